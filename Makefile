@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# localin: plain GNU make, outputs under build/.
+#   make          build build/localin
+#   make test     install deps, build, run every test (plain and ASan+UBSan)
+#   make demo     install deps, build, run the main job on examples/seed.conf
+#   make fuzz     build and run the libFuzzer targets (FUZZ_SECONDS each)
+#   make bench    run the benchmarks under bench/
+
+CC ?= cc
+ifeq ($(CC),cc)
+CC := gcc
+endif
+CLANG ?= clang
+BUILD ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Wformat=2 -Wvla
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
+LDLIBS += -lm
+
+LIB_SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+CLI_SRCS := src/cli/main.c
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test test-plain test-asan demo fuzz bench clean format
+
+all: $(BUILD)/localin
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/liblocalin.a: $(LIB_OBJS)
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/localin: $(CLI_OBJS) $(BUILD)/liblocalin.a
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblocalin.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $^ -lcmocka $(LDLIBS)
+
+deps:
+	$(Q)sh scripts/install-deps.sh
+
+# The sanitizer build is the same tree compiled again into build/asan.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit-bins
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
+		CFLAGS="$(ASAN_FLAGS)" all unit-bins
+	$(Q)sh tests/run.sh $(BUILD) $(BUILD)/asan
+
+unit-bins: $(UNIT_BINS)
+
+demo: deps all
+	$(Q)sh scripts/demo.sh $(BUILD)/localin
+
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
+fuzz: deps
+	@mkdir -p $(BUILD)/fuzz
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $(BUILD)/fuzz/fuzz_conf tests/fuzz/fuzz_conf.c $(LIB_SRCS) $(LDLIBS)
+	$(Q)sh tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_conf $(FUZZ_SECONDS)
+
+bench: deps all
+	$(Q)sh bench/compile/run.sh $(BUILD)/localin
+
+format:
+	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The compiler: objects in, ruleset image out (see ruleset.h for the
+ * layout). The host structs below only gather the image's arrays; every
+ * array is a flat run of ruleset.h elements that the loader copies into a
+ * BPF map as is.
+ */
+#ifndef LOCALIN_COMPILE_H
+#define LOCALIN_COMPILE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../conf/diag.h"
+#include "../objects/objects.h"
+#include "ruleset.h"
+
+struct li_addr_table {
+	__u32 *root;	 /* LI_ROOT_SIZE entries */
+	__u32 *blocks;	 /* nr_blocks * LI_BLOCK_SIZE entries */
+	__u32 nr_blocks;
+	__u32 nr_classes;
+};
+
+struct li_svc_table {
+	__u32 proto_map[256];
+	__u16 *dport_class[LI_NR_PORT_PROTOS]; /* LI_PORT_SPACE each */
+	__u16 *sport_class[LI_NR_PORT_PROTOS];
+	__u32 nr_dclass[LI_NR_PORT_PROTOS];
+	__u32 nr_sclass[LI_NR_PORT_PROTOS];
+	__u32 *cross[LI_NR_PORT_PROTOS]; /* nr_dclass * nr_sclass */
+	/*
+	 * Class for a packet of protocol p whose ports are unknown (a
+	 * non-first fragment): only policies that do not constrain ports.
+	 */
+	__u32 unknown_ports[LI_NR_PORT_PROTOS];
+	__u32 nr_classes;
+};
+
+/* Bitmaps of one dimension: nr_classes rows of bm_words __u64 each. */
+struct li_bitmaps {
+	__u32 nr_classes;
+	__u64 *words;
+};
+
+/* One address family's policies and tables. */
+struct li_family {
+	__u32 nr_policies;
+	__u32 bm_words; /* (nr_policies + 63) / 64, at least 1 */
+	struct li_policy *policies;
+	struct li_intf_class *intfs; /* sorted by name */
+	__u32 nr_intfs;
+	__u32 intf_other; /* class of every interface not named */
+	struct li_addr_table src, dst;
+	struct li_svc_table svc;
+	struct li_bitmaps bm_intf, bm_src, bm_dst, bm_svc;
+	__u64 *enabled; /* bm_words: status enable */
+};
+
+struct li_ruleset {
+	struct li_family v4, v6;
+	struct li_sched *scheds;
+	__u32 nr_scheds;
+	__u32 *sched_members;
+	__u32 nr_sched_members;
+	bool detect_unknown_esp;
+	bool log_allow, log_deny_unicast, log_deny_broadcast;
+	size_t bytes; /* memory held by the tables */
+};
+
+/*
+ * Compile @cfg into @rs. Compile-time findings (a policy shadowed by
+ * earlier ones, an exclude-member outside the group's members) are queued
+ * as warnings on @dl. Returns 0 or a negative errno.
+ */
+int ruleset_compile(const struct obj_config *cfg, struct li_ruleset *rs,
+		    struct diag_list *dl);
+void ruleset_free(struct li_ruleset *rs);
+
+/* Stable text form of every table, for `localin check --dump`. */
+void ruleset_dump(const struct li_ruleset *rs, FILE *out);
+
+/* Short summary of sizes for `localin check`. */
+void ruleset_summary(const struct li_ruleset *rs, FILE *out);
+
+/*
+ * Host lookups, constant time in the config size. Return the first
+ * matching policy index (evaluation order) or -1. ports_known false means
+ * a non-first fragment. @active is the mask of policies whose schedule is
+ * active now (bm_words words); NULL means all.
+ */
+struct li_key {
+	__u8 family; /* 4 or 6 */
+	__u8 proto;
+	bool ports_known;
+	__u16 sport, dport; /* ICMP: dport = type << 8 | code */
+	__u32 saddr[4], daddr[4]; /* network order as on the wire */
+	const char *ifname;
+};
+
+int ruleset_lookup(const struct li_ruleset *rs, const struct li_key *k,
+		   const __u64 *active);
+
+/* Mask of policies whose schedule is active at @local_min (see objects.h). */
+void ruleset_active_mask(const struct li_ruleset *rs,
+			 const struct li_family *f, __s64 local_min,
+			 __u64 *out);
+
+#endif

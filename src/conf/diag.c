@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(struct diag_list *dl, struct arena *a)
+{
+	memset(dl, 0, sizeof(*dl));
+	dl->arena = a;
+}
+
+void diag_add(struct diag_list *dl, enum diag_level level,
+	      const struct conf_loc *loc, const char *fmt, ...)
+{
+	struct diag *d;
+	va_list ap;
+	char buf[1024];
+
+	if (level == DIAG_ERROR) {
+		dl->errors++;
+		if (dl->max_errors && dl->errors > dl->max_errors)
+			return;
+	} else if (level == DIAG_WARNING) {
+		dl->warnings++;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+
+	d = ARENA_PUSH(dl->arena, dl->items, dl->nr, dl->cap);
+	d->level = level;
+	if (loc && loc->src && !loc->src->builtin)
+		d->loc = *loc;
+	else
+		memset(&d->loc, 0, sizeof(d->loc));
+	d->msg = arena_strdup(dl->arena, buf);
+	d->seq = (unsigned int)dl->nr;
+}
+
+static int diag_cmp(const void *pa, const void *pb)
+{
+	const struct diag *a = pa, *b = pb;
+
+	/* Unlocated records (summaries) go last, in insertion order. */
+	if (!a->loc.src != !b->loc.src)
+		return a->loc.src ? -1 : 1;
+	if (a->loc.src && b->loc.src && a->loc.src != b->loc.src) {
+		int c = strcmp(a->loc.src->name, b->loc.src->name);
+
+		if (c)
+			return c;
+	}
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	if (a->loc.col != b->loc.col)
+		return a->loc.col < b->loc.col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static const char *level_name(enum diag_level l)
+{
+	switch (l) {
+	case DIAG_ERROR:
+		return "error";
+	case DIAG_WARNING:
+		return "warning";
+	default:
+		return "note";
+	}
+}
+
+/* Print the source line of @loc and a caret underline below the token. */
+static void print_context(const struct conf_loc *loc, FILE *out)
+{
+	const char *p = loc->src->text, *end;
+	unsigned int line = 1, i, width;
+
+	while (line < loc->line && *p) {
+		if (*p++ == '\n')
+			line++;
+	}
+	end = strchr(p, '\n');
+	if (!end)
+		end = p + strlen(p);
+	if (end > p && end[-1] == '\r')
+		end--;
+	fprintf(out, "%.*s\n", (int)(end - p), p);
+	/* Keep tabs so the caret lines up under tab-indented configs. */
+	for (i = 1; i < loc->col && p + i - 1 < end; i++)
+		fputc(p[i - 1] == '\t' ? '\t' : ' ', out);
+	fputc('^', out);
+	width = loc->len ? loc->len : 1;
+	if (loc->col - 1 + width > (unsigned int)(end - p))
+		width = (unsigned int)(end - p) >= loc->col ?
+				(unsigned int)(end - p) - loc->col + 1 :
+				1;
+	for (i = 1; i < width; i++)
+		fputc('~', out);
+	fputc('\n', out);
+}
+
+void diag_print(struct diag_list *dl, FILE *out)
+{
+	size_t i;
+
+	qsort(dl->items, dl->nr, sizeof(*dl->items), diag_cmp);
+	for (i = 0; i < dl->nr; i++) {
+		struct diag *d = &dl->items[i];
+
+		if (d->loc.src) {
+			fprintf(out, "%s:%u:%u: %s: %s\n", d->loc.src->name,
+				d->loc.line, d->loc.col, level_name(d->level),
+				d->msg);
+			print_context(&d->loc, out);
+		} else {
+			fprintf(out, "localin: %s: %s\n", level_name(d->level),
+				d->msg);
+		}
+	}
+	if (dl->max_errors && dl->errors > dl->max_errors)
+		fprintf(out, "localin: note: %u more errors not shown\n",
+			dl->errors - dl->max_errors);
+}
+
+struct conf_loc conf_loc_span(const struct conf_loc *a,
+			      const struct conf_loc *b)
+{
+	struct conf_loc l = *a;
+
+	if (b->src == a->src && b->line == a->line && b->col >= a->col)
+		l.len = b->col + b->len - a->col;
+	return l;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * FortiOS CLI command parser. Each line is one command (config, edit, set,
+ * unset, append, select, unselect, delete, rename, move, purge, next, end);
+ * executing them in order against the tree is what "loading a config"
+ * means, for a file as for the interactive shell later. Errors are queued
+ * and parsing resumes at the next line, skipping the rest of a broken
+ * entry or section where nothing sensible can follow.
+ */
+#ifndef LOCALIN_CONF_PARSER_H
+#define LOCALIN_CONF_PARSER_H
+
+#include "diag.h"
+#include "tree.h"
+
+/*
+ * Read a whole file into a conf_source (arena-owned). Returns 0 or a
+ * negative errno (the caller reports it: the file has no location yet).
+ */
+int conf_source_read(struct arena *a, const char *path,
+		     struct conf_source **out);
+/* A source over text already in memory (builtins, tests, fuzzing). */
+struct conf_source *conf_source_mem(struct arena *a, const char *name,
+				    const char *text, size_t len,
+				    bool builtin);
+
+/*
+ * Execute every command of @src against @t. Returns 0, or -EINVAL when
+ * at least one error was queued on @dl.
+ */
+int conf_parse(struct conf_tree *t, const struct conf_source *src,
+	       struct diag_list *dl);
+
+/*
+ * Convenience for every front end: a fresh tree with the factory
+ * defaults (objects/factory.c), then @src on top.
+ */
+int conf_load(struct conf_tree *t, const struct conf_source *src,
+	      struct diag_list *dl);
+
+#endif

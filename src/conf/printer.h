@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The canonical FortiOS `show` form of a config tree: four-space
+ * indentation, names quoted, enums and numbers bare, only values that
+ * differ from the schema default (or every value with `full`). Parsing the
+ * output gives the same tree back.
+ */
+#ifndef LOCALIN_CONF_PRINTER_H
+#define LOCALIN_CONF_PRINTER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tree.h"
+
+struct conf_print_opts {
+	bool full;	     /* show full-configuration */
+	const char *section; /* only this section path ("firewall address") */
+};
+
+/* Returns 0, or -ENOENT if @opts->section names no known section. */
+int conf_print(const struct conf_tree *t, const struct conf_print_opts *opts,
+	       FILE *out);
+
+/* Print one word with FortiOS quoting ("a \"b\"" for strings). */
+void conf_print_word(const char *text, bool quote, FILE *out);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The config tree: what a sequence of FortiOS CLI commands leaves behind.
+ * Sections hold ordered entries (table order is evaluation order for
+ * policies, changed by `move`), entries hold attribute values in canonical
+ * form, each word with the location it was written at, so later stages
+ * report errors against the admin's own text.
+ */
+#ifndef LOCALIN_CONF_TREE_H
+#define LOCALIN_CONF_TREE_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "schema.h"
+
+struct conf_word {
+	char *text;
+	struct conf_loc loc;
+	bool quoted; /* written between double quotes */
+};
+
+struct conf_attr {
+	const struct schema_attr *schema;
+	struct conf_loc name_loc; /* the attribute name after `set` */
+	struct conf_word *vals;
+	size_t nr_vals, cap_vals;
+	struct conf_attr *next;
+};
+
+struct conf_section;
+
+struct conf_entry {
+	char *key;		/* NULL in a singleton section */
+	struct conf_loc loc;	/* the key after `edit` (or `config` for singletons) */
+	struct conf_attr *attrs; /* in order of first `set` */
+	struct conf_section *subs; /* nested `config` blocks */
+	bool factory;		/* created by the built-in defaults */
+	bool touched;		/* changed by the admin's config after creation */
+	struct conf_entry *next;
+};
+
+struct conf_section {
+	const struct schema_section *schema;
+	struct conf_loc loc; /* first `config` that opened it */
+	struct conf_entry *entries; /* table order */
+	struct conf_section *next;
+};
+
+struct conf_tree {
+	struct arena *arena;
+	struct conf_section *sections; /* known top-level sections */
+};
+
+void conf_tree_init(struct conf_tree *t, struct arena *a);
+
+/* Lookups; NULL if absent. */
+struct conf_section *conf_section_get(struct conf_section *list,
+				      const struct schema_section *s);
+struct conf_section *conf_tree_section(const struct conf_tree *t,
+				       const char *path);
+struct conf_entry *conf_entry_get(const struct conf_section *sec,
+				  const char *key);
+struct conf_attr *conf_attr_get(const struct conf_entry *e, const char *name);
+struct conf_section *conf_entry_sub(const struct conf_entry *e,
+				    const char *name);
+
+/* First word of an attribute, NULL if unset. */
+const char *conf_attr_str(const struct conf_entry *e, const char *name);
+
+/*
+ * Value of @name for the resolver: the entry's own value, else the
+ * schema default split into words (locations point at the entry key).
+ * Returns the number of words, *out points at them (arena-owned).
+ */
+size_t conf_attr_words(struct conf_tree *t, const struct conf_section *sec,
+		       const struct conf_entry *e, const char *name,
+		       const struct conf_word **out);
+
+/* Mutations used by the parser (and later the interactive shell). */
+struct conf_section *conf_section_open(struct conf_tree *t,
+				       struct conf_section **list,
+				       const struct schema_section *s,
+				       const struct conf_loc *loc);
+struct conf_entry *conf_entry_open(struct conf_tree *t,
+				   struct conf_section *sec, const char *key,
+				   const struct conf_loc *loc);
+struct conf_attr *conf_attr_set(struct conf_tree *t, struct conf_entry *e,
+				const struct schema_attr *a,
+				const struct conf_loc *name_loc);
+void conf_attr_unset(struct conf_entry *e, const char *name);
+bool conf_entry_delete(struct conf_section *sec, const char *key);
+/* Move @key before (@after false) or after @ref. */
+int conf_entry_move(struct conf_section *sec, const char *key,
+		    const char *ref, bool after);
+
+#endif

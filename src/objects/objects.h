@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The typed object model: what the config tree means once every reference
+ * is resolved and every value checked. Built by objects_resolve(); read by
+ * the compiler. All memory belongs to the config's arena.
+ */
+#ifndef LOCALIN_OBJECTS_H
+#define LOCALIN_OBJECTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../conf/diag.h"
+#include "../conf/tree.h"
+
+/* IPv4 addresses live in the low 32 bits; IPv6 use all 128. */
+typedef unsigned __int128 ip_u128;
+
+struct ip_range {
+	ip_u128 lo, hi; /* inclusive */
+};
+
+enum addr_type {
+	ADDR_IPMASK,
+	ADDR_IPRANGE,
+	ADDR_FQDN,	/* resolved at run time; matches nothing until then */
+	ADDR_IFSUBNET,	/* the subnet of a `system interface` */
+	ADDR_GROUP,	/* firewall addrgrp / addrgrp6 */
+};
+
+/* A firewall address, address6, addrgrp or addrgrp6. */
+struct obj_addr {
+	const char *name;
+	struct conf_loc loc; /* the name after `edit` */
+	int family;	     /* 4 or 6 */
+	enum addr_type type;
+	struct ip_range range; /* ADDR_IPMASK, ADDR_IPRANGE, ADDR_IFSUBNET */
+	const char *fqdn;
+	const char *intf;
+	/* ADDR_GROUP */
+	struct obj_addr **members;
+	struct conf_loc *member_locs;
+	size_t nr_members;
+	bool exclude;
+	struct obj_addr **excludes;
+	struct conf_loc *exclude_locs;
+	size_t nr_excludes;
+
+	bool builtin;	   /* factory object (all, none) */
+	unsigned int refs; /* references from policies and groups */
+};
+
+#define SVC_PROTO_ANY 256 /* protocol IP with protocol-number 0 */
+
+/*
+ * One (protocol, destination range, source range) a service matches.
+ * For ICMP and ICMPv6 the "ports" are dport = type << 8 | code and
+ * sport = 0-65535; protocols without ports use 0-65535 for both.
+ */
+struct svc_range {
+	uint16_t proto; /* 0..255 or SVC_PROTO_ANY */
+	uint16_t dlo, dhi;
+	uint16_t slo, shi;
+};
+
+/* A firewall service custom or service group. */
+struct obj_service {
+	const char *name;
+	struct conf_loc loc;
+	bool is_group;
+	struct svc_range *ranges; /* custom */
+	size_t nr_ranges;
+	struct obj_service **members; /* group */
+	struct conf_loc *member_locs;
+	size_t nr_members;
+	bool builtin;
+	unsigned int refs;
+};
+
+enum sched_type {
+	SCHED_RECURRING,
+	SCHED_ONETIME,
+	SCHED_GROUP,
+};
+
+struct obj_schedule {
+	const char *name;
+	struct conf_loc loc;
+	enum sched_type type;
+	/* recurring: day bits (bit 0 = sunday), minutes after midnight */
+	uint8_t days;
+	uint16_t start_min, end_min;
+	/* onetime: local wall-clock minutes since 1970-01-01 00:00 */
+	int64_t start_local, end_local;
+	unsigned int expiration_days;
+	/* group: recurring and onetime members */
+	struct obj_schedule **members;
+	struct conf_loc *member_locs;
+	size_t nr_members;
+	bool builtin;
+	unsigned int refs;
+};
+
+struct obj_name_ref {
+	const char *name;
+	struct conf_loc loc;
+};
+
+/* A local-in-policy or local-in-policy6 entry. */
+struct obj_policy {
+	uint32_t id;
+	struct conf_loc loc;
+	int family;
+	bool intf_any;
+	struct obj_name_ref *intfs; /* Linux interface names */
+	size_t nr_intfs;
+	struct obj_addr **src, **dst;
+	struct conf_loc *src_locs, *dst_locs;
+	size_t nr_src, nr_dst;
+	bool src_negate, dst_negate;
+	struct obj_service **svc;
+	struct conf_loc *svc_locs;
+	size_t nr_svc;
+	bool svc_negate;
+	struct obj_schedule *sched;
+	bool accept; /* action accept; the FortiOS default is deny */
+	bool enabled;
+	bool logtraffic;
+	const char *comments;
+	char uuid[37];
+};
+
+struct obj_intf_addr6 {
+	ip_u128 addr;
+	unsigned int prefixlen;
+};
+
+/* A `config system interface` entry. */
+struct obj_intf {
+	const char *name;
+	struct conf_loc loc;
+	uint32_t ip4;		/* host order; 0 = none */
+	unsigned int ip4_prefixlen;
+	struct obj_intf_addr6 *ip6;
+	size_t nr_ip6;
+};
+
+struct obj_config {
+	struct arena *arena;
+	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
+	size_t nr_addrs;
+	struct obj_service **services;
+	size_t nr_services;
+	struct obj_schedule **schedules;
+	size_t nr_schedules;
+	struct obj_policy **policies4; /* table order = evaluation order */
+	size_t nr_policies4;
+	struct obj_policy **policies6;
+	size_t nr_policies6;
+	struct obj_intf **intfs;
+	size_t nr_intfs;
+	const char *hostname;
+	const char *timezone; /* IANA name; NULL = the system's zone */
+	bool detect_unknown_esp;
+	bool log_local_in_allow;
+	bool log_local_in_deny_unicast;
+	bool log_local_in_deny_broadcast;
+};
+
+/*
+ * Resolve and validate @t into @cfg. Every problem is queued on @dl with
+ * its location; returns 0, or -EINVAL if any error was queued. Warnings
+ * (unused objects, empty groups, references to `none`) do not fail.
+ */
+int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
+		    struct diag_list *dl);
+
+/* Name lookups (family 4 or 6 for addresses). */
+struct obj_addr *objects_find_addr(const struct obj_config *cfg, int family,
+				   const char *name);
+struct obj_service *objects_find_service(const struct obj_config *cfg,
+					 const char *name);
+struct obj_schedule *objects_find_schedule(const struct obj_config *cfg,
+					   const char *name);
+
+/*
+ * Is @s active at local wall-clock time @local_min (minutes since
+ * 1970-01-01 00:00 in the config's zone)? Day of week follows from it.
+ */
+bool schedule_active(const struct obj_schedule *s, int64_t local_min);
+
+#endif
