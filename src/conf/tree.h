@@ -37,6 +37,7 @@ struct conf_entry {
 	struct conf_section *subs; /* nested `config` blocks */
 	bool factory;		/* created by the built-in defaults */
 	bool touched;		/* changed by the admin's config after creation */
+	unsigned int block;	/* parser's `config` block count at the last edit */
 	struct conf_entry *next;
 };
 
@@ -45,6 +46,15 @@ struct conf_section {
 	struct conf_loc loc; /* first `config` that opened it */
 	struct conf_entry *entries; /* table order */
 	struct conf_section *next;
+	/*
+	 * Hash index over entry keys and the list tail: a backup with 100k
+	 * addresses must not make every `edit` walk the list. Rebuilt
+	 * lazily after delete, rename, move and purge.
+	 */
+	struct conf_entry **index;
+	size_t index_size, nr_entries;
+	struct conf_entry *tail;
+	bool index_dirty;
 };
 
 struct conf_tree {
@@ -53,6 +63,8 @@ struct conf_tree {
 };
 
 void conf_tree_init(struct conf_tree *t, struct arena *a);
+/* Bring every section's key index up to date (after a load). */
+void conf_tree_reindex(struct conf_tree *t);
 
 /* Lookups; NULL if absent. */
 struct conf_section *conf_section_get(struct conf_section *list,
@@ -90,6 +102,10 @@ struct conf_attr *conf_attr_set(struct conf_tree *t, struct conf_entry *e,
 				const struct conf_loc *name_loc);
 void conf_attr_unset(struct conf_entry *e, const char *name);
 bool conf_entry_delete(struct conf_section *sec, const char *key);
+/* Rename an entry's key; -ENOENT if @key is absent, -EEXIST if @to exists. */
+int conf_entry_rename(struct conf_tree *t, struct conf_section *sec,
+		      const char *key, const char *to);
+void conf_section_purge(struct conf_section *sec);
 /* Move @key before (@after false) or after @ref. */
 int conf_entry_move(struct conf_section *sec, const char *key,
 		    const char *ref, bool after);

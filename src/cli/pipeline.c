@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "pipeline.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "../conf/parser.h"
+
+static int run(struct pipeline *p, const struct conf_source *src,
+	       enum pipeline_stage upto)
+{
+	int err;
+
+	err = conf_load(&p->tree, src, &p->diags);
+	if (err || upto == STAGE_PARSE)
+		return err;
+	err = objects_resolve(&p->tree, &p->objs, &p->diags);
+	if (err || upto == STAGE_RESOLVE)
+		return err;
+	err = ruleset_compile(&p->objs, &p->rs, &p->diags);
+	p->compiled = !err;
+	return err;
+}
+
+static void init(struct pipeline *p)
+{
+	memset(p, 0, sizeof(*p));
+	arena_init(&p->arena);
+	diag_init(&p->diags, &p->arena);
+	/* A broken file can have an error per line: enough to act on. */
+	p->diags.max_errors = 100;
+	conf_tree_init(&p->tree, &p->arena);
+	p->objs.arena = &p->arena;
+}
+
+int pipeline_load(struct pipeline *p, const char *path,
+		  enum pipeline_stage upto)
+{
+	struct conf_source *src;
+	int err;
+
+	init(p);
+	err = conf_source_read(&p->arena, path, &src);
+	if (err) {
+		diag_error(&p->diags, NULL, "cannot read %s: %s", path,
+			   strerror(-err));
+		return err;
+	}
+	return run(p, src, upto);
+}
+
+int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
+		      size_t len, enum pipeline_stage upto)
+{
+	init(p);
+	return run(p, conf_source_mem(&p->arena, name, text, len, false), upto);
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	/* Safe on a zeroed or half-built image too. */
+	ruleset_free(&p->rs);
+	arena_free(&p->arena);
+}

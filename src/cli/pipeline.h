@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One config through the pipeline: file -> tree -> objects -> ruleset,
+ * with every diagnostic of every stage in one list. Shared by the
+ * subcommands (check, show, and later replay and the daemon's reload).
+ */
+#ifndef LOCALIN_CLI_PIPELINE_H
+#define LOCALIN_CLI_PIPELINE_H
+
+#include "../compile/compile.h"
+#include "../conf/diag.h"
+#include "../conf/tree.h"
+#include "../objects/objects.h"
+
+enum pipeline_stage {
+	STAGE_PARSE,	/* tree only (show) */
+	STAGE_RESOLVE,	/* + objects */
+	STAGE_COMPILE,	/* + ruleset image */
+};
+
+struct pipeline {
+	struct arena arena;
+	struct diag_list diags;
+	struct conf_tree tree;
+	struct obj_config objs;
+	struct li_ruleset rs;
+	bool compiled;
+};
+
+/*
+ * Load @path up to @upto. Returns 0; -EINVAL if any stage queued an error
+ * (see p->diags; later stages are not run); or a negative errno if the
+ * file could not be read (reported on p->diags without location).
+ */
+int pipeline_load(struct pipeline *p, const char *path,
+		  enum pipeline_stage upto);
+/* Same, from text in memory (tests, fuzzing). */
+int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
+		      size_t len, enum pipeline_stage upto);
+void pipeline_free(struct pipeline *p);
+
+#endif

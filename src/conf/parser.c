@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "parser.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lexer.h"
+#include "value.h"
+
+#define MAX_DEPTH 16
+
+enum frame_kind {
+	F_SECTION, /* inside `config` of a known section */
+	F_ENTRY,   /* inside `edit` */
+	F_SKIP,	   /* inside a section localin does not know */
+};
+
+struct frame {
+	enum frame_kind kind;
+	struct conf_section *sec;
+	struct conf_entry *entry; /* F_ENTRY, or the singleton's body */
+	struct conf_loc loc;	  /* the `config` or `edit` word */
+	bool ignore;		  /* F_ENTRY whose edit failed */
+	unsigned int nested;	  /* F_SKIP: nested config blocks */
+};
+
+struct parser {
+	struct conf_tree *t;
+	struct diag_list *dl;
+	bool builtin;
+	struct frame stack[MAX_DEPTH];
+	int depth;
+	unsigned int block; /* counts `config` blocks, for duplicate edits */
+};
+
+static struct frame *top(struct parser *p)
+{
+	return p->depth ? &p->stack[p->depth - 1] : NULL;
+}
+
+static struct frame *push_frame(struct parser *p, enum frame_kind kind,
+				const struct conf_loc *loc)
+{
+	struct frame *f = &p->stack[p->depth++];
+
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->loc = *loc;
+	return f;
+}
+
+/* The entry `set` and friends act on: an edit, or a singleton's body. */
+static struct conf_entry *target_entry(struct parser *p, struct frame **fp)
+{
+	struct frame *f = top(p);
+
+	*fp = f;
+	if (!f)
+		return NULL;
+	if (f->kind == F_ENTRY)
+		return f->entry;
+	if (f->kind == F_SECTION && f->sec->schema->key == SK_NONE)
+		return f->sec->entries;
+	return NULL;
+}
+
+static char *join_words(struct arena *a, const struct conf_word *w, size_t n)
+{
+	size_t len = 0, i;
+	char *s;
+
+	for (i = 0; i < n; i++)
+		len += strlen(w[i].text) + 1;
+	s = arena_alloc(a, len + 1);
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, w[i].text);
+	}
+	return s;
+}
+
+static void mark_touched(struct parser *p, struct conf_entry *e)
+{
+	if (!p->builtin)
+		e->touched = true;
+}
+
+static void do_config(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct frame *f = top(p), *nf;
+	const struct schema_section *s = NULL;
+	struct conf_section **list = &p->t->sections;
+	struct conf_entry *e = NULL;
+	char *path;
+
+	if (f && f->kind == F_SKIP) {
+		f->nested++;
+		return;
+	}
+	if (p->depth >= MAX_DEPTH - 1) {
+		diag_error(p->dl, &w[0].loc, "config nested too deeply");
+		nf = push_frame(p, F_SKIP, &w[0].loc);
+		return;
+	}
+	if (n < 2) {
+		diag_error(p->dl, &w[0].loc, "config needs a section name");
+		push_frame(p, F_SKIP, &w[0].loc);
+		return;
+	}
+	path = join_words(p->t->arena, w + 1, n - 1);
+	if (f) {
+		e = target_entry(p, &f);
+		if (!e) {
+			diag_error(p->dl, &w[0].loc,
+				   "config \"%s\" outside edit", path);
+			push_frame(p, F_SKIP, &w[0].loc);
+			return;
+		}
+		if (f->kind == F_ENTRY && f->ignore) {
+			push_frame(p, F_SKIP, &w[0].loc);
+			return;
+		}
+		s = schema_find_sub(f->sec->schema, path);
+		list = &e->subs;
+	} else {
+		s = schema_find_section(path);
+	}
+	if (!s) {
+		struct conf_loc l = conf_loc_span(&w[1].loc, &w[n - 1].loc);
+
+		if (!p->builtin)
+			diag_warn(p->dl, &l,
+				  "section \"%s\" is not used by localin, skipped",
+				  path);
+		push_frame(p, F_SKIP, &w[0].loc);
+		return;
+	}
+	if (e)
+		mark_touched(p, e);
+	p->block++;
+	nf = push_frame(p, F_SECTION, &w[0].loc);
+	nf->sec = conf_section_open(p->t, list, s, &w[0].loc);
+	nf->entry = nf->sec->entries;
+}
+
+/* Next free id for `edit 0`: one above the highest in use. */
+static unsigned long next_free_id(const struct conf_section *sec)
+{
+	const struct conf_entry *e;
+	unsigned long max = 0;
+	uint32_t v;
+
+	for (e = sec->entries; e; e = e->next)
+		if (e->key && parse_u32(e->key, UINT32_MAX, &v) && v > max)
+			max = v;
+	return max + 1;
+}
+
+static void do_edit(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct frame *f = top(p), *nf;
+	const struct schema_section *s;
+	const char *key;
+	char buf[16];
+	uint32_t id;
+
+	if (f && f->kind == F_SKIP)
+		return;
+	if (f && f->kind == F_ENTRY) {
+		diag_error(p->dl, &w[0].loc,
+			   "edit inside edit \"%s\" (missing \"next\"?)",
+			   f->entry ? f->entry->key : "?");
+		p->depth--;
+		f = top(p);
+	}
+	if (!f || f->sec->schema->key == SK_NONE) {
+		diag_error(p->dl, &w[0].loc, f ? "edit in a section without entries (config %s)" :
+				   "edit outside config%s", f ? f->sec->schema->path : "");
+		nf = push_frame(p, F_ENTRY, &w[0].loc);
+		nf->ignore = true;
+		return;
+	}
+	s = f->sec->schema;
+	nf = push_frame(p, F_ENTRY, n > 1 ? &w[1].loc : &w[0].loc);
+	nf->sec = f->sec;
+	if (n != 2) {
+		diag_error(p->dl, n > 2 ? &w[2].loc : &w[0].loc,
+			   n > 2 ? "edit takes one name" : "edit needs a name");
+		nf->ignore = true;
+		return;
+	}
+	key = w[1].text;
+	if (s->key == SK_ID) {
+		if (!parse_u32(key, UINT32_MAX, &id)) {
+			diag_error(p->dl, &w[1].loc,
+				   "invalid id \"%s\" (expected 0-4294967295)",
+				   key);
+			nf->ignore = true;
+			return;
+		}
+		snprintf(buf, sizeof(buf), "%lu",
+			 id ? (unsigned long)id : next_free_id(f->sec));
+		key = buf;
+	} else if (!*key) {
+		diag_error(p->dl, &w[1].loc, "empty name");
+		nf->ignore = true;
+		return;
+	} else if (s->max_key_len && strlen(key) > s->max_key_len) {
+		diag_error(p->dl, &w[1].loc,
+			   "name \"%s\" is longer than %u characters", key,
+			   s->max_key_len);
+		nf->ignore = true;
+		return;
+	}
+	nf->entry = conf_entry_get(f->sec, key);
+	if (nf->entry && nf->entry->block == p->block && !p->builtin)
+		diag_warn(p->dl, &w[1].loc,
+			  "\"%s\" edited twice in this block; the second edit continues the first (line %u)",
+			  key, nf->entry->loc.line);
+	if (!nf->entry) {
+		nf->entry = conf_entry_open(p->t, f->sec, key, &w[1].loc);
+		nf->entry->factory = p->builtin;
+	}
+	nf->entry->block = p->block;
+}
+
+static void do_next(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct frame *f = top(p);
+
+	if (f && f->kind == F_SKIP)
+		return;
+	if (!f || f->kind != F_ENTRY) {
+		diag_error(p->dl, &w[0].loc, "next outside edit");
+		return;
+	}
+	p->depth--;
+}
+
+static void do_end(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct frame *f = top(p);
+
+	if (!f) {
+		diag_error(p->dl, &w[0].loc, "end outside config");
+		return;
+	}
+	if (f->kind == F_SKIP && f->nested) {
+		f->nested--;
+		return;
+	}
+	/* FortiOS lets `end` close an open edit and its section together. */
+	if (f->kind == F_ENTRY)
+		p->depth--;
+	p->depth--;
+}
+
+static const struct schema_attr *find_attr(struct parser *p, struct frame *f,
+					   const struct conf_word *w)
+{
+	const struct schema_attr *sa = schema_find_attr(f->sec->schema, w->text);
+
+	if (!sa)
+		diag_error(p->dl, &w->loc, "unknown attribute \"%s\" in config %s",
+			   w->text, f->sec->schema->path);
+	return sa;
+}
+
+/* set, unset, append, select, unselect */
+static void do_attr(struct parser *p, struct conf_word *w, size_t n)
+{
+	const char *cmd = w[0].text;
+	const struct schema_attr *sa;
+	struct conf_entry *e;
+	struct conf_attr *a;
+	struct frame *f;
+	bool is_set = !strcmp(cmd, "set"), is_unset = !strcmp(cmd, "unset");
+
+	e = target_entry(p, &f);
+	if (f && f->kind == F_SKIP)
+		return;
+	if (!e) {
+		if (!(f && f->kind == F_ENTRY && f->ignore))
+			diag_error(p->dl, &w[0].loc, "%s outside %s", cmd,
+				   f ? "edit" : "config");
+		return;
+	}
+	if (n < 2) {
+		diag_error(p->dl, &w[0].loc, "%s needs an attribute name", cmd);
+		return;
+	}
+	sa = find_attr(p, f, &w[1]);
+	if (!sa)
+		return;
+	mark_touched(p, e);
+	if (is_unset) {
+		if (n > 2)
+			diag_error(p->dl, &w[2].loc, "unset takes no value");
+		conf_attr_unset(e, sa->name);
+		return;
+	}
+	if (n < 3) {
+		diag_error(p->dl, &w[1].loc, "missing value for %s", sa->name);
+		return;
+	}
+	if (!is_set && !conf_value_is_list(sa->type)) {
+		diag_error(p->dl, &w[0].loc, "%s works on lists; %s is not one",
+			   cmd, sa->name);
+		return;
+	}
+	if (!strcmp(cmd, "unselect")) {
+		a = conf_attr_get(e, sa->name);
+		for (size_t i = 2; i < n; i++) {
+			size_t j;
+
+			for (j = 0; a && j < a->nr_vals; j++)
+				if (!strcmp(a->vals[j].text, w[i].text))
+					break;
+			if (!a || j == a->nr_vals) {
+				diag_error(p->dl, &w[i].loc,
+					   "\"%s\" is not in %s", w[i].text,
+					   sa->name);
+				continue;
+			}
+			memmove(&a->vals[j], &a->vals[j + 1],
+				(a->nr_vals - j - 1) * sizeof(*a->vals));
+			a->nr_vals--;
+		}
+		if (a && !a->nr_vals)
+			conf_attr_unset(e, sa->name);
+		return;
+	}
+	if (is_set) {
+		struct conf_attr tmp = { .schema = sa, .name_loc = w[1].loc };
+
+		/* Check into a scratch attribute: a bad set changes nothing. */
+		if (conf_value_set(p->t->arena, &tmp, sa, w + 2, n - 2, p->dl))
+			return;
+		a = conf_attr_set(p->t, e, sa, &w[1].loc);
+		a->vals = tmp.vals;
+		a->nr_vals = tmp.nr_vals;
+		a->cap_vals = tmp.cap_vals;
+		return;
+	}
+	/* append and select add what is not there yet */
+	a = conf_attr_get(e, sa->name);
+	if (!a)
+		a = conf_attr_set(p->t, e, sa, &w[1].loc);
+	for (size_t i = 2; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < a->nr_vals; j++)
+			if (!strcmp(a->vals[j].text, w[i].text))
+				break;
+		if (j == a->nr_vals)
+			conf_value_set(p->t->arena, a, sa, &w[i], 1, p->dl);
+	}
+	if (!a->nr_vals)
+		conf_attr_unset(e, sa->name);
+}
+
+/* delete, rename, move, purge: commands on a table's entries */
+static void do_table(struct parser *p, struct conf_word *w, size_t n)
+{
+	const char *cmd = w[0].text;
+	struct frame *f = top(p);
+	struct conf_section *sec;
+	int err;
+
+	if (f && f->kind == F_SKIP)
+		return;
+	if (!f || f->kind != F_SECTION || f->sec->schema->key == SK_NONE) {
+		diag_error(p->dl, &w[0].loc, "%s is only valid in a table (after config, outside edit)",
+			   cmd);
+		return;
+	}
+	sec = f->sec;
+	if (!strcmp(cmd, "purge")) {
+		if (n > 1)
+			diag_error(p->dl, &w[1].loc, "purge takes no argument");
+		else
+			conf_section_purge(sec);
+		return;
+	}
+	if (!strcmp(cmd, "delete")) {
+		if (n != 2) {
+			diag_error(p->dl, &w[0].loc, "usage: delete <name>");
+			return;
+		}
+		if (!conf_entry_delete(sec, w[1].text))
+			diag_error(p->dl, &w[1].loc, "no entry \"%s\" to delete",
+				   w[1].text);
+		return;
+	}
+	if (!strcmp(cmd, "rename")) {
+		if (n != 4 || strcmp(w[2].text, "to")) {
+			diag_error(p->dl, &w[0].loc, "usage: rename <old> to <new>");
+			return;
+		}
+		err = conf_entry_rename(p->t, sec, w[1].text, w[3].text);
+		if (err == -ENOENT)
+			diag_error(p->dl, &w[1].loc, "no entry \"%s\" to rename",
+				   w[1].text);
+		else if (err == -EEXIST)
+			diag_error(p->dl, &w[3].loc, "entry \"%s\" already exists",
+				   w[3].text);
+		return;
+	}
+	/* move */
+	if (n != 4 || (strcmp(w[2].text, "before") && strcmp(w[2].text, "after"))) {
+		diag_error(p->dl, &w[0].loc, "usage: move <id> before|after <id>");
+		return;
+	}
+	if (!conf_entry_get(sec, w[1].text)) {
+		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to move", w[1].text);
+		return;
+	}
+	if (conf_entry_move(sec, w[1].text, w[3].text, w[2].text[0] == 'a'))
+		diag_error(p->dl, &w[3].loc, "no entry \"%s\"", w[3].text);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct parser *p, struct conf_word *w, size_t n);
+} commands[] = {
+	/* sorted for bsearch */
+	{ "append", do_attr },	 { "config", do_config }, { "delete", do_table },
+	{ "edit", do_edit },	 { "end", do_end },	  { "move", do_table },
+	{ "next", do_next },	 { "purge", do_table },	  { "rename", do_table },
+	{ "select", do_attr },	 { "set", do_attr },	  { "unselect", do_attr },
+	{ "unset", do_attr },
+};
+
+static int cmd_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+int conf_parse(struct conf_tree *t, const struct conf_source *src,
+	       struct diag_list *dl)
+{
+	struct parser p = { .t = t, .dl = dl, .builtin = src->builtin };
+	unsigned int errors = dl->errors;
+	struct conf_word *w;
+	struct lexer lx;
+	int n;
+
+	lexer_init(&lx, src, t->arena, dl);
+	while ((n = lexer_next(&lx, &w)) > 0) {
+		const void *c = bsearch(w[0].text, commands,
+					sizeof(commands) / sizeof(commands[0]),
+					sizeof(commands[0]), cmd_cmp);
+
+		if (w[0].quoted || !c) {
+			struct frame *f = top(&p);
+
+			if (!(f && f->kind == F_SKIP))
+				diag_error(dl, &w[0].loc, "unknown command \"%s\"",
+					   w[0].text);
+			continue;
+		}
+		((const typeof(commands[0]) *)c)->fn(&p, w, (size_t)n);
+	}
+	if (lx.p < src->text + src->len) {
+		struct conf_loc l = { src, lx.line, lx.col, 1 };
+
+		diag_error(dl, &l, "NUL byte in the input; the rest is ignored");
+	}
+	/* Everything still open at the end of the input was never closed. */
+	while (p.depth) {
+		struct frame *f = &p.stack[--p.depth];
+
+		if (f->kind == F_ENTRY)
+			continue;
+		diag_error(dl, &f->loc, "config without \"end\"");
+	}
+	conf_tree_reindex(t);
+	return dl->errors > errors ? -EINVAL : 0;
+}
+
+int conf_source_read(struct arena *a, const char *path,
+		     struct conf_source **out)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = NULL;
+	int fd, err = 0;
+	ssize_t r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (!err)
+		*out = conf_source_mem(a, path, buf, len, false);
+	free(buf);
+	return err;
+}
+
+struct conf_source *conf_source_mem(struct arena *a, const char *name,
+				    const char *text, size_t len, bool builtin)
+{
+	struct conf_source *s = arena_alloc(a, sizeof(*s));
+	char *copy = arena_strndup(a, text, len);
+
+	/* len stays the full length: the parser reports a NUL inside. */
+	s->name = arena_strdup(a, name);
+	s->text = copy;
+	s->len = len;
+	s->builtin = builtin;
+	return s;
+}

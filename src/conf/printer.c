@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "printer.h"
+
+#include <errno.h>
+#include <string.h>
+
+void conf_print_word(const char *text, bool quote, FILE *out)
+{
+	const char *p;
+
+	if (!quote) {
+		fputs(text, out);
+		return;
+	}
+	fputc('"', out);
+	for (p = text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', out);
+		fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+static bool quoted_type(enum schema_type t)
+{
+	return t == ST_STRING || t == ST_NAMES;
+}
+
+static void indent(int level, FILE *out)
+{
+	for (int i = 0; i < level; i++)
+		fputs("    ", out);
+}
+
+/* Does @a hold exactly the schema default? */
+static bool is_default(const struct conf_attr *a)
+{
+	const char *d = a->schema->def;
+	size_t i, len;
+
+	if (!d)
+		return false;
+	for (i = 0; i < a->nr_vals; i++) {
+		len = strlen(a->vals[i].text);
+		if (strncmp(d, a->vals[i].text, len))
+			return false;
+		d += len;
+		if (i + 1 < a->nr_vals) {
+			if (*d != ' ')
+				return false;
+			d++;
+		}
+	}
+	return *d == '\0';
+}
+
+static void print_attr(const struct conf_attr *a, int level, FILE *out)
+{
+	size_t i;
+
+	indent(level, out);
+	fprintf(out, "set %s", a->schema->name);
+	for (i = 0; i < a->nr_vals; i++) {
+		bool q = quoted_type(a->schema->type) ||
+			 (a->schema->type == ST_RAW && a->vals[i].quoted);
+
+		fputc(' ', out);
+		conf_print_word(a->vals[i].text, q, out);
+	}
+	fputc('\n', out);
+}
+
+static void print_default(const struct schema_attr *sa, int level, FILE *out)
+{
+	const char *p, *q;
+
+	indent(level, out);
+	fprintf(out, "set %s", sa->name);
+	/* Defaults are stored in printed form, one word per space. */
+	for (p = sa->def; *p; p = *q ? q + 1 : q) {
+		q = strchr(p, ' ');
+		if (!q)
+			q = p + strlen(p);
+		fputc(' ', out);
+		if (quoted_type(sa->type))
+			fputc('"', out);
+		fwrite(p, 1, (size_t)(q - p), out);
+		if (quoted_type(sa->type))
+			fputc('"', out);
+	}
+	fputc('\n', out);
+}
+
+static void print_sections(const struct conf_section *sec, bool full,
+			   int level, FILE *out);
+
+static void print_body(const struct conf_section *sec,
+		       const struct conf_entry *e, bool full, int level,
+		       FILE *out)
+{
+	const struct schema_section *s = sec->schema;
+	const struct conf_attr *a;
+	size_t i;
+
+	if (full) {
+		/* Every attribute in schema order, set values or defaults. */
+		for (i = 0; i < s->nr_attrs; i++) {
+			a = conf_attr_get(e, s->attrs[i].name);
+			if (a)
+				print_attr(a, level, out);
+			else if (s->attrs[i].def && *s->attrs[i].def)
+				print_default(&s->attrs[i], level, out);
+		}
+	} else {
+		/* Only what differs from the default, in the order it was set. */
+		for (a = e->attrs; a; a = a->next)
+			if (!is_default(a))
+				print_attr(a, level, out);
+	}
+	print_sections(e->subs, full, level, out);
+}
+
+static bool entry_shown(const struct conf_entry *e, bool full)
+{
+	return full || !e->factory || e->touched;
+}
+
+static void print_section(const struct conf_section *sec, bool full,
+			  int level, FILE *out)
+{
+	const struct conf_entry *e;
+
+	indent(level, out);
+	fprintf(out, "config %s\n", sec->schema->path);
+	if (sec->schema->key == SK_NONE) {
+		print_body(sec, sec->entries, full, level + 1, out);
+	} else {
+		for (e = sec->entries; e; e = e->next) {
+			if (!entry_shown(e, full))
+				continue;
+			indent(level + 1, out);
+			fputs("edit ", out);
+			conf_print_word(e->key, sec->schema->key == SK_NAME, out);
+			fputc('\n', out);
+			print_body(sec, e, full, level + 2, out);
+			indent(level + 1, out);
+			fputs("next\n", out);
+		}
+	}
+	indent(level, out);
+	fputs("end\n", out);
+}
+
+/* Is there anything in @sec that `show` would print? */
+static bool section_shown(const struct conf_section *sec, bool full)
+{
+	const struct conf_entry *e;
+	const struct conf_attr *a;
+
+	if (full)
+		return true;
+	if (sec->schema->key != SK_NONE) {
+		for (e = sec->entries; e; e = e->next)
+			if (entry_shown(e, full))
+				return true;
+		return false;
+	}
+	e = sec->entries;
+	for (a = e->attrs; a; a = a->next)
+		if (!is_default(a))
+			return true;
+	for (sec = e->subs; sec; sec = sec->next)
+		if (section_shown(sec, full))
+			return true;
+	return false;
+}
+
+static void print_sections(const struct conf_section *sec, bool full,
+			   int level, FILE *out)
+{
+	for (; sec; sec = sec->next)
+		if (section_shown(sec, full))
+			print_section(sec, full, level, out);
+}
+
+int conf_print(const struct conf_tree *t, const struct conf_print_opts *opts,
+	       FILE *out)
+{
+	const struct schema_section *want = NULL;
+	const struct conf_section *sec;
+	size_t i;
+
+	if (opts->section) {
+		want = schema_find_section(opts->section);
+		if (!want)
+			return -ENOENT;
+		sec = conf_section_get(t->sections, want);
+		if (sec) {
+			print_section(sec, opts->full, 0, out);
+		} else {
+			fprintf(out, "config %s\nend\n", want->path);
+		}
+		return 0;
+	}
+	/* Top-level sections in the schema's order, not the input's. */
+	for (i = 0; i < schema_nr_sections; i++) {
+		sec = conf_section_get(t->sections, schema_sections[i]);
+		if (sec && section_shown(sec, opts->full)) {
+			print_section(sec, opts->full, 0, out);
+		} else if (!sec && opts->full &&
+			   schema_sections[i]->key == SK_NONE) {
+			/* A singleton nobody configured still has its defaults. */
+			struct conf_entry body = { 0 };
+			struct conf_section tmp = {
+				.schema = schema_sections[i],
+				.entries = &body,
+			};
+
+			print_section(&tmp, true, 0, out);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "tree.h"
+
+#include <errno.h>
+#include <string.h>
+
+void conf_tree_init(struct conf_tree *t, struct arena *a)
+{
+	memset(t, 0, sizeof(*t));
+	t->arena = a;
+}
+
+struct conf_section *conf_section_get(struct conf_section *list,
+				      const struct schema_section *s)
+{
+	for (; list; list = list->next)
+		if (list->schema == s)
+			return list;
+	return NULL;
+}
+
+struct conf_section *conf_tree_section(const struct conf_tree *t,
+				       const char *path)
+{
+	const struct schema_section *s = schema_find_section(path);
+
+	return s ? conf_section_get(t->sections, s) : NULL;
+}
+
+static size_t key_hash(const char *s)
+{
+	size_t h = 14695981039346656037ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void index_insert(struct conf_section *sec, struct conf_entry *e)
+{
+	size_t i = key_hash(e->key) & (sec->index_size - 1);
+
+	while (sec->index[i])
+		i = (i + 1) & (sec->index_size - 1);
+	sec->index[i] = e;
+}
+
+/* (Re)build the index and tail if stale or too small; tables only. */
+static void index_refresh(struct conf_tree *t, struct conf_section *sec)
+{
+	struct conf_entry *e;
+	size_t n = 0;
+
+	if (!sec->index_dirty && sec->index &&
+	    sec->nr_entries * 2 < sec->index_size)
+		return;
+	for (e = sec->entries; e; e = e->next) {
+		n++;
+		sec->tail = e;
+	}
+	if (!sec->entries)
+		sec->tail = NULL;
+	sec->nr_entries = n;
+	if (!sec->index || n * 2 >= sec->index_size) {
+		size_t size = 64;
+
+		while (size <= n * 2)
+			size *= 2;
+		/* The old array stays in the arena; sizes double, so total is bounded. */
+		sec->index = arena_alloc(t->arena, size * sizeof(*sec->index));
+		sec->index_size = size;
+	} else {
+		memset(sec->index, 0, sec->index_size * sizeof(*sec->index));
+	}
+	for (e = sec->entries; e; e = e->next)
+		if (e->key)
+			index_insert(sec, e);
+	sec->index_dirty = false;
+}
+
+static struct conf_entry *index_find(const struct conf_section *sec,
+				     const char *key)
+{
+	size_t i = key_hash(key) & (sec->index_size - 1);
+
+	for (; sec->index[i]; i = (i + 1) & (sec->index_size - 1))
+		if (!strcmp(sec->index[i]->key, key))
+			return sec->index[i];
+	return NULL;
+}
+
+static void reindex_list(struct conf_tree *t, struct conf_section *sec)
+{
+	struct conf_entry *e;
+
+	for (; sec; sec = sec->next) {
+		if (sec->schema->key != SK_NONE)
+			index_refresh(t, sec);
+		for (e = sec->entries; e; e = e->next)
+			reindex_list(t, e->subs);
+	}
+}
+
+void conf_tree_reindex(struct conf_tree *t)
+{
+	reindex_list(t, t->sections);
+}
+
+struct conf_entry *conf_entry_get(const struct conf_section *sec,
+				  const char *key)
+{
+	struct conf_entry *e;
+
+	if (!sec)
+		return NULL;
+	if (!key)
+		return sec->schema->key == SK_NONE ? sec->entries : NULL;
+	if (sec->index && !sec->index_dirty)
+		return index_find(sec, key);
+	for (e = sec->entries; e; e = e->next)
+		if (e->key && !strcmp(e->key, key))
+			return e;
+	return NULL;
+}
+
+struct conf_attr *conf_attr_get(const struct conf_entry *e, const char *name)
+{
+	struct conf_attr *a;
+
+	for (a = e ? e->attrs : NULL; a; a = a->next)
+		if (!strcmp(a->schema->name, name))
+			return a;
+	return NULL;
+}
+
+struct conf_section *conf_entry_sub(const struct conf_entry *e,
+				    const char *name)
+{
+	struct conf_section *s;
+
+	for (s = e ? e->subs : NULL; s; s = s->next)
+		if (!strcmp(s->schema->path, name))
+			return s;
+	return NULL;
+}
+
+const char *conf_attr_str(const struct conf_entry *e, const char *name)
+{
+	struct conf_attr *a = conf_attr_get(e, name);
+
+	return a && a->nr_vals ? a->vals[0].text : NULL;
+}
+
+size_t conf_attr_words(struct conf_tree *t, const struct conf_section *sec,
+		       const struct conf_entry *e, const char *name,
+		       const struct conf_word **out)
+{
+	struct conf_attr *a = conf_attr_get(e, name);
+	const struct schema_attr *sa;
+	struct conf_word *w = NULL;
+	size_t n = 0, cap = 0;
+	const char *p, *q;
+
+	if (a) {
+		*out = a->vals;
+		return a->nr_vals;
+	}
+	sa = sec ? schema_find_attr(sec->schema, name) : NULL;
+	*out = NULL;
+	if (!sa || !sa->def)
+		return 0;
+	for (p = sa->def; *p; p = q) {
+		struct conf_word *nw;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		q = strchr(p, ' ');
+		if (!q)
+			q = p + strlen(p);
+		nw = ARENA_PUSH(t->arena, w, n, cap);
+		nw->text = arena_strndup(t->arena, p, (size_t)(q - p));
+		nw->loc = e->loc;
+	}
+	*out = w;
+	return n;
+}
+
+struct conf_section *conf_section_open(struct conf_tree *t,
+				       struct conf_section **list,
+				       const struct schema_section *s,
+				       const struct conf_loc *loc)
+{
+	struct conf_section *sec = conf_section_get(*list, s), **pp;
+
+	if (sec)
+		return sec;
+	sec = arena_alloc(t->arena, sizeof(*sec));
+	sec->schema = s;
+	sec->loc = *loc;
+	for (pp = list; *pp; pp = &(*pp)->next)
+		;
+	*pp = sec;
+	if (s->key == SK_NONE) {
+		sec->entries = arena_alloc(t->arena, sizeof(*sec->entries));
+		sec->entries->loc = *loc;
+	}
+	return sec;
+}
+
+struct conf_entry *conf_entry_open(struct conf_tree *t,
+				   struct conf_section *sec, const char *key,
+				   const struct conf_loc *loc)
+{
+	struct conf_entry *e;
+
+	index_refresh(t, sec);
+	e = index_find(sec, key);
+	if (e)
+		return e;
+	e = arena_alloc(t->arena, sizeof(*e));
+	e->key = arena_strdup(t->arena, key);
+	e->loc = *loc;
+	if (sec->tail)
+		sec->tail->next = e;
+	else
+		sec->entries = e;
+	sec->tail = e;
+	sec->nr_entries++;
+	index_insert(sec, e);
+	return e;
+}
+
+struct conf_attr *conf_attr_set(struct conf_tree *t, struct conf_entry *e,
+				const struct schema_attr *sa,
+				const struct conf_loc *name_loc)
+{
+	struct conf_attr *a, **pp;
+
+	for (pp = &e->attrs; *pp; pp = &(*pp)->next) {
+		if ((*pp)->schema == sa) {
+			a = *pp;
+			a->nr_vals = 0;
+			a->name_loc = *name_loc;
+			return a;
+		}
+	}
+	a = arena_alloc(t->arena, sizeof(*a));
+	a->schema = sa;
+	a->name_loc = *name_loc;
+	*pp = a;
+	return a;
+}
+
+void conf_attr_unset(struct conf_entry *e, const char *name)
+{
+	struct conf_attr **pp;
+
+	for (pp = &e->attrs; *pp; pp = &(*pp)->next) {
+		if (!strcmp((*pp)->schema->name, name)) {
+			*pp = (*pp)->next;
+			return;
+		}
+	}
+}
+
+static struct conf_entry **entry_link(struct conf_section *sec,
+				      const char *key)
+{
+	struct conf_entry **pp;
+
+	for (pp = &sec->entries; *pp; pp = &(*pp)->next)
+		if ((*pp)->key && !strcmp((*pp)->key, key))
+			return pp;
+	return NULL;
+}
+
+bool conf_entry_delete(struct conf_section *sec, const char *key)
+{
+	struct conf_entry **pp = entry_link(sec, key);
+
+	if (!pp)
+		return false;
+	*pp = (*pp)->next;
+	sec->index_dirty = true;
+	return true;
+}
+
+int conf_entry_rename(struct conf_tree *t, struct conf_section *sec,
+		      const char *key, const char *to)
+{
+	struct conf_entry **pp = entry_link(sec, key);
+
+	if (!pp)
+		return -ENOENT;
+	if (entry_link(sec, to))
+		return -EEXIST;
+	(*pp)->key = arena_strdup(t->arena, to);
+	sec->index_dirty = true;
+	return 0;
+}
+
+void conf_section_purge(struct conf_section *sec)
+{
+	sec->entries = NULL;
+	sec->index_dirty = true;
+}
+
+int conf_entry_move(struct conf_section *sec, const char *key,
+		    const char *ref, bool after)
+{
+	struct conf_entry **pp = entry_link(sec, key), **rp, *e;
+
+	if (!pp || !entry_link(sec, ref))
+		return -ENOENT;
+	if (!strcmp(key, ref))
+		return 0;
+	e = *pp;
+	*pp = e->next;
+	rp = entry_link(sec, ref);
+	if (after)
+		rp = &(*rp)->next;
+	e->next = *rp;
+	*rp = e;
+	sec->index_dirty = true;
+	return 0;
+}

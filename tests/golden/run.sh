@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Golden tests, after pfctl's regress and nftables' tests/py:
+#   show/NAME.conf    -> NAME.out   `localin show` output, and the output
+#                                   parsed again must print itself (round trip)
+#   full/NAME.conf    -> NAME.out   `localin show full-configuration`
+#   check/NAME.conf   -> NAME.out   `localin check` stdout+stderr, exit 0
+#   errors/NAME.conf  -> NAME.err   `localin check` stderr, exit 1
+#   dump/NAME.conf    -> NAME.dump  `localin check --dump` stdout
+# Prints one PASS/FAIL line per case. UPDATE=1 rewrites the expected files.
+set -u
+bin=$1
+dir=tests/golden
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+result() { # name ok-flag expected actual
+	if [ "$2" = 1 ]; then
+		echo "PASS $1"
+	else
+		echo "FAIL $1"
+		[ -f "$3" ] && diff -u "$3" "$4" | head -n 40
+	fi
+}
+
+expect() { # name expected-file actual-file
+	if [ "${UPDATE:-0}" = 1 ]; then
+		cp "$3" "$2"
+	fi
+	if cmp -s "$2" "$3"; then result "$1" 1 "$2" "$3"; else result "$1" 0 "$2" "$3"; fi
+}
+
+for f in "$dir"/show/*.conf; do
+	[ -e "$f" ] || continue
+	n=${f%.conf}
+	"$bin" show -c "$f" >"$tmp/out" 2>"$tmp/err"
+	expect "show/$(basename "$n")" "$n.out" "$tmp/out"
+	"$bin" show -c "$tmp/out" >"$tmp/out2" 2>&1
+	if cmp -s "$tmp/out" "$tmp/out2"; then
+		result "roundtrip/$(basename "$n")" 1
+	else
+		result "roundtrip/$(basename "$n")" 0 "$tmp/out" "$tmp/out2"
+	fi
+done
+
+for f in "$dir"/full/*.conf; do
+	[ -e "$f" ] || continue
+	n=${f%.conf}
+	"$bin" show -c "$f" full-configuration >"$tmp/out" 2>/dev/null
+	expect "full/$(basename "$n")" "$n.out" "$tmp/out"
+	"$bin" show -c "$tmp/out" full-configuration >"$tmp/out2" 2>&1
+	if cmp -s "$tmp/out" "$tmp/out2"; then
+		result "roundtrip-full/$(basename "$n")" 1
+	else
+		result "roundtrip-full/$(basename "$n")" 0 "$tmp/out" "$tmp/out2"
+	fi
+done
+
+for f in "$dir"/check/*.conf; do
+	[ -e "$f" ] || continue
+	n=${f%.conf}
+	"$bin" check -c "$f" >"$tmp/out" 2>&1
+	rc=$?
+	echo "exit $rc" >>"$tmp/out"
+	expect "check/$(basename "$n")" "$n.out" "$tmp/out"
+done
+
+for f in "$dir"/errors/*.conf; do
+	[ -e "$f" ] || continue
+	n=${f%.conf}
+	"$bin" check -q -c "$f" >/dev/null 2>"$tmp/err"
+	rc=$?
+	echo "exit $rc" >>"$tmp/err"
+	expect "errors/$(basename "$n")" "$n.err" "$tmp/err"
+done
+
+for f in "$dir"/dump/*.conf; do
+	[ -e "$f" ] || continue
+	n=${f%.conf}
+	"$bin" check --dump -c "$f" >"$tmp/out" 2>&1
+	expect "dump/$(basename "$n")" "$n.dump" "$tmp/out"
+done

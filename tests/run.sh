@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Run every test against each build directory given (plain, then ASan+UBSan):
+# the cmocka unit tests and the golden tests. Ends with "N passed, N failed"
+# and exits non-zero on any failure.
+set -u
+
+pass=0
+fail=0
+failed_list=""
+
+count_unit() { # build-dir binary
+	out=$("$2" 2>&1)
+	rc=$?
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	p=${p:-0}
+	f=${f:-0}
+	# A crash or sanitizer report before cmocka's summary is one more failure.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	if [ "$f" -ne 0 ]; then
+		printf '%s\n' "$out" | grep -v '^\[       OK \]\|^\[ RUN      \]' | head -n 60
+		failed_list="$failed_list $1:$(basename "$2")"
+	fi
+	echo "unit   $(basename "$2") [$1]: $p passed, $f failed"
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+for build in "$@"; do
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		count_unit "$build" "$t"
+	done
+	out=$(sh tests/golden/run.sh "$build/localin" 2>&1)
+	p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+	f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+	printf '%s\n' "$out" | grep -v '^PASS ' | head -n 200
+	echo "golden [$build]: $p passed, $f failed"
+	pass=$((pass + p))
+	fail=$((fail + f))
+	[ "$f" -eq 0 ] || failed_list="$failed_list $build:golden"
+done
+
+[ -z "$failed_list" ] || echo "failed:$failed_list"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
