@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * firewall address, address6, addrgrp, addrgrp6. Addresses become
+ * inclusive ranges; groups become member lists whose names are resolved
+ * in the same family, checked for cycles, and left for the compiler to
+ * flatten into interval sets.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+bool obj_addr_is_none(const struct obj_addr *a)
+{
+	/* The factory "none" as shipped; an admin may have redefined it. */
+	return a->builtin && !strcmp(a->name, "none") &&
+	       a->type == ADDR_IPMASK && a->range.lo == a->range.hi &&
+	       a->range.lo == 0;
+}
+
+static struct obj_addr *addr_new(struct resolver *r,
+				 const struct conf_entry *e, int family,
+				 enum addr_type type)
+{
+	struct obj_addr *o = arena_alloc(r->a, sizeof(*o));
+
+	o->name = e->key;
+	o->loc = e->loc;
+	o->family = family;
+	o->type = type;
+	o->builtin = e->factory;
+	return o;
+}
+
+static void addr_add(struct resolver *r, struct obj_addr *o, size_t *cap)
+{
+	*ARENA_PUSH(r->a, r->cfg->addrs, r->cfg->nr_addrs, *cap) = o;
+}
+
+/* subnet "a.b.c.d m.m.m.m": host bits are masked off, as FortiOS does. */
+static void addr4_subnet(struct resolver *r, const struct conf_section *sec,
+			 const struct conf_entry *e, struct obj_addr *o)
+{
+	const struct conf_word *w;
+	size_t n = obj_words(r, sec, e, "subnet", &w);
+	uint32_t ip, mask;
+	char buf[16];
+
+	if (!n) {
+		o->range.hi = 0xffffffff; /* no default in the schema: all */
+		return;
+	}
+	if (obj_parse_ip4mask(obj_join(r, w, n), &ip, &mask)) {
+		struct conf_loc loc = obj_span(w, n);
+
+		diag_error(r->dl, &loc, "invalid subnet \"%s\"",
+			   obj_join(r, w, n));
+		return;
+	}
+	if (mask_to_prefixlen(mask) < 0) {
+		obj_format_ip4(mask, buf);
+		diag_error(r->dl, &w[n - 1].loc, "invalid netmask %s", buf);
+		return;
+	}
+	o->range.lo = ip & mask;
+	o->range.hi = (ip & mask) | ~mask;
+}
+
+static void addr_iprange(struct resolver *r, const struct conf_section *sec,
+			 const struct conf_entry *e, struct obj_addr *o)
+{
+	const struct conf_word *ws = obj_word(r, sec, e, "start-ip");
+	const struct conf_word *we = obj_word(r, sec, e, "end-ip");
+	uint32_t lo4 = 0, hi4 = 0;
+	ip_u128 lo = 0, hi = 0;
+	int bad = 0;
+
+	if (o->family == 4) {
+		if (ws)
+			bad |= parse_ip4(ws->text, &lo4) ? 0 : 1;
+		if (we)
+			bad |= parse_ip4(we->text, &hi4) ? 0 : 2;
+		lo = lo4;
+		hi = hi4;
+	} else {
+		if (ws)
+			bad |= obj_parse_ip6(ws->text, &lo) ? 1 : 0;
+		if (we)
+			bad |= obj_parse_ip6(we->text, &hi) ? 2 : 0;
+	}
+	if (bad & 1)
+		diag_error(r->dl, &ws->loc, "invalid start-ip \"%s\"",
+			   ws->text);
+	if (bad & 2)
+		diag_error(r->dl, &we->loc, "invalid end-ip \"%s\"", we->text);
+	if (bad)
+		return;
+	if (lo > hi) {
+		const struct conf_loc *loc = we ? &we->loc : &e->loc;
+
+		diag_error(r->dl, loc, "end-ip %s is lower than start-ip %s",
+			   we ? we->text : "0.0.0.0", ws ? ws->text : "0.0.0.0");
+		return;
+	}
+	o->range.lo = lo;
+	o->range.hi = hi;
+}
+
+/* interface-subnet: the network of a `config system interface` entry. */
+static void addr_ifsubnet(struct resolver *r, const struct conf_section *sec,
+			  const struct conf_entry *e, struct obj_addr *o)
+{
+	const struct conf_word *w = obj_word(r, sec, e, "interface");
+	const struct obj_intf *intf;
+	uint32_t mask;
+
+	if (!w) {
+		diag_error(r->dl, &e->loc, "address \"%s\": interface is required",
+			   o->name);
+		return;
+	}
+	o->intf = w->text;
+	intf = obj_names_get(&r->intf, w->text);
+	if (!intf) {
+		diag_error(r->dl, &w->loc, "unknown system interface \"%s\"",
+			   w->text);
+		return;
+	}
+	if (!intf->ip4) {
+		diag_error(r->dl, &w->loc,
+			   "system interface \"%s\" has no ip address",
+			   w->text);
+		return;
+	}
+	mask = obj_prefix_mask4(intf->ip4_prefixlen);
+	o->range.lo = intf->ip4 & mask;
+	o->range.hi = (intf->ip4 & mask) | ~mask;
+}
+
+static void addr_fqdn(struct resolver *r, const struct conf_section *sec,
+		      const struct conf_entry *e, struct obj_addr *o)
+{
+	const struct conf_word *w = obj_word(r, sec, e, "fqdn");
+
+	if (!w || !*w->text)
+		diag_error(r->dl, &e->loc, "address \"%s\": fqdn is required",
+			   o->name);
+	else
+		o->fqdn = w->text;
+}
+
+static void addr6_prefix(struct resolver *r, const struct conf_section *sec,
+			 const struct conf_entry *e, struct obj_addr *o)
+{
+	const struct conf_word *w = obj_word(r, sec, e, "ip6");
+	ip_u128 addr, mask;
+	unsigned int len;
+
+	if (!w) {
+		o->range.hi = ~(ip_u128)0;
+		return;
+	}
+	if (obj_parse_ip6prefix(w->text, &addr, &len)) {
+		diag_error(r->dl, &w->loc, "invalid ip6 prefix \"%s\"",
+			   w->text);
+		return;
+	}
+	mask = obj_prefix_mask6(len);
+	o->range.lo = addr & mask;
+	o->range.hi = (addr & mask) | ~mask;
+}
+
+static void resolve_plain(struct resolver *r, int family, size_t *cap)
+{
+	const char *path = family == 4 ? "firewall address" :
+					 "firewall address6";
+	const struct conf_section *sec = conf_tree_section(r->t, path);
+	const struct conf_entry *e;
+
+	for (e = sec ? sec->entries : NULL; e; e = e->next) {
+		const struct conf_word *tw = obj_word(r, sec, e, "type");
+		const char *type = tw ? tw->text :
+			       family == 4 ? "ipmask" : "ipprefix";
+		struct obj_addr *o = addr_new(r, e, family, ADDR_IPMASK);
+
+		if (family == 4 && !strcmp(type, "ipmask")) {
+			addr4_subnet(r, sec, e, o);
+		} else if (family == 6 && !strcmp(type, "ipprefix")) {
+			addr6_prefix(r, sec, e, o);
+		} else if (!strcmp(type, "iprange")) {
+			o->type = ADDR_IPRANGE;
+			addr_iprange(r, sec, e, o);
+		} else if (!strcmp(type, "fqdn")) {
+			o->type = ADDR_FQDN;
+			addr_fqdn(r, sec, e, o);
+		} else if (family == 4 && !strcmp(type, "interface-subnet")) {
+			o->type = ADDR_IFSUBNET;
+			addr_ifsubnet(r, sec, e, o);
+		} else {
+			const struct conf_loc *loc = tw ? &tw->loc : &e->loc;
+
+			/*
+			 * Known FortiOS types localin cannot evaluate, and
+			 * any enum value newer than this code.
+			 */
+			diag_error(r->dl, loc, "%s type %s is not supported",
+				   family == 4 ? "address" : "address6", type);
+		}
+		obj_names_put(addr_table(r, family), r->a, o->name, o);
+		addr_add(r, o, cap);
+	}
+}
+
+/*
+ * A name in a group or policy: found in the same family, or an error that
+ * says whether the name exists in the other family.
+ */
+struct obj_addr *obj_addr_ref(struct resolver *r, int family,
+			  const struct conf_word *w)
+{
+	struct obj_addr *a = obj_names_get(addr_table(r, family), w->text);
+
+	if (a) {
+		a->refs++;
+		return a;
+	}
+	if (obj_names_get(addr_table(r, family == 4 ? 6 : 4), w->text))
+		diag_error(r->dl, &w->loc, "address \"%s\" is IPv%d, expected IPv%d",
+			   w->text, family == 4 ? 6 : 4, family);
+	else
+		diag_error(r->dl, &w->loc, "unknown address \"%s\"", w->text);
+	return NULL;
+}
+
+struct addr_group {
+	struct obj_addr *o;
+	const struct conf_section *sec;
+	const struct conf_entry *e;
+	bool listed; /* in the name table (not a duplicate name) */
+};
+
+static void group_refs(struct resolver *r, struct addr_group *g,
+		       const char *attr, struct obj_addr ***out,
+		       struct conf_loc **locs, size_t *nr)
+{
+	const struct conf_word *w;
+	size_t n = obj_words(r, g->sec, g->e, attr, &w), i;
+
+	*out = arena_alloc(r->a, (n ? n : 1) * sizeof(**out));
+	*locs = arena_alloc(r->a, (n ? n : 1) * sizeof(**locs));
+	*nr = 0;
+	for (i = 0; i < n; i++) {
+		struct obj_addr *m = obj_addr_ref(r, g->o->family, &w[i]);
+
+		if (!m)
+			continue;
+		(*out)[*nr] = m;
+		(*locs)[(*nr)++] = w[i].loc;
+	}
+}
+
+static void group_members(struct resolver *r, struct addr_group *g)
+{
+	struct obj_addr *o = g->o;
+	bool has_excl = conf_attr_get(g->e, "exclude-member") != NULL;
+
+	group_refs(r, g, "member", &o->members, &o->member_locs,
+		   &o->nr_members);
+	o->exclude = obj_word_is(r, g->sec, g->e, "exclude", "enable");
+	if (has_excl && !o->exclude) {
+		struct conf_loc loc = obj_attr_loc(g->e, "exclude-member");
+
+		diag_error(r->dl, &loc,
+			   "exclude-member requires 'set exclude enable'");
+	}
+	if (o->exclude || has_excl)
+		group_refs(r, g, "exclude-member", &o->excludes,
+			   &o->exclude_locs, &o->nr_excludes);
+	if (!o->exclude)
+		o->nr_excludes = 0;
+	if (!o->nr_members && !conf_attr_get(g->e, "member"))
+		diag_warn(r->dl, &o->loc, "address group \"%s\" has no members",
+			  o->name);
+	if (o->exclude && !has_excl)
+		diag_warn(r->dl, &o->loc,
+			  "address group \"%s\" has exclude enabled but no exclude-member",
+			  o->name);
+}
+
+/*
+ * Members and exclude-members both nest: a group excluding itself is as
+ * circular as one containing itself. Edge j is member j, then exclude
+ * j - nr_members, each pointing at the word that names it.
+ */
+static void group_cycles(struct resolver *r, struct addr_group *groups,
+			 size_t nr, struct name_table *idx)
+{
+	struct graph_node *nodes = arena_alloc(r->a, (nr ? nr : 1) *
+						       sizeof(*nodes));
+	size_t i, j, k;
+
+	for (i = 0; i < nr; i++) {
+		struct obj_addr *o = groups[i].o;
+		size_t n = o->nr_members + o->nr_excludes;
+
+		nodes[i].name = o->name;
+		nodes[i].nr_edges = n;
+		nodes[i].edges = arena_alloc(r->a, (n ? n : 1) *
+							   sizeof(*nodes[i].edges));
+		for (j = 0; j < n; j++) {
+			bool ex = j >= o->nr_members;
+			size_t x = ex ? j - o->nr_members : j;
+			struct obj_addr *m = ex ? o->excludes[x] : o->members[x];
+			struct addr_group *to = obj_names_get(idx, m->name);
+
+			/* Plain addresses end a path: SIZE_MAX, no node. */
+			nodes[i].edges[j].loc = ex ? &o->exclude_locs[x] :
+						     &o->member_locs[x];
+			nodes[i].edges[j].to = to && to->o == m ?
+						       (size_t)(to - groups) :
+						       SIZE_MAX;
+		}
+	}
+	if (!obj_find_cycles(r, nodes, nr, "address group"))
+		return;
+	for (i = 0; i < nr; i++) {
+		struct obj_addr *o = groups[i].o;
+		size_t nm = o->nr_members, kept;
+
+		for (j = kept = 0; j < nm; j++) {
+			if (nodes[i].edges[j].cut)
+				continue;
+			o->members[kept] = o->members[j];
+			o->member_locs[kept++] = o->member_locs[j];
+		}
+		o->nr_members = kept;
+		for (k = kept = 0; k < o->nr_excludes; k++) {
+			if (nodes[i].edges[nm + k].cut)
+				continue;
+			o->excludes[kept] = o->excludes[k];
+			o->exclude_locs[kept++] = o->exclude_locs[k];
+		}
+		o->nr_excludes = kept;
+	}
+}
+
+static void resolve_groups(struct resolver *r, int family, size_t *cap)
+{
+	const char *path = family == 4 ? "firewall addrgrp" :
+					 "firewall addrgrp6";
+	const struct conf_section *sec = conf_tree_section(r->t, path);
+	const struct conf_entry *e;
+	struct addr_group *groups = NULL;
+	struct name_table idx;
+	size_t nr = 0, gcap = 0, i;
+
+	for (e = sec ? sec->entries : NULL; e; e = e->next) {
+		struct addr_group *g = ARENA_PUSH(r->a, groups, nr, gcap);
+		struct obj_addr *prev;
+
+		g->o = addr_new(r, e, family, ADDR_GROUP);
+		g->sec = sec;
+		g->e = e;
+		prev = obj_names_put(addr_table(r, family), r->a, e->key, g->o);
+		if (prev) {
+			diag_error(r->dl, &e->loc,
+				   "address group \"%s\" has the same name as an address",
+				   e->key);
+			if (obj_loc_is_user(&prev->loc))
+				diag_note(r->dl, &prev->loc,
+					  "address \"%s\" is defined here",
+					  prev->name);
+			continue;
+		}
+		g->listed = true;
+		addr_add(r, g->o, cap);
+	}
+	/* Groups may name groups defined further down: resolve after listing. */
+	obj_names_init(&idx, r->a, nr);
+	for (i = 0; i < nr; i++) {
+		group_members(r, &groups[i]);
+		if (groups[i].listed)
+			obj_names_put(&idx, r->a, groups[i].o->name, &groups[i]);
+	}
+	group_cycles(r, groups, nr, &idx);
+}
+
+void obj_resolve_addresses(struct resolver *r)
+{
+	size_t cap = 0;
+
+	resolve_plain(r, 4, &cap);
+	resolve_plain(r, 6, &cap);
+	resolve_groups(r, 4, &cap);
+	resolve_groups(r, 6, &cap);
+}

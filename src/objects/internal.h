@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the resolver's files (one per object kind) and nothing else:
+ * the resolver context, name tables, value parsers. The public contract is
+ * objects.h.
+ */
+#ifndef LOCALIN_OBJECTS_INTERNAL_H
+#define LOCALIN_OBJECTS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../conf/diag.h"
+#include "../conf/tree.h"
+#include "../conf/value.h"
+#include "objects.h"
+
+/*
+ * Open-addressing hash of name -> object. Configs with tens of thousands
+ * of addresses are expected, so reference resolution must not be a
+ * linear search per reference.
+ */
+struct name_slot {
+	const char *name;
+	void *obj;
+};
+
+struct name_table {
+	struct name_slot *slots;
+	size_t mask; /* capacity - 1, capacity a power of two */
+	size_t nr;
+};
+
+void obj_names_init(struct name_table *nt, struct arena *a, size_t expect);
+void *obj_names_get(const struct name_table *nt, const char *name);
+/* Insert; returns the object already stored under @name (and inserts nothing) or NULL. */
+void *obj_names_put(struct name_table *nt, struct arena *a, const char *name,
+		     void *obj);
+
+struct resolver {
+	struct conf_tree *t;
+	struct obj_config *cfg;
+	struct diag_list *dl;
+	struct arena *a;
+	struct name_table addr[2]; /* [0] address + addrgrp, [1] the v6 ones */
+	struct name_table svc;	   /* service custom + service group */
+	struct name_table sched;   /* recurring + onetime + group */
+	struct name_table intf;	   /* system interface */
+};
+
+static inline struct name_table *addr_table(struct resolver *r, int family)
+{
+	return &r->addr[family == 6];
+}
+
+/* Attribute access: the entry's value or the schema default. */
+size_t obj_words(struct resolver *r, const struct conf_section *sec,
+		const struct conf_entry *e, const char *name,
+		const struct conf_word **out);
+/* First word, NULL when unset and without default. */
+const struct conf_word *obj_word(struct resolver *r,
+				const struct conf_section *sec,
+				const struct conf_entry *e, const char *name);
+bool obj_word_is(struct resolver *r, const struct conf_section *sec,
+		const struct conf_entry *e, const char *name, const char *val);
+/* All words joined by single spaces, and the span they cover. */
+char *obj_join(struct resolver *r, const struct conf_word *w, size_t n);
+struct conf_loc obj_span(const struct conf_word *w, size_t n);
+/* Where to point at an attribute: its name after `set`, else the entry. */
+struct conf_loc obj_attr_loc(const struct conf_entry *e, const char *name);
+bool obj_loc_is_user(const struct conf_loc *loc);
+
+/*
+ * Value parsers (values.c) for what conf/value.h does not share; 0 or
+ * -EINVAL. parse_u32(), parse_ip4() and mask_to_prefixlen() come from there.
+ */
+int obj_parse_ip4mask(const char *s, uint32_t *ip, uint32_t *mask);
+uint32_t obj_prefix_mask4(unsigned int len);
+int obj_parse_ip6(const char *s, ip_u128 *out);
+int obj_parse_ip6prefix(const char *s, ip_u128 *addr, unsigned int *len);
+ip_u128 obj_prefix_mask6(unsigned int len);
+void obj_format_ip4(uint32_t ip, char buf[16]);
+void obj_format_ip6(ip_u128 ip, char buf[46]);
+/* lo[-hi][:slo[-shi]]; out = dlo, dhi, slo, shi (source 0-65535 if absent) */
+int obj_parse_portrange(const char *s, uint32_t out[4]);
+int obj_parse_hhmm(const char *s, unsigned int *min);
+int obj_parse_date(const char *s, int *y, unsigned int *m, unsigned int *d);
+int64_t obj_days_from_civil(int y, unsigned int m, unsigned int d);
+void obj_uuid_v8(const char *table, uint32_t id, char out[37]);
+
+/* Cycle detection over groups of one kind (graph.c). */
+struct graph_edge {
+	size_t to;		    /* node index, SIZE_MAX: not a group */
+	const struct conf_loc *loc; /* the member word */
+	bool cut;		    /* closed a cycle: the caller drops it */
+};
+
+struct graph_node {
+	const char *name;
+	struct graph_edge *edges;
+	size_t nr_edges;
+};
+
+/*
+ * Report each cycle once as `<what> cycle: "a" -> "b" -> "a"` at the
+ * member that closes it, and mark that edge cut so later walks terminate.
+ * Returns the number of cycles found.
+ */
+size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes,
+			 size_t nr, const char *what);
+
+/* Per-kind passes, in the order objects_resolve() runs them. */
+void obj_resolve_system(struct resolver *r);
+void obj_resolve_addresses(struct resolver *r);
+void obj_resolve_services(struct resolver *r);
+void obj_resolve_schedules(struct resolver *r);
+void obj_resolve_policies(struct resolver *r);
+
+/* Helpers for policies: resolve one reference, counting it. */
+struct obj_addr *obj_addr_ref(struct resolver *r, int family,
+			  const struct conf_word *w);
+struct obj_service *obj_service_ref(struct resolver *r, const struct conf_word *w);
+struct obj_schedule *obj_schedule_ref(struct resolver *r,
+				  const struct conf_word *w);
+bool obj_addr_is_none(const struct obj_addr *a);
+bool obj_schedule_is_none(const struct obj_schedule *s);
+
+#endif

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * firewall local-in-policy and local-in-policy6: every reference resolved
+ * in the policy's family, defaults applied (action deny, status enable),
+ * table order kept since it is the evaluation order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+
+/* What the kernel's dev_valid_name() accepts. */
+static bool ifname_valid(const char *s)
+{
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++) {
+		if (*s == '/' || *s == ':' || *s <= ' ' || *s == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static bool required(struct resolver *r, const struct obj_policy *p,
+		     size_t n, const char *attr)
+{
+	if (n)
+		return true;
+	diag_error(r->dl, &p->loc, "policy %u: %s is required", p->id, attr);
+	return false;
+}
+
+static void policy_intf(struct resolver *r, const struct conf_section *sec,
+			const struct conf_entry *e, struct obj_policy *p)
+{
+	const struct conf_word *w;
+	size_t n = obj_words(r, sec, e, "intf", &w), i;
+
+	if (!required(r, p, n, "intf"))
+		return;
+	p->intfs = arena_alloc(r->a, n * sizeof(*p->intfs));
+	for (i = 0; i < n; i++) {
+		const char *name = w[i].text;
+
+		if (!strcmp(name, "any")) {
+			if (n > 1)
+				diag_error(r->dl, &w[i].loc,
+					   "\"any\" cannot be combined with other interfaces");
+			p->intf_any = true;
+			continue;
+		}
+		if (strlen(name) > IFNAME_MAX) {
+			diag_error(r->dl, &w[i].loc,
+				   "interface name \"%s\" is longer than %d characters",
+				   name, IFNAME_MAX);
+			continue;
+		}
+		if (!*name || !ifname_valid(name)) {
+			diag_error(r->dl, &w[i].loc,
+				   "invalid interface name \"%s\"", name);
+			continue;
+		}
+		p->intfs[p->nr_intfs].name = name;
+		p->intfs[p->nr_intfs++].loc = w[i].loc;
+	}
+}
+
+static void policy_addrs(struct resolver *r, const struct conf_section *sec,
+			 const struct conf_entry *e, struct obj_policy *p,
+			 const char *attr, struct obj_addr ***out,
+			 struct conf_loc **locs, size_t *nr)
+{
+	const struct conf_word *w;
+	size_t n = obj_words(r, sec, e, attr, &w), i, nones = 0;
+	char neg[32];
+
+	if (!required(r, p, n, attr))
+		return;
+	*out = arena_alloc(r->a, n * sizeof(**out));
+	*locs = arena_alloc(r->a, n * sizeof(**locs));
+	for (i = 0; i < n; i++) {
+		struct obj_addr *a = obj_addr_ref(r, p->family, &w[i]);
+
+		if (!a)
+			continue;
+		nones += obj_addr_is_none(a);
+		(*out)[*nr] = a;
+		(*locs)[(*nr)++] = w[i].loc;
+	}
+	/* Only a list of nothing but "none" is dead; negated it is "all". */
+	snprintf(neg, sizeof(neg), "%s-negate", attr);
+	if (nones && nones == n && !obj_word_is(r, sec, e, neg, "enable"))
+		diag_warn(r->dl, &w[0].loc,
+			  "policy %u references \"none\": it can never match",
+			  p->id);
+}
+
+static void policy_services(struct resolver *r,
+			    const struct conf_section *sec,
+			    const struct conf_entry *e, struct obj_policy *p)
+{
+	const struct conf_word *w;
+	size_t n = obj_words(r, sec, e, "service", &w), i;
+
+	if (!required(r, p, n, "service"))
+		return;
+	p->svc = arena_alloc(r->a, n * sizeof(*p->svc));
+	p->svc_locs = arena_alloc(r->a, n * sizeof(*p->svc_locs));
+	for (i = 0; i < n; i++) {
+		struct obj_service *s = obj_service_ref(r, &w[i]);
+
+		if (!s)
+			continue;
+		p->svc[p->nr_svc] = s;
+		p->svc_locs[p->nr_svc++] = w[i].loc;
+	}
+}
+
+static void policy_schedule(struct resolver *r,
+			    const struct conf_section *sec,
+			    const struct conf_entry *e, struct obj_policy *p)
+{
+	const struct conf_word *w;
+	size_t n = obj_words(r, sec, e, "schedule", &w);
+
+	if (!required(r, p, n, "schedule"))
+		return;
+	p->sched = obj_schedule_ref(r, w);
+	if (p->sched && obj_schedule_is_none(p->sched))
+		diag_warn(r->dl, &w->loc,
+			  "policy %u references \"none\": it can never match",
+			  p->id);
+}
+
+static bool uuid_is_nil(const char *s)
+{
+	for (; *s; s++) {
+		if (*s != '0' && *s != '-')
+			return false;
+	}
+	return true;
+}
+
+static struct obj_policy *policy_one(struct resolver *r,
+				     const struct conf_section *sec,
+				     const struct conf_entry *e, int family,
+				     const char *table)
+{
+	struct obj_policy *p = arena_alloc(r->a, sizeof(*p));
+	const struct conf_word *w;
+	uint32_t id = 0;
+
+	if (!parse_u32(e->key ? e->key : "", UINT32_MAX, &id))
+		diag_error(r->dl, &e->loc, "invalid policy id \"%s\"",
+			   e->key ? e->key : "");
+	p->id = id;
+	p->loc = e->loc;
+	p->family = family;
+	policy_intf(r, sec, e, p);
+	policy_addrs(r, sec, e, p, "srcaddr", &p->src, &p->src_locs,
+		     &p->nr_src);
+	policy_addrs(r, sec, e, p, "dstaddr", &p->dst, &p->dst_locs,
+		     &p->nr_dst);
+	policy_services(r, sec, e, p);
+	policy_schedule(r, sec, e, p);
+	p->src_negate = obj_word_is(r, sec, e, "srcaddr-negate", "enable");
+	p->dst_negate = obj_word_is(r, sec, e, "dstaddr-negate", "enable");
+	p->svc_negate = obj_word_is(r, sec, e, "service-negate", "enable");
+	p->accept = obj_word_is(r, sec, e, "action", "accept");
+	p->enabled = !obj_word_is(r, sec, e, "status", "disable");
+	p->logtraffic = obj_word_is(r, sec, e, "logtraffic", "enable");
+	w = obj_word(r, sec, e, "comments");
+	p->comments = w ? w->text : NULL;
+	/* Only the admin's own uuid counts; the schema default is all zeros. */
+	w = conf_attr_get(e, "uuid") ? obj_word(r, sec, e, "uuid") : NULL;
+	if (w && strlen(w->text) == 36 && !uuid_is_nil(w->text))
+		memcpy(p->uuid, w->text, 37);
+	else
+		obj_uuid_v8(table, id, p->uuid);
+	return p;
+}
+
+static void resolve_table(struct resolver *r, int family)
+{
+	const char *table = family == 4 ? "firewall local-in-policy" :
+					  "firewall local-in-policy6";
+	const struct conf_section *sec = conf_tree_section(r->t, table);
+	struct obj_policy ***list = family == 4 ? &r->cfg->policies4 :
+						  &r->cfg->policies6;
+	size_t *nr = family == 4 ? &r->cfg->nr_policies4 :
+				   &r->cfg->nr_policies6;
+	const struct conf_entry *e;
+	size_t cap = 0;
+
+	for (e = sec ? sec->entries : NULL; e; e = e->next)
+		*ARENA_PUSH(r->a, *list, *nr, cap) =
+			policy_one(r, sec, e, family, table);
+}
+
+void obj_resolve_policies(struct resolver *r)
+{
+	resolve_table(r, 4);
+	resolve_table(r, 6);
+}
