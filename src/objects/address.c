@@ -322,20 +322,25 @@ static void group_cycles(struct resolver *r, struct addr_group *groups,
 	}
 	if (!obj_find_cycles(r, nodes, nr, "address group"))
 		return;
+	/* A dropped edge no longer counts as a use of its member. */
 	for (i = 0; i < nr; i++) {
 		struct obj_addr *o = groups[i].o;
 		size_t nm = o->nr_members, kept;
 
 		for (j = kept = 0; j < nm; j++) {
-			if (nodes[i].edges[j].cut)
+			if (nodes[i].edges[j].cut) {
+				o->members[j]->refs--;
 				continue;
+			}
 			o->members[kept] = o->members[j];
 			o->member_locs[kept++] = o->member_locs[j];
 		}
 		o->nr_members = kept;
 		for (k = kept = 0; k < o->nr_excludes; k++) {
-			if (nodes[i].edges[nm + k].cut)
+			if (nodes[i].edges[nm + k].cut) {
+				o->excludes[k]->refs--;
 				continue;
+			}
 			o->excludes[kept] = o->excludes[k];
 			o->exclude_locs[kept++] = o->exclude_locs[k];
 		}

@@ -220,8 +220,10 @@ static void group_cycles(struct resolver *r, struct svc_group *groups,
 		struct obj_service *o = groups[i].o;
 
 		for (j = kept = 0; j < o->nr_members; j++) {
-			if (nodes[i].edges[j].cut)
+			if (nodes[i].edges[j].cut) {
+				o->members[j]->refs--; /* no longer a use */
 				continue;
+			}
 			o->members[kept] = o->members[j];
 			o->member_locs[kept++] = o->member_locs[j];
 		}

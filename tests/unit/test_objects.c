@@ -1,0 +1,921 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The resolver: config text through conf_load() and objects_resolve(),
+ * then the typed objects and the exact diagnostics (line:col: level: msg)
+ * that golden tests and admins will see.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf/parser.h"
+#include "objects/objects.h"
+
+struct ctx {
+	struct arena arena;
+	struct diag_list dl;
+	struct conf_tree tree;
+	struct obj_config cfg;
+	int parse_rc, rc;
+	char diags[8192];
+};
+
+static const char *level_str(enum diag_level l)
+{
+	return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
+}
+
+/* Load @text (after the factory defaults), resolve, render diagnostics. */
+static struct ctx *load(const char *text)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+	const struct conf_source *src;
+	FILE *null = fopen("/dev/null", "w");
+	size_t i, n = 0;
+
+	assert_non_null(c);
+	arena_init(&c->arena);
+	diag_init(&c->dl, &c->arena);
+	conf_tree_init(&c->tree, &c->arena);
+	src = conf_source_mem(&c->arena, "t.conf", text, strlen(text), false);
+	c->parse_rc = conf_load(&c->tree, src, &c->dl);
+	c->rc = objects_resolve(&c->tree, &c->cfg, &c->dl);
+	diag_print(&c->dl, null); /* sorts by location */
+	fclose(null);
+	for (i = 0; i < c->dl.nr; i++) {
+		struct diag *d = &c->dl.items[i];
+
+		n += (size_t)snprintf(c->diags + n, sizeof(c->diags) - n,
+				      "%u:%u: %s: %s\n", d->loc.line,
+				      d->loc.col, level_str(d->level), d->msg);
+	}
+	return c;
+}
+
+static void done(struct ctx *c)
+{
+	arena_free(&c->arena);
+	free(c);
+}
+
+/* Clean load: no diagnostics at all. */
+static struct ctx *load_ok(const char *text)
+{
+	struct ctx *c = load(text);
+
+	assert_string_equal(c->diags, "");
+	assert_int_equal(c->parse_rc, 0);
+	assert_int_equal(c->rc, 0);
+	return c;
+}
+
+static void expect(const char *text, const char *diags, int rc)
+{
+	struct ctx *c = load(text);
+
+	assert_int_equal(c->parse_rc, 0);
+	assert_string_equal(c->diags, diags);
+	assert_int_equal(c->rc, rc);
+	done(c);
+}
+
+static ip_u128 v6(uint64_t hi, uint64_t lo)
+{
+	return (ip_u128)hi << 64 | lo;
+}
+
+static const struct svc_range *range(const struct obj_service *s, size_t i)
+{
+	assert_non_null(s);
+	assert_true(i < s->nr_ranges);
+	return &s->ranges[i];
+}
+
+static void assert_range(const struct svc_range *r, unsigned int proto,
+			 unsigned int dlo, unsigned int dhi, unsigned int slo,
+			 unsigned int shi)
+{
+	assert_int_equal(r->proto, proto);
+	assert_int_equal(r->dlo, dlo);
+	assert_int_equal(r->dhi, dhi);
+	assert_int_equal(r->slo, slo);
+	assert_int_equal(r->shi, shi);
+}
+
+static void test_factory(void **state)
+{
+	struct ctx *c = load_ok("");
+	struct obj_addr *a;
+	struct obj_service *s;
+	struct obj_schedule *sc;
+	size_t i;
+
+	a = objects_find_addr(&c->cfg, 4, "all");
+	assert_non_null(a);
+	assert_true(a->builtin);
+	assert_int_equal(a->type, ADDR_IPMASK);
+	assert_true(a->range.lo == 0 && a->range.hi == 0xffffffff);
+	a = objects_find_addr(&c->cfg, 4, "none");
+	assert_true(a->range.lo == 0 && a->range.hi == 0);
+	a = objects_find_addr(&c->cfg, 6, "all");
+	assert_true(a->family == 6 && a->range.lo == 0 &&
+		    a->range.hi == ~(ip_u128)0);
+	a = objects_find_addr(&c->cfg, 6, "none");
+	assert_true(a->range.lo == 0 && a->range.hi == 0);
+	assert_null(objects_find_addr(&c->cfg, 4, "nope"));
+
+	s = objects_find_service(&c->cfg, "IKE");
+	assert_int_equal(s->nr_ranges, 2);
+	assert_range(range(s, 0), 17, 500, 500, 0, 65535);
+	assert_range(range(s, 1), 17, 4500, 4500, 0, 65535);
+	s = objects_find_service(&c->cfg, "ALL");
+	assert_int_equal(s->nr_ranges, 1);
+	assert_range(range(s, 0), SVC_PROTO_ANY, 0, 65535, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "ESP"), 0), 50, 0,
+		     65535, 0, 65535);
+	s = objects_find_service(&c->cfg, "DNS");
+	assert_int_equal(s->nr_ranges, 2);
+	assert_range(range(s, 0), 6, 53, 53, 0, 65535);
+	assert_range(range(s, 1), 17, 53, 53, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "PING"), 0), 1,
+		     8 << 8, 8 << 8 | 255, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "PING6"), 0), 58,
+		     128 << 8, 128 << 8 | 255, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "ALL_ICMP"), 0), 1,
+		     0, 65535, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "RLOGIN"), 0), 6,
+		     513, 513, 512, 1023);
+	assert_range(range(objects_find_service(&c->cfg, "NONE"), 0), 6, 0,
+		     0, 0, 65535);
+	s = objects_find_service(&c->cfg, "Web Access");
+	assert_true(s->is_group && s->builtin);
+	assert_int_equal(s->nr_members, 3);
+	assert_string_equal(s->members[0]->name, "DNS");
+	assert_string_equal(s->members[2]->name, "HTTPS");
+
+	sc = objects_find_schedule(&c->cfg, "always");
+	assert_int_equal(sc->days, 0x7f);
+	sc = objects_find_schedule(&c->cfg, "none");
+	assert_int_equal(sc->days, 0);
+	for (i = 0; i < c->cfg.nr_services; i++)
+		assert_true(c->cfg.services[i]->builtin);
+	assert_true(c->cfg.detect_unknown_esp);
+	assert_int_equal(c->cfg.nr_policies4, 0);
+	done(c);
+}
+
+static const char seed[] =
+	"config firewall address\n"
+	"    edit \"remote-vpn\"\n"
+	"        set subnet 198.51.100.7 255.255.255.255\n"
+	"    next\n"
+	"end\n"
+	"config firewall addrgrp\n"
+	"    edit \"All_exceptions\"\n"
+	"        set member \"all\"\n"
+	"        set exclude enable\n"
+	"        set exclude-member \"remote-vpn\"\n"
+	"    next\n"
+	"end\n"
+	"config firewall local-in-policy\n"
+	"    edit 1\n"
+	"        set intf \"wan1\"\n"
+	"        set srcaddr \"All_exceptions\"\n"
+	"        set dstaddr \"all\"\n"
+	"        set service \"IKE\"\n"
+	"        set schedule \"always\"\n"
+	"    next\n"
+	"end\n";
+
+static void test_seed(void **state)
+{
+	struct ctx *c = load_ok(seed), *c2;
+	struct obj_policy *p;
+	struct obj_addr *g;
+
+	assert_int_equal(c->cfg.nr_policies4, 1);
+	p = c->cfg.policies4[0];
+	assert_int_equal(p->id, 1);
+	assert_int_equal(p->family, 4);
+	assert_int_equal(p->loc.line, 14);
+	assert_int_equal(p->loc.col, 10);
+	assert_false(p->intf_any);
+	assert_int_equal(p->nr_intfs, 1);
+	assert_string_equal(p->intfs[0].name, "wan1");
+	assert_int_equal(p->nr_src, 1);
+	g = p->src[0];
+	assert_string_equal(g->name, "All_exceptions");
+	assert_int_equal(g->type, ADDR_GROUP);
+	assert_true(g->exclude);
+	assert_int_equal(g->nr_members, 1);
+	assert_string_equal(g->members[0]->name, "all");
+	assert_int_equal(g->nr_excludes, 1);
+	assert_true(g->excludes[0]->range.lo == 0xc6336407 &&
+		    g->excludes[0]->range.hi == 0xc6336407);
+	assert_int_equal(g->exclude_locs[0].line, 10);
+	assert_int_equal(g->exclude_locs[0].col, 28);
+	assert_int_equal(g->refs, 1);
+	assert_int_equal(g->excludes[0]->refs, 1);
+	assert_string_equal(p->dst[0]->name, "all");
+	assert_string_equal(p->svc[0]->name, "IKE");
+	assert_string_equal(p->sched->name, "always");
+	assert_false(p->accept);
+	assert_true(p->enabled);
+	assert_false(p->logtraffic);
+	assert_null(p->comments);
+	/* Derived uuid: version 8, variant 10, and stable across loads. */
+	assert_int_equal(strlen(p->uuid), 36);
+	assert_int_equal(p->uuid[14], '8');
+	assert_non_null(strchr("89ab", p->uuid[19]));
+	c2 = load_ok(seed);
+	assert_string_equal(c2->cfg.policies4[0]->uuid, p->uuid);
+	done(c2);
+	done(c);
+}
+
+static void test_address_values(void **state)
+{
+	struct ctx *c = load_ok(
+		"config firewall address\n"
+		"    edit \"host-bits\"\n"
+		"        set subnet 10.1.2.3 255.255.0.0\n"
+		"    next\n"
+		"    edit \"cidr\"\n"
+		"        set subnet 192.0.2.0/24\n"
+		"    next\n"
+		"    edit \"range\"\n"
+		"        set type iprange\n"
+		"        set start-ip 10.0.0.5\n"
+		"        set end-ip 10.0.0.9\n"
+		"    next\n"
+		"    edit \"name\"\n"
+		"        set type fqdn\n"
+		"        set fqdn \"vpn.example.com\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall address6\n"
+		"    edit \"net6\"\n"
+		"        set ip6 2001:db8::1/32\n"
+		"    next\n"
+		"    edit \"r6\"\n"
+		"        set type iprange\n"
+		"        set start-ip 2001:db8::1\n"
+		"        set end-ip 2001:db8::ff\n"
+		"    next\n"
+		"end\n"
+		"config firewall addrgrp\n"
+		"    edit \"g\"\n"
+		"        set member \"host-bits\" \"cidr\" \"range\" \"name\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall addrgrp6\n"
+		"    edit \"g6\"\n"
+		"        set member \"net6\" \"r6\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall local-in-policy\n"
+		"    edit 1\n"
+		"        set intf \"any\"\n"
+		"        set srcaddr \"g\"\n"
+		"        set dstaddr \"all\"\n"
+		"        set service \"ALL\"\n"
+		"        set schedule \"always\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall local-in-policy6\n"
+		"    edit 1\n"
+		"        set intf \"any\"\n"
+		"        set srcaddr \"g6\"\n"
+		"        set dstaddr \"all\"\n"
+		"        set service \"ALL\"\n"
+		"        set schedule \"always\"\n"
+		"    next\n"
+		"end\n");
+	struct obj_addr *a;
+
+	a = objects_find_addr(&c->cfg, 4, "host-bits");
+	assert_true(a->range.lo == 0x0a010000 && a->range.hi == 0x0a01ffff);
+	a = objects_find_addr(&c->cfg, 4, "cidr");
+	assert_true(a->range.lo == 0xc0000200 && a->range.hi == 0xc00002ff);
+	a = objects_find_addr(&c->cfg, 4, "range");
+	assert_int_equal(a->type, ADDR_IPRANGE);
+	assert_true(a->range.lo == 0x0a000005 && a->range.hi == 0x0a000009);
+	a = objects_find_addr(&c->cfg, 4, "name");
+	assert_int_equal(a->type, ADDR_FQDN);
+	assert_string_equal(a->fqdn, "vpn.example.com");
+	a = objects_find_addr(&c->cfg, 6, "net6");
+	assert_true(a->range.lo == v6(0x20010db800000000ull, 0) &&
+		    a->range.hi == v6(0x20010db8ffffffffull, ~0ull));
+	a = objects_find_addr(&c->cfg, 6, "r6");
+	assert_true(a->range.lo == v6(0x20010db800000000ull, 1) &&
+		    a->range.hi == v6(0x20010db800000000ull, 0xff));
+	assert_null(objects_find_addr(&c->cfg, 4, "net6"));
+	assert_true(c->cfg.policies4[0]->intf_any);
+	assert_int_equal(c->cfg.policies4[0]->nr_intfs, 0);
+	assert_int_equal(c->cfg.policies6[0]->family, 6);
+	assert_string_equal(c->cfg.policies6[0]->src[0]->name, "g6");
+	/* Same id, other table: another uuid. */
+	assert_string_not_equal(c->cfg.policies4[0]->uuid,
+				c->cfg.policies6[0]->uuid);
+	done(c);
+}
+
+static void test_address_errors(void **state)
+{
+	expect("config firewall address\n"
+	       "    edit \"rev\"\n"
+	       "        set type iprange\n"
+	       "        set start-ip 10.0.0.9\n"
+	       "        set end-ip 10.0.0.1\n"
+	       "    next\n"
+	       "    edit \"geo\"\n"
+	       "        set type geography\n"
+	       "        set country \"FR\"\n"
+	       "    next\n"
+	       "    edit \"nofqdn\"\n"
+	       "        set type fqdn\n"
+	       "    next\n"
+	       "    edit \"noif\"\n"
+	       "        set type interface-subnet\n"
+	       "    next\n"
+	       "    edit \"badif\"\n"
+	       "        set type interface-subnet\n"
+	       "        set interface \"wan9\"\n"
+	       "    next\n"
+	       "end\n"
+	       "config firewall address6\n"
+	       "    edit \"rev6\"\n"
+	       "        set type iprange\n"
+	       "        set start-ip 2001:db8::9\n"
+	       "        set end-ip 2001:db8::1\n"
+	       "    next\n"
+	       "    edit \"tpl\"\n"
+	       "        set type template\n"
+	       "    next\n"
+	       "end\n",
+	       "2:10: warning: address \"rev\" is never used\n"
+	       "5:20: error: end-ip 10.0.0.1 is lower than start-ip 10.0.0.9\n"
+	       "7:10: warning: address \"geo\" is never used\n"
+	       "8:18: error: address type geography is not supported\n"
+	       "11:10: error: address \"nofqdn\": fqdn is required\n"
+	       "11:10: warning: address \"nofqdn\" is never used\n"
+	       "14:10: error: address \"noif\": interface is required\n"
+	       "14:10: warning: address \"noif\" is never used\n"
+	       "17:10: warning: address \"badif\" is never used\n"
+	       "19:23: error: unknown system interface \"wan9\"\n"
+	       "23:10: warning: address \"rev6\" is never used\n"
+	       "26:20: error: end-ip 2001:db8::1 is lower than start-ip 2001:db8::9\n"
+	       "28:10: warning: address \"tpl\" is never used\n"
+	       "29:18: error: address6 type template is not supported\n",
+	       -EINVAL);
+}
+
+static const char pol_tail[] =
+	"config firewall local-in-policy\n"
+	"    edit 1\n"
+	"        set intf \"wan1\"\n"
+	"        set srcaddr \"g\"\n"
+	"        set dstaddr \"all\"\n"
+	"        set service \"ALL\"\n"
+	"        set schedule \"always\"\n"
+	"    next\n"
+	"end\n";
+
+static char *cat(const char *a, const char *b)
+{
+	static char buf[8192];
+
+	snprintf(buf, sizeof(buf), "%s%s", a, b);
+	return buf;
+}
+
+static void test_addrgrp_errors(void **state)
+{
+	expect(cat("config firewall address6\n"
+		   "    edit \"v6\"\n"
+		   "    next\n"
+		   "end\n"
+		   "config firewall addrgrp\n"
+		   "    edit \"g\"\n"
+		   "        set member \"nope\" \"v6\" \"a\" \"empty\" \"ex\"\n"
+		   "        set exclude-member \"all\"\n"
+		   "    next\n"
+		   "    edit \"a\"\n"
+		   "        set member \"b\"\n"
+		   "    next\n"
+		   "    edit \"b\"\n"
+		   "        set member \"c\" \"all\"\n"
+		   "    next\n"
+		   "    edit \"c\"\n"
+		   "        set member \"a\"\n"
+		   "    next\n"
+		   "    edit \"empty\"\n"
+		   "    next\n"
+		   "    edit \"ex\"\n"
+		   "        set member \"all\"\n"
+		   "        set exclude enable\n"
+		   "    next\n"
+		   "    edit \"all\"\n"
+		   "        set member \"none\"\n"
+		   "    next\n"
+		   "end\n", pol_tail),
+	       "2:10: warning: address \"v6\" is never used\n"
+	       "7:20: error: unknown address \"nope\"\n"
+	       "7:27: error: address \"v6\" is IPv6, expected IPv4\n"
+	       "8:13: error: exclude-member requires 'set exclude enable'\n"
+	       "17:20: error: address group cycle: \"a\" -> \"b\" -> \"c\" -> \"a\"\n"
+	       "19:10: warning: address group \"empty\" has no members\n"
+	       "21:10: warning: address group \"ex\" has exclude enabled but no exclude-member\n"
+	       "25:10: error: address group \"all\" has the same name as an address\n",
+	       -EINVAL);
+}
+
+static void test_addrgrp_self_and_exclude_cycle(void **state)
+{
+	expect(cat("config firewall addrgrp\n"
+		   "    edit \"g\"\n"
+		   "        set member \"g\"\n"
+		   "    next\n"
+		   "    edit \"h\"\n"
+		   "        set member \"all\"\n"
+		   "        set exclude enable\n"
+		   "        set exclude-member \"h\"\n"
+		   "    next\n"
+		   "end\n", pol_tail),
+	       "3:20: error: address group cycle: \"g\" -> \"g\"\n"
+	       "5:10: warning: address group \"h\" is never used\n"
+	       "8:28: error: address group cycle: \"h\" -> \"h\"\n",
+	       -EINVAL);
+}
+
+static void test_duplicate_note(void **state)
+{
+	expect(cat("config firewall address\n"
+		   "    edit \"g\"\n"
+		   "    next\n"
+		   "end\n"
+		   "config firewall addrgrp\n"
+		   "    edit \"g\"\n"
+		   "        set member \"all\"\n"
+		   "    next\n"
+		   "end\n", pol_tail),
+	       "2:10: note: address \"g\" is defined here\n"
+	       "6:10: error: address group \"g\" has the same name as an address\n",
+	       -EINVAL);
+}
+
+static void test_services(void **state)
+{
+	struct ctx *c = load_ok(
+		"config firewall service custom\n"
+		"    edit \"gre-ish\"\n"
+		"        set protocol IP\n"
+		"        set protocol-number 47\n"
+		"    next\n"
+		"    edit \"mixed\"\n"
+		"        set tcp-portrange 8080-8081:1024-65535 22\n"
+		"        set udp-portrange 53\n"
+		"        set sctp-portrange 9\n"
+		"        set udplite-portrange 7\n"
+		"    next\n"
+		"    edit \"unreach\"\n"
+		"        set protocol ICMP\n"
+		"        set icmptype 3\n"
+		"        set icmpcode 4\n"
+		"    next\n"
+		"end\n"
+		"config firewall service group\n"
+		"    edit \"outer\"\n"
+		"        set member \"inner\" \"PING\"\n"
+		"    next\n"
+		"    edit \"inner\"\n"
+		"        set member \"gre-ish\" \"mixed\" \"unreach\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall local-in-policy\n"
+		"    edit 1\n"
+		"        set intf \"any\"\n"
+		"        set srcaddr \"all\"\n"
+		"        set dstaddr \"all\"\n"
+		"        set service \"outer\"\n"
+		"        set service-negate enable\n"
+		"        set schedule \"always\"\n"
+		"    next\n"
+		"end\n");
+	struct obj_service *s;
+
+	assert_range(range(objects_find_service(&c->cfg, "gre-ish"), 0), 47,
+		     0, 65535, 0, 65535);
+	s = objects_find_service(&c->cfg, "mixed");
+	assert_int_equal(s->nr_ranges, 5);
+	assert_range(range(s, 0), 6, 8080, 8081, 1024, 65535);
+	assert_range(range(s, 1), 6, 22, 22, 0, 65535);
+	assert_range(range(s, 2), 17, 53, 53, 0, 65535);
+	assert_range(range(s, 3), 132, 9, 9, 0, 65535);
+	assert_range(range(s, 4), 136, 7, 7, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "unreach"), 0), 1,
+		     3 << 8 | 4, 3 << 8 | 4, 0, 65535);
+	s = objects_find_service(&c->cfg, "outer");
+	assert_true(s->is_group);
+	assert_int_equal(s->nr_members, 2);
+	assert_true(s->members[0]->is_group);
+	assert_int_equal(s->members[0]->nr_members, 3);
+	assert_int_equal(s->member_locs[1].line, 20);
+	assert_int_equal(s->member_locs[1].col, 28);
+	assert_true(c->cfg.policies4[0]->svc_negate);
+	done(c);
+}
+
+static void test_service_errors(void **state)
+{
+	expect("config firewall service custom\n"
+	       "    edit \"noports\"\n"
+	       "        set comment \"forgot the ports\"\n"
+	       "    next\n"
+	       "    edit \"proxy\"\n"
+	       "        set protocol CONNECT\n"
+	       "    next\n"
+	       "    edit \"bigtype\"\n"
+	       "        set protocol ICMP\n"
+	       "        set icmptype 300\n"
+	       "    next\n"
+	       "end\n"
+	       "config firewall service group\n"
+	       "    edit \"a\"\n"
+	       "        set member \"b\" \"ghost\"\n"
+	       "    next\n"
+	       "    edit \"b\"\n"
+	       "        set member \"a\"\n"
+	       "    next\n"
+	       "    edit \"SSH\"\n"
+	       "        set member \"HTTP\"\n"
+	       "    next\n"
+	       "    edit \"nothing\"\n"
+	       "    next\n"
+	       "end\n",
+	       "2:10: error: service \"noports\" has no port range\n"
+	       "2:10: warning: service \"noports\" is never used\n"
+	       "5:10: warning: service \"proxy\" is never used\n"
+	       "6:22: error: service protocol CONNECT is not supported\n"
+	       "8:10: warning: service \"bigtype\" is never used\n"
+	       "10:22: error: icmptype 300 is out of range (0-255)\n"
+	       "14:10: warning: service group \"a\" is never used\n"
+	       "15:24: error: unknown service \"ghost\"\n"
+	       "18:20: error: service group cycle: \"a\" -> \"b\" -> \"a\"\n"
+	       "20:10: error: service group \"SSH\" has the same name as a service\n"
+	       "23:10: warning: service group \"nothing\" has no members\n"
+	       "23:10: warning: service group \"nothing\" is never used\n",
+	       -EINVAL);
+}
+
+static void test_schedules(void **state)
+{
+	struct ctx *c = load_ok(
+		"config firewall schedule recurring\n"
+		"    edit \"office\"\n"
+		"        set day monday tuesday wednesday thursday friday\n"
+		"        set start 08:00\n"
+		"        set end 18:30\n"
+		"    next\n"
+		"    edit \"night\"\n"
+		"        set day saturday\n"
+		"        set start 22:00\n"
+		"        set end 06:00\n"
+		"    next\n"
+		"end\n"
+		"config firewall schedule onetime\n"
+		"    edit \"leap\"\n"
+		"        set start 12:00 2024/02/29\n"
+		"        set end 00:00 2024/03/01\n"
+		"        set expiration-days 7\n"
+		"    next\n"
+		"end\n"
+		"config firewall schedule group\n"
+		"    edit \"sg\"\n"
+		"        set member \"office\" \"night\" \"leap\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall local-in-policy\n"
+		"    edit 1\n"
+		"        set intf \"any\"\n"
+		"        set srcaddr \"all\"\n"
+		"        set dstaddr \"all\"\n"
+		"        set service \"ALL\"\n"
+		"        set schedule \"sg\"\n"
+		"    next\n"
+		"end\n");
+	struct obj_schedule *s;
+	/* 2024-03-02 was a saturday; 2024-03-04 a monday. */
+	int64_t sat = (int64_t)19784 * 1440, mon = sat + 2 * 1440;
+
+	s = objects_find_schedule(&c->cfg, "office");
+	assert_int_equal(s->days, 0x3e);
+	assert_int_equal(s->start_min, 480);
+	assert_int_equal(s->end_min, 1110);
+	assert_true(schedule_active(s, mon + 480));
+	assert_true(schedule_active(s, mon + 1109));
+	assert_false(schedule_active(s, mon + 1110));
+	assert_false(schedule_active(s, mon + 479));
+	assert_false(schedule_active(s, sat + 600));
+	s = objects_find_schedule(&c->cfg, "night");
+	assert_true(schedule_active(s, sat + 22 * 60));
+	assert_true(schedule_active(s, sat + 1440 + 5 * 60)); /* sunday 05:00 */
+	assert_false(schedule_active(s, sat + 1440 + 6 * 60));
+	assert_false(schedule_active(s, sat + 5 * 60)); /* friday night not */
+	s = objects_find_schedule(&c->cfg, "leap");
+	assert_int_equal(s->type, SCHED_ONETIME);
+	assert_int_equal(s->start_local, (int64_t)19782 * 1440 + 720);
+	assert_int_equal(s->end_local, (int64_t)19783 * 1440);
+	assert_int_equal(s->expiration_days, 7);
+	assert_true(schedule_active(s, s->start_local));
+	assert_false(schedule_active(s, s->end_local));
+	s = objects_find_schedule(&c->cfg, "sg");
+	assert_int_equal(s->nr_members, 3);
+	assert_true(schedule_active(s, mon + 600));
+	assert_true(schedule_active(s, (int64_t)19782 * 1440 + 800));
+	assert_false(schedule_active(s, sat + 600));
+	assert_true(schedule_active(objects_find_schedule(&c->cfg, "always"),
+				    -1));
+	assert_false(schedule_active(objects_find_schedule(&c->cfg, "none"),
+				     mon));
+	assert_ptr_equal(c->cfg.policies4[0]->sched, s);
+	done(c);
+}
+
+static void test_schedule_errors(void **state)
+{
+	expect("config firewall schedule recurring\n"
+	       "    edit \"mixed\"\n"
+	       "        set day monday none\n"
+	       "    next\n"
+	       "end\n"
+	       "config firewall schedule onetime\n"
+	       "    edit \"feb30\"\n"
+	       "        set start 00:00 2023/02/30\n"
+	       "        set end 00:00 2023/03/01\n"
+	       "    next\n"
+	       "    edit \"feb29\"\n"
+	       "        set start 00:00 2023/02/29\n"
+	       "        set end 00:00 2100/02/29\n"
+	       "    next\n"
+	       "    edit \"backwards\"\n"
+	       "        set start 10:00 2025/01/02\n"
+	       "        set end 09:59 2025/01/02\n"
+	       "    next\n"
+	       "    edit \"mixed\"\n"
+	       "    next\n"
+	       "end\n"
+	       "config firewall schedule group\n"
+	       "    edit \"g1\"\n"
+	       "        set member \"always\"\n"
+	       "    next\n"
+	       "    edit \"g2\"\n"
+	       "        set member \"g1\" \"ghost\"\n"
+	       "    next\n"
+	       "end\n",
+	       "2:10: note: recurring schedule \"mixed\" is defined here\n"
+	       "2:10: warning: schedule \"mixed\" is never used\n"
+	       "3:24: error: day \"none\" cannot be combined with other days\n"
+	       "7:10: warning: schedule \"feb30\" is never used\n"
+	       "8:25: error: invalid date \"2023/02/30\"\n"
+	       "11:10: warning: schedule \"feb29\" is never used\n"
+	       "12:25: error: invalid date \"2023/02/29\"\n"
+	       "13:23: error: invalid date \"2100/02/29\"\n"
+	       "15:10: warning: schedule \"backwards\" is never used\n"
+	       "17:17: error: onetime schedule \"backwards\" ends before it starts\n"
+	       "19:10: error: onetime schedule \"mixed\" has the same name as a recurring schedule\n"
+	       "26:10: warning: schedule group \"g2\" is never used\n"
+	       "27:20: error: schedule group \"g1\" cannot be nested in another group\n"
+	       "27:25: error: unknown schedule \"ghost\"\n",
+	       -EINVAL);
+}
+
+static void test_policy_errors(void **state)
+{
+	expect("config firewall address6\n"
+	       "    edit \"h6\"\n"
+	       "    next\n"
+	       "end\n"
+	       "config firewall local-in-policy\n"
+	       "    edit 7\n"
+	       "        set intf \"any\" \"wan1\"\n"
+	       "        set srcaddr \"h6\"\n"
+	       "        set dstaddr \"nope\"\n"
+	       "        set service \"IKE\" \"nosvc\"\n"
+	       "        set schedule \"never\"\n"
+	       "    next\n"
+	       "    edit 3\n"
+	       "        set intf \"abcdefghijklmnop\" \"a/b\"\n"
+	       "        set dstaddr \"none\"\n"
+	       "        set schedule \"none\"\n"
+	       "    next\n"
+	       "    edit 4\n"
+	       "        set intf \"wan1\"\n"
+	       "        set srcaddr \"none\"\n"
+	       "        set srcaddr-negate enable\n"
+	       "        set dstaddr \"none\" \"all\"\n"
+	       "        set service \"ALL\"\n"
+	       "        set schedule \"always\"\n"
+	       "    next\n"
+	       "end\n"
+	       "config firewall local-in-policy6\n"
+	       "    edit 1\n"
+	       "        set intf \"wan1\"\n"
+	       "        set srcaddr \"all\" \"h6\"\n"
+	       "        set dstaddr \"none\"\n"
+	       "        set service \"PING6\"\n"
+	       "        set schedule \"always\"\n"
+	       "    next\n"
+	       "end\n",
+	       "7:18: error: \"any\" cannot be combined with other interfaces\n"
+	       "8:21: error: address \"h6\" is IPv6, expected IPv4\n"
+	       "9:21: error: unknown address \"nope\"\n"
+	       "10:27: error: unknown service \"nosvc\"\n"
+	       "11:22: error: unknown schedule \"never\"\n"
+	       "13:10: error: policy 3: srcaddr is required\n"
+	       "13:10: error: policy 3: service is required\n"
+	       "14:18: error: interface name \"abcdefghijklmnop\" is longer than 15 characters\n"
+	       "14:37: error: invalid interface name \"a/b\"\n"
+	       "15:21: warning: policy 3 references \"none\": it can never match\n"
+	       "16:22: warning: policy 3 references \"none\": it can never match\n"
+	       "31:21: warning: policy 1 references \"none\": it can never match\n",
+	       -EINVAL);
+}
+
+static void test_system(void **state)
+{
+	struct ctx *c = load_ok(
+		"config system global\n"
+		"    set hostname \"gw1\"\n"
+		"    set timezone \"Europe/Paris\"\n"
+		"end\n"
+		"config system settings\n"
+		"    set detect-unknown-esp disable\n"
+		"end\n"
+		"config system interface\n"
+		"    edit \"wan1\"\n"
+		"        set ip 203.0.113.10 255.255.255.0\n"
+		"        config ipv6\n"
+		"            set ip6-address 2001:db8:1::10/64\n"
+		"        end\n"
+		"    next\n"
+		"    edit \"lan\"\n"
+		"    next\n"
+		"end\n"
+		"config log setting\n"
+		"    set local-in-allow enable\n"
+		"    set local-in-deny-unicast enable\n"
+		"end\n"
+		"config firewall address\n"
+		"    edit \"wan1-net\"\n"
+		"        set type interface-subnet\n"
+		"        set interface \"wan1\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall local-in-policy\n"
+		"    edit 1\n"
+		"        set intf \"wan1\"\n"
+		"        set srcaddr \"wan1-net\"\n"
+		"        set dstaddr \"all\"\n"
+		"        set service \"SSH\"\n"
+		"        set schedule \"always\"\n"
+		"        set action accept\n"
+		"        set status disable\n"
+		"        set logtraffic enable\n"
+		"        set comments \"admins\"\n"
+		"        set uuid 0123ABCD-0000-4000-8000-00000000beef\n"
+		"    next\n"
+		"end\n");
+	struct obj_intf *i;
+	struct obj_addr *a;
+	struct obj_policy *p;
+
+	assert_string_equal(c->cfg.hostname, "gw1");
+	assert_string_equal(c->cfg.timezone, "Europe/Paris");
+	assert_false(c->cfg.detect_unknown_esp);
+	assert_true(c->cfg.log_local_in_allow);
+	assert_true(c->cfg.log_local_in_deny_unicast);
+	assert_false(c->cfg.log_local_in_deny_broadcast);
+	assert_int_equal(c->cfg.nr_intfs, 2);
+	i = c->cfg.intfs[0];
+	assert_string_equal(i->name, "wan1");
+	assert_int_equal(i->ip4, 0xcb00710a);
+	assert_int_equal(i->ip4_prefixlen, 24);
+	assert_int_equal(i->nr_ip6, 1);
+	assert_true(i->ip6[0].addr == v6(0x20010db800010000ull, 0x10));
+	assert_int_equal(i->ip6[0].prefixlen, 64);
+	assert_int_equal(c->cfg.intfs[1]->ip4, 0);
+	assert_int_equal(c->cfg.intfs[1]->nr_ip6, 0);
+	a = objects_find_addr(&c->cfg, 4, "wan1-net");
+	assert_int_equal(a->type, ADDR_IFSUBNET);
+	assert_string_equal(a->intf, "wan1");
+	assert_true(a->range.lo == 0xcb007100 && a->range.hi == 0xcb0071ff);
+	p = c->cfg.policies4[0];
+	assert_true(p->accept);
+	assert_false(p->enabled);
+	assert_true(p->logtraffic);
+	assert_string_equal(p->comments, "admins");
+	assert_string_equal(p->uuid, "0123abcd-0000-4000-8000-00000000beef");
+	done(c);
+}
+
+static void test_system_errors(void **state)
+{
+	expect("config system global\n"
+	       "    set timezone \"Mars/Olympus\"\n"
+	       "end\n"
+	       "config system interface\n"
+	       "    edit \"lan\"\n"
+	       "    next\n"
+	       "end\n"
+	       "config firewall address\n"
+	       "    edit \"lan-net\"\n"
+	       "        set type interface-subnet\n"
+	       "        set interface \"lan\"\n"
+	       "    next\n"
+	       "end\n",
+	       "2:18: error: unknown time zone \"Mars/Olympus\"\n"
+	       "9:10: warning: address \"lan-net\" is never used\n"
+	       "11:23: error: system interface \"lan\" has no ip address\n",
+	       -EINVAL);
+}
+
+static void test_policy_order_and_unused(void **state)
+{
+	struct ctx *c = load(
+		"config firewall address\n"
+		"    edit \"used-by-group\"\n"
+		"    next\n"
+		"    edit \"orphan\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall addrgrp\n"
+		"    edit \"unused-group\"\n"
+		"        set member \"used-by-group\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall schedule recurring\n"
+		"    edit \"spare\"\n"
+		"    next\n"
+		"end\n"
+		"config firewall local-in-policy\n"
+		"    edit 5\n"
+		"        set intf \"wan1\"\n"
+		"        set srcaddr \"all\"\n"
+		"        set dstaddr \"all\"\n"
+		"        set service \"ALL\"\n"
+		"        set schedule \"always\"\n"
+		"    next\n"
+		"    edit 2\n"
+		"        set intf \"wan1\" \"wan2\"\n"
+		"        set srcaddr \"all\"\n"
+		"        set dstaddr \"all\"\n"
+		"        set service \"ALL\"\n"
+		"        set schedule \"always\"\n"
+		"    next\n"
+		"end\n");
+
+	assert_string_equal(c->diags,
+			    "4:10: warning: address \"orphan\" is never used\n"
+			    "8:10: warning: address group \"unused-group\" is never used\n"
+			    "13:10: warning: schedule \"spare\" is never used\n");
+	assert_int_equal(c->rc, 0);
+	assert_int_equal(c->cfg.nr_policies4, 2);
+	assert_int_equal(c->cfg.policies4[0]->id, 5);
+	assert_int_equal(c->cfg.policies4[1]->id, 2);
+	assert_int_equal(c->cfg.policies4[1]->nr_intfs, 2);
+	assert_string_equal(c->cfg.policies4[1]->intfs[1].name, "wan2");
+	assert_string_not_equal(c->cfg.policies4[0]->uuid,
+				c->cfg.policies4[1]->uuid);
+	done(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_factory),
+		cmocka_unit_test(test_seed),
+		cmocka_unit_test(test_address_values),
+		cmocka_unit_test(test_address_errors),
+		cmocka_unit_test(test_addrgrp_errors),
+		cmocka_unit_test(test_addrgrp_self_and_exclude_cycle),
+		cmocka_unit_test(test_duplicate_note),
+		cmocka_unit_test(test_services),
+		cmocka_unit_test(test_service_errors),
+		cmocka_unit_test(test_schedules),
+		cmocka_unit_test(test_schedule_errors),
+		cmocka_unit_test(test_policy_errors),
+		cmocka_unit_test(test_system),
+		cmocka_unit_test(test_system_errors),
+		cmocka_unit_test(test_policy_order_and_unused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
