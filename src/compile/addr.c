@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Address dimensions: objects and groups flatten to interval sets, each
+ * policy's srcaddr/dstaddr list to one interned set, and a sweep over the
+ * sets' boundaries yields the elementary intervals with their classes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void addr_store_release(struct addr_store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr; i++)
+		ipset_release(&st->sets[i]);
+	free(st->sets);
+	free(st->hashes);
+	free(st->slots);
+	ptr_map_release(&st->memo);
+	memset(st, 0, sizeof(*st));
+}
+
+static int addr_store_rehash(struct addr_store *st)
+{
+	size_t size = st->slots ? (st->mask + 1) * 2 : 64, i;
+	uint32_t *slots = calloc(size, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < st->nr; i++) {
+		size_t s = st->hashes[i] & (size - 1);
+
+		while (slots[s])
+			s = (s + 1) & (size - 1);
+		slots[s] = (uint32_t)i + 1;
+	}
+	free(st->slots);
+	st->slots = slots;
+	st->mask = size - 1;
+	return 0;
+}
+
+/*
+ * Intern @s (normalized): its memory moves into the store, or is released
+ * if an equal set is already there. Many policies name the same groups;
+ * interning makes them share one set and so one group in the sweep.
+ */
+static int addr_intern(struct addr_store *st, struct ipset *s, uint32_t *id)
+{
+	__u64 h = ipset_hash(s);
+	size_t slot;
+	int err;
+
+	if (!st->slots || (st->nr + 1) * 2 > st->mask + 1) {
+		err = addr_store_rehash(st);
+		if (err)
+			goto fail;
+	}
+	slot = h & st->mask;
+	while (st->slots[slot]) {
+		uint32_t k = st->slots[slot] - 1;
+
+		if (st->hashes[k] == h && ipset_equal(&st->sets[k], s)) {
+			ipset_release(s);
+			*id = k;
+			return 0;
+		}
+		slot = (slot + 1) & st->mask;
+	}
+	if (st->nr == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+		struct ipset *sets = realloc(st->sets, cap * sizeof(*sets));
+		__u64 *hashes;
+
+		err = -ENOMEM;
+		if (!sets)
+			goto fail;
+		st->sets = sets;
+		hashes = realloc(st->hashes, cap * sizeof(*hashes));
+		if (!hashes)
+			goto fail;
+		st->hashes = hashes;
+		st->cap = cap;
+	}
+	st->sets[st->nr] = *s;
+	st->hashes[st->nr] = h;
+	st->slots[slot] = (uint32_t)st->nr + 1;
+	*id = (uint32_t)st->nr++;
+	ipset_init(s);
+	return 0;
+fail:
+	ipset_release(s);
+	return err;
+}
+
+static ip_u128 family_max(int family)
+{
+	return family == 6 ? IP_U128_MAX : IP_V4_MAX;
+}
+
+/* Union of the flattened sets of @nr objects, appended to @out. */
+static int addr_collect(struct compile_ctx *c, struct obj_addr *const *list,
+			size_t nr, struct ipset *out)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		uint32_t id;
+
+		err = addr_flatten(c, list[i], &id);
+		if (!err)
+			err = ipset_push_set(out, &c->addrs.sets[id]);
+		if (err)
+			return err;
+	}
+	ipset_normalize(out);
+	return 0;
+}
+
+static int addr_flatten_group(struct compile_ctx *c, const struct obj_addr *a,
+			      struct ipset *out)
+{
+	struct ipset members, excl;
+	size_t i;
+	int err;
+
+	ipset_init(&members);
+	ipset_init(&excl);
+	err = addr_collect(c, a->members, a->nr_members, &members);
+	if (err || !a->exclude || !a->nr_excludes) {
+		*out = members;
+		return err;
+	}
+	for (i = 0; i < a->nr_excludes; i++) {
+		const struct ipset *e;
+		uint32_t id;
+
+		err = addr_flatten(c, a->excludes[i], &id);
+		if (err)
+			goto out;
+		e = &c->addrs.sets[id];
+		/* Excluding what is not there is almost surely a mistake. */
+		if (!ipset_subset(e, &members))
+			diag_warn(c->dl, a->exclude_locs ? &a->exclude_locs[i]
+							 : &a->loc,
+				  "exclude-member \"%s\" of group \"%s\" is not inside its members",
+				  a->excludes[i]->name, a->name);
+		err = ipset_push_set(&excl, e);
+		if (err)
+			goto out;
+	}
+	ipset_normalize(&excl);
+	err = ipset_diff(out, &members, &excl);
+out:
+	ipset_release(&members);
+	ipset_release(&excl);
+	return err;
+}
+
+int addr_flatten(struct compile_ctx *c, const struct obj_addr *a,
+		 uint32_t *id)
+{
+	struct ipset s;
+	ip_u128 max = family_max(a->family);
+	int err = 0;
+
+	if (ptr_map_get(&c->addrs.memo, a, id))
+		return 0;
+	ipset_init(&s);
+	switch (a->type) {
+	case ADDR_IPMASK:
+	case ADDR_IPRANGE:
+	case ADDR_IFSUBNET:
+		/* Clamp rather than trust: a v4 range must stay in 32 bits. */
+		if (a->range.lo <= a->range.hi && a->range.lo <= max)
+			err = ipset_push(&s, a->range.lo,
+					 a->range.hi > max ? max : a->range.hi);
+		break;
+	case ADDR_FQDN:
+		/* Resolved at run time; until then it matches nothing. */
+		break;
+	case ADDR_GROUP:
+		err = addr_flatten_group(c, a, &s);
+		break;
+	}
+	if (!err)
+		err = addr_intern(&c->addrs, &s, id);
+	else
+		ipset_release(&s);
+	if (!err)
+		err = ptr_map_put(&c->addrs.memo, a, *id);
+	return err;
+}
+
+int addr_policy_set(struct compile_ctx *c, struct obj_addr *const *list,
+		    size_t nr, uint32_t *id)
+{
+	struct ipset s;
+	int err;
+
+	if (nr == 1)
+		return addr_flatten(c, list[0], id);
+	ipset_init(&s);
+	err = addr_collect(c, list, nr, &s);
+	if (err) {
+		ipset_release(&s);
+		return err;
+	}
+	return addr_intern(&c->addrs, &s, id);
+}
+
+struct addr_event {
+	ip_u128 pos;
+	uint32_t grp;
+};
+
+static int event_cmp(const void *pa, const void *pb)
+{
+	const struct addr_event *a = pa, *b = pb;
+
+	if (a->pos != b->pos)
+		return a->pos < b->pos ? -1 : 1;
+	return a->grp < b->grp ? -1 : a->grp > b->grp;
+}
+
+struct sweep_out {
+	ip_u128 *lo;
+	uint32_t *cls;
+	size_t nr, cap;
+};
+
+static int sweep_emit(struct sweep_out *o, ip_u128 lo, uint32_t cls)
+{
+	if (o->nr && o->cls[o->nr - 1] == cls)
+		return 0; /* same class continues: keep intervals maximal */
+	if (o->nr == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 256;
+		ip_u128 *l = realloc(o->lo, cap * sizeof(*l));
+		uint32_t *k;
+
+		if (!l)
+			return -ENOMEM;
+		o->lo = l;
+		k = realloc(o->cls, cap * sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		o->cls = k;
+		o->cap = cap;
+	}
+	o->lo[o->nr] = lo;
+	o->cls[o->nr++] = cls;
+	return 0;
+}
+
+/*
+ * The sweep keeps only the current bitmap: entering or leaving a set
+ * flips the bits of the policies using it (in XOR negate, so the same
+ * flip serves negated policies), and each elementary interval's bitmap
+ * is interned at once. Memory stays O(classes * words).
+ */
+static int addr_sweep(const struct fam_build *fb, const struct addr_store *st,
+		      const uint32_t *grp_set, uint32_t nr_grps,
+		      const struct group_list *gl, const __u64 *neg,
+		      struct bm_table *bt, struct sweep_out *o)
+{
+	ip_u128 max = family_max(fb->family), pos = 0;
+	struct addr_event *ev;
+	size_t nev = 0, e = 0, i;
+	__u64 *cur;
+	uint32_t g;
+	int err = 0;
+
+	for (g = 0; g < nr_grps; g++)
+		nev += 2 * st->sets[grp_set[g]].nr;
+	ev = malloc((nev ? nev : 1) * sizeof(*ev));
+	cur = malloc(fb->words * sizeof(*cur));
+	if (!ev || !cur) {
+		err = -ENOMEM;
+		goto out;
+	}
+	nev = 0;
+	for (g = 0; g < nr_grps; g++) {
+		const struct ipset *s = &st->sets[grp_set[g]];
+
+		for (i = 0; i < s->nr; i++) {
+			ev[nev].pos = s->r[i].lo;
+			ev[nev++].grp = g;
+			if (s->r[i].hi < max) {
+				ev[nev].pos = s->r[i].hi + 1;
+				ev[nev++].grp = g;
+			}
+		}
+	}
+	qsort(ev, nev, sizeof(*ev), event_cmp);
+	memcpy(cur, neg, fb->words * sizeof(*cur));
+	for (;;) {
+		uint32_t cls;
+
+		while (e < nev && ev[e].pos == pos)
+			group_list_xor(gl, ev[e++].grp, cur);
+		err = bm_table_intern(bt, cur, &cls);
+		if (!err)
+			err = sweep_emit(o, pos, cls);
+		if (err || e == nev)
+			break;
+		pos = ev[e].pos;
+	}
+out:
+	free(ev);
+	free(cur);
+	return err;
+}
+
+int addr_build_dim(struct compile_ctx *c, const struct fam_build *fb,
+		   const uint32_t *set_of, bool dst,
+		   struct li_addr_table *tab, struct li_bitmaps *bm)
+{
+	uint32_t *local = NULL, *grp_set = NULL, *pair_grp = NULL;
+	uint32_t nr_grps = 0, i, *pair_pol = NULL;
+	struct sweep_out o = { 0 };
+	struct group_list gl = { 0 };
+	struct bm_table bt = { 0 };
+	__u64 *neg = NULL;
+	int err = -ENOMEM;
+
+	/* Dense numbering of the sets this dimension uses. */
+	local = malloc((c->addrs.nr ? c->addrs.nr : 1) * sizeof(*local));
+	grp_set = malloc((fb->nr ? fb->nr : 1) * sizeof(*grp_set));
+	pair_grp = malloc((fb->nr ? fb->nr : 1) * sizeof(*pair_grp));
+	pair_pol = malloc((fb->nr ? fb->nr : 1) * sizeof(*pair_pol));
+	neg = calloc(fb->words, sizeof(*neg));
+	if (!local || !grp_set || !pair_grp || !pair_pol || !neg)
+		goto out;
+	memset(local, 0xff, c->addrs.nr * sizeof(*local));
+	for (i = 0; i < fb->nr; i++) {
+		const struct obj_policy *p = fb->pol[i];
+		uint32_t s = set_of[i];
+
+		if (local[s] == UINT32_MAX) {
+			local[s] = nr_grps;
+			grp_set[nr_grps++] = s;
+		}
+		pair_grp[i] = local[s];
+		pair_pol[i] = i;
+		if (dst ? p->dst_negate : p->src_negate)
+			bm_set(neg, i);
+	}
+	err = group_list_build(&gl, nr_grps, pair_grp, pair_pol, fb->nr,
+			       fb->words);
+	if (!err)
+		err = bm_table_init(&bt, fb->words);
+	if (!err)
+		err = addr_sweep(fb, &c->addrs, grp_set, nr_grps, &gl, neg, &bt,
+				 &o);
+	if (!err)
+		err = trie_build(o.lo, o.cls, o.nr, fb->width, tab);
+	if (!err) {
+		tab->nr_classes = (__u32)bt.nr;
+		err = bm_table_finish(&bt, bm);
+	}
+out:
+	bm_table_release(&bt);
+	group_list_release(&gl);
+	free(o.lo);
+	free(o.cls);
+	free(local);
+	free(grp_set);
+	free(pair_grp);
+	free(pair_pol);
+	free(neg);
+	return err;
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ipset.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ipset_init(struct ipset *s)
+{
+	s->r = NULL;
+	s->nr = 0;
+	s->cap = 0;
+}
+
+void ipset_release(struct ipset *s)
+{
+	free(s->r);
+	ipset_init(s);
+}
+
+static int ipset_reserve(struct ipset *s, size_t want)
+{
+	struct ip_range *r;
+	size_t cap;
+
+	if (want <= s->cap)
+		return 0;
+	cap = s->cap ? s->cap : 4;
+	while (cap < want)
+		cap *= 2;
+	r = realloc(s->r, cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	s->r = r;
+	s->cap = cap;
+	return 0;
+}
+
+int ipset_push(struct ipset *s, ip_u128 lo, ip_u128 hi)
+{
+	int err = ipset_reserve(s, s->nr + 1);
+
+	if (err)
+		return err;
+	s->r[s->nr].lo = lo;
+	s->r[s->nr].hi = hi;
+	s->nr++;
+	return 0;
+}
+
+int ipset_push_set(struct ipset *s, const struct ipset *b)
+{
+	int err = ipset_reserve(s, s->nr + b->nr);
+
+	if (err)
+		return err;
+	if (b->nr)
+		memcpy(s->r + s->nr, b->r, b->nr * sizeof(*b->r));
+	s->nr += b->nr;
+	return 0;
+}
+
+static int range_cmp(const void *pa, const void *pb)
+{
+	const struct ip_range *a = pa, *b = pb;
+
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return 0;
+}
+
+void ipset_normalize(struct ipset *s)
+{
+	size_t i, n = 0;
+
+	if (s->nr < 2)
+		return;
+	qsort(s->r, s->nr, sizeof(*s->r), range_cmp);
+	for (i = 1; i < s->nr; i++) {
+		struct ip_range *cur = &s->r[n];
+
+		/* Adjacent ranges merge too, hence hi + 1 (guarded at max). */
+		if (cur->hi == IP_U128_MAX || s->r[i].lo <= cur->hi + 1) {
+			if (s->r[i].hi > cur->hi)
+				cur->hi = s->r[i].hi;
+		} else {
+			s->r[++n] = s->r[i];
+		}
+	}
+	s->nr = n + 1;
+}
+
+int ipset_union(struct ipset *out, const struct ipset *a,
+		const struct ipset *b)
+{
+	int err;
+
+	ipset_init(out);
+	err = ipset_reserve(out, a->nr + b->nr);
+	if (!err)
+		err = ipset_push_set(out, a);
+	if (!err)
+		err = ipset_push_set(out, b);
+	if (err) {
+		ipset_release(out);
+		return err;
+	}
+	ipset_normalize(out);
+	return 0;
+}
+
+int ipset_diff(struct ipset *out, const struct ipset *a,
+	       const struct ipset *b)
+{
+	size_t i, j = 0;
+	int err = 0;
+
+	ipset_init(out);
+	for (i = 0; i < a->nr && !err; i++) {
+		ip_u128 lo = a->r[i].lo, hi = a->r[i].hi;
+		bool left = true;
+
+		/* b ranges wholly below this a range cannot touch later ones. */
+		while (j < b->nr && b->r[j].hi < lo)
+			j++;
+		for (size_t k = j; k < b->nr && b->r[k].lo <= hi; k++) {
+			if (b->r[k].lo > lo)
+				err = ipset_push(out, lo, b->r[k].lo - 1);
+			if (err)
+				break;
+			if (b->r[k].hi >= hi) {
+				left = false;
+				break;
+			}
+			lo = b->r[k].hi + 1;
+		}
+		if (!err && left)
+			err = ipset_push(out, lo, hi);
+	}
+	if (err)
+		ipset_release(out);
+	return err;
+}
+
+int ipset_intersect(struct ipset *out, const struct ipset *a,
+		    const struct ipset *b)
+{
+	size_t i = 0, j = 0;
+	int err = 0;
+
+	ipset_init(out);
+	while (i < a->nr && j < b->nr && !err) {
+		ip_u128 lo = a->r[i].lo > b->r[j].lo ? a->r[i].lo : b->r[j].lo;
+		ip_u128 hi = a->r[i].hi < b->r[j].hi ? a->r[i].hi : b->r[j].hi;
+
+		if (lo <= hi)
+			err = ipset_push(out, lo, hi);
+		if (a->r[i].hi < b->r[j].hi)
+			i++;
+		else
+			j++;
+	}
+	if (err)
+		ipset_release(out);
+	return err;
+}
+
+/* Index of the last range with lo <= ip, or -1. */
+static long ipset_floor(const struct ipset *s, ip_u128 ip)
+{
+	long lo = 0, hi = (long)s->nr - 1, ans = -1;
+
+	while (lo <= hi) {
+		long mid = lo + (hi - lo) / 2;
+
+		if (s->r[mid].lo <= ip) {
+			ans = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return ans;
+}
+
+bool ipset_contains(const struct ipset *s, ip_u128 ip)
+{
+	long k = ipset_floor(s, ip);
+
+	return k >= 0 && s->r[k].hi >= ip;
+}
+
+bool ipset_subset(const struct ipset *a, const struct ipset *b)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < a->nr; i++) {
+		while (j < b->nr && b->r[j].hi < a->r[i].lo)
+			j++;
+		/* Normalized b: one range must hold all of a's range. */
+		if (j == b->nr || b->r[j].lo > a->r[i].lo ||
+		    b->r[j].hi < a->r[i].hi)
+			return false;
+	}
+	return true;
+}
+
+bool ipset_equal(const struct ipset *a, const struct ipset *b)
+{
+	return a->nr == b->nr &&
+	       (!a->nr || !memcmp(a->r, b->r, a->nr * sizeof(*a->r)));
+}
+
+bool ipset_empty(const struct ipset *s)
+{
+	return s->nr == 0;
+}
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t ipset_hash(const struct ipset *s)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ s->nr;
+	size_t i;
+
+	for (i = 0; i < s->nr; i++) {
+		h = mix64(h ^ (uint64_t)s->r[i].lo);
+		h = mix64(h ^ (uint64_t)(s->r[i].lo >> 64));
+		h = mix64(h ^ (uint64_t)s->r[i].hi);
+		h = mix64(h ^ (uint64_t)(s->r[i].hi >> 64));
+	}
+	return h;
+}
