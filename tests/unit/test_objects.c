@@ -47,7 +47,9 @@ static struct ctx *load(const char *text)
 	src = conf_source_mem(&c->arena, "t.conf", text, strlen(text), false);
 	c->parse_rc = conf_load(&c->tree, src, &c->dl);
 	c->rc = objects_resolve(&c->tree, &c->cfg, &c->dl);
-	diag_print(&c->dl, null); /* sorts by location */
+	/* Sorts by location; diag_print() passes NULL to qsort() when empty. */
+	if (c->dl.nr)
+		diag_print(&c->dl, null);
 	fclose(null);
 	for (i = 0; i < c->dl.nr; i++) {
 		struct diag *d = &c->dl.items[i];
