@@ -17,9 +17,8 @@ bool obj_addr_is_none(const struct obj_addr *a)
 	       a->range.lo == 0;
 }
 
-static struct obj_addr *addr_new(struct resolver *r,
-				 const struct conf_entry *e, int family,
-				 enum addr_type type)
+static struct obj_addr *addr_new(struct resolver *r, const struct conf_entry *e,
+				 int family, enum addr_type type)
 {
 	struct obj_addr *o = arena_alloc(r->a, sizeof(*o));
 
@@ -98,7 +97,8 @@ static void addr_iprange(struct resolver *r, const struct conf_section *sec,
 		const struct conf_loc *loc = we ? &we->loc : &e->loc;
 
 		diag_error(r->dl, loc, "end-ip %s is lower than start-ip %s",
-			   we ? we->text : "0.0.0.0", ws ? ws->text : "0.0.0.0");
+			   we ? we->text : "0.0.0.0",
+			   ws ? ws->text : "0.0.0.0");
 		return;
 	}
 	o->range.lo = lo;
@@ -114,8 +114,8 @@ static void addr_ifsubnet(struct resolver *r, const struct conf_section *sec,
 	uint32_t mask;
 
 	if (!w) {
-		diag_error(r->dl, &e->loc, "address \"%s\": interface is required",
-			   o->name);
+		diag_error(r->dl, &e->loc,
+			   "address \"%s\": interface is required", o->name);
 		return;
 	}
 	o->intf = w->text;
@@ -171,15 +171,16 @@ static void addr6_prefix(struct resolver *r, const struct conf_section *sec,
 
 static void resolve_plain(struct resolver *r, int family, size_t *cap)
 {
-	const char *path = family == 4 ? "firewall address" :
-					 "firewall address6";
+	const char *path =
+		family == 4 ? "firewall address" : "firewall address6";
 	const struct conf_section *sec = conf_tree_section(r->t, path);
 	const struct conf_entry *e;
 
 	for (e = sec ? sec->entries : NULL; e; e = e->next) {
 		const struct conf_word *tw = obj_word(r, sec, e, "type");
-		const char *type = tw ? tw->text :
-			       family == 4 ? "ipmask" : "ipprefix";
+		const char *type = tw	       ? tw->text :
+				   family == 4 ? "ipmask" :
+						 "ipprefix";
 		struct obj_addr *o = addr_new(r, e, family, ADDR_IPMASK);
 
 		if (family == 4 && !strcmp(type, "ipmask")) {
@@ -215,7 +216,7 @@ static void resolve_plain(struct resolver *r, int family, size_t *cap)
  * says whether the name exists in the other family.
  */
 struct obj_addr *obj_addr_ref(struct resolver *r, int family,
-			  const struct conf_word *w)
+			      const struct conf_word *w)
 {
 	struct obj_addr *a = obj_names_get(addr_table(r, family), w->text);
 
@@ -224,8 +225,9 @@ struct obj_addr *obj_addr_ref(struct resolver *r, int family,
 		return a;
 	}
 	if (obj_names_get(addr_table(r, family == 4 ? 6 : 4), w->text))
-		diag_error(r->dl, &w->loc, "address \"%s\" is IPv%d, expected IPv%d",
-			   w->text, family == 4 ? 6 : 4, family);
+		diag_error(r->dl, &w->loc,
+			   "address \"%s\" is IPv%d, expected IPv%d", w->text,
+			   family == 4 ? 6 : 4, family);
 	else
 		diag_error(r->dl, &w->loc, "unknown address \"%s\"", w->text);
 	return NULL;
@@ -261,29 +263,34 @@ static void group_refs(struct resolver *r, struct addr_group *g,
 static void group_members(struct resolver *r, struct addr_group *g)
 {
 	struct obj_addr *o = g->o;
-	bool has_excl = conf_attr_get(g->e, "exclude-member") != NULL;
+	const struct conf_word *w;
+	/* Words the admin wrote (neither list has a schema default). */
+	size_t nr_member = obj_words(r, g->sec, g->e, "member", &w);
+	size_t nr_excl = obj_words(r, g->sec, g->e, "exclude-member", &w);
 
 	group_refs(r, g, "member", &o->members, &o->member_locs,
 		   &o->nr_members);
 	o->exclude = obj_word_is(r, g->sec, g->e, "exclude", "enable");
-	if (has_excl && !o->exclude) {
+	if (nr_excl && !o->exclude) {
 		struct conf_loc loc = obj_attr_loc(g->e, "exclude-member");
 
 		diag_error(r->dl, &loc,
 			   "exclude-member requires 'set exclude enable'");
 	}
-	if (o->exclude || has_excl)
+	/* Resolved either way, so a typo is reported in the same run. */
+	if (nr_excl)
 		group_refs(r, g, "exclude-member", &o->excludes,
 			   &o->exclude_locs, &o->nr_excludes);
 	if (!o->exclude)
 		o->nr_excludes = 0;
-	if (!o->nr_members && !conf_attr_get(g->e, "member"))
+	if (!nr_member)
 		diag_warn(r->dl, &o->loc, "address group \"%s\" has no members",
 			  o->name);
-	if (o->exclude && !has_excl)
-		diag_warn(r->dl, &o->loc,
-			  "address group \"%s\" has exclude enabled but no exclude-member",
-			  o->name);
+	if (o->exclude && !nr_excl)
+		diag_warn(
+			r->dl, &o->loc,
+			"address group \"%s\" has exclude enabled but no exclude-member",
+			o->name);
 }
 
 /*
@@ -294,8 +301,8 @@ static void group_members(struct resolver *r, struct addr_group *g)
 static void group_cycles(struct resolver *r, struct addr_group *groups,
 			 size_t nr, struct name_table *idx)
 {
-	struct graph_node *nodes = arena_alloc(r->a, (nr ? nr : 1) *
-						       sizeof(*nodes));
+	struct graph_node *nodes =
+		arena_alloc(r->a, (nr ? nr : 1) * sizeof(*nodes));
 	size_t i, j, k;
 
 	for (i = 0; i < nr; i++) {
@@ -304,17 +311,18 @@ static void group_cycles(struct resolver *r, struct addr_group *groups,
 
 		nodes[i].name = o->name;
 		nodes[i].nr_edges = n;
-		nodes[i].edges = arena_alloc(r->a, (n ? n : 1) *
-							   sizeof(*nodes[i].edges));
+		nodes[i].edges = arena_alloc(
+			r->a, (n ? n : 1) * sizeof(*nodes[i].edges));
 		for (j = 0; j < n; j++) {
 			bool ex = j >= o->nr_members;
 			size_t x = ex ? j - o->nr_members : j;
-			struct obj_addr *m = ex ? o->excludes[x] : o->members[x];
+			struct obj_addr *m =
+				ex ? o->excludes[x] : o->members[x];
 			struct addr_group *to = obj_names_get(idx, m->name);
 
 			/* Plain addresses end a path: SIZE_MAX, no node. */
-			nodes[i].edges[j].loc = ex ? &o->exclude_locs[x] :
-						     &o->member_locs[x];
+			nodes[i].edges[j].loc =
+				ex ? &o->exclude_locs[x] : &o->member_locs[x];
 			nodes[i].edges[j].to = to && to->o == m ?
 						       (size_t)(to - groups) :
 						       SIZE_MAX;
@@ -350,8 +358,8 @@ static void group_cycles(struct resolver *r, struct addr_group *groups,
 
 static void resolve_groups(struct resolver *r, int family, size_t *cap)
 {
-	const char *path = family == 4 ? "firewall addrgrp" :
-					 "firewall addrgrp6";
+	const char *path =
+		family == 4 ? "firewall addrgrp" : "firewall addrgrp6";
 	const struct conf_section *sec = conf_tree_section(r->t, path);
 	const struct conf_entry *e;
 	struct addr_group *groups = NULL;
@@ -367,9 +375,10 @@ static void resolve_groups(struct resolver *r, int family, size_t *cap)
 		g->e = e;
 		prev = obj_names_put(addr_table(r, family), r->a, e->key, g->o);
 		if (prev) {
-			diag_error(r->dl, &e->loc,
-				   "address group \"%s\" has the same name as an address",
-				   e->key);
+			diag_error(
+				r->dl, &e->loc,
+				"address group \"%s\" has the same name as an address",
+				e->key);
 			if (obj_loc_is_user(&prev->loc))
 				diag_note(r->dl, &prev->loc,
 					  "address \"%s\" is defined here",
@@ -384,7 +393,8 @@ static void resolve_groups(struct resolver *r, int family, size_t *cap)
 	for (i = 0; i < nr; i++) {
 		group_members(r, &groups[i]);
 		if (groups[i].listed)
-			obj_names_put(&idx, r->a, groups[i].o->name, &groups[i]);
+			obj_names_put(&idx, r->a, groups[i].o->name,
+				      &groups[i]);
 	}
 	group_cycles(r, groups, nr, &idx);
 }

@@ -36,7 +36,7 @@ void obj_names_init(struct name_table *nt, struct arena *a, size_t expect);
 void *obj_names_get(const struct name_table *nt, const char *name);
 /* Insert; returns the object already stored under @name (and inserts nothing) or NULL. */
 void *obj_names_put(struct name_table *nt, struct arena *a, const char *name,
-		     void *obj);
+		    void *obj);
 
 struct resolver {
 	struct conf_tree *t;
@@ -56,14 +56,14 @@ static inline struct name_table *addr_table(struct resolver *r, int family)
 
 /* Attribute access: the entry's value or the schema default. */
 size_t obj_words(struct resolver *r, const struct conf_section *sec,
-		const struct conf_entry *e, const char *name,
-		const struct conf_word **out);
+		 const struct conf_entry *e, const char *name,
+		 const struct conf_word **out);
 /* First word, NULL when unset and without default. */
 const struct conf_word *obj_word(struct resolver *r,
-				const struct conf_section *sec,
-				const struct conf_entry *e, const char *name);
+				 const struct conf_section *sec,
+				 const struct conf_entry *e, const char *name);
 bool obj_word_is(struct resolver *r, const struct conf_section *sec,
-		const struct conf_entry *e, const char *name, const char *val);
+		 const struct conf_entry *e, const char *name, const char *val);
 /* All words joined by single spaces, and the span they cover. */
 char *obj_join(struct resolver *r, const struct conf_word *w, size_t n);
 struct conf_loc obj_span(const struct conf_word *w, size_t n);
@@ -107,8 +107,8 @@ struct graph_node {
  * member that closes it, and mark that edge cut so later walks terminate.
  * Returns the number of cycles found.
  */
-size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes,
-			 size_t nr, const char *what);
+size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes, size_t nr,
+		       const char *what);
 
 /* Per-kind passes, in the order objects_resolve() runs them. */
 void obj_resolve_system(struct resolver *r);
@@ -119,10 +119,11 @@ void obj_resolve_policies(struct resolver *r);
 
 /* Helpers for policies: resolve one reference, counting it. */
 struct obj_addr *obj_addr_ref(struct resolver *r, int family,
-			  const struct conf_word *w);
-struct obj_service *obj_service_ref(struct resolver *r, const struct conf_word *w);
+			      const struct conf_word *w);
+struct obj_service *obj_service_ref(struct resolver *r,
+				    const struct conf_word *w);
 struct obj_schedule *obj_schedule_ref(struct resolver *r,
-				  const struct conf_word *w);
+				      const struct conf_word *w);
 bool obj_addr_is_none(const struct obj_addr *a);
 bool obj_schedule_is_none(const struct obj_schedule *s);
 

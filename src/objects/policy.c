@@ -24,8 +24,8 @@ static bool ifname_valid(const char *s)
 	return true;
 }
 
-static bool required(struct resolver *r, const struct obj_policy *p,
-		     size_t n, const char *attr)
+static bool required(struct resolver *r, const struct obj_policy *p, size_t n,
+		     const char *attr)
 {
 	if (n)
 		return true;
@@ -47,15 +47,17 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 
 		if (!strcmp(name, "any")) {
 			if (n > 1)
-				diag_error(r->dl, &w[i].loc,
-					   "\"any\" cannot be combined with other interfaces");
+				diag_error(
+					r->dl, &w[i].loc,
+					"\"any\" cannot be combined with other interfaces");
 			p->intf_any = true;
 			continue;
 		}
 		if (strlen(name) > IFNAME_MAX) {
-			diag_error(r->dl, &w[i].loc,
-				   "interface name \"%s\" is longer than %d characters",
-				   name, IFNAME_MAX);
+			diag_error(
+				r->dl, &w[i].loc,
+				"interface name \"%s\" is longer than %d characters",
+				name, IFNAME_MAX);
 			continue;
 		}
 		if (!*name || !ifname_valid(name)) {
@@ -98,8 +100,7 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 			  p->id);
 }
 
-static void policy_services(struct resolver *r,
-			    const struct conf_section *sec,
+static void policy_services(struct resolver *r, const struct conf_section *sec,
 			    const struct conf_entry *e, struct obj_policy *p)
 {
 	const struct conf_word *w;
@@ -119,8 +120,7 @@ static void policy_services(struct resolver *r,
 	}
 }
 
-static void policy_schedule(struct resolver *r,
-			    const struct conf_section *sec,
+static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 			    const struct conf_entry *e, struct obj_policy *p)
 {
 	const struct conf_word *w;
@@ -188,10 +188,10 @@ static void resolve_table(struct resolver *r, int family)
 	const char *table = family == 4 ? "firewall local-in-policy" :
 					  "firewall local-in-policy6";
 	const struct conf_section *sec = conf_tree_section(r->t, table);
-	struct obj_policy ***list = family == 4 ? &r->cfg->policies4 :
-						  &r->cfg->policies6;
-	size_t *nr = family == 4 ? &r->cfg->nr_policies4 :
-				   &r->cfg->nr_policies6;
+	struct obj_policy ***list =
+		family == 4 ? &r->cfg->policies4 : &r->cfg->policies6;
+	size_t *nr =
+		family == 4 ? &r->cfg->nr_policies4 : &r->cfg->nr_policies6;
 	const struct conf_entry *e;
 	size_t cap = 0;
 

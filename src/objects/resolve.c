@@ -48,7 +48,7 @@ void *obj_names_get(const struct name_table *nt, const char *name)
 }
 
 void *obj_names_put(struct name_table *nt, struct arena *a, const char *name,
-		     void *obj)
+		    void *obj)
 {
 	struct name_slot *s = name_table_slot(nt, name);
 
@@ -74,16 +74,16 @@ void *obj_names_put(struct name_table *nt, struct arena *a, const char *name,
 }
 
 size_t obj_words(struct resolver *r, const struct conf_section *sec,
-		const struct conf_entry *e, const char *name,
-		const struct conf_word **out)
+		 const struct conf_entry *e, const char *name,
+		 const struct conf_word **out)
 {
 	*out = NULL;
 	return conf_attr_words(r->t, sec, e, name, out);
 }
 
 const struct conf_word *obj_word(struct resolver *r,
-				const struct conf_section *sec,
-				const struct conf_entry *e, const char *name)
+				 const struct conf_section *sec,
+				 const struct conf_entry *e, const char *name)
 {
 	const struct conf_word *w;
 
@@ -91,7 +91,7 @@ const struct conf_word *obj_word(struct resolver *r,
 }
 
 bool obj_word_is(struct resolver *r, const struct conf_section *sec,
-		const struct conf_entry *e, const char *name, const char *val)
+		 const struct conf_entry *e, const char *name, const char *val)
 {
 	const struct conf_word *w = obj_word(r, sec, e, name);
 
@@ -132,12 +132,41 @@ bool obj_loc_is_user(const struct conf_loc *loc)
 	return loc->src && !loc->src->builtin;
 }
 
+#define CYCLE_SHOWN 4 /* groups printed at each end of a long cycle */
+
+/*
+ * "a" -> "b" -> "a" for the @n groups of @path; a long cycle keeps its
+ * ends and says how many it left out, so the message stays readable.
+ */
+static char *cycle_path(struct resolver *r, const struct graph_node *nodes,
+			const size_t *path, size_t n)
+{
+	size_t i, len = strlen(nodes[path[0]].name) + 32, elided = 0;
+	char *msg, *p;
+
+	if (n > 2 * CYCLE_SHOWN + 1)
+		elided = n - 2 * CYCLE_SHOWN;
+	for (i = 0; i < n; i++) {
+		if (!elided || i < CYCLE_SHOWN || i >= n - CYCLE_SHOWN)
+			len += strlen(nodes[path[i]].name) + 6;
+	}
+	p = msg = arena_alloc(r->a, len);
+	for (i = 0; i < n; i++) {
+		if (elided && i == CYCLE_SHOWN)
+			p += sprintf(p, "... (%zu more) -> ", elided);
+		if (!elided || i < CYCLE_SHOWN || i >= n - CYCLE_SHOWN)
+			p += sprintf(p, "\"%s\" -> ", nodes[path[i]].name);
+	}
+	sprintf(p, "\"%s\"", nodes[path[0]].name);
+	return msg;
+}
+
 /*
  * Iterative depth-first search: nesting depth is the admin's to choose
  * (and the fuzzer's), so recursion could overflow the stack.
  */
-size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes,
-			 size_t nr, const char *what)
+size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes, size_t nr,
+		       const char *what)
 {
 	enum { NEW, ON_STACK, DONE };
 	unsigned char *state = arena_alloc(r->a, nr ? nr : 1);
@@ -152,9 +181,9 @@ size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes,
 		stack[depth++] = root;
 		state[root] = ON_STACK;
 		while (depth) {
-			size_t u = stack[depth - 1], v, i, len;
+			size_t u = stack[depth - 1], v, i;
 			struct graph_edge *edge;
-			char *msg, *p;
+			char *msg;
 
 			if (next[u] == nodes[u].nr_edges) {
 				state[u] = DONE;
@@ -175,13 +204,7 @@ size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes,
 			/* Back edge: the path is v ... u on the stack, then v. */
 			for (i = depth - 1; stack[i] != v; i--)
 				;
-			len = strlen(nodes[v].name) + 3;
-			for (size_t j = i; j < depth; j++)
-				len += strlen(nodes[stack[j]].name) + 7;
-			p = msg = arena_alloc(r->a, len);
-			for (; i < depth; i++)
-				p += sprintf(p, "\"%s\" -> ", nodes[stack[i]].name);
-			sprintf(p, "\"%s\"", nodes[v].name);
+			msg = cycle_path(r, nodes, stack + i, depth - i);
 			diag_error(r->dl, edge->loc, "%s cycle: %s", what, msg);
 			edge->cut = true;
 			found++;

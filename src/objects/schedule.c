@@ -10,7 +10,7 @@
 #include "internal.h"
 
 static const char *const day_names[] = {
-	"sunday", "monday", "tuesday", "wednesday",
+	"sunday",   "monday", "tuesday",  "wednesday",
 	"thursday", "friday", "saturday",
 };
 
@@ -41,8 +41,7 @@ static void sched_time(struct resolver *r, const struct conf_section *sec,
 		*out = (uint16_t)min;
 }
 
-static void sched_recurring(struct resolver *r,
-			    const struct conf_section *sec,
+static void sched_recurring(struct resolver *r, const struct conf_section *sec,
 			    const struct conf_entry *e, struct obj_schedule *o)
 {
 	const struct conf_word *w, *none = NULL;
@@ -83,8 +82,9 @@ static bool sched_datetime(struct resolver *r, const struct conf_section *sec,
 	int y;
 
 	if (!n) {
-		diag_error(r->dl, &e->loc, "onetime schedule \"%s\": %s is required",
-			   o->name, attr);
+		diag_error(r->dl, &e->loc,
+			   "onetime schedule \"%s\": %s is required", o->name,
+			   attr);
 		return false;
 	}
 	span = obj_span(w, n);
@@ -128,13 +128,14 @@ static void sched_onetime(struct resolver *r, const struct conf_section *sec,
 	w = obj_word(r, sec, e, "expiration-days");
 	if (w && !parse_u32(w->text, 100, &days))
 		diag_error(r->dl, &w->loc,
-			   "expiration-days %s is out of range (0-100)", w->text);
+			   "expiration-days %s is out of range (0-100)",
+			   w->text);
 	else if (w)
 		o->expiration_days = days;
 }
 
 struct obj_schedule *obj_schedule_ref(struct resolver *r,
-				  const struct conf_word *w)
+				      const struct conf_word *w)
 {
 	struct obj_schedule *s = obj_names_get(&r->sched, w->text);
 
@@ -154,25 +155,26 @@ static void sched_group(struct resolver *r, const struct conf_section *sec,
 	size_t n = obj_words(r, sec, e, "member", &w), i;
 
 	o->members = arena_alloc(r->a, (n ? n : 1) * sizeof(*o->members));
-	o->member_locs = arena_alloc(r->a, (n ? n : 1) *
-						   sizeof(*o->member_locs));
+	o->member_locs =
+		arena_alloc(r->a, (n ? n : 1) * sizeof(*o->member_locs));
 	for (i = 0; i < n; i++) {
 		struct obj_schedule *m = obj_schedule_ref(r, &w[i]);
 
 		if (!m)
 			continue;
 		if (m->type == SCHED_GROUP) {
-			diag_error(r->dl, &w[i].loc,
-				   "schedule group \"%s\" cannot be nested in another group",
-				   m->name);
+			diag_error(
+				r->dl, &w[i].loc,
+				"schedule group \"%s\" cannot be nested in another group",
+				m->name);
 			continue;
 		}
 		o->members[o->nr_members] = m;
 		o->member_locs[o->nr_members++] = w[i].loc;
 	}
 	if (!n)
-		diag_warn(r->dl, &o->loc, "schedule group \"%s\" has no members",
-			  o->name);
+		diag_warn(r->dl, &o->loc,
+			  "schedule group \"%s\" has no members", o->name);
 }
 
 static const char *const sched_paths[] = {
@@ -216,10 +218,11 @@ void obj_resolve_schedules(struct resolver *r)
 			}
 			prev = obj_names_put(&r->sched, r->a, o->name, o);
 			if (prev) {
-				diag_error(r->dl, &e->loc,
-					   "%s \"%s\" has the same name as a %s",
-					   sched_kinds[type], o->name,
-					   sched_kinds[prev->type]);
+				diag_error(
+					r->dl, &e->loc,
+					"%s \"%s\" has the same name as a %s",
+					sched_kinds[type], o->name,
+					sched_kinds[prev->type]);
 				if (obj_loc_is_user(&prev->loc))
 					diag_note(r->dl, &prev->loc,
 						  "%s \"%s\" is defined here",
@@ -244,7 +247,8 @@ bool schedule_active(const struct obj_schedule *s, int64_t local_min)
 {
 	int64_t day = floor_div(local_min, 1440);
 	unsigned int min = (unsigned int)(local_min - day * 1440);
-	unsigned int dow = (unsigned int)((day % 7 + 7 + 4) % 7); /* 1970-01-01: thu */
+	unsigned int dow =
+		(unsigned int)((day % 7 + 7 + 4) % 7); /* 1970-01-01: thu */
 	unsigned int prev = (dow + 6) % 7;
 	size_t i;
 

@@ -55,9 +55,10 @@ static size_t svc_ports(struct resolver *r, const struct conf_section *sec,
 					   "invalid port range \"%s\"",
 					   w[j].text);
 			} else if (p[0] > p[1] || p[2] > p[3]) {
-				diag_error(r->dl, &w[j].loc,
-					   "port range \"%s\" ends before it starts",
-					   w[j].text);
+				diag_error(
+					r->dl, &w[j].loc,
+					"port range \"%s\" ends before it starts",
+					w[j].text);
 			} else {
 				svc_range(r, o, cap, port_attrs[i].proto, p[0],
 					  p[1], p[2], p[3]);
@@ -149,7 +150,8 @@ static void svc_custom(struct resolver *r, const struct conf_section *sec,
 	}
 }
 
-struct obj_service *obj_service_ref(struct resolver *r, const struct conf_word *w)
+struct obj_service *obj_service_ref(struct resolver *r,
+				    const struct conf_word *w)
 {
 	struct obj_service *s = obj_names_get(&r->svc, w->text);
 
@@ -175,8 +177,8 @@ static void group_members(struct resolver *r, struct svc_group *g)
 	size_t n = obj_words(r, g->sec, g->e, "member", &w), i;
 
 	o->members = arena_alloc(r->a, (n ? n : 1) * sizeof(*o->members));
-	o->member_locs = arena_alloc(r->a, (n ? n : 1) *
-						   sizeof(*o->member_locs));
+	o->member_locs =
+		arena_alloc(r->a, (n ? n : 1) * sizeof(*o->member_locs));
 	for (i = 0; i < n; i++) {
 		struct obj_service *m = obj_service_ref(r, &w[i]);
 
@@ -193,8 +195,8 @@ static void group_members(struct resolver *r, struct svc_group *g)
 static void group_cycles(struct resolver *r, struct svc_group *groups,
 			 size_t nr, struct name_table *idx)
 {
-	struct graph_node *nodes = arena_alloc(r->a, (nr ? nr : 1) *
-						       sizeof(*nodes));
+	struct graph_node *nodes =
+		arena_alloc(r->a, (nr ? nr : 1) * sizeof(*nodes));
 	size_t i, j, kept;
 
 	for (i = 0; i < nr; i++) {
@@ -202,11 +204,11 @@ static void group_cycles(struct resolver *r, struct svc_group *groups,
 
 		nodes[i].name = o->name;
 		nodes[i].nr_edges = o->nr_members;
-		nodes[i].edges = arena_alloc(r->a, (o->nr_members ?: 1) *
-							   sizeof(*nodes[i].edges));
+		nodes[i].edges = arena_alloc(
+			r->a, (o->nr_members ?: 1) * sizeof(*nodes[i].edges));
 		for (j = 0; j < o->nr_members; j++) {
-			struct svc_group *to = obj_names_get(idx,
-							      o->members[j]->name);
+			struct svc_group *to =
+				obj_names_get(idx, o->members[j]->name);
 
 			nodes[i].edges[j].loc = &o->member_locs[j];
 			nodes[i].edges[j].to = to && to->o == o->members[j] ?
@@ -270,9 +272,10 @@ void obj_resolve_services(struct resolver *r)
 		g->e = e;
 		prev = obj_names_put(&r->svc, r->a, e->key, g->o);
 		if (prev) {
-			diag_error(r->dl, &e->loc,
-				   "service group \"%s\" has the same name as a service",
-				   e->key);
+			diag_error(
+				r->dl, &e->loc,
+				"service group \"%s\" has the same name as a service",
+				e->key);
 			if (obj_loc_is_user(&prev->loc))
 				diag_note(r->dl, &prev->loc,
 					  "service \"%s\" is defined here",
@@ -286,7 +289,8 @@ void obj_resolve_services(struct resolver *r)
 	for (i = 0; i < nr; i++) {
 		group_members(r, &groups[i]);
 		if (groups[i].listed)
-			obj_names_put(&idx, r->a, groups[i].o->name, &groups[i]);
+			obj_names_put(&idx, r->a, groups[i].o->name,
+				      &groups[i]);
 	}
 	group_cycles(r, groups, nr, &idx);
 }

@@ -70,8 +70,8 @@ static void intf_ip6(struct resolver *r, const struct conf_entry *e,
 
 static void resolve_interfaces(struct resolver *r)
 {
-	const struct conf_section *sec = conf_tree_section(r->t,
-							   "system interface");
+	const struct conf_section *sec =
+		conf_tree_section(r->t, "system interface");
 	const struct conf_entry *e;
 	size_t cap = 0;
 
@@ -109,8 +109,8 @@ static bool zone_exists(const char *name)
 
 static void resolve_global(struct resolver *r)
 {
-	const struct conf_section *sec = conf_tree_section(r->t,
-							   "system global");
+	const struct conf_section *sec =
+		conf_tree_section(r->t, "system global");
 	const struct conf_entry *e = sec ? sec->entries : NULL;
 	const struct conf_word *w;
 
@@ -148,12 +148,10 @@ void obj_resolve_system(struct resolver *r)
 	/* FortiOS 7.2.4+ default: unknown-SPI ESP is dropped before policies. */
 	cfg->detect_unknown_esp = section_enabled(r, "system settings",
 						  "detect-unknown-esp", true);
-	cfg->log_local_in_allow = section_enabled(r, "log setting",
-						  "local-in-allow", false);
-	cfg->log_local_in_deny_unicast =
-		section_enabled(r, "log setting", "local-in-deny-unicast",
-				false);
-	cfg->log_local_in_deny_broadcast =
-		section_enabled(r, "log setting", "local-in-deny-broadcast",
-				false);
+	cfg->log_local_in_allow =
+		section_enabled(r, "log setting", "local-in-allow", false);
+	cfg->log_local_in_deny_unicast = section_enabled(
+		r, "log setting", "local-in-deny-unicast", false);
+	cfg->log_local_in_deny_broadcast = section_enabled(
+		r, "log setting", "local-in-deny-broadcast", false);
 }

@@ -144,8 +144,7 @@ int obj_parse_hhmm(const char *s, unsigned int *min)
 	unsigned int h, m;
 	int n = 0;
 
-	if (sscanf(s, "%2u:%2u%n", &h, &m, &n) != 2 || s[n] || h > 23 ||
-	    m > 59)
+	if (sscanf(s, "%2u:%2u%n", &h, &m, &n) != 2 || s[n] || h > 23 || m > 59)
 		return -EINVAL;
 	*min = h * 60 + m;
 	return 0;
@@ -163,8 +162,8 @@ int obj_parse_date(const char *s, int *y, unsigned int *m, unsigned int *d)
 	unsigned int dim;
 	int n = 0;
 
-	if (sscanf(s, "%4d/%2u/%2u%n", y, m, d, &n) != 3 || s[n] ||
-	    *y < 1970 || *m < 1 || *m > 12 || *d < 1)
+	if (sscanf(s, "%4d/%2u/%2u%n", y, m, d, &n) != 3 || s[n] || *y < 1970 ||
+	    *m < 1 || *m > 12 || *d < 1)
 		return -EINVAL;
 	dim = mdays[*m - 1] + (*m == 2 && is_leap(*y));
 	return *d > dim ? -EINVAL : 0;
@@ -199,8 +198,8 @@ int64_t obj_days_from_civil(int y, unsigned int m, unsigned int d)
 void obj_uuid_v8(const char *table, uint32_t id, char out[37])
 {
 	const ip_u128 prime = (ip_u128)0x1000000ull << 64 | 0x13b;
-	ip_u128 h = (ip_u128)0x6c62272e07bb0142ull << 64 |
-		    0x62b821756295c58dull;
+	ip_u128 h =
+		(ip_u128)0x6c62272e07bb0142ull << 64 | 0x62b821756295c58dull;
 	unsigned char b[16];
 	char idbuf[16];
 	const char *p;

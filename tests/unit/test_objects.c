@@ -29,7 +29,9 @@ struct ctx {
 
 static const char *level_str(enum diag_level l)
 {
-	return l == DIAG_ERROR ? "error" : l == DIAG_WARNING ? "warning" : "note";
+	return l == DIAG_ERROR	 ? "error" :
+	       l == DIAG_WARNING ? "warning" :
+				   "note";
 }
 
 /* Load @text (after the factory defaults), resolve, render diagnostics. */
@@ -146,16 +148,16 @@ static void test_factory(void **state)
 	assert_int_equal(s->nr_ranges, 2);
 	assert_range(range(s, 0), 6, 53, 53, 0, 65535);
 	assert_range(range(s, 1), 17, 53, 53, 0, 65535);
-	assert_range(range(objects_find_service(&c->cfg, "PING"), 0), 1,
-		     8 << 8, 8 << 8 | 255, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "PING"), 0), 1, 8 << 8,
+		     8 << 8 | 255, 0, 65535);
 	assert_range(range(objects_find_service(&c->cfg, "PING6"), 0), 58,
 		     128 << 8, 128 << 8 | 255, 0, 65535);
-	assert_range(range(objects_find_service(&c->cfg, "ALL_ICMP"), 0), 1,
-		     0, 65535, 0, 65535);
-	assert_range(range(objects_find_service(&c->cfg, "RLOGIN"), 0), 6,
-		     513, 513, 512, 1023);
-	assert_range(range(objects_find_service(&c->cfg, "NONE"), 0), 6, 0,
-		     0, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "ALL_ICMP"), 0), 1, 0,
+		     65535, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "RLOGIN"), 0), 6, 513,
+		     513, 512, 1023);
+	assert_range(range(objects_find_service(&c->cfg, "NONE"), 0), 6, 0, 0,
+		     0, 65535);
 	s = objects_find_service(&c->cfg, "Web Access");
 	assert_true(s->is_group && s->builtin);
 	assert_int_equal(s->nr_members, 3);
@@ -173,28 +175,27 @@ static void test_factory(void **state)
 	done(c);
 }
 
-static const char seed[] =
-	"config firewall address\n"
-	"    edit \"remote-vpn\"\n"
-	"        set subnet 198.51.100.7 255.255.255.255\n"
-	"    next\n"
-	"end\n"
-	"config firewall addrgrp\n"
-	"    edit \"All_exceptions\"\n"
-	"        set member \"all\"\n"
-	"        set exclude enable\n"
-	"        set exclude-member \"remote-vpn\"\n"
-	"    next\n"
-	"end\n"
-	"config firewall local-in-policy\n"
-	"    edit 1\n"
-	"        set intf \"wan1\"\n"
-	"        set srcaddr \"All_exceptions\"\n"
-	"        set dstaddr \"all\"\n"
-	"        set service \"IKE\"\n"
-	"        set schedule \"always\"\n"
-	"    next\n"
-	"end\n";
+static const char seed[] = "config firewall address\n"
+			   "    edit \"remote-vpn\"\n"
+			   "        set subnet 198.51.100.7 255.255.255.255\n"
+			   "    next\n"
+			   "end\n"
+			   "config firewall addrgrp\n"
+			   "    edit \"All_exceptions\"\n"
+			   "        set member \"all\"\n"
+			   "        set exclude enable\n"
+			   "        set exclude-member \"remote-vpn\"\n"
+			   "    next\n"
+			   "end\n"
+			   "config firewall local-in-policy\n"
+			   "    edit 1\n"
+			   "        set intf \"wan1\"\n"
+			   "        set srcaddr \"All_exceptions\"\n"
+			   "        set dstaddr \"all\"\n"
+			   "        set service \"IKE\"\n"
+			   "        set schedule \"always\"\n"
+			   "    next\n"
+			   "end\n";
 
 static void test_seed(void **state)
 {
@@ -379,16 +380,15 @@ static void test_address_errors(void **state)
 	       -EINVAL);
 }
 
-static const char pol_tail[] =
-	"config firewall local-in-policy\n"
-	"    edit 1\n"
-	"        set intf \"wan1\"\n"
-	"        set srcaddr \"g\"\n"
-	"        set dstaddr \"all\"\n"
-	"        set service \"ALL\"\n"
-	"        set schedule \"always\"\n"
-	"    next\n"
-	"end\n";
+static const char pol_tail[] = "config firewall local-in-policy\n"
+			       "    edit 1\n"
+			       "        set intf \"wan1\"\n"
+			       "        set srcaddr \"g\"\n"
+			       "        set dstaddr \"all\"\n"
+			       "        set service \"ALL\"\n"
+			       "        set schedule \"always\"\n"
+			       "    next\n"
+			       "end\n";
 
 static char *cat(const char *a, const char *b)
 {
@@ -427,7 +427,8 @@ static void test_addrgrp_errors(void **state)
 		   "    edit \"all\"\n"
 		   "        set member \"none\"\n"
 		   "    next\n"
-		   "end\n", pol_tail),
+		   "end\n",
+		   pol_tail),
 	       "2:10: warning: address \"v6\" is never used\n"
 	       "7:20: error: unknown address \"nope\"\n"
 	       "7:27: error: address \"v6\" is IPv6, expected IPv4\n"
@@ -450,11 +451,33 @@ static void test_addrgrp_self_and_exclude_cycle(void **state)
 		   "        set exclude enable\n"
 		   "        set exclude-member \"h\"\n"
 		   "    next\n"
-		   "end\n", pol_tail),
+		   "end\n",
+		   pol_tail),
 	       "3:20: error: address group cycle: \"g\" -> \"g\"\n"
 	       "5:10: warning: address group \"h\" is never used\n"
 	       "8:28: error: address group cycle: \"h\" -> \"h\"\n",
 	       -EINVAL);
+}
+
+/* A long cycle keeps its ends and counts what it leaves out. */
+static void test_long_cycle(void **state)
+{
+	char text[4096], *p = text;
+	struct ctx *c;
+	int i;
+
+	p += sprintf(p, "config firewall addrgrp\n");
+	for (i = 0; i < 12; i++)
+		p += sprintf(p, "edit \"g%d\"\nset member \"g%d\"\nnext\n", i,
+			     (i + 1) % 12);
+	sprintf(p, "end\n");
+	c = load(text);
+	assert_string_equal(
+		c->diags,
+		"2:6: warning: address group \"g0\" is never used\n"
+		"36:12: error: address group cycle: \"g0\" -> \"g1\" -> \"g2\" -> \"g3\" -> ... (4 more) -> \"g8\" -> \"g9\" -> \"g10\" -> \"g11\" -> \"g0\"\n");
+	assert_int_equal(c->rc, -EINVAL);
+	done(c);
 }
 
 static void test_duplicate_note(void **state)
@@ -467,7 +490,8 @@ static void test_duplicate_note(void **state)
 		   "    edit \"g\"\n"
 		   "        set member \"all\"\n"
 		   "    next\n"
-		   "end\n", pol_tail),
+		   "end\n",
+		   pol_tail),
 	       "2:10: note: address \"g\" is defined here\n"
 	       "6:10: error: address group \"g\" has the same name as an address\n",
 	       -EINVAL);
@@ -475,46 +499,46 @@ static void test_duplicate_note(void **state)
 
 static void test_services(void **state)
 {
-	struct ctx *c = load_ok(
-		"config firewall service custom\n"
-		"    edit \"gre-ish\"\n"
-		"        set protocol IP\n"
-		"        set protocol-number 47\n"
-		"    next\n"
-		"    edit \"mixed\"\n"
-		"        set tcp-portrange 8080-8081:1024-65535 22\n"
-		"        set udp-portrange 53\n"
-		"        set sctp-portrange 9\n"
-		"        set udplite-portrange 7\n"
-		"    next\n"
-		"    edit \"unreach\"\n"
-		"        set protocol ICMP\n"
-		"        set icmptype 3\n"
-		"        set icmpcode 4\n"
-		"    next\n"
-		"end\n"
-		"config firewall service group\n"
-		"    edit \"outer\"\n"
-		"        set member \"inner\" \"PING\"\n"
-		"    next\n"
-		"    edit \"inner\"\n"
-		"        set member \"gre-ish\" \"mixed\" \"unreach\"\n"
-		"    next\n"
-		"end\n"
-		"config firewall local-in-policy\n"
-		"    edit 1\n"
-		"        set intf \"any\"\n"
-		"        set srcaddr \"all\"\n"
-		"        set dstaddr \"all\"\n"
-		"        set service \"outer\"\n"
-		"        set service-negate enable\n"
-		"        set schedule \"always\"\n"
-		"    next\n"
-		"end\n");
+	struct ctx *c =
+		load_ok("config firewall service custom\n"
+			"    edit \"gre-ish\"\n"
+			"        set protocol IP\n"
+			"        set protocol-number 47\n"
+			"    next\n"
+			"    edit \"mixed\"\n"
+			"        set tcp-portrange 8080-8081:1024-65535 22\n"
+			"        set udp-portrange 53\n"
+			"        set sctp-portrange 9\n"
+			"        set udplite-portrange 7\n"
+			"    next\n"
+			"    edit \"unreach\"\n"
+			"        set protocol ICMP\n"
+			"        set icmptype 3\n"
+			"        set icmpcode 4\n"
+			"    next\n"
+			"end\n"
+			"config firewall service group\n"
+			"    edit \"outer\"\n"
+			"        set member \"inner\" \"PING\"\n"
+			"    next\n"
+			"    edit \"inner\"\n"
+			"        set member \"gre-ish\" \"mixed\" \"unreach\"\n"
+			"    next\n"
+			"end\n"
+			"config firewall local-in-policy\n"
+			"    edit 1\n"
+			"        set intf \"any\"\n"
+			"        set srcaddr \"all\"\n"
+			"        set dstaddr \"all\"\n"
+			"        set service \"outer\"\n"
+			"        set service-negate enable\n"
+			"        set schedule \"always\"\n"
+			"    next\n"
+			"end\n");
 	struct obj_service *s;
 
-	assert_range(range(objects_find_service(&c->cfg, "gre-ish"), 0), 47,
-		     0, 65535, 0, 65535);
+	assert_range(range(objects_find_service(&c->cfg, "gre-ish"), 0), 47, 0,
+		     65535, 0, 65535);
 	s = objects_find_service(&c->cfg, "mixed");
 	assert_int_equal(s->nr_ranges, 5);
 	assert_range(range(s, 0), 6, 8080, 8081, 1024, 65535);
@@ -643,10 +667,10 @@ static void test_schedules(void **state)
 	assert_true(schedule_active(s, mon + 600));
 	assert_true(schedule_active(s, (int64_t)19782 * 1440 + 800));
 	assert_false(schedule_active(s, sat + 600));
-	assert_true(schedule_active(objects_find_schedule(&c->cfg, "always"),
-				    -1));
-	assert_false(schedule_active(objects_find_schedule(&c->cfg, "none"),
-				     mon));
+	assert_true(
+		schedule_active(objects_find_schedule(&c->cfg, "always"), -1));
+	assert_false(
+		schedule_active(objects_find_schedule(&c->cfg, "none"), mon));
 	assert_ptr_equal(c->cfg.policies4[0]->sched, s);
 	done(c);
 }
@@ -851,43 +875,43 @@ static void test_system_errors(void **state)
 
 static void test_policy_order_and_unused(void **state)
 {
-	struct ctx *c = load(
-		"config firewall address\n"
-		"    edit \"used-by-group\"\n"
-		"    next\n"
-		"    edit \"orphan\"\n"
-		"    next\n"
-		"end\n"
-		"config firewall addrgrp\n"
-		"    edit \"unused-group\"\n"
-		"        set member \"used-by-group\"\n"
-		"    next\n"
-		"end\n"
-		"config firewall schedule recurring\n"
-		"    edit \"spare\"\n"
-		"    next\n"
-		"end\n"
-		"config firewall local-in-policy\n"
-		"    edit 5\n"
-		"        set intf \"wan1\"\n"
-		"        set srcaddr \"all\"\n"
-		"        set dstaddr \"all\"\n"
-		"        set service \"ALL\"\n"
-		"        set schedule \"always\"\n"
-		"    next\n"
-		"    edit 2\n"
-		"        set intf \"wan1\" \"wan2\"\n"
-		"        set srcaddr \"all\"\n"
-		"        set dstaddr \"all\"\n"
-		"        set service \"ALL\"\n"
-		"        set schedule \"always\"\n"
-		"    next\n"
-		"end\n");
+	struct ctx *c = load("config firewall address\n"
+			     "    edit \"used-by-group\"\n"
+			     "    next\n"
+			     "    edit \"orphan\"\n"
+			     "    next\n"
+			     "end\n"
+			     "config firewall addrgrp\n"
+			     "    edit \"unused-group\"\n"
+			     "        set member \"used-by-group\"\n"
+			     "    next\n"
+			     "end\n"
+			     "config firewall schedule recurring\n"
+			     "    edit \"spare\"\n"
+			     "    next\n"
+			     "end\n"
+			     "config firewall local-in-policy\n"
+			     "    edit 5\n"
+			     "        set intf \"wan1\"\n"
+			     "        set srcaddr \"all\"\n"
+			     "        set dstaddr \"all\"\n"
+			     "        set service \"ALL\"\n"
+			     "        set schedule \"always\"\n"
+			     "    next\n"
+			     "    edit 2\n"
+			     "        set intf \"wan1\" \"wan2\"\n"
+			     "        set srcaddr \"all\"\n"
+			     "        set dstaddr \"all\"\n"
+			     "        set service \"ALL\"\n"
+			     "        set schedule \"always\"\n"
+			     "    next\n"
+			     "end\n");
 
-	assert_string_equal(c->diags,
-			    "4:10: warning: address \"orphan\" is never used\n"
-			    "8:10: warning: address group \"unused-group\" is never used\n"
-			    "13:10: warning: schedule \"spare\" is never used\n");
+	assert_string_equal(
+		c->diags,
+		"4:10: warning: address \"orphan\" is never used\n"
+		"8:10: warning: address group \"unused-group\" is never used\n"
+		"13:10: warning: schedule \"spare\" is never used\n");
 	assert_int_equal(c->rc, 0);
 	assert_int_equal(c->cfg.nr_policies4, 2);
 	assert_int_equal(c->cfg.policies4[0]->id, 5);
@@ -908,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_address_errors),
 		cmocka_unit_test(test_addrgrp_errors),
 		cmocka_unit_test(test_addrgrp_self_and_exclude_cycle),
+		cmocka_unit_test(test_long_cycle),
 		cmocka_unit_test(test_duplicate_note),
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_service_errors),
