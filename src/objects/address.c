@@ -57,7 +57,7 @@ static void addr4_subnet(struct resolver *r, const struct conf_section *sec,
 	}
 	if (mask_to_prefixlen(mask) < 0) {
 		obj_format_ip4(mask, buf);
-		diag_error(r->dl, &w[n - 1].loc, "invalid netmask %s", buf);
+		diag_error(r->dl, &w[n - 1].loc, "invalid netmask \"%s\"", buf);
 		return;
 	}
 	o->range.lo = ip & mask;

@@ -36,7 +36,7 @@ static void intf_ip4(struct resolver *r, const struct conf_section *sec,
 	plen = mask_to_prefixlen(mask);
 	if (plen < 0) {
 		obj_format_ip4(mask, buf);
-		diag_error(r->dl, &w[n - 1].loc, "invalid netmask %s", buf);
+		diag_error(r->dl, &w[n - 1].loc, "invalid netmask \"%s\"", buf);
 		return;
 	}
 	o->ip4 = ip;
