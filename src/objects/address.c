@@ -224,12 +224,16 @@ struct obj_addr *obj_addr_ref(struct resolver *r, int family,
 		a->refs++;
 		return a;
 	}
-	if (obj_names_get(addr_table(r, family == 4 ? 6 : 4), w->text))
+	a = obj_names_get(addr_table(r, family == 4 ? 6 : 4), w->text);
+	if (a) {
+		/* Named, if wrongly: "never used" on it would mislead. */
+		a->refs++;
 		diag_error(r->dl, &w->loc,
 			   "address \"%s\" is IPv%d, expected IPv%d", w->text,
 			   family == 4 ? 6 : 4, family);
-	else
+	} else {
 		diag_error(r->dl, &w->loc, "unknown address \"%s\"", w->text);
+	}
 	return NULL;
 }
 

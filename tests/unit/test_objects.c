@@ -429,7 +429,6 @@ static void test_addrgrp_errors(void **state)
 		   "    next\n"
 		   "end\n",
 		   pol_tail),
-	       "2:10: warning: address \"v6\" is never used\n"
 	       "7:20: error: unknown address \"nope\"\n"
 	       "7:27: error: address \"v6\" is IPv6, expected IPv4\n"
 	       "8:13: error: exclude-member requires 'set exclude enable'\n"
