@@ -13,7 +13,6 @@
  */
 #include "schema_tables.h"
 
-
 static const char *const address_clearpass_spt[] = {
 	"unknown", "healthy", "quarantine", "checkup", "transient", "infected",
 	NULL,

@@ -5,15 +5,15 @@
  * prints back unchanged.
  *
  * Names, types and defaults follow the FortiOS 7.6.5 CMDB schema (of a VM
- * model: the worker/process counts are widened, their ranges are model
- * dependent), plus attributes of older releases (6.0 - 7.4) as ST_RAW.
- * Enumerations whose values vary by release are ST_RAW with their 7.6
- * default; integer ranges start at 0 so that "0 = unset" values load.
+ * model: worker and process counts are widened, their ranges depend on the
+ * model), plus attributes of other releases (6.0 - 8.0) and hardware models
+ * as ST_RAW. Enumerations whose values vary by release are ST_RAW with
+ * their 7.6 default; integer ranges start at 0 so that "0 = unset" values
+ * load.
  *
  * The table is sorted by name (see schema_tables.h).
  */
 #include "schema_tables.h"
-
 
 static const struct schema_attr global_attrs[] = {
 	SCHEMA_RAW("admin-ble-button", NULL),
@@ -23,6 +23,11 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_ON_OFF("admin-forticloud-sso-login", "disable"),
 	SCHEMA_STR("admin-host", 255, NULL),
 	SCHEMA_INT("admin-hsts-max-age", 0, 2147483647, "63072000"),
+	SCHEMA_RAW("admin-http-rate-limit-exempt-auth", NULL),
+	SCHEMA_RAW("admin-http-rate-limit-max-requests", NULL),
+	SCHEMA_RAW("admin-http-request-body-timeout", NULL),
+	SCHEMA_RAW("admin-http-request-header-timeout", NULL),
+	SCHEMA_RAW("admin-http-unauthenticated-request-body-timeout", NULL),
 	SCHEMA_ON_OFF("admin-https-pki-required", "disable"),
 	SCHEMA_ON_OFF("admin-https-redirect", "enable"),
 	SCHEMA_RAW("admin-https-ssl-banned-ciphers", NULL),
@@ -45,6 +50,7 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_ON_OFF("admin-telnet", "enable"),
 	SCHEMA_INT("admin-telnet-port", 0, 65535, "23"),
 	SCHEMA_INT("admintimeout", 0, 480, "5"),
+	SCHEMA_RAW("airplane-mode", NULL),
 	SCHEMA_STR("alias", 35, NULL),
 	SCHEMA_ON_OFF("allow-traffic-redirect", "disable"),
 	SCHEMA_RAW("anti-replay", "strict"),
@@ -102,6 +108,7 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_INT("fds-statistics-period", 0, 1440, "60"),
 	SCHEMA_RAW("fec-port", NULL),
 	SCHEMA_RAW("fgd-alert-subscription", NULL),
+	SCHEMA_RAW("forticarrier-bypass", NULL),
 	SCHEMA_RAW("forticontroller-proxy", NULL),
 	SCHEMA_RAW("forticontroller-proxy-port", NULL),
 	SCHEMA_RAW("forticonverter-config-upload", "disable"),
@@ -120,6 +127,7 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_STR("fortitoken-cloud-region", 63, NULL),
 	SCHEMA_INT("fortitoken-cloud-sync-interval", 0, 336, "24"),
 	SCHEMA_ON_OFF("geoip-full-db", "enable"),
+	SCHEMA_RAW("gtpu-dynamic-source-port", NULL),
 	SCHEMA_RAW("gui-allow-default-hostname", NULL),
 	SCHEMA_RAW("gui-allow-incompatible-fabric-fgt", NULL),
 	SCHEMA_ON_OFF("gui-app-detection-sdwan", "disable"),
@@ -128,6 +136,7 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_ON_OFF("gui-cdn-usage", "enable"),
 	SCHEMA_ON_OFF("gui-certificates", "enable"),
 	SCHEMA_ON_OFF("gui-custom-language", "disable"),
+	SCHEMA_RAW("gui-custom-theme", NULL),
 	SCHEMA_RAW("gui-date-format", "yyyy/MM/dd"),
 	SCHEMA_RAW("gui-date-time-source", "system"),
 	SCHEMA_STR("gui-device-latitude", 19, NULL),
@@ -141,14 +150,18 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_ON_OFF("gui-ipv6", "disable"),
 	SCHEMA_RAW("gui-lines-per-page", NULL),
 	SCHEMA_ON_OFF("gui-local-out", "disable"),
+	SCHEMA_RAW("gui-login-request-rate-limit", NULL),
 	SCHEMA_ON_OFF("gui-replacement-message-groups", "disable"),
 	SCHEMA_ON_OFF("gui-rest-api-cache", "enable"),
+	SCHEMA_RAW("gui-restrict-theme-change", NULL),
 	SCHEMA_RAW("gui-theme", "jade"),
 	SCHEMA_ON_OFF("gui-wireless-opensecurity", "disable"),
 	SCHEMA_ON_OFF("gui-workflow-management", "disable"),
 	SCHEMA_STR("ha-affinity", 79, "1"),
 	SCHEMA_ON_OFF("honor-df", "enable"),
 	{ .name = "hostname", .type = ST_STRING, .max = 35, .flags = SA_USED },
+	SCHEMA_RAW("http-request-limit", NULL),
+	SCHEMA_RAW("http-unauthenticated-request-limit", NULL),
 	SCHEMA_INT("httpd-max-worker-count", 0, 128, "0"),
 	SCHEMA_RAW("hyper-scale-vdom-num", NULL),
 	SCHEMA_INT("igmp-state-limit", 0, 128000, "3200"),
@@ -185,6 +198,7 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_ON_OFF("lldp-reception", "disable"),
 	SCHEMA_ON_OFF("lldp-transmission", "disable"),
 	SCHEMA_INT("log-daemon-cpu-threshold", 0, 99, "0"),
+	SCHEMA_RAW("log-fsck-timeout", NULL),
 	SCHEMA_ON_OFF("log-single-cpu-high", "disable"),
 	SCHEMA_ON_OFF("log-ssl-connection", "disable"),
 	SCHEMA_ON_OFF("log-uuid-address", "disable"),
@@ -214,6 +228,7 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_ON_OFF("post-login-banner", "disable"),
 	SCHEMA_ON_OFF("pre-login-banner", "disable"),
 	SCHEMA_ON_OFF("private-data-encryption", "disable"),
+	SCHEMA_RAW("proxy-and-explicit-proxy", NULL),
 	SCHEMA_ON_OFF("proxy-auth-lifetime", "disable"),
 	SCHEMA_INT("proxy-auth-lifetime-timeout", 0, 65535, "480"),
 	SCHEMA_INT("proxy-auth-timeout", 0, 10000, "10"),
@@ -251,13 +266,14 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_RAW("security-rating-run-on-schedule", NULL),
 	SCHEMA_ON_OFF("send-pmtu-icmp", "enable"),
 	SCHEMA_INT("sflowd-max-children-num", 0, 4294967295, "1"),
+	SCHEMA_RAW("show-backplane-intf", NULL),
+	SCHEMA_RAW("single-vdom-npuvlink", NULL),
 	SCHEMA_ON_OFF("snat-route-change", "disable"),
 	SCHEMA_ON_OFF("special-file-23-support", "disable"),
 	SCHEMA_ON_OFF("speedtest-server", "disable"),
 	SCHEMA_INT("speedtestd-ctrl-port", 0, 65535, "5200"),
 	SCHEMA_INT("speedtestd-server-port", 0, 65535, "5201"),
 	SCHEMA_RAW("split-port", NULL),
-	SCHEMA_RAW("split-port-mode", NULL),
 	SCHEMA_INT("ssd-trim-date", 0, 31, "1"),
 	SCHEMA_RAW("ssd-trim-freq", "weekly"),
 	SCHEMA_INT("ssd-trim-hour", 0, 23, "1"),
@@ -290,11 +306,14 @@ static const struct schema_attr global_attrs[] = {
 	  .def = "10.255.0.1 255.255.0.0" },
 	SCHEMA_INT("sys-perf-log-interval", 0, 15, "5"),
 	SCHEMA_STR("syslog-affinity", 79, "0"),
+	SCHEMA_RAW("tcp-congestion-control", NULL),
 	SCHEMA_INT("tcp-halfclose-timer", 0, 86400, "120"),
 	SCHEMA_INT("tcp-halfopen-timer", 0, 86400, "10"),
 	SCHEMA_ON_OFF("tcp-option", "enable"),
 	SCHEMA_INT("tcp-rst-timer", 0, 300, "5"),
 	SCHEMA_INT("tcp-timewait-timer", 0, 300, "1"),
+	SCHEMA_RAW("telemetry-controller", NULL),
+	SCHEMA_RAW("telemetry-data-port", NULL),
 	SCHEMA_ON_OFF("tftp", "enable"),
 	{ .name = "timezone", .type = ST_STRING, .max = 63, .flags = SA_USED },
 	SCHEMA_ON_OFF("tls-session-cache", "enable"),
@@ -322,6 +341,7 @@ static const struct schema_attr global_attrs[] = {
 	SCHEMA_RAW("virtual-server-count", NULL),
 	SCHEMA_RAW("virtual-server-hardware-acceleration", NULL),
 	SCHEMA_RAW("virtual-switch-vlan", NULL),
+	SCHEMA_RAW("vpn-ems-sn-check", NULL),
 	SCHEMA_STR("wad-affinity", 79, "0"),
 	SCHEMA_INT("wad-csvc-cs-count", 0, 4294967295, "1"),
 	SCHEMA_INT("wad-csvc-db-count", 0, 4294967295, "0"),

@@ -368,6 +368,8 @@ static void test_interface_ipv6(void **state)
 	assert_null(schema_find_attr(intf, "secondaryip"));
 	assert_null(schema_find_attr(intf, "vrrp"));
 	assert_non_null(schema_find_attr(intf, "secondary-IP"));
+	assert_non_null(schema_find_attr(v6, "vrip6_link_local"));
+	assert_null(schema_find_attr(v6, "ip6-extra-addr"));
 }
 
 static void test_used(void **state)
