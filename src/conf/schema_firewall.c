@@ -5,7 +5,8 @@
  *
  * Names, types and defaults follow the FortiOS 7.6.5 CMDB schema; older
  * attributes a 6.x/7.0-7.4 backup may still carry (visibility,
- * explicit-proxy, start-mac/end-mac, ...) are accepted too. Multi-field
+ * explicit-proxy, start-mac/end-mac, ...) are accepted too, with no
+ * default so that `show full` does not print them. Multi-field
  * child tables (tagging, subnet-segment, list) are nested `config` blocks,
  * not attributes, and are not listed here.
  *
@@ -125,7 +126,7 @@ static const struct schema_attr address_attrs[] = {
 	{ .name = "type", .type = ST_ENUM, .enums = address_type,
 	  .def = "ipmask", .flags = SA_USED },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
-	SCHEMA_ON_OFF("visibility", "enable"),
+	SCHEMA_ON_OFF("visibility", NULL),
 	SCHEMA_RAW("wildcard", "0.0.0.0 0.0.0.0"),
 	SCHEMA_STR("wildcard-fqdn", 255, NULL),
 };
@@ -159,7 +160,7 @@ static const struct schema_attr address6_attrs[] = {
 	{ .name = "type", .type = ST_ENUM, .enums = address6_type,
 	  .def = "ipprefix", .flags = SA_USED },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
-	SCHEMA_ON_OFF("visibility", "enable"),
+	SCHEMA_ON_OFF("visibility", NULL),
 	SCHEMA_RAW("wildcard", ":: ::"),
 };
 
@@ -178,7 +179,7 @@ static const struct schema_attr addrgrp_attrs[] = {
 	{ .name = "type", .type = ST_ENUM, .enums = addrgrp_type,
 	  .def = "default" },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
-	SCHEMA_ON_OFF("visibility", "enable"),
+	SCHEMA_ON_OFF("visibility", NULL),
 };
 
 static const struct schema_attr addrgrp6_attrs[] = {
@@ -191,7 +192,7 @@ static const struct schema_attr addrgrp6_attrs[] = {
 	SCHEMA_ON_OFF("fabric-object", "disable"),
 	{ .name = "member", .type = ST_NAMES, .max = 79, .flags = SA_USED },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
-	SCHEMA_ON_OFF("visibility", "enable"),
+	SCHEMA_ON_OFF("visibility", NULL),
 };
 
 static const struct schema_attr service_custom_attrs[] = {
@@ -204,7 +205,7 @@ static const struct schema_attr service_custom_attrs[] = {
 	  .enums = service_custom_check_reset_range, .def = "default" },
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "comment", .type = ST_STRING, .max = 255, .flags = SA_USED },
-	SCHEMA_ON_OFF("explicit-proxy", "disable"),
+	SCHEMA_ON_OFF("explicit-proxy", NULL),
 	SCHEMA_ON_OFF("fabric-object", "disable"),
 	SCHEMA_STR("fqdn", 255, NULL),
 	SCHEMA_RAW("helper", "auto"),
@@ -230,13 +231,13 @@ static const struct schema_attr service_custom_attrs[] = {
 	{ .name = "udplite-portrange", .type = ST_PORTRANGES,
 	  .flags = SA_USED },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
-	SCHEMA_ON_OFF("visibility", "enable"),
+	SCHEMA_ON_OFF("visibility", NULL),
 };
 
 static const struct schema_attr service_group_attrs[] = {
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "comment", .type = ST_STRING, .max = 255, .flags = SA_USED },
-	SCHEMA_ON_OFF("explicit-proxy", "disable"),
+	SCHEMA_ON_OFF("explicit-proxy", NULL),
 	SCHEMA_ON_OFF("fabric-object", "disable"),
 	{ .name = "member", .type = ST_NAMES, .max = 79, .flags = SA_USED },
 	SCHEMA_ON_OFF("proxy", "disable"),

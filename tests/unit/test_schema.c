@@ -297,8 +297,11 @@ static void check_section(const struct schema_section *s, bool top)
 			fail_msg("%s: %s: values on a non-enum", s->path,
 				 a->name);
 		}
-		if (a->type == ST_INT && a->min > a->max)
-			fail_msg("%s: %s: empty range", s->path, a->name);
+		/* The value parser reads ST_INT as an unsigned 32-bit number. */
+		if (a->type == ST_INT &&
+		    (a->min > a->max || a->min < 0 || a->max > UINT32_MAX))
+			fail_msg("%s: %s: range [%lld, %lld]", s->path, a->name,
+				 a->min, a->max);
 		if ((a->type == ST_STRING || a->type == ST_NAMES) &&
 		    a->max <= 0)
 			fail_msg("%s: %s: no length limit", s->path, a->name);
