@@ -25,10 +25,6 @@ static const char *const interface_allowaccess[] = {
 	"auto-ipsec", "dnp", NULL,
 };
 
-static const char *const interface_mode[] = {
-	"static", "dhcp", "pppoe", NULL,
-};
-
 static const char *const interface_role[] = {
 	"lan", "wan", "dmz", "undefined", NULL,
 };
@@ -188,8 +184,7 @@ static const struct schema_attr interface_attrs[] = {
 	SCHEMA_RAW("min-links-down", "operational"),
 	SCHEMA_RAW("mirroring-direction", NULL),
 	SCHEMA_RAW("mirroring-port", NULL),
-	{ .name = "mode", .type = ST_ENUM, .enums = interface_mode,
-	  .def = "static" },
+	SCHEMA_RAW("mode", "static"),
 	SCHEMA_ON_OFF("monitor-bandwidth", "disable"),
 	SCHEMA_INT("mrru", 0, 65535, "1500"),
 	SCHEMA_INT("mtu", 0, 4294967295, "1500"),
