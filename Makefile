@@ -19,7 +19,8 @@ Q := $(if $(filter 1,$(V)),,@)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
+# `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
 LDLIBS += -lm
 
 LIB_SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))

@@ -12,9 +12,14 @@ static int run(struct pipeline *p, const struct conf_source *src,
 	int err;
 
 	err = conf_load(&p->tree, src, &p->diags);
-	if (err || upto == STAGE_PARSE)
+	if (upto == STAGE_PARSE)
 		return err;
-	err = objects_resolve(&p->tree, &p->objs, &p->diags);
+	/*
+	 * Resolve even after syntax errors, so one run reports the unknown
+	 * references too; entries with a failed line are marked broken and
+	 * do not add "X is required" on top.
+	 */
+	err = objects_resolve(&p->tree, &p->objs, &p->diags) ?: err;
 	if (err || upto == STAGE_RESOLVE)
 		return err;
 	err = ruleset_compile(&p->objs, &p->rs, &p->diags);

@@ -105,6 +105,8 @@ void diag_print(struct diag_list *dl, FILE *out)
 {
 	size_t i;
 
+	if (!dl->nr)
+		return;
 	qsort(dl->items, dl->nr, sizeof(*dl->items), diag_cmp);
 	for (i = 0; i < dl->nr; i++) {
 		struct diag *d = &dl->items[i];

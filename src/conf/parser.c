@@ -91,6 +91,19 @@ static void mark_touched(struct parser *p, struct conf_entry *e)
 		e->touched = true;
 }
 
+/*
+ * An error inside an entry may have left a value unset: mark the entry so
+ * the resolver does not follow up with "X is required".
+ */
+static void mark_broken(struct parser *p)
+{
+	struct frame *f;
+	struct conf_entry *e = target_entry(p, &f);
+
+	if (e)
+		e->broken = true;
+}
+
 static void do_config(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct frame *f = top(p), *nf;
@@ -176,6 +189,8 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 		diag_error(p->dl, &w[0].loc,
 			   "edit inside edit \"%s\" (missing \"next\"?)",
 			   f->entry ? f->entry->key : "?");
+		if (f->entry)
+			f->entry->broken = true;
 		p->depth--;
 		f = top(p);
 	}
@@ -447,6 +462,7 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 {
 	struct parser p = { .t = t, .dl = dl, .builtin = src->builtin };
 	unsigned int errors = dl->errors;
+	unsigned int before;
 	struct conf_word *w;
 	struct lexer lx;
 	int n;
@@ -465,7 +481,10 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 					   w[0].text);
 			continue;
 		}
+		before = dl->errors;
 		((const typeof(commands[0]) *)c)->fn(&p, w, (size_t)n);
+		if (dl->errors != before)
+			mark_broken(&p);
 	}
 	if (lx.p < src->text + src->len) {
 		struct conf_loc l = { src, lx.line, lx.col, 1 };

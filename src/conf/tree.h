@@ -38,6 +38,7 @@ struct conf_entry {
 	bool factory;		/* created by the built-in defaults */
 	bool touched;		/* changed by the admin's config after creation */
 	unsigned int block;	/* parser's `config` block count at the last edit */
+	bool broken;		/* a command inside it failed: values may be missing */
 	struct conf_entry *next;
 };
 

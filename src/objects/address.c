@@ -114,8 +114,10 @@ static void addr_ifsubnet(struct resolver *r, const struct conf_section *sec,
 	uint32_t mask;
 
 	if (!w) {
-		diag_error(r->dl, &e->loc,
-			   "address \"%s\": interface is required", o->name);
+		if (!e->broken)
+			diag_error(r->dl, &e->loc,
+				   "address \"%s\": interface is required",
+				   o->name);
 		return;
 	}
 	o->intf = w->text;
@@ -141,10 +143,10 @@ static void addr_fqdn(struct resolver *r, const struct conf_section *sec,
 {
 	const struct conf_word *w = obj_word(r, sec, e, "fqdn");
 
-	if (!w || !*w->text)
+	if ((!w || !*w->text) && !e->broken)
 		diag_error(r->dl, &e->loc, "address \"%s\": fqdn is required",
 			   o->name);
-	else
+	else if (w)
 		o->fqdn = w->text;
 }
 

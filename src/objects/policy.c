@@ -24,12 +24,15 @@ static bool ifname_valid(const char *s)
 	return true;
 }
 
-static bool required(struct resolver *r, const struct obj_policy *p, size_t n,
-		     const char *attr)
+static bool required(struct resolver *r, const struct conf_entry *e,
+		     const struct obj_policy *p, size_t n, const char *attr)
 {
 	if (n)
 		return true;
-	diag_error(r->dl, &p->loc, "policy %u: %s is required", p->id, attr);
+	/* A `set` that failed to parse was already reported; say it once. */
+	if (!e->broken)
+		diag_error(r->dl, &p->loc, "policy %u: %s is required", p->id,
+			   attr);
 	return false;
 }
 
@@ -39,7 +42,7 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 	const struct conf_word *w;
 	size_t n = obj_words(r, sec, e, "intf", &w), i;
 
-	if (!required(r, p, n, "intf"))
+	if (!required(r, e, p, n, "intf"))
 		return;
 	p->intfs = arena_alloc(r->a, n * sizeof(*p->intfs));
 	for (i = 0; i < n; i++) {
@@ -79,7 +82,7 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 	size_t n = obj_words(r, sec, e, attr, &w), i, nones = 0;
 	char neg[32];
 
-	if (!required(r, p, n, attr))
+	if (!required(r, e, p, n, attr))
 		return;
 	*out = arena_alloc(r->a, n * sizeof(**out));
 	*locs = arena_alloc(r->a, n * sizeof(**locs));
@@ -106,7 +109,7 @@ static void policy_services(struct resolver *r, const struct conf_section *sec,
 	const struct conf_word *w;
 	size_t n = obj_words(r, sec, e, "service", &w), i;
 
-	if (!required(r, p, n, "service"))
+	if (!required(r, e, p, n, "service"))
 		return;
 	p->svc = arena_alloc(r->a, n * sizeof(*p->svc));
 	p->svc_locs = arena_alloc(r->a, n * sizeof(*p->svc_locs));
@@ -126,7 +129,7 @@ static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 	const struct conf_word *w;
 	size_t n = obj_words(r, sec, e, "schedule", &w);
 
-	if (!required(r, p, n, "schedule"))
+	if (!required(r, e, p, n, "schedule"))
 		return;
 	p->sched = obj_schedule_ref(r, w);
 	if (p->sched && obj_schedule_is_none(p->sched))

@@ -82,9 +82,10 @@ static bool sched_datetime(struct resolver *r, const struct conf_section *sec,
 	int y;
 
 	if (!n) {
-		diag_error(r->dl, &e->loc,
-			   "onetime schedule \"%s\": %s is required", o->name,
-			   attr);
+		if (!e->broken)
+			diag_error(r->dl, &e->loc,
+				   "onetime schedule \"%s\": %s is required",
+				   o->name, attr);
 		return false;
 	}
 	span = obj_span(w, n);
