@@ -39,20 +39,22 @@ static void skip_to_eol(struct lexer *lx)
 }
 
 /*
- * Read a quoted word starting at the opening quote. If the input ends
+ * Read a quoted word starting at the opening quote (double, or single as
+ * in the `set servercert ''` of real backups). If the input ends
  * inside the string, report it at the opening quote and take the string
  * to end at its first line, so the rest of the file is still parsed.
  */
 static char *read_quoted(struct lexer *lx, struct conf_word *w)
 {
 	const char *start = lx->p;
+	char quote = *start;
 	unsigned int line = lx->line, col = lx->col;
 	const char *q;
 	char *out, *o;
 	size_t n = 0;
 
 	/* First pass: find the closing quote. */
-	for (q = start + 1; *q && *q != '"'; q++) {
+	for (q = start + 1; *q && *q != quote; q++) {
 		if (*q == '\\' && q[1])
 			q++;
 	}
@@ -135,7 +137,7 @@ int lexer_next(struct lexer *lx, struct conf_word **words)
 			w->loc.src = lx->src;
 			w->loc.line = lx->line;
 			w->loc.col = lx->col;
-			w->quoted = *lx->p == '"';
+			w->quoted = *lx->p == '"' || *lx->p == '\'';
 			w->text = w->quoted ? read_quoted(lx, w) :
 					      read_bare(lx, w);
 		}

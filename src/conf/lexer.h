@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * FortiOS CLI tokenizer. A command is one line of words; a word is bare
- * (backslash escapes the next character) or between double quotes (\" and
+ * (backslash escapes the next character) or between double (or single) quotes (\" and
  * \\ are escapes, and the string may run over several lines, as PEM blobs
  * in real backups do). `#` starting a word comments out the rest of the
  * line, which also covers the `#config-version=...` header of a backup.

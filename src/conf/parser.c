@@ -147,6 +147,7 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 	if (!s) {
 		struct conf_loc l = conf_loc_span(&w[1].loc, &w[n - 1].loc);
 
+		p->t->nr_skipped++;
 		if (!p->builtin)
 			diag_warn(p->dl, &l,
 				  "section \"%s\" is not used by localin, skipped",

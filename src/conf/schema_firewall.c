@@ -85,6 +85,7 @@ static const struct schema_attr address_attrs[] = {
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "comment", .type = ST_STRING, .max = 255, .flags = SA_USED },
 	SCHEMA_STR("country", 2, NULL),
+	SCHEMA_RAW("dirty", NULL), /* backups of dynamic addresses */
 	{ .name = "end-ip", .type = ST_IP4, .def = "0.0.0.0",
 	  .flags = SA_USED },
 	SCHEMA_RAW("end-mac", NULL),

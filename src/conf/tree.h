@@ -61,6 +61,9 @@ struct conf_section {
 struct conf_tree {
 	struct arena *arena;
 	struct conf_section *sections; /* known top-level sections */
+	/* Sections skipped as unknown: the input is a full backup whose
+	 * other sections (firewall policy, ...) may use our objects. */
+	unsigned int nr_skipped;
 };
 
 void conf_tree_init(struct conf_tree *t, struct arena *a);

@@ -105,11 +105,17 @@ static void addr_iprange(struct resolver *r, const struct conf_section *sec,
 	o->range.hi = hi;
 }
 
-/* interface-subnet: the network of a `config system interface` entry. */
+/*
+ * interface-subnet: the network of a `config system interface` entry. A
+ * FortiGate backup also stores that network in the address's own `subnet`
+ * (0.0.0.0/32 while the interface has none), so the address still means
+ * something when the interface is not in the config at all.
+ */
 static void addr_ifsubnet(struct resolver *r, const struct conf_section *sec,
 			  const struct conf_entry *e, struct obj_addr *o)
 {
 	const struct conf_word *w = obj_word(r, sec, e, "interface");
+	bool own_subnet = conf_attr_get(e, "subnet") != NULL;
 	const struct obj_intf *intf;
 	uint32_t mask;
 
@@ -122,20 +128,26 @@ static void addr_ifsubnet(struct resolver *r, const struct conf_section *sec,
 	}
 	o->intf = w->text;
 	intf = obj_names_get(&r->intf, w->text);
+	if (intf && intf->ip4) {
+		mask = obj_prefix_mask4(intf->ip4_prefixlen);
+		o->range.lo = intf->ip4 & mask;
+		o->range.hi = (intf->ip4 & mask) | ~mask;
+		return;
+	}
+	if (own_subnet) {
+		addr4_subnet(r, sec, e, o);
+		return;
+	}
 	if (!intf) {
 		diag_error(r->dl, &w->loc, "unknown system interface \"%s\"",
 			   w->text);
 		return;
 	}
-	if (!intf->ip4) {
-		diag_error(r->dl, &w->loc,
-			   "system interface \"%s\" has no ip address",
-			   w->text);
-		return;
-	}
-	mask = obj_prefix_mask4(intf->ip4_prefixlen);
-	o->range.lo = intf->ip4 & mask;
-	o->range.hi = (intf->ip4 & mask) | ~mask;
+	/* Like "none": the interface has no network to stand for yet. */
+	o->range.lo = o->range.hi = 0;
+	diag_warn(r->dl, &w->loc,
+		  "system interface \"%s\" has no ip address: \"%s\" matches nothing",
+		  w->text, o->name);
 }
 
 static void addr_fqdn(struct resolver *r, const struct conf_section *sec,
@@ -205,8 +217,11 @@ static void resolve_plain(struct resolver *r, int family, size_t *cap)
 			 * Known FortiOS types localin cannot evaluate, and
 			 * any enum value newer than this code.
 			 */
-			diag_error(r->dl, loc, "%s type %s is not supported",
-				   family == 4 ? "address" : "address6", type);
+			diag_warn(r->dl, loc,
+				  "%s type %s is not supported: \"%s\" cannot be used in a local-in policy",
+				  family == 4 ? "address" : "address6", type,
+				  o->name);
+			o->unsupported = arena_printf(r->a, "type %s", type);
 		}
 		obj_names_put(addr_table(r, family), r->a, o->name, o);
 		addr_add(r, o, cap);

@@ -48,6 +48,12 @@ struct obj_addr {
 
 	bool builtin;	   /* factory object (all, none) */
 	unsigned int refs; /* references from policies and groups */
+	/*
+	 * A FortiOS type localin cannot evaluate ("type dynamic"): a backup
+	 * holding one still loads; only a policy that uses it is an error.
+	 */
+	const char *unsupported;
+	uint8_t unsupported_memo; /* resolver scratch: 0 unknown, 1 ok, 2 bad */
 };
 
 #define SVC_PROTO_ANY 256 /* protocol IP with protocol-number 0 */
@@ -75,6 +81,8 @@ struct obj_service {
 	size_t nr_members;
 	bool builtin;
 	unsigned int refs;
+	const char *unsupported; /* as in obj_addr ("protocol ALL") */
+	uint8_t unsupported_memo;
 };
 
 enum sched_type {

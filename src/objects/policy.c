@@ -73,6 +73,43 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 	}
 }
 
+/*
+ * The first object of an unsupported type an address or group stands for,
+ * or NULL. Groups are acyclic once the resolver has cut cycles; the memo
+ * keeps shared subgroups from being walked again.
+ */
+static const struct obj_addr *addr_unsupported(struct obj_addr *a)
+{
+	const struct obj_addr *bad = NULL;
+	size_t i;
+
+	if (a->unsupported)
+		return a;
+	if (a->unsupported_memo == 1)
+		return NULL;
+	for (i = 0; !bad && i < a->nr_members; i++)
+		bad = addr_unsupported(a->members[i]);
+	for (i = 0; !bad && i < a->nr_excludes; i++)
+		bad = addr_unsupported(a->excludes[i]);
+	a->unsupported_memo = bad ? 2 : 1;
+	return bad;
+}
+
+static const struct obj_service *service_unsupported(struct obj_service *s)
+{
+	const struct obj_service *bad = NULL;
+	size_t i;
+
+	if (s->unsupported)
+		return s;
+	if (s->unsupported_memo == 1)
+		return NULL;
+	for (i = 0; !bad && i < s->nr_members; i++)
+		bad = service_unsupported(s->members[i]);
+	s->unsupported_memo = bad ? 2 : 1;
+	return bad;
+}
+
 static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 			 const struct conf_entry *e, struct obj_policy *p,
 			 const char *attr, struct obj_addr ***out,
@@ -88,9 +125,22 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 	*locs = arena_alloc(r->a, n * sizeof(**locs));
 	for (i = 0; i < n; i++) {
 		struct obj_addr *a = obj_addr_ref(r, p->family, &w[i]);
+		const struct obj_addr *bad;
 
 		if (!a)
 			continue;
+		bad = addr_unsupported(a);
+		if (bad == a) {
+			diag_error(r->dl, &w[i].loc,
+				   "address \"%s\" has %s, which localin does not support",
+				   a->name, a->unsupported);
+			continue;
+		} else if (bad) {
+			diag_error(r->dl, &w[i].loc,
+				   "address group \"%s\" contains \"%s\" (%s), which localin does not support",
+				   a->name, bad->name, bad->unsupported);
+			continue;
+		}
 		nones += obj_addr_is_none(a);
 		(*out)[*nr] = a;
 		(*locs)[(*nr)++] = w[i].loc;
@@ -115,9 +165,22 @@ static void policy_services(struct resolver *r, const struct conf_section *sec,
 	p->svc_locs = arena_alloc(r->a, n * sizeof(*p->svc_locs));
 	for (i = 0; i < n; i++) {
 		struct obj_service *s = obj_service_ref(r, &w[i]);
+		const struct obj_service *bad;
 
 		if (!s)
 			continue;
+		bad = service_unsupported(s);
+		if (bad) {
+			if (bad == s)
+				diag_error(r->dl, &w[i].loc,
+					   "service \"%s\" has %s, which localin does not support",
+					   s->name, s->unsupported);
+			else
+				diag_error(r->dl, &w[i].loc,
+					   "service group \"%s\" contains \"%s\" (%s), which localin does not support",
+					   s->name, bad->name, bad->unsupported);
+			continue;
+		}
 		p->svc[p->nr_svc] = s;
 		p->svc_locs[p->nr_svc++] = w[i].loc;
 	}

@@ -224,35 +224,54 @@ static const char *addr_kind(const struct obj_addr *a)
  * is not reported, the group is, so fixing one warning never uncovers
  * another.
  */
+/*
+ * One warning per unused object, except in a full backup: there the
+ * sections localin skipped (firewall policy, vpn, ...) may well use them,
+ * and hundreds of warnings would bury the ones that matter, so they are
+ * counted into one line instead.
+ */
+static void unused(struct resolver *r, const struct conf_loc *loc,
+		   const char *kind, const char *name, unsigned int *counted)
+{
+	if (r->t->nr_skipped)
+		(*counted)++;
+	else
+		diag_warn(r->dl, loc, "%s \"%s\" is never used", kind, name);
+}
+
 static void warn_unused(struct resolver *r)
 {
 	struct obj_config *cfg = r->cfg;
+	unsigned int counted = 0;
 	size_t i;
 
 	for (i = 0; i < cfg->nr_addrs; i++) {
 		struct obj_addr *a = cfg->addrs[i];
 
-		if (!a->builtin && !a->refs)
-			diag_warn(r->dl, &a->loc, "%s \"%s\" is never used",
-				  addr_kind(a), a->name);
+		if (!a->builtin && !a->refs && !a->unsupported)
+			unused(r, &a->loc, addr_kind(a), a->name, &counted);
 	}
 	for (i = 0; i < cfg->nr_services; i++) {
 		struct obj_service *s = cfg->services[i];
 
-		if (!s->builtin && !s->refs)
-			diag_warn(r->dl, &s->loc, "%s \"%s\" is never used",
-				  s->is_group ? "service group" : "service",
-				  s->name);
+		if (!s->builtin && !s->refs && !s->unsupported)
+			unused(r, &s->loc,
+			       s->is_group ? "service group" : "service",
+			       s->name, &counted);
 	}
 	for (i = 0; i < cfg->nr_schedules; i++) {
 		struct obj_schedule *s = cfg->schedules[i];
 
 		if (!s->builtin && !s->refs)
-			diag_warn(r->dl, &s->loc, "%s \"%s\" is never used",
-				  s->type == SCHED_GROUP ? "schedule group" :
-							   "schedule",
-				  s->name);
+			unused(r, &s->loc,
+			       s->type == SCHED_GROUP ? "schedule group" :
+							"schedule",
+			       s->name, &counted);
 	}
+	if (counted)
+		diag_warn(r->dl, NULL,
+			  "%u objects are used by no local-in policy (not listed one by one: sections localin skipped may use them)",
+			  counted);
 }
 
 int objects_resolve(struct conf_tree *t, struct obj_config *cfg,

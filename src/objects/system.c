@@ -123,6 +123,15 @@ static void resolve_global(struct resolver *r)
 	if (w) {
 		if (zone_exists(w->text))
 			r->cfg->timezone = w->text;
+		else if (w->text[0] && strspn(w->text, "0123456789") ==
+						strlen(w->text))
+			/*
+			 * Older FortiOS backups carry a numeric zone code
+			 * (`set timezone 04`); the backup must still load.
+			 */
+			diag_warn(r->dl, &w->loc,
+				  "FortiOS time zone code %s is not an IANA zone name; schedules use the system's time zone",
+				  w->text);
 		else
 			diag_error(r->dl, &w->loc, "unknown time zone \"%s\"",
 				   w->text);

@@ -365,8 +365,7 @@ static void test_address_errors(void **state)
 	       "end\n",
 	       "2:10: warning: address \"rev\" is never used\n"
 	       "5:20: error: end-ip 10.0.0.1 is lower than start-ip 10.0.0.9\n"
-	       "7:10: warning: address \"geo\" is never used\n"
-	       "8:18: error: address type geography is not supported\n"
+	       "8:18: warning: address type geography is not supported: \"geo\" cannot be used in a local-in policy\n"
 	       "11:10: error: address \"nofqdn\": fqdn is required\n"
 	       "11:10: warning: address \"nofqdn\" is never used\n"
 	       "14:10: error: address \"noif\": interface is required\n"
@@ -375,8 +374,7 @@ static void test_address_errors(void **state)
 	       "19:23: error: unknown system interface \"wan9\"\n"
 	       "23:10: warning: address \"rev6\" is never used\n"
 	       "26:20: error: end-ip 2001:db8::1 is lower than start-ip 2001:db8::9\n"
-	       "28:10: warning: address \"tpl\" is never used\n"
-	       "29:18: error: address6 type template is not supported\n",
+	       "29:18: warning: address6 type template is not supported: \"tpl\" cannot be used in a local-in policy\n",
 	       -EINVAL);
 }
 
@@ -587,8 +585,7 @@ static void test_service_errors(void **state)
 	       "end\n",
 	       "2:10: error: service \"noports\" has no port range\n"
 	       "2:10: warning: service \"noports\" is never used\n"
-	       "5:10: warning: service \"proxy\" is never used\n"
-	       "6:22: error: service protocol CONNECT is not supported\n"
+	       "6:22: warning: service protocol CONNECT is not supported: \"proxy\" cannot be used in a local-in policy\n"
 	       "8:10: warning: service \"bigtype\" is never used\n"
 	       "10:22: error: icmptype 300 is out of range (0-255)\n"
 	       "14:10: warning: service group \"a\" is never used\n"
@@ -868,7 +865,7 @@ static void test_system_errors(void **state)
 	       "end\n",
 	       "2:18: error: unknown time zone \"Mars/Olympus\"\n"
 	       "9:10: warning: address \"lan-net\" is never used\n"
-	       "11:23: error: system interface \"lan\" has no ip address\n",
+	       "11:23: warning: system interface \"lan\" has no ip address: \"lan-net\" matches nothing\n",
 	       -EINVAL);
 }
 
