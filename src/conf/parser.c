@@ -36,6 +36,7 @@ struct parser {
 	struct frame stack[MAX_DEPTH];
 	int depth;
 	unsigned int block; /* counts `config` blocks, for duplicate edits */
+	unsigned int overflow; /* config blocks open beyond MAX_DEPTH */
 };
 
 static struct frame *top(struct parser *p)
@@ -116,9 +117,12 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 		f->nested++;
 		return;
 	}
-	if (p->depth >= MAX_DEPTH - 1) {
-		diag_error(p->dl, &w[0].loc, "config nested too deeply");
-		nf = push_frame(p, F_SKIP, &w[0].loc);
+	/* One frame stays free for an edit inside the deepest section. */
+	if (p->overflow || p->depth >= MAX_DEPTH - 1) {
+		/* No frame left: count the blocks, their contents are lost. */
+		if (!p->overflow++)
+			diag_error(p->dl, &w[0].loc,
+				   "config nested more than %d deep", MAX_DEPTH);
 		return;
 	}
 	if (n < 2) {
@@ -263,6 +267,10 @@ static void do_end(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct frame *f = top(p);
 
+	if (p->overflow) {
+		p->overflow--;
+		return;
+	}
 	if (!f) {
 		diag_error(p->dl, &w[0].loc, "end outside config");
 		return;
@@ -272,8 +280,12 @@ static void do_end(struct parser *p, struct conf_word *w, size_t n)
 		return;
 	}
 	/* FortiOS lets `end` close an open edit and its section together. */
-	if (f->kind == F_ENTRY)
+	if (f->kind == F_ENTRY) {
 		p->depth--;
+		f = top(p);
+		if (!f || f->kind == F_ENTRY)
+			return; /* the edit was outside any config */
+	}
 	p->depth--;
 }
 
@@ -474,6 +486,10 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 					sizeof(commands) / sizeof(commands[0]),
 					sizeof(commands[0]), cmd_cmp);
 
+		/* Inside blocks nested too deep, only config and end count. */
+		if (p.overflow && c && strcmp(w[0].text, "config") &&
+		    strcmp(w[0].text, "end"))
+			continue;
 		if (w[0].quoted || !c) {
 			struct frame *f = top(&p);
 

@@ -270,8 +270,8 @@ static void warn_unused(struct resolver *r)
 	}
 	if (counted)
 		diag_warn(r->dl, NULL,
-			  "%u objects are used by no local-in policy (not listed one by one: sections localin skipped may use them)",
-			  counted);
+			  "%u object%s used by no local-in policy (not listed one by one: sections localin skipped may use them)",
+			  counted, counted == 1 ? " is" : "s are");
 }
 
 int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
