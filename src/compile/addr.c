@@ -48,7 +48,7 @@ static int addr_store_rehash(struct addr_store *st)
  * if an equal set is already there. Many policies name the same groups;
  * interning makes them share one set and so one group in the sweep.
  */
-static int addr_intern(struct addr_store *st, struct ipset *s, uint32_t *id)
+int addr_intern(struct addr_store *st, struct ipset *s, uint32_t *id)
 {
 	__u64 h = ipset_hash(s);
 	size_t slot;
@@ -317,7 +317,8 @@ out:
 
 int addr_build_dim(struct compile_ctx *c, const struct fam_build *fb,
 		   const uint32_t *set_of, bool dst,
-		   struct li_addr_table *tab, struct li_bitmaps *bm)
+		   struct li_addr_table *tab, struct li_bitmaps *bm,
+		   struct addr_intervals *iv)
 {
 	uint32_t *local = NULL, *grp_set = NULL, *pair_grp = NULL;
 	uint32_t nr_grps = 0, i, *pair_pol = NULL;
@@ -361,6 +362,14 @@ int addr_build_dim(struct compile_ctx *c, const struct fam_build *fb,
 	if (!err) {
 		tab->nr_classes = (__u32)bt.nr;
 		err = bm_table_finish(&bt, bm);
+	}
+	if (!err) {
+		/* The shadow check reads the intervals; it frees them. */
+		iv->lo = o.lo;
+		iv->cls = o.cls;
+		iv->nr = o.nr;
+		o.lo = NULL;
+		o.cls = NULL;
 	}
 out:
 	bm_table_release(&bt);

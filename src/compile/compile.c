@@ -173,10 +173,10 @@ static int family_build(struct compile_ctx *c, int family,
 	}
 	if (!err)
 		err = addr_build_dim(c, &fb, fb.src_set, false, &f->src,
-				     &f->bm_src);
+				     &f->bm_src, &fb.src_iv);
 	if (!err)
 		err = addr_build_dim(c, &fb, fb.dst_set, true, &f->dst,
-				     &f->bm_dst);
+				     &f->bm_dst, &fb.dst_iv);
 	if (!err)
 		err = svc_build(c, &fb);
 	if (!err)
@@ -184,6 +184,10 @@ static int family_build(struct compile_ctx *c, int family,
 out:
 	free(fb.src_set);
 	free(fb.dst_set);
+	free(fb.src_iv.lo);
+	free(fb.src_iv.cls);
+	free(fb.dst_iv.lo);
+	free(fb.dst_iv.cls);
 	return err;
 }
 

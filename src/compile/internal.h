@@ -105,6 +105,13 @@ struct svc_store {
 	struct ptr_map memo; /* struct obj_service * -> list id */
 };
 
+/* Elementary intervals of an address dimension: lo[k] .. lo[k + 1] - 1. */
+struct addr_intervals {
+	ip_u128 *lo;
+	uint32_t *cls;
+	size_t nr;
+};
+
 /* One address family while it is being compiled. */
 struct fam_build {
 	int family; /* 4 or 6 */
@@ -113,6 +120,7 @@ struct fam_build {
 	uint32_t nr, words;
 	struct li_family *f;
 	uint32_t *src_set, *dst_set; /* interned set id per policy */
+	struct addr_intervals src_iv, dst_iv;
 };
 
 struct compile_ctx {
@@ -131,9 +139,12 @@ int addr_flatten(struct compile_ctx *c, const struct obj_addr *a,
 		 uint32_t *id);
 int addr_policy_set(struct compile_ctx *c, struct obj_addr *const *list,
 		    size_t nr, uint32_t *id);
+/* Intern @s (normalized; its memory moves into the store). */
+int addr_intern(struct addr_store *st, struct ipset *s, uint32_t *id);
 int addr_build_dim(struct compile_ctx *c, const struct fam_build *fb,
 		   const uint32_t *set_of, bool dst,
-		   struct li_addr_table *tab, struct li_bitmaps *bm);
+		   struct li_addr_table *tab, struct li_bitmaps *bm,
+		   struct addr_intervals *iv);
 
 /* trie.c */
 int trie_build(const ip_u128 *lo, const uint32_t *cls, size_t nr,

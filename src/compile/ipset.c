@@ -167,6 +167,60 @@ int ipset_intersect(struct ipset *out, const struct ipset *a,
 	return err;
 }
 
+int ipset_complement(struct ipset *out, const struct ipset *s, ip_u128 max)
+{
+	ip_u128 next = 0;
+	bool open = true; /* addresses from next on are still to be placed */
+	size_t i;
+	int err = 0;
+
+	ipset_init(out);
+	for (i = 0; i < s->nr && !err; i++) {
+		if (s->r[i].lo > next)
+			err = ipset_push(out, next, s->r[i].lo - 1);
+		if (s->r[i].hi >= max) {
+			open = false;
+			break;
+		}
+		next = s->r[i].hi + 1;
+	}
+	if (!err && open && next <= max)
+		err = ipset_push(out, next, max);
+	if (err)
+		ipset_release(out);
+	return err;
+}
+
+bool ipset_overlaps(const struct ipset *a, const struct ipset *b)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->nr && j < b->nr) {
+		if (a->r[i].hi < b->r[j].lo)
+			i++;
+		else if (b->r[j].hi < a->r[i].lo)
+			j++;
+		else
+			return true;
+	}
+	return false;
+}
+
+ip_u128 ipset_size(const struct ipset *s)
+{
+	ip_u128 n = 0;
+	size_t i;
+
+	for (i = 0; i < s->nr; i++) {
+		ip_u128 len = s->r[i].hi - s->r[i].lo; /* + 1, saturating */
+
+		if (len == IP_U128_MAX || n > IP_U128_MAX - len - 1)
+			return IP_U128_MAX;
+		n += len + 1;
+	}
+	return n;
+}
+
 /* Index of the last range with lo <= ip, or -1. */
 static long ipset_floor(const struct ipset *s, ip_u128 ip)
 {

@@ -41,7 +41,14 @@ int ipset_diff(struct ipset *out, const struct ipset *a,
 int ipset_intersect(struct ipset *out, const struct ipset *a,
 		    const struct ipset *b);
 
+/* @out = [0, @max] \ @s (@s normalized, inside [0, @max]). */
+int ipset_complement(struct ipset *out, const struct ipset *s, ip_u128 max);
+
 bool ipset_contains(const struct ipset *s, ip_u128 ip);
+/* Do @a and @b share an address? */
+bool ipset_overlaps(const struct ipset *a, const struct ipset *b);
+/* Number of addresses, saturating at IP_U128_MAX. */
+ip_u128 ipset_size(const struct ipset *s);
 /* @a ⊆ @b (both normalized). */
 bool ipset_subset(const struct ipset *a, const struct ipset *b);
 bool ipset_equal(const struct ipset *a, const struct ipset *b);

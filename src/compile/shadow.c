@@ -16,158 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "shadow.h"
 
 /* cover[] is nr * words: quadratic, so very large tables skip the check. */
 #define SHADOW_MAX_POLICIES 16384
 #define SHADOW_MAX_NAMED 8
-
-enum { DIM_INTF, DIM_SRC, DIM_DST, DIM_SVC, NR_DIMS };
-
-struct shadow {
-	struct compile_ctx *c;
-	const struct fam_build *fb;
-	uint32_t n, words;
-	__u64 *cover;	/* n * words: policies covering i in every dimension */
-	__u64 *sig[NR_DIMS];
-	const struct li_bitmaps *bm[NR_DIMS];
-	uint32_t *key[NR_DIMS];	 /* NULL: policy index itself */
-	uint32_t *koff[NR_DIMS]; /* classes holding key k: kcls[koff[k]..] */
-	uint32_t *kcls[NR_DIMS];
-	bool *empty;		/* in no class of some dimension */
-	uint16_t *canon;	/* schedule, with always-on ones as 0 */
-};
-
-/* Dense key per policy for an address dimension: (set, negate). */
-static int addr_keys(struct shadow *sh, const uint32_t *set_of, bool dst,
-		     uint32_t **key, uint32_t *nkeys)
-{
-	size_t nsets = sh->c->addrs.nr;
-	uint32_t *dense = malloc((2 * nsets + 1) * sizeof(*dense));
-	uint32_t i, n = 0;
-
-	*key = malloc((sh->n ? sh->n : 1) * sizeof(**key));
-	if (!dense || !*key) {
-		free(dense);
-		return -ENOMEM;
-	}
-	memset(dense, 0xff, (2 * nsets + 1) * sizeof(*dense));
-	for (i = 0; i < sh->n; i++) {
-		const struct obj_policy *p = sh->fb->pol[i];
-		size_t k = 2 * (size_t)set_of[i] +
-			   (dst ? p->dst_negate : p->src_negate);
-
-		if (dense[k] == UINT32_MAX)
-			dense[k] = n++;
-		(*key)[i] = dense[k];
-	}
-	free(dense);
-	*nkeys = n;
-	return 0;
-}
-
-struct kc_pair {
-	uint32_t key, cls;
-};
-
-/*
- * One pass over a dimension's classes: per key, AND the bitmaps of the
- * classes holding it (only one representative policy per key is looked
- * at, so a set shared by thousands of policies costs once per class),
- * sum its signature, and list its classes.
- */
-static int dim_pass(struct shadow *sh, unsigned int d, uint32_t nkeys)
-{
-	const struct li_bitmaps *bm = sh->bm[d];
-	const uint32_t *key = sh->key[d];
-	uint32_t words = sh->words, i, w, c;
-	__u64 *ckey = NULL, *rep = NULL, *ksig = NULL;
-	struct kc_pair *pairs = NULL;
-	size_t np = 0, cap = 0;
-	bool *present = NULL;
-	int err = -ENOMEM;
-
-	ckey = malloc((size_t)nkeys * words * sizeof(*ckey));
-	rep = calloc(words, sizeof(*rep));
-	ksig = calloc(nkeys ? nkeys : 1, sizeof(*ksig));
-	present = calloc(nkeys ? nkeys : 1, sizeof(*present));
-	sh->koff[d] = calloc((size_t)nkeys + 1, sizeof(*sh->koff[d]));
-	if ((nkeys && !ckey) || !rep || !ksig || !present || !sh->koff[d])
-		goto out;
-	memset(ckey, 0xff, (size_t)nkeys * words * sizeof(*ckey));
-	for (i = 0; i < sh->n; i++) {
-		uint32_t k = key ? key[i] : i;
-
-		if (!present[k]) {
-			present[k] = true;
-			bm_set(rep, i);
-		}
-	}
-	memset(present, 0, nkeys * sizeof(*present));
-	for (c = 0; c < bm->nr_classes; c++) {
-		const __u64 *row = bm->words + (size_t)c * words;
-		__u64 r = hash_mix(((__u64)d << 40) ^ c ^ 0x5bd1e995u);
-
-		for (w = 0; w < words; w++) {
-			__u64 x = row[w] & rep[w];
-
-			for (; x; x &= x - 1) {
-				uint32_t p = w * 64 + __builtin_ctzll(x);
-				uint32_t k = key ? key[p] : p;
-				__u64 *ck = ckey + (size_t)k * words;
-				uint32_t v;
-
-				for (v = 0; v < words; v++)
-					ck[v] &= row[v];
-				ksig[k] += r;
-				present[k] = true;
-				if (np == cap) {
-					size_t nc = cap ? cap * 2 : 1024;
-					struct kc_pair *np2 =
-						realloc(pairs, nc * sizeof(*np2));
-
-					if (!np2)
-						goto out;
-					pairs = np2;
-					cap = nc;
-				}
-				pairs[np++] = (struct kc_pair){ k, c };
-			}
-		}
-	}
-	sh->kcls[d] = malloc((np ? np : 1) * sizeof(*sh->kcls[d]));
-	if (!sh->kcls[d])
-		goto out;
-	for (i = 0; i < np; i++)
-		sh->koff[d][pairs[i].key + 1]++;
-	for (i = 0; i < nkeys; i++)
-		sh->koff[d][i + 1] += sh->koff[d][i];
-	/* Stable fill keeps each key's classes in class order. */
-	for (i = 0; i < np; i++)
-		sh->kcls[d][sh->koff[d][pairs[i].key]++] = pairs[i].cls;
-	for (i = nkeys; i > 0; i--)
-		sh->koff[d][i] = sh->koff[d][i - 1];
-	sh->koff[d][0] = 0;
-	for (i = 0; i < sh->n; i++) {
-		uint32_t k = key ? key[i] : i;
-		__u64 *cv = sh->cover + (size_t)i * words;
-		const __u64 *ck = ckey + (size_t)k * words;
-
-		if (!present[k])
-			sh->empty[i] = true;
-		for (w = 0; w < words; w++)
-			cv[w] &= ck[w];
-		sh->sig[d][i] = ksig[k];
-	}
-	err = 0;
-out:
-	free(ckey);
-	free(rep);
-	free(ksig);
-	free(present);
-	free(pairs);
-	return err;
-}
 
 static bool sched_compat(const struct shadow *sh, uint32_t j, uint32_t i)
 {
@@ -283,16 +136,121 @@ static bool same_others(const struct shadow *sh, unsigned int d, uint32_t j,
 	return sched_compat(sh, j, i);
 }
 
+/* Is @i inside the union of @cand's matches in class dimension @d? */
+static bool covers_by_class(struct shadow *sh, unsigned int d, uint32_t i,
+			    const __u64 *cand, uint32_t wmin, uint32_t wmax,
+			    __u64 *used)
+{
+	uint32_t k = sh->key[d][i], x, w;
+
+	memset(used, 0, sh->words * sizeof(*used));
+	for (x = sh->koff[d][k]; x < sh->koff[d][k + 1]; x++) {
+		const __u64 *row = sh->bm[d]->words +
+				   (size_t)sh->kcls[d][x] * sh->words;
+		__u64 any = 0;
+
+		for (w = wmin; w <= wmax; w++) {
+			used[w] |= row[w] & cand[w];
+			any |= row[w] & cand[w];
+		}
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+/* The same for an address dimension, with interval sets. */
+static int covers_by_set(struct shadow *sh, unsigned int d, uint32_t i,
+			 const __u64 *cand, uint32_t wmin, uint32_t wmax,
+			 __u64 *used, bool *ok)
+{
+	const struct ipset *mine = shadow_eset(sh, d, i);
+	struct ipset u;
+	uint32_t w, n = 0;
+	int err = 0;
+
+	*ok = false;
+	ipset_init(&u);
+	memset(used, 0, sh->words * sizeof(*used));
+	for (w = wmin; w <= wmax && !err; w++) {
+		__u64 x = cand[w];
+
+		for (; x && !err; x &= x - 1) {
+			uint32_t j = w * 64 + __builtin_ctzll(x);
+			const struct ipset *e = shadow_eset(sh, d, j);
+
+			/* Only candidates that share addresses contribute. */
+			if (!ipset_overlaps(e, mine))
+				continue;
+			bm_set(used, j);
+			n++;
+			err = ipset_push_set(&u, e);
+		}
+	}
+	if (!err && n >= 1) {
+		ipset_normalize(&u);
+		*ok = ipset_subset(mine, &u);
+	}
+	ipset_release(&u);
+	return err;
+}
+
+/*
+ * Name a minimal set: drop each covering policy, latest first, that the
+ * others do without. Only worth it (and cheap) for short lists.
+ */
+static int minimize(struct shadow *sh, unsigned int d, uint32_t i, __u64 *used)
+{
+	uint32_t w, n = 0, wmin = UINT32_MAX, wmax = 0;
+	__u64 *scratch;
+	bool ok;
+	int err = 0;
+
+	for (w = 0; w < sh->words; w++) {
+		n += (uint32_t)__builtin_popcountll(used[w]);
+		if (used[w]) {
+			wmin = w < wmin ? w : wmin;
+			wmax = w;
+		}
+	}
+	if (n <= 2 || n > 32)
+		return 0;
+	scratch = malloc(sh->words * sizeof(*scratch));
+	if (!scratch)
+		return -ENOMEM;
+	for (w = wmax + 1; w-- > wmin && !err;) {
+		__u64 x = used[w];
+
+		while (x && !err) {
+			uint32_t b = 63 - (uint32_t)__builtin_clzll(x);
+
+			x &= ~(1ull << b);
+			used[w] &= ~(1ull << b);
+			if (dim_is_addr(d))
+				err = covers_by_set(sh, d, i, used, wmin, wmax,
+						    scratch, &ok);
+			else
+				ok = covers_by_class(sh, d, i, used, wmin, wmax,
+						     scratch);
+			if (!ok)
+				used[w] |= 1ull << b;
+		}
+	}
+	free(scratch);
+	return err;
+}
+
 /* Earlier policies equal to @i but in dimension @d, together covering it. */
-static bool check_group(struct shadow *sh, struct bucket_map *bmap,
-			unsigned int d, uint32_t i, __u64 *cand, __u64 *used)
+static int check_group(struct shadow *sh, struct bucket_map *bmap,
+		       unsigned int d, uint32_t i, __u64 *cand, __u64 *used,
+		       bool *found)
 {
 	uint16_t canons[2] = { sh->canon[i], 0 };
-	uint32_t k = sh->key[d] ? sh->key[d][i] : i, count = 0, x, w;
-	uint32_t wmin = UINT32_MAX, wmax = 0;
-	bool ok = true;
+	uint32_t count = 0, x, w, wmin = UINT32_MAX, wmax = 0;
 	unsigned int t;
+	int err = 0;
 
+	*found = false;
 	for (t = 0; t < (canons[0] ? 2u : 1u); t++) {
 		uint32_t *head = bucket_slot(bmap, bucket_key(sh, d, i, canons[t]),
 					     false);
@@ -307,29 +265,24 @@ static bool check_group(struct shadow *sh, struct bucket_map *bmap,
 			wmax = x / 64 > wmax ? x / 64 : wmax;
 		}
 	}
-	if (count < 2) {
-		ok = false;
-		goto out;
+	/* One alone would have been found by check_single(). */
+	if (count >= 2) {
+		/* used[] doubles as scratch; cand[] keeps the candidates. */
+		if (dim_is_addr(d))
+			err = covers_by_set(sh, d, i, cand, wmin, wmax, used,
+					    found);
+		else
+			*found = covers_by_class(sh, d, i, cand, wmin, wmax,
+						 used);
 	}
-	memset(used, 0, sh->words * sizeof(*used));
-	for (x = sh->koff[d][k]; x < sh->koff[d][k + 1] && ok; x++) {
-		const __u64 *row = sh->bm[d]->words +
-				   (size_t)sh->kcls[d][x] * sh->words;
-		__u64 any = 0;
-
-		for (w = wmin; w <= wmax; w++) {
-			used[w] |= row[w] & cand[w];
-			any |= row[w] & cand[w];
-		}
-		ok = any != 0;
-	}
-	if (ok)
+	if (*found && !err)
+		err = minimize(sh, d, i, used);
+	if (*found && !err)
 		warn_covered(sh, i, used);
-out:
 	if (count)
 		for (w = wmin; w <= wmax; w++)
 			cand[w] = 0;
-	return ok;
+	return err;
 }
 
 static int bucket_insert(struct shadow *sh, struct bucket_map *bmap,
@@ -355,6 +308,7 @@ static int shadow_scan(struct shadow *sh)
 	size_t slots = 64;
 	uint32_t i;
 	unsigned int d;
+	bool found;
 	int err = -ENOMEM;
 
 	while (slots < 8 * (size_t)sh->n)
@@ -378,10 +332,12 @@ static int shadow_scan(struct shadow *sh)
 		if (!(p->flags & LI_POL_ENABLED) || sh->empty[i] ||
 		    sched_is_never(sh->c->rs, p->sched))
 			continue;
-		if (!check_single(sh, i, used))
-			for (d = 0; d < NR_DIMS; d++)
-				if (check_group(sh, &bmap, d, i, cand, used))
-					break;
+		found = check_single(sh, i, used);
+		for (d = 0; d < NR_DIMS && !found; d++) {
+			err = check_group(sh, &bmap, d, i, cand, used, &found);
+			if (err)
+				goto out;
+		}
 		bucket_insert(sh, &bmap, i);
 	}
 	err = 0;
@@ -398,7 +354,6 @@ out:
 int shadow_check(struct compile_ctx *c, const struct fam_build *fb)
 {
 	struct shadow sh = { .c = c, .fb = fb, .n = fb->nr, .words = fb->words };
-	uint32_t nkeys[NR_DIMS] = { fb->nr, 0, 0, fb->nr };
 	unsigned int d;
 	uint32_t i;
 	int err = -ENOMEM;
@@ -426,14 +381,15 @@ int shadow_check(struct compile_ctx *c, const struct fam_build *fb)
 
 		sh.canon[i] = sched_is_always(c->rs, s) ? 0 : s;
 	}
-	err = addr_keys(&sh, fb->src_set, false, &sh.key[DIM_SRC],
-			&nkeys[DIM_SRC]);
-	if (!err)
-		err = addr_keys(&sh, fb->dst_set, true, &sh.key[DIM_DST],
-				&nkeys[DIM_DST]);
+	err = 0;
 	for (d = 0; d < NR_DIMS && !err; d++) {
 		sh.sig[d] = malloc(sh.n * sizeof(*sh.sig[d]));
-		err = sh.sig[d] ? dim_pass(&sh, d, nkeys[d]) : -ENOMEM;
+		if (!sh.sig[d])
+			err = -ENOMEM;
+		else if (dim_is_addr(d))
+			err = shadow_addr_dim(&sh, d);
+		else
+			err = shadow_class_dim(&sh, d);
 	}
 	if (!err)
 		err = shadow_scan(&sh);
@@ -443,6 +399,7 @@ out:
 		free(sh.key[d]);
 		free(sh.koff[d]);
 		free(sh.kcls[d]);
+		free(sh.kset[d]);
 	}
 	free(sh.cover);
 	free(sh.empty);

@@ -481,6 +481,55 @@ static void test_shadow_group_cover(void **state)
 	fx_free(f);
 }
 
+/* Sets spanning many elementary intervals take the interval-set path. */
+static void test_shadow_heavy_sets(void **state)
+{
+	struct fx *f = fx_new();
+	struct obj_addr *hosts[301], *hosts0[302];
+	struct obj_addr *h0 = fx_net4(f, "h0", "10.0.0.0", 32);
+	struct obj_addr *h1 = fx_net4(f, "h1", "10.0.0.1", 32);
+	struct obj_addr *pair = fx_group(f, 4, "pair",
+					 (struct obj_addr *[]){ h0, h1, NULL },
+					 NULL);
+	struct obj_addr *many, *many0;
+	char name[16];
+	int k;
+
+	(void)state;
+	for (k = 0; k < 300; k++) {
+		snprintf(name, sizeof(name), "m%d", k);
+		hosts[k] = fx_range(f, 4, name, ip4("10.1.0.0") + 2 * k,
+				    ip4("10.1.0.0") + 2 * k);
+		hosts0[k] = hosts[k];
+	}
+	hosts[300] = NULL;
+	hosts0[300] = h0;
+	hosts0[301] = NULL;
+	many = fx_group(f, 4, "many", hosts, NULL);
+	many0 = fx_group(f, 4, "many0", hosts0, NULL);
+	fx_policy(f, 4, 1, "any", h0, f->all4, f->any)->src_negate = true;
+	fx_policy(f, 4, 2, "any", many, f->all4, f->any);
+	fx_policy(f, 4, 3, "any", many0, f->all4, f->any);
+	fx_policy(f, 4, 4, "any", pair, f->all4, f->any)->src_negate = true;
+	/*
+	 * Negated, heavy, not inside any one earlier policy, but inside
+	 * "not h0" plus "many0": a minimal list is named, without 4.
+	 */
+	fx_policy(f, 4, 5, "any", many, f->all4, f->any)->src_negate = true;
+	fx_policy(f, 4, 6, "port1", many, f->all4, f->any)->src_negate = true;
+	assert_int_equal(fx_compile(f), 0);
+	assert_true(f->rs.v4.bm_src.nr_classes >= 3);
+	assert_true(fx_has_warning(f, "policy 2 can never match: covered by policy 1"));
+	assert_true(fx_has_warning(f, "policy 4 can never match: covered by policy 1"));
+	assert_int_equal(fx_nr_warnings(f, "policy 3"), 0);
+	assert_true(fx_has_warning(f, "policy 5 can never match: covered by policies 1, 3"));
+	assert_true(fx_has_warning(f, "policy 6 can never match: covered by policy 5"));
+	assert_int_equal(fx_nr_warnings(f, "policy"), 4);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.0.0.0", "1.1.1.1", 1, 1), 2);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.1.0.2", "1.1.1.1", 1, 1), 0);
+	fx_free(f);
+}
+
 static void test_ipv6(void **state)
 {
 	struct fx *f = fx_new();
@@ -591,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_shadow_single),
 		cmocka_unit_test(test_shadow_needs_enabled_and_schedule),
 		cmocka_unit_test(test_shadow_group_cover),
+		cmocka_unit_test(test_shadow_heavy_sets),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_empty_config),

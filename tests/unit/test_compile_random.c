@@ -116,6 +116,19 @@ static void gen_addrs(struct gen *g)
 		snprintf(name, sizeof(name), "g%d", i);
 		g->addrs[g->nr_addrs++] = fx_group(g->f, g->fam, name, m, x);
 	}
+	/* Sometimes a group wide enough to be a "heavy" set in the check. */
+	if (chance(g, 15)) {
+		struct obj_addr *m[301];
+
+		for (i = 0; i < 300; i++) {
+			ip_u128 p = g->base + 4096 + 3 * (ip_u128)i + rnd(g, 2);
+
+			m[i] = fx_range(g->f, g->fam, "w", p, p);
+			note_point(g, p);
+		}
+		m[300] = NULL;
+		g->addrs[g->nr_addrs++] = fx_group(g->f, g->fam, "wide", m, NULL);
+	}
 	g->addrs[g->nr_addrs++] = g->fam == 4 ? g->f->all4 : g->f->all6;
 }
 

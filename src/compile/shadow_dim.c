@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-dimension part of the shadow check: which policies cover which.
+ *
+ * Interface and service dimensions have few classes: "j covers k" is "j is
+ * in every class holding k", the AND of those classes' bitmaps.
+ *
+ * Address dimensions can have 10^5 classes, and a negated set is in nearly
+ * all of them, so the same AND would cost classes x keys x words. There,
+ * keys are effective point sets (negate applied) and the work splits:
+ *  - a light key (few elementary intervals) ANDs the bitmaps of its
+ *    intervals' classes, as above;
+ *  - a heavy key can only be covered by heavy keys (a superset spans at
+ *    least as many intervals), so its cover comes from interval-set
+ *    subset tests among the heavy keys, largest first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shadow.h"
+
+/* Above this many elementary intervals a key is "heavy". */
+#define LIGHT_MAX_INTERVALS 512
+
+/* Service key: policies naming one and the same service share it. */
+static int svc_keys(struct shadow *sh, uint32_t *key, uint32_t *nkeys)
+{
+	struct ptr_map m = { 0 };
+	uint32_t i, n = 0;
+	int err = 0;
+
+	for (i = 0; i < sh->n && !err; i++) {
+		const struct obj_policy *p = sh->fb->pol[i];
+		const char *k;
+
+		if (p->nr_svc != 1) {
+			key[i] = n++;
+			continue;
+		}
+		/* Objects are aligned, so ptr + 1 never aliases another key. */
+		k = (const char *)p->svc[0] + p->svc_negate;
+		if (ptr_map_get(&m, k, &key[i]))
+			continue;
+		key[i] = n++;
+		err = ptr_map_put(&m, k, key[i]);
+	}
+	ptr_map_release(&m);
+	*nkeys = n;
+	return err;
+}
+
+struct kc_pair {
+	uint32_t key, cls;
+};
+
+int shadow_class_dim(struct shadow *sh, unsigned int d)
+{
+	const struct li_bitmaps *bm = sh->bm[d];
+	uint32_t words = sh->words, i, w, c, nkeys = sh->n, *key;
+	__u64 *ckey = NULL, *rep = NULL, *ksig = NULL;
+	struct kc_pair *pairs = NULL;
+	size_t np = 0, cap = 0;
+	bool *present = NULL;
+	int err = -ENOMEM;
+
+	key = sh->key[d] = malloc(sh->n * sizeof(*key));
+	if (!key)
+		return -ENOMEM;
+	if (d == DIM_SVC) {
+		err = svc_keys(sh, key, &nkeys);
+		if (err)
+			return err;
+	} else {
+		for (i = 0; i < sh->n; i++)
+			key[i] = i;
+	}
+	sh->nkeys[d] = nkeys;
+	err = -ENOMEM;
+	ckey = malloc((size_t)nkeys * words * sizeof(*ckey));
+	rep = calloc(words, sizeof(*rep));
+	ksig = calloc(nkeys, sizeof(*ksig));
+	present = calloc(nkeys, sizeof(*present));
+	sh->koff[d] = calloc((size_t)nkeys + 1, sizeof(*sh->koff[d]));
+	if (!ckey || !rep || !ksig || !present || !sh->koff[d])
+		goto out;
+	memset(ckey, 0xff, (size_t)nkeys * words * sizeof(*ckey));
+	/* One representative policy per key is enough to find its classes. */
+	for (i = 0; i < sh->n; i++) {
+		if (!present[key[i]]) {
+			present[key[i]] = true;
+			bm_set(rep, i);
+		}
+	}
+	memset(present, 0, nkeys * sizeof(*present));
+	for (c = 0; c < bm->nr_classes; c++) {
+		const __u64 *row = bm->words + (size_t)c * words;
+		__u64 r = hash_mix(((__u64)d << 40) ^ c ^ 0x5bd1e995u);
+
+		for (w = 0; w < words; w++) {
+			__u64 x = row[w] & rep[w];
+
+			for (; x; x &= x - 1) {
+				uint32_t k = key[w * 64 + __builtin_ctzll(x)];
+				__u64 *ck = ckey + (size_t)k * words;
+				uint32_t v;
+
+				for (v = 0; v < words; v++)
+					ck[v] &= row[v];
+				/* Random per class: equal sums, equal classes. */
+				ksig[k] += r;
+				present[k] = true;
+				if (np == cap) {
+					size_t nc = cap ? cap * 2 : 1024;
+					struct kc_pair *p2 =
+						realloc(pairs, nc * sizeof(*p2));
+
+					if (!p2)
+						goto out;
+					pairs = p2;
+					cap = nc;
+				}
+				pairs[np++] = (struct kc_pair){ k, c };
+			}
+		}
+	}
+	sh->kcls[d] = malloc((np ? np : 1) * sizeof(*sh->kcls[d]));
+	if (!sh->kcls[d])
+		goto out;
+	for (i = 0; i < np; i++)
+		sh->koff[d][pairs[i].key + 1]++;
+	for (i = 0; i < nkeys; i++)
+		sh->koff[d][i + 1] += sh->koff[d][i];
+	for (i = 0; i < np; i++)
+		sh->kcls[d][sh->koff[d][pairs[i].key]++] = pairs[i].cls;
+	/* The fill advanced each offset to its end; shift them back. */
+	for (i = nkeys; i > 0; i--)
+		sh->koff[d][i] = sh->koff[d][i - 1];
+	sh->koff[d][0] = 0;
+	for (i = 0; i < sh->n; i++) {
+		__u64 *cv = sh->cover + (size_t)i * words;
+		const __u64 *ck = ckey + (size_t)key[i] * words;
+
+		if (!present[key[i]])
+			sh->empty[i] = true;
+		for (w = 0; w < words; w++)
+			cv[w] &= ck[w];
+		sh->sig[d][i] = ksig[key[i]];
+	}
+	err = 0;
+out:
+	free(ckey);
+	free(rep);
+	free(ksig);
+	free(present);
+	free(pairs);
+	return err;
+}
+
+/* First elementary interval that can hold @ip. */
+static size_t iv_floor(const struct addr_intervals *iv, ip_u128 ip)
+{
+	size_t lo = 0, hi = iv->nr;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (iv->lo[mid] <= ip)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Elementary intervals that @s touches, counted up to @limit + 1. */
+static size_t iv_count(const struct addr_intervals *iv, const struct ipset *s,
+		       size_t limit)
+{
+	size_t n = 0, r, t;
+
+	for (r = 0; r < s->nr && n <= limit; r++)
+		for (t = iv_floor(iv, s->r[r].lo);
+		     t < iv->nr && iv->lo[t] <= s->r[r].hi && n <= limit; t++)
+			n++;
+	return n;
+}
+
+/* Dense keys: one per distinct effective set. */
+static int addr_keys(struct shadow *sh, unsigned int d, const uint32_t *set_of)
+{
+	struct ptr_map m = { 0 };
+	uint32_t i, n = 0, *key;
+	int err = 0;
+
+	key = sh->key[d] = malloc(sh->n * sizeof(*key));
+	sh->kset[d] = malloc(sh->n * sizeof(*sh->kset[d]));
+	if (!key || !sh->kset[d])
+		return -ENOMEM;
+	for (i = 0; i < sh->n && !err; i++) {
+		const struct obj_policy *p = sh->fb->pol[i];
+		bool neg = d == DIM_SRC ? p->src_negate : p->dst_negate;
+		uint32_t id = set_of[i];
+
+		if (neg) {
+			struct ipset e;
+			ip_u128 max = sh->fb->family == 6 ? IP_U128_MAX
+							  : IP_V4_MAX;
+
+			/* Interned: "not A" and "B" with B = ~A share a key. */
+			err = ipset_complement(&e, &sh->c->addrs.sets[id], max);
+			if (!err)
+				err = addr_intern(&sh->c->addrs, &e, &id);
+			if (err)
+				break;
+		}
+		/* The map key is the set id, offset to keep NULL free. */
+		if (ptr_map_get(&m, (const void *)(uintptr_t)(id + 1), &key[i]))
+			continue;
+		key[i] = n;
+		sh->kset[d][n++] = id;
+		err = ptr_map_put(&m, (const void *)(uintptr_t)(id + 1), key[i]);
+	}
+	ptr_map_release(&m);
+	sh->nkeys[d] = n;
+	return err;
+}
+
+struct heavy {
+	uint32_t key;
+	ip_u128 size;
+};
+
+static int heavy_cmp(const void *pa, const void *pb)
+{
+	const struct heavy *a = pa, *b = pb;
+
+	if (a->size != b->size)
+		return a->size > b->size ? -1 : 1;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+int shadow_addr_dim(struct shadow *sh, unsigned int d)
+{
+	const struct fam_build *fb = sh->fb;
+	const struct addr_intervals *iv = d == DIM_SRC ? &fb->src_iv
+						       : &fb->dst_iv;
+	const struct li_bitmaps *bm = sh->bm[d];
+	uint32_t words = sh->words, i, k, w, nh = 0, *stamp = NULL;
+	uint32_t *poff = NULL, *pol = NULL;
+	struct heavy *hv = NULL;
+	__u64 *ckey = NULL;
+	bool *kempty = NULL;
+	int err;
+
+	err = addr_keys(sh, d, d == DIM_SRC ? fb->src_set : fb->dst_set);
+	if (err)
+		return err;
+	err = -ENOMEM;
+	ckey = malloc((size_t)sh->nkeys[d] * words * sizeof(*ckey));
+	stamp = calloc(bm->nr_classes ? bm->nr_classes : 1, sizeof(*stamp));
+	hv = malloc(sh->nkeys[d] * sizeof(*hv));
+	kempty = calloc(sh->nkeys[d], sizeof(*kempty));
+	poff = calloc((size_t)sh->nkeys[d] + 1, sizeof(*poff));
+	pol = malloc(sh->n * sizeof(*pol));
+	if (!ckey || !stamp || !hv || !kempty || !poff || !pol)
+		goto out;
+	/* Policies of each key, for ORing a covering key's policies in. */
+	for (i = 0; i < sh->n; i++)
+		poff[sh->key[d][i] + 1]++;
+	for (k = 0; k < sh->nkeys[d]; k++)
+		poff[k + 1] += poff[k];
+	for (i = 0; i < sh->n; i++)
+		pol[poff[sh->key[d][i]]++] = i;
+	for (k = sh->nkeys[d]; k > 0; k--)
+		poff[k] = poff[k - 1];
+	poff[0] = 0;
+
+	for (k = 0; k < sh->nkeys[d]; k++) {
+		const struct ipset *e = &sh->c->addrs.sets[sh->kset[d][k]];
+		__u64 *ck = ckey + (size_t)k * words;
+		size_t n = iv_count(iv, e, LIGHT_MAX_INTERVALS), r, t;
+
+		memset(ck, 0xff, words * sizeof(*ck));
+		if (!n) {
+			kempty[k] = true;
+			continue;
+		}
+		if (n > LIGHT_MAX_INTERVALS) {
+			hv[nh].key = k;
+			hv[nh++].size = ipset_size(e);
+			continue;
+		}
+		for (r = 0; r < e->nr; r++)
+			for (t = iv_floor(iv, e->r[r].lo);
+			     t < iv->nr && iv->lo[t] <= e->r[r].hi; t++) {
+				const __u64 *row;
+
+				if (stamp[iv->cls[t]] == k + 1)
+					continue;
+				stamp[iv->cls[t]] = k + 1;
+				row = bm->words + (size_t)iv->cls[t] * words;
+				for (w = 0; w < words; w++)
+					ck[w] &= row[w];
+			}
+	}
+	qsort(hv, nh, sizeof(*hv), heavy_cmp);
+	for (i = 0; i < nh; i++) {
+		const struct ipset *e = &sh->c->addrs.sets[sh->kset[d][hv[i].key]];
+		__u64 *ck = ckey + (size_t)hv[i].key * words;
+		uint32_t j, x;
+
+		memset(ck, 0, words * sizeof(*ck));
+		/* Sorted by size: only earlier (larger or equal) ones qualify. */
+		for (j = 0; j < nh && hv[j].size >= hv[i].size; j++) {
+			uint32_t kj = hv[j].key;
+
+			if (j != i &&
+			    !ipset_subset(e, &sh->c->addrs.sets[sh->kset[d][kj]]))
+				continue;
+			for (x = poff[kj]; x < poff[kj + 1]; x++)
+				bm_set(ck, pol[x]);
+		}
+	}
+	for (i = 0; i < sh->n; i++) {
+		__u64 *cv = sh->cover + (size_t)i * words;
+		const __u64 *ck = ckey + (size_t)sh->key[d][i] * words;
+
+		if (kempty[sh->key[d][i]])
+			sh->empty[i] = true;
+		for (w = 0; w < words; w++)
+			cv[w] &= ck[w];
+		/* Keys are distinct point sets: the key is an exact signature. */
+		sh->sig[d][i] = sh->key[d][i];
+	}
+	err = 0;
+out:
+	free(ckey);
+	free(stamp);
+	free(hv);
+	free(kempty);
+	free(poff);
+	free(pol);
+	return err;
+}
