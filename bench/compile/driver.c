@@ -42,6 +42,8 @@ int main(int argc, char **argv)
 		diag_print(&p.diags, stderr);
 		return 1;
 	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("after parse+resolve: peak RSS %ld MB\n", ru.ru_maxrss / 1024);
 	for (r = 0; r < rounds; r++) {
 		unsigned int before = p.diags.warnings;
 

@@ -9,8 +9,9 @@ the `nft -c` anchor.
 Addresses: half /32 hosts, 30 % /24 subnets, 20 % ipranges, clustered in
 N/25 "sites" (/24s) spread over 10/8, 172.16/12, 192.168/16 and public
 space, as a large estate's address book is. Groups of 50 addresses; about a
-third of them exclude a host that lies inside one of their subnets; every
-fifth group also sits in a supergroup of five. Policies: the seed policy,
+third of them exclude a host that lies inside one of their subnets; one
+group in 25 starts a supergroup of five. Groups follow the address plan
+(consecutive addresses), with --mix of the members placed at random. Policies: the seed policy,
 then P policies over interfaces, groups (sometimes two, sometimes a single
 host, sometimes negated), the gateway's addresses and predefined services.
 Only the standard library: Debian's python3 runs it as is.
@@ -111,13 +112,22 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--nft")
+    ap.add_argument("--mix", type=float, default=0.2,
+                    help="share of group members placed at random (1 = all)")
+    ap.add_argument("--negate", type=float, default=0.005,
+                    help="share of policies with srcaddr-negate")
     a = ap.parse_args()
     rng = random.Random(a.seed)
 
     addrs = make_addresses(rng, a.addrs)
     by_name = {x[0]: x for x in addrs}
-    order = list(range(len(addrs)))
-    rng.shuffle(order)
+    # Groups follow the address plan (objects of one site end up in one
+    # group), with a fifth of the members swapped at random between groups.
+    order = sorted(range(len(addrs)), key=lambda i: addrs[i][1])
+    for i in range(len(order)):
+        if rng.random() < a.mix / 2:
+            j = rng.randrange(len(order))
+            order[i], order[j] = order[j], order[i]
     groups = []  # (name, members, excludes)
     excl_hosts = []
     for g in range(0, len(order), 50):
@@ -205,8 +215,8 @@ def main():
     rules = ['iifname "wan1" ip saddr != 203.0.113.10 udp dport { 500, 4500 } drop']
     gnames = [g[0] for g in groups]
     snames = [s[0] for s in supers]
-    for pid in range(2, a.policies + 2):
-        intf = rng.choice(INTFS)
+    pols = []
+    for _ in range(a.policies):
         # Mostly one group; sometimes a group plus a host, a supergroup, or
         # a handful of single addresses, as hand-written policies are.
         r = rng.random()
@@ -218,37 +228,46 @@ def main():
             srcs = [rng.choice(gnames), rng.choice(addrs)[0]]
         else:
             srcs = sorted({rng.choice(addrs)[0] for _ in range(rng.randrange(1, 4))})
-        dst = "all" if rng.random() < 0.7 else "gw-%d" % rng.randrange(len(GW))
-        svc = rng.choice(list(SERVICES))
-        accept = rng.random() < 0.5
-        negate = rng.random() < 0.05
+        pols.append({
+            "intf": rng.choice(INTFS),
+            "srcs": srcs,
+            "dst": "all" if rng.random() < 0.7 else "gw-%d" % rng.randrange(len(GW)),
+            "svc": rng.choice(list(SERVICES)),
+            "accept": rng.random() < 0.5,
+            "negate": rng.random() < a.negate,
+        })
+    # "Everyone but these" policies are catch-alls: they close the table.
+    pols.sort(key=lambda p: p["negate"])
+    for pid, p in enumerate(pols, start=2):
         w("    edit %d" % pid)
-        w('        set intf "%s"' % intf)
-        w("        set srcaddr " + " ".join('"%s"' % s for s in srcs))
-        w('        set dstaddr "%s"' % dst)
-        if accept:
+        w('        set intf "%s"' % p["intf"])
+        w("        set srcaddr " + " ".join('"%s"' % s for s in p["srcs"]))
+        w('        set dstaddr "%s"' % p["dst"])
+        if p["accept"]:
             w("        set action accept")
-        w('        set service "%s"' % svc)
+        w('        set service "%s"' % p["svc"])
         w('        set schedule "always"')
-        if negate:
+        if p["negate"]:
             w("        set srcaddr-negate enable")
         w("    next")
-        # nft: one rule per source object (same action, so same first match)
-        # unless negated, where the union must be one set.
+        # nft: one rule per source object (same action, so same first
+        # match), except negated, where the union must be one set.
         m = []
-        if intf != "any":
-            m.append('iifname "%s"' % intf)
-        if dst != "all":
-            m.append("ip daddr %s" % GW[int(dst[3:])])
-        if SERVICES[svc]:
-            m.append(SERVICES[svc])
-        verdict = "accept" if accept else "drop"
-        if negate:
-            setname = "@" + srcs[0].replace("-", "_") if len(srcs) == 1 else "@p%d" % pid
-            if len(srcs) > 1:
-                eff["p%d" % pid] = merge([r for s in srcs for r in eff[s]])
-                nft_sets_extra.append("p%d" % pid)
-            rules.append(" ".join(["ip saddr != " + setname] + m + [verdict]))
+        if p["intf"] != "any":
+            m.append('iifname "%s"' % p["intf"])
+        if p["dst"] != "all":
+            m.append("ip daddr %s" % GW[int(p["dst"][3:])])
+        if SERVICES[p["svc"]]:
+            m.append(SERVICES[p["svc"]])
+        verdict = "accept" if p["accept"] else "drop"
+        srcs = p["srcs"]
+        if p["negate"]:
+            if len(srcs) == 1:
+                setname = srcs[0].replace("-", "_")
+            else:
+                setname = "p%d" % pid
+                eff[setname] = merge([r for s in srcs for r in eff[s]])
+            rules.append(" ".join(["ip saddr != @" + setname] + m + [verdict]))
         else:
             for s in srcs:
                 rules.append(" ".join(["ip saddr @" + s.replace("-", "_")] + m + [verdict]))
@@ -278,8 +297,6 @@ def main():
                 f.write("\t\t%s\n" % r)
             f.write("\t}\n}\n")
 
-
-nft_sets_extra = []
 
 if __name__ == "__main__":
     main()
