@@ -248,14 +248,17 @@ bool ipset_contains(const struct ipset *s, ip_u128 ip)
 
 bool ipset_subset(const struct ipset *a, const struct ipset *b)
 {
-	size_t i, j = 0;
+	size_t i;
 
+	/*
+	 * Binary search per range of a: a failing test (the usual answer
+	 * when many big sets are compared) stops at its first range.
+	 */
 	for (i = 0; i < a->nr; i++) {
-		while (j < b->nr && b->r[j].hi < a->r[i].lo)
-			j++;
+		long k = ipset_floor(b, a->r[i].lo);
+
 		/* Normalized b: one range must hold all of a's range. */
-		if (j == b->nr || b->r[j].lo > a->r[i].lo ||
-		    b->r[j].hi < a->r[i].hi)
+		if (k < 0 || b->r[k].hi < a->r[i].hi)
 			return false;
 	}
 	return true;

@@ -9,8 +9,10 @@
  *    schedule, or an always-on one);
  *  - earlier policies identical to it in three dimensions (and schedule)
  *    together cover the fourth.
- * Policies whose classes are the same in a dimension are found through a
- * per-policy signature: the sum of a random value per class holding it.
+ * Policies that match the same in a dimension share a key there (see
+ * shadow_dim.c); earlier policies are bucketed by the keys of three
+ * dimensions and the schedule, so the second finding looks only at
+ * policies that can take part in it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -159,23 +161,27 @@ static bool covers_by_class(struct shadow *sh, unsigned int d, uint32_t i,
 	return true;
 }
 
-/* The same for an address dimension, with interval sets. */
+/*
+ * The same for an address dimension, with interval sets: what is left of
+ * @i's set after taking away each overlapping candidate's. Subtraction is
+ * a linear merge and stops as soon as nothing is left.
+ */
 static int covers_by_set(struct shadow *sh, unsigned int d, uint32_t i,
 			 const __u64 *cand, uint32_t wmin, uint32_t wmax,
 			 __u64 *used, bool *ok)
 {
 	const struct ipset *mine = shadow_eset(sh, d, i);
-	struct ipset u;
-	uint32_t w, n = 0;
-	int err = 0;
+	struct ipset rem, next;
+	uint32_t w;
+	int err;
 
 	*ok = false;
-	ipset_init(&u);
 	memset(used, 0, sh->words * sizeof(*used));
+	err = ipset_union(&rem, mine, &(struct ipset){ 0 });
 	for (w = wmin; w <= wmax && !err; w++) {
 		__u64 x = cand[w];
 
-		for (; x && !err; x &= x - 1) {
+		for (; x && !err && !ipset_empty(&rem); x &= x - 1) {
 			uint32_t j = w * 64 + __builtin_ctzll(x);
 			const struct ipset *e = shadow_eset(sh, d, j);
 
@@ -183,15 +189,14 @@ static int covers_by_set(struct shadow *sh, unsigned int d, uint32_t i,
 			if (!ipset_overlaps(e, mine))
 				continue;
 			bm_set(used, j);
-			n++;
-			err = ipset_push_set(&u, e);
+			err = ipset_diff(&next, &rem, e);
+			ipset_release(&rem);
+			rem = next;
 		}
 	}
-	if (!err && n >= 1) {
-		ipset_normalize(&u);
-		*ok = ipset_subset(mine, &u);
-	}
-	ipset_release(&u);
+	if (!err)
+		*ok = ipset_empty(&rem);
+	ipset_release(&rem);
 	return err;
 }
 

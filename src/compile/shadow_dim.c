@@ -3,7 +3,8 @@
  * Per-dimension part of the shadow check: which policies cover which.
  *
  * Interface and service dimensions have few classes: "j covers k" is "j is
- * in every class holding k", the AND of those classes' bitmaps.
+ * in every class holding k", the AND of those classes' bitmaps, done once
+ * per group of policies that sit in the same classes.
  *
  * Address dimensions can have 10^5 classes, and a negated set is in nearly
  * all of them, so the same AND would cost classes x keys x words. There,
@@ -23,30 +24,69 @@
 /* Above this many elementary intervals a key is "heavy". */
 #define LIGHT_MAX_INTERVALS 512
 
-/* Service key: policies naming one and the same service share it. */
-static int svc_keys(struct shadow *sh, uint32_t *key, uint32_t *nkeys)
+/*
+ * Keys for a dimension with few classes: policies in exactly the same
+ * classes share one. A random sum per policy proposes the grouping; each
+ * policy is then compared with its key's first policy class by class, so
+ * a collision of sums can only cost a key, never merge two.
+ */
+static int class_keys(struct shadow *sh, unsigned int d, uint32_t *key,
+		      uint32_t *nkeys)
 {
-	struct ptr_map m = { 0 };
-	uint32_t i, n = 0;
-	int err = 0;
+	const struct li_bitmaps *bm = sh->bm[d];
+	uint32_t words = sh->words, i, c, w, n = 0, *first = NULL;
+	__u64 *sum = calloc(sh->n, sizeof(*sum)), *slot_sum = NULL;
+	uint32_t *slot_key = NULL;
+	size_t size = 64, s;
+	int err = -ENOMEM;
 
-	for (i = 0; i < sh->n && !err; i++) {
-		const struct obj_policy *p = sh->fb->pol[i];
-		const char *k;
+	while (size < 2 * (size_t)sh->n)
+		size *= 2;
+	slot_sum = calloc(size, sizeof(*slot_sum));
+	slot_key = malloc(size * sizeof(*slot_key));
+	first = malloc(sh->n * sizeof(*first));
+	if (!sum || !slot_sum || !slot_key || !first)
+		goto out;
+	for (c = 0; c < bm->nr_classes; c++) {
+		const __u64 *row = bm->words + (size_t)c * words;
+		__u64 r = hash_mix(((__u64)d << 40) ^ c ^ 0x2545f491u) | 1;
 
-		if (p->nr_svc != 1) {
-			key[i] = n++;
-			continue;
-		}
-		/* Objects are aligned, so ptr + 1 never aliases another key. */
-		k = (const char *)p->svc[0] + p->svc_negate;
-		if (ptr_map_get(&m, k, &key[i]))
-			continue;
-		key[i] = n++;
-		err = ptr_map_put(&m, k, key[i]);
+		for (w = 0; w < words; w++)
+			for (__u64 x = row[w]; x; x &= x - 1)
+				sum[w * 64 + __builtin_ctzll(x)] += r;
 	}
-	ptr_map_release(&m);
+	for (i = 0; i < sh->n; i++) {
+		__u64 h = sum[i] | 1; /* 0 marks an empty slot */
+
+		for (s = hash_mix(h) & (size - 1);; s = (s + 1) & (size - 1)) {
+			uint32_t k = slot_key[s];
+			bool same = slot_sum[s] == h;
+
+			if (!slot_sum[s]) {
+				slot_sum[s] = h;
+				slot_key[s] = n;
+				first[n] = i;
+				key[i] = n++;
+				break;
+			}
+			for (c = 0; same && c < bm->nr_classes; c++) {
+				const __u64 *row = bm->words + (size_t)c * words;
+
+				same = bm_test(row, i) == bm_test(row, first[k]);
+			}
+			if (same) {
+				key[i] = k;
+				break;
+			}
+		}
+	}
 	*nkeys = n;
+	err = 0;
+out:
+	free(sum);
+	free(slot_sum);
+	free(slot_key);
+	free(first);
 	return err;
 }
 
@@ -58,7 +98,7 @@ int shadow_class_dim(struct shadow *sh, unsigned int d)
 {
 	const struct li_bitmaps *bm = sh->bm[d];
 	uint32_t words = sh->words, i, w, c, nkeys = sh->n, *key;
-	__u64 *ckey = NULL, *rep = NULL, *ksig = NULL;
+	__u64 *ckey = NULL, *rep = NULL;
 	struct kc_pair *pairs = NULL;
 	size_t np = 0, cap = 0;
 	bool *present = NULL;
@@ -67,22 +107,16 @@ int shadow_class_dim(struct shadow *sh, unsigned int d)
 	key = sh->key[d] = malloc(sh->n * sizeof(*key));
 	if (!key)
 		return -ENOMEM;
-	if (d == DIM_SVC) {
-		err = svc_keys(sh, key, &nkeys);
-		if (err)
-			return err;
-	} else {
-		for (i = 0; i < sh->n; i++)
-			key[i] = i;
-	}
+	err = class_keys(sh, d, key, &nkeys);
+	if (err)
+		return err;
 	sh->nkeys[d] = nkeys;
 	err = -ENOMEM;
 	ckey = malloc((size_t)nkeys * words * sizeof(*ckey));
 	rep = calloc(words, sizeof(*rep));
-	ksig = calloc(nkeys, sizeof(*ksig));
 	present = calloc(nkeys, sizeof(*present));
 	sh->koff[d] = calloc((size_t)nkeys + 1, sizeof(*sh->koff[d]));
-	if (!ckey || !rep || !ksig || !present || !sh->koff[d])
+	if (!ckey || !rep || !present || !sh->koff[d])
 		goto out;
 	memset(ckey, 0xff, (size_t)nkeys * words * sizeof(*ckey));
 	/* One representative policy per key is enough to find its classes. */
@@ -95,7 +129,6 @@ int shadow_class_dim(struct shadow *sh, unsigned int d)
 	memset(present, 0, nkeys * sizeof(*present));
 	for (c = 0; c < bm->nr_classes; c++) {
 		const __u64 *row = bm->words + (size_t)c * words;
-		__u64 r = hash_mix(((__u64)d << 40) ^ c ^ 0x5bd1e995u);
 
 		for (w = 0; w < words; w++) {
 			__u64 x = row[w] & rep[w];
@@ -107,8 +140,6 @@ int shadow_class_dim(struct shadow *sh, unsigned int d)
 
 				for (v = 0; v < words; v++)
 					ck[v] &= row[v];
-				/* Random per class: equal sums, equal classes. */
-				ksig[k] += r;
 				present[k] = true;
 				if (np == cap) {
 					size_t nc = cap ? cap * 2 : 1024;
@@ -145,13 +176,13 @@ int shadow_class_dim(struct shadow *sh, unsigned int d)
 			sh->empty[i] = true;
 		for (w = 0; w < words; w++)
 			cv[w] &= ck[w];
-		sh->sig[d][i] = ksig[key[i]];
+		/* Keys are exact classes of equal match: a signature. */
+		sh->sig[d][i] = key[i];
 	}
 	err = 0;
 out:
 	free(ckey);
 	free(rep);
-	free(ksig);
 	free(present);
 	free(pairs);
 	return err;

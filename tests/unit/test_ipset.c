@@ -98,6 +98,33 @@ static void test_diff_full_space(void **state)
 	ipset_release(&sh);
 }
 
+static void test_complement_and_size_at_max(void **state)
+{
+	const ip_u128 p[] = { 0, 9, IP_U128_MAX - 9, IP_U128_MAX };
+	const ip_u128 all[] = { 0, IP_U128_MAX };
+	struct ipset s, c, a;
+
+	(void)state;
+	set_of(&s, p, 2);
+	assert_int_equal(ipset_complement(&c, &s, IP_U128_MAX), 0);
+	assert_int_equal(c.nr, 1);
+	assert_true(c.r[0].lo == 10 && c.r[0].hi == IP_U128_MAX - 10);
+	assert_true(ipset_size(&s) == 20);
+	ipset_release(&c);
+	/* The whole space: its size saturates, its complement is empty. */
+	set_of(&a, all, 1);
+	assert_true(ipset_size(&a) == IP_U128_MAX);
+	assert_int_equal(ipset_complement(&c, &a, IP_U128_MAX), 0);
+	assert_true(ipset_empty(&c));
+	ipset_release(&c);
+	/* v4: the complement stops at 255.255.255.255. */
+	assert_int_equal(ipset_complement(&c, &(struct ipset){ 0 }, IP_V4_MAX), 0);
+	assert_true(c.nr == 1 && c.r[0].lo == 0 && c.r[0].hi == IP_V4_MAX);
+	ipset_release(&c);
+	ipset_release(&a);
+	ipset_release(&s);
+}
+
 static void test_subset_needs_one_covering_range(void **state)
 {
 	/* 1-5 and 6-9 normalize into one range, so 3-8 is inside. */
@@ -155,9 +182,10 @@ static void test_random_against_bitmap(void **state)
 	(void)state;
 	for (iter = 0; iter < 2000; iter++) {
 		unsigned char ba[U], bb[U], bu[U], bd[U], bi[U];
-		struct ipset a, b, u, d, in;
-		bool sub = true;
-		unsigned int k;
+		struct ipset a, b, u, d, in, co;
+		unsigned char bc[U];
+		bool sub = true, over = false;
+		unsigned int k, size = 0;
 
 		random_set(&a, ba, &seed);
 		random_set(&b, bb, &seed);
@@ -165,6 +193,9 @@ static void test_random_against_bitmap(void **state)
 			bu[k] = ba[k] | bb[k];
 			bd[k] = ba[k] & !bb[k];
 			bi[k] = ba[k] & bb[k];
+			bc[k] = !ba[k];
+			over |= ba[k] && bb[k];
+			size += ba[k];
 			if (ba[k] && !bb[k])
 				sub = false;
 		}
@@ -176,6 +207,11 @@ static void test_random_against_bitmap(void **state)
 		check_set(&d, bd);
 		check_set(&in, bi);
 		assert_int_equal(ipset_subset(&a, &b), sub);
+		assert_int_equal(ipset_overlaps(&a, &b), over);
+		assert_true(ipset_size(&a) == size);
+		assert_int_equal(ipset_complement(&co, &a, U - 1), 0);
+		check_set(&co, bc);
+		ipset_release(&co);
 		assert_int_equal(ipset_equal(&a, &b), !memcmp(ba, bb, U));
 		if (ipset_equal(&a, &b))
 			assert_true(ipset_hash(&a) == ipset_hash(&b));
@@ -194,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_at_max),
 		cmocka_unit_test(test_diff_edges),
 		cmocka_unit_test(test_diff_full_space),
+		cmocka_unit_test(test_complement_and_size_at_max),
 		cmocka_unit_test(test_subset_needs_one_covering_range),
 		cmocka_unit_test(test_random_against_bitmap),
 	};
