@@ -145,10 +145,11 @@ static int addr_flatten_group(struct compile_ctx *c, const struct obj_addr *a,
 		e = &c->addrs.sets[id];
 		/* Excluding what is not there is almost surely a mistake. */
 		if (!ipset_subset(e, &members))
-			diag_warn(c->dl, a->exclude_locs ? &a->exclude_locs[i]
-							 : &a->loc,
-				  "exclude-member \"%s\" of group \"%s\" is not inside its members",
-				  a->excludes[i]->name, a->name);
+			diag_warn(
+				c->dl,
+				a->exclude_locs ? &a->exclude_locs[i] : &a->loc,
+				"exclude-member \"%s\" of group \"%s\" is not inside its members",
+				a->excludes[i]->name, a->name);
 		err = ipset_push_set(&excl, e);
 		if (err)
 			goto out;
@@ -161,8 +162,7 @@ out:
 	return err;
 }
 
-int addr_flatten(struct compile_ctx *c, const struct obj_addr *a,
-		 uint32_t *id)
+int addr_flatten(struct compile_ctx *c, const struct obj_addr *a, uint32_t *id)
 {
 	struct ipset s;
 	ip_u128 max = family_max(a->family);
@@ -316,9 +316,8 @@ out:
 }
 
 int addr_build_dim(struct compile_ctx *c, const struct fam_build *fb,
-		   const uint32_t *set_of, bool dst,
-		   struct li_addr_table *tab, struct li_bitmaps *bm,
-		   struct addr_intervals *iv)
+		   const uint32_t *set_of, bool dst, struct li_addr_table *tab,
+		   struct li_bitmaps *bm, struct addr_intervals *iv)
 {
 	uint32_t *local = NULL, *grp_set = NULL, *pair_grp = NULL;
 	uint32_t nr_grps = 0, i, *pair_pol = NULL;

@@ -61,9 +61,10 @@ static int intf_build(struct compile_ctx *c, const struct fam_build *fb)
 			else if (intf_usable(p->intfs[k].name))
 				names[n++] = p->intfs[k].name;
 			else
-				diag_warn(c->dl, &p->intfs[k].loc,
-					  "interface \"%s\" is longer than %d characters: no Linux interface can match it",
-					  p->intfs[k].name, LI_IFNAMSIZ - 1);
+				diag_warn(
+					c->dl, &p->intfs[k].loc,
+					"interface \"%s\" is longer than %d characters: no Linux interface can match it",
+					p->intfs[k].name, LI_IFNAMSIZ - 1);
 		}
 	}
 	qsort(names, n, sizeof(*names), name_cmp);
@@ -265,8 +266,8 @@ int ruleset_compile(const struct obj_config *cfg, struct li_ruleset *rs,
 			rs->sched_members = m;
 	}
 	if (rs->nr_scheds < c.sched_cap) {
-		struct li_sched *s = realloc(rs->scheds,
-					     rs->nr_scheds * sizeof(*s));
+		struct li_sched *s =
+			realloc(rs->scheds, rs->nr_scheds * sizeof(*s));
 
 		if (s)
 			rs->scheds = s;

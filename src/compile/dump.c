@@ -70,8 +70,9 @@ static void print_run(void *arg, ip_u128 lo, ip_u128 hi, __u32 cls)
 }
 
 static void dump_addr(const char *name, const struct li_family *f,
-		      const struct li_addr_table *t, const struct li_bitmaps *bm,
-		      unsigned int width, FILE *out)
+		      const struct li_addr_table *t,
+		      const struct li_bitmaps *bm, unsigned int width,
+		      FILE *out)
 {
 	struct run_printer rp = { .out = out, .width = width };
 
@@ -132,13 +133,15 @@ static void dump_svc(const struct li_family *f, FILE *out)
 		if (!t->cross[pp])
 			continue;
 		dump_port_axis(out, pp, t->dport_class[pp],
-			       pp == LI_PP_ICMP || pp == LI_PP_ICMP6 ? "type/code"
-								    : "dport",
+			       pp == LI_PP_ICMP || pp == LI_PP_ICMP6 ?
+				       "type/code" :
+				       "dport",
 			       "dclass");
 		dump_port_axis(out, pp, t->sport_class[pp], "sport", "sclass");
 		for (d = 0; d < t->nr_dclass[pp]; d++)
 			for (s = 0; s < t->nr_sclass[pp]; s++)
-				fprintf(out, "  %s dclass %u sclass %u class %u\n",
+				fprintf(out,
+					"  %s dclass %u sclass %u class %u\n",
 					pp_names[pp], d, s,
 					t->cross[pp][d * t->nr_sclass[pp] + s]);
 		fprintf(out, "  %s unknown-ports class %u\n", pp_names[pp],
@@ -152,8 +155,8 @@ static void dump_family(const char *name, const struct li_family *f,
 {
 	__u32 i;
 
-	fprintf(out, "%s: %u policies, %u bitmap words\n", name,
-		f->nr_policies, f->bm_words);
+	fprintf(out, "%s: %u policies, %u bitmap words\n", name, f->nr_policies,
+		f->bm_words);
 	for (i = 0; i < f->nr_policies; i++) {
 		const struct li_policy *p = &f->policies[i];
 

@@ -155,9 +155,8 @@ int bm_table_intern(struct bm_table *t, const __u64 *bm, uint32_t *row)
 	while (t->slots[s]) {
 		uint32_t r = t->slots[s] - 1;
 
-		if (t->hashes[r] == h &&
-		    !memcmp(t->rows + (size_t)r * t->words, bm,
-			    t->words * sizeof(*bm))) {
+		if (t->hashes[r] == h && !memcmp(t->rows + (size_t)r * t->words,
+						 bm, t->words * sizeof(*bm))) {
 			*row = r;
 			return 0;
 		}
@@ -274,8 +273,8 @@ void group_list_xor(const struct group_list *g, uint32_t gid, __u64 *bm)
 	uint32_t k;
 
 	if (g->heavy[gid]) {
-		const __u64 *m = g->masks + (size_t)(g->heavy[gid] - 1) *
-						       g->words;
+		const __u64 *m =
+			g->masks + (size_t)(g->heavy[gid] - 1) * g->words;
 
 		for (k = 0; k < g->words; k++)
 			bm[k] ^= m[k];
@@ -290,8 +289,8 @@ void group_list_or(const struct group_list *g, uint32_t gid, __u64 *bm)
 	uint32_t k;
 
 	if (g->heavy[gid]) {
-		const __u64 *m = g->masks + (size_t)(g->heavy[gid] - 1) *
-						       g->words;
+		const __u64 *m =
+			g->masks + (size_t)(g->heavy[gid] - 1) * g->words;
 
 		for (k = 0; k < g->words; k++)
 			bm[k] |= m[k];

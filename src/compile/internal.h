@@ -114,7 +114,7 @@ struct addr_intervals {
 
 /* One address family while it is being compiled. */
 struct fam_build {
-	int family; /* 4 or 6 */
+	int family;	    /* 4 or 6 */
 	unsigned int width; /* address bits: 32 or 128 */
 	struct obj_policy *const *pol;
 	uint32_t nr, words;
@@ -135,16 +135,14 @@ struct compile_ctx {
 
 /* addr.c */
 void addr_store_release(struct addr_store *st);
-int addr_flatten(struct compile_ctx *c, const struct obj_addr *a,
-		 uint32_t *id);
+int addr_flatten(struct compile_ctx *c, const struct obj_addr *a, uint32_t *id);
 int addr_policy_set(struct compile_ctx *c, struct obj_addr *const *list,
 		    size_t nr, uint32_t *id);
 /* Intern @s (normalized; its memory moves into the store). */
 int addr_intern(struct addr_store *st, struct ipset *s, uint32_t *id);
 int addr_build_dim(struct compile_ctx *c, const struct fam_build *fb,
-		   const uint32_t *set_of, bool dst,
-		   struct li_addr_table *tab, struct li_bitmaps *bm,
-		   struct addr_intervals *iv);
+		   const uint32_t *set_of, bool dst, struct li_addr_table *tab,
+		   struct li_bitmaps *bm, struct addr_intervals *iv);
 
 /* trie.c */
 int trie_build(const ip_u128 *lo, const uint32_t *cls, size_t nr,

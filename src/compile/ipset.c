@@ -92,8 +92,7 @@ void ipset_normalize(struct ipset *s)
 	s->nr = n + 1;
 }
 
-int ipset_union(struct ipset *out, const struct ipset *a,
-		const struct ipset *b)
+int ipset_union(struct ipset *out, const struct ipset *a, const struct ipset *b)
 {
 	int err;
 
@@ -111,8 +110,7 @@ int ipset_union(struct ipset *out, const struct ipset *a,
 	return 0;
 }
 
-int ipset_diff(struct ipset *out, const struct ipset *a,
-	       const struct ipset *b)
+int ipset_diff(struct ipset *out, const struct ipset *a, const struct ipset *b)
 {
 	size_t i, j = 0;
 	int err = 0;

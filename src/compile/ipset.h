@@ -36,8 +36,7 @@ void ipset_normalize(struct ipset *s);
 /* @out = @a ∪ @b, @a \ @b, @a ∩ @b; inputs normalized, @out fresh. */
 int ipset_union(struct ipset *out, const struct ipset *a,
 		const struct ipset *b);
-int ipset_diff(struct ipset *out, const struct ipset *a,
-	       const struct ipset *b);
+int ipset_diff(struct ipset *out, const struct ipset *a, const struct ipset *b);
 int ipset_intersect(struct ipset *out, const struct ipset *a,
 		    const struct ipset *b);
 

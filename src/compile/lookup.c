@@ -70,10 +70,8 @@ int ruleset_lookup(const struct li_ruleset *rs, const struct li_key *k,
 	key_bytes(k->saddr, k->family, sb);
 	key_bytes(k->daddr, k->family, db);
 	bi = f->bm_intf.words + (size_t)intf_class(f, k->ifname) * f->bm_words;
-	bs = f->bm_src.words +
-	     (size_t)trie_lookup(&f->src, sb) * f->bm_words;
-	bd = f->bm_dst.words +
-	     (size_t)trie_lookup(&f->dst, db) * f->bm_words;
+	bs = f->bm_src.words + (size_t)trie_lookup(&f->src, sb) * f->bm_words;
+	bd = f->bm_dst.words + (size_t)trie_lookup(&f->dst, db) * f->bm_words;
 	bv = f->bm_svc.words + (size_t)svc_class(&f->svc, k) * f->bm_words;
 	for (w = 0; w < f->bm_words; w++) {
 		__u64 x = bi[w] & bs[w] & bd[w] & bv[w] & f->enabled[w];

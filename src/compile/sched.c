@@ -38,7 +38,8 @@ static int sched_push_member(struct compile_ctx *c, __u32 m)
 	struct li_ruleset *rs = c->rs;
 
 	if (rs->nr_sched_members == c->sched_members_cap) {
-		size_t cap = c->sched_members_cap ? c->sched_members_cap * 2 : 8;
+		size_t cap =
+			c->sched_members_cap ? c->sched_members_cap * 2 : 8;
 		__u32 *n = realloc(rs->sched_members, cap * sizeof(*n));
 
 		if (!n)
@@ -50,8 +51,7 @@ static int sched_push_member(struct compile_ctx *c, __u32 m)
 	return 0;
 }
 
-int sched_index(struct compile_ctx *c, const struct obj_schedule *s,
-		__u16 *idx)
+int sched_index(struct compile_ctx *c, const struct obj_schedule *s, __u16 *idx)
 {
 	struct li_sched e = { 0 };
 	__u16 *members = NULL;
@@ -163,9 +163,8 @@ static bool sched_eval(const struct li_ruleset *rs, __u32 idx, int64_t t,
 	return false;
 }
 
-void ruleset_active_mask(const struct li_ruleset *rs,
-			 const struct li_family *f, __s64 local_min,
-			 __u64 *out)
+void ruleset_active_mask(const struct li_ruleset *rs, const struct li_family *f,
+			 __s64 local_min, __u64 *out)
 {
 	__u32 i;
 

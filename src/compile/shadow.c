@@ -43,7 +43,8 @@ static void warn_covered(struct shadow *sh, uint32_t i, const __u64 *used)
 		for (; x; x &= x - 1) {
 			uint32_t j = w * 64 + __builtin_ctzll(x);
 
-			if (named < SHADOW_MAX_NAMED && len < sizeof(list) - 16) {
+			if (named < SHADOW_MAX_NAMED &&
+			    len < sizeof(list) - 16) {
 				len += snprintf(list + len, sizeof(list) - len,
 						"%s%u", named ? ", " : "",
 						pol[j].id);
@@ -57,9 +58,10 @@ static void warn_covered(struct shadow *sh, uint32_t i, const __u64 *used)
 			  "policy %u can never match: covered by policy %s",
 			  pol[i].id, list);
 	else if (count > named)
-		diag_warn(sh->c->dl, &sh->fb->pol[i]->loc,
-			  "policy %u can never match: covered by policies %s and %u more",
-			  pol[i].id, list, count - named);
+		diag_warn(
+			sh->c->dl, &sh->fb->pol[i]->loc,
+			"policy %u can never match: covered by policies %s and %u more",
+			pol[i].id, list, count - named);
 	else
 		diag_warn(sh->c->dl, &sh->fb->pol[i]->loc,
 			  "policy %u can never match: covered by policies %s",
@@ -147,8 +149,8 @@ static bool covers_by_class(struct shadow *sh, unsigned int d, uint32_t i,
 
 	memset(used, 0, sh->words * sizeof(*used));
 	for (x = sh->koff[d][k]; x < sh->koff[d][k + 1]; x++) {
-		const __u64 *row = sh->bm[d]->words +
-				   (size_t)sh->kcls[d][x] * sh->words;
+		const __u64 *row =
+			sh->bm[d]->words + (size_t)sh->kcls[d][x] * sh->words;
 		__u64 any = 0;
 
 		for (w = wmin; w <= wmax; w++) {
@@ -257,8 +259,8 @@ static int check_group(struct shadow *sh, struct bucket_map *bmap,
 
 	*found = false;
 	for (t = 0; t < (canons[0] ? 2u : 1u); t++) {
-		uint32_t *head = bucket_slot(bmap, bucket_key(sh, d, i, canons[t]),
-					     false);
+		uint32_t *head = bucket_slot(
+			bmap, bucket_key(sh, d, i, canons[t]), false);
 
 		for (x = head ? *head : UINT32_MAX; x != UINT32_MAX;
 		     x = bmap->next[d][x]) {
@@ -290,15 +292,13 @@ static int check_group(struct shadow *sh, struct bucket_map *bmap,
 	return err;
 }
 
-static int bucket_insert(struct shadow *sh, struct bucket_map *bmap,
-			 uint32_t i)
+static int bucket_insert(struct shadow *sh, struct bucket_map *bmap, uint32_t i)
 {
 	unsigned int d;
 
 	for (d = 0; d < NR_DIMS; d++) {
-		uint32_t *head = bucket_slot(bmap,
-					     bucket_key(sh, d, i, sh->canon[i]),
-					     true);
+		uint32_t *head = bucket_slot(
+			bmap, bucket_key(sh, d, i, sh->canon[i]), true);
 
 		bmap->next[d][i] = *head;
 		*head = i;
@@ -358,7 +358,9 @@ out:
 
 int shadow_check(struct compile_ctx *c, const struct fam_build *fb)
 {
-	struct shadow sh = { .c = c, .fb = fb, .n = fb->nr, .words = fb->words };
+	struct shadow sh = {
+		.c = c, .fb = fb, .n = fb->nr, .words = fb->words
+	};
 	unsigned int d;
 	uint32_t i;
 	int err = -ENOMEM;
@@ -366,9 +368,10 @@ int shadow_check(struct compile_ctx *c, const struct fam_build *fb)
 	if (fb->nr < 2)
 		return 0;
 	if (fb->nr > SHADOW_MAX_POLICIES) {
-		diag_note(c->dl, NULL,
-			  "IPv%d: %u policies: shadowed-policy check skipped above %u",
-			  fb->family, fb->nr, SHADOW_MAX_POLICIES);
+		diag_note(
+			c->dl, NULL,
+			"IPv%d: %u policies: shadowed-policy check skipped above %u",
+			fb->family, fb->nr, SHADOW_MAX_POLICIES);
 		return 0;
 	}
 	sh.bm[DIM_INTF] = &fb->f->bm_intf;

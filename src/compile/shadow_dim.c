@@ -70,9 +70,11 @@ static int class_keys(struct shadow *sh, unsigned int d, uint32_t *key,
 				break;
 			}
 			for (c = 0; same && c < bm->nr_classes; c++) {
-				const __u64 *row = bm->words + (size_t)c * words;
+				const __u64 *row =
+					bm->words + (size_t)c * words;
 
-				same = bm_test(row, i) == bm_test(row, first[k]);
+				same = bm_test(row, i) ==
+				       bm_test(row, first[k]);
 			}
 			if (same) {
 				key[i] = k;
@@ -143,8 +145,8 @@ int shadow_class_dim(struct shadow *sh, unsigned int d)
 				present[k] = true;
 				if (np == cap) {
 					size_t nc = cap ? cap * 2 : 1024;
-					struct kc_pair *p2 =
-						realloc(pairs, nc * sizeof(*p2));
+					struct kc_pair *p2 = realloc(
+						pairs, nc * sizeof(*p2));
 
 					if (!p2)
 						goto out;
@@ -235,8 +237,8 @@ static int addr_keys(struct shadow *sh, unsigned int d, const uint32_t *set_of)
 
 		if (neg) {
 			struct ipset e;
-			ip_u128 max = sh->fb->family == 6 ? IP_U128_MAX
-							  : IP_V4_MAX;
+			ip_u128 max =
+				sh->fb->family == 6 ? IP_U128_MAX : IP_V4_MAX;
 
 			/* Interned: "not A" and "B" with B = ~A share a key. */
 			err = ipset_complement(&e, &sh->c->addrs.sets[id], max);
@@ -250,7 +252,8 @@ static int addr_keys(struct shadow *sh, unsigned int d, const uint32_t *set_of)
 			continue;
 		key[i] = n;
 		sh->kset[d][n++] = id;
-		err = ptr_map_put(&m, (const void *)(uintptr_t)(id + 1), key[i]);
+		err = ptr_map_put(&m, (const void *)(uintptr_t)(id + 1),
+				  key[i]);
 	}
 	ptr_map_release(&m);
 	sh->nkeys[d] = n;
@@ -274,8 +277,8 @@ static int heavy_cmp(const void *pa, const void *pb)
 int shadow_addr_dim(struct shadow *sh, unsigned int d)
 {
 	const struct fam_build *fb = sh->fb;
-	const struct addr_intervals *iv = d == DIM_SRC ? &fb->src_iv
-						       : &fb->dst_iv;
+	const struct addr_intervals *iv =
+		d == DIM_SRC ? &fb->src_iv : &fb->dst_iv;
 	const struct li_bitmaps *bm = sh->bm[d];
 	uint32_t words = sh->words, i, k, w, nh = 0, *stamp = NULL;
 	uint32_t *poff = NULL, *pol = NULL;
@@ -337,7 +340,8 @@ int shadow_addr_dim(struct shadow *sh, unsigned int d)
 	}
 	qsort(hv, nh, sizeof(*hv), heavy_cmp);
 	for (i = 0; i < nh; i++) {
-		const struct ipset *e = &sh->c->addrs.sets[sh->kset[d][hv[i].key]];
+		const struct ipset *e =
+			&sh->c->addrs.sets[sh->kset[d][hv[i].key]];
 		__u64 *ck = ckey + (size_t)hv[i].key * words;
 		uint32_t j, x;
 
@@ -347,7 +351,8 @@ int shadow_addr_dim(struct shadow *sh, unsigned int d)
 			uint32_t kj = hv[j].key;
 
 			if (j != i &&
-			    !ipset_subset(e, &sh->c->addrs.sets[sh->kset[d][kj]]))
+			    !ipset_subset(e,
+					  &sh->c->addrs.sets[sh->kset[d][kj]]))
 				continue;
 			for (x = poff[kj]; x < poff[kj + 1]; x++)
 				bm_set(ck, pol[x]);

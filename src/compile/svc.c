@@ -123,8 +123,7 @@ struct rect_set {
 
 static __u64 rect_key(uint16_t dlo, uint16_t dhi, uint16_t slo, uint16_t shi)
 {
-	return (__u64)dlo << 48 | (__u64)dhi << 32 | (__u64)slo << 16 |
-	       shi;
+	return (__u64)dlo << 48 | (__u64)dhi << 32 | (__u64)slo << 16 | shi;
 }
 
 static int rect_add(struct rect_set *rs, __u64 key, uint32_t pol)
@@ -171,12 +170,13 @@ static int policy_rects(struct compile_ctx *c, struct rect_set *rs,
 			const struct svc_range *x = &l->r[j];
 
 			if (x->proto == SVC_PROTO_ANY)
-				err = rect_add(rs, rect_key(0, 0xffff, 0, 0xffff),
-					       i);
+				err = rect_add(
+					rs, rect_key(0, 0xffff, 0, 0xffff), i);
 			else if (x->proto == proto && x->dlo <= x->dhi &&
 				 x->slo <= x->shi)
-				err = rect_add(rs, rect_key(x->dlo, x->dhi,
-							    x->slo, x->shi),
+				err = rect_add(rs,
+					       rect_key(x->dlo, x->dhi, x->slo,
+							x->shi),
 					       i);
 			else
 				continue;
@@ -304,7 +304,8 @@ static int svc_build_ports(struct compile_ctx *c, struct svc_scratch *sc,
 	if (!err)
 		err = port_sweep(rkeys, rs.nr, true, t->dport_class[pp], &dtab);
 	if (!err)
-		err = port_sweep(rkeys, rs.nr, false, t->sport_class[pp], &stab);
+		err = port_sweep(rkeys, rs.nr, false, t->sport_class[pp],
+				 &stab);
 	if (err)
 		goto out;
 	t->nr_dclass[pp] = (__u32)dtab.nr;
@@ -331,9 +332,10 @@ static int svc_build_ports(struct compile_ctx *c, struct svc_scratch *sc,
 				__u64 x = dset[w] & sset[w];
 
 				while (x) {
-					group_list_or(&gl,
-						      w * 64 + __builtin_ctzll(x),
-						      sc->row);
+					group_list_or(
+						&gl,
+						w * 64 + __builtin_ctzll(x),
+						sc->row);
 					x &= x - 1;
 				}
 			}
@@ -413,8 +415,9 @@ int svc_build(struct compile_ctx *c, const struct fam_build *fb)
 				if (l->r[j].proto == SVC_PROTO_ANY)
 					bm_set(anym, i);
 				else if (l->r[j].proto < 256)
-					bm_set(covered +
-					       (size_t)l->r[j].proto * words, i);
+					bm_set(covered + (size_t)l->r[j].proto *
+								 words,
+					       i);
 			}
 		}
 	}

@@ -124,7 +124,8 @@ static int trie_fill(struct trie_builder *tb, __u32 *out, size_t n,
 
 		while (tb->cur + 1 < tb->nr && tb->lo[tb->cur + 1] <= start)
 			tb->cur++;
-		if (tb->cur + 1 == tb->nr || tb->lo[tb->cur + 1] > start + span) {
+		if (tb->cur + 1 == tb->nr ||
+		    tb->lo[tb->cur + 1] > start + span) {
 			out[k] = tb->cls[tb->cur];
 			continue;
 		}
@@ -149,8 +150,8 @@ int trie_build(const ip_u128 *lo, const uint32_t *cls, size_t nr,
 		return -ENOMEM;
 	err = trie_fill(&tb, tab->root, LI_ROOT_SIZE, 0, width - LI_ROOT_BITS);
 	if (!err && tb.nr_blocks < tb.cap) {
-		__u32 *b = realloc(tb.blocks, tb.nr_blocks * LI_BLOCK_SIZE *
-						      sizeof(*b));
+		__u32 *b = realloc(tb.blocks,
+				   tb.nr_blocks * LI_BLOCK_SIZE * sizeof(*b));
 
 		if (b || !tb.nr_blocks)
 			tb.blocks = b;
@@ -195,10 +196,10 @@ static void trie_visit(struct trie_walker *w, const __u32 *entries, size_t n,
 		__u32 e = entries[k];
 
 		if (e & LI_NEXT) {
-			trie_visit(w, w->tab->blocks + (size_t)(e & ~LI_NEXT) *
-								LI_BLOCK_SIZE,
-				   LI_BLOCK_SIZE, start,
-				   shift - LI_BLOCK_BITS);
+			trie_visit(w,
+				   w->tab->blocks + (size_t)(e & ~LI_NEXT) *
+							    LI_BLOCK_SIZE,
+				   LI_BLOCK_SIZE, start, shift - LI_BLOCK_BITS);
 			continue;
 		}
 		if (e != w->run_cls) {
@@ -215,8 +216,7 @@ void trie_walk(const struct li_addr_table *tab, unsigned int width,
 	       void *arg)
 {
 	struct trie_walker w = { .tab = tab, .fn = fn, .arg = arg };
-	ip_u128 max = width == 128 ? IP_U128_MAX
-				   : (((ip_u128)1 << width) - 1);
+	ip_u128 max = width == 128 ? IP_U128_MAX : (((ip_u128)1 << width) - 1);
 
 	if (!tab->root)
 		return;

@@ -31,12 +31,20 @@ static void test_prefix_edges(void **state)
 	(void)state;
 	fx_policy(f, 4, 7, "any", net, f->all4, f->any);
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "eth0", TCP, "10.0.0.0", "1.1.1.1", 1, 2), 0);
-	assert_int_equal(fx_match4(f, "eth0", TCP, "10.0.0.255", "1.1.1.1", 1, 2), 0);
-	assert_int_equal(fx_match4(f, "eth0", TCP, "9.255.255.255", "1.1.1.1", 1, 2), -1);
-	assert_int_equal(fx_match4(f, "eth0", TCP, "10.0.1.0", "1.1.1.1", 1, 2), -1);
-	assert_int_equal(fx_match4(f, "eth0", TCP, "0.0.0.0", "1.1.1.1", 1, 2), -1);
-	assert_int_equal(fx_match4(f, "eth0", TCP, "255.255.255.255", "1.1.1.1", 1, 2), -1);
+	assert_int_equal(fx_match4(f, "eth0", TCP, "10.0.0.0", "1.1.1.1", 1, 2),
+			 0);
+	assert_int_equal(
+		fx_match4(f, "eth0", TCP, "10.0.0.255", "1.1.1.1", 1, 2), 0);
+	assert_int_equal(
+		fx_match4(f, "eth0", TCP, "9.255.255.255", "1.1.1.1", 1, 2),
+		-1);
+	assert_int_equal(fx_match4(f, "eth0", TCP, "10.0.1.0", "1.1.1.1", 1, 2),
+			 -1);
+	assert_int_equal(fx_match4(f, "eth0", TCP, "0.0.0.0", "1.1.1.1", 1, 2),
+			 -1);
+	assert_int_equal(
+		fx_match4(f, "eth0", TCP, "255.255.255.255", "1.1.1.1", 1, 2),
+		-1);
 	fx_free(f);
 }
 
@@ -44,21 +52,28 @@ static void test_iprange_and_host_edges(void **state)
 {
 	struct fx *f = fx_new();
 	/* A range that cuts /24 blocks in odd places, and a /32 at the top. */
-	struct obj_addr *r = fx_range(f, 4, "r", ip4("192.168.1.77"),
-				      ip4("192.168.3.5"));
+	struct obj_addr *r =
+		fx_range(f, 4, "r", ip4("192.168.1.77"), ip4("192.168.3.5"));
 	struct obj_addr *top = fx_net4(f, "top", "255.255.255.255", 32);
 
 	(void)state;
 	fx_policy(f, 4, 1, "any", f->all4, r, f->any);
 	fx_policy(f, 4, 2, "any", f->all4, top, f->any);
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "192.168.1.76", 0, 0), -1);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "192.168.1.77", 0, 0), 0);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "192.168.2.0", 0, 0), 0);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "192.168.3.5", 0, 0), 0);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "192.168.3.6", 0, 0), -1);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "255.255.255.255", 0, 0), 1);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "255.255.255.254", 0, 0), -1);
+	assert_int_equal(
+		fx_match4(f, "x", UDP, "1.2.3.4", "192.168.1.76", 0, 0), -1);
+	assert_int_equal(
+		fx_match4(f, "x", UDP, "1.2.3.4", "192.168.1.77", 0, 0), 0);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "192.168.2.0", 0, 0),
+			 0);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "192.168.3.5", 0, 0),
+			 0);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.2.3.4", "192.168.3.6", 0, 0),
+			 -1);
+	assert_int_equal(
+		fx_match4(f, "x", UDP, "1.2.3.4", "255.255.255.255", 0, 0), 1);
+	assert_int_equal(
+		fx_match4(f, "x", UDP, "1.2.3.4", "255.255.255.254", 0, 0), -1);
 	fx_free(f);
 }
 
@@ -68,24 +83,31 @@ static void test_group_exclusions(void **state)
 	struct obj_addr *big = fx_net4(f, "big", "10.0.0.0", 16);
 	struct obj_addr *hole = fx_net4(f, "hole", "10.0.5.0", 24);
 	struct obj_addr *pin = fx_net4(f, "pin", "10.0.5.9", 32);
-	struct obj_addr *g = fx_group(f, 4, "g", (struct obj_addr *[]){ big, NULL },
-				      (struct obj_addr *[]){ hole, NULL });
+	struct obj_addr *g =
+		fx_group(f, 4, "g", (struct obj_addr *[]){ big, NULL },
+			 (struct obj_addr *[]){ hole, NULL });
 	/* Nested: the outer group puts one host of the hole back. */
-	struct obj_addr *outer = fx_group(f, 4, "outer",
-					  (struct obj_addr *[]){ g, pin, NULL },
-					  NULL);
+	struct obj_addr *outer = fx_group(
+		f, 4, "outer", (struct obj_addr *[]){ g, pin, NULL }, NULL);
 
 	(void)state;
 	fx_policy(f, 4, 1, "any", g, f->all4, f->any);
 	fx_policy(f, 4, 2, "any", outer, f->all4, f->any);
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.0.4.255", "1.1.1.1", 1, 1), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.0.5.0", "1.1.1.1", 1, 1), -1);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.0.5.8", "1.1.1.1", 1, 1), -1);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.0.5.9", "1.1.1.1", 1, 1), 1);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.0.5.255", "1.1.1.1", 1, 1), -1);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.0.6.0", "1.1.1.1", 1, 1), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.1.0.0", "1.1.1.1", 1, 1), -1);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.0.4.255", "1.1.1.1", 1, 1),
+			 0);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.0.5.0", "1.1.1.1", 1, 1),
+			 -1);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.0.5.8", "1.1.1.1", 1, 1),
+			 -1);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.0.5.9", "1.1.1.1", 1, 1),
+			 1);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.0.5.255", "1.1.1.1", 1, 1),
+			 -1);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.0.6.0", "1.1.1.1", 1, 1),
+			 0);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.1.0.0", "1.1.1.1", 1, 1),
+			 -1);
 	assert_int_equal(fx_nr_warnings(f, "exclude-member"), 0);
 	fx_free(f);
 }
@@ -95,16 +117,20 @@ static void test_exclude_outside_members_warns(void **state)
 	struct fx *f = fx_new();
 	struct obj_addr *a = fx_net4(f, "lan", "10.0.0.0", 24);
 	struct obj_addr *b = fx_net4(f, "elsewhere", "172.16.0.0", 24);
-	struct obj_addr *edge = fx_range(f, 4, "edge", ip4("10.0.0.200"),
-					 ip4("10.0.1.3"));
+	struct obj_addr *edge =
+		fx_range(f, 4, "edge", ip4("10.0.0.200"), ip4("10.0.1.3"));
 
 	(void)state;
 	fx_group(f, 4, "g", (struct obj_addr *[]){ a, NULL },
 		 (struct obj_addr *[]){ b, edge, NULL });
 	assert_int_equal(fx_compile(f), 0);
-	assert_true(fx_has_warning(f, "exclude-member \"elsewhere\" of group \"g\" is not inside its members"));
+	assert_true(fx_has_warning(
+		f,
+		"exclude-member \"elsewhere\" of group \"g\" is not inside its members"));
 	/* Partly outside is still not inside. */
-	assert_true(fx_has_warning(f, "exclude-member \"edge\" of group \"g\" is not inside its members"));
+	assert_true(fx_has_warning(
+		f,
+		"exclude-member \"edge\" of group \"g\" is not inside its members"));
 	assert_int_equal(f->dl.items[0].loc.src, &f->src);
 	fx_free(f);
 }
@@ -118,17 +144,23 @@ static void test_negate(void **state)
 	(void)state;
 	p->src_negate = true;
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.1.1.1", "1.1.1.1", 1, 1), -1);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.255.255.255", "1.1.1.1", 1, 1), -1);
-	assert_int_equal(fx_match4(f, "x", TCP, "11.0.0.0", "1.1.1.1", 1, 1), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "9.255.255.255", "1.1.1.1", 1, 1), 0);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.1.1.1", "1.1.1.1", 1, 1),
+			 -1);
+	assert_int_equal(
+		fx_match4(f, "x", TCP, "10.255.255.255", "1.1.1.1", 1, 1), -1);
+	assert_int_equal(fx_match4(f, "x", TCP, "11.0.0.0", "1.1.1.1", 1, 1),
+			 0);
+	assert_int_equal(
+		fx_match4(f, "x", TCP, "9.255.255.255", "1.1.1.1", 1, 1), 0);
 	assert_int_equal(fx_match4(f, "x", TCP, "0.0.0.0", "1.1.1.1", 1, 1), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "255.255.255.255", "1.1.1.1", 1, 1), 0);
+	assert_int_equal(
+		fx_match4(f, "x", TCP, "255.255.255.255", "1.1.1.1", 1, 1), 0);
 	/* Destination negate on "all" matches nothing. */
 	p->src_negate = false;
 	p->dst_negate = true;
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.1.1.1", "1.1.1.1", 1, 1), -1);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.1.1.1", "1.1.1.1", 1, 1),
+			 -1);
 	fx_free(f);
 }
 
@@ -141,10 +173,12 @@ static void test_first_match_order(void **state)
 	fx_policy(f, 4, 50, "any", h, f->all4, f->any)->accept = true;
 	fx_policy(f, 4, 3, "any", f->all4, f->all4, f->any);
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "192.0.2.1", "1.1.1.1", 1, 1), 0);
+	assert_int_equal(fx_match4(f, "x", TCP, "192.0.2.1", "1.1.1.1", 1, 1),
+			 0);
 	assert_int_equal(f->rs.v4.policies[0].id, 50);
 	assert_int_equal(f->rs.v4.policies[0].action, LI_ACT_ACCEPT);
-	assert_int_equal(fx_match4(f, "x", TCP, "192.0.2.2", "1.1.1.1", 1, 1), 1);
+	assert_int_equal(fx_match4(f, "x", TCP, "192.0.2.2", "1.1.1.1", 1, 1),
+			 1);
 	assert_int_equal(f->rs.v4.policies[1].action, LI_ACT_DENY);
 	fx_free(f);
 }
@@ -159,26 +193,36 @@ static void test_port_edges(void **state)
 	fx_policy(f, 4, 1, "any", f->all4, f->all4, s);
 	fx_policy(f, 4, 2, "any", f->all4, f->all4, sp);
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 7, 999), -1);
-	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 7, 1000), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 65535, 2000), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 7, 2001), -1);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 7, 1500), -1);
+	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 7, 999),
+			 -1);
+	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 7, 1000),
+			 0);
+	assert_int_equal(
+		fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 65535, 2000), 0);
+	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 7, 2001),
+			 -1);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 7, 1500),
+			 -1);
 	/* Source port constrained: IKE 500 -> 500 only. */
-	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 500, 500), 1);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 501, 500), -1);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 499, 500), -1);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 500, 4500), -1);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 500, 500),
+			 1);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 501, 500),
+			 -1);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 499, 500),
+			 -1);
+	assert_int_equal(
+		fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 500, 4500), -1);
 	/* SCTP and the port extremes. */
-	assert_int_equal(fx_match4(f, "x", 132, "1.1.1.1", "2.2.2.2", 0, 0), -1);
+	assert_int_equal(fx_match4(f, "x", 132, "1.1.1.1", "2.2.2.2", 0, 0),
+			 -1);
 	fx_free(f);
 }
 
 static void test_icmp_type_code(void **state)
 {
 	struct fx *f = fx_new();
-	struct obj_service *echo = fx_svc(f, "PING", ICMP, 8 << 8, 8 << 8 | 255,
-					  0, 65535);
+	struct obj_service *echo =
+		fx_svc(f, "PING", ICMP, 8 << 8, 8 << 8 | 255, 0, 65535);
 	struct obj_service *unr = fx_svc(f, "frag-needed", ICMP, 3 << 8 | 4,
 					 3 << 8 | 4, 0, 65535);
 
@@ -186,14 +230,24 @@ static void test_icmp_type_code(void **state)
 	fx_policy(f, 4, 1, "any", f->all4, f->all4, echo);
 	fx_policy(f, 4, 2, "any", f->all4, f->all4, unr);
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 8 << 8), 0);
-	assert_int_equal(fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 8 << 8 | 255), 0);
-	assert_int_equal(fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 0), -1);
-	assert_int_equal(fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 9 << 8), -1);
-	assert_int_equal(fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 3 << 8 | 4), 1);
-	assert_int_equal(fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 3 << 8 | 3), -1);
+	assert_int_equal(
+		fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 8 << 8), 0);
+	assert_int_equal(
+		fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 8 << 8 | 255),
+		0);
+	assert_int_equal(fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 0),
+			 -1);
+	assert_int_equal(
+		fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 9 << 8), -1);
+	assert_int_equal(
+		fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 3 << 8 | 4),
+		1);
+	assert_int_equal(
+		fx_match4(f, "x", ICMP, "1.1.1.1", "2.2.2.2", 0, 3 << 8 | 3),
+		-1);
 	/* TCP port 2048 is not ICMP type 8. */
-	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 0, 8 << 8), -1);
+	assert_int_equal(
+		fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 0, 8 << 8), -1);
 	fx_free(f);
 }
 
@@ -207,12 +261,19 @@ static void test_proto_any_and_plain_protocols(void **state)
 	fx_policy(f, 4, 1, "any", h, f->all4, esp);
 	fx_policy(f, 4, 2, "any", f->all4, f->all4, f->any);
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", ESP, "198.51.100.1", "2.2.2.2", 0, 0), 0);
-	assert_int_equal(fx_match4(f, "x", ESP, "198.51.100.2", "2.2.2.2", 0, 0), 1);
-	assert_int_equal(fx_match4(f, "x", 51, "198.51.100.1", "2.2.2.2", 0, 0), 1);
-	assert_int_equal(fx_match4(f, "x", TCP, "198.51.100.1", "2.2.2.2", 65535, 65535), 1);
-	assert_int_equal(fx_match4(f, "x", 0, "198.51.100.1", "2.2.2.2", 0, 0), 1);
-	assert_int_equal(fx_match4(f, "x", 255, "198.51.100.1", "2.2.2.2", 0, 0), 1);
+	assert_int_equal(
+		fx_match4(f, "x", ESP, "198.51.100.1", "2.2.2.2", 0, 0), 0);
+	assert_int_equal(
+		fx_match4(f, "x", ESP, "198.51.100.2", "2.2.2.2", 0, 0), 1);
+	assert_int_equal(fx_match4(f, "x", 51, "198.51.100.1", "2.2.2.2", 0, 0),
+			 1);
+	assert_int_equal(
+		fx_match4(f, "x", TCP, "198.51.100.1", "2.2.2.2", 65535, 65535),
+		1);
+	assert_int_equal(fx_match4(f, "x", 0, "198.51.100.1", "2.2.2.2", 0, 0),
+			 1);
+	assert_int_equal(
+		fx_match4(f, "x", 255, "198.51.100.1", "2.2.2.2", 0, 0), 1);
 	fx_free(f);
 }
 
@@ -243,10 +304,14 @@ static void test_unknown_ports(void **state)
 	k.proto = 132;
 	assert_int_equal(ruleset_lookup(&f->rs, &k, NULL), 1);
 	/* With ports known the same packet goes to the IKE policies. */
-	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 9, 500), 0);
-	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 9, 501), 1);
-	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 9, 999), 1);
-	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 9, 1000), 1);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 9, 500),
+			 0);
+	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 9, 501),
+			 1);
+	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 9, 999),
+			 1);
+	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 9, 1000),
+			 1);
 	/* Two ranges that together span all ports do match a fragment. */
 	neg->enabled = false;
 	assert_int_equal(fx_compile(f), 0);
@@ -274,17 +339,24 @@ static void test_interfaces(void **state)
 	assert_int_equal(f->rs.v4.nr_intfs, 2);
 	assert_string_equal(f->rs.v4.intfs[0].name, "port1");
 	assert_string_equal(f->rs.v4.intfs[1].name, "wan");
-	assert_int_equal(fx_match4(f, "port1", TCP, "1.1.1.1", "2.2.2.2", 1, 1), 0);
-	assert_int_equal(fx_match4(f, "wan", TCP, "1.1.1.1", "2.2.2.2", 1, 1), 1);
-	assert_int_equal(fx_match4(f, "port10", TCP, "1.1.1.1", "2.2.2.2", 1, 1), 2);
-	assert_int_equal(fx_match4(f, "port", TCP, "1.1.1.1", "2.2.2.2", 1, 1), 2);
-	assert_int_equal(fx_match4(f, NULL, TCP, "1.1.1.1", "2.2.2.2", 1, 1), 2);
+	assert_int_equal(fx_match4(f, "port1", TCP, "1.1.1.1", "2.2.2.2", 1, 1),
+			 0);
+	assert_int_equal(fx_match4(f, "wan", TCP, "1.1.1.1", "2.2.2.2", 1, 1),
+			 1);
+	assert_int_equal(
+		fx_match4(f, "port10", TCP, "1.1.1.1", "2.2.2.2", 1, 1), 2);
+	assert_int_equal(fx_match4(f, "port", TCP, "1.1.1.1", "2.2.2.2", 1, 1),
+			 2);
+	assert_int_equal(fx_match4(f, NULL, TCP, "1.1.1.1", "2.2.2.2", 1, 1),
+			 2);
 	/* The only policy for "wan" is disabled: wan falls to policy 3. */
 	two->enabled = false;
 	f->cfg.policies4[0]->enabled = false;
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "port1", TCP, "1.1.1.1", "2.2.2.2", 1, 1), 2);
-	assert_int_equal(fx_match4(f, "wan", TCP, "1.1.1.1", "2.2.2.2", 1, 1), 2);
+	assert_int_equal(fx_match4(f, "port1", TCP, "1.1.1.1", "2.2.2.2", 1, 1),
+			 2);
+	assert_int_equal(fx_match4(f, "wan", TCP, "1.1.1.1", "2.2.2.2", 1, 1),
+			 2);
 	fx_free(f);
 }
 
@@ -297,7 +369,8 @@ static void test_disabled_policy(void **state)
 	fx_policy(f, 4, 1, "any", h, f->all4, f->any)->enabled = false;
 	fx_policy(f, 4, 2, "any", h, f->all4, f->any);
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_match4(f, "x", TCP, "192.0.2.1", "1.1.1.1", 1, 1), 1);
+	assert_int_equal(fx_match4(f, "x", TCP, "192.0.2.1", "1.1.1.1", 1, 1),
+			 1);
 	assert_false(f->rs.v4.policies[0].flags & LI_POL_ENABLED);
 	fx_free(f);
 }
@@ -315,8 +388,8 @@ static void test_schedule_office_hours(void **state)
 {
 	struct fx *f = fx_new();
 	/* Monday and Friday, 08:00-17:00. */
-	struct obj_schedule *s = fx_recurring(f, "office", 1 << 1 | 1 << 5,
-					      8 * 60, 17 * 60);
+	struct obj_schedule *s =
+		fx_recurring(f, "office", 1 << 1 | 1 << 5, 8 * 60, 17 * 60);
 
 	(void)state;
 	fx_policy(f, 4, 1, "any", f->all4, f->all4, f->any)->sched = s;
@@ -325,7 +398,7 @@ static void test_schedule_office_hours(void **state)
 	assert_int_equal(match_at(f, MON_2024 + 8 * 60 - 1), -1);
 	assert_int_equal(match_at(f, MON_2024 + 17 * 60 - 1), 0);
 	assert_int_equal(match_at(f, MON_2024 + 17 * 60), -1);
-	assert_int_equal(match_at(f, MON_2024 + DAY + 9 * 60), -1); /* tue */
+	assert_int_equal(match_at(f, MON_2024 + DAY + 9 * 60), -1);    /* tue */
 	assert_int_equal(match_at(f, MON_2024 + 4 * DAY + 9 * 60), 0); /* fri */
 	/* Without an active mask, schedules are not applied. */
 	{
@@ -340,7 +413,8 @@ static void test_schedule_past_midnight(void **state)
 {
 	struct fx *f = fx_new();
 	/* Monday 22:00 to Tuesday 06:00. */
-	struct obj_schedule *s = fx_recurring(f, "night", 1 << 1, 22 * 60, 6 * 60);
+	struct obj_schedule *s =
+		fx_recurring(f, "night", 1 << 1, 22 * 60, 6 * 60);
 
 	(void)state;
 	fx_policy(f, 4, 1, "any", f->all4, f->all4, f->any)->sched = s;
@@ -348,7 +422,7 @@ static void test_schedule_past_midnight(void **state)
 	assert_int_equal(match_at(f, MON_2024 + 22 * 60 - 1), -1);
 	assert_int_equal(match_at(f, MON_2024 + 22 * 60), 0);
 	assert_int_equal(match_at(f, MON_2024 + DAY - 1), 0);
-	assert_int_equal(match_at(f, MON_2024 + DAY), 0);	      /* tue 00:00 */
+	assert_int_equal(match_at(f, MON_2024 + DAY), 0); /* tue 00:00 */
 	assert_int_equal(match_at(f, MON_2024 + DAY + 6 * 60 - 1), 0);
 	assert_int_equal(match_at(f, MON_2024 + DAY + 6 * 60), -1);
 	/* Monday early morning belongs to Sunday's window: not listed. */
@@ -361,21 +435,23 @@ static void test_schedule_24h_and_onetime_and_group(void **state)
 {
 	struct fx *f = fx_new();
 	/* start == end: 24 hours from 08:00 on Saturday (Jan 6 2024). */
-	struct obj_schedule *day = fx_recurring(f, "sat", 1 << 6, 8 * 60, 8 * 60);
+	struct obj_schedule *day =
+		fx_recurring(f, "sat", 1 << 6, 8 * 60, 8 * 60);
 	int64_t sat = MON_2024 + 5 * DAY;
-	struct obj_schedule *once = fx_onetime(f, "once", MON_2024 + 60,
-					       MON_2024 + 120);
+	struct obj_schedule *once =
+		fx_onetime(f, "once", MON_2024 + 60, MON_2024 + 120);
 	struct obj_schedule *none = fx_recurring(f, "none", 0, 0, 0);
 	struct obj_schedule *grp;
 
 	(void)state;
 	none->builtin = true;
-	grp = fx_sched_group(f, "grp", (struct obj_schedule *[]){ once, none, NULL });
+	grp = fx_sched_group(f, "grp",
+			     (struct obj_schedule *[]){ once, none, NULL });
 	fx_policy(f, 4, 1, "any", f->all4, f->all4, f->any)->sched = day;
 	assert_int_equal(fx_compile(f), 0);
 	assert_int_equal(match_at(f, sat + 8 * 60 - 1), -1);
 	assert_int_equal(match_at(f, sat + 8 * 60), 0);
-	assert_int_equal(match_at(f, sat + DAY + 8 * 60 - 1), 0);  /* sun */
+	assert_int_equal(match_at(f, sat + DAY + 8 * 60 - 1), 0); /* sun */
 	assert_int_equal(match_at(f, sat + DAY + 8 * 60), -1);
 	f->cfg.policies4[0]->sched = grp;
 	assert_int_equal(fx_compile(f), 0);
@@ -386,7 +462,8 @@ static void test_schedule_24h_and_onetime_and_group(void **state)
 	/* Members come before the group in the table. */
 	assert_int_equal(f->rs.scheds[f->rs.v4.policies[0].sched].type,
 			 LI_SCHED_GROUP);
-	assert_int_equal(f->rs.scheds[f->rs.v4.policies[0].sched].nr_members, 2);
+	assert_int_equal(f->rs.scheds[f->rs.v4.policies[0].sched].nr_members,
+			 2);
 	f->cfg.policies4[0]->sched = none;
 	assert_int_equal(fx_compile(f), 0);
 	assert_int_equal(f->rs.scheds[f->rs.v4.policies[0].sched].type,
@@ -405,7 +482,8 @@ static void test_shadow_single(void **state)
 	struct obj_addr *lan = fx_net4(f, "lan", "10.0.0.0", 16);
 	struct obj_addr *sub = fx_net4(f, "sub", "10.0.3.0", 24);
 	struct obj_service *ike = fx_svc(f, "IKE", UDP, 500, 500, 0, 65535);
-	struct obj_schedule *office = fx_recurring(f, "office", 0x3e, 480, 1020);
+	struct obj_schedule *office =
+		fx_recurring(f, "office", 0x3e, 480, 1020);
 
 	(void)state;
 	fx_policy(f, 4, 1, "any", lan, f->all4, f->any);
@@ -415,8 +493,10 @@ static void test_shadow_single(void **state)
 	/* Not covered: wider source than policy 1. */
 	fx_policy(f, 4, 5, "any", f->all4, f->all4, ike);
 	assert_int_equal(fx_compile(f), 0);
-	assert_true(fx_has_warning(f, "policy 3 can never match: covered by policy 1"));
-	assert_true(fx_has_warning(f, "policy 4 can never match: covered by policy 1"));
+	assert_true(fx_has_warning(
+		f, "policy 3 can never match: covered by policy 1"));
+	assert_true(fx_has_warning(
+		f, "policy 4 can never match: covered by policy 1"));
 	assert_int_equal(fx_nr_warnings(f, "policy 5"), 0);
 	assert_int_equal(fx_nr_warnings(f, "policy 1"), 0);
 	fx_free(f);
@@ -426,7 +506,8 @@ static void test_shadow_needs_enabled_and_schedule(void **state)
 {
 	struct fx *f = fx_new();
 	struct obj_addr *sub = fx_net4(f, "sub", "10.0.3.0", 24);
-	struct obj_schedule *office = fx_recurring(f, "office", 0x3e, 480, 1020);
+	struct obj_schedule *office =
+		fx_recurring(f, "office", 0x3e, 480, 1020);
 
 	(void)state;
 	fx_policy(f, 4, 1, "any", f->all4, f->all4, f->any)->enabled = false;
@@ -436,7 +517,8 @@ static void test_shadow_needs_enabled_and_schedule(void **state)
 	fx_policy(f, 4, 4, "any", sub, f->all4, f->any)->sched = office;
 	assert_int_equal(fx_compile(f), 0);
 	assert_int_equal(fx_nr_warnings(f, "policy 3"), 0);
-	assert_true(fx_has_warning(f, "policy 4 can never match: covered by policy 2"));
+	assert_true(fx_has_warning(
+		f, "policy 4 can never match: covered by policy 2"));
 	fx_free(f);
 }
 
@@ -448,10 +530,11 @@ static void test_shadow_group_cover(void **state)
 	struct obj_addr *ab = fx_net4(f, "ab", "10.0.0.0", 24);
 	struct obj_service *tcp = fx_svc(f, "tcp", TCP, 0, 65535, 0, 65535);
 	struct obj_service *udp = fx_svc(f, "udp", UDP, 0, 65535, 0, 65535);
-	struct obj_service *both = fx_svc_group(f, "both",
-						(struct obj_service *[]){ tcp, udp, NULL });
+	struct obj_service *both = fx_svc_group(
+		f, "both", (struct obj_service *[]){ tcp, udp, NULL });
 	struct obj_service *low = fx_svc(f, "tcp-low", TCP, 0, 1023, 0, 65535);
-	struct obj_service *high = fx_svc(f, "tcp-high", TCP, 1024, 65535, 0, 65535);
+	struct obj_service *high =
+		fx_svc(f, "tcp-high", TCP, 1024, 65535, 0, 65535);
 
 	(void)state;
 	fx_policy(f, 4, 1, "port1", a, f->all4, f->any);
@@ -473,8 +556,10 @@ static void test_shadow_group_cover(void **state)
 	fx_policy(f, 4, 31, "port4", ab, f->all4, high);
 	fx_policy(f, 4, 32, "port4", ab, f->all4, tcp);
 	assert_int_equal(fx_compile(f), 0);
-	assert_true(fx_has_warning(f, "policy 3 can never match: covered by policies 1, 2"));
-	assert_true(fx_has_warning(f, "policy 12 can never match: covered by policies 10, 11"));
+	assert_true(fx_has_warning(
+		f, "policy 3 can never match: covered by policies 1, 2"));
+	assert_true(fx_has_warning(
+		f, "policy 12 can never match: covered by policies 10, 11"));
 	assert_int_equal(fx_nr_warnings(f, "policy 22"), 0);
 	assert_int_equal(fx_nr_warnings(f, "policy 32"), 0);
 	assert_int_equal(fx_nr_warnings(f, "policy"), 2);
@@ -488,9 +573,8 @@ static void test_shadow_heavy_sets(void **state)
 	struct obj_addr *hosts[301], *hosts0[302];
 	struct obj_addr *h0 = fx_net4(f, "h0", "10.0.0.0", 32);
 	struct obj_addr *h1 = fx_net4(f, "h1", "10.0.0.1", 32);
-	struct obj_addr *pair = fx_group(f, 4, "pair",
-					 (struct obj_addr *[]){ h0, h1, NULL },
-					 NULL);
+	struct obj_addr *pair = fx_group(
+		f, 4, "pair", (struct obj_addr *[]){ h0, h1, NULL }, NULL);
 	struct obj_addr *many, *many0;
 	char name[16];
 	int k;
@@ -519,14 +603,20 @@ static void test_shadow_heavy_sets(void **state)
 	fx_policy(f, 4, 6, "port1", many, f->all4, f->any)->src_negate = true;
 	assert_int_equal(fx_compile(f), 0);
 	assert_true(f->rs.v4.bm_src.nr_classes >= 3);
-	assert_true(fx_has_warning(f, "policy 2 can never match: covered by policy 1"));
-	assert_true(fx_has_warning(f, "policy 4 can never match: covered by policy 1"));
+	assert_true(fx_has_warning(
+		f, "policy 2 can never match: covered by policy 1"));
+	assert_true(fx_has_warning(
+		f, "policy 4 can never match: covered by policy 1"));
 	assert_int_equal(fx_nr_warnings(f, "policy 3"), 0);
-	assert_true(fx_has_warning(f, "policy 5 can never match: covered by policies 1, 3"));
-	assert_true(fx_has_warning(f, "policy 6 can never match: covered by policy 5"));
+	assert_true(fx_has_warning(
+		f, "policy 5 can never match: covered by policies 1, 3"));
+	assert_true(fx_has_warning(
+		f, "policy 6 can never match: covered by policy 5"));
 	assert_int_equal(fx_nr_warnings(f, "policy"), 4);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.0.0.0", "1.1.1.1", 1, 1), 2);
-	assert_int_equal(fx_match4(f, "x", TCP, "10.1.0.2", "1.1.1.1", 1, 1), 0);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.0.0.0", "1.1.1.1", 1, 1),
+			 2);
+	assert_int_equal(fx_match4(f, "x", TCP, "10.1.0.2", "1.1.1.1", 1, 1),
+			 0);
 	fx_free(f);
 }
 
@@ -535,8 +625,8 @@ static void test_ipv6(void **state)
 	struct fx *f = fx_new();
 	struct obj_addr *net = fx_net6(f, "net", "2001:db8::", 64);
 	struct obj_addr *host = fx_net6(f, "host", "2001:db8:1::5", 128);
-	struct obj_service *icmp6 = fx_svc(f, "echo6", ICMP6, 128 << 8,
-					   128 << 8 | 255, 0, 65535);
+	struct obj_service *icmp6 =
+		fx_svc(f, "echo6", ICMP6, 128 << 8, 128 << 8 | 255, 0, 65535);
 	struct li_key k;
 
 	(void)state;
@@ -544,19 +634,22 @@ static void test_ipv6(void **state)
 	fx_policy(f, 6, 2, "any", f->all6, host, icmp6);
 	fx_policy(f, 4, 9, "any", f->all4, f->all4, f->any);
 	assert_int_equal(fx_compile(f), 0);
-#define M6(s, d, proto, dport)                                            \
-	(k = fx_key6("x", proto, ip6(s), ip6(d), 0, dport),                \
+#define M6(s, d, proto, dport)                              \
+	(k = fx_key6("x", proto, ip6(s), ip6(d), 0, dport), \
 	 ruleset_lookup(&f->rs, &k, NULL))
 	assert_int_equal(M6("2001:db8::", "::1", TCP, 1), 0);
 	assert_int_equal(M6("2001:db8::ffff:ffff:ffff:ffff", "::1", TCP, 1), 0);
 	assert_int_equal(M6("2001:db8:0:1::", "::1", TCP, 1), -1);
-	assert_int_equal(M6("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "::1", TCP, 1), -1);
+	assert_int_equal(
+		M6("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "::1", TCP, 1),
+		-1);
 	assert_int_equal(M6("::", "2001:db8:1::5", ICMP6, 128 << 8), 1);
 	assert_int_equal(M6("::", "2001:db8:1::5", ICMP6, 129 << 8), -1);
 	assert_int_equal(M6("::", "2001:db8:1::4", ICMP6, 128 << 8), -1);
 	assert_int_equal(M6("::", "2001:db8:1::6", ICMP6, 128 << 8), -1);
 	assert_int_equal(M6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-			    "2001:db8:1::5", ICMP6, 128 << 8), 1);
+			    "2001:db8:1::5", ICMP6, 128 << 8),
+			 1);
 #undef M6
 	/* The families do not mix. */
 	assert_int_equal(fx_match4(f, "x", TCP, "1.1.1.1", "2.2.2.2", 1, 1), 0);
@@ -583,7 +676,8 @@ static void test_dump(void **state)
 	fclose(out);
 	assert_non_null(strstr(buf, "ipv4: 1 policies, 1 bitmap words\n"
 				    " policy 0 id 7 accept enable sched 0\n"));
-	assert_non_null(strstr(buf, "  intf port1 class 1\n  intf other class 0\n"));
+	assert_non_null(
+		strstr(buf, "  intf port1 class 1\n  intf other class 0\n"));
 	assert_non_null(strstr(buf, " source: 2 classes, 1 trie blocks\n"
 				    "  0.0.0.0-9.255.255.255 class 0\n"
 				    "  10.0.0.0-10.0.0.255 class 1\n"
@@ -594,9 +688,11 @@ static void test_dump(void **state)
 				    "  udp dport 500-500 dclass 1\n"
 				    "  udp dport 501-65535 dclass 0\n"));
 	assert_non_null(strstr(buf, "  udp unknown-ports class 0\n"));
-	assert_non_null(strstr(buf, "  ::-2001:db7:ffff:ffff:ffff:ffff:ffff:ffff class 0\n"
-				    "  2001:db8::-2001:db8::ffff:ffff:ffff:ffff class 1\n"
-				    "  2001:db8:0:1::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff class 0\n"));
+	assert_non_null(strstr(
+		buf,
+		"  ::-2001:db7:ffff:ffff:ffff:ffff:ffff:ffff class 0\n"
+		"  2001:db8::-2001:db8::ffff:ffff:ffff:ffff class 1\n"
+		"  2001:db8:0:1::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff class 0\n"));
 	assert_non_null(strstr(buf, "schedules: 1\n sched 0 always\n"));
 	free(buf);
 	out = open_memstream(&buf, &len);

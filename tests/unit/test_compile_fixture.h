@@ -31,8 +31,9 @@ struct fx {
 
 static inline struct conf_loc fx_loc(struct fx *f)
 {
-	struct conf_loc l = { .src = &f->src, .line = ++f->line, .col = 1,
-			      .len = 1 };
+	struct conf_loc l = {
+		.src = &f->src, .line = ++f->line, .col = 1, .len = 1
+	};
 
 	return l;
 }
@@ -64,9 +65,8 @@ static inline void fx_add_addr(struct fx *f, struct obj_addr *a)
 	*ARENA_PUSH(&f->a, f->cfg.addrs, f->cfg.nr_addrs, f->cap_addrs) = a;
 }
 
-static inline struct obj_addr *fx_range(struct fx *f, int fam,
-					const char *name, ip_u128 lo,
-					ip_u128 hi)
+static inline struct obj_addr *fx_range(struct fx *f, int fam, const char *name,
+					ip_u128 lo, ip_u128 hi)
 {
 	struct obj_addr *a = arena_alloc(&f->a, sizeof(*a));
 
@@ -102,8 +102,7 @@ static inline struct obj_addr *fx_net6(struct fx *f, const char *name,
 }
 
 /* Lists are NULL-terminated; excludes may be NULL. */
-static inline struct obj_addr *fx_group(struct fx *f, int fam,
-					const char *name,
+static inline struct obj_addr *fx_group(struct fx *f, int fam, const char *name,
 					struct obj_addr **members,
 					struct obj_addr **excludes)
 {
@@ -127,7 +126,8 @@ static inline struct obj_addr *fx_group(struct fx *f, int fam,
 
 		g->exclude = true;
 		g->excludes = arena_alloc(&f->a, n * sizeof(*g->excludes));
-		g->exclude_locs = arena_alloc(&f->a, n * sizeof(struct conf_loc));
+		g->exclude_locs =
+			arena_alloc(&f->a, n * sizeof(struct conf_loc));
 		memcpy(g->excludes, excludes, n * sizeof(*g->excludes));
 		for (i = 0; i < n; i++)
 			g->exclude_locs[i] = fx_loc(f);
@@ -160,7 +160,8 @@ static inline void fx_svc_add(struct fx *f, struct obj_service *s,
 			      unsigned int dhi, unsigned int slo,
 			      unsigned int shi)
 {
-	struct svc_range *r = arena_alloc(&f->a, (s->nr_ranges + 1) * sizeof(*r));
+	struct svc_range *r =
+		arena_alloc(&f->a, (s->nr_ranges + 1) * sizeof(*r));
 
 	memcpy(r, s->ranges, s->nr_ranges * sizeof(*r));
 	r[s->nr_ranges++] = (struct svc_range){ (uint16_t)proto, (uint16_t)dlo,
@@ -213,9 +214,8 @@ static inline struct obj_schedule *fx_onetime(struct fx *f, const char *name,
 	return s;
 }
 
-static inline struct obj_schedule *fx_sched_group(struct fx *f,
-						  const char *name,
-						  struct obj_schedule **m)
+static inline struct obj_schedule *
+fx_sched_group(struct fx *f, const char *name, struct obj_schedule **m)
 {
 	struct obj_schedule *s = arena_alloc(&f->a, sizeof(*s));
 	size_t n = 0;
@@ -260,11 +260,9 @@ static inline void fx_free(struct fx *f)
 }
 
 /* A policy with one object per list; intf "any" or one name. */
-static inline struct obj_policy *fx_policy(struct fx *f, int fam, uint32_t id,
-					   const char *intf,
-					   struct obj_addr *src,
-					   struct obj_addr *dst,
-					   struct obj_service *svc)
+static inline struct obj_policy *
+fx_policy(struct fx *f, int fam, uint32_t id, const char *intf,
+	  struct obj_addr *src, struct obj_addr *dst, struct obj_service *svc)
 {
 	struct obj_policy *p = arena_alloc(&f->a, sizeof(*p));
 
@@ -314,9 +312,12 @@ static inline struct li_key fx_key4(const char *ifname, unsigned int proto,
 				    const char *src, const char *dst,
 				    unsigned int sport, unsigned int dport)
 {
-	struct li_key k = { .family = 4, .proto = (__u8)proto,
-			    .ports_known = true, .sport = (__u16)sport,
-			    .dport = (__u16)dport, .ifname = ifname };
+	struct li_key k = { .family = 4,
+			    .proto = (__u8)proto,
+			    .ports_known = true,
+			    .sport = (__u16)sport,
+			    .dport = (__u16)dport,
+			    .ifname = ifname };
 
 	k.saddr[0] = htonl((uint32_t)ip4(src));
 	k.daddr[0] = htonl((uint32_t)ip4(dst));
@@ -337,9 +338,12 @@ static inline struct li_key fx_key6(const char *ifname, unsigned int proto,
 				    ip_u128 src, ip_u128 dst,
 				    unsigned int sport, unsigned int dport)
 {
-	struct li_key k = { .family = 6, .proto = (__u8)proto,
-			    .ports_known = true, .sport = (__u16)sport,
-			    .dport = (__u16)dport, .ifname = ifname };
+	struct li_key k = { .family = 6,
+			    .proto = (__u8)proto,
+			    .ports_known = true,
+			    .sport = (__u16)sport,
+			    .dport = (__u16)dport,
+			    .ifname = ifname };
 
 	fx_set6(k.saddr, src);
 	fx_set6(k.daddr, dst);

@@ -106,7 +106,8 @@ static void gen_addrs(struct gen *g)
 		g->addrs[g->nr_addrs++] = gen_leaf(g, i);
 	for (i = 0; i < ngrp; i++) {
 		struct obj_addr *m[4] = { 0 }, *x[3] = { 0 };
-		int nm = 1 + (int)rnd(g, 3), nx = chance(g, 60) ? 1 + (int)rnd(g, 2) : 0, k;
+		int nm = 1 + (int)rnd(g, 3),
+		    nx = chance(g, 60) ? 1 + (int)rnd(g, 2) : 0, k;
 		char name[16];
 
 		for (k = 0; k < nm; k++)
@@ -127,7 +128,8 @@ static void gen_addrs(struct gen *g)
 			note_point(g, p);
 		}
 		m[300] = NULL;
-		g->addrs[g->nr_addrs++] = fx_group(g->f, g->fam, "wide", m, NULL);
+		g->addrs[g->nr_addrs++] =
+			fx_group(g->f, g->fam, "wide", m, NULL);
 	}
 	g->addrs[g->nr_addrs++] = g->fam == 4 ? g->f->all4 : g->f->all6;
 }
@@ -165,7 +167,8 @@ static void gen_services(struct gen *g)
 		int nr = 1 + (int)rnd(g, 2);
 
 		for (k = 0; k < nr; k++) {
-			unsigned int proto = chance(g, 5) ? SVC_PROTO_ANY : gen_proto(g);
+			unsigned int proto =
+				chance(g, 5) ? SVC_PROTO_ANY : gen_proto(g);
 			unsigned int dlo, dhi, slo = 0, shi = 65535;
 
 			gen_range(g, &dlo, &dhi);
@@ -176,16 +179,18 @@ static void gen_services(struct gen *g)
 				dhi = 65535;
 			}
 			if (!s)
-				s = fx_svc(g->f, "s", proto, dlo, dhi, slo, shi);
+				s = fx_svc(g->f, "s", proto, dlo, dhi, slo,
+					   shi);
 			else
 				fx_svc_add(g->f, s, proto, dlo, dhi, slo, shi);
 		}
 		g->svcs[g->nr_svcs++] = s;
 	}
 	if (chance(g, 50)) {
-		struct obj_service *m[3] = { g->svcs[1 + rnd(g, (unsigned int)n)],
-					     g->svcs[1 + rnd(g, (unsigned int)n)],
-					     NULL };
+		struct obj_service *m[3] = {
+			g->svcs[1 + rnd(g, (unsigned int)n)],
+			g->svcs[1 + rnd(g, (unsigned int)n)], NULL
+		};
 
 		g->svcs[g->nr_svcs++] = fx_svc_group(g->f, "sg", m);
 	}
@@ -196,10 +201,13 @@ static void gen_scheds(struct gen *g)
 	struct obj_schedule *m[3];
 
 	g->scheds[g->nr_scheds++] = g->f->always;
-	g->scheds[g->nr_scheds++] = fx_recurring(g->f, "office", 0x3e, 480, 1020);
-	g->scheds[g->nr_scheds++] = fx_recurring(g->f, "night", 0x41, 1320, 360);
+	g->scheds[g->nr_scheds++] =
+		fx_recurring(g->f, "office", 0x3e, 480, 1020);
+	g->scheds[g->nr_scheds++] =
+		fx_recurring(g->f, "night", 0x41, 1320, 360);
 	g->scheds[g->nr_scheds++] = fx_recurring(g->f, "sat24", 0x40, 600, 600);
-	g->scheds[g->nr_scheds++] = fx_onetime(g->f, "once", 28401000, 28402000);
+	g->scheds[g->nr_scheds++] =
+		fx_onetime(g->f, "once", 28401000, 28402000);
 	m[0] = g->scheds[1];
 	m[1] = g->scheds[4];
 	m[2] = NULL;
@@ -208,9 +216,9 @@ static void gen_scheds(struct gen *g)
 
 static void gen_policy(struct gen *g, uint32_t id)
 {
-	struct obj_policy *p = fx_policy(g->f, g->fam, id, "any", pick_addr(g),
-					 pick_addr(g),
-					 g->svcs[rnd(g, (unsigned int)g->nr_svcs)]);
+	struct obj_policy *p =
+		fx_policy(g->f, g->fam, id, "any", pick_addr(g), pick_addr(g),
+			  g->svcs[rnd(g, (unsigned int)g->nr_svcs)]);
 	struct fx *f = g->f;
 
 	if (chance(g, 30)) {
@@ -281,8 +289,8 @@ static bool port_proto(int fam, unsigned int proto)
 	       proto == (fam == 4 ? 1u : 58u);
 }
 
-static void ref_ranges(const struct obj_service *s, const struct svc_range **out,
-		       size_t *n)
+static void ref_ranges(const struct obj_service *s,
+		       const struct svc_range **out, size_t *n)
 {
 	size_t i;
 
@@ -352,7 +360,8 @@ static bool ref_svc(const struct obj_policy *p, int fam, const struct li_key *k)
 	}
 	for (i = 0; i < n && !in; i++) {
 		if (!port_proto(fam, k->proto))
-			in = r[i]->proto == SVC_PROTO_ANY || r[i]->proto == k->proto;
+			in = r[i]->proto == SVC_PROTO_ANY ||
+			     r[i]->proto == k->proto;
 		else
 			in = rect_hit(r[i], k->proto, k->dport, k->sport);
 	}
@@ -413,7 +422,8 @@ static ip_u128 key_ip(const __u32 *a, int fam)
 static int ref_lookup(struct fx *f, int fam, const struct li_key *k,
 		      bool use_time, int64_t t)
 {
-	struct obj_policy **pol = fam == 4 ? f->cfg.policies4 : f->cfg.policies6;
+	struct obj_policy **pol =
+		fam == 4 ? f->cfg.policies4 : f->cfg.policies6;
 	size_t n = fam == 4 ? f->cfg.nr_policies4 : f->cfg.nr_policies6, i;
 	ip_u128 s = key_ip(k->saddr, fam), d = key_ip(k->daddr, fam);
 
@@ -517,8 +527,9 @@ static void run_config(unsigned int seed, int fam)
 				 k.sport, k.ports_known,
 				 k.ifname ? k.ifname : "(null)");
 		if (got >= 0 && shadowed(g.f, lf->policies[got].id))
-			fail_msg("seed %u: policy %u reported shadowed but matched",
-				 seed, lf->policies[got].id);
+			fail_msg(
+				"seed %u: policy %u reported shadowed but matched",
+				seed, lf->policies[got].id);
 	}
 	fx_free(g.f);
 }

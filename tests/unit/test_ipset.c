@@ -40,7 +40,7 @@ static void test_normalize_merges_overlap_and_adjacent(void **state)
 
 static void test_normalize_at_max(void **state)
 {
-	const ip_u128 p[] = { IP_U128_MAX - 5, IP_U128_MAX, 0, 0,
+	const ip_u128 p[] = { IP_U128_MAX - 5,	IP_U128_MAX,	 0, 0,
 			      IP_U128_MAX - 10, IP_U128_MAX - 6, 3, 3 };
 	struct ipset s;
 
@@ -118,7 +118,8 @@ static void test_complement_and_size_at_max(void **state)
 	assert_true(ipset_empty(&c));
 	ipset_release(&c);
 	/* v4: the complement stops at 255.255.255.255. */
-	assert_int_equal(ipset_complement(&c, &(struct ipset){ 0 }, IP_V4_MAX), 0);
+	assert_int_equal(ipset_complement(&c, &(struct ipset){ 0 }, IP_V4_MAX),
+			 0);
 	assert_true(c.nr == 1 && c.r[0].lo == 0 && c.r[0].hi == IP_V4_MAX);
 	ipset_release(&c);
 	ipset_release(&a);
