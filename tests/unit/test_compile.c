@@ -476,6 +476,49 @@ static void test_schedule_24h_and_onetime_and_group(void **state)
 	fx_free(f);
 }
 
+/*
+ * The daemon's mask (ruleset_active_mask over the compiled table) and the
+ * resolver's schedule_active() must agree minute by minute.
+ */
+static void test_schedule_matches_objects(void **state)
+{
+	struct fx *f = fx_new();
+	struct obj_schedule *s[] = {
+		fx_recurring(f, "office", 0x3e, 480, 1020),
+		fx_recurring(f, "night", 0x41, 1320, 360),
+		fx_recurring(f, "sat24", 0x40, 600, 600),
+		fx_recurring(f, "midnight24", 0x15, 0, 0),
+		fx_recurring(f, "lastminute", 0x7f, 1439, 0),
+		fx_onetime(f, "once", MON_2024 + 3000, MON_2024 + 9000),
+		NULL,
+	};
+	struct obj_schedule *grp;
+	int64_t t;
+	size_t n = 0, i;
+
+	(void)state;
+	grp = fx_sched_group(f, "grp",
+			     (struct obj_schedule *[]){ s[1], s[5], NULL });
+	for (n = 0; s[n]; n++)
+		fx_policy(f, 4, (uint32_t)n + 1, "any", f->all4, f->all4,
+			  f->any)
+			->sched = s[n];
+	fx_policy(f, 4, (uint32_t)n + 1, "any", f->all4, f->all4, f->any)
+		->sched = grp;
+	assert_int_equal(fx_compile(f), 0);
+	for (t = MON_2024 - DAY; t < MON_2024 + 8 * DAY; t++) {
+		__u64 active[1];
+
+		ruleset_active_mask(&f->rs, &f->rs.v4, t, active);
+		for (i = 0; i <= n; i++)
+			if (((active[0] >> i) & 1) !=
+			    schedule_active(f->cfg.policies4[i]->sched, t))
+				fail_msg("schedule %zu at minute %lld", i,
+					 (long long)t);
+	}
+	fx_free(f);
+}
+
 static void test_shadow_single(void **state)
 {
 	struct fx *f = fx_new();
@@ -733,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_schedule_office_hours),
 		cmocka_unit_test(test_schedule_past_midnight),
 		cmocka_unit_test(test_schedule_24h_and_onetime_and_group),
+		cmocka_unit_test(test_schedule_matches_objects),
 		cmocka_unit_test(test_shadow_single),
 		cmocka_unit_test(test_shadow_needs_enabled_and_schedule),
 		cmocka_unit_test(test_shadow_group_cover),
