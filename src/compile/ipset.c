@@ -112,11 +112,20 @@ int ipset_union(struct ipset *out, const struct ipset *a, const struct ipset *b)
 
 int ipset_diff(struct ipset *out, const struct ipset *a, const struct ipset *b)
 {
-	size_t i, j = 0;
-	int err = 0;
-
 	ipset_init(out);
-	for (i = 0; i < a->nr && !err; i++) {
+	return ipset_diff_reuse(out, a, b);
+}
+
+int ipset_diff_reuse(struct ipset *out, const struct ipset *a,
+		     const struct ipset *b)
+{
+	size_t i, j = 0, n = 0;
+	/* Each range of b splits at most one range of a in two. */
+	int err = ipset_reserve(out, a->nr + b->nr);
+
+	if (err)
+		return err;
+	for (i = 0; i < a->nr; i++) {
 		ip_u128 lo = a->r[i].lo, hi = a->r[i].hi;
 		bool left = true;
 
@@ -124,22 +133,23 @@ int ipset_diff(struct ipset *out, const struct ipset *a, const struct ipset *b)
 		while (j < b->nr && b->r[j].hi < lo)
 			j++;
 		for (size_t k = j; k < b->nr && b->r[k].lo <= hi; k++) {
-			if (b->r[k].lo > lo)
-				err = ipset_push(out, lo, b->r[k].lo - 1);
-			if (err)
-				break;
+			if (b->r[k].lo > lo) {
+				out->r[n].lo = lo;
+				out->r[n++].hi = b->r[k].lo - 1;
+			}
 			if (b->r[k].hi >= hi) {
 				left = false;
 				break;
 			}
 			lo = b->r[k].hi + 1;
 		}
-		if (!err && left)
-			err = ipset_push(out, lo, hi);
+		if (left) {
+			out->r[n].lo = lo;
+			out->r[n++].hi = hi;
+		}
 	}
-	if (err)
-		ipset_release(out);
-	return err;
+	out->nr = n;
+	return 0;
 }
 
 int ipset_intersect(struct ipset *out, const struct ipset *a,
@@ -193,6 +203,10 @@ bool ipset_overlaps(const struct ipset *a, const struct ipset *b)
 {
 	size_t i = 0, j = 0;
 
+	/* Disjoint hulls: the common case, answered without a walk. */
+	if (!a->nr || !b->nr || a->r[a->nr - 1].hi < b->r[0].lo ||
+	    b->r[b->nr - 1].hi < a->r[0].lo)
+		return false;
 	while (i < a->nr && j < b->nr) {
 		if (a->r[i].hi < b->r[j].lo)
 			i++;

@@ -37,6 +37,9 @@ void ipset_normalize(struct ipset *s);
 int ipset_union(struct ipset *out, const struct ipset *a,
 		const struct ipset *b);
 int ipset_diff(struct ipset *out, const struct ipset *a, const struct ipset *b);
+/* @out = @a \ @b into @out's existing buffer (initialized, not @a/@b). */
+int ipset_diff_reuse(struct ipset *out, const struct ipset *a,
+		     const struct ipset *b);
 int ipset_intersect(struct ipset *out, const struct ipset *a,
 		    const struct ipset *b);
 

@@ -173,11 +173,23 @@ static int covers_by_set(struct shadow *sh, unsigned int d, uint32_t i,
 			 __u64 *used, bool *ok)
 {
 	const struct ipset *mine = shadow_eset(sh, d, i);
-	struct ipset rem, next;
+	ip_u128 need = sh->ksize[d][sh->key[d][i]], have = 0;
+	struct ipset rem, next, t;
 	uint32_t w;
 	int err;
 
 	*ok = false;
+	/* Candidates with fewer addresses in all than @i cannot cover it. */
+	for (w = wmin; w <= wmax && have < need; w++)
+		for (__u64 x = cand[w]; x && have < need; x &= x - 1) {
+			uint32_t j = w * 64 + __builtin_ctzll(x);
+			ip_u128 s = sh->ksize[d][sh->key[d][j]];
+
+			have = s > IP_U128_MAX - have ? IP_U128_MAX : have + s;
+		}
+	if (have < need)
+		return 0;
+	ipset_init(&next);
 	memset(used, 0, sh->words * sizeof(*used));
 	err = ipset_union(&rem, mine, &(struct ipset){ 0 });
 	for (w = wmin; w <= wmax && !err; w++) {
@@ -191,14 +203,17 @@ static int covers_by_set(struct shadow *sh, unsigned int d, uint32_t i,
 			if (!ipset_overlaps(e, mine))
 				continue;
 			bm_set(used, j);
-			err = ipset_diff(&next, &rem, e);
-			ipset_release(&rem);
+			/* Two buffers in turn: no allocation per step. */
+			err = ipset_diff_reuse(&next, &rem, e);
+			t = rem;
 			rem = next;
+			next = t;
 		}
 	}
 	if (!err)
 		*ok = ipset_empty(&rem);
 	ipset_release(&rem);
+	ipset_release(&next);
 	return err;
 }
 
@@ -408,6 +423,7 @@ out:
 		free(sh.koff[d]);
 		free(sh.kcls[d]);
 		free(sh.kset[d]);
+		free(sh.ksize[d]);
 	}
 	free(sh.cover);
 	free(sh.empty);

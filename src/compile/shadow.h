@@ -34,6 +34,7 @@ struct shadow {
 	uint32_t *kcls[NR_DIMS];
 	/* addresses: the effective point set (negate applied) of key k */
 	uint32_t *kset[NR_DIMS]; /* id in c->addrs */
+	ip_u128 *ksize[NR_DIMS]; /* its number of addresses */
 	bool *empty;		 /* matches nothing in some dimension */
 	uint16_t *canon;	 /* schedule index, always-on ones as 0 */
 };

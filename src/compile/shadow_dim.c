@@ -291,6 +291,12 @@ int shadow_addr_dim(struct shadow *sh, unsigned int d)
 	if (err)
 		return err;
 	err = -ENOMEM;
+	sh->ksize[d] = malloc(sh->nkeys[d] * sizeof(*sh->ksize[d]));
+	if (!sh->ksize[d])
+		return -ENOMEM;
+	for (k = 0; k < sh->nkeys[d]; k++)
+		sh->ksize[d][k] =
+			ipset_size(&sh->c->addrs.sets[sh->kset[d][k]]);
 	ckey = malloc((size_t)sh->nkeys[d] * words * sizeof(*ckey));
 	stamp = calloc(bm->nr_classes ? bm->nr_classes : 1, sizeof(*stamp));
 	hv = malloc(sh->nkeys[d] * sizeof(*hv));
@@ -322,7 +328,7 @@ int shadow_addr_dim(struct shadow *sh, unsigned int d)
 		}
 		if (n > LIGHT_MAX_INTERVALS) {
 			hv[nh].key = k;
-			hv[nh++].size = ipset_size(e);
+			hv[nh++].size = sh->ksize[d][k];
 			continue;
 		}
 		for (r = 0; r < e->nr; r++)
