@@ -207,6 +207,9 @@ static void test_random_against_bitmap(void **state)
 		check_set(&u, bu);
 		check_set(&d, bd);
 		check_set(&in, bi);
+		/* Into a buffer that already holds something. */
+		assert_int_equal(ipset_diff_reuse(&u, &a, &b), 0);
+		check_set(&u, bd);
 		assert_int_equal(ipset_subset(&a, &b), sub);
 		assert_int_equal(ipset_overlaps(&a, &b), over);
 		assert_true(ipset_size(&a) == size);
