@@ -71,16 +71,34 @@ static const char *level_name(enum diag_level l)
 	}
 }
 
-/* Print the source line of @loc and a caret underline below the token. */
-static void print_context(const struct conf_loc *loc, FILE *out)
-{
-	const char *p = loc->src->text, *end;
-	unsigned int line = 1, i, width;
+/*
+ * Where print_context() left off: diagnostics are printed in source order,
+ * so finding each line continues from the previous one instead of scanning
+ * the file from its start (a 100k-object config has thousands of warnings).
+ */
+struct line_cursor {
+	const struct conf_source *src;
+	const char *p;
+	unsigned int line;
+};
 
-	while (line < loc->line && *p) {
-		if (*p++ == '\n')
-			line++;
+/* Print the source line of @loc and a caret underline below the token. */
+static void print_context(const struct conf_loc *loc, struct line_cursor *c,
+			  FILE *out)
+{
+	const char *p, *end;
+	unsigned int i, width;
+
+	if (c->src != loc->src || c->line > loc->line) {
+		c->src = loc->src;
+		c->p = loc->src->text;
+		c->line = 1;
 	}
+	while (c->line < loc->line && *c->p) {
+		if (*c->p++ == '\n')
+			c->line++;
+	}
+	p = c->p;
 	end = strchr(p, '\n');
 	if (!end)
 		end = p + strlen(p);
@@ -103,6 +121,7 @@ static void print_context(const struct conf_loc *loc, FILE *out)
 
 void diag_print(struct diag_list *dl, FILE *out)
 {
+	struct line_cursor cursor = { 0 };
 	size_t i;
 
 	if (!dl->nr)
@@ -115,7 +134,7 @@ void diag_print(struct diag_list *dl, FILE *out)
 			fprintf(out, "%s:%u:%u: %s: %s\n", d->loc.src->name,
 				d->loc.line, d->loc.col, level_name(d->level),
 				d->msg);
-			print_context(&d->loc, out);
+			print_context(&d->loc, &cursor, out);
 		} else {
 			fprintf(out, "localin: %s: %s\n", level_name(d->level),
 				d->msg);
@@ -132,6 +151,6 @@ struct conf_loc conf_loc_span(const struct conf_loc *a,
 	struct conf_loc l = *a;
 
 	if (b->src == a->src && b->line == a->line && b->col >= a->col)
-		l.len = b->col + b->len - a->col;
+		l.len = conf_loc_clamp((unsigned int)b->col + b->len - a->col);
 	return l;
 }

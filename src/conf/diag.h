@@ -27,13 +27,24 @@ struct conf_source {
 	bool builtin; /* factory defaults: never shown in diagnostics */
 };
 
-/* Position of a token: 1-based line and column, length in bytes. */
+/*
+ * Position of a token: 1-based line and column, length in bytes. Column
+ * and length saturate at 65535: a config has millions of these, and no
+ * real line is that long.
+ */
 struct conf_loc {
 	const struct conf_source *src;
 	unsigned int line;
-	unsigned int col;
-	unsigned int len;
+	unsigned short col;
+	unsigned short len;
 };
+
+#define CONF_LOC_MAX 65535u
+
+static inline unsigned short conf_loc_clamp(unsigned int v)
+{
+	return v > CONF_LOC_MAX ? CONF_LOC_MAX : (unsigned short)v;
+}
 
 enum diag_level {
 	DIAG_ERROR,

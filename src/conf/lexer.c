@@ -13,6 +13,12 @@ void lexer_init(struct lexer *lx, const struct conf_source *src,
 	lx->p = src->text;
 	lx->line = 1;
 	lx->col = 1;
+	arena_init(&lx->scratch);
+}
+
+void lexer_fini(struct lexer *lx)
+{
+	arena_free(&lx->scratch);
 }
 
 static void advance(struct lexer *lx)
@@ -65,13 +71,13 @@ static char *read_quoted(struct lexer *lx, struct conf_word *w)
 		diag_error(lx->dl, &w->loc, "unterminated string");
 		if (!eol)
 			eol = start + strlen(start);
-		out = arena_strndup(lx->arena, start + 1,
+		out = arena_strndup(&lx->scratch, start + 1,
 				    (size_t)(eol - start - 1));
 		while (lx->p < eol)
 			advance(lx);
 		return out;
 	}
-	out = o = arena_alloc(lx->arena, (size_t)(q - start));
+	out = o = arena_alloc(&lx->scratch, (size_t)(q - start));
 	advance(lx); /* opening quote */
 	while (lx->p < q) {
 		if (*lx->p == '\\' && lx->p + 1 < q) {
@@ -85,7 +91,7 @@ static char *read_quoted(struct lexer *lx, struct conf_word *w)
 	*o = '\0';
 	/* A multi-line string's token is marked on its first line only. */
 	if (lx->line == line)
-		w->loc.len = lx->col - col;
+		w->loc.len = conf_loc_clamp(lx->col - col);
 	else
 		w->loc.len = 1;
 	(void)n;
@@ -103,14 +109,14 @@ static char *read_bare(struct lexer *lx, struct conf_word *w)
 			advance(lx);
 		advance(lx);
 	}
-	out = o = arena_alloc(lx->arena, (size_t)(lx->p - start) + 1);
+	out = o = arena_alloc(&lx->scratch, (size_t)(lx->p - start) + 1);
 	for (const char *s = start; s < lx->p; s++) {
 		if (*s == '\\' && s + 1 < lx->p)
 			s++;
 		*o++ = *s;
 	}
 	*o = '\0';
-	w->loc.len = lx->col - col;
+	w->loc.len = conf_loc_clamp(lx->col - col);
 	return out;
 }
 
@@ -118,6 +124,7 @@ int lexer_next(struct lexer *lx, struct conf_word **words)
 {
 	size_t n;
 
+	arena_reset(&lx->scratch);
 	for (;;) {
 		if (!*lx->p)
 			return -1;
@@ -136,7 +143,7 @@ int lexer_next(struct lexer *lx, struct conf_word **words)
 			w = ARENA_PUSH(lx->arena, lx->words, n, lx->cap);
 			w->loc.src = lx->src;
 			w->loc.line = lx->line;
-			w->loc.col = lx->col;
+			w->loc.col = conf_loc_clamp(lx->col);
 			w->quoted = *lx->p == '"' || *lx->p == '\'';
 			w->text = w->quoted ? read_quoted(lx, w) :
 					      read_bare(lx, w);

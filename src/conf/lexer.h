@@ -16,7 +16,8 @@
 
 struct lexer {
 	const struct conf_source *src;
-	struct arena *arena;
+	struct arena *arena;	/* the words array */
+	struct arena scratch;	/* word texts, reset at every line */
 	struct diag_list *dl;
 	const char *p;	/* next unread byte */
 	unsigned int line, col;
@@ -28,11 +29,13 @@ void lexer_init(struct lexer *lx, const struct conf_source *src,
 		struct arena *a, struct diag_list *dl);
 
 /*
- * Next command: its words in *words (valid until the next call), their
+ * Next command: its words in *words (valid until the next call, texts
+ * included: whoever keeps a word copies it), their
  * number as the return value; blank and comment-only lines are skipped.
  * Returns -1 at end of input. Lexical errors (unterminated string) are
  * queued on the diag list and the line still yields what could be read.
  */
 int lexer_next(struct lexer *lx, struct conf_word **words);
+void lexer_fini(struct lexer *lx);
 
 #endif

@@ -367,6 +367,14 @@ static void do_attr(struct parser *p, struct conf_word *w, size_t n)
 	if (is_set) {
 		struct conf_attr tmp = { .schema = sa, .name_loc = w[1].loc };
 
+		/*
+		 * Sized for the words given (+1: a CIDR mask becomes two
+		 * words), not the default growth step: a 100k-object config
+		 * has 200k `set` lines.
+		 */
+		tmp.cap_vals = n - 2 + (sa->type == ST_IP4MASK);
+		tmp.vals = arena_alloc(p->t->arena,
+				       tmp.cap_vals * sizeof(*tmp.vals));
 		/* Check into a scratch attribute: a bad set changes nothing. */
 		if (conf_value_set(p->t->arena, &tmp, sa, w + 2, n - 2, p->dl))
 			return;
@@ -504,7 +512,7 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 			mark_broken(&p);
 	}
 	if (lx.p < src->text + src->len) {
-		struct conf_loc l = { src, lx.line, lx.col, 1 };
+		struct conf_loc l = { src, lx.line, conf_loc_clamp(lx.col), 1 };
 
 		diag_error(dl, &l, "NUL byte in the input; the rest is ignored");
 	}
@@ -516,6 +524,7 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 			continue;
 		diag_error(dl, &f->loc, "config without \"end\"");
 	}
+	lexer_fini(&lx);
 	conf_tree_reindex(t);
 	return dl->errors > errors ? -EINVAL : 0;
 }

@@ -2,6 +2,7 @@
 #include "tree.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 void conf_tree_init(struct conf_tree *t, struct arena *a)
@@ -151,15 +152,81 @@ const char *conf_attr_str(const struct conf_entry *e, const char *name)
 	return a && a->nr_vals ? a->vals[0].text : NULL;
 }
 
+struct conf_default {
+	const struct schema_attr *sa;
+	struct conf_word *words;
+	size_t n;
+};
+
+/* Split a default ("0.0.0.0 0.0.0.0") into words, exactly sized. */
+static struct conf_default split_default(struct conf_tree *t,
+					 const struct schema_attr *sa,
+					 const struct conf_loc *loc)
+{
+	struct conf_default d = { .sa = sa };
+	const char *p, *q;
+	size_t n = 1;
+
+	for (p = sa->def; *p; p++)
+		n += *p == ' ';
+	d.words = arena_alloc(t->arena, n * sizeof(*d.words));
+	for (p = sa->def; *p; p = q) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		q = strchr(p, ' ');
+		if (!q)
+			q = p + strlen(p);
+		d.words[d.n].text = arena_strndup(t->arena, p, (size_t)(q - p));
+		d.words[d.n++].loc = *loc;
+	}
+	return d;
+}
+
+/*
+ * Defaults are looked up for every entry that does not set them (100k
+ * addresses ask for `type` 100k times): split each once per tree.
+ */
+static struct conf_default *default_get(struct conf_tree *t,
+					const struct schema_attr *sa,
+					const struct conf_loc *loc)
+{
+	size_t mask, i;
+
+	if (t->defaults_used * 2 >= t->defaults_size) {
+		struct conf_default *old = t->defaults;
+		size_t old_size = t->defaults_size, j;
+
+		t->defaults_size = old_size ? old_size * 2 : 64;
+		t->defaults = arena_alloc(t->arena, t->defaults_size *
+							    sizeof(*t->defaults));
+		for (j = 0; j < old_size; j++) {
+			if (!old[j].sa)
+				continue;
+			i = ((uintptr_t)old[j].sa >> 4) & (t->defaults_size - 1);
+			while (t->defaults[i].sa)
+				i = (i + 1) & (t->defaults_size - 1);
+			t->defaults[i] = old[j];
+		}
+	}
+	mask = t->defaults_size - 1;
+	for (i = ((uintptr_t)sa >> 4) & mask; t->defaults[i].sa;
+	     i = (i + 1) & mask)
+		if (t->defaults[i].sa == sa)
+			return &t->defaults[i];
+	t->defaults[i] = split_default(t, sa, loc);
+	t->defaults_used++;
+	return &t->defaults[i];
+}
+
 size_t conf_attr_words(struct conf_tree *t, const struct conf_section *sec,
 		       const struct conf_entry *e, const char *name,
 		       const struct conf_word **out)
 {
 	struct conf_attr *a = conf_attr_get(e, name);
 	const struct schema_attr *sa;
-	struct conf_word *w = NULL;
-	size_t n = 0, cap = 0;
-	const char *p, *q;
+	struct conf_default *d;
 
 	if (a) {
 		*out = a->vals;
@@ -169,22 +236,9 @@ size_t conf_attr_words(struct conf_tree *t, const struct conf_section *sec,
 	*out = NULL;
 	if (!sa || !sa->def)
 		return 0;
-	for (p = sa->def; *p; p = q) {
-		struct conf_word *nw;
-
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		q = strchr(p, ' ');
-		if (!q)
-			q = p + strlen(p);
-		nw = ARENA_PUSH(t->arena, w, n, cap);
-		nw->text = arena_strndup(t->arena, p, (size_t)(q - p));
-		nw->loc = e->loc;
-	}
-	*out = w;
-	return n;
+	d = default_get(t, sa, &sec->loc);
+	*out = d->words;
+	return d->n;
 }
 
 struct conf_section *conf_section_open(struct conf_tree *t,

@@ -64,6 +64,9 @@ struct conf_tree {
 	/* Sections skipped as unknown: the input is a full backup whose
 	 * other sections (firewall policy, ...) may use our objects. */
 	unsigned int nr_skipped;
+	/* Schema defaults split into words once, for conf_attr_words(). */
+	struct conf_default *defaults;
+	size_t defaults_size, defaults_used;
 };
 
 void conf_tree_init(struct conf_tree *t, struct arena *a);
@@ -86,7 +89,8 @@ const char *conf_attr_str(const struct conf_entry *e, const char *name);
 
 /*
  * Value of @name for the resolver: the entry's own value, else the
- * schema default split into words (locations point at the entry key).
+ * schema default split into words (shared between entries; their location
+ * is the section's `config` line).
  * Returns the number of words, *out points at them (arena-owned).
  */
 size_t conf_attr_words(struct conf_tree *t, const struct conf_section *sec,

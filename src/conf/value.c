@@ -75,7 +75,8 @@ static struct conf_word *push(struct arena *ar, struct conf_attr *a,
 
 	w->loc = src->loc;
 	w->quoted = src->quoted;
-	w->text = text == src->text ? src->text : arena_strdup(ar, text);
+	/* The lexer's word texts are scratch: keep a copy. */
+	w->text = arena_strdup(ar, text);
 	return w;
 }
 

@@ -274,6 +274,13 @@ static void warn_unused(struct resolver *r)
 			  counted, counted == 1 ? " is" : "s are");
 }
 
+static size_t section_size(const struct conf_tree *t, const char *path)
+{
+	const struct conf_section *sec = conf_tree_section(t, path);
+
+	return sec ? sec->nr_entries : 0;
+}
+
 int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 		    struct diag_list *dl)
 {
@@ -288,8 +295,13 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->arena = t->arena;
 	cfg->detect_unknown_esp = true;
-	obj_names_init(&r.addr[0], r.a, 64);
-	obj_names_init(&r.addr[1], r.a, 64);
+	/* Sized from the tree: growing would leave old tables in the arena. */
+	obj_names_init(&r.addr[0], r.a,
+		       section_size(t, "firewall address") +
+			       section_size(t, "firewall addrgrp"));
+	obj_names_init(&r.addr[1], r.a,
+		       section_size(t, "firewall address6") +
+			       section_size(t, "firewall addrgrp6"));
 	obj_names_init(&r.svc, r.a, 128);
 	obj_names_init(&r.sched, r.a, 16);
 	obj_names_init(&r.intf, r.a, 16);

@@ -33,6 +33,20 @@ void arena_free(struct arena *a)
 	a->allocated = 0;
 }
 
+void arena_reset(struct arena *a)
+{
+	struct arena_chunk *keep = a->head;
+
+	if (!keep)
+		return;
+	a->head = keep->next;
+	arena_free(a);
+	keep->next = NULL;
+	keep->used = 0;
+	a->head = keep;
+	a->allocated = sizeof(*keep) + keep->size;
+}
+
 void *arena_alloc(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;

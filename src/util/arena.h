@@ -18,6 +18,8 @@ struct arena {
 
 void arena_init(struct arena *a);
 void arena_free(struct arena *a);
+/* Drop everything but keep the first chunk, for per-line scratch space. */
+void arena_reset(struct arena *a);
 
 /* Zeroed memory; aborts on out-of-memory like the rest of the tool. */
 void *arena_alloc(struct arena *a, size_t size);

@@ -94,6 +94,7 @@ static void test_lexer_words(void **state)
 	assert_int_equal(w[3].loc.line, 5);
 	assert_int_equal(lexer_next(&lx, &w), -1);
 	assert_int_equal(dl.errors, 0);
+	lexer_fini(&lx);
 	arena_free(&a);
 }
 
@@ -119,6 +120,7 @@ static void test_lexer_unterminated(void **state)
 	n = lexer_next(&lx, &w);
 	assert_int_equal(n, 3);
 	assert_string_equal(w[1].text, "x");
+	lexer_fini(&lx);
 	arena_free(&a);
 }
 
