@@ -42,7 +42,7 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/liblocalin.a: $(LIB_OBJS)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/localin: $(CLI_OBJS) $(BUILD)/liblocalin.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -71,10 +71,16 @@ demo: deps all
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+# Every libFuzzer target in tests/fuzz/, FUZZ_SECONDS each (FUZZ=name for one).
 fuzz: deps
 	@mkdir -p $(BUILD)/fuzz
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $(BUILD)/fuzz/fuzz_conf tests/fuzz/fuzz_conf.c $(LIB_SRCS) $(LDLIBS)
-	$(Q)sh tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_conf $(FUZZ_SECONDS)
+	$(Q)set -e; for t in $(if $(FUZZ),$(FUZZ),$(FUZZ_TARGETS)); do \
+		$(CLANG) $(FUZZ_FLAGS) -o $(BUILD)/fuzz/$$t tests/fuzz/$$t.c \
+			$(LIB_SRCS) $(LDLIBS); \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		sh tests/fuzz/run.sh $(BUILD)/fuzz/$$t $(FUZZ_SECONDS); \
+	done
 
 bench: deps all
 	$(Q)sh bench/compile/run.sh $(BUILD)/localin

@@ -99,7 +99,7 @@ struct li_key {
 };
 
 int ruleset_lookup(const struct li_ruleset *rs, const struct li_key *k,
-		   const __u64 *active);
+		   const __u64 *active); /* in dataplane/host.c: match.h's code */
 
 /* Mask of policies whose schedule is active at @local_min (see objects.h). */
 void ruleset_active_mask(const struct li_ruleset *rs,

@@ -147,7 +147,6 @@ int addr_build_dim(struct compile_ctx *c, const struct fam_build *fb,
 /* trie.c */
 int trie_build(const ip_u128 *lo, const uint32_t *cls, size_t nr,
 	       unsigned int width, struct li_addr_table *tab);
-__u32 trie_lookup(const struct li_addr_table *tab, const __u8 *bytes);
 /* Calls @fn for every maximal run of one class, in address order. */
 void trie_walk(const struct li_addr_table *tab, unsigned int width,
 	       void (*fn)(void *arg, ip_u128 lo, ip_u128 hi, __u32 cls),

@@ -52,6 +52,19 @@ enum li_port_proto {
 
 #define LI_PORT_SPACE 65536
 
+/* The dimensions a packet is classified in, each a bitmap per class. */
+enum li_dim {
+	LI_DIM_INTF,
+	LI_DIM_SRC,
+	LI_DIM_DST,
+	LI_DIM_SVC,
+	LI_DIM_ACTIVE, /* enabled & schedule-active mask: class 0 only */
+	LI_NR_DIMS,
+};
+
+/* The most policies one family may have: bitmap words per class. */
+#define LI_MAX_BM_WORDS 256 /* 16384 policies */
+
 enum li_action {
 	LI_ACT_DENY = 0,
 	LI_ACT_ACCEPT = 1,

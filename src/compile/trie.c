@@ -167,17 +167,6 @@ int trie_build(const ip_u128 *lo, const uint32_t *cls, size_t nr,
 	return 0;
 }
 
-__u32 trie_lookup(const struct li_addr_table *tab, const __u8 *bytes)
-{
-	__u32 e = tab->root[(unsigned int)bytes[0] << 8 | bytes[1]];
-	unsigned int i = 2;
-
-	while ((e & LI_NEXT) && i < 16)
-		e = tab->blocks[(size_t)(e & ~LI_NEXT) * LI_BLOCK_SIZE +
-				bytes[i++]];
-	return e;
-}
-
 struct trie_walker {
 	const struct li_addr_table *tab;
 	void (*fn)(void *arg, ip_u128 lo, ip_u128 hi, __u32 cls);

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host accessors for match.h: the same decision code as the XDP program,
+ * reading the ruleset image's arrays directly.
+ */
+#include "host.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LI_CTX struct li_host
+
+static const struct li_family *fam_of(const struct li_host *h, int fam)
+{
+	return fam ? &h->rs->v6 : &h->rs->v4;
+}
+
+static __always_inline __u32 li_acc_bm_words(const LI_CTX *c, int fam)
+{
+	const struct li_family *f = fam_of(c, fam);
+
+	/* No policies: no bitmaps to AND (the image keeps one word). */
+	return f->nr_policies ? f->bm_words : 0;
+}
+
+static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
+{
+	return c->intf_cls[fam];
+}
+
+static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam,
+					      int dim, __u32 i)
+{
+	const struct li_family *f = fam_of(c, fam);
+
+	return (dim == LI_DIM_SRC ? &f->src : &f->dst)->root[i];
+}
+
+static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, int fam,
+					       int dim, __u32 i)
+{
+	const struct li_family *f = fam_of(c, fam);
+
+	return (dim == LI_DIM_SRC ? &f->src : &f->dst)->blocks[i];
+}
+
+static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,
+					      __u32 proto)
+{
+	return fam_of(c, fam)->svc.proto_map[proto & 0xff];
+}
+
+static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam,
+					     __u32 p, int src, __u32 port)
+{
+	const struct li_svc_table *t = &fam_of(c, fam)->svc;
+
+	return (src ? t->sport_class[p] : t->dport_class[p])[port & 0xffff];
+}
+
+static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam,
+					      __u32 p, __u32 d, __u32 s)
+{
+	const struct li_svc_table *t = &fam_of(c, fam)->svc;
+
+	return t->cross[p][d * t->nr_sclass[p] + s];
+}
+
+static __always_inline __u32 li_acc_svc_unknown(const LI_CTX *c, int fam,
+						__u32 p)
+{
+	return fam_of(c, fam)->svc.unknown_ports[p];
+}
+
+static __always_inline __u64 li_acc_bm(const LI_CTX *c, int fam, int dim,
+				       __u32 cls, __u32 w)
+{
+	const struct li_family *f = fam_of(c, fam);
+	const struct li_bitmaps *b;
+
+	switch (dim) {
+	case LI_DIM_INTF:
+		b = &f->bm_intf;
+		break;
+	case LI_DIM_SRC:
+		b = &f->bm_src;
+		break;
+	case LI_DIM_DST:
+		b = &f->bm_dst;
+		break;
+	case LI_DIM_SVC:
+		b = &f->bm_svc;
+		break;
+	default:
+		return c->active[fam][w];
+	}
+	return b->words[(size_t)cls * f->bm_words + w];
+}
+
+static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
+					 struct li_policy *out)
+{
+	const struct li_family *f = fam_of(c, fam);
+
+	if (idx >= f->nr_policies)
+		return -ENOENT;
+	*out = f->policies[idx];
+	return 0;
+}
+
+static bool is_multicast(const struct li_pkt *p)
+{
+	const __u8 *d = (const __u8 *)p->daddr;
+
+	return p->family == 4 ? (d[0] & 0xf0) == 0xe0 || p->daddr[0] == ~0u :
+				d[0] == 0xff;
+}
+
+static __always_inline int li_acc_is_local(const LI_CTX *c,
+					   const struct li_pkt *p)
+{
+	size_t i, len = p->family == 6 ? 16 : 4;
+
+	for (i = 0; i < c->nr_locals; i++) {
+		const struct li_host_addr *a = &c->locals[i];
+
+		if (a->family == p->family && !memcmp(a->addr, p->daddr, len))
+			return a->bcast ? 2 : 1;
+	}
+	return is_multicast(p) ? 2 : 0;
+}
+
+static __always_inline int li_acc_detect_esp(const LI_CTX *c)
+{
+	return c->rs->detect_unknown_esp;
+}
+
+static __always_inline int li_acc_spi_known(const LI_CTX *c,
+					    const struct li_pkt *p)
+{
+	struct li_host *h = (struct li_host *)c;
+
+	h->last_sa = c->sas ? spi_table_find(c->sas, p->family, p->daddr,
+					     p->spi) :
+			      NULL;
+	return h->last_sa != NULL;
+}
+
+static size_t frag_slot(const struct li_pkt *p)
+{
+	__u64 x = 0xcbf29ce484222325ull;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		x = (x ^ p->saddr[i] ^ ((__u64)p->daddr[i] << 32)) *
+		    0x100000001b3ull;
+	x = (x ^ p->frag_id ^ ((__u64)p->proto << 32)) * 0x100000001b3ull;
+	return (size_t)(x ^ (x >> 31)) & (LI_HOST_FRAG_SLOTS - 1);
+}
+
+static bool frag_same(const struct li_host_frag *f, const struct li_pkt *p)
+{
+	return f->used && f->family == p->family && f->proto == p->proto &&
+	       f->id == p->frag_id && !memcmp(f->saddr, p->saddr, 16) &&
+	       !memcmp(f->daddr, p->daddr, 16);
+}
+
+static __always_inline int li_acc_frag_get(const LI_CTX *c,
+					   const struct li_pkt *p,
+					   struct li_verdict *v)
+{
+	const struct li_host_frag *f = &c->frags[frag_slot(p)];
+
+	if (!frag_same(f, p))
+		return 0;
+	*v = f->v;
+	return 1;
+}
+
+static __always_inline void li_acc_frag_put(const LI_CTX *c,
+					    const struct li_pkt *p,
+					    const struct li_verdict *v)
+{
+	struct li_host_frag *f = &c->frags[frag_slot(p)];
+
+	f->used = 1;
+	f->family = p->family;
+	f->proto = p->proto;
+	f->id = p->frag_id;
+	memcpy(f->saddr, p->saddr, 16);
+	memcpy(f->daddr, p->daddr, 16);
+	f->v = *v;
+}
+
+#include "match.h"
+
+static __u32 intf_class(const struct li_family *f, const char *ifname)
+{
+	__u32 lo = 0, hi = f->nr_intfs;
+
+	if (!ifname || strlen(ifname) >= LI_IFNAMSIZ)
+		return f->intf_other;
+	/* Once per packet and per family, not per policy or prefix. */
+	while (lo < hi) {
+		__u32 mid = lo + (hi - lo) / 2;
+		int cmp = strncmp(ifname, f->intfs[mid].name, LI_IFNAMSIZ);
+
+		if (!cmp)
+			return f->intfs[mid].cls;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return f->intf_other;
+}
+
+void li_host_set_ifname(struct li_host *h, const char *ifname)
+{
+	if (h->ifname == ifname && ifname)
+		return;
+	h->ifname = ifname;
+	h->intf_cls[0] = intf_class(&h->rs->v4, ifname);
+	h->intf_cls[1] = intf_class(&h->rs->v6, ifname);
+}
+
+int li_host_init(struct li_host *h, const struct li_ruleset *rs,
+		 const struct spi_table *sas)
+{
+	int fam;
+
+	memset(h, 0, sizeof(*h));
+	h->rs = rs;
+	h->sas = sas;
+	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
+	if (!h->frags)
+		return -ENOMEM;
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam_of(h, fam);
+
+		h->active[fam] = calloc(f->bm_words ? f->bm_words : 1,
+					sizeof(__u64));
+		if (!h->active[fam]) {
+			li_host_free(h);
+			return -ENOMEM;
+		}
+		if (f->enabled)
+			memcpy(h->active[fam], f->enabled,
+			       f->bm_words * sizeof(__u64));
+	}
+	li_host_set_ifname(h, NULL);
+	return 0;
+}
+
+void li_host_free(struct li_host *h)
+{
+	free(h->active[0]);
+	free(h->active[1]);
+	free(h->frags);
+	free(h->locals);
+	memset(h, 0, sizeof(*h));
+}
+
+int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
+		      bool bcast)
+{
+	struct li_host_addr *a;
+
+	if (h->nr_locals == h->cap_locals) {
+		size_t cap = h->cap_locals ? h->cap_locals * 2 : 8;
+
+		a = realloc(h->locals, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		h->locals = a;
+		h->cap_locals = cap;
+	}
+	a = &h->locals[h->nr_locals++];
+	memset(a, 0, sizeof(*a));
+	a->family = (__u8)family;
+	a->bcast = bcast;
+	memcpy(a->addr, addr, family == 6 ? 16 : 4);
+	return 0;
+}
+
+int li_host_add_ip4_subnet(struct li_host *h, __u32 addr_be,
+			   unsigned int prefixlen)
+{
+	__u32 host = __builtin_bswap32(addr_be), mask, bc;
+	int err = li_host_add_local(h, 4, &addr_be, false);
+
+	/* /31 and /32 have no broadcast address (RFC 3021). */
+	if (err || prefixlen >= 31)
+		return err;
+	mask = prefixlen ? ~0u << (32 - prefixlen) : 0;
+	bc = __builtin_bswap32((host & mask) | ~mask);
+	return li_host_add_local(h, 4, &bc, true);
+}
+
+void li_host_set_time(struct li_host *h, __s64 local_min)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam_of(h, fam);
+		__u32 w;
+
+		if (!f->nr_policies)
+			continue;
+		ruleset_active_mask(h->rs, f, local_min, h->active[fam]);
+		for (w = 0; w < f->bm_words; w++)
+			h->active[fam][w] &= f->enabled[w];
+	}
+}
+
+int li_host_decide(struct li_host *h, const struct li_pkt *p,
+		   struct li_verdict *v)
+{
+	h->last_sa = NULL;
+	return li_decide(h, p, v);
+}
+
+/*
+ * The compiler's own lookup for its tests and tools: only classification,
+ * through the same match.h code, with a throwaway context.
+ */
+int ruleset_lookup(const struct li_ruleset *rs, const struct li_key *k,
+		   const __u64 *active)
+{
+	struct li_host h = { .rs = rs };
+	__u64 *act[2] = { NULL, NULL };
+	struct li_pkt p = { 0 };
+	int fam = k->family == 6, idx = -1;
+	const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+	__u32 w;
+
+	if ((k->family != 4 && k->family != 6) || !f->nr_policies)
+		return -1;
+	act[fam] = malloc(f->bm_words * sizeof(__u64));
+	if (!act[fam])
+		return -1;
+	for (w = 0; w < f->bm_words; w++)
+		act[fam][w] = f->enabled[w] & (active ? active[w] : ~0ull);
+	h.active[0] = act[0];
+	h.active[1] = act[1];
+	li_host_set_ifname(&h, k->ifname);
+	p.family = k->family;
+	p.proto = k->proto;
+	p.sport = k->sport;
+	p.dport = k->dport;
+	p.flags = k->ports_known ? LI_PKT_PORTS : 0;
+	memcpy(p.saddr, k->saddr, 16);
+	memcpy(p.daddr, k->daddr, 16);
+	idx = li_classify(&h, &p);
+	free(act[fam]);
+	return idx;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host execution of the shared matcher (match.h): the ruleset image
+ * in memory, the gateway's addresses, the live SAs and a bounded fragment
+ * table. replay and the tests drive it; the XDP program runs the same
+ * match.h over BPF maps instead.
+ */
+#ifndef LOCALIN_DATAPLANE_HOST_H
+#define LOCALIN_DATAPLANE_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../compile/compile.h"
+#include "../ipsec/spi_table.h"
+#include "packet.h"
+
+/* A gateway address; bcast marks directed broadcasts of its subnets. */
+struct li_host_addr {
+	__u8 family;
+	__u8 bcast;
+	__u32 addr[4]; /* network order */
+};
+
+/*
+ * First-fragment verdicts, direct-mapped by (source, destination, id,
+ * protocol): bounded memory, and a collision only costs a later fragment
+ * its remembered verdict (it is then judged with ports unknown).
+ */
+#define LI_HOST_FRAG_SLOTS 4096
+
+struct li_host_frag {
+	__u8 used;
+	__u8 family;
+	__u8 proto;
+	__u32 id;
+	__u32 saddr[4], daddr[4];
+	struct li_verdict v;
+};
+
+struct li_host {
+	const struct li_ruleset *rs;
+	/* Enabled and schedule-active policies, per family (bm_words each). */
+	__u64 *active[2];
+	/* Per packet: the arrival interface and its class in each family. */
+	const char *ifname;
+	__u32 intf_cls[2];
+	struct li_host_addr *locals;
+	size_t nr_locals, cap_locals;
+	const struct spi_table *sas;
+	struct li_host_frag *frags;
+	const struct sa_entry *last_sa; /* set by the SPI check, for traces */
+};
+
+/* @rs must outlive @h. Everything enabled and active until told. */
+int li_host_init(struct li_host *h, const struct li_ruleset *rs,
+		 const struct spi_table *sas);
+void li_host_free(struct li_host *h);
+
+/* Gateway addresses, e.g. from `config system interface`. */
+int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
+		      bool bcast);
+/* An interface's address and prefix: the address and its broadcast. */
+int li_host_add_ip4_subnet(struct li_host *h, __u32 addr_be,
+			   unsigned int prefixlen);
+
+/* Re-evaluate schedules at @local_min (minutes since 1970, local time). */
+void li_host_set_time(struct li_host *h, __s64 local_min);
+
+/* The interface a packet arrived on (NULL: none known). */
+void li_host_set_ifname(struct li_host *h, const char *ifname);
+
+/* The shared decision (match.h) for one parsed packet; returns v->drop. */
+int li_host_decide(struct li_host *h, const struct li_pkt *p,
+		   struct li_verdict *v);
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The decision, written once for the XDP program and the host (replay,
+ * tests): classify a parsed packet against the compiled ruleset image and
+ * decide in the order of DESIGN.md:
+ *
+ *   1. not addressed to this host           -> pass (nonlocal)
+ *   2. addressed to us but malformed         -> drop (malformed)
+ *   3. ESP with detect-unknown-esp           -> SPI known ? pass : drop
+ *   4. local-in policies, first match wins   -> the policy's action
+ *   5. no match                              -> pass (implicit)
+ *
+ * A non-first fragment carries no ports: it takes the verdict remembered
+ * for its first fragment when there is one; otherwise it is classified
+ * with "ports unknown", which only policies whose services do not
+ * constrain ports can match (the service table's unknown_ports class).
+ *
+ * The tables are reached through accessor functions the including file
+ * defines first, with a context type LI_CTX (host: arrays in memory,
+ * src/dataplane/host.h; XDP: BPF maps). Everything here is
+ * static __always_inline with constant loop bounds, for the verifier.
+ *
+ * Required accessors (fam is 0 for IPv4, 1 for IPv6; dim is enum li_dim):
+ *   __u32 li_acc_bm_words(const LI_CTX *c, int fam);
+ *   __u32 li_acc_intf_class(const LI_CTX *c, int fam);
+ *   __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim, __u32 i);
+ *   __u32 li_acc_addr_block(const LI_CTX *c, int fam, int dim, __u32 i);
+ *   __u32 li_acc_svc_proto(const LI_CTX *c, int fam, __u32 proto);
+ *   __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p, int src,
+ *                         __u32 port);
+ *   __u32 li_acc_svc_cross(const LI_CTX *c, int fam, __u32 p,
+ *                          __u32 dclass, __u32 sclass);
+ *   __u32 li_acc_svc_unknown(const LI_CTX *c, int fam, __u32 p);
+ *   __u64 li_acc_bm(const LI_CTX *c, int fam, int dim, __u32 cls,
+ *                   __u32 word);          (dims incl. LI_DIM_ACTIVE)
+ *   int   li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
+ *                       struct li_policy *out);
+ *   int   li_acc_is_local(const LI_CTX *c, const struct li_pkt *p);
+ *                         (0 no, 1 unicast to us, 2 broadcast/multicast)
+ *   int   li_acc_detect_esp(const LI_CTX *c);
+ *   int   li_acc_spi_known(const LI_CTX *c, const struct li_pkt *p);
+ *   int   li_acc_frag_get(const LI_CTX *c, const struct li_pkt *p,
+ *                         struct li_verdict *v);
+ *   void  li_acc_frag_put(const LI_CTX *c, const struct li_pkt *p,
+ *                         const struct li_verdict *v);
+ */
+#ifndef LOCALIN_DATAPLANE_MATCH_H
+#define LOCALIN_DATAPLANE_MATCH_H
+
+#include "../compile/ruleset.h"
+#include "packet.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+static __always_inline __u32 li_addr_byte(const struct li_pkt *p, int dim,
+					  __u32 i)
+{
+	const __u32 *a = dim == LI_DIM_SRC ? p->saddr : p->daddr;
+	__u32 word = a[(i >> 2) & 3];
+
+	/* Addresses are in network order: byte i of the address. */
+	return ((const __u8 *)&word)[i & 3];
+}
+
+/* Multibit trie walk: root by the first 16 bits, then a byte per level. */
+static __always_inline __u32 li_addr_class(const LI_CTX *c,
+					   const struct li_pkt *p, int dim)
+{
+	int fam = p->family == 6;
+	__u32 levels = fam ? LI_V6_LEVELS - 1 : LI_V4_LEVELS - 1;
+	__u32 e, i;
+
+	e = li_acc_addr_root(c, fam, dim,
+			     li_addr_byte(p, dim, 0) << 8 |
+				     li_addr_byte(p, dim, 1));
+	for (i = 0; i < LI_V6_LEVELS - 1; i++) {
+		if (!(e & LI_NEXT) || i >= levels)
+			break;
+		e = li_acc_addr_block(c, fam, dim,
+				      (e & ~LI_NEXT) * LI_BLOCK_SIZE +
+					      li_addr_byte(p, dim, i + 2));
+	}
+	return e;
+}
+
+static __always_inline __u32 li_svc_class(const LI_CTX *c,
+					  const struct li_pkt *p)
+{
+	int fam = p->family == 6;
+	__u32 e = li_acc_svc_proto(c, fam, p->proto);
+	__u32 pp, d, s;
+
+	if (!(e & LI_PORTS))
+		return e;
+	pp = e & ~LI_PORTS;
+	if (pp >= LI_NR_PORT_PROTOS)
+		return 0;
+	if (!(p->flags & LI_PKT_PORTS))
+		return li_acc_svc_unknown(c, fam, pp);
+	d = li_acc_svc_port(c, fam, pp, 0, p->dport);
+	s = li_acc_svc_port(c, fam, pp, 1, p->sport);
+	return li_acc_svc_cross(c, fam, pp, d, s);
+}
+
+/*
+ * First matching policy index (evaluation order), or -1. Cost: four
+ * constant-time class lookups, then the AND of their bitmaps word by
+ * word, stopping at the first word with a bit set.
+ */
+static __always_inline int li_classify(const LI_CTX *c,
+				       const struct li_pkt *p)
+{
+	int fam = p->family == 6;
+	__u32 words = li_acc_bm_words(c, fam), w;
+	__u32 ci, cs, cd, cv;
+
+	if (!words)
+		return -1; /* no policies in this family */
+	ci = li_acc_intf_class(c, fam);
+	cs = li_addr_class(c, p, LI_DIM_SRC);
+	cd = li_addr_class(c, p, LI_DIM_DST);
+	cv = li_svc_class(c, p);
+	for (w = 0; w < LI_MAX_BM_WORDS; w++) {
+		__u64 x;
+
+		if (w >= words)
+			break;
+		x = li_acc_bm(c, fam, LI_DIM_INTF, ci, w) &
+		    li_acc_bm(c, fam, LI_DIM_SRC, cs, w) &
+		    li_acc_bm(c, fam, LI_DIM_DST, cd, w) &
+		    li_acc_bm(c, fam, LI_DIM_SVC, cv, w) &
+		    li_acc_bm(c, fam, LI_DIM_ACTIVE, 0, w);
+		if (x)
+			return (int)(w * 64 + __builtin_ctzll(x));
+	}
+	return -1;
+}
+
+static __always_inline void li_verdict_set(struct li_verdict *v, int drop,
+					   int reason)
+{
+	v->drop = (__u8)drop;
+	v->reason = (__u8)reason;
+	v->policy_id = 0;
+	v->policy_idx = -1;
+}
+
+/* Decide for a parsed packet. Fills @v; returns v->drop. */
+static __always_inline int li_decide(const LI_CTX *c, const struct li_pkt *p,
+				     struct li_verdict *v)
+{
+	struct li_policy pol;
+	int local, idx;
+
+	v->bcast = 0;
+	v->frag_hit = 0;
+	if (p->family != 4 && p->family != 6) {
+		li_verdict_set(v, 0, LI_R_NONLOCAL);
+		return 0;
+	}
+	local = li_acc_is_local(c, p);
+	if (!local) {
+		li_verdict_set(v, 0, LI_R_NONLOCAL);
+		return 0;
+	}
+	v->bcast = local == 2;
+	if (p->malformed) {
+		li_verdict_set(v, 1, LI_R_MALFORMED);
+		return 1;
+	}
+	/* The rest of a fragmented datagram follows its first fragment. */
+	if ((p->flags & LI_PKT_FRAG_LATER) && li_acc_frag_get(c, p, v)) {
+		v->frag_hit = 1;
+		return v->drop;
+	}
+	if ((p->flags & LI_PKT_ESP) && !(p->flags & LI_PKT_FRAG_LATER) &&
+	    li_acc_detect_esp(c)) {
+		if (li_acc_spi_known(c, p))
+			li_verdict_set(v, 0, LI_R_ESP_OK);
+		else
+			li_verdict_set(v, 1, LI_R_ESP_UNKNOWN_SPI);
+	} else {
+		idx = li_classify(c, p);
+		if (idx >= 0 && !li_acc_policy(c, p->family == 6, (__u32)idx, &pol)) {
+			li_verdict_set(v, pol.action != LI_ACT_ACCEPT,
+				       LI_R_POLICY);
+			v->policy_id = pol.id;
+			v->policy_idx = idx;
+		} else {
+			li_verdict_set(v, 0, LI_R_IMPLICIT);
+		}
+	}
+	if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))
+		li_acc_frag_put(c, p, v);
+	return v->drop;
+}
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The packet parser: one Ethernet frame in, the facts of struct li_pkt out.
+ *
+ * Written once for two compilers: `clang -target bpf` builds it into the XDP
+ * program, the host compiler into replay and the tests. Hence the rules that
+ * keep the verifier happy: every helper is always inlined, loops have
+ * constant bounds, no libc beyond __builtin_memcpy/memset, no global data, and
+ * every read goes through li_ptr(), which tests the bytes against both the end
+ * of the current protocol layer and data_end before they are touched.
+ *
+ *	li_parse(data, data_end, &pkt);
+ *
+ * always returns 0; the outcome is in pkt:
+ * - family 4 or 6 as soon as the addresses could be read. Later problems
+ *   (bad version, header or payload lengths, extension headers, L4) keep the
+ *   addresses so that the matcher can tell whether the packet was addressed to
+ *   us, and set malformed.
+ * - family 0: not IP, or the IP header was cut before the addresses (then
+ *   malformed is LI_MAL_L2 or LI_MAL_IP_TRUNC; a non-IP ethertype is not
+ *   malformed).
+ * - Parsing stops at the first problem: malformed names it, every field
+ *   filled before it stays valid, nothing after it is set.
+ * - A flag claims only what was read: LI_PKT_PORTS means the L4 header (ports,
+ *   ICMP type and code) lay within the packet, LI_PKT_ESP the SPI and
+ *   sequence, LI_PKT_IKE the 28-byte IKE header. frag_id is set with
+ *   LI_PKT_FRAG only.
+ * - l3_len saturates at 65535 (an IPv6 payload over 65495 bytes).
+ *
+ * The L3 end is the IP header's own length (IPv4 total length, IPv6 40 +
+ * payload length): Ethernet padding after it is ignored, and nothing beyond it
+ * is read.
+ */
+#ifndef LOCALIN_DATAPLANE_PARSE_H
+#define LOCALIN_DATAPLANE_PARSE_H
+
+#include "packet.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#ifdef __bpf__
+#define LI_UNROLL _Pragma("unroll")
+#else
+#define LI_UNROLL
+#endif
+
+#define LI_ETH_HLEN	14
+#define LI_ETH_P_IP	0x0800
+#define LI_ETH_P_IPV6	0x86dd
+#define LI_ETH_P_8021Q	0x8100
+#define LI_ETH_P_8021AD 0x88a8
+#define LI_VLAN_MAX	2 /* tags looked through: 802.1ad outer + 802.1Q inner */
+#define LI_EXTHDR_MAX	8 /* IPv6 extension headers walked before giving up */
+#define LI_NOLIMIT	0xffffffffu
+
+#define LI_IPPROTO_ICMP	  1
+#define LI_IPPROTO_TCP	  6
+#define LI_IPPROTO_UDP	  17
+#define LI_IPPROTO_ESP	  50
+#define LI_IPPROTO_ICMPV6 58
+#define LI_IPPROTO_SCTP	  132
+
+#define LI_IKE_PORT  500
+#define LI_NATT_PORT 4500
+#define LI_IKE_HLEN  28
+#define LI_ESP_HLEN  8
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static __always_inline __u16 li_ntohs(__u16 x)
+{
+	return __builtin_bswap16(x);
+}
+
+static __always_inline __u32 li_ntohl(__u32 x)
+{
+	return __builtin_bswap32(x);
+}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static __always_inline __u16 li_ntohs(__u16 x)
+{
+	return x;
+}
+
+static __always_inline __u32 li_ntohl(__u32 x)
+{
+	return x;
+}
+#else
+#error "parse.h: unknown byte order"
+#endif
+
+/*
+ * The n bytes at data + off, or NULL unless they end at or before limit (an
+ * offset: the end of the layer being read, LI_NOLIMIT for the frame) and at
+ * or before data_end. The limit is the protocol's bound; the data_end test is
+ * the one the verifier needs to see on the very pointer that is read.
+ * Offsets stay far below 2^16 (at most 8 extension headers of 2 KiB), so
+ * off + n cannot wrap.
+ */
+static __always_inline const __u8 *li_ptr(const void *data,
+					  const void *data_end, __u32 off,
+					  __u32 limit, __u32 n)
+{
+	const __u8 *ptr = (const __u8 *)data + off;
+
+	if (off + n > limit)
+		return 0;
+	if ((const void *)(ptr + n) > data_end)
+		return 0;
+	return ptr;
+}
+
+/* Packet bytes have no alignment: copy to a local, then swap. */
+static __always_inline __u16 li_get16(const __u8 *ptr)
+{
+	__u16 v;
+
+	__builtin_memcpy(&v, ptr, sizeof(v));
+	return li_ntohs(v);
+}
+
+static __always_inline __u32 li_get32(const __u8 *ptr)
+{
+	__u32 v;
+
+	__builtin_memcpy(&v, ptr, sizeof(v));
+	return li_ntohl(v);
+}
+
+#include "parse_l4.h"
+#include "parse_l3.h"
+
+/*
+ * Ethernet, then at most LI_VLAN_MAX 802.1Q/802.1ad tags (the outermost id is
+ * the one the admin configured on the interface), then IPv4 or IPv6. A third
+ * tag, like any other ethertype, is simply not IP.
+ */
+static __always_inline int li_parse(const void *data, const void *data_end,
+				    struct li_pkt *p)
+{
+	const __u8 *h;
+	__u32 off = LI_ETH_HLEN;
+	__u16 type;
+	int i;
+
+	__builtin_memset(p, 0, sizeof(*p));
+	h = li_ptr(data, data_end, 0, LI_NOLIMIT, LI_ETH_HLEN);
+	if (!h) {
+		p->malformed = LI_MAL_L2;
+		return 0;
+	}
+	type = li_get16(h + 12);
+	LI_UNROLL
+	for (i = 0; i < LI_VLAN_MAX; i++) {
+		if (type != LI_ETH_P_8021Q && type != LI_ETH_P_8021AD)
+			break;
+		h = li_ptr(data, data_end, off, LI_NOLIMIT, 4);
+		if (!h) {
+			p->malformed = LI_MAL_L2;
+			return 0;
+		}
+		if (i == 0) {
+			p->flags |= LI_PKT_VLAN;
+			p->vlan = li_get16(h) & 0x0fff;
+		}
+		type = li_get16(h + 2);
+		off += 4;
+	}
+	if (type == LI_ETH_P_IP)
+		li_parse_ipv4(data, data_end, off, p);
+	else if (type == LI_ETH_P_IPV6)
+		li_parse_ipv6(data, data_end, off, p);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The static SA source: a file of live inbound SAs, for replay and tests.
+ * Read with the config lexer, so quoting, comments and error positions
+ * work as they do in configs.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "../conf/lexer.h"
+#include "../conf/parser.h"
+#include "spi_table.h"
+
+/* An IPv4 or IPv6 address into network-order words; returns the family. */
+static int parse_addr(const char *s, __u32 *out)
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, s, out) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, s, out) == 1)
+		return 6;
+	return 0;
+}
+
+static bool parse_spi(const char *s, __u32 *out)
+{
+	unsigned long long v = 0;
+	size_t n = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; isxdigit((unsigned char)*s); s++, n++) {
+		v = v << 4 | (unsigned long long)(isdigit((unsigned char)*s) ?
+					  *s - '0' :
+					  tolower((unsigned char)*s) - 'a' + 10);
+		if (v > 0xffffffffull)
+			return false;
+	}
+	if (*s || !n)
+		return false;
+	*out = (__u32)v;
+	return true;
+}
+
+static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
+		   struct diag_list *dl)
+{
+	struct sa_entry sa = { 0 };
+	int fam;
+
+	if (n < 2 || n > 4) {
+		diag_error(dl, &w[n < 2 ? 0 : 4].loc,
+			   "expected: DESTINATION SPI [PEER [TUNNEL]]");
+		return -EINVAL;
+	}
+	fam = parse_addr(w[0].text, sa.daddr);
+	if (!fam) {
+		diag_error(dl, &w[0].loc, "invalid address \"%s\"", w[0].text);
+		return -EINVAL;
+	}
+	sa.family = (__u8)fam;
+	if (!parse_spi(w[1].text, &sa.spi)) {
+		diag_error(dl, &w[1].loc,
+			   "invalid SPI \"%s\" (expected up to 8 hex digits)",
+			   w[1].text);
+		return -EINVAL;
+	}
+	if (n >= 3) {
+		if (parse_addr(w[2].text, sa.peer) != fam) {
+			diag_error(dl, &w[2].loc,
+				   "invalid peer address \"%s\" (must be IPv%d like the destination)",
+				   w[2].text, fam);
+			return -EINVAL;
+		}
+		sa.has_peer = 1;
+	}
+	if (n == 4) {
+		if (strlen(w[3].text) >= SA_TUNNEL_MAX) {
+			diag_error(dl, &w[3].loc,
+				   "tunnel name longer than %d characters",
+				   SA_TUNNEL_MAX - 1);
+			return -EINVAL;
+		}
+		strcpy(sa.tunnel, w[3].text);
+	}
+	return spi_table_add(t, &sa);
+}
+
+int sa_file_load(struct spi_table *t, struct arena *a, const char *path,
+		 struct diag_list *dl)
+{
+	struct conf_source *src;
+	struct conf_word *w;
+	struct lexer lx;
+	int n, err, ret = 0;
+
+	err = conf_source_read(a, path, &src);
+	if (err) {
+		diag_error(dl, NULL, "cannot read SA file %s: %s", path,
+			   strerror(-err));
+		return err;
+	}
+	lexer_init(&lx, src, a, dl);
+	while ((n = lexer_next(&lx, &w)) > 0) {
+		err = sa_line(t, w, n, dl);
+		if (err == -ENOMEM) {
+			ret = err;
+			break;
+		}
+		if (err)
+			ret = -EINVAL;
+	}
+	lexer_fini(&lx);
+	return ret;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live inbound SAs as the data path sees them: a set of (destination,
+ * SPI) with the peer and tunnel name for logs and traces. Host side of the
+ * SPI check (replay, tests); the daemon mirrors the same set into a map.
+ */
+#ifndef LOCALIN_IPSEC_SPI_TABLE_H
+#define LOCALIN_IPSEC_SPI_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/types.h>
+
+#include "../conf/diag.h"
+
+#define SA_TUNNEL_MAX 36
+
+struct sa_entry {
+	__u8 family; /* 4 or 6; 0 = free slot */
+	__u32 daddr[4]; /* network order, IPv4 in daddr[0] */
+	__u32 spi;	/* host order */
+	__u8 has_peer;
+	__u32 peer[4];
+	char tunnel[SA_TUNNEL_MAX];
+};
+
+struct spi_table {
+	struct sa_entry *slots;
+	size_t size, nr; /* size is a power of two */
+};
+
+void spi_table_init(struct spi_table *t);
+void spi_table_free(struct spi_table *t);
+/* Add or replace; returns 0 or -ENOMEM. */
+int spi_table_add(struct spi_table *t, const struct sa_entry *sa);
+const struct sa_entry *spi_table_find(const struct spi_table *t, int family,
+				      const __u32 *daddr, __u32 spi);
+
+/*
+ * Read an SA file: one SA a line, `DESTINATION SPI [PEER [TUNNEL]]`, SPI
+ * in hex with or without 0x, `#` comments. Errors are queued on @dl with
+ * their position; returns 0, -EINVAL on a bad line, or -errno if the file
+ * cannot be read.
+ */
+int sa_file_load(struct spi_table *t, struct arena *a, const char *path,
+		 struct diag_list *dl);
+
+#endif
