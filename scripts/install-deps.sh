@@ -5,7 +5,7 @@
 # `make demo` can call this every time.
 set -eu
 
-PKGS="make gcc clang llvm libclang-rt-14-dev pkg-config libcmocka-dev valgrind tzdata time nftables libbpf-dev bpftool libpcap-dev"
+PKGS="make gcc clang llvm libclang-rt-14-dev pkg-config libcmocka-dev valgrind tzdata time nftables libbpf-dev bpftool libpcap-dev python3-scapy tcpdump"
 
 missing=""
 for p in $PKGS; do
