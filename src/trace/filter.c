@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `diagnose debug flow filter`: parsing, matching, printing; see filter.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../log/logbuf.h"
+#include "filter.h"
+
+static const char *const field_names[FF_NR_FIELDS] = {
+	[FF_ADDR] = "addr",   [FF_SADDR] = "saddr", [FF_DADDR] = "daddr",
+	[FF_PORT] = "port",   [FF_SPORT] = "sport", [FF_DPORT] = "dport",
+	[FF_PROTO] = "proto", [FF_VD] = "vd",
+};
+
+void flow_filter_init(struct flow_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->vd = -1;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int field_of(const char *word)
+{
+	int i;
+
+	for (i = 0; i < FF_NR_FIELDS; i++)
+		if (!strcmp(word, field_names[i]))
+			return i;
+	return -1;
+}
+
+/* Decimal only, as the device takes it; no sign, no spaces. */
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int parse_addr(const char *s, __u8 *family, __u8 bytes[16])
+{
+	memset(bytes, 0, 16);
+	if (inet_pton(AF_INET, s, bytes) == 1) {
+		*family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, bytes) == 1) {
+		*family = 6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_addr_range(struct flow_addr_range *r, int argc,
+			    const char *const *argv, char *err, size_t errlen)
+{
+	__u8 fam_hi;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (parse_addr(argv[i], i == 1 ? &r->family : &fam_hi,
+			       i == 1 ? r->lo : r->hi))
+			return fail(err, errlen, "invalid address \"%s\"",
+				    argv[i]);
+	}
+	if (argc == 2) {
+		memcpy(r->hi, r->lo, 16);
+		return 0;
+	}
+	if (fam_hi != r->family)
+		return fail(err, errlen,
+			    "address range \"%s %s\" mixes IPv4 and IPv6",
+			    argv[1], argv[2]);
+	if (memcmp(r->lo, r->hi, 16) > 0)
+		return fail(err, errlen, "invalid address range \"%s %s\"",
+			    argv[1], argv[2]);
+	return 0;
+}
+
+static int parse_port_range(__u16 range[2], int argc, const char *const *argv,
+			    char *err, size_t errlen)
+{
+	unsigned long v[2];
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!parse_uint(argv[i], 65535, &v[i - 1]))
+			return fail(err, errlen, "invalid port \"%s\"",
+				    argv[i]);
+	if (argc == 2)
+		v[1] = v[0];
+	if (v[0] > v[1])
+		return fail(err, errlen, "invalid port range \"%s %s\"",
+			    argv[1], argv[2]);
+	range[0] = (__u16)v[0];
+	range[1] = (__u16)v[1];
+	return 0;
+}
+
+/* Set @field from @argv[1..]; @argv[0] is the field's own word. */
+static int set_field(struct flow_filter *f, int field, int argc,
+		     const char *const *argv, char *err, size_t errlen)
+{
+	int max_values = field <= FF_DPORT ? 2 : 1, ret;
+	unsigned long v;
+
+	if (argc < 2)
+		return fail(err, errlen, "missing value for \"%s\"", argv[0]);
+	if (argc - 1 > max_values)
+		return fail(err, errlen, "too many values for \"%s\"",
+			    argv[0]);
+	switch (field) {
+	case FF_ADDR:
+		ret = parse_addr_range(&f->addr, argc, argv, err, errlen);
+		break;
+	case FF_SADDR:
+		ret = parse_addr_range(&f->saddr, argc, argv, err, errlen);
+		break;
+	case FF_DADDR:
+		ret = parse_addr_range(&f->daddr, argc, argv, err, errlen);
+		break;
+	case FF_PORT:
+		ret = parse_port_range(f->port, argc, argv, err, errlen);
+		break;
+	case FF_SPORT:
+		ret = parse_port_range(f->sport, argc, argv, err, errlen);
+		break;
+	case FF_DPORT:
+		ret = parse_port_range(f->dport, argc, argv, err, errlen);
+		break;
+	case FF_PROTO:
+		if (!parse_uint(argv[1], 255, &v))
+			return fail(err, errlen, "invalid protocol \"%s\"",
+				    argv[1]);
+		f->proto = (__u8)v;
+		ret = 0;
+		break;
+	default: /* FF_VD */
+		if (!strcmp(argv[1], "-1")) {
+			f->vd = -1;
+			f->set &= ~(1u << FF_VD);
+			f->negate &= ~(1u << FF_VD);
+			return 0;
+		}
+		if (!parse_uint(argv[1], 0x7fffffff, &v))
+			return fail(err, errlen,
+				    "invalid virtual domain index \"%s\"",
+				    argv[1]);
+		f->vd = (int)v;
+		ret = 0;
+		break;
+	}
+	if (ret)
+		return ret;
+	f->set |= 1u << field;
+	f->negate &= ~(1u << field);
+	return 0;
+}
+
+static int apply(struct flow_filter *f, int argc, const char *const *argv,
+		 char *err, size_t errlen)
+{
+	const char *opt = argv[0];
+	int field, ret;
+
+	if (!strcmp(opt, "clear")) {
+		if (argc > 1)
+			return fail(err, errlen, "too many values for \"clear\"");
+		flow_filter_init(f);
+		return 0;
+	}
+	if (!strcmp(opt, "vd-name")) {
+		if (argc != 2)
+			return fail(err, errlen, argc < 2 ?
+					"missing value for \"vd-name\"" :
+					"too many values for \"vd-name\"");
+		if (strcmp(argv[1], "root"))
+			return fail(err, errlen,
+				    "unknown virtual domain \"%s\"", argv[1]);
+		f->vd = FLOW_VD_ROOT;
+		f->set |= 1u << FF_VD;
+		return 0;
+	}
+	if (!strcmp(opt, "negate")) {
+		if (argc < 2)
+			return fail(err, errlen,
+				    "negate needs a field: addr, saddr, daddr, port, sport, dport or proto");
+		field = field_of(argv[1]);
+		if (field < 0 || field == FF_VD)
+			return fail(err, errlen,
+				    "cannot negate \"%s\": use addr, saddr, daddr, port, sport, dport or proto",
+				    argv[1]);
+		if (argc > 2) {
+			ret = set_field(f, field, argc - 1, argv + 1, err,
+					errlen);
+			if (ret)
+				return ret;
+		} else if (!(f->set & (1u << field))) {
+			return fail(err, errlen,
+				    "cannot negate \"%s\": it is not set",
+				    argv[1]);
+		}
+		f->negate |= 1u << field;
+		return 0;
+	}
+	field = field_of(opt);
+	if (field < 0)
+		return fail(err, errlen, "unknown filter option \"%s\"", opt);
+	return set_field(f, field, argc, argv, err, errlen);
+}
+
+int flow_filter_parse(struct flow_filter *f, int argc,
+		      const char *const *argv, char *err, size_t errlen)
+{
+	struct flow_filter next = *f;
+	int ret;
+
+	if (errlen)
+		err[0] = '\0';
+	if (argc < 1 || !argv[0])
+		return fail(err, errlen, "missing filter option");
+	/* Work on a copy so that a failed command changes nothing. */
+	ret = apply(&next, argc, argv, err, errlen);
+	if (!ret)
+		*f = next;
+	return ret;
+}
+
+static bool in_range(const struct flow_addr_range *r, int family,
+		     const __u32 addr[4])
+{
+	size_t n = family == 6 ? 16 : 4;
+
+	if (family != r->family)
+		return false;
+	return memcmp(addr, r->lo, n) >= 0 && memcmp(addr, r->hi, n) <= 0;
+}
+
+static bool port_in(const __u16 r[2], __u16 port)
+{
+	return port >= r[0] && port <= r[1];
+}
+
+/* Criterion @field of @f holds for @pkt (before negation). */
+static bool holds(const struct flow_filter *f, int field,
+		  const struct li_pkt *pkt)
+{
+	bool ports = pkt->flags & LI_PKT_PORTS;
+	__u16 sport = ports ? pkt->sport : 0;
+	__u16 dport = ports ? pkt->dport : 0;
+
+	switch (field) {
+	case FF_ADDR:
+		return in_range(&f->addr, pkt->family, pkt->saddr) ||
+		       in_range(&f->addr, pkt->family, pkt->daddr);
+	case FF_SADDR:
+		return in_range(&f->saddr, pkt->family, pkt->saddr);
+	case FF_DADDR:
+		return in_range(&f->daddr, pkt->family, pkt->daddr);
+	case FF_PORT:
+		return port_in(f->port, sport) || port_in(f->port, dport);
+	case FF_SPORT:
+		return port_in(f->sport, sport);
+	case FF_DPORT:
+		return port_in(f->dport, dport);
+	case FF_PROTO:
+		return pkt->proto == f->proto;
+	default: /* FF_VD */
+		return f->vd == FLOW_VD_ROOT;
+	}
+}
+
+bool flow_filter_match(const struct flow_filter *f, const struct li_pkt *pkt)
+{
+	int i;
+
+	for (i = 0; i < FF_NR_FIELDS; i++) {
+		if (!(f->set & (1u << i)))
+			continue;
+		if (holds(f, i, pkt) == !!(f->negate & (1u << i)))
+			return false;
+	}
+	return true;
+}
+
+static void format_addr(struct logbuf *lb, const struct flow_filter *f,
+			int field, const char *name,
+			const struct flow_addr_range *r)
+{
+	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+	int af = r->family == 6 ? AF_INET6 : AF_INET;
+
+	if (!(f->set & (1u << field))) {
+		logbuf_printf(lb, "        Host %s: any\n", name);
+		return;
+	}
+	inet_ntop(af, r->lo, lo, sizeof(lo));
+	inet_ntop(af, r->hi, hi, sizeof(hi));
+	logbuf_printf(lb, "        host %s: %s-%s%s\n", name, lo, hi,
+		      f->negate & (1u << field) ? " (negate)" : "");
+}
+
+static void format_port(struct logbuf *lb, const struct flow_filter *f,
+			int field, const __u16 r[2])
+{
+	if (!(f->set & (1u << field)))
+		logbuf_printf(lb, "        %s: any\n", field_names[field]);
+	else
+		logbuf_printf(lb, "        %s: %u-%u%s\n", field_names[field],
+			      r[0], r[1],
+			      f->negate & (1u << field) ? " (negate)" : "");
+}
+
+int flow_filter_format(const struct flow_filter *f, char *buf, size_t size)
+{
+	struct logbuf lb;
+
+	logbuf_init(&lb, buf, size);
+	if (f->set & (1u << FF_VD))
+		logbuf_printf(&lb, "        vf: %d\n", f->vd);
+	else
+		logbuf_puts(&lb, "        vf: any\n");
+	if (f->set & (1u << FF_PROTO))
+		logbuf_printf(&lb, "        proto: %u%s\n", f->proto,
+			      f->negate & (1u << FF_PROTO) ? " (negate)" : "");
+	else
+		logbuf_puts(&lb, "        proto: any\n");
+	format_addr(&lb, f, FF_ADDR, "addr", &f->addr);
+	format_addr(&lb, f, FF_SADDR, "saddr", &f->saddr);
+	format_addr(&lb, f, FF_DADDR, "daddr", &f->daddr);
+	format_port(&lb, f, FF_PORT, f->port);
+	format_port(&lb, f, FF_SPORT, f->sport);
+	format_port(&lb, f, FF_DPORT, f->dport);
+	return logbuf_result(&lb);
+}
+
+void flow_trace_budget_init(struct flow_trace_budget *b)
+{
+	b->remaining = 0;
+	b->next_id = 1;
+}
+
+void flow_trace_start(struct flow_trace_budget *b, __u32 n)
+{
+	b->remaining = n;
+}
+
+void flow_trace_stop(struct flow_trace_budget *b)
+{
+	b->remaining = 0;
+}
+
+bool flow_trace_take(struct flow_trace_budget *b, __u32 *trace_id)
+{
+	if (!b->remaining)
+		return false;
+	b->remaining--;
+	*trace_id = b->next_id++;
+	/* trace_id 0 would read as "none" in our own tooling: skip it. */
+	if (!b->next_id)
+		b->next_id = 1;
+	return true;
+}
+
+bool flow_trace_want(const struct flow_filter *f, struct flow_trace_budget *b,
+		     const struct li_pkt *pkt, __u32 *trace_id)
+{
+	if (!b->remaining || !flow_filter_match(f, pkt))
+		return false;
+	return flow_trace_take(b, trace_id);
+}

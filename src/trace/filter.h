@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `diagnose debug flow filter` and `diagnose debug flow trace start N`
+ * (fortios-reference.md §5.1). Words are parsed exactly as an admin types
+ * them after `diagnose debug flow filter`; every command changes one
+ * criterion and keeps the others, as on the device:
+ *
+ *   addr A [B]       source or destination in A..B (IPv4 or IPv6)
+ *   saddr A [B]      source in A..B
+ *   daddr A [B]      destination in A..B
+ *   port P [Q]       source or destination port in P..Q
+ *   sport P [Q]      source port in P..Q
+ *   dport P [Q]      destination port in P..Q
+ *   proto N          IP protocol number (after IPv6 extension headers)
+ *   vd N             VDOM index, -1 for all (we have one VDOM, root = 0)
+ *   vd-name NAME     VDOM by name ("root")
+ *   negate FIELD [VALUE...]
+ *                    invert FIELD (addr saddr daddr port sport dport
+ *                    proto); with values, set FIELD first
+ *   clear            remove every criterion
+ *
+ * `negate FIELD` is the form FortiOS 6.x/7.x tools send; FIELD must be set
+ * already (or be given values), since "not any" would silently match
+ * nothing. Setting a field again clears its negation. A packet matches when
+ * every criterion that is set holds. For ICMP the ports are what the trace
+ * prints: sport = echo id, dport = type << 8 | code. A packet without
+ * ports (ESP, non-first fragments, other protocols) has ports 0. The
+ * 7.2+ `addr A B and|or` pair form is not supported.
+ */
+#ifndef LOCALIN_TRACE_FILTER_H
+#define LOCALIN_TRACE_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../dataplane/packet.h"
+
+enum flow_field {
+	FF_ADDR,
+	FF_SADDR,
+	FF_DADDR,
+	FF_PORT,
+	FF_SPORT,
+	FF_DPORT,
+	FF_PROTO,
+	FF_VD,
+	FF_NR_FIELDS,
+};
+
+#define FLOW_VD_ROOT 0 /* index of our single VDOM, "vd-root:0" */
+
+/* An address range of one family, big-endian bytes (memcmp order). */
+struct flow_addr_range {
+	__u8 family; /* 4 or 6 */
+	__u8 lo[16];
+	__u8 hi[16];
+};
+
+struct flow_filter {
+	__u32 set;    /* 1 << enum flow_field: criteria given */
+	__u32 negate; /* 1 << enum flow_field: criteria inverted */
+	struct flow_addr_range addr, saddr, daddr;
+	__u16 port[2], sport[2], dport[2]; /* inclusive ranges */
+	__u8 proto;
+	int vd;
+};
+
+/* Matches every packet (the state after `clear`). */
+void flow_filter_init(struct flow_filter *f);
+
+/*
+ * Apply one command, @argv[0] being the option word. 0, or -EINVAL with a
+ * message in @err ("invalid address \"x\""); @f is unchanged on error.
+ */
+int flow_filter_parse(struct flow_filter *f, int argc,
+		      const char *const *argv, char *err, size_t errlen);
+
+bool flow_filter_match(const struct flow_filter *f, const struct li_pkt *pkt);
+
+/*
+ * The current filter as the device prints it for `diagnose debug flow
+ * filter` with no arguments: eight lines, each indented by eight spaces,
+ * "any" for a criterion not set, "host addr: A-B" for one that is (the
+ * device writes "Host" while unset, "host" once set), " (negate)" after
+ * an inverted one. Length or -ENOSPC.
+ */
+int flow_filter_format(const struct flow_filter *f, char *buf, size_t size);
+
+/* `diagnose debug flow trace start N` / `trace stop`. */
+struct flow_trace_budget {
+	__u32 remaining; /* packets still to trace; 0: stopped */
+	__u32 next_id;	 /* trace_id of the next traced packet */
+};
+
+/* Stopped; trace ids start at 1 and keep counting across starts. */
+void flow_trace_budget_init(struct flow_trace_budget *b);
+void flow_trace_start(struct flow_trace_budget *b, __u32 n);
+void flow_trace_stop(struct flow_trace_budget *b);
+/* One packet matched: true (and its trace id) while budget remains. */
+bool flow_trace_take(struct flow_trace_budget *b, __u32 *trace_id);
+/* flow_filter_match() then flow_trace_take(): the per-packet question. */
+bool flow_trace_want(const struct flow_filter *f, struct flow_trace_budget *b,
+		     const struct li_pkt *pkt, __u32 *trace_id);
+
+#endif
