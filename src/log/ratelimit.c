@@ -85,10 +85,14 @@ void rl_release(struct rl *rl)
 	rl->used = 0;
 }
 
-static __u64 sat_add(__u64 a, __u64 b)
-{
-	return a + b < a ? ~0ull : a + b;
-}
+/*
+ * Limits that keep GCRA's sums inside 64 bits without saturating (a
+ * saturated tat would stop moving and let everything through): times past
+ * 2^63 ns (year 2262) count as 2^63, and no bucket spans more than 2^62 ns
+ * (146 years) of tokens.
+ */
+#define RL_TIME_CAP (1ull << 63)
+#define RL_SPAN_CAP (1ull << 62)
 
 /*
  * Would one more event at @now fit into the bucket described by @tat and
@@ -99,19 +103,24 @@ static __u64 sat_add(__u64 a, __u64 b)
 static bool gcra_fits(__u64 tat, const struct rl_rate *r, __u64 now,
 		      __u64 *new_tat)
 {
-	__u64 window, t;
+	__u64 window, interval, t;
 
 	*new_tat = tat;
 	if (!r->interval_ns)
 		return true;
 	if (!r->burst)
 		return false;
+	interval = r->interval_ns < RL_SPAN_CAP ? r->interval_ns : RL_SPAN_CAP;
+	if (__builtin_mul_overflow((__u64)r->burst, interval, &window) ||
+	    window > RL_SPAN_CAP)
+		window = RL_SPAN_CAP;
+	if (now > RL_TIME_CAP)
+		now = RL_TIME_CAP;
+	/* tat <= now + window always, so t + interval < 2^64. */
 	t = tat > now ? tat : now;
-	if (__builtin_mul_overflow((__u64)r->burst, r->interval_ns, &window))
-		window = ~0ull;
-	if (t - now > window - r->interval_ns)
+	if (t - now > window - interval)
 		return false;
-	*new_tat = sat_add(t, r->interval_ns);
+	*new_tat = t + interval;
 	return true;
 }
 

@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FortiOS log lines and log rate limits: exact lines for every kind,
+ * IPv4 and IPv6, quoting, time zones (TZ set here, as main does from the
+ * config), and token buckets driven by synthetic time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "log/logfmt.h"
+#include "log/ratelimit.h"
+
+#define NS 1000000000ull
+/* 2024-01-15 12:34:56.123456789 UTC and 2024-07-15 12:34:56 UTC */
+#define WINTER (1705322096ull * NS + 123456789ull)
+#define SUMMER (1721046896ull * NS + 5ull)
+
+static void set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static void set_addr(__u32 a[4], int family, const char *text)
+{
+	memset(a, 0, 16);
+	assert_int_equal(inet_pton(family == 6 ? AF_INET6 : AF_INET, text, a),
+			 1);
+}
+
+static struct li_pkt pkt_of(int family, __u8 proto, const char *src,
+			    __u16 sport, const char *dst, __u16 dport)
+{
+	struct li_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.family = (__u8)family;
+	p.proto = proto;
+	p.flags = LI_PKT_PORTS;
+	set_addr(p.saddr, family, src);
+	set_addr(p.daddr, family, dst);
+	p.sport = sport;
+	p.dport = dport;
+	return p;
+}
+
+static const struct log_ctx ctx = { "gw-1", "FGVM01TM00000001", "root" };
+
+static void check_traffic(const struct log_ctx *c, const struct li_pkt *p,
+			  const struct li_verdict *v, const char *service,
+			  __u64 t, const char *want)
+{
+	struct log_event ev = { p, v, "wan1", service, NULL, t, 42 };
+	char buf[LOG_LINE_MAX];
+	int len;
+
+	len = log_format_traffic(buf, sizeof(buf), c, &ev);
+	assert_string_equal(buf, want);
+	assert_int_equal(len, strlen(want));
+}
+
+static void test_traffic_deny_v4(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0 };
+
+	(void)state;
+	set_tz("Europe/Berlin");
+	check_traffic(&ctx, &p, &v, "IKE", WINTER,
+		      "date=2024-01-15 time=13:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0100\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=203.0.113.5 srcport=500 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstport=500 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=17 action=\"deny\" policyid=1 policytype=\"local-in-policy\" service=\"IKE\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
+}
+
+static void test_traffic_accept_unnamed_service(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "192.0.2.7", 4500, "198.51.100.1", 4500);
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1 };
+
+	(void)state;
+	set_tz("UTC");
+	check_traffic(&ctx, &p, &v, NULL, WINTER,
+		      "date=2024-01-15 time=12:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.7 srcport=4500 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstport=4500 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=17 action=\"accept\" policyid=0 policytype=\"local-in-policy\" service=\"udp/4500\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
+}
+
+static void test_traffic_v6(void **state)
+{
+	struct li_pkt p = pkt_of(6, 6, "2001:db8:1::10", 50123, "2001:db8::1", 22);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 7, 2 };
+
+	(void)state;
+	set_tz("America/Los_Angeles");
+	check_traffic(&ctx, &p, &v, NULL, SUMMER,
+		      "date=2024-07-15 time=05:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1721046896000000005 tz=\"-0700\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=2001:db8:1::10 srcport=50123 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=2001:db8::1 dstport=22 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=6 action=\"deny\" policyid=7 policytype=\"local-in-policy6\" service=\"tcp/22\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
+}
+
+/* ICMP: identifier= (echo id) where the ports would be, no dstport. */
+static void test_traffic_icmp(void **state)
+{
+	struct li_pkt p = pkt_of(4, 1, "192.0.2.9", 2280, "198.51.100.1", 8 << 8);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 3, 0 };
+
+	(void)state;
+	set_tz("UTC");
+	check_traffic(&ctx, &p, &v, NULL, WINTER,
+		      "date=2024-01-15 time=12:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.9 identifier=2280 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=1 action=\"deny\" policyid=3 policytype=\"local-in-policy\" service=\"icmp/0/8\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
+}
+
+/* Raw ESP through the policies (detect-unknown-esp disable): no ports. */
+static void test_traffic_esp_no_ports_bcast(void **state)
+{
+	struct li_pkt p = pkt_of(4, 50, "192.0.2.9", 0, "198.51.100.255", 0);
+	struct li_verdict v = { 1, LI_R_POLICY, 1, 0, 4, 0 };
+	struct log_ctx bare = { NULL, NULL, NULL };
+
+	(void)state;
+	p.flags = LI_PKT_ESP;
+	set_tz("UTC");
+	check_traffic(&bare, &p, &v, NULL, WINTER,
+		      "date=2024-01-15 time=12:34:56 eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.9 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.255 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=50 action=\"deny\" policyid=4 policytype=\"local-in-policy\" service=\"esp\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
+}
+
+static void test_quoting(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "192.0.2.7", 500, "198.51.100.1", 500);
+	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1 };
+	struct log_ctx c = { "gw \"north\"\\1", "id\n", "vd\"x" };
+	struct log_event ev = { &p, &v, "wan\"1", "My \"IKE\"", NULL, WINTER,
+				1 };
+	char buf[LOG_LINE_MAX];
+
+	(void)state;
+	set_tz("UTC");
+	assert_true(log_format_traffic(buf, sizeof(buf), &c, &ev) > 0);
+	assert_non_null(strstr(buf, " devname=\"gw \\\"north\\\"\\\\1\" devid=\"id\\x0a\" "));
+	assert_non_null(strstr(buf, " vd=\"vd\\\"x\" srcip="));
+	assert_non_null(strstr(buf, " srcintf=\"wan\\\"1\" "));
+	assert_non_null(strstr(buf, " dstintf=\"vd\\\"x\" "));
+	assert_non_null(strstr(buf, " service=\"My \\\"IKE\\\"\" "));
+}
+
+static void test_service_names(void **state)
+{
+	struct li_pkt p = pkt_of(4, 6, "192.0.2.7", 1, "198.51.100.1", 22);
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(log_service_name(buf, sizeof(buf), &p), 6);
+	assert_string_equal(buf, "tcp/22");
+	p.proto = 103;
+	log_service_name(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "ip/103");
+	p.proto = 17;
+	p.flags = LI_PKT_FRAG | LI_PKT_FRAG_LATER; /* ports unknown */
+	log_service_name(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "udp");
+	p.proto = 58;
+	p.flags = LI_PKT_PORTS;
+	p.dport = 128 << 8;
+	log_service_name(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "icmp6/0/128");
+	p.proto = 132;
+	p.dport = 2905;
+	log_service_name(buf, sizeof(buf), &p);
+	assert_string_equal(buf, "sctp/2905");
+	assert_int_equal(log_service_name(buf, 4, &p), -ENOSPC);
+}
+
+static void check_esp(const struct li_pkt *p, const char *tunnel,
+		      const char *want)
+{
+	struct log_event ev = { p, NULL, "wan1", NULL, tunnel, WINTER, 0 };
+	char buf[LOG_LINE_MAX];
+	int len;
+
+	len = log_format_esp_error(buf, sizeof(buf), &ctx, &ev);
+	assert_string_equal(buf, want);
+	assert_int_equal(len, strlen(want));
+}
+
+static void test_esp_raw_v4(void **state)
+{
+	struct li_pkt p = pkt_of(4, 50, "203.0.113.66", 0, "198.51.100.1", 0);
+
+	(void)state;
+	p.flags = LI_PKT_ESP;
+	p.spi = 0x2c65ad60;
+	p.seq = 7;
+	set_tz("Europe/Berlin");
+	check_esp(&p, NULL,
+		  "date=2024-01-15 time=13:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0100\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" level=\"error\" vd=\"root\" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=203.0.113.66 locip=198.51.100.1 remport=0 locport=0 outintf=\"wan1\" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=\"N/A\" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"2c65ad60\" seq=\"00000007\" fctuid=\"N/A\" advpnsc=0");
+}
+
+static void test_esp_udp_v6_tunnel(void **state)
+{
+	struct li_pkt p = pkt_of(6, 17, "2001:db8:9::2", 61234, "2001:db8::1",
+				 4500);
+
+	(void)state;
+	p.flags |= LI_PKT_ESP | LI_PKT_ESP_UDP;
+	p.spi = 0xdeadbeef;
+	p.seq = 0x10000;
+	set_tz("Asia/Kathmandu");
+	check_esp(&p, "to-branch",
+		  "date=2024-01-15 time=18:19:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0545\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" level=\"error\" vd=\"root\" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=2001:db8:9::2 locip=2001:db8::1 remport=61234 locport=4500 outintf=\"wan1\" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=\"to-branch\" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"deadbeef\" seq=\"00010000\" fctuid=\"N/A\" advpnsc=0");
+}
+
+/* The header alone, in several zones and on both sides of DST. */
+static void check_header(const char *tz, __u64 t, const char *want)
+{
+	struct li_pkt p = pkt_of(4, 17, "192.0.2.1", 1, "192.0.2.2", 2);
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1 };
+	struct log_event ev = { &p, &v, "wan1", NULL, NULL, t, 1 };
+	struct log_ctx c = { NULL, NULL, NULL };
+	char buf[LOG_LINE_MAX];
+
+	set_tz(tz);
+	assert_true(log_format_traffic(buf, sizeof(buf), &c, &ev) > 0);
+	assert_true(strlen(buf) > strlen(want));
+	buf[strlen(want)] = '\0';
+	assert_string_equal(buf, want);
+}
+
+static void test_time_zones(void **state)
+{
+	(void)state;
+	check_header("Europe/Berlin", WINTER,
+		     "date=2024-01-15 time=13:34:56 eventtime=1705322096123456789 tz=\"+0100\"");
+	check_header("Europe/Berlin", SUMMER,
+		     "date=2024-07-15 time=14:34:56 eventtime=1721046896000000005 tz=\"+0200\"");
+	check_header("America/Los_Angeles", WINTER,
+		     "date=2024-01-15 time=04:34:56 eventtime=1705322096123456789 tz=\"-0800\"");
+	check_header("America/Los_Angeles", SUMMER,
+		     "date=2024-07-15 time=05:34:56 eventtime=1721046896000000005 tz=\"-0700\"");
+	check_header("UTC", SUMMER,
+		     "date=2024-07-15 time=12:34:56 eventtime=1721046896000000005 tz=\"+0000\"");
+	/* 23:30 UTC is already tomorrow in Berlin. */
+	check_header("Europe/Berlin", 1705361400ull * NS,
+		     "date=2024-01-16 time=00:30:00 eventtime=1705361400000000000 tz=\"+0100\"");
+	/* POSIX zone strings work too: what `set timezone` maps to. */
+	check_header("<-0330>3:30", WINTER,
+		     "date=2024-01-15 time=09:04:56 eventtime=1705322096123456789 tz=\"-0330\"");
+}
+
+static void test_nospc_and_einval(void **state)
+{
+	struct li_pkt p = pkt_of(4, 50, "203.0.113.66", 0, "198.51.100.1", 0);
+	struct log_event ev = { &p, NULL, "wan1", NULL, NULL, WINTER, 0 };
+	char buf[LOG_LINE_MAX];
+	int len;
+
+	(void)state;
+	set_tz("UTC");
+	len = log_format_esp_error(buf, sizeof(buf), &ctx, &ev);
+	assert_true(len > 0);
+	/* Exactly enough room (the NUL included) fits; one byte less not. */
+	assert_int_equal(log_format_esp_error(buf, (size_t)len + 1, &ctx, &ev),
+			 len);
+	assert_int_equal(log_format_esp_error(buf, (size_t)len, &ctx, &ev),
+			 -ENOSPC);
+	assert_int_equal(log_format_esp_error(buf, 10, &ctx, &ev), -ENOSPC);
+	assert_int_equal(log_format_esp_error(NULL, 0, &ctx, &ev), -ENOSPC);
+	p.family = 0;
+	assert_int_equal(log_format_esp_error(buf, sizeof(buf), &ctx, &ev),
+			 -EINVAL);
+}
+
+/* ---- rate limits ---- */
+
+static struct rl_conf conf_of(__u32 addr_burst, __u64 addr_iv,
+			      __u32 kind_burst, __u64 kind_iv, __u32 size)
+{
+	struct rl_conf c;
+	int k;
+
+	memset(&c, 0, sizeof(c));
+	for (k = 0; k < RL_NR_KINDS; k++) {
+		c.addr[k] = (struct rl_rate){ addr_burst, addr_iv };
+		c.kind[k] = (struct rl_rate){ kind_burst, kind_iv };
+	}
+	c.table_size = size;
+	return c;
+}
+
+static const __u32 *v4(__u32 a[4], const char *text)
+{
+	set_addr(a, 4, text);
+	return a;
+}
+
+static const __u32 *v6(__u32 a[4], const char *text)
+{
+	set_addr(a, 6, text);
+	return a;
+}
+
+static int allowed(struct rl *rl, enum rl_kind k, int fam, const __u32 *a,
+		   __u64 t, int n)
+{
+	int i, ok = 0;
+
+	for (i = 0; i < n; i++)
+		ok += rl_allow(rl, k, fam, a, t);
+	return ok;
+}
+
+static void test_rl_defaults(void **state)
+{
+	struct rl_conf c;
+	struct rl rl;
+	__u32 a[4];
+
+	(void)state;
+	rl_conf_default(&c);
+	assert_int_equal(c.addr[RL_ESP_ERROR].burst, 5);
+	assert_int_equal(c.addr[RL_ESP_ERROR].interval_ns, NS);
+	assert_int_equal(c.kind[RL_TRAFFIC_DENY].burst, 100);
+	assert_int_equal(c.kind[RL_TRAFFIC_DENY].interval_ns, NS / 10);
+	assert_int_equal(c.kind[RL_TRAFFIC_ACCEPT].interval_ns, NS / 50);
+	assert_int_equal(c.table_size, 4096);
+	assert_int_equal(rl_init(&rl, NULL), 0);
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, v4(a, "192.0.2.1"), NS,
+				 100),
+			 5);
+	assert_int_equal(rl_emitted(&rl, RL_ESP_ERROR), 5);
+	assert_int_equal(rl_suppressed(&rl, RL_ESP_ERROR), 95);
+	rl_release(&rl);
+	assert_string_equal(rl_kind_name(RL_TRAFFIC_DENY), "traffic-deny");
+	assert_string_equal(rl_kind_name(RL_TRAFFIC_ACCEPT), "traffic-accept");
+	assert_string_equal(rl_kind_name(RL_ESP_ERROR), "esp-error");
+}
+
+static void test_rl_burst_and_refill(void **state)
+{
+	struct rl_conf c = conf_of(5, NS, 0, 0, 16);
+	__u64 t = 1000 * NS;
+	struct rl rl;
+	__u32 a[4];
+
+	(void)state;
+	assert_int_equal(rl_init(&rl, &c), 0);
+	v4(a, "203.0.113.5");
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t, 7), 5);
+	/* Just before one interval: still empty; at one interval: one token. */
+	assert_false(rl_allow(&rl, RL_TRAFFIC_DENY, 4, a, t + NS - 1));
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + NS, 3), 1);
+	/* A long pause refills up to the burst, not beyond. */
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + 100 * NS, 20),
+			 5);
+	/* Steady one per second: all pass. */
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + 101 * NS, 1), 1);
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + 102 * NS, 1), 1);
+	assert_int_equal(rl_emitted(&rl, RL_TRAFFIC_DENY), 13);
+	assert_int_equal(rl_suppressed(&rl, RL_TRAFFIC_DENY), 20);
+	rl_release(&rl);
+}
+
+static void test_rl_per_address_independent(void **state)
+{
+	struct rl_conf c = conf_of(2, NS, 0, 0, 16);
+	struct rl rl;
+	__u32 a[4], b[4], x[4], y[4];
+
+	(void)state;
+	assert_int_equal(rl_init(&rl, &c), 0);
+	v4(a, "192.0.2.1");
+	v4(b, "192.0.2.2");
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, a, NS, 5), 2);
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, b, NS, 5), 2);
+	/* Another kind from the same address has its own bucket. */
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, NS, 5), 2);
+	/* IPv6: one bucket per /64. */
+	v6(x, "2001:db8:1:2::1");
+	v6(y, "2001:db8:1:2:ffff::9");
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 6, x, NS, 1), 1);
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 6, y, NS, 5), 1);
+	v6(y, "2001:db8:1:3::1");
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 6, y, NS, 5), 2);
+	/* The IPv4 address 32.1.13.184 is not the IPv6 2001:db8:: prefix. */
+	v4(a, "32.1.13.184");
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, a, NS, 5), 2);
+	/* No remote address: the kind bucket only (unlimited here). */
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 0, NULL, NS, 50), 50);
+	rl_release(&rl);
+}
+
+static void test_rl_kind_bucket_caps_many_sources(void **state)
+{
+	struct rl_conf c = conf_of(5, NS, 10, NS / 10, 64);
+	struct rl rl;
+	__u32 a[4];
+	int i, ok = 0;
+
+	(void)state;
+	assert_int_equal(rl_init(&rl, &c), 0);
+	for (i = 0; i < 40; i++) {
+		memset(a, 0, sizeof(a));
+		a[0] = htonl(0xc6336400u + (__u32)i);
+		ok += rl_allow(&rl, RL_TRAFFIC_DENY, 4, a, NS);
+	}
+	assert_int_equal(ok, 10);
+	/* Other kinds are not affected. */
+	assert_true(rl_allow(&rl, RL_ESP_ERROR, 4, a, NS));
+	/* 0.5 s later: five more tokens for the kind. */
+	for (i = 0, ok = 0; i < 40; i++) {
+		a[0] = htonl(0xc6336400u + (__u32)i);
+		ok += rl_allow(&rl, RL_TRAFFIC_DENY, 4, a, NS + NS / 2);
+	}
+	assert_int_equal(ok, 5);
+	assert_int_equal(rl_emitted(&rl, RL_TRAFFIC_DENY), 15);
+	assert_int_equal(rl_suppressed(&rl, RL_TRAFFIC_DENY), 65);
+	rl_release(&rl);
+}
+
+/* A line the address bucket refuses does not drain the shared budget. */
+static void test_rl_refusal_takes_no_token(void **state)
+{
+	struct rl_conf c = conf_of(1, 3600 * NS, 3, 3600 * NS, 16);
+	struct rl rl;
+	__u32 a[4], b[4];
+
+	(void)state;
+	assert_int_equal(rl_init(&rl, &c), 0);
+	v4(a, "192.0.2.1");
+	v4(b, "192.0.2.2");
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, a, NS, 1000), 1);
+	assert_true(rl_allow(&rl, RL_ESP_ERROR, 4, b, NS));
+	v4(b, "192.0.2.3");
+	assert_true(rl_allow(&rl, RL_ESP_ERROR, 4, b, NS));
+	v4(b, "192.0.2.4");
+	assert_false(rl_allow(&rl, RL_ESP_ERROR, 4, b, NS)); /* kind: 3 used */
+	rl_release(&rl);
+}
+
+static void test_rl_eviction_keeps_counts(void **state)
+{
+	struct rl_conf c = conf_of(1, 3600 * NS, 0, 0, 2);
+	struct rl rl;
+	__u32 a[4], b[4], x[4];
+	__u64 total;
+	int i;
+
+	(void)state;
+	assert_int_equal(rl_init(&rl, &c), 0);
+	v4(a, "192.0.2.1");
+	v4(b, "192.0.2.2");
+	v4(x, "192.0.2.3");
+	assert_true(rl_allow(&rl, RL_ESP_ERROR, 4, a, NS));
+	assert_true(rl_allow(&rl, RL_ESP_ERROR, 4, b, NS));
+	assert_false(rl_allow(&rl, RL_ESP_ERROR, 4, a, NS)); /* a most recent */
+	/* Table full: x evicts the least recently used, b, not a. */
+	assert_true(rl_allow(&rl, RL_ESP_ERROR, 4, x, NS));
+	assert_int_equal(rl_evictions(&rl), 1);
+	assert_false(rl_allow(&rl, RL_ESP_ERROR, 4, a, NS));
+	assert_true(rl_allow(&rl, RL_ESP_ERROR, 4, b, NS)); /* fresh bucket */
+	/* Cycling three addresses through two buckets: every line counted. */
+	for (i = 0; i < 300; i++)
+		rl_allow(&rl, RL_ESP_ERROR, 4, i % 3 ? (i % 3 == 1 ? a : b) : x,
+			 NS);
+	total = rl_emitted(&rl, RL_ESP_ERROR) + rl_suppressed(&rl, RL_ESP_ERROR);
+	assert_int_equal(total, 306);
+	assert_true(rl_evictions(&rl) > 100);
+	rl_release(&rl);
+}
+
+static void test_rl_time_backwards_and_extremes(void **state)
+{
+	struct rl_conf c = conf_of(2, NS, 0, 0, 8);
+	struct rl rl;
+	__u32 a[4];
+
+	(void)state;
+	assert_int_equal(rl_init(&rl, &c), 0);
+	v4(a, "192.0.2.1");
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, a, 100 * NS, 2), 2);
+	/* An earlier timestamp (reordered capture) mints nothing. */
+	assert_false(rl_allow(&rl, RL_ESP_ERROR, 4, a, 50 * NS));
+	assert_false(rl_allow(&rl, RL_ESP_ERROR, 4, a, 0));
+	assert_true(rl_allow(&rl, RL_ESP_ERROR, 4, a, 101 * NS));
+	/* The end of time neither overflows nor wraps. */
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, a, ~0ull, 5), 2);
+	assert_false(rl_allow(&rl, RL_ESP_ERROR, 4, a, ~0ull));
+	rl_release(&rl);
+
+	/* burst 0: never; interval 0: unlimited; huge burst * interval. */
+	c = conf_of(0, NS, 0, 0, 8);
+	assert_int_equal(rl_init(&rl, &c), 0);
+	assert_false(rl_allow(&rl, RL_ESP_ERROR, 4, a, NS));
+	rl_release(&rl);
+	c = conf_of(0xffffffffu, 3600 * NS, 0, 0, 8);
+	assert_int_equal(rl_init(&rl, &c), 0);
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, a, NS, 1000), 1000);
+	rl_release(&rl);
+	/* An interval beyond the cap still allows the first line, once. */
+	c = conf_of(3, ~0ull, 0, 0, 8);
+	assert_int_equal(rl_init(&rl, &c), 0);
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, a, NS, 3), 1);
+	rl_release(&rl);
+	c = conf_of(0, 0, 0, 0, 8);
+	assert_int_equal(rl_init(&rl, &c), 0);
+	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, a, NS, 1000), 1000);
+	assert_false(rl_allow(&rl, RL_NR_KINDS, 4, a, NS));
+	rl_release(&rl);
+
+	c.table_size = 0;
+	assert_int_equal(rl_init(&rl, &c), -EINVAL);
+	rl_release(&rl);
+	c.table_size = RL_MAX_TABLE_SIZE + 1;
+	assert_int_equal(rl_init(&rl, &c), -EINVAL);
+	rl_release(&rl);
+}
+
+static void test_rl_summary(void **state)
+{
+	struct rl_conf c = conf_of(1, 3600 * NS, 0, 0, 8);
+	char buf[256];
+	struct rl rl;
+	__u32 a[4];
+
+	(void)state;
+	assert_int_equal(rl_init(&rl, &c), 0);
+	v4(a, "192.0.2.1");
+	assert_int_equal(rl_summary(&rl, buf, sizeof(buf)),
+			 strlen("log rate limit: suppressed 0 lines"));
+	assert_string_equal(buf, "log rate limit: suppressed 0 lines");
+	assert_int_equal(rl_summary_pending(&rl, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+
+	allowed(&rl, RL_TRAFFIC_DENY, 4, a, NS, 13);
+	allowed(&rl, RL_ESP_ERROR, 4, a, NS, 1235);
+	allowed(&rl, RL_TRAFFIC_ACCEPT, 4, a, NS, 2);
+	rl_summary(&rl, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "log rate limit: suppressed 1234 esp-error lines, 12 traffic-deny lines, 1 traffic-accept line");
+	/* Pending: only what is new since the last report. */
+	assert_int_equal(rl_summary_pending(&rl, buf, 20), -ENOSPC);
+	assert_true(rl_summary_pending(&rl, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf,
+			    "log rate limit: suppressed 1234 esp-error lines, 12 traffic-deny lines, 1 traffic-accept line");
+	assert_int_equal(rl_summary_pending(&rl, buf, sizeof(buf)), 0);
+	allowed(&rl, RL_TRAFFIC_DENY, 4, a, NS, 12);
+	rl_summary_pending(&rl, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "log rate limit: suppressed 12 traffic-deny lines");
+	/* Ties keep the fixed kind order. */
+	rl_summary(&rl, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "log rate limit: suppressed 1234 esp-error lines, 24 traffic-deny lines, 1 traffic-accept line");
+	assert_int_equal(rl_summary(&rl, buf, 30), -ENOSPC);
+	rl_release(&rl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_traffic_deny_v4),
+		cmocka_unit_test(test_traffic_accept_unnamed_service),
+		cmocka_unit_test(test_traffic_v6),
+		cmocka_unit_test(test_traffic_icmp),
+		cmocka_unit_test(test_traffic_esp_no_ports_bcast),
+		cmocka_unit_test(test_quoting),
+		cmocka_unit_test(test_service_names),
+		cmocka_unit_test(test_esp_raw_v4),
+		cmocka_unit_test(test_esp_udp_v6_tunnel),
+		cmocka_unit_test(test_time_zones),
+		cmocka_unit_test(test_nospc_and_einval),
+		cmocka_unit_test(test_rl_defaults),
+		cmocka_unit_test(test_rl_burst_and_refill),
+		cmocka_unit_test(test_rl_per_address_independent),
+		cmocka_unit_test(test_rl_kind_bucket_caps_many_sources),
+		cmocka_unit_test(test_rl_refusal_takes_no_token),
+		cmocka_unit_test(test_rl_eviction_keeps_counts),
+		cmocka_unit_test(test_rl_time_backwards_and_extremes),
+		cmocka_unit_test(test_rl_summary),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
