@@ -112,6 +112,7 @@ static void received(struct trace_out *o)
 	unsigned int sport = ports ? p->sport : 0, dport = ports ? p->dport : 0;
 
 	line_start(o, TM_RECV);
+	logbuf_puts(&o->lb, "vd-");
 	logbuf_escaped(&o->lb, o->t->vd ? o->t->vd : "root");
 	if (p->family != 4 && p->family != 6) {
 		logbuf_puts(&o->lb, ":0 received a non-IP packet from ");

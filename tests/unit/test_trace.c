@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `diagnose debug flow`: filter words as an admin types them (and the
+ * errors they get), matching over IPv4/IPv6/ICMP/ESP facts, the trace
+ * budget, and the exact trace lines of every decision.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "trace/filter.h"
+#include "trace/flowtrace.h"
+
+#define NS 1000000000ull
+/* 2022-11-30 18:16:43 UTC */
+#define T0 (1669832203ull * NS + 500)
+
+static void set_addr(__u32 a[4], int family, const char *text)
+{
+	memset(a, 0, 16);
+	assert_int_equal(inet_pton(family == 6 ? AF_INET6 : AF_INET, text, a),
+			 1);
+}
+
+static struct li_pkt pkt_of(int family, __u8 proto, const char *src,
+			    __u16 sport, const char *dst, __u16 dport)
+{
+	struct li_pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.family = (__u8)family;
+	p.proto = proto;
+	p.flags = LI_PKT_PORTS;
+	set_addr(p.saddr, family, src);
+	set_addr(p.daddr, family, dst);
+	p.sport = sport;
+	p.dport = dport;
+	return p;
+}
+
+/* Apply one filter command given as a space-separated line. */
+static int cmd(struct flow_filter *f, const char *line, char *err,
+	       size_t errlen)
+{
+	char copy[256], *save = NULL, *w;
+	const char *argv[8];
+	int argc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (w = strtok_r(copy, " ", &save); w && argc < 8;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	return flow_filter_parse(f, argc, argv, err, errlen);
+}
+
+static void ok(struct flow_filter *f, const char *line)
+{
+	char err[128];
+
+	if (cmd(f, line, err, sizeof(err)))
+		fail_msg("\"%s\": %s", line, err);
+}
+
+static void bad(struct flow_filter *f, const char *line, const char *want)
+{
+	struct flow_filter before = *f;
+	char err[128];
+
+	assert_int_equal(cmd(f, line, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, want);
+	/* A failed command leaves the filter as it was. */
+	assert_memory_equal(f, &before, sizeof(before));
+}
+
+static void check_format(const struct flow_filter *f, const char *want)
+{
+	char buf[1024];
+
+	assert_int_equal(flow_filter_format(f, buf, sizeof(buf)), strlen(want));
+	assert_string_equal(buf, want);
+}
+
+static void test_filter_format_default(void **state)
+{
+	struct flow_filter f;
+
+	(void)state;
+	flow_filter_init(&f);
+	check_format(&f, "        vf: any\n"
+			 "        proto: any\n"
+			 "        Host addr: any\n"
+			 "        Host saddr: any\n"
+			 "        Host daddr: any\n"
+			 "        port: any\n"
+			 "        sport: any\n"
+			 "        dport: any\n");
+}
+
+static void test_filter_format_set(void **state)
+{
+	struct flow_filter f;
+	char small[16];
+
+	(void)state;
+	flow_filter_init(&f);
+	ok(&f, "addr 10.1.1.1");
+	ok(&f, "saddr 2001:db8::1 2001:db8::ff");
+	ok(&f, "negate saddr");
+	ok(&f, "dport 500");
+	ok(&f, "port 4500 4510");
+	ok(&f, "proto 17");
+	ok(&f, "vd-name root");
+	check_format(&f, "        vf: 0\n"
+			 "        proto: 17\n"
+			 "        host addr: 10.1.1.1-10.1.1.1\n"
+			 "        host saddr: 2001:db8::1-2001:db8::ff (negate)\n"
+			 "        Host daddr: any\n"
+			 "        port: 4500-4510\n"
+			 "        sport: any\n"
+			 "        dport: 500-500\n");
+	assert_int_equal(flow_filter_format(&f, small, sizeof(small)), -ENOSPC);
+	ok(&f, "clear");
+	ok(&f, "vd -1");
+	check_format(&f, "        vf: any\n"
+			 "        proto: any\n"
+			 "        Host addr: any\n"
+			 "        Host saddr: any\n"
+			 "        Host daddr: any\n"
+			 "        port: any\n"
+			 "        sport: any\n"
+			 "        dport: any\n");
+}
+
+static void test_filter_errors(void **state)
+{
+	struct flow_filter f;
+	char err[128];
+
+	(void)state;
+	flow_filter_init(&f);
+	ok(&f, "saddr 192.0.2.1");
+	bad(&f, "addr x", "invalid address \"x\"");
+	bad(&f, "addr 10.0.0.256", "invalid address \"10.0.0.256\"");
+	bad(&f, "daddr 10.0.0.1/24", "invalid address \"10.0.0.1/24\"");
+	bad(&f, "addr 10.0.0.9 10.0.0.1",
+	    "invalid address range \"10.0.0.9 10.0.0.1\"");
+	bad(&f, "addr 10.0.0.1 2001:db8::1",
+	    "address range \"10.0.0.1 2001:db8::1\" mixes IPv4 and IPv6");
+	bad(&f, "addr", "missing value for \"addr\"");
+	bad(&f, "addr 10.0.0.1 10.0.0.2 and", "too many values for \"addr\"");
+	bad(&f, "port 70000", "invalid port \"70000\"");
+	bad(&f, "dport -1", "invalid port \"-1\"");
+	bad(&f, "sport 5OO", "invalid port \"5OO\"");
+	bad(&f, "port 600 500", "invalid port range \"600 500\"");
+	bad(&f, "proto 256", "invalid protocol \"256\"");
+	bad(&f, "proto udp", "invalid protocol \"udp\"");
+	bad(&f, "proto 6 17", "too many values for \"proto\"");
+	bad(&f, "vd x", "invalid virtual domain index \"x\"");
+	bad(&f, "vd-name dmz", "unknown virtual domain \"dmz\"");
+	bad(&f, "vd-name", "missing value for \"vd-name\"");
+	bad(&f, "host 10.0.0.1", "unknown filter option \"host\"");
+	bad(&f, "negate",
+	    "negate needs a field: addr, saddr, daddr, port, sport, dport or proto");
+	bad(&f, "negate vd",
+	    "cannot negate \"vd\": use addr, saddr, daddr, port, sport, dport or proto");
+	bad(&f, "negate daddr", "cannot negate \"daddr\": it is not set");
+	bad(&f, "negate daddr nope", "invalid address \"nope\"");
+	bad(&f, "clear now", "too many values for \"clear\"");
+	assert_int_equal(flow_filter_parse(&f, 0, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "missing filter option");
+	/* A tiny error buffer is still NUL-terminated. */
+	assert_int_equal(cmd(&f, "addr nonsense", err, 8), -EINVAL);
+	assert_string_equal(err, "invalid");
+}
+
+static void test_filter_match_addr(void **state)
+{
+	struct li_pkt in = pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
+	struct li_pkt out = pkt_of(4, 17, "198.51.100.1", 500, "203.0.113.5", 500);
+	struct li_pkt other = pkt_of(4, 17, "192.0.2.1", 500, "198.51.100.1", 500);
+	struct li_pkt v6 = pkt_of(6, 17, "2001:db8::5", 500, "2001:db8::1", 500);
+	struct flow_filter f;
+
+	(void)state;
+	flow_filter_init(&f);
+	assert_true(flow_filter_match(&f, &in));
+	assert_true(flow_filter_match(&f, &v6));
+	ok(&f, "addr 203.0.113.5");
+	assert_true(flow_filter_match(&f, &in));
+	assert_true(flow_filter_match(&f, &out));
+	assert_false(flow_filter_match(&f, &other));
+	assert_false(flow_filter_match(&f, &v6)); /* another family */
+	ok(&f, "clear");
+	ok(&f, "saddr 203.0.113.0 203.0.113.255");
+	assert_true(flow_filter_match(&f, &in));
+	assert_false(flow_filter_match(&f, &out));
+	ok(&f, "negate saddr");
+	assert_false(flow_filter_match(&f, &in));
+	assert_true(flow_filter_match(&f, &out));
+	assert_true(flow_filter_match(&f, &v6)); /* not in an IPv4 range */
+	/* Setting the field again clears its negation. */
+	ok(&f, "saddr 203.0.113.5");
+	assert_true(flow_filter_match(&f, &in));
+	/* negate FIELD VALUE: set and invert in one command. */
+	ok(&f, "negate saddr 203.0.113.5");
+	assert_false(flow_filter_match(&f, &in));
+	assert_true(flow_filter_match(&f, &other));
+	ok(&f, "clear");
+	ok(&f, "daddr 2001:db8::0 2001:db8::ffff");
+	assert_true(flow_filter_match(&f, &v6));
+	assert_false(flow_filter_match(&f, &in));
+	set_addr(v6.daddr, 6, "2001:db8::1:0");
+	assert_false(flow_filter_match(&f, &v6));
+	/* Criteria combine with AND. */
+	ok(&f, "clear");
+	ok(&f, "saddr 203.0.113.5");
+	ok(&f, "daddr 198.51.100.1");
+	assert_true(flow_filter_match(&f, &in));
+	assert_false(flow_filter_match(&f, &other));
+	assert_false(flow_filter_match(&f, &out));
+}
+
+static void test_filter_match_ports_proto(void **state)
+{
+	struct li_pkt ike = pkt_of(4, 17, "203.0.113.5", 4500, "198.51.100.1", 500);
+	struct li_pkt ping = pkt_of(4, 1, "203.0.113.5", 2280, "198.51.100.1",
+				    8 << 8);
+	struct li_pkt esp = pkt_of(4, 50, "203.0.113.5", 0, "198.51.100.1", 0);
+	struct flow_filter f;
+
+	(void)state;
+	esp.flags = LI_PKT_ESP;
+	esp.sport = 1234; /* not valid without LI_PKT_PORTS: ignored */
+	flow_filter_init(&f);
+	ok(&f, "dport 500");
+	assert_true(flow_filter_match(&f, &ike));
+	ok(&f, "dport 4500");
+	assert_false(flow_filter_match(&f, &ike));
+	ok(&f, "clear");
+	ok(&f, "port 4500");
+	assert_true(flow_filter_match(&f, &ike)); /* either port */
+	ok(&f, "clear");
+	ok(&f, "sport 500");
+	assert_false(flow_filter_match(&f, &ike));
+	ok(&f, "negate sport");
+	assert_true(flow_filter_match(&f, &ike));
+	/* ICMP ports are what the trace prints: id and type << 8 | code. */
+	ok(&f, "clear");
+	ok(&f, "dport 2048");
+	assert_true(flow_filter_match(&f, &ping));
+	ok(&f, "sport 2280");
+	assert_true(flow_filter_match(&f, &ping));
+	/* ESP has no ports: they are 0. */
+	ok(&f, "clear");
+	ok(&f, "port 0");
+	assert_true(flow_filter_match(&f, &esp));
+	assert_false(flow_filter_match(&f, &ike));
+	ok(&f, "sport 1234");
+	assert_false(flow_filter_match(&f, &esp));
+	ok(&f, "clear");
+	ok(&f, "proto 50");
+	assert_true(flow_filter_match(&f, &esp));
+	assert_false(flow_filter_match(&f, &ike));
+	ok(&f, "negate proto");
+	assert_false(flow_filter_match(&f, &esp));
+	assert_true(flow_filter_match(&f, &ping));
+	/* vd: root is index 0, the only one. */
+	ok(&f, "clear");
+	ok(&f, "vd 0");
+	assert_true(flow_filter_match(&f, &esp));
+	ok(&f, "vd 3");
+	assert_false(flow_filter_match(&f, &esp));
+	ok(&f, "vd -1");
+	assert_true(flow_filter_match(&f, &esp));
+}
+
+static void test_trace_budget(void **state)
+{
+	struct li_pkt in = pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
+	struct li_pkt other = pkt_of(4, 6, "192.0.2.1", 1, "198.51.100.1", 22);
+	struct flow_trace_budget b;
+	struct flow_filter f;
+	__u32 id = 0;
+
+	(void)state;
+	flow_trace_budget_init(&b);
+	assert_false(flow_trace_take(&b, &id)); /* stopped */
+	flow_trace_start(&b, 2);
+	assert_true(flow_trace_take(&b, &id));
+	assert_int_equal(id, 1);
+	assert_true(flow_trace_take(&b, &id));
+	assert_int_equal(id, 2);
+	assert_false(flow_trace_take(&b, &id));
+	assert_int_equal(b.remaining, 0);
+
+	flow_filter_init(&f);
+	ok(&f, "proto 17");
+	flow_trace_start(&b, 2);
+	/* A packet the filter refuses costs nothing. */
+	assert_false(flow_trace_want(&f, &b, &other, &id));
+	assert_int_equal(b.remaining, 2);
+	assert_true(flow_trace_want(&f, &b, &in, &id));
+	assert_int_equal(id, 3); /* ids keep counting across starts */
+	flow_trace_stop(&b);
+	assert_false(flow_trace_want(&f, &b, &in, &id));
+	flow_trace_start(&b, 1);
+	b.next_id = 0xffffffffu;
+	assert_true(flow_trace_want(&f, &b, &in, &id));
+	assert_int_equal(id, 0xffffffffu);
+	assert_int_equal(b.next_id, 1); /* never 0 */
+}
+
+static void check_trace(const struct flow_trace_pkt *t, const char *want)
+{
+	char buf[FLOW_TRACE_MAX];
+	int len;
+
+	len = flow_trace_format(buf, sizeof(buf), t);
+	assert_string_equal(buf, want);
+	assert_int_equal(len, strlen(want));
+}
+
+/* The brief's scenario: IKE from a stranger, denied by policy 1. */
+static void test_trace_deny(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0 };
+	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 1, false, 0 };
+
+	(void)state;
+	check_trace(&t,
+		    "id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		    "id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+}
+
+static void test_trace_tcp_accept_timestamp(void **state)
+{
+	struct li_pkt p = pkt_of(4, 6, "192.168.1.10", 53814, "192.168.1.1", 22);
+	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1 };
+	struct flow_trace_pkt t = { &p, &v, "port5", NULL, NULL, 52, true, T0 };
+
+	(void)state;
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	p.tcp_flags = 0x02;
+	p.seq = 2134956194u;
+	p.win = 29200;
+	check_trace(&t,
+		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S], seq 2134956194, ack 0, win 29200\"\n"
+		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
+	p.tcp_flags = 0x12;
+	p.ack = 7;
+	check_trace(&t,
+		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S.], seq 2134956194, ack 7, win 29200\"\n"
+		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
+}
+
+static void test_trace_icmp_implicit(void **state)
+{
+	struct li_pkt p = pkt_of(4, 1, "192.168.1.10", 2328, "192.168.1.1",
+				 8 << 8);
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1 };
+	struct flow_trace_pkt t = { &p, &v, "port5", NULL, NULL, 30, false, 0 };
+
+	(void)state;
+	p.icmp_type = 8;
+	p.icmp_seq = 1;
+	check_trace(&t,
+		    "id=20085 trace_id=30 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=1, 192.168.1.10:2328->192.168.1.1:2048) tun_id=0.0.0.0 from port5. type=8, code=0, id=2328, seq=1.\"\n"
+		    "id=20085 trace_id=30 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		    "id=20085 trace_id=30 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
+}
+
+static void test_trace_esp_unknown_raw(void **state)
+{
+	struct li_pkt p = pkt_of(4, 50, "203.0.113.66", 0, "198.51.100.1", 0);
+	struct li_verdict v = { 1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1 };
+	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 7, false, 0 };
+
+	(void)state;
+	p.flags = LI_PKT_ESP;
+	p.spi = 0x2c65ad60;
+	p.seq = 7;
+	check_trace(&t,
+		    "id=20085 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
+		    "id=20085 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, drop\"\n");
+	t.tunnel = "to-hq";
+	check_trace(&t,
+		    "id=20085 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
+		    "id=20085 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, peer of tunnel to-hq, drop\"\n");
+}
+
+static void test_trace_esp_ok_udp_v6(void **state)
+{
+	struct li_pkt p = pkt_of(6, 17, "2001:db8:9::2", 4500, "2001:db8::1",
+				 4500);
+	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1 };
+	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, "to-branch", 8,
+				    false, 0 };
+
+	(void)state;
+	p.flags |= LI_PKT_ESP | LI_PKT_ESP_UDP;
+	p.spi = 0xc0ffee01;
+	p.seq = 0x1234;
+	check_trace(&t,
+		    "id=20085 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		    "id=20085 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches an SA of tunnel to-branch, accept\"\n");
+	t.tunnel = NULL;
+	check_trace(&t,
+		    "id=20085 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		    "id=20085 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches a live SA, accept\"\n");
+}
+
+static void test_trace_nonlocal(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 500, "192.0.2.99", 500);
+	struct li_verdict v = { 0, LI_R_NONLOCAL, 0, 0, 0, -1 };
+	struct flow_trace_pkt t = { &p, &v, "wan1", "root", NULL, 2, false, 0 };
+
+	(void)state;
+	check_trace(&t,
+		    "id=20085 trace_id=2 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:500->192.0.2.99:500) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=2 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=04000000 gw-192.0.2.99 via wan1\"\n"
+		    "id=20085 trace_id=2 func=vf_ip_route_input_common line=2612 msg=\"not for this host: destination is not a local address, no local-in check, pass\"\n");
+}
+
+static void test_trace_fragment_v6_deny(void **state)
+{
+	struct li_pkt p = pkt_of(6, 17, "2001:db8::5", 0, "2001:db8::1", 0);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0 };
+	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 9, false, 0 };
+
+	(void)state;
+	p.flags = LI_PKT_FRAG | LI_PKT_FRAG_LATER;
+	p.frag_id = 77;
+	check_trace(&t,
+		    "id=20085 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		    "id=20085 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, verdict of its first fragment\"\n"
+		    "id=20085 trace_id=9 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 3, drop\"\n");
+	v.frag_hit = 0;
+	v.drop = 0;
+	v.reason = LI_R_IMPLICIT;
+	v.policy_id = 0;
+	check_trace(&t,
+		    "id=20085 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		    "id=20085 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, first fragment not seen, ports unknown\"\n"
+		    "id=20085 trace_id=9 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
+}
+
+static void test_trace_malformed(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 0, "198.51.100.1", 0);
+	struct li_verdict v = { 1, LI_R_MALFORMED, 0, 0, 0, -1 };
+	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 4, false, 0 };
+	int m;
+
+	(void)state;
+	p.flags = 0;
+	p.malformed = LI_MAL_L4_TRUNC;
+	check_trace(&t,
+		    "id=20085 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		    "id=20085 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: transport header truncated, drop\"\n");
+	p.family = 0;
+	p.malformed = LI_MAL_L2;
+	check_trace(&t,
+		    "id=20085 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a non-IP packet from wan1. \"\n"
+		    "id=20085 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: Ethernet or VLAN header truncated, drop\"\n");
+	/* Every kind has words of its own. */
+	for (m = LI_MAL_L2; m < LI_MAL_MAX; m++) {
+		assert_non_null(flow_trace_malformed_text(m));
+		assert_string_not_equal(flow_trace_malformed_text(m),
+					flow_trace_malformed_text(m - 1));
+	}
+	assert_string_equal(flow_trace_malformed_text(LI_MAL_MAX),
+			    "unknown defect");
+}
+
+static void test_trace_escaping_nospc_print(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0 };
+	struct flow_trace_pkt t = { &p, &v, "we\"ird", NULL, NULL, 1, false, 0 };
+	char buf[FLOW_TRACE_MAX], *mem = NULL;
+	size_t memlen = 0;
+	FILE *f;
+	int len;
+
+	(void)state;
+	len = flow_trace_format(buf, sizeof(buf), &t);
+	assert_true(len > 0);
+	assert_non_null(strstr(buf, " from we\\\"ird. \"\n"));
+	assert_int_equal(flow_trace_format(buf, (size_t)len + 1, &t), len);
+	assert_int_equal(flow_trace_format(buf, (size_t)len, &t), -ENOSPC);
+	assert_string_equal(buf, ""); /* nothing partial */
+	f = open_memstream(&mem, &memlen);
+	assert_non_null(f);
+	assert_int_equal(flow_trace_print(f, &t), 0);
+	fclose(f);
+	assert_int_equal(memlen, len);
+	flow_trace_format(buf, sizeof(buf), &t);
+	assert_string_equal(mem, buf);
+	free(mem);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_filter_format_default),
+		cmocka_unit_test(test_filter_format_set),
+		cmocka_unit_test(test_filter_errors),
+		cmocka_unit_test(test_filter_match_addr),
+		cmocka_unit_test(test_filter_match_ports_proto),
+		cmocka_unit_test(test_trace_budget),
+		cmocka_unit_test(test_trace_deny),
+		cmocka_unit_test(test_trace_tcp_accept_timestamp),
+		cmocka_unit_test(test_trace_icmp_implicit),
+		cmocka_unit_test(test_trace_esp_unknown_raw),
+		cmocka_unit_test(test_trace_esp_ok_udp_v6),
+		cmocka_unit_test(test_trace_nonlocal),
+		cmocka_unit_test(test_trace_fragment_v6_deny),
+		cmocka_unit_test(test_trace_malformed),
+		cmocka_unit_test(test_trace_escaping_nospc_print),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
