@@ -97,8 +97,10 @@ static int log_header(struct logbuf *lb, const struct log_ctx *ctx,
 	}
 	logbuf_printf(lb, " eventtime=%llu tz=\"", (unsigned long long)time_ns);
 	logbuf_tzoff(lb, &tm);
-	logbuf_printf(lb, "\" logid=\"%s\" type=\"%s\" subtype=\"%s\" level=\"%s\" vd=",
-		      logid, type, subtype, level);
+	logbuf_printf(
+		lb,
+		"\" logid=\"%s\" type=\"%s\" subtype=\"%s\" level=\"%s\" vd=",
+		logid, type, subtype, level);
 	logbuf_quoted(lb, ctx_vd(ctx));
 	return 0;
 }
@@ -145,12 +147,12 @@ int log_format_traffic(char *buf, size_t size, const struct log_ctx *ctx,
 	/* Local-in traffic ends in the VDOM itself: dstintf is its name. */
 	logbuf_puts(&lb, " dstintf=");
 	logbuf_quoted(&lb, ctx_vd(ctx));
-	logbuf_printf(&lb,
-		      " dstintfrole=\"undefined\" sessionid=%llu proto=%u action=\"%s\" policyid=%u policytype=\"%s\" service=",
-		      (unsigned long long)ev->sessionid, pkt->proto,
-		      v->drop ? "deny" : "accept", v->policy_id,
-		      pkt->family == 6 ? "local-in-policy6" :
-					 "local-in-policy");
+	logbuf_printf(
+		&lb,
+		" dstintfrole=\"undefined\" sessionid=%llu proto=%u action=\"%s\" policyid=%u policytype=\"%s\" service=",
+		(unsigned long long)ev->sessionid, pkt->proto,
+		v->drop ? "deny" : "accept", v->policy_id,
+		pkt->family == 6 ? "local-in-policy6" : "local-in-policy");
 	if (ev->service) {
 		logbuf_quoted(&lb, ev->service);
 	} else {
@@ -158,8 +160,9 @@ int log_format_traffic(char *buf, size_t size, const struct log_ctx *ctx,
 			return -EINVAL;
 		logbuf_quoted(&lb, service);
 	}
-	logbuf_puts(&lb,
-		    " trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
+	logbuf_puts(
+		&lb,
+		" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
 	/*
 	 * A 7.6 unicast deny ends with msg="Connection Failed"; the captured
 	 * broadcast denies have no msg, so neither do ours.
@@ -195,19 +198,21 @@ int log_format_esp_error(char *buf, size_t size, const struct log_ctx *ctx,
 		remport = pkt->sport;
 		locport = pkt->dport;
 	}
-	logbuf_puts(&lb,
-		    " logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=");
+	logbuf_puts(
+		&lb,
+		" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=");
 	logbuf_ip(&lb, pkt->family, pkt->saddr);
 	logbuf_puts(&lb, " locip=");
 	logbuf_ip(&lb, pkt->family, pkt->daddr);
-	logbuf_printf(&lb, " remport=%u locport=%u outintf=", remport,
-		      locport);
+	logbuf_printf(&lb, " remport=%u locport=%u outintf=", remport, locport);
 	logbuf_quoted(&lb, ev->intf);
-	logbuf_puts(&lb,
-		    " cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=");
+	logbuf_puts(
+		&lb,
+		" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=");
 	logbuf_quoted(&lb, ev->tunnel ? ev->tunnel : "N/A");
-	logbuf_printf(&lb,
-		      " status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"%08x\" seq=\"%08x\" fctuid=\"N/A\" advpnsc=0",
-		      pkt->spi, pkt->seq);
+	logbuf_printf(
+		&lb,
+		" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"%08x\" seq=\"%08x\" fctuid=\"N/A\" advpnsc=0",
+		pkt->spi, pkt->seq);
 	return logbuf_result(&lb);
 }

@@ -41,7 +41,7 @@ struct log_event {
 	const struct li_pkt *pkt;
 	const struct li_verdict *verdict; /* traffic log: action, policyid */
 	const char *intf;    /* arrival interface (srcintf=, outintf=) */
-	const char *service; /* traffic: matched service name; NULL: "udp/500" form */
+	const char *service; /* traffic: service name; NULL: "udp/500" form */
 	const char *tunnel;  /* ESP: tunnel name if known; NULL: "N/A" */
 	__u64 time_ns;	     /* event time, ns since the epoch */
 	__u64 sessionid;     /* traffic: session id number */

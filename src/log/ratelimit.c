@@ -16,12 +16,12 @@
 #define RL_NIL 0xffffffffu
 
 struct rl_entry {
-	__u32 key[2];	/* IPv4 address, or the IPv6 /64 */
+	__u32 key[2]; /* IPv4 address, or the IPv6 /64 */
 	__u8 family;
 	__u8 kind;
-	__u32 hnext;	/* hash chain */
-	__u32 prev;	/* LRU: towards the most recently used */
-	__u32 next;	/* LRU: towards the least recently used */
+	__u32 hnext; /* hash chain */
+	__u32 prev;  /* LRU: towards the most recently used */
+	__u32 next;  /* LRU: towards the least recently used */
 	__u64 tat;
 };
 
@@ -50,7 +50,7 @@ void rl_conf_default(struct rl_conf *conf)
 	conf->table_size = RL_DEFAULT_TABLE_SIZE;
 }
 
-int rl_init(struct rl *rl, const struct rl_conf *conf)
+int rl_init(struct ratelimit *rl, const struct rl_conf *conf)
 {
 	__u32 nheads = 1;
 
@@ -76,7 +76,7 @@ int rl_init(struct rl *rl, const struct rl_conf *conf)
 	return 0;
 }
 
-void rl_release(struct rl *rl)
+void rl_release(struct ratelimit *rl)
 {
 	free(rl->entries);
 	free(rl->heads);
@@ -124,7 +124,7 @@ static bool gcra_fits(__u64 tat, const struct rl_rate *r, __u64 now,
 	return true;
 }
 
-static __u32 rl_hash(const struct rl *rl, const struct rl_entry *k)
+static __u32 rl_hash(const struct ratelimit *rl, const struct rl_entry *k)
 {
 	__u64 h = rl->conf.seed ^ ((__u64)k->family << 8 | k->kind);
 
@@ -135,7 +135,7 @@ static __u32 rl_hash(const struct rl *rl, const struct rl_entry *k)
 	return (__u32)h & rl->hash_mask;
 }
 
-static void lru_unlink(struct rl *rl, __u32 i)
+static void lru_unlink(struct ratelimit *rl, __u32 i)
 {
 	struct rl_entry *e = &rl->entries[i];
 
@@ -149,7 +149,7 @@ static void lru_unlink(struct rl *rl, __u32 i)
 		rl->lru_last = e->prev;
 }
 
-static void lru_push_first(struct rl *rl, __u32 i)
+static void lru_push_first(struct ratelimit *rl, __u32 i)
 {
 	struct rl_entry *e = &rl->entries[i];
 
@@ -162,7 +162,7 @@ static void lru_push_first(struct rl *rl, __u32 i)
 		rl->lru_last = i;
 }
 
-static void hash_unlink(struct rl *rl, __u32 i)
+static void hash_unlink(struct ratelimit *rl, __u32 i)
 {
 	__u32 *p = &rl->heads[rl_hash(rl, &rl->entries[i])];
 
@@ -178,7 +178,8 @@ static bool same_key(const struct rl_entry *a, const struct rl_entry *b)
 }
 
 /* The bucket of @k, created (evicting the least recently used) if new. */
-static struct rl_entry *rl_lookup(struct rl *rl, const struct rl_entry *k)
+static struct rl_entry *rl_lookup(struct ratelimit *rl,
+				  const struct rl_entry *k)
 {
 	__u32 h = rl_hash(rl, k), i;
 
@@ -205,7 +206,7 @@ static struct rl_entry *rl_lookup(struct rl *rl, const struct rl_entry *k)
 	return &rl->entries[i];
 }
 
-bool rl_allow(struct rl *rl, enum rl_kind kind, int family,
+bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
 	      const __u32 addr[4], __u64 now_ns)
 {
 	__u64 kind_tat, addr_tat = 0;
@@ -224,7 +225,8 @@ bool rl_allow(struct rl *rl, enum rl_kind kind, int family,
 	}
 	if (!gcra_fits(rl->kind_tat[kind], &rl->conf.kind[kind], now_ns,
 		       &kind_tat) ||
-	    (e && !gcra_fits(e->tat, &rl->conf.addr[kind], now_ns, &addr_tat))) {
+	    (e &&
+	     !gcra_fits(e->tat, &rl->conf.addr[kind], now_ns, &addr_tat))) {
 		rl->count[kind].suppressed++;
 		return false;
 	}
@@ -235,18 +237,18 @@ bool rl_allow(struct rl *rl, enum rl_kind kind, int family,
 	return true;
 }
 
-__u64 rl_emitted(const struct rl *rl, enum rl_kind kind)
+__u64 rl_emitted(const struct ratelimit *rl, enum rl_kind kind)
 {
 	return (unsigned int)kind < RL_NR_KINDS ? rl->count[kind].emitted : 0;
 }
 
-__u64 rl_suppressed(const struct rl *rl, enum rl_kind kind)
+__u64 rl_suppressed(const struct ratelimit *rl, enum rl_kind kind)
 {
 	return (unsigned int)kind < RL_NR_KINDS ? rl->count[kind].suppressed :
 						  0;
 }
 
-__u64 rl_evictions(const struct rl *rl)
+__u64 rl_evictions(const struct ratelimit *rl)
 {
 	return rl->evictions;
 }
@@ -278,7 +280,7 @@ static int format_summary(const __u64 n[RL_NR_KINDS], char *buf, size_t size)
 	return logbuf_result(&lb);
 }
 
-int rl_summary(const struct rl *rl, char *buf, size_t size)
+int rl_summary(const struct ratelimit *rl, char *buf, size_t size)
 {
 	__u64 n[RL_NR_KINDS];
 	int i;
@@ -288,7 +290,7 @@ int rl_summary(const struct rl *rl, char *buf, size_t size)
 	return format_summary(n, buf, size);
 }
 
-int rl_summary_pending(struct rl *rl, char *buf, size_t size)
+int rl_summary_pending(struct ratelimit *rl, char *buf, size_t size)
 {
 	__u64 n[RL_NR_KINDS], any = 0;
 	int i, len;

@@ -25,7 +25,7 @@
  *   esp-error       burst 5, 1 per second  burst 100, 10 per second
  *   table: 4096 address buckets (about 200 KiB).
  *
- * One struct rl is used by one thread; it holds no global state.
+ * One struct ratelimit is used by one thread; it holds no global state.
  */
 #ifndef LOCALIN_LOG_RATELIMIT_H
 #define LOCALIN_LOG_RATELIMIT_H
@@ -73,7 +73,7 @@ struct rl_counts {
 struct rl_entry;
 
 /* Opaque apart from the counters; use the functions below. */
-struct rl {
+struct ratelimit {
 	struct rl_conf conf;
 	struct rl_counts count[RL_NR_KINDS];
 	__u64 kind_tat[RL_NR_KINDS]; /* GCRA: theoretical arrival time */
@@ -87,8 +87,8 @@ struct rl {
 
 void rl_conf_default(struct rl_conf *conf);
 /* @conf NULL: the defaults. 0, -EINVAL (table size), -ENOMEM. */
-int rl_init(struct rl *rl, const struct rl_conf *conf);
-void rl_release(struct rl *rl);
+int rl_init(struct ratelimit *rl, const struct rl_conf *conf);
+void rl_release(struct ratelimit *rl);
 
 /*
  * May a line of @kind about remote address @addr (network byte order as in
@@ -96,25 +96,25 @@ void rl_release(struct rl *rl);
  * remote address: kind bucket only) be written at @now_ns? Counts the line
  * as emitted or suppressed either way.
  */
-bool rl_allow(struct rl *rl, enum rl_kind kind, int family,
+bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
 	      const __u32 addr[4], __u64 now_ns);
 
 const char *rl_kind_name(enum rl_kind kind); /* "traffic-deny", ... */
-__u64 rl_emitted(const struct rl *rl, enum rl_kind kind);
-__u64 rl_suppressed(const struct rl *rl, enum rl_kind kind);
-__u64 rl_evictions(const struct rl *rl);
+__u64 rl_emitted(const struct ratelimit *rl, enum rl_kind kind);
+__u64 rl_suppressed(const struct ratelimit *rl, enum rl_kind kind);
+__u64 rl_evictions(const struct ratelimit *rl);
 
 /*
  * "log rate limit: suppressed 1234 esp-error lines, 12 traffic-deny lines"
  * over the whole run (largest count first; "suppressed 0 lines" when none).
  * Length or -ENOSPC, like snprintf without truncation.
  */
-int rl_summary(const struct rl *rl, char *buf, size_t size);
+int rl_summary(const struct ratelimit *rl, char *buf, size_t size);
 /*
  * The same line for what was suppressed since the previous successful
  * call, for the daemon's periodic report; 0 and "" when nothing was.
  * Only a line that fits marks its counts as reported, so none is lost.
  */
-int rl_summary_pending(struct rl *rl, char *buf, size_t size);
+int rl_summary_pending(struct ratelimit *rl, char *buf, size_t size);
 
 #endif

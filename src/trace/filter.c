@@ -134,8 +134,7 @@ static int set_field(struct flow_filter *f, int field, int argc,
 	if (argc < 2)
 		return fail(err, errlen, "missing value for \"%s\"", argv[0]);
 	if (argc - 1 > max_values)
-		return fail(err, errlen, "too many values for \"%s\"",
-			    argv[0]);
+		return fail(err, errlen, "too many values for \"%s\"", argv[0]);
 	switch (field) {
 	case FF_ADDR:
 		ret = parse_addr_range(&f->addr, argc, argv, err, errlen);
@@ -192,15 +191,17 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 
 	if (!strcmp(opt, "clear")) {
 		if (argc > 1)
-			return fail(err, errlen, "too many values for \"clear\"");
+			return fail(err, errlen,
+				    "too many values for \"clear\"");
 		flow_filter_init(f);
 		return 0;
 	}
 	if (!strcmp(opt, "vd-name")) {
 		if (argc != 2)
-			return fail(err, errlen, argc < 2 ?
-					"missing value for \"vd-name\"" :
-					"too many values for \"vd-name\"");
+			return fail(err, errlen,
+				    argc < 2 ?
+					    "missing value for \"vd-name\"" :
+					    "too many values for \"vd-name\"");
 		if (strcmp(argv[1], "root"))
 			return fail(err, errlen,
 				    "unknown virtual domain \"%s\"", argv[1]);
@@ -210,13 +211,15 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 	}
 	if (!strcmp(opt, "negate")) {
 		if (argc < 2)
-			return fail(err, errlen,
-				    "negate needs a field: addr, saddr, daddr, port, sport, dport or proto");
+			return fail(
+				err, errlen,
+				"negate needs a field: addr, saddr, daddr, port, sport, dport or proto");
 		field = field_of(argv[1]);
 		if (field < 0 || field == FF_VD)
-			return fail(err, errlen,
-				    "cannot negate \"%s\": use addr, saddr, daddr, port, sport, dport or proto",
-				    argv[1]);
+			return fail(
+				err, errlen,
+				"cannot negate \"%s\": use addr, saddr, daddr, port, sport, dport or proto",
+				argv[1]);
 		if (argc > 2) {
 			ret = set_field(f, field, argc - 1, argv + 1, err,
 					errlen);
@@ -236,8 +239,8 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 	return set_field(f, field, argc, argv, err, errlen);
 }
 
-int flow_filter_parse(struct flow_filter *f, int argc,
-		      const char *const *argv, char *err, size_t errlen)
+int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
+		      char *err, size_t errlen)
 {
 	struct flow_filter next = *f;
 	int ret;

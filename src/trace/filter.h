@@ -72,8 +72,8 @@ void flow_filter_init(struct flow_filter *f);
  * Apply one command, @argv[0] being the option word. 0, or -EINVAL with a
  * message in @err ("invalid address \"x\""); @f is unchanged on error.
  */
-int flow_filter_parse(struct flow_filter *f, int argc,
-		      const char *const *argv, char *err, size_t errlen);
+int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
+		      char *err, size_t errlen);
 
 bool flow_filter_match(const struct flow_filter *f, const struct li_pkt *pkt);
 

@@ -164,13 +164,15 @@ static void fragment(struct trace_out *o)
 
 	line_start(o, TM_FRAG);
 	if (o->t->verdict->frag_hit)
-		logbuf_printf(&o->lb,
-			      "non-first fragment id=%u, verdict of its first fragment",
-			      p->frag_id);
+		logbuf_printf(
+			&o->lb,
+			"non-first fragment id=%u, verdict of its first fragment",
+			p->frag_id);
 	else
-		logbuf_printf(&o->lb,
-			      "non-first fragment id=%u, first fragment not seen, ports unknown",
-			      p->frag_id);
+		logbuf_printf(
+			&o->lb,
+			"non-first fragment id=%u, first fragment not seen, ports unknown",
+			p->frag_id);
 	line_end(o);
 }
 
@@ -184,9 +186,10 @@ static void esp(struct trace_out *o, bool known)
 			      p->spi, p->seq,
 			      o->t->tunnel ? "an SA of tunnel " : "a live SA");
 	else
-		logbuf_printf(&o->lb,
-			      "Received ESP packet with unknown SPI. SPI=%08x seq=%08x",
-			      p->spi, p->seq);
+		logbuf_printf(
+			&o->lb,
+			"Received ESP packet with unknown SPI. SPI=%08x seq=%08x",
+			p->spi, p->seq);
 	if (o->t->tunnel && !known)
 		logbuf_puts(&o->lb, ", peer of tunnel ");
 	if (o->t->tunnel)
@@ -202,9 +205,10 @@ static void decision(struct trace_out *o)
 	if (v->drop) {
 		/* FortiOS's text, also for the implicit policy 0. */
 		line_start(o, TM_DENY);
-		logbuf_printf(&o->lb,
-			      "iprope_in_check() check failed on policy %u, drop",
-			      v->policy_id);
+		logbuf_printf(
+			&o->lb,
+			"iprope_in_check() check failed on policy %u, drop",
+			v->policy_id);
 	} else if (v->reason == LI_R_POLICY) {
 		line_start(o, TM_ACCEPT);
 		logbuf_printf(&o->lb,
@@ -212,8 +216,9 @@ static void decision(struct trace_out *o)
 			      v->policy_id);
 	} else {
 		line_start(o, TM_IMPLICIT);
-		logbuf_puts(&o->lb,
-			    "iprope_in_check() no local-in policy matched, implicit accept (policy 0)");
+		logbuf_puts(
+			&o->lb,
+			"iprope_in_check() no local-in policy matched, implicit accept (policy 0)");
 	}
 	line_end(o);
 }
@@ -236,8 +241,9 @@ static void trace_packet(struct trace_out *o)
 	route(o, v->reason != LI_R_NONLOCAL);
 	if (v->reason == LI_R_NONLOCAL) {
 		line_start(o, TM_NONLOCAL);
-		logbuf_puts(&o->lb,
-			    "not for this host: destination is not a local address, no local-in check, pass");
+		logbuf_puts(
+			&o->lb,
+			"not for this host: destination is not a local address, no local-in check, pass");
 		line_end(o);
 		return;
 	}

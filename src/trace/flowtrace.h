@@ -20,7 +20,7 @@
  *  3. the decision: FortiOS's "iprope_in_check() check failed on policy N,
  *     drop" for a deny, and lines of ours in the same shape for accept by
  *     policy N, implicit accept (policy 0), ESP SPI known / unknown, the
- *     fragment table, and malformed drops. src/log/README.md lists them.
+ *     fragment table, and malformed drops. src/trace/README.md lists them.
  *
  * IPv6 addresses are printed bare (A:port is read right to left), as
  * FortiOS does for IPv4; the reference has no IPv6 capture.
@@ -45,8 +45,8 @@ struct flow_trace_pkt {
 	const char *vd;	    /* VDOM name; NULL: "root" */
 	const char *tunnel; /* ESP: tunnel of the SA, if known; else NULL */
 	__u32 trace_id;
-	bool timestamp;	    /* `diagnose debug console timestamp enable` */
-	__u64 time_ns;	    /* packet time, ns since the epoch (local time) */
+	bool timestamp; /* `diagnose debug console timestamp enable` */
+	__u64 time_ns;	/* packet time, ns since the epoch (local time) */
 };
 
 /*

@@ -70,47 +70,55 @@ static void check_traffic(const struct log_ctx *c, const struct li_pkt *p,
 
 static void test_traffic_deny_v4(void **state)
 {
-	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
+	struct li_pkt p =
+		pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0 };
 
 	(void)state;
 	set_tz("Europe/Berlin");
-	check_traffic(&ctx, &p, &v, "IKE", WINTER,
-		      "date=2024-01-15 time=13:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0100\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=203.0.113.5 srcport=500 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstport=500 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=17 action=\"deny\" policyid=1 policytype=\"local-in-policy\" service=\"IKE\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
+	check_traffic(
+		&ctx, &p, &v, "IKE", WINTER,
+		"date=2024-01-15 time=13:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0100\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=203.0.113.5 srcport=500 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstport=500 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=17 action=\"deny\" policyid=1 policytype=\"local-in-policy\" service=\"IKE\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
 }
 
 static void test_traffic_accept_unnamed_service(void **state)
 {
-	struct li_pkt p = pkt_of(4, 17, "192.0.2.7", 4500, "198.51.100.1", 4500);
+	struct li_pkt p =
+		pkt_of(4, 17, "192.0.2.7", 4500, "198.51.100.1", 4500);
 	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1 };
 
 	(void)state;
 	set_tz("UTC");
-	check_traffic(&ctx, &p, &v, NULL, WINTER,
-		      "date=2024-01-15 time=12:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.7 srcport=4500 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstport=4500 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=17 action=\"accept\" policyid=0 policytype=\"local-in-policy\" service=\"udp/4500\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
+	check_traffic(
+		&ctx, &p, &v, NULL, WINTER,
+		"date=2024-01-15 time=12:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.7 srcport=4500 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstport=4500 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=17 action=\"accept\" policyid=0 policytype=\"local-in-policy\" service=\"udp/4500\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
 }
 
 static void test_traffic_v6(void **state)
 {
-	struct li_pkt p = pkt_of(6, 6, "2001:db8:1::10", 50123, "2001:db8::1", 22);
+	struct li_pkt p =
+		pkt_of(6, 6, "2001:db8:1::10", 50123, "2001:db8::1", 22);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 7, 2 };
 
 	(void)state;
 	set_tz("America/Los_Angeles");
-	check_traffic(&ctx, &p, &v, NULL, SUMMER,
-		      "date=2024-07-15 time=05:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1721046896000000005 tz=\"-0700\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=2001:db8:1::10 srcport=50123 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=2001:db8::1 dstport=22 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=6 action=\"deny\" policyid=7 policytype=\"local-in-policy6\" service=\"tcp/22\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
+	check_traffic(
+		&ctx, &p, &v, NULL, SUMMER,
+		"date=2024-07-15 time=05:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1721046896000000005 tz=\"-0700\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=2001:db8:1::10 srcport=50123 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=2001:db8::1 dstport=22 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=6 action=\"deny\" policyid=7 policytype=\"local-in-policy6\" service=\"tcp/22\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
 }
 
 /* ICMP: identifier= (echo id) where the ports would be, no dstport. */
 static void test_traffic_icmp(void **state)
 {
-	struct li_pkt p = pkt_of(4, 1, "192.0.2.9", 2280, "198.51.100.1", 8 << 8);
+	struct li_pkt p =
+		pkt_of(4, 1, "192.0.2.9", 2280, "198.51.100.1", 8 << 8);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 3, 0 };
 
 	(void)state;
 	set_tz("UTC");
-	check_traffic(&ctx, &p, &v, NULL, WINTER,
-		      "date=2024-01-15 time=12:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.9 identifier=2280 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=1 action=\"deny\" policyid=3 policytype=\"local-in-policy\" service=\"icmp/0/8\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
+	check_traffic(
+		&ctx, &p, &v, NULL, WINTER,
+		"date=2024-01-15 time=12:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.9 identifier=2280 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=1 action=\"deny\" policyid=3 policytype=\"local-in-policy\" service=\"icmp/0/8\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0 msg=\"Connection Failed\"");
 }
 
 /* Raw ESP through the policies (detect-unknown-esp disable): no ports. */
@@ -123,8 +131,9 @@ static void test_traffic_esp_no_ports_bcast(void **state)
 	(void)state;
 	p.flags = LI_PKT_ESP;
 	set_tz("UTC");
-	check_traffic(&bare, &p, &v, NULL, WINTER,
-		      "date=2024-01-15 time=12:34:56 eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.9 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.255 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=50 action=\"deny\" policyid=4 policytype=\"local-in-policy\" service=\"esp\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
+	check_traffic(
+		&bare, &p, &v, NULL, WINTER,
+		"date=2024-01-15 time=12:34:56 eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.9 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.255 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=50 action=\"deny\" policyid=4 policytype=\"local-in-policy\" service=\"esp\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
 }
 
 static void test_quoting(void **state)
@@ -132,14 +141,16 @@ static void test_quoting(void **state)
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.7", 500, "198.51.100.1", 500);
 	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1 };
 	struct log_ctx c = { "gw \"north\"\\1", "id\n", "vd\"x" };
-	struct log_event ev = { &p, &v, "wan\"1", "My \"IKE\"", NULL, WINTER,
-				1 };
+	struct log_event ev = {
+		&p, &v, "wan\"1", "My \"IKE\"", NULL, WINTER, 1
+	};
 	char buf[LOG_LINE_MAX];
 
 	(void)state;
 	set_tz("UTC");
 	assert_true(log_format_traffic(buf, sizeof(buf), &c, &ev) > 0);
-	assert_non_null(strstr(buf, " devname=\"gw \\\"north\\\"\\\\1\" devid=\"id\\x0a\" "));
+	assert_non_null(strstr(
+		buf, " devname=\"gw \\\"north\\\"\\\\1\" devid=\"id\\x0a\" "));
 	assert_non_null(strstr(buf, " vd=\"vd\\\"x\" srcip="));
 	assert_non_null(strstr(buf, " srcintf=\"wan\\\"1\" "));
 	assert_non_null(strstr(buf, " dstintf=\"vd\\\"x\" "));
@@ -194,22 +205,24 @@ static void test_esp_raw_v4(void **state)
 	p.spi = 0x2c65ad60;
 	p.seq = 7;
 	set_tz("Europe/Berlin");
-	check_esp(&p, NULL,
-		  "date=2024-01-15 time=13:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0100\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" level=\"error\" vd=\"root\" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=203.0.113.66 locip=198.51.100.1 remport=0 locport=0 outintf=\"wan1\" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=\"N/A\" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"2c65ad60\" seq=\"00000007\" fctuid=\"N/A\" advpnsc=0");
+	check_esp(
+		&p, NULL,
+		"date=2024-01-15 time=13:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0100\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" level=\"error\" vd=\"root\" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=203.0.113.66 locip=198.51.100.1 remport=0 locport=0 outintf=\"wan1\" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=\"N/A\" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"2c65ad60\" seq=\"00000007\" fctuid=\"N/A\" advpnsc=0");
 }
 
 static void test_esp_udp_v6_tunnel(void **state)
 {
-	struct li_pkt p = pkt_of(6, 17, "2001:db8:9::2", 61234, "2001:db8::1",
-				 4500);
+	struct li_pkt p =
+		pkt_of(6, 17, "2001:db8:9::2", 61234, "2001:db8::1", 4500);
 
 	(void)state;
 	p.flags |= LI_PKT_ESP | LI_PKT_ESP_UDP;
 	p.spi = 0xdeadbeef;
 	p.seq = 0x10000;
 	set_tz("Asia/Kathmandu");
-	check_esp(&p, "to-branch",
-		  "date=2024-01-15 time=18:19:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0545\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" level=\"error\" vd=\"root\" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=2001:db8:9::2 locip=2001:db8::1 remport=61234 locport=4500 outintf=\"wan1\" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=\"to-branch\" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"deadbeef\" seq=\"00010000\" fctuid=\"N/A\" advpnsc=0");
+	check_esp(
+		&p, "to-branch",
+		"date=2024-01-15 time=18:19:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0545\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" level=\"error\" vd=\"root\" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=2001:db8:9::2 locip=2001:db8::1 remport=61234 locport=4500 outintf=\"wan1\" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=\"to-branch\" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"deadbeef\" seq=\"00010000\" fctuid=\"N/A\" advpnsc=0");
 }
 
 /* The header alone, in several zones and on both sides of DST. */
@@ -231,22 +244,29 @@ static void check_header(const char *tz, __u64 t, const char *want)
 static void test_time_zones(void **state)
 {
 	(void)state;
-	check_header("Europe/Berlin", WINTER,
-		     "date=2024-01-15 time=13:34:56 eventtime=1705322096123456789 tz=\"+0100\"");
-	check_header("Europe/Berlin", SUMMER,
-		     "date=2024-07-15 time=14:34:56 eventtime=1721046896000000005 tz=\"+0200\"");
-	check_header("America/Los_Angeles", WINTER,
-		     "date=2024-01-15 time=04:34:56 eventtime=1705322096123456789 tz=\"-0800\"");
-	check_header("America/Los_Angeles", SUMMER,
-		     "date=2024-07-15 time=05:34:56 eventtime=1721046896000000005 tz=\"-0700\"");
-	check_header("UTC", SUMMER,
-		     "date=2024-07-15 time=12:34:56 eventtime=1721046896000000005 tz=\"+0000\"");
+	check_header(
+		"Europe/Berlin", WINTER,
+		"date=2024-01-15 time=13:34:56 eventtime=1705322096123456789 tz=\"+0100\"");
+	check_header(
+		"Europe/Berlin", SUMMER,
+		"date=2024-07-15 time=14:34:56 eventtime=1721046896000000005 tz=\"+0200\"");
+	check_header(
+		"America/Los_Angeles", WINTER,
+		"date=2024-01-15 time=04:34:56 eventtime=1705322096123456789 tz=\"-0800\"");
+	check_header(
+		"America/Los_Angeles", SUMMER,
+		"date=2024-07-15 time=05:34:56 eventtime=1721046896000000005 tz=\"-0700\"");
+	check_header(
+		"UTC", SUMMER,
+		"date=2024-07-15 time=12:34:56 eventtime=1721046896000000005 tz=\"+0000\"");
 	/* 23:30 UTC is already tomorrow in Berlin. */
-	check_header("Europe/Berlin", 1705361400ull * NS,
-		     "date=2024-01-16 time=00:30:00 eventtime=1705361400000000000 tz=\"+0100\"");
+	check_header(
+		"Europe/Berlin", 1705361400ull * NS,
+		"date=2024-01-16 time=00:30:00 eventtime=1705361400000000000 tz=\"+0100\"");
 	/* POSIX zone strings work too: what `set timezone` maps to. */
-	check_header("<-0330>3:30", WINTER,
-		     "date=2024-01-15 time=09:04:56 eventtime=1705322096123456789 tz=\"-0330\"");
+	check_header(
+		"<-0330>3:30", WINTER,
+		"date=2024-01-15 time=09:04:56 eventtime=1705322096123456789 tz=\"-0330\"");
 }
 
 static void test_nospc_and_einval(void **state)
@@ -274,8 +294,8 @@ static void test_nospc_and_einval(void **state)
 
 /* ---- rate limits ---- */
 
-static struct rl_conf conf_of(__u32 addr_burst, __u64 addr_iv,
-			      __u32 kind_burst, __u64 kind_iv, __u32 size)
+static struct rl_conf conf_of(__u32 addr_burst, __u64 addr_iv, __u32 kind_burst,
+			      __u64 kind_iv, __u32 size)
 {
 	struct rl_conf c;
 	int k;
@@ -301,8 +321,8 @@ static const __u32 *v6(__u32 a[4], const char *text)
 	return a;
 }
 
-static int allowed(struct rl *rl, enum rl_kind k, int fam, const __u32 *a,
-		   __u64 t, int n)
+static int allowed(struct ratelimit *rl, enum rl_kind k, int fam,
+		   const __u32 *a, __u64 t, int n)
 {
 	int i, ok = 0;
 
@@ -314,7 +334,7 @@ static int allowed(struct rl *rl, enum rl_kind k, int fam, const __u32 *a,
 static void test_rl_defaults(void **state)
 {
 	struct rl_conf c;
-	struct rl rl;
+	struct ratelimit rl;
 	__u32 a[4];
 
 	(void)state;
@@ -326,9 +346,8 @@ static void test_rl_defaults(void **state)
 	assert_int_equal(c.kind[RL_TRAFFIC_ACCEPT].interval_ns, NS / 50);
 	assert_int_equal(c.table_size, 4096);
 	assert_int_equal(rl_init(&rl, NULL), 0);
-	assert_int_equal(allowed(&rl, RL_ESP_ERROR, 4, v4(a, "192.0.2.1"), NS,
-				 100),
-			 5);
+	assert_int_equal(
+		allowed(&rl, RL_ESP_ERROR, 4, v4(a, "192.0.2.1"), NS, 100), 5);
 	assert_int_equal(rl_emitted(&rl, RL_ESP_ERROR), 5);
 	assert_int_equal(rl_suppressed(&rl, RL_ESP_ERROR), 95);
 	rl_release(&rl);
@@ -341,7 +360,7 @@ static void test_rl_burst_and_refill(void **state)
 {
 	struct rl_conf c = conf_of(5, NS, 0, 0, 16);
 	__u64 t = 1000 * NS;
-	struct rl rl;
+	struct ratelimit rl;
 	__u32 a[4];
 
 	(void)state;
@@ -355,8 +374,10 @@ static void test_rl_burst_and_refill(void **state)
 	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + 100 * NS, 20),
 			 5);
 	/* Steady one per second: all pass. */
-	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + 101 * NS, 1), 1);
-	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + 102 * NS, 1), 1);
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + 101 * NS, 1),
+			 1);
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_DENY, 4, a, t + 102 * NS, 1),
+			 1);
 	assert_int_equal(rl_emitted(&rl, RL_TRAFFIC_DENY), 13);
 	assert_int_equal(rl_suppressed(&rl, RL_TRAFFIC_DENY), 20);
 	rl_release(&rl);
@@ -365,7 +386,7 @@ static void test_rl_burst_and_refill(void **state)
 static void test_rl_per_address_independent(void **state)
 {
 	struct rl_conf c = conf_of(2, NS, 0, 0, 16);
-	struct rl rl;
+	struct ratelimit rl;
 	__u32 a[4], b[4], x[4], y[4];
 
 	(void)state;
@@ -394,7 +415,7 @@ static void test_rl_per_address_independent(void **state)
 static void test_rl_kind_bucket_caps_many_sources(void **state)
 {
 	struct rl_conf c = conf_of(5, NS, 10, NS / 10, 64);
-	struct rl rl;
+	struct ratelimit rl;
 	__u32 a[4];
 	int i, ok = 0;
 
@@ -423,7 +444,7 @@ static void test_rl_kind_bucket_caps_many_sources(void **state)
 static void test_rl_refusal_takes_no_token(void **state)
 {
 	struct rl_conf c = conf_of(1, 3600 * NS, 3, 3600 * NS, 16);
-	struct rl rl;
+	struct ratelimit rl;
 	__u32 a[4], b[4];
 
 	(void)state;
@@ -442,7 +463,7 @@ static void test_rl_refusal_takes_no_token(void **state)
 static void test_rl_eviction_keeps_counts(void **state)
 {
 	struct rl_conf c = conf_of(1, 3600 * NS, 0, 0, 2);
-	struct rl rl;
+	struct ratelimit rl;
 	__u32 a[4], b[4], x[4];
 	__u64 total;
 	int i;
@@ -464,7 +485,8 @@ static void test_rl_eviction_keeps_counts(void **state)
 	for (i = 0; i < 300; i++)
 		rl_allow(&rl, RL_ESP_ERROR, 4, i % 3 ? (i % 3 == 1 ? a : b) : x,
 			 NS);
-	total = rl_emitted(&rl, RL_ESP_ERROR) + rl_suppressed(&rl, RL_ESP_ERROR);
+	total = rl_emitted(&rl, RL_ESP_ERROR) +
+		rl_suppressed(&rl, RL_ESP_ERROR);
 	assert_int_equal(total, 306);
 	assert_true(rl_evictions(&rl) > 100);
 	rl_release(&rl);
@@ -473,7 +495,7 @@ static void test_rl_eviction_keeps_counts(void **state)
 static void test_rl_time_backwards_and_extremes(void **state)
 {
 	struct rl_conf c = conf_of(2, NS, 0, 0, 8);
-	struct rl rl;
+	struct ratelimit rl;
 	__u32 a[4];
 
 	(void)state;
@@ -521,7 +543,7 @@ static void test_rl_summary(void **state)
 {
 	struct rl_conf c = conf_of(1, 3600 * NS, 0, 0, 8);
 	char buf[256];
-	struct rl rl;
+	struct ratelimit rl;
 	__u32 a[4];
 
 	(void)state;
@@ -537,13 +559,15 @@ static void test_rl_summary(void **state)
 	allowed(&rl, RL_ESP_ERROR, 4, a, NS, 1235);
 	allowed(&rl, RL_TRAFFIC_ACCEPT, 4, a, NS, 2);
 	rl_summary(&rl, buf, sizeof(buf));
-	assert_string_equal(buf,
-			    "log rate limit: suppressed 1234 esp-error lines, 12 traffic-deny lines, 1 traffic-accept line");
+	assert_string_equal(
+		buf,
+		"log rate limit: suppressed 1234 esp-error lines, 12 traffic-deny lines, 1 traffic-accept line");
 	/* Pending: only what is new since the last report. */
 	assert_int_equal(rl_summary_pending(&rl, buf, 20), -ENOSPC);
 	assert_true(rl_summary_pending(&rl, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf,
-			    "log rate limit: suppressed 1234 esp-error lines, 12 traffic-deny lines, 1 traffic-accept line");
+	assert_string_equal(
+		buf,
+		"log rate limit: suppressed 1234 esp-error lines, 12 traffic-deny lines, 1 traffic-accept line");
 	assert_int_equal(rl_summary_pending(&rl, buf, sizeof(buf)), 0);
 	allowed(&rl, RL_TRAFFIC_DENY, 4, a, NS, 12);
 	rl_summary_pending(&rl, buf, sizeof(buf));
@@ -551,8 +575,9 @@ static void test_rl_summary(void **state)
 			    "log rate limit: suppressed 12 traffic-deny lines");
 	/* Ties keep the fixed kind order. */
 	rl_summary(&rl, buf, sizeof(buf));
-	assert_string_equal(buf,
-			    "log rate limit: suppressed 1234 esp-error lines, 24 traffic-deny lines, 1 traffic-accept line");
+	assert_string_equal(
+		buf,
+		"log rate limit: suppressed 1234 esp-error lines, 24 traffic-deny lines, 1 traffic-accept line");
 	assert_int_equal(rl_summary(&rl, buf, 30), -ENOSPC);
 	rl_release(&rl);
 }

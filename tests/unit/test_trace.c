@@ -119,14 +119,15 @@ static void test_filter_format_set(void **state)
 	ok(&f, "port 4500 4510");
 	ok(&f, "proto 17");
 	ok(&f, "vd-name root");
-	check_format(&f, "        vf: 0\n"
-			 "        proto: 17\n"
-			 "        host addr: 10.1.1.1-10.1.1.1\n"
-			 "        host saddr: 2001:db8::1-2001:db8::ff (negate)\n"
-			 "        Host daddr: any\n"
-			 "        port: 4500-4510\n"
-			 "        sport: any\n"
-			 "        dport: 500-500\n");
+	check_format(&f,
+		     "        vf: 0\n"
+		     "        proto: 17\n"
+		     "        host addr: 10.1.1.1-10.1.1.1\n"
+		     "        host saddr: 2001:db8::1-2001:db8::ff (negate)\n"
+		     "        Host daddr: any\n"
+		     "        port: 4500-4510\n"
+		     "        sport: any\n"
+		     "        dport: 500-500\n");
 	assert_int_equal(flow_filter_format(&f, small, sizeof(small)), -ENOSPC);
 	ok(&f, "clear");
 	ok(&f, "vd -1");
@@ -185,10 +186,14 @@ static void test_filter_errors(void **state)
 
 static void test_filter_match_addr(void **state)
 {
-	struct li_pkt in = pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
-	struct li_pkt out = pkt_of(4, 17, "198.51.100.1", 500, "203.0.113.5", 500);
-	struct li_pkt other = pkt_of(4, 17, "192.0.2.1", 500, "198.51.100.1", 500);
-	struct li_pkt v6 = pkt_of(6, 17, "2001:db8::5", 500, "2001:db8::1", 500);
+	struct li_pkt in =
+		pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
+	struct li_pkt out =
+		pkt_of(4, 17, "198.51.100.1", 500, "203.0.113.5", 500);
+	struct li_pkt other =
+		pkt_of(4, 17, "192.0.2.1", 500, "198.51.100.1", 500);
+	struct li_pkt v6 =
+		pkt_of(6, 17, "2001:db8::5", 500, "2001:db8::1", 500);
 	struct flow_filter f;
 
 	(void)state;
@@ -232,9 +237,10 @@ static void test_filter_match_addr(void **state)
 
 static void test_filter_match_ports_proto(void **state)
 {
-	struct li_pkt ike = pkt_of(4, 17, "203.0.113.5", 4500, "198.51.100.1", 500);
-	struct li_pkt ping = pkt_of(4, 1, "203.0.113.5", 2280, "198.51.100.1",
-				    8 << 8);
+	struct li_pkt ike =
+		pkt_of(4, 17, "203.0.113.5", 4500, "198.51.100.1", 500);
+	struct li_pkt ping =
+		pkt_of(4, 1, "203.0.113.5", 2280, "198.51.100.1", 8 << 8);
 	struct li_pkt esp = pkt_of(4, 50, "203.0.113.5", 0, "198.51.100.1", 0);
 	struct flow_filter f;
 
@@ -286,7 +292,8 @@ static void test_filter_match_ports_proto(void **state)
 
 static void test_trace_budget(void **state)
 {
-	struct li_pkt in = pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
+	struct li_pkt in =
+		pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
 	struct li_pkt other = pkt_of(4, 6, "192.0.2.1", 1, "198.51.100.1", 22);
 	struct flow_trace_budget b;
 	struct flow_filter f;
@@ -338,15 +345,17 @@ static void test_trace_deny(void **state)
 	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 1, false, 0 };
 
 	(void)state;
-	check_trace(&t,
-		    "id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
-		    "id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
 }
 
 static void test_trace_tcp_accept_timestamp(void **state)
 {
-	struct li_pkt p = pkt_of(4, 6, "192.168.1.10", 53814, "192.168.1.1", 22);
+	struct li_pkt p =
+		pkt_of(4, 6, "192.168.1.10", 53814, "192.168.1.1", 22);
 	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1 };
 	struct flow_trace_pkt t = { &p, &v, "port5", NULL, NULL, 52, true, T0 };
 
@@ -356,32 +365,35 @@ static void test_trace_tcp_accept_timestamp(void **state)
 	p.tcp_flags = 0x02;
 	p.seq = 2134956194u;
 	p.win = 29200;
-	check_trace(&t,
-		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S], seq 2134956194, ack 0, win 29200\"\n"
-		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
-		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
+	check_trace(
+		&t,
+		"2022-12-01 02:16:43 id=20085 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S], seq 2134956194, ack 0, win 29200\"\n"
+		"2022-12-01 02:16:43 id=20085 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		"2022-12-01 02:16:43 id=20085 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
 	p.tcp_flags = 0x12;
 	p.ack = 7;
-	check_trace(&t,
-		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S.], seq 2134956194, ack 7, win 29200\"\n"
-		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
-		    "2022-12-01 02:16:43 id=20085 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
+	check_trace(
+		&t,
+		"2022-12-01 02:16:43 id=20085 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S.], seq 2134956194, ack 7, win 29200\"\n"
+		"2022-12-01 02:16:43 id=20085 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		"2022-12-01 02:16:43 id=20085 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
 }
 
 static void test_trace_icmp_implicit(void **state)
 {
-	struct li_pkt p = pkt_of(4, 1, "192.168.1.10", 2328, "192.168.1.1",
-				 8 << 8);
+	struct li_pkt p =
+		pkt_of(4, 1, "192.168.1.10", 2328, "192.168.1.1", 8 << 8);
 	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1 };
 	struct flow_trace_pkt t = { &p, &v, "port5", NULL, NULL, 30, false, 0 };
 
 	(void)state;
 	p.icmp_type = 8;
 	p.icmp_seq = 1;
-	check_trace(&t,
-		    "id=20085 trace_id=30 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=1, 192.168.1.10:2328->192.168.1.1:2048) tun_id=0.0.0.0 from port5. type=8, code=0, id=2328, seq=1.\"\n"
-		    "id=20085 trace_id=30 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
-		    "id=20085 trace_id=30 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=30 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=1, 192.168.1.10:2328->192.168.1.1:2048) tun_id=0.0.0.0 from port5. type=8, code=0, id=2328, seq=1.\"\n"
+		"id=20085 trace_id=30 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		"id=20085 trace_id=30 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
 }
 
 static void test_trace_esp_unknown_raw(void **state)
@@ -394,38 +406,42 @@ static void test_trace_esp_unknown_raw(void **state)
 	p.flags = LI_PKT_ESP;
 	p.spi = 0x2c65ad60;
 	p.seq = 7;
-	check_trace(&t,
-		    "id=20085 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
-		    "id=20085 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, drop\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
+		"id=20085 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, drop\"\n");
 	t.tunnel = "to-hq";
-	check_trace(&t,
-		    "id=20085 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
-		    "id=20085 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, peer of tunnel to-hq, drop\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
+		"id=20085 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, peer of tunnel to-hq, drop\"\n");
 }
 
 static void test_trace_esp_ok_udp_v6(void **state)
 {
-	struct li_pkt p = pkt_of(6, 17, "2001:db8:9::2", 4500, "2001:db8::1",
-				 4500);
+	struct li_pkt p =
+		pkt_of(6, 17, "2001:db8:9::2", 4500, "2001:db8::1", 4500);
 	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1 };
-	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, "to-branch", 8,
-				    false, 0 };
+	struct flow_trace_pkt t = { &p,		 &v, "wan1", NULL,
+				    "to-branch", 8,  false,  0 };
 
 	(void)state;
 	p.flags |= LI_PKT_ESP | LI_PKT_ESP_UDP;
 	p.spi = 0xc0ffee01;
 	p.seq = 0x1234;
-	check_trace(&t,
-		    "id=20085 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
-		    "id=20085 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches an SA of tunnel to-branch, accept\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		"id=20085 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches an SA of tunnel to-branch, accept\"\n");
 	t.tunnel = NULL;
-	check_trace(&t,
-		    "id=20085 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
-		    "id=20085 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches a live SA, accept\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		"id=20085 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches a live SA, accept\"\n");
 }
 
 static void test_trace_nonlocal(void **state)
@@ -435,10 +451,11 @@ static void test_trace_nonlocal(void **state)
 	struct flow_trace_pkt t = { &p, &v, "wan1", "root", NULL, 2, false, 0 };
 
 	(void)state;
-	check_trace(&t,
-		    "id=20085 trace_id=2 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:500->192.0.2.99:500) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=2 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=04000000 gw-192.0.2.99 via wan1\"\n"
-		    "id=20085 trace_id=2 func=vf_ip_route_input_common line=2612 msg=\"not for this host: destination is not a local address, no local-in check, pass\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=2 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:500->192.0.2.99:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=2 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=04000000 gw-192.0.2.99 via wan1\"\n"
+		"id=20085 trace_id=2 func=vf_ip_route_input_common line=2612 msg=\"not for this host: destination is not a local address, no local-in check, pass\"\n");
 }
 
 static void test_trace_fragment_v6_deny(void **state)
@@ -450,20 +467,22 @@ static void test_trace_fragment_v6_deny(void **state)
 	(void)state;
 	p.flags = LI_PKT_FRAG | LI_PKT_FRAG_LATER;
 	p.frag_id = 77;
-	check_trace(&t,
-		    "id=20085 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
-		    "id=20085 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, verdict of its first fragment\"\n"
-		    "id=20085 trace_id=9 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 3, drop\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		"id=20085 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, verdict of its first fragment\"\n"
+		"id=20085 trace_id=9 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 3, drop\"\n");
 	v.frag_hit = 0;
 	v.drop = 0;
 	v.reason = LI_R_IMPLICIT;
 	v.policy_id = 0;
-	check_trace(&t,
-		    "id=20085 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
-		    "id=20085 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, first fragment not seen, ports unknown\"\n"
-		    "id=20085 trace_id=9 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		"id=20085 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, first fragment not seen, ports unknown\"\n"
+		"id=20085 trace_id=9 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
 }
 
 static void test_trace_malformed(void **state)
@@ -476,14 +495,16 @@ static void test_trace_malformed(void **state)
 	(void)state;
 	p.flags = 0;
 	p.malformed = LI_MAL_L4_TRUNC;
-	check_trace(&t,
-		    "id=20085 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		    "id=20085 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: transport header truncated, drop\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: transport header truncated, drop\"\n");
 	p.family = 0;
 	p.malformed = LI_MAL_L2;
-	check_trace(&t,
-		    "id=20085 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a non-IP packet from wan1. \"\n"
-		    "id=20085 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: Ethernet or VLAN header truncated, drop\"\n");
+	check_trace(
+		&t,
+		"id=20085 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a non-IP packet from wan1. \"\n"
+		"id=20085 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: Ethernet or VLAN header truncated, drop\"\n");
 	/* Every kind has words of its own. */
 	for (m = LI_MAL_L2; m < LI_MAL_MAX; m++) {
 		assert_non_null(flow_trace_malformed_text(m));
@@ -498,7 +519,9 @@ static void test_trace_escaping_nospc_print(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0 };
-	struct flow_trace_pkt t = { &p, &v, "we\"ird", NULL, NULL, 1, false, 0 };
+	struct flow_trace_pkt t = {
+		&p, &v, "we\"ird", NULL, NULL, 1, false, 0
+	};
 	char buf[FLOW_TRACE_MAX], *mem = NULL;
 	size_t memlen = 0;
 	FILE *f;
