@@ -1,0 +1,917 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""
+The packet corpus for `localin replay --verdicts`: one capture per scenario
+and its expected verdicts. Run from anywhere with Debian's interpreter
+(/usr/bin/python3, python3-scapy); it rewrites tests/packets/NAME.pcap(ng)
+and NAME.expected and nothing else. Deterministic: no randomness, no clock,
+explicit MACs and timestamps, so running it twice gives identical files.
+
+The verdict beside each packet is the oracle, derived by hand from the
+rules in README.md (not from the implementation): keep the two together
+when you change a scenario. NAME.conf, NAME.sa and NAME.args are
+hand-written files next to this one.
+
+scapy builds the packets; the files are written here with struct, because
+Debian's scapy (2.5.0) PcapNgWriter writes a single nameless interface and
+float timestamps: we need named interfaces per packet and exact microseconds.
+"""
+import calendar
+import os
+import struct
+import sys
+import time
+
+from scapy.layers.inet import ICMP, IP, TCP, UDP, IPOption_NOP, \
+    IPOption_Router_Alert
+from scapy.layers.inet6 import ICMPv6EchoRequest, ICMPv6DestUnreach, \
+    ICMPv6ND_NS, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, \
+    IPv6ExtHdrHopByHop, IPv6ExtHdrRouting
+from scapy.layers.l2 import ARP
+from scapy.layers.sctp import SCTP
+from scapy.packet import Raw, raw
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Verdict lines (without the packet number).
+IMPL = "accept implicit 0"
+NONLOCAL = "accept nonlocal 0"
+MAL = "drop malformed 0"
+OK = "accept esp-ok 0"
+BADSPI = "drop esp-unknown-spi 0"
+
+
+def acc(n):
+    return "accept policy %d" % n
+
+
+def deny(n):
+    return "drop policy %d" % n
+
+
+# Addresses used across scenarios.
+GW = "198.51.100.1"         # wan1
+GW6 = "2001:db8:100::1"     # wan1
+PEER = "203.0.113.10"       # the legitimate VPN peer
+PEER6 = "2001:db8:beef::10"
+GW_MAC = "02:00:00:00:00:01"
+NB_MAC = "02:00:00:00:00:02"  # the next hop every packet comes from
+BCAST_MAC = "ff:ff:ff:ff:ff:ff"
+
+# VLAN tag stacks, outermost first: (TPID, TCI).
+Q10 = [(0x8100, 10)]
+AD_Q = [(0x88a8, 100), (0x8100, 10)]
+Q_Q = [(0x8100, 100), (0x8100, 10)]
+PRIO = [(0x8100, 0xa000)]   # priority tag: PCP 5, VLAN id 0
+
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(":"))
+
+
+def eth(l3, tags=(), dmac=GW_MAC, etype=None, pad=True):
+    """Ethernet frame around l3 (scapy packet or bytes); padded to 60 bytes
+    like a real minimum-size frame unless pad=False (cut packets)."""
+    b = raw(l3) if not isinstance(l3, bytes) else l3
+    if etype is None:
+        etype = 0x86dd if b and b[0] >> 4 == 6 else 0x0800
+    f = mac(dmac) + mac(NB_MAC)
+    for tpid, tci in tags:
+        f += struct.pack("!HH", tpid, tci)
+    f += struct.pack("!H", etype) + b
+    if pad and len(f) < 60:
+        f += bytes(60 - len(f))
+    return f
+
+
+def arp(who, src, tags=()):
+    a = ARP(op=1, hwsrc=NB_MAC, psrc=src, hwdst="00:00:00:00:00:00",
+            pdst=who)
+    return eth(a, tags, dmac=BCAST_MAC, etype=0x0806)
+
+
+def ike(n, exch=34):
+    """IKEv2 header (28 bytes): initiator SPI n, IKE_SA_INIT by default."""
+    return struct.pack("!QQBBBBII", 0x1c0de000 + n, 0, 33, 0x20, exch, 0x08,
+                       0, 28)
+
+
+NEM = bytes(4)      # non-ESP marker: IKE on 4500
+KEEPALIVE = b"\xff"
+
+
+def esp(spi, seq=1, n=16):
+    """ESP header plus n bytes standing in for IV and ciphertext."""
+    return struct.pack("!II", spi, seq) + bytes((spi + i) & 0xff
+                                                for i in range(n))
+
+
+def v4(src, dst, l4, **kw):
+    return IP(src=src, dst=dst, **kw) / l4
+
+
+def v6(src, dst, l4, **kw):
+    return IPv6(src=src, dst=dst, **kw) / l4
+
+
+def ike4(src, dst=GW, sport=500, dport=500, n=1):
+    pay = ike(n) if dport != 4500 else NEM + ike(n)
+    return eth(v4(src, dst, UDP(sport=sport, dport=dport) / pay))
+
+
+def ike6(src, dst=GW6, sport=500, dport=500, n=1):
+    pay = ike(n) if dport != 4500 else NEM + ike(n)
+    return eth(v6(src, dst, UDP(sport=sport, dport=dport) / pay))
+
+
+def tcp4(src, dport, dst=GW, tags=(), sport=40000):
+    return eth(v4(src, dst, TCP(sport=sport, dport=dport, flags="S")), tags)
+
+
+def tcp6(src, dport, dst=GW6, tags=(), sport=40000):
+    return eth(v6(src, dst, TCP(sport=sport, dport=dport, flags="S")), tags)
+
+
+def ping4(src, dst=GW, tags=(), type=8, code=0):
+    # ts_*: scapy fills timestamp requests with the clock otherwise.
+    return eth(v4(src, dst, ICMP(type=type, code=code, id=7, seq=1, ts_ori=0,
+                                 ts_rx=0, ts_tx=0)), tags)
+
+
+def ping6(src, dst=GW6, tags=()):
+    return eth(v6(src, dst, ICMPv6EchoRequest(id=7, seq=1)), tags)
+
+
+def udp4(src, dport, dst=GW, sport=40000, pay=b"x", tags=(), **kw):
+    return eth(v4(src, dst, UDP(sport=sport, dport=dport) / pay, **kw), tags)
+
+
+def udp6(src, dport, dst=GW6, sport=40000, pay=b"x", tags=()):
+    return eth(v6(src, dst, UDP(sport=sport, dport=dport) / pay), tags)
+
+
+def esp4(src, spi, dst=GW, tags=(), **kw):
+    return eth(v4(src, dst, Raw(esp(spi)), proto=50, **kw), tags)
+
+
+def esp6(src, spi, dst=GW6, tags=()):
+    return eth(v6(src, dst, Raw(esp(spi)), nh=50), tags)
+
+
+def espudp4(src, spi, dst=GW, sport=4500, dport=4500):
+    return eth(v4(src, dst, UDP(sport=sport, dport=dport) / esp(spi)))
+
+
+def espudp6(src, spi, dst=GW6, sport=4500):
+    return eth(v6(src, dst, UDP(sport=sport, dport=4500) / esp(spi)))
+
+
+def l4bytes4(src, dst, l4):
+    """Transport bytes with the checksum of the whole datagram."""
+    return raw(IP(src=src, dst=dst) / l4)[20:]
+
+
+def l4bytes6(src, dst, l4):
+    return raw(IPv6(src=src, dst=dst) / l4)[40:]
+
+
+def frags4(src, dst, proto, data, ident, size=24, dst_=None):
+    """IPv4 fragments of data (transport bytes), size bytes each."""
+    out = []
+    for off in range(0, len(data), size):
+        more = off + size < len(data)
+        out.append(eth(IP(src=src, dst=dst, id=ident, proto=proto,
+                          flags="MF" if more else 0, frag=off // 8) /
+                       Raw(data[off:off + size])))
+    return out
+
+
+def frags6(src, dst, nh, data, ident, size=24, pre=None):
+    """IPv6 fragments; pre: extension headers before the fragment header
+    (in the first fragment only)."""
+    out = []
+    for off in range(0, len(data), size):
+        more = off + size < len(data)
+        fh = IPv6ExtHdrFragment(nh=nh, offset=off // 8, m=int(more),
+                                id=ident) / Raw(data[off:off + size])
+        if pre is not None and off == 0:
+            fh = pre / fh
+        out.append(eth(IPv6(src=src, dst=dst) / fh))
+    return out
+
+
+def utc(s):
+    """'YYYY-mm-dd HH:MM:SS' in UTC -> microseconds since the epoch."""
+    return calendar.timegm(time.strptime(s, "%Y-%m-%d %H:%M:%S")) * 10**6
+
+
+class Capture:
+    """Packets of one scenario with their expected verdicts. intfs: list of
+    pcapng interface names (None = an interface without if_name); without
+    it the capture is a classic pcap."""
+
+    def __init__(self, name, t0, intfs=None, step_us=1000):
+        self.name, self.intfs, self.step = name, intfs, step_us
+        self.t = utc(t0)
+        self.recs, self.verdicts = [], []
+
+    def add(self, frame, verdict, at=None, intf=0):
+        if at is not None:
+            self.t = utc(at)
+        assert isinstance(frame, bytes)
+        self.recs.append((self.t, intf, frame))
+        self.verdicts.append(verdict)
+        self.t += self.step + 17 * (len(self.recs) % 7)  # uneven µs
+
+    def write(self):
+        ext = ".pcapng" if self.intfs else ".pcap"
+        with open(os.path.join(HERE, self.name + ext), "wb") as f:
+            f.write(self.pcapng() if self.intfs else self.pcap())
+        with open(os.path.join(HERE, self.name + ".expected"), "w") as f:
+            for i, v in enumerate(self.verdicts, 1):
+                f.write("%d %s\n" % (i, v))
+        return len(self.recs)
+
+    def pcap(self):
+        # Little-endian, microsecond resolution, LINKTYPE_ETHERNET.
+        out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+        for t, _, b in self.recs:
+            out.append(struct.pack("<IIII", t // 10**6, t % 10**6,
+                                   len(b), len(b)) + b)
+        return b"".join(out)
+
+    def pcapng(self):
+        def block(btype, body):
+            body += bytes(-len(body) % 4)
+            n = 12 + len(body)
+            return struct.pack("<II", btype, n) + body + \
+                struct.pack("<I", n)
+
+        def opt(code, val):
+            return struct.pack("<HH", code, len(val)) + val + \
+                bytes(-len(val) % 4)
+
+        # SHB: byte-order magic, version 1.0, section length unknown.
+        out = [block(0x0a0d0d0a, struct.pack("<IHHq", 0x1a2b3c4d, 1, 0, -1))]
+        for name in self.intfs:
+            # IDB: Ethernet, snaplen; if_name (2) when named; default
+            # if_tsresol is microseconds.
+            body = struct.pack("<HHI", 1, 0, 65535)
+            if name is not None:
+                body += opt(2, name.encode()) + opt(0, b"")
+            out.append(block(1, body))
+        for t, intf, b in self.recs:
+            out.append(block(6, struct.pack("<IIIII", intf, t >> 32,
+                                            t & 0xffffffff, len(b), len(b))
+                             + b))
+        return b"".join(out)
+
+
+# --- scenarios -------------------------------------------------------------
+
+def seed():
+    # examples/seed.conf: policy 1 drops IKE (UDP 500, 4500) on wan1 from
+    # everyone but 203.0.113.10. SA: 198.51.100.1 0xc0ffee01.
+    c = Capture("seed", "2024-06-10 08:00:00")
+    c.add(ike4(PEER, n=1), IMPL)                          # the peer: excluded
+    c.add(ike4("198.18.7.1", n=2), deny(1))               # internet probe
+    c.add(ike4("203.0.113.11", n=3), deny(1))             # the peer's neighbour
+    c.add(ike4(PEER, sport=4500, dport=4500, n=4), IMPL)  # IKE on 4500 (marker)
+    c.add(ike4("198.18.7.2", sport=4500, dport=4500, n=5), deny(1))
+    c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL)  # keepalive
+    c.add(udp4("198.18.7.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))
+    c.add(espudp4(PEER, 0xc0ffee01), OK)                  # ESP-in-UDP, known
+    c.add(espudp4("198.18.7.4", 0xdeadbeef), BADSPI)      # forged
+    c.add(esp4(PEER, 0xc0ffee01), OK)                     # raw ESP, known
+    c.add(esp4("198.18.7.5", 0x1234), BADSPI)             # raw ESP, forged
+    c.add(ike4("198.18.7.1", dst="198.51.100.2"), NONLOCAL)  # not the gateway
+    c.add(arp(GW, "198.51.100.254"), NONLOCAL)            # not IP
+    c.add(tcp4("198.18.7.6", 22), IMPL)                   # not IKE
+    c.add(ping4("198.18.7.6"), IMPL)
+    c.add(udp4("198.18.7.7", 500, sport=36000, pay=ike(6)), deny(1))  # any sport
+    c.add(udp4("198.18.7.7", 501, sport=500), IMPL)       # port 501
+    c.add(tcp4("198.18.7.8", 500), IMPL)                  # IKE is UDP only
+    c.add(ike6("2001:db8:dead::1"), NONLOCAL)             # no IPv6 address
+    c.add(esp4(PEER, 0xc0ffee00), BADSPI)                 # stale SPI, real peer
+    return c
+
+
+def esp_raw():
+    # Raw ESP, detect-unknown-esp enable: the ESP deny policies are never
+    # reached. esp-raw.sa: 198.51.100.1 c0ffee01 and C0FFEE02,
+    # 192.0.2.1 0x00000100, 2001:db8:100::1 abcdef01.
+    c = Capture("esp-raw", "2024-06-10 09:00:00")
+    c.add(esp4(PEER, 0xc0ffee01), OK)
+    c.add(esp4(PEER, 0xc0ffee02), OK)              # line without 0x, upper case
+    c.add(esp4(PEER, 0xc0ffee03), BADSPI)
+    c.add(esp4("198.18.1.1", 0xc0ffee01), OK)      # (dst, SPI) only: peer ignored
+    c.add(esp4("203.0.113.20", 0x100, dst="192.0.2.1"), OK)  # leading zeros
+    c.add(esp4("203.0.113.20", 0xc0ffee01, dst="192.0.2.1"), BADSPI)  # other dst
+    c.add(esp4("203.0.113.20", 0x100), BADSPI)     # SPI of 192.0.2.1's SA
+    c.add(esp4(PEER, 0), BADSPI)
+    c.add(esp4(PEER, 0xc0ffee01, dst="198.51.100.9"), NONLOCAL)
+    c.add(esp6(PEER6, 0xabcdef01), OK)
+    c.add(esp6(PEER6, 0xabcdef02), BADSPI)
+    c.add(esp6(PEER6, 0xabcdef01, dst="2001:db8:100::2"), NONLOCAL)
+    c.add(esp6(PEER6, 0xc0ffee01), BADSPI)         # an IPv4 SA's SPI
+    c.add(esp4(PEER, 0xc0ffee01, dst="198.51.100.255"), BADSPI)  # broadcast
+    c.add(esp4(PEER, 0xc0ffee01, tags=Q10), OK)
+    c.add(eth(v4("198.18.1.1", GW, Raw(bytes(24)), proto=51)), IMPL)  # AH
+    c.add(esp4(PEER, 0xc0ffee02, options=IPOption_Router_Alert()), OK)  # IHL 6
+    c.add(eth(v6(PEER6, GW6, IPv6ExtHdrDestOpt(nh=50) / Raw(esp(0xabcdef01)))),
+          OK)                                      # SPI after a dest-opt header
+    c.add(eth(v4(PEER, GW, Raw(esp(0xc0ffee01, n=0)), proto=50)), OK)  # 8 bytes
+    c.add(esp4(PEER, 0xffffffff), BADSPI)
+    return c
+
+
+def esp_udp():
+    # UDP 4500: ESP-in-UDP (SPI check) vs keepalive and IKE (policies).
+    # Policy 1 (v4 and v6): drop IKE on wan1 from all but the peer.
+    # esp-udp.sa: 198.51.100.1 c0ffee01, 2001:db8:100::1 c0ffee61.
+    c = Capture("esp-udp", "2024-06-10 10:00:00")
+    c.add(espudp4(PEER, 0xc0ffee01), OK)
+    c.add(espudp4("198.18.2.1", 0xc0ffee01), OK)   # before the policies
+    c.add(espudp4("198.18.2.2", 0x0badf00d), BADSPI)
+    c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL)
+    c.add(udp4("198.18.2.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))
+    c.add(ike4(PEER, sport=4500, dport=4500, n=1), IMPL)
+    c.add(ike4("198.18.2.4", sport=4500, dport=4500, n=2), deny(1))
+    c.add(ike4("198.18.2.5", n=3), deny(1))
+    c.add(udp4("198.18.2.6", 500, sport=500, pay=esp(0xc0ffee01)), deny(1))  # 500: never ESP
+    c.add(espudp4(PEER, 0xc0ffee01, sport=34567), OK)  # NATed source port
+    c.add(udp4("198.18.2.7", 34567, sport=4500, pay=esp(0xc0ffee01)), IMPL)  # dport decides
+    c.add(espudp6(PEER6, 0xc0ffee61), OK)
+    c.add(espudp6("2001:db8:dead::1", 0xc0ffee62), BADSPI)
+    c.add(udp6("2001:db8:dead::2", 4500, sport=4500, pay=KEEPALIVE), deny(1))
+    c.add(ike6(PEER6), IMPL)
+    c.add(ike6("2001:db8:dead::3", sport=4500, dport=4500), deny(1))
+    c.add(espudp4(PEER, 0xc0ffee01, dst="198.51.100.9"), NONLOCAL)
+    c.add(udp4("198.18.2.8", 4500, sport=4500, pay=NEM), deny(1))  # marker only
+    return c
+
+
+def esp_disabled():
+    # detect-unknown-esp disable: 1 accept ESP from the peer, 2 drop ESP,
+    # 3 drop IKE from all but the peer; v6: 1 drop ESP. The SA file is
+    # given (esp-udp.sa's content) and changes nothing.
+    c = Capture("esp-disabled", "2024-06-10 11:00:00")
+    c.add(esp4(PEER, 0xc0ffee01), acc(1))
+    c.add(esp4(PEER, 0x5555), acc(1))              # unknown SPI: not checked
+    c.add(esp4("198.18.3.1", 0xc0ffee01), deny(2))
+    c.add(esp4("198.18.3.1", 0x6666), deny(2))
+    c.add(espudp4(PEER, 0xc0ffee01), IMPL)         # UDP 4500: not ESP service
+    c.add(espudp4("198.18.3.2", 0xc0ffee01), deny(3))  # IKE service
+    c.add(udp4("198.18.3.3", 4500, sport=4500, pay=KEEPALIVE), deny(3))
+    c.add(esp6(PEER6, 0xc0ffee61), deny(1))        # local-in-policy6 1
+    c.add(ike4(PEER), IMPL)
+    c.add(eth(v4("198.18.3.4", GW, Raw(bytes(24)), proto=51)), IMPL)  # AH
+    c.add(eth(v4("198.18.3.5", GW, Raw(struct.pack("!IH", 0x7777, 0)),
+                 proto=50)), MAL)                  # 6-byte ESP header
+    c.add(esp4("198.18.3.1", 0x6666, dst="198.51.100.9"), NONLOCAL)
+    c.add(espudp4("198.18.3.6", 0x8888), deny(3))
+    return c
+
+
+def vlan():
+    # Policies: v4 1 drop SSH, 2 accept PING; v6 1 drop SSH, 2 accept PING6.
+    c = Capture("vlan", "2024-06-10 12:00:00")
+    s, s6 = "198.18.6.1", "2001:db8:dead::6"
+    c.add(tcp4(s, 22, tags=Q10), deny(1))
+    c.add(ping4(s, tags=Q10), acc(2))
+    c.add(tcp4(s, 22, tags=AD_Q), deny(1))         # 802.1ad + 802.1Q
+    c.add(tcp4(s, 22, tags=Q_Q), deny(1))          # 802.1Q + 802.1Q
+    c.add(tcp6(s6, 22, tags=Q10), deny(1))
+    c.add(tcp6(s6, 22, tags=AD_Q), deny(1))
+    c.add(arp(GW, "198.51.100.254", tags=Q10), NONLOCAL)
+    c.add(tcp4(s, 22, dst="198.51.100.9", tags=Q10), NONLOCAL)
+    c.add(tcp4(s, 22), deny(1))                    # untagged
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / ike(1)), Q10), IMPL)
+    c.add(tcp4(s, 22, tags=PRIO), deny(1))         # priority tag, VLAN 0
+    c.add(esp4(s, 0x1234, tags=AD_Q), BADSPI)      # no SA file: no SA
+    c.add(ping6(s6, tags=AD_Q), acc(2))
+    c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), Q_Q), MAL)
+    c.add(tcp6(s6, 22, dst="2001:db8:100::9", tags=Q_Q), NONLOCAL)
+    c.add(ping4(s, tags=AD_Q), acc(2))
+    return c
+
+
+def ipv6():
+    # v6: 1 accept SSH from noc6 (2001:db8:aaaa::/48), 2 drop SSH,
+    # 3 drop IKE on wan1 from all but peer6 and cafe::100-1ff,
+    # 4 drop PING6 to 2001:db8:200::1 (wan2). v4: 1 drop SSH.
+    c = Capture("ipv6", "2024-06-10 13:00:00")
+    d = "2001:db8:dead::"
+    c.add(tcp6("2001:db8:aaaa::5", 22), acc(1))
+    c.add(tcp6("2001:db8:bbbb::5", 22), deny(2))
+    c.add(ike6(PEER6), IMPL)
+    c.add(ike6("2001:db8:cafe::100"), IMPL)        # range start
+    c.add(ike6("2001:db8:cafe::1ff"), IMPL)        # range end
+    c.add(ike6("2001:db8:cafe::200"), deny(3))
+    c.add(ike6("2001:db8:cafe::ff"), deny(3))
+    c.add(ping6(d + "1", dst="2001:db8:200::1"), deny(4))
+    c.add(ping6(d + "1"), IMPL)
+    c.add(ike6(d + "1", dst="2001:db8:200::1"), IMPL)  # arrives on wan2
+    c.add(ike6(d + "1", dst="2001:db8:100::2"), NONLOCAL)
+    c.add(eth(v6("fe80::2", "ff02::1", ICMPv6EchoRequest()),
+              dmac="33:33:00:00:00:01"), IMPL)
+    c.add(eth(v6("fe80::2", "ff02::1:ff00:1", ICMPv6ND_NS(tgt=GW6), hlim=255),
+              dmac="33:33:ff:00:00:01"), IMPL)
+    c.add(eth(v6(d + "2", GW6, IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
+                 UDP(sport=500, dport=500) / ike(2))), deny(3))
+    ext = IPv6ExtHdrHopByHop()
+    for _ in range(7):
+        ext = ext / IPv6ExtHdrDestOpt()
+    c.add(eth(v6(d + "3", GW6, ext / UDP(sport=500, dport=500) / ike(3))),
+          deny(3))                                 # 8 extension headers: fine
+    c.add(eth(v6(d + "4", GW6, IPv6ExtHdrRouting(type=0, segleft=0) /
+                 UDP(sport=500, dport=500) / ike(4))), deny(3))
+    c.add(tcp4("198.18.8.1", 22), deny(1))         # the IPv4 table
+    c.add(ike4("198.18.8.1"), IMPL)
+    c.add(ping6("fe80::2", dst="fe80::1"), NONLOCAL)  # not a configured address
+    c.add(tcp6("2001:db8:aaaa::5", 22, dst="2001:db8:200::1"), acc(1))
+    return c
+
+
+def frag_v4():
+    # 1 accept IKE from the peer, 2 drop ALL_UDP (1-65535) from lab-a
+    # 192.0.2.0/25, 3 drop UDP-ANY (0-65535) from lab-b 192.0.2.128/25,
+    # 4 drop ESP, 5 drop ALL from inet 198.18.0.0/15, 6 drop IKE.
+    # SA: 198.51.100.1 c0ffee01.
+    c = Capture("frag-v4", "2024-06-10 14:00:00")
+
+    def udp_dgram(src, dport=500):
+        return l4bytes4(src, GW, UDP(sport=500, dport=dport) / (ike(9) + bytes(12)))
+
+    def tcp_dgram(src):
+        return l4bytes4(src, GW, TCP(sport=40000, dport=22, flags="S") /
+                        bytes(28))
+
+    f = frags4(PEER, GW, 17, udp_dgram(PEER), 0x101)
+    c.add(f[0], acc(1))
+    c.add(f[1], acc(1))                            # first seen: inherits
+    f = frags4("100.64.0.1", GW, 17, udp_dgram("100.64.0.1"), 0x102)
+    c.add(f[0], deny(6))
+    c.add(f[1], deny(6))
+    c.add(frags4("100.64.0.2", GW, 17, udp_dgram("100.64.0.2"), 0x103)[1],
+          IMPL)                                    # unseen: IKE needs ports
+    c.add(frags4("192.0.2.5", GW, 17, udp_dgram("192.0.2.5"), 0x104)[1],
+          IMPL)                                    # ALL_UDP needs ports
+    c.add(frags4("192.0.2.200", GW, 17, udp_dgram("192.0.2.200"), 0x105)[1],
+          deny(3))                                 # 0-65535 does not
+    c.add(frags4("198.18.4.2", GW, 6, tcp_dgram("198.18.4.2"), 0x106)[1],
+          deny(5))                                 # ALL does not
+    f = frags4("100.64.0.3", GW, 17, udp_dgram("100.64.0.3") + bytes(24),
+               0x107)
+    c.add(f[1], IMPL)                              # before its first
+    c.add(f[0], deny(6))
+    c.add(f[2], deny(6))                           # now the first was seen
+    f = frags4("100.64.0.4", GW, 17, udp_dgram("100.64.0.4"), 0x108)
+    c.add(f[0], deny(6))
+    c.add(frags4("100.64.0.4", GW, 6, tcp_dgram("100.64.0.4"), 0x108)[1],
+          IMPL)                                    # same id, other protocol
+    c.add(frags4("100.64.0.5", GW, 17, udp_dgram("100.64.0.5"), 0x108)[1],
+          IMPL)                                    # same id, other source
+    e = esp(0xc0ffee01, n=40)
+    f = frags4(PEER, GW, 50, e, 0x109)
+    c.add(f[0], OK)
+    c.add(f[1], OK)
+    f = frags4("100.64.0.6", GW, 50, esp(0x666, n=40), 0x10a)
+    c.add(f[0], BADSPI)
+    c.add(f[1], BADSPI)
+    c.add(frags4("100.64.0.7", GW, 50, esp(0x667, n=40), 0x10b)[1],
+          deny(4))                                 # ESP later, unseen: policies
+    c.add(frags4(PEER, GW, 50, e, 0x10c)[1], deny(4))
+    f = frags4("100.64.0.1", "198.51.100.50", 17,
+               l4bytes4("100.64.0.1", "198.51.100.50",
+                        UDP(sport=500, dport=500) / bytes(40)), 0x10d)
+    c.add(f[0], NONLOCAL)
+    c.add(f[1], NONLOCAL)
+    f = frags4("100.64.0.8", GW, 17,
+               l4bytes4("100.64.0.8", GW, UDP(sport=4500, dport=4500) /
+                        esp(0x777, n=32)), 0x10e)
+    c.add(f[0], BADSPI)                            # ESP-in-UDP first fragment
+    c.add(f[1], BADSPI)
+    c.add(eth(v4("100.64.0.9", GW, UDP(sport=500, dport=500) / ike(10),
+                 flags="DF")), deny(6))           # DF: not a fragment
+    f = frags4("100.64.0.10", GW, 6, tcp_dgram("100.64.0.10"), 0x10f, size=8)
+    c.add(f[0], MAL)                               # tiny first fragment
+    c.add(f[1], MAL)                               # inherits the malformed drop
+    c.add(frags4("192.0.2.200", GW, 6, tcp_dgram("192.0.2.200"), 0x110)[1],
+          IMPL)                                    # UDP-ANY is not TCP
+    c.add(frags4("198.18.4.3", GW, 17, udp_dgram("198.18.4.3"), 0x111)[1],
+          deny(5))
+    return c
+
+
+def frag_v6():
+    # Same policies as frag-v4 in local-in-policy6: 1 accept IKE from peer6,
+    # 2 ALL_UDP from lab6-a 2001:db8:a::/48, 3 UDP-ANY from lab6-b
+    # 2001:db8:b::/48, 4 ESP, 5 ALL from inet6 2001:db8:f000::/36, 6 IKE.
+    # SA: 2001:db8:100::1 c0ffee61.
+    c = Capture("frag-v6", "2024-06-10 15:00:00")
+    d = "2001:db8:dead::"
+
+    def udp_dgram(src, n=24):
+        return l4bytes6(src, GW6, UDP(sport=500, dport=500) / (ike(9) + bytes(12 + n)))
+
+    def tcp_dgram(src):
+        return l4bytes6(src, GW6, TCP(sport=40000, dport=22, flags="S") /
+                        bytes(28))
+
+    f = frags6(PEER6, GW6, 17, udp_dgram(PEER6), 0xa0000201)
+    c.add(f[0], acc(1))
+    c.add(f[1], acc(1))
+    f = frags6(d + "1", GW6, 17, udp_dgram(d + "1"), 0xa0000202)
+    c.add(f[0], deny(6))
+    c.add(f[1], deny(6))
+    c.add(frags6(d + "2", GW6, 17, udp_dgram(d + "2"), 0xa0000203)[1], IMPL)
+    c.add(frags6("2001:db8:a::5", GW6, 17, udp_dgram("2001:db8:a::5"),
+                 0xa0000204)[1], IMPL)             # ALL_UDP needs ports
+    c.add(frags6("2001:db8:b::5", GW6, 17, udp_dgram("2001:db8:b::5"),
+                 0xa0000205)[1], deny(3))
+    c.add(frags6("2001:db8:f000::6", GW6, 6, tcp_dgram("2001:db8:f000::6"),
+                 0xa0000206)[1], deny(5))
+    f = frags6(d + "3", GW6, 17, udp_dgram(d + "3"), 0xa0000207)
+    c.add(f[1], IMPL)                              # before its first
+    c.add(f[0], deny(6))
+    c.add(f[2], deny(6))
+    f = frags6(d + "4", GW6, 17, udp_dgram(d + "4"), 0xa0000208)
+    c.add(f[0], deny(6))
+    c.add(frags6(d + "4", GW6, 6, tcp_dgram(d + "4"), 0xa0000208)[1], IMPL)
+    c.add(frags6(d + "5", GW6, 17, udp_dgram(d + "5"), 0xa0000208)[1], IMPL)
+    f = frags6(PEER6, GW6, 50, esp(0xc0ffee61, n=40), 0xa0000209)
+    c.add(f[0], OK)
+    c.add(f[1], OK)
+    f = frags6(d + "6", GW6, 50, esp(0x666, n=40), 0xa000020a)
+    c.add(f[0], BADSPI)
+    c.add(f[1], BADSPI)
+    c.add(frags6(d + "7", GW6, 50, esp(0x667, n=40), 0xa000020b)[1], deny(4))
+    f = frags6(d + "8", GW6, 17, udp_dgram(d + "8"), 0xa000020c,
+               pre=IPv6ExtHdrHopByHop())
+    c.add(f[0], deny(6))                           # hop-by-hop, then fragment
+    c.add(f[1], deny(6))
+    c.add(eth(v6(d + "9", GW6, IPv6ExtHdrFragment(nh=17, offset=0, m=0,
+                                                  id=0xa000020d) /
+                 UDP(sport=500, dport=500) / ike(11))), deny(6))  # atomic
+    f = frags6(d + "1", "2001:db8:100::50", 17,
+               l4bytes6(d + "1", "2001:db8:100::50",
+                        UDP(sport=500, dport=500) / bytes(40)), 0xa000020e)
+    c.add(f[0], NONLOCAL)
+    c.add(f[1], NONLOCAL)
+    f = frags6(d + "10", GW6, 6, tcp_dgram(d + "10"), 0xa000020f, size=8)
+    c.add(f[0], MAL)                               # tiny first fragment
+    c.add(f[1], MAL)
+    c.add(frags6("2001:db8:f000::7", GW6, 17, udp_dgram("2001:db8:f000::7"),
+                 0xa0000210)[1], deny(5))
+    return c
+
+
+def negate():
+    # 1 drop SSH from not noc (192.0.2.0/24); 2 drop HTTPS to not gw-wan
+    # (198.51.100.1); 3 drop not-PING from lab (100.64.0.0/10); 4 accept
+    # not-SSH from not lab to not gw-wan. wan1 198.51.100.1, dmz 10.0.0.1/24.
+    c = Capture("negate", "2024-06-10 16:00:00")
+    noc, lab, dmz = "192.0.2.9", "100.64.1.1", "10.0.0.1"
+    c.add(tcp4("198.18.5.1", 22), deny(1))
+    c.add(tcp4(noc, 22), IMPL)                     # 4: dst is gw-wan
+    c.add(tcp4(noc, 443, dst=dmz), deny(2))
+    c.add(tcp4(noc, 443), IMPL)
+    c.add(ping4(lab), IMPL)                        # 3: PING is negated
+    c.add(ike4(lab), deny(3))
+    c.add(tcp4(lab, 22), deny(1))
+    c.add(ping4(lab, type=0), deny(3))             # echo reply is not PING
+    c.add(udp4(noc, 53, dst=dmz), acc(4))
+    c.add(tcp4(noc, 22, dst=dmz), IMPL)            # 4: SSH is negated
+    c.add(udp4(noc, 137, dst="10.0.0.255", sport=137), acc(4))  # dmz bcast
+    c.add(udp4(noc, 53, dst="10.0.0.2"), NONLOCAL)
+    c.add(tcp4(lab, 443, dst=dmz), deny(2))
+    c.add(tcp4("198.18.5.2", 80, dst=dmz), acc(4))
+    return c
+
+
+def exclusions():
+    # 1 drop ALL from blocked = 198.18.0.0/15 minus 198.18.10.0/24 and
+    # 198.18.20.5-9; 2 drop IKE from all minus peers (203.0.113.10,
+    # 203.0.113.64-79); 3 drop SSH from outer = (blocked + 100.64.0.0/10)
+    # minus 100.64.5.0/24.
+    c = Capture("exclusions", "2024-06-10 17:00:00")
+    for src, v in (("198.18.0.1", deny(1)), ("198.18.10.77", deny(2)),
+                   ("198.18.20.4", deny(1)), ("198.18.20.5", deny(2)),
+                   ("198.18.20.9", deny(2)), ("198.18.20.10", deny(1)),
+                   ("198.19.255.255", deny(1)), ("198.20.0.0", deny(2)),
+                   (PEER, IMPL), ("203.0.113.64", IMPL),
+                   ("203.0.113.79", IMPL), ("203.0.113.80", deny(2)),
+                   ("203.0.113.63", deny(2))):
+        c.add(ike4(src), v)
+    for src, v in (("198.18.10.77", IMPL), ("100.64.1.1", deny(3)),
+                   ("100.64.5.5", IMPL), ("198.18.30.1", deny(1)),
+                   ("100.127.255.255", deny(3)), ("198.17.255.255", IMPL)):
+        c.add(tcp4(src, 22), v)
+    c.add(ping4("100.64.1.1"), IMPL)
+    return c
+
+
+def action_order():
+    # Table order 4 5 2 7 3 9 (edit order, then `move 4 before 5`):
+    # 4 drop ALL from bad 100.64.0.0/10 (no action), 5 accept SSH from noc,
+    # 2 SSH (no action: deny), 7 drop PING (disabled), 3 accept PING,
+    # 9 drop IKE (disabled).
+    c = Capture("action-order", "2024-06-10 18:00:00")
+    c.add(tcp4("192.0.2.5", 22), acc(5))
+    c.add(tcp4("198.18.1.1", 22), deny(2))
+    c.add(ping4("198.18.1.1"), acc(3))
+    c.add(ike4("198.18.1.1"), IMPL)
+    c.add(tcp4("100.64.1.1", 22), deny(4))
+    c.add(ping4("100.64.1.1"), deny(4))
+    c.add(tcp4("198.18.1.1", 443), IMPL)
+    c.add(ike4("100.64.1.1"), deny(4))
+    c.add(ping4("192.0.2.5"), acc(3))
+    return c
+
+
+def schedule():
+    # America/New_York: EST = UTC-5, EDT = UTC-4 (2024-03-10 .. 2024-11-03).
+    # 1 accept SSH mon-fri 09:00-17:00; 2 drop SSH always; 3 drop HTTPS
+    # saturday 22:00-02:00; 4 drop IKE onetime 2024-03-15 10:00-12:00;
+    # 5 drop PING in maint or sat-night. Times below are UTC; local in the
+    # comment. In time order.
+    c = Capture("schedule", "2024-01-01 00:00:00")
+    s = "198.18.11.1"
+    c.add(tcp4(s, 22), deny(2), "2024-01-10 13:50:00")   # Wed 08:50
+    c.add(tcp4(s, 22), acc(1), "2024-01-10 15:00:00")    # Wed 10:00
+    c.add(ping4(s), IMPL, "2024-01-10 17:00:00")         # Wed 12:00
+    c.add(tcp4(s, 22), acc(1), "2024-01-10 18:00:00")    # Wed 13:00 (18 UTC)
+    c.add(tcp4(s, 22), acc(1), "2024-01-10 21:50:00")    # Wed 16:50
+    c.add(tcp4(s, 22), deny(2), "2024-01-10 22:30:00")   # Wed 17:30
+    c.add(tcp4(s, 22), deny(2), "2024-01-11 10:00:00")   # Thu 05:00 (10 UTC)
+    c.add(tcp4(s, 22), deny(2), "2024-01-13 04:00:00")   # Fri 23:00
+    c.add(tcp4(s, 443), IMPL, "2024-01-13 06:00:00")     # Sat 01:00
+    c.add(tcp4(s, 22), deny(2), "2024-01-13 15:00:00")   # Sat 10:00
+    c.add(tcp4(s, 443), IMPL, "2024-01-14 02:50:00")     # Sat 21:50
+    c.add(tcp4(s, 443), deny(3), "2024-01-14 04:00:00")  # Sat 23:00
+    c.add(ping4(s), deny(5), "2024-01-14 04:30:00")      # Sat 23:30
+    c.add(tcp4(s, 443), deny(3), "2024-01-14 06:30:00")  # Sun 01:30
+    c.add(tcp4(s, 443), IMPL, "2024-01-14 07:30:00")     # Sun 02:30
+    c.add(tcp4(s, 443), IMPL, "2024-01-15 04:00:00")     # Sun 23:00
+    c.add(ike4(s), IMPL, "2024-03-15 13:30:00")          # Fri 09:30 EDT
+    c.add(ike4(s), deny(4), "2024-03-15 14:30:00")       # 10:30 (EST: 09:30)
+    c.add(ike4(s), deny(4), "2024-03-15 15:00:00")       # 11:00
+    c.add(ping4(s), deny(5), "2024-03-15 15:00:01")      # 11:00
+    c.add(ike4(s), IMPL, "2024-03-15 16:30:00")          # 12:30
+    c.add(ike4(s), IMPL, "2024-03-16 15:00:00")          # Sat 11:00, next day
+    c.add(tcp4(s, 22), acc(1), "2024-07-10 13:30:00")    # Wed 09:30 EDT (EST: 08:30)
+    c.add(tcp4(s, 22), deny(2), "2024-07-10 21:30:00")   # Wed 17:30 EDT (EST: 16:30)
+    c.add(tcp4(s, 443), deny(3), "2024-07-14 02:30:00")  # Sat 22:30 EDT (EST: 21:30)
+    c.add(ike4(s), IMPL, "2025-03-15 15:00:00")          # a year later
+    return c
+
+
+IF_WAN1, IF_WAN2, IF_LAN, IF_NONAME, IF_ETH9 = range(5)
+
+
+def interfaces():
+    # pcapng interfaces wan1 wan2 lan (nameless) eth9; --intf wan2.
+    # 1 drop IKE on wan2; 2 drop SSH on wan1 wan2; 3 drop PING on any;
+    # 4 accept ALL on lan. wan1 198.51.100.1, wan2 192.0.2.1/25,
+    # lan 10.1.0.1/24.
+    c = Capture("interfaces", "2024-06-10 19:00:00",
+                intfs=["wan1", "wan2", "lan", None, "eth9"])
+    s, w2, lan = "198.18.9.1", "192.0.2.1", "10.1.0.1"
+    c.add(ike4(s), IMPL, intf=IF_WAN1)
+    c.add(ike4(s, dst=w2), deny(1), intf=IF_WAN2)
+    c.add(ike4(s, dst=w2), IMPL, intf=IF_WAN1)     # wan2's address via wan1
+    c.add(ike4(s), deny(1), intf=IF_WAN2)
+    c.add(tcp4(s, 22), deny(2), intf=IF_WAN1)
+    c.add(tcp4(s, 22, dst=w2), deny(2), intf=IF_WAN2)
+    c.add(tcp4(s, 22, dst=lan), acc(4), intf=IF_LAN)
+    c.add(ping4(s, dst=lan), deny(3), intf=IF_LAN)
+    c.add(ping4(s), deny(3), intf=IF_WAN1)
+    c.add(ike4(s), deny(1), intf=IF_NONAME)        # no name: --intf wan2
+    c.add(tcp4(s, 22, dst=lan), deny(2), intf=IF_NONAME)
+    c.add(ike4(s, dst=lan), acc(4), intf=IF_LAN)
+    c.add(ike4(s, dst="10.1.0.9"), NONLOCAL, intf=IF_WAN2)
+    c.add(arp(GW, "198.51.100.254"), NONLOCAL, intf=IF_WAN1)
+    c.add(ping4(s), deny(3), intf=IF_ETH9)         # unknown to the config
+    c.add(ike4(s), IMPL, intf=IF_ETH9)
+    c.add(tcp4(s, 22), IMPL, intf=IF_ETH9)
+    c.add(tcp4(s, 22), acc(4), intf=IF_LAN)        # wan1's address via lan
+    return c
+
+
+def intf_owner():
+    # Same config as interfaces; a pcap, no --intf: the owner of the
+    # destination address is the arrival interface.
+    c = Capture("intf-owner", "2024-06-10 20:00:00")
+    s = "198.18.9.2"
+    c.add(ike4(s), IMPL)                           # wan1
+    c.add(ike4(s, dst="192.0.2.1"), deny(1))       # wan2
+    c.add(tcp4(s, 22, dst="10.1.0.1"), acc(4))     # lan
+    c.add(ping4(s, dst="10.1.0.1"), deny(3))
+    c.add(udp4(s, 500, dst="192.0.2.127", sport=500), deny(1))  # wan2 bcast
+    c.add(tcp4(s, 22, dst="192.0.2.1"), deny(2))
+    c.add(ike4(s, dst="10.1.0.1"), acc(4))
+    c.add(tcp4(s, 22), deny(2))
+    c.add(tcp4(s, 443), IMPL)
+    c.add(udp4(s, 500, dst="10.1.0.255", sport=500), acc(4))    # lan bcast
+    return c
+
+
+def intf_arg():
+    # Same config; --intf wan2 for every packet.
+    c = Capture("intf-arg", "2024-06-10 21:00:00")
+    s = "198.18.9.3"
+    c.add(ike4(s), deny(1))
+    c.add(tcp4(s, 22, dst="10.1.0.1"), deny(2))
+    c.add(ping4(s, dst="10.1.0.1"), deny(3))
+    c.add(ike4(s, dst="10.1.0.1"), deny(1))
+    c.add(tcp4(s, 443, dst="10.1.0.1"), IMPL)
+    c.add(ike4(s, dst="198.51.100.9"), NONLOCAL)
+    c.add(udp4(s, 500, dst="255.255.255.255", sport=500), deny(1))
+    return c
+
+
+def bcast_mcast():
+    # --intf wan1. v4: 1 drop ALL to 224.0.0.0/4, 2 accept DHCP,
+    # 3 drop ALL_UDP; v6: 1 drop ALL to ff00::/8. wan1 198.51.100.1/24,
+    # wan2 192.0.2.1/25 (broadcast 192.0.2.127).
+    c = Capture("bcast-mcast", "2024-06-10 22:00:00")
+    s = "198.51.100.77"
+    c.add(eth(v4("0.0.0.0", "255.255.255.255",
+                 UDP(sport=68, dport=67) / bytes(32)), dmac=BCAST_MAC),
+          acc(2))
+    c.add(eth(v4(s, "198.51.100.255", UDP(sport=137, dport=137) / b"n"),
+              dmac=BCAST_MAC), deny(3))            # directed broadcast
+    c.add(eth(v4(s, "192.0.2.127", UDP(sport=137, dport=137) / b"n"),
+              dmac=BCAST_MAC), deny(3))            # wan2's, arriving on wan1
+    c.add(udp4(s, 137, dst="198.51.100.0"), NONLOCAL)   # network address
+    c.add(udp4(s, 137, dst="10.255.255.255"), NONLOCAL)  # not our subnet
+    c.add(eth(v4("198.51.100.2", "224.0.0.5", Raw(bytes(24)), proto=89),
+              dmac="01:00:5e:00:00:05"), deny(1))  # OSPF hello
+    c.add(eth(v4(s, "239.1.2.3", UDP(sport=5000, dport=5000) / b"m"),
+              dmac="01:00:5e:01:02:03"), deny(1))
+    c.add(eth(v4("198.51.100.2", "224.0.0.1",
+                 Raw(b"\x11\x64\xee\x9b" + bytes(4)), proto=2),
+              dmac="01:00:5e:00:00:01"), deny(1))  # IGMP query
+    c.add(eth(v6("fe80::2", "ff02::1", ICMPv6EchoRequest()),
+              dmac="33:33:00:00:00:01"), deny(1))
+    c.add(eth(v6("fe80::2", "ff02::1:ff00:1", ICMPv6ND_NS(tgt=GW6), hlim=255),
+              dmac="33:33:ff:00:00:01"), deny(1))
+    c.add(eth(v6("fe80::2", "ff05::1:3", UDP(sport=546, dport=547) / b"d"),
+              dmac="33:33:00:01:00:03"), deny(1))
+    c.add(udp4(s, 137, dst="192.0.2.255"), NONLOCAL)   # outside wan2's /25
+    c.add(udp4(s, 137, sport=137), deny(3))
+    c.add(tcp4(s, 80), IMPL)
+    c.add(udp6("2001:db8:100::77", 137, dst="2001:db8:100::ff"), NONLOCAL)
+    c.add(eth(v4(s, "198.51.100.9", UDP(sport=9, dport=9) / b"w"),
+              dmac=BCAST_MAC), NONLOCAL)           # L2 broadcast, IP unicast
+    c.add(udp4(s, 137, dst="240.0.0.1"), NONLOCAL)     # class E
+    c.add(udp4(s, 137, dst="223.255.255.255"), NONLOCAL)
+    c.add(eth(v4(s, "224.0.0.251", UDP(sport=5353, dport=5353) / b"q"),
+              dmac="01:00:5e:00:00:fb"), deny(1))  # mDNS
+    c.add(eth(v4(s, "255.255.255.255", UDP(sport=500, dport=500) / ike(1)),
+              dmac=BCAST_MAC), deny(3))
+    c.add(eth(v4(s, "255.255.255.255", TCP(sport=1, dport=80)),
+              dmac=BCAST_MAC), IMPL)
+    return c
+
+
+def services():
+    # 1 accept IKE-SRC500 (UDP 500 from port 500); 2 drop IKE; 3 drop mixed
+    # (TCP 8080-8090 and 8443, SCTP 2905); 4 drop GRE; 5 accept ICMP 8/0;
+    # 6 drop ALL_ICMP; 7 accept DNS. v6: 1 accept PING6, 2 drop ALL_ICMP6.
+    c = Capture("services", "2024-06-10 23:00:00")
+    s, s6 = "198.18.12.1", "2001:db8:dead::12"
+    c.add(ike4(s), acc(1))
+    c.add(ike4(s, sport=40000), deny(2))
+    c.add(ike4(s, sport=500, dport=4500), deny(2))
+    for port, v in ((8080, deny(3)), (8090, deny(3)), (8091, IMPL),
+                    (8443, deny(3)), (8442, IMPL)):
+        c.add(tcp4(s, port), v)
+    c.add(eth(v4(s, GW, SCTP(sport=2905, dport=2905))), deny(3))
+    c.add(eth(v4(s, GW, SCTP(sport=2905, dport=2906))), IMPL)
+    c.add(udp4(s, 2905), IMPL)                     # SIGTRAN is SCTP only
+    c.add(eth(v4(s, GW, Raw(b"\x00\x00\x08\x00" + bytes(20)), proto=47)),
+          deny(4))                                 # GRE
+    c.add(ping4(s), acc(5))
+    c.add(ping4(s, code=1), deny(6))
+    c.add(ping4(s, type=13), deny(6))              # timestamp request
+    c.add(tcp4(s, 53), acc(7))
+    c.add(udp4(s, 53), acc(7))
+    c.add(ping6(s6), acc(1))
+    c.add(eth(v6(s6, GW6, ICMPv6DestUnreach() / bytes(48))), deny(2))
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / ike(2),
+                 options=IPOption_Router_Alert())), acc(1))  # IP options
+    c.add(eth(v4(s, GW, Raw(bytes(8)), proto=253)), IMPL)
+    c.add(tcp4(s, 500), IMPL)
+    c.add(udp4(s, 8080, sport=500), IMPL)
+    c.add(eth(v4(s, GW, TCP(sport=40000, dport=8080, flags="S"),
+                 options=[IPOption_NOP()] * 8)), deny(3))  # IHL 7
+    return c
+
+
+def malformed_v4():
+    # Policy 1 accepts ALL: a malformed packet judged as valid would say
+    # "accept policy 1".
+    c = Capture("malformed-v4", "2024-06-11 00:00:00")
+    s, far = "198.18.9.9", "198.51.100.77"
+    u = UDP(sport=500, dport=500) / ike(1)
+    c.add(eth(v4(s, GW, u)), acc(1))                       # control
+    c.add(eth(v4(s, GW, u, len=200)), MAL)                 # IP longer than frame
+    c.add(eth(v4(s, GW, u, ihl=4)), MAL)                   # IHL < 5
+    c.add(eth(raw(v4(s, GW, u, options=IPOption_Router_Alert()))[:22],
+              pad=False), MAL)                             # options cut
+    c.add(eth(v4(s, GW, u, len=16)), MAL)                  # total < 20
+    c.add(eth(v4(s, GW, u, options=[IPOption_NOP()] * 8, len=24)),
+          MAL)                                             # total < IHL*4
+    c.add(eth(v4(s, GW, Raw(b"\x01\xf4\x01\xf4"), proto=17)), MAL)  # UDP 4 bytes
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500, len=100) / bytes(8))),
+          MAL)                                             # UDP len > IP
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500, len=4) / bytes(8))),
+          MAL)                                             # UDP len < 8
+    c.add(eth(v4(s, GW, TCP(sport=1, dport=22, dataofs=4))), MAL)
+    c.add(eth(v4(s, GW, Raw(raw(TCP(sport=1, dport=22))[:10]), proto=6)),
+          MAL)                                             # TCP cut
+    c.add(eth(v4(s, GW, TCP(sport=1, dport=22, dataofs=15))), MAL)  # past end
+    c.add(eth(v4(s, GW, Raw(struct.pack("!IH", 0x1234, 0)), proto=50)),
+          MAL)                                             # ESP 6 bytes
+    c.add(eth(v4(s, GW, UDP(sport=4500, dport=4500) / bytes(range(1, 7)))),
+          MAL)                                             # ESP-in-UDP 6 bytes
+    c.add(eth(v4(s, GW, Raw(l4bytes4(s, GW, TCP(sport=1, dport=22))[:8]),
+                 proto=6, flags="MF", id=0x301)), MAL)     # tiny first frag
+    c.add(eth(raw(v4(s, GW, u))[:12], pad=False), NONLOCAL)  # no destination
+    c.add(eth(v4(s, far, u, ihl=4)), NONLOCAL)
+    c.add(eth(v4(s, far, Raw(b"\x01\xf4\x01\xf4"), proto=17)), NONLOCAL)
+    c.add(eth(v4(s, GW, Raw(raw(SCTP(sport=1, dport=2905))[:8]),
+                 proto=132)), MAL)                         # SCTP 8 bytes
+    c.add(eth(v4(s, GW, Raw(b"\x08\x00"), proto=1)), MAL)  # ICMP 2 bytes
+    c.add(eth(b"", etype=0x0800, pad=False), NONLOCAL)     # no IP at all
+    c.add(eth(raw(v4(s, GW, u)) + b"\xde\xad\xbe\xef"), acc(1))  # trailer
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500, chksum=0xdead) / ike(2))),
+          acc(1))                                          # bad UDP checksum
+    c.add(eth(v4(s, GW, u, chksum=0xbeef)), acc(1))        # bad IP checksum
+    c.add(udp4(s, 4500, sport=4500, pay=KEEPALIVE), acc(1))  # padded frame
+    c.add(eth(v4(s, GW, TCP(sport=1, dport=22,
+                            options=[("MSS", 1460)]))), acc(1))  # doff 6
+    return c
+
+
+def malformed_v6():
+    c = Capture("malformed-v6", "2024-06-11 01:00:00")
+    s, far = "2001:db8:dead::9", "2001:db8:100::99"
+    u = UDP(sport=500, dport=500) / ike(1)
+    c.add(eth(v6(s, GW6, u)), acc(1))                      # control
+    c.add(eth(raw(v6(s, GW6, u))[:30], pad=False), NONLOCAL)  # no destination
+    c.add(eth(v6(s, GW6, u, plen=100)), MAL)               # longer than frame
+    hbh_cut = Raw(bytes([17, 2, 1, 4, 0, 0, 0, 0]))        # claims 24 bytes
+    c.add(eth(v6(s, GW6, hbh_cut, nh=0)), MAL)
+    ext = IPv6ExtHdrHopByHop()
+    for _ in range(8):
+        ext = ext / IPv6ExtHdrDestOpt()
+    c.add(eth(v6(s, GW6, ext / u)), MAL)                   # 9 ext headers
+    ext = IPv6ExtHdrHopByHop()
+    for _ in range(7):
+        ext = ext / IPv6ExtHdrDestOpt()
+    c.add(eth(v6(s, GW6, ext / u)), acc(1))                # 8 is fine
+    c.add(eth(v6(s, GW6, Raw(b"\x01\xf4\x01\xf4"), nh=17)), MAL)
+    c.add(eth(v6(s, GW6, UDP(sport=500, dport=500, len=100) / bytes(8))),
+          MAL)
+    c.add(eth(v6(s, GW6, UDP(sport=500, dport=500, len=6) / bytes(8))), MAL)
+    c.add(eth(v6(s, GW6, TCP(sport=1, dport=22, dataofs=4))), MAL)
+    c.add(eth(v6(s, GW6, Raw(struct.pack("!IH", 0x1234, 0)), nh=50)), MAL)
+    c.add(eth(v6(s, GW6, Raw(b"\x11\x00\x00\x00"), nh=44)), MAL)  # frag hdr cut
+    c.add(eth(v6(s, GW6, IPv6ExtHdrFragment(nh=6, offset=0, m=1, id=0x301) /
+                 Raw(l4bytes6(s, GW6, TCP(sport=1, dport=22))[:8]))), MAL)
+    c.add(eth(v6(s, GW6, Raw(b"\x80\x00"), nh=58)), MAL)   # ICMPv6 2 bytes
+    c.add(eth(v6(s, far, u, plen=100)), NONLOCAL)
+    c.add(eth(v6(s, far, hbh_cut, nh=0)), NONLOCAL)
+    c.add(ping6(s), acc(1))
+    ext = IPv6ExtHdrHopByHop()
+    for _ in range(19):
+        ext = ext / IPv6ExtHdrDestOpt()
+    c.add(eth(v6(s, GW6, ext / u)), MAL)                   # 20 ext headers
+    c.add(eth(v6(s, GW6, UDP(sport=4500, dport=4500) / bytes(range(1, 6)))),
+          MAL)                                             # ESP-in-UDP 5 bytes
+    c.add(eth(raw(v6(s, GW6, u))[:38], pad=False), NONLOCAL)  # dst cut short
+    c.add(eth(v6(s, GW6, Raw(b""), nh=59)), acc(1))        # no next header
+    c.add(eth(v6(s, GW6, Raw(raw(TCP(sport=1, dport=22))[:10]), nh=6)), MAL)
+    return c
+
+
+SCENARIOS = [seed, esp_raw, esp_udp, esp_disabled, vlan, ipv6, frag_v4,
+             frag_v6, negate, exclusions, action_order, schedule, interfaces,
+             intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
+             malformed_v6]
+
+
+def main():
+    total = 0
+    for fn in SCENARIOS:
+        n = fn().write()
+        total += n
+        print("%-14s %3d packets" % (fn.__name__.replace("_", "-"), n))
+    print("%-14s %3d packets" % ("total", total))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

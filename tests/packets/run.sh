@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The packet corpus: replay every NAME.conf + NAME.pcap(ng) here through
+#   BIN replay -c NAME.conf CAPTURE --verdicts [--sa-file NAME.sa] $(cat NAME.args)
+# and compare with NAME.expected (the hand-derived oracle; there is no
+# UPDATE mode on purpose). One line per scenario, `PASS packets/NAME` or
+# `FAIL packets/NAME` followed by a short diff; exit 1 if any failed.
+# Usage: sh tests/packets/run.sh BIN
+set -u
+bin=$1
+dir=$(dirname "$0")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+for conf in "$dir"/*.conf; do
+	n=${conf%.conf}
+	name=packets/$(basename "$n")
+	cap=$n.pcap
+	[ -f "$cap" ] || cap=$n.pcapng
+	set -- -c "$conf" "$cap" --verdicts
+	[ -f "$n.sa" ] && set -- "$@" --sa-file "$n.sa"
+	# shellcheck disable=SC2046 # NAME.args holds words, split on purpose
+	[ -f "$n.args" ] && set -- "$@" $(cat "$n.args")
+	"$bin" replay "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && cmp -s "$n.expected" "$tmp/out"; then
+		echo "PASS $name"
+		continue
+	fi
+	fails=$((fails + 1))
+	echo "FAIL $name (exit $rc)"
+	# Lines are "N verdict reason id": the diff names the packets.
+	diff -u "$n.expected" "$tmp/out" | tail -n +3 | grep '^[-+]' |
+		head -n 12 | sed 's/^/    /'
+	head -n 3 "$tmp/err" | sed 's/^/    stderr: /'
+done
+[ "$fails" -eq 0 ]
