@@ -440,8 +440,9 @@ def frag_v4():
     # SA: 198.51.100.1 c0ffee01.
     c = Capture("frag-v4", "2024-06-10 14:00:00")
 
-    def udp_dgram(src, dport=500):
-        return l4bytes4(src, GW, UDP(sport=500, dport=dport) / (ike(9) + bytes(12)))
+    def udp_dgram(src, n=0):
+        return l4bytes4(src, GW, UDP(sport=500, dport=500) /
+                        (ike(9) + bytes(12 + n)))
 
     def tcp_dgram(src):
         return l4bytes4(src, GW, TCP(sport=40000, dport=22, flags="S") /
@@ -461,8 +462,7 @@ def frag_v4():
           deny(3))                                 # 0-65535 does not
     c.add(frags4("198.18.4.2", GW, 6, tcp_dgram("198.18.4.2"), 0x106)[1],
           deny(5))                                 # ALL does not
-    f = frags4("100.64.0.3", GW, 17, udp_dgram("100.64.0.3") + bytes(24),
-               0x107)
+    f = frags4("100.64.0.3", GW, 17, udp_dgram("100.64.0.3", 24), 0x107)
     c.add(f[1], IMPL)                              # before its first
     c.add(f[0], deny(6))
     c.add(f[2], deny(6))                           # now the first was seen
@@ -512,8 +512,9 @@ def frag_v6():
     c = Capture("frag-v6", "2024-06-10 15:00:00")
     d = "2001:db8:dead::"
 
-    def udp_dgram(src, n=24):
-        return l4bytes6(src, GW6, UDP(sport=500, dport=500) / (ike(9) + bytes(12 + n)))
+    def udp_dgram(src, n=24):   # 72 bytes: three fragments
+        return l4bytes6(src, GW6, UDP(sport=500, dport=500) /
+                        (ike(9) + bytes(12 + n)))
 
     def tcp_dgram(src):
         return l4bytes6(src, GW6, TCP(sport=40000, dport=22, flags="S") /
