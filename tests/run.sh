@@ -34,14 +34,17 @@ for build in "$@"; do
 		[ -x "$t" ] || continue
 		count_unit "$build" "$t"
 	done
-	out=$(sh tests/golden/run.sh "$build/localin" 2>&1)
-	p=$(printf '%s\n' "$out" | grep -c '^PASS ')
-	f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
-	printf '%s\n' "$out" | grep -v '^PASS ' | head -n 200
-	echo "golden [$build]: $p passed, $f failed"
-	pass=$((pass + p))
-	fail=$((fail + f))
-	[ "$f" -eq 0 ] || failed_list="$failed_list $build:golden"
+	# Suites of PASS/FAIL lines: golden files, the packet corpus.
+	for suite in golden packets; do
+		out=$(sh tests/$suite/run.sh "$build/localin" 2>&1)
+		p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+		f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+		printf '%s\n' "$out" | grep -v '^PASS ' | head -n 200
+		echo "$suite [$build]: $p passed, $f failed"
+		pass=$((pass + p))
+		fail=$((fail + f))
+		[ "$f" -eq 0 ] || failed_list="$failed_list $build:$suite"
+	done
 done
 
 [ -z "$failed_list" ] || echo "failed:$failed_list"

@@ -7,5 +7,6 @@
 /* Each returns the process exit code: 0 ok, 1 config errors, 2 usage. */
 int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

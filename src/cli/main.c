@@ -15,6 +15,7 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check, "parse, validate and compile a config" },
 	{ "show", cmd_show, "print a config in canonical FortiOS form" },
+	{ "replay", cmd_replay, "run a capture through the matcher, offline" },
 };
 
 static void usage(FILE *out)

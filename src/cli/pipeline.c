@@ -2,7 +2,9 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../conf/parser.h"
 
@@ -66,4 +68,11 @@ void pipeline_free(struct pipeline *p)
 	/* Safe on a zeroed or half-built image too. */
 	ruleset_free(&p->rs);
 	arena_free(&p->arena);
+}
+
+void pipeline_set_timezone(const struct pipeline *p)
+{
+	if (p->objs.timezone)
+		setenv("TZ", p->objs.timezone, 1);
+	tzset();
 }

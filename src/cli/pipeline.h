@@ -39,4 +39,11 @@ int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
 		      size_t len, enum pipeline_stage upto);
 void pipeline_free(struct pipeline *p);
 
+/*
+ * Local time is the config's zone from here on (`system global
+ * timezone`; without one, the system's): sets TZ for the process, which
+ * only main's commands may do.
+ */
+void pipeline_set_timezone(const struct pipeline *p);
+
 #endif

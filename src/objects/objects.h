@@ -197,4 +197,8 @@ struct obj_schedule *objects_find_schedule(const struct obj_config *cfg,
  */
 bool schedule_active(const struct obj_schedule *s, int64_t local_min);
 
+/* Wall-clock time as schedules count it: minutes since 1970-01-01 00:00. */
+int64_t civil_minutes(int year, unsigned int month, unsigned int day,
+		      unsigned int hour, unsigned int minute);
+
 #endif

@@ -223,3 +223,10 @@ void obj_uuid_v8(const char *table, uint32_t id, char out[37])
 	}
 	out[36] = '\0';
 }
+
+int64_t civil_minutes(int year, unsigned int month, unsigned int day,
+		      unsigned int hour, unsigned int minute)
+{
+	return obj_days_from_civil(year, month, day) * 1440 + hour * 60 +
+	       minute;
+}

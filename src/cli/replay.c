@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `localin replay -c CONF CAPTURE [options] [--trace [FILTER...]]`: what
+ * the data path would have done to every packet of a capture.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../replay/replay.h"
+#include "commands.h"
+#include "pipeline.h"
+
+static const char replay_usage[] =
+	"usage: localin replay -c CONF CAPTURE [options] [--trace [FILTER...]]\n"
+	"  -c, --config CONF     FortiOS config (compiled as by `localin check`)\n"
+	"  CAPTURE               pcap or pcapng file\n"
+	"      --verdicts        one line per packet: N accept|drop REASON POLICY\n"
+	"      --trace [FILTER]  debug-flow trace lines for packets matching the\n"
+	"                        `diagnose debug flow filter` words that follow the\n"
+	"                        capture, e.g. --trace saddr 203.0.113.66 dport 500\n"
+	"      --trace-count N   trace at most N packets (`trace start N`)\n"
+	"      --local A,B       the gateway's addresses (default: system interface)\n"
+	"      --intf NAME       arrival interface when the capture names none\n"
+	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
+	"      --devid ID        devid= of log lines (default: none)\n";
+
+enum {
+	OPT_VERDICTS = 256,
+	OPT_TRACE,
+	OPT_TRACE_COUNT,
+	OPT_LOCAL,
+	OPT_INTF,
+	OPT_SA_FILE,
+	OPT_DEVID,
+};
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verdicts", no_argument, NULL, OPT_VERDICTS },
+		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "trace-count", required_argument, NULL, OPT_TRACE_COUNT },
+		{ "local", required_argument, NULL, OPT_LOCAL },
+		{ "intf", required_argument, NULL, OPT_INTF },
+		{ "sa-file", required_argument, NULL, OPT_SA_FILE },
+		{ "devid", required_argument, NULL, OPT_DEVID },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct replay_opts o = { 0 };
+	const char *path = NULL;
+	struct pipeline p;
+	char err[256];
+	int c, ret;
+
+	flow_filter_init(&o.filter);
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case OPT_VERDICTS:
+			o.verdicts = true;
+			break;
+		case OPT_TRACE:
+			o.trace = true;
+			break;
+		case OPT_TRACE_COUNT:
+			o.trace_count = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case OPT_LOCAL:
+			o.locals = optarg;
+			break;
+		case OPT_INTF:
+			o.intf = optarg;
+			break;
+		case OPT_SA_FILE:
+			o.sa_file = optarg;
+			break;
+		case OPT_DEVID:
+			o.devid = optarg;
+			break;
+		case 'h':
+			fputs(replay_usage, stdout);
+			return 0;
+		default:
+			fputs(replay_usage, stderr);
+			return 2;
+		}
+	}
+	if (!path || optind >= argc) {
+		fputs(replay_usage, stderr);
+		return 2;
+	}
+	o.capture = argv[optind++];
+	if (optind < argc) {
+		if (!o.trace) {
+			fprintf(stderr, "localin: unexpected \"%s\" (filter words go with --trace)\n",
+				argv[optind]);
+			return 2;
+		}
+		if (flow_filter_parse(&o.filter, argc - optind,
+				      (const char *const *)argv + optind, err,
+				      sizeof(err))) {
+			fprintf(stderr, "localin: --trace: %s\n", err);
+			return 2;
+		}
+	}
+	ret = pipeline_load(&p, path, STAGE_COMPILE);
+	if (ret) {
+		diag_print(&p.diags, stderr);
+		pipeline_free(&p);
+		return 1;
+	}
+	pipeline_set_timezone(&p);
+	ret = replay_run(&p, &o, stdout);
+	diag_print(&p.diags, stderr);
+	pipeline_free(&p);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINKTYPE_NULL 0
+#define LINKTYPE_ETHERNET 1
+#define LINKTYPE_RAW 101
+#define LINKTYPE_LINUX_SLL 113
+#define LINKTYPE_LINUX_SLL2 276
+#define DLT_RAW_BSD 12
+#define DLT_RAW_OPENBSD 14
+
+#define PCAPNG_SHB 0x0a0d0d0a
+#define PCAPNG_IDB 1
+#define PCAPNG_SPB 3
+#define PCAPNG_EPB 6
+#define PCAPNG_OPB 2 /* obsolete packet block, still written by old tools */
+#define PCAPNG_BOM 0x1a2b3c4d
+
+#define MAX_IFACES 256
+#define ETH_HLEN 14
+#define SNAP_MAX (256 * 1024)
+
+struct iface {
+	__u16 linktype;
+	__u64 ts_div; /* ticks per second */
+	char *name;
+};
+
+struct capture {
+	pcap_t *pcap;	/* classic pcap */
+	int linktype;
+	FILE *f;	/* pcapng */
+	int swap;	/* section written in the other byte order */
+	struct iface ifaces[MAX_IFACES];
+	unsigned int nr_ifaces;
+	__u8 *block;
+	size_t block_cap;
+	__u8 frame[ETH_HLEN + SNAP_MAX]; /* normalized packet */
+};
+
+static __u32 rd32(const struct capture *c, const __u8 *p)
+{
+	__u32 v;
+
+	memcpy(&v, p, 4);
+	return c->swap ? __builtin_bswap32(v) : v;
+}
+
+static __u16 rd16(const struct capture *c, const __u8 *p)
+{
+	__u16 v;
+
+	memcpy(&v, p, 2);
+	return c->swap ? __builtin_bswap16(v) : v;
+}
+
+/*
+ * Give every packet an Ethernet header. Returns the frame length, or 0
+ * for a link type we do not know (the packet is then skipped as non-IP).
+ */
+static __u32 normalize(struct capture *c, int linktype, const __u8 *data,
+		       __u32 caplen, const __u8 **out)
+{
+	__u16 proto = 0;
+	__u32 off = 0;
+
+	switch (linktype) {
+	case LINKTYPE_ETHERNET:
+		*out = data;
+		return caplen;
+	case LINKTYPE_RAW:
+	case DLT_RAW_BSD:
+	case DLT_RAW_OPENBSD:
+		if (!caplen)
+			return 0;
+		proto = (data[0] >> 4) == 6 ? 0x86dd : 0x0800;
+		break;
+	case LINKTYPE_NULL:
+		if (caplen < 4)
+			return 0;
+		off = 4;
+		proto = (data[4 < caplen ? 4 : 0] >> 4) == 6 ? 0x86dd : 0x0800;
+		break;
+	case LINKTYPE_LINUX_SLL:
+		if (caplen < 16)
+			return 0;
+		proto = (__u16)(data[14] << 8 | data[15]);
+		off = 16;
+		break;
+	case LINKTYPE_LINUX_SLL2:
+		if (caplen < 20)
+			return 0;
+		proto = (__u16)(data[0] << 8 | data[1]);
+		off = 20;
+		break;
+	default:
+		return 0;
+	}
+	caplen -= off;
+	if (caplen > SNAP_MAX)
+		caplen = SNAP_MAX;
+	memset(c->frame, 0, 12);
+	c->frame[12] = (__u8)(proto >> 8);
+	c->frame[13] = (__u8)proto;
+	memcpy(c->frame + ETH_HLEN, data + off, caplen);
+	*out = c->frame;
+	return caplen + ETH_HLEN;
+}
+
+/* Read one pcapng block (header and body) into c->block. */
+static int read_block(struct capture *c, __u32 *type, __u32 *len, char *err,
+		      size_t errlen)
+{
+	__u8 hdr[8];
+	size_t n = fread(hdr, 1, 8, c->f);
+
+	if (n == 0 && feof(c->f))
+		return 0;
+	if (n != 8)
+		goto trunc;
+	memcpy(type, hdr, 4);
+	if (*type == PCAPNG_SHB) {
+		__u8 bom[4];
+		__u32 magic;
+
+		/* The byte order is set by the section header itself. */
+		if (fread(bom, 1, 4, c->f) != 4)
+			goto trunc;
+		memcpy(&magic, bom, 4);
+		if (magic == PCAPNG_BOM)
+			c->swap = 0;
+		else if (magic == __builtin_bswap32(PCAPNG_BOM))
+			c->swap = 1;
+		else {
+			snprintf(err, errlen, "pcapng: bad byte-order magic");
+			return -EINVAL;
+		}
+		*len = rd32(c, hdr + 4);
+		if (*len < 28 || *len % 4 || *len > 64 * 1024 * 1024)
+			goto bad;
+		if (*len > c->block_cap) {
+			free(c->block);
+			c->block = malloc(*len);
+			c->block_cap = c->block ? *len : 0;
+			if (!c->block)
+				return -ENOMEM;
+		}
+		memcpy(c->block, hdr, 8);
+		memcpy(c->block + 8, bom, 4);
+		if (fread(c->block + 12, 1, *len - 12, c->f) != *len - 12)
+			goto trunc;
+		return 1;
+	}
+	*type = rd32(c, hdr);
+	*len = rd32(c, hdr + 4);
+	if (*len < 12 || *len % 4 || *len > 64 * 1024 * 1024)
+		goto bad;
+	if (*len > c->block_cap) {
+		free(c->block);
+		c->block = malloc(*len);
+		c->block_cap = c->block ? *len : 0;
+		if (!c->block)
+			return -ENOMEM;
+	}
+	memcpy(c->block, hdr, 8);
+	if (fread(c->block + 8, 1, *len - 8, c->f) != *len - 8)
+		goto trunc;
+	return 1;
+trunc:
+	snprintf(err, errlen, "pcapng: truncated block");
+	return -EINVAL;
+bad:
+	snprintf(err, errlen, "pcapng: bad block length");
+	return -EINVAL;
+}
+
+/* Interface description: link type, name and timestamp resolution. */
+static int add_iface(struct capture *c, __u32 len, char *err, size_t errlen)
+{
+	struct iface *ifc;
+	const __u8 *o = c->block + 16, *end = c->block + len - 4;
+
+	if (c->nr_ifaces >= MAX_IFACES) {
+		snprintf(err, errlen, "pcapng: more than %d interfaces",
+			 MAX_IFACES);
+		return -EINVAL;
+	}
+	if (len < 20) {
+		snprintf(err, errlen, "pcapng: short interface block");
+		return -EINVAL;
+	}
+	ifc = &c->ifaces[c->nr_ifaces++];
+	ifc->linktype = rd16(c, c->block + 8);
+	ifc->ts_div = 1000000;
+	ifc->name = NULL;
+	while (o + 4 <= end) {
+		__u16 code = rd16(c, o), olen = rd16(c, o + 2);
+
+		if (code == 0 || o + 4 + olen > end)
+			break;
+		if (code == 2 && olen) { /* if_name */
+			ifc->name = strndup((const char *)o + 4, olen);
+		} else if (code == 9 && olen >= 1) { /* if_tsresol */
+			__u8 r = o[4];
+			__u64 div = 1;
+			int i;
+
+			for (i = 0; i < (r & 0x7f) && i < 19; i++)
+				div *= (r & 0x80) ? 2 : 10;
+			ifc->ts_div = div;
+		}
+		o += 4 + ((olen + 3u) & ~3u);
+	}
+	return 0;
+}
+
+static __u64 ticks_to_ns(__u64 t, __u64 div)
+{
+	if (div == 1000000000ull)
+		return t;
+	return t / div * 1000000000ull + t % div * 1000000000ull / div;
+}
+
+static int pcapng_next(struct capture *c, struct capture_pkt *p, char *err,
+		       size_t errlen)
+{
+	__u32 type, len;
+	int r;
+
+	while ((r = read_block(c, &type, &len, err, errlen)) > 0) {
+		const struct iface *ifc;
+		__u32 id, caplen, wlen, hdr;
+		__u64 ts = 0;
+
+		if (type == PCAPNG_SHB) {
+			/* A new section restarts interface numbering. */
+			while (c->nr_ifaces)
+				free(c->ifaces[--c->nr_ifaces].name);
+			continue;
+		}
+		if (type == PCAPNG_IDB) {
+			r = add_iface(c, len, err, errlen);
+			if (r)
+				return r;
+			continue;
+		}
+		if (type == PCAPNG_EPB || type == PCAPNG_OPB) {
+			if (len < 32)
+				goto bad;
+			id = type == PCAPNG_EPB ? rd32(c, c->block + 8) :
+						  rd16(c, c->block + 8);
+			ts = (__u64)rd32(c, c->block + 12) << 32 |
+			     rd32(c, c->block + 16);
+			caplen = rd32(c, c->block + 20);
+			wlen = rd32(c, c->block + 24);
+			hdr = 28;
+		} else if (type == PCAPNG_SPB) {
+			if (len < 16)
+				goto bad;
+			id = 0;
+			wlen = rd32(c, c->block + 8);
+			caplen = len - 16 < wlen ? len - 16 : wlen;
+			hdr = 12;
+		} else {
+			continue; /* statistics, name resolution, ... */
+		}
+		if (id >= c->nr_ifaces) {
+			snprintf(err, errlen,
+				 "pcapng: packet on undeclared interface %u", id);
+			return -EINVAL;
+		}
+		if (caplen > len - hdr - 4)
+			goto bad;
+		ifc = &c->ifaces[id];
+		p->caplen = normalize(c, ifc->linktype, c->block + hdr,
+				      caplen, &p->data);
+		p->len = wlen;
+		p->ts_ns = ticks_to_ns(ts, ifc->ts_div);
+		p->ifname = ifc->name;
+		return 1;
+	}
+	return r;
+bad:
+	snprintf(err, errlen, "pcapng: packet longer than its block");
+	return -EINVAL;
+}
+
+int capture_open(const char *path, struct capture **out, char *err,
+		 size_t errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE];
+	struct capture *c;
+	__u32 magic = 0;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	if (fread(&magic, 1, 4, f) != 4)
+		magic = 0;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	if (magic == PCAPNG_SHB) {
+		rewind(f);
+		c->f = f;
+		*out = c;
+		return 0;
+	}
+	fclose(f);
+	c->pcap = pcap_open_offline_with_tstamp_precision(
+		path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	if (!c->pcap) {
+		snprintf(err, errlen, "%s: %s", path, pcap_err);
+		free(c);
+		return -EINVAL;
+	}
+	c->linktype = pcap_datalink(c->pcap);
+	*out = c;
+	return 0;
+}
+
+int capture_next(struct capture *c, struct capture_pkt *p, char *err,
+		 size_t errlen)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int r;
+
+	if (c->f)
+		return pcapng_next(c, p, err, errlen);
+	r = pcap_next_ex(c->pcap, &h, &data);
+	if (r == -2)
+		return 0;
+	if (r < 0) {
+		snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
+		return -EINVAL;
+	}
+	p->caplen = normalize(c, c->linktype, data, h->caplen, &p->data);
+	p->len = h->len;
+	/* Nanosecond precision was asked for: tv_usec holds nanoseconds. */
+	p->ts_ns = (__u64)h->ts.tv_sec * 1000000000ull + (__u64)h->ts.tv_usec;
+	p->ifname = NULL;
+	return 1;
+}
+
+void capture_close(struct capture *c)
+{
+	if (!c)
+		return;
+	if (c->pcap)
+		pcap_close(c->pcap);
+	if (c->f)
+		fclose(c->f);
+	while (c->nr_ifaces)
+		free(c->ifaces[--c->nr_ifaces].name);
+	free(c->block);
+	free(c);
+}

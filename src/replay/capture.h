@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Packets from a capture file: classic pcap through libpcap, pcapng read
+ * block by block here because its interface names (which say where each
+ * packet arrived) are not exposed by libpcap. Every packet comes out with
+ * an Ethernet header, as the XDP program sees it: raw-IP and Linux
+ * "cooked" captures get a synthetic one.
+ */
+#ifndef LOCALIN_REPLAY_CAPTURE_H
+#define LOCALIN_REPLAY_CAPTURE_H
+
+#include <stddef.h>
+
+#include <linux/types.h>
+
+struct capture_pkt {
+	const __u8 *data; /* starts with an Ethernet header */
+	__u32 caplen;	  /* bytes at data */
+	__u32 len;	  /* length on the wire */
+	__u64 ts_ns;	  /* since the epoch */
+	const char *ifname; /* pcapng if_name, or NULL */
+};
+
+struct capture;
+
+/* Returns 0 or a negative errno, with a message in @err. */
+int capture_open(const char *path, struct capture **out, char *err,
+		 size_t errlen);
+/* 1: a packet in @p (valid until the next call); 0: end; <0: error. */
+int capture_next(struct capture *c, struct capture_pkt *p, char *err,
+		 size_t errlen);
+void capture_close(struct capture *c);
+
+#endif

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The replay loop: capture -> parse -> decide -> verdict line, or log
+ * lines, trace lines and counters, exactly as the live system would.
+ */
+#include "replay.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../dataplane/host.h"
+#include "../dataplane/parse.h"
+#include "../ipsec/spi_table.h"
+#include "../log/logfmt.h"
+#include "../log/ratelimit.h"
+#include "../trace/flowtrace.h"
+#include "capture.h"
+
+static const char *const reason_names[LI_R_MAX] = {
+	[LI_R_NONLOCAL] = "nonlocal",
+	[LI_R_POLICY] = "policy",
+	[LI_R_IMPLICIT] = "implicit",
+	[LI_R_ESP_OK] = "esp-ok",
+	[LI_R_ESP_UNKNOWN_SPI] = "esp-unknown-spi",
+	[LI_R_MALFORMED] = "malformed",
+};
+
+struct replay {
+	struct pipeline *p;
+	const struct replay_opts *o;
+	FILE *out;
+	struct li_host host;
+	struct spi_table sas;
+	struct log_ctx log;
+	struct ratelimit rl;
+	struct flow_trace_budget budget;
+	__s64 minute; /* local minute the active masks were computed for */
+	unsigned long long packets, accepted, dropped;
+	unsigned long long by_reason[LI_R_MAX];
+	unsigned long long *hits[2]; /* per policy index and family */
+	unsigned long long logged, trace_id, session;
+};
+
+/* `--local 192.0.2.1,2001:db8::1`: the gateway's addresses. */
+static int add_locals(struct replay *r, const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		__u32 a[4] = { 0 };
+
+		if (inet_pton(AF_INET, tok, a) == 1) {
+			err = li_host_add_local(&r->host, 4, a, false);
+		} else if (inet_pton(AF_INET6, tok, a) == 1) {
+			err = li_host_add_local(&r->host, 6, a, false);
+		} else {
+			diag_error(&r->p->diags, NULL,
+				   "--local: invalid address \"%s\"", tok);
+			err = -EINVAL;
+		}
+	}
+	free(copy);
+	return err;
+}
+
+/* Without --local: the addresses of `config system interface`. */
+static int add_config_locals(struct replay *r)
+{
+	const struct obj_config *c = &r->p->objs;
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < c->nr_intfs && !err; i++) {
+		const struct obj_intf *in = c->intfs[i];
+
+		if (in->ip4)
+			err = li_host_add_ip4_subnet(&r->host, htonl(in->ip4),
+						     in->ip4_prefixlen);
+		for (j = 0; j < in->nr_ip6 && !err; j++) {
+			__u32 a[4];
+			ip_u128 v = in->ip6[j].addr;
+			int k;
+
+			for (k = 3; k >= 0; k--, v >>= 32)
+				a[k] = htonl((__u32)v);
+			err = li_host_add_local(&r->host, 6, a, false);
+		}
+	}
+	return err;
+}
+
+/* The configured interface that owns @p's destination, or NULL. */
+static const char *owner_of(const struct replay *r, const struct li_pkt *p)
+{
+	const struct obj_config *c = &r->p->objs;
+	size_t i, j;
+
+	for (i = 0; i < c->nr_intfs; i++) {
+		const struct obj_intf *in = c->intfs[i];
+
+		if (p->family == 4 && in->ip4) {
+			__u32 d = ntohl(p->daddr[0]);
+			__u32 mask = in->ip4_prefixlen ?
+					     ~0u << (32 - in->ip4_prefixlen) :
+					     0;
+
+			if (d == in->ip4 || (in->ip4_prefixlen < 31 &&
+					     d == ((in->ip4 & mask) | ~mask)))
+				return in->name;
+		}
+		for (j = 0; p->family == 6 && j < in->nr_ip6; j++) {
+			ip_u128 v = 0;
+			int k;
+
+			for (k = 0; k < 4; k++)
+				v = v << 32 | ntohl(p->daddr[k]);
+			if (v == in->ip6[j].addr)
+				return in->name;
+		}
+	}
+	return NULL;
+}
+
+/* Schedules are read in the config's zone (main set TZ), per minute. */
+static void update_time(struct replay *r, __u64 ts_ns)
+{
+	time_t t = (time_t)(ts_ns / 1000000000ull);
+	struct tm tm;
+	__s64 m;
+
+	if (!localtime_r(&t, &tm))
+		return;
+	m = civil_minutes(tm.tm_year + 1900, (unsigned int)tm.tm_mon + 1,
+			  (unsigned int)tm.tm_mday, (unsigned int)tm.tm_hour,
+			  (unsigned int)tm.tm_min);
+	if (m != r->minute) {
+		r->minute = m;
+		li_host_set_time(&r->host, m);
+	}
+}
+
+static bool svc_covers(const struct obj_service *s, const struct li_pkt *p,
+		       unsigned int depth)
+{
+	size_t i;
+
+	if (depth > 32)
+		return false; /* groups are acyclic; this is only a guard */
+	for (i = 0; i < s->nr_members; i++)
+		if (svc_covers(s->members[i], p, depth + 1))
+			return true;
+	for (i = 0; i < s->nr_ranges; i++) {
+		const struct svc_range *r = &s->ranges[i];
+
+		if (r->proto != SVC_PROTO_ANY && r->proto != p->proto)
+			continue;
+		if (r->proto == SVC_PROTO_ANY || !(p->flags & LI_PKT_PORTS))
+			return true;
+		if (p->dport >= r->dlo && p->dport <= r->dhi &&
+		    p->sport >= r->slo && p->sport <= r->shi)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The service= of a traffic log: the policy's service that covers the
+ * packet (FortiOS names the service object), else NULL for the
+ * "udp/500" form. Per logged packet only, so a walk is fine here.
+ */
+static const char *service_name(const struct replay *r,
+				const struct li_pkt *p,
+				const struct li_verdict *v)
+{
+	const struct obj_config *c = &r->p->objs;
+	const struct obj_policy *pol;
+	size_t i;
+
+	if (v->reason != LI_R_POLICY || v->policy_idx < 0)
+		return NULL;
+	if (p->family == 6 && (size_t)v->policy_idx < c->nr_policies6)
+		pol = c->policies6[v->policy_idx];
+	else if (p->family == 4 && (size_t)v->policy_idx < c->nr_policies4)
+		pol = c->policies4[v->policy_idx];
+	else
+		return NULL;
+	if (pol->svc_negate)
+		return NULL;
+	for (i = 0; i < pol->nr_svc; i++)
+		if (svc_covers(pol->svc[i], p, 0))
+			return pol->svc[i]->name;
+	return NULL;
+}
+
+/* Does `config log setting` (or the policy's logtraffic) want this line? */
+static bool traffic_logged(const struct replay *r, const struct li_pkt *p,
+			   const struct li_verdict *v)
+{
+	const struct li_ruleset *rs = &r->p->rs;
+	const struct li_family *f = p->family == 6 ? &rs->v6 : &rs->v4;
+	bool pol_log = false;
+
+	if (v->reason != LI_R_POLICY && v->reason != LI_R_IMPLICIT)
+		return false;
+	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
+	    (__u32)v->policy_idx < f->nr_policies)
+		pol_log = f->policies[v->policy_idx].flags & LI_POL_LOGTRAFFIC;
+	if (v->drop)
+		return pol_log || (v->bcast ? rs->log_deny_broadcast :
+					      rs->log_deny_unicast);
+	return pol_log || rs->log_allow;
+}
+
+static void emit_logs(struct replay *r, const struct li_pkt *p,
+		      const struct li_verdict *v, const char *ifname,
+		      __u64 ts_ns)
+{
+	struct log_event ev = {
+		.pkt = p,
+		.verdict = v,
+		.intf = ifname,
+		.time_ns = ts_ns,
+	};
+	char line[LOG_LINE_MAX];
+	enum rl_kind kind;
+	int n;
+
+	if (v->reason == LI_R_ESP_UNKNOWN_SPI) {
+		kind = RL_ESP_ERROR;
+		if (!rl_allow(&r->rl, kind, p->family, p->saddr, ts_ns))
+			return;
+		n = log_format_esp_error(line, sizeof(line), &r->log, &ev);
+	} else if (traffic_logged(r, p, v)) {
+		kind = v->drop ? RL_TRAFFIC_DENY : RL_TRAFFIC_ACCEPT;
+		if (!rl_allow(&r->rl, kind, p->family, p->saddr, ts_ns))
+			return;
+		ev.service = service_name(r, p, v);
+		ev.sessionid = ++r->session;
+		n = log_format_traffic(line, sizeof(line), &r->log, &ev);
+	} else {
+		return;
+	}
+	if (n > 0) {
+		fprintf(r->out, "%s\n", line);
+		r->logged++;
+	}
+}
+
+static void emit_trace(struct replay *r, const struct li_pkt *p,
+		       const struct li_verdict *v, const char *ifname,
+		       __u64 ts_ns)
+{
+	struct flow_trace_pkt t = {
+		.pkt = p,
+		.verdict = v,
+		.ifname = ifname,
+		.tunnel = r->host.last_sa && r->host.last_sa->tunnel[0] ?
+				  r->host.last_sa->tunnel :
+				  NULL,
+		.time_ns = ts_ns,
+	};
+
+	if (!flow_trace_want(&r->o->filter, &r->budget, p, &t.trace_id))
+		return;
+	flow_trace_print(r->out, &t);
+}
+
+static void count(struct replay *r, const struct li_pkt *p,
+		  const struct li_verdict *v)
+{
+	int fam = p->family == 6;
+
+	r->packets++;
+	if (v->drop)
+		r->dropped++;
+	else
+		r->accepted++;
+	r->by_reason[v->reason]++;
+	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 && r->hits[fam])
+		r->hits[fam][v->policy_idx]++;
+}
+
+static void summary(struct replay *r)
+{
+	static const char *const fam_name[2] = { "local-in-policy",
+						 "local-in-policy6" };
+	const struct li_ruleset *rs = &r->p->rs;
+	char buf[512];
+	int fam;
+	__u32 i;
+
+	fprintf(r->out, "replay: %llu packets, %llu accepted, %llu dropped\n",
+		r->packets, r->accepted, r->dropped);
+	fprintf(r->out, "  not for this host (passed): %llu\n",
+		r->by_reason[LI_R_NONLOCAL]);
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+
+		for (i = 0; i < f->nr_policies; i++)
+			if (r->hits[fam][i])
+				fprintf(r->out, "  %s %u (%s): %llu\n",
+					fam_name[fam], f->policies[i].id,
+					f->policies[i].action == LI_ACT_ACCEPT ?
+						"accept" :
+						"deny",
+					r->hits[fam][i]);
+	}
+	fprintf(r->out, "  no policy matched (implicit accept): %llu\n",
+		r->by_reason[LI_R_IMPLICIT]);
+	fprintf(r->out, "  ESP with a live SPI (passed): %llu\n",
+		r->by_reason[LI_R_ESP_OK]);
+	fprintf(r->out, "  ESP with an unknown SPI (dropped): %llu\n",
+		r->by_reason[LI_R_ESP_UNKNOWN_SPI]);
+	fprintf(r->out, "  malformed (dropped): %llu\n",
+		r->by_reason[LI_R_MALFORMED]);
+	if (rl_summary(&r->rl, buf, sizeof(buf)) > 0)
+		fprintf(r->out, "  log lines written: %llu; %s\n", r->logged,
+			buf);
+}
+
+static int setup(struct replay *r)
+{
+	const struct li_ruleset *rs = &r->p->rs;
+	struct rl_conf rlc;
+	int fam, err;
+
+	spi_table_init(&r->sas);
+	if (r->o->sa_file) {
+		err = sa_file_load(&r->sas, &r->p->arena, r->o->sa_file,
+				   &r->p->diags);
+		if (err)
+			return err;
+	}
+	err = li_host_init(&r->host, rs, &r->sas);
+	if (err)
+		return err;
+	err = r->o->locals ? add_locals(r, r->o->locals) :
+			     add_config_locals(r);
+	if (err)
+		return err;
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+
+		r->hits[fam] = calloc(f->nr_policies + 1, sizeof(**r->hits));
+		if (!r->hits[fam])
+			return -ENOMEM;
+	}
+	rl_conf_default(&rlc);
+	err = rl_init(&r->rl, &rlc);
+	if (err)
+		return err;
+	r->log.devname = r->p->objs.hostname;
+	r->log.devid = r->o->devid;
+	flow_trace_budget_init(&r->budget);
+	if (r->o->trace)
+		flow_trace_start(&r->budget, r->o->trace_count ?
+						     r->o->trace_count :
+						     ~0u);
+	r->minute = -1;
+	return 0;
+}
+
+static void teardown(struct replay *r)
+{
+	rl_release(&r->rl);
+	free(r->hits[0]);
+	free(r->hits[1]);
+	li_host_free(&r->host);
+	spi_table_free(&r->sas);
+}
+
+int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
+{
+	struct replay r = { .p = p, .o = o, .out = out };
+	struct capture *cap = NULL;
+	struct capture_pkt cp;
+	char err[256];
+	int ret;
+
+	ret = setup(&r);
+	if (ret)
+		goto out;
+	ret = capture_open(o->capture, &cap, err, sizeof(err));
+	if (ret) {
+		diag_error(&p->diags, NULL, "%s", err);
+		goto out;
+	}
+	while ((ret = capture_next(cap, &cp, err, sizeof(err))) > 0) {
+		struct li_verdict v;
+		struct li_pkt pkt;
+		const char *ifname;
+
+		li_parse(cp.data, cp.data + cp.caplen, &pkt);
+		ifname = cp.ifname ? cp.ifname :
+			 o->intf   ? o->intf :
+				     owner_of(&r, &pkt);
+		li_host_set_ifname(&r.host, ifname);
+		update_time(&r, cp.ts_ns);
+		li_host_decide(&r.host, &pkt, &v);
+		count(&r, &pkt, &v);
+		if (o->verdicts) {
+			fprintf(out, "%llu %s %s %u\n", r.packets,
+				v.drop ? "drop" : "accept",
+				reason_names[v.reason], v.policy_id);
+			continue;
+		}
+		if (o->trace)
+			emit_trace(&r, &pkt, &v, ifname, cp.ts_ns);
+		emit_logs(&r, &pkt, &v, ifname, cp.ts_ns);
+	}
+	if (ret < 0) {
+		diag_error(&p->diags, NULL, "%s: %s", o->capture, err);
+		goto out;
+	}
+	if (!o->verdicts)
+		summary(&r);
+out:
+	capture_close(cap);
+	teardown(&r);
+	return ret < 0 ? ret : 0;
+}
