@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * IPv4 and IPv6 for parse.h: addresses, lengths, fragments, and the bounded
+ * walk over IPv6 extension headers. Included by parse.h only.
+ */
+#ifndef LOCALIN_DATAPLANE_PARSE_L3_H
+#define LOCALIN_DATAPLANE_PARSE_L3_H
+
+#ifndef LOCALIN_DATAPLANE_PARSE_H
+#error "include dataplane/parse.h, not parse_l3.h"
+#endif
+
+#define LI_IP_MF 0x2000
+#define LI_IP_OFFMASK 0x1fff
+#define LI_IP_MAXLEN 65535 /* a reassembled datagram must fit this */
+
+/*
+ * Fragment bookkeeping shared by both families. off8 is the offset in 8-byte
+ * units, more the MF/M bit, rest the bytes this fragment carries after its
+ * (fragmentable part's) headers. Returns nonzero when parsing must stop.
+ */
+static __always_inline int li_frag(struct li_pkt *p, __u32 off8, int more,
+				   __u32 id, __u32 rest)
+{
+	if (!off8 && !more)
+		return 0;
+	p->flags |= LI_PKT_FRAG;
+	p->frag_id = id;
+	if (off8)
+		p->flags |= LI_PKT_FRAG_LATER;
+	/* The kernel's reassembly drops these too: they would overrun 64K. */
+	if (off8 * 8 + rest > LI_IP_MAXLEN) {
+		p->malformed = LI_MAL_FRAG;
+		return 1;
+	}
+	/* A later fragment starts inside the datagram: no L4 header here. */
+	return off8 != 0;
+}
+
+static __always_inline void li_parse_ipv4(const void *data,
+					  const void *data_end, __u32 off,
+					  struct li_pkt *p)
+{
+	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, 20);
+	__u32 hlen, tot, fo;
+
+	if (!h) {
+		p->malformed = LI_MAL_IP_TRUNC;
+		return;
+	}
+	p->family = 4;
+	__builtin_memcpy(&p->saddr[0], h + 12, 4);
+	__builtin_memcpy(&p->daddr[0], h + 16, 4);
+	p->ttl = h[8];
+	p->proto = h[9];
+	tot = li_get16(h + 2);
+	p->l3_len = (__u16)tot;
+	if ((h[0] >> 4) != 4) {
+		p->malformed = LI_MAL_IP_VERSION;
+		return;
+	}
+	hlen = (__u32)(h[0] & 0x0f) * 4;
+	if (hlen < 20 || !li_ptr(data, data_end, off, LI_NOLIMIT, hlen)) {
+		p->malformed = LI_MAL_IP_HDRLEN;
+		return;
+	}
+	if (tot < hlen || !li_ptr(data, data_end, off, LI_NOLIMIT, tot)) {
+		p->malformed = LI_MAL_IP_LEN;
+		return;
+	}
+	fo = li_get16(h + 6);
+	if (li_frag(p, fo & LI_IP_OFFMASK, !!(fo & LI_IP_MF), li_get16(h + 4),
+		    tot - hlen))
+		return;
+	li_parse_l4(data, data_end, off + hlen, off + tot, p);
+}
+
+/*
+ * Extension headers, at most LI_EXTHDR_MAX of them: the loop bound is what
+ * keeps both the verifier and a hostile chain in check. A later fragment
+ * ends the walk: what follows its fragment header is the middle of the
+ * datagram. The final next-header value is the protocol (59, no next header,
+ * included).
+ */
+static __always_inline void li_parse_ipv6(const void *data,
+					  const void *data_end, __u32 off,
+					  struct li_pkt *p)
+{
+	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, 40);
+	__u32 plen, end, len, fo;
+	__u8 nh;
+	int i;
+
+	if (!h) {
+		p->malformed = LI_MAL_IP_TRUNC;
+		return;
+	}
+	p->family = 6;
+	__builtin_memcpy(p->saddr, h + 8, 16);
+	__builtin_memcpy(p->daddr, h + 24, 16);
+	p->ttl = h[7];
+	nh = h[6];
+	p->proto = nh;
+	plen = li_get16(h + 4);
+	p->l3_len =
+		plen > LI_IP_MAXLEN - 40 ? LI_IP_MAXLEN : (__u16)(40 + plen);
+	if ((h[0] >> 4) != 6) {
+		p->malformed = LI_MAL_IP_VERSION;
+		return;
+	}
+	/* Payload length 0 announces a jumbogram: not for a VPN gateway. */
+	if (plen == 0 || !li_ptr(data, data_end, off, LI_NOLIMIT, 40 + plen)) {
+		p->malformed = LI_MAL_IP_LEN;
+		return;
+	}
+	end = off + 40 + plen;
+	off += 40;
+
+	LI_UNROLL
+	for (i = 0; i <= LI_EXTHDR_MAX; i++) {
+		if (nh != 0 && nh != 43 && nh != 44 && nh != 51 && nh != 60)
+			break;
+		if (i == LI_EXTHDR_MAX) {
+			p->malformed = LI_MAL_EXTHDR;
+			return;
+		}
+		if (nh == 44) {
+			h = li_ptr(data, data_end, off, end, 8);
+			if (!h) {
+				p->malformed = LI_MAL_EXTHDR;
+				return;
+			}
+			fo = li_get16(h + 2);
+			nh = h[0];
+			p->proto = nh;
+			off += 8;
+			if (li_frag(p, fo >> 3, fo & 1, li_get32(h + 4),
+				    end - off))
+				return;
+			continue;
+		}
+		h = li_ptr(data, data_end, off, end, 2);
+		if (!h) {
+			p->malformed = LI_MAL_EXTHDR;
+			return;
+		}
+		/* AH counts 32-bit words less 2, the others octets less 1 */
+		if (nh == 51)
+			len = ((__u32)h[1] + 2) * 4;
+		else
+			len = ((__u32)h[1] + 1) * 8;
+		if (!li_ptr(data, data_end, off, end, len)) {
+			p->malformed = LI_MAL_EXTHDR;
+			return;
+		}
+		nh = h[0];
+		p->proto = nh;
+		off += len;
+	}
+	li_parse_l4(data, data_end, off, end, p);
+}
+
+#endif

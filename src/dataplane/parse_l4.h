@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Transport headers for parse.h: UDP (with the IKE and NAT-T ports), TCP,
+ * SCTP, ICMP/ICMPv6 and ESP. Included by parse.h only; see there for the
+ * rules every function here follows.
+ *
+ * Each function gets the offset of its header and the end of the bytes it may
+ * read (the L3 end, or the UDP datagram's end), both offsets from data.
+ */
+#ifndef LOCALIN_DATAPLANE_PARSE_L4_H
+#define LOCALIN_DATAPLANE_PARSE_L4_H
+
+#ifndef LOCALIN_DATAPLANE_PARSE_H
+#error "include dataplane/parse.h, not parse_l4.h"
+#endif
+
+/* A short IKE header is not malformed: the IKE daemon judges its own input. */
+static __always_inline void li_parse_ike(const void *data, const void *data_end,
+					 __u32 off, __u32 end, struct li_pkt *p)
+{
+	const __u8 *h = li_ptr(data, data_end, off, end, LI_IKE_HLEN);
+
+	if (!h)
+		return;
+	/* The SPIs are opaque cookies: kept in wire order for the logs. */
+	__builtin_memcpy(&p->ike_ispi, h, 8);
+	__builtin_memcpy(&p->ike_rspi, h + 8, 8);
+	p->ike_version = h[17];
+	p->ike_exchange = h[18];
+	p->flags |= LI_PKT_IKE;
+}
+
+static __always_inline void li_parse_esp(const void *data, const void *data_end,
+					 __u32 off, __u32 end, struct li_pkt *p,
+					 __u16 flags)
+{
+	const __u8 *h = li_ptr(data, data_end, off, end, LI_ESP_HLEN);
+
+	if (!h) {
+		p->malformed = LI_MAL_ESP_TRUNC;
+		return;
+	}
+	p->spi = li_get32(h);
+	p->seq = li_get32(h + 4);
+	p->flags |= flags;
+}
+
+/*
+ * UDP 4500 carries three things, told apart the way the kernel does
+ * (xfrm4_udp_encap_rcv): one 0xff byte is a NAT keepalive, four zero bytes
+ * (the non-ESP marker) put IKE after them, anything else is ESP (RFC 3948).
+ * plen is the payload length by the UDP header, which a first fragment may not
+ * hold in full: reads stop at end. The kernel takes ESP only above 8 bytes
+ * (SPI, sequence and at least one byte more); an ESP header with nothing
+ * behind it is still judged by its SPI here, so exactly 8 bytes count as ESP.
+ */
+static __always_inline void li_parse_natt(const void *data,
+					  const void *data_end, __u32 off,
+					  __u32 end, __u32 plen,
+					  struct li_pkt *p)
+{
+	const __u8 *h;
+
+	if (plen == 0)
+		return;
+	if (plen == 1) {
+		h = li_ptr(data, data_end, off, end, 1);
+		if (h && h[0] == 0xff) {
+			p->flags |= LI_PKT_NATT_KA;
+			return;
+		}
+	}
+	if (plen >= 4) {
+		h = li_ptr(data, data_end, off, end, 4);
+		if (h && li_get32(h) == 0) {
+			li_parse_ike(data, data_end, off + 4, end, p);
+			return;
+		}
+	}
+	if (plen < LI_ESP_HLEN) {
+		p->malformed = LI_MAL_ESP_TRUNC;
+		return;
+	}
+	li_parse_esp(data, data_end, off, end, p, LI_PKT_ESP | LI_PKT_ESP_UDP);
+}
+
+static __always_inline void li_parse_udp(const void *data, const void *data_end,
+					 __u32 off, __u32 end, struct li_pkt *p)
+{
+	const __u8 *h = li_ptr(data, data_end, off, end, 8);
+	__u32 ulen;
+
+	if (!h) {
+		p->malformed = LI_MAL_L4_TRUNC;
+		return;
+	}
+	p->sport = li_get16(h);
+	p->dport = li_get16(h + 2);
+	p->flags |= LI_PKT_PORTS;
+	ulen = li_get16(h + 4);
+	/*
+	 * A first fragment holds only the start of the datagram the UDP
+	 * length describes; otherwise the length must fit the IP payload
+	 * (what follows it is padding, which the kernel trims).
+	 */
+	if (ulen < 8 || (!(p->flags & LI_PKT_FRAG) && ulen > end - off)) {
+		p->malformed = LI_MAL_L4_LEN;
+		return;
+	}
+	if (off + ulen < end)
+		end = off + ulen;
+	if (p->dport == LI_NATT_PORT)
+		li_parse_natt(data, data_end, off + 8, end, ulen - 8, p);
+	else if (p->dport == LI_IKE_PORT)
+		li_parse_ike(data, data_end, off + 8, end, p);
+}
+
+static __always_inline void li_parse_tcp(const void *data, const void *data_end,
+					 __u32 off, __u32 end, struct li_pkt *p)
+{
+	const __u8 *h = li_ptr(data, data_end, off, end, 20);
+	__u32 doff;
+
+	if (!h) {
+		p->malformed = LI_MAL_L4_TRUNC;
+		return;
+	}
+	p->sport = li_get16(h);
+	p->dport = li_get16(h + 2);
+	p->seq = li_get32(h + 4);
+	p->ack = li_get32(h + 8);
+	p->tcp_flags = h[13];
+	p->win = li_get16(h + 14);
+	p->flags |= LI_PKT_PORTS;
+	doff = (__u32)(h[12] >> 4) * 4;
+	if (doff < 20 || doff > end - off)
+		p->malformed = LI_MAL_L4_LEN;
+}
+
+static __always_inline void li_parse_sctp(const void *data,
+					  const void *data_end, __u32 off,
+					  __u32 end, struct li_pkt *p)
+{
+	const __u8 *h = li_ptr(data, data_end, off, end, 12);
+
+	if (!h) {
+		p->malformed = LI_MAL_L4_TRUNC;
+		return;
+	}
+	p->sport = li_get16(h);
+	p->dport = li_get16(h + 2);
+	p->flags |= LI_PKT_PORTS;
+}
+
+/*
+ * ICMP and ICMPv6 have no ports: the type and code stand in for the
+ * destination port (how FortiOS services name them), the echo identifier for
+ * the source port.
+ */
+static __always_inline void li_parse_icmp(const void *data,
+					  const void *data_end, __u32 off,
+					  __u32 end, struct li_pkt *p,
+					  __u8 echo_req, __u8 echo_rep)
+{
+	const __u8 *h = li_ptr(data, data_end, off, end, 4);
+
+	if (!h) {
+		p->malformed = LI_MAL_L4_TRUNC;
+		return;
+	}
+	p->icmp_type = h[0];
+	p->dport = (__u16)(h[0] << 8 | h[1]);
+	p->flags |= LI_PKT_PORTS;
+	if (h[0] != echo_req && h[0] != echo_rep)
+		return;
+	h = li_ptr(data, data_end, off, end, 8);
+	if (!h)
+		return;
+	p->sport = li_get16(h + 4);
+	p->icmp_seq = li_get16(h + 6);
+}
+
+/* The transport header of a packet that is not a later fragment. */
+static __always_inline void li_parse_l4(const void *data, const void *data_end,
+					__u32 off, __u32 end, struct li_pkt *p)
+{
+	li_verifier_forget(off);
+	switch (p->proto) {
+	case LI_IPPROTO_UDP:
+		li_parse_udp(data, data_end, off, end, p);
+		break;
+	case LI_IPPROTO_TCP:
+		li_parse_tcp(data, data_end, off, end, p);
+		break;
+	case LI_IPPROTO_SCTP:
+		li_parse_sctp(data, data_end, off, end, p);
+		break;
+	case LI_IPPROTO_ICMP:
+		if (p->family == 4)
+			li_parse_icmp(data, data_end, off, end, p, 8, 0);
+		break;
+	case LI_IPPROTO_ICMPV6:
+		if (p->family == 6)
+			li_parse_icmp(data, data_end, off, end, p, 128, 129);
+		break;
+	case LI_IPPROTO_ESP:
+		li_parse_esp(data, data_end, off, end, p, LI_PKT_ESP);
+		break;
+	}
+}
+
+#endif
