@@ -1,8 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# `make demo`: the main job on the built-in example. For now that is the
-# config stage: check the seed scenario, print it back in FortiOS form and
-# show the compiled tables the data path will use.
+# `make demo`: the main job on the built-in example. The seed scenario's
+# config is checked, printed back in FortiOS form and compiled; then a
+# capture of a morning on the gateway's WAN link (examples/seed-capture.pcap:
+# scanners probing IKE, the legitimate peer's IKE and ESP, forged ESP) is
+# replayed through the very matcher the XDP program runs: the log lines
+# FortiOS would write, the summary, and a `diagnose debug flow` trace.
 set -eu
 bin=${1:-build/localin}
 conf=examples/seed.conf
@@ -18,12 +21,24 @@ step "localin show -c $conf"
 step "localin show -c $conf full-configuration firewall local-in-policy"
 "$bin" show -c "$conf" full-configuration firewall local-in-policy
 
-step "localin check -c $conf --dump   (the compiled ruleset image)"
-"$bin" check -c "$conf" --dump
+step "localin check -c $conf --dump   (the compiled IPv4 tables)"
+"$bin" check -c "$conf" --dump | sed -n '/^ipv6:/q;p'
+
+cap=examples/seed-capture.pcap
+step "localin replay -c $conf $cap --sa-file examples/seed.sa --verdicts"
+"$bin" replay -c "$conf" "$cap" --sa-file examples/seed.sa --verdicts
+
+step "localin replay -c $conf $cap --sa-file examples/seed.sa   (logs, summary)"
+"$bin" replay -c "$conf" "$cap" --sa-file examples/seed.sa
+
+step "localin replay ... --trace saddr 198.18.20.7 --trace-count 1   (diagnose debug flow)"
+"$bin" replay -c "$conf" "$cap" --sa-file examples/seed.sa \
+	--trace saddr 198.18.20.7 --trace-count 1 | grep '^id='
 
 step "a config with mistakes: every error, located"
-bad=$(mktemp)
-trap 'rm -f "$bad"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+bad=$tmp/bad.conf
 cat >"$bad" <<'CONF'
 config firewall address
     edit "remote-vpn"

@@ -80,3 +80,14 @@ for f in "$dir"/dump/*.conf; do
 	"$bin" check --dump -c "$f" >"$tmp/out" 2>&1
 	expect "dump/$(basename "$n")" "$n.dump" "$tmp/out"
 done
+
+# replay/NAME.args -> NAME.out: `localin replay` with those arguments
+# (logs, traces, summary), stdout and stderr.
+for f in "$dir"/replay/*.args; do
+	[ -e "$f" ] || continue
+	n=${f%.args}
+	# shellcheck disable=SC2046
+	"$bin" replay $(cat "$f") >"$tmp/out" 2>&1
+	echo "exit $?" >>"$tmp/out"
+	expect "replay/$(basename "$n")" "$n.out" "$tmp/out"
+done
