@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * IPv4 and IPv6 for parse.h: addresses, lengths, fragments, and the bounded
- * walk over IPv6 extension headers. Included by parse.h only.
+ * walk over IPv6 extension headers. Part of parse.h.
  */
+/* The helpers. parse.h includes this file in turn, hence before the guard. */
+#include "parse.h"
+
 #ifndef LOCALIN_DATAPLANE_PARSE_L3_H
 #define LOCALIN_DATAPLANE_PARSE_L3_H
-
-#ifndef LOCALIN_DATAPLANE_PARSE_H
-#error "include dataplane/parse.h, not parse_l3.h"
-#endif
 
 #define LI_IP_MF 0x2000
 #define LI_IP_OFFMASK 0x1fff
@@ -108,8 +107,13 @@ static __always_inline void li_parse_ipv6(const void *data,
 		p->malformed = LI_MAL_IP_VERSION;
 		return;
 	}
-	/* Payload length 0 announces a jumbogram: not for a VPN gateway. */
-	if (plen == 0 || !li_ptr(data, data_end, off, LI_NOLIMIT, 40 + plen)) {
+	/*
+	 * Payload length 0 before a hop-by-hop header announces a jumbogram
+	 * (RFC 2675), not for a VPN gateway. Before anything else it is an
+	 * empty payload, as for the kernel (ip6_rcv_core).
+	 */
+	if ((plen == 0 && nh == 0) ||
+	    !li_ptr(data, data_end, off, LI_NOLIMIT, 40 + plen)) {
 		p->malformed = LI_MAL_IP_LEN;
 		return;
 	}

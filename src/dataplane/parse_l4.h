@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Transport headers for parse.h: UDP (with the IKE and NAT-T ports), TCP,
- * SCTP, ICMP/ICMPv6 and ESP. Included by parse.h only; see there for the
- * rules every function here follows.
+ * SCTP, ICMP/ICMPv6 and ESP. Part of parse.h: see there for the rules every
+ * function here follows.
  *
  * Each function gets the offset of its header and the end of the bytes it may
  * read (the L3 end, or the UDP datagram's end), both offsets from data.
  */
+/* The helpers. parse.h includes this file in turn, hence before the guard. */
+#include "parse.h"
+
 #ifndef LOCALIN_DATAPLANE_PARSE_L4_H
 #define LOCALIN_DATAPLANE_PARSE_L4_H
-
-#ifndef LOCALIN_DATAPLANE_PARSE_H
-#error "include dataplane/parse.h, not parse_l4.h"
-#endif
 
 /* A short IKE header is not malformed: the IKE daemon judges its own input. */
 static __always_inline void li_parse_ike(const void *data, const void *data_end,

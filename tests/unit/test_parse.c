@@ -470,11 +470,17 @@ static void test_ip_len(void **state)
 	pb_done(&b);
 	pb_set16(&b, b.l3 + 4, 9);
 	expect_mal(&b, LI_MAL_IP_LEN);
-	pb_set16(&b, b.l3 + 4, 0); /* jumbogram */
+	/* Payload length 0: an empty payload, so no room for UDP... */
+	pb_set16(&b, b.l3 + 4, 0);
 	parse(&b, &p);
-	assert_int_equal(p.malformed, LI_MAL_IP_LEN);
+	assert_int_equal(p.malformed, LI_MAL_L4_TRUNC);
 	assert_int_equal(p.family, 6);
 	assert_int_equal(p.l3_len, 40);
+	/* ...fine for no-next-header, and a jumbogram before hop-by-hop. */
+	b.b[b.l3 + 6] = 59;
+	expect_mal(&b, LI_MAL_NONE);
+	b.b[b.l3 + 6] = 0;
+	expect_mal(&b, LI_MAL_IP_LEN);
 }
 
 static void test_ipv4_fragments(void **state)
