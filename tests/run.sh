@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Run every test against each build directory given (plain, then ASan+UBSan):
-# the cmocka unit tests and the golden tests. Ends with "N passed, N failed"
+# the cmocka unit tests, the golden tests and the packet corpus; then, once,
+# the parser built for BPF (tests/bpf). Ends with "N passed, N failed"
 # and exits non-zero on any failure.
 set -u
 
@@ -46,6 +47,18 @@ for build in "$@"; do
 		[ "$f" -eq 0 ] || failed_list="$failed_list $build:$suite"
 	done
 done
+
+# The parser as BPF: compile, verifier, BPF_PROG_TEST_RUN against the host
+# parse. Once, into the first build directory: the object does not depend on
+# the build flavour. SKIP lines (not root) count as neither.
+out=$(sh tests/bpf/run.sh "$1/bpf" 2>&1)
+p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+printf '%s\n' "$out" | grep -v '^PASS ' | head -n 100
+echo "bpf [$1]: $p passed, $f failed"
+pass=$((pass + p))
+fail=$((fail + f))
+[ "$f" -eq 0 ] || failed_list="$failed_list bpf"
 
 [ -z "$failed_list" ] || echo "failed:$failed_list"
 echo "$pass passed, $fail failed"
