@@ -49,7 +49,7 @@ $(BUILD)/localin: $(CLI_OBJS) $(BUILD)/liblocalin.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblocalin.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $^ -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
 deps:
 	$(Q)sh scripts/install-deps.sh

@@ -168,6 +168,9 @@ static __always_inline int li_decide(const LI_CTX *c, const struct li_pkt *p,
 	v->bcast = local == 2;
 	if (p->malformed) {
 		li_verdict_set(v, 1, LI_R_MALFORMED);
+		/* A tiny first fragment takes the rest of its datagram along. */
+		if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))
+			li_acc_frag_put(c, p, v);
 		return 1;
 	}
 	/* The rest of a fragmented datagram follows its first fragment. */
