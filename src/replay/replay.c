@@ -14,8 +14,7 @@
 #include "../dataplane/host.h"
 #include "../dataplane/parse.h"
 #include "../ipsec/spi_table.h"
-#include "../log/logfmt.h"
-#include "../log/ratelimit.h"
+#include "../log/logevent.h"
 #include "../trace/flowtrace.h"
 #include "capture.h"
 
@@ -34,14 +33,13 @@ struct replay {
 	FILE *out;
 	struct li_host host;
 	struct spi_table sas;
-	struct log_ctx log;
-	struct ratelimit rl;
+	struct log_emitter log;
 	struct flow_trace_budget budget;
 	__s64 minute; /* local minute the active masks were computed for */
 	unsigned long long packets, accepted, dropped;
 	unsigned long long by_reason[LI_R_MAX];
 	unsigned long long *hits[2]; /* per policy index and family */
-	unsigned long long logged, trace_id, session;
+	unsigned long long trace_id;
 };
 
 /* `--local 192.0.2.1,2001:db8::1`: the gateway's addresses. */
@@ -146,111 +144,15 @@ static void update_time(struct replay *r, __u64 ts_ns)
 	}
 }
 
-static bool svc_covers(const struct obj_service *s, const struct li_pkt *p,
-		       unsigned int depth)
-{
-	size_t i;
-
-	if (depth > 32)
-		return false; /* groups are acyclic; this is only a guard */
-	for (i = 0; i < s->nr_members; i++)
-		if (svc_covers(s->members[i], p, depth + 1))
-			return true;
-	for (i = 0; i < s->nr_ranges; i++) {
-		const struct svc_range *r = &s->ranges[i];
-
-		if (r->proto != SVC_PROTO_ANY && r->proto != p->proto)
-			continue;
-		if (r->proto == SVC_PROTO_ANY || !(p->flags & LI_PKT_PORTS))
-			return true;
-		if (p->dport >= r->dlo && p->dport <= r->dhi &&
-		    p->sport >= r->slo && p->sport <= r->shi)
-			return true;
-	}
-	return false;
-}
-
-/*
- * The service= of a traffic log: the policy's service that covers the
- * packet (FortiOS names the service object), else NULL for the
- * "udp/500" form. Per logged packet only, so a walk is fine here.
- */
-static const char *service_name(const struct replay *r,
-				const struct li_pkt *p,
-				const struct li_verdict *v)
-{
-	const struct obj_config *c = &r->p->objs;
-	const struct obj_policy *pol;
-	size_t i;
-
-	if (v->reason != LI_R_POLICY || v->policy_idx < 0)
-		return NULL;
-	if (p->family == 6 && (size_t)v->policy_idx < c->nr_policies6)
-		pol = c->policies6[v->policy_idx];
-	else if (p->family == 4 && (size_t)v->policy_idx < c->nr_policies4)
-		pol = c->policies4[v->policy_idx];
-	else
-		return NULL;
-	if (pol->svc_negate)
-		return NULL;
-	for (i = 0; i < pol->nr_svc; i++)
-		if (svc_covers(pol->svc[i], p, 0))
-			return pol->svc[i]->name;
-	return NULL;
-}
-
-/* Does `config log setting` (or the policy's logtraffic) want this line? */
-static bool traffic_logged(const struct replay *r, const struct li_pkt *p,
-			   const struct li_verdict *v)
-{
-	const struct li_ruleset *rs = &r->p->rs;
-	const struct li_family *f = p->family == 6 ? &rs->v6 : &rs->v4;
-	bool pol_log = false;
-
-	if (v->reason != LI_R_POLICY && v->reason != LI_R_IMPLICIT)
-		return false;
-	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
-	    (__u32)v->policy_idx < f->nr_policies)
-		pol_log = f->policies[v->policy_idx].flags & LI_POL_LOGTRAFFIC;
-	if (v->drop)
-		return pol_log || (v->bcast ? rs->log_deny_broadcast :
-					      rs->log_deny_unicast);
-	return pol_log || rs->log_allow;
-}
-
 static void emit_logs(struct replay *r, const struct li_pkt *p,
 		      const struct li_verdict *v, const char *ifname,
 		      __u64 ts_ns)
 {
-	struct log_event ev = {
-		.pkt = p,
-		.verdict = v,
-		.intf = ifname,
-		.time_ns = ts_ns,
-	};
 	char line[LOG_LINE_MAX];
-	enum rl_kind kind;
-	int n;
 
-	if (v->reason == LI_R_ESP_UNKNOWN_SPI) {
-		kind = RL_ESP_ERROR;
-		if (!rl_allow(&r->rl, kind, p->family, p->saddr, ts_ns))
-			return;
-		n = log_format_esp_error(line, sizeof(line), &r->log, &ev);
-	} else if (traffic_logged(r, p, v)) {
-		kind = v->drop ? RL_TRAFFIC_DENY : RL_TRAFFIC_ACCEPT;
-		if (!rl_allow(&r->rl, kind, p->family, p->saddr, ts_ns))
-			return;
-		ev.service = service_name(r, p, v);
-		ev.sessionid = ++r->session;
-		n = log_format_traffic(line, sizeof(line), &r->log, &ev);
-	} else {
-		return;
-	}
-	if (n > 0) {
+	if (log_emit_line(&r->log, p, v, ifname, NULL, ts_ns, line,
+			  sizeof(line)) > 0)
 		fprintf(r->out, "%s\n", line);
-		r->logged++;
-	}
 }
 
 static void emit_trace(struct replay *r, const struct li_pkt *p,
@@ -320,15 +222,14 @@ static void summary(struct replay *r)
 		r->by_reason[LI_R_ESP_UNKNOWN_SPI]);
 	fprintf(r->out, "  malformed (dropped): %llu\n",
 		r->by_reason[LI_R_MALFORMED]);
-	if (rl_summary(&r->rl, buf, sizeof(buf)) > 0)
-		fprintf(r->out, "  log lines written: %llu; %s\n", r->logged,
-			buf);
+	if (rl_summary(&r->log.rl, buf, sizeof(buf)) > 0)
+		fprintf(r->out, "  log lines written: %llu; %s\n",
+			(unsigned long long)r->log.lines, buf);
 }
 
 static int setup(struct replay *r)
 {
 	const struct li_ruleset *rs = &r->p->rs;
-	struct rl_conf rlc;
 	int fam, err;
 
 	spi_table_init(&r->sas);
@@ -352,12 +253,11 @@ static int setup(struct replay *r)
 		if (!r->hits[fam])
 			return -ENOMEM;
 	}
-	rl_conf_default(&rlc);
-	err = rl_init(&r->rl, &rlc);
+	err = log_emitter_init(&r->log, NULL);
 	if (err)
 		return err;
-	r->log.devname = r->p->objs.hostname;
-	r->log.devid = r->o->devid;
+	log_emitter_set_config(&r->log, rs, &r->p->objs);
+	r->log.ctx.devid = r->o->devid;
 	flow_trace_budget_init(&r->budget);
 	if (r->o->trace)
 		flow_trace_start(&r->budget, r->o->trace_count ?
@@ -369,7 +269,7 @@ static int setup(struct replay *r)
 
 static void teardown(struct replay *r)
 {
-	rl_release(&r->rl);
+	log_emitter_release(&r->log);
 	free(r->hits[0]);
 	free(r->hits[1]);
 	li_host_free(&r->host);

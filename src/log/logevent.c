@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One decision -> at most one log line, for replay and the daemon alike
+ * (see logevent.h).
+ */
+#include "logevent.h"
+
+#include <string.h>
+
+int log_emitter_init(struct log_emitter *e, const struct rl_conf *rlc)
+{
+	memset(e, 0, sizeof(*e));
+	return rl_init(&e->rl, rlc);
+}
+
+void log_emitter_release(struct log_emitter *e)
+{
+	rl_release(&e->rl);
+}
+
+void log_emitter_set_config(struct log_emitter *e,
+			    const struct li_ruleset *rs,
+			    const struct obj_config *objs)
+{
+	e->rs = rs;
+	e->objs = objs;
+	e->ctx.devname = objs ? objs->hostname : NULL;
+}
+
+static bool svc_covers(const struct obj_service *s, const struct li_pkt *p,
+		       unsigned int depth)
+{
+	size_t i;
+
+	if (depth > 32)
+		return false; /* groups are acyclic; this is only a guard */
+	for (i = 0; i < s->nr_members; i++)
+		if (svc_covers(s->members[i], p, depth + 1))
+			return true;
+	for (i = 0; i < s->nr_ranges; i++) {
+		const struct svc_range *r = &s->ranges[i];
+
+		if (r->proto != SVC_PROTO_ANY && r->proto != p->proto)
+			continue;
+		if (r->proto == SVC_PROTO_ANY || !(p->flags & LI_PKT_PORTS))
+			return true;
+		if (p->dport >= r->dlo && p->dport <= r->dhi &&
+		    p->sport >= r->slo && p->sport <= r->shi)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The service= of a traffic log: the policy's service that covers the
+ * packet (FortiOS names the service object), else NULL for the
+ * "udp/500" form. Per logged packet only, so a walk is fine here.
+ */
+static const char *service_name(const struct obj_config *c,
+				const struct li_pkt *p,
+				const struct li_verdict *v)
+{
+	const struct obj_policy *pol;
+	size_t i;
+
+	if (!c || v->reason != LI_R_POLICY || v->policy_idx < 0)
+		return NULL;
+	if (p->family == 6 && (size_t)v->policy_idx < c->nr_policies6)
+		pol = c->policies6[v->policy_idx];
+	else if (p->family == 4 && (size_t)v->policy_idx < c->nr_policies4)
+		pol = c->policies4[v->policy_idx];
+	else
+		return NULL;
+	if (pol->svc_negate)
+		return NULL;
+	for (i = 0; i < pol->nr_svc; i++)
+		if (svc_covers(pol->svc[i], p, 0))
+			return pol->svc[i]->name;
+	return NULL;
+}
+
+bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
+			const struct li_verdict *v)
+{
+	const struct li_family *f = p->family == 6 ? &rs->v6 : &rs->v4;
+	bool pol_log = false;
+
+	if (v->reason != LI_R_POLICY && v->reason != LI_R_IMPLICIT)
+		return false;
+	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
+	    (__u32)v->policy_idx < f->nr_policies)
+		pol_log = f->policies[v->policy_idx].flags & LI_POL_LOGTRAFFIC;
+	if (v->drop)
+		return pol_log || (v->bcast ? rs->log_deny_broadcast :
+					      rs->log_deny_unicast);
+	return pol_log || rs->log_allow;
+}
+
+int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
+		  const struct li_verdict *v, const char *ifname,
+		  const char *tunnel, __u64 ts_ns, char *buf, size_t size)
+{
+	struct log_event ev = {
+		.pkt = p,
+		.verdict = v,
+		.intf = ifname,
+		.tunnel = tunnel,
+		.time_ns = ts_ns,
+	};
+	enum rl_kind kind;
+	int n;
+
+	if (v->reason == LI_R_ESP_UNKNOWN_SPI) {
+		kind = RL_ESP_ERROR;
+		if (!rl_allow(&e->rl, kind, p->family, p->saddr, ts_ns))
+			return 0;
+		n = log_format_esp_error(buf, size, &e->ctx, &ev);
+	} else if (e->rs && log_traffic_wanted(e->rs, p, v)) {
+		kind = v->drop ? RL_TRAFFIC_DENY : RL_TRAFFIC_ACCEPT;
+		if (!rl_allow(&e->rl, kind, p->family, p->saddr, ts_ns))
+			return 0;
+		ev.service = service_name(e->objs, p, v);
+		ev.sessionid = ++e->session;
+		n = log_format_traffic(buf, size, &e->ctx, &ev);
+	} else {
+		return 0;
+	}
+	if (n > 0)
+		e->lines++;
+	return n;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which log line, if any, one decision of the data path gets, and the line
+ * itself: shared by replay (host matcher) and the daemon (XDP events), so
+ * both write exactly the same lines under exactly the same rules.
+ *
+ *  - ESP with an unknown SPI: always an ESP error line (0101037131).
+ *  - A policy or implicit decision: a traffic line (0001000014) when the
+ *    policy sets logtraffic or `config log setting` asks for that kind of
+ *    decision (local-in-allow, local-in-deny-unicast or
+ *    local-in-deny-broadcast).
+ *  - Anything else (not for this host, known ESP, malformed): no line.
+ *
+ * Every line due then passes the rate limits (ratelimit.h), so a refused
+ * line is counted as suppressed there.
+ */
+#ifndef LOCALIN_LOG_LOGEVENT_H
+#define LOCALIN_LOG_LOGEVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../compile/compile.h"
+#include "../objects/objects.h"
+#include "logfmt.h"
+#include "ratelimit.h"
+
+struct log_emitter {
+	const struct li_ruleset *rs;   /* the ruleset that decided */
+	const struct obj_config *objs; /* its objects (service names) */
+	struct log_ctx ctx;
+	struct ratelimit rl;
+	__u64 session; /* sessionid= of the last traffic line */
+	__u64 lines;   /* lines formatted */
+};
+
+/* @rlc NULL: the default rate limits. 0 or -errno (see rl_init()). */
+int log_emitter_init(struct log_emitter *e, const struct rl_conf *rlc);
+void log_emitter_release(struct log_emitter *e);
+
+/* The config whose decisions follow (at start and after each reload). */
+void log_emitter_set_config(struct log_emitter *e,
+			    const struct li_ruleset *rs,
+			    const struct obj_config *objs);
+
+/* Does the config ask for a traffic line for this decision? */
+bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
+			const struct li_verdict *v);
+
+/*
+ * The line for one decision into @buf (no newline): its length, 0 when no
+ * line is due or the rate limit refused it, or -ENOSPC / -EINVAL from the
+ * formatter. @ifname is the arrival interface, @tunnel the SA's tunnel
+ * when known (else NULL), @ts_ns the packet time since the epoch.
+ */
+int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
+		  const struct li_verdict *v, const char *ifname,
+		  const char *tunnel, __u64 ts_ns, char *buf, size_t size);
+
+#endif
