@@ -1,0 +1,193 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Replay benchmark: `localin replay` on a 1M-packet capture of the seed
+# scenario, side by side in one run with tcpdump reading the same capture
+# through the equivalent filter (the packets policy 1 drops):
+#   localin replay -c pfxN.conf CAP --sa-file seed.sa [--verdicts] >/dev/null
+#   tcpdump -n -r CAP -w /dev/null -F pfxN.filter
+# for N = 1 (examples/seed.conf), 1k, 10k and 100k excluded source
+# prefixes. Wall time is the median of 3; the start-up cost (config load
+# and compile, filter compile) is measured on a 1-packet capture and
+# subtracted for the cost per packet. Targets: localin >= 1.5x tcpdump's
+# rate on the seed config; localin's cost per packet flat from 1 to 100k
+# prefixes (100k/1 <= 1.25).
+#
+#   bench/replay/run.sh [LOCALIN]            (default build/localin)
+#   PACKETS=100000 PREFIXES="1 1000" bench/replay/run.sh
+# Exit 0 targets met, 1 missed, 2 cannot run (no replay, no inputs).
+set -u
+
+LOCALIN=${1:-build/localin}
+HERE=$(dirname "$0")
+OUT=${BENCH_OUT:-build/bench/replay}
+PACKETS=${PACKETS:-1000000}
+PREFIXES=${PREFIXES:-"1 1000 10000 100000"}
+RUNS=3
+TCPDUMP_TIMEOUT=${TCPDUMP_TIMEOUT:-300}
+TARGET_RATIO=1.5
+TARGET_FLAT=1.25
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+if [ ! -x "$LOCALIN" ]; then
+	echo "run.sh: $LOCALIN not found (make first)" >&2
+	exit 2
+fi
+mkdir -p "$OUT"
+cap=$OUT/seed-$PACKETS.pcap
+one=$OUT/one.pcap
+sa=$OUT/seed.sa
+"$PY" "$HERE/gen.py" "$OUT" --packets "$PACKETS" \
+	--prefixes "$(echo $PREFIXES | tr ' ' ,)" || exit 2
+
+# replay must exist and take the seed config before anything is timed.
+if ! "$LOCALIN" replay -c "$OUT/pfx1.conf" "$one" --sa-file "$sa" \
+	>/dev/null 2>"$OUT/probe.err"; then
+	echo "run.sh: '$LOCALIN replay' does not run; nothing measured:" >&2
+	head -n 3 "$OUT/probe.err" | sed 's/^/    /' >&2
+	exit 2
+fi
+have_tcpdump=1
+command -v tcpdump >/dev/null 2>&1 || have_tcpdump=0
+[ $have_tcpdump -eq 1 ] ||
+	echo "run.sh: tcpdump missing (sh scripts/install-deps.sh): localin only" >&2
+
+cat "$cap" >/dev/null # page cache, for every contender alike
+
+# wall CMD...: median of RUNS wall times in ns, or "fail" (stderr in
+# $OUT/err, exit status in $OUT/rc)
+wall() {
+	: >"$OUT/t"
+	i=0
+	while [ $i -lt $RUNS ]; do
+		s=$(date +%s%N)
+		"$@" >/dev/null 2>"$OUT/err"
+		rc=$?
+		e=$(date +%s%N)
+		echo $rc >"$OUT/rc"
+		if [ $rc -ne 0 ]; then
+			echo fail
+			return
+		fi
+		echo $((e - s)) >>"$OUT/t"
+		i=$((i + 1))
+	done
+	sort -n "$OUT/t" | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
+}
+
+# fmt: seconds, Mpps and net ns/packet from full and start-up times (ns);
+# "~" marks a net cost buried under a start-up 5x longer than the packets.
+fmt() {
+	awk -v f="$1" -v b="$2" -v n="$PACKETS" 'BEGIN {
+		printf "%8.3f %7.2f %7s", f / 1e9, n / f * 1e3,
+			sprintf("%.1f%s", (f - b) / (n - 1), b > 5 * (f - b) ? "~" : "") }'
+}
+
+replay() { # conf capture [--verdicts]
+	c=$1
+	k=$2
+	shift 2
+	"$LOCALIN" replay -c "$c" "$k" --sa-file "$sa" "$@"
+}
+
+tcpd() { # filter capture
+	timeout "$TCPDUMP_TIMEOUT" tcpdump -n -r "$2" -w /dev/null -F "$1"
+}
+
+# Why tcpdump gave no number: its own message, or the timeout.
+tcpdump_why() {
+	if [ "$(cat "$OUT/rc")" = 124 ]; then
+		echo "no result in ${TCPDUMP_TIMEOUT} s"
+	else
+		grep -v '^reading from\|^Warning' "$OUT/err" | head -n 1
+	fi
+}
+
+printf '%-8s | %-24s | %-24s | %-24s %7s\n' "" "localin replay" \
+	"replay --verdicts" "tcpdump -w /dev/null" ""
+printf '%-8s | %8s %7s %7s | %8s %7s %7s | %8s %7s %7s %7s\n' prefixes \
+	wall_s Mpps ns/pkt wall_s Mpps ns/pkt wall_s Mpps ns/pkt bpf_ins
+: >"$OUT/results"
+notes=""
+for n in $PREFIXES; do
+	conf=$OUT/pfx$n.conf
+	filt=$OUT/pfx$n.filter
+	lb=$(wall replay "$conf" "$one")
+	lf=$(wall replay "$conf" "$cap")
+	vb=$(wall replay "$conf" "$one" --verdicts)
+	vf=$(wall replay "$conf" "$cap" --verdicts)
+	if [ "$lb" = fail ] || [ "$lf" = fail ] || [ "$vb" = fail ] ||
+		[ "$vf" = fail ]; then
+		echo "run.sh: localin replay failed on $conf:" >&2
+		head -n 3 "$OUT/err" >&2
+		exit 1
+	fi
+	l=$(fmt "$lf" "$lb")
+	v=$(fmt "$vf" "$vb")
+	t="       -       -       -"
+	ins=-
+	tf=-
+	tb=-
+	if [ $have_tcpdump -eq 1 ]; then
+		tb=$(wall tcpd "$filt" "$one")
+		[ "$tb" = fail ] || tf=$(wall tcpd "$filt" "$cap")
+		if [ "$tb" = fail ] || [ "$tf" = fail ]; then
+			notes="$notes
+tcpdump, $n prefixes: $(tcpdump_why)"
+			tb=-
+			tf=-
+		else
+			t=$(fmt "$tf" "$tb")
+			ins=$(timeout "$TCPDUMP_TIMEOUT" tcpdump -d -F "$filt" \
+				2>/dev/null | wc -l)
+			[ "$ins" -gt 4096 ] && notes="$notes
+tcpdump, $n prefixes: $ins BPF instructions (> 4096: the kernel would refuse it as a socket filter; libpcap runs it offline)"
+		fi
+	fi
+	printf '%-8s | %s | %s | %s %7s\n' "$n" "$l" "$v" "$t" "$ins"
+	echo "$n $lf $lb $vf $vb $tf $tb" >>"$OUT/results"
+done
+echo "(wall: median of $RUNS, start-up included; ns/pkt: (wall - wall on" \
+	"a 1-packet capture) / packets; $PACKETS packets)"
+[ -z "$notes" ] || printf '%s\n' "$notes" | sed '/^$/d'
+
+# The targets, from $OUT/results: "n lf lb vf vb tf tb" per line.
+awk -v p="$PACKETS" -v tr="$TARGET_RATIO" -v tfl="$TARGET_FLAT" '
+function net(f, b) { return (f - b) / (p - 1) }
+{ n[NR] = $1; lf[NR] = $2; lb[NR] = $3; vf[NR] = $4; vb[NR] = $5
+  tf[NR] = $6; tb[NR] = $7 }
+END {
+	ok = 1
+	if (n[1] == 1 && tf[1] != "-") {
+		r = tf[1] / lf[1]; rv = tf[1] / vf[1]
+		printf "seed config: localin %.2f Mpps, tcpdump %.2f Mpps: %.2fx" \
+			" (--verdicts %.2fx); target >= %.1fx: %s\n", p / lf[1] * 1e3,
+			p / tf[1] * 1e3, r, rv, tr, (r >= tr ? "PASS" : "FAIL")
+		if (r < tr) ok = 0
+	}
+	if (NR > 1 && n[1] == 1) {
+		r = net(lf[NR], lb[NR]) / net(lf[1], lb[1])
+		if (lb[NR] > 5 * (lf[NR] - lb[NR])) {
+			printf "localin cost per packet %s/1 prefixes: inconclusive:" \
+				" start-up %.2f s buries %.2f s of packets\n", n[NR],
+				lb[NR] / 1e9, (lf[NR] - lb[NR]) / 1e9
+			ok = 0
+		} else {
+			printf "localin cost per packet %s/1 prefixes: %.2f" \
+				" (%.1f -> %.1f ns); target <= %.2f (flat): %s\n", n[NR],
+				r, net(lf[1], lb[1]), net(lf[NR], lb[NR]), tfl,
+				(r <= tfl ? "PASS" : "FAIL")
+			if (r > tfl) ok = 0
+		}
+		i = NR
+		while (i > 1 && tf[i] == "-")
+			i--
+		if (i > 1 && tf[1] != "-")
+			printf "tcpdump cost per packet %s/1 prefixes: %.2f" \
+				" (%.1f -> %.1f ns)\n", n[i],
+				net(tf[i], tb[i]) / net(tf[1], tb[1]),
+				net(tf[1], tb[1]), net(tf[i], tb[i])
+	}
+	exit !ok
+}' "$OUT/results"
