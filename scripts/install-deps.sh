@@ -5,7 +5,7 @@
 # `make demo` can call this every time.
 set -eu
 
-PKGS="make gcc clang llvm libclang-rt-14-dev pkg-config libcmocka-dev valgrind tzdata time nftables libbpf-dev bpftool libpcap-dev python3-scapy tcpdump"
+PKGS="make gcc clang llvm libclang-rt-14-dev pkg-config libcmocka-dev valgrind tzdata time nftables libbpf-dev bpftool libpcap-dev python3-scapy tcpdump strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins ike-scan hping3 iproute2 iputils-ping util-linux"
 
 missing=""
 for p in $PKGS; do
@@ -20,6 +20,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+apt-get -o DPkg::Lock::Timeout=600 update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null

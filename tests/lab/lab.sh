@@ -1,0 +1,421 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The network-namespace lab behind `make demo` and the end-to-end tests.
+#
+#   bash tests/lab/lab.sh up       namespaces, addresses, strongSwan in gw and peer
+#   bash tests/lab/lab.sh tunnel   peer initiates the IPsec tunnel; ping across it
+#   bash tests/lab/lab.sh probe    the attacker probes the gateway (ike-scan, scapy)
+#   bash tests/lab/lab.sh status   what is up: namespaces, addresses, charons, SAs
+#   bash tests/lab/lab.sh down     stop everything started, delete everything made
+#
+# Sourced by demo.sh and e2e.sh (they call lab_up, lab_down, ...). Topology
+# (tests/lab/README.md has the picture): one L2 segment, a bridge in a
+# fourth namespace, the "switch"; every name carries the prefix $LAB (li).
+#
+#   li-gw    wan1 198.51.100.1/24, route 203.0.113.0/24 on-link; lo 172.31.1.1
+#   li-peer  eth0 203.0.113.10/24, route 198.51.100.0/24 on-link; lo 172.31.2.1
+#   li-att   eth0 198.51.100.66/24 (same subnet as the gateway)
+#   li-sw    br0 with ports gw0, peer0, att0 (veth peers of the three above)
+#
+# The two subnets share the segment and reach each other through on-link
+# routes (ARP answers for any local address), so no router namespace is
+# needed and every frame for the gateway crosses exactly one link, wan1.
+#
+# State (configs, logs, pids, captures) lives in $LAB_DIR, a fixed path so
+# that `down` in another process finds what `up` started. Processes are
+# stopped by their pids, then anything still inside one of the lab's
+# namespaces (`ip netns pids`), before the namespaces are deleted.
+
+LAB=${LAB:-li}
+LAB_DIR=${LAB_DIR:-/tmp/localin-lab.$LAB}
+NS_GW=$LAB-gw
+NS_PEER=$LAB-peer
+NS_ATT=$LAB-att
+NS_SW=$LAB-sw
+LAB_NSS="$NS_GW $NS_PEER $NS_ATT $NS_SW"
+
+GW_IF=wan1
+GW_ADDR=198.51.100.1
+PEER_ADDR=203.0.113.10
+ATT_ADDR=198.51.100.66
+GW_INNER=172.31.1.1
+PEER_INNER=172.31.2.1
+LAB_PSK=${LAB_PSK:-localin-lab-psk-not-a-secret}
+LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+lab_log() { printf 'lab: %s\n' "$*" >&2; }
+lab_die() {
+	lab_log "error: $*"
+	return 1
+}
+
+# --- processes -------------------------------------------------------------
+
+# Run "$@" in the background inside namespace $1; its pid goes to
+# $LAB_DIR/$2.pid. `ip netns exec` execs the command (no fork), so the pid
+# is the program's own.
+lab_spawn() { # ns name cmd...
+	local ns=$1 name=$2
+	shift 2
+	ip netns exec "$ns" "$@" &
+	echo $! >"$LAB_DIR/$name.pid"
+}
+
+# Stop one process we started: SIGTERM, wait up to 3 s, then SIGKILL.
+lab_kill_pid() { # pid
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 30); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	return 0
+}
+
+lab_stop() { # name: the process started by lab_spawn under that name
+	local f=$LAB_DIR/$1.pid
+	[ -f "$f" ] || return 0
+	lab_kill_pid "$(cat "$f")"
+	rm -f "$f"
+}
+
+lab_running() { # name
+	local f=$LAB_DIR/$1.pid
+	[ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+# --- the network -----------------------------------------------------------
+
+lab_ns_exists() { [ -e "/run/netns/$1" ]; }
+
+# One end of a veth in the switch (NAME0, bridged), the other in $ns.
+lab_link() { # ns ifname port-name-in-switch
+	ip -n "$NS_SW" link add "$3" type veth peer name "$2" netns "$1" &&
+		ip -n "$NS_SW" link set "$3" master br0 up &&
+		ip -n "$1" link set "$2" up
+}
+
+# Quiet namespaces: no IPv6 (no router solicitations or MLD reports in the
+# captures), loopback up.
+lab_ns_add() { # ns
+	ip netns add "$1" &&
+		ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 &&
+		ip -n "$1" link set lo up
+}
+
+lab_net_up() {
+	local ns
+	for ns in $LAB_NSS; do
+		lab_ns_add "$ns" || return 1
+	done
+	ip -n "$NS_SW" link add br0 type bridge stp_state 0 &&
+		ip -n "$NS_SW" link set br0 up &&
+		lab_link "$NS_GW" "$GW_IF" gw0 &&
+		lab_link "$NS_PEER" eth0 peer0 &&
+		lab_link "$NS_ATT" eth0 att0 || return 1
+
+	ip -n "$NS_GW" addr add "$GW_ADDR/24" dev "$GW_IF" &&
+		ip -n "$NS_GW" route add 203.0.113.0/24 dev "$GW_IF" &&
+		ip -n "$NS_GW" addr add "$GW_INNER/32" dev lo &&
+		ip -n "$NS_PEER" addr add "$PEER_ADDR/24" dev eth0 &&
+		ip -n "$NS_PEER" route add 198.51.100.0/24 dev eth0 &&
+		ip -n "$NS_PEER" addr add "$PEER_INNER/32" dev lo &&
+		ip -n "$NS_ATT" addr add "$ATT_ADDR/24" dev eth0 || return 1
+
+	# The segment works before anyone relies on it (this also fills the
+	# ARP caches, so the captures later hold no ARP for these pairs).
+	ip netns exec "$NS_PEER" ping -q -c 1 -W 2 "$GW_ADDR" >/dev/null &&
+		ip netns exec "$NS_ATT" ping -q -c 1 -W 2 "$GW_ADDR" >/dev/null ||
+		lab_die "no connectivity on the lab segment"
+}
+
+# --- strongSwan (see ../shared/LAB-NOTES.md) -------------------------------
+
+# strongswan.conf for one charon: its own VICI socket and log in $dir,
+# an explicit plugin list (kernel-libipsec: userspace ESP, as the kernel
+# has no ESP), and swanctl pointed at the same socket.
+lab_ss_conf() { # dir
+	cat >"$1/strongswan.conf" <<EOF
+charon {
+	load = random nonce openssl pem pkcs1 x509 pubkey kdf socket-default kernel-libipsec kernel-netlink vici updown
+	plugins {
+		vici {
+			socket = unix://$1/charon.vici
+		}
+	}
+	syslog {
+		identifier = charon-lab
+	}
+	filelog {
+		lab {
+			path = $1/charon.log
+			time_format = %H:%M:%S
+			flush_line = yes
+			append = no
+			default = 1
+		}
+	}
+}
+swanctl {
+	load = random openssl pem pkcs1 x509 pubkey
+	socket = unix://$1/charon.vici
+}
+EOF
+}
+
+# swanctl.conf: IKEv2 PSK, inner subnets as traffic selectors.
+lab_swanctl_conf() { # dir local remote local-inner remote-inner
+	cat >"$1/swanctl.conf" <<EOF
+connections {
+	lab {
+		version = 2
+		local_addrs = $2
+		remote_addrs = $3
+		proposals = aes128-sha256-modp2048
+		dpd_delay = 0
+		local {
+			auth = psk
+			id = $2
+		}
+		remote {
+			auth = psk
+			id = $3
+		}
+		children {
+			lab {
+				local_ts = ${4%.*}.0/24
+				remote_ts = ${5%.*}.0/24
+				esp_proposals = aes128-sha256
+			}
+		}
+	}
+}
+secrets {
+	ike-lab {
+		id-a = $2
+		id-b = $3
+		secret = "$LAB_PSK"
+	}
+}
+EOF
+}
+
+# swanctl against the charon of one side ("gw" or "peer").
+lab_swanctl() { # side args...
+	local side=$1
+	shift
+	STRONGSWAN_CONF=$LAB_DIR/$side/strongswan.conf swanctl "$@"
+}
+
+# One charon in $ns with its own /run (the pid file path is fixed).
+lab_charon_start() { # side ns local remote local-inner remote-inner
+	local side=$1 ns=$2 d=$LAB_DIR/$1 i
+	mkdir -p "$d"
+	lab_ss_conf "$d"
+	lab_swanctl_conf "$d" "$3" "$4" "$5" "$6"
+	STRONGSWAN_CONF=$d/strongswan.conf lab_spawn "$ns" "charon-$side" \
+		unshare -m sh -c 'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon' \
+		>"$d/charon.out" 2>&1
+	for i in $(seq 50); do
+		[ -S "$d/charon.vici" ] && break
+		lab_running "charon-$side" || break
+		sleep 0.1
+	done
+	[ -S "$d/charon.vici" ] || {
+		cat "$d/charon.out" "$d/charon.log" >&2 2>/dev/null
+		lab_die "charon in $ns did not start"
+		return 1
+	}
+	lab_swanctl "$side" --load-all --file "$d/swanctl.conf" >"$d/load.out" 2>&1 || {
+		cat "$d/load.out" >&2
+		lab_die "swanctl --load-all in $ns failed"
+	}
+}
+
+lab_ipsec_up() {
+	lab_charon_start gw "$NS_GW" "$GW_ADDR" "$PEER_ADDR" "$GW_INNER" "$PEER_INNER" &&
+		lab_charon_start peer "$NS_PEER" "$PEER_ADDR" "$GW_ADDR" "$PEER_INNER" "$GW_INNER"
+}
+
+# The peer initiates; the CHILD_SA must be INSTALLED on the gateway's side.
+lab_tunnel_up() {
+	lab_swanctl peer --initiate --child lab --timeout 20 >"$LAB_DIR/initiate.out" 2>&1 || {
+		tail -n 20 "$LAB_DIR/initiate.out" >&2
+		lab_die "swanctl --initiate failed"
+		return 1
+	}
+	lab_swanctl gw --list-sas >"$LAB_DIR/sas.out" 2>&1
+	grep -q 'ESTABLISHED' "$LAB_DIR/sas.out" && grep -q 'INSTALLED' "$LAB_DIR/sas.out" ||
+		lab_die "no established IKE_SA and installed CHILD_SA on the gateway"
+}
+
+# Ping across the tunnel, inner to inner. Prints ping's summary line;
+# fails unless every reply came back.
+lab_tunnel_ping() { # count
+	local out
+	out=$(ip netns exec "$NS_PEER" ping -n -q -c "${1:-5}" -i 0.2 -W 2 \
+		-I "$PEER_INNER" "$GW_INNER" 2>&1)
+	printf '%s\n' "$out" | grep 'packets transmitted'
+	printf '%s\n' "$out" | grep -q ' 0% packet loss'
+}
+
+# The SPIs of the gateway's CHILD_SA (in and out), from VICI.
+lab_tunnel_spis() {
+	lab_swanctl gw --list-sas 2>/dev/null |
+		sed -n 's/.*SPIs: \([0-9a-f]*\)_i \([0-9a-f]*\)_o.*/\1 \2/p'
+}
+
+# --- captures --------------------------------------------------------------
+
+# tcpdump in $ns on $if, one direction only, to $LAB_DIR/$name.pcap;
+# returns once tcpdump is listening. XDP runs before the AF_PACKET taps, so
+# a capture on wan1 in gw holds only what localin passed; the switch's port
+# towards gw (gw0, direction out) holds everything delivered to wan1.
+lab_capture_start() { # name ns if in|out
+	local name=$1 i
+	lab_spawn "$2" "cap-$name" tcpdump -n -U --immediate-mode -i "$3" -Q "$4" \
+		-w "$LAB_DIR/$name.pcap" >"$LAB_DIR/cap-$name.out" 2>&1
+	for i in $(seq 50); do
+		grep -q 'listening on' "$LAB_DIR/cap-$name.out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	lab_die "tcpdump $name did not start"
+}
+
+lab_capture_stop() { # name
+	local f=$LAB_DIR/cap-$1.pid pid i
+	[ -f "$f" ] || return 0
+	pid=$(cat "$f")
+	sleep 0.3 # let the last frames in flight reach the tap
+	kill -INT "$pid" 2>/dev/null
+	for i in $(seq 30); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	lab_stop "cap-$1"
+}
+
+# --- attack traffic ----------------------------------------------------------
+
+# Every probe from the attacker, at the gateway's address only. Output:
+# one line per probe class, "sent CLASS N" (ike-scan's summary and scapy's
+# own counts); ike-scan's answers, if any, in $LAB_DIR/ike-scan-*.out.
+lab_probe() {
+	local v
+	for v in v1 v2 natt; do
+		case $v in
+		v1) set -- ;;
+		v2) set -- --ikev2 ;;
+		natt) set -- --nat-t ;;
+		esac
+		# Three tries 300 ms apart when nothing answers; one when something does.
+		ip netns exec "$NS_ATT" ike-scan --retry=3 --timeout=300 --backoff=1 \
+			"$@" "$GW_ADDR" >"$LAB_DIR/ike-scan-$v.out" 2>&1
+		echo "ike-scan $v: $(grep -c 'Notify\|Handshake' "$LAB_DIR/ike-scan-$v.out") answered"
+	done
+	ip netns exec "$NS_ATT" /usr/bin/python3 "$LAB_HERE/lab.py" probe "$GW_ADDR"
+}
+
+# --- up, down, status ----------------------------------------------------------
+
+lab_is_up() {
+	local ns
+	for ns in $LAB_NSS; do
+		lab_ns_exists "$ns" || return 1
+	done
+	lab_running charon-gw && lab_running charon-peer
+}
+
+# Everything up. Idempotent: a complete lab is left as it is, a partial
+# one (a crash, an interrupted run) is torn down and built again.
+lab_up() {
+	[ "$(id -u)" -eq 0 ] || lab_die "the lab needs root" || return 1
+	if lab_is_up; then
+		lab_log "already up ($LAB_DIR)"
+		return 0
+	fi
+	lab_down
+	mkdir -m 700 -p "$LAB_DIR" &&
+		lab_net_up &&
+		lab_ipsec_up
+}
+
+# Tear down: idempotent, quiet, never fails.
+lab_down() {
+	local f ns pid
+	if [ -d "$LAB_DIR" ]; then
+		for f in "$LAB_DIR"/*.pid; do
+			[ -f "$f" ] || continue
+			f=${f##*/}
+			lab_stop "${f%.pid}"
+		done
+	fi
+	for ns in $LAB_NSS; do
+		lab_ns_exists "$ns" || continue
+		# Anything left inside (a daemon started by a caller, a helper).
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			lab_kill_pid "$pid"
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$LAB_DIR"
+	return 0
+}
+
+lab_status() {
+	local ns side
+	for ns in $LAB_NSS; do
+		if lab_ns_exists "$ns"; then
+			echo "$ns: $(ip -n "$ns" -br -4 addr show | grep -v '^lo ' | tr -s ' ' | paste -sd ';')"
+		else
+			echo "$ns: absent"
+		fi
+	done
+	for side in gw peer; do
+		if lab_running "charon-$side"; then
+			echo "charon $side: pid $(cat "$LAB_DIR/charon-$side.pid")"
+		else
+			echo "charon $side: not running"
+		fi
+	done
+	lab_running charon-gw && lab_swanctl gw --list-sas --raw 2>/dev/null |
+		grep -o 'lab {[^{]*state=[A-Z]*' | sed 's/ .*state=/ IKE_SA /;s/^/sas gw: /'
+	lab_is_up
+}
+
+# Tear the lab down when the calling script ends, however it ends.
+lab_trap_down() {
+	trap 'lab_down' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# --- command line -------------------------------------------------------------
+
+lab_main() {
+	case ${1:-} in
+	up)
+		# Down again if `up` fails or is interrupted; left up on success.
+		lab_trap_down
+		lab_up || exit 1
+		trap - EXIT INT TERM
+		lab_status
+		;;
+	down) lab_down ;;
+	status) lab_status ;;
+	tunnel) lab_tunnel_up && lab_swanctl gw --list-sas && lab_tunnel_ping 5 ;;
+	probe) lab_probe ;;
+	*)
+		echo "usage: lab.sh up|down|status|tunnel|probe" >&2
+		exit 2
+		;;
+	esac
+}
+
+# Run as a command, not when sourced.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	lab_main "$@"
+fi
