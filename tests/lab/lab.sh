@@ -319,6 +319,91 @@ lab_probe() {
 	ip netns exec "$NS_ATT" /usr/bin/python3 "$LAB_HERE/lab.py" probe "$GW_ADDR"
 }
 
+# --- phases: captures around a run of traffic -------------------------------------
+
+# Captures on both sides of wan1 ($LAB_DIR/NAME-sw.pcap: everything the
+# switch delivered to wan1; NAME-gw.pcap: what got past XDP), and a mark in
+# the gateway's charon log.
+lab_phase_start() { # name
+	lab_capture_start "$1-sw" "$NS_SW" gw0 out &&
+		lab_capture_start "$1-gw" "$NS_GW" "$GW_IF" in &&
+		wc -l <"$LAB_DIR/gw/charon.log" >"$LAB_DIR/$1.mark"
+}
+
+lab_phase_stop() { # name
+	lab_capture_stop "$1-sw"
+	lab_capture_stop "$1-gw"
+}
+
+# The gateway's charon log since the phase started.
+lab_charon_since() { # name
+	tail -n +"$(($(cat "$LAB_DIR/$1.mark") + 1))" "$LAB_DIR/gw/charon.log"
+}
+
+# IKE messages from the attacker that charon received / answered in a phase.
+lab_charon_attacker() { # name
+	local log
+	log=$(lab_charon_since "$1")
+	echo "$(printf '%s\n' "$log" | grep -c "received packet: from $ATT_ADDR\[") received," \
+		"$(printf '%s\n' "$log" | grep -c "sending packet: from .* to $ATT_ADDR\[") answered"
+}
+
+# Per-class accounting of a phase (lab.py report), with `localin replay
+# --verdicts` of the switch's capture as the expectation when a binary and
+# config are given; else every frame is expected through.
+lab_phase_report() { # name [--tsv] [bin conf]
+	local name=$1 tsv=
+	shift
+	[ "${1:-}" = --tsv ] && tsv=--tsv && shift
+	if [ $# -eq 2 ]; then
+		"$1" replay -c "$2" "$LAB_DIR/$name-sw.pcap" --intf "$GW_IF" --verdicts \
+			>"$LAB_DIR/$name.verdicts" || return 2
+		/usr/bin/python3 "$LAB_HERE/lab.py" report $tsv "$LAB_DIR/$name-sw.pcap" \
+			"$LAB_DIR/$name-gw.pcap" "$LAB_DIR/$name.verdicts"
+	else
+		/usr/bin/python3 "$LAB_HERE/lab.py" report $tsv "$LAB_DIR/$name-sw.pcap" \
+			"$LAB_DIR/$name-gw.pcap"
+	fi
+}
+
+# --- localin run inside gw -----------------------------------------------------
+
+# The daemon runs in gw's network namespace and in a mount namespace of its
+# own: a private /run (control socket, lock) and bpffs, so the lab never
+# meets a localin of the host or of another lab. Stdout (log lines) and
+# stderr go to $LAB_DIR/localin.log and localin.err.
+lab_localin_start() { # bin conf
+	lab_spawn "$NS_GW" localin unshare -m sh -c \
+		'mount -t tmpfs none /run && { mount -t bpf bpf /sys/fs/bpf || :; } && exec "$0" run -c "$1"' \
+		"$1" "$2" >"$LAB_DIR/localin.log" 2>"$LAB_DIR/localin.err"
+}
+
+# A client command (`status`, `diagnose …`, `stop`) in the daemon's namespaces.
+lab_localin() { # bin args...
+	nsenter -t "$(cat "$LAB_DIR/localin.pid")" -m -n "$@"
+}
+
+lab_xdp_attached() { ip -n "$NS_GW" -d link show dev "$GW_IF" | grep -q 'prog/xdp'; }
+
+# Ready: the control socket answers and a program is attached to wan1.
+lab_localin_wait() { # bin
+	local i
+	for i in $(seq 100); do
+		lab_running localin || break
+		lab_localin "$1" status >/dev/null 2>&1 && lab_xdp_attached && return 0
+		sleep 0.1
+	done
+	tail -n 20 "$LAB_DIR/localin.err" >&2
+	lab_die "localin run did not come up (attached to $GW_IF)"
+}
+
+# `localin stop`, then the pid if it is still there.
+lab_localin_stop() { # bin
+	lab_running localin || return 0
+	lab_localin "$1" stop >/dev/null 2>&1
+	lab_stop localin
+}
+
 # --- up, down, status ----------------------------------------------------------
 
 lab_is_up() {
