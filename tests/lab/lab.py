@@ -172,14 +172,15 @@ def report(sw, gw, verdicts_path=None, tsv=False):
             problems.append(f"{classify(Ether(f))}: got through, never delivered")
     w = max([len(k) for k in rows] + [5])
     if not tsv:
-        print(f"  {'class':<{w}}  delivered  got through  verdict (replay)")
+        print(f"  {'class':<{w}}  delivered  got through" +
+              ("  verdict (replay)" if verdicts_path else ""))
     for cls in sorted(rows):
         d, p, v = rows[cls]
         vs = ", ".join(f"{k} x{c}" for k, c in sorted(v.items()))
         if tsv:
             print(f"{cls}\t{d}\t{p}\t{vs}")
         else:
-            print(f"  {cls:<{w}}  {d:>9}  {p:>11}  {vs}")
+            print(f"  {cls:<{w}}  {d:>9}  {p:>11}" + (f"  {vs}" if verdicts_path else ""))
     for p in problems:
         print(f"mismatch: {p}")
     print(f"mismatches {len(problems)}")

@@ -111,7 +111,7 @@ lab_net_up() {
 	for ns in $LAB_NSS; do
 		lab_ns_add "$ns" || return 1
 	done
-	ip -n "$NS_SW" link add br0 type bridge stp_state 0 &&
+	ip -n "$NS_SW" link add br0 type bridge stp_state 0 mcast_snooping 0 &&
 		ip -n "$NS_SW" link set br0 up &&
 		lab_link "$NS_GW" "$GW_IF" gw0 &&
 		lab_link "$NS_PEER" eth0 peer0 &&
@@ -265,7 +265,7 @@ lab_tunnel_ping() { # count
 # The SPIs of the gateway's CHILD_SA (in and out), from VICI.
 lab_tunnel_spis() {
 	lab_swanctl gw --list-sas 2>/dev/null |
-		sed -n 's/.*SPIs: \([0-9a-f]*\)_i \([0-9a-f]*\)_o.*/\1 \2/p'
+		sed -n 's/^ *\(in\|out\) *\([0-9a-f]\{8\}\),.*/\2/p' | paste -sd /
 }
 
 # --- captures --------------------------------------------------------------
