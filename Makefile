@@ -21,9 +21,9 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 # `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
-LDLIBS += -lpcap -lm
+LDLIBS += -lpcap -lbpf -lxdp -lm
 
-LIB_SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
@@ -40,6 +40,26 @@ all: $(BUILD)/localin
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The XDP program (libbpf-bootstrap recipe): clang, bpftool gen object,
+# bpftool gen skeleton; the loader includes the skeleton.
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall \
+	-I/usr/include/$(MULTIARCH)
+BPF_SKEL := $(BUILD)/localin.skel.h
+
+$(BUILD)/%.bpf.o: src/dataplane/%.bpf.c $(wildcard src/dataplane/*.h src/compile/ruleset.h src/trace/filter*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.bpf.o=.tmp.bpf.o)
+	$(Q)bpftool gen object $@ $(@:.bpf.o=.tmp.bpf.o)
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(Q)bpftool gen skeleton $< > $@
+
+SKEL_USERS := $(BUILD)/src/dataplane/loader.o $(BUILD)/src/dataplane/loader_image.o
+$(SKEL_USERS): $(BPF_SKEL)
+$(SKEL_USERS): override CFLAGS += -I$(BUILD)
 
 $(BUILD)/liblocalin.a: $(LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -73,10 +93,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # Every libFuzzer target in tests/fuzz/, FUZZ_SECONDS each (FUZZ=name for one).
-fuzz: deps
+fuzz: deps $(BPF_SKEL)
 	@mkdir -p $(BUILD)/fuzz
 	$(Q)set -e; for t in $(if $(FUZZ),$(FUZZ),$(FUZZ_TARGETS)); do \
-		$(CLANG) $(FUZZ_FLAGS) -o $(BUILD)/fuzz/$$t tests/fuzz/$$t.c \
+		$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $(BUILD)/fuzz/$$t tests/fuzz/$$t.c \
 			$(LIB_SRCS) $(LDLIBS); \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		sh tests/fuzz/run.sh $(BUILD)/fuzz/$$t $(FUZZ_SECONDS); \

@@ -24,7 +24,9 @@ static const char replay_usage[] =
 	"      --local A,B       the gateway's addresses (default: system interface)\n"
 	"      --intf NAME       arrival interface when the capture names none\n"
 	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
-	"      --devid ID        devid= of log lines (default: none)\n";
+	"      --devid ID        devid= of log lines (default: none)\n"
+	"      --engine ENGINE   host (default): the matcher in this process;\n"
+	"                        xdp: the XDP program, by BPF_PROG_TEST_RUN (root)\n";
 
 enum {
 	OPT_VERDICTS = 256,
@@ -34,6 +36,7 @@ enum {
 	OPT_INTF,
 	OPT_SA_FILE,
 	OPT_DEVID,
+	OPT_ENGINE,
 };
 
 int cmd_replay(int argc, char **argv)
@@ -47,6 +50,7 @@ int cmd_replay(int argc, char **argv)
 		{ "intf", required_argument, NULL, OPT_INTF },
 		{ "sa-file", required_argument, NULL, OPT_SA_FILE },
 		{ "devid", required_argument, NULL, OPT_DEVID },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -82,6 +86,14 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case OPT_DEVID:
 			o.devid = optarg;
+			break;
+		case OPT_ENGINE:
+			if (strcmp(optarg, "host") && strcmp(optarg, "xdp")) {
+				fprintf(stderr, "localin: --engine: \"%s\" is neither host nor xdp\n",
+					optarg);
+				return 2;
+			}
+			o.xdp = !strcmp(optarg, "xdp");
 			break;
 		case 'h':
 			fputs(replay_usage, stdout);

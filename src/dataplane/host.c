@@ -195,7 +195,7 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
 
 #include "match.h"
 
-static __u32 intf_class(const struct li_family *f, const char *ifname)
+__u32 li_intf_class(const struct li_family *f, const char *ifname)
 {
 	__u32 lo = 0, hi = f->nr_intfs;
 
@@ -221,8 +221,8 @@ void li_host_set_ifname(struct li_host *h, const char *ifname)
 	if (h->ifname == ifname && ifname)
 		return;
 	h->ifname = ifname;
-	h->intf_cls[0] = intf_class(&h->rs->v4, ifname);
-	h->intf_cls[1] = intf_class(&h->rs->v6, ifname);
+	h->intf_cls[0] = li_intf_class(&h->rs->v4, ifname);
+	h->intf_cls[1] = li_intf_class(&h->rs->v6, ifname);
 }
 
 int li_host_init(struct li_host *h, const struct li_ruleset *rs,

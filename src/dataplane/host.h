@@ -67,6 +67,12 @@ int li_host_add_ip4_subnet(struct li_host *h, __u32 addr_be,
 /* Re-evaluate schedules at @local_min (minutes since 1970, local time). */
 void li_host_set_time(struct li_host *h, __s64 local_min);
 
+/*
+ * The class of interface @ifname in family @f (intf_other for NULL or a
+ * name no policy uses); the XDP loader maps interfaces with it too.
+ */
+__u32 li_intf_class(const struct li_family *f, const char *ifname);
+
 /* The interface a packet arrived on (NULL: none known). */
 void li_host_set_ifname(struct li_host *h, const char *ifname);
 

@@ -18,33 +18,19 @@
 #include "../compile/compile.h"
 #include "../ipsec/spi_table.h"
 #include "../trace/filter.h"
+#include "event.h"
 #include "host.h"
 #include "packet.h"
 
 #define LI_PIN_DIR "/sys/fs/bpf/localin"
 
-/* What the program sends to user space through its ring buffer. */
-enum li_event_kind {
-	LI_EV_TRAFFIC,	 /* a local-in decision the log settings ask for */
-	LI_EV_ESP_ERROR, /* ESP with an unknown SPI */
-	LI_EV_TRACE,	 /* a packet matching the debug-flow filter */
-};
-
-struct li_event {
-	__u8 kind;	/* enum li_event_kind */
-	__u8 pad[3];
-	__u32 ifindex;
-	__u32 trace_id; /* LI_EV_TRACE */
-	__u32 pad2;
-	__u64 ktime_ns; /* bpf_ktime_get_ns(); the loader converts */
-	struct li_pkt pkt;
-	struct li_verdict verdict;
-};
+/* enum li_event_kind and struct li_event: event.h (shared with BPF). */
 
 /* Per-reason and per-policy counts, summed over CPUs. */
 struct li_counters {
 	__u64 by_reason[LI_R_MAX];
-	__u64 events_suppressed[3]; /* by li_event_kind: token bucket empty */
+	/* by li_event_kind: token bucket empty, or ring buffer full */
+	__u64 events_suppressed[LI_EV_NR_KINDS];
 	__u64 *policy_hits[2];	/* per family, nr_policies each (loader-owned) */
 	__u32 nr_policies[2];
 };
@@ -57,7 +43,19 @@ struct li_loader;
  * there, so a restarted daemon takes over without a gap.
  */
 int li_loader_open(struct li_loader **out, const char *pin_dir, bool adopt);
+/*
+ * The same, with the ruleset tables sized for @hint (twice what it needs,
+ * at least the defaults); li_loader_open() uses the defaults, which hold
+ * a few thousand prefixes and 1024 policies. A later ruleset that does not
+ * fit is refused with -E2BIG (the running one stays in force). Adopted
+ * maps keep their sizes.
+ */
+int li_loader_open_for(struct li_loader **out, const char *pin_dir,
+		       bool adopt, const struct li_ruleset *hint);
+/* Close: attached programs and pinned maps stay (enforcement goes on). */
 void li_loader_close(struct li_loader *l);
+/* Remove the pins of li_loader_open (`localin stop`, tests). */
+int li_loader_unpin(struct li_loader *l);
 
 /* A new ruleset, atomically (see above). */
 int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs);
@@ -69,9 +67,21 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t);
 int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 			__u32 count);
-/* Map an interface to its class for the current ruleset (by name). */
+/*
+ * Map an interface to its class for the current ruleset (by name); the
+ * loader remembers it and maps it again for every later ruleset. An
+ * interface never named has the class of "any other interface".
+ */
 int li_loader_set_interface(struct li_loader *l, int ifindex,
 			    const char *ifname);
+/* Forget every remembered first-fragment verdict. */
+int li_loader_clear_frags(struct li_loader *l);
+/*
+ * Token bucket of one event kind, per CPU: @rate events per second,
+ * bursts of @burst. Defaults: 1000/s, burst 1000 for each kind.
+ */
+int li_loader_set_event_rate(struct li_loader *l, int kind, __u32 rate,
+			     __u32 burst);
 
 /* Attach to / detach from an interface (native if possible, else generic). */
 int li_loader_attach(struct li_loader *l, int ifindex);
@@ -90,9 +100,17 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out);
 /*
  * One frame through the loaded program with BPF_PROG_TEST_RUN, as if it
  * arrived on @ifindex: the verdict and facts the program computed.
+ * @ifindex need not exist: the interface classes of what was given to
+ * li_loader_set_interface() travel with the frame as XDP metadata (see
+ * maps.h), so replay can use made-up indices for capture interface names.
+ * Frames up to LI_TEST_RUN_MAX bytes (-EMSGSIZE above).
  */
+#define LI_TEST_RUN_MAX 3000
 int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 		       int ifindex, struct li_pkt *pkt,
 		       struct li_verdict *v);
+/* The same frame @repeat times; the kernel's mean time per run in ns. */
+int li_loader_bench(struct li_loader *l, const void *frame, __u32 len,
+		    int ifindex, __u32 repeat, __u32 *ns);
 
 #endif

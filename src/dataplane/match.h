@@ -54,14 +54,59 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/*
+ * Index of the lowest set bit of a nonzero word. clang 14's BPF backend
+ * crashes on __builtin_ctzll, so BPF gets six halving steps instead.
+ */
+static __always_inline __u32 li_ctz64(__u64 x)
+{
+#ifdef __bpf__
+	__u32 n = 0;
+
+	if (!(x & 0xffffffffull)) {
+		n += 32;
+		x >>= 32;
+	}
+	if (!(x & 0xffff)) {
+		n += 16;
+		x >>= 16;
+	}
+	if (!(x & 0xff)) {
+		n += 8;
+		x >>= 8;
+	}
+	if (!(x & 0xf)) {
+		n += 4;
+		x >>= 4;
+	}
+	if (!(x & 0x3)) {
+		n += 2;
+		x >>= 2;
+	}
+	if (!(x & 0x1))
+		n += 1;
+	return n;
+#else
+	return (__u32)__builtin_ctzll(x);
+#endif
+}
+
 static __always_inline __u32 li_addr_byte(const struct li_pkt *p, int dim,
 					  __u32 i)
 {
 	const __u32 *a = dim == LI_DIM_SRC ? p->saddr : p->daddr;
 	__u32 word = a[(i >> 2) & 3];
 
-	/* Addresses are in network order: byte i of the address. */
-	return ((const __u8 *)&word)[i & 3];
+	/*
+	 * Addresses are in network order: byte i of the address. Shifts, not
+	 * a byte pointer into the local: clang turns that pointer into an OR
+	 * on the stack pointer, which the verifier refuses.
+	 */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (word >> ((i & 3) * 8)) & 0xff;
+#else
+	return (word >> ((3 - (i & 3)) * 8)) & 0xff;
+#endif
 }
 
 /* Multibit trie walk: root by the first 16 bits, then a byte per level. */
@@ -105,23 +150,16 @@ static __always_inline __u32 li_svc_class(const LI_CTX *c,
 }
 
 /*
- * First matching policy index (evaluation order), or -1. Cost: four
- * constant-time class lookups, then the AND of their bitmaps word by
- * word, stopping at the first word with a bit set.
+ * The first policy set in the AND of the four class bitmaps and the
+ * active mask, word by word, stopping at the first word with a bit set;
+ * -1 if none.
  */
-static __always_inline int li_classify(const LI_CTX *c,
-				       const struct li_pkt *p)
+static __always_inline int li_first_match(const LI_CTX *c, int fam,
+					  __u32 words, __u32 ci, __u32 cs,
+					  __u32 cd, __u32 cv)
 {
-	int fam = p->family == 6;
-	__u32 words = li_acc_bm_words(c, fam), w;
-	__u32 ci, cs, cd, cv;
+	__u32 w;
 
-	if (!words)
-		return -1; /* no policies in this family */
-	ci = li_acc_intf_class(c, fam);
-	cs = li_addr_class(c, p, LI_DIM_SRC);
-	cd = li_addr_class(c, p, LI_DIM_DST);
-	cv = li_svc_class(c, p);
 	for (w = 0; w < LI_MAX_BM_WORDS; w++) {
 		__u64 x;
 
@@ -133,9 +171,39 @@ static __always_inline int li_classify(const LI_CTX *c,
 		    li_acc_bm(c, fam, LI_DIM_SVC, cv, w) &
 		    li_acc_bm(c, fam, LI_DIM_ACTIVE, 0, w);
 		if (x)
-			return (int)(w * 64 + __builtin_ctzll(x));
+			return (int)(w * 64 + li_ctz64(x));
 	}
 	return -1;
+}
+
+/*
+ * The BPF build runs li_first_match() in a function of its own (it
+ * defines LI_FIRST_MATCH to call it), so that the verifier checks the
+ * word loop once rather than once for every way the lookups before it
+ * can end.
+ */
+#ifndef LI_FIRST_MATCH
+#define LI_FIRST_MATCH li_first_match
+#endif
+
+/*
+ * First matching policy index (evaluation order), or -1. Cost: four
+ * constant-time class lookups, then li_first_match().
+ */
+static __always_inline int li_classify(const LI_CTX *c,
+				       const struct li_pkt *p)
+{
+	int fam = p->family == 6;
+	__u32 words = li_acc_bm_words(c, fam);
+	__u32 ci, cs, cd, cv;
+
+	if (!words)
+		return -1; /* no policies in this family */
+	ci = li_acc_intf_class(c, fam);
+	cs = li_addr_class(c, p, LI_DIM_SRC);
+	cd = li_addr_class(c, p, LI_DIM_DST);
+	cv = li_svc_class(c, p);
+	return LI_FIRST_MATCH(c, fam, words, ci, cs, cd, cv);
 }
 
 static __always_inline void li_verdict_set(struct li_verdict *v, int drop,

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "../dataplane/event.h"
+
 int log_emitter_init(struct log_emitter *e, const struct rl_conf *rlc)
 {
 	memset(e, 0, sizeof(*e));
@@ -83,17 +85,14 @@ bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
 			const struct li_verdict *v)
 {
 	const struct li_family *f = p->family == 6 ? &rs->v6 : &rs->v4;
-	bool pol_log = false;
+	__u8 pol_flags = 0;
 
-	if (v->reason != LI_R_POLICY && v->reason != LI_R_IMPLICIT)
-		return false;
 	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
 	    (__u32)v->policy_idx < f->nr_policies)
-		pol_log = f->policies[v->policy_idx].flags & LI_POL_LOGTRAFFIC;
-	if (v->drop)
-		return pol_log || (v->bcast ? rs->log_deny_broadcast :
-					      rs->log_deny_unicast);
-	return pol_log || rs->log_allow;
+		pol_flags = f->policies[v->policy_idx].flags;
+	/* The same rule as the XDP program's, which emits the event. */
+	return li_traffic_logged(v, pol_flags, rs->log_allow,
+				 rs->log_deny_unicast, rs->log_deny_broadcast);
 }
 
 int log_emit_line(struct log_emitter *e, const struct li_pkt *p,

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../dataplane/host.h"
+#include "../dataplane/loader.h"
 #include "../dataplane/parse.h"
 #include "../ipsec/spi_table.h"
 #include "../log/logevent.h"
@@ -40,7 +42,14 @@ struct replay {
 	unsigned long long by_reason[LI_R_MAX];
 	unsigned long long *hits[2]; /* per policy index and family */
 	unsigned long long trace_id;
+	/* --engine xdp: the program, and the interface names given to it */
+	struct li_loader *xdp;
+	const char **ifnames;
+	size_t nr_ifnames;
 };
+
+/* Made-up interface indices for capture names (see li_loader_test_run). */
+#define XDP_IFINDEX_BASE 1000
 
 /* `--local 192.0.2.1,2001:db8::1`: the gateway's addresses. */
 static int add_locals(struct replay *r, const char *list)
@@ -141,6 +150,12 @@ static void update_time(struct replay *r, __u64 ts_ns)
 	if (m != r->minute) {
 		r->minute = m;
 		li_host_set_time(&r->host, m);
+		if (r->xdp) {
+			li_loader_set_active(r->xdp, 4, r->host.active[0],
+					     r->p->rs.v4.bm_words);
+			li_loader_set_active(r->xdp, 6, r->host.active[1],
+					     r->p->rs.v6.bm_words);
+		}
 	}
 }
 
@@ -227,6 +242,79 @@ static void summary(struct replay *r)
 			(unsigned long long)r->log.lines, buf);
 }
 
+/* --engine xdp: the program loaded (not attached), fed what host got. */
+static int setup_xdp(struct replay *r)
+{
+	int err;
+
+	if (geteuid() != 0) {
+		diag_error(&r->p->diags, NULL,
+			   "--engine xdp: loading the XDP program needs root");
+		return -EPERM;
+	}
+	err = li_loader_open_for(&r->xdp, NULL, false, &r->p->rs);
+	if (!err)
+		err = li_loader_set_ruleset(r->xdp, &r->p->rs);
+	if (!err)
+		err = li_loader_set_locals(r->xdp, r->host.locals,
+					   r->host.nr_locals);
+	if (!err)
+		err = li_loader_set_sas(r->xdp, &r->sas);
+	if (err)
+		diag_error(&r->p->diags, NULL,
+			   "--engine xdp: cannot load the XDP program: %s",
+			   strerror(-err));
+	return err;
+}
+
+/* The made-up index of interface @name for test runs (0: none). */
+static int xdp_ifindex(struct replay *r, const char *name)
+{
+	const char **n;
+	size_t i;
+
+	if (!name)
+		return 0;
+	for (i = 0; i < r->nr_ifnames; i++)
+		if (!strcmp(r->ifnames[i], name))
+			return XDP_IFINDEX_BASE + (int)i;
+	n = realloc(r->ifnames, (r->nr_ifnames + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	r->ifnames = n;
+	n[r->nr_ifnames] = name;
+	i = r->nr_ifnames++;
+	/* A name no policy could use (too long) stays "other", as on host. */
+	if (li_loader_set_interface(r->xdp, XDP_IFINDEX_BASE + (int)i, name))
+		return 0;
+	return XDP_IFINDEX_BASE + (int)i;
+}
+
+/* One packet through the program; what host.c would leave in last_sa. */
+static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
+		      const char *ifname, struct li_pkt *pkt,
+		      struct li_verdict *v)
+{
+	int ifindex = xdp_ifindex(r, ifname), err;
+
+	if (ifindex < 0)
+		return ifindex;
+	err = li_loader_test_run(r->xdp, cp->data, cp->caplen, ifindex, pkt,
+				 v);
+	if (err) {
+		diag_error(&r->p->diags, NULL,
+			   "%s: packet %llu (%u bytes): XDP test run: %s",
+			   r->o->capture, r->packets + 1, cp->caplen,
+			   strerror(-err));
+		return err;
+	}
+	r->host.last_sa = v->reason == LI_R_ESP_OK ?
+				  spi_table_find(&r->sas, pkt->family,
+						 pkt->daddr, pkt->spi) :
+				  NULL;
+	return 0;
+}
+
 static int setup(struct replay *r)
 {
 	const struct li_ruleset *rs = &r->p->rs;
@@ -264,11 +352,13 @@ static int setup(struct replay *r)
 						     r->o->trace_count :
 						     ~0u);
 	r->minute = -1;
-	return 0;
+	return r->o->xdp ? setup_xdp(r) : 0;
 }
 
 static void teardown(struct replay *r)
 {
+	li_loader_close(r->xdp);
+	free(r->ifnames);
 	log_emitter_release(&r->log);
 	free(r->hits[0]);
 	free(r->hits[1]);
@@ -303,7 +393,13 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 				     owner_of(&r, &pkt);
 		li_host_set_ifname(&r.host, ifname);
 		update_time(&r, cp.ts_ns);
-		li_host_decide(&r.host, &pkt, &v);
+		if (o->xdp) {
+			ret = decide_xdp(&r, &cp, ifname, &pkt, &v);
+			if (ret)
+				goto out;
+		} else {
+			li_host_decide(&r.host, &pkt, &v);
+		}
 		count(&r, &pkt, &v);
 		if (o->verdicts) {
 			fprintf(out, "%llu %s %s %u\n", r.packets,

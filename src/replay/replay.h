@@ -23,6 +23,7 @@ struct replay_opts {
 	const char *locals;    /* "ADDR,ADDR": the gateway's addresses */
 	const char *sa_file;   /* live SAs */
 	const char *devid;     /* devid= of log lines */
+	bool xdp;	       /* --engine xdp: BPF_PROG_TEST_RUN, not the host */
 };
 
 /*

@@ -8,6 +8,7 @@
 
 #include "../log/logbuf.h"
 #include "filter.h"
+#include "filter_match.h"
 
 static const char *const field_names[FF_NR_FIELDS] = {
 	[FF_ADDR] = "addr",   [FF_SADDR] = "saddr", [FF_DADDR] = "daddr",
@@ -256,61 +257,9 @@ int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
 	return ret;
 }
 
-static bool in_range(const struct flow_addr_range *r, int family,
-		     const __u32 addr[4])
-{
-	size_t n = family == 6 ? 16 : 4;
-
-	if (family != r->family)
-		return false;
-	return memcmp(addr, r->lo, n) >= 0 && memcmp(addr, r->hi, n) <= 0;
-}
-
-static bool port_in(const __u16 r[2], __u16 port)
-{
-	return port >= r[0] && port <= r[1];
-}
-
-/* Criterion @field of @f holds for @pkt (before negation). */
-static bool holds(const struct flow_filter *f, int field,
-		  const struct li_pkt *pkt)
-{
-	bool ports = pkt->flags & LI_PKT_PORTS;
-	__u16 sport = ports ? pkt->sport : 0;
-	__u16 dport = ports ? pkt->dport : 0;
-
-	switch (field) {
-	case FF_ADDR:
-		return in_range(&f->addr, pkt->family, pkt->saddr) ||
-		       in_range(&f->addr, pkt->family, pkt->daddr);
-	case FF_SADDR:
-		return in_range(&f->saddr, pkt->family, pkt->saddr);
-	case FF_DADDR:
-		return in_range(&f->daddr, pkt->family, pkt->daddr);
-	case FF_PORT:
-		return port_in(f->port, sport) || port_in(f->port, dport);
-	case FF_SPORT:
-		return port_in(f->sport, sport);
-	case FF_DPORT:
-		return port_in(f->dport, dport);
-	case FF_PROTO:
-		return pkt->proto == f->proto;
-	default: /* FF_VD */
-		return f->vd == FLOW_VD_ROOT;
-	}
-}
-
 bool flow_filter_match(const struct flow_filter *f, const struct li_pkt *pkt)
 {
-	int i;
-
-	for (i = 0; i < FF_NR_FIELDS; i++) {
-		if (!(f->set & (1u << i)))
-			continue;
-		if (holds(f, i, pkt) == !!(f->negate & (1u << i)))
-			return false;
-	}
-	return true;
+	return li_flow_filter_match(f, pkt);
 }
 
 static void format_addr(struct logbuf *lb, const struct flow_filter *f,

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The XDP program from user space: open and load the skeleton (maps sized
+ * from a ruleset, or adopted from their pins), attach through libxdp,
+ * events from the ring buffer, counters, and BPF_PROG_TEST_RUN. What goes
+ * into the maps is loader_image.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "localin.skel.h"
+#include "loader_int.h"
+
+#define PROG_NAME "localin_xdp"
+
+/* Per set; li_loader_open_for() doubles a hint's needs above these. */
+#define DEF_CAP_ADDR (4 * LI_ADDR_ROOT_ELEMS + 2048)
+#define DEF_CAP_BM 65536
+#define DEF_CAP_CROSS 65536
+#define DEF_CAP_POL 2048
+
+#define DEF_EVENT_RATE 1000
+#define DEF_EVENT_BURST 1000
+
+void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
+
+__u64 li_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+static int pin_path(const struct li_loader *l, const char *name, char *buf,
+		    size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s", l->pin_dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Reuse every pinned map; false if there is nothing to adopt. */
+static int adopt_maps(struct li_loader *l, bool *adopted)
+{
+	struct bpf_map *m;
+	char path[512];
+	int fd, err;
+
+	*adopted = false;
+	err = pin_path(l, "li_conf", path, sizeof(path));
+	if (err)
+		return err;
+	if (access(path, F_OK))
+		return 0;
+	bpf_object__for_each_map(m, l->skel->obj) {
+		err = pin_path(l, bpf_map__name(m), path, sizeof(path));
+		if (err)
+			return err;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return -errno;
+		err = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (err)
+			return err;
+	}
+	*adopted = true;
+	return 0;
+}
+
+static int pin_all(struct li_loader *l)
+{
+	struct bpf_map *m;
+	char path[512];
+	int err;
+
+	if (mkdir(l->pin_dir, 0700) && errno != EEXIST)
+		return -errno;
+	bpf_object__for_each_map(m, l->skel->obj) {
+		err = pin_path(l, bpf_map__name(m), path, sizeof(path));
+		if (err)
+			return err;
+		unlink(path); /* a stale pin of an earlier, unadopted run */
+		err = bpf_map__pin(m, path);
+		if (err)
+			return err;
+	}
+	err = pin_path(l, PROG_NAME, path, sizeof(path));
+	if (err)
+		return err;
+	unlink(path);
+	return bpf_program__pin(l->skel->progs.localin_xdp, path);
+}
+
+int li_loader_unpin(struct li_loader *l)
+{
+	struct bpf_map *m;
+	char path[512];
+	int err = 0;
+
+	if (!l->pin_dir)
+		return 0;
+	bpf_object__for_each_map(m, l->skel->obj) {
+		if (pin_path(l, bpf_map__name(m), path, sizeof(path)) ||
+		    (unlink(path) && errno != ENOENT))
+			err = -errno;
+	}
+	if (!pin_path(l, PROG_NAME, path, sizeof(path)) && unlink(path) &&
+	    errno != ENOENT)
+		err = -errno;
+	if (rmdir(l->pin_dir) && errno != ENOENT && errno != ENOTEMPTY)
+		err = -errno;
+	return err;
+}
+
+static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
+{
+	struct localin_bpf *s = l->skel;
+	__u32 need[4] = { 0 }, def[4] = { DEF_CAP_ADDR, DEF_CAP_BM,
+					 DEF_CAP_CROSS, DEF_CAP_POL };
+	int i;
+
+	if (hint)
+		li_image_need(hint, need);
+	for (i = 0; i < 4; i++)
+		if (need[i] > def[i] / 2)
+			def[i] = need[i] * 2;
+	l->conf.cap_addr = def[0];
+	l->conf.cap_bm = def[1];
+	l->conf.cap_cross = def[2];
+	l->conf.cap_pol = def[3];
+	bpf_map__set_max_entries(s->maps.li_addr, LI_NR_SETS * def[0]);
+	bpf_map__set_max_entries(s->maps.li_bm, LI_NR_SETS * def[1]);
+	bpf_map__set_max_entries(s->maps.li_cross, LI_NR_SETS * def[2]);
+	bpf_map__set_max_entries(s->maps.li_pol, LI_NR_SETS * def[3]);
+	bpf_map__set_max_entries(s->maps.li_pol_hits, LI_NR_SETS * def[3]);
+}
+
+static int init_conf(struct li_loader *l)
+{
+	__u32 zero = 0;
+	int k;
+
+	do {
+		if (getrandom(&l->conf.cookie, sizeof(l->conf.cookie), 0) !=
+		    sizeof(l->conf.cookie))
+			return -errno;
+	} while (!l->conf.cookie);
+	for (k = 0; k < LI_EV_NR_KINDS; k++) {
+		l->conf.tb_cost_ns[k] = 1000000000ull / DEF_EVENT_RATE;
+		l->conf.tb_burst_ns[k] = l->conf.tb_cost_ns[k] * DEF_EVENT_BURST;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
+				&l->conf, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int read_adopted(struct li_loader *l)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
+				&l->conf) ||
+	    bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_state), &zero,
+				&l->active))
+		return -errno;
+	l->active &= 1;
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct li_loader *l = ctx;
+	const struct li_event *ev = data;
+
+	if (size < sizeof(*ev))
+		return 0;
+	l->poll_fn(l->poll_ctx, ev, ev->ktime_ns + (__u64)l->clock_off);
+	l->polled++;
+	return 0;
+}
+
+int li_loader_open_for(struct li_loader **out, const char *pin_dir,
+		       bool adopt, const struct li_ruleset *hint)
+{
+	struct li_loader *l;
+	bool adopted = false;
+	int err;
+
+	*out = NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		err = l->ncpus ? l->ncpus : -EINVAL;
+		goto fail;
+	}
+	l->pcpu = calloc((size_t)l->ncpus, sizeof(*l->pcpu));
+	if (!l->pcpu) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (pin_dir) {
+		l->pin_dir = strdup(pin_dir);
+		if (!l->pin_dir) {
+			err = -ENOMEM;
+			goto fail;
+		}
+	}
+	l->skel = localin_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		goto fail;
+	}
+	if (adopt && pin_dir) {
+		err = adopt_maps(l, &adopted);
+		if (err)
+			goto fail;
+	}
+	if (!adopted)
+		set_caps(l, hint);
+	err = localin_bpf__load(l->skel);
+	if (err)
+		goto fail;
+	err = adopted ? read_adopted(l) : init_conf(l);
+	if (!err && pin_dir)
+		err = adopted ? 0 : pin_all(l);
+	if (err)
+		goto fail;
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.li_events),
+				 on_event, l, NULL);
+	if (!l->rb) {
+		err = -errno;
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	li_loader_close(l);
+	return err < 0 ? err : -EINVAL;
+}
+
+int li_loader_open(struct li_loader **out, const char *pin_dir, bool adopt)
+{
+	return li_loader_open_for(out, pin_dir, adopt, NULL);
+}
+
+static void drop_attached(struct li_attached *a)
+{
+	xdp_program__close(a->prog);
+	bpf_object__close(a->obj);
+}
+
+void li_loader_close(struct li_loader *l)
+{
+	size_t i;
+	int fam;
+
+	if (!l)
+		return;
+	ring_buffer__free(l->rb);
+	for (i = 0; i < l->nr_att; i++)
+		drop_attached(&l->att[i]);
+	free(l->att);
+	for (fam = 0; fam < 2; fam++) {
+		free(l->fam[fam].f.intfs);
+		free(l->fam[fam].enabled);
+		free(l->fam[fam].hits);
+	}
+	free(l->ifs);
+	free(l->pcpu);
+	localin_bpf__destroy(l->skel);
+	free(l->pin_dir);
+	free(l);
+}
+
+/* A second instance of the program for libxdp, sharing our maps. */
+static int attach_obj(struct li_loader *l, struct bpf_object **out)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "localin");
+	struct bpf_object *obj;
+	struct bpf_map *m, *ours;
+	const void *elf;
+	size_t size;
+	int err;
+
+	elf = localin_bpf__elf_bytes(&size);
+	obj = bpf_object__open_mem(elf, size, &oo);
+	if (!obj)
+		return -errno;
+	bpf_object__for_each_map(m, obj) {
+		ours = bpf_object__find_map_by_name(l->skel->obj,
+						    bpf_map__name(m));
+		err = ours ? bpf_map__reuse_fd(m, bpf_map__fd(ours)) : -ENOENT;
+		if (err) {
+			bpf_object__close(obj);
+			return err;
+		}
+	}
+	*out = obj;
+	return 0;
+}
+
+int li_loader_attach(struct li_loader *l, int ifindex)
+{
+	struct li_attached a = { .ifindex = ifindex }, *n;
+	int err;
+
+	n = realloc(l->att, (l->nr_att + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	l->att = n;
+	err = attach_obj(l, &a.obj);
+	if (err)
+		return err;
+	a.prog = xdp_program__from_bpf_obj(a.obj, "xdp");
+	err = libxdp_get_error(a.prog);
+	if (err) {
+		bpf_object__close(a.obj);
+		return err;
+	}
+	/* Native where the driver has it, generic (skb) otherwise. */
+	err = xdp_program__attach(a.prog, ifindex, XDP_MODE_NATIVE, 0);
+	if (err)
+		err = xdp_program__attach(a.prog, ifindex, XDP_MODE_SKB, 0);
+	if (err) {
+		drop_attached(&a);
+		return err;
+	}
+	l->att[l->nr_att++] = a;
+	return 0;
+}
+
+/* Ours among the interface's programs (also one an earlier run attached). */
+static struct xdp_program *find_ours(struct xdp_multiprog *mp)
+{
+	struct xdp_program *p;
+
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), PROG_NAME) ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p;
+	     p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), PROG_NAME))
+			return p;
+	return NULL;
+}
+
+int li_loader_detach(struct li_loader *l, int ifindex)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	size_t i;
+	int err;
+
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	err = libxdp_get_error(mp);
+	if (err)
+		return err;
+	p = find_ours(mp);
+	err = p ? xdp_program__detach(p, ifindex,
+				      xdp_multiprog__attach_mode(mp), 0) :
+		  -ENOENT;
+	xdp_multiprog__close(mp);
+	for (i = 0; i < l->nr_att; i++) {
+		if (l->att[i].ifindex != ifindex)
+			continue;
+		drop_attached(&l->att[i]);
+		l->att[i] = l->att[--l->nr_att];
+		break;
+	}
+	return err;
+}
+
+int li_loader_poll(struct li_loader *l, int timeout_ms,
+		   void (*fn)(void *ctx, const struct li_event *ev,
+			      __u64 time_ns),
+		   void *ctx)
+{
+	struct timespec rt;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	l->clock_off = (__s64)((__u64)rt.tv_sec * 1000000000ull +
+			       (__u64)rt.tv_nsec - li_mono_ns());
+	l->poll_fn = fn;
+	l->poll_ctx = ctx;
+	l->polled = 0;
+	err = ring_buffer__poll(l->rb, timeout_ms);
+	if (err < 0)
+		return err == -EINTR ? l->polled : err;
+	return l->polled;
+}
+
+static int sum_percpu(struct li_loader *l, int fd, __u32 key, __u64 *sum)
+{
+	int i;
+
+	if (bpf_map_lookup_elem(fd, &key, l->pcpu))
+		return -errno;
+	*sum = 0;
+	for (i = 0; i < l->ncpus; i++)
+		*sum += l->pcpu[i];
+	return 0;
+}
+
+int li_loader_counters(struct li_loader *l, struct li_counters *out)
+{
+	int fd = bpf_map__fd(l->skel->maps.li_stats), fam, err;
+	__u32 i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < LI_R_MAX; i++) {
+		err = sum_percpu(l, fd, LI_ST_REASON + i, &out->by_reason[i]);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < LI_EV_NR_KINDS; i++) {
+		err = sum_percpu(l, fd, LI_ST_SUPPRESSED + i,
+				 &out->events_suppressed[i]);
+		if (err)
+			return err;
+	}
+	if (!l->have_rs)
+		return 0;
+	fd = bpf_map__fd(l->skel->maps.li_pol_hits);
+	for (fam = 0; fam < 2; fam++) {
+		struct li_fam_copy *fc = &l->fam[fam];
+		__u32 base = l->active * l->conf.cap_pol +
+			     l->hdr.fam[fam].pol_base;
+
+		for (i = 0; i < fc->f.nr_policies; i++) {
+			err = sum_percpu(l, fd, base + i, &fc->hits[i]);
+			if (err)
+				return err;
+		}
+		out->policy_hits[fam] = fc->hits;
+		out->nr_policies[fam] = fc->f.nr_policies;
+	}
+	return 0;
+}
+
+/* @repeat runs of @frame with its interface classes as metadata. */
+static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
+	       __u32 repeat, __u32 *retval, __u32 *ns)
+{
+	struct li_test_meta meta = { .cookie = l->conf.cookie };
+	struct xdp_md md = { .data = sizeof(meta) };
+	unsigned char *buf;
+	int err = 0;
+
+	if (len > LI_TEST_RUN_MAX)
+		return -EMSGSIZE;
+	buf = malloc(sizeof(meta) + len);
+	if (!buf)
+		return -ENOMEM;
+	li_loader_classes(l, ifindex, meta.cls);
+	memcpy(buf, &meta, sizeof(meta));
+	memcpy(buf + sizeof(meta), frame, len);
+	md.data_end = (__u32)(sizeof(meta) + len);
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf,
+			    .data_size_in = md.data_end, .ctx_in = &md,
+			    .ctx_size_in = sizeof(md), .repeat = repeat);
+
+		if (bpf_prog_test_run_opts(
+			    bpf_program__fd(l->skel->progs.localin_xdp), &o))
+			err = -errno;
+		*retval = o.retval;
+		*ns = o.duration;
+	}
+	free(buf);
+	return err;
+}
+
+int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
+		       int ifindex, struct li_pkt *pkt, struct li_verdict *v)
+{
+	struct li_test_out res;
+	__u32 zero = 0, retval, ns;
+	int err;
+
+	int fd = bpf_map__fd(l->skel->maps.li_test_out);
+
+	/* Cleared first: only this run may have written the result. */
+	memset(&res, 0, sizeof(res));
+	res.v.reason = LI_R_MAX;
+	if (bpf_map_update_elem(fd, &zero, &res, BPF_ANY))
+		return -errno;
+	err = run(l, frame, len, ifindex, 1, &retval, &ns);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(fd, &zero, &res))
+		return -errno;
+	if (res.v.reason >= LI_R_MAX)
+		return -ENODATA; /* the program did not see our metadata */
+	/* The verdict the program returned must be the one it recorded. */
+	if (retval != (res.v.drop ? XDP_DROP : XDP_PASS))
+		return -EPROTO;
+	*pkt = res.pkt;
+	*v = res.v;
+	return 0;
+}
+
+int li_loader_bench(struct li_loader *l, const void *frame, __u32 len,
+		    int ifindex, __u32 repeat, __u32 *ns)
+{
+	__u32 retval;
+
+	return run(l, frame, len, ifindex, repeat, &retval, ns);
+}

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the loader writes into the program's maps: the ruleset image into
+ * the inactive set and the flip (maps.h), the active-policy mask,
+ * interface classes, the gateway's addresses, the live SAs and the trace
+ * budget.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "localin.skel.h"
+#include "loader_int.h"
+
+#define BATCH 4096
+
+/* Flips at least this far apart: a packet of the old set has finished. */
+#define FLIP_GAP_NS 1000000ull
+
+void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
+
+void li_image_need(const struct li_ruleset *rs, __u32 need[4])
+{
+	int fam, p;
+
+	memset(need, 0, 4 * sizeof(*need));
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+
+		need[0] += 2 * LI_ADDR_ROOT_ELEMS + f->src.nr_blocks +
+			   f->dst.nr_blocks;
+		need[1] += f->bm_words *
+			   (f->bm_intf.nr_classes + f->bm_src.nr_classes +
+			    f->bm_dst.nr_classes + f->bm_svc.nr_classes + 1);
+		for (p = 0; p < LI_NR_PORT_PROTOS; p++)
+			need[2] += f->svc.nr_dclass[p] * f->svc.nr_sclass[p];
+		need[3] += f->nr_policies;
+	}
+}
+
+/* @n elements of @size bytes from @vals into keys @first.. of @fd. */
+static int write_elems(int fd, __u32 first, const void *vals, size_t size,
+		       __u32 n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	__u32 keys[BATCH], i, done, cnt;
+
+	for (done = 0; done < n; done += cnt) {
+		cnt = n - done < BATCH ? n - done : BATCH;
+		for (i = 0; i < cnt; i++)
+			keys[i] = first + done + i;
+		if (bpf_map_update_batch(fd, keys,
+					 (const char *)vals + done * size,
+					 &cnt, &o))
+			return -errno;
+	}
+	return 0;
+}
+
+struct image {
+	struct li_loader *l;
+	__u32 set;
+	struct li_set_hdr hdr;
+	__u32 addr, bm, cross, pol; /* next free entry in the set */
+};
+
+static int put_addr(struct image *im, int fam, int dim,
+		    const struct li_addr_table *t)
+{
+	int fd = bpf_map__fd(im->l->skel->maps.li_addr);
+	__u32 base = im->set * im->l->conf.cap_addr + im->addr;
+	int err;
+
+	im->hdr.fam[fam].addr_base[dim] = im->addr;
+	err = write_elems(fd, base, t->root, LI_ADDR_ELEM * sizeof(__u32),
+			  LI_ADDR_ROOT_ELEMS);
+	if (!err && t->nr_blocks)
+		err = write_elems(fd, base + LI_ADDR_ROOT_ELEMS, t->blocks,
+				  LI_ADDR_ELEM * sizeof(__u32), t->nr_blocks);
+	im->addr += LI_ADDR_ROOT_ELEMS + t->nr_blocks;
+	return err;
+}
+
+static int put_bm(struct image *im, int fam, int dim, const __u64 *words,
+		  __u32 n)
+{
+	int fd = bpf_map__fd(im->l->skel->maps.li_bm);
+
+	im->hdr.fam[fam].bm_base[dim] = im->bm;
+	im->bm += n;
+	return n ? write_elems(fd, im->set * im->l->conf.cap_bm +
+					   im->hdr.fam[fam].bm_base[dim],
+			       words, sizeof(__u64), n) :
+		   0;
+}
+
+static int put_ports(struct image *im, int fam, const struct li_svc_table *t)
+{
+	static const __u16 zero[LI_PORT_SPACE];
+	int fd = bpf_map__fd(im->l->skel->maps.li_port);
+	__u32 base = im->set * LI_PORT_TABLES * LI_PORT_ELEMS_PER_TABLE;
+	int p, src, err;
+
+	for (p = 0; p < LI_NR_PORT_PROTOS; p++) {
+		for (src = 0; src < 2; src++) {
+			const __u16 *v = src ? t->sport_class[p] :
+					       t->dport_class[p];
+			__u32 tab = (fam * LI_NR_PORT_PROTOS + p) * 2 + src;
+
+			err = write_elems(fd,
+					  base + tab * LI_PORT_ELEMS_PER_TABLE,
+					  v ? v : zero,
+					  LI_PORT_ELEM * sizeof(__u16),
+					  LI_PORT_ELEMS_PER_TABLE);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int put_cross(struct image *im, int fam, const struct li_svc_table *t)
+{
+	int fd = bpf_map__fd(im->l->skel->maps.li_cross);
+	struct li_fam_hdr *h = &im->hdr.fam[fam];
+	__u32 n;
+	int p, err;
+
+	for (p = 0; p < LI_NR_PORT_PROTOS; p++) {
+		n = t->nr_dclass[p] * t->nr_sclass[p];
+		h->cross_base[p] = im->cross;
+		h->nr_sclass[p] = t->nr_sclass[p];
+		h->unknown_ports[p] = t->unknown_ports[p];
+		if (!n || !t->cross[p])
+			continue;
+		err = write_elems(fd, im->set * im->l->conf.cap_cross + im->cross,
+				  t->cross[p], sizeof(__u32), n);
+		if (err)
+			return err;
+		im->cross += n;
+	}
+	memcpy(h->proto_map, t->proto_map, sizeof(h->proto_map));
+	return 0;
+}
+
+/* The schedules' mask now, as li_host_set_time() computes it. */
+static void active_now(const struct li_ruleset *rs, const struct li_family *f,
+		       __u64 *out)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	__u32 w;
+
+	if (!localtime_r(&t, &tm)) {
+		memcpy(out, f->enabled, f->bm_words * sizeof(*out));
+		return;
+	}
+	ruleset_active_mask(rs, f,
+			    civil_minutes(tm.tm_year + 1900,
+					  (unsigned int)tm.tm_mon + 1,
+					  (unsigned int)tm.tm_mday,
+					  (unsigned int)tm.tm_hour,
+					  (unsigned int)tm.tm_min),
+			    out);
+	for (w = 0; w < f->bm_words; w++)
+		out[w] &= f->enabled[w];
+}
+
+static int put_family(struct image *im, const struct li_ruleset *rs, int fam)
+{
+	const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+	struct li_fam_hdr *h = &im->hdr.fam[fam];
+	int fd = bpf_map__fd(im->l->skel->maps.li_pol);
+	__u64 *act;
+	int err;
+
+	h->nr_policies = f->nr_policies;
+	h->bm_words = f->nr_policies ? f->bm_words : 0;
+	h->intf_other = f->intf_other;
+	h->pol_base = im->pol;
+	err = put_addr(im, fam, 0, &f->src);
+	if (!err)
+		err = put_addr(im, fam, 1, &f->dst);
+	if (!err)
+		err = put_ports(im, fam, &f->svc);
+	if (!err)
+		err = put_cross(im, fam, &f->svc);
+	if (err || !f->nr_policies)
+		return err;
+	err = write_elems(fd, im->set * im->l->conf.cap_pol + im->pol,
+			  f->policies, sizeof(*f->policies), f->nr_policies);
+	im->pol += f->nr_policies;
+	if (!err)
+		err = put_bm(im, fam, LI_DIM_INTF, f->bm_intf.words,
+			     f->bm_intf.nr_classes * f->bm_words);
+	if (!err)
+		err = put_bm(im, fam, LI_DIM_SRC, f->bm_src.words,
+			     f->bm_src.nr_classes * f->bm_words);
+	if (!err)
+		err = put_bm(im, fam, LI_DIM_DST, f->bm_dst.words,
+			     f->bm_dst.nr_classes * f->bm_words);
+	if (!err)
+		err = put_bm(im, fam, LI_DIM_SVC, f->bm_svc.words,
+			     f->bm_svc.nr_classes * f->bm_words);
+	if (err)
+		return err;
+	act = malloc(f->bm_words * sizeof(*act));
+	if (!act)
+		return -ENOMEM;
+	active_now(rs, f, act);
+	err = put_bm(im, fam, LI_DIM_ACTIVE, act, f->bm_words);
+	free(act);
+	return err;
+}
+
+/* Zero the policy counters of set @set (per CPU). */
+static int zero_hits(struct li_loader *l, __u32 set, __u32 n)
+{
+	int fd = bpf_map__fd(l->skel->maps.li_pol_hits);
+	__u32 i, k;
+
+	memset(l->pcpu, 0, (size_t)l->ncpus * sizeof(*l->pcpu));
+	for (i = 0; i < n; i++) {
+		k = set * l->conf.cap_pol + i;
+		if (bpf_map_update_elem(fd, &k, l->pcpu, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Keep what li_loader_set_interface() and set_active() need later. */
+static int keep_family(struct li_fam_copy *fc, const struct li_family *f)
+{
+	struct li_intf_class *intfs = NULL;
+	__u64 *en, *hits;
+
+	en = malloc((f->bm_words ? f->bm_words : 1) * sizeof(*en));
+	hits = calloc(f->nr_policies + 1, sizeof(*hits));
+	if (f->nr_intfs)
+		intfs = malloc(f->nr_intfs * sizeof(*intfs));
+	if (!en || !hits || (f->nr_intfs && !intfs)) {
+		free(en);
+		free(hits);
+		free(intfs);
+		return -ENOMEM;
+	}
+	memcpy(en, f->enabled, f->bm_words * sizeof(*en));
+	if (f->nr_intfs)
+		memcpy(intfs, f->intfs, f->nr_intfs * sizeof(*intfs));
+	free(fc->enabled);
+	free(fc->hits);
+	free(fc->f.intfs);
+	memset(&fc->f, 0, sizeof(fc->f));
+	fc->f.nr_policies = f->nr_policies;
+	fc->f.bm_words = f->bm_words;
+	fc->f.intfs = intfs;
+	fc->f.nr_intfs = f->nr_intfs;
+	fc->f.intf_other = f->intf_other;
+	fc->enabled = en;
+	fc->hits = hits;
+	return 0;
+}
+
+static void wait_flip_gap(struct li_loader *l)
+{
+	__u64 now = li_mono_ns(), until = l->last_flip_ns + FLIP_GAP_NS;
+	struct timespec ts;
+
+	if (!l->last_flip_ns || now >= until)
+		return;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(until - now);
+	nanosleep(&ts, NULL);
+}
+
+int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
+{
+	struct image im = { .l = l, .set = l->active ^ 1 };
+	__u32 need[4], zero = 0;
+	size_t i;
+	int fam, err;
+
+	li_image_need(rs, need);
+	if (need[0] > l->conf.cap_addr || need[1] > l->conf.cap_bm ||
+	    need[2] > l->conf.cap_cross || need[3] > l->conf.cap_pol)
+		return -E2BIG;
+	/* The set we overwrite was in force until the last flip. */
+	wait_flip_gap(l);
+	for (fam = 0; fam < 2; fam++) {
+		err = put_family(&im, rs, fam);
+		if (err)
+			return err;
+	}
+	im.hdr.detect_esp = rs->detect_unknown_esp;
+	im.hdr.log_allow = rs->log_allow;
+	im.hdr.log_deny_unicast = rs->log_deny_unicast;
+	im.hdr.log_deny_broadcast = rs->log_deny_broadcast;
+	err = zero_hits(l, im.set, im.pol);
+	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_sets),
+					&im.set, &im.hdr, BPF_ANY))
+		err = -errno;
+	for (fam = 0; fam < 2 && !err; fam++)
+		err = keep_family(&l->fam[fam], fam ? &rs->v6 : &rs->v4);
+	if (err)
+		return err;
+	/* The interfaces we know, classified by the new ruleset. */
+	for (i = 0; i < l->nr_ifs; i++) {
+		__u32 cls[2];
+
+		cls[0] = li_intf_class(&l->fam[0].f, l->ifs[i].name);
+		cls[1] = li_intf_class(&l->fam[1].f, l->ifs[i].name);
+		err = li_loader_write_ifc(l, im.set, l->ifs[i].ifindex, cls);
+		if (err)
+			return err;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state), &zero,
+				&im.set, BPF_ANY))
+		return -errno;
+	l->active = im.set;
+	l->hdr = im.hdr;
+	l->have_rs = true;
+	l->last_flip_ns = li_mono_ns();
+	return 0;
+}
+
+int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
+			 __u32 words)
+{
+	int fam = family == 6;
+	struct li_fam_copy *fc = &l->fam[fam];
+	__u64 *m;
+	__u32 w;
+	int err;
+
+	if (!l->have_rs)
+		return -EAGAIN;
+	if (!fc->f.nr_policies)
+		return 0;
+	if (words != fc->f.bm_words)
+		return -EINVAL;
+	m = malloc(words * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	for (w = 0; w < words; w++)
+		m[w] = mask[w] & fc->enabled[w];
+	err = write_elems(bpf_map__fd(l->skel->maps.li_bm),
+			  l->active * l->conf.cap_bm +
+				  l->hdr.fam[fam].bm_base[LI_DIM_ACTIVE],
+			  m, sizeof(*m), words);
+	free(m);
+	return err;
+}
+
+int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
+			const __u32 cls[2])
+{
+	struct li_ifc v = { .cls = { cls[0], cls[1] }, .valid = 1 };
+	int err;
+
+	if (ifindex < 0)
+		return -EINVAL;
+	if (ifindex < LI_IFC_ARRAY) {
+		__u32 k = set * LI_IFC_ARRAY + (__u32)ifindex;
+
+		err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc),
+					  &k, &v, BPF_ANY);
+	} else {
+		struct li_ifc_key k = { .set = set, .ifindex = (__u32)ifindex };
+
+		err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc_big),
+					  &k, &v, BPF_ANY);
+	}
+	return err ? -errno : 0;
+}
+
+void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2])
+{
+	const char *name = NULL;
+	size_t i;
+
+	for (i = 0; i < l->nr_ifs; i++)
+		if (l->ifs[i].ifindex == ifindex)
+			name = l->ifs[i].name;
+	cls[0] = li_intf_class(&l->fam[0].f, name);
+	cls[1] = li_intf_class(&l->fam[1].f, name);
+}
+
+int li_loader_set_interface(struct li_loader *l, int ifindex,
+			    const char *ifname)
+{
+	struct li_ifname *e = NULL;
+	__u32 cls[2];
+	size_t i;
+
+	if (ifindex <= 0 || !ifname || strlen(ifname) >= LI_IFNAMSIZ)
+		return -EINVAL;
+	for (i = 0; i < l->nr_ifs && !e; i++)
+		if (l->ifs[i].ifindex == ifindex)
+			e = &l->ifs[i];
+	if (!e) {
+		if (l->nr_ifs == l->cap_ifs) {
+			size_t cap = l->cap_ifs ? l->cap_ifs * 2 : 8;
+
+			e = realloc(l->ifs, cap * sizeof(*e));
+			if (!e)
+				return -ENOMEM;
+			l->ifs = e;
+			l->cap_ifs = cap;
+		}
+		e = &l->ifs[l->nr_ifs++];
+		e->ifindex = ifindex;
+	}
+	memset(e->name, 0, sizeof(e->name));
+	strcpy(e->name, ifname);
+	if (!l->have_rs)
+		return 0;
+	li_loader_classes(l, ifindex, cls);
+	return li_loader_write_ifc(l, l->active, ifindex, cls);
+}
+
+/*
+ * Make hash map @fd hold exactly @n keys: add them all, then delete
+ * every other key (@in tells whether a key is one of them).
+ */
+static int sync_hash(int fd, const void *keys, size_t ksize, size_t n,
+		     const void *vals, size_t vsize,
+		     bool (*in)(const void *ctx, const void *key),
+		     const void *ctx)
+{
+	unsigned char cur[64], next[64];
+	bool have = false;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ksize,
+					(const char *)vals + i * vsize, BPF_ANY))
+			return -errno;
+	while (!bpf_map_get_next_key(fd, have ? cur : NULL, next)) {
+		if (!in(ctx, next)) {
+			if (bpf_map_delete_elem(fd, next))
+				return -errno;
+			continue; /* from the same key again */
+		}
+		memcpy(cur, next, ksize);
+		have = true;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+struct key_list {
+	const void *keys;
+	size_t ksize, n;
+};
+
+static bool in_list(const void *ctx, const void *key)
+{
+	const struct key_list *kl = ctx;
+	size_t i;
+
+	for (i = 0; i < kl->n; i++)
+		if (!memcmp((const char *)kl->keys + i * kl->ksize, key,
+			    kl->ksize))
+			return true;
+	return false;
+}
+
+int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
+			 size_t n)
+{
+	struct li_local_key *keys = calloc(n + 1, sizeof(*keys));
+	__u32 *vals = calloc(n + 1, sizeof(*vals));
+	struct key_list kl = { keys, sizeof(*keys), n };
+	size_t i;
+	int err;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		keys[i].family = a[i].family;
+		memcpy(keys[i].addr, a[i].addr, a[i].family == 6 ? 16 : 4);
+		vals[i] = a[i].bcast ? 2 : 1;
+	}
+	err = sync_hash(bpf_map__fd(l->skel->maps.li_locals), keys,
+			sizeof(*keys), n, vals, sizeof(*vals), in_list, &kl);
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static bool in_table(const void *ctx, const void *key)
+{
+	const struct li_sa_key *k = key;
+
+	return spi_table_find(ctx, k->family, k->daddr, k->spi) != NULL;
+}
+
+int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
+{
+	struct li_sa_key *keys = calloc(t->nr + 1, sizeof(*keys));
+	__u32 *vals = calloc(t->nr + 1, sizeof(*vals));
+	size_t i, n = 0;
+	int err;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < t->size; i++) {
+		const struct sa_entry *e = &t->slots[i];
+
+		if (!e->family)
+			continue;
+		keys[n].family = e->family;
+		memcpy(keys[n].daddr, e->daddr, e->family == 6 ? 16 : 4);
+		keys[n].spi = e->spi;
+		vals[n++] = 1;
+	}
+	err = sync_hash(bpf_map__fd(l->skel->maps.li_sas), keys, sizeof(*keys),
+			n, vals, sizeof(*vals), in_table, t);
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
+			__u32 count)
+{
+	__u32 k = 0;
+	__s64 rem = count;
+
+	if (f && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_trace_filter),
+				     &k, f, BPF_ANY))
+		return -errno;
+	k = LI_TR_REMAINING;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_trace), &k, &rem,
+				BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int li_loader_clear_frags(struct li_loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.li_frags);
+	struct li_frag_key k;
+
+	while (!bpf_map_get_next_key(fd, NULL, &k))
+		if (bpf_map_delete_elem(fd, &k))
+			return -errno;
+	return 0;
+}
+
+int li_loader_set_event_rate(struct li_loader *l, int kind, __u32 rate,
+			     __u32 burst)
+{
+	__u32 zero = 0;
+
+	if (kind < 0 || kind >= LI_EV_NR_KINDS || !rate)
+		return -EINVAL;
+	l->conf.tb_cost_ns[kind] = 1000000000ull / rate;
+	l->conf.tb_burst_ns[kind] = l->conf.tb_cost_ns[kind] * burst;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
+				&l->conf, BPF_ANY))
+		return -errno;
+	return 0;
+}

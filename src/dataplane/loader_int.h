@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the loader: its state, shared by loader.c (program, pins,
+ * attach, events, test runs) and loader_image.c (what goes into the maps).
+ */
+#ifndef LOCALIN_DATAPLANE_LOADER_INT_H
+#define LOCALIN_DATAPLANE_LOADER_INT_H
+
+#include "loader.h"
+#include "maps.h"
+
+struct localin_bpf;
+struct ring_buffer;
+struct xdp_program;
+struct bpf_object;
+
+/* An interface the daemon (or replay) named, by index. */
+struct li_ifname {
+	int ifindex;
+	char name[LI_IFNAMSIZ];
+};
+
+/* Our program on one interface: its own object, sharing our maps. */
+struct li_attached {
+	int ifindex;
+	struct bpf_object *obj;
+	struct xdp_program *prog;
+};
+
+/* What the loader keeps of the ruleset in force. */
+struct li_fam_copy {
+	struct li_family f; /* intfs, nr_intfs, intf_other, sizes only */
+	__u64 *enabled;
+	__u64 *hits; /* li_counters output, nr_policies */
+};
+
+struct li_loader {
+	struct localin_bpf *skel;
+	char *pin_dir;
+	int ncpus;
+	__u64 *pcpu; /* one per-CPU value */
+	struct li_conf conf;
+	__u32 active; /* set in force */
+	bool have_rs;
+	struct li_set_hdr hdr; /* of the set in force */
+	struct li_fam_copy fam[2];
+	__u64 last_flip_ns;
+
+	struct li_ifname *ifs;
+	size_t nr_ifs, cap_ifs;
+	struct li_attached *att;
+	size_t nr_att;
+
+	struct ring_buffer *rb;
+	void (*poll_fn)(void *ctx, const struct li_event *ev, __u64 time_ns);
+	void *poll_ctx;
+	__s64 clock_off; /* realtime - monotonic, ns */
+	int polled;
+};
+
+/* Classes of @ifindex in the set in force (intf_other if unnamed). */
+void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2]);
+/* Write one interface's classes into set @set. */
+int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
+			const __u32 cls[2]);
+__u64 li_mono_ns(void);
+
+#endif

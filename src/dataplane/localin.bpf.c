@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The XDP data path: parse (parse.h), decide (match.h) over the ruleset
+ * image in maps (maps.h), count, and tell user space (event.h). Nothing
+ * here decides anything of its own: the accessors below only read maps.
+ *
+ * Built with UAPI headers only (no kernel structs are read, so there is
+ * nothing for CO-RE to relocate). Sized maps carry max_entries 1 here; the
+ * loader sets the real sizes before load (see maps.h).
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "maps.h"
+#include "parse.h"
+#include "../trace/filter_match.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} li_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct li_conf);
+} li_conf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LI_NR_SETS);
+	__type(key, __u32);
+	__type(value, struct li_set_hdr);
+} li_sets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* LI_NR_SETS * cap_addr */
+	__type(key, __u32);
+	__type(value, __u32[LI_ADDR_ELEM]);
+} li_addr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LI_PORT_ELEMS);
+	__type(key, __u32);
+	__type(value, __u16[LI_PORT_ELEM]);
+} li_port SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* LI_NR_SETS * cap_cross */
+	__type(key, __u32);
+	__type(value, __u32);
+} li_cross SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* LI_NR_SETS * cap_bm */
+	__type(key, __u32);
+	__type(value, __u64);
+} li_bm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* LI_NR_SETS * cap_pol */
+	__type(key, __u32);
+	__type(value, struct li_policy);
+} li_pol SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1); /* LI_NR_SETS * cap_pol */
+	__type(key, __u32);
+	__type(value, __u64);
+} li_pol_hits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LI_NR_SETS * LI_IFC_ARRAY);
+	__type(key, __u32);
+	__type(value, struct li_ifc);
+} li_ifc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LI_IFC_HASH_MAX);
+	__type(key, struct li_ifc_key);
+	__type(value, struct li_ifc);
+} li_ifc_big SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LI_LOCALS_MAX);
+	__type(key, struct li_local_key);
+	__type(value, __u32);
+} li_locals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LI_SAS_MAX);
+	__type(key, struct li_sa_key);
+	__type(value, __u32);
+} li_sas SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LI_FRAGS_MAX);
+	__type(key, struct li_frag_key);
+	__type(value, struct li_verdict);
+} li_frags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LI_NR_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} li_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LI_EV_NR_KINDS);
+	__type(key, __u32);
+	__type(value, struct li_tb);
+} li_tb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, LI_RINGBUF_SIZE);
+} li_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flow_filter);
+} li_trace_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LI_TR_NR);
+	__type(key, __u32);
+	__type(value, __s64);
+} li_trace SEC(".maps");
+
+/* The packet's facts and verdict: off the stack, one per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct li_test_out);
+} li_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct li_test_out);
+} li_test_out SEC(".maps");
+
+/* The context of match.h's accessors: one set, one arrival interface. */
+struct li_xctx {
+	const struct li_set_hdr *h;
+	__u32 set;
+	__u32 cls[2];
+	__u32 addr_off, bm_off, cross_off, pol_off, port_off;
+};
+
+#define LI_CTX struct li_xctx
+
+static __always_inline const struct li_fam_hdr *fh(const LI_CTX *c, int fam)
+{
+	return &c->h->fam[fam & 1];
+}
+
+static __always_inline __u32 li_acc_bm_words(const LI_CTX *c, int fam)
+{
+	return fh(c, fam)->bm_words;
+}
+
+static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
+{
+	return c->cls[fam & 1];
+}
+
+static __always_inline __u32 addr_entry(const LI_CTX *c, int fam, int dim,
+					__u32 elem, __u32 i)
+{
+	__u32 k = c->addr_off + fh(c, fam)->addr_base[dim == LI_DIM_DST] + elem;
+	__u32 *e = bpf_map_lookup_elem(&li_addr, &k);
+
+	return e ? e[i & (LI_ADDR_ELEM - 1)] : 0;
+}
+
+static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam,
+					      int dim, __u32 i)
+{
+	return addr_entry(c, fam, dim, (i & (LI_ROOT_SIZE - 1)) / LI_ADDR_ELEM,
+			  i);
+}
+
+/* Blocks follow their root: block b is element LI_ADDR_ROOT_ELEMS + b. */
+static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, int fam,
+					       int dim, __u32 i)
+{
+	return addr_entry(c, fam, dim, LI_ADDR_ROOT_ELEMS + i / LI_BLOCK_SIZE,
+			  i);
+}
+
+static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,
+					      __u32 proto)
+{
+	return fh(c, fam)->proto_map[proto & 0xff];
+}
+
+static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam,
+					     __u32 p, int src, __u32 port)
+{
+	__u32 t = ((fam & 1) * LI_NR_PORT_PROTOS + p) * 2 + !!src;
+	__u32 k = c->port_off + t * LI_PORT_ELEMS_PER_TABLE +
+		  (port & 0xffff) / LI_PORT_ELEM;
+	__u16 *e = bpf_map_lookup_elem(&li_port, &k);
+
+	return e ? e[port & (LI_PORT_ELEM - 1)] : 0;
+}
+
+static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam,
+					      __u32 p, __u32 d, __u32 s)
+{
+	const struct li_fam_hdr *f = fh(c, fam);
+	__u32 k, *e;
+
+	if (p >= LI_NR_PORT_PROTOS)
+		return 0;
+	k = c->cross_off + f->cross_base[p] + d * f->nr_sclass[p] + s;
+	e = bpf_map_lookup_elem(&li_cross, &k);
+	return e ? *e : 0;
+}
+
+static __always_inline __u32 li_acc_svc_unknown(const LI_CTX *c, int fam,
+						__u32 p)
+{
+	return p < LI_NR_PORT_PROTOS ? fh(c, fam)->unknown_ports[p] : 0;
+}
+
+static __always_inline __u64 li_acc_bm(const LI_CTX *c, int fam, int dim,
+				       __u32 cls, __u32 w)
+{
+	const struct li_fam_hdr *f = fh(c, fam);
+	__u32 k = c->bm_off + f->bm_base[dim] + w;
+	__u64 *e;
+
+	if (dim != LI_DIM_ACTIVE)
+		k += cls * f->bm_words;
+	e = bpf_map_lookup_elem(&li_bm, &k);
+	return e ? *e : 0;
+}
+
+static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
+					 struct li_policy *out)
+{
+	const struct li_fam_hdr *f = fh(c, fam);
+	struct li_policy *e;
+	__u32 k;
+
+	if (idx >= f->nr_policies)
+		return -1;
+	k = c->pol_off + f->pol_base + idx;
+	e = bpf_map_lookup_elem(&li_pol, &k);
+	if (!e)
+		return -1;
+	*out = *e;
+	return 0;
+}
+
+/* As host.c: IPv4 224/4 and 255.255.255.255, IPv6 ff00::/8. */
+static __always_inline int is_multicast(const struct li_pkt *p)
+{
+	const __u8 *d = (const __u8 *)p->daddr;
+
+	if (p->family == 4)
+		return (d[0] & 0xf0) == 0xe0 || p->daddr[0] == ~0u;
+	return d[0] == 0xff;
+}
+
+static __always_inline int li_acc_is_local(const LI_CTX *c,
+					   const struct li_pkt *p)
+{
+	struct li_local_key k = { .family = p->family };
+	__u32 *e;
+
+	k.addr[0] = p->daddr[0];
+	if (p->family == 6) {
+		k.addr[1] = p->daddr[1];
+		k.addr[2] = p->daddr[2];
+		k.addr[3] = p->daddr[3];
+	}
+	e = bpf_map_lookup_elem(&li_locals, &k);
+	if (e)
+		return *e == 2 ? 2 : 1;
+	return is_multicast(p) ? 2 : 0;
+}
+
+static __always_inline int li_acc_detect_esp(const LI_CTX *c)
+{
+	return c->h->detect_esp;
+}
+
+static __always_inline int li_acc_spi_known(const LI_CTX *c,
+					    const struct li_pkt *p)
+{
+	struct li_sa_key k = { .family = p->family, .spi = p->spi };
+
+	k.daddr[0] = p->daddr[0];
+	if (p->family == 6) {
+		k.daddr[1] = p->daddr[1];
+		k.daddr[2] = p->daddr[2];
+		k.daddr[3] = p->daddr[3];
+	}
+	return bpf_map_lookup_elem(&li_sas, &k) != 0;
+}
+
+static __always_inline void frag_key(struct li_frag_key *k,
+				     const struct li_pkt *p)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->family = p->family;
+	k->proto = p->proto;
+	k->id = p->frag_id;
+	__builtin_memcpy(k->saddr, p->saddr, sizeof(k->saddr));
+	__builtin_memcpy(k->daddr, p->daddr, sizeof(k->daddr));
+}
+
+static __always_inline int li_acc_frag_get(const LI_CTX *c,
+					   const struct li_pkt *p,
+					   struct li_verdict *v)
+{
+	struct li_frag_key k;
+	struct li_verdict *e;
+
+	frag_key(&k, p);
+	e = bpf_map_lookup_elem(&li_frags, &k);
+	if (!e)
+		return 0;
+	*v = *e;
+	return 1;
+}
+
+static __always_inline void li_acc_frag_put(const LI_CTX *c,
+					    const struct li_pkt *p,
+					    const struct li_verdict *v)
+{
+	struct li_frag_key k;
+
+	frag_key(&k, p);
+	bpf_map_update_elem(&li_frags, &k, v, BPF_ANY);
+}
+
+/* match.h's word loop runs in li_first_match_g(), verified on its own. */
+struct li_fm_args {
+	__u32 set, fam, words;
+	__u32 cls[4];
+};
+
+int li_first_match_g(const struct li_fm_args *a);
+
+static __always_inline int li_fm(const LI_CTX *c, int fam, __u32 words,
+				 __u32 ci, __u32 cs, __u32 cd, __u32 cv)
+{
+	struct li_fm_args a = {
+		.set = c->set,
+		.fam = (__u32)fam,
+		.words = words,
+		.cls = { ci, cs, cd, cv },
+	};
+
+	return li_first_match_g(&a);
+}
+
+#define LI_FIRST_MATCH li_fm
+#include "match.h"
+
+/* The context of set @set, from its header and the capacities. */
+static __always_inline int set_ctx(LI_CTX *c, const struct li_conf *cf,
+				   __u32 set)
+{
+	set &= 1;
+	c->h = bpf_map_lookup_elem(&li_sets, &set);
+	if (!c->h)
+		return -1;
+	c->set = set;
+	c->addr_off = set * cf->cap_addr;
+	c->bm_off = set * cf->cap_bm;
+	c->cross_off = set * cf->cap_cross;
+	c->pol_off = set * cf->cap_pol;
+	c->port_off = set * (LI_PORT_TABLES * LI_PORT_ELEMS_PER_TABLE);
+	return 0;
+}
+
+__attribute__((noinline)) int li_first_match_g(const struct li_fm_args *a)
+{
+	const struct li_conf *cf;
+	struct li_xctx c = { 0 };
+	__u32 zero = 0;
+
+	cf = bpf_map_lookup_elem(&li_conf, &zero);
+	if (!a || !cf || set_ctx(&c, cf, a->set))
+		return -1;
+	return li_first_match(&c, a->fam & 1, a->words, a->cls[0], a->cls[1],
+			      a->cls[2], a->cls[3]);
+}
+
+static __always_inline void count(__u32 i)
+{
+	__u64 *n = bpf_map_lookup_elem(&li_stats, &i);
+
+	if (n)
+		*n += 1;
+}
+
+/* One event of @kind may leave now: the CPU's bucket has the credit. */
+static __always_inline int tb_allow(const struct li_conf *cf, __u32 kind,
+				    __u64 now)
+{
+	struct li_tb *b = bpf_map_lookup_elem(&li_tb, &kind);
+	__u64 credit, cost, burst;
+
+	if (!b || kind >= LI_EV_NR_KINDS)
+		return 0;
+	cost = cf->tb_cost_ns[kind];
+	burst = cf->tb_burst_ns[kind];
+	credit = b->credit_ns + (now - b->last_ns);
+	if (credit > burst || now < b->last_ns)
+		credit = burst;
+	b->last_ns = now;
+	if (credit < cost) {
+		b->credit_ns = credit;
+		return 0;
+	}
+	b->credit_ns = credit - cost;
+	return 1;
+}
+
+static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
+				 const struct li_test_out *s, __u32 kind,
+				 __u32 trace_id, __u64 now)
+{
+	struct li_event *ev;
+
+	if (!tb_allow(cf, kind, now)) {
+		count(LI_ST_SUPPRESSED + kind);
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&li_events, sizeof(*ev), 0);
+	if (!ev) {
+		count(LI_ST_SUPPRESSED + kind); /* ring full: also suppressed */
+		return;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->kind = (__u8)kind;
+	ev->ifindex = ctx->ingress_ifindex;
+	ev->trace_id = trace_id;
+	ev->ktime_ns = now;
+	__builtin_memcpy(&ev->pkt, &s->pkt, sizeof(ev->pkt));
+	__builtin_memcpy(&ev->verdict, &s->v, sizeof(ev->verdict));
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/* Take one packet of the trace budget, atomically; its id, or 0. */
+static __always_inline __u32 trace_take(const struct li_pkt *p)
+{
+	__u32 k = LI_TR_REMAINING;
+	struct flow_filter *f;
+	__s64 *rem, *issued, id;
+
+	rem = bpf_map_lookup_elem(&li_trace, &k);
+	if (!rem || *rem <= 0)
+		return 0;
+	k = 0;
+	f = bpf_map_lookup_elem(&li_trace_filter, &k);
+	if (!f || !li_flow_filter_match(f, p))
+		return 0;
+	if (__sync_fetch_and_add(rem, -1) <= 0) {
+		__sync_fetch_and_add(rem, 1);
+		return 0;
+	}
+	k = LI_TR_ISSUED;
+	issued = bpf_map_lookup_elem(&li_trace, &k);
+	if (!issued)
+		return 0;
+	id = __sync_fetch_and_add(issued, 1) + 1;
+	/* trace id 0 reads as "none": skip it when the count wraps */
+	if (!(__u32)id)
+		id = __sync_fetch_and_add(issued, 1) + 1;
+	return (__u32)id;
+}
+
+static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
+				 const LI_CTX *c, const struct li_test_out *s)
+{
+	const struct li_verdict *v = &s->v;
+	struct li_policy pol = { 0 };
+	__u64 now = bpf_ktime_get_ns();
+	__u32 id;
+
+	if (v->reason == LI_R_ESP_UNKNOWN_SPI)
+		emit(ctx, cf, s, LI_EV_ESP_ERROR, 0, now);
+	if (v->reason == LI_R_POLICY && v->policy_idx >= 0)
+		li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx,
+			      &pol);
+	if (li_traffic_logged(v, pol.flags, c->h->log_allow,
+			      c->h->log_deny_unicast, c->h->log_deny_broadcast))
+		emit(ctx, cf, s, LI_EV_TRAFFIC, 0, now);
+	id = trace_take(&s->pkt);
+	if (id)
+		emit(ctx, cf, s, LI_EV_TRACE, id, now);
+}
+
+/* The arrival interface's classes: test metadata, or by ifindex. */
+static __always_inline void intf_classes(struct xdp_md *ctx,
+					 const struct li_conf *cf, __u32 set,
+					 LI_CTX *c, int *test)
+{
+	const void *meta = (const void *)(long)ctx->data_meta;
+	const void *data = (const void *)(long)ctx->data;
+	const struct li_test_meta *m = meta;
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct li_ifc *e;
+
+	if (meta + sizeof(*m) <= data && cf->cookie && m->cookie == cf->cookie) {
+		c->cls[0] = m->cls[0];
+		c->cls[1] = m->cls[1];
+		*test = 1;
+		return;
+	}
+	if (ifindex < LI_IFC_ARRAY) {
+		__u32 k = set * LI_IFC_ARRAY + ifindex;
+
+		e = bpf_map_lookup_elem(&li_ifc, &k);
+	} else {
+		struct li_ifc_key hk = { .set = set, .ifindex = ifindex };
+
+		e = bpf_map_lookup_elem(&li_ifc_big, &hk);
+	}
+	if (e && e->valid) {
+		c->cls[0] = e->cls[0];
+		c->cls[1] = e->cls[1];
+	} else {
+		c->cls[0] = c->h->fam[0].intf_other;
+		c->cls[1] = c->h->fam[1].intf_other;
+	}
+}
+
+/*
+ * Everything after the parse, verified once on its own (a global
+ * function) rather than once per path through the parser.
+ */
+__attribute__((noinline)) int li_judge(struct xdp_md *ctx)
+{
+	__u32 zero = 0, set, *st;
+	const struct li_conf *cf;
+	struct li_test_out *s;
+	struct li_xctx c;
+	int test = 0;
+
+	s = bpf_map_lookup_elem(&li_scratch, &zero);
+	cf = bpf_map_lookup_elem(&li_conf, &zero);
+	st = bpf_map_lookup_elem(&li_state, &zero);
+	if (!s || !cf || !st)
+		return XDP_PASS;
+	set = *st & 1;
+	if (set_ctx(&c, cf, set))
+		return XDP_PASS;
+	intf_classes(ctx, cf, set, &c, &test);
+
+	li_decide(&c, &s->pkt, &s->v);
+
+	count(LI_ST_REASON + s->v.reason);
+	if (s->v.reason == LI_R_POLICY && s->v.policy_idx >= 0) {
+		__u32 k = c.pol_off + fh(&c, s->pkt.family == 6)->pol_base +
+			  (__u32)s->v.policy_idx;
+		__u64 *n = bpf_map_lookup_elem(&li_pol_hits, &k);
+
+		if (n)
+			*n += 1;
+	}
+	if (s->v.reason != LI_R_NONLOCAL)
+		tell(ctx, cf, &c, s);
+	if (test)
+		bpf_map_update_elem(&li_test_out, &zero, s, BPF_ANY);
+	return s->v.drop ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp")
+int localin_xdp(struct xdp_md *ctx)
+{
+	const void *data = (const void *)(long)ctx->data;
+	const void *data_end = (const void *)(long)ctx->data_end;
+	struct li_test_out *s;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&li_scratch, &zero);
+	if (!s)
+		return XDP_PASS;
+	li_parse(data, data_end, &s->pkt);
+	return li_judge(ctx);
+}
+
+char LICENSE[] SEC("license") = "GPL";

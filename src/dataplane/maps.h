@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The XDP program's maps as both sides see them (localin.bpf.c and
+ * loader.c): keys, values and the layout of the ruleset image.
+ *
+ * Two sets. Every table of the ruleset image lives in one array map that
+ * holds both sets side by side: set s starts at s * capacity. li_state
+ * holds the index of the set in force; a reload fills the other set
+ * completely (tables, header, interface classes, zeroed policy counters)
+ * and only then flips li_state. A packet reads the index once, so it is
+ * judged by one image, never by half of two.
+ *
+ * Capacities are per set and fixed when the maps are created (li_conf):
+ * big tables (address blocks, bitmaps, policies) sized from the first
+ * ruleset with headroom, small ones fixed. Elements are wide (a block of
+ * 256 trie entries, 256 port classes) because an array map rounds every
+ * element up to 8 bytes, and because one element per trie block keeps
+ * the lookup to one (inlined) array access.
+ */
+#ifndef LOCALIN_DATAPLANE_MAPS_H
+#define LOCALIN_DATAPLANE_MAPS_H
+
+#include "../compile/ruleset.h"
+#include "../trace/filter.h"
+#include "event.h"
+#include "packet.h"
+
+#define LI_NR_SETS 2
+
+/* li_addr element: one trie block; a root is LI_ADDR_ROOT_ELEMS of them. */
+#define LI_ADDR_ELEM 256
+#define LI_ADDR_ROOT_ELEMS (LI_ROOT_SIZE / LI_ADDR_ELEM)
+
+/* li_port element: 256 consecutive ports' classes. */
+#define LI_PORT_ELEM 256
+#define LI_PORT_ELEMS_PER_TABLE (LI_PORT_SPACE / LI_PORT_ELEM)
+/* Tables per set: family x port protocol x (dport, sport). */
+#define LI_PORT_TABLES (2 * LI_NR_PORT_PROTOS * 2)
+#define LI_PORT_ELEMS (LI_NR_SETS * LI_PORT_TABLES * LI_PORT_ELEMS_PER_TABLE)
+
+/* Interface classes: an array by ifindex below this, a hash above. */
+#define LI_IFC_ARRAY 16384
+#define LI_IFC_HASH_MAX 4096
+
+#define LI_LOCALS_MAX 4096
+#define LI_SAS_MAX 65536
+#define LI_FRAGS_MAX 16384
+#define LI_RINGBUF_SIZE (256 * 1024)
+
+/* li_stats: per-CPU counters. */
+enum li_stat {
+	LI_ST_REASON = 0, /* + enum li_reason */
+	LI_ST_SUPPRESSED = LI_R_MAX, /* + enum li_event_kind */
+	LI_NR_STATS = LI_R_MAX + LI_EV_NR_KINDS,
+};
+
+/* One family of one set; offsets are relative to the set's start. */
+struct li_fam_hdr {
+	__u32 nr_policies;
+	__u32 bm_words; /* 0 when the family has no policies */
+	__u32 intf_other;
+	__u32 pol_base;	    /* li_pol, li_pol_hits */
+	__u32 addr_base[2]; /* li_addr: root of src, dst; blocks follow it */
+	__u32 bm_base[LI_NR_DIMS]; /* li_bm: class 0, word 0 (ACTIVE: mask) */
+	__u32 cross_base[LI_NR_PORT_PROTOS]; /* li_cross */
+	__u32 nr_sclass[LI_NR_PORT_PROTOS];
+	__u32 unknown_ports[LI_NR_PORT_PROTOS];
+	__u32 proto_map[256];
+};
+
+/* li_sets[set]: what a packet needs besides the big tables. */
+struct li_set_hdr {
+	struct li_fam_hdr fam[2];
+	__u8 detect_esp;
+	__u8 log_allow;
+	__u8 log_deny_unicast;
+	__u8 log_deny_broadcast;
+	__u32 pad;
+};
+
+/* li_conf[0]: fixed at creation, except the event rates. */
+struct li_conf {
+	__u64 cookie; /* a test run's metadata carries it (see below) */
+	__u32 cap_addr;	 /* li_addr elements per set */
+	__u32 cap_bm;	 /* li_bm words per set */
+	__u32 cap_cross; /* li_cross entries per set */
+	__u32 cap_pol;	 /* li_pol entries per set (both families) */
+	/* Token buckets, per CPU and event kind: credit in ns of time. */
+	__u64 tb_cost_ns[LI_EV_NR_KINDS];  /* per event: 1e9 / rate */
+	__u64 tb_burst_ns[LI_EV_NR_KINDS]; /* burst * cost */
+};
+
+struct li_tb {
+	__u64 credit_ns;
+	__u64 last_ns;
+};
+
+/*
+ * BPF_PROG_TEST_RUN cannot name a made-up arrival interface (the kernel
+ * wants a real device for ingress_ifindex), so a test run prepends this
+ * as XDP metadata: the program takes the interface classes from it when
+ * the cookie is li_conf's, which no other XDP program or packet can know.
+ * The program then also records its facts and verdict in li_test_out.
+ */
+struct li_test_meta {
+	__u64 cookie;
+	__u32 cls[2];
+};
+
+struct li_test_out {
+	struct li_pkt pkt;
+	struct li_verdict v;
+};
+
+/* li_ifc: classes of an interface in one set, valid when set. */
+struct li_ifc {
+	__u32 cls[2];
+	__u32 valid;
+	__u32 pad;
+};
+
+struct li_ifc_key {
+	__u32 set;
+	__u32 ifindex;
+};
+
+/* li_locals: value 1 unicast address of ours, 2 broadcast. */
+struct li_local_key {
+	__u8 family;
+	__u8 pad[3];
+	__u32 addr[4];
+};
+
+/* li_sas: the live inbound SAs; the value is unused (1). */
+struct li_sa_key {
+	__u8 family;
+	__u8 pad[3];
+	__u32 daddr[4];
+	__u32 spi;
+};
+
+/* li_frags: first-fragment verdicts, LRU. */
+struct li_frag_key {
+	__u8 family;
+	__u8 proto;
+	__u16 pad;
+	__u32 id;
+	__u32 saddr[4];
+	__u32 daddr[4];
+};
+
+/* li_trace: [LI_TR_REMAINING] packets still to trace, [LI_TR_ISSUED] ids. */
+enum {
+	LI_TR_REMAINING,
+	LI_TR_ISSUED,
+	LI_TR_NR,
+};
+
+#endif
