@@ -104,6 +104,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: the lab needs root (network namespaces, XDP)" >&2
 	exit 1
 fi
+lab_lock || exit 1
 lab_trap_down
 start=$(date +%s)
 step "The lab: $LAB_NSS on one L2 segment"

@@ -204,6 +204,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	skip "network-namespace lab: needs root"
 	exit 0
 fi
+lab_lock || exit 1
 lab_trap_down
 if ! lab_up; then
 	fail "lab up (namespaces, strongSwan in gw and peer)"

@@ -58,7 +58,7 @@ lab_die() {
 lab_spawn() { # ns name cmd...
 	local ns=$1 name=$2
 	shift 2
-	ip netns exec "$ns" "$@" &
+	ip netns exec "$ns" "$@" 9>&- &
 	echo $! >"$LAB_DIR/$name.pid"
 }
 
@@ -74,10 +74,16 @@ lab_kill_pid() { # pid
 	return 0
 }
 
-lab_stop() { # name: the process started by lab_spawn under that name
-	local f=$LAB_DIR/$1.pid
+# The process started by lab_spawn under that name, if it still lives in
+# one of the lab's namespaces (a stale pid file never hits another process).
+lab_stop() { # name
+	local f=$LAB_DIR/$1.pid pid ns
 	[ -f "$f" ] || return 0
-	lab_kill_pid "$(cat "$f")"
+	pid=$(cat "$f")
+	ns=$(ip netns identify "$pid" 2>/dev/null)
+	case " $LAB_NSS " in
+	*" ${ns:-none} "*) lab_kill_pid "$pid" ;;
+	esac
 	rm -f "$f"
 }
 
@@ -369,13 +375,15 @@ lab_phase_report() { # name [--tsv] [bin conf]
 # --- localin run inside gw -----------------------------------------------------
 
 # The daemon runs in gw's network namespace and in a mount namespace of its
-# own: a private /run (control socket, lock) and bpffs, so the lab never
-# meets a localin of the host or of another lab. Stdout (log lines) and
-# stderr go to $LAB_DIR/localin.log and localin.err.
+# own: a private /run (control socket, lock) and bpffs (pins), so the lab
+# never meets a localin of the host or of another lab. In the foreground,
+# so that its pid is the one lab_spawn records. Log and trace lines go to
+# $LAB_DIR/localin.log, anything else to localin.err.
 lab_localin_start() { # bin conf
 	lab_spawn "$NS_GW" localin unshare -m sh -c \
-		'mount -t tmpfs none /run && { mount -t bpf bpf /sys/fs/bpf || :; } && exec "$0" run -c "$1"' \
-		"$1" "$2" >"$LAB_DIR/localin.log" 2>"$LAB_DIR/localin.err"
+		'mount -t tmpfs none /run && { mount -t bpf bpf /sys/fs/bpf || :; } &&
+		exec "$0" run -c "$1" --foreground --log "$2"' \
+		"$1" "$2" "$LAB_DIR/localin.log" >"$LAB_DIR/localin.err" 2>&1
 }
 
 # A client command (`status`, `diagnose …`, `stop`) in the daemon's namespaces.
@@ -453,7 +461,9 @@ lab_down() {
 lab_status() {
 	local ns side
 	for ns in $LAB_NSS; do
-		if lab_ns_exists "$ns"; then
+		if [ "$ns" = "$NS_SW" ] && lab_ns_exists "$ns"; then
+			echo "$ns: br0 ports $(ip -n "$ns" -br link show master br0 | cut -d@ -f1 | paste -sd ' ')"
+		elif lab_ns_exists "$ns"; then
 			echo "$ns: $(ip -n "$ns" -br -4 addr show | grep -v '^lo ' | tr -s ' ' | paste -sd ';')"
 		else
 			echo "$ns: absent"
@@ -469,6 +479,13 @@ lab_status() {
 	lab_running charon-gw && lab_swanctl gw --list-sas --raw 2>/dev/null |
 		grep -o 'lab {[^{]*state=[A-Z]*' | sed 's/ .*state=/ IKE_SA /;s/^/sas gw: /'
 	lab_is_up
+}
+
+# One run at a time per prefix: demo.sh and e2e.sh wait here (up to 5
+# min) for another run's lab of the same name. LAB=xy runs one beside it.
+lab_lock() {
+	exec 9>"/tmp/localin-lab.$LAB.lock"
+	flock -w 300 9 || lab_die "another lab named $LAB is running"
 }
 
 # Tear the lab down when the calling script ends, however it ends.
