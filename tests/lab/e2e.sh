@@ -52,7 +52,7 @@ mismatches() { sed -n 's/^mismatches //p' "$LAB_DIR/$1.tsv"; }
 DROPPED_PROBES=("ike-scan (IKEv1)" "ike-scan --ikev2" "ike-scan --nat-t" "scapy ike 500"
 	"scapy ike 500 fragmented" "scapy ike 4500 (non-ESP marker)"
 	"scapy nat-t keepalive" "scapy esp-in-udp, unknown spi"
-	"scapy udp 500, bad udp length")
+	"scapy udp 500, bad udp length" "hping3 udp 500 burst")
 OTHER_PROBES=("scapy esp raw, unknown spi" "scapy tcp 500 syn" "scapy icmp echo")
 PEER_CLASSES=("peer ike 500" "peer ike 4500" "peer esp-in-udp")
 

@@ -72,7 +72,8 @@ SCAPY_SPORT = {40500: "scapy ike 500", 40501: "scapy ike 500 fragmented",
                40451: "scapy nat-t keepalive",
                40452: "scapy esp-in-udp, unknown spi",
                40666: "scapy udp 500, bad udp length",
-               40600: "scapy tcp 500 syn"}
+               40600: "scapy tcp 500 syn",
+               41000: "hping3 udp 500 burst"}  # lab.sh runs hping3 -s 41000 -k
 
 
 def classify_udp(who, ip):

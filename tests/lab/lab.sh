@@ -307,8 +307,9 @@ lab_capture_stop() { # name
 # --- attack traffic ----------------------------------------------------------
 
 # Every probe from the attacker, at the gateway's address only. Output:
-# one line per probe class, "sent CLASS N" (ike-scan's summary and scapy's
-# own counts); ike-scan's answers, if any, in $LAB_DIR/ike-scan-*.out.
+# one line per probe class: how many ike-scan's probes charon answered,
+# how many frames scapy and hping3 sent. ike-scan's answers, if any, are in
+# $LAB_DIR/ike-scan-*.out.
 lab_probe() {
 	local v
 	for v in v1 v2 natt; do
@@ -323,6 +324,10 @@ lab_probe() {
 		echo "ike-scan $v: $(grep -c 'Notify\|Handshake' "$LAB_DIR/ike-scan-$v.out") answered"
 	done
 	ip netns exec "$NS_ATT" /usr/bin/python3 "$LAB_HERE/lab.py" probe "$GW_ADDR"
+	# A short burst from one source port: 20 IKE probes in 40 ms.
+	ip netns exec "$NS_ATT" hping3 -q --udp -p 500 -s 41000 -k -c 20 -i u2000 \
+		"$GW_ADDR" >"$LAB_DIR/hping3.out" 2>&1
+	echo "sent hping3 udp 500 burst: $(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$LAB_DIR/hping3.out")"
 }
 
 # --- phases: captures around a run of traffic -------------------------------------
