@@ -10,7 +10,8 @@ Inputs of the replay benchmark, written into OUTDIR:
   one.pcap        its first packet only: start-up and config cost
   seed.sa         the peer's SAs
   pfxN.conf       examples/seed.conf with N source prefixes excluded
-                  (remote-vpn and N-1 /28s in 100.64.0.0/10)
+                  (remote-vpn and N-1 /28s in 100.64.0.0/10, in groups
+                  of 1000)
   pfxN.filter     the tcpdump expression for the packets policy 1 drops
 
 Records are written with struct (scapy would take minutes for 1M packets);
@@ -153,22 +154,32 @@ def write_pcap(path, n, seed=1):
     os.rename(path + ".tmp", path)
 
 
-def write_conf(path, n):
-    names = ["remote-vpn"] + ["peer%d" % i for i in range(1, n)]
+def write_conf(path, n, per_group=1000):
+    """The seed config with remote-vpn and n-1 /28s excluded. The /28s sit
+    in groups of per_group (FortiOS caps group sizes; one 100k-name line
+    also makes the parser quadratic, see README)."""
     out = ["# examples/seed.conf with %d excluded source prefixes" % n,
            "config system global", '    set hostname "vpn-gw1"', "end",
            "config system interface", '    edit "wan1"',
            "        set ip 198.51.100.1 255.255.255.0", "    next", "end",
+           "config log setting", "    set local-in-deny-unicast enable",
+           "end",
            "config firewall address", '    edit "remote-vpn"',
            "        set subnet 203.0.113.10 255.255.255.255", "    next"]
     for i in range(1, n):
         out += ['    edit "peer%d"' % i,
                 "        set subnet %s 255.255.255.240" % ip4(prefix(i)),
                 "    next"]
-    out += ["end", "config firewall addrgrp", '    edit "All_exceptions"',
-            '        set member "all"', "        set exclude enable",
-            "        set exclude-member " +
-            " ".join('"%s"' % s for s in names),
+    out += ["end", "config firewall addrgrp"]
+    excl = ['"remote-vpn"']
+    for g, lo in enumerate(range(1, n, per_group)):
+        hi = min(lo + per_group, n)
+        out += ['    edit "peers-%d"' % g, "        set member " +
+                " ".join('"peer%d"' % i for i in range(lo, hi)), "    next"]
+        excl.append('"peers-%d"' % g)
+    out += ['    edit "All_exceptions"', '        set member "all"',
+            "        set exclude enable",
+            "        set exclude-member " + " ".join(excl),
             "    next", "end", "config firewall local-in-policy",
             "    edit 1", '        set intf "wan1"',
             '        set srcaddr "All_exceptions"', '        set dstaddr "all"',

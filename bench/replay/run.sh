@@ -7,9 +7,9 @@
 #   localin replay -c pfxN.conf CAP --sa-file seed.sa [--verdicts] >/dev/null
 #   tcpdump -n -r CAP -w /dev/null -F pfxN.filter
 # for N = 1 (examples/seed.conf), 1k, 10k and 100k excluded source
-# prefixes. Wall time is the median of 3; the start-up cost (config load
-# and compile, filter compile) is measured on a 1-packet capture and
-# subtracted for the cost per packet. Targets: localin >= 1.5x tcpdump's
+# prefixes. Wall time is the median of RUNS (3) interleaved rounds; the
+# start-up cost (config load and compile, filter compile) is measured on a
+# 1-packet capture and subtracted for the cost per packet. Targets: localin >= 1.5x tcpdump's
 # rate on the seed config; localin's cost per packet flat from 1 to 100k
 # prefixes (100k/1 <= 1.25).
 #
@@ -23,7 +23,7 @@ HERE=$(dirname "$0")
 OUT=${BENCH_OUT:-build/bench/replay}
 PACKETS=${PACKETS:-1000000}
 PREFIXES=${PREFIXES:-"1 1000 10000 100000"}
-RUNS=3
+RUNS=${RUNS:-3}
 TCPDUMP_TIMEOUT=${TCPDUMP_TIMEOUT:-300}
 TARGET_RATIO=1.5
 TARGET_FLAT=1.25
@@ -55,25 +55,22 @@ command -v tcpdump >/dev/null 2>&1 || have_tcpdump=0
 
 cat "$cap" >/dev/null # page cache, for every contender alike
 
-# wall CMD...: median of RUNS wall times in ns, or "fail" (stderr in
-# $OUT/err, exit status in $OUT/rc)
-wall() {
-	: >"$OUT/t"
-	i=0
-	while [ $i -lt $RUNS ]; do
-		s=$(date +%s%N)
-		"$@" >/dev/null 2>"$OUT/err"
-		rc=$?
-		e=$(date +%s%N)
-		echo $rc >"$OUT/rc"
-		if [ $rc -ne 0 ]; then
-			echo fail
-			return
-		fi
-		echo $((e - s)) >>"$OUT/t"
-		i=$((i + 1))
-	done
-	sort -n "$OUT/t" | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
+# timed KEY CMD...: one wall time in ns appended to $OUT/t.KEY; the exit
+# status is the command's (stderr in $OUT/err, status in $OUT/rc).
+timed() {
+	local key=$1 t0 t1 rc
+	shift
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>"$OUT/err"
+	rc=$?
+	t1=$(date +%s%N)
+	echo $rc >"$OUT/rc"
+	[ $rc -eq 0 ] && echo $((t1 - t0)) >>"$OUT/t.$key"
+	return $rc
+}
+
+median() { # KEY
+	sort -n "$OUT/t.$1" | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
 }
 
 # fmt: seconds, Mpps and net ns/packet from full and start-up times (ns);
@@ -85,10 +82,9 @@ fmt() {
 }
 
 replay() { # conf capture [--verdicts]
-	c=$1
-	k=$2
-	shift 2
-	"$LOCALIN" replay -c "$c" "$k" --sa-file "$sa" "$@"
+	local conf=$1
+	shift
+	"$LOCALIN" replay -c "$conf" "$@" --sa-file "$sa"
 }
 
 tcpd() { # filter capture
@@ -113,37 +109,46 @@ notes=""
 for n in $PREFIXES; do
 	conf=$OUT/pfx$n.conf
 	filt=$OUT/pfx$n.filter
-	lb=$(wall replay "$conf" "$one")
-	lf=$(wall replay "$conf" "$cap")
-	vb=$(wall replay "$conf" "$one" --verdicts)
-	vf=$(wall replay "$conf" "$cap" --verdicts)
-	if [ "$lb" = fail ] || [ "$lf" = fail ] || [ "$vb" = fail ] ||
-		[ "$vf" = fail ]; then
-		echo "run.sh: localin replay failed on $conf:" >&2
-		head -n 3 "$OUT/err" >&2
-		exit 1
-	fi
+	rm -f "$OUT"/t.*
+	tcpdump_ok=$have_tcpdump
+	# Rounds interleave the contenders, so that a machine busy with
+	# something else slows all of them alike.
+	r=0
+	while [ $r -lt $RUNS ]; do
+		if ! { timed lb replay "$conf" "$one" &&
+			timed lf replay "$conf" "$cap" &&
+			timed vb replay "$conf" "$one" --verdicts &&
+			timed vf replay "$conf" "$cap" --verdicts; }; then
+			echo "run.sh: localin replay failed on $conf:" >&2
+			head -n 3 "$OUT/err" >&2
+			exit 1
+		fi
+		if [ $tcpdump_ok -eq 1 ] && ! { timed tb tcpd "$filt" "$one" &&
+			timed tf tcpd "$filt" "$cap"; }; then
+			tcpdump_ok=0
+			notes="$notes
+tcpdump, $n prefixes: $(tcpdump_why)"
+		fi
+		r=$((r + 1))
+	done
+	lb=$(median lb)
+	lf=$(median lf)
+	vb=$(median vb)
+	vf=$(median vf)
 	l=$(fmt "$lf" "$lb")
 	v=$(fmt "$vf" "$vb")
 	t="       -       -       -"
 	ins=-
 	tf=-
 	tb=-
-	if [ $have_tcpdump -eq 1 ]; then
-		tb=$(wall tcpd "$filt" "$one")
-		[ "$tb" = fail ] || tf=$(wall tcpd "$filt" "$cap")
-		if [ "$tb" = fail ] || [ "$tf" = fail ]; then
-			notes="$notes
-tcpdump, $n prefixes: $(tcpdump_why)"
-			tb=-
-			tf=-
-		else
-			t=$(fmt "$tf" "$tb")
-			ins=$(timeout "$TCPDUMP_TIMEOUT" tcpdump -d -F "$filt" \
-				2>/dev/null | wc -l)
-			[ "$ins" -gt 4096 ] && notes="$notes
+	if [ $tcpdump_ok -eq 1 ]; then
+		tb=$(median tb)
+		tf=$(median tf)
+		t=$(fmt "$tf" "$tb")
+		ins=$(timeout "$TCPDUMP_TIMEOUT" tcpdump -d -F "$filt" \
+			2>/dev/null | wc -l)
+		[ "$ins" -gt 4096 ] && notes="$notes
 tcpdump, $n prefixes: $ins BPF instructions (> 4096: the kernel would refuse it as a socket filter; libpcap runs it offline)"
-		fi
 	fi
 	printf '%-8s | %s | %s | %s %7s\n' "$n" "$l" "$v" "$t" "$ins"
 	echo "$n $lf $lb $vf $vb $tf $tb" >>"$OUT/results"
