@@ -21,7 +21,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 # `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
-LDLIBS += -lpcap -lbpf -lxdp -lm
+LDLIBS += -lpcap -lbpf -lxdp -lmnl -lsystemd -lm
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

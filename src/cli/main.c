@@ -16,6 +16,12 @@ static const struct command {
 	{ "check", cmd_check, "parse, validate and compile a config" },
 	{ "show", cmd_show, "print a config in canonical FortiOS form" },
 	{ "replay", cmd_replay, "run a capture through the matcher, offline" },
+	{ "run", cmd_run, "enforce a config with the XDP program (the daemon)" },
+	{ "status", cmd_status, "what the running daemon enforces, and counters" },
+	{ "reload", cmd_reload, "make the running daemon re-read its config" },
+	{ "stop", cmd_stop, "stop the daemon: detach, unpin, exit" },
+	{ "diagnose", cmd_diagnose,
+	  "diagnose debug flow filter|trace ... (the running daemon)" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The thin clients of the daemon's control socket (src/daemon/ctl.h):
+ * `localin reload|stop|status` and `localin diagnose debug flow ...`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/ctl.h"
+#include "commands.h"
+
+static const char ctl_usage[] =
+	"usage: localin reload|stop|status [-s SOCKET]\n"
+	"       localin diagnose [-s SOCKET] debug flow filter [WORDS...]\n"
+	"       localin diagnose [-s SOCKET] debug flow trace start N | stop\n"
+	"Ask the running daemon (`localin run`) over its control socket\n"
+	"(default " CTL_SOCKET_PATH "; root only):\n"
+	"  reload   re-read the config; with errors, the running one stays\n"
+	"  stop     detach from every interface, unpin, exit\n"
+	"  status   config, interfaces, counters per reason and per policy\n"
+	"  diagnose debug flow filter WORDS  as on FortiOS: addr saddr daddr\n"
+	"           port sport dport proto vd negate clear; none: show it\n"
+	"  diagnose debug flow trace start N  trace lines of the next N\n"
+	"           matching packets, in the daemon's log; trace stop ends it\n";
+
+/* @name and the words after the options, as one request line. */
+static int request(const char *name, int argc, char **argv, bool words)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const char *sock = CTL_SOCKET_PATH;
+	char line[CTL_LINE_MAX];
+	size_t len;
+	bool ok;
+	int c, i, err;
+
+	/* '+': stop at the first word, so `vd -1` stays a filter word. */
+	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'h':
+			fputs(ctl_usage, stdout);
+			return 0;
+		default:
+			fputs(ctl_usage, stderr);
+			return 2;
+		}
+	}
+	if ((!words && optind < argc) || (words && optind == argc)) {
+		fputs(ctl_usage, stderr);
+		return 2;
+	}
+	len = (size_t)snprintf(line, sizeof(line), "%s", name);
+	for (i = optind; i < argc && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s",
+					argv[i]);
+	if (len >= sizeof(line) || strchr(line, '\n')) {
+		fprintf(stderr, "localin: request too long\n");
+		return 2;
+	}
+	err = ctl_request(sock, line, stdout, stderr, &ok);
+	if (err == -ENOENT || err == -ECONNREFUSED) {
+		fprintf(stderr,
+			"localin: no daemon at %s (%s); is `localin run` running?\n",
+			sock, strerror(-err));
+		return 1;
+	}
+	if (err) {
+		fprintf(stderr, "localin: %s: %s\n", sock, strerror(-err));
+		return 1;
+	}
+	return ok ? 0 : 1;
+}
+
+int cmd_reload(int argc, char **argv)
+{
+	return request("reload", argc, argv, false);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return request("stop", argc, argv, false);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	return request("status", argc, argv, false);
+}
+
+int cmd_diagnose(int argc, char **argv)
+{
+	return request("diagnose", argc, argv, true);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `localin run -c CONF [--log FILE] [--foreground]`: the daemon
+ * (src/daemon/daemon.h). Without --foreground it returns once the daemon
+ * enforces the config (exit 0) or has failed (exit 1, errors on stderr),
+ * and the daemon carries on in the background.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../daemon/ctl.h"
+#include "../daemon/daemon.h"
+#include "../dataplane/loader.h"
+#include "commands.h"
+
+static const char run_usage[] =
+	"usage: localin run -c CONF [--log FILE] [--foreground] [options]\n"
+	"Enforce CONF's local-in policies with the XDP program until stopped.\n"
+	"  -c, --config CONF   FortiOS config (errors are shown as by `localin check`)\n"
+	"  -l, --log FILE      append log and trace lines to FILE (default: stdout);\n"
+	"                      reopened on reload, for logrotate\n"
+	"  -f, --foreground    stay in the foreground (systemd: Type=notify)\n"
+	"  -s, --socket PATH   control socket (default " CTL_SOCKET_PATH ");\n"
+	"                      the lock is PATH with .sock replaced by .lock\n"
+	"      --pin-dir DIR   bpffs directory for the program and maps\n"
+	"                      (default " LI_PIN_DIR ")\n"
+	"Signals: SIGHUP reloads CONF (a config with errors is refused and the\n"
+	"running one stays); SIGTERM or SIGINT detach, unpin and exit, as does\n"
+	"`localin stop`. If the daemon dies, the pinned program keeps enforcing\n"
+	"and the next `localin run` adopts it. See also: localin status, reload,\n"
+	"stop, diagnose debug flow.\n";
+
+enum { OPT_PIN_DIR = 256 };
+
+/* Absolute: the daemon re-reads it on reload, from "/". */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX], *out;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	if (asprintf(&out, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return out;
+}
+
+/* Fork; the parent returns when the child is ready or has failed. */
+static int background(struct daemon_opts *o)
+{
+	int fds[2], status, ret;
+	pid_t pid;
+	char c;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		perror("localin: pipe");
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("localin: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		setsid();
+		o->ready_fd = fds[1];
+		return daemon_run(o) ? 1 : 0;
+	}
+	close(fds[1]);
+	while ((ret = (int)read(fds[0], &c, 1)) < 0 && errno == EINTR)
+		;
+	close(fds[0]);
+	if (ret == 1)
+		return 0;
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		return WEXITSTATUS(status) ?: 1;
+	return 1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct daemon_opts o = {
+		.socket = CTL_SOCKET_PATH,
+		.pin_dir = LI_PIN_DIR,
+		.ready_fd = -1,
+	};
+	char *config = NULL, *log = NULL;
+	bool foreground = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "c:l:fs:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o.config = optarg;
+			break;
+		case 'l':
+			o.log = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 's':
+			o.socket = optarg;
+			break;
+		case OPT_PIN_DIR:
+			o.pin_dir = optarg;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return 0;
+		default:
+			fputs(run_usage, stderr);
+			return 2;
+		}
+	}
+	if (!o.config || optind < argc) {
+		fputs(run_usage, stderr);
+		return 2;
+	}
+	config = absolute(o.config);
+	log = o.log ? absolute(o.log) : NULL;
+	if (!config || (o.log && !log)) {
+		perror("localin");
+		free(config);
+		return 1;
+	}
+	o.config = config;
+	o.log = log;
+	if (chdir("/"))
+		perror("localin: chdir /");
+	ret = foreground ? (daemon_run(&o) ? 1 : 0) : background(&o);
+	free(config);
+	free(log);
+	return ret;
+}

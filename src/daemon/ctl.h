@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's control protocol, spoken over a unix stream socket
+ * (default CTL_SOCKET_PATH, mode 0600; the daemon also checks with
+ * SO_PEERCRED that the peer is root). `localin reload|stop|status|
+ * diagnose ...` are thin clients of it; so is `socat - UNIX:/run/localin.sock`.
+ *
+ * A request is one line of words separated by spaces or tabs, ending in
+ * LF, at most CTL_LINE_MAX bytes with the LF:
+ *
+ *   reload                               re-read the config; on errors keep
+ *                                        the running one (the body says why)
+ *   stop                                 detach, unpin, exit; answered once
+ *                                        all of that is done
+ *   status                               config, load time, interfaces,
+ *                                        counters per reason and per policy
+ *   diagnose debug flow filter [WORDS]   change one criterion of the trace
+ *                                        filter (trace/filter.h); no WORDS:
+ *                                        print the filter
+ *   diagnose debug flow trace start N    trace the next N matching packets
+ *   diagnose debug flow trace stop
+ *
+ * Keywords may be abbreviated to any unique prefix, as on FortiOS
+ * ("diag deb flow tr start 10"); filter words are filter.h's own.
+ *
+ * The answer is a head line and then exactly COUNT lines of text:
+ *
+ *   ok COUNT LF      or      error COUNT LF
+ *   COUNT lines, each ending in LF
+ *
+ * A client may send several requests on one connection; the answers come
+ * in order. A request line longer than CTL_LINE_MAX closes the connection
+ * after an error answer.
+ */
+#ifndef LOCALIN_DAEMON_CTL_H
+#define LOCALIN_DAEMON_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <linux/types.h>
+
+#define CTL_SOCKET_PATH "/run/localin.sock"
+#define CTL_LINE_MAX 4096
+#define CTL_MAX_WORDS 64
+
+enum ctl_cmd {
+	CTL_RELOAD,
+	CTL_STOP,
+	CTL_STATUS,
+	CTL_FILTER,	 /* args: the filter words (none: print the filter) */
+	CTL_TRACE_START, /* count */
+	CTL_TRACE_STOP,
+};
+
+struct ctl_req {
+	enum ctl_cmd cmd;
+	int argc; /* CTL_FILTER: filter words in argv */
+	const char *const *argv;
+	__u32 count; /* CTL_TRACE_START */
+};
+
+/*
+ * Split @line (modified in place; a trailing LF or CR LF is dropped) into
+ * at most @max words. The number of words, or -E2BIG.
+ */
+int ctl_split(char *line, char **argv, int max);
+
+/*
+ * What @argv asks for. 0, or -EINVAL with a message in @err ("unknown
+ * command \"x\"", "trace start needs a packet count"). @req->argv points
+ * into @argv.
+ */
+int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
+	      size_t errlen);
+
+/* Number of lines in @text: LFs, plus one for an unterminated last line. */
+unsigned int ctl_count_lines(const char *text, size_t len);
+
+/*
+ * Write an answer: the head line, then @text (LF appended to an
+ * unterminated last line). 0 or -EIO.
+ */
+int ctl_write_answer(FILE *out, bool ok, const char *text, size_t len);
+
+/* Read a head line: 0 with @ok and @count, or -EPROTO. */
+int ctl_parse_head(const char *line, bool *ok, unsigned int *count);
+
+/*
+ * Client side: connect to @path, send @request (one line, no LF), copy the
+ * body of the answer to @out when ok, to @err otherwise. 0 with @ok set,
+ * or a negative errno (cannot connect, protocol error).
+ */
+int ctl_request(const char *path, const char *request, FILE *out, FILE *err,
+		bool *ok);
+
+#endif

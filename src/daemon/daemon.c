@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `localin run`: start, the event loop, stop (daemon.h).
+ *
+ * The loop: li_loader_poll() waits for the data path's events (the loader
+ * keeps its ring buffer to itself, so that wait is bounded by LOOP_TICK_MS
+ * and the next minute boundary), then everything else that is ready is
+ * handled without blocking: signals (signalfd), rtnetlink events, the
+ * control socket, the clock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "internal.h"
+
+/* Control requests and signals wait at most this long. */
+#define LOOP_TICK_MS 100
+#define MAX_POLLFDS (2 + 1 + CTL_MAX_CONNS)
+
+void daemon_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("localin: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int daemon_lock_path(const char *socket, char *buf, unsigned int size)
+{
+	size_t len = strlen(socket);
+	int n;
+
+	if (len > 5 && !strcmp(socket + len - 5, ".sock"))
+		n = snprintf(buf, size, "%.*s.lock", (int)(len - 5), socket);
+	else
+		n = snprintf(buf, size, "%s.lock", socket);
+	return n < 0 || (unsigned int)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* flock: held for the daemon's life, and dropped by the kernel if it dies. */
+static int take_lock(struct daemon *d)
+{
+	char path[4096], pid[32];
+	int fd, err, n;
+
+	err = daemon_lock_path(d->o->socket, path, sizeof(path));
+	if (err)
+		return err;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		daemon_msg("cannot open the lock %s: %s", path, strerror(-err));
+		return err;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		n = (int)pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (err == -EBUSY)
+			daemon_msg(
+				"another localin daemon is running (pid %s, lock %s); `localin stop` stops it",
+				pid[0] ? pid : "unknown", path);
+		else
+			daemon_msg("cannot lock %s: %s", path, strerror(-err));
+		close(fd);
+		return err;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n)
+		daemon_msg("cannot write the pid into %s", path);
+	d->lock_fd = fd;
+	return 0;
+}
+
+static int open_signals(struct daemon *d, sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &set, old))
+		return -errno;
+	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return d->sig_fd < 0 ? -errno : 0;
+}
+
+static void read_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	while (read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP) {
+			d->stopping = true;
+			continue;
+		}
+		f = open_memstream(&text, &len);
+		if (f) {
+			daemon_reload(d, f); /* says what happened itself */
+			fclose(f);
+		}
+		free(text);
+		text = NULL;
+	}
+}
+
+static void ready(struct daemon *d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nr_links; i++)
+		n += d->links[i].attached;
+	daemon_msg("enforcing %s on %zu interface%s", d->o->config, n,
+		   n == 1 ? "" : "s");
+	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=enforcing %s", (int)getpid(),
+		   d->o->config);
+	if (d->o->ready_fd >= 0) {
+		if (write(d->o->ready_fd, "1", 1) != 1)
+			daemon_msg("cannot tell the parent we are ready: %m");
+		close(d->o->ready_fd);
+	}
+}
+
+/* Everything up to READY=1; on failure, start() leaves pins in place. */
+static int start(struct daemon *d)
+{
+	struct rl_conf rlc;
+	struct pipeline *p;
+	int err;
+
+	err = daemon_load(d, &p, stderr);
+	if (err)
+		return err;
+	err = take_lock(d);
+	if (err)
+		goto out_free;
+	err = sink_open(&d->sink, d->o->log, stderr);
+	if (err) {
+		daemon_msg("cannot open %s: %s", d->o->log, strerror(-err));
+		goto out_free;
+	}
+	rl_conf_default(&rlc);
+	if (getrandom(&rlc.seed, sizeof(rlc.seed), 0) != sizeof(rlc.seed))
+		rlc.seed = (__u64)getpid() << 32 ^ (__u64)time(NULL);
+	err = log_emitter_init(&d->log, &rlc);
+	if (err)
+		goto out_free;
+	err = li_loader_open(&d->l, d->o->pin_dir, true);
+	if (err) {
+		daemon_msg("cannot load the XDP program (pin dir %s): %s",
+			   d->o->pin_dir, strerror(-err));
+		goto out_free;
+	}
+	err = daemon_apply(d, p);
+	if (err)
+		goto out_free;
+	p = NULL;
+	/* A trace a dead daemon started is nobody's now. */
+	err = li_loader_set_sas(d->l, &d->sas) ?:
+		      li_loader_set_trace(d->l, &d->filter, 0);
+	if (err) {
+		daemon_msg("cannot set up the data path: %s", strerror(-err));
+		return err;
+	}
+	err = rtnl_open(&d->rtnl);
+	if (err) {
+		daemon_msg("cannot open rtnetlink: %s", strerror(-err));
+		return err;
+	}
+	err = links_resync(d) ?: links_sync(d, true);
+	if (err)
+		return err;
+	d->live = true;
+	err = ctl_server_open(d);
+	if (err) {
+		daemon_msg("cannot listen on %s: %s", d->o->socket,
+			   strerror(-err));
+		return err;
+	}
+	d->report_minute = d->sched.minute;
+	ready(d);
+	return 0;
+out_free:
+	if (p) {
+		pipeline_free(p);
+		free(p);
+	}
+	return err;
+}
+
+static void loop(struct daemon *d)
+{
+	struct pollfd pfd[MAX_POLLFDS];
+	bool poll_broken = false;
+	int n, ms, wait, nr_rtnl;
+
+	while (!d->stopping) {
+		struct timespec now;
+		__s64 minute = d->report_minute;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (sched_local_minute(&now, &minute, &ms))
+			ms = LOOP_TICK_MS;
+		/* Wake just after the boundary, not just before it. */
+		ms = ms + 1 < LOOP_TICK_MS ? ms + 1 : LOOP_TICK_MS;
+		wait = 0;
+		n = li_loader_poll(d->l, ms, daemon_on_event, d);
+		if (n < 0 && n != -EINTR) {
+			if (!poll_broken)
+				daemon_msg("reading data path events: %s",
+					   strerror(-n));
+			poll_broken = true;
+			wait = ms; /* do not spin */
+		} else {
+			poll_broken = false;
+		}
+		n = 0;
+		pfd[n++] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = rtnl_event_fd(&d->rtnl),
+					    .events = POLLIN };
+		nr_rtnl = n;
+		n += ctl_server_pollfds(d, pfd + n, MAX_POLLFDS - n);
+		if (poll(pfd, (nfds_t)n, wait) > 0) {
+			if (pfd[0].revents)
+				read_signals(d);
+			if (pfd[1].revents)
+				links_follow(d);
+			ctl_server_handle(d, pfd + nr_rtnl, n - nr_rtnl);
+		}
+		daemon_tick(d, false);
+		if (minute != d->report_minute) {
+			daemon_report(d);
+			d->report_minute = minute;
+		}
+	}
+}
+
+/* Detach, unpin, close, unlock: nothing of ours is left in the kernel. */
+static void stop(struct daemon *d)
+{
+	int err;
+
+	sd_notify(0, "STOPPING=1");
+	links_detach_all(d);
+	err = li_loader_unpin(d->l);
+	if (err)
+		daemon_msg("cannot unpin under %s: %s", d->o->pin_dir,
+			   strerror(-err));
+	li_loader_close(d->l);
+	d->l = NULL;
+	ctl_server_close(d);
+	close(d->lock_fd);
+	d->lock_fd = -1;
+	daemon_msg(
+		"stopped: detached from every interface, nothing pinned under %s",
+		d->o->pin_dir);
+}
+
+int daemon_run(const struct daemon_opts *o)
+{
+	struct daemon d = {
+		.o = o,
+		.lock_fd = -1,
+		.sig_fd = -1,
+		.ctl_fd = -1,
+	};
+	const char *tz = getenv("TZ");
+	sigset_t old;
+	int err, i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++)
+		d.conns[i].fd = -1;
+	d.sink.fd = -1;
+	sigprocmask(SIG_SETMASK, NULL, &old);
+	d.orig_tz = tz ? strdup(tz) : NULL;
+	spi_table_init(&d.sas);
+	local_set_init(&d.locals);
+	flow_filter_init(&d.filter);
+	err = open_signals(&d, &old);
+	if (!err)
+		err = start(&d);
+	if (!err) {
+		loop(&d);
+		stop(&d);
+		ctl_server_answer_stop(&d, "stopped");
+	} else if (d.l) {
+		daemon_msg(
+			"not started; what is pinned under %s stays in force",
+			o->pin_dir);
+		li_loader_close(d.l);
+	}
+	ctl_server_close(&d);
+	rtnl_close(&d.rtnl);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	if (d.sig_fd >= 0)
+		close(d.sig_fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	sink_close(&d.sink);
+	log_emitter_release(&d.log);
+	daemon_release_config(&d);
+	local_set_free(&d.locals);
+	spi_table_free(&d.sas);
+	free(d.links);
+	free(d.orig_tz);
+	return err;
+}

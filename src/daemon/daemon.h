@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `localin run`: the daemon that owns the XDP data path.
+ *
+ * Start: load, validate and compile the config (errors with their
+ * locations, and no daemon); take the lock (a second daemon refuses to
+ * start); open the loader on the pin directory, adopting what a previous
+ * daemon left pinned, so a restart after a crash leaves no gap; push the
+ * ruleset, the schedule masks, the gateway's addresses (rtnetlink) and the
+ * SAs; attach to every interface the policies name (`any`: all but
+ * loopback); open the control socket (ctl.h) and tell systemd READY=1.
+ *
+ * Then follow the kernel (addresses and interfaces come and go), the clock
+ * (schedule masks at every local minute boundary), the data path's events
+ * (log and trace lines to the sink) and the admin (SIGHUP or `reload`:
+ * re-read the config, keep the running one if the new one has errors;
+ * SIGTERM, SIGINT or `stop`: detach everywhere, unpin, release the lock).
+ *
+ * Files: daemon.c (start, loop, stop), reload.c (config in force, schedule
+ * masks), links.c (interfaces, attachments, local addresses), events.c
+ * (data path events to lines), ctl_server.c and status.c (the control
+ * socket), rtnl.c, locals.c, sched.c, sink.c, ctl_proto.c, ctl_client.c.
+ */
+#ifndef LOCALIN_DAEMON_DAEMON_H
+#define LOCALIN_DAEMON_DAEMON_H
+
+struct daemon_opts {
+	const char *config;  /* absolute path: reloads re-read it */
+	const char *log;     /* log and trace lines; NULL: stdout */
+	const char *socket;  /* control socket (ctl.h: CTL_SOCKET_PATH) */
+	const char *pin_dir; /* bpffs directory (loader.h: LI_PIN_DIR) */
+	int ready_fd;	     /* -1, or written one byte once enforcing */
+};
+
+/*
+ * The lock that keeps a second daemon away: @socket with ".sock"
+ * replaced by ".lock" (/run/localin.lock), or ".lock" appended.
+ * 0 or -ENAMETOOLONG.
+ */
+int daemon_lock_path(const char *socket, char *buf, unsigned int size);
+
+/*
+ * Run until stopped. Problems are reported on stderr. 0 after a clean
+ * stop; -EINVAL for a config with errors; -EBUSY when another daemon holds
+ * the lock; another negative errno when the data path could not be set up.
+ */
+int daemon_run(const struct daemon_opts *o);
+
+#endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path's events as lines in the sink: log lines by the same
+ * rules and formatter as replay (log/logevent.h), trace lines by the same
+ * formatter as replay (trace/flowtrace.h).
+ */
+#include <string.h>
+
+#include "../trace/flowtrace.h"
+#include "internal.h"
+
+static void on_log(struct daemon *d, const struct li_event *ev,
+		   const char *ifname, __u64 time_ns)
+{
+	char line[LOG_LINE_MAX + 1];
+	int n;
+
+	n = log_emit_line(&d->log, &ev->pkt, &ev->verdict, ifname, NULL,
+			  time_ns, line, sizeof(line) - 1);
+	if (n <= 0)
+		return;
+	line[n++] = '\n';
+	sink_write(&d->sink, line, (size_t)n, 1);
+}
+
+static void on_trace(struct daemon *d, const struct li_event *ev,
+		     const char *ifname, __u64 time_ns)
+{
+	const struct sa_entry *sa = NULL;
+	struct flow_trace_pkt t = {
+		.pkt = &ev->pkt,
+		.verdict = &ev->verdict,
+		.ifname = ifname,
+		.trace_id = ev->trace_id,
+		.time_ns = time_ns,
+	};
+	char buf[FLOW_TRACE_MAX];
+	int n;
+
+	if (d->trace_left)
+		d->trace_left--;
+	d->traces++;
+	if (ev->verdict.reason == LI_R_ESP_OK)
+		sa = spi_table_find(&d->sas, ev->pkt.family, ev->pkt.daddr,
+				    ev->pkt.spi);
+	if (sa && sa->tunnel[0])
+		t.tunnel = sa->tunnel;
+	n = flow_trace_format(buf, sizeof(buf), &t);
+	if (n > 0)
+		sink_write(&d->sink, buf, (size_t)n,
+			   ctl_count_lines(buf, (size_t)n));
+}
+
+void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns)
+{
+	struct daemon *d = ctx;
+	char name[RTNL_IFNAMSIZ + 8];
+	const char *ifname;
+
+	d->events++;
+	ifname = links_name(d, (int)ev->ifindex, name, sizeof(name));
+	switch (ev->kind) {
+	case LI_EV_TRAFFIC:
+	case LI_EV_ESP_ERROR:
+		on_log(d, ev, ifname, time_ns);
+		break;
+	case LI_EV_TRACE:
+		on_trace(d, ev, ifname, time_ns);
+		break;
+	}
+}
+
+/*
+ * Once a minute: what the rate limits held back since the last report,
+ * in user space (rl_summary_pending) and in the data path's token bucket.
+ */
+void daemon_report(struct daemon *d)
+{
+	static const char *const kinds[LI_EV_NR_KINDS] = {
+		[LI_EV_TRAFFIC] = "traffic",
+		[LI_EV_ESP_ERROR] = "esp-error",
+		[LI_EV_TRACE] = "trace",
+	};
+	struct li_counters c;
+	char buf[256];
+	int i;
+
+	if (rl_summary_pending(&d->log.rl, buf, sizeof(buf)) > 0)
+		daemon_msg("%s", buf);
+	memset(&c, 0, sizeof(c));
+	if (li_loader_counters(d->l, &c))
+		return;
+	for (i = 0; i < LI_EV_NR_KINDS; i++) {
+		__u64 n = c.events_suppressed[i] - d->kernel_suppressed[i];
+
+		if (c.events_suppressed[i] < d->kernel_suppressed[i])
+			n = c.events_suppressed[i]; /* counters were reset */
+		if (n)
+			daemon_msg(
+				"data path rate limit: suppressed %llu %s events",
+				(unsigned long long)n, kinds[i]);
+		d->kernel_suppressed[i] = c.events_suppressed[i];
+	}
+}

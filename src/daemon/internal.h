@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The daemon's context, shared by the files of src/daemon/ only. */
+#ifndef LOCALIN_DAEMON_INTERNAL_H
+#define LOCALIN_DAEMON_INTERNAL_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "../cli/pipeline.h"
+#include "../dataplane/loader.h"
+#include "../ipsec/spi_table.h"
+#include "../log/logevent.h"
+#include "../trace/filter.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "locals.h"
+#include "rtnl.h"
+#include "sched.h"
+#include "sink.h"
+
+#define CTL_MAX_CONNS 16
+
+struct daemon_link {
+	int ifindex;
+	unsigned int flags; /* IFF_* */
+	char name[RTNL_IFNAMSIZ];
+	bool attached;
+	bool seen; /* in the current resync dump */
+};
+
+/* The interfaces the policies of the config in force name. */
+struct intf_want {
+	bool any; /* some policy says `any`: all but loopback */
+	char (*names)[RTNL_IFNAMSIZ];
+	size_t nr;
+};
+
+struct ctl_conn {
+	int fd; /* -1: free slot */
+	char in[CTL_LINE_MAX];
+	size_t in_len;
+	char *out; /* answers not yet written */
+	size_t out_len, out_off;
+	bool close_after; /* once @out is written */
+	bool stop_waiter; /* asked to stop: answered after the teardown */
+};
+
+struct daemon {
+	const struct daemon_opts *o;
+	char *orig_tz; /* TZ at start, for configs without a zone */
+
+	/* The config in force and what follows from it. */
+	struct pipeline *p;
+	struct intf_want want;
+	struct sched_state sched;
+	time_t loaded_at;
+	unsigned int reloads, reload_failures;
+
+	struct li_loader *l;
+	struct spi_table sas;
+	struct rtnl rtnl;
+	struct local_set locals;
+	bool locals_dirty;
+	struct daemon_link *links;
+	size_t nr_links, cap_links;
+	bool live; /* past start: new interfaces are attached at once */
+
+	struct log_emitter log;
+	struct log_sink sink;
+	struct flow_filter filter;
+	__u32 trace_left; /* trace start N, minus the traces seen */
+	__u64 events, traces;
+	__u64 kernel_suppressed[LI_EV_NR_KINDS]; /* as last reported */
+	__s64 report_minute;
+
+	int lock_fd, sig_fd, ctl_fd;
+	struct ctl_conn conns[CTL_MAX_CONNS];
+	bool stopping;
+};
+
+/* Messages of the daemon itself (not log lines): stderr, the journal. */
+void daemon_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* reload.c */
+int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs);
+int daemon_apply(struct daemon *d, struct pipeline *np);
+int daemon_reload(struct daemon *d, FILE *answer);
+int daemon_tick(struct daemon *d, bool force);
+void daemon_release_config(struct daemon *d);
+
+/* links.c */
+int links_resync(struct daemon *d);
+int links_follow(struct daemon *d);
+int links_sync(struct daemon *d, bool fatal);
+void links_detach_all(struct daemon *d);
+const char *links_name(const struct daemon *d, int ifindex, char *buf,
+		       size_t size);
+bool links_wanted_name(const struct intf_want *w, const char *name);
+int locals_push(struct daemon *d);
+
+/* events.c */
+void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns);
+void daemon_report(struct daemon *d);
+
+/* ctl_server.c */
+int ctl_server_open(struct daemon *d);
+void ctl_server_close(struct daemon *d);
+int ctl_server_pollfds(struct daemon *d, struct pollfd *pfd, int max);
+void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n);
+void ctl_server_answer_stop(struct daemon *d, const char *text);
+
+/* status.c */
+void daemon_status(struct daemon *d, FILE *out);
+
+#endif

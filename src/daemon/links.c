@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's interfaces and addresses, followed through rtnetlink: the
+ * program is attached to the interfaces the policies name (when they
+ * appear, also later), forgotten when they go; the gateway's addresses go
+ * to the data path whenever they change.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define RESYNC_TRIES 5
+
+bool links_wanted_name(const struct intf_want *w, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < w->nr; i++)
+		if (!strcmp(w->names[i], name))
+			return true;
+	return false;
+}
+
+/* Named by a policy, or `any` and not a loopback. */
+static bool wanted(const struct daemon *d, const struct daemon_link *k)
+{
+	if (!k->name[0])
+		return false;
+	if (links_wanted_name(&d->want, k->name))
+		return true;
+	return d->want.any && !(k->flags & IFF_LOOPBACK);
+}
+
+static struct daemon_link *find(struct daemon *d, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++)
+		if (d->links[i].ifindex == ifindex)
+			return &d->links[i];
+	return NULL;
+}
+
+const char *links_name(const struct daemon *d, int ifindex, char *buf,
+		       size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++)
+		if (d->links[i].ifindex == ifindex && d->links[i].name[0])
+			return d->links[i].name;
+	snprintf(buf, size, "if%d", ifindex);
+	return buf;
+}
+
+/*
+ * Bring one interface in line with the config: classify and attach it if
+ * wanted (classes first, so its first packet is judged right), detach it
+ * if not. Attached interfaces are classified again after every reload.
+ */
+static int sync_one(struct daemon *d, struct daemon_link *k)
+{
+	int err;
+
+	if (!wanted(d, k)) {
+		if (!k->attached)
+			return 0;
+		err = li_loader_detach(d->l, k->ifindex);
+		k->attached = false;
+		if (err)
+			daemon_msg("cannot detach from %s: %s", k->name,
+				   strerror(-err));
+		else
+			daemon_msg("detached from %s", k->name);
+		return err;
+	}
+	err = li_loader_set_interface(d->l, k->ifindex, k->name);
+	if (!err && !k->attached) {
+		err = li_loader_attach(d->l, k->ifindex);
+		if (!err) {
+			k->attached = true;
+			daemon_msg("attached to %s (ifindex %d)", k->name,
+				   k->ifindex);
+		}
+	}
+	if (err)
+		daemon_msg("cannot attach to %s: %s", k->name, strerror(-err));
+	return err;
+}
+
+int links_sync(struct daemon *d, bool fatal)
+{
+	size_t i;
+	int err, ret = 0;
+
+	for (i = 0; i < d->nr_links; i++) {
+		err = sync_one(d, &d->links[i]);
+		if (err && fatal)
+			return err;
+		ret = ret ?: err;
+	}
+	return ret;
+}
+
+void links_detach_all(struct daemon *d)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < d->nr_links; i++) {
+		struct daemon_link *k = &d->links[i];
+
+		if (!k->attached)
+			continue;
+		err = li_loader_detach(d->l, k->ifindex);
+		if (err)
+			daemon_msg("cannot detach from %s: %s", k->name,
+				   strerror(-err));
+		k->attached = false;
+	}
+}
+
+/* An interface went away: the kernel has dropped its XDP program. */
+static void forget(struct daemon *d, struct daemon_link *k)
+{
+	if (k->attached) {
+		/* Only the loader's bookkeeping is left; ENODEV is expected. */
+		li_loader_detach(d->l, k->ifindex);
+		daemon_msg("%s is gone (ifindex %d)", k->name, k->ifindex);
+	}
+	if (local_set_del_ifindex(&d->locals, k->ifindex))
+		d->locals_dirty = true;
+	*k = d->links[--d->nr_links];
+}
+
+static int on_link(struct daemon *d, const struct rtnl_msg *m)
+{
+	struct daemon_link *k = find(d, m->ifindex);
+
+	if (m->kind == RTNL_DELLINK) {
+		if (k)
+			forget(d, k);
+		return 0;
+	}
+	if (!k) {
+		if (d->nr_links == d->cap_links) {
+			size_t cap = d->cap_links ? d->cap_links * 2 : 16;
+			struct daemon_link *v =
+				realloc(d->links, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			d->links = v;
+			d->cap_links = cap;
+		}
+		k = &d->links[d->nr_links++];
+		memset(k, 0, sizeof(*k));
+		k->ifindex = m->ifindex;
+	}
+	k->flags = m->flags;
+	k->seen = true;
+	if (m->ifname[0])
+		memcpy(k->name, m->ifname, sizeof(k->name)); /* renames too */
+	/* During start and resync, links_sync() follows the dump. */
+	if (d->live)
+		sync_one(d, k);
+	return 0;
+}
+
+static int on_rtnl(void *ctx, const struct rtnl_msg *m)
+{
+	struct daemon *d = ctx;
+	int ret;
+
+	switch (m->kind) {
+	case RTNL_NEWLINK:
+	case RTNL_DELLINK:
+		return on_link(d, m);
+	case RTNL_NEWADDR:
+		ret = local_set_add(&d->locals, &m->addr);
+		break;
+	case RTNL_DELADDR:
+		ret = local_set_del(&d->locals, &m->addr);
+		break;
+	default:
+		return 0;
+	}
+	if (ret > 0)
+		d->locals_dirty = true;
+	return ret < 0 ? ret : 0;
+}
+
+int locals_push(struct daemon *d)
+{
+	struct li_host_addr *v;
+	size_t n;
+	int err;
+
+	err = local_set_export(&d->locals, &v, &n);
+	if (!err)
+		err = li_loader_set_locals(d->l, v, n);
+	free(v);
+	if (err)
+		daemon_msg("cannot update the local addresses: %s",
+			   strerror(-err));
+	else
+		d->locals_dirty = false;
+	return err;
+}
+
+static int dump_all(struct daemon *d)
+{
+	size_t i = 0;
+	int err;
+
+	for (i = 0; i < d->nr_links; i++)
+		d->links[i].seen = false;
+	local_set_clear(&d->locals);
+	err = rtnl_dump(&d->rtnl, RTNL_DUMP_LINKS, on_rtnl, d);
+	if (!err)
+		err = rtnl_dump(&d->rtnl, RTNL_DUMP_ADDRS, on_rtnl, d);
+	if (err)
+		return err;
+	/* Interfaces that went while we were not listening. */
+	i = 0;
+	while (i < d->nr_links) {
+		if (d->links[i].seen)
+			i++;
+		else
+			forget(d, &d->links[i]);
+	}
+	d->locals_dirty = true;
+	return 0;
+}
+
+/*
+ * The whole state again: at start (before anything is attached) and when
+ * events were lost. Queued events are applied first, then the dump, then
+ * whatever arrives after it (rtnl.h says why this converges).
+ */
+int links_resync(struct daemon *d)
+{
+	bool live = d->live;
+	int err, tries = 0;
+
+	rtnl_read_events(&d->rtnl, on_rtnl, d);
+	d->live = false;
+	do {
+		err = dump_all(d);
+	} while (err == -EAGAIN && ++tries < RESYNC_TRIES);
+	d->live = live;
+	if (err) {
+		daemon_msg("cannot read interfaces and addresses: %s",
+			   strerror(-err));
+		return err;
+	}
+	if (live)
+		links_sync(d, false);
+	return locals_push(d);
+}
+
+int links_follow(struct daemon *d)
+{
+	int err = rtnl_read_events(&d->rtnl, on_rtnl, d);
+
+	if (err == -ENOBUFS) {
+		daemon_msg(
+			"interface or address events were lost; reading them all again");
+		return links_resync(d);
+	}
+	if (err)
+		daemon_msg("reading interface and address events: %s",
+			   strerror(-err));
+	if (d->locals_dirty)
+		err = locals_push(d) ?: err;
+	return err;
+}

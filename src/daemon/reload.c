@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The config in force: load one, swap it in whole, and keep the schedule
+ * masks current. A config with errors never replaces a running one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "internal.h"
+
+/* Local time in the config's zone, or the one the daemon started with. */
+static void set_zone(const struct daemon *d, const struct obj_config *c)
+{
+	if (c->timezone)
+		setenv("TZ", c->timezone, 1);
+	else if (d->orig_tz)
+		setenv("TZ", d->orig_tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+}
+
+static int want_add(struct intf_want *w, const char *name, size_t *cap)
+{
+	size_t i;
+
+	for (i = 0; i < w->nr; i++)
+		if (!strcmp(w->names[i], name))
+			return 0;
+	if (w->nr == *cap) {
+		size_t n = *cap ? *cap * 2 : 8;
+		char(*v)[RTNL_IFNAMSIZ] = realloc(w->names, n * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		w->names = v;
+		*cap = n;
+	}
+	snprintf(w->names[w->nr++], RTNL_IFNAMSIZ, "%s", name);
+	return 0;
+}
+
+/* The interfaces the policies of @c name, each once. */
+static int want_of(const struct obj_config *c, struct intf_want *w)
+{
+	struct obj_policy *const *pols[2] = { c->policies4, c->policies6 };
+	size_t nr[2] = { c->nr_policies4, c->nr_policies6 }, cap = 0, i, j;
+	int fam, err = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (fam = 0; fam < 2; fam++) {
+		for (i = 0; i < nr[fam] && !err; i++) {
+			const struct obj_policy *pol = pols[fam][i];
+
+			w->any |= pol->intf_any;
+			for (j = 0; j < pol->nr_intfs && !err; j++)
+				err = want_add(w, pol->intfs[j].name, &cap);
+		}
+	}
+	if (err) {
+		free(w->names);
+		memset(w, 0, sizeof(*w));
+	}
+	return err;
+}
+
+int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs)
+{
+	struct pipeline *p = malloc(sizeof(*p));
+	int err;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	err = pipeline_load(p, d->o->config, STAGE_COMPILE);
+	/* Errors, and warnings of a good config too (shadowed policies). */
+	diag_print(&p->diags, msgs);
+	if (err) {
+		pipeline_free(p);
+		free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Push one family's mask (IPv4 0, IPv6 1). */
+static int push_mask(struct daemon *d, int fam)
+{
+	int err = li_loader_set_active(d->l, fam ? 6 : 4, d->sched.mask[fam],
+				       d->sched.words[fam]);
+
+	if (err)
+		daemon_msg("cannot update the schedule mask (IPv%d): %s",
+			   fam ? 6 : 4, strerror(-err));
+	return err;
+}
+
+int daemon_tick(struct daemon *d, bool force)
+{
+	struct timespec now;
+	bool changed[2];
+	__s64 minute;
+	int ms, fam, err = 0;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (sched_local_minute(&now, &minute, &ms))
+		return -EOVERFLOW;
+	if (!force && minute == d->sched.minute)
+		return 0;
+	sched_update(&d->sched, &d->p->rs, minute, changed);
+	for (fam = 0; fam < 2; fam++)
+		if (changed[fam] || force)
+			err = push_mask(d, fam) ?: err;
+	return err;
+}
+
+/*
+ * Make @np the config in force: the data path gets its ruleset in one
+ * swap, then its schedule masks and interface classes; the interfaces it
+ * names are attached, those it no longer names detached. On failure the
+ * running config stays (and @np is the caller's to free).
+ */
+int daemon_apply(struct daemon *d, struct pipeline *np)
+{
+	struct pipeline *old = d->p;
+	struct sched_state sched;
+	struct intf_want want;
+	int err;
+
+	err = sched_state_init(&sched, &np->rs);
+	if (err)
+		return err;
+	err = want_of(&np->objs, &want);
+	if (err) {
+		sched_state_free(&sched);
+		return err;
+	}
+	err = li_loader_set_ruleset(d->l, &np->rs);
+	if (err) {
+		daemon_msg("cannot load the ruleset into the data path: %s",
+			   strerror(-err));
+		free(want.names);
+		sched_state_free(&sched);
+		return err;
+	}
+	d->p = np;
+	sched_state_free(&d->sched);
+	d->sched = sched;
+	free(d->want.names);
+	d->want = want;
+	set_zone(d, &np->objs);
+	log_emitter_set_config(&d->log, &np->rs, &np->objs);
+	daemon_tick(d, true);
+	d->loaded_at = time(NULL);
+	if (d->live)
+		links_sync(d, false);
+	if (old) {
+		pipeline_free(old);
+		free(old);
+	}
+	return 0;
+}
+
+int daemon_reload(struct daemon *d, FILE *answer)
+{
+	struct pipeline *np;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *msgs;
+	int err;
+
+	sd_notify(0, "RELOADING=1");
+	msgs = open_memstream(&text, &len);
+	if (!msgs)
+		return -ENOMEM;
+	err = daemon_load(d, &np, msgs);
+	if (!err) {
+		err = daemon_apply(d, np);
+		if (err) {
+			fprintf(msgs, "%s: %s\n", d->o->config, strerror(-err));
+			pipeline_free(np);
+			free(np);
+		}
+	}
+	fclose(msgs);
+	if (len && text[len - 1] == '\n')
+		text[--len] = '\0'; /* daemon_msg() and answers end lines */
+	if (err) {
+		d->reload_failures++;
+		daemon_msg(
+			"reload of %s failed; the running config stays in force:\n%s",
+			d->o->config, text ?: "");
+		fprintf(answer,
+			"reload failed; the running config stays in force\n");
+	} else {
+		d->reloads++;
+		daemon_msg("reloaded %s%s%s", d->o->config, len ? ":\n" : "",
+			   len ? text : "");
+		fprintf(answer, "reloaded %s\n", d->o->config);
+	}
+	if (len)
+		fprintf(answer, "%s\n", text);
+	free(text);
+	/* logrotate: the file under the old name is a new one now. */
+	if (sink_reopen(&d->sink))
+		daemon_msg(
+			"cannot reopen %s: %m; still writing to the old file",
+			d->o->log);
+	sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
+	return err;
+}
+
+void daemon_release_config(struct daemon *d)
+{
+	if (d->p) {
+		pipeline_free(d->p);
+		free(d->p);
+		d->p = NULL;
+	}
+	free(d->want.names);
+	memset(&d->want, 0, sizeof(d->want));
+	sched_state_free(&d->sched);
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `localin status`: what the daemon enforces, where, and what it counted. */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static void put_time(FILE *out, time_t t)
+{
+	char buf[64];
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) &&
+	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z", &tm))
+		fputs(buf, out);
+}
+
+static void put_interfaces(const struct daemon *d, FILE *out)
+{
+	size_t i, j, n = 0;
+
+	fputs("interfaces:", out);
+	for (i = 0; i < d->nr_links; i++) {
+		if (!d->links[i].attached)
+			continue;
+		fprintf(out, "%s %s (ifindex %d)", n++ ? "," : "",
+			d->links[i].name, d->links[i].ifindex);
+	}
+	fputs(n ? "\n" : " none\n", out);
+	for (i = 0, n = 0; i < d->want.nr; i++) {
+		for (j = 0; j < d->nr_links; j++)
+			if (!strcmp(d->links[j].name, d->want.names[i]))
+				break;
+		if (j < d->nr_links)
+			continue;
+		fprintf(out, "%s %s",
+			n++ ? "," : "interfaces named but absent:",
+			d->want.names[i]);
+	}
+	if (n)
+		fputc('\n', out);
+}
+
+static void put_counters(struct daemon *d, FILE *out)
+{
+	static const char *const fam_name[2] = { "local-in-policy",
+						 "local-in-policy6" };
+	static const struct {
+		enum li_reason r;
+		const char *text;
+	} reasons[] = {
+		{ LI_R_NONLOCAL, "not for this host (passed)" },
+		{ LI_R_IMPLICIT, "no policy matched (implicit accept)" },
+		{ LI_R_ESP_OK, "ESP with a live SPI (passed)" },
+		{ LI_R_ESP_UNKNOWN_SPI, "ESP with an unknown SPI (dropped)" },
+		{ LI_R_MALFORMED, "malformed (dropped)" },
+		{ LI_R_POLICY, "decided by a policy" },
+	};
+	const struct li_ruleset *rs = &d->p->rs;
+	struct li_counters c;
+	size_t i;
+	int fam, err;
+
+	memset(&c, 0, sizeof(c));
+	err = li_loader_counters(d->l, &c);
+	if (err) {
+		fprintf(out, "counters: cannot read them: %s\n",
+			strerror(-err));
+		return;
+	}
+	fputs("counters:\n", out);
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		fprintf(out, "  %s: %llu\n", reasons[i].text,
+			(unsigned long long)c.by_reason[reasons[i].r]);
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+		__u32 k;
+
+		for (k = 0; k < f->nr_policies; k++) {
+			__u64 hits =
+				c.policy_hits[fam] && k < c.nr_policies[fam] ?
+					c.policy_hits[fam][k] :
+					0;
+
+			fprintf(out, "  %s %u (%s): %llu\n", fam_name[fam],
+				f->policies[k].id,
+				f->policies[k].action == LI_ACT_ACCEPT ?
+					"accept" :
+					"deny",
+				(unsigned long long)hits);
+		}
+	}
+	fprintf(out,
+		"events: %llu read, %llu traced; suppressed in the data path: %llu traffic, %llu esp-error, %llu trace\n",
+		(unsigned long long)d->events, (unsigned long long)d->traces,
+		(unsigned long long)c.events_suppressed[LI_EV_TRAFFIC],
+		(unsigned long long)c.events_suppressed[LI_EV_ESP_ERROR],
+		(unsigned long long)c.events_suppressed[LI_EV_TRACE]);
+}
+
+void daemon_status(struct daemon *d, FILE *out)
+{
+	const struct li_ruleset *rs = &d->p->rs;
+	char buf[512];
+	size_t i, bc = 0, v6 = 0;
+
+	fprintf(out, "pid: %d\n", (int)getpid());
+	fprintf(out, "config: %s\n", d->o->config);
+	fputs("loaded at: ", out);
+	put_time(out, d->loaded_at);
+	fprintf(out, " (reloads: %u, failed: %u)\n", d->reloads,
+		d->reload_failures);
+	fprintf(out, "policies: %u IPv4, %u IPv6\n", rs->v4.nr_policies,
+		rs->v6.nr_policies);
+	fprintf(out, "pin dir: %s\n", d->o->pin_dir);
+	put_interfaces(d, out);
+	for (i = 0; i < d->locals.nr; i++) {
+		v6 += d->locals.v[i].family == 6;
+		bc += d->locals.v[i].family == 4 &&
+		      d->locals.v[i].prefixlen < 31;
+	}
+	fprintf(out,
+		"local addresses: %zu IPv4 (and %zu broadcast), %zu IPv6\n",
+		d->locals.nr - v6, bc, v6);
+	fprintf(out, "log: %s: %llu lines written, %llu lost\n",
+		d->o->log ?: "stdout", (unsigned long long)d->sink.lines,
+		(unsigned long long)d->sink.lost);
+	if (rl_summary(&d->log.rl, buf, sizeof(buf)) > 0)
+		fprintf(out, "%s\n", buf);
+	if (d->trace_left)
+		fprintf(out, "trace: %u packets left\n", d->trace_left);
+	else
+		fputs("trace: stopped\n", out);
+	put_counters(d, out);
+}

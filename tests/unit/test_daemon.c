@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's parts that need no root and no kernel: the control
+ * protocol (request words, answers), the schedule timer at minute
+ * boundaries (time zones, DST), the log sink when the disk is full, and
+ * the lock path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli/pipeline.h"
+#include "daemon/ctl.h"
+#include "daemon/daemon.h"
+#include "daemon/sched.h"
+#include "daemon/sink.h"
+
+/* --- control protocol -------------------------------------------------- */
+
+struct parse_case {
+	const char *line;
+	int err; /* 0 or -EINVAL */
+	enum ctl_cmd cmd;
+	int argc; /* CTL_FILTER words */
+	__u32 count;
+	const char *msg; /* expected error text */
+};
+
+static void test_ctl_parse(void **state)
+{
+	static const struct parse_case cases[] = {
+		{ .line = "reload\n", .cmd = CTL_RELOAD },
+		{ .line = "  stop  \r\n", .cmd = CTL_STOP },
+		{ .line = "status", .cmd = CTL_STATUS },
+		{ .line = "rel", .cmd = CTL_RELOAD },
+		{ .line = "stat", .cmd = CTL_STATUS },
+		{ .line = "st",
+		  .err = -EINVAL,
+		  .msg = "ambiguous command \"st\"" },
+		{ .line = "status now",
+		  .err = -EINVAL,
+		  .msg = "unexpected \"now\"" },
+		{ .line = "", .err = -EINVAL, .msg = "empty request" },
+		{ .line = "frobnicate",
+		  .err = -EINVAL,
+		  .msg = "unknown command \"frobnicate\" (reload, stop, status or diagnose expected)" },
+		{ .line = "diagnose debug flow filter", .cmd = CTL_FILTER },
+		{ .line = "diagnose debug flow filter saddr 10.0.0.1",
+		  .cmd = CTL_FILTER,
+		  .argc = 2 },
+		{ .line = "diag deb fl fil vd -1",
+		  .cmd = CTL_FILTER,
+		  .argc = 2 },
+		{ .line = "diagnose debug flow trace start 10",
+		  .cmd = CTL_TRACE_START,
+		  .count = 10 },
+		{ .line = "diag\tdebug\tflow\ttrace\tstart\t4294967295",
+		  .cmd = CTL_TRACE_START,
+		  .count = 4294967295u },
+		{ .line = "diagnose debug flow trace stop",
+		  .cmd = CTL_TRACE_STOP },
+		{ .line = "diagnose debug flow trace start",
+		  .err = -EINVAL,
+		  .msg = "trace start needs a packet count" },
+		{ .line = "diagnose debug flow trace start 0",
+		  .err = -EINVAL,
+		  .msg = "invalid packet count \"0\"" },
+		{ .line = "diagnose debug flow trace start -3",
+		  .err = -EINVAL,
+		  .msg = "invalid packet count \"-3\"" },
+		{ .line = "diagnose debug flow trace start 4294967296",
+		  .err = -EINVAL,
+		  .msg = "invalid packet count \"4294967296\"" },
+		{ .line = "diagnose debug flow trace start 5 6",
+		  .err = -EINVAL,
+		  .msg = "unexpected \"6\"" },
+		{ .line = "diagnose debug flow trace stop now",
+		  .err = -EINVAL,
+		  .msg = "unexpected \"now\"" },
+		{ .line = "diagnose debug flow",
+		  .err = -EINVAL,
+		  .msg = "incomplete command: \"filter\" or \"trace\" expected" },
+		{ .line = "diagnose debug",
+		  .err = -EINVAL,
+		  .msg = "incomplete command: \"flow\" expected" },
+		{ .line = "diagnose sys flow",
+		  .err = -EINVAL,
+		  .msg = "unknown command \"sys\" (\"debug\" expected)" },
+		{ .line = "diagnose debug flow trace",
+		  .err = -EINVAL,
+		  .msg = "incomplete command: \"start\" or \"stop\" expected" },
+		{ .line = "diagnose debug flow trace st 3",
+		  .err = -EINVAL,
+		  .msg = "ambiguous command \"st\"" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct parse_case *c = &cases[i];
+		char line[256], *argv[CTL_MAX_WORDS], err[256] = "";
+		struct ctl_req r;
+		int argc, ret;
+
+		snprintf(line, sizeof(line), "%s", c->line);
+		argc = ctl_split(line, argv, CTL_MAX_WORDS);
+		assert_true(argc >= 0);
+		ret = ctl_parse(argc, argv, &r, err, sizeof(err));
+		if (ret != c->err || (c->msg && strcmp(err, c->msg)))
+			fail_msg("\"%s\": %d \"%s\"", c->line, ret, err);
+		if (ret)
+			continue;
+		assert_int_equal(r.cmd, c->cmd);
+		if (c->cmd == CTL_FILTER)
+			assert_int_equal(r.argc, c->argc);
+		if (c->cmd == CTL_TRACE_START)
+			assert_int_equal(r.count, c->count);
+	}
+}
+
+static void test_ctl_filter_words(void **state)
+{
+	char line[] = "diagnose debug flow filter negate daddr 192.0.2.1\n";
+	char *argv[CTL_MAX_WORDS], err[64];
+	struct ctl_req r;
+	int argc = ctl_split(line, argv, CTL_MAX_WORDS);
+
+	assert_int_equal(argc, 7);
+	assert_int_equal(ctl_parse(argc, argv, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.argc, 3);
+	assert_string_equal(r.argv[0], "negate");
+	assert_string_equal(r.argv[2], "192.0.2.1");
+}
+
+static void test_ctl_split_limit(void **state)
+{
+	char line[CTL_MAX_WORDS * 2 + 8], *argv[CTL_MAX_WORDS];
+	int i;
+
+	for (i = 0; i < CTL_MAX_WORDS + 1; i++)
+		memcpy(line + 2 * i, "a ", 2);
+	line[2 * (CTL_MAX_WORDS + 1)] = '\0';
+	assert_int_equal(ctl_split(line, argv, CTL_MAX_WORDS), -E2BIG);
+	snprintf(line, sizeof(line), " \t \n");
+	assert_int_equal(ctl_split(line, argv, CTL_MAX_WORDS), 0);
+}
+
+static void test_ctl_answers(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned int count;
+	bool ok;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(ctl_write_answer(f, true, "", 0), 0);
+	assert_int_equal(ctl_write_answer(f, false, "bad\nworse", 9), 0);
+	assert_int_equal(ctl_write_answer(f, true, "a\nb\n", 4), 0);
+	fclose(f);
+	assert_string_equal(buf, "ok 0\nerror 2\nbad\nworse\nok 2\na\nb\n");
+	free(buf);
+
+	assert_int_equal(ctl_parse_head("ok 0\n", &ok, &count), 0);
+	assert_true(ok);
+	assert_int_equal(count, 0);
+	assert_int_equal(ctl_parse_head("error 12\n", &ok, &count), 0);
+	assert_false(ok);
+	assert_int_equal(count, 12);
+	assert_int_equal(ctl_parse_head("ok 3", &ok, &count), 0);
+	assert_int_equal(ctl_parse_head("ok\n", &ok, &count), -EPROTO);
+	assert_int_equal(ctl_parse_head("ok -1\n", &ok, &count), -EPROTO);
+	assert_int_equal(ctl_parse_head("ok 1x\n", &ok, &count), -EPROTO);
+	assert_int_equal(ctl_parse_head("OK 1\n", &ok, &count), -EPROTO);
+	assert_int_equal(ctl_parse_head("ok 99999999999\n", &ok, &count),
+			 -EPROTO);
+	assert_int_equal(ctl_count_lines("", 0), 0);
+	assert_int_equal(ctl_count_lines("x", 1), 1);
+	assert_int_equal(ctl_count_lines("x\n\n", 3), 2);
+}
+
+static void test_lock_path(void **state)
+{
+	char buf[64];
+
+	assert_int_equal(
+		daemon_lock_path("/run/localin.sock", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/run/localin.lock");
+	assert_int_equal(daemon_lock_path("/tmp/ctl", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/tmp/ctl.lock");
+	assert_int_equal(daemon_lock_path(".sock", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, ".sock.lock");
+	assert_int_equal(daemon_lock_path("/run/localin.sock", buf, 17),
+			 -ENAMETOOLONG);
+}
+
+/* --- schedule timer ----------------------------------------------------- */
+
+static void set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static struct timespec at(time_t sec, long nsec)
+{
+	struct timespec ts = { .tv_sec = sec, .tv_nsec = nsec };
+
+	return ts;
+}
+
+static void test_local_minute(void **state)
+{
+	/* 2023-11-14 22:13:20.250 UTC */
+	struct timespec t = at(1700000000, 250000000);
+	__s64 m;
+	int ms;
+
+	set_tz("UTC");
+	assert_int_equal(sched_local_minute(&t, &m, &ms), 0);
+	assert_int_equal(m, civil_minutes(2023, 11, 14, 22, 13));
+	assert_int_equal(ms, 39750);
+	/* +0545: the same instant is 04:58:20 the next day. */
+	set_tz("Asia/Kathmandu");
+	assert_int_equal(sched_local_minute(&t, &m, &ms), 0);
+	assert_int_equal(m, civil_minutes(2023, 11, 15, 3, 58));
+	assert_int_equal(ms, 39750);
+	/* The last millisecond of a minute, and the first of the next. */
+	t = at(1700000039, 999999999);
+	assert_int_equal(sched_local_minute(&t, &m, &ms), 0);
+	assert_int_equal(m, civil_minutes(2023, 11, 15, 3, 58));
+	assert_int_equal(ms, 1); /* rounded up: the wake-up is never early */
+	t = at(1700000000 + 40, 0);
+	assert_int_equal(sched_local_minute(&t, &m, &ms), 0);
+	assert_int_equal(m, civil_minutes(2023, 11, 15, 3, 59));
+	assert_int_equal(ms, 60000);
+}
+
+static const char sched_conf[] =
+	"config firewall schedule recurring\n"
+	"    edit \"morning\"\n"
+	"        set day sunday monday tuesday wednesday thursday friday saturday\n"
+	"        set start 03:00\n"
+	"        set end 04:00\n"
+	"    next\n"
+	"end\n"
+	"config firewall local-in-policy\n"
+	"    edit 1\n"
+	"        set intf \"wan1\"\n"
+	"        set srcaddr \"all\"\n"
+	"        set dstaddr \"all\"\n"
+	"        set service \"ALL\"\n"
+	"        set schedule \"morning\"\n"
+	"    next\n"
+	"    edit 2\n"
+	"        set intf \"wan1\"\n"
+	"        set srcaddr \"all\"\n"
+	"        set dstaddr \"all\"\n"
+	"        set service \"ALL\"\n"
+	"        set schedule \"always\"\n"
+	"    next\n"
+	"    edit 3\n"
+	"        set status disable\n"
+	"        set intf \"wan1\"\n"
+	"        set srcaddr \"all\"\n"
+	"        set dstaddr \"all\"\n"
+	"        set service \"ALL\"\n"
+	"        set schedule \"always\"\n"
+	"    next\n"
+	"end\n";
+
+static __u64 mask_at(struct sched_state *s, const struct li_ruleset *rs,
+		     time_t sec, long nsec, bool changed[2])
+{
+	struct timespec t = at(sec, nsec);
+	__s64 m;
+	int ms;
+
+	assert_int_equal(sched_local_minute(&t, &m, &ms), 0);
+	sched_update(s, rs, m, changed);
+	return s->mask[0][0];
+}
+
+/*
+ * Europe/Berlin, 2024-03-31: clocks go from 02:00 to 03:00 at 01:00 UTC.
+ * "morning" (03:00-04:00 local) starts with the first minute of summer
+ * time, not an hour later; policy 3 is disabled and never in the mask.
+ */
+static void test_sched_boundaries_dst(void **state)
+{
+	const time_t jump = 1711846800; /* 2024-03-31 01:00:00 UTC */
+	struct sched_state s;
+	struct pipeline p;
+	bool changed[2];
+
+	assert_int_equal(pipeline_load_mem(&p, "sched.conf", sched_conf,
+					   sizeof(sched_conf) - 1,
+					   STAGE_COMPILE),
+			 0);
+	set_tz("Europe/Berlin");
+	assert_int_equal(sched_state_init(&s, &p.rs), 0);
+	assert_int_equal(s.words[0], 1);
+
+	assert_int_equal(mask_at(&s, &p.rs, jump - 1, 999999999, changed), 0x2);
+	assert_true(changed[0] && changed[1]); /* the first computation */
+	assert_int_equal(mask_at(&s, &p.rs, jump - 1, 999999999, changed), 0x2);
+	assert_false(changed[0] || changed[1]);
+	assert_int_equal(mask_at(&s, &p.rs, jump, 0, changed), 0x3);
+	assert_true(changed[0]);
+	assert_false(changed[1]);
+	assert_int_equal(mask_at(&s, &p.rs, jump + 3599, 999999999, changed),
+			 0x3);
+	assert_false(changed[0]);
+	assert_int_equal(mask_at(&s, &p.rs, jump + 3600, 0, changed), 0x2);
+	assert_true(changed[0]);
+	/* The same local 03:00 the day before was in winter time. */
+	assert_int_equal(mask_at(&s, &p.rs, jump - 86400 + 3600, 0, changed),
+			 0x3);
+	assert_int_equal(mask_at(&s, &p.rs, jump - 86400, 0, changed), 0x2);
+
+	sched_state_free(&s);
+	pipeline_free(&p);
+}
+
+/* The mask follows the zone: 03:00 in Kathmandu is 21:15 UTC. */
+static void test_sched_zone(void **state)
+{
+	const time_t t0 = 1699996500; /* 2023-11-14 21:15:00 UTC */
+	struct sched_state s;
+	struct pipeline p;
+	bool changed[2];
+
+	assert_int_equal(pipeline_load_mem(&p, "sched.conf", sched_conf,
+					   sizeof(sched_conf) - 1,
+					   STAGE_COMPILE),
+			 0);
+	assert_int_equal(sched_state_init(&s, &p.rs), 0);
+	set_tz("Asia/Kathmandu");
+	assert_int_equal(mask_at(&s, &p.rs, t0 - 1, 0, changed), 0x2);
+	assert_int_equal(mask_at(&s, &p.rs, t0, 0, changed), 0x3);
+	set_tz("UTC");
+	assert_int_equal(mask_at(&s, &p.rs, t0, 0, changed), 0x2);
+	sched_state_free(&s);
+	pipeline_free(&p);
+}
+
+/* --- log sink ----------------------------------------------------------- */
+
+static char *slurp(const char *path)
+{
+	static char buf[4096];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * A full disk (/dev/full) loses lines without failing the daemon; once
+ * writes work again, the first line says how many were lost.
+ */
+static void test_sink_full_then_recovers(void **state)
+{
+	char path[] = "/tmp/localin-sink-XXXXXX";
+	struct log_sink s;
+	FILE *diag = tmpfile();
+	int tmp = mkstemp(path), full;
+
+	assert_true(tmp >= 0);
+	close(tmp);
+	tmp = open(path, O_WRONLY | O_APPEND);
+	assert_true(tmp >= 0);
+	assert_non_null(diag);
+	full = open("/dev/full", O_WRONLY);
+	if (full < 0)
+		skip();
+	assert_int_equal(sink_open(&s, path, diag), 0);
+	assert_int_equal(sink_write(&s, "one\n", 4, 1), 0);
+	dup2(full, s.fd); /* the disk fills up */
+	assert_int_equal(sink_write(&s, "two\n", 4, 1), -ENOSPC);
+	assert_int_equal(sink_write(&s, "3a\n3b\n", 6, 2), -ENOSPC);
+	assert_int_equal(s.lost, 3);
+	assert_int_equal(s.lost_pending, 3);
+	dup2(tmp, s.fd); /* space again */
+	assert_int_equal(sink_write(&s, "four\n", 5, 1), 0);
+	assert_int_equal(s.lines, 2);
+	assert_int_equal(s.lost_pending, 0);
+	assert_string_equal(
+		slurp(path),
+		"one\nlocalin: 3 log lines lost (No space left on device)\nfour\n");
+	/* The failure was said once, and the recovery once. */
+	rewind(diag);
+	{
+		char line[256];
+		int n = 0;
+
+		while (fgets(line, sizeof(line), diag))
+			n++;
+		assert_int_equal(n, 2);
+	}
+	sink_close(&s);
+	close(full);
+	close(tmp);
+	fclose(diag);
+	unlink(path);
+}
+
+/*
+ * A line cut short is ended before the next. A pipe of two pages with
+ * one full takes one page of a longer line and no more (writes above
+ * PIPE_BUF are not atomic): a partial write, as on a disk filling up.
+ */
+static void test_sink_partial_line(void **state)
+{
+	char path[] = "/tmp/localin-sink-XXXXXX", line[5000], fill[4096];
+	int fds[2], tmp = mkstemp(path);
+	struct log_sink s;
+
+	assert_true(tmp >= 0);
+	assert_int_equal(sink_open(&s, path, NULL), 0);
+	assert_int_equal(pipe2(fds, O_NONBLOCK), 0);
+	if (fcntl(fds[1], F_SETPIPE_SZ, 8192) != 8192)
+		skip();
+	memset(fill, 'x', sizeof(fill));
+	assert_int_equal(write(fds[1], fill, sizeof(fill)),
+			 (ssize_t)sizeof(fill));
+	memset(line, 'y', sizeof(line));
+	line[sizeof(line) - 1] = '\n';
+	dup2(fds[1], s.fd);
+	assert_int_equal(sink_write(&s, line, sizeof(line), 1), -EAGAIN);
+	assert_true(s.partial);
+	dup2(tmp, s.fd);
+	assert_int_equal(sink_write(&s, "next\n", 5, 1), 0);
+	assert_false(s.partial);
+	assert_string_equal(
+		slurp(path),
+		"\nlocalin: 1 log lines lost (Resource temporarily unavailable)\nnext\n");
+	sink_close(&s);
+	close(fds[0]);
+	close(fds[1]);
+	close(tmp);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ctl_parse),
+		cmocka_unit_test(test_ctl_filter_words),
+		cmocka_unit_test(test_ctl_split_limit),
+		cmocka_unit_test(test_ctl_answers),
+		cmocka_unit_test(test_lock_path),
+		cmocka_unit_test(test_local_minute),
+		cmocka_unit_test(test_sched_boundaries_dst),
+		cmocka_unit_test(test_sched_zone),
+		cmocka_unit_test(test_sink_full_then_recovers),
+		cmocka_unit_test(test_sink_partial_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
