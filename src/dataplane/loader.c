@@ -314,11 +314,75 @@ static int attach_obj(struct li_loader *l, struct bpf_object **out)
 	return 0;
 }
 
+/* Ours among the interface's programs (also one an earlier run attached). */
+static struct xdp_program *find_ours(struct xdp_multiprog *mp)
+{
+	struct xdp_program *p;
+
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), PROG_NAME) ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p;
+	     p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), PROG_NAME))
+			return p;
+	return NULL;
+}
+
+/* Does @p (attached by some run) judge packets with our maps? */
+static bool shares_our_maps(struct li_loader *l, struct xdp_program *p)
+{
+	struct bpf_prog_info info = { 0 };
+	struct bpf_map_info mi = { 0 };
+	__u32 len = sizeof(info), mlen = sizeof(mi), ids[64], i;
+	int fd = xdp_program__fd(p);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(bpf_map__fd(l->skel->maps.li_conf),
+					     &mi, &mlen))
+		return false;
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return false;
+	for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]);
+	     i++)
+		if (ids[i] == mi.id)
+			return true;
+	return false;
+}
+
+/*
+ * Is our program attached to @ifindex already? 1: yes, with our maps (a
+ * daemon that died left it, and we adopted its pins: keep it, no gap);
+ * 0: no (a stale instance with other maps is detached first); <0: error.
+ */
+static int attached_already(struct li_loader *l, int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+	int ret = 0;
+
+	if (libxdp_get_error(mp))
+		return 0; /* nothing attached, or nothing libxdp can read */
+	p = find_ours(mp);
+	if (p && shares_our_maps(l, p))
+		ret = 1;
+	else if (p)
+		ret = xdp_program__detach(p, ifindex,
+					  xdp_multiprog__attach_mode(mp), 0);
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
 int li_loader_attach(struct li_loader *l, int ifindex)
 {
 	struct li_attached a = { .ifindex = ifindex }, *n;
 	int err;
 
+	err = attached_already(l, ifindex);
+	if (err)
+		return err < 0 ? err : 0;
 	n = realloc(l->att, (l->nr_att + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -342,22 +406,6 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	}
 	l->att[l->nr_att++] = a;
 	return 0;
-}
-
-/* Ours among the interface's programs (also one an earlier run attached). */
-static struct xdp_program *find_ours(struct xdp_multiprog *mp)
-{
-	struct xdp_program *p;
-
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		return p && !strcmp(xdp_program__name(p), PROG_NAME) ? p : NULL;
-	}
-	for (p = xdp_multiprog__next_prog(NULL, mp); p;
-	     p = xdp_multiprog__next_prog(p, mp))
-		if (!strcmp(xdp_program__name(p), PROG_NAME))
-			return p;
-	return NULL;
 }
 
 int li_loader_detach(struct li_loader *l, int ifindex)
