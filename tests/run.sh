@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run every test against each build directory given (plain, then ASan+UBSan):
 # the cmocka unit tests, the golden tests and the packet corpus; then, once,
-# the parser built for BPF (tests/bpf). Ends with "N passed, N failed"
+# the parser built for BPF (tests/bpf) and the XDP program against the host
+# engine (tests/diff). Ends with "N passed, N failed"
 # and exits non-zero on any failure.
 set -u
 
@@ -59,6 +60,18 @@ echo "bpf [$1]: $p passed, $f failed"
 pass=$((pass + p))
 fail=$((fail + f))
 [ "$f" -eq 0 ] || failed_list="$failed_list bpf"
+
+# The XDP program against the host engine: the corpus through replay
+# --engine xdp and host, and 1M seeded random packets (tests/diff). Once,
+# with the first build directory's binary and library.
+out=$(sh tests/diff/run.sh "$1" 2>&1)
+p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+printf '%s\n' "$out" | grep -v '^PASS ' | head -n 100
+echo "diff [$1]: $p passed, $f failed"
+pass=$((pass + p))
+fail=$((fail + f))
+[ "$f" -eq 0 ] || failed_list="$failed_list diff"
 
 [ -z "$failed_list" ] || echo "failed:$failed_list"
 echo "$pass passed, $fail failed"

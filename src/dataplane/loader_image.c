@@ -473,21 +473,28 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 {
 	struct li_local_key *keys = calloc(n + 1, sizeof(*keys));
 	__u32 *vals = calloc(n + 1, sizeof(*vals));
-	struct key_list kl = { keys, sizeof(*keys), n };
-	size_t i;
+	struct key_list kl = { keys, sizeof(*keys), 0 };
+	size_t i, m = 0;
 	int err;
 
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
+	/* The first entry of an address wins, as in the host's list. */
 	for (i = 0; i < n; i++) {
-		keys[i].family = a[i].family;
-		memcpy(keys[i].addr, a[i].addr, a[i].family == 6 ? 16 : 4);
-		vals[i] = a[i].bcast ? 2 : 1;
+		struct li_local_key k = { .family = a[i].family };
+
+		memcpy(k.addr, a[i].addr, a[i].family == 6 ? 16 : 4);
+		kl.n = m;
+		if (in_list(&kl, &k))
+			continue;
+		keys[m] = k;
+		vals[m++] = a[i].bcast ? 2 : 1;
 	}
+	kl.n = m;
 	err = sync_hash(bpf_map__fd(l->skel->maps.li_locals), keys,
-			sizeof(*keys), n, vals, sizeof(*vals), in_list, &kl);
+			sizeof(*keys), m, vals, sizeof(*vals), in_list, &kl);
 out:
 	free(keys);
 	free(vals);

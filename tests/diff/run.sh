@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The XDP program against the host engine (root only: BPF_PROG_TEST_RUN):
+#  - every scenario of the packet corpus through `localin replay
+#    --engine xdp` and `--engine host`: identical --verdicts output, and
+#    identical full output (log lines, trace, summary);
+#  - diff_random: seeded random configs and frames, facts and verdicts of
+#    both engines compared packet by packet (DIFF_PACKETS, default 1M;
+#    DIFF_SEED, default 1).
+#
+#	sh tests/diff/run.sh BUILD	(BUILD holds localin and liblocalin.a)
+#
+# One PASS/FAIL line per check; SKIP lines (not root) count as neither.
+set -u
+build=$1
+bin=$build/localin
+pk=tests/packets
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP diff: loading the XDP program needs root"
+	exit 0
+fi
+
+for conf in "$pk"/*.conf; do
+	n=${conf%.conf}
+	name=$(basename "$n")
+	cap=$n.pcap
+	[ -f "$cap" ] || cap=$n.pcapng
+	set -- -c "$conf" "$cap"
+	[ -f "$n.sa" ] && set -- "$@" --sa-file "$n.sa"
+	# shellcheck disable=SC2046 # NAME.args holds words, split on purpose
+	[ -f "$n.args" ] && set -- "$@" $(cat "$n.args")
+	for mode in verdicts full; do
+		extra=--verdicts
+		[ "$mode" = full ] && extra=--trace
+		"$bin" replay "$@" $extra --engine host >"$tmp/host" 2>&1
+		"$bin" replay "$@" $extra --engine xdp >"$tmp/xdp" 2>&1
+		if cmp -s "$tmp/host" "$tmp/xdp" && [ -s "$tmp/host" ]; then
+			echo "PASS diff/corpus-$mode/$name"
+		else
+			echo "FAIL diff/corpus-$mode/$name"
+			diff -u "$tmp/host" "$tmp/xdp" | head -n 12 | sed 's/^/    /'
+		fi
+	done
+done
+
+if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
+	-o "$tmp/diff_random" tests/diff/diff_random.c tests/diff/gen.c \
+	tests/diff/gen_pkt.c "$build/liblocalin.a" -lbpf -lxdp -lpcap -lm \
+	2>"$tmp/cc.log"; then
+	echo "FAIL diff/random: does not build"
+	cat "$tmp/cc.log"
+	exit 1
+fi
+"$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}"
