@@ -18,7 +18,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab.sh
 . "$here/lab.sh"
-bin=$(realpath "${1:-build/localin}")
+bin=$(realpath -m "${1:-build/localin}")
 conf=$LAB_DIR/lab.conf
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
@@ -101,8 +101,8 @@ with_localin() {
 }
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "demo: the lab needs root (network namespaces, XDP)" >&2
-	exit 1
+	echo "demo: the live lab needs root (network namespaces, XDP): skipped" >&2
+	exit 0
 fi
 lab_lock || exit 1
 lab_trap_down

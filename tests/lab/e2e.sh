@@ -22,7 +22,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab.sh
 . "$here/lab.sh"
-bin=$(realpath "${1:-build/localin}")
+bin=$(realpath -m "${1:-build/localin}")
 fails=0
 
 pass() { echo "PASS lab/$*"; }
@@ -37,6 +37,7 @@ check() { # name cmd...: PASS if the command succeeds
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 quiet() { "$@" >/dev/null 2>&1; }
+not() { ! "$@"; }
 
 # "delivered got-through" of one class in a phase's TSV report.
 row() { # phase class
@@ -44,6 +45,8 @@ row() { # phase class
 		"$LAB_DIR/$1.tsv"
 }
 mismatches() { sed -n 's/^mismatches //p' "$LAB_DIR/$1.tsv"; }
+# IKE messages from the attacker that the gateway's charon received.
+charon_heard() { lab_charon_attacker "$1" | cut -d' ' -f1; }
 
 # Every class of probe the attacker sends (lab.py): those the lab's config
 # drops (policy 1: IKE, i.e. UDP 500 and 4500, from anyone but remote-vpn;
@@ -85,7 +88,7 @@ test_lab() {
 			grep -q "^ike-scan $c: 1 answered" "$LAB_DIR/base.probe"
 	done
 	check "without localin: charon hears the attacker ($(lab_charon_attacker base))" \
-		eval '[ "$(lab_charon_attacker base | cut -d" " -f1)" -gt 0 ]'
+		[ "$(charon_heard base)" -gt 0 ]
 }
 
 # --- 2. the measurement ------------------------------------------------------------
@@ -170,7 +173,7 @@ test_localin() {
 			grep -q "^ike-scan $c: 0 answered" "$LAB_DIR/enf.probe"
 	done
 	check "with localin: charon never hears the attacker ($(lab_charon_attacker enf))" \
-		[ "$(lab_charon_attacker enf | cut -d' ' -f1)" = 0 ]
+		[ "$(charon_heard enf)" = 0 ]
 
 	want=$(grep -c ' drop policy 1$' "$LAB_DIR/enf.verdicts")
 	got=$(status_count "$LAB_DIR/status.out" "local-in-policy 1 (deny)")
@@ -189,15 +192,16 @@ test_localin() {
 		cmp -s "$LAB_DIR/want.logkeys" "$LAB_DIR/got.logkeys"
 	diff "$LAB_DIR/want.logkeys" "$LAB_DIR/got.logkeys" | head -n 10
 	check "log lines: none for the peer $PEER_ADDR" \
-		eval '! grep -q "srcip=$PEER_ADDR " "$LAB_DIR/localin.log"'
+		not grep -q "srcip=$PEER_ADDR " "$LAB_DIR/localin.log"
 
 	grep -h 'trace_id=' "$LAB_DIR/localin.log" "$LAB_DIR/localin.err" >"$LAB_DIR/trace.out"
 	check "diagnose debug flow: one dropped probe from $ATT_ADDR traced to policy 1" \
-		eval 'grep -q "$ATT_ADDR:[0-9]*->$GW_ADDR" "$LAB_DIR/trace.out" &&
-			grep -q "check failed on policy 1, drop" "$LAB_DIR/trace.out"'
+		grep -q "$ATT_ADDR:[0-9]*->$GW_ADDR" "$LAB_DIR/trace.out"
+	check "diagnose debug flow: the trace ends in the drop by policy 1" \
+		grep -q "check failed on policy 1, drop" "$LAB_DIR/trace.out"
 
 	lab_localin_stop "$bin"
-	check "localin stop: XDP detached from $GW_IF" eval '! lab_xdp_attached'
+	check "localin stop: XDP detached from $GW_IF" not lab_xdp_attached
 }
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -64,9 +64,9 @@ lab_spawn() { # ns name cmd...
 
 # Stop one process we started: SIGTERM, wait up to 3 s, then SIGKILL.
 lab_kill_pid() { # pid
-	local pid=$1 i
+	local pid=$1
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -218,14 +218,14 @@ lab_swanctl() { # side args...
 
 # One charon in $ns with its own /run (the pid file path is fixed).
 lab_charon_start() { # side ns local remote local-inner remote-inner
-	local side=$1 ns=$2 d=$LAB_DIR/$1 i
+	local side=$1 ns=$2 d=$LAB_DIR/$1
 	mkdir -p "$d"
 	lab_ss_conf "$d"
 	lab_swanctl_conf "$d" "$3" "$4" "$5" "$6"
 	STRONGSWAN_CONF=$d/strongswan.conf lab_spawn "$ns" "charon-$side" \
 		unshare -m sh -c 'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon' \
 		>"$d/charon.out" 2>&1
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -S "$d/charon.vici" ] && break
 		lab_running "charon-$side" || break
 		sleep 0.1
@@ -281,10 +281,10 @@ lab_tunnel_spis() {
 # a capture on wan1 in gw holds only what localin passed; the switch's port
 # towards gw (gw0, direction out) holds everything delivered to wan1.
 lab_capture_start() { # name ns if in|out
-	local name=$1 i
+	local name=$1
 	lab_spawn "$2" "cap-$name" tcpdump -n -U --immediate-mode -i "$3" -Q "$4" \
 		-w "$LAB_DIR/$name.pcap" >"$LAB_DIR/cap-$name.out" 2>&1
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		grep -q 'listening on' "$LAB_DIR/cap-$name.out" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -292,12 +292,12 @@ lab_capture_start() { # name ns if in|out
 }
 
 lab_capture_stop() { # name
-	local f=$LAB_DIR/cap-$1.pid pid i
+	local f=$LAB_DIR/cap-$1.pid pid
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
 	sleep 0.3 # let the last frames in flight reach the tap
 	kill -INT "$pid" 2>/dev/null
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -400,8 +400,7 @@ lab_xdp_attached() { ip -n "$NS_GW" -d link show dev "$GW_IF" | grep -q 'prog/xd
 
 # Ready: the control socket answers and a program is attached to wan1.
 lab_localin_wait() { # bin
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		lab_running localin || break
 		lab_localin "$1" status >/dev/null 2>&1 && lab_xdp_attached && return 0
 		sleep 0.1
@@ -436,7 +435,7 @@ lab_up() {
 		return 0
 	fi
 	lab_down
-	mkdir -m 700 -p "$LAB_DIR" &&
+	mkdir -p "$LAB_DIR" && chmod 700 "$LAB_DIR" &&
 		lab_net_up &&
 		lab_ipsec_up
 }
