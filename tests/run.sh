@@ -73,6 +73,17 @@ pass=$((pass + p))
 fail=$((fail + f))
 [ "$f" -eq 0 ] || failed_list="$failed_list diff"
 
+# The daemon end to end: `localin run` in network namespaces of its own
+# (root). Once, with the first build; SKIP lines count as neither.
+out=$(sh tests/e2e/daemon.sh "$1/localin" 2>&1)
+p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+printf '%s\n' "$out" | grep -v '^PASS ' | head -n 60
+echo "e2e/daemon [$1]: $p passed, $f failed"
+pass=$((pass + p))
+fail=$((fail + f))
+[ "$f" -eq 0 ] || failed_list="$failed_list e2e/daemon"
+
 [ -z "$failed_list" ] || echo "failed:$failed_list"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

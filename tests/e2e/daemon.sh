@@ -1,0 +1,232 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: `localin run` in a network namespace of its own, on a veth
+# pair whose other end is in a second namespace; traffic goes only between
+# the two. Checks: start (background, ready when it returns), the lock
+# refusing a second daemon, `localin status`, enforcement and log lines,
+# `diagnose debug flow`, reload with a broken config (refused, located
+# errors, the running config stays), reload with a good one, SIGHUP,
+# kill -9 (enforcement goes on) and a restart that adopts the pinned
+# program without detaching it, and `localin stop` leaving no attachment,
+# no pins, no socket and a free lock.
+#
+#	sh tests/e2e/daemon.sh BIN
+#
+# One PASS/FAIL line per check; SKIP (and exit 0) without root, without
+# `BIN run`, or where the kernel cannot do it. The script runs in a mount
+# namespace of its own with a private bpffs, so nothing it pins is seen
+# outside; it kills only the daemons it started.
+set -u
+bin=$(realpath "$1")
+
+skip() {
+	echo "SKIP e2e/daemon: $*"
+	exit 0
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
+"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
+for tool in ip nsenter unshare ping flock; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
+done
+if [ -z "${LI_E2E_PRIVATE:-}" ]; then
+	# Our own mount namespace: a private bpffs at /sys/fs/bpf.
+	LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
+
+GW=li-e2e-gw-$$
+PEER=li-e2e-peer-$$
+IF=li-e2e-$$
+IF=$(printf '%.15s' "$IF")
+GW_ADDR=192.0.2.1
+PEER_ADDR=192.0.2.2
+tmp=$(mktemp -d)
+SOCK=$tmp/ctl.sock
+LOCK=$tmp/ctl.lock
+PIN=/sys/fs/bpf/localin-e2e
+LOG=$tmp/localin.log
+ERR=$tmp/localin.err
+pids=""
+fails=0
+
+cleanup() {
+	for p in $pids; do
+		# Only ours, and only while it still is the binary we started.
+		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$bin" ]; then
+			kill -9 "$p" 2>/dev/null
+		fi
+	done
+	ip netns del "$GW" 2>/dev/null
+	ip netns del "$PEER" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+pass() { echo "PASS e2e/daemon: $*"; }
+fail() {
+	echo "FAIL e2e/daemon: $*"
+	fails=$((fails + 1))
+}
+check() { # description command...
+	d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
+}
+
+in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
+li_cmd() { # command [words...]: --socket before the words
+	c=$1
+	shift
+	in_gw "$bin" "$c" -s "$SOCK" "$@"
+}
+start() { # config: background start, returns once enforcing
+	in_gw "$bin" run -c "$1" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
+		>>"$tmp/daemon.out" 2>>"$ERR"
+}
+daemon_pid() { head -n 1 "$LOCK" 2>/dev/null; }
+prog_id() {
+	ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
+		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
+}
+ping_ok() { ip netns exec "$PEER" ping -c 1 -W 1 "$GW_ADDR"; }
+ping_dropped() { ! ping_ok; }
+count() { # status label: the number after "label: "
+	li_cmd status | grep -F "$1" | sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p'
+}
+
+write_conf() { # file action
+	cat >"$1" <<EOF
+config system global
+    set hostname "e2e-gw"
+end
+config log setting
+    set local-in-deny-unicast enable
+end
+config firewall local-in-policy
+    edit 1
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "ALL_ICMP"
+        set schedule "always"
+        set action $2
+    next
+end
+EOF
+}
+
+# --- the lab: two namespaces, one veth pair ----------------------------------
+ip netns add "$GW" && ip netns add "$PEER" &&
+	ip link add "$IF" netns "$GW" type veth peer name peer0 netns "$PEER" &&
+	ip -n "$GW" addr add "$GW_ADDR/24" dev "$IF" &&
+	ip -n "$PEER" addr add "$PEER_ADDR/24" dev peer0 &&
+	ip -n "$GW" link set "$IF" up && ip -n "$PEER" link set peer0 up &&
+	ip -n "$GW" link set lo up ||
+	skip "cannot build the namespaces"
+# Neighbour discovery first, so the first ping is not lost to ARP.
+for i in 1 2 3 4 5; do ping_ok >/dev/null 2>&1 && break; done
+check "without localin: the peer pings the gateway" ping_ok
+
+deny=$tmp/deny.conf
+accept=$tmp/accept.conf
+broken=$tmp/broken.conf
+conf=$tmp/localin.conf
+write_conf "$deny" deny
+write_conf "$accept" accept
+sed 's/set srcaddr "all"/set srcaddr "no-such-address"/' "$deny" >"$broken"
+cp "$deny" "$conf"
+
+# --- start, lock, status ------------------------------------------------------
+if start "$conf"; then
+	pids="$pids $(daemon_pid)"
+	pass "localin run -c CONF: returns once enforcing"
+else
+	fail "localin run -c CONF: returns once enforcing"
+	cat "$ERR"
+	exit 1
+fi
+id1=$(prog_id)
+check "XDP program attached to $IF" [ -n "$id1" ]
+in_gw "$bin" run -c "$conf" -s "$SOCK" --pin-dir "$PIN" --foreground \
+	>"$tmp/second.out" 2>&1
+rc=$?
+check "a second daemon refuses to start (exit $rc)" [ "$rc" = 1 ]
+check "... and says why" grep -q "another localin daemon is running" \
+	"$tmp/second.out"
+li_cmd status >"$tmp/status.out" 2>&1
+check "localin status: exit 0" [ $? = 0 ]
+check "localin status: the config file" grep -qF "config: $conf" \
+	"$tmp/status.out"
+check "localin status: the interface attached" \
+	grep -q "^interfaces: $IF (ifindex" "$tmp/status.out"
+
+# --- enforcement, logs, trace -------------------------------------------------
+li_cmd diagnose debug flow filter saddr "$PEER_ADDR" >/dev/null
+li_cmd diagnose debug flow trace start 1 >/dev/null
+check "policy 1 (deny ICMP) drops the peer's ping" ping_dropped
+n=$(count "local-in-policy 1 (deny)")
+check "localin status: policy 1 counted the drop (${n:-none})" \
+	[ "${n:-0}" -ge 1 ]
+sleep 0.3 # the daemon reads events every 100 ms at most
+check "log: a deny line for policy 1 from the peer" \
+	grep -q "srcip=$PEER_ADDR .*action=\"deny\" policyid=1 " "$LOG"
+check "diagnose debug flow: the trace of the dropped ping" \
+	grep -q "trace_id=.*check failed on policy 1, drop" "$LOG"
+
+# --- reload -------------------------------------------------------------------
+cp "$broken" "$conf"
+li_cmd reload >"$tmp/reload.out" 2>&1
+rc=$?
+check "reload with a broken config: refused (exit $rc)" [ "$rc" = 1 ]
+check "... the client sees the located error" \
+	grep -q "localin.conf:[0-9]*:[0-9]*: error: " "$tmp/reload.out"
+check "... the daemon logs it" grep -q "reload of .* failed" "$ERR"
+check "... the running config stays: still dropped" ping_dropped
+check "... the daemon still answers" li_cmd status
+cp "$accept" "$conf"
+check "reload with a good config (accept ICMP)" li_cmd reload
+check "... now in force: the ping passes" ping_ok
+cp "$deny" "$conf"
+kill -HUP "$(daemon_pid)"
+sleep 0.5
+check "SIGHUP reloads (deny again): dropped" ping_dropped
+
+# --- kill -9, restart adopts ---------------------------------------------------
+old=$(daemon_pid)
+kill -9 "$old"
+sleep 0.2
+check "kill -9: the program stays attached" [ "$(prog_id)" = "$id1" ]
+check "kill -9: enforcement goes on" ping_dropped
+if start "$conf"; then
+	pids="$pids $(daemon_pid)"
+	pass "restart after kill -9: localin run starts"
+else
+	fail "restart after kill -9: localin run starts"
+	tail -n 20 "$ERR"
+fi
+check "restart: the same program (id $id1) was adopted, never detached" \
+	[ "$(prog_id)" = "$id1" ]
+check "restart: still enforcing" ping_dropped
+cp "$accept" "$conf"
+check "restart: reload works on the adopted state" li_cmd reload
+check "restart: ... accept in force" ping_ok
+
+# --- stop ---------------------------------------------------------------------
+last=$(daemon_pid)
+li_cmd stop >"$tmp/stop.out" 2>&1
+check "localin stop: exit 0" [ $? = 0 ]
+sleep 0.2
+# Gone, or a zombie its reaper has not collected yet: it has exited.
+gone() { ! grep -qs '^State:[[:space:]]*[RSDT]' "/proc/$1/status"; }
+check "localin stop: the daemon has exited" gone "$last"
+check "localin stop: no program attached" [ -z "$(prog_id)" ]
+check "localin stop: nothing pinned" [ ! -e "$PIN" ]
+check "localin stop: no control socket" [ ! -e "$SOCK" ]
+check "localin stop: the lock is free" flock -n "$LOCK" true
+check "localin stop: traffic passes untouched" ping_ok
+check "localin status after stop: no daemon (exit 1)" \
+	eval "! li_cmd status"
+
+[ "$fails" -eq 0 ]
