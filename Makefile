@@ -6,6 +6,7 @@
 #   make demo     install deps, build, run the main job on examples/seed.conf
 #   make fuzz     build and run the libFuzzer targets (FUZZ_SECONDS each)
 #   make bench    run the benchmarks under bench/
+#   make install  binary, systemd unit, examples (PREFIX=/usr/local, DESTDIR)
 
 CC ?= cc
 ifeq ($(CC),cc)
@@ -33,7 +34,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps test test-plain test-asan demo fuzz bench clean format
+.PHONY: all deps test test-plain test-asan demo fuzz bench clean format \
+	install uninstall
 
 all: $(BUILD)/localin
 
@@ -107,6 +109,25 @@ bench: deps all
 
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c)
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, the systemd
+# unit (ExecStart pointing at the binary) and the example configs.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/localin
+
+install: all
+	install -D -m 0755 $(BUILD)/localin $(DESTDIR)$(BINDIR)/localin
+	@mkdir -p $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/localin.service \
+		>$(DESTDIR)$(UNITDIR)/localin.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/localin.service
+	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/localin $(DESTDIR)$(UNITDIR)/localin.service
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD)

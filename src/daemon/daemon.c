@@ -125,12 +125,23 @@ static void read_signals(struct daemon *d)
 
 static void ready(struct daemon *d)
 {
-	size_t i, n = 0;
+	char absent[256] = "";
+	size_t i, j, n = 0, len = 0;
 
 	for (i = 0; i < d->nr_links; i++)
 		n += d->links[i].attached;
-	daemon_msg("enforcing %s on %zu interface%s", d->o->config, n,
-		   n == 1 ? "" : "s");
+	for (i = 0; i < d->want.nr && len < sizeof(absent); i++) {
+		for (j = 0; j < d->nr_links; j++)
+			if (!strcmp(d->links[j].name, d->want.names[i]))
+				break;
+		if (j == d->nr_links)
+			len += (size_t)snprintf(absent + len,
+						sizeof(absent) - len, "%s%s",
+						len ? ", " : "; waiting for ",
+						d->want.names[i]);
+	}
+	daemon_msg("enforcing %s on %zu interface%s%s", d->o->config, n,
+		   n == 1 ? "" : "s", absent);
 	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=enforcing %s", (int)getpid(),
 		   d->o->config);
 	if (d->o->ready_fd >= 0) {
