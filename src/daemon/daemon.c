@@ -175,7 +175,8 @@ static int start(struct daemon *d)
 	err = log_emitter_init(&d->log, &rlc);
 	if (err)
 		goto out_free;
-	err = li_loader_open(&d->l, d->o->pin_dir, true);
+	/* Maps sized for this config (twice); adopted ones keep theirs. */
+	err = li_loader_open_for(&d->l, d->o->pin_dir, true, &p->rs);
 	if (err) {
 		daemon_msg("cannot load the XDP program (pin dir %s): %s",
 			   d->o->pin_dir, strerror(-err));

@@ -140,10 +140,18 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 		sched_state_free(&sched);
 		return err;
 	}
+	/* The image is built with the schedules of now, in the new zone. */
+	set_zone(d, &np->objs);
 	err = li_loader_set_ruleset(d->l, &np->rs);
 	if (err) {
-		daemon_msg("cannot load the ruleset into the data path: %s",
-			   strerror(-err));
+		daemon_msg(
+			"cannot load the ruleset into the data path: %s%s",
+			strerror(-err),
+			err == -E2BIG ?
+				" (larger than the maps made at start; restart the daemon with `localin stop` and `localin run`)" :
+				"");
+		if (old)
+			set_zone(d, &old->objs);
 		free(want.names);
 		sched_state_free(&sched);
 		return err;
@@ -153,7 +161,6 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	d->sched = sched;
 	free(d->want.names);
 	d->want = want;
-	set_zone(d, &np->objs);
 	log_emitter_set_config(&d->log, &np->rs, &np->objs);
 	daemon_tick(d, true);
 	d->loaded_at = time(NULL);
