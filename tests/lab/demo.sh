@@ -77,7 +77,7 @@ with_localin() {
 	step "localin run -c lab.conf, in $NS_GW (log lines to $LAB_DIR/localin.log)"
 	lab_localin_start "$bin" "$conf"
 	lab_localin_wait "$bin" || return 1
-	ip -n "$NS_GW" link show dev "$GW_IF" | indent
+	ip -n "$NS_GW" link show dev "$GW_IF" 2>/dev/null | indent
 	lab_localin "$bin" diagnose debug flow filter saddr "$ATT_ADDR" | indent
 	lab_localin "$bin" diagnose debug flow trace start 1 | indent
 
@@ -97,7 +97,7 @@ with_localin() {
 
 	step "localin stop"
 	lab_localin_stop "$bin"
-	ip -n "$NS_GW" link show dev "$GW_IF" | head -n 1 | indent
+	ip -n "$NS_GW" link show dev "$GW_IF" 2>/dev/null | head -n 1 | indent
 }
 
 if [ "$(id -u)" -ne 0 ]; then

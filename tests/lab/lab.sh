@@ -396,7 +396,8 @@ lab_localin() { # bin args...
 	nsenter -t "$(cat "$LAB_DIR/localin.pid")" -m -n "$@"
 }
 
-lab_xdp_attached() { ip -n "$NS_GW" -d link show dev "$GW_IF" | grep -q 'prog/xdp'; }
+# (ip may complain on stderr about other namespaces it looks up: ignored)
+lab_xdp_attached() { ip -n "$NS_GW" link show dev "$GW_IF" 2>/dev/null | grep -q "prog/xdp"; }
 
 # Ready: the control socket answers and a program is attached to wan1.
 lab_localin_wait() { # bin
