@@ -5,7 +5,7 @@
 #
 #   bash tests/lab/lab.sh up       namespaces, addresses, strongSwan in gw and peer
 #   bash tests/lab/lab.sh tunnel   peer initiates the IPsec tunnel; ping across it
-#   bash tests/lab/lab.sh probe    the attacker probes the gateway (ike-scan, scapy)
+#   bash tests/lab/lab.sh probe    the attacker probes the gateway (ike-scan, scapy, hping3)
 #   bash tests/lab/lab.sh status   what is up: namespaces, addresses, charons, SAs
 #   bash tests/lab/lab.sh down     stop everything started, delete everything made
 #
@@ -246,9 +246,11 @@ lab_ipsec_up() {
 		lab_charon_start peer "$NS_PEER" "$PEER_ADDR" "$GW_ADDR" "$PEER_INNER" "$GW_INNER"
 }
 
-# The peer initiates; the CHILD_SA must be INSTALLED on the gateway's side.
+# The peer initiates (unless the tunnel is up already); the CHILD_SA must
+# be INSTALLED on the gateway's side.
 lab_tunnel_up() {
-	lab_swanctl peer --initiate --child lab --timeout 20 >"$LAB_DIR/initiate.out" 2>&1 || {
+	lab_swanctl gw --list-sas 2>/dev/null | grep -q INSTALLED ||
+		lab_swanctl peer --initiate --child lab --timeout 20 >"$LAB_DIR/initiate.out" 2>&1 || {
 		tail -n 20 "$LAB_DIR/initiate.out" >&2
 		lab_die "swanctl --initiate failed"
 		return 1
