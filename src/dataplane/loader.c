@@ -169,14 +169,16 @@ static int init_conf(struct li_loader *l)
 
 static int read_adopted(struct li_loader *l)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, one = LI_STATE_LOCALS;
+	int fd = bpf_map__fd(l->skel->maps.li_state);
 
 	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
 				&l->conf) ||
-	    bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_state), &zero,
-				&l->active))
+	    bpf_map_lookup_elem(fd, &zero, &l->active) ||
+	    bpf_map_lookup_elem(fd, &one, &l->locals_half))
 		return -errno;
 	l->active &= 1;
+	l->locals_half &= 1;
 	return 0;
 }
 
@@ -502,11 +504,15 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out)
 	return 0;
 }
 
-/* @repeat runs of @frame with its interface classes as metadata. */
+/*
+ * @repeat runs of @frame with its interface classes as metadata; with
+ * @record the program writes its facts and verdict to li_test_out.
+ */
 static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
-	       __u32 repeat, __u32 *retval, __u32 *ns)
+	       __u32 repeat, bool record, __u32 *retval, __u32 *ns)
 {
-	struct li_test_meta meta = { .cookie = l->conf.cookie };
+	struct li_test_meta meta = { .cookie = l->conf.cookie,
+				     .flags = record ? LI_TM_RECORD : 0 };
 	struct xdp_md md = { .data = sizeof(meta) };
 	unsigned char *buf;
 	int err = 0;
@@ -549,7 +555,7 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 	res.v.reason = LI_R_MAX;
 	if (bpf_map_update_elem(fd, &zero, &res, BPF_ANY))
 		return -errno;
-	err = run(l, frame, len, ifindex, 1, &retval, &ns);
+	err = run(l, frame, len, ifindex, 1, true, &retval, &ns);
 	if (err)
 		return err;
 	if (bpf_map_lookup_elem(fd, &zero, &res))
@@ -569,5 +575,5 @@ int li_loader_bench(struct li_loader *l, const void *frame, __u32 len,
 {
 	__u32 retval;
 
-	return run(l, frame, len, ifindex, repeat, &retval, ns);
+	return run(l, frame, len, ifindex, repeat, false, &retval, ns);
 }

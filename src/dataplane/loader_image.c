@@ -265,12 +265,12 @@ static int keep_family(struct li_fam_copy *fc, const struct li_family *f)
 	return 0;
 }
 
-static void wait_flip_gap(struct li_loader *l)
+static void wait_gap(__u64 last)
 {
-	__u64 now = li_mono_ns(), until = l->last_flip_ns + FLIP_GAP_NS;
+	__u64 now = li_mono_ns(), until = last + FLIP_GAP_NS;
 	struct timespec ts;
 
-	if (!l->last_flip_ns || now >= until)
+	if (!last || now >= until)
 		return;
 	ts.tv_sec = 0;
 	ts.tv_nsec = (long)(until - now);
@@ -289,7 +289,7 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 	    need[2] > l->conf.cap_cross || need[3] > l->conf.cap_pol)
 		return -E2BIG;
 	/* The set we overwrite was in force until the last flip. */
-	wait_flip_gap(l);
+	wait_gap(l->last_flip_ns);
 	for (fam = 0; fam < 2; fam++) {
 		err = put_family(&im, rs, fam);
 		if (err)
@@ -451,53 +451,57 @@ static int sync_hash(int fd, const void *keys, size_t ksize, size_t n,
 	return errno == ENOENT ? 0 : -errno;
 }
 
-struct key_list {
-	const void *keys;
-	size_t ksize, n;
-};
-
-static bool in_list(const void *ctx, const void *key)
+/* Place @a in the open-addressing table @t (maps.h); -ENOSPC if full. */
+static int place_local(struct li_local_slot *t, const struct li_host_addr *a)
 {
-	const struct key_list *kl = ctx;
-	size_t i;
+	struct li_local_slot e = { .family = a->family,
+				   .kind = a->bcast ? 2 : 1 };
+	__u32 h, i, k;
 
-	for (i = 0; i < kl->n; i++)
-		if (!memcmp((const char *)kl->keys + i * kl->ksize, key,
-			    kl->ksize))
-			return true;
-	return false;
+	memcpy(e.addr, a->addr, a->family == 6 ? 16 : 4);
+	h = li_local_hash(e.family, e.addr);
+	for (i = 0; i < LI_LOCAL_PROBES; i++) {
+		k = (h + i) & (LI_LOCAL_SLOTS - 1);
+		if (!t[k].family) {
+			t[k] = e;
+			return 0;
+		}
+		/* The first entry of an address wins, as in the host's list. */
+		if (t[k].family == e.family &&
+		    !memcmp(t[k].addr, e.addr, sizeof(e.addr)))
+			return 0;
+	}
+	return -ENOSPC;
 }
 
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 			 size_t n)
 {
-	struct li_local_key *keys = calloc(n + 1, sizeof(*keys));
-	__u32 *vals = calloc(n + 1, sizeof(*vals));
-	struct key_list kl = { keys, sizeof(*keys), 0 };
-	size_t i, m = 0;
-	int err;
+	__u32 half = l->locals_half ^ 1, key = LI_STATE_LOCALS;
+	struct li_local_slot *t = calloc(LI_LOCAL_SLOTS, sizeof(*t));
+	size_t i;
+	int err = 0;
 
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i++)
+		if (a[i].family == 4 || a[i].family == 6)
+			err = place_local(t, &a[i]);
+	if (!err) {
+		/* The half we overwrite was in force until the last flip. */
+		wait_gap(l->last_locals_ns);
+		err = write_elems(bpf_map__fd(l->skel->maps.li_locals),
+				  half * LI_LOCAL_SLOTS, t, sizeof(*t),
+				  LI_LOCAL_SLOTS);
 	}
-	/* The first entry of an address wins, as in the host's list. */
-	for (i = 0; i < n; i++) {
-		struct li_local_key k = { .family = a[i].family };
-
-		memcpy(k.addr, a[i].addr, a[i].family == 6 ? 16 : 4);
-		kl.n = m;
-		if (in_list(&kl, &k))
-			continue;
-		keys[m] = k;
-		vals[m++] = a[i].bcast ? 2 : 1;
+	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
+					&key, &half, BPF_ANY))
+		err = -errno;
+	if (!err) {
+		l->locals_half = half;
+		l->last_locals_ns = li_mono_ns();
 	}
-	kl.n = m;
-	err = sync_hash(bpf_map__fd(l->skel->maps.li_locals), keys,
-			sizeof(*keys), m, vals, sizeof(*vals), in_list, &kl);
-out:
-	free(keys);
-	free(vals);
+	free(t);
 	return err;
 }
 

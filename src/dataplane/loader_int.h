@@ -45,6 +45,8 @@ struct li_loader {
 	struct li_set_hdr hdr; /* of the set in force */
 	struct li_fam_copy fam[2];
 	__u64 last_flip_ns;
+	__u32 locals_half; /* li_locals half in force */
+	__u64 last_locals_ns;
 
 	struct li_ifname *ifs;
 	size_t nr_ifs, cap_ifs;

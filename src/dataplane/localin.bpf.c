@@ -17,7 +17,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, LI_STATE_NR);
 	__type(key, __u32);
 	__type(value, __u32);
 } li_state SEC(".maps");
@@ -93,10 +93,10 @@ struct {
 } li_ifc_big SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LI_LOCALS_MAX);
-	__type(key, struct li_local_key);
-	__type(value, __u32);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * LI_LOCAL_SLOTS);
+	__type(key, __u32);
+	__type(value, struct li_local_slot);
 } li_locals SEC(".maps");
 
 struct {
@@ -167,6 +167,7 @@ struct li_xctx {
 	__u32 set;
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off, port_off;
+	__u32 locals_off;
 };
 
 #define LI_CTX struct li_xctx
@@ -286,21 +287,23 @@ static __always_inline int is_multicast(const struct li_pkt *p)
 	return d[0] == 0xff;
 }
 
+/* The locals table (maps.h): probe until the address or an empty slot. */
 static __always_inline int li_acc_is_local(const LI_CTX *c,
 					   const struct li_pkt *p)
 {
-	struct li_local_key k = { .family = p->family };
-	__u32 *e;
+	__u32 h = li_local_hash(p->family, p->daddr), i, k;
+	const struct li_local_slot *e;
 
-	k.addr[0] = p->daddr[0];
-	if (p->family == 6) {
-		k.addr[1] = p->daddr[1];
-		k.addr[2] = p->daddr[2];
-		k.addr[3] = p->daddr[3];
+	for (i = 0; i < LI_LOCAL_PROBES; i++) {
+		k = c->locals_off + ((h + i) & (LI_LOCAL_SLOTS - 1));
+		e = bpf_map_lookup_elem(&li_locals, &k);
+		if (!e || !e->family)
+			break;
+		if (e->family == p->family && e->addr[0] == p->daddr[0] &&
+		    e->addr[1] == p->daddr[1] && e->addr[2] == p->daddr[2] &&
+		    e->addr[3] == p->daddr[3])
+			return e->kind == 2 ? 2 : 1;
 	}
-	e = bpf_map_lookup_elem(&li_locals, &k);
-	if (e)
-		return *e == 2 ? 2 : 1;
 	return is_multicast(p) ? 2 : 0;
 }
 
@@ -498,31 +501,41 @@ static __always_inline __u32 trace_take(const struct li_pkt *p)
 	return (__u32)id;
 }
 
+/*
+ * The events this decision is due. Time is read only for those, from the
+ * coarse clock (a tick's resolution is plenty for a token bucket and a
+ * log line, and it is much cheaper than reading the clock source).
+ */
 static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s)
 {
 	const struct li_verdict *v = &s->v;
 	struct li_policy pol = { 0 };
-	__u64 now = bpf_ktime_get_ns();
+	int esp, traffic;
 	__u32 id;
 
-	if (v->reason == LI_R_ESP_UNKNOWN_SPI)
-		emit(ctx, cf, s, LI_EV_ESP_ERROR, 0, now);
+	esp = v->reason == LI_R_ESP_UNKNOWN_SPI;
 	if (v->reason == LI_R_POLICY && v->policy_idx >= 0)
 		li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx,
 			      &pol);
-	if (li_traffic_logged(v, pol.flags, c->h->log_allow,
-			      c->h->log_deny_unicast, c->h->log_deny_broadcast))
-		emit(ctx, cf, s, LI_EV_TRAFFIC, 0, now);
+	traffic = li_traffic_logged(v, pol.flags, c->h->log_allow,
+				    c->h->log_deny_unicast,
+				    c->h->log_deny_broadcast);
 	id = trace_take(&s->pkt);
+	if (!esp && !traffic && !id)
+		return;
+	if (esp)
+		emit(ctx, cf, s, LI_EV_ESP_ERROR, 0, bpf_ktime_get_coarse_ns());
+	if (traffic)
+		emit(ctx, cf, s, LI_EV_TRAFFIC, 0, bpf_ktime_get_coarse_ns());
 	if (id)
-		emit(ctx, cf, s, LI_EV_TRACE, id, now);
+		emit(ctx, cf, s, LI_EV_TRACE, id, bpf_ktime_get_coarse_ns());
 }
 
 /* The arrival interface's classes: test metadata, or by ifindex. */
 static __always_inline void intf_classes(struct xdp_md *ctx,
 					 const struct li_conf *cf, __u32 set,
-					 LI_CTX *c, int *test)
+					 LI_CTX *c, __u32 *test)
 {
 	const void *meta = (const void *)(long)ctx->data_meta;
 	const void *data = (const void *)(long)ctx->data;
@@ -533,7 +546,7 @@ static __always_inline void intf_classes(struct xdp_md *ctx,
 	if (meta + sizeof(*m) <= data && cf->cookie && m->cookie == cf->cookie) {
 		c->cls[0] = m->cls[0];
 		c->cls[1] = m->cls[1];
-		*test = 1;
+		*test = m->flags & LI_TM_RECORD;
 		return;
 	}
 	if (ifindex < LI_IFC_ARRAY) {
@@ -560,20 +573,21 @@ static __always_inline void intf_classes(struct xdp_md *ctx,
  */
 __attribute__((noinline)) int li_judge(struct xdp_md *ctx)
 {
-	__u32 zero = 0, set, *st;
+	__u32 zero = 0, one = 1, set, test = 0, *st, *lh;
 	const struct li_conf *cf;
 	struct li_test_out *s;
 	struct li_xctx c;
-	int test = 0;
 
 	s = bpf_map_lookup_elem(&li_scratch, &zero);
 	cf = bpf_map_lookup_elem(&li_conf, &zero);
 	st = bpf_map_lookup_elem(&li_state, &zero);
-	if (!s || !cf || !st)
+	lh = bpf_map_lookup_elem(&li_state, &one);
+	if (!s || !cf || !st || !lh)
 		return XDP_PASS;
 	set = *st & 1;
 	if (set_ctx(&c, cf, set))
 		return XDP_PASS;
+	c.locals_off = (*lh & 1) * LI_LOCAL_SLOTS;
 	intf_classes(ctx, cf, set, &c, &test);
 
 	li_decide(&c, &s->pkt, &s->v);

@@ -42,7 +42,15 @@
 #define LI_IFC_ARRAY 16384
 #define LI_IFC_HASH_MAX 4096
 
-#define LI_LOCALS_MAX 4096
+/*
+ * The gateway's addresses: an open-addressing table (linear probing, at
+ * most LI_LOCAL_PROBES slots) in an array, two halves; li_state[1] says
+ * which half is in force. A hash map lookup costs a jhash of the key and
+ * a helper call per packet; this costs one inlined array access.
+ */
+#define LI_LOCAL_BITS 13
+#define LI_LOCAL_SLOTS (1u << LI_LOCAL_BITS) /* per half */
+#define LI_LOCAL_PROBES 8
 #define LI_SAS_MAX 65536
 #define LI_FRAGS_MAX 16384
 #define LI_RINGBUF_SIZE (256 * 1024)
@@ -105,7 +113,11 @@ struct li_tb {
 struct li_test_meta {
 	__u64 cookie;
 	__u32 cls[2];
+	__u32 flags; /* LI_TM_RECORD: write li_test_out (not when timing) */
+	__u32 pad;
 };
+
+#define LI_TM_RECORD 1u
 
 struct li_test_out {
 	struct li_pkt pkt;
@@ -124,12 +136,33 @@ struct li_ifc_key {
 	__u32 ifindex;
 };
 
-/* li_locals: value 1 unicast address of ours, 2 broadcast. */
-struct li_local_key {
+/* li_state: [LI_STATE_SET] ruleset set in force, [LI_STATE_LOCALS] locals half. */
+enum {
+	LI_STATE_SET,
+	LI_STATE_LOCALS,
+	LI_STATE_NR,
+};
+
+/* li_locals slot: family 0 is empty; kind 1 unicast of ours, 2 broadcast. */
+struct li_local_slot {
 	__u8 family;
-	__u8 pad[3];
+	__u8 kind;
+	__u16 pad;
 	__u32 addr[4];
 };
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* First slot to probe for an address (network order words). */
+static __always_inline __u32 li_local_hash(__u8 family, const __u32 *a)
+{
+	__u32 x = a[0] ^ a[1] ^ a[2] ^ a[3] ^ family;
+
+	x *= 0x9e3779b1u;
+	return x >> (32 - LI_LOCAL_BITS);
+}
 
 /* li_sas: the live inbound SAs; the value is unused (1). */
 struct li_sa_key {

@@ -160,16 +160,25 @@ static __always_inline int li_first_match(const LI_CTX *c, int fam,
 {
 	__u32 w;
 
+	/*
+	 * A word is mostly zero after one or two dimensions (the source
+	 * address and the service are the selective ones): stop reading
+	 * the others as soon as it is.
+	 */
 	for (w = 0; w < LI_MAX_BM_WORDS; w++) {
 		__u64 x;
 
 		if (w >= words)
 			break;
-		x = li_acc_bm(c, fam, LI_DIM_INTF, ci, w) &
-		    li_acc_bm(c, fam, LI_DIM_SRC, cs, w) &
-		    li_acc_bm(c, fam, LI_DIM_DST, cd, w) &
-		    li_acc_bm(c, fam, LI_DIM_SVC, cv, w) &
-		    li_acc_bm(c, fam, LI_DIM_ACTIVE, 0, w);
+		x = li_acc_bm(c, fam, LI_DIM_SRC, cs, w);
+		if (!x)
+			continue;
+		x &= li_acc_bm(c, fam, LI_DIM_SVC, cv, w);
+		if (!x)
+			continue;
+		x &= li_acc_bm(c, fam, LI_DIM_INTF, ci, w) &
+		     li_acc_bm(c, fam, LI_DIM_DST, cd, w) &
+		     li_acc_bm(c, fam, LI_DIM_ACTIVE, 0, w);
 		if (x)
 			return (int)(w * 64 + li_ctz64(x));
 	}
