@@ -54,6 +54,7 @@ command -v tcpdump >/dev/null 2>&1 || have_tcpdump=0
 	echo "run.sh: tcpdump missing (sh scripts/install-deps.sh): localin only" >&2
 
 cat "$cap" >/dev/null # page cache, for every contender alike
+load0=$(cut -d' ' -f1 /proc/loadavg)
 
 # timed KEY CMD...: one wall time in ns appended to $OUT/t.KEY; the exit
 # status is the command's (stderr in $OUT/err, status in $OUT/rc).
@@ -156,6 +157,11 @@ done
 echo "(wall: median of $RUNS, start-up included; ns/pkt: (wall - wall on" \
 	"a 1-packet capture) / packets; $PACKETS packets)"
 [ -z "$notes" ] || printf '%s\n' "$notes" | sed '/^$/d'
+# Two cores: anything else running skews the medians.
+load1=$(cut -d' ' -f1 /proc/loadavg)
+awk -v a="$load0" -v b="$load1" 'BEGIN { if (a > 1 || b > 1)
+	printf "warning: load average %s at start, %s at end: the machine was" \
+		" busy, numbers are noisy\n", a, b }'
 
 # The targets, from $OUT/results: "n lf lb vf vb tf tb" per line.
 awk -v p="$PACKETS" -v tr="$TARGET_RATIO" -v tfl="$TARGET_FLAT" '
