@@ -57,11 +57,6 @@ account() { # phase [bin conf]
 	echo "charon in gw, IKE messages from the attacker: $(lab_charon_attacker "$name")"
 }
 
-write_conf() {
-	cat "$here/../../examples/seed.conf" >"$conf"
-	printf 'config system settings\n    set detect-unknown-esp disable\nend\n' >>"$conf"
-}
-
 without_localin() {
 	step "Without localin: the tunnel, a ping across it, the attacker's probes"
 	traffic base | indent
@@ -111,7 +106,7 @@ step "The lab: $LAB_NSS on one L2 segment"
 topology
 lab_up || exit 1
 echo "    strongSwan 5.9.8 in $NS_GW and $NS_PEER (userspace ESP: kernel-libipsec, ESP-in-UDP on 4500)"
-write_conf
+lab_write_conf "$conf"
 step "The gateway's config: examples/seed.conf plus detect-unknown-esp disable"
 "$bin" show -c "$conf" | indent
 

@@ -114,13 +114,6 @@ test_capture_point() {
 
 # --- 3. localin run ------------------------------------------------------------------
 
-# The lab's config: the seed scenario, and ESP to the policies (the daemon
-# does not learn the tunnel's live SAs yet).
-write_conf() { # file
-	cat "$here/../../examples/seed.conf" >"$1"
-	printf 'config system settings\n    set detect-unknown-esp disable\nend\n' >>"$1"
-}
-
 # A count from `localin status`, in the form of replay's summary
 # ("local-in-policy 1 (deny): 11", "malformed (dropped): 1").
 status_count() { # status-file label
@@ -140,7 +133,7 @@ log_keys() {
 
 test_localin() {
 	local conf=$LAB_DIR/lab.conf c d p n want got
-	write_conf "$conf"
+	lab_write_conf "$conf"
 	lab_swanctl peer --terminate --ike lab --timeout 10 >/dev/null 2>&1
 	lab_localin_start "$bin" "$conf"
 	if ! lab_localin_wait "$bin"; then

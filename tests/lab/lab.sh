@@ -379,6 +379,14 @@ lab_phase_report() { # name [--tsv] [bin conf]
 	fi
 }
 
+# The lab's config: examples/seed.conf, and ESP to the policies (issue 4:
+# until the daemon learns the tunnel's live SAs, detect-unknown-esp is off
+# so the peer's ESP-in-UDP reaches the policies, which let the peer through).
+lab_write_conf() { # file
+	cat "$LAB_HERE/../../examples/seed.conf" >"$1" &&
+		printf 'config system settings\n    set detect-unknown-esp disable\nend\n' >>"$1"
+}
+
 # --- localin run inside gw -----------------------------------------------------
 
 # The daemon runs in gw's network namespace and in a mount namespace of its
