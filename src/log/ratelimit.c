@@ -215,6 +215,16 @@ bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
 
 	if ((unsigned int)kind >= RL_NR_KINDS)
 		return false;
+	/*
+	 * During a flood the shared bucket is what is empty: answer that
+	 * before touching the address table, so a suppressed line costs a
+	 * few instructions and no bucket is created for it.
+	 */
+	if (!gcra_fits(rl->kind_tat[kind], &rl->conf.kind[kind], now_ns,
+		       &kind_tat)) {
+		rl->count[kind].suppressed++;
+		return false;
+	}
 	if (addr && (family == 4 || family == 6) && rl->entries) {
 		memset(&k, 0, sizeof(k));
 		k.family = (__u8)family;
@@ -223,10 +233,7 @@ bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
 		k.key[1] = family == 6 ? addr[1] : 0;
 		e = rl_lookup(rl, &k);
 	}
-	if (!gcra_fits(rl->kind_tat[kind], &rl->conf.kind[kind], now_ns,
-		       &kind_tat) ||
-	    (e &&
-	     !gcra_fits(e->tat, &rl->conf.addr[kind], now_ns, &addr_tat))) {
+	if (e && !gcra_fits(e->tat, &rl->conf.addr[kind], now_ns, &addr_tat)) {
 		rl->count[kind].suppressed++;
 		return false;
 	}

@@ -2,10 +2,15 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define LINKTYPE_NULL 0
 #define LINKTYPE_ETHERNET 1
@@ -33,14 +38,17 @@ struct iface {
 };
 
 struct capture {
-	pcap_t *pcap;	/* classic pcap */
+	pcap_t *pcap;	/* pcap variants only libpcap knows */
 	int linktype;
-	FILE *f;	/* pcapng */
-	int swap;	/* section written in the other byte order */
+	/* The file mapped whole: records are read in place, no copies. */
+	const __u8 *map;
+	size_t map_len, pos;
+	int pcapng;
+	int nsec;	/* classic pcap with nanosecond timestamps */
+	int swap;	/* written in the other byte order */
 	struct iface ifaces[MAX_IFACES];
 	unsigned int nr_ifaces;
-	__u8 *block;
-	size_t block_cap;
+	const __u8 *block;
 	__u8 frame[ETH_HLEN + SNAP_MAX]; /* normalized packet */
 };
 
@@ -113,26 +121,23 @@ static __u32 normalize(struct capture *c, int linktype, const __u8 *data,
 	return caplen + ETH_HLEN;
 }
 
-/* Read one pcapng block (header and body) into c->block. */
+/* The next pcapng block, in place: c->block points into the map. */
 static int read_block(struct capture *c, __u32 *type, __u32 *len, char *err,
 		      size_t errlen)
 {
-	__u8 hdr[8];
-	size_t n = fread(hdr, 1, 8, c->f);
+	const __u8 *b = c->map + c->pos;
+	size_t left = c->map_len - c->pos;
 
-	if (n == 0 && feof(c->f))
+	if (!left)
 		return 0;
-	if (n != 8)
+	if (left < 12)
 		goto trunc;
-	memcpy(type, hdr, 4);
+	memcpy(type, b, 4);
 	if (*type == PCAPNG_SHB) {
-		__u8 bom[4];
 		__u32 magic;
 
 		/* The byte order is set by the section header itself. */
-		if (fread(bom, 1, 4, c->f) != 4)
-			goto trunc;
-		memcpy(&magic, bom, 4);
+		memcpy(&magic, b + 8, 4);
 		if (magic == PCAPNG_BOM)
 			c->swap = 0;
 		else if (magic == __builtin_bswap32(PCAPNG_BOM))
@@ -141,36 +146,16 @@ static int read_block(struct capture *c, __u32 *type, __u32 *len, char *err,
 			snprintf(err, errlen, "pcapng: bad byte-order magic");
 			return -EINVAL;
 		}
-		*len = rd32(c, hdr + 4);
-		if (*len < 28 || *len % 4 || *len > 64 * 1024 * 1024)
-			goto bad;
-		if (*len > c->block_cap) {
-			free(c->block);
-			c->block = malloc(*len);
-			c->block_cap = c->block ? *len : 0;
-			if (!c->block)
-				return -ENOMEM;
-		}
-		memcpy(c->block, hdr, 8);
-		memcpy(c->block + 8, bom, 4);
-		if (fread(c->block + 12, 1, *len - 12, c->f) != *len - 12)
-			goto trunc;
-		return 1;
+	} else {
+		*type = rd32(c, b);
 	}
-	*type = rd32(c, hdr);
-	*len = rd32(c, hdr + 4);
-	if (*len < 12 || *len % 4 || *len > 64 * 1024 * 1024)
+	*len = rd32(c, b + 4);
+	if (*len < 12 || *len % 4)
 		goto bad;
-	if (*len > c->block_cap) {
-		free(c->block);
-		c->block = malloc(*len);
-		c->block_cap = c->block ? *len : 0;
-		if (!c->block)
-			return -ENOMEM;
-	}
-	memcpy(c->block, hdr, 8);
-	if (fread(c->block + 8, 1, *len - 8, c->f) != *len - 8)
+	if (*len > left)
 		goto trunc;
+	c->block = b;
+	c->pos += *len;
 	return 1;
 trunc:
 	snprintf(err, errlen, "pcapng: truncated block");
@@ -291,40 +276,107 @@ bad:
 	return -EINVAL;
 }
 
+#define PCAP_MAGIC_US 0xa1b2c3d4
+#define PCAP_MAGIC_NS 0xa1b23c4d
+
+/* Classic pcap header: byte order and timestamp precision from the magic. */
+static bool pcap_header(struct capture *c)
+{
+	__u32 magic;
+
+	if (c->map_len < 24)
+		return false;
+	memcpy(&magic, c->map, 4);
+	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS)
+		c->swap = 0;
+	else if (magic == __builtin_bswap32(PCAP_MAGIC_US) ||
+		 magic == __builtin_bswap32(PCAP_MAGIC_NS))
+		c->swap = 1;
+	else
+		return false;
+	c->nsec = (c->swap ? __builtin_bswap32(magic) : magic) == PCAP_MAGIC_NS;
+	c->linktype = (int)(rd32(c, c->map + 20) & 0x0fffffff);
+	c->pos = 24;
+	return true;
+}
+
+static int pcap_record(struct capture *c, struct capture_pkt *p, char *err,
+		       size_t errlen)
+{
+	const __u8 *h = c->map + c->pos;
+	__u32 sec, frac, caplen;
+
+	if (c->pos == c->map_len)
+		return 0;
+	if (c->map_len - c->pos < 16)
+		goto trunc;
+	sec = rd32(c, h);
+	frac = rd32(c, h + 4);
+	caplen = rd32(c, h + 8);
+	if (caplen > c->map_len - c->pos - 16)
+		goto trunc;
+	p->len = rd32(c, h + 12);
+	p->ts_ns = (__u64)sec * 1000000000ull +
+		   (c->nsec ? frac : (__u64)frac * 1000);
+	p->caplen = normalize(c, c->linktype, h + 16, caplen, &p->data);
+	p->ifname = NULL;
+	c->pos += 16 + (size_t)caplen;
+	return 1;
+trunc:
+	snprintf(err, errlen, "pcap: truncated record at offset %zu", c->pos);
+	return -EINVAL;
+}
+
 int capture_open(const char *path, struct capture **out, char *err,
 		 size_t errlen)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE];
 	struct capture *c;
+	struct stat st;
 	__u32 magic = 0;
-	FILE *f;
+	void *map;
+	int fd, e;
 
-	f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		e = errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		if (fd >= 0)
+			close(fd);
 		return -e;
 	}
-	if (fread(&magic, 1, 4, f) != 4)
-		magic = 0;
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		fclose(f);
+		close(fd);
 		return -ENOMEM;
 	}
+	if (st.st_size > 0) {
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+			   0);
+		if (map != MAP_FAILED) {
+			madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+			c->map = map;
+			c->map_len = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	if (c->map_len >= 4)
+		memcpy(&magic, c->map, 4);
 	if (magic == PCAPNG_SHB) {
-		rewind(f);
-		c->f = f;
+		c->pcapng = 1;
 		*out = c;
 		return 0;
 	}
-	fclose(f);
+	if (pcap_header(c)) {
+		*out = c;
+		return 0;
+	}
+	/* Anything else (modified pcap variants, ...): libpcap decides. */
 	c->pcap = pcap_open_offline_with_tstamp_precision(
 		path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
 	if (!c->pcap) {
 		snprintf(err, errlen, "%s: %s", path, pcap_err);
-		free(c);
+		capture_close(c);
 		return -EINVAL;
 	}
 	c->linktype = pcap_datalink(c->pcap);
@@ -339,8 +391,10 @@ int capture_next(struct capture *c, struct capture_pkt *p, char *err,
 	const u_char *data;
 	int r;
 
-	if (c->f)
+	if (c->pcapng)
 		return pcapng_next(c, p, err, errlen);
+	if (!c->pcap)
+		return pcap_record(c, p, err, errlen);
 	r = pcap_next_ex(c->pcap, &h, &data);
 	if (r == -2)
 		return 0;
@@ -362,10 +416,9 @@ void capture_close(struct capture *c)
 		return;
 	if (c->pcap)
 		pcap_close(c->pcap);
-	if (c->f)
-		fclose(c->f);
+	if (c->map)
+		munmap((void *)c->map, c->map_len);
 	while (c->nr_ifaces)
 		free(c->ifaces[--c->nr_ifaces].name);
-	free(c->block);
 	free(c);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Packets from a capture file: classic pcap through libpcap, pcapng read
- * block by block here because its interface names (which say where each
- * packet arrived) are not exposed by libpcap. Every packet comes out with
- * an Ethernet header, as the XDP program sees it: raw-IP and Linux
- * "cooked" captures get a synthetic one.
+ * Packets from a capture file. Classic pcap and pcapng are read in place
+ * from the mapped file, with no copy per packet (libpcap's fread path
+ * costs more than the whole decision), and pcapng's interface names, which
+ * say where each packet arrived, are not exposed by libpcap; pcap variants
+ * only libpcap knows go through libpcap. Every packet comes out with an
+ * Ethernet header, as the XDP program sees it: raw-IP and Linux "cooked"
+ * captures get a synthetic one.
  */
 #ifndef LOCALIN_REPLAY_CAPTURE_H
 #define LOCALIN_REPLAY_CAPTURE_H

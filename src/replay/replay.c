@@ -38,6 +38,7 @@ struct replay {
 	struct log_emitter log;
 	struct flow_trace_budget budget;
 	__s64 minute; /* local minute the active masks were computed for */
+	time_t minute_start; /* the UTC second it started at */
 	unsigned long long packets, accepted, dropped;
 	unsigned long long by_reason[LI_R_MAX];
 	unsigned long long *hits[2]; /* per policy index and family */
@@ -135,15 +136,23 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 	return NULL;
 }
 
-/* Schedules are read in the config's zone (main set TZ), per minute. */
+/*
+ * Schedules are read in the config's zone (main set TZ), per minute. The
+ * zone lookup is the dearest step of a replay, so it runs only when a
+ * packet leaves the UTC minute of the previous one (zones are whole,
+ * half or quarter hours off UTC: a UTC minute is one local minute).
+ */
 static void update_time(struct replay *r, __u64 ts_ns)
 {
 	time_t t = (time_t)(ts_ns / 1000000000ull);
 	struct tm tm;
 	__s64 m;
 
+	if (t >= r->minute_start && t < r->minute_start + 60)
+		return;
 	if (!localtime_r(&t, &tm))
 		return;
+	r->minute_start = t - tm.tm_sec;
 	m = civil_minutes(tm.tm_year + 1900, (unsigned int)tm.tm_mon + 1,
 			  (unsigned int)tm.tm_mday, (unsigned int)tm.tm_hour,
 			  (unsigned int)tm.tm_min);
@@ -187,6 +196,43 @@ static void emit_trace(struct replay *r, const struct li_pkt *p,
 	if (!flow_trace_want(&r->o->filter, &r->budget, p, &t.trace_id))
 		return;
 	flow_trace_print(r->out, &t);
+}
+
+/* Decimal digits of @v at the end of @end; returns where they start. */
+static char *utoa_back(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/*
+ * `N accept|drop REASON POLICY`: one line per packet, so built by hand
+ * (printf's format parsing costs more per line than the decision).
+ */
+static void put_verdict(FILE *out, unsigned long long n,
+			const struct li_verdict *v)
+{
+	char buf[96], num[24], *p = buf, *d;
+	const char *s;
+
+	d = utoa_back(num + sizeof(num), n);
+	memcpy(p, d, (size_t)(num + sizeof(num) - d));
+	p += num + sizeof(num) - d;
+	s = v->drop ? " drop " : " accept ";
+	memcpy(p, s, strlen(s));
+	p += strlen(s);
+	s = reason_names[v->reason];
+	memcpy(p, s, strlen(s));
+	p += strlen(s);
+	*p++ = ' ';
+	d = utoa_back(num + sizeof(num), v->policy_id);
+	memcpy(p, d, (size_t)(num + sizeof(num) - d));
+	p += num + sizeof(num) - d;
+	*p++ = '\n';
+	fwrite_unlocked(buf, 1, (size_t)(p - buf), out);
 }
 
 static void count(struct replay *r, const struct li_pkt *p,
@@ -352,6 +398,7 @@ static int setup(struct replay *r)
 						     r->o->trace_count :
 						     ~0u);
 	r->minute = -1;
+	r->minute_start = -120;
 	return r->o->xdp ? setup_xdp(r) : 0;
 }
 
@@ -402,9 +449,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		}
 		count(&r, &pkt, &v);
 		if (o->verdicts) {
-			fprintf(out, "%llu %s %s %u\n", r.packets,
-				v.drop ? "drop" : "accept",
-				reason_names[v.reason], v.policy_id);
+			put_verdict(out, r.packets, &v);
 			continue;
 		}
 		if (o->trace)
