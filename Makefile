@@ -106,6 +106,7 @@ fuzz: deps $(BPF_SKEL)
 
 bench: deps all
 	$(Q)sh bench/compile/run.sh $(BUILD)/localin
+	$(Q)sh bench/xdp/run.sh $(BUILD)
 
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c)

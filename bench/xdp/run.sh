@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# XDP benchmark: ns per packet by BPF_PROG_TEST_RUN (repeat N, median of
+# K rounds) of localin's XDP program for five frames of the seed scenario
+# (IKE from a denied source, IKE from the peer, traffic not for the
+# gateway, ESP with a known and with an unknown SPI), over configs with 1,
+# 1k and 100k source prefixes (bench/replay/gen.py: the seed config with N
+# prefixes excluded) and with 1, 100 and 1000 policies (bench/compile/gen.py,
+# 1000 addresses; and 100k addresses with 1000 policies). In the same run:
+# xdp-filter's own program object (xdp-tools; the deny-UDP variant that
+# `xdp-filter port 500 -p udp` selects, with that one port rule in its
+# filter_ports map) and a bare XDP_PASS program, on the same frames.
+# Needs root (BPF_PROG_TEST_RUN). Nothing is attached or pinned.
+#
+#   bench/xdp/run.sh [BUILD]          (default build; REPEAT, ROUNDS)
+set -eu
+
+BUILD=${1:-build}
+OUT=$BUILD/bench/xdp
+REPEAT=${REPEAT:-200000}
+ROUNDS=${ROUNDS:-7}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+FILTER=/usr/lib/$(gcc -print-multiarch)/bpf/xdpfilt_dny_udp.o
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench/xdp: BPF_PROG_TEST_RUN needs root" >&2
+	exit 2
+fi
+if [ ! -f "$FILTER" ]; then
+	echo "bench/xdp: $FILTER missing (package xdp-tools: sh scripts/install-deps.sh)" >&2
+	exit 2
+fi
+mkdir -p "$OUT"
+"$PY" bench/replay/gen.py "$OUT" --packets 1 --prefixes 1,1000,100000 >/dev/null
+for p in 1 100 1000; do
+	[ -f "$OUT/pol$p.conf" ] ||
+		"$PY" bench/compile/gen.py --addrs 1000 --policies $((p - 1)) \
+			--out "$OUT/pol$p.conf"
+done
+[ -f "$OUT/a100k-pol1000.conf" ] ||
+	"$PY" bench/compile/gen.py --addrs 100000 --policies 999 \
+		--out "$OUT/a100k-pol1000.conf"
+clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
+	-c bench/xdp/pass.bpf.c -o "$OUT/pass.bpf.o"
+${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
+	-o "$OUT/bench" bench/xdp/bench.c "$BUILD/liblocalin.a" \
+	-lbpf -lxdp -lpcap -lm
+uname -r
+"$OUT/bench" -f "$FILTER" -p "$OUT/pass.bpf.o" -r "$REPEAT" -k "$ROUNDS" \
+	pfx1="$OUT/pfx1.conf" pfx1k="$OUT/pfx1000.conf" \
+	pfx100k="$OUT/pfx100000.conf" pol1="$OUT/pol1.conf" \
+	pol100="$OUT/pol100.conf" pol1000="$OUT/pol1000.conf" \
+	a100k-pol1000="$OUT/a100k-pol1000.conf"
