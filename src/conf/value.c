@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool parse_u32(const char *s, uint32_t max, uint32_t *out)
@@ -417,6 +418,63 @@ static bool single_word(enum schema_type t)
 	       t == ST_UUID;
 }
 
+/*
+ * Lists longer than this find duplicates through a hash set: a group of
+ * 100k members on one `set member` line must not cost n^2 compares.
+ */
+#define WORD_SET_MIN 16
+
+static size_t word_hash(const char *s)
+{
+	size_t h = 14695981039346656037ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Insert @s; false if it was there already. */
+static bool word_set_add(const char **slots, size_t mask, const char *s)
+{
+	size_t i = word_hash(s) & mask;
+
+	for (; slots[i]; i = (i + 1) & mask)
+		if (!strcmp(slots[i], s))
+			return false;
+	slots[i] = s;
+	return true;
+}
+
+static int set_list_hashed(struct arena *ar, struct conf_attr *a,
+			   const struct schema_attr *sa,
+			   const struct conf_word *in, size_t n,
+			   struct diag_list *dl)
+{
+	size_t size = 64, i;
+	const char **slots;
+	int err = 0;
+
+	while (size < (a->nr_vals + n) * 2)
+		size *= 2;
+	slots = calloc(size, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < a->nr_vals; i++)
+		word_set_add(slots, size - 1, a->vals[i].text);
+	for (i = 0; i < n; i++) {
+		if (!word_set_add(slots, size - 1, in[i].text)) {
+			diag_error(dl, &in[i].loc, "\"%s\" is already in %s",
+				   in[i].text, sa->name);
+			err = -EINVAL;
+			continue;
+		}
+		if (set_one(ar, a, sa, &in[i], dl))
+			err = -EINVAL;
+	}
+	free(slots);
+	return err;
+}
+
 int conf_value_set(struct arena *ar, struct conf_attr *a,
 		   const struct schema_attr *sa, const struct conf_word *in,
 		   size_t n, struct diag_list *dl)
@@ -441,6 +499,9 @@ int conf_value_set(struct arena *ar, struct conf_attr *a,
 		diag_error(dl, &in[1].loc, "too many values for %s", sa->name);
 		return -EINVAL;
 	}
+	if ((sa->type == ST_NAMES || sa->type == ST_ENUMS) &&
+	    a->nr_vals + n > WORD_SET_MIN)
+		return set_list_hashed(ar, a, sa, in, n, dl);
 	for (i = 0; i < n; i++) {
 		if (sa->type == ST_NAMES || sa->type == ST_ENUMS) {
 			for (j = 0; j < a->nr_vals; j++)
