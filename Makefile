@@ -90,6 +90,7 @@ unit-bins: $(UNIT_BINS)
 
 demo: deps all
 	$(Q)sh scripts/demo.sh $(BUILD)/localin
+	$(Q)bash tests/lab/demo.sh $(BUILD)/localin
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
