@@ -3,7 +3,7 @@
  * The daemon's control protocol, spoken over a unix stream socket
  * (default CTL_SOCKET_PATH, mode 0600; the daemon also checks with
  * SO_PEERCRED that the peer is root). `localin reload|stop|status|
- * diagnose ...` are thin clients of it; so is `socat - UNIX:/run/localin.sock`.
+ * diagnose ...` are thin clients of it; so is `socat - UNIX-CONNECT:/run/localin.sock`.
  *
  * A request is one line of words separated by spaces or tabs, ending in
  * LF, at most CTL_LINE_MAX bytes with the LF:

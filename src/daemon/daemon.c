@@ -146,7 +146,8 @@ static void ready(struct daemon *d)
 		   d->o->config);
 	if (d->o->ready_fd >= 0) {
 		if (write(d->o->ready_fd, "1", 1) != 1)
-			daemon_msg("cannot tell the parent we are ready: %m");
+			daemon_msg("cannot tell the parent we are ready: %s",
+				   strerror(errno));
 		close(d->o->ready_fd);
 	}
 }

@@ -179,7 +179,7 @@ int daemon_reload(struct daemon *d, FILE *answer)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *msgs;
-	int err;
+	int err, ret;
 
 	sd_notify(0, "RELOADING=1");
 	msgs = open_memstream(&text, &len);
@@ -214,10 +214,11 @@ int daemon_reload(struct daemon *d, FILE *answer)
 		fprintf(answer, "%s\n", text);
 	free(text);
 	/* logrotate: the file under the old name is a new one now. */
-	if (sink_reopen(&d->sink))
+	ret = sink_reopen(&d->sink);
+	if (ret)
 		daemon_msg(
-			"cannot reopen %s: %m; still writing to the old file",
-			d->o->log);
+			"cannot reopen %s: %s; still writing to the old file",
+			d->o->log, strerror(-ret));
 	sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
 	return err;
 }
