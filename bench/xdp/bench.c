@@ -111,9 +111,17 @@ static __u32 bench_prog(int fd, int i)
 static int load_prog(const char *path, struct bpf_object **obj)
 {
 	struct bpf_program *p;
+	struct bpf_map *m;
 
 	*obj = bpf_object__open_file(path, NULL);
-	if (!*obj || bpf_object__load(*obj)) {
+	if (!*obj) {
+		fprintf(stderr, "bench: cannot open %s\n", path);
+		return -1;
+	}
+	/* xdp-filter pins its maps by name: not from a benchmark. */
+	bpf_object__for_each_map(m, *obj)
+		bpf_map__set_pin_path(m, NULL);
+	if (bpf_object__load(*obj)) {
 		fprintf(stderr, "bench: cannot load %s\n", path);
 		return -1;
 	}
