@@ -200,8 +200,12 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 		f = top(p);
 	}
 	if (!f || f->sec->schema->key == SK_NONE) {
-		diag_error(p->dl, &w[0].loc, f ? "edit in a section without entries (config %s)" :
-				   "edit outside config%s", f ? f->sec->schema->path : "");
+		if (f)
+			diag_error(p->dl, &w[0].loc,
+				   "edit in a section without entries (config %s)",
+				   f->sec->schema->path);
+		else
+			diag_error(p->dl, &w[0].loc, "edit outside config");
 		nf = push_frame(p, F_ENTRY, &w[0].loc);
 		nf->ignore = true;
 		return;
@@ -221,6 +225,12 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 			diag_error(p->dl, &w[1].loc,
 				   "invalid id \"%s\" (expected 0-4294967295)",
 				   key);
+			nf->ignore = true;
+			return;
+		}
+		if (!id && next_free_id(f->sec) > UINT32_MAX) {
+			diag_error(p->dl, &w[1].loc,
+				   "edit 0: no free id after 4294967295");
 			nf->ignore = true;
 			return;
 		}
