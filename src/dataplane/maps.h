@@ -103,6 +103,12 @@ struct li_tb {
 	__u64 last_ns;
 };
 
+/* li_clock: per CPU, the coarse clock's last reading and its jiffies. */
+struct li_clock {
+	__u64 jiffies;
+	__u64 ns;
+};
+
 /*
  * BPF_PROG_TEST_RUN cannot name a made-up arrival interface (the kernel
  * wants a real device for ingress_ifindex), so a test run prepends this
