@@ -108,6 +108,7 @@ fuzz: deps $(BPF_SKEL)
 bench: deps all
 	$(Q)sh bench/compile/run.sh $(BUILD)/localin
 	$(Q)sh bench/xdp/run.sh $(BUILD)
+	$(Q)sh bench/flood/run.sh $(BUILD)
 
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c)

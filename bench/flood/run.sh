@@ -1,0 +1,271 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Flood benchmark: trafgen floods the gateway with IKE probes (UDP 500 from
+# rotating sources that examples/seed.conf denies) and we measure, for each
+# contender in turn on the same gateway namespace and the same traffic:
+# packets sent, packets dropped per second by the contender, and softirq
+# CPU time per handled packet on the gateway side. Contenders:
+#
+#   localin    `localin run -c examples/seed.conf` (XDP; mode reported)
+#   nftables   table inet filter, chain input (hook input priority 0):
+#              iifname wan1 ip saddr != 203.0.113.10 udp dport {500,4500}
+#              counter drop
+#   xdp-filter `xdp-filter load wan1` + `xdp-filter port 500 -p udp`
+#   none       nothing: the kernel delivers to a closed UDP port
+#
+# Interleaved rounds (ROUNDS, default 3; DUR seconds per contender, default
+# 10), medians, min-max spread, ratios on the last lines. Root only. It
+# builds its own two namespaces (lf-gw-PID with wan1 198.51.100.1/24,
+# lf-att-PID with eth0 198.51.100.66/24, one veth pair); traffic goes only
+# from the attacker namespace to the gateway's lab address. It runs in a
+# mount namespace of its own with a private bpffs; on exit, INT or TERM it
+# stops what it started (by pid), deletes the namespaces and its files.
+#
+#   sh bench/flood/run.sh [BUILD]      (default build; DUR, ROUNDS)
+#
+# CPU attribution (bench/flood/README.md): trafgen is pinned to CPU 0. The
+# gateway's receive path runs in NET_RX softirq: a veth transmit puts the
+# packet on the receiving CPU's backlog (no XDP) or schedules the veth's
+# NAPI (native XDP) on the transmitting CPU, so for every contender the
+# gateway's work is softirq time on CPU 0. We take CPU 0's softirq column
+# of /proc/stat (it includes ksoftirqd/0) and divide by the packets the
+# contender handled; the other CPUs' softirq is printed as a check.
+set -u
+
+BUILD=${1:-build}
+DUR=${DUR:-10}
+ROUNDS=${ROUNDS:-3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+CONF=$TOP/examples/seed.conf
+bin=$(realpath "$BUILD/localin" 2>/dev/null)
+
+skip() {
+	echo "SKIP bench/flood: $*"
+	exit 0
+}
+[ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, XDP)"
+[ -x "$bin" ] || skip "no $BUILD/localin (make first)"
+for t in trafgen nft xdp-filter nsenter unshare taskset timeout ip nstat; do
+	command -v "$t" >/dev/null 2>&1 ||
+		skip "$t is missing (sh scripts/install-deps.sh)"
+done
+[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+
+if [ -z "${LF_PRIVATE:-}" ]; then
+	# Our own mount namespace: a private bpffs for localin's and
+	# xdp-filter's pins, gone with the last process of this script.
+	LF_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
+
+GW=lf-gw-$$
+ATT=lf-att-$$
+GW_ADDR=198.51.100.1
+ATT_ADDR=198.51.100.66
+tmp=$(mktemp -d /tmp/localin-flood.XXXXXX)
+SOCK=$tmp/ctl.sock
+LOCK=$tmp/ctl.lock
+PIN=/sys/fs/bpf/localin-flood
+tgpid=""
+dpid=""
+
+in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
+in_att() { nsenter --net="/run/netns/$ATT" "$@"; }
+
+cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$tgpid" ] && kill -TERM "$tgpid" 2>/dev/null && wait "$tgpid" 2>/dev/null
+	if [ -n "$dpid" ] && [ "$(readlink "/proc/$dpid/exe" 2>/dev/null)" = "$bin" ]; then
+		in_gw "$bin" stop -s "$SOCK" >/dev/null 2>&1 ||
+			kill -TERM "$dpid" 2>/dev/null
+		sleep 0.3
+		[ "$(readlink "/proc/$dpid/exe" 2>/dev/null)" = "$bin" ] &&
+			kill -KILL "$dpid" 2>/dev/null
+	fi
+	ip netns del "$GW" 2>/dev/null
+	ip netns del "$ATT" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'echo "bench/flood: interrupted, cleaning up" >&2; exit 1' INT TERM
+
+# --- the namespaces: attacker eth0 <-> gateway wan1 ---------------------------
+ip netns add "$GW" && ip netns add "$ATT" &&
+	ip link add wan1 netns "$GW" type veth peer name eth0 netns "$ATT" &&
+	ip -n "$GW" addr add "$GW_ADDR/24" dev wan1 &&
+	ip -n "$ATT" addr add "$ATT_ADDR/24" dev eth0 &&
+	ip -n "$GW" link set lo up && ip -n "$ATT" link set lo up &&
+	ip -n "$GW" link set wan1 up && ip -n "$ATT" link set eth0 up ||
+	skip "cannot build the namespaces"
+# Quiet: no IPv6 chatter; no rp_filter (the probes' sources are not routable
+# from gw, and the baseline must reach UDP, not die in the route lookup).
+in_gw sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 \
+	net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.wan1.rp_filter=0
+in_att sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+in_att ping -q -c 1 -W 2 "$GW_ADDR" >/dev/null || skip "no connectivity"
+GW_MAC=$(ip -n "$GW" -br link show wan1 | awk '{print $3}')
+ATT_MAC=$(ip -n "$ATT" -br link show eth0 | awk '{print $3}')
+
+# IKEv2 IKE_SA_INIT headers to 198.51.100.1:500 from 100.64.x.y (x counts,
+# y random: 64k rotating sources, none of them the peer 203.0.113.10).
+cat >"$tmp/ike.trafgen" <<EOF
+{
+  eth(da=$GW_MAC, sa=$ATT_MAC),
+  ipv4(sa=100.64.0.1, sa[2]=dinc(), sa[3]=drnd(), da=$GW_ADDR, ttl=64, df),
+  udp(sp=500, dp=500),
+  drnd(8), 0,0,0,0,0,0,0,0, 0x21, 0x20, 34, 0x08, 0,0,0,0, 0,0,0,28
+}
+EOF
+cat >"$tmp/nft.conf" <<EOF
+table inet filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		iifname "wan1" ip saddr != 203.0.113.10 udp dport { 500, 4500 } counter drop
+	}
+}
+EOF
+
+# --- contenders: up / count / down ----------------------------------------------
+xdp_mode() { # native | generic | none
+	m=$(ip -n "$GW" -d link show wan1 | sed -n 's/.* \(xdpgeneric\|xdpdrv\|xdpoffload\|xdp\) .*/\1/p' | head -n 1)
+	case "$m" in
+	xdpgeneric) echo generic ;;
+	xdp | xdpdrv) echo native ;;
+	*) echo "${m:-none}" ;;
+	esac
+}
+
+up_localin() {
+	# The daemon's userspace (event reader) on CPU 1, away from trafgen.
+	in_gw taskset -c 1 "$bin" run -c "$CONF" --log "$tmp/localin.log" \
+		-s "$SOCK" --pin-dir "$PIN" >>"$tmp/localin.out" 2>>"$tmp/localin.err" ||
+		{ cat "$tmp/localin.err" >&2; return 1; }
+	dpid=$(head -n 1 "$LOCK" 2>/dev/null)
+}
+count_localin() {
+	in_gw "$bin" status -s "$SOCK" |
+		sed -n 's/^ *local-in-policy 1 (deny): *\([0-9][0-9]*\) *$/\1/p'
+}
+down_localin() {
+	in_gw "$bin" stop -s "$SOCK" >/dev/null 2>&1
+	dpid=""
+	rm -f "$tmp/localin.log"
+}
+
+up_nftables() { in_gw nft -f "$tmp/nft.conf"; }
+count_nftables() {
+	in_gw nft list chain inet filter input |
+		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' | head -n 1
+}
+down_nftables() { in_gw nft delete table inet filter; }
+
+up_xdpfilter() {
+	{ in_gw xdp-filter load -m native wan1 || in_gw xdp-filter load -m skb wan1; } \
+		2>>"$tmp/xdp-filter.err" &&
+		in_gw xdp-filter port 500 -p udp 2>>"$tmp/xdp-filter.err"
+}
+count_xdpfilter() {
+	in_gw xdp-filter status 2>/dev/null | awk '$1 == "XDP_DROP" {print $2; exit}'
+}
+down_xdpfilter() { in_gw xdp-filter unload --all 2>>"$tmp/xdp-filter.err"; }
+
+up_none() { :; }
+count_none() { in_gw nstat -asz UdpNoPorts | awk '$1 == "UdpNoPorts" {print $2}'; }
+down_none() { :; }
+
+# softirq ns of CPU 0, busy ns of CPU 0 and CPU 1, softirq ns of the others
+cpu_snap() {
+	awk -v hz="$(getconf CLK_TCK)" '
+		$1 ~ /^cpu[1-9][0-9]*$/ { so += $8 }
+		$1 == "cpu0" { si = $8; b0 = $2 + $3 + $4 + $7 + $8 }
+		$1 == "cpu1" { b1 = $2 + $3 + $4 + $7 + $8 }
+		END { f = 1e9 / hz; printf "%.0f %.0f %.0f %.0f\n", si * f, b0 * f, b1 * f, so * f }' /proc/stat
+}
+
+RES=$tmp/results
+: >"$RES"
+run_one() { # contender round
+	c=$1 round=$2
+	if ! "up_$c"; then
+		echo "bench/flood: $c: could not set up" >&2
+		return 1
+	fi
+	case $c in
+	localin | xdpfilter) mode=$(xdp_mode) ;;
+	nftables) mode=hook-input ;;
+	none) mode=closed-port ;;
+	esac
+	sleep 0.5
+	n0=$(count_$c)
+	set -- $(cpu_snap)
+	si0=$1 b00=$2 b10=$3 so0=$4
+	taskset -c 0 nsenter --net="/run/netns/$ATT" timeout -s INT "$DUR" \
+		trafgen -o eth0 -i "$tmp/ike.trafgen" --cpus 1 -C >"$tmp/trafgen.out" 2>&1 &
+	tgpid=$!
+	wait "$tgpid"
+	tgpid=""
+	set -- $(cpu_snap)
+	si1=$1 b01=$2 b11=$3 so1=$4
+	n1=$(count_$c)
+	sent=$(tr -d '\r' <"$tmp/trafgen.out" | awk '/packets outgoing/ {print $1}')
+	"down_$c"
+	if [ -z "$sent" ] || [ -z "$n0" ] || [ -z "$n1" ]; then
+		echo "bench/flood: $c: no reading (trafgen: $(tail -n 2 "$tmp/trafgen.out"))" >&2
+		return 1
+	fi
+	echo "$c $round $mode $sent $((n1 - n0)) $((si1 - si0)) $((b01 - b00)) $((b11 - b10)) $((so1 - so0))" >>"$RES"
+}
+
+echo "bench/flood: $(uname -r), $(nproc) CPUs, ${DUR}s per contender, $ROUNDS interleaved rounds"
+echo "trafgen on CPU 0 (attacker ns) -> veth -> wan1 (gateway ns)
+si ns/pkt: CPU 0 softirq time / packets the contender handled; si1+%: softirq on the other CPUs (should be ~0)"
+printf '%-5s %-10s %-11s %10s %10s %10s %9s %6s %6s %6s\n' round contender mode \
+	sent dropped "dropped/s" "si ns/pkt" "cpu0%" "cpu1%" "si1+%"
+order="localin nftables xdpfilter none"
+for r in $(seq "$ROUNDS"); do
+	# Each round starts with the next contender (order effects spread out).
+	for c in $order; do
+		run_one "$c" "$r" || continue
+		tail -n 1 "$RES" | awk -v d="$DUR" '{
+			printf "%-5s %-10s %-11s %10d %10d %10.0f %9.0f %6.0f %6.0f %6.1f\n",
+				$2, $1, $3, $4, $5, $5 / d, ($5 > 0 ? $6 / $5 : 0),
+				$7 / d / 1e7, $8 / d / 1e7, $9 / d / 1e7 }'
+	done
+	set -- $order
+	first=$1
+	shift
+	order="$* $first"
+done
+
+# --- medians, spread, ratios --------------------------------------------------------
+echo
+echo "median over rounds (min-max):"
+printf '%-10s %-11s %22s %22s %10s\n' contender mode "dropped/s" "si ns/pkt" "lost"
+for c in localin nftables xdpfilter none; do
+	awk -v c="$c" -v d="$DUR" '$1 == c {
+		n++; r[n] = $5 / d; p[n] = ($5 > 0 ? $6 / $5 : 0); m = $3
+		lost += $4 - $5; sent += $4 }
+	function med(a, n,   i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	END {
+		if (!n) { printf "%-10s no rounds\n", c; exit }
+		mr = med(r, n); lo_r = r[1]; hi_r = r[n]
+		mp = med(p, n); lo_p = p[1]; hi_p = p[n]
+		printf "%-10s %-11s %8.0f (%5.0f-%5.0f) %8.0f (%5.0f-%5.0f) %9.2f%%\n",
+			c, m, mr, lo_r, hi_r, mp, lo_p, hi_p, sent ? 100 * lost / sent : 0
+		print c, mr, mp > "/dev/stderr" }' "$RES" 2>>"$tmp/medians"
+done
+echo "(lost: sent by trafgen but not counted by the contender, all rounds)"
+echo
+awk '{ r[$1] = $2; p[$1] = $3 }
+	END {
+		if (!(p["localin"] > 0)) { print "no localin figure, no ratios"; exit }
+		printf "ratio si ns/pkt  nftables/localin: %.2f   xdp-filter/localin: %.2f   none/localin: %.2f\n",
+			p["nftables"] / p["localin"], p["xdpfilter"] / p["localin"], p["none"] / p["localin"]
+		printf "ratio dropped/s  nftables/localin: %.2f   xdp-filter/localin: %.2f\n",
+			r["nftables"] / r["localin"], r["xdpfilter"] / r["localin"]
+	}' "$tmp/medians"
