@@ -129,7 +129,7 @@ EOF
 
 # --- contenders: up / count / down ----------------------------------------------
 xdp_mode() { # native | generic | none
-	m=$(ip -n "$GW" -d link show wan1 | sed -n 's/.* \(xdpgeneric\|xdpdrv\|xdpoffload\|xdp\) .*/\1/p' | head -n 1)
+	m=$(ip -n "$GW" -d link show wan1 2>/dev/null | sed -n 's/.* \(xdpgeneric\|xdpdrv\|xdpoffload\|xdp\) .*/\1/p' | head -n 1)
 	case "$m" in
 	xdpgeneric) echo generic ;;
 	xdp | xdpdrv) echo native ;;
@@ -220,17 +220,18 @@ run_one() { # contender round
 
 echo "bench/flood: $(uname -r), $(nproc) CPUs, ${DUR}s per contender, $ROUNDS interleaved rounds"
 echo "trafgen on CPU 0 (attacker ns) -> veth -> wan1 (gateway ns)
-si ns/pkt: CPU 0 softirq time / packets the contender handled; si1+%: softirq on the other CPUs (should be ~0)"
-printf '%-5s %-10s %-11s %10s %10s %10s %9s %6s %6s %6s\n' round contender mode \
-	sent dropped "dropped/s" "si ns/pkt" "cpu0%" "cpu1%" "si1+%"
+si ns/pkt: CPU 0 softirq time (tick-sampled) / packets the contender handled;
+cpu0 ns/pkt: all CPU 0 busy time (trafgen + gateway) / packets sent; si1+%: softirq elsewhere (~0)"
+printf '%-5s %-10s %-11s %10s %10s %10s %9s %10s %6s %6s %6s\n' round contender mode \
+	sent dropped "dropped/s" "si ns/pkt" "cpu0 ns/pkt" "cpu0%" "cpu1%" "si1+%"
 order="localin nftables xdpfilter none"
 for r in $(seq "$ROUNDS"); do
 	# Each round starts with the next contender (order effects spread out).
 	for c in $order; do
 		run_one "$c" "$r" || continue
 		tail -n 1 "$RES" | awk -v d="$DUR" '{
-			printf "%-5s %-10s %-11s %10d %10d %10.0f %9.0f %6.0f %6.0f %6.1f\n",
-				$2, $1, $3, $4, $5, $5 / d, ($5 > 0 ? $6 / $5 : 0),
+			printf "%-5s %-10s %-11s %10d %10d %10.0f %9.0f %10.0f %6.0f %6.0f %6.1f\n",
+				$2, $1, $3, $4, $5, $5 / d, ($5 > 0 ? $6 / $5 : 0), ($4 > 0 ? $7 / $4 : 0),
 				$7 / d / 1e7, $8 / d / 1e7, $9 / d / 1e7 }'
 	done
 	set -- $order
