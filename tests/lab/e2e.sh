@@ -49,14 +49,15 @@ mismatches() { sed -n 's/^mismatches //p' "$LAB_DIR/$1.tsv"; }
 charon_heard() { lab_charon_attacker "$1" | cut -d' ' -f1; }
 
 # Every class of probe the attacker sends (lab.py): those the lab's config
-# drops (policy 1: IKE, i.e. UDP 500 and 4500, from anyone but remote-vpn;
-# the bad UDP length as malformed), and those it lets through (no policy
-# matches; raw ESP because detect-unknown-esp is disabled in the lab).
+# drops (policy 1: IKE, i.e. UDP 500 and 4500, and ESP from anyone but
+# remote-vpn; the bad UDP length as malformed), and the control traffic it
+# lets through (no policy matches TCP 500 or a ping).
 DROPPED_PROBES=("ike-scan (IKEv1)" "ike-scan --ikev2" "ike-scan --nat-t" "scapy ike 500"
 	"scapy ike 500 fragmented" "scapy ike 4500 (non-ESP marker)"
 	"scapy nat-t keepalive" "scapy esp-in-udp, unknown spi"
+	"scapy esp raw, unknown spi"
 	"scapy udp 500, bad udp length" "hping3 udp 500 burst")
-OTHER_PROBES=("scapy esp raw, unknown spi" "scapy tcp 500 syn" "scapy icmp echo")
+OTHER_PROBES=("scapy tcp 500 syn" "scapy icmp echo")
 PEER_CLASSES=("peer ike 500" "peer ike 4500" "peer esp-in-udp")
 
 # A phase: captures on, the tunnel up and a ping across it, the probes.

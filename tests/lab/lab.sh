@@ -382,9 +382,16 @@ lab_phase_report() { # name [--tsv] [bin conf]
 # The lab's config: examples/seed.conf, and ESP to the policies (issue 4:
 # until the daemon learns the tunnel's live SAs, detect-unknown-esp is off
 # so the peer's ESP-in-UDP reaches the policies, which let the peer through).
+# The lab's config: the seed scenario with detect-unknown-esp disabled (the
+# daemon does not learn live SAs yet), so ESP meets the policies; policy 1
+# then denies ESP as well as IKE from everyone but remote-vpn, as
+# Fortinet's own recipe does when the SPI check is off.
 lab_write_conf() { # file
 	cat "$LAB_HERE/../../examples/seed.conf" >"$1" &&
-		printf 'config system settings\n    set detect-unknown-esp disable\nend\n' >>"$1"
+		printf '%s\n' 'config system settings' \
+			'    set detect-unknown-esp disable' 'end' \
+			'config firewall local-in-policy' '    edit 1' \
+			'        set service "IKE" "ESP"' '    next' 'end' >>"$1"
 }
 
 # --- localin run inside gw -----------------------------------------------------
