@@ -9,16 +9,6 @@
 
 #include "internal.h"
 
-__u64 hash_mix(__u64 h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 __u64 bm_hash(const __u64 *bm, uint32_t words)
 {
 	__u64 h = 0x243f6a8885a308d3ull;
@@ -27,7 +17,7 @@ __u64 bm_hash(const __u64 *bm, uint32_t words)
 	/* Cheap per word, one full mix at the end: rows are hashed often. */
 	for (i = 0; i < words; i++)
 		h = (h ^ bm[i]) * 0x100000001b3ull + (h >> 29);
-	return hash_mix(h ^ words);
+	return hash_mix64(h ^ words);
 }
 
 void ptr_map_release(struct ptr_map *m)
@@ -39,7 +29,7 @@ void ptr_map_release(struct ptr_map *m)
 
 static size_t ptr_slot(const void *key, size_t mask)
 {
-	return hash_mix((__u64)(uintptr_t)key) & mask;
+	return hash_mix64((__u64)(uintptr_t)key) & mask;
 }
 
 static int ptr_map_grow(struct ptr_map *m)

@@ -12,6 +12,7 @@
 
 #include "compile.h"
 #include "ipset.h"
+#include "../util/hash.h"
 
 static inline void bm_set(__u64 *bm, uint32_t i)
 {
@@ -23,7 +24,6 @@ static inline bool bm_test(const __u64 *bm, uint32_t i)
 	return bm[i / 64] >> (i % 64) & 1;
 }
 
-__u64 hash_mix(__u64 h);
 __u64 bm_hash(const __u64 *bm, uint32_t words);
 
 /* Pointer -> u32, open addressing; keys are never removed. */

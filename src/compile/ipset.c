@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/hash.h"
+
 void ipset_init(struct ipset *s)
 {
 	s->r = NULL;
@@ -287,26 +289,16 @@ bool ipset_empty(const struct ipset *s)
 	return s->nr == 0;
 }
 
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 uint64_t ipset_hash(const struct ipset *s)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ s->nr;
 	size_t i;
 
 	for (i = 0; i < s->nr; i++) {
-		h = mix64(h ^ (uint64_t)s->r[i].lo);
-		h = mix64(h ^ (uint64_t)(s->r[i].lo >> 64));
-		h = mix64(h ^ (uint64_t)s->r[i].hi);
-		h = mix64(h ^ (uint64_t)(s->r[i].hi >> 64));
+		h = hash_mix64(h ^ (uint64_t)s->r[i].lo);
+		h = hash_mix64(h ^ (uint64_t)(s->r[i].lo >> 64));
+		h = hash_mix64(h ^ (uint64_t)s->r[i].hi);
+		h = hash_mix64(h ^ (uint64_t)(s->r[i].hi >> 64));
 	}
 	return h;
 }

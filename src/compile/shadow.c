@@ -105,18 +105,18 @@ struct bucket_map {
 static __u64 bucket_key(const struct shadow *sh, unsigned int d, uint32_t i,
 			uint16_t canon)
 {
-	__u64 h = hash_mix(d + 1) ^ hash_mix(canon + 0x100000ull);
+	__u64 h = hash_mix64(d + 1) ^ hash_mix64(canon + 0x100000ull);
 	unsigned int o;
 
 	for (o = 0; o < NR_DIMS; o++)
 		if (o != d)
-			h = hash_mix(h ^ sh->sig[o][i]) + o;
+			h = hash_mix64(h ^ sh->sig[o][i]) + o;
 	return h | 1;
 }
 
 static uint32_t *bucket_slot(struct bucket_map *bmap, __u64 key, bool add)
 {
-	size_t s = hash_mix(key) & bmap->mask;
+	size_t s = hash_mix64(key) & bmap->mask;
 
 	while (bmap->keys[s] && bmap->keys[s] != key)
 		s = (s + 1) & bmap->mask;

@@ -49,7 +49,7 @@ static int class_keys(struct shadow *sh, unsigned int d, uint32_t *key,
 		goto out;
 	for (c = 0; c < bm->nr_classes; c++) {
 		const __u64 *row = bm->words + (size_t)c * words;
-		__u64 r = hash_mix(((__u64)d << 40) ^ c ^ 0x2545f491u) | 1;
+		__u64 r = hash_mix64(((__u64)d << 40) ^ c ^ 0x2545f491u) | 1;
 
 		for (w = 0; w < words; w++)
 			for (__u64 x = row[w]; x; x &= x - 1)
@@ -58,7 +58,7 @@ static int class_keys(struct shadow *sh, unsigned int d, uint32_t *key,
 	for (i = 0; i < sh->n; i++) {
 		__u64 h = sum[i] | 1; /* 0 marks an empty slot */
 
-		for (s = hash_mix(h) & (size - 1);; s = (s + 1) & (size - 1)) {
+		for (s = hash_mix64(h) & (size - 1);; s = (s + 1) & (size - 1)) {
 			uint32_t k = slot_key[s];
 			bool same = slot_sum[s] == h;
 

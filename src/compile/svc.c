@@ -144,7 +144,7 @@ static int rect_add(struct rect_set *rs, __u64 key, uint32_t pol)
 		rs->cap_pairs = cap;
 	}
 	/* One slot per pair bounds the table: it never needs to grow. */
-	s = hash_mix(key) & rs->mask;
+	s = hash_mix64(key) & rs->mask;
 	while (rs->keys[s] && rs->keys[s] != key + 1)
 		s = (s + 1) & rs->mask;
 	if (!rs->keys[s]) {

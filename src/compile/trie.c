@@ -34,7 +34,7 @@ static __u64 block_hash(const __u32 *b)
 		h = (h ^ ((__u64)b[i] << 32 | b[i + 1])) *
 			    0x9e3779b97f4a7c15ull +
 		    (h >> 31);
-	return hash_mix(h);
+	return hash_mix64(h);
 }
 
 static int trie_rehash(struct trie_builder *tb)

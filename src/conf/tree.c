@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../util/hash.h"
+
 void conf_tree_init(struct conf_tree *t, struct arena *a)
 {
 	memset(t, 0, sizeof(*t));
@@ -28,18 +30,9 @@ struct conf_section *conf_tree_section(const struct conf_tree *t,
 	return s ? conf_section_get(t->sections, s) : NULL;
 }
 
-static size_t key_hash(const char *s)
-{
-	size_t h = 14695981039346656037ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static void index_insert(struct conf_section *sec, struct conf_entry *e)
 {
-	size_t i = key_hash(e->key) & (sec->index_size - 1);
+	size_t i = hash_str(e->key) & (sec->index_size - 1);
 
 	while (sec->index[i])
 		i = (i + 1) & (sec->index_size - 1);
@@ -82,7 +75,7 @@ static void index_refresh(struct conf_tree *t, struct conf_section *sec)
 static struct conf_entry *index_find(const struct conf_section *sec,
 				     const char *key)
 {
-	size_t i = key_hash(key) & (sec->index_size - 1);
+	size_t i = hash_str(key) & (sec->index_size - 1);
 
 	for (; sec->index[i]; i = (i + 1) & (sec->index_size - 1))
 		if (!strcmp(sec->index[i]->key, key))

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/hash.h"
+
 bool parse_u32(const char *s, uint32_t max, uint32_t *out)
 {
 	uint64_t v = 0;
@@ -424,19 +426,10 @@ static bool single_word(enum schema_type t)
  */
 #define WORD_SET_MIN 16
 
-static size_t word_hash(const char *s)
-{
-	size_t h = 14695981039346656037ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* Insert @s; false if it was there already. */
 static bool word_set_add(const char **slots, size_t mask, const char *s)
 {
-	size_t i = word_hash(s) & mask;
+	size_t i = hash_str(s) & mask;
 
 	for (; slots[i]; i = (i + 1) & mask)
 		if (!strcmp(slots[i], s))

@@ -10,16 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/hash.h"
 #include "internal.h"
-
-static size_t name_hash(const char *s)
-{
-	size_t h = 14695981039346656037ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 void obj_names_init(struct name_table *nt, struct arena *a, size_t expect)
 {
@@ -35,7 +27,7 @@ void obj_names_init(struct name_table *nt, struct arena *a, size_t expect)
 static struct name_slot *name_table_slot(const struct name_table *nt,
 					 const char *name)
 {
-	size_t i = name_hash(name) & nt->mask;
+	size_t i = hash_str(name) & nt->mask;
 
 	while (nt->slots[i].name && strcmp(nt->slots[i].name, name))
 		i = (i + 1) & nt->mask;
