@@ -166,24 +166,51 @@ static bool frag_same(const struct li_host_frag *f, const struct li_pkt *p)
 	       !memcmp(f->daddr, p->daddr, 16);
 }
 
+/*
+ * Open addressing with a short probe: a datagram keeps its slot unless
+ * LI_HOST_FRAG_PROBE neighbours are all taken, so below a few thousand
+ * datagrams in flight nothing is forgotten (the XDP side is an LRU map of
+ * at least that size, and the two must agree).
+ */
+#define LI_HOST_FRAG_PROBE 8
+
 static __always_inline int li_acc_frag_get(const LI_CTX *c,
 					   const struct li_pkt *p,
 					   struct li_verdict *v)
 {
-	const struct li_host_frag *f = &c->frags[frag_slot(p)];
+	size_t home = frag_slot(p), i;
 
-	if (!frag_same(f, p))
-		return 0;
-	*v = f->v;
-	return 1;
+	for (i = 0; i < LI_HOST_FRAG_PROBE; i++) {
+		const struct li_host_frag *f =
+			&c->frags[(home + i) & (LI_HOST_FRAG_SLOTS - 1)];
+
+		if (!f->used)
+			return 0;
+		if (frag_same(f, p)) {
+			*v = f->v;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 static __always_inline void li_acc_frag_put(const LI_CTX *c,
 					    const struct li_pkt *p,
 					    const struct li_verdict *v)
 {
-	struct li_host_frag *f = &c->frags[frag_slot(p)];
+	size_t home = frag_slot(p), i;
+	struct li_host_frag *f = &c->frags[home];
 
+	/* The datagram's own slot or a free one; else the home slot goes. */
+	for (i = 0; i < LI_HOST_FRAG_PROBE; i++) {
+		struct li_host_frag *g =
+			&c->frags[(home + i) & (LI_HOST_FRAG_SLOTS - 1)];
+
+		if (!g->used || frag_same(g, p)) {
+			f = g;
+			break;
+		}
+	}
 	f->used = 1;
 	f->family = p->family;
 	f->proto = p->proto;

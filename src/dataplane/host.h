@@ -23,9 +23,10 @@ struct li_host_addr {
 };
 
 /*
- * First-fragment verdicts, direct-mapped by (source, destination, id,
- * protocol): bounded memory, and a collision only costs a later fragment
- * its remembered verdict (it is then judged with ports unknown).
+ * First-fragment verdicts by (source, destination, id, protocol), in a
+ * bounded open-addressing table (host.c): when it overflows, a datagram
+ * only loses its remembered verdict (its later fragments are then judged
+ * with ports unknown).
  */
 #define LI_HOST_FRAG_SLOTS 4096
 
