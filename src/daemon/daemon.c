@@ -2,11 +2,9 @@
 /*
  * `localin run`: start, the event loop, stop (daemon.h).
  *
- * The loop: li_loader_poll() waits for the data path's events (the loader
- * keeps its ring buffer to itself, so that wait is bounded by LOOP_TICK_MS
- * and the next minute boundary), then everything else that is ready is
- * handled without blocking: signals (signalfd), rtnetlink events, the
- * control socket, the clock.
+ * The loop: one poll() over the data path's events (the ring buffer's fd),
+ * signals (signalfd), rtnetlink events and the control socket, woken at
+ * the latest just after the next minute boundary for the schedules.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +21,9 @@
 
 #include "internal.h"
 
-/* Control requests and signals wait at most this long. */
-#define LOOP_TICK_MS 100
-#define MAX_POLLFDS (2 + 1 + CTL_MAX_CONNS)
+/* The longest sleep when the minute boundary cannot be computed. */
+#define LOOP_TICK_MS 1000
+#define MAX_POLLFDS (3 + 1 + CTL_MAX_CONNS)
 
 void daemon_msg(const char *fmt, ...)
 {
@@ -224,7 +222,7 @@ static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false;
-	int n, ms, wait, nr_rtnl;
+	int n, ms, nr_fixed;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -235,29 +233,33 @@ static void loop(struct daemon *d)
 			ms = LOOP_TICK_MS;
 		/* Wake just after the boundary, not just before it. */
 		ms = ms + 1 < LOOP_TICK_MS ? ms + 1 : LOOP_TICK_MS;
-		wait = 0;
-		n = li_loader_poll(d->l, ms, daemon_on_event, d);
+		n = 0;
+		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
+					    .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = rtnl_event_fd(&d->rtnl),
+					    .events = POLLIN };
+		nr_fixed = n;
+		n += ctl_server_pollfds(d, pfd + n, MAX_POLLFDS - n);
+		/* A broken event source must not make the loop spin. */
+		if (poll_broken)
+			pfd[0].fd = -1;
+		if (poll(pfd, (nfds_t)n, ms) > 0) {
+			if (pfd[1].revents)
+				read_signals(d);
+			if (pfd[2].revents)
+				links_follow(d);
+			ctl_server_handle(d, pfd + nr_fixed, n - nr_fixed);
+		}
+		/* Drain whatever the data path sent, without waiting. */
+		n = li_loader_poll(d->l, 0, daemon_on_event, d);
 		if (n < 0 && n != -EINTR) {
 			if (!poll_broken)
 				daemon_msg("reading data path events: %s",
 					   strerror(-n));
 			poll_broken = true;
-			wait = ms; /* do not spin */
 		} else {
 			poll_broken = false;
-		}
-		n = 0;
-		pfd[n++] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = rtnl_event_fd(&d->rtnl),
-					    .events = POLLIN };
-		nr_rtnl = n;
-		n += ctl_server_pollfds(d, pfd + n, MAX_POLLFDS - n);
-		if (poll(pfd, (nfds_t)n, wait) > 0) {
-			if (pfd[0].revents)
-				read_signals(d);
-			if (pfd[1].revents)
-				links_follow(d);
-			ctl_server_handle(d, pfd + nr_rtnl, n - nr_rtnl);
 		}
 		daemon_tick(d, false);
 		if (minute != d->report_minute) {

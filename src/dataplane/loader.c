@@ -436,6 +436,11 @@ int li_loader_detach(struct li_loader *l, int ifindex)
 	return err;
 }
 
+int li_loader_event_fd(struct li_loader *l)
+{
+	return ring_buffer__epoll_fd(l->rb);
+}
+
 int li_loader_poll(struct li_loader *l, int timeout_ms,
 		   void (*fn)(void *ctx, const struct li_event *ev,
 			      __u64 time_ns),

@@ -91,6 +91,8 @@ int li_loader_detach(struct li_loader *l, int ifindex);
  * Wait up to @timeout_ms for events; @fn gets each (time converted to
  * ns since the epoch). Returns the number handled or a negative errno.
  */
+/* An fd that polls readable when events are waiting (for one poll loop). */
+int li_loader_event_fd(struct li_loader *l);
 int li_loader_poll(struct li_loader *l, int timeout_ms,
 		   void (*fn)(void *ctx, const struct li_event *ev,
 			      __u64 time_ns),
