@@ -42,7 +42,6 @@ struct replay {
 	unsigned long long packets, accepted, dropped;
 	unsigned long long by_reason[LI_R_MAX];
 	unsigned long long *hits[2]; /* per policy index and family */
-	unsigned long long trace_id;
 	/* --engine xdp: the program, and the interface names given to it */
 	struct li_loader *xdp;
 	const char **ifnames;
