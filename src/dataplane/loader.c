@@ -169,13 +169,14 @@ static int init_conf(struct li_loader *l)
 
 static int read_adopted(struct li_loader *l)
 {
-	__u32 zero = 0, one = LI_STATE_LOCALS;
+	__u32 zero = 0, one = LI_STATE_LOCALS, two = LI_STATE_SAS;
 	int fd = bpf_map__fd(l->skel->maps.li_state);
 
 	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
 				&l->conf) ||
 	    bpf_map_lookup_elem(fd, &zero, &l->active) ||
-	    bpf_map_lookup_elem(fd, &one, &l->locals_half))
+	    bpf_map_lookup_elem(fd, &one, &l->locals_half) ||
+	    bpf_map_lookup_elem(fd, &two, &l->sas_state))
 		return -errno;
 	l->active &= 1;
 	l->locals_half &= 1;

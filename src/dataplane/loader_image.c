@@ -422,35 +422,6 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 	return li_loader_write_ifc(l, l->active, ifindex, cls);
 }
 
-/*
- * Make hash map @fd hold exactly @n keys: add them all, then delete
- * every other key (@in tells whether a key is one of them).
- */
-static int sync_hash(int fd, const void *keys, size_t ksize, size_t n,
-		     const void *vals, size_t vsize,
-		     bool (*in)(const void *ctx, const void *key),
-		     const void *ctx)
-{
-	unsigned char cur[64], next[64];
-	bool have = false;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, (const char *)keys + i * ksize,
-					(const char *)vals + i * vsize, BPF_ANY))
-			return -errno;
-	while (!bpf_map_get_next_key(fd, have ? cur : NULL, next)) {
-		if (!in(ctx, next)) {
-			if (bpf_map_delete_elem(fd, next))
-				return -errno;
-			continue; /* from the same key again */
-		}
-		memcpy(cur, next, ksize);
-		have = true;
-	}
-	return errno == ENOENT ? 0 : -errno;
-}
-
 /* Place @a in the open-addressing table @t (maps.h); -ENOSPC if full. */
 static int place_local(struct li_local_slot *t, const struct li_host_addr *a)
 {
@@ -505,39 +476,94 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 	return err;
 }
 
-static bool in_table(const void *ctx, const void *key)
+/*
+ * Place @e in the SA table @t of 2^@bits slots, Robin Hood style (maps.h);
+ * -ENOSPC if some entry would land LI_SA_PROBES or more from its home.
+ */
+static int place_sa(struct li_sa_slot *t, __u32 bits, struct li_sa_slot e)
 {
-	const struct li_sa_key *k = key;
+	__u32 mask = (1u << bits) - 1, k, d = 0, dk;
 
-	return spi_table_find(ctx, k->family, k->daddr, k->spi) != NULL;
+	k = li_sa_hash(e.family, e.daddr, e.spi, bits);
+	for (;;) {
+		if (d >= LI_SA_PROBES)
+			return -ENOSPC;
+		if (!t[k].family) {
+			t[k] = e;
+			return 0;
+		}
+		if (t[k].family == e.family && t[k].spi == e.spi &&
+		    !memcmp(t[k].daddr, e.daddr, sizeof(e.daddr)))
+			return 0; /* the table's keys are unique anyway */
+		dk = (k - li_sa_hash(t[k].family, t[k].daddr, t[k].spi, bits)) &
+		     mask;
+		if (dk < d) {
+			struct li_sa_slot x = t[k];
+
+			t[k] = e;
+			e = x;
+			d = dk;
+		}
+		k = (k + 1) & mask;
+		d++;
+	}
 }
 
+/*
+ * The SAs of @t into the half not in force, then the flip: one word with
+ * the half and the table's size. The table starts at the least size that
+ * keeps the load at or below 1/2 and doubles if an entry does not fit.
+ */
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 {
-	struct li_sa_key *keys = calloc(t->nr + 1, sizeof(*keys));
-	__u32 *vals = calloc(t->nr + 1, sizeof(*vals));
+	__u32 half = (l->sas_state & 1) ^ 1, key = LI_STATE_SAS, bits, word;
+	struct li_sa_slot *tab;
 	size_t i, n = 0;
-	int err;
+	int err = 0;
 
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < t->size; i++) {
-		const struct sa_entry *e = &t->slots[i];
+	for (i = 0; i < t->size; i++)
+		if (t->slots[i].family == 4 || t->slots[i].family == 6)
+			n++;
+	if (n > LI_SAS_MAX)
+		return -E2BIG;
+	for (bits = LI_SA_BITS_MIN; bits < LI_SA_BITS_MAX && (1ul << bits) < 2 * n;
+	     bits++)
+		;
+	tab = calloc(LI_SA_SLOTS, sizeof(*tab));
+	if (!tab)
+		return -ENOMEM;
+	for (;;) {
+		memset(tab, 0, ((size_t)1 << bits) * sizeof(*tab));
+		for (i = 0, err = 0; i < t->size && !err; i++) {
+			const struct sa_entry *s = &t->slots[i];
+			struct li_sa_slot e = { .family = s->family,
+						.spi = s->spi };
 
-		if (!e->family)
-			continue;
-		keys[n].family = e->family;
-		memcpy(keys[n].daddr, e->daddr, e->family == 6 ? 16 : 4);
-		keys[n].spi = e->spi;
-		vals[n++] = 1;
+			if (s->family != 4 && s->family != 6)
+				continue;
+			memcpy(e.daddr, s->daddr, s->family == 6 ? 16 : 4);
+			err = place_sa(tab, bits, e);
+		}
+		if (err != -ENOSPC || bits == LI_SA_BITS_MAX)
+			break;
+		bits++;
 	}
-	err = sync_hash(bpf_map__fd(l->skel->maps.li_sas), keys, sizeof(*keys),
-			n, vals, sizeof(*vals), in_table, t);
-out:
-	free(keys);
-	free(vals);
+	if (!err) {
+		/* The half we overwrite was in force until the last flip. */
+		wait_gap(l->last_sas_ns);
+		err = write_elems(bpf_map__fd(l->skel->maps.li_sas),
+				  half * LI_SA_SLOTS, tab, sizeof(*tab),
+				  1u << bits);
+	}
+	word = half | bits << 8;
+	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
+					&key, &word, BPF_ANY))
+		err = -errno;
+	if (!err) {
+		l->sas_state = word;
+		l->last_sas_ns = li_mono_ns();
+	}
+	free(tab);
 	return err;
 }
 

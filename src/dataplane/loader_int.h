@@ -47,6 +47,8 @@ struct li_loader {
 	__u64 last_flip_ns;
 	__u32 locals_half; /* li_locals half in force */
 	__u64 last_locals_ns;
+	__u32 sas_state; /* li_state[LI_STATE_SAS]: half in force, bits */
+	__u64 last_sas_ns;
 
 	struct li_ifname *ifs;
 	size_t nr_ifs, cap_ifs;

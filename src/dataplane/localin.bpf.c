@@ -100,10 +100,10 @@ struct {
 } li_locals SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LI_SAS_MAX);
-	__type(key, struct li_sa_key);
-	__type(value, __u32);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * LI_SA_SLOTS);
+	__type(key, __u32);
+	__type(value, struct li_sa_slot);
 } li_sas SEC(".maps");
 
 struct {
@@ -175,6 +175,7 @@ struct li_xctx {
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off, port_off;
 	__u32 locals_off;
+	__u32 sas_state; /* li_state[LI_STATE_SAS] */
 };
 
 #define LI_CTX struct li_xctx
@@ -319,18 +320,31 @@ static __always_inline int li_acc_detect_esp(const LI_CTX *c)
 	return c->h->detect_esp;
 }
 
+/* The SA table (maps.h): probe until the SA or an empty slot. */
 static __always_inline int li_acc_spi_known(const LI_CTX *c,
 					    const struct li_pkt *p)
 {
-	struct li_sa_key k = { .family = p->family, .spi = p->spi };
+	__u32 bits = (c->sas_state >> 8) & 0xff, mask, h, i, k;
+	const struct li_sa_slot *e;
+	int v6 = p->family == 6;
 
-	k.daddr[0] = p->daddr[0];
-	if (p->family == 6) {
-		k.daddr[1] = p->daddr[1];
-		k.daddr[2] = p->daddr[2];
-		k.daddr[3] = p->daddr[3];
+	if (bits < LI_SA_BITS_MIN || bits > LI_SA_BITS_MAX)
+		return 0; /* no table yet */
+	mask = (1u << bits) - 1;
+	h = li_sa_hash(p->family, p->daddr, p->spi, bits);
+	for (i = 0; i < LI_SA_PROBES; i++) {
+		k = (c->sas_state & 1) * LI_SA_SLOTS + ((h + i) & mask);
+		e = bpf_map_lookup_elem(&li_sas, &k);
+		if (!e || !e->family)
+			break;
+		if (e->family == p->family && e->spi == p->spi &&
+		    e->daddr[0] == p->daddr[0] &&
+		    (!v6 || (e->daddr[1] == p->daddr[1] &&
+			     e->daddr[2] == p->daddr[2] &&
+			     e->daddr[3] == p->daddr[3])))
+			return 1;
 	}
-	return bpf_map_lookup_elem(&li_sas, &k) != 0;
+	return 0;
 }
 
 static __always_inline void frag_key(struct li_frag_key *k,
@@ -604,7 +618,8 @@ static __always_inline void intf_classes(struct xdp_md *ctx,
  */
 static __always_inline int li_judge(struct xdp_md *ctx)
 {
-	__u32 zero = 0, one = 1, set, test = 0, *st, *lh;
+	__u32 zero = 0, one = 1, two = LI_STATE_SAS, set, test = 0, *st, *lh,
+	      *ss;
 	const struct li_conf *cf;
 	struct li_test_out *s;
 	struct li_xctx c;
@@ -613,12 +628,14 @@ static __always_inline int li_judge(struct xdp_md *ctx)
 	cf = bpf_map_lookup_elem(&li_conf, &zero);
 	st = bpf_map_lookup_elem(&li_state, &zero);
 	lh = bpf_map_lookup_elem(&li_state, &one);
-	if (!s || !cf || !st || !lh)
+	ss = bpf_map_lookup_elem(&li_state, &two);
+	if (!s || !cf || !st || !lh || !ss)
 		return XDP_PASS;
 	set = *st & 1;
 	if (set_ctx(&c, cf, set))
 		return XDP_PASS;
 	c.locals_off = (*lh & 1) * LI_LOCAL_SLOTS;
+	c.sas_state = *ss;
 	intf_classes(ctx, cf, set, &c, &test);
 
 	li_decide(&c, &s->pkt, &s->v);
