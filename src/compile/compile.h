@@ -105,5 +105,8 @@ int ruleset_lookup(const struct li_ruleset *rs, const struct li_key *k,
 void ruleset_active_mask(const struct li_ruleset *rs,
 			 const struct li_family *f, __s64 local_min,
 			 __u64 *out);
+/* The same ANDed with status enable: the mask the data path ANDs in. */
+void ruleset_live_mask(const struct li_ruleset *rs, const struct li_family *f,
+		       __s64 local_min, __u64 *out);
 
 #endif

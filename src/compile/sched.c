@@ -174,6 +174,16 @@ void ruleset_active_mask(const struct li_ruleset *rs, const struct li_family *f,
 			out[i / 64] |= 1ull << (i % 64);
 }
 
+void ruleset_live_mask(const struct li_ruleset *rs, const struct li_family *f,
+		       __s64 local_min, __u64 *out)
+{
+	__u32 w;
+
+	ruleset_active_mask(rs, f, local_min, out);
+	for (w = 0; w < f->bm_words; w++)
+		out[w] &= f->enabled[w];
+}
+
 bool sched_is_always(const struct li_ruleset *rs, __u16 idx)
 {
 	const struct li_sched *e = &rs->scheds[idx];

@@ -11,17 +11,15 @@
 
 int sched_local_minute(const struct timespec *now, __s64 *minute, int *ms_left)
 {
-	struct tm tm;
+	int64_t m;
+	int sec;
 	long ms;
 
-	if (!localtime_r(&now->tv_sec, &tm))
+	if (local_minutes(now->tv_sec, &m, &sec))
 		return -EOVERFLOW;
-	*minute = civil_minutes(tm.tm_year + 1900, (unsigned int)tm.tm_mon + 1,
-				(unsigned int)tm.tm_mday,
-				(unsigned int)tm.tm_hour,
-				(unsigned int)tm.tm_min);
+	*minute = m;
 	/* Rounded up, so that a wake-up after @ms_left is never early. */
-	ms = (60 - tm.tm_sec) * 1000L - now->tv_nsec / 1000000;
+	ms = (60 - sec) * 1000L - now->tv_nsec / 1000000;
 	*ms_left = ms < 0 ? 0 : (int)ms;
 	return 0;
 }
@@ -67,14 +65,10 @@ bool sched_update(struct sched_state *s, const struct li_ruleset *rs,
 
 	for (fam = 0; fam < 2; fam++) {
 		const struct li_family *f = family(rs, fam);
-		__u32 w;
-
 		changed[fam] = fresh;
 		if (!f->nr_policies)
 			continue;
-		ruleset_active_mask(rs, f, minute, tmp);
-		for (w = 0; w < f->bm_words; w++)
-			tmp[w] &= f->enabled[w];
+		ruleset_live_mask(rs, f, minute, tmp);
 		if (memcmp(tmp, s->mask[fam], f->bm_words * sizeof(__u64))) {
 			memcpy(s->mask[fam], tmp, f->bm_words * sizeof(__u64));
 			changed[fam] = true;

@@ -331,13 +331,9 @@ void li_host_set_time(struct li_host *h, __s64 local_min)
 
 	for (fam = 0; fam < 2; fam++) {
 		const struct li_family *f = fam_of(h, fam);
-		__u32 w;
 
-		if (!f->nr_policies)
-			continue;
-		ruleset_active_mask(h->rs, f, local_min, h->active[fam]);
-		for (w = 0; w < f->bm_words; w++)
-			h->active[fam][w] &= f->enabled[w];
+		if (f->nr_policies)
+			ruleset_live_mask(h->rs, f, local_min, h->active[fam]);
 	}
 }
 

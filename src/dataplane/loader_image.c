@@ -151,23 +151,14 @@ static int put_cross(struct image *im, int fam, const struct li_svc_table *t)
 static void active_now(const struct li_ruleset *rs, const struct li_family *f,
 		       __u64 *out)
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	__u32 w;
+	int64_t minute;
+	int sec;
 
-	if (!localtime_r(&t, &tm)) {
+	if (local_minutes(time(NULL), &minute, &sec)) {
 		memcpy(out, f->enabled, f->bm_words * sizeof(*out));
 		return;
 	}
-	ruleset_active_mask(rs, f,
-			    civil_minutes(tm.tm_year + 1900,
-					  (unsigned int)tm.tm_mon + 1,
-					  (unsigned int)tm.tm_mday,
-					  (unsigned int)tm.tm_hour,
-					  (unsigned int)tm.tm_min),
-			    out);
-	for (w = 0; w < f->bm_words; w++)
-		out[w] &= f->enabled[w];
+	ruleset_live_mask(rs, f, minute, out);
 }
 
 static int put_family(struct image *im, const struct li_ruleset *rs, int fam)

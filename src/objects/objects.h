@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "../conf/diag.h"
 #include "../conf/tree.h"
@@ -200,5 +201,10 @@ bool schedule_active(const struct obj_schedule *s, int64_t local_min);
 /* Wall-clock time as schedules count it: minutes since 1970-01-01 00:00. */
 int64_t civil_minutes(int year, unsigned int month, unsigned int day,
 		      unsigned int hour, unsigned int minute);
+/*
+ * @t in the process's zone (TZ, which main sets from the config) as such
+ * minutes, and the second within that minute. 0, or -EOVERFLOW.
+ */
+int local_minutes(time_t t, int64_t *minute, int *second);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -229,4 +230,18 @@ int64_t civil_minutes(int year, unsigned int month, unsigned int day,
 {
 	return obj_days_from_civil(year, month, day) * 1440 + hour * 60 +
 	       minute;
+}
+
+int local_minutes(time_t t, int64_t *minute, int *second)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return -EOVERFLOW;
+	*minute = civil_minutes(tm.tm_year + 1900, (unsigned int)tm.tm_mon + 1,
+				(unsigned int)tm.tm_mday,
+				(unsigned int)tm.tm_hour,
+				(unsigned int)tm.tm_min);
+	*second = tm.tm_sec;
+	return 0;
 }

@@ -144,17 +144,14 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 static void update_time(struct replay *r, __u64 ts_ns)
 {
 	time_t t = (time_t)(ts_ns / 1000000000ull);
-	struct tm tm;
-	__s64 m;
+	int64_t m;
+	int sec;
 
 	if (t >= r->minute_start && t < r->minute_start + 60)
 		return;
-	if (!localtime_r(&t, &tm))
+	if (local_minutes(t, &m, &sec))
 		return;
-	r->minute_start = t - tm.tm_sec;
-	m = civil_minutes(tm.tm_year + 1900, (unsigned int)tm.tm_mon + 1,
-			  (unsigned int)tm.tm_mday, (unsigned int)tm.tm_hour,
-			  (unsigned int)tm.tm_min);
+	r->minute_start = t - sec;
 	if (m != r->minute) {
 		r->minute = m;
 		li_host_set_time(&r->host, m);
