@@ -102,6 +102,7 @@ int local_set_export(const struct local_set *s, struct li_host_addr **out,
 {
 	struct li_host_addr *v;
 	size_t i, k = 0, w;
+	__u32 bc;
 
 	*out = NULL;
 	*n = 0;
@@ -116,15 +117,11 @@ int local_set_export(const struct local_set *s, struct li_host_addr **out,
 		v[k].family = a->family;
 		memcpy(v[k].addr, a->addr, sizeof(a->addr));
 		k++;
-		/* /31 and /32 have no broadcast address (RFC 3021). */
-		if (a->family == 4 && a->prefixlen < 31) {
-			__u32 host = ntohl(a->addr[0]);
-			__u32 mask =
-				a->prefixlen ? ~0u << (32 - a->prefixlen) : 0;
-
+		if (a->family == 4 &&
+		    li_ip4_broadcast(ntohl(a->addr[0]), a->prefixlen, &bc)) {
 			v[k].family = 4;
 			v[k].bcast = 1;
-			v[k].addr[0] = htonl((host & mask) | ~mask);
+			v[k].addr[0] = htonl(bc);
 			k++;
 		}
 	}

@@ -314,14 +314,13 @@ int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
 int li_host_add_ip4_subnet(struct li_host *h, __u32 addr_be,
 			   unsigned int prefixlen)
 {
-	__u32 host = __builtin_bswap32(addr_be), mask, bc;
 	int err = li_host_add_local(h, 4, &addr_be, false);
+	__u32 bc;
 
-	/* /31 and /32 have no broadcast address (RFC 3021). */
-	if (err || prefixlen >= 31)
+	if (err || !li_ip4_broadcast(__builtin_bswap32(addr_be), prefixlen,
+				     &bc))
 		return err;
-	mask = prefixlen ? ~0u << (32 - prefixlen) : 0;
-	bc = __builtin_bswap32((host & mask) | ~mask);
+	bc = __builtin_bswap32(bc);
 	return li_host_add_local(h, 4, &bc, true);
 }
 

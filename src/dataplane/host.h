@@ -58,6 +58,21 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		 const struct spi_table *sas);
 void li_host_free(struct li_host *h);
 
+/*
+ * The directed broadcast of the IPv4 subnet @addr/@prefixlen (host
+ * order), false for /31 and /32, which have none (RFC 3021).
+ */
+static inline bool li_ip4_broadcast(__u32 addr, unsigned int prefixlen,
+				    __u32 *bcast)
+{
+	__u32 mask = prefixlen ? ~0u << (32 - prefixlen) : 0;
+
+	if (prefixlen >= 31)
+		return false;
+	*bcast = (addr & mask) | ~mask;
+	return true;
+}
+
 /* Gateway addresses, e.g. from `config system interface`. */
 int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
 		      bool bcast);

@@ -113,13 +113,11 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 		const struct obj_intf *in = c->intfs[i];
 
 		if (p->family == 4 && in->ip4) {
-			__u32 d = ntohl(p->daddr[0]);
-			__u32 mask = in->ip4_prefixlen ?
-					     ~0u << (32 - in->ip4_prefixlen) :
-					     0;
+			__u32 d = ntohl(p->daddr[0]), bc;
 
-			if (d == in->ip4 || (in->ip4_prefixlen < 31 &&
-					     d == ((in->ip4 & mask) | ~mask)))
+			if (d == in->ip4 ||
+			    (li_ip4_broadcast(in->ip4, in->ip4_prefixlen, &bc) &&
+			     d == bc))
 				return in->name;
 		}
 		for (j = 0; p->family == 6 && j < in->nr_ip6; j++) {
