@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ns per packet by BPF_PROG_TEST_RUN: localin's XDP program over each
- * config given, for five frames of the seed scenario, beside xdp-filter
- * (one port rule: UDP 500 denied) and a bare XDP_PASS program run on the
+ * config given, for five frames of the seed scenario, beside two builds of
+ * xdp-filter with the one port rule `xdp-filter port 500 -p udp` sets (UDP
+ * destination port 500 dropped) and a bare XDP_PASS program, run on the
  * same frames. Medians of ROUNDS runs of REPEAT packets each.
  *
- *	bench -f XDPFILTER.o -p PASS.o [-r REPEAT] [-k ROUNDS] LABEL=CONF...
+ *	bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT]
+ *	      [-k ROUNDS] LABEL=CONF...
+ *
+ * -a is the object `xdp-filter load IFACE` loads (every feature, policy
+ * allow: xdpfilt_alw_all.o), -u the one `xdp-filter load -f udp IFACE`
+ * loads (xdpfilt_alw_udp.o). Before timing anything, each is checked: its
+ * maps are listed, the rule is read back, and BPF_PROG_TEST_RUN must give
+ * XDP_DROP exactly for UDP to port 500 and XDP_PASS for every other frame,
+ * with the rule's hit counter counting the drops; else the run aborts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +30,7 @@
 #include "../../src/dataplane/loader.h"
 
 #define NR_FRAMES 5
+#define NR_CHECK 4	/* extra frames for xdp-filter's sanity check */
 #define IFINDEX 1001
 #define GW 0xc6336401	/* 198.51.100.1, wan1 */
 #define PEER 0xcb00710a /* 203.0.113.10, remote-vpn */
@@ -36,7 +46,7 @@ struct frame {
 	__u32 len;
 };
 
-static struct frame frames[NR_FRAMES];
+static struct frame frames[NR_FRAMES], check[NR_CHECK];
 static unsigned int repeat = 200000, rounds = 5;
 
 static void put16(unsigned char *p, __u32 v)
@@ -78,6 +88,27 @@ static void build(struct frame *f, __u32 src, __u32 dst, int esp, __u32 spi)
 	f->len = 14 + 20 + l4len;
 }
 
+/* Ethernet + IPv6 + UDP 500 -> 500 + 64 bytes, 2001:db8::1 -> 2001:db8::2. */
+static void build6(struct frame *f)
+{
+	unsigned char *ip = f->b + 14, *l4 = ip + 40;
+
+	memset(f->b, 0, sizeof(f->b));
+	memcpy(f->b, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x86\xdd", 14);
+	ip[0] = 0x60;
+	put16(ip + 4, 8 + 64);
+	ip[6] = 17;
+	ip[7] = 64;
+	put32(ip + 8, 0x20010db8);
+	ip[23] = 1;
+	put32(ip + 24, 0x20010db8);
+	ip[39] = 2;
+	put16(l4, 500);
+	put16(l4 + 2, 500);
+	put16(l4 + 4, 8 + 64);
+	f->len = 14 + 40 + 8 + 64;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
@@ -91,8 +122,11 @@ static __u32 median(__u32 *v, unsigned int n)
 	return v[n / 2];
 }
 
-/* A plain program (xdp-filter, XDP_PASS) on frame @i: median ns. */
-static __u32 bench_prog(int fd, int i)
+/*
+ * A plain program (xdp-filter, XDP_PASS) on frame @i: median ns. Every
+ * round must return @want (the verdict the sanity check established).
+ */
+static __u32 bench_prog(int fd, int i, __u32 want)
 {
 	__u32 v[64];
 	unsigned int k;
@@ -101,8 +135,11 @@ static __u32 bench_prog(int fd, int i)
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frames[i].b,
 			    .data_size_in = frames[i].len, .repeat = repeat);
 
-		if (bpf_prog_test_run_opts(fd, &o))
+		if (bpf_prog_test_run_opts(fd, &o) || o.retval != want) {
+			fprintf(stderr, "bench: %s: verdict %u, expected %u\n",
+				frame_names[i], o.retval, want);
 			return 0;
+		}
 		v[k] = o.duration;
 	}
 	return median(v, rounds);
@@ -129,21 +166,158 @@ static int load_prog(const char *path, struct bpf_object **obj)
 	return p ? bpf_program__fd(p) : -1;
 }
 
-/* xdp-filter's deny-UDP variant with its one rule: destination port 500. */
-static int load_xdp_filter(const char *path, struct bpf_object **obj)
-{
-	__u64 flags = (1 << 1) | (1 << 3); /* MAP_FLAG_DST | MAP_FLAG_UDP */
-	__u32 port = 500;
-	int fd = load_prog(path, obj);
-	int map;
+/* xdp-filter's common_kern_user.h */
+#define XF_FLAG_SRC (1 << 0)
+#define XF_FLAG_DST (1 << 1)
+#define XF_FLAG_TCP (1 << 2)
+#define XF_FLAG_UDP (1 << 3)
+#define XF_FLAGS 0xf
+#define XF_COUNTER_SHIFT 6
+#define XF_PORT 500
 
-	if (fd < 0)
-		return fd;
-	map = bpf_object__find_map_fd_by_name(*obj, "filter_ports");
-	if (map < 0 || bpf_map_update_elem(map, &port, &flags, BPF_ANY)) {
-		fprintf(stderr, "bench: cannot set xdp-filter's port rule\n");
+/* What xdp-filter's one rule (UDP destination port 500) says of frame @f. */
+static __u32 xf_expected(const struct frame *f)
+{
+	const unsigned char *ip = f->b + 14, *l4;
+	int proto;
+
+	if (f->b[12] == 0x08 && f->b[13] == 0x00) {
+		proto = ip[9];
+		l4 = ip + (ip[0] & 0xf) * 4;
+	} else if (f->b[12] == 0x86 && f->b[13] == 0xdd) {
+		proto = ip[6];
+		l4 = ip + 40;
+	} else {
+		return XDP_PASS;
+	}
+	return proto == 17 && ((l4[2] << 8) | l4[3]) == XF_PORT ? XDP_DROP :
+								  XDP_PASS;
+}
+
+static const char *xdp_action(__u32 a)
+{
+	static const char *const n[] = { "aborted", "drop", "pass", "tx",
+					 "redirect" };
+
+	return a < 5 ? n[a] : "?";
+}
+
+/* The sum over CPUs of xdp-filter's per-CPU filter_ports value at @key. */
+#define MAX_CPUS 1024
+static __u64 percpu[MAX_CPUS];
+
+static int xf_port_value(int map, __u32 key, __u64 *flags, __u64 *hits)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	__u64 *v = percpu;
+
+	if (ncpu <= 0 || ncpu > MAX_CPUS || bpf_map_lookup_elem(map, &key, v))
+		return -1;
+	*flags = v[0] & XF_FLAGS;
+	*hits = 0;
+	for (c = 0; c < ncpu; c++) {
+		if ((v[c] & XF_FLAGS) != *flags)
+			return -1; /* not the same rule on every CPU */
+		*hits += v[c] >> XF_COUNTER_SHIFT;
+	}
+	return 0;
+}
+
+/*
+ * xdp-filter's program @path with its one rule, as `xdp-filter port 500
+ * -p udp` writes it: key htons(500), flags dst|udp on every possible CPU.
+ * Then the sanity check; returns the program fd, or -1 if anything about
+ * the program or its verdicts is not what the rule says.
+ */
+static int load_xdp_filter(const char *label, const char *path,
+			   struct bpf_object **obj)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, ports = -1, c, i, n = 0;
+	__u32 key = htons(XF_PORT), k, drops = 0;
+	__u64 flags, hits;
+	unsigned char any[64];
+	struct bpf_map *m;
+
+	fd = load_prog(path, obj);
+	if (fd < 0 || ncpu <= 0 || ncpu > MAX_CPUS)
+		return -1;
+	printf("%s: %s, program %s, maps:", label, path,
+	       bpf_program__name(bpf_object__next_program(*obj, NULL)));
+	bpf_object__for_each_map(m, *obj) {
+		const char *name = bpf_map__name(m);
+
+		printf(" %s", name);
+		if (!strcmp(name, "filter_ports"))
+			ports = bpf_map__fd(m);
+		else if (!strncmp(name, "filter_", 7) &&
+			 bpf_map_get_next_key(bpf_map__fd(m), NULL, any) !=
+				 -ENOENT) {
+			fprintf(stderr, "\nbench: %s: %s is not empty\n", label,
+				name);
+			return -1;
+		}
+	}
+	printf("\n");
+	if (ports < 0) {
+		fprintf(stderr, "bench: %s: no filter_ports map\n", label);
 		return -1;
 	}
+	for (c = 0; c < ncpu; c++)
+		percpu[c] = XF_FLAG_DST | XF_FLAG_UDP;
+	if (bpf_map_update_elem(ports, &key, percpu, BPF_ANY)) {
+		fprintf(stderr, "bench: %s: cannot set the port rule\n", label);
+		return -1;
+	}
+	/* Read back: exactly one port with flags, the one just written. */
+	for (k = 0; k < 65536; k++) {
+		if (xf_port_value(ports, k, &flags, &hits)) {
+			fprintf(stderr, "bench: %s: filter_ports[%u] unreadable or differing across CPUs\n",
+				label, k);
+			return -1;
+		}
+		if (flags && (k != key || flags != (XF_FLAG_DST | XF_FLAG_UDP))) {
+			fprintf(stderr, "bench: %s: unexpected rule at filter_ports[%u]: flags %#llx\n",
+				label, k, (unsigned long long)flags);
+			return -1;
+		}
+		n += !!flags;
+	}
+	if (n != 1) {
+		fprintf(stderr, "bench: %s: %d port rules, expected 1\n", label,
+			n);
+		return -1;
+	}
+	/* Verdicts, one run of each frame: drop exactly UDP dst 500. */
+	printf("%s: rule filter_ports[htons(%u)] = dst,udp on %d CPUs; verdicts:",
+	       label, XF_PORT, ncpu);
+	for (i = 0; i < NR_FRAMES + NR_CHECK; i++) {
+		const struct frame *f = i < NR_FRAMES ? &frames[i] :
+							&check[i - NR_FRAMES];
+		static const char *const check_names[NR_CHECK] = {
+			"udp-500>4500", "udp-dport-501", "tcp-dport-500",
+			"udp-500-ipv6",
+		};
+		const char *name = i < NR_FRAMES ? frame_names[i] :
+						   check_names[i - NR_FRAMES];
+		__u32 want = xf_expected(f);
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b,
+			    .data_size_in = f->len, .repeat = 1);
+
+		if (bpf_prog_test_run_opts(fd, &o) || o.retval != want) {
+			fprintf(stderr, "\nbench: %s: %s gets %s, but its rule says %s: not timing it\n",
+				label, name, xdp_action(o.retval),
+				xdp_action(want));
+			return -1;
+		}
+		drops += want == XDP_DROP;
+		printf(" %s %s", name, xdp_action(o.retval));
+	}
+	if (xf_port_value(ports, key, &flags, &hits) || hits != drops) {
+		fprintf(stderr, "\nbench: %s: the rule counted %llu hits for %u drops\n",
+			label, (unsigned long long)hits, drops);
+		return -1;
+	}
+	printf(" (rule hit %llu times: ok)\n", (unsigned long long)hits);
 	return fd;
 }
 
@@ -199,7 +373,7 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 		fprintf(stderr, "bench: %s: %s\n", path, strerror(-err));
 		goto out;
 	}
-	printf("%-14s %6u/%-5u", label, p.rs.v4.src.nr_blocks,
+	printf("%-17s %6u/%-5u", label, p.rs.v4.src.nr_blocks,
 	       p.rs.v4.nr_policies);
 	for (i = 0; i < NR_FRAMES; i++) {
 		err = li_loader_test_run(l, frames[i].b, frames[i].len, IFINDEX,
@@ -220,16 +394,78 @@ out:
 	return err;
 }
 
+#define MAX_ROWS 16
+
+static const char *labels[MAX_ROWS];
+static __u32 rows[MAX_ROWS][NR_FRAMES];
+static int nrows;
+
+static void print_ratios(const char *what, const __u32 *base, int from)
+{
+	int c, i;
+
+	printf("ratios to %s (same frame):\n", what);
+	for (c = from; c < nrows; c++) {
+		printf("  %-14s", labels[c]);
+		for (i = 0; i < NR_FRAMES; i++)
+			printf("  %s %.2f", frame_names[i],
+			       base[i] ? (double)rows[c][i] / base[i] : 0.0);
+		printf("\n");
+	}
+}
+
+/* Per config: on how many frames localin's median is <= @base's. */
+static void print_at_or_below(const char *what, const __u32 *base)
+{
+	int c, i, n, all = 0;
+
+	printf("at or below %s (median ns, same frame):\n", what);
+	for (c = 0; c < nrows; c++) {
+		for (n = i = 0; i < NR_FRAMES; i++)
+			n += rows[c][i] <= base[i];
+		all += n;
+		printf("  %s: %s %s on %d/%d frames", labels[c],
+		       n == NR_FRAMES ? "at or below" : "NOT at or below",
+		       what, n, NR_FRAMES);
+		if (n < NR_FRAMES) {
+			printf(" (above on");
+			for (i = 0; i < NR_FRAMES; i++)
+				if (rows[c][i] > base[i])
+					printf(" %s", frame_names[i]);
+			printf(")");
+		}
+		printf("\n");
+	}
+	printf("  verdict: localin %s %s on every frame of every config (%d/%d)\n",
+	       all == nrows * NR_FRAMES ? "IS at or below" : "is NOT at or below",
+	       what, all, nrows * NR_FRAMES);
+}
+
+static void print_prog_row(const char *label, const char *what,
+			   const __u32 *ns, const __u32 *verdict)
+{
+	int i;
+
+	printf("%-17s %12s", label, what);
+	for (i = 0; i < NR_FRAMES; i++)
+		printf("  %5u %-4s %-9s", ns[i], xdp_action(verdict[i]), "");
+	printf("\n");
+}
+
 int main(int argc, char **argv)
 {
-	const char *filt = NULL, *pass = NULL;
-	struct bpf_object *fo = NULL, *po = NULL;
-	__u32 rows[16][NR_FRAMES], fr[NR_FRAMES], pr[NR_FRAMES];
-	int c, i, n = 0, ffd, pfd;
+	const char *fall = NULL, *fudp = NULL, *pass = NULL;
+	struct bpf_object *ao = NULL, *uo = NULL, *po = NULL;
+	__u32 ar[NR_FRAMES], ur[NR_FRAMES], pr[NR_FRAMES], want[NR_FRAMES],
+		passes[NR_FRAMES];
+	int c, i, afd, ufd, pfd;
+	char what[128];
 
-	while ((c = getopt(argc, argv, "f:p:r:k:")) != -1) {
-		if (c == 'f')
-			filt = optarg;
+	while ((c = getopt(argc, argv, "a:u:p:r:k:")) != -1) {
+		if (c == 'a')
+			fall = optarg;
+		else if (c == 'u')
+			fudp = optarg;
 		else if (c == 'p')
 			pass = optarg;
 		else if (c == 'r')
@@ -237,64 +473,80 @@ int main(int argc, char **argv)
 		else if (c == 'k')
 			rounds = (unsigned int)strtoul(optarg, NULL, 0);
 	}
-	if (!filt || !pass || optind >= argc || rounds > 64 || !rounds) {
-		fprintf(stderr, "usage: bench -f XDPFILTER.o -p PASS.o [-r REPEAT] [-k ROUNDS] LABEL=CONF...\n");
+	if (!fall || !fudp || !pass || optind >= argc || rounds > 64 ||
+	    !rounds) {
+		fprintf(stderr, "usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] LABEL=CONF...\n");
 		return 2;
 	}
 	libbpf_set_print(NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0); /* in order with stderr's aborts */
 	build(&frames[0], DENIED, GW, 0, 0);
 	build(&frames[1], PEER, GW, 0, 0);
 	build(&frames[2], PEER, 0xc0000263, 0, 0); /* to 192.0.2.99 */
 	build(&frames[3], PEER, GW, 1, SPI_KNOWN);
 	build(&frames[4], DENIED, GW, 1, 0xdeadbeef);
-	ffd = load_xdp_filter(filt, &fo);
-	pfd = load_prog(pass, &po);
-	if (ffd < 0 || pfd < 0)
+	/* The sanity check's extra frames: what the rule must not drop... */
+	build(&check[0], PEER, GW, 0, 0);
+	put16(check[0].b + 14 + 20 + 2, 4500); /* source port 500 only */
+	build(&check[1], PEER, GW, 0, 0);
+	put16(check[1].b + 14 + 20 + 2, 501);
+	build(&check[2], PEER, GW, 0, 0); /* TCP 500 -> 500, doff 5 */
+	check[2].b[14 + 9] = 6;
+	memset(check[2].b + 14 + 20 + 4, 0, 16);
+	check[2].b[14 + 20 + 12] = 5 << 4;
+	/* ...and what it must: UDP to 500 over IPv6. */
+	build6(&check[3]);
+	for (i = 0; i < NR_FRAMES; i++) {
+		want[i] = xf_expected(&frames[i]);
+		passes[i] = XDP_PASS;
+	}
+	afd = load_xdp_filter("xdp-filter", fall, &ao);
+	ufd = afd < 0 ? -1 : load_xdp_filter("xdp-filter -f udp", fudp, &uo);
+	pfd = ufd < 0 ? -1 : load_prog(pass, &po);
+	if (afd < 0 || ufd < 0 || pfd < 0) {
+		fprintf(stderr, "bench: aborted: xdp-filter is not doing what its rule says\n");
 		return 1;
-	printf("ns per packet, BPF_PROG_TEST_RUN, median of %u x %u runs\n",
+	}
+	printf("\nns per packet, BPF_PROG_TEST_RUN, median of %u x %u runs\n",
 	       rounds, repeat);
-	printf("%-14s %12s", "config", "blocks/pols");
+	printf("%-17s %12s", "config", "blocks/pols");
 	for (i = 0; i < NR_FRAMES; i++)
 		printf("  %-20s", frame_names[i]);
 	printf("\n");
 	for (i = 0; i < NR_FRAMES; i++) {
-		fr[i] = bench_prog(ffd, i);
-		pr[i] = bench_prog(pfd, i);
+		ar[i] = bench_prog(afd, i, want[i]);
+		ur[i] = bench_prog(ufd, i, want[i]);
+		pr[i] = bench_prog(pfd, i, XDP_PASS);
+		if (!ar[i] || !ur[i] || !pr[i])
+			return 1;
 	}
-	printf("%-14s %12s", "xdp-filter", "1 port rule");
-	for (i = 0; i < NR_FRAMES; i++)
-		printf("  %5u %-14s", fr[i], "");
-	printf("\n%-14s %12s", "XDP_PASS", "");
-	for (i = 0; i < NR_FRAMES; i++)
-		printf("  %5u %-14s", pr[i], "");
-	printf("\n");
-	for (i = optind; i < argc && n < 16; i++) {
+	print_prog_row("xdp-filter", "1 port rule", ar, want);
+	print_prog_row("xdp-filter -f udp", "1 port rule", ur, want);
+	print_prog_row("XDP_PASS", "", pr, passes);
+	for (i = optind; i < argc && nrows < MAX_ROWS; i++) {
 		char *eq = strchr(argv[i], '=');
 
 		if (!eq)
 			continue;
 		*eq = 0;
-		if (bench_conf(argv[i], eq + 1, rows[n]))
+		labels[nrows] = argv[i];
+		if (bench_conf(argv[i], eq + 1, rows[nrows]))
 			return 1;
-		n++;
+		nrows++;
 	}
-	printf("\nratios to xdp-filter (same frame):\n");
-	for (c = 0; c < n; c++) {
-		printf("  row %d:", c + 1);
-		for (i = 0; i < NR_FRAMES; i++)
-			printf("  %s %.2f", frame_names[i],
-			       fr[i] ? (double)rows[c][i] / fr[i] : 0.0);
-		printf("\n");
-	}
-	printf("ratios to the first config (same frame):\n");
-	for (c = 1; c < n; c++) {
-		printf("  row %d:", c + 1);
-		for (i = 0; i < NR_FRAMES; i++)
-			printf("  %s %.2f", frame_names[i],
-			       rows[0][i] ? (double)rows[c][i] / rows[0][i] : 0.0);
-		printf("\n");
-	}
-	bpf_object__close(fo);
+	printf("\n");
+	snprintf(what, sizeof(what), "xdp-filter, default load (%s)",
+		 bpf_program__name(bpf_object__next_program(ao, NULL)));
+	print_ratios(what, ar, 0);
+	snprintf(what, sizeof(what), "xdp-filter -f udp (%s)",
+		 bpf_program__name(bpf_object__next_program(uo, NULL)));
+	print_ratios(what, ur, 0);
+	print_ratios("the first config", rows[0], 1);
+	printf("\n");
+	print_at_or_below("xdp-filter (default)", ar);
+	print_at_or_below("xdp-filter -f udp", ur);
+	bpf_object__close(ao);
+	bpf_object__close(uo);
 	bpf_object__close(po);
 	return 0;
 }

@@ -7,10 +7,17 @@
 # gateway, ESP with a known and with an unknown SPI), over configs with 1,
 # 1k and 100k source prefixes (bench/replay/gen.py: the seed config with N
 # prefixes excluded) and with 1, 100 and 1000 policies (bench/compile/gen.py,
-# 1000 addresses; and 100k addresses with 1000 policies). In the same run:
-# xdp-filter's own program object (xdp-tools; the deny-UDP variant that
-# `xdp-filter port 500 -p udp` selects, with that one port rule in its
-# filter_ports map) and a bare XDP_PASS program, on the same frames.
+# 1000 addresses; and 100k addresses with 1000 policies). In the same run,
+# on the same frames, a bare XDP_PASS program and two of xdp-filter's own
+# program objects (xdp-tools), each with the one rule `xdp-filter port 500
+# -p udp` writes into its filter_ports map:
+#   xdpfilt_alw_all.o  what `xdp-filter load IFACE` loads (all features,
+#                      policy allow: frames matching no rule pass)
+#   xdpfilt_alw_udp.o  what `xdp-filter load -f udp IFACE` loads
+# (`xdp-filter port` only adds to the map of whatever is loaded; the
+# xdpfilt_dny_* objects are `load -p deny`, where the rules allow and all
+# else is dropped.) bench.c aborts if either does not drop exactly UDP to
+# port 500 under BPF_PROG_TEST_RUN.
 # Needs root (BPF_PROG_TEST_RUN). Nothing is attached or pinned.
 #
 #   bench/xdp/run.sh [BUILD]          (default build; REPEAT, ROUNDS)
@@ -22,16 +29,20 @@ REPEAT=${REPEAT:-200000}
 ROUNDS=${ROUNDS:-7}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-FILTER=/usr/lib/$(gcc -print-multiarch)/bpf/xdpfilt_dny_udp.o
+FILTERS=/usr/lib/$(gcc -print-multiarch)/bpf
+FILTER_ALL=$FILTERS/xdpfilt_alw_all.o
+FILTER_UDP=$FILTERS/xdpfilt_alw_udp.o
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench/xdp: BPF_PROG_TEST_RUN needs root" >&2
 	exit 2
 fi
-if [ ! -f "$FILTER" ]; then
-	echo "bench/xdp: $FILTER missing (package xdp-tools: sh scripts/install-deps.sh)" >&2
-	exit 2
-fi
+for f in "$FILTER_ALL" "$FILTER_UDP"; do
+	if [ ! -f "$f" ]; then
+		echo "bench/xdp: $f missing (package xdp-tools: sh scripts/install-deps.sh)" >&2
+		exit 2
+	fi
+done
 mkdir -p "$OUT"
 "$PY" bench/replay/gen.py "$OUT" --packets 1 --prefixes 1,1000,100000 >/dev/null
 for p in 1 100 1000; do
@@ -48,7 +59,8 @@ ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
 	-o "$OUT/bench" bench/xdp/bench.c "$BUILD/liblocalin.a" \
 	-lbpf -lxdp -lpcap -lm
 uname -r
-"$OUT/bench" -f "$FILTER" -p "$OUT/pass.bpf.o" -r "$REPEAT" -k "$ROUNDS" \
+"$OUT/bench" -a "$FILTER_ALL" -u "$FILTER_UDP" -p "$OUT/pass.bpf.o" \
+	-r "$REPEAT" -k "$ROUNDS" \
 	pfx1="$OUT/pfx1.conf" pfx1k="$OUT/pfx1000.conf" \
 	pfx100k="$OUT/pfx100000.conf" pol1="$OUT/pol1.conf" \
 	pol100="$OUT/pol100.conf" pol1000="$OUT/pol1000.conf" \
