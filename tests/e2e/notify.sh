@@ -1,0 +1,301 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The systemd Type=notify contract of `localin run --foreground`, tested on
+# the protocol itself (systemd need not be PID 1): NOTIFY_SOCKET names a
+# datagram socket this test owns (notify_listen.py records every message),
+# and the daemon runs in a network namespace of its own, on a veth pair
+# whose other end is in a second namespace. Checks: READY=1 with
+# MAINPID=<its pid> and STATUS= once it is enforcing (and nothing before),
+# RELOADING=1 then READY=1 for `localin reload` and for SIGHUP, and also
+# for a reload with a broken config (refused; the daemon keeps running),
+# STOPPING=1 for `localin stop` and for SIGTERM (exit 0), no READY=1 from
+# a start that fails; and `systemd-analyze verify` of
+# contrib/localin.service where systemd-analyze exists.
+#
+#	sh tests/e2e/notify.sh BIN
+#
+# One PASS/FAIL line per check; SKIP (and exit 0) without root, without
+# `BIN run`, python3 or the tools below. Like daemon.sh, it runs in a mount
+# namespace of its own with a private bpffs, and kills only what it
+# started.
+set -u
+bin=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
+unit=$here/../../contrib/localin.service
+
+skip() {
+	echo "SKIP e2e/notify: $*"
+	exit 0
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
+"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
+for tool in ip nsenter unshare ping; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
+done
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3) || skip "python3 is missing"
+if [ -z "${LI_E2E_PRIVATE:-}" ]; then
+	# Our own mount namespace: a private bpffs at /sys/fs/bpf.
+	LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
+
+GW=li-nfy-gw-$$
+PEER=li-nfy-peer-$$
+IF=li-nfy-$$
+IF=$(printf '%.15s' "$IF")
+GW_ADDR=192.0.2.1
+PEER_ADDR=192.0.2.2
+tmp=$(mktemp -d)
+SOCK=$tmp/ctl.sock
+PIN=/sys/fs/bpf/localin-notify
+LOG=$tmp/localin.log
+ERR=$tmp/localin.err
+NSOCK=$tmp/notify.sock
+NOUT=$tmp/notify.out
+pids=""      # daemons
+listener=""  # notify_listen.py
+fails=0
+
+cleanup() {
+	for p in $pids; do
+		# Only ours, and only while it still is the binary we started.
+		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$bin" ]; then
+			kill -9 "$p" 2>/dev/null
+		fi
+	done
+	if [ -n "$listener" ] &&
+		grep -qs notify_listen "/proc/$listener/cmdline"; then
+		kill "$listener" 2>/dev/null
+	fi
+	ip netns del "$GW" 2>/dev/null
+	ip netns del "$PEER" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+pass() { echo "PASS e2e/notify: $*"; }
+fail() {
+	echo "FAIL e2e/notify: $*"
+	fails=$((fails + 1))
+}
+check() { # description command...
+	d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
+}
+
+in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
+li_cmd() { # command [words...]: --socket before the words
+	c=$1
+	shift
+	in_gw "$bin" "$c" -s "$SOCK" "$@"
+}
+# The daemon as systemd runs it: --foreground, NOTIFY_SOCKET set. Not
+# through in_gw: $! must be the daemon (nsenter execs it), not a subshell.
+start_fg() { # config
+	NOTIFY_SOCKET=$NSOCK nsenter --net="/run/netns/$GW" \
+		"$bin" run --foreground -c "$1" \
+		--log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
+		</dev/null >>"$tmp/daemon.out" 2>>"$ERR" &
+	dpid=$!
+	pids="$pids $dpid"
+}
+prog_id() {
+	ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
+		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
+}
+ping_ok() { ip netns exec "$PEER" ping -c 1 -W 1 "$GW_ADDR"; }
+ping_dropped() { ! ping_ok; }
+alive() { grep -qs '^State:[[:space:]]*[RSDT]' "/proc/$1/status"; }
+# The exit code of our child $1, once it exits (10 s at most, else 124).
+wait_exit() {
+	i=0
+	while alive "$1" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	alive "$1" && return 124
+	wait "$1"
+}
+
+nlines() { if [ -f "$NOUT" ]; then wc -l <"$NOUT"; else echo 0; fi; }
+line() { sed -n "${1}p" "$NOUT"; }
+# Wait (5 s at most) until the listener has recorded N messages.
+wait_lines() {
+	i=0
+	while [ "$(nlines)" -lt "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(nlines)" -ge "$1" ]
+}
+# Message N has the assignment (exactly).
+has() { # N assignment
+	line "$1" | tr '|' '\n' | sed 's/^ *//; s/ *$//' | grep -qxF "$2"
+}
+has_prefix() { # N prefix
+	line "$1" | tr '|' '\n' | sed 's/^ *//' | grep -q "^$2"
+}
+# Message N is RELOADING=1 and N+1 READY=1 with a STATUS=.
+reload_pair() { # N
+	has "$1" RELOADING=1 && ! has "$1" READY=1 &&
+		has $(($1 + 1)) READY=1 && has_prefix $(($1 + 1)) STATUS=
+}
+
+write_conf() { # file action
+	cat >"$1" <<EOF
+config firewall local-in-policy
+    edit 1
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "ALL_ICMP"
+        set schedule "always"
+        set action $2
+    next
+end
+EOF
+}
+
+# --- systemd-analyze verify of the unit -------------------------------------
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# As `make install` writes it, with this build's binary.
+	mkdir -p "$tmp/unit"
+	sed "s|@BINDIR@|$(dirname "$bin")|g" "$unit" >"$tmp/unit/localin.service"
+	systemd-analyze verify "$tmp/unit/localin.service" \
+		>"$tmp/verify.out" 2>&1
+	rc=$?
+	# Settings it ignores are only warnings: none may name the unit.
+	if [ $rc = 0 ] && ! grep -q "localin.service" "$tmp/verify.out"; then
+		pass "systemd-analyze verify contrib/localin.service"
+	else
+		fail "systemd-analyze verify contrib/localin.service (exit $rc)"
+		cat "$tmp/verify.out"
+	fi
+	check "contrib/localin.service: Type=notify" \
+		grep -qx "Type=notify" "$unit"
+else
+	echo "SKIP e2e/notify: systemd-analyze verify contrib/localin.service: no systemd-analyze"
+fi
+
+# --- the lab: two namespaces, one veth pair ----------------------------------
+ip netns add "$GW" && ip netns add "$PEER" &&
+	ip link add "$IF" netns "$GW" type veth peer name peer0 netns "$PEER" &&
+	ip -n "$GW" addr add "$GW_ADDR/24" dev "$IF" &&
+	ip -n "$PEER" addr add "$PEER_ADDR/24" dev peer0 &&
+	ip -n "$GW" link set "$IF" up && ip -n "$PEER" link set peer0 up &&
+	ip -n "$GW" link set lo up ||
+	skip "cannot build the namespaces"
+for i in 1 2 3 4 5; do ping_ok >/dev/null 2>&1 && break; done
+
+deny=$tmp/deny.conf
+accept=$tmp/accept.conf
+broken=$tmp/broken.conf
+conf=$tmp/localin.conf
+write_conf "$deny" deny
+write_conf "$accept" accept
+sed 's/set srcaddr "all"/set srcaddr "no-such-address"/' "$deny" >"$broken"
+cp "$deny" "$conf"
+
+"$py" "$here/notify_listen.py" "$NSOCK" "$NOUT" 300 </dev/null &
+listener=$!
+i=0
+while [ ! -S "$NSOCK" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -S "$NSOCK" ] || skip "the notify listener did not start"
+
+# --- a start that fails says nothing ------------------------------------------
+NOTIFY_SOCKET=$NSOCK in_gw "$bin" run --foreground -c "$broken" \
+	--log "$LOG" -s "$SOCK" --pin-dir "$PIN" </dev/null \
+	>"$tmp/failed.out" 2>&1
+rc=$?
+sleep 0.2
+check "a start with a broken config fails (exit $rc)" [ "$rc" = 1 ]
+check "... and sends no READY=1 (nor anything else)" [ "$(nlines)" = 0 ]
+
+# --- READY=1 once enforcing -----------------------------------------------------
+start_fg "$conf"
+if wait_lines 1; then
+	pass "start: a notification arrives"
+else
+	fail "start: a notification arrives"
+	cat "$ERR"
+	exit 1
+fi
+# What is true now was true when READY=1 was sent: the daemon attaches
+# before it notifies and nothing detaches it since.
+attached=$(prog_id)
+check "start: the first message is READY=1 ($(line 1))" has 1 READY=1
+check "... with MAINPID=$dpid, the daemon's pid" has 1 "MAINPID=$dpid"
+check "... with a STATUS=" has_prefix 1 "STATUS=enforcing $conf"
+check "... sent by the main process itself (NotifyAccess=main)" \
+	has 1 "SENDER=$dpid"
+check "at READY=1: the XDP program is attached" [ -n "$attached" ]
+check "at READY=1: enforcing (policy 1 drops the ping)" ping_dropped
+check "at READY=1: the control socket answers" li_cmd status
+check "nothing else was sent ($(nlines) messages)" [ "$(nlines)" = 1 ]
+
+# --- reload -------------------------------------------------------------------
+cp "$accept" "$conf"
+check "localin reload (accept ICMP)" li_cmd reload
+check "localin reload: RELOADING=1 then READY=1 with STATUS=" \
+	eval "wait_lines 3 && reload_pair 2"
+check "... and the new config is in force" ping_ok
+
+cp "$deny" "$conf"
+kill -HUP "$dpid"
+check "SIGHUP: RELOADING=1 then READY=1 with STATUS=" \
+	eval "wait_lines 5 && reload_pair 4"
+check "... and the new config is in force" ping_dropped
+
+cp "$broken" "$conf"
+li_cmd reload >"$tmp/reload.out" 2>&1
+rc=$?
+check "localin reload with a broken config: refused (exit $rc)" [ "$rc" = 1 ]
+check "... RELOADING=1 then still READY=1" \
+	eval "wait_lines 7 && reload_pair 6"
+check "... the daemon keeps running" alive "$dpid"
+check "... and answers" li_cmd status
+check "... the running config stays in force" ping_dropped
+
+kill -HUP "$dpid"
+check "SIGHUP with a broken config: RELOADING=1 then still READY=1" \
+	eval "wait_lines 9 && reload_pair 8"
+check "... the daemon keeps running" alive "$dpid"
+cp "$deny" "$conf"
+
+# --- stop ---------------------------------------------------------------------
+before=$(nlines)
+li_cmd stop >/dev/null 2>&1
+check "localin stop: exit 0" [ $? = 0 ]
+wait_exit "$dpid"
+rc=$?
+check "localin stop: the daemon exits 0 (exit $rc)" [ "$rc" = 0 ]
+check "localin stop: STOPPING=1" \
+	eval "wait_lines $((before + 1)) && has $((before + 1)) STOPPING=1"
+sleep 0.2
+check "localin stop: nothing after STOPPING=1" [ "$(nlines)" = $((before + 1)) ]
+
+before=$(nlines)
+start_fg "$conf"
+if wait_lines $((before + 1)) && has $((before + 1)) READY=1 &&
+	has $((before + 1)) "MAINPID=$dpid"; then
+	pass "restart: READY=1 with the new MAINPID=$dpid"
+else
+	fail "restart: READY=1 with the new MAINPID=$dpid"
+fi
+before=$(nlines)
+kill -TERM "$dpid"
+wait_exit "$dpid"
+rc=$?
+check "SIGTERM: the daemon exits 0 (exit $rc)" [ "$rc" = 0 ]
+check "SIGTERM: STOPPING=1" \
+	eval "wait_lines $((before + 1)) && has $((before + 1)) STOPPING=1"
+check "SIGTERM: the program is detached" [ -z "$(prog_id)" ]
+
+[ "$fails" -eq 0 ]
