@@ -67,6 +67,8 @@ suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
 # systemd's notify protocol (READY=1, RELOADING=1, STOPPING=1) on a socket
 # of the test's own, and `systemd-analyze verify` of the unit.
 suite "e2e/notify [$1]" sh tests/e2e/notify.sh "$1/localin"
+# Someone else's XDP program on an interface localin is told to use.
+suite "e2e/foreign [$1]" sh tests/e2e/foreign.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

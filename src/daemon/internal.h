@@ -28,6 +28,8 @@ struct daemon_link {
 	char name[RTNL_IFNAMSIZ];
 	bool attached;
 	bool seen; /* in the current resync dump */
+	/* .id != 0: wanted but not attached, that program holds the hook */
+	struct li_xdp_prog foreign;
 };
 
 /* The interfaces the policies of the config in force name. */

@@ -57,15 +57,58 @@ const char *links_name(const struct daemon *d, int ifindex, char *buf,
 }
 
 /*
+ * @k's XDP hook holds someone else's program alone (li_loader_attach said
+ * -EBUSY): it stays there, localin does not enforce on @k, and says so
+ * once per program. 1 if so; 0 if the hook is free again.
+ */
+static int held_by_other(struct daemon *d, struct daemon_link *k)
+{
+	struct li_xdp_prog f;
+
+	if (li_loader_foreign(k->ifindex, &f) <= 0)
+		return 0;
+	if (f.id != k->foreign.id)
+		daemon_msg(
+			"not attaching to %s (ifindex %d): another XDP program holds it (%s, id %u, %s mode) and localin does not replace it; it is not on a libxdp dispatcher localin could join, so nothing is enforced on %s while it is there",
+			k->name, k->ifindex, f.name, f.id, f.mode, k->name);
+	k->foreign = f;
+	return 1;
+}
+
+static int attach(struct daemon *d, struct daemon_link *k)
+{
+	int err, tries = 0;
+
+	/* Twice if the other program went between the refusal and the look. */
+	do {
+		err = li_loader_attach(d->l, k->ifindex);
+		if (err != -EBUSY)
+			break;
+		if (held_by_other(d, k))
+			return 0; /* not an error: the daemon goes on */
+	} while (++tries < 2);
+	if (err)
+		return err;
+	k->attached = true;
+	daemon_msg("attached to %s (ifindex %d)%s", k->name, k->ifindex,
+		   k->foreign.id ? "; the other XDP program is gone" : "");
+	memset(&k->foreign, 0, sizeof(k->foreign));
+	return 0;
+}
+
+/*
  * Bring one interface in line with the config: classify and attach it if
  * wanted (classes first, so its first packet is judged right), detach it
  * if not. Attached interfaces are classified again after every reload.
+ * One that another XDP program holds is tried again at every change of
+ * the interface (the kernel announces attach and detach as one).
  */
 static int sync_one(struct daemon *d, struct daemon_link *k)
 {
 	int err;
 
 	if (!wanted(d, k)) {
+		memset(&k->foreign, 0, sizeof(k->foreign));
 		if (!k->attached)
 			return 0;
 		err = li_loader_detach(d->l, k->ifindex);
@@ -78,14 +121,8 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
 		return err;
 	}
 	err = li_loader_set_interface(d->l, k->ifindex, k->name);
-	if (!err && !k->attached) {
-		err = li_loader_attach(d->l, k->ifindex);
-		if (!err) {
-			k->attached = true;
-			daemon_msg("attached to %s (ifindex %d)", k->name,
-				   k->ifindex);
-		}
-	}
+	if (!err && !k->attached)
+		err = attach(d, k);
 	if (err)
 		daemon_msg("cannot attach to %s: %s", k->name, strerror(-err));
 	return err;

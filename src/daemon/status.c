@@ -28,6 +28,19 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 			d->links[i].name, d->links[i].ifindex);
 	}
 	fputs(n ? "\n" : " none\n", out);
+	for (i = 0, n = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
+
+		if (k->attached || !k->foreign.id)
+			continue;
+		fprintf(out,
+			"%s %s (ifindex %d: another XDP program holds it: %s, id %u, %s mode)",
+			n++ ? "," : "interfaces not attached:", k->name,
+			k->ifindex, k->foreign.name, k->foreign.id,
+			k->foreign.mode);
+	}
+	if (n)
+		fputc('\n', out);
 	for (i = 0, n = 0; i < d->want.nr; i++) {
 		for (j = 0; j < d->nr_links; j++)
 			if (!strcmp(d->links[j].name, d->want.names[i]))

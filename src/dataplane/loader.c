@@ -355,10 +355,58 @@ static bool shares_our_maps(struct li_loader *l, struct xdp_program *p)
 	return false;
 }
 
+static const char *mode_name(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "generic";
+	case XDP_MODE_HW:
+		return "offload";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * Someone else's program alone on the hook (not a libxdp dispatcher, which
+ * would take ours beside it): 1, and which in @f (if not NULL); else 0.
+ */
+static int foreign_alone(struct xdp_multiprog *mp, struct li_xdp_prog *f)
+{
+	struct xdp_program *p;
+
+	if (!xdp_multiprog__is_legacy(mp))
+		return 0;
+	p = xdp_multiprog__main_prog(mp);
+	if (!p || !strcmp(xdp_program__name(p), PROG_NAME))
+		return 0;
+	if (f) {
+		f->id = xdp_program__id(p);
+		snprintf(f->name, sizeof(f->name), "%s", xdp_program__name(p));
+		f->mode = mode_name(xdp_multiprog__attach_mode(mp));
+	}
+	return 1;
+}
+
+int li_loader_foreign(int ifindex, struct li_xdp_prog *f)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	int ret;
+
+	if (libxdp_get_error(mp))
+		return 0; /* nothing attached, or nothing libxdp can read */
+	ret = foreign_alone(mp, f);
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
 /*
  * Is our program attached to @ifindex already? 1: yes, with our maps (a
  * daemon that died left it, and we adopted its pins: keep it, no gap);
- * 0: no (a stale instance with other maps is detached first); <0: error.
+ * 0: no (a stale instance with other maps is detached first); -EBUSY:
+ * another program holds the hook alone (li_loader_foreign); <0: error.
  */
 static int attached_already(struct li_loader *l, int ifindex)
 {
@@ -374,6 +422,8 @@ static int attached_already(struct li_loader *l, int ifindex)
 	else if (p)
 		ret = xdp_program__detach(p, ifindex,
 					  xdp_multiprog__attach_mode(mp), 0);
+	else if (foreign_alone(mp, NULL))
+		ret = -EBUSY; /* never replaced: libxdp cannot run both */
 	xdp_multiprog__close(mp);
 	return ret;
 }
@@ -399,13 +449,17 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 		bpf_object__close(a.obj);
 		return err;
 	}
-	/* Native where the driver has it, generic (skb) otherwise. */
+	/*
+	 * Native where the driver has it, generic (skb) otherwise. The kernel
+	 * refuses to replace a program that got there since the check above
+	 * (libxdp attaches with XDP_FLAGS_UPDATE_IF_NOEXIST).
+	 */
 	err = xdp_program__attach(a.prog, ifindex, XDP_MODE_NATIVE, 0);
 	if (err)
 		err = xdp_program__attach(a.prog, ifindex, XDP_MODE_SKB, 0);
 	if (err) {
 		drop_attached(&a);
-		return err;
+		return li_loader_foreign(ifindex, NULL) > 0 ? -EBUSY : err;
 	}
 	l->att[l->nr_att++] = a;
 	return 0;

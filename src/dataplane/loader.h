@@ -83,9 +83,25 @@ int li_loader_clear_frags(struct li_loader *l);
 int li_loader_set_event_rate(struct li_loader *l, int kind, __u32 rate,
 			     __u32 burst);
 
-/* Attach to / detach from an interface (native if possible, else generic). */
+/*
+ * Attach to / detach from an interface (native if possible, else generic).
+ * Someone else's XDP program on the interface is never replaced: libxdp
+ * runs ours beside it when it was attached through libxdp's dispatcher;
+ * when it is there alone (attached directly, as by `ip link set xdp`, or
+ * by libxdp where the kernel cannot load the dispatcher), attach fails
+ * with -EBUSY, and li_loader_foreign() says which program it is.
+ */
 int li_loader_attach(struct li_loader *l, int ifindex);
 int li_loader_detach(struct li_loader *l, int ifindex);
+
+/* Another program alone on an interface's XDP hook. */
+struct li_xdp_prog {
+	__u32 id;
+	char name[16];	  /* the kernel's name for it (BPF_OBJ_NAME_LEN) */
+	const char *mode; /* "native", "generic", "offload" or "unknown" */
+};
+/* 1 and @f filled if there is one on @ifindex, else 0. */
+int li_loader_foreign(int ifindex, struct li_xdp_prog *f);
 
 /*
  * Wait up to @timeout_ms for events; @fn gets each (time converted to

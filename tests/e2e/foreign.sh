@@ -1,0 +1,376 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# `localin run` where an interface it must attach to already carries
+# someone else's XDP program (xdp-filter's xdpfilt_alw_all, attached with
+# `ip link set ... xdp`), in network namespaces of its own: veth pair A
+# (with the other program) and pair B (free), the gateway's ends in one
+# namespace, the peers' in another; traffic goes only between the two.
+# Checks: the other program is never replaced (its id before and after,
+# also across a reload, an interface change and `localin stop`) and keeps
+# running (its own packet counter); localin starts, enforces on B, says
+# once which program keeps it off A, and `localin status` shows A as not
+# attached with the reason; the same for a program in generic mode met at
+# a reload; once that program goes, localin attaches to A. Then, only
+# where libxdp's multi-program dispatcher works on this kernel (two
+# `xdp-loader load`s on one interface both listed), both programs on one
+# interface run; otherwise one SKIP line says why.
+#
+#	sh tests/e2e/foreign.sh BIN
+#
+# One PASS/FAIL line per check; SKIP (and exit 0) without root, without
+# `BIN run`, or without the tools and objects below. Like daemon.sh, it
+# runs in a mount namespace of its own with a private bpffs, and kills only
+# the daemons it started.
+set -u
+bin=$(realpath "$1")
+
+skip() {
+	echo "SKIP e2e/foreign: $*"
+	exit 0
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
+"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
+for tool in ip nsenter unshare ping bpftool; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
+done
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3) || skip "python3 is missing"
+objdir=/usr/lib/$(gcc -print-multiarch 2>/dev/null)/bpf
+[ -d "$objdir" ] || objdir=/usr/lib/bpf
+# xdp-tools' xdp-filter programs: "alw" passes what no filter matches
+# (here: everything), "dny" drops it; both count packets by action.
+OBJ=$objdir/xdpfilt_alw_all.o
+OBJ2=$objdir/xdpfilt_dny_udp.o
+[ -f "$OBJ" ] || skip "no $OBJ (xdp-tools)"
+FNAME=xdpfilt_alw_all
+if [ -z "${LI_E2E_PRIVATE:-}" ]; then
+	# Our own mount namespace: a private bpffs at /sys/fs/bpf.
+	LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
+
+GW=li-fgn-gw-$$
+PEER=li-fgn-peer-$$
+IFA=$(printf '%.15s' "li-fa-$$")
+IFB=$(printf '%.15s' "li-fb-$$")
+IFC=$(printf '%.15s' "li-fc-$$")
+A_GW=192.0.2.1
+A_PEER=192.0.2.2
+B_GW=198.51.100.1
+B_PEER=198.51.100.2
+C_GW=203.0.113.1
+C_PEER=203.0.113.2
+tmp=$(mktemp -d)
+SOCK=$tmp/ctl.sock
+LOCK=$tmp/ctl.lock
+PIN=/sys/fs/bpf/localin-foreign
+LOG=$tmp/localin.log
+ERR=$tmp/localin.err
+pids=""
+fails=0
+
+cleanup() {
+	for p in $pids; do
+		# Only ours, and only while it still is the binary we started.
+		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$bin" ]; then
+			kill -9 "$p" 2>/dev/null
+		fi
+	done
+	ip netns del "$GW" 2>/dev/null
+	ip netns del "$PEER" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+pass() { echo "PASS e2e/foreign: $*"; }
+fail() {
+	echo "FAIL e2e/foreign: $*"
+	fails=$((fails + 1))
+}
+check() { # description command...
+	d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
+}
+
+# nsenter, not `ip netns exec`: that one mounts a /sys without our bpffs.
+in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
+li_cmd() { # command [words...]: --socket before the words
+	c=$1
+	shift
+	in_gw "$bin" "$c" -s "$SOCK" "$@"
+}
+start() { # config: background start, returns once enforcing
+	in_gw "$bin" run -c "$1" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
+		>>"$tmp/daemon.out" 2>>"$ERR"
+}
+daemon_pid() { head -n 1 "$LOCK" 2>/dev/null; }
+gone() { ! grep -qs '^State:[[:space:]]*[RSDT]' "/proc/$1/status"; }
+# The XDP program on a gateway interface, from `ip -j link show`: its id
+# and name ("" when there is none).
+xdp_field() { # interface id|name
+	ip -n "$GW" -j link show dev "$1" 2>/dev/null | "$py" -c '
+import json, sys
+x = json.load(sys.stdin)[0].get("xdp", {}).get("prog", {})
+print(x.get(sys.argv[1], ""))' "$2"
+}
+prog_id() { xdp_field "$1" id; }
+prog_name() { xdp_field "$1" name; }
+# Packets an xdp-filter program counted (its xdp_stats_map, every action).
+counted() { # prog id
+	"$py" - "$1" <<'EOF'
+import json, subprocess, sys
+
+def bpftool(*args):
+    return json.loads(subprocess.check_output(("bpftool", "-j") + args))
+
+n = 0
+for m in bpftool("prog", "show", "id", sys.argv[1]).get("map_ids", []):
+    if bpftool("map", "show", "id", str(m)).get("name") != "xdp_stats_map":
+        continue
+    for e in bpftool("map", "dump", "id", str(m)):
+        for v in e["values"]:  # per CPU: __u64 packets, __u64 bytes
+            raw = bytes(int(b, 16) for b in v["value"][:8])
+            n += int.from_bytes(raw, "little")
+print(n)
+EOF
+}
+ping_from_peer() { ip netns exec "$PEER" ping -c 1 -W 1 "$1"; }
+ping_a() { ping_from_peer "$A_GW"; }
+ping_b() { ping_from_peer "$B_GW"; }
+ping_c() { ping_from_peer "$C_GW"; }
+ping_a_dropped() { ! ping_a; }
+ping_b_dropped() { ! ping_b; }
+ping_c_dropped() { ! ping_c; }
+# The daemon's messages about the other program on A (one line each).
+msgs_about() { # interface id
+	grep -c "not attaching to $1 .*($FNAME, id $2, " "$ERR"
+}
+# Wait (2 s at most) for a command to succeed.
+wait_for() {
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		[ $i -ge 20 ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+write_conf() { # file interfaces...: deny ICMP to the gateway on them
+	f=$1
+	shift
+	intfs=""
+	for i in "$@"; do intfs="$intfs \"$i\""; done
+	cat >"$f" <<EOF
+config firewall local-in-policy
+    edit 1
+        set intf$intfs
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "ALL_ICMP"
+        set schedule "always"
+        set action deny
+    next
+end
+EOF
+}
+
+# --- the lab: two namespaces, three veth pairs --------------------------------
+ip netns add "$GW" && ip netns add "$PEER" &&
+	ip -n "$GW" link set lo up || skip "cannot build the namespaces"
+for x in "a $IFA $A_GW $A_PEER" "b $IFB $B_GW $B_PEER" \
+	"c $IFC $C_GW $C_PEER"; do
+	set -- $x
+	ip link add "$2" netns "$GW" type veth peer name "p${1}0" \
+		netns "$PEER" &&
+		ip -n "$GW" addr add "$3/24" dev "$2" &&
+		ip -n "$PEER" addr add "$4/24" dev "p${1}0" &&
+		ip -n "$GW" link set "$2" up &&
+		ip -n "$PEER" link set "p${1}0" up ||
+		skip "cannot build the veth pairs"
+done
+# Neighbour discovery first, so the first ping is not lost to ARP.
+for i in 1 2 3 4 5; do ping_a >/dev/null 2>&1 && break; done
+for i in 1 2 3 4 5; do ping_b >/dev/null 2>&1 && break; done
+for i in 1 2 3 4 5; do ping_c >/dev/null 2>&1 && break; done
+
+ab=$tmp/ab.conf
+b_only=$tmp/b.conf
+write_conf "$ab" "$IFA" "$IFB"
+write_conf "$b_only" "$IFB"
+
+# --- another program on A (native), localin started -----------------------------
+in_gw ip link set dev "$IFA" xdp obj "$OBJ" sec xdp ||
+	skip "cannot attach $OBJ to $IFA"
+id0=$(prog_id "$IFA")
+check "the other program is attached to $IFA (id $id0, $(prog_name "$IFA"))" \
+	eval "[ -n '$id0' ] && [ \"\$(prog_name $IFA)\" = $FNAME ]"
+n0=$(counted "$id0")
+check "without localin: the peer pings the gateway on $IFA and on $IFB" \
+	eval "ping_a && ping_b"
+
+if start "$ab"; then
+	pids="$pids $(daemon_pid)"
+	pass "localin run starts although $IFA is taken"
+else
+	fail "localin run starts although $IFA is taken"
+	cat "$ERR"
+	exit 1
+fi
+check "$IFA: the other program stays (id $id0, $(prog_id "$IFA"))" \
+	[ "$(prog_id "$IFA")" = "$id0" ]
+check "$IFB: localin's program is attached" \
+	[ "$(prog_name "$IFB")" = localin_xdp ]
+check "one daemon message names $IFA, $FNAME and id $id0" \
+	[ "$(msgs_about "$IFA" "$id0")" = 1 ]
+li_cmd status >"$tmp/status.out" 2>&1
+check "localin status: $IFA not attached, with the reason" \
+	grep -q "^interfaces not attached: $IFA (ifindex [0-9]*: another XDP program holds it: $FNAME, id $id0, native mode)" \
+	"$tmp/status.out"
+check "localin status: only $IFB attached" \
+	grep -qx "interfaces: $IFB (ifindex [0-9]*)" "$tmp/status.out"
+check "$IFB: enforced (policy 1 drops the ping)" ping_b_dropped
+check "$IFA: not enforced (the ping passes)" ping_a
+n1=$(counted "$id0")
+check "$IFA: the other program still runs (counted $n0, then $n1)" \
+	[ "$n1" -gt "$n0" ]
+
+# A change of the interface and a reload try A again, quietly.
+ip -n "$GW" link set dev "$IFA" mtu 1400
+check "localin reload" li_cmd reload
+sleep 0.3
+check "after an interface change and a reload: still one message" \
+	[ "$(msgs_about "$IFA" "$id0")" = 1 ]
+check "... the other program still there (id $id0)" \
+	[ "$(prog_id "$IFA")" = "$id0" ]
+check "... the daemon keeps running and enforcing on $IFB" \
+	eval "li_cmd status && ping_b_dropped"
+
+last=$(daemon_pid)
+check "localin stop: exit 0" li_cmd stop
+sleep 0.2
+check "localin stop: the daemon has exited" gone "$last"
+check "localin stop: the other program stays on $IFA (id $id0)" \
+	[ "$(prog_id "$IFA")" = "$id0" ]
+check "localin stop: nothing left on $IFB" [ -z "$(prog_id "$IFB")" ]
+check "localin stop: the other program still runs" \
+	[ "$(counted "$id0")" -ge "$n1" ]
+in_gw ip link set dev "$IFA" xdp off
+
+# --- generic mode, met at a reload; localin takes A once it goes -------------
+in_gw ip link set dev "$IFA" xdpgeneric obj "$OBJ" sec xdp ||
+	skip "cannot attach $OBJ to $IFA in generic mode"
+id1=$(prog_id "$IFA")
+if start "$b_only"; then
+	pids="$pids $(daemon_pid)"
+	pass "localin run (only $IFB named)"
+else
+	fail "localin run (only $IFB named)"
+	tail -n 20 "$ERR"
+	exit 1
+fi
+cp "$ab" "$b_only"
+check "reload naming $IFA too" li_cmd reload
+check "reload: the generic-mode program stays on $IFA (id $id1)" \
+	[ "$(prog_id "$IFA")" = "$id1" ]
+check "reload: one daemon message names $IFA, $FNAME and id $id1" \
+	[ "$(msgs_about "$IFA" "$id1")" = 1 ]
+check "reload: localin status says why ($FNAME, id $id1, generic mode)" \
+	eval "li_cmd status | grep -q '^interfaces not attached: $IFA (.*: $FNAME, id $id1, generic mode)'"
+check "reload: $IFB still enforced" ping_b_dropped
+in_gw ip link set dev "$IFA" xdpgeneric off
+check "once the other program is gone, localin attaches to $IFA" \
+	wait_for eval "[ \"\$(prog_name $IFA)\" = localin_xdp ]"
+check "... and says so" grep -q "attached to $IFA .*the other XDP program is gone" "$ERR"
+check "... and enforces there" ping_a_dropped
+check "... localin status: $IFA attached, nothing held" \
+	eval "li_cmd status >'$tmp/status2.out' && grep -q '^interfaces:.* $IFA (' '$tmp/status2.out' && ! grep -q 'not attached' '$tmp/status2.out'"
+last=$(daemon_pid)
+check "localin stop" li_cmd stop
+sleep 0.2
+check "localin stop: nothing left on $IFA or $IFB" \
+	eval "gone $last && [ -z \"\$(prog_id $IFA)\" ] && [ -z \"\$(prog_id $IFB)\" ]"
+
+# --- both on one interface, where libxdp's dispatcher works ----------------------
+# The probe: two programs on C through xdp-loader; both listed, or not.
+dispatcher=no
+why=""
+if command -v xdp-loader >/dev/null 2>&1 && [ -f "$OBJ2" ]; then
+	# -v: libxdp says why it falls back to one program alone.
+	in_gw xdp-loader load -v -m skb "$IFC" "$OBJ" >"$tmp/xl1.out" 2>&1 &&
+		in_gw xdp-loader load -m skb "$IFC" "$OBJ2" >"$tmp/xl2.out" 2>&1 &&
+		in_gw xdp-loader status "$IFC" >"$tmp/xls.out" 2>&1 &&
+		grep -q "$FNAME" "$tmp/xls.out" &&
+		grep -q xdpfilt_dny_udp "$tmp/xls.out" && dispatcher=yes
+	in_gw xdp-loader unload "$IFC" --all >/dev/null 2>&1
+	if grep -q "Compatibility check for dispatcher program failed" \
+		"$tmp/xl1.out"; then
+		why=$(sed -n 's/.*Compatibility check for dispatcher program failed: *//p' \
+			"$tmp/xl1.out" | head -n 1)
+		why="libxdp's dispatcher does not load on this kernel ($why: the kernel refuses BPF_PROG_TYPE_EXT/freplace programs), so xdp-loader attaches one program alone and a second one is refused"
+	else
+		why="two xdp-loader loads on one interface did not both stay: $(cat "$tmp/xl1.out" "$tmp/xl2.out" | grep -v '^libbpf' | tr -s ' \n' ' ' | cut -c1-200)"
+	fi
+else
+	why="no xdp-loader or no $OBJ2"
+fi
+
+# The id of a program in `xdp-loader status IF` (dispatched or alone).
+xl_id() { # interface name
+	in_gw xdp-loader status "$1" 2>/dev/null | awk -v n="$2" '{
+		for (i = 1; i <= NF; i++)
+			if ($i == n)
+				for (j = i + 1; j <= NF; j++)
+					if ($j ~ /^[0-9]+$/) { print $j; exit }
+	}'
+}
+udp_to_c() { # 20 datagrams to the gateway on C (no policy: localin passes them)
+	ip netns exec "$PEER" "$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(20):
+    s.sendto(b"x", (sys.argv[1], 9))' "$C_GW"
+}
+
+if [ "$dispatcher" = yes ]; then
+	in_gw xdp-loader load -m skb "$IFC" "$OBJ" >/dev/null 2>&1
+	idc=$(xl_id "$IFC" "$FNAME")
+	check "multi-prog: $FNAME on $IFC through the dispatcher (id $idc)" \
+		[ -n "$idc" ]
+	abc=$tmp/abc.conf
+	write_conf "$abc" "$IFB" "$IFC"
+	if start "$abc"; then
+		pids="$pids $(daemon_pid)"
+		pass "multi-prog: localin run"
+	else
+		fail "multi-prog: localin run"
+		tail -n 20 "$ERR"
+	fi
+	in_gw xdp-loader status "$IFC" >"$tmp/xls2.out" 2>&1
+	check "multi-prog: both programs on $IFC" \
+		eval "grep -q localin_xdp '$tmp/xls2.out' && grep -q $FNAME '$tmp/xls2.out'"
+	check "multi-prog: $FNAME kept its id ($idc)" \
+		[ "$(xl_id "$IFC" "$FNAME")" = "$idc" ]
+	check "multi-prog: localin runs (drops the ping on $IFC)" ping_c_dropped
+	c0=$(counted "$idc")
+	udp_to_c
+	sleep 0.2
+	c1=$(counted "$idc")
+	check "multi-prog: $FNAME runs too (counted $c0, then $c1)" \
+		[ "$c1" -ge $((c0 + 20)) ]
+	check "multi-prog: localin status: $IFC attached" \
+		eval "li_cmd status | grep -q '^interfaces:.* $IFC ('"
+	last=$(daemon_pid)
+	check "multi-prog: localin stop" li_cmd stop
+	sleep 0.2
+	in_gw xdp-loader status "$IFC" >"$tmp/xls3.out" 2>&1
+	check "multi-prog: after stop, $FNAME alone stays on $IFC" \
+		eval "gone $last && grep -q $FNAME '$tmp/xls3.out' && ! grep -q localin_xdp '$tmp/xls3.out'"
+	in_gw xdp-loader unload "$IFC" --all >/dev/null 2>&1
+else
+	echo "SKIP e2e/foreign: multi-prog (localin and another program on one interface): $why"
+fi
+
+[ "$fails" -eq 0 ]
