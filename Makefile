@@ -59,7 +59,8 @@ $(BUILD)/%.bpf.o: src/dataplane/%.bpf.c $(wildcard src/dataplane/*.h src/compile
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)bpftool gen skeleton $< > $@
 
-SKEL_USERS := $(BUILD)/src/dataplane/loader.o $(BUILD)/src/dataplane/loader_image.o
+SKEL_USERS := $(addprefix $(BUILD)/src/dataplane/,loader.o loader_image.o \
+	loader_swap.o)
 $(SKEL_USERS): $(BPF_SKEL)
 $(SKEL_USERS): override CFLAGS += -I$(BUILD)
 

@@ -181,6 +181,13 @@ static int start(struct daemon *d)
 			   d->o->pin_dir, strerror(-err));
 		goto out_free;
 	}
+	if (li_loader_pins(d->l) == LI_PINS_ADOPTED)
+		daemon_msg("adopted the program and maps pinned under %s",
+			   d->o->pin_dir);
+	else if (li_loader_pins(d->l) == LI_PINS_REPLACED)
+		daemon_msg(
+			"what is pinned under %s was made by another build of localin: this build's program replaces it without a gap",
+			d->o->pin_dir);
 	err = daemon_apply(d, p);
 	if (err)
 		goto out_free;
@@ -297,6 +304,8 @@ int daemon_run(const struct daemon_opts *o)
 		.lock_fd = -1,
 		.sig_fd = -1,
 		.ctl_fd = -1,
+		.set_cur = -1,
+		.set_prev = -1,
 	};
 	const char *tz = getenv("TZ");
 	sigset_t old;

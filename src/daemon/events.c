@@ -51,6 +51,21 @@ static void on_trace(struct daemon *d, const struct li_event *ev,
 			   ctl_count_lines(buf, (size_t)n));
 }
 
+/*
+ * Format @ev against the config that decided it: the one in force, or,
+ * for an event queued before the last reload, the one before it.
+ */
+static void config_of(struct daemon *d, const struct li_event *ev)
+{
+	const struct pipeline *p = d->p;
+
+	if (!p)
+		return; /* at start: the config being applied (daemon_apply) */
+	if (d->prev && ev->set != d->set_cur && ev->set == d->set_prev)
+		p = d->prev;
+	log_emitter_set_config(&d->log, &p->rs, &p->objs);
+}
+
 void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns)
 {
 	struct daemon *d = ctx;
@@ -58,6 +73,7 @@ void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns)
 	const char *ifname;
 
 	d->events++;
+	config_of(d, ev);
 	ifname = links_name(d, (int)ev->ifindex, name, sizeof(name));
 	switch (ev->kind) {
 	case LI_EV_TRAFFIC:

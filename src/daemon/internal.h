@@ -55,6 +55,12 @@ struct daemon {
 
 	/* The config in force and what follows from it. */
 	struct pipeline *p;
+	/*
+	 * The config before it, kept for the events its ruleset set decided
+	 * that are still queued (struct li_event.set); set_* are -1 if none.
+	 */
+	struct pipeline *prev;
+	int set_cur, set_prev;
 	struct intf_want want;
 	struct sched_state sched;
 	time_t loaded_at;

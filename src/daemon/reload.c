@@ -119,6 +119,60 @@ int daemon_tick(struct daemon *d, bool force)
 	return err;
 }
 
+/* The interfaces our program is attached to, for a successor. */
+static int *attached_ifindexes(const struct daemon *d, size_t *nr)
+{
+	int *v = calloc(d->nr_links + 1, sizeof(*v));
+	size_t i;
+
+	*nr = 0;
+	for (i = 0; v && i < d->nr_links; i++)
+		if (d->links[i].attached)
+			v[(*nr)++] = d->links[i].ifindex;
+	return v;
+}
+
+/*
+ * A ruleset larger than the maps the program was loaded with: a successor
+ * with maps sized for it takes over on every interface without a gap
+ * (loader.h). What the old program decided and queued is read before it
+ * is closed, against the config in force until now.
+ */
+static int grow(struct daemon *d, const struct li_ruleset *rs)
+{
+	struct li_loader *n;
+	const char *pins;
+	size_t nr;
+	int *ifs, err;
+
+	err = li_loader_successor(&n, d->l, rs);
+	if (err)
+		return err;
+	ifs = attached_ifindexes(d, &nr);
+	err = ifs ? li_loader_take_over(n, d->l, ifs, nr) : -ENOMEM;
+	free(ifs);
+	if (err) {
+		li_loader_close(n);
+		return err;
+	}
+	li_loader_poll(d->l, 0, daemon_on_event, d);
+	li_loader_close(d->l);
+	d->l = n;
+	if (nr)
+		daemon_msg(
+			"the ruleset is larger than the data path's maps: a program with larger maps took over on %zu interface%s without a gap",
+			nr, nr == 1 ? "" : "s");
+	else
+		daemon_msg(
+			"the ruleset is larger than the data path's maps: a program with larger maps takes over, without a gap, as it is attached");
+	pins = li_loader_pin_dir(n);
+	if (!pins || strcmp(pins, d->o->pin_dir))
+		daemon_msg("its maps could not be pinned under %s%s%s",
+			   d->o->pin_dir, pins ? "; they are under " : "",
+			   pins ? pins : "");
+	return 0;
+}
+
 /*
  * Make @np the config in force: the data path gets its ruleset in one
  * swap, then its schedule masks and interface classes; the interfaces it
@@ -140,16 +194,32 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 		sched_state_free(&sched);
 		return err;
 	}
+	/*
+	 * What the data path decided so far is read now, against the config
+	 * (or the one before it) that decided it; then the set the config
+	 * before this one used is overwritten.
+	 */
+	if (d->p)
+		li_loader_poll(d->l, 0, daemon_on_event, d);
+	else /* what was queued before we started: the config we start with */
+		log_emitter_set_config(&d->log, &np->rs, &np->objs);
+	if (d->prev) {
+		pipeline_free(d->prev);
+		free(d->prev);
+		d->prev = NULL;
+		d->set_prev = -1;
+	}
 	/* The image is built with the schedules of now, in the new zone. */
 	set_zone(d, &np->objs);
 	err = li_loader_set_ruleset(d->l, &np->rs);
+	if (err == -E2BIG) {
+		err = grow(d, &np->rs);
+		if (!err)
+			d->set_cur = -1; /* the old program's sets went with it */
+	}
 	if (err) {
-		daemon_msg(
-			"cannot load the ruleset into the data path: %s%s",
-			strerror(-err),
-			err == -E2BIG ?
-				" (larger than the maps made at start; restart the daemon with `localin stop` and `localin run`)" :
-				"");
+		daemon_msg("cannot load the ruleset into the data path: %s",
+			   strerror(-err));
 		if (old)
 			set_zone(d, &old->objs);
 		free(want.names);
@@ -157,6 +227,9 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 		return err;
 	}
 	d->p = np;
+	d->prev = d->set_cur >= 0 ? old : NULL;
+	d->set_prev = d->set_cur;
+	d->set_cur = (int)li_loader_active_set(d->l);
 	sched_state_free(&d->sched);
 	d->sched = sched;
 	free(d->want.names);
@@ -166,7 +239,7 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	d->loaded_at = time(NULL);
 	if (d->live)
 		links_sync(d, false);
-	if (old) {
+	if (old && !d->prev) {
 		pipeline_free(old);
 		free(old);
 	}
@@ -225,6 +298,11 @@ int daemon_reload(struct daemon *d, FILE *answer)
 
 void daemon_release_config(struct daemon *d)
 {
+	if (d->prev) {
+		pipeline_free(d->prev);
+		free(d->prev);
+		d->prev = NULL;
+	}
 	if (d->p) {
 		pipeline_free(d->p);
 		free(d->p);

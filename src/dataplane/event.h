@@ -24,7 +24,8 @@ enum li_event_kind {
 
 struct li_event {
 	__u8 kind;	/* enum li_event_kind */
-	__u8 pad[3];
+	__u8 set;	/* the ruleset set that decided (user space: which config) */
+	__u8 pad[2];
 	__u32 ifindex;
 	__u32 trace_id; /* LI_EV_TRACE */
 	__u32 pad2;

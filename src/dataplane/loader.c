@@ -5,7 +5,9 @@
  * events from the ring buffer, counters, and BPF_PROG_TEST_RUN. What goes
  * into the maps is loader_image.c.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +20,10 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "../util/hash.h"
 #include "localin.skel.h"
 #include "loader_int.h"
 
-#define PROG_NAME "localin_xdp"
 
 /* Per set; li_loader_open_for() doubles a hint's needs above these. */
 #define DEF_CAP_ADDR (4 * LI_ADDR_ROOT_ELEMS + 2048)
@@ -50,19 +52,64 @@ static int pin_path(const struct li_loader *l, const char *name, char *buf,
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Reuse every pinned map; false if there is nothing to adopt. */
-static int adopt_maps(struct li_loader *l, bool *adopted)
+/* The hash of our program object: what li_conf.build must say to adopt. */
+__u64 li_loader_build(void)
+{
+	size_t size;
+	const void *elf = localin_bpf__elf_bytes(&size);
+
+	return hash_bytes(elf, size) ?: 1;
+}
+
+/* The build that made the li_conf pinned at @path; -ESTALE if unreadable. */
+static int pinned_build(const char *path, __u64 *build)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
+	struct li_conf c;
+	int fd = bpf_obj_get(path), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	else if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 ||
+		 info.value_size != sizeof(c))
+		err = -ESTALE;
+	else if (bpf_map_lookup_elem(fd, &zero, &c))
+		err = -errno;
+	else
+		*build = c.build;
+	close(fd);
+	return err;
+}
+
+/*
+ * Reuse every pinned map when this build pinned them; l->pins says what
+ * was found. Another build's pins are not adopted (its maps may differ in
+ * size, fields or meaning): they are replaced (pin_all), and so is its
+ * program, without a gap (li_loader_attach).
+ */
+static int adopt_maps(struct li_loader *l)
 {
 	struct bpf_map *m;
 	char path[512];
+	__u64 build = 0;
 	int fd, err;
 
-	*adopted = false;
+	l->pins = LI_PINS_NONE;
 	err = pin_path(l, "li_conf", path, sizeof(path));
 	if (err)
 		return err;
 	if (access(path, F_OK))
 		return 0;
+	err = pinned_build(path, &build);
+	if (err && err != -ESTALE)
+		return err;
+	if (err || build != li_loader_build()) {
+		l->pins = LI_PINS_REPLACED;
+		return 0;
+	}
 	bpf_object__for_each_map(m, l->skel->obj) {
 		err = pin_path(l, bpf_map__name(m), path, sizeof(path));
 		if (err)
@@ -75,11 +122,28 @@ static int adopt_maps(struct li_loader *l, bool *adopted)
 		if (err)
 			return err;
 	}
-	*adopted = true;
+	l->pins = LI_PINS_ADOPTED;
 	return 0;
 }
 
-static int pin_all(struct li_loader *l)
+/* Remove every pin in @dir (another build's, or a half-made successor's). */
+int li_pins_clear(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    unlinkat(dirfd(d), e->d_name, 0) && errno != ENOENT)
+			err = -errno;
+	closedir(d);
+	return err;
+}
+
+int li_pin_all(struct li_loader *l)
 {
 	struct bpf_map *m;
 	char path[512];
@@ -87,19 +151,21 @@ static int pin_all(struct li_loader *l)
 
 	if (mkdir(l->pin_dir, 0700) && errno != EEXIST)
 		return -errno;
+	/* Pins we did not adopt are stale: ours replace them all. */
+	err = li_pins_clear(l->pin_dir);
+	if (err)
+		return err;
 	bpf_object__for_each_map(m, l->skel->obj) {
 		err = pin_path(l, bpf_map__name(m), path, sizeof(path));
 		if (err)
 			return err;
-		unlink(path); /* a stale pin of an earlier, unadopted run */
 		err = bpf_map__pin(m, path);
 		if (err)
 			return err;
 	}
-	err = pin_path(l, PROG_NAME, path, sizeof(path));
+	err = pin_path(l, LI_PROG_NAME, path, sizeof(path));
 	if (err)
 		return err;
-	unlink(path);
 	return bpf_program__pin(l->skel->progs.localin_xdp, path);
 }
 
@@ -116,7 +182,7 @@ int li_loader_unpin(struct li_loader *l)
 		    (unlink(path) && errno != ENOENT))
 			err = -errno;
 	}
-	if (!pin_path(l, PROG_NAME, path, sizeof(path)) && unlink(path) &&
+	if (!pin_path(l, LI_PROG_NAME, path, sizeof(path)) && unlink(path) &&
 	    errno != ENOENT)
 		err = -errno;
 	if (rmdir(l->pin_dir) && errno != ENOENT && errno != ENOTEMPTY)
@@ -157,6 +223,7 @@ static int init_conf(struct li_loader *l)
 		    sizeof(l->conf.cookie))
 			return -errno;
 	} while (!l->conf.cookie);
+	l->conf.build = li_loader_build();
 	for (k = 0; k < LI_EV_NR_KINDS; k++) {
 		l->conf.tb_cost_ns[k] = 1000000000ull / DEF_EVENT_RATE;
 		l->conf.tb_burst_ns[k] = l->conf.tb_cost_ns[k] * DEF_EVENT_BURST;
@@ -229,10 +296,11 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir,
 		goto fail;
 	}
 	if (adopt && pin_dir) {
-		err = adopt_maps(l, &adopted);
+		err = adopt_maps(l);
 		if (err)
 			goto fail;
 	}
+	adopted = l->pins == LI_PINS_ADOPTED;
 	if (!adopted)
 		set_caps(l, hint);
 	err = localin_bpf__load(l->skel);
@@ -240,7 +308,7 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir,
 		goto fail;
 	err = adopted ? read_adopted(l) : init_conf(l);
 	if (!err && pin_dir)
-		err = adopted ? 0 : pin_all(l);
+		err = adopted ? 0 : li_pin_all(l);
 	if (err)
 		goto fail;
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.li_events),
@@ -259,6 +327,21 @@ fail:
 int li_loader_open(struct li_loader **out, const char *pin_dir, bool adopt)
 {
 	return li_loader_open_for(out, pin_dir, adopt, NULL);
+}
+
+enum li_pins li_loader_pins(const struct li_loader *l)
+{
+	return l->pins;
+}
+
+unsigned int li_loader_active_set(const struct li_loader *l)
+{
+	return l->active;
+}
+
+const char *li_loader_pin_dir(const struct li_loader *l)
+{
+	return l->pin_dir;
 }
 
 static void drop_attached(struct li_attached *a)
@@ -290,8 +373,7 @@ void li_loader_close(struct li_loader *l)
 	free(l);
 }
 
-/* A second instance of the program for libxdp, sharing our maps. */
-static int attach_obj(struct li_loader *l, struct bpf_object **out)
+int li_attach_obj(struct li_loader *l, struct bpf_object **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "localin");
 	struct bpf_object *obj;
@@ -318,23 +400,23 @@ static int attach_obj(struct li_loader *l, struct bpf_object **out)
 }
 
 /* Ours among the interface's programs (also one an earlier run attached). */
-static struct xdp_program *find_ours(struct xdp_multiprog *mp)
+struct xdp_program *li_find_ours(struct xdp_multiprog *mp)
 {
 	struct xdp_program *p;
 
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
-		return p && !strcmp(xdp_program__name(p), PROG_NAME) ? p : NULL;
+		return p && !strcmp(xdp_program__name(p), LI_PROG_NAME) ? p : NULL;
 	}
 	for (p = xdp_multiprog__next_prog(NULL, mp); p;
 	     p = xdp_multiprog__next_prog(p, mp))
-		if (!strcmp(xdp_program__name(p), PROG_NAME))
+		if (!strcmp(xdp_program__name(p), LI_PROG_NAME))
 			return p;
 	return NULL;
 }
 
 /* Does @p (attached by some run) judge packets with our maps? */
-static bool shares_our_maps(struct li_loader *l, struct xdp_program *p)
+bool li_shares_maps(struct li_loader *l, struct xdp_program *p)
 {
 	struct bpf_prog_info info = { 0 };
 	struct bpf_map_info mi = { 0 };
@@ -380,7 +462,7 @@ static int foreign_alone(struct xdp_multiprog *mp, struct li_xdp_prog *f)
 	if (!xdp_multiprog__is_legacy(mp))
 		return 0;
 	p = xdp_multiprog__main_prog(mp);
-	if (!p || !strcmp(xdp_program__name(p), PROG_NAME))
+	if (!p || !strcmp(xdp_program__name(p), LI_PROG_NAME))
 		return 0;
 	if (f) {
 		f->id = xdp_program__id(p);
@@ -404,9 +486,10 @@ int li_loader_foreign(int ifindex, struct li_xdp_prog *f)
 
 /*
  * Is our program attached to @ifindex already? 1: yes, with our maps (a
- * daemon that died left it, and we adopted its pins: keep it, no gap);
- * 0: no (a stale instance with other maps is detached first); -EBUSY:
- * another program holds the hook alone (li_loader_foreign); <0: error.
+ * daemon that died left it, and we adopted its pins: keep it, no gap),
+ * or with other maps (another build's, or an older instance's) and now
+ * replaced by ours in one step; 0: no; -EBUSY: another program holds the
+ * hook alone (li_loader_foreign); <0: error.
  */
 static int attached_already(struct li_loader *l, int ifindex)
 {
@@ -416,12 +499,13 @@ static int attached_already(struct li_loader *l, int ifindex)
 
 	if (libxdp_get_error(mp))
 		return 0; /* nothing attached, or nothing libxdp can read */
-	p = find_ours(mp);
-	if (p && shares_our_maps(l, p))
+	p = li_find_ours(mp);
+	if (p && li_shares_maps(l, p))
 		ret = 1;
 	else if (p)
-		ret = xdp_program__detach(p, ifindex,
-					  xdp_multiprog__attach_mode(mp), 0);
+		ret = li_attach_replace(l, ifindex, xdp_program__fd(p),
+					xdp_multiprog__attach_mode(mp),
+					xdp_multiprog__is_legacy(mp)) ?: 1;
 	else if (foreign_alone(mp, NULL))
 		ret = -EBUSY; /* never replaced: libxdp cannot run both */
 	xdp_multiprog__close(mp);
@@ -440,7 +524,7 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	if (!n)
 		return -ENOMEM;
 	l->att = n;
-	err = attach_obj(l, &a.obj);
+	err = li_attach_obj(l, &a.obj);
 	if (err)
 		return err;
 	a.prog = xdp_program__from_bpf_obj(a.obj, "xdp");
@@ -476,7 +560,7 @@ int li_loader_detach(struct li_loader *l, int ifindex)
 	err = libxdp_get_error(mp);
 	if (err)
 		return err;
-	p = find_ours(mp);
+	p = li_find_ours(mp);
 	err = p ? xdp_program__detach(p, ifindex,
 				      xdp_multiprog__attach_mode(mp), 0) :
 		  -ENOENT;

@@ -52,6 +52,18 @@ int li_loader_open(struct li_loader **out, const char *pin_dir, bool adopt);
  */
 int li_loader_open_for(struct li_loader **out, const char *pin_dir,
 		       bool adopt, const struct li_ruleset *hint);
+/* What li_loader_open_for() found under its pin directory. */
+enum li_pins {
+	LI_PINS_NONE,	  /* nothing: a fresh start */
+	LI_PINS_ADOPTED,  /* this build's maps: adopted, no gap */
+	LI_PINS_REPLACED, /* another build's: replaced by ours, no gap */
+};
+enum li_pins li_loader_pins(const struct li_loader *l);
+/* The hash of this build's program object (li_conf.build). */
+__u64 li_loader_build(void);
+/* The set of li_sets in force (struct li_event.set of its decisions). */
+unsigned int li_loader_active_set(const struct li_loader *l);
+
 /* Close: attached programs and pinned maps stay (enforcement goes on). */
 void li_loader_close(struct li_loader *l);
 /* Remove the pins of li_loader_open (`localin stop`, tests). */
@@ -82,6 +94,27 @@ int li_loader_clear_frags(struct li_loader *l);
  */
 int li_loader_set_event_rate(struct li_loader *l, int kind, __u32 rate,
 			     __u32 burst);
+
+/*
+ * A ruleset the maps cannot hold (li_loader_set_ruleset: -E2BIG): open a
+ * successor of @old with maps sized for @rs, holding @old's state (local
+ * addresses, SAs, counters by reason, trace budget and filter, event
+ * rates, remembered fragments, interfaces) and @rs in force. Not attached,
+ * not pinned: li_loader_take_over() puts it in @old's place.
+ */
+int li_loader_successor(struct li_loader **out, struct li_loader *old,
+			const struct li_ruleset *rs);
+/*
+ * @n replaces @old's program on each of @ifindex (where @old's is
+ * attached) in one step per interface, then @old's pins by its own. On an
+ * error before the programs are swapped, every interface is put back as
+ * it was and @old stays in force. After 0, @old is only good for reading
+ * its last events and closing.
+ */
+int li_loader_take_over(struct li_loader *n, struct li_loader *old,
+			const int *ifindex, size_t nr);
+/* Where the loader's pins are (NULL: not pinned). */
+const char *li_loader_pin_dir(const struct li_loader *l);
 
 /*
  * Attach to / detach from an interface (native if possible, else generic).

@@ -12,6 +12,7 @@
 struct localin_bpf;
 struct ring_buffer;
 struct xdp_program;
+struct xdp_multiprog;
 struct bpf_object;
 
 /* An interface the daemon (or replay) named, by index. */
@@ -37,6 +38,7 @@ struct li_fam_copy {
 struct li_loader {
 	struct localin_bpf *skel;
 	char *pin_dir;
+	enum li_pins pins; /* what li_loader_open_for() found pinned */
 	int ncpus;
 	__u64 *pcpu; /* one per-CPU value */
 	struct li_conf conf;
@@ -68,5 +70,23 @@ void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2]);
 int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2]);
 __u64 li_mono_ns(void);
+#define LI_PROG_NAME "localin_xdp"
+
+/* Pin every map and the program under l->pin_dir (its old pins go). */
+int li_pin_all(struct li_loader *l);
+/* A second instance of the program (for one interface), sharing our maps. */
+int li_attach_obj(struct li_loader *l, struct bpf_object **out);
+/* Our program among an interface's (by name), and: does it use our maps? */
+struct xdp_program *li_find_ours(struct xdp_multiprog *mp);
+bool li_shares_maps(struct li_loader *l, struct xdp_program *p);
+/*
+ * Put our program on @ifindex in the place of the program @old_fd,
+ * attached there in @mode (enum xdp_attach_mode), alone (@legacy) or under
+ * libxdp's dispatcher: loader_swap.c.
+ */
+int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
+		      int mode, bool legacy);
+/* Unlink every entry of a pin directory (kept: the directory). */
+int li_pins_clear(const char *dir);
 
 #endif

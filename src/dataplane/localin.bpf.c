@@ -469,8 +469,8 @@ static __always_inline int tb_allow(const struct li_conf *cf, __u32 kind,
 }
 
 static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
-				 const struct li_test_out *s, __u32 kind,
-				 __u32 trace_id, __u64 now)
+				 const LI_CTX *c, const struct li_test_out *s,
+				 __u32 kind, __u32 trace_id, __u64 now)
 {
 	struct li_event *ev;
 
@@ -485,6 +485,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->kind = (__u8)kind;
+	ev->set = (__u8)c->set;
 	ev->ifindex = ctx->ingress_ifindex;
 	ev->trace_id = trace_id;
 	ev->ktime_ns = now;
@@ -567,11 +568,11 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 		return;
 	now = coarse_now();
 	if (esp)
-		emit(ctx, cf, s, LI_EV_ESP_ERROR, 0, now);
+		emit(ctx, cf, c, s, LI_EV_ESP_ERROR, 0, now);
 	if (traffic)
-		emit(ctx, cf, s, LI_EV_TRAFFIC, 0, now);
+		emit(ctx, cf, c, s, LI_EV_TRAFFIC, 0, now);
 	if (id)
-		emit(ctx, cf, s, LI_EV_TRACE, id, now);
+		emit(ctx, cf, c, s, LI_EV_TRACE, id, now);
 }
 
 /* The arrival interface's classes: test metadata, or by ifindex. */

@@ -104,6 +104,11 @@ struct li_set_hdr {
 
 /* li_conf[0]: fixed at creation, except the event rates. */
 struct li_conf {
+	/*
+	 * The hash of the program object that made these maps: only the
+	 * same build adopts them (another may lay them out differently).
+	 */
+	__u64 build;
 	__u64 cookie; /* a test run's metadata carries it (see below) */
 	__u32 cap_addr;	 /* li_addr elements per set */
 	__u32 cap_bm;	 /* li_bm words per set */

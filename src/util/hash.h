@@ -16,6 +16,17 @@ static inline size_t hash_str(const char *s)
 	return h;
 }
 
+/* FNV-1a over @len bytes. */
+static inline uint64_t hash_bytes(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	uint64_t h = 14695981039346656037ull;
+
+	while (len--)
+		h = (h ^ *b++) * 1099511628211ull;
+	return h;
+}
+
 /* The murmur3 finalizer: every input bit reaches every output bit. */
 static inline uint64_t hash_mix64(uint64_t h)
 {

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One program takes the place of another without a gap.
+ *
+ * When a ruleset outgrows the maps made at start, a successor (a second
+ * instance of the program, its maps sized for the new ruleset) is given
+ * the running one's state and the new ruleset, then swapped in on each
+ * interface: the kernel replaces one XDP program by another in a single
+ * step (XDP_FLAGS_REPLACE), so every packet meets one program or the
+ * other. Its pins then take the place of the old ones. The same step puts
+ * this build in the place of another build's program found attached.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "localin.skel.h"
+#include "loader_int.h"
+
+#define COPY_CHUNK 4096
+
+/* Copy every entry of map @from into @to (same layout), in batches. */
+static int copy_map(const struct li_loader *l, struct bpf_map *from,
+		    struct bpf_map *to)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	enum bpf_map_type t = bpf_map__type(from);
+	__u32 ksz = bpf_map__key_size(from), vsz = bpf_map__value_size(from);
+	__u32 in = 0, out = 0, n;
+	void *keys, *vals;
+	bool first = true, last = false;
+	int err = 0;
+
+	if (t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH)
+		vsz = ((vsz + 7) & ~7u) * (__u32)l->ncpus;
+	keys = calloc(COPY_CHUNK, ksz);
+	vals = calloc(COPY_CHUNK, vsz);
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!last) {
+		n = COPY_CHUNK;
+		if (bpf_map_lookup_batch(bpf_map__fd(from), first ? NULL : &in,
+					 &out, keys, vals, &n, &o)) {
+			if (errno != ENOENT) {
+				err = -errno;
+				break;
+			}
+			last = true; /* this batch is the last one */
+		}
+		if (n && bpf_map_update_batch(bpf_map__fd(to), keys, vals, &n,
+					      &o)) {
+			err = -errno;
+			break;
+		}
+		in = out;
+		first = false;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/*
+ * @n gets @old's state: everything the data path keeps but the ruleset
+ * and the counters (added once @old has stopped counting: add_counts).
+ */
+static int inherit(struct li_loader *n, struct li_loader *old)
+{
+	struct localin_bpf *a = old->skel, *b = n->skel;
+	struct bpf_map *const maps[][2] = {
+		{ a->maps.li_locals, b->maps.li_locals },
+		{ a->maps.li_sas, b->maps.li_sas },
+		{ a->maps.li_tb, b->maps.li_tb },
+		{ a->maps.li_trace, b->maps.li_trace },
+		{ a->maps.li_trace_filter, b->maps.li_trace_filter },
+		{ a->maps.li_frags, b->maps.li_frags },
+	};
+	__u32 keys[] = { LI_STATE_LOCALS, LI_STATE_SAS }, v, zero = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		err = copy_map(old, maps[i][0], maps[i][1]);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (bpf_map_lookup_elem(bpf_map__fd(a->maps.li_state), &keys[i],
+					&v) ||
+		    bpf_map_update_elem(bpf_map__fd(b->maps.li_state), &keys[i],
+					&v, BPF_ANY))
+			return -errno;
+	n->locals_half = old->locals_half;
+	n->last_locals_ns = old->last_locals_ns;
+	n->sas_state = old->sas_state;
+	n->last_sas_ns = old->last_sas_ns;
+	memcpy(n->conf.tb_cost_ns, old->conf.tb_cost_ns,
+	       sizeof(n->conf.tb_cost_ns));
+	memcpy(n->conf.tb_burst_ns, old->conf.tb_burst_ns,
+	       sizeof(n->conf.tb_burst_ns));
+	if (bpf_map_update_elem(bpf_map__fd(b->maps.li_conf), &zero, &n->conf,
+				BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int li_loader_successor(struct li_loader **out, struct li_loader *old,
+			const struct li_ruleset *rs)
+{
+	struct li_loader *n;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	err = li_loader_open_for(&n, NULL, false, rs);
+	if (err)
+		return err;
+	err = inherit(n, old) ?: li_loader_set_ruleset(n, rs);
+	for (i = 0; i < old->nr_ifs && !err; i++)
+		err = li_loader_set_interface(n, old->ifs[i].ifindex,
+					      old->ifs[i].name);
+	if (err) {
+		li_loader_close(n);
+		return err;
+	}
+	*out = n;
+	return 0;
+}
+
+static __u32 mode_flags(int mode)
+{
+	switch (mode) {
+	case XDP_MODE_SKB:
+		return XDP_FLAGS_SKB_MODE;
+	case XDP_MODE_HW:
+		return XDP_FLAGS_HW_MODE;
+	default:
+		return XDP_FLAGS_DRV_MODE;
+	}
+}
+
+/*
+ * Put @l's program on @ifindex in the place of @old_fd, attached there in
+ * @mode: in one step when it is the interface's only program; under
+ * libxdp's dispatcher by adding ours before removing the other, so that
+ * one of the two always runs.
+ */
+int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
+		      int mode, bool legacy)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = old_fd);
+	struct li_attached a = { .ifindex = ifindex }, *v;
+	struct xdp_program *old = NULL;
+	int err;
+
+	v = realloc(l->att, (l->nr_att + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	l->att = v;
+	err = li_attach_obj(l, &a.obj);
+	if (err)
+		return err;
+	if (legacy) {
+		err = bpf_object__load(a.obj);
+		if (!err && bpf_xdp_attach(ifindex,
+					   bpf_program__fd(bpf_object__find_program_by_name(
+						   a.obj, LI_PROG_NAME)),
+					   XDP_FLAGS_REPLACE | mode_flags(mode),
+					   &ao))
+			err = -errno;
+	} else {
+		a.prog = xdp_program__from_bpf_obj(a.obj, "xdp");
+		err = libxdp_get_error(a.prog);
+		if (err)
+			a.prog = NULL;
+		if (!err)
+			err = xdp_program__attach(a.prog, ifindex, mode, 0);
+		old = err ? NULL : xdp_program__from_fd(old_fd);
+		if (old && !libxdp_get_error(old))
+			err = xdp_program__detach(old, ifindex, mode, 0);
+		if (old && !libxdp_get_error(old))
+			xdp_program__close(old);
+	}
+	if (err) {
+		xdp_program__close(a.prog);
+		bpf_object__close(a.obj);
+		return err;
+	}
+	l->att[l->nr_att++] = a;
+	return 0;
+}
+
+/* Our program on @ifindex judging with @l's maps: its fd (dup), or <0. */
+static int ours_on(struct li_loader *l, int ifindex,
+		   enum xdp_attach_mode *mode, bool *legacy)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+	int fd = -ENOENT;
+
+	if (libxdp_get_error(mp))
+		return (int)libxdp_get_error(mp);
+	p = li_find_ours(mp);
+	if (p && li_shares_maps(l, p)) {
+		*mode = xdp_multiprog__attach_mode(mp);
+		*legacy = xdp_multiprog__is_legacy(mp);
+		fd = fcntl(xdp_program__fd(p), F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			fd = -errno;
+	}
+	xdp_multiprog__close(mp);
+	return fd;
+}
+
+/*
+ * Move @n's pins (made in @tmp) to @dir, in place of @old's: exchanged in
+ * one step, so the directory always holds one complete set. The old set,
+ * under @tmp after the exchange, is removed.
+ */
+static int move_pins(struct li_loader *n, const char *tmp, const char *dir)
+{
+	char *d = strdup(dir);
+
+	if (!d)
+		return -ENOMEM;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE)) {
+		/* No exchange on this file system: clear, then rename. */
+		if (li_pins_clear(dir) || (rmdir(dir) && errno != ENOENT) ||
+		    rename(tmp, dir)) {
+			free(d);
+			return -errno ?: -EIO;
+		}
+	} else {
+		li_pins_clear(tmp); /* the old pins: nothing holds them now */
+		rmdir(tmp);
+	}
+	free(n->pin_dir);
+	n->pin_dir = d;
+	return 0;
+}
+
+/*
+ * @n's counters by reason += @old's, per CPU, once @old is out of use.
+ * @n counts meanwhile: what it counts between our read and our write of
+ * a counter is lost (there is no atomic add on a per-CPU value from user
+ * space); at most the packets of that moment.
+ */
+static int add_counts(struct li_loader *n, struct li_loader *old)
+{
+	int fa = bpf_map__fd(old->skel->maps.li_stats);
+	int fb = bpf_map__fd(n->skel->maps.li_stats);
+	__u64 *mine = calloc((size_t)n->ncpus, sizeof(*mine));
+	__u32 k;
+	int c, err = 0;
+
+	if (!mine)
+		return -ENOMEM;
+	for (k = 0; k < LI_NR_STATS && !err; k++) {
+		if (bpf_map_lookup_elem(fa, &k, old->pcpu) ||
+		    bpf_map_lookup_elem(fb, &k, mine)) {
+			err = -errno;
+			break;
+		}
+		for (c = 0; c < n->ncpus; c++)
+			mine[c] += old->pcpu[c];
+		if (bpf_map_update_elem(fb, &k, mine, BPF_ANY))
+			err = -errno;
+	}
+	free(mine);
+	return err;
+}
+
+/* Where our old program was, and how it was attached there. */
+struct li_was {
+	int fd; /* a dup of its fd; -ENOENT: not ours there */
+	enum xdp_attach_mode mode;
+	bool legacy;
+};
+
+/* Put @was back where it was: the interfaces before @nr, single-program. */
+static void roll_back(struct li_loader *n, const int *ifindex,
+		      const struct li_was *was, size_t nr)
+{
+	struct li_was now;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (was[i].fd < 0 || !was[i].legacy)
+			continue;
+		now.fd = ours_on(n, ifindex[i], &now.mode, &now.legacy);
+		if (now.fd < 0)
+			continue;
+		{
+			LIBBPF_OPTS(bpf_xdp_attach_opts, ao,
+				    .old_prog_fd = now.fd);
+
+			bpf_xdp_attach(ifindex[i], was[i].fd,
+				       XDP_FLAGS_REPLACE |
+					       mode_flags(was[i].mode),
+				       &ao);
+		}
+		close(now.fd);
+	}
+}
+
+int li_loader_take_over(struct li_loader *n, struct li_loader *old,
+			const int *ifindex, size_t nr)
+{
+	struct li_was *was;
+	char tmp[512];
+	size_t i;
+	int err = 0;
+
+	if (old->pin_dir) {
+		if (snprintf(tmp, sizeof(tmp), "%s-next", old->pin_dir) >=
+		    (int)sizeof(tmp))
+			return -ENAMETOOLONG;
+		n->pin_dir = strdup(tmp);
+		if (!n->pin_dir)
+			return -ENOMEM;
+		err = li_pin_all(n);
+		if (err)
+			goto unpin;
+	}
+	was = calloc(nr ? nr : 1, sizeof(*was));
+	if (!was) {
+		err = -ENOMEM;
+		goto unpin;
+	}
+	for (i = 0; i < nr; i++)
+		was[i].fd = -ENOENT;
+	for (i = 0; i < nr && !err; i++) {
+		was[i].fd = ours_on(old, ifindex[i], &was[i].mode,
+				    &was[i].legacy);
+		if (was[i].fd == -ENOENT)
+			continue; /* not ours there (any more): nothing to do */
+		err = was[i].fd < 0 ? was[i].fd :
+				      li_attach_replace(n, ifindex[i],
+							was[i].fd, was[i].mode,
+							was[i].legacy);
+		if (err)
+			roll_back(n, ifindex, was, i);
+	}
+	for (i = 0; i < nr; i++)
+		if (was[i].fd >= 0)
+			close(was[i].fd);
+	free(was);
+	if (err)
+		goto unpin;
+	/*
+	 * @n is in force now, whatever happens to the pins: if they cannot
+	 * move, they stay under @tmp (li_loader_pin_dir() tells). A packet
+	 * @old was judging as it was replaced finishes well within the wait.
+	 */
+	nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+	add_counts(n, old);
+	if (old->pin_dir && !move_pins(n, tmp, old->pin_dir)) {
+		free(old->pin_dir);
+		old->pin_dir = NULL; /* its pins are gone: nothing to unpin */
+	}
+	return 0;
+unpin:
+	if (n->pin_dir) {
+		li_pins_clear(n->pin_dir);
+		rmdir(n->pin_dir);
+		free(n->pin_dir);
+		n->pin_dir = NULL;
+	}
+	return err;
+}

@@ -1,0 +1,284 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: one program takes another's place without a gap.
+#
+#  - a reload whose ruleset is larger than the maps made at start: a
+#    successor with larger maps takes over (new program id, its maps
+#    pinned in place of the old ones, counters carried over), while a UDP
+#    stream the config denies runs across it: not one datagram gets by;
+#  - events queued before a reload are logged with the config that decided
+#    them (the daemon is stopped with SIGSTOP while they queue);
+#  - a restart over pins made by another build (li_conf.build differs)
+#    replaces them and the program, again under that stream;
+#  - a restart that adopts small maps, with a config too big for them.
+#
+#	sh tests/e2e/takeover.sh BIN
+#
+# Same harness as tests/e2e/daemon.sh: PASS/FAIL lines, SKIP without root;
+# a mount namespace of its own with a private bpffs; two network
+# namespaces joined by a veth pair, and traffic only between them.
+set -u
+bin=$(realpath "$1")
+T=e2e/takeover
+
+skip() {
+	echo "SKIP $T: $*"
+	exit 0
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
+"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
+for tool in ip nsenter unshare ping bpftool awk; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
+done
+if [ -z "${LI_E2E_PRIVATE:-}" ]; then
+	LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
+
+GW=li-to-gw-$$
+PEER=li-to-peer-$$
+IF=$(printf '%.15s' "li-to-$$")
+GW_ADDR=192.0.2.1
+PEER_ADDR=192.0.2.2
+tmp=$(mktemp -d)
+SOCK=$tmp/ctl.sock
+LOCK=$tmp/ctl.lock
+PIN=/sys/fs/bpf/localin-to
+LOG=$tmp/localin.log
+ERR=$tmp/localin.err
+pids=""
+fails=0
+
+cleanup() {
+	for p in $pids; do
+		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$bin" ]; then
+			kill -CONT "$p" 2>/dev/null
+			kill -9 "$p" 2>/dev/null
+		fi
+	done
+	touch "$tmp/stop"
+	wait 2>/dev/null
+	ip netns del "$GW" 2>/dev/null
+	ip netns del "$PEER" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+pass() { echo "PASS $T: $*"; }
+fail() {
+	echo "FAIL $T: $*"
+	fails=$((fails + 1))
+}
+check() {
+	d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
+}
+
+in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
+li_cmd() {
+	c=$1
+	shift
+	in_gw "$bin" "$c" -s "$SOCK" "$@"
+}
+start() {
+	in_gw "$bin" run -c "$1" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
+		>>"$tmp/daemon.out" 2>>"$ERR"
+}
+daemon_pid() { head -n 1 "$LOCK" 2>/dev/null; }
+prog_id() {
+	ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
+		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
+}
+# Does the program attached to the interface use the maps pinned now?
+uses_pins() {
+	conf_id=$(bpftool map show pinned "$PIN/li_conf" 2>/dev/null |
+		sed -n 's/^\([0-9]*\):.*/\1/p')
+	[ -n "$conf_id" ] &&
+		bpftool prog show id "$(prog_id)" 2>/dev/null |
+		grep -Eq "map_ids.*\<$conf_id\>"
+}
+ping_ok() { ip netns exec "$PEER" ping -c 1 -W 1 "$GW_ADDR"; }
+ping_dropped() { ! ping_ok; }
+count() {
+	li_cmd status | grep -F "$1" | sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p'
+}
+
+# UDP from the peer as fast as one core sends it, and a receiver on the
+# gateway counting what gets past the program (the config drops it all).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+STREAM=$(dirname "$0")/udp_stream.py
+stream_start() {
+	rm -f "$tmp/stop"
+	in_gw "$PY" "$STREAM" recv 9999 "$tmp/stop" >"$tmp/recv.out" 2>&1 &
+	recv_pid=$!
+	ip netns exec "$PEER" "$PY" "$STREAM" send "$GW_ADDR" 9999 \
+		"$tmp/stop" >"$tmp/send.out" 2>&1 &
+	send_pid=$!
+	sleep 0.5
+}
+stream_stop() { # sets $sent and $got (not in a subshell: it waits)
+	sleep 0.5
+	touch "$tmp/stop"
+	wait "$send_pid" "$recv_pid" 2>/dev/null
+	sent=$(cat "$tmp/send.out")
+	got=$(cat "$tmp/recv.out")
+}
+
+write_conf() { # file hostname [extra policies]
+	{
+		cat <<EOF
+config system global
+    set hostname "$2"
+end
+config log setting
+    set local-in-deny-unicast enable
+end
+EOF
+		if [ "${3:-0}" -gt 0 ]; then
+			echo "config firewall address"
+			awk -v n="$3" 'BEGIN { for (i = 0; i < n; i++)
+				printf "    edit \"h%d\"\n        set subnet 10.%d.%d.1 255.255.255.255\n    next\n",
+				i, int(i / 256), i % 256 }'
+			echo "end"
+		fi
+		cat <<EOF
+config firewall local-in-policy
+    edit 1
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "ALL"
+        set schedule "always"
+        set action deny
+    next
+EOF
+		awk -v n="${3:-0}" -v ifc="$IF" 'BEGIN { for (i = 0; i < n; i++)
+			printf "    edit %d\n        set intf \"%s\"\n        set srcaddr \"h%d\"\n        set dstaddr \"all\"\n        set service \"HTTP\"\n        set schedule \"always\"\n        set action accept\n    next\n",
+			i + 2, ifc, i }'
+		echo "end"
+	} >"$1"
+}
+
+ip netns add "$GW" && ip netns add "$PEER" &&
+	ip link add "$IF" netns "$GW" type veth peer name peer0 netns "$PEER" &&
+	ip -n "$GW" addr add "$GW_ADDR/24" dev "$IF" &&
+	ip -n "$PEER" addr add "$PEER_ADDR/24" dev peer0 &&
+	ip -n "$GW" link set "$IF" up && ip -n "$PEER" link set peer0 up &&
+	ip -n "$GW" link set lo up ||
+	skip "cannot build the namespaces"
+for i in 1 2 3 4 5; do ping_ok >/dev/null 2>&1 && break; done
+
+small=$tmp/small.conf
+big=$tmp/big.conf
+conf=$tmp/localin.conf
+write_conf "$small" e2e-gw
+# 3000 more policies: more than the 2048 the default maps hold.
+write_conf "$big" e2e-gw-big 3000
+cp "$small" "$conf"
+
+if start "$conf"; then
+	pids="$pids $(daemon_pid)"
+	pass "localin run starts with the small config"
+else
+	fail "localin run starts with the small config"
+	cat "$ERR"
+	exit 1
+fi
+id1=$(prog_id)
+check "enforcing: the ping is dropped" ping_dropped
+
+# --- events queued across a reload -------------------------------------------
+# Stopped, the daemon cannot read what the program queues; SIGHUP waits.
+pid=$(daemon_pid)
+: >"$LOG"
+kill -STOP "$pid"
+ip netns exec "$PEER" ping -c 2 -i 0.2 -W 0.2 "$GW_ADDR" >/dev/null 2>&1
+write_conf "$conf" e2e-gw-renamed
+kill -HUP "$pid"
+kill -CONT "$pid"
+sleep 1.2 # the per-address log rate limit: 5 a second
+ip netns exec "$PEER" ping -c 2 -i 0.2 -W 0.2 "$GW_ADDR" >/dev/null 2>&1
+sleep 0.5
+before=$(grep -c 'devname="e2e-gw" ' "$LOG")
+after=$(grep -c 'devname="e2e-gw-renamed" ' "$LOG")
+check "queued before the reload: logged with the old config's devname ($before of 2)" \
+	[ "$before" = 2 ]
+check "decided after it: with the new one ($after of 2)" [ "$after" = 2 ]
+
+# --- a reload larger than the maps ---------------------------------------------
+n1=$(count "decided by a policy")
+cp "$big" "$conf"
+stream_start
+li_cmd reload >"$tmp/reload.out" 2>&1
+rc=$?
+stream_stop
+check "reload with 3000 more policies than the maps hold: accepted (exit $rc)" \
+	[ "$rc" = 0 ]
+[ "$rc" = 0 ] || tail -n 5 "$tmp/reload.out" "$ERR"
+check "... the daemon says a larger program took over" \
+	grep -q "took over on 1 interface without a gap" "$ERR"
+id2=$(prog_id)
+check "... a new program is attached ($id1 -> $id2)" \
+	[ -n "$id2" -a "$id2" != "$id1" ]
+check "... judging with the maps pinned now" uses_pins
+check "... no half-made pin directory left" [ ! -e "$PIN-next" ]
+check "... $sent UDP datagrams sent across it, $got got past: no gap" \
+	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+n2=$(count "decided by a policy")
+check "... counters by reason carried over (${n1:-?} before, ${n2:-?} after)" \
+	[ "${n2:-0}" -ge $((${n1:-0} + ${sent:-0} - ${sent:-0} / 100)) ]
+check "... still enforcing afterwards" ping_dropped
+check "... the daemon answers" li_cmd status
+
+# --- a restart over another build's pins --------------------------------------
+pid=$(daemon_pid)
+kill -9 "$pid"
+sleep 0.2
+# What another build left: its li_conf says a different build.
+id=$(bpftool map show pinned "$PIN/li_conf" | sed -n 's/^\([0-9]*\):.*/\1/p')
+bpftool map update id "$id" key hex 00 00 00 00 value hex \
+	$(bpftool map lookup id "$id" key hex 00 00 00 00 -j |
+		python3 -c 'import json,sys; v=json.load(sys.stdin)["value"]; v[0]=hex(int(v[0],16)^0xff); print(" ".join(x[2:].rjust(2,"0") for x in v))') \
+	>/dev/null 2>&1
+cp "$small" "$conf"
+stream_start
+start "$conf" && pids="$pids $(daemon_pid)"
+stream_stop
+check "restart over another build's pins: it says so" \
+	grep -q "made by another build of localin" "$ERR"
+id3=$(prog_id)
+check "... this build's program replaced it ($id2 -> $id3)" \
+	[ -n "$id3" -a "$id3" != "$id2" ]
+check "... judging with the maps pinned now" uses_pins
+check "... $sent UDP datagrams sent across it, $got got past: no gap" \
+	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+
+# --- a restart that adopts small maps, with a big config ----------------------
+pid=$(daemon_pid)
+kill -9 "$pid"
+sleep 0.2
+cp "$big" "$conf"
+: >"$ERR"
+stream_start
+start "$conf" && pids="$pids $(daemon_pid)" || tail -n 5 "$ERR"
+stream_stop
+check "restart with a config too big for the adopted maps: adopted first" \
+	grep -q "adopted the program and maps pinned" "$ERR"
+check "... then a program with larger maps took over" \
+	grep -q "with larger maps takes over, without a gap" "$ERR"
+id4=$(prog_id)
+check "... new program attached ($id3 -> $id4)" \
+	[ -n "$id4" -a "$id4" != "$id3" ]
+check "... judging with the maps pinned now" uses_pins
+check "... $sent UDP datagrams sent across it, $got got past: no gap" \
+	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+
+li_cmd stop >/dev/null 2>&1
+sleep 0.2
+check "localin stop: no program attached" [ -z "$(prog_id)" ]
+check "localin stop: nothing pinned" [ ! -e "$PIN" -a ! -e "$PIN-next" ]
+[ "$fails" -eq 0 ]
