@@ -326,7 +326,15 @@ int daemon_run(const struct daemon_opts *o)
 		loop(&d);
 		stop(&d);
 		ctl_server_answer_stop(&d, "stopped");
+	} else if (d.l && li_loader_pins(d.l) == LI_PINS_NONE) {
+		/* A fresh start that failed leaves nothing behind. */
+		links_detach_all(&d);
+		if (li_loader_unpin(d.l))
+			daemon_msg("cannot unpin under %s", o->pin_dir);
+		daemon_msg("not started; nothing attached or pinned");
+		li_loader_close(d.l);
 	} else if (d.l) {
+		/* Enforcement that was going on before we came goes on. */
 		daemon_msg(
 			"not started; what is pinned under %s stays in force",
 			o->pin_dir);

@@ -256,8 +256,14 @@ int daemon_reload(struct daemon *d, FILE *answer)
 
 	sd_notify(0, "RELOADING=1");
 	msgs = open_memstream(&text, &len);
-	if (!msgs)
+	if (!msgs) {
+		daemon_msg("reload of %s failed (out of memory); the running config stays in force",
+			   d->o->config);
+		fprintf(answer,
+			"reload failed; the running config stays in force\n");
+		sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
 		return -ENOMEM;
+	}
 	err = daemon_load(d, &np, msgs);
 	if (!err) {
 		err = daemon_apply(d, np);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,39 @@ static int pin_path(const struct li_loader *l, const char *name, char *buf,
 	int n = snprintf(buf, size, "%s/%s", l->pin_dir, name);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * libbpf and libxdp print to stderr, their info lines included, and every
+ * attach on a kernel that refuses freplace programs prints libxdp's failed
+ * probe for its dispatcher (a probe's failure is its answer, not an
+ * error). So: warnings only, and none while libxdp probes during an
+ * attach (whose own error the caller reports). LOCALIN_BPF_DEBUG=1 in the
+ * environment lets everything through.
+ */
+static bool in_attach;
+
+static bool bpf_debug(void)
+{
+	const char *e = getenv("LOCALIN_BPF_DEBUG");
+
+	return e && *e && strcmp(e, "0");
+}
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (!bpf_debug() && (level != LIBBPF_WARN || in_attach))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int print_libxdp(enum libxdp_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (!bpf_debug() && (level != LIBXDP_WARN || in_attach))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
 }
 
 /* The hash of our program object: what li_conf.build must say to adopt. */
@@ -270,6 +304,8 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir,
 	int err;
 
 	*out = NULL;
+	libbpf_set_print(print_libbpf);
+	libxdp_set_print(print_libxdp);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
@@ -538,9 +574,11 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	 * refuses to replace a program that got there since the check above
 	 * (libxdp attaches with XDP_FLAGS_UPDATE_IF_NOEXIST).
 	 */
+	in_attach = true;
 	err = xdp_program__attach(a.prog, ifindex, XDP_MODE_NATIVE, 0);
 	if (err)
 		err = xdp_program__attach(a.prog, ifindex, XDP_MODE_SKB, 0);
+	in_attach = false;
 	if (err) {
 		drop_attached(&a);
 		return li_loader_foreign(ifindex, NULL) > 0 ? -EBUSY : err;
