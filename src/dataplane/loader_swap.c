@@ -155,15 +155,17 @@ static __u32 mode_flags(int mode)
 /*
  * Put @l's program on @ifindex in the place of @old_fd, attached there in
  * @mode: in one step when it is the interface's only program; under
- * libxdp's dispatcher by adding ours before removing the other, so that
- * one of the two always runs.
+ * libxdp's dispatcher (which this project's test machines cannot load:
+ * that branch has not run here) by adding ours before removing the other,
+ * so that one of the two always runs.
  */
 int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
 		      int mode, bool legacy)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = old_fd);
 	struct li_attached a = { .ifindex = ifindex }, *v;
-	struct xdp_program *old = NULL;
+	struct bpf_program *prog;
+	struct xdp_program *old;
 	int err;
 
 	v = realloc(l->att, (l->nr_att + 1) * sizeof(*v));
@@ -175,24 +177,20 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
 		return err;
 	if (legacy) {
 		err = bpf_object__load(a.obj);
-		if (!err && bpf_xdp_attach(ifindex,
-					   bpf_program__fd(bpf_object__find_program_by_name(
-						   a.obj, LI_PROG_NAME)),
-					   XDP_FLAGS_REPLACE | mode_flags(mode),
-					   &ao))
-			err = -errno;
+		prog = bpf_object__find_program_by_name(a.obj, LI_PROG_NAME);
+		if (!err && (!prog || bpf_xdp_attach(ifindex,
+						     bpf_program__fd(prog),
+						     XDP_FLAGS_REPLACE |
+							     mode_flags(mode),
+						     &ao)))
+			err = prog ? -errno : -ENOENT;
 	} else {
 		a.prog = xdp_program__from_bpf_obj(a.obj, "xdp");
 		err = libxdp_get_error(a.prog);
 		if (err)
 			a.prog = NULL;
-		if (!err)
+		else
 			err = xdp_program__attach(a.prog, ifindex, mode, 0);
-		old = err ? NULL : xdp_program__from_fd(old_fd);
-		if (old && !libxdp_get_error(old))
-			err = xdp_program__detach(old, ifindex, mode, 0);
-		if (old && !libxdp_get_error(old))
-			xdp_program__close(old);
 	}
 	if (err) {
 		xdp_program__close(a.prog);
@@ -200,7 +198,16 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
 		return err;
 	}
 	l->att[l->nr_att++] = a;
-	return 0;
+	if (legacy)
+		return 0;
+	/* Ours runs; now the other goes (if not, both run: say so). */
+	old = xdp_program__from_fd(old_fd);
+	err = libxdp_get_error(old);
+	if (!err) {
+		err = xdp_program__detach(old, ifindex, mode, 0);
+		xdp_program__close(old);
+	}
+	return err;
 }
 
 /* Our program on @ifindex judging with @l's maps: its fd (dup), or <0. */
