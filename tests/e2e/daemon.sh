@@ -18,83 +18,13 @@
 # outside; it kills only the daemons it started.
 set -u
 bin=$(realpath "$1")
+SUITE=e2e/daemon
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-skip() {
-	echo "SKIP e2e/daemon: $*"
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
-"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
-for tool in ip nsenter unshare ping flock; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
-done
-if [ -z "${LI_E2E_PRIVATE:-}" ]; then
-	# Our own mount namespace: a private bpffs at /sys/fs/bpf.
-	LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
-mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
-
-GW=li-e2e-gw-$$
-PEER=li-e2e-peer-$$
-IF=li-e2e-$$
-IF=$(printf '%.15s' "$IF")
-GW_ADDR=192.0.2.1
-PEER_ADDR=192.0.2.2
-tmp=$(mktemp -d)
-SOCK=$tmp/ctl.sock
-LOCK=$tmp/ctl.lock
-PIN=/sys/fs/bpf/localin-e2e
-LOG=$tmp/localin.log
-ERR=$tmp/localin.err
-pids=""
-fails=0
-
-cleanup() {
-	for p in $pids; do
-		# Only ours, and only while it still is the binary we started.
-		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$bin" ]; then
-			kill -9 "$p" 2>/dev/null
-		fi
-	done
-	ip netns del "$GW" 2>/dev/null
-	ip netns del "$PEER" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-pass() { echo "PASS e2e/daemon: $*"; }
-fail() {
-	echo "FAIL e2e/daemon: $*"
-	fails=$((fails + 1))
-}
-check() { # description command...
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
-}
-
-in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
-li_cmd() { # command [words...]: --socket before the words
-	c=$1
-	shift
-	in_gw "$bin" "$c" -s "$SOCK" "$@"
-}
-start() { # config: background start, returns once enforcing
-	in_gw "$bin" run -c "$1" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
-		>>"$tmp/daemon.out" 2>>"$ERR"
-}
-daemon_pid() { head -n 1 "$LOCK" 2>/dev/null; }
-prog_id() {
-	ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
-		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
-}
-ping_ok() { ip netns exec "$PEER" ping -c 1 -W 1 "$GW_ADDR"; }
-ping_dropped() { ! ping_ok; }
-count() { # status label: the number after "label: "
-	li_cmd status | grep -F "$1" | sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p'
-}
+need_root_and_tools ip nsenter unshare ping flock
+private_bpffs "$@"
+setup_run e2e localin-e2e
 
 write_conf() { # file action
 	cat >"$1" <<EOF
@@ -118,15 +48,7 @@ EOF
 }
 
 # --- the lab: two namespaces, one veth pair ----------------------------------
-ip netns add "$GW" && ip netns add "$PEER" &&
-	ip link add "$IF" netns "$GW" type veth peer name peer0 netns "$PEER" &&
-	ip -n "$GW" addr add "$GW_ADDR/24" dev "$IF" &&
-	ip -n "$PEER" addr add "$PEER_ADDR/24" dev peer0 &&
-	ip -n "$GW" link set "$IF" up && ip -n "$PEER" link set peer0 up &&
-	ip -n "$GW" link set lo up ||
-	skip "cannot build the namespaces"
-# Neighbour discovery first, so the first ping is not lost to ARP.
-for i in 1 2 3 4 5; do ping_ok >/dev/null 2>&1 && break; done
+make_lab
 check "without localin: the peer pings the gateway" ping_ok
 
 deny=$tmp/deny.conf
@@ -139,14 +61,10 @@ sed 's/set srcaddr "all"/set srcaddr "no-such-address"/' "$deny" >"$broken"
 cp "$deny" "$conf"
 
 # --- start, lock, status ------------------------------------------------------
-if start "$conf"; then
-	pids="$pids $(daemon_pid)"
-	pass "localin run -c CONF: returns once enforcing"
-else
-	fail "localin run -c CONF: returns once enforcing"
+check_start "localin run -c CONF: returns once enforcing" "$conf" || {
 	cat "$ERR"
 	exit 1
-fi
+}
 id1=$(prog_id)
 check "XDP program attached to $IF" [ -n "$id1" ]
 in_gw "$bin" run -c "$conf" -s "$SOCK" --pin-dir "$PIN" --foreground \
@@ -199,13 +117,8 @@ kill -9 "$old"
 sleep 0.2
 check "kill -9: the program stays attached" [ "$(prog_id)" = "$id1" ]
 check "kill -9: enforcement goes on" ping_dropped
-if start "$conf"; then
-	pids="$pids $(daemon_pid)"
-	pass "restart after kill -9: localin run starts"
-else
-	fail "restart after kill -9: localin run starts"
+check_start "restart after kill -9: localin run starts" "$conf" ||
 	tail -n 20 "$ERR"
-fi
 check "restart: the same program (id $id1) was adopted, never detached" \
 	[ "$(prog_id)" = "$id1" ]
 check "restart: still enforcing" ping_dropped
@@ -218,8 +131,6 @@ last=$(daemon_pid)
 li_cmd stop >"$tmp/stop.out" 2>&1
 check "localin stop: exit 0" [ $? = 0 ]
 sleep 0.2
-# Gone, or a zombie its reaper has not collected yet: it has exited.
-gone() { ! grep -qs '^State:[[:space:]]*[RSDT]' "/proc/$1/status"; }
 check "localin stop: the daemon has exited" gone "$last"
 check "localin stop: no program attached" [ -z "$(prog_id)" ]
 check "localin stop: nothing pinned" [ ! -e "$PIN" ]

@@ -23,19 +23,12 @@
 # the daemons it started.
 set -u
 bin=$(realpath "$1")
+SUITE=e2e/foreign
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-skip() {
-	echo "SKIP e2e/foreign: $*"
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
-"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
-for tool in ip nsenter unshare ping bpftool; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
-done
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3) || skip "python3 is missing"
+need_root_and_tools ip nsenter unshare ping bpftool
+find_python
 objdir=/usr/lib/$(gcc -print-multiarch 2>/dev/null)/bpf
 [ -d "$objdir" ] || objdir=/usr/lib/bpf
 # xdp-tools' xdp-filter programs: "alw" passes what no filter matches
@@ -44,14 +37,8 @@ OBJ=$objdir/xdpfilt_alw_all.o
 OBJ2=$objdir/xdpfilt_dny_udp.o
 [ -f "$OBJ" ] || skip "no $OBJ (xdp-tools)"
 FNAME=xdpfilt_alw_all
-if [ -z "${LI_E2E_PRIVATE:-}" ]; then
-	# Our own mount namespace: a private bpffs at /sys/fs/bpf.
-	LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
-mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
-
-GW=li-fgn-gw-$$
-PEER=li-fgn-peer-$$
+private_bpffs "$@"
+setup_run fgn localin-foreign
 IFA=$(printf '%.15s' "li-fa-$$")
 IFB=$(printf '%.15s' "li-fb-$$")
 IFC=$(printf '%.15s' "li-fc-$$")
@@ -61,63 +48,18 @@ B_GW=198.51.100.1
 B_PEER=198.51.100.2
 C_GW=203.0.113.1
 C_PEER=203.0.113.2
-tmp=$(mktemp -d)
-SOCK=$tmp/ctl.sock
-LOCK=$tmp/ctl.lock
-PIN=/sys/fs/bpf/localin-foreign
-LOG=$tmp/localin.log
-ERR=$tmp/localin.err
-pids=""
-fails=0
 
-cleanup() {
-	for p in $pids; do
-		# Only ours, and only while it still is the binary we started.
-		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$bin" ]; then
-			kill -9 "$p" 2>/dev/null
-		fi
-	done
-	ip netns del "$GW" 2>/dev/null
-	ip netns del "$PEER" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-pass() { echo "PASS e2e/foreign: $*"; }
-fail() {
-	echo "FAIL e2e/foreign: $*"
-	fails=$((fails + 1))
-}
-check() { # description command...
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
-}
-
-# nsenter, not `ip netns exec`: that one mounts a /sys without our bpffs.
-in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
-li_cmd() { # command [words...]: --socket before the words
-	c=$1
-	shift
-	in_gw "$bin" "$c" -s "$SOCK" "$@"
-}
-start() { # config: background start, returns once enforcing
-	in_gw "$bin" run -c "$1" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
-		>>"$tmp/daemon.out" 2>>"$ERR"
-}
-daemon_pid() { head -n 1 "$LOCK" 2>/dev/null; }
-gone() { ! grep -qs '^State:[[:space:]]*[RSDT]' "/proc/$1/status"; }
 # The XDP program on a gateway interface, from `ip -j link show`: its id
-# and name ("" when there is none).
+# and name ("" when there is none, or more than one: unlike the lib's
+# prog_id, which takes the first).
 xdp_field() { # interface id|name
 	ip -n "$GW" -j link show dev "$1" 2>/dev/null | "$py" -c '
 import json, sys
 x = json.load(sys.stdin)[0].get("xdp", {}).get("prog", {})
 print(x.get(sys.argv[1], ""))' "$2"
 }
-prog_id() { xdp_field "$1" id; }
-prog_name() { xdp_field "$1" name; }
+xdp_id() { xdp_field "$1" id; }
+xdp_name() { xdp_field "$1" name; }
 # Packets an xdp-filter program counted (its xdp_stats_map, every action).
 counted() { # prog id
 	"$py" - "$1" <<'EOF'
@@ -137,7 +79,6 @@ for m in bpftool("prog", "show", "id", sys.argv[1]).get("map_ids", []):
 print(n)
 EOF
 }
-ping_from_peer() { ip netns exec "$PEER" ping -c 1 -W 1 "$1"; }
 ping_a() { ping_from_peer "$A_GW"; }
 ping_b() { ping_from_peer "$B_GW"; }
 ping_c() { ping_from_peer "$C_GW"; }
@@ -147,15 +88,6 @@ ping_c_dropped() { ! ping_c; }
 # The daemon's messages about the other program on A (one line each).
 msgs_about() { # interface id
 	grep -c "not attaching to $1 .*($FNAME, id $2, " "$ERR"
-}
-# Wait (2 s at most) for a command to succeed.
-wait_for() {
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		[ $i -ge 20 ] && return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
 }
 
 write_conf() { # file interfaces...: deny ICMP to the gateway on them
@@ -178,23 +110,16 @@ EOF
 }
 
 # --- the lab: two namespaces, three veth pairs --------------------------------
-ip netns add "$GW" && ip netns add "$PEER" &&
-	ip -n "$GW" link set lo up || skip "cannot build the namespaces"
+add_namespaces && ip -n "$GW" link set lo up ||
+	skip "cannot build the namespaces"
 for x in "a $IFA $A_GW $A_PEER" "b $IFB $B_GW $B_PEER" \
 	"c $IFC $C_GW $C_PEER"; do
 	set -- $x
-	ip link add "$2" netns "$GW" type veth peer name "p${1}0" \
-		netns "$PEER" &&
-		ip -n "$GW" addr add "$3/24" dev "$2" &&
-		ip -n "$PEER" addr add "$4/24" dev "p${1}0" &&
-		ip -n "$GW" link set "$2" up &&
-		ip -n "$PEER" link set "p${1}0" up ||
-		skip "cannot build the veth pairs"
+	add_veth "$2" "p${1}0" "$3" "$4" || skip "cannot build the veth pairs"
 done
-# Neighbour discovery first, so the first ping is not lost to ARP.
-for i in 1 2 3 4 5; do ping_a >/dev/null 2>&1 && break; done
-for i in 1 2 3 4 5; do ping_b >/dev/null 2>&1 && break; done
-for i in 1 2 3 4 5; do ping_c >/dev/null 2>&1 && break; done
+warm_up ping_a
+warm_up ping_b
+warm_up ping_c
 
 ab=$tmp/ab.conf
 b_only=$tmp/b.conf
@@ -204,25 +129,21 @@ write_conf "$b_only" "$IFB"
 # --- another program on A (native), localin started -----------------------------
 in_gw ip link set dev "$IFA" xdp obj "$OBJ" sec xdp ||
 	skip "cannot attach $OBJ to $IFA"
-id0=$(prog_id "$IFA")
-check "the other program is attached to $IFA (id $id0, $(prog_name "$IFA"))" \
-	eval "[ -n '$id0' ] && [ \"\$(prog_name $IFA)\" = $FNAME ]"
+id0=$(xdp_id "$IFA")
+check "the other program is attached to $IFA (id $id0, $(xdp_name "$IFA"))" \
+	eval "[ -n '$id0' ] && [ \"\$(xdp_name $IFA)\" = $FNAME ]"
 n0=$(counted "$id0")
 check "without localin: the peer pings the gateway on $IFA and on $IFB" \
 	eval "ping_a && ping_b"
 
-if start "$ab"; then
-	pids="$pids $(daemon_pid)"
-	pass "localin run starts although $IFA is taken"
-else
-	fail "localin run starts although $IFA is taken"
+check_start "localin run starts although $IFA is taken" "$ab" || {
 	cat "$ERR"
 	exit 1
-fi
-check "$IFA: the other program stays (id $id0, $(prog_id "$IFA"))" \
-	[ "$(prog_id "$IFA")" = "$id0" ]
+}
+check "$IFA: the other program stays (id $id0, $(xdp_id "$IFA"))" \
+	[ "$(xdp_id "$IFA")" = "$id0" ]
 check "$IFB: localin's program is attached" \
-	[ "$(prog_name "$IFB")" = localin_xdp ]
+	[ "$(xdp_name "$IFB")" = localin_xdp ]
 check "one daemon message names $IFA, $FNAME and id $id0" \
 	[ "$(msgs_about "$IFA" "$id0")" = 1 ]
 li_cmd status >"$tmp/status.out" 2>&1
@@ -244,7 +165,7 @@ sleep 0.3
 check "after an interface change and a reload: still one message" \
 	[ "$(msgs_about "$IFA" "$id0")" = 1 ]
 check "... the other program still there (id $id0)" \
-	[ "$(prog_id "$IFA")" = "$id0" ]
+	[ "$(xdp_id "$IFA")" = "$id0" ]
 check "... the daemon keeps running and enforcing on $IFB" \
 	eval "li_cmd status && ping_b_dropped"
 
@@ -253,8 +174,8 @@ check "localin stop: exit 0" li_cmd stop
 sleep 0.2
 check "localin stop: the daemon has exited" gone "$last"
 check "localin stop: the other program stays on $IFA (id $id0)" \
-	[ "$(prog_id "$IFA")" = "$id0" ]
-check "localin stop: nothing left on $IFB" [ -z "$(prog_id "$IFB")" ]
+	[ "$(xdp_id "$IFA")" = "$id0" ]
+check "localin stop: nothing left on $IFB" [ -z "$(xdp_id "$IFB")" ]
 check "localin stop: the other program still runs" \
 	[ "$(counted "$id0")" -ge "$n1" ]
 in_gw ip link set dev "$IFA" xdp off
@@ -262,19 +183,15 @@ in_gw ip link set dev "$IFA" xdp off
 # --- generic mode, met at a reload; localin takes A once it goes -------------
 in_gw ip link set dev "$IFA" xdpgeneric obj "$OBJ" sec xdp ||
 	skip "cannot attach $OBJ to $IFA in generic mode"
-id1=$(prog_id "$IFA")
-if start "$b_only"; then
-	pids="$pids $(daemon_pid)"
-	pass "localin run (only $IFB named)"
-else
-	fail "localin run (only $IFB named)"
+id1=$(xdp_id "$IFA")
+check_start "localin run (only $IFB named)" "$b_only" || {
 	tail -n 20 "$ERR"
 	exit 1
-fi
+}
 cp "$ab" "$b_only"
 check "reload naming $IFA too" li_cmd reload
 check "reload: the generic-mode program stays on $IFA (id $id1)" \
-	[ "$(prog_id "$IFA")" = "$id1" ]
+	[ "$(xdp_id "$IFA")" = "$id1" ]
 check "reload: one daemon message names $IFA, $FNAME and id $id1" \
 	[ "$(msgs_about "$IFA" "$id1")" = 1 ]
 check "reload: localin status says why ($FNAME, id $id1, generic mode)" \
@@ -282,7 +199,7 @@ check "reload: localin status says why ($FNAME, id $id1, generic mode)" \
 check "reload: $IFB still enforced" ping_b_dropped
 in_gw ip link set dev "$IFA" xdpgeneric off
 check "once the other program is gone, localin attaches to $IFA" \
-	wait_for eval "[ \"\$(prog_name $IFA)\" = localin_xdp ]"
+	wait_until 20 eval "[ \"\$(xdp_name $IFA)\" = localin_xdp ]"
 check "... and says so" grep -q "attached to $IFA .*the other XDP program is gone" "$ERR"
 check "... and enforces there" ping_a_dropped
 check "... localin status: $IFA attached, nothing held" \
@@ -291,7 +208,7 @@ last=$(daemon_pid)
 check "localin stop" li_cmd stop
 sleep 0.2
 check "localin stop: nothing left on $IFA or $IFB" \
-	eval "gone $last && [ -z \"\$(prog_id $IFA)\" ] && [ -z \"\$(prog_id $IFB)\" ]"
+	eval "gone $last && [ -z \"\$(xdp_id $IFA)\" ] && [ -z \"\$(xdp_id $IFB)\" ]"
 
 # --- both on one interface, where libxdp's dispatcher works ----------------------
 # The probe: two programs on C through xdp-loader; both listed, or not.
@@ -341,13 +258,8 @@ if [ "$dispatcher" = yes ]; then
 		[ -n "$idc" ]
 	abc=$tmp/abc.conf
 	write_conf "$abc" "$IFB" "$IFC"
-	if start "$abc"; then
-		pids="$pids $(daemon_pid)"
-		pass "multi-prog: localin run"
-	else
-		fail "multi-prog: localin run"
+	check_start "multi-prog: localin run" "$abc" ||
 		tail -n 20 "$ERR"
-	fi
 	in_gw xdp-loader status "$IFC" >"$tmp/xls2.out" 2>&1
 	check "multi-prog: both programs on $IFC" \
 		eval "grep -q localin_xdp '$tmp/xls2.out' && grep -q $FNAME '$tmp/xls2.out'"
@@ -370,7 +282,7 @@ if [ "$dispatcher" = yes ]; then
 		eval "gone $last && grep -q $FNAME '$tmp/xls3.out' && ! grep -q localin_xdp '$tmp/xls3.out'"
 	in_gw xdp-loader unload "$IFC" --all >/dev/null 2>&1
 else
-	echo "SKIP e2e/foreign: multi-prog (localin and another program on one interface): $why"
+	note_skip "multi-prog (localin and another program on one interface): $why"
 fi
 
 [ "$fails" -eq 0 ]

@@ -22,77 +22,24 @@ set -u
 bin=$(realpath "$1")
 here=$(dirname "$(realpath "$0")")
 unit=$here/../../contrib/localin.service
+SUITE=e2e/notify
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-skip() {
-	echo "SKIP e2e/notify: $*"
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
-"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
-for tool in ip nsenter unshare ping; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
-done
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3) || skip "python3 is missing"
-if [ -z "${LI_E2E_PRIVATE:-}" ]; then
-	# Our own mount namespace: a private bpffs at /sys/fs/bpf.
-	LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
-mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
-
-GW=li-nfy-gw-$$
-PEER=li-nfy-peer-$$
-IF=li-nfy-$$
-IF=$(printf '%.15s' "$IF")
-GW_ADDR=192.0.2.1
-PEER_ADDR=192.0.2.2
-tmp=$(mktemp -d)
-SOCK=$tmp/ctl.sock
-PIN=/sys/fs/bpf/localin-notify
-LOG=$tmp/localin.log
-ERR=$tmp/localin.err
+need_root_and_tools ip nsenter unshare ping
+find_python
+private_bpffs "$@"
+listener="" # notify_listen.py
+setup_run nfy localin-notify
 NSOCK=$tmp/notify.sock
 NOUT=$tmp/notify.out
-pids=""      # daemons
-listener=""  # notify_listen.py
-fails=0
-
-cleanup() {
-	for p in $pids; do
-		# Only ours, and only while it still is the binary we started.
-		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$bin" ]; then
-			kill -9 "$p" 2>/dev/null
-		fi
-	done
+cleanup_more() {
 	if [ -n "$listener" ] &&
 		grep -qs notify_listen "/proc/$listener/cmdline"; then
 		kill "$listener" 2>/dev/null
 	fi
-	ip netns del "$GW" 2>/dev/null
-	ip netns del "$PEER" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-pass() { echo "PASS e2e/notify: $*"; }
-fail() {
-	echo "FAIL e2e/notify: $*"
-	fails=$((fails + 1))
-}
-check() { # description command...
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
 }
 
-in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
-li_cmd() { # command [words...]: --socket before the words
-	c=$1
-	shift
-	in_gw "$bin" "$c" -s "$SOCK" "$@"
-}
 # The daemon as systemd runs it: --foreground, NOTIFY_SOCKET set. Not
 # through in_gw: $! must be the daemon (nsenter execs it), not a subshell.
 start_fg() { # config
@@ -103,35 +50,18 @@ start_fg() { # config
 	dpid=$!
 	pids="$pids $dpid"
 }
-prog_id() {
-	ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
-		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
-}
-ping_ok() { ip netns exec "$PEER" ping -c 1 -W 1 "$GW_ADDR"; }
-ping_dropped() { ! ping_ok; }
-alive() { grep -qs '^State:[[:space:]]*[RSDT]' "/proc/$1/status"; }
 # The exit code of our child $1, once it exits (10 s at most, else 124).
+# Not in a subshell: it waits.
 wait_exit() {
-	i=0
-	while alive "$1" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	alive "$1" && return 124
+	wait_until 100 gone "$1" || return 124
 	wait "$1"
 }
 
 nlines() { if [ -f "$NOUT" ]; then wc -l <"$NOUT"; else echo 0; fi; }
 line() { sed -n "${1}p" "$NOUT"; }
+has_lines() { [ "$(nlines)" -ge "$1" ]; }
 # Wait (5 s at most) until the listener has recorded N messages.
-wait_lines() {
-	i=0
-	while [ "$(nlines)" -lt "$1" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(nlines)" -ge "$1" ]
-}
+wait_lines() { wait_until 50 has_lines "$1"; }
 # Message N has the assignment (exactly).
 has() { # N assignment
 	line "$1" | tr '|' '\n' | sed 's/^ *//; s/ *$//' | grep -qxF "$2"
@@ -178,18 +108,11 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	check "contrib/localin.service: Type=notify" \
 		grep -qx "Type=notify" "$unit"
 else
-	echo "SKIP e2e/notify: systemd-analyze verify contrib/localin.service: no systemd-analyze"
+	note_skip "systemd-analyze verify contrib/localin.service: no systemd-analyze"
 fi
 
 # --- the lab: two namespaces, one veth pair ----------------------------------
-ip netns add "$GW" && ip netns add "$PEER" &&
-	ip link add "$IF" netns "$GW" type veth peer name peer0 netns "$PEER" &&
-	ip -n "$GW" addr add "$GW_ADDR/24" dev "$IF" &&
-	ip -n "$PEER" addr add "$PEER_ADDR/24" dev peer0 &&
-	ip -n "$GW" link set "$IF" up && ip -n "$PEER" link set peer0 up &&
-	ip -n "$GW" link set lo up ||
-	skip "cannot build the namespaces"
-for i in 1 2 3 4 5; do ping_ok >/dev/null 2>&1 && break; done
+make_lab
 
 deny=$tmp/deny.conf
 accept=$tmp/accept.conf
@@ -202,12 +125,7 @@ cp "$deny" "$conf"
 
 "$py" "$here/notify_listen.py" "$NSOCK" "$NOUT" 300 </dev/null &
 listener=$!
-i=0
-while [ ! -S "$NSOCK" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -S "$NSOCK" ] || skip "the notify listener did not start"
+wait_until 50 test -S "$NSOCK" || skip "the notify listener did not start"
 
 # --- a start that fails says nothing ------------------------------------------
 NOTIFY_SOCKET=$NSOCK in_gw "$bin" run --foreground -c "$broken" \

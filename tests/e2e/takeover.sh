@@ -14,84 +14,24 @@
 #
 #	sh tests/e2e/takeover.sh BIN
 #
-# Same harness as tests/e2e/daemon.sh: PASS/FAIL lines, SKIP without root;
+# The harness of tests/e2e/lib.sh: PASS/FAIL lines, SKIP without root;
 # a mount namespace of its own with a private bpffs; two network
 # namespaces joined by a veth pair, and traffic only between them.
 set -u
 bin=$(realpath "$1")
-T=e2e/takeover
+SUITE=e2e/takeover
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-skip() {
-	echo "SKIP $T: $*"
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
-"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
-for tool in ip nsenter unshare ping bpftool awk; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
-done
-if [ -z "${LI_E2E_PRIVATE:-}" ]; then
-	LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
-mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
-
-GW=li-to-gw-$$
-PEER=li-to-peer-$$
-IF=$(printf '%.15s' "li-to-$$")
-GW_ADDR=192.0.2.1
-PEER_ADDR=192.0.2.2
-tmp=$(mktemp -d)
-SOCK=$tmp/ctl.sock
-LOCK=$tmp/ctl.lock
-PIN=/sys/fs/bpf/localin-to
-LOG=$tmp/localin.log
-ERR=$tmp/localin.err
-pids=""
-fails=0
-
-cleanup() {
-	for p in $pids; do
-		if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$bin" ]; then
-			kill -CONT "$p" 2>/dev/null
-			kill -9 "$p" 2>/dev/null
-		fi
-	done
+need_root_and_tools ip nsenter unshare ping bpftool awk
+private_bpffs "$@"
+setup_run to localin-to
+# The UDP stream's ends, once the daemons are gone.
+cleanup_more() {
 	touch "$tmp/stop"
 	wait 2>/dev/null
-	ip netns del "$GW" 2>/dev/null
-	ip netns del "$PEER" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-pass() { echo "PASS $T: $*"; }
-fail() {
-	echo "FAIL $T: $*"
-	fails=$((fails + 1))
-}
-check() {
-	d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
 }
 
-in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
-li_cmd() {
-	c=$1
-	shift
-	in_gw "$bin" "$c" -s "$SOCK" "$@"
-}
-start() {
-	in_gw "$bin" run -c "$1" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
-		>>"$tmp/daemon.out" 2>>"$ERR"
-}
-daemon_pid() { head -n 1 "$LOCK" 2>/dev/null; }
-prog_id() {
-	ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
-		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
-}
 # Does the program attached to the interface use the maps pinned now?
 uses_pins() {
 	conf_id=$(bpftool map show pinned "$PIN/li_conf" 2>/dev/null |
@@ -99,11 +39,6 @@ uses_pins() {
 	[ -n "$conf_id" ] &&
 		bpftool prog show id "$(prog_id)" 2>/dev/null |
 		grep -Eq "map_ids.*\<$conf_id\>"
-}
-ping_ok() { ip netns exec "$PEER" ping -c 1 -W 1 "$GW_ADDR"; }
-ping_dropped() { ! ping_ok; }
-count() {
-	li_cmd status | grep -F "$1" | sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p'
 }
 
 # UDP from the peer as fast as one core sends it, and a receiver on the
@@ -163,14 +98,7 @@ EOF
 	} >"$1"
 }
 
-ip netns add "$GW" && ip netns add "$PEER" &&
-	ip link add "$IF" netns "$GW" type veth peer name peer0 netns "$PEER" &&
-	ip -n "$GW" addr add "$GW_ADDR/24" dev "$IF" &&
-	ip -n "$PEER" addr add "$PEER_ADDR/24" dev peer0 &&
-	ip -n "$GW" link set "$IF" up && ip -n "$PEER" link set peer0 up &&
-	ip -n "$GW" link set lo up ||
-	skip "cannot build the namespaces"
-for i in 1 2 3 4 5; do ping_ok >/dev/null 2>&1 && break; done
+make_lab
 
 small=$tmp/small.conf
 big=$tmp/big.conf
@@ -180,14 +108,10 @@ write_conf "$small" e2e-gw
 write_conf "$big" e2e-gw-big 3000
 cp "$small" "$conf"
 
-if start "$conf"; then
-	pids="$pids $(daemon_pid)"
-	pass "localin run starts with the small config"
-else
-	fail "localin run starts with the small config"
+check_start "localin run starts with the small config" "$conf" || {
 	cat "$ERR"
 	exit 1
-fi
+}
 id1=$(prog_id)
 check "enforcing: the ping is dropped" ping_dropped
 
@@ -246,7 +170,7 @@ bpftool map update id "$id" key hex 00 00 00 00 value hex \
 	>/dev/null 2>&1
 cp "$small" "$conf"
 stream_start
-start "$conf" && pids="$pids $(daemon_pid)"
+start_daemon "$conf"
 stream_stop
 check "restart over another build's pins: it says so" \
 	grep -q "made by another build of localin" "$ERR"
@@ -264,7 +188,7 @@ sleep 0.2
 cp "$big" "$conf"
 : >"$ERR"
 stream_start
-start "$conf" && pids="$pids $(daemon_pid)" || tail -n 5 "$ERR"
+start_daemon "$conf" || tail -n 5 "$ERR"
 stream_stop
 check "restart with a config too big for the adopted maps: adopted first" \
 	grep -q "adopted the program and maps pinned" "$ERR"

@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# The harness the end-to-end tests share (daemon.sh, foreign.sh, notify.sh,
+# takeover.sh): PASS/FAIL/SKIP lines, the checks before a run, a mount
+# namespace of its own with a private bpffs, the lab of two network
+# namespaces, `localin` run in the gateway's, and a cleanup that kills
+# only the daemons the script started.
+#
+# Sourced, not run, by a script that has set
+#	SUITE	the prefix of its lines ("e2e/daemon")
+#	bin	the binary under test (an absolute path)
+# before it sources this file:
+#	. "$(dirname "$0")/lib.sh"
+# Sourcing only defines functions and constants; nothing runs, so it is
+# the same before and after the re-exec in private_bpffs.
+
+# The one-pair lab's addresses (make_lab): gateway and peer.
+GW_ADDR=192.0.2.1
+PEER_ADDR=192.0.2.2
+
+# --- lines ------------------------------------------------------------------
+note_skip() { echo "SKIP $SUITE: $*"; }
+skip() { # why: SKIP line, and exit 0
+	note_skip "$@"
+	exit 0
+}
+pass() { echo "PASS $SUITE: $*"; }
+fail() {
+	echo "FAIL $SUITE: $*"
+	fails=$((fails + 1))
+}
+check() { # description command...
+	d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$d"; else fail "$d"; fi
+}
+
+# --- before a run -------------------------------------------------------------
+need_root_and_tools() { # tool...: SKIP unless root, `$bin run` and each tool
+	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, XDP)"
+	"$bin" run --help >/dev/null 2>&1 || skip "$bin has no 'run'"
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null 2>&1 || skip "$tool is missing"
+	done
+}
+find_python() { # sets $py, or SKIP
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 is missing"
+}
+# Re-runs the script (with the arguments given here: the script's "$@") in
+# a mount namespace of its own, then mounts a private bpffs at
+# /sys/fs/bpf there, so nothing the run pins is seen outside.
+private_bpffs() { # the script's arguments
+	if [ -z "${LI_E2E_PRIVATE:-}" ]; then
+		LI_E2E_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
+	fi
+	mount -t bpf bpf /sys/fs/bpf 2>/dev/null || skip "cannot mount bpffs"
+}
+
+# --- the run's names, files and cleanup ---------------------------------------
+# Sets GW and PEER (the namespaces), IF (the gateway's end of make_lab's
+# pair), PIN, a temporary directory $tmp with the daemon's SOCK, LOCK,
+# LOG and ERR in it, pids (the daemons started, for cleanup) and fails;
+# and the traps that clean up on exit.
+setup_run() { # tag pin-name: names li-TAG-gw-PID ..., /sys/fs/bpf/PIN-NAME
+	GW=li-$1-gw-$$
+	PEER=li-$1-peer-$$
+	IF=$(printf '%.15s' "li-$1-$$")
+	PIN=/sys/fs/bpf/$2
+	tmp=$(mktemp -d)
+	SOCK=$tmp/ctl.sock
+	LOCK=$tmp/ctl.lock
+	LOG=$tmp/localin.log
+	ERR=$tmp/localin.err
+	pids=""
+	fails=0
+	trap cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+is_ours() { # pid: still the binary we started
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$bin" ]
+}
+kill_daemons() { # the ones in $pids that still are ours; stopped ones too
+	for p in $pids; do
+		if is_ours "$p"; then
+			kill -CONT "$p" 2>/dev/null
+			kill -9 "$p" 2>/dev/null
+		fi
+	done
+}
+# What else a script started, stopped in cleanup after the daemons and
+# before the namespaces go: a script redefines it after sourcing this.
+cleanup_more() { :; }
+cleanup() {
+	kill_daemons
+	cleanup_more
+	ip netns del "$GW" 2>/dev/null
+	ip netns del "$PEER" 2>/dev/null
+	rm -rf "$tmp"
+}
+
+# --- the lab --------------------------------------------------------------------
+# nsenter, not `ip netns exec`: that one mounts a /sys without our bpffs.
+in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
+add_namespaces() { ip netns add "$GW" && ip netns add "$PEER"; }
+# A veth pair from the gateway's namespace to the peer's, addressed (/24)
+# and up.
+add_veth() { # gateway-if peer-if gateway-addr peer-addr
+	ip link add "$1" netns "$GW" type veth peer name "$2" netns "$PEER" &&
+		ip -n "$GW" addr add "$3/24" dev "$1" &&
+		ip -n "$PEER" addr add "$4/24" dev "$2" &&
+		ip -n "$GW" link set "$1" up &&
+		ip -n "$PEER" link set "$2" up
+}
+# Until a command succeeds, 5 tries: neighbour discovery first, so the
+# first ping a check counts is not lost to ARP.
+warm_up() { # command...
+	for i in 1 2 3 4 5; do "$@" >/dev/null 2>&1 && break; done
+}
+# The lab of one pair: $IF ($GW_ADDR) in $GW, peer0 ($PEER_ADDR) in $PEER.
+make_lab() {
+	add_namespaces &&
+		add_veth "$IF" peer0 "$GW_ADDR" "$PEER_ADDR" &&
+		ip -n "$GW" link set lo up ||
+		skip "cannot build the namespaces"
+	warm_up ping_ok
+}
+ping_from_peer() { ip netns exec "$PEER" ping -c 1 -W 1 "$1"; }
+ping_ok() { ping_from_peer "$GW_ADDR"; }
+ping_dropped() { ! ping_ok; }
+# The id of the XDP program on $IF ("" when there is none).
+prog_id() {
+	ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
+		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
+}
+
+# --- localin in the gateway -------------------------------------------------------
+li_cmd() { # command [words...]: --socket before the words
+	c=$1
+	shift
+	in_gw "$bin" "$c" -s "$SOCK" "$@"
+}
+start_daemon() { # config: background start, returns once enforcing
+	in_gw "$bin" run -c "$1" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
+		>>"$tmp/daemon.out" 2>>"$ERR" &&
+		pids="$pids $(daemon_pid)"
+}
+check_start() { # description config: start_daemon, PASS or FAIL
+	if start_daemon "$2"; then
+		pass "$1"
+	else
+		fail "$1"
+		return 1
+	fi
+}
+daemon_pid() { head -n 1 "$LOCK" 2>/dev/null; }
+count() { # status label: the number after "label: "
+	li_cmd status | grep -F "$1" | sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p'
+}
+# Running, or a zombie its reaper has not collected yet: gone has exited.
+alive() { grep -qs '^State:[[:space:]]*[RSDT]' "/proc/$1/status"; }
+gone() { ! alive "$1"; }
+# Wait (TENTHS tenths of a second at most) for a command to succeed.
+wait_until() { # tenths command...
+	tenths=$1
+	shift
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		[ $i -ge "$tenths" ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
