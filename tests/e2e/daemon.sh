@@ -8,7 +8,8 @@
 # errors, the running config stays), reload with a good one, SIGHUP,
 # kill -9 (enforcement goes on) and a restart that adopts the pinned
 # program without detaching it, and `localin stop` leaving no attachment,
-# no pins, no socket and a free lock.
+# no pins, no socket and a free lock; and a fresh start that fails after
+# attaching (at the control socket) leaving nothing attached or pinned.
 #
 #	sh tests/e2e/daemon.sh BIN
 #
@@ -139,5 +140,20 @@ check "localin stop: the lock is free" flock -n "$LOCK" true
 check "localin stop: traffic passes untouched" ping_ok
 check "localin status after stop: no daemon (exit 1)" \
 	eval "! li_cmd status"
+
+# --- a fresh start that fails late leaves nothing behind -------------------------
+# The control socket cannot be made (a directory is in its place): that
+# fails after the program was loaded, pinned and attached.
+mkdir -p "$SOCK/in-the-way"
+in_gw "$bin" run -c "$conf" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
+	>"$tmp/late.out" 2>&1
+rc=$?
+check "a start failing at the control socket: exit 1 ($rc)" [ "$rc" = 1 ]
+check "... says why and that nothing is left" \
+	grep -q "nothing attached or pinned" "$tmp/late.out"
+check "... no program attached" [ -z "$(prog_id)" ]
+check "... nothing pinned" [ ! -e "$PIN" ]
+check "... traffic passes untouched" ping_ok
+rm -rf "$SOCK"
 
 [ "$fails" -eq 0 ]
