@@ -57,12 +57,10 @@ static int pin_path(const struct li_loader *l, const char *name, char *buf,
  * libbpf and libxdp print to stderr, their info lines included, and every
  * attach on a kernel that refuses freplace programs prints libxdp's failed
  * probe for its dispatcher (a probe's failure is its answer, not an
- * error). So: warnings only, and none while libxdp probes during an
- * attach (whose own error the caller reports). LOCALIN_BPF_DEBUG=1 in the
- * environment lets everything through.
+ * error). So: warnings only, and nothing during an attach, whose own
+ * error the caller reports (li_loader_attach swaps in print_none).
+ * LOCALIN_BPF_DEBUG=1 in the environment lets everything through.
  */
-static bool in_attach;
-
 static bool bpf_debug(void)
 {
 	const char *e = getenv("LOCALIN_BPF_DEBUG");
@@ -73,7 +71,7 @@ static bool bpf_debug(void)
 static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	if (!bpf_debug() && (level != LIBBPF_WARN || in_attach))
+	if (level != LIBBPF_WARN && !bpf_debug())
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -81,9 +79,21 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 static int print_libxdp(enum libxdp_print_level level, const char *fmt,
 			va_list ap)
 {
-	if (!bpf_debug() && (level != LIBXDP_WARN || in_attach))
+	if (level != LIBXDP_WARN && !bpf_debug())
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+static int print_none_bpf(enum libbpf_print_level level, const char *fmt,
+			  va_list ap)
+{
+	return bpf_debug() ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static int print_none_xdp(enum libxdp_print_level level, const char *fmt,
+			  va_list ap)
+{
+	return bpf_debug() ? vfprintf(stderr, fmt, ap) : 0;
 }
 
 /* The hash of our program object: what li_conf.build must say to adopt. */
@@ -551,6 +561,8 @@ static int attached_already(struct li_loader *l, int ifindex)
 int li_loader_attach(struct li_loader *l, int ifindex)
 {
 	struct li_attached a = { .ifindex = ifindex }, *n;
+	libbpf_print_fn_t pb;
+	libxdp_print_fn_t px;
 	int err;
 
 	err = attached_already(l, ifindex);
@@ -574,11 +586,13 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	 * refuses to replace a program that got there since the check above
 	 * (libxdp attaches with XDP_FLAGS_UPDATE_IF_NOEXIST).
 	 */
-	in_attach = true;
+	pb = libbpf_set_print(print_none_bpf);
+	px = libxdp_set_print(print_none_xdp);
 	err = xdp_program__attach(a.prog, ifindex, XDP_MODE_NATIVE, 0);
 	if (err)
 		err = xdp_program__attach(a.prog, ifindex, XDP_MODE_SKB, 0);
-	in_attach = false;
+	libbpf_set_print(pb);
+	libxdp_set_print(px);
 	if (err) {
 		drop_attached(&a);
 		return li_loader_foreign(ifindex, NULL) > 0 ? -EBUSY : err;
