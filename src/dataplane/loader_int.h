@@ -72,6 +72,8 @@ int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 __u64 li_mono_ns(void);
 #define LI_PROG_NAME "localin_xdp"
 
+/* Reuse this build's pins under l->pin_dir; l->pins says what was found. */
+int li_adopt_maps(struct li_loader *l);
 /* Pin every map and the program under l->pin_dir (its old pins go). */
 int li_pin_all(struct li_loader *l);
 /* A second instance of the program (for one interface), sharing our maps. */

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The program's pins under /sys/fs/bpf: adopt what this build pinned (a
+ * restart without a gap), pin anew in place of anything else, unpin.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../util/hash.h"
+#include "localin.skel.h"
+#include "loader_int.h"
+
+static int pin_path(const struct li_loader *l, const char *name, char *buf,
+		    size_t size)
+{
+	int n = snprintf(buf, size, "%s/%s", l->pin_dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The hash of our program object: what li_conf.build must say to adopt. */
+__u64 li_loader_build(void)
+{
+	size_t size;
+	const void *elf = localin_bpf__elf_bytes(&size);
+
+	return hash_bytes(elf, size) ?: 1;
+}
+
+/* The build that made the li_conf pinned at @path; -ESTALE if unreadable. */
+static int pinned_build(const char *path, __u64 *build)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
+	struct li_conf c;
+	int fd = bpf_obj_get(path), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	else if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 ||
+		 info.value_size != sizeof(c))
+		err = -ESTALE;
+	else if (bpf_map_lookup_elem(fd, &zero, &c))
+		err = -errno;
+	else
+		*build = c.build;
+	close(fd);
+	return err;
+}
+
+/*
+ * Reuse every pinned map when this build pinned them; l->pins says what
+ * was found. Another build's pins are not adopted (its maps may differ in
+ * size, fields or meaning): they are replaced (pin_all), and so is its
+ * program, without a gap (li_loader_attach).
+ */
+int li_adopt_maps(struct li_loader *l)
+{
+	struct bpf_map *m;
+	char path[512];
+	__u64 build = 0;
+	int fd, err;
+
+	l->pins = LI_PINS_NONE;
+	err = pin_path(l, "li_conf", path, sizeof(path));
+	if (err)
+		return err;
+	if (access(path, F_OK))
+		return 0;
+	err = pinned_build(path, &build);
+	if (err && err != -ESTALE)
+		return err;
+	if (err || build != li_loader_build()) {
+		l->pins = LI_PINS_REPLACED;
+		return 0;
+	}
+	bpf_object__for_each_map(m, l->skel->obj) {
+		err = pin_path(l, bpf_map__name(m), path, sizeof(path));
+		if (err)
+			return err;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return -errno;
+		err = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (err)
+			return err;
+	}
+	l->pins = LI_PINS_ADOPTED;
+	return 0;
+}
+
+/* Remove every pin in @dir (another build's, or a half-made successor's). */
+int li_pins_clear(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    unlinkat(dirfd(d), e->d_name, 0) && errno != ENOENT)
+			err = -errno;
+	closedir(d);
+	return err;
+}
+
+int li_pin_all(struct li_loader *l)
+{
+	struct bpf_map *m;
+	char path[512];
+	int err;
+
+	if (mkdir(l->pin_dir, 0700) && errno != EEXIST)
+		return -errno;
+	/* Pins we did not adopt are stale: ours replace them all. */
+	err = li_pins_clear(l->pin_dir);
+	if (err)
+		return err;
+	bpf_object__for_each_map(m, l->skel->obj) {
+		err = pin_path(l, bpf_map__name(m), path, sizeof(path));
+		if (err)
+			return err;
+		err = bpf_map__pin(m, path);
+		if (err)
+			return err;
+	}
+	err = pin_path(l, LI_PROG_NAME, path, sizeof(path));
+	if (err)
+		return err;
+	return bpf_program__pin(l->skel->progs.localin_xdp, path);
+}
+
+int li_loader_unpin(struct li_loader *l)
+{
+	struct bpf_map *m;
+	char path[512];
+	int err = 0;
+
+	if (!l->pin_dir)
+		return 0;
+	bpf_object__for_each_map(m, l->skel->obj) {
+		if (pin_path(l, bpf_map__name(m), path, sizeof(path)) ||
+		    (unlink(path) && errno != ENOENT))
+			err = -errno;
+	}
+	if (!pin_path(l, LI_PROG_NAME, path, sizeof(path)) && unlink(path) &&
+	    errno != ENOENT)
+		err = -errno;
+	if (rmdir(l->pin_dir) && errno != ENOENT && errno != ENOTEMPTY)
+		err = -errno;
+	return err;
+}
+
