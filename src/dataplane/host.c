@@ -73,8 +73,10 @@ static __always_inline __u32 li_acc_svc_unknown(const LI_CTX *c, int fam,
 	return fam_of(c, fam)->svc.unknown_ports[p];
 }
 
-static __always_inline __u64 li_acc_bm(const LI_CTX *c, int fam, int dim,
-				       __u32 cls, __u32 w)
+#define LI_BM_ROW const __u64 *
+
+static __always_inline LI_BM_ROW li_acc_bm_row(const LI_CTX *c, int fam,
+					       int dim, __u32 cls)
 {
 	const struct li_family *f = fam_of(c, fam);
 	const struct li_bitmaps *b;
@@ -93,9 +95,16 @@ static __always_inline __u64 li_acc_bm(const LI_CTX *c, int fam, int dim,
 		b = &f->bm_svc;
 		break;
 	default:
-		return c->active[fam][w];
+		return c->active[fam];
 	}
-	return b->words[(size_t)cls * f->bm_words + w];
+	return b->words + (size_t)cls * f->bm_words;
+}
+
+static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row,
+					    __u32 w)
+{
+	(void)c;
+	return row[w];
 }
 
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,

@@ -153,12 +153,17 @@ struct {
 	__type(value, __s64);
 } li_trace SEC(".maps");
 
-/* The packet's facts and verdict: off the stack, one per CPU. */
+/* The CPU's scratch: the packet's facts and verdict, off the stack. */
+struct li_scratch {
+	struct li_test_out o; /* first: li_test_out takes a copy */
+	__s32 fm_idx;	      /* li_fm's result, made opaque */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct li_test_out);
+	__type(value, struct li_scratch);
 } li_scratch SEC(".maps");
 
 struct {
@@ -171,6 +176,7 @@ struct {
 /* The context of match.h's accessors: one set, one arrival interface. */
 struct li_xctx {
 	const struct li_set_hdr *h;
+	struct li_scratch *s;
 	__u32 set;
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off, port_off;
@@ -255,16 +261,26 @@ static __always_inline __u32 li_acc_svc_unknown(const LI_CTX *c, int fam,
 	return p < LI_NR_PORT_PROTOS ? fh(c, fam)->unknown_ports[p] : 0;
 }
 
-static __always_inline __u64 li_acc_bm(const LI_CTX *c, int fam, int dim,
-				       __u32 cls, __u32 w)
+/* A bitmap row is its first word's key in li_bm. */
+#define LI_BM_ROW __u32
+
+static __always_inline __u32 li_acc_bm_row(const LI_CTX *c, int fam, int dim,
+					   __u32 cls)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	__u32 k = c->bm_off + f->bm_base[dim] + w;
-	__u64 *e;
+	__u32 k = c->bm_off + f->bm_base[dim];
 
 	if (dim != LI_DIM_ACTIVE)
 		k += cls * f->bm_words;
-	e = bpf_map_lookup_elem(&li_bm, &k);
+	return k;
+}
+
+static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row,
+					    __u32 w)
+{
+	__u32 k = row + w;
+	__u64 *e = bpf_map_lookup_elem(&li_bm, &k);
+
 	return e ? *e : 0;
 }
 
@@ -383,25 +399,27 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
 	bpf_map_update_elem(&li_frags, &k, v, BPF_ANY);
 }
 
-/* match.h's word loop runs in li_first_match_g(), verified on its own. */
-struct li_fm_args {
-	__u32 set, fam, words;
-	__u32 cls[4];
-};
-
-int li_first_match_g(const struct li_fm_args *a);
+/*
+ * match.h's word loop, inlined (a call to a global function costs about
+ * 10 ns: see li_judge). Its result passes through the CPU's scratch, a
+ * store and a volatile load, so that the verifier sees an unknown index
+ * after it. Otherwise the index is a constant on each of the verifier's
+ * paths (one per word and per way through li_ctz64(), 256 * 64), the
+ * check idx >= 0 after it marks that constant precise, and the verifier
+ * walks the rest of the program once per path: 295k instructions
+ * processed without the store, 115k with it.
+ */
+static __always_inline int li_first_match(const LI_CTX *c, int fam,
+					  __u32 words, __u32 ci, __u32 cs,
+					  __u32 cd, __u32 cv);
 
 static __always_inline int li_fm(const LI_CTX *c, int fam, __u32 words,
 				 __u32 ci, __u32 cs, __u32 cd, __u32 cv)
 {
-	struct li_fm_args a = {
-		.set = c->set,
-		.fam = (__u32)fam,
-		.words = words,
-		.cls = { ci, cs, cd, cv },
-	};
+	volatile __s32 *r = &c->s->fm_idx;
 
-	return li_first_match_g(&a);
+	*r = li_first_match(c, fam, words, ci, cs, cd, cv);
+	return *r;
 }
 
 #define LI_FIRST_MATCH li_fm
@@ -422,19 +440,6 @@ static __always_inline int set_ctx(LI_CTX *c, const struct li_conf *cf,
 	c->pol_off = set * cf->cap_pol;
 	c->port_off = set * (LI_PORT_TABLES * LI_PORT_ELEMS_PER_TABLE);
 	return 0;
-}
-
-__attribute__((noinline)) int li_first_match_g(const struct li_fm_args *a)
-{
-	const struct li_conf *cf;
-	struct li_xctx c = { 0 };
-	__u32 zero = 0;
-
-	cf = bpf_map_lookup_elem(&li_conf, &zero);
-	if (!a || !cf || set_ctx(&c, cf, a->set))
-		return -1;
-	return li_first_match(&c, a->fam & 1, a->words, a->cls[0], a->cls[1],
-			      a->cls[2], a->cls[3]);
 }
 
 static __always_inline void count(__u32 i)
@@ -622,10 +627,12 @@ static __always_inline int li_judge(struct xdp_md *ctx)
 	__u32 zero = 0, one = 1, two = LI_STATE_SAS, set, test = 0, *st, *lh,
 	      *ss;
 	const struct li_conf *cf;
+	struct li_scratch *sc;
 	struct li_test_out *s;
 	struct li_xctx c;
 
-	s = bpf_map_lookup_elem(&li_scratch, &zero);
+	sc = bpf_map_lookup_elem(&li_scratch, &zero);
+	s = sc ? &sc->o : 0;
 	cf = bpf_map_lookup_elem(&li_conf, &zero);
 	st = bpf_map_lookup_elem(&li_state, &zero);
 	lh = bpf_map_lookup_elem(&li_state, &one);
@@ -635,6 +642,7 @@ static __always_inline int li_judge(struct xdp_md *ctx)
 	set = *st & 1;
 	if (set_ctx(&c, cf, set))
 		return XDP_PASS;
+	c.s = sc;
 	c.locals_off = (*lh & 1) * LI_LOCAL_SLOTS;
 	c.sas_state = *ss;
 	intf_classes(ctx, cf, set, &c, &test);
@@ -662,13 +670,13 @@ int localin_xdp(struct xdp_md *ctx)
 {
 	const void *data = (const void *)(long)ctx->data;
 	const void *data_end = (const void *)(long)ctx->data_end;
-	struct li_test_out *s;
+	struct li_scratch *s;
 	__u32 zero = 0;
 
 	s = bpf_map_lookup_elem(&li_scratch, &zero);
 	if (!s)
 		return XDP_PASS;
-	li_parse(data, data_end, &s->pkt);
+	li_parse(data, data_end, &s->o.pkt);
 	return li_judge(ctx);
 }
 

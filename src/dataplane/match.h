@@ -31,8 +31,11 @@
  *   __u32 li_acc_svc_cross(const LI_CTX *c, int fam, __u32 p,
  *                          __u32 dclass, __u32 sclass);
  *   __u32 li_acc_svc_unknown(const LI_CTX *c, int fam, __u32 p);
- *   __u64 li_acc_bm(const LI_CTX *c, int fam, int dim, __u32 cls,
- *                   __u32 word);          (dims incl. LI_DIM_ACTIVE)
+ *   LI_BM_ROW li_acc_bm_row(const LI_CTX *c, int fam, int dim, __u32 cls);
+ *                         (one class's bitmap in one dimension, incl.
+ *                          LI_DIM_ACTIVE with class 0; LI_BM_ROW is a type
+ *                          the includer defines: a pointer, a map key)
+ *   __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row, __u32 word);
  *   int   li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
  *                       struct li_policy *out);
  *   int   li_acc_is_local(const LI_CTX *c, const struct li_pkt *p);
@@ -158,6 +161,12 @@ static __always_inline int li_first_match(const LI_CTX *c, int fam,
 					  __u32 words, __u32 ci, __u32 cs,
 					  __u32 cd, __u32 cv)
 {
+	/* The five rows, found once: the loop reads a word of each. */
+	LI_BM_ROW rs = li_acc_bm_row(c, fam, LI_DIM_SRC, cs);
+	LI_BM_ROW rv = li_acc_bm_row(c, fam, LI_DIM_SVC, cv);
+	LI_BM_ROW ri = li_acc_bm_row(c, fam, LI_DIM_INTF, ci);
+	LI_BM_ROW rd = li_acc_bm_row(c, fam, LI_DIM_DST, cd);
+	LI_BM_ROW ra = li_acc_bm_row(c, fam, LI_DIM_ACTIVE, 0);
 	__u32 w;
 
 	/*
@@ -170,15 +179,14 @@ static __always_inline int li_first_match(const LI_CTX *c, int fam,
 
 		if (w >= words)
 			break;
-		x = li_acc_bm(c, fam, LI_DIM_SRC, cs, w);
+		x = li_acc_bm_word(c, rs, w);
 		if (!x)
 			continue;
-		x &= li_acc_bm(c, fam, LI_DIM_SVC, cv, w);
+		x &= li_acc_bm_word(c, rv, w);
 		if (!x)
 			continue;
-		x &= li_acc_bm(c, fam, LI_DIM_INTF, ci, w) &
-		     li_acc_bm(c, fam, LI_DIM_DST, cd, w) &
-		     li_acc_bm(c, fam, LI_DIM_ACTIVE, 0, w);
+		x &= li_acc_bm_word(c, ri, w) & li_acc_bm_word(c, rd, w) &
+		     li_acc_bm_word(c, ra, w);
 		if (x)
 			return (int)(w * 64 + li_ctz64(x));
 	}
@@ -186,10 +194,9 @@ static __always_inline int li_first_match(const LI_CTX *c, int fam,
 }
 
 /*
- * The BPF build runs li_first_match() in a function of its own (it
- * defines LI_FIRST_MATCH to call it), so that the verifier checks the
- * word loop once rather than once for every way the lookups before it
- * can end.
+ * The BPF build wraps li_first_match() (it defines LI_FIRST_MATCH): the
+ * wrapper hides the index from the verifier, which otherwise walks the
+ * rest of the program once per word and way through li_ctz64().
  */
 #ifndef LI_FIRST_MATCH
 #define LI_FIRST_MATCH li_first_match
