@@ -157,6 +157,7 @@ struct {
 struct li_scratch {
 	struct li_test_out o; /* first: li_test_out takes a copy */
 	__s32 fm_idx;	      /* li_fm's result, made opaque */
+	__u32 test;	      /* record the verdict in li_test_out */
 };
 
 struct {
@@ -580,21 +581,31 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 		emit(ctx, cf, c, s, LI_EV_TRACE, id, now);
 }
 
-/* The arrival interface's classes: test metadata, or by ifindex. */
-static __always_inline void intf_classes(struct xdp_md *ctx,
-					 const struct li_conf *cf, __u32 set,
-					 LI_CTX *c, __u32 *test)
+/* A test run's metadata (its cookie is this load's), or NULL. */
+static __always_inline const struct li_test_meta *
+test_meta(struct xdp_md *ctx, const struct li_conf *cf)
 {
 	const void *meta = (const void *)(long)ctx->data_meta;
 	const void *data = (const void *)(long)ctx->data;
 	const struct li_test_meta *m = meta;
+
+	if (meta + sizeof(*m) <= data && cf->cookie && m->cookie == cf->cookie)
+		return m;
+	return 0;
+}
+
+/* The arrival interface's classes: test metadata, or by ifindex. */
+static __always_inline void intf_classes(struct xdp_md *ctx,
+					 const struct li_conf *cf, __u32 set,
+					 LI_CTX *c)
+{
+	const struct li_test_meta *m = test_meta(ctx, cf);
 	__u32 ifindex = ctx->ingress_ifindex;
 	struct li_ifc *e;
 
-	if (meta + sizeof(*m) <= data && cf->cookie && m->cookie == cf->cookie) {
+	if (m) {
 		c->cls[0] = m->cls[0];
 		c->cls[1] = m->cls[1];
-		*test = m->flags & LI_TM_RECORD;
 		return;
 	}
 	if (ifindex < LI_IFC_ARRAY) {
@@ -621,46 +632,65 @@ static __always_inline void intf_classes(struct xdp_md *ctx,
  * thunk), and the verifier does not walk this once per path through the
  * parser anyway: the facts are in li_scratch, not in registers, so the
  * paths meet in one state.
+ *
+ * Traffic not for this host needs only the locals table: the set's
+ * header, its offsets, the interface's classes and the SA table's state
+ * are read after li_decide_nonlocal() has found the packet to be ours
+ * (not-for-gw 43 -> 40 ns in bench/xdp).
  */
-static __always_inline int li_judge(struct xdp_md *ctx)
+static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 {
-	__u32 zero = 0, one = 1, two = LI_STATE_SAS, set, test = 0, *st, *lh,
-	      *ss;
+	__u32 zero = 0, one = 1, two = LI_STATE_SAS, set, *st, *lh, *ss;
+	struct li_test_out *s = &sc->o;
 	const struct li_conf *cf;
-	struct li_scratch *sc;
-	struct li_test_out *s;
+	const struct li_test_meta *m;
 	struct li_xctx c;
+	int nonlocal;
 
-	sc = bpf_map_lookup_elem(&li_scratch, &zero);
-	s = sc ? &sc->o : 0;
 	cf = bpf_map_lookup_elem(&li_conf, &zero);
-	st = bpf_map_lookup_elem(&li_state, &zero);
 	lh = bpf_map_lookup_elem(&li_state, &one);
-	ss = bpf_map_lookup_elem(&li_state, &two);
-	if (!s || !cf || !st || !lh || !ss)
+	if (!cf || !lh)
 		return XDP_PASS;
-	set = *st & 1;
-	if (set_ctx(&c, cf, set))
-		return XDP_PASS;
-	c.s = sc;
 	c.locals_off = (*lh & 1) * LI_LOCAL_SLOTS;
-	c.sas_state = *ss;
-	intf_classes(ctx, cf, set, &c, &test);
+	/*
+	 * Through the scratch, so that the verifier does not carry "test is
+	 * 0" (no metadata) down every path: intf_classes() tells the two
+	 * cases apart again, for the classes.
+	 */
+	m = test_meta(ctx, cf);
+	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 
-	li_decide(&c, &s->pkt, &s->v);
+	/* Not for this host: nothing more to set up (the locals table). */
+	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
+	if (!nonlocal) {
+		st = bpf_map_lookup_elem(&li_state, &zero);
+		ss = bpf_map_lookup_elem(&li_state, &two);
+		if (!st || !ss)
+			return XDP_PASS;
+		set = *st & 1;
+		if (set_ctx(&c, cf, set))
+			return XDP_PASS;
+		c.s = sc;
+		c.sas_state = *ss;
+		intf_classes(ctx, cf, set, &c);
+		li_decide_local(&c, &s->pkt, &s->v);
+	}
 
 	count(LI_ST_REASON + s->v.reason);
-	if (s->v.reason == LI_R_POLICY && s->v.policy_idx >= 0) {
-		__u32 k = c.pol_off + fh(&c, s->pkt.family == 6)->pol_base +
-			  (__u32)s->v.policy_idx;
-		__u64 *n = bpf_map_lookup_elem(&li_pol_hits, &k);
+	if (!nonlocal) {
+		if (s->v.reason == LI_R_POLICY && s->v.policy_idx >= 0) {
+			__u32 k = c.pol_off +
+				  fh(&c, s->pkt.family == 6)->pol_base +
+				  (__u32)s->v.policy_idx;
+			__u64 *n = bpf_map_lookup_elem(&li_pol_hits, &k);
 
-		if (n)
-			*n += 1;
+			if (n)
+				*n += 1;
+		}
+		if (s->v.reason != LI_R_NONLOCAL)
+			tell(ctx, cf, &c, s);
 	}
-	if (s->v.reason != LI_R_NONLOCAL)
-		tell(ctx, cf, &c, s);
-	if (test)
+	if (*(volatile __u32 *)&sc->test)
 		bpf_map_update_elem(&li_test_out, &zero, s, BPF_ANY);
 	return s->v.drop ? XDP_DROP : XDP_PASS;
 }
@@ -677,7 +707,7 @@ int localin_xdp(struct xdp_md *ctx)
 	if (!s)
 		return XDP_PASS;
 	li_parse(data, data_end, &s->o.pkt);
-	return li_judge(ctx);
+	return li_judge(ctx, s);
 }
 
 char LICENSE[] SEC("license") = "GPL";

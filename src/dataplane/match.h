@@ -231,25 +231,44 @@ static __always_inline void li_verdict_set(struct li_verdict *v, int drop,
 	v->policy_idx = -1;
 }
 
-/* Decide for a parsed packet. Fills @v; returns v->drop. */
-static __always_inline int li_decide(const LI_CTX *c, const struct li_pkt *p,
-				     struct li_verdict *v)
+/*
+ * Step 1 of li_decide(): is the packet for this host? Only
+ * li_acc_is_local() is called. Returns 1 when it is not (@v filled:
+ * pass, nonlocal); 0 when it is, with v->bcast and v->frag_hit set for
+ * li_decide_local().
+ */
+static __always_inline int li_decide_nonlocal(const LI_CTX *c,
+					      const struct li_pkt *p,
+					      struct li_verdict *v)
 {
-	struct li_policy pol;
-	int local, idx;
+	int local;
 
 	v->bcast = 0;
 	v->frag_hit = 0;
 	if (p->family != 4 && p->family != 6) {
 		li_verdict_set(v, 0, LI_R_NONLOCAL);
-		return 0;
+		return 1;
 	}
 	local = li_acc_is_local(c, p);
 	if (!local) {
 		li_verdict_set(v, 0, LI_R_NONLOCAL);
-		return 0;
+		return 1;
 	}
 	v->bcast = local == 2;
+	return 0;
+}
+
+/*
+ * Steps 2-5, for a packet li_decide_nonlocal() found to be for this host.
+ * Fills @v; returns v->drop.
+ */
+static __always_inline int li_decide_local(const LI_CTX *c,
+					   const struct li_pkt *p,
+					   struct li_verdict *v)
+{
+	struct li_policy pol;
+	int idx;
+
 	if (p->malformed) {
 		li_verdict_set(v, 1, LI_R_MALFORMED);
 		/* A tiny first fragment takes the rest of its datagram along. */
@@ -282,6 +301,19 @@ static __always_inline int li_decide(const LI_CTX *c, const struct li_pkt *p,
 	if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))
 		li_acc_frag_put(c, p, v);
 	return v->drop;
+}
+
+/*
+ * Decide for a parsed packet. Fills @v; returns v->drop. (The XDP program
+ * calls the two steps itself: it sets up the rest of its context only for
+ * packets to this host.)
+ */
+static __always_inline int li_decide(const LI_CTX *c, const struct li_pkt *p,
+				     struct li_verdict *v)
+{
+	if (li_decide_nonlocal(c, p, v))
+		return 0;
+	return li_decide_local(c, p, v);
 }
 
 #endif
