@@ -24,6 +24,24 @@
 #
 #   sh bench/flood/run.sh [BUILD]      (default build; DUR, ROUNDS)
 #
+# Options for isolating costs (environment; the defaults are the benchmark):
+#   SRC=rotate   the probes' sources, one or a list ("rotate fixed"): every
+#                round then runs every contender with every source kind.
+#                rotate: 100.64.x.y, x counting, y random (64k sources, all
+#                in one /16: one root entry of localin's trie for all);
+#                fixed: 100.64.0.1 only; wide: a.b.x.y, a random 1-126,
+#                b random (about 32k /16s: the root entry, one of 65536 u32
+#                per dimension, is on a different cache line nearly every
+#                packet)
+#   CONTENDERS="localin nftables xdpfilter none"   which ones, in this order;
+#                also nolog: localin with examples/seed.conf minus `set
+#                local-in-deny-unicast enable` (no traffic events at all)
+#   PROGSTATS=1  also the XDP program's own run time per packet (the
+#                attached program's run_time_ns / run_cnt, bpftool): turns
+#                on kernel.bpf_stats_enabled for the run (global; the old
+#                value is restored on exit), which adds two clock reads
+#                per packet to every contender with XDP
+#
 # CPU attribution (bench/flood/README.md): trafgen is pinned to CPU 0. The
 # gateway's receive path runs in NET_RX softirq: a veth transmit puts the
 # packet on the receiving CPU's backlog (no XDP) or schedules the veth's
@@ -39,6 +57,21 @@ ROUNDS=${ROUNDS:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 CONF=$TOP/examples/seed.conf
+SRC=${SRC:-rotate}
+CONTENDERS=${CONTENDERS:-localin nftables xdpfilter none}
+PROGSTATS=${PROGSTATS:-0}
+for s in $SRC; do
+	case $s in
+	rotate | fixed | wide) ;;
+	*) echo "bench/flood: SRC: rotate, fixed or wide, not $s" >&2 && exit 2 ;;
+	esac
+done
+for c in $CONTENDERS; do
+	case $c in
+	localin | nolog | nftables | xdpfilter | none) ;;
+	*) echo "bench/flood: CONTENDERS: localin nolog nftables xdpfilter none, not $c" >&2 && exit 2 ;;
+	esac
+done
 bin=$(realpath "$BUILD/localin" 2>/dev/null)
 
 skip() {
@@ -52,6 +85,8 @@ for t in trafgen nft xdp-filter nsenter unshare taskset timeout ip nstat; do
 		skip "$t is missing (sh scripts/install-deps.sh)"
 done
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+[ "$PROGSTATS" = 0 ] || command -v bpftool >/dev/null 2>&1 ||
+	skip "PROGSTATS needs bpftool"
 
 if [ -z "${LF_PRIVATE:-}" ]; then
 	# Our own mount namespace: a private bpffs for localin's and
@@ -70,6 +105,7 @@ LOCK=$tmp/ctl.lock
 PIN=/sys/fs/bpf/localin-flood
 tgpid=""
 dpid=""
+stats_was=""
 
 in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
 in_att() { nsenter --net="/run/netns/$ATT" "$@"; }
@@ -86,10 +122,16 @@ cleanup() {
 	fi
 	ip netns del "$GW" 2>/dev/null
 	ip netns del "$ATT" 2>/dev/null
+	[ -n "$stats_was" ] && sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'echo "bench/flood: interrupted, cleaning up" >&2; exit 1' INT TERM
+
+if [ "$PROGSTATS" != 0 ]; then
+	stats_was=$(sysctl -n kernel.bpf_stats_enabled) &&
+		sysctl -qw kernel.bpf_stats_enabled=1 || skip "cannot enable bpf stats"
+fi
 
 # --- the namespaces: attacker eth0 <-> gateway wan1 ---------------------------
 ip netns add "$GW" && ip netns add "$ATT" &&
@@ -108,16 +150,27 @@ in_att ping -q -c 1 -W 2 "$GW_ADDR" >/dev/null || skip "no connectivity"
 GW_MAC=$(ip -n "$GW" -br link show wan1 | awk '{print $3}')
 ATT_MAC=$(ip -n "$ATT" -br link show eth0 | awk '{print $3}')
 
-# IKEv2 IKE_SA_INIT headers to 198.51.100.1:500 from 100.64.x.y (x counts,
-# y random: 64k rotating sources, none of them the peer 203.0.113.10).
-cat >"$tmp/ike.trafgen" <<EOF
+# IKEv2 IKE_SA_INIT headers to 198.51.100.1:500. Sources (SRC), none of them
+# the peer 203.0.113.10: rotate 100.64.x.y (x counts, y random: 64k rotating
+# sources in one /16); fixed 100.64.0.1; wide a.b.x.y (a random 1-126, b
+# random, x counts, y random: about 32k /16s).
+for s in $SRC; do
+	case $s in
+	rotate) sa="sa=100.64.0.1, sa[2]=dinc(), sa[3]=drnd()" ;;
+	fixed) sa="sa=100.64.0.1" ;;
+	wide) sa="sa=100.64.0.1, sa[0]=drnd(1, 126), sa[1]=drnd(), sa[2]=dinc(), sa[3]=drnd()" ;;
+	esac
+	cat >"$tmp/ike-$s.trafgen" <<EOF
 {
   eth(da=$GW_MAC, sa=$ATT_MAC),
-  ipv4(sa=100.64.0.1, sa[2]=dinc(), sa[3]=drnd(), da=$GW_ADDR, ttl=64, df),
+  ipv4($sa, da=$GW_ADDR, ttl=64, df),
   udp(sp=500, dp=500),
   drnd(8), 0,0,0,0,0,0,0,0, 0x21, 0x20, 34, 0x08, 0,0,0,0, 0,0,0,28
 }
 EOF
+done
+# nolog: the seed policy without its log setting (no traffic events).
+grep -v '^ *set local-in-deny-unicast enable *$' "$CONF" >"$tmp/nolog.conf"
 cat >"$tmp/nft.conf" <<EOF
 table inet filter {
 	chain input {
@@ -137,9 +190,9 @@ xdp_mode() { # native | generic | none
 	esac
 }
 
-up_localin() {
+up_localin() { # [config]
 	# The daemon's userspace (event reader) on CPU 1, away from trafgen.
-	in_gw taskset -c 1 "$bin" run -c "$CONF" --log "$tmp/localin.log" \
+	in_gw taskset -c 1 "$bin" run -c "${1:-$CONF}" --log "$tmp/localin.log" \
 		-s "$SOCK" --pin-dir "$PIN" >>"$tmp/localin.out" 2>>"$tmp/localin.err" ||
 		{ cat "$tmp/localin.err" >&2; return 1; }
 	dpid=$(head -n 1 "$LOCK" 2>/dev/null)
@@ -153,6 +206,9 @@ down_localin() {
 	dpid=""
 	rm -f "$tmp/localin.log"
 }
+up_nolog() { up_localin "$tmp/nolog.conf"; }
+count_nolog() { count_localin; }
+down_nolog() { down_localin; }
 
 up_nftables() { in_gw nft -f "$tmp/nft.conf"; }
 count_nftables() {
@@ -184,16 +240,25 @@ cpu_snap() {
 		END { f = 1e9 / hz; printf "%.0f %.0f %.0f %.0f\n", si * f, b0 * f, b1 * f, so * f }' /proc/stat
 }
 
+# run_time_ns and run_cnt of the XDP program attached to wan1 (0 0 if none)
+prog_snap() {
+	id=$(ip -n "$GW" -d link show wan1 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1)
+	st=""
+	[ -n "$id" ] && st=$(bpftool prog show id "$id" 2>/dev/null |
+		sed -n 's/.*run_time_ns \([0-9]*\) run_cnt \([0-9]*\).*/\1 \2/p')
+	echo "${st:-0 0}"
+}
+
 RES=$tmp/results
 : >"$RES"
-run_one() { # contender round
-	c=$1 round=$2
+run_one() { # contender round source
+	c=$1 round=$2 src=$3
 	if ! "up_$c"; then
 		echo "bench/flood: $c: could not set up" >&2
 		return 1
 	fi
 	case $c in
-	localin | xdpfilter) mode=$(xdp_mode) ;;
+	localin | nolog | xdpfilter) mode=$(xdp_mode) ;;
 	nftables) mode=hook-input ;;
 	none) mode=closed-port ;;
 	esac
@@ -201,13 +266,17 @@ run_one() { # contender round
 	n0=$(count_$c)
 	set -- $(cpu_snap)
 	si0=$1 b00=$2 b10=$3 so0=$4
+	set -- $(prog_snap)
+	pt0=$1 pc0=$2
 	taskset -c 0 nsenter --net="/run/netns/$ATT" timeout -s INT "$DUR" \
-		trafgen -o eth0 -i "$tmp/ike.trafgen" --cpus 1 -C >"$tmp/trafgen.out" 2>&1 &
+		trafgen -o eth0 -i "$tmp/ike-$src.trafgen" --cpus 1 -C >"$tmp/trafgen.out" 2>&1 &
 	tgpid=$!
 	wait "$tgpid"
 	tgpid=""
 	set -- $(cpu_snap)
 	si1=$1 b01=$2 b11=$3 so1=$4
+	set -- $(prog_snap)
+	pt1=$1 pc1=$2
 	n1=$(count_$c)
 	sent=$(tr -d '\r' <"$tmp/trafgen.out" | awk '/packets outgoing/ {print $1}')
 	"down_$c"
@@ -215,58 +284,97 @@ run_one() { # contender round
 		echo "bench/flood: $c: no reading (trafgen: $(tail -n 2 "$tmp/trafgen.out"))" >&2
 		return 1
 	fi
-	echo "$c $round $mode $sent $((n1 - n0)) $((si1 - si0)) $((b01 - b00)) $((b11 - b10)) $((so1 - so0))" >>"$RES"
+	echo "$c $round $mode $sent $((n1 - n0)) $((si1 - si0)) $((b01 - b00)) $((b11 - b10)) $((so1 - so0)) $src $((pt1 - pt0)) $((pc1 - pc0))" >>"$RES"
 }
 
+set -- $SRC
+nsrc=$#
+# Labels: the contender, or contender/source when SRC lists more than one.
+lw=10
+[ "$nsrc" -gt 1 ] && lw=17
+label() { if [ "$nsrc" -gt 1 ]; then echo "$1/$2"; else echo "$1"; fi; }
+
 echo "bench/flood: $(uname -r), $(nproc) CPUs, ${DUR}s per contender, $ROUNDS interleaved rounds"
+[ "$SRC" = rotate ] || echo "sources: $SRC"
 echo "trafgen on CPU 0 (attacker ns) -> veth -> wan1 (gateway ns)
 si ns/pkt: CPU 0 softirq time (tick-sampled) / packets the contender handled;
 cpu0 ns/pkt: all CPU 0 busy time (trafgen + gateway) / packets sent; si1+%: softirq elsewhere (~0)"
-printf '%-5s %-10s %-11s %10s %10s %10s %9s %10s %6s %6s %6s\n' round contender mode \
-	sent dropped "dropped/s" "si ns/pkt" "cpu0 ns/pkt" "cpu0%" "cpu1%" "si1+%"
-order="localin nftables xdpfilter none"
+[ "$PROGSTATS" = 0 ] || echo "prog ns/pkt: the XDP program's run_time_ns / run_cnt (bpf stats on)"
+printf "%-5s %-${lw}s %-11s %10s %10s %10s %9s %10s %6s %6s %6s%s\n" round contender mode \
+	sent dropped "dropped/s" "si ns/pkt" "cpu0 ns/pkt" "cpu0%" "cpu1%" "si1+%" \
+	"$([ "$PROGSTATS" = 0 ] || echo " prog ns/pkt")"
+order=$CONTENDERS
+sorder=$SRC
 for r in $(seq "$ROUNDS"); do
 	# Each round starts with the next contender (order effects spread out).
-	for c in $order; do
-		run_one "$c" "$r" || continue
-		tail -n 1 "$RES" | awk -v d="$DUR" '{
-			printf "%-5s %-10s %-11s %10d %10d %10.0f %9.0f %10.0f %6.0f %6.0f %6.1f\n",
-				$2, $1, $3, $4, $5, $5 / d, ($5 > 0 ? $6 / $5 : 0), ($4 > 0 ? $7 / $4 : 0),
-				$7 / d / 1e7, $8 / d / 1e7, $9 / d / 1e7 }'
+	for s in $sorder; do
+		for c in $order; do
+			run_one "$c" "$r" "$s" || continue
+			tail -n 1 "$RES" | awk -v d="$DUR" -v l="$(label "$c" "$s")" -v lw="$lw" \
+				-v ps="$PROGSTATS" '{
+				printf "%-5s %-" lw "s %-11s %10d %10d %10.0f %9.0f %10.0f %6.0f %6.0f %6.1f",
+					$2, l, $3, $4, $5, $5 / d, ($5 > 0 ? $6 / $5 : 0), ($4 > 0 ? $7 / $4 : 0),
+					$7 / d / 1e7, $8 / d / 1e7, $9 / d / 1e7
+				if (ps != "0") printf " %11.1f", ($12 > 0 ? $11 / $12 : 0)
+				printf "\n" }'
+		done
 	done
 	set -- $order
 	first=$1
 	shift
 	order="$* $first"
+	# ... and with the next source kind.
+	set -- $sorder
+	first=$1
+	shift
+	sorder="$* $first"
 done
 
 # --- medians, spread, ratios --------------------------------------------------------
 echo
 echo "median over rounds (min-max):"
-printf '%-10s %-11s %22s %22s %10s\n' contender mode "dropped/s" "si ns/pkt" "lost"
-for c in localin nftables xdpfilter none; do
-	awk -v c="$c" -v d="$DUR" '$1 == c {
-		n++; r[n] = $5 / d; p[n] = ($5 > 0 ? $6 / $5 : 0); m = $3
-		lost += $4 - $5; sent += $4 }
-	function med(a, n,   i, j, t) {
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-	END {
-		if (!n) { printf "%-10s no rounds\n", c; exit }
-		mr = med(r, n); lo_r = r[1]; hi_r = r[n]
-		mp = med(p, n); lo_p = p[1]; hi_p = p[n]
-		printf "%-10s %-11s %8.0f (%5.0f-%5.0f) %8.0f (%5.0f-%5.0f) %9.2f%%\n",
-			c, m, mr, lo_r, hi_r, mp, lo_p, hi_p, sent ? 100 * lost / sent : 0
-		print c, mr, mp > "/dev/stderr" }' "$RES" 2>>"$tmp/medians"
+printf "%-${lw}s %-11s %22s %22s %22s %10s%s\n" contender mode "dropped/s" "si ns/pkt" "cpu0 ns/pkt" "lost" \
+	"$([ "$PROGSTATS" = 0 ] || echo "            prog ns/pkt")"
+for s in $SRC; do
+	for c in $CONTENDERS; do
+		awk -v c="$c" -v s="$s" -v d="$DUR" -v l="$(label "$c" "$s")" -v lw="$lw" \
+			-v ps="$PROGSTATS" '$1 == c && $10 == s {
+			n++; r[n] = $5 / d; p[n] = ($5 > 0 ? $6 / $5 : 0); b[n] = ($4 > 0 ? $7 / $4 : 0); m = $3
+			x[n] = ($12 > 0 ? $11 / $12 : 0)
+			lost += $4 - $5; sent += $4 }
+		function med(a, n,   i, j, t) {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		END {
+			if (!n) { printf "%-" lw "s no rounds\n", l; exit }
+			mr = med(r, n); mp = med(p, n); mb = med(b, n); mx = med(x, n)
+			printf "%-" lw "s %-11s %8.0f (%5.0f-%5.0f) %8.0f (%5.0f-%5.0f) %8.0f (%5.0f-%5.0f) %9.2f%%",
+				l, m, mr, r[1], r[n], mp, p[1], p[n], mb, b[1], b[n], sent ? 100 * lost / sent : 0
+			if (ps != "0") printf "   %6.1f (%5.1f-%5.1f)", mx, x[1], x[n]
+			printf "\n"
+			print s, c, mr, mp > "/dev/stderr" }' "$RES" 2>>"$tmp/medians"
+	done
 done
 echo "(lost: sent by trafgen but not counted by the contender, all rounds)"
 echo
-awk '{ r[$1] = $2; p[$1] = $3 }
-	END {
-		if (!(p["localin"] > 0)) { print "no localin figure, no ratios"; exit }
-		printf "ratio si ns/pkt  nftables/localin: %.2f   xdp-filter/localin: %.2f   none/localin: %.2f\n",
-			p["nftables"] / p["localin"], p["xdpfilter"] / p["localin"], p["none"] / p["localin"]
-		printf "ratio dropped/s  nftables/localin: %.2f   xdp-filter/localin: %.2f\n",
-			r["nftables"] / r["localin"], r["xdpfilter"] / r["localin"]
-	}' "$tmp/medians"
+# Ratios to localin, per source kind: si ns/pkt for all, dropped/s for the
+# ones that drop (not none, whose count is the kernel's UdpNoPorts).
+for s in $SRC; do
+	awk -v s="$s" -v cs="$CONTENDERS" -v multi="$nsrc" '$1 == s { r[$2] = $3; p[$2] = $4 }
+		END {
+			pre = multi > 1 ? s ": " : ""
+			if (!(p["localin"] > 0)) { print pre "no localin figure, no ratios"; exit }
+			n = split(cs, c, " ")
+			lp = lr = ""
+			for (i = 1; i <= n; i++) {
+				if (c[i] == "localin" || !(c[i] in p)) continue
+				name = c[i] == "xdpfilter" ? "xdp-filter" : c[i]
+				lp = lp (lp == "" ? "  " : "   ") sprintf("%s/localin: %.2f", name, p[c[i]] / p["localin"])
+				if (c[i] != "none")
+					lr = lr (lr == "" ? "  " : "   ") sprintf("%s/localin: %.2f", name, r[c[i]] / r["localin"])
+			}
+			if (lp != "") printf "%sratio si ns/pkt%s\n", pre, lp
+			if (lr != "") printf "%sratio dropped/s%s\n", pre, lr
+		}' "$tmp/medians"
+done
