@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,14 +31,24 @@ static const char run_usage[] =
 	"  -s, --socket PATH   control socket (default " CTL_SOCKET_PATH ");\n"
 	"                      the lock is PATH with .sock replaced by .lock\n"
 	"      --pin-dir DIR   bpffs directory for the program and maps\n"
-	"                      (default " LI_PIN_DIR ")\n"
+	"                      (default " LI_PIN_DIR "; no '.' in its name);\n"
+	"                      DIR-next is used while a larger program takes over\n"
 	"Signals: SIGHUP reloads CONF (a config with errors is refused and the\n"
 	"running one stays); SIGTERM or SIGINT detach, unpin and exit, as does\n"
 	"`localin stop`. If the daemon dies, the pinned program keeps enforcing\n"
-	"and the next `localin run` adopts it. See also: localin status, reload,\n"
-	"stop, diagnose debug flow.\n";
+	"and the next `localin run` of the same build adopts it (another build\n"
+	"replaces it, without a gap). See also: localin status, reload, stop,\n"
+	"diagnose debug flow.\n";
 
 enum { OPT_PIN_DIR = 256 };
+
+/* bpffs refuses names with a dot (the kernel reserves them): say so now. */
+static bool bpffs_name_ok(const char *dir)
+{
+	const char *base = strrchr(dir, '/');
+
+	return !strchr(base ? base + 1 : dir, '.');
+}
 
 /* Absolute: the daemon re-reads it on reload, from "/". */
 static char *absolute(const char *path)
@@ -133,6 +144,12 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!o.config || optind < argc) {
 		fputs(run_usage, stderr);
+		return 2;
+	}
+	if (!bpffs_name_ok(o.pin_dir)) {
+		fprintf(stderr,
+			"localin: --pin-dir %s: bpffs names cannot contain '.'\n",
+			o.pin_dir);
 		return 2;
 	}
 	config = absolute(o.config);

@@ -141,6 +141,13 @@ check "localin stop: traffic passes untouched" ping_ok
 check "localin status after stop: no daemon (exit 1)" \
 	eval "! li_cmd status"
 
+# --- a pin directory bpffs would refuse (a dot in its name) ----------------------
+in_gw "$bin" run -c "$conf" -s "$SOCK" --pin-dir "$PIN.old" >"$tmp/dot.out" 2>&1
+rc=$?
+check "--pin-dir with a dot: refused up front (exit $rc)" [ "$rc" = 2 ]
+check "... saying why" grep -q "bpffs names cannot contain '.'" "$tmp/dot.out"
+check "... nothing attached" [ -z "$(prog_id)" ]
+
 # --- a fresh start that fails late leaves nothing behind -------------------------
 # The control socket cannot be made (a directory is in its place): that
 # fails after the program was loaded, pinned and attached.
