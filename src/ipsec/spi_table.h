@@ -16,13 +16,24 @@
 
 #define SA_TUNNEL_MAX 36
 
+/* Which way an SA carries traffic, as its source knows it. */
+enum sa_dir {
+	SA_DIR_UNKNOWN, /* XFRM before XFRMA_SA_DIR: in if daddr is ours */
+	SA_DIR_IN,
+	SA_DIR_OUT,
+};
+
 struct sa_entry {
 	__u8 family; /* 4 or 6; 0 = free slot */
 	__u32 daddr[4]; /* network order, IPv4 in daddr[0] */
 	__u32 spi;	/* host order */
 	__u8 has_peer;
-	__u32 peer[4];
+	__u32 peer[4]; /* the SA's source address: the remote end of an in SA */
 	char tunnel[SA_TUNNEL_MAX];
+	__u8 dir;   /* enum sa_dir */
+	__u8 encap; /* ESP in UDP (NAT-T): ports below, host order */
+	__u16 encap_sport, encap_dport;
+	__u32 reqid; /* XFRM reqid, or the CHILD_SA's unique id; 0 unknown */
 };
 
 struct spi_table {
