@@ -225,6 +225,7 @@ int ruleset_compile(const struct obj_config *cfg, struct li_ruleset *rs,
 
 	memset(rs, 0, sizeof(*rs));
 	rs->detect_unknown_esp = cfg->detect_unknown_esp;
+	rs->esp_wrong_peer_drop = cfg->esp_wrong_peer_drop;
 	rs->log_allow = cfg->log_local_in_allow;
 	rs->log_deny_unicast = cfg->log_local_in_deny_unicast;
 	rs->log_deny_broadcast = cfg->log_local_in_deny_broadcast;

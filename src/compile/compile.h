@@ -64,6 +64,7 @@ struct li_ruleset {
 	__u32 *sched_members;
 	__u32 nr_sched_members;
 	bool detect_unknown_esp;
+	bool esp_wrong_peer_drop;
 	bool log_allow, log_deny_unicast, log_deny_broadcast;
 	size_t bytes; /* memory held by the tables */
 };

@@ -241,4 +241,6 @@ void ruleset_dump(const struct li_ruleset *rs, FILE *out)
 	dump_sched(rs, out);
 	fprintf(out, "detect-unknown-esp %s\n",
 		rs->detect_unknown_esp ? "enable" : "disable");
+	fprintf(out, "esp-wrong-peer %s\n",
+		rs->esp_wrong_peer_drop ? "deny" : "accept");
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Schema lookups and the list of top-level sections. The tables themselves
- * live in schema_firewall.c, schema_system.c and schema_global.c.
+ * live in schema_firewall.c, schema_system.c, schema_global.c and
+ * schema_localin.c (localin's own sections).
  */
 #include "schema_tables.h"
 
@@ -15,6 +16,8 @@ const struct schema_section *const schema_sections[] = {
 	&schema_system_global,
 	&schema_system_settings,
 	&schema_system_interface,
+	&schema_system_sa_source,
+	&schema_system_sa_check,
 	&schema_log_setting,
 	&schema_firewall_address,
 	&schema_firewall_address6,

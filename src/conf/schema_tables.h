@@ -52,6 +52,10 @@ extern const struct schema_section schema_system_interface;
 extern const struct schema_section schema_system_settings;
 extern const struct schema_section schema_log_setting;
 
+/* schema_localin.c */
+extern const struct schema_section schema_system_sa_source;
+extern const struct schema_section schema_system_sa_check;
+
 /* schema_global.c */
 extern const struct schema_section schema_system_global;
 

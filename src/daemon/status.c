@@ -67,6 +67,8 @@ static void put_counters(struct daemon *d, FILE *out)
 		{ LI_R_IMPLICIT, "no policy matched (implicit accept)" },
 		{ LI_R_ESP_OK, "ESP with a live SPI (passed)" },
 		{ LI_R_ESP_UNKNOWN_SPI, "ESP with an unknown SPI (dropped)" },
+		{ LI_R_ESP_WRONG_PEER,
+		  "ESP with a live SPI from an unexpected peer" },
 		{ LI_R_MALFORMED, "malformed (dropped)" },
 		{ LI_R_POLICY, "decided by a policy" },
 	};
@@ -105,10 +107,11 @@ static void put_counters(struct daemon *d, FILE *out)
 		}
 	}
 	fprintf(out,
-		"events: %llu read, %llu traced; suppressed in the data path: %llu traffic, %llu esp-error, %llu trace\n",
+		"events: %llu read, %llu traced; suppressed in the data path: %llu traffic, %llu esp-error, %llu esp-wrong-peer, %llu trace\n",
 		(unsigned long long)d->events, (unsigned long long)d->traces,
 		(unsigned long long)c.events_suppressed[LI_EV_TRAFFIC],
 		(unsigned long long)c.events_suppressed[LI_EV_ESP_ERROR],
+		(unsigned long long)c.events_suppressed[LI_EV_ESP_PEER],
 		(unsigned long long)c.events_suppressed[LI_EV_TRACE]);
 }
 

@@ -19,6 +19,7 @@ enum li_event_kind {
 	LI_EV_TRAFFIC,	 /* a local-in decision the log settings ask for */
 	LI_EV_ESP_ERROR, /* ESP with an unknown SPI */
 	LI_EV_TRACE,	 /* a packet matching the debug-flow filter */
+	LI_EV_ESP_PEER,	 /* ESP with a live SPI from another address */
 	LI_EV_NR_KINDS,
 };
 

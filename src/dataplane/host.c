@@ -145,15 +145,20 @@ static __always_inline int li_acc_detect_esp(const LI_CTX *c)
 	return c->rs->detect_unknown_esp;
 }
 
-static __always_inline int li_acc_spi_known(const LI_CTX *c,
-					    const struct li_pkt *p)
+static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 {
-	struct li_host *h = (struct li_host *)c;
+	return c->sa_bits;
+}
 
-	h->last_sa = c->sas ? spi_table_find(c->sas, p->family, p->daddr,
-					     p->spi) :
-			      NULL;
-	return h->last_sa != NULL;
+static __always_inline const struct li_sa_slot *
+li_acc_sa_slot(const LI_CTX *c, __u32 k)
+{
+	return &c->sa_tab[k];
+}
+
+static __always_inline int li_acc_esp_wrong_peer_drop(const LI_CTX *c)
+{
+	return c->rs->esp_wrong_peer_drop;
 }
 
 static size_t frag_slot(const struct li_pkt *p)
@@ -261,10 +266,31 @@ void li_host_set_ifname(struct li_host *h, const char *ifname)
 	h->intf_cls[1] = li_intf_class(&h->rs->v6, ifname);
 }
 
+/* The SA table of sa_slot.h, built as the loader builds it for XDP. */
+static int host_sas(struct li_host *h, const struct spi_table *sas)
+{
+	struct li_sa_slot *e;
+	int n, bits;
+
+	if (!sas)
+		return 0;
+	n = li_sa_entries_of(sas, &e);
+	if (n < 0)
+		return n;
+	h->sa_tab = calloc((size_t)1 << LI_SA_BITS_MAX, sizeof(*h->sa_tab));
+	bits = h->sa_tab ? li_sa_table_build(h->sa_tab, e, (size_t)n) :
+			   -ENOMEM;
+	free(e);
+	if (bits < 0)
+		return bits;
+	h->sa_bits = (__u32)bits;
+	return 0;
+}
+
 int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		 const struct spi_table *sas)
 {
-	int fam;
+	int fam, err;
 
 	memset(h, 0, sizeof(*h));
 	h->rs = rs;
@@ -272,6 +298,11 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
 	if (!h->frags)
 		return -ENOMEM;
+	err = host_sas(h, sas);
+	if (err) {
+		li_host_free(h);
+		return err;
+	}
 	for (fam = 0; fam < 2; fam++) {
 		const struct li_family *f = fam_of(h, fam);
 
@@ -295,6 +326,7 @@ void li_host_free(struct li_host *h)
 	free(h->active[1]);
 	free(h->frags);
 	free(h->locals);
+	free(h->sa_tab);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -348,8 +380,13 @@ void li_host_set_time(struct li_host *h, __s64 local_min)
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
 		   struct li_verdict *v)
 {
-	h->last_sa = NULL;
-	return li_decide(h, p, v);
+	int drop = li_decide(h, p, v);
+
+	/* The SA's name and peer, for traces and logs. */
+	h->last_sa = v->sa_id && h->sas ? spi_table_find(h->sas, p->family,
+							 p->daddr, p->spi) :
+					  NULL;
+	return drop;
 }
 
 /*

@@ -14,6 +14,7 @@
 #include "../compile/compile.h"
 #include "../ipsec/spi_table.h"
 #include "packet.h"
+#include "sa_table.h"
 
 /* A gateway address; bcast marks directed broadcasts of its subnets. */
 struct li_host_addr {
@@ -49,8 +50,10 @@ struct li_host {
 	struct li_host_addr *locals;
 	size_t nr_locals, cap_locals;
 	const struct spi_table *sas;
+	struct li_sa_slot *sa_tab; /* sa_slot.h, built from @sas */
+	__u32 sa_bits;
 	struct li_host_frag *frags;
-	const struct sa_entry *last_sa; /* set by the SPI check, for traces */
+	const struct sa_entry *last_sa; /* the decision's SA, for traces */
 };
 
 /* @rs must outlive @h. Everything enabled and active until told. */

@@ -76,7 +76,17 @@ int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 			 __u32 words);
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 			 size_t n);
+/*
+ * The live SAs (sa_slot.h), atomically; @unchecked: no SA source can be
+ * read, so ESP goes to the policies unchecked (LI_SAS_UNCHECKED).
+ */
+int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
+			   size_t n, bool unchecked);
+/* The SAs of @t, with ids in table order (replay, tests, benches). */
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t);
+/* Packets and bytes the data path let through for SA @id; zeroing them. */
+int li_loader_sa_stat(struct li_loader *l, __u32 id, struct li_sa_stat *out);
+int li_loader_sa_stat_clear(struct li_loader *l, __u32 id);
 int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 			__u32 count);
 /*

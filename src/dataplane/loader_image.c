@@ -287,6 +287,7 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 			return err;
 	}
 	im.hdr.detect_esp = rs->detect_unknown_esp;
+	im.hdr.esp_wrong_peer_drop = rs->esp_wrong_peer_drop;
 	im.hdr.log_allow = rs->log_allow;
 	im.hdr.log_deny_unicast = rs->log_deny_unicast;
 	im.hdr.log_deny_broadcast = rs->log_deny_broadcast;
@@ -468,77 +469,23 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 }
 
 /*
- * Place @e in the SA table @t of 2^@bits slots, Robin Hood style (maps.h);
- * -ENOSPC if some entry would land LI_SA_PROBES or more from its home.
+ * The SA entries @e into the half not in force (sa_table.c builds it),
+ * then the flip: one word with the half, the table's size and
+ * LI_SAS_UNCHECKED.
  */
-static int place_sa(struct li_sa_slot *t, __u32 bits, struct li_sa_slot e)
+int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
+			   size_t n, bool unchecked)
 {
-	__u32 mask = (1u << bits) - 1, k, d = 0, dk;
-
-	k = li_sa_hash(e.family, e.daddr, e.spi, bits);
-	for (;;) {
-		if (d >= LI_SA_PROBES)
-			return -ENOSPC;
-		if (!t[k].family) {
-			t[k] = e;
-			return 0;
-		}
-		if (t[k].family == e.family && t[k].spi == e.spi &&
-		    !memcmp(t[k].daddr, e.daddr, sizeof(e.daddr)))
-			return 0; /* the table's keys are unique anyway */
-		dk = (k - li_sa_hash(t[k].family, t[k].daddr, t[k].spi, bits)) &
-		     mask;
-		if (dk < d) {
-			struct li_sa_slot x = t[k];
-
-			t[k] = e;
-			e = x;
-			d = dk;
-		}
-		k = (k + 1) & mask;
-		d++;
-	}
-}
-
-/*
- * The SAs of @t into the half not in force, then the flip: one word with
- * the half and the table's size. The table starts at the least size that
- * keeps the load at or below 1/2 and doubles if an entry does not fit.
- */
-int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
-{
-	__u32 half = (l->sas_state & 1) ^ 1, key = LI_STATE_SAS, bits, word;
+	__u32 half = (l->sas_state & 1) ^ 1, key = LI_STATE_SAS, word;
 	struct li_sa_slot *tab;
-	size_t i, n = 0;
-	int err = 0;
+	int bits, err = 0;
 
-	for (i = 0; i < t->size; i++)
-		if (t->slots[i].family == 4 || t->slots[i].family == 6)
-			n++;
-	if (n > LI_SAS_MAX)
-		return -E2BIG;
-	for (bits = LI_SA_BITS_MIN; bits < LI_SA_BITS_MAX && (1ul << bits) < 2 * n;
-	     bits++)
-		;
 	tab = calloc(LI_SA_SLOTS, sizeof(*tab));
 	if (!tab)
 		return -ENOMEM;
-	for (;;) {
-		memset(tab, 0, ((size_t)1 << bits) * sizeof(*tab));
-		for (i = 0, err = 0; i < t->size && !err; i++) {
-			const struct sa_entry *s = &t->slots[i];
-			struct li_sa_slot e = { .family = s->family,
-						.spi = s->spi };
-
-			if (s->family != 4 && s->family != 6)
-				continue;
-			memcpy(e.daddr, s->daddr, s->family == 6 ? 16 : 4);
-			err = place_sa(tab, bits, e);
-		}
-		if (err != -ENOSPC || bits == LI_SA_BITS_MAX)
-			break;
-		bits++;
-	}
+	bits = li_sa_table_build(tab, e, n);
+	if (bits < 0)
+		err = bits;
 	if (!err) {
 		/* The half we overwrite was in force until the last flip. */
 		wait_gap(l->last_sas_ns);
@@ -546,7 +493,7 @@ int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 				  half * LI_SA_SLOTS, tab, sizeof(*tab),
 				  1u << bits);
 	}
-	word = half | bits << 8;
+	word = half | (__u32)bits << 8 | (unchecked ? LI_SAS_UNCHECKED : 0);
 	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
 					&key, &word, BPF_ANY))
 		err = -errno;
@@ -555,6 +502,62 @@ int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 		l->last_sas_ns = li_mono_ns();
 	}
 	free(tab);
+	return err;
+}
+
+int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
+{
+	struct li_sa_slot *e;
+	int n, err;
+
+	n = li_sa_entries_of(t, &e);
+	if (n < 0)
+		return n;
+	err = li_loader_set_sa_slots(l, e, (size_t)n, false);
+	free(e);
+	return err;
+}
+
+/* The packets and bytes of SA @id, summed over the CPUs. */
+int li_loader_sa_stat(struct li_loader *l, __u32 id, struct li_sa_stat *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct li_sa_stat *v;
+
+	memset(out, 0, sizeof(*out));
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_sa_stats), &id,
+				v)) {
+		free(v);
+		return -errno;
+	}
+	for (i = 0; i < ncpu; i++) {
+		out->packets += v[i].packets;
+		out->bytes += v[i].bytes;
+	}
+	free(v);
+	return 0;
+}
+
+/* Zero SA @id's counters before the id names another SA. */
+int li_loader_sa_stat_clear(struct li_loader *l, __u32 id)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct li_sa_stat *v;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_sa_stats), &id, v,
+				BPF_ANY))
+		err = -errno;
+	free(v);
 	return err;
 }
 

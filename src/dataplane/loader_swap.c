@@ -83,6 +83,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	struct bpf_map *const maps[][2] = {
 		{ a->maps.li_locals, b->maps.li_locals },
 		{ a->maps.li_sas, b->maps.li_sas },
+		{ a->maps.li_sa_stats, b->maps.li_sa_stats },
 		{ a->maps.li_tb, b->maps.li_tb },
 		{ a->maps.li_trace, b->maps.li_trace },
 		{ a->maps.li_trace_filter, b->maps.li_trace_filter },

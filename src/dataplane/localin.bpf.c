@@ -107,6 +107,13 @@ struct {
 } li_sas SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LI_SAS_MAX);
+	__type(key, __u32);
+	__type(value, struct li_sa_stat);
+} li_sa_stats SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LI_FRAGS_MAX);
 	__type(key, struct li_frag_key);
@@ -334,34 +341,25 @@ static __always_inline int li_acc_is_local(const LI_CTX *c,
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)
 {
-	return c->h->detect_esp;
+	return c->h->detect_esp && !(c->sas_state & LI_SAS_UNCHECKED);
 }
 
-/* The SA table (maps.h): probe until the SA or an empty slot. */
-static __always_inline int li_acc_spi_known(const LI_CTX *c,
-					    const struct li_pkt *p)
+static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 {
-	__u32 bits = (c->sas_state >> 8) & 0xff, mask, h, i, k;
-	const struct li_sa_slot *e;
-	int v6 = p->family == 6;
+	return (c->sas_state >> 8) & 0xff;
+}
 
-	if (bits < LI_SA_BITS_MIN || bits > LI_SA_BITS_MAX)
-		return 0; /* no table yet */
-	mask = (1u << bits) - 1;
-	h = li_sa_hash(p->family, p->daddr, p->spi, bits);
-	for (i = 0; i < LI_SA_PROBES; i++) {
-		k = (c->sas_state & 1) * LI_SA_SLOTS + ((h + i) & mask);
-		e = bpf_map_lookup_elem(&li_sas, &k);
-		if (!e || !e->family)
-			break;
-		if (e->family == p->family && e->spi == p->spi &&
-		    e->daddr[0] == p->daddr[0] &&
-		    (!v6 || (e->daddr[1] == p->daddr[1] &&
-			     e->daddr[2] == p->daddr[2] &&
-			     e->daddr[3] == p->daddr[3])))
-			return 1;
-	}
-	return 0;
+/* Slot @k of the half in force (sa_slot.h). */
+static __always_inline const struct li_sa_slot *
+li_acc_sa_slot(const LI_CTX *c, __u32 k)
+{
+	k += (c->sas_state & 1) * LI_SA_SLOTS;
+	return bpf_map_lookup_elem(&li_sas, &k);
+}
+
+static __always_inline int li_acc_esp_wrong_peer_drop(const LI_CTX *c)
+{
+	return c->h->esp_wrong_peer_drop;
 }
 
 static __always_inline void frag_key(struct li_frag_key *k,
@@ -449,6 +447,17 @@ static __always_inline void count(__u32 i)
 
 	if (n)
 		*n += 1;
+}
+
+/* An ESP packet of SA @id, for `diagnose vpn tunnel list`. */
+static __always_inline void sa_count(struct xdp_md *ctx, __u32 id)
+{
+	struct li_sa_stat *st = bpf_map_lookup_elem(&li_sa_stats, &id);
+
+	if (st) {
+		st->packets += 1;
+		st->bytes += ctx->data_end - ctx->data;
+	}
 }
 
 /* One event of @kind may leave now: the CPU's bucket has the credit. */
@@ -558,11 +567,12 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 {
 	const struct li_verdict *v = &s->v;
 	struct li_policy pol = { 0 };
-	int esp, traffic;
+	int esp, peer, traffic;
 	__u64 now;
 	__u32 id;
 
 	esp = v->reason == LI_R_ESP_UNKNOWN_SPI;
+	peer = v->reason == LI_R_ESP_WRONG_PEER;
 	if (v->reason == LI_R_POLICY && v->policy_idx >= 0)
 		li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx,
 			      &pol);
@@ -570,11 +580,13 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 				    c->h->log_deny_unicast,
 				    c->h->log_deny_broadcast);
 	id = trace_take(&s->pkt);
-	if (!esp && !traffic && !id)
+	if (!esp && !peer && !traffic && !id)
 		return;
 	now = coarse_now();
 	if (esp)
 		emit(ctx, cf, c, s, LI_EV_ESP_ERROR, 0, now);
+	if (peer)
+		emit(ctx, cf, c, s, LI_EV_ESP_PEER, 0, now);
 	if (traffic)
 		emit(ctx, cf, c, s, LI_EV_TRAFFIC, 0, now);
 	if (id)
@@ -687,6 +699,8 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 			if (n)
 				*n += 1;
 		}
+		if (s->v.sa_id)
+			sa_count(ctx, s->v.sa_id - 1);
 		if (s->v.reason != LI_R_NONLOCAL)
 			tell(ctx, cf, &c, s);
 	}

@@ -24,6 +24,7 @@
 #include "../trace/filter.h"
 #include "event.h"
 #include "packet.h"
+#include "sa_slot.h"
 
 #define LI_NR_SETS 2
 
@@ -52,22 +53,6 @@
 #define LI_LOCAL_SLOTS (1u << LI_LOCAL_BITS) /* per half */
 #define LI_LOCAL_PROBES 8
 
-/*
- * The live inbound SAs: the same kind of table (li_sas, two halves of
- * LI_SA_SLOTS), but sized to the SAs: a half uses its first 2^bits slots,
- * bits the least that keeps the load at or below 1/2 (at least
- * LI_SA_BITS_MIN). li_state[LI_STATE_SAS] holds the half in bit 0 and bits
- * in bits 8-15, one word, so the flip switches both at once. The loader
- * places entries Robin Hood style (an entry displaces one nearer its home
- * slot), which keeps every entry within LI_SA_PROBES of its home even at
- * load 1/2 (65536 random keys in 2^17 slots: at most 8); a lookup probes
- * until the key, an empty slot or LI_SA_PROBES slots.
- */
-#define LI_SAS_MAX 65536
-#define LI_SA_BITS_MIN 6
-#define LI_SA_BITS_MAX 17
-#define LI_SA_SLOTS (1u << LI_SA_BITS_MAX) /* per half */
-#define LI_SA_PROBES 16
 #define LI_FRAGS_MAX 16384
 #define LI_RINGBUF_SIZE (256 * 1024)
 
@@ -99,7 +84,8 @@ struct li_set_hdr {
 	__u8 log_allow;
 	__u8 log_deny_unicast;
 	__u8 log_deny_broadcast;
-	__u32 pad;
+	__u8 esp_wrong_peer_drop;
+	__u8 pad[3];
 };
 
 /* li_conf[0]: fixed at creation, except the event rates. */
@@ -193,26 +179,6 @@ static __always_inline __u32 li_local_hash(__u8 family, const __u32 *a)
 
 	x *= 0x9e3779b1u;
 	return x >> (32 - LI_LOCAL_BITS);
-}
-
-/* li_sas slot: family 0 is empty; IPv4 in daddr[0], the rest zero. */
-struct li_sa_slot {
-	__u8 family;
-	__u8 pad[3];
-	__u32 daddr[4];
-	__u32 spi; /* host order, as struct sa_entry */
-};
-
-/* Home slot of an SA in a half of 2^@bits slots (1 <= bits <= 17). */
-static __always_inline __u32 li_sa_hash(__u8 family, const __u32 *daddr,
-					__u32 spi, __u32 bits)
-{
-	__u32 x = spi ^ daddr[0] ^ family;
-
-	if (family == 6)
-		x ^= daddr[1] ^ daddr[2] ^ daddr[3];
-	x *= 0x9e3779b1u;
-	return x >> (32 - bits);
 }
 
 /* li_frags: first-fragment verdicts, LRU. */

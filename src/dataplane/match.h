@@ -7,6 +7,8 @@
  *   1. not addressed to this host           -> pass (nonlocal)
  *   2. addressed to us but malformed         -> drop (malformed)
  *   3. ESP with detect-unknown-esp           -> SPI known ? pass : drop
+ *      (a live SPI from another address than the SA's peer: its own
+ *      reason, dropped only when configured)
  *   4. local-in policies, first match wins   -> the policy's action
  *   5. no match                              -> pass (implicit)
  *
@@ -41,7 +43,11 @@
  *   int   li_acc_is_local(const LI_CTX *c, const struct li_pkt *p);
  *                         (0 no, 1 unicast to us, 2 broadcast/multicast)
  *   int   li_acc_detect_esp(const LI_CTX *c);
- *   int   li_acc_spi_known(const LI_CTX *c, const struct li_pkt *p);
+ *                         (detect-unknown-esp, and some SA source read)
+ *   __u32 li_acc_sa_bits(const LI_CTX *c);
+ *   const struct li_sa_slot *li_acc_sa_slot(const LI_CTX *c, __u32 k);
+ *                         (slot k of the SA table in force, sa_slot.h)
+ *   int   li_acc_esp_wrong_peer_drop(const LI_CTX *c);
  *   int   li_acc_frag_get(const LI_CTX *c, const struct li_pkt *p,
  *                         struct li_verdict *v);
  *   void  li_acc_frag_put(const LI_CTX *c, const struct li_pkt *p,
@@ -52,6 +58,7 @@
 
 #include "../compile/ruleset.h"
 #include "packet.h"
+#include "sa_slot.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -229,6 +236,47 @@ static __always_inline void li_verdict_set(struct li_verdict *v, int drop,
 	v->reason = (__u8)reason;
 	v->policy_id = 0;
 	v->policy_idx = -1;
+	v->sa_id = 0;
+}
+
+/* The live SA of an ESP packet (sa_slot.h), or NULL. */
+static __always_inline const struct li_sa_slot *
+li_sa_find(const LI_CTX *c, const struct li_pkt *p)
+{
+	__u32 bits = li_acc_sa_bits(c), mask, h, i;
+	const struct li_sa_slot *e;
+
+	if (bits < LI_SA_BITS_MIN || bits > LI_SA_BITS_MAX)
+		return 0; /* no table yet */
+	mask = (1u << bits) - 1;
+	h = li_sa_hash(p->family, p->daddr, p->spi, bits);
+	for (i = 0; i < LI_SA_PROBES; i++) {
+		e = li_acc_sa_slot(c, (h + i) & mask);
+		if (!e || !e->family)
+			break;
+		if (li_sa_key_eq(e, p->family, p->daddr, p->spi))
+			return e;
+	}
+	return 0;
+}
+
+/* Step 3: ESP against the live SAs. */
+static __always_inline void li_decide_esp(const LI_CTX *c,
+					  const struct li_pkt *p,
+					  struct li_verdict *v)
+{
+	const struct li_sa_slot *e = li_sa_find(c, p);
+
+	if (!e) {
+		li_verdict_set(v, 1, LI_R_ESP_UNKNOWN_SPI);
+		return;
+	}
+	if (li_sa_peer_ok(e, p->saddr))
+		li_verdict_set(v, 0, LI_R_ESP_OK);
+	else
+		li_verdict_set(v, li_acc_esp_wrong_peer_drop(c),
+			       LI_R_ESP_WRONG_PEER);
+	v->sa_id = e->id + 1;
 }
 
 /*
@@ -283,10 +331,7 @@ static __always_inline int li_decide_local(const LI_CTX *c,
 	}
 	if ((p->flags & LI_PKT_ESP) && !(p->flags & LI_PKT_FRAG_LATER) &&
 	    li_acc_detect_esp(c)) {
-		if (li_acc_spi_known(c, p))
-			li_verdict_set(v, 0, LI_R_ESP_OK);
-		else
-			li_verdict_set(v, 1, LI_R_ESP_UNKNOWN_SPI);
+		li_decide_esp(c, p, v);
 	} else {
 		idx = li_classify(c, p);
 		if (idx >= 0 && !li_acc_policy(c, p->family == 6, (__u32)idx, &pol)) {

@@ -71,6 +71,7 @@ enum li_reason {
 	LI_R_ESP_OK,	      /* ESP with the SPI of a live SA */
 	LI_R_ESP_UNKNOWN_SPI, /* ESP whose SPI matches no live SA */
 	LI_R_MALFORMED,	      /* addressed to us, cannot be parsed */
+	LI_R_ESP_WRONG_PEER,  /* ESP with a live SPI, not from the SA's peer */
 	LI_R_MAX,
 };
 
@@ -81,6 +82,7 @@ struct li_verdict {
 	__u8 frag_hit;	/* decided from the fragment table */
 	__u32 policy_id; /* admin's id for LI_R_POLICY, else 0 */
 	__s32 policy_idx; /* evaluation index, -1 if none */
+	__u32 sa_id;	 /* LI_R_ESP_OK, _WRONG_PEER: the SA's id + 1 (maps.h) */
 };
 
 #endif

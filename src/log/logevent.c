@@ -97,20 +97,25 @@ bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
 
 int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
 		  const struct li_verdict *v, const char *ifname,
-		  const char *tunnel, __u64 ts_ns, char *buf, size_t size)
+		  const struct sa_entry *sa, __u64 ts_ns, char *buf,
+		  size_t size)
 {
 	struct log_event ev = {
 		.pkt = p,
 		.verdict = v,
 		.intf = ifname,
-		.tunnel = tunnel,
+		.tunnel = sa && sa->tunnel[0] ? sa->tunnel : NULL,
+		.peer_family = sa && sa->has_peer ? sa->family : 0,
+		.peer = sa ? sa->peer : NULL,
 		.time_ns = ts_ns,
 	};
 	enum rl_kind kind;
 	int n;
 
-	if (v->reason == LI_R_ESP_UNKNOWN_SPI) {
-		kind = RL_ESP_ERROR;
+	if (v->reason == LI_R_ESP_UNKNOWN_SPI ||
+	    v->reason == LI_R_ESP_WRONG_PEER) {
+		kind = v->reason == LI_R_ESP_UNKNOWN_SPI ? RL_ESP_ERROR :
+							   RL_ESP_PEER;
 		if (!rl_allow(&e->rl, kind, p->family, p->saddr, ts_ns))
 			return 0;
 		n = log_format_esp_error(buf, size, &e->ctx, &ev);

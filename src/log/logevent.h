@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "../compile/compile.h"
+#include "../ipsec/spi_table.h"
 #include "../objects/objects.h"
 #include "logfmt.h"
 #include "ratelimit.h"
@@ -50,11 +51,13 @@ bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
 /*
  * The line for one decision into @buf (no newline): its length, 0 when no
  * line is due or the rate limit refused it, or -ENOSPC / -EINVAL from the
- * formatter. @ifname is the arrival interface, @tunnel the SA's tunnel
- * when known (else NULL), @ts_ns the packet time since the epoch.
+ * formatter. @ifname is the arrival interface, @sa the packet's SA when
+ * known (else NULL: tunnel and peer "N/A"), @ts_ns the packet time since
+ * the epoch.
  */
 int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
 		  const struct li_verdict *v, const char *ifname,
-		  const char *tunnel, __u64 ts_ns, char *buf, size_t size);
+		  const struct sa_entry *sa, __u64 ts_ns, char *buf,
+		  size_t size);
 
 #endif

@@ -178,6 +178,7 @@ int log_format_esp_error(char *buf, size_t size, const struct log_ctx *ctx,
 	const struct li_pkt *pkt = ev->pkt;
 	unsigned int remport = 0, locport = 0;
 	struct logbuf lb;
+	bool peer;
 	int err;
 
 	logbuf_init(&lb, buf, size);
@@ -210,9 +211,26 @@ int log_format_esp_error(char *buf, size_t size, const struct log_ctx *ctx,
 		&lb,
 		" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=");
 	logbuf_quoted(&lb, ev->tunnel ? ev->tunnel : "N/A");
+	peer = ev->verdict && ev->verdict->reason == LI_R_ESP_WRONG_PEER;
+	/*
+	 * A live SPI from another address than the SA's peer has no FortiOS
+	 * message of its own; it is an ESP error of the same logid (filters
+	 * on 0101037131 keep working) with its own error_num.
+	 */
 	logbuf_printf(
 		&lb,
-		" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"%08x\" seq=\"%08x\" fctuid=\"N/A\" advpnsc=0",
+		" status=\"esp_error\" error_num=\"%s\" spi=\"%08x\" seq=\"%08x\" fctuid=\"N/A\" advpnsc=0",
+		peer ? "Received ESP packet with a live SPI from an unexpected peer." :
+			"Received ESP packet with unknown SPI.",
 		pkt->spi, pkt->seq);
+	if (peer) {
+		logbuf_puts(&lb, " peerip=");
+		if (ev->peer_family)
+			logbuf_ip(&lb, ev->peer_family, ev->peer);
+		else
+			logbuf_puts(&lb, "N/A");
+		logbuf_printf(&lb, " esp_action=\"%s\"",
+			      ev->verdict->drop ? "drop" : "accept");
+	}
 	return logbuf_result(&lb);
 }

@@ -29,6 +29,7 @@ static const char *const kind_names[RL_NR_KINDS] = {
 	[RL_TRAFFIC_DENY] = "traffic-deny",
 	[RL_TRAFFIC_ACCEPT] = "traffic-accept",
 	[RL_ESP_ERROR] = "esp-error",
+	[RL_ESP_PEER] = "esp-wrong-peer",
 };
 
 const char *rl_kind_name(enum rl_kind kind)
@@ -47,6 +48,8 @@ void rl_conf_default(struct rl_conf *conf)
 	conf->kind[RL_TRAFFIC_ACCEPT] = (struct rl_rate){ 200, s / 50 };
 	conf->addr[RL_ESP_ERROR] = (struct rl_rate){ 5, s };
 	conf->kind[RL_ESP_ERROR] = (struct rl_rate){ 100, s / 10 };
+	conf->addr[RL_ESP_PEER] = (struct rl_rate){ 5, s };
+	conf->kind[RL_ESP_PEER] = (struct rl_rate){ 100, s / 10 };
 	conf->table_size = RL_DEFAULT_TABLE_SIZE;
 }
 

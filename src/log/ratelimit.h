@@ -39,6 +39,7 @@ enum rl_kind {
 	RL_TRAFFIC_DENY,
 	RL_TRAFFIC_ACCEPT,
 	RL_ESP_ERROR,
+	RL_ESP_PEER, /* a live SPI from an unexpected peer */
 	RL_NR_KINDS,
 };
 

@@ -154,6 +154,22 @@ struct obj_intf {
 	size_t nr_ip6;
 };
 
+/* A `config system sa-source` entry: where the daemon learns live SAs. */
+enum obj_sa_type {
+	OBJ_SA_XFRM, /* the kernel's SA database, over XFRM netlink */
+	OBJ_SA_VICI, /* strongSwan's charon, over its VICI socket */
+	OBJ_SA_FILE, /* a static SA file (the replay format) */
+};
+
+#define OBJ_VICI_DEFAULT_PATH "/var/run/charon.vici"
+
+struct obj_sa_source {
+	const char *name;
+	struct conf_loc loc;
+	enum obj_sa_type type;
+	const char *path; /* vici: the socket; file: the file; xfrm: NULL */
+};
+
 struct obj_config {
 	struct arena *arena;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
@@ -171,6 +187,15 @@ struct obj_config {
 	const char *hostname;
 	const char *timezone; /* IANA name; NULL = the system's zone */
 	bool detect_unknown_esp;
+	/*
+	 * `config system sa-source`, enabled entries; without the section
+	 * (!sa_sources_set) the daemon finds what the gateway runs.
+	 */
+	struct obj_sa_source **sa_sources;
+	size_t nr_sa_sources;
+	bool sa_sources_set;
+	unsigned int sa_grace_s; /* system sa-check grace-period */
+	bool esp_wrong_peer_drop; /* system sa-check wrong-peer-action deny */
 	bool log_local_in_allow;
 	bool log_local_in_deny_unicast;
 	bool log_local_in_deny_broadcast;

@@ -287,6 +287,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->arena = t->arena;
 	cfg->detect_unknown_esp = true;
+	cfg->sa_grace_s = 30;
 	/* Sized from the tree: growing would leave old tables in the arena. */
 	obj_names_init(&r.addr[0], r.a,
 		       section_size(t, "firewall address") +

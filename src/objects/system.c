@@ -2,7 +2,8 @@
 /*
  * The `config system ...` and `config log setting` parts localin acts on:
  * interfaces (whose subnets interface-subnet addresses borrow), the host
- * name and time zone, ESP detection, and which local-in traffic is logged.
+ * name and time zone, ESP detection and the SA sources behind it, and
+ * which local-in traffic is logged.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,12 +149,80 @@ static bool section_enabled(struct resolver *r, const char *path,
 	return w ? !strcmp(w->text, "enable") : def;
 }
 
+/*
+ * config system sa-source: type and path, checked here so that `localin
+ * check` finds a missing path before the daemon does.
+ */
+static void resolve_sa_sources(struct resolver *r)
+{
+	const struct conf_section *sec =
+		conf_tree_section(r->t, "system sa-source");
+	const struct conf_entry *e;
+	const struct conf_word *w;
+	size_t cap = 0;
+
+	r->cfg->sa_sources_set = sec != NULL;
+	for (e = sec ? sec->entries : NULL; e; e = e->next) {
+		struct obj_sa_source *o;
+
+		if (obj_word_is(r, sec, e, "status", "disable"))
+			continue;
+		w = obj_word(r, sec, e, "type");
+		if (!w) {
+			if (!e->broken)
+				diag_error(r->dl, &e->loc,
+					   "sa-source \"%s\": type is required (vici, xfrm or file)",
+					   e->key);
+			continue;
+		}
+		o = arena_alloc(r->a, sizeof(*o));
+		o->name = e->key;
+		o->loc = e->loc;
+		o->type = !strcmp(w->text, "vici") ? OBJ_SA_VICI :
+			  !strcmp(w->text, "file") ? OBJ_SA_FILE :
+						     OBJ_SA_XFRM;
+		w = obj_word(r, sec, e, "path");
+		if (w && *w->text && o->type == OBJ_SA_XFRM)
+			diag_warn(r->dl, &w->loc,
+				  "sa-source \"%s\": type xfrm has no path; it is ignored",
+				  e->key);
+		else if (w && *w->text)
+			o->path = w->text;
+		else if (o->type == OBJ_SA_VICI)
+			o->path = OBJ_VICI_DEFAULT_PATH;
+		else if (o->type == OBJ_SA_FILE && !e->broken)
+			diag_error(r->dl, &e->loc,
+				   "sa-source \"%s\": type file needs a path",
+				   e->key);
+		*ARENA_PUSH(r->a, r->cfg->sa_sources, r->cfg->nr_sa_sources,
+			    cap) = o;
+	}
+}
+
+static void resolve_sa_check(struct resolver *r)
+{
+	const struct conf_section *sec =
+		conf_tree_section(r->t, "system sa-check");
+	const struct conf_entry *e = sec ? sec->entries : NULL;
+	const struct conf_word *w;
+
+	if (!e)
+		return;
+	w = obj_word(r, sec, e, "grace-period");
+	if (w)
+		r->cfg->sa_grace_s = (unsigned int)strtoul(w->text, NULL, 10);
+	r->cfg->esp_wrong_peer_drop =
+		obj_word_is(r, sec, e, "wrong-peer-action", "deny");
+}
+
 void obj_resolve_system(struct resolver *r)
 {
 	struct obj_config *cfg = r->cfg;
 
 	resolve_interfaces(r);
 	resolve_global(r);
+	resolve_sa_sources(r);
+	resolve_sa_check(r);
 	/* FortiOS 7.2.4+ default: unknown-SPI ESP is dropped before policies. */
 	cfg->detect_unknown_esp = section_enabled(r, "system settings",
 						  "detect-unknown-esp", true);

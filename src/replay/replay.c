@@ -27,6 +27,7 @@ static const char *const reason_names[LI_R_MAX] = {
 	[LI_R_ESP_OK] = "esp-ok",
 	[LI_R_ESP_UNKNOWN_SPI] = "esp-unknown-spi",
 	[LI_R_MALFORMED] = "malformed",
+	[LI_R_ESP_WRONG_PEER] = "esp-wrong-peer",
 };
 
 struct replay {
@@ -168,7 +169,7 @@ static void emit_logs(struct replay *r, const struct li_pkt *p,
 {
 	char line[LOG_LINE_MAX];
 
-	if (log_emit_line(&r->log, p, v, ifname, NULL, ts_ns, line,
+	if (log_emit_line(&r->log, p, v, ifname, r->host.last_sa, ts_ns, line,
 			  sizeof(line)) > 0)
 		fprintf(r->out, "%s\n", line);
 }
@@ -275,6 +276,11 @@ static void summary(struct replay *r)
 		r->by_reason[LI_R_ESP_OK]);
 	fprintf(r->out, "  ESP with an unknown SPI (dropped): %llu\n",
 		r->by_reason[LI_R_ESP_UNKNOWN_SPI]);
+	if (r->by_reason[LI_R_ESP_WRONG_PEER])
+		fprintf(r->out,
+			"  ESP with a live SPI from an unexpected peer (%s): %llu\n",
+			r->p->rs.esp_wrong_peer_drop ? "dropped" : "passed",
+			r->by_reason[LI_R_ESP_WRONG_PEER]);
 	fprintf(r->out, "  malformed (dropped): %llu\n",
 		r->by_reason[LI_R_MALFORMED]);
 	if (rl_summary(&r->log.rl, buf, sizeof(buf)) > 0)
@@ -348,7 +354,7 @@ static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
 			   strerror(-err));
 		return err;
 	}
-	r->host.last_sa = v->reason == LI_R_ESP_OK ?
+	r->host.last_sa = v->sa_id ?
 				  spi_table_find(&r->sas, pkt->family,
 						 pkt->daddr, pkt->spi) :
 				  NULL;

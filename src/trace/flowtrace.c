@@ -181,6 +181,17 @@ static void esp(struct trace_out *o, bool known)
 	const struct li_pkt *p = o->t->pkt;
 
 	line_start(o, known ? TM_ESP_OK : TM_ESP_UNKNOWN);
+	if (known && o->t->verdict->reason == LI_R_ESP_WRONG_PEER) {
+		logbuf_printf(&o->lb, "ESP packet SPI=%08x seq=%08x matches %s",
+			      p->spi, p->seq,
+			      o->t->tunnel ? "an SA of tunnel " : "a live SA");
+		if (o->t->tunnel)
+			logbuf_escaped(&o->lb, o->t->tunnel);
+		logbuf_puts(&o->lb, " but its source is not the SA's peer, ");
+		logbuf_puts(&o->lb, o->t->verdict->drop ? "drop" : "accept");
+		line_end(o);
+		return;
+	}
 	if (known)
 		logbuf_printf(&o->lb, "ESP packet SPI=%08x seq=%08x matches %s",
 			      p->spi, p->seq,
@@ -249,8 +260,9 @@ static void trace_packet(struct trace_out *o)
 	}
 	if (p->flags & LI_PKT_FRAG_LATER)
 		fragment(o);
-	if (v->reason == LI_R_ESP_OK || v->reason == LI_R_ESP_UNKNOWN_SPI)
-		esp(o, v->reason == LI_R_ESP_OK);
+	if (v->reason == LI_R_ESP_OK || v->reason == LI_R_ESP_UNKNOWN_SPI ||
+	    v->reason == LI_R_ESP_WRONG_PEER)
+		esp(o, v->reason != LI_R_ESP_UNKNOWN_SPI);
 	else
 		decision(o);
 }

@@ -39,6 +39,8 @@ NONLOCAL = "accept nonlocal 0"
 MAL = "drop malformed 0"
 OK = "accept esp-ok 0"
 BADSPI = "drop esp-unknown-spi 0"
+# A live SPI from another address than the SA's peer (accepted by default).
+PEERX = "accept esp-wrong-peer 0"
 
 
 def acc(n):
@@ -304,7 +306,7 @@ def esp_raw():
     c.add(esp4(PEER, 0xc0ffee01), OK)
     c.add(esp4(PEER, 0xc0ffee02), OK)              # line without 0x, upper case
     c.add(esp4(PEER, 0xc0ffee03), BADSPI)
-    c.add(esp4("198.18.1.1", 0xc0ffee01), OK)      # (dst, SPI) only: peer ignored
+    c.add(esp4("198.18.1.1", 0xc0ffee01), PEERX)   # not the SA's peer
     c.add(esp4("203.0.113.20", 0x100, dst="192.0.2.1"), OK)  # leading zeros
     c.add(esp4("203.0.113.20", 0xc0ffee01, dst="192.0.2.1"), BADSPI)  # other dst
     c.add(esp4("203.0.113.20", 0x100), BADSPI)     # SPI of 192.0.2.1's SA
@@ -331,7 +333,7 @@ def esp_udp():
     # esp-udp.sa: 198.51.100.1 c0ffee01, 2001:db8:100::1 c0ffee61.
     c = Capture("esp-udp", "2024-06-10 10:00:00")
     c.add(espudp4(PEER, 0xc0ffee01), OK)
-    c.add(espudp4("198.18.2.1", 0xc0ffee01), OK)   # before the policies
+    c.add(espudp4("198.18.2.1", 0xc0ffee01), PEERX)  # before the policies
     c.add(espudp4("198.18.2.2", 0x0badf00d), BADSPI)
     c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL)
     c.add(udp4("198.18.2.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))

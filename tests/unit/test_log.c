@@ -59,7 +59,9 @@ static void check_traffic(const struct log_ctx *c, const struct li_pkt *p,
 			  const struct li_verdict *v, const char *service,
 			  __u64 t, const char *want)
 {
-	struct log_event ev = { p, v, "wan1", service, NULL, t, 42 };
+	struct log_event ev = { .pkt = p, .verdict = v, .intf = "wan1",
+				.service = service, .time_ns = t,
+				.sessionid = 42 };
 	char buf[LOG_LINE_MAX];
 	int len;
 
@@ -72,7 +74,7 @@ static void test_traffic_deny_v4(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0 };
 
 	(void)state;
 	set_tz("Europe/Berlin");
@@ -85,7 +87,7 @@ static void test_traffic_accept_unnamed_service(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 17, "192.0.2.7", 4500, "198.51.100.1", 4500);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1 };
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0 };
 
 	(void)state;
 	set_tz("UTC");
@@ -98,7 +100,7 @@ static void test_traffic_v6(void **state)
 {
 	struct li_pkt p =
 		pkt_of(6, 6, "2001:db8:1::10", 50123, "2001:db8::1", 22);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 7, 2 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 7, 2, 0 };
 
 	(void)state;
 	set_tz("America/Los_Angeles");
@@ -112,7 +114,7 @@ static void test_traffic_icmp(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 1, "192.0.2.9", 2280, "198.51.100.1", 8 << 8);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 3, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 3, 0, 0 };
 
 	(void)state;
 	set_tz("UTC");
@@ -125,7 +127,7 @@ static void test_traffic_icmp(void **state)
 static void test_traffic_esp_no_ports_bcast(void **state)
 {
 	struct li_pkt p = pkt_of(4, 50, "192.0.2.9", 0, "198.51.100.255", 0);
-	struct li_verdict v = { 1, LI_R_POLICY, 1, 0, 4, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 1, 0, 4, 0, 0 };
 	struct log_ctx bare = { NULL, NULL, NULL };
 
 	(void)state;
@@ -139,11 +141,11 @@ static void test_traffic_esp_no_ports_bcast(void **state)
 static void test_quoting(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.7", 500, "198.51.100.1", 500);
-	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1 };
+	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1, 0 };
 	struct log_ctx c = { "gw \"north\"\\1", "id\n", "vd\"x" };
-	struct log_event ev = {
-		&p, &v, "wan\"1", "My \"IKE\"", NULL, WINTER, 1
-	};
+	struct log_event ev = { .pkt = &p, .verdict = &v, .intf = "wan\"1",
+				.service = "My \"IKE\"", .time_ns = WINTER,
+				.sessionid = 1 };
 	char buf[LOG_LINE_MAX];
 
 	(void)state;
@@ -187,7 +189,8 @@ static void test_service_names(void **state)
 static void check_esp(const struct li_pkt *p, const char *tunnel,
 		      const char *want)
 {
-	struct log_event ev = { p, NULL, "wan1", NULL, tunnel, WINTER, 0 };
+	struct log_event ev = { .pkt = p, .intf = "wan1", .tunnel = tunnel,
+				.time_ns = WINTER };
 	char buf[LOG_LINE_MAX];
 	int len;
 
@@ -229,8 +232,9 @@ static void test_esp_udp_v6_tunnel(void **state)
 static void check_header(const char *tz, __u64 t, const char *want)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.1", 1, "192.0.2.2", 2);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1 };
-	struct log_event ev = { &p, &v, "wan1", NULL, NULL, t, 1 };
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0 };
+	struct log_event ev = { .pkt = &p, .verdict = &v, .intf = "wan1",
+				.time_ns = t, .sessionid = 1 };
 	struct log_ctx c = { NULL, NULL, NULL };
 	char buf[LOG_LINE_MAX];
 
@@ -272,7 +276,7 @@ static void test_time_zones(void **state)
 static void test_nospc_and_einval(void **state)
 {
 	struct li_pkt p = pkt_of(4, 50, "203.0.113.66", 0, "198.51.100.1", 0);
-	struct log_event ev = { &p, NULL, "wan1", NULL, NULL, WINTER, 0 };
+	struct log_event ev = { .pkt = &p, .intf = "wan1", .time_ns = WINTER };
 	char buf[LOG_LINE_MAX];
 	int len;
 

@@ -29,6 +29,8 @@ static const struct {
 	{ "system global", SK_NONE, 0 },
 	{ "system settings", SK_NONE, 0 },
 	{ "system interface", SK_NAME, 15 },
+	{ "system sa-source", SK_NAME, 35 },
+	{ "system sa-check", SK_NONE, 0 },
 	{ "log setting", SK_NONE, 0 },
 	{ "firewall address", SK_NAME, 79 },
 	{ "firewall address6", SK_NAME, 79 },
@@ -54,6 +56,11 @@ static const struct {
 	const char *def;
 	unsigned int flags;
 } used[] = {
+	{ "system sa-source", "type", ST_ENUM, NULL, UR },
+	{ "system sa-source", "path", ST_STRING, NULL, U },
+	{ "system sa-source", "status", ST_ENUM, "enable", U },
+	{ "system sa-check", "grace-period", ST_INT, "30", U },
+	{ "system sa-check", "wrong-peer-action", ST_ENUM, "accept", U },
 	{ "firewall address", "type", ST_ENUM, "ipmask", U },
 	{ "firewall address", "subnet", ST_IP4MASK, "0.0.0.0 0.0.0.0", U },
 	{ "firewall address", "start-ip", ST_IP4, "0.0.0.0", U },

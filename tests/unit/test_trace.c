@@ -341,7 +341,7 @@ static void check_trace(const struct flow_trace_pkt *t, const char *want)
 static void test_trace_deny(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0 };
 	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 1, false, 0 };
 
 	(void)state;
@@ -356,7 +356,7 @@ static void test_trace_tcp_accept_timestamp(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 6, "192.168.1.10", 53814, "192.168.1.1", 22);
-	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1 };
+	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1, 0 };
 	struct flow_trace_pkt t = { &p, &v, "port5", NULL, NULL, 52, true, T0 };
 
 	(void)state;
@@ -383,7 +383,7 @@ static void test_trace_icmp_implicit(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 1, "192.168.1.10", 2328, "192.168.1.1", 8 << 8);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1 };
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0 };
 	struct flow_trace_pkt t = { &p, &v, "port5", NULL, NULL, 30, false, 0 };
 
 	(void)state;
@@ -399,7 +399,7 @@ static void test_trace_icmp_implicit(void **state)
 static void test_trace_esp_unknown_raw(void **state)
 {
 	struct li_pkt p = pkt_of(4, 50, "203.0.113.66", 0, "198.51.100.1", 0);
-	struct li_verdict v = { 1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1 };
+	struct li_verdict v = { 1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1, 0 };
 	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 7, false, 0 };
 
 	(void)state;
@@ -423,7 +423,7 @@ static void test_trace_esp_ok_udp_v6(void **state)
 {
 	struct li_pkt p =
 		pkt_of(6, 17, "2001:db8:9::2", 4500, "2001:db8::1", 4500);
-	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1 };
+	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1, 0 };
 	struct flow_trace_pkt t = { &p,		 &v, "wan1", NULL,
 				    "to-branch", 8,  false,  0 };
 
@@ -447,7 +447,7 @@ static void test_trace_esp_ok_udp_v6(void **state)
 static void test_trace_nonlocal(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 500, "192.0.2.99", 500);
-	struct li_verdict v = { 0, LI_R_NONLOCAL, 0, 0, 0, -1 };
+	struct li_verdict v = { 0, LI_R_NONLOCAL, 0, 0, 0, -1, 0 };
 	struct flow_trace_pkt t = { &p, &v, "wan1", "root", NULL, 2, false, 0 };
 
 	(void)state;
@@ -461,7 +461,7 @@ static void test_trace_nonlocal(void **state)
 static void test_trace_fragment_v6_deny(void **state)
 {
 	struct li_pkt p = pkt_of(6, 17, "2001:db8::5", 0, "2001:db8::1", 0);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0, 0 };
 	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 9, false, 0 };
 
 	(void)state;
@@ -488,7 +488,7 @@ static void test_trace_fragment_v6_deny(void **state)
 static void test_trace_malformed(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 0, "198.51.100.1", 0);
-	struct li_verdict v = { 1, LI_R_MALFORMED, 0, 0, 0, -1 };
+	struct li_verdict v = { 1, LI_R_MALFORMED, 0, 0, 0, -1, 0 };
 	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 4, false, 0 };
 	int m;
 
@@ -518,7 +518,7 @@ static void test_trace_malformed(void **state)
 static void test_trace_escaping_nospc_print(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0 };
 	struct flow_trace_pkt t = {
 		&p, &v, "we\"ird", NULL, NULL, 1, false, 0
 	};

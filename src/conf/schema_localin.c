@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sections of localin's own, in FortiOS style, for what FortiOS does
+ * inside its own IKE daemon and Linux leaves to others: where the live
+ * SAs come from (`config system sa-source`) and how the SPI check treats
+ * SAs that just went away and packets from an unexpected address
+ * (`config system sa-check`). A FortiGate backup has neither section.
+ *
+ * Tables are sorted by name (see schema_tables.h).
+ */
+#include "schema_tables.h"
+
+static const char *const sa_source_types[] = { "file", "vici", "xfrm", NULL };
+static const char *const sa_wrong_peer_actions[] = { "accept", "deny", NULL };
+
+static const struct schema_attr sa_source_attrs[] = {
+	/* vici: the socket (default /var/run/charon.vici); file: the SA file */
+	{ .name = "path", .type = ST_STRING, .max = 255, .flags = SA_USED },
+	{ .name = "status", .type = ST_ENUM, .enums = schema_enable_disable,
+	  .def = "enable", .flags = SA_USED },
+	{ .name = "type", .type = ST_ENUM, .enums = sa_source_types,
+	  .flags = SA_USED | SA_REQUIRED },
+};
+
+static const struct schema_attr sa_check_attrs[] = {
+	/* seconds a deleted or rekeyed SA's SPI stays valid */
+	{ .name = "grace-period", .type = ST_INT, .min = 0, .max = 86400,
+	  .def = "30", .flags = SA_USED },
+	/* ESP with a live SPI from an address that is not the SA's peer */
+	{ .name = "wrong-peer-action", .type = ST_ENUM,
+	  .enums = sa_wrong_peer_actions, .def = "accept", .flags = SA_USED },
+};
+
+const struct schema_section schema_system_sa_source = {
+	.path = "system sa-source",
+	.key = SK_NAME,
+	.max_key_len = 35,
+	.attrs = sa_source_attrs,
+	.nr_attrs = ARRAY_SIZE(sa_source_attrs),
+};
+
+const struct schema_section schema_system_sa_check = {
+	.path = "system sa-check",
+	.key = SK_NONE,
+	.attrs = sa_check_attrs,
+	.nr_attrs = ARRAY_SIZE(sa_check_attrs),
+};

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live inbound SAs as the data path reads them, written once for the
+ * XDP program (li_sas map) and the host (an array in memory): the slot
+ * layout and the hash here, the probe in match.h (li_sa_find, through the
+ * li_acc_sa_slot accessor). The table is built in plain C by
+ * li_sa_table_build() (sa_table.c) for both.
+ *
+ * A table of 2^bits slots, bits the least that keeps the load at or below
+ * 1/2 (at least LI_SA_BITS_MIN). In XDP, li_sas holds two halves of
+ * LI_SA_SLOTS; li_state[LI_STATE_SAS] holds the half in bit 0, bits in
+ * bits 8-15 and LI_SAS_UNCHECKED, one word, so the flip switches all at
+ * once. Entries are placed Robin Hood style (an entry displaces one
+ * nearer its home slot), which keeps every entry within LI_SA_PROBES of
+ * its home even at load 1/2 (131072 random keys in 2^18 slots: at most
+ * 9); a lookup probes until the key, an empty slot or LI_SA_PROBES slots.
+ *
+ * Every SA has an id below LI_SAS_MAX that the daemon keeps for its whole
+ * life, across flips: li_sa_stats[id] counts its packets and bytes. An id
+ * is given to another SA only after the SA has left both halves.
+ */
+#ifndef LOCALIN_DATAPLANE_SA_SLOT_H
+#define LOCALIN_DATAPLANE_SA_SLOT_H
+
+#include <linux/types.h>
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#define LI_SAS_MAX 131072
+#define LI_SA_BITS_MIN 6
+#define LI_SA_BITS_MAX 18
+#define LI_SA_SLOTS (1u << LI_SA_BITS_MAX) /* per half */
+#define LI_SA_PROBES 16
+
+/*
+ * No SA source can be read: ESP is not SPI-checked but goes to the
+ * policies, as with detect-unknown-esp disable (never take the VPN down).
+ */
+#define LI_SAS_UNCHECKED (1u << 1)
+
+/* A slot: family 0 is empty; IPv4 in daddr[0] and peer[0], rest zero. */
+struct li_sa_slot {
+	__u8 family;
+	__u8 has_peer; /* else any source address is the peer's */
+	__u8 pad[2];
+	__u32 daddr[4];
+	__u32 spi; /* host order, as struct sa_entry */
+	__u32 id;  /* < LI_SAS_MAX, see above */
+	__u32 peer[4];
+};
+
+/* li_sa_stats[id], per CPU: what the data path let through for the SA. */
+struct li_sa_stat {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Home slot of an SA in a table of 2^@bits slots. */
+static __always_inline __u32 li_sa_hash(__u8 family, const __u32 *daddr,
+					__u32 spi, __u32 bits)
+{
+	__u32 x = spi ^ daddr[0] ^ family;
+
+	if (family == 6)
+		x ^= daddr[1] ^ daddr[2] ^ daddr[3];
+	x *= 0x9e3779b1u;
+	return x >> (32 - bits);
+}
+
+static __always_inline int li_sa_key_eq(const struct li_sa_slot *e,
+					__u8 family, const __u32 *daddr,
+					__u32 spi)
+{
+	return e->family == family && e->spi == spi &&
+	       e->daddr[0] == daddr[0] &&
+	       (family != 6 || (e->daddr[1] == daddr[1] &&
+				e->daddr[2] == daddr[2] &&
+				e->daddr[3] == daddr[3]));
+}
+
+/* Is @saddr the SA's peer (or has the SA none to compare)? */
+static __always_inline int li_sa_peer_ok(const struct li_sa_slot *e,
+					 const __u32 *saddr)
+{
+	return !e->has_peer ||
+	       (e->peer[0] == saddr[0] &&
+		(e->family != 6 || (e->peer[1] == saddr[1] &&
+				    e->peer[2] == saddr[2] &&
+				    e->peer[3] == saddr[3])));
+}
+
+#endif

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "sa_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Place @e in @t of 2^@bits slots, Robin Hood style: an entry displaces
+ * one nearer its home slot. -ENOSPC if some entry would land LI_SA_PROBES
+ * or more from its home.
+ */
+static int place(struct li_sa_slot *t, __u32 bits, struct li_sa_slot e)
+{
+	__u32 mask = (1u << bits) - 1, k, d = 0, dk;
+
+	k = li_sa_hash(e.family, e.daddr, e.spi, bits);
+	for (;;) {
+		if (d >= LI_SA_PROBES)
+			return -ENOSPC;
+		if (!t[k].family) {
+			t[k] = e;
+			return 0;
+		}
+		if (li_sa_key_eq(&t[k], e.family, e.daddr, e.spi))
+			return 0; /* keys are unique anyway */
+		dk = (k - li_sa_hash(t[k].family, t[k].daddr, t[k].spi, bits)) &
+		     mask;
+		if (dk < d) {
+			struct li_sa_slot x = t[k];
+
+			t[k] = e;
+			e = x;
+			d = dk;
+		}
+		k = (k + 1) & mask;
+		d++;
+	}
+}
+
+int li_sa_table_build(struct li_sa_slot *tab, const struct li_sa_slot *e,
+		      size_t n)
+{
+	__u32 bits;
+	size_t i;
+	int err;
+
+	if (n > LI_SAS_MAX)
+		return -E2BIG;
+	for (bits = LI_SA_BITS_MIN;
+	     bits < LI_SA_BITS_MAX && (1ul << bits) < 2 * n; bits++)
+		;
+	for (;;) {
+		memset(tab, 0, ((size_t)1 << bits) * sizeof(*tab));
+		for (i = 0, err = 0; i < n && !err; i++)
+			err = place(tab, bits, e[i]);
+		if (!err)
+			return (int)bits;
+		if (bits == LI_SA_BITS_MAX)
+			return err;
+		bits++;
+	}
+}
+
+void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
+		   __u32 id)
+{
+	size_t len = sa->family == 6 ? 16 : 4;
+
+	memset(out, 0, sizeof(*out));
+	out->family = sa->family;
+	out->spi = sa->spi;
+	out->id = id;
+	memcpy(out->daddr, sa->daddr, len);
+	if (sa->has_peer) {
+		out->has_peer = 1;
+		memcpy(out->peer, sa->peer, len);
+	}
+}
+
+int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out)
+{
+	struct li_sa_slot *e;
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (t->nr > LI_SAS_MAX)
+		return -E2BIG;
+	e = calloc(t->nr ? t->nr : 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (i = 0; i < t->size; i++) {
+		const struct sa_entry *s = &t->slots[i];
+
+		if (s->family == 4 || s->family == 6) {
+			li_sa_slot_of(&e[n], s, (__u32)n);
+			n++;
+		}
+	}
+	*out = e;
+	return (int)n;
+}

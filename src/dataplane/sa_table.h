@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Building the SA table of sa_slot.h in plain C, once for both executions:
+ * the loader copies the result into li_sas, the host matcher reads it in
+ * place.
+ */
+#ifndef LOCALIN_DATAPLANE_SA_TABLE_H
+#define LOCALIN_DATAPLANE_SA_TABLE_H
+
+#include <stddef.h>
+
+#include "../ipsec/spi_table.h"
+#include "sa_slot.h"
+
+/*
+ * Place the @n entries @e (keys unique, ids below LI_SAS_MAX) into @tab of
+ * LI_SA_SLOTS slots, at the least size that keeps the load at or below 1/2
+ * and doubling while an entry would land LI_SA_PROBES or more from its
+ * home. Returns the table's bits, -E2BIG past LI_SAS_MAX entries, or
+ * -ENOSPC if even the largest table cannot hold them.
+ */
+int li_sa_table_build(struct li_sa_slot *tab, const struct li_sa_slot *e,
+		      size_t n);
+
+/* One slot entry of an SA, with @id. */
+void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
+		   __u32 id);
+
+/*
+ * The SAs of @t as entries with ids 0, 1, ... in @t's slot order (replay,
+ * tests, benches: no SA there outlives the table). *@out is malloc'd.
+ * Returns the number, or -ENOMEM / -E2BIG.
+ */
+int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out);
+
+#endif
