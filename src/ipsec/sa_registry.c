@@ -13,14 +13,15 @@
 #include "../dataplane/sa_table.h"
 #include "../util/hash.h"
 
+/* IPv4 reads daddr[0] only: callers may hold just that word. */
 static size_t key_hash(int family, const __u32 *daddr, __u32 spi)
 {
-	__u64 k[3] = { (__u64)family << 32 | spi,
-		       (__u64)daddr[0] << 32 | daddr[1],
-		       (__u64)daddr[2] << 32 | daddr[3] };
+	__u64 k[3] = { (__u64)(__u32)family << 32 | spi, daddr[0], 0 };
 
-	if (family != 6)
-		k[1] = (__u64)daddr[0] << 32, k[2] = 0;
+	if (family == 6) {
+		k[1] |= (__u64)daddr[1] << 32;
+		k[2] = (__u64)daddr[2] << 32 | daddr[3];
+	}
 	return (size_t)hash_mix64(hash_bytes(k, sizeof(k)));
 }
 
