@@ -38,6 +38,7 @@ traffic() { # phase
 	lab_phase_start "$1" || return 1
 	if lab_tunnel_up; then
 		echo "tunnel: IKE_SA established, CHILD_SA installed; gw SPIs in/out: $(lab_tunnel_spis)"
+		lab_sa_file "$1"
 	else
 		echo "tunnel: FAILED (see $LAB_DIR/initiate.out)"
 	fi
@@ -62,7 +63,9 @@ without_localin() {
 	traffic base | indent
 	account base | indent
 	step "What localin will decide for the same frames: localin replay of the switch's capture"
-	"$bin" replay -c "$conf" "$LAB_DIR/base-sw.pcap" --intf "$GW_IF" |
+	# shellcheck disable=SC2046
+	"$bin" replay -c "$conf" "$LAB_DIR/base-sw.pcap" --intf "$GW_IF" \
+		$(lab_sa_args base) |
 		grep -v '^date=' | indent
 }
 
@@ -83,9 +86,13 @@ with_localin() {
 	step "localin status"
 	lab_localin "$bin" status 2>&1 | indent
 
+	step "localin diagnose vpn tunnel list (the SAs localin learned from charon over VICI)"
+	lab_localin "$bin" diagnose vpn tunnel list 2>&1 | indent
+
 	n=$(grep -c 'logid=' "$LAB_DIR/localin.log")
-	step "Log lines ($n; the first 5)"
-	grep 'logid=' "$LAB_DIR/localin.log" | head -n 5 | indent
+	step "Log lines ($n; the first 3, and the ESP errors)"
+	grep 'logid=' "$LAB_DIR/localin.log" | head -n 3 | indent
+	grep 'logid="0101037131"' "$LAB_DIR/localin.log" | indent
 
 	step "diagnose debug flow: one dropped probe"
 	grep -h 'trace_id=' "$LAB_DIR/localin.log" "$LAB_DIR/localin.err" | indent
@@ -107,7 +114,7 @@ topology
 lab_up || exit 1
 echo "    strongSwan 5.9.8 in $NS_GW and $NS_PEER (userspace ESP: kernel-libipsec, ESP-in-UDP on 4500)"
 lab_write_conf "$conf"
-step "The gateway's config: examples/seed.conf plus detect-unknown-esp disable"
+step "The gateway's config: examples/seed.conf as it is (detect-unknown-esp enable, FortiOS's default)"
 "$bin" show -c "$conf" | indent
 
 without_localin

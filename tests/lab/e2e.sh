@@ -12,12 +12,15 @@
 #    ike-scan. (Otherwise "nothing got through" below could be a broken lab.)
 # 2. The measurement: a stand-in XDP program that drops UDP 500 on wan1;
 #    the capture behind wan1 does not see the frames it dropped.
-# 3. localin run -c (examples/seed.conf + detect-unknown-esp disable) in gw:
-#    the tunnel comes up again and passes traffic; every frame delivered to
-#    wan1 meets the fate `localin replay --verdicts` gives it; every probe
-#    at the IKE ports is dropped, the peer's IKE and ESP are not; charon
-#    never hears the attacker; counters and log lines are exactly replay's;
-#    a flow trace of a dropped probe; `localin stop` detaches.
+# 3. localin run -c examples/seed.conf (as it is: detect-unknown-esp on)
+#    in gw, which finds charon over VICI and learns the tunnel's SAs: the
+#    tunnel comes up again and passes traffic; every frame delivered to
+#    wan1 meets the fate `localin replay --verdicts` (with the tunnel's SAs)
+#    gives it; every probe at the IKE ports and every forged ESP is
+#    dropped, the peer's IKE and ESP are not; the tunnel's live SPI from
+#    the attacker passes and is logged as a wrong peer; charon never hears
+#    the attacker; counters and log lines are exactly replay's; a flow
+#    trace of a dropped probe; `localin stop` detaches.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab.sh
@@ -57,7 +60,8 @@ DROPPED_PROBES=("ike-scan (IKEv1)" "ike-scan --ikev2" "ike-scan --nat-t" "scapy 
 	"scapy nat-t keepalive" "scapy esp-in-udp, unknown spi"
 	"scapy esp raw, unknown spi"
 	"scapy udp 500, bad udp length" "hping3 udp 500 burst")
-OTHER_PROBES=("scapy tcp 500 syn" "scapy icmp echo")
+OTHER_PROBES=("scapy tcp 500 syn" "scapy icmp echo"
+	"scapy esp-in-udp, live spi (wrong peer)")
 PEER_CLASSES=("peer ike 500" "peer ike 4500" "peer esp-in-udp")
 
 # A phase: captures on, the tunnel up and a ping across it, the probes.
@@ -65,6 +69,7 @@ run_phase() { # name label
 	lab_phase_start "$1" || return 1
 	check "$2: tunnel up (swanctl --initiate from peer, CHILD_SA installed in gw)" \
 		quiet lab_tunnel_up
+	lab_sa_file "$1"
 	check "$2: ping -I $PEER_INNER $GW_INNER across the tunnel, 0% loss" \
 		quiet lab_tunnel_ping 5
 	lab_probe >"$LAB_DIR/$1.probe" 2>&1
@@ -126,7 +131,7 @@ log_keys() {
 	awk '/ logid=/ {
 		k = ""
 		for (i = 1; i <= NF; i++)
-			if ($i ~ /^(logid|srcip|srcport|srcintf|dstip|dstport|proto|action|policyid|service)=/)
+			if ($i ~ /^(logid|srcip|srcport|srcintf|dstip|dstport|proto|action|policyid|service|remip|locip|remport|locport|vpntunnel|spi|seq|peerip|esp_action)=/)
 				k = k " " $i
 		print substr(k, 2)
 	}' | sort
@@ -177,9 +182,23 @@ test_localin() {
 	got=$(status_count "$LAB_DIR/status.out" "malformed (dropped)")
 	check "localin status: malformed dropped $want (replay), status says ${got:-nothing}" \
 		[ "$got" = "$want" ]
+	want=$(grep -c ' drop esp-unknown-spi ' "$LAB_DIR/enf.verdicts")
+	got=$(status_count "$LAB_DIR/status.out" "ESP with an unknown SPI (dropped)")
+	check "localin status: ESP with an unknown SPI dropped $want (replay), status says ${got:-nothing}" \
+		[ "$got" = "$want" -a "$want" -ge 6 ]
+	want=$(grep -c ' accept esp-wrong-peer ' "$LAB_DIR/enf.verdicts")
+	got=$(status_count "$LAB_DIR/status.out" "ESP with a live SPI from an unexpected peer")
+	check "localin status: live SPI from the attacker passed $want times (replay), status says ${got:-nothing}" \
+		[ "$got" = "$want" -a "$want" = 2 ]
+	check "localin status: the SPI check is on, charon found over VICI" \
+		grep -q "^ESP SPI check: on" "$LAB_DIR/status.out"
+	check "log lines: the wrong-peer event names the tunnel's SPI and the attacker" \
+		grep -q "remip=$ATT_ADDR .*error_num=\"Received ESP packet with a live SPI from an unexpected peer.\" spi=\"$(cat "$LAB_DIR/enf.sa" | head -n 1 | cut -d' ' -f2)\"" \
+		"$LAB_DIR/localin.log"
 
-	"$bin" replay -c "$conf" "$LAB_DIR/enf-sw.pcap" --intf "$GW_IF" 2>/dev/null |
-		log_keys >"$LAB_DIR/want.logkeys"
+	# shellcheck disable=SC2046
+	"$bin" replay -c "$conf" "$LAB_DIR/enf-sw.pcap" --intf "$GW_IF" \
+		$(lab_sa_args enf) 2>/dev/null | log_keys >"$LAB_DIR/want.logkeys"
 	log_keys <"$LAB_DIR/localin.log" >"$LAB_DIR/got.logkeys"
 	n=$(wc -l <"$LAB_DIR/want.logkeys")
 	check "log lines: the daemon wrote the $n traffic lines replay writes (clock fields aside)" \

@@ -35,11 +35,16 @@ IKE_V2 = bytes.fromhex("4c4f43414c494e31" "0000000000000000"
                        "00202208" "00000000" "0000001c")
 
 
-def probes(gw):
-    """(class, frames): what the attacker sends besides ike-scan."""
+def probes(gw, live_spi=None):
+    """(class, frames): what the attacker sends besides ike-scan; with
+    @live_spi (the gateway's inbound SPI of the tunnel), also ESP with that
+    SPI from the attacker's own address."""
     ip = IP(src=ATTACKER, dst=gw)
     big = IKE_V2[:24] + (1600).to_bytes(4, "big") + bytes(1572)
-    return [
+    live = [("scapy esp-in-udp, live spi (wrong peer)",
+             [ip / UDP(sport=40453, dport=4500) / ESP(spi=live_spi, seq=s) /
+              Raw(bytes(32)) for s in (1, 2)])] if live_spi else []
+    return live + [
         ("scapy ike 500", [ip / UDP(sport=40500, dport=500) / IKE_V2]),
         ("scapy ike 500 fragmented",
          fragment(IP(src=ATTACKER, dst=gw, id=FRAG_ID) /
@@ -60,9 +65,9 @@ def probes(gw):
     ]
 
 
-def probe(gw):
+def probe(gw, live_spi=None):
     conf.verb = 0
-    for name, frames in probes(gw):
+    for name, frames in probes(gw, live_spi):
         sendp([Ether() / f for f in frames], iface="eth0")
         print(f"sent {name}: {len(frames)}")
 
@@ -71,6 +76,7 @@ SCAPY_SPORT = {40500: "scapy ike 500", 40501: "scapy ike 500 fragmented",
                40450: "scapy ike 4500 (non-ESP marker)",
                40451: "scapy nat-t keepalive",
                40452: "scapy esp-in-udp, unknown spi",
+               40453: "scapy esp-in-udp, live spi (wrong peer)",
                40666: "scapy udp 500, bad udp length",
                40600: "scapy tcp 500 syn",
                41000: "hping3 udp 500 burst"}  # lab.sh runs hping3 -s 41000 -k
@@ -189,8 +195,8 @@ def report(sw, gw, verdicts_path=None, tsv=False):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[1] == "probe":
-        probe(argv[2])
+    if len(argv) in (3, 4) and argv[1] == "probe":
+        probe(argv[2], int(argv[3], 16) if len(argv) == 4 else None)
     elif len(argv) >= 4 and argv[1] == "report":
         tsv = "--tsv" in argv
         args = [a for a in argv[2:] if a != "--tsv"]

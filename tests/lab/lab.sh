@@ -271,6 +271,28 @@ lab_tunnel_ping() { # count
 }
 
 # The SPIs of the gateway's CHILD_SA (in and out), from VICI.
+# The gateway's inbound SPI of the tunnel (empty when it is down).
+lab_tunnel_spi_in() {
+	lab_swanctl gw --list-sas 2>/dev/null |
+		sed -n 's/^ *in *\([0-9a-f]\{8\}\),.*/\1/p' | head -n 1
+}
+
+# The tunnel's SAs as `localin replay --sa-file` reads them, into
+# $LAB_DIR/NAME.sa: replay then knows the SPIs the daemon learned live.
+lab_sa_file() { # name
+	local spi
+	: >"$LAB_DIR/$1.sa"
+	for spi in $(lab_swanctl gw --list-sas 2>/dev/null |
+		sed -n 's/^ *in *\([0-9a-f]\{8\}\),.*/\1/p'); do
+		echo "$GW_ADDR $spi $PEER_ADDR lab" >>"$LAB_DIR/$1.sa"
+	done
+}
+
+# replay's --sa-file for a phase, when it has one.
+lab_sa_args() { # name
+	[ -s "$LAB_DIR/$1.sa" ] && echo "--sa-file $LAB_DIR/$1.sa"
+}
+
 lab_tunnel_spis() {
 	lab_swanctl gw --list-sas 2>/dev/null |
 		sed -n 's/^ *\(in\|out\) *\([0-9a-f]\{8\}\),.*/\2/p' | paste -sd /
@@ -325,7 +347,9 @@ lab_probe() {
 			"$@" "$GW_ADDR" >"$LAB_DIR/ike-scan-$v.out" 2>&1
 		echo "ike-scan $v: $(grep -c 'Notify\|Handshake' "$LAB_DIR/ike-scan-$v.out") answered"
 	done
-	ip netns exec "$NS_ATT" /usr/bin/python3 "$LAB_HERE/lab.py" probe "$GW_ADDR"
+	# With the tunnel up, also its live inbound SPI from the attacker.
+	ip netns exec "$NS_ATT" /usr/bin/python3 "$LAB_HERE/lab.py" probe "$GW_ADDR" \
+		$(lab_tunnel_spi_in)
 	# A short burst from one source port: 20 IKE probes in 40 ms.
 	ip netns exec "$NS_ATT" hping3 -q --udp -p 500 -s 41000 -k -c 20 -i u2000 \
 		"$GW_ADDR" >"$LAB_DIR/hping3.out" 2>&1
@@ -369,8 +393,9 @@ lab_phase_report() { # name [--tsv] [bin conf]
 	shift
 	[ "${1:-}" = --tsv ] && tsv=--tsv && shift
 	if [ $# -eq 2 ]; then
+		# shellcheck disable=SC2046
 		"$1" replay -c "$2" "$LAB_DIR/$name-sw.pcap" --intf "$GW_IF" --verdicts \
-			>"$LAB_DIR/$name.verdicts" || return 2
+			$(lab_sa_args "$name") >"$LAB_DIR/$name.verdicts" || return 2
 		/usr/bin/python3 "$LAB_HERE/lab.py" report $tsv "$LAB_DIR/$name-sw.pcap" \
 			"$LAB_DIR/$name-gw.pcap" "$LAB_DIR/$name.verdicts"
 	else
@@ -379,33 +404,30 @@ lab_phase_report() { # name [--tsv] [bin conf]
 	fi
 }
 
-# The lab's config: examples/seed.conf, and ESP to the policies (issue 4:
-# until the daemon learns the tunnel's live SAs, detect-unknown-esp is off
-# so the peer's ESP-in-UDP reaches the policies, which let the peer through).
-# The lab's config: the seed scenario with detect-unknown-esp disabled (the
-# daemon does not learn live SAs yet), so ESP meets the policies; policy 1
-# then denies ESP as well as IKE from everyone but remote-vpn, as
-# Fortinet's own recipe does when the SPI check is off.
+# The lab's config: examples/seed.conf as it is. detect-unknown-esp is on
+# (the default); the daemon finds the gateway's charon at VICI's default
+# path (lab_localin_start links it there) and learns the tunnel's SAs.
 lab_write_conf() { # file
-	cat "$LAB_HERE/../../examples/seed.conf" >"$1" &&
-		printf '%s\n' 'config system settings' \
-			'    set detect-unknown-esp disable' 'end' \
-			'config firewall local-in-policy' '    edit 1' \
-			'        set service "IKE" "ESP"' '    next' 'end' >>"$1"
+	cat "$LAB_HERE/../../examples/seed.conf" >"$1"
 }
 
 # --- localin run inside gw -----------------------------------------------------
 
 # The daemon runs in gw's network namespace and in a mount namespace of its
 # own: a private /run (control socket, lock) and bpffs (pins), so the lab
-# never meets a localin of the host or of another lab. In the foreground,
+# never meets a localin of the host or of another lab. /run/charon.vici
+# (VICI's default path) is a link to the gateway charon's socket, so the
+# daemon finds charon as on a real gateway, and again after charon
+# restarts (a new socket under the same name). In the foreground,
 # so that its pid is the one lab_spawn records. Log and trace lines go to
 # $LAB_DIR/localin.log, anything else to localin.err.
 lab_localin_start() { # bin conf
 	lab_spawn "$NS_GW" localin unshare -m sh -c \
 		'mount -t tmpfs none /run && { mount -t bpf bpf /sys/fs/bpf || :; } &&
+		ln -s "$3" /run/charon.vici &&
 		exec "$0" run -c "$1" --foreground --log "$2"' \
-		"$1" "$2" "$LAB_DIR/localin.log" >"$LAB_DIR/localin.err" 2>&1
+		"$1" "$2" "$LAB_DIR/localin.log" "$LAB_DIR/gw/charon.vici" \
+		>"$LAB_DIR/localin.err" 2>&1
 }
 
 # A client command (`status`, `diagnose …`, `stop`) in the daemon's namespaces.
