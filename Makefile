@@ -74,6 +74,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblocalin.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
+# The VICI SA source against a real charon (tests/lab/vici.sh); no cmocka.
+$(BUILD)/tests/sa_watch: tests/lab/sa_watch.c $(BUILD)/src/ipsec/vici.o $(BUILD)/src/ipsec/vici_wire.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $^
+
 deps:
 	$(Q)sh scripts/install-deps.sh
 

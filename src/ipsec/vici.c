@@ -308,13 +308,27 @@ static bool child_sas(const struct vici_tree *t, __u32 sec,
 	return true;
 }
 
+/*
+ * On its way out: charon 5.9 lists a CHILD_SA it deletes (and, for a few
+ * seconds, a rekeyed one) with its SPIs. Not added again by a listing: its
+ * SAs go into the grace period, where they belong.
+ */
+static bool leaving(const struct vici_tree *t, __u32 sec)
+{
+	char st[16];
+
+	return !vici_tree_str(t, sec, "state", st, sizeof(st)) &&
+	       (!strcmp(st, "DELETING") || !strcmp(st, "DELETED") ||
+		!strcmp(st, "DESTROYING"));
+}
+
 static void sas_add(struct vici_source *s, const struct ike *ike,
 		    const struct vici_tree *t, __u32 sec, const char *hint)
 {
 	struct sa_entry in, out;
 	__u32 id;
 
-	if (!child_sas(t, sec, ike, hint, &in, &out, &id))
+	if (leaving(t, sec) || !child_sas(t, sec, ike, hint, &in, &out, &id))
 		return;
 	child_remember(s, ike->id, id, &in, &out);
 	emit(s, SA_EV_ADD, &in);

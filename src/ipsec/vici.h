@@ -9,10 +9,14 @@
  * SA_EV_SYNC_END with the list-sas response. Then the events keep the set
  * up to date: a CHILD_SA up adds its SAs, down deletes them; a rekey adds
  * the new CHILD_SA's SAs and deletes the old one's; an IKE_SA down deletes
- * the SAs of every CHILD_SA it had. charon's down events carry no SPIs
- * (the CHILD_SA is no longer installed), so the source remembers which SAs
- * each CHILD_SA (by unique id) brought; an event it cannot place makes it
- * list everything again, and so does a timer (VICI_RESYNC_MS).
+ * the SAs of every CHILD_SA it had. Not every charon lists the SPIs of a
+ * CHILD_SA going down (5.9.8 does; later ones list them only while it is
+ * installed), and ike-updown lists no CHILD_SAs at all, so the source
+ * remembers which SAs each CHILD_SA (by unique id) brought; an event it
+ * cannot place makes it list everything again, and so does a timer
+ * (VICI_RESYNC_MS). A listing does not add a CHILD_SA that is being
+ * deleted (charon keeps a rekeyed one listed for a few seconds): its SAs
+ * go into the registry's grace period instead.
  *
  * Each ESP CHILD_SA gives two SAs: in (destination the IKE_SA's local
  * address, SPI spi-in, peer the remote address) and out (destination the

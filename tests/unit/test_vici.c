@@ -438,7 +438,9 @@ struct ike_spec {
 struct child_spec {
 	const char *name;
 	unsigned int id, reqid;
-	const char *state; /* SPIs only when INSTALLED, REKEYING, REKEYED */
+	const char *state;
+	/* charon 5.9.8 lists them in any state once installed, later ones
+	 * only when INSTALLED, REKEYING or REKEYED: "" for none */
 	const char *proto;
 	bool encap;
 	const char *spi_in, *spi_out;
@@ -476,17 +478,13 @@ static void put_ike_keys(struct vici_buf *b, const struct ike_spec *ike)
 static void put_child(struct vici_buf *b, const char *section,
 		      const struct child_spec *c)
 {
-	bool installed = !strcmp(c->state, "INSTALLED") ||
-			 !strcmp(c->state, "REKEYING") ||
-			 !strcmp(c->state, "REKEYED");
-
 	vici_section_start(b, section);
 	vici_kv_str(b, "name", c->name);
 	put_uint(b, "uniqueid", c->id);
 	put_uint(b, "reqid", c->reqid);
 	vici_kv_str(b, "state", c->state);
 	vici_kv_str(b, "mode", "TUNNEL");
-	if (installed) {
+	if (c->spi_in[0]) {
 		vici_kv_str(b, "protocol", c->proto);
 		if (c->encap)
 			vici_kv_str(b, "encap", "yes");
@@ -907,9 +905,10 @@ static void test_events(void **state)
 	assert_string_equal(vici_source_state(s, st, sizeof(st)),
 			    "up, 2 SAs, synced 0 s ago");
 
-	/* down as charon says it: DELETING, no SPIs; known by its id */
+	/* down as a later charon says it: no SPIs; known by its id */
 	down = c2;
 	down.state = "DELETING";
+	down.spi_in = "";
 	nr_recs = 0;
 	msg_child_updown(&b, false, &ike_lab, &down);
 	deliver(s, fd, &b);
@@ -986,6 +985,7 @@ static void test_events(void **state)
 	nr_recs = 0;
 	down.proto = "AH";
 	down.state = "INSTALLED";
+	down.spi_in = "a1a1a1a1";
 	msg_child_updown(&b, false, &ike_lab, &down);
 	deliver(s, fd, &b);
 	assert_int_equal(nr_recs, 0);
@@ -1008,6 +1008,107 @@ static void test_events(void **state)
 	assert_int_equal(vici_source_fd(s), -1);
 	assert_non_null(strstr(vici_source_state(s, st, sizeof(st)),
 			       "down: protocol error: event child-updown"));
+
+	vici_buf_free(&b);
+	vici_source_close(s);
+	close(fd);
+}
+
+/*
+ * What charon 5.9.8 sent in the lab (tests/lab/vici.sh): up; a rekey; the
+ * new CHILD_SA deleted (DELETED, with its SPIs); another up; the IKE_SA
+ * deleted: ike-updown down first, then child-updown down for its CHILD_SA.
+ * A listing while a CHILD_SA is DELETED (charon keeps a rekeyed one a few
+ * seconds) does not add it back.
+ */
+static void test_charon_598(void **state)
+{
+	struct child_spec c1 = child_lab, c2 = child_lab, c3 = child_lab;
+	struct ike_spec ike = ike_lab;
+	struct vici_source *s;
+	struct vici_buf b;
+	char st[128];
+	int fd;
+
+	s = attached(&fd);
+	vici_buf_init(&b);
+	synced(s, fd, NULL, 0);
+	c1.spi_in = "128f3ad8";
+	c1.spi_out = "06cf37b9";
+	msg_ike_updown(&b, true, &ike);
+	msg_child_updown(&b, true, &ike, &c1);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 2);
+	expect_sa(0, SA_EV_ADD, SA_DIR_IN, "198.51.100.1", 0x128f3ad8,
+		  "203.0.113.10", "lab", 1, 4500, 4500);
+
+	c1.state = "REKEYED";
+	c2.id = 2;
+	c2.spi_in = "c968f578";
+	c2.spi_out = "fc9cd545";
+	msg_child_rekey(&b, &ike, &c1, &c2);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 6);
+	expect_sa(2, SA_EV_ADD, SA_DIR_IN, "198.51.100.1", 0xc968f578,
+		  "203.0.113.10", "lab", 1, 4500, 4500);
+	expect_sa(4, SA_EV_DEL, SA_DIR_IN, "198.51.100.1", 0x128f3ad8,
+		  "203.0.113.10", "lab", 1, 4500, 4500);
+
+	/* A resync now: the old one DELETED, still listed with SPIs. */
+	nr_recs = 0;
+	c1.state = "DELETED";
+	vici_source_resync(s);
+	expect_request(fd, VICI_CMD_REQUEST, "list-sas");
+	{
+		const struct child_spec both[] = { c1, c2 };
+
+		msg_list_sa(&b, &ike, both, 2);
+	}
+	msg_reply(&b, VICI_CMD_RESPONSE);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 4);
+	expect_ev(0, SA_EV_SYNC_BEGIN);
+	expect_sa(1, SA_EV_ADD, SA_DIR_IN, "198.51.100.1", 0xc968f578,
+		  "203.0.113.10", "lab", 1, 4500, 4500);
+	expect_ev(3, SA_EV_SYNC_END);
+
+	/* IKE rekeyed, then the CHILD_SA deleted: DELETED, SPIs listed. */
+	nr_recs = 0;
+	ike.id = 2;
+	msg_ike_rekey(&b, &ike_lab, &ike);
+	c2.state = "DELETED";
+	msg_child_updown(&b, false, &ike, &c2);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 2);
+	expect_sa(0, SA_EV_DEL, SA_DIR_IN, "198.51.100.1", 0xc968f578,
+		  "203.0.113.10", "lab", 1, 4500, 4500);
+	assert_string_equal(vici_source_state(s, st, sizeof(st)),
+			    "up, 0 SAs, synced 0 s ago");
+
+	/* up again; the IKE_SA deleted: its CHILD_SA's SAs go (the
+	 * child-updown down after it deletes them again: harmless). */
+	c3.id = 3;
+	c3.spi_in = "2b0b878f";
+	c3.spi_out = "2789b01c";
+	msg_child_updown(&b, true, &ike, &c3);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 4);
+	nr_recs = 0;
+	msg_ike_updown(&b, false, &ike);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 2);
+	expect_sa(0, SA_EV_DEL, SA_DIR_IN, "198.51.100.1", 0x2b0b878f,
+		  "203.0.113.10", "lab", 1, 4500, 4500);
+	expect_sa(1, SA_EV_DEL, SA_DIR_OUT, "203.0.113.10", 0x2789b01c,
+		  "198.51.100.1", "lab", 1, 4500, 4500);
+	msg_child_updown(&b, false, &ike, &c3);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 4);
+	expect_sa(2, SA_EV_DEL, SA_DIR_IN, "198.51.100.1", 0x2b0b878f,
+		  "203.0.113.10", "lab", 1, 4500, 4500);
+	nothing_sent(fd); /* nothing unknown: no resync */
+	assert_string_equal(vici_source_state(s, st, sizeof(st)),
+			    "up, 0 SAs, synced 0 s ago");
 
 	vici_buf_free(&b);
 	vici_source_close(s);
@@ -1291,6 +1392,7 @@ int main(void)
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_charon_598),
 		cmocka_unit_test(test_protocol_errors),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_open_errors),
