@@ -27,13 +27,23 @@
 #define READS_PER_HANDLE 8
 #define QUEUE_MAX 8
 
-static const char *const event_names[] = {
-	"child-updown", "child-rekey", "ike-updown", "ike-rekey", "list-sa",
+/* An ike-update we cannot apply: the SAs listed again this much later. */
+#define UPDATE_RESYNC_MS 1000
+
+/* The events registered for; a charon without an optional one is fine. */
+static const struct {
+	const char *name;
+	bool optional;
+} events[] = {
+	{ "child-updown", false }, { "child-rekey", false },
+	{ "ike-updown", false },   { "ike-rekey", false },
+	{ "list-sa", false },	   { "ike-update", true },
 };
-#define NR_EVENTS (sizeof(event_names) / sizeof(event_names[0]))
+#define NR_EVENTS (sizeof(events) / sizeof(events[0]))
 
 struct request {
 	__u8 type; /* VICI_EVENT_REGISTER or VICI_CMD_REQUEST */
+	bool optional;
 	const char *name;
 };
 
@@ -49,7 +59,6 @@ struct vici_source {
 	sa_event_fn *fn;
 	void *ctx;
 	int fd;
-	bool connected_once; /* a connection was made since open (status) */
 
 	struct vici_buf out;
 	unsigned char *in;
@@ -62,6 +71,7 @@ struct vici_source {
 	bool listing;	    /* between SYNC_BEGIN and SYNC_END */
 	bool synced;	    /* a listing completed on this connection */
 	bool resync_wanted;
+	__u64 resync_at_ms; /* a resync later (ike-update), 0 none */
 
 	__u64 synced_ms;   /* the last SYNC_END */
 	__u64 next_try_ms; /* down: when to connect again */
@@ -426,6 +436,66 @@ static void ike_gone(struct vici_source *s, __u32 ike_id)
 	}
 }
 
+/*
+ * MOBIKE or a NAT mapping moves an IKE_SA, and with it its CHILD_SAs, to
+ * other addresses or ports (charon 5.9 floats to 4500 this way). charon
+ * says so before it does: the new endpoints at the root, the IKE_SA as it
+ * was in a section. The SAs of each CHILD_SA we know under it move: del
+ * at the old addresses, add at the new. A message without the new
+ * endpoints: the SAs listed again a moment later.
+ */
+static void ike_update(struct vici_source *s, const struct vici_tree *t)
+{
+	struct ike to;
+	char nat[8];
+	__u32 sec, id;
+	size_t i;
+
+	parse_ike(t, 0, "", &to);
+	if (!to.family) {
+		if (!s->resync_at_ms)
+			s->resync_at_ms = mono_ms() + UPDATE_RESYNC_MS;
+		return;
+	}
+	for (sec = vici_tree_first(t, 0); sec; sec = vici_tree_next(t, sec)) {
+		if (t->nodes[sec].type != VICI_SECTION_START)
+			continue;
+		id = tree_u32(t, sec, "uniqueid", 10);
+		for (i = 0; id && i < s->nr_children; i++) {
+			struct child *c = &s->children[i];
+			struct sa_entry in = c->in, out;
+
+			if (c->ike_id != id || c->in.family != to.family)
+				continue;
+			memcpy(in.daddr, to.local, sizeof(in.daddr));
+			memcpy(in.peer, to.remote, sizeof(in.peer));
+			if (!vici_tree_str(t, sec, "nat-any", nat,
+					   sizeof(nat)) &&
+			    !strcmp(nat, "yes"))
+				in.encap = 1;
+			if (in.encap) {
+				in.encap_sport = to.remote_port ?: 4500;
+				in.encap_dport = to.local_port ?: 4500;
+			}
+			if (!memcmp(&in, &c->in, sizeof(in)))
+				continue;
+			out = in;
+			memcpy(out.daddr, to.remote, sizeof(out.daddr));
+			memcpy(out.peer, to.local, sizeof(out.peer));
+			out.spi = c->out.spi;
+			out.dir = SA_DIR_OUT;
+			out.encap_sport = in.encap_dport;
+			out.encap_dport = in.encap_sport;
+			emit(s, SA_EV_DEL, &c->in);
+			emit(s, SA_EV_DEL, &c->out);
+			c->in = in;
+			c->out = out;
+			emit(s, SA_EV_ADD, &c->in);
+			emit(s, SA_EV_ADD, &c->out);
+		}
+	}
+}
+
 static bool is_up(const struct vici_tree *t)
 {
 	char v[8];
@@ -435,7 +505,14 @@ static bool is_up(const struct vici_tree *t)
 
 static int on_event(struct vici_source *s, const struct vici_packet *p)
 {
-	enum { LIST, CHILD_UPDOWN, CHILD_REKEY, IKE_UPDOWN, IKE_REKEY } kind;
+	enum {
+		LIST,
+		CHILD_UPDOWN,
+		CHILD_REKEY,
+		IKE_UPDOWN,
+		IKE_REKEY,
+		IKE_UPDATE,
+	} kind;
 	char name[NAME_MAX_LEN];
 	struct vici_tree t;
 	struct ike ike;
@@ -453,6 +530,8 @@ static int on_event(struct vici_source *s, const struct vici_packet *p)
 		kind = IKE_UPDOWN;
 	else if (vici_packet_is(p, "ike-rekey"))
 		kind = IKE_REKEY;
+	else if (vici_packet_is(p, "ike-update"))
+		kind = IKE_UPDATE;
 	else
 		return 0; /* not ours */
 	if (kind == LIST && !s->listing)
@@ -464,6 +543,11 @@ static int on_event(struct vici_source *s, const struct vici_packet *p)
 		return err;
 	}
 	up = is_up(&t);
+	if (kind == IKE_UPDATE) {
+		ike_update(s, &t);
+		vici_tree_free(&t);
+		return 0;
+	}
 	for (sec = vici_tree_first(&t, 0); sec; sec = vici_tree_next(&t, sec)) {
 		if (t.nodes[sec].type != VICI_SECTION_START)
 			continue;
@@ -487,6 +571,8 @@ static int on_event(struct vici_source *s, const struct vici_packet *p)
 			children(s, &t, sec, &ike, up ? OP_ADD : OP_DEL);
 			if (!up)
 				ike_gone(s, ike.id);
+			break;
+		case IKE_UPDATE: /* above */
 			break;
 		case IKE_REKEY:
 			/* The CHILD_SAs move to the new IKE_SA. */
@@ -552,6 +638,7 @@ static void reset_conn(struct vici_source *s)
 	s->listing = false;
 	s->synced = false;
 	s->resync_wanted = false;
+	s->resync_at_ms = 0;
 }
 
 static void schedule_retry(struct vici_source *s)
@@ -580,22 +667,23 @@ static void drop(struct vici_source *s, const char *fmt, ...)
 	emit(s, SA_EV_DOWN, NULL);
 }
 
-static void enqueue(struct vici_source *s, __u8 type, const char *name)
+static void enqueue(struct vici_source *s, __u8 type, const char *name,
+		    bool optional)
 {
 	if (s->q_nr < QUEUE_MAX)
-		s->queue[s->q_nr++] = (struct request){ type, name };
+		s->queue[s->q_nr++] = (struct request){ type, optional, name };
 }
 
 static void connected(struct vici_source *s)
 {
 	size_t i;
 
-	s->connected_once = true;
 	s->err[0] = '\0';
 	s->deadline_ms = 0;
 	for (i = 0; i < NR_EVENTS; i++)
-		enqueue(s, VICI_EVENT_REGISTER, event_names[i]);
-	enqueue(s, VICI_CMD_REQUEST, "list-sas");
+		enqueue(s, VICI_EVENT_REGISTER, events[i].name,
+			events[i].optional);
+	enqueue(s, VICI_CMD_REQUEST, "list-sas", false);
 	send_next(s);
 }
 
@@ -610,7 +698,7 @@ static void send_next(struct vici_source *s)
 		if (!s->resync_wanted)
 			return;
 		s->resync_wanted = false;
-		enqueue(s, VICI_CMD_REQUEST, "list-sas");
+		enqueue(s, VICI_CMD_REQUEST, "list-sas", false);
 	}
 	r = s->queue[0];
 	memmove(s->queue, s->queue + 1, --s->q_nr * sizeof(s->queue[0]));
@@ -640,6 +728,10 @@ static void on_reply(struct vici_source *s, const struct vici_packet *p)
 	}
 	s->cur.name = NULL;
 	if (r.type == VICI_EVENT_REGISTER) {
+		if (p->type == VICI_EVENT_UNKNOWN && r.optional) {
+			send_next(s);
+			return;
+		}
 		if (p->type == VICI_EVENT_UNKNOWN) {
 			drop(s, "charon has no event %s", r.name);
 			return;
@@ -903,6 +995,10 @@ void vici_source_tick(struct vici_source *s, __u64 now_ms)
 	if (s->synced && !s->listing && !s->cur.name &&
 	    now_ms >= s->synced_ms + VICI_RESYNC_MS)
 		s->resync_wanted = true;
+	if (s->resync_at_ms && now_ms >= s->resync_at_ms) {
+		s->resync_at_ms = 0;
+		s->resync_wanted = true;
+	}
 	send_next(s);
 }
 
@@ -915,15 +1011,22 @@ static int until(__u64 when, __u64 now)
 
 int vici_source_timeout_ms(const struct vici_source *s, __u64 now_ms)
 {
+	int t = -1, u;
+
 	if (s->fd < 0)
 		return until(s->next_try_ms, now_ms);
 	if (s->cur.name)
-		return until(s->deadline_ms, now_ms);
-	if (s->resync_wanted)
+		t = until(s->deadline_ms, now_ms);
+	else if (s->resync_wanted)
 		return 0;
-	if (s->synced)
-		return until(s->synced_ms + VICI_RESYNC_MS, now_ms);
-	return -1;
+	else if (s->synced)
+		t = until(s->synced_ms + VICI_RESYNC_MS, now_ms);
+	if (s->resync_at_ms) {
+		u = until(s->resync_at_ms, now_ms);
+		if (t < 0 || u < t)
+			t = u;
+	}
+	return t;
 }
 
 bool vici_source_up(const struct vici_source *s)

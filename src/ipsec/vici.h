@@ -4,7 +4,8 @@
  *
  * Non-blocking, driven by the caller's poll loop, no threads. On connect
  * it registers for the events child-updown, child-rekey, ike-updown,
- * ike-rekey and list-sa (one request at a time, as VICI wants), then lists
+ * ike-rekey, list-sa and, if charon has it, ike-update (one request at a
+ * time, as VICI wants), then lists
  * the SAs: SA_EV_SYNC_BEGIN, an SA_EV_ADD for each SA of each CHILD_SA,
  * SA_EV_SYNC_END with the list-sas response. Then the events keep the set
  * up to date: a CHILD_SA up adds its SAs, down deletes them; a rekey adds
@@ -16,7 +17,9 @@
  * cannot place makes it list everything again, and so does a timer
  * (VICI_RESYNC_MS). A listing does not add a CHILD_SA that is being
  * deleted (charon keeps a rekeyed one listed for a few seconds): its SAs
- * go into the registry's grace period instead.
+ * go into the registry's grace period instead. When MOBIKE or a NAT moves
+ * an IKE_SA (ike-update), the SAs of its CHILD_SAs move with it: del at
+ * the old addresses, add at the new.
  *
  * Each ESP CHILD_SA gives two SAs: in (destination the IKE_SA's local
  * address, SPI spi-in, peer the remote address) and out (destination the
@@ -54,7 +57,8 @@ struct vici_source;
  * Allocate a source for the socket at @path (a "unix://" prefix is
  * allowed) and try to connect at once. Returns 0, -ENOMEM, or
  * -ENAMETOOLONG for a path no unix socket can have. @fn is called only
- * from vici_source_handle() and vici_source_tick(), never from here.
+ * from vici_source_handle(), vici_source_tick() and vici_source_resync(),
+ * never from here; it must not close the source.
  */
 int vici_source_open(struct vici_source **out, const char *path,
 		     sa_event_fn *fn, void *ctx);

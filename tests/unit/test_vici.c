@@ -588,6 +588,14 @@ static void msg_reply(struct vici_buf *b, enum vici_type type)
 	assert_int_equal(vici_end(b), 0);
 }
 
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+}
+
 /* --- what the source reports ---------------------------------------------------- */
 
 #define MAX_RECS 64
@@ -706,8 +714,10 @@ static void deliver(struct vici_source *s, int fd, struct vici_buf *b)
 }
 
 static const char *const registrations[] = {
-	"child-updown", "child-rekey", "ike-updown", "ike-rekey", "list-sa",
+	"child-updown", "child-rekey", "ike-updown",
+	"ike-rekey",	"list-sa",     "ike-update",
 };
+#define NR_REGS (sizeof(registrations) / sizeof(registrations[0]))
 
 /* charon's side of a connect: the registrations confirmed, list-sas read. */
 static void serve_connect(struct vici_source *s, int fd)
@@ -716,7 +726,7 @@ static void serve_connect(struct vici_source *s, int fd)
 	size_t i;
 
 	vici_buf_init(&b);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < NR_REGS; i++) {
 		expect_request(fd, VICI_EVENT_REGISTER, registrations[i]);
 		/* one request at a time */
 		nothing_sent(fd);
@@ -1115,11 +1125,105 @@ static void test_charon_598(void **state)
 	close(fd);
 }
 
+/* ike-update as charon 5.9.8 sends it: the new endpoints at the root. */
+static void msg_ike_update(struct vici_buf *b, const struct ike_spec *old,
+			   const char *local, unsigned int lport,
+			   const char *remote, unsigned int rport)
+{
+	vici_begin(b, VICI_EVENT, "ike-update");
+	vici_kv_str(b, "local-host", local);
+	put_uint(b, "local-port", lport);
+	vici_kv_str(b, "remote-host", remote);
+	put_uint(b, "remote-port", rport);
+	vici_section_start(b, old->name);
+	put_ike_keys(b, old);
+	vici_kv_str(b, "nat-any", "yes");
+	vici_section_end(b);
+	assert_int_equal(vici_end(b), 0);
+}
+
+/* MOBIKE, a NAT mapping: the SAs move with their IKE_SA. */
+static void test_ike_update(void **state)
+{
+	struct child_spec plain = child_lab;
+	struct ike_spec ike = ike_lab, other = ike_lab;
+	struct vici_source *s;
+	struct vici_buf b;
+	int fd;
+
+	s = attached(&fd);
+	vici_buf_init(&b);
+	synced(s, fd, NULL, 0);
+	/* At IKE_SA setup charon floats to 4500: no CHILD_SA yet. */
+	ike.lport = ike.rport = 500;
+	msg_ike_update(&b, &ike, "198.51.100.1", 4500, "203.0.113.10", 4500);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 0);
+
+	plain.encap = false;
+	msg_child_updown(&b, true, &ike, &plain);
+	other.id = 2;
+	plain.id = 2;
+	plain.spi_in = "22222222";
+	msg_child_updown(&b, true, &other, &plain);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 4);
+
+	/* The peer moves behind a NAT: IKE_SA 1's SAs follow. */
+	nr_recs = 0;
+	msg_ike_update(&b, &ike, "198.51.100.1", 4500, "203.0.113.99", 31337);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 4);
+	expect_sa(0, SA_EV_DEL, SA_DIR_IN, "198.51.100.1", 0xc1a2b3c4,
+		  "203.0.113.10", "lab", 1, 0, 0);
+	expect_sa(1, SA_EV_DEL, SA_DIR_OUT, "203.0.113.10", 0x0badf00d,
+		  "198.51.100.1", "lab", 1, 0, 0);
+	expect_sa(2, SA_EV_ADD, SA_DIR_IN, "198.51.100.1", 0xc1a2b3c4,
+		  "203.0.113.99", "lab", 1, 31337, 4500);
+	expect_sa(3, SA_EV_ADD, SA_DIR_OUT, "203.0.113.99", 0x0badf00d,
+		  "198.51.100.1", "lab", 1, 4500, 31337);
+	/* said again: nothing moves */
+	msg_ike_update(&b, &ike, "198.51.100.1", 4500, "203.0.113.99", 31337);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 4);
+	/* and a down finds them where they are now */
+	nr_recs = 0;
+	msg_ike_updown(&b, false, &ike);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 2);
+	expect_sa(0, SA_EV_DEL, SA_DIR_IN, "198.51.100.1", 0xc1a2b3c4,
+		  "203.0.113.99", "lab", 1, 31337, 4500);
+	nothing_sent(fd);
+
+	/* An ike-update without the new endpoints: a listing, later. */
+	nr_recs = 0;
+	msg_ike_updown(&b, true, &other);
+	memcpy(b.data + 5, "\x0aike-update", 11); /* as long as ike-updown */
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 0);
+	nothing_sent(fd);
+	{
+		int t = vici_source_timeout_ms(s, now_ms());
+
+		assert_true(t > 500 && t <= 1000);
+	}
+	vici_source_tick(s, now_ms());
+	nothing_sent(fd);
+	vici_source_tick(s, now_ms() + 1001);
+	expect_request(fd, VICI_CMD_REQUEST, "list-sas");
+	expect_ev(0, SA_EV_SYNC_BEGIN);
+
+	vici_buf_free(&b);
+	vici_source_close(s);
+	close(fd);
+}
+
 static void test_protocol_errors(void **state)
 {
 	struct vici_source *s;
 	struct vici_buf b;
 	char st[128];
+	size_t i;
 	int fd;
 
 	/* A reply of the wrong kind. */
@@ -1148,6 +1252,22 @@ static void test_protocol_errors(void **state)
 	vici_source_close(s);
 	close(fd);
 
+	/* Without ike-update (optional): on to the listing. */
+	s = attached(&fd);
+	for (i = 0; i < NR_REGS; i++) {
+		expect_request(fd, VICI_EVENT_REGISTER, registrations[i]);
+		msg_reply(&b, strcmp(registrations[i], "ike-update") ?
+				      VICI_EVENT_CONFIRM :
+				      VICI_EVENT_UNKNOWN);
+		deliver(s, fd, &b);
+	}
+	expect_request(fd, VICI_CMD_REQUEST, "list-sas");
+	msg_reply(&b, VICI_CMD_RESPONSE);
+	deliver(s, fd, &b);
+	assert_true(vici_source_up(s));
+	vici_source_close(s);
+	close(fd);
+
 	/* A reply with nothing asked, a request from the server, an empty
 	 * segment, a segment over the limit. */
 	{
@@ -1158,8 +1278,6 @@ static void test_protocol_errors(void **state)
 			{ 0, 8, 0, 1 },
 			{ 0, 0, 0, 1, 9 },
 		};
-		size_t i;
-
 		for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
 			s = attached(&fd);
 			if (i == 0) {
@@ -1185,14 +1303,6 @@ static void test_protocol_errors(void **state)
 }
 
 /* --- over a unix socket: connect, EOF, reconnect ------------------------------------ */
-
-static __u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
-}
 
 static int listen_at(const char *path)
 {
@@ -1393,6 +1503,7 @@ int main(void)
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_charon_598),
+		cmocka_unit_test(test_ike_update),
 		cmocka_unit_test(test_protocol_errors),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_open_errors),
