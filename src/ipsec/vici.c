@@ -332,14 +332,35 @@ static bool leaving(const struct vici_tree *t, __u32 sec)
 		!strcmp(st, "DESTROYING"));
 }
 
+/* The same SA to the registry: family, destination, SPI. */
+static bool same_key(const struct sa_entry *a, const struct sa_entry *b)
+{
+	return a->family == b->family && a->spi == b->spi &&
+	       !memcmp(a->daddr, b->daddr, sizeof(a->daddr));
+}
+
+/* What we had under a CHILD_SA's id that is not at @in/@out any more. */
+static void del_moved(struct vici_source *s, const struct child *c,
+		      const struct sa_entry *in, const struct sa_entry *out)
+{
+	if (!same_key(&c->in, in))
+		emit(s, SA_EV_DEL, &c->in);
+	if (!same_key(&c->out, out))
+		emit(s, SA_EV_DEL, &c->out);
+}
+
 static void sas_add(struct vici_source *s, const struct ike *ike,
 		    const struct vici_tree *t, __u32 sec, const char *hint)
 {
 	struct sa_entry in, out;
+	struct child *c;
 	__u32 id;
 
 	if (leaving(t, sec) || !child_sas(t, sec, ike, hint, &in, &out, &id))
 		return;
+	c = id ? child_find(s, id) : NULL;
+	if (c)
+		del_moved(s, c, &in, &out);
 	child_remember(s, ike->id, id, &in, &out);
 	emit(s, SA_EV_ADD, &in);
 	emit(s, SA_EV_ADD, &out);
@@ -357,11 +378,9 @@ static void sas_del(struct vici_source *s, const struct ike *ike,
 	if (listed) {
 		emit(s, SA_EV_DEL, &in);
 		emit(s, SA_EV_DEL, &out);
-		/* and what we had under its id, if that differs */
-		if (c && (c->in.spi != in.spi || c->out.spi != out.spi)) {
-			emit(s, SA_EV_DEL, &c->in);
-			emit(s, SA_EV_DEL, &c->out);
-		}
+		/* and what we had under its id, if that was elsewhere */
+		if (c)
+			del_moved(s, c, &in, &out);
 	} else if (c) {
 		emit(s, SA_EV_DEL, &c->in);
 		emit(s, SA_EV_DEL, &c->out);

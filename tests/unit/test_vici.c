@@ -1212,6 +1212,40 @@ static void test_ike_update(void **state)
 	vici_source_tick(s, now_ms() + 1001);
 	expect_request(fd, VICI_CMD_REQUEST, "list-sas");
 	expect_ev(0, SA_EV_SYNC_BEGIN);
+	msg_reply(&b, VICI_CMD_RESPONSE);
+	deliver(s, fd, &b);
+	expect_ev(1, SA_EV_SYNC_END);
+
+	/* Moved without an ike-update (a charon without it): an up or a
+	 * down at the new addresses also deletes what was at the old. */
+	nr_recs = 0;
+	plain.id = 3;
+	plain.spi_in = "33333333";
+	msg_child_updown(&b, true, &ike_lab, &plain);
+	deliver(s, fd, &b);
+	other = ike_lab;
+	other.remote = "203.0.113.77";
+	msg_child_updown(&b, true, &other, &plain);
+	deliver(s, fd, &b);
+	/* the in SA keeps its key (destination, SPI): added again */
+	assert_int_equal(nr_recs, 5);
+	expect_sa(2, SA_EV_DEL, SA_DIR_OUT, "203.0.113.10", 0x0badf00d,
+		  "198.51.100.1", "lab", 1, 0, 0);
+	expect_sa(3, SA_EV_ADD, SA_DIR_IN, "198.51.100.1", 0x33333333,
+		  "203.0.113.77", "lab", 1, 0, 0);
+	expect_sa(4, SA_EV_ADD, SA_DIR_OUT, "203.0.113.77", 0x0badf00d,
+		  "198.51.100.1", "lab", 1, 0, 0);
+	other.remote = "203.0.113.78";
+	msg_child_updown(&b, false, &other, &plain);
+	deliver(s, fd, &b);
+	assert_int_equal(nr_recs, 8);
+	expect_sa(5, SA_EV_DEL, SA_DIR_IN, "198.51.100.1", 0x33333333,
+		  "203.0.113.78", "lab", 1, 0, 0);
+	expect_sa(6, SA_EV_DEL, SA_DIR_OUT, "203.0.113.78", 0x0badf00d,
+		  "198.51.100.1", "lab", 1, 0, 0);
+	expect_sa(7, SA_EV_DEL, SA_DIR_OUT, "203.0.113.77", 0x0badf00d,
+		  "198.51.100.1", "lab", 1, 0, 0);
+	nothing_sent(fd);
 
 	vici_buf_free(&b);
 	vici_source_close(s);
