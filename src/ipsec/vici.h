@@ -5,9 +5,9 @@
  * Non-blocking, driven by the caller's poll loop, no threads. On connect
  * it registers for the events child-updown, child-rekey, ike-updown,
  * ike-rekey, list-sa and, if charon has it, ike-update (one request at a
- * time, as VICI wants), then lists
- * the SAs: SA_EV_SYNC_BEGIN, an SA_EV_ADD for each SA of each CHILD_SA,
- * SA_EV_SYNC_END with the list-sas response. Then the events keep the set
+ * time, as VICI wants), then lists the SAs: SA_EV_SYNC_BEGIN, an
+ * SA_EV_ADD for each SA of each CHILD_SA, SA_EV_SYNC_END with the
+ * list-sas response. Then the events keep the set
  * up to date: a CHILD_SA up adds its SAs, down deletes them; a rekey adds
  * the new CHILD_SA's SAs and deletes the old one's; an IKE_SA down deletes
  * the SAs of every CHILD_SA it had. Not every charon lists the SPIs of a
