@@ -21,6 +21,23 @@
 #include "../dataplane/loader.h"
 #include "commands.h"
 
+/* The pins need a bpffs above them; say what was mounted, or why not. */
+static int ensure_bpffs(const char *pin_dir)
+{
+	char parent[PATH_MAX];
+	int r = li_pins_ensure_bpffs(pin_dir, parent, sizeof(parent));
+
+	if (r == 1)
+		fprintf(stderr,
+			"localin: %s was not a bpffs (as under `ip netns exec`, which remounts /sys); mounted one there for the pins\n",
+			parent);
+	else if (r < 0)
+		fprintf(stderr,
+			"localin: --pin-dir %s: %s is not a bpffs and none can be mounted there: %s (mount one with `mount -t bpf bpf %s`, or choose a --pin-dir under a bpffs)\n",
+			pin_dir, parent, strerror(-r), parent);
+	return r < 0 ? -1 : 0;
+}
+
 static const char run_usage[] =
 	"usage: localin run -c CONF [--log FILE] [--foreground] [options]\n"
 	"Enforce CONF's local-in policies with the XDP program until stopped.\n"
@@ -152,6 +169,8 @@ int cmd_run(int argc, char **argv)
 			o.pin_dir);
 		return 2;
 	}
+	if (ensure_bpffs(o.pin_dir))
+		return 1;
 	config = absolute(o.config);
 	log = o.log ? absolute(o.log) : NULL;
 	if (!config || (o.log && !log)) {

@@ -161,6 +161,34 @@ static __always_inline int li_acc_esp_wrong_peer_drop(const LI_CTX *c)
 	return c->rs->esp_wrong_peer_drop;
 }
 
+/* The peer's slot in the small direct-mapped table of IKE times. */
+static struct li_host_ike *ike_slot(const LI_CTX *c, const struct li_pkt *p)
+{
+	__u32 h = li_sa_hash(p->family, p->saddr, 0, 6);
+
+	return &c->ike[h % LI_HOST_IKE_SLOTS];
+}
+
+static __always_inline int li_acc_ike_recent(const LI_CTX *c,
+					     const struct li_pkt *p)
+{
+	const struct li_host_ike *e = ike_slot(c, p);
+
+	return e->family == p->family &&
+	       !memcmp(e->addr, p->saddr, sizeof(e->addr)) &&
+	       c->now_ns - e->ns < LI_IKE_WINDOW_NS;
+}
+
+static __always_inline void li_acc_ike_note(const LI_CTX *c,
+					    const struct li_pkt *p)
+{
+	struct li_host_ike *e = ike_slot(c, p);
+
+	e->family = p->family;
+	memcpy(e->addr, p->saddr, sizeof(e->addr));
+	e->ns = c->now_ns;
+}
+
 static size_t frag_slot(const struct li_pkt *p)
 {
 	__u64 x = 0xcbf29ce484222325ull;
@@ -296,8 +324,11 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	h->rs = rs;
 	h->sas = sas;
 	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
-	if (!h->frags)
+	h->ike = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike));
+	if (!h->frags || !h->ike) {
+		li_host_free(h);
 		return -ENOMEM;
+	}
 	err = host_sas(h, sas);
 	if (err) {
 		li_host_free(h);
@@ -327,6 +358,7 @@ void li_host_free(struct li_host *h)
 	free(h->frags);
 	free(h->locals);
 	free(h->sa_tab);
+	free(h->ike);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -375,6 +407,11 @@ void li_host_set_time(struct li_host *h, __s64 local_min)
 		if (f->nr_policies)
 			ruleset_live_mask(h->rs, f, local_min, h->active[fam]);
 	}
+}
+
+void li_host_set_now(struct li_host *h, __u64 ns)
+{
+	h->now_ns = ns;
 }
 
 int li_host_decide(struct li_host *h, const struct li_pkt *p,

@@ -40,6 +40,20 @@ struct li_host_frag {
 	struct li_verdict v;
 };
 
+/*
+ * The last IKE message let through per known peer (sa_slot.h: the rekey
+ * window), direct-mapped by address: the XDP side keeps an LRU of
+ * LI_IKE_SEEN_MAX; a capture with more than a few peers talking IKE at
+ * once is rare, and a lost entry only closes one peer's window early.
+ */
+#define LI_HOST_IKE_SLOTS 256
+
+struct li_host_ike {
+	__u8 family;
+	__u32 addr[4];
+	__u64 ns;
+};
+
 struct li_host {
 	const struct li_ruleset *rs;
 	/* Enabled and schedule-active policies, per family (bm_words each). */
@@ -54,6 +68,8 @@ struct li_host {
 	__u32 sa_bits;
 	struct li_host_frag *frags;
 	const struct sa_entry *last_sa; /* the decision's SA, for traces */
+	__u64 now_ns; /* the packet's time (li_host_set_now) */
+	struct li_host_ike *ike; /* LI_HOST_IKE_SLOTS */
 };
 
 /* @rs must outlive @h. Everything enabled and active until told. */
@@ -94,6 +110,9 @@ __u32 li_intf_class(const struct li_family *f, const char *ifname);
 
 /* The interface a packet arrived on (NULL: none known). */
 void li_host_set_ifname(struct li_host *h, const char *ifname);
+
+/* The time of the next packet, ns since the epoch (the rekey window). */
+void li_host_set_now(struct li_host *h, __u64 ns);
 
 /* The shared decision (match.h) for one parsed packet; returns v->drop. */
 int li_host_decide(struct li_host *h, const struct li_pkt *p,

@@ -561,7 +561,8 @@ static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
 	       __u32 repeat, bool record, __u32 *retval, __u32 *ns)
 {
 	struct li_test_meta meta = { .cookie = l->conf.cookie,
-				     .flags = record ? LI_TM_RECORD : 0 };
+				     .flags = record ? LI_TM_RECORD : 0,
+				     .now_ns = l->test_now_ns };
 	struct xdp_md md = { .data = sizeof(meta) };
 	unsigned char *buf;
 	int err = 0;
@@ -617,6 +618,11 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 	*pkt = res.pkt;
 	*v = res.v;
 	return 0;
+}
+
+void li_loader_set_test_time(struct li_loader *l, __u64 ns)
+{
+	l->test_now_ns = ns;
 }
 
 int li_loader_bench(struct li_loader *l, const void *frame, __u32 len,

@@ -66,6 +66,12 @@ unsigned int li_loader_active_set(const struct li_loader *l);
 
 /* Close: attached programs and pinned maps stay (enforcement goes on). */
 void li_loader_close(struct li_loader *l);
+/*
+ * The directory that holds @pin_dir (into @parent) must be a bpffs: 0 if
+ * it is, 1 if it was not and one was mounted there (this mount namespace
+ * only), or -errno (it does not exist, or the mount failed).
+ */
+int li_pins_ensure_bpffs(const char *pin_dir, char *parent, size_t size);
 /* Remove the pins of li_loader_open (`localin stop`, tests). */
 int li_loader_unpin(struct li_loader *l);
 
@@ -171,6 +177,11 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 		       int ifindex, struct li_pkt *pkt,
 		       struct li_verdict *v);
 /* The same frame @repeat times; the kernel's mean time per run in ns. */
+/*
+ * The packet time test runs give the program (the IKE window, sa_slot.h):
+ * replay passes each packet's, so both engines judge by one clock.
+ */
+void li_loader_set_test_time(struct li_loader *l, __u64 ns);
 int li_loader_bench(struct li_loader *l, const void *frame, __u32 len,
 		    int ifindex, __u32 repeat, __u32 *ns);
 

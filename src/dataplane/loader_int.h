@@ -42,6 +42,7 @@ struct li_loader {
 	int ncpus;
 	__u64 *pcpu; /* one per-CPU value */
 	struct li_conf conf;
+	__u64 test_now_ns; /* li_loader_set_test_time() */
 	__u32 active; /* set in force */
 	bool have_rs;
 	struct li_set_hdr hdr; /* of the set in force */

@@ -8,7 +8,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -98,6 +101,33 @@ int li_adopt_maps(struct li_loader *l)
 	}
 	l->pins = LI_PINS_ADOPTED;
 	return 0;
+}
+
+int li_pins_ensure_bpffs(const char *pin_dir, char *parent, size_t size)
+{
+	struct statfs st;
+	char *slash;
+
+	if (snprintf(parent, size, "%s", pin_dir) >= (int)size)
+		return -ENAMETOOLONG;
+	slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, size, ".");
+	else if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (statfs(parent, &st))
+		return -errno;
+	if (st.f_type == BPF_FS_MAGIC)
+		return 0;
+	/*
+	 * `ip netns exec` remounts /sys, which hides /sys/fs/bpf: mount one
+	 * there, as libxdp and bpftool do, in this mount namespace only.
+	 */
+	if (mount("bpf", parent, "bpf", 0, "mode=0700"))
+		return -errno;
+	return 1;
 }
 
 /* Remove every pin in @dir (another build's, or a half-made successor's). */

@@ -107,6 +107,13 @@ struct {
 } li_sas SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LI_IKE_SEEN_MAX);
+	__type(key, struct li_ike_key);
+	__type(value, __u64);
+} li_ike_seen SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LI_SAS_MAX);
 	__type(key, __u32);
@@ -165,6 +172,7 @@ struct li_scratch {
 	struct li_test_out o; /* first: li_test_out takes a copy */
 	__s32 fm_idx;	      /* li_fm's result, made opaque */
 	__u32 test;	      /* record the verdict in li_test_out */
+	__u64 test_now;	      /* li_test_meta.now_ns, or 0 */
 };
 
 struct {
@@ -360,6 +368,44 @@ li_acc_sa_slot(const LI_CTX *c, __u32 k)
 static __always_inline int li_acc_esp_wrong_peer_drop(const LI_CTX *c)
 {
 	return c->h->esp_wrong_peer_drop;
+}
+
+static __always_inline void ike_key(struct li_ike_key *k,
+				    const struct li_pkt *p)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->family = p->family;
+	__builtin_memcpy(k->addr, p->saddr, sizeof(k->addr));
+}
+
+/* The IKE window's clock: a test run's packet time, or the kernel's. */
+static __always_inline __u64 ike_now(const LI_CTX *c)
+{
+	__u64 t = c->s->test_now;
+
+	return t ? t : bpf_ktime_get_coarse_ns();
+}
+
+/* Only on rare paths (a known peer's IKE, an unknown SPI from a peer). */
+static __always_inline int li_acc_ike_recent(const LI_CTX *c,
+					     const struct li_pkt *p)
+{
+	struct li_ike_key k;
+	__u64 *t;
+
+	ike_key(&k, p);
+	t = bpf_map_lookup_elem(&li_ike_seen, &k);
+	return t && ike_now(c) - *t < LI_IKE_WINDOW_NS;
+}
+
+static __always_inline void li_acc_ike_note(const LI_CTX *c,
+					    const struct li_pkt *p)
+{
+	struct li_ike_key k;
+	__u64 now = ike_now(c);
+
+	ike_key(&k, p);
+	bpf_map_update_elem(&li_ike_seen, &k, &now, BPF_ANY);
 }
 
 static __always_inline void frag_key(struct li_frag_key *k,
@@ -671,6 +717,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	 */
 	m = test_meta(ctx, cf);
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
+	sc->test_now = m ? m->now_ns : 0;
 
 	/* Not for this host: nothing more to set up (the locals table). */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);

@@ -128,6 +128,12 @@ struct li_test_meta {
 	__u32 cls[2];
 	__u32 flags; /* LI_TM_RECORD: write li_test_out (not when timing) */
 	__u32 pad;
+	/*
+	 * The packet's time for the IKE window (sa_slot.h), so that replay
+	 * --engine xdp judges by the capture's clock as the host does; 0:
+	 * the kernel's. (32 bytes: the most XDP metadata may take.)
+	 */
+	__u64 now_ns;
 };
 
 #define LI_TM_RECORD 1u

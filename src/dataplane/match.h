@@ -8,7 +8,8 @@
  *   2. addressed to us but malformed         -> drop (malformed)
  *   3. ESP with detect-unknown-esp           -> SPI known ? pass : drop
  *      (a live SPI from another address than the SA's peer: its own
- *      reason, dropped only when configured)
+ *      reason, dropped only when configured; an unknown SPI from a peer
+ *      whose SA source is down: passed unverified)
  *   4. local-in policies, first match wins   -> the policy's action
  *   5. no match                              -> pass (implicit)
  *
@@ -48,6 +49,10 @@
  *   const struct li_sa_slot *li_acc_sa_slot(const LI_CTX *c, __u32 k);
  *                         (slot k of the SA table in force, sa_slot.h)
  *   int   li_acc_esp_wrong_peer_drop(const LI_CTX *c);
+ *   int   li_acc_ike_recent(const LI_CTX *c, const struct li_pkt *p);
+ *   void  li_acc_ike_note(const LI_CTX *c, const struct li_pkt *p);
+ *                         (an IKE message from p->saddr was let through
+ *                          within LI_IKE_WINDOW_NS; remember one now)
  *   int   li_acc_frag_get(const LI_CTX *c, const struct li_pkt *p,
  *                         struct li_verdict *v);
  *   void  li_acc_frag_put(const LI_CTX *c, const struct li_pkt *p,
@@ -239,9 +244,9 @@ static __always_inline void li_verdict_set(struct li_verdict *v, int drop,
 	v->sa_id = 0;
 }
 
-/* The live SA of an ESP packet (sa_slot.h), or NULL. */
+/* The slot of (@family, @addr, @spi) in the SA table (sa_slot.h), or NULL. */
 static __always_inline const struct li_sa_slot *
-li_sa_find(const LI_CTX *c, const struct li_pkt *p)
+li_sa_find(const LI_CTX *c, __u8 family, const __u32 *addr, __u32 spi)
 {
 	__u32 bits = li_acc_sa_bits(c), mask, h, i;
 	const struct li_sa_slot *e;
@@ -249,12 +254,12 @@ li_sa_find(const LI_CTX *c, const struct li_pkt *p)
 	if (bits < LI_SA_BITS_MIN || bits > LI_SA_BITS_MAX)
 		return 0; /* no table yet */
 	mask = (1u << bits) - 1;
-	h = li_sa_hash(p->family, p->daddr, p->spi, bits);
+	h = li_sa_hash(family, addr, spi, bits);
 	for (i = 0; i < LI_SA_PROBES; i++) {
 		e = li_acc_sa_slot(c, (h + i) & mask);
 		if (!e || !e->family)
 			break;
-		if (li_sa_key_eq(e, p->family, p->daddr, p->spi))
+		if (li_sa_key_eq(e, family, addr, spi))
 			return e;
 	}
 	return 0;
@@ -265,10 +270,22 @@ static __always_inline void li_decide_esp(const LI_CTX *c,
 					  const struct li_pkt *p,
 					  struct li_verdict *v)
 {
-	const struct li_sa_slot *e = li_sa_find(c, p);
+	const struct li_sa_slot *e = 0;
 
-	if (!e) {
+	if (p->spi == LI_SA_PEER_SPI) { /* reserved: never an SA's */
 		li_verdict_set(v, 1, LI_R_ESP_UNKNOWN_SPI);
+		return;
+	}
+	e = li_sa_find(c, p->family, p->daddr, p->spi);
+	if (!e) {
+		/* Unknown, unless from a peer whose SAs may be changing. */
+		e = li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI);
+		if (e && ((e->flags & LI_SA_F_DOWN) || li_acc_ike_recent(c, p))) {
+			li_verdict_set(v, 0, LI_R_ESP_UNVERIFIED);
+			v->sa_id = e->id + 1;
+		} else {
+			li_verdict_set(v, 1, LI_R_ESP_UNKNOWN_SPI);
+		}
 		return;
 	}
 	if (li_sa_peer_ok(e, p->saddr))
@@ -342,6 +359,10 @@ static __always_inline int li_decide_local(const LI_CTX *c,
 		} else {
 			li_verdict_set(v, 0, LI_R_IMPLICIT);
 		}
+		/* A known peer's IKE let through: it may rekey (sa_slot.h). */
+		if (!v->drop && (p->flags & LI_PKT_IKE) && li_acc_detect_esp(c) &&
+		    li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI))
+			li_acc_ike_note(c, p);
 	}
 	if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))
 		li_acc_frag_put(c, p, v);

@@ -72,6 +72,7 @@ enum li_reason {
 	LI_R_ESP_UNKNOWN_SPI, /* ESP whose SPI matches no live SA */
 	LI_R_MALFORMED,	      /* addressed to us, cannot be parsed */
 	LI_R_ESP_WRONG_PEER,  /* ESP with a live SPI, not from the SA's peer */
+	LI_R_ESP_UNVERIFIED,  /* unknown SPI from a peer whose SA source is down */
 	LI_R_MAX,
 };
 

@@ -15,9 +15,10 @@
  * its home even at load 1/2 (131072 random keys in 2^18 slots: at most
  * 9); a lookup probes until the key, an empty slot or LI_SA_PROBES slots.
  *
- * Every SA has an id below LI_SAS_MAX that the daemon keeps for its whole
- * life, across flips: li_sa_stats[id] counts its packets and bytes. An id
- * is given to another SA only after the SA has left both halves.
+ * Every SA has an id below LI_SA_ID_UNVERIFIED that the daemon keeps for
+ * its whole life, across flips: li_sa_stats[id] counts its packets and
+ * bytes. An id is given to another SA only after the SA has left both
+ * halves.
  */
 #ifndef LOCALIN_DATAPLANE_SA_SLOT_H
 #define LOCALIN_DATAPLANE_SA_SLOT_H
@@ -40,15 +41,41 @@
  */
 #define LI_SAS_UNCHECKED (1u << 1)
 
+/*
+ * New SAs reach the data path a moment after the IKE daemon installs them
+ * (its event, our read, the flip), and a peer may use one at once: after
+ * a rekey it answered, or while the source that would tell us is down
+ * (charon restarting). So every peer of a known SA has a slot of its own,
+ * keyed on its address with SPI 0 (never a real SPI, RFC 4303) and this
+ * id, which counts what it lets through: an unknown SPI from that peer
+ * passes unverified while its SA source is down (LI_SA_F_DOWN), or within
+ * LI_IKE_WINDOW_NS of an IKE message from it that was let through (the
+ * exchange that makes the new SA). Forged ESP from anyone else, and from
+ * a peer that has not spoken IKE lately, is still dropped.
+ */
+#define LI_SA_PEER_SPI 0
+#define LI_SA_ID_UNVERIFIED (LI_SAS_MAX - 1)
+#define LI_SA_F_DOWN 1u /* peer slot: its SA source is down */
+#define LI_IKE_WINDOW_NS 2000000000ull
+#define LI_IKE_SEEN_MAX 4096 /* peers remembered (LRU) */
+
 /* A slot: family 0 is empty; IPv4 in daddr[0] and peer[0], rest zero. */
 struct li_sa_slot {
 	__u8 family;
 	__u8 has_peer; /* else any source address is the peer's */
-	__u8 pad[2];
+	__u8 flags;    /* peer slots: LI_SA_F_* */
+	__u8 pad;
 	__u32 daddr[4];
 	__u32 spi; /* host order, as struct sa_entry */
 	__u32 id;  /* < LI_SAS_MAX, see above */
 	__u32 peer[4];
+};
+
+/* li_ike_seen key: a peer that sent IKE the policies let through. */
+struct li_ike_key {
+	__u8 family;
+	__u8 pad[3];
+	__u32 addr[4];
 };
 
 /* li_sa_stats[id], per CPU: what the data path let through for the SA. */

@@ -45,7 +45,8 @@ int li_sa_table_build(struct li_sa_slot *tab, const struct li_sa_slot *e,
 	size_t i;
 	int err;
 
-	if (n > LI_SAS_MAX)
+	/* SAs and their peers' slots; past load 1/2 while they fit. */
+	if (n > LI_SA_SLOTS / 4 * 3)
 		return -E2BIG;
 	for (bits = LI_SA_BITS_MIN;
 	     bits < LI_SA_BITS_MAX && (1ul << bits) < 2 * n; bits++)
@@ -78,15 +79,50 @@ void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
 	}
 }
 
+void li_sa_peer_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
+			__u8 flags)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = sa->family;
+	out->spi = LI_SA_PEER_SPI;
+	out->id = LI_SA_ID_UNVERIFIED;
+	out->flags = flags;
+	memcpy(out->daddr, sa->peer, sa->family == 6 ? 16 : 4);
+}
+
+/* Peer slots by family and address; flags are merged, not compared. */
+static int cmp_peer(const void *a, const void *b)
+{
+	const struct li_sa_slot *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->daddr, y->daddr, sizeof(x->daddr));
+}
+
+size_t li_sa_merge_peers(struct li_sa_slot *e, size_t from, size_t n)
+{
+	size_t i, k = from;
+
+	qsort(e + from, n - from, sizeof(*e), cmp_peer);
+	for (i = from; i < n; i++) {
+		if (k > from && !cmp_peer(&e[i], &e[k - 1]))
+			e[k - 1].flags |= e[i].flags;
+		else
+			e[k++] = e[i];
+	}
+	return k;
+}
+
 int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out)
 {
 	struct li_sa_slot *e;
-	size_t i, n = 0;
+	size_t i, n = 0, peers;
 
 	*out = NULL;
-	if (t->nr > LI_SAS_MAX)
+	if (t->nr > LI_SA_ID_UNVERIFIED)
 		return -E2BIG;
-	e = calloc(t->nr ? t->nr : 1, sizeof(*e));
+	e = calloc(t->nr ? 2 * t->nr : 1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	for (i = 0; i < t->size; i++) {
@@ -97,6 +133,10 @@ int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out)
 			n++;
 		}
 	}
+	for (i = 0, peers = n; i < t->size; i++)
+		if ((t->slots[i].family == 4 || t->slots[i].family == 6) &&
+		    t->slots[i].has_peer)
+			li_sa_peer_slot_of(&e[peers++], &t->slots[i], 0);
 	*out = e;
-	return (int)n;
+	return (int)li_sa_merge_peers(e, n, peers);
 }

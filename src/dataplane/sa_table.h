@@ -16,8 +16,9 @@
  * Place the @n entries @e (keys unique, ids below LI_SAS_MAX) into @tab of
  * LI_SA_SLOTS slots, at the least size that keeps the load at or below 1/2
  * and doubling while an entry would land LI_SA_PROBES or more from its
- * home. Returns the table's bits, -E2BIG past LI_SAS_MAX entries, or
- * -ENOSPC if even the largest table cannot hold them.
+ * home. Returns the table's bits, -E2BIG past 3/4 of LI_SA_SLOTS entries
+ * (SAs and peer slots), or -ENOSPC if even the largest table cannot hold
+ * them.
  */
 int li_sa_table_build(struct li_sa_slot *tab, const struct li_sa_slot *e,
 		      size_t n);
@@ -26,10 +27,19 @@ int li_sa_table_build(struct li_sa_slot *tab, const struct li_sa_slot *e,
 void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
 		   __u32 id);
 
+/* The slot of the peer of @sa (sa_slot.h: LI_SA_PEER_SPI). */
+void li_sa_peer_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
+			__u8 flags);
+/*
+ * Sort the peer slots @e[@from..@n) and merge those of one address (their
+ * flags ORed); returns the new end.
+ */
+size_t li_sa_merge_peers(struct li_sa_slot *e, size_t from, size_t n);
+
 /*
  * The SAs of @t as entries with ids 0, 1, ... in @t's slot order (replay,
- * tests, benches: no SA there outlives the table). *@out is malloc'd.
- * Returns the number, or -ENOMEM / -E2BIG.
+ * tests, benches: no SA there outlives the table), then one slot per
+ * peer. *@out is malloc'd. Returns the number, or -ENOMEM / -E2BIG.
  */
 int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out);
 

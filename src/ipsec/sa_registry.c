@@ -93,12 +93,12 @@ static int take_id(struct sa_registry *r, __u32 *id)
 {
 	__u32 i;
 
-	for (i = 0; i < LI_SAS_MAX; i++) {
-		__u32 k = (r->next_id + i) % LI_SAS_MAX;
+	for (i = 0; i < LI_SA_ID_UNVERIFIED; i++) {
+		__u32 k = (r->next_id + i) % LI_SA_ID_UNVERIFIED;
 
 		if (!r->id_used[k]) {
 			r->id_used[k] = 1;
-			r->next_id = (k + 1) % LI_SAS_MAX;
+			r->next_id = (k + 1) % LI_SA_ID_UNVERIFIED;
 			*id = k;
 			return 0;
 		}
@@ -284,12 +284,15 @@ long long sa_registry_timeout_ms(const struct sa_registry *r, __u64 now_ms)
 	return best;
 }
 
-int sa_registry_slots(struct sa_registry *r, struct li_sa_slot **out,
-		      size_t *n, __u32 **fresh, size_t *nr_fresh)
+int sa_registry_slots(struct sa_registry *r, __u32 down_mask,
+		      struct li_sa_slot **out, size_t *n, __u32 **fresh,
+		      size_t *nr_fresh)
 {
-	size_t i, k = 0, f = 0;
+	size_t i, k = 0, f = 0, peers;
+	struct li_sa_slot *o;
 
-	*out = calloc(r->nr ? r->nr : 1, sizeof(**out));
+	/* Room for every record twice: itself and its peer's slot. */
+	*out = calloc(r->nr ? 2 * r->nr : 1, sizeof(**out));
 	*fresh = calloc(r->nr ? r->nr : 1, sizeof(**fresh));
 	if (!*out || !*fresh) {
 		free(*out);
@@ -298,6 +301,7 @@ int sa_registry_slots(struct sa_registry *r, struct li_sa_slot **out,
 		*fresh = NULL;
 		return -ENOMEM;
 	}
+	o = *out;
 	for (i = 0; i < r->size; i++) {
 		struct sa_record *rec = &r->slots[i];
 
@@ -308,9 +312,23 @@ int sa_registry_slots(struct sa_registry *r, struct li_sa_slot **out,
 			rec->fresh = 0;
 		}
 		if (rec->sa.dir != SA_DIR_OUT)
-			li_sa_slot_of(&(*out)[k++], &rec->sa, rec->id);
+			li_sa_slot_of(&o[k++], &rec->sa, rec->id);
 	}
-	*n = k;
+	peers = k;
+	for (i = 0; i < r->size; i++) {
+		const struct sa_record *rec = &r->slots[i];
+
+		if (!rec->sa.family || !rec->sa.has_peer ||
+		    rec->sa.dir == SA_DIR_OUT)
+			continue;
+		/* Its SAs, live or deleted as it went down (a restart). */
+		li_sa_peer_slot_of(&o[peers], &rec->sa,
+				   (rec->live_mask | 1u << rec->src) & down_mask ?
+					   LI_SA_F_DOWN :
+					   0);
+		peers++;
+	}
+	*n = li_sa_merge_peers(o, k, peers);
 	*nr_fresh = f;
 	return 0;
 }

@@ -71,12 +71,15 @@ long long sa_registry_timeout_ms(const struct sa_registry *r, __u64 now_ms);
 
 /*
  * The data path's entries: every record not known to be outbound, live
- * or in its grace period. *@out is malloc'd (may be NULL when *@n is 0);
+ * or in its grace period; then one slot per peer of those SAs (sa_slot.h:
+ * LI_SA_PEER_SPI), flagged LI_SA_F_DOWN when the source of one of its SAs
+ * is in @down_mask (down now: it may have made SAs we have not heard of). *@out is malloc'd;
  * the ids handed out since the last call go to *@fresh (malloc'd,
  * *@nr_fresh of them), for their counters to be zeroed first.
  */
-int sa_registry_slots(struct sa_registry *r, struct li_sa_slot **out,
-		      size_t *n, __u32 **fresh, size_t *nr_fresh);
+int sa_registry_slots(struct sa_registry *r, __u32 down_mask,
+		      struct li_sa_slot **out, size_t *n, __u32 **fresh,
+		      size_t *nr_fresh);
 
 const struct sa_record *sa_registry_find(const struct sa_registry *r,
 					 int family, const __u32 *daddr,

@@ -28,6 +28,7 @@ static const char *const reason_names[LI_R_MAX] = {
 	[LI_R_ESP_UNKNOWN_SPI] = "esp-unknown-spi",
 	[LI_R_MALFORMED] = "malformed",
 	[LI_R_ESP_WRONG_PEER] = "esp-wrong-peer",
+	[LI_R_ESP_UNVERIFIED] = "esp-unverified",
 };
 
 struct replay {
@@ -345,6 +346,7 @@ static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
 
 	if (ifindex < 0)
 		return ifindex;
+	li_loader_set_test_time(r->xdp, cp->ts_ns);
 	err = li_loader_test_run(r->xdp, cp->data, cp->caplen, ifindex, pkt,
 				 v);
 	if (err) {
@@ -440,6 +442,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 				     owner_of(&r, &pkt);
 		li_host_set_ifname(&r.host, ifname);
 		update_time(&r, cp.ts_ns);
+		li_host_set_now(&r.host, cp.ts_ns);
 		if (o->xdp) {
 			ret = decide_xdp(&r, &cp, ifname, &pkt, &v);
 			if (ret)

@@ -181,6 +181,14 @@ static void esp(struct trace_out *o, bool known)
 	const struct li_pkt *p = o->t->pkt;
 
 	line_start(o, known ? TM_ESP_OK : TM_ESP_UNKNOWN);
+	if (o->t->verdict->reason == LI_R_ESP_UNVERIFIED) {
+		logbuf_printf(
+			&o->lb,
+			"ESP packet SPI=%08x seq=%08x matches no known SA yet; its source is a peer whose SAs are changing (an IKE exchange, or its SA source is down), accept",
+			p->spi, p->seq);
+		line_end(o);
+		return;
+	}
 	if (known && o->t->verdict->reason == LI_R_ESP_WRONG_PEER) {
 		logbuf_printf(&o->lb, "ESP packet SPI=%08x seq=%08x matches %s",
 			      p->spi, p->seq,
@@ -261,7 +269,7 @@ static void trace_packet(struct trace_out *o)
 	if (p->flags & LI_PKT_FRAG_LATER)
 		fragment(o);
 	if (v->reason == LI_R_ESP_OK || v->reason == LI_R_ESP_UNKNOWN_SPI ||
-	    v->reason == LI_R_ESP_WRONG_PEER)
+	    v->reason == LI_R_ESP_WRONG_PEER || v->reason == LI_R_ESP_UNVERIFIED)
 		esp(o, v->reason != LI_R_ESP_UNKNOWN_SPI);
 	else
 		decision(o);

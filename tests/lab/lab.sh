@@ -172,8 +172,9 @@ swanctl {
 EOF
 }
 
-# swanctl.conf: IKEv2 PSK, inner subnets as traffic selectors.
-lab_swanctl_conf() { # dir local remote local-inner remote-inner
+# swanctl.conf: IKEv2 PSK, inner subnets as traffic selectors. A rekey
+# time (swanctl's format, "5s") makes that side rekey the CHILD_SA so often.
+lab_swanctl_conf() { # dir local remote local-inner remote-inner [rekey-time]
 	cat >"$1/swanctl.conf" <<EOF
 connections {
 	lab {
@@ -195,6 +196,8 @@ connections {
 				local_ts = ${4%.*}.0/24
 				remote_ts = ${5%.*}.0/24
 				esp_proposals = aes128-sha256
+${6:+				rekey_time = $6
+				rand_time = 0}
 			}
 		}
 	}
@@ -216,12 +219,19 @@ lab_swanctl() { # side args...
 	STRONGSWAN_CONF=$LAB_DIR/$side/strongswan.conf swanctl "$@"
 }
 
+# LAB_REKEY="side time": that side rekeys the CHILD_SA every time.
+lab_rekey_of() { # side
+	set -- "$1" ${LAB_REKEY:-}
+	[ "${2:-}" = "$1" ] && echo "$3"
+	return 0
+}
+
 # One charon in $ns with its own /run (the pid file path is fixed).
 lab_charon_start() { # side ns local remote local-inner remote-inner
 	local side=$1 ns=$2 d=$LAB_DIR/$1
 	mkdir -p "$d"
 	lab_ss_conf "$d"
-	lab_swanctl_conf "$d" "$3" "$4" "$5" "$6"
+	lab_swanctl_conf "$d" "$3" "$4" "$5" "$6" "$(lab_rekey_of "$side")"
 	STRONGSWAN_CONF=$d/strongswan.conf lab_spawn "$ns" "charon-$side" \
 		unshare -m sh -c 'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon' \
 		>"$d/charon.out" 2>&1
@@ -270,7 +280,6 @@ lab_tunnel_ping() { # count
 	printf '%s\n' "$out" | grep -q ' 0% packet loss'
 }
 
-# The SPIs of the gateway's CHILD_SA (in and out), from VICI.
 # The gateway's inbound SPI of the tunnel (empty when it is down).
 lab_tunnel_spi_in() {
 	lab_swanctl gw --list-sas 2>/dev/null |
@@ -293,6 +302,7 @@ lab_sa_args() { # name
 	[ -s "$LAB_DIR/$1.sa" ] && echo "--sa-file $LAB_DIR/$1.sa"
 }
 
+# The SPIs of the gateway's CHILD_SA (in and out), from VICI.
 lab_tunnel_spis() {
 	lab_swanctl gw --list-sas 2>/dev/null |
 		sed -n 's/^ *\(in\|out\) *\([0-9a-f]\{8\}\),.*/\2/p' | paste -sd /

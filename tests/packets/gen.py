@@ -41,6 +41,8 @@ OK = "accept esp-ok 0"
 BADSPI = "drop esp-unknown-spi 0"
 # A live SPI from another address than the SA's peer (accepted by default).
 PEERX = "accept esp-wrong-peer 0"
+# A new SPI from a known peer just after its IKE (the rekey window).
+UNVER = "accept esp-unverified 0"
 
 
 def acc(n):
@@ -294,7 +296,9 @@ def seed():
     c.add(udp4("198.18.7.7", 501, sport=500), IMPL)       # port 501
     c.add(tcp4("198.18.7.8", 500), IMPL)                  # IKE is UDP only
     c.add(ike6("2001:db8:dead::1"), NONLOCAL)             # no IPv6 address
-    c.add(esp4(PEER, 0xc0ffee00), BADSPI)                 # stale SPI, real peer
+    c.add(esp4(PEER, 0xc0ffee00), UNVER)                  # new SPI, after its IKE
+    c.add(esp4(PEER, 0xc0ffee00), BADSPI,                 # stale SPI, IKE long ago
+          at="2024-06-10 08:00:09")
     return c
 
 
@@ -350,6 +354,31 @@ def esp_udp():
     c.add(ike6("2001:db8:dead::3", sport=4500, dport=4500), deny(1))
     c.add(espudp4(PEER, 0xc0ffee01, dst="198.51.100.9"), NONLOCAL)
     c.add(udp4("198.18.2.8", 4500, sport=4500, pay=NEM), deny(1))  # marker only
+    return c
+
+
+def esp_rekey():
+    # The rekey window: an unknown SPI passes unverified from a known peer
+    # (the peer of a live SA) within 2 s of an IKE message of its that was
+    # let through. esp-rekey.sa: 198.51.100.1 c0ffee01 from PEER,
+    # 198.51.100.1 c0ffee11 from 203.0.113.20; policy 1 denies IKE from
+    # 203.0.113.20. Past 2 s the window closes; the capture stays inside
+    # it, since `replay --engine xdp` (tests/diff) runs on the kernel's
+    # clock, not the capture's.
+    peer2, other = "203.0.113.20", "198.18.3.1"
+    c = Capture("esp-rekey", "2024-06-10 10:30:00")
+    c.add(espudp4(PEER, 0xc0ffee02), BADSPI)        # no IKE from it yet
+    c.add(ike4(PEER, sport=4500, dport=4500), IMPL)  # its CREATE_CHILD_SA
+    c.add(espudp4(PEER, 0xc0ffee02), UNVER)         # the new SA, unannounced
+    c.add(esp4(PEER, 0xc0ffee03), UNVER)            # raw ESP alike
+    c.add(espudp4(PEER, 0xc0ffee01), OK)            # the old one still known
+    c.add(espudp4(other, 0xc0ffee02), BADSPI)       # not a peer
+    c.add(ike4(other, sport=4500, dport=4500), IMPL)
+    c.add(espudp4(other, 0xc0ffee04), BADSPI)       # IKE, but no SA of its
+    c.add(ike4(peer2, sport=4500, dport=4500), deny(1))
+    c.add(espudp4(peer2, 0xc0ffee12), BADSPI)       # its IKE was dropped
+    c.add(espudp4(peer2, 0xc0ffee11), OK)
+    c.add(esp4(PEER, 0), BADSPI)                    # SPI 0: never an SA
     return c
 
 
@@ -901,7 +930,7 @@ def malformed_v6():
     return c
 
 
-SCENARIOS = [seed, esp_raw, esp_udp, esp_disabled, vlan, ipv6, frag_v4,
+SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6]

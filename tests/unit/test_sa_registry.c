@@ -141,19 +141,40 @@ static void test_slots_and_ids(void **state)
 	assert_int_equal(sa_registry_init(&r, 30), 0);
 	sa_registry_event(&r, 0, SA_EV_ADD, &in, 0);
 	sa_registry_event(&r, 0, SA_EV_ADD, &out, 0);
-	assert_int_equal(sa_registry_slots(&r, &e, &n, &fresh, &nf), 0);
-	/* Outbound SAs are shown, never checked against. */
-	assert_int_equal(n, 1);
+	assert_int_equal(sa_registry_slots(&r, 0, &e, &n, &fresh, &nf), 0);
+	/* Outbound SAs are shown, never checked against; the peer's slot. */
+	assert_int_equal(n, 2);
 	assert_int_equal(e[0].spi, 0x100);
 	assert_int_equal(e[0].has_peer, 1);
 	assert_int_equal(e[0].peer[0], 1 ^ 0xff);
+	assert_int_equal(e[1].spi, LI_SA_PEER_SPI);
+	assert_int_equal(e[1].daddr[0], 1 ^ 0xff);
+	assert_int_equal(e[1].id, LI_SA_ID_UNVERIFIED);
+	assert_int_equal(e[1].flags, 0);
 	assert_int_equal(nf, 2);
 	assert_int_not_equal(fresh[0], fresh[1]);
 	free(e);
 	free(fresh);
 	/* Announced once. */
-	assert_int_equal(sa_registry_slots(&r, &e, &n, &fresh, &nf), 0);
+	assert_int_equal(sa_registry_slots(&r, 0, &e, &n, &fresh, &nf), 0);
 	assert_int_equal(nf, 0);
+	free(e);
+	free(fresh);
+	/* Two SAs of one peer: one slot; its source down: flagged. */
+	in.spi = 0x102;
+	sa_registry_event(&r, 0, SA_EV_ADD, &in, 0);
+	assert_int_equal(sa_registry_slots(&r, 1u << 0, &e, &n, &fresh, &nf),
+			 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(e[2].spi, LI_SA_PEER_SPI);
+	assert_int_equal(e[2].flags, LI_SA_F_DOWN);
+	free(e);
+	free(fresh);
+	/* Another source down: not flagged. */
+	assert_int_equal(sa_registry_slots(&r, 1u << 1, &e, &n, &fresh, &nf),
+			 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(e[2].flags, 0);
 	free(e);
 	free(fresh);
 	sa_registry_free(&r);
