@@ -103,7 +103,7 @@ struct xfrm_source;
  * from epoll_create1(); *@out is NULL then. @fn is called only from
  * xfrm_source_handle(), xfrm_source_tick() and xfrm_source_resync(),
  * never from here (the first SA_EV_SYNC_BEGIN comes with the first
- * handle); it must not close the source.
+ * handle); it must not call back into the source (close, resync).
  */
 int xfrm_source_open(struct xfrm_source **out, sa_event_fn *fn, void *ctx);
 void xfrm_source_close(struct xfrm_source *s);

@@ -25,7 +25,8 @@
  * an empty SAD; a larval ESP SA (XFRM_MSG_ALLOCSPI: this kernel has no
  * ESP, but reserving an SPI needs none) listed and ignored, then deleted
  * (a real DELSA) and left to expire (a real hard EXPIRE); a flush; events
- * the kernel drops (ENOBUFS) and the resync; no CAP_NET_ADMIN.
+ * the kernel drops (ENOBUFS) and the resync; a socket lost and the
+ * retry; no CAP_NET_ADMIN.
  *
  *   test_xfrm --write DIR          write the built messages into DIR
  *   test_xfrm --record-kernel DIR  record the kernel's (root; a netns)
@@ -1737,6 +1738,42 @@ static void test_live_enobufs(void **state)
 	in_child(live_enobufs, true);
 }
 
+/* Down (the socket lost), then the retry opens netlink again and lists. */
+static void live_retry(void)
+{
+	struct live l;
+	int dp[2], ep[2], t;
+
+	live_open(&l);
+	CHECK(!socketpair(AF_UNIX, SOCK_DGRAM, 0, dp) &&
+		      !socketpair(AF_UNIX, SOCK_DGRAM, 0, ep),
+	      "socketpair: %s", strerror(errno));
+	CHECK(!xfrm_source_attach(l.s, dp[0], ep[0]), "attach");
+	CHECK(send(ep[1], "", 0, 0) == 0, "send: %s", strerror(errno));
+	xfrm_source_handle(l.s);
+	CHECK(l.seen.counts[SA_EV_DOWN] == 1, "%d DOWN",
+	      l.seen.counts[SA_EV_DOWN]);
+	CHECK(!xfrm_source_up(l.s), "up");
+	t = xfrm_source_timeout_ms(l.s, now_ms());
+	CHECK(t > 0 && t <= XFRM_BACKOFF_MIN_MS, "timeout %d", t);
+	l.want_ends = 2;
+	CHECK(run_until(l.s, ends_reached, &l, 3000), "no retry");
+	CHECK(xfrm_source_up(l.s), "not up again");
+	CHECK(l.seen.counts[SA_EV_SYNC_BEGIN] == 2 &&
+		      l.seen.counts[SA_EV_DOWN] == 1,
+	      "BEGIN %d DOWN %d", l.seen.counts[SA_EV_SYNC_BEGIN],
+	      l.seen.counts[SA_EV_DOWN]);
+	CHECK(xfrm_source_timeout_ms(l.s, now_ms()) == -1, "a timeout");
+	close(dp[1]);
+	close(ep[1]);
+	xfrm_source_close(l.s);
+}
+
+static void test_live_retry(void **state)
+{
+	in_child(live_retry, true);
+}
+
 /* Without CAP_NET_ADMIN the groups cannot be joined: down, retrying. */
 static void live_unprivileged(void)
 {
@@ -1894,6 +1931,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_live_empty),
 		cmocka_unit_test(test_live_larval),
 		cmocka_unit_test(test_live_enobufs),
+		cmocka_unit_test(test_live_retry),
 		cmocka_unit_test(test_live_unprivileged),
 	};
 
