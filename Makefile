@@ -92,7 +92,7 @@ test: deps
 		CFLAGS="$(ASAN_FLAGS)" all unit-bins
 	$(Q)sh tests/run.sh $(BUILD) $(BUILD)/asan
 
-unit-bins: $(UNIT_BINS)
+unit-bins: $(UNIT_BINS) $(BUILD)/tests/sa_watch
 
 demo: deps all
 	$(Q)sh scripts/demo.sh $(BUILD)/localin

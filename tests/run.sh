@@ -75,6 +75,12 @@ suite "e2e/takeover [$1]" sh tests/e2e/takeover.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"
+# The VICI client against the lab's real charon: up, rekey, down, charon
+# killed and restarted (tests/lab/sa_watch prints what it hears).
+suite "lab-vici [$1]" bash tests/lab/vici.sh "$1/tests/sa_watch"
+# The SPI check live: forged ESP flood, a minute of rekeys every 3 s,
+# charon restarted under traffic (the seed config as it is).
+suite "lab-esp [$1]" bash tests/lab/esp.sh "$1/localin"
 
 [ -z "$failed_list" ] || echo "failed:$failed_list"
 echo "$pass passed, $fail failed"

@@ -16,15 +16,19 @@ static const char ctl_usage[] =
 	"usage: localin reload|stop|status [-s SOCKET]\n"
 	"       localin diagnose [-s SOCKET] debug flow filter [WORDS...]\n"
 	"       localin diagnose [-s SOCKET] debug flow trace start N | stop\n"
+	"       localin diagnose [-s SOCKET] vpn tunnel list [name NAME]\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
 	"(default " CTL_SOCKET_PATH "; root only):\n"
 	"  reload   re-read the config; with errors, the running one stays\n"
 	"  stop     detach from every interface, unpin, exit\n"
-	"  status   config, interfaces, counters per reason and per policy\n"
+	"  status   config, interfaces, SA sources, counters per reason and\n"
+	"           per policy\n"
 	"  diagnose debug flow filter WORDS  as on FortiOS: addr saddr daddr\n"
 	"           port sport dport proto vd negate clear; none: show it\n"
 	"  diagnose debug flow trace start N  trace lines of the next N\n"
-	"           matching packets, in the daemon's log; trace stop ends it\n";
+	"           matching packets, in the daemon's log; trace stop ends it\n"
+	"  diagnose vpn tunnel list  the live SAs per tunnel: SPIs, sources,\n"
+	"           age, packets and bytes the data path let through\n";
 
 /* @name and the words after the options, as one request line. */
 static int request(const char *name, int argc, char **argv, bool words)

@@ -52,6 +52,7 @@ enum ctl_cmd {
 	CTL_FILTER,	 /* args: the filter words (none: print the filter) */
 	CTL_TRACE_START, /* count */
 	CTL_TRACE_STOP,
+	CTL_VPN_TUNNEL_LIST, /* argc 1: the tunnel name to show */
 };
 
 struct ctl_req {

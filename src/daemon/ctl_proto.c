@@ -79,17 +79,48 @@ static int parse_count(const char *s, __u32 *out)
 	return 0;
 }
 
+/* diagnose vpn tunnel list [name NAME] */
+static int parse_vpn(int argc, char **argv, struct ctl_req *req, char *err,
+		     size_t errlen)
+{
+	static const char *const tunnel[] = { "tunnel" };
+	static const char *const list[] = { "list" };
+	static const char *const name[] = { "name" };
+
+	if (level(argc, argv, 2, tunnel, 1, "\"tunnel\"", err, errlen) < 0 ||
+	    level(argc, argv, 3, list, 1, "\"list\"", err, errlen) < 0)
+		return -EINVAL;
+	req->cmd = CTL_VPN_TUNNEL_LIST;
+	if (argc == 4)
+		return 0;
+	if (level(argc, argv, 4, name, 1, "\"name\"", err, errlen) < 0)
+		return -EINVAL;
+	if (argc != 6) {
+		snprintf(err, errlen, argc < 6 ? "name needs a tunnel name" :
+						 "unexpected \"%s\"",
+			 argv[argc - 1]);
+		return -EINVAL;
+	}
+	req->argc = 1;
+	req->argv = (const char *const *)argv + 5;
+	return 0;
+}
+
 static int parse_diagnose(int argc, char **argv, struct ctl_req *req, char *err,
 			  size_t errlen)
 {
-	static const char *const debug[] = { "debug" };
+	static const char *const top[] = { "debug", "vpn" };
 	static const char *const flow[] = { "flow" };
 	static const char *const what[] = { "filter", "trace" };
 	static const char *const trace[] = { "start", "stop" };
 	int k;
 
-	if (level(argc, argv, 1, debug, 1, "\"debug\"", err, errlen) < 0 ||
-	    level(argc, argv, 2, flow, 1, "\"flow\"", err, errlen) < 0)
+	k = level(argc, argv, 1, top, 2, "\"debug\" or \"vpn\"", err, errlen);
+	if (k < 0)
+		return k;
+	if (k == 1)
+		return parse_vpn(argc, argv, req, err, errlen);
+	if (level(argc, argv, 2, flow, 1, "\"flow\"", err, errlen) < 0)
 		return -EINVAL;
 	k = level(argc, argv, 3, what, 2, "\"filter\" or \"trace\"", err,
 		  errlen);

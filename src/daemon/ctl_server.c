@@ -181,6 +181,8 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 		return trace_push(d, r.count, out);
 	case CTL_TRACE_STOP:
 		return trace_push(d, 0, out);
+	case CTL_VPN_TUNNEL_LIST:
+		return sas_tunnel_list(d, r.argc ? r.argv[0] : NULL, out);
 	}
 	return false;
 }

@@ -23,7 +23,7 @@
 
 /* The longest sleep when the minute boundary cannot be computed. */
 #define LOOP_TICK_MS 1000
-#define MAX_POLLFDS (3 + 1 + CTL_MAX_CONNS)
+#define MAX_POLLFDS (3 + SA_SOURCES_MAX + CTL_MAX_CONNS)
 
 void daemon_msg(const char *fmt, ...)
 {
@@ -192,9 +192,11 @@ static int start(struct daemon *d)
 	if (err)
 		goto out_free;
 	p = NULL;
-	/* A trace a dead daemon started is nobody's now. */
-	err = li_loader_set_sas(d->l, &d->sas) ?:
-		      li_loader_set_trace(d->l, &d->filter, 0);
+	/*
+	 * The live SAs before any interface is attached; a trace a dead
+	 * daemon started is nobody's now.
+	 */
+	err = sas_start(d) ?: li_loader_set_trace(d->l, &d->filter, 0);
 	if (err) {
 		daemon_msg("cannot set up the data path: %s", strerror(-err));
 		return err;
@@ -229,7 +231,7 @@ static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false;
-	int n, ms, nr_fixed;
+	int n, ms, sa_ms, nr_fixed, nr_sa;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -240,12 +242,17 @@ static void loop(struct daemon *d)
 			ms = LOOP_TICK_MS;
 		/* Wake just after the boundary, not just before it. */
 		ms = ms + 1 < LOOP_TICK_MS ? ms + 1 : LOOP_TICK_MS;
+		sa_ms = sas_timeout_ms(d);
+		if (sa_ms >= 0 && sa_ms < ms)
+			ms = sa_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = rtnl_event_fd(&d->rtnl),
 					    .events = POLLIN };
+		nr_sa = sas_pollfds(d, pfd + n, SA_SOURCES_MAX);
+		n += nr_sa;
 		nr_fixed = n;
 		n += ctl_server_pollfds(d, pfd + n, MAX_POLLFDS - n);
 		/* A broken event source must not make the loop spin. */
@@ -256,6 +263,7 @@ static void loop(struct daemon *d)
 				read_signals(d);
 			if (pfd[2].revents)
 				links_follow(d);
+			sas_handle(d, pfd + 3, nr_sa);
 			ctl_server_handle(d, pfd + nr_fixed, n - nr_fixed);
 		}
 		/* Drain whatever the data path sent, without waiting. */
@@ -269,6 +277,7 @@ static void loop(struct daemon *d)
 			poll_broken = false;
 		}
 		daemon_tick(d, false);
+		sas_tick(d);
 		if (minute != d->report_minute) {
 			daemon_report(d);
 			d->report_minute = minute;
@@ -316,7 +325,11 @@ int daemon_run(const struct daemon_opts *o)
 	d.sink.fd = -1;
 	sigprocmask(SIG_SETMASK, NULL, &old);
 	d.orig_tz = tz ? strdup(tz) : NULL;
-	spi_table_init(&d.sas);
+	err = sa_registry_init(&d.sa_reg, 30);
+	if (err) {
+		free(d.orig_tz);
+		return err;
+	}
 	local_set_init(&d.locals);
 	flow_filter_init(&d.filter);
 	err = open_signals(&d, &old);
@@ -351,7 +364,8 @@ int daemon_run(const struct daemon_opts *o)
 	log_emitter_release(&d.log);
 	daemon_release_config(&d);
 	local_set_free(&d.locals);
-	spi_table_free(&d.sas);
+	sas_close(&d);
+	sa_registry_free(&d.sa_reg);
 	free(d.links);
 	free(d.orig_tz);
 	return err;

@@ -12,10 +12,13 @@
 static void on_log(struct daemon *d, const struct li_event *ev,
 		   const char *ifname, __u64 time_ns)
 {
+	const struct sa_entry *sa = NULL;
 	char line[LOG_LINE_MAX + 1];
 	int n;
 
-	n = log_emit_line(&d->log, &ev->pkt, &ev->verdict, ifname, NULL,
+	if (ev->verdict.sa_id)
+		sa = sas_find(d, ev->pkt.family, ev->pkt.daddr, ev->pkt.spi);
+	n = log_emit_line(&d->log, &ev->pkt, &ev->verdict, ifname, sa,
 			  time_ns, line, sizeof(line) - 1);
 	if (n <= 0)
 		return;
@@ -40,9 +43,8 @@ static void on_trace(struct daemon *d, const struct li_event *ev,
 	if (d->trace_left)
 		d->trace_left--;
 	d->traces++;
-	if (ev->verdict.reason == LI_R_ESP_OK)
-		sa = spi_table_find(&d->sas, ev->pkt.family, ev->pkt.daddr,
-				    ev->pkt.spi);
+	if (ev->verdict.sa_id)
+		sa = sas_find(d, ev->pkt.family, ev->pkt.daddr, ev->pkt.spi);
 	if (sa && sa->tunnel[0])
 		t.tunnel = sa->tunnel;
 	n = flow_trace_format(buf, sizeof(buf), &t);
@@ -78,6 +80,7 @@ void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns)
 	switch (ev->kind) {
 	case LI_EV_TRAFFIC:
 	case LI_EV_ESP_ERROR:
+	case LI_EV_ESP_PEER:
 		on_log(d, ev, ifname, time_ns);
 		break;
 	case LI_EV_TRACE:
@@ -96,6 +99,7 @@ void daemon_report(struct daemon *d)
 		[LI_EV_TRAFFIC] = "traffic",
 		[LI_EV_ESP_ERROR] = "esp-error",
 		[LI_EV_TRACE] = "trace",
+		[LI_EV_ESP_PEER] = "esp-wrong-peer",
 	};
 	struct li_counters c;
 	char buf[256];

@@ -10,7 +10,7 @@
 
 #include "../cli/pipeline.h"
 #include "../dataplane/loader.h"
-#include "../ipsec/spi_table.h"
+#include "../ipsec/sa_registry.h"
 #include "../log/logevent.h"
 #include "../trace/filter.h"
 #include "ctl.h"
@@ -37,6 +37,26 @@ struct intf_want {
 	bool any; /* some policy says `any`: all but loopback */
 	char (*names)[RTNL_IFNAMSIZ];
 	size_t nr;
+};
+
+/* One SA source in force (sas.c). */
+struct sa_src {
+	struct daemon *d;
+	unsigned int idx; /* its index in the SA registry */
+	char name[36];
+	enum obj_sa_type type;
+	char path[256];
+	bool auto_found; /* not configured: found on this gateway */
+	bool synced;	 /* listed its SAs once since it was opened */
+	bool down;	 /* lost since (SA_EV_DOWN), until it lists them again */
+	__u64 synced_ms;
+	struct xfrm_source *x;
+	struct vici_source *v;
+	struct timespec file_mtime; /* file: as last read */
+	long long file_size;
+	__u64 file_checked_ms;
+	char err[192]; /* why it cannot be read */
+	int pfd;       /* its pollfd in the loop's array, -1 none */
 };
 
 struct ctl_conn {
@@ -67,7 +87,12 @@ struct daemon {
 	unsigned int reloads, reload_failures;
 
 	struct li_loader *l;
-	struct spi_table sas;
+	struct sa_registry sa_reg;
+	struct sa_src *srcs[SA_SOURCES_MAX];
+	size_t nr_srcs;
+	bool sa_unchecked; /* LI_SAS_UNCHECKED as last pushed */
+	bool sa_push_failed;
+	__u64 sa_pushes;
 	struct rtnl rtnl;
 	struct local_set locals;
 	bool locals_dirty;
@@ -118,6 +143,21 @@ void ctl_server_close(struct daemon *d);
 int ctl_server_pollfds(struct daemon *d, struct pollfd *pfd, int max);
 void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n);
 void ctl_server_answer_stop(struct daemon *d, const char *text);
+
+/* sas.c */
+__u64 sas_now_ms(void);
+int sas_start(struct daemon *d);
+int sas_configure(struct daemon *d);
+int sas_reload(struct daemon *d);
+void sas_close(struct daemon *d);
+int sas_pollfds(struct daemon *d, struct pollfd *pfd, int max);
+void sas_handle(struct daemon *d, const struct pollfd *pfd, int n);
+void sas_tick(struct daemon *d);
+int sas_timeout_ms(struct daemon *d);
+const struct sa_entry *sas_find(const struct daemon *d, int family,
+				const __u32 *daddr, __u32 spi);
+void sas_status(struct daemon *d, FILE *out);
+bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out);
 
 /* status.c */
 void daemon_status(struct daemon *d, FILE *out);

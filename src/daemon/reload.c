@@ -273,6 +273,9 @@ int daemon_reload(struct daemon *d, FILE *answer)
 			free(np);
 		}
 	}
+	/* The config in force names its SA sources (sas.c). */
+	if (!err && sas_reload(d))
+		fprintf(msgs, "the SA sources could not all be set up\n");
 	fclose(msgs);
 	if (len && text[len - 1] == '\n')
 		text[--len] = '\0'; /* daemon_msg() and answers end lines */

@@ -69,6 +69,8 @@ static void put_counters(struct daemon *d, FILE *out)
 		{ LI_R_ESP_UNKNOWN_SPI, "ESP with an unknown SPI (dropped)" },
 		{ LI_R_ESP_WRONG_PEER,
 		  "ESP with a live SPI from an unexpected peer" },
+		{ LI_R_ESP_UNVERIFIED,
+		  "ESP with a new SPI from a peer during its IKE exchange or while its SA source is down (passed unverified)" },
 		{ LI_R_MALFORMED, "malformed (dropped)" },
 		{ LI_R_POLICY, "decided by a policy" },
 	};
@@ -148,5 +150,6 @@ void daemon_status(struct daemon *d, FILE *out)
 		fprintf(out, "trace: %u packets left\n", d->trace_left);
 	else
 		fputs("trace: stopped\n", out);
+	sas_status(d, out);
 	put_counters(d, out);
 }

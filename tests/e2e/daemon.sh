@@ -8,7 +8,8 @@
 # errors, the running config stays), reload with a good one, SIGHUP,
 # kill -9 (enforcement goes on) and a restart that adopts the pinned
 # program without detaching it, and `localin stop` leaving no attachment,
-# no pins, no socket and a free lock; and a fresh start that fails after
+# no pins, no socket and a free lock; `localin run` under `ip netns exec`
+# (no bpffs there: it mounts one); and a fresh start that fails after
 # attaching (at the control socket) leaving nothing attached or pinned.
 #
 #	sh tests/e2e/daemon.sh BIN
@@ -140,6 +141,22 @@ check "localin stop: the lock is free" flock -n "$LOCK" true
 check "localin stop: traffic passes untouched" ping_ok
 check "localin status after stop: no daemon (exit 1)" \
 	eval "! li_cmd status"
+
+# --- inside `ip netns exec`: /sys remounted, no bpffs at /sys/fs/bpf ------------
+ip netns exec "$GW" "$bin" run -c "$deny" --log "$LOG" -s "$SOCK" \
+	--pin-dir /sys/fs/bpf/localin-netns >"$tmp/netns.out" 2>&1
+rc=$?
+check "under ip netns exec: localin run starts (exit $rc)" [ "$rc" = 0 ]
+check "... saying it mounted bpffs where /sys/fs/bpf was none" \
+	grep -q "/sys/fs/bpf was not a bpffs .*mounted one there" "$tmp/netns.out"
+pids="$pids $(daemon_pid)"
+check "... and enforces: ping dropped" ping_dropped
+last=$(daemon_pid)
+li_cmd stop >/dev/null 2>&1
+check "... localin stop: exit 0" [ $? = 0 ]
+sleep 0.2
+check "... the daemon has exited" gone "$last"
+check "... traffic passes untouched" ping_ok
 
 # --- a pin directory bpffs would refuse (a dot in its name) ----------------------
 in_gw "$bin" run -c "$conf" -s "$SOCK" --pin-dir "$PIN.old" >"$tmp/dot.out" 2>&1

@@ -230,6 +230,7 @@ lab_rekey_of() { # side
 lab_charon_start() { # side ns local remote local-inner remote-inner
 	local side=$1 ns=$2 d=$LAB_DIR/$1
 	mkdir -p "$d"
+	rm -f "$d/charon.vici" # a killed charon's: we wait for the new one
 	lab_ss_conf "$d"
 	lab_swanctl_conf "$d" "$3" "$4" "$5" "$6" "$(lab_rekey_of "$side")"
 	STRONGSWAN_CONF=$d/strongswan.conf lab_spawn "$ns" "charon-$side" \

@@ -95,7 +95,20 @@ static void test_ctl_parse(void **state)
 		  .msg = "incomplete command: \"flow\" expected" },
 		{ .line = "diagnose sys flow",
 		  .err = -EINVAL,
-		  .msg = "unknown command \"sys\" (\"debug\" expected)" },
+		  .msg = "unknown command \"sys\" (\"debug\" or \"vpn\" expected)" },
+		{ .line = "diagnose vpn tunnel list", .cmd = CTL_VPN_TUNNEL_LIST },
+		{ .line = "diag vpn tun li name lab",
+		  .cmd = CTL_VPN_TUNNEL_LIST,
+		  .argc = 1 },
+		{ .line = "diagnose vpn tunnel list name",
+		  .err = -EINVAL,
+		  .msg = "name needs a tunnel name" },
+		{ .line = "diagnose vpn tunnel list name a b",
+		  .err = -EINVAL,
+		  .msg = "unexpected \"b\"" },
+		{ .line = "diagnose vpn tunnel",
+		  .err = -EINVAL,
+		  .msg = "incomplete command: \"list\" expected" },
 		{ .line = "diagnose debug flow trace",
 		  .err = -EINVAL,
 		  .msg = "incomplete command: \"start\" or \"stop\" expected" },
@@ -120,7 +133,7 @@ static void test_ctl_parse(void **state)
 		if (ret)
 			continue;
 		assert_int_equal(r.cmd, c->cmd);
-		if (c->cmd == CTL_FILTER)
+		if (c->cmd == CTL_FILTER || c->cmd == CTL_VPN_TUNNEL_LIST)
 			assert_int_equal(r.argc, c->argc);
 		if (c->cmd == CTL_TRACE_START)
 			assert_int_equal(r.count, c->count);

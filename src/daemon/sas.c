@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The live SAs (DESIGN.md, step 2): the SA sources the config names in
+ * `config system sa-source` (or, without that section, what the gateway
+ * runs: the kernel's XFRM, and strongSwan's VICI socket at its default
+ * path when it exists), their events merged in the SA registry
+ * (ipsec/sa_registry.h), the registry mirrored into the data path.
+ *
+ * Never take the VPN down. Until every source that has to be read has
+ * been read once, ESP is not SPI-checked (LI_SAS_UNCHECKED: it goes to the
+ * policies) and the daemon says so, once per episode; a source that goes
+ * down later keeps its SAs, which age out only after it is back and has
+ * listed its SAs again.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../dataplane/sa_table.h"
+#include "../ipsec/vici.h"
+#include "../ipsec/xfrm.h"
+#include "internal.h"
+
+/* How long `localin run` waits for the sources before it attaches. */
+#define SAS_START_WAIT_MS 3000
+/* How often a file source is checked for changes. */
+#define SAS_FILE_CHECK_MS 1000
+
+static const char *const type_names[] = {
+	[OBJ_SA_XFRM] = "xfrm",
+	[OBJ_SA_VICI] = "vici",
+	[OBJ_SA_FILE] = "file",
+};
+
+__u64 sas_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+}
+
+static void on_sa_event(void *ctx, enum sa_event ev, const struct sa_entry *sa)
+{
+	struct sa_src *s = ctx;
+
+	sa_registry_event(&s->d->sa_reg, s->idx, ev, sa, sas_now_ms());
+	if (ev == SA_EV_SYNC_END) {
+		s->synced = true;
+		s->synced_ms = sas_now_ms();
+		if (s->down)
+			s->d->sa_reg.dirty = true; /* its peers are checked again */
+		s->down = false;
+	} else if (ev == SA_EV_DOWN && s->synced && !s->down) {
+		s->down = true;
+		s->d->sa_reg.dirty = true; /* its peers pass unverified */
+	}
+}
+
+/* A file source: the whole file is one listing. */
+static void file_read(struct sa_src *s)
+{
+	struct spi_table t;
+	struct diag_list dl;
+	struct arena a;
+	struct stat st;
+	size_t i;
+	int err;
+
+	if (stat(s->path, &st)) {
+		snprintf(s->err, sizeof(s->err), "%.160s: %s", s->path,
+			 strerror(errno));
+		if (s->synced)
+			on_sa_event(s, SA_EV_DOWN, NULL);
+		return;
+	}
+	s->file_mtime = st.st_mtim;
+	s->file_size = st.st_size;
+	arena_init(&a);
+	diag_init(&dl, &a);
+	spi_table_init(&t);
+	err = sa_file_load(&t, &a, s->path, &dl);
+	if (err) {
+		/* Keep what the file said last time: the first error. */
+		const struct diag *dg = dl.nr ? &dl.items[0] : NULL;
+
+		snprintf(s->err, sizeof(s->err), "%.120s:%u: %.60s", s->path,
+			 dg && dg->loc.line ? dg->loc.line : 0,
+			 dg ? dg->msg : strerror(-err));
+	} else {
+		s->err[0] = '\0';
+		on_sa_event(s, SA_EV_SYNC_BEGIN, NULL);
+		for (i = 0; i < t.size; i++)
+			if (t.slots[i].family) {
+				struct sa_entry e = t.slots[i];
+
+				e.dir = SA_DIR_IN;
+				on_sa_event(s, SA_EV_ADD, &e);
+			}
+		on_sa_event(s, SA_EV_SYNC_END, NULL);
+	}
+	spi_table_free(&t);
+	arena_free(&a);
+}
+
+static void file_check(struct sa_src *s, __u64 now)
+{
+	struct stat st;
+
+	if (now < s->file_checked_ms + SAS_FILE_CHECK_MS)
+		return;
+	s->file_checked_ms = now;
+	if (stat(s->path, &st) ||
+	    st.st_mtim.tv_sec != s->file_mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != s->file_mtime.tv_nsec ||
+	    st.st_size != s->file_size)
+		file_read(s);
+}
+
+static int src_open(struct sa_src *s)
+{
+	int err = 0;
+
+	switch (s->type) {
+	case OBJ_SA_XFRM:
+		err = xfrm_source_open(&s->x, on_sa_event, s);
+		break;
+	case OBJ_SA_VICI:
+		err = vici_source_open(&s->v, s->path, on_sa_event, s);
+		break;
+	case OBJ_SA_FILE:
+		file_read(s);
+		break;
+	}
+	if (err)
+		snprintf(s->err, sizeof(s->err), "%s", strerror(-err));
+	return err;
+}
+
+static void src_close(struct sa_src *s)
+{
+	if (s->x)
+		xfrm_source_close(s->x);
+	if (s->v)
+		vici_source_close(s->v);
+	s->x = NULL;
+	s->v = NULL;
+}
+
+/*
+ * Must this source have been read before ESP is checked? A configured
+ * one, always. Found on its own: XFRM when the kernel has it, VICI when
+ * its socket exists (or it was read once).
+ */
+static bool src_required(const struct sa_src *s)
+{
+	struct stat st;
+
+	if (!s->auto_found)
+		return true;
+	if (s->type == OBJ_SA_XFRM)
+		return s->x != NULL;
+	return s->synced || !stat(s->path, &st);
+}
+
+/* ESP can be checked: every source that must be read has been. */
+static bool checkable(const struct daemon *d, const char **why)
+{
+	size_t i, required = 0;
+
+	for (i = 0; i < d->nr_srcs; i++) {
+		const struct sa_src *s = d->srcs[i];
+
+		if (!src_required(s))
+			continue;
+		required++;
+		if (!s->synced) {
+			*why = s->name;
+			return false;
+		}
+	}
+	*why = NULL;
+	return required > 0;
+}
+
+static bool same_src(const struct sa_src *s, const struct obj_sa_source *o,
+		     bool auto_found)
+{
+	return s->type == o->type && s->auto_found == auto_found &&
+	       !strcmp(s->path, o->path ? o->path : "");
+}
+
+static int free_index(const struct daemon *d)
+{
+	unsigned int idx;
+	size_t i;
+
+	for (idx = 0; idx < SA_SOURCES_MAX; idx++) {
+		for (i = 0; i < d->nr_srcs; i++)
+			if (d->srcs[i]->idx == idx)
+				break;
+		if (i == d->nr_srcs)
+			return (int)idx;
+	}
+	return -ENOSPC;
+}
+
+/*
+ * The sources of the config in force: kept when the config still names
+ * them (type and path), so a reload loses no SA; the others closed, their
+ * SAs put into the grace period; new ones opened.
+ */
+int sas_configure(struct daemon *d)
+{
+	static const struct obj_sa_source auto_srcs[] = {
+		{ .name = "kernel", .type = OBJ_SA_XFRM },
+		{ .name = "charon", .type = OBJ_SA_VICI,
+		  .path = OBJ_VICI_DEFAULT_PATH },
+	};
+	const struct obj_config *c = &d->p->objs;
+	const struct obj_sa_source *want[SA_SOURCES_MAX];
+	struct sa_src *keep[SA_SOURCES_MAX] = { 0 };
+	bool auto_found = !c->sa_sources_set;
+	size_t i, j, n = 0;
+	int idx, err;
+
+	sa_registry_set_grace(&d->sa_reg, c->sa_grace_s);
+	if (auto_found)
+		for (i = 0; i < 2; i++)
+			want[n++] = &auto_srcs[i];
+	for (i = 0; !auto_found && i < c->nr_sa_sources; i++) {
+		if (n == SA_SOURCES_MAX) {
+			daemon_msg("only the first %d SA sources are read",
+				   SA_SOURCES_MAX);
+			break;
+		}
+		want[n++] = c->sa_sources[i];
+	}
+	/* Keep what is still wanted; close the rest. */
+	for (i = 0; i < d->nr_srcs; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		for (j = 0; j < n; j++)
+			if (!keep[j] && same_src(s, want[j], auto_found))
+				break;
+		if (j < n) {
+			keep[j] = s;
+			snprintf(s->name, sizeof(s->name), "%s", want[j]->name);
+			continue;
+		}
+		src_close(s);
+		sa_registry_forget_source(&d->sa_reg, s->idx, sas_now_ms());
+		free(s);
+	}
+	d->nr_srcs = 0;
+	for (j = 0; j < n; j++) {
+		struct sa_src *s = keep[j];
+
+		if (!s) {
+			idx = free_index(d);
+			s = calloc(1, sizeof(*s));
+			if (!s || idx < 0) {
+				free(s);
+				return -ENOMEM;
+			}
+			s->d = d;
+			s->idx = (unsigned int)idx;
+			s->type = want[j]->type;
+			s->auto_found = auto_found;
+			snprintf(s->name, sizeof(s->name), "%s", want[j]->name);
+			snprintf(s->path, sizeof(s->path), "%s",
+				 want[j]->path ? want[j]->path : "");
+			d->srcs[d->nr_srcs++] = s;
+			err = src_open(s);
+			if (err && !(auto_found && s->type == OBJ_SA_XFRM))
+				daemon_msg("SA source %s (%s): %s", s->name,
+					   type_names[s->type], s->err);
+			continue;
+		}
+		d->srcs[d->nr_srcs++] = s;
+		/* A reload re-reads a file: that is how its SAs change. */
+		if (s->type == OBJ_SA_FILE)
+			file_read(s);
+	}
+	return 0;
+}
+
+void sas_close(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_srcs; i++) {
+		src_close(d->srcs[i]);
+		free(d->srcs[i]);
+	}
+	d->nr_srcs = 0;
+}
+
+int sas_pollfds(struct daemon *d, struct pollfd *pfd, int max)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < d->nr_srcs && n < max; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		s->pfd = -1;
+		if (s->x && xfrm_source_fd(s->x) >= 0) {
+			pfd[n] = (struct pollfd){ .fd = xfrm_source_fd(s->x),
+						  .events = POLLIN };
+			s->pfd = n++;
+		} else if (s->v && vici_source_fd(s->v) >= 0) {
+			pfd[n] = (struct pollfd){
+				.fd = vici_source_fd(s->v),
+				.events = vici_source_events(s->v)
+			};
+			s->pfd = n++;
+		}
+	}
+	return n;
+}
+
+void sas_handle(struct daemon *d, const struct pollfd *pfd, int n)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_srcs; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		if (s->pfd < 0 || s->pfd >= n || !pfd[s->pfd].revents)
+			continue;
+		if (s->x)
+			xfrm_source_handle(s->x);
+		else if (s->v)
+			vici_source_handle(s->v, pfd[s->pfd].revents);
+	}
+}
+
+/* ms until sas_tick() is next due (-1: none). */
+int sas_timeout_ms(struct daemon *d)
+{
+	__u64 now = sas_now_ms();
+	long long t, best = sa_registry_timeout_ms(&d->sa_reg, now);
+	size_t i;
+
+	for (i = 0; i < d->nr_srcs; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		t = s->x ? xfrm_source_timeout_ms(s->x, now) :
+		    s->v ? vici_source_timeout_ms(s->v, now) :
+		    s->type == OBJ_SA_FILE ? SAS_FILE_CHECK_MS :
+					     -1;
+		if (t >= 0 && (best < 0 || t < best))
+			best = t;
+	}
+	return best < 0 ? -1 : best > 60000 ? 60000 : (int)best;
+}
+
+/*
+ * The sources down now (read once, then lost): charon restarting may make
+ * SAs before we hear of them, so the peers of their SAs pass unverified.
+ */
+static __u32 down_mask(const struct daemon *d)
+{
+	__u32 m = 0;
+	size_t i;
+
+	for (i = 0; i < d->nr_srcs; i++)
+		if (d->srcs[i]->down)
+			m |= 1u << d->srcs[i]->idx;
+	return m;
+}
+
+/* The registry into the data path, and the check on or off. */
+static int push(struct daemon *d, bool force)
+{
+	struct li_sa_slot *e;
+	const char *why;
+	__u32 *fresh;
+	size_t n, nf, i;
+	bool unchecked = !checkable(d, &why);
+	int err;
+
+	if (!force && !d->sa_reg.dirty && unchecked == d->sa_unchecked)
+		return 0;
+	err = sa_registry_slots(&d->sa_reg, down_mask(d), &e, &n, &fresh, &nf);
+	if (err)
+		return err;
+	for (i = 0; i < nf; i++)
+		li_loader_sa_stat_clear(d->l, fresh[i]);
+	err = li_loader_set_sa_slots(d->l, e, n, unchecked);
+	free(e);
+	free(fresh);
+	if (err) {
+		if (!d->sa_push_failed)
+			daemon_msg("cannot update the SA table: %s",
+				   strerror(-err));
+		d->sa_push_failed = true;
+		return err;
+	}
+	d->sa_push_failed = false;
+	d->sa_reg.dirty = false;
+	d->sa_pushes++;
+	if (unchecked && (!d->sa_unchecked || force))
+		daemon_msg(
+			"ESP is NOT SPI-checked: %s%s%s; ESP goes to the local-in policies until then (detect-unknown-esp waits, so no tunnel loses a packet)",
+			why ? "SA source " : "no SA source can be read",
+			why ? why : "", why ? " has not been read yet" : "");
+	else if (!unchecked && d->sa_unchecked)
+		daemon_msg("ESP is SPI-checked: every SA source has been read");
+	d->sa_unchecked = unchecked;
+	return 0;
+}
+
+void sas_tick(struct daemon *d)
+{
+	__u64 now = sas_now_ms();
+	size_t i;
+
+	for (i = 0; i < d->nr_srcs; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		if (s->x)
+			xfrm_source_tick(s->x, now);
+		else if (s->v)
+			vici_source_tick(s->v, now);
+		else if (s->type == OBJ_SA_FILE)
+			file_check(s, now);
+	}
+	sa_registry_expire(&d->sa_reg, now);
+	push(d, false);
+}
+
+/* At start, once: what ESP is checked against. */
+static void say_sources(struct daemon *d)
+{
+	size_t live, grace, per[SA_SOURCES_MAX], i, len = 0;
+	char list[512] = "";
+
+	sa_registry_count(&d->sa_reg, &live, &grace, per);
+	for (i = 0; i < d->nr_srcs && len < sizeof(list); i++) {
+		const struct sa_src *s = d->srcs[i];
+
+		if (!s->synced)
+			continue;
+		len += (size_t)snprintf(list + len, sizeof(list) - len,
+					"%s%s (%s, %zu SAs)", len ? ", " : "",
+					s->name, type_names[s->type],
+					per[s->idx]);
+	}
+	daemon_msg("ESP is SPI-checked against %zu live SAs from %s%s", live,
+		   list, d->p->rs.detect_unknown_esp ?
+				 "" :
+				 " (detect-unknown-esp disable: not enforced)");
+}
+
+/*
+ * At start, before any interface is attached: read the sources (up to
+ * SAS_START_WAIT_MS), then the first push. The table is in the data path
+ * before the program sees a packet.
+ */
+int sas_start(struct daemon *d)
+{
+	__u64 until = sas_now_ms() + SAS_START_WAIT_MS;
+	struct pollfd pfd[SA_SOURCES_MAX];
+	const char *why;
+	int n, err;
+
+	err = sas_configure(d);
+	if (err)
+		return err;
+	while (!checkable(d, &why) && why && sas_now_ms() < until) {
+		n = sas_pollfds(d, pfd, SA_SOURCES_MAX);
+		if (poll(pfd, (nfds_t)n, 50) > 0)
+			sas_handle(d, pfd, n);
+		sas_tick(d);
+	}
+	sa_registry_expire(&d->sa_reg, sas_now_ms());
+	err = push(d, true);
+	if (!err && !d->sa_unchecked)
+		say_sources(d);
+	return err;
+}
+
+/* After a reload: the config's sources, pushed at once. */
+int sas_reload(struct daemon *d)
+{
+	int err = sas_configure(d);
+
+	return err ?: push(d, true);
+}
+
+const struct sa_entry *sas_find(const struct daemon *d, int family,
+				const __u32 *daddr, __u32 spi)
+{
+	const struct sa_record *r =
+		sa_registry_find(&d->sa_reg, family, daddr, spi);
+
+	return r ? &r->sa : NULL;
+}
+
+static const char *src_name(const struct daemon *d, unsigned int idx)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_srcs; i++)
+		if (d->srcs[i]->idx == idx)
+			return d->srcs[i]->name;
+	return "gone";
+}
+
+static void src_state(const struct sa_src *s, char *buf, size_t size)
+{
+	if (s->x)
+		xfrm_source_state(s->x, buf, size);
+	else if (s->v)
+		vici_source_state(s->v, buf, size);
+	else if (s->type == OBJ_SA_FILE && !s->err[0])
+		snprintf(buf, size, "read");
+	else if (s->auto_found && s->type == OBJ_SA_XFRM)
+		snprintf(buf, size, "not on this kernel (%s)", s->err);
+	else
+		snprintf(buf, size, "down: %s", s->err);
+}
+
+void sas_status(struct daemon *d, FILE *out)
+{
+	size_t live, grace, per[SA_SOURCES_MAX], i;
+	char state[256];
+	const char *why;
+
+	sa_registry_count(&d->sa_reg, &live, &grace, per);
+	checkable(d, &why);
+	if (!d->p->rs.detect_unknown_esp)
+		fputs("ESP SPI check: off (detect-unknown-esp disable)\n", out);
+	else if (d->sa_unchecked)
+		fprintf(out,
+			"ESP SPI check: SUSPENDED, ESP goes to the policies: %s%s%s\n",
+			why ? "SA source " : "no SA source can be read",
+			why ? why : "", why ? " has not been read yet" : "");
+	else
+		fputs("ESP SPI check: on\n", out);
+	fprintf(out,
+		"SAs: %zu live, %zu in the grace period (%u s)%s; %llu updates of the data path\n",
+		live, grace, d->p->objs.sa_grace_s,
+		d->sa_reg.full ? "; TABLE FULL, SAs refused" : "",
+		(unsigned long long)d->sa_pushes);
+	fprintf(out, "SA sources (%s):\n",
+		d->p->objs.sa_sources_set ? "config system sa-source" :
+					    "found on this gateway");
+	for (i = 0; i < d->nr_srcs; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		src_state(s, state, sizeof(state));
+		fprintf(out, "  %s: %s%s%s: %s; %zu SAs%s%s\n", s->name,
+			type_names[s->type], s->path[0] ? " " : "", s->path,
+			state, per[s->idx],
+			s->down ? " kept, ESP from their peers passes unverified until it is back" :
+				  "",
+			src_required(s) ? "" : " (not required)");
+	}
+	if (!d->nr_srcs)
+		fputs("  none\n", out);
+}
+
+/* --- diagnose vpn tunnel list ------------------------------------------ */
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct sa_record *x = *(const struct sa_record *const *)a;
+	const struct sa_record *y = *(const struct sa_record *const *)b;
+	int c = strcmp(x->sa.tunnel, y->sa.tunnel);
+
+	if (c)
+		return c;
+	c = memcmp(x->sa.dir == SA_DIR_OUT ? x->sa.daddr : x->sa.peer,
+		   y->sa.dir == SA_DIR_OUT ? y->sa.daddr : y->sa.peer, 16);
+	if (c)
+		return c;
+	if (x->sa.dir != y->sa.dir)
+		return x->sa.dir == SA_DIR_OUT ? 1 : -1;
+	return x->added_ms < y->added_ms ? -1 : x->added_ms > y->added_ms;
+}
+
+static void put_ip(FILE *out, int family, const __u32 *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	fputs(inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf)) ?:
+		      "?",
+	      out);
+}
+
+/* The remote end of an SA: an inbound SA's peer, an outbound's target. */
+static const __u32 *remote_of(const struct sa_record *r)
+{
+	return r->sa.dir == SA_DIR_OUT ? r->sa.daddr : r->sa.peer;
+}
+
+static void put_tunnel_head(FILE *out, const struct sa_record *r)
+{
+	const __u32 *local = r->sa.dir == SA_DIR_OUT ? r->sa.peer : r->sa.daddr;
+
+	fputs("name=", out);
+	fputs(r->sa.tunnel[0] ? r->sa.tunnel : "N/A", out);
+	fprintf(out, " ver=%s ", "2");
+	put_ip(out, r->sa.family, local);
+	if (r->sa.encap)
+		fprintf(out, ":%u", r->sa.dir == SA_DIR_OUT ?
+					    r->sa.encap_sport :
+					    r->sa.encap_dport);
+	fputs("->", out);
+	put_ip(out, r->sa.family, remote_of(r));
+	if (r->sa.encap)
+		fprintf(out, ":%u", r->sa.dir == SA_DIR_OUT ?
+					    r->sa.encap_dport :
+					    r->sa.encap_sport);
+	fprintf(out, " encap=%s\n", r->sa.encap ? "udp" : "none");
+}
+
+static void put_sa(struct daemon *d, FILE *out, const struct sa_record *r,
+		   __u64 now)
+{
+	struct li_sa_stat st = { 0 };
+	bool out_sa = r->sa.dir == SA_DIR_OUT;
+
+	fprintf(out, "  %s: spi=%08" PRIx32 " source=%s age=%llus",
+		out_sa ? "enc" : "dec", r->sa.spi, src_name(d, r->src),
+		(unsigned long long)((now - r->added_ms) / 1000));
+	if (r->sa.reqid)
+		fprintf(out, " reqid=%u", r->sa.reqid);
+	if (r->gone_ms)
+		fprintf(out, " state=grace expires=%llus",
+			(unsigned long long)((r->gone_ms + d->sa_reg.grace_ms >
+						      now ?
+					      r->gone_ms + d->sa_reg.grace_ms -
+						      now :
+					      0) /
+					     1000));
+	else
+		fputs(" state=live", out);
+	if (r->sa.dir == SA_DIR_UNKNOWN)
+		fputs(" dir=unknown", out);
+	fputc('\n', out);
+	if (out_sa)
+		return; /* the data path sees only what comes in */
+	li_loader_sa_stat(d->l, r->id, &st);
+	fprintf(out, "  dec:pkts/bytes=%llu/%llu\n",
+		(unsigned long long)st.packets, (unsigned long long)st.bytes);
+}
+
+/* FortiOS's `diagnose vpn tunnel list [name NAME]`: a block per tunnel. */
+bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out)
+{
+	const struct sa_record **v, *prev = NULL;
+	__u64 now = sas_now_ms();
+	size_t i, n = 0, shown = 0;
+
+	v = calloc(d->sa_reg.nr ? d->sa_reg.nr : 1, sizeof(*v));
+	if (!v) {
+		fputs("out of memory\n", out);
+		return false;
+	}
+	for (i = 0; i < d->sa_reg.size; i++) {
+		const struct sa_record *r = &d->sa_reg.slots[i];
+
+		if (r->sa.family && (!name || !strcmp(r->sa.tunnel, name)))
+			v[n++] = r;
+	}
+	qsort(v, n, sizeof(*v), cmp_rec);
+	fputs("list all ipsec tunnel in vd root\n", out);
+	for (i = 0; i < n; i++) {
+		const struct sa_record *r = v[i];
+
+		if (!prev || strcmp(prev->sa.tunnel, r->sa.tunnel) ||
+		    prev->sa.family != r->sa.family ||
+		    memcmp(remote_of(prev), remote_of(r), 16)) {
+			fputs("------------------------------------------------------\n",
+			      out);
+			put_tunnel_head(out, r);
+			shown++;
+		}
+		put_sa(d, out, r, now);
+		prev = r;
+	}
+	free(v);
+	if (name && !shown) {
+		fprintf(out, "no tunnel named \"%s\"\n", name);
+		return false;
+	}
+	return true;
+}
