@@ -69,6 +69,24 @@ without_localin() {
 		grep -v '^date=' | indent
 }
 
+# The attacker's trafgen flood of forged ESP under a ping every 10 ms.
+flood() {
+	local before after ping
+	before=$(lab_localin "$bin" status 2>/dev/null |
+		sed -n 's/^  ESP with an unknown SPI (dropped): //p')
+	ip netns exec "$NS_PEER" ping -n -q -c 300 -i 0.01 -W 2 \
+		-I "$PEER_INNER" "$GW_INNER" >"$LAB_DIR/flood.ping" 2>&1 &
+	ping=$!
+	sleep 0.3
+	lab_esp_flood raw 100000
+	lab_esp_flood udp 100000
+	wait "$ping"
+	after=$(lab_localin "$bin" status 2>/dev/null |
+		sed -n 's/^  ESP with an unknown SPI (dropped): //p')
+	echo "ping across the tunnel meanwhile: $(grep 'packets transmitted' "$LAB_DIR/flood.ping")"
+	echo "dropped as unknown SPI by localin: $((after - before)) of 200000 sent"
+}
+
 with_localin() {
 	local n
 	lab_swanctl peer --terminate --ike lab --timeout 10 >/dev/null 2>&1
@@ -82,6 +100,9 @@ with_localin() {
 	step "With localin: the tunnel again, a ping across it, the same probes"
 	traffic enf | indent
 	account enf "$bin" "$conf" | indent
+
+	step "Forged ESP flood: 100000 raw and 100000 in UDP 4500, random SPIs, from trafgen, while the peer pings across the tunnel"
+	flood | indent
 
 	step "localin status"
 	lab_localin "$bin" status 2>&1 | indent

@@ -108,35 +108,9 @@ ping_mostly() { # name
 }
 ping_line() { grep 'packets transmitted' "$LAB_DIR/$1.ping"; }
 
-trafgen_conf() { # file raw|udp
-	local gw_mac att_mac
-	gw_mac=$(ip -n "$NS_GW" -br link show dev "$GW_IF" | awk '{ print $3 }')
-	att_mac=$(ip -n "$NS_ATT" -br link show dev eth0 | awk '{ print $3 }')
-	if [ "$2" = raw ]; then
-		cat >"$1" <<EOF
-{
-  eth(da=$gw_mac, sa=$att_mac),
-  ipv4(sa=$ATT_ADDR, da=$GW_ADDR, ttl=64, proto=50),
-  drnd(4), 0,0,0,1, fill(0x00, 32)
-}
-EOF
-	else
-		cat >"$1" <<EOF
-{
-  eth(da=$gw_mac, sa=$att_mac),
-  ipv4(sa=$ATT_ADDR, da=$GW_ADDR, ttl=64),
-  udp(sp=4500, dp=4500),
-  0xde, drnd(3), 0,0,0,1, fill(0x00, 32)
-}
-EOF
-	fi
-}
-
 test_flood() {
 	local before after lines d p
 	lab_tunnel_up || { fail "flood: tunnel up"; return; }
-	trafgen_conf "$LAB_DIR/raw.trafgen" raw
-	trafgen_conf "$LAB_DIR/udp.trafgen" udp
 	before=$(unknown)
 	: >"$LAB_DIR/localin.log.mark"
 	lines=$(grep -c 'unknown SPI' "$LAB_DIR/localin.log")
@@ -144,10 +118,8 @@ test_flood() {
 	ping_start flood 300 0.01
 	local ping=$!
 	sleep 0.3
-	ip netns exec "$NS_ATT" trafgen --dev eth0 --conf "$LAB_DIR/raw.trafgen" \
-		--num "$N" --cpus 1 >"$LAB_DIR/trafgen-raw.out" 2>&1
-	ip netns exec "$NS_ATT" trafgen --dev eth0 --conf "$LAB_DIR/udp.trafgen" \
-		--num "$N" --cpus 1 >"$LAB_DIR/trafgen-udp.out" 2>&1
+	lab_esp_flood raw "$N"
+	lab_esp_flood udp "$N"
 	wait "$ping"
 	peer_capture_stop flood
 	after=$(unknown)

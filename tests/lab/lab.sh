@@ -367,6 +367,34 @@ lab_probe() {
 	echo "sent hping3 udp 500 burst: $(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$LAB_DIR/hping3.out")"
 }
 
+# Forged ESP from the attacker, @n frames with random SPIs, as fast as
+# trafgen sends them: raw (IP protocol 50) or in UDP 4500.
+lab_esp_flood() { # raw|udp n
+	local gw_mac att_mac
+	gw_mac=$(ip -n "$NS_GW" -br link show dev "$GW_IF" | awk '{ print $3 }')
+	att_mac=$(ip -n "$NS_ATT" -br link show dev eth0 | awk '{ print $3 }')
+	if [ "$1" = raw ]; then
+		cat >"$LAB_DIR/$1.trafgen" <<EOF
+{
+  eth(da=$gw_mac, sa=$att_mac),
+  ipv4(sa=$ATT_ADDR, da=$GW_ADDR, ttl=64, proto=50),
+  drnd(4), 0,0,0,1, fill(0x00, 32)
+}
+EOF
+	else
+		cat >"$LAB_DIR/$1.trafgen" <<EOF
+{
+  eth(da=$gw_mac, sa=$att_mac),
+  ipv4(sa=$ATT_ADDR, da=$GW_ADDR, ttl=64),
+  udp(sp=4500, dp=4500),
+  0xde, drnd(3), 0,0,0,1, fill(0x00, 32)
+}
+EOF
+	fi
+	ip netns exec "$NS_ATT" trafgen --dev eth0 --conf "$LAB_DIR/$1.trafgen" \
+		--num "$2" --cpus 1 >"$LAB_DIR/trafgen-$1.out" 2>&1
+}
+
 # --- phases: captures around a run of traffic -------------------------------------
 
 # Captures on both sides of wan1 ($LAB_DIR/NAME-sw.pcap: everything the
