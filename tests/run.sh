@@ -64,6 +64,9 @@ suite "bpf [$1]" sh tests/bpf/run.sh "$1/bpf"
 suite "diff [$1]" sh tests/diff/run.sh "$1"
 # The daemon end to end: `localin run` in network namespaces of its own.
 suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
+# The SA sources of config system sa-source: a file source, the check
+# suspended until it is read, the tunnel list, grace, wrong peer, reloads.
+suite "e2e/sasrc [$1]" sh tests/e2e/sasrc.sh "$1/localin"
 # systemd's notify protocol (READY=1, RELOADING=1, STOPPING=1) on a socket
 # of the test's own, and `systemd-analyze verify` of the unit.
 suite "e2e/notify [$1]" sh tests/e2e/notify.sh "$1/localin"

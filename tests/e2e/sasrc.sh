@@ -1,0 +1,179 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: the SA sources of `config system sa-source` under `localin
+# run`, with a file source the test writes (the kernel here has no ESP, and
+# the VICI source has its own lab test). ESP is sent by scapy from the peer
+# namespace to the gateway only. Checks:
+#  - a file source that does not exist yet: the check is suspended, loudly
+#    (start-up message, status), and ESP goes to the policies;
+#  - the file appears: read at once, the check on; known SPIs pass, unknown
+#    ones are dropped and logged as 0101037131, a live SPI from another
+#    address passes and is logged as a wrong peer;
+#  - `diagnose vpn tunnel list`: the tunnel, its SAs, packets and bytes;
+#  - the file changes: a new SA is known without a reload, a removed one
+#    waits out the grace period (still valid), then is gone;
+#  - `set wrong-peer-action deny` by reload: the wrong peer is dropped;
+#  - a reload without the section: the file's SAs leave through the grace
+#    period, the sources found on the gateway take over.
+#
+#	sh tests/e2e/sasrc.sh BIN
+set -u
+bin=$(realpath "$1")
+SUITE=e2e/sasrc
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_root_and_tools ip nsenter unshare ping flock
+find_python
+private_bpffs "$@"
+setup_run sa localin-sasrc
+
+SAFILE=$tmp/manual.sa
+OTHER=192.0.2.3 # a second address of the peer's namespace, not the SA's peer
+
+write_conf() { # file wrong-peer-action [no-sources]
+	cat >"$1" <<EOF
+config system interface
+    edit "$IF"
+        set ip $GW_ADDR 255.255.255.0
+    next
+end
+config firewall local-in-policy
+    edit 1
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "SSH"
+        set schedule "always"
+    next
+end
+EOF
+	[ "${3:-}" = no-sources ] && return
+	cat >>"$1" <<EOF
+config system sa-source
+    edit "manual"
+        set type file
+        set path "$SAFILE"
+    next
+end
+config system sa-check
+    set grace-period 3
+    set wrong-peer-action $2
+end
+EOF
+}
+
+# scapy in the peer's namespace: N raw ESP frames with SPI from SRC.
+esp_send() { # spi count [src]
+	ip netns exec "$PEER" "$py" -c "
+import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
+from scapy.all import IP, ESP, Raw, send, conf
+conf.verb = 0
+send([IP(src='${3:-$PEER_ADDR}', dst='$GW_ADDR') / ESP(spi=$1, seq=s) /
+      Raw(bytes(32)) for s in range(1, $2 + 1)])"
+}
+
+esp_ok() { count "ESP with a live SPI (passed)"; }
+esp_bad() { count "ESP with an unknown SPI (dropped)"; }
+esp_peer() { count "ESP with a live SPI from an unexpected peer"; }
+implicit() { count "no policy matched (implicit accept)"; }
+tunnels() { li_cmd diagnose vpn tunnel list; }
+# A counter reaches @want (the frames scapy sent may still be on their way).
+reaches() { # counter-function want
+	n=0
+	until [ "$($1)" = "$2" ]; do
+		[ $n -ge 20 ] && return 1
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+make_lab
+ip -n "$PEER" addr add "$OTHER/24" dev peer0
+conf=$tmp/localin.conf
+write_conf "$conf" accept
+
+# --- a configured file that is not there yet: suspended, loudly -------------
+check_start "start with an SA file that does not exist yet" "$conf" || exit 1
+check "start-up message: ESP is not SPI-checked, naming the source" \
+	grep -q "ESP is NOT SPI-checked: SA source manual has not been read yet" "$ERR"
+check "status: the check is suspended" \
+	sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: SUSPENDED'"
+i0=$(implicit)
+esp_send 0xc0ffee01 2
+check "suspended: ESP goes to the policies (implicit accept)" \
+	reaches implicit "$((i0 + 2))"
+
+# --- the file appears --------------------------------------------------------
+printf '# manual keys\n%s 0xc0ffee01 %s manual\n' "$GW_ADDR" "$PEER_ADDR" \
+	>"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
+check "the file is read without a reload: the check on" \
+	wait_until 30 sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
+check "the daemon says so" grep -q "ESP is SPI-checked: every SA source has been read" "$ERR"
+ok0=$(esp_ok)
+bad0=$(esp_bad)
+esp_send 0xc0ffee01 3
+esp_send 0xdead0001 2
+check "3 ESP with the live SPI passed" reaches esp_ok "$((ok0 + 3))"
+check "2 ESP with an unknown SPI dropped" reaches esp_bad "$((bad0 + 2))"
+check "the unknown SPI is logged as FortiOS logs it" \
+	wait_until 20 grep -q 'logid="0101037131".*error_num="Received ESP packet with unknown SPI." spi="dead0001"' "$LOG"
+pe0=$(esp_peer)
+esp_send 0xc0ffee01 1 "$OTHER"
+check "a live SPI from $OTHER (not the SA's peer) passes (wrong-peer-action accept)" \
+	reaches esp_peer "$((pe0 + 1))"
+check "... and is logged as a wrong peer, naming the tunnel and its peer" \
+	wait_until 20 grep -q "remip=$OTHER .*vpntunnel=\"manual\".*live SPI from an unexpected peer.*peerip=$PEER_ADDR esp_action=\"accept\"" "$LOG"
+
+tunnels >"$tmp/tunnels.out" 2>&1
+check "diagnose vpn tunnel list: the tunnel with its peer" \
+	grep -q "^name=manual ver=2 $GW_ADDR->$PEER_ADDR encap=none" "$tmp/tunnels.out"
+check "... its SA: SPI, source, state" \
+	grep -q "^  dec: spi=c0ffee01 source=manual age=[0-9]*s state=live" "$tmp/tunnels.out"
+check "... the packets and bytes the data path let through (4 frames of 74 bytes)" \
+	grep -q "^  dec:pkts/bytes=4/296$" "$tmp/tunnels.out"
+check "diagnose vpn tunnel list name nosuch: an error" \
+	eval "! li_cmd diagnose vpn tunnel list name nosuch"
+
+# --- the file changes ----------------------------------------------------------
+printf '%s 0xc0ffee02 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE.new" &&
+	mv "$SAFILE.new" "$SAFILE"
+check "a new SA in the file is known within 3 s, no reload" \
+	wait_until 30 sh -c "'$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee02 .*state=live'"
+check "the removed one waits out the grace period" \
+	sh -c "'$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee01 .*state=grace'"
+ok0=$(esp_ok)
+esp_send 0xc0ffee01 1
+esp_send 0xc0ffee02 1
+check "both SPIs pass meanwhile" reaches esp_ok "$((ok0 + 2))"
+check "after the grace period (3 s) the removed SA is gone" \
+	wait_until 50 sh -c "! '$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee01'"
+bad0=$(esp_bad)
+esp_send 0xc0ffee01 1
+check "... and its SPI is dropped" reaches esp_bad "$((bad0 + 1))"
+
+# --- wrong-peer-action deny, by reload -------------------------------------------
+write_conf "$conf" deny
+check "reload with wrong-peer-action deny" li_cmd reload
+pe0=$(esp_peer)
+ok0=$(esp_ok)
+esp_send 0xc0ffee02 1 "$OTHER"
+esp_send 0xc0ffee02 1
+check "the SA's SPI from $OTHER: counted as a wrong peer" reaches esp_peer "$((pe0 + 1))"
+check "... and dropped: logged with esp_action=\"drop\"" \
+	wait_until 20 grep -q "remip=$OTHER .*spi=\"c0ffee02\".*esp_action=\"drop\"" "$LOG"
+check "... from the peer it still passes" reaches esp_ok "$((ok0 + 1))"
+check "the file's SA survived the reload (no source was reopened)" \
+	sh -c "'$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee02 .*state=live'"
+
+# --- a reload without the section -----------------------------------------------------
+write_conf "$conf" accept no-sources
+check "reload without config system sa-source" li_cmd reload
+li_cmd status >"$tmp/status.out" 2>&1
+check "status: the sources found on this gateway" \
+	grep -q "^SA sources (found on this gateway):" "$tmp/status.out"
+check "... the file's SA in the grace period" \
+	grep -q "^SAs: 0 live, 1 in the grace period" "$tmp/status.out"
+
+li_cmd stop >/dev/null 2>&1
+[ "$fails" -eq 0 ]
