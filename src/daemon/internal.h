@@ -145,7 +145,6 @@ void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n);
 void ctl_server_answer_stop(struct daemon *d, const char *text);
 
 /* sas.c */
-__u64 sas_now_ms(void);
 int sas_start(struct daemon *d);
 int sas_configure(struct daemon *d);
 int sas_reload(struct daemon *d);

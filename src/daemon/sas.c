@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "../dataplane/sa_table.h"
+#include "../ipsec/retry.h"
 #include "../ipsec/vici.h"
 #include "../ipsec/xfrm.h"
 #include "internal.h"
@@ -36,22 +37,14 @@ static const char *const type_names[] = {
 	[OBJ_SA_FILE] = "file",
 };
 
-__u64 sas_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
-}
-
 static void on_sa_event(void *ctx, enum sa_event ev, const struct sa_entry *sa)
 {
 	struct sa_src *s = ctx;
 
-	sa_registry_event(&s->d->sa_reg, s->idx, ev, sa, sas_now_ms());
+	sa_registry_event(&s->d->sa_reg, s->idx, ev, sa, sa_mono_ms());
 	if (ev == SA_EV_SYNC_END) {
 		s->synced = true;
-		s->synced_ms = sas_now_ms();
+		s->synced_ms = sa_mono_ms();
 		if (s->down)
 			s->d->sa_reg.dirty = true; /* its peers are checked again */
 		s->down = false;
@@ -253,7 +246,7 @@ int sas_configure(struct daemon *d)
 			continue;
 		}
 		src_close(s);
-		sa_registry_forget_source(&d->sa_reg, s->idx, sas_now_ms());
+		sa_registry_forget_source(&d->sa_reg, s->idx, sa_mono_ms());
 		free(s);
 	}
 	d->nr_srcs = 0;
@@ -343,7 +336,7 @@ void sas_handle(struct daemon *d, const struct pollfd *pfd, int n)
 /* ms until sas_tick() is next due (-1: none). */
 int sas_timeout_ms(struct daemon *d)
 {
-	__u64 now = sas_now_ms();
+	__u64 now = sa_mono_ms();
 	long long t, best = sa_registry_timeout_ms(&d->sa_reg, now);
 	size_t i;
 
@@ -418,7 +411,7 @@ static int push(struct daemon *d, bool force)
 
 void sas_tick(struct daemon *d)
 {
-	__u64 now = sas_now_ms();
+	__u64 now = sa_mono_ms();
 	size_t i;
 
 	for (i = 0; i < d->nr_srcs; i++) {
@@ -465,7 +458,7 @@ static void say_sources(struct daemon *d)
  */
 int sas_start(struct daemon *d)
 {
-	__u64 until = sas_now_ms() + SAS_START_WAIT_MS;
+	__u64 until = sa_mono_ms() + SAS_START_WAIT_MS;
 	struct pollfd pfd[SA_SOURCES_MAX];
 	const char *why;
 	int n, err;
@@ -473,13 +466,13 @@ int sas_start(struct daemon *d)
 	err = sas_configure(d);
 	if (err)
 		return err;
-	while (!checkable(d, &why) && why && sas_now_ms() < until) {
+	while (!checkable(d, &why) && why && sa_mono_ms() < until) {
 		n = sas_pollfds(d, pfd, SA_SOURCES_MAX);
 		if (poll(pfd, (nfds_t)n, 50) > 0)
 			sas_handle(d, pfd, n);
 		sas_tick(d);
 	}
-	sa_registry_expire(&d->sa_reg, sas_now_ms());
+	sa_registry_expire(&d->sa_reg, sa_mono_ms());
 	err = push(d, true);
 	if (!err && !d->sa_unchecked)
 		say_sources(d);
@@ -657,7 +650,7 @@ static void put_sa(struct daemon *d, FILE *out, const struct sa_record *r,
 bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out)
 {
 	const struct sa_record **v, *prev = NULL;
-	__u64 now = sas_now_ms();
+	__u64 now = sa_mono_ms();
 	size_t i, n = 0, shown = 0;
 
 	v = calloc(d->sa_reg.nr ? d->sa_reg.nr : 1, sizeof(*v));

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "retry.h"
 #include "vici_wire.h"
 
 /* A whole segment and its length field fit: nothing larger is accepted. */
@@ -74,21 +75,12 @@ struct vici_source {
 	__u64 resync_at_ms; /* a resync later (ike-update), 0 none */
 
 	__u64 synced_ms;   /* the last SYNC_END */
-	__u64 next_try_ms; /* down: when to connect again */
-	unsigned int backoff_ms;
+	struct sa_retry retry; /* down: when to try again */
 	char err[160]; /* why it is down */
 
 	struct child *children;
 	size_t nr_children, cap_children;
 };
-
-static __u64 mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
-}
 
 static void emit(struct vici_source *s, enum sa_event ev,
 		 const struct sa_entry *sa)
@@ -473,7 +465,7 @@ static void ike_update(struct vici_source *s, const struct vici_tree *t)
 	parse_ike(t, 0, "", &to);
 	if (!to.family) {
 		if (!s->resync_at_ms)
-			s->resync_at_ms = mono_ms() + UPDATE_RESYNC_MS;
+			s->resync_at_ms = sa_mono_ms() + UPDATE_RESYNC_MS;
 		return;
 	}
 	for (sec = vici_tree_first(t, 0); sec; sec = vici_tree_next(t, sec)) {
@@ -660,14 +652,6 @@ static void reset_conn(struct vici_source *s)
 	s->resync_at_ms = 0;
 }
 
-static void schedule_retry(struct vici_source *s)
-{
-	s->next_try_ms = mono_ms() + s->backoff_ms;
-	s->backoff_ms = s->backoff_ms * 2 > VICI_BACKOFF_MAX_MS ?
-				VICI_BACKOFF_MAX_MS :
-				s->backoff_ms * 2;
-}
-
 /* The connection is lost: SA_EV_DOWN once, and a retry later. */
 static void drop(struct vici_source *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -682,7 +666,7 @@ static void drop(struct vici_source *s, const char *fmt, ...)
 	vsnprintf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
 	reset_conn(s);
-	schedule_retry(s);
+	sa_retry_later(&s->retry);
 	emit(s, SA_EV_DOWN, NULL);
 }
 
@@ -727,7 +711,7 @@ static void send_next(struct vici_source *s)
 		return;
 	}
 	s->cur = r;
-	s->deadline_ms = mono_ms() + VICI_REPLY_TIMEOUT_MS;
+	s->deadline_ms = sa_mono_ms() + VICI_REPLY_TIMEOUT_MS;
 	if (r.type == VICI_CMD_REQUEST && !strcmp(r.name, "list-sas")) {
 		s->listing = true;
 		children_unseen(s);
@@ -773,8 +757,8 @@ static void on_reply(struct vici_source *s, const struct vici_packet *p)
 		if (s->listing) {
 			s->listing = false;
 			s->synced = true;
-			s->synced_ms = mono_ms();
-			s->backoff_ms = VICI_BACKOFF_MIN_MS;
+			s->synced_ms = sa_mono_ms();
+			sa_retry_reset(&s->retry);
 			children_sweep(s);
 			emit(s, SA_EV_SYNC_END, NULL);
 		}
@@ -876,7 +860,7 @@ static void read_some(struct vici_source *s)
 		}
 		s->in_len += (size_t)n;
 		if (s->cur.name)
-			s->deadline_ms = mono_ms() + VICI_REPLY_TIMEOUT_MS;
+			s->deadline_ms = sa_mono_ms() + VICI_REPLY_TIMEOUT_MS;
 		process(s);
 	}
 	send_next(s); /* a resync an event asked for */
@@ -909,7 +893,7 @@ static void try_connect(struct vici_source *s)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		set_err(s, "socket: %s", strerror(errno));
-		schedule_retry(s);
+		sa_retry_later(&s->retry);
 		return;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
@@ -917,7 +901,7 @@ static void try_connect(struct vici_source *s)
 		 * backlog is full); either way, later. */
 		set_err(s, "connect: %s", strerror(errno));
 		close(fd);
-		schedule_retry(s);
+		sa_retry_later(&s->retry);
 		return;
 	}
 	s->fd = fd;
@@ -941,7 +925,7 @@ int vici_source_open(struct vici_source **out, const char *path,
 		return -ENOMEM;
 	memcpy(s->path, path, strlen(path) + 1);
 	s->fd = -1;
-	s->backoff_ms = VICI_BACKOFF_MIN_MS;
+	sa_retry_reset(&s->retry);
 	vici_buf_init(&s->out);
 	try_connect(s);
 	/* Only now: nothing from here is reported (a write failing at once). */
@@ -1001,7 +985,7 @@ void vici_source_handle(struct vici_source *s, short revents)
 void vici_source_tick(struct vici_source *s, __u64 now_ms)
 {
 	if (s->fd < 0) {
-		if (now_ms >= s->next_try_ms)
+		if (now_ms >= s->retry.next_ms)
 			try_connect(s);
 		return;
 	}
@@ -1033,7 +1017,7 @@ int vici_source_timeout_ms(const struct vici_source *s, __u64 now_ms)
 	int t = -1, u;
 
 	if (s->fd < 0)
-		return until(s->next_try_ms, now_ms);
+		return until(s->retry.next_ms, now_ms);
 	if (s->cur.name)
 		t = until(s->deadline_ms, now_ms);
 	else if (s->resync_wanted)
@@ -1062,12 +1046,12 @@ void vici_source_resync(struct vici_source *s)
 const char *vici_source_state(const struct vici_source *s, char *buf,
 			      size_t size)
 {
-	__u64 now = mono_ms();
+	__u64 now = sa_mono_ms();
 
 	if (!size)
 		return buf;
 	if (s->fd < 0) {
-		__u64 in = s->next_try_ms > now ? s->next_try_ms - now : 0;
+		__u64 in = s->retry.next_ms > now ? s->retry.next_ms - now : 0;
 
 		snprintf(buf, size, "down: %s, retry in %llu s",
 			 s->err[0] ? s->err : "not connected",

@@ -44,10 +44,11 @@
 
 #include <linux/types.h>
 
+#include "retry.h"
 #include "sa_source.h"
 
-#define VICI_BACKOFF_MIN_MS 250
-#define VICI_BACKOFF_MAX_MS 10000
+#define VICI_BACKOFF_MIN_MS SA_RETRY_MIN_MS
+#define VICI_BACKOFF_MAX_MS SA_RETRY_MAX_MS
 #define VICI_REPLY_TIMEOUT_MS 60000 /* since the last byte from charon */
 #define VICI_RESYNC_MS 300000
 

@@ -57,6 +57,8 @@
 #include <linux/udp.h>
 #include <linux/xfrm.h>
 
+#include "retry.h"
+
 #ifdef XFRM_SA_DIR_IN
 _Static_assert(XFRMA_SA_DIR == LI_XFRMA_SA_DIR, "XFRMA_SA_DIR is 33");
 _Static_assert(XFRM_SA_DIR_IN == LI_XFRM_SA_DIR_IN &&
@@ -340,19 +342,10 @@ struct xfrm_source {
 
 	unsigned char *buf;
 	__u64 synced_ms;
-	__u64 next_try_ms; /* down: when to open again */
-	unsigned int backoff_ms;
+	struct sa_retry retry; /* down: when to try again */
 	char err[160]; /* why it is down */
 	struct xfrm_src_stats st;
 };
-
-static __u64 mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
-}
 
 static void emit(struct xfrm_source *s, enum sa_event ev,
 		 const struct sa_entry *sa)
@@ -395,14 +388,6 @@ static void close_socks(struct xfrm_source *s)
 	s->nr_held = 0;
 }
 
-static void schedule_retry(struct xfrm_source *s)
-{
-	s->next_try_ms = mono_ms() + s->backoff_ms;
-	s->backoff_ms = s->backoff_ms * 2 > XFRM_BACKOFF_MAX_MS ?
-				XFRM_BACKOFF_MAX_MS :
-				s->backoff_ms * 2;
-}
-
 /* An error we cannot read past: SA_EV_DOWN once, and a retry later. */
 static void fail(struct xfrm_source *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -417,7 +402,7 @@ static void fail(struct xfrm_source *s, const char *fmt, ...)
 	vsnprintf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
 	close_socks(s);
-	schedule_retry(s);
+	sa_retry_later(&s->retry);
 	emit(s, SA_EV_DOWN, NULL);
 }
 
@@ -548,8 +533,8 @@ static void dump_done(struct xfrm_source *s)
 	s->nr_held = 0;
 	s->dumping = false;
 	s->synced = true;
-	s->synced_ms = mono_ms();
-	s->backoff_ms = XFRM_BACKOFF_MIN_MS;
+	s->synced_ms = sa_mono_ms();
+	sa_retry_reset(&s->retry);
 	s->err[0] = '\0';
 	s->st.dumps++;
 	s->st.listed = s->in_dump;
@@ -788,7 +773,7 @@ static int try_open(struct xfrm_source *s)
 	int err = open_socks(s);
 
 	if (err) {
-		schedule_retry(s);
+		sa_retry_later(&s->retry);
 		return err;
 	}
 	s->err[0] = '\0';
@@ -806,7 +791,7 @@ int xfrm_source_open(struct xfrm_source **out, sa_event_fn *fn, void *ctx)
 	if (!s)
 		return -ENOMEM;
 	s->dump_fd = s->ev_fd = -1;
-	s->backoff_ms = XFRM_BACKOFF_MIN_MS;
+	sa_retry_reset(&s->retry);
 	s->seq = (__u32)time(NULL);
 	s->buf = malloc(XFRM_BUF_SIZE);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -851,7 +836,7 @@ int xfrm_source_fd(const struct xfrm_source *s)
 
 void xfrm_source_tick(struct xfrm_source *s, __u64 now_ms)
 {
-	if (s->ev_fd < 0 && now_ms >= s->next_try_ms)
+	if (s->ev_fd < 0 && now_ms >= s->retry.next_ms)
 		try_open(s);
 }
 
@@ -859,11 +844,11 @@ int xfrm_source_timeout_ms(const struct xfrm_source *s, __u64 now_ms)
 {
 	if (s->ev_fd >= 0)
 		return -1;
-	if (s->next_try_ms <= now_ms)
+	if (s->retry.next_ms <= now_ms)
 		return 0;
-	return s->next_try_ms - now_ms > INT_MAX ?
+	return s->retry.next_ms - now_ms > INT_MAX ?
 		       INT_MAX :
-		       (int)(s->next_try_ms - now_ms);
+		       (int)(s->retry.next_ms - now_ms);
 }
 
 bool xfrm_source_up(const struct xfrm_source *s)
@@ -879,13 +864,13 @@ void xfrm_source_resync(struct xfrm_source *s)
 const char *xfrm_source_state(const struct xfrm_source *s, char *buf,
 			      size_t size)
 {
-	__u64 now = mono_ms();
+	__u64 now = sa_mono_ms();
 	int n;
 
 	if (!size)
 		return buf;
 	if (s->ev_fd < 0) {
-		__u64 in = s->next_try_ms > now ? s->next_try_ms - now : 0;
+		__u64 in = s->retry.next_ms > now ? s->retry.next_ms - now : 0;
 
 		snprintf(buf, size, "down: %s, retry in %llu s",
 			 s->err[0] ? s->err : "not open",

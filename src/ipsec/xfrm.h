@@ -34,10 +34,11 @@
 #include <linux/netlink.h>
 #include <linux/types.h>
 
+#include "retry.h"
 #include "sa_source.h"
 
-#define XFRM_BACKOFF_MIN_MS 250
-#define XFRM_BACKOFF_MAX_MS 10000
+#define XFRM_BACKOFF_MIN_MS SA_RETRY_MIN_MS
+#define XFRM_BACKOFF_MAX_MS SA_RETRY_MAX_MS
 /* The event socket's receive buffer (SO_RCVBUFFORCE when allowed). */
 #define XFRM_EVENT_RCVBUF (4 << 20)
 /* Events held back while a dump runs; more is a resync. */
