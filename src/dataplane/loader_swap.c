@@ -88,6 +88,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_trace, b->maps.li_trace },
 		{ a->maps.li_trace_filter, b->maps.li_trace_filter },
 		{ a->maps.li_frags, b->maps.li_frags },
+		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
 	};
 	__u32 keys[] = { LI_STATE_LOCALS, LI_STATE_SAS }, v, zero = 0;
 	size_t i;
