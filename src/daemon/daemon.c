@@ -192,6 +192,15 @@ static int start(struct daemon *d)
 	if (err)
 		goto out_free;
 	p = NULL;
+	err = rtnl_open(&d->rtnl);
+	if (err) {
+		daemon_msg("cannot open rtnetlink: %s", strerror(-err));
+		return err;
+	}
+	/* The gateway's addresses (which SAs come in), nothing attached yet. */
+	err = links_resync(d);
+	if (err)
+		return err;
 	/*
 	 * The live SAs before any interface is attached; a trace a dead
 	 * daemon started is nobody's now.
@@ -201,12 +210,7 @@ static int start(struct daemon *d)
 		daemon_msg("cannot set up the data path: %s", strerror(-err));
 		return err;
 	}
-	err = rtnl_open(&d->rtnl);
-	if (err) {
-		daemon_msg("cannot open rtnetlink: %s", strerror(-err));
-		return err;
-	}
-	err = links_resync(d) ?: links_sync(d, true);
+	err = links_sync(d, true);
 	if (err)
 		return err;
 	d->live = true;

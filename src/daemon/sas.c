@@ -37,10 +37,35 @@ static const char *const type_names[] = {
 	[OBJ_SA_FILE] = "file",
 };
 
+static bool is_local(const struct daemon *d, int family, const __u32 *a)
+{
+	size_t i;
+
+	for (i = 0; i < d->locals.nr; i++)
+		if (d->locals.v[i].family == family &&
+		    !memcmp(d->locals.v[i].addr, a, family == 6 ? 16 : 4))
+			return true;
+	return false;
+}
+
 static void on_sa_event(void *ctx, enum sa_event ev, const struct sa_entry *sa)
 {
 	struct sa_src *s = ctx;
+	struct sa_entry e;
 
+	/*
+	 * XFRM before XFRMA_SA_DIR does not say which way an SA goes: in if
+	 * it is addressed to us, out if it comes from us. (Only for what is
+	 * shown: the data path looks SAs up by our address anyway.)
+	 */
+	if (sa && sa->dir == SA_DIR_UNKNOWN) {
+		e = *sa;
+		if (is_local(s->d, e.family, e.daddr))
+			e.dir = SA_DIR_IN;
+		else if (e.has_peer && is_local(s->d, e.family, e.peer))
+			e.dir = SA_DIR_OUT;
+		sa = &e;
+	}
 	sa_registry_event(&s->d->sa_reg, s->idx, ev, sa, sa_mono_ms());
 	if (ev == SA_EV_SYNC_END) {
 		s->synced = true;
