@@ -4,10 +4,12 @@
  * config given, for five frames of the seed scenario, beside two builds of
  * xdp-filter with the one port rule `xdp-filter port 500 -p udp` sets (UDP
  * destination port 500 dropped) and a bare XDP_PASS program, run on the
- * same frames. Medians of ROUNDS runs of REPEAT packets each.
+ * same frames. Medians of ROUNDS runs of REPEAT packets each. Then, with
+ * -s, the cost of the SPI check on the config CONF (spi.c, with the
+ * program spi.bpf.o at -w; FRAMES packets in use).
  *
  *	bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT]
- *	      [-k ROUNDS] LABEL=CONF...
+ *	      [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] LABEL=CONF...
  *
  * -a is the object `xdp-filter load IFACE` loads (every feature, policy
  * allow: xdpfilt_alw_all.o), -u the one `xdp-filter load -f udp IFACE`
@@ -28,12 +30,10 @@
 
 #include "../../src/cli/pipeline.h"
 #include "../../src/dataplane/loader.h"
+#include "bench.h"
 
 #define NR_FRAMES 5
 #define NR_CHECK 4	/* extra frames for xdp-filter's sanity check */
-#define IFINDEX 1001
-#define GW 0xc6336401	/* 198.51.100.1, wan1 */
-#define PEER 0xcb00710a /* 203.0.113.10, remote-vpn */
 #define DENIED 0x64400030 /* 100.64.0.48: between excluded /28s */
 #define SPI_KNOWN 0xc0ffee01
 
@@ -41,21 +41,16 @@ static const char *const frame_names[NR_FRAMES] = {
 	"ike-denied", "ike-peer", "not-for-gw", "esp-known", "esp-unknown",
 };
 
-struct frame {
-	unsigned char b[128];
-	__u32 len;
-};
-
 static struct frame frames[NR_FRAMES], check[NR_CHECK];
 static unsigned int repeat = 200000, rounds = 5;
 
-static void put16(unsigned char *p, __u32 v)
+void put16(unsigned char *p, __u32 v)
 {
 	p[0] = (unsigned char)(v >> 8);
 	p[1] = (unsigned char)v;
 }
 
-static void put32(unsigned char *p, __u32 v)
+void put32(unsigned char *p, __u32 v)
 {
 	put16(p, v >> 16);
 	put16(p + 2, v);
@@ -321,39 +316,62 @@ static int load_xdp_filter(const char *label, const char *path,
 	return fd;
 }
 
-static int setup(struct li_loader **l, const struct pipeline *p)
+const __u32 bench_locals[NR_LOCALS] = { GW, 0xc6336501, 0xc6336601,
+					0xc6336701 };
+
+int bench_open(struct li_loader **l, const struct li_ruleset *rs,
+	       const struct spi_table *sas)
 {
-	static const __u32 gws[] = { 0xc6336401, 0xc6336501, 0xc6336601,
-				     0xc6336701 };
-	struct li_host_addr a[4] = { 0 };
-	struct spi_table sas;
-	struct sa_entry e = { .family = 4, .spi = SPI_KNOWN };
+	struct li_host_addr a[NR_LOCALS] = { 0 };
 	int i, err;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NR_LOCALS; i++) {
 		a[i].family = 4;
-		a[i].addr[0] = htonl(gws[i]);
+		a[i].addr[0] = htonl(bench_locals[i]);
 	}
+	err = li_loader_open_for(l, NULL, false, rs);
+	if (!err)
+		err = li_loader_set_ruleset(*l, rs);
+	if (!err)
+		err = li_loader_set_locals(*l, a, NR_LOCALS);
+	if (!err)
+		err = li_loader_set_sas(*l, sas);
+	if (!err)
+		err = li_loader_set_interface(*l, IFINDEX, "wan1");
+	return err;
+}
+
+/* The seed scenario's one SA: SPI_KNOWN to the gateway. */
+static int setup(struct li_loader **l, const struct pipeline *p)
+{
+	struct spi_table sas;
+	struct sa_entry e = { .family = 4, .spi = SPI_KNOWN };
+	int err;
+
 	e.daddr[0] = htonl(GW);
 	spi_table_init(&sas);
 	err = spi_table_add(&sas, &e);
 	if (!err)
-		err = li_loader_open_for(l, NULL, false, &p->rs);
-	if (!err)
-		err = li_loader_set_ruleset(*l, &p->rs);
-	if (!err)
-		err = li_loader_set_locals(*l, a, 4);
-	if (!err)
-		err = li_loader_set_sas(*l, &sas);
-	if (!err)
-		err = li_loader_set_interface(*l, IFINDEX, "wan1");
+		err = bench_open(l, &p->rs, &sas);
 	spi_table_free(&sas);
 	return err;
 }
 
-static const char *const reasons[] = { "nonlocal", "policy", "implicit",
-				       "esp-ok", "esp-unknown-spi",
-				       "malformed" };
+const char *reason_name(unsigned int reason)
+{
+	static const char *const n[LI_R_MAX] = {
+		[LI_R_NONLOCAL] = "nonlocal",
+		[LI_R_POLICY] = "policy",
+		[LI_R_IMPLICIT] = "implicit",
+		[LI_R_ESP_OK] = "esp-ok",
+		[LI_R_ESP_UNKNOWN_SPI] = "esp-unknown-spi",
+		[LI_R_MALFORMED] = "malformed",
+		[LI_R_ESP_WRONG_PEER] = "esp-wrong-peer",
+		[LI_R_ESP_UNVERIFIED] = "esp-unverified",
+	};
+
+	return reason < LI_R_MAX && n[reason] ? n[reason] : "?";
+}
 
 static int bench_conf(const char *label, const char *path, __u32 *row)
 {
@@ -385,7 +403,7 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 			goto out;
 		row[i] = median(ns, rounds);
 		printf("  %5u %-4s %-9.9s", row[i], v.drop ? "drop" : "pass",
-		       v.reason == LI_R_POLICY ? "policy" : reasons[v.reason]);
+		       reason_name(v.reason));
 	}
 	printf("\n");
 out:
@@ -454,14 +472,16 @@ static void print_prog_row(const char *label, const char *what,
 
 int main(int argc, char **argv)
 {
-	const char *fall = NULL, *fudp = NULL, *pass = NULL;
+	const char *fall = NULL, *fudp = NULL, *pass = NULL, *spi = NULL,
+		   *spi_obj = NULL;
+	unsigned int spi_frames = 1024;
 	struct bpf_object *ao = NULL, *uo = NULL, *po = NULL;
 	__u32 ar[NR_FRAMES], ur[NR_FRAMES], pr[NR_FRAMES], want[NR_FRAMES],
 		passes[NR_FRAMES];
 	int c, i, afd, ufd, pfd;
 	char what[128];
 
-	while ((c = getopt(argc, argv, "a:u:p:r:k:")) != -1) {
+	while ((c = getopt(argc, argv, "a:u:p:r:k:s:w:m:")) != -1) {
 		if (c == 'a')
 			fall = optarg;
 		else if (c == 'u')
@@ -472,10 +492,16 @@ int main(int argc, char **argv)
 			repeat = (unsigned int)strtoul(optarg, NULL, 0);
 		else if (c == 'k')
 			rounds = (unsigned int)strtoul(optarg, NULL, 0);
+		else if (c == 's')
+			spi = optarg;
+		else if (c == 'w')
+			spi_obj = optarg;
+		else if (c == 'm')
+			spi_frames = (unsigned int)strtoul(optarg, NULL, 0);
 	}
 	if (!fall || !fudp || !pass || optind >= argc || rounds > 64 ||
-	    !rounds) {
-		fprintf(stderr, "usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] LABEL=CONF...\n");
+	    !rounds || !spi_frames || (spi && !spi_obj)) {
+		fprintf(stderr, "usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] LABEL=CONF...\n");
 		return 2;
 	}
 	libbpf_set_print(NULL);
@@ -548,5 +574,7 @@ int main(int argc, char **argv)
 	bpf_object__close(ao);
 	bpf_object__close(uo);
 	bpf_object__close(po);
+	if (spi && spi_bench(spi, spi_obj, rounds, repeat, spi_frames))
+		return 1;
 	return 0;
 }

@@ -18,15 +18,20 @@
 # xdpfilt_dny_* objects are `load -p deny`, where the rules allow and all
 # else is dropped.) bench.c aborts if either does not drop exactly UDP to
 # port 500 under BPF_PROG_TEST_RUN.
+# Then the SPI check (spi.c): ns per ESP packet with detect-unknown-esp
+# enable and disable, at 1 and 100k SAs, varied SPIs (spi.bpf.o rewrites
+# the frame's SPI before each run and tail-calls localin's program;
+# SPI_FRAMES distinct frames, and at 100k SAs also one per SA).
 # Needs root (BPF_PROG_TEST_RUN). Nothing is attached or pinned.
 #
-#   bench/xdp/run.sh [BUILD]          (default build; REPEAT, ROUNDS)
+#   bench/xdp/run.sh [BUILD]   (default build; REPEAT, ROUNDS, SPI_FRAMES)
 set -eu
 
 BUILD=${1:-build}
 OUT=$BUILD/bench/xdp
 REPEAT=${REPEAT:-200000}
 ROUNDS=${ROUNDS:-7}
+SPI_FRAMES=${SPI_FRAMES:-1024}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 FILTERS=/usr/lib/$(gcc -print-multiarch)/bpf
@@ -55,12 +60,15 @@ done
 		--out "$OUT/a100k-pol1000.conf"
 clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
 	-c bench/xdp/pass.bpf.c -o "$OUT/pass.bpf.o"
+clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
+	-c bench/xdp/spi.bpf.c -o "$OUT/spi.bpf.o"
 ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
-	-o "$OUT/bench" bench/xdp/bench.c "$BUILD/liblocalin.a" \
-	-lbpf -lxdp -lpcap -lm
+	-o "$OUT/bench" bench/xdp/bench.c bench/xdp/spi.c \
+	"$BUILD/liblocalin.a" -lbpf -lxdp -lpcap -lm
 uname -r
 "$OUT/bench" -a "$FILTER_ALL" -u "$FILTER_UDP" -p "$OUT/pass.bpf.o" \
 	-r "$REPEAT" -k "$ROUNDS" \
+	-s "$OUT/pfx1.conf" -w "$OUT/spi.bpf.o" -m "$SPI_FRAMES" \
 	pfx1="$OUT/pfx1.conf" pfx1k="$OUT/pfx1000.conf" \
 	pfx100k="$OUT/pfx100000.conf" pol1="$OUT/pol1.conf" \
 	pol100="$OUT/pol100.conf" pol1000="$OUT/pol1000.conf" \

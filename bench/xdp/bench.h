@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What bench.c and spi.c share: the frame buffer and its byte writers, the
+ * addresses of the seed scenario, and one loader set up the same way for
+ * both (ruleset, local addresses, SAs, interface).
+ */
+#ifndef LOCALIN_BENCH_XDP_BENCH_H
+#define LOCALIN_BENCH_XDP_BENCH_H
+
+#include <linux/types.h>
+
+#include "../../src/compile/compile.h"
+#include "../../src/dataplane/loader.h"
+#include "../../src/ipsec/spi_table.h"
+
+#define IFINDEX 1001
+#define GW 0xc6336401	/* 198.51.100.1, wan1 */
+#define PEER 0xcb00710a /* 203.0.113.10, remote-vpn */
+#define NR_LOCALS 4	/* GW and three more: 198.51.10[1-3].1 */
+
+extern const __u32 bench_locals[NR_LOCALS]; /* host order, GW first */
+
+struct frame {
+	unsigned char b[128];
+	__u32 len;
+};
+
+void put16(unsigned char *p, __u32 v);
+void put32(unsigned char *p, __u32 v);
+const char *reason_name(unsigned int reason);
+
+/*
+ * A loader for @rs with the bench's local addresses, the SAs of @sas and
+ * interface IFINDEX as wan1; the caller closes it (also on an error).
+ */
+int bench_open(struct li_loader **l, const struct li_ruleset *rs,
+	       const struct spi_table *sas);
+
+/*
+ * The SPI check section (spi.c) on the seed-like config at @path, with
+ * spi.bpf.o at @obj.
+ */
+int spi_bench(const char *path, const char *obj, unsigned int rounds,
+	      unsigned int repeat, unsigned int nframes);
+
+#endif
