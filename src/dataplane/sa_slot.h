@@ -59,17 +59,30 @@
 #define LI_IKE_WINDOW_NS 2000000000ull
 #define LI_IKE_SEEN_MAX 4096 /* peers remembered (LRU) */
 
-/* A slot: family 0 is empty; IPv4 in daddr[0] and peer[0], rest zero. */
+/*
+ * A slot: family 0 is empty; IPv4 in daddr[0], the rest zero. 32 bytes,
+ * so that no slot straddles two cache lines: with a table of 100k SAs in
+ * use, a packet's one miss is its slot. The peer is kept folded to one
+ * word (li_sa_fold): for IPv4 that is the address; for IPv6 a wrong peer
+ * whose address folds to the same word would pass as the peer, which
+ * only hides that one wrong-peer event (the key, daddr and SPI, is exact).
+ */
 struct li_sa_slot {
 	__u8 family;
 	__u8 has_peer; /* else any source address is the peer's */
 	__u8 flags;    /* peer slots: LI_SA_F_* */
 	__u8 pad;
+	__u32 spi;  /* host order, as struct sa_entry */
+	__u32 id;   /* < LI_SAS_MAX, see above */
+	__u32 peer; /* li_sa_fold() of the peer's address */
 	__u32 daddr[4];
-	__u32 spi; /* host order, as struct sa_entry */
-	__u32 id;  /* < LI_SAS_MAX, see above */
-	__u32 peer[4];
 };
+
+/* An address folded to one word: itself for IPv4. */
+static __always_inline __u32 li_sa_fold(__u8 family, const __u32 *a)
+{
+	return family == 6 ? a[0] ^ a[1] ^ a[2] ^ a[3] : a[0];
+}
 
 /* li_ike_seen key: a peer that sent IKE the policies let through. */
 struct li_ike_key {
@@ -111,11 +124,7 @@ static __always_inline int li_sa_key_eq(const struct li_sa_slot *e,
 static __always_inline int li_sa_peer_ok(const struct li_sa_slot *e,
 					 const __u32 *saddr)
 {
-	return !e->has_peer ||
-	       (e->peer[0] == saddr[0] &&
-		(e->family != 6 || (e->peer[1] == saddr[1] &&
-				    e->peer[2] == saddr[2] &&
-				    e->peer[3] == saddr[3])));
+	return !e->has_peer || e->peer == li_sa_fold(e->family, saddr);
 }
 
 #endif

@@ -45,8 +45,8 @@ int li_sa_table_build(struct li_sa_slot *tab, const struct li_sa_slot *e,
 	size_t i;
 	int err;
 
-	/* SAs and their peers' slots; past load 1/2 while they fit. */
-	if (n > LI_SA_SLOTS / 4 * 3)
+	/* SAs and their peers' slots, at load 1/2 at most. */
+	if (n > LI_SA_SLOTS / 2)
 		return -E2BIG;
 	for (bits = LI_SA_BITS_MIN;
 	     bits < LI_SA_BITS_MAX && (1ul << bits) < 2 * n; bits++)
@@ -75,7 +75,7 @@ void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
 	memcpy(out->daddr, sa->daddr, len);
 	if (sa->has_peer) {
 		out->has_peer = 1;
-		memcpy(out->peer, sa->peer, len);
+		out->peer = li_sa_fold(sa->family, sa->peer);
 	}
 }
 

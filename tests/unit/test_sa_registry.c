@@ -146,7 +146,7 @@ static void test_slots_and_ids(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(e[0].spi, 0x100);
 	assert_int_equal(e[0].has_peer, 1);
-	assert_int_equal(e[0].peer[0], 1 ^ 0xff);
+	assert_int_equal(e[0].peer, 1 ^ 0xff);
 	assert_int_equal(e[1].spi, LI_SA_PEER_SPI);
 	assert_int_equal(e[1].daddr[0], 1 ^ 0xff);
 	assert_int_equal(e[1].id, LI_SA_ID_UNVERIFIED);
