@@ -357,22 +357,6 @@ static int setup(struct li_loader **l, const struct pipeline *p)
 	return err;
 }
 
-const char *reason_name(unsigned int reason)
-{
-	static const char *const n[LI_R_MAX] = {
-		[LI_R_NONLOCAL] = "nonlocal",
-		[LI_R_POLICY] = "policy",
-		[LI_R_IMPLICIT] = "implicit",
-		[LI_R_ESP_OK] = "esp-ok",
-		[LI_R_ESP_UNKNOWN_SPI] = "esp-unknown-spi",
-		[LI_R_MALFORMED] = "malformed",
-		[LI_R_ESP_WRONG_PEER] = "esp-wrong-peer",
-		[LI_R_ESP_UNVERIFIED] = "esp-unverified",
-	};
-
-	return reason < LI_R_MAX && n[reason] ? n[reason] : "?";
-}
-
 static int bench_conf(const char *label, const char *path, __u32 *row)
 {
 	struct li_loader *l = NULL;
@@ -403,7 +387,7 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 			goto out;
 		row[i] = median(ns, rounds);
 		printf("  %5u %-4s %-9.9s", row[i], v.drop ? "drop" : "pass",
-		       reason_name(v.reason));
+		       replay_reason_name(v.reason));
 	}
 	printf("\n");
 out:

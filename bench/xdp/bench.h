@@ -12,6 +12,7 @@
 #include "../../src/compile/compile.h"
 #include "../../src/dataplane/loader.h"
 #include "../../src/ipsec/spi_table.h"
+#include "../../src/replay/replay.h"
 
 #define IFINDEX 1001
 #define GW 0xc6336401	/* 198.51.100.1, wan1 */
@@ -27,7 +28,6 @@ struct frame {
 
 void put16(unsigned char *p, __u32 v);
 void put32(unsigned char *p, __u32 v);
-const char *reason_name(unsigned int reason);
 
 /*
  * A loader for @rs with the bench's local addresses, the SAs of @sas and

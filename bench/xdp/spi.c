@@ -225,8 +225,10 @@ static int check_frames(const struct spi_set *s, int which)
 		    (pkt.flags & (LI_PKT_ESP | LI_PKT_ESP_UDP)) != want) {
 			fprintf(stderr, "bench: spi: %s, %s, frame %u (SPI %#x): %s, flags %#x; expected %s: not timing it\n",
 				set_names[which], enc_names[s->enc], i, pkt.spi,
-				err ? strerror(-err) : reason_name(v.reason),
-				pkt.flags, reason_name(set_reason[which]));
+				err ? strerror(-err) :
+				      replay_reason_name(v.reason),
+				pkt.flags,
+				replay_reason_name(set_reason[which]));
 			return -1;
 		}
 	}
@@ -296,8 +298,8 @@ static int time_stream(struct spi_set *s, int which, unsigned int k)
 		if (d != (r == set_reason[which] ? sb.repeat : 0)) {
 			fprintf(stderr, "bench: spi: %s, %s: %llu runs counted %s, expected %u %s\n",
 				set_names[which], enc_names[s->enc],
-				(unsigned long long)d, reason_name(r),
-				sb.repeat, reason_name(set_reason[which]));
+				(unsigned long long)d, replay_reason_name(r),
+				sb.repeat, replay_reason_name(set_reason[which]));
 			return -EPROTO;
 		}
 	}

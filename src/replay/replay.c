@@ -31,6 +31,12 @@ static const char *const reason_names[LI_R_MAX] = {
 	[LI_R_ESP_UNVERIFIED] = "esp-unverified",
 };
 
+const char *replay_reason_name(unsigned int reason)
+{
+	return reason < LI_R_MAX && reason_names[reason] ? reason_names[reason] :
+							    "?";
+}
+
 struct replay {
 	struct pipeline *p;
 	const struct replay_opts *o;
