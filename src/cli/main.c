@@ -21,7 +21,7 @@ static const struct command {
 	{ "reload", cmd_reload, "make the running daemon re-read its config" },
 	{ "stop", cmd_stop, "stop the daemon: detach, unpin, exit" },
 	{ "diagnose", cmd_diagnose,
-	  "diagnose debug flow filter|trace ... (the running daemon)" },
+	  "debug flow filter|trace, vpn tunnel list (the running daemon)" },
 };
 
 static void usage(FILE *out)
