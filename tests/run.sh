@@ -67,6 +67,9 @@ suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
 # The SA sources of config system sa-source: a file source, the check
 # suspended until it is read, the tunnel list, grace, wrong peer, reloads.
 suite "e2e/sasrc [$1]" sh tests/e2e/sasrc.sh "$1/localin"
+# Interfaces that come and go (no fd leak), attaches that fail for want
+# of fds (status, reload's exit code, retried), configs without policies.
+suite "e2e/faults [$1]" sh tests/e2e/faults.sh "$1/localin"
 # systemd's notify protocol (READY=1, RELOADING=1, STOPPING=1) on a socket
 # of the test's own, and `systemd-analyze verify` of the unit.
 suite "e2e/notify [$1]" sh tests/e2e/notify.sh "$1/localin"

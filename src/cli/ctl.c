@@ -14,12 +14,15 @@
 
 static const char ctl_usage[] =
 	"usage: localin reload|stop|status [-s SOCKET]\n"
+	"       localin reload [-s SOCKET] --force\n"
 	"       localin diagnose [-s SOCKET] debug flow filter [WORDS...]\n"
 	"       localin diagnose [-s SOCKET] debug flow trace start N | stop\n"
 	"       localin diagnose [-s SOCKET] vpn tunnel list [name NAME]\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
 	"(default " CTL_SOCKET_PATH "; root only):\n"
-	"  reload   re-read the config; with errors, the running one stays\n"
+	"  reload   re-read the config; with errors, the running one stays;\n"
+	"           from some policies to none only with --force; exit 1 also\n"
+	"           when an interface the config names could not be attached\n"
 	"  stop     detach from every interface, unpin, exit\n"
 	"  status   config, interfaces, SA sources, counters per reason and\n"
 	"           per policy\n"
@@ -36,9 +39,11 @@ static int request(const char *name, int argc, char **argv, bool words)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'F' },
 		{},
 	};
 	const char *sock = CTL_SOCKET_PATH;
+	bool force = false;
 	char line[CTL_LINE_MAX];
 	size_t len;
 	bool ok;
@@ -53,7 +58,13 @@ static int request(const char *name, int argc, char **argv, bool words)
 		case 'h':
 			fputs(ctl_usage, stdout);
 			return 0;
+		case 'F': /* reload only: the request "reload force" */
+			if (strcmp(name, "reload"))
+				goto usage;
+			force = true;
+			break;
 		default:
+		usage:
 			fputs(ctl_usage, stderr);
 			return 2;
 		}
@@ -62,7 +73,8 @@ static int request(const char *name, int argc, char **argv, bool words)
 		fputs(ctl_usage, stderr);
 		return 2;
 	}
-	len = (size_t)snprintf(line, sizeof(line), "%s", name);
+	len = (size_t)snprintf(line, sizeof(line), "%s%s", name,
+			       force ? " force" : "");
 	for (i = optind; i < argc && len < sizeof(line); i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s",
 					argv[i]);

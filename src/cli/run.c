@@ -50,6 +50,8 @@ static const char run_usage[] =
 	"      --pin-dir DIR   bpffs directory for the program and maps\n"
 	"                      (default " LI_PIN_DIR "; no '.' in its name);\n"
 	"                      DIR-next is used while a larger program takes over\n"
+	"      --force         start even if CONF has no local-in policy (it\n"
+	"                      enforces nothing: refused without this)\n"
 	"Signals: SIGHUP reloads CONF (a config with errors is refused and the\n"
 	"running one stays); SIGTERM or SIGINT detach, unpin and exit, as does\n"
 	"`localin stop`. If the daemon dies, the pinned program keeps enforcing\n"
@@ -57,7 +59,7 @@ static const char run_usage[] =
 	"replaces it, without a gap). See also: localin status, reload, stop,\n"
 	"diagnose debug flow.\n";
 
-enum { OPT_PIN_DIR = 256 };
+enum { OPT_PIN_DIR = 256, OPT_FORCE };
 
 /* bpffs refuses names with a dot (the kernel reserves them): say so now. */
 static bool bpffs_name_ok(const char *dir)
@@ -122,6 +124,7 @@ int cmd_run(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -150,6 +153,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_PIN_DIR:
 			o.pin_dir = optarg;
+			break;
+		case OPT_FORCE:
+			o.force = true;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);

@@ -252,6 +252,12 @@ int ruleset_compile(const struct obj_config *cfg, struct li_ruleset *rs,
 	if (!err)
 		err = family_build(&c, 6, cfg->policies6, cfg->nr_policies6,
 				   &rs->v6);
+	/*
+	 * A file cut short before its policies still parses: say that it
+	 * enforces nothing, which the daemon refuses to switch to unforced.
+	 */
+	if (!err && !cfg->nr_policies4 && !cfg->nr_policies6)
+		diag_warn(dl, NULL, "no local-in policy: nothing enforced");
 	addr_store_release(&c.addrs);
 	svc_store_release(&c.svcs);
 	ptr_map_release(&c.sched_map);

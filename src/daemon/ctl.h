@@ -10,6 +10,8 @@
  *
  *   reload                               re-read the config; on errors keep
  *                                        the running one (the body says why)
+ *   reload force                         the same, also when the new config
+ *                                        has no local-in policy at all
  *   stop                                 detach, unpin, exit; answered once
  *                                        all of that is done
  *   status                               config, load time, interfaces,
@@ -60,6 +62,7 @@ struct ctl_req {
 	int argc; /* CTL_FILTER: filter words in argv */
 	const char *const *argv;
 	__u32 count; /* CTL_TRACE_START */
+	bool force;  /* CTL_RELOAD: "reload force" */
 };
 
 /*

@@ -178,6 +178,12 @@ int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 		return k;
 	if (k == 3)
 		return parse_diagnose(argc, argv, req, err, errlen);
+	/* "reload force": also a config that enforces nothing (reload.c). */
+	if (k == 0 && argc == 2 && !strcmp(argv[1], "force")) {
+		req->cmd = CTL_RELOAD;
+		req->force = true;
+		return 0;
+	}
 	if (argc > 1) {
 		snprintf(err, errlen, "unexpected \"%s\"", argv[1]);
 		return -EINVAL;

@@ -167,7 +167,7 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 	}
 	switch (r.cmd) {
 	case CTL_RELOAD:
-		return !daemon_reload(d, out);
+		return !daemon_reload(d, out, r.force);
 	case CTL_STOP:
 		c->stop_waiter = true;
 		d->stopping = true;

@@ -113,7 +113,7 @@ static void read_signals(struct daemon *d)
 		}
 		f = open_memstream(&text, &len);
 		if (f) {
-			daemon_reload(d, f); /* says what happened itself */
+			daemon_reload(d, f, false); /* says what happened itself */
 			fclose(f);
 		}
 		free(text);
@@ -160,6 +160,14 @@ static int start(struct daemon *d)
 	err = daemon_load(d, &p, stderr);
 	if (err)
 		return err;
+	/* As reload.c: a config cut short enforces nothing; say it, stop. */
+	if (!d->o->force && !p->rs.v4.nr_policies && !p->rs.v6.nr_policies) {
+		daemon_msg(
+			"%s has no local-in policy: nothing would be enforced; `localin run --force` starts anyway",
+			d->o->config);
+		err = -ENOMSG;
+		goto out_free;
+	}
 	err = take_lock(d);
 	if (err)
 		goto out_free;
@@ -282,6 +290,7 @@ static void loop(struct daemon *d)
 		}
 		daemon_tick(d, false);
 		sas_tick(d);
+		links_tick(d);
 		if (minute != d->report_minute) {
 			daemon_report(d);
 			d->report_minute = minute;
@@ -292,10 +301,10 @@ static void loop(struct daemon *d)
 /* Detach, unpin, close, unlock: nothing of ours is left in the kernel. */
 static void stop(struct daemon *d)
 {
-	int err;
+	int err, kept;
 
 	sd_notify(0, "STOPPING=1");
-	links_detach_all(d);
+	kept = links_detach_all(d);
 	err = li_loader_unpin(d->l);
 	if (err)
 		daemon_msg("cannot unpin under %s: %s", d->o->pin_dir,
@@ -305,9 +314,18 @@ static void stop(struct daemon *d)
 	ctl_server_close(d);
 	close(d->lock_fd);
 	d->lock_fd = -1;
-	daemon_msg(
-		"stopped: detached from every interface, nothing pinned under %s",
-		d->o->pin_dir);
+	/* Say only what is true: a program left attached still enforces. */
+	if (kept)
+		daemon_msg(
+			"stopped, but %d interface%s still run%s the program (see above)",
+			kept, kept == 1 ? "" : "s", kept == 1 ? "s" : "");
+	else if (err)
+		daemon_msg("stopped: detached from every interface; pins left under %s",
+			   d->o->pin_dir);
+	else
+		daemon_msg(
+			"stopped: detached from every interface, nothing pinned under %s",
+			d->o->pin_dir);
 }
 
 int daemon_run(const struct daemon_opts *o)

@@ -24,12 +24,15 @@
 #ifndef LOCALIN_DAEMON_DAEMON_H
 #define LOCALIN_DAEMON_DAEMON_H
 
+#include <stdbool.h>
+
 struct daemon_opts {
 	const char *config;  /* absolute path: reloads re-read it */
 	const char *log;     /* log and trace lines; NULL: stdout */
 	const char *socket;  /* control socket (ctl.h: CTL_SOCKET_PATH) */
 	const char *pin_dir; /* bpffs directory (loader.h: LI_PIN_DIR) */
 	int ready_fd;	     /* -1, or written one byte once enforcing */
+	bool force;	     /* run a config without any local-in policy */
 };
 
 /*

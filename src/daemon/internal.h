@@ -10,6 +10,7 @@
 
 #include "../cli/pipeline.h"
 #include "../dataplane/loader.h"
+#include "../ipsec/retry.h"
 #include "../ipsec/sa_registry.h"
 #include "../log/logevent.h"
 #include "../trace/filter.h"
@@ -30,6 +31,9 @@ struct daemon_link {
 	bool seen; /* in the current resync dump */
 	/* .id != 0: wanted but not attached, that program holds the hook */
 	struct li_xdp_prog foreign;
+	/* wanted, but the last attach failed with this (-errno); 0: none */
+	int attach_err;
+	struct sa_retry retry; /* when to try that attach again */
 };
 
 /* The interfaces the policies of the config in force name. */
@@ -119,7 +123,7 @@ void daemon_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* reload.c */
 int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs);
 int daemon_apply(struct daemon *d, struct pipeline *np);
-int daemon_reload(struct daemon *d, FILE *answer);
+int daemon_reload(struct daemon *d, FILE *answer, bool force);
 int daemon_tick(struct daemon *d, bool force);
 void daemon_release_config(struct daemon *d);
 
@@ -127,7 +131,9 @@ void daemon_release_config(struct daemon *d);
 int links_resync(struct daemon *d);
 int links_follow(struct daemon *d);
 int links_sync(struct daemon *d, bool fatal);
-void links_detach_all(struct daemon *d);
+int links_detach_all(struct daemon *d);
+void links_tick(struct daemon *d);
+size_t links_unenforced(const struct daemon *d, FILE *out);
 const char *links_name(const struct daemon *d, int ifindex, char *buf,
 		       size_t size);
 bool links_wanted_name(const struct intf_want *w, const char *name);

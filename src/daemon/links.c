@@ -109,6 +109,7 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
 
 	if (!wanted(d, k)) {
 		memset(&k->foreign, 0, sizeof(k->foreign));
+		k->attach_err = 0;
 		if (!k->attached)
 			return 0;
 		err = li_loader_detach(d->l, k->ifindex);
@@ -123,9 +124,68 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
 	err = li_loader_set_interface(d->l, k->ifindex, k->name);
 	if (!err && !k->attached)
 		err = attach(d, k);
-	if (err)
-		daemon_msg("cannot attach to %s: %s", k->name, strerror(-err));
+	if (!err) {
+		k->attach_err = 0;
+		sa_retry_reset(&k->retry);
+		return 0;
+	}
+	/* Once per cause; links_tick() tries again, backing off. */
+	if (err != k->attach_err)
+		daemon_msg(
+			"cannot attach to %s: %s; nothing is enforced on %s until an attach works (tried again every few seconds)",
+			k->name, strerror(-err), k->name);
+	if (!k->attach_err)
+		sa_retry_reset(&k->retry);
+	k->attach_err = err;
+	sa_retry_later(&k->retry);
 	return err;
+}
+
+/*
+ * Attaches that failed (out of fds, out of memory, a driver that said
+ * no) are tried again, so enforcement comes back by itself once the
+ * cause is gone instead of at the next reload.
+ */
+void links_tick(struct daemon *d)
+{
+	__u64 now = sa_mono_ms();
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++) {
+		struct daemon_link *k = &d->links[i];
+
+		if (k->attach_err && now >= k->retry.next_ms && d->live)
+			sync_one(d, k);
+	}
+}
+
+/*
+ * The interfaces the config names (or `any` takes) that localin does not
+ * enforce on, a line each on @out; how many. Absent ones are not counted:
+ * they are attached when they appear.
+ */
+size_t links_unenforced(const struct daemon *d, FILE *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
+
+		if (k->attached || !wanted(d, k))
+			continue;
+		if (k->attach_err)
+			fprintf(out, "%s (ifindex %d): not attached: %s\n",
+				k->name, k->ifindex, strerror(-k->attach_err));
+		else if (k->foreign.id)
+			fprintf(out,
+				"%s (ifindex %d): not attached: another XDP program holds it (%s, id %u)\n",
+				k->name, k->ifindex, k->foreign.name,
+				k->foreign.id);
+		else
+			continue;
+		n++;
+	}
+	return n;
 }
 
 int links_sync(struct daemon *d, bool fatal)
@@ -142,10 +202,11 @@ int links_sync(struct daemon *d, bool fatal)
 	return ret;
 }
 
-void links_detach_all(struct daemon *d)
+/* Detach everywhere; how many interfaces kept the program (errors). */
+int links_detach_all(struct daemon *d)
 {
 	size_t i;
-	int err;
+	int err, failed = 0;
 
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *k = &d->links[i];
@@ -153,11 +214,14 @@ void links_detach_all(struct daemon *d)
 		if (!k->attached)
 			continue;
 		err = li_loader_detach(d->l, k->ifindex);
-		if (err)
+		if (err) {
 			daemon_msg("cannot detach from %s: %s", k->name,
 				   strerror(-err));
+			failed++;
+		}
 		k->attached = false;
 	}
+	return failed;
 }
 
 /* An interface went away: the kernel has dropped its XDP program. */
@@ -168,6 +232,7 @@ static void forget(struct daemon *d, struct daemon_link *k)
 		li_loader_detach(d->l, k->ifindex);
 		daemon_msg("%s is gone (ifindex %d)", k->name, k->ifindex);
 	}
+	li_loader_forget_interface(d->l, k->ifindex);
 	if (local_set_del_ifindex(&d->locals, k->ifindex))
 		d->locals_dirty = true;
 	*k = d->links[--d->nr_links];

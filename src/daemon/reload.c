@@ -246,7 +246,49 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	return 0;
 }
 
-int daemon_reload(struct daemon *d, FILE *answer)
+static __u32 nr_policies(const struct pipeline *p)
+{
+	return p->rs.v4.nr_policies + p->rs.v6.nr_policies;
+}
+
+/*
+ * A config cut short (an empty file, a copy that stopped before the
+ * policies) checks "ok" and would detach everything without a word: from
+ * some policies to none only when asked (`localin reload --force`).
+ */
+static int refuse_empty(struct daemon *d, const struct pipeline *np,
+			bool force, FILE *msgs)
+{
+	if (force || nr_policies(np) || !d->p || !nr_policies(d->p))
+		return 0;
+	fprintf(msgs,
+		"%s has no local-in policy: it would remove all enforcement (%u policies in force); `localin reload --force` applies it anyway\n",
+		d->o->config, nr_policies(d->p));
+	return -ENOMSG;
+}
+
+/* Interfaces the config names that localin does not enforce on. */
+static size_t say_unenforced(struct daemon *d, FILE *answer)
+{
+	char *text = NULL;
+	size_t len = 0, n;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return 0;
+	n = links_unenforced(d, f);
+	fclose(f);
+	if (n) {
+		fprintf(answer, "enforcement is incomplete: %zu interface%s:\n%s",
+			n, n == 1 ? "" : "s", text);
+		daemon_msg("enforcement is incomplete:\n%.*s", (int)len - 1,
+			   text);
+	}
+	free(text);
+	return n;
+}
+
+int daemon_reload(struct daemon *d, FILE *answer, bool force)
 {
 	struct pipeline *np;
 	char *text = NULL;
@@ -266,9 +308,14 @@ int daemon_reload(struct daemon *d, FILE *answer)
 	}
 	err = daemon_load(d, &np, msgs);
 	if (!err) {
-		err = daemon_apply(d, np);
+		err = refuse_empty(d, np, force, msgs);
+		if (!err) {
+			err = daemon_apply(d, np);
+			if (err)
+				fprintf(msgs, "%s: %s\n", d->o->config,
+					strerror(-err));
+		}
 		if (err) {
-			fprintf(msgs, "%s: %s\n", d->o->config, strerror(-err));
 			pipeline_free(np);
 			free(np);
 		}
@@ -295,6 +342,9 @@ int daemon_reload(struct daemon *d, FILE *answer)
 	if (len)
 		fprintf(answer, "%s\n", text);
 	free(text);
+	/* The exit code of `localin reload` says so too. */
+	if (!err && say_unenforced(d, answer))
+		err = -ENOLINK;
 	/* logrotate: the file under the old name is a new one now. */
 	ret = sink_reopen(&d->sink);
 	if (ret)

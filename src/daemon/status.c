@@ -31,13 +31,19 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 	for (i = 0, n = 0; i < d->nr_links; i++) {
 		const struct daemon_link *k = &d->links[i];
 
-		if (k->attached || !k->foreign.id)
+		if (k->attached)
 			continue;
-		fprintf(out,
-			"%s %s (ifindex %d: another XDP program holds it: %s, id %u, %s mode)",
-			n++ ? "," : "interfaces not attached:", k->name,
-			k->ifindex, k->foreign.name, k->foreign.id,
-			k->foreign.mode);
+		if (k->attach_err)
+			fprintf(out, "%s %s (ifindex %d: %s)",
+				n++ ? "," : "interfaces not attached:",
+				k->name, k->ifindex,
+				strerror(-k->attach_err));
+		else if (k->foreign.id)
+			fprintf(out,
+				"%s %s (ifindex %d: another XDP program holds it: %s, id %u, %s mode)",
+				n++ ? "," : "interfaces not attached:",
+				k->name, k->ifindex, k->foreign.name,
+				k->foreign.id, k->foreign.mode);
 	}
 	if (n)
 		fputc('\n', out);

@@ -454,29 +454,42 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	return 0;
 }
 
-int li_loader_detach(struct li_loader *l, int ifindex)
+/*
+ * The bookkeeping of @ifindex goes whatever the kernel says: an interface
+ * that vanished took our program with it, and keeping its object would
+ * leak every fd of it (program and map references) once per
+ * disappearance, until attaching fails for want of fds.
+ */
+static void forget_attached(struct li_loader *l, int ifindex)
 {
-	struct xdp_multiprog *mp;
-	struct xdp_program *p;
 	size_t i;
-	int err;
 
-	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	err = libxdp_get_error(mp);
-	if (err)
-		return err;
-	p = li_find_ours(mp);
-	err = p ? xdp_program__detach(p, ifindex,
-				      xdp_multiprog__attach_mode(mp), 0) :
-		  -ENOENT;
-	xdp_multiprog__close(mp);
 	for (i = 0; i < l->nr_att; i++) {
 		if (l->att[i].ifindex != ifindex)
 			continue;
 		drop_attached(&l->att[i]);
 		l->att[i] = l->att[--l->nr_att];
-		break;
+		return;
 	}
+}
+
+int li_loader_detach(struct li_loader *l, int ifindex)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int err;
+
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	err = libxdp_get_error(mp);
+	if (!err) {
+		p = li_find_ours(mp);
+		err = p ? xdp_program__detach(p, ifindex,
+					      xdp_multiprog__attach_mode(mp),
+					      0) :
+			  -ENOENT;
+		xdp_multiprog__close(mp);
+	}
+	forget_attached(l, ifindex);
 	return err;
 }
 

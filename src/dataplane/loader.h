@@ -102,6 +102,8 @@ int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
  */
 int li_loader_set_interface(struct li_loader *l, int ifindex,
 			    const char *ifname);
+/* The interface is gone: forget its name and its classes. */
+int li_loader_forget_interface(struct li_loader *l, int ifindex);
 /* Forget every remembered first-fragment verdict. */
 int li_loader_clear_frags(struct li_loader *l);
 /*

@@ -381,6 +381,47 @@ void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2])
 	cls[1] = li_intf_class(&l->fam[1].f, name);
 }
 
+/*
+ * @ifindex is gone: its classes leave both sets, so the hash for high
+ * indexes does not fill with the dead ones of a PPPoE link that comes
+ * and goes, and a reused index starts as "any other interface".
+ */
+int li_loader_forget_interface(struct li_loader *l, int ifindex)
+{
+	struct li_ifc none = { 0 };
+	__u32 set;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < l->nr_ifs; i++) {
+		if (l->ifs[i].ifindex == ifindex) {
+			l->ifs[i] = l->ifs[--l->nr_ifs];
+			break;
+		}
+	}
+	if (ifindex <= 0)
+		return -EINVAL;
+	for (set = 0; set < 2; set++) {
+		if (ifindex < LI_IFC_ARRAY) {
+			__u32 k = set * LI_IFC_ARRAY + (__u32)ifindex;
+
+			if (bpf_map_update_elem(
+				    bpf_map__fd(l->skel->maps.li_ifc), &k,
+				    &none, BPF_ANY))
+				err = -errno;
+		} else {
+			struct li_ifc_key k = { .set = set,
+						.ifindex = (__u32)ifindex };
+
+			if (bpf_map_delete_elem(
+				    bpf_map__fd(l->skel->maps.li_ifc_big), &k) &&
+			    errno != ENOENT)
+				err = -errno;
+		}
+	}
+	return err;
+}
+
 int li_loader_set_interface(struct li_loader *l, int ifindex,
 			    const char *ifname)
 {
