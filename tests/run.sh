@@ -3,21 +3,39 @@
 # Run every test against each build directory given (plain, then ASan+UBSan):
 # the cmocka unit tests, the golden tests and the packet corpus; then, once,
 # the parser built for BPF (tests/bpf) and the XDP program against the host
-# engine (tests/diff). Ends with "N passed, N failed"
-# and exits non-zero on any failure.
+# engine (tests/diff). Ends with "N passed, N failed, N skipped", after a
+# "skipped:" line naming every suite that skipped something (a run without
+# root skips whole suites: they must not look passed), and exits non-zero
+# on any failure (skips are not failures).
 set -u
 
 pass=0
 fail=0
+skip=0
 failed_list=""
+skipped_list=""
+
+# skipped NAME P F S: count S skips of a suite, and list it ("all" when it
+# skipped and ran nothing).
+skipped() {
+	[ "$4" -ne 0 ] || return 0
+	skip=$((skip + $4))
+	if [ "$2" -eq 0 ] && [ "$3" -eq 0 ]; then
+		skipped_list="$skipped_list $1 (all),"
+	else
+		skipped_list="$skipped_list $1 ($4),"
+	fi
+}
 
 count_unit() { # build-dir binary
 	out=$("$2" 2>&1)
 	rc=$?
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+	s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -n 1)
 	p=${p:-0}
 	f=${f:-0}
+	s=${s:-0}
 	# A crash or sanitizer report before cmocka's summary is one more failure.
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
@@ -26,9 +44,10 @@ count_unit() { # build-dir binary
 		printf '%s\n' "$out" | grep -v '^\[       OK \]\|^\[ RUN      \]' | head -n 60
 		failed_list="$failed_list $1:$(basename "$2")"
 	fi
-	echo "unit   $(basename "$2") [$1]: $p passed, $f failed"
+	echo "unit   $(basename "$2") [$1]: $p passed, $f failed, $s skipped"
 	pass=$((pass + p))
 	fail=$((fail + f))
+	skipped "unit $(basename "$2") [$1]" "$p" "$f" "$s"
 }
 
 # suite NAME CMD...: run a script that prints PASS/FAIL (and SKIP) lines.
@@ -38,10 +57,12 @@ suite() {
 	out=$("$@" 2>&1)
 	p=$(printf '%s\n' "$out" | grep -c '^PASS ')
 	f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+	s=$(printf '%s\n' "$out" | grep -c '^SKIP ')
 	printf '%s\n' "$out" | grep -v '^PASS ' | head -n 200
-	echo "$name: $p passed, $f failed"
+	echo "$name: $p passed, $f failed, $s skipped"
 	pass=$((pass + p))
 	fail=$((fail + f))
+	skipped "$name" "$p" "$f" "$s"
 	[ "$f" -eq 0 ] || failed_list="$failed_list $name"
 }
 
@@ -88,6 +109,7 @@ suite "lab-vici [$1]" bash tests/lab/vici.sh "$1/tests/sa_watch"
 # charon restarted under traffic (the seed config as it is).
 suite "lab-esp [$1]" bash tests/lab/esp.sh "$1/localin"
 
+[ -z "$skipped_list" ] || echo "skipped:${skipped_list%,}"
 [ -z "$failed_list" ] || echo "failed:$failed_list"
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

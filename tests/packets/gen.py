@@ -9,7 +9,10 @@ explicit MACs and timestamps, so running it twice gives identical files.
 
 The verdict beside each packet is the oracle, derived by hand from the
 rules in README.md (not from the implementation): keep the two together
-when you change a scenario. NAME.conf, NAME.sa and NAME.args are
+when you change a scenario. The string after the verdict says what the
+packet is there to test; NAME.expected gets it after a '#', behind what
+the frame is (read back from its bytes), e.g.
+    2 drop policy 1  # UDP 198.18.7.1:500 > 198.51.100.1:500; internet probe NAME.conf, NAME.sa and NAME.args are
 hand-written files next to this one.
 
 scapy builds the packets; the files are written here with struct, because
@@ -18,6 +21,7 @@ float timestamps: we need named interfaces per packet and exact microseconds.
 """
 import calendar
 import os
+import socket
 import struct
 import sys
 import time
@@ -209,6 +213,144 @@ def utc(s):
     return calendar.timegm(time.strptime(s, "%Y-%m-%d %H:%M:%S")) * 10**6
 
 
+# --- what a frame is: the comment after its verdict in NAME.expected -------
+
+TAGS = {0x8100: "802.1Q", 0x88a8: "802.1ad"}
+PROTOS = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 47: "GRE", 50: "ESP",
+          51: "AH", 58: "ICMP6", 59: "no-next-header", 89: "OSPF",
+          132: "SCTP"}
+EXT6 = {0: "hop-by-hop", 43: "routing", 44: "fragment", 60: "dest-opt"}
+
+
+def endpoint(family, a, port):
+    s = socket.inet_ntop(family, a)
+    if port is None:
+        return s
+    return ("[%s]:%d" if family == socket.AF_INET6 else "%s:%d") % (s, port)
+
+
+def transport(proto, data, first, whole=True):
+    """(name, sport, dport, details) of a transport header; first: the
+    packet holds the start of the transport header (not a later fragment);
+    whole: not a fragment at all (a first fragment's UDP length is the
+    datagram's)."""
+    name = PROTOS.get(proto) or EXT6.get(proto) or "proto %d" % proto
+    need = {6: 20, 17: 8, 132: 12, 1: 4, 58: 4, 50: 8}.get(proto, 0)
+    if not first or proto not in (6, 17, 132, 1, 58, 50):
+        return name, None, None, []
+    if len(data) < need:
+        return name, None, None, ["cut at %d bytes" % len(data)]
+    if proto == 50:
+        return name, None, None, ["spi 0x%08x" % struct.unpack("!I", data[:4])]
+    if proto in (1, 58):
+        return name, None, None, ["type %d code %d" % (data[0], data[1])]
+    sport, dport = struct.unpack("!HH", data[:4])
+    details = []
+    if proto == 6 and data[12] >> 4 != 5:
+        details.append("data offset %d" % (data[12] >> 4))
+    if proto == 17:
+        ulen = struct.unpack("!H", data[4:6])[0]
+        if whole and ulen != len(data):
+            details.append("UDP length %d of %d" % (ulen, len(data)))
+        pay = data[8:ulen] if 8 <= ulen <= len(data) else data[8:]
+        if 4500 in (sport, dport):
+            if pay == KEEPALIVE:
+                details.append("NAT keepalive")
+            elif pay[:4] == NEM:
+                details.append("non-ESP marker")
+            elif len(pay) >= 8:
+                details.append("spi 0x%08x" % struct.unpack("!I", pay[:4]))
+            else:
+                details.append("%d bytes" % len(pay))
+    return name, sport, dport, details
+
+
+def what4(b):
+    if len(b) < 20:
+        return "IP cut at %d bytes" % len(b)
+    ihl, tot = b[0] & 15, struct.unpack("!H", b[2:4])[0]
+    ident, fo = struct.unpack("!HH", b[4:8])
+    proto, src, dst = b[9], b[12:16], b[16:20]
+    notes = []
+    if ihl != 5:
+        notes.append("IHL %d" % ihl)
+    if tot > len(b) or tot < max(20, ihl * 4):
+        notes.append("total length %d of %d" % (tot, len(b)))
+    off, mf = (fo & 0x1fff) * 8, fo & 0x2000
+    if mf or off:
+        notes.append("fragment id 0x%x offset %d%s" %
+                     (ident, off, " MF" if mf else ""))
+    if ihl < 5 or tot < ihl * 4:
+        name, sport, dport, det = transport(proto, b"", False)
+    else:
+        name, sport, dport, det = transport(proto, b[ihl * 4:tot], off == 0,
+                                            not (mf or off))
+    return "%s %s > %s%s" % (name, endpoint(socket.AF_INET, src, sport),
+                             endpoint(socket.AF_INET, dst, dport),
+                             "".join(", " + n for n in notes + det))
+
+
+def what6(b):
+    if len(b) < 40:
+        return "IP6 cut at %d bytes" % len(b)
+    plen, nh = struct.unpack("!HB", b[4:7])
+    src, dst, data = b[8:24], b[24:40], b[40:40 + plen]
+    notes, exts, first, whole = [], [], True, True
+    if 40 + plen > len(b):
+        notes.append("payload length %d of %d" % (plen, len(b) - 40))
+    while nh in EXT6:
+        hlen = 8 if nh == 44 else (data[1] + 1) * 8 if len(data) >= 2 else 8
+        if len(data) < hlen:
+            notes.append("%s header cut" % EXT6[nh])
+            first = False
+            break
+        exts.append(EXT6[nh])
+        if nh == 44:
+            fo, ident = struct.unpack("!HI", data[2:8])
+            notes.append("fragment id 0x%x offset %d%s" %
+                         (ident, fo >> 3 << 3, " M" if fo & 1 else ""))
+            first, whole = fo >> 3 == 0, False
+        nh, data = data[0], data[hlen:]
+        if not first:
+            break
+    if exts and exts != ["fragment"]:
+        runs = []
+        for e in exts:
+            if runs and runs[-1][0] == e:
+                runs[-1][1] += 1
+            else:
+                runs.append([e, 1])
+        notes.insert(0, "after " + " ".join(
+            e if n == 1 else "%s x%d" % (e, n) for e, n in runs))
+    name, sport, dport, det = transport(nh, data, first, whole)
+    return "%s %s > %s%s" % (name, endpoint(socket.AF_INET6, src, sport),
+                             endpoint(socket.AF_INET6, dst, dport),
+                             "".join(", " + n for n in notes + det))
+
+
+def what(frame):
+    """A frame in one line, read back from its bytes: VLAN tags, protocol,
+    addresses and ports, SPI, fragment, and where the bytes end before a
+    header does. It says what the packet is, not what to do with it: the
+    verdict is the oracle."""
+    tags = []
+    etype, b = struct.unpack("!H", frame[12:14])[0], frame[14:]
+    while etype in TAGS and len(b) >= 4:
+        tags.append("%s %d" % (TAGS[etype],
+                                struct.unpack("!H", b[:2])[0] & 0xfff))
+        etype, b = struct.unpack("!H", b[2:4])[0], b[4:]
+    if etype == 0x0806:
+        s = "ARP who-has %s tell %s" % (socket.inet_ntoa(b[24:28]),
+                                        socket.inet_ntoa(b[14:18]))
+    elif etype == 0x0800:
+        s = what4(b)
+    elif etype == 0x86dd:
+        s = what6(b)
+    else:
+        s = "ethertype 0x%04x" % etype
+    return " ".join(tags + [s])
+
+
 class Capture:
     """Packets of one scenario with their expected verdicts. intfs: list of
     pcapng interface names (None = an interface without if_name); without
@@ -217,14 +359,16 @@ class Capture:
     def __init__(self, name, t0, intfs=None, step_us=1000):
         self.name, self.intfs, self.step = name, intfs, step_us
         self.t = utc(t0)
-        self.recs, self.verdicts = [], []
+        self.recs, self.verdicts, self.notes = [], [], []
 
-    def add(self, frame, verdict, at=None, intf=0):
+    def add(self, frame, verdict, why="", at=None, intf=0):
+        """why: what the packet is there to test, for NAME.expected."""
         if at is not None:
             self.t = utc(at)
         assert isinstance(frame, bytes)
         self.recs.append((self.t, intf, frame))
         self.verdicts.append(verdict)
+        self.notes.append(what(frame) + ("; " + why if why else ""))
         self.t += self.step + 17 * (len(self.recs) % 7)  # uneven µs
 
     def write(self):
@@ -232,8 +376,8 @@ class Capture:
         with open(os.path.join(HERE, self.name + ext), "wb") as f:
             f.write(self.pcapng() if self.intfs else self.pcap())
         with open(os.path.join(HERE, self.name + ".expected"), "w") as f:
-            for i, v in enumerate(self.verdicts, 1):
-                f.write("%d %s\n" % (i, v))
+            for i, (v, note) in enumerate(zip(self.verdicts, self.notes), 1):
+                f.write("%d %s  # %s\n" % (i, v, note))
         return len(self.recs)
 
     def pcap(self):
@@ -277,27 +421,29 @@ def seed():
     # examples/seed.conf: policy 1 drops IKE (UDP 500, 4500) on wan1 from
     # everyone but 203.0.113.10. SA: 198.51.100.1 0xc0ffee01.
     c = Capture("seed", "2024-06-10 08:00:00")
-    c.add(ike4(PEER, n=1), IMPL)                          # the peer: excluded
-    c.add(ike4("198.18.7.1", n=2), deny(1))               # internet probe
-    c.add(ike4("203.0.113.11", n=3), deny(1))             # the peer's neighbour
-    c.add(ike4(PEER, sport=4500, dport=4500, n=4), IMPL)  # IKE on 4500 (marker)
+    c.add(ike4(PEER, n=1), IMPL, "the peer: excluded")
+    c.add(ike4("198.18.7.1", n=2), deny(1), "internet probe")
+    c.add(ike4("203.0.113.11", n=3), deny(1), "the peer's neighbour")
+    c.add(ike4(PEER, sport=4500, dport=4500, n=4), IMPL,
+          "IKE on 4500 (marker)")
     c.add(ike4("198.18.7.2", sport=4500, dport=4500, n=5), deny(1))
-    c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL)  # keepalive
+    c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL, "keepalive")
     c.add(udp4("198.18.7.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))
-    c.add(espudp4(PEER, 0xc0ffee01), OK)                  # ESP-in-UDP, known
-    c.add(espudp4("198.18.7.4", 0xdeadbeef), BADSPI)      # forged
-    c.add(esp4(PEER, 0xc0ffee01), OK)                     # raw ESP, known
-    c.add(esp4("198.18.7.5", 0x1234), BADSPI)             # raw ESP, forged
-    c.add(ike4("198.18.7.1", dst="198.51.100.2"), NONLOCAL)  # not the gateway
-    c.add(arp(GW, "198.51.100.254"), NONLOCAL)            # not IP
-    c.add(tcp4("198.18.7.6", 22), IMPL)                   # not IKE
+    c.add(espudp4(PEER, 0xc0ffee01), OK, "ESP-in-UDP, known")
+    c.add(espudp4("198.18.7.4", 0xdeadbeef), BADSPI, "forged")
+    c.add(esp4(PEER, 0xc0ffee01), OK, "raw ESP, known")
+    c.add(esp4("198.18.7.5", 0x1234), BADSPI, "raw ESP, forged")
+    c.add(ike4("198.18.7.1", dst="198.51.100.2"), NONLOCAL, "not the gateway")
+    c.add(arp(GW, "198.51.100.254"), NONLOCAL, "not IP")
+    c.add(tcp4("198.18.7.6", 22), IMPL, "not IKE")
     c.add(ping4("198.18.7.6"), IMPL)
-    c.add(udp4("198.18.7.7", 500, sport=36000, pay=ike(6)), deny(1))  # any sport
-    c.add(udp4("198.18.7.7", 501, sport=500), IMPL)       # port 501
-    c.add(tcp4("198.18.7.8", 500), IMPL)                  # IKE is UDP only
-    c.add(ike6("2001:db8:dead::1"), NONLOCAL)             # no IPv6 address
-    c.add(esp4(PEER, 0xc0ffee00), UNVER)                  # new SPI, after its IKE
-    c.add(esp4(PEER, 0xc0ffee00), BADSPI,                 # stale SPI, IKE long ago
+    c.add(udp4("198.18.7.7", 500, sport=36000, pay=ike(6)), deny(1),
+          "any sport")
+    c.add(udp4("198.18.7.7", 501, sport=500), IMPL, "port 501")
+    c.add(tcp4("198.18.7.8", 500), IMPL, "IKE is UDP only")
+    c.add(ike6("2001:db8:dead::1"), NONLOCAL, "no IPv6 address")
+    c.add(esp4(PEER, 0xc0ffee00), UNVER, "new SPI, after its IKE")
+    c.add(esp4(PEER, 0xc0ffee00), BADSPI, "stale SPI, IKE long ago",
           at="2024-06-10 08:00:09")
     return c
 
@@ -308,25 +454,27 @@ def esp_raw():
     # 192.0.2.1 0x00000100, 2001:db8:100::1 abcdef01.
     c = Capture("esp-raw", "2024-06-10 09:00:00")
     c.add(esp4(PEER, 0xc0ffee01), OK)
-    c.add(esp4(PEER, 0xc0ffee02), OK)              # line without 0x, upper case
+    c.add(esp4(PEER, 0xc0ffee02), OK, "line without 0x, upper case")
     c.add(esp4(PEER, 0xc0ffee03), BADSPI)
-    c.add(esp4("198.18.1.1", 0xc0ffee01), PEERX)   # not the SA's peer
-    c.add(esp4("203.0.113.20", 0x100, dst="192.0.2.1"), OK)  # leading zeros
-    c.add(esp4("203.0.113.20", 0xc0ffee01, dst="192.0.2.1"), BADSPI)  # other dst
-    c.add(esp4("203.0.113.20", 0x100), BADSPI)     # SPI of 192.0.2.1's SA
+    c.add(esp4("198.18.1.1", 0xc0ffee01), PEERX, "not the SA's peer")
+    c.add(esp4("203.0.113.20", 0x100, dst="192.0.2.1"), OK, "leading zeros")
+    c.add(esp4("203.0.113.20", 0xc0ffee01, dst="192.0.2.1"), BADSPI,
+          "other dst")
+    c.add(esp4("203.0.113.20", 0x100), BADSPI, "SPI of 192.0.2.1's SA")
     c.add(esp4(PEER, 0), BADSPI)
     c.add(esp4(PEER, 0xc0ffee01, dst="198.51.100.9"), NONLOCAL)
     c.add(esp6(PEER6, 0xabcdef01), OK)
     c.add(esp6(PEER6, 0xabcdef02), BADSPI)
     c.add(esp6(PEER6, 0xabcdef01, dst="2001:db8:100::2"), NONLOCAL)
-    c.add(esp6(PEER6, 0xc0ffee01), BADSPI)         # an IPv4 SA's SPI
-    c.add(esp4(PEER, 0xc0ffee01, dst="198.51.100.255"), BADSPI)  # broadcast
+    c.add(esp6(PEER6, 0xc0ffee01), BADSPI, "an IPv4 SA's SPI")
+    c.add(esp4(PEER, 0xc0ffee01, dst="198.51.100.255"), BADSPI, "broadcast")
     c.add(esp4(PEER, 0xc0ffee01, tags=Q10), OK)
-    c.add(eth(v4("198.18.1.1", GW, Raw(bytes(24)), proto=51)), IMPL)  # AH
-    c.add(esp4(PEER, 0xc0ffee02, options=IPOption_Router_Alert()), OK)  # IHL 6
+    c.add(eth(v4("198.18.1.1", GW, Raw(bytes(24)), proto=51)), IMPL, "AH")
+    c.add(esp4(PEER, 0xc0ffee02, options=IPOption_Router_Alert()), OK, "IHL 6")
     c.add(eth(v6(PEER6, GW6, IPv6ExtHdrDestOpt(nh=50) / Raw(esp(0xabcdef01)))),
-          OK)                                      # SPI after a dest-opt header
-    c.add(eth(v4(PEER, GW, Raw(esp(0xc0ffee01, n=0)), proto=50)), OK)  # 8 bytes
+          OK, "SPI after a dest-opt header")
+    c.add(eth(v4(PEER, GW, Raw(esp(0xc0ffee01, n=0)), proto=50)), OK,
+          "8 bytes")
     c.add(esp4(PEER, 0xffffffff), BADSPI)
     return c
 
@@ -337,23 +485,26 @@ def esp_udp():
     # esp-udp.sa: 198.51.100.1 c0ffee01, 2001:db8:100::1 c0ffee61.
     c = Capture("esp-udp", "2024-06-10 10:00:00")
     c.add(espudp4(PEER, 0xc0ffee01), OK)
-    c.add(espudp4("198.18.2.1", 0xc0ffee01), PEERX)  # before the policies
+    c.add(espudp4("198.18.2.1", 0xc0ffee01), PEERX, "before the policies")
     c.add(espudp4("198.18.2.2", 0x0badf00d), BADSPI)
     c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL)
     c.add(udp4("198.18.2.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))
     c.add(ike4(PEER, sport=4500, dport=4500, n=1), IMPL)
     c.add(ike4("198.18.2.4", sport=4500, dport=4500, n=2), deny(1))
     c.add(ike4("198.18.2.5", n=3), deny(1))
-    c.add(udp4("198.18.2.6", 500, sport=500, pay=esp(0xc0ffee01)), deny(1))  # 500: never ESP
-    c.add(espudp4(PEER, 0xc0ffee01, sport=34567), OK)  # NATed source port
-    c.add(udp4("198.18.2.7", 34567, sport=4500, pay=esp(0xc0ffee01)), IMPL)  # dport decides
+    c.add(udp4("198.18.2.6", 500, sport=500, pay=esp(0xc0ffee01)), deny(1),
+          "500: never ESP")
+    c.add(espudp4(PEER, 0xc0ffee01, sport=34567), OK, "NATed source port")
+    c.add(udp4("198.18.2.7", 34567, sport=4500, pay=esp(0xc0ffee01)), IMPL,
+          "dport decides")
     c.add(espudp6(PEER6, 0xc0ffee61), OK)
     c.add(espudp6("2001:db8:dead::1", 0xc0ffee62), BADSPI)
     c.add(udp6("2001:db8:dead::2", 4500, sport=4500, pay=KEEPALIVE), deny(1))
     c.add(ike6(PEER6), IMPL)
     c.add(ike6("2001:db8:dead::3", sport=4500, dport=4500), deny(1))
     c.add(espudp4(PEER, 0xc0ffee01, dst="198.51.100.9"), NONLOCAL)
-    c.add(udp4("198.18.2.8", 4500, sport=4500, pay=NEM), deny(1))  # marker only
+    c.add(udp4("198.18.2.8", 4500, sport=4500, pay=NEM), deny(1),
+          "marker only")
     return c
 
 
@@ -367,18 +518,18 @@ def esp_rekey():
     # clock, not the capture's.
     peer2, other = "203.0.113.20", "198.18.3.1"
     c = Capture("esp-rekey", "2024-06-10 10:30:00")
-    c.add(espudp4(PEER, 0xc0ffee02), BADSPI)        # no IKE from it yet
-    c.add(ike4(PEER, sport=4500, dport=4500), IMPL)  # its CREATE_CHILD_SA
-    c.add(espudp4(PEER, 0xc0ffee02), UNVER)         # the new SA, unannounced
-    c.add(esp4(PEER, 0xc0ffee03), UNVER)            # raw ESP alike
-    c.add(espudp4(PEER, 0xc0ffee01), OK)            # the old one still known
-    c.add(espudp4(other, 0xc0ffee02), BADSPI)       # not a peer
+    c.add(espudp4(PEER, 0xc0ffee02), BADSPI, "no IKE from it yet")
+    c.add(ike4(PEER, sport=4500, dport=4500), IMPL, "its CREATE_CHILD_SA")
+    c.add(espudp4(PEER, 0xc0ffee02), UNVER, "the new SA, unannounced")
+    c.add(esp4(PEER, 0xc0ffee03), UNVER, "raw ESP alike")
+    c.add(espudp4(PEER, 0xc0ffee01), OK, "the old one still known")
+    c.add(espudp4(other, 0xc0ffee02), BADSPI, "not a peer")
     c.add(ike4(other, sport=4500, dport=4500), IMPL)
-    c.add(espudp4(other, 0xc0ffee04), BADSPI)       # IKE, but no SA of its
+    c.add(espudp4(other, 0xc0ffee04), BADSPI, "IKE, but no SA of its")
     c.add(ike4(peer2, sport=4500, dport=4500), deny(1))
-    c.add(espudp4(peer2, 0xc0ffee12), BADSPI)       # its IKE was dropped
+    c.add(espudp4(peer2, 0xc0ffee12), BADSPI, "its IKE was dropped")
     c.add(espudp4(peer2, 0xc0ffee11), OK)
-    c.add(esp4(PEER, 0), BADSPI)                    # SPI 0: never an SA
+    c.add(esp4(PEER, 0), BADSPI, "SPI 0: never an SA")
     return c
 
 
@@ -388,17 +539,17 @@ def esp_disabled():
     # given (esp-udp.sa's content) and changes nothing.
     c = Capture("esp-disabled", "2024-06-10 11:00:00")
     c.add(esp4(PEER, 0xc0ffee01), acc(1))
-    c.add(esp4(PEER, 0x5555), acc(1))              # unknown SPI: not checked
+    c.add(esp4(PEER, 0x5555), acc(1), "unknown SPI: not checked")
     c.add(esp4("198.18.3.1", 0xc0ffee01), deny(2))
     c.add(esp4("198.18.3.1", 0x6666), deny(2))
-    c.add(espudp4(PEER, 0xc0ffee01), IMPL)         # UDP 4500: not ESP service
-    c.add(espudp4("198.18.3.2", 0xc0ffee01), deny(3))  # IKE service
+    c.add(espudp4(PEER, 0xc0ffee01), IMPL, "UDP 4500: not ESP service")
+    c.add(espudp4("198.18.3.2", 0xc0ffee01), deny(3), "IKE service")
     c.add(udp4("198.18.3.3", 4500, sport=4500, pay=KEEPALIVE), deny(3))
-    c.add(esp6(PEER6, 0xc0ffee61), deny(1))        # local-in-policy6 1
+    c.add(esp6(PEER6, 0xc0ffee61), deny(1), "local-in-policy6 1")
     c.add(ike4(PEER), IMPL)
-    c.add(eth(v4("198.18.3.4", GW, Raw(bytes(24)), proto=51)), IMPL)  # AH
+    c.add(eth(v4("198.18.3.4", GW, Raw(bytes(24)), proto=51)), IMPL, "AH")
     c.add(eth(v4("198.18.3.5", GW, Raw(struct.pack("!IH", 0x7777, 0)),
-                 proto=50)), MAL)                  # 6-byte ESP header
+                 proto=50)), MAL, "6-byte ESP header")
     c.add(esp4("198.18.3.1", 0x6666, dst="198.51.100.9"), NONLOCAL)
     c.add(espudp4("198.18.3.6", 0x8888), deny(3))
     return c
@@ -410,16 +561,16 @@ def vlan():
     s, s6 = "198.18.6.1", "2001:db8:dead::6"
     c.add(tcp4(s, 22, tags=Q10), deny(1))
     c.add(ping4(s, tags=Q10), acc(2))
-    c.add(tcp4(s, 22, tags=AD_Q), deny(1))         # 802.1ad + 802.1Q
-    c.add(tcp4(s, 22, tags=Q_Q), deny(1))          # 802.1Q + 802.1Q
+    c.add(tcp4(s, 22, tags=AD_Q), deny(1), "802.1ad + 802.1Q")
+    c.add(tcp4(s, 22, tags=Q_Q), deny(1), "802.1Q + 802.1Q")
     c.add(tcp6(s6, 22, tags=Q10), deny(1))
     c.add(tcp6(s6, 22, tags=AD_Q), deny(1))
     c.add(arp(GW, "198.51.100.254", tags=Q10), NONLOCAL)
     c.add(tcp4(s, 22, dst="198.51.100.9", tags=Q10), NONLOCAL)
-    c.add(tcp4(s, 22), deny(1))                    # untagged
+    c.add(tcp4(s, 22), deny(1), "untagged")
     c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / ike(1)), Q10), IMPL)
-    c.add(tcp4(s, 22, tags=PRIO), deny(1))         # priority tag, VLAN 0
-    c.add(esp4(s, 0x1234, tags=AD_Q), BADSPI)      # no SA file: no SA
+    c.add(tcp4(s, 22, tags=PRIO), deny(1), "priority tag, VLAN 0")
+    c.add(esp4(s, 0x1234, tags=AD_Q), BADSPI, "no SA file: no SA")
     c.add(ping6(s6, tags=AD_Q), acc(2))
     c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), Q_Q), MAL)
     c.add(tcp6(s6, 22, dst="2001:db8:100::9", tags=Q_Q), NONLOCAL)
@@ -436,13 +587,13 @@ def ipv6():
     c.add(tcp6("2001:db8:aaaa::5", 22), acc(1))
     c.add(tcp6("2001:db8:bbbb::5", 22), deny(2))
     c.add(ike6(PEER6), IMPL)
-    c.add(ike6("2001:db8:cafe::100"), IMPL)        # range start
-    c.add(ike6("2001:db8:cafe::1ff"), IMPL)        # range end
+    c.add(ike6("2001:db8:cafe::100"), IMPL, "range start")
+    c.add(ike6("2001:db8:cafe::1ff"), IMPL, "range end")
     c.add(ike6("2001:db8:cafe::200"), deny(3))
     c.add(ike6("2001:db8:cafe::ff"), deny(3))
     c.add(ping6(d + "1", dst="2001:db8:200::1"), deny(4))
     c.add(ping6(d + "1"), IMPL)
-    c.add(ike6(d + "1", dst="2001:db8:200::1"), IMPL)  # arrives on wan2
+    c.add(ike6(d + "1", dst="2001:db8:200::1"), IMPL, "arrives on wan2")
     c.add(ike6(d + "1", dst="2001:db8:100::2"), NONLOCAL)
     c.add(eth(v6("fe80::2", "ff02::1", ICMPv6EchoRequest()),
               dmac="33:33:00:00:00:01"), IMPL)
@@ -454,12 +605,13 @@ def ipv6():
     for _ in range(7):
         ext = ext / IPv6ExtHdrDestOpt()
     c.add(eth(v6(d + "3", GW6, ext / UDP(sport=500, dport=500) / ike(3))),
-          deny(3))                                 # 8 extension headers: fine
+          deny(3), "8 extension headers: fine")
     c.add(eth(v6(d + "4", GW6, IPv6ExtHdrRouting(type=0, segleft=0) /
                  UDP(sport=500, dport=500) / ike(4))), deny(3))
-    c.add(tcp4("198.18.8.1", 22), deny(1))         # the IPv4 table
+    c.add(tcp4("198.18.8.1", 22), deny(1), "the IPv4 table")
     c.add(ike4("198.18.8.1"), IMPL)
-    c.add(ping6("fe80::2", dst="fe80::1"), NONLOCAL)  # not a configured address
+    c.add(ping6("fe80::2", dst="fe80::1"), NONLOCAL,
+          "not a configured address")
     c.add(tcp6("2001:db8:aaaa::5", 22, dst="2001:db8:200::1"), acc(1))
     return c
 
@@ -481,28 +633,28 @@ def frag_v4():
 
     f = frags4(PEER, GW, 17, udp_dgram(PEER), 0x101)
     c.add(f[0], acc(1))
-    c.add(f[1], acc(1))                            # first seen: inherits
+    c.add(f[1], acc(1), "first seen: inherits")
     f = frags4("100.64.0.1", GW, 17, udp_dgram("100.64.0.1"), 0x102)
     c.add(f[0], deny(6))
     c.add(f[1], deny(6))
     c.add(frags4("100.64.0.2", GW, 17, udp_dgram("100.64.0.2"), 0x103)[1],
-          IMPL)                                    # unseen: IKE needs ports
+          IMPL, "unseen: IKE needs ports")
     c.add(frags4("192.0.2.5", GW, 17, udp_dgram("192.0.2.5"), 0x104)[1],
-          IMPL)                                    # ALL_UDP needs ports
+          IMPL, "ALL_UDP needs ports")
     c.add(frags4("192.0.2.200", GW, 17, udp_dgram("192.0.2.200"), 0x105)[1],
-          deny(3))                                 # 0-65535 does not
+          deny(3), "0-65535 does not")
     c.add(frags4("198.18.4.2", GW, 6, tcp_dgram("198.18.4.2"), 0x106)[1],
-          deny(5))                                 # ALL does not
+          deny(5), "ALL does not")
     f = frags4("100.64.0.3", GW, 17, udp_dgram("100.64.0.3", 24), 0x107)
-    c.add(f[1], IMPL)                              # before its first
+    c.add(f[1], IMPL, "before its first")
     c.add(f[0], deny(6))
-    c.add(f[2], deny(6))                           # now the first was seen
+    c.add(f[2], deny(6), "now the first was seen")
     f = frags4("100.64.0.4", GW, 17, udp_dgram("100.64.0.4"), 0x108)
     c.add(f[0], deny(6))
     c.add(frags4("100.64.0.4", GW, 6, tcp_dgram("100.64.0.4"), 0x108)[1],
-          IMPL)                                    # same id, other protocol
+          IMPL, "same id, other protocol")
     c.add(frags4("100.64.0.5", GW, 17, udp_dgram("100.64.0.5"), 0x108)[1],
-          IMPL)                                    # same id, other source
+          IMPL, "same id, other source")
     e = esp(0xc0ffee01, n=40)
     f = frags4(PEER, GW, 50, e, 0x109)
     c.add(f[0], OK)
@@ -511,7 +663,7 @@ def frag_v4():
     c.add(f[0], BADSPI)
     c.add(f[1], BADSPI)
     c.add(frags4("100.64.0.7", GW, 50, esp(0x667, n=40), 0x10b)[1],
-          deny(4))                                 # ESP later, unseen: policies
+          deny(4), "ESP later, unseen: policies")
     c.add(frags4(PEER, GW, 50, e, 0x10c)[1], deny(4))
     f = frags4("100.64.0.1", "198.51.100.50", 17,
                l4bytes4("100.64.0.1", "198.51.100.50",
@@ -521,15 +673,15 @@ def frag_v4():
     f = frags4("100.64.0.8", GW, 17,
                l4bytes4("100.64.0.8", GW, UDP(sport=4500, dport=4500) /
                         esp(0x777, n=32)), 0x10e)
-    c.add(f[0], BADSPI)                            # ESP-in-UDP first fragment
+    c.add(f[0], BADSPI, "ESP-in-UDP first fragment")
     c.add(f[1], BADSPI)
     c.add(eth(v4("100.64.0.9", GW, UDP(sport=500, dport=500) / ike(10),
-                 flags="DF")), deny(6))           # DF: not a fragment
+                 flags="DF")), deny(6), "DF: not a fragment")
     f = frags4("100.64.0.10", GW, 6, tcp_dgram("100.64.0.10"), 0x10f, size=8)
-    c.add(f[0], MAL)                               # tiny first fragment
-    c.add(f[1], MAL)                               # inherits the malformed drop
+    c.add(f[0], MAL, "tiny first fragment")
+    c.add(f[1], MAL, "inherits the malformed drop")
     c.add(frags4("192.0.2.200", GW, 6, tcp_dgram("192.0.2.200"), 0x110)[1],
-          IMPL)                                    # UDP-ANY is not TCP
+          IMPL, "UDP-ANY is not TCP")
     c.add(frags4("198.18.4.3", GW, 17, udp_dgram("198.18.4.3"), 0x111)[1],
           deny(5))
     return c
@@ -559,13 +711,13 @@ def frag_v6():
     c.add(f[1], deny(6))
     c.add(frags6(d + "2", GW6, 17, udp_dgram(d + "2"), 0xa0000203)[1], IMPL)
     c.add(frags6("2001:db8:a::5", GW6, 17, udp_dgram("2001:db8:a::5"),
-                 0xa0000204)[1], IMPL)             # ALL_UDP needs ports
+                 0xa0000204)[1], IMPL, "ALL_UDP needs ports")
     c.add(frags6("2001:db8:b::5", GW6, 17, udp_dgram("2001:db8:b::5"),
                  0xa0000205)[1], deny(3))
     c.add(frags6("2001:db8:f000::6", GW6, 6, tcp_dgram("2001:db8:f000::6"),
                  0xa0000206)[1], deny(5))
     f = frags6(d + "3", GW6, 17, udp_dgram(d + "3"), 0xa0000207)
-    c.add(f[1], IMPL)                              # before its first
+    c.add(f[1], IMPL, "before its first")
     c.add(f[0], deny(6))
     c.add(f[2], deny(6))
     f = frags6(d + "4", GW6, 17, udp_dgram(d + "4"), 0xa0000208)
@@ -581,18 +733,18 @@ def frag_v6():
     c.add(frags6(d + "7", GW6, 50, esp(0x667, n=40), 0xa000020b)[1], deny(4))
     f = frags6(d + "8", GW6, 17, udp_dgram(d + "8"), 0xa000020c,
                pre=IPv6ExtHdrHopByHop())
-    c.add(f[0], deny(6))                           # hop-by-hop, then fragment
+    c.add(f[0], deny(6), "hop-by-hop, then fragment")
     c.add(f[1], deny(6))
     c.add(eth(v6(d + "9", GW6, IPv6ExtHdrFragment(nh=17, offset=0, m=0,
                                                   id=0xa000020d) /
-                 UDP(sport=500, dport=500) / ike(11))), deny(6))  # atomic
+                 UDP(sport=500, dport=500) / ike(11))), deny(6), "atomic")
     f = frags6(d + "1", "2001:db8:100::50", 17,
                l4bytes6(d + "1", "2001:db8:100::50",
                         UDP(sport=500, dport=500) / bytes(40)), 0xa000020e)
     c.add(f[0], NONLOCAL)
     c.add(f[1], NONLOCAL)
     f = frags6(d + "10", GW6, 6, tcp_dgram(d + "10"), 0xa000020f, size=8)
-    c.add(f[0], MAL)                               # tiny first fragment
+    c.add(f[0], MAL, "tiny first fragment")
     c.add(f[1], MAL)
     c.add(frags6("2001:db8:f000::7", GW6, 17, udp_dgram("2001:db8:f000::7"),
                  0xa0000210)[1], deny(5))
@@ -606,16 +758,16 @@ def negate():
     c = Capture("negate", "2024-06-10 16:00:00")
     noc, lab, dmz = "192.0.2.9", "100.64.1.1", "10.0.0.1"
     c.add(tcp4("198.18.5.1", 22), deny(1))
-    c.add(tcp4(noc, 22), IMPL)                     # 4: dst is gw-wan
+    c.add(tcp4(noc, 22), IMPL, "4: dst is gw-wan")
     c.add(tcp4(noc, 443, dst=dmz), deny(2))
     c.add(tcp4(noc, 443), IMPL)
-    c.add(ping4(lab), IMPL)                        # 3: PING is negated
+    c.add(ping4(lab), IMPL, "3: PING is negated")
     c.add(ike4(lab), deny(3))
     c.add(tcp4(lab, 22), deny(1))
-    c.add(ping4(lab, type=0), deny(3))             # echo reply is not PING
+    c.add(ping4(lab, type=0), deny(3), "echo reply is not PING")
     c.add(udp4(noc, 53, dst=dmz), acc(4))
-    c.add(tcp4(noc, 22, dst=dmz), IMPL)            # 4: SSH is negated
-    c.add(udp4(noc, 137, dst="10.0.0.255", sport=137), acc(4))  # dmz bcast
+    c.add(tcp4(noc, 22, dst=dmz), IMPL, "4: SSH is negated")
+    c.add(udp4(noc, 137, dst="10.0.0.255", sport=137), acc(4), "dmz bcast")
     c.add(udp4(noc, 53, dst="10.0.0.2"), NONLOCAL)
     c.add(tcp4(lab, 443, dst=dmz), deny(2))
     c.add(tcp4("198.18.5.2", 80, dst=dmz), acc(4))
@@ -670,32 +822,35 @@ def schedule():
     # comment. In time order.
     c = Capture("schedule", "2024-01-01 00:00:00")
     s = "198.18.11.1"
-    c.add(tcp4(s, 22), deny(2), "2024-01-10 13:50:00")   # Wed 08:50
-    c.add(tcp4(s, 22), acc(1), "2024-01-10 15:00:00")    # Wed 10:00
-    c.add(ping4(s), IMPL, "2024-01-10 17:00:00")         # Wed 12:00
-    c.add(tcp4(s, 22), acc(1), "2024-01-10 18:00:00")    # Wed 13:00 (18 UTC)
-    c.add(tcp4(s, 22), acc(1), "2024-01-10 21:50:00")    # Wed 16:50
-    c.add(tcp4(s, 22), deny(2), "2024-01-10 22:30:00")   # Wed 17:30
-    c.add(tcp4(s, 22), deny(2), "2024-01-11 10:00:00")   # Thu 05:00 (10 UTC)
-    c.add(tcp4(s, 22), deny(2), "2024-01-13 04:00:00")   # Fri 23:00
-    c.add(tcp4(s, 443), IMPL, "2024-01-13 06:00:00")     # Sat 01:00
-    c.add(tcp4(s, 22), deny(2), "2024-01-13 15:00:00")   # Sat 10:00
-    c.add(tcp4(s, 443), IMPL, "2024-01-14 02:50:00")     # Sat 21:50
-    c.add(tcp4(s, 443), deny(3), "2024-01-14 04:00:00")  # Sat 23:00
-    c.add(ping4(s), deny(5), "2024-01-14 04:30:00")      # Sat 23:30
-    c.add(tcp4(s, 443), deny(3), "2024-01-14 06:30:00")  # Sun 01:30
-    c.add(tcp4(s, 443), IMPL, "2024-01-14 07:30:00")     # Sun 02:30
-    c.add(tcp4(s, 443), IMPL, "2024-01-15 04:00:00")     # Sun 23:00
-    c.add(ike4(s), IMPL, "2024-03-15 13:30:00")          # Fri 09:30 EDT
-    c.add(ike4(s), deny(4), "2024-03-15 14:30:00")       # 10:30 (EST: 09:30)
-    c.add(ike4(s), deny(4), "2024-03-15 15:00:00")       # 11:00
-    c.add(ping4(s), deny(5), "2024-03-15 15:00:01")      # 11:00
-    c.add(ike4(s), IMPL, "2024-03-15 16:30:00")          # 12:30
-    c.add(ike4(s), IMPL, "2024-03-16 15:00:00")          # Sat 11:00, next day
-    c.add(tcp4(s, 22), acc(1), "2024-07-10 13:30:00")    # Wed 09:30 EDT (EST: 08:30)
-    c.add(tcp4(s, 22), deny(2), "2024-07-10 21:30:00")   # Wed 17:30 EDT (EST: 16:30)
-    c.add(tcp4(s, 443), deny(3), "2024-07-14 02:30:00")  # Sat 22:30 EDT (EST: 21:30)
-    c.add(ike4(s), IMPL, "2025-03-15 15:00:00")          # a year later
+    c.add(tcp4(s, 22), deny(2), "Wed 08:50", at="2024-01-10 13:50:00")
+    c.add(tcp4(s, 22), acc(1), "Wed 10:00", at="2024-01-10 15:00:00")
+    c.add(ping4(s), IMPL, "Wed 12:00", at="2024-01-10 17:00:00")
+    c.add(tcp4(s, 22), acc(1), "Wed 13:00 (18 UTC)", at="2024-01-10 18:00:00")
+    c.add(tcp4(s, 22), acc(1), "Wed 16:50", at="2024-01-10 21:50:00")
+    c.add(tcp4(s, 22), deny(2), "Wed 17:30", at="2024-01-10 22:30:00")
+    c.add(tcp4(s, 22), deny(2), "Thu 05:00 (10 UTC)", at="2024-01-11 10:00:00")
+    c.add(tcp4(s, 22), deny(2), "Fri 23:00", at="2024-01-13 04:00:00")
+    c.add(tcp4(s, 443), IMPL, "Sat 01:00", at="2024-01-13 06:00:00")
+    c.add(tcp4(s, 22), deny(2), "Sat 10:00", at="2024-01-13 15:00:00")
+    c.add(tcp4(s, 443), IMPL, "Sat 21:50", at="2024-01-14 02:50:00")
+    c.add(tcp4(s, 443), deny(3), "Sat 23:00", at="2024-01-14 04:00:00")
+    c.add(ping4(s), deny(5), "Sat 23:30", at="2024-01-14 04:30:00")
+    c.add(tcp4(s, 443), deny(3), "Sun 01:30", at="2024-01-14 06:30:00")
+    c.add(tcp4(s, 443), IMPL, "Sun 02:30", at="2024-01-14 07:30:00")
+    c.add(tcp4(s, 443), IMPL, "Sun 23:00", at="2024-01-15 04:00:00")
+    c.add(ike4(s), IMPL, "Fri 09:30 EDT", at="2024-03-15 13:30:00")
+    c.add(ike4(s), deny(4), "10:30 (EST: 09:30)", at="2024-03-15 14:30:00")
+    c.add(ike4(s), deny(4), "11:00", at="2024-03-15 15:00:00")
+    c.add(ping4(s), deny(5), "11:00", at="2024-03-15 15:00:01")
+    c.add(ike4(s), IMPL, "12:30", at="2024-03-15 16:30:00")
+    c.add(ike4(s), IMPL, "Sat 11:00, next day", at="2024-03-16 15:00:00")
+    c.add(tcp4(s, 22), acc(1),
+          "Wed 09:30 EDT (EST: 08:30)", at="2024-07-10 13:30:00")
+    c.add(tcp4(s, 22), deny(2),
+          "Wed 17:30 EDT (EST: 16:30)", at="2024-07-10 21:30:00")
+    c.add(tcp4(s, 443), deny(3),
+          "Sat 22:30 EDT (EST: 21:30)", at="2024-07-14 02:30:00")
+    c.add(ike4(s), IMPL, "a year later", at="2025-03-15 15:00:00")
     return c
 
 
@@ -712,22 +867,22 @@ def interfaces():
     s, w2, lan = "198.18.9.1", "192.0.2.1", "10.1.0.1"
     c.add(ike4(s), IMPL, intf=IF_WAN1)
     c.add(ike4(s, dst=w2), deny(1), intf=IF_WAN2)
-    c.add(ike4(s, dst=w2), IMPL, intf=IF_WAN1)     # wan2's address via wan1
+    c.add(ike4(s, dst=w2), IMPL, "wan2's address via wan1", intf=IF_WAN1)
     c.add(ike4(s), deny(1), intf=IF_WAN2)
     c.add(tcp4(s, 22), deny(2), intf=IF_WAN1)
     c.add(tcp4(s, 22, dst=w2), deny(2), intf=IF_WAN2)
     c.add(tcp4(s, 22, dst=lan), acc(4), intf=IF_LAN)
     c.add(ping4(s, dst=lan), deny(3), intf=IF_LAN)
     c.add(ping4(s), deny(3), intf=IF_WAN1)
-    c.add(ike4(s), deny(1), intf=IF_NONAME)        # no name: --intf wan2
+    c.add(ike4(s), deny(1), "no name: --intf wan2", intf=IF_NONAME)
     c.add(tcp4(s, 22, dst=lan), deny(2), intf=IF_NONAME)
     c.add(ike4(s, dst=lan), acc(4), intf=IF_LAN)
     c.add(ike4(s, dst="10.1.0.9"), NONLOCAL, intf=IF_WAN2)
     c.add(arp(GW, "198.51.100.254"), NONLOCAL, intf=IF_WAN1)
-    c.add(ping4(s), deny(3), intf=IF_ETH9)         # unknown to the config
+    c.add(ping4(s), deny(3), "unknown to the config", intf=IF_ETH9)
     c.add(ike4(s), IMPL, intf=IF_ETH9)
     c.add(tcp4(s, 22), IMPL, intf=IF_ETH9)
-    c.add(tcp4(s, 22), acc(4), intf=IF_LAN)        # wan1's address via lan
+    c.add(tcp4(s, 22), acc(4), "wan1's address via lan", intf=IF_LAN)
     return c
 
 
@@ -736,16 +891,16 @@ def intf_owner():
     # destination address is the arrival interface.
     c = Capture("intf-owner", "2024-06-10 20:00:00")
     s = "198.18.9.2"
-    c.add(ike4(s), IMPL)                           # wan1
-    c.add(ike4(s, dst="192.0.2.1"), deny(1))       # wan2
-    c.add(tcp4(s, 22, dst="10.1.0.1"), acc(4))     # lan
+    c.add(ike4(s), IMPL, "wan1")
+    c.add(ike4(s, dst="192.0.2.1"), deny(1), "wan2")
+    c.add(tcp4(s, 22, dst="10.1.0.1"), acc(4), "lan")
     c.add(ping4(s, dst="10.1.0.1"), deny(3))
-    c.add(udp4(s, 500, dst="192.0.2.127", sport=500), deny(1))  # wan2 bcast
+    c.add(udp4(s, 500, dst="192.0.2.127", sport=500), deny(1), "wan2 bcast")
     c.add(tcp4(s, 22, dst="192.0.2.1"), deny(2))
     c.add(ike4(s, dst="10.1.0.1"), acc(4))
     c.add(tcp4(s, 22), deny(2))
     c.add(tcp4(s, 443), IMPL)
-    c.add(udp4(s, 500, dst="10.1.0.255", sport=500), acc(4))    # lan bcast
+    c.add(udp4(s, 500, dst="10.1.0.255", sport=500), acc(4), "lan bcast")
     return c
 
 
@@ -773,34 +928,34 @@ def bcast_mcast():
                  UDP(sport=68, dport=67) / bytes(32)), dmac=BCAST_MAC),
           acc(2))
     c.add(eth(v4(s, "198.51.100.255", UDP(sport=137, dport=137) / b"n"),
-              dmac=BCAST_MAC), deny(3))            # directed broadcast
+              dmac=BCAST_MAC), deny(3), "directed broadcast")
     c.add(eth(v4(s, "192.0.2.127", UDP(sport=137, dport=137) / b"n"),
-              dmac=BCAST_MAC), deny(3))            # wan2's, arriving on wan1
-    c.add(udp4(s, 137, dst="198.51.100.0"), NONLOCAL)   # network address
-    c.add(udp4(s, 137, dst="10.255.255.255"), NONLOCAL)  # not our subnet
+              dmac=BCAST_MAC), deny(3), "wan2's, arriving on wan1")
+    c.add(udp4(s, 137, dst="198.51.100.0"), NONLOCAL, "network address")
+    c.add(udp4(s, 137, dst="10.255.255.255"), NONLOCAL, "not our subnet")
     c.add(eth(v4("198.51.100.2", "224.0.0.5", Raw(bytes(24)), proto=89),
-              dmac="01:00:5e:00:00:05"), deny(1))  # OSPF hello
+              dmac="01:00:5e:00:00:05"), deny(1), "OSPF hello")
     c.add(eth(v4(s, "239.1.2.3", UDP(sport=5000, dport=5000) / b"m"),
               dmac="01:00:5e:01:02:03"), deny(1))
     c.add(eth(v4("198.51.100.2", "224.0.0.1",
                  Raw(b"\x11\x64\xee\x9b" + bytes(4)), proto=2),
-              dmac="01:00:5e:00:00:01"), deny(1))  # IGMP query
+              dmac="01:00:5e:00:00:01"), deny(1), "IGMP query")
     c.add(eth(v6("fe80::2", "ff02::1", ICMPv6EchoRequest()),
               dmac="33:33:00:00:00:01"), deny(1))
     c.add(eth(v6("fe80::2", "ff02::1:ff00:1", ICMPv6ND_NS(tgt=GW6), hlim=255),
               dmac="33:33:ff:00:00:01"), deny(1))
     c.add(eth(v6("fe80::2", "ff05::1:3", UDP(sport=546, dport=547) / b"d"),
               dmac="33:33:00:01:00:03"), deny(1))
-    c.add(udp4(s, 137, dst="192.0.2.255"), NONLOCAL)   # outside wan2's /25
+    c.add(udp4(s, 137, dst="192.0.2.255"), NONLOCAL, "outside wan2's /25")
     c.add(udp4(s, 137, sport=137), deny(3))
     c.add(tcp4(s, 80), IMPL)
     c.add(udp6("2001:db8:100::77", 137, dst="2001:db8:100::ff"), NONLOCAL)
     c.add(eth(v4(s, "198.51.100.9", UDP(sport=9, dport=9) / b"w"),
-              dmac=BCAST_MAC), NONLOCAL)           # L2 broadcast, IP unicast
-    c.add(udp4(s, 137, dst="240.0.0.1"), NONLOCAL)     # class E
+              dmac=BCAST_MAC), NONLOCAL, "L2 broadcast, IP unicast")
+    c.add(udp4(s, 137, dst="240.0.0.1"), NONLOCAL, "class E")
     c.add(udp4(s, 137, dst="223.255.255.255"), NONLOCAL)
     c.add(eth(v4(s, "224.0.0.251", UDP(sport=5353, dport=5353) / b"q"),
-              dmac="01:00:5e:00:00:fb"), deny(1))  # mDNS
+              dmac="01:00:5e:00:00:fb"), deny(1), "mDNS")
     c.add(eth(v4(s, "255.255.255.255", UDP(sport=500, dport=500) / ike(1)),
               dmac=BCAST_MAC), deny(3))
     c.add(eth(v4(s, "255.255.255.255", TCP(sport=1, dport=80)),
@@ -822,23 +977,23 @@ def services():
         c.add(tcp4(s, port), v)
     c.add(eth(v4(s, GW, SCTP(sport=2905, dport=2905))), deny(3))
     c.add(eth(v4(s, GW, SCTP(sport=2905, dport=2906))), IMPL)
-    c.add(udp4(s, 2905), IMPL)                     # SIGTRAN is SCTP only
+    c.add(udp4(s, 2905), IMPL, "SIGTRAN is SCTP only")
     c.add(eth(v4(s, GW, Raw(b"\x00\x00\x08\x00" + bytes(20)), proto=47)),
-          deny(4))                                 # GRE
+          deny(4), "GRE")
     c.add(ping4(s), acc(5))
     c.add(ping4(s, code=1), deny(6))
-    c.add(ping4(s, type=13), deny(6))              # timestamp request
+    c.add(ping4(s, type=13), deny(6), "timestamp request")
     c.add(tcp4(s, 53), acc(7))
     c.add(udp4(s, 53), acc(7))
     c.add(ping6(s6), acc(1))
     c.add(eth(v6(s6, GW6, ICMPv6DestUnreach() / bytes(48))), deny(2))
     c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / ike(2),
-                 options=IPOption_Router_Alert())), acc(1))  # IP options
+                 options=IPOption_Router_Alert())), acc(1), "IP options")
     c.add(eth(v4(s, GW, Raw(bytes(8)), proto=253)), IMPL)
     c.add(tcp4(s, 500), IMPL)
     c.add(udp4(s, 8080, sport=500), IMPL)
     c.add(eth(v4(s, GW, TCP(sport=40000, dport=8080, flags="S"),
-                 options=[IPOption_NOP()] * 8)), deny(3))  # IHL 7
+                 options=[IPOption_NOP()] * 8)), deny(3), "IHL 7")
     return c
 
 
@@ -848,43 +1003,44 @@ def malformed_v4():
     c = Capture("malformed-v4", "2024-06-11 00:00:00")
     s, far = "198.18.9.9", "198.51.100.77"
     u = UDP(sport=500, dport=500) / ike(1)
-    c.add(eth(v4(s, GW, u)), acc(1))                       # control
-    c.add(eth(v4(s, GW, u, len=200)), MAL)                 # IP longer than frame
-    c.add(eth(v4(s, GW, u, ihl=4)), MAL)                   # IHL < 5
+    c.add(eth(v4(s, GW, u)), acc(1), "control")
+    c.add(eth(v4(s, GW, u, len=200)), MAL, "IP longer than frame")
+    c.add(eth(v4(s, GW, u, ihl=4)), MAL, "IHL < 5")
     c.add(eth(raw(v4(s, GW, u, options=IPOption_Router_Alert()))[:22],
-              pad=False), MAL)                             # options cut
-    c.add(eth(v4(s, GW, u, len=16)), MAL)                  # total < 20
+              pad=False), MAL, "options cut")
+    c.add(eth(v4(s, GW, u, len=16)), MAL, "total < 20")
     c.add(eth(v4(s, GW, u, options=[IPOption_NOP()] * 8, len=24)),
-          MAL)                                             # total < IHL*4
-    c.add(eth(v4(s, GW, Raw(b"\x01\xf4\x01\xf4"), proto=17)), MAL)  # UDP 4 bytes
+          MAL, "total < IHL*4")
+    c.add(eth(v4(s, GW, Raw(b"\x01\xf4\x01\xf4"), proto=17)), MAL,
+          "UDP 4 bytes")
     c.add(eth(v4(s, GW, UDP(sport=500, dport=500, len=100) / bytes(8))),
-          MAL)                                             # UDP len > IP
+          MAL, "UDP len > IP")
     c.add(eth(v4(s, GW, UDP(sport=500, dport=500, len=4) / bytes(8))),
-          MAL)                                             # UDP len < 8
+          MAL, "UDP len < 8")
     c.add(eth(v4(s, GW, TCP(sport=1, dport=22, dataofs=4))), MAL)
     c.add(eth(v4(s, GW, Raw(raw(TCP(sport=1, dport=22))[:10]), proto=6)),
-          MAL)                                             # TCP cut
-    c.add(eth(v4(s, GW, TCP(sport=1, dport=22, dataofs=15))), MAL)  # past end
+          MAL, "TCP cut")
+    c.add(eth(v4(s, GW, TCP(sport=1, dport=22, dataofs=15))), MAL, "past end")
     c.add(eth(v4(s, GW, Raw(struct.pack("!IH", 0x1234, 0)), proto=50)),
-          MAL)                                             # ESP 6 bytes
+          MAL, "ESP 6 bytes")
     c.add(eth(v4(s, GW, UDP(sport=4500, dport=4500) / bytes(range(1, 7)))),
-          MAL)                                             # ESP-in-UDP 6 bytes
+          MAL, "ESP-in-UDP 6 bytes")
     c.add(eth(v4(s, GW, Raw(l4bytes4(s, GW, TCP(sport=1, dport=22))[:8]),
-                 proto=6, flags="MF", id=0x301)), MAL)     # tiny first frag
-    c.add(eth(raw(v4(s, GW, u))[:12], pad=False), NONLOCAL)  # no destination
+                 proto=6, flags="MF", id=0x301)), MAL, "tiny first frag")
+    c.add(eth(raw(v4(s, GW, u))[:12], pad=False), NONLOCAL, "no destination")
     c.add(eth(v4(s, far, u, ihl=4)), NONLOCAL)
     c.add(eth(v4(s, far, Raw(b"\x01\xf4\x01\xf4"), proto=17)), NONLOCAL)
     c.add(eth(v4(s, GW, Raw(raw(SCTP(sport=1, dport=2905))[:8]),
-                 proto=132)), MAL)                         # SCTP 8 bytes
-    c.add(eth(v4(s, GW, Raw(b"\x08\x00"), proto=1)), MAL)  # ICMP 2 bytes
-    c.add(eth(b"", etype=0x0800, pad=False), NONLOCAL)     # no IP at all
-    c.add(eth(raw(v4(s, GW, u)) + b"\xde\xad\xbe\xef"), acc(1))  # trailer
+                 proto=132)), MAL, "SCTP 8 bytes")
+    c.add(eth(v4(s, GW, Raw(b"\x08\x00"), proto=1)), MAL, "ICMP 2 bytes")
+    c.add(eth(b"", etype=0x0800, pad=False), NONLOCAL, "no IP at all")
+    c.add(eth(raw(v4(s, GW, u)) + b"\xde\xad\xbe\xef"), acc(1), "trailer")
     c.add(eth(v4(s, GW, UDP(sport=500, dport=500, chksum=0xdead) / ike(2))),
-          acc(1))                                          # bad UDP checksum
-    c.add(eth(v4(s, GW, u, chksum=0xbeef)), acc(1))        # bad IP checksum
-    c.add(udp4(s, 4500, sport=4500, pay=KEEPALIVE), acc(1))  # padded frame
+          acc(1), "bad UDP checksum")
+    c.add(eth(v4(s, GW, u, chksum=0xbeef)), acc(1), "bad IP checksum")
+    c.add(udp4(s, 4500, sport=4500, pay=KEEPALIVE), acc(1), "padded frame")
     c.add(eth(v4(s, GW, TCP(sport=1, dport=22,
-                            options=[("MSS", 1460)]))), acc(1))  # doff 6
+                            options=[("MSS", 1460)]))), acc(1), "doff 6")
     return c
 
 
@@ -892,40 +1048,41 @@ def malformed_v6():
     c = Capture("malformed-v6", "2024-06-11 01:00:00")
     s, far = "2001:db8:dead::9", "2001:db8:100::99"
     u = UDP(sport=500, dport=500) / ike(1)
-    c.add(eth(v6(s, GW6, u)), acc(1))                      # control
-    c.add(eth(raw(v6(s, GW6, u))[:30], pad=False), NONLOCAL)  # no destination
-    c.add(eth(v6(s, GW6, u, plen=100)), MAL)               # longer than frame
+    c.add(eth(v6(s, GW6, u)), acc(1), "control")
+    c.add(eth(raw(v6(s, GW6, u))[:30], pad=False), NONLOCAL, "no destination")
+    c.add(eth(v6(s, GW6, u, plen=100)), MAL, "longer than frame")
     hbh_cut = Raw(bytes([17, 2, 1, 4, 0, 0, 0, 0]))        # claims 24 bytes
     c.add(eth(v6(s, GW6, hbh_cut, nh=0)), MAL)
     ext = IPv6ExtHdrHopByHop()
     for _ in range(8):
         ext = ext / IPv6ExtHdrDestOpt()
-    c.add(eth(v6(s, GW6, ext / u)), MAL)                   # 9 ext headers
+    c.add(eth(v6(s, GW6, ext / u)), MAL, "9 ext headers")
     ext = IPv6ExtHdrHopByHop()
     for _ in range(7):
         ext = ext / IPv6ExtHdrDestOpt()
-    c.add(eth(v6(s, GW6, ext / u)), acc(1))                # 8 is fine
+    c.add(eth(v6(s, GW6, ext / u)), acc(1), "8 is fine")
     c.add(eth(v6(s, GW6, Raw(b"\x01\xf4\x01\xf4"), nh=17)), MAL)
     c.add(eth(v6(s, GW6, UDP(sport=500, dport=500, len=100) / bytes(8))),
           MAL)
     c.add(eth(v6(s, GW6, UDP(sport=500, dport=500, len=6) / bytes(8))), MAL)
     c.add(eth(v6(s, GW6, TCP(sport=1, dport=22, dataofs=4))), MAL)
     c.add(eth(v6(s, GW6, Raw(struct.pack("!IH", 0x1234, 0)), nh=50)), MAL)
-    c.add(eth(v6(s, GW6, Raw(b"\x11\x00\x00\x00"), nh=44)), MAL)  # frag hdr cut
+    c.add(eth(v6(s, GW6, Raw(b"\x11\x00\x00\x00"), nh=44)), MAL,
+          "frag hdr cut")
     c.add(eth(v6(s, GW6, IPv6ExtHdrFragment(nh=6, offset=0, m=1, id=0x301) /
                  Raw(l4bytes6(s, GW6, TCP(sport=1, dport=22))[:8]))), MAL)
-    c.add(eth(v6(s, GW6, Raw(b"\x80\x00"), nh=58)), MAL)   # ICMPv6 2 bytes
+    c.add(eth(v6(s, GW6, Raw(b"\x80\x00"), nh=58)), MAL, "ICMPv6 2 bytes")
     c.add(eth(v6(s, far, u, plen=100)), NONLOCAL)
     c.add(eth(v6(s, far, hbh_cut, nh=0)), NONLOCAL)
     c.add(ping6(s), acc(1))
     ext = IPv6ExtHdrHopByHop()
     for _ in range(19):
         ext = ext / IPv6ExtHdrDestOpt()
-    c.add(eth(v6(s, GW6, ext / u)), MAL)                   # 20 ext headers
+    c.add(eth(v6(s, GW6, ext / u)), MAL, "20 ext headers")
     c.add(eth(v6(s, GW6, UDP(sport=4500, dport=4500) / bytes(range(1, 6)))),
-          MAL)                                             # ESP-in-UDP 5 bytes
-    c.add(eth(raw(v6(s, GW6, u))[:38], pad=False), NONLOCAL)  # dst cut short
-    c.add(eth(v6(s, GW6, Raw(b""), nh=59)), acc(1))        # no next header
+          MAL, "ESP-in-UDP 5 bytes")
+    c.add(eth(raw(v6(s, GW6, u))[:38], pad=False), NONLOCAL, "dst cut short")
+    c.add(eth(v6(s, GW6, Raw(b""), nh=59)), acc(1), "no next header")
     c.add(eth(v6(s, GW6, Raw(raw(TCP(sport=1, dport=22))[:10]), nh=6)), MAL)
     return c
 

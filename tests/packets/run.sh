@@ -3,8 +3,10 @@
 # The packet corpus: replay every NAME.conf + NAME.pcap(ng) here through
 #   BIN replay -c NAME.conf CAPTURE --verdicts [--sa-file NAME.sa] $(cat NAME.args)
 # and compare with NAME.expected (the hand-derived oracle; there is no
-# UPDATE mode on purpose). One line per scenario, `PASS packets/NAME` or
-# `FAIL packets/NAME` followed by a short diff; exit 1 if any failed.
+# UPDATE mode on purpose). In NAME.expected everything from '#' on is a
+# comment (gen.py says there what each packet is). One line per scenario,
+# `PASS packets/NAME` or `FAIL packets/NAME` followed by a short diff with
+# the packets' comments; exit 1 if any failed.
 # Usage: sh tests/packets/run.sh BIN
 set -u
 bin=$1
@@ -24,14 +26,20 @@ for conf in "$dir"/*.conf; do
 	[ -f "$n.args" ] && set -- "$@" $(cat "$n.args")
 	"$bin" replay "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	if [ "$rc" -eq 0 ] && cmp -s "$n.expected" "$tmp/out"; then
+	sed -e 's/[[:space:]]*#.*//' -e '/^$/d' "$n.expected" >"$tmp/expected"
+	if [ "$rc" -eq 0 ] && cmp -s "$tmp/expected" "$tmp/out"; then
 		echo "PASS $name"
 		continue
 	fi
 	fails=$((fails + 1))
 	echo "FAIL $name (exit $rc)"
-	# Lines are "N verdict reason id": the diff names the packets.
-	diff -u "$n.expected" "$tmp/out" | tail -n +3 | grep '^[-+]' |
+	# Lines are "N verdict reason id": the diff names the packets, and
+	# each line gets its packet's comment from NAME.expected.
+	diff -u "$tmp/expected" "$tmp/out" | tail -n +3 | grep '^[-+]' |
+		awk 'NR == FNR { i = index($0, "#")
+				 if (i) note[$1] = "  " substr($0, i)
+				 next }
+		     { print $0 note[substr($1, 2)] }' "$n.expected" - |
 		head -n 12 | sed 's/^/    /'
 	head -n 3 "$tmp/err" | sed 's/^/    stderr: /'
 done
