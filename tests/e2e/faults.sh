@@ -132,6 +132,7 @@ check "stopped" wait_until 100 gone "$pid"
 
 in_gw "$bin" run -c "$conf" -s "$SOCK" --pin-dir "$PIN" >"$tmp/run.out" 2>&1
 rc=$?
+[ "$rc" = 0 ] && pids="$pids $(daemon_pid)" # refused, or stopped below
 check "run of an empty config is refused (exit $rc)" [ "$rc" = 1 ]
 check "... saying why" grep -q "has no local-in policy: nothing would be enforced; .localin run --force" "$tmp/run.out"
 check "... and leaves no daemon (the lock is free)" flock -n "$LOCK" true
