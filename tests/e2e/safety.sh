@@ -144,7 +144,8 @@ rc=$?
 check "a config name holding ESC: starts (exit $rc)" [ "$rc" = 0 ]
 check "... stderr names it escaped as in log lines" \
 	grep -qF "enforcing $tmp/esc\\x1b[2J.conf on 1 interface" "$tmp/esc.out"
-check "... and holds no raw ESC" eval '! grep -q "$esc" "$tmp/esc.out"'
+no_raw_esc() { ! grep -q "$esc" "$tmp/esc.out"; }
+check "... and holds no raw ESC" no_raw_esc
 
 # --- not root ---------------------------------------------------------------------
 # The config readable by nobody (the directory traversable, not listable)
@@ -162,6 +163,7 @@ check "... exactly the one line: run needs root" \
 	cmp -s "$tmp/nobody.want" "$tmp/nobody.out"
 cmp -s "$tmp/nobody.want" "$tmp/nobody.out" ||
 	sed 's/^/    /' "$tmp/nobody.out" | head -n 5
-check "... and no libbpf lines" eval '! grep -qi libbpf "$tmp/nobody.out"'
+no_libbpf() { ! grep -qi libbpf "$tmp/nobody.out"; }
+check "... and no libbpf lines" no_libbpf
 
 [ "$fails" -eq 0 ]
