@@ -90,9 +90,9 @@ int cmd_check(int argc, char **argv)
 	if (err) {
 		/* The name escaped as in the diagnostics above (diag_print). */
 		log_fputs_escaped(stderr, path, strlen(path), false);
-		fprintf(stderr, ": %u error%s, %u warning%s\n",
-			p.diags.errors, p.diags.errors == 1 ? "" : "s",
-			p.diags.warnings, p.diags.warnings == 1 ? "" : "s");
+		fprintf(stderr, ": %u error%s, %u warning%s\n", p.diags.errors,
+			p.diags.errors == 1 ? "" : "s", p.diags.warnings,
+			p.diags.warnings == 1 ? "" : "s");
 		pipeline_free(&p);
 		return 1;
 	}

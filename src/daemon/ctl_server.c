@@ -15,14 +15,6 @@
 
 #include "internal.h"
 
-/* Can someone other than root and us write into the directory of @st? */
-static bool others_may_write(const struct stat *st)
-{
-	return (st->st_mode & S_IWOTH) ||
-	       ((st->st_mode & S_IWGRP) && st->st_gid != 0 &&
-		st->st_gid != getegid());
-}
-
 /*
  * Before the daemon makes or removes anything at @path (its control socket,
  * @type S_IFSOCK, or its lock, S_IFREG): root runs it with a name a user
@@ -55,13 +47,19 @@ int ctl_path_check(const char *path, mode_t type)
 		return err;
 	}
 	if (st.st_uid != 0 && st.st_uid != me) {
-		daemon_msg("refusing %s: directory %s belongs to uid %u, not to root",
-			   path, dir, (unsigned int)st.st_uid);
+		daemon_msg(
+			"refusing %s: directory %s belongs to uid %u, not to root",
+			path, dir, (unsigned int)st.st_uid);
 		return -EPERM;
 	}
-	if (others_may_write(&st) && !(st.st_mode & S_ISVTX)) {
-		daemon_msg("refusing %s: directory %s is writable by others and not sticky (anyone could put a link there)",
-			   path, dir);
+	/* Writable by others (a group not root's counts) and not sticky? */
+	if (((st.st_mode & S_IWOTH) ||
+	     ((st.st_mode & S_IWGRP) && st.st_gid != 0 &&
+	      st.st_gid != getegid())) &&
+	    !(st.st_mode & S_ISVTX)) {
+		daemon_msg(
+			"refusing %s: directory %s is writable by others and not sticky (anyone could put a link there)",
+			path, dir);
 		return -EPERM;
 	}
 	if (lstat(path, &st)) {

@@ -105,8 +105,9 @@ static int take_lock(struct daemon *d)
 	if (fd < 0) {
 		err = -errno;
 		daemon_msg("cannot open the lock %s: %s", path,
-			   err == -ELOOP ? "it is a symbolic link (O_NOFOLLOW)" :
-					   strerror(-err));
+			   err == -ELOOP ?
+				   "it is a symbolic link (O_NOFOLLOW)" :
+				   strerror(-err));
 		return err;
 	}
 	err = file_is_ours(fd, "the lock", path);
@@ -217,8 +218,9 @@ static int start(struct daemon *d)
 	err = sink_open(&d->sink, d->o->log, stderr);
 	if (err) {
 		daemon_msg("cannot open %s: %s", d->o->log,
-			   err == -ELOOP ? "it is a symbolic link (O_NOFOLLOW)" :
-					   strerror(-err));
+			   err == -ELOOP ?
+				   "it is a symbolic link (O_NOFOLLOW)" :
+				   strerror(-err));
 		goto out_free;
 	}
 	if (d->o->log) {

@@ -10,7 +10,7 @@
 
 /* How escape() treats what is not a plain printable byte. */
 enum {
-	ESC_QUOTES = 1,   /* '"' and '\' with a backslash (a quoted field) */
+	ESC_QUOTES = 1,	  /* '"' and '\' with a backslash (a quoted field) */
 	ESC_KEEP_TAB = 2, /* a tab as is (text for a person) */
 	ESC_KEEP_NL = 4,  /* a newline as is (a message of several lines) */
 };
