@@ -84,7 +84,8 @@ void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns)
 	 * so out of order. The arrival time would be monotonic, but wrong by
 	 * however long the ring held the event under load; clamping to the
 	 * last time given keeps the data path's time and moves only an
-	 * earlier straggler up to its predecessor's.
+	 * earlier straggler (by less than a second: more is the clock set
+	 * back) up to its predecessor's.
 	 */
 	time_ns = log_emitter_time(&d->log, time_ns);
 	config_of(d, ev);

@@ -31,7 +31,7 @@ void log_emitter_set_config(struct log_emitter *e,
 
 __u64 log_emitter_time(struct log_emitter *e, __u64 ns)
 {
-	if (ns > e->last_ns)
+	if (ns >= e->last_ns || e->last_ns - ns >= LOG_TIME_SLACK_NS)
 		e->last_ns = ns;
 	return e->last_ns;
 }

@@ -545,14 +545,28 @@ static void test_rl_time_backwards_and_extremes(void **state)
 	rl_release(&rl);
 }
 
-/* The daemon's events come from several CPUs: eventtime= never goes back. */
+/*
+ * The daemon's events come from several CPUs: a straggler less than a
+ * second behind gets its predecessor's time; a larger step back is the
+ * clock set back, taken as it is.
+ */
 static void test_emitter_time_never_goes_back(void **state)
 {
-	/* in, out: a straggler gets its predecessor's time */
-	static const __u64 t[][2] = {
-		{ 100, 100 }, { 50, 100 },	{ 100, 100 },
-		{ 200, 200 }, { 150, 200 },	{ 0, 200 },
-		{ 201, 201 }, { ~0ull, ~0ull }, { 5, ~0ull },
+	const __u64 s = 100 * NS, ms = NS / 1000;
+	const __u64 t[][2] = {
+		/* in, out */
+		{ s, s },
+		{ s - 5 * ms, s },
+		{ s, s },
+		{ s + 1, s + 1 },
+		{ s - 999 * ms, s + 1 },
+		{ s + 2 * NS, s + 2 * NS },
+		{ s + 2 * NS - 1, s + 2 * NS },
+		{ s - 50 * NS, s - 50 * NS },
+		{ s - 50 * NS + 1, s - 50 * NS + 1 },
+		{ ~0ull, ~0ull },
+		{ ~0ull - 1, ~0ull },
+		{ 5, 5 },
 	};
 	struct log_emitter e;
 	size_t i;
