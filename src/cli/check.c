@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../log/logbuf.h"
 #include "commands.h"
 #include "pipeline.h"
 
@@ -87,16 +88,19 @@ int cmd_check(int argc, char **argv)
 	err = pipeline_load(&p, path, STAGE_COMPILE);
 	diag_print(&p.diags, stderr);
 	if (err) {
-		fprintf(stderr, "%s: %u error%s, %u warning%s\n", path,
-			p.diags.errors, p.diags.errors == 1 ? "" : "s",
-			p.diags.warnings, p.diags.warnings == 1 ? "" : "s");
+		/* The name escaped as in the diagnostics above (diag_print). */
+		log_fputs_escaped(stderr, path, strlen(path), false);
+		fprintf(stderr, ": %u error%s, %u warning%s\n", p.diags.errors,
+			p.diags.errors == 1 ? "" : "s", p.diags.warnings,
+			p.diags.warnings == 1 ? "" : "s");
 		pipeline_free(&p);
 		return 1;
 	}
 	if (dump) {
 		ruleset_dump(&p.rs, stdout);
 	} else if (!quiet) {
-		printf("%s: ok, %u warning%s\n", path, p.diags.warnings,
+		log_fputs_escaped(stdout, path, strlen(path), false);
+		printf(": ok, %u warning%s\n", p.diags.warnings,
 		       p.diags.warnings == 1 ? "" : "s");
 		print_counts(&p.objs, stdout);
 		ruleset_summary(&p.rs, stdout);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
@@ -36,6 +37,33 @@ static int ensure_bpffs(const char *pin_dir)
 			"localin: --pin-dir %s: %s is not a bpffs and none can be mounted there: %s (mount one with `mount -t bpf bpf %s`, or choose a --pin-dir under a bpffs)\n",
 			pin_dir, parent, strerror(-r), parent);
 	return r < 0 ? -1 : 0;
+}
+
+/*
+ * May we load and attach XDP programs: root, or CAP_BPF (CAP_SYS_ADMIN on
+ * kernels before 5.8) and CAP_NET_ADMIN in the effective set? Asked first
+ * so that a user sees one plain line, not what libbpf says when the
+ * kernel refuses. When /proc cannot tell, the kernel will.
+ */
+static bool may_run(void)
+{
+	unsigned long long eff;
+	char line[256];
+	bool known = false;
+	FILE *f;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "re");
+	if (!f)
+		return true;
+	while (!known && fgets(line, sizeof(line), f))
+		known = sscanf(line, "CapEff: %llx", &eff) == 1;
+	fclose(f);
+	if (!known)
+		return true;
+	return (eff >> CAP_NET_ADMIN & 1) &&
+	       ((eff >> CAP_BPF & 1) || (eff >> CAP_SYS_ADMIN & 1));
 }
 
 static const char run_usage[] =
@@ -174,6 +202,11 @@ int cmd_run(int argc, char **argv)
 			"localin: --pin-dir %s: bpffs names cannot contain '.'\n",
 			o.pin_dir);
 		return 2;
+	}
+	if (!may_run()) {
+		fputs("localin: run needs root (CAP_BPF, CAP_NET_ADMIN)\n",
+		      stderr);
+		return 1;
 	}
 	if (ensure_bpffs(o.pin_dir))
 		return 1;

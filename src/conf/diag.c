@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../log/logbuf.h"
+
 void diag_init(struct diag_list *dl, struct arena *a)
 {
 	memset(dl, 0, sizeof(*dl));
@@ -82,12 +84,17 @@ struct line_cursor {
 	unsigned int line;
 };
 
-/* Print the source line of @loc and a caret underline below the token. */
+/*
+ * Print the source line of @loc and a caret underline below the token. The
+ * line is escaped as log lines are (log_fputs_escaped()): a config may hold
+ * terminal escape sequences, which must not reach the terminal; the caret
+ * line widens by the same bytes so that it stays under the token.
+ */
 static void print_context(const struct conf_loc *loc, struct line_cursor *c,
 			  FILE *out)
 {
 	const char *p, *end;
-	unsigned int i, width;
+	unsigned int i, width, cols;
 
 	if (c->src != loc->src || c->line > loc->line) {
 		c->src = loc->src;
@@ -104,41 +111,85 @@ static void print_context(const struct conf_loc *loc, struct line_cursor *c,
 		end = p + strlen(p);
 	if (end > p && end[-1] == '\r')
 		end--;
-	fprintf(out, "%.*s\n", (int)(end - p), p);
+	log_fputs_escaped(out, p, (size_t)(end - p), false);
+	fputc('\n', out);
 	/* Keep tabs so the caret lines up under tab-indented configs. */
-	for (i = 1; i < loc->col && p + i - 1 < end; i++)
-		fputc(p[i - 1] == '\t' ? '\t' : ' ', out);
-	fputc('^', out);
+	for (i = 1; i < loc->col && p + i - 1 < end; i++) {
+		if (p[i - 1] == '\t')
+			fputc('\t', out);
+		else if (log_escaped_width((unsigned char)p[i - 1]) == 1)
+			fputc(' ', out);
+		else
+			fputs("    ", out); /* under a \xNN */
+	}
 	width = loc->len ? loc->len : 1;
 	if (loc->col - 1 + width > (unsigned int)(end - p))
 		width = (unsigned int)(end - p) >= loc->col ?
 				(unsigned int)(end - p) - loc->col + 1 :
 				1;
-	for (i = 1; i < width; i++)
+	for (i = 0, cols = 0; i < width && p + loc->col - 1 + i < end; i++)
+		cols += log_escaped_width((unsigned char)p[loc->col - 1 + i]);
+	fputc('^', out);
+	for (i = 1; i < cols; i++)
 		fputc('~', out);
 	fputc('\n', out);
+}
+
+/* One record's first line, names and message escaped like the context. */
+static void print_head(const struct diag *d, FILE *out)
+{
+	const char *name = d->loc.src ? d->loc.src->name : "localin";
+
+	log_fputs_escaped(out, name, strlen(name), false);
+	if (d->loc.src)
+		fprintf(out, ":%u:%u", d->loc.line, d->loc.col);
+	fprintf(out, ": %s: ", level_name(d->level));
+	log_fputs_escaped(out, d->msg, strlen(d->msg), false);
+	fputc('\n', out);
+}
+
+/* What diag_print() holds back before writing it out in one piece. */
+#define DIAG_CHUNK 65536
+
+/* @mem's text so far to @out, and @mem empty again. */
+static void put_chunk(FILE *mem, char *const *text, const size_t *len,
+		      FILE *out)
+{
+	fflush(mem);
+	fwrite(*text, 1, *len, out);
+	fseeko(mem, 0, SEEK_SET);
 }
 
 void diag_print(struct diag_list *dl, FILE *out)
 {
 	struct line_cursor cursor = { 0 };
-	size_t i;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *mem, *w;
 
 	if (!dl->nr)
 		return;
 	qsort(dl->items, dl->nr, sizeof(*dl->items), diag_cmp);
+	/*
+	 * A record is written in many small pieces (escaped text, padding)
+	 * and stderr is unbuffered: gathered first, it costs a few writes
+	 * where a config with 100k warnings would cost millions.
+	 */
+	mem = open_memstream(&text, &len);
+	w = mem ? mem : out;
 	for (i = 0; i < dl->nr; i++) {
 		struct diag *d = &dl->items[i];
 
-		if (d->loc.src) {
-			fprintf(out, "%s:%u:%u: %s: %s\n", d->loc.src->name,
-				d->loc.line, d->loc.col, level_name(d->level),
-				d->msg);
-			print_context(&d->loc, &cursor, out);
-		} else {
-			fprintf(out, "localin: %s: %s\n", level_name(d->level),
-				d->msg);
-		}
+		print_head(d, w);
+		if (d->loc.src)
+			print_context(&d->loc, &cursor, w);
+		if (mem && ftello(mem) >= DIAG_CHUNK)
+			put_chunk(mem, &text, &len, out);
+	}
+	if (mem) {
+		put_chunk(mem, &text, &len, out);
+		fclose(mem);
+		free(text);
 	}
 	if (dl->max_errors && dl->errors > dl->max_errors)
 		fprintf(out, "localin: note: %u more errors not shown\n",

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,6 +14,77 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+/*
+ * Before the daemon makes or removes anything at @path (its control socket,
+ * @type S_IFSOCK, or its lock, S_IFREG): root runs it with a name a user
+ * may have chosen (-s /tmp/...), so nobody else may have put a link or a
+ * file of theirs there. The directory must be root's or ours and writable
+ * by nobody else, or sticky (/tmp), where others cannot move or remove
+ * what is ours but can take a name first: so what is at @path must not be
+ * a symbolic link, must be root's or ours, and of @type. The lock is also
+ * opened with O_NOFOLLOW (take_lock()); bind() follows no link. Says why
+ * itself; 1 when @path is there (ours: a dead daemon's), 0 when it is not,
+ * -errno when refused.
+ */
+int ctl_path_check(const char *path, mode_t type)
+{
+	const char *slash = strrchr(path, '/');
+	uid_t me = geteuid();
+	char dir[PATH_MAX];
+	struct stat st;
+	int err;
+
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash == path ? 1 : (int)(slash - path), path);
+	err = stat(dir, &st) ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (err) {
+		daemon_msg("refusing %s: directory %s: %s", path, dir,
+			   strerror(-err));
+		return err;
+	}
+	if (st.st_uid != 0 && st.st_uid != me) {
+		daemon_msg(
+			"refusing %s: directory %s belongs to uid %u, not to root",
+			path, dir, (unsigned int)st.st_uid);
+		return -EPERM;
+	}
+	/* Writable by others (a group not root's counts) and not sticky? */
+	if (((st.st_mode & S_IWOTH) ||
+	     ((st.st_mode & S_IWGRP) && st.st_gid != 0 &&
+	      st.st_gid != getegid())) &&
+	    !(st.st_mode & S_ISVTX)) {
+		daemon_msg(
+			"refusing %s: directory %s is writable by others and not sticky (anyone could put a link there)",
+			path, dir);
+		return -EPERM;
+	}
+	if (lstat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		err = -errno;
+		daemon_msg("refusing %s: %s", path, strerror(-err));
+		return err;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		daemon_msg("refusing %s: it is a symbolic link", path);
+		return -ELOOP;
+	}
+	if (st.st_uid != 0 && st.st_uid != me) {
+		daemon_msg("refusing %s: it belongs to uid %u", path,
+			   (unsigned int)st.st_uid);
+		return -EPERM;
+	}
+	if ((st.st_mode & S_IFMT) != type) {
+		daemon_msg("refusing %s: it is there and not a %s", path,
+			   type == S_IFSOCK ? "socket" : "regular file");
+		return -EEXIST;
+	}
+	return 1;
+}
 
 int ctl_server_open(struct daemon *d)
 {
@@ -29,8 +101,14 @@ int ctl_server_open(struct daemon *d)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	/* We hold the lock: a socket file left there is a dead daemon's. */
-	unlink(path);
+	/* We hold the lock: a socket of ours left there is a dead daemon's. */
+	err = ctl_path_check(path, S_IFSOCK);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	if (err)
+		unlink(path);
 	old = umask(0077); /* root only, from the first moment */
 	err = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);

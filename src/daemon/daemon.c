@@ -15,25 +15,39 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
+#include "../log/logbuf.h"
 #include "internal.h"
 
 /* The longest sleep when the minute boundary cannot be computed. */
 #define LOOP_TICK_MS 1000
 #define MAX_POLLFDS (3 + SA_SOURCES_MAX + CTL_MAX_CONNS)
 
+/*
+ * Escaped as log lines are (log_fputs_escaped()): messages carry interface
+ * names and config strings, which must not send escape sequences to a
+ * terminal; newlines stay (a reload's diagnostics, escaped already).
+ */
 void daemon_msg(const char *fmt, ...)
 {
+	char *text = NULL;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	fputs("localin: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
+	fputs("localin: ", stderr);
+	if (n >= 0)
+		log_fputs_escaped(stderr, text, (size_t)n, true);
+	else
+		fputs("(a message lost: out of memory)", stderr);
+	fputc('\n', stderr);
+	free(text);
 }
 
 int daemon_lock_path(const char *socket, char *buf, unsigned int size)
@@ -48,6 +62,31 @@ int daemon_lock_path(const char *socket, char *buf, unsigned int size)
 	return n < 0 || (unsigned int)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * A file we opened (as root, at a name a user may have chosen) that we are
+ * about to write: root's or ours, and if a regular file, with no second
+ * name (no hard link to a file that matters, planted in /tmp). The look
+ * before the open (ctl_path_check()) leaves a gap this closes.
+ */
+static int file_is_ours(int fd, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		daemon_msg("refusing %s %s: it belongs to uid %u", what, path,
+			   (unsigned int)st.st_uid);
+		return -EPERM;
+	}
+	if (S_ISREG(st.st_mode) && st.st_nlink != 1) {
+		daemon_msg("refusing %s %s: it has %u names (hard links)", what,
+			   path, (unsigned int)st.st_nlink);
+		return -EPERM;
+	}
+	return 0;
+}
+
 /* flock: held for the daemon's life, and dropped by the kernel if it dies. */
 static int take_lock(struct daemon *d)
 {
@@ -57,10 +96,23 @@ static int take_lock(struct daemon *d)
 	err = daemon_lock_path(d->o->socket, path, sizeof(path));
 	if (err)
 		return err;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Its directory (the socket's too) and what is there already. */
+	err = ctl_path_check(path, S_IFREG);
+	if (err < 0)
+		return err;
+	/* O_NOFOLLOW: root never writes through a link planted there. */
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = -errno;
-		daemon_msg("cannot open the lock %s: %s", path, strerror(-err));
+		daemon_msg("cannot open the lock %s: %s", path,
+			   err == -ELOOP ?
+				   "it is a symbolic link (O_NOFOLLOW)" :
+				   strerror(-err));
+		return err;
+	}
+	err = file_is_ours(fd, "the lock", path);
+	if (err) {
+		close(fd);
 		return err;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -173,8 +225,16 @@ static int start(struct daemon *d)
 		goto out_free;
 	err = sink_open(&d->sink, d->o->log, stderr);
 	if (err) {
-		daemon_msg("cannot open %s: %s", d->o->log, strerror(-err));
+		daemon_msg("cannot open %s: %s", d->o->log,
+			   err == -ELOOP ?
+				   "it is a symbolic link (O_NOFOLLOW)" :
+				   strerror(-err));
 		goto out_free;
+	}
+	if (d->o->log) {
+		err = file_is_ours(d->sink.fd, "the log", d->o->log);
+		if (err)
+			goto out_free;
 	}
 	rl_conf_default(&rlc);
 	if (getrandom(&rlc.seed, sizeof(rlc.seed), 0) != sizeof(rlc.seed))

@@ -75,6 +75,19 @@ void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns)
 	const char *ifname;
 
 	d->events++;
+	/*
+	 * One clock for the log and trace lines of the sink. The data path
+	 * stamps an event before it reserves its slot in the ring, each CPU
+	 * from its own tick-cached coarse clock, and the loader turns that
+	 * into wall time with an offset read again at every poll: so events
+	 * from different CPUs (or across an NTP step) can reach us a tick or
+	 * so out of order. The arrival time would be monotonic, but wrong by
+	 * however long the ring held the event under load; clamping to the
+	 * last time given keeps the data path's time and moves only an
+	 * earlier straggler (by less than a second: more is the clock set
+	 * back) up to its predecessor's.
+	 */
+	time_ns = log_emitter_time(&d->log, time_ns);
 	config_of(d, ev);
 	ifname = links_name(d, (int)ev->ifindex, name, sizeof(name));
 	switch (ev->kind) {

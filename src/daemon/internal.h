@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "../cli/pipeline.h"
@@ -144,6 +145,7 @@ void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns);
 void daemon_report(struct daemon *d);
 
 /* ctl_server.c */
+int ctl_path_check(const char *path, mode_t type);
 int ctl_server_open(struct daemon *d);
 void ctl_server_close(struct daemon *d);
 int ctl_server_pollfds(struct daemon *d, struct pollfd *pfd, int max);

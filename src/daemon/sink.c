@@ -18,7 +18,7 @@ int sink_open(struct log_sink *s, const char *path, FILE *diag)
 		s->fd = STDOUT_FILENO;
 		return 0;
 	}
-	s->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	s->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		     SINK_MODE);
 	return s->fd < 0 ? -errno : 0;
 }
@@ -29,7 +29,7 @@ int sink_reopen(struct log_sink *s)
 
 	if (!s->path)
 		return 0;
-	fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		  SINK_MODE);
 	if (fd < 0)
 		return -errno;

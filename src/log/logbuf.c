@@ -8,6 +8,13 @@
 
 #include "logbuf.h"
 
+/* How escape() treats what is not a plain printable byte. */
+enum {
+	ESC_QUOTES = 1,	  /* '"' and '\' with a backslash (a quoted field) */
+	ESC_KEEP_TAB = 2, /* a tab as is (text for a person) */
+	ESC_KEEP_NL = 4,  /* a newline as is (a message of several lines) */
+};
+
 void logbuf_init(struct logbuf *lb, char *buf, size_t size)
 {
 	lb->buf = buf;
@@ -58,24 +65,37 @@ void logbuf_printf(struct logbuf *lb, const char *fmt, ...)
 	lb->len += (size_t)n;
 }
 
-void logbuf_escaped(struct logbuf *lb, const char *s)
+/* What escape() writes as is: everything but the flags' escapes. */
+static bool plain(unsigned char c, unsigned int how)
 {
-	const unsigned char *p;
+	if (c == '"' || c == '\\')
+		return !(how & ESC_QUOTES);
+	if (c == '\t')
+		return how & ESC_KEEP_TAB;
+	if (c == '\n')
+		return how & ESC_KEEP_NL;
+	return c >= 0x20 && c != 0x7f;
+}
+
+/*
+ * The one escaping of log lines, status and diagnostics: @len bytes of @s,
+ * control characters and DEL as \xNN (so no text can drive a terminal or
+ * split a record), '"' and '\' with a backslash in a quoted field.
+ */
+static void escape(struct logbuf *lb, const char *s, size_t len,
+		   unsigned int how)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	char esc[5];
 	size_t run;
 
-	if (!s)
-		return;
-	p = (const unsigned char *)s;
-	while (*p) {
+	while (p < end) {
 		/* Copy the longest run that needs no escaping in one go. */
-		for (run = 0; p[run] && p[run] != '"' && p[run] != '\\' &&
-			      p[run] >= 0x20 && p[run] != 0x7f;
-		     run++)
+		for (run = 0; p + run < end && plain(p[run], how); run++)
 			;
 		logbuf_append(lb, (const char *)p, run);
 		p += run;
-		if (!*p)
+		if (p == end)
 			break;
 		if (*p == '"' || *p == '\\') {
 			esc[0] = '\\';
@@ -87,6 +107,45 @@ void logbuf_escaped(struct logbuf *lb, const char *s)
 		}
 		p++;
 	}
+}
+
+void logbuf_escaped(struct logbuf *lb, const char *s)
+{
+	if (s)
+		escape(lb, s, strlen(s), ESC_QUOTES);
+}
+
+void log_fputs_escaped(FILE *out, const char *s, size_t len, bool lines)
+{
+	unsigned int how = ESC_KEEP_TAB | (lines ? ESC_KEEP_NL : 0);
+	char buf[4 * 256 + 1];
+	struct logbuf lb;
+	size_t n;
+
+	/* In pieces that fit escaped whatever they hold (4 bytes a byte). */
+	while (len) {
+		n = len < 256 ? len : 256;
+		logbuf_init(&lb, buf, sizeof(buf));
+		escape(&lb, s, n, how);
+		fwrite(buf, 1, lb.len, out);
+		s += n;
+		len -= n;
+	}
+}
+
+const char *log_escaped(char *buf, size_t size, const char *s)
+{
+	struct logbuf lb;
+
+	logbuf_init(&lb, buf, size);
+	if (s)
+		escape(&lb, s, strlen(s), ESC_KEEP_TAB);
+	return size ? buf : "";
+}
+
+unsigned int log_escaped_width(unsigned char c)
+{
+	return plain(c, ESC_KEEP_TAB) ? 1 : 4;
 }
 
 void logbuf_quoted(struct logbuf *lb, const char *s)

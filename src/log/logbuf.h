@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <linux/types.h>
@@ -36,6 +37,22 @@ void logbuf_printf(struct logbuf *lb, const char *fmt, ...)
 void logbuf_quoted(struct logbuf *lb, const char *s);
 /* The same escaping without the surrounding quotes (text inside msg="…"). */
 void logbuf_escaped(struct logbuf *lb, const char *s);
+/*
+ * Text for a person (diagnostics, `status`, messages on stderr) escaped as
+ * log lines escape it: control characters and DEL as \xNN, so a config
+ * line or an interface name cannot drive the terminal. Unlike a quoted
+ * field, '"' and '\' stay as they are, and so does a tab (a caret under a
+ * tab-indented line stays in place). @lines: newlines too (a message of
+ * several lines); else a newline is \x0a.
+ */
+void log_fputs_escaped(FILE *out, const char *s, size_t len, bool lines);
+/*
+ * The same for "%s": @s (one line) into @buf, cut short where it does not
+ * fit (4 * strlen(@s) + 1 bytes always do); returns @buf.
+ */
+const char *log_escaped(char *buf, size_t size, const char *s);
+/* How many columns byte @c takes once escaped: 4 (\xNN) or 1. */
+unsigned int log_escaped_width(unsigned char c);
 /* IPv4 (@family 4, address in @addr[0]) or IPv6, network byte order. */
 void logbuf_ip(struct logbuf *lb, int family, const __u32 addr[4]);
 /* The length written (without the NUL), or -ENOSPC. */

@@ -29,6 +29,13 @@ void log_emitter_set_config(struct log_emitter *e,
 	e->ctx.devname = objs ? objs->hostname : NULL;
 }
 
+__u64 log_emitter_time(struct log_emitter *e, __u64 ns)
+{
+	if (ns >= e->last_ns || e->last_ns - ns >= LOG_TIME_SLACK_NS)
+		e->last_ns = ns;
+	return e->last_ns;
+}
+
 static bool svc_covers(const struct obj_service *s, const struct li_pkt *p,
 		       unsigned int depth)
 {

@@ -33,6 +33,7 @@ struct log_emitter {
 	struct ratelimit rl;
 	__u64 session; /* sessionid= of the last traffic line */
 	__u64 lines;   /* lines formatted */
+	__u64 last_ns; /* the time log_emitter_time() gave last */
 };
 
 /* @rlc NULL: the default rate limits. 0 or -errno (see rl_init()). */
@@ -43,6 +44,20 @@ void log_emitter_release(struct log_emitter *e);
 void log_emitter_set_config(struct log_emitter *e,
 			    const struct li_ruleset *rs,
 			    const struct obj_config *objs);
+
+/* Less than this behind the line before is a straggler, more a clock step. */
+#define LOG_TIME_SLACK_NS 1000000000ull
+
+/*
+ * The time of the next line of this emitter's stream: @ns, or the time it
+ * gave the line before when @ns is earlier by less than LOG_TIME_SLACK_NS,
+ * so eventtime= does not go back in one stream (a reader sorts or windows
+ * by it). For the daemon, whose events come from several CPUs (the caller
+ * says why); replay keeps each packet's own time. A larger step back is
+ * the wall clock set back: taken as it is, or every line would carry one
+ * time until the clock caught up.
+ */
+__u64 log_emitter_time(struct log_emitter *e, __u64 ns);
 
 /* Does the config ask for a traffic line for this decision? */
 bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,

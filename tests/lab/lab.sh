@@ -22,13 +22,32 @@
 # routes (ARP answers for any local address), so no router namespace is
 # needed and every frame for the gateway crosses exactly one link, wan1.
 #
-# State (configs, logs, pids, captures) lives in $LAB_DIR, a fixed path so
-# that `down` in another process finds what `up` started. Processes are
-# stopped by their pids, then anything still inside one of the lab's
-# namespaces (`ip netns pids`), before the namespaces are deleted.
+# State (configs, logs, pids, captures) lives in $LAB_DIR, a mktemp -d
+# directory; `up` writes its name to $LAB_RUN.dir so that `down` in another
+# process finds what `up` started. The lock and that name are in /run, which
+# only root writes: a fixed name in /tmp could be a link another user
+# planted, which root would write through. Processes are stopped by their
+# pids, then anything still inside one of the lab's namespaces (`ip netns
+# pids`), before the namespaces are deleted.
 
 LAB=${LAB:-li}
-LAB_DIR=${LAB_DIR:-/tmp/localin-lab.$LAB}
+LAB_RUN=/run/localin-lab.$LAB
+
+# The state directory a running lab's `up` named: a real directory of ours
+# named in a real file of ours, or nothing.
+lab_dir_found() {
+	local f=$LAB_RUN.dir d
+	[ -f "$f" ] && [ ! -L "$f" ] && [ -O "$f" ] || return 0
+	d=$(cat "$f")
+	[ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] && echo "$d"
+}
+
+# The running lab's, else (sourced by a script that will run `up`, or `up`)
+# a new one; `down` and `status` without a lab have none.
+LAB_DIR=${LAB_DIR:-$(lab_dir_found)}
+if [ -z "$LAB_DIR" ] && { [ "${BASH_SOURCE[0]}" != "$0" ] || [ "${1:-}" = up ]; }; then
+	LAB_DIR=$(mktemp -d "/tmp/localin-lab.$LAB.XXXXXX") || exit 1
+fi
 NS_GW=$LAB-gw
 NS_PEER=$LAB-peer
 NS_ATT=$LAB-att
@@ -89,7 +108,7 @@ lab_stop() { # name
 
 lab_running() { # name
 	local f=$LAB_DIR/$1.pid
-	[ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+	[ -n "$LAB_DIR" ] && [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
 }
 
 # --- the network -----------------------------------------------------------
@@ -513,16 +532,22 @@ lab_up() {
 		lab_log "already up ($LAB_DIR)"
 		return 0
 	fi
-	lab_down
-	mkdir -p "$LAB_DIR" && chmod 700 "$LAB_DIR" &&
+	lab_down keep
+	# A given LAB_DIR, or ours after another run removed it: mkdir makes
+	# it anew or fails, never uses what someone else put there.
+	{ [ -d "$LAB_DIR" ] && [ ! -L "$LAB_DIR" ] && [ -O "$LAB_DIR" ] ||
+		mkdir -m 700 "$LAB_DIR"; } &&
+		chmod 700 "$LAB_DIR" &&
+		echo "$LAB_DIR" >"$LAB_RUN.dir" &&
 		lab_net_up &&
 		lab_ipsec_up
 }
 
-# Tear down: idempotent, quiet, never fails.
-lab_down() {
+# Tear down: idempotent, quiet, never fails. With "keep" (from lab_up) the
+# state directory is emptied, not removed: a caller's paths name it.
+lab_down() { # [keep]
 	local f ns pid
-	if [ -d "$LAB_DIR" ]; then
+	if [ -n "$LAB_DIR" ] && [ -d "$LAB_DIR" ]; then
 		for f in "$LAB_DIR"/*.pid; do
 			[ -f "$f" ] || continue
 			f=${f##*/}
@@ -537,7 +562,17 @@ lab_down() {
 		done
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$LAB_DIR"
+	if [ "${1:-}" = keep ]; then
+		[ -z "$LAB_DIR" ] || [ ! -d "$LAB_DIR" ] ||
+			find "$LAB_DIR" -mindepth 1 -delete
+		return 0
+	fi
+	[ -z "$LAB_DIR" ] || rm -rf "$LAB_DIR"
+	# Its name, unless another run has written its own since.
+	f=$(cat "$LAB_RUN.dir" 2>/dev/null)
+	if [ "$f" = "$LAB_DIR" ] || [ ! -d "$f" ]; then
+		rm -f "$LAB_RUN.dir"
+	fi
 	return 0
 }
 
@@ -567,7 +602,7 @@ lab_status() {
 # One run at a time per prefix: demo.sh and e2e.sh wait here (up to 5
 # min) for another run's lab of the same name. LAB=xy runs one beside it.
 lab_lock() {
-	exec 9>"/tmp/localin-lab.$LAB.lock"
+	exec 9>"$LAB_RUN.lock"
 	flock -w 300 9 || lab_die "another lab named $LAB is running"
 }
 

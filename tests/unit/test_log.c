@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "log/logbuf.h"
+#include "log/logevent.h"
 #include "log/logfmt.h"
 #include "log/ratelimit.h"
 
@@ -543,6 +545,65 @@ static void test_rl_time_backwards_and_extremes(void **state)
 	rl_release(&rl);
 }
 
+/*
+ * The daemon's events come from several CPUs: a straggler less than a
+ * second behind gets its predecessor's time; a larger step back is the
+ * clock set back, taken as it is.
+ */
+static void test_emitter_time_never_goes_back(void **state)
+{
+	const __u64 s = 100 * NS, ms = NS / 1000;
+	const __u64 t[][2] = {
+		/* in, out */
+		{ s, s },
+		{ s - 5 * ms, s },
+		{ s, s },
+		{ s + 1, s + 1 },
+		{ s - 999 * ms, s + 1 },
+		{ s + 2 * NS, s + 2 * NS },
+		{ s + 2 * NS - 1, s + 2 * NS },
+		{ s - 50 * NS, s - 50 * NS },
+		{ s - 50 * NS + 1, s - 50 * NS + 1 },
+		{ ~0ull, ~0ull },
+		{ ~0ull - 1, ~0ull },
+		{ 5, 5 },
+	};
+	struct log_emitter e;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(log_emitter_init(&e, NULL), 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_true(log_emitter_time(&e, t[i][0]) == t[i][1]);
+	log_emitter_release(&e);
+}
+
+/* Text for a person: control characters as in log lines, quotes as they are. */
+static void test_escaped_for_people(void **state)
+{
+	const char text[] = "a\"b\\c\td\x1b[2J\x7f\ne";
+	char buf[64], *mem = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_string_equal(log_escaped(buf, sizeof(buf), text),
+			    "a\"b\\c\td\\x1b[2J\\x7f\\x0ae");
+	/* Cut short, never past the buffer. */
+	assert_string_equal(log_escaped(buf, 9, "abcd\x1b[2J"), "abcd\\x1b");
+	assert_string_equal(log_escaped(buf, 8, "abcd\x1b[2J"), "abcd");
+	f = open_memstream(&mem, &len);
+	assert_non_null(f);
+	log_fputs_escaped(f, text, sizeof(text) - 1, true);
+	log_fputs_escaped(f, "\0\n", 2, false);
+	fclose(f);
+	assert_string_equal(mem, "a\"b\\c\td\\x1b[2J\\x7f\ne\\x00\\x0a");
+	free(mem);
+	assert_int_equal(log_escaped_width('a'), 1);
+	assert_int_equal(log_escaped_width(0x1b), 4);
+	assert_int_equal(log_escaped_width(0x7f), 4);
+}
+
 static void test_rl_summary(void **state)
 {
 	struct rl_conf c = conf_of(1, 3600 * NS, 0, 0, 8);
@@ -608,6 +669,8 @@ int main(void)
 		cmocka_unit_test(test_rl_eviction_keeps_counts),
 		cmocka_unit_test(test_rl_time_backwards_and_extremes),
 		cmocka_unit_test(test_rl_summary),
+		cmocka_unit_test(test_emitter_time_never_goes_back),
+		cmocka_unit_test(test_escaped_for_people),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
