@@ -115,23 +115,18 @@ static void linktype_refusal(char *buf, size_t len, int linktype)
 }
 
 /*
- * Give every packet an Ethernet header: @p->data and caplen, and the wire
- * length counted the same way (never below caplen). A link-layer header
- * cut short leaves no frame at all (caplen 0): replay skips such records
- * as cut short by the capture.
+ * normalize() of the link types other than Ethernet: a synthetic Ethernet
+ * header in c->frame. A link-layer header cut short leaves no frame at
+ * all (caplen 0): replay skips such records as cut short by the capture.
  */
-static void normalize(struct capture *c, int linktype, const __u8 *data,
-		      __u32 caplen, __u32 wlen, struct capture_pkt *p)
+static void normalize_other(struct capture *c, int linktype,
+			    const __u8 *data, __u32 caplen, __u32 wlen,
+			    struct capture_pkt *p)
 {
 	__u16 proto = 0;
 	__u32 off = 0;
 
 	switch (linktype) {
-	case LINKTYPE_ETHERNET:
-		p->data = data;
-		p->caplen = caplen;
-		p->len = wlen > caplen ? wlen : caplen;
-		return;
 	case LINKTYPE_RAW:
 	case DLT_RAW_BSD:
 	case DLT_RAW_OPENBSD:
@@ -183,6 +178,23 @@ none:
 	p->data = c->frame;
 	p->caplen = 0;
 	p->len = (wlen > off ? wlen - off : 0) + ETH_HLEN;
+}
+
+/*
+ * Give every packet an Ethernet header: @p->data and caplen, and the wire
+ * length counted the same way (never below caplen).
+ */
+static inline void normalize(struct capture *c, int linktype,
+			     const __u8 *data, __u32 caplen, __u32 wlen,
+			     struct capture_pkt *p)
+{
+	if (linktype != LINKTYPE_ETHERNET) {
+		normalize_other(c, linktype, data, caplen, wlen, p);
+		return;
+	}
+	p->data = data;
+	p->caplen = caplen;
+	p->len = wlen > caplen ? wlen : caplen;
 }
 
 /* The next pcapng block, in place: c->block points into the map. */

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "../dataplane/loader.h"
-#include "../dataplane/parse.h"
 
 /*
  * A frame at least this long parses as any longer one: the parser reads
@@ -153,7 +152,11 @@ static __u32 cut_frame(const __u8 *v, __u32 n, __u32 t, __u8 *out)
 	return l3cut;
 }
 
-/* @pkt of a frame whose IP length was cut by @cut, as of the whole. */
+/*
+ * @pkt of a frame whose IP length was cut by @cut, as of the whole. l3_len
+ * is the one fact a cut changes, and no decision reads it (the program's
+ * on the cut frame is the whole's); it only goes back for the output.
+ */
 static void restore(struct li_pkt *pkt, __u32 cut)
 {
 	__u32 l = (__u32)pkt->l3_len + cut;
@@ -214,20 +217,14 @@ static bool fill_agrees(struct fitter *f, const __u8 *data, __u32 cap,
 	return cut_agrees(f->zeros, n, cap, f->ones, &cut, pkt, true);
 }
 
-enum fit_skip fit_record(struct fitter *f, const struct capture_pkt *cp,
-			 struct fit *out)
+enum fit_skip fit_record_slow(struct fitter *f, const struct capture_pkt *cp,
+			      struct fit *out)
 {
 	__u32 cap = cp->caplen, len = cp->len, n = cap, t;
 	const __u8 *v = cp->data;
 
-	if (cap == len && cap >= LI_ETH_HLEN && cap <= f->limit) {
-		/* the common case: whole, and the program can take it */
-		out->frame = out->xdp = v;
-		out->len = out->xdp_len = cap;
-		out->l3_cut = 0;
-		li_parse(v, v + cap, &out->pkt);
-		return FIT_OK;
-	}
+	if (len < cap)
+		len = cap; /* a record claiming less than it holds */
 	if (len < LI_ETH_HLEN)
 		return FIT_RUNT; /* no NIC hands the program such a frame */
 	if (cap < LI_ETH_HLEN)

@@ -11,11 +11,14 @@
  * - a record cut short by the capture (caplen < len) is judged as the
  *   frame of its wire length, the uncaptured bytes filled in.
  *
- * Either is done only when it provably changes nothing: the host parser
- * must find the same facts in the cut frame as in the whole one (and,
- * for a filled record, the same with the gap filled with zeros and with
- * 0xff bytes, so no uncaptured byte is read). Otherwise the record is
- * skipped, by both engines alike, so that they always agree.
+ * Either is done only when it changes nothing, as the host parser shows:
+ * it must find the same facts in the cut frame as in the whole one; for a
+ * filled record, the captured part cut at caplen must be well formed and
+ * agree with the frame filled with zeros and with 0xff bytes (fit.c says
+ * why that proves no uncaptured byte is read). Otherwise the record is
+ * skipped, by both engines alike, so that they always agree. The facts
+ * decide everything (the matcher reads nothing else), so the program's
+ * verdict on the cut frame is the one it would give the whole.
  */
 #ifndef LOCALIN_REPLAY_FIT_H
 #define LOCALIN_REPLAY_FIT_H
@@ -23,6 +26,7 @@
 #include <linux/types.h>
 
 #include "../dataplane/packet.h"
+#include "../dataplane/parse.h"
 #include "capture.h"
 
 enum fit_skip {
@@ -53,9 +57,28 @@ struct fitter {
 
 int fitter_init(struct fitter *f);
 void fitter_free(struct fitter *f);
-/* FIT_OK and @out filled, or why @cp cannot be judged. */
-enum fit_skip fit_record(struct fitter *f, const struct capture_pkt *cp,
-			 struct fit *out);
+/* fit_record() of a record that is not whole and short enough. */
+enum fit_skip fit_record_slow(struct fitter *f, const struct capture_pkt *cp,
+			      struct fit *out);
+
+/*
+ * FIT_OK and @out filled, or why @cp cannot be judged. Inline: the common
+ * case (whole, and the program takes it) costs replay a branch.
+ */
+static inline enum fit_skip fit_record(struct fitter *f,
+				       const struct capture_pkt *cp,
+				       struct fit *out)
+{
+	__u32 cap = cp->caplen;
+
+	if (cap != cp->len || cap < LI_ETH_HLEN || cap > f->limit)
+		return fit_record_slow(f, cp, out);
+	out->frame = out->xdp = cp->data;
+	out->len = out->xdp_len = cap;
+	out->l3_cut = 0;
+	li_parse(cp->data, cp->data + cap, &out->pkt);
+	return FIT_OK;
+}
 /* The facts of the cut frame as of the whole: its IP length restored. */
 void fit_restore(const struct fit *fit, struct li_pkt *pkt);
 /* The --verdicts name of a skip ("cut-short"). */
