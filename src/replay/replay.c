@@ -316,7 +316,7 @@ static void summary(struct replay *r)
 			r->skipped[FIT_CUT_SHORT]);
 	if (r->skipped[FIT_TOO_LONG])
 		fprintf(r->out,
-			"  over %d bytes, headers not within the first %d (skipped): %llu\n",
+			"  over %d bytes, the first %d do not decide (skipped): %llu\n",
 			LI_TEST_RUN_MAX, LI_TEST_RUN_MAX,
 			r->skipped[FIT_TOO_LONG]);
 	if (rl_summary(&r->log.rl, buf, sizeof(buf)) > 0)
