@@ -72,6 +72,10 @@ static __u16 rd16(const struct capture *c, const __u8 *p)
 	return c->swap ? __builtin_bswap16(v) : v;
 }
 
+#define LINKTYPES_READ                                                     \
+	"replay reads Ethernet (1), raw IP (101, 228, 229), Linux cooked " \
+	"(113, 276) and BSD loopback (0) captures"
+
 static bool linktype_supported(int linktype)
 {
 	switch (linktype) {
@@ -109,9 +113,8 @@ static void linktype_refusal(char *buf, size_t len, int linktype)
 		/* 100-106: LINKTYPE values that are other DLTs' numbers */
 		n = pcap_datalink_val_to_name(linktype);
 	}
-	snprintf(buf, len,
-		 "link type %d%s%s%s is not supported; replay reads Ethernet (1), raw IP (101, 228, 229), Linux cooked (113, 276) and BSD loopback (0) captures",
-		 linktype, n ? " (" : "", n ? n : "", n ? ")" : "");
+	snprintf(buf, len, "link type %d%s%s%s is not supported; %s", linktype,
+		 n ? " (" : "", n ? n : "", n ? ")" : "", LINKTYPES_READ);
 }
 
 /*
@@ -119,9 +122,8 @@ static void linktype_refusal(char *buf, size_t len, int linktype)
  * header in c->frame. A link-layer header cut short leaves no frame at
  * all (caplen 0): replay skips such records as cut short by the capture.
  */
-static void normalize_other(struct capture *c, int linktype,
-			    const __u8 *data, __u32 caplen, __u32 wlen,
-			    struct capture_pkt *p)
+static void normalize_other(struct capture *c, int linktype, const __u8 *data,
+			    __u32 caplen, __u32 wlen, struct capture_pkt *p)
 {
 	__u16 proto = 0;
 	__u32 off = 0;
@@ -184,9 +186,8 @@ none:
  * Give every packet an Ethernet header: @p->data and caplen, and the wire
  * length counted the same way (never below caplen).
  */
-static inline void normalize(struct capture *c, int linktype,
-			     const __u8 *data, __u32 caplen, __u32 wlen,
-			     struct capture_pkt *p)
+static inline void normalize(struct capture *c, int linktype, const __u8 *data,
+			     __u32 caplen, __u32 wlen, struct capture_pkt *p)
 {
 	if (linktype != LINKTYPE_ETHERNET) {
 		normalize_other(c, linktype, data, caplen, wlen, p);

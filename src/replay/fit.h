@@ -41,7 +41,7 @@ struct fit {
 	const __u8 *frame; /* what the host engine judges: pkt's frame */
 	__u32 len;
 	const __u8 *xdp;   /* what the XDP program is shown */
-	__u32 xdp_len;     /* <= the fitter's limit */
+	__u32 xdp_len;	   /* <= the fitter's limit */
 	__u32 l3_cut;	   /* the IP length of xdp is this much shorter */
 	struct li_pkt pkt; /* the facts of frame */
 };
@@ -65,9 +65,8 @@ enum fit_skip fit_record_slow(struct fitter *f, const struct capture_pkt *cp,
  * FIT_OK and @out filled, or why @cp cannot be judged. Inline: the common
  * case (whole, and the program takes it) costs replay a branch.
  */
-static inline enum fit_skip fit_record(struct fitter *f,
-				       const struct capture_pkt *cp,
-				       struct fit *out)
+static inline enum fit_skip
+fit_record(struct fitter *f, const struct capture_pkt *cp, struct fit *out)
 {
 	__u32 cap = cp->caplen;
 

@@ -308,7 +308,8 @@ static void summary(struct replay *r)
 	fprintf(r->out, "  malformed (dropped): %llu\n",
 		r->by_reason[LI_R_MALFORMED]);
 	if (r->skipped[FIT_RUNT])
-		fprintf(r->out, "  shorter than an Ethernet header (skipped): %llu\n",
+		fprintf(r->out,
+			"  shorter than an Ethernet header (skipped): %llu\n",
 			r->skipped[FIT_RUNT]);
 	if (r->skipped[FIT_CUT_SHORT])
 		fprintf(r->out,
@@ -378,8 +379,7 @@ static int xdp_ifindex(struct replay *r, const char *name)
  * leave in last_sa.
  */
 static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
-		      struct fit *fit, const char *ifname,
-		      struct li_verdict *v)
+		      struct fit *fit, const char *ifname, struct li_verdict *v)
 {
 	int ifindex = xdp_ifindex(r, ifname), err;
 	struct li_pkt *pkt = &fit->pkt;

@@ -156,8 +156,8 @@ static int vary(struct run *r, const struct gen_frame *f, struct fit *fit)
 		cp.caplen = rng_below(&r->vary, f->len + 1);
 	} else if (k == 1) {
 		v = V_LIMIT;
-		r->fit.limit = LI_ETH_HLEN + rng_below(&r->vary,
-						       f->len - LI_ETH_HLEN + 1);
+		r->fit.limit = LI_ETH_HLEN +
+			       rng_below(&r->vary, f->len - LI_ETH_HLEN + 1);
 	}
 	r->varied[v]++;
 	if (fit_record(&r->fit, &cp, fit) != FIT_OK) {
