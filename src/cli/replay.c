@@ -16,7 +16,7 @@ static const char replay_usage[] =
 	"usage: localin replay -c CONF CAPTURE [options] [--trace [FILTER...]]\n"
 	"  -c, --config CONF     FortiOS config (compiled as by `localin check`)\n"
 	"  CAPTURE               pcap or pcapng file\n"
-	"      --verdicts        one line per packet: N accept|drop REASON POLICY\n"
+	"      --verdicts        one line per packet: N accept|drop|skip REASON POLICY\n"
 	"      --trace [FILTER]  debug-flow trace lines for packets matching the\n"
 	"                        `diagnose debug flow filter` words that follow the\n"
 	"                        capture, e.g. --trace saddr 203.0.113.66 dport 500\n"

@@ -172,7 +172,8 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out);
  * @ifindex need not exist: the interface classes of what was given to
  * li_loader_set_interface() travel with the frame as XDP metadata (see
  * maps.h), so replay can use made-up indices for capture interface names.
- * Frames up to LI_TEST_RUN_MAX bytes (-EMSGSIZE above).
+ * Frames of 14 (the kernel's -EINVAL below) to LI_TEST_RUN_MAX bytes
+ * (-EMSGSIZE above); replay cuts longer ones to fit (src/replay/fit.h).
  */
 #define LI_TEST_RUN_MAX 3000
 int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,

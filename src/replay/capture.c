@@ -17,6 +17,10 @@
 #define LINKTYPE_RAW 101
 #define LINKTYPE_LINUX_SLL 113
 #define LINKTYPE_LINUX_SLL2 276
+#define LINKTYPE_IPV4 228
+#define LINKTYPE_IPV6 229
+#define LINKTYPE_USER0 147
+#define LINKTYPE_USER15 162
 #define DLT_RAW_BSD 12
 #define DLT_RAW_OPENBSD 14
 
@@ -68,48 +72,98 @@ static __u16 rd16(const struct capture *c, const __u8 *p)
 	return c->swap ? __builtin_bswap16(v) : v;
 }
 
+#define LINKTYPES_READ                                                     \
+	"replay reads Ethernet (1), raw IP (101, 228, 229), Linux cooked " \
+	"(113, 276) and BSD loopback (0) captures"
+
+static bool linktype_supported(int linktype)
+{
+	switch (linktype) {
+	case LINKTYPE_NULL:
+	case LINKTYPE_ETHERNET:
+	case LINKTYPE_RAW:
+	case DLT_RAW_BSD:
+	case DLT_RAW_OPENBSD:
+	case LINKTYPE_IPV4:
+	case LINKTYPE_IPV6:
+	case LINKTYPE_LINUX_SLL:
+	case LINKTYPE_LINUX_SLL2:
+		return true;
+	}
+	return false;
+}
+
 /*
- * Give every packet an Ethernet header. Returns the frame length, or 0
- * for a link type we do not know (the packet is then skipped as non-IP).
+ * "link type 147 (USER0) is not supported; ..." into @buf. libpcap knows
+ * the names of DLT values, which are the file's LINKTYPE values but for a
+ * few; the user types and LINKTYPE_RAW it does not name.
  */
-static __u32 normalize(struct capture *c, int linktype, const __u8 *data,
-		       __u32 caplen, const __u8 **out)
+static void linktype_refusal(char *buf, size_t len, int linktype)
+{
+	char name[16] = "";
+	const char *n = NULL;
+
+	if (linktype >= LINKTYPE_USER0 && linktype <= LINKTYPE_USER15) {
+		snprintf(name, sizeof(name), "USER%d",
+			 linktype - LINKTYPE_USER0);
+		n = name;
+	} else if (linktype == LINKTYPE_RAW) {
+		n = "RAW";
+	} else if (linktype < 100 || linktype > 106) {
+		/* 100-106: LINKTYPE values that are other DLTs' numbers */
+		n = pcap_datalink_val_to_name(linktype);
+	}
+	snprintf(buf, len, "link type %d%s%s%s is not supported; %s", linktype,
+		 n ? " (" : "", n ? n : "", n ? ")" : "", LINKTYPES_READ);
+}
+
+/*
+ * normalize() of the link types other than Ethernet: a synthetic Ethernet
+ * header in c->frame. A link-layer header cut short leaves no frame at
+ * all (caplen 0): replay skips such records as cut short by the capture.
+ */
+static void normalize_other(struct capture *c, int linktype, const __u8 *data,
+			    __u32 caplen, __u32 wlen, struct capture_pkt *p)
 {
 	__u16 proto = 0;
 	__u32 off = 0;
 
 	switch (linktype) {
-	case LINKTYPE_ETHERNET:
-		*out = data;
-		return caplen;
 	case LINKTYPE_RAW:
 	case DLT_RAW_BSD:
 	case DLT_RAW_OPENBSD:
 		if (!caplen)
-			return 0;
+			goto none;
 		proto = (data[0] >> 4) == 6 ? 0x86dd : 0x0800;
 		break;
+	case LINKTYPE_IPV4:
+		proto = 0x0800;
+		break;
+	case LINKTYPE_IPV6:
+		proto = 0x86dd;
+		break;
 	case LINKTYPE_NULL:
-		if (caplen < 4)
-			return 0;
 		off = 4;
-		proto = (data[4 < caplen ? 4 : 0] >> 4) == 6 ? 0x86dd : 0x0800;
+		if (caplen < 5)
+			goto none;
+		proto = (data[4] >> 4) == 6 ? 0x86dd : 0x0800;
 		break;
 	case LINKTYPE_LINUX_SLL:
-		if (caplen < 16)
-			return 0;
-		proto = (__u16)(data[14] << 8 | data[15]);
 		off = 16;
+		if (caplen < 16)
+			goto none;
+		proto = (__u16)(data[14] << 8 | data[15]);
 		break;
 	case LINKTYPE_LINUX_SLL2:
-		if (caplen < 20)
-			return 0;
-		proto = (__u16)(data[0] << 8 | data[1]);
 		off = 20;
+		if (caplen < 20)
+			goto none;
+		proto = (__u16)(data[0] << 8 | data[1]);
 		break;
-	default:
-		return 0;
+	default: /* refused by capture_open() and add_iface() */
+		goto none;
 	}
+	wlen = wlen > caplen ? wlen - off : caplen - off;
 	caplen -= off;
 	if (caplen > SNAP_MAX)
 		caplen = SNAP_MAX;
@@ -117,8 +171,31 @@ static __u32 normalize(struct capture *c, int linktype, const __u8 *data,
 	c->frame[12] = (__u8)(proto >> 8);
 	c->frame[13] = (__u8)proto;
 	memcpy(c->frame + ETH_HLEN, data + off, caplen);
-	*out = c->frame;
-	return caplen + ETH_HLEN;
+	p->data = c->frame;
+	p->caplen = caplen + ETH_HLEN;
+	p->len = wlen + ETH_HLEN;
+	return;
+none:
+	wlen = wlen > caplen ? wlen : caplen;
+	p->data = c->frame;
+	p->caplen = 0;
+	p->len = (wlen > off ? wlen - off : 0) + ETH_HLEN;
+}
+
+/*
+ * Give every packet an Ethernet header: @p->data and caplen, and the wire
+ * length counted the same way (never below caplen).
+ */
+static inline void normalize(struct capture *c, int linktype, const __u8 *data,
+			     __u32 caplen, __u32 wlen, struct capture_pkt *p)
+{
+	if (linktype != LINKTYPE_ETHERNET) {
+		normalize_other(c, linktype, data, caplen, wlen, p);
+		return;
+	}
+	p->data = data;
+	p->caplen = caplen;
+	p->len = wlen > caplen ? wlen : caplen;
 }
 
 /* The next pcapng block, in place: c->block points into the map. */
@@ -202,6 +279,15 @@ static int add_iface(struct capture *c, __u32 len, char *err, size_t errlen)
 		}
 		o += 4 + ((olen + 3u) & ~3u);
 	}
+	if (!linktype_supported(ifc->linktype)) {
+		char why[256];
+
+		linktype_refusal(why, sizeof(why), ifc->linktype);
+		snprintf(err, errlen, "pcapng interface %u%s%s%s: %s",
+			 c->nr_ifaces - 1, ifc->name ? " (" : "",
+			 ifc->name ? ifc->name : "", ifc->name ? ")" : "", why);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -263,9 +349,7 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p, char *err,
 		if (caplen > len - hdr - 4)
 			goto bad;
 		ifc = &c->ifaces[id];
-		p->caplen = normalize(c, ifc->linktype, c->block + hdr,
-				      caplen, &p->data);
-		p->len = wlen;
+		normalize(c, ifc->linktype, c->block + hdr, caplen, wlen, p);
 		p->ts_ns = ticks_to_ns(ts, ifc->ts_div);
 		p->ifname = ifc->name;
 		return 1;
@@ -315,15 +399,30 @@ static int pcap_record(struct capture *c, struct capture_pkt *p, char *err,
 	caplen = rd32(c, h + 8);
 	if (caplen > c->map_len - c->pos - 16)
 		goto trunc;
-	p->len = rd32(c, h + 12);
 	p->ts_ns = (__u64)sec * 1000000000ull +
 		   (c->nsec ? frac : (__u64)frac * 1000);
-	p->caplen = normalize(c, c->linktype, h + 16, caplen, &p->data);
+	normalize(c, c->linktype, h + 16, caplen, rd32(c, h + 12), p);
 	p->ifname = NULL;
 	c->pos += 16 + (size_t)caplen;
 	return 1;
 trunc:
 	snprintf(err, errlen, "pcap: truncated record at offset %zu", c->pos);
+	return -EINVAL;
+}
+
+/* A classic pcap has one link type: refused at once if unsupported. */
+static int check_linktype(struct capture *c, const char *path,
+			  struct capture **out, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (linktype_supported(c->linktype)) {
+		*out = c;
+		return 0;
+	}
+	linktype_refusal(why, sizeof(why), c->linktype);
+	snprintf(err, errlen, "%s: %s", path, why);
+	capture_close(c);
 	return -EINVAL;
 }
 
@@ -367,10 +466,8 @@ int capture_open(const char *path, struct capture **out, char *err,
 		*out = c;
 		return 0;
 	}
-	if (pcap_header(c)) {
-		*out = c;
-		return 0;
-	}
+	if (pcap_header(c))
+		return check_linktype(c, path, out, err, errlen);
 	/* Anything else (modified pcap variants, ...): libpcap decides. */
 	c->pcap = pcap_open_offline_with_tstamp_precision(
 		path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
@@ -380,8 +477,7 @@ int capture_open(const char *path, struct capture **out, char *err,
 		return -EINVAL;
 	}
 	c->linktype = pcap_datalink(c->pcap);
-	*out = c;
-	return 0;
+	return check_linktype(c, path, out, err, errlen);
 }
 
 int capture_next(struct capture *c, struct capture_pkt *p, char *err,
@@ -402,8 +498,7 @@ int capture_next(struct capture *c, struct capture_pkt *p, char *err,
 		snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
 		return -EINVAL;
 	}
-	p->caplen = normalize(c, c->linktype, data, h->caplen, &p->data);
-	p->len = h->len;
+	normalize(c, c->linktype, data, h->caplen, h->len, p);
 	/* Nanosecond precision was asked for: tv_usec holds nanoseconds. */
 	p->ts_ns = (__u64)h->ts.tv_sec * 1000000000ull + (__u64)h->ts.tv_usec;
 	p->ifname = NULL;

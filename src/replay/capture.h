@@ -5,8 +5,10 @@
  * costs more than the whole decision), and pcapng's interface names, which
  * say where each packet arrived, are not exposed by libpcap; pcap variants
  * only libpcap knows go through libpcap. Every packet comes out with an
- * Ethernet header, as the XDP program sees it: raw-IP and Linux "cooked"
- * captures get a synthetic one.
+ * Ethernet header, as the XDP program sees it: raw-IP (RAW, IPV4, IPV6),
+ * BSD loopback and Linux "cooked" captures get a synthetic one. Other
+ * link types are refused, naming the type, when the capture (classic
+ * pcap) or the interface (pcapng) declares it.
  */
 #ifndef LOCALIN_REPLAY_CAPTURE_H
 #define LOCALIN_REPLAY_CAPTURE_H
@@ -17,8 +19,8 @@
 
 struct capture_pkt {
 	const __u8 *data; /* starts with an Ethernet header */
-	__u32 caplen;	  /* bytes at data */
-	__u32 len;	  /* length on the wire */
+	__u32 caplen;	  /* bytes at data: 0 if not even the link header */
+	__u32 len;	  /* on the wire, Ethernet header counted; >= caplen */
 	__u64 ts_ns;	  /* since the epoch */
 	const char *ifname; /* pcapng if_name, or NULL */
 };

@@ -19,6 +19,7 @@
 #include "../log/logevent.h"
 #include "../trace/flowtrace.h"
 #include "capture.h"
+#include "fit.h"
 
 static const char *const reason_names[LI_R_MAX] = {
 	[LI_R_NONLOCAL] = "nonlocal",
@@ -47,8 +48,10 @@ struct replay {
 	struct flow_trace_budget budget;
 	__s64 minute; /* local minute the active masks were computed for */
 	time_t minute_start; /* the UTC second it started at */
-	unsigned long long packets, accepted, dropped;
+	unsigned long long packets, accepted, dropped; /* packets: records */
 	unsigned long long by_reason[LI_R_MAX];
+	unsigned long long skipped[FIT_NR]; /* by why; [FIT_OK]: all */
+	struct fitter fit;
 	unsigned long long *hits[2]; /* per policy index and family */
 	/* --engine xdp: the program, and the interface names given to it */
 	struct li_loader *xdp;
@@ -237,6 +240,17 @@ static void put_verdict(FILE *out, unsigned long long n,
 	fwrite_unlocked(buf, 1, (size_t)(p - buf), out);
 }
 
+/* `N skip WHY 0`: a record neither engine judges (fit.h). */
+static void skip(struct replay *r, enum fit_skip why)
+{
+	r->packets++;
+	r->skipped[FIT_OK]++;
+	r->skipped[why]++;
+	if (r->o->verdicts)
+		fprintf(r->out, "%llu skip %s 0\n", r->packets,
+			fit_skip_name(why));
+}
+
 static void count(struct replay *r, const struct li_pkt *p,
 		  const struct li_verdict *v)
 {
@@ -261,8 +275,11 @@ static void summary(struct replay *r)
 	int fam;
 	__u32 i;
 
-	fprintf(r->out, "replay: %llu packets, %llu accepted, %llu dropped\n",
+	fprintf(r->out, "replay: %llu packets, %llu accepted, %llu dropped",
 		r->packets, r->accepted, r->dropped);
+	if (r->skipped[FIT_OK])
+		fprintf(r->out, ", %llu skipped", r->skipped[FIT_OK]);
+	fputc('\n', r->out);
 	fprintf(r->out, "  not for this host (passed): %llu\n",
 		r->by_reason[LI_R_NONLOCAL]);
 	for (fam = 0; fam < 2; fam++) {
@@ -290,6 +307,19 @@ static void summary(struct replay *r)
 			r->by_reason[LI_R_ESP_WRONG_PEER]);
 	fprintf(r->out, "  malformed (dropped): %llu\n",
 		r->by_reason[LI_R_MALFORMED]);
+	if (r->skipped[FIT_RUNT])
+		fprintf(r->out,
+			"  shorter than an Ethernet header (skipped): %llu\n",
+			r->skipped[FIT_RUNT]);
+	if (r->skipped[FIT_CUT_SHORT])
+		fprintf(r->out,
+			"  cut short by the capture inside the headers (skipped): %llu\n",
+			r->skipped[FIT_CUT_SHORT]);
+	if (r->skipped[FIT_TOO_LONG])
+		fprintf(r->out,
+			"  over %d bytes, the first %d do not decide (skipped): %llu\n",
+			LI_TEST_RUN_MAX, LI_TEST_RUN_MAX,
+			r->skipped[FIT_TOO_LONG]);
 	if (rl_summary(&r->log.rl, buf, sizeof(buf)) > 0)
 		fprintf(r->out, "  log lines written: %llu; %s\n",
 			(unsigned long long)r->log.lines, buf);
@@ -343,25 +373,30 @@ static int xdp_ifindex(struct replay *r, const char *name)
 	return XDP_IFINDEX_BASE + (int)i;
 }
 
-/* One packet through the program; what host.c would leave in last_sa. */
+/*
+ * One packet through the program, as fit_record() cut it: its facts
+ * replace fit->pkt (as of the whole frame again); what host.c would
+ * leave in last_sa.
+ */
 static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
-		      const char *ifname, struct li_pkt *pkt,
-		      struct li_verdict *v)
+		      struct fit *fit, const char *ifname, struct li_verdict *v)
 {
 	int ifindex = xdp_ifindex(r, ifname), err;
+	struct li_pkt *pkt = &fit->pkt;
 
 	if (ifindex < 0)
 		return ifindex;
 	li_loader_set_test_time(r->xdp, cp->ts_ns);
-	err = li_loader_test_run(r->xdp, cp->data, cp->caplen, ifindex, pkt,
+	err = li_loader_test_run(r->xdp, fit->xdp, fit->xdp_len, ifindex, pkt,
 				 v);
 	if (err) {
 		diag_error(&r->p->diags, NULL,
 			   "%s: packet %llu (%u bytes): XDP test run: %s",
-			   r->o->capture, r->packets + 1, cp->caplen,
+			   r->o->capture, r->packets + 1, fit->xdp_len,
 			   strerror(-err));
 		return err;
 	}
+	fit_restore(fit, pkt);
 	r->host.last_sa = v->sa_id ?
 				  spi_table_find(&r->sas, pkt->family,
 						 pkt->daddr, pkt->spi) :
@@ -375,6 +410,9 @@ static int setup(struct replay *r)
 	int fam, err;
 
 	spi_table_init(&r->sas);
+	err = fitter_init(&r->fit);
+	if (err)
+		return err;
 	if (r->o->sa_file) {
 		err = sa_file_load(&r->sas, &r->p->arena, r->o->sa_file,
 				   &r->p->diags);
@@ -413,6 +451,7 @@ static int setup(struct replay *r)
 static void teardown(struct replay *r)
 {
 	li_loader_close(r->xdp);
+	fitter_free(&r->fit);
 	free(r->ifnames);
 	log_emitter_release(&r->log);
 	free(r->hits[0]);
@@ -426,7 +465,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 	struct replay r = { .p = p, .o = o, .out = out };
 	struct capture *cap = NULL;
 	struct capture_pkt cp;
-	char err[256];
+	char err[512];
 	int ret;
 
 	ret = setup(&r);
@@ -439,31 +478,37 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 	}
 	while ((ret = capture_next(cap, &cp, err, sizeof(err))) > 0) {
 		struct li_verdict v;
-		struct li_pkt pkt;
+		struct fit fit;
+		struct li_pkt *pkt = &fit.pkt;
 		const char *ifname;
+		enum fit_skip why;
 
-		li_parse(cp.data, cp.data + cp.caplen, &pkt);
+		why = fit_record(&r.fit, &cp, &fit);
+		if (why != FIT_OK) {
+			skip(&r, why);
+			continue;
+		}
 		ifname = cp.ifname ? cp.ifname :
 			 o->intf   ? o->intf :
-				     owner_of(&r, &pkt);
+				     owner_of(&r, pkt);
 		li_host_set_ifname(&r.host, ifname);
 		update_time(&r, cp.ts_ns);
 		li_host_set_now(&r.host, cp.ts_ns);
 		if (o->xdp) {
-			ret = decide_xdp(&r, &cp, ifname, &pkt, &v);
+			ret = decide_xdp(&r, &cp, &fit, ifname, &v);
 			if (ret)
 				goto out;
 		} else {
-			li_host_decide(&r.host, &pkt, &v);
+			li_host_decide(&r.host, pkt, &v);
 		}
-		count(&r, &pkt, &v);
+		count(&r, pkt, &v);
 		if (o->verdicts) {
 			put_verdict(out, r.packets, &v);
 			continue;
 		}
 		if (o->trace)
-			emit_trace(&r, &pkt, &v, ifname, cp.ts_ns);
-		emit_logs(&r, &pkt, &v, ifname, cp.ts_ns);
+			emit_trace(&r, pkt, &v, ifname, cp.ts_ns);
+		emit_logs(&r, pkt, &v, ifname, cp.ts_ns);
 	}
 	if (ret < 0) {
 		diag_error(&p->diags, NULL, "%s: %s", o->capture, err);

@@ -10,6 +10,13 @@
  * Prints one PASS or FAIL line (with the seed, and the first mismatches
  * in full); needs root to load the program.
  *
+ * Frames reach both engines as replay hands them over (src/replay/fit.h).
+ * One in eight is captured short (a random caplen), one in eight is cut
+ * as if it were longer than the test run takes (a random limit from 14
+ * bytes up): what fit_record() lets be judged must have the facts of
+ * the whole frame, as the host parser finds them in it, and the program
+ * must agree on the cut frame. The rest go through whole, as before.
+ *
  * The host remembers first fragments in a bounded open-addressing table,
  * the program in an LRU hash; at the test's load neither forgets one. If
  * the host ever lost a datagram's entry, that datagram's later fragments
@@ -28,6 +35,7 @@
 #include "../../src/dataplane/host.h"
 #include "../../src/dataplane/loader.h"
 #include "../../src/dataplane/parse.h"
+#include "../../src/replay/fit.h"
 #include "gen.h"
 
 #define IFINDEX_BASE 1001
@@ -36,9 +44,14 @@
 
 static const char *const ifnames[] = { "wan1", "wan2", "lan" };
 
+enum vary { V_WHOLE, V_CAPLEN, V_LIMIT, V_NR };
+
 struct run {
 	unsigned long long seed, packets, configs, mismatches, skipped;
 	unsigned long long by_reason[LI_R_MAX], frag_hits;
+	struct rng vary; /* apart from the frames' stream: same frames */
+	struct fitter fit;
+	unsigned long long varied[V_NR], unfit[V_NR];
 	struct li_loader *l;
 	struct gen_world w;
 	struct li_host h;
@@ -102,12 +115,14 @@ static void show(const struct run *r, const struct gen_frame *f,
 	printf("  mismatch (%s): seed %llu, config %llu, packet %llu, intf %s\n",
 	       what, r->seed, r->configs, r->packets,
 	       f->ifname ? f->ifname : "-");
-	printf("    host: drop %u reason %u policy %u idx %d bcast %u frag %u\n",
-	       vh->drop, vh->reason, vh->policy_id, vh->policy_idx, vh->bcast,
-	       vh->frag_hit);
-	printf("    xdp:  drop %u reason %u policy %u idx %d bcast %u frag %u\n",
-	       vx->drop, vx->reason, vx->policy_id, vx->policy_idx, vx->bcast,
-	       vx->frag_hit);
+	if (vh && vx) {
+		printf("    host: drop %u reason %u policy %u idx %d bcast %u frag %u\n",
+		       vh->drop, vh->reason, vh->policy_id, vh->policy_idx,
+		       vh->bcast, vh->frag_hit);
+		printf("    xdp:  drop %u reason %u policy %u idx %d bcast %u frag %u\n",
+		       vx->drop, vx->reason, vx->policy_id, vx->policy_idx,
+		       vx->bcast, vx->frag_hit);
+	}
 	printf("    facts %s; frame:", memcmp(ph, px, sizeof(*ph)) ? "differ" : "agree");
 	for (i = 0; i < f->len; i++)
 		printf("%s%02x", i % 32 ? "" : "\n      ", f->data[i]);
@@ -122,13 +137,58 @@ static bool verdicts_equal(const struct li_verdict *a,
 	       a->policy_id == b->policy_id && a->policy_idx == b->policy_idx;
 }
 
+/*
+ * @f as replay would hand it over, maybe captured short or cut: 0 and
+ * @fit, or 1 when fit_record() skips it. A fit that changes the facts
+ * of the whole frame is a mismatch.
+ */
+static int vary(struct run *r, const struct gen_frame *f, struct fit *fit)
+{
+	struct capture_pkt cp = { .data = f->data, .caplen = f->len,
+				  .len = f->len };
+	enum vary v = V_WHOLE;
+	struct li_pkt whole;
+	__u32 k = rng_below(&r->vary, 8);
+
+	r->fit.limit = LI_TEST_RUN_MAX;
+	if (k == 0) {
+		v = V_CAPLEN;
+		cp.caplen = rng_below(&r->vary, f->len + 1);
+	} else if (k == 1) {
+		v = V_LIMIT;
+		r->fit.limit = LI_ETH_HLEN +
+			       rng_below(&r->vary, f->len - LI_ETH_HLEN + 1);
+	}
+	r->varied[v]++;
+	if (fit_record(&r->fit, &cp, fit) != FIT_OK) {
+		r->unfit[v]++;
+		return 1;
+	}
+	li_parse(f->data, f->data + f->len, &whole);
+	if (!memcmp(&whole, &fit->pkt, sizeof(whole)))
+		return 0;
+	if (r->mismatches++ < MAX_SHOWN) {
+		printf("  mismatch (fit, %s %u): seed %llu, packet %llu\n",
+		       v == V_CAPLEN ? "caplen" : "limit",
+		       v == V_CAPLEN ? cp.caplen : r->fit.limit, r->seed,
+		       r->packets + 1);
+		show(r, f, &whole, NULL, &fit->pkt, NULL, "facts");
+	}
+	return 1;
+}
+
 static int one_packet(struct run *r, const struct gen_frame *f)
 {
 	struct li_verdict vh, vx;
 	struct li_pkt ph, px;
+	struct fit fit;
 	int err;
 
-	li_parse(f->data, f->data + f->len, &ph);
+	if (vary(r, f, &fit)) {
+		r->packets++;
+		return 0;
+	}
+	ph = fit.pkt;
 	if ((ph.flags & LI_PKT_FRAG_LATER) && !ph.malformed &&
 	    was_put(r, &ph) && !host_has(&r->h, &ph)) {
 		r->skipped++;
@@ -139,8 +199,9 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 	if ((ph.flags & LI_PKT_FRAG) && !(ph.flags & LI_PKT_FRAG_LATER) &&
 	    host_has(&r->h, &ph))
 		r->puts.k[r->puts.next++ % PUT_RING] = ph;
-	err = li_loader_test_run(r->l, f->data, f->len, ifindex_of(f->ifname),
-				 &px, &vx);
+	err = li_loader_test_run(r->l, fit.xdp, fit.xdp_len,
+				 ifindex_of(f->ifname), &px, &vx);
+	fit_restore(&fit, &px);
 	r->packets++;
 	r->by_reason[vh.reason % LI_R_MAX]++;
 	r->frag_hits += vh.frag_hit;
@@ -263,8 +324,11 @@ int main(int argc, char **argv)
 		}
 	}
 	g.s = r.seed;
+	r.vary.s = r.seed ^ 0x5eedf17ull;
 	libbpf_set_print(NULL);
-	err = li_loader_open(&r.l, NULL, false);
+	err = fitter_init(&r.fit);
+	if (!err)
+		err = li_loader_open(&r.l, NULL, false);
 	for (i = 0; i < 3 && !err; i++)
 		err = li_loader_set_interface(r.l, IFINDEX_BASE + (int)i,
 					      ifnames[i]);
@@ -278,6 +342,7 @@ int main(int argc, char **argv)
 						 per :
 						 total - r.packets);
 	li_loader_close(r.l);
+	fitter_free(&r.fit);
 	free(r.w.text);
 	printf("  host verdicts: nonlocal %llu, policy %llu, implicit %llu, "
 	       "esp-ok %llu, esp-unknown-spi %llu, malformed %llu; "
@@ -286,6 +351,10 @@ int main(int argc, char **argv)
 	       r.by_reason[LI_R_IMPLICIT], r.by_reason[LI_R_ESP_OK],
 	       r.by_reason[LI_R_ESP_UNKNOWN_SPI], r.by_reason[LI_R_MALFORMED],
 	       r.frag_hits);
+	printf("  captured short %llu (skipped %llu), cut to a limit %llu "
+	       "(skipped %llu), whole %llu\n",
+	       r.varied[V_CAPLEN], r.unfit[V_CAPLEN], r.varied[V_LIMIT],
+	       r.unfit[V_LIMIT], r.varied[V_WHOLE]);
 	printf("%s diff/random seed %llu: %llu packets over %llu configs, "
 	       "%llu mismatches, %llu later fragments skipped (host slot reused)%s\n",
 	       err || r.mismatches || r.skipped ? "FAIL" : "PASS", r.seed,

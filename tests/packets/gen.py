@@ -328,11 +328,17 @@ def what6(b):
                              "".join(", " + n for n in notes + det))
 
 
-def what(frame):
+def what(frame, linktype=1):
     """A frame in one line, read back from its bytes: VLAN tags, protocol,
     addresses and ports, SPI, fragment, and where the bytes end before a
     header does. It says what the packet is, not what to do with it: the
     verdict is the oracle."""
+    if linktype == 228:
+        return what4(frame)
+    if linktype == 229:
+        return what6(frame)
+    if len(frame) < 14:
+        return "runt frame of %d bytes" % len(frame)
     tags = []
     etype, b = struct.unpack("!H", frame[12:14])[0], frame[14:]
     while etype in TAGS and len(b) >= 4:
@@ -356,36 +362,56 @@ class Capture:
     pcapng interface names (None = an interface without if_name); without
     it the capture is a classic pcap."""
 
-    def __init__(self, name, t0, intfs=None, step_us=1000):
+    def __init__(self, name, t0, intfs=None, step_us=1000, linktype=1,
+                 expect=True):
+        """linktype: of the file (pcap) or of every interface (pcapng);
+        expect=False: replay must refuse the capture (NAME.err is the
+        hand-written error), so no NAME.expected."""
         self.name, self.intfs, self.step = name, intfs, step_us
+        self.linktype, self.expect = linktype, expect
         self.t = utc(t0)
         self.recs, self.verdicts, self.notes = [], [], []
 
-    def add(self, frame, verdict, why="", at=None, intf=0):
-        """why: what the packet is there to test, for NAME.expected."""
+    def add(self, frame, verdict, why="", at=None, intf=0, caplen=None,
+            wlen=None):
+        """why: what the packet is there to test, for NAME.expected;
+        caplen: bytes captured of the frame (a snap length cut); the
+        record's wire length is len(frame) unless wlen says otherwise."""
         if at is not None:
             self.t = utc(at)
         assert isinstance(frame, bytes)
-        self.recs.append((self.t, intf, frame))
+        self.recs.append((self.t, intf, frame,
+                          len(frame) if caplen is None else caplen,
+                          len(frame) if wlen is None else wlen))
         self.verdicts.append(verdict)
-        self.notes.append(what(frame) + ("; " + why if why else ""))
+        cut = ""
+        if caplen is not None and caplen < len(frame):
+            cut = "; %d of %d bytes captured" % (caplen, len(frame))
+        self.notes.append(what(frame, self.linktype) + cut +
+                          ("; " + why if why else ""))
         self.t += self.step + 17 * (len(self.recs) % 7)  # uneven µs
 
     def write(self):
         ext = ".pcapng" if self.intfs else ".pcap"
         with open(os.path.join(HERE, self.name + ext), "wb") as f:
             f.write(self.pcapng() if self.intfs else self.pcap())
+        if not self.expect:
+            return len(self.recs)
         with open(os.path.join(HERE, self.name + ".expected"), "w") as f:
             for i, (v, note) in enumerate(zip(self.verdicts, self.notes), 1):
                 f.write("%d %s  # %s\n" % (i, v, note))
         return len(self.recs)
 
+    def snaplen(self):
+        return max([65535] + [cap for _, _, _, cap, _ in self.recs])
+
     def pcap(self):
-        # Little-endian, microsecond resolution, LINKTYPE_ETHERNET.
-        out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
-        for t, _, b in self.recs:
+        # Little-endian, microsecond resolution.
+        out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, self.snaplen(),
+                           self.linktype)]
+        for t, _, b, cap, wlen in self.recs:
             out.append(struct.pack("<IIII", t // 10**6, t % 10**6,
-                                   len(b), len(b)) + b)
+                                   cap, wlen) + b[:cap])
         return b"".join(out)
 
     def pcapng(self):
@@ -402,16 +428,16 @@ class Capture:
         # SHB: byte-order magic, version 1.0, section length unknown.
         out = [block(0x0a0d0d0a, struct.pack("<IHHq", 0x1a2b3c4d, 1, 0, -1))]
         for name in self.intfs:
-            # IDB: Ethernet, snaplen; if_name (2) when named; default
+            # IDB: link type, snaplen; if_name (2) when named; default
             # if_tsresol is microseconds.
-            body = struct.pack("<HHI", 1, 0, 65535)
+            body = struct.pack("<HHI", self.linktype, 0, self.snaplen())
             if name is not None:
                 body += opt(2, name.encode()) + opt(0, b"")
             out.append(block(1, body))
-        for t, intf, b in self.recs:
+        for t, intf, b, cap, wlen in self.recs:
             out.append(block(6, struct.pack("<IIIII", intf, t >> 32,
-                                            t & 0xffffffff, len(b), len(b))
-                             + b))
+                                            t & 0xffffffff, cap, wlen)
+                             + b[:cap]))
         return b"".join(out)
 
 
@@ -1087,10 +1113,206 @@ def malformed_v6():
     return c
 
 
+# Records replay does not judge, in either engine (README: "Frames the
+# XDP test run cannot take").
+CUT = "skip cut-short 0"     # caplen < len, a header replay reads not captured
+LONG = "skip too-long 0"     # over 3000 bytes, not judgeable from the first 3000
+RUNT = "skip runt 0"         # shorter than an Ethernet header on the wire
+PEER_S = "198.18.30.1"       # a source policy 1 (IKE) drops
+PEER_S6 = "2001:db8:dead::30"
+
+
+def fill(n):
+    """n payload bytes, not all zero (zeros would hide a wrong read)."""
+    return bytes((7 * i + 3) & 0xff for i in range(n))
+
+
+def tcp_pay4(src, dport, n, tags=(), flags="A"):
+    """An IPv4 TCP segment with n payload bytes (GRO builds such)."""
+    return eth(v4(src, GW, TCP(sport=40000, dport=dport, flags=flags) /
+                  fill(n)), tags)
+
+
+def tcp_pay6(src, dport, n, flags="A"):
+    return eth(v6(src, GW6, TCP(sport=40000, dport=dport, flags=flags) /
+                  fill(n)))
+
+
+def destopt(nh, size):
+    """A destination-options header of size bytes (8..2048), Pad1 only."""
+    return bytes([nh, size // 8 - 1]) + bytes(size - 2)
+
+
+def oversize():
+    # Frames over the 3000 bytes BPF_PROG_TEST_RUN takes: jumbo frames
+    # (9000-byte IP packets) and GRO-sized TCP (64 KB). The verdicts are
+    # those of the whole frame; both engines judge them alike.
+    # 1 drop IKE on wan1 from all but the peer, 2 drop SSH; v6 the same.
+    # oversize.sa: 198.51.100.1 c0ffee01, 2001:db8:100::1 c0ffee61.
+    c = Capture("oversize", "2024-06-11 02:00:00")
+    s, s6 = PEER_S, PEER_S6
+    c.add(eth(v4(PEER, GW, UDP(sport=4500, dport=4500) /
+                 esp(0xc0ffee01, n=9000 - 36))), OK)        # jumbo ESP-in-UDP
+    c.add(eth(v4(s, GW, UDP(sport=4500, dport=4500) /
+                 esp(0xdeadbeef, n=9000 - 36))), BADSPI)
+    c.add(eth(v4(PEER, GW, Raw(esp(0xc0ffee01, n=9000 - 28)), proto=50)),
+          OK)                                               # raw ESP
+    c.add(eth(v6(s6, GW6, Raw(esp(0xc0ffee62, n=9000 - 48)), nh=50)),
+          BADSPI)
+    c.add(eth(v6(PEER6, GW6, UDP(sport=4500, dport=4500) /
+                 esp(0xc0ffee61, n=9000 - 56))), OK)
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500) /
+                 (ike(1, exch=35) + fill(9000 - 56)))), deny(1))  # IKE_AUTH
+    c.add(eth(v4(PEER, GW, UDP(sport=500, dport=500) /
+                 (ike(2, exch=35) + fill(9000 - 56)))), IMPL)
+    c.add(tcp_pay4(s, 22, 65535 - 40), deny(2))             # GRO: 64 KB
+    c.add(tcp_pay4(s, 443, 16000), IMPL)
+    c.add(tcp_pay6(s6, 22, 65535 - 20), deny(2))            # payload 65535
+    c.add(tcp_pay6(s6, 443, 16000), IMPL)
+    c.add(tcp_pay4(s, 22, 9000 - 40, tags=Q10), deny(2))    # behind a tag
+    u = UDP(sport=500, dport=500) / (ike(3) + fill(9000 - 56))
+    c.add(eth(raw(v4(s, GW, u))[:5000], pad=False), MAL)    # IP > frame
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500, len=9100) /
+                 (ike(4) + fill(9000 - 56)))), MAL)         # UDP len > IP
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500, len=36) /
+                 (ike(5) + fill(9000 - 56)))), deny(1))     # UDP len < IP
+    c.add(eth(raw(v4(s, GW, TCP(sport=1, dport=22, flags="S"))) +
+              fill(8960)), deny(2))                         # 8960-byte trailer
+    c.add(tcp_pay4(s, 22, 3000 - 54), deny(2))              # 3000 bytes
+    c.add(tcp_pay4(s, 22, 3001 - 54), deny(2))              # 3001 bytes
+    # The UDP header past byte 3000 (two 2 KB destination options): the
+    # host engine could judge it (deny 1), the XDP program cannot be
+    # shown it.
+    l4 = raw(UDP(sport=500, dport=500) / ike(6))
+    c.add(eth(v6(s6, GW6, Raw(destopt(60, 2048) + destopt(17, 2048) + l4),
+                 nh=60)), LONG)
+    # A last fragment ending past 64 KB (malformed), 8000 bytes: the first
+    # 3000 do not show the overrun.
+    c.add(eth(IP(src=s, dst=GW, id=0x3001, proto=17, frag=60000 // 8) /
+              Raw(fill(8000))), LONG)
+    # A datagram of 12000 bytes in two big fragments: the second inherits.
+    data = l4bytes4(s, GW, UDP(sport=500, dport=500) / (ike(7) + fill(11964)))
+    f1, f2 = frags4(s, GW, 17, data, 0x3002, size=8000)
+    c.add(f1, deny(1))
+    c.add(f2, deny(1))
+    # IPv6 alike, a hop-by-hop header before the fragment header.
+    data = l4bytes6(s6, GW6, UDP(sport=500, dport=500) / (ike(8) +
+                                                         fill(11964)))
+    f1, f2 = frags6(s6, GW6, 17, data, 0x3003, size=8000,
+                    pre=IPv6ExtHdrHopByHop())
+    c.add(f1, deny(1))
+    c.add(f2, deny(1))
+    c.add(eth(v6(PEER6, GW6, Raw(bytes([17, 4]) + bytes(22) +
+                                 raw(UDP(sport=4500, dport=4500) /
+                                     esp(0xc0ffee61, n=8900))), nh=51)),
+          OK)                                      # AH (24 bytes) first
+    c.add(tcp4(s, 22), deny(2))                             # small: unchanged
+    return c
+
+
+def snaplen():
+    # Records captured short of the frame (tcpdump -s): judged by the wire
+    # length when every header replay reads was captured, whole and well
+    # formed; else skipped (a malformation may be the capture's doing).
+    # Policies as oversize (1 drop IKE from all but the peer, 2 drop SSH).
+    c = Capture("snaplen", "2024-06-11 03:00:00")
+    s, s6 = PEER_S, PEER_S6
+    syn = tcp4(s, 22)
+    c.add(syn, CUT, caplen=0)                               # nothing captured
+    c.add(syn, CUT, caplen=10)                              # part of Ethernet
+    c.add(syn, CUT, caplen=14)                              # Ethernet only
+    c.add(tcp_pay4(s, 22, 1460), CUT, caplen=34)            # IP, no TCP
+    c.add(tcp_pay4(s, 22, 1460), deny(2), caplen=54)        # IP + TCP headers
+    c.add(tcp_pay4(s, 22, 1460), CUT, caplen=53)            # TCP cut by 1
+    c.add(tcp_pay4(s, 443, 1460), IMPL, caplen=96)
+    c.add(eth(v4(PEER, GW, UDP(sport=4500, dport=4500) /
+                 esp(0xc0ffee01, n=9000 - 36))), OK, caplen=96)  # jumbo
+    c.add(eth(v4(s, GW, UDP(sport=4500, dport=4500) /
+                 esp(0xdeadbeef, n=1400))), BADSPI, caplen=50)   # SPI + seq
+    c.add(eth(v4(s, GW, UDP(sport=4500, dport=4500) /
+                 esp(0xdeadbeef, n=1400))), CUT, caplen=46)      # no seq
+    big_ike = UDP(sport=500, dport=500) / (ike(1, exch=35) + fill(1400))
+    c.add(eth(v4(s, GW, big_ike)), deny(1), caplen=70)      # whole IKE header
+    c.add(eth(v4(s, GW, big_ike)), CUT, caplen=60)          # IKE header cut
+    c.add(tcp_pay6(s6, 22, 1440), deny(2), caplen=96)
+    c.add(tcp_pay6(s6, 22, 65535 - 20), deny(2), caplen=74)  # GRO, v6
+    c.add(ping4(s), IMPL, caplen=42)                        # echo id and seq
+    c.add(ping4(s), CUT, caplen=38)                         # echo id cut
+    c.add(eth(v4(PEER, GW, UDP(sport=4500, dport=4500) /
+                 esp(0xc0ffee01, n=9000 - 36))), OK, caplen=5000)  # > 3000
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / (ike(2) + fill(1400)),
+                 ihl=4)), CUT, caplen=96)                   # IHL 4: malformed
+    c.add(eth(raw(v4(s, GW, big_ike))[:1400], pad=False), CUT,
+          caplen=96)                                        # IP > frame
+    c.add(tcp4(s, 22, dst="198.51.100.9"), NONLOCAL, caplen=54)
+    c.add(eth(v4(s, GW, Raw(fill(8)), proto=50)), CUT, caplen=38)  # ESP, no SPI
+    c.add(eth(raw(v4(s, GW, TCP(sport=1, dport=22))) + fill(100000)),
+          deny(2), caplen=54)                       # 100 KB on the wire
+    c.add(syn[:10], RUNT)                           # 10 bytes on the wire too
+    c.add(syn, deny(2), wlen=40)                    # caplen > len: as captured
+    c.add(ike4(s), deny(1))                                 # whole: unchanged
+    return c
+
+
+def linktype_ipv4():
+    # LINKTYPE_IPV4 (228): raw IPv4, no link-layer header. Policies and SAs
+    # as oversize. The link type says the family: an IPv6 packet in it is
+    # read as IPv4 (destination 0.0.0.0 from inside the source address).
+    c = Capture("linktype-ipv4", "2024-06-11 04:00:00", linktype=228)
+    s = PEER_S
+    c.add(raw(v4(PEER, GW, UDP(sport=500, dport=500) / ike(1))), IMPL)
+    c.add(raw(v4(s, GW, UDP(sport=500, dport=500) / ike(2))), deny(1))
+    c.add(raw(v4(PEER, GW, UDP(sport=4500, dport=4500) / esp(0xc0ffee01))),
+          OK)
+    c.add(raw(v4(s, GW, Raw(esp(0x1234)), proto=50)), BADSPI)
+    c.add(raw(v4(s, GW, TCP(sport=1, dport=22, flags="S"))), deny(2))
+    c.add(raw(v4(s, "198.51.100.9", TCP(sport=1, dport=22))), NONLOCAL)
+    c.add(raw(v6(PEER6, GW6, UDP(sport=500, dport=500) / ike(3))), NONLOCAL)
+    c.add(raw(v4(s, GW, TCP(sport=1, dport=22) / fill(1360))), deny(2),
+          caplen=40)                                        # snap length cut
+    c.add(raw(v4(PEER, GW, Raw(esp(0xc0ffee01, n=9000 - 28)), proto=50)),
+          OK)                                               # jumbo
+    c.add(raw(v4(s, GW, TCP(sport=1, dport=22))), CUT, caplen=30)
+    return c
+
+
+def linktype_ipv6():
+    # LINKTYPE_IPV6 (229) in a pcapng interface named wan1.
+    c = Capture("linktype-ipv6", "2024-06-11 05:00:00", intfs=["wan1"],
+                linktype=229)
+    s6 = PEER_S6
+    c.add(raw(v6(PEER6, GW6, UDP(sport=500, dport=500) / ike(1))), IMPL)
+    c.add(raw(v6(s6, GW6, UDP(sport=500, dport=500) / ike(2))), deny(1))
+    c.add(raw(v6(PEER6, GW6, UDP(sport=4500, dport=4500) /
+                 esp(0xc0ffee61))), OK)
+    c.add(raw(v6(s6, GW6, Raw(esp(0xc0ffee62)), nh=50)), BADSPI)
+    c.add(raw(v6(s6, GW6, TCP(sport=1, dport=22, flags="S"))), deny(2))
+    c.add(raw(v6(s6, GW6, TCP(sport=1, dport=22) / fill(9000))), deny(2))
+    c.add(raw(v6(s6, "2001:db8:100::9", TCP(sport=1, dport=22))), NONLOCAL)
+    return c
+
+
+def linktype_user0():
+    # DLT_USER0 (147): refused, naming the link type (linktype-user0.err).
+    c = Capture("linktype-user0", "2024-06-11 06:00:00", linktype=147,
+                expect=False)
+    c.add(raw(v4(PEER_S, GW, UDP(sport=500, dport=500) / ike(1))), None)
+    return c
+
+
+def linktype_unknown():
+    # A pcapng interface of a link type without a name (4242): refused.
+    c = Capture("linktype-unknown", "2024-06-11 06:00:00",
+                intfs=["wan1"], linktype=4242, expect=False)
+    c.add(raw(v4(PEER_S, GW, UDP(sport=500, dport=500) / ike(1))), None)
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
-             malformed_v6]
+             malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
+             linktype_user0, linktype_unknown]
 
 
 def main():

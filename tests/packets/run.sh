@@ -4,13 +4,20 @@
 #   BIN replay -c NAME.conf CAPTURE --verdicts [--sa-file NAME.sa] $(cat NAME.args)
 # and compare with NAME.expected (the hand-derived oracle; there is no
 # UPDATE mode on purpose). In NAME.expected everything from '#' on is a
-# comment (gen.py says there what each packet is). One line per scenario,
-# `PASS packets/NAME` or `FAIL packets/NAME` followed by a short diff with
-# the packets' comments; exit 1 if any failed.
+# comment (gen.py says there what each packet is). A scenario with NAME.err
+# instead is a capture replay must refuse: its stderr and "exit N" must be
+# NAME.err, run from this directory so that the paths in the message are
+# the bare names. One line per scenario, `PASS packets/NAME` or
+# `FAIL packets/NAME` followed by a short diff with the packets' comments;
+# exit 1 if any failed.
 # Usage: sh tests/packets/run.sh BIN
 set -u
 bin=$1
 dir=$(dirname "$0")
+case $bin in
+/*) ;;
+*) bin=$PWD/$bin ;;
+esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -24,6 +31,20 @@ for conf in "$dir"/*.conf; do
 	[ -f "$n.sa" ] && set -- "$@" --sa-file "$n.sa"
 	# shellcheck disable=SC2046 # NAME.args holds words, split on purpose
 	[ -f "$n.args" ] && set -- "$@" $(cat "$n.args")
+	if [ -f "$n.err" ]; then
+		(cd "$dir" && "$bin" replay -c "$(basename "$conf")" \
+			"$(basename "$cap")" --verdicts) >/dev/null 2>"$tmp/err"
+		echo "exit $?" >>"$tmp/err"
+		if cmp -s "$n.err" "$tmp/err"; then
+			echo "PASS $name"
+			continue
+		fi
+		fails=$((fails + 1))
+		echo "FAIL $name"
+		diff -u "$n.err" "$tmp/err" | tail -n +3 | head -n 12 |
+			sed 's/^/    /'
+		continue
+	fi
 	"$bin" replay "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	sed -e 's/[[:space:]]*#.*//' -e '/^$/d' "$n.expected" >"$tmp/expected"
