@@ -77,7 +77,7 @@ static void test_lexer_words(void **state)
 	arena_init(&a);
 	diag_init(&dl, &a);
 	src = conf_source_mem(&a, "t", text, strlen(text), false);
-	lexer_init(&lx, src, &a, &dl);
+	lexer_init(&lx, src, &dl);
 	n = lexer_next(&lx, &w);
 	assert_int_equal(n, 4);
 	assert_string_equal(w[0].text, "set");
@@ -110,7 +110,7 @@ static void test_lexer_unterminated(void **state)
 	arena_init(&a);
 	diag_init(&dl, &a);
 	lexer_init(&lx, conf_source_mem(&a, "t", text, strlen(text), false),
-		   &a, &dl);
+		   &dl);
 	n = lexer_next(&lx, &w);
 	assert_int_equal(n, 3);
 	assert_string_equal(w[2].text, "open");
