@@ -379,7 +379,7 @@ static void do_attr(struct parser *p, struct conf_word *w, size_t n)
 		 * words), not the default growth step: a 100k-object config
 		 * has 200k `set` lines.
 		 */
-		tmp.cap_vals = n - 2 + (sa->type == ST_IP4MASK);
+		tmp.cap_vals = n - 2 + (sa->type == ST_IP4MASK && n == 3);
 		tmp.vals = arena_alloc(p->t->arena,
 				       tmp.cap_vals * sizeof(*tmp.vals));
 		/* Check into a scratch attribute: a bad set changes nothing. */
