@@ -75,6 +75,9 @@ suite "e2e/foreign [$1]" sh tests/e2e/foreign.sh "$1/localin"
 # A successor program with larger maps, or this build in place of
 # another's: swapped in under a UDP stream the config drops, none let by.
 suite "e2e/takeover [$1]" sh tests/e2e/takeover.sh "$1/localin"
+# Memory given back: reloaded from 200k addresses to a few lines, the
+# daemon's VmRSS falls below half its peak.
+suite "e2e/memory [$1]" sh tests/e2e/memory.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"
