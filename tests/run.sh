@@ -102,6 +102,9 @@ suite "e2e/takeover [$1]" sh tests/e2e/takeover.sh "$1/localin"
 # Paths a user may have chosen: links at the lock and log paths, the
 # socket's directory, names escaped on stderr, `run` as nobody.
 suite "e2e/safety [$1]" sh tests/e2e/safety.sh "$1/localin"
+# Memory given back: reloaded from 200k addresses to a few lines, the
+# daemon's VmRSS falls below half its peak.
+suite "e2e/memory [$1]" sh tests/e2e/memory.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

@@ -116,6 +116,9 @@ def main():
                     help="share of group members placed at random (1 = all)")
     ap.add_argument("--negate", type=float, default=0.005,
                     help="share of policies with srcaddr-negate")
+    ap.add_argument("--one-group", action="store_true",
+                    help="every address in one group (one `set member` "
+                    "line), no supergroups")
     a = ap.parse_args()
     rng = random.Random(a.seed)
 
@@ -130,8 +133,9 @@ def main():
             order[i], order[j] = order[j], order[i]
     groups = []  # (name, members, excludes)
     excl_hosts = []
-    for g in range(0, len(order), 50):
-        members = [addrs[i][0] for i in order[g:g + 50]]
+    size = len(order) if a.one_group else 50
+    for g in range(0, len(order), size):
+        members = [addrs[i][0] for i in order[g:g + size]]
         excludes = []
         nets = [m for m in members if by_name[m][3] == "n"]
         if nets and rng.random() < 0.35:
@@ -143,7 +147,7 @@ def main():
             excludes.append(name)
         groups.append(("grp-%d" % len(groups), members, excludes))
     supers = []
-    for s in range(0, len(groups), 25):
+    for s in range(0, 0 if a.one_group else len(groups), 25):
         supers.append(("super-%d" % len(supers), [g[0] for g in groups[s:s + 5]]))
 
     out = []

@@ -44,13 +44,13 @@ int pipeline_load(struct pipeline *p, const char *path,
 		  enum pipeline_stage upto)
 {
 	struct conf_source *src;
+	const char *why;
 	int err;
 
 	init(p);
-	err = conf_source_read(&p->arena, path, &src);
+	err = conf_source_read(&p->arena, path, &src, &why);
 	if (err) {
-		diag_error(&p->diags, NULL, "cannot read %s: %s", path,
-			   strerror(-err));
+		diag_error(&p->diags, NULL, "cannot read %s: %s", path, why);
 		return err;
 	}
 	return run(p, src, upto);

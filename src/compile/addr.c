@@ -101,19 +101,61 @@ static ip_u128 family_max(int family)
 	return family == 6 ? IP_U128_MAX : IP_V4_MAX;
 }
 
-/* Union of the flattened sets of @nr objects, appended to @out. */
+/*
+ * The one range of an address that is not a group, clamped rather than
+ * trusted (a v4 range must stay in 32 bits); false if it has none.
+ */
+static bool addr_plain_range(const struct obj_addr *a, ip_u128 *lo,
+			     ip_u128 *hi)
+{
+	ip_u128 max = family_max(a->family);
+
+	switch (a->type) {
+	case ADDR_IPMASK:
+	case ADDR_IPRANGE:
+	case ADDR_IFSUBNET:
+		if (a->range.lo > a->range.hi || a->range.lo > max)
+			return false;
+		*lo = a->range.lo;
+		*hi = a->range.hi > max ? max : a->range.hi;
+		return true;
+	default:
+		/* FQDN: resolved at run time; until then it matches nothing. */
+		return false;
+	}
+}
+
+/*
+ * Union of the flattened sets of @nr objects, appended to @out. A plain
+ * address adds its range directly: interning a set for each member of a
+ * group of 1M addresses cost 150 MB. The union is merged as it grows
+ * (whenever it doubled): members mostly adjoin, hosts of one subnet, so
+ * it stays near its final size rather than one range per member.
+ */
 static int addr_collect(struct compile_ctx *c, struct obj_addr *const *list,
 			size_t nr, struct ipset *out)
 {
-	size_t i;
+	size_t i, merged = 0;
+	ip_u128 lo, hi;
 	int err;
 
 	for (i = 0; i < nr; i++) {
 		uint32_t id;
 
-		err = addr_flatten(c, list[i], &id);
-		if (!err)
-			err = ipset_push_set(out, &c->addrs.sets[id]);
+		if (out->nr >= 2 * merged + 4096) {
+			ipset_normalize(out);
+			merged = out->nr;
+		}
+
+		if (list[i]->type != ADDR_GROUP) {
+			if (!addr_plain_range(list[i], &lo, &hi))
+				continue;
+			err = ipset_push(out, lo, hi);
+		} else {
+			err = addr_flatten(c, list[i], &id);
+			if (!err)
+				err = ipset_push_set(out, &c->addrs.sets[id]);
+		}
 		if (err)
 			return err;
 	}
@@ -165,28 +207,16 @@ out:
 int addr_flatten(struct compile_ctx *c, const struct obj_addr *a, uint32_t *id)
 {
 	struct ipset s;
-	ip_u128 max = family_max(a->family);
+	ip_u128 lo, hi;
 	int err = 0;
 
 	if (ptr_map_get(&c->addrs.memo, a, id))
 		return 0;
 	ipset_init(&s);
-	switch (a->type) {
-	case ADDR_IPMASK:
-	case ADDR_IPRANGE:
-	case ADDR_IFSUBNET:
-		/* Clamp rather than trust: a v4 range must stay in 32 bits. */
-		if (a->range.lo <= a->range.hi && a->range.lo <= max)
-			err = ipset_push(&s, a->range.lo,
-					 a->range.hi > max ? max : a->range.hi);
-		break;
-	case ADDR_FQDN:
-		/* Resolved at run time; until then it matches nothing. */
-		break;
-	case ADDR_GROUP:
+	if (a->type == ADDR_GROUP)
 		err = addr_flatten_group(c, a, &s);
-		break;
-	}
+	else if (addr_plain_range(a, &lo, &hi))
+		err = ipset_push(&s, lo, hi);
 	if (!err)
 		err = addr_intern(&c->addrs, &s, id);
 	else

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "lexer.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void lexer_init(struct lexer *lx, const struct conf_source *src,
-		struct arena *a, struct diag_list *dl)
+		struct diag_list *dl)
 {
 	memset(lx, 0, sizeof(*lx));
 	lx->src = src;
-	lx->arena = a;
 	lx->dl = dl;
 	lx->p = src->text;
 	lx->line = 1;
@@ -16,9 +17,18 @@ void lexer_init(struct lexer *lx, const struct conf_source *src,
 	arena_init(&lx->scratch);
 }
 
+void lexer_set_limit(struct lexer *lx, lexer_limit_fn fn, void *ctx)
+{
+	lx->limit = fn;
+	lx->limit_ctx = ctx;
+}
+
 void lexer_fini(struct lexer *lx)
 {
 	arena_free(&lx->scratch);
+	free(lx->words);
+	lx->words = NULL;
+	lx->cap = 0;
 }
 
 static void advance(struct lexer *lx)
@@ -49,8 +59,9 @@ static void skip_to_eol(struct lexer *lx)
  * in the `set servercert ''` of real backups). If the input ends
  * inside the string, report it at the opening quote and take the string
  * to end at its first line, so the rest of the file is still parsed.
+ * Without @keep the word is only stepped over (NULL).
  */
-static char *read_quoted(struct lexer *lx, struct conf_word *w)
+static char *read_quoted(struct lexer *lx, struct conf_word *w, bool keep)
 {
 	const char *start = lx->p;
 	char quote = *start;
@@ -71,11 +82,17 @@ static char *read_quoted(struct lexer *lx, struct conf_word *w)
 		diag_error(lx->dl, &w->loc, "unterminated string");
 		if (!eol)
 			eol = start + strlen(start);
-		out = arena_strndup(&lx->scratch, start + 1,
-				    (size_t)(eol - start - 1));
+		out = keep ? arena_strndup(&lx->scratch, start + 1,
+					   (size_t)(eol - start - 1)) :
+			     NULL;
 		while (lx->p < eol)
 			advance(lx);
 		return out;
+	}
+	if (!keep) {
+		while (lx->p <= q)
+			advance(lx);
+		return NULL;
 	}
 	out = o = arena_alloc(&lx->scratch, (size_t)(q - start));
 	advance(lx); /* opening quote */
@@ -98,7 +115,7 @@ static char *read_quoted(struct lexer *lx, struct conf_word *w)
 	return out;
 }
 
-static char *read_bare(struct lexer *lx, struct conf_word *w)
+static char *read_bare(struct lexer *lx, struct conf_word *w, bool keep)
 {
 	const char *start = lx->p;
 	unsigned int col = lx->col;
@@ -109,6 +126,8 @@ static char *read_bare(struct lexer *lx, struct conf_word *w)
 			advance(lx);
 		advance(lx);
 	}
+	if (!keep)
+		return NULL;
 	out = o = arena_alloc(&lx->scratch, (size_t)(lx->p - start) + 1);
 	for (const char *s = start; s < lx->p; s++) {
 		if (*s == '\\' && s + 1 < lx->p)
@@ -120,18 +139,64 @@ static char *read_bare(struct lexer *lx, struct conf_word *w)
 	return out;
 }
 
+static struct conf_word *push_word(struct lexer *lx, size_t n)
+{
+	if (n == lx->cap) {
+		size_t cap = lx->cap ? lx->cap * 2 : 64;
+		struct conf_word *v = realloc(lx->words, cap * sizeof(*v));
+
+		if (!v) {
+			/* As arena_alloc() does: nothing sensible follows. */
+			fprintf(stderr, "localin: out of memory\n");
+			abort();
+		}
+		lx->words = v;
+		lx->cap = cap;
+	}
+	return &lx->words[n];
+}
+
+/*
+ * One word at lx->p, stored as words[n] or, past @max words, read without
+ * being kept (and reported, once, when @max is the lexer's own limit).
+ * Returns whether it was stored.
+ */
+static bool read_word(struct lexer *lx, size_t n, size_t max, bool *over)
+{
+	struct conf_word skipped, *w;
+	bool keep = n < max;
+
+	w = keep ? push_word(lx, n) : &skipped;
+	memset(w, 0, sizeof(*w));
+	w->loc.src = lx->src;
+	w->loc.line = lx->line;
+	w->loc.col = conf_loc_clamp(lx->col);
+	w->quoted = *lx->p == '"' || *lx->p == '\'';
+	if (!keep && !*over && max == LEXER_MAX_WORDS) {
+		w->loc.len = 1;
+		diag_error(lx->dl, &w->loc,
+			   "more than %u words on one line; the rest of the line is ignored",
+			   LEXER_MAX_WORDS);
+	}
+	*over |= !keep;
+	w->text = w->quoted ? read_quoted(lx, w, keep) :
+			      read_bare(lx, w, keep);
+	return keep;
+}
+
 int lexer_next(struct lexer *lx, struct conf_word **words)
 {
-	size_t n;
+	size_t n, max;
+	bool over;
 
 	arena_reset(&lx->scratch);
 	for (;;) {
 		if (!*lx->p)
 			return -1;
 		n = 0;
+		max = LEXER_MAX_WORDS;
+		over = false;
 		while (!at_eol(lx)) {
-			struct conf_word *w;
-
 			if (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\r') {
 				advance(lx);
 				continue;
@@ -140,13 +205,14 @@ int lexer_next(struct lexer *lx, struct conf_word **words)
 				skip_to_eol(lx);
 				break;
 			}
-			w = ARENA_PUSH(lx->arena, lx->words, n, lx->cap);
-			w->loc.src = lx->src;
-			w->loc.line = lx->line;
-			w->loc.col = conf_loc_clamp(lx->col);
-			w->quoted = *lx->p == '"' || *lx->p == '\'';
-			w->text = w->quoted ? read_quoted(lx, w) :
-					      read_bare(lx, w);
+			/* The caller's limit, plus the word its error names. */
+			if (n == 2 && lx->limit && !over) {
+				size_t l = lx->limit(lx->limit_ctx, lx->words);
+
+				if (l && l < LEXER_MAX_WORDS)
+					max = l + 1;
+			}
+			n += read_word(lx, n, max, &over);
 		}
 		if (*lx->p == '\r')
 			advance(lx);

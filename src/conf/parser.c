@@ -2,12 +2,9 @@
 #include "parser.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lexer.h"
 #include "value.h"
@@ -382,7 +379,7 @@ static void do_attr(struct parser *p, struct conf_word *w, size_t n)
 		 * words), not the default growth step: a 100k-object config
 		 * has 200k `set` lines.
 		 */
-		tmp.cap_vals = n - 2 + (sa->type == ST_IP4MASK);
+		tmp.cap_vals = n - 2 + (sa->type == ST_IP4MASK && n == 3);
 		tmp.vals = arena_alloc(p->t->arena,
 				       tmp.cap_vals * sizeof(*tmp.vals));
 		/* Check into a scratch attribute: a bad set changes nothing. */
@@ -488,6 +485,29 @@ static int cmd_cmp(const void *key, const void *elem)
 	return strcmp(key, *(const char *const *)elem);
 }
 
+/*
+ * For the lexer: `set` and `unset` of an attribute with a fixed number of
+ * values use no more words than that (the one after is what "too many
+ * values" points at), so a 10 MB line of them is not stored.
+ */
+static size_t line_limit(void *ctx, const struct conf_word *w)
+{
+	struct parser *p = ctx;
+	const struct schema_attr *sa;
+	struct frame *f;
+
+	if (w[0].quoted || !target_entry(p, &f))
+		return 0;
+	if (!strcmp(w[0].text, "unset"))
+		return 2;
+	if (strcmp(w[0].text, "set"))
+		return 0;
+	sa = schema_find_attr(f->sec->schema, w[1].text);
+	if (!sa || conf_value_is_list(sa->type))
+		return 0;
+	return sa->type == ST_IP4MASK || sa->type == ST_DATETIME ? 4 : 3;
+}
+
 int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	       struct diag_list *dl)
 {
@@ -498,7 +518,8 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	struct lexer lx;
 	int n;
 
-	lexer_init(&lx, src, t->arena, dl);
+	lexer_init(&lx, src, dl);
+	lexer_set_limit(&lx, line_limit, &p);
 	while ((n = lexer_next(&lx, &w)) > 0) {
 		const void *c = bsearch(w[0].text, commands,
 					sizeof(commands) / sizeof(commands[0]),
@@ -537,51 +558,6 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	lexer_fini(&lx);
 	conf_tree_reindex(t);
 	return dl->errors > errors ? -EINVAL : 0;
-}
-
-int conf_source_read(struct arena *a, const char *path,
-		     struct conf_source **out)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *buf = NULL;
-	int fd, err = 0;
-	ssize_t r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (len + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	if (!err)
-		*out = conf_source_mem(a, path, buf, len, false);
-	free(buf);
-	return err;
 }
 
 struct conf_source *conf_source_mem(struct arena *a, const char *name,

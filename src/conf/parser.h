@@ -14,11 +14,21 @@
 #include "tree.h"
 
 /*
- * Read a whole file into a conf_source (arena-owned). Returns 0 or a
- * negative errno (the caller reports it: the file has no location yet).
+ * Largest file conf_source_read() takes. A FortiGate backup with 1M
+ * addresses is about 100 MB (90 bytes an address, the names again in
+ * their groups): this holds it 2.5 times, and bounds what a wrong path
+ * or a runaway generator can make a reload cost.
+ */
+#define CONF_SOURCE_MAX (256u << 20)
+
+/*
+ * Read a whole regular file of at most CONF_SOURCE_MAX bytes into a
+ * conf_source (arena-owned), without hanging on a FIFO or reading a device.
+ * Returns 0, or a negative errno and in *why the cause, for the caller to
+ * report after "cannot read PATH: " (the file has no location yet).
  */
 int conf_source_read(struct arena *a, const char *path,
-		     struct conf_source **out);
+		     struct conf_source **out, const char **why);
 /* A source over text already in memory (builtins, tests, fuzzing). */
 struct conf_source *conf_source_mem(struct arena *a, const char *name,
 				    const char *text, size_t len,

@@ -4,6 +4,7 @@
  * masks current. A config with errors never replaces a running one.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -345,6 +346,13 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force)
 	/* The exit code of `localin reload` says so too. */
 	if (!err && say_unenforced(d, answer))
 		err = -ENOLINK;
+	/*
+	 * The config this one replaced (or the one before it, d->prev) went
+	 * back to malloc, which keeps it: hand the free pages to the system,
+	 * or a daemon reloaded from a big config to a small one keeps the big
+	 * one's size for good.
+	 */
+	malloc_trim(0);
 	/* logrotate: the file under the old name is a new one now. */
 	ret = sink_reopen(&d->sink);
 	if (ret)

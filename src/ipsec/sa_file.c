@@ -94,15 +94,15 @@ int sa_file_load(struct spi_table *t, struct arena *a, const char *path,
 	struct conf_source *src;
 	struct conf_word *w;
 	struct lexer lx;
+	const char *why;
 	int n, err, ret = 0;
 
-	err = conf_source_read(a, path, &src);
+	err = conf_source_read(a, path, &src, &why);
 	if (err) {
-		diag_error(dl, NULL, "cannot read SA file %s: %s", path,
-			   strerror(-err));
+		diag_error(dl, NULL, "cannot read SA file %s: %s", path, why);
 		return err;
 	}
-	lexer_init(&lx, src, a, dl);
+	lexer_init(&lx, src, dl);
 	while ((n = lexer_next(&lx, &w)) > 0) {
 		err = sa_line(t, w, n, dl);
 		if (err == -ENOMEM) {

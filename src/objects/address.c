@@ -48,7 +48,10 @@ static void addr4_subnet(struct resolver *r, const struct conf_section *sec,
 		o->range.hi = 0xffffffff; /* no default in the schema: all */
 		return;
 	}
-	if (obj_parse_ip4mask(obj_join(r, w, n), &ip, &mask)) {
+	/* The canonical two words need no joined copy (1M addresses). */
+	if (!(n == 2 && parse_ip4(w[0].text, &ip) &&
+	      parse_ip4(w[1].text, &mask)) &&
+	    obj_parse_ip4mask(obj_join(r, w, n), &ip, &mask)) {
 		struct conf_loc loc = obj_span(w, n);
 
 		diag_error(r->dl, &loc, "invalid subnet \"%s\"",
@@ -314,10 +317,65 @@ static void group_members(struct resolver *r, struct addr_group *g)
 			o->name);
 }
 
+/* Member @j of @o: member j, then exclude j - nr_members. */
+static struct obj_addr *group_edge_obj(const struct obj_addr *o, size_t j,
+				       const struct conf_loc **loc)
+{
+	bool ex = j >= o->nr_members;
+	size_t x = ex ? j - o->nr_members : j;
+
+	*loc = ex ? &o->exclude_locs[x] : &o->member_locs[x];
+	return ex ? o->excludes[x] : o->members[x];
+}
+
+/* The node of @m if it is a group of the table, else SIZE_MAX. */
+static size_t group_node(const struct name_table *idx,
+			 const struct addr_group *groups,
+			 const struct obj_addr *m)
+{
+	const struct addr_group *to;
+
+	if (m->type != ADDR_GROUP)
+		return SIZE_MAX; /* a plain address ends every path */
+	to = obj_names_get(idx, m->name);
+	return to && to->o == m ? (size_t)(to - groups) : SIZE_MAX;
+}
+
+/* Drop the members whose edges closed a cycle: no longer a use either. */
+static void group_cut(struct addr_group *g, const struct graph_node *node,
+		      const struct name_table *idx,
+		      const struct addr_group *groups)
+{
+	struct obj_addr *o = g->o;
+	size_t nm = o->nr_members, n = nm + o->nr_excludes, j, k = 0;
+	size_t kept_m = 0, kept_x = 0;
+
+	for (j = 0; j < n; j++) {
+		const struct conf_loc *loc;
+		struct obj_addr *m = group_edge_obj(o, j, &loc);
+
+		if (group_node(idx, groups, m) != SIZE_MAX &&
+		    node->edges[k++].cut) {
+			m->refs--;
+			continue;
+		}
+		if (j < nm) {
+			o->members[kept_m] = m;
+			o->member_locs[kept_m++] = *loc;
+		} else {
+			o->excludes[kept_x] = m;
+			o->exclude_locs[kept_x++] = *loc;
+		}
+	}
+	o->nr_members = kept_m;
+	o->nr_excludes = kept_x;
+}
+
 /*
  * Members and exclude-members both nest: a group excluding itself is as
- * circular as one containing itself. Edge j is member j, then exclude
- * j - nr_members, each pointing at the word that names it.
+ * circular as one containing itself. The edges are the members that are
+ * groups, in order (members, then excludes), each pointing at the word
+ * that names it; plain addresses, most of a big group, get none.
  */
 static void group_cycles(struct resolver *r, struct addr_group *groups,
 			 size_t nr, struct name_table *idx)
@@ -328,53 +386,29 @@ static void group_cycles(struct resolver *r, struct addr_group *groups,
 
 	for (i = 0; i < nr; i++) {
 		struct obj_addr *o = groups[i].o;
-		size_t n = o->nr_members + o->nr_excludes;
+		size_t n = o->nr_members + o->nr_excludes, to;
+		const struct conf_loc *loc;
 
+		for (j = k = 0; j < n; j++)
+			k += group_node(idx, groups,
+					group_edge_obj(o, j, &loc)) != SIZE_MAX;
 		nodes[i].name = o->name;
-		nodes[i].nr_edges = n;
+		nodes[i].nr_edges = k;
 		nodes[i].edges = arena_alloc(
-			r->a, (n ? n : 1) * sizeof(*nodes[i].edges));
-		for (j = 0; j < n; j++) {
-			bool ex = j >= o->nr_members;
-			size_t x = ex ? j - o->nr_members : j;
-			struct obj_addr *m =
-				ex ? o->excludes[x] : o->members[x];
-			struct addr_group *to = obj_names_get(idx, m->name);
-
-			/* Plain addresses end a path: SIZE_MAX, no node. */
-			nodes[i].edges[j].loc =
-				ex ? &o->exclude_locs[x] : &o->member_locs[x];
-			nodes[i].edges[j].to = to && to->o == m ?
-						       (size_t)(to - groups) :
-						       SIZE_MAX;
+			r->a, (k ? k : 1) * sizeof(*nodes[i].edges));
+		for (j = k = 0; j < n; j++) {
+			to = group_node(idx, groups,
+					group_edge_obj(o, j, &loc));
+			if (to == SIZE_MAX)
+				continue;
+			nodes[i].edges[k].loc = loc;
+			nodes[i].edges[k++].to = to;
 		}
 	}
 	if (!obj_find_cycles(r, nodes, nr, "address group"))
 		return;
-	/* A dropped edge no longer counts as a use of its member. */
-	for (i = 0; i < nr; i++) {
-		struct obj_addr *o = groups[i].o;
-		size_t nm = o->nr_members, kept;
-
-		for (j = kept = 0; j < nm; j++) {
-			if (nodes[i].edges[j].cut) {
-				o->members[j]->refs--;
-				continue;
-			}
-			o->members[kept] = o->members[j];
-			o->member_locs[kept++] = o->member_locs[j];
-		}
-		o->nr_members = kept;
-		for (k = kept = 0; k < o->nr_excludes; k++) {
-			if (nodes[i].edges[nm + k].cut) {
-				o->excludes[k]->refs--;
-				continue;
-			}
-			o->excludes[kept] = o->excludes[k];
-			o->exclude_locs[kept++] = o->exclude_locs[k];
-		}
-		o->nr_excludes = kept;
-	}
+	for (i = 0; i < nr; i++)
+		group_cut(&groups[i], &nodes[i], idx, groups);
 }
 
 static void resolve_groups(struct resolver *r, int family, size_t *cap)

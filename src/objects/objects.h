@@ -29,31 +29,40 @@ enum addr_type {
 	ADDR_GROUP,	/* firewall addrgrp / addrgrp6 */
 };
 
-/* A firewall address, address6, addrgrp or addrgrp6. */
+/*
+ * A firewall address, address6, addrgrp or addrgrp6. What only an address
+ * has and what only a group has share their memory: read it after a look
+ * at ->type (96 bytes instead of 160; a backup may have 1M of these).
+ */
 struct obj_addr {
 	const char *name;
 	struct conf_loc loc; /* the name after `edit` */
 	int family;	     /* 4 or 6 */
 	enum addr_type type;
-	struct ip_range range; /* ADDR_IPMASK, ADDR_IPRANGE, ADDR_IFSUBNET */
-	const char *fqdn;
-	const char *intf;
-	/* ADDR_GROUP */
-	struct obj_addr **members;
-	struct conf_loc *member_locs;
-	size_t nr_members;
-	bool exclude;
-	struct obj_addr **excludes;
-	struct conf_loc *exclude_locs;
-	size_t nr_excludes;
-
-	bool builtin;	   /* factory object (all, none) */
-	unsigned int refs; /* references from policies and groups */
+	union {
+		struct { /* every type but ADDR_GROUP */
+			/* ADDR_IPMASK, ADDR_IPRANGE, ADDR_IFSUBNET */
+			struct ip_range range;
+			const char *fqdn;
+			const char *intf;
+		};
+		struct { /* ADDR_GROUP */
+			struct obj_addr **members;
+			struct conf_loc *member_locs;
+			size_t nr_members;
+			struct obj_addr **excludes;
+			struct conf_loc *exclude_locs;
+			size_t nr_excludes;
+		};
+	};
 	/*
 	 * A FortiOS type localin cannot evaluate ("type dynamic"): a backup
 	 * holding one still loads; only a policy that uses it is an error.
 	 */
 	const char *unsupported;
+	unsigned int refs; /* references from policies and groups */
+	bool exclude;	   /* ADDR_GROUP: set exclude enable */
+	bool builtin;	   /* factory object (all, none) */
 	uint8_t unsupported_memo; /* resolver scratch: 0 unknown, 1 ok, 2 bad */
 };
 

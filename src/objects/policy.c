@@ -85,7 +85,7 @@ static const struct obj_addr *addr_unsupported(struct obj_addr *a)
 
 	if (a->unsupported)
 		return a;
-	if (a->unsupported_memo == 1)
+	if (a->unsupported_memo == 1 || a->type != ADDR_GROUP)
 		return NULL;
 	for (i = 0; !bad && i < a->nr_members; i++)
 		bad = addr_unsupported(a->members[i]);

@@ -7,6 +7,8 @@
 #   check/NAME.conf   -> NAME.out   `localin check` stdout+stderr, exit 0
 #   errors/NAME.conf  -> NAME.err   `localin check` stderr, exit 1
 #   dump/NAME.conf    -> NAME.dump  `localin check --dump` stdout
+#   inputs/NAME.sh    -> NAME.err   `localin check` stderr of an input the
+#                                   script makes (below)
 # Prints one PASS/FAIL line per case. UPDATE=1 rewrites the expected files.
 set -u
 bin=$1
@@ -79,6 +81,25 @@ for f in "$dir"/dump/*.conf; do
 	n=${f%.conf}
 	"$bin" check --dump -c "$f" >"$tmp/out" 2>&1
 	expect "dump/$(basename "$n")" "$n.dump" "$tmp/out"
+done
+
+# inputs/NAME.sh -> NAME.err: `localin check` of what the script makes in
+# the scratch directory it is given and prints the path of (a FIFO, a
+# device, a file too large, a line too long): stderr with that directory
+# left out and lines cut at 200 characters (a diagnostic shows its line),
+# under a timeout: none may hang.
+for f in "$dir"/inputs/*.sh; do
+	[ -e "$f" ] || continue
+	n=${f%.sh}
+	work=$tmp/$(basename "$n")
+	mkdir "$work"
+	path=$(sh "$f" "$work")
+	timeout 60 "$bin" check -q -c "$path" >/dev/null 2>"$tmp/err"
+	rc=$?
+	echo "exit $rc" >>"$tmp/err"
+	sed "s|$work/||g" "$tmp/err" | cut -c 1-200 >"$tmp/out"
+	rm -rf "$work"
+	expect "inputs/$(basename "$n")" "$n.err" "$tmp/out"
 done
 
 # replay/NAME.args -> NAME.out: `localin replay` with those arguments

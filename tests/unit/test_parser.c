@@ -77,7 +77,7 @@ static void test_lexer_words(void **state)
 	arena_init(&a);
 	diag_init(&dl, &a);
 	src = conf_source_mem(&a, "t", text, strlen(text), false);
-	lexer_init(&lx, src, &a, &dl);
+	lexer_init(&lx, src, &dl);
 	n = lexer_next(&lx, &w);
 	assert_int_equal(n, 4);
 	assert_string_equal(w[0].text, "set");
@@ -110,7 +110,7 @@ static void test_lexer_unterminated(void **state)
 	arena_init(&a);
 	diag_init(&dl, &a);
 	lexer_init(&lx, conf_source_mem(&a, "t", text, strlen(text), false),
-		   &a, &dl);
+		   &dl);
 	n = lexer_next(&lx, &w);
 	assert_int_equal(n, 3);
 	assert_string_equal(w[2].text, "open");
@@ -122,6 +122,103 @@ static void test_lexer_unterminated(void **state)
 	assert_string_equal(w[1].text, "x");
 	lexer_fini(&lx);
 	arena_free(&a);
+}
+
+/* @head, @n times " " @word, then @tail: a malloc'd text. */
+static char *long_line(const char *head, size_t n, const char *word,
+		       const char *tail)
+{
+	size_t hl = strlen(head), wl = strlen(word) + 1, i;
+	char *text = malloc(hl + n * wl + strlen(tail) + 1), *p = text;
+
+	assert_non_null(text);
+	p += sprintf(p, "%s", head);
+	for (i = 0; i < n; i++)
+		p += sprintf(p, " %s", word);
+	strcpy(p, tail);
+	return text;
+}
+
+static size_t limit_three(void *ctx, const struct conf_word *w)
+{
+	assert_string_equal(w[1].text, "x");
+	return 3;
+}
+
+static void test_lexer_limit(void **state)
+{
+	/* Past the caller's limit: stepped over, a string over lines too. */
+	char *text = long_line("set x", 1000000, "a",
+			       " \"two\nlines\" b\nnext\n");
+	struct arena a;
+	struct diag_list dl;
+	struct lexer lx;
+	struct conf_word *w;
+
+	arena_init(&a);
+	diag_init(&dl, &a);
+	lexer_init(&lx, conf_source_mem(&a, "t", text, strlen(text), false),
+		   &dl);
+	lexer_set_limit(&lx, limit_three, NULL);
+	/* The limit, and the first word past it for the caller's error. */
+	assert_int_equal(lexer_next(&lx, &w), 4);
+	assert_string_equal(w[3].text, "a");
+	assert_int_equal(w[3].loc.col, 9);
+	assert_true(lx.cap <= 64); /* the 1M words were never stored */
+	assert_int_equal(lexer_next(&lx, &w), 1);
+	assert_string_equal(w[0].text, "next");
+	assert_int_equal(w[0].loc.line, 3);
+	assert_int_equal(dl.errors, 0);
+	lexer_fini(&lx);
+	arena_free(&a);
+	free(text);
+}
+
+static void test_lexer_max_words(void **state)
+{
+	char *text = long_line("set y", LEXER_MAX_WORDS, "w", "\nend\n");
+	struct arena a;
+	struct diag_list dl;
+	struct lexer lx;
+	struct conf_word *w;
+
+	arena_init(&a);
+	diag_init(&dl, &a);
+	lexer_init(&lx, conf_source_mem(&a, "t", text, strlen(text), false),
+		   &dl);
+	assert_int_equal(lexer_next(&lx, &w), LEXER_MAX_WORDS);
+	assert_int_equal(dl.errors, 1);
+	assert_string_equal(dl.items[0].msg,
+			    "more than 2097152 words on one line; the rest of the line is ignored");
+	assert_int_equal(dl.items[0].loc.line, 1);
+	assert_int_equal(lexer_next(&lx, &w), 1);
+	assert_string_equal(w[0].text, "end");
+	lexer_fini(&lx);
+	arena_free(&a);
+	free(text);
+}
+
+static void test_long_line_bounded(void **state)
+{
+	/*
+	 * 10 MB of values for an attribute that takes one: the error at the
+	 * first one too many, and the tree's arena holds the text and little
+	 * else (it took 500 MB: every word stored twice over).
+	 */
+	char *text = long_line("config firewall local-in-policy\n"
+			       "    edit 1\n"
+			       "        set schedule",
+			       5000000, "a", "\n    next\nend\n");
+	size_t len = strlen(text);
+	struct ctx c;
+
+	assert_int_equal(parse(&c, text), -EINVAL);
+	assert_int_equal(c.dl.errors, 1);
+	assert_string_equal(diag_str(&c, 0),
+			    "3:24: error: too many values for schedule");
+	assert_true(c.arena.allocated < len + (4u << 20));
+	done(&c);
+	free(text);
 }
 
 static void test_set_canonical(void **state)
@@ -321,6 +418,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lexer_words),
 		cmocka_unit_test(test_lexer_unterminated),
+		cmocka_unit_test(test_lexer_limit),
+		cmocka_unit_test(test_lexer_max_words),
+		cmocka_unit_test(test_long_line_bounded),
 		cmocka_unit_test(test_set_canonical),
 		cmocka_unit_test(test_list_commands),
 		cmocka_unit_test(test_table_commands),
