@@ -85,6 +85,54 @@ struct line_cursor {
 };
 
 /*
+ * At most CONTEXT_MAX bytes of a line are shown, around the token: a 10 MB
+ * `set member` line would otherwise be echoed whole (and into the daemon's
+ * journal on a reload). "..." marks what is left out.
+ */
+#define CONTEXT_MAX 160
+#define CONTEXT_BEFORE 60
+
+static void print_window(const char *p, const char *end,
+			 const struct conf_loc *loc, FILE *out)
+{
+	const char *from = p, *to = end, *tok;
+	unsigned int i, width, cols;
+
+	/* A column that saturated (CONF_LOC_MAX) is not the token's. */
+	tok = loc->col < CONF_LOC_MAX && p + loc->col - 1 <= end ?
+		      p + loc->col - 1 :
+		      NULL;
+	if (tok && tok - p > CONTEXT_BEFORE && end - p > CONTEXT_MAX)
+		from = tok - CONTEXT_BEFORE;
+	if (to - from > CONTEXT_MAX)
+		to = from + CONTEXT_MAX;
+	if (from > p)
+		fputs("...", out);
+	log_fputs_escaped(out, from, (size_t)(to - from), false);
+	fputs(to < end ? "...\n" : "\n", out);
+	if (!tok || tok > to || (tok == to && to < end))
+		return; /* no caret under a token that is not shown */
+	if (from > p)
+		fputs("   ", out);
+	/* Keep tabs so the caret lines up under tab-indented configs. */
+	for (; from < tok; from++) {
+		if (*from == '\t')
+			fputc('\t', out);
+		else if (log_escaped_width((unsigned char)*from) == 1)
+			fputc(' ', out);
+		else
+			fputs("    ", out); /* under a \xNN */
+	}
+	width = loc->len ? loc->len : 1;
+	for (i = 0, cols = 0; i < width && tok + i < to; i++)
+		cols += log_escaped_width((unsigned char)tok[i]);
+	fputc('^', out);
+	for (i = 1; i < cols; i++)
+		fputc('~', out);
+	fputc('\n', out);
+}
+
+/*
  * Print the source line of @loc and a caret underline below the token. The
  * line is escaped as log lines are (log_fputs_escaped()): a config may hold
  * terminal escape sequences, which must not reach the terminal; the caret
@@ -94,7 +142,6 @@ static void print_context(const struct conf_loc *loc, struct line_cursor *c,
 			  FILE *out)
 {
 	const char *p, *end;
-	unsigned int i, width, cols;
 
 	if (c->src != loc->src || c->line > loc->line) {
 		c->src = loc->src;
@@ -111,28 +158,7 @@ static void print_context(const struct conf_loc *loc, struct line_cursor *c,
 		end = p + strlen(p);
 	if (end > p && end[-1] == '\r')
 		end--;
-	log_fputs_escaped(out, p, (size_t)(end - p), false);
-	fputc('\n', out);
-	/* Keep tabs so the caret lines up under tab-indented configs. */
-	for (i = 1; i < loc->col && p + i - 1 < end; i++) {
-		if (p[i - 1] == '\t')
-			fputc('\t', out);
-		else if (log_escaped_width((unsigned char)p[i - 1]) == 1)
-			fputc(' ', out);
-		else
-			fputs("    ", out); /* under a \xNN */
-	}
-	width = loc->len ? loc->len : 1;
-	if (loc->col - 1 + width > (unsigned int)(end - p))
-		width = (unsigned int)(end - p) >= loc->col ?
-				(unsigned int)(end - p) - loc->col + 1 :
-				1;
-	for (i = 0, cols = 0; i < width && p + loc->col - 1 + i < end; i++)
-		cols += log_escaped_width((unsigned char)p[loc->col - 1 + i]);
-	fputc('^', out);
-	for (i = 1; i < cols; i++)
-		fputc('~', out);
-	fputc('\n', out);
+	print_window(p, end, loc, out);
 }
 
 /* One record's first line, names and message escaped like the context. */
