@@ -235,7 +235,7 @@ static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false;
-	int n, ms, sa_ms, nr_fixed, nr_sa;
+	int n, ms, sa_ms, ctl_ms, nr_fixed, nr_sa;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -249,6 +249,9 @@ static void loop(struct daemon *d)
 		sa_ms = sas_timeout_ms(d);
 		if (sa_ms >= 0 && sa_ms < ms)
 			ms = sa_ms;
+		ctl_ms = ctl_server_timeout_ms(d);
+		if (ctl_ms >= 0 && ctl_ms < ms)
+			ms = ctl_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -282,6 +285,7 @@ static void loop(struct daemon *d)
 		}
 		daemon_tick(d, false);
 		sas_tick(d);
+		ctl_server_tick(d);
 		if (minute != d->report_minute) {
 			daemon_report(d);
 			d->report_minute = minute;
