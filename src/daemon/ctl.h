@@ -37,8 +37,9 @@
  * CTL_IDLE_MS, or when answers wait and it reads none of them for
  * CTL_STALL_MS; while more than CTL_OUT_MAX bytes of answers wait, no
  * further request of that connection is read (a client that pipelines
- * must read as it goes). Closing for a limit, it says why in an error
- * answer if it can.
+ * must read as it goes). When all the daemon's connection slots are
+ * taken, the connection idle longest is closed for a new one. Closing for
+ * a limit, the daemon says why in an error answer if it can.
  */
 #ifndef LOCALIN_DAEMON_CTL_H
 #define LOCALIN_DAEMON_CTL_H
@@ -53,8 +54,10 @@
 #define CTL_LINE_MAX 4096
 #define CTL_MAX_WORDS 64
 /*
- * A person at socat types a request well within this; `localin` sends
- * its own at once. Far shorter than any wait a lockout would cost.
+ * `localin` sends its request at once. Idle clients cannot lock others
+ * out (the one idle longest makes room), but what they hold is freed
+ * soon. A person at socat has this long per line, and after a pause
+ * connects again.
  */
 #define CTL_IDLE_MS 5000
 /*

@@ -100,7 +100,10 @@ static bool wants_input(const struct ctl_conn *c)
 	return taking(c) && !c->peer_done;
 }
 
-/* When @c is closed unless it makes progress: a request, or a read. */
+/*
+ * When @c is closed unless it makes progress: a complete request, or the
+ * peer taking some of the answers that wait.
+ */
 static __u64 conn_deadline(const struct ctl_conn *c)
 {
 	return c->active_ms + (pending(c) ? CTL_STALL_MS : CTL_IDLE_MS);
@@ -152,8 +155,8 @@ static void notice(struct ctl_notice *n, const char *sock, const char *what)
 		return;
 	}
 	if (n->missed)
-		daemon_msg("%s: %s (and %u times more since the last message)",
-			   sock, what, n->missed);
+		daemon_msg("%s: %s (%u more since the last message)", sock,
+			   what, n->missed);
 	else
 		daemon_msg("%s: %s", sock, what);
 	n->last_ms = now ? now : 1;
@@ -451,15 +454,15 @@ static void readable(struct ctl_conn *c)
 		return; /* serve() takes a line or says it is too long */
 	n = recv(c->fd, c->in + c->in_len, CTL_LINE_MAX - c->in_len,
 		 MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		      errno == EINTR))
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (n < 0) {
 		conn_close(c);
 		return;
 	}
-	if (!n)
-		c->peer_done = true; /* it may still read: answer what it sent */
+	if (!n) /* it may still read: answer what it sent, then close */
+		c->peer_done = true;
 	c->in_len += (size_t)n;
 }
 

@@ -23,7 +23,8 @@
 
 /* The longest sleep when the minute boundary cannot be computed. */
 #define LOOP_TICK_MS 1000
-#define MAX_POLLFDS (3 + SA_SOURCES_MAX + CTL_MAX_CONNS)
+/* Data path, signals, rtnetlink; SA sources; control socket, connections. */
+#define MAX_POLLFDS (3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS)
 
 void daemon_msg(const char *fmt, ...)
 {

@@ -65,12 +65,12 @@ struct sa_src {
 };
 
 struct ctl_conn {
-	int fd; /* -1: free slot */
+	int fd;	  /* -1: free slot */
 	char *in; /* CTL_LINE_MAX bytes while open */
 	size_t in_len;
 	char *out; /* answers not yet written */
 	size_t out_len, out_off;
-	__u64 active_ms; /* accepted, last request, last bytes written */
+	__u64 active_ms;  /* accepted, last request, last bytes written */
 	bool peer_done;	  /* the peer sent EOF: answer what it sent, close */
 	bool close_after; /* once @out is written */
 	bool stop_waiter; /* asked to stop: answered after the teardown */
@@ -78,7 +78,7 @@ struct ctl_conn {
 
 /* A daemon message about a recurring condition, at most once a minute. */
 struct ctl_notice {
-	__u64 last_ms; /* 0: never said */
+	__u64 last_ms;	     /* 0: never said */
 	unsigned int missed; /* times since, not said */
 };
 

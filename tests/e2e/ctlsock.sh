@@ -199,6 +199,8 @@ check "... the daemon answers others" ctl status
 
 check "the daemon is still running" alive "$pid"
 
-ctl stop >/dev/null 2>&1
-[ -n "${KEEP:-}" ] && { cat "$tmp"/*.out; cat "$ERR"; }
+check "localin stop" ctl stop
+check "... the daemon exits" wait_until 100 gone "$pid"
+no_sanitizer_report() { ! grep -q "Sanitizer\|runtime error" "$ERR"; }
+check "... and no sanitizer report in its messages" no_sanitizer_report
 [ "$fails" -eq 0 ]
