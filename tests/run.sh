@@ -94,6 +94,9 @@ suite "e2e/faults [$1]" sh tests/e2e/faults.sh "$1/localin"
 # systemd's notify protocol (READY=1, RELOADING=1, STOPPING=1) on a socket
 # of the test's own, and `systemd-analyze verify` of the unit.
 suite "e2e/notify [$1]" sh tests/e2e/notify.sh "$1/localin"
+# The control socket under abuse: idle clients, bursts, a client that
+# pipelines without reading, the daemon at its fd limit (issue 16).
+suite "e2e/ctlsock [$1]" sh tests/e2e/ctlsock.sh "$1/localin"
 # Someone else's XDP program on an interface localin is told to use.
 suite "e2e/foreign [$1]" sh tests/e2e/foreign.sh "$1/localin"
 # A successor program with larger maps, or this build in place of

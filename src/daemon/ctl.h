@@ -33,6 +33,15 @@
  * A client may send several requests on one connection; the answers come
  * in order. A request line longer than CTL_LINE_MAX closes the connection
  * after an error answer.
+ *
+ * The daemon's limits, so that no client can lock others out or make it
+ * grow: a connection is closed when it sends no complete request for
+ * CTL_IDLE_MS, or when answers wait and it reads none of them for
+ * CTL_STALL_MS; while more than CTL_OUT_MAX bytes of answers wait, no
+ * further request of that connection is read (a client that pipelines
+ * must read as it goes). When all the daemon's connection slots are
+ * taken, the connection idle longest is closed for a new one. Closing for
+ * a limit, the daemon says why in an error answer if it can.
  */
 #ifndef LOCALIN_DAEMON_CTL_H
 #define LOCALIN_DAEMON_CTL_H
@@ -46,6 +55,25 @@
 #define CTL_SOCKET_PATH "/run/localin.sock"
 #define CTL_LINE_MAX 4096
 #define CTL_MAX_WORDS 64
+/*
+ * `localin` sends its request at once. Idle clients cannot lock others
+ * out (the one idle longest makes room), but what they hold is freed
+ * soon. A person at socat has this long per line, and after a pause
+ * connects again.
+ */
+#define CTL_IDLE_MS 5000
+/*
+ * Answers are small and a reader takes them at once; a reload's answer
+ * is written after the reload, not during it. Longer than CTL_IDLE_MS so
+ * that a client busy with a long answer is not cut short.
+ */
+#define CTL_STALL_MS 10000
+/*
+ * Answers queued for one connection before its requests wait: many
+ * `status` answers, beyond what the socket's own buffer holds already.
+ * One answer is always queued whole, however long.
+ */
+#define CTL_OUT_MAX (256 * 1024)
 
 enum ctl_cmd {
 	CTL_RELOAD,

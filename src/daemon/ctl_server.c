@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The daemon's end of the control socket (ctl.h): a listening unix
- * socket, a few non-blocking connections, one line in, one answer out.
+ * socket, up to CTL_MAX_CONNS non-blocking connections, lines in, answers
+ * out, within the limits ctl.h names.
+ *
+ * Each connection has one deadline (conn_deadline()), which the loop's
+ * poll timeout includes (ctl_server_timeout_ms()). At the fd limit,
+ * accept4() fails while the connection stays queued and the socket stays
+ * readable: the loop would spin. So the connection idle longest gives its
+ * descriptor, or else a spare one held for this (/dev/null) is closed
+ * long enough to take the connection off the queue and refuse it; if
+ * even that fails, the socket is left out of the poll for a while.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,6 +23,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../ipsec/retry.h"
+#include "../log/logbuf.h"
 #include "internal.h"
 
 /*
@@ -86,6 +98,24 @@ int ctl_path_check(const char *path, mode_t type)
 	return 1;
 }
 
+/* Accept nothing for this long when accept4() fails for want of resources. */
+#define CTL_ACCEPT_PAUSE_MS 250
+/* The least time between two messages about the same condition. */
+#define CTL_NOTICE_MS 60000
+
+static const char busy_msg[] =
+	"localin: closed: all control connections are busy and this one was idle longest";
+static const char fds_msg[] = "localin: daemon out of file descriptors";
+#define CTL_STR(x) #x
+#define CTL_XSTR(x) CTL_STR(x)
+static const char idle_msg[] =
+	"localin: closed: no complete request for " CTL_XSTR(CTL_IDLE_MS) " ms";
+
+static int open_spare(void)
+{
+	return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 int ctl_server_open(struct daemon *d)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -112,21 +142,104 @@ int ctl_server_open(struct daemon *d)
 	old = umask(0077); /* root only, from the first moment */
 	err = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (err || listen(fd, CTL_MAX_CONNS)) {
+	/* A burst of clients waits in the queue, not refused (EAGAIN). */
+	if (err || listen(fd, SOMAXCONN)) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
+	d->ctl_spare_fd = open_spare(); /* if not now, at the fd limit */
 	d->ctl_fd = fd;
+	d->ctl_resume_ms = 0;
 	return 0;
 }
 
 static void conn_close(struct ctl_conn *c)
 {
 	close(c->fd);
+	free(c->in);
 	free(c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+}
+
+static size_t pending(const struct ctl_conn *c)
+{
+	return c->out_len - c->out_off;
+}
+
+/* Whether to act on the next request of @c now (back-pressure). */
+static bool taking(const struct ctl_conn *c)
+{
+	return !c->close_after && !c->stop_waiter && pending(c) < CTL_OUT_MAX;
+}
+
+static bool wants_input(const struct ctl_conn *c)
+{
+	return taking(c) && !c->peer_done;
+}
+
+/*
+ * When @c is closed unless it makes progress: a complete request, or the
+ * peer taking some of the answers that wait.
+ */
+static __u64 conn_deadline(const struct ctl_conn *c)
+{
+	return c->active_ms + (pending(c) ? CTL_STALL_MS : CTL_IDLE_MS);
+}
+
+/*
+ * A one-line error answer on @fd, best effort: a full socket buffer or a
+ * peer gone drops it, and the connection is closed either way.
+ */
+static void say_error(int fd, const char *msg)
+{
+	char buf[192];
+	int n = snprintf(buf, sizeof(buf), "error 1\n%s\n", msg);
+
+	if (n > 0 && (size_t)n < sizeof(buf))
+		send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Close @c for a limit, saying @why if no answer waits before it. */
+static void conn_expire(struct ctl_conn *c, const char *why)
+{
+	if (!pending(c))
+		say_error(c->fd, why);
+	conn_close(c);
+}
+
+/* The open connection idle longest (a stop waiter is not idle), or NULL. */
+static struct ctl_conn *longest_idle(struct daemon *d)
+{
+	struct ctl_conn *best = NULL;
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++) {
+		struct ctl_conn *c = &d->conns[i];
+
+		if (c->fd >= 0 && !c->stop_waiter &&
+		    (!best || c->active_ms < best->active_ms))
+			best = c;
+	}
+	return best;
+}
+
+static void notice(struct ctl_notice *n, const char *sock, const char *what)
+{
+	__u64 now = sa_mono_ms();
+
+	if (n->last_ms && now - n->last_ms < CTL_NOTICE_MS) {
+		n->missed++;
+		return;
+	}
+	if (n->missed)
+		daemon_msg("%s: %s (%u more since the last message)", sock,
+			   what, n->missed);
+	else
+		daemon_msg("%s: %s", sock, what);
+	n->last_ms = now ? now : 1;
+	n->missed = 0;
 }
 
 void ctl_server_close(struct daemon *d)
@@ -139,15 +252,18 @@ void ctl_server_close(struct daemon *d)
 	if (d->ctl_fd >= 0) {
 		close(d->ctl_fd);
 		unlink(d->o->socket);
+		if (d->ctl_spare_fd >= 0)
+			close(d->ctl_spare_fd);
 	}
 	d->ctl_fd = -1;
+	d->ctl_spare_fd = -1;
 }
 
 /* Queue an answer; written as the socket takes it. */
 static void answer(struct ctl_conn *c, bool ok, const char *text, size_t len)
 {
 	char *buf = NULL, *grown;
-	size_t n = 0;
+	size_t n = 0, left = pending(c);
 	FILE *f = open_memstream(&buf, &n);
 
 	if (!f) {
@@ -156,13 +272,17 @@ static void answer(struct ctl_conn *c, bool ok, const char *text, size_t len)
 	}
 	ctl_write_answer(f, ok, text, len);
 	fclose(f);
-	if (c->out_off == c->out_len) {
+	if (!left) {
 		free(c->out);
 		c->out = buf;
 		c->out_len = n;
 		c->out_off = 0;
 		return;
 	}
+	/* What was written goes, so a buffer holds only what waits. */
+	memmove(c->out, c->out + c->out_off, left);
+	c->out_len = left;
+	c->out_off = 0;
 	grown = realloc(c->out, c->out_len + n);
 	if (grown) {
 		memcpy(grown + c->out_len, buf, n);
@@ -190,6 +310,7 @@ static void flush(struct ctl_conn *c)
 			return;
 		}
 		c->out_off += (size_t)n;
+		c->active_ms = sa_mono_ms();
 	}
 	if (c->close_after)
 		conn_close(c);
@@ -265,6 +386,29 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 	return false;
 }
 
+/*
+ * Answers quote what others named: interface names (the kernel allows
+ * ESC in them), tunnel names from charon, config strings. They reach an
+ * admin's terminal, so control characters go as \xNN, as in log lines;
+ * lines and tabs stay.
+ */
+static void answer_escaped(struct ctl_conn *c, bool ok, const char *text,
+			   size_t len)
+{
+	char *esc = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&esc, &n);
+
+	if (!f) {
+		c->close_after = true;
+		return;
+	}
+	log_fputs_escaped(f, text, len, true);
+	fclose(f);
+	answer(c, ok, esc, n);
+	free(esc);
+}
+
 static void handle_line(struct daemon *d, struct ctl_conn *c, char *line)
 {
 	char *text = NULL;
@@ -279,7 +423,7 @@ static void handle_line(struct daemon *d, struct ctl_conn *c, char *line)
 	ok = dispatch(d, c, line, out);
 	fclose(out);
 	if (!c->stop_waiter)
-		answer(c, ok, text, len);
+		answer_escaped(c, ok, text, len);
 	free(text);
 }
 
@@ -292,23 +436,110 @@ static bool peer_is_root(int fd)
 	       cred.uid == 0;
 }
 
+/*
+ * At the fd limit: the connection idle longest gives its descriptor for
+ * the new one; with none, the spare one is given up long enough to take
+ * the new connection off the queue and refuse it. The new connection's
+ * fd, or a negative errno (-EAGAIN: refused, nothing more to do).
+ */
+static int accept_at_limit(struct daemon *d, int err)
+{
+	struct ctl_conn *victim = longest_idle(d);
+	const char *sock = d->o->socket;
+	int fd;
+
+	if (victim) {
+		conn_expire(victim, fds_msg);
+		notice(&d->ctl_fd_notice, sock,
+		       "out of file descriptors: closed the control connection idle longest for a new one");
+		fd = accept4(d->ctl_fd, NULL, NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 || (errno != EMFILE && errno != ENFILE))
+			return fd >= 0 ? fd : -errno;
+		err = -errno;
+	}
+	if (d->ctl_spare_fd < 0)
+		d->ctl_spare_fd = open_spare();
+	if (d->ctl_spare_fd < 0)
+		return err;
+	close(d->ctl_spare_fd);
+	fd = accept4(d->ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	err = fd < 0 ? -errno : -EAGAIN;
+	if (fd >= 0) {
+		say_error(fd, fds_msg);
+		close(fd);
+		notice(&d->ctl_fd_notice, sock,
+		       "out of file descriptors: refused a control connection");
+	}
+	d->ctl_spare_fd = open_spare();
+	return err;
+}
+
+/* The next connection in the queue, or a negative errno. */
+static int accept_conn(struct daemon *d)
+{
+	char what[160];
+	int fd, err;
+
+	fd = accept4(d->ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	err = -errno;
+	if (err == -EMFILE || err == -ENFILE)
+		err = accept_at_limit(d, err);
+	if (err >= 0 || err == -EAGAIN || err == -EWOULDBLOCK ||
+	    err == -EINTR || err == -ECONNABORTED)
+		return err;
+	/* Out of memory or of descriptors still: try again later. */
+	d->ctl_resume_ms = sa_mono_ms() + CTL_ACCEPT_PAUSE_MS;
+	snprintf(what, sizeof(what), "cannot accept a connection: %s",
+		 strerror(-err));
+	notice(&d->ctl_fd_notice, d->o->socket, what);
+	return err;
+}
+
+/* A slot for a new connection: a free one, else the one idle longest. */
+static struct ctl_conn *free_slot(struct daemon *d)
+{
+	struct ctl_conn *c;
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++)
+		if (d->conns[i].fd < 0)
+			return &d->conns[i];
+	c = longest_idle(d);
+	if (c) {
+		conn_expire(c, busy_msg);
+		notice(&d->ctl_busy_notice, d->o->socket,
+		       "all control connections busy: closed the one idle longest");
+	}
+	return c;
+}
+
+/*
+ * One connection per wake-up: one that is let in has a turn to send its
+ * request before the next can push it out of a full table.
+ */
 static void accept_one(struct daemon *d)
 {
 	static const char denied[] = "permission denied: root only";
-	struct ctl_conn *c = NULL;
-	int fd, i;
+	struct ctl_conn *c;
+	int fd = accept_conn(d);
 
-	fd = accept4(d->ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	for (i = 0; i < CTL_MAX_CONNS && !c; i++)
-		if (d->conns[i].fd < 0)
-			c = &d->conns[i];
+	c = free_slot(d);
 	if (!c) {
-		close(fd); /* busy: the client sees the connection close */
+		close(fd); /* all are stop waiters: we are on our way out */
+		return;
+	}
+	c->in = malloc(CTL_LINE_MAX);
+	if (!c->in) {
+		close(fd);
 		return;
 	}
 	c->fd = fd;
+	c->active_ms = sa_mono_ms();
 	if (!peer_is_root(fd)) {
 		answer(c, false, denied, sizeof(denied) - 1);
 		c->close_after = true;
@@ -316,44 +547,76 @@ static void accept_one(struct daemon *d)
 	}
 }
 
-static void readable(struct daemon *d, struct ctl_conn *c)
+/* What the peer sent, up to the room in @c->in; EOF ends the input. */
+static void readable(struct ctl_conn *c)
 {
-	static const char toolong[] = "request line too long";
-	char *nl;
 	ssize_t n;
 
-	n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
+	if (c->in_len == CTL_LINE_MAX)
+		return; /* serve() takes a line or says it is too long */
+	n = recv(c->fd, c->in + c->in_len, CTL_LINE_MAX - c->in_len,
 		 MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	if (n <= 0) {
-		/* Gone; a stop waiter is still answered (into the void). */
-		if (!c->stop_waiter)
-			conn_close(c);
+	if (n < 0) {
+		conn_close(c);
 		return;
 	}
+	if (!n) /* it may still read: answer what it sent, then close */
+		c->peer_done = true;
 	c->in_len += (size_t)n;
-	while (c->fd >= 0 && !c->stop_waiter && !c->close_after &&
-	       (nl = memchr(c->in, '\n', c->in_len))) {
-		size_t used = (size_t)(nl - c->in) + 1;
+}
 
+/* The complete requests in @c->in, in order, while @c takes requests. */
+static void serve(struct daemon *d, struct ctl_conn *c)
+{
+	static const char toolong[] = "request line too long";
+	size_t used = 0;
+	char *nl;
+
+	while (taking(c) &&
+	       (nl = memchr(c->in + used, '\n', c->in_len - used))) {
 		*nl = '\0';
-		handle_line(d, c, c->in);
-		memmove(c->in, c->in + used, c->in_len - used);
-		c->in_len -= used;
+		handle_line(d, c, c->in + used);
+		used = (size_t)(nl - c->in) + 1;
+		c->active_ms = sa_mono_ms();
 	}
-	if (c->in_len == sizeof(c->in)) {
+	memmove(c->in, c->in + used, c->in_len - used);
+	c->in_len -= used;
+	if (!taking(c))
+		return;
+	/* No LF in what is left. */
+	if (c->in_len == CTL_LINE_MAX) {
 		answer(c, false, toolong, sizeof(toolong) - 1);
 		c->close_after = true;
+	} else if (c->peer_done) {
+		c->close_after = true; /* a partial last line is dropped */
 	}
-	flush(c);
+}
+
+/* What poll() said about @c (POLL* in @revents), or a check at a deadline. */
+static void conn_event(struct daemon *d, struct ctl_conn *c, short revents)
+{
+	if (revents & POLLOUT)
+		flush(c);
+	if (c->fd >= 0 && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (wants_input(c))
+			readable(c);
+		else if (revents & (POLLHUP | POLLERR))
+			conn_close(c); /* it cannot read what waits */
+	}
+	if (c->fd >= 0 && !c->stop_waiter) {
+		serve(d, c);
+		flush(c);
+	}
 }
 
 int ctl_server_pollfds(struct daemon *d, struct pollfd *pfd, int max)
 {
 	int i, n = 0;
 
-	if (d->ctl_fd >= 0 && n < max)
+	if (d->ctl_fd >= 0 && n < max && sa_mono_ms() >= d->ctl_resume_ms)
 		pfd[n++] = (struct pollfd){ .fd = d->ctl_fd, .events = POLLIN };
 	for (i = 0; i < CTL_MAX_CONNS && n < max; i++) {
 		struct ctl_conn *c = &d->conns[i];
@@ -362,8 +625,8 @@ int ctl_server_pollfds(struct daemon *d, struct pollfd *pfd, int max)
 			continue;
 		pfd[n++] = (struct pollfd){
 			.fd = c->fd,
-			.events = POLLIN |
-				  (c->out_off < c->out_len ? POLLOUT : 0),
+			.events = (wants_input(c) ? POLLIN : 0) |
+				  (pending(c) ? POLLOUT : 0),
 		};
 	}
 	return n;
@@ -371,26 +634,72 @@ int ctl_server_pollfds(struct daemon *d, struct pollfd *pfd, int max)
 
 void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n)
 {
+	bool incoming = false;
 	int i, j;
 
 	for (i = 0; i < n; i++) {
 		if (!pfd[i].revents)
 			continue;
 		if (pfd[i].fd == d->ctl_fd) {
-			accept_one(d);
+			incoming = true;
 			continue;
 		}
 		for (j = 0; j < CTL_MAX_CONNS; j++) {
 			struct ctl_conn *c = &d->conns[j];
 
-			if (c->fd != pfd[i].fd)
-				continue;
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
-				readable(d, c);
-			else if (pfd[i].revents & POLLOUT)
-				flush(c);
-			break;
+			if (c->fd == pfd[i].fd && !c->stop_waiter) {
+				conn_event(d, c, pfd[i].revents);
+				break;
+			}
 		}
+	}
+	/* Last: a request that came is served before its sender is evicted. */
+	if (incoming)
+		accept_one(d);
+}
+
+/* ms until ctl_server_tick() has something to do (-1: nothing). */
+int ctl_server_timeout_ms(struct daemon *d)
+{
+	__u64 now = sa_mono_ms(), best = UINT64_MAX, t;
+	int i;
+
+	if (d->ctl_fd >= 0 && d->ctl_resume_ms > now)
+		best = d->ctl_resume_ms;
+	for (i = 0; i < CTL_MAX_CONNS; i++) {
+		const struct ctl_conn *c = &d->conns[i];
+
+		if (c->fd < 0 || c->stop_waiter)
+			continue;
+		t = conn_deadline(c);
+		if (t < best)
+			best = t;
+	}
+	if (best == UINT64_MAX)
+		return -1;
+	return best <= now ? 0 : best - now > 60000 ? 60000 : (int)(best - now);
+}
+
+/* Close the connections past their deadline. */
+void ctl_server_tick(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++) {
+		struct ctl_conn *c = &d->conns[i];
+
+		if (c->fd < 0 || c->stop_waiter ||
+		    sa_mono_ms() < conn_deadline(c))
+			continue;
+		/*
+		 * Judged on what is there now: the loop may have been busy
+		 * (a long reload) while the request came or the peer read.
+		 */
+		conn_event(d, c, POLLIN | POLLOUT);
+		if (c->fd < 0 || c->stop_waiter ||
+		    sa_mono_ms() < conn_deadline(c))
+			continue;
+		conn_expire(c, idle_msg);
 	}
 }
 

@@ -25,7 +25,8 @@
 
 /* The longest sleep when the minute boundary cannot be computed. */
 #define LOOP_TICK_MS 1000
-#define MAX_POLLFDS (3 + SA_SOURCES_MAX + CTL_MAX_CONNS)
+/* Data path, signals, rtnetlink; SA sources; control socket, connections. */
+#define MAX_POLLFDS (3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS)
 
 /*
  * Escaped as log lines are (log_fputs_escaped()): messages carry interface
@@ -303,7 +304,7 @@ static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false;
-	int n, ms, sa_ms, nr_fixed, nr_sa;
+	int n, ms, sa_ms, ctl_ms, nr_fixed, nr_sa;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -317,6 +318,9 @@ static void loop(struct daemon *d)
 		sa_ms = sas_timeout_ms(d);
 		if (sa_ms >= 0 && sa_ms < ms)
 			ms = sa_ms;
+		ctl_ms = ctl_server_timeout_ms(d);
+		if (ctl_ms >= 0 && ctl_ms < ms)
+			ms = ctl_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -351,6 +355,7 @@ static void loop(struct daemon *d)
 		daemon_tick(d, false);
 		sas_tick(d);
 		links_tick(d);
+		ctl_server_tick(d);
 		if (minute != d->report_minute) {
 			daemon_report(d);
 			d->report_minute = minute;

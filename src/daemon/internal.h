@@ -22,7 +22,12 @@
 #include "sched.h"
 #include "sink.h"
 
-#define CTL_MAX_CONNS 16
+/*
+ * Control connections open at once. More than a few admins and scripts
+ * ever need; when all are taken, the one idle longest makes room for a
+ * new one (ctl_server.c), so `localin stop` always gets through.
+ */
+#define CTL_MAX_CONNS 64
 
 struct daemon_link {
 	int ifindex;
@@ -65,13 +70,21 @@ struct sa_src {
 };
 
 struct ctl_conn {
-	int fd; /* -1: free slot */
-	char in[CTL_LINE_MAX];
+	int fd;	  /* -1: free slot */
+	char *in; /* CTL_LINE_MAX bytes while open */
 	size_t in_len;
 	char *out; /* answers not yet written */
 	size_t out_len, out_off;
+	__u64 active_ms;  /* accepted, last request, last bytes written */
+	bool peer_done;	  /* the peer sent EOF: answer what it sent, close */
 	bool close_after; /* once @out is written */
 	bool stop_waiter; /* asked to stop: answered after the teardown */
+};
+
+/* A daemon message about a recurring condition, at most once a minute. */
+struct ctl_notice {
+	__u64 last_ms;	     /* 0: never said */
+	unsigned int missed; /* times since, not said */
 };
 
 struct daemon {
@@ -115,6 +128,13 @@ struct daemon {
 
 	int lock_fd, sig_fd, ctl_fd;
 	struct ctl_conn conns[CTL_MAX_CONNS];
+	/*
+	 * While ctl_fd is open: /dev/null, held so that a connection can be
+	 * taken off the queue and refused at the fd limit (-1: lost it).
+	 */
+	int ctl_spare_fd;
+	__u64 ctl_resume_ms; /* accept nothing before it (a failing accept) */
+	struct ctl_notice ctl_fd_notice, ctl_busy_notice;
 	bool stopping;
 };
 
@@ -150,6 +170,8 @@ int ctl_server_open(struct daemon *d);
 void ctl_server_close(struct daemon *d);
 int ctl_server_pollfds(struct daemon *d, struct pollfd *pfd, int max);
 void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n);
+int ctl_server_timeout_ms(struct daemon *d);
+void ctl_server_tick(struct daemon *d);
 void ctl_server_answer_stop(struct daemon *d, const char *text);
 
 /* sas.c */

@@ -72,6 +72,23 @@ else
 	fail "8 interface pairs came and went: fds $before before, $after after (leak)"
 fi
 
+# --- a name with a terminal escape in it ----------------------------------------
+# The kernel takes ESC in an interface name; `localin status` must not
+# pass it to the admin's terminal.
+esc=$(printf 'e\033[2J%.8s' "$$")
+if ip -n "$GW" link add "$esc" type veth peer name "${xa}e" 2>/dev/null; then
+	ip -n "$GW" link set "$esc" up
+	wait_until 50 sh -c "$bin status -s $SOCK | grep -qF 'e\\x1b[2J'" 2>/dev/null
+	li_cmd status >"$tmp/esc.out" 2>&1
+	check "status shows an ESC in an interface name as \\x1b" \
+		grep -qF 'e\x1b[2J' "$tmp/esc.out"
+	check "... and no raw ESC at all" \
+		sh -c "! grep -q \"$(printf '\033')\" $tmp/esc.out"
+	ip -n "$GW" link del "$esc"
+else
+	note_skip "the kernel refuses ESC in an interface name"
+fi
+
 # --- out of file descriptors ----------------------------------------------------
 # A limit a few fds above what the daemon holds: the control socket still
 # accepts, an attach (~25 fds) does not fit.
