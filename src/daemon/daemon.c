@@ -303,8 +303,8 @@ out_free:
 static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
-	bool poll_broken = false;
-	int n, ms, sa_ms, ctl_ms, nr_fixed, nr_sa;
+	bool poll_broken = false, poll_failed = false;
+	int n, ms, sa_ms, ctl_ms, nr_fixed, nr_sa, ready;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -334,13 +334,27 @@ static void loop(struct daemon *d)
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
-		if (poll(pfd, (nfds_t)n, ms) > 0) {
+		ready = poll(pfd, (nfds_t)n, ms);
+		if (ready > 0) {
 			if (pfd[1].revents)
 				read_signals(d);
 			if (pfd[2].revents)
 				links_follow(d);
 			sas_handle(d, pfd + 3, nr_sa);
 			ctl_server_handle(d, pfd + nr_fixed, n - nr_fixed);
+		} else if (ready < 0 && errno != EINTR) {
+			/*
+			 * EINVAL: more fds than RLIMIT_NOFILE (a limit set
+			 * absurdly low); ENOMEM. Say it once, and wait as the
+			 * poll would have, instead of going round at once.
+			 */
+			if (!poll_failed)
+				daemon_msg("poll: %s; waiting %d ms between tries",
+					   strerror(errno), ms);
+			poll_failed = true;
+			usleep((useconds_t)ms * 1000);
+		} else {
+			poll_failed = false;
 		}
 		/* Drain whatever the data path sent, without waiting. */
 		n = li_loader_poll(d->l, 0, daemon_on_event, d);
