@@ -70,6 +70,9 @@ suite "e2e/sasrc [$1]" sh tests/e2e/sasrc.sh "$1/localin"
 # systemd's notify protocol (READY=1, RELOADING=1, STOPPING=1) on a socket
 # of the test's own, and `systemd-analyze verify` of the unit.
 suite "e2e/notify [$1]" sh tests/e2e/notify.sh "$1/localin"
+# The daemon under faults: a stalled log reader (FIFO), its caller's
+# streams let go of, clients against a mute server and as non-root.
+suite "e2e/sinks [$1]" sh tests/e2e/sinks.sh "$1/localin"
 # Someone else's XDP program on an interface localin is told to use.
 suite "e2e/foreign [$1]" sh tests/e2e/foreign.sh "$1/localin"
 # A successor program with larger maps, or this build in place of
