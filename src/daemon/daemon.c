@@ -145,11 +145,14 @@ static bool is_regular_file(int fd)
 	return !fstat(fd, &st) && S_ISREG(st.st_mode);
 }
 
-/* @s to syslog from now on; its counts go on. */
+/* @s to syslog from now on; its counts go on, with what it still held. */
 static void to_syslog(struct log_sink *s, sink_say_fn say)
 {
 	__u64 lines = s->lines, lost = s->lost;
 
+	sink_flush(s);
+	if (s->q)
+		lost += ctl_count_lines(s->q + s->q_off, s->q_len - s->q_off);
 	sink_close(s);
 	sink_open_syslog(s, say);
 	s->lines = lines;
@@ -179,8 +182,9 @@ static void detach_streams(struct daemon *d)
 		to_syslog(&d->msgs, NULL);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0) {
-		daemon_msg("cannot open /dev/null: %s; keeping stdout and stderr",
-			   strerror(errno));
+		daemon_msg(
+			"cannot open /dev/null: %s; keeping stdout and stderr",
+			strerror(errno));
 		return;
 	}
 	if (out)
@@ -241,11 +245,12 @@ static int start(struct daemon *d)
 	} else {
 		err = sink_open(&d->sink, d->o->log, daemon_msg);
 		if (err) {
-			daemon_msg("cannot open %s: %s%s", d->o->log,
-				   strerror(-err),
-				   err == -ENXIO ?
-					   " (a FIFO that no process has open for reading)" :
-					   "");
+			daemon_msg(
+				"cannot open %s: %s%s", d->o->log,
+				strerror(-err),
+				err == -ENXIO ?
+					" (a FIFO that no process has open for reading)" :
+					"");
 			goto out_free;
 		}
 	}

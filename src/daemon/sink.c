@@ -432,8 +432,8 @@ static int syslog_write(struct log_sink *s, const char *text, size_t len,
 	int err, n;
 
 	if (s->lost_pending) {
-		n = snprintf(note, sizeof(note), MSG_PREFIX
-			     "%llu log lines lost (%s)",
+		n = snprintf(note, sizeof(note),
+			     MSG_PREFIX "%llu log lines lost (%s)",
 			     (unsigned long long)s->lost_pending, why(s));
 		err = syslog_send(s, note, (size_t)n);
 		if (err) {

@@ -37,7 +37,7 @@
 #define SINK_SYSLOG_PATH "/dev/log"
 
 enum sink_kind {
-	SINK_FD,     /* write(2) to an fd that never blocks (ours, O_NONBLOCK) */
+	SINK_FD, /* write(2) to an fd that never blocks (ours, O_NONBLOCK) */
 	SINK_SOCKET, /* send(2) with MSG_DONTWAIT (inherited socket) */
 	SINK_POLLED, /* poll(2) first, then at most PIPE_BUF bytes */
 	SINK_SYSLOG, /* one datagram per line to SINK_SYSLOG_PATH */

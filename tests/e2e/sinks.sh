@@ -35,9 +35,10 @@ RD=$tmp/reader.py
 STUCK=$tmp/stuck.py
 reader=""
 stuck=""
+fg=""
 capture=""
 cleanup_more() {
-	for p in $reader $stuck; do
+	for p in $reader $stuck $fg; do
 		grep -qs "$tmp/" "/proc/$p/cmdline" && kill "$p" 2>/dev/null
 	done
 	[ -n "$capture" ] && kill "$capture" 2>/dev/null
@@ -70,6 +71,27 @@ with open(out, "ab") as f:
             f.flush()
         else:
             time.sleep(0.02)
+EOF
+# Runs a command with its stdout on a pipe or a stream socket (as
+# journald gives a service) whose other end is held and never read.
+FG=$tmp/fg.py
+cat >"$FG" <<'EOF'
+import fcntl, os, socket, subprocess, sys
+kind, cmd = sys.argv[1], sys.argv[2:]
+if kind == "pipe":
+    r, w = os.pipe()
+    fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ
+    p = subprocess.Popen(cmd, stdout=w, stdin=subprocess.DEVNULL)
+    os.close(w)
+else:
+    ours, theirs = socket.socketpair()
+    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    p = subprocess.Popen(cmd, stdout=theirs.fileno(), stdin=subprocess.DEVNULL)
+    theirs.close()
+try:
+    p.wait(timeout=600)
+except subprocess.TimeoutExpired:
+    pass
 EOF
 # A unix socket server that accepts and never answers.
 cat >"$STUCK" <<'EOF'
@@ -170,7 +192,7 @@ log_traffic
 dpid=$(daemon_pid)
 t0=$(date +%s%N)
 kill -TERM "$dpid"
-wait_until 80 exited "$dpid"
+wait_until 150 exited "$dpid"
 check "stalled log reader: SIGTERM stops the daemon ($(elapsed_ms "$t0") ms)" \
 	exited "$dpid"
 check "... detached from $IF" [ -z "$(prog_id)" ]
@@ -179,6 +201,37 @@ if ! gone "$dpid"; then
 	kill_daemons
 	wait_until 50 gone "$dpid"
 fi
+
+# --- --foreground, stdout a pipe or a socket nobody reads ---------------------------
+for kind in pipe socket; do
+	rm -f "$SOCK" # a daemon killed above may have left it
+	"$py" "$FG" "$kind" nsenter --net="/run/netns/$GW" "$bin" run \
+		--foreground -c "$conf" -s "$SOCK" --pin-dir "$PIN" \
+		2>>"$ERR" &
+	fg=$!
+	if ! wait_until 100 test -S "$SOCK"; then
+		fail "--foreground, stdout a $kind: the daemon starts"
+		continue
+	fi
+	dpid=$(daemon_pid)
+	pids="$pids $dpid"
+	check "--foreground, stdout a $kind: the daemon runs (${dpid:-no pid})" \
+		alive "${dpid:-none}"
+	log_traffic
+	timeout 10 "$bin" status -s "$SOCK" >"$tmp/status.out" 2>&1
+	rc=$?
+	n=$(lost_of "$tmp/status.out")
+	check "--foreground, stdout a $kind nobody reads: status answers ($rc), lines lost (${n:-none})" \
+		eval "[ $rc = 0 ] && [ ${n:-0} -gt 0 ]"
+	t0=$(date +%s%N)
+	kill -TERM "$dpid"
+	wait_until 150 exited "$dpid"
+	check "... SIGTERM stops the daemon ($(elapsed_ms "$t0") ms)" \
+		exited "$dpid"
+	exited "$dpid" || kill_daemons
+	wait_until 50 exited "$dpid"
+	wait_until 50 exited "$fg"
+done
 
 # --- out=$(localin run ...): the daemon lets go of the caller's streams ------------
 # Background: if the daemon kept the pipe, $(...) would wait for it to end.

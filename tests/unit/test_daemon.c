@@ -533,8 +533,9 @@ static void test_sink_partial_line(void **state)
 	dup2(tmp, s.fd);
 	assert_int_equal(sink_write(&s, "next\n", 5, 1), 0);
 	assert_false(s.cut);
-	assert_string_equal(slurp(path),
-			    "\nlocalin: 2 log lines lost (Broken pipe)\nnext\n");
+	assert_string_equal(
+		slurp(path),
+		"\nlocalin: 2 log lines lost (Broken pipe)\nnext\n");
 	sink_close(&s);
 	close(fds[1]);
 	close(tmp);
