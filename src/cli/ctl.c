@@ -12,12 +12,16 @@
 #include "../daemon/ctl.h"
 #include "commands.h"
 
+#define TIMEOUT_S 10
+#define RELOAD_TIMEOUT_S 60 /* a reload compiles a whole config */
+#define TIMEOUT_MAX_S 86400
+
 static const char ctl_usage[] =
-	"usage: localin reload|stop|status [-s SOCKET]\n"
-	"       localin reload [-s SOCKET] --force\n"
-	"       localin diagnose [-s SOCKET] debug flow filter [WORDS...]\n"
-	"       localin diagnose [-s SOCKET] debug flow trace start N | stop\n"
-	"       localin diagnose [-s SOCKET] vpn tunnel list [name NAME]\n"
+	"usage: localin reload|stop|status [-s SOCKET] [-t SECONDS]\n"
+	"       localin reload [-s SOCKET] [-t SECONDS] --force\n"
+	"       localin diagnose [-s SOCKET] [-t SECONDS] debug flow filter [WORDS...]\n"
+	"       localin diagnose [-s SOCKET] [-t SECONDS] debug flow trace start N | stop\n"
+	"       localin diagnose [-s SOCKET] [-t SECONDS] vpn tunnel list [name NAME]\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
 	"(default " CTL_SOCKET_PATH "; root only):\n"
 	"  reload   re-read the config; with errors, the running one stays;\n"
@@ -31,29 +35,80 @@ static const char ctl_usage[] =
 	"  diagnose debug flow trace start N  trace lines of the next N\n"
 	"           matching packets, in the daemon's log; trace stop ends it\n"
 	"  diagnose vpn tunnel list  the live SAs per tunnel: SPIs, sources,\n"
-	"           age, packets and bytes the data path let through\n";
+	"           age, packets and bytes the data path let through\n"
+	"  -t, --timeout SECONDS  give up when the whole answer has not come\n"
+	"           within SECONDS (default 60 for reload, else 10): exit 1\n";
+
+/* Whole seconds, 1 to a day; -1 if @s is not that. */
+static int parse_timeout(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > TIMEOUT_MAX_S)
+		return -1;
+	return (int)v;
+}
+
+static int say_failure(const char *sock, int err, int timeout_s)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ECONNREFUSED:
+		fprintf(stderr,
+			"localin: no daemon at %s (%s); is `localin run` running?\n",
+			sock, strerror(-err));
+		break;
+	case -ETIMEDOUT:
+		fprintf(stderr,
+			"localin: no answer from the daemon at %s within %d s\n",
+			sock, timeout_s);
+		break;
+	case -EACCES:
+		fprintf(stderr,
+			"localin: %s: %s (the control socket is root only)\n",
+			sock, strerror(-err));
+		break;
+	default:
+		fprintf(stderr, "localin: %s: %s\n", sock, strerror(-err));
+	}
+	return 1;
+}
 
 /* @name and the words after the options, as one request line. */
 static int request(const char *name, int argc, char **argv, bool words)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "force", no_argument, NULL, 'F' },
 		{},
 	};
 	const char *sock = CTL_SOCKET_PATH;
 	bool force = false;
+	int timeout_s = strcmp(name, "reload") ? TIMEOUT_S : RELOAD_TIMEOUT_S;
 	char line[CTL_LINE_MAX];
 	size_t len;
 	bool ok;
 	int c, i, err;
 
 	/* '+': stop at the first word, so `vd -1` stays a filter word. */
-	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sock = optarg;
+			break;
+		case 't':
+			timeout_s = parse_timeout(optarg);
+			if (timeout_s < 0) {
+				fprintf(stderr,
+					"localin: --timeout %s: whole seconds from 1 to %d\n",
+					optarg, TIMEOUT_MAX_S);
+				return 2;
+			}
 			break;
 		case 'h':
 			fputs(ctl_usage, stdout);
@@ -82,17 +137,9 @@ static int request(const char *name, int argc, char **argv, bool words)
 		fprintf(stderr, "localin: request too long\n");
 		return 2;
 	}
-	err = ctl_request(sock, line, stdout, stderr, &ok);
-	if (err == -ENOENT || err == -ECONNREFUSED) {
-		fprintf(stderr,
-			"localin: no daemon at %s (%s); is `localin run` running?\n",
-			sock, strerror(-err));
-		return 1;
-	}
-	if (err) {
-		fprintf(stderr, "localin: %s: %s\n", sock, strerror(-err));
-		return 1;
-	}
+	err = ctl_request(sock, line, timeout_s * 1000, stdout, stderr, &ok);
+	if (err)
+		return say_failure(sock, err, timeout_s);
 	return ok ? 0 : 1;
 }
 

@@ -3,7 +3,8 @@
  * `localin run -c CONF [--log FILE] [--foreground]`: the daemon
  * (src/daemon/daemon.h). Without --foreground it returns once the daemon
  * enforces the config (exit 0) or has failed (exit 1, errors on stderr),
- * and the daemon carries on in the background.
+ * and the daemon carries on in the background, holding none of the
+ * caller's standard streams but regular files.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,9 +71,15 @@ static const char run_usage[] =
 	"usage: localin run -c CONF [--log FILE] [--foreground] [options]\n"
 	"Enforce CONF's local-in policies with the XDP program until stopped.\n"
 	"  -c, --config CONF   FortiOS config (errors are shown as by `localin check`)\n"
-	"  -l, --log FILE      append log and trace lines to FILE (default: stdout);\n"
-	"                      reopened on reload, for logrotate\n"
-	"  -f, --foreground    stay in the foreground (systemd: Type=notify)\n"
+	"  -l, --log FILE      append log and trace lines to FILE (default: stdout,\n"
+	"                      or syslog once in the background); reopened on\n"
+	"                      reload, for logrotate. Never waits for a slow\n"
+	"                      reader: up to 256 KiB queue, then lines are\n"
+	"                      dropped and counted (localin status)\n"
+	"  -f, --foreground    stay in the foreground (systemd: Type=notify);\n"
+	"                      without it, once enforcing, the daemon lets go of\n"
+	"                      stdout and stderr (unless regular files): its\n"
+	"                      messages go to syslog\n"
 	"  -s, --socket PATH   control socket (default " CTL_SOCKET_PATH ");\n"
 	"                      the lock is PATH with .sock replaced by .lock\n"
 	"      --pin-dir DIR   bpffs directory for the program and maps\n"
@@ -111,10 +118,15 @@ static char *absolute(const char *path)
 	return out;
 }
 
-/* Fork; the parent returns when the child is ready or has failed. */
+/*
+ * Fork; the parent returns when the child is ready or has failed. The
+ * child never reads stdin: /dev/null from the start, so it holds none of
+ * its caller's terminal or pipe. stdout and stderr carry its messages up
+ * to ready; then it lets go of them too (daemon.c: detach_streams()).
+ */
 static int background(struct daemon_opts *o)
 {
-	int fds[2], status, ret;
+	int fds[2], status, ret, null;
 	pid_t pid;
 	char c;
 
@@ -130,6 +142,11 @@ static int background(struct daemon_opts *o)
 	if (pid == 0) {
 		close(fds[0]);
 		setsid();
+		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null >= 0 && null != STDIN_FILENO) {
+			dup2(null, STDIN_FILENO);
+			close(null);
+		}
 		o->ready_fd = fds[1];
 		return daemon_run(o) ? 1 : 0;
 	}

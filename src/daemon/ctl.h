@@ -121,10 +121,11 @@ int ctl_parse_head(const char *line, bool *ok, unsigned int *count);
 
 /*
  * Client side: connect to @path, send @request (one line, no LF), copy the
- * body of the answer to @out when ok, to @err otherwise. 0 with @ok set,
- * or a negative errno (cannot connect, protocol error).
+ * body of the answer to @out when ok, to @err otherwise, all within
+ * @timeout_ms. 0 with @ok set, or a negative errno (cannot connect,
+ * protocol error, -ETIMEDOUT: no whole answer in time).
  */
-int ctl_request(const char *path, const char *request, FILE *out, FILE *err,
-		bool *ok);
+int ctl_request(const char *path, const char *request, int timeout_ms,
+		FILE *out, FILE *err, bool *ok);
 
 #endif

@@ -1,48 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The client end of the control socket (ctl.h): one request, one answer.
+ * The client end of the control socket (ctl.h): one request, one answer,
+ * all of it within a deadline. A daemon that does not answer (stuck, or
+ * something else listening there) costs the caller the timeout, no more:
+ * the socket is non-blocking and every wait is a poll(2) bounded by what
+ * is left of the deadline.
  */
 #include "ctl.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
-/* A reload compiles a whole config; give it time before giving up. */
-#define CTL_CLIENT_TIMEOUT_S 300
+/* A listener whose backlog is full: try to connect again this often. */
+#define CONNECT_RETRY_MS 20
 
-static int ctl_connect(const char *path)
+struct answer_buf {
+	int fd;
+	long long deadline_ms;
+	char *buf;
+	size_t len, cap, pos; /* unread: buf[pos, len) */
+	bool eof;
+	char *line; /* the last line read, LF kept, NUL-terminated */
+	size_t line_cap;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for @events until the deadline: 0, or -ETIMEDOUT. */
+static int wait_for(int fd, short events, long long deadline_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	long long left;
+	int n;
+
+	for (;;) {
+		left = deadline_ms - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+static int ctl_connect(const char *path, long long deadline_ms)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = CTL_CLIENT_TIMEOUT_S };
 	int fd, err;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+	/* A unix socket connects at once, or says EAGAIN: backlog full. */
+	while (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		err = -errno;
-		close(fd);
-		return err;
+		if (err == -EINTR)
+			continue;
+		if (err != -EAGAIN || now_ms() >= deadline_ms) {
+			close(fd);
+			return err == -EAGAIN ? -ETIMEDOUT : err;
+		}
+		usleep(CONNECT_RETRY_MS * 1000);
 	}
 	return fd;
 }
 
-static int send_all(int fd, const char *buf, size_t len)
+static int send_all(int fd, const char *buf, size_t len, long long deadline_ms)
 {
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+	ssize_t n;
+	int err;
 
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN) {
+			err = wait_for(fd, POLLOUT, deadline_ms);
+			if (err)
+				return err;
+			continue;
+		}
 		if (n < 0)
 			return -errno;
 		buf += n;
@@ -51,45 +105,121 @@ static int send_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int ctl_request(const char *path, const char *request, FILE *out, FILE *err,
-		bool *ok)
+/* More bytes into @a: 0, or -errno (-ETIMEDOUT); a->eof at the end. */
+static int fill(struct answer_buf *a)
 {
-	size_t len = strlen(request), cap = 0;
-	char *line = NULL;
+	char *grown;
+	ssize_t n;
+	int err;
+
+	if (a->pos) {
+		memmove(a->buf, a->buf + a->pos, a->len - a->pos);
+		a->len -= a->pos;
+		a->pos = 0;
+	}
+	if (a->cap - a->len < 4096) {
+		grown = realloc(a->buf, a->cap + 65536);
+		if (!grown)
+			return -ENOMEM;
+		a->buf = grown;
+		a->cap += 65536;
+	}
+	for (;;) {
+		n = recv(a->fd, a->buf + a->len, a->cap - a->len, 0);
+		if (n > 0) {
+			a->len += (size_t)n;
+			return 0;
+		}
+		/* The daemon closed on us: what it sent was read first. */
+		if (n == 0 || errno == ECONNRESET) {
+			a->eof = true;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		err = wait_for(a->fd, POLLIN, a->deadline_ms);
+		if (err)
+			return err;
+	}
+}
+
+/* The next line into a->line (LF kept), or NULL at the end. */
+static int next_line(struct answer_buf *a, char **line)
+{
+	size_t n;
+	char *lf;
+	int err;
+
+	for (;;) {
+		lf = a->buf ? memchr(a->buf + a->pos, '\n', a->len - a->pos) :
+			      NULL;
+		if (lf) {
+			n = (size_t)(lf - (a->buf + a->pos)) + 1;
+			if (n + 1 > a->line_cap) {
+				free(a->line);
+				a->line = malloc(n + 1);
+				if (!a->line)
+					return -ENOMEM;
+				a->line_cap = n + 1;
+			}
+			memcpy(a->line, a->buf + a->pos, n);
+			a->line[n] = '\0';
+			a->pos += n;
+			*line = a->line;
+			return 0;
+		}
+		if (a->eof) {
+			*line = NULL;
+			return 0;
+		}
+		err = fill(a);
+		if (err)
+			return err;
+	}
+}
+
+int ctl_request(const char *path, const char *request, int timeout_ms,
+		FILE *out, FILE *err, bool *ok)
+{
+	struct answer_buf a = { .deadline_ms = now_ms() + timeout_ms };
+	size_t len = strlen(request);
 	unsigned int count, i;
-	FILE *in;
-	int fd, ret;
+	int ret, sent;
+	char *line;
 
 	if (len + 1 > CTL_LINE_MAX || strchr(request, '\n'))
 		return -EINVAL;
-	fd = ctl_connect(path);
-	if (fd < 0)
-		return fd;
-	ret = send_all(fd, request, len) ?: send_all(fd, "\n", 1);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	in = fdopen(fd, "r");
-	if (!in) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	if (getline(&line, &cap, in) < 0) {
-		ret = ferror(in) ? -errno : -ECONNRESET;
+	a.fd = ctl_connect(path, a.deadline_ms);
+	if (a.fd < 0)
+		return a.fd;
+	sent = send_all(a.fd, request, len, a.deadline_ms) ?:
+		       send_all(a.fd, "\n", 1, a.deadline_ms);
+	/*
+	 * A daemon that refuses us (not root) answers at once and closes:
+	 * our write then fails (EPIPE), but its answer is there to read.
+	 */
+	if (sent && sent != -EPIPE && sent != -ECONNRESET) {
+		ret = sent;
 		goto out;
 	}
+	ret = next_line(&a, &line);
+	if (!ret && !line)
+		ret = sent ?: -ECONNRESET;
+	if (ret)
+		goto out;
 	ret = ctl_parse_head(line, ok, &count);
 	for (i = 0; !ret && i < count; i++) {
-		if (getline(&line, &cap, in) < 0) {
+		ret = next_line(&a, &line);
+		if (!ret && !line)
 			ret = -EPROTO;
-			break;
-		}
-		fputs(line, *ok ? out : err);
+		if (!ret)
+			fputs(line, *ok ? out : err);
 	}
 out:
-	free(line);
-	fclose(in);
+	free(a.buf);
+	free(a.line);
+	close(a.fd);
 	return ret;
 }

@@ -25,8 +25,18 @@
 
 /* The longest sleep when the minute boundary cannot be computed. */
 #define LOOP_TICK_MS 1000
-/* Data path, signals, rtnetlink; SA sources; control socket, connections. */
-#define MAX_POLLFDS (3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS)
+/*
+ * Data path, signals, rtnetlink; SA sources; control socket, connections;
+ * the two sinks.
+ */
+#define MAX_POLLFDS (3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2)
+/* How long what is queued for the caller's stderr may hold up a start. */
+#define READY_DRAIN_MS 2000
+/* How long each sink may hold up the exit. */
+#define EXIT_DRAIN_MS 1000
+
+/* The daemon's struct log_sink msgs while daemon_run() runs. */
+static struct log_sink *msg_sink;
 
 /*
  * Escaped as log lines are (log_fputs_escaped()): messages carry interface
@@ -36,18 +46,34 @@
 void daemon_msg(const char *fmt, ...)
 {
 	char *text = NULL;
+	size_t len = 0;
 	va_list ap;
+	FILE *f = open_memstream(&text, &len);
+	char *msg = NULL;
 	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&text, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputs("localin: ", stderr);
+	if (n < 0)
+		msg = NULL; /* undefined after a failure */
+	if (!f) {
+		free(msg);
+		return;
+	}
+	fputs("localin: ", f);
 	if (n >= 0)
-		log_fputs_escaped(stderr, text, (size_t)n, true);
+		log_fputs_escaped(f, msg, (size_t)n, true);
 	else
-		fputs("(a message lost: out of memory)", stderr);
-	fputc('\n', stderr);
+		fputs("(a message lost: out of memory)", f);
+	fputc('\n', f);
+	free(msg);
+	fclose(f);
+	/* Through the sink while the daemon runs: it never waits. */
+	if (text && msg_sink)
+		sink_write(msg_sink, text, len, ctl_count_lines(text, len));
+	else if (text)
+		fwrite(text, 1, len, stderr);
 	free(text);
 }
 
@@ -174,6 +200,63 @@ static void read_signals(struct daemon *d)
 	}
 }
 
+static bool is_regular_file(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISREG(st.st_mode);
+}
+
+/* @s to syslog from now on; its counts go on, with what it still held. */
+static void to_syslog(struct log_sink *s, sink_say_fn say)
+{
+	__u64 lines = s->lines, lost = s->lost;
+
+	sink_flush(s);
+	if (s->q)
+		lost += ctl_count_lines(s->q + s->q_off, s->q_len - s->q_off);
+	sink_close(s);
+	sink_open_syslog(s, say);
+	s->lines = lines;
+	s->lost = lost;
+}
+
+/*
+ * A background daemon, once enforcing, lets go of its caller's stdout and
+ * stderr: `out=$(localin run ...)`, ssh and ansible wait until every
+ * writer of their pipe (or terminal) has closed it. Each of the two that
+ * is not a regular file becomes /dev/null, and what went there goes to
+ * syslog: log lines without --log, and the daemon's messages. A
+ * redirect to a file (`2>>localin.err`) keeps no one waiting and stays.
+ * stdin was /dev/null from the fork on (run.c).
+ */
+static void detach_streams(struct daemon *d)
+{
+	bool out = !is_regular_file(STDOUT_FILENO);
+	bool err = !is_regular_file(STDERR_FILENO);
+	int null;
+
+	if (!out && !err)
+		return;
+	if (out && d->sink.std_fd == STDOUT_FILENO)
+		to_syslog(&d->sink, daemon_msg);
+	if (err)
+		to_syslog(&d->msgs, NULL);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0) {
+		daemon_msg(
+			"cannot open /dev/null: %s; keeping stdout and stderr",
+			strerror(errno));
+		return;
+	}
+	if (out)
+		dup2(null, STDOUT_FILENO);
+	if (err)
+		dup2(null, STDERR_FILENO);
+	if (null > STDERR_FILENO)
+		close(null);
+}
+
 static void ready(struct daemon *d)
 {
 	char absent[256] = "";
@@ -195,12 +278,15 @@ static void ready(struct daemon *d)
 		   n == 1 ? "" : "s", absent);
 	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=enforcing %s", (int)getpid(),
 		   d->o->config);
-	if (d->o->ready_fd >= 0) {
-		if (write(d->o->ready_fd, "1", 1) != 1)
-			daemon_msg("cannot tell the parent we are ready: %s",
-				   strerror(errno));
-		close(d->o->ready_fd);
-	}
+	if (d->o->ready_fd < 0)
+		return;
+	/* What was said up to now reaches the caller before it returns. */
+	sink_drain(&d->msgs, READY_DRAIN_MS);
+	if (write(d->o->ready_fd, "1", 1) != 1)
+		daemon_msg("cannot tell the parent we are ready: %s",
+			   strerror(errno));
+	close(d->o->ready_fd);
+	detach_streams(d);
 }
 
 /* Everything up to READY=1; on failure, start() leaves pins in place. */
@@ -224,13 +310,21 @@ static int start(struct daemon *d)
 	err = take_lock(d);
 	if (err)
 		goto out_free;
-	err = sink_open(&d->sink, d->o->log, stderr);
-	if (err) {
-		daemon_msg("cannot open %s: %s", d->o->log,
-			   err == -ELOOP ?
-				   "it is a symbolic link (O_NOFOLLOW)" :
-				   strerror(-err));
-		goto out_free;
+	if (!d->o->log) {
+		sink_open_std(&d->sink, STDOUT_FILENO, daemon_msg);
+	} else {
+		err = sink_open(&d->sink, d->o->log, daemon_msg);
+		if (err) {
+			daemon_msg(
+				"cannot open %s: %s%s", d->o->log,
+				err == -ELOOP ?
+					"it is a symbolic link (O_NOFOLLOW)" :
+					strerror(-err),
+				err == -ENXIO ?
+					" (a FIFO that no process has open for reading)" :
+					"");
+			goto out_free;
+		}
 	}
 	if (d->o->log) {
 		err = file_is_ours(d->sink.fd, "the log", d->o->log);
@@ -304,7 +398,7 @@ static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false, poll_failed = false;
-	int n, ms, sa_ms, ctl_ms, nr_fixed, nr_sa, ready;
+	int n, ms, sa_ms, ctl_ms, nr_fixed, nr_sa, nr_ctl, ready;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -330,7 +424,11 @@ static void loop(struct daemon *d)
 		nr_sa = sas_pollfds(d, pfd + n, SA_SOURCES_MAX);
 		n += nr_sa;
 		nr_fixed = n;
-		n += ctl_server_pollfds(d, pfd + n, MAX_POLLFDS - n);
+		n += ctl_server_pollfds(d, pfd + n, MAX_POLLFDS - 2 - n);
+		nr_ctl = n - nr_fixed;
+		/* A sink whose reader is slow: written as it takes lines. */
+		n += sink_pollfd(&d->sink, pfd + n);
+		n += sink_pollfd(&d->msgs, pfd + n);
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
@@ -341,7 +439,9 @@ static void loop(struct daemon *d)
 			if (pfd[2].revents)
 				links_follow(d);
 			sas_handle(d, pfd + 3, nr_sa);
-			ctl_server_handle(d, pfd + nr_fixed, n - nr_fixed);
+			ctl_server_handle(d, pfd + nr_fixed, nr_ctl);
+			sink_flush(&d->sink);
+			sink_flush(&d->msgs);
 		} else if (ready < 0 && errno != EINTR) {
 			/*
 			 * EINVAL: more fds than RLIMIT_NOFILE (a limit set
@@ -424,10 +524,14 @@ int daemon_run(const struct daemon_opts *o)
 	for (i = 0; i < CTL_MAX_CONNS; i++)
 		d.conns[i].fd = -1;
 	d.sink.fd = -1;
+	sink_open_std(&d.msgs, STDERR_FILENO, NULL);
+	msg_sink = &d.msgs;
 	sigprocmask(SIG_SETMASK, NULL, &old);
 	d.orig_tz = tz ? strdup(tz) : NULL;
 	err = sa_registry_init(&d.sa_reg, 30);
 	if (err) {
+		msg_sink = NULL;
+		sink_close(&d.msgs);
 		free(d.orig_tz);
 		return err;
 	}
@@ -461,6 +565,11 @@ int daemon_run(const struct daemon_opts *o)
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* The last lines and messages, if their readers take them soon. */
+	sink_drain(&d.sink, EXIT_DRAIN_MS);
+	sink_drain(&d.msgs, EXIT_DRAIN_MS);
+	msg_sink = NULL;
+	sink_close(&d.msgs);
 	sink_close(&d.sink);
 	log_emitter_release(&d.log);
 	daemon_release_config(&d);

@@ -31,7 +31,8 @@ struct daemon_opts {
 	const char *log;     /* log and trace lines; NULL: stdout */
 	const char *socket;  /* control socket (ctl.h: CTL_SOCKET_PATH) */
 	const char *pin_dir; /* bpffs directory (loader.h: LI_PIN_DIR) */
-	int ready_fd;	     /* -1, or written one byte once enforcing */
+	int ready_fd;	     /* -1, or written one byte once enforcing,
+			      * then stdout and stderr are let go of */
 	bool force;	     /* run a config without any local-in policy */
 };
 

@@ -120,6 +120,7 @@ struct daemon {
 
 	struct log_emitter log;
 	struct log_sink sink;
+	struct log_sink msgs; /* daemon_msg(): stderr, syslog once detached */
 	struct flow_filter filter;
 	__u32 trace_left; /* trace start N, minus the traces seen */
 	__u64 events, traces;
@@ -138,7 +139,11 @@ struct daemon {
 	bool stopping;
 };
 
-/* Messages of the daemon itself (not log lines): stderr, the journal. */
+/*
+ * Messages of the daemon itself (not log lines): stderr (the caller's, or
+ * the journal), syslog once a background daemon let go of its caller's
+ * streams; never blocking (sink.h).
+ */
 void daemon_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* reload.c */

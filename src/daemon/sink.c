@@ -1,26 +1,137 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The daemon's log sink (sink.h). */
+/* The daemon's log sinks (sink.h). */
 #include "sink.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SINK_MODE 0640
+#define SYSLOG_RETRY_MS 1000
+#define SYSLOG_LINE_MAX 8192
+#define MSG_PREFIX "localin: "
 
-int sink_open(struct log_sink *s, const char *path, FILE *diag)
+static void init(struct log_sink *s, enum sink_kind kind, sink_say_fn say)
 {
 	memset(s, 0, sizeof(*s));
-	s->diag = diag;
+	s->fd = -1;
+	s->std_fd = -1;
+	s->kind = kind;
+	s->say = say;
+}
+
+static int open_log(const char *path)
+{
+	/*
+	 * Ours alone: O_NONBLOCK here changes nobody else's file. Root opens
+	 * a path a user may have chosen: never through a planted link.
+	 */
+	return open(path,
+		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK |
+			    O_NOCTTY | O_NOFOLLOW,
+		    SINK_MODE);
+}
+
+int sink_open(struct log_sink *s, const char *path, sink_say_fn say)
+{
+	init(s, SINK_FD, say);
 	s->path = path;
-	if (!path) {
-		s->fd = STDOUT_FILENO;
+	s->fd = open_log(path);
+	if (s->fd < 0)
+		return -errno;
+	s->own_fd = true;
+	return 0;
+}
+
+/*
+ * O_NONBLOCK belongs to the open file description, which an inherited
+ * stdout shares with whoever started us: a shell's terminal is one
+ * description for its stdin, stdout and stderr, and setting O_NONBLOCK on
+ * ours would make the shell's reads fail with EAGAIN. So it is never set
+ * on what we inherited; per kind of file instead:
+ * - a regular file: a write never waits for a reader; written as it is;
+ * - a socket (journald's stream under systemd): send(MSG_DONTWAIT), not
+ *   blocking for that one call only;
+ * - a pipe, FIFO or terminal: opened again through /proc/self/fd, which
+ *   gives a description of our own on the same pipe or terminal, where
+ *   O_NONBLOCK is ours alone (O_NOCTTY: a terminal does not become ours);
+ * - if that cannot be done: poll(2) for POLLOUT first and write at most
+ *   PIPE_BUF bytes, which a pipe with room for one more page takes
+ *   without waiting.
+ */
+int sink_open_std(struct log_sink *s, int std_fd, sink_say_fn say)
+{
+	char proc[32];
+	struct stat st;
+	int fd;
+
+	init(s, SINK_FD, say);
+	s->std_fd = std_fd;
+	snprintf(s->name, sizeof(s->name), "%s",
+		 std_fd == STDOUT_FILENO ? "stdout" : "stderr");
+	if (fstat(std_fd, &st))
+		return -errno;
+	s->fd = std_fd;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	if (S_ISSOCK(st.st_mode)) {
+		s->kind = SINK_SOCKET;
 		return 0;
 	}
-	s->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		     SINK_MODE);
-	return s->fd < 0 ? -errno : 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", std_fd);
+	fd = open(proc, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0) {
+		s->fd = fd;
+		s->own_fd = true;
+	} else {
+		s->kind = SINK_POLLED;
+	}
+	return 0;
+}
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+}
+
+static int syslog_connect(struct log_sink *s)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	s->retry_ms = now_ms() + SYSLOG_RETRY_MS;
+	strcpy(sun.sun_path, SINK_SYSLOG_PATH);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	s->fd = fd;
+	return 0;
+}
+
+int sink_open_syslog(struct log_sink *s, sink_say_fn say)
+{
+	init(s, SINK_SYSLOG, say);
+	s->own_fd = true;
+	snprintf(s->name, sizeof(s->name), "syslog (%s)", SINK_SYSLOG_PATH);
+	syslog_connect(s); /* if not now, at a later line */
+	return 0;
 }
 
 int sink_reopen(struct log_sink *s)
@@ -29,101 +140,362 @@ int sink_reopen(struct log_sink *s)
 
 	if (!s->path)
 		return 0;
-	fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		  SINK_MODE);
+	fd = open_log(s->path);
 	if (fd < 0)
 		return -errno;
+	sink_flush(s); /* what the old file takes now */
 	close(s->fd);
 	s->fd = fd;
-	s->partial = false; /* a fresh file; the old one keeps its tail */
 	return 0;
 }
 
 void sink_close(struct log_sink *s)
 {
-	if (s->path && s->fd >= 0)
+	if (s->own_fd && s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+	free(s->q);
+	s->q = NULL;
+	s->q_off = s->q_len = 0;
 }
 
-/* All of @len, or how much made it and the errno that stopped it. */
-static int write_all(int fd, const char *p, size_t len, size_t *done)
+const char *sink_name(const struct log_sink *s)
 {
-	*done = 0;
-	while (*done < len) {
-		ssize_t n = write(fd, p + *done, len - *done);
+	return s->path ?: s->name;
+}
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		*done += (size_t)n;
+static unsigned int count_lf(const char *p, size_t len)
+{
+	const char *end = p + len;
+	unsigned int n = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		n++;
+		p++;
 	}
+	return n;
+}
+
+static const char *why(const struct log_sink *s)
+{
+	if (s->last_err == ENOBUFS)
+		return "not read in time";
+	return strerror(s->last_err ?: EIO);
+}
+
+/* @nr lines lost at queue offset @at: counted, the gap marked, said once. */
+static void failed(struct log_sink *s, int err, unsigned int nr, size_t at)
+{
+	s->lost += nr;
+	s->lost_pending += nr;
+	if (s->lost_pending && !s->gap) {
+		s->gap = true;
+		s->gap_at = at;
+	}
+	if (!s->last_err && s->say)
+		s->say("cannot write log lines to %s: %s; counting lost lines",
+		       sink_name(s),
+		       err == ENOBUFS ? "not read in time, the queue is full" :
+					strerror(err));
+	s->last_err = err;
+}
+
+static void recovered(struct log_sink *s)
+{
+	if (s->last_err && s->say)
+		s->say("writing log lines to %s again", sink_name(s));
+	s->last_err = 0;
+}
+
+/* One write without waiting: the bytes written, or -errno (-EAGAIN). */
+static ssize_t out(struct log_sink *s, const char *p, size_t len)
+{
+	struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
+	ssize_t n;
+
+	do {
+		switch (s->kind) {
+		case SINK_SOCKET:
+			n = send(s->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			break;
+		case SINK_POLLED:
+			if (poll(&pfd, 1, 0) == 0)
+				return -EAGAIN;
+			n = write(s->fd, p, len < PIPE_BUF ? len : PIPE_BUF);
+			break;
+		default:
+			n = write(s->fd, p, len);
+		}
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return n == 0 && len ? -EIO : n;
+}
+
+/* The fd failed (not just full): what is queued is lost. */
+static void broken(struct log_sink *s, int err)
+{
+	unsigned int nr = count_lf(s->q + s->q_off, s->q_len - s->q_off);
+
+	s->q_off = s->q_len = 0;
+	s->note_len = s->note_off = 0; /* a note cut short: its count stays */
+	s->gap = false;
+	s->cut = s->mid_line;
+	failed(s, err, nr, 0);
+}
+
+static void wrote(struct log_sink *s, const char *p, size_t n)
+{
+	s->lines += count_lf(p, n);
+	s->mid_line = p[n - 1] != '\n';
+}
+
+static void note_done(struct log_sink *s)
+{
+	s->lost_pending -= s->note_lost;
+	s->note_len = s->note_off = 0;
+	if (s->lost_pending) {
+		s->gap_at = s->q_off; /* lost while the note was written */
+		return;
+	}
+	s->gap = false;
+	recovered(s);
+}
+
+/* The next piece of what waits; 0, -EAGAIN, or -errno of a failure. */
+static int flush_step(struct log_sink *s, bool *done)
+{
+	size_t end = s->gap ? s->gap_at : s->q_len;
+	ssize_t n;
+	int len;
+
+	*done = false;
+	if (s->cut) {
+		n = out(s, "\n", 1);
+		if (n < 0)
+			return (int)n;
+		s->cut = s->mid_line = false;
+		return 0;
+	}
+	if (s->gap && s->q_off == s->gap_at) {
+		if (!s->note_len) {
+			len = snprintf(s->note, sizeof(s->note),
+				       MSG_PREFIX "%llu log lines lost (%s)\n",
+				       (unsigned long long)s->lost_pending,
+				       why(s));
+			s->note_len = (size_t)len < sizeof(s->note) ?
+					      (size_t)len :
+					      sizeof(s->note) - 1;
+			s->note[s->note_len - 1] = '\n';
+			s->note_lost = s->lost_pending;
+		}
+		n = out(s, s->note + s->note_off, s->note_len - s->note_off);
+		if (n < 0)
+			return (int)n;
+		s->note_off += (size_t)n;
+		s->mid_line = s->note[s->note_off - 1] != '\n';
+		if (s->note_off == s->note_len)
+			note_done(s);
+		return 0;
+	}
+	if (s->q_off == end) {
+		*done = true;
+		return 0;
+	}
+	n = out(s, s->q + s->q_off, end - s->q_off);
+	if (n < 0)
+		return (int)n;
+	wrote(s, s->q + s->q_off, (size_t)n);
+	s->q_off += (size_t)n;
 	return 0;
 }
 
-static int put(struct log_sink *s, const char *text, size_t len)
+int sink_flush(struct log_sink *s)
 {
-	size_t done;
-	int err;
+	bool done = false;
+	int err = 0;
 
-	if (s->partial) {
-		err = write_all(s->fd, "\n", 1, &done);
-		if (err)
-			return err;
-		s->partial = false;
+	if (s->kind == SINK_SYSLOG || s->fd < 0)
+		return 0;
+	while (!done && !err)
+		err = flush_step(s, &done);
+	if (err && err != -EAGAIN)
+		broken(s, -err);
+	if (s->q_off == s->q_len) {
+		s->q_off = s->q_len = 0;
+		s->gap_at = 0;
 	}
-	err = write_all(s->fd, text, len, &done);
-	if (err && done)
-		s->partial = text[done - 1] != '\n';
 	return err;
 }
 
-static void failed(struct log_sink *s, int err, unsigned int nr_lines)
+size_t sink_pending(const struct log_sink *s)
 {
-	if (!s->last_err && s->diag)
-		fprintf(s->diag,
-			"localin: cannot write log lines to %s: %s; counting lost lines\n",
-			s->path ?: "stdout", strerror(-err));
-	s->last_err = -err;
-	s->lost += nr_lines;
-	s->lost_pending += nr_lines;
+	size_t n = s->q_len - s->q_off + s->cut;
+
+	if (s->gap)
+		n += s->note_len ? s->note_len - s->note_off : 1;
+	return n;
+}
+
+int sink_pollfd(const struct log_sink *s, struct pollfd *pfd)
+{
+	/* Not after a failure: a broken pipe polls ready for ever. */
+	if (s->kind == SINK_SYSLOG || s->fd < 0 || !sink_pending(s) ||
+	    (s->last_err && s->last_err != ENOBUFS))
+		return 0;
+	*pfd = (struct pollfd){ .fd = s->fd, .events = POLLOUT };
+	return 1;
+}
+
+void sink_drain(struct log_sink *s, int timeout_ms)
+{
+	__u64 end = now_ms() + (__u64)(timeout_ms > 0 ? timeout_ms : 0);
+	struct pollfd pfd;
+	__u64 now;
+
+	for (;;) {
+		sink_flush(s);
+		now = now_ms();
+		if (!sink_pollfd(s, &pfd) || now >= end)
+			return;
+		if (poll(&pfd, 1, (int)(end - now)) == 0)
+			return;
+	}
+}
+
+static int enqueue(struct log_sink *s, const char *text, size_t len,
+		   unsigned int nr_lines)
+{
+	if (s->q_len - s->q_off + len > SINK_QUEUE_MAX) {
+		failed(s, ENOBUFS, nr_lines, s->q_len);
+		return -ENOBUFS;
+	}
+	if (!s->q) {
+		s->q = malloc(SINK_QUEUE_MAX);
+		if (!s->q) {
+			failed(s, ENOMEM, nr_lines, s->q_len);
+			return -ENOMEM;
+		}
+	}
+	if (s->q_len + len > SINK_QUEUE_MAX) {
+		memmove(s->q, s->q + s->q_off, s->q_len - s->q_off);
+		if (s->gap)
+			s->gap_at -= s->q_off;
+		s->q_len -= s->q_off;
+		s->q_off = 0;
+	}
+	memcpy(s->q + s->q_len, text, len);
+	s->q_len += len;
+	return 0;
+}
+
+/* A syslog datagram: "<PRI>Mmm dd hh:mm:ss localin[PID]: LINE". */
+static int syslog_send(struct log_sink *s, const char *line, size_t len)
+{
+	char buf[SYSLOG_LINE_MAX], stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	int n, err;
+
+	if (len > strlen(MSG_PREFIX) &&
+	    !memcmp(line, MSG_PREFIX, strlen(MSG_PREFIX))) {
+		line += strlen(MSG_PREFIX); /* the tag says it */
+		len -= strlen(MSG_PREFIX);
+	}
+	if (s->fd < 0) {
+		if (now_ms() < s->retry_ms)
+			return -ENOTCONN;
+		err = syslog_connect(s);
+		if (err)
+			return err;
+	}
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	n = snprintf(buf, sizeof(buf), "<%d>%s localin[%d]: %.*s",
+		     LOG_DAEMON | LOG_NOTICE, stamp, (int)getpid(), (int)len,
+		     line);
+	if (n >= (int)sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	if (send(s->fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return 0;
+	err = -errno;
+	if (err != -EAGAIN && err != -ENOBUFS) {
+		close(s->fd); /* syslog restarted: connect again later */
+		s->fd = -1;
+	}
+	return err;
+}
+
+/* Line by line; a datagram not taken at once is lost. */
+static int syslog_write(struct log_sink *s, const char *text, size_t len,
+			unsigned int nr_lines)
+{
+	const char *end = text + len, *lf;
+	char note[160];
+	int err, n;
+
+	if (s->lost_pending) {
+		n = snprintf(note, sizeof(note),
+			     MSG_PREFIX "%llu log lines lost (%s)",
+			     (unsigned long long)s->lost_pending, why(s));
+		err = syslog_send(s, note, (size_t)n);
+		if (err) {
+			failed(s, -err, nr_lines, 0);
+			return err;
+		}
+		s->lost_pending = 0;
+		s->gap = false;
+		recovered(s);
+	}
+	while (text < end) {
+		lf = memchr(text, '\n', (size_t)(end - text)) ?: end;
+		err = syslog_send(s, text, (size_t)(lf - text));
+		if (err) {
+			failed(s, -err, count_lf(text, (size_t)(end - text)),
+			       0);
+			return err;
+		}
+		s->lines++;
+		text = lf + 1;
+	}
+	recovered(s);
+	return 0;
 }
 
 int sink_write(struct log_sink *s, const char *text, size_t len,
 	       unsigned int nr_lines)
 {
-	char note[160];
-	int err, n;
+	ssize_t n;
+	int err;
 
+	if (s->kind == SINK_SYSLOG)
+		return syslog_write(s, text, len, nr_lines);
 	if (s->fd < 0) {
-		failed(s, -EBADF, nr_lines);
+		failed(s, EBADF, nr_lines, s->q_len);
 		return -EBADF;
 	}
-	if (s->lost_pending) {
-		n = snprintf(note, sizeof(note),
-			     "localin: %llu log lines lost (%s)\n",
-			     (unsigned long long)s->lost_pending,
-			     strerror(s->last_err ?: EIO));
-		err = put(s, note, (size_t)n);
-		if (err) {
-			failed(s, err, nr_lines);
-			return err;
-		}
-		s->lost_pending = 0;
-	}
-	err = put(s, text, len);
-	if (err) {
-		/* A line cut short counts as lost: its reader cannot use it. */
-		failed(s, err, nr_lines);
+	err = sink_flush(s);
+	if (err && err != -EAGAIN) {
+		failed(s, -err, nr_lines, 0); /* the fd is still broken */
 		return err;
 	}
-	if (s->last_err && s->diag)
-		fprintf(s->diag, "localin: writing log lines to %s again\n",
-			s->path ?: "stdout");
-	s->last_err = 0;
-	s->lines += nr_lines;
-	return 0;
+	if (!sink_pending(s)) {
+		/* Nothing waits: straight to the fd, queued only what is left. */
+		n = out(s, text, len);
+		if (n < 0 && n != -EAGAIN) {
+			failed(s, (int)-n, nr_lines, 0);
+			return (int)n;
+		}
+		if (n > 0) {
+			wrote(s, text, (size_t)n);
+			text += n;
+			len -= (size_t)n;
+		}
+		if (!len) {
+			recovered(s);
+			return 0;
+		}
+		nr_lines = count_lf(text, len);
+	}
+	return enqueue(s, text, len, nr_lines);
 }

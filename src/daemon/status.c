@@ -147,9 +147,11 @@ void daemon_status(struct daemon *d, FILE *out)
 	fprintf(out,
 		"local addresses: %zu IPv4 (and %zu broadcast), %zu IPv6\n",
 		d->locals.nr - v6, bc, v6);
-	fprintf(out, "log: %s: %llu lines written, %llu lost\n",
-		d->o->log ?: "stdout", (unsigned long long)d->sink.lines,
-		(unsigned long long)d->sink.lost);
+	fprintf(out,
+		"log: %s: %llu lines written, %llu lost, %zu bytes waiting; daemon messages to %s: %llu lost\n",
+		sink_name(&d->sink), (unsigned long long)d->sink.lines,
+		(unsigned long long)d->sink.lost, sink_pending(&d->sink),
+		sink_name(&d->msgs), (unsigned long long)d->msgs.lost);
 	if (rl_summary(&d->log.rl, buf, sizeof(buf)) > 0)
 		fprintf(out, "%s\n", buf);
 	if (d->trace_left)
