@@ -8,10 +8,6 @@
 #   make bench    run the benchmarks under bench/
 #   make install  binary, systemd unit, examples (PREFIX=/usr/local, DESTDIR)
 
-CC ?= cc
-ifeq ($(CC),cc)
-CC := gcc
-endif
 CLANG ?= clang
 BUILD ?= build
 V ?= 0
@@ -20,8 +16,13 @@ Q := $(if $(filter 1,$(V)),,@)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
+# Reproducible: no absolute path of this tree in what is built (debug info,
+# __FILE__), so the same commit built in two directories is the same bytes.
+# The program object's hash is the build's identity (li_loader_build(),
+# `localin --version`): a daemon of the same commit adopts the pins.
+REPRO := -ffile-prefix-map=$(CURDIR)=.
 # `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
-override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP $(REPRO)
 LDLIBS += -lpcap -lbpf -lxdp -lmnl -lsystemd -lm
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
@@ -46,14 +47,19 @@ $(BUILD)/%.o: %.c
 # The XDP program (libbpf-bootstrap recipe): clang, bpftool gen object,
 # bpftool gen skeleton; the loader includes the skeleton.
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+# With -target bpf clang searches none of the host's system directories;
+# hand it the ones it searches for the host (asm/types.h lives in the
+# multiarch one), after everything else, as libbpf-bootstrap does.
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | sed -n \
+	'/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall \
-	-I/usr/include/$(MULTIARCH)
+	$(REPRO) $(CLANG_BPF_SYS_INCLUDES)
 BPF_SKEL := $(BUILD)/localin.skel.h
 
-$(BUILD)/%.bpf.o: src/dataplane/%.bpf.c $(wildcard src/dataplane/*.h src/compile/ruleset.h src/trace/filter*.h)
+$(BUILD)/%.bpf.o: src/dataplane/%.bpf.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.bpf.o=.tmp.bpf.o)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MT $@ -MF $(@:.o=.d) \
+		-c $< -o $(@:.bpf.o=.tmp.bpf.o)
 	$(Q)bpftool gen object $@ $(@:.bpf.o=.tmp.bpf.o)
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
