@@ -6,6 +6,7 @@
 #   make demo     install deps, build, run the main job on examples/seed.conf
 #   make fuzz     build and run the libFuzzer targets (FUZZ_SECONDS each)
 #   make bench    run the benchmarks under bench/
+#   make format   clang-format the C sources (format-check: only say what differs)
 #   make install  binary, systemd unit, examples (PREFIX=/usr/local, DESTDIR)
 
 CLANG ?= clang
@@ -36,7 +37,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps test test-plain test-asan demo fuzz bench clean format \
-	install uninstall
+	format-check install uninstall
 
 all: $(BUILD)/localin
 
@@ -122,8 +123,14 @@ bench: deps all
 	$(Q)sh bench/xdp/run.sh $(BUILD)
 	$(Q)sh bench/flood/run.sh $(BUILD)
 
+# The C sources against .clang-format: `make format` rewrites them,
+# `make format-check` names each file that differs and fails if any does.
+FORMAT_SRCS := $(wildcard src/*/*.[ch] tests/unit/*.[ch] bench/*/*.[ch])
 format:
-	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c)
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	$(Q)sh scripts/format-check.sh $(FORMAT_SRCS)
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, the systemd
 # unit (ExecStart pointing at the binary) and the example configs.
