@@ -6,12 +6,9 @@
 #   make demo     install deps, build, run the main job on examples/seed.conf
 #   make fuzz     build and run the libFuzzer targets (FUZZ_SECONDS each)
 #   make bench    run the benchmarks under bench/
+#   make format   clang-format the C sources (format-check: only say what differs)
 #   make install  binary, systemd unit, examples (PREFIX=/usr/local, DESTDIR)
 
-CC ?= cc
-ifeq ($(CC),cc)
-CC := gcc
-endif
 CLANG ?= clang
 BUILD ?= build
 V ?= 0
@@ -20,8 +17,13 @@ Q := $(if $(filter 1,$(V)),,@)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
+# Reproducible: no absolute path of this tree in what is built (debug info,
+# __FILE__), so the same commit built in two directories is the same bytes.
+# The program object's hash is the build's identity (li_loader_build(),
+# `localin --version`): a daemon of the same commit adopts the pins.
+REPRO := -ffile-prefix-map=$(CURDIR)=.
 # `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
-override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP $(REPRO)
 LDLIBS += -lpcap -lbpf -lxdp -lmnl -lsystemd -lm
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
@@ -35,7 +37,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all deps test test-plain test-asan demo fuzz bench clean format \
-	install uninstall
+	format-check install uninstall
 
 all: $(BUILD)/localin
 
@@ -46,14 +48,19 @@ $(BUILD)/%.o: %.c
 # The XDP program (libbpf-bootstrap recipe): clang, bpftool gen object,
 # bpftool gen skeleton; the loader includes the skeleton.
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+# With -target bpf clang searches none of the host's system directories;
+# hand it the ones it searches for the host (asm/types.h lives in the
+# multiarch one), after everything else, as libbpf-bootstrap does.
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | sed -n \
+	'/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall \
-	-I/usr/include/$(MULTIARCH)
+	$(REPRO) $(CLANG_BPF_SYS_INCLUDES)
 BPF_SKEL := $(BUILD)/localin.skel.h
 
-$(BUILD)/%.bpf.o: src/dataplane/%.bpf.c $(wildcard src/dataplane/*.h src/compile/ruleset.h src/trace/filter*.h)
+$(BUILD)/%.bpf.o: src/dataplane/%.bpf.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $(@:.bpf.o=.tmp.bpf.o)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MT $@ -MF $(@:.o=.d) \
+		-c $< -o $(@:.bpf.o=.tmp.bpf.o)
 	$(Q)bpftool gen object $@ $(@:.bpf.o=.tmp.bpf.o)
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
@@ -116,8 +123,14 @@ bench: deps all
 	$(Q)sh bench/xdp/run.sh $(BUILD)
 	$(Q)sh bench/flood/run.sh $(BUILD)
 
+# The C sources against .clang-format: `make format` rewrites them,
+# `make format-check` names each file that differs and fails if any does.
+FORMAT_SRCS := $(wildcard src/*/*.[ch] tests/unit/*.[ch] bench/*/*.[ch])
 format:
-	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c)
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	$(Q)sh scripts/format-check.sh $(FORMAT_SRCS)
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, the systemd
 # unit (ExecStart pointing at the binary) and the example configs.

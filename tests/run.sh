@@ -83,6 +83,9 @@ suite "bpf [$1]" sh tests/bpf/run.sh "$1/bpf"
 # The XDP program against the host engine: the corpus through replay
 # --engine xdp and host, and 1M seeded random packets (tests/diff).
 suite "diff [$1]" sh tests/diff/run.sh "$1"
+# Reproducible: the tree built in two directories, the same program object
+# (the build identity, which decides pin adoption) and binary; CC=clang too.
+suite "build/repro" sh tests/build/repro.sh
 # The daemon end to end: `localin run` in network namespaces of its own.
 suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
 # The SA sources of config system sa-source: a file source, the check

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../dataplane/loader.h"
 #include "commands.h"
 
 static const struct command {
@@ -49,7 +50,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("localin %s\n", LOCALIN_VERSION);
+		/* The build identity: a daemon adopts only its own pins. */
+		printf("localin %s (program %016llx)\n", LOCALIN_VERSION,
+		       (unsigned long long)li_loader_build());
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

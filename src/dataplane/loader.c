@@ -34,8 +34,6 @@
 #define DEF_EVENT_RATE 1000
 #define DEF_EVENT_BURST 1000
 
-void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
-
 __u64 li_mono_ns(void)
 {
 	struct timespec ts;

@@ -21,8 +21,6 @@
 /* Flips at least this far apart: a packet of the old set has finished. */
 #define FLIP_GAP_NS 1000000ull
 
-void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
-
 void li_image_need(const struct li_ruleset *rs, __u32 need[4])
 {
 	int fam, p;

@@ -71,6 +71,11 @@ void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2]);
 int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2]);
 __u64 li_mono_ns(void);
+/*
+ * What one map set needs for @rs: address elements, bitmap words, cross
+ * products, policies (loader_image.c; the map sizes, loader.c).
+ */
+void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
 #define LI_PROG_NAME "localin_xdp"
 
 /* Reuse this build's pins under l->pin_dir; l->pins says what was found. */
