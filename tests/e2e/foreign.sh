@@ -160,7 +160,13 @@ check "$IFA: the other program still runs (counted $n0, then $n1)" \
 
 # A change of the interface and a reload try A again, quietly.
 ip -n "$GW" link set dev "$IFA" mtu 1400
-check "localin reload" li_cmd reload
+# Enforcement is incomplete while the other program holds A: exit 1.
+li_cmd reload >"$tmp/reload1.out" 2>&1
+rc=$?
+check "localin reload: exit 1, enforcement incomplete (exit $rc)" [ "$rc" = 1 ]
+check "... naming $IFA and the other program" grep -q \
+	"^$IFA (ifindex [0-9]*): not attached: another XDP program holds it" \
+	"$tmp/reload1.out"
 sleep 0.3
 check "after an interface change and a reload: still one message" \
 	[ "$(msgs_about "$IFA" "$id0")" = 1 ]
@@ -189,7 +195,12 @@ check_start "localin run (only $IFB named)" "$b_only" || {
 	exit 1
 }
 cp "$ab" "$b_only"
-check "reload naming $IFA too" li_cmd reload
+li_cmd reload >"$tmp/reload2.out" 2>&1
+rc=$?
+check "reload naming $IFA too: exit 1, $IFA not attached (exit $rc)" \
+	[ "$rc" = 1 ]
+check "... the config is reloaded all the same" \
+	grep -q "^reloaded" "$tmp/reload2.out"
 check "reload: the generic-mode program stays on $IFA (id $id1)" \
 	[ "$(xdp_id "$IFA")" = "$id1" ]
 check "reload: one daemon message names $IFA, $FNAME and id $id1" \
