@@ -10,6 +10,7 @@
 
 #include "../replay/replay.h"
 #include "commands.h"
+#include "options.h"
 #include "pipeline.h"
 
 static const char replay_usage[] =
@@ -20,7 +21,7 @@ static const char replay_usage[] =
 	"      --trace [FILTER]  debug-flow trace lines for packets matching the\n"
 	"                        `diagnose debug flow filter` words that follow the\n"
 	"                        capture, e.g. --trace saddr 203.0.113.66 dport 500\n"
-	"      --trace-count N   trace at most N packets (`trace start N`)\n"
+	"      --trace-count N   trace at most N packets (`trace start N`; 0: all)\n"
 	"      --local A,B       the gateway's addresses (default: system interface)\n"
 	"      --intf NAME       arrival interface when the capture names none\n"
 	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
@@ -73,7 +74,9 @@ int cmd_replay(int argc, char **argv)
 			o.trace = true;
 			break;
 		case OPT_TRACE_COUNT:
-			o.trace_count = (unsigned int)strtoul(optarg, NULL, 10);
+			if (cli_number("--trace-count", optarg, UINT32_MAX,
+				       &o.trace_count))
+				return 2;
 			break;
 		case OPT_LOCAL:
 			o.locals = optarg;
