@@ -29,8 +29,8 @@
  * (@val NULL: i itself). Row r is then out[off[r]..off[r + 1]), its items
  * in their order; @off (@nr_rows + 1) must come zeroed.
  */
-static void csr_build(uint32_t *off, uint32_t *out, uint32_t nr_rows,
-		      size_t nr, const uint32_t *row, const uint32_t *val)
+static void csr_build(uint32_t *off, uint32_t *out, uint32_t nr_rows, size_t nr,
+		      const uint32_t *row, const uint32_t *val)
 {
 	uint32_t r;
 	size_t i;
@@ -147,8 +147,8 @@ static int kc_pairs_add(struct kc_pairs *kp, uint32_t key, uint32_t cls)
  * empty, and the key as the signature (keys are exact classes of equal
  * match).
  */
-static void and_key_covers(struct shadow *sh, unsigned int d,
-			   const __u64 *ckey, const bool *kempty)
+static void and_key_covers(struct shadow *sh, unsigned int d, const __u64 *ckey,
+			   const bool *kempty)
 {
 	uint32_t words = sh->words, i, w;
 

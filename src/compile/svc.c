@@ -257,9 +257,9 @@ struct svc_scratch {
 /* What the phases of svc_build_ports() hand each other, for one protocol. */
 struct port_build {
 	struct rect_set rs;
-	__u64 *rkeys;	      /* rectangle id -> rect_key() */
-	uint32_t rwords;      /* words of a bitmap of rectangles */
-	struct group_list gl; /* rectangle -> the policies naming it */
+	__u64 *rkeys;		    /* rectangle id -> rect_key() */
+	uint32_t rwords;	    /* words of a bitmap of rectangles */
+	struct group_list gl;	    /* rectangle -> the policies naming it */
 	struct bm_table dtab, stab; /* the port classes: sets of rectangles */
 };
 
