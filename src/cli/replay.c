@@ -40,6 +40,24 @@ enum {
 	OPT_ENGINE,
 };
 
+/* The filter words after --trace; errors as usage errors of --trace. */
+static int parse_trace_filter(struct flow_filter *f, int argc,
+			      const char *const *argv)
+{
+	struct diag_list dl;
+	struct arena a;
+	size_t i;
+	int err;
+
+	arena_init(&a);
+	diag_init(&dl, &a);
+	err = flow_filter_apply(f, argc, argv, &dl);
+	for (i = 0; i < dl.nr; i++)
+		fprintf(stderr, "localin: --trace: %s\n", dl.items[i].msg);
+	arena_free(&a);
+	return err;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -58,7 +76,6 @@ int cmd_replay(int argc, char **argv)
 	struct replay_opts o = { 0 };
 	const char *path = NULL;
 	struct pipeline p;
-	char err[256];
 	int c, ret;
 
 	flow_filter_init(&o.filter);
@@ -117,12 +134,9 @@ int cmd_replay(int argc, char **argv)
 				argv[optind]);
 			return 2;
 		}
-		if (flow_filter_parse(&o.filter, argc - optind,
-				      (const char *const *)argv + optind, err,
-				      sizeof(err))) {
-			fprintf(stderr, "localin: --trace: %s\n", err);
+		if (parse_trace_filter(&o.filter, argc - optind,
+				       (const char *const *)argv + optind))
 			return 2;
-		}
 	}
 	ret = pipeline_load(&p, path, STAGE_COMPILE);
 	if (ret) {
