@@ -348,15 +348,21 @@ static int sweep_axes(struct port_build *pb, struct li_svc_table *t,
  * the pair. Also gathers, for phase 4, the policies that hold for every
  * pair (sc->all_and) and for some pair (sc->any_or).
  */
-static int cross_table(struct port_build *pb, struct svc_scratch *sc,
-		       struct li_svc_table *t, unsigned int pp)
+static int cross_table(struct compile_ctx *c, struct port_build *pb,
+		       struct svc_scratch *sc, unsigned int pp, int proto)
 {
 	uint32_t words = sc->fb->words, rwords = pb->rwords, d, s, w;
 	const struct bm_table *dtab = &pb->dtab, *stab = &pb->stab;
+	struct li_svc_table *t = &sc->fb->f->svc;
 	int err;
 
-	if ((__u64)dtab->nr * stab->nr > SVC_MAX_CELLS)
+	if ((__u64)dtab->nr * stab->nr > SVC_MAX_CELLS) {
+		diag_error(c->dl, NULL,
+			   "IPv%d: the port ranges of protocol %d make %zu destination-port x %zu source-port classes, more than %u cells; use fewer distinct ranges",
+			   sc->fb->family, proto, dtab->nr, stab->nr,
+			   SVC_MAX_CELLS);
 		return -E2BIG;
+	}
 	t->cross[pp] = malloc(dtab->nr * stab->nr * sizeof(__u32));
 	if (!t->cross[pp])
 		return -ENOMEM;
@@ -422,7 +428,7 @@ static int svc_build_ports(struct compile_ctx *c, struct svc_scratch *sc,
 	if (!err)
 		err = sweep_axes(&pb, t, pp);
 	if (!err)
-		err = cross_table(&pb, sc, t, pp);
+		err = cross_table(c, &pb, sc, pp, proto);
 	if (!err)
 		err = unknown_ports_class(sc, t, pp);
 	port_build_release(&pb);
