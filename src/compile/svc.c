@@ -275,10 +275,7 @@ static void port_build_release(struct port_build *pb)
 	free(pb->rkeys);
 }
 
-/*
- * Phase 1: the distinct port rectangles of all policies, numbered, and the
- * policies of each; policies that name the same ports share the work.
- */
+/* 1: each distinct port rectangle once, with its policies: shared work. */
 static int collect_rects(struct compile_ctx *c, const struct fam_build *fb,
 			 int proto, struct port_build *pb)
 {
@@ -312,11 +309,7 @@ static int collect_rects(struct compile_ctx *c, const struct fam_build *fb,
 				rs->pair_pol, rs->nr_pairs, fb->words);
 }
 
-/*
- * Phase 2: each port axis on its own, ports grouped by the rectangles
- * they fall in: two 64k maps to small class numbers instead of one map
- * of 2^32 port pairs.
- */
+/* 2: per axis, ports by the rectangles they are in: 2 x 64k, not 2^32. */
 static int sweep_axes(struct port_build *pb, struct li_svc_table *t,
 		      unsigned int pp)
 {
@@ -342,12 +335,7 @@ static int sweep_axes(struct port_build *pb, struct li_svc_table *t,
 	return 0;
 }
 
-/*
- * Phase 3: the rectangles holding both ports are those of the dport class
- * AND those of the sport class; their policies make the service class of
- * the pair. Also gathers, for phase 4, the policies that hold for every
- * pair (sc->all_and) and for some pair (sc->any_or).
- */
+/* 3: the policy class of each (dport class, sport class) pair, for lookups. */
 static int cross_table(struct compile_ctx *c, struct port_build *pb,
 		       struct svc_scratch *sc, unsigned int pp, int proto)
 {
@@ -356,11 +344,17 @@ static int cross_table(struct compile_ctx *c, struct port_build *pb,
 	struct li_svc_table *t = &sc->fb->f->svc;
 	int err;
 
+	/*
+	 * Rectangles holding both ports: those of the dport class AND those
+	 * of the sport class. all_and and any_or gather, for phase 4, the
+	 * policies that hold for every pair and for some pair.
+	 */
 	if ((__u64)dtab->nr * stab->nr > SVC_MAX_CELLS) {
-		diag_error(c->dl, NULL,
-			   "IPv%d: the port ranges of protocol %d make %zu destination-port x %zu source-port classes, more than %u cells; use fewer distinct ranges",
-			   sc->fb->family, proto, dtab->nr, stab->nr,
-			   SVC_MAX_CELLS);
+		diag_error(
+			c->dl, NULL,
+			"IPv%d: the port ranges of protocol %d make %zu destination-port x %zu source-port classes, more than %u cells; use fewer distinct ranges",
+			sc->fb->family, proto, dtab->nr, stab->nr,
+			SVC_MAX_CELLS);
 		return -E2BIG;
 	}
 	t->cross[pp] = malloc(dtab->nr * stab->nr * sizeof(__u32));
@@ -400,16 +394,13 @@ static int cross_table(struct compile_ctx *c, struct port_build *pb,
 	return 0;
 }
 
-/*
- * Phase 4: a fragment without ports matches a policy only if the answer
- * does not depend on the ports: its services cover the whole port space
- * (or, negated, none of it).
- */
+/* 4: a fragment without ports: only policies the ports cannot change. */
 static int unknown_ports_class(struct svc_scratch *sc, struct li_svc_table *t,
 			       unsigned int pp)
 {
 	uint32_t w;
 
+	/* Services covering the whole port space (or, negated, none of it). */
 	for (w = 0; w < sc->fb->words; w++)
 		sc->row[w] = (sc->all_and[w] & ~sc->neg[w]) |
 			     (~sc->any_or[w] & sc->neg[w]);
