@@ -11,6 +11,7 @@
 static int run(struct pipeline *p, const struct conf_source *src,
 	       enum pipeline_stage upto)
 {
+	unsigned int errors;
 	int err;
 
 	err = conf_load(&p->tree, src, &p->diags);
@@ -24,7 +25,12 @@ static int run(struct pipeline *p, const struct conf_source *src,
 	err = objects_resolve(&p->tree, &p->objs, &p->diags) ?: err;
 	if (err || upto == STAGE_RESOLVE)
 		return err;
+	errors = p->diags.errors;
 	err = ruleset_compile(&p->objs, &p->rs, &p->diags);
+	/* What the compiler cannot explain is a failed allocation: say so. */
+	if (err && p->diags.errors == errors)
+		diag_error(&p->diags, NULL, "cannot compile the policies: %s",
+			   strerror(-err));
 	p->compiled = !err;
 	return err;
 }

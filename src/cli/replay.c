@@ -10,6 +10,7 @@
 
 #include "../replay/replay.h"
 #include "commands.h"
+#include "options.h"
 #include "pipeline.h"
 
 static const char replay_usage[] =
@@ -20,7 +21,7 @@ static const char replay_usage[] =
 	"      --trace [FILTER]  debug-flow trace lines for packets matching the\n"
 	"                        `diagnose debug flow filter` words that follow the\n"
 	"                        capture, e.g. --trace saddr 203.0.113.66 dport 500\n"
-	"      --trace-count N   trace at most N packets (`trace start N`)\n"
+	"      --trace-count N   trace at most N packets (`trace start N`; 0: all)\n"
 	"      --local A,B       the gateway's addresses (default: system interface)\n"
 	"      --intf NAME       arrival interface when the capture names none\n"
 	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
@@ -38,6 +39,24 @@ enum {
 	OPT_DEVID,
 	OPT_ENGINE,
 };
+
+/* The filter words after --trace; errors as usage errors of --trace. */
+static int parse_trace_filter(struct flow_filter *f, int argc,
+			      const char *const *argv)
+{
+	struct diag_list dl;
+	struct arena a;
+	size_t i;
+	int err;
+
+	arena_init(&a);
+	diag_init(&dl, &a);
+	err = flow_filter_apply(f, argc, argv, &dl);
+	for (i = 0; i < dl.nr; i++)
+		fprintf(stderr, "localin: --trace: %s\n", dl.items[i].msg);
+	arena_free(&a);
+	return err;
+}
 
 int cmd_replay(int argc, char **argv)
 {
@@ -57,7 +76,6 @@ int cmd_replay(int argc, char **argv)
 	struct replay_opts o = { 0 };
 	const char *path = NULL;
 	struct pipeline p;
-	char err[256];
 	int c, ret;
 
 	flow_filter_init(&o.filter);
@@ -73,7 +91,9 @@ int cmd_replay(int argc, char **argv)
 			o.trace = true;
 			break;
 		case OPT_TRACE_COUNT:
-			o.trace_count = (unsigned int)strtoul(optarg, NULL, 10);
+			if (cli_number("--trace-count", optarg, UINT32_MAX,
+				       &o.trace_count))
+				return 2;
 			break;
 		case OPT_LOCAL:
 			o.locals = optarg;
@@ -114,12 +134,9 @@ int cmd_replay(int argc, char **argv)
 				argv[optind]);
 			return 2;
 		}
-		if (flow_filter_parse(&o.filter, argc - optind,
-				      (const char *const *)argv + optind, err,
-				      sizeof(err))) {
-			fprintf(stderr, "localin: --trace: %s\n", err);
+		if (parse_trace_filter(&o.filter, argc - optind,
+				       (const char *const *)argv + optind))
 			return 2;
-		}
 	}
 	ret = pipeline_load(&p, path, STAGE_COMPILE);
 	if (ret) {

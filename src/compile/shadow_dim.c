@@ -25,6 +25,29 @@
 #define LIGHT_MAX_INTERVALS 512
 
 /*
+ * Compressed rows: item i of @nr goes into row @row[i] with value @val[i]
+ * (@val NULL: i itself). Row r is then out[off[r]..off[r + 1]), its items
+ * in their order; @off (@nr_rows + 1) must come zeroed.
+ */
+static void csr_build(uint32_t *off, uint32_t *out, uint32_t nr_rows, size_t nr,
+		      const uint32_t *row, const uint32_t *val)
+{
+	uint32_t r;
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		off[row[i] + 1]++;
+	for (r = 0; r < nr_rows; r++)
+		off[r + 1] += off[r];
+	for (i = 0; i < nr; i++)
+		out[off[row[i]]++] = val ? val[i] : (uint32_t)i;
+	/* The fill advanced each offset to its end; shift them back. */
+	for (r = nr_rows; r > 0; r--)
+		off[r] = off[r - 1];
+	off[0] = 0;
+}
+
+/*
  * Keys for a dimension with few classes: policies in exactly the same
  * classes share one. A random sum per policy proposes the grouping; each
  * policy is then compared with its key's first policy class by class, so
@@ -92,18 +115,63 @@ out:
 	return err;
 }
 
-struct kc_pair {
-	uint32_t key, cls;
+/* (key, class) pairs in two arrays, the rows and values of csr_build(). */
+struct kc_pairs {
+	uint32_t *key, *cls;
+	size_t nr, cap;
 };
+
+static int kc_pairs_add(struct kc_pairs *kp, uint32_t key, uint32_t cls)
+{
+	if (kp->nr == kp->cap) {
+		size_t cap = kp->cap ? kp->cap * 2 : 1024;
+		uint32_t *a = realloc(kp->key, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		kp->key = a;
+		a = realloc(kp->cls, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		kp->cls = a;
+		kp->cap = cap;
+	}
+	kp->key[kp->nr] = key;
+	kp->cls[kp->nr++] = cls;
+	return 0;
+}
+
+/*
+ * What both kinds of dimension end with: each policy's cover ANDed with
+ * its key's @ckey row, policies of a key that matches nothing marked
+ * empty, and the key as the signature (keys are exact classes of equal
+ * match).
+ */
+static void and_key_covers(struct shadow *sh, unsigned int d, const __u64 *ckey,
+			   const bool *kempty)
+{
+	uint32_t words = sh->words, i, w;
+
+	for (i = 0; i < sh->n; i++) {
+		uint32_t k = sh->key[d][i];
+		__u64 *cv = sh->cover + (size_t)i * words;
+		const __u64 *ck = ckey + (size_t)k * words;
+
+		if (kempty[k])
+			sh->empty[i] = true;
+		for (w = 0; w < words; w++)
+			cv[w] &= ck[w];
+		sh->sig[d][i] = k;
+	}
+}
 
 int shadow_class_dim(struct shadow *sh, unsigned int d)
 {
 	const struct li_bitmaps *bm = sh->bm[d];
 	uint32_t words = sh->words, i, w, c, nkeys = sh->n, *key;
 	__u64 *ckey = NULL, *rep = NULL;
-	struct kc_pair *pairs = NULL;
-	size_t np = 0, cap = 0;
-	bool *present = NULL;
+	struct kc_pairs pairs = { 0 };
+	bool *seen = NULL, *kempty = NULL;
 	int err = -ENOMEM;
 
 	key = sh->key[d] = malloc(sh->n * sizeof(*key));
@@ -116,19 +184,19 @@ int shadow_class_dim(struct shadow *sh, unsigned int d)
 	err = -ENOMEM;
 	ckey = malloc((size_t)nkeys * words * sizeof(*ckey));
 	rep = calloc(words, sizeof(*rep));
-	present = calloc(nkeys, sizeof(*present));
+	seen = calloc(nkeys, sizeof(*seen));
+	kempty = malloc(nkeys * sizeof(*kempty));
 	sh->koff[d] = calloc((size_t)nkeys + 1, sizeof(*sh->koff[d]));
-	if (!ckey || !rep || !present || !sh->koff[d])
+	if (!ckey || !rep || !seen || !kempty || !sh->koff[d])
 		goto out;
 	memset(ckey, 0xff, (size_t)nkeys * words * sizeof(*ckey));
 	/* One representative policy per key is enough to find its classes. */
 	for (i = 0; i < sh->n; i++) {
-		if (!present[key[i]]) {
-			present[key[i]] = true;
+		if (!seen[key[i]]) {
+			seen[key[i]] = true;
 			bm_set(rep, i);
 		}
 	}
-	memset(present, 0, nkeys * sizeof(*present));
 	for (c = 0; c < bm->nr_classes; c++) {
 		const __u64 *row = bm->words + (size_t)c * words;
 
@@ -142,51 +210,28 @@ int shadow_class_dim(struct shadow *sh, unsigned int d)
 
 				for (v = 0; v < words; v++)
 					ck[v] &= row[v];
-				present[k] = true;
-				if (np == cap) {
-					size_t nc = cap ? cap * 2 : 1024;
-					struct kc_pair *p2 = realloc(
-						pairs, nc * sizeof(*p2));
-
-					if (!p2)
-						goto out;
-					pairs = p2;
-					cap = nc;
-				}
-				pairs[np++] = (struct kc_pair){ k, c };
+				if (kc_pairs_add(&pairs, k, c))
+					goto out;
 			}
 		}
 	}
-	sh->kcls[d] = malloc((np ? np : 1) * sizeof(*sh->kcls[d]));
+	sh->kcls[d] = malloc((pairs.nr ? pairs.nr : 1) * sizeof(*sh->kcls[d]));
 	if (!sh->kcls[d])
 		goto out;
-	for (i = 0; i < np; i++)
-		sh->koff[d][pairs[i].key + 1]++;
+	csr_build(sh->koff[d], sh->kcls[d], nkeys, pairs.nr, pairs.key,
+		  pairs.cls);
+	/* A key in no class matches nothing. */
 	for (i = 0; i < nkeys; i++)
-		sh->koff[d][i + 1] += sh->koff[d][i];
-	for (i = 0; i < np; i++)
-		sh->kcls[d][sh->koff[d][pairs[i].key]++] = pairs[i].cls;
-	/* The fill advanced each offset to its end; shift them back. */
-	for (i = nkeys; i > 0; i--)
-		sh->koff[d][i] = sh->koff[d][i - 1];
-	sh->koff[d][0] = 0;
-	for (i = 0; i < sh->n; i++) {
-		__u64 *cv = sh->cover + (size_t)i * words;
-		const __u64 *ck = ckey + (size_t)key[i] * words;
-
-		if (!present[key[i]])
-			sh->empty[i] = true;
-		for (w = 0; w < words; w++)
-			cv[w] &= ck[w];
-		/* Keys are exact classes of equal match: a signature. */
-		sh->sig[d][i] = key[i];
-	}
+		kempty[i] = sh->koff[d][i] == sh->koff[d][i + 1];
+	and_key_covers(sh, d, ckey, kempty);
 	err = 0;
 out:
 	free(ckey);
 	free(rep);
-	free(present);
-	free(pairs);
+	free(seen);
+	free(kempty);
+	free(pairs.key);
+	free(pairs.cls);
 	return err;
 }
 
@@ -306,15 +351,7 @@ int shadow_addr_dim(struct shadow *sh, unsigned int d)
 	if (!ckey || !stamp || !hv || !kempty || !poff || !pol)
 		goto out;
 	/* Policies of each key, for ORing a covering key's policies in. */
-	for (i = 0; i < sh->n; i++)
-		poff[sh->key[d][i] + 1]++;
-	for (k = 0; k < sh->nkeys[d]; k++)
-		poff[k + 1] += poff[k];
-	for (i = 0; i < sh->n; i++)
-		pol[poff[sh->key[d][i]]++] = i;
-	for (k = sh->nkeys[d]; k > 0; k--)
-		poff[k] = poff[k - 1];
-	poff[0] = 0;
+	csr_build(poff, pol, sh->nkeys[d], sh->n, sh->key[d], NULL);
 
 	for (k = 0; k < sh->nkeys[d]; k++) {
 		const struct ipset *e = &sh->c->addrs.sets[sh->kset[d][k]];
@@ -364,17 +401,7 @@ int shadow_addr_dim(struct shadow *sh, unsigned int d)
 				bm_set(ck, pol[x]);
 		}
 	}
-	for (i = 0; i < sh->n; i++) {
-		__u64 *cv = sh->cover + (size_t)i * words;
-		const __u64 *ck = ckey + (size_t)sh->key[d][i] * words;
-
-		if (kempty[sh->key[d][i]])
-			sh->empty[i] = true;
-		for (w = 0; w < words; w++)
-			cv[w] &= ck[w];
-		/* Keys are distinct point sets: the key is an exact signature. */
-		sh->sig[d][i] = sh->key[d][i];
-	}
+	and_key_covers(sh, d, ckey, kempty);
 	err = 0;
 out:
 	free(ckey);

@@ -254,78 +254,119 @@ struct svc_scratch {
 	__u64 *row, *all_and, *any_or;
 };
 
-static int svc_build_ports(struct compile_ctx *c, struct svc_scratch *sc,
-			   unsigned int pp, int proto)
+/* What the phases of svc_build_ports() hand each other, for one protocol. */
+struct port_build {
+	struct rect_set rs;
+	__u64 *rkeys;		    /* rectangle id -> rect_key() */
+	uint32_t rwords;	    /* words of a bitmap of rectangles */
+	struct group_list gl;	    /* rectangle -> the policies naming it */
+	struct bm_table dtab, stab; /* the port classes: sets of rectangles */
+};
+
+static void port_build_release(struct port_build *pb)
 {
-	const struct fam_build *fb = sc->fb;
-	struct li_svc_table *t = &fb->f->svc;
-	struct bm_table dtab = { 0 }, stab = { 0 };
-	struct rect_set rs = { 0 };
-	struct group_list gl = { 0 };
-	__u64 *rkeys = NULL;
-	uint32_t words = fb->words, rwords, i, d, s, w;
+	bm_table_release(&pb->dtab);
+	bm_table_release(&pb->stab);
+	group_list_release(&pb->gl);
+	free(pb->rs.keys);
+	free(pb->rs.ids);
+	free(pb->rs.pair_rect);
+	free(pb->rs.pair_pol);
+	free(pb->rkeys);
+}
+
+/* 1: each distinct port rectangle once, with its policies: shared work. */
+static int collect_rects(struct compile_ctx *c, const struct fam_build *fb,
+			 int proto, struct port_build *pb)
+{
+	struct rect_set *rs = &pb->rs;
 	size_t nslots = 64, k;
-	int err = -ENOMEM;
+	uint32_t i;
+	int err;
 
 	for (i = 0; i < fb->nr; i++)
 		for (k = 0; k < fb->pol[i]->nr_svc; k++)
 			nslots += svc_list_of(c, fb->pol[i]->svc[k])->nr;
 	nslots = (size_t)1 << (64 - __builtin_clzll(nslots));
-	rs.keys = calloc(nslots, sizeof(*rs.keys));
-	rs.ids = malloc(nslots * sizeof(*rs.ids));
-	if (!rs.keys || !rs.ids)
-		goto out;
-	rs.mask = nslots - 1;
+	rs->keys = calloc(nslots, sizeof(*rs->keys));
+	rs->ids = malloc(nslots * sizeof(*rs->ids));
+	if (!rs->keys || !rs->ids)
+		return -ENOMEM;
+	rs->mask = nslots - 1;
 	for (i = 0; i < fb->nr; i++) {
-		err = policy_rects(c, &rs, fb->pol[i], i, proto);
+		err = policy_rects(c, rs, fb->pol[i], i, proto);
 		if (err)
-			goto out;
+			return err;
 	}
-	err = -ENOMEM;
-	rkeys = malloc((rs.nr ? rs.nr : 1) * sizeof(*rkeys));
-	if (!rkeys)
-		goto out;
-	for (k = 0; k <= rs.mask; k++)
-		if (rs.keys[k])
-			rkeys[rs.ids[k]] = rs.keys[k] - 1;
-	rwords = rs.nr ? (uint32_t)((rs.nr + 63) / 64) : 1;
-	err = group_list_build(&gl, (uint32_t)rs.nr, rs.pair_rect, rs.pair_pol,
-			       rs.nr_pairs, words);
-	if (err)
-		goto out;
+	pb->rkeys = malloc((rs->nr ? rs->nr : 1) * sizeof(*pb->rkeys));
+	if (!pb->rkeys)
+		return -ENOMEM;
+	for (k = 0; k <= rs->mask; k++)
+		if (rs->keys[k])
+			pb->rkeys[rs->ids[k]] = rs->keys[k] - 1;
+	pb->rwords = rs->nr ? (uint32_t)((rs->nr + 63) / 64) : 1;
+	return group_list_build(&pb->gl, (uint32_t)rs->nr, rs->pair_rect,
+				rs->pair_pol, rs->nr_pairs, fb->words);
+}
+
+/* 2: per axis, ports by the rectangles they are in: 2 x 64k, not 2^32. */
+static int sweep_axes(struct port_build *pb, struct li_svc_table *t,
+		      unsigned int pp)
+{
+	int err;
+
 	t->dport_class[pp] = malloc(LI_PORT_SPACE * sizeof(__u16));
 	t->sport_class[pp] = malloc(LI_PORT_SPACE * sizeof(__u16));
-	err = -ENOMEM;
 	if (!t->dport_class[pp] || !t->sport_class[pp])
-		goto out;
-	err = bm_table_init(&dtab, rwords);
+		return -ENOMEM;
+	err = bm_table_init(&pb->dtab, pb->rwords);
 	if (!err)
-		err = bm_table_init(&stab, rwords);
+		err = bm_table_init(&pb->stab, pb->rwords);
 	if (!err)
-		err = port_sweep(rkeys, rs.nr, true, t->dport_class[pp], &dtab);
+		err = port_sweep(pb->rkeys, pb->rs.nr, true, t->dport_class[pp],
+				 &pb->dtab);
 	if (!err)
-		err = port_sweep(rkeys, rs.nr, false, t->sport_class[pp],
-				 &stab);
+		err = port_sweep(pb->rkeys, pb->rs.nr, false,
+				 t->sport_class[pp], &pb->stab);
 	if (err)
-		goto out;
-	t->nr_dclass[pp] = (__u32)dtab.nr;
-	t->nr_sclass[pp] = (__u32)stab.nr;
-	if ((__u64)dtab.nr * stab.nr > SVC_MAX_CELLS) {
-		err = -E2BIG;
-		goto out;
+		return err;
+	t->nr_dclass[pp] = (__u32)pb->dtab.nr;
+	t->nr_sclass[pp] = (__u32)pb->stab.nr;
+	return 0;
+}
+
+/* 3: the policy class of each (dport class, sport class) pair, for lookups. */
+static int cross_table(struct compile_ctx *c, struct port_build *pb,
+		       struct svc_scratch *sc, unsigned int pp, int proto)
+{
+	uint32_t words = sc->fb->words, rwords = pb->rwords, d, s, w;
+	const struct bm_table *dtab = &pb->dtab, *stab = &pb->stab;
+	struct li_svc_table *t = &sc->fb->f->svc;
+	int err;
+
+	/*
+	 * Rectangles holding both ports: those of the dport class AND those
+	 * of the sport class. all_and and any_or gather, for phase 4, the
+	 * policies that hold for every pair and for some pair.
+	 */
+	if ((__u64)dtab->nr * stab->nr > SVC_MAX_CELLS) {
+		diag_error(
+			c->dl, NULL,
+			"IPv%d: the port ranges of protocol %d make %zu destination-port x %zu source-port classes, more than %u cells; use fewer distinct ranges",
+			sc->fb->family, proto, dtab->nr, stab->nr,
+			SVC_MAX_CELLS);
+		return -E2BIG;
 	}
-	t->cross[pp] = malloc(dtab.nr * stab.nr * sizeof(__u32));
-	if (!t->cross[pp]) {
-		err = -ENOMEM;
-		goto out;
-	}
+	t->cross[pp] = malloc(dtab->nr * stab->nr * sizeof(__u32));
+	if (!t->cross[pp])
+		return -ENOMEM;
 	memset(sc->all_and, 0xff, words * sizeof(__u64));
 	memset(sc->any_or, 0, words * sizeof(__u64));
-	for (d = 0; d < dtab.nr; d++) {
-		const __u64 *dset = dtab.rows + (size_t)d * rwords;
+	for (d = 0; d < dtab->nr; d++) {
+		const __u64 *dset = dtab->rows + (size_t)d * rwords;
 
-		for (s = 0; s < stab.nr; s++) {
-			const __u64 *sset = stab.rows + (size_t)s * rwords;
+		for (s = 0; s < stab->nr; s++) {
+			const __u64 *sset = stab->rows + (size_t)s * rwords;
 
 			memset(sc->row, 0, words * sizeof(__u64));
 			for (w = 0; w < rwords; w++) {
@@ -333,7 +374,7 @@ static int svc_build_ports(struct compile_ctx *c, struct svc_scratch *sc,
 
 				while (x) {
 					group_list_or(
-						&gl,
+						&pb->gl,
 						w * 64 + __builtin_ctzll(x),
 						sc->row);
 					x &= x - 1;
@@ -345,29 +386,43 @@ static int svc_build_ports(struct compile_ctx *c, struct svc_scratch *sc,
 				sc->row[w] ^= sc->neg[w];
 			}
 			err = bm_table_intern(sc->classes, sc->row,
-					      &t->cross[pp][d * stab.nr + s]);
+					      &t->cross[pp][d * stab->nr + s]);
 			if (err)
-				goto out;
+				return err;
 		}
 	}
-	/*
-	 * A fragment without ports matches a policy only if the answer does
-	 * not depend on the ports: its services cover the whole port space
-	 * (or, negated, none of it).
-	 */
-	for (w = 0; w < words; w++)
+	return 0;
+}
+
+/* 4: a fragment without ports: only policies the ports cannot change. */
+static int unknown_ports_class(struct svc_scratch *sc, struct li_svc_table *t,
+			       unsigned int pp)
+{
+	uint32_t w;
+
+	/* Services covering the whole port space (or, negated, none of it). */
+	for (w = 0; w < sc->fb->words; w++)
 		sc->row[w] = (sc->all_and[w] & ~sc->neg[w]) |
 			     (~sc->any_or[w] & sc->neg[w]);
-	err = bm_table_intern(sc->classes, sc->row, &t->unknown_ports[pp]);
-out:
-	bm_table_release(&dtab);
-	bm_table_release(&stab);
-	group_list_release(&gl);
-	free(rs.keys);
-	free(rs.ids);
-	free(rs.pair_rect);
-	free(rs.pair_pol);
-	free(rkeys);
+	return bm_table_intern(sc->classes, sc->row, &t->unknown_ports[pp]);
+}
+
+/* The port classes and cross table of port protocol @pp (IP @proto). */
+static int svc_build_ports(struct compile_ctx *c, struct svc_scratch *sc,
+			   unsigned int pp, int proto)
+{
+	struct li_svc_table *t = &sc->fb->f->svc;
+	struct port_build pb = { 0 };
+	int err;
+
+	err = collect_rects(c, sc->fb, proto, &pb);
+	if (!err)
+		err = sweep_axes(&pb, t, pp);
+	if (!err)
+		err = cross_table(c, &pb, sc, pp, proto);
+	if (!err)
+		err = unknown_ports_class(sc, t, pp);
+	port_build_release(&pb);
 	return err;
 }
 

@@ -145,11 +145,8 @@ static struct conf_word *push_word(struct lexer *lx, size_t n)
 		size_t cap = lx->cap ? lx->cap * 2 : 64;
 		struct conf_word *v = realloc(lx->words, cap * sizeof(*v));
 
-		if (!v) {
-			/* As arena_alloc() does: nothing sensible follows. */
-			fprintf(stderr, "localin: out of memory\n");
-			abort();
-		}
+		if (!v)
+			return NULL; /* read_word() says so and skips the rest */
 		lx->words = v;
 		lx->cap = cap;
 	}
@@ -163,16 +160,27 @@ static struct conf_word *push_word(struct lexer *lx, size_t n)
  */
 static bool read_word(struct lexer *lx, size_t n, size_t max, bool *over)
 {
-	struct conf_word skipped, *w;
-	bool keep = n < max;
+	struct conf_word skipped, *w = NULL;
+	bool keep = n < max, oom = false;
 
-	w = keep ? push_word(lx, n) : &skipped;
+	if (keep) {
+		w = push_word(lx, n);
+		oom = !w;
+		keep = !oom;
+	}
+	if (!w)
+		w = &skipped;
 	memset(w, 0, sizeof(*w));
 	w->loc.src = lx->src;
 	w->loc.line = lx->line;
 	w->loc.col = conf_loc_clamp(lx->col);
 	w->quoted = *lx->p == '"' || *lx->p == '\'';
-	if (!keep && !*over && max == LEXER_MAX_WORDS) {
+	/* The out-of-memory policy (util/arena.h): said, never silent. */
+	if (oom && !*over) {
+		w->loc.len = 1;
+		diag_error(lx->dl, &w->loc,
+			   "out of memory for the words of this line; the rest of the line is ignored");
+	} else if (!keep && !*over && max == LEXER_MAX_WORDS) {
 		w->loc.len = 1;
 		diag_error(lx->dl, &w->loc,
 			   "more than %u words on one line; the rest of the line is ignored",

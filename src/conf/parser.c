@@ -307,91 +307,106 @@ static const struct schema_attr *find_attr(struct parser *p, struct frame *f,
 	return sa;
 }
 
-/* set, unset, append, select, unselect */
-static void do_attr(struct parser *p, struct conf_word *w, size_t n)
+/*
+ * What set, unset, append, select and unselect have in common: the entry
+ * they act on and the attribute they name. NULL when there is none (the
+ * error, if any, is queued).
+ */
+static const struct schema_attr *attr_target(struct parser *p,
+					     struct conf_word *w, size_t n,
+					     struct conf_entry **ep)
 {
-	const char *cmd = w[0].text;
+	const struct schema_attr *sa;
+	struct frame *f;
+
+	*ep = target_entry(p, &f);
+	if (f && f->kind == F_SKIP)
+		return NULL;
+	if (!*ep) {
+		if (!(f && f->kind == F_ENTRY && f->ignore))
+			diag_error(p->dl, &w[0].loc, "%s outside %s", w[0].text,
+				   f ? "edit" : "config");
+		return NULL;
+	}
+	if (n < 2) {
+		diag_error(p->dl, &w[0].loc, "%s needs an attribute name",
+			   w[0].text);
+		return NULL;
+	}
+	sa = find_attr(p, f, &w[1]);
+	if (sa)
+		mark_touched(p, *ep);
+	return sa;
+}
+
+/* The values of set, append, select and unselect: at least one. */
+static bool has_values(struct parser *p, const struct schema_attr *sa,
+		       struct conf_word *w, size_t n)
+{
+	if (n < 3)
+		diag_error(p->dl, &w[1].loc, "missing value for %s", sa->name);
+	return n >= 3;
+}
+
+/* append, select and unselect edit lists only. */
+static bool is_list(struct parser *p, const struct schema_attr *sa,
+		    struct conf_word *w)
+{
+	if (conf_value_is_list(sa->type))
+		return true;
+	diag_error(p->dl, &w[0].loc, "%s works on lists; %s is not one",
+		   w[0].text, sa->name);
+	return false;
+}
+
+static void do_set(struct parser *p, struct conf_word *w, size_t n)
+{
+	const struct schema_attr *sa;
+	struct conf_attr tmp, *a;
+	struct conf_entry *e;
+
+	sa = attr_target(p, w, n, &e);
+	if (!sa || !has_values(p, sa, w, n))
+		return;
+	tmp = (struct conf_attr){ .schema = sa, .name_loc = w[1].loc };
+	/*
+	 * Sized for the words given (+1: a CIDR mask becomes two words), not
+	 * the default growth step: a 100k-object config has 200k `set` lines.
+	 */
+	tmp.cap_vals = n - 2 + (sa->type == ST_IP4MASK && n == 3);
+	tmp.vals = arena_alloc(p->t->arena, tmp.cap_vals * sizeof(*tmp.vals));
+	/* Check into a scratch attribute: a bad set changes nothing. */
+	if (conf_value_set(p->t->arena, &tmp, sa, w + 2, n - 2, p->dl))
+		return;
+	a = conf_attr_set(p->t, e, sa, &w[1].loc);
+	a->vals = tmp.vals;
+	a->nr_vals = tmp.nr_vals;
+	a->cap_vals = tmp.cap_vals;
+}
+
+static void do_unset(struct parser *p, struct conf_word *w, size_t n)
+{
+	const struct schema_attr *sa;
+	struct conf_entry *e;
+
+	sa = attr_target(p, w, n, &e);
+	if (!sa)
+		return;
+	if (n > 2)
+		diag_error(p->dl, &w[2].loc, "unset takes no value");
+	conf_attr_unset(e, sa->name);
+}
+
+/* append (and select, its FortiOS synonym): add what is not there yet. */
+static void do_append(struct parser *p, struct conf_word *w, size_t n)
+{
 	const struct schema_attr *sa;
 	struct conf_entry *e;
 	struct conf_attr *a;
-	struct frame *f;
-	bool is_set = !strcmp(cmd, "set"), is_unset = !strcmp(cmd, "unset");
 
-	e = target_entry(p, &f);
-	if (f && f->kind == F_SKIP)
+	sa = attr_target(p, w, n, &e);
+	if (!sa || !has_values(p, sa, w, n) || !is_list(p, sa, w))
 		return;
-	if (!e) {
-		if (!(f && f->kind == F_ENTRY && f->ignore))
-			diag_error(p->dl, &w[0].loc, "%s outside %s", cmd,
-				   f ? "edit" : "config");
-		return;
-	}
-	if (n < 2) {
-		diag_error(p->dl, &w[0].loc, "%s needs an attribute name", cmd);
-		return;
-	}
-	sa = find_attr(p, f, &w[1]);
-	if (!sa)
-		return;
-	mark_touched(p, e);
-	if (is_unset) {
-		if (n > 2)
-			diag_error(p->dl, &w[2].loc, "unset takes no value");
-		conf_attr_unset(e, sa->name);
-		return;
-	}
-	if (n < 3) {
-		diag_error(p->dl, &w[1].loc, "missing value for %s", sa->name);
-		return;
-	}
-	if (!is_set && !conf_value_is_list(sa->type)) {
-		diag_error(p->dl, &w[0].loc, "%s works on lists; %s is not one",
-			   cmd, sa->name);
-		return;
-	}
-	if (!strcmp(cmd, "unselect")) {
-		a = conf_attr_get(e, sa->name);
-		for (size_t i = 2; i < n; i++) {
-			size_t j;
-
-			for (j = 0; a && j < a->nr_vals; j++)
-				if (!strcmp(a->vals[j].text, w[i].text))
-					break;
-			if (!a || j == a->nr_vals) {
-				diag_error(p->dl, &w[i].loc,
-					   "\"%s\" is not in %s", w[i].text,
-					   sa->name);
-				continue;
-			}
-			memmove(&a->vals[j], &a->vals[j + 1],
-				(a->nr_vals - j - 1) * sizeof(*a->vals));
-			a->nr_vals--;
-		}
-		if (a && !a->nr_vals)
-			conf_attr_unset(e, sa->name);
-		return;
-	}
-	if (is_set) {
-		struct conf_attr tmp = { .schema = sa, .name_loc = w[1].loc };
-
-		/*
-		 * Sized for the words given (+1: a CIDR mask becomes two
-		 * words), not the default growth step: a 100k-object config
-		 * has 200k `set` lines.
-		 */
-		tmp.cap_vals = n - 2 + (sa->type == ST_IP4MASK && n == 3);
-		tmp.vals = arena_alloc(p->t->arena,
-				       tmp.cap_vals * sizeof(*tmp.vals));
-		/* Check into a scratch attribute: a bad set changes nothing. */
-		if (conf_value_set(p->t->arena, &tmp, sa, w + 2, n - 2, p->dl))
-			return;
-		a = conf_attr_set(p->t, e, sa, &w[1].loc);
-		a->vals = tmp.vals;
-		a->nr_vals = tmp.nr_vals;
-		a->cap_vals = tmp.cap_vals;
-		return;
-	}
-	/* append and select add what is not there yet */
 	a = conf_attr_get(e, sa->name);
 	if (!a)
 		a = conf_attr_set(p->t, e, sa, &w[1].loc);
@@ -408,54 +423,107 @@ static void do_attr(struct parser *p, struct conf_word *w, size_t n)
 		conf_attr_unset(e, sa->name);
 }
 
-/* delete, rename, move, purge: commands on a table's entries */
-static void do_table(struct parser *p, struct conf_word *w, size_t n)
+static void do_unselect(struct parser *p, struct conf_word *w, size_t n)
 {
-	const char *cmd = w[0].text;
+	const struct schema_attr *sa;
+	struct conf_entry *e;
+	struct conf_attr *a;
+
+	sa = attr_target(p, w, n, &e);
+	if (!sa || !has_values(p, sa, w, n) || !is_list(p, sa, w))
+		return;
+	a = conf_attr_get(e, sa->name);
+	for (size_t i = 2; i < n; i++) {
+		size_t j;
+
+		for (j = 0; a && j < a->nr_vals; j++)
+			if (!strcmp(a->vals[j].text, w[i].text))
+				break;
+		if (!a || j == a->nr_vals) {
+			diag_error(p->dl, &w[i].loc, "\"%s\" is not in %s",
+				   w[i].text, sa->name);
+			continue;
+		}
+		memmove(&a->vals[j], &a->vals[j + 1],
+			(a->nr_vals - j - 1) * sizeof(*a->vals));
+		a->nr_vals--;
+	}
+	if (a && !a->nr_vals)
+		conf_attr_unset(e, sa->name);
+}
+
+/*
+ * The table delete, rename, move and purge act on: NULL (with the error
+ * queued, if any) outside a table or inside an edit.
+ */
+static struct conf_section *table_target(struct parser *p,
+					 const struct conf_word *w)
+{
 	struct frame *f = top(p);
-	struct conf_section *sec;
-	int err;
 
 	if (f && f->kind == F_SKIP)
-		return;
+		return NULL;
 	if (!f || f->kind != F_SECTION || f->sec->schema->key == SK_NONE) {
 		diag_error(p->dl, &w[0].loc, "%s is only valid in a table (after config, outside edit)",
-			   cmd);
+			   w[0].text);
+		return NULL;
+	}
+	return f->sec;
+}
+
+static void do_purge(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct conf_section *sec = table_target(p, w);
+
+	if (!sec)
+		return;
+	if (n > 1)
+		diag_error(p->dl, &w[1].loc, "purge takes no argument");
+	else
+		conf_section_purge(sec);
+}
+
+static void do_delete(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct conf_section *sec = table_target(p, w);
+
+	if (!sec)
+		return;
+	if (n != 2) {
+		diag_error(p->dl, &w[0].loc, "usage: delete <name>");
 		return;
 	}
-	sec = f->sec;
-	if (!strcmp(cmd, "purge")) {
-		if (n > 1)
-			diag_error(p->dl, &w[1].loc, "purge takes no argument");
-		else
-			conf_section_purge(sec);
+	if (!conf_entry_delete(sec, w[1].text))
+		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to delete",
+			   w[1].text);
+}
+
+static void do_rename(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct conf_section *sec = table_target(p, w);
+	int err;
+
+	if (!sec)
+		return;
+	if (n != 4 || strcmp(w[2].text, "to")) {
+		diag_error(p->dl, &w[0].loc, "usage: rename <old> to <new>");
 		return;
 	}
-	if (!strcmp(cmd, "delete")) {
-		if (n != 2) {
-			diag_error(p->dl, &w[0].loc, "usage: delete <name>");
-			return;
-		}
-		if (!conf_entry_delete(sec, w[1].text))
-			diag_error(p->dl, &w[1].loc, "no entry \"%s\" to delete",
-				   w[1].text);
+	err = conf_entry_rename(p->t, sec, w[1].text, w[3].text);
+	if (err == -ENOENT)
+		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to rename",
+			   w[1].text);
+	else if (err == -EEXIST)
+		diag_error(p->dl, &w[3].loc, "entry \"%s\" already exists",
+			   w[3].text);
+}
+
+static void do_move(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct conf_section *sec = table_target(p, w);
+
+	if (!sec)
 		return;
-	}
-	if (!strcmp(cmd, "rename")) {
-		if (n != 4 || strcmp(w[2].text, "to")) {
-			diag_error(p->dl, &w[0].loc, "usage: rename <old> to <new>");
-			return;
-		}
-		err = conf_entry_rename(p->t, sec, w[1].text, w[3].text);
-		if (err == -ENOENT)
-			diag_error(p->dl, &w[1].loc, "no entry \"%s\" to rename",
-				   w[1].text);
-		else if (err == -EEXIST)
-			diag_error(p->dl, &w[3].loc, "entry \"%s\" already exists",
-				   w[3].text);
-		return;
-	}
-	/* move */
 	if (n != 4 || (strcmp(w[2].text, "before") && strcmp(w[2].text, "after"))) {
 		diag_error(p->dl, &w[0].loc, "usage: move <id> before|after <id>");
 		return;
@@ -468,21 +536,35 @@ static void do_table(struct parser *p, struct conf_word *w, size_t n)
 		diag_error(p->dl, &w[3].loc, "no entry \"%s\"", w[3].text);
 }
 
-static const struct {
+typedef void command_fn(struct parser *p, struct conf_word *w, size_t n);
+
+struct command {
 	const char *name;
-	void (*fn)(struct parser *p, struct conf_word *w, size_t n);
-} commands[] = {
-	/* sorted for bsearch */
-	{ "append", do_attr },	 { "config", do_config }, { "delete", do_table },
-	{ "edit", do_edit },	 { "end", do_end },	  { "move", do_table },
-	{ "next", do_next },	 { "purge", do_table },	  { "rename", do_table },
-	{ "select", do_attr },	 { "set", do_attr },	  { "unselect", do_attr },
-	{ "unset", do_attr },
+	command_fn *fn;
+};
+
+/* Each command word and its handler, sorted for bsearch. */
+static const struct command commands[] = {
+	{ "append", do_append },
+	{ "config", do_config },
+	{ "delete", do_delete },
+	{ "edit", do_edit },
+	{ "end", do_end },
+	{ "move", do_move },
+	{ "next", do_next },
+	{ "purge", do_purge },
+	{ "rename", do_rename },
+	{ "select", do_append }, /* FortiOS: the same as append */
+	{ "set", do_set },
+	{ "unselect", do_unselect },
+	{ "unset", do_unset },
 };
 
 static int cmd_cmp(const void *key, const void *elem)
 {
-	return strcmp(key, *(const char *const *)elem);
+	const struct command *c = elem;
+
+	return strcmp(key, c->name);
 }
 
 /*
@@ -521,13 +603,13 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	lexer_init(&lx, src, dl);
 	lexer_set_limit(&lx, line_limit, &p);
 	while ((n = lexer_next(&lx, &w)) > 0) {
-		const void *c = bsearch(w[0].text, commands,
-					sizeof(commands) / sizeof(commands[0]),
-					sizeof(commands[0]), cmd_cmp);
+		const struct command *c =
+			bsearch(w[0].text, commands,
+				sizeof(commands) / sizeof(commands[0]),
+				sizeof(commands[0]), cmd_cmp);
 
 		/* Inside blocks nested too deep, only config and end count. */
-		if (p.overflow && c && strcmp(w[0].text, "config") &&
-		    strcmp(w[0].text, "end"))
+		if (p.overflow && c && c->fn != do_config && c->fn != do_end)
 			continue;
 		if (w[0].quoted || !c) {
 			struct frame *f = top(&p);
@@ -538,7 +620,7 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 			continue;
 		}
 		before = dl->errors;
-		((const typeof(commands[0]) *)c)->fn(&p, w, (size_t)n);
+		c->fn(&p, w, (size_t)n);
 		if (dl->errors != before)
 			mark_broken(&p);
 	}

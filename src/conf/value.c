@@ -450,8 +450,11 @@ static int set_list_hashed(struct arena *ar, struct conf_attr *a,
 	while (size < (a->nr_vals + n) * 2)
 		size *= 2;
 	slots = calloc(size, sizeof(*slots));
-	if (!slots)
+	if (!slots) {
+		/* Said, not just returned: the caller only sees "failed". */
+		diag_error(dl, &in[0].loc, "out of memory");
 		return -ENOMEM;
+	}
 	for (i = 0; i < a->nr_vals; i++)
 		word_set_add(slots, size - 1, a->vals[i].text);
 	for (i = 0; i < n; i++) {

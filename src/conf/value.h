@@ -17,7 +17,8 @@
 
 /*
  * Check @in (@n words) against @sa and store the canonical words in @a
- * (appending to what it holds). Returns 0 or -EINVAL with errors queued.
+ * (appending to what it holds). Returns 0, or -EINVAL (-ENOMEM) with the
+ * errors queued.
  */
 int conf_value_set(struct arena *ar, struct conf_attr *a,
 		   const struct schema_attr *sa, const struct conf_word *in,

@@ -135,9 +135,9 @@ static __always_inline int li_acc_is_local(const LI_CTX *c,
 		const struct li_host_addr *a = &c->locals[i];
 
 		if (a->family == p->family && !memcmp(a->addr, p->daddr, len))
-			return a->bcast ? 2 : 1;
+			return a->bcast ? LI_LOCAL_BCAST : LI_LOCAL_UNICAST;
 	}
-	return is_multicast(p) ? 2 : 0;
+	return is_multicast(p) ? LI_LOCAL_BCAST : LI_LOCAL_NO;
 }
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)

@@ -457,7 +457,8 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 static int place_local(struct li_local_slot *t, const struct li_host_addr *a)
 {
 	struct li_local_slot e = { .family = a->family,
-				   .kind = a->bcast ? 2 : 1 };
+				   .kind = a->bcast ? LI_LOCAL_BCAST :
+						      LI_LOCAL_UNICAST };
 	__u32 h, i, k;
 
 	memcpy(e.addr, a->addr, a->family == 6 ? 16 : 4);

@@ -342,9 +342,10 @@ static __always_inline int li_acc_is_local(const LI_CTX *c,
 		if (e->family == p->family && e->addr[0] == p->daddr[0] &&
 		    e->addr[1] == p->daddr[1] && e->addr[2] == p->daddr[2] &&
 		    e->addr[3] == p->daddr[3])
-			return e->kind == 2 ? 2 : 1;
+			return e->kind == LI_LOCAL_BCAST ? LI_LOCAL_BCAST :
+							   LI_LOCAL_UNICAST;
 	}
-	return is_multicast(p) ? 2 : 0;
+	return is_multicast(p) ? LI_LOCAL_BCAST : LI_LOCAL_NO;
 }
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)

@@ -166,10 +166,10 @@ enum {
 	LI_STATE_NR,
 };
 
-/* li_locals slot: family 0 is empty; kind 1 unicast of ours, 2 broadcast. */
+/* li_locals slot: family 0 is empty. */
 struct li_local_slot {
 	__u8 family;
-	__u8 kind;
+	__u8 kind; /* LI_LOCAL_UNICAST or LI_LOCAL_BCAST (packet.h) */
 	__u16 pad;
 	__u32 addr[4];
 };

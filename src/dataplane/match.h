@@ -31,6 +31,7 @@
  *   __u32 li_acc_svc_proto(const LI_CTX *c, int fam, __u32 proto);
  *   __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p, int src,
  *                         __u32 port);
+ *                         (src: LI_PORT_DST or LI_PORT_SRC)
  *   __u32 li_acc_svc_cross(const LI_CTX *c, int fam, __u32 p,
  *                          __u32 dclass, __u32 sclass);
  *   __u32 li_acc_svc_unknown(const LI_CTX *c, int fam, __u32 p);
@@ -42,7 +43,7 @@
  *   int   li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
  *                       struct li_policy *out);
  *   int   li_acc_is_local(const LI_CTX *c, const struct li_pkt *p);
- *                         (0 no, 1 unicast to us, 2 broadcast/multicast)
+ *                         (enum li_local, packet.h)
  *   int   li_acc_detect_esp(const LI_CTX *c);
  *                         (detect-unknown-esp, and some SA source read)
  *   __u32 li_acc_sa_bits(const LI_CTX *c);
@@ -68,6 +69,10 @@
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
+
+/* Which port li_acc_svc_port() classifies (the order of maps.h's tables). */
+#define LI_PORT_DST 0
+#define LI_PORT_SRC 1
 
 /*
  * Index of the lowest set bit of a nonzero word. clang 14's BPF backend
@@ -159,8 +164,8 @@ static __always_inline __u32 li_svc_class(const LI_CTX *c,
 		return 0;
 	if (!(p->flags & LI_PKT_PORTS))
 		return li_acc_svc_unknown(c, fam, pp);
-	d = li_acc_svc_port(c, fam, pp, 0, p->dport);
-	s = li_acc_svc_port(c, fam, pp, 1, p->sport);
+	d = li_acc_svc_port(c, fam, pp, LI_PORT_DST, p->dport);
+	s = li_acc_svc_port(c, fam, pp, LI_PORT_SRC, p->sport);
 	return li_acc_svc_cross(c, fam, pp, d, s);
 }
 
@@ -273,7 +278,7 @@ static __always_inline void li_decide_esp(const LI_CTX *c,
 	const struct li_sa_slot *e = 0;
 
 	if (p->spi == LI_SA_PEER_SPI) { /* reserved: never an SA's */
-		li_verdict_set(v, 1, LI_R_ESP_UNKNOWN_SPI);
+		li_verdict_set(v, LI_DROP, LI_R_ESP_UNKNOWN_SPI);
 		return;
 	}
 	e = li_sa_find(c, p->family, p->daddr, p->spi);
@@ -281,15 +286,15 @@ static __always_inline void li_decide_esp(const LI_CTX *c,
 		/* Unknown, unless from a peer whose SAs may be changing. */
 		e = li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI);
 		if (e && ((e->flags & LI_SA_F_DOWN) || li_acc_ike_recent(c, p))) {
-			li_verdict_set(v, 0, LI_R_ESP_UNVERIFIED);
+			li_verdict_set(v, LI_PASS, LI_R_ESP_UNVERIFIED);
 			v->sa_id = e->id + 1;
 		} else {
-			li_verdict_set(v, 1, LI_R_ESP_UNKNOWN_SPI);
+			li_verdict_set(v, LI_DROP, LI_R_ESP_UNKNOWN_SPI);
 		}
 		return;
 	}
 	if (li_sa_peer_ok(e, p->saddr))
-		li_verdict_set(v, 0, LI_R_ESP_OK);
+		li_verdict_set(v, LI_PASS, LI_R_ESP_OK);
 	else
 		li_verdict_set(v, li_acc_esp_wrong_peer_drop(c),
 			       LI_R_ESP_WRONG_PEER);
@@ -311,15 +316,15 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 	v->bcast = 0;
 	v->frag_hit = 0;
 	if (p->family != 4 && p->family != 6) {
-		li_verdict_set(v, 0, LI_R_NONLOCAL);
+		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;
 	}
 	local = li_acc_is_local(c, p);
-	if (!local) {
-		li_verdict_set(v, 0, LI_R_NONLOCAL);
+	if (local == LI_LOCAL_NO) {
+		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;
 	}
-	v->bcast = local == 2;
+	v->bcast = local == LI_LOCAL_BCAST;
 	return 0;
 }
 
@@ -335,7 +340,7 @@ static __always_inline int li_decide_local(const LI_CTX *c,
 	int idx;
 
 	if (p->malformed) {
-		li_verdict_set(v, 1, LI_R_MALFORMED);
+		li_verdict_set(v, LI_DROP, LI_R_MALFORMED);
 		/* A tiny first fragment takes the rest of its datagram along. */
 		if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))
 			li_acc_frag_put(c, p, v);
@@ -357,7 +362,7 @@ static __always_inline int li_decide_local(const LI_CTX *c,
 			v->policy_id = pol.id;
 			v->policy_idx = idx;
 		} else {
-			li_verdict_set(v, 0, LI_R_IMPLICIT);
+			li_verdict_set(v, LI_PASS, LI_R_IMPLICIT);
 		}
 		/* A known peer's IKE let through: it may rekey (sa_slot.h). */
 		if (!v->drop && (p->flags & LI_PKT_IKE) && li_acc_detect_esp(c) &&

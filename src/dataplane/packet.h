@@ -76,8 +76,19 @@ enum li_reason {
 	LI_R_MAX,
 };
 
+/* Is a packet for this host: li_acc_is_local() (match.h), li_local_slot. */
+enum li_local {
+	LI_LOCAL_NO = 0,      /* not addressed to us: passed untouched */
+	LI_LOCAL_UNICAST = 1, /* one of our addresses */
+	LI_LOCAL_BCAST = 2,   /* a broadcast address of ours, or multicast */
+};
+
+/* li_verdict.drop */
+#define LI_PASS 0
+#define LI_DROP 1
+
 struct li_verdict {
-	__u8 drop;	/* 1 drop, 0 pass */
+	__u8 drop;	/* LI_DROP or LI_PASS */
 	__u8 reason;	/* enum li_reason */
 	__u8 bcast;	/* destination was broadcast/multicast, not unicast */
 	__u8 frag_hit;	/* decided from the fragment table */

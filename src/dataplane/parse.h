@@ -75,6 +75,8 @@
 #define LI_ETH_P_IPV6 0x86dd
 #define LI_ETH_P_8021Q 0x8100
 #define LI_ETH_P_8021AD 0x88a8
+#define LI_VLAN_HLEN 4		/* TCI, then the next ethertype */
+#define LI_VLAN_VID_MASK 0x0fff /* the TCI's VLAN id */
 #define LI_VLAN_MAX 2	/* tags looked through: 802.1ad outer + 802.1Q inner */
 #define LI_EXTHDR_MAX 8 /* IPv6 extension headers walked before giving up */
 #define LI_NOLIMIT 0xffffffffu
@@ -83,13 +85,33 @@
 #define LI_IPPROTO_TCP 6
 #define LI_IPPROTO_UDP 17
 #define LI_IPPROTO_ESP 50
+#define LI_IPPROTO_AH 51
 #define LI_IPPROTO_ICMPV6 58
 #define LI_IPPROTO_SCTP 132
+
+/* Header lengths: the fixed part, or the least a valid one has. */
+#define LI_IP_HLEN_MIN 20 /* IPv4 without options */
+#define LI_IP6_HLEN 40
+#define LI_IP6_FRAG_HLEN 8
+#define LI_IP6_EXT_HLEN_MIN 2 /* next header, length: enough to skip one */
+#define LI_UDP_HLEN 8
+#define LI_TCP_HLEN_MIN 20
+#define LI_SCTP_HLEN 12	    /* the common header: ports, tag, checksum */
+#define LI_ICMP_HLEN 4	    /* type, code, checksum */
+#define LI_ICMP_ECHO_HLEN 8 /* then an echo's identifier and sequence */
+
+/* Echo request and reply types, whose identifier is the "source port". */
+#define LI_ICMP_ECHO 8
+#define LI_ICMP_ECHOREPLY 0
+#define LI_ICMPV6_ECHO_REQUEST 128
+#define LI_ICMPV6_ECHO_REPLY 129
 
 #define LI_IKE_PORT 500
 #define LI_NATT_PORT 4500
 #define LI_IKE_HLEN 28
 #define LI_ESP_HLEN 8
+#define LI_NATT_KEEPALIVE 0xff	/* the one byte of a NAT-T keepalive */
+#define LI_NON_ESP_MARKER_LEN 4 /* zero bytes before IKE on port 4500 */
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 static __always_inline __u16 li_ntohs(__u16 x)
@@ -186,17 +208,17 @@ static __always_inline int li_parse(const void *data, const void *data_end,
 	for (i = 0; i < LI_VLAN_MAX; i++) {
 		if (type != LI_ETH_P_8021Q && type != LI_ETH_P_8021AD)
 			break;
-		h = li_ptr(data, data_end, off, LI_NOLIMIT, 4);
+		h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_VLAN_HLEN);
 		if (!h) {
 			p->malformed = LI_MAL_L2;
 			return 0;
 		}
 		if (i == 0) {
 			p->flags |= LI_PKT_VLAN;
-			p->vlan = li_get16(h) & 0x0fff;
+			p->vlan = li_get16(h) & LI_VLAN_VID_MASK;
 		}
 		type = li_get16(h + 2);
-		off += 4;
+		off += LI_VLAN_HLEN;
 	}
 	if (type == LI_ETH_P_IP)
 		li_parse_ipv4(data, data_end, off, p);

@@ -9,8 +9,19 @@
 #ifndef LOCALIN_DATAPLANE_PARSE_L3_H
 #define LOCALIN_DATAPLANE_PARSE_L3_H
 
+/*
+ * The IPv6 extension headers' numbers: IPPROTO_HOPOPTS, _ROUTING,
+ * _FRAGMENT, _NONE and _DSTOPTS. In host builds glibc's <netinet/in.h>
+ * and this kernel header agree in either order (__USE_KERNEL_IPV6_DEFS);
+ * AH, in <linux/in.h>, which does not, is LI_IPPROTO_AH in parse.h.
+ */
+#include <linux/in6.h>
+
 #define LI_IP_MF 0x2000
 #define LI_IP_OFFMASK 0x1fff
+/* The IPv6 fragment header's offset word: offset << 3 | M. */
+#define LI_IP6_MF 0x0001
+#define LI_IP6_OFF_SHIFT 3
 #define LI_IP_MAXLEN 65535 /* a reassembled datagram must fit this */
 
 /*
@@ -40,7 +51,7 @@ static __always_inline void li_parse_ipv4(const void *data,
 					  const void *data_end, __u32 off,
 					  struct li_pkt *p)
 {
-	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, 20);
+	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP_HLEN_MIN);
 	__u32 hlen, tot, fo;
 
 	if (!h) {
@@ -59,7 +70,8 @@ static __always_inline void li_parse_ipv4(const void *data,
 		return;
 	}
 	hlen = (__u32)(h[0] & 0x0f) * 4;
-	if (hlen < 20 || !li_ptr(data, data_end, off, LI_NOLIMIT, hlen)) {
+	if (hlen < LI_IP_HLEN_MIN ||
+	    !li_ptr(data, data_end, off, LI_NOLIMIT, hlen)) {
 		p->malformed = LI_MAL_IP_HDRLEN;
 		return;
 	}
@@ -78,14 +90,14 @@ static __always_inline void li_parse_ipv4(const void *data,
  * Extension headers, at most LI_EXTHDR_MAX of them: the loop bound is what
  * keeps both the verifier and a hostile chain in check. A later fragment
  * ends the walk: what follows its fragment header is the middle of the
- * datagram. The final next-header value is the protocol (59, no next header,
- * included).
+ * datagram. The final next-header value is the protocol (IPPROTO_NONE, no
+ * next header, included).
  */
 static __always_inline void li_parse_ipv6(const void *data,
 					  const void *data_end, __u32 off,
 					  struct li_pkt *p)
 {
-	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, 40);
+	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP6_HLEN);
 	__u32 plen, end, len, fo;
 	__u8 nh;
 	int i;
@@ -101,8 +113,9 @@ static __always_inline void li_parse_ipv6(const void *data,
 	nh = h[6];
 	p->proto = nh;
 	plen = li_get16(h + 4);
-	p->l3_len =
-		plen > LI_IP_MAXLEN - 40 ? LI_IP_MAXLEN : (__u16)(40 + plen);
+	p->l3_len = plen > LI_IP_MAXLEN - LI_IP6_HLEN ?
+			    LI_IP_MAXLEN :
+			    (__u16)(LI_IP6_HLEN + plen);
 	if ((h[0] >> 4) != 6) {
 		p->malformed = LI_MAL_IP_VERSION;
 		return;
@@ -112,24 +125,26 @@ static __always_inline void li_parse_ipv6(const void *data,
 	 * (RFC 2675), not for a VPN gateway. Before anything else it is an
 	 * empty payload, as for the kernel (ip6_rcv_core).
 	 */
-	if ((plen == 0 && nh == 0) ||
-	    !li_ptr(data, data_end, off, LI_NOLIMIT, 40 + plen)) {
+	if ((plen == 0 && nh == IPPROTO_HOPOPTS) ||
+	    !li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP6_HLEN + plen)) {
 		p->malformed = LI_MAL_IP_LEN;
 		return;
 	}
-	end = off + 40 + plen;
-	off += 40;
+	end = off + LI_IP6_HLEN + plen;
+	off += LI_IP6_HLEN;
 
 	LI_UNROLL
 	for (i = 0; i <= LI_EXTHDR_MAX; i++) {
-		if (nh != 0 && nh != 43 && nh != 44 && nh != 51 && nh != 60)
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_FRAGMENT && nh != LI_IPPROTO_AH &&
+		    nh != IPPROTO_DSTOPTS)
 			break;
 		if (i == LI_EXTHDR_MAX) {
 			p->malformed = LI_MAL_EXTHDR;
 			return;
 		}
-		if (nh == 44) {
-			h = li_ptr(data, data_end, off, end, 8);
+		if (nh == IPPROTO_FRAGMENT) {
+			h = li_ptr(data, data_end, off, end, LI_IP6_FRAG_HLEN);
 			if (!h) {
 				p->malformed = LI_MAL_EXTHDR;
 				return;
@@ -137,19 +152,19 @@ static __always_inline void li_parse_ipv6(const void *data,
 			fo = li_get16(h + 2);
 			nh = h[0];
 			p->proto = nh;
-			off += 8;
-			if (li_frag(p, fo >> 3, fo & 1, li_get32(h + 4),
-				    end - off))
+			off += LI_IP6_FRAG_HLEN;
+			if (li_frag(p, fo >> LI_IP6_OFF_SHIFT, fo & LI_IP6_MF,
+				    li_get32(h + 4), end - off))
 				return;
 			continue;
 		}
-		h = li_ptr(data, data_end, off, end, 2);
+		h = li_ptr(data, data_end, off, end, LI_IP6_EXT_HLEN_MIN);
 		if (!h) {
 			p->malformed = LI_MAL_EXTHDR;
 			return;
 		}
 		/* AH counts 32-bit words less 2, the others octets less 1 */
-		if (nh == 51)
+		if (nh == LI_IPPROTO_AH)
 			len = ((__u32)h[1] + 2) * 4;
 		else
 			len = ((__u32)h[1] + 1) * 8;

@@ -64,15 +64,16 @@ static __always_inline void li_parse_natt(const void *data,
 		return;
 	if (plen == 1) {
 		h = li_ptr(data, data_end, off, end, 1);
-		if (h && h[0] == 0xff) {
+		if (h && h[0] == LI_NATT_KEEPALIVE) {
 			p->flags |= LI_PKT_NATT_KA;
 			return;
 		}
 	}
-	if (plen >= 4) {
-		h = li_ptr(data, data_end, off, end, 4);
+	if (plen >= LI_NON_ESP_MARKER_LEN) {
+		h = li_ptr(data, data_end, off, end, LI_NON_ESP_MARKER_LEN);
 		if (h && li_get32(h) == 0) {
-			li_parse_ike(data, data_end, off + 4, end, p);
+			li_parse_ike(data, data_end,
+				     off + LI_NON_ESP_MARKER_LEN, end, p);
 			return;
 		}
 	}
@@ -86,7 +87,7 @@ static __always_inline void li_parse_natt(const void *data,
 static __always_inline void li_parse_udp(const void *data, const void *data_end,
 					 __u32 off, __u32 end, struct li_pkt *p)
 {
-	const __u8 *h = li_ptr(data, data_end, off, end, 8);
+	const __u8 *h = li_ptr(data, data_end, off, end, LI_UDP_HLEN);
 	__u32 ulen;
 
 	if (!h) {
@@ -102,22 +103,24 @@ static __always_inline void li_parse_udp(const void *data, const void *data_end,
 	 * length describes; otherwise the length must fit the IP payload
 	 * (what follows it is padding, which the kernel trims).
 	 */
-	if (ulen < 8 || (!(p->flags & LI_PKT_FRAG) && ulen > end - off)) {
+	if (ulen < LI_UDP_HLEN ||
+	    (!(p->flags & LI_PKT_FRAG) && ulen > end - off)) {
 		p->malformed = LI_MAL_L4_LEN;
 		return;
 	}
 	if (off + ulen < end)
 		end = off + ulen;
 	if (p->dport == LI_NATT_PORT)
-		li_parse_natt(data, data_end, off + 8, end, ulen - 8, p);
+		li_parse_natt(data, data_end, off + LI_UDP_HLEN, end,
+			      ulen - LI_UDP_HLEN, p);
 	else if (p->dport == LI_IKE_PORT)
-		li_parse_ike(data, data_end, off + 8, end, p);
+		li_parse_ike(data, data_end, off + LI_UDP_HLEN, end, p);
 }
 
 static __always_inline void li_parse_tcp(const void *data, const void *data_end,
 					 __u32 off, __u32 end, struct li_pkt *p)
 {
-	const __u8 *h = li_ptr(data, data_end, off, end, 20);
+	const __u8 *h = li_ptr(data, data_end, off, end, LI_TCP_HLEN_MIN);
 	__u32 doff;
 
 	if (!h) {
@@ -132,7 +135,7 @@ static __always_inline void li_parse_tcp(const void *data, const void *data_end,
 	p->win = li_get16(h + 14);
 	p->flags |= LI_PKT_PORTS;
 	doff = (__u32)(h[12] >> 4) * 4;
-	if (doff < 20 || doff > end - off)
+	if (doff < LI_TCP_HLEN_MIN || doff > end - off)
 		p->malformed = LI_MAL_L4_LEN;
 }
 
@@ -140,7 +143,7 @@ static __always_inline void li_parse_sctp(const void *data,
 					  const void *data_end, __u32 off,
 					  __u32 end, struct li_pkt *p)
 {
-	const __u8 *h = li_ptr(data, data_end, off, end, 12);
+	const __u8 *h = li_ptr(data, data_end, off, end, LI_SCTP_HLEN);
 
 	if (!h) {
 		p->malformed = LI_MAL_L4_TRUNC;
@@ -161,7 +164,7 @@ static __always_inline void li_parse_icmp(const void *data,
 					  __u32 end, struct li_pkt *p,
 					  __u8 echo_req, __u8 echo_rep)
 {
-	const __u8 *h = li_ptr(data, data_end, off, end, 4);
+	const __u8 *h = li_ptr(data, data_end, off, end, LI_ICMP_HLEN);
 
 	if (!h) {
 		p->malformed = LI_MAL_L4_TRUNC;
@@ -172,7 +175,7 @@ static __always_inline void li_parse_icmp(const void *data,
 	p->flags |= LI_PKT_PORTS;
 	if (h[0] != echo_req && h[0] != echo_rep)
 		return;
-	h = li_ptr(data, data_end, off, end, 8);
+	h = li_ptr(data, data_end, off, end, LI_ICMP_ECHO_HLEN);
 	if (!h)
 		return;
 	p->sport = li_get16(h + 4);
@@ -196,11 +199,14 @@ static __always_inline void li_parse_l4(const void *data, const void *data_end,
 		break;
 	case LI_IPPROTO_ICMP:
 		if (p->family == 4)
-			li_parse_icmp(data, data_end, off, end, p, 8, 0);
+			li_parse_icmp(data, data_end, off, end, p, LI_ICMP_ECHO,
+				      LI_ICMP_ECHOREPLY);
 		break;
 	case LI_IPPROTO_ICMPV6:
 		if (p->family == 6)
-			li_parse_icmp(data, data_end, off, end, p, 128, 129);
+			li_parse_icmp(data, data_end, off, end, p,
+				      LI_ICMPV6_ECHO_REQUEST,
+				      LI_ICMPV6_ECHO_REPLY);
 		break;
 	case LI_IPPROTO_ESP:
 		li_parse_esp(data, data_end, off, end, p, LI_PKT_ESP);

@@ -2,10 +2,11 @@
 /* `diagnose debug flow filter`: parsing, matching, printing; see filter.h. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../conf/diag.h"
+#include "../conf/value.h"
 #include "../log/logbuf.h"
 #include "filter.h"
 #include "filter_match.h"
@@ -22,20 +23,8 @@ void flow_filter_init(struct flow_filter *f)
 	f->vd = -1;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* Queue an error on @dl; the value of a failed parse. */
+#define fail(dl, ...) (diag_error((dl), NULL, __VA_ARGS__), -EINVAL)
 
 static int field_of(const char *word)
 {
@@ -45,24 +34,6 @@ static int field_of(const char *word)
 		if (!strcmp(word, field_names[i]))
 			return i;
 	return -1;
-}
-
-/* Decimal only, as the device takes it; no sign, no spaces. */
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return false;
-	}
-	*out = v;
-	return true;
 }
 
 static int parse_addr(const char *s, __u8 *family, __u8 bytes[16])
@@ -80,7 +51,7 @@ static int parse_addr(const char *s, __u8 *family, __u8 bytes[16])
 }
 
 static int parse_addr_range(struct flow_addr_range *r, int argc,
-			    const char *const *argv, char *err, size_t errlen)
+			    const char *const *argv, struct diag_list *dl)
 {
 	__u8 fam_hi;
 	int i;
@@ -88,38 +59,35 @@ static int parse_addr_range(struct flow_addr_range *r, int argc,
 	for (i = 1; i < argc; i++) {
 		if (parse_addr(argv[i], i == 1 ? &r->family : &fam_hi,
 			       i == 1 ? r->lo : r->hi))
-			return fail(err, errlen, "invalid address \"%s\"",
-				    argv[i]);
+			return fail(dl, "invalid address \"%s\"", argv[i]);
 	}
 	if (argc == 2) {
 		memcpy(r->hi, r->lo, 16);
 		return 0;
 	}
 	if (fam_hi != r->family)
-		return fail(err, errlen,
-			    "address range \"%s %s\" mixes IPv4 and IPv6",
+		return fail(dl, "address range \"%s %s\" mixes IPv4 and IPv6",
 			    argv[1], argv[2]);
 	if (memcmp(r->lo, r->hi, 16) > 0)
-		return fail(err, errlen, "invalid address range \"%s %s\"",
-			    argv[1], argv[2]);
+		return fail(dl, "invalid address range \"%s %s\"", argv[1],
+			    argv[2]);
 	return 0;
 }
 
 static int parse_port_range(__u16 range[2], int argc, const char *const *argv,
-			    char *err, size_t errlen)
+			    struct diag_list *dl)
 {
-	unsigned long v[2];
+	uint32_t v[2];
 	int i;
 
 	for (i = 1; i < argc; i++)
-		if (!parse_uint(argv[i], 65535, &v[i - 1]))
-			return fail(err, errlen, "invalid port \"%s\"",
-				    argv[i]);
+		if (!parse_u32(argv[i], 65535, &v[i - 1]))
+			return fail(dl, "invalid port \"%s\"", argv[i]);
 	if (argc == 2)
 		v[1] = v[0];
 	if (v[0] > v[1])
-		return fail(err, errlen, "invalid port range \"%s %s\"",
-			    argv[1], argv[2]);
+		return fail(dl, "invalid port range \"%s %s\"", argv[1],
+			    argv[2]);
 	range[0] = (__u16)v[0];
 	range[1] = (__u16)v[1];
 	return 0;
@@ -127,38 +95,37 @@ static int parse_port_range(__u16 range[2], int argc, const char *const *argv,
 
 /* Set @field from @argv[1..]; @argv[0] is the field's own word. */
 static int set_field(struct flow_filter *f, int field, int argc,
-		     const char *const *argv, char *err, size_t errlen)
+		     const char *const *argv, struct diag_list *dl)
 {
 	int max_values = field <= FF_DPORT ? 2 : 1, ret;
-	unsigned long v;
+	uint32_t v;
 
 	if (argc < 2)
-		return fail(err, errlen, "missing value for \"%s\"", argv[0]);
+		return fail(dl, "missing value for \"%s\"", argv[0]);
 	if (argc - 1 > max_values)
-		return fail(err, errlen, "too many values for \"%s\"", argv[0]);
+		return fail(dl, "too many values for \"%s\"", argv[0]);
 	switch (field) {
 	case FF_ADDR:
-		ret = parse_addr_range(&f->addr, argc, argv, err, errlen);
+		ret = parse_addr_range(&f->addr, argc, argv, dl);
 		break;
 	case FF_SADDR:
-		ret = parse_addr_range(&f->saddr, argc, argv, err, errlen);
+		ret = parse_addr_range(&f->saddr, argc, argv, dl);
 		break;
 	case FF_DADDR:
-		ret = parse_addr_range(&f->daddr, argc, argv, err, errlen);
+		ret = parse_addr_range(&f->daddr, argc, argv, dl);
 		break;
 	case FF_PORT:
-		ret = parse_port_range(f->port, argc, argv, err, errlen);
+		ret = parse_port_range(f->port, argc, argv, dl);
 		break;
 	case FF_SPORT:
-		ret = parse_port_range(f->sport, argc, argv, err, errlen);
+		ret = parse_port_range(f->sport, argc, argv, dl);
 		break;
 	case FF_DPORT:
-		ret = parse_port_range(f->dport, argc, argv, err, errlen);
+		ret = parse_port_range(f->dport, argc, argv, dl);
 		break;
 	case FF_PROTO:
-		if (!parse_uint(argv[1], 255, &v))
-			return fail(err, errlen, "invalid protocol \"%s\"",
-				    argv[1]);
+		if (!parse_u32(argv[1], 255, &v))
+			return fail(dl, "invalid protocol \"%s\"", argv[1]);
 		f->proto = (__u8)v;
 		ret = 0;
 		break;
@@ -169,9 +136,8 @@ static int set_field(struct flow_filter *f, int field, int argc,
 			f->negate &= ~(1u << FF_VD);
 			return 0;
 		}
-		if (!parse_uint(argv[1], 0x7fffffff, &v))
-			return fail(err, errlen,
-				    "invalid virtual domain index \"%s\"",
+		if (!parse_u32(argv[1], 0x7fffffff, &v))
+			return fail(dl, "invalid virtual domain index \"%s\"",
 				    argv[1]);
 		f->vd = (int)v;
 		ret = 0;
@@ -185,27 +151,26 @@ static int set_field(struct flow_filter *f, int field, int argc,
 }
 
 static int apply(struct flow_filter *f, int argc, const char *const *argv,
-		 char *err, size_t errlen)
+		 struct diag_list *dl)
 {
 	const char *opt = argv[0];
 	int field, ret;
 
 	if (!strcmp(opt, "clear")) {
 		if (argc > 1)
-			return fail(err, errlen,
-				    "too many values for \"clear\"");
+			return fail(dl, "too many values for \"clear\"");
 		flow_filter_init(f);
 		return 0;
 	}
 	if (!strcmp(opt, "vd-name")) {
 		if (argc != 2)
-			return fail(err, errlen,
+			return fail(dl,
 				    argc < 2 ?
 					    "missing value for \"vd-name\"" :
 					    "too many values for \"vd-name\"");
 		if (strcmp(argv[1], "root"))
-			return fail(err, errlen,
-				    "unknown virtual domain \"%s\"", argv[1]);
+			return fail(dl, "unknown virtual domain \"%s\"",
+				    argv[1]);
 		f->vd = FLOW_VD_ROOT;
 		f->set |= 1u << FF_VD;
 		return 0;
@@ -213,22 +178,20 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 	if (!strcmp(opt, "negate")) {
 		if (argc < 2)
 			return fail(
-				err, errlen,
+				dl,
 				"negate needs a field: addr, saddr, daddr, port, sport, dport or proto");
 		field = field_of(argv[1]);
 		if (field < 0 || field == FF_VD)
 			return fail(
-				err, errlen,
+				dl,
 				"cannot negate \"%s\": use addr, saddr, daddr, port, sport, dport or proto",
 				argv[1]);
 		if (argc > 2) {
-			ret = set_field(f, field, argc - 1, argv + 1, err,
-					errlen);
+			ret = set_field(f, field, argc - 1, argv + 1, dl);
 			if (ret)
 				return ret;
 		} else if (!(f->set & (1u << field))) {
-			return fail(err, errlen,
-				    "cannot negate \"%s\": it is not set",
+			return fail(dl, "cannot negate \"%s\": it is not set",
 				    argv[1]);
 		}
 		f->negate |= 1u << field;
@@ -236,24 +199,38 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 	}
 	field = field_of(opt);
 	if (field < 0)
-		return fail(err, errlen, "unknown filter option \"%s\"", opt);
-	return set_field(f, field, argc, argv, err, errlen);
+		return fail(dl, "unknown filter option \"%s\"", opt);
+	return set_field(f, field, argc, argv, dl);
+}
+
+int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
+		      struct diag_list *dl)
+{
+	struct flow_filter next = *f;
+	int ret;
+
+	if (argc < 1 || !argv[0])
+		return fail(dl, "missing filter option");
+	/* Work on a copy so that a failed command changes nothing. */
+	ret = apply(&next, argc, argv, dl);
+	if (!ret)
+		*f = next;
+	return ret;
 }
 
 int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
 		      char *err, size_t errlen)
 {
-	struct flow_filter next = *f;
+	struct diag_list dl;
+	struct arena a;
 	int ret;
 
+	arena_init(&a);
+	diag_init(&dl, &a);
+	ret = flow_filter_apply(f, argc, argv, &dl);
 	if (errlen)
-		err[0] = '\0';
-	if (argc < 1 || !argv[0])
-		return fail(err, errlen, "missing filter option");
-	/* Work on a copy so that a failed command changes nothing. */
-	ret = apply(&next, argc, argv, err, errlen);
-	if (!ret)
-		*f = next;
+		snprintf(err, errlen, "%s", dl.nr ? dl.items[0].msg : "");
+	arena_free(&a);
 	return ret;
 }
 

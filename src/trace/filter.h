@@ -68,9 +68,19 @@ struct flow_filter {
 /* Matches every packet (the state after `clear`). */
 void flow_filter_init(struct flow_filter *f);
 
+struct diag_list;
+
 /*
- * Apply one command, @argv[0] being the option word. 0, or -EINVAL with a
- * message in @err ("invalid address \"x\""); @f is unchanged on error.
+ * Apply one command, @argv[0] being the option word. 0, or -EINVAL with
+ * the error queued on @dl like a config error, without a location (the
+ * words come from a command line or a control request): "invalid address
+ * \"x\"". @f is unchanged on error.
+ */
+int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
+		      struct diag_list *dl);
+/*
+ * The same, with the error's text in @err (truncated to @errlen), for an
+ * answer on the control socket.
  */
 int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
 		      char *err, size_t errlen);

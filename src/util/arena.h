@@ -3,6 +3,25 @@
  * Region allocator. Everything a config load creates (tokens, tree, objects,
  * compiled tables' scratch) lives in one arena and is released in one call,
  * so an error path never leaks and a reload can drop a whole generation.
+ *
+ * Out of memory, the policy of the whole tool:
+ *  - The arena aborts ("localin: out of memory"). Its allocations are
+ *    countless and small (a word, a diagnostic); unchecked, they keep the
+ *    parser readable, and a process that cannot get 64 KiB has nothing
+ *    left to report with.
+ *  - Every other allocation (malloc, calloc, realloc, strdup) is checked
+ *    and its failure returned as -ENOMEM to the caller, up to the one who
+ *    can say it: a config stage queues an error (the load fails, and a
+ *    reload keeps the running config in force), a command exits non-zero
+ *    with a message, the daemon answers the request that failed.
+ *  - Code with nobody to return to (an event handler) degrades in a way
+ *    that shows and recovers: drop the connection, list the SAs again,
+ *    count what was refused.
+ *  - Never ignored: a failed allocation must not turn into a different
+ *    answer (a value missing from the config, "no policy matched"). The
+ *    one exception is a realloc() that only shrinks: keeping the larger
+ *    block is correct.
+ * tests/unit/test_oom.c fails every allocation of a config load in turn.
  */
 #ifndef LOCALIN_UTIL_ARENA_H
 #define LOCALIN_UTIL_ARENA_H
@@ -21,7 +40,7 @@ void arena_free(struct arena *a);
 /* Drop everything but keep the first chunk, for per-line scratch space. */
 void arena_reset(struct arena *a);
 
-/* Zeroed memory; aborts on out-of-memory like the rest of the tool. */
+/* Zeroed memory; aborts on out-of-memory (the policy above). */
 void *arena_alloc(struct arena *a, size_t size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);

@@ -3,11 +3,13 @@
  * Compiler unit tests: each builds a small obj_config by hand, compiles it
  * and asks the host matcher about packets at the edges that matter.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -758,6 +760,36 @@ static void test_empty_config(void **state)
 	fx_free(f);
 }
 
+/*
+ * Too many distinct port ranges for the service table: the compile fails
+ * and says why (it used to fail with no error at all: "0 errors").
+ */
+static void test_service_table_too_big(void **state)
+{
+	enum { N = 4100 }; /* N + 1 classes per axis: (N + 1)^2 > 2^24 */
+	struct fx *f = fx_new();
+	struct obj_service *s = fx_svc(f, "many", TCP, 0, 0, 0, 0);
+	struct svc_range *r = arena_alloc(&f->a, N * sizeof(*r));
+	size_t i;
+
+	(void)state;
+	/* One port each way: a class per range, one for the ports between. */
+	for (i = 0; i < N; i++) {
+		uint16_t d = (uint16_t)(10 + 2 * i), sp = (uint16_t)(20000 + i);
+
+		r[i] = (struct svc_range){ TCP, d, d, sp, sp };
+	}
+	s->ranges = r;
+	s->nr_ranges = N;
+	fx_policy(f, 4, 1, "any", f->all4, f->all4, s);
+	assert_int_equal(fx_compile(f), -E2BIG);
+	assert_int_equal(f->dl.errors, 1);
+	assert_non_null(strstr(
+		f->dl.items[0].msg,
+		"IPv4: the port ranges of protocol 6 make 4101 destination-port x 4101 source-port classes, more than 16777216 cells"));
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -784,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_empty_config),
+		cmocka_unit_test(test_service_table_too_big),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

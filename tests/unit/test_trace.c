@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "conf/diag.h"
 #include "trace/filter.h"
 #include "trace/flowtrace.h"
 
@@ -47,36 +48,52 @@ static struct li_pkt pkt_of(int family, __u8 proto, const char *src,
 	return p;
 }
 
-/* Apply one filter command given as a space-separated line. */
-static int cmd(struct flow_filter *f, const char *line, char *err,
-	       size_t errlen)
+/*
+ * Apply one filter command given as a space-separated line; its errors go
+ * to @dl (arena @a), as config errors do.
+ */
+static int cmd(struct flow_filter *f, const char *line, struct diag_list *dl,
+	       struct arena *a)
 {
 	char copy[256], *save = NULL, *w;
 	const char *argv[8];
 	int argc = 0;
 
+	arena_init(a);
+	diag_init(dl, a);
 	snprintf(copy, sizeof(copy), "%s", line);
 	for (w = strtok_r(copy, " ", &save); w && argc < 8;
 	     w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
-	return flow_filter_parse(f, argc, argv, err, errlen);
+	return flow_filter_apply(f, argc, argv, dl);
 }
 
 static void ok(struct flow_filter *f, const char *line)
 {
-	char err[128];
+	struct diag_list dl;
+	struct arena a;
 
-	if (cmd(f, line, err, sizeof(err)))
-		fail_msg("\"%s\": %s", line, err);
+	if (cmd(f, line, &dl, &a))
+		fail_msg("\"%s\": %s", line,
+			 dl.nr ? dl.items[0].msg : "(no message)");
+	assert_int_equal(dl.nr, 0);
+	arena_free(&a);
 }
 
 static void bad(struct flow_filter *f, const char *line, const char *want)
 {
 	struct flow_filter before = *f;
-	char err[128];
+	struct diag_list dl;
+	struct arena a;
 
-	assert_int_equal(cmd(f, line, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, want);
+	assert_int_equal(cmd(f, line, &dl, &a), -EINVAL);
+	/* One error, on the same list as config errors, without a place. */
+	assert_int_equal(dl.errors, 1);
+	assert_int_equal(dl.nr, 1);
+	assert_int_equal(dl.items[0].level, DIAG_ERROR);
+	assert_null(dl.items[0].loc.src);
+	assert_string_equal(dl.items[0].msg, want);
+	arena_free(&a);
 	/* A failed command leaves the filter as it was. */
 	assert_memory_equal(f, &before, sizeof(before));
 }
@@ -144,7 +161,6 @@ static void test_filter_format_set(void **state)
 static void test_filter_errors(void **state)
 {
 	struct flow_filter f;
-	char err[128];
 
 	(void)state;
 	flow_filter_init(&f);
@@ -176,12 +192,31 @@ static void test_filter_errors(void **state)
 	bad(&f, "negate daddr", "cannot negate \"daddr\": it is not set");
 	bad(&f, "negate daddr nope", "invalid address \"nope\"");
 	bad(&f, "clear now", "too many values for \"clear\"");
+	bad(&f, "", "missing filter option");
+}
+
+/* The control socket's form: the error's text in a buffer. */
+static void test_filter_errors_text(void **state)
+{
+	const char *nonsense[] = { "addr", "nonsense" };
+	const char *good[] = { "dport", "500" };
+	struct flow_filter f;
+	char err[128];
+
+	(void)state;
+	flow_filter_init(&f);
 	assert_int_equal(flow_filter_parse(&f, 0, NULL, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "missing filter option");
+	assert_int_equal(flow_filter_parse(&f, 2, nonsense, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "invalid address \"nonsense\"");
 	/* A tiny error buffer is still NUL-terminated. */
-	assert_int_equal(cmd(&f, "addr nonsense", err, 8), -EINVAL);
+	assert_int_equal(flow_filter_parse(&f, 2, nonsense, err, 8), -EINVAL);
 	assert_string_equal(err, "invalid");
+	assert_int_equal(flow_filter_parse(&f, 2, good, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(f.dport[0], 500);
 }
 
 static void test_filter_match_addr(void **state)
@@ -550,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_filter_format_default),
 		cmocka_unit_test(test_filter_format_set),
 		cmocka_unit_test(test_filter_errors),
+		cmocka_unit_test(test_filter_errors_text),
 		cmocka_unit_test(test_filter_match_addr),
 		cmocka_unit_test(test_filter_match_ports_proto),
 		cmocka_unit_test(test_trace_budget),

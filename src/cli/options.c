@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "options.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "../conf/value.h"
+
+int cli_number(const char *opt, const char *arg, uint32_t max, uint32_t *out)
+{
+	/* The config's number syntax: strtoul() would take "-1" and "7x". */
+	if (parse_u32(arg, max, out))
+		return 0;
+	fprintf(stderr, "localin: %s: invalid number \"%s\"\n", opt, arg);
+	return -EINVAL;
+}
