@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "../../src/cli/pipeline.h"
+#include "../../src/log/counters.h"
 #include "../../src/dataplane/loader.h"
 #include "bench.h"
 
@@ -387,7 +388,7 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 			goto out;
 		row[i] = median(ns, rounds);
 		printf("  %5u %-4s %-9.9s", row[i], v.drop ? "drop" : "pass",
-		       replay_reason_name(v.reason));
+		       li_reason_name(v.reason));
 	}
 	printf("\n");
 out:

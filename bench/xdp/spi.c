@@ -53,6 +53,7 @@
 #include <bpf/libbpf.h>
 
 #include "../../src/cli/pipeline.h"
+#include "../../src/log/counters.h"
 #include "../../src/dataplane/maps.h"
 #include "bench.h"
 
@@ -226,9 +227,9 @@ static int check_frames(const struct spi_set *s, int which)
 			fprintf(stderr, "bench: spi: %s, %s, frame %u (SPI %#x): %s, flags %#x; expected %s: not timing it\n",
 				set_names[which], enc_names[s->enc], i, pkt.spi,
 				err ? strerror(-err) :
-				      replay_reason_name(v.reason),
+				      li_reason_name(v.reason),
 				pkt.flags,
-				replay_reason_name(set_reason[which]));
+				li_reason_name(set_reason[which]));
 			return -1;
 		}
 	}
@@ -298,8 +299,8 @@ static int time_stream(struct spi_set *s, int which, unsigned int k)
 		if (d != (r == set_reason[which] ? sb.repeat : 0)) {
 			fprintf(stderr, "bench: spi: %s, %s: %llu runs counted %s, expected %u %s\n",
 				set_names[which], enc_names[s->enc],
-				(unsigned long long)d, replay_reason_name(r),
-				sb.repeat, replay_reason_name(set_reason[which]));
+				(unsigned long long)d, li_reason_name(r),
+				sb.repeat, li_reason_name(set_reason[which]));
 			return -EPROTO;
 		}
 	}

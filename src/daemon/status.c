@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../log/counters.h"
 #include "internal.h"
 
 static void put_time(FILE *out, time_t t)
@@ -63,26 +64,9 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 
 static void put_counters(struct daemon *d, FILE *out)
 {
-	static const char *const fam_name[2] = { "local-in-policy",
-						 "local-in-policy6" };
-	static const struct {
-		enum li_reason r;
-		const char *text;
-	} reasons[] = {
-		{ LI_R_NONLOCAL, "not for this host (passed)" },
-		{ LI_R_IMPLICIT, "no policy matched (implicit accept)" },
-		{ LI_R_ESP_OK, "ESP with a live SPI (passed)" },
-		{ LI_R_ESP_UNKNOWN_SPI, "ESP with an unknown SPI (dropped)" },
-		{ LI_R_ESP_WRONG_PEER,
-		  "ESP with a live SPI from an unexpected peer" },
-		{ LI_R_ESP_UNVERIFIED,
-		  "ESP with a new SPI from a peer during its IKE exchange or while its SA source is down (passed unverified)" },
-		{ LI_R_MALFORMED, "malformed (dropped)" },
-		{ LI_R_POLICY, "decided by a policy" },
-	};
 	const struct li_ruleset *rs = &d->p->rs;
 	struct li_counters c;
-	size_t i;
+	struct li_counts counts;
 	int fam, err;
 
 	memset(&c, 0, sizeof(c));
@@ -93,27 +77,13 @@ static void put_counters(struct daemon *d, FILE *out)
 		return;
 	}
 	fputs("counters:\n", out);
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		fprintf(out, "  %s: %llu\n", reasons[i].text,
-			(unsigned long long)c.by_reason[reasons[i].r]);
+	counts.rs = rs;
+	counts.by_reason = c.by_reason;
 	for (fam = 0; fam < 2; fam++) {
-		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
-		__u32 k;
-
-		for (k = 0; k < f->nr_policies; k++) {
-			__u64 hits =
-				c.policy_hits[fam] && k < c.nr_policies[fam] ?
-					c.policy_hits[fam][k] :
-					0;
-
-			fprintf(out, "  %s %u (%s): %llu\n", fam_name[fam],
-				f->policies[k].id,
-				f->policies[k].action == LI_ACT_ACCEPT ?
-					"accept" :
-					"deny",
-				(unsigned long long)hits);
-		}
+		counts.hits[fam] = c.policy_hits[fam];
+		counts.nr_hits[fam] = c.nr_policies[fam];
 	}
+	li_counts_print(out, &counts, LI_COUNTS_STATUS);
 	fprintf(out,
 		"events: %llu read, %llu traced; suppressed in the data path: %llu traffic, %llu esp-error, %llu esp-wrong-peer, %llu trace\n",
 		(unsigned long long)d->events, (unsigned long long)d->traces,

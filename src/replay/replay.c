@@ -16,27 +16,11 @@
 #include "../dataplane/loader.h"
 #include "../dataplane/parse.h"
 #include "../ipsec/spi_table.h"
+#include "../log/counters.h"
 #include "../log/logevent.h"
 #include "../trace/flowtrace.h"
 #include "capture.h"
 #include "fit.h"
-
-static const char *const reason_names[LI_R_MAX] = {
-	[LI_R_NONLOCAL] = "nonlocal",
-	[LI_R_POLICY] = "policy",
-	[LI_R_IMPLICIT] = "implicit",
-	[LI_R_ESP_OK] = "esp-ok",
-	[LI_R_ESP_UNKNOWN_SPI] = "esp-unknown-spi",
-	[LI_R_MALFORMED] = "malformed",
-	[LI_R_ESP_WRONG_PEER] = "esp-wrong-peer",
-	[LI_R_ESP_UNVERIFIED] = "esp-unverified",
-};
-
-const char *replay_reason_name(unsigned int reason)
-{
-	return reason < LI_R_MAX && reason_names[reason] ? reason_names[reason] :
-							    "?";
-}
 
 struct replay {
 	struct pipeline *p;
@@ -49,10 +33,10 @@ struct replay {
 	__s64 minute; /* local minute the active masks were computed for */
 	time_t minute_start; /* the UTC second it started at */
 	unsigned long long packets, accepted, dropped; /* packets: records */
-	unsigned long long by_reason[LI_R_MAX];
+	__u64 by_reason[LI_R_MAX];
 	unsigned long long skipped[FIT_NR]; /* by why; [FIT_OK]: all */
 	struct fitter fit;
-	unsigned long long *hits[2]; /* per policy index and family */
+	__u64 *hits[2]; /* per policy index and family */
 	/* --engine xdp: the program, and the interface names given to it */
 	struct li_loader *xdp;
 	const char **ifnames;
@@ -229,7 +213,7 @@ static void put_verdict(FILE *out, unsigned long long n,
 	s = v->drop ? " drop " : " accept ";
 	memcpy(p, s, strlen(s));
 	p += strlen(s);
-	s = reason_names[v->reason];
+	s = li_reason_name(v->reason);
 	memcpy(p, s, strlen(s));
 	p += strlen(s);
 	*p++ = ' ';
@@ -268,45 +252,24 @@ static void count(struct replay *r, const struct li_pkt *p,
 
 static void summary(struct replay *r)
 {
-	static const char *const fam_name[2] = { "local-in-policy",
-						 "local-in-policy6" };
 	const struct li_ruleset *rs = &r->p->rs;
+	struct li_counts counts;
 	char buf[512];
 	int fam;
-	__u32 i;
 
 	fprintf(r->out, "replay: %llu packets, %llu accepted, %llu dropped",
 		r->packets, r->accepted, r->dropped);
 	if (r->skipped[FIT_OK])
 		fprintf(r->out, ", %llu skipped", r->skipped[FIT_OK]);
 	fputc('\n', r->out);
-	fprintf(r->out, "  not for this host (passed): %llu\n",
-		r->by_reason[LI_R_NONLOCAL]);
+	counts.rs = rs;
+	counts.by_reason = r->by_reason;
 	for (fam = 0; fam < 2; fam++) {
-		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
-
-		for (i = 0; i < f->nr_policies; i++)
-			if (r->hits[fam][i])
-				fprintf(r->out, "  %s %u (%s): %llu\n",
-					fam_name[fam], f->policies[i].id,
-					f->policies[i].action == LI_ACT_ACCEPT ?
-						"accept" :
-						"deny",
-					r->hits[fam][i]);
+		counts.hits[fam] = r->hits[fam];
+		counts.nr_hits[fam] = fam ? rs->v6.nr_policies :
+					    rs->v4.nr_policies;
 	}
-	fprintf(r->out, "  no policy matched (implicit accept): %llu\n",
-		r->by_reason[LI_R_IMPLICIT]);
-	fprintf(r->out, "  ESP with a live SPI (passed): %llu\n",
-		r->by_reason[LI_R_ESP_OK]);
-	fprintf(r->out, "  ESP with an unknown SPI (dropped): %llu\n",
-		r->by_reason[LI_R_ESP_UNKNOWN_SPI]);
-	if (r->by_reason[LI_R_ESP_WRONG_PEER])
-		fprintf(r->out,
-			"  ESP with a live SPI from an unexpected peer (%s): %llu\n",
-			r->p->rs.esp_wrong_peer_drop ? "dropped" : "passed",
-			r->by_reason[LI_R_ESP_WRONG_PEER]);
-	fprintf(r->out, "  malformed (dropped): %llu\n",
-		r->by_reason[LI_R_MALFORMED]);
+	li_counts_print(r->out, &counts, LI_COUNTS_REPLAY);
 	if (r->skipped[FIT_RUNT])
 		fprintf(r->out,
 			"  shorter than an Ethernet header (skipped): %llu\n",

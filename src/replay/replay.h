@@ -31,9 +31,6 @@ struct replay_opts {
  * problems with the options or the capture are queued on @p->diags.
  * Returns 0, or a negative errno.
  */
-/* The name --verdicts prints for an enum li_reason ("esp-ok"), or "?". */
-const char *replay_reason_name(unsigned int reason);
-
 int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out);
 
 #endif
