@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
 
 static double now(void)
 {

@@ -28,7 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../../src/cli/pipeline.h"
+#include "../../src/pipeline/pipeline.h"
 #include "../../src/log/counters.h"
 #include "../../src/dataplane/loader.h"
 #include "bench.h"

@@ -52,7 +52,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../../src/cli/pipeline.h"
+#include "../../src/pipeline/pipeline.h"
 #include "../../src/log/counters.h"
 #include "../../src/dataplane/maps.h"
 #include "bench.h"

@@ -11,7 +11,7 @@
 #include "../replay/replay.h"
 #include "commands.h"
 #include "options.h"
-#include "pipeline.h"
+#include "../pipeline/pipeline.h"
 
 static const char replay_usage[] =
 	"usage: localin replay -c CONF CAPTURE [options] [--trace [FILTER...]]\n"

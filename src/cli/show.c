@@ -10,7 +10,7 @@
 
 #include "../conf/printer.h"
 #include "commands.h"
-#include "pipeline.h"
+#include "../pipeline/pipeline.h"
 
 static const char show_usage[] =
 	"usage: localin show -c FILE [full-configuration] [SECTION]\n"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../log/logbuf.h"
+#include "../util/logbuf.h"
 
 void diag_init(struct diag_list *dl, struct arena *a)
 {

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../objects/factory.h"
+#include "factory.h"
 #include "parser.h"
 
 static const char *file_kind(mode_t mode)
@@ -122,8 +122,8 @@ int conf_load(struct conf_tree *t, const struct conf_source *src,
 {
 	const struct conf_source *factory;
 
-	factory = conf_source_mem(t->arena, "<factory>", objects_factory_config,
-				  strlen(objects_factory_config), true);
+	factory = conf_source_mem(t->arena, "<factory>", conf_factory_config,
+				  strlen(conf_factory_config), true);
 	/* The factory text is ours: an error in it is a bug, counted like any. */
 	if (conf_parse(t, factory, dl))
 		return -EINVAL;

@@ -43,7 +43,7 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 
 /*
  * Convenience for every front end: a fresh tree with the factory
- * defaults (objects/factory.c), then @src on top.
+ * defaults (conf/factory.c), then @src on top.
  */
 int conf_load(struct conf_tree *t, const struct conf_source *src,
 	      struct diag_list *dl);

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "../ipsec/retry.h"
-#include "../log/logbuf.h"
+#include "../util/logbuf.h"
 #include "internal.h"
 
 /*

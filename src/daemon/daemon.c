@@ -20,7 +20,7 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "../log/logbuf.h"
+#include "../util/logbuf.h"
 #include "internal.h"
 
 /* The longest sleep when the minute boundary cannot be computed. */

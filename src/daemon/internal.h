@@ -9,7 +9,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "../cli/pipeline.h"
+#include "../pipeline/pipeline.h"
 #include "../dataplane/loader.h"
 #include "../ipsec/retry.h"
 #include "../ipsec/sa_registry.h"

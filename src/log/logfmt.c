@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "logbuf.h"
+#include "../util/logbuf.h"
 #include "logfmt.h"
 
 #define IPPROTO_ICMP_ 1

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "logbuf.h"
+#include "../util/logbuf.h"
 #include "ratelimit.h"
 
 #define RL_NIL 0xffffffffu

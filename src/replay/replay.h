@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../cli/pipeline.h"
+#include "../pipeline/pipeline.h"
 #include "../trace/filter.h"
 
 struct replay_opts {

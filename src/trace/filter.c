@@ -7,7 +7,7 @@
 
 #include "../conf/diag.h"
 #include "../conf/value.h"
-#include "../log/logbuf.h"
+#include "../util/logbuf.h"
 #include "filter.h"
 #include "filter_match.h"
 

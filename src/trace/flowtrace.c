@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../log/logbuf.h"
+#include "../util/logbuf.h"
 #include "flowtrace.h"
 
 /*

@@ -31,7 +31,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "../../src/cli/pipeline.h"
+#include "../../src/pipeline/pipeline.h"
 #include "../../src/dataplane/host.h"
 #include "../../src/dataplane/loader.h"
 #include "../../src/dataplane/parse.h"

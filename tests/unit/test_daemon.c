@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "daemon/ctl.h"
 #include "daemon/daemon.h"
 #include "daemon/sched.h"

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "log/logbuf.h"
+#include "util/logbuf.h"
 #include "log/logevent.h"
 #include "log/logfmt.h"
 #include "log/ratelimit.h"

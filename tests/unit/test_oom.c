@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
 
 /* Larger requests are (or could be) the arena's chunks. */
 #define OOM_MAX_SIZE 65536

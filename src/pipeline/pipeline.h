@@ -4,8 +4,8 @@
  * with every diagnostic of every stage in one list. Shared by the
  * subcommands (check, show, and later replay and the daemon's reload).
  */
-#ifndef LOCALIN_CLI_PIPELINE_H
-#define LOCALIN_CLI_PIPELINE_H
+#ifndef LOCALIN_PIPELINE_PIPELINE_H
+#define LOCALIN_PIPELINE_PIPELINE_H
 
 #include "../compile/compile.h"
 #include "../conf/diag.h"

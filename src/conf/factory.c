@@ -11,7 +11,7 @@
  */
 #include "factory.h"
 
-const char objects_factory_config[] =
+const char conf_factory_config[] =
 	"config firewall address\n"
 	"    edit \"none\"\n"
 	"        set subnet 0.0.0.0 255.255.255.255\n"

@@ -4,9 +4,9 @@
  * tree before the admin's config, as a FortiGate has these objects before
  * anyone configures it. Entries it creates are marked `factory`.
  */
-#ifndef LOCALIN_OBJECTS_FACTORY_H
-#define LOCALIN_OBJECTS_FACTORY_H
+#ifndef LOCALIN_CONF_FACTORY_H
+#define LOCALIN_CONF_FACTORY_H
 
-extern const char objects_factory_config[];
+extern const char conf_factory_config[];
 
 #endif
