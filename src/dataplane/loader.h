@@ -17,7 +17,7 @@
 
 #include "../compile/compile.h"
 #include "../ipsec/spi_table.h"
-#include "../trace/filter.h"
+#include "flow_filter.h"
 #include "event.h"
 #include "host.h"
 #include "packet.h"

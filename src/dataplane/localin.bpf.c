@@ -13,7 +13,7 @@
 
 #include "maps.h"
 #include "parse.h"
-#include "../trace/filter_match.h"
+#include "flow_filter.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -21,7 +21,7 @@
 #define LOCALIN_DATAPLANE_MAPS_H
 
 #include "../compile/ruleset.h"
-#include "../trace/filter.h"
+#include "flow_filter.h"
 #include "event.h"
 #include "packet.h"
 #include "sa_slot.h"

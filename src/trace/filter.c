@@ -9,7 +9,6 @@
 #include "../conf/value.h"
 #include "../util/logbuf.h"
 #include "filter.h"
-#include "filter_match.h"
 
 static const char *const field_names[FF_NR_FIELDS] = {
 	[FF_ADDR] = "addr",   [FF_SADDR] = "saddr", [FF_DADDR] = "daddr",

@@ -33,37 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../dataplane/packet.h"
-
-enum flow_field {
-	FF_ADDR,
-	FF_SADDR,
-	FF_DADDR,
-	FF_PORT,
-	FF_SPORT,
-	FF_DPORT,
-	FF_PROTO,
-	FF_VD,
-	FF_NR_FIELDS,
-};
-
-#define FLOW_VD_ROOT 0 /* index of our single VDOM, "vd-root:0" */
-
-/* An address range of one family, big-endian bytes (memcmp order). */
-struct flow_addr_range {
-	__u8 family; /* 4 or 6 */
-	__u8 lo[16];
-	__u8 hi[16];
-};
-
-struct flow_filter {
-	__u32 set;    /* 1 << enum flow_field: criteria given */
-	__u32 negate; /* 1 << enum flow_field: criteria inverted */
-	struct flow_addr_range addr, saddr, daddr;
-	__u16 port[2], sport[2], dport[2]; /* inclusive ranges */
-	__u8 proto;
-	int vd;
-};
+#include "../dataplane/flow_filter.h"
 
 /* Matches every packet (the state after `clear`). */
 void flow_filter_init(struct flow_filter *f);

@@ -1,14 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Does a packet match the debug-flow filter (filter.h)? Written once for
- * the host (flow_filter_match() in filter.c) and the XDP program, which
- * holds the filter in a map: static __always_inline, constant loop
- * bounds, no libc.
+ * The debug-flow filter as the data path holds it (li_trace_filter) and
+ * the question it answers, written once for the host (flow_filter_match()
+ * in trace/filter.c) and the XDP program: static __always_inline,
+ * constant loop bounds, no libc. trace/filter.h parses and prints it
+ * (`diagnose debug flow filter`, whose words are documented there).
  */
-#ifndef LOCALIN_TRACE_FILTER_MATCH_H
-#define LOCALIN_TRACE_FILTER_MATCH_H
+#ifndef LOCALIN_DATAPLANE_FLOW_FILTER_H
+#define LOCALIN_DATAPLANE_FLOW_FILTER_H
 
-#include "filter.h"
+#include "packet.h"
+
+enum flow_field {
+	FF_ADDR,
+	FF_SADDR,
+	FF_DADDR,
+	FF_PORT,
+	FF_SPORT,
+	FF_DPORT,
+	FF_PROTO,
+	FF_VD,
+	FF_NR_FIELDS,
+};
+
+#define FLOW_VD_ROOT 0 /* index of our single VDOM, "vd-root:0" */
+
+/* An address range of one family, big-endian bytes (memcmp order). */
+struct flow_addr_range {
+	__u8 family; /* 4 or 6 */
+	__u8 lo[16];
+	__u8 hi[16];
+};
+
+struct flow_filter {
+	__u32 set;    /* 1 << enum flow_field: criteria given */
+	__u32 negate; /* 1 << enum flow_field: criteria inverted */
+	struct flow_addr_range addr, saddr, daddr;
+	__u16 port[2], sport[2], dport[2]; /* inclusive ranges */
+	__u8 proto;
+	int vd;
+};
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
