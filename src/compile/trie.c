@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compile/internal.h"
+#include "internal.h"
 
 struct trie_builder {
 	const ip_u128 *lo;

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "conf/parser.h"
+#include "parser.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/lexer.h"
-#include "conf/value.h"
+#include "lexer.h"
+#include "value.h"
 
 #define MAX_DEPTH 16
 

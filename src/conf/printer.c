@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "conf/printer.h"
+#include "printer.h"
 
 #include <errno.h>
 #include <string.h>

@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "conf/diag.h"
-#include "conf/schema.h"
+#include "diag.h"
+#include "schema.h"
 
 struct conf_word {
 	char *text;

@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "trace/flowtrace.h"
-#include "daemon/internal.h"
+#include "../trace/flowtrace.h"
+#include "internal.h"
 
 static void on_log(struct daemon *d, const struct li_event *ev,
 		   const char *ifname, __u64 time_ns)

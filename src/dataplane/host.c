@@ -3,7 +3,7 @@
  * Host accessors for match.h: the same decision code as the XDP program,
  * reading the ruleset image's arrays directly.
  */
-#include "dataplane/host.h"
+#include "host.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -262,7 +262,7 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
 	f->v = *v;
 }
 
-#include "dataplane/match.h"
+#include "match.h"
 
 __u32 li_intf_class(const struct li_family *f, const char *ifname)
 {

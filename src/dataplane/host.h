@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "compile/compile.h"
-#include "ipsec/spi_table.h"
-#include "dataplane/packet.h"
-#include "dataplane/sa_table.h"
+#include "../compile/compile.h"
+#include "../ipsec/spi_table.h"
+#include "packet.h"
+#include "sa_table.h"
 
 /* A gateway address; bcast marks directed broadcasts of its subnets. */
 struct li_host_addr {

@@ -6,8 +6,8 @@
 #ifndef LOCALIN_DATAPLANE_LOADER_INT_H
 #define LOCALIN_DATAPLANE_LOADER_INT_H
 
-#include "dataplane/loader.h"
-#include "dataplane/maps.h"
+#include "loader.h"
+#include "maps.h"
 
 struct localin_bpf;
 struct ring_buffer;

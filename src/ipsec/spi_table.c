@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "ipsec/spi_table.h"
+#include "spi_table.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#include "conf/diag.h"
+#include "../conf/diag.h"
 
 #define SA_TUNNEL_MAX 36
 

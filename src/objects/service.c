@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "objects/internal.h"
+#include "internal.h"
 
 static const struct {
 	const char *attr;
