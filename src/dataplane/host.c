@@ -118,26 +118,10 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 	return 0;
 }
 
-static bool is_multicast(const struct li_pkt *p)
+static __always_inline const struct li_local_slot *
+li_acc_local_slot(const LI_CTX *c, __u32 k)
 {
-	const __u8 *d = (const __u8 *)p->daddr;
-
-	return p->family == 4 ? (d[0] & 0xf0) == 0xe0 || p->daddr[0] == ~0u :
-				d[0] == 0xff;
-}
-
-static __always_inline int li_acc_is_local(const LI_CTX *c,
-					   const struct li_pkt *p)
-{
-	size_t i, len = p->family == 6 ? 16 : 4;
-
-	for (i = 0; i < c->nr_locals; i++) {
-		const struct li_host_addr *a = &c->locals[i];
-
-		if (a->family == p->family && !memcmp(a->addr, p->daddr, len))
-			return a->bcast ? 2 : 1;
-	}
-	return is_multicast(p) ? 2 : 0;
+	return &c->local_tab[k];
 }
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)
@@ -325,7 +309,8 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	h->sas = sas;
 	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
 	h->ike = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike));
-	if (!h->frags || !h->ike) {
+	h->local_tab = calloc(LI_LOCAL_SLOTS, sizeof(*h->local_tab));
+	if (!h->frags || !h->ike || !h->local_tab) {
 		li_host_free(h);
 		return -ENOMEM;
 	}
@@ -357,6 +342,7 @@ void li_host_free(struct li_host *h)
 	free(h->active[1]);
 	free(h->frags);
 	free(h->locals);
+	free(h->local_tab);
 	free(h->sa_tab);
 	free(h->ike);
 	memset(h, 0, sizeof(*h));
@@ -366,6 +352,7 @@ int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
 		      bool bcast)
 {
 	struct li_host_addr *a;
+	int err;
 
 	if (h->nr_locals == h->cap_locals) {
 		size_t cap = h->cap_locals ? h->cap_locals * 2 : 8;
@@ -376,12 +363,15 @@ int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
 		h->locals = a;
 		h->cap_locals = cap;
 	}
-	a = &h->locals[h->nr_locals++];
+	a = &h->locals[h->nr_locals];
 	memset(a, 0, sizeof(*a));
 	a->family = (__u8)family;
 	a->bcast = bcast;
 	memcpy(a->addr, addr, family == 6 ? 16 : 4);
-	return 0;
+	err = li_local_table_add(h->local_tab, a);
+	if (!err)
+		h->nr_locals++;
+	return err;
 }
 
 int li_host_add_ip4_subnet(struct li_host *h, __u32 addr_be,

@@ -13,15 +13,9 @@
 
 #include "../compile/compile.h"
 #include "../ipsec/spi_table.h"
+#include "local_slot.h"
 #include "packet.h"
 #include "sa_table.h"
-
-/* A gateway address; bcast marks directed broadcasts of its subnets. */
-struct li_host_addr {
-	__u8 family;
-	__u8 bcast;
-	__u32 addr[4]; /* network order */
-};
 
 /*
  * First-fragment verdicts by (source, destination, id, protocol), in a
@@ -61,8 +55,10 @@ struct li_host {
 	/* Per packet: the arrival interface and its class in each family. */
 	const char *ifname;
 	__u32 intf_cls[2];
+	/* The gateway's addresses: as given, and placed (local_slot.h). */
 	struct li_host_addr *locals;
 	size_t nr_locals, cap_locals;
+	struct li_local_slot *local_tab; /* LI_LOCAL_SLOTS */
 	const struct spi_table *sas;
 	struct li_sa_slot *sa_tab; /* sa_slot.h, built from @sas */
 	__u32 sa_bits;
@@ -92,7 +88,10 @@ static inline bool li_ip4_broadcast(__u32 addr, unsigned int prefixlen,
 	return true;
 }
 
-/* Gateway addresses, e.g. from `config system interface`. */
+/*
+ * Gateway addresses, e.g. from `config system interface`; -ENOSPC when
+ * the locals table cannot place one (the loader would refuse it too).
+ */
 int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
 		      bool bcast);
 /* An interface's address and prefix: the address and its broadcast. */

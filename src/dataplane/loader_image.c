@@ -455,42 +455,16 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 	return li_loader_write_ifc(l, l->active, ifindex, cls);
 }
 
-/* Place @a in the open-addressing table @t (maps.h); -ENOSPC if full. */
-static int place_local(struct li_local_slot *t, const struct li_host_addr *a)
-{
-	struct li_local_slot e = { .family = a->family,
-				   .kind = a->bcast ? 2 : 1 };
-	__u32 h, i, k;
-
-	memcpy(e.addr, a->addr, a->family == 6 ? 16 : 4);
-	h = li_local_hash(e.family, e.addr);
-	for (i = 0; i < LI_LOCAL_PROBES; i++) {
-		k = (h + i) & (LI_LOCAL_SLOTS - 1);
-		if (!t[k].family) {
-			t[k] = e;
-			return 0;
-		}
-		/* The first entry of an address wins, as in the host's list. */
-		if (t[k].family == e.family &&
-		    !memcmp(t[k].addr, e.addr, sizeof(e.addr)))
-			return 0;
-	}
-	return -ENOSPC;
-}
-
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 			 size_t n)
 {
 	__u32 half = l->locals_half ^ 1, key = LI_STATE_LOCALS;
-	struct li_local_slot *t = calloc(LI_LOCAL_SLOTS, sizeof(*t));
-	size_t i;
-	int err = 0;
+	struct li_local_slot *t = malloc(LI_LOCAL_SLOTS * sizeof(*t));
+	int err;
 
 	if (!t)
 		return -ENOMEM;
-	for (i = 0; i < n && !err; i++)
-		if (a[i].family == 4 || a[i].family == 6)
-			err = place_local(t, &a[i]);
+	err = li_local_table_build(t, a, n);
 	if (!err) {
 		/* The half we overwrite was in force until the last flip. */
 		wait_gap(l->last_locals_ns);

@@ -317,34 +317,12 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 	return 0;
 }
 
-/* As host.c: IPv4 224/4 and 255.255.255.255, IPv6 ff00::/8. */
-static __always_inline int is_multicast(const struct li_pkt *p)
+/* Slot @k of the locals half in force (local_slot.h). */
+static __always_inline const struct li_local_slot *
+li_acc_local_slot(const LI_CTX *c, __u32 k)
 {
-	const __u8 *d = (const __u8 *)p->daddr;
-
-	if (p->family == 4)
-		return (d[0] & 0xf0) == 0xe0 || p->daddr[0] == ~0u;
-	return d[0] == 0xff;
-}
-
-/* The locals table (maps.h): probe until the address or an empty slot. */
-static __always_inline int li_acc_is_local(const LI_CTX *c,
-					   const struct li_pkt *p)
-{
-	__u32 h = li_local_hash(p->family, p->daddr), i, k;
-	const struct li_local_slot *e;
-
-	for (i = 0; i < LI_LOCAL_PROBES; i++) {
-		k = c->locals_off + ((h + i) & (LI_LOCAL_SLOTS - 1));
-		e = bpf_map_lookup_elem(&li_locals, &k);
-		if (!e || !e->family)
-			break;
-		if (e->family == p->family && e->addr[0] == p->daddr[0] &&
-		    e->addr[1] == p->daddr[1] && e->addr[2] == p->daddr[2] &&
-		    e->addr[3] == p->daddr[3])
-			return e->kind == 2 ? 2 : 1;
-	}
-	return is_multicast(p) ? 2 : 0;
+	k += c->locals_off;
+	return bpf_map_lookup_elem(&li_locals, &k);
 }
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)

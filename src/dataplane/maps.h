@@ -23,6 +23,7 @@
 #include "../compile/ruleset.h"
 #include "../trace/filter.h"
 #include "event.h"
+#include "local_slot.h"
 #include "packet.h"
 #include "sa_slot.h"
 
@@ -43,15 +44,7 @@
 #define LI_IFC_ARRAY 16384
 #define LI_IFC_HASH_MAX 4096
 
-/*
- * The gateway's addresses: an open-addressing table (linear probing, at
- * most LI_LOCAL_PROBES slots) in an array, two halves; li_state[1] says
- * which half is in force. A hash map lookup costs a jhash of the key and
- * a helper call per packet; this costs one inlined array access.
- */
-#define LI_LOCAL_BITS 13
-#define LI_LOCAL_SLOTS (1u << LI_LOCAL_BITS) /* per half */
-#define LI_LOCAL_PROBES 8
+/* The gateway's addresses: li_locals, two halves (local_slot.h). */
 
 #define LI_FRAGS_MAX 16384
 #define LI_RINGBUF_SIZE (256 * 1024)
@@ -165,27 +158,6 @@ enum {
 	LI_STATE_SAS,
 	LI_STATE_NR,
 };
-
-/* li_locals slot: family 0 is empty; kind 1 unicast of ours, 2 broadcast. */
-struct li_local_slot {
-	__u8 family;
-	__u8 kind;
-	__u16 pad;
-	__u32 addr[4];
-};
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
-
-/* First slot to probe for an address (network order words). */
-static __always_inline __u32 li_local_hash(__u8 family, const __u32 *a)
-{
-	__u32 x = a[0] ^ a[1] ^ a[2] ^ a[3] ^ family;
-
-	x *= 0x9e3779b1u;
-	return x >> (32 - LI_LOCAL_BITS);
-}
 
 /* li_frags: first-fragment verdicts, LRU. */
 struct li_frag_key {
