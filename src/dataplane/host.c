@@ -286,7 +286,7 @@ static int host_sas(struct li_host *h, const struct spi_table *sas)
 
 	if (!sas)
 		return 0;
-	n = li_sa_entries_of(sas, &e);
+	n = li_sa_entries_of(sas, &e, &h->sa_of_id);
 	if (n < 0)
 		return n;
 	h->sa_tab = calloc((size_t)1 << LI_SA_BITS_MAX, sizeof(*h->sa_tab));
@@ -344,6 +344,7 @@ void li_host_free(struct li_host *h)
 	free(h->locals);
 	free(h->local_tab);
 	free(h->sa_tab);
+	free(h->sa_of_id);
 	free(h->ike);
 	memset(h, 0, sizeof(*h));
 }
@@ -410,10 +411,25 @@ int li_host_decide(struct li_host *h, const struct li_pkt *p,
 	int drop = li_decide(h, p, v);
 
 	/* The SA's name and peer, for traces and logs. */
-	h->last_sa = v->sa_id && h->sas ? spi_table_find(h->sas, p->family,
-							 p->daddr, p->spi) :
-					  NULL;
+	h->last_sa = li_host_sa(h, p, v);
 	return drop;
+}
+
+const struct sa_entry *li_host_sa(const struct li_host *h,
+				  const struct li_pkt *p,
+				  const struct li_verdict *v)
+{
+	const struct li_sa_slot *e;
+
+	if (!v->sa_id || !h->sas)
+		return NULL;
+	/*
+	 * By the packet's own key, not v->sa_id: a later fragment carries
+	 * its first fragment's verdict but no SPI of its own. A peer's slot
+	 * (LI_SA_ID_UNVERIFIED) is no SA.
+	 */
+	e = li_sa_find(h, p->family, p->daddr, p->spi);
+	return e && e->id < h->sas->nr ? h->sa_of_id[e->id] : NULL;
 }
 
 /*

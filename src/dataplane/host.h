@@ -62,6 +62,7 @@ struct li_host {
 	const struct spi_table *sas;
 	struct li_sa_slot *sa_tab; /* sa_slot.h, built from @sas */
 	__u32 sa_bits;
+	const struct sa_entry **sa_of_id; /* into @sas, sas->nr of them */
 	struct li_host_frag *frags;
 	const struct sa_entry *last_sa; /* the decision's SA, for traces */
 	__u64 now_ns; /* the packet's time (li_host_set_now) */
@@ -116,5 +117,15 @@ void li_host_set_now(struct li_host *h, __u64 ns);
 /* The shared decision (match.h) for one parsed packet; returns v->drop. */
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
 		   struct li_verdict *v);
+
+/*
+ * The SA of @p's destination and SPI when @v names one (v->sa_id), for
+ * its tunnel in logs and traces, found by the data path's own probe in
+ * this host's SA table; NULL otherwise. (A loader given the same
+ * spi_table decides with the same table: replay --engine xdp asks here.)
+ */
+const struct sa_entry *li_host_sa(const struct li_host *h,
+				  const struct li_pkt *p,
+				  const struct li_verdict *v);
 
 #endif

@@ -525,7 +525,7 @@ int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 	struct li_sa_slot *e;
 	int n, err;
 
-	n = li_sa_entries_of(t, &e);
+	n = li_sa_entries_of(t, &e, NULL);
 	if (n < 0)
 		return n;
 	err = li_loader_set_sa_slots(l, e, (size_t)n, false);
