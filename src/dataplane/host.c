@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maps.h"
+
 #define LI_CTX struct li_host
 
 static const struct li_family *fam_of(const struct li_host *h, int fam)
@@ -64,7 +66,7 @@ static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam,
 {
 	const struct li_svc_table *t = &fam_of(c, fam)->svc;
 
-	return t->cross[p][d * t->nr_sclass[p] + s];
+	return t->cross[p][li_cross_index(d, s, t->nr_sclass[p])];
 }
 
 static __always_inline __u32 li_acc_svc_unknown(const LI_CTX *c, int fam,
@@ -97,7 +99,7 @@ static __always_inline LI_BM_ROW li_acc_bm_row(const LI_CTX *c, int fam,
 	default:
 		return c->active[fam];
 	}
-	return b->words + (size_t)cls * f->bm_words;
+	return b->words + li_bm_row_index(cls, f->bm_words);
 }
 
 static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row,

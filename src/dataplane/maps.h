@@ -176,4 +176,60 @@ enum {
 	LI_TR_NR,
 };
 
+/*
+ * Where an entry lives, written once: the program's accessors read there
+ * and the loader writes there; the host's accessors index the compiled
+ * tables within a table the same way (li_cross_index, li_bm_row_index).
+ */
+
+/* Key @i of set (or half) @set in a map of @cap entries per set. */
+static __always_inline __u32 li_set_key(__u32 set, __u32 cap, __u32 i)
+{
+	return set * cap + i;
+}
+
+/* li_addr: the element of root entry @i, from the table's first. */
+static __always_inline __u32 li_addr_root_elem(__u32 i)
+{
+	return (i & (LI_ROOT_SIZE - 1)) / LI_ADDR_ELEM;
+}
+
+/* Blocks follow their root: block b is element LI_ADDR_ROOT_ELEMS + b. */
+static __always_inline __u32 li_addr_block_elem(__u32 i)
+{
+	return LI_ADDR_ROOT_ELEMS + i / LI_BLOCK_SIZE;
+}
+
+/*
+ * li_port: the first of the LI_PORT_ELEMS_PER_TABLE elements of the
+ * table of family @fam, port protocol @p, source ports or not (@src), in
+ * set @set; port x is in element + x / LI_PORT_ELEM.
+ */
+static __always_inline __u32 li_port_table_key(__u32 set, int fam, __u32 p,
+					       int src)
+{
+	__u32 t = ((set * 2 + (fam & 1)) * LI_NR_PORT_PROTOS + p) * 2 + !!src;
+
+	return t * LI_PORT_ELEMS_PER_TABLE;
+}
+
+/* The service class of a (dport, sport) class pair in a cross table. */
+static __always_inline __u32 li_cross_index(__u32 dclass, __u32 sclass,
+					    __u32 nr_sclass)
+{
+	return dclass * nr_sclass + sclass;
+}
+
+/* The first word of class @cls's row, rows of @words words. */
+static __always_inline __u32 li_bm_row_index(__u32 cls, __u32 words)
+{
+	return cls * words;
+}
+
+/* li_ifc: interface @ifindex (below LI_IFC_ARRAY) in set @set. */
+static __always_inline __u32 li_ifc_key(__u32 set, __u32 ifindex)
+{
+	return li_set_key(set, LI_IFC_ARRAY, ifindex);
+}
+
 #endif
