@@ -362,10 +362,7 @@ static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
 			   strerror(-err));
 		return err;
 	}
-	r->host.last_sa = v->sa_id ?
-				  spi_table_find(&r->sas, pkt->family,
-						 pkt->daddr, pkt->spi) :
-				  NULL;
+	r->host.last_sa = li_host_sa(&r->host, pkt, v);
 	return 0;
 }
 
