@@ -383,6 +383,11 @@ static int setup(struct replay *r)
 		return err;
 	err = r->o->locals ? add_locals(r, r->o->locals) :
 			     add_config_locals(r);
+	if (err == -ENOSPC) /* as the XDP program's loader would refuse them */
+		diag_error(&r->p->diags, NULL,
+			   "%s: the locals table cannot hold the gateway's addresses (one would sit %d or more slots from its home)",
+			   r->o->locals ? "--local" : "config system interface",
+			   LI_LOCAL_PROBES);
 	if (err)
 		return err;
 	for (fam = 0; fam < 2; fam++) {
