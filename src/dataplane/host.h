@@ -69,7 +69,10 @@ struct li_host {
 	struct li_host_ike *ike; /* LI_HOST_IKE_SLOTS */
 };
 
-/* @rs must outlive @h. Everything enabled and active until told. */
+/*
+ * @rs and @sas (NULL: none) must outlive @h, @sas unchanged: its SA table
+ * is built here. Everything enabled and active until told.
+ */
 int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		 const struct spi_table *sas);
 void li_host_free(struct li_host *h);
