@@ -9,17 +9,23 @@
 #include "../trace/flowtrace.h"
 #include "internal.h"
 
+/* The SA the verdict names, for its tunnel (replay: li_host_sa). */
+static const struct sa_entry *event_sa(const struct daemon *d,
+				       const struct li_event *ev)
+{
+	if (!ev->verdict.sa_id)
+		return NULL;
+	return sas_find(d, ev->pkt.family, ev->pkt.daddr, ev->pkt.spi);
+}
+
 static void on_log(struct daemon *d, const struct li_event *ev,
 		   const char *ifname, __u64 time_ns)
 {
-	const struct sa_entry *sa = NULL;
 	char line[LOG_LINE_MAX + 1];
 	int n;
 
-	if (ev->verdict.sa_id)
-		sa = sas_find(d, ev->pkt.family, ev->pkt.daddr, ev->pkt.spi);
-	n = log_emit_line(&d->log, &ev->pkt, &ev->verdict, ifname, sa,
-			  time_ns, line, sizeof(line) - 1);
+	n = log_emit_line(&d->log, &ev->pkt, &ev->verdict, ifname,
+			  event_sa(d, ev), time_ns, line, sizeof(line) - 1);
 	if (n <= 0)
 		return;
 	line[n++] = '\n';
@@ -29,7 +35,7 @@ static void on_log(struct daemon *d, const struct li_event *ev,
 static void on_trace(struct daemon *d, const struct li_event *ev,
 		     const char *ifname, __u64 time_ns)
 {
-	const struct sa_entry *sa = NULL;
+	const struct sa_entry *sa = event_sa(d, ev);
 	struct flow_trace_pkt t = {
 		.pkt = &ev->pkt,
 		.verdict = &ev->verdict,
@@ -43,8 +49,6 @@ static void on_trace(struct daemon *d, const struct li_event *ev,
 	if (d->trace_left)
 		d->trace_left--;
 	d->traces++;
-	if (ev->verdict.sa_id)
-		sa = sas_find(d, ev->pkt.family, ev->pkt.daddr, ev->pkt.spi);
 	if (sa && sa->tunnel[0])
 		t.tunnel = sa->tunnel;
 	n = flow_trace_format(buf, sizeof(buf), &t);

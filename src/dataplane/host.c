@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "maps.h"
+
 #define LI_CTX struct li_host
 
 static const struct li_family *fam_of(const struct li_host *h, int fam)
@@ -64,7 +66,7 @@ static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam,
 {
 	const struct li_svc_table *t = &fam_of(c, fam)->svc;
 
-	return t->cross[p][d * t->nr_sclass[p] + s];
+	return t->cross[p][li_cross_index(d, s, t->nr_sclass[p])];
 }
 
 static __always_inline __u32 li_acc_svc_unknown(const LI_CTX *c, int fam,
@@ -97,7 +99,7 @@ static __always_inline LI_BM_ROW li_acc_bm_row(const LI_CTX *c, int fam,
 	default:
 		return c->active[fam];
 	}
-	return b->words + (size_t)cls * f->bm_words;
+	return b->words + li_bm_row_index(cls, f->bm_words);
 }
 
 static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row,
@@ -118,26 +120,10 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 	return 0;
 }
 
-static bool is_multicast(const struct li_pkt *p)
+static __always_inline const struct li_local_slot *
+li_acc_local_slot(const LI_CTX *c, __u32 k)
 {
-	const __u8 *d = (const __u8 *)p->daddr;
-
-	return p->family == 4 ? (d[0] & 0xf0) == 0xe0 || p->daddr[0] == ~0u :
-				d[0] == 0xff;
-}
-
-static __always_inline int li_acc_is_local(const LI_CTX *c,
-					   const struct li_pkt *p)
-{
-	size_t i, len = p->family == 6 ? 16 : 4;
-
-	for (i = 0; i < c->nr_locals; i++) {
-		const struct li_host_addr *a = &c->locals[i];
-
-		if (a->family == p->family && !memcmp(a->addr, p->daddr, len))
-			return a->bcast ? LI_LOCAL_BCAST : LI_LOCAL_UNICAST;
-	}
-	return is_multicast(p) ? LI_LOCAL_BCAST : LI_LOCAL_NO;
+	return &c->local_tab[k];
 }
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)
@@ -302,7 +288,7 @@ static int host_sas(struct li_host *h, const struct spi_table *sas)
 
 	if (!sas)
 		return 0;
-	n = li_sa_entries_of(sas, &e);
+	n = li_sa_entries_of(sas, &e, &h->sa_of_id);
 	if (n < 0)
 		return n;
 	h->sa_tab = calloc((size_t)1 << LI_SA_BITS_MAX, sizeof(*h->sa_tab));
@@ -325,7 +311,8 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	h->sas = sas;
 	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
 	h->ike = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike));
-	if (!h->frags || !h->ike) {
+	h->local_tab = calloc(LI_LOCAL_SLOTS, sizeof(*h->local_tab));
+	if (!h->frags || !h->ike || !h->local_tab) {
 		li_host_free(h);
 		return -ENOMEM;
 	}
@@ -357,7 +344,9 @@ void li_host_free(struct li_host *h)
 	free(h->active[1]);
 	free(h->frags);
 	free(h->locals);
+	free(h->local_tab);
 	free(h->sa_tab);
+	free(h->sa_of_id);
 	free(h->ike);
 	memset(h, 0, sizeof(*h));
 }
@@ -366,6 +355,7 @@ int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
 		      bool bcast)
 {
 	struct li_host_addr *a;
+	int err;
 
 	if (h->nr_locals == h->cap_locals) {
 		size_t cap = h->cap_locals ? h->cap_locals * 2 : 8;
@@ -376,12 +366,15 @@ int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
 		h->locals = a;
 		h->cap_locals = cap;
 	}
-	a = &h->locals[h->nr_locals++];
+	a = &h->locals[h->nr_locals];
 	memset(a, 0, sizeof(*a));
 	a->family = (__u8)family;
 	a->bcast = bcast;
 	memcpy(a->addr, addr, family == 6 ? 16 : 4);
-	return 0;
+	err = li_local_table_add(h->local_tab, a);
+	if (!err)
+		h->nr_locals++;
+	return err;
 }
 
 int li_host_add_ip4_subnet(struct li_host *h, __u32 addr_be,
@@ -420,10 +413,25 @@ int li_host_decide(struct li_host *h, const struct li_pkt *p,
 	int drop = li_decide(h, p, v);
 
 	/* The SA's name and peer, for traces and logs. */
-	h->last_sa = v->sa_id && h->sas ? spi_table_find(h->sas, p->family,
-							 p->daddr, p->spi) :
-					  NULL;
+	h->last_sa = li_host_sa(h, p, v);
 	return drop;
+}
+
+const struct sa_entry *li_host_sa(const struct li_host *h,
+				  const struct li_pkt *p,
+				  const struct li_verdict *v)
+{
+	const struct li_sa_slot *e;
+
+	if (!v->sa_id || !h->sas)
+		return NULL;
+	/*
+	 * By the packet's own key, not v->sa_id: a later fragment carries
+	 * its first fragment's verdict but no SPI of its own. A peer's slot
+	 * (LI_SA_ID_UNVERIFIED) is no SA.
+	 */
+	e = li_sa_find(h, p->family, p->daddr, p->spi);
+	return e && e->id < h->sas->nr ? h->sa_of_id[e->id] : NULL;
 }
 
 /*

@@ -13,15 +13,9 @@
 
 #include "../compile/compile.h"
 #include "../ipsec/spi_table.h"
+#include "local_slot.h"
 #include "packet.h"
 #include "sa_table.h"
-
-/* A gateway address; bcast marks directed broadcasts of its subnets. */
-struct li_host_addr {
-	__u8 family;
-	__u8 bcast;
-	__u32 addr[4]; /* network order */
-};
 
 /*
  * First-fragment verdicts by (source, destination, id, protocol), in a
@@ -61,18 +55,24 @@ struct li_host {
 	/* Per packet: the arrival interface and its class in each family. */
 	const char *ifname;
 	__u32 intf_cls[2];
+	/* The gateway's addresses: as given, and placed (local_slot.h). */
 	struct li_host_addr *locals;
 	size_t nr_locals, cap_locals;
+	struct li_local_slot *local_tab; /* LI_LOCAL_SLOTS */
 	const struct spi_table *sas;
 	struct li_sa_slot *sa_tab; /* sa_slot.h, built from @sas */
 	__u32 sa_bits;
+	const struct sa_entry **sa_of_id; /* into @sas, sas->nr of them */
 	struct li_host_frag *frags;
 	const struct sa_entry *last_sa; /* the decision's SA, for traces */
 	__u64 now_ns; /* the packet's time (li_host_set_now) */
 	struct li_host_ike *ike; /* LI_HOST_IKE_SLOTS */
 };
 
-/* @rs must outlive @h. Everything enabled and active until told. */
+/*
+ * @rs and @sas (NULL: none) must outlive @h, @sas unchanged: its SA table
+ * is built here. Everything enabled and active until told.
+ */
 int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		 const struct spi_table *sas);
 void li_host_free(struct li_host *h);
@@ -92,7 +92,10 @@ static inline bool li_ip4_broadcast(__u32 addr, unsigned int prefixlen,
 	return true;
 }
 
-/* Gateway addresses, e.g. from `config system interface`. */
+/*
+ * Gateway addresses, e.g. from `config system interface`; -ENOSPC when
+ * the locals table cannot place one (the loader would refuse it too).
+ */
 int li_host_add_local(struct li_host *h, int family, const __u32 *addr,
 		      bool bcast);
 /* An interface's address and prefix: the address and its broadcast. */
@@ -117,5 +120,15 @@ void li_host_set_now(struct li_host *h, __u64 ns);
 /* The shared decision (match.h) for one parsed packet; returns v->drop. */
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
 		   struct li_verdict *v);
+
+/*
+ * The SA of @p's destination and SPI when @v names one (v->sa_id), for
+ * its tunnel in logs and traces, found by the data path's own probe in
+ * this host's SA table; NULL otherwise. (A loader given the same
+ * spi_table decides with the same table: replay --engine xdp asks here.)
+ */
+const struct sa_entry *li_host_sa(const struct li_host *h,
+				  const struct li_pkt *p,
+				  const struct li_verdict *v);
 
 #endif

@@ -70,14 +70,14 @@ static int put_addr(struct image *im, int fam, int dim,
 		    const struct li_addr_table *t)
 {
 	int fd = bpf_map__fd(im->l->skel->maps.li_addr);
-	__u32 base = im->set * im->l->conf.cap_addr + im->addr;
+	__u32 base = li_set_key(im->set, im->l->conf.cap_addr, im->addr);
 	int err;
 
 	im->hdr.fam[fam].addr_base[dim] = im->addr;
 	err = write_elems(fd, base, t->root, LI_ADDR_ELEM * sizeof(__u32),
 			  LI_ADDR_ROOT_ELEMS);
 	if (!err && t->nr_blocks)
-		err = write_elems(fd, base + LI_ADDR_ROOT_ELEMS, t->blocks,
+		err = write_elems(fd, base + li_addr_block_elem(0), t->blocks,
 				  LI_ADDR_ELEM * sizeof(__u32), t->nr_blocks);
 	im->addr += LI_ADDR_ROOT_ELEMS + t->nr_blocks;
 	return err;
@@ -90,8 +90,9 @@ static int put_bm(struct image *im, int fam, int dim, const __u64 *words,
 
 	im->hdr.fam[fam].bm_base[dim] = im->bm;
 	im->bm += n;
-	return n ? write_elems(fd, im->set * im->l->conf.cap_bm +
-					   im->hdr.fam[fam].bm_base[dim],
+	return n ? write_elems(fd,
+			       li_set_key(im->set, im->l->conf.cap_bm,
+					  im->hdr.fam[fam].bm_base[dim]),
 			       words, sizeof(__u64), n) :
 		   0;
 }
@@ -100,18 +101,15 @@ static int put_ports(struct image *im, int fam, const struct li_svc_table *t)
 {
 	static const __u16 zero[LI_PORT_SPACE];
 	int fd = bpf_map__fd(im->l->skel->maps.li_port);
-	__u32 base = im->set * LI_PORT_TABLES * LI_PORT_ELEMS_PER_TABLE;
 	int p, src, err;
 
 	for (p = 0; p < LI_NR_PORT_PROTOS; p++) {
 		for (src = 0; src < 2; src++) {
 			const __u16 *v = src ? t->sport_class[p] :
 					       t->dport_class[p];
-			__u32 tab = (fam * LI_NR_PORT_PROTOS + p) * 2 + src;
+			__u32 k = li_port_table_key(im->set, fam, p, src);
 
-			err = write_elems(fd,
-					  base + tab * LI_PORT_ELEMS_PER_TABLE,
-					  v ? v : zero,
+			err = write_elems(fd, k, v ? v : zero,
 					  LI_PORT_ELEM * sizeof(__u16),
 					  LI_PORT_ELEMS_PER_TABLE);
 			if (err)
@@ -125,7 +123,7 @@ static int put_cross(struct image *im, int fam, const struct li_svc_table *t)
 {
 	int fd = bpf_map__fd(im->l->skel->maps.li_cross);
 	struct li_fam_hdr *h = &im->hdr.fam[fam];
-	__u32 n;
+	__u32 n, k;
 	int p, err;
 
 	for (p = 0; p < LI_NR_PORT_PROTOS; p++) {
@@ -135,8 +133,8 @@ static int put_cross(struct image *im, int fam, const struct li_svc_table *t)
 		h->unknown_ports[p] = t->unknown_ports[p];
 		if (!n || !t->cross[p])
 			continue;
-		err = write_elems(fd, im->set * im->l->conf.cap_cross + im->cross,
-				  t->cross[p], sizeof(__u32), n);
+		k = li_set_key(im->set, im->l->conf.cap_cross, im->cross);
+		err = write_elems(fd, k, t->cross[p], sizeof(__u32), n);
 		if (err)
 			return err;
 		im->cross += n;
@@ -180,7 +178,7 @@ static int put_family(struct image *im, const struct li_ruleset *rs, int fam)
 		err = put_cross(im, fam, &f->svc);
 	if (err || !f->nr_policies)
 		return err;
-	err = write_elems(fd, im->set * im->l->conf.cap_pol + im->pol,
+	err = write_elems(fd, li_set_key(im->set, im->l->conf.cap_pol, im->pol),
 			  f->policies, sizeof(*f->policies), f->nr_policies);
 	im->pol += f->nr_policies;
 	if (!err)
@@ -214,7 +212,7 @@ static int zero_hits(struct li_loader *l, __u32 set, __u32 n)
 
 	memset(l->pcpu, 0, (size_t)l->ncpus * sizeof(*l->pcpu));
 	for (i = 0; i < n; i++) {
-		k = set * l->conf.cap_pol + i;
+		k = li_set_key(set, l->conf.cap_pol, i);
 		if (bpf_map_update_elem(fd, &k, l->pcpu, BPF_ANY))
 			return -errno;
 	}
@@ -338,8 +336,8 @@ int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 	for (w = 0; w < words; w++)
 		m[w] = mask[w] & fc->enabled[w];
 	err = write_elems(bpf_map__fd(l->skel->maps.li_bm),
-			  l->active * l->conf.cap_bm +
-				  l->hdr.fam[fam].bm_base[LI_DIM_ACTIVE],
+			  li_set_key(l->active, l->conf.cap_bm,
+				     l->hdr.fam[fam].bm_base[LI_DIM_ACTIVE]),
 			  m, sizeof(*m), words);
 	free(m);
 	return err;
@@ -354,7 +352,7 @@ int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 	if (ifindex < 0)
 		return -EINVAL;
 	if (ifindex < LI_IFC_ARRAY) {
-		__u32 k = set * LI_IFC_ARRAY + (__u32)ifindex;
+		__u32 k = li_ifc_key(set, (__u32)ifindex);
 
 		err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc),
 					  &k, &v, BPF_ANY);
@@ -401,7 +399,7 @@ int li_loader_forget_interface(struct li_loader *l, int ifindex)
 		return -EINVAL;
 	for (set = 0; set < 2; set++) {
 		if (ifindex < LI_IFC_ARRAY) {
-			__u32 k = set * LI_IFC_ARRAY + (__u32)ifindex;
+			__u32 k = li_ifc_key(set, (__u32)ifindex);
 
 			if (bpf_map_update_elem(
 				    bpf_map__fd(l->skel->maps.li_ifc), &k,
@@ -453,49 +451,22 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 	return li_loader_write_ifc(l, l->active, ifindex, cls);
 }
 
-/* Place @a in the open-addressing table @t (maps.h); -ENOSPC if full. */
-static int place_local(struct li_local_slot *t, const struct li_host_addr *a)
-{
-	struct li_local_slot e = { .family = a->family,
-				   .kind = a->bcast ? LI_LOCAL_BCAST :
-						      LI_LOCAL_UNICAST };
-	__u32 h, i, k;
-
-	memcpy(e.addr, a->addr, a->family == 6 ? 16 : 4);
-	h = li_local_hash(e.family, e.addr);
-	for (i = 0; i < LI_LOCAL_PROBES; i++) {
-		k = (h + i) & (LI_LOCAL_SLOTS - 1);
-		if (!t[k].family) {
-			t[k] = e;
-			return 0;
-		}
-		/* The first entry of an address wins, as in the host's list. */
-		if (t[k].family == e.family &&
-		    !memcmp(t[k].addr, e.addr, sizeof(e.addr)))
-			return 0;
-	}
-	return -ENOSPC;
-}
-
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 			 size_t n)
 {
 	__u32 half = l->locals_half ^ 1, key = LI_STATE_LOCALS;
-	struct li_local_slot *t = calloc(LI_LOCAL_SLOTS, sizeof(*t));
-	size_t i;
-	int err = 0;
+	struct li_local_slot *t = malloc(LI_LOCAL_SLOTS * sizeof(*t));
+	int err;
 
 	if (!t)
 		return -ENOMEM;
-	for (i = 0; i < n && !err; i++)
-		if (a[i].family == 4 || a[i].family == 6)
-			err = place_local(t, &a[i]);
+	err = li_local_table_build(t, a, n);
 	if (!err) {
 		/* The half we overwrite was in force until the last flip. */
 		wait_gap(l->last_locals_ns);
 		err = write_elems(bpf_map__fd(l->skel->maps.li_locals),
-				  half * LI_LOCAL_SLOTS, t, sizeof(*t),
-				  LI_LOCAL_SLOTS);
+				  li_set_key(half, LI_LOCAL_SLOTS, 0), t,
+				  sizeof(*t), LI_LOCAL_SLOTS);
 	}
 	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
 					&key, &half, BPF_ANY))
@@ -530,8 +501,8 @@ int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 		/* The half we overwrite was in force until the last flip. */
 		wait_gap(l->last_sas_ns);
 		err = write_elems(bpf_map__fd(l->skel->maps.li_sas),
-				  half * LI_SA_SLOTS, tab, sizeof(*tab),
-				  1u << bits);
+				  li_set_key(half, LI_SA_SLOTS, 0), tab,
+				  sizeof(*tab), 1u << bits);
 	}
 	word = half | (__u32)bits << 8 | (unchecked ? LI_SAS_UNCHECKED : 0);
 	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
@@ -550,7 +521,7 @@ int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 	struct li_sa_slot *e;
 	int n, err;
 
-	n = li_sa_entries_of(t, &e);
+	n = li_sa_entries_of(t, &e, NULL);
 	if (n < 0)
 		return n;
 	err = li_loader_set_sa_slots(l, e, (size_t)n, false);

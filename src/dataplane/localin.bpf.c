@@ -195,7 +195,7 @@ struct li_xctx {
 	struct li_scratch *s;
 	__u32 set;
 	__u32 cls[2];
-	__u32 addr_off, bm_off, cross_off, pol_off, port_off;
+	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
 	__u32 locals_off;
 	__u32 sas_state; /* li_state[LI_STATE_SAS] */
 };
@@ -229,16 +229,13 @@ static __always_inline __u32 addr_entry(const LI_CTX *c, int fam, int dim,
 static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam,
 					      int dim, __u32 i)
 {
-	return addr_entry(c, fam, dim, (i & (LI_ROOT_SIZE - 1)) / LI_ADDR_ELEM,
-			  i);
+	return addr_entry(c, fam, dim, li_addr_root_elem(i), i);
 }
 
-/* Blocks follow their root: block b is element LI_ADDR_ROOT_ELEMS + b. */
 static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, int fam,
 					       int dim, __u32 i)
 {
-	return addr_entry(c, fam, dim, LI_ADDR_ROOT_ELEMS + i / LI_BLOCK_SIZE,
-			  i);
+	return addr_entry(c, fam, dim, li_addr_block_elem(i), i);
 }
 
 static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,
@@ -250,8 +247,7 @@ static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,
 static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam,
 					     __u32 p, int src, __u32 port)
 {
-	__u32 t = ((fam & 1) * LI_NR_PORT_PROTOS + p) * 2 + !!src;
-	__u32 k = c->port_off + t * LI_PORT_ELEMS_PER_TABLE +
+	__u32 k = li_port_table_key(c->set, fam, p, src) +
 		  (port & 0xffff) / LI_PORT_ELEM;
 	__u16 *e = bpf_map_lookup_elem(&li_port, &k);
 
@@ -266,7 +262,8 @@ static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam,
 
 	if (p >= LI_NR_PORT_PROTOS)
 		return 0;
-	k = c->cross_off + f->cross_base[p] + d * f->nr_sclass[p] + s;
+	k = c->cross_off + f->cross_base[p] +
+	    li_cross_index(d, s, f->nr_sclass[p]);
 	e = bpf_map_lookup_elem(&li_cross, &k);
 	return e ? *e : 0;
 }
@@ -287,7 +284,7 @@ static __always_inline __u32 li_acc_bm_row(const LI_CTX *c, int fam, int dim,
 	__u32 k = c->bm_off + f->bm_base[dim];
 
 	if (dim != LI_DIM_ACTIVE)
-		k += cls * f->bm_words;
+		k += li_bm_row_index(cls, f->bm_words);
 	return k;
 }
 
@@ -300,16 +297,21 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row,
 	return e ? *e : 0;
 }
 
+/* Policy @idx of a family: its key in li_pol and li_pol_hits. */
+static __always_inline __u32 pol_key(const LI_CTX *c, int fam, __u32 idx)
+{
+	return c->pol_off + fh(c, fam)->pol_base + idx;
+}
+
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 					 struct li_policy *out)
 {
-	const struct li_fam_hdr *f = fh(c, fam);
 	struct li_policy *e;
 	__u32 k;
 
-	if (idx >= f->nr_policies)
+	if (idx >= fh(c, fam)->nr_policies)
 		return -1;
-	k = c->pol_off + f->pol_base + idx;
+	k = pol_key(c, fam, idx);
 	e = bpf_map_lookup_elem(&li_pol, &k);
 	if (!e)
 		return -1;
@@ -317,35 +319,12 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 	return 0;
 }
 
-/* As host.c: IPv4 224/4 and 255.255.255.255, IPv6 ff00::/8. */
-static __always_inline int is_multicast(const struct li_pkt *p)
+/* Slot @k of the locals half in force (local_slot.h). */
+static __always_inline const struct li_local_slot *
+li_acc_local_slot(const LI_CTX *c, __u32 k)
 {
-	const __u8 *d = (const __u8 *)p->daddr;
-
-	if (p->family == 4)
-		return (d[0] & 0xf0) == 0xe0 || p->daddr[0] == ~0u;
-	return d[0] == 0xff;
-}
-
-/* The locals table (maps.h): probe until the address or an empty slot. */
-static __always_inline int li_acc_is_local(const LI_CTX *c,
-					   const struct li_pkt *p)
-{
-	__u32 h = li_local_hash(p->family, p->daddr), i, k;
-	const struct li_local_slot *e;
-
-	for (i = 0; i < LI_LOCAL_PROBES; i++) {
-		k = c->locals_off + ((h + i) & (LI_LOCAL_SLOTS - 1));
-		e = bpf_map_lookup_elem(&li_locals, &k);
-		if (!e || !e->family)
-			break;
-		if (e->family == p->family && e->addr[0] == p->daddr[0] &&
-		    e->addr[1] == p->daddr[1] && e->addr[2] == p->daddr[2] &&
-		    e->addr[3] == p->daddr[3])
-			return e->kind == LI_LOCAL_BCAST ? LI_LOCAL_BCAST :
-							   LI_LOCAL_UNICAST;
-	}
-	return is_multicast(p) ? LI_LOCAL_BCAST : LI_LOCAL_NO;
+	k += c->locals_off;
+	return bpf_map_lookup_elem(&li_locals, &k);
 }
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)
@@ -362,7 +341,7 @@ static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 static __always_inline const struct li_sa_slot *
 li_acc_sa_slot(const LI_CTX *c, __u32 k)
 {
-	k += (c->sas_state & 1) * LI_SA_SLOTS;
+	k = li_set_key(c->sas_state & 1, LI_SA_SLOTS, k);
 	return bpf_map_lookup_elem(&li_sas, &k);
 }
 
@@ -480,11 +459,10 @@ static __always_inline int set_ctx(LI_CTX *c, const struct li_conf *cf,
 	if (!c->h)
 		return -1;
 	c->set = set;
-	c->addr_off = set * cf->cap_addr;
-	c->bm_off = set * cf->cap_bm;
-	c->cross_off = set * cf->cap_cross;
-	c->pol_off = set * cf->cap_pol;
-	c->port_off = set * (LI_PORT_TABLES * LI_PORT_ELEMS_PER_TABLE);
+	c->addr_off = li_set_key(set, cf->cap_addr, 0);
+	c->bm_off = li_set_key(set, cf->cap_bm, 0);
+	c->cross_off = li_set_key(set, cf->cap_cross, 0);
+	c->pol_off = li_set_key(set, cf->cap_pol, 0);
 	return 0;
 }
 
@@ -668,7 +646,7 @@ static __always_inline void intf_classes(struct xdp_md *ctx,
 		return;
 	}
 	if (ifindex < LI_IFC_ARRAY) {
-		__u32 k = set * LI_IFC_ARRAY + ifindex;
+		__u32 k = li_ifc_key(set, ifindex);
 
 		e = bpf_map_lookup_elem(&li_ifc, &k);
 	} else {
@@ -710,7 +688,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	lh = bpf_map_lookup_elem(&li_state, &one);
 	if (!cf || !lh)
 		return XDP_PASS;
-	c.locals_off = (*lh & 1) * LI_LOCAL_SLOTS;
+	c.locals_off = li_set_key(*lh & 1, LI_LOCAL_SLOTS, 0);
 	/*
 	 * Through the scratch, so that the verifier does not carry "test is
 	 * 0" (no metadata) down every path: intf_classes() tells the two
@@ -739,9 +717,8 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	count(LI_ST_REASON + s->v.reason);
 	if (!nonlocal) {
 		if (s->v.reason == LI_R_POLICY && s->v.policy_idx >= 0) {
-			__u32 k = c.pol_off +
-				  fh(&c, s->pkt.family == 6)->pol_base +
-				  (__u32)s->v.policy_idx;
+			__u32 k = pol_key(&c, s->pkt.family == 6,
+					  (__u32)s->v.policy_idx);
 			__u64 *n = bpf_map_lookup_elem(&li_pol_hits, &k);
 
 			if (n)

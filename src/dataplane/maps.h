@@ -23,6 +23,7 @@
 #include "../compile/ruleset.h"
 #include "flow_filter.h"
 #include "event.h"
+#include "local_slot.h"
 #include "packet.h"
 #include "sa_slot.h"
 
@@ -43,15 +44,7 @@
 #define LI_IFC_ARRAY 16384
 #define LI_IFC_HASH_MAX 4096
 
-/*
- * The gateway's addresses: an open-addressing table (linear probing, at
- * most LI_LOCAL_PROBES slots) in an array, two halves; li_state[1] says
- * which half is in force. A hash map lookup costs a jhash of the key and
- * a helper call per packet; this costs one inlined array access.
- */
-#define LI_LOCAL_BITS 13
-#define LI_LOCAL_SLOTS (1u << LI_LOCAL_BITS) /* per half */
-#define LI_LOCAL_PROBES 8
+/* The gateway's addresses: li_locals, two halves (local_slot.h). */
 
 #define LI_FRAGS_MAX 16384
 #define LI_RINGBUF_SIZE (256 * 1024)
@@ -166,27 +159,6 @@ enum {
 	LI_STATE_NR,
 };
 
-/* li_locals slot: family 0 is empty. */
-struct li_local_slot {
-	__u8 family;
-	__u8 kind; /* LI_LOCAL_UNICAST or LI_LOCAL_BCAST (packet.h) */
-	__u16 pad;
-	__u32 addr[4];
-};
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
-
-/* First slot to probe for an address (network order words). */
-static __always_inline __u32 li_local_hash(__u8 family, const __u32 *a)
-{
-	__u32 x = a[0] ^ a[1] ^ a[2] ^ a[3] ^ family;
-
-	x *= 0x9e3779b1u;
-	return x >> (32 - LI_LOCAL_BITS);
-}
-
 /* li_frags: first-fragment verdicts, LRU. */
 struct li_frag_key {
 	__u8 family;
@@ -203,5 +175,61 @@ enum {
 	LI_TR_ISSUED,
 	LI_TR_NR,
 };
+
+/*
+ * Where an entry lives, written once: the program's accessors read there
+ * and the loader writes there; the host's accessors index the compiled
+ * tables within a table the same way (li_cross_index, li_bm_row_index).
+ */
+
+/* Key @i of set (or half) @set in a map of @cap entries per set. */
+static __always_inline __u32 li_set_key(__u32 set, __u32 cap, __u32 i)
+{
+	return set * cap + i;
+}
+
+/* li_addr: the element of root entry @i, from the table's first. */
+static __always_inline __u32 li_addr_root_elem(__u32 i)
+{
+	return (i & (LI_ROOT_SIZE - 1)) / LI_ADDR_ELEM;
+}
+
+/* Blocks follow their root: block b is element LI_ADDR_ROOT_ELEMS + b. */
+static __always_inline __u32 li_addr_block_elem(__u32 i)
+{
+	return LI_ADDR_ROOT_ELEMS + i / LI_BLOCK_SIZE;
+}
+
+/*
+ * li_port: the first of the LI_PORT_ELEMS_PER_TABLE elements of the
+ * table of family @fam, port protocol @p, source ports or not (@src), in
+ * set @set; port x is in element + x / LI_PORT_ELEM.
+ */
+static __always_inline __u32 li_port_table_key(__u32 set, int fam, __u32 p,
+					       int src)
+{
+	__u32 t = ((set * 2 + (fam & 1)) * LI_NR_PORT_PROTOS + p) * 2 + !!src;
+
+	return t * LI_PORT_ELEMS_PER_TABLE;
+}
+
+/* The service class of a (dport, sport) class pair in a cross table. */
+static __always_inline __u32 li_cross_index(__u32 dclass, __u32 sclass,
+					    __u32 nr_sclass)
+{
+	return dclass * nr_sclass + sclass;
+}
+
+/* The first word of class @cls's row, rows of @words words. */
+static __always_inline __u32 li_bm_row_index(__u32 cls, __u32 words)
+{
+	return cls * words;
+}
+
+/* li_ifc: interface @ifindex (below LI_IFC_ARRAY) in set @set. */
+static __always_inline __u32 li_ifc_key(__u32 set, __u32 ifindex)
+{
+	return li_set_key(set, LI_IFC_ARRAY, ifindex);
+}
 
 #endif

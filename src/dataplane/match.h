@@ -42,8 +42,10 @@
  *   __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row, __u32 word);
  *   int   li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
  *                       struct li_policy *out);
- *   int   li_acc_is_local(const LI_CTX *c, const struct li_pkt *p);
- *                         (enum li_local, packet.h)
+ *   const struct li_local_slot *li_acc_local_slot(const LI_CTX *c,
+ *                                                 __u32 k);
+ *                         (slot k of the locals table in force,
+ *                          local_slot.h)
  *   int   li_acc_detect_esp(const LI_CTX *c);
  *                         (detect-unknown-esp, and some SA source read)
  *   __u32 li_acc_sa_bits(const LI_CTX *c);
@@ -63,6 +65,7 @@
 #define LOCALIN_DATAPLANE_MATCH_H
 
 #include "../compile/ruleset.h"
+#include "local_slot.h"
 #include "packet.h"
 #include "sa_slot.h"
 
@@ -302,8 +305,30 @@ static __always_inline void li_decide_esp(const LI_CTX *c,
 }
 
 /*
- * Step 1 of li_decide(): is the packet for this host? Only
- * li_acc_is_local() is called. Returns 1 when it is not (@v filled:
+ * Is the packet for this host (enum li_local)? The locals table
+ * (local_slot.h), probed until the address or an empty slot.
+ */
+static __always_inline int li_local_kind(const LI_CTX *c,
+					 const struct li_pkt *p)
+{
+	__u32 h = li_local_hash(p->family, p->daddr), i;
+	const struct li_local_slot *e;
+
+	for (i = 0; i < LI_LOCAL_PROBES; i++) {
+		e = li_acc_local_slot(c, (h + i) & (LI_LOCAL_SLOTS - 1));
+		if (!e || !e->family)
+			break;
+		if (li_local_key_eq(e, p->family, p->daddr))
+			return e->kind == LI_LOCAL_BCAST ? LI_LOCAL_BCAST :
+							   LI_LOCAL_UNICAST;
+	}
+	return li_dst_multicast(p->family, p->daddr) ? LI_LOCAL_BCAST :
+						       LI_LOCAL_NO;
+}
+
+/*
+ * Step 1 of li_decide(): is the packet for this host? Only the locals
+ * table is read. Returns 1 when it is not (@v filled:
  * pass, nonlocal); 0 when it is, with v->bcast and v->frag_hit set for
  * li_decide_local().
  */
@@ -319,7 +344,7 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;
 	}
-	local = li_acc_is_local(c, p);
+	local = li_local_kind(c, p);
 	if (local == LI_LOCAL_NO) {
 		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;

@@ -114,22 +114,33 @@ size_t li_sa_merge_peers(struct li_sa_slot *e, size_t from, size_t n)
 	return k;
 }
 
-int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out)
+int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out,
+		     const struct sa_entry ***of_id)
 {
+	const struct sa_entry **sas = NULL;
 	struct li_sa_slot *e;
 	size_t i, n = 0, peers;
 
 	*out = NULL;
+	if (of_id)
+		*of_id = NULL;
 	if (t->nr > LI_SA_ID_UNVERIFIED)
 		return -E2BIG;
 	e = calloc(t->nr ? 2 * t->nr : 1, sizeof(*e));
-	if (!e)
+	if (of_id)
+		sas = calloc(t->nr ? t->nr : 1, sizeof(*sas));
+	if (!e || (of_id && !sas)) {
+		free(e);
+		free(sas);
 		return -ENOMEM;
+	}
 	for (i = 0; i < t->size; i++) {
 		const struct sa_entry *s = &t->slots[i];
 
 		if (s->family == 4 || s->family == 6) {
 			li_sa_slot_of(&e[n], s, (__u32)n);
+			if (sas)
+				sas[n] = s;
 			n++;
 		}
 	}
@@ -138,5 +149,7 @@ int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out)
 		    t->slots[i].has_peer)
 			li_sa_peer_slot_of(&e[peers++], &t->slots[i], 0);
 	*out = e;
+	if (of_id)
+		*of_id = sas;
 	return (int)li_sa_merge_peers(e, n, peers);
 }

@@ -40,8 +40,11 @@ size_t li_sa_merge_peers(struct li_sa_slot *e, size_t from, size_t n);
 /*
  * The SAs of @t as entries with ids 0, 1, ... in @t's slot order (replay,
  * tests, benches: no SA there outlives the table), then one slot per
- * peer. *@out is malloc'd. Returns the number, or -ENOMEM / -E2BIG.
+ * peer. *@out is malloc'd; so is *@of_id unless @of_id is NULL: the SA
+ * of each id, pointing into @t (li_sa_of_id). Returns the number of
+ * entries, or -ENOMEM / -E2BIG.
  */
-int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out);
+int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out,
+		     const struct sa_entry ***of_id);
 
 #endif

@@ -360,10 +360,7 @@ static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
 		return err;
 	}
 	fit_restore(fit, pkt);
-	r->host.last_sa = v->sa_id ?
-				  spi_table_find(&r->sas, pkt->family,
-						 pkt->daddr, pkt->spi) :
-				  NULL;
+	r->host.last_sa = li_host_sa(&r->host, pkt, v);
 	return 0;
 }
 
@@ -387,6 +384,11 @@ static int setup(struct replay *r)
 		return err;
 	err = r->o->locals ? add_locals(r, r->o->locals) :
 			     add_config_locals(r);
+	if (err == -ENOSPC) /* as the XDP program's loader would refuse them */
+		diag_error(&r->p->diags, NULL,
+			   "%s: the locals table cannot hold the gateway's addresses (one would sit %d or more slots from its home)",
+			   r->o->locals ? "--local" : "config system interface",
+			   LI_LOCAL_PROBES);
 	if (err)
 		return err;
 	for (fam = 0; fam < 2; fam++) {

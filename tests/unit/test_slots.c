@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path's slot tables on the host: the locals table the host
+ * decides with is the one the loader copies (local_slot.h, one builder),
+ * its probe limit, and the SA a verdict names (li_host_sa) found through
+ * the SA table the decision used.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dataplane/host.h"
+
+struct fx {
+	/*
+	 * A ruleset without a policy (what compiling an empty config
+	 * gives, tables aside): what is ours is passed as implicit, ESP
+	 * is SPI-checked.
+	 */
+	struct li_ruleset rs;
+	struct spi_table sas;
+	struct li_host h;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->rs.detect_unknown_esp = true;
+	spi_table_init(&f->sas);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	li_host_free(&f->h);
+	spi_table_free(&f->sas);
+	free(f);
+	return 0;
+}
+
+static __u32 a4(const char *s)
+{
+	__u32 a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static struct li_pkt pkt_to(int family, const __u32 *daddr)
+{
+	struct li_pkt p = { .family = (__u8)family, .proto = 17 };
+
+	memcpy(p.daddr, daddr, family == 6 ? 16 : 4);
+	return p;
+}
+
+/* 0 not ours, 1 unicast, 2 broadcast/multicast: as li_local_kind(). */
+static int kind_of(struct li_host *h, int family, const __u32 *daddr)
+{
+	struct li_pkt p = pkt_to(family, daddr);
+	struct li_verdict v;
+
+	li_host_decide(h, &p, &v);
+	if (v.reason == LI_R_NONLOCAL)
+		return 0;
+	return v.bcast ? 2 : 1;
+}
+
+/* The host's table, grown address by address, is the loader's. */
+static void test_host_table_is_the_built_one(void **state)
+{
+	struct fx *f = *state;
+	struct li_local_slot *t = malloc(LI_LOCAL_SLOTS * sizeof(*t));
+	__u32 a6[4] = { 0 }, a;
+
+	assert_non_null(t);
+	assert_int_equal(li_host_init(&f->h, &f->rs, &f->sas), 0);
+	assert_int_equal(li_host_add_ip4_subnet(&f->h, a4("192.0.2.1"), 24), 0);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", a6), 1);
+	assert_int_equal(li_host_add_local(&f->h, 6, a6, false), 0);
+	/* Again, as a broadcast: the first entry of an address wins. */
+	a = a4("192.0.2.1");
+	assert_int_equal(li_host_add_local(&f->h, 4, &a, true), 0);
+	assert_int_equal(f->h.nr_locals, 4);
+
+	assert_int_equal(li_local_table_build(t, f->h.locals, f->h.nr_locals),
+			 0);
+	assert_memory_equal(t, f->h.local_tab, LI_LOCAL_SLOTS * sizeof(*t));
+
+	assert_int_equal(kind_of(&f->h, 4, &a), 1);
+	a = a4("192.0.2.255");
+	assert_int_equal(kind_of(&f->h, 4, &a), 2);
+	a = a4("192.0.2.2");
+	assert_int_equal(kind_of(&f->h, 4, &a), 0);
+	a = a4("224.0.0.5");
+	assert_int_equal(kind_of(&f->h, 4, &a), 2);
+	a = a4("255.255.255.255");
+	assert_int_equal(kind_of(&f->h, 4, &a), 2);
+	assert_int_equal(kind_of(&f->h, 6, a6), 1);
+	free(t);
+}
+
+/*
+ * LI_LOCAL_PROBES addresses with one home slot fit; one more is refused
+ * on the host as the loader refuses it, and is not ours.
+ */
+static void test_probe_limit(void **state)
+{
+	struct fx *f = *state;
+	__u32 same[LI_LOCAL_PROBES + 1], home = 0, i, n = 0, a;
+
+	assert_int_equal(li_host_init(&f->h, &f->rs, &f->sas), 0);
+	for (i = 0; n < LI_LOCAL_PROBES + 1; i++) {
+		__u32 w[4] = { htonl(0x0a000000 + i), 0, 0, 0 };
+
+		assert_true(i < (1u << 24));
+		if (!n)
+			home = li_local_hash(4, w);
+		if (li_local_hash(4, w) == home)
+			same[n++] = w[0];
+	}
+	for (i = 0; i < LI_LOCAL_PROBES; i++)
+		assert_int_equal(li_host_add_local(&f->h, 4, &same[i], false),
+				 0);
+	assert_int_equal(li_host_add_local(&f->h, 4, &same[i], false),
+			 -ENOSPC);
+	assert_int_equal(f->h.nr_locals, LI_LOCAL_PROBES);
+	for (i = 0; i < LI_LOCAL_PROBES; i++)
+		assert_int_equal(kind_of(&f->h, 4, &same[i]), 1);
+	assert_int_equal(kind_of(&f->h, 4, &same[i]), 0);
+	a = htonl(ntohl(same[0]) ^ 1);
+	assert_int_equal(kind_of(&f->h, 4, &a), 0);
+}
+
+static void add_sa(struct fx *f, const char *dst, __u32 spi, const char *peer,
+		   const char *tunnel)
+{
+	struct sa_entry e = { .family = 4, .spi = spi };
+
+	e.daddr[0] = a4(dst);
+	if (peer) {
+		e.has_peer = 1;
+		e.peer[0] = a4(peer);
+	}
+	strcpy(e.tunnel, tunnel);
+	assert_int_equal(spi_table_add(&f->sas, &e), 0);
+}
+
+static struct li_pkt esp(const char *src, const char *dst, __u32 spi)
+{
+	__u32 d = a4(dst);
+	struct li_pkt p = pkt_to(4, &d);
+
+	p.proto = 50;
+	p.flags = LI_PKT_ESP;
+	p.saddr[0] = a4(src);
+	p.spi = spi;
+	return p;
+}
+
+/* The SA of a decision, by the packet's key in the decision's table. */
+static void test_host_sa(void **state)
+{
+	struct fx *f = *state;
+	const struct sa_entry *sa;
+	struct li_verdict v;
+	struct li_pkt p;
+	__u32 gw = a4("198.51.100.1");
+
+	add_sa(f, "198.51.100.1", 0xc0ffee01, "203.0.113.10", "hq");
+	add_sa(f, "198.51.100.1", 0xc0ffee02, NULL, "lab");
+	assert_int_equal(li_host_init(&f->h, &f->rs, &f->sas), 0);
+	assert_int_equal(li_host_add_local(&f->h, 4, &gw, false), 0);
+
+	p = esp("203.0.113.10", "198.51.100.1", 0xc0ffee01);
+	li_host_decide(&f->h, &p, &v);
+	assert_int_equal(v.reason, LI_R_ESP_OK);
+	sa = li_host_sa(&f->h, &p, &v);
+	assert_non_null(sa);
+	assert_string_equal(sa->tunnel, "hq");
+	assert_ptr_equal(f->h.last_sa, sa);
+
+	p = esp("203.0.113.99", "198.51.100.1", 0xc0ffee02);
+	li_host_decide(&f->h, &p, &v);
+	assert_int_equal(v.reason, LI_R_ESP_OK);
+	assert_string_equal(li_host_sa(&f->h, &p, &v)->tunnel, "lab");
+
+	/* A live SPI from another address: still that SA's. */
+	p = esp("203.0.113.99", "198.51.100.1", 0xc0ffee01);
+	li_host_decide(&f->h, &p, &v);
+	assert_int_equal(v.reason, LI_R_ESP_WRONG_PEER);
+	assert_string_equal(li_host_sa(&f->h, &p, &v)->tunnel, "hq");
+
+	p = esp("203.0.113.10", "198.51.100.1", 0xdead);
+	li_host_decide(&f->h, &p, &v);
+	assert_int_equal(v.reason, LI_R_ESP_UNKNOWN_SPI);
+	assert_null(li_host_sa(&f->h, &p, &v));
+	assert_null(f->h.last_sa);
+
+	/*
+	 * A later fragment takes its first fragment's verdict, but has no
+	 * SPI of its own: it names no SA (as a lookup by its key always did).
+	 */
+	p = esp("203.0.113.10", "198.51.100.1", 0xc0ffee01);
+	li_host_decide(&f->h, &p, &v);
+	p.spi = 0;
+	assert_null(li_host_sa(&f->h, &p, &v));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_host_table_is_the_built_one,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_probe_limit, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_host_sa, fx_setup,
+						fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
