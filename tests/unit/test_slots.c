@@ -16,14 +16,15 @@
 
 #include <cmocka.h>
 
-#include "cli/pipeline.h"
 #include "dataplane/host.h"
 
-/* No policy: what is ours is passed as implicit, ESP is SPI-checked. */
-static const char empty_conf[] = "";
-
 struct fx {
-	struct pipeline p;
+	/*
+	 * A ruleset without a policy (what compiling an empty config
+	 * gives, tables aside): what is ours is passed as implicit, ESP
+	 * is SPI-checked.
+	 */
+	struct li_ruleset rs;
 	struct spi_table sas;
 	struct li_host h;
 };
@@ -33,10 +34,7 @@ static int fx_setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_int_equal(pipeline_load_mem(&f->p, "empty.conf", empty_conf,
-					   sizeof(empty_conf) - 1,
-					   STAGE_COMPILE),
-			 0);
+	f->rs.detect_unknown_esp = true;
 	spi_table_init(&f->sas);
 	*state = f;
 	return 0;
@@ -48,7 +46,6 @@ static int fx_teardown(void **state)
 
 	li_host_free(&f->h);
 	spi_table_free(&f->sas);
-	pipeline_free(&f->p);
 	free(f);
 	return 0;
 }
@@ -89,7 +86,7 @@ static void test_host_table_is_the_built_one(void **state)
 	__u32 a6[4] = { 0 }, a;
 
 	assert_non_null(t);
-	assert_int_equal(li_host_init(&f->h, &f->p.rs, &f->sas), 0);
+	assert_int_equal(li_host_init(&f->h, &f->rs, &f->sas), 0);
 	assert_int_equal(li_host_add_ip4_subnet(&f->h, a4("192.0.2.1"), 24), 0);
 	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", a6), 1);
 	assert_int_equal(li_host_add_local(&f->h, 6, a6, false), 0);
@@ -124,7 +121,7 @@ static void test_probe_limit(void **state)
 	struct fx *f = *state;
 	__u32 same[LI_LOCAL_PROBES + 1], home = 0, i, n = 0, a;
 
-	assert_int_equal(li_host_init(&f->h, &f->p.rs, &f->sas), 0);
+	assert_int_equal(li_host_init(&f->h, &f->rs, &f->sas), 0);
 	for (i = 0; n < LI_LOCAL_PROBES + 1; i++) {
 		__u32 w[4] = { htonl(0x0a000000 + i), 0, 0, 0 };
 
@@ -184,7 +181,7 @@ static void test_host_sa(void **state)
 
 	add_sa(f, "198.51.100.1", 0xc0ffee01, "203.0.113.10", "hq");
 	add_sa(f, "198.51.100.1", 0xc0ffee02, NULL, "lab");
-	assert_int_equal(li_host_init(&f->h, &f->p.rs, &f->sas), 0);
+	assert_int_equal(li_host_init(&f->h, &f->rs, &f->sas), 0);
 	assert_int_equal(li_host_add_local(&f->h, 4, &gw, false), 0);
 
 	p = esp("203.0.113.10", "198.51.100.1", 0xc0ffee01);
