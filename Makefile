@@ -23,7 +23,7 @@ CFLAGS ?= -O2 -g
 # `localin --version`): a daemon of the same commit adopts the pins.
 REPRO := -ffile-prefix-map=$(CURDIR)=.
 # `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
-override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP $(REPRO)
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP $(REPRO) -Isrc
 LDLIBS += -lpcap -lbpf -lxdp -lmnl -lsystemd -lm
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
@@ -53,7 +53,7 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 # multiarch one), after everything else, as libbpf-bootstrap does.
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | sed -n \
 	'/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Isrc \
 	$(REPRO) $(CLANG_BPF_SYS_INCLUDES)
 BPF_SKEL := $(BUILD)/localin.skel.h
 
@@ -79,12 +79,12 @@ $(BUILD)/localin: $(CLI_OBJS) $(BUILD)/liblocalin.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblocalin.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
 # The VICI SA source against a real charon (tests/lab/vici.sh); no cmocka.
 $(BUILD)/tests/sa_watch: tests/lab/sa_watch.c $(BUILD)/src/ipsec/vici.o $(BUILD)/src/ipsec/vici_wire.o
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Isrc -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
 deps:
 	$(Q)sh scripts/install-deps.sh
@@ -106,7 +106,7 @@ demo: deps all
 	$(Q)bash tests/lab/demo.sh $(BUILD)/localin
 
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # Every libFuzzer target in tests/fuzz/, FUZZ_SECONDS each (FUZZ=name for one).
 fuzz: deps $(BPF_SKEL)

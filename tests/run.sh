@@ -86,6 +86,9 @@ suite "diff [$1]" sh tests/diff/run.sh "$1"
 # Reproducible: the tree built in two directories, the same program object
 # (the build identity, which decides pin adoption) and binary; CC=clang too.
 suite "build/repro" sh tests/build/repro.sh
+# The stages of src/ depend one way (tests/build/layering.sh's LAYERS),
+# every project header included by its path under src/.
+suite "build/layering" sh tests/build/layering.sh
 # The daemon end to end: `localin run` in network namespaces of its own.
 suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
 # The SA sources of config system sa-source: a file source, the check

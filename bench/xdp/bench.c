@@ -28,9 +28,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../../src/pipeline/pipeline.h"
-#include "../../src/log/counters.h"
-#include "../../src/dataplane/loader.h"
+#include "pipeline/pipeline.h"
+#include "log/counters.h"
+#include "dataplane/loader.h"
 #include "bench.h"
 
 #define NR_FRAMES 5

@@ -9,10 +9,10 @@
 
 #include <linux/types.h>
 
-#include "../../src/compile/compile.h"
-#include "../../src/dataplane/loader.h"
-#include "../../src/ipsec/spi_table.h"
-#include "../../src/replay/replay.h"
+#include "compile/compile.h"
+#include "dataplane/loader.h"
+#include "dataplane/spi_table.h"
+#include "replay/replay.h"
 
 #define IFINDEX 1001
 #define GW 0xc6336401	/* 198.51.100.1, wan1 */

@@ -52,9 +52,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../../src/pipeline/pipeline.h"
-#include "../../src/log/counters.h"
-#include "../../src/dataplane/maps.h"
+#include "pipeline/pipeline.h"
+#include "log/counters.h"
+#include "dataplane/maps.h"
 #include "bench.h"
 
 #define TARGET_NS 10.0

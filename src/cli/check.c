@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../util/logbuf.h"
-#include "commands.h"
-#include "../pipeline/pipeline.h"
+#include "util/logbuf.h"
+#include "cli/commands.h"
+#include "pipeline/pipeline.h"
 
 static const char check_usage[] =
 	"usage: localin check -c FILE [--dump]\n"

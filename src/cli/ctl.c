@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../daemon/ctl.h"
-#include "commands.h"
+#include "daemon/ctl.h"
+#include "cli/commands.h"
 
 #define TIMEOUT_S 10
 #define RELOAD_TIMEOUT_S 60 /* a reload compiles a whole config */

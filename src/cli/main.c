@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../dataplane/loader.h"
-#include "commands.h"
+#include "dataplane/loader.h"
+#include "cli/commands.h"
 
 static const struct command {
 	const char *name;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "options.h"
+#include "cli/options.h"
 
 #include <errno.h>
 #include <stdio.h>
 
-#include "../conf/value.h"
+#include "conf/value.h"
 
 int cli_number(const char *opt, const char *arg, uint32_t max, uint32_t *out)
 {

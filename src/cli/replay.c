@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../replay/replay.h"
-#include "commands.h"
-#include "options.h"
-#include "../pipeline/pipeline.h"
+#include "replay/replay.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "pipeline/pipeline.h"
 
 static const char replay_usage[] =
 	"usage: localin replay -c CONF CAPTURE [options] [--trace [FILTER...]]\n"

@@ -18,10 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../daemon/ctl.h"
-#include "../daemon/daemon.h"
-#include "../dataplane/loader.h"
-#include "commands.h"
+#include "daemon/ctl.h"
+#include "daemon/daemon.h"
+#include "dataplane/loader.h"
+#include "cli/commands.h"
 
 /* The pins need a bpffs above them; say what was mounted, or why not. */
 static int ensure_bpffs(const char *pin_dir)

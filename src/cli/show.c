@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../conf/printer.h"
-#include "commands.h"
-#include "../pipeline/pipeline.h"
+#include "conf/printer.h"
+#include "cli/commands.h"
+#include "pipeline/pipeline.h"
 
 static const char show_usage[] =
 	"usage: localin show -c FILE [full-configuration] [SECTION]\n"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "compile/internal.h"
 
 void addr_store_release(struct addr_store *st)
 {

@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../conf/diag.h"
-#include "../objects/objects.h"
-#include "ruleset.h"
+#include "conf/diag.h"
+#include "objects/objects.h"
+#include "compile/ruleset.h"
 
 struct li_addr_table {
 	__u32 *root;	 /* LI_ROOT_SIZE entries */

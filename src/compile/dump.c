@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "compile/internal.h"
 
 static const char *const pp_names[LI_NR_PORT_PROTOS] = {
 	[LI_PP_TCP] = "tcp",   [LI_PP_UDP] = "udp",	[LI_PP_SCTP] = "sctp",

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "compile/internal.h"
 
 __u64 bm_hash(const __u64 *bm, uint32_t words)
 {

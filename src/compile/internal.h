@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "compile.h"
-#include "ipset.h"
-#include "../util/hash.h"
+#include "compile/compile.h"
+#include "compile/ipset.h"
+#include "util/hash.h"
 
 static inline void bm_set(__u64 *bm, uint32_t i)
 {

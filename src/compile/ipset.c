@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "ipset.h"
+#include "compile/ipset.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/hash.h"
+#include "util/hash.h"
 
 void ipset_init(struct ipset *s)
 {

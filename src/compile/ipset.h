@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../objects/objects.h"
+#include "objects/objects.h"
 
 #define IP_U128_MAX (~(ip_u128)0)
 #define IP_V4_MAX ((ip_u128)0xffffffffu)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "compile/internal.h"
 
 #define MIN_PER_DAY 1440
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shadow.h"
+#include "compile/shadow.h"
 
 /* cover[] is nr * words: quadratic, so very large tables skip the check. */
 #define SHADOW_MAX_POLICIES 16384

@@ -11,7 +11,7 @@
 #ifndef LOCALIN_COMPILE_SHADOW_H
 #define LOCALIN_COMPILE_SHADOW_H
 
-#include "internal.h"
+#include "compile/internal.h"
 
 enum { DIM_INTF, DIM_SRC, DIM_DST, DIM_SVC, NR_DIMS };
 

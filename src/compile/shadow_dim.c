@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shadow.h"
+#include "compile/shadow.h"
 
 /* Above this many elementary intervals a key is "heavy". */
 #define LIGHT_MAX_INTERVALS 512

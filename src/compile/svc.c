@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "compile/internal.h"
 
 #define SVC_MAX_CELLS (1u << 24)
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "compile/internal.h"
 
 struct trie_builder {
 	const ip_u128 *lo;

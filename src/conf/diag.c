@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "diag.h"
+#include "conf/diag.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/logbuf.h"
+#include "util/logbuf.h"
 
 void diag_init(struct diag_list *dl, struct arena *a)
 {

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../util/arena.h"
+#include "util/arena.h"
 
 /* A file (or a built-in text) the config was read from. */
 struct conf_source {

@@ -9,7 +9,7 @@
  * device. The web-proxy service "webproxy" is left out: localin rejects
  * proxy-only protocols.
  */
-#include "factory.h"
+#include "conf/factory.h"
 
 const char conf_factory_config[] =
 	"config firewall address\n"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "lexer.h"
+#include "conf/lexer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

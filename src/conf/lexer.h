@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "diag.h"
-#include "tree.h"
+#include "conf/diag.h"
+#include "conf/tree.h"
 
 /*
  * Words one line may have: twice the one `set member` line of a group of

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "factory.h"
-#include "parser.h"
+#include "conf/factory.h"
+#include "conf/parser.h"
 
 static const char *file_kind(mode_t mode)
 {

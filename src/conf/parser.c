@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "parser.h"
+#include "conf/parser.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lexer.h"
-#include "value.h"
+#include "conf/lexer.h"
+#include "conf/value.h"
 
 #define MAX_DEPTH 16
 

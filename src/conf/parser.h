@@ -10,8 +10,8 @@
 #ifndef LOCALIN_CONF_PARSER_H
 #define LOCALIN_CONF_PARSER_H
 
-#include "diag.h"
-#include "tree.h"
+#include "conf/diag.h"
+#include "conf/tree.h"
 
 /*
  * Largest file conf_source_read() takes. A FortiGate backup with 1M

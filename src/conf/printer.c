@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "printer.h"
+#include "conf/printer.h"
 
 #include <errno.h>
 #include <string.h>

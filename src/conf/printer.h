@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "tree.h"
+#include "conf/tree.h"
 
 struct conf_print_opts {
 	bool full;	     /* show full-configuration */

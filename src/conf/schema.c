@@ -4,7 +4,7 @@
  * live in schema_firewall.c, schema_system.c, schema_global.c and
  * schema_localin.c (localin's own sections).
  */
-#include "schema_tables.h"
+#include "conf/schema_tables.h"
 
 #include <stdlib.h>
 #include <string.h>

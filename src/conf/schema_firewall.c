@@ -12,7 +12,7 @@
  *
  * Tables are sorted by name (see schema_tables.h).
  */
-#include "schema_tables.h"
+#include "conf/schema_tables.h"
 
 static const char *const address_clearpass_spt[] = {
 	"unknown", "healthy", "quarantine", "checkup", "transient", "infected",

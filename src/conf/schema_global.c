@@ -13,7 +13,7 @@
  *
  * The table is sorted by name (see schema_tables.h).
  */
-#include "schema_tables.h"
+#include "conf/schema_tables.h"
 
 static const struct schema_attr global_attrs[] = {
 	SCHEMA_RAW("admin-ble-button", NULL),

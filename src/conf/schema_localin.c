@@ -8,7 +8,7 @@
  *
  * Tables are sorted by name (see schema_tables.h).
  */
-#include "schema_tables.h"
+#include "conf/schema_tables.h"
 
 static const char *const sa_source_types[] = { "file", "vici", "xfrm", NULL };
 static const char *const sa_wrong_peer_actions[] = { "accept", "deny", NULL };

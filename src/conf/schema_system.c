@@ -17,7 +17,7 @@
  *
  * Tables are sorted by name (see schema_tables.h).
  */
-#include "schema_tables.h"
+#include "conf/schema_tables.h"
 
 static const char *const interface_allowaccess[] = {
 	"ping", "https", "ssh", "snmp", "http", "telnet", "fgfm", "radius-acct",

@@ -11,7 +11,7 @@
 #ifndef LOCALIN_CONF_SCHEMA_TABLES_H
 #define LOCALIN_CONF_SCHEMA_TABLES_H
 
-#include "schema.h"
+#include "conf/schema.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "tree.h"
+#include "conf/tree.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "../util/hash.h"
+#include "util/hash.h"
 
 void conf_tree_init(struct conf_tree *t, struct arena *a)
 {

@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "diag.h"
-#include "schema.h"
+#include "conf/diag.h"
+#include "conf/schema.h"
 
 struct conf_word {
 	char *text;

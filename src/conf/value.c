@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "value.h"
+#include "conf/value.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/hash.h"
+#include "util/hash.h"
 
 bool parse_u32(const char *s, uint32_t max, uint32_t *out)
 {

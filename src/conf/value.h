@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "tree.h"
+#include "conf/diag.h"
+#include "conf/tree.h"
 
 /*
  * Check @in (@n words) against @sa and store the canonical words in @a

@@ -6,7 +6,7 @@
  * the socket is non-blocking and every wait is a poll(2) bounded by what
  * is left of the deadline.
  */
-#include "ctl.h"
+#include "daemon/ctl.h"
 
 #include <errno.h>
 #include <poll.h>

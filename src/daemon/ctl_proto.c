@@ -3,7 +3,7 @@
  * The control protocol's text (ctl.h): request words, answer head lines.
  * No I/O on sockets here, so the unit tests drive it directly.
  */
-#include "ctl.h"
+#include "daemon/ctl.h"
 
 #include <errno.h>
 #include <limits.h>

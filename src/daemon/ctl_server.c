@@ -23,9 +23,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../ipsec/retry.h"
-#include "../util/logbuf.h"
-#include "internal.h"
+#include "ipsec/retry.h"
+#include "util/logbuf.h"
+#include "daemon/internal.h"
 
 /*
  * Before the daemon makes or removes anything at @path (its control socket,

@@ -20,8 +20,8 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "../util/logbuf.h"
-#include "internal.h"
+#include "util/logbuf.h"
+#include "daemon/internal.h"
 
 /* The longest sleep when the minute boundary cannot be computed. */
 #define LOOP_TICK_MS 1000

@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "../trace/flowtrace.h"
-#include "internal.h"
+#include "trace/flowtrace.h"
+#include "daemon/internal.h"
 
 /* The SA the verdict names, for its tunnel (replay: li_host_sa). */
 static const struct sa_entry *event_sa(const struct daemon *d,

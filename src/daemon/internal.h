@@ -9,18 +9,18 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "../pipeline/pipeline.h"
-#include "../dataplane/loader.h"
-#include "../ipsec/retry.h"
-#include "../ipsec/sa_registry.h"
-#include "../log/logevent.h"
-#include "../trace/filter.h"
-#include "ctl.h"
-#include "daemon.h"
-#include "locals.h"
-#include "rtnl.h"
-#include "sched.h"
-#include "sink.h"
+#include "pipeline/pipeline.h"
+#include "dataplane/loader.h"
+#include "ipsec/retry.h"
+#include "ipsec/sa_registry.h"
+#include "log/logevent.h"
+#include "trace/filter.h"
+#include "daemon/ctl.h"
+#include "daemon/daemon.h"
+#include "daemon/locals.h"
+#include "daemon/rtnl.h"
+#include "daemon/sched.h"
+#include "daemon/sink.h"
 
 /*
  * Control connections open at once. More than a few admins and scripts

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "daemon/internal.h"
 
 #define RESYNC_TRIES 5
 

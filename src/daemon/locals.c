@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The gateway's addresses (locals.h). */
-#include "locals.h"
+#include "daemon/locals.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -13,7 +13,7 @@
 
 #include <linux/types.h>
 
-#include "../dataplane/host.h"
+#include "dataplane/host.h"
 
 struct local_addr {
 	int ifindex;

@@ -11,7 +11,7 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "internal.h"
+#include "daemon/internal.h"
 
 /* Local time in the config's zone, or the one the daemon started with. */
 static void set_zone(const struct daemon *d, const struct obj_config *c)

@@ -3,7 +3,7 @@
  * rtnetlink with libmnl (rtnl.h): request/dump loops and the event
  * switch, after strongSwan's kernel_netlink, as plain functions.
  */
-#include "rtnl.h"
+#include "daemon/rtnl.h"
 
 #include <errno.h>
 #include <stdint.h>

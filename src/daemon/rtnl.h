@@ -18,7 +18,7 @@
 
 #include <linux/netlink.h>
 
-#include "locals.h"
+#include "daemon/locals.h"
 
 #define RTNL_IFNAMSIZ 16
 /* Dump answers come in skbs of up to 32 KiB on large-page systems. */

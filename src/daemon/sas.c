@@ -20,11 +20,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../dataplane/sa_table.h"
-#include "../ipsec/retry.h"
-#include "../ipsec/vici.h"
-#include "../ipsec/xfrm.h"
-#include "internal.h"
+#include "dataplane/sa_table.h"
+#include "ipsec/retry.h"
+#include "ipsec/vici.h"
+#include "ipsec/xfrm.h"
+#include "ipsec/sa_file.h"
+#include "daemon/internal.h"
 
 /* How long `localin run` waits for the sources before it attaches. */
 #define SAS_START_WAIT_MS 3000

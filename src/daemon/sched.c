@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The schedule timer (sched.h). */
-#include "sched.h"
+#include "daemon/sched.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../objects/objects.h"
+#include "objects/objects.h"
 
 int sched_local_minute(const struct timespec *now, __s64 *minute, int *ms_left)
 {

@@ -15,7 +15,7 @@
 
 #include <linux/types.h>
 
-#include "../compile/compile.h"
+#include "compile/compile.h"
 
 struct sched_state {
 	__u64 *mask[2]; /* per family (0: IPv4, 1: IPv6), bm_words each */

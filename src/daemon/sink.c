@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The daemon's log sinks (sink.h). */
-#include "sink.h"
+#include "daemon/sink.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,8 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../log/counters.h"
-#include "internal.h"
+#include "log/counters.h"
+#include "daemon/internal.h"
 
 static void put_time(FILE *out, time_t t)
 {

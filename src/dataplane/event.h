@@ -7,8 +7,8 @@
 #ifndef LOCALIN_DATAPLANE_EVENT_H
 #define LOCALIN_DATAPLANE_EVENT_H
 
-#include "../compile/ruleset.h"
-#include "packet.h"
+#include "compile/ruleset.h"
+#include "dataplane/packet.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

@@ -9,7 +9,7 @@
 #ifndef LOCALIN_DATAPLANE_FLOW_FILTER_H
 #define LOCALIN_DATAPLANE_FLOW_FILTER_H
 
-#include "packet.h"
+#include "dataplane/packet.h"
 
 enum flow_field {
 	FF_ADDR,

@@ -3,13 +3,13 @@
  * Host accessors for match.h: the same decision code as the XDP program,
  * reading the ruleset image's arrays directly.
  */
-#include "host.h"
+#include "dataplane/host.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "maps.h"
+#include "dataplane/maps.h"
 
 #define LI_CTX struct li_host
 
@@ -248,7 +248,7 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
 	f->v = *v;
 }
 
-#include "match.h"
+#include "dataplane/match.h"
 
 __u32 li_intf_class(const struct li_family *f, const char *ifname)
 {

@@ -11,11 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../compile/compile.h"
-#include "../ipsec/spi_table.h"
-#include "local_slot.h"
-#include "packet.h"
-#include "sa_table.h"
+#include "compile/compile.h"
+#include "dataplane/spi_table.h"
+#include "dataplane/local_slot.h"
+#include "dataplane/packet.h"
+#include "dataplane/sa_table.h"
 
 /*
  * First-fragment verdicts by (source, destination, id, protocol), in a

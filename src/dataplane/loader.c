@@ -22,7 +22,7 @@
 #include <xdp/libxdp.h>
 
 #include "localin.skel.h"
-#include "loader_int.h"
+#include "dataplane/loader_int.h"
 
 
 /* Per set; li_loader_open_for() doubles a hint's needs above these. */

@@ -15,12 +15,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../compile/compile.h"
-#include "../ipsec/spi_table.h"
-#include "flow_filter.h"
-#include "event.h"
-#include "host.h"
-#include "packet.h"
+#include "compile/compile.h"
+#include "dataplane/spi_table.h"
+#include "dataplane/flow_filter.h"
+#include "dataplane/event.h"
+#include "dataplane/host.h"
+#include "dataplane/packet.h"
 
 #define LI_PIN_DIR "/sys/fs/bpf/localin"
 

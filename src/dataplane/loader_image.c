@@ -14,7 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "localin.skel.h"
-#include "loader_int.h"
+#include "dataplane/loader_int.h"
 
 #define BATCH 4096
 

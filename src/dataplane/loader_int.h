@@ -6,8 +6,8 @@
 #ifndef LOCALIN_DATAPLANE_LOADER_INT_H
 #define LOCALIN_DATAPLANE_LOADER_INT_H
 
-#include "loader.h"
-#include "maps.h"
+#include "dataplane/loader.h"
+#include "dataplane/maps.h"
 
 struct localin_bpf;
 struct ring_buffer;

@@ -17,9 +17,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "../util/hash.h"
+#include "util/hash.h"
 #include "localin.skel.h"
-#include "loader_int.h"
+#include "dataplane/loader_int.h"
 
 static int pin_path(const struct li_loader *l, const char *name, char *buf,
 		    size_t size)

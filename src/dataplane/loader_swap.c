@@ -25,7 +25,7 @@
 #include <xdp/libxdp.h>
 
 #include "localin.skel.h"
-#include "loader_int.h"
+#include "dataplane/loader_int.h"
 
 #define COPY_CHUNK 4096
 

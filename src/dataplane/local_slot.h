@@ -17,7 +17,7 @@
 
 #include <linux/types.h>
 
-#include "packet.h"
+#include "dataplane/packet.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

@@ -4,7 +4,7 @@
  * executions: the loader copies the result into li_locals, the host
  * matcher reads it in place.
  */
-#include "local_slot.h"
+#include "dataplane/local_slot.h"
 
 #include <errno.h>
 #include <string.h>

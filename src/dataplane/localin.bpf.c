@@ -11,9 +11,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "maps.h"
-#include "parse.h"
-#include "flow_filter.h"
+#include "dataplane/maps.h"
+#include "dataplane/parse.h"
+#include "dataplane/flow_filter.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -448,7 +448,7 @@ static __always_inline int li_fm(const LI_CTX *c, int fam, __u32 words,
 }
 
 #define LI_FIRST_MATCH li_fm
-#include "match.h"
+#include "dataplane/match.h"
 
 /* The context of set @set, from its header and the capacities. */
 static __always_inline int set_ctx(LI_CTX *c, const struct li_conf *cf,

@@ -20,12 +20,12 @@
 #ifndef LOCALIN_DATAPLANE_MAPS_H
 #define LOCALIN_DATAPLANE_MAPS_H
 
-#include "../compile/ruleset.h"
-#include "flow_filter.h"
-#include "event.h"
-#include "local_slot.h"
-#include "packet.h"
-#include "sa_slot.h"
+#include "compile/ruleset.h"
+#include "dataplane/flow_filter.h"
+#include "dataplane/event.h"
+#include "dataplane/local_slot.h"
+#include "dataplane/packet.h"
+#include "dataplane/sa_slot.h"
 
 #define LI_NR_SETS 2
 

@@ -64,10 +64,10 @@
 #ifndef LOCALIN_DATAPLANE_MATCH_H
 #define LOCALIN_DATAPLANE_MATCH_H
 
-#include "../compile/ruleset.h"
-#include "local_slot.h"
-#include "packet.h"
-#include "sa_slot.h"
+#include "compile/ruleset.h"
+#include "dataplane/local_slot.h"
+#include "dataplane/packet.h"
+#include "dataplane/sa_slot.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

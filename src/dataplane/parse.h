@@ -34,7 +34,7 @@
 #ifndef LOCALIN_DATAPLANE_PARSE_H
 #define LOCALIN_DATAPLANE_PARSE_H
 
-#include "packet.h"
+#include "dataplane/packet.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -181,8 +181,8 @@ static __always_inline __u32 li_get32(const __u8 *ptr)
 	return li_ntohl(v);
 }
 
-#include "parse_l4.h"
-#include "parse_l3.h"
+#include "dataplane/parse_l4.h"
+#include "dataplane/parse_l3.h"
 
 /*
  * Ethernet, then at most LI_VLAN_MAX 802.1Q/802.1ad tags (the outermost id is

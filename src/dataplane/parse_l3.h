@@ -4,7 +4,7 @@
  * walk over IPv6 extension headers. Part of parse.h.
  */
 /* The helpers. parse.h includes this file in turn, hence before the guard. */
-#include "parse.h"
+#include "dataplane/parse.h"
 
 #ifndef LOCALIN_DATAPLANE_PARSE_L3_H
 #define LOCALIN_DATAPLANE_PARSE_L3_H

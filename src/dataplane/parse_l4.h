@@ -8,7 +8,7 @@
  * read (the L3 end, or the UDP datagram's end), both offsets from data.
  */
 /* The helpers. parse.h includes this file in turn, hence before the guard. */
-#include "parse.h"
+#include "dataplane/parse.h"
 
 #ifndef LOCALIN_DATAPLANE_PARSE_L4_H
 #define LOCALIN_DATAPLANE_PARSE_L4_H

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "sa_table.h"
+#include "dataplane/sa_table.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "../ipsec/spi_table.h"
-#include "sa_slot.h"
+#include "dataplane/spi_table.h"
+#include "dataplane/sa_slot.h"
 
 /*
  * Place the @n entries @e (keys unique, ids below LI_SAS_MAX) into @tab of

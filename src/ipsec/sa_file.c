@@ -9,9 +9,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../conf/lexer.h"
-#include "../conf/parser.h"
-#include "spi_table.h"
+#include "conf/lexer.h"
+#include "conf/parser.h"
+#include "dataplane/spi_table.h"
+#include "ipsec/sa_file.h"
 
 /* An IPv4 or IPv6 address into network-order words; returns the family. */
 static int parse_addr(const char *s, __u32 *out)

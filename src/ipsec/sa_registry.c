@@ -4,14 +4,14 @@
  * (family, destination, SPI), linear probing, deletion by backward shift
  * so that no tombstones pile up under a rekey storm.
  */
-#include "sa_registry.h"
+#include "ipsec/sa_registry.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dataplane/sa_table.h"
-#include "../util/hash.h"
+#include "dataplane/sa_table.h"
+#include "util/hash.h"
 
 /* IPv4 reads daddr[0] only: callers may hold just that word. */
 static size_t key_hash(int family, const __u32 *daddr, __u32 spi)

@@ -22,8 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../dataplane/sa_slot.h"
-#include "sa_source.h"
+#include "dataplane/sa_slot.h"
+#include "ipsec/sa_source.h"
 
 #define SA_SOURCES_MAX 16
 

@@ -17,7 +17,7 @@
 #ifndef LOCALIN_IPSEC_SA_SOURCE_H
 #define LOCALIN_IPSEC_SA_SOURCE_H
 
-#include "spi_table.h"
+#include "dataplane/spi_table.h"
 
 enum sa_event {
 	SA_EV_ADD,

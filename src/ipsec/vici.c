@@ -4,7 +4,7 @@
  * machine, and charon's messages (list-sa, child-updown, child-rekey,
  * ike-updown, ike-rekey) into SA events.
  */
-#include "vici.h"
+#include "ipsec/vici.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "retry.h"
-#include "vici_wire.h"
+#include "ipsec/retry.h"
+#include "ipsec/vici_wire.h"
 
 /* A whole segment and its length field fit: nothing larger is accepted. */
 #define IN_MAX (4 + VICI_MAX_SEGMENT)

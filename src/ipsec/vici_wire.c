@@ -3,7 +3,7 @@
  * The VICI wire format (vici_wire.h): an encoder into a growing buffer, a
  * checking element reader, and a tree built on the reader.
  */
-#include "vici_wire.h"
+#include "ipsec/vici_wire.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -37,7 +37,7 @@
  * running is read to its end and its remaining SAs dropped (the kernel
  * runs one dump at a time per socket), then the new one is asked for.
  */
-#include "xfrm.h"
+#include "ipsec/xfrm.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -57,7 +57,7 @@
 #include <linux/udp.h>
 #include <linux/xfrm.h>
 
-#include "retry.h"
+#include "ipsec/retry.h"
 
 #ifdef XFRM_SA_DIR_IN
 _Static_assert(XFRMA_SA_DIR == LI_XFRMA_SA_DIR, "XFRMA_SA_DIR is 33");

@@ -34,8 +34,8 @@
 #include <linux/netlink.h>
 #include <linux/types.h>
 
-#include "retry.h"
-#include "sa_source.h"
+#include "ipsec/retry.h"
+#include "ipsec/sa_source.h"
 
 #define XFRM_BACKOFF_MIN_MS SA_RETRY_MIN_MS
 #define XFRM_BACKOFF_MAX_MS SA_RETRY_MAX_MS

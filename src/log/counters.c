@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "counters.h"
+#include "log/counters.h"
 
 #include <stdbool.h>
 

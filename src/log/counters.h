@@ -12,8 +12,8 @@
 
 #include <linux/types.h>
 
-#include "../compile/compile.h"
-#include "../dataplane/packet.h"
+#include "compile/compile.h"
+#include "dataplane/packet.h"
 
 /* "nonlocal", "esp-ok", ...; "?" for a reason not in the table. */
 const char *li_reason_name(unsigned int reason);

@@ -3,11 +3,11 @@
  * One decision -> at most one log line, for replay and the daemon alike
  * (see logevent.h).
  */
-#include "logevent.h"
+#include "log/logevent.h"
 
 #include <string.h>
 
-#include "../dataplane/event.h"
+#include "dataplane/event.h"
 
 int log_emitter_init(struct log_emitter *e, const struct rl_conf *rlc)
 {

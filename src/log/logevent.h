@@ -20,11 +20,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../compile/compile.h"
-#include "../ipsec/spi_table.h"
-#include "../objects/objects.h"
-#include "logfmt.h"
-#include "ratelimit.h"
+#include "compile/compile.h"
+#include "dataplane/spi_table.h"
+#include "objects/objects.h"
+#include "log/logfmt.h"
+#include "log/ratelimit.h"
 
 struct log_emitter {
 	const struct li_ruleset *rs;   /* the ruleset that decided */

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "../util/logbuf.h"
-#include "logfmt.h"
+#include "util/logbuf.h"
+#include "log/logfmt.h"
 
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_ICMPV6_ 58

@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 
-#include "../dataplane/packet.h"
+#include "dataplane/packet.h"
 
 /* Enough for any line whose names are at most 63 bytes, even fully escaped. */
 #define LOG_LINE_MAX 4096

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/logbuf.h"
-#include "ratelimit.h"
+#include "util/logbuf.h"
+#include "log/ratelimit.h"
 
 #define RL_NIL 0xffffffffu
 

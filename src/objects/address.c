@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "objects/internal.h"
 
 bool obj_addr_is_none(const struct obj_addr *a)
 {

@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../conf/diag.h"
-#include "../conf/tree.h"
-#include "../conf/value.h"
-#include "objects.h"
+#include "conf/diag.h"
+#include "conf/tree.h"
+#include "conf/value.h"
+#include "objects/objects.h"
 
 /*
  * Open-addressing hash of name -> object. Configs with tens of thousands

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../conf/diag.h"
-#include "../conf/tree.h"
+#include "conf/diag.h"
+#include "conf/tree.h"
 
 /* IPv4 addresses live in the low 32 bits; IPv6 use all 128. */
 typedef unsigned __int128 ip_u128;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "objects/internal.h"
 
 #define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 

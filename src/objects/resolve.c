@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../util/hash.h"
-#include "internal.h"
+#include "util/hash.h"
+#include "objects/internal.h"
 
 void obj_names_init(struct name_table *nt, struct arena *a, size_t expect)
 {

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "objects/internal.h"
 
 static const char *const day_names[] = {
 	"sunday",   "monday", "tuesday",  "wednesday",

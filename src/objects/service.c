@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "internal.h"
+#include "objects/internal.h"
 
 static const struct {
 	const char *attr;

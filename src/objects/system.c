@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "internal.h"
+#include "objects/internal.h"
 
 /*
  * ip ("a.b.c.d m.m.m.m"): FortiOS keeps the host address and the mask; an

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "objects/internal.h"
 
 uint32_t obj_prefix_mask4(unsigned int len)
 {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../conf/parser.h"
+#include "conf/parser.h"
 
 static int run(struct pipeline *p, const struct conf_source *src,
 	       enum pipeline_stage upto)

@@ -7,10 +7,10 @@
 #ifndef LOCALIN_PIPELINE_PIPELINE_H
 #define LOCALIN_PIPELINE_PIPELINE_H
 
-#include "../compile/compile.h"
-#include "../conf/diag.h"
-#include "../conf/tree.h"
-#include "../objects/objects.h"
+#include "compile/compile.h"
+#include "conf/diag.h"
+#include "conf/tree.h"
+#include "objects/objects.h"
 
 enum pipeline_stage {
 	STAGE_PARSE,	/* tree only (show) */

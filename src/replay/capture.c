@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "capture.h"
+#include "replay/capture.h"
 
 #include <errno.h>
 #include <fcntl.h>

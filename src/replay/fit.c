@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "fit.h"
+#include "replay/fit.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dataplane/loader.h"
+#include "dataplane/loader.h"
 
 /*
  * A frame at least this long parses as any longer one: the parser reads

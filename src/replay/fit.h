@@ -25,9 +25,9 @@
 
 #include <linux/types.h>
 
-#include "../dataplane/packet.h"
-#include "../dataplane/parse.h"
-#include "capture.h"
+#include "dataplane/packet.h"
+#include "dataplane/parse.h"
+#include "replay/capture.h"
 
 enum fit_skip {
 	FIT_OK,

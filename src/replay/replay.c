@@ -3,7 +3,7 @@
  * The replay loop: capture -> parse -> decide -> verdict line, or log
  * lines, trace lines and counters, exactly as the live system would.
  */
-#include "replay.h"
+#include "replay/replay.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,15 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../dataplane/host.h"
-#include "../dataplane/loader.h"
-#include "../dataplane/parse.h"
-#include "../ipsec/spi_table.h"
-#include "../log/counters.h"
-#include "../log/logevent.h"
-#include "../trace/flowtrace.h"
-#include "capture.h"
-#include "fit.h"
+#include "dataplane/host.h"
+#include "dataplane/loader.h"
+#include "dataplane/parse.h"
+#include "dataplane/spi_table.h"
+#include "ipsec/sa_file.h"
+#include "log/counters.h"
+#include "log/logevent.h"
+#include "trace/flowtrace.h"
+#include "replay/capture.h"
+#include "replay/fit.h"
 
 struct replay {
 	struct pipeline *p;

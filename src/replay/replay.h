@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../pipeline/pipeline.h"
-#include "../trace/filter.h"
+#include "pipeline/pipeline.h"
+#include "trace/filter.h"
 
 struct replay_opts {
 	const char *capture;

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../conf/diag.h"
-#include "../conf/value.h"
-#include "../util/logbuf.h"
-#include "filter.h"
+#include "conf/diag.h"
+#include "conf/value.h"
+#include "util/logbuf.h"
+#include "trace/filter.h"
 
 static const char *const field_names[FF_NR_FIELDS] = {
 	[FF_ADDR] = "addr",   [FF_SADDR] = "saddr", [FF_DADDR] = "daddr",

@@ -33,7 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../dataplane/flow_filter.h"
+#include "dataplane/flow_filter.h"
 
 /* Matches every packet (the state after `clear`). */
 void flow_filter_init(struct flow_filter *f);

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../util/logbuf.h"
-#include "flowtrace.h"
+#include "util/logbuf.h"
+#include "trace/flowtrace.h"
 
 /*
  * Where each message comes from. FortiOS's own messages keep the func=

@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../dataplane/packet.h"
+#include "dataplane/packet.h"
 
 #define FLOW_TRACE_ID 20085 /* the "id=" of 5.x-7.2 builds */
 /* Enough for the lines of one packet with 63-byte names, fully escaped. */

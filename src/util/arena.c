@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "arena.h"
+#include "util/arena.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "logbuf.h"
+#include "util/logbuf.h"
 
 /* How escape() treats what is not a plain printable byte. */
 enum {

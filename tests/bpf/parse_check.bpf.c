@@ -8,7 +8,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "../../src/dataplane/parse.h"
+#include "dataplane/parse.h"
 
 /* The last parse, for run.sh to compare with the host parser. */
 struct {

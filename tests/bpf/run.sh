@@ -20,7 +20,7 @@ for cpu in v1 v3; do
 	obj=$out/parse_check.$cpu.bpf.o
 	# asm/types.h, under <linux/types.h>, lives in the multiarch directory.
 	if clang -O2 -g -target bpf -mcpu=$cpu -Wall -Werror \
-		-I/usr/include/"$multiarch" -c tests/bpf/parse_check.bpf.c \
+		-I/usr/include/"$multiarch" -Isrc -c tests/bpf/parse_check.bpf.c \
 		-o "$obj" 2>"$out/clang.log"; then
 		echo "PASS bpf/compile[$cpu]"
 	else
@@ -31,7 +31,7 @@ for cpu in v1 v3; do
 done
 [ "$status" -eq 0 ] || exit 1
 
-if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
+if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
 	-o "$out/test_run" tests/bpf/test_run.c -lbpf -lpcap \
 	2>"$out/cc.log"; then
 	echo "FAIL bpf/loader: does not build"

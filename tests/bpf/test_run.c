@@ -27,7 +27,7 @@ typedef __u32 bpf_u_int32;
 struct bpf_program;
 #include <pcap/pcap.h>
 
-#include "../../src/dataplane/parse.h"
+#include "dataplane/parse.h"
 
 #define MAX_FRAME 3000 /* below what XDP test runs accept in one page */
 

@@ -31,11 +31,11 @@
 
 #include <bpf/libbpf.h>
 
-#include "../../src/pipeline/pipeline.h"
-#include "../../src/dataplane/host.h"
-#include "../../src/dataplane/loader.h"
-#include "../../src/dataplane/parse.h"
-#include "../../src/replay/fit.h"
+#include "pipeline/pipeline.h"
+#include "dataplane/host.h"
+#include "dataplane/loader.h"
+#include "dataplane/parse.h"
+#include "replay/fit.h"
 #include "gen.h"
 
 #define IFINDEX_BASE 1001

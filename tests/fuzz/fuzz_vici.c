@@ -27,8 +27,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../src/ipsec/vici.h"
-#include "../../src/ipsec/vici_wire.h"
+#include "ipsec/vici.h"
+#include "ipsec/vici_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../src/dataplane/parse.h"
+#include "dataplane/parse.h"
 
 static inline uint32_t pkt_be16(const uint8_t *b)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "spi_table.h"
+#include "dataplane/spi_table.h"
 
 #include <errno.h>
 #include <stdlib.h>

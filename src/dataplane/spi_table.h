@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The live inbound SAs as the data path sees them: a set of (destination,
- * SPI) with the peer and tunnel name for logs and traces. Host side of the
- * SPI check (replay, tests); the daemon mirrors the same set into a map.
+ * SPI) with the peer and tunnel name for logs and traces: what the loader
+ * and the host engine build their SA tables from (sa_table.h). The SA
+ * sources (src/ipsec) fill it.
  */
-#ifndef LOCALIN_IPSEC_SPI_TABLE_H
-#define LOCALIN_IPSEC_SPI_TABLE_H
+#ifndef LOCALIN_DATAPLANE_SPI_TABLE_H
+#define LOCALIN_DATAPLANE_SPI_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <linux/types.h>
-
-#include "../conf/diag.h"
 
 #define SA_TUNNEL_MAX 36
 
@@ -47,14 +46,5 @@ void spi_table_free(struct spi_table *t);
 int spi_table_add(struct spi_table *t, const struct sa_entry *sa);
 const struct sa_entry *spi_table_find(const struct spi_table *t, int family,
 				      const __u32 *daddr, __u32 spi);
-
-/*
- * Read an SA file: one SA a line, `DESTINATION SPI [PEER [TUNNEL]]`, SPI
- * in hex with or without 0x, `#` comments. Errors are queued on @dl with
- * their position; returns 0, -EINVAL on a bad line, or -errno if the file
- * cannot be read.
- */
-int sa_file_load(struct spi_table *t, struct arena *a, const char *path,
-		 struct diag_list *dl);
 
 #endif
