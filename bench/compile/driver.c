@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "dataplane/host.h"
 #include "pipeline/pipeline.h"
 
 static double now(void)
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 {
 	struct pipeline p;
 	struct li_ruleset rs;
+	struct li_host h;
 	struct rusage ru;
 	double t0, t1, t2, best = 1e9;
 	int rounds = argc > 2 ? atoi(argv[2]) : 1, r, err;
@@ -66,16 +68,23 @@ int main(int argc, char **argv)
 	       t1 - t0, best, rounds, ru.ru_maxrss / 1024);
 	printf("compile warnings %u\n", p.diags.warnings);
 	ruleset_summary(&rs, stdout);
+	if (li_host_init(&h, &rs, NULL)) {
+		fprintf(stderr, "driver: out of memory\n");
+		return 1;
+	}
+	li_host_set_ifname(&h, "wan1");
 	t1 = now();
 	for (i = 0; i < (unsigned int)nkeys; i++) {
-		struct li_key k = { .family = 4, .proto = 17, .ports_known = true,
-				    .dport = 500, .sport = 500, .ifname = "wan1" };
+		struct li_pkt pk = { .family = 4, .proto = 17,
+				     .flags = LI_PKT_PORTS, .dport = 500,
+				     .sport = 500 };
 
-		k.saddr[0] = rand_r(&seed);
-		k.daddr[0] = rand_r(&seed);
-		hits += ruleset_lookup(&rs, &k, NULL) >= 0;
+		pk.saddr[0] = rand_r(&seed);
+		pk.daddr[0] = rand_r(&seed);
+		hits += li_host_classify(&h, &pk) >= 0;
 	}
 	t2 = now();
+	li_host_free(&h);
 	printf("lookup %.1f ns/packet (%u of %d matched)\n",
 	       (t2 - t1) * 1e9 / nkeys, hits, nkeys);
 	ruleset_free(&rs);

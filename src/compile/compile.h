@@ -84,24 +84,6 @@ void ruleset_dump(const struct li_ruleset *rs, FILE *out);
 /* Short summary of sizes for `localin check`. */
 void ruleset_summary(const struct li_ruleset *rs, FILE *out);
 
-/*
- * Host lookups, constant time in the config size. Return the first
- * matching policy index (evaluation order) or -1. ports_known false means
- * a non-first fragment. @active is the mask of policies whose schedule is
- * active now (bm_words words); NULL means all.
- */
-struct li_key {
-	__u8 family; /* 4 or 6 */
-	__u8 proto;
-	bool ports_known;
-	__u16 sport, dport; /* ICMP: dport = type << 8 | code */
-	__u32 saddr[4], daddr[4]; /* network order as on the wire */
-	const char *ifname;
-};
-
-int ruleset_lookup(const struct li_ruleset *rs, const struct li_key *k,
-		   const __u64 *active); /* in dataplane/host.c: match.h's code */
-
 /* Mask of policies whose schedule is active at @local_min (see objects.h). */
 void ruleset_active_mask(const struct li_ruleset *rs,
 			 const struct li_family *f, __s64 local_min,

@@ -435,37 +435,14 @@ const struct sa_entry *li_host_sa(const struct li_host *h,
 }
 
 /*
- * The compiler's own lookup for its tests and tools: only classification,
- * through the same match.h code, with a throwaway context.
+ * Classification alone, through match.h's code with this host's interface
+ * and schedule masks: what the compiler's tests and bench ask.
  */
-int ruleset_lookup(const struct li_ruleset *rs, const struct li_key *k,
-		   const __u64 *active)
+int li_host_classify(struct li_host *h, const struct li_pkt *p)
 {
-	struct li_host h = { .rs = rs };
-	__u64 *act[2] = { NULL, NULL };
-	struct li_pkt p = { 0 };
-	int fam = k->family == 6, idx = -1;
-	const struct li_family *f = fam ? &rs->v6 : &rs->v4;
-	__u32 w;
+	const struct li_family *f = p->family == 6 ? &h->rs->v6 : &h->rs->v4;
 
-	if ((k->family != 4 && k->family != 6) || !f->nr_policies)
+	if ((p->family != 4 && p->family != 6) || !f->nr_policies)
 		return -1;
-	act[fam] = malloc(f->bm_words * sizeof(__u64));
-	if (!act[fam])
-		return -1;
-	for (w = 0; w < f->bm_words; w++)
-		act[fam][w] = f->enabled[w] & (active ? active[w] : ~0ull);
-	h.active[0] = act[0];
-	h.active[1] = act[1];
-	li_host_set_ifname(&h, k->ifname);
-	p.family = k->family;
-	p.proto = k->proto;
-	p.sport = k->sport;
-	p.dport = k->dport;
-	p.flags = k->ports_known ? LI_PKT_PORTS : 0;
-	memcpy(p.saddr, k->saddr, 16);
-	memcpy(p.daddr, k->daddr, 16);
-	idx = li_classify(&h, &p);
-	free(act[fam]);
-	return idx;
+	return li_classify(h, p);
 }

@@ -117,6 +117,13 @@ void li_host_set_ifname(struct li_host *h, const char *ifname);
 /* The time of the next packet, ns since the epoch (the rekey window). */
 void li_host_set_now(struct li_host *h, __u64 ns);
 
+/*
+ * The first policy @p matches (its index in evaluation order), or -1: the
+ * classification of match.h alone, without the local-address, ESP and
+ * fragment steps of li_host_decide().
+ */
+int li_host_classify(struct li_host *h, const struct li_pkt *p);
+
 /* The shared decision (match.h) for one parsed packet; returns v->drop. */
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
 		   struct li_verdict *v);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "compile/compile.h"
+#include "dataplane/host.h"
 #include "util/arena.h"
 
 struct fx {
@@ -308,6 +309,44 @@ static inline int fx_compile(struct fx *f)
 	return err;
 }
 
+/* A packet as the compiler's tests describe it. */
+struct li_key {
+	__u8 family; /* 4 or 6 */
+	__u8 proto;
+	bool ports_known; /* false: a non-first fragment */
+	__u16 sport, dport; /* ICMP: dport = type << 8 | code */
+	__u32 saddr[4], daddr[4]; /* network order as on the wire */
+	const char *ifname;
+};
+
+/*
+ * The first policy @k matches, or -1, by the data path's classification
+ * (li_host_classify()); with @minute, schedules are evaluated at that
+ * local minute, else every enabled policy is active.
+ */
+static inline int fx_lookup(const struct li_ruleset *rs,
+			    const struct li_key *k, const int64_t *minute)
+{
+	struct li_pkt p = { .family = k->family,
+			    .proto = k->proto,
+			    .sport = k->sport,
+			    .dport = k->dport,
+			    .flags = k->ports_known ? LI_PKT_PORTS : 0 };
+	struct li_host h;
+	int idx;
+
+	if (li_host_init(&h, rs, NULL))
+		return -2;
+	memcpy(p.saddr, k->saddr, 16);
+	memcpy(p.daddr, k->daddr, 16);
+	li_host_set_ifname(&h, k->ifname);
+	if (minute)
+		li_host_set_time(&h, *minute);
+	idx = li_host_classify(&h, &p);
+	li_host_free(&h);
+	return idx;
+}
+
 static inline struct li_key fx_key4(const char *ifname, unsigned int proto,
 				    const char *src, const char *dst,
 				    unsigned int sport, unsigned int dport)
@@ -358,7 +397,7 @@ static inline int fx_match4(struct fx *f, const char *ifname,
 {
 	struct li_key k = fx_key4(ifname, proto, src, dst, sport, dport);
 
-	return ruleset_lookup(&f->rs, &k, NULL);
+	return fx_lookup(&f->rs, &k, NULL);
 }
 
 static inline bool fx_has_warning(const struct fx *f, const char *msg)
