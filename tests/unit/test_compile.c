@@ -300,11 +300,11 @@ static void test_unknown_ports(void **state)
 	k = fx_key4("x", UDP, "1.1.1.1", "2.2.2.2", 0, 0);
 	k.ports_known = false;
 	/* A partial service never matches a fragment, negated or not. */
-	assert_int_equal(fx_lookup(&f->rs, &k, NULL), 2);
+	assert_int_equal(fx_lookup(f, &k, NULL), 2);
 	k.proto = TCP;
-	assert_int_equal(fx_lookup(&f->rs, &k, NULL), 1);
+	assert_int_equal(fx_lookup(f, &k, NULL), 1);
 	k.proto = 132;
-	assert_int_equal(fx_lookup(&f->rs, &k, NULL), 1);
+	assert_int_equal(fx_lookup(f, &k, NULL), 1);
 	/* With ports known the same packet goes to the IKE policies. */
 	assert_int_equal(fx_match4(f, "x", UDP, "1.1.1.1", "2.2.2.2", 9, 500),
 			 0);
@@ -318,9 +318,9 @@ static void test_unknown_ports(void **state)
 	neg->enabled = false;
 	assert_int_equal(fx_compile(f), 0);
 	k.proto = TCP;
-	assert_int_equal(fx_lookup(&f->rs, &k, NULL), 3);
+	assert_int_equal(fx_lookup(f, &k, NULL), 3);
 	k.proto = 132;
-	assert_int_equal(fx_lookup(&f->rs, &k, NULL), -1);
+	assert_int_equal(fx_lookup(f, &k, NULL), -1);
 	fx_free(f);
 }
 
@@ -381,7 +381,7 @@ static int match_at(struct fx *f, int64_t t)
 {
 	struct li_key k = fx_key4("x", TCP, "1.1.1.1", "2.2.2.2", 1, 1);
 
-	return fx_lookup(&f->rs, &k, &t);
+	return fx_lookup(f, &k, &t);
 }
 
 static void test_schedule_office_hours(void **state)
@@ -404,7 +404,7 @@ static void test_schedule_office_hours(void **state)
 	{
 		struct li_key k = fx_key4("x", TCP, "1.1.1.1", "2.2.2.2", 1, 1);
 
-		assert_int_equal(fx_lookup(&f->rs, &k, NULL), 0);
+		assert_int_equal(fx_lookup(f, &k, NULL), 0);
 	}
 	fx_free(f);
 }
@@ -679,7 +679,7 @@ static void test_ipv6(void **state)
 	assert_int_equal(fx_compile(f), 0);
 #define M6(s, d, proto, dport)                              \
 	(k = fx_key6("x", proto, ip6(s), ip6(d), 0, dport), \
-	 fx_lookup(&f->rs, &k, NULL))
+	 fx_lookup(f, &k, NULL))
 	assert_int_equal(M6("2001:db8::", "::1", TCP, 1), 0);
 	assert_int_equal(M6("2001:db8::ffff:ffff:ffff:ffff", "::1", TCP, 1), 0);
 	assert_int_equal(M6("2001:db8:0:1::", "::1", TCP, 1), -1);
@@ -753,7 +753,7 @@ static void test_empty_config(void **state)
 
 	(void)state;
 	assert_int_equal(fx_compile(f), 0);
-	assert_int_equal(fx_lookup(&f->rs, &k, NULL), -1);
+	assert_int_equal(fx_lookup(f, &k, NULL), -1);
 	assert_int_equal(f->rs.v4.bm_words, 1);
 	fx_free(f);
 }

@@ -28,6 +28,12 @@ struct fx {
 	struct obj_schedule *always;
 	size_t cap4, cap6, cap_addrs;
 	unsigned int line;
+	/*
+	 * fx_lookup()'s hosts for @rs, made at the first lookup after a
+	 * compile: [0] all enabled policies active, [1] schedules at a minute.
+	 */
+	struct li_host host[2];
+	bool have_host;
 };
 
 static inline struct conf_loc fx_loc(struct fx *f)
@@ -252,8 +258,18 @@ static inline struct fx *fx_new(void)
 	return f;
 }
 
+static inline void fx_drop_hosts(struct fx *f)
+{
+	if (f->have_host) {
+		li_host_free(&f->host[0]);
+		li_host_free(&f->host[1]);
+	}
+	f->have_host = false;
+}
+
 static inline void fx_free(struct fx *f)
 {
+	fx_drop_hosts(f);
 	if (f->compiled)
 		ruleset_free(&f->rs);
 	arena_free(&f->a);
@@ -302,6 +318,7 @@ static inline int fx_compile(struct fx *f)
 {
 	int err;
 
+	fx_drop_hosts(f);
 	if (f->compiled)
 		ruleset_free(&f->rs);
 	err = ruleset_compile(&f->cfg, &f->rs, &f->dl);
@@ -324,29 +341,33 @@ struct li_key {
  * (li_host_classify()); with @minute, schedules are evaluated at that
  * local minute, else every enabled policy is active.
  */
-static inline int fx_lookup(const struct li_ruleset *rs,
-			    const struct li_key *k, const int64_t *minute)
+static inline int fx_lookup(struct fx *f, const struct li_key *k,
+			    const int64_t *minute)
 {
 	struct li_pkt p = { .family = k->family,
 			    .proto = k->proto,
 			    .sport = k->sport,
 			    .dport = k->dport,
 			    .flags = k->ports_known ? LI_PKT_PORTS : 0 };
-	struct li_host h;
-	int idx;
+	struct li_host *h;
 
-	if (li_host_init(&h, rs, NULL))
-		return -2;
+	if (!f->have_host) {
+		if (li_host_init(&f->host[0], &f->rs, NULL))
+			return -2;
+		if (li_host_init(&f->host[1], &f->rs, NULL)) {
+			li_host_free(&f->host[0]);
+			return -2;
+		}
+		f->have_host = true;
+	}
+	h = &f->host[minute != NULL];
 	memcpy(p.saddr, k->saddr, 16);
 	memcpy(p.daddr, k->daddr, 16);
-	li_host_set_ifname(&h, k->ifname);
+	li_host_set_ifname(h, k->ifname);
 	if (minute)
-		li_host_set_time(&h, *minute);
-	idx = li_host_classify(&h, &p);
-	li_host_free(&h);
-	return idx;
+		li_host_set_time(h, *minute);
+	return li_host_classify(h, &p);
 }
-
 static inline struct li_key fx_key4(const char *ifname, unsigned int proto,
 				    const char *src, const char *dst,
 				    unsigned int sport, unsigned int dport)
@@ -397,7 +418,7 @@ static inline int fx_match4(struct fx *f, const char *ifname,
 {
 	struct li_key k = fx_key4(ifname, proto, src, dst, sport, dport);
 
-	return fx_lookup(&f->rs, &k, NULL);
+	return fx_lookup(f, &k, NULL);
 }
 
 static inline bool fx_has_warning(const struct fx *f, const char *msg)

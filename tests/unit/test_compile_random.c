@@ -515,7 +515,7 @@ static void run_config(unsigned int seed, int fam)
 		int64_t t = 28400000 + (int64_t)rnd(&g, 20000);
 		int got, want;
 
-		got = fx_lookup(&g.f->rs, &k, timed ? &t : NULL);
+		got = fx_lookup(g.f, &k, timed ? &t : NULL);
 		want = ref_lookup(g.f, fam, &k, timed, t);
 		if (got != want)
 			fail_msg("seed %u family %d key %d: got %d want %d "
