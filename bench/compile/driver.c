@@ -75,8 +75,10 @@ int main(int argc, char **argv)
 	li_host_set_ifname(&h, "wan1");
 	t1 = now();
 	for (i = 0; i < (unsigned int)nkeys; i++) {
-		struct li_pkt pk = { .family = 4, .proto = 17,
-				     .flags = LI_PKT_PORTS, .dport = 500,
+		struct li_pkt pk = { .family = 4,
+				     .proto = 17,
+				     .flags = LI_PKT_PORTS,
+				     .dport = 500,
 				     .sport = 500 };
 
 		pk.saddr[0] = rand_r(&seed);

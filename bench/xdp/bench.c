@@ -34,7 +34,7 @@
 #include "bench.h"
 
 #define NR_FRAMES 5
-#define NR_CHECK 4	/* extra frames for xdp-filter's sanity check */
+#define NR_CHECK 4	  /* extra frames for xdp-filter's sanity check */
 #define DENIED 0x64400030 /* 100.64.0.48: between excluded /28s */
 #define SPI_KNOWN 0xc0ffee01
 
@@ -267,12 +267,15 @@ static int load_xdp_filter(const char *label, const char *path,
 	/* Read back: exactly one port with flags, the one just written. */
 	for (k = 0; k < 65536; k++) {
 		if (xf_port_value(ports, k, &flags, &hits)) {
-			fprintf(stderr, "bench: %s: filter_ports[%u] unreadable or differing across CPUs\n",
+			fprintf(stderr,
+				"bench: %s: filter_ports[%u] unreadable or differing across CPUs\n",
 				label, k);
 			return -1;
 		}
-		if (flags && (k != key || flags != (XF_FLAG_DST | XF_FLAG_UDP))) {
-			fprintf(stderr, "bench: %s: unexpected rule at filter_ports[%u]: flags %#llx\n",
+		if (flags &&
+		    (k != key || flags != (XF_FLAG_DST | XF_FLAG_UDP))) {
+			fprintf(stderr,
+				"bench: %s: unexpected rule at filter_ports[%u]: flags %#llx\n",
 				label, k, (unsigned long long)flags);
 			return -1;
 		}
@@ -287,10 +290,12 @@ static int load_xdp_filter(const char *label, const char *path,
 	printf("%s: rule filter_ports[htons(%u)] = dst,udp on %d CPUs; verdicts:",
 	       label, XF_PORT, ncpu);
 	for (i = 0; i < NR_FRAMES + NR_CHECK; i++) {
-		const struct frame *f = i < NR_FRAMES ? &frames[i] :
-							&check[i - NR_FRAMES];
+		const struct frame *f =
+			i < NR_FRAMES ? &frames[i] : &check[i - NR_FRAMES];
 		static const char *const check_names[NR_CHECK] = {
-			"udp-500>4500", "udp-dport-501", "tcp-dport-500",
+			"udp-500>4500",
+			"udp-dport-501",
+			"tcp-dport-500",
 			"udp-500-ipv6",
 		};
 		const char *name = i < NR_FRAMES ? frame_names[i] :
@@ -300,7 +305,8 @@ static int load_xdp_filter(const char *label, const char *path,
 			    .data_size_in = f->len, .repeat = 1);
 
 		if (bpf_prog_test_run_opts(fd, &o) || o.retval != want) {
-			fprintf(stderr, "\nbench: %s: %s gets %s, but its rule says %s: not timing it\n",
+			fprintf(stderr,
+				"\nbench: %s: %s gets %s, but its rule says %s: not timing it\n",
 				label, name, xdp_action(o.retval),
 				xdp_action(want));
 			return -1;
@@ -309,7 +315,8 @@ static int load_xdp_filter(const char *label, const char *path,
 		printf(" %s %s", name, xdp_action(o.retval));
 	}
 	if (xf_port_value(ports, key, &flags, &hits) || hits != drops) {
-		fprintf(stderr, "\nbench: %s: the rule counted %llu hits for %u drops\n",
+		fprintf(stderr,
+			"\nbench: %s: the rule counted %llu hits for %u drops\n",
 			label, (unsigned long long)hits, drops);
 		return -1;
 	}
@@ -428,8 +435,8 @@ static void print_at_or_below(const char *what, const __u32 *base)
 			n += rows[c][i] <= base[i];
 		all += n;
 		printf("  %s: %s %s on %d/%d frames", labels[c],
-		       n == NR_FRAMES ? "at or below" : "NOT at or below",
-		       what, n, NR_FRAMES);
+		       n == NR_FRAMES ? "at or below" : "NOT at or below", what,
+		       n, NR_FRAMES);
 		if (n < NR_FRAMES) {
 			printf(" (above on");
 			for (i = 0; i < NR_FRAMES; i++)
@@ -440,12 +447,13 @@ static void print_at_or_below(const char *what, const __u32 *base)
 		printf("\n");
 	}
 	printf("  verdict: localin %s %s on every frame of every config (%d/%d)\n",
-	       all == nrows * NR_FRAMES ? "IS at or below" : "is NOT at or below",
+	       all == nrows * NR_FRAMES ? "IS at or below" :
+					  "is NOT at or below",
 	       what, all, nrows * NR_FRAMES);
 }
 
-static void print_prog_row(const char *label, const char *what,
-			   const __u32 *ns, const __u32 *verdict)
+static void print_prog_row(const char *label, const char *what, const __u32 *ns,
+			   const __u32 *verdict)
 {
 	int i;
 
@@ -486,7 +494,8 @@ int main(int argc, char **argv)
 	}
 	if (!fall || !fudp || !pass || optind >= argc || rounds > 64 ||
 	    !rounds || !spi_frames || (spi && !spi_obj)) {
-		fprintf(stderr, "usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] LABEL=CONF...\n");
+		fprintf(stderr,
+			"usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] LABEL=CONF...\n");
 		return 2;
 	}
 	libbpf_set_print(NULL);
@@ -515,7 +524,8 @@ int main(int argc, char **argv)
 	ufd = afd < 0 ? -1 : load_xdp_filter("xdp-filter -f udp", fudp, &uo);
 	pfd = ufd < 0 ? -1 : load_prog(pass, &po);
 	if (afd < 0 || ufd < 0 || pfd < 0) {
-		fprintf(stderr, "bench: aborted: xdp-filter is not doing what its rule says\n");
+		fprintf(stderr,
+			"bench: aborted: xdp-filter is not doing what its rule says\n");
 		return 1;
 	}
 	printf("\nns per packet, BPF_PROG_TEST_RUN, median of %u x %u runs\n",

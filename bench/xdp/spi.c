@@ -61,7 +61,7 @@
 #define MAX_ROUNDS 64
 #define NR_SIZES 2
 #define BIG 100000
-#define LIST_MAX (1u << 18) /* spi.bpf.c's SPI_LIST_MAX */
+#define LIST_MAX (1u << 18)  /* spi.bpf.c's SPI_LIST_MAX */
 #define NOT_LOCAL 0xc0000263 /* 192.0.2.99: the stream frame, unrewritten */
 
 static const unsigned int sa_counts[NR_SIZES] = { 1, BIG };
@@ -71,14 +71,14 @@ static const char *const enc_names[NR_ENC] = { "esp", "esp-in-udp" };
 
 /* What is timed for each table size, frame list and encapsulation. */
 enum { ON_KNOWN, ON_UNKNOWN, OFF_KNOWN, NR_SETS };
-static const char *const set_names[NR_SETS] = {
-	"check on, known", "check on, unknown", "check off, known"
-};
-static const unsigned int set_reason[NR_SETS] = {
-	LI_R_ESP_OK, LI_R_ESP_UNKNOWN_SPI, LI_R_IMPLICIT
-};
+static const char *const set_names[NR_SETS] = { "check on, known",
+						"check on, unknown",
+						"check off, known" };
+static const unsigned int set_reason[NR_SETS] = { LI_R_ESP_OK,
+						  LI_R_ESP_UNKNOWN_SPI,
+						  LI_R_IMPLICIT };
 
-struct spi_dst { /* spi.bpf.c */
+struct spi_dst {	  /* spi.bpf.c */
 	__u32 daddr, spi; /* network order */
 };
 
@@ -93,7 +93,7 @@ struct spi_set {
 	const struct spi_dst *dst;
 	unsigned int n;
 	int enc;
-	__u32 base; /* in spi_list (stream) */
+	__u32 base;	       /* in spi_list (stream) */
 	double ns[MAX_ROUNDS]; /* per round */
 };
 
@@ -143,8 +143,8 @@ static int make_sas(struct spi_table *t, struct spi_dst *sa, unsigned int n)
 
 	for (i = 0; i < n; i++) {
 		e.spi = fresh_spi(t);
-		e.daddr[0] = htonl(n == 1 ? GW :
-					    bench_locals[rnd() % NR_LOCALS]);
+		e.daddr[0] =
+			htonl(n == 1 ? GW : bench_locals[rnd() % NR_LOCALS]);
 		err = spi_table_add(t, &e);
 		if (err)
 			return err;
@@ -224,12 +224,11 @@ static int check_frames(const struct spi_set *s, int which)
 		err = li_loader_test_run(s->l, f.b, f.len, IFINDEX, &pkt, &v);
 		if (err || v.reason != set_reason[which] ||
 		    (pkt.flags & (LI_PKT_ESP | LI_PKT_ESP_UDP)) != want) {
-			fprintf(stderr, "bench: spi: %s, %s, frame %u (SPI %#x): %s, flags %#x; expected %s: not timing it\n",
+			fprintf(stderr,
+				"bench: spi: %s, %s, frame %u (SPI %#x): %s, flags %#x; expected %s: not timing it\n",
 				set_names[which], enc_names[s->enc], i, pkt.spi,
-				err ? strerror(-err) :
-				      li_reason_name(v.reason),
-				pkt.flags,
-				li_reason_name(set_reason[which]));
+				err ? strerror(-err) : li_reason_name(v.reason),
+				pkt.flags, li_reason_name(set_reason[which]));
 			return -1;
 		}
 	}
@@ -283,7 +282,8 @@ static int time_stream(struct spi_set *s, int which, unsigned int k)
 		if (bpf_prog_test_run_opts(sb.stream, &o))
 			return -errno;
 		if (o.retval != want) {
-			fprintf(stderr, "bench: spi: %s, %s: verdict %u, expected %u\n",
+			fprintf(stderr,
+				"bench: spi: %s, %s: verdict %u, expected %u\n",
 				set_names[which], enc_names[s->enc], o.retval,
 				want);
 			return -EPROTO;
@@ -297,7 +297,8 @@ static int time_stream(struct spi_set *s, int which, unsigned int k)
 		__u64 d = after.by_reason[r] - before.by_reason[r];
 
 		if (d != (r == set_reason[which] ? sb.repeat : 0)) {
-			fprintf(stderr, "bench: spi: %s, %s: %llu runs counted %s, expected %u %s\n",
+			fprintf(stderr,
+				"bench: spi: %s, %s: %llu runs counted %s, expected %u %s\n",
 				set_names[which], enc_names[s->enc],
 				(unsigned long long)d, li_reason_name(r),
 				sb.repeat, li_reason_name(set_reason[which]));
@@ -552,7 +553,8 @@ int spi_bench(const char *path, const char *obj, unsigned int rounds,
 	}
 	err = -EINVAL;
 	if (!p.rs.detect_unknown_esp || nframes > BIG || 2 * BIG > LIST_MAX) {
-		fprintf(stderr, "bench: spi: %s has detect-unknown-esp disable, or FRAMES > %u\n",
+		fprintf(stderr,
+			"bench: spi: %s has detect-unknown-esp disable, or FRAMES > %u\n",
 			path, BIG);
 		goto out;
 	}
@@ -563,15 +565,17 @@ int spi_bench(const char *path, const char *obj, unsigned int rounds,
 	if (!err && load_stream(obj))
 		err = -ENOENT;
 	if (err) {
-		fprintf(stderr, "bench: spi: cannot load %s, or %s, or find localin's program: %s\n",
+		fprintf(stderr,
+			"bench: spi: cannot load %s, or %s, or find localin's program: %s\n",
 			path, obj, strerror(-err));
 		goto out;
 	}
 	printf("\nSPI check (%s: detect-unknown-esp enable = check on, disable = check off; ESP from the peer; SAs without peer)\n",
 	       path);
-	snprintf(what, sizeof(what),
-		 "back to back: ns per ESP packet, median of %u rounds [range] of %u runs cycling through the frames",
-		 rounds, repeat);
+	snprintf(
+		what, sizeof(what),
+		"back to back: ns per ESP packet, median of %u rounds [range] of %u runs cycling through the frames",
+		rounds, repeat);
 	print_head(what);
 	for (i = 0; i < NR_SIZES && !err; i++)
 		err = bench_size(i, 1);
@@ -583,9 +587,10 @@ int spi_bench(const char *path, const char *obj, unsigned int rounds,
 			       sb.added[2] <= TARGET_NS ?
 		       "met" :
 		       "NOT met");
-	snprintf(what, sizeof(what),
-		 "one run per frame (li_loader_bench, repeat 1: a syscall between packets, the harness included): ns per ESP packet, median of %u rounds [range], mean over %u frames",
-		 rounds, nframes);
+	snprintf(
+		what, sizeof(what),
+		"one run per frame (li_loader_bench, repeat 1: a syscall between packets, the harness included): ns per ESP packet, median of %u rounds [range], mean over %u frames",
+		rounds, nframes);
 	print_head(what);
 	for (i = 0; i < NR_SIZES && !err; i++)
 		err = bench_size(i, 0);

@@ -119,7 +119,7 @@ static int request(const char *name, int argc, char **argv, bool words)
 			force = true;
 			break;
 		default:
-		usage:
+usage:
 			fputs(ctl_usage, stderr);
 			return 2;
 		}

@@ -109,7 +109,8 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case OPT_ENGINE:
 			if (strcmp(optarg, "host") && strcmp(optarg, "xdp")) {
-				fprintf(stderr, "localin: --engine: \"%s\" is neither host nor xdp\n",
+				fprintf(stderr,
+					"localin: --engine: \"%s\" is neither host nor xdp\n",
 					optarg);
 				return 2;
 			}
@@ -130,7 +131,8 @@ int cmd_replay(int argc, char **argv)
 	o.capture = argv[optind++];
 	if (optind < argc) {
 		if (!o.trace) {
-			fprintf(stderr, "localin: unexpected \"%s\" (filter words go with --trace)\n",
+			fprintf(stderr,
+				"localin: unexpected \"%s\" (filter words go with --trace)\n",
 				argv[optind]);
 			return 2;
 		}

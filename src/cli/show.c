@@ -53,7 +53,8 @@ int cmd_show(int argc, char **argv)
 		optind++;
 	}
 	for (; optind < argc; optind++) {
-		if (strlen(section) + strlen(argv[optind]) + 2 > sizeof(section)) {
+		if (strlen(section) + strlen(argv[optind]) + 2 >
+		    sizeof(section)) {
 			fputs("localin: section name too long\n", stderr);
 			return 2;
 		}

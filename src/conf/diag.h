@@ -65,7 +65,8 @@ struct diag_list {
 	size_t nr, cap;
 	unsigned int errors;
 	unsigned int warnings;
-	unsigned int max_errors; /* stop queueing errors after this many; 0 = no cap */
+	unsigned int
+		max_errors; /* stop queueing errors after this many; 0 = no cap */
 };
 
 void diag_init(struct diag_list *dl, struct arena *a);

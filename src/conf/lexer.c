@@ -178,17 +178,18 @@ static bool read_word(struct lexer *lx, size_t n, size_t max, bool *over)
 	/* The out-of-memory policy (util/arena.h): said, never silent. */
 	if (oom && !*over) {
 		w->loc.len = 1;
-		diag_error(lx->dl, &w->loc,
-			   "out of memory for the words of this line; the rest of the line is ignored");
+		diag_error(
+			lx->dl, &w->loc,
+			"out of memory for the words of this line; the rest of the line is ignored");
 	} else if (!keep && !*over && max == LEXER_MAX_WORDS) {
 		w->loc.len = 1;
-		diag_error(lx->dl, &w->loc,
-			   "more than %u words on one line; the rest of the line is ignored",
-			   LEXER_MAX_WORDS);
+		diag_error(
+			lx->dl, &w->loc,
+			"more than %u words on one line; the rest of the line is ignored",
+			LEXER_MAX_WORDS);
 	}
 	*over |= !keep;
-	w->text = w->quoted ? read_quoted(lx, w, keep) :
-			      read_bare(lx, w, keep);
+	w->text = w->quoted ? read_quoted(lx, w, keep) : read_bare(lx, w, keep);
 	return keep;
 }
 

@@ -32,9 +32,9 @@ typedef size_t (*lexer_limit_fn)(void *ctx, const struct conf_word *w);
 
 struct lexer {
 	const struct conf_source *src;
-	struct arena scratch;	/* word texts, reset at every line */
+	struct arena scratch; /* word texts, reset at every line */
 	struct diag_list *dl;
-	const char *p;	/* next unread byte */
+	const char *p; /* next unread byte */
 	unsigned int line, col;
 	struct conf_word *words; /* malloc'd, reused between lines */
 	size_t cap;

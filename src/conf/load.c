@@ -36,9 +36,9 @@ static const char *refuse(struct arena *a, const struct stat *st)
 		return arena_printf(a, "it is %s, not a regular file",
 				    file_kind(st->st_mode));
 	if (st->st_size > CONF_SOURCE_MAX)
-		return arena_printf(a,
-				    "it has %lld bytes, more than the limit of %u MiB",
-				    (long long)st->st_size, CONF_SOURCE_MAX >> 20);
+		return arena_printf(
+			a, "it has %lld bytes, more than the limit of %u MiB",
+			(long long)st->st_size, CONF_SOURCE_MAX >> 20);
 	return NULL;
 }
 

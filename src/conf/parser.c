@@ -32,7 +32,7 @@ struct parser {
 	bool builtin;
 	struct frame stack[MAX_DEPTH];
 	int depth;
-	unsigned int block; /* counts `config` blocks, for duplicate edits */
+	unsigned int block;    /* counts `config` blocks, for duplicate edits */
 	unsigned int overflow; /* config blocks open beyond MAX_DEPTH */
 };
 
@@ -119,7 +119,8 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 		/* No frame left: count the blocks, their contents are lost. */
 		if (!p->overflow++)
 			diag_error(p->dl, &w[0].loc,
-				   "config nested more than %d deep", MAX_DEPTH);
+				   "config nested more than %d deep",
+				   MAX_DEPTH);
 		return;
 	}
 	if (n < 2) {
@@ -150,9 +151,10 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 
 		p->t->nr_skipped++;
 		if (!p->builtin)
-			diag_warn(p->dl, &l,
-				  "section \"%s\" is not used by localin, skipped",
-				  path);
+			diag_warn(
+				p->dl, &l,
+				"section \"%s\" is not used by localin, skipped",
+				path);
 		push_frame(p, F_SKIP, &w[0].loc);
 		return;
 	}
@@ -198,9 +200,10 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 	}
 	if (!f || f->sec->schema->key == SK_NONE) {
 		if (f)
-			diag_error(p->dl, &w[0].loc,
-				   "edit in a section without entries (config %s)",
-				   f->sec->schema->path);
+			diag_error(
+				p->dl, &w[0].loc,
+				"edit in a section without entries (config %s)",
+				f->sec->schema->path);
 		else
 			diag_error(p->dl, &w[0].loc, "edit outside config");
 		nf = push_frame(p, F_ENTRY, &w[0].loc);
@@ -247,9 +250,10 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 	}
 	nf->entry = conf_entry_get(f->sec, key);
 	if (nf->entry && nf->entry->block == p->block && !p->builtin)
-		diag_warn(p->dl, &w[1].loc,
-			  "\"%s\" edited twice in this block; the second edit continues the first (line %u)",
-			  key, nf->entry->loc.line);
+		diag_warn(
+			p->dl, &w[1].loc,
+			"\"%s\" edited twice in this block; the second edit continues the first (line %u)",
+			key, nf->entry->loc.line);
 	if (!nf->entry) {
 		nf->entry = conf_entry_open(p->t, f->sec, key, &w[1].loc);
 		nf->entry->factory = p->builtin;
@@ -299,11 +303,13 @@ static void do_end(struct parser *p, struct conf_word *w, size_t n)
 static const struct schema_attr *find_attr(struct parser *p, struct frame *f,
 					   const struct conf_word *w)
 {
-	const struct schema_attr *sa = schema_find_attr(f->sec->schema, w->text);
+	const struct schema_attr *sa =
+		schema_find_attr(f->sec->schema, w->text);
 
 	if (!sa)
-		diag_error(p->dl, &w->loc, "unknown attribute \"%s\" in config %s",
-			   w->text, f->sec->schema->path);
+		diag_error(p->dl, &w->loc,
+			   "unknown attribute \"%s\" in config %s", w->text,
+			   f->sec->schema->path);
 	return sa;
 }
 
@@ -464,8 +470,10 @@ static struct conf_section *table_target(struct parser *p,
 	if (f && f->kind == F_SKIP)
 		return NULL;
 	if (!f || f->kind != F_SECTION || f->sec->schema->key == SK_NONE) {
-		diag_error(p->dl, &w[0].loc, "%s is only valid in a table (after config, outside edit)",
-			   w[0].text);
+		diag_error(
+			p->dl, &w[0].loc,
+			"%s is only valid in a table (after config, outside edit)",
+			w[0].text);
 		return NULL;
 	}
 	return f->sec;
@@ -524,12 +532,15 @@ static void do_move(struct parser *p, struct conf_word *w, size_t n)
 
 	if (!sec)
 		return;
-	if (n != 4 || (strcmp(w[2].text, "before") && strcmp(w[2].text, "after"))) {
-		diag_error(p->dl, &w[0].loc, "usage: move <id> before|after <id>");
+	if (n != 4 ||
+	    (strcmp(w[2].text, "before") && strcmp(w[2].text, "after"))) {
+		diag_error(p->dl, &w[0].loc,
+			   "usage: move <id> before|after <id>");
 		return;
 	}
 	if (!conf_entry_get(sec, w[1].text)) {
-		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to move", w[1].text);
+		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to move",
+			   w[1].text);
 		return;
 	}
 	if (conf_entry_move(sec, w[1].text, w[3].text, w[2].text[0] == 'a'))
@@ -615,8 +626,8 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 			struct frame *f = top(&p);
 
 			if (!(f && f->kind == F_SKIP))
-				diag_error(dl, &w[0].loc, "unknown command \"%s\"",
-					   w[0].text);
+				diag_error(dl, &w[0].loc,
+					   "unknown command \"%s\"", w[0].text);
 			continue;
 		}
 		before = dl->errors;
@@ -627,7 +638,8 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	if (lx.p < src->text + src->len) {
 		struct conf_loc l = { src, lx.line, conf_loc_clamp(lx.col), 1 };
 
-		diag_error(dl, &l, "NUL byte in the input; the rest is ignored");
+		diag_error(dl, &l,
+			   "NUL byte in the input; the rest is ignored");
 	}
 	/* Everything still open at the end of the input was never closed. */
 	while (p.depth) {

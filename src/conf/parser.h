@@ -31,8 +31,7 @@ int conf_source_read(struct arena *a, const char *path,
 		     struct conf_source **out, const char **why);
 /* A source over text already in memory (builtins, tests, fuzzing). */
 struct conf_source *conf_source_mem(struct arena *a, const char *name,
-				    const char *text, size_t len,
-				    bool builtin);
+				    const char *text, size_t len, bool builtin);
 
 /*
  * Execute every command of @src against @t. Returns 0, or -EINVAL when

@@ -91,8 +91,8 @@ static void print_default(const struct schema_attr *sa, int level, FILE *out)
 	fputc('\n', out);
 }
 
-static void print_sections(const struct conf_section *sec, bool full,
-			   int level, FILE *out);
+static void print_sections(const struct conf_section *sec, bool full, int level,
+			   FILE *out);
 
 static void print_body(const struct conf_section *sec,
 		       const struct conf_entry *e, bool full, int level,
@@ -125,8 +125,8 @@ static bool entry_shown(const struct conf_entry *e, bool full)
 	return full || !e->factory || e->touched;
 }
 
-static void print_section(const struct conf_section *sec, bool full,
-			  int level, FILE *out)
+static void print_section(const struct conf_section *sec, bool full, int level,
+			  FILE *out)
 {
 	const struct conf_entry *e;
 
@@ -140,7 +140,8 @@ static void print_section(const struct conf_section *sec, bool full,
 				continue;
 			indent(level + 1, out);
 			fputs("edit ", out);
-			conf_print_word(e->key, sec->schema->key == SK_NAME, out);
+			conf_print_word(e->key, sec->schema->key == SK_NAME,
+					out);
 			fputc('\n', out);
 			print_body(sec, e, full, level + 2, out);
 			indent(level + 1, out);
@@ -175,8 +176,8 @@ static bool section_shown(const struct conf_section *sec, bool full)
 	return false;
 }
 
-static void print_sections(const struct conf_section *sec, bool full,
-			   int level, FILE *out)
+static void print_sections(const struct conf_section *sec, bool full, int level,
+			   FILE *out)
 {
 	for (; sec; sec = sec->next)
 		if (section_shown(sec, full))

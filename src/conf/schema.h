@@ -15,25 +15,25 @@
 #include <stddef.h>
 
 enum schema_type {
-	ST_STRING,	/* one word, printed quoted ("comment", "hostname") */
-	ST_NAMES,	/* one or more names, each printed quoted (references) */
-	ST_ENUM,	/* one word of ->enums, printed bare */
-	ST_ENUMS,	/* one or more words of ->enums, printed bare */
-	ST_INT,		/* decimal in [min, max], printed bare */
-	ST_IP4,		/* a.b.c.d */
-	ST_IP4MASK,	/* "a.b.c.d m.m.m.m" or "a.b.c.d/len"; stored dotted */
-	ST_IP6,		/* one IPv6 address */
-	ST_IP6PREFIX,	/* addr/len; stored compressed lower case */
-	ST_PORTRANGES,	/* lo[-hi][:slo[-shi]] ... */
-	ST_TIME,	/* hh:mm */
-	ST_DATETIME,	/* "hh:mm yyyy/mm/dd" (two words) */
-	ST_UUID,	/* 8-4-4-4-12 hex */
-	ST_RAW,		/* any words, printed as written (quoted if they were) */
+	ST_STRING,     /* one word, printed quoted ("comment", "hostname") */
+	ST_NAMES,      /* one or more names, each printed quoted (references) */
+	ST_ENUM,       /* one word of ->enums, printed bare */
+	ST_ENUMS,      /* one or more words of ->enums, printed bare */
+	ST_INT,	       /* decimal in [min, max], printed bare */
+	ST_IP4,	       /* a.b.c.d */
+	ST_IP4MASK,    /* "a.b.c.d m.m.m.m" or "a.b.c.d/len"; stored dotted */
+	ST_IP6,	       /* one IPv6 address */
+	ST_IP6PREFIX,  /* addr/len; stored compressed lower case */
+	ST_PORTRANGES, /* lo[-hi][:slo[-shi]] ... */
+	ST_TIME,       /* hh:mm */
+	ST_DATETIME,   /* "hh:mm yyyy/mm/dd" (two words) */
+	ST_UUID,       /* 8-4-4-4-12 hex */
+	ST_RAW,	       /* any words, printed as written (quoted if they were) */
 };
 
 /* Attribute flags */
-#define SA_USED		(1u << 0) /* localin acts on it */
-#define SA_REQUIRED	(1u << 1) /* resolver reports a missing value */
+#define SA_USED (1u << 0)     /* localin acts on it */
+#define SA_REQUIRED (1u << 1) /* resolver reports a missing value */
 
 struct schema_attr {
 	const char *name;
@@ -50,13 +50,14 @@ struct schema_attr {
 };
 
 enum schema_key {
-	SK_NONE,	/* singleton section: no edit */
-	SK_NAME,	/* edit "name" */
-	SK_ID,		/* edit <integer>; edit 0 takes the next free id */
+	SK_NONE, /* singleton section: no edit */
+	SK_NAME, /* edit "name" */
+	SK_ID,	 /* edit <integer>; edit 0 takes the next free id */
 };
 
 struct schema_section {
-	const char *path; /* words after `config`, one space between: "firewall address" */
+	const char *
+		path; /* words after `config`, one space between: "firewall address" */
 	enum schema_key key;
 	unsigned int max_key_len; /* SK_NAME */
 	const struct schema_attr *attrs;

@@ -16,19 +16,31 @@ static const char *const sa_wrong_peer_actions[] = { "accept", "deny", NULL };
 static const struct schema_attr sa_source_attrs[] = {
 	/* vici: the socket (default /var/run/charon.vici); file: the SA file */
 	{ .name = "path", .type = ST_STRING, .max = 255, .flags = SA_USED },
-	{ .name = "status", .type = ST_ENUM, .enums = schema_enable_disable,
-	  .def = "enable", .flags = SA_USED },
-	{ .name = "type", .type = ST_ENUM, .enums = sa_source_types,
+	{ .name = "status",
+	  .type = ST_ENUM,
+	  .enums = schema_enable_disable,
+	  .def = "enable",
+	  .flags = SA_USED },
+	{ .name = "type",
+	  .type = ST_ENUM,
+	  .enums = sa_source_types,
 	  .flags = SA_USED | SA_REQUIRED },
 };
 
 static const struct schema_attr sa_check_attrs[] = {
 	/* seconds a deleted or rekeyed SA's SPI stays valid */
-	{ .name = "grace-period", .type = ST_INT, .min = 0, .max = 86400,
-	  .def = "30", .flags = SA_USED },
+	{ .name = "grace-period",
+	  .type = ST_INT,
+	  .min = 0,
+	  .max = 86400,
+	  .def = "30",
+	  .flags = SA_USED },
 	/* ESP with a live SPI from an address that is not the SA's peer */
-	{ .name = "wrong-peer-action", .type = ST_ENUM,
-	  .enums = sa_wrong_peer_actions, .def = "accept", .flags = SA_USED },
+	{ .name = "wrong-peer-action",
+	  .type = ST_ENUM,
+	  .enums = sa_wrong_peer_actions,
+	  .def = "accept",
+	  .flags = SA_USED },
 };
 
 const struct schema_section schema_system_sa_source = {

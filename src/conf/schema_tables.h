@@ -25,14 +25,24 @@ extern const char *const schema_enable_disable[];
  * does not act on. Attributes localin reads (SA_USED) are spelled out with
  * full designated initializers so they stand out.
  */
-#define SCHEMA_ON_OFF(n, d) \
-	{ .name = (n), .type = ST_ENUM, .enums = schema_enable_disable, .def = (d) }
-#define SCHEMA_INT(n, lo, hi, d) \
-	{ .name = (n), .type = ST_INT, .min = (lo), .max = (hi), .def = (d) }
-#define SCHEMA_STR(n, len, d) \
-	{ .name = (n), .type = ST_STRING, .max = (len), .def = (d) }
-#define SCHEMA_RAW(n, d) \
-	{ .name = (n), .type = ST_RAW, .def = (d) }
+#define SCHEMA_ON_OFF(n, d)                                                   \
+	{                                                                     \
+		.name = (n), .type = ST_ENUM, .enums = schema_enable_disable, \
+		.def = (d)                                                    \
+	}
+#define SCHEMA_INT(n, lo, hi, d)                                       \
+	{                                                              \
+		.name = (n), .type = ST_INT, .min = (lo), .max = (hi), \
+		.def = (d)                                             \
+	}
+#define SCHEMA_STR(n, len, d)                                            \
+	{                                                                \
+		.name = (n), .type = ST_STRING, .max = (len), .def = (d) \
+	}
+#define SCHEMA_RAW(n, d)                                \
+	{                                               \
+		.name = (n), .type = ST_RAW, .def = (d) \
+	}
 
 /* schema_firewall.c */
 extern const struct schema_section schema_firewall_address;

@@ -192,12 +192,13 @@ static struct conf_default *default_get(struct conf_tree *t,
 		size_t old_size = t->defaults_size, j;
 
 		t->defaults_size = old_size ? old_size * 2 : 64;
-		t->defaults = arena_alloc(t->arena, t->defaults_size *
-							    sizeof(*t->defaults));
+		t->defaults = arena_alloc(
+			t->arena, t->defaults_size * sizeof(*t->defaults));
 		for (j = 0; j < old_size; j++) {
 			if (!old[j].sa)
 				continue;
-			i = ((uintptr_t)old[j].sa >> 4) & (t->defaults_size - 1);
+			i = ((uintptr_t)old[j].sa >> 4) &
+			    (t->defaults_size - 1);
 			while (t->defaults[i].sa)
 				i = (i + 1) & (t->defaults_size - 1);
 			t->defaults[i] = old[j];
@@ -312,8 +313,7 @@ void conf_attr_unset(struct conf_entry *e, const char *name)
 	}
 }
 
-static struct conf_entry **entry_link(struct conf_section *sec,
-				      const char *key)
+static struct conf_entry **entry_link(struct conf_section *sec, const char *key)
 {
 	struct conf_entry **pp;
 
@@ -354,8 +354,8 @@ void conf_section_purge(struct conf_section *sec)
 	sec->index_dirty = true;
 }
 
-int conf_entry_move(struct conf_section *sec, const char *key,
-		    const char *ref, bool after)
+int conf_entry_move(struct conf_section *sec, const char *key, const char *ref,
+		    bool after)
 {
 	struct conf_entry **pp = entry_link(sec, key), **rp, *e;
 

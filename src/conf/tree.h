@@ -31,20 +31,21 @@ struct conf_attr {
 struct conf_section;
 
 struct conf_entry {
-	char *key;		/* NULL in a singleton section */
-	struct conf_loc loc;	/* the key after `edit` (or `config` for singletons) */
-	struct conf_attr *attrs; /* in order of first `set` */
+	char *key; /* NULL in a singleton section */
+	struct conf_loc
+		loc; /* the key after `edit` (or `config` for singletons) */
+	struct conf_attr *attrs;   /* in order of first `set` */
 	struct conf_section *subs; /* nested `config` blocks */
-	bool factory;		/* created by the built-in defaults */
-	bool touched;		/* changed by the admin's config after creation */
-	unsigned int block;	/* parser's `config` block count at the last edit */
-	bool broken;		/* a command inside it failed: values may be missing */
+	bool factory;		   /* created by the built-in defaults */
+	bool touched;	    /* changed by the admin's config after creation */
+	unsigned int block; /* parser's `config` block count at the last edit */
+	bool broken; /* a command inside it failed: values may be missing */
 	struct conf_entry *next;
 };
 
 struct conf_section {
 	const struct schema_section *schema;
-	struct conf_loc loc; /* first `config` that opened it */
+	struct conf_loc loc;	    /* first `config` that opened it */
 	struct conf_entry *entries; /* table order */
 	struct conf_section *next;
 	/*
@@ -115,7 +116,7 @@ int conf_entry_rename(struct conf_tree *t, struct conf_section *sec,
 		      const char *key, const char *to);
 void conf_section_purge(struct conf_section *sec);
 /* Move @key before (@after false) or after @ref. */
-int conf_entry_move(struct conf_section *sec, const char *key,
-		    const char *ref, bool after);
+int conf_entry_move(struct conf_section *sec, const char *key, const char *ref,
+		    bool after);
 
 #endif

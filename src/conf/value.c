@@ -107,8 +107,8 @@ static int set_ip4mask(struct arena *ar, struct conf_attr *a,
 		if (!parse_ip4(addr, &ip))
 			goto bad_addr;
 		if (!parse_u32(slash + 1, 32, &len)) {
-			diag_error(dl, &in[0].loc, "invalid prefix length \"%s\"",
-				   slash + 1);
+			diag_error(dl, &in[0].loc,
+				   "invalid prefix length \"%s\"", slash + 1);
 			return -EINVAL;
 		}
 		mask = len ? ~0u << (32 - len) : 0;
@@ -141,8 +141,7 @@ bad_addr:
 }
 
 static int set_ip6(struct arena *ar, struct conf_attr *a,
-		   const struct conf_word *w, bool prefix,
-		   struct diag_list *dl)
+		   const struct conf_word *w, bool prefix, struct diag_list *dl)
 {
 	char addr[INET6_ADDRSTRLEN + 8], buf[INET6_ADDRSTRLEN + 8];
 	const char *slash = strchr(w->text, '/');
@@ -156,8 +155,7 @@ static int set_ip6(struct arena *ar, struct conf_attr *a,
 		return -EINVAL;
 	}
 	if ((!prefix && slash) || al >= INET6_ADDRSTRLEN) {
-		diag_error(dl, &w->loc, "invalid IPv6 address \"%s\"",
-			   w->text);
+		diag_error(dl, &w->loc, "invalid IPv6 address \"%s\"", w->text);
 		return -EINVAL;
 	}
 	memcpy(addr, w->text, al);
@@ -241,9 +239,10 @@ static int set_portrange(struct arena *ar, struct conf_attr *a,
 	push(ar, a, w, buf);
 	return 0;
 bad:
-	diag_error(dl, &w->loc,
-		   "invalid port range \"%s\" (expected lo[-hi][:lo[-hi]], 0-65535)",
-		   w->text);
+	diag_error(
+		dl, &w->loc,
+		"invalid port range \"%s\" (expected lo[-hi][:lo[-hi]], 0-65535)",
+		w->text);
 	return -EINVAL;
 }
 
@@ -286,12 +285,12 @@ static int set_date(struct arena *ar, struct conf_attr *a,
 	uint32_t y, mo, d;
 	char buf[16];
 
-	if (strlen(w->text) > 10 ||
-	    !isdigit((unsigned char)w->text[0]) ||
+	if (strlen(w->text) > 10 || !isdigit((unsigned char)w->text[0]) ||
 	    sscanf(w->text, "%4u/%2u/%2u%1s", &y, &mo, &d, buf) != 3 ||
 	    y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) {
 		diag_error(dl, &w->loc,
-			   "invalid date \"%s\" (expected yyyy/mm/dd)", w->text);
+			   "invalid date \"%s\" (expected yyyy/mm/dd)",
+			   w->text);
 		return -EINVAL;
 	}
 	snprintf(buf, sizeof(buf), "%04u/%02u/%02u", y, mo, d);
@@ -324,8 +323,8 @@ static bool in_enums(const char *const *enums, const char *s)
 	return false;
 }
 
-static void enum_error(const struct schema_attr *sa,
-		       const struct conf_word *w, struct diag_list *dl)
+static void enum_error(const struct schema_attr *sa, const struct conf_word *w,
+		       struct diag_list *dl)
 {
 	char list[512] = "";
 	size_t i, n = 0, used = 0;
@@ -334,8 +333,10 @@ static void enum_error(const struct schema_attr *sa,
 		n++;
 	for (i = 0; i < n && used < sizeof(list) - 64; i++) {
 		used += (size_t)snprintf(list + used, sizeof(list) - used,
-					 "%s%s", i == 0 ? "" :
-						 i == n - 1 ? " or " : ", ",
+					 "%s%s",
+					 i == 0	    ? "" :
+					 i == n - 1 ? " or " :
+						      ", ",
 					 sa->enums[i]);
 	}
 	diag_error(dl, &w->loc, "invalid value \"%s\" for %s (expected %s)",
@@ -371,9 +372,10 @@ static int set_one(struct arena *ar, struct conf_attr *a,
 	case ST_INT:
 		if (!parse_u32(w->text, UINT32_MAX, &v) || v < sa->min ||
 		    v > sa->max) {
-			diag_error(dl, &w->loc,
-				   "invalid value \"%s\" for %s (expected an integer %lld-%lld)",
-				   w->text, sa->name, sa->min, sa->max);
+			diag_error(
+				dl, &w->loc,
+				"invalid value \"%s\" for %s (expected an integer %lld-%lld)",
+				w->text, sa->name, sa->min, sa->max);
 			return -EINVAL;
 		}
 		snprintf(buf, sizeof(buf), "%u", v);
@@ -416,8 +418,7 @@ static int set_one(struct arena *ar, struct conf_attr *a,
 static bool single_word(enum schema_type t)
 {
 	return t == ST_STRING || t == ST_ENUM || t == ST_INT || t == ST_IP4 ||
-	       t == ST_IP6 || t == ST_IP6PREFIX || t == ST_TIME ||
-	       t == ST_UUID;
+	       t == ST_IP6 || t == ST_IP6PREFIX || t == ST_TIME || t == ST_UUID;
 }
 
 /*
@@ -482,9 +483,10 @@ int conf_value_set(struct arena *ar, struct conf_attr *a,
 		return set_ip4mask(ar, a, sa, in, n, dl);
 	if (sa->type == ST_DATETIME) {
 		if (n != 2) {
-			diag_error(dl, n ? &in[n > 2 ? 2 : 0].loc : &a->name_loc,
-				   "%s needs a time and a date (hh:mm yyyy/mm/dd)",
-				   sa->name);
+			diag_error(
+				dl, n ? &in[n > 2 ? 2 : 0].loc : &a->name_loc,
+				"%s needs a time and a date (hh:mm yyyy/mm/dd)",
+				sa->name);
 			return -EINVAL;
 		}
 		if (set_time(ar, a, &in[0], dl) || set_date(ar, a, &in[1], dl))

@@ -96,8 +96,9 @@ static int parse_vpn(int argc, char **argv, struct ctl_req *req, char *err,
 	if (level(argc, argv, 4, name, 1, "\"name\"", err, errlen) < 0)
 		return -EINVAL;
 	if (argc != 6) {
-		snprintf(err, errlen, argc < 6 ? "name needs a tunnel name" :
-						 "unexpected \"%s\"",
+		snprintf(err, errlen,
+			 argc < 6 ? "name needs a tunnel name" :
+				    "unexpected \"%s\"",
 			 argv[argc - 1]);
 		return -EINVAL;
 	}

@@ -192,7 +192,8 @@ static void read_signals(struct daemon *d)
 		}
 		f = open_memstream(&text, &len);
 		if (f) {
-			daemon_reload(d, f, false); /* says what happened itself */
+			daemon_reload(d, f,
+				      false); /* says what happened itself */
 			fclose(f);
 		}
 		free(text);
@@ -449,8 +450,9 @@ static void loop(struct daemon *d)
 			 * poll would have, instead of going round at once.
 			 */
 			if (!poll_failed)
-				daemon_msg("poll: %s; waiting %d ms between tries",
-					   strerror(errno), ms);
+				daemon_msg(
+					"poll: %s; waiting %d ms between tries",
+					strerror(errno), ms);
 			poll_failed = true;
 			usleep((useconds_t)ms * 1000);
 		} else {
@@ -499,8 +501,9 @@ static void stop(struct daemon *d)
 			"stopped, but %d interface%s still run%s the program (see above)",
 			kept, kept == 1 ? "" : "s", kept == 1 ? "s" : "");
 	else if (err)
-		daemon_msg("stopped: detached from every interface; pins left under %s",
-			   d->o->pin_dir);
+		daemon_msg(
+			"stopped: detached from every interface; pins left under %s",
+			d->o->pin_dir);
 	else
 		daemon_msg(
 			"stopped: detached from every interface, nothing pinned under %s",

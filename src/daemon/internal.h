@@ -58,7 +58,7 @@ struct sa_src {
 	char path[256];
 	bool auto_found; /* not configured: found on this gateway */
 	bool synced;	 /* listed its SAs once since it was opened */
-	bool down;	 /* lost since (SA_EV_DOWN), until it lists them again */
+	bool down; /* lost since (SA_EV_DOWN), until it lists them again */
 	__u64 synced_ms;
 	struct xfrm_source *x;
 	struct vici_source *v;

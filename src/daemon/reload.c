@@ -216,7 +216,8 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	if (err == -E2BIG) {
 		err = grow(d, &np->rs);
 		if (!err)
-			d->set_cur = -1; /* the old program's sets went with it */
+			d->set_cur =
+				-1; /* the old program's sets went with it */
 	}
 	if (err) {
 		daemon_msg("cannot load the ruleset into the data path: %s",
@@ -257,8 +258,8 @@ static __u32 nr_policies(const struct pipeline *p)
  * policies) checks "ok" and would detach everything without a word: from
  * some policies to none only when asked (`localin reload --force`).
  */
-static int refuse_empty(struct daemon *d, const struct pipeline *np,
-			bool force, FILE *msgs)
+static int refuse_empty(struct daemon *d, const struct pipeline *np, bool force,
+			FILE *msgs)
 {
 	if (force || nr_policies(np) || !d->p || !nr_policies(d->p))
 		return 0;
@@ -280,8 +281,9 @@ static size_t say_unenforced(struct daemon *d, FILE *answer)
 	n = links_unenforced(d, f);
 	fclose(f);
 	if (n) {
-		fprintf(answer, "enforcement is incomplete: %zu interface%s:\n%s",
-			n, n == 1 ? "" : "s", text);
+		fprintf(answer,
+			"enforcement is incomplete: %zu interface%s:\n%s", n,
+			n == 1 ? "" : "s", text);
 		daemon_msg("enforcement is incomplete:\n%.*s", (int)len - 1,
 			   text);
 	}
@@ -300,8 +302,9 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force)
 	sd_notify(0, "RELOADING=1");
 	msgs = open_memstream(&text, &len);
 	if (!msgs) {
-		daemon_msg("reload of %s failed (out of memory); the running config stays in force",
-			   d->o->config);
+		daemon_msg(
+			"reload of %s failed (out of memory); the running config stays in force",
+			d->o->config);
 		fprintf(answer,
 			"reload failed; the running config stays in force\n");
 		sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);

@@ -72,7 +72,8 @@ static void on_sa_event(void *ctx, enum sa_event ev, const struct sa_entry *sa)
 		s->synced = true;
 		s->synced_ms = sa_mono_ms();
 		if (s->down)
-			s->d->sa_reg.dirty = true; /* its peers are checked again */
+			s->d->sa_reg.dirty =
+				true; /* its peers are checked again */
 		s->down = false;
 	} else if (ev == SA_EV_DOWN && s->synced && !s->down) {
 		s->down = true;
@@ -133,8 +134,7 @@ static void file_check(struct sa_src *s, __u64 now)
 	if (now < s->file_checked_ms + SAS_FILE_CHECK_MS)
 		return;
 	s->file_checked_ms = now;
-	if (stat(s->path, &st) ||
-	    st.st_mtim.tv_sec != s->file_mtime.tv_sec ||
+	if (stat(s->path, &st) || st.st_mtim.tv_sec != s->file_mtime.tv_sec ||
 	    st.st_mtim.tv_nsec != s->file_mtime.tv_nsec ||
 	    st.st_size != s->file_size)
 		file_read(s);
@@ -237,7 +237,8 @@ int sas_configure(struct daemon *d)
 {
 	static const struct obj_sa_source auto_srcs[] = {
 		{ .name = "kernel", .type = OBJ_SA_XFRM },
-		{ .name = "charon", .type = OBJ_SA_VICI,
+		{ .name = "charon",
+		  .type = OBJ_SA_VICI,
 		  .path = OBJ_VICI_DEFAULT_PATH },
 	};
 	const struct obj_config *c = &d->p->objs;
@@ -333,10 +334,9 @@ int sas_pollfds(struct daemon *d, struct pollfd *pfd, int max)
 						  .events = POLLIN };
 			s->pfd = n++;
 		} else if (s->v && vici_source_fd(s->v) >= 0) {
-			pfd[n] = (struct pollfd){
-				.fd = vici_source_fd(s->v),
-				.events = vici_source_events(s->v)
-			};
+			pfd[n] = (struct pollfd){ .fd = vici_source_fd(s->v),
+						  .events = vici_source_events(
+							  s->v) };
 			s->pfd = n++;
 		}
 	}
@@ -369,8 +369,8 @@ int sas_timeout_ms(struct daemon *d)
 	for (i = 0; i < d->nr_srcs; i++) {
 		struct sa_src *s = d->srcs[i];
 
-		t = s->x ? xfrm_source_timeout_ms(s->x, now) :
-		    s->v ? vici_source_timeout_ms(s->v, now) :
+		t = s->x		   ? xfrm_source_timeout_ms(s->x, now) :
+		    s->v		   ? vici_source_timeout_ms(s->v, now) :
 		    s->type == OBJ_SA_FILE ? SAS_FILE_CHECK_MS :
 					     -1;
 		if (t >= 0 && (best < 0 || t < best))
@@ -472,9 +472,10 @@ static void say_sources(struct daemon *d)
 					per[s->idx]);
 	}
 	daemon_msg("ESP is SPI-checked against %zu live SAs from %s%s", live,
-		   list, d->p->rs.detect_unknown_esp ?
-				 "" :
-				 " (detect-unknown-esp disable: not enforced)");
+		   list,
+		   d->p->rs.detect_unknown_esp ?
+			   "" :
+			   " (detect-unknown-esp disable: not enforced)");
 }
 
 /*
@@ -578,8 +579,9 @@ void sas_status(struct daemon *d, FILE *out)
 		fprintf(out, "  %s: %s%s%s: %s; %zu SAs%s%s\n", s->name,
 			type_names[s->type], s->path[0] ? " " : "", s->path,
 			state, per[s->idx],
-			s->down ? " kept, ESP from their peers passes unverified until it is back" :
-				  "",
+			s->down ?
+				" kept, ESP from their peers passes unverified until it is back" :
+				"",
 			src_required(s) ? "" : " (not required)");
 	}
 	if (!d->nr_srcs)
@@ -629,15 +631,15 @@ static void put_tunnel_head(FILE *out, const struct sa_record *r)
 	fprintf(out, " ver=%s ", "2");
 	put_ip(out, r->sa.family, local);
 	if (r->sa.encap)
-		fprintf(out, ":%u", r->sa.dir == SA_DIR_OUT ?
-					    r->sa.encap_sport :
-					    r->sa.encap_dport);
+		fprintf(out, ":%u",
+			r->sa.dir == SA_DIR_OUT ? r->sa.encap_sport :
+						  r->sa.encap_dport);
 	fputs("->", out);
 	put_ip(out, r->sa.family, remote_of(r));
 	if (r->sa.encap)
-		fprintf(out, ":%u", r->sa.dir == SA_DIR_OUT ?
-					    r->sa.encap_dport :
-					    r->sa.encap_sport);
+		fprintf(out, ":%u",
+			r->sa.dir == SA_DIR_OUT ? r->sa.encap_dport :
+						  r->sa.encap_sport);
 	fprintf(out, " encap=%s\n", r->sa.encap ? "udp" : "none");
 }
 
@@ -655,10 +657,12 @@ static void put_sa(struct daemon *d, FILE *out, const struct sa_record *r,
 	if (r->gone_ms)
 		fprintf(out, " state=grace expires=%llus",
 			(unsigned long long)((r->gone_ms + d->sa_reg.grace_ms >
-						      now ?
-					      r->gone_ms + d->sa_reg.grace_ms -
-						      now :
-					      0) /
+							      now ?
+						      r->gone_ms +
+							      d->sa_reg
+								      .grace_ms -
+							      now :
+						      0) /
 					     1000));
 	else
 		fputs(" state=live", out);

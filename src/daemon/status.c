@@ -36,15 +36,14 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 			continue;
 		if (k->attach_err)
 			fprintf(out, "%s %s (ifindex %d: %s)",
-				n++ ? "," : "interfaces not attached:",
-				k->name, k->ifindex,
-				strerror(-k->attach_err));
+				n++ ? "," : "interfaces not attached:", k->name,
+				k->ifindex, strerror(-k->attach_err));
 		else if (k->foreign.id)
 			fprintf(out,
 				"%s %s (ifindex %d: another XDP program holds it: %s, id %u, %s mode)",
-				n++ ? "," : "interfaces not attached:",
-				k->name, k->ifindex, k->foreign.name,
-				k->foreign.id, k->foreign.mode);
+				n++ ? "," : "interfaces not attached:", k->name,
+				k->ifindex, k->foreign.name, k->foreign.id,
+				k->foreign.mode);
 	}
 	if (n)
 		fputc('\n', out);

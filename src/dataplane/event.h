@@ -24,8 +24,8 @@ enum li_event_kind {
 };
 
 struct li_event {
-	__u8 kind;	/* enum li_event_kind */
-	__u8 set;	/* the ruleset set that decided (user space: which config) */
+	__u8 kind; /* enum li_event_kind */
+	__u8 set;  /* the ruleset set that decided (user space: which config) */
 	__u8 pad[2];
 	__u32 ifindex;
 	__u32 trace_id; /* LI_EV_TRACE */
@@ -46,8 +46,8 @@ static __always_inline int li_traffic_logged(const struct li_verdict *v,
 					     int log_deny_unicast,
 					     int log_deny_broadcast)
 {
-	int pol_log = v->reason == LI_R_POLICY &&
-		      (pol_flags & LI_POL_LOGTRAFFIC);
+	int pol_log =
+		v->reason == LI_R_POLICY && (pol_flags & LI_POL_LOGTRAFFIC);
 
 	if (v->reason != LI_R_POLICY && v->reason != LI_R_IMPLICIT)
 		return 0;

@@ -31,8 +31,8 @@ static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 	return c->intf_cls[fam];
 }
 
-static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam,
-					      int dim, __u32 i)
+static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim,
+					      __u32 i)
 {
 	const struct li_family *f = fam_of(c, fam);
 
@@ -53,16 +53,16 @@ static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,
 	return fam_of(c, fam)->svc.proto_map[proto & 0xff];
 }
 
-static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam,
-					     __u32 p, int src, __u32 port)
+static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p,
+					     int src, __u32 port)
 {
 	const struct li_svc_table *t = &fam_of(c, fam)->svc;
 
 	return (src ? t->sport_class[p] : t->dport_class[p])[port & 0xffff];
 }
 
-static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam,
-					      __u32 p, __u32 d, __u32 s)
+static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam, __u32 p,
+					      __u32 d, __u32 s)
 {
 	const struct li_svc_table *t = &fam_of(c, fam)->svc;
 
@@ -136,8 +136,8 @@ static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 	return c->sa_bits;
 }
 
-static __always_inline const struct li_sa_slot *
-li_acc_sa_slot(const LI_CTX *c, __u32 k)
+static __always_inline const struct li_sa_slot *li_acc_sa_slot(const LI_CTX *c,
+							       __u32 k)
 {
 	return &c->sa_tab[k];
 }
@@ -202,9 +202,8 @@ static bool frag_same(const struct li_host_frag *f, const struct li_pkt *p)
  */
 #define LI_HOST_FRAG_PROBE 8
 
-static __always_inline int li_acc_frag_get(const LI_CTX *c,
-					   const struct li_pkt *p,
-					   struct li_verdict *v)
+static __always_inline int
+li_acc_frag_get(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 {
 	size_t home = frag_slot(p), i;
 
@@ -292,8 +291,7 @@ static int host_sas(struct li_host *h, const struct spi_table *sas)
 	if (n < 0)
 		return n;
 	h->sa_tab = calloc((size_t)1 << LI_SA_BITS_MAX, sizeof(*h->sa_tab));
-	bits = h->sa_tab ? li_sa_table_build(h->sa_tab, e, (size_t)n) :
-			   -ENOMEM;
+	bits = h->sa_tab ? li_sa_table_build(h->sa_tab, e, (size_t)n) : -ENOMEM;
 	free(e);
 	if (bits < 0)
 		return bits;
@@ -324,8 +322,8 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	for (fam = 0; fam < 2; fam++) {
 		const struct li_family *f = fam_of(h, fam);
 
-		h->active[fam] = calloc(f->bm_words ? f->bm_words : 1,
-					sizeof(__u64));
+		h->active[fam] =
+			calloc(f->bm_words ? f->bm_words : 1, sizeof(__u64));
 		if (!h->active[fam]) {
 			li_host_free(h);
 			return -ENOMEM;
@@ -383,8 +381,8 @@ int li_host_add_ip4_subnet(struct li_host *h, __u32 addr_be,
 	int err = li_host_add_local(h, 4, &addr_be, false);
 	__u32 bc;
 
-	if (err || !li_ip4_broadcast(__builtin_bswap32(addr_be), prefixlen,
-				     &bc))
+	if (err ||
+	    !li_ip4_broadcast(__builtin_bswap32(addr_be), prefixlen, &bc))
 		return err;
 	bc = __builtin_bswap32(bc);
 	return li_host_add_local(h, 4, &bc, true);

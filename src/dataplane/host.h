@@ -65,7 +65,7 @@ struct li_host {
 	const struct sa_entry **sa_of_id; /* into @sas, sas->nr of them */
 	struct li_host_frag *frags;
 	const struct sa_entry *last_sa; /* the decision's SA, for traces */
-	__u64 now_ns; /* the packet's time (li_host_set_now) */
+	__u64 now_ns;		 /* the packet's time (li_host_set_now) */
 	struct li_host_ike *ike; /* LI_HOST_IKE_SLOTS */
 };
 

@@ -24,7 +24,6 @@
 #include "localin.skel.h"
 #include "dataplane/loader_int.h"
 
-
 /* Per set; li_loader_open_for() doubles a hint's needs above these. */
 #define DEF_CAP_ADDR (4 * LI_ADDR_ROOT_ELEMS + 2048)
 #define DEF_CAP_BM 65536
@@ -88,8 +87,8 @@ static int print_none_xdp(enum libxdp_print_level level, const char *fmt,
 static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 {
 	struct localin_bpf *s = l->skel;
-	__u32 need[4] = { 0 }, def[4] = { DEF_CAP_ADDR, DEF_CAP_BM,
-					 DEF_CAP_CROSS, DEF_CAP_POL };
+	__u32 need[4] = { 0 },
+	      def[4] = { DEF_CAP_ADDR, DEF_CAP_BM, DEF_CAP_CROSS, DEF_CAP_POL };
 	int i;
 
 	if (hint)
@@ -121,7 +120,8 @@ static int init_conf(struct li_loader *l)
 	l->conf.build = li_loader_build();
 	for (k = 0; k < LI_EV_NR_KINDS; k++) {
 		l->conf.tb_cost_ns[k] = 1000000000ull / DEF_EVENT_RATE;
-		l->conf.tb_burst_ns[k] = l->conf.tb_cost_ns[k] * DEF_EVENT_BURST;
+		l->conf.tb_burst_ns[k] =
+			l->conf.tb_cost_ns[k] * DEF_EVENT_BURST;
 	}
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
 				&l->conf, BPF_ANY))
@@ -157,8 +157,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int li_loader_open_for(struct li_loader **out, const char *pin_dir,
-		       bool adopt, const struct li_ruleset *hint)
+int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
+		       const struct li_ruleset *hint)
 {
 	struct li_loader *l;
 	bool adopted = false;
@@ -208,8 +208,8 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir,
 		err = adopted ? 0 : li_pin_all(l);
 	if (err)
 		goto fail;
-	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.li_events),
-				 on_event, l, NULL);
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.li_events), on_event,
+				 l, NULL);
 	if (!l->rb) {
 		err = -errno;
 		goto fail;
@@ -303,7 +303,8 @@ struct xdp_program *li_find_ours(struct xdp_multiprog *mp)
 
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
-		return p && !strcmp(xdp_program__name(p), LI_PROG_NAME) ? p : NULL;
+		return p && !strcmp(xdp_program__name(p), LI_PROG_NAME) ? p :
+									  NULL;
 	}
 	for (p = xdp_multiprog__next_prog(NULL, mp); p;
 	     p = xdp_multiprog__next_prog(p, mp))
@@ -400,9 +401,8 @@ static int attached_already(struct li_loader *l, int ifindex)
 	if (p && li_shares_maps(l, p))
 		ret = 1;
 	else if (p)
-		ret = li_attach_replace(l, ifindex, xdp_program__fd(p),
-					xdp_multiprog__attach_mode(mp),
-					xdp_multiprog__is_legacy(mp)) ?: 1;
+		ret = li_attach_replace(l, ifindex, xdp_program__fd(p), xdp_multiprog__attach_mode(mp), xdp_multiprog__is_legacy(mp)) ?:
+			      1;
 	else if (foreign_alone(mp, NULL))
 		ret = -EBUSY; /* never replaced: libxdp cannot run both */
 	xdp_multiprog__close(mp);
@@ -550,8 +550,8 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out)
 	fd = bpf_map__fd(l->skel->maps.li_pol_hits);
 	for (fam = 0; fam < 2; fam++) {
 		struct li_fam_copy *fc = &l->fam[fam];
-		__u32 base = l->active * l->conf.cap_pol +
-			     l->hdr.fam[fam].pol_base;
+		__u32 base =
+			l->active * l->conf.cap_pol + l->hdr.fam[fam].pol_base;
 
 		for (i = 0; i < fc->f.nr_policies; i++) {
 			err = sum_percpu(l, fd, base + i, &fc->hits[i]);

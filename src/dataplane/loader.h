@@ -31,7 +31,7 @@ struct li_counters {
 	__u64 by_reason[LI_R_MAX];
 	/* by li_event_kind: token bucket empty, or ring buffer full */
 	__u64 events_suppressed[LI_EV_NR_KINDS];
-	__u64 *policy_hits[2];	/* per family, nr_policies each (loader-owned) */
+	__u64 *policy_hits[2]; /* per family, nr_policies each (loader-owned) */
 	__u32 nr_policies[2];
 };
 
@@ -50,8 +50,8 @@ int li_loader_open(struct li_loader **out, const char *pin_dir, bool adopt);
  * fit is refused with -E2BIG (the running one stays in force). Adopted
  * maps keep their sizes.
  */
-int li_loader_open_for(struct li_loader **out, const char *pin_dir,
-		       bool adopt, const struct li_ruleset *hint);
+int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
+		       const struct li_ruleset *hint);
 /* What li_loader_open_for() found under its pin directory. */
 enum li_pins {
 	LI_PINS_NONE,	  /* nothing: a fresh start */
@@ -177,8 +177,7 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out);
  */
 #define LI_TEST_RUN_MAX 3000
 int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
-		       int ifindex, struct li_pkt *pkt,
-		       struct li_verdict *v);
+		       int ifindex, struct li_pkt *pkt, struct li_verdict *v);
 /* The same frame @repeat times; the kernel's mean time per run in ns. */
 /*
  * The packet time test runs give the program (the IKE window, sa_slot.h):

@@ -193,4 +193,3 @@ int li_loader_unpin(struct li_loader *l)
 		err = -errno;
 	return err;
 }
-

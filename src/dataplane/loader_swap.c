@@ -59,8 +59,8 @@ static int copy_map(const struct li_loader *l, struct bpf_map *from,
 			}
 			last = true; /* this batch is the last one */
 		}
-		if (n && bpf_map_update_batch(bpf_map__fd(to), keys, vals, &n,
-					      &o)) {
+		if (n &&
+		    bpf_map_update_batch(bpf_map__fd(to), keys, vals, &n, &o)) {
 			err = -errno;
 			break;
 		}
@@ -161,8 +161,8 @@ static __u32 mode_flags(int mode)
  * that branch has not run here) by adding ours before removing the other,
  * so that one of the two always runs.
  */
-int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
-		      int mode, bool legacy)
+int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
+		      bool legacy)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = old_fd);
 	struct li_attached a = { .ifindex = ifindex }, *v;
@@ -180,11 +180,10 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
 	if (legacy) {
 		err = bpf_object__load(a.obj);
 		prog = bpf_object__find_program_by_name(a.obj, LI_PROG_NAME);
-		if (!err && (!prog || bpf_xdp_attach(ifindex,
-						     bpf_program__fd(prog),
-						     XDP_FLAGS_REPLACE |
-							     mode_flags(mode),
-						     &ao)))
+		if (!err &&
+		    (!prog ||
+		     bpf_xdp_attach(ifindex, bpf_program__fd(prog),
+				    XDP_FLAGS_REPLACE | mode_flags(mode), &ao)))
 			err = prog ? -errno : -ENOENT;
 	} else {
 		a.prog = xdp_program__from_bpf_obj(a.obj, "xdp");
@@ -213,8 +212,8 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
 }
 
 /* Our program on @ifindex judging with @l's maps: its fd (dup), or <0. */
-static int ours_on(struct li_loader *l, int ifindex,
-		   enum xdp_attach_mode *mode, bool *legacy)
+static int ours_on(struct li_loader *l, int ifindex, enum xdp_attach_mode *mode,
+		   bool *legacy)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	struct xdp_program *p;
@@ -352,14 +351,14 @@ int li_loader_take_over(struct li_loader *n, struct li_loader *old,
 	for (i = 0; i < nr; i++)
 		was[i].fd = -ENOENT;
 	for (i = 0; i < nr && !err; i++) {
-		was[i].fd = ours_on(old, ifindex[i], &was[i].mode,
-				    &was[i].legacy);
+		was[i].fd =
+			ours_on(old, ifindex[i], &was[i].mode, &was[i].legacy);
 		if (was[i].fd == -ENOENT)
 			continue; /* not ours there (any more): nothing to do */
-		err = was[i].fd < 0 ? was[i].fd :
-				      li_attach_replace(n, ifindex[i],
-							was[i].fd, was[i].mode,
-							was[i].legacy);
+		err = was[i].fd < 0 ?
+			      was[i].fd :
+			      li_attach_replace(n, ifindex[i], was[i].fd,
+						was[i].mode, was[i].legacy);
 		if (err)
 			roll_back(n, ifindex, was, i);
 	}

@@ -226,8 +226,8 @@ static __always_inline __u32 addr_entry(const LI_CTX *c, int fam, int dim,
 	return e ? e[i & (LI_ADDR_ELEM - 1)] : 0;
 }
 
-static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam,
-					      int dim, __u32 i)
+static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim,
+					      __u32 i)
 {
 	return addr_entry(c, fam, dim, li_addr_root_elem(i), i);
 }
@@ -244,8 +244,8 @@ static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,
 	return fh(c, fam)->proto_map[proto & 0xff];
 }
 
-static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam,
-					     __u32 p, int src, __u32 port)
+static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p,
+					     int src, __u32 port)
 {
 	__u32 k = li_port_table_key(c->set, fam, p, src) +
 		  (port & 0xffff) / LI_PORT_ELEM;
@@ -254,8 +254,8 @@ static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam,
 	return e ? e[port & (LI_PORT_ELEM - 1)] : 0;
 }
 
-static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam,
-					      __u32 p, __u32 d, __u32 s)
+static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam, __u32 p,
+					      __u32 d, __u32 s)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
 	__u32 k, *e;
@@ -288,8 +288,7 @@ static __always_inline __u32 li_acc_bm_row(const LI_CTX *c, int fam, int dim,
 	return k;
 }
 
-static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row,
-					    __u32 w)
+static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row, __u32 w)
 {
 	__u32 k = row + w;
 	__u64 *e = bpf_map_lookup_elem(&li_bm, &k);
@@ -338,8 +337,8 @@ static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 }
 
 /* Slot @k of the half in force (sa_slot.h). */
-static __always_inline const struct li_sa_slot *
-li_acc_sa_slot(const LI_CTX *c, __u32 k)
+static __always_inline const struct li_sa_slot *li_acc_sa_slot(const LI_CTX *c,
+							       __u32 k)
 {
 	k = li_set_key(c->sas_state & 1, LI_SA_SLOTS, k);
 	return bpf_map_lookup_elem(&li_sas, &k);
@@ -399,9 +398,8 @@ static __always_inline void frag_key(struct li_frag_key *k,
 	__builtin_memcpy(k->daddr, p->daddr, sizeof(k->daddr));
 }
 
-static __always_inline int li_acc_frag_get(const LI_CTX *c,
-					   const struct li_pkt *p,
-					   struct li_verdict *v)
+static __always_inline int
+li_acc_frag_get(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 {
 	struct li_frag_key k;
 	struct li_verdict *e;
@@ -434,9 +432,9 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
  * walks the rest of the program once per path: 295k instructions
  * processed without the store, 115k with it.
  */
-static __always_inline int li_first_match(const LI_CTX *c, int fam,
-					  __u32 words, __u32 ci, __u32 cs,
-					  __u32 cd, __u32 cv);
+static __always_inline int li_first_match(const LI_CTX *c, int fam, __u32 words,
+					  __u32 ci, __u32 cs, __u32 cd,
+					  __u32 cv);
 
 static __always_inline int li_fm(const LI_CTX *c, int fam, __u32 words,
 				 __u32 ci, __u32 cs, __u32 cd, __u32 cv)
@@ -632,9 +630,8 @@ test_meta(struct xdp_md *ctx, const struct li_conf *cf)
 }
 
 /* The arrival interface's classes: test metadata, or by ifindex. */
-static __always_inline void intf_classes(struct xdp_md *ctx,
-					 const struct li_conf *cf, __u32 set,
-					 LI_CTX *c)
+static __always_inline void
+intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
 {
 	const struct li_test_meta *m = test_meta(ctx, cf);
 	__u32 ifindex = ctx->ingress_ifindex;

@@ -177,9 +177,9 @@ static __always_inline __u32 li_svc_class(const LI_CTX *c,
  * active mask, word by word, stopping at the first word with a bit set;
  * -1 if none.
  */
-static __always_inline int li_first_match(const LI_CTX *c, int fam,
-					  __u32 words, __u32 ci, __u32 cs,
-					  __u32 cd, __u32 cv)
+static __always_inline int li_first_match(const LI_CTX *c, int fam, __u32 words,
+					  __u32 ci, __u32 cs, __u32 cd,
+					  __u32 cv)
 {
 	/* The five rows, found once: the loop reads a word of each. */
 	LI_BM_ROW rs = li_acc_bm_row(c, fam, LI_DIM_SRC, cs);
@@ -226,8 +226,7 @@ static __always_inline int li_first_match(const LI_CTX *c, int fam,
  * First matching policy index (evaluation order), or -1. Cost: four
  * constant-time class lookups, then li_first_match().
  */
-static __always_inline int li_classify(const LI_CTX *c,
-				       const struct li_pkt *p)
+static __always_inline int li_classify(const LI_CTX *c, const struct li_pkt *p)
 {
 	int fam = p->family == 6;
 	__u32 words = li_acc_bm_words(c, fam);
@@ -274,9 +273,8 @@ li_sa_find(const LI_CTX *c, __u8 family, const __u32 *addr, __u32 spi)
 }
 
 /* Step 3: ESP against the live SAs. */
-static __always_inline void li_decide_esp(const LI_CTX *c,
-					  const struct li_pkt *p,
-					  struct li_verdict *v)
+static __always_inline void
+li_decide_esp(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 {
 	const struct li_sa_slot *e = 0;
 
@@ -288,7 +286,8 @@ static __always_inline void li_decide_esp(const LI_CTX *c,
 	if (!e) {
 		/* Unknown, unless from a peer whose SAs may be changing. */
 		e = li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI);
-		if (e && ((e->flags & LI_SA_F_DOWN) || li_acc_ike_recent(c, p))) {
+		if (e &&
+		    ((e->flags & LI_SA_F_DOWN) || li_acc_ike_recent(c, p))) {
 			li_verdict_set(v, LI_PASS, LI_R_ESP_UNVERIFIED);
 			v->sa_id = e->id + 1;
 		} else {
@@ -357,9 +356,8 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
  * Steps 2-5, for a packet li_decide_nonlocal() found to be for this host.
  * Fills @v; returns v->drop.
  */
-static __always_inline int li_decide_local(const LI_CTX *c,
-					   const struct li_pkt *p,
-					   struct li_verdict *v)
+static __always_inline int
+li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 {
 	struct li_policy pol;
 	int idx;
@@ -381,7 +379,8 @@ static __always_inline int li_decide_local(const LI_CTX *c,
 		li_decide_esp(c, p, v);
 	} else {
 		idx = li_classify(c, p);
-		if (idx >= 0 && !li_acc_policy(c, p->family == 6, (__u32)idx, &pol)) {
+		if (idx >= 0 &&
+		    !li_acc_policy(c, p->family == 6, (__u32)idx, &pol)) {
 			li_verdict_set(v, pol.action != LI_ACT_ACCEPT,
 				       LI_R_POLICY);
 			v->policy_id = pol.id;
@@ -390,7 +389,8 @@ static __always_inline int li_decide_local(const LI_CTX *c,
 			li_verdict_set(v, LI_PASS, LI_R_IMPLICIT);
 		}
 		/* A known peer's IKE let through: it may rekey (sa_slot.h). */
-		if (!v->drop && (p->flags & LI_PKT_IKE) && li_acc_detect_esp(c) &&
+		if (!v->drop && (p->flags & LI_PKT_IKE) &&
+		    li_acc_detect_esp(c) &&
 		    li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI))
 			li_acc_ike_note(c, p);
 	}

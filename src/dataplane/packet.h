@@ -11,14 +11,15 @@
 #include <linux/types.h>
 
 /* li_pkt.flags */
-#define LI_PKT_PORTS	 (1u << 0)  /* sport/dport are valid */
-#define LI_PKT_FRAG	 (1u << 1)  /* part of a fragmented datagram */
+#define LI_PKT_PORTS (1u << 0)	    /* sport/dport are valid */
+#define LI_PKT_FRAG (1u << 1)	    /* part of a fragmented datagram */
 #define LI_PKT_FRAG_LATER (1u << 2) /* non-first fragment: no L4 header */
-#define LI_PKT_ESP	 (1u << 3)  /* ESP: IP proto 50, or ESP-in-UDP */
-#define LI_PKT_ESP_UDP	 (1u << 4)  /* ESP inside UDP 4500 (RFC 3948) */
-#define LI_PKT_NATT_KA	 (1u << 5)  /* UDP 4500 NAT keepalive (one 0xff) */
-#define LI_PKT_IKE	 (1u << 6)  /* IKE header parsed (UDP 500, or 4500 + non-ESP marker) */
-#define LI_PKT_VLAN	 (1u << 7)  /* arrived with 802.1Q/802.1ad tags */
+#define LI_PKT_ESP (1u << 3)	    /* ESP: IP proto 50, or ESP-in-UDP */
+#define LI_PKT_ESP_UDP (1u << 4)    /* ESP inside UDP 4500 (RFC 3948) */
+#define LI_PKT_NATT_KA (1u << 5)    /* UDP 4500 NAT keepalive (one 0xff) */
+#define LI_PKT_IKE \
+	(1u << 6) /* IKE header parsed (UDP 500, or 4500 + non-ESP marker) */
+#define LI_PKT_VLAN (1u << 7) /* arrived with 802.1Q/802.1ad tags */
 
 /* Why a packet addressed to us cannot be judged: li_pkt.malformed */
 enum li_malformed {
@@ -28,11 +29,11 @@ enum li_malformed {
 	LI_MAL_IP_HDRLEN,  /* IPv4 IHL < 5, or beyond the packet */
 	LI_MAL_IP_LEN,	   /* total/payload length disagrees with the frame */
 	LI_MAL_IP_VERSION, /* version field does not match the ethertype */
-	LI_MAL_EXTHDR,	   /* IPv6 extension header truncated or chain too long */
-	LI_MAL_L4_TRUNC,   /* UDP/TCP/SCTP/ICMP header truncated */
-	LI_MAL_L4_LEN,	   /* UDP length or TCP data offset inconsistent */
-	LI_MAL_ESP_TRUNC,  /* ESP header (SPI, sequence) truncated */
-	LI_MAL_FRAG,	   /* fragment offset/length impossible */
+	LI_MAL_EXTHDR,	 /* IPv6 extension header truncated or chain too long */
+	LI_MAL_L4_TRUNC, /* UDP/TCP/SCTP/ICMP header truncated */
+	LI_MAL_L4_LEN,	 /* UDP length or TCP data offset inconsistent */
+	LI_MAL_ESP_TRUNC, /* ESP header (SPI, sequence) truncated */
+	LI_MAL_FRAG,	  /* fragment offset/length impossible */
 	LI_MAL_MAX,
 };
 
@@ -45,34 +46,34 @@ struct li_pkt {
 	__u16 vlan;	/* outermost VLAN id, if LI_PKT_VLAN */
 	__u32 saddr[4]; /* network byte order; IPv4 in saddr[0] */
 	__u32 daddr[4];
-	__u16 sport;	/* host order. ICMP: echo id (or 0) */
-	__u16 dport;	/* host order. ICMP/ICMPv6: type << 8 | code */
-	__u32 frag_id;	/* IPv4 id or IPv6 fragment identification */
-	__u16 l3_len;	/* IP total length (IPv6: 40 + payload length) */
+	__u16 sport;   /* host order. ICMP: echo id (or 0) */
+	__u16 dport;   /* host order. ICMP/ICMPv6: type << 8 | code */
+	__u32 frag_id; /* IPv4 id or IPv6 fragment identification */
+	__u16 l3_len;  /* IP total length (IPv6: 40 + payload length) */
 	__u8 tcp_flags;
 	__u8 ike_version; /* IKE: major << 4 | minor */
-	__u32 spi;	/* ESP, host order */
-	__u32 seq;	/* ESP sequence, host order; TCP sequence */
-	__u32 ack;	/* TCP */
-	__u16 win;	/* TCP */
+	__u32 spi;	  /* ESP, host order */
+	__u32 seq;	  /* ESP sequence, host order; TCP sequence */
+	__u32 ack;	  /* TCP */
+	__u16 win;	  /* TCP */
 	__u8 ike_exchange;
 	__u8 icmp_type;
-	__u64 ike_ispi;	/* IKE initiator SPI, as on the wire (big endian) */
+	__u64 ike_ispi; /* IKE initiator SPI, as on the wire (big endian) */
 	__u64 ike_rspi;
-	__u16 icmp_seq;	/* echo sequence */
+	__u16 icmp_seq; /* echo sequence */
 	__u16 pad;
 };
 
 /* Why the data path decided what it did (--verdicts prints the names). */
 enum li_reason {
-	LI_R_NONLOCAL,	      /* not addressed to this host: untouched */
-	LI_R_POLICY,	      /* a local-in policy matched */
-	LI_R_IMPLICIT,	      /* no policy matched: FortiOS' implicit handling */
-	LI_R_ESP_OK,	      /* ESP with the SPI of a live SA */
+	LI_R_NONLOCAL, /* not addressed to this host: untouched */
+	LI_R_POLICY,   /* a local-in policy matched */
+	LI_R_IMPLICIT, /* no policy matched: FortiOS' implicit handling */
+	LI_R_ESP_OK,   /* ESP with the SPI of a live SA */
 	LI_R_ESP_UNKNOWN_SPI, /* ESP whose SPI matches no live SA */
 	LI_R_MALFORMED,	      /* addressed to us, cannot be parsed */
 	LI_R_ESP_WRONG_PEER,  /* ESP with a live SPI, not from the SA's peer */
-	LI_R_ESP_UNVERIFIED,  /* unknown SPI from a peer whose SA source is down */
+	LI_R_ESP_UNVERIFIED, /* unknown SPI from a peer whose SA source is down */
 	LI_R_MAX,
 };
 
@@ -88,13 +89,13 @@ enum li_local {
 #define LI_DROP 1
 
 struct li_verdict {
-	__u8 drop;	/* LI_DROP or LI_PASS */
-	__u8 reason;	/* enum li_reason */
-	__u8 bcast;	/* destination was broadcast/multicast, not unicast */
-	__u8 frag_hit;	/* decided from the fragment table */
-	__u32 policy_id; /* admin's id for LI_R_POLICY, else 0 */
+	__u8 drop;	  /* LI_DROP or LI_PASS */
+	__u8 reason;	  /* enum li_reason */
+	__u8 bcast;	  /* destination was broadcast/multicast, not unicast */
+	__u8 frag_hit;	  /* decided from the fragment table */
+	__u32 policy_id;  /* admin's id for LI_R_POLICY, else 0 */
 	__s32 policy_idx; /* evaluation index, -1 if none */
-	__u32 sa_id;	 /* LI_R_ESP_OK, _WRONG_PEER: the SA's id + 1 (maps.h) */
+	__u32 sa_id; /* LI_R_ESP_OK, _WRONG_PEER: the SA's id + 1 (maps.h) */
 };
 
 #endif

@@ -109,15 +109,14 @@ static __always_inline __u32 li_sa_hash(__u8 family, const __u32 *daddr,
 	return x >> (32 - bits);
 }
 
-static __always_inline int li_sa_key_eq(const struct li_sa_slot *e,
-					__u8 family, const __u32 *daddr,
-					__u32 spi)
+static __always_inline int li_sa_key_eq(const struct li_sa_slot *e, __u8 family,
+					const __u32 *daddr, __u32 spi)
 {
 	return e->family == family && e->spi == spi &&
 	       e->daddr[0] == daddr[0] &&
-	       (family != 6 || (e->daddr[1] == daddr[1] &&
-				e->daddr[2] == daddr[2] &&
-				e->daddr[3] == daddr[3]));
+	       (family != 6 ||
+		(e->daddr[1] == daddr[1] && e->daddr[2] == daddr[2] &&
+		 e->daddr[3] == daddr[3]));
 }
 
 /* Is @saddr the SA's peer (or has the SA none to compare)? */

@@ -63,8 +63,7 @@ int li_sa_table_build(struct li_sa_slot *tab, const struct li_sa_slot *e,
 	}
 }
 
-void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
-		   __u32 id)
+void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa, __u32 id)
 {
 	size_t len = sa->family == 6 ? 16 : 4;
 

@@ -25,8 +25,7 @@ int li_sa_table_build(struct li_sa_slot *tab, const struct li_sa_slot *e,
 		      size_t n);
 
 /* One slot entry of an SA, with @id. */
-void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,
-		   __u32 id);
+void li_sa_slot_of(struct li_sa_slot *out, const struct sa_entry *sa, __u32 id);
 
 /* The slot of the peer of @sa (sa_slot.h: LI_SA_PEER_SPI). */
 void li_sa_peer_slot_of(struct li_sa_slot *out, const struct sa_entry *sa,

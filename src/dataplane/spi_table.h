@@ -23,7 +23,7 @@ enum sa_dir {
 };
 
 struct sa_entry {
-	__u8 family; /* 4 or 6; 0 = free slot */
+	__u8 family;	/* 4 or 6; 0 = free slot */
 	__u32 daddr[4]; /* network order, IPv4 in daddr[0] */
 	__u32 spi;	/* host order */
 	__u8 has_peer;

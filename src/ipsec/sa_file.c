@@ -33,9 +33,11 @@ static bool parse_spi(const char *s, __u32 *out)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	for (; isxdigit((unsigned char)*s); s++, n++) {
-		v = v << 4 | (unsigned long long)(isdigit((unsigned char)*s) ?
-					  *s - '0' :
-					  tolower((unsigned char)*s) - 'a' + 10);
+		v = v << 4 |
+		    (unsigned long long)(isdigit((unsigned char)*s) ?
+						 *s - '0' :
+						 tolower((unsigned char)*s) -
+							 'a' + 10);
 		if (v > 0xffffffffull)
 			return false;
 	}
@@ -70,9 +72,10 @@ static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
 	}
 	if (n >= 3) {
 		if (parse_addr(w[2].text, sa.peer) != fam) {
-			diag_error(dl, &w[2].loc,
-				   "invalid peer address \"%s\" (must be IPv%d like the destination)",
-				   w[2].text, fam);
+			diag_error(
+				dl, &w[2].loc,
+				"invalid peer address \"%s\" (must be IPv%d like the destination)",
+				w[2].text, fam);
 			return -EINVAL;
 		}
 		sa.has_peer = 1;

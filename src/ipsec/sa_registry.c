@@ -120,7 +120,8 @@ static void remove_at(struct sa_registry *r, size_t i)
 				r->slots[j].sa.spi) &
 		       mask;
 		/* j may move to i unless its home lies in (i, j]. */
-		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+		if (i <= j ? (home <= i || home > j) :
+			     (home <= i && home > j)) {
 			r->slots[i] = r->slots[j];
 			i = j;
 		}
@@ -323,7 +324,8 @@ int sa_registry_slots(struct sa_registry *r, __u32 down_mask,
 			continue;
 		/* Its SAs, live or deleted as it went down (a restart). */
 		li_sa_peer_slot_of(&o[peers], &rec->sa,
-				   (rec->live_mask | 1u << rec->src) & down_mask ?
+				   (rec->live_mask | 1u << rec->src) &
+						   down_mask ?
 					   LI_SA_F_DOWN :
 					   0);
 		peers++;
@@ -345,8 +347,8 @@ const struct sa_record *sa_registry_find(const struct sa_registry *r,
 	return rec->sa.family ? rec : NULL;
 }
 
-void sa_registry_count(const struct sa_registry *r, size_t *live,
-		       size_t *grace, size_t per_src[SA_SOURCES_MAX])
+void sa_registry_count(const struct sa_registry *r, size_t *live, size_t *grace,
+		       size_t per_src[SA_SOURCES_MAX])
 {
 	size_t i;
 	unsigned int s;

@@ -30,23 +30,23 @@
 struct sa_record {
 	struct sa_entry sa; /* family 0: free slot */
 	__u32 id;
-	__u32 live_mask;    /* sources that report it now */
-	__u32 seen_mask;    /* reported since their SYNC_BEGIN */
-	__u8 fresh;	    /* id not yet announced (sa_registry_slots) */
-	__u8 src;	    /* the source that reported it last */
-	__u64 added_ms;	    /* first reported */
-	__u64 gone_ms;	    /* left the live set (0: live) */
+	__u32 live_mask; /* sources that report it now */
+	__u32 seen_mask; /* reported since their SYNC_BEGIN */
+	__u8 fresh;	 /* id not yet announced (sa_registry_slots) */
+	__u8 src;	 /* the source that reported it last */
+	__u64 added_ms;	 /* first reported */
+	__u64 gone_ms;	 /* left the live set (0: live) */
 };
 
 struct sa_registry {
 	struct sa_record *slots; /* open addressing, size a power of two */
 	size_t size, nr;
-	__u32 syncing;	 /* sources between SYNC_BEGIN and SYNC_END */
-	__u8 *id_used;	 /* LI_SAS_MAX */
+	__u32 syncing; /* sources between SYNC_BEGIN and SYNC_END */
+	__u8 *id_used; /* LI_SAS_MAX */
 	__u32 next_id;
 	__u64 grace_ms;
-	bool dirty;	 /* the data path's table is out of date */
-	bool full;	 /* an SA was refused: LI_SAS_MAX reached */
+	bool dirty; /* the data path's table is out of date */
+	bool full;  /* an SA was refused: LI_SAS_MAX reached */
 };
 
 int sa_registry_init(struct sa_registry *r, unsigned int grace_s);
@@ -86,7 +86,7 @@ const struct sa_record *sa_registry_find(const struct sa_registry *r,
 					 __u32 spi);
 
 /* Counts for status: live, in grace, and per source live. */
-void sa_registry_count(const struct sa_registry *r, size_t *live,
-		       size_t *grace, size_t per_src[SA_SOURCES_MAX]);
+void sa_registry_count(const struct sa_registry *r, size_t *live, size_t *grace,
+		       size_t per_src[SA_SOURCES_MAX]);
 
 #endif

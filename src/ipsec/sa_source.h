@@ -27,6 +27,7 @@ enum sa_event {
 	SA_EV_DOWN,
 };
 
-typedef void sa_event_fn(void *ctx, enum sa_event ev, const struct sa_entry *sa);
+typedef void sa_event_fn(void *ctx, enum sa_event ev,
+			 const struct sa_entry *sa);
 
 #endif

@@ -74,9 +74,9 @@ struct vici_source {
 	bool resync_wanted;
 	__u64 resync_at_ms; /* a resync later (ike-update), 0 none */
 
-	__u64 synced_ms;   /* the last SYNC_END */
+	__u64 synced_ms;       /* the last SYNC_END */
 	struct sa_retry retry; /* down: when to try again */
-	char err[160]; /* why it is down */
+	char err[160];	       /* why it is down */
 
 	struct child *children;
 	size_t nr_children, cap_children;

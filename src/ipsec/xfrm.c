@@ -343,7 +343,7 @@ struct xfrm_source {
 	unsigned char *buf;
 	__u64 synced_ms;
 	struct sa_retry retry; /* down: when to try again */
-	char err[160]; /* why it is down */
+	char err[160];	       /* why it is down */
 	struct xfrm_src_stats st;
 };
 

@@ -17,19 +17,18 @@ static const struct {
 	[LI_R_ESP_WRONG_PEER] = { "esp-wrong-peer",
 				  "ESP with a live SPI from an unexpected peer",
 				  true },
-	[LI_R_ESP_UNVERIFIED] = {
-		"esp-unverified",
-		"ESP with a new SPI from a peer during its IKE exchange or while its SA source is down (passed unverified)",
-		false },
+	[LI_R_ESP_UNVERIFIED] = { "esp-unverified",
+				  "ESP with a new SPI from a peer during its IKE exchange or while its SA source is down (passed unverified)",
+				  false },
 	[LI_R_MALFORMED] = { "malformed", "malformed (dropped)", true },
 	[LI_R_POLICY] = { "policy", "decided by a policy", false },
 };
 
 /* The order the summaries print them in. */
 static const enum li_reason order[] = {
-	LI_R_NONLOCAL,	       LI_R_IMPLICIT,	     LI_R_ESP_OK,
-	LI_R_ESP_UNKNOWN_SPI,  LI_R_ESP_WRONG_PEER,  LI_R_ESP_UNVERIFIED,
-	LI_R_MALFORMED,	       LI_R_POLICY,
+	LI_R_NONLOCAL,	      LI_R_IMPLICIT,	   LI_R_ESP_OK,
+	LI_R_ESP_UNKNOWN_SPI, LI_R_ESP_WRONG_PEER, LI_R_ESP_UNVERIFIED,
+	LI_R_MALFORMED,	      LI_R_POLICY,
 };
 
 const char *li_reason_name(unsigned int reason)

@@ -20,9 +20,9 @@ const char *li_reason_name(unsigned int reason);
 
 struct li_counts {
 	const struct li_ruleset *rs;
-	const __u64 *by_reason;	    /* [LI_R_MAX] */
-	const __u64 *hits[2];	    /* per policy index, IPv4 and IPv6 */
-	__u32 nr_hits[2];	    /* entries in hits[fam] */
+	const __u64 *by_reason; /* [LI_R_MAX] */
+	const __u64 *hits[2];	/* per policy index, IPv4 and IPv6 */
+	__u32 nr_hits[2];	/* entries in hits[fam] */
 };
 
 enum li_counts_style {

@@ -20,8 +20,7 @@ void log_emitter_release(struct log_emitter *e)
 	rl_release(&e->rl);
 }
 
-void log_emitter_set_config(struct log_emitter *e,
-			    const struct li_ruleset *rs,
+void log_emitter_set_config(struct log_emitter *e, const struct li_ruleset *rs,
 			    const struct obj_config *objs)
 {
 	e->rs = rs;

@@ -41,8 +41,7 @@ int log_emitter_init(struct log_emitter *e, const struct rl_conf *rlc);
 void log_emitter_release(struct log_emitter *e);
 
 /* The config whose decisions follow (at start and after each reload). */
-void log_emitter_set_config(struct log_emitter *e,
-			    const struct li_ruleset *rs,
+void log_emitter_set_config(struct log_emitter *e, const struct li_ruleset *rs,
 			    const struct obj_config *objs);
 
 /* Less than this behind the line before is a straggler, more a clock step. */

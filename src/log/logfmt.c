@@ -221,7 +221,7 @@ int log_format_esp_error(char *buf, size_t size, const struct log_ctx *ctx,
 		&lb,
 		" status=\"esp_error\" error_num=\"%s\" spi=\"%08x\" seq=\"%08x\" fctuid=\"N/A\" advpnsc=0",
 		peer ? "Received ESP packet with a live SPI from an unexpected peer." :
-			"Received ESP packet with unknown SPI.",
+		       "Received ESP packet with unknown SPI.",
 		pkt->spi, pkt->seq);
 	if (peer) {
 		logbuf_puts(&lb, " peerip=");

@@ -45,8 +45,8 @@ struct log_event {
 	const char *tunnel;  /* ESP: tunnel name if known; NULL: "N/A" */
 	int peer_family;     /* ESP wrong peer: the SA's peer, if known */
 	const __u32 *peer;
-	__u64 time_ns;	     /* event time, ns since the epoch */
-	__u64 sessionid;     /* traffic: session id number */
+	__u64 time_ns;	 /* event time, ns since the epoch */
+	__u64 sessionid; /* traffic: session id number */
 };
 
 /*

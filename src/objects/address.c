@@ -148,9 +148,10 @@ static void addr_ifsubnet(struct resolver *r, const struct conf_section *sec,
 	}
 	/* Like "none": the interface has no network to stand for yet. */
 	o->range.lo = o->range.hi = 0;
-	diag_warn(r->dl, &w->loc,
-		  "system interface \"%s\" has no ip address: \"%s\" matches nothing",
-		  w->text, o->name);
+	diag_warn(
+		r->dl, &w->loc,
+		"system interface \"%s\" has no ip address: \"%s\" matches nothing",
+		w->text, o->name);
 }
 
 static void addr_fqdn(struct resolver *r, const struct conf_section *sec,
@@ -220,10 +221,11 @@ static void resolve_plain(struct resolver *r, int family, size_t *cap)
 			 * Known FortiOS types localin cannot evaluate, and
 			 * any enum value newer than this code.
 			 */
-			diag_warn(r->dl, loc,
-				  "%s type %s is not supported: \"%s\" cannot be used in a local-in policy",
-				  family == 4 ? "address" : "address6", type,
-				  o->name);
+			diag_warn(
+				r->dl, loc,
+				"%s type %s is not supported: \"%s\" cannot be used in a local-in policy",
+				family == 4 ? "address" : "address6", type,
+				o->name);
 			o->unsupported = arena_printf(r->a, "type %s", type);
 		}
 		obj_names_put(addr_table(r, family), r->a, o->name, o);

@@ -24,9 +24,9 @@ struct ip_range {
 enum addr_type {
 	ADDR_IPMASK,
 	ADDR_IPRANGE,
-	ADDR_FQDN,	/* resolved at run time; matches nothing until then */
-	ADDR_IFSUBNET,	/* the subnet of a `system interface` */
-	ADDR_GROUP,	/* firewall addrgrp / addrgrp6 */
+	ADDR_FQDN,     /* resolved at run time; matches nothing until then */
+	ADDR_IFSUBNET, /* the subnet of a `system interface` */
+	ADDR_GROUP,    /* firewall addrgrp / addrgrp6 */
 };
 
 /*
@@ -60,9 +60,9 @@ struct obj_addr {
 	 * holding one still loads; only a policy that uses it is an error.
 	 */
 	const char *unsupported;
-	unsigned int refs; /* references from policies and groups */
-	bool exclude;	   /* ADDR_GROUP: set exclude enable */
-	bool builtin;	   /* factory object (all, none) */
+	unsigned int refs;	  /* references from policies and groups */
+	bool exclude;		  /* ADDR_GROUP: set exclude enable */
+	bool builtin;		  /* factory object (all, none) */
 	uint8_t unsupported_memo; /* resolver scratch: 0 unknown, 1 ok, 2 bad */
 };
 
@@ -157,7 +157,7 @@ struct obj_intf_addr6 {
 struct obj_intf {
 	const char *name;
 	struct conf_loc loc;
-	uint32_t ip4;		/* host order; 0 = none */
+	uint32_t ip4; /* host order; 0 = none */
 	unsigned int ip4_prefixlen;
 	struct obj_intf_addr6 *ip6;
 	size_t nr_ip6;
@@ -203,7 +203,7 @@ struct obj_config {
 	struct obj_sa_source **sa_sources;
 	size_t nr_sa_sources;
 	bool sa_sources_set;
-	unsigned int sa_grace_s; /* system sa-check grace-period */
+	unsigned int sa_grace_s;  /* system sa-check grace-period */
 	bool esp_wrong_peer_drop; /* system sa-check wrong-peer-action deny */
 	bool log_local_in_allow;
 	bool log_local_in_deny_unicast;

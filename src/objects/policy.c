@@ -131,14 +131,16 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 			continue;
 		bad = addr_unsupported(a);
 		if (bad == a) {
-			diag_error(r->dl, &w[i].loc,
-				   "address \"%s\" has %s, which localin does not support",
-				   a->name, a->unsupported);
+			diag_error(
+				r->dl, &w[i].loc,
+				"address \"%s\" has %s, which localin does not support",
+				a->name, a->unsupported);
 			continue;
 		} else if (bad) {
-			diag_error(r->dl, &w[i].loc,
-				   "address group \"%s\" contains \"%s\" (%s), which localin does not support",
-				   a->name, bad->name, bad->unsupported);
+			diag_error(
+				r->dl, &w[i].loc,
+				"address group \"%s\" contains \"%s\" (%s), which localin does not support",
+				a->name, bad->name, bad->unsupported);
 			continue;
 		}
 		nones += obj_addr_is_none(a);
@@ -172,13 +174,15 @@ static void policy_services(struct resolver *r, const struct conf_section *sec,
 		bad = service_unsupported(s);
 		if (bad) {
 			if (bad == s)
-				diag_error(r->dl, &w[i].loc,
-					   "service \"%s\" has %s, which localin does not support",
-					   s->name, s->unsupported);
+				diag_error(
+					r->dl, &w[i].loc,
+					"service \"%s\" has %s, which localin does not support",
+					s->name, s->unsupported);
 			else
-				diag_error(r->dl, &w[i].loc,
-					   "service group \"%s\" contains \"%s\" (%s), which localin does not support",
-					   s->name, bad->name, bad->unsupported);
+				diag_error(
+					r->dl, &w[i].loc,
+					"service group \"%s\" contains \"%s\" (%s), which localin does not support",
+					s->name, bad->name, bad->unsupported);
 			continue;
 		}
 		p->svc[p->nr_svc] = s;

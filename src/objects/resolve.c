@@ -261,9 +261,10 @@ static void warn_unused(struct resolver *r)
 			       s->name, &counted);
 	}
 	if (counted)
-		diag_warn(r->dl, NULL,
-			  "%u object%s used by no local-in policy (not listed one by one: sections localin skipped may use them)",
-			  counted, counted == 1 ? " is" : "s are");
+		diag_warn(
+			r->dl, NULL,
+			"%u object%s used by no local-in policy (not listed one by one: sections localin skipped may use them)",
+			counted, counted == 1 ? " is" : "s are");
 }
 
 static size_t section_size(const struct conf_tree *t, const char *path)

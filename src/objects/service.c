@@ -145,9 +145,10 @@ static void svc_custom(struct resolver *r, const struct conf_section *sec,
 		 */
 		const struct conf_loc *loc = pw ? &pw->loc : &e->loc;
 
-		diag_warn(r->dl, loc,
-			  "service protocol %s is not supported: \"%s\" cannot be used in a local-in policy",
-			  proto, o->name);
+		diag_warn(
+			r->dl, loc,
+			"service protocol %s is not supported: \"%s\" cannot be used in a local-in policy",
+			proto, o->name);
 		o->unsupported = arena_printf(r->a, "protocol %s", proto);
 	}
 }

@@ -124,15 +124,16 @@ static void resolve_global(struct resolver *r)
 	if (w) {
 		if (zone_exists(w->text))
 			r->cfg->timezone = w->text;
-		else if (w->text[0] && strspn(w->text, "0123456789") ==
-						strlen(w->text))
+		else if (w->text[0] &&
+			 strspn(w->text, "0123456789") == strlen(w->text))
 			/*
 			 * Older FortiOS backups carry a numeric zone code
 			 * (`set timezone 04`); the backup must still load.
 			 */
-			diag_warn(r->dl, &w->loc,
-				  "FortiOS time zone code %s is not an IANA zone name; schedules use the system's time zone",
-				  w->text);
+			diag_warn(
+				r->dl, &w->loc,
+				"FortiOS time zone code %s is not an IANA zone name; schedules use the system's time zone",
+				w->text);
 		else
 			diag_error(r->dl, &w->loc, "unknown time zone \"%s\"",
 				   w->text);
@@ -170,9 +171,10 @@ static void resolve_sa_sources(struct resolver *r)
 		w = obj_word(r, sec, e, "type");
 		if (!w) {
 			if (!e->broken)
-				diag_error(r->dl, &e->loc,
-					   "sa-source \"%s\": type is required (vici, xfrm or file)",
-					   e->key);
+				diag_error(
+					r->dl, &e->loc,
+					"sa-source \"%s\": type is required (vici, xfrm or file)",
+					e->key);
 			continue;
 		}
 		o = arena_alloc(r->a, sizeof(*o));
@@ -183,9 +185,10 @@ static void resolve_sa_sources(struct resolver *r)
 						     OBJ_SA_XFRM;
 		w = obj_word(r, sec, e, "path");
 		if (w && *w->text && o->type == OBJ_SA_XFRM)
-			diag_warn(r->dl, &w->loc,
-				  "sa-source \"%s\": type xfrm has no path; it is ignored",
-				  e->key);
+			diag_warn(
+				r->dl, &w->loc,
+				"sa-source \"%s\": type xfrm has no path; it is ignored",
+				e->key);
 		else if (w && *w->text)
 			o->path = w->text;
 		else if (o->type == OBJ_SA_VICI)

@@ -13,9 +13,9 @@
 #include "objects/objects.h"
 
 enum pipeline_stage {
-	STAGE_PARSE,	/* tree only (show) */
-	STAGE_RESOLVE,	/* + objects */
-	STAGE_COMPILE,	/* + ruleset image */
+	STAGE_PARSE,   /* tree only (show) */
+	STAGE_RESOLVE, /* + objects */
+	STAGE_COMPILE, /* + ruleset image */
 };
 
 struct pipeline {

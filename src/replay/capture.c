@@ -42,14 +42,14 @@ struct iface {
 };
 
 struct capture {
-	pcap_t *pcap;	/* pcap variants only libpcap knows */
+	pcap_t *pcap; /* pcap variants only libpcap knows */
 	int linktype;
 	/* The file mapped whole: records are read in place, no copies. */
 	const __u8 *map;
 	size_t map_len, pos;
 	int pcapng;
-	int nsec;	/* classic pcap with nanosecond timestamps */
-	int swap;	/* written in the other byte order */
+	int nsec; /* classic pcap with nanosecond timestamps */
+	int swap; /* written in the other byte order */
 	struct iface ifaces[MAX_IFACES];
 	unsigned int nr_ifaces;
 	const __u8 *block;
@@ -343,7 +343,8 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p, char *err,
 		}
 		if (id >= c->nr_ifaces) {
 			snprintf(err, errlen,
-				 "pcapng: packet on undeclared interface %u", id);
+				 "pcapng: packet on undeclared interface %u",
+				 id);
 			return -EINVAL;
 		}
 		if (caplen > len - hdr - 4)

@@ -112,7 +112,8 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 			__u32 d = ntohl(p->daddr[0]), bc;
 
 			if (d == in->ip4 ||
-			    (li_ip4_broadcast(in->ip4, in->ip4_prefixlen, &bc) &&
+			    (li_ip4_broadcast(in->ip4, in->ip4_prefixlen,
+					      &bc) &&
 			     d == bc))
 				return in->name;
 		}
@@ -267,8 +268,8 @@ static void summary(struct replay *r)
 	counts.by_reason = r->by_reason;
 	for (fam = 0; fam < 2; fam++) {
 		counts.hits[fam] = r->hits[fam];
-		counts.nr_hits[fam] = fam ? rs->v6.nr_policies :
-					    rs->v4.nr_policies;
+		counts.nr_hits[fam] =
+			fam ? rs->v6.nr_policies : rs->v4.nr_policies;
 	}
 	li_counts_print(r->out, &counts, LI_COUNTS_REPLAY);
 	if (r->skipped[FIT_RUNT])
@@ -383,13 +384,13 @@ static int setup(struct replay *r)
 	err = li_host_init(&r->host, rs, &r->sas);
 	if (err)
 		return err;
-	err = r->o->locals ? add_locals(r, r->o->locals) :
-			     add_config_locals(r);
+	err = r->o->locals ? add_locals(r, r->o->locals) : add_config_locals(r);
 	if (err == -ENOSPC) /* as the XDP program's loader would refuse them */
-		diag_error(&r->p->diags, NULL,
-			   "%s: the locals table cannot hold the gateway's addresses (one would sit %d or more slots from its home)",
-			   r->o->locals ? "--local" : "config system interface",
-			   LI_LOCAL_PROBES);
+		diag_error(
+			&r->p->diags, NULL,
+			"%s: the locals table cannot hold the gateway's addresses (one would sit %d or more slots from its home)",
+			r->o->locals ? "--local" : "config system interface",
+			LI_LOCAL_PROBES);
 	if (err)
 		return err;
 	for (fam = 0; fam < 2; fam++) {
@@ -406,9 +407,8 @@ static int setup(struct replay *r)
 	r->log.ctx.devid = r->o->devid;
 	flow_trace_budget_init(&r->budget);
 	if (r->o->trace)
-		flow_trace_start(&r->budget, r->o->trace_count ?
-						     r->o->trace_count :
-						     ~0u);
+		flow_trace_start(&r->budget,
+				 r->o->trace_count ? r->o->trace_count : ~0u);
 	r->minute = -1;
 	r->minute_start = -120;
 	return r->o->xdp ? setup_xdp(r) : 0;

@@ -15,15 +15,15 @@
 
 struct replay_opts {
 	const char *capture;
-	bool verdicts;	       /* one line per packet, nothing else */
-	bool trace;	       /* debug-flow trace lines inline */
+	bool verdicts;		   /* one line per packet, nothing else */
+	bool trace;		   /* debug-flow trace lines inline */
 	struct flow_filter filter; /* which packets to trace */
 	unsigned int trace_count;  /* trace at most this many; 0 = all */
-	const char *intf;      /* arrival interface when the capture has none */
-	const char *locals;    /* "ADDR,ADDR": the gateway's addresses */
-	const char *sa_file;   /* live SAs */
-	const char *devid;     /* devid= of log lines */
-	bool xdp;	       /* --engine xdp: BPF_PROG_TEST_RUN, not the host */
+	const char *intf;    /* arrival interface when the capture has none */
+	const char *locals;  /* "ADDR,ADDR": the gateway's addresses */
+	const char *sa_file; /* live SAs */
+	const char *devid;   /* devid= of log lines */
+	bool xdp;	     /* --engine xdp: BPF_PROG_TEST_RUN, not the host */
 };
 
 /*

@@ -269,7 +269,8 @@ static void trace_packet(struct trace_out *o)
 	if (p->flags & LI_PKT_FRAG_LATER)
 		fragment(o);
 	if (v->reason == LI_R_ESP_OK || v->reason == LI_R_ESP_UNKNOWN_SPI ||
-	    v->reason == LI_R_ESP_WRONG_PEER || v->reason == LI_R_ESP_UNVERIFIED)
+	    v->reason == LI_R_ESP_WRONG_PEER ||
+	    v->reason == LI_R_ESP_UNVERIFIED)
 		esp(o, v->reason != LI_R_ESP_UNKNOWN_SPI);
 	else
 		decision(o);

@@ -54,10 +54,10 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 void *arena_grow(struct arena *a, void *old, size_t elem, size_t old_n,
 		 size_t *cap);
 
-#define ARENA_PUSH(a, arr, n, cap)                                         \
+#define ARENA_PUSH(a, arr, n, cap)                                           \
 	(((n) == (cap) ? (arr) = arena_grow((a), (arr), sizeof(*(arr)), (n), \
-					    &(cap))                          \
-		       : 0),                                                 \
+					    &(cap)) :                        \
+			 0),                                                 \
 	 &(arr)[(n)++])
 
 #endif

@@ -330,8 +330,8 @@ static inline int fx_compile(struct fx *f)
 struct li_key {
 	__u8 family; /* 4 or 6 */
 	__u8 proto;
-	bool ports_known; /* false: a non-first fragment */
-	__u16 sport, dport; /* ICMP: dport = type << 8 | code */
+	bool ports_known;	  /* false: a non-first fragment */
+	__u16 sport, dport;	  /* ICMP: dport = type << 8 | code */
 	__u32 saddr[4], daddr[4]; /* network order as on the wire */
 	const char *ifname;
 };

@@ -61,8 +61,11 @@ static void check_traffic(const struct log_ctx *c, const struct li_pkt *p,
 			  const struct li_verdict *v, const char *service,
 			  __u64 t, const char *want)
 {
-	struct log_event ev = { .pkt = p, .verdict = v, .intf = "wan1",
-				.service = service, .time_ns = t,
+	struct log_event ev = { .pkt = p,
+				.verdict = v,
+				.intf = "wan1",
+				.service = service,
+				.time_ns = t,
 				.sessionid = 42 };
 	char buf[LOG_LINE_MAX];
 	int len;
@@ -145,8 +148,11 @@ static void test_quoting(void **state)
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.7", 500, "198.51.100.1", 500);
 	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1, 0 };
 	struct log_ctx c = { "gw \"north\"\\1", "id\n", "vd\"x" };
-	struct log_event ev = { .pkt = &p, .verdict = &v, .intf = "wan\"1",
-				.service = "My \"IKE\"", .time_ns = WINTER,
+	struct log_event ev = { .pkt = &p,
+				.verdict = &v,
+				.intf = "wan\"1",
+				.service = "My \"IKE\"",
+				.time_ns = WINTER,
 				.sessionid = 1 };
 	char buf[LOG_LINE_MAX];
 
@@ -191,8 +197,9 @@ static void test_service_names(void **state)
 static void check_esp(const struct li_pkt *p, const char *tunnel,
 		      const char *want)
 {
-	struct log_event ev = { .pkt = p, .intf = "wan1", .tunnel = tunnel,
-				.time_ns = WINTER };
+	struct log_event ev = {
+		.pkt = p, .intf = "wan1", .tunnel = tunnel, .time_ns = WINTER
+	};
 	char buf[LOG_LINE_MAX];
 	int len;
 
@@ -235,8 +242,11 @@ static void check_header(const char *tz, __u64 t, const char *want)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.1", 1, "192.0.2.2", 2);
 	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0 };
-	struct log_event ev = { .pkt = &p, .verdict = &v, .intf = "wan1",
-				.time_ns = t, .sessionid = 1 };
+	struct log_event ev = { .pkt = &p,
+				.verdict = &v,
+				.intf = "wan1",
+				.time_ns = t,
+				.sessionid = 1 };
 	struct log_ctx c = { NULL, NULL, NULL };
 	char buf[LOG_LINE_MAX];
 

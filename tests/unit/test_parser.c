@@ -54,8 +54,8 @@ static const char *diag_str(struct ctx *c, size_t n)
 static const char *val(struct ctx *c, const char *sec, const char *key,
 		       const char *attr, size_t i)
 {
-	struct conf_entry *e = conf_entry_get(conf_tree_section(&c->tree, sec),
-					      key);
+	struct conf_entry *e =
+		conf_entry_get(conf_tree_section(&c->tree, sec), key);
 	struct conf_attr *a = conf_attr_get(e, attr);
 
 	return a && i < a->nr_vals ? a->vals[i].text : NULL;
@@ -63,10 +63,11 @@ static const char *val(struct ctx *c, const char *sec, const char *key,
 
 static void test_lexer_words(void **state)
 {
-	const char *text = "# header\n"
-			   "  set comment \"a \\\"quoted\\\" \\\\ word\" bare\\ word  # tail\n"
-			   "\n"
-			   "set x \"two\nlines\" y\r\n";
+	const char *text =
+		"# header\n"
+		"  set comment \"a \\\"quoted\\\" \\\\ word\" bare\\ word  # tail\n"
+		"\n"
+		"set x \"two\nlines\" y\r\n";
 	struct arena a;
 	struct diag_list dl;
 	struct lexer lx;
@@ -148,8 +149,8 @@ static size_t limit_three(void *ctx, const struct conf_word *w)
 static void test_lexer_limit(void **state)
 {
 	/* Past the caller's limit: stepped over, a string over lines too. */
-	char *text = long_line("set x", 1000000, "a",
-			       " \"two\nlines\" b\nnext\n");
+	char *text =
+		long_line("set x", 1000000, "a", " \"two\nlines\" b\nnext\n");
 	struct arena a;
 	struct diag_list dl;
 	struct lexer lx;
@@ -188,8 +189,9 @@ static void test_lexer_max_words(void **state)
 		   &dl);
 	assert_int_equal(lexer_next(&lx, &w), LEXER_MAX_WORDS);
 	assert_int_equal(dl.errors, 1);
-	assert_string_equal(dl.items[0].msg,
-			    "more than 2097152 words on one line; the rest of the line is ignored");
+	assert_string_equal(
+		dl.items[0].msg,
+		"more than 2097152 words on one line; the rest of the line is ignored");
 	assert_int_equal(dl.items[0].loc.line, 1);
 	assert_int_equal(lexer_next(&lx, &w), 1);
 	assert_string_equal(w[0].text, "end");
@@ -225,19 +227,20 @@ static void test_set_canonical(void **state)
 {
 	struct ctx c;
 
-	assert_int_equal(parse(&c, "config firewall address\n"
-				   "    edit \"a\"\n"
-				   "        set subnet 10.1.2.0/24\n"
-				   "    next\n"
-				   "    edit b\n"
-				   "        set subnet 10.0.0.1 255.255.255.255\n"
-				   "    next\n"
-				   "end\n"
-				   "config firewall address6\n"
-				   "    edit \"v6\"\n"
-				   "        set ip6 2001:DB8:0:0::0/48\n"
-				   "    next\n"
-				   "end\n"),
+	assert_int_equal(parse(&c,
+			       "config firewall address\n"
+			       "    edit \"a\"\n"
+			       "        set subnet 10.1.2.0/24\n"
+			       "    next\n"
+			       "    edit b\n"
+			       "        set subnet 10.0.0.1 255.255.255.255\n"
+			       "    next\n"
+			       "end\n"
+			       "config firewall address6\n"
+			       "    edit \"v6\"\n"
+			       "        set ip6 2001:DB8:0:0::0/48\n"
+			       "    next\n"
+			       "end\n"),
 			 0);
 	assert_string_equal(val(&c, "firewall address", "a", "subnet", 0),
 			    "10.1.2.0");
@@ -303,8 +306,10 @@ static void test_table_commands(void **state)
 				   "end\n"),
 			 0);
 	assert_string_equal(order(&c, "firewall address"), "c b ");
-	assert_non_null(conf_entry_get(conf_tree_section(&c.tree, "firewall address"), "c"));
-	assert_null(conf_entry_get(conf_tree_section(&c.tree, "firewall address"), "a"));
+	assert_non_null(conf_entry_get(
+		conf_tree_section(&c.tree, "firewall address"), "c"));
+	assert_null(conf_entry_get(
+		conf_tree_section(&c.tree, "firewall address"), "a"));
 	done(&c);
 	assert_int_equal(parse(&c, "config firewall address\n"
 				   "edit a\nnext\npurge\nedit z\nnext\nend\n"),
@@ -319,27 +324,31 @@ static void test_nested_and_unknown(void **state)
 	struct conf_entry *e;
 	struct conf_section *sub;
 
-	assert_int_equal(parse(&c, "#config-version=FGT70F-7.0.14-FW-build0601-240206:opmode=0:vdom=0:user=admin\n"
-				   "config vpn certificate local\n"
-				   "    edit \"x\"\n"
-				   "        set certificate \"-----BEGIN\nabc\n-----END\"\n"
-				   "        config inner\n"
-				   "        end\n"
-				   "    next\n"
-				   "end\n"
-				   "config system interface\n"
-				   "    edit \"wan1\"\n"
-				   "        set ip 192.0.2.1/24\n"
-				   "        config ipv6\n"
-				   "            set ip6-address 2001:db8::1/64\n"
-				   "        end\n"
-				   "    next\n"
-				   "end\n"),
-			 0);
+	assert_int_equal(
+		parse(&c,
+		      "#config-version=FGT70F-7.0.14-FW-build0601-240206:opmode=0:vdom=0:user=admin\n"
+		      "config vpn certificate local\n"
+		      "    edit \"x\"\n"
+		      "        set certificate \"-----BEGIN\nabc\n-----END\"\n"
+		      "        config inner\n"
+		      "        end\n"
+		      "    next\n"
+		      "end\n"
+		      "config system interface\n"
+		      "    edit \"wan1\"\n"
+		      "        set ip 192.0.2.1/24\n"
+		      "        config ipv6\n"
+		      "            set ip6-address 2001:db8::1/64\n"
+		      "        end\n"
+		      "    next\n"
+		      "end\n"),
+		0);
 	assert_int_equal(c.dl.warnings, 1);
-	assert_string_equal(diag_str(&c, 0),
-			    "2:8: warning: section \"vpn certificate local\" is not used by localin, skipped");
-	e = conf_entry_get(conf_tree_section(&c.tree, "system interface"), "wan1");
+	assert_string_equal(
+		diag_str(&c, 0),
+		"2:8: warning: section \"vpn certificate local\" is not used by localin, skipped");
+	e = conf_entry_get(conf_tree_section(&c.tree, "system interface"),
+			   "wan1");
 	sub = conf_entry_sub(e, "ipv6");
 	assert_non_null(sub);
 	assert_string_equal(conf_attr_str(sub->entries, "ip6-address"),
@@ -370,12 +379,15 @@ static void test_errors_located(void **state)
 	assert_string_equal(diag_str(&c, 0), "1:1: error: next outside edit");
 	assert_string_equal(diag_str(&c, 1),
 			    "4:29: error: invalid netmask \"255.0.255.0\"");
-	assert_string_equal(diag_str(&c, 2),
-			    "5:13: error: unknown attribute \"colour\" in config firewall address");
-	assert_string_equal(diag_str(&c, 3),
-			    "10:10: error: invalid id \"x1\" (expected 0-4294967295)");
-	assert_string_equal(diag_str(&c, 4),
-			    "14:20: error: invalid value \"drop\" for action (expected accept or deny)");
+	assert_string_equal(
+		diag_str(&c, 2),
+		"5:13: error: unknown attribute \"colour\" in config firewall address");
+	assert_string_equal(
+		diag_str(&c, 3),
+		"10:10: error: invalid id \"x1\" (expected 0-4294967295)");
+	assert_string_equal(
+		diag_str(&c, 4),
+		"14:20: error: invalid value \"drop\" for action (expected accept or deny)");
 	assert_string_equal(diag_str(&c, 5),
 			    "9:1: error: config without \"end\"");
 	/* The valid set after the bad one took effect. */

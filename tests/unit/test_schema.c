@@ -119,20 +119,22 @@ static const struct {
 	{ "log setting", "local-in-allow", ST_ENUM, "disable", U },
 	{ "log setting", "local-in-deny-unicast", ST_ENUM, "disable", U },
 	{ "log setting", "local-in-deny-broadcast", ST_ENUM, "disable", U },
-#define POLICY(s)                                                        \
-	{ s, "intf", ST_NAMES, NULL, UR },                               \
-	{ s, "srcaddr", ST_NAMES, NULL, UR },                            \
-	{ s, "dstaddr", ST_NAMES, NULL, UR },                            \
-	{ s, "srcaddr-negate", ST_ENUM, "disable", U },                  \
-	{ s, "dstaddr-negate", ST_ENUM, "disable", U },                  \
-	{ s, "service", ST_NAMES, NULL, UR },                            \
-	{ s, "service-negate", ST_ENUM, "disable", U },                  \
-	{ s, "schedule", ST_STRING, NULL, UR },                          \
-	{ s, "action", ST_ENUM, "deny", U },                             \
-	{ s, "status", ST_ENUM, "enable", U },                           \
-	{ s, "comments", ST_STRING, NULL, U },                           \
-	{ s, "uuid", ST_UUID, NULL, U },                                 \
-	{ s, "logtraffic", ST_ENUM, "disable", U }
+#define POLICY(s)                                               \
+	{ s, "intf", ST_NAMES, NULL, UR },                      \
+		{ s, "srcaddr", ST_NAMES, NULL, UR },           \
+		{ s, "dstaddr", ST_NAMES, NULL, UR },           \
+		{ s, "srcaddr-negate", ST_ENUM, "disable", U }, \
+		{ s, "dstaddr-negate", ST_ENUM, "disable", U }, \
+		{ s, "service", ST_NAMES, NULL, UR },           \
+		{ s, "service-negate", ST_ENUM, "disable", U }, \
+		{ s, "schedule", ST_STRING, NULL, UR },         \
+		{ s, "action", ST_ENUM, "deny", U },            \
+		{ s, "status", ST_ENUM, "enable", U },          \
+		{ s, "comments", ST_STRING, NULL, U },          \
+		{ s, "uuid", ST_UUID, NULL, U },                \
+	{                                                       \
+		s, "logtraffic", ST_ENUM, "disable", U          \
+	}
 	POLICY("firewall local-in-policy"),
 	POLICY("firewall local-in-policy6"),
 #undef POLICY
@@ -211,15 +213,18 @@ static void check_default(const struct schema_section *s,
 	case ST_ENUM:
 		if (strchr(d, ' ') || !in_list(a->enums, d, strlen(d)))
 			fail_msg("%s: %s: default \"%s\" is not one of its "
-				 "values", s->path, a->name, d);
+				 "values",
+				 s->path, a->name, d);
 		break;
 	case ST_ENUMS:
 		for (w = d; *w; w = sp ? sp + 1 : w + strlen(w)) {
 			sp = strchr(w, ' ');
-			if (!in_list(a->enums, w, sp ? (size_t)(sp - w) :
-							strlen(w)))
-				fail_msg("%s: %s: default \"%s\" has a word not "
-					 "in its values", s->path, a->name, d);
+			if (!in_list(a->enums, w,
+				     sp ? (size_t)(sp - w) : strlen(w)))
+				fail_msg(
+					"%s: %s: default \"%s\" has a word not "
+					"in its values",
+					s->path, a->name, d);
 		}
 		break;
 	case ST_INT:
@@ -238,7 +243,8 @@ static void check_default(const struct schema_section *s,
 		break;
 	case ST_IP4MASK:
 		sp = strchr(d, ' ');
-		if (!sp || !is_ip4(d, sp - d) || !is_ip4(sp + 1, strlen(sp + 1)))
+		if (!sp || !is_ip4(d, sp - d) ||
+		    !is_ip4(sp + 1, strlen(sp + 1)))
 			fail_msg("%s: %s: bad default", s->path, a->name);
 		break;
 	case ST_IP6:
@@ -258,8 +264,8 @@ static void check_default(const struct schema_section *s,
 		break;
 	case ST_DATETIME:
 		if (sscanf(d, "%2u:%2u %4u/%2u/%2u%c", &h, &m, &y, &mo, &dd,
-			   &tail) != 5 || h > 23 || m > 59 || !mo || mo > 12 ||
-		    !dd || dd > 31)
+			   &tail) != 5 ||
+		    h > 23 || m > 59 || !mo || mo > 12 || !dd || dd > 31)
 			fail_msg("%s: %s: bad default", s->path, a->name);
 		break;
 	default:
@@ -291,7 +297,8 @@ static void check_section(const struct schema_section *s, bool top)
 			fail_msg("%s: \"%s\" then \"%s\": %s", s->path,
 				 s->attrs[i - 1].name, a->name,
 				 strcmp(s->attrs[i - 1].name, a->name) ?
-				 "not sorted" : "duplicate");
+					 "not sorted" :
+					 "duplicate");
 		for (j = 0; j < i; j++)
 			if (!strcmp(s->attrs[j].name, a->name))
 				fail_msg("%s: duplicate \"%s\"", s->path,
@@ -361,7 +368,8 @@ static void test_tables(void **state)
 
 static void test_interface_ipv6(void **state)
 {
-	const struct schema_section *intf = schema_find_section("system interface");
+	const struct schema_section *intf =
+		schema_find_section("system interface");
 	const struct schema_section *v6 = schema_find_sub(intf, "ipv6");
 
 	(void)state;
@@ -388,7 +396,8 @@ static void test_used(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(used); i++) {
-		const struct schema_section *s = section_or_sub(used[i].section);
+		const struct schema_section *s =
+			section_or_sub(used[i].section);
 		const struct schema_attr *a;
 
 		if (!s)
@@ -473,7 +482,8 @@ static void test_values(void **state)
 
 static void test_unknown(void **state)
 {
-	const struct schema_section *s = schema_find_section("firewall address");
+	const struct schema_section *s =
+		schema_find_section("firewall address");
 
 	(void)state;
 	assert_null(schema_find_section("firewall policy"));

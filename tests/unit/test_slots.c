@@ -134,8 +134,7 @@ static void test_probe_limit(void **state)
 	for (i = 0; i < LI_LOCAL_PROBES; i++)
 		assert_int_equal(li_host_add_local(&f->h, 4, &same[i], false),
 				 0);
-	assert_int_equal(li_host_add_local(&f->h, 4, &same[i], false),
-			 -ENOSPC);
+	assert_int_equal(li_host_add_local(&f->h, 4, &same[i], false), -ENOSPC);
 	assert_int_equal(f->h.nr_locals, LI_LOCAL_PROBES);
 	for (i = 0; i < LI_LOCAL_PROBES; i++)
 		assert_int_equal(kind_of(&f->h, 4, &same[i]), 1);
@@ -222,8 +221,9 @@ static void test_host_sa(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_host_table_is_the_built_one,
-						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_host_table_is_the_built_one, fx_setup,
+			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_probe_limit, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_host_sa, fx_setup,

@@ -595,7 +595,8 @@ static struct nlattr *last_attr(struct nlmsghdr *nlh, size_t hdrlen)
 {
 	struct nlattr *a, *last = NULL;
 
-	mnl_attr_for_each(a, nlh, hdrlen) last = a;
+	mnl_attr_for_each(a, nlh, hdrlen)
+		last = a;
 	assert_non_null(last);
 	return last;
 }
@@ -929,9 +930,10 @@ static __u32 read_request(struct fake *f)
 	assert_int_equal(nlh->nlmsg_len, n);
 	assert_int_equal(nlh->nlmsg_type, XFRM_MSG_GETSA);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
-	mnl_attr_for_each(a, nlh, 0) if (mnl_attr_get_type(a) == XFRMA_PROTO &&
-					 mnl_attr_get_u8(a) == IPPROTO_ESP)
-		proto = true;
+	mnl_attr_for_each(a, nlh, 0)
+		if (mnl_attr_get_type(a) == XFRMA_PROTO &&
+		    mnl_attr_get_u8(a) == IPPROTO_ESP)
+			proto = true;
 	assert_true(proto);
 	f->seq = nlh->nlmsg_seq;
 	return f->seq;
