@@ -84,7 +84,7 @@ static void fill_addr(struct li_image *im, __u32 base,
 		       (size_t)t->nr_blocks * LI_BLOCK_SIZE * sizeof(*at));
 }
 
-/* A table the compiler left out (no such protocol) stays zero. */
+/* A table the compiler left out (no such protocol) is zeros. */
 static void fill_ports(struct li_image *im, const struct li_svc_table *t,
 		       int fam)
 {
@@ -95,10 +95,12 @@ static void fill_ports(struct li_image *im, const struct li_svc_table *t,
 			const __u16 *v =
 				src ? t->sport_class[p] : t->dport_class[p];
 			__u32 k = li_port_table_key(0, fam, p, src);
+			__u16 *at = im->port + (size_t)k * LI_PORT_ELEM;
 
 			if (v)
-				memcpy(im->port + (size_t)k * LI_PORT_ELEM, v,
-				       LI_PORT_SPACE * sizeof(*v));
+				memcpy(at, v, LI_PORT_SPACE * sizeof(*v));
+			else
+				memset(at, 0, LI_PORT_SPACE * sizeof(*v));
 		}
 	}
 }
@@ -134,13 +136,17 @@ int ruleset_image_build(const struct li_ruleset *rs, struct li_image *im)
 	int fam;
 
 	ruleset_image_layout(rs, im);
-	/* At least one entry each: malloc(0) may say NULL. */
-	im->addr = calloc((size_t)im->n.addr * LI_ADDR_ELEM + 1,
+	/*
+	 * Every entry is written below (a port table the compiler left out
+	 * as zeros), so no calloc: a reload does not clear megabytes first.
+	 * One entry more each: malloc(0) may say NULL.
+	 */
+	im->addr = malloc(((size_t)im->n.addr + 1) * LI_ADDR_ELEM *
 			  sizeof(*im->addr));
-	im->bm = calloc((size_t)im->n.bm + 1, sizeof(*im->bm));
-	im->cross = calloc((size_t)im->n.cross + 1, sizeof(*im->cross));
-	im->pol = calloc((size_t)im->n.pol + 1, sizeof(*im->pol));
-	im->port = calloc((size_t)LI_PORT_SET_ELEMS * LI_PORT_ELEM,
+	im->bm = malloc(((size_t)im->n.bm + 1) * sizeof(*im->bm));
+	im->cross = malloc(((size_t)im->n.cross + 1) * sizeof(*im->cross));
+	im->pol = malloc(((size_t)im->n.pol + 1) * sizeof(*im->pol));
+	im->port = malloc((size_t)LI_PORT_SET_ELEMS * LI_PORT_ELEM *
 			  sizeof(*im->port));
 	if (!im->addr || !im->bm || !im->cross || !im->pol || !im->port) {
 		ruleset_image_free(im);
