@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "compile/image.h"
 
@@ -131,6 +132,26 @@ static void fill_family(struct li_image *im, const struct li_family *f, int fam)
 	       f->bm_words * sizeof(*im->bm));
 }
 
+#define HUGE_PAGE (2u << 20)
+
+/*
+ * @bytes for an array written once, then copied to the maps and freed:
+ * a reload's fresh megabytes are huge pages where the kernel allows, so
+ * filling them costs a few faults, not one per 4 KiB.
+ */
+static void *image_alloc(size_t bytes)
+{
+	void *p;
+
+	if (bytes < HUGE_PAGE)
+		return malloc(bytes);
+	bytes = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	if (posix_memalign(&p, HUGE_PAGE, bytes))
+		return NULL;
+	madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
 int ruleset_image_build(const struct li_ruleset *rs, struct li_image *im)
 {
 	int fam;
@@ -141,13 +162,13 @@ int ruleset_image_build(const struct li_ruleset *rs, struct li_image *im)
 	 * as zeros), so no calloc: a reload does not clear megabytes first.
 	 * One entry more each: malloc(0) may say NULL.
 	 */
-	im->addr = malloc(((size_t)im->n.addr + 1) * LI_ADDR_ELEM *
-			  sizeof(*im->addr));
-	im->bm = malloc(((size_t)im->n.bm + 1) * sizeof(*im->bm));
-	im->cross = malloc(((size_t)im->n.cross + 1) * sizeof(*im->cross));
-	im->pol = malloc(((size_t)im->n.pol + 1) * sizeof(*im->pol));
-	im->port = malloc((size_t)LI_PORT_SET_ELEMS * LI_PORT_ELEM *
-			  sizeof(*im->port));
+	im->addr = image_alloc(((size_t)im->n.addr + 1) * LI_ADDR_ELEM *
+			       sizeof(*im->addr));
+	im->bm = image_alloc(((size_t)im->n.bm + 1) * sizeof(*im->bm));
+	im->cross = image_alloc(((size_t)im->n.cross + 1) * sizeof(*im->cross));
+	im->pol = image_alloc(((size_t)im->n.pol + 1) * sizeof(*im->pol));
+	im->port = image_alloc((size_t)LI_PORT_SET_ELEMS * LI_PORT_ELEM *
+			       sizeof(*im->port));
 	if (!im->addr || !im->bm || !im->cross || !im->pol || !im->port) {
 		ruleset_image_free(im);
 		return -ENOMEM;
