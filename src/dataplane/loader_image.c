@@ -81,8 +81,7 @@ static void fill_active(struct li_image *im, const struct li_ruleset *rs)
 }
 
 /* Each map's array in one batch at set @set's first key. */
-static int copy_image(struct li_loader *l, const struct li_image *im,
-		      __u32 set)
+static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 {
 	const struct li_conf *c = &l->conf;
 	struct localin_bpf *s = l->skel;
