@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "localin.skel.h"
+#include "compile/image.h"
 #include "dataplane/loader_int.h"
 
 #define BATCH 4096
@@ -23,21 +24,13 @@
 
 void li_image_need(const struct li_ruleset *rs, __u32 need[4])
 {
-	int fam, p;
+	struct li_image im;
 
-	memset(need, 0, 4 * sizeof(*need));
-	for (fam = 0; fam < 2; fam++) {
-		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
-
-		need[0] += 2 * LI_ADDR_ROOT_ELEMS + f->src.nr_blocks +
-			   f->dst.nr_blocks;
-		need[1] += f->bm_words *
-			   (f->bm_intf.nr_classes + f->bm_src.nr_classes +
-			    f->bm_dst.nr_classes + f->bm_svc.nr_classes + 1);
-		for (p = 0; p < LI_NR_PORT_PROTOS; p++)
-			need[2] += f->svc.nr_dclass[p] * f->svc.nr_sclass[p];
-		need[3] += f->nr_policies;
-	}
+	ruleset_image_layout(rs, &im);
+	need[0] = im.n.addr;
+	need[1] = im.n.bm;
+	need[2] = im.n.cross;
+	need[3] = im.n.pol;
 }
 
 /* @n elements of @size bytes from @vals into keys @first.. of @fd. */
@@ -59,90 +52,6 @@ static int write_elems(int fd, __u32 first, const void *vals, size_t size,
 	return 0;
 }
 
-struct image {
-	struct li_loader *l;
-	__u32 set;
-	struct li_set_hdr hdr;
-	__u32 addr, bm, cross, pol; /* next free entry in the set */
-};
-
-static int put_addr(struct image *im, int fam, int dim,
-		    const struct li_addr_table *t)
-{
-	int fd = bpf_map__fd(im->l->skel->maps.li_addr);
-	__u32 base = li_set_key(im->set, im->l->conf.cap_addr, im->addr);
-	int err;
-
-	im->hdr.fam[fam].addr_base[dim] = im->addr;
-	err = write_elems(fd, base, t->root, LI_ADDR_ELEM * sizeof(__u32),
-			  LI_ADDR_ROOT_ELEMS);
-	if (!err && t->nr_blocks)
-		err = write_elems(fd, base + li_addr_block_elem(0), t->blocks,
-				  LI_ADDR_ELEM * sizeof(__u32), t->nr_blocks);
-	im->addr += LI_ADDR_ROOT_ELEMS + t->nr_blocks;
-	return err;
-}
-
-static int put_bm(struct image *im, int fam, int dim, const __u64 *words,
-		  __u32 n)
-{
-	int fd = bpf_map__fd(im->l->skel->maps.li_bm);
-
-	im->hdr.fam[fam].bm_base[dim] = im->bm;
-	im->bm += n;
-	return n ? write_elems(fd,
-			       li_set_key(im->set, im->l->conf.cap_bm,
-					  im->hdr.fam[fam].bm_base[dim]),
-			       words, sizeof(__u64), n) :
-		   0;
-}
-
-static int put_ports(struct image *im, int fam, const struct li_svc_table *t)
-{
-	static const __u16 zero[LI_PORT_SPACE];
-	int fd = bpf_map__fd(im->l->skel->maps.li_port);
-	int p, src, err;
-
-	for (p = 0; p < LI_NR_PORT_PROTOS; p++) {
-		for (src = 0; src < 2; src++) {
-			const __u16 *v = src ? t->sport_class[p] :
-					       t->dport_class[p];
-			__u32 k = li_port_table_key(im->set, fam, p, src);
-
-			err = write_elems(fd, k, v ? v : zero,
-					  LI_PORT_ELEM * sizeof(__u16),
-					  LI_PORT_ELEMS_PER_TABLE);
-			if (err)
-				return err;
-		}
-	}
-	return 0;
-}
-
-static int put_cross(struct image *im, int fam, const struct li_svc_table *t)
-{
-	int fd = bpf_map__fd(im->l->skel->maps.li_cross);
-	struct li_fam_hdr *h = &im->hdr.fam[fam];
-	__u32 n, k;
-	int p, err;
-
-	for (p = 0; p < LI_NR_PORT_PROTOS; p++) {
-		n = t->nr_dclass[p] * t->nr_sclass[p];
-		h->cross_base[p] = im->cross;
-		h->nr_sclass[p] = t->nr_sclass[p];
-		h->unknown_ports[p] = t->unknown_ports[p];
-		if (!n || !t->cross[p])
-			continue;
-		k = li_set_key(im->set, im->l->conf.cap_cross, im->cross);
-		err = write_elems(fd, k, t->cross[p], sizeof(__u32), n);
-		if (err)
-			return err;
-		im->cross += n;
-	}
-	memcpy(h->proto_map, t->proto_map, sizeof(h->proto_map));
-	return 0;
-}
-
 /* The schedules' mask now, as li_host_set_time() computes it. */
 static void active_now(const struct li_ruleset *rs, const struct li_family *f,
 		       __u64 *out)
@@ -157,50 +66,47 @@ static void active_now(const struct li_ruleset *rs, const struct li_family *f,
 	ruleset_live_mask(rs, f, minute, out);
 }
 
-static int put_family(struct image *im, const struct li_ruleset *rs, int fam)
+/* The schedules' mask now into each family's reserved ACTIVE row. */
+static void fill_active(struct li_image *im, const struct li_ruleset *rs)
 {
-	const struct li_family *f = fam ? &rs->v6 : &rs->v4;
-	struct li_fam_hdr *h = &im->hdr.fam[fam];
-	int fd = bpf_map__fd(im->l->skel->maps.li_pol);
-	__u64 *act;
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+		const struct li_fam_hdr *h = &im->hdr.fam[fam];
+
+		if (h->nr_policies)
+			active_now(rs, f, im->bm + h->bm_base[LI_DIM_ACTIVE]);
+	}
+}
+
+/* Each map's array in one batch at set @set's first key. */
+static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
+{
+	const struct li_conf *c = &l->conf;
+	struct localin_bpf *s = l->skel;
 	int err;
 
-	h->nr_policies = f->nr_policies;
-	h->bm_words = f->nr_policies ? f->bm_words : 0;
-	h->intf_other = f->intf_other;
-	h->pol_base = im->pol;
-	err = put_addr(im, fam, 0, &f->src);
+	err = write_elems(bpf_map__fd(s->maps.li_addr),
+			  li_set_key(set, c->cap_addr, 0), im->addr,
+			  LI_ADDR_ELEM * sizeof(*im->addr), im->n.addr);
 	if (!err)
-		err = put_addr(im, fam, 1, &f->dst);
+		err = write_elems(bpf_map__fd(s->maps.li_port),
+				  li_port_table_key(set, 0, 0, 0), im->port,
+				  LI_PORT_ELEM * sizeof(*im->port),
+				  LI_PORT_SET_ELEMS);
 	if (!err)
-		err = put_ports(im, fam, &f->svc);
+		err = write_elems(bpf_map__fd(s->maps.li_cross),
+				  li_set_key(set, c->cap_cross, 0), im->cross,
+				  sizeof(*im->cross), im->n.cross);
 	if (!err)
-		err = put_cross(im, fam, &f->svc);
-	if (err || !f->nr_policies)
-		return err;
-	err = write_elems(fd, li_set_key(im->set, im->l->conf.cap_pol, im->pol),
-			  f->policies, sizeof(*f->policies), f->nr_policies);
-	im->pol += f->nr_policies;
+		err = write_elems(bpf_map__fd(s->maps.li_pol),
+				  li_set_key(set, c->cap_pol, 0), im->pol,
+				  sizeof(*im->pol), im->n.pol);
 	if (!err)
-		err = put_bm(im, fam, LI_DIM_INTF, f->bm_intf.words,
-			     f->bm_intf.nr_classes * f->bm_words);
-	if (!err)
-		err = put_bm(im, fam, LI_DIM_SRC, f->bm_src.words,
-			     f->bm_src.nr_classes * f->bm_words);
-	if (!err)
-		err = put_bm(im, fam, LI_DIM_DST, f->bm_dst.words,
-			     f->bm_dst.nr_classes * f->bm_words);
-	if (!err)
-		err = put_bm(im, fam, LI_DIM_SVC, f->bm_svc.words,
-			     f->bm_svc.nr_classes * f->bm_words);
-	if (err)
-		return err;
-	act = malloc(f->bm_words * sizeof(*act));
-	if (!act)
-		return -ENOMEM;
-	active_now(rs, f, act);
-	err = put_bm(im, fam, LI_DIM_ACTIVE, act, f->bm_words);
-	free(act);
+		err = write_elems(bpf_map__fd(s->maps.li_bm),
+				  li_set_key(set, c->cap_bm, 0), im->bm,
+				  sizeof(*im->bm), im->n.bm);
 	return err;
 }
 
@@ -264,55 +170,54 @@ static void wait_gap(__u64 last)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * The compiler's image of @rs (compile/image.h) into the set not in
+ * force, the schedules' mask now in its reserved rows; then the flip.
+ */
 int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 {
-	struct image im = { .l = l, .set = l->active ^ 1 };
-	__u32 need[4], zero = 0;
+	__u32 set = l->active ^ 1, zero = 0;
+	struct li_image im;
 	size_t i;
 	int fam, err;
 
-	li_image_need(rs, need);
-	if (need[0] > l->conf.cap_addr || need[1] > l->conf.cap_bm ||
-	    need[2] > l->conf.cap_cross || need[3] > l->conf.cap_pol)
+	ruleset_image_layout(rs, &im);
+	if (im.n.addr > l->conf.cap_addr || im.n.bm > l->conf.cap_bm ||
+	    im.n.cross > l->conf.cap_cross || im.n.pol > l->conf.cap_pol)
 		return -E2BIG;
+	err = ruleset_image_build(rs, &im);
+	if (err)
+		return err;
+	fill_active(&im, rs);
 	/* The set we overwrite was in force until the last flip. */
 	wait_gap(l->last_flip_ns);
-	for (fam = 0; fam < 2; fam++) {
-		err = put_family(&im, rs, fam);
-		if (err)
-			return err;
-	}
-	im.hdr.detect_esp = rs->detect_unknown_esp;
-	im.hdr.esp_wrong_peer_drop = rs->esp_wrong_peer_drop;
-	im.hdr.log_allow = rs->log_allow;
-	im.hdr.log_deny_unicast = rs->log_deny_unicast;
-	im.hdr.log_deny_broadcast = rs->log_deny_broadcast;
-	err = zero_hits(l, im.set, im.pol);
+	err = copy_image(l, &im, set);
+	if (!err)
+		err = zero_hits(l, set, im.n.pol);
 	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_sets),
-					&im.set, &im.hdr, BPF_ANY))
+					&set, &im.hdr, BPF_ANY))
 		err = -errno;
 	for (fam = 0; fam < 2 && !err; fam++)
 		err = keep_family(&l->fam[fam], fam ? &rs->v6 : &rs->v4);
-	if (err)
-		return err;
 	/* The interfaces we know, classified by the new ruleset. */
-	for (i = 0; i < l->nr_ifs; i++) {
+	for (i = 0; i < l->nr_ifs && !err; i++) {
 		__u32 cls[2];
 
 		cls[0] = li_intf_class(&l->fam[0].f, l->ifs[i].name);
 		cls[1] = li_intf_class(&l->fam[1].f, l->ifs[i].name);
-		err = li_loader_write_ifc(l, im.set, l->ifs[i].ifindex, cls);
-		if (err)
-			return err;
+		err = li_loader_write_ifc(l, set, l->ifs[i].ifindex, cls);
 	}
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state), &zero,
-				&im.set, BPF_ANY))
-		return -errno;
-	l->active = im.set;
-	l->hdr = im.hdr;
-	l->have_rs = true;
-	l->last_flip_ns = li_mono_ns();
-	return 0;
+	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
+					&zero, &set, BPF_ANY))
+		err = -errno;
+	if (!err) {
+		l->active = set;
+		l->hdr = im.hdr;
+		l->have_rs = true;
+		l->last_flip_ns = li_mono_ns();
+	}
+	ruleset_image_free(&im);
+	return err;
 }
 
 int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,

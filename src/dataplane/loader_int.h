@@ -73,7 +73,8 @@ int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 __u64 li_mono_ns(void);
 /*
  * What one map set needs for @rs: address elements, bitmap words, cross
- * products, policies (loader_image.c; the map sizes, loader.c).
+ * entries, policies; the sizes of the compiler's image (compile/image.h)
+ * for the map sizes, loader.c.
  */
 void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
 #define LI_PROG_NAME "localin_xdp"

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The layout of one set of the ruleset image as the XDP program's maps
+ * hold it (dataplane/maps.h): the element sizes of the maps and the set's
+ * header. The compiler lays the image out (image.c), the loader copies it
+ * and the program reads it, so the layout lives here, below all three.
+ * Only fixed-width types: the BPF side includes this.
+ */
+#ifndef LOCALIN_COMPILE_IMAGE_LAYOUT_H
+#define LOCALIN_COMPILE_IMAGE_LAYOUT_H
+
+#include "compile/ruleset.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#define LI_NR_SETS 2
+
+/* li_addr element: one trie block; a root is LI_ADDR_ROOT_ELEMS of them. */
+#define LI_ADDR_ELEM 256
+#define LI_ADDR_ROOT_ELEMS (LI_ROOT_SIZE / LI_ADDR_ELEM)
+
+/* li_port element: 256 consecutive ports' classes. */
+#define LI_PORT_ELEM 256
+#define LI_PORT_ELEMS_PER_TABLE (LI_PORT_SPACE / LI_PORT_ELEM)
+/* Tables per set: family x port protocol x (dport, sport). */
+#define LI_PORT_TABLES (2 * LI_NR_PORT_PROTOS * 2)
+#define LI_PORT_SET_ELEMS (LI_PORT_TABLES * LI_PORT_ELEMS_PER_TABLE)
+#define LI_PORT_ELEMS (LI_NR_SETS * LI_PORT_SET_ELEMS)
+
+/* One family of one set; offsets are relative to the set's start. */
+struct li_fam_hdr {
+	__u32 nr_policies;
+	__u32 bm_words; /* 0 when the family has no policies */
+	__u32 intf_other;
+	__u32 pol_base;	    /* li_pol, li_pol_hits */
+	__u32 addr_base[2]; /* li_addr: root of src, dst; blocks follow it */
+	__u32 bm_base[LI_NR_DIMS]; /* li_bm: class 0, word 0 (ACTIVE: mask) */
+	__u32 cross_base[LI_NR_PORT_PROTOS]; /* li_cross */
+	__u32 nr_sclass[LI_NR_PORT_PROTOS];
+	__u32 unknown_ports[LI_NR_PORT_PROTOS];
+	__u32 proto_map[256];
+};
+
+/* li_sets[set]: what a packet needs besides the big tables. */
+struct li_set_hdr {
+	struct li_fam_hdr fam[2];
+	__u8 detect_esp;
+	__u8 log_allow;
+	__u8 log_deny_unicast;
+	__u8 log_deny_broadcast;
+	__u8 esp_wrong_peer_drop;
+	__u8 pad[3];
+};
+
+/* Key @i of set (or half) @set in a map of @cap entries per set. */
+static __always_inline __u32 li_set_key(__u32 set, __u32 cap, __u32 i)
+{
+	return set * cap + i;
+}
+
+/* li_addr: the element of root entry @i, from the table's first. */
+static __always_inline __u32 li_addr_root_elem(__u32 i)
+{
+	return (i & (LI_ROOT_SIZE - 1)) / LI_ADDR_ELEM;
+}
+
+/* Blocks follow their root: block b is element LI_ADDR_ROOT_ELEMS + b. */
+static __always_inline __u32 li_addr_block_elem(__u32 i)
+{
+	return LI_ADDR_ROOT_ELEMS + i / LI_BLOCK_SIZE;
+}
+
+/*
+ * li_port: the first of the LI_PORT_ELEMS_PER_TABLE elements of the
+ * table of family @fam, port protocol @p, source ports or not (@src), in
+ * set @set; port x is in element + x / LI_PORT_ELEM.
+ */
+static __always_inline __u32 li_port_table_key(__u32 set, int fam, __u32 p,
+					       int src)
+{
+	__u32 t = ((set * 2 + (fam & 1)) * LI_NR_PORT_PROTOS + p) * 2 + !!src;
+
+	return t * LI_PORT_ELEMS_PER_TABLE;
+}
+
+#endif
