@@ -89,6 +89,8 @@ suite "build/repro" sh tests/build/repro.sh
 # The stages of src/ depend one way (tests/build/layering.sh's LAYERS),
 # every project header included by its path under src/.
 suite "build/layering" sh tests/build/layering.sh
+# The C sources as `make format` leaves them (.clang-format).
+suite "build/format" sh tests/build/format.sh
 # The daemon end to end: `localin run` in network namespaces of its own.
 suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
 # The SA sources of config system sa-source: a file source, the check

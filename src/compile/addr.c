@@ -105,8 +105,7 @@ static ip_u128 family_max(int family)
  * The one range of an address that is not a group, clamped rather than
  * trusted (a v4 range must stay in 32 bits); false if it has none.
  */
-static bool addr_plain_range(const struct obj_addr *a, ip_u128 *lo,
-			     ip_u128 *hi)
+static bool addr_plain_range(const struct obj_addr *a, ip_u128 *lo, ip_u128 *hi)
 {
 	ip_u128 max = family_max(a->family);
 

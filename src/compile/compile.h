@@ -16,8 +16,8 @@
 #include "compile/ruleset.h"
 
 struct li_addr_table {
-	__u32 *root;	 /* LI_ROOT_SIZE entries */
-	__u32 *blocks;	 /* nr_blocks * LI_BLOCK_SIZE entries */
+	__u32 *root;   /* LI_ROOT_SIZE entries */
+	__u32 *blocks; /* nr_blocks * LI_BLOCK_SIZE entries */
 	__u32 nr_blocks;
 	__u32 nr_classes;
 };
@@ -85,9 +85,8 @@ void ruleset_dump(const struct li_ruleset *rs, FILE *out);
 void ruleset_summary(const struct li_ruleset *rs, FILE *out);
 
 /* Mask of policies whose schedule is active at @local_min (see objects.h). */
-void ruleset_active_mask(const struct li_ruleset *rs,
-			 const struct li_family *f, __s64 local_min,
-			 __u64 *out);
+void ruleset_active_mask(const struct li_ruleset *rs, const struct li_family *f,
+			 __s64 local_min, __u64 *out);
 /* The same ANDed with status enable: the mask the data path ANDs in. */
 void ruleset_live_mask(const struct li_ruleset *rs, const struct li_family *f,
 		       __s64 local_min, __u64 *out);

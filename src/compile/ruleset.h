@@ -75,9 +75,9 @@ enum li_action {
 #define LI_POL_LOGTRAFFIC (1u << 1)
 
 struct li_policy {
-	__u32 id;	/* the admin's policy id */
-	__u16 sched;	/* index into the schedule table */
-	__u8 action;	/* enum li_action */
+	__u32 id;    /* the admin's policy id */
+	__u16 sched; /* index into the schedule table */
+	__u8 action; /* enum li_action */
 	__u8 flags;
 };
 
@@ -104,7 +104,7 @@ struct li_sched {
 	__u8 days; /* recurring: bit 0 = sunday */
 	__u16 start_min, end_min;
 	__u16 nr_members;
-	__u32 first_member; /* index into li_ruleset.sched_members */
+	__u32 first_member;	      /* index into li_ruleset.sched_members */
 	__s64 start_local, end_local; /* onetime, minutes since 1970 local */
 };
 

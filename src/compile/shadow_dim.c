@@ -81,7 +81,8 @@ static int class_keys(struct shadow *sh, unsigned int d, uint32_t *key,
 	for (i = 0; i < sh->n; i++) {
 		__u64 h = sum[i] | 1; /* 0 marks an empty slot */
 
-		for (s = hash_mix64(h) & (size - 1);; s = (s + 1) & (size - 1)) {
+		for (s = hash_mix64(h) & (size - 1);;
+		     s = (s + 1) & (size - 1)) {
 			uint32_t k = slot_key[s];
 			bool same = slot_sum[s] == h;
 

@@ -45,8 +45,8 @@ static int write_elems(int fd, __u32 first, const void *vals, size_t size,
 		for (i = 0; i < cnt; i++)
 			keys[i] = first + done + i;
 		if (bpf_map_update_batch(fd, keys,
-					 (const char *)vals + done * size,
-					 &cnt, &o))
+					 (const char *)vals + done * size, &cnt,
+					 &o))
 			return -errno;
 	}
 	return 0;
@@ -259,8 +259,8 @@ int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 	if (ifindex < LI_IFC_ARRAY) {
 		__u32 k = li_ifc_key(set, (__u32)ifindex);
 
-		err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc),
-					  &k, &v, BPF_ANY);
+		err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc), &k,
+					  &v, BPF_ANY);
 	} else {
 		struct li_ifc_key k = { .set = set, .ifindex = (__u32)ifindex };
 
@@ -315,7 +315,8 @@ int li_loader_forget_interface(struct li_loader *l, int ifindex)
 						.ifindex = (__u32)ifindex };
 
 			if (bpf_map_delete_elem(
-				    bpf_map__fd(l->skel->maps.li_ifc_big), &k) &&
+				    bpf_map__fd(l->skel->maps.li_ifc_big),
+				    &k) &&
 			    errno != ENOENT)
 				err = -errno;
 		}

@@ -43,7 +43,7 @@ struct li_loader {
 	__u64 *pcpu; /* one per-CPU value */
 	struct li_conf conf;
 	__u64 test_now_ns; /* li_loader_set_test_time() */
-	__u32 active; /* set in force */
+	__u32 active;	   /* set in force */
 	bool have_rs;
 	struct li_set_hdr hdr; /* of the set in force */
 	struct li_fam_copy fam[2];
@@ -93,8 +93,8 @@ bool li_shares_maps(struct li_loader *l, struct xdp_program *p);
  * attached there in @mode (enum xdp_attach_mode), alone (@legacy) or under
  * libxdp's dispatcher: loader_swap.c.
  */
-int li_attach_replace(struct li_loader *l, int ifindex, int old_fd,
-		      int mode, bool legacy);
+int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
+		      bool legacy);
 /* Unlink every entry of a pin directory (kept: the directory). */
 int li_pins_clear(const char *dir);
 

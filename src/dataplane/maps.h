@@ -41,7 +41,7 @@
 
 /* li_stats: per-CPU counters. */
 enum li_stat {
-	LI_ST_REASON = 0, /* + enum li_reason */
+	LI_ST_REASON = 0,	     /* + enum li_reason */
 	LI_ST_SUPPRESSED = LI_R_MAX, /* + enum li_event_kind */
 	LI_NR_STATS = LI_R_MAX + LI_EV_NR_KINDS,
 };
@@ -53,7 +53,7 @@ struct li_conf {
 	 * same build adopts them (another may lay them out differently).
 	 */
 	__u64 build;
-	__u64 cookie; /* a test run's metadata carries it (see below) */
+	__u64 cookie;	 /* a test run's metadata carries it (see below) */
 	__u32 cap_addr;	 /* li_addr elements per set */
 	__u32 cap_bm;	 /* li_bm words per set */
 	__u32 cap_cross; /* li_cross entries per set */
