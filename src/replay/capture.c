@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf/diag.h"
+
 #define LINKTYPE_NULL 0
 #define LINKTYPE_ETHERNET 1
 #define LINKTYPE_RAW 101
@@ -42,7 +44,8 @@ struct iface {
 };
 
 struct capture {
-	pcap_t *pcap; /* pcap variants only libpcap knows */
+	const char *path; /* the caller's, for errors: valid until close */
+	pcap_t *pcap;	  /* pcap variants only libpcap knows */
 	int linktype;
 	/* The file mapped whole: records are read in place, no copies. */
 	const __u8 *map;
@@ -199,8 +202,8 @@ static inline void normalize(struct capture *c, int linktype, const __u8 *data,
 }
 
 /* The next pcapng block, in place: c->block points into the map. */
-static int read_block(struct capture *c, __u32 *type, __u32 *len, char *err,
-		      size_t errlen)
+static int read_block(struct capture *c, __u32 *type, __u32 *len,
+		      struct diag_list *dl)
 {
 	const __u8 *b = c->map + c->pos;
 	size_t left = c->map_len - c->pos;
@@ -220,7 +223,8 @@ static int read_block(struct capture *c, __u32 *type, __u32 *len, char *err,
 		else if (magic == __builtin_bswap32(PCAPNG_BOM))
 			c->swap = 1;
 		else {
-			snprintf(err, errlen, "pcapng: bad byte-order magic");
+			diag_error(dl, NULL, "%s: pcapng: bad byte-order magic",
+				   c->path);
 			return -EINVAL;
 		}
 	} else {
@@ -235,26 +239,27 @@ static int read_block(struct capture *c, __u32 *type, __u32 *len, char *err,
 	c->pos += *len;
 	return 1;
 trunc:
-	snprintf(err, errlen, "pcapng: truncated block");
+	diag_error(dl, NULL, "%s: pcapng: truncated block", c->path);
 	return -EINVAL;
 bad:
-	snprintf(err, errlen, "pcapng: bad block length");
+	diag_error(dl, NULL, "%s: pcapng: bad block length", c->path);
 	return -EINVAL;
 }
 
 /* Interface description: link type, name and timestamp resolution. */
-static int add_iface(struct capture *c, __u32 len, char *err, size_t errlen)
+static int add_iface(struct capture *c, __u32 len, struct diag_list *dl)
 {
 	struct iface *ifc;
 	const __u8 *o = c->block + 16, *end = c->block + len - 4;
 
 	if (c->nr_ifaces >= MAX_IFACES) {
-		snprintf(err, errlen, "pcapng: more than %d interfaces",
-			 MAX_IFACES);
+		diag_error(dl, NULL, "%s: pcapng: more than %d interfaces",
+			   c->path, MAX_IFACES);
 		return -EINVAL;
 	}
 	if (len < 20) {
-		snprintf(err, errlen, "pcapng: short interface block");
+		diag_error(dl, NULL, "%s: pcapng: short interface block",
+			   c->path);
 		return -EINVAL;
 	}
 	ifc = &c->ifaces[c->nr_ifaces++];
@@ -283,9 +288,10 @@ static int add_iface(struct capture *c, __u32 len, char *err, size_t errlen)
 		char why[256];
 
 		linktype_refusal(why, sizeof(why), ifc->linktype);
-		snprintf(err, errlen, "pcapng interface %u%s%s%s: %s",
-			 c->nr_ifaces - 1, ifc->name ? " (" : "",
-			 ifc->name ? ifc->name : "", ifc->name ? ")" : "", why);
+		diag_error(dl, NULL, "%s: pcapng interface %u%s%s%s: %s",
+			   c->path, c->nr_ifaces - 1, ifc->name ? " (" : "",
+			   ifc->name ? ifc->name : "", ifc->name ? ")" : "",
+			   why);
 		return -EINVAL;
 	}
 	return 0;
@@ -298,13 +304,13 @@ static __u64 ticks_to_ns(__u64 t, __u64 div)
 	return t / div * 1000000000ull + t % div * 1000000000ull / div;
 }
 
-static int pcapng_next(struct capture *c, struct capture_pkt *p, char *err,
-		       size_t errlen)
+static int pcapng_next(struct capture *c, struct capture_pkt *p,
+		       struct diag_list *dl)
 {
 	__u32 type, len;
 	int r;
 
-	while ((r = read_block(c, &type, &len, err, errlen)) > 0) {
+	while ((r = read_block(c, &type, &len, dl)) > 0) {
 		const struct iface *ifc;
 		__u32 id, caplen, wlen, hdr;
 		__u64 ts = 0;
@@ -316,7 +322,7 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p, char *err,
 			continue;
 		}
 		if (type == PCAPNG_IDB) {
-			r = add_iface(c, len, err, errlen);
+			r = add_iface(c, len, dl);
 			if (r)
 				return r;
 			continue;
@@ -342,9 +348,10 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p, char *err,
 			continue; /* statistics, name resolution, ... */
 		}
 		if (id >= c->nr_ifaces) {
-			snprintf(err, errlen,
-				 "pcapng: packet on undeclared interface %u",
-				 id);
+			diag_error(
+				dl, NULL,
+				"%s: pcapng: packet on undeclared interface %u",
+				c->path, id);
 			return -EINVAL;
 		}
 		if (caplen > len - hdr - 4)
@@ -357,7 +364,8 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p, char *err,
 	}
 	return r;
 bad:
-	snprintf(err, errlen, "pcapng: packet longer than its block");
+	diag_error(dl, NULL, "%s: pcapng: packet longer than its block",
+		   c->path);
 	return -EINVAL;
 }
 
@@ -385,8 +393,8 @@ static bool pcap_header(struct capture *c)
 	return true;
 }
 
-static int pcap_record(struct capture *c, struct capture_pkt *p, char *err,
-		       size_t errlen)
+static int pcap_record(struct capture *c, struct capture_pkt *p,
+		       struct diag_list *dl)
 {
 	const __u8 *h = c->map + c->pos;
 	__u32 sec, frac, caplen;
@@ -407,13 +415,14 @@ static int pcap_record(struct capture *c, struct capture_pkt *p, char *err,
 	c->pos += 16 + (size_t)caplen;
 	return 1;
 trunc:
-	snprintf(err, errlen, "pcap: truncated record at offset %zu", c->pos);
+	diag_error(dl, NULL, "%s: pcap: truncated record at offset %zu",
+		   c->path, c->pos);
 	return -EINVAL;
 }
 
 /* A classic pcap has one link type: refused at once if unsupported. */
 static int check_linktype(struct capture *c, const char *path,
-			  struct capture **out, char *err, size_t errlen)
+			  struct capture **out, struct diag_list *dl)
 {
 	char why[256];
 
@@ -422,13 +431,12 @@ static int check_linktype(struct capture *c, const char *path,
 		return 0;
 	}
 	linktype_refusal(why, sizeof(why), c->linktype);
-	snprintf(err, errlen, "%s: %s", path, why);
+	diag_error(dl, NULL, "%s: %s", path, why);
 	capture_close(c);
 	return -EINVAL;
 }
 
-int capture_open(const char *path, struct capture **out, char *err,
-		 size_t errlen)
+int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE];
 	struct capture *c;
@@ -440,7 +448,7 @@ int capture_open(const char *path, struct capture **out, char *err,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
 		e = errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		diag_error(dl, NULL, "%s: %s", path, strerror(e));
 		if (fd >= 0)
 			close(fd);
 		return -e;
@@ -448,8 +456,10 @@ int capture_open(const char *path, struct capture **out, char *err,
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
+		diag_error(dl, NULL, "%s: out of memory", path);
 		return -ENOMEM;
 	}
+	c->path = path;
 	if (st.st_size > 0) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
 			   0);
@@ -468,35 +478,34 @@ int capture_open(const char *path, struct capture **out, char *err,
 		return 0;
 	}
 	if (pcap_header(c))
-		return check_linktype(c, path, out, err, errlen);
+		return check_linktype(c, path, out, dl);
 	/* Anything else (modified pcap variants, ...): libpcap decides. */
 	c->pcap = pcap_open_offline_with_tstamp_precision(
 		path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
 	if (!c->pcap) {
-		snprintf(err, errlen, "%s: %s", path, pcap_err);
+		diag_error(dl, NULL, "%s: %s", path, pcap_err);
 		capture_close(c);
 		return -EINVAL;
 	}
 	c->linktype = pcap_datalink(c->pcap);
-	return check_linktype(c, path, out, err, errlen);
+	return check_linktype(c, path, out, dl);
 }
 
-int capture_next(struct capture *c, struct capture_pkt *p, char *err,
-		 size_t errlen)
+int capture_next(struct capture *c, struct capture_pkt *p, struct diag_list *dl)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int r;
 
 	if (c->pcapng)
-		return pcapng_next(c, p, err, errlen);
+		return pcapng_next(c, p, dl);
 	if (!c->pcap)
-		return pcap_record(c, p, err, errlen);
+		return pcap_record(c, p, dl);
 	r = pcap_next_ex(c->pcap, &h, &data);
 	if (r == -2)
 		return 0;
 	if (r < 0) {
-		snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
+		diag_error(dl, NULL, "%s: %s", c->path, pcap_geterr(c->pcap));
 		return -EINVAL;
 	}
 	normalize(c, c->linktype, data, h->caplen, h->len, p);

@@ -27,12 +27,19 @@ struct capture_pkt {
 
 struct capture;
 
-/* Returns 0 or a negative errno, with a message in @err. */
-int capture_open(const char *path, struct capture **out, char *err,
-		 size_t errlen);
-/* 1: a packet in @p (valid until the next call); 0: end; <0: error. */
-int capture_next(struct capture *c, struct capture_pkt *p, char *err,
-		 size_t errlen);
+struct diag_list;
+
+/*
+ * Returns 0 or a negative errno, with the error queued on @dl like a
+ * config's (no location: the file is named in the message).
+ */
+int capture_open(const char *path, struct capture **out, struct diag_list *dl);
+/*
+ * 1: a packet in @p (valid until the next call); 0: end; <0: error, queued
+ * on @dl.
+ */
+int capture_next(struct capture *c, struct capture_pkt *p,
+		 struct diag_list *dl);
 void capture_close(struct capture *c);
 
 #endif

@@ -431,18 +431,15 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 	struct replay r = { .p = p, .o = o, .out = out };
 	struct capture *cap = NULL;
 	struct capture_pkt cp;
-	char err[512];
 	int ret;
 
 	ret = setup(&r);
 	if (ret)
 		goto out;
-	ret = capture_open(o->capture, &cap, err, sizeof(err));
-	if (ret) {
-		diag_error(&p->diags, NULL, "%s", err);
+	ret = capture_open(o->capture, &cap, &p->diags);
+	if (ret)
 		goto out;
-	}
-	while ((ret = capture_next(cap, &cp, err, sizeof(err))) > 0) {
+	while ((ret = capture_next(cap, &cp, &p->diags)) > 0) {
 		struct li_verdict v;
 		struct fit fit;
 		struct li_pkt *pkt = &fit.pkt;
@@ -476,10 +473,8 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 			emit_trace(&r, pkt, &v, ifname, cp.ts_ns);
 		emit_logs(&r, pkt, &v, ifname, cp.ts_ns);
 	}
-	if (ret < 0) {
-		diag_error(&p->diags, NULL, "%s: %s", o->capture, err);
+	if (ret < 0) /* capture_next() queued why */
 		goto out;
-	}
 	if (!o->verdicts)
 		summary(&r);
 out:
