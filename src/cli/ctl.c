@@ -11,6 +11,7 @@
 
 #include "daemon/ctl.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 
 #define TIMEOUT_S 10
 #define RELOAD_TIMEOUT_S 60 /* a reload compiles a whole config */
@@ -38,19 +39,6 @@ static const char ctl_usage[] =
 	"           age, packets and bytes the data path let through\n"
 	"  -t, --timeout SECONDS  give up when the whole answer has not come\n"
 	"           within SECONDS (default 60 for reload, else 10): exit 1\n";
-
-/* Whole seconds, 1 to a day; -1 if @s is not that. */
-static int parse_timeout(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > TIMEOUT_MAX_S)
-		return -1;
-	return (int)v;
-}
 
 static int say_failure(const char *sock, int err, int timeout_s)
 {
@@ -89,6 +77,7 @@ static int request(const char *name, int argc, char **argv, bool words)
 	};
 	const char *sock = CTL_SOCKET_PATH;
 	bool force = false;
+	uint32_t t;
 	int timeout_s = strcmp(name, "reload") ? TIMEOUT_S : RELOAD_TIMEOUT_S;
 	char line[CTL_LINE_MAX];
 	size_t len;
@@ -102,13 +91,14 @@ static int request(const char *name, int argc, char **argv, bool words)
 			sock = optarg;
 			break;
 		case 't':
-			timeout_s = parse_timeout(optarg);
-			if (timeout_s < 0) {
+			if (cli_number("--timeout", optarg, TIMEOUT_MAX_S, &t))
+				return 2;
+			if (!t) {
 				fprintf(stderr,
-					"localin: --timeout %s: whole seconds from 1 to %d\n",
-					optarg, TIMEOUT_MAX_S);
+					"localin: --timeout: at least 1 second\n");
 				return 2;
 			}
+			timeout_s = (int)t;
 			break;
 		case 'h':
 			fputs(ctl_usage, stdout);
