@@ -403,6 +403,17 @@ static void do_unset(struct parser *p, struct conf_word *w, size_t n)
 	conf_attr_unset(e, sa->name);
 }
 
+/* Where @text is among @a's values; a->nr_vals if it is not. */
+static size_t val_index(const struct conf_attr *a, const char *text)
+{
+	size_t j;
+
+	for (j = 0; j < a->nr_vals; j++)
+		if (!strcmp(a->vals[j].text, text))
+			break;
+	return j;
+}
+
 /* append (and select, its FortiOS synonym): add what is not there yet. */
 static void do_append(struct parser *p, struct conf_word *w, size_t n)
 {
@@ -416,15 +427,9 @@ static void do_append(struct parser *p, struct conf_word *w, size_t n)
 	a = conf_attr_get(e, sa->name);
 	if (!a)
 		a = conf_attr_set(p->t, e, sa, &w[1].loc);
-	for (size_t i = 2; i < n; i++) {
-		size_t j;
-
-		for (j = 0; j < a->nr_vals; j++)
-			if (!strcmp(a->vals[j].text, w[i].text))
-				break;
-		if (j == a->nr_vals)
+	for (size_t i = 2; i < n; i++)
+		if (val_index(a, w[i].text) == a->nr_vals)
 			conf_value_set(p->t->arena, a, sa, &w[i], 1, p->dl);
-	}
 	if (!a->nr_vals)
 		conf_attr_unset(e, sa->name);
 }
@@ -440,11 +445,8 @@ static void do_unselect(struct parser *p, struct conf_word *w, size_t n)
 		return;
 	a = conf_attr_get(e, sa->name);
 	for (size_t i = 2; i < n; i++) {
-		size_t j;
+		size_t j = a ? val_index(a, w[i].text) : 0;
 
-		for (j = 0; a && j < a->nr_vals; j++)
-			if (!strcmp(a->vals[j].text, w[i].text))
-				break;
 		if (!a || j == a->nr_vals) {
 			diag_error(p->dl, &w[i].loc, "\"%s\" is not in %s",
 				   w[i].text, sa->name);
