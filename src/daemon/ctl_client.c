@@ -14,8 +14,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "ipsec/retry.h"
 
 /* A listener whose backlog is full: try to connect again this often. */
 #define CONNECT_RETRY_MS 20
@@ -30,14 +31,6 @@ struct answer_buf {
 	size_t line_cap;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for @events until the deadline: 0, or -ETIMEDOUT. */
 static int wait_for(int fd, short events, long long deadline_ms)
 {
@@ -46,7 +39,7 @@ static int wait_for(int fd, short events, long long deadline_ms)
 	int n;
 
 	for (;;) {
-		left = deadline_ms - now_ms();
+		left = deadline_ms - (long long)sa_mono_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
@@ -73,7 +66,7 @@ static int ctl_connect(const char *path, long long deadline_ms)
 		err = -errno;
 		if (err == -EINTR)
 			continue;
-		if (err != -EAGAIN || now_ms() >= deadline_ms) {
+		if (err != -EAGAIN || (long long)sa_mono_ms() >= deadline_ms) {
 			close(fd);
 			return err == -EAGAIN ? -ETIMEDOUT : err;
 		}
@@ -183,7 +176,8 @@ static int next_line(struct answer_buf *a, char **line)
 int ctl_request(const char *path, const char *request, int timeout_ms,
 		FILE *out, FILE *err, bool *ok)
 {
-	struct answer_buf a = { .deadline_ms = now_ms() + timeout_ms };
+	struct answer_buf a = { .deadline_ms =
+					(long long)sa_mono_ms() + timeout_ms };
 	size_t len = strlen(request);
 	unsigned int count, i;
 	int ret, sent;

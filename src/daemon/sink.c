@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ipsec/retry.h"
+
 #define SINK_MODE 0640
 #define SYSLOG_RETRY_MS 1000
 #define SYSLOG_LINE_MAX 8192
@@ -98,20 +100,12 @@ int sink_open_std(struct log_sink *s, int std_fd, sink_say_fn say)
 	return 0;
 }
 
-static __u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
-}
-
 static int syslog_connect(struct log_sink *s)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd, err;
 
-	s->retry_ms = now_ms() + SYSLOG_RETRY_MS;
+	s->retry_ms = sa_mono_ms() + SYSLOG_RETRY_MS;
 	strcpy(sun.sun_path, SINK_SYSLOG_PATH);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -349,13 +343,13 @@ int sink_pollfd(const struct log_sink *s, struct pollfd *pfd)
 
 void sink_drain(struct log_sink *s, int timeout_ms)
 {
-	__u64 end = now_ms() + (__u64)(timeout_ms > 0 ? timeout_ms : 0);
+	__u64 end = sa_mono_ms() + (__u64)(timeout_ms > 0 ? timeout_ms : 0);
 	struct pollfd pfd;
 	__u64 now;
 
 	for (;;) {
 		sink_flush(s);
-		now = now_ms();
+		now = sa_mono_ms();
 		if (!sink_pollfd(s, &pfd) || now >= end)
 			return;
 		if (poll(&pfd, 1, (int)(end - now)) == 0)
@@ -403,7 +397,7 @@ static int syslog_send(struct log_sink *s, const char *line, size_t len)
 		len -= strlen(MSG_PREFIX);
 	}
 	if (s->fd < 0) {
-		if (now_ms() < s->retry_ms)
+		if (sa_mono_ms() < s->retry_ms)
 			return -ENOTCONN;
 		err = syslog_connect(s);
 		if (err)

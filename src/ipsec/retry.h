@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The clock and the reconnect backoff the SA sources share (vici.c,
- * xfrm.c, the daemon's sas.c): a source that cannot be read tries again
- * after SA_RETRY_MIN_MS, doubling to SA_RETRY_MAX_MS, and starts from the
- * minimum again once it has listed its SAs.
+ * The daemon's clock, sa_mono_ms(): the SA sources, the control socket's
+ * timeouts, the sinks and the client's deadline read it. And the backoff
+ * the SA sources share (vici.c, xfrm.c, the daemon's sas.c), also used
+ * for attaches that failed (links.c): what failed tries again after
+ * SA_RETRY_MIN_MS, doubling to SA_RETRY_MAX_MS, and starts from the
+ * minimum again once it has worked.
  */
 #ifndef LOCALIN_IPSEC_RETRY_H
 #define LOCALIN_IPSEC_RETRY_H
