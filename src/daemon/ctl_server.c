@@ -259,19 +259,34 @@ void ctl_server_close(struct daemon *d)
 	d->ctl_spare_fd = -1;
 }
 
-/* Queue an answer; written as the socket takes it. */
+/*
+ * Queue an answer; written as the socket takes it. Answers quote what
+ * others named: interface names (the kernel allows ESC in them), tunnel
+ * names from charon, config strings, the request's own words. They reach
+ * an admin's terminal, so control characters go as \xNN, as in log lines;
+ * lines and tabs stay.
+ */
 static void answer(struct ctl_conn *c, bool ok, const char *text, size_t len)
 {
-	char *buf = NULL, *grown;
-	size_t n = 0, left = pending(c);
-	FILE *f = open_memstream(&buf, &n);
+	char *buf = NULL, *esc = NULL, *grown;
+	size_t n = 0, esc_len = 0, left = pending(c);
+	FILE *e = open_memstream(&esc, &esc_len), *f;
 
-	if (!f) {
+	if (!e) {
 		c->close_after = true;
 		return;
 	}
-	ctl_write_answer(f, ok, text, len);
+	log_fputs_escaped(e, text, len, true);
+	fclose(e);
+	f = open_memstream(&buf, &n);
+	if (!f) {
+		free(esc);
+		c->close_after = true;
+		return;
+	}
+	ctl_write_answer(f, ok, esc, esc_len);
 	fclose(f);
+	free(esc);
 	if (!left) {
 		free(c->out);
 		c->out = buf;
@@ -386,29 +401,6 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 	return false;
 }
 
-/*
- * Answers quote what others named: interface names (the kernel allows
- * ESC in them), tunnel names from charon, config strings. They reach an
- * admin's terminal, so control characters go as \xNN, as in log lines;
- * lines and tabs stay.
- */
-static void answer_escaped(struct ctl_conn *c, bool ok, const char *text,
-			   size_t len)
-{
-	char *esc = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&esc, &n);
-
-	if (!f) {
-		c->close_after = true;
-		return;
-	}
-	log_fputs_escaped(f, text, len, true);
-	fclose(f);
-	answer(c, ok, esc, n);
-	free(esc);
-}
-
 static void handle_line(struct daemon *d, struct ctl_conn *c, char *line)
 {
 	char *text = NULL;
@@ -423,7 +415,7 @@ static void handle_line(struct daemon *d, struct ctl_conn *c, char *line)
 	ok = dispatch(d, c, line, out);
 	fclose(out);
 	if (!c->stop_waiter)
-		answer_escaped(c, ok, text, len);
+		answer(c, ok, text, len);
 	free(text);
 }
 

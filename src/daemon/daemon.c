@@ -89,6 +89,19 @@ int daemon_lock_path(const char *socket, char *buf, unsigned int size)
 	return n < 0 || (unsigned int)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* Why an open of the lock or the log failed, in the admin's terms. */
+static const char *open_error(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "it is a symbolic link (O_NOFOLLOW)";
+	case -ENXIO: /* O_NONBLOCK: the open does not wait for a reader */
+		return "No such device or address (a FIFO that no process has open for reading)";
+	default:
+		return strerror(-err);
+	}
+}
+
 /*
  * A file we opened (as root, at a name a user may have chosen) that we are
  * about to write: root's or ours, and if a regular file, with no second
@@ -132,9 +145,7 @@ static int take_lock(struct daemon *d)
 	if (fd < 0) {
 		err = -errno;
 		daemon_msg("cannot open the lock %s: %s", path,
-			   err == -ELOOP ?
-				   "it is a symbolic link (O_NOFOLLOW)" :
-				   strerror(-err));
+			   open_error(err));
 		return err;
 	}
 	err = file_is_ours(fd, "the lock", path);
@@ -301,7 +312,7 @@ static int start(struct daemon *d)
 	if (err)
 		return err;
 	/* As reload.c: a config cut short enforces nothing; say it, stop. */
-	if (!d->o->force && !p->rs.v4.nr_policies && !p->rs.v6.nr_policies) {
+	if (!d->o->force && !daemon_nr_policies(p)) {
 		daemon_msg(
 			"%s has no local-in policy: nothing would be enforced; `localin run --force` starts anyway",
 			d->o->config);
@@ -316,18 +327,10 @@ static int start(struct daemon *d)
 	} else {
 		err = sink_open(&d->sink, d->o->log, daemon_msg);
 		if (err) {
-			daemon_msg(
-				"cannot open %s: %s%s", d->o->log,
-				err == -ELOOP ?
-					"it is a symbolic link (O_NOFOLLOW)" :
-					strerror(-err),
-				err == -ENXIO ?
-					" (a FIFO that no process has open for reading)" :
-					"");
+			daemon_msg("cannot open %s: %s", d->o->log,
+				   open_error(err));
 			goto out_free;
 		}
-	}
-	if (d->o->log) {
 		err = file_is_ours(d->sink.fd, "the log", d->o->log);
 		if (err)
 			goto out_free;

@@ -146,6 +146,12 @@ struct daemon {
  */
 void daemon_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Local-in policies of a loaded config: none enforces nothing. */
+static inline __u32 daemon_nr_policies(const struct pipeline *p)
+{
+	return p->rs.v4.nr_policies + p->rs.v6.nr_policies;
+}
+
 /* reload.c */
 int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs);
 int daemon_apply(struct daemon *d, struct pipeline *np);
@@ -160,6 +166,9 @@ int links_sync(struct daemon *d, bool fatal);
 int links_detach_all(struct daemon *d);
 void links_tick(struct daemon *d);
 size_t links_unenforced(const struct daemon *d, FILE *out);
+/* Why @k is wanted but not attached (in @buf if need be), or NULL. */
+const char *links_unattached_why(const struct daemon_link *k, char *buf,
+				 size_t size);
 const char *links_name(const struct daemon *d, int ifindex, char *buf,
 		       size_t size);
 bool links_wanted_name(const struct intf_want *w, const char *name);

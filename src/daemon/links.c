@@ -159,6 +159,20 @@ void links_tick(struct daemon *d)
 	}
 }
 
+const char *links_unattached_why(const struct daemon_link *k, char *buf,
+				 size_t size)
+{
+	if (k->attached)
+		return NULL;
+	if (k->attach_err)
+		return strerror(-k->attach_err);
+	if (!k->foreign.id)
+		return NULL;
+	snprintf(buf, size, "another XDP program holds it: %s, id %u, %s mode",
+		 k->foreign.name, k->foreign.id, k->foreign.mode);
+	return buf;
+}
+
 /*
  * The interfaces the config names (or `any` takes) that localin does not
  * enforce on, a line each on @out; how many. Absent ones are not counted:
@@ -166,23 +180,18 @@ void links_tick(struct daemon *d)
  */
 size_t links_unenforced(const struct daemon *d, FILE *out)
 {
+	const char *why;
+	char buf[128];
 	size_t i, n = 0;
 
 	for (i = 0; i < d->nr_links; i++) {
 		const struct daemon_link *k = &d->links[i];
 
-		if (k->attached || !wanted(d, k))
+		why = links_unattached_why(k, buf, sizeof(buf));
+		if (!why || !wanted(d, k))
 			continue;
-		if (k->attach_err)
-			fprintf(out, "%s (ifindex %d): not attached: %s\n",
-				k->name, k->ifindex, strerror(-k->attach_err));
-		else if (k->foreign.id)
-			fprintf(out,
-				"%s (ifindex %d): not attached: another XDP program holds it (%s, id %u)\n",
-				k->name, k->ifindex, k->foreign.name,
-				k->foreign.id);
-		else
-			continue;
+		fprintf(out, "%s (ifindex %d): not attached: %s\n", k->name,
+			k->ifindex, why);
 		n++;
 	}
 	return n;

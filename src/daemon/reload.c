@@ -248,11 +248,6 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	return 0;
 }
 
-static __u32 nr_policies(const struct pipeline *p)
-{
-	return p->rs.v4.nr_policies + p->rs.v6.nr_policies;
-}
-
 /*
  * A config cut short (an empty file, a copy that stopped before the
  * policies) checks "ok" and would detach everything without a word: from
@@ -261,11 +256,12 @@ static __u32 nr_policies(const struct pipeline *p)
 static int refuse_empty(struct daemon *d, const struct pipeline *np, bool force,
 			FILE *msgs)
 {
-	if (force || nr_policies(np) || !d->p || !nr_policies(d->p))
+	if (force || daemon_nr_policies(np) || !d->p ||
+	    !daemon_nr_policies(d->p))
 		return 0;
 	fprintf(msgs,
 		"%s has no local-in policy: it would remove all enforcement (%u policies in force); `localin reload --force` applies it anyway\n",
-		d->o->config, nr_policies(d->p));
+		d->o->config, daemon_nr_policies(d->p));
 	return -ENOMSG;
 }
 

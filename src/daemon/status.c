@@ -19,6 +19,8 @@ static void put_time(FILE *out, time_t t)
 
 static void put_interfaces(const struct daemon *d, FILE *out)
 {
+	const char *why;
+	char buf[128];
 	size_t i, j, n = 0;
 
 	fputs("interfaces:", out);
@@ -32,18 +34,11 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 	for (i = 0, n = 0; i < d->nr_links; i++) {
 		const struct daemon_link *k = &d->links[i];
 
-		if (k->attached)
-			continue;
-		if (k->attach_err)
+		why = links_unattached_why(k, buf, sizeof(buf));
+		if (why)
 			fprintf(out, "%s %s (ifindex %d: %s)",
 				n++ ? "," : "interfaces not attached:", k->name,
-				k->ifindex, strerror(-k->attach_err));
-		else if (k->foreign.id)
-			fprintf(out,
-				"%s %s (ifindex %d: another XDP program holds it: %s, id %u, %s mode)",
-				n++ ? "," : "interfaces not attached:", k->name,
-				k->ifindex, k->foreign.name, k->foreign.id,
-				k->foreign.mode);
+				k->ifindex, why);
 	}
 	if (n)
 		fputc('\n', out);
