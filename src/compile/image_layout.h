@@ -52,6 +52,12 @@ struct li_set_hdr {
 	__u8 log_deny_broadcast;
 	__u8 esp_wrong_peer_drop;
 	__u8 pad[3];
+	/*
+	 * Which load this set is (the loader's, never the compiler's): a
+	 * session accepted under another is judged again (session.h).
+	 */
+	__u32 gen;
+	__u32 pad2;
 };
 
 /* Key @i of set (or half) @set in a map of @cap entries per set. */

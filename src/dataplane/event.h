@@ -39,7 +39,7 @@ struct li_event {
  * Does `config log setting` (or the policy's logtraffic, @pol_flags of
  * the matched policy) want a traffic log line for this decision? Only
  * policy and implicit decisions are traffic; ESP errors have their own
- * event.
+ * event; packets of sessions make the session's one line at its end.
  */
 static __always_inline int li_traffic_logged(const struct li_verdict *v,
 					     __u8 pol_flags, int log_allow,
@@ -50,6 +50,9 @@ static __always_inline int li_traffic_logged(const struct li_verdict *v,
 		v->reason == LI_R_POLICY && (pol_flags & LI_POL_LOGTRAFFIC);
 
 	if (v->reason != LI_R_POLICY && v->reason != LI_R_IMPLICIT)
+		return 0;
+	/* An accepted session is logged once, when it ends (session.h). */
+	if (!v->drop && v->sess != LI_VS_NONE)
 		return 0;
 	if (v->drop)
 		return pol_log ||

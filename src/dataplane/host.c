@@ -247,6 +247,116 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
 	f->v = *v;
 }
 
+static __always_inline int li_acc_log_allow(const LI_CTX *c)
+{
+	return c->rs->log_allow;
+}
+
+static __u32 sess_home(const struct li_sess_key *k)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u64 x = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k) / 4; i++)
+		x = (x ^ w[i]) * 0x100000001b3ull;
+	return (__u32)(x ^ (x >> 29)) & (LI_SESS_MAX - 1);
+}
+
+static struct li_host_sess *sess_slot(const LI_CTX *c, __u32 home, __u32 i)
+{
+	return &c->sess[(home + i) & (LI_SESS_MAX - 1)];
+}
+
+static __always_inline struct li_sess *
+li_acc_sess_find(const LI_CTX *c, const struct li_sess_key *k)
+{
+	__u32 home = sess_home(k), i;
+
+	for (i = 0; i < LI_HOST_SESS_PROBE; i++) {
+		struct li_host_sess *e = sess_slot(c, home, i);
+
+		if (e->state == LI_HS_FREE)
+			break;
+		if (e->state == LI_HS_USED && !memcmp(&e->k, k, sizeof(*k)))
+			return &e->s;
+	}
+	return NULL;
+}
+
+static void sess_forget(struct li_host *h, struct li_host_sess *e)
+{
+	__u32 last = h->live[--h->nr_live];
+
+	h->live[e->live_pos] = last;
+	h->sess[last].live_pos = e->live_pos;
+	e->state = LI_HS_GONE;
+}
+
+/* Its own slot, a free one, or the least recently used of the window. */
+static __always_inline int li_acc_sess_open(const LI_CTX *cc,
+					    const struct li_sess_key *k,
+					    struct li_sess *s)
+{
+	struct li_host *c = (struct li_host *)cc;
+	__u32 home = sess_home(k), i;
+	struct li_host_sess *e = NULL, *old = NULL;
+
+	for (i = 0; i < LI_HOST_SESS_PROBE; i++) {
+		struct li_host_sess *g = sess_slot(c, home, i);
+
+		if (g->state == LI_HS_USED && !memcmp(&g->k, k, sizeof(*k))) {
+			e = g;
+			break;
+		}
+		if (g->state != LI_HS_USED) {
+			if (!e)
+				e = g;
+			if (g->state == LI_HS_FREE)
+				break;
+		} else if (!old || g->s.last_ns < old->s.last_ns) {
+			old = g;
+		}
+	}
+	if (!e) {
+		e = old; /* evicted without an end: as an LRU map drops it */
+		sess_forget(c, e);
+	}
+	if (e->state != LI_HS_USED) {
+		e->live_pos = c->nr_live;
+		c->live[c->nr_live++] = (__u32)(e - c->sess);
+	}
+	e->state = LI_HS_USED;
+	e->k = *k;
+	e->s = *s;
+	e->ifname = c->ifname;
+	return 0;
+}
+
+static __always_inline __u32 li_acc_ifindex(const LI_CTX *c)
+{
+	return c->ifkey;
+}
+
+static __always_inline __u64 li_acc_sess_now(const LI_CTX *c)
+{
+	return c->now_ns;
+}
+
+static __always_inline __u32 li_acc_sess_gen(const LI_CTX *c)
+{
+	return c->sess_gen;
+}
+
+static __always_inline __u32 li_acc_sess_id(const LI_CTX *cc)
+{
+	struct li_host *c = (struct li_host *)cc;
+
+	if (!++c->sess_next)
+		++c->sess_next; /* 0 reads as "none" */
+	return c->sess_next;
+}
+
 #include "dataplane/match.h"
 
 __u32 li_intf_class(const struct li_family *f, const char *ifname)
@@ -275,6 +385,15 @@ void li_host_set_ifname(struct li_host *h, const char *ifname)
 	if (h->ifname == ifname && ifname)
 		return;
 	h->ifname = ifname;
+	h->ifkey = 0;
+	if (ifname) { /* a number per name, for sessions (li_acc_ifindex) */
+		__u32 x = 2166136261u;
+		const char *c;
+
+		for (c = ifname; *c; c++)
+			x = (x ^ (unsigned char)*c) * 16777619u;
+		h->ifkey = x | 1;
+	}
 	h->intf_cls[0] = li_intf_class(&h->rs->v4, ifname);
 	h->intf_cls[1] = li_intf_class(&h->rs->v6, ifname);
 }
@@ -310,7 +429,10 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
 	h->ike = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike));
 	h->local_tab = calloc(LI_LOCAL_SLOTS, sizeof(*h->local_tab));
-	if (!h->frags || !h->ike || !h->local_tab) {
+	h->sess = calloc(LI_SESS_MAX, sizeof(*h->sess));
+	h->live = calloc(LI_SESS_MAX, sizeof(*h->live));
+	h->sess_gen = 1;
+	if (!h->frags || !h->ike || !h->local_tab || !h->sess || !h->live) {
 		li_host_free(h);
 		return -ENOMEM;
 	}
@@ -346,6 +468,8 @@ void li_host_free(struct li_host *h)
 	free(h->sa_tab);
 	free(h->sa_of_id);
 	free(h->ike);
+	free(h->sess);
+	free(h->live);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -443,4 +567,44 @@ int li_host_classify(struct li_host *h, const struct li_pkt *p)
 	if ((p->family != 4 && p->family != 6) || !f->nr_policies)
 		return -1;
 	return li_classify(h, p);
+}
+
+void li_host_egress(struct li_host *h, const struct li_pkt *p)
+{
+	li_sess_egress(h, p);
+}
+
+bool li_host_from_local(struct li_host *h, const struct li_pkt *p)
+{
+	return (p->family == 4 || p->family == 6) &&
+	       li_addr_local_kind(h, p->family, p->saddr) == LI_LOCAL_UNICAST;
+}
+
+__u32 li_host_sess_id(struct li_host *h)
+{
+	return li_acc_sess_id(h);
+}
+
+__u32 li_host_sess_expire(struct li_host *h, __u64 now_ns, bool all,
+			  li_host_sess_end_fn *fn, void *arg)
+{
+	__u32 i = 0, n = 0;
+
+	while (i < h->nr_live) {
+		struct li_host_sess *e = &h->sess[h->live[i]];
+		__u64 end;
+
+		if (!all && li_sess_live(&e->k, &e->s, now_ns)) {
+			i++;
+			continue;
+		}
+		end = e->s.flags & LI_SESS_CUT ?
+			      now_ns :
+			      e->s.last_ns + li_sess_timeout_ns(&e->k, &e->s);
+		if (fn)
+			fn(arg, &e->k, &e->s, e->ifname, end);
+		sess_forget(h, e); /* the last one moved into i */
+		n++;
+	}
+	return n;
 }

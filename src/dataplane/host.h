@@ -16,6 +16,7 @@
 #include "dataplane/local_slot.h"
 #include "dataplane/packet.h"
 #include "dataplane/sa_table.h"
+#include "dataplane/session.h"
 
 /*
  * First-fragment verdicts by (source, destination, id, protocol), in a
@@ -48,12 +49,41 @@ struct li_host_ike {
 	__u64 ns;
 };
 
+/*
+ * Sessions (session.h) in open addressing with a short probe, as the
+ * fragments; a slot once used keeps probes going after its session is
+ * gone. When a probe window is full, its least recently used session
+ * makes room (the XDP side is an LRU map of the same size). @live lists
+ * the used slots, so that expiry walks sessions, not the table.
+ */
+#define LI_HOST_SESS_PROBE 8
+
+enum li_host_sess_state {
+	LI_HS_FREE = 0, /* never used: a probe stops here */
+	LI_HS_USED,
+	LI_HS_GONE, /* used once: a probe goes on */
+};
+
+struct li_host_sess {
+	__u8 state;	/* enum li_host_sess_state */
+	__u32 live_pos; /* its index in li_host.live */
+	struct li_sess_key k;
+	struct li_sess s;
+	const char *ifname; /* arrival interface of its first packet in */
+};
+
+/* A session that ended (li_host_sess_expire), with its interface. */
+typedef void li_host_sess_end_fn(void *arg, const struct li_sess_key *k,
+				 const struct li_sess *s, const char *ifname,
+				 __u64 end_ns);
+
 struct li_host {
 	const struct li_ruleset *rs;
 	/* Enabled and schedule-active policies, per family (bm_words each). */
 	__u64 *active[2];
 	/* Per packet: the arrival interface and its class in each family. */
 	const char *ifname;
+	__u32 ifkey; /* a number for @ifname (0: none), as an ifindex */
 	__u32 intf_cls[2];
 	/* The gateway's addresses: as given, and placed (local_slot.h). */
 	struct li_host_addr *locals;
@@ -65,8 +95,13 @@ struct li_host {
 	const struct sa_entry **sa_of_id; /* into @sas, sas->nr of them */
 	struct li_host_frag *frags;
 	const struct sa_entry *last_sa; /* the decision's SA, for traces */
-	__u64 now_ns;		 /* the packet's time (li_host_set_now) */
-	struct li_host_ike *ike; /* LI_HOST_IKE_SLOTS */
+	__u64 now_ns;		   /* the packet's time (li_host_set_now) */
+	struct li_host_ike *ike;   /* LI_HOST_IKE_SLOTS */
+	struct li_host_sess *sess; /* LI_SESS_MAX slots */
+	__u32 *live;		   /* indices of used slots */
+	__u32 nr_live;
+	__u32 sess_next; /* the last session id handed out */
+	__u32 sess_gen;	 /* the ruleset's generation: one config, 1 */
 };
 
 /*
@@ -127,6 +162,27 @@ int li_host_classify(struct li_host *h, const struct li_pkt *p);
 /* The shared decision (match.h) for one parsed packet; returns v->drop. */
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
 		   struct li_verdict *v);
+
+/*
+ * A packet leaving the host (from one of its addresses): it opens or
+ * refreshes its session, as the TC egress program does live.
+ */
+void li_host_egress(struct li_host *h, const struct li_pkt *p);
+
+/* Is @p from one of the gateway's unicast addresses? */
+bool li_host_from_local(struct li_host *h, const struct li_pkt *p);
+
+/*
+ * Sessions that have ended by @now_ns (timed out, or cut by a reload)
+ * are handed to @fn (may be NULL) and forgotten; with @all, every session
+ * ends, at the time it would time out (the end of a capture). Returns how
+ * many ended.
+ */
+__u32 li_host_sess_expire(struct li_host *h, __u64 now_ns, bool all,
+			  li_host_sess_end_fn *fn, void *arg);
+
+/* A fresh session id, for a traced first packet that opened none. */
+__u32 li_host_sess_id(struct li_host *h);
 
 /*
  * The SA of @p's destination and SPI when @v names one (v->sa_id), for

@@ -573,6 +573,7 @@ static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
 {
 	struct li_test_meta meta = { .cookie = l->conf.cookie,
 				     .flags = record ? LI_TM_RECORD : 0,
+				     .ifindex = (__u32)ifindex,
 				     .now_ns = l->test_now_ns };
 	struct xdp_md md = { .data = sizeof(meta) };
 	unsigned char *buf;
@@ -628,6 +629,25 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 		return -EPROTO;
 	*pkt = res.pkt;
 	*v = res.v;
+	return 0;
+}
+
+int li_loader_test_run_egress(struct li_loader *l, const void *frame, __u32 len)
+{
+	struct __sk_buff skb = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
+		    .ctx_in = &skb, .ctx_size_in = sizeof(skb));
+
+	if (len > LI_TEST_RUN_MAX)
+		return -EMSGSIZE;
+	/* The program's test-run marks (localin.bpf.c): cookie and time. */
+	skb.cb[0] = (__u32)l->conf.cookie;
+	skb.cb[1] = (__u32)(l->conf.cookie >> 32);
+	skb.cb[2] = (__u32)l->test_now_ns;
+	skb.cb[3] = (__u32)(l->test_now_ns >> 32);
+	if (bpf_prog_test_run_opts(
+		    bpf_program__fd(l->skel->progs.localin_egress), &o))
+		return -errno;
 	return 0;
 }
 

@@ -178,6 +178,12 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out);
 #define LI_TEST_RUN_MAX 3000
 int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 		       int ifindex, struct li_pkt *pkt, struct li_verdict *v);
+/*
+ * One frame through the egress program (session.h) as if the gateway
+ * sent it: a frame from a local address opens or refreshes its session.
+ */
+int li_loader_test_run_egress(struct li_loader *l, const void *frame,
+			      __u32 len);
 /* The same frame @repeat times; the kernel's mean time per run in ns. */
 /*
  * The packet time test runs give the program (the IKE window, sa_slot.h):

@@ -189,6 +189,14 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 	if (err)
 		return err;
 	fill_active(&im, rs);
+	/*
+	 * A generation no set of this program had before, as far as a
+	 * clock can tell: sessions of an adopted program's earlier loads
+	 * are judged again too.
+	 */
+	im.hdr.gen = (__u32)(li_mono_ns() >> 10) | 1;
+	if (im.hdr.gen == l->hdr.gen)
+		im.hdr.gen += 2;
 	/* The set we overwrite was in force until the last flip. */
 	wait_gap(l->last_flip_ns);
 	err = copy_image(l, &im, set);

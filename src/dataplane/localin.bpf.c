@@ -9,6 +9,7 @@
  * loader sets the real sizes before load (see maps.h).
  */
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
 #include "dataplane/maps.h"
@@ -167,6 +168,22 @@ struct {
 	__type(value, __s64);
 } li_trace SEC(".maps");
 
+/* Sessions (session.h): the decision's and the egress program's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LI_SESS_MAX);
+	__type(key, struct li_sess_key);
+	__type(value, struct li_sess);
+} li_sess SEC(".maps");
+
+/* [0]: the last session id handed out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} li_sess_ids SEC(".maps");
+
 /* The CPU's scratch: the packet's facts and verdict, off the stack. */
 struct li_scratch {
 	struct li_test_out o; /* first: li_test_out takes a copy */
@@ -198,6 +215,8 @@ struct li_xctx {
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
 	__u32 locals_off;
 	__u32 sas_state; /* li_state[LI_STATE_SAS] */
+	__u32 ifindex;	 /* arrival interface */
+	__u64 test_now;	 /* a test run's packet time, or 0 */
 };
 
 #define LI_CTX struct li_xctx
@@ -360,7 +379,7 @@ static __always_inline void ike_key(struct li_ike_key *k,
 /* The IKE window's clock: a test run's packet time, or the kernel's. */
 static __always_inline __u64 ike_now(const LI_CTX *c)
 {
-	__u64 t = c->s->test_now;
+	__u64 t = c->test_now;
 
 	return t ? t : bpf_ktime_get_coarse_ns();
 }
@@ -385,6 +404,77 @@ static __always_inline void li_acc_ike_note(const LI_CTX *c,
 
 	ike_key(&k, p);
 	bpf_map_update_elem(&li_ike_seen, &k, &now, BPF_ANY);
+}
+
+/*
+ * The coarse clock (a tick's resolution is plenty for a token bucket and a
+ * log line), read at most once per tick on each CPU: the helper costs about
+ * 19 ns a call on the project VM, the jiffies test (inlined by the kernel)
+ * about one. The coarse clock moves only when jiffies do (the tick that
+ * advances jiffies updates the timekeeper right after), so the cached value
+ * lags a fresh read by at most that one tick, and stays monotonic per CPU.
+ */
+static __always_inline __u64 coarse_now(void)
+{
+	__u64 j = bpf_jiffies64();
+	__u32 zero = 0;
+	struct li_clock *c = bpf_map_lookup_elem(&li_clock, &zero);
+
+	if (!c)
+		return bpf_ktime_get_coarse_ns();
+	if (c->jiffies != j || !c->ns) {
+		c->jiffies = j;
+		c->ns = bpf_ktime_get_coarse_ns();
+	}
+	return c->ns;
+}
+
+static __always_inline int li_acc_log_allow(const LI_CTX *c)
+{
+	return c->h->log_allow;
+}
+
+static __always_inline struct li_sess *
+li_acc_sess_find(const LI_CTX *c, const struct li_sess_key *k)
+{
+	return bpf_map_lookup_elem(&li_sess, k);
+}
+
+static __always_inline __u32 li_acc_ifindex(const LI_CTX *c)
+{
+	return c->ifindex;
+}
+
+static __always_inline int li_acc_sess_open(const LI_CTX *c,
+					    const struct li_sess_key *k,
+					    struct li_sess *s)
+{
+	return bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
+}
+
+/* Sessions' clock: a test run's packet time, or the coarse clock. */
+static __always_inline __u64 li_acc_sess_now(const LI_CTX *c)
+{
+	__u64 t = c->test_now;
+
+	return t ? t : coarse_now();
+}
+
+static __always_inline __u32 li_acc_sess_gen(const LI_CTX *c)
+{
+	return c->h->gen;
+}
+
+static __always_inline __u32 li_acc_sess_id(const LI_CTX *c)
+{
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&li_sess_ids, &zero), id;
+
+	if (!n)
+		return 1;
+	id = __sync_fetch_and_add(n, 1) + 1;
+	if (!id) /* 0 reads as "none" */
+		id = __sync_fetch_and_add(n, 1) + 1;
+	return id;
 }
 
 static __always_inline void frag_key(struct li_frag_key *k,
@@ -561,32 +651,9 @@ static __always_inline __u32 trace_take(const struct li_pkt *p)
 	return (__u32)id;
 }
 
-/*
- * The coarse clock (a tick's resolution is plenty for a token bucket and a
- * log line), read at most once per tick on each CPU: the helper costs about
- * 19 ns a call on the project VM, the jiffies test (inlined by the kernel)
- * about one. The coarse clock moves only when jiffies do (the tick that
- * advances jiffies updates the timekeeper right after), so the cached value
- * lags a fresh read by at most that one tick, and stays monotonic per CPU.
- */
-static __always_inline __u64 coarse_now(void)
-{
-	__u64 j = bpf_jiffies64();
-	__u32 zero = 0;
-	struct li_clock *c = bpf_map_lookup_elem(&li_clock, &zero);
-
-	if (!c)
-		return bpf_ktime_get_coarse_ns();
-	if (c->jiffies != j || !c->ns) {
-		c->jiffies = j;
-		c->ns = bpf_ktime_get_coarse_ns();
-	}
-	return c->ns;
-}
-
 /* The events this decision is due; time is read only for those. */
 static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
-				 const LI_CTX *c, const struct li_test_out *s)
+				 const LI_CTX *c, struct li_test_out *s)
 {
 	const struct li_verdict *v = &s->v;
 	struct li_policy pol = { 0 };
@@ -605,6 +672,12 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 	id = trace_take(&s->pkt);
 	if (!esp && !peer && !traffic && !id)
 		return;
+	/*
+	 * FortiOS allocates a session before the policy check, so a traced
+	 * first packet shows one even when it is denied and opens none.
+	 */
+	if (id && !s->v.sess_id)
+		s->v.sess_id = li_acc_sess_id(c);
 	now = coarse_now();
 	if (esp)
 		emit(ctx, cf, c, s, LI_EV_ESP_ERROR, 0, now);
@@ -694,6 +767,8 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	m = test_meta(ctx, cf);
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 	sc->test_now = m ? m->now_ns : 0;
+	c.test_now = sc->test_now;
+	c.ifindex = m ? m->ifindex : ctx->ingress_ifindex;
 
 	/* Not for this host: nothing more to set up (the locals table). */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
@@ -744,6 +819,60 @@ int localin_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	li_parse(data, data_end, &s->o.pkt);
 	return li_judge(ctx, s);
+}
+
+/*
+ * The egress half of sessions (session.h): a packet leaving one of the
+ * gateway's addresses opens or refreshes its session, so that the reply
+ * passes the XDP program without meeting the policies. Attached on the
+ * interfaces the XDP program is (clsact egress); it never changes a
+ * packet's fate: TC_ACT_UNSPEC lets the next filter decide.
+ */
+struct li_escratch {
+	struct li_pkt pkt;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct li_escratch);
+} li_escratch SEC(".maps");
+
+/* Enough of a frame for the parser: Ethernet, VLANs, IPv6, a header. */
+#define LI_EGRESS_PULL 128
+
+SEC("tc")
+int localin_egress(struct __sk_buff *skb)
+{
+	struct li_escratch *es;
+	const struct li_conf *cf;
+	struct li_xctx c;
+	__u32 zero = 0, one = LI_STATE_LOCALS, *lh;
+	const void *data, *data_end;
+
+	es = bpf_map_lookup_elem(&li_escratch, &zero);
+	cf = bpf_map_lookup_elem(&li_conf, &zero);
+	lh = bpf_map_lookup_elem(&li_state, &one);
+	if (!es || !cf || !lh)
+		return TC_ACT_UNSPEC;
+	/* Headers outside the linear part: pull what the parser reads. */
+	if (skb->data_end - skb->data < LI_EGRESS_PULL &&
+	    skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < LI_EGRESS_PULL ?
+					       skb->len :
+					       LI_EGRESS_PULL);
+	data = (const void *)(long)skb->data;
+	data_end = (const void *)(long)skb->data_end;
+	__builtin_memset(&c, 0, sizeof(c));
+	c.locals_off = li_set_key(*lh & 1, LI_LOCAL_SLOTS, 0);
+	/* A test run's packet time: cb[0..1] the cookie, cb[2..3] the time. */
+	if (cf->cookie && skb->cb[0] == (__u32)cf->cookie &&
+	    skb->cb[1] == (__u32)(cf->cookie >> 32))
+		c.test_now = skb->cb[2] | (__u64)skb->cb[3] << 32;
+	li_parse(data, data_end, &es->pkt);
+	li_sess_egress(&c, &es->pkt);
+	return TC_ACT_UNSPEC;
 }
 
 char LICENSE[] SEC("license") = "GPL";

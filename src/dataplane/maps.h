@@ -27,6 +27,7 @@
 #include "dataplane/local_slot.h"
 #include "dataplane/packet.h"
 #include "dataplane/sa_slot.h"
+#include "dataplane/session.h"
 
 /* LI_NR_SETS, the element sizes and the set header: compile/image_layout.h. */
 
@@ -84,8 +85,8 @@ struct li_clock {
 struct li_test_meta {
 	__u64 cookie;
 	__u32 cls[2];
-	__u32 flags; /* LI_TM_RECORD: write li_test_out (not when timing) */
-	__u32 pad;
+	__u32 flags;   /* LI_TM_RECORD: write li_test_out (not when timing) */
+	__u32 ifindex; /* the made-up arrival interface (sessions keep it) */
 	/*
 	 * The packet's time for the IKE window (sa_slot.h), so that replay
 	 * --engine xdp judges by the capture's clock as the host does; 0:

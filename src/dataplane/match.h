@@ -10,8 +10,16 @@
  *      (a live SPI from another address than the SA's peer: its own
  *      reason, dropped only when configured; an unknown SPI from a peer
  *      whose SA source is down: passed unverified)
- *   4. local-in policies, first match wins   -> the policy's action
- *   5. no match                              -> pass (implicit)
+ *   4. a packet of an existing session       -> pass (session)
+ *      (session.h: a reply to what the gateway sent, or more of an
+ *      inbound session a policy accepted under the ruleset in force)
+ *   5. local-in policies, first match wins   -> the policy's action;
+ *      an accepted unicast packet opens a session
+ *   6. no match                              -> pass (implicit), and
+ *      opens a session too
+ *
+ * li_sess_egress() is the other half of sessions: a packet leaving one of
+ * the gateway's addresses opens or refreshes its session.
  *
  * A non-first fragment carries no ports: it takes the verdict remembered
  * for its first fragment when there is one; otherwise it is classified
@@ -60,6 +68,22 @@
  *                         struct li_verdict *v);
  *   void  li_acc_frag_put(const LI_CTX *c, const struct li_pkt *p,
  *                         const struct li_verdict *v);
+ *   int   li_acc_log_allow(const LI_CTX *c);
+ *                         (`config log setting` local-in-allow)
+ * Sessions (session.h):
+ *   struct li_sess *li_acc_sess_find(const LI_CTX *c,
+ *                                    const struct li_sess_key *k);
+ *   int   li_acc_sess_open(const LI_CTX *c, const struct li_sess_key *k,
+ *                          struct li_sess *s);
+ *                         (insert or replace; 0 or a negative errno)
+ *   __u32 li_acc_ifindex(const LI_CTX *c);
+ *                         (the arrival interface, as a number that is
+ *                          the same for the same interface)
+ *   __u64 li_acc_sess_now(const LI_CTX *c);
+ *   __u32 li_acc_sess_gen(const LI_CTX *c);
+ *                         (the generation of the ruleset in force)
+ *   __u32 li_acc_sess_id(const LI_CTX *c);
+ *                         (a fresh session id, never 0)
  */
 #ifndef LOCALIN_DATAPLANE_MATCH_H
 #define LOCALIN_DATAPLANE_MATCH_H
@@ -68,6 +92,8 @@
 #include "dataplane/local_slot.h"
 #include "dataplane/packet.h"
 #include "dataplane/sa_slot.h"
+#include "dataplane/session.h"
+#include "dataplane/event.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -249,6 +275,8 @@ static __always_inline void li_verdict_set(struct li_verdict *v, int drop,
 	v->policy_id = 0;
 	v->policy_idx = -1;
 	v->sa_id = 0;
+	v->sess_id = 0;
+	v->sess = LI_VS_NONE;
 }
 
 /* The slot of (@family, @addr, @spi) in the SA table (sa_slot.h), or NULL. */
@@ -304,25 +332,152 @@ li_decide_esp(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 }
 
 /*
- * Is the packet for this host (enum li_local)? The locals table
+ * Is @addr one of this host's (enum li_local)? The locals table
  * (local_slot.h), probed until the address or an empty slot.
  */
-static __always_inline int li_local_kind(const LI_CTX *c,
-					 const struct li_pkt *p)
+static __always_inline int li_addr_local_kind(const LI_CTX *c, __u8 family,
+					      const __u32 *addr)
 {
-	__u32 h = li_local_hash(p->family, p->daddr), i;
+	__u32 h = li_local_hash(family, addr), i;
 	const struct li_local_slot *e;
 
 	for (i = 0; i < LI_LOCAL_PROBES; i++) {
 		e = li_acc_local_slot(c, (h + i) & (LI_LOCAL_SLOTS - 1));
 		if (!e || !e->family)
 			break;
-		if (li_local_key_eq(e, p->family, p->daddr))
+		if (li_local_key_eq(e, family, addr))
 			return e->kind == LI_LOCAL_BCAST ? LI_LOCAL_BCAST :
 							   LI_LOCAL_UNICAST;
 	}
-	return li_dst_multicast(p->family, p->daddr) ? LI_LOCAL_BCAST :
-						       LI_LOCAL_NO;
+	return li_dst_multicast(family, addr) ? LI_LOCAL_BCAST : LI_LOCAL_NO;
+}
+
+/* Is the packet for this host (enum li_local)? */
+static __always_inline int li_local_kind(const LI_CTX *c,
+					 const struct li_pkt *p)
+{
+	return li_addr_local_kind(c, p->family, p->daddr);
+}
+
+/*
+ * Step 4: a packet of a live session passes (@v filled; returns 1). An
+ * inbound session that an earlier ruleset accepted is judged again by the
+ * one in force (FortiOS's firewall-session-dirty check-all), and so is
+ * one whose packet arrives on another interface than its first (a policy
+ * may accept a source on one interface only): returns 0 with *@dirty set,
+ * and li_sess_after_policy() keeps or cuts it. Replies to the gateway's
+ * own sessions may come back anywhere (asymmetric routes): they pass.
+ * Keys @k for that step (k->family 0: the packet can have no session).
+ */
+static __always_inline int
+li_decide_session(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v,
+		  struct li_sess_key *k, struct li_sess **dirty)
+{
+	struct li_sess *s;
+	__u64 now;
+
+	*dirty = 0;
+	if (v->bcast || !li_sess_key_of(k, p, LI_DIR_IN)) {
+		k->family = 0;
+		return 0;
+	}
+	s = li_acc_sess_find(c, k);
+	if (!s)
+		return 0;
+	now = li_acc_sess_now(c);
+	if (!li_sess_live(k, s, now))
+		return 0; /* as if gone: a new one replaces it */
+	if (s->origin == LI_SESS_IN &&
+	    (s->gen != li_acc_sess_gen(c) || s->ifindex != li_acc_ifindex(c))) {
+		*dirty = s;
+		return 0;
+	}
+	/* An error about our packet belongs to it, but is not of it. */
+	if (!(p->flags & LI_PKT_ICMP_INNER))
+		li_sess_note(s, p, LI_DIR_IN, now);
+	li_verdict_set(v, LI_PASS, LI_R_SESSION);
+	v->policy_id = s->policy_id;
+	v->sess_id = s->id;
+	v->sess = s->origin == LI_SESS_IN ? LI_VS_ORIG : LI_VS_REPLY;
+	return 1;
+}
+
+/*
+ * Step 5's consequence: an accepted first packet opens a session (@pol:
+ * the matched policy, for its logtraffic; NULL for the implicit accept),
+ * a dirty one still accepted takes the ruleset in force, a dirty one now
+ * denied ends. An ICMP error is no first packet of anything.
+ */
+static __always_inline void
+li_sess_after_policy(const LI_CTX *c, const struct li_pkt *p,
+		     struct li_verdict *v, const struct li_sess_key *k,
+		     struct li_sess *dirty, const struct li_policy *pol)
+{
+	struct li_sess n;
+	__u64 now;
+	__u8 log;
+
+	if (!k->family || (p->flags & LI_PKT_ICMP_INNER))
+		return;
+	if (v->drop) {
+		if (dirty) /* ended: its end is logged as any other's */
+			dirty->flags |= LI_SESS_CUT;
+		return;
+	}
+	now = li_acc_sess_now(c);
+	log = li_traffic_logged(v, pol ? pol->flags : 0, li_acc_log_allow(c), 0,
+				0) ?
+		      LI_SESS_LOG :
+		      0;
+	if (dirty) {
+		dirty->gen = li_acc_sess_gen(c);
+		dirty->policy_id = v->policy_id;
+		dirty->policy_idx = v->policy_idx;
+		dirty->flags = log;
+		dirty->ifindex = li_acc_ifindex(c);
+		li_sess_note(dirty, p, LI_DIR_IN, now);
+		v->sess_id = dirty->id;
+		v->sess = LI_VS_RECHECK;
+		return;
+	}
+	li_sess_init(&n, p, LI_DIR_IN, now, li_acc_sess_id(c));
+	n.gen = li_acc_sess_gen(c);
+	n.policy_id = v->policy_id;
+	n.policy_idx = v->policy_idx;
+	n.flags = log;
+	n.ifindex = li_acc_ifindex(c);
+	if (!li_acc_sess_open(c, k, &n)) {
+		v->sess_id = n.id;
+		v->sess = LI_VS_NEW;
+	}
+}
+
+/*
+ * A packet leaving the host (the TC egress program; replay's packets from
+ * a local address): it opens its session, or keeps it alive. Multicast
+ * and broadcast get no replies to wait for; ICMP errors we send quote a
+ * session of their own, and open none.
+ */
+static __always_inline void li_sess_egress(const LI_CTX *c,
+					   const struct li_pkt *p)
+{
+	struct li_sess_key k;
+	struct li_sess *s, n;
+	__u64 now;
+
+	if (p->malformed || (p->flags & LI_PKT_ICMP_INNER) ||
+	    !li_sess_key_of(&k, p, LI_DIR_OUT) ||
+	    li_dst_multicast(p->family, p->daddr) ||
+	    li_addr_local_kind(c, p->family, p->saddr) != LI_LOCAL_UNICAST)
+		return;
+	now = li_acc_sess_now(c);
+	s = li_acc_sess_find(c, &k);
+	if (s && li_sess_live(&k, s, now)) {
+		li_sess_note(s, p, LI_DIR_OUT, now);
+		return;
+	}
+	li_sess_init(&n, p, LI_DIR_OUT, now, li_acc_sess_id(c));
+	li_acc_sess_open(c, &k, &n);
 }
 
 /*
@@ -359,6 +514,8 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 static __always_inline int
 li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 {
+	struct li_sess_key k;
+	struct li_sess *dirty;
 	struct li_policy pol;
 	int idx;
 
@@ -378,15 +535,19 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 	    li_acc_detect_esp(c)) {
 		li_decide_esp(c, p, v);
 	} else {
-		idx = li_classify(c, p);
-		if (idx >= 0 &&
-		    !li_acc_policy(c, p->family == 6, (__u32)idx, &pol)) {
-			li_verdict_set(v, pol.action != LI_ACT_ACCEPT,
-				       LI_R_POLICY);
-			v->policy_id = pol.id;
-			v->policy_idx = idx;
-		} else {
-			li_verdict_set(v, LI_PASS, LI_R_IMPLICIT);
+		if (!li_decide_session(c, p, v, &k, &dirty)) {
+			idx = li_classify(c, p);
+			if (idx >= 0 && !li_acc_policy(c, p->family == 6,
+						       (__u32)idx, &pol)) {
+				li_verdict_set(v, pol.action != LI_ACT_ACCEPT,
+					       LI_R_POLICY);
+				v->policy_id = pol.id;
+				v->policy_idx = idx;
+				li_sess_after_policy(c, p, v, &k, dirty, &pol);
+			} else {
+				li_verdict_set(v, LI_PASS, LI_R_IMPLICIT);
+				li_sess_after_policy(c, p, v, &k, dirty, 0);
+			}
 		}
 		/* A known peer's IKE let through: it may rekey (sa_slot.h). */
 		if (!v->drop && (p->flags & LI_PKT_IKE) &&

@@ -19,7 +19,10 @@
 #define LI_PKT_NATT_KA (1u << 5)    /* UDP 4500 NAT keepalive (one 0xff) */
 #define LI_PKT_IKE \
 	(1u << 6) /* IKE header parsed (UDP 500, or 4500 + non-ESP marker) */
-#define LI_PKT_VLAN (1u << 7) /* arrived with 802.1Q/802.1ad tags */
+#define LI_PKT_VLAN (1u << 7)	   /* arrived with 802.1Q/802.1ad tags */
+#define LI_PKT_ICMP_ECHO (1u << 8) /* ICMP(v6) echo: sport is its identifier */
+/* An ICMP(v6) error quoting a packet whose session key was read: inner_* */
+#define LI_PKT_ICMP_INNER (1u << 9)
 
 /* Why a packet addressed to us cannot be judged: li_pkt.malformed */
 enum li_malformed {
@@ -61,7 +64,17 @@ struct li_pkt {
 	__u64 ike_ispi; /* IKE initiator SPI, as on the wire (big endian) */
 	__u64 ike_rspi;
 	__u16 icmp_seq; /* echo sequence */
-	__u16 pad;
+	/*
+	 * LI_PKT_ICMP_INNER: the packet an ICMP error quotes (it left a
+	 * local address): protocol, ports (echo: identifier, 0), addresses.
+	 */
+	__u8 inner_proto;
+	__u8 pad;
+	__u16 inner_sport;
+	__u16 inner_dport;
+	__u16 pad2;
+	__u32 inner_saddr[4];
+	__u32 inner_daddr[4];
 };
 
 /* Why the data path decided what it did (--verdicts prints the names). */
@@ -74,6 +87,7 @@ enum li_reason {
 	LI_R_MALFORMED,	      /* addressed to us, cannot be parsed */
 	LI_R_ESP_WRONG_PEER,  /* ESP with a live SPI, not from the SA's peer */
 	LI_R_ESP_UNVERIFIED, /* unknown SPI from a peer whose SA source is down */
+	LI_R_SESSION,	     /* a packet of an existing session (session.h) */
 	LI_R_MAX,
 };
 
@@ -82,6 +96,15 @@ enum li_local {
 	LI_LOCAL_NO = 0,      /* not addressed to us: passed untouched */
 	LI_LOCAL_UNICAST = 1, /* one of our addresses */
 	LI_LOCAL_BCAST = 2,   /* a broadcast address of ours, or multicast */
+};
+
+/* li_verdict.sess: what the decision did with sessions (session.h). */
+enum li_verdict_sess {
+	LI_VS_NONE = 0, /* none found, none opened */
+	LI_VS_NEW,	/* an accepted first packet opened session sess_id */
+	LI_VS_ORIG,	/* of an inbound session, original direction */
+	LI_VS_REPLY,	/* of a session the gateway opened: a reply */
+	LI_VS_RECHECK,	/* of a session a reload re-judged, still accepted */
 };
 
 /* li_verdict.drop */
@@ -95,7 +118,10 @@ struct li_verdict {
 	__u8 frag_hit;	  /* decided from the fragment table */
 	__u32 policy_id;  /* admin's id for LI_R_POLICY, else 0 */
 	__s32 policy_idx; /* evaluation index, -1 if none */
-	__u32 sa_id; /* LI_R_ESP_OK, _WRONG_PEER: the SA's id + 1 (maps.h) */
+	__u32 sa_id;   /* LI_R_ESP_OK, _WRONG_PEER: the SA's id + 1 (maps.h) */
+	__u32 sess_id; /* the session opened or found (session.h), or 0 */
+	__u8 sess;     /* enum li_verdict_sess */
+	__u8 pad[3];
 };
 
 #endif

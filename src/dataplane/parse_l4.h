@@ -155,6 +155,66 @@ static __always_inline void li_parse_sctp(const void *data,
 }
 
 /*
+ * The packet an ICMP(v6) error quotes, at @off (after the error's 8-byte
+ * header): its addresses, protocol and ports, which name the session it
+ * belongs to (session.h). Only what the quote holds in full is taken
+ * (IPv4 quotes 8 bytes of L4 at least); no IPv6 extension headers are
+ * walked: a quote behind them relates to no session, which costs an error
+ * message nothing worse than meeting the policies. A quote that cannot be
+ * read is no defect: the error itself is judged as it always was.
+ */
+static __always_inline void li_parse_icmp_inner(const void *data,
+						const void *data_end, __u32 off,
+						__u32 end, struct li_pkt *p,
+						__u8 echo_req, __u8 echo_rep)
+{
+	const __u8 *h;
+	__u32 l4;
+	__u8 proto;
+
+	if (p->family == 4) {
+		if (p->icmp_type != 3 && p->icmp_type != 11 &&
+		    p->icmp_type != 12)
+			return;
+		h = li_ptr(data, data_end, off, end, LI_IP_HLEN_MIN);
+		if (!h || (h[0] >> 4) != 4 || (h[0] & 0xf) < 5)
+			return;
+		proto = h[9];
+		__builtin_memcpy(p->inner_saddr, h + 12, 4);
+		__builtin_memcpy(p->inner_daddr, h + 16, 4);
+		l4 = off + (__u32)(h[0] & 0xf) * 4;
+	} else {
+		if (p->icmp_type < 1 || p->icmp_type > 4)
+			return;
+		h = li_ptr(data, data_end, off, end, LI_IP6_HLEN);
+		if (!h || (h[0] >> 4) != 6)
+			return;
+		proto = h[6];
+		__builtin_memcpy(p->inner_saddr, h + 8, 16);
+		__builtin_memcpy(p->inner_daddr, h + 24, 16);
+		l4 = off + LI_IP6_HLEN;
+	}
+	li_verifier_forget(l4);
+	h = li_ptr(data, data_end, l4, end, 8);
+	if (!h)
+		return;
+	if (proto == LI_IPPROTO_TCP || proto == LI_IPPROTO_UDP ||
+	    proto == LI_IPPROTO_SCTP) {
+		p->inner_sport = li_get16(h);
+		p->inner_dport = li_get16(h + 2);
+	} else if (proto == p->proto &&
+		   (h[0] == echo_req || h[0] == echo_rep)) {
+		/* Identifier; who asked (session.h's LI_ECHO_OURS/THEIRS). */
+		p->inner_sport = li_get16(h + 4);
+		p->inner_dport = h[0] == echo_req ? 0 : 1;
+	} else {
+		return;
+	}
+	p->inner_proto = proto;
+	p->flags |= LI_PKT_ICMP_INNER;
+}
+
+/*
  * ICMP and ICMPv6 have no ports: the type and code stand in for the
  * destination port (how FortiOS services name them), the echo identifier for
  * the source port.
@@ -173,13 +233,17 @@ static __always_inline void li_parse_icmp(const void *data,
 	p->icmp_type = h[0];
 	p->dport = (__u16)(h[0] << 8 | h[1]);
 	p->flags |= LI_PKT_PORTS;
-	if (h[0] != echo_req && h[0] != echo_rep)
+	if (h[0] != echo_req && h[0] != echo_rep) {
+		li_parse_icmp_inner(data, data_end, off + LI_ICMP_ECHO_HLEN,
+				    end, p, echo_req, echo_rep);
 		return;
+	}
 	h = li_ptr(data, data_end, off, end, LI_ICMP_ECHO_HLEN);
 	if (!h)
 		return;
 	p->sport = li_get16(h + 4);
 	p->icmp_seq = li_get16(h + 6);
+	p->flags |= LI_PKT_ICMP_ECHO;
 }
 
 /* The transport header of a packet that is not a later fragment. */

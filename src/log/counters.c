@@ -22,13 +22,16 @@ static const struct {
 				  false },
 	[LI_R_MALFORMED] = { "malformed", "malformed (dropped)", true },
 	[LI_R_POLICY] = { "policy", "decided by a policy", false },
+	[LI_R_SESSION] = { "session",
+			   "of an existing session (passed without a policy check)",
+			   true },
 };
 
 /* The order the summaries print them in. */
 static const enum li_reason order[] = {
-	LI_R_NONLOCAL,	      LI_R_IMPLICIT,	   LI_R_ESP_OK,
-	LI_R_ESP_UNKNOWN_SPI, LI_R_ESP_WRONG_PEER, LI_R_ESP_UNVERIFIED,
-	LI_R_MALFORMED,	      LI_R_POLICY,
+	LI_R_NONLOCAL,	     LI_R_SESSION,	   LI_R_IMPLICIT,
+	LI_R_ESP_OK,	     LI_R_ESP_UNKNOWN_SPI, LI_R_ESP_WRONG_PEER,
+	LI_R_ESP_UNVERIFIED, LI_R_MALFORMED,	   LI_R_POLICY,
 };
 
 const char *li_reason_name(unsigned int reason)

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sessions, as FortiOS has them: local-in policies judge the first packet
+ * of a session; the later packets of a session that exists (a reply to
+ * what the gateway sent, or more of an inbound session a policy accepted)
+ * pass without meeting the policies again. Denied attempts open none.
+ *
+ * Shared by the XDP program (li_sess, an LRU hash map, fed on ingress by
+ * the decision and on egress by a TC program that sees the gateway's own
+ * packets leave), the host matcher (replay: packets the capture shows
+ * leaving a local address), and the daemon (expiry, session-end logs,
+ * `diagnose sys session list`).
+ *
+ * One key for both directions, as seen from the gateway: its own address
+ * and port, the remote's address and port. An inbound packet reads it
+ * from (daddr, dport, saddr, sport), an outbound one from (saddr, sport,
+ * daddr, dport): no reversal, one lookup. ICMP echo is keyed by its
+ * identifier (lport) and by who asked (rport: LI_ECHO_OURS when the
+ * gateway sent the request, LI_ECHO_THEIRS when the remote did), so that
+ * a reply only passes as one; an ICMP error is related to the session of
+ * the packet it quotes (the gateway sent it, so the quoted source is
+ * ours).
+ *
+ * Timers are FortiOS's defaults (`config system global`, `config system
+ * session-ttl`), except ICMP, for which FortiOS has no timer of its own:
+ * the kernel's 30 s (nf_conntrack_icmp_timeout), not session-ttl's hour.
+ */
+#ifndef LOCALIN_DATAPLANE_SESSION_H
+#define LOCALIN_DATAPLANE_SESSION_H
+
+#include <linux/types.h>
+
+#include "dataplane/packet.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Entries of the XDP program's LRU map and of the host's table. */
+#define LI_SESS_MAX 65536
+
+#define LI_NS 1000000000ull
+#define LI_SESS_TTL_NS (3600 * LI_NS)	       /* session-ttl default */
+#define LI_SESS_UDP_NS (180 * LI_NS)	       /* udp-idle-timer */
+#define LI_SESS_ICMP_NS (30 * LI_NS)	       /* kernel's ICMP timeout */
+#define LI_SESS_TCP_HALFOPEN_NS (10 * LI_NS)   /* tcp-halfopen-timer */
+#define LI_SESS_TCP_HALFCLOSE_NS (120 * LI_NS) /* tcp-halfclose-timer */
+#define LI_SESS_TCP_TIMEWAIT_NS (1 * LI_NS)    /* tcp-timewait-timer */
+#define LI_SESS_TCP_RST_NS (5 * LI_NS)	       /* tcp-rst-timer */
+
+/* li_sess_key.rport of an ICMP echo session: who sent the request. */
+#define LI_ECHO_OURS 0
+#define LI_ECHO_THEIRS 1
+
+struct li_sess_key {
+	__u8 family; /* 4 or 6 */
+	__u8 proto;
+	__u16 lport;	/* the gateway's port (ICMP echo: identifier) */
+	__u16 rport;	/* the remote's port (ICMP echo: LI_ECHO_*) */
+	__u16 pad;	/* zero: keys are compared as bytes */
+	__u32 laddr[4]; /* the gateway's address, network order */
+	__u32 raddr[4]; /* the remote's */
+};
+
+/* The direction of a packet, from the gateway's side. */
+enum li_sess_dir {
+	LI_DIR_IN = 0,	/* arriving (XDP, replay's local-in packets) */
+	LI_DIR_OUT = 1, /* leaving a local address (TC egress, replay) */
+};
+
+/* li_sess.origin: who opened it (the original direction). */
+enum li_sess_origin {
+	LI_SESS_OUT = 1, /* the gateway: inbound packets are replies */
+	LI_SESS_IN = 2,	 /* a remote, accepted by a policy or implicitly */
+};
+
+/* li_sess.tcp: what ends a TCP session, per direction. */
+#define LI_SESS_FIN_IN 0x01
+#define LI_SESS_FIN_OUT 0x02
+#define LI_SESS_RST_IN 0x04
+#define LI_SESS_RST_OUT 0x08
+
+/* li_sess.flags */
+#define LI_SESS_LOG 0x01 /* the accept wants a session-end traffic log */
+#define LI_SESS_CUT 0x02 /* a reload's policies deny it: it has ended */
+
+struct li_sess {
+	__u64 first_ns; /* the clock of the side that keeps it (below) */
+	__u64 last_ns;
+	__u64 bytes[2]; /* [enum li_sess_dir]: IP bytes */
+	__u64 pkts[2];
+	__u32 id;	  /* FortiOS's session id, never 0 */
+	__u32 policy_id;  /* the accepting policy's id; 0: implicit, out */
+	__s32 policy_idx; /* its evaluation index in generation @gen, or -1 */
+	__u32 gen;	  /* ruleset generation that accepted it */
+	__u32 ifindex;	  /* arrival interface of its first packet in */
+	__u8 origin;	  /* enum li_sess_origin */
+	__u8 tcp;	  /* LI_SESS_FIN_* / LI_SESS_RST_* seen */
+	__u8 flags;	  /* LI_SESS_* */
+	__u8 pad;
+};
+
+/*
+ * Is an ICMP(v6) type an error that quotes the packet it is about
+ * (destination unreachable, time exceeded, parameter problem; IPv6 also
+ * packet too big)?
+ */
+static __always_inline int li_icmp_is_error(__u8 family, __u8 type)
+{
+	if (family == 4)
+		return type == 3 || type == 11 || type == 12;
+	return type >= 1 && type <= 4;
+}
+
+/*
+ * The key of @p in direction @dir; 0 when the packet can have no session
+ * (not IP, a later fragment, no ports to key it by, ICMP that is neither
+ * an echo nor an error quoting one of our packets). ICMP errors take the
+ * key of the quoted packet, which went out.
+ */
+static __always_inline int li_sess_key_of(struct li_sess_key *k,
+					  const struct li_pkt *p, int dir)
+{
+	const __u32 *l = dir == LI_DIR_IN ? p->daddr : p->saddr;
+	const __u32 *r = dir == LI_DIR_IN ? p->saddr : p->daddr;
+	int icmp = p->proto == 1 || p->proto == 58;
+
+	__builtin_memset(k, 0, sizeof(*k));
+	if ((p->family != 4 && p->family != 6) ||
+	    (p->flags & LI_PKT_FRAG_LATER))
+		return 0;
+	k->family = p->family;
+	if (icmp && (p->flags & LI_PKT_ICMP_INNER)) {
+		/* The quoted packet left us: its source is ours. */
+		k->proto = p->inner_proto;
+		k->lport = p->inner_sport;
+		k->rport = p->inner_dport;
+		__builtin_memcpy(k->laddr, p->inner_saddr, sizeof(k->laddr));
+		__builtin_memcpy(k->raddr, p->inner_daddr, sizeof(k->raddr));
+		return 1;
+	}
+	if (icmp) {
+		if (!(p->flags & LI_PKT_ICMP_ECHO))
+			return 0;
+		k->proto = p->proto;
+		k->lport = p->sport; /* the identifier, both ways */
+		/* A request from the remote, or our reply to one: theirs. */
+		k->rport = (p->icmp_type == 8 || p->icmp_type == 128) ==
+					   (dir == LI_DIR_IN) ?
+				   LI_ECHO_THEIRS :
+				   LI_ECHO_OURS;
+	} else {
+		k->proto = p->proto;
+		if (p->flags & LI_PKT_PORTS) {
+			k->lport = dir == LI_DIR_IN ? p->dport : p->sport;
+			k->rport = dir == LI_DIR_IN ? p->sport : p->dport;
+		}
+	}
+	__builtin_memcpy(k->laddr, l, sizeof(k->laddr));
+	__builtin_memcpy(k->raddr, r, sizeof(k->raddr));
+	return 1;
+}
+
+/* Its idle timeout: by protocol, and for TCP by how far it got. */
+static __always_inline __u64 li_sess_timeout_ns(const struct li_sess_key *k,
+						const struct li_sess *s)
+{
+	__u8 fin = LI_SESS_FIN_IN | LI_SESS_FIN_OUT;
+
+	switch (k->proto) {
+	case 6:
+		if (s->tcp & (LI_SESS_RST_IN | LI_SESS_RST_OUT))
+			return LI_SESS_TCP_RST_NS;
+		if ((s->tcp & fin) == fin)
+			return LI_SESS_TCP_TIMEWAIT_NS;
+		if (s->tcp & fin)
+			return LI_SESS_TCP_HALFCLOSE_NS;
+		if (!s->pkts[LI_DIR_IN] || !s->pkts[LI_DIR_OUT])
+			return LI_SESS_TCP_HALFOPEN_NS;
+		return LI_SESS_TTL_NS;
+	case 17:
+		return LI_SESS_UDP_NS;
+	case 1:
+	case 58:
+		return LI_SESS_ICMP_NS;
+	}
+	return LI_SESS_TTL_NS;
+}
+
+/* Is @s still alive at @now (its side's clock)? */
+static __always_inline int li_sess_live(const struct li_sess_key *k,
+					const struct li_sess *s, __u64 now)
+{
+	if (s->flags & LI_SESS_CUT)
+		return 0;
+	return now < s->last_ns || now - s->last_ns < li_sess_timeout_ns(k, s);
+}
+
+/*
+ * Seconds left before @s expires at @now (0: expired), for `diagnose sys
+ * session list`.
+ */
+static __always_inline __u64 li_sess_expire_s(const struct li_sess_key *k,
+					      const struct li_sess *s,
+					      __u64 now)
+{
+	__u64 t = li_sess_timeout_ns(k, s), idle;
+
+	idle = now > s->last_ns ? now - s->last_ns : 0;
+	return idle < t ? (t - idle + LI_NS - 1) / LI_NS : 0;
+}
+
+/*
+ * A packet of @s in direction @dir at @now: time, counters and TCP state.
+ * The counters are added atomically (several CPUs may carry one session);
+ * the clock and the flags may race, which costs a second at most.
+ */
+static __always_inline void
+li_sess_note(struct li_sess *s, const struct li_pkt *p, int dir, __u64 now)
+{
+	__u8 tcp = 0;
+
+	if (now > s->last_ns)
+		s->last_ns = now;
+	__sync_fetch_and_add(&s->pkts[dir & 1], 1);
+	__sync_fetch_and_add(&s->bytes[dir & 1], p->l3_len);
+	if (p->proto != 6 || !(p->flags & LI_PKT_PORTS))
+		return;
+	if (p->tcp_flags & 0x01) /* FIN */
+		tcp |= dir == LI_DIR_IN ? LI_SESS_FIN_IN : LI_SESS_FIN_OUT;
+	if (p->tcp_flags & 0x04) /* RST */
+		tcp |= dir == LI_DIR_IN ? LI_SESS_RST_IN : LI_SESS_RST_OUT;
+	/* A new SYN on a closing tuple starts it again (a reused port). */
+	if ((p->tcp_flags & 0x12) == 0x02 && (s->tcp & ~tcp))
+		s->tcp = 0;
+	if (tcp && (s->tcp & tcp) != tcp)
+		s->tcp |= tcp;
+}
+
+/* A new session of @p in direction @dir opened at @now. */
+static __always_inline void li_sess_init(struct li_sess *s,
+					 const struct li_pkt *p, int dir,
+					 __u64 now, __u32 id)
+{
+	__builtin_memset(s, 0, sizeof(*s));
+	s->first_ns = now;
+	s->last_ns = now;
+	s->id = id ? id : 1;
+	s->policy_idx = -1;
+	s->origin = dir == LI_DIR_IN ? LI_SESS_IN : LI_SESS_OUT;
+	s->pkts[dir & 1] = 1;
+	s->bytes[dir & 1] = p->l3_len;
+	if (p->proto == 6 && (p->flags & LI_PKT_PORTS)) {
+		if (p->tcp_flags & 0x01)
+			s->tcp |= dir == LI_DIR_IN ? LI_SESS_FIN_IN :
+						     LI_SESS_FIN_OUT;
+		if (p->tcp_flags & 0x04)
+			s->tcp |= dir == LI_DIR_IN ? LI_SESS_RST_IN :
+						     LI_SESS_RST_OUT;
+	}
+}
+
+#endif
