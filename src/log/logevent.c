@@ -139,3 +139,93 @@ int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
 		e->lines++;
 	return n;
 }
+
+const char *log_sess_action(const struct li_sess_key *k,
+			    const struct li_sess *s)
+{
+	__u8 fin = LI_SESS_FIN_IN | LI_SESS_FIN_OUT;
+
+	if (s->flags & LI_SESS_CUT)
+		return "deny";
+	if (k->proto != 6)
+		return "accept";
+	if (s->tcp & LI_SESS_RST_IN)
+		return s->origin == LI_SESS_IN ? "client-rst" : "server-rst";
+	if (s->tcp & LI_SESS_RST_OUT)
+		return s->origin == LI_SESS_IN ? "server-rst" : "client-rst";
+	if ((s->tcp & fin) == fin)
+		return "close";
+	return "timeout";
+}
+
+void log_sess_pkt(const struct li_sess_key *k, const struct li_sess *s,
+		  struct li_pkt *p)
+{
+	bool in = s->origin != LI_SESS_OUT;
+	bool icmp = k->proto == 1 || k->proto == 58;
+
+	memset(p, 0, sizeof(*p));
+	p->family = k->family;
+	p->proto = k->proto;
+	memcpy(in ? p->saddr : p->daddr, k->raddr, sizeof(p->saddr));
+	memcpy(in ? p->daddr : p->saddr, k->laddr, sizeof(p->daddr));
+	if (icmp) {
+		/* The echo request that opened it: identifier, type 8/128. */
+		p->icmp_type = k->family == 6 ? 128 : 8;
+		p->sport = k->lport;
+		p->dport = (__u16)(p->icmp_type << 8);
+		p->flags = LI_PKT_PORTS | LI_PKT_ICMP_ECHO;
+	} else if (k->lport || k->rport) {
+		p->sport = in ? k->rport : k->lport;
+		p->dport = in ? k->lport : k->rport;
+		p->flags = LI_PKT_PORTS;
+	}
+}
+
+int log_emit_session_end(struct log_emitter *e, const struct log_sess_end *se,
+			 char *buf, size_t size)
+{
+	const struct li_sess *s = se->s;
+	bool in = s->origin != LI_SESS_OUT;
+	int orig = in ? LI_DIR_IN : LI_DIR_OUT;
+	struct li_verdict v = {
+		.drop = LI_PASS,
+		.reason = s->policy_id ? LI_R_POLICY : LI_R_IMPLICIT,
+		.policy_id = s->policy_id,
+		.policy_idx = se->same_config ? s->policy_idx : -1,
+		.sess_id = s->id,
+		.sess = LI_VS_NEW,
+	};
+	struct log_sess_stats st = {
+		.action = log_sess_action(se->k, s),
+		.duration_s =
+			se->end_ns > se->start_ns ?
+				(se->end_ns - se->start_ns) / 1000000000ull :
+				0,
+		.sentbyte = s->bytes[orig],
+		.rcvdbyte = s->bytes[!orig],
+		.sentpkt = s->pkts[orig],
+		.rcvdpkt = s->pkts[!orig],
+	};
+	struct li_pkt p;
+	struct log_event ev = {
+		.pkt = &p,
+		.verdict = &v,
+		.intf = se->ifname,
+		.time_ns = se->end_ns,
+		.sessionid = s->id,
+		.end = &st,
+	};
+	int n;
+
+	if (!(s->flags & LI_SESS_LOG) || !in)
+		return 0;
+	log_sess_pkt(se->k, s, &p);
+	if (!rl_allow(&e->rl, RL_TRAFFIC_ACCEPT, p.family, p.saddr, se->end_ns))
+		return 0;
+	ev.service = service_name(e->objs, &p, &v);
+	n = log_format_traffic(buf, size, &e->ctx, &ev);
+	if (n > 0)
+		e->lines++;
+	return n;
+}

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "compile/compile.h"
+#include "dataplane/session.h"
 #include "dataplane/spi_table.h"
 #include "objects/objects.h"
 #include "log/logfmt.h"
@@ -73,5 +74,42 @@ int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
 		  const struct li_verdict *v, const char *ifname,
 		  const struct sa_entry *sa, __u64 ts_ns, char *buf,
 		  size_t size);
+
+/* A session that ended (dataplane/session.h), as its end log needs it. */
+struct log_sess_end {
+	const struct li_sess_key *k;
+	const struct li_sess *s;
+	const char *ifname; /* arrival interface of its first packet */
+	__u64 start_ns;	    /* its first packet, ns since the epoch */
+	__u64 end_ns;	    /* its end (last packet + timeout, or the cut) */
+	/*
+	 * s->policy_idx indexes the emitter's config (the session was
+	 * accepted under it): the service gets its name.
+	 */
+	bool same_config;
+};
+
+/*
+ * The traffic line (0001000014) of an inbound session that ended, when
+ * its accept asked for one (LI_SESS_LOG): duration, bytes and packets
+ * from the originator's side (sent: the remote's, rcvd: ours), action as
+ * FortiOS ends sessions (log_sess_action()). Same return as
+ * log_emit_line(); rate limited as accepted traffic.
+ */
+int log_emit_session_end(struct log_emitter *e, const struct log_sess_end *se,
+			 char *buf, size_t size);
+
+/*
+ * How @s ended, FortiOS's action= word: TCP "close" (both FINs),
+ * "client-rst" / "server-rst" (the remote's, ours), "timeout"; "deny"
+ * for a session a reload's policies cut; "accept" for the rest (UDP,
+ * ICMP: sessions that simply go idle).
+ */
+const char *log_sess_action(const struct li_sess_key *k,
+			    const struct li_sess *s);
+
+/* The packet facts a session's key stands for, in its first direction. */
+void log_sess_pkt(const struct li_sess_key *k, const struct li_sess *s,
+		  struct li_pkt *p);
 
 #endif

@@ -151,7 +151,10 @@ int log_format_traffic(char *buf, size_t size, const struct log_ctx *ctx,
 		&lb,
 		" dstintfrole=\"undefined\" sessionid=%llu proto=%u action=\"%s\" policyid=%u policytype=\"%s\" service=",
 		(unsigned long long)ev->sessionid, pkt->proto,
-		v->drop ? "deny" : "accept", v->policy_id,
+		ev->end ? ev->end->action :
+		v->drop ? "deny" :
+			  "accept",
+		v->policy_id,
 		pkt->family == 6 ? "local-in-policy6" : "local-in-policy");
 	if (ev->service) {
 		logbuf_quoted(&lb, ev->service);
@@ -160,9 +163,19 @@ int log_format_traffic(char *buf, size_t size, const struct log_ctx *ctx,
 			return -EINVAL;
 		logbuf_quoted(&lb, service);
 	}
-	logbuf_puts(
-		&lb,
-		" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
+	if (ev->end)
+		logbuf_printf(
+			&lb,
+			" trandisp=\"noop\" duration=%llu sentbyte=%llu rcvdbyte=%llu sentpkt=%llu rcvdpkt=%llu",
+			(unsigned long long)ev->end->duration_s,
+			(unsigned long long)ev->end->sentbyte,
+			(unsigned long long)ev->end->rcvdbyte,
+			(unsigned long long)ev->end->sentpkt,
+			(unsigned long long)ev->end->rcvdpkt);
+	else
+		logbuf_puts(
+			&lb,
+			" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
 	/*
 	 * A 7.6 unicast deny ends with msg="Connection Failed"; the captured
 	 * broadcast denies have no msg, so neither do ours.

@@ -36,6 +36,14 @@ struct log_ctx {
 	const char *vd;	     /* VDOM name; NULL: "root" */
 };
 
+/* How a session ended and what it carried (traffic logs at its end). */
+struct log_sess_stats {
+	const char *action; /* "accept", "close", "timeout", ... */
+	__u64 duration_s;
+	__u64 sentbyte, rcvdbyte; /* from / to its originator */
+	__u64 sentpkt, rcvdpkt;
+};
+
 /* One decision of the data path, as the log formatters need it. */
 struct log_event {
 	const struct li_pkt *pkt;
@@ -47,6 +55,8 @@ struct log_event {
 	const __u32 *peer;
 	__u64 time_ns;	 /* event time, ns since the epoch */
 	__u64 sessionid; /* traffic: session id number */
+	/* traffic: the session's end (NULL: a decision, all counters 0) */
+	const struct log_sess_stats *end;
 };
 
 /*
