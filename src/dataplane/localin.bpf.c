@@ -674,9 +674,11 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 		return;
 	/*
 	 * FortiOS allocates a session before the policy check, so a traced
-	 * first packet shows one even when it is denied and opens none.
+	 * first packet the policies judge shows one even when it is denied
+	 * and opens none (trace/flowtrace.c).
 	 */
-	if (id && !s->v.sess_id)
+	if (id && !s->v.sess_id &&
+	    (v->reason == LI_R_POLICY || v->reason == LI_R_IMPLICIT))
 		s->v.sess_id = li_acc_sess_id(c);
 	now = coarse_now();
 	if (esp)
