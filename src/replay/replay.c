@@ -176,25 +176,38 @@ static void update_time(struct replay *r, __u64 ts_ns)
 	}
 }
 
+/*
+ * A first packet the policies judge has a session id in its trace and
+ * log line even when it opened no session (denied): from the engine's
+ * counter, as the XDP program takes one for an event it sends.
+ */
+static void need_sess_id(struct replay *r, struct li_verdict *v)
+{
+	if (!v->sess_id &&
+	    (v->reason == LI_R_POLICY || v->reason == LI_R_IMPLICIT))
+		v->sess_id = r->xdp ? li_loader_sess_id(r->xdp) :
+				      li_host_sess_id(&r->host);
+}
+
 static void emit_logs(struct replay *r, const struct li_pkt *p,
-		      const struct li_verdict *v, const char *ifname,
-		      __u64 ts_ns)
+		      struct li_verdict *v, const char *ifname, __u64 ts_ns)
 {
 	char line[LOG_LINE_MAX];
 
+	if (log_traffic_wanted(&r->p->rs, p, v))
+		need_sess_id(r, v);
 	if (log_emit_line(&r->log, p, v, ifname, r->host.last_sa, ts_ns, line,
 			  sizeof(line)) > 0)
 		fprintf(r->out, "%s\n", line);
 }
 
 static void emit_trace(struct replay *r, const struct li_pkt *p,
-		       const struct li_verdict *v, const char *ifname,
-		       bool local_out, __u64 ts_ns)
+		       struct li_verdict *v, const char *ifname, bool local_out,
+		       __u64 ts_ns)
 {
-	struct li_verdict tv = *v;
 	struct flow_trace_pkt t = {
 		.pkt = p,
-		.verdict = &tv,
+		.verdict = v,
 		.ifname = ifname,
 		.tunnel = r->host.last_sa && r->host.last_sa->tunnel[0] ?
 				  r->host.last_sa->tunnel :
@@ -205,11 +218,7 @@ static void emit_trace(struct replay *r, const struct li_pkt *p,
 
 	if (!flow_trace_want(&r->o->filter, &r->budget, p, &t.trace_id))
 		return;
-	/* A first packet the policies judge allocates one (localin.bpf.c). */
-	if (!tv.sess_id &&
-	    (tv.reason == LI_R_POLICY || tv.reason == LI_R_IMPLICIT))
-		tv.sess_id = r->xdp ? li_loader_sess_id(r->xdp) :
-				      li_host_sess_id(&r->host);
+	need_sess_id(r, v);
 	flow_trace_print(r->out, &t);
 }
 
