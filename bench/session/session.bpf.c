@@ -127,8 +127,8 @@ static __always_inline int parse(struct xdp_md *ctx, struct tuple4 *t)
 
 	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return -1;
-	if (ip->ihl != 5 || (ip->protocol != IPPROTO_UDP &&
-			     ip->protocol != IPPROTO_TCP))
+	if (ip->ihl != 5 ||
+	    (ip->protocol != IPPROTO_UDP && ip->protocol != IPPROTO_TCP))
 		return -1;
 	ports = (void *)(ip + 1);
 	if ((void *)(ports + 2) > end)

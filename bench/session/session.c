@@ -164,8 +164,9 @@ static __u32 bench(int fd, const struct frame *f, __u32 want, const char *what,
 			return 0;
 		}
 		if (o.retval != want) {
-			fprintf(stderr, "session: %s: verdict %s, expected %s\n",
-				what, xdp_action(o.retval), xdp_action(want));
+			fprintf(stderr,
+				"session: %s: verdict %s, expected %s\n", what,
+				xdp_action(o.retval), xdp_action(want));
 			return 0;
 		}
 		v[k] = o.duration;
@@ -299,8 +300,8 @@ static int run_all(struct bpf_object *obj, int map, int room)
 				       cases[c].label, frame_names[i]);
 				continue;
 			}
-			ns[c][i] = bench(fd, f, cases[c].want, cases[c].label,
-					 -1);
+			ns[c][i] =
+				bench(fd, f, cases[c].want, cases[c].label, -1);
 			if (!ns[c][i])
 				return -1;
 		}
@@ -380,7 +381,8 @@ int main(int argc, char **argv)
 
 			printf("ct lookup %s reply: %s\n", frame_names[i],
 			       r == XDP_PASS ? "hit" :
-			       r == XDP_DROP ? "miss" : "error");
+			       r == XDP_DROP ? "miss" :
+					       "error");
 		}
 		bpf_object__close(obj);
 		return 0;
