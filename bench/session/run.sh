@@ -33,7 +33,7 @@ PEER=10.211.0.2
 UDP_GW=40000 UDP_PEER=5353 TCP_GW=40001 TCP_PEER=8080 # session.c's
 NS_GW=ctb$$-gw
 NS_PEER=ctb$$-peer
-SERVER= CLIENT=
+SERVER='' CLIENT=''
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench/session: BPF_PROG_TEST_RUN and namespaces need root" >&2
@@ -41,9 +41,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 mkdir -p "$OUT"
 INC=-I/usr/include/"$(gcc -print-multiarch)"
-clang -O2 -g -target bpf $INC -c bench/session/session.bpf.c \
+clang -O2 -g -target bpf "$INC" -c bench/session/session.bpf.c \
 	-o "$OUT/session.bpf.o"
-clang -O2 -g -target bpf $INC -Dbpf_xdp_ct_lookup=bpf_xdp_ct_lookup_absent \
+clang -O2 -g -target bpf "$INC" -Dbpf_xdp_ct_lookup=bpf_xdp_ct_lookup_absent \
 	-c bench/session/session.bpf.c -o "$OUT/absent.bpf.o"
 ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
 	-o "$OUT/session" bench/session/session.c -lbpf
