@@ -121,6 +121,7 @@ fuzz: deps $(BPF_SKEL)
 bench: deps all
 	$(Q)sh bench/compile/run.sh $(BUILD)/localin
 	$(Q)sh bench/xdp/run.sh $(BUILD)
+	$(Q)sh bench/session/run.sh $(BUILD)
 	$(Q)sh bench/flood/run.sh $(BUILD)
 
 # The C sources against .clang-format: `make format` rewrites them,
