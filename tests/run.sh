@@ -96,6 +96,10 @@ suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
 # The SA sources of config system sa-source: a file source, the check
 # suspended until it is read, the tunnel list, grace, wrong peer, reloads.
 suite "e2e/sasrc [$1]" sh tests/e2e/sasrc.sh "$1/localin"
+# Issue 12 live: deny ALL but management SSH, and the gateway's own DNS,
+# HTTP, NTP-style UDP, ping and IKE still work; its services and forged
+# replies from an attacker get no answer (a control run without localin).
+suite "e2e/sessions [$1]" sh tests/e2e/sessions.sh "$1/localin"
 # Interfaces that come and go (no fd leak), attaches that fail for want
 # of fds (status, reload's exit code, retried), configs without policies.
 suite "e2e/faults [$1]" sh tests/e2e/faults.sh "$1/localin"
