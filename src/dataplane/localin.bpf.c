@@ -614,7 +614,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->kind = (__u8)kind;
 	ev->set = (__u8)c->set;
-	ev->ifindex = ctx->ingress_ifindex;
+	ev->ifindex = c->ifindex;
 	ev->trace_id = trace_id;
 	ev->ktime_ns = now;
 	__builtin_memcpy(&ev->pkt, &s->pkt, sizeof(ev->pkt));
@@ -707,7 +707,7 @@ static __always_inline void
 intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
 {
 	const struct li_test_meta *m = test_meta(ctx, cf);
-	__u32 ifindex = ctx->ingress_ifindex;
+	__u32 ifindex = c->ifindex; /* no metadata: the arrival's */
 	struct li_ifc *e;
 
 	if (m) {
@@ -768,7 +768,14 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 	sc->test_now = m ? m->now_ns : 0;
 	c.test_now = sc->test_now;
-	c.ifindex = m ? m->ifindex : ctx->ingress_ifindex;
+	/*
+	 * ctx->ingress_ifindex is read here only, and not as one arm of a
+	 * choice: clang 14 made a pointer of ctx + 12 (kept for three reads,
+	 * or chosen between two pointers), which the verifier refuses.
+	 */
+	c.ifindex = ctx->ingress_ifindex;
+	if (m)
+		c.ifindex = m->ifindex;
 
 	/* Not for this host: nothing more to set up (the locals table). */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
