@@ -52,24 +52,8 @@ end
 EOF
 }
 
-# Lines of `tc filter show` on $IF's egress (or ingress) naming our program.
-ours() { in_gw tc filter show dev "$IF" "${1:-egress}" | grep -c localin_egress; }
-one_filter() { [ "$(ours)" = 1 ]; }
-no_filter() { [ "$(ours)" = 0 ]; }
-# The id of the program our filter runs.
-filter_prog() {
-	in_gw tc filter show dev "$IF" egress |
-		sed -n 's/.*localin_egress.* id \([0-9]*\).*/\1/p' | head -n 1
-}
-# Does our filter's program use the li_sess pinned now?
-filter_uses_pins() {
-	sess_id=$(bpftool map show pinned "$PIN/li_sess" 2>/dev/null |
-		sed -n 's/^\([0-9]*\):.*/\1/p')
-	fp=$(filter_prog)
-	[ -n "$sess_id" ] && [ -n "$fp" ] &&
-		bpftool prog show id "$fp" 2>/dev/null |
-		grep -Eq "map_ids.*\<$sess_id\>"
-}
+one_filter() { [ "$(egress_filters)" = 1 ]; }
+no_filter() { [ "$(egress_filters)" = 0 ]; }
 # An entry in the pinned li_sess from the gateway's address to the peer's
 # (key: family, proto, lport, rport, pad, laddr[16], raddr[16]).
 sess_to_peer() {
@@ -126,8 +110,8 @@ check_start "localin run starts" "$conf" || {
 }
 check "XDP program attached" [ -n "$(prog_id)" ]
 check "one filter of ours on $IF egress" one_filter
-check "... none on ingress" [ "$(ours ingress)" = 0 ]
-check "... its program shares the pinned li_sess" filter_uses_pins
+check "... none on ingress" [ "$(egress_filters ingress)" = 0 ]
+check "... its program shares the pinned li_sess" egress_uses_pins
 check "enforcing: the peer's ping is dropped" ping_dropped
 check "the peer's reply to the gateway's UDP datagram passes (session)" \
 	udp_exchange
@@ -144,7 +128,7 @@ check "SIGTERM: our filter is gone" no_filter
 check "... the XDP program too" [ -z "$(prog_id)" ]
 check_start "a fresh start (clsact there already)" "$conf"
 check "... one filter of ours" one_filter
-fp1=$(filter_prog)
+fp1=$(egress_prog)
 kill -9 "$(daemon_pid)"
 sleep 0.2
 check "kill -9: the filter stays" one_filter
@@ -152,10 +136,10 @@ check "kill -9: the filter stays" one_filter
 check_start "a restart adopts the pins" "$conf"
 check "... says it adopted them" grep -q "adopted the program" "$ERR"
 check "... exactly one filter of ours" one_filter
-fp2=$(filter_prog)
+fp2=$(egress_prog)
 check "... running the new daemon's program ($fp1 -> $fp2)" \
 	[ -n "$fp2" -a "$fp2" != "$fp1" ]
-check "... sharing the pinned li_sess" filter_uses_pins
+check "... sharing the pinned li_sess" egress_uses_pins
 check "... the reply still passes" udp_exchange
 stop_term
 check "SIGTERM: no filter of ours left" no_filter
