@@ -54,6 +54,16 @@ EOF
 
 one_filter() { [ "$(egress_filters)" = 1 ]; }
 no_filter() { [ "$(egress_filters)" = 0 ]; }
+# How many loaded localin_egress programs use the pinned li_sess: one, the
+# skeleton's (the XDP program's copy per interface does not load its own).
+egress_progs() {
+	sess_id=$(bpftool map show pinned "$PIN/li_sess" 2>/dev/null |
+		sed -n 's/^\([0-9]*\):.*/\1/p')
+	bpftool prog show -j 2>/dev/null | "$py" -c '
+import json, sys
+print(sum(1 for p in json.load(sys.stdin) if p.get("name") == "localin_egress"
+          and int(sys.argv[1] or -1) in p.get("map_ids", [])))' "$sess_id"
+}
 # An entry in the pinned li_sess from the gateway's address to the peer's
 # (key: family, proto, lport, rport, pad, laddr[16], raddr[16]).
 sess_to_peer() {
@@ -112,6 +122,9 @@ check "XDP program attached" [ -n "$(prog_id)" ]
 check "one filter of ours on $IF egress" one_filter
 check "... none on ingress" [ "$(egress_filters ingress)" = 0 ]
 check "... its program shares the pinned li_sess" egress_uses_pins
+n=$(egress_progs)
+check "... the only localin_egress program loaded with those maps ($n)" \
+	[ "$n" = 1 ]
 check "enforcing: the peer's ping is dropped" ping_dropped
 check "the peer's reply to the gateway's UDP datagram passes (session)" \
 	udp_exchange
