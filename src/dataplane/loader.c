@@ -423,8 +423,9 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	int err;
 
 	err = attached_already(l, ifindex);
+	/* Its egress program too; a failure is kept for egress_err. */
 	if (err > 0)
-		li_loader_attach_egress(l, ifindex); /* its failure: egress_err */
+		li_loader_attach_egress(l, ifindex);
 	if (err)
 		return err < 0 ? err : 0;
 	n = realloc(l->att, (l->nr_att + 1) * sizeof(*n));
@@ -457,7 +458,7 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 		return li_loader_foreign(ifindex, NULL) > 0 ? -EBUSY : err;
 	}
 	l->att[l->nr_att++] = a;
-	li_loader_attach_egress(l, ifindex); /* its failure: egress_err */
+	li_loader_attach_egress(l, ifindex);
 	return 0;
 }
 
