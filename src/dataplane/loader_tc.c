@@ -9,8 +9,9 @@
  * filter in direct-action mode at a handle and priority of our own
  * (LI_TC_HANDLE, LI_TC_PRIO); where a filter of an earlier program of
  * ours is (a restarted daemon, a successor program), BPF_TC_F_REPLACE
- * puts the new program in its place in one step, never beside it. The program
- * returns TC_ACT_UNSPEC: the filters after it run as if it were not there.
+ * puts the new program in its place in one step, never beside it. The
+ * program returns TC_ACT_UNSPEC: the filters after it run as if it were
+ * not there.
  *
  * The clsact qdisc is made when missing and never removed: removing it
  * takes every ingress and egress filter on the interface with it, also
