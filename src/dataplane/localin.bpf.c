@@ -639,7 +639,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->kind = (__u8)kind;
 	ev->set = (__u8)c->set;
-	ev->ifindex = ctx->ingress_ifindex;
+	ev->ifindex = c->ifindex;
 	ev->trace_id = trace_id;
 	ev->ktime_ns = now;
 	__builtin_memcpy(&ev->pkt, &s->pkt, sizeof(ev->pkt));
@@ -727,7 +727,7 @@ static __always_inline void
 intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
 {
 	const struct li_test_meta *m = test_meta(ctx, cf);
-	__u32 ifindex = ctx->ingress_ifindex;
+	__u32 ifindex = c->ifindex; /* no metadata: the arrival's */
 	struct li_ifc *e;
 
 	if (m) {
