@@ -57,6 +57,12 @@ def deny(n):
     return "drop policy %d" % n
 
 
+def sess(n):
+    """A later packet of a live session; n: the policy id that accepted
+    its first packet (0: implicit, or the gateway opened it)."""
+    return "accept session %d" % n
+
+
 # Addresses used across scenarios.
 GW = "198.51.100.1"         # wan1
 GW6 = "2001:db8:100::1"     # wan1
@@ -140,10 +146,10 @@ def tcp6(src, dport, dst=GW6, tags=(), sport=40000):
     return eth(v6(src, dst, TCP(sport=sport, dport=dport, flags="S")), tags)
 
 
-def ping4(src, dst=GW, tags=(), type=8, code=0):
+def ping4(src, dst=GW, tags=(), type=8, code=0, ident=7):
     # ts_*: scapy fills timestamp requests with the clock otherwise.
-    return eth(v4(src, dst, ICMP(type=type, code=code, id=7, seq=1, ts_ori=0,
-                                 ts_rx=0, ts_tx=0)), tags)
+    return eth(v4(src, dst, ICMP(type=type, code=code, id=ident, seq=1,
+                                 ts_ori=0, ts_rx=0, ts_tx=0)), tags)
 
 
 def ping6(src, dst=GW6, tags=()):
@@ -373,13 +379,18 @@ class Capture:
         self.recs, self.verdicts, self.notes = [], [], []
 
     def add(self, frame, verdict, why="", at=None, intf=0, caplen=None,
-            wlen=None):
+            wlen=None, at_us=None):
         """why: what the packet is there to test, for NAME.expected;
-        caplen: bytes captured of the frame (a snap length cut); the
-        record's wire length is len(frame) unless wlen says otherwise."""
+        at / at_us: its time (UTC string / µs since the epoch), else a
+        little after the previous packet; caplen: bytes captured of the
+        frame (a snap length cut); the record's wire length is len(frame)
+        unless wlen says otherwise. Returns the packet's time (µs)."""
         if at is not None:
             self.t = utc(at)
+        if at_us is not None:
+            self.t = at_us
         assert isinstance(frame, bytes)
+        assert not self.recs or self.t > self.recs[-1][0], "time goes back"
         self.recs.append((self.t, intf, frame,
                           len(frame) if caplen is None else caplen,
                           len(frame) if wlen is None else wlen))
@@ -390,6 +401,7 @@ class Capture:
         self.notes.append(what(frame, self.linktype) + cut +
                           ("; " + why if why else ""))
         self.t += self.step + 17 * (len(self.recs) % 7)  # uneven µs
+        return self.recs[-1][0]
 
     def write(self):
         ext = ".pcapng" if self.intfs else ".pcap"
@@ -453,7 +465,8 @@ def seed():
     c.add(ike4(PEER, sport=4500, dport=4500, n=4), IMPL,
           "IKE on 4500 (marker)")
     c.add(ike4("198.18.7.2", sport=4500, dport=4500, n=5), deny(1))
-    c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL, "keepalive")
+    c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), sess(0),
+          "keepalive: packet 4's NAT-T flow, a session")
     c.add(udp4("198.18.7.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))
     c.add(espudp4(PEER, 0xc0ffee01), OK, "ESP-in-UDP, known")
     c.add(espudp4("198.18.7.4", 0xdeadbeef), BADSPI, "forged")
@@ -515,7 +528,8 @@ def esp_udp():
     c.add(espudp4("198.18.2.2", 0x0badf00d), BADSPI)
     c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL)
     c.add(udp4("198.18.2.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))
-    c.add(ike4(PEER, sport=4500, dport=4500, n=1), IMPL)
+    c.add(ike4(PEER, sport=4500, dport=4500, n=1), sess(0),
+          "packet 4's NAT-T flow: a session, not ESP")
     c.add(ike4("198.18.2.4", sport=4500, dport=4500, n=2), deny(1))
     c.add(ike4("198.18.2.5", n=3), deny(1))
     c.add(udp4("198.18.2.6", 500, sport=500, pay=esp(0xc0ffee01)), deny(1),
@@ -565,7 +579,9 @@ def esp_disabled():
     # given (esp-udp.sa's content) and changes nothing.
     c = Capture("esp-disabled", "2024-06-10 11:00:00")
     c.add(esp4(PEER, 0xc0ffee01), acc(1))
-    c.add(esp4(PEER, 0x5555), acc(1), "unknown SPI: not checked")
+    # Raw ESP has no ports: the peer's ESP to us is one flow (packet 1's
+    # session); packet 4 shows an unknown SPI meeting the policies.
+    c.add(esp4(PEER, 0x5555), sess(1), "unknown SPI: not checked")
     c.add(esp4("198.18.3.1", 0xc0ffee01), deny(2))
     c.add(esp4("198.18.3.1", 0x6666), deny(2))
     c.add(espudp4(PEER, 0xc0ffee01), IMPL, "UDP 4500: not ESP service")
@@ -578,6 +594,9 @@ def esp_disabled():
                  proto=50)), MAL, "6-byte ESP header")
     c.add(esp4("198.18.3.1", 0x6666, dst="198.51.100.9"), NONLOCAL)
     c.add(espudp4("198.18.3.6", 0x8888), deny(3))
+    c.add(esp4(PEER, 0x5555), acc(1),
+          "packet 2's SPI, the session idle 3601 s: policies again",
+          at_us=c.recs[1][0] + 3601 * 10**6)
     return c
 
 
@@ -600,7 +619,8 @@ def vlan():
     c.add(ping6(s6, tags=AD_Q), acc(2))
     c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), Q_Q), MAL)
     c.add(tcp6(s6, 22, dst="2001:db8:100::9", tags=Q_Q), NONLOCAL)
-    c.add(ping4(s, tags=AD_Q), acc(2))
+    c.add(ping4(s, tags=AD_Q, ident=16), acc(2),
+          "own identifier: packet 2's is a session")
     return c
 
 
@@ -1007,14 +1027,16 @@ def services():
     c.add(eth(v4(s, GW, Raw(b"\x00\x00\x08\x00" + bytes(20)), proto=47)),
           deny(4), "GRE")
     c.add(ping4(s), acc(5))
-    c.add(ping4(s, code=1), deny(6))
+    c.add(ping4(s, code=1, ident=14), deny(6),
+          "own identifier: the echo above is a session")
     c.add(ping4(s, type=13), deny(6), "timestamp request")
     c.add(tcp4(s, 53), acc(7))
     c.add(udp4(s, 53), acc(7))
     c.add(ping6(s6), acc(1))
     c.add(eth(v6(s6, GW6, ICMPv6DestUnreach() / bytes(48))), deny(2))
-    c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / ike(2),
-                 options=IPOption_Router_Alert())), acc(1), "IP options")
+    c.add(eth(v4("198.18.12.20", GW, UDP(sport=500, dport=500) / ike(2),
+                 options=IPOption_Router_Alert())), acc(1),
+          "IP options; own source: packet 1's 500>500 is a session")
     c.add(eth(v4(s, GW, Raw(bytes(8)), proto=253)), IMPL)
     c.add(tcp4(s, 500), IMPL)
     c.add(udp4(s, 8080, sport=500), IMPL)
@@ -1060,10 +1082,13 @@ def malformed_v4():
                  proto=132)), MAL, "SCTP 8 bytes")
     c.add(eth(v4(s, GW, Raw(b"\x08\x00"), proto=1)), MAL, "ICMP 2 bytes")
     c.add(eth(b"", etype=0x0800, pad=False), NONLOCAL, "no IP at all")
-    c.add(eth(raw(v4(s, GW, u)) + b"\xde\xad\xbe\xef"), acc(1), "trailer")
-    c.add(eth(v4(s, GW, UDP(sport=500, dport=500, chksum=0xdead) / ike(2))),
+    # Own source ports: the control packet's 500>500 is a session.
+    c.add(eth(raw(v4(s, GW, UDP(sport=522, dport=500) / ike(1))) +
+              b"\xde\xad\xbe\xef"), acc(1), "trailer")
+    c.add(eth(v4(s, GW, UDP(sport=523, dport=500, chksum=0xdead) / ike(2))),
           acc(1), "bad UDP checksum")
-    c.add(eth(v4(s, GW, u, chksum=0xbeef)), acc(1), "bad IP checksum")
+    c.add(eth(v4(s, GW, UDP(sport=524, dport=500) / ike(1), chksum=0xbeef)),
+          acc(1), "bad IP checksum")
     c.add(udp4(s, 4500, sport=4500, pay=KEEPALIVE), acc(1), "padded frame")
     c.add(eth(v4(s, GW, TCP(sport=1, dport=22,
                             options=[("MSS", 1460)]))), acc(1), "doff 6")
@@ -1086,7 +1111,8 @@ def malformed_v6():
     ext = IPv6ExtHdrHopByHop()
     for _ in range(7):
         ext = ext / IPv6ExtHdrDestOpt()
-    c.add(eth(v6(s, GW6, ext / u)), acc(1), "8 is fine")
+    c.add(eth(v6(s, GW6, ext / UDP(sport=506, dport=500) / ike(1))), acc(1),
+          "8 is fine; own source port: the control's is a session")
     c.add(eth(v6(s, GW6, Raw(b"\x01\xf4\x01\xf4"), nh=17)), MAL)
     c.add(eth(v6(s, GW6, UDP(sport=500, dport=500, len=100) / bytes(8))),
           MAL)
