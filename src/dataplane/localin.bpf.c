@@ -768,7 +768,11 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 	sc->test_now = m ? m->now_ns : 0;
 	c.test_now = sc->test_now;
-	c.ifindex = m ? m->ifindex : ctx->ingress_ifindex;
+	/* Read apart: clang would load through a select of the two pointers. */
+	c.ifindex = ctx->ingress_ifindex;
+	asm volatile("" : "+r"(c.ifindex));
+	if (m)
+		c.ifindex = m->ifindex;
 
 	/* Not for this host: nothing more to set up (the locals table). */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
