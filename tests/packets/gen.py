@@ -83,13 +83,13 @@ def mac(s):
     return bytes(int(x, 16) for x in s.split(":"))
 
 
-def eth(l3, tags=(), dmac=GW_MAC, etype=None, pad=True):
+def eth(l3, tags=(), dmac=GW_MAC, etype=None, pad=True, smac=NB_MAC):
     """Ethernet frame around l3 (scapy packet or bytes); padded to 60 bytes
     like a real minimum-size frame unless pad=False (cut packets)."""
     b = raw(l3) if not isinstance(l3, bytes) else l3
     if etype is None:
         etype = 0x86dd if b and b[0] >> 4 == 6 else 0x0800
-    f = mac(dmac) + mac(NB_MAC)
+    f = mac(dmac) + mac(smac)
     for tpid, tci in tags:
         f += struct.pack("!HH", tpid, tci)
     f += struct.pack("!H", etype) + b
@@ -1334,11 +1334,127 @@ def linktype_unknown():
     return c
 
 
+def sessions():
+    # wan1: 4 accepts SSH from mgmt (198.18.40.22), 9 denies ALL; wan2 has
+    # no policies. The gateway's own packets (source 198.51.100.1) are in
+    # the capture too: not for us (nonlocal), they open or refresh their
+    # session, which the replies then pass as (`session 0`: no policy
+    # accepted them). Timers (src/dataplane/session.h): UDP 180 s, TCP
+    # established 3600 s, half-open 10 s, FIN both ways 1 s, RST 5 s,
+    # ICMP 30 s; a session is live while idle < its timer.
+    c = Capture("sessions", "2024-06-12 08:00:00", intfs=["wan1", "wan2"])
+    res, web, ping, rtr = ("198.18.40.53", "198.18.40.80", "198.18.40.7",
+                           "198.18.40.254")
+    mgmt, other, stray = "198.18.40.22", "198.18.40.99", "198.18.40.66"
+    wan1, wan2 = 0, 1
+
+    def out(l3):
+        """A frame the gateway sends."""
+        return eth(l3, dmac=NB_MAC, smac=GW_MAC)
+
+    def udp(src, sport, dst, dport, pay=b"q"):
+        f = v4(src, dst, UDP(sport=sport, dport=dport) / pay)
+        return out(f) if src == GW else eth(f)
+
+    def tcp(src, sport, dst, dport, flags, pay=b""):
+        f = v4(src, dst, TCP(sport=sport, dport=dport, flags=flags) / pay)
+        return out(f) if src == GW else eth(f)
+
+    def icmp(src, dst, type, ident=0x4c49):
+        f = v4(src, dst, ICMP(type=type, id=ident, seq=1))
+        return out(f) if src == GW else eth(f)
+
+    def unreach(quote):
+        """Port unreachable from the router, quoting a datagram of ours."""
+        return eth(v4(rtr, GW, ICMP(type=3, code=3) / raw(quote)))
+
+    # DNS, the gateway as client.
+    c.add(udp(GW, 40000, res, 53), NONLOCAL, "query out: opens",
+          at="2024-06-12 08:00:00")
+    c.add(udp(res, 53, GW, 40000), sess(0), "its reply", intf=wan1)
+    dns = c.add(udp(res, 53, GW, 40000), sess(0),
+                "again on wan2: a reply to the gateway passes anywhere",
+                intf=wan2)
+    c.add(udp(res, 54, GW, 40000), deny(9), "from port 54: no session",
+          at="2024-06-12 08:00:01")
+    c.add(udp(other, 53, GW, 40000), deny(9), "from another address",
+          at="2024-06-12 08:00:02")
+    # TCP, the gateway as client: handshake, strays, FIN both ways.
+    c.add(tcp(GW, 40010, web, 80, "S"), NONLOCAL, "SYN out: opens",
+          at="2024-06-12 08:00:10")
+    c.add(tcp(web, 80, GW, 40010, "SA"), sess(0), "SYN-ACK")
+    c.add(tcp(GW, 40010, web, 80, "A"), NONLOCAL, "ACK out: established")
+    c.add(tcp(stray, 80, GW, 40010, "A"), deny(9),
+          "ACK from another address: no connection", at="2024-06-12 08:00:11")
+    c.add(tcp(web, 80, GW, 40011, "A"), deny(9),
+          "ACK to a port of ours with no connection")
+    c.add(tcp(web, 80, GW, 40010, "PA", b"HTTP/1.1 200 OK\r\n"), sess(0),
+          "data in", at="2024-06-12 08:00:12")
+    c.add(tcp(GW, 40010, web, 80, "FA"), NONLOCAL, "FIN out")
+    c.add(tcp(web, 80, GW, 40010, "FA"), sess(0), "FIN in: both ways")
+    fin = c.add(tcp(GW, 40010, web, 80, "A"), NONLOCAL, "last ACK out")
+    c.add(tcp(web, 80, GW, 40010, "FA"), deny(9),
+          "FIN again 2 s later: closed (1 s)", at_us=fin + 2 * 10**6)
+    # RST.
+    c.add(tcp(GW, 40020, web, 80, "S"), NONLOCAL, "SYN out: opens",
+          at="2024-06-12 08:00:20")
+    c.add(tcp(web, 80, GW, 40020, "SA"), sess(0), "SYN-ACK")
+    c.add(tcp(GW, 40020, web, 80, "A"), NONLOCAL, "ACK out: established")
+    rst = c.add(tcp(web, 80, GW, 40020, "RA"), sess(0), "RST in",
+                at="2024-06-12 08:00:21")
+    c.add(tcp(web, 80, GW, 40020, "A"), deny(9),
+          "6 s after the RST: ended (5 s)", at_us=rst + 6 * 10**6)
+    # Half-open: a SYN out that nothing answers for 11 s.
+    syn = c.add(tcp(GW, 40030, web, 443, "S"), NONLOCAL, "SYN out: opens",
+                at="2024-06-12 08:00:30")
+    c.add(tcp(web, 443, GW, 40030, "SA"), deny(9),
+          "SYN-ACK 11 s later: half-open ended (10 s)",
+          at_us=syn + 11 * 10**6)
+    # Ping out.
+    c.add(icmp(GW, ping, 8), NONLOCAL, "echo request out: opens",
+          at="2024-06-12 08:00:45")
+    echo = c.add(icmp(ping, GW, 0), sess(0), "echo reply")
+    c.add(icmp(ping, GW, 8), deny(9), "echo request, same id: not a reply")
+    # ICMP errors about what the gateway sent.
+    c.add(udp(GW, 40001, res, 53), NONLOCAL, "query out: opens",
+          at="2024-06-12 08:00:50")
+    c.add(unreach(v4(GW, res, UDP(sport=40001, dport=53) / b"q")), sess(0),
+          "quotes the query above")
+    c.add(unreach(v4(GW, res, UDP(sport=40002, dport=53) / b"q")), deny(9),
+          "quotes a query that never went out")
+    # An inbound session a policy accepted.
+    c.add(tcp(mgmt, 50022, GW, 22, "S"), acc(4), "SSH SYN: opens",
+          at="2024-06-12 08:00:55", intf=wan1)
+    c.add(tcp(GW, 22, mgmt, 50022, "SA"), NONLOCAL, "SYN-ACK out",
+          intf=wan1)
+    c.add(tcp(mgmt, 50022, GW, 22, "A"), sess(4), "its ACK", intf=wan1)
+    c.add(tcp(mgmt, 50022, GW, 22, "PA", b"SSH-2.0-x\r\n"), IMPL,
+          "on wan2: judged again, wan2 has no policy", intf=wan2)
+    c.add(tcp(mgmt, 50022, GW, 22, "A"), sess(0),
+          "on wan2 again: the session the implicit accept kept", intf=wan2)
+    c.add(tcp(mgmt, 50022, GW, 22, "A"), acc(4),
+          "back on wan1: judged again, policy 4 again", intf=wan1)
+    c.add(tcp(mgmt, 50022, GW, 22, "A"), sess(4), "and its session",
+          intf=wan1)
+    # IKE, the gateway as initiator.
+    c.add(udp(GW, 500, PEER, 500, ike(1)), NONLOCAL, "IKE_SA_INIT out: opens",
+          at="2024-06-12 08:01:00")
+    c.add(udp(PEER, 500, GW, 500, ike(1)), sess(0), "the peer's response")
+    c.add(udp(other, 500, GW, 500, ike(2)), deny(9), "IKE from another")
+    # Expiry.
+    c.add(icmp(ping, GW, 0), deny(9), "echo reply 31 s later: ended (30 s)",
+          at_us=echo + 31 * 10**6)
+    c.add(udp(res, 53, GW, 40000), deny(9),
+          "DNS reply 181 s after its flow's last: ended (180 s)",
+          at_us=dns + 181 * 10**6)
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
-             linktype_user0, linktype_unknown]
+             linktype_user0, linktype_unknown, sessions]
 
 
 def main():
