@@ -545,6 +545,11 @@ def esp_udp():
     c.add(espudp4(PEER, 0xc0ffee01, dst="198.51.100.9"), NONLOCAL)
     c.add(udp4("198.18.2.8", 4500, sport=4500, pay=NEM), deny(1),
           "marker only")
+    # 10 s on: past the peer's rekey window (2 s after its IKE), well
+    # inside its 4500 session (180 s).
+    c.add(espudp4(PEER, 0x0badf00d), BADSPI,
+          "in the peer's 4500 session: the SPI decides, not the session",
+          at_us=c.recs[-1][0] + 10 * 10**6)
     return c
 
 
