@@ -651,6 +651,19 @@ int li_loader_test_run_egress(struct li_loader *l, const void *frame, __u32 len)
 	return 0;
 }
 
+__u32 li_loader_sess_id(struct li_loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.li_sess_ids);
+	__u32 zero = 0, n = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &n))
+		return 0;
+	if (!++n)
+		++n; /* 0 reads as "none" */
+	bpf_map_update_elem(fd, &zero, &n, BPF_ANY);
+	return n;
+}
+
 void li_loader_set_test_time(struct li_loader *l, __u64 ns)
 {
 	l->test_now_ns = ns;

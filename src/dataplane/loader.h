@@ -184,6 +184,12 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
  */
 int li_loader_test_run_egress(struct li_loader *l, const void *frame,
 			      __u32 len);
+/*
+ * A fresh session id from the program's counter (a traced first packet
+ * that opened no session: replay --engine xdp traces in user space).
+ * Not atomic against the program: for test runs, where nothing else runs.
+ */
+__u32 li_loader_sess_id(struct li_loader *l);
 /* The same frame @repeat times; the kernel's mean time per run in ns. */
 /*
  * The packet time test runs give the program (the IKE window, sa_slot.h):

@@ -598,7 +598,8 @@ static __always_inline int tb_allow(const struct li_conf *cf, __u32 kind,
 
 static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s,
-				 __u32 kind, __u32 trace_id, __u64 now)
+				 __u32 kind, __u32 trace_id, __u64 now,
+				 __u32 *sess_id)
 {
 	struct li_event *ev;
 
@@ -606,6 +607,16 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 		count(LI_ST_SUPPRESSED + kind);
 		return;
 	}
+	/*
+	 * FortiOS allocates a session before the policy check: a first
+	 * packet the policies judge that opened none (denied) still has an
+	 * id in its log line and trace, from the same counter (one for
+	 * both). Only for events that leave, so a suppressed flood pays
+	 * nothing for it; the decision itself (li_test_out) keeps 0.
+	 */
+	if (!*sess_id && kind != LI_EV_ESP_ERROR && kind != LI_EV_ESP_PEER &&
+	    (s->v.reason == LI_R_POLICY || s->v.reason == LI_R_IMPLICIT))
+		*sess_id = li_acc_sess_id(c);
 	ev = bpf_ringbuf_reserve(&li_events, sizeof(*ev), 0);
 	if (!ev) {
 		count(LI_ST_SUPPRESSED + kind); /* ring full: also suppressed */
@@ -619,6 +630,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	ev->ktime_ns = now;
 	__builtin_memcpy(&ev->pkt, &s->pkt, sizeof(ev->pkt));
 	__builtin_memcpy(&ev->verdict, &s->v, sizeof(ev->verdict));
+	ev->verdict.sess_id = *sess_id;
 	bpf_ringbuf_submit(ev, 0);
 }
 
@@ -653,13 +665,13 @@ static __always_inline __u32 trace_take(const struct li_pkt *p)
 
 /* The events this decision is due; time is read only for those. */
 static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
-				 const LI_CTX *c, struct li_test_out *s)
+				 const LI_CTX *c, const struct li_test_out *s)
 {
 	const struct li_verdict *v = &s->v;
 	struct li_policy pol = { 0 };
 	int esp, peer, traffic;
+	__u32 id, sid = v->sess_id;
 	__u64 now;
-	__u32 id;
 
 	esp = v->reason == LI_R_ESP_UNKNOWN_SPI;
 	peer = v->reason == LI_R_ESP_WRONG_PEER;
@@ -672,21 +684,15 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 	id = trace_take(&s->pkt);
 	if (!esp && !peer && !traffic && !id)
 		return;
-	/*
-	 * FortiOS allocates a session before the policy check, so a traced
-	 * first packet shows one even when it is denied and opens none.
-	 */
-	if (id && !s->v.sess_id)
-		s->v.sess_id = li_acc_sess_id(c);
 	now = coarse_now();
 	if (esp)
-		emit(ctx, cf, c, s, LI_EV_ESP_ERROR, 0, now);
+		emit(ctx, cf, c, s, LI_EV_ESP_ERROR, 0, now, &sid);
 	if (peer)
-		emit(ctx, cf, c, s, LI_EV_ESP_PEER, 0, now);
+		emit(ctx, cf, c, s, LI_EV_ESP_PEER, 0, now, &sid);
 	if (traffic)
-		emit(ctx, cf, c, s, LI_EV_TRAFFIC, 0, now);
+		emit(ctx, cf, c, s, LI_EV_TRAFFIC, 0, now, &sid);
 	if (id)
-		emit(ctx, cf, c, s, LI_EV_TRACE, id, now);
+		emit(ctx, cf, c, s, LI_EV_TRACE, id, now, &sid);
 }
 
 /* A test run's metadata (its cookie is this load's), or NULL. */
@@ -768,7 +774,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 	sc->test_now = m ? m->now_ns : 0;
 	c.test_now = sc->test_now;
-	/* Read apart: clang would load through a select of the two pointers. */
+	/* Read apart: a select between the two pointers is not allowed. */
 	c.ifindex = ctx->ingress_ifindex;
 	asm volatile("" : "+r"(c.ifindex));
 	if (m)

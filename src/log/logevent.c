@@ -130,7 +130,8 @@ int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
 		if (!rl_allow(&e->rl, kind, p->family, p->saddr, ts_ns))
 			return 0;
 		ev.service = service_name(e->objs, p, v);
-		ev.sessionid = ++e->session;
+		/* The session's id; a denied attempt's from the data path. */
+		ev.sessionid = v->sess_id ? v->sess_id : ++e->session;
 		n = log_format_traffic(buf, size, &e->ctx, &ev);
 	} else {
 		return 0;

@@ -42,7 +42,24 @@ struct replay {
 	struct li_loader *xdp;
 	const char **ifnames;
 	size_t nr_ifnames;
+	/* Sessions (session.h): the next expiry walk, what ended meanwhile */
+	__u64 next_sweep_ns;
+	struct ended *ended;
+	size_t nr_ended, cap_ended;
+	unsigned long long from_local, sess_opened, sess_logged,
+		sess_open_at_end;
 };
+
+/* A session that ended, until the walk's end sorts them by time. */
+struct ended {
+	struct li_sess_key k;
+	struct li_sess s;
+	const char *ifname;
+	__u64 end_ns;
+};
+
+/* Sessions are walked for their end once per second of capture time. */
+#define SWEEP_NS 1000000000ull
 
 /* Made-up interface indices for capture names (see li_loader_test_run). */
 #define XDP_IFINDEX_BASE 1000
@@ -159,19 +176,33 @@ static void update_time(struct replay *r, __u64 ts_ns)
 	}
 }
 
+/*
+ * A first packet the policies judge has a session id in its trace and
+ * log line even when it opened no session (denied): from the engine's
+ * counter, as the XDP program takes one for an event it sends.
+ */
+static void need_sess_id(struct replay *r, struct li_verdict *v)
+{
+	if (!v->sess_id &&
+	    (v->reason == LI_R_POLICY || v->reason == LI_R_IMPLICIT))
+		v->sess_id = r->xdp ? li_loader_sess_id(r->xdp) :
+				      li_host_sess_id(&r->host);
+}
+
 static void emit_logs(struct replay *r, const struct li_pkt *p,
-		      const struct li_verdict *v, const char *ifname,
-		      __u64 ts_ns)
+		      struct li_verdict *v, const char *ifname, __u64 ts_ns)
 {
 	char line[LOG_LINE_MAX];
 
+	if (log_traffic_wanted(&r->p->rs, p, v))
+		need_sess_id(r, v);
 	if (log_emit_line(&r->log, p, v, ifname, r->host.last_sa, ts_ns, line,
 			  sizeof(line)) > 0)
 		fprintf(r->out, "%s\n", line);
 }
 
 static void emit_trace(struct replay *r, const struct li_pkt *p,
-		       const struct li_verdict *v, const char *ifname,
+		       struct li_verdict *v, const char *ifname, bool local_out,
 		       __u64 ts_ns)
 {
 	struct flow_trace_pkt t = {
@@ -182,11 +213,81 @@ static void emit_trace(struct replay *r, const struct li_pkt *p,
 				  r->host.last_sa->tunnel :
 				  NULL,
 		.time_ns = ts_ns,
+		.local_out = local_out,
 	};
 
 	if (!flow_trace_want(&r->o->filter, &r->budget, p, &t.trace_id))
 		return;
+	need_sess_id(r, v);
 	flow_trace_print(r->out, &t);
+}
+
+static void on_ended(void *arg, const struct li_sess_key *k,
+		     const struct li_sess *s, const char *ifname, __u64 end_ns)
+{
+	struct replay *r = arg;
+	struct ended *e;
+
+	/* Only inbound sessions that asked for it have an end line. */
+	if (!(s->flags & LI_SESS_LOG) || s->origin != LI_SESS_IN)
+		return;
+	if (r->nr_ended == r->cap_ended) {
+		size_t cap = r->cap_ended ? r->cap_ended * 2 : 64;
+
+		e = realloc(r->ended, cap * sizeof(*e));
+		if (!e)
+			return; /* the line is lost, the replay goes on */
+		r->ended = e;
+		r->cap_ended = cap;
+	}
+	e = &r->ended[r->nr_ended++];
+	e->k = *k;
+	e->s = *s;
+	e->ifname = ifname;
+	e->end_ns = end_ns;
+}
+
+static int by_end(const void *a, const void *b)
+{
+	const struct ended *x = a, *y = b;
+
+	if (x->end_ns != y->end_ns)
+		return x->end_ns < y->end_ns ? -1 : 1;
+	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
+}
+
+/*
+ * The end lines of the sessions that ended by @now_ns (all of them at the
+ * end of the capture: as they would time out), in the order they ended.
+ */
+static void sessions_end(struct replay *r, __u64 now_ns, bool all)
+{
+	char line[LOG_LINE_MAX];
+	size_t i;
+	__u32 n;
+
+	r->nr_ended = 0;
+	n = li_host_sess_expire(&r->host, now_ns, all, on_ended, r);
+	if (all)
+		r->sess_open_at_end = n;
+	qsort(r->ended, r->nr_ended, sizeof(*r->ended), by_end);
+	for (i = 0; i < r->nr_ended; i++) {
+		const struct ended *e = &r->ended[i];
+		struct log_sess_end se = {
+			.k = &e->k,
+			.s = &e->s,
+			.ifname = e->ifname,
+			.start_ns = e->s.first_ns,
+			.end_ns = e->end_ns,
+			.same_config = true,
+		};
+
+		if (log_emit_session_end(&r->log, &se, line, sizeof(line)) >
+		    0) {
+			fprintf(r->out, "%s\n", line);
+			r->sess_logged++;
+		}
+	}
 }
 
 /* Decimal digits of @v at the end of @end; returns where they start. */
@@ -250,6 +351,8 @@ static void count(struct replay *r, const struct li_pkt *p,
 	r->by_reason[v->reason]++;
 	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 && r->hits[fam])
 		r->hits[fam][v->policy_idx]++;
+	if (v->sess == LI_VS_NEW)
+		r->sess_opened++;
 }
 
 static void summary(struct replay *r)
@@ -285,6 +388,14 @@ static void summary(struct replay *r)
 			"  over %d bytes, the first %d do not decide (skipped): %llu\n",
 			LI_TEST_RUN_MAX, LI_TEST_RUN_MAX,
 			r->skipped[FIT_TOO_LONG]);
+	if (r->from_local)
+		fprintf(r->out,
+			"  from the gateway's own addresses (open or keep sessions): %llu\n",
+			r->from_local);
+	if (r->sess_opened)
+		fprintf(r->out,
+			"  sessions opened by accepted first packets: %llu, open at the end of the capture: %llu (end lines as they would time out)\n",
+			r->sess_opened, r->sess_open_at_end);
 	if (rl_summary(&r->log.rl, buf, sizeof(buf)) > 0)
 		fprintf(r->out, "  log lines written: %llu; %s\n",
 			(unsigned long long)r->log.lines, buf);
@@ -366,6 +477,24 @@ static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
 	return 0;
 }
 
+/* A packet from the gateway's own address, through the egress half. */
+static int egress(struct replay *r, struct fit *fit)
+{
+	int err;
+
+	if (!r->xdp) {
+		li_host_egress(&r->host, &fit->pkt);
+		return 0;
+	}
+	err = li_loader_test_run_egress(r->xdp, fit->xdp, fit->xdp_len);
+	if (err)
+		diag_error(&r->p->diags, NULL,
+			   "%s: packet %llu (%u bytes): egress test run: %s",
+			   r->o->capture, r->packets + 1, fit->xdp_len,
+			   strerror(-err));
+	return err;
+}
+
 static int setup(struct replay *r)
 {
 	const struct li_ruleset *rs = &r->p->rs;
@@ -419,6 +548,7 @@ static void teardown(struct replay *r)
 	li_loader_close(r->xdp);
 	fitter_free(&r->fit);
 	free(r->ifnames);
+	free(r->ended);
 	log_emitter_release(&r->log);
 	free(r->hits[0]);
 	free(r->hits[1]);
@@ -445,6 +575,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		struct li_pkt *pkt = &fit.pkt;
 		const char *ifname;
 		enum fit_skip why;
+		bool local_out;
 
 		why = fit_record(&r.fit, &cp, &fit);
 		if (why != FIT_OK) {
@@ -457,6 +588,10 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		li_host_set_ifname(&r.host, ifname);
 		update_time(&r, cp.ts_ns);
 		li_host_set_now(&r.host, cp.ts_ns);
+		if (!o->verdicts && cp.ts_ns >= r.next_sweep_ns) {
+			sessions_end(&r, cp.ts_ns, false);
+			r.next_sweep_ns = cp.ts_ns + SWEEP_NS;
+		}
 		if (o->xdp) {
 			ret = decide_xdp(&r, &cp, &fit, ifname, &v);
 			if (ret)
@@ -464,19 +599,30 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		} else {
 			li_host_decide(&r.host, pkt, &v);
 		}
+		/* Leaving the gateway: its session, as the egress program. */
+		local_out = v.reason == LI_R_NONLOCAL &&
+			    li_host_from_local(&r.host, pkt);
+		if (local_out) {
+			r.from_local++;
+			ret = egress(&r, &fit);
+			if (ret)
+				goto out;
+		}
 		count(&r, pkt, &v);
 		if (o->verdicts) {
 			put_verdict(out, r.packets, &v);
 			continue;
 		}
 		if (o->trace)
-			emit_trace(&r, pkt, &v, ifname, cp.ts_ns);
+			emit_trace(&r, pkt, &v, ifname, local_out, cp.ts_ns);
 		emit_logs(&r, pkt, &v, ifname, cp.ts_ns);
 	}
 	if (ret < 0) /* capture_next() queued why */
 		goto out;
-	if (!o->verdicts)
+	if (!o->verdicts) {
+		sessions_end(&r, 0, true);
 		summary(&r);
+	}
 out:
 	capture_close(cap);
 	teardown(&r);

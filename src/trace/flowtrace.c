@@ -23,6 +23,9 @@ enum trace_msg {
 	TM_ESP_OK,
 	TM_ESP_UNKNOWN,
 	TM_MALFORMED,
+	TM_SESS_NEW,
+	TM_SESS_FOUND,
+	TM_LOCAL_OUT,
 	TM_NR,
 };
 
@@ -40,6 +43,9 @@ static const struct {
 	[TM_ESP_OK] = { "esp_input_spi_check", 1183 },
 	[TM_ESP_UNKNOWN] = { "esp_input_spi_check", 1201 },
 	[TM_MALFORMED] = { "ip_rcv_sanity_check", 431 },
+	[TM_SESS_NEW] = { "init_ip_session_common", 6043 },
+	[TM_SESS_FOUND] = { "resolve_ip_tuple_fast", 5720 },
+	[TM_LOCAL_OUT] = { "ip_session_local_out", 2911 },
 };
 
 static const char *const malformed_text[LI_MAL_MAX] = {
@@ -126,7 +132,7 @@ static void received(struct trace_out *o)
 	logbuf_printf(&o->lb, ":%u->", sport);
 	logbuf_ip(&o->lb, p->family, p->daddr);
 	logbuf_printf(&o->lb, ":%u) tun_id=0.0.0.0 from ", dport);
-	logbuf_escaped(&o->lb, o->t->ifname);
+	logbuf_escaped(&o->lb, o->t->local_out ? "local" : o->t->ifname);
 	/* UDP and the rest end in ". "; FortiOS's ICMP form has no space. */
 	if (ports && is_icmp(p)) {
 		logbuf_printf(&o->lb, ". type=%u, code=%u, id=%u, seq=%u.",
@@ -217,6 +223,35 @@ static void esp(struct trace_out *o, bool known)
 	line_end(o);
 }
 
+/*
+ * Before the policy check, as FortiOS: the session this first packet
+ * allocates (also when the check then drops it), or the one it belongs
+ * to. Returns true when that session decides (no policy check follows).
+ */
+static bool session(struct trace_out *o)
+{
+	const struct li_verdict *v = o->t->verdict;
+
+	if (v->sess == LI_VS_ORIG || v->sess == LI_VS_REPLY ||
+	    v->sess == LI_VS_RECHECK) {
+		line_start(o, TM_SESS_FOUND);
+		logbuf_printf(&o->lb, "Find an existing session, id-%08x, %s",
+			      v->sess_id,
+			      v->sess == LI_VS_REPLY ? "reply direction" :
+						       "original direction");
+		line_end(o);
+		return v->sess != LI_VS_RECHECK;
+	}
+	if (v->sess_id) {
+		line_start(o, TM_SESS_NEW);
+		logbuf_printf(&o->lb,
+			      "allocate a new session-%08x, tun_id=0.0.0.0",
+			      v->sess_id);
+		line_end(o);
+	}
+	return false;
+}
+
 static void decision(struct trace_out *o)
 {
 	const struct li_verdict *v = o->t->verdict;
@@ -256,6 +291,16 @@ static void trace_packet(struct trace_out *o)
 		return;
 	}
 	if (p->family != 4 && p->family != 6)
+		return;
+	if (o->t->local_out) {
+		line_start(o, TM_LOCAL_OUT);
+		logbuf_puts(
+			&o->lb,
+			"sent by this host: its session lets the replies in without a local-in check");
+		line_end(o);
+		return;
+	}
+	if (session(o))
 		return;
 	route(o, v->reason != LI_R_NONLOCAL);
 	if (v->reason == LI_R_NONLOCAL) {

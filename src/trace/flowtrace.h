@@ -47,6 +47,11 @@ struct flow_trace_pkt {
 	__u32 trace_id;
 	bool timestamp; /* `diagnose debug console timestamp enable` */
 	__u64 time_ns;	/* packet time, ns since the epoch (local time) */
+	/*
+	 * Sent by the gateway itself (replay: from one of its addresses):
+	 * "from local", and the session it opens for its replies.
+	 */
+	bool local_out;
 };
 
 /*

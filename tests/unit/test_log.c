@@ -79,7 +79,7 @@ static void test_traffic_deny_v4(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
 
 	(void)state;
 	set_tz("Europe/Berlin");
@@ -92,7 +92,7 @@ static void test_traffic_accept_unnamed_service(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 17, "192.0.2.7", 4500, "198.51.100.1", 4500);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0 };
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, { 0 } };
 
 	(void)state;
 	set_tz("UTC");
@@ -101,11 +101,70 @@ static void test_traffic_accept_unnamed_service(void **state)
 		"date=2024-01-15 time=12:34:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.7 srcport=4500 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstport=4500 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=42 proto=17 action=\"accept\" policyid=0 policytype=\"local-in-policy\" service=\"udp/4500\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 rcvdpkt=0");
 }
 
+/*
+ * An SSH session a policy accepted, closed by both FINs: its one line at
+ * its end, from the originator's side (the remote sent 4 packets).
+ */
+static void test_session_end(void **state)
+{
+	struct li_sess_key k = {
+		.family = 4, .proto = 6, .lport = 22, .rport = 5555
+	};
+	struct li_sess s = {
+		.first_ns = WINTER - 2 * NS,
+		.last_ns = WINTER,
+		.bytes = { 170, 80 },
+		.pkts = { 4, 2 },
+		.id = 7,
+		.policy_id = 1,
+		.policy_idx = 0,
+		.origin = LI_SESS_IN,
+		.tcp = LI_SESS_FIN_IN | LI_SESS_FIN_OUT,
+		.flags = LI_SESS_LOG,
+	};
+	struct log_sess_end se = { &k,		&s,   "wan1", WINTER - 2 * NS,
+				   WINTER + NS, false };
+	struct log_emitter e;
+	char buf[LOG_LINE_MAX];
+	int n;
+
+	(void)state;
+	set_tz("UTC");
+	set_addr(k.laddr, 4, "198.51.100.1");
+	set_addr(k.raddr, 4, "192.0.2.10");
+	assert_int_equal(log_emitter_init(&e, NULL), 0);
+	e.ctx = ctx;
+	n = log_emit_session_end(&e, &se, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_string_equal(
+		buf,
+		"date=2024-01-15 time=12:34:57 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322097123456789 tz=\"+0000\" logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" srcip=192.0.2.10 srcport=5555 srcintf=\"wan1\" srcintfrole=\"undefined\" dstip=198.51.100.1 dstport=22 dstintf=\"root\" dstintfrole=\"undefined\" sessionid=7 proto=6 action=\"close\" policyid=1 policytype=\"local-in-policy\" service=\"tcp/22\" trandisp=\"noop\" duration=3 sentbyte=170 rcvdbyte=80 sentpkt=4 rcvdpkt=2");
+	/* The ways a session ends, in FortiOS's words. */
+	s.tcp = LI_SESS_RST_IN;
+	assert_string_equal(log_sess_action(&k, &s), "client-rst");
+	s.tcp = LI_SESS_RST_OUT;
+	assert_string_equal(log_sess_action(&k, &s), "server-rst");
+	s.tcp = 0;
+	assert_string_equal(log_sess_action(&k, &s), "timeout");
+	s.flags |= LI_SESS_CUT;
+	assert_string_equal(log_sess_action(&k, &s), "deny");
+	k.proto = 17;
+	s.flags = LI_SESS_LOG;
+	assert_string_equal(log_sess_action(&k, &s), "accept");
+	/* Not asked for, or the gateway's own: no line. */
+	s.flags = 0;
+	assert_int_equal(log_emit_session_end(&e, &se, buf, sizeof(buf)), 0);
+	s.flags = LI_SESS_LOG;
+	s.origin = LI_SESS_OUT;
+	assert_int_equal(log_emit_session_end(&e, &se, buf, sizeof(buf)), 0);
+	log_emitter_release(&e);
+}
+
 static void test_traffic_v6(void **state)
 {
 	struct li_pkt p =
 		pkt_of(6, 6, "2001:db8:1::10", 50123, "2001:db8::1", 22);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 7, 2, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 7, 2, 0, 0, 0, { 0 } };
 
 	(void)state;
 	set_tz("America/Los_Angeles");
@@ -119,7 +178,7 @@ static void test_traffic_icmp(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 1, "192.0.2.9", 2280, "198.51.100.1", 8 << 8);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 3, 0, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 3, 0, 0, 0, 0, { 0 } };
 
 	(void)state;
 	set_tz("UTC");
@@ -132,7 +191,7 @@ static void test_traffic_icmp(void **state)
 static void test_traffic_esp_no_ports_bcast(void **state)
 {
 	struct li_pkt p = pkt_of(4, 50, "192.0.2.9", 0, "198.51.100.255", 0);
-	struct li_verdict v = { 1, LI_R_POLICY, 1, 0, 4, 0, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 1, 0, 4, 0, 0, 0, 0, { 0 } };
 	struct log_ctx bare = { NULL, NULL, NULL };
 
 	(void)state;
@@ -146,7 +205,7 @@ static void test_traffic_esp_no_ports_bcast(void **state)
 static void test_quoting(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.7", 500, "198.51.100.1", 500);
-	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1, 0 };
+	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1, 0, 0, 0, { 0 } };
 	struct log_ctx c = { "gw \"north\"\\1", "id\n", "vd\"x" };
 	struct log_event ev = { .pkt = &p,
 				.verdict = &v,
@@ -241,7 +300,7 @@ static void test_esp_udp_v6_tunnel(void **state)
 static void check_header(const char *tz, __u64 t, const char *want)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.1", 1, "192.0.2.2", 2);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0 };
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, { 0 } };
 	struct log_event ev = { .pkt = &p,
 				.verdict = &v,
 				.intf = "wan1",
@@ -662,6 +721,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_traffic_deny_v4),
 		cmocka_unit_test(test_traffic_accept_unnamed_service),
+		cmocka_unit_test(test_session_end),
 		cmocka_unit_test(test_traffic_v6),
 		cmocka_unit_test(test_traffic_icmp),
 		cmocka_unit_test(test_traffic_esp_no_ports_bcast),

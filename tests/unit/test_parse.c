@@ -822,7 +822,7 @@ static void test_icmp(void **state)
 	pb_done(&b);
 	parse(&b, &p);
 	assert_int_equal(p.malformed, LI_MAL_NONE);
-	assert_int_equal(p.flags, LI_PKT_PORTS);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ICMP_ECHO);
 	assert_int_equal(p.icmp_type, 8);
 	assert_int_equal(p.dport, 8 << 8);
 	assert_int_equal(p.sport, 0x4d2);
@@ -851,6 +851,43 @@ static void test_icmp(void **state)
 	assert_int_equal(p.dport, 0x0303);
 	assert_int_equal(p.sport, 0);
 	assert_int_equal(p.icmp_seq, 0);
+	assert_int_equal(p.flags, LI_PKT_PORTS); /* quotes nothing */
+
+	/* ... quoting our UDP datagram: its session key (session.h). */
+	pb_eth(&b, LI_ETH_P_IP);
+	pb_ipv4(&b, LI_IPPROTO_ICMP);
+	pb_u8(&b, 3);
+	pb_u8(&b, 3);
+	pb_u16(&b, 0);
+	pb_u32(&b, 0);
+	pb_u8(&b, 0x45); /* the quoted header: ours, to the remote */
+	pb_u8(&b, 0);
+	pb_u16(&b, 48);
+	pb_u32(&b, 0);
+	pb_u8(&b, 64);
+	pb_u8(&b, LI_IPPROTO_UDP);
+	pb_u16(&b, 0);
+	pb_u32(&b, V4_DST);
+	pb_u32(&b, 0xc0000235);
+	pb_u16(&b, 40000);
+	pb_u16(&b, 53);
+	pb_u16(&b, 28);
+	pb_u16(&b, 0);
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ICMP_INNER);
+	assert_int_equal(p.inner_proto, LI_IPPROTO_UDP);
+	assert_int_equal(p.inner_sport, 40000);
+	assert_int_equal(p.inner_dport, 53);
+	assert_int_equal(ntohl(p.inner_saddr[0]), V4_DST);
+	assert_int_equal(ntohl(p.inner_daddr[0]), 0xc0000235);
+	/* Cut inside the quoted ports: no key, and no defect either. */
+	b.len -= 6;
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
 
 	/* ICMPv6 under IPv4 is just a protocol number. */
 	b.b[b.l3 + 9] = LI_IPPROTO_ICMPV6;
@@ -873,7 +910,7 @@ static void test_icmpv6(void **state)
 	pb_u16(&b, 3);
 	pb_done(&b);
 	parse(&b, &p);
-	assert_int_equal(p.flags, LI_PKT_PORTS);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ICMP_ECHO);
 	assert_int_equal(p.icmp_type, 129);
 	assert_int_equal(p.dport, 129 << 8);
 	assert_int_equal(p.sport, 99);

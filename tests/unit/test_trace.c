@@ -376,8 +376,9 @@ static void check_trace(const struct flow_trace_pkt *t, const char *want)
 static void test_trace_deny(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0 };
-	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 1, false, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
+				    1,	false, 0,      false };
 
 	(void)state;
 	check_trace(
@@ -387,12 +388,67 @@ static void test_trace_deny(void **state)
 		"id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
 }
 
+/* Session lines: before the policy check, or instead of it. */
+static void test_trace_sessions(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "192.0.2.53", 53, "10.10.10.1", 40000);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 2, 1, 0, 0x2a, 0, { 0 } };
+	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
+				    3,	false, 0,      false };
+	const char *recv =
+		"id=20085 trace_id=3 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 192.0.2.53:53->10.10.10.1:40000) tun_id=0.0.0.0 from wan1. \"\n";
+	const char *route =
+		"id=20085 trace_id=3 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n";
+	char want[2048];
+
+	(void)state;
+	/* A denied first packet: FortiOS allocates, then the check drops. */
+	snprintf(
+		want, sizeof(want),
+		"%sid=20085 trace_id=3 func=init_ip_session_common line=6043 msg=\"allocate a new session-0000002a, tun_id=0.0.0.0\"\n%sid=20085 trace_id=3 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 2, drop\"\n",
+		recv, route);
+	check_trace(&t, want);
+	/* A reply to what the gateway sent: no policy check. */
+	v.drop = 0;
+	v.reason = LI_R_SESSION;
+	v.sess = LI_VS_REPLY;
+	snprintf(
+		want, sizeof(want),
+		"%sid=20085 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, reply direction\"\n",
+		recv);
+	check_trace(&t, want);
+	v.sess = LI_VS_ORIG;
+	snprintf(
+		want, sizeof(want),
+		"%sid=20085 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, original direction\"\n",
+		recv);
+	check_trace(&t, want);
+	/* Judged again after a reload: the check follows. */
+	v.reason = LI_R_POLICY;
+	v.sess = LI_VS_RECHECK;
+	snprintf(
+		want, sizeof(want),
+		"%sid=20085 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, original direction\"\n%sid=20085 trace_id=3 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 2, accept\"\n",
+		recv, route);
+	check_trace(&t, want);
+	/* Sent by the gateway (replay). */
+	t.local_out = true;
+	v.reason = LI_R_NONLOCAL;
+	v.sess = LI_VS_NONE;
+	v.sess_id = 0;
+	check_trace(
+		&t,
+		"id=20085 trace_id=3 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 192.0.2.53:53->10.10.10.1:40000) tun_id=0.0.0.0 from local. \"\n"
+		"id=20085 trace_id=3 func=ip_session_local_out line=2911 msg=\"sent by this host: its session lets the replies in without a local-in check\"\n");
+}
+
 static void test_trace_tcp_accept_timestamp(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 6, "192.168.1.10", 53814, "192.168.1.1", 22);
-	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1, 0 };
-	struct flow_trace_pkt t = { &p, &v, "port5", NULL, NULL, 52, true, T0 };
+	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { &p, &v,   "port5", NULL, NULL,
+				    52, true, T0,      false };
 
 	(void)state;
 	setenv("TZ", "Asia/Shanghai", 1);
@@ -418,8 +474,9 @@ static void test_trace_icmp_implicit(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 1, "192.168.1.10", 2328, "192.168.1.1", 8 << 8);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0 };
-	struct flow_trace_pkt t = { &p, &v, "port5", NULL, NULL, 30, false, 0 };
+	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { &p, &v,    "port5", NULL, NULL,
+				    30, false, 0,	false };
 
 	(void)state;
 	p.icmp_type = 8;
@@ -434,8 +491,11 @@ static void test_trace_icmp_implicit(void **state)
 static void test_trace_esp_unknown_raw(void **state)
 {
 	struct li_pkt p = pkt_of(4, 50, "203.0.113.66", 0, "198.51.100.1", 0);
-	struct li_verdict v = { 1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1, 0 };
-	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 7, false, 0 };
+	struct li_verdict v = {
+		1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1, 0, 0, 0, { 0 }
+	};
+	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
+				    7,	false, 0,      false };
 
 	(void)state;
 	p.flags = LI_PKT_ESP;
@@ -458,9 +518,9 @@ static void test_trace_esp_ok_udp_v6(void **state)
 {
 	struct li_pkt p =
 		pkt_of(6, 17, "2001:db8:9::2", 4500, "2001:db8::1", 4500);
-	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1, 0 };
-	struct flow_trace_pkt t = { &p,		 &v, "wan1", NULL,
-				    "to-branch", 8,  false,  0 };
+	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, "to-branch",
+				    8,	false, 0,      false };
 
 	(void)state;
 	p.flags |= LI_PKT_ESP | LI_PKT_ESP_UDP;
@@ -482,8 +542,9 @@ static void test_trace_esp_ok_udp_v6(void **state)
 static void test_trace_nonlocal(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 500, "192.0.2.99", 500);
-	struct li_verdict v = { 0, LI_R_NONLOCAL, 0, 0, 0, -1, 0 };
-	struct flow_trace_pkt t = { &p, &v, "wan1", "root", NULL, 2, false, 0 };
+	struct li_verdict v = { 0, LI_R_NONLOCAL, 0, 0, 0, -1, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { &p, &v,    "wan1", "root", NULL,
+				    2,	false, 0,      false };
 
 	(void)state;
 	check_trace(
@@ -496,8 +557,9 @@ static void test_trace_nonlocal(void **state)
 static void test_trace_fragment_v6_deny(void **state)
 {
 	struct li_pkt p = pkt_of(6, 17, "2001:db8::5", 0, "2001:db8::1", 0);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0, 0 };
-	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 9, false, 0 };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
+				    9,	false, 0,      false };
 
 	(void)state;
 	p.flags = LI_PKT_FRAG | LI_PKT_FRAG_LATER;
@@ -523,8 +585,11 @@ static void test_trace_fragment_v6_deny(void **state)
 static void test_trace_malformed(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 0, "198.51.100.1", 0);
-	struct li_verdict v = { 1, LI_R_MALFORMED, 0, 0, 0, -1, 0 };
-	struct flow_trace_pkt t = { &p, &v, "wan1", NULL, NULL, 4, false, 0 };
+	struct li_verdict v = {
+		1, LI_R_MALFORMED, 0, 0, 0, -1, 0, 0, 0, { 0 }
+	};
+	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
+				    4,	false, 0,      false };
 	int m;
 
 	(void)state;
@@ -553,10 +618,9 @@ static void test_trace_malformed(void **state)
 static void test_trace_escaping_nospc_print(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0 };
-	struct flow_trace_pkt t = {
-		&p, &v, "we\"ird", NULL, NULL, 1, false, 0
-	};
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { &p, &v,    "we\"ird", NULL, NULL,
+				    1,	false, 0,	  false };
 	char buf[FLOW_TRACE_MAX], *mem = NULL;
 	size_t memlen = 0;
 	FILE *f;
@@ -590,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_filter_match_ports_proto),
 		cmocka_unit_test(test_trace_budget),
 		cmocka_unit_test(test_trace_deny),
+		cmocka_unit_test(test_trace_sessions),
 		cmocka_unit_test(test_trace_tcp_accept_timestamp),
 		cmocka_unit_test(test_trace_icmp_implicit),
 		cmocka_unit_test(test_trace_esp_unknown_raw),
