@@ -98,9 +98,13 @@ struct daemon_sess {
 	bool based;		      /* opened0 and entries0 read */
 	__u64 opened0;		      /* session ids handed out at start */
 	int entries0;		      /* entries at start */
-	int entries;		      /* at the last sweep */
-	__u64 sweep_us, sweep_max_us; /* the last sweep's time, the longest */
-	int err;		      /* the last sweep's error, or 0 */
+	int entries;		      /* live at the last whole sweep */
+	struct li_sess_cursor cursor; /* where the sweep goes on */
+	__u64 pass_start_ms;	      /* this sweep began (0: none begun) */
+	int pass_live;		      /* live so far in this sweep */
+	__u64 pass_us, sweep_us;      /* this sweep's time so far, the last's */
+	__u64 part_us, part_max_us;   /* a part's time: the last, the longest */
+	int err;		      /* the last part's error, or 0 */
 };
 
 struct daemon {

@@ -5,6 +5,7 @@
  * generation the daemon needs to judge and log them (loader.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,14 +58,16 @@ static int walk_keys(struct li_loader *l, li_sess_fn fn, void *ctx)
 	}
 }
 
-int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx)
+int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
+			     unsigned int max, li_sess_fn fn, void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct li_sess_key *keys;
 	struct li_sess *vals;
-	__u32 in = 0, out = 0, count, i;
-	bool first = true, unsupported = false;
-	int fd = sess_fd(l), n = 0, err = 0, ret;
+	__u32 out = 0, count, i;
+	bool unsupported = false;
+	unsigned int n = 0;
+	int fd = sess_fd(l), err = 0, ret;
 
 	keys = malloc(SESS_BATCH * sizeof(*keys));
 	vals = malloc(SESS_BATCH * sizeof(*vals));
@@ -73,41 +76,118 @@ int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx)
 		free(vals);
 		return -ENOMEM;
 	}
-	for (;;) {
+	c->done = false;
+	while (n < max) {
 		count = SESS_BATCH;
 		/* The token of a hash map is a bucket index (a __u32). */
-		ret = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys,
-					   vals, &count, &opts);
+		ret = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL,
+					   &out, keys, vals, &count, &opts);
 		if (ret && errno != ENOENT) {
 			err = -errno;
 			/* EINVAL, ENOTSUPP (524): no batch ops for it here */
-			unsupported = first && (err == -EINVAL ||
-						err == -EOPNOTSUPP ||
-						err == -524);
+			unsupported = !c->started && (err == -EINVAL ||
+						      err == -EOPNOTSUPP ||
+						      err == -524);
 			break;
 		}
 		for (i = 0; i < count && !err; i++) {
 			n++;
 			err = fn ? fn(ctx, &keys[i], &vals[i]) : 0;
 		}
-		if (ret || err)
-			break; /* ENOENT: that was the last batch */
-		in = out;
-		first = false;
+		/*
+		 * Stopped: the next part reads this batch again (without
+		 * what @fn deleted), @c as it was before it.
+		 */
+		if (err > 0)
+			break;
+		c->token = out;
+		c->started = true;
+		if (ret) { /* ENOENT: that was the last batch */
+			c->done = true;
+			break;
+		}
+		if (err)
+			break;
 	}
 	free(keys);
 	free(vals);
-	/* No batch lookups at all (an old kernel): key by key. */
-	if (unsupported)
+	if (c->done || err < 0)
+		c->started = false; /* the next walk starts over */
+	/* No batch lookups at all (an old kernel): key by key, whole. */
+	if (unsupported) {
+		c->done = true;
 		return walk_keys(l, fn, ctx);
-	if (err > 0)
-		return n;
-	return err < 0 ? err : n;
+	}
+	return err < 0 ? err : (int)n;
+}
+
+int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx)
+{
+	struct li_sess_cursor c = { 0 };
+	int n = li_loader_sess_walk_part(l, &c, UINT_MAX, fn, ctx);
+
+	return n;
+}
+
+int li_loader_sess_delete_keys(struct li_loader *l,
+			       const struct li_sess_key *k, size_t n,
+			       bool *gone)
+{
+	size_t i = 0, deleted = 0;
+	__u32 count;
+	int fd = sess_fd(l);
+
+	while (i < n) {
+		count = n - i > SESS_BATCH ? SESS_BATCH : (__u32)(n - i);
+		if (!bpf_map_delete_batch(fd, k + i, &count, NULL)) {
+			i += count;
+			deleted += count;
+			continue;
+		}
+		/* @count were deleted, the next one failed */
+		i += count;
+		deleted += count;
+		if (errno == ENOENT) {
+			if (gone)
+				gone[i] = true;
+			i++;
+			continue;
+		}
+		if (errno != EINVAL && errno != EOPNOTSUPP && errno != 524)
+			return -errno;
+		/* No batch deletes here: one by one. */
+		if (bpf_map_delete_elem(fd, &k[i])) {
+			if (errno != ENOENT)
+				return -errno;
+			if (gone)
+				gone[i] = true;
+		} else {
+			deleted++;
+		}
+		i++;
+	}
+	return (int)deleted;
 }
 
 int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k)
 {
 	if (bpf_map_delete_elem(sess_fd(l), k))
+		return -errno;
+	return 0;
+}
+
+int li_loader_sess_take(struct li_loader *l, const struct li_sess_key *k,
+			struct li_sess *s)
+{
+	if (bpf_map_lookup_and_delete_elem(sess_fd(l), k, s))
+		return -errno;
+	return 0;
+}
+
+int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,
+			    const struct li_sess *s)
+{
+	if (bpf_map_update_elem(sess_fd(l), k, s, BPF_NOEXIST))
 		return -errno;
 	return 0;
 }
