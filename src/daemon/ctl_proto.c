@@ -117,8 +117,13 @@ static int parse_sys(int argc, char **argv, struct ctl_req *req, char *err,
 					     CTL_SESS_FILTER };
 	int k;
 
-	k = level(argc, argv, 2, session, 2, "\"session\" or \"session6\"",
-		  err, errlen);
+	/* "diag sys sess list", as admins type it: the shorter one. */
+	if (argc > 2 && argv[2][0] &&
+	    !strncmp(argv[2], "session", strlen(argv[2])))
+		k = 0;
+	else
+		k = level(argc, argv, 2, session, 2,
+			  "\"session\" or \"session6\"", err, errlen);
 	if (k < 0)
 		return k;
 	req->family = k ? 6 : 4;

@@ -27,7 +27,7 @@ static const struct {
 	const char *word;
 	__u32 bit;
 } fields[] = {
-	{ "src", SF_SRC },     { "dst", SF_DST },	{ "sport", SF_SPORT },
+	{ "src", SF_SRC },     { "dst", SF_DST },     { "sport", SF_SPORT },
 	{ "dport", SF_DPORT }, { "proto", SF_PROTO }, { "policy", SF_POLICY },
 	{ "vd", SF_VD },
 };
@@ -86,7 +86,7 @@ static int parse_range(struct sess_filter *f, __u32 bit, int argc,
 	const char *what = bit == SF_SPORT || bit == SF_DPORT ? "port" :
 			   bit == SF_PROTO		      ? "protocol" :
 								"policy id";
-	unsigned long max = bit == SF_PROTO ? 255 :
+	unsigned long max = bit == SF_PROTO  ? 255 :
 			    bit == SF_POLICY ? UINT_MAX :
 					       65535;
 	bool ranged = bit != SF_PROTO && bit != SF_POLICY;
@@ -167,10 +167,12 @@ static int parse_negate(struct sess_filter *f, int argc,
 	int k;
 
 	if (argc != 2) {
-		snprintf(err, errlen,
-			 argc < 2 ? "negate needs a field (src dst sport dport proto policy)" :
-				    "unexpected \"%s\"",
-			 argv[argc - 1]);
+		snprintf(
+			err, errlen,
+			argc < 2 ?
+				"negate needs a field (src dst sport dport proto policy)" :
+				"unexpected \"%s\"",
+			argv[argc - 1]);
 		return -EINVAL;
 	}
 	for (i = 0; i < NR_FIELDS; i++)
@@ -209,9 +211,10 @@ int sess_filter_parse(struct sess_filter *f, int argc, const char *const *argv,
 	words[NR_FIELDS + 1] = "negate";
 	k = word_of(argv[0], words, (int)NR_FIELDS + 2);
 	if (k < 0) {
-		snprintf(err, errlen,
-			 "%s filter \"%s\" (src dst sport dport proto policy vd negate clear)",
-			 k == -EAGAIN ? "ambiguous" : "unknown", argv[0]);
+		snprintf(
+			err, errlen,
+			"%s filter \"%s\" (src dst sport dport proto policy vd negate clear)",
+			k == -EAGAIN ? "ambiguous" : "unknown", argv[0]);
 		return -EINVAL;
 	}
 	if ((size_t)k == NR_FIELDS) {
@@ -409,8 +412,8 @@ static void put_hook(FILE *out, const char *hook, const char *dir, int family,
 	fprintf(out, ":%u(%s:0)\n", dp, family == 4 ? "0.0.0.0" : "::");
 }
 
-void sess_print(FILE *out, const struct li_sess_key *k,
-		const struct li_sess *s, __u64 now)
+void sess_print(FILE *out, const struct li_sess_key *k, const struct li_sess *s,
+		__u64 now)
 {
 	bool in = s->origin != LI_SESS_OUT;
 	int org = in ? LI_DIR_IN : LI_DIR_OUT;
@@ -424,8 +427,7 @@ void sess_print(FILE *out, const struct li_sess_key *k,
 		(unsigned long long)li_sess_expire_s(k, s, now),
 		(unsigned long long)(li_sess_timeout_ns(k, s) / LI_NS));
 	fputs("origin-shaper=\nreply-shaper=\nper_ip_shaper=\n", out);
-	fputs("class_id=0 ha_id=0 policy_dir=0 tunnel=/ vlan_cos=0/255\n",
-	      out);
+	fputs("class_id=0 ha_id=0 policy_dir=0 tunnel=/ vlan_cos=0/255\n", out);
 	fprintf(out, "state=%slocal may_dirty\n",
 		s->flags & LI_SESS_LOG ? "log " : "");
 	fprintf(out,
@@ -443,8 +445,7 @@ void sess_print(FILE *out, const struct li_sess_key *k,
 		 t.daddr, t.dport);
 	put_hook(out, in ? "post" : "in", "reply", k->family, t.daddr,
 		 t.reply_sport, t.saddr, t.reply_dport);
-	fprintf(out,
-		"misc=0 policy_id=%u auth_info=0 chk_client_info=0 vd=0\n",
+	fprintf(out, "misc=0 policy_id=%u auth_info=0 chk_client_info=0 vd=0\n",
 		s->policy_id);
 	fprintf(out, "serial=%08x tos=ff/ff app_list=0 app=0 url_cat=0\n\n",
 		s->id);

@@ -77,7 +77,7 @@ void sess_tuple_of(const struct li_sess_key *k, const struct li_sess *s,
 		   struct sess_tuple *t);
 
 /* One session's block (and its blank line), at @now (the map's clock). */
-void sess_print(FILE *out, const struct li_sess_key *k,
-		const struct li_sess *s, __u64 now);
+void sess_print(FILE *out, const struct li_sess_key *k, const struct li_sess *s,
+		__u64 now);
 
 #endif

@@ -196,9 +196,8 @@ int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k);
  * Delete @n keys, in batches: the number deleted, or a negative errno.
  * A key already gone is skipped, and its @gone (if given) set.
  */
-int li_loader_sess_delete_keys(struct li_loader *l,
-			       const struct li_sess_key *k, size_t n,
-			       bool *gone);
+int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
+			       size_t n, bool *gone);
 /*
  * Delete @k and say what it held, in one step (a packet may have renewed
  * it since a walk's copy): 0, -ENOENT, or another negative errno; and put

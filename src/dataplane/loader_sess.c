@@ -85,9 +85,9 @@ int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
 		if (ret && errno != ENOENT) {
 			err = -errno;
 			/* EINVAL, ENOTSUPP (524): no batch ops for it here */
-			unsupported = !c->started && (err == -EINVAL ||
-						      err == -EOPNOTSUPP ||
-						      err == -524);
+			unsupported = !c->started &&
+				      (err == -EINVAL || err == -EOPNOTSUPP ||
+				       err == -524);
 			break;
 		}
 		for (i = 0; i < count && !err; i++) {
@@ -129,9 +129,8 @@ int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx)
 	return n;
 }
 
-int li_loader_sess_delete_keys(struct li_loader *l,
-			       const struct li_sess_key *k, size_t n,
-			       bool *gone)
+int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
+			       size_t n, bool *gone)
 {
 	size_t i = 0, deleted = 0;
 	__u32 count;
