@@ -768,15 +768,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 	sc->test_now = m ? m->now_ns : 0;
 	c.test_now = sc->test_now;
-	/*
-	 * Read alone first: clang 14 otherwise keeps ctx + 12 in a register
-	 * and loads through it, which the verifier refuses ("dereference of
-	 * modified ctx ptr").
-	 */
-	c.ifindex = ctx->ingress_ifindex;
-	barrier_var(c.ifindex);
-	if (m)
-		c.ifindex = m->ifindex;
+	c.ifindex = m ? m->ifindex : ctx->ingress_ifindex;
 
 	/* Not for this host: nothing more to set up (the locals table). */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
