@@ -67,7 +67,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)bpftool gen skeleton $< > $@
 
 SKEL_USERS := $(addprefix $(BUILD)/src/dataplane/,loader.o loader_image.o \
-	loader_pins.o loader_swap.o)
+	loader_pins.o loader_swap.o loader_sess.o)
 $(SKEL_USERS): $(BPF_SKEL)
 $(SKEL_USERS): override CFLAGS += -I$(BUILD)
 
@@ -121,6 +121,7 @@ fuzz: deps $(BPF_SKEL)
 bench: deps all
 	$(Q)sh bench/compile/run.sh $(BUILD)/localin
 	$(Q)sh bench/xdp/run.sh $(BUILD)
+	$(Q)sh bench/session/run.sh $(BUILD)
 	$(Q)sh bench/flood/run.sh $(BUILD)
 
 # The C sources against .clang-format: `make format` rewrites them,

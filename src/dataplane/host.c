@@ -333,6 +333,16 @@ static __always_inline int li_acc_sess_open(const LI_CTX *cc,
 	return 0;
 }
 
+static __always_inline struct li_sess_key *li_acc_sess_key(const LI_CTX *c)
+{
+	return &((struct li_host *)c)->sess_key;
+}
+
+static __always_inline struct li_sess *li_acc_sess_tmp(const LI_CTX *c)
+{
+	return &((struct li_host *)c)->sess_tmp;
+}
+
 static __always_inline __u32 li_acc_ifindex(const LI_CTX *c)
 {
 	return c->ifkey;

@@ -102,6 +102,8 @@ struct li_host {
 	__u32 nr_live;
 	__u32 sess_next; /* the last session id handed out */
 	__u32 sess_gen;	 /* the ruleset's generation: one config, 1 */
+	struct li_sess_key sess_key; /* match.h's scratch */
+	struct li_sess sess_tmp;
 };
 
 /*

@@ -186,10 +186,12 @@ struct {
 
 /* The CPU's scratch: the packet's facts and verdict, off the stack. */
 struct li_scratch {
-	struct li_test_out o; /* first: li_test_out takes a copy */
-	__s32 fm_idx;	      /* li_fm's result, made opaque */
-	__u32 test;	      /* record the verdict in li_test_out */
-	__u64 test_now;	      /* li_test_meta.now_ns, or 0 */
+	struct li_test_out o;  /* first: li_test_out takes a copy */
+	__s32 fm_idx;	       /* li_fm's result, made opaque */
+	__u32 test;	       /* record the verdict in li_test_out */
+	__u64 test_now;	       /* li_test_meta.now_ns, or 0 */
+	struct li_sess_key sk; /* match.h's session scratch */
+	struct li_sess sn;
 };
 
 struct {
@@ -214,9 +216,11 @@ struct li_xctx {
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
 	__u32 locals_off;
-	__u32 sas_state; /* li_state[LI_STATE_SAS] */
-	__u32 ifindex;	 /* arrival interface */
-	__u64 test_now;	 /* a test run's packet time, or 0 */
+	__u32 sas_state;	/* li_state[LI_STATE_SAS] */
+	__u32 ifindex;		/* arrival interface */
+	__u64 test_now;		/* a test run's packet time, or 0 */
+	struct li_sess_key *sk; /* the program's scratch, for match.h */
+	struct li_sess *sn;
 };
 
 #define LI_CTX struct li_xctx
@@ -438,6 +442,16 @@ static __always_inline struct li_sess *
 li_acc_sess_find(const LI_CTX *c, const struct li_sess_key *k)
 {
 	return bpf_map_lookup_elem(&li_sess, k);
+}
+
+static __always_inline struct li_sess_key *li_acc_sess_key(const LI_CTX *c)
+{
+	return c->sk;
+}
+
+static __always_inline struct li_sess *li_acc_sess_tmp(const LI_CTX *c)
+{
+	return c->sn;
 }
 
 static __always_inline __u32 li_acc_ifindex(const LI_CTX *c)
@@ -774,6 +788,8 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 	sc->test_now = m ? m->now_ns : 0;
 	c.test_now = sc->test_now;
+	c.sk = &sc->sk;
+	c.sn = &sc->sn;
 	/* Read apart: a select between the two pointers is not allowed. */
 	c.ifindex = ctx->ingress_ifindex;
 	asm volatile("" : "+r"(c.ifindex));
@@ -840,6 +856,8 @@ int localin_xdp(struct xdp_md *ctx)
  */
 struct li_escratch {
 	struct li_pkt pkt;
+	struct li_sess_key sk;
+	struct li_sess sn;
 };
 
 struct {
@@ -876,6 +894,8 @@ int localin_egress(struct __sk_buff *skb)
 	data_end = (const void *)(long)skb->data_end;
 	__builtin_memset(&c, 0, sizeof(c));
 	c.locals_off = li_set_key(*lh & 1, LI_LOCAL_SLOTS, 0);
+	c.sk = &es->sk;
+	c.sn = &es->sn;
 	/* A test run's packet time: cb[0..1] the cookie, cb[2..3] the time. */
 	if (cf->cookie && skb->cb[0] == (__u32)cf->cookie &&
 	    skb->cb[1] == (__u32)(cf->cookie >> 32))

@@ -84,6 +84,12 @@
  *                         (the generation of the ruleset in force)
  *   __u32 li_acc_sess_id(const LI_CTX *c);
  *                         (a fresh session id, never 0)
+ *   struct li_sess_key *li_acc_sess_key(const LI_CTX *c);
+ *   struct li_sess *li_acc_sess_tmp(const LI_CTX *c);
+ *                         (scratch for a key and a new session: the XDP
+ *                          side keeps them in a map value, where the
+ *                          verifier does not follow each field, so the
+ *                          ways through the key meet again)
  */
 #ifndef LOCALIN_DATAPLANE_MATCH_H
 #define LOCALIN_DATAPLANE_MATCH_H
@@ -403,17 +409,17 @@ li_decide_session(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v,
 }
 
 /*
- * Step 5's consequence: an accepted first packet opens a session (@pol:
- * the matched policy, for its logtraffic; NULL for the implicit accept),
+ * Step 5's consequence: an accepted first packet opens a session
+ * (@pol_flags: the matched policy's, for its logtraffic; 0 implicit),
  * a dirty one still accepted takes the ruleset in force, a dirty one now
  * denied ends. An ICMP error is no first packet of anything.
  */
 static __always_inline void
 li_sess_after_policy(const LI_CTX *c, const struct li_pkt *p,
 		     struct li_verdict *v, const struct li_sess_key *k,
-		     struct li_sess *dirty, const struct li_policy *pol)
+		     struct li_sess *dirty, __u8 pol_flags)
 {
-	struct li_sess n;
+	struct li_sess *n = li_acc_sess_tmp(c);
 	__u64 now;
 	__u8 log;
 
@@ -425,8 +431,7 @@ li_sess_after_policy(const LI_CTX *c, const struct li_pkt *p,
 		return;
 	}
 	now = li_acc_sess_now(c);
-	log = li_traffic_logged(v, pol ? pol->flags : 0, li_acc_log_allow(c), 0,
-				0) ?
+	log = li_traffic_logged(v, pol_flags, li_acc_log_allow(c), 0, 0) ?
 		      LI_SESS_LOG :
 		      0;
 	if (dirty) {
@@ -440,14 +445,14 @@ li_sess_after_policy(const LI_CTX *c, const struct li_pkt *p,
 		v->sess = LI_VS_RECHECK;
 		return;
 	}
-	li_sess_init(&n, p, LI_DIR_IN, now, li_acc_sess_id(c));
-	n.gen = li_acc_sess_gen(c);
-	n.policy_id = v->policy_id;
-	n.policy_idx = v->policy_idx;
-	n.flags = log;
-	n.ifindex = li_acc_ifindex(c);
-	if (!li_acc_sess_open(c, k, &n)) {
-		v->sess_id = n.id;
+	li_sess_init(n, p, LI_DIR_IN, now, li_acc_sess_id(c));
+	n->gen = li_acc_sess_gen(c);
+	n->policy_id = v->policy_id;
+	n->policy_idx = v->policy_idx;
+	n->flags = log;
+	n->ifindex = li_acc_ifindex(c);
+	if (!li_acc_sess_open(c, k, n)) {
+		v->sess_id = n->id;
 		v->sess = LI_VS_NEW;
 	}
 }
@@ -461,23 +466,23 @@ li_sess_after_policy(const LI_CTX *c, const struct li_pkt *p,
 static __always_inline void li_sess_egress(const LI_CTX *c,
 					   const struct li_pkt *p)
 {
-	struct li_sess_key k;
-	struct li_sess *s, n;
+	struct li_sess_key *k = li_acc_sess_key(c);
+	struct li_sess *s, *n = li_acc_sess_tmp(c);
 	__u64 now;
 
 	if (p->malformed || (p->flags & LI_PKT_ICMP_INNER) ||
-	    !li_sess_key_of(&k, p, LI_DIR_OUT) ||
+	    !li_sess_key_of(k, p, LI_DIR_OUT) ||
 	    li_dst_multicast(p->family, p->daddr) ||
 	    li_addr_local_kind(c, p->family, p->saddr) != LI_LOCAL_UNICAST)
 		return;
 	now = li_acc_sess_now(c);
-	s = li_acc_sess_find(c, &k);
-	if (s && li_sess_live(&k, s, now)) {
+	s = li_acc_sess_find(c, k);
+	if (s && li_sess_live(k, s, now)) {
 		li_sess_note(s, p, LI_DIR_OUT, now);
 		return;
 	}
-	li_sess_init(&n, p, LI_DIR_OUT, now, li_acc_sess_id(c));
-	li_acc_sess_open(c, &k, &n);
+	li_sess_init(n, p, LI_DIR_OUT, now, li_acc_sess_id(c));
+	li_acc_sess_open(c, k, n);
 }
 
 /*
@@ -514,7 +519,7 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 static __always_inline int
 li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 {
-	struct li_sess_key k;
+	struct li_sess_key *k = li_acc_sess_key(c);
 	struct li_sess *dirty;
 	struct li_policy pol;
 	int idx;
@@ -535,7 +540,8 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 	    li_acc_detect_esp(c)) {
 		li_decide_esp(c, p, v);
 	} else {
-		if (!li_decide_session(c, p, v, &k, &dirty)) {
+		if (!li_decide_session(c, p, v, k, &dirty)) {
+			pol.flags = 0;
 			idx = li_classify(c, p);
 			if (idx >= 0 && !li_acc_policy(c, p->family == 6,
 						       (__u32)idx, &pol)) {
@@ -543,11 +549,10 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 					       LI_R_POLICY);
 				v->policy_id = pol.id;
 				v->policy_idx = idx;
-				li_sess_after_policy(c, p, v, &k, dirty, &pol);
 			} else {
 				li_verdict_set(v, LI_PASS, LI_R_IMPLICIT);
-				li_sess_after_policy(c, p, v, &k, dirty, 0);
 			}
+			li_sess_after_policy(c, p, v, k, dirty, pol.flags);
 		}
 		/* A known peer's IKE let through: it may rekey (sa_slot.h). */
 		if (!v->drop && (p->flags & LI_PKT_IKE) &&
