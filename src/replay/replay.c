@@ -48,7 +48,7 @@ struct replay {
 	struct ended *ended;
 	size_t nr_ended, cap_ended;
 	unsigned long long from_local, sess_opened, sess_logged,
-		sess_open_at_end;
+		sess_open_at_end, sess_in_ended;
 };
 
 /* A session that ended, until the walk's end sorts them by time. */
@@ -229,6 +229,8 @@ static void on_ended(void *arg, const struct li_sess_key *k,
 	struct replay *r = arg;
 	struct ended *e;
 
+	if (s->origin == LI_SESS_IN)
+		r->sess_in_ended++;
 	/* Only inbound sessions that asked for it have an end line. */
 	if (!(s->flags & LI_SESS_LOG) || s->origin != LI_SESS_IN)
 		return;
@@ -262,7 +264,6 @@ struct xdp_sweep {
 	struct replay *r;
 	__u64 now_ns;
 	bool all;
-	__u32 n;
 };
 
 static int xdp_ended(void *arg, const struct li_sess_key *k,
@@ -280,7 +281,6 @@ static int xdp_ended(void *arg, const struct li_sess_key *k,
 	/* The made-up index the test run gave (xdp_ifindex()). */
 	on_ended(r, k, s, i < r->nr_ifnames ? r->ifnames[i] : NULL, end);
 	li_loader_sess_delete(r->xdp, k);
-	w->n++;
 	return 0;
 }
 
@@ -293,17 +293,16 @@ static void sessions_end(struct replay *r, __u64 now_ns, bool all)
 	struct xdp_sweep w = { .r = r, .now_ns = now_ns, .all = all };
 	char line[LOG_LINE_MAX];
 	size_t i;
-	__u32 n;
 
 	r->nr_ended = 0;
-	if (r->xdp) {
+	r->sess_in_ended = 0;
+	if (r->xdp)
 		li_loader_sess_walk(r->xdp, xdp_ended, &w);
-		n = w.n;
-	} else {
-		n = li_host_sess_expire(&r->host, now_ns, all, on_ended, r);
-	}
+	else
+		li_host_sess_expire(&r->host, now_ns, all, on_ended, r);
+	/* Inbound ones: the gateway's own have no end lines to explain. */
 	if (all)
-		r->sess_open_at_end = n;
+		r->sess_open_at_end = r->sess_in_ended;
 	qsort(r->ended, r->nr_ended, sizeof(*r->ended), by_end);
 	for (i = 0; i < r->nr_ended; i++) {
 		const struct ended *e = &r->ended[i];
@@ -428,7 +427,7 @@ static void summary(struct replay *r)
 			r->from_local);
 	if (r->sess_opened)
 		fprintf(r->out,
-			"  sessions opened by accepted first packets: %llu, open at the end of the capture: %llu (end lines as they would time out)\n",
+			"  sessions opened by accepted first packets: %llu, still open at the end of the capture: %llu (end lines as they would time out)\n",
 			r->sess_opened, r->sess_open_at_end);
 	if (rl_summary(&r->log.rl, buf, sizeof(buf)) > 0)
 		fprintf(r->out, "  log lines written: %llu; %s\n",
