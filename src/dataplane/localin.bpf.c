@@ -216,6 +216,7 @@ struct li_xctx {
 	__u32 locals_off;
 	__u32 sas_state; /* li_state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
+	__u32 in_ifindex; /* ctx->ingress_ifindex, read once (li_judge) */
 	__u64 test_now;	 /* a test run's packet time, or 0 */
 };
 
@@ -614,7 +615,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->kind = (__u8)kind;
 	ev->set = (__u8)c->set;
-	ev->ifindex = ctx->ingress_ifindex;
+	ev->ifindex = c->in_ifindex;
 	ev->trace_id = trace_id;
 	ev->ktime_ns = now;
 	__builtin_memcpy(&ev->pkt, &s->pkt, sizeof(ev->pkt));
@@ -707,7 +708,7 @@ static __always_inline void
 intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
 {
 	const struct li_test_meta *m = test_meta(ctx, cf);
-	__u32 ifindex = ctx->ingress_ifindex;
+	__u32 ifindex = c->in_ifindex;
 	struct li_ifc *e;
 
 	if (m) {
@@ -768,7 +769,13 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 	sc->test_now = m ? m->now_ns : 0;
 	c.test_now = sc->test_now;
-	c.ifindex = m ? m->ifindex : ctx->ingress_ifindex;
+	/*
+	 * Read once: clang 14 keeps ctx + 12 in a register for several
+	 * reads (a select between two addresses here), and the verifier
+	 * refuses a load through a modified ctx pointer.
+	 */
+	c.in_ifindex = ctx->ingress_ifindex;
+	c.ifindex = m ? m->ifindex : c.in_ifindex;
 
 	/* Not for this host: nothing more to set up (the locals table). */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
