@@ -214,10 +214,10 @@ struct li_xctx {
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
 	__u32 locals_off;
-	__u32 sas_state; /* li_state[LI_STATE_SAS] */
-	__u32 ifindex;	 /* arrival interface */
+	__u32 sas_state;  /* li_state[LI_STATE_SAS] */
+	__u32 ifindex;	  /* arrival interface */
 	__u32 in_ifindex; /* ctx->ingress_ifindex, read once (li_judge) */
-	__u64 test_now;	 /* a test run's packet time, or 0 */
+	__u64 test_now;	  /* a test run's packet time, or 0 */
 };
 
 #define LI_CTX struct li_xctx

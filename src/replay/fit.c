@@ -198,8 +198,8 @@ static bool cut_agrees(const __u8 *v, __u32 n, __u32 t, __u8 *buf,
 static bool quote_unread(const struct li_pkt *p)
 {
 	return (p->flags & LI_PKT_PORTS) &&
-	       p->proto == (p->family == 4 ? LI_IPPROTO_ICMP :
-					     LI_IPPROTO_ICMPV6) &&
+	       p->proto ==
+		       (p->family == 4 ? LI_IPPROTO_ICMP : LI_IPPROTO_ICMPV6) &&
 	       li_icmp_is_error(p->family, p->icmp_type) &&
 	       !(p->flags & LI_PKT_ICMP_INNER);
 }

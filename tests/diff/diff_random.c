@@ -65,12 +65,23 @@ static const char *const ifnames[] = { "wan1", "wan2", "lan" };
 
 enum vary { V_WHOLE, V_CAPLEN, V_LIMIT, V_NR };
 
+/* session.h's timers, for the count of sessions each ended */
+enum timer { T_TIMEWAIT, T_RST, T_HALFOPEN, T_ICMP, T_HALFCLOSE, T_UDP,
+	     T_TTL, T_NR };
+static const __u64 timer_ns[T_NR] = {
+	LI_SESS_TCP_TIMEWAIT_NS, LI_SESS_TCP_RST_NS, LI_SESS_TCP_HALFOPEN_NS,
+	LI_SESS_ICMP_NS, LI_SESS_TCP_HALFCLOSE_NS, LI_SESS_UDP_NS,
+	LI_SESS_TTL_NS,
+};
+
 struct run {
 	unsigned long long seed, packets, configs, mismatches, skipped;
 	unsigned long long by_reason[LI_R_MAX], frag_hits;
 	unsigned long long by_sess[LI_VS_RECHECK + 1], icmp_err_hits;
 	unsigned long long egress, reloads, in_at_reload, timed_out, cut;
-	unsigned long long max_live;
+	unsigned long long max_live, recheck_same_intf;
+	/* sessions timed out, by their timer (enum timer) */
+	unsigned long long by_timer[T_NR];
 	struct rng vary; /* apart from the frames' stream: same frames */
 	struct fitter fit;
 	unsigned long long varied[V_NR], unfit[V_NR];
@@ -229,14 +240,40 @@ static void count_end(void *arg, const struct li_sess_key *k,
 		      __u64 end_ns)
 {
 	struct run *r = arg;
+	__u64 t = li_sess_timeout_ns(k, s);
+	int i;
 
-	(void)k;
 	(void)ifname;
 	(void)end_ns;
-	if (s->flags & LI_SESS_CUT)
+	if (s->flags & LI_SESS_CUT) {
 		r->cut++;
-	else
-		r->timed_out++;
+		return;
+	}
+	r->timed_out++;
+	for (i = 0; i < T_NR && timer_ns[i] != t; i++)
+		;
+	r->by_timer[i < T_NR ? i : T_TTL]++;
+}
+
+/*
+ * A session judged again on the interface of its first packet: by the
+ * reload, not by another interface (the host keeps the first's name).
+ */
+static bool recheck_by_reload(const struct run *r, const struct li_verdict *v,
+			      const char *ifname)
+{
+	const struct li_host_sess *e;
+	__u32 i;
+
+	for (i = 0; i < r->h.nr_live; i++) {
+		e = &r->h.sess[r->h.live[i]];
+		if (e->s.id != v->sess_id)
+			continue;
+		if (!e->ifname || !ifname)
+			return e->ifname == ifname;
+		return !strcmp(e->ifname, ifname);
+	}
+	return false;
 }
 
 static int one_packet(struct run *r, const struct gen_frame *f)
@@ -279,6 +316,8 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 	r->by_sess[vh.sess <= LI_VS_RECHECK ? vh.sess : LI_VS_NONE]++;
 	r->icmp_err_hits += vh.reason == LI_R_SESSION &&
 			    (ph.flags & LI_PKT_ICMP_INNER);
+	if (vh.sess == LI_VS_RECHECK)
+		r->recheck_same_intf += recheck_by_reload(r, &vh, f->ifname);
 	r->frag_hits += vh.frag_hit;
 	if (err) {
 		printf("  test run failed: %s (seed %llu, packet %llu)\n",
@@ -437,16 +476,22 @@ static void report_sessions(const struct run *r)
 {
 	const unsigned long long *m = r->w.made;
 
+	const unsigned long long *t = r->by_timer;
+
 	printf("  sessions (host verdicts): new %llu, orig %llu, reply %llu, "
-	       "recheck %llu, none %llu; ICMP errors by their quote %llu\n",
+	       "recheck %llu (on the first packet's interface: after a "
+	       "reload %llu), none %llu; ICMP errors by their quote %llu\n",
 	       r->by_sess[LI_VS_NEW], r->by_sess[LI_VS_ORIG],
 	       r->by_sess[LI_VS_REPLY], r->by_sess[LI_VS_RECHECK],
-	       r->by_sess[LI_VS_NONE], r->icmp_err_hits);
-	printf("  sessions (host table): timed out %llu, cut by a reload or "
-	       "another interface %llu, most live at once %llu; egress "
-	       "frames %llu; reloads %llu (inbound sessions live then %llu)\n",
-	       r->timed_out, r->cut, r->max_live, r->egress, r->reloads,
-	       r->in_at_reload);
+	       r->recheck_same_intf, r->by_sess[LI_VS_NONE], r->icmp_err_hits);
+	printf("  sessions (host table): timed out %llu (TCP time-wait %llu, "
+	       "RST %llu, half-open %llu, half-closed %llu; ICMP %llu, UDP "
+	       "%llu, the rest %llu), cut by a reload or another interface "
+	       "%llu, most live at once %llu; egress frames %llu; reloads "
+	       "%llu (inbound sessions live then %llu)\n",
+	       r->timed_out, t[T_TIMEWAIT], t[T_RST], t[T_HALFOPEN],
+	       t[T_HALFCLOSE], t[T_ICMP], t[T_UDP], t[T_TTL], r->cut,
+	       r->max_live, r->egress, r->reloads, r->in_at_reload);
 	printf("  flows made: out new %llu, out more %llu, out opening none "
 	       "%llu, replies %llu, in new %llu, in same intf %llu, in other "
 	       "intf %llu, gateway answers %llu, ICMP errors %llu, near misses "
@@ -472,6 +517,11 @@ static int never_met(const struct run *r)
 		{ "a session timed out", r->timed_out },
 		{ "a session cut", r->cut },
 		{ "a reload with inbound sessions live", r->in_at_reload },
+		{ "a session judged again on its own interface (a reload)",
+		  r->recheck_same_intf },
+		{ "a TCP session timed out after FIN both ways",
+		  r->by_timer[T_TIMEWAIT] },
+		{ "a TCP session timed out after RST", r->by_timer[T_RST] },
 		{ "an egress frame", r->egress },
 	};
 	size_t i;

@@ -64,8 +64,8 @@ static void gw_addr(struct rng *r, const struct gen_world *w, int family,
 /* TCP flags of a later packet: data, FIN, RST, a SYN on the tuple again. */
 static __u8 tcp_flags(struct rng *r)
 {
-	static const __u8 f[] = { 0x10, 0x10, 0x18, 0x18, 0x12, 0x11,
-				  0x01, 0x04, 0x14, 0x02 };
+	static const __u8 f[] = { 0x10, 0x10, 0x18, 0x18, 0x12,
+				  0x11, 0x01, 0x04, 0x14, 0x02 };
 
 	return f[rng_below(r, sizeof(f))];
 }
@@ -236,8 +236,9 @@ static void flow_init(struct rng *r, const struct gen_world *w,
 	gw_addr(r, w, fl->family, fl->gw);
 	gen_addr(r, w, fl->family, fl->peer);
 	if (out) {
-		fl->gport = (__u16)(rng_below(r, 8) ? 1024 + rng_below(r, 64512) :
-						      gen_port(r, w));
+		fl->gport =
+			(__u16)(rng_below(r, 8) ? 1024 + rng_below(r, 64512) :
+						  gen_port(r, w));
 		fl->pport = (__u16)gen_port(r, w);
 	} else {
 		fl->gport = (__u16)gen_port(r, w);
@@ -261,8 +262,8 @@ static void out_none(struct rng *r, struct gen_world *w, struct gen_frame *f)
 		if (fl.family == 4)
 			put32(fl.peer, 0xe0000005);
 		else
-			memcpy(fl.peer, "\xff\x02\0\0\0\0\0\0\0\0\0\0\0\0\0\x01",
-			       16);
+			memcpy(fl.peer,
+			       "\xff\x02\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
 	}
 	{
 		struct gen_dgram d;

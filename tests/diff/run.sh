@@ -6,7 +6,9 @@
 #    identical full output (log lines, trace, summary);
 #  - diff_random: seeded random configs and frames, facts and verdicts of
 #    both engines compared packet by packet (DIFF_PACKETS, default 1M;
-#    DIFF_SEED, default 1).
+#    DIFF_SEED, default 1), with flows that keep session state in both
+#    (egress, replies, ICMP errors, timeouts, reloads: session kind and id
+#    compared too); it FAILs when a session case never happened.
 #
 #	sh tests/diff/run.sh BUILD	(BUILD holds localin and liblocalin.a)
 #
