@@ -249,6 +249,12 @@ int li_loader_test_run_egress(struct li_loader *l, const void *frame,
  * Not atomic against the program: for test runs, where nothing else runs.
  */
 __u32 li_loader_sess_id(struct li_loader *l);
+/*
+ * Forget every session and start the session ids at 1 again, as a fresh
+ * load would (tests: one loader for many configs, ids compared with a
+ * fresh li_host's).
+ */
+int li_loader_sess_flush(struct li_loader *l);
 /* The same frame @repeat times; the kernel's mean time per run in ns. */
 /*
  * The packet time test runs give the program (the IKE window, sa_slot.h):
