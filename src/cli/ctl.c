@@ -23,6 +23,8 @@ static const char ctl_usage[] =
 	"       localin diagnose [-s SOCKET] [-t SECONDS] debug flow filter [WORDS...]\n"
 	"       localin diagnose [-s SOCKET] [-t SECONDS] debug flow trace start N | stop\n"
 	"       localin diagnose [-s SOCKET] [-t SECONDS] vpn tunnel list [name NAME]\n"
+	"       localin diagnose [-s SOCKET] [-t SECONDS] sys session|session6 list | clear\n"
+	"       localin diagnose [-s SOCKET] [-t SECONDS] sys session|session6 filter [WORDS...]\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
 	"(default " CTL_SOCKET_PATH "; root only):\n"
 	"  reload   re-read the config; with errors, the running one stays;\n"
@@ -37,6 +39,10 @@ static const char ctl_usage[] =
 	"           matching packets, in the daemon's log; trace stop ends it\n"
 	"  diagnose vpn tunnel list  the live SAs per tunnel: SPIs, sources,\n"
 	"           age, packets and bytes the data path let through\n"
+	"  diagnose sys session list  the live sessions (session6: IPv6) the\n"
+	"           filter matches; clear deletes them (all without a filter)\n"
+	"  diagnose sys session filter WORDS  as on FortiOS: src dst sport\n"
+	"           dport proto policy vd negate clear; none: show it\n"
 	"  -t, --timeout SECONDS  give up when the whole answer has not come\n"
 	"           within SECONDS (default 60 for reload, else 10): exit 1\n";
 

@@ -21,6 +21,13 @@
  *                                        print the filter
  *   diagnose debug flow trace start N    trace the next N matching packets
  *   diagnose debug flow trace stop
+ *   diagnose vpn tunnel list [name NAME] the live SAs per tunnel
+ *   diagnose sys session filter [WORDS]  change one criterion of the
+ *                                        session filter (sess_diag.h); no
+ *                                        WORDS: print the filter
+ *   diagnose sys session list            the sessions the filter matches
+ *   diagnose sys session clear           delete them (all with no filter)
+ *   diagnose sys session6 ...            the same for IPv6 sessions
  *
  * Keywords may be abbreviated to any unique prefix, as on FortiOS
  * ("diag deb flow tr start 10"); filter words are filter.h's own.
@@ -83,6 +90,9 @@ enum ctl_cmd {
 	CTL_TRACE_START, /* count */
 	CTL_TRACE_STOP,
 	CTL_VPN_TUNNEL_LIST, /* argc 1: the tunnel name to show */
+	CTL_SESS_FILTER,     /* family; args: the filter words (none: print) */
+	CTL_SESS_LIST,	     /* family */
+	CTL_SESS_CLEAR,	     /* family */
 };
 
 struct ctl_req {
@@ -91,6 +101,7 @@ struct ctl_req {
 	const char *const *argv;
 	__u32 count; /* CTL_TRACE_START */
 	bool force;  /* CTL_RELOAD: "reload force" */
+	int family;  /* CTL_SESS_*: 4 (session) or 6 (session6) */
 };
 
 /*

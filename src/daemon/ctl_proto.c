@@ -107,20 +107,58 @@ static int parse_vpn(int argc, char **argv, struct ctl_req *req, char *err,
 	return 0;
 }
 
+/* diagnose sys session|session6 list | clear | filter [WORDS] */
+static int parse_sys(int argc, char **argv, struct ctl_req *req, char *err,
+		     size_t errlen)
+{
+	static const char *const session[] = { "session", "session6" };
+	static const char *const what[] = { "list", "clear", "filter" };
+	static const enum ctl_cmd cmds[] = { CTL_SESS_LIST, CTL_SESS_CLEAR,
+					     CTL_SESS_FILTER };
+	int k;
+
+	/* "diag sys sess list", as admins type it: the shorter one. */
+	if (argc > 2 && argv[2][0] &&
+	    !strncmp(argv[2], "session", strlen(argv[2])))
+		k = 0;
+	else
+		k = level(argc, argv, 2, session, 2,
+			  "\"session\" or \"session6\"", err, errlen);
+	if (k < 0)
+		return k;
+	req->family = k ? 6 : 4;
+	k = level(argc, argv, 3, what, 3, "\"list\", \"clear\" or \"filter\"",
+		  err, errlen);
+	if (k < 0)
+		return k;
+	req->cmd = cmds[k];
+	if (req->cmd == CTL_SESS_FILTER) {
+		req->argc = argc - 4;
+		req->argv = (const char *const *)argv + 4;
+	} else if (argc > 4) {
+		snprintf(err, errlen, "unexpected \"%s\"", argv[4]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_diagnose(int argc, char **argv, struct ctl_req *req, char *err,
 			  size_t errlen)
 {
-	static const char *const top[] = { "debug", "vpn" };
+	static const char *const top[] = { "debug", "vpn", "sys" };
 	static const char *const flow[] = { "flow" };
 	static const char *const what[] = { "filter", "trace" };
 	static const char *const trace[] = { "start", "stop" };
 	int k;
 
-	k = level(argc, argv, 1, top, 2, "\"debug\" or \"vpn\"", err, errlen);
+	k = level(argc, argv, 1, top, 3, "\"debug\", \"vpn\" or \"sys\"", err,
+		  errlen);
 	if (k < 0)
 		return k;
 	if (k == 1)
 		return parse_vpn(argc, argv, req, err, errlen);
+	if (k == 2)
+		return parse_sys(argc, argv, req, err, errlen);
 	if (level(argc, argv, 2, flow, 1, "\"flow\"", err, errlen) < 0)
 		return -EINVAL;
 	k = level(argc, argv, 3, what, 2, "\"filter\" or \"trace\"", err,

@@ -388,6 +388,7 @@ static int start(struct daemon *d)
 		return err;
 	}
 	d->report_minute = d->sched.minute;
+	sessions_init(d);
 	ready(d);
 	return 0;
 out_free:
@@ -402,7 +403,7 @@ static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false, poll_failed = false;
-	int n, ms, sa_ms, ctl_ms, nr_fixed, nr_sa, nr_ctl, ready;
+	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -419,6 +420,9 @@ static void loop(struct daemon *d)
 		ctl_ms = ctl_server_timeout_ms(d);
 		if (ctl_ms >= 0 && ctl_ms < ms)
 			ms = ctl_ms;
+		sess_ms = sessions_timeout_ms(d);
+		if (sess_ms < ms)
+			ms = sess_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -474,6 +478,7 @@ static void loop(struct daemon *d)
 		daemon_tick(d, false);
 		sas_tick(d);
 		links_tick(d);
+		sessions_tick(d);
 		ctl_server_tick(d);
 		if (minute != d->report_minute) {
 			daemon_report(d);

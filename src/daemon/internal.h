@@ -20,6 +20,7 @@
 #include "daemon/locals.h"
 #include "daemon/rtnl.h"
 #include "daemon/sched.h"
+#include "daemon/sess_diag.h"
 #include "daemon/sink.h"
 
 /*
@@ -93,6 +94,25 @@ struct ctl_notice {
 	unsigned int missed; /* times since, not said */
 };
 
+/* The data path's sessions, as the daemon follows them (sessions.c). */
+struct daemon_sess {
+	struct sess_filter filter[2]; /* `session` (IPv4), `session6` */
+	__u64 next_ms;		      /* next sweep (sa_mono_ms) */
+	__u64 ended;		      /* deleted by a sweep: expired or cut */
+	__u64 logged;		      /* of those, end lines written */
+	__u64 cleared;		      /* deleted by `session clear` */
+	bool based;		      /* opened0 and entries0 read */
+	__u64 opened0;		      /* session ids handed out at start */
+	int entries0;		      /* entries at start */
+	int entries;		      /* live at the last whole sweep */
+	struct li_sess_cursor cursor; /* where the sweep goes on */
+	__u64 pass_start_ms;	      /* this sweep began (0: none begun) */
+	int pass_live;		      /* live so far in this sweep */
+	__u64 pass_us, sweep_us;      /* this sweep's time so far, the last's */
+	__u64 part_us, part_max_us;   /* a part's time: the last, the longest */
+	int err;		      /* the last part's error, or 0 */
+};
+
 struct daemon {
 	const struct daemon_opts *o;
 	char *orig_tz; /* TZ at start, for configs without a zone */
@@ -142,6 +162,7 @@ struct daemon {
 	int ctl_spare_fd;
 	__u64 ctl_resume_ms; /* accept nothing before it (a failing accept) */
 	struct ctl_notice ctl_fd_notice, ctl_busy_notice;
+	struct daemon_sess sess;
 	bool stopping;
 };
 
@@ -207,6 +228,16 @@ const struct sa_entry *sas_find(const struct daemon *d, int family,
 				const __u32 *daddr, __u32 spi);
 void sas_status(struct daemon *d, FILE *out);
 bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out);
+
+/* sessions.c */
+void sessions_init(struct daemon *d);
+void sessions_tick(struct daemon *d);
+int sessions_timeout_ms(struct daemon *d);
+bool sessions_filter(struct daemon *d, int family, int argc,
+		     const char *const *argv, FILE *out);
+bool sessions_list(struct daemon *d, int family, FILE *out);
+bool sessions_clear(struct daemon *d, int family, FILE *out);
+void sessions_status(struct daemon *d, FILE *out);
 
 /* status.c */
 void daemon_status(struct daemon *d, FILE *out);

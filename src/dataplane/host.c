@@ -428,10 +428,31 @@ static int host_sas(struct li_host *h, const struct spi_table *sas)
 	return 0;
 }
 
+/* The enabled policies of @rs as the active masks (@active[2]). */
+static int host_active(const struct li_ruleset *rs, __u64 **active)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+
+		active[fam] =
+			calloc(f->bm_words ? f->bm_words : 1, sizeof(__u64));
+		if (!active[fam]) {
+			free(active[0]);
+			return -ENOMEM;
+		}
+		if (f->enabled)
+			memcpy(active[fam], f->enabled,
+			       f->bm_words * sizeof(__u64));
+	}
+	return 0;
+}
+
 int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		 const struct spi_table *sas)
 {
-	int fam, err;
+	int err;
 
 	memset(h, 0, sizeof(*h));
 	h->rs = rs;
@@ -451,20 +472,32 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		li_host_free(h);
 		return err;
 	}
-	for (fam = 0; fam < 2; fam++) {
-		const struct li_family *f = fam_of(h, fam);
-
-		h->active[fam] =
-			calloc(f->bm_words ? f->bm_words : 1, sizeof(__u64));
-		if (!h->active[fam]) {
-			li_host_free(h);
-			return -ENOMEM;
-		}
-		if (f->enabled)
-			memcpy(h->active[fam], f->enabled,
-			       f->bm_words * sizeof(__u64));
+	err = host_active(rs, h->active);
+	if (err) {
+		li_host_free(h);
+		return err;
 	}
 	li_host_set_ifname(h, NULL);
+	return 0;
+}
+
+int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs)
+{
+	__u64 *active[2];
+	int err = host_active(rs, active);
+
+	if (err)
+		return err;
+	free(h->active[0]);
+	free(h->active[1]);
+	h->active[0] = active[0];
+	h->active[1] = active[1];
+	h->rs = rs;
+	/* As the loader's li_set_hdr.gen: inbound sessions are re-judged. */
+	if (!++h->sess_gen)
+		++h->sess_gen;
+	h->intf_cls[0] = li_intf_class(&rs->v4, h->ifname);
+	h->intf_cls[1] = li_intf_class(&rs->v6, h->ifname);
 	return 0;
 }
 

@@ -101,7 +101,7 @@ struct li_host {
 	__u32 *live;		   /* indices of used slots */
 	__u32 nr_live;
 	__u32 sess_next; /* the last session id handed out */
-	__u32 sess_gen;	 /* the ruleset's generation: one config, 1 */
+	__u32 sess_gen;	 /* the ruleset's generation: 1, +1 a reload */
 	struct li_sess_key sess_key; /* match.h's scratch */
 	struct li_sess sess_tmp;
 };
@@ -113,6 +113,12 @@ struct li_host {
 int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		 const struct spi_table *sas);
 void li_host_free(struct li_host *h);
+/*
+ * A reload: @rs in force (everything in it enabled and active, as after
+ * li_host_init), the same addresses, SAs and sessions; a new generation,
+ * so that inbound sessions meet the new policies again (match.h step 4).
+ */
+int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs);
 
 /*
  * The directed broadcast of the IPv4 subnet @addr/@prefixlen (host

@@ -21,6 +21,7 @@
 #include "dataplane/event.h"
 #include "dataplane/host.h"
 #include "dataplane/packet.h"
+#include "dataplane/session.h"
 
 #define LI_PIN_DIR "/sys/fs/bpf/localin"
 
@@ -179,6 +180,64 @@ int li_loader_poll(struct li_loader *l, int timeout_ms,
 int li_loader_counters(struct li_loader *l, struct li_counters *out);
 
 /*
+ * Sessions (li_sess, session.h): loader_sess.c. @fn gets each entry once
+ * (a copy); it may delete it (li_loader_sess_delete()); a nonzero return
+ * stops the walk (a negative one is returned; after a positive one,
+ * li_loader_sess_walk_part() goes on with the batch it stopped in, read
+ * again: what @fn deleted is gone from it, the rest comes again). Batches of lookups where
+ * the kernel has them, key by key where not. The number of entries seen,
+ * or a negative errno.
+ */
+typedef int (*li_sess_fn)(void *ctx, const struct li_sess_key *k,
+			  const struct li_sess *s);
+int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx);
+/*
+ * A walk in parts, so that no part takes long: from @c (zeroed: the
+ * start) until about @max entries were seen (whole batches) or the end,
+ * where @c->done is set and @c starts over. Same return.
+ */
+struct li_sess_cursor {
+	__u32 token; /* the kernel's: where the next batch begins */
+	bool started;
+	bool done; /* this part reached the end */
+};
+int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
+			     unsigned int max, li_sess_fn fn, void *ctx);
+int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k);
+/*
+ * Delete @n keys, in batches: the number deleted, or a negative errno.
+ * A key already gone is skipped, and its @gone (if given) set.
+ */
+int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
+			       size_t n, bool *gone);
+/*
+ * Delete @k and say what it held, in one step (a packet may have renewed
+ * it since a walk's copy): 0, -ENOENT, or another negative errno; and put
+ * such an entry back unless a packet made another meanwhile (-EEXIST).
+ */
+int li_loader_sess_take(struct li_loader *l, const struct li_sess_key *k,
+			struct li_sess *s);
+int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,
+			    const struct li_sess *s);
+/* One entry now: 0, -ENOENT, or another negative errno. */
+int li_loader_sess_lookup(struct li_loader *l, const struct li_sess_key *k,
+			  struct li_sess *s);
+/* Entries in the map (a walk), or a negative errno. */
+int li_loader_sess_count(struct li_loader *l);
+/* Session ids handed out so far (li_sess_ids): sessions opened. */
+__u64 li_loader_sess_opened(struct li_loader *l);
+/* The sessions' clock now: CLOCK_MONOTONIC_COARSE, ns. */
+__u64 li_sess_clock_ns(void);
+/* A time of that clock as ns since the epoch. */
+__u64 li_sess_epoch_ns(__u64 mono_ns);
+/*
+ * The generation of the set in force (li_set_hdr.gen; 0 before the first
+ * ruleset): a session whose gen equals it has a policy_idx that indexes
+ * the ruleset in force.
+ */
+__u32 li_loader_gen(const struct li_loader *l);
+
+/*
  * One frame through the loaded program with BPF_PROG_TEST_RUN, as if it
  * arrived on @ifindex: the verdict and facts the program computed.
  * @ifindex need not exist: the interface classes of what was given to
@@ -202,6 +261,12 @@ int li_loader_test_run_egress(struct li_loader *l, const void *frame,
  * Not atomic against the program: for test runs, where nothing else runs.
  */
 __u32 li_loader_sess_id(struct li_loader *l);
+/*
+ * Forget every session and start the session ids at 1 again, as a fresh
+ * load would (tests: one loader for many configs, ids compared with a
+ * fresh li_host's).
+ */
+int li_loader_sess_flush(struct li_loader *l);
 /* The same frame @repeat times; the kernel's mean time per run in ns. */
 /*
  * The packet time test runs give the program (the IKE window, sa_slot.h):

@@ -216,9 +216,10 @@ struct li_xctx {
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
 	__u32 locals_off;
-	__u32 sas_state;	/* li_state[LI_STATE_SAS] */
-	__u32 ifindex;		/* arrival interface */
-	__u64 test_now;		/* a test run's packet time, or 0 */
+	__u32 sas_state; /* li_state[LI_STATE_SAS] */
+	__u32 ifindex;	 /* arrival interface */
+	__u64 test_now;	 /* a test run's packet time, or 0 */
+	__u32 test_run;	 /* a test run with our metadata (replay, tests) */
 	struct li_sess_key *sk; /* the program's scratch, for match.h */
 	struct li_sess *sn;
 };
@@ -626,9 +627,11 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	 * packet the policies judge that opened none (denied) still has an
 	 * id in its log line and trace, from the same counter (one for
 	 * both). Only for events that leave, so a suppressed flood pays
-	 * nothing for it; the decision itself (li_test_out) keeps 0.
+	 * nothing for it; the decision itself (li_test_out) keeps 0. A
+	 * test run's reader (replay) takes its own (li_loader_sess_id()).
 	 */
-	if (!*sess_id && kind != LI_EV_ESP_ERROR && kind != LI_EV_ESP_PEER &&
+	if (!*sess_id && !c->test_run && kind != LI_EV_ESP_ERROR &&
+	    kind != LI_EV_ESP_PEER &&
 	    (s->v.reason == LI_R_POLICY || s->v.reason == LI_R_IMPLICIT))
 		*sess_id = li_acc_sess_id(c);
 	ev = bpf_ringbuf_reserve(&li_events, sizeof(*ev), 0);
@@ -788,6 +791,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
 	sc->test_now = m ? m->now_ns : 0;
 	c.test_now = sc->test_now;
+	c.test_run = m != 0;
 	c.sk = &sc->sk;
 	c.sn = &sc->sn;
 	/* Read apart: a select between the two pointers is not allowed. */

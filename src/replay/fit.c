@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dataplane/loader.h"
+#include "dataplane/session.h"
 
 /*
  * A frame at least this long parses as any longer one: the parser reads
@@ -188,6 +189,22 @@ static bool cut_agrees(const __u8 *v, __u32 n, __u32 t, __u8 *buf,
 }
 
 /*
+ * An ICMP error whose quote was not read (parse_l4.h): a quiet read that
+ * neither filling shows, as a quote reads as none with zeros and with
+ * 0xff bytes alike (no IP version there), while the uncaptured bytes may
+ * hold one that relates the error to a session (session.h). Refused, at
+ * the price of the rare error captured whole with a quote no session has.
+ */
+static bool quote_unread(const struct li_pkt *p)
+{
+	return (p->flags & LI_PKT_PORTS) &&
+	       p->proto ==
+		       (p->family == 4 ? LI_IPPROTO_ICMP : LI_IPPROTO_ICMPV6) &&
+	       li_icmp_is_error(p->family, p->icmp_type) &&
+	       !(p->flags & LI_PKT_ICMP_INNER);
+}
+
+/*
  * A record cut short by the capture (@cap of @len bytes) filled in to its
  * wire length (at most FIT_WIRE_MAX) with zeros in f->zeros, its facts in
  * @pkt; false if the uncaptured bytes could matter. Whatever the parser
@@ -197,7 +214,7 @@ static bool cut_agrees(const __u8 *v, __u32 n, __u32 t, __u8 *buf,
  * malformed (so a malformed cut frame is refused: the capture may be what
  * is missing); the quiet ones (the IKE header, the echo id, the NAT-T
  * payload) give facts that differ from the whole frame's with the gap
- * filled with zeros or with 0xff bytes.
+ * filled with zeros or with 0xff bytes; one does not (quote_unread).
  */
 static bool fill_agrees(struct fitter *f, const __u8 *data, __u32 cap,
 			__u32 len, struct li_pkt *pkt)
@@ -211,7 +228,7 @@ static bool fill_agrees(struct fitter *f, const __u8 *data, __u32 cap,
 	memcpy(f->zeros, data, cap);
 	memset(f->zeros + cap, 0, n - cap);
 	li_parse(f->zeros, f->zeros + n, pkt);
-	if (memcmp(&ones, pkt, sizeof(ones)))
+	if (memcmp(&ones, pkt, sizeof(ones)) || quote_unread(pkt))
 		return false;
 	/* f->ones is free again: the frame cut at cap goes there */
 	return cut_agrees(f->zeros, n, cap, f->ones, &cut, pkt, true);

@@ -44,10 +44,11 @@ struct replay {
 	size_t nr_ifnames;
 	/* Sessions (session.h): the next expiry walk, what ended meanwhile */
 	__u64 next_sweep_ns;
+	__u64 last_ns; /* the time of the packet last read */
 	struct ended *ended;
 	size_t nr_ended, cap_ended;
 	unsigned long long from_local, sess_opened, sess_logged,
-		sess_open_at_end;
+		sess_open_at_end, sess_in_ended;
 };
 
 /* A session that ended, until the walk's end sorts them by time. */
@@ -228,6 +229,8 @@ static void on_ended(void *arg, const struct li_sess_key *k,
 	struct replay *r = arg;
 	struct ended *e;
 
+	if (s->origin == LI_SESS_IN)
+		r->sess_in_ended++;
 	/* Only inbound sessions that asked for it have an end line. */
 	if (!(s->flags & LI_SESS_LOG) || s->origin != LI_SESS_IN)
 		return;
@@ -256,20 +259,50 @@ static int by_end(const void *a, const void *b)
 	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
 }
 
+/* --engine xdp: the sessions of the program's map that ended. */
+struct xdp_sweep {
+	struct replay *r;
+	__u64 now_ns;
+	bool all;
+};
+
+static int xdp_ended(void *arg, const struct li_sess_key *k,
+		     const struct li_sess *s)
+{
+	struct xdp_sweep *w = arg;
+	struct replay *r = w->r;
+	__u32 i = s->ifindex - XDP_IFINDEX_BASE;
+	__u64 end;
+
+	if (!w->all && li_sess_live(k, s, w->now_ns))
+		return 0;
+	end = s->flags & LI_SESS_CUT ? w->now_ns :
+				       s->last_ns + li_sess_timeout_ns(k, s);
+	/* The made-up index the test run gave (xdp_ifindex()). */
+	on_ended(r, k, s, i < r->nr_ifnames ? r->ifnames[i] : NULL, end);
+	li_loader_sess_delete(r->xdp, k);
+	return 0;
+}
+
 /*
  * The end lines of the sessions that ended by @now_ns (all of them at the
  * end of the capture: as they would time out), in the order they ended.
  */
 static void sessions_end(struct replay *r, __u64 now_ns, bool all)
 {
+	struct xdp_sweep w = { .r = r, .now_ns = now_ns, .all = all };
 	char line[LOG_LINE_MAX];
 	size_t i;
-	__u32 n;
 
 	r->nr_ended = 0;
-	n = li_host_sess_expire(&r->host, now_ns, all, on_ended, r);
+	r->sess_in_ended = 0;
+	if (r->xdp)
+		li_loader_sess_walk(r->xdp, xdp_ended, &w);
+	else
+		li_host_sess_expire(&r->host, now_ns, all, on_ended, r);
+	/* Inbound ones: the gateway's own have no end lines to explain. */
 	if (all)
-		r->sess_open_at_end = n;
+		r->sess_open_at_end = r->sess_in_ended;
 	qsort(r->ended, r->nr_ended, sizeof(*r->ended), by_end);
 	for (i = 0; i < r->nr_ended; i++) {
 		const struct ended *e = &r->ended[i];
@@ -394,7 +427,7 @@ static void summary(struct replay *r)
 			r->from_local);
 	if (r->sess_opened)
 		fprintf(r->out,
-			"  sessions opened by accepted first packets: %llu, open at the end of the capture: %llu (end lines as they would time out)\n",
+			"  sessions opened by accepted first packets: %llu, still open at the end of the capture: %llu (end lines as they would time out)\n",
 			r->sess_opened, r->sess_open_at_end);
 	if (rl_summary(&r->log.rl, buf, sizeof(buf)) > 0)
 		fprintf(r->out, "  log lines written: %llu; %s\n",
@@ -588,6 +621,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		li_host_set_ifname(&r.host, ifname);
 		update_time(&r, cp.ts_ns);
 		li_host_set_now(&r.host, cp.ts_ns);
+		r.last_ns = cp.ts_ns;
 		if (!o->verdicts && cp.ts_ns >= r.next_sweep_ns) {
 			sessions_end(&r, cp.ts_ns, false);
 			r.next_sweep_ns = cp.ts_ns + SWEEP_NS;
@@ -620,7 +654,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 	if (ret < 0) /* capture_next() queued why */
 		goto out;
 	if (!o->verdicts) {
-		sessions_end(&r, 0, true);
+		sessions_end(&r, r.last_ns, true);
 		summary(&r);
 	}
 out:

@@ -21,6 +21,21 @@
  * the program in an LRU hash; at the test's load neither forgets one. If
  * the host ever lost a datagram's entry, that datagram's later fragments
  * would be skipped and counted, and any skip fails the test.
+ *
+ * Sessions (session.h): both engines keep state between packets, so the
+ * stream has flows (gen_flow.c): the gateway's own packets go through
+ * the egress half (li_host_egress; the TC program's test run), replies,
+ * ICMP errors and more of inbound flows come back through the decision.
+ * Both judge by one packet clock, which jumps now and then so that
+ * sessions time out; half the configs are reloaded half-way (a new
+ * ruleset into the same loader and host: inbound sessions are judged
+ * again). Verdicts must agree in session kind and id too (both hand out
+ * ids from 1 in the same order: the program's sessions and ids are reset
+ * with each config, li_loader_sess_flush). Live sessions stay far below
+ * what would make the LRU map and the host's table forget differently.
+ * A run of many packets that never met a kind of session case fails: a
+ * differential test of state that never exercised the state proves
+ * nothing.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,14 +56,32 @@
 #define IFINDEX_BASE 1001
 #define MAX_SHOWN 5
 #define PUT_RING 64
+/* Host sessions are expired (and counted) this often, in packets. */
+#define EXPIRE_EVERY 256
+/* Below this many packets, session cases may well not all happen. */
+#define COVERAGE_MIN 50000
 
 static const char *const ifnames[] = { "wan1", "wan2", "lan" };
 
 enum vary { V_WHOLE, V_CAPLEN, V_LIMIT, V_NR };
 
+/* session.h's timers, for the count of sessions each ended */
+enum timer { T_TIMEWAIT, T_RST, T_HALFOPEN, T_ICMP, T_HALFCLOSE, T_UDP,
+	     T_TTL, T_NR };
+static const __u64 timer_ns[T_NR] = {
+	LI_SESS_TCP_TIMEWAIT_NS, LI_SESS_TCP_RST_NS, LI_SESS_TCP_HALFOPEN_NS,
+	LI_SESS_ICMP_NS, LI_SESS_TCP_HALFCLOSE_NS, LI_SESS_UDP_NS,
+	LI_SESS_TTL_NS,
+};
+
 struct run {
 	unsigned long long seed, packets, configs, mismatches, skipped;
 	unsigned long long by_reason[LI_R_MAX], frag_hits;
+	unsigned long long by_sess[LI_VS_RECHECK + 1], icmp_err_hits;
+	unsigned long long egress, reloads, in_at_reload, timed_out, cut;
+	unsigned long long max_live, recheck_same_intf;
+	/* sessions timed out, by their timer (enum timer) */
+	unsigned long long by_timer[T_NR];
 	struct rng vary; /* apart from the frames' stream: same frames */
 	struct fitter fit;
 	unsigned long long varied[V_NR], unfit[V_NR];
@@ -112,16 +145,16 @@ static void show(const struct run *r, const struct gen_frame *f,
 {
 	__u32 i;
 
-	printf("  mismatch (%s): seed %llu, config %llu, packet %llu, intf %s\n",
+	printf("  mismatch (%s): seed %llu, config %llu, packet %llu, intf %s, time %llu\n",
 	       what, r->seed, r->configs, r->packets,
-	       f->ifname ? f->ifname : "-");
+	       f->ifname ? f->ifname : "-", (unsigned long long)f->ns);
 	if (vh && vx) {
-		printf("    host: drop %u reason %u policy %u idx %d bcast %u frag %u\n",
+		printf("    host: drop %u reason %u policy %u idx %d bcast %u frag %u sess %u id %u\n",
 		       vh->drop, vh->reason, vh->policy_id, vh->policy_idx,
-		       vh->bcast, vh->frag_hit);
-		printf("    xdp:  drop %u reason %u policy %u idx %d bcast %u frag %u\n",
+		       vh->bcast, vh->frag_hit, vh->sess, vh->sess_id);
+		printf("    xdp:  drop %u reason %u policy %u idx %d bcast %u frag %u sess %u id %u\n",
 		       vx->drop, vx->reason, vx->policy_id, vx->policy_idx,
-		       vx->bcast, vx->frag_hit);
+		       vx->bcast, vx->frag_hit, vx->sess, vx->sess_id);
 	}
 	printf("    facts %s; frame:", memcmp(ph, px, sizeof(*ph)) ? "differ" : "agree");
 	for (i = 0; i < f->len; i++)
@@ -134,7 +167,9 @@ static bool verdicts_equal(const struct li_verdict *a,
 {
 	return a->drop == b->drop && a->reason == b->reason &&
 	       a->bcast == b->bcast && a->frag_hit == b->frag_hit &&
-	       a->policy_id == b->policy_id && a->policy_idx == b->policy_idx;
+	       a->policy_id == b->policy_id &&
+	       a->policy_idx == b->policy_idx && a->sess == b->sess &&
+	       a->sess_id == b->sess_id;
 }
 
 /*
@@ -177,6 +212,70 @@ static int vary(struct run *r, const struct gen_frame *f, struct fit *fit)
 	return 1;
 }
 
+/*
+ * A frame the gateway sends: the host's egress half when it leaves one of
+ * its addresses (as replay does), the program's TC half always (it asks
+ * the same itself).
+ */
+static int one_egress(struct run *r, const struct gen_frame *f)
+{
+	struct li_pkt p;
+	int err;
+
+	li_parse(f->data, f->data + f->len, &p);
+	li_host_set_now(&r->h, f->ns);
+	if (li_host_from_local(&r->h, &p))
+		li_host_egress(&r->h, &p);
+	li_loader_set_test_time(r->l, f->ns);
+	err = li_loader_test_run_egress(r->l, f->data, f->len);
+	r->egress++;
+	if (err)
+		printf("  egress test run failed: %s (seed %llu, packet %llu)\n",
+		       strerror(-err), r->seed, r->packets + 1);
+	return err;
+}
+
+static void count_end(void *arg, const struct li_sess_key *k,
+		      const struct li_sess *s, const char *ifname,
+		      __u64 end_ns)
+{
+	struct run *r = arg;
+	__u64 t = li_sess_timeout_ns(k, s);
+	int i;
+
+	(void)ifname;
+	(void)end_ns;
+	if (s->flags & LI_SESS_CUT) {
+		r->cut++;
+		return;
+	}
+	r->timed_out++;
+	for (i = 0; i < T_NR && timer_ns[i] != t; i++)
+		;
+	r->by_timer[i < T_NR ? i : T_TTL]++;
+}
+
+/*
+ * A session judged again on the interface of its first packet: by the
+ * reload, not by another interface (the host keeps the first's name).
+ */
+static bool recheck_by_reload(const struct run *r, const struct li_verdict *v,
+			      const char *ifname)
+{
+	const struct li_host_sess *e;
+	__u32 i;
+
+	for (i = 0; i < r->h.nr_live; i++) {
+		e = &r->h.sess[r->h.live[i]];
+		if (e->s.id != v->sess_id)
+			continue;
+		if (!e->ifname || !ifname)
+			return e->ifname == ifname;
+		return !strcmp(e->ifname, ifname);
+	}
+	return false;
+}
+
 static int one_packet(struct run *r, const struct gen_frame *f)
 {
 	struct li_verdict vh, vx;
@@ -184,6 +283,14 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 	struct fit fit;
 	int err;
 
+	if (r->h.nr_live > r->max_live)
+		r->max_live = r->h.nr_live;
+	if (r->packets % EXPIRE_EVERY == 0)
+		li_host_sess_expire(&r->h, f->ns, false, count_end, r);
+	if (f->egress) {
+		r->packets++;
+		return one_egress(r, f);
+	}
 	if (vary(r, f, &fit)) {
 		r->packets++;
 		return 0;
@@ -195,15 +302,22 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 		return 0;
 	}
 	li_host_set_ifname(&r->h, f->ifname);
+	li_host_set_now(&r->h, f->ns);
 	li_host_decide(&r->h, &ph, &vh);
 	if ((ph.flags & LI_PKT_FRAG) && !(ph.flags & LI_PKT_FRAG_LATER) &&
 	    host_has(&r->h, &ph))
 		r->puts.k[r->puts.next++ % PUT_RING] = ph;
+	li_loader_set_test_time(r->l, f->ns);
 	err = li_loader_test_run(r->l, fit.xdp, fit.xdp_len,
 				 ifindex_of(f->ifname), &px, &vx);
 	fit_restore(&fit, &px);
 	r->packets++;
 	r->by_reason[vh.reason % LI_R_MAX]++;
+	r->by_sess[vh.sess <= LI_VS_RECHECK ? vh.sess : LI_VS_NONE]++;
+	r->icmp_err_hits += vh.reason == LI_R_SESSION &&
+			    (ph.flags & LI_PKT_ICMP_INNER);
+	if (vh.sess == LI_VS_RECHECK)
+		r->recheck_same_intf += recheck_by_reload(r, &vh, f->ifname);
 	r->frag_hits += vh.frag_hit;
 	if (err) {
 		printf("  test run failed: %s (seed %llu, packet %llu)\n",
@@ -242,6 +356,17 @@ static int host_setup(struct run *r, const struct li_ruleset *rs)
 	return err;
 }
 
+static int xdp_active(struct run *r, const struct li_ruleset *rs)
+{
+	int err = li_loader_set_active(r->l, 4, r->h.active[0],
+				       rs->v4.bm_words);
+
+	if (!err)
+		err = li_loader_set_active(r->l, 6, r->h.active[1],
+					   rs->v6.bm_words);
+	return err;
+}
+
 static int xdp_setup(struct run *r, const struct li_ruleset *rs)
 {
 	int err;
@@ -254,40 +379,88 @@ static int xdp_setup(struct run *r, const struct li_ruleset *rs)
 	if (!err)
 		err = li_loader_clear_frags(r->l);
 	if (!err)
-		err = li_loader_set_active(r->l, 4, r->h.active[0],
-					   rs->v4.bm_words);
+		err = li_loader_sess_flush(r->l);
 	if (!err)
-		err = li_loader_set_active(r->l, 6, r->h.active[1],
-					   rs->v6.bm_words);
+		err = xdp_active(r, rs);
+	return err;
+}
+
+/* A config of @r->w compiled into @p; 0, or what went wrong, shown. */
+static int compile(struct run *r, struct pipeline *p, const char *what)
+{
+	int err = pipeline_load_mem(p, "random.conf", r->w.text, r->w.len,
+				    STAGE_COMPILE);
+
+	if (!err)
+		return 0;
+	printf("  %s %llu (seed %llu) rejected:\n", what, r->configs, r->seed);
+	diag_print(&p->diags, stdout);
+	printf("%s", r->w.text);
+	pipeline_free(p);
+	return err;
+}
+
+/*
+ * A reload half-way through a config: new policies for the same gateway
+ * (compiled into @n) into the same host and loader, sessions kept (each
+ * engine's own generation moves on). The old ruleset (@old) goes.
+ */
+static int reload(struct run *r, struct rng *g, struct pipeline *old,
+		  struct pipeline *n)
+{
+	int err = gen_reload(g, &r->w);
+
+	if (!err)
+		err = compile(r, n, "reload of config");
+	if (err)
+		return err;
+	err = li_host_set_ruleset(&r->h, &n->rs);
+	if (!err)
+		err = li_loader_set_ruleset(r->l, &n->rs);
+	if (!err)
+		err = xdp_active(r, &n->rs);
+	pipeline_free(err ? n : old);
+	if (!err) {
+		__u32 i;
+
+		r->reloads++;
+		for (i = 0; i < r->h.nr_live; i++) {
+			const struct li_host_sess *e = &r->h.sess[r->h.live[i]];
+
+			r->in_at_reload += e->s.origin == LI_SESS_IN &&
+					   li_sess_live(&e->k, &e->s, r->w.now_ns);
+		}
+	}
 	return err;
 }
 
 static int one_config(struct run *r, struct rng *g, unsigned long long n)
 {
+	unsigned long long end, at;
+	struct pipeline p[2]; /* the ruleset in force; a reload's */
 	struct gen_frame f;
-	struct pipeline p;
-	unsigned long long i;
-	int err;
+	int err, cur = 0;
 
 	err = gen_config(g, &r->w);
 	if (err)
 		return err;
 	r->configs++;
-	err = pipeline_load_mem(&p, "random.conf", r->w.text, r->w.len,
-				STAGE_COMPILE);
-	if (err) {
-		printf("  config %llu (seed %llu) rejected:\n", r->configs,
-		       r->seed);
-		diag_print(&p.diags, stdout);
-		printf("%s", r->w.text);
-		pipeline_free(&p);
+	err = compile(r, &p[0], "config");
+	if (err)
 		return err;
-	}
 	memset(&r->puts, 0, sizeof(r->puts));
-	err = host_setup(r, &p.rs);
+	err = host_setup(r, &p[0].rs);
 	if (!err)
-		err = xdp_setup(r, &p.rs);
-	for (i = r->packets + n; r->packets < i && !err;) {
+		err = xdp_setup(r, &p[0].rs);
+	end = r->packets + n;
+	at = rng_below(g, 2) ? r->packets + n / 2 : end;
+	while (r->packets < end && !err) {
+		if (r->packets == at) {
+			err = reload(r, g, &p[cur], &p[!cur]);
+			if (err) /* p[cur] is still in force (and freed below) */
+				break;
+			cur = !cur;
+		}
 		gen_frame(g, &r->w, &f);
 		err = one_packet(r, &f);
 	}
@@ -295,8 +468,72 @@ static int one_config(struct run *r, struct rng *g, unsigned long long n)
 		printf("  config %llu: %s\n", r->configs, strerror(-err));
 	li_host_free(&r->h);
 	spi_table_free(&r->sas);
-	pipeline_free(&p);
+	pipeline_free(&p[cur]);
 	return err;
+}
+
+static void report_sessions(const struct run *r)
+{
+	const unsigned long long *m = r->w.made;
+
+	const unsigned long long *t = r->by_timer;
+
+	printf("  sessions (host verdicts): new %llu, orig %llu, reply %llu, "
+	       "recheck %llu (on the first packet's interface: after a "
+	       "reload %llu), none %llu; ICMP errors by their quote %llu\n",
+	       r->by_sess[LI_VS_NEW], r->by_sess[LI_VS_ORIG],
+	       r->by_sess[LI_VS_REPLY], r->by_sess[LI_VS_RECHECK],
+	       r->recheck_same_intf, r->by_sess[LI_VS_NONE], r->icmp_err_hits);
+	printf("  sessions (host table): timed out %llu (TCP time-wait %llu, "
+	       "RST %llu, half-open %llu, half-closed %llu; ICMP %llu, UDP "
+	       "%llu, the rest %llu), cut by a reload or another interface "
+	       "%llu, most live at once %llu; egress frames %llu; reloads "
+	       "%llu (inbound sessions live then %llu)\n",
+	       r->timed_out, t[T_TIMEWAIT], t[T_RST], t[T_HALFOPEN],
+	       t[T_HALFCLOSE], t[T_ICMP], t[T_UDP], t[T_TTL], r->cut,
+	       r->max_live, r->egress, r->reloads, r->in_at_reload);
+	printf("  flows made: out new %llu, out more %llu, out opening none "
+	       "%llu, replies %llu, in new %llu, in same intf %llu, in other "
+	       "intf %llu, gateway answers %llu, ICMP errors %llu, near misses "
+	       "%llu, clock at a timer's edge %llu\n",
+	       m[GM_OUT_NEW], m[GM_OUT_MORE], m[GM_OUT_NONE], m[GM_REPLY],
+	       m[GM_IN_NEW], m[GM_IN_SAME], m[GM_IN_OTHER], m[GM_IN_ANSWER],
+	       m[GM_ICMP_ERR], m[GM_NEAR], m[GM_EDGE]);
+}
+
+/* Session cases a long run must have met; how many it did not (named). */
+static int never_met(const struct run *r)
+{
+	const struct {
+		const char *what;
+		unsigned long long n;
+	} c[] = {
+		{ "a verdict by session", r->by_reason[LI_R_SESSION] },
+		{ "a new inbound session", r->by_sess[LI_VS_NEW] },
+		{ "more of an inbound session", r->by_sess[LI_VS_ORIG] },
+		{ "a reply to the gateway's session", r->by_sess[LI_VS_REPLY] },
+		{ "a session judged again", r->by_sess[LI_VS_RECHECK] },
+		{ "an ICMP error by its quote", r->icmp_err_hits },
+		{ "a session timed out", r->timed_out },
+		{ "a session cut", r->cut },
+		{ "a reload with inbound sessions live", r->in_at_reload },
+		{ "a session judged again on its own interface (a reload)",
+		  r->recheck_same_intf },
+		{ "a TCP session timed out after FIN both ways",
+		  r->by_timer[T_TIMEWAIT] },
+		{ "a TCP session timed out after RST", r->by_timer[T_RST] },
+		{ "an egress frame", r->egress },
+	};
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (c[i].n)
+			continue;
+		printf("  never met: %s\n", c[i].what);
+		n++;
+	}
+	return n;
 }
 
 int main(int argc, char **argv)
@@ -305,7 +542,7 @@ int main(int argc, char **argv)
 	struct run r = { .seed = 1 };
 	struct rng g;
 	unsigned int i;
-	int c, err;
+	int c, err, never;
 
 	while ((c = getopt(argc, argv, "s:n:c:")) != -1) {
 		switch (c) {
@@ -345,20 +582,26 @@ int main(int argc, char **argv)
 	fitter_free(&r.fit);
 	free(r.w.text);
 	printf("  host verdicts: nonlocal %llu, policy %llu, implicit %llu, "
-	       "esp-ok %llu, esp-unknown-spi %llu, malformed %llu; "
+	       "esp-ok %llu, esp-unknown-spi %llu, esp-wrong-peer %llu, "
+	       "esp-unverified %llu, malformed %llu, session %llu; "
 	       "from the fragment table %llu\n",
 	       r.by_reason[LI_R_NONLOCAL], r.by_reason[LI_R_POLICY],
 	       r.by_reason[LI_R_IMPLICIT], r.by_reason[LI_R_ESP_OK],
-	       r.by_reason[LI_R_ESP_UNKNOWN_SPI], r.by_reason[LI_R_MALFORMED],
-	       r.frag_hits);
+	       r.by_reason[LI_R_ESP_UNKNOWN_SPI],
+	       r.by_reason[LI_R_ESP_WRONG_PEER],
+	       r.by_reason[LI_R_ESP_UNVERIFIED], r.by_reason[LI_R_MALFORMED],
+	       r.by_reason[LI_R_SESSION], r.frag_hits);
+	report_sessions(&r);
 	printf("  captured short %llu (skipped %llu), cut to a limit %llu "
 	       "(skipped %llu), whole %llu\n",
 	       r.varied[V_CAPLEN], r.unfit[V_CAPLEN], r.varied[V_LIMIT],
 	       r.unfit[V_LIMIT], r.varied[V_WHOLE]);
+	never = r.packets >= COVERAGE_MIN ? never_met(&r) : 0;
 	printf("%s diff/random seed %llu: %llu packets over %llu configs, "
-	       "%llu mismatches, %llu later fragments skipped (host slot reused)%s\n",
-	       err || r.mismatches || r.skipped ? "FAIL" : "PASS", r.seed,
-	       r.packets, r.configs, r.mismatches, r.skipped,
-	       err ? ", stopped early" : "");
-	return err || r.mismatches || r.skipped ? 1 : 0;
+	       "%llu mismatches, %llu later fragments skipped (host slot reused)%s%s\n",
+	       err || r.mismatches || r.skipped || never ? "FAIL" : "PASS",
+	       r.seed, r.packets, r.configs, r.mismatches, r.skipped,
+	       err ? ", stopped early" : "",
+	       never ? ", session cases never met (above)" : "");
+	return err || r.mismatches || r.skipped || never ? 1 : 0;
 }

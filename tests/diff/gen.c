@@ -111,14 +111,17 @@ static __u32 pick_port_value(struct rng *r)
 	return rng_below(r, 65536);
 }
 
-static int gen_interfaces(struct rng *r, struct gen_world *w)
+/* New addresses for the gateway, or with @keep the ones it has. */
+static int gen_interfaces(struct rng *r, struct gen_world *w, int keep)
 {
 	char a[16], m[16], b6[64];
 	int i, err = 0;
 
-	w->plen4[0] = 16 + (int)rng_below(r, 15);
-	w->plen4[1] = 24 + (int)rng_below(r, 9);
-	univ6(r, w->gw6);
+	if (!keep) {
+		w->plen4[0] = 16 + (int)rng_below(r, 15);
+		w->plen4[1] = 24 + (int)rng_below(r, 9);
+		univ6(r, w->gw6);
+	}
 	snprintf(b6, sizeof(b6), "2001:db8:%x:%x::%x", w->gw6[5],
 		 w->gw6[6] << 8 | w->gw6[7], w->gw6[15]);
 	/* the IPv6 address as written, and nothing else set */
@@ -126,7 +129,8 @@ static int gen_interfaces(struct rng *r, struct gen_world *w)
 	w->gw6[15] = (__u8)strtoul(strrchr(b6, ':') + 1, NULL, 16);
 	err |= out(w, "config system interface\n");
 	for (i = 0; i < 2; i++) {
-		w->gw4[i] = univ4(r);
+		if (!keep)
+			w->gw4[i] = univ4(r);
 		err |= out(w, "    edit \"wan%d\"\n        set ip %s %s\n", i + 1,
 			   ip4s(w->gw4[i], a), ip4s(mask4(w->plen4[i]), m));
 		if (!i)
@@ -360,18 +364,17 @@ static void gen_sas(struct rng *r, struct gen_world *w)
 	}
 }
 
-int gen_config(struct rng *r, struct gen_world *w)
+static int gen_text(struct rng *r, struct gen_world *w, int keep)
 {
 	int nr4, nr6, nr_g, nr_s, err = 0;
 
 	w->len = 0;
 	w->nr_ranges = 0;
 	w->nr_ports = 0;
-	w->nr_pending = 0;
 	err |= out(w, "# generated\n");
 	if (rng_below(r, 10) < 3)
 		err |= out(w, "config system settings\n    set detect-unknown-esp disable\nend\n");
-	err |= gen_interfaces(r, w);
+	err |= gen_interfaces(r, w, keep);
 	err |= gen_addresses(r, w, &nr4, &nr6);
 	err |= gen_groups(r, w, nr4, &nr_g);
 	nr_s = gen_services(r, w);
@@ -380,6 +383,25 @@ int gen_config(struct rng *r, struct gen_world *w)
 	/* address groups are IPv4 only here: IPv6 policies get none */
 	err |= gen_policies(r, w, 0, nr4, nr_g, nr_s);
 	err |= gen_policies(r, w, 1, nr6, 0, nr_s);
-	gen_sas(r, w);
 	return err ? -ENOMEM : 0;
+}
+
+int gen_config(struct rng *r, struct gen_world *w)
+{
+	int err;
+
+	w->nr_pending = 0;
+	w->nr_flows = 0;
+	w->recent = 0;
+	if (!w->now_ns) /* late 2023, never 0: 0 is "no test time" */
+		w->now_ns = 1700000000ull * 1000000000ull;
+	err = gen_text(r, w, 0);
+	if (!err)
+		gen_sas(r, w);
+	return err;
+}
+
+int gen_reload(struct rng *r, struct gen_world *w)
+{
+	return gen_text(r, w, 1);
 }

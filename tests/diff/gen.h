@@ -47,8 +47,50 @@ struct gen_frame {
 	__u8 data[GEN_MAX_FRAME];
 	__u32 len;
 	const char *ifname;
+	__u64 ns;   /* its time (both engines' clock), never 0 */
+	int egress; /* leaving the gateway: the egress half of sessions */
 };
 
+/* One IP datagram, before it becomes frames (gen_pkt.c). */
+struct gen_dgram {
+	int family;
+	__u8 saddr[16], daddr[16];
+	__u8 proto;
+	__u8 l4[256]; /* transport header and payload */
+	__u32 l4_len;
+};
+
+/*
+ * A flow (gen_flow.c): the gateway's side and the remote's, for packets
+ * both ways, replies, quotes in ICMP errors and near misses.
+ */
+#define GEN_MAX_FLOWS 64
+
+struct gen_flow {
+	int family;
+	__u8 proto;	    /* 6, 17, or ICMP(v6) echo */
+	__u8 out;	    /* the gateway sent its first packet */
+	__u8 gw[16], peer[16];
+	__u16 gport, pport; /* echo: gport is the identifier */
+	const char *ifname; /* where an inbound one arrived first */
+	__u64 last_ns;
+};
+
+/* What gen_flow.c made, for the report (diff_random prints it). */
+enum gen_made {
+	GM_OUT_NEW,	/* an outbound first packet (egress) */
+	GM_OUT_MORE,	/* more of an outbound flow (egress) */
+	GM_OUT_NONE,	/* egress not from us, or to a group: no session */
+	GM_REPLY,	/* an inbound reply to an outbound flow */
+	GM_IN_NEW,	/* an inbound first packet */
+	GM_IN_SAME,	/* more of an inbound flow, on its interface */
+	GM_IN_OTHER,	/* more of an inbound flow, on another interface */
+	GM_IN_ANSWER,	/* the gateway's answer in an inbound flow (egress) */
+	GM_ICMP_ERR,	/* an ICMP error quoting a flow's outbound packet */
+	GM_NEAR,	/* a near miss: one field off a flow's reply */
+	GM_EDGE,	/* the clock put at a timer's edge before a packet */
+	GM_NR,
+};
 /* What a config's packets are drawn from. */
 struct gen_world {
 	char *text;
@@ -70,11 +112,31 @@ struct gen_world {
 	/* later fragments waiting to be sent */
 	struct gen_frame pending[GEN_MAX_PENDING];
 	int nr_pending;
+	/* flows (gen_flow.c), the most recent at flows[recent] */
+	struct gen_flow flows[GEN_MAX_FLOWS];
+	int nr_flows, recent;
+	__u64 now_ns; /* the clock, advanced by each frame */
+	unsigned long long made[GM_NR];
 };
 
 /* A new config into @w->text (NUL-terminated); 0 or -ENOMEM. */
 int gen_config(struct rng *r, struct gen_world *w);
-/* The next frame; a later fragment of an earlier datagram at times. */
+/*
+ * The same gateway (interfaces, addresses, SAs) with new policies, as a
+ * reload; flows, pending fragments and the clock go on.
+ */
+int gen_reload(struct rng *r, struct gen_world *w);
+/*
+ * The next frame at a later time; a later fragment of an earlier
+ * datagram, or a packet of a flow, at times.
+ */
 void gen_frame(struct rng *r, struct gen_world *w, struct gen_frame *f);
+
+/* gen_pkt.c for gen_flow.c: an address, a port; @d as one frame. */
+void gen_addr(struct rng *r, const struct gen_world *w, int family, __u8 *a);
+__u32 gen_port(struct rng *r, const struct gen_world *w);
+void gen_emit(struct rng *r, const struct gen_dgram *d, struct gen_frame *f);
+/* gen_flow.c: a flow's frame into @f; 0 when it made none. */
+int gen_flow_frame(struct rng *r, struct gen_world *w, struct gen_frame *f);
 
 #endif

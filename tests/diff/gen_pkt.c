@@ -8,14 +8,6 @@
 
 #include <string.h>
 
-struct dgram {
-	int family;
-	__u8 saddr[16], daddr[16];
-	__u8 proto;
-	__u8 l4[256]; /* transport header and payload */
-	__u32 l4_len;
-};
-
 static void put16(__u8 *b, __u32 v)
 {
 	b[0] = (__u8)(v >> 8);
@@ -122,7 +114,7 @@ static __u32 pick_spi(struct rng *r, const struct gen_world *w, int family,
 	return (__u32)rng_next(r);
 }
 
-static void udp(struct rng *r, const struct gen_world *w, struct dgram *d,
+static void udp(struct rng *r, const struct gen_world *w, struct gen_dgram *d,
 		__u32 sport, __u32 dport)
 {
 	__u32 plen = rng_below(r, 48), k = rng_below(r, 10);
@@ -158,7 +150,7 @@ static void udp(struct rng *r, const struct gen_world *w, struct dgram *d,
 }
 
 static void transport(struct rng *r, const struct gen_world *w,
-		      struct dgram *d)
+		      struct gen_dgram *d)
 {
 	__u32 k = rng_below(r, 100), plen = rng_below(r, 40);
 
@@ -220,7 +212,7 @@ static __u32 ether(struct rng *r, struct gen_frame *f, int family)
  * One IP packet of @d: bytes @from..@from+@n of its transport data, as a
  * fragment when @frag (offset @from, more fragments when @more).
  */
-static void ip_packet(const struct dgram *d, struct gen_frame *f,
+static void ip_packet(const struct gen_dgram *d, struct gen_frame *f,
 		      __u32 off, int frag, __u32 from, __u32 n, int more,
 		      __u32 id, int opts)
 {
@@ -292,21 +284,65 @@ static void queue(struct gen_world *w, const struct gen_frame *f)
 		w->pending[w->nr_pending++] = *f;
 }
 
+void gen_addr(struct rng *r, const struct gen_world *w, int family, __u8 *a)
+{
+	pick_addr(r, w, family, a);
+}
+
+__u32 gen_port(struct rng *r, const struct gen_world *w)
+{
+	return pick_port(r, w);
+}
+
+void gen_emit(struct rng *r, const struct gen_dgram *d, struct gen_frame *f)
+{
+	__u32 off = ether(r, f, d->family);
+	int opts = rng_below(r, 20) == 0;
+
+	ip_packet(d, f, off, 0, 0, d->l4_len, 0, (__u32)rng_next(r), opts);
+}
+
+/*
+ * Mostly milliseconds between packets, at times seconds, now and then
+ * minutes: sessions time out (session.h: 1 s to an hour) now and then.
+ */
+static void tick(struct rng *r, struct gen_world *w)
+{
+	const __u64 ms = 1000000;
+	__u32 k = rng_below(r, 100);
+
+	if (k < 80)
+		w->now_ns += rng_below(r, 50 * ms);
+	else if (k < 95)
+		w->now_ns += (200 + rng_below(r, 1800)) * ms;
+	else if (k < 99)
+		w->now_ns += (2000 + rng_below(r, 13000)) * ms;
+	else
+		w->now_ns += (30000 + rng_below(r, 220000)) * ms;
+	w->now_ns += rng_below(r, 1000); /* nanoseconds apart, too */
+}
+
 void gen_frame(struct rng *r, struct gen_world *w, struct gen_frame *f)
 {
 	static const char *const ifnames[] = { "wan1", "wan2", "lan", NULL,
 					       "wan1" };
-	struct dgram d = { 0 };
+	struct gen_dgram d = { 0 };
 	__u32 off, id, first, rest;
 	int opts;
 
+	tick(r, w);
 	if (w->nr_pending && rng_below(r, 3) == 0) {
 		int i = (int)rng_below(r, (__u32)w->nr_pending);
 
 		*f = w->pending[i];
 		w->pending[i] = w->pending[--w->nr_pending];
+		f->ns = w->now_ns;
 		return;
 	}
+	f->ns = w->now_ns;
+	f->egress = 0;
+	if (rng_below(r, 100) < 40 && gen_flow_frame(r, w, f))
+		return;
 	d.family = rng_below(r, 10) < 7 ? 4 : 6;
 	pick_addr(r, w, d.family, d.saddr);
 	pick_dst(r, w, d.family, d.daddr);

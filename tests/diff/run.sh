@@ -6,7 +6,9 @@
 #    identical full output (log lines, trace, summary);
 #  - diff_random: seeded random configs and frames, facts and verdicts of
 #    both engines compared packet by packet (DIFF_PACKETS, default 1M;
-#    DIFF_SEED, default 1).
+#    DIFF_SEED, default 1), with flows that keep session state in both
+#    (egress, replies, ICMP errors, timeouts, reloads: session kind and id
+#    compared too); it FAILs when a session case never happened.
 #
 #	sh tests/diff/run.sh BUILD	(BUILD holds localin and liblocalin.a)
 #
@@ -48,7 +50,8 @@ done
 
 if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
 	-o "$tmp/diff_random" tests/diff/diff_random.c tests/diff/gen.c \
-	tests/diff/gen_pkt.c "$build/liblocalin.a" -lbpf -lxdp -lpcap -lm \
+	tests/diff/gen_pkt.c tests/diff/gen_flow.c "$build/liblocalin.a" \
+	-lbpf -lxdp -lpcap -lm \
 	2>"$tmp/cc.log"; then
 	echo "FAIL diff/random: does not build"
 	cat "$tmp/cc.log"

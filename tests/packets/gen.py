@@ -57,6 +57,12 @@ def deny(n):
     return "drop policy %d" % n
 
 
+def sess(n):
+    """A later packet of a live session; n: the policy id that accepted
+    its first packet (0: implicit, or the gateway opened it)."""
+    return "accept session %d" % n
+
+
 # Addresses used across scenarios.
 GW = "198.51.100.1"         # wan1
 GW6 = "2001:db8:100::1"     # wan1
@@ -77,13 +83,13 @@ def mac(s):
     return bytes(int(x, 16) for x in s.split(":"))
 
 
-def eth(l3, tags=(), dmac=GW_MAC, etype=None, pad=True):
+def eth(l3, tags=(), dmac=GW_MAC, etype=None, pad=True, smac=NB_MAC):
     """Ethernet frame around l3 (scapy packet or bytes); padded to 60 bytes
     like a real minimum-size frame unless pad=False (cut packets)."""
     b = raw(l3) if not isinstance(l3, bytes) else l3
     if etype is None:
         etype = 0x86dd if b and b[0] >> 4 == 6 else 0x0800
-    f = mac(dmac) + mac(NB_MAC)
+    f = mac(dmac) + mac(smac)
     for tpid, tci in tags:
         f += struct.pack("!HH", tpid, tci)
     f += struct.pack("!H", etype) + b
@@ -140,10 +146,10 @@ def tcp6(src, dport, dst=GW6, tags=(), sport=40000):
     return eth(v6(src, dst, TCP(sport=sport, dport=dport, flags="S")), tags)
 
 
-def ping4(src, dst=GW, tags=(), type=8, code=0):
+def ping4(src, dst=GW, tags=(), type=8, code=0, ident=7):
     # ts_*: scapy fills timestamp requests with the clock otherwise.
-    return eth(v4(src, dst, ICMP(type=type, code=code, id=7, seq=1, ts_ori=0,
-                                 ts_rx=0, ts_tx=0)), tags)
+    return eth(v4(src, dst, ICMP(type=type, code=code, id=ident, seq=1,
+                                 ts_ori=0, ts_rx=0, ts_tx=0)), tags)
 
 
 def ping6(src, dst=GW6, tags=()):
@@ -373,13 +379,18 @@ class Capture:
         self.recs, self.verdicts, self.notes = [], [], []
 
     def add(self, frame, verdict, why="", at=None, intf=0, caplen=None,
-            wlen=None):
+            wlen=None, at_us=None):
         """why: what the packet is there to test, for NAME.expected;
-        caplen: bytes captured of the frame (a snap length cut); the
-        record's wire length is len(frame) unless wlen says otherwise."""
+        at / at_us: its time (UTC string / µs since the epoch), else a
+        little after the previous packet; caplen: bytes captured of the
+        frame (a snap length cut); the record's wire length is len(frame)
+        unless wlen says otherwise. Returns the packet's time (µs)."""
         if at is not None:
             self.t = utc(at)
+        if at_us is not None:
+            self.t = at_us
         assert isinstance(frame, bytes)
+        assert not self.recs or self.t > self.recs[-1][0], "time goes back"
         self.recs.append((self.t, intf, frame,
                           len(frame) if caplen is None else caplen,
                           len(frame) if wlen is None else wlen))
@@ -390,6 +401,7 @@ class Capture:
         self.notes.append(what(frame, self.linktype) + cut +
                           ("; " + why if why else ""))
         self.t += self.step + 17 * (len(self.recs) % 7)  # uneven µs
+        return self.recs[-1][0]
 
     def write(self):
         ext = ".pcapng" if self.intfs else ".pcap"
@@ -453,7 +465,8 @@ def seed():
     c.add(ike4(PEER, sport=4500, dport=4500, n=4), IMPL,
           "IKE on 4500 (marker)")
     c.add(ike4("198.18.7.2", sport=4500, dport=4500, n=5), deny(1))
-    c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL, "keepalive")
+    c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), sess(0),
+          "keepalive: packet 4's NAT-T flow, a session")
     c.add(udp4("198.18.7.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))
     c.add(espudp4(PEER, 0xc0ffee01), OK, "ESP-in-UDP, known")
     c.add(espudp4("198.18.7.4", 0xdeadbeef), BADSPI, "forged")
@@ -515,7 +528,8 @@ def esp_udp():
     c.add(espudp4("198.18.2.2", 0x0badf00d), BADSPI)
     c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), IMPL)
     c.add(udp4("198.18.2.3", 4500, sport=4500, pay=KEEPALIVE), deny(1))
-    c.add(ike4(PEER, sport=4500, dport=4500, n=1), IMPL)
+    c.add(ike4(PEER, sport=4500, dport=4500, n=1), sess(0),
+          "packet 4's NAT-T flow: a session, not ESP")
     c.add(ike4("198.18.2.4", sport=4500, dport=4500, n=2), deny(1))
     c.add(ike4("198.18.2.5", n=3), deny(1))
     c.add(udp4("198.18.2.6", 500, sport=500, pay=esp(0xc0ffee01)), deny(1),
@@ -531,6 +545,11 @@ def esp_udp():
     c.add(espudp4(PEER, 0xc0ffee01, dst="198.51.100.9"), NONLOCAL)
     c.add(udp4("198.18.2.8", 4500, sport=4500, pay=NEM), deny(1),
           "marker only")
+    # 10 s on: past the peer's rekey window (2 s after its IKE), well
+    # inside its 4500 session (180 s).
+    c.add(espudp4(PEER, 0x0badf00d), BADSPI,
+          "in the peer's 4500 session: the SPI decides, not the session",
+          at_us=c.recs[-1][0] + 10 * 10**6)
     return c
 
 
@@ -565,7 +584,9 @@ def esp_disabled():
     # given (esp-udp.sa's content) and changes nothing.
     c = Capture("esp-disabled", "2024-06-10 11:00:00")
     c.add(esp4(PEER, 0xc0ffee01), acc(1))
-    c.add(esp4(PEER, 0x5555), acc(1), "unknown SPI: not checked")
+    # Raw ESP has no ports: the peer's ESP to us is one flow (packet 1's
+    # session); packet 4 shows an unknown SPI meeting the policies.
+    c.add(esp4(PEER, 0x5555), sess(1), "unknown SPI: not checked")
     c.add(esp4("198.18.3.1", 0xc0ffee01), deny(2))
     c.add(esp4("198.18.3.1", 0x6666), deny(2))
     c.add(espudp4(PEER, 0xc0ffee01), IMPL, "UDP 4500: not ESP service")
@@ -578,6 +599,9 @@ def esp_disabled():
                  proto=50)), MAL, "6-byte ESP header")
     c.add(esp4("198.18.3.1", 0x6666, dst="198.51.100.9"), NONLOCAL)
     c.add(espudp4("198.18.3.6", 0x8888), deny(3))
+    c.add(esp4(PEER, 0x5555), acc(1),
+          "packet 2's SPI, the session idle 3601 s: policies again",
+          at_us=c.recs[1][0] + 3601 * 10**6)
     return c
 
 
@@ -600,7 +624,8 @@ def vlan():
     c.add(ping6(s6, tags=AD_Q), acc(2))
     c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), Q_Q), MAL)
     c.add(tcp6(s6, 22, dst="2001:db8:100::9", tags=Q_Q), NONLOCAL)
-    c.add(ping4(s, tags=AD_Q), acc(2))
+    c.add(ping4(s, tags=AD_Q, ident=16), acc(2),
+          "own identifier: packet 2's is a session")
     return c
 
 
@@ -1007,14 +1032,16 @@ def services():
     c.add(eth(v4(s, GW, Raw(b"\x00\x00\x08\x00" + bytes(20)), proto=47)),
           deny(4), "GRE")
     c.add(ping4(s), acc(5))
-    c.add(ping4(s, code=1), deny(6))
+    c.add(ping4(s, code=1, ident=14), deny(6),
+          "own identifier: the echo above is a session")
     c.add(ping4(s, type=13), deny(6), "timestamp request")
     c.add(tcp4(s, 53), acc(7))
     c.add(udp4(s, 53), acc(7))
     c.add(ping6(s6), acc(1))
     c.add(eth(v6(s6, GW6, ICMPv6DestUnreach() / bytes(48))), deny(2))
-    c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / ike(2),
-                 options=IPOption_Router_Alert())), acc(1), "IP options")
+    c.add(eth(v4("198.18.12.20", GW, UDP(sport=500, dport=500) / ike(2),
+                 options=IPOption_Router_Alert())), acc(1),
+          "IP options; own source: packet 1's 500>500 is a session")
     c.add(eth(v4(s, GW, Raw(bytes(8)), proto=253)), IMPL)
     c.add(tcp4(s, 500), IMPL)
     c.add(udp4(s, 8080, sport=500), IMPL)
@@ -1060,10 +1087,13 @@ def malformed_v4():
                  proto=132)), MAL, "SCTP 8 bytes")
     c.add(eth(v4(s, GW, Raw(b"\x08\x00"), proto=1)), MAL, "ICMP 2 bytes")
     c.add(eth(b"", etype=0x0800, pad=False), NONLOCAL, "no IP at all")
-    c.add(eth(raw(v4(s, GW, u)) + b"\xde\xad\xbe\xef"), acc(1), "trailer")
-    c.add(eth(v4(s, GW, UDP(sport=500, dport=500, chksum=0xdead) / ike(2))),
+    # Own source ports: the control packet's 500>500 is a session.
+    c.add(eth(raw(v4(s, GW, UDP(sport=522, dport=500) / ike(1))) +
+              b"\xde\xad\xbe\xef"), acc(1), "trailer")
+    c.add(eth(v4(s, GW, UDP(sport=523, dport=500, chksum=0xdead) / ike(2))),
           acc(1), "bad UDP checksum")
-    c.add(eth(v4(s, GW, u, chksum=0xbeef)), acc(1), "bad IP checksum")
+    c.add(eth(v4(s, GW, UDP(sport=524, dport=500) / ike(1), chksum=0xbeef)),
+          acc(1), "bad IP checksum")
     c.add(udp4(s, 4500, sport=4500, pay=KEEPALIVE), acc(1), "padded frame")
     c.add(eth(v4(s, GW, TCP(sport=1, dport=22,
                             options=[("MSS", 1460)]))), acc(1), "doff 6")
@@ -1086,7 +1116,8 @@ def malformed_v6():
     ext = IPv6ExtHdrHopByHop()
     for _ in range(7):
         ext = ext / IPv6ExtHdrDestOpt()
-    c.add(eth(v6(s, GW6, ext / u)), acc(1), "8 is fine")
+    c.add(eth(v6(s, GW6, ext / UDP(sport=506, dport=500) / ike(1))), acc(1),
+          "8 is fine; own source port: the control's is a session")
     c.add(eth(v6(s, GW6, Raw(b"\x01\xf4\x01\xf4"), nh=17)), MAL)
     c.add(eth(v6(s, GW6, UDP(sport=500, dport=500, len=100) / bytes(8))),
           MAL)
@@ -1308,11 +1339,127 @@ def linktype_unknown():
     return c
 
 
+def sessions():
+    # wan1: 4 accepts SSH from mgmt (198.18.40.22), 9 denies ALL; wan2 has
+    # no policies. The gateway's own packets (source 198.51.100.1) are in
+    # the capture too: not for us (nonlocal), they open or refresh their
+    # session, which the replies then pass as (`session 0`: no policy
+    # accepted them). Timers (src/dataplane/session.h): UDP 180 s, TCP
+    # established 3600 s, half-open 10 s, FIN both ways 1 s, RST 5 s,
+    # ICMP 30 s; a session is live while idle < its timer.
+    c = Capture("sessions", "2024-06-12 08:00:00", intfs=["wan1", "wan2"])
+    res, web, ping, rtr = ("198.18.40.53", "198.18.40.80", "198.18.40.7",
+                           "198.18.40.254")
+    mgmt, other, stray = "198.18.40.22", "198.18.40.99", "198.18.40.66"
+    wan1, wan2 = 0, 1
+
+    def out(l3):
+        """A frame the gateway sends."""
+        return eth(l3, dmac=NB_MAC, smac=GW_MAC)
+
+    def udp(src, sport, dst, dport, pay=b"q"):
+        f = v4(src, dst, UDP(sport=sport, dport=dport) / pay)
+        return out(f) if src == GW else eth(f)
+
+    def tcp(src, sport, dst, dport, flags, pay=b""):
+        f = v4(src, dst, TCP(sport=sport, dport=dport, flags=flags) / pay)
+        return out(f) if src == GW else eth(f)
+
+    def icmp(src, dst, type, ident=0x4c49):
+        f = v4(src, dst, ICMP(type=type, id=ident, seq=1))
+        return out(f) if src == GW else eth(f)
+
+    def unreach(quote):
+        """Port unreachable from the router, quoting a datagram of ours."""
+        return eth(v4(rtr, GW, ICMP(type=3, code=3) / raw(quote)))
+
+    # DNS, the gateway as client.
+    c.add(udp(GW, 40000, res, 53), NONLOCAL, "query out: opens",
+          at="2024-06-12 08:00:00")
+    c.add(udp(res, 53, GW, 40000), sess(0), "its reply", intf=wan1)
+    dns = c.add(udp(res, 53, GW, 40000), sess(0),
+                "again on wan2: a reply to the gateway passes anywhere",
+                intf=wan2)
+    c.add(udp(res, 54, GW, 40000), deny(9), "from port 54: no session",
+          at="2024-06-12 08:00:01")
+    c.add(udp(other, 53, GW, 40000), deny(9), "from another address",
+          at="2024-06-12 08:00:02")
+    # TCP, the gateway as client: handshake, strays, FIN both ways.
+    c.add(tcp(GW, 40010, web, 80, "S"), NONLOCAL, "SYN out: opens",
+          at="2024-06-12 08:00:10")
+    c.add(tcp(web, 80, GW, 40010, "SA"), sess(0), "SYN-ACK")
+    c.add(tcp(GW, 40010, web, 80, "A"), NONLOCAL, "ACK out: established")
+    c.add(tcp(stray, 80, GW, 40010, "A"), deny(9),
+          "ACK from another address: no connection", at="2024-06-12 08:00:11")
+    c.add(tcp(web, 80, GW, 40011, "A"), deny(9),
+          "ACK to a port of ours with no connection")
+    c.add(tcp(web, 80, GW, 40010, "PA", b"HTTP/1.1 200 OK\r\n"), sess(0),
+          "data in", at="2024-06-12 08:00:12")
+    c.add(tcp(GW, 40010, web, 80, "FA"), NONLOCAL, "FIN out")
+    c.add(tcp(web, 80, GW, 40010, "FA"), sess(0), "FIN in: both ways")
+    fin = c.add(tcp(GW, 40010, web, 80, "A"), NONLOCAL, "last ACK out")
+    c.add(tcp(web, 80, GW, 40010, "FA"), deny(9),
+          "FIN again 2 s later: closed (1 s)", at_us=fin + 2 * 10**6)
+    # RST.
+    c.add(tcp(GW, 40020, web, 80, "S"), NONLOCAL, "SYN out: opens",
+          at="2024-06-12 08:00:20")
+    c.add(tcp(web, 80, GW, 40020, "SA"), sess(0), "SYN-ACK")
+    c.add(tcp(GW, 40020, web, 80, "A"), NONLOCAL, "ACK out: established")
+    rst = c.add(tcp(web, 80, GW, 40020, "RA"), sess(0), "RST in",
+                at="2024-06-12 08:00:21")
+    c.add(tcp(web, 80, GW, 40020, "A"), deny(9),
+          "6 s after the RST: ended (5 s)", at_us=rst + 6 * 10**6)
+    # Half-open: a SYN out that nothing answers for 11 s.
+    syn = c.add(tcp(GW, 40030, web, 443, "S"), NONLOCAL, "SYN out: opens",
+                at="2024-06-12 08:00:30")
+    c.add(tcp(web, 443, GW, 40030, "SA"), deny(9),
+          "SYN-ACK 11 s later: half-open ended (10 s)",
+          at_us=syn + 11 * 10**6)
+    # Ping out.
+    c.add(icmp(GW, ping, 8), NONLOCAL, "echo request out: opens",
+          at="2024-06-12 08:00:45")
+    echo = c.add(icmp(ping, GW, 0), sess(0), "echo reply")
+    c.add(icmp(ping, GW, 8), deny(9), "echo request, same id: not a reply")
+    # ICMP errors about what the gateway sent.
+    c.add(udp(GW, 40001, res, 53), NONLOCAL, "query out: opens",
+          at="2024-06-12 08:00:50")
+    c.add(unreach(v4(GW, res, UDP(sport=40001, dport=53) / b"q")), sess(0),
+          "quotes the query above")
+    c.add(unreach(v4(GW, res, UDP(sport=40002, dport=53) / b"q")), deny(9),
+          "quotes a query that never went out")
+    # An inbound session a policy accepted.
+    c.add(tcp(mgmt, 50022, GW, 22, "S"), acc(4), "SSH SYN: opens",
+          at="2024-06-12 08:00:55", intf=wan1)
+    c.add(tcp(GW, 22, mgmt, 50022, "SA"), NONLOCAL, "SYN-ACK out",
+          intf=wan1)
+    c.add(tcp(mgmt, 50022, GW, 22, "A"), sess(4), "its ACK", intf=wan1)
+    c.add(tcp(mgmt, 50022, GW, 22, "PA", b"SSH-2.0-x\r\n"), IMPL,
+          "on wan2: judged again, wan2 has no policy", intf=wan2)
+    c.add(tcp(mgmt, 50022, GW, 22, "A"), sess(0),
+          "on wan2 again: the session the implicit accept kept", intf=wan2)
+    c.add(tcp(mgmt, 50022, GW, 22, "A"), acc(4),
+          "back on wan1: judged again, policy 4 again", intf=wan1)
+    c.add(tcp(mgmt, 50022, GW, 22, "A"), sess(4), "and its session",
+          intf=wan1)
+    # IKE, the gateway as initiator.
+    c.add(udp(GW, 500, PEER, 500, ike(1)), NONLOCAL, "IKE_SA_INIT out: opens",
+          at="2024-06-12 08:01:00")
+    c.add(udp(PEER, 500, GW, 500, ike(1)), sess(0), "the peer's response")
+    c.add(udp(other, 500, GW, 500, ike(2)), deny(9), "IKE from another")
+    # Expiry.
+    c.add(icmp(ping, GW, 0), deny(9), "echo reply 31 s later: ended (30 s)",
+          at_us=echo + 31 * 10**6)
+    c.add(udp(res, 53, GW, 40000), deny(9),
+          "DNS reply 181 s after its flow's last: ended (180 s)",
+          at_us=dns + 181 * 10**6)
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
-             linktype_user0, linktype_unknown]
+             linktype_user0, linktype_unknown, sessions]
 
 
 def main():

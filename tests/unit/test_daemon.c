@@ -35,6 +35,7 @@ struct parse_case {
 	int argc; /* CTL_FILTER words */
 	__u32 count;
 	const char *msg; /* expected error text */
+	int family;	 /* CTL_SESS_* */
 };
 
 static void test_ctl_parse(void **state)
@@ -96,7 +97,42 @@ static void test_ctl_parse(void **state)
 		  .msg = "incomplete command: \"flow\" expected" },
 		{ .line = "diagnose sys flow",
 		  .err = -EINVAL,
-		  .msg = "unknown command \"sys\" (\"debug\" or \"vpn\" expected)" },
+		  .msg = "unknown command \"flow\" (\"session\" or \"session6\" expected)" },
+		{ .line = "diagnose system flow",
+		  .err = -EINVAL,
+		  .msg = "unknown command \"system\" (\"debug\", \"vpn\" or \"sys\" expected)" },
+		{ .line = "diagnose sys session list",
+		  .cmd = CTL_SESS_LIST,
+		  .family = 4 },
+		{ .line = "diag sys session6 li",
+		  .cmd = CTL_SESS_LIST,
+		  .family = 6 },
+		{ .line = "diag sys session cl",
+		  .cmd = CTL_SESS_CLEAR,
+		  .family = 4 },
+		{ .line = "diagnose sys session filter",
+		  .cmd = CTL_SESS_FILTER,
+		  .family = 4 },
+		{ .line = "diagnose sys session filter dport 53 54",
+		  .cmd = CTL_SESS_FILTER,
+		  .family = 4,
+		  .argc = 3 },
+		{ .line = "diagnose sys session",
+		  .err = -EINVAL,
+		  .msg = "incomplete command: \"list\", \"clear\" or \"filter\" expected" },
+		{ .line = "diag sys sess list",
+		  .cmd = CTL_SESS_LIST,
+		  .family = 4 },
+		{ .line = "diag sys session6 filter src ::1",
+		  .cmd = CTL_SESS_FILTER,
+		  .family = 6,
+		  .argc = 2 },
+		{ .line = "diagnose sys session list all",
+		  .err = -EINVAL,
+		  .msg = "unexpected \"all\"" },
+		{ .line = "diagnose sys session clear now",
+		  .err = -EINVAL,
+		  .msg = "unexpected \"now\"" },
 		{ .line = "diagnose vpn tunnel list",
 		  .cmd = CTL_VPN_TUNNEL_LIST },
 		{ .line = "diag vpn tun li name lab",
@@ -135,8 +171,12 @@ static void test_ctl_parse(void **state)
 		if (ret)
 			continue;
 		assert_int_equal(r.cmd, c->cmd);
-		if (c->cmd == CTL_FILTER || c->cmd == CTL_VPN_TUNNEL_LIST)
+		if (c->cmd == CTL_FILTER || c->cmd == CTL_VPN_TUNNEL_LIST ||
+		    c->cmd == CTL_SESS_FILTER)
 			assert_int_equal(r.argc, c->argc);
+		if (c->cmd == CTL_SESS_LIST || c->cmd == CTL_SESS_CLEAR ||
+		    c->cmd == CTL_SESS_FILTER)
+			assert_int_equal(r.family, c->family);
 		if (c->cmd == CTL_TRACE_START)
 			assert_int_equal(r.count, c->count);
 	}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path's sessions (li_sess, session.h) from user space: walk the
+ * LRU hash in batches, delete an entry, count them, and the clocks and
+ * generation the daemon needs to judge and log them (loader.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "localin.skel.h"
+#include "dataplane/loader_int.h"
+
+/*
+ * Entries per batch: the whole map in 16 system calls, 1.9 MiB of
+ * buffers at most. A bucket holds far fewer, so no batch ends in ENOSPC.
+ */
+#define SESS_BATCH 4096
+
+static int sess_fd(const struct li_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.li_sess);
+}
+
+/*
+ * The slow way, for kernels without batch lookups of hash maps: the next
+ * key is read before @fn sees (and may delete) the current one, so a walk
+ * that deletes as it goes does not start over.
+ */
+static int walk_keys(struct li_loader *l, li_sess_fn fn, void *ctx)
+{
+	struct li_sess_key k[2];
+	struct li_sess s;
+	int fd = sess_fd(l), cur = 0, n = 0, err;
+
+	if (bpf_map_get_next_key(fd, NULL, &k[cur]))
+		return errno == ENOENT ? 0 : -errno;
+	for (;;) {
+		bool more = !bpf_map_get_next_key(fd, &k[cur], &k[!cur]);
+
+		if (!more && errno != ENOENT)
+			return -errno;
+		/* Gone since (expired by the LRU, deleted): skipped. */
+		if (!bpf_map_lookup_elem(fd, &k[cur], &s)) {
+			n++;
+			err = fn ? fn(ctx, &k[cur], &s) : 0;
+			if (err)
+				return err < 0 ? err : n;
+		}
+		if (!more)
+			return n;
+		cur = !cur;
+	}
+}
+
+int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
+			     unsigned int max, li_sess_fn fn, void *ctx)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct li_sess_key *keys;
+	struct li_sess *vals;
+	__u32 out = 0, count, i;
+	bool unsupported = false;
+	unsigned int n = 0;
+	int fd = sess_fd(l), err = 0, ret;
+
+	keys = malloc(SESS_BATCH * sizeof(*keys));
+	vals = malloc(SESS_BATCH * sizeof(*vals));
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	c->done = false;
+	while (n < max) {
+		count = SESS_BATCH;
+		/* The token of a hash map is a bucket index (a __u32). */
+		ret = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL,
+					   &out, keys, vals, &count, &opts);
+		if (ret && errno != ENOENT) {
+			err = -errno;
+			/* EINVAL, ENOTSUPP (524): no batch ops for it here */
+			unsupported = !c->started &&
+				      (err == -EINVAL || err == -EOPNOTSUPP ||
+				       err == -524);
+			break;
+		}
+		for (i = 0; i < count && !err; i++) {
+			n++;
+			err = fn ? fn(ctx, &keys[i], &vals[i]) : 0;
+		}
+		/*
+		 * Stopped: the next part reads this batch again (without
+		 * what @fn deleted), @c as it was before it.
+		 */
+		if (err > 0)
+			break;
+		c->token = out;
+		c->started = true;
+		if (ret) { /* ENOENT: that was the last batch */
+			c->done = true;
+			break;
+		}
+		if (err)
+			break;
+	}
+	free(keys);
+	free(vals);
+	if (c->done || err < 0)
+		c->started = false; /* the next walk starts over */
+	/* No batch lookups at all (an old kernel): key by key, whole. */
+	if (unsupported) {
+		c->done = true;
+		return walk_keys(l, fn, ctx);
+	}
+	return err < 0 ? err : (int)n;
+}
+
+int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx)
+{
+	struct li_sess_cursor c = { 0 };
+	int n = li_loader_sess_walk_part(l, &c, UINT_MAX, fn, ctx);
+
+	return n;
+}
+
+int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
+			       size_t n, bool *gone)
+{
+	size_t i = 0, deleted = 0;
+	__u32 count;
+	int fd = sess_fd(l);
+
+	while (i < n) {
+		count = n - i > SESS_BATCH ? SESS_BATCH : (__u32)(n - i);
+		if (!bpf_map_delete_batch(fd, k + i, &count, NULL)) {
+			i += count;
+			deleted += count;
+			continue;
+		}
+		/* @count were deleted, the next one failed */
+		i += count;
+		deleted += count;
+		if (errno == ENOENT) {
+			if (gone)
+				gone[i] = true;
+			i++;
+			continue;
+		}
+		if (errno != EINVAL && errno != EOPNOTSUPP && errno != 524)
+			return -errno;
+		/* No batch deletes here: one by one. */
+		if (bpf_map_delete_elem(fd, &k[i])) {
+			if (errno != ENOENT)
+				return -errno;
+			if (gone)
+				gone[i] = true;
+		} else {
+			deleted++;
+		}
+		i++;
+	}
+	return (int)deleted;
+}
+
+int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k)
+{
+	if (bpf_map_delete_elem(sess_fd(l), k))
+		return -errno;
+	return 0;
+}
+
+int li_loader_sess_take(struct li_loader *l, const struct li_sess_key *k,
+			struct li_sess *s)
+{
+	if (bpf_map_lookup_and_delete_elem(sess_fd(l), k, s))
+		return -errno;
+	return 0;
+}
+
+int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,
+			    const struct li_sess *s)
+{
+	if (bpf_map_update_elem(sess_fd(l), k, s, BPF_NOEXIST))
+		return -errno;
+	return 0;
+}
+
+int li_loader_sess_lookup(struct li_loader *l, const struct li_sess_key *k,
+			  struct li_sess *s)
+{
+	if (bpf_map_lookup_elem(sess_fd(l), k, s))
+		return -errno;
+	return 0;
+}
+
+int li_loader_sess_count(struct li_loader *l)
+{
+	return li_loader_sess_walk(l, NULL, NULL);
+}
+
+__u64 li_loader_sess_opened(struct li_loader *l)
+{
+	__u32 zero = 0, n = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_sess_ids), &zero,
+				&n))
+		return 0;
+	return n;
+}
+
+__u64 li_sess_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/*
+ * The coarse clock is CLOCK_MONOTONIC read at the last tick: one offset
+ * for both, taken now (an NTP step since the session began moves it, as
+ * it moves the events' times).
+ */
+__u64 li_sess_epoch_ns(__u64 mono_ns)
+{
+	struct timespec rt, mt;
+	__s64 off;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	off = ((__s64)rt.tv_sec - (__s64)mt.tv_sec) * 1000000000ll +
+	      ((__s64)rt.tv_nsec - (__s64)mt.tv_nsec);
+	return mono_ns + (__u64)off;
+}
+
+__u32 li_loader_gen(const struct li_loader *l)
+{
+	return l->have_rs ? l->hdr.gen : 0;
+}
