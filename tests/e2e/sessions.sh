@@ -346,6 +346,11 @@ spoofs() { # phase want(answer|none)
 
 p2() { count "local-in-policy 2 (deny)"; }
 sessions() { count "of an existing session"; }
+esp_ok() { count "ESP with a live SPI (passed)"; }
+no_forged_session() { # in $tmp/sessions.out, none on the forged ports
+	! grep -q ":\($SPORT\|$((SPORT + 1))\|$((SPORT + 2))\|$((SPORT + 3))\)(" \
+		"$tmp/sessions.out"
+}
 
 # --- without localin: the lab answers everything ------------------------------------
 build_lab || skip "cannot build the namespaces"
@@ -360,9 +365,10 @@ spawn "$NET" "$py" -m http.server 8000 --bind "$NET_ADDR" --directory "$tmp/www"
 spawn "$GW" "$py" -m http.server 8080 --bind "$GW_ADDR" --directory "$tmp/www"
 spawn "$NET" "$py" "$PROBE" udp-serve "$NET_ADDR" 123
 spawn "$GW" "$py" "$PROBE" tcp-serve "$GW_ADDR" 22
-charon_on gw "$GW" "$GW_ADDR" "$NET_ADDR" "$GW_INNER" "$NET_INNER" &&
-	charon_on net "$NET" "$NET_ADDR" "$GW_ADDR" "$NET_INNER" "$GW_INNER" ||
+if ! charon_on gw "$GW" "$GW_ADDR" "$NET_ADDR" "$GW_INNER" "$NET_INNER" ||
+	! charon_on net "$NET" "$NET_ADDR" "$GW_ADDR" "$NET_INNER" "$GW_INNER"; then
 	skip "charon did not start: $(cat "$tmp/servers.out" "$tmp"/*/load.out 2>/dev/null | tail -n 5)"
+fi
 wait_until 50 in_gw "$py" "$PROBE" http "http://$NET_ADDR:8000/" 1 ||
 	skip "the internet's HTTP server did not start"
 wait_until 50 in_ns "$NET" "$py" "$PROBE" dns "$GW_ADDR" "$NAME" 1 ||
@@ -385,11 +391,27 @@ check "the SPI check reads the gateway's charon (ESP of the tunnel is checked)" 
 	wait_until 50 sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
 
 ph="under localin"
+li_cmd diagnose debug flow filter saddr "$NET_ADDR" >/dev/null
+li_cmd diagnose debug flow filter sport 53 >/dev/null
+li_cmd diagnose debug flow trace start 1 >/dev/null
 s0=$(sessions)
+e0=$(esp_ok)
 outbound "$ph"
 s1=$(sessions)
+e1=$(esp_ok)
 check "$ph: the replies passed as packets of sessions ($s0 -> $s1)" \
 	[ "$s1" -gt "$s0" ]
+check "$ph: the trace of the DNS reply: FortiOS's line for a reply of a session" \
+	wait_until 20 grep -q "Find an existing session, id-[0-9a-f]\{8\}, reply direction" "$LOG"
+check "$ph: the tunnel's ESP passed the SPI check ($e0 -> $e1, at least 3)" \
+	[ "$e1" -ge $((e0 + 3)) ]
+li_cmd diagnose sys session list >"$tmp/sessions.out" 2>&1
+# (The HTTP download's TCP session ended with its FINs: gone already.)
+for svc in 53 123 500 4500; do
+	check "$ph: diagnose sys session list: the gateway's session to port $svc" \
+		grep -q "^hook=out dir=org act=noop $GW_ADDR:[0-9]*->$NET_ADDR:$svc(" \
+		"$tmp/sessions.out"
+done
 
 d0=$(p2)
 inbound "$ph" none
@@ -405,6 +427,8 @@ check "$ph: policy 2 dropped the 4 forged replies ($d0 -> $d1)" \
 	[ "$d1" -ge $((d0 + 4)) ]
 check "$ph: the forged datagram to port $SPORT is logged as denied by policy 2" \
 	grep -q "srcip=$ATT_ADDR .*dstport=$SPORT .*action=\"deny\" policyid=2 " "$LOG"
+li_cmd diagnose sys session list >"$tmp/sessions.out" 2>&1
+check "$ph: the forged replies opened no session" no_forged_session
 check "$ph: the daemon still runs" li_cmd status
 
 li_cmd status >"$tmp/status.out" 2>&1
@@ -412,6 +436,8 @@ li_cmd stop >/dev/null 2>&1
 if [ "$fails" -ne 0 ]; then
 	echo "--- localin status"
 	cat "$tmp/status.out"
+	echo "--- diagnose sys session list"
+	head -n 60 "$tmp/sessions.out"
 	echo "--- localin stderr"
 	tail -n 20 "$ERR"
 fi
