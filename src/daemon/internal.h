@@ -41,6 +41,12 @@ struct daemon_link {
 	/* wanted, but the last attach failed with this (-errno); 0: none */
 	int attach_err;
 	struct sa_retry retry; /* when to try that attach again */
+	/*
+	 * Attached, but the session egress program is not (-errno, as said):
+	 * replies to the gateway's own connections meet the policies.
+	 */
+	int egress_err;
+	struct sa_retry egress_retry;
 };
 
 /* The interfaces the policies of the config in force name. */

@@ -75,6 +75,32 @@ static int held_by_other(struct daemon *d, struct daemon_link *k)
 	return 1;
 }
 
+/*
+ * What the loader says of @k's egress program, said once per cause: its
+ * failure is a degradation (the XDP program enforces), not a loss of
+ * enforcement, so reload's "incomplete" does not count it.
+ */
+static void egress_note(struct daemon *d, struct daemon_link *k)
+{
+	int err = k->attached ? li_loader_egress_err(d->l, k->ifindex) : 0;
+
+	if (err == k->egress_err)
+		return;
+	if (err)
+		daemon_msg(
+			"cannot attach the session program to %s's egress (ifindex %d): %s; replies to the gateway's own connections on %s meet the local-in policies (tried again every few seconds)",
+			k->name, k->ifindex, strerror(-err), k->name);
+	else if (k->attached)
+		daemon_msg(
+			"the session program is attached to %s's egress now: replies to the gateway's own connections on it pass",
+			k->name);
+	if (err && !k->egress_err) {
+		sa_retry_reset(&k->egress_retry);
+		sa_retry_later(&k->egress_retry);
+	}
+	k->egress_err = err;
+}
+
 static int attach(struct daemon *d, struct daemon_link *k)
 {
 	int err, tries = 0;
@@ -93,6 +119,7 @@ static int attach(struct daemon *d, struct daemon_link *k)
 	daemon_msg("attached to %s (ifindex %d)%s", k->name, k->ifindex,
 		   k->foreign.id ? "; the other XDP program is gone" : "");
 	memset(&k->foreign, 0, sizeof(k->foreign));
+	egress_note(d, k);
 	return 0;
 }
 
@@ -114,6 +141,7 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
 			return 0;
 		err = li_loader_detach(d->l, k->ifindex);
 		k->attached = false;
+		k->egress_err = 0;
 		if (err)
 			daemon_msg("cannot detach from %s: %s", k->name,
 				   strerror(-err));
@@ -144,7 +172,9 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
 /*
  * Attaches that failed (out of fds, out of memory, a driver that said
  * no) are tried again, so enforcement comes back by itself once the
- * cause is gone instead of at the next reload.
+ * cause is gone instead of at the next reload; egress programs too. What
+ * the loader says of those is read every time: a successor program
+ * (reload.c grow) attaches its own.
  */
 void links_tick(struct daemon *d)
 {
@@ -156,6 +186,12 @@ void links_tick(struct daemon *d)
 
 		if (k->attach_err && now >= k->retry.next_ms && d->live)
 			sync_one(d, k);
+		if (k->attached && k->egress_err &&
+		    now >= k->egress_retry.next_ms) {
+			li_loader_attach_egress(d->l, k->ifindex);
+			sa_retry_later(&k->egress_retry);
+		}
+		egress_note(d, k);
 	}
 }
 
@@ -229,6 +265,7 @@ int links_detach_all(struct daemon *d)
 			failed++;
 		}
 		k->attached = false;
+		k->egress_err = 0;
 	}
 	return failed;
 }

@@ -42,6 +42,17 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 	}
 	if (n)
 		fputc('\n', out);
+	for (i = 0, n = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
+
+		if (k->attached && k->egress_err)
+			fprintf(out, "%s %s (ifindex %d: %s)",
+				n++ ? "," :
+				      "replies to the gateway's own connections meet the policies on:",
+				k->name, k->ifindex, strerror(-k->egress_err));
+	}
+	if (n)
+		fputc('\n', out);
 	for (i = 0, n = 0; i < d->want.nr; i++) {
 		for (j = 0; j < d->nr_links; j++)
 			if (!strcmp(d->links[j].name, d->want.names[i]))

@@ -258,6 +258,7 @@ void li_loader_close(struct li_loader *l)
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);
+	free(l->eg);
 	for (fam = 0; fam < 2; fam++) {
 		free(l->fam[fam].f.intfs);
 		free(l->fam[fam].enabled);
@@ -274,6 +275,7 @@ int li_attach_obj(struct li_loader *l, struct bpf_object **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "localin");
 	struct bpf_object *obj;
+	struct bpf_program *eg;
 	struct bpf_map *m, *ours;
 	const void *elf;
 	size_t size;
@@ -283,6 +285,10 @@ int li_attach_obj(struct li_loader *l, struct bpf_object **out)
 	obj = bpf_object__open_mem(elf, size, &oo);
 	if (!obj)
 		return -errno;
+	/* The egress program runs from the skeleton's object (loader_tc.c). */
+	eg = bpf_object__find_program_by_name(obj, LI_EGRESS_NAME);
+	if (eg)
+		bpf_program__set_autoload(eg, false);
 	bpf_object__for_each_map(m, obj) {
 		ours = bpf_object__find_map_by_name(l->skel->obj,
 						    bpf_map__name(m));
@@ -417,6 +423,9 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	int err;
 
 	err = attached_already(l, ifindex);
+	/* Its egress program too; a failure is kept for egress_err. */
+	if (err > 0)
+		li_loader_attach_egress(l, ifindex);
 	if (err)
 		return err < 0 ? err : 0;
 	n = realloc(l->att, (l->nr_att + 1) * sizeof(*n));
@@ -449,6 +458,7 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 		return li_loader_foreign(ifindex, NULL) > 0 ? -EBUSY : err;
 	}
 	l->att[l->nr_att++] = a;
+	li_loader_attach_egress(l, ifindex);
 	return 0;
 }
 
@@ -471,11 +481,15 @@ static void forget_attached(struct li_loader *l, int ifindex)
 	}
 }
 
+/*
+ * Our programs off @ifindex: the egress one too, 0 for it also when the
+ * interface is gone (with it went our filter), as forget_attached.
+ */
 int li_loader_detach(struct li_loader *l, int ifindex)
 {
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
-	int err;
+	int err, tc;
 
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	err = libxdp_get_error(mp);
@@ -488,7 +502,8 @@ int li_loader_detach(struct li_loader *l, int ifindex)
 		xdp_multiprog__close(mp);
 	}
 	forget_attached(l, ifindex);
-	return err;
+	tc = li_egress_detach(l, ifindex);
+	return err ?: tc;
 }
 
 int li_loader_event_fd(struct li_loader *l)

@@ -146,6 +146,18 @@ const char *li_loader_pin_dir(const struct li_loader *l);
 int li_loader_attach(struct li_loader *l, int ifindex);
 int li_loader_detach(struct li_loader *l, int ifindex);
 
+/*
+ * li_loader_attach() also puts the session egress program (session.h) on
+ * the interface's clsact egress hook, in place of one an earlier program
+ * of ours left there; li_loader_detach() removes it. When that fails the
+ * XDP program stays (li_loader_attach() returns 0): enforcement is whole,
+ * but replies to the gateway's own connections on the interface meet the
+ * policies. li_loader_egress_err(): 0 attached, else why not (-ENOENT:
+ * XDP not attached by @l); li_loader_attach_egress(): try again.
+ */
+int li_loader_attach_egress(struct li_loader *l, int ifindex);
+int li_loader_egress_err(const struct li_loader *l, int ifindex);
+
 /* Another program alone on an interface's XDP hook. */
 struct li_xdp_prog {
 	__u32 id;

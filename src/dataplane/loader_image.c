@@ -308,6 +308,8 @@ int li_loader_forget_interface(struct li_loader *l, int ifindex)
 			break;
 		}
 	}
+	/* Its filter went with it; an index used again starts afresh. */
+	li_egress_forget(l, ifindex);
 	if (ifindex <= 0)
 		return -EINVAL;
 	for (set = 0; set < 2; set++) {

@@ -28,6 +28,15 @@ struct li_attached {
 	struct xdp_program *prog;
 };
 
+/*
+ * The egress program on one interface the XDP program is attached to:
+ * @err 0 attached, else why not (-errno). loader_tc.c.
+ */
+struct li_egress {
+	int ifindex;
+	int err;
+};
+
 /* What the loader keeps of the ruleset in force. */
 struct li_fam_copy {
 	struct li_family f; /* intfs, nr_intfs, intf_other, sizes only */
@@ -57,6 +66,8 @@ struct li_loader {
 	size_t nr_ifs, cap_ifs;
 	struct li_attached *att;
 	size_t nr_att;
+	struct li_egress *eg;
+	size_t nr_eg;
 
 	struct ring_buffer *rb;
 	void (*poll_fn)(void *ctx, const struct li_event *ev, __u64 time_ns);
@@ -78,6 +89,7 @@ __u64 li_mono_ns(void);
  */
 void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
 #define LI_PROG_NAME "localin_xdp"
+#define LI_EGRESS_NAME "localin_egress"
 
 /* Reuse this build's pins under l->pin_dir; l->pins says what was found. */
 int li_adopt_maps(struct li_loader *l);
@@ -95,6 +107,14 @@ bool li_shares_maps(struct li_loader *l, struct xdp_program *p);
  */
 int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
 		      bool legacy);
+/*
+ * loader_tc.c: our filter off @ifindex's egress hook (any run's; someone
+ * else's stays), 0 also when the interface or its qdisc is gone; the same
+ * with @l's record of it forgotten first; only the record forgotten.
+ */
+int li_egress_remove(int ifindex);
+int li_egress_detach(struct li_loader *l, int ifindex);
+void li_egress_forget(struct li_loader *l, int ifindex);
 /* Unlink every entry of a pin directory (kept: the directory). */
 int li_pins_clear(const char *dir);
 

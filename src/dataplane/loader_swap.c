@@ -89,6 +89,8 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_trace_filter, b->maps.li_trace_filter },
 		{ a->maps.li_frags, b->maps.li_frags },
 		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
+		{ a->maps.li_sess, b->maps.li_sess },
+		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 	};
 	__u32 keys[] = { LI_STATE_LOCALS, LI_STATE_SAS }, v, zero = 0;
 	size_t i;
@@ -362,6 +364,14 @@ int li_loader_take_over(struct li_loader *n, struct li_loader *old,
 		if (err)
 			roll_back(n, ifindex, was, i);
 	}
+	/*
+	 * The egress filter too, where our program was: @old's would record
+	 * sessions in maps nobody reads; if @n's cannot take its place, it
+	 * goes (the daemon says why: li_loader_egress_err).
+	 */
+	for (i = 0; i < nr && !err; i++)
+		if (was[i].fd >= 0 && li_loader_attach_egress(n, ifindex[i]))
+			li_egress_remove(ifindex[i]);
 	for (i = 0; i < nr; i++)
 		if (was[i].fd >= 0)
 			close(was[i].fd);

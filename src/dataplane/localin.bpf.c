@@ -642,7 +642,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->kind = (__u8)kind;
 	ev->set = (__u8)c->set;
-	ev->ifindex = ctx->ingress_ifindex;
+	ev->ifindex = c->ifindex;
 	ev->trace_id = trace_id;
 	ev->ktime_ns = now;
 	__builtin_memcpy(&ev->pkt, &s->pkt, sizeof(ev->pkt));
@@ -730,7 +730,7 @@ static __always_inline void
 intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
 {
 	const struct li_test_meta *m = test_meta(ctx, cf);
-	__u32 ifindex = ctx->ingress_ifindex;
+	__u32 ifindex = c->ifindex; /* no metadata: the arrival's */
 	struct li_ifc *e;
 
 	if (m) {
@@ -794,7 +794,11 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	c.test_run = m != 0;
 	c.sk = &sc->sk;
 	c.sn = &sc->sn;
-	/* Read apart: a select between the two pointers is not allowed. */
+	/*
+	 * ctx->ingress_ifindex is read here only, and not as one arm of a
+	 * choice: clang 14 made a pointer of ctx + 12 (kept for three reads,
+	 * or chosen between two pointers), which the verifier refuses.
+	 */
 	c.ifindex = ctx->ingress_ifindex;
 	asm volatile("" : "+r"(c.ifindex));
 	if (m)

@@ -134,6 +134,26 @@ prog_id() {
 		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
 }
 
+# Our session egress filters on $IF's egress (or ingress): lines of
+# `tc filter show` naming the program.
+egress_filters() {
+	in_gw tc filter show dev "$IF" "${1:-egress}" | grep -c localin_egress
+}
+# The id of the program our egress filter runs ("" when there is none).
+egress_prog() {
+	in_gw tc filter show dev "$IF" egress |
+		sed -n 's/.*localin_egress.* id \([0-9]*\).*/\1/p' | head -n 1
+}
+# Does that program use the li_sess pinned under $PIN now?
+egress_uses_pins() {
+	sess_id=$(bpftool map show pinned "$PIN/li_sess" 2>/dev/null |
+		sed -n 's/^\([0-9]*\):.*/\1/p')
+	ep=$(egress_prog)
+	[ -n "$sess_id" ] && [ -n "$ep" ] &&
+		bpftool prog show id "$ep" 2>/dev/null |
+		grep -Eq "map_ids.*\<$sess_id\>"
+}
+
 # --- localin in the gateway -------------------------------------------------------
 li_cmd() { # command [words...]: --socket before the words
 	c=$1

@@ -10,7 +10,9 @@
 #    them (the daemon is stopped with SIGSTOP while they queue);
 #  - a restart over pins made by another build (li_conf.build differs)
 #    replaces them and the program, again under that stream;
-#  - a restart that adopts small maps, with a config too big for them.
+#  - a restart that adopts small maps, with a config too big for them;
+#  - after each, one session egress filter of ours, its program the one
+#    using the maps pinned now.
 #
 #	sh tests/e2e/takeover.sh BIN
 #
@@ -23,7 +25,7 @@ SUITE=e2e/takeover
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need_root_and_tools ip nsenter unshare ping bpftool awk
+need_root_and_tools ip nsenter unshare ping bpftool awk tc
 private_bpffs "$@"
 setup_run to localin-to
 # The UDP stream's ends, once the daemons are gone.
@@ -114,6 +116,7 @@ check_start "localin run starts with the small config" "$conf" || {
 }
 id1=$(prog_id)
 check "enforcing: the ping is dropped" ping_dropped
+eg1=$(egress_prog)
 
 # --- events queued across a reload -------------------------------------------
 # Stopped, the daemon cannot read what the program queues; SIGHUP waits.
@@ -150,6 +153,10 @@ check "... a new program is attached ($id1 -> $id2)" \
 	[ -n "$id2" -a "$id2" != "$id1" ]
 check "... judging with the maps pinned now" uses_pins
 check "... no half-made pin directory left" [ ! -e "$PIN-next" ]
+eg2=$(egress_prog)
+check "... one egress filter of ours, the successor's ($eg1 -> $eg2)" \
+	[ "$(egress_filters)" = 1 -a -n "$eg2" -a "$eg2" != "${eg1:-x}" ]
+check "... its egress program uses the maps pinned now" egress_uses_pins
 check "... $sent UDP datagrams sent across it, $got got past: no gap" \
 	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
 n2=$(count "decided by a policy")
@@ -178,6 +185,10 @@ id3=$(prog_id)
 check "... this build's program replaced it ($id2 -> $id3)" \
 	[ -n "$id3" -a "$id3" != "$id2" ]
 check "... judging with the maps pinned now" uses_pins
+eg3=$(egress_prog)
+check "... one egress filter of ours, this build's ($eg2 -> $eg3)" \
+	[ "$(egress_filters)" = 1 -a -n "$eg3" -a "$eg3" != "${eg2:-x}" ]
+check "... its egress program uses the maps pinned now" egress_uses_pins
 check "... $sent UDP datagrams sent across it, $got got past: no gap" \
 	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
 
@@ -198,11 +209,14 @@ id4=$(prog_id)
 check "... new program attached ($id3 -> $id4)" \
 	[ -n "$id4" -a "$id4" != "$id3" ]
 check "... judging with the maps pinned now" uses_pins
+check "... one egress filter of ours" [ "$(egress_filters)" = 1 ]
+check "... its egress program uses the maps pinned now" egress_uses_pins
 check "... $sent UDP datagrams sent across it, $got got past: no gap" \
 	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
 
 li_cmd stop >/dev/null 2>&1
 sleep 0.2
 check "localin stop: no program attached" [ -z "$(prog_id)" ]
+check "localin stop: no egress filter of ours" [ "$(egress_filters)" = 0 ]
 check "localin stop: nothing pinned" [ ! -e "$PIN" -a ! -e "$PIN-next" ]
 [ "$fails" -eq 0 ]
