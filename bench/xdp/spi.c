@@ -460,7 +460,7 @@ out:
  * The loaded localin_xdp whose li_ifc_big knows interface @marker (given
  * to its loader only): an fd, or -1.
  */
-static int find_prog(int marker)
+int bench_find_prog(int marker)
 {
 	struct li_ifc_key key = { .ifindex = (__u32)marker };
 	struct li_ifc v;
@@ -517,8 +517,8 @@ static int load_stream(const char *obj)
 	    li_loader_set_interface(sb.on, base, "wan1") ||
 	    li_loader_set_interface(sb.off, base + 1, "wan1"))
 		return -1;
-	sb.on_prog = find_prog(base);
-	sb.off_prog = find_prog(base + 1);
+	sb.on_prog = bench_find_prog(base);
+	sb.off_prog = bench_find_prog(base + 1);
 	sb.obj = bpf_object__open_file(obj, NULL);
 	if (sb.on_prog < 0 || sb.off_prog < 0 || !sb.obj ||
 	    bpf_object__load(sb.obj))
