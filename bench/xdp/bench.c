@@ -6,10 +6,14 @@
  * destination port 500 dropped) and a bare XDP_PASS program, run on the
  * same frames. Medians of ROUNDS runs of REPEAT packets each. Then, with
  * -s, the cost of the SPI check on the config CONF (spi.c, with the
- * program spi.bpf.o at -w; FRAMES packets in use).
+ * program spi.bpf.o at -w; FRAMES packets in use). With -S, what sessions
+ * cost on each config (sess.c, with the program sess.bpf.o at -S).
+ * A '*' after a reason: the first run passed and opened a session, which
+ * the timed runs then hit (li_loader_test_run again after timing).
  *
  *	bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT]
- *	      [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] LABEL=CONF...
+ *	      [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] [-S SESS.o]
+ *	      LABEL=CONF...
  *
  * -a is the object `xdp-filter load IFACE` loads (every feature, policy
  * allow: xdpfilt_alw_all.o), -u the one `xdp-filter load -f udp IFACE`
@@ -369,8 +373,9 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 {
 	struct li_loader *l = NULL;
 	struct pipeline p;
-	struct li_verdict v;
+	struct li_verdict v, after;
 	struct li_pkt pkt;
+	char reason[16];
 	__u32 ns[64];
 	unsigned int k;
 	int i, err;
@@ -394,8 +399,17 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 		if (err)
 			goto out;
 		row[i] = median(ns, rounds);
+		/* What the timed runs met: a session the first run opened? */
+		if (!err)
+			err = li_loader_test_run(l, frames[i].b, frames[i].len,
+						 IFINDEX, &pkt, &after);
+		if (err)
+			goto out;
+		snprintf(reason, sizeof(reason), "%s%s",
+			 li_reason_name(v.reason),
+			 after.reason != v.reason ? "*" : "");
 		printf("  %5u %-4s %-9.9s", row[i], v.drop ? "drop" : "pass",
-		       li_reason_name(v.reason));
+		       reason);
 	}
 	printf("\n");
 out:
@@ -406,7 +420,7 @@ out:
 
 #define MAX_ROWS 16
 
-static const char *labels[MAX_ROWS];
+static char *labels[MAX_ROWS], *paths[MAX_ROWS];
 static __u32 rows[MAX_ROWS][NR_FRAMES];
 static int nrows;
 
@@ -466,7 +480,7 @@ static void print_prog_row(const char *label, const char *what, const __u32 *ns,
 int main(int argc, char **argv)
 {
 	const char *fall = NULL, *fudp = NULL, *pass = NULL, *spi = NULL,
-		   *spi_obj = NULL;
+		   *spi_obj = NULL, *sess_obj = NULL;
 	unsigned int spi_frames = 1024;
 	struct bpf_object *ao = NULL, *uo = NULL, *po = NULL;
 	__u32 ar[NR_FRAMES], ur[NR_FRAMES], pr[NR_FRAMES], want[NR_FRAMES],
@@ -474,7 +488,7 @@ int main(int argc, char **argv)
 	int c, i, afd, ufd, pfd;
 	char what[128];
 
-	while ((c = getopt(argc, argv, "a:u:p:r:k:s:w:m:")) != -1) {
+	while ((c = getopt(argc, argv, "a:u:p:r:k:s:w:m:S:")) != -1) {
 		if (c == 'a')
 			fall = optarg;
 		else if (c == 'u')
@@ -489,13 +503,15 @@ int main(int argc, char **argv)
 			spi = optarg;
 		else if (c == 'w')
 			spi_obj = optarg;
+		else if (c == 'S')
+			sess_obj = optarg;
 		else if (c == 'm')
 			spi_frames = (unsigned int)strtoul(optarg, NULL, 0);
 	}
 	if (!fall || !fudp || !pass || optind >= argc || rounds > 64 ||
 	    !rounds || !spi_frames || (spi && !spi_obj)) {
 		fprintf(stderr,
-			"usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] LABEL=CONF...\n");
+			"usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] [-S SESS.o] LABEL=CONF...\n");
 		return 2;
 	}
 	libbpf_set_print(NULL);
@@ -551,11 +567,12 @@ int main(int argc, char **argv)
 			continue;
 		*eq = 0;
 		labels[nrows] = argv[i];
+		paths[nrows] = eq + 1;
 		if (bench_conf(argv[i], eq + 1, rows[nrows]))
 			return 1;
 		nrows++;
 	}
-	printf("\n");
+	printf("(* the first run passed and opened a session: the timed runs hit it)\n\n");
 	snprintf(what, sizeof(what), "xdp-filter, default load (%s)",
 		 bpf_program__name(bpf_object__next_program(ao, NULL)));
 	print_ratios(what, ar, 0);
@@ -566,6 +583,9 @@ int main(int argc, char **argv)
 	printf("\n");
 	print_at_or_below("xdp-filter (default)", ar);
 	print_at_or_below("xdp-filter -f udp", ur);
+	if (sess_obj &&
+	    sess_bench(nrows, labels, paths, sess_obj, pfd, rounds, repeat))
+		return 1;
 	bpf_object__close(ao);
 	bpf_object__close(uo);
 	bpf_object__close(po);

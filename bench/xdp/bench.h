@@ -43,4 +43,18 @@ int bench_open(struct li_loader **l, const struct li_ruleset *rs,
 int spi_bench(const char *path, const char *obj, unsigned int rounds,
 	      unsigned int repeat, unsigned int nframes);
 
+/*
+ * The loaded localin_xdp whose li_ifc_big knows interface @marker (given
+ * to its loader only): an fd, or -1 (spi.c).
+ */
+int bench_find_prog(int marker);
+
+/*
+ * What sessions cost (sess.c): the @n configs at @paths, with sess.bpf.o
+ * at @obj and the bare XDP_PASS program @pass (to time the wrapper).
+ */
+int sess_bench(int n, char *const *labels, char *const *paths,
+	       const char *obj, int pass, unsigned int rounds,
+	       unsigned int repeat);
+
 #endif

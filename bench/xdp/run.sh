@@ -22,9 +22,19 @@
 # enable and disable, at 1 and 100k SAs, varied SPIs (spi.bpf.o rewrites
 # the frame's SPI before each run and tail-calls localin's program;
 # SPI_FRAMES distinct frames, and at 100k SAs also one per SA).
+# Then what sessions cost (sess.c): per config, the reply to the gateway's
+# DNS query without and with its session (opened by the egress program),
+# the peer's IKE in its session, a new session a run (sess.bpf.o changes
+# the source port before each run and tail-calls localin's program), and
+# the egress program on the query.
+# With BASE=TREE (a worktree from before sessions, built with make), the
+# main table and that section's policy decisions (reply-nosess, ike-peer)
+# again with TREE's program (bench.c and sess.c of this tree built with
+# -DBENCH_NO_SESS against TREE/src and TREE/build/liblocalin.a).
 # Needs root (BPF_PROG_TEST_RUN). Nothing is attached or pinned.
 #
-#   bench/xdp/run.sh [BUILD]   (default build; REPEAT, ROUNDS, SPI_FRAMES)
+#   bench/xdp/run.sh [BUILD]   (default build; REPEAT, ROUNDS, SPI_FRAMES,
+#                               BASE)
 set -eu
 
 BUILD=${1:-build}
@@ -62,14 +72,30 @@ clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
 	-c bench/xdp/pass.bpf.c -o "$OUT/pass.bpf.o"
 clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
 	-c bench/xdp/spi.bpf.c -o "$OUT/spi.bpf.o"
+clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
+	-c bench/xdp/sess.bpf.c -o "$OUT/sess.bpf.o"
 ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
-	-o "$OUT/bench" bench/xdp/bench.c bench/xdp/spi.c \
+	-o "$OUT/bench" bench/xdp/bench.c bench/xdp/spi.c bench/xdp/sess.c \
 	"$BUILD/liblocalin.a" -lbpf -lxdp -lpcap -lm
+if [ -n "${BASE:-}" ]; then
+	${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
+		-DBENCH_NO_SESS -I"$BASE/src" -o "$OUT/bench-base" \
+		bench/xdp/bench.c bench/xdp/spi.c bench/xdp/sess.c \
+		"$BASE/build/liblocalin.a" -lbpf -lxdp -lpcap -lm
+fi
+CONFS="pfx1=$OUT/pfx1.conf pfx1k=$OUT/pfx1000.conf
+	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf
+	pol100=$OUT/pol100.conf pol1000=$OUT/pol1000.conf
+	a100k-pol1000=$OUT/a100k-pol1000.conf"
 uname -r
+# shellcheck disable=SC2086 # CONFS: one word a config
 "$OUT/bench" -a "$FILTER_ALL" -u "$FILTER_UDP" -p "$OUT/pass.bpf.o" \
-	-r "$REPEAT" -k "$ROUNDS" \
-	-s "$OUT/pfx1.conf" -w "$OUT/spi.bpf.o" -m "$SPI_FRAMES" \
-	pfx1="$OUT/pfx1.conf" pfx1k="$OUT/pfx1000.conf" \
-	pfx100k="$OUT/pfx100000.conf" pol1="$OUT/pol1.conf" \
-	pol100="$OUT/pol100.conf" pol1000="$OUT/pol1000.conf" \
-	a100k-pol1000="$OUT/a100k-pol1000.conf"
+	-r "$REPEAT" -k "$ROUNDS" -S "$OUT/sess.bpf.o" \
+	-s "$OUT/pfx1.conf" -w "$OUT/spi.bpf.o" -m "$SPI_FRAMES" $CONFS
+if [ -n "${BASE:-}" ]; then
+	echo
+	echo "BASE: $BASE ($(git -C "$BASE" log -1 --format=%h))"
+	# shellcheck disable=SC2086
+	"$OUT/bench-base" -a "$FILTER_ALL" -u "$FILTER_UDP" \
+		-p "$OUT/pass.bpf.o" -r "$REPEAT" -k "$ROUNDS" -S - $CONFS
+fi

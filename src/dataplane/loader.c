@@ -647,11 +647,14 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 	return 0;
 }
 
-int li_loader_test_run_egress(struct li_loader *l, const void *frame, __u32 len)
+/* @repeat runs of the egress program on @frame; the mean ns per run. */
+static int run_egress(struct li_loader *l, const void *frame, __u32 len,
+		      __u32 repeat, __u32 *ns)
 {
 	struct __sk_buff skb = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
-		    .ctx_in = &skb, .ctx_size_in = sizeof(skb));
+		    .ctx_in = &skb, .ctx_size_in = sizeof(skb),
+		    .repeat = repeat);
 
 	if (len > LI_TEST_RUN_MAX)
 		return -EMSGSIZE;
@@ -663,7 +666,21 @@ int li_loader_test_run_egress(struct li_loader *l, const void *frame, __u32 len)
 	if (bpf_prog_test_run_opts(
 		    bpf_program__fd(l->skel->progs.localin_egress), &o))
 		return -errno;
+	*ns = o.duration;
 	return 0;
+}
+
+int li_loader_test_run_egress(struct li_loader *l, const void *frame, __u32 len)
+{
+	__u32 ns;
+
+	return run_egress(l, frame, len, 1, &ns);
+}
+
+int li_loader_bench_egress(struct li_loader *l, const void *frame, __u32 len,
+			   __u32 repeat, __u32 *ns)
+{
+	return run_egress(l, frame, len, repeat, ns);
 }
 
 __u32 li_loader_sess_id(struct li_loader *l)

@@ -255,6 +255,9 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
  */
 int li_loader_test_run_egress(struct li_loader *l, const void *frame,
 			      __u32 len);
+/* The same @repeat times (bench/xdp); the kernel's mean ns per run. */
+int li_loader_bench_egress(struct li_loader *l, const void *frame, __u32 len,
+			   __u32 repeat, __u32 *ns);
 /*
  * A fresh session id from the program's counter (a traced first packet
  * that opened no session: replay --engine xdp traces in user space).

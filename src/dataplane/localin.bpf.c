@@ -794,7 +794,11 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	c.test_run = m != 0;
 	c.sk = &sc->sk;
 	c.sn = &sc->sn;
-	/* Read apart: a select between the two pointers is not allowed. */
+	/*
+	 * ctx->ingress_ifindex is read here only, and not as one arm of a
+	 * choice: clang 14 made a pointer of ctx + 12 (kept for three reads,
+	 * or chosen between two pointers), which the verifier refuses.
+	 */
 	c.ifindex = ctx->ingress_ifindex;
 	asm volatile("" : "+r"(c.ifindex));
 	if (m)

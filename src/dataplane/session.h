@@ -212,8 +212,11 @@ static __always_inline __u64 li_sess_expire_s(const struct li_sess_key *k,
 
 /*
  * A packet of @s in direction @dir at @now: time, counters and TCP state.
- * The counters are added atomically (several CPUs may carry one session);
- * the clock and the flags may race, which costs a second at most.
+ * Plain adds, not atomic ones: one flow's packets arrive on one CPU (the
+ * NIC hashes flows to queues), so two CPUs rarely carry one session at
+ * the same instant, and when they do a count may be lost (FortiOS's own
+ * counters are statistics too). The clock and the flags may race as
+ * well, which costs a second at most.
  */
 static __always_inline void
 li_sess_note(struct li_sess *s, const struct li_pkt *p, int dir, __u64 now)
@@ -222,8 +225,8 @@ li_sess_note(struct li_sess *s, const struct li_pkt *p, int dir, __u64 now)
 
 	if (now > s->last_ns)
 		s->last_ns = now;
-	__sync_fetch_and_add(&s->pkts[dir & 1], 1);
-	__sync_fetch_and_add(&s->bytes[dir & 1], p->l3_len);
+	s->pkts[dir & 1] += 1;
+	s->bytes[dir & 1] += p->l3_len;
 	if (p->proto != 6 || !(p->flags & LI_PKT_PORTS))
 		return;
 	if (p->tcp_flags & 0x01) /* FIN */
