@@ -104,10 +104,13 @@ in_ns() { # ns command...: nsenter keeps our mount namespace (no remount)
 	shift
 	nsenter --net="/run/netns/$_n" "$@"
 }
+# nsenter (no --fork), unshare and sh -c exec what they run: $! is the
+# server's own pid, the one cleanup kills. (A function run with & would be
+# a subshell whose children outlive it.)
 spawn() { # ns command...: in the background, its pid to $bg
 	_s=$1
 	shift
-	in_ns "$_s" "$@" >>"$tmp/servers.out" 2>&1 &
+	nsenter --net="/run/netns/$_s" "$@" >>"$tmp/servers.out" 2>&1 &
 	bg="$bg $!"
 }
 probe() { # ns probe-args...: sessions_probe.py in NS, its output on stdout
