@@ -543,6 +543,16 @@ static int sum_percpu(struct li_loader *l, int fd, __u32 key, __u64 *sum)
 	return 0;
 }
 
+__u64 li_loader_sess_opened(struct li_loader *l)
+{
+	__u64 n;
+
+	if (sum_percpu(l, bpf_map__fd(l->skel->maps.li_stats),
+		       LI_ST_SESS_OPENED, &n))
+		return 0;
+	return n;
+}
+
 int li_loader_counters(struct li_loader *l, struct li_counters *out)
 {
 	int fd = bpf_map__fd(l->skel->maps.li_stats), fam, err;

@@ -224,7 +224,10 @@ int li_loader_sess_lookup(struct li_loader *l, const struct li_sess_key *k,
 			  struct li_sess *s);
 /* Entries in the map (a walk), or a negative errno. */
 int li_loader_sess_count(struct li_loader *l);
-/* Session ids handed out so far (li_sess_ids): sessions opened. */
+/*
+ * Sessions the data path opened so far (li_stats, all CPUs; one that
+ * replaced an expired entry too).
+ */
 __u64 li_loader_sess_opened(struct li_loader *l);
 /* The sessions' clock now: CLOCK_MONOTONIC_COARSE, ns. */
 __u64 li_sess_clock_ns(void);

@@ -204,16 +204,6 @@ int li_loader_sess_count(struct li_loader *l)
 	return li_loader_sess_walk(l, NULL, NULL);
 }
 
-__u64 li_loader_sess_opened(struct li_loader *l)
-{
-	__u32 zero = 0, n = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_sess_ids), &zero,
-				&n))
-		return 0;
-	return n;
-}
-
 __u64 li_sess_clock_ns(void)
 {
 	struct timespec ts;

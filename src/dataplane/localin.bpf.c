@@ -460,11 +460,24 @@ static __always_inline __u32 li_acc_ifindex(const LI_CTX *c)
 	return c->ifindex;
 }
 
+static __always_inline void count(__u32 i)
+{
+	__u64 *n = bpf_map_lookup_elem(&li_stats, &i);
+
+	if (n)
+		*n += 1;
+}
+
+/* Opened sessions are counted: status compares them with those it saw end. */
 static __always_inline int li_acc_sess_open(const LI_CTX *c,
 					    const struct li_sess_key *k,
 					    struct li_sess *s)
 {
-	return bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
+	int err = bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
+
+	if (!err)
+		count(LI_ST_SESS_OPENED);
+	return err;
 }
 
 /* Sessions' clock: a test run's packet time, or the coarse clock. */
@@ -567,14 +580,6 @@ static __always_inline int set_ctx(LI_CTX *c, const struct li_conf *cf,
 	c->cross_off = li_set_key(set, cf->cap_cross, 0);
 	c->pol_off = li_set_key(set, cf->cap_pol, 0);
 	return 0;
-}
-
-static __always_inline void count(__u32 i)
-{
-	__u64 *n = bpf_map_lookup_elem(&li_stats, &i);
-
-	if (n)
-		*n += 1;
 }
 
 /* An ESP packet of SA @id, for `diagnose vpn tunnel list`. */
@@ -904,6 +909,7 @@ int localin_egress(struct __sk_buff *skb)
 	c.locals_off = li_set_key(*lh & 1, LI_LOCAL_SLOTS, 0);
 	c.sk = &es->sk;
 	c.sn = &es->sn;
+	c.ifindex = skb->ifindex;
 	/* A test run's packet time: cb[0..1] the cookie, cb[2..3] the time. */
 	if (cf->cookie && skb->cb[0] == (__u32)cf->cookie &&
 	    skb->cb[1] == (__u32)(cf->cookie >> 32))

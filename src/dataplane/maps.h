@@ -44,7 +44,9 @@
 enum li_stat {
 	LI_ST_REASON = 0,	     /* + enum li_reason */
 	LI_ST_SUPPRESSED = LI_R_MAX, /* + enum li_event_kind */
-	LI_NR_STATS = LI_R_MAX + LI_EV_NR_KINDS,
+	/* sessions opened (session.h), by the decision or by egress */
+	LI_ST_SESS_OPENED = LI_R_MAX + LI_EV_NR_KINDS,
+	LI_NR_STATS,
 };
 
 /* li_conf[0]: fixed at creation, except the event rates. */

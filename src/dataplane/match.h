@@ -482,6 +482,7 @@ static __always_inline void li_sess_egress(const LI_CTX *c,
 		return;
 	}
 	li_sess_init(n, p, LI_DIR_OUT, now, li_acc_sess_id(c));
+	n->ifindex = li_acc_ifindex(c); /* where it left, for the list */
 	li_acc_sess_open(c, k, n);
 }
 
