@@ -8,6 +8,7 @@
 
 #include "trace/flowtrace.h"
 #include "daemon/internal.h"
+#include "daemon/logout.h"
 
 /* The SA the verdict names, for its tunnel (replay: li_host_sa). */
 static const struct sa_entry *event_sa(const struct daemon *d,
@@ -22,6 +23,7 @@ static void on_log(struct daemon *d, const struct li_event *ev,
 		   const char *ifname, __u64 time_ns)
 {
 	char line[LOG_LINE_MAX + 1];
+	bool esp;
 	int n;
 
 	n = log_emit_line(&d->log, &ev->pkt, &ev->verdict, ifname,
@@ -29,7 +31,14 @@ static void on_log(struct daemon *d, const struct li_event *ev,
 	if (n <= 0)
 		return;
 	line[n++] = '\n';
-	sink_write(&d->sink, line, (size_t)n, 1);
+	esp = ev->verdict.reason == LI_R_ESP_UNKNOWN_SPI ||
+	      ev->verdict.reason == LI_R_ESP_WRONG_PEER;
+	log_out(d, line, (size_t)n,
+		&(struct log_meta){
+			.cat = esp ? LOG_CAT_EVENT_VPN : LOG_CAT_LOCAL_TRAFFIC,
+			.level = esp ? LOG_LEVEL_ERROR : LOG_LEVEL_NOTICE,
+			.logid = esp ? "0101037131" : "0001000014",
+			.time_ns = time_ns });
 }
 
 static void on_trace(struct daemon *d, const struct li_event *ev,

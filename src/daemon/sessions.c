@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "daemon/internal.h"
+#include "daemon/logout.h"
 
 #define SWEEP_MS 1000
 /*
@@ -91,7 +92,11 @@ static void log_end(struct daemon *d, const struct li_sess_key *k,
 	if (n <= 0)
 		return;
 	line[n++] = '\n';
-	sink_write(&d->sink, line, (size_t)n, 1);
+	log_out(d, line, (size_t)n,
+		&(struct log_meta){ .cat = LOG_CAT_LOCAL_TRAFFIC,
+				    .level = LOG_LEVEL_NOTICE,
+				    .logid = "0001000014",
+				    .time_ns = se.end_ns });
 	d->sess.logged++;
 }
 
