@@ -53,8 +53,7 @@ int bench_find_prog(int marker);
  * What sessions cost (sess.c): the @n configs at @paths, with sess.bpf.o
  * at @obj and the bare XDP_PASS program @pass (to time the wrapper).
  */
-int sess_bench(int n, char *const *labels, char *const *paths,
-	       const char *obj, int pass, unsigned int rounds,
-	       unsigned int repeat);
+int sess_bench(int n, char *const *labels, char *const *paths, const char *obj,
+	       int pass, unsigned int rounds, unsigned int repeat);
 
 #endif

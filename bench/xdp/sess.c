@@ -287,8 +287,7 @@ static int expect(const char *label, const char *what,
 	if (v->reason == reason)
 		return 0;
 	fprintf(stderr, "bench: %s: %s gets %s, expected %s: not timing it\n",
-		label, what, li_reason_name(v->reason),
-		li_reason_name(reason));
+		label, what, li_reason_name(v->reason), li_reason_name(reason));
 	return -EPROTO;
 }
 
@@ -422,8 +421,8 @@ static int sess_conf(const char *label, const char *path, int marker)
 			err = li_loader_bench_egress(l, query.b, query.len,
 						     repeat, &e[k]);
 		if (!err)
-			err = li_loader_test_run(l, reply.b, reply.len,
-						 IFINDEX, &pkt, &v2);
+			err = li_loader_test_run(l, reply.b, reply.len, IFINDEX,
+						 &pkt, &v2);
 		if (!err)
 			err = expect(label, "reply after egress timing", &v2,
 				     LI_R_SESSION);
@@ -446,8 +445,8 @@ out:
 	return err;
 }
 
-int sess_bench(int n, char *const *labels, char *const *paths,
-	       const char *obj, int pass, unsigned int k, unsigned int r)
+int sess_bench(int n, char *const *labels, char *const *paths, const char *obj,
+	       int pass, unsigned int k, unsigned int r)
 {
 	int i, err = 0, base = 0x30000000 + 16 * (getpid() & 0xfffff);
 

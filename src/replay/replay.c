@@ -303,7 +303,8 @@ static void sessions_end(struct replay *r, __u64 now_ns, bool all)
 	/* Inbound ones: the gateway's own have no end lines to explain. */
 	if (all)
 		r->sess_open_at_end = r->sess_in_ended;
-	qsort(r->ended, r->nr_ended, sizeof(*r->ended), by_end);
+	if (r->nr_ended) /* qsort() wants a buffer, even for nothing */
+		qsort(r->ended, r->nr_ended, sizeof(*r->ended), by_end);
 	for (i = 0; i < r->nr_ended; i++) {
 		const struct ended *e = &r->ended[i];
 		struct log_sess_end se = {
