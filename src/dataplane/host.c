@@ -260,12 +260,12 @@ static __u32 sess_home(const struct li_sess_key *k)
 
 	for (i = 0; i < sizeof(*k) / 4; i++)
 		x = (x ^ w[i]) * 0x100000001b3ull;
-	return (__u32)(x ^ (x >> 29)) & (LI_SESS_MAX - 1);
+	return (__u32)(x ^ (x >> 29));
 }
 
 static struct li_host_sess *sess_slot(const LI_CTX *c, __u32 home, __u32 i)
 {
-	return &c->sess[(home + i) & (LI_SESS_MAX - 1)];
+	return &c->sess[(home + i) & (c->sess_cap - 1)];
 }
 
 static __always_inline struct li_sess *
@@ -293,12 +293,14 @@ static void sess_forget(struct li_host *h, struct li_host_sess *e)
 	e->state = LI_HS_GONE;
 }
 
-/* Its own slot, a free one, or the least recently used of the window. */
-static __always_inline int li_acc_sess_open(const LI_CTX *cc,
-					    const struct li_sess_key *k,
-					    struct li_sess *s)
+/*
+ * Its own slot or a free one in its window; when the window is full, its
+ * least recently used session goes if @evict (as an LRU map drops one,
+ * without an end), else -ENOSPC.
+ */
+static int sess_put(struct li_host *c, const struct li_sess_key *k,
+		    const struct li_sess *s, const char *ifname, bool evict)
 {
-	struct li_host *c = (struct li_host *)cc;
 	__u32 home = sess_home(k), i;
 	struct li_host_sess *e = NULL, *old = NULL;
 
@@ -319,7 +321,9 @@ static __always_inline int li_acc_sess_open(const LI_CTX *cc,
 		}
 	}
 	if (!e) {
-		e = old; /* evicted without an end: as an LRU map drops it */
+		if (!evict)
+			return -ENOSPC;
+		e = old;
 		sess_forget(c, e);
 	}
 	if (e->state != LI_HS_USED) {
@@ -329,7 +333,72 @@ static __always_inline int li_acc_sess_open(const LI_CTX *cc,
 	e->state = LI_HS_USED;
 	e->k = *k;
 	e->s = *s;
-	e->ifname = c->ifname;
+	e->ifname = ifname;
+	return 0;
+}
+
+/*
+ * At least twice the slots, every live session placed again (the
+ * tombstones go); it doubles again while one does not fit its window, and
+ * at LI_SESS_MAX the placing evicts as sess_put() does. The table grows
+ * with what it holds, from LI_HOST_SESS_MIN, so that a capture with few
+ * sessions probes a table that stays in the cache: a table of LI_SESS_MAX
+ * slots from the start cost replay a cache miss (and in time a page
+ * fault) per packet to the gateway. Nothing is lost when memory is short:
+ * the old table stays (-ENOMEM).
+ */
+static int sess_grow(struct li_host *h)
+{
+	struct li_host_sess *old = h->sess;
+	__u32 cap = h->sess_cap, n = h->nr_live, i;
+	bool placed = false;
+
+	while (!placed && h->sess_cap < LI_SESS_MAX) {
+		struct li_host_sess *t;
+		__u32 c2 = h->sess_cap * 2;
+
+		t = calloc(c2, sizeof(*t));
+		if (!t) {
+			if (h->sess != old)
+				free(h->sess);
+			h->sess = old;
+			h->sess_cap = cap;
+			h->nr_live = n;
+			for (i = 0; i < cap; i++) /* the list, as it was */
+				if (old[i].state == LI_HS_USED)
+					h->live[old[i].live_pos] = i;
+			return -ENOMEM;
+		}
+		if (h->sess != old)
+			free(h->sess);
+		h->sess = t;
+		h->sess_cap = c2;
+		h->nr_live = 0;
+		placed = true;
+		for (i = 0; i < cap && placed; i++)
+			if (old[i].state == LI_HS_USED)
+				placed = !sess_put(h, &old[i].k, &old[i].s,
+						   old[i].ifname,
+						   c2 >= LI_SESS_MAX);
+	}
+	free(old);
+	return 0;
+}
+
+/* Above half full, or its window full, the table grows first. */
+static __always_inline int li_acc_sess_open(const LI_CTX *cc,
+					    const struct li_sess_key *k,
+					    struct li_sess *s)
+{
+	struct li_host *c = (struct li_host *)cc;
+
+	if (c->nr_live >= c->sess_cap / 2 && c->sess_cap < LI_SESS_MAX)
+		sess_grow(c);
+	while (sess_put(c, k, s, c->ifname, c->sess_cap >= LI_SESS_MAX))
+		if (sess_grow(c)) { /* no memory: the window's oldest goes */
+			sess_put(c, k, s, c->ifname, true);
+			break;
+		}
 	return 0;
 }
 
@@ -460,7 +529,8 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
 	h->ike = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike));
 	h->local_tab = calloc(LI_LOCAL_SLOTS, sizeof(*h->local_tab));
-	h->sess = calloc(LI_SESS_MAX, sizeof(*h->sess));
+	h->sess_cap = LI_HOST_SESS_MIN;
+	h->sess = calloc(h->sess_cap, sizeof(*h->sess));
 	h->live = calloc(LI_SESS_MAX, sizeof(*h->live));
 	h->sess_gen = 1;
 	if (!h->frags || !h->ike || !h->local_tab || !h->sess || !h->live) {

@@ -57,6 +57,7 @@ struct li_host_ike {
  * the used slots, so that expiry walks sessions, not the table.
  */
 #define LI_HOST_SESS_PROBE 8
+#define LI_HOST_SESS_MIN 256 /* slots at first; it doubles up to LI_SESS_MAX */
 
 enum li_host_sess_state {
 	LI_HS_FREE = 0, /* never used: a probe stops here */
@@ -97,8 +98,9 @@ struct li_host {
 	const struct sa_entry *last_sa; /* the decision's SA, for traces */
 	__u64 now_ns;		   /* the packet's time (li_host_set_now) */
 	struct li_host_ike *ike;   /* LI_HOST_IKE_SLOTS */
-	struct li_host_sess *sess; /* LI_SESS_MAX slots */
-	__u32 *live;		   /* indices of used slots */
+	struct li_host_sess *sess; /* sess_cap slots (a power of 2) */
+	__u32 sess_cap;
+	__u32 *live; /* indices of used slots */
 	__u32 nr_live;
 	__u32 sess_next; /* the last session id handed out */
 	__u32 sess_gen;	 /* the ruleset's generation: 1, +1 a reload */
