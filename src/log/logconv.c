@@ -3,6 +3,7 @@
 #include "log/logconv.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,5 +270,214 @@ int logconv_csv(char *buf, size_t size, const struct logconv_rec *rec)
 		logbuf_printf(&lb, "%s%s=", i ? "," : "", rec->f[i].key);
 		kv_value(&lb, &rec->f[i]);
 	}
+	return logbuf_result(&lb);
+}
+
+/* ---- CEF ---- */
+
+/*
+ * FortiOS names with a CEF name, as FortiOS's log message reference maps
+ * them ("... log support for CEF", 6.x/7.x). Everything else is
+ * FTNTFGT<name>.
+ */
+static const struct {
+	const char *fortios, *cef;
+} cef_names[] = {
+	{ "action", "act" },
+	{ "cookies", "requestCookies" },
+	{ "devid", "deviceExternalId" },
+	{ "dstintf", "deviceOutboundInterface" },
+	{ "dstip", "dst" },
+	{ "dstport", "dpt" },
+	{ "msg", "msg" },
+	{ "proto", "proto" },
+	{ "reason", "reason" },
+	{ "service", "app" },
+	{ "sessionid", "externalId" },
+	{ "srcintf", "deviceInboundInterface" },
+	{ "srcip", "src" },
+	{ "srcport", "spt" },
+	{ "status", "outcome" },
+	{ "ui", "sproc" },
+	{ "user", "duser" },
+};
+
+static const char *cef_name(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cef_names) / sizeof(cef_names[0]); i++)
+		if (!strcmp(cef_names[i].fortios, key))
+			return cef_names[i].cef;
+	return NULL;
+}
+
+/* CEF escaping: '\' and @special with a backslash, newlines as \n. */
+static void cef_escaped(struct logbuf *lb, const char *s, char special)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == special)
+			logbuf_printf(lb, "\\%c", *s);
+		else if (*s == '\n')
+			logbuf_puts(lb, "\\n");
+		else if (*s == '\r')
+			logbuf_puts(lb, "\\r");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			logbuf_printf(lb, "\\x%02x", (unsigned char)*s);
+		else
+			logbuf_printf(lb, "%c", *s);
+	}
+}
+
+static const char *val_or(const struct logconv_rec *rec, const char *key,
+			  const char *dflt)
+{
+	const struct logconv_field *f = logconv_get(rec, key);
+
+	return f ? f->val : dflt;
+}
+
+static const char *const month_abbr[] = { "Jan", "Feb", "Mar", "Apr",
+					  "May", "Jun", "Jul", "Aug",
+					  "Sep", "Oct", "Nov", "Dec" };
+
+/* "Jan 15 13:34:56 " from date= and time= (RFC 3164's stamp), or none. */
+static void cef_stamp(struct logbuf *lb, const struct logconv_rec *rec)
+{
+	const char *date = val_or(rec, "date", ""), *time = val_or(rec, "time", "");
+	int y, m, d;
+
+	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
+	    strlen(time) != 8)
+		return;
+	logbuf_printf(lb, "%s %2d %s ", month_abbr[m - 1], d, time);
+}
+
+/* Skipped in the extension: they are in the header. */
+static bool cef_in_header(const char *key)
+{
+	return !strcmp(key, "date") || !strcmp(key, "time") ||
+	       !strcmp(key, "devname") || !strcmp(key, "type");
+}
+
+static void cef_header(struct logbuf *lb, const struct logconv_rec *rec,
+		       const char *version)
+{
+	const char *logid = val_or(rec, "logid", ""), *v;
+	size_t n = strlen(logid);
+	static const char *const name_parts[] = { "eventtype", "action",
+						  "status" };
+	size_t i;
+
+	logbuf_puts(lb, "CEF:0|Fortinet|Fortigate|");
+	cef_escaped(lb, version, '|');
+	logbuf_puts(lb, "|");
+	cef_escaped(lb, n > 5 ? logid + n - 5 : logid, '|');
+	logbuf_puts(lb, "|");
+	cef_escaped(lb, val_or(rec, "type", ""), '|');
+	logbuf_puts(lb, ":");
+	cef_escaped(lb, val_or(rec, "subtype", ""), '|');
+	for (i = 0; i < 3; i++) {
+		v = val_or(rec, name_parts[i], NULL);
+		if (v && *v) {
+			logbuf_puts(lb, " ");
+			cef_escaped(lb, v, '|');
+		}
+	}
+	logbuf_printf(lb, "|%d|", 8 - logconv_severity(rec));
+}
+
+int logconv_cef(char *buf, size_t size, const struct logconv_rec *rec,
+		const char *host, const char *version)
+{
+	struct logbuf lb;
+	const char *name;
+	bool first = true;
+	size_t i;
+
+	logbuf_init(&lb, buf, size);
+	cef_stamp(&lb, rec);
+	if (!host)
+		host = val_or(rec, "devname", NULL);
+	if (host && *host)
+		logbuf_printf(&lb, "%s ", host);
+	cef_header(&lb, rec, version ? version : "");
+	for (i = 0; i < rec->n; i++) {
+		const struct logconv_field *f = &rec->f[i];
+
+		if (cef_in_header(f->key))
+			continue;
+		logbuf_puts(&lb, first ? "" : " ");
+		first = false;
+		name = cef_name(f->key);
+		if (name)
+			logbuf_printf(&lb, "%s=", name);
+		else
+			logbuf_printf(&lb, "FTNTFGT%s=", f->key);
+		cef_escaped(&lb, f->val, '=');
+		if (!strcmp(f->key, "logid")) {
+			logbuf_puts(&lb, " cat=");
+			cef_escaped(&lb, val_or(rec, "type", ""), '=');
+			logbuf_puts(&lb, ":");
+			cef_escaped(&lb, val_or(rec, "subtype", ""), '=');
+		}
+	}
+	return logbuf_result(&lb);
+}
+
+/* ---- RFC 5424 ---- */
+
+/* PRINTUSASCII without spaces, at most @max bytes; else "-". */
+static void header_field(struct logbuf *lb, const char *s, size_t max)
+{
+	size_t i;
+
+	if (!s || !*s) {
+		logbuf_puts(lb, "-");
+		return;
+	}
+	for (i = 0; s[i] && i < max; i++)
+		logbuf_printf(lb, "%c", s[i] > 32 && s[i] < 127 ? s[i] : '_');
+}
+
+/* "2024-01-15T13:34:56.123456+01:00" from date, time, tz and eventtime. */
+static void rfc5424_stamp(struct logbuf *lb, const struct logconv_rec *rec)
+{
+	const char *date = val_or(rec, "date", ""), *time = val_or(rec, "time", "");
+	const char *tz = val_or(rec, "tz", ""), *ev = val_or(rec, "eventtime", "");
+	size_t evlen = strlen(ev);
+
+	if (strlen(date) != 10 || strlen(time) != 8) {
+		logbuf_puts(lb, "-");
+		return;
+	}
+	logbuf_printf(lb, "%sT%s", date, time);
+	/* eventtime in ns (19 digits today) or us (16): its microseconds */
+	if (evlen >= 16 && strspn(ev, "0123456789") == evlen)
+		logbuf_printf(lb, ".%.6s", ev + evlen - (evlen >= 19 ? 9 : 6));
+	if (strlen(tz) == 5 && (tz[0] == '+' || tz[0] == '-'))
+		logbuf_printf(lb, "%.3s:%.2s", tz, tz + 3);
+	else
+		logbuf_puts(lb, "Z");
+}
+
+int logconv_rfc5424(char *buf, size_t size, const struct logconv_rec *rec,
+		    const char *line, size_t len, const char *host,
+		    const char *app)
+{
+	struct logbuf lb;
+
+	if (len && line[len - 1] == '\n')
+		len--;
+	logbuf_init(&lb, buf, size);
+	logbuf_puts(&lb, "1 ");
+	rfc5424_stamp(&lb, rec);
+	logbuf_puts(&lb, " ");
+	header_field(&lb, host ? host : val_or(rec, "devname", NULL), 255);
+	logbuf_puts(&lb, " ");
+	header_field(&lb, app, 48);
+	logbuf_puts(&lb, " - ");
+	header_field(&lb, val_or(rec, "logid", NULL), 32);
+	logbuf_printf(&lb, " - %.*s", (int)len, line);
 	return logbuf_result(&lb);
 }

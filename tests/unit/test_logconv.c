@@ -122,6 +122,66 @@ static void test_csv(void **state)
 	assert_string_equal(out, "date=2024-01-15,msg=\"a, \\\"b\\\"\",n=1");
 }
 
+static void test_cef(void **state)
+{
+	(void)state;
+	parse(ESP_LINE);
+	assert_true(logconv_cef(out, sizeof(out), &rec, NULL, "localin") > 0);
+	assert_string_equal(
+		out,
+		"Jan 15 13:34:56 gw-1 CEF:0|Fortinet|Fortigate|localin|37131|"
+		"event:vpn error esp_error|5|deviceExternalId=FGVM01TM00000001 "
+		"FTNTFGTeventtime=1705322096123456789 FTNTFGTtz=+0100 "
+		"FTNTFGTlogid=0101037131 cat=event:vpn FTNTFGTsubtype=vpn "
+		"FTNTFGTlevel=error FTNTFGTvd=root FTNTFGTlogdesc=IPsec ESP "
+		"msg=IPsec ESP act=error FTNTFGTremip=203.0.113.66 "
+		"FTNTFGTlocip=198.51.100.1 FTNTFGTremport=0 FTNTFGTlocport=0 "
+		"FTNTFGTassignip=N/A outcome=esp_error "
+		"FTNTFGTerror_num=Received ESP packet with unknown SPI. "
+		"FTNTFGTspi=2c65ad60 FTNTFGTseq=00000007 FTNTFGTadvpnsc=0");
+	parse(TRAFFIC_LINE);
+	assert_true(logconv_cef(out, sizeof(out), &rec, "h", "v|1") > 0);
+	assert_string_equal(
+		out,
+		"Jan 15 13:34:56 h CEF:0|Fortinet|Fortigate|v\\|1|00014|"
+		"traffic:local deny|3|FTNTFGTeventtime=1705322096123456789 "
+		"FTNTFGTtz=+0100 FTNTFGTlogid=0001000014 cat=traffic:local "
+		"FTNTFGTsubtype=local FTNTFGTlevel=notice FTNTFGTvd=root "
+		"src=203.0.113.5 spt=500 deviceInboundInterface=wan1 "
+		"dst=198.51.100.1 dpt=500 deviceOutboundInterface=root "
+		"externalId=42 proto=17 act=deny FTNTFGTpolicyid=1 app=IKE "
+		"msg=Connection Failed");
+	/* '=' and '\\' in extension values, a newline */
+	parse("date=2024-01-05 time=01:02:03 logid=\"0001000014\" "
+	      "msg=\"a=b\\\\c\\x0ad\"");
+	assert_true(logconv_cef(out, sizeof(out), &rec, NULL, "1") > 0);
+	assert_string_equal(out, "Jan  5 01:02:03 CEF:0|Fortinet|Fortigate|1|"
+				 "00014|:|2|FTNTFGTlogid=0001000014 cat=: "
+				 "msg=a\\=b\\\\c\\nd");
+}
+
+#define RFC5424_HDR "1 2024-01-15T13:34:56.123456+01:00 gw-1 localin - 0101037131 - "
+
+static void test_rfc5424(void **state)
+{
+	int n;
+
+	(void)state;
+	parse(ESP_LINE);
+	n = logconv_pri(out, sizeof(out), 23, logconv_severity(&rec));
+	assert_int_equal(n, 5);
+	assert_string_equal(out, "<187>");
+	n = logconv_rfc5424(out, sizeof(out), &rec, ESP_LINE,
+			    strlen(ESP_LINE), NULL, "localin");
+	/* the line's newline is not part of the record */
+	assert_int_equal(n, strlen(RFC5424_HDR ESP_LINE) - 1);
+	assert_memory_equal(out, RFC5424_HDR ESP_LINE, n);
+	/* no date: NILVALUE; a host with a space */
+	parse("logid=\"1\" tz=\"-0800\"");
+	n = logconv_rfc5424(out, sizeof(out), &rec, "x=1", 3, "a b", NULL);
+	assert_string_equal(out, "1 - a_b - - 1 - x=1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +191,8 @@ int main(void)
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_nospace),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_cef),
+		cmocka_unit_test(test_rfc5424),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
