@@ -204,6 +204,7 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 		li_loader_poll(d->l, 0, daemon_on_event, d);
 	else /* what was queued before we started: the config we start with */
 		log_emitter_set_config(&d->log, &np->rs, &np->objs);
+	logfile_configure(d);
 	if (d->prev) {
 		pipeline_free(d->prev);
 		free(d->prev);

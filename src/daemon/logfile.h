@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The `--log FILE` as `config log disk setting` and `config system
+ * log-file` configure it: rolled by size (max-log-file-size, FILE.1 ..
+ * FILE.rolled-files) and at roll-time (daily, or weekly on roll-day, at
+ * the first line after it), a full disk as diskfull says, no log lines
+ * with status disable, JSON lines with format json. Without `config log
+ * disk setting` the file does not roll (logrotate and SIGHUP, as before).
+ * stdout and syslog sinks take the lines as they are.
+ */
+#ifndef LOCALIN_DAEMON_LOGFILE_H
+#define LOCALIN_DAEMON_LOGFILE_H
+
+#include <stddef.h>
+
+struct daemon;
+
+/* The config in force (d->p) to the sink: at start and each reload. */
+void logfile_configure(struct daemon *d);
+/* One log line (ending in LF) to the sink, as the config says. */
+void logfile_write(struct daemon *d, const char *line, size_t len);
+
+#endif
