@@ -104,3 +104,17 @@ void logfile_write(struct daemon *d, const char *line, size_t len)
 	else
 		sink_write(&d->sink, line, len, 1);
 }
+
+void logfile_status(struct daemon *d, FILE *out)
+{
+	const struct sink_roll *r = &d->sink.roll;
+
+	if (!d->sink.path || !r->max_bytes)
+		return;
+	fprintf(out,
+		"log file: rolls at %llu MB keeping %u (diskfull %s): %llu rolled, %llu rolled files dropped for room\n",
+		(unsigned long long)(r->max_bytes / MB), r->keep,
+		r->overwrite ? "overwrite" : "nolog",
+		(unsigned long long)d->sink.rolls,
+		(unsigned long long)d->sink.dropped_files);
+}

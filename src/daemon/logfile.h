@@ -12,6 +12,7 @@
 #define LOCALIN_DAEMON_LOGFILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct daemon;
 
@@ -19,5 +20,7 @@ struct daemon;
 void logfile_configure(struct daemon *d);
 /* One log line (ending in LF) to the sink, as the config says. */
 void logfile_write(struct daemon *d, const char *line, size_t len);
+/* `localin status`: a line on rolling, when the file rolls. */
+void logfile_status(struct daemon *d, FILE *out);
 
 #endif
