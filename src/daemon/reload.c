@@ -204,7 +204,6 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 		li_loader_poll(d->l, 0, daemon_on_event, d);
 	else /* what was queued before we started: the config we start with */
 		log_emitter_set_config(&d->log, &np->rs, &np->objs);
-	logfile_configure(d);
 	if (d->prev) {
 		pipeline_free(d->prev);
 		free(d->prev);
@@ -238,6 +237,7 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	free(d->want.names);
 	d->want = want;
 	log_emitter_set_config(&d->log, &np->rs, &np->objs);
+	logfile_configure(d);
 	daemon_tick(d, true);
 	d->loaded_at = time(NULL);
 	if (d->live)
