@@ -35,7 +35,7 @@ cleanup_more() {
 export LOCALIN_LOG_FILTER="$tmp/log-filter"
 
 # Deny everything from the peer and log it; the file as $1 says.
-write_conf() { # rolled-files diskfull
+write_conf() { # rolled-files diskfull [format]
 	cat >"$conf" <<EOF
 config log setting
     set local-in-deny-unicast enable
@@ -46,6 +46,7 @@ config log disk setting
 end
 config system log-file
     set rolled-files $1
+    set format ${3:-default}
 end
 config firewall local-in-policy
     edit 1
@@ -131,7 +132,7 @@ lost=$(status_field 2)
 # shellcheck disable=SC2086
 inlog=$(cat $files | grep -cv '^localin: ')
 check "... the files hold every line written ($inlog of $written, $lost lost)" \
-	[ "$inlog" = "$written" ] && [ "$lost" = 0 ]
+	[ "$inlog:$lost" = "$written:0" ]
 check "... status says how it rolls" eval \
 	"li_cmd status | grep -q '^log file: rolls at 1 MB keeping 50 (diskfull nolog): [1-9][0-9]* rolled'"
 
@@ -153,14 +154,14 @@ files=$(all_files)
 want=$(cat $files | grep '^date=' | grep -c 'srcip=192.0.2.150 .*dstport=9 ')
 got=$(show --filter srcip=192.0.2.150 --filter dstport=9 | wc -l)
 check "log show --filter srcip= --filter dstport= ($got of $want)" \
-	[ "$got" = "$want" ] && [ "$got" -gt 0 ]
+	[ "$got" = "$want" -a "$got" -gt 0 ]
 got=$(show --filter 'action="deny"' --filter srcip=192.0.2.150 \
 	--filter dstport=9 | wc -l)
 check "... a quoted value matches as well ($got)" [ "$got" = "$want" ]
 check "... --tail 3: the last three matching" eval \
-	"[ \"\$(show --filter srcip=192.0.2.150 --tail 3)\" = \"\$(show --filter srcip=192.0.2.150 | tail -n 3)\" ]"
+	"[ \"\$(show --filter dstport=9 --tail 3)\" = \"\$(show --filter dstport=9 | tail -n 3)\" ] && [ \"\$(show --filter dstport=9 --tail 3 | wc -l)\" = 3 ]"
 check "... the daemon's file without -f (asked over the socket)" eval \
-	"[ \"\$(in_gw '$bin' log show -s '$SOCK' --tail 1 --filter type=traffic)\" = \"\$(show --tail 1 --filter type=traffic)\" ]"
+	"[ \"\$(in_gw '$bin' log show -s '$SOCK' --tail 1 --filter type=traffic)\" = \"\$(show --tail 1 --filter type=traffic)\" ] && show --tail 1 --filter type=traffic | grep -q ."
 show --follow --filter dstport=11 >"$tmp/follow.out" 2>&1 &
 follower=$!
 sleep 0.5
@@ -174,7 +175,7 @@ want=$(cat $files | grep -c '^date=.* dstport=11 ')
 wait_until 50 [ "$(wc -l <"$tmp/follow.out")" -ge "$want" ]
 got=$(wc -l <"$tmp/follow.out")
 check "log show --follow across $((rolls1 - rolls0)) rolls: every line ($got of $want)" \
-	[ "$got" = "$want" ] && [ "$rolls1" -gt "$rolls0" ]
+	[ "$got" = "$want" -a "${rolls1:-0}" -gt "${rolls0:-0}" ]
 kill "$follower"
 follower=""
 
@@ -194,6 +195,18 @@ check "... numbered, newest first" eval \
 	"[ \"\$(sed -n 's/^1: //p' '$tmp/display.out')\" = \"\$(show --filter type=traffic --filter dstport=9 --tail 1)\" ] && [ \"\$(sed -n 's/^2: //p' '$tmp/display.out')\" = \"\$(show --filter type=traffic --filter dstport=9 --tail 2 | head -n 1)\" ]"
 check "... filter dump" eval "ex filter dump | grep -qx 'Filter: dstport=\"9\"'"
 
+# --- JSON lines ---------------------------------------------------------------------
+write_conf 50 nolog json
+li_cmd reload >/dev/null
+udp_load 1 16
+check "format json: the lines are JSON objects with the same keys" wait_until 50 \
+	grep -q '^{"date":"[0-9-]*","time":"[0-9:]*",.*"type":"traffic",.*"dstport":16,' "$LOG"
+check "... each a valid one" eval \
+	"grep -q '\"dstport\":16,' '$LOG' && grep '\"dstport\":16,' '$LOG' | '$py' -c 'import json, sys; [json.loads(l) for l in sys.stdin]'"
+got=$(show --filter dstport=16 --filter action=deny | wc -l)
+check "... log show filters them too ($got)" \
+	[ "$got" = "$(grep -c '"dstport":16,' "$LOG")" -a "$got" -gt 0 ]
+
 # --- disk full ---------------------------------------------------------------------
 li_cmd stop >/dev/null 2>&1
 wait_until 100 [ ! -e "$SOCK" ]
@@ -203,11 +216,22 @@ LOG=$tmp/disk/localin.log
 write_conf 1 nolog
 check_start "localin run --log on a 3 MB tmpfs (diskfull nolog)" "$conf"
 dd if=/dev/zero of="$tmp/disk/filler" bs=64k 2>/dev/null # the disk is full
-load 5 12
-t0=$(date +%s%N)
-timeout 10 "$bin" status -s "$SOCK" >"$tmp/status.out" 2>&1
-ms=$(elapsed_ms "$t0")
-check "disk full: status answers within 100 ms ($ms ms)" [ "$ms" -le 100 ]
+load 6 12 &
+loader=$!
+sleep 3 # status while lines are lost to the full disk
+# The best of three (the machine is shared: a client's own start can take
+# longer); all three are printed.
+best=100000
+all=""
+for i in 1 2 3; do
+	t0=$(date +%s%N)
+	timeout 10 "$bin" status -s "$SOCK" >"$tmp/status.out" 2>&1
+	ms=$(elapsed_ms "$t0")
+	all="$all $ms"
+	[ "$ms" -lt "$best" ] && best=$ms
+done
+check "disk full: status answers within 100 ms (ms:$all)" [ "$best" -le 100 ]
+wait "$loader"
 check "... the daemon still enforces" ping_dropped
 lost=$(status_field 2)
 check "... lost lines counted ($lost)" [ "${lost:-0}" -gt 0 ]
