@@ -191,8 +191,10 @@ static void drain(int fd, const struct logfilter *f, char *part,
 			*part_len = 0;
 			start = i + 1;
 		}
-		if (start < (size_t)n && *part_len + (size_t)n - start <= size) {
-			memcpy(part + *part_len, buf + start, (size_t)n - start);
+		if (start < (size_t)n &&
+		    *part_len + (size_t)n - start <= size) {
+			memcpy(part + *part_len, buf + start,
+			       (size_t)n - start);
 			*part_len += (size_t)n - start;
 		}
 	}
@@ -204,8 +206,7 @@ static void drain(int fd, const struct logfilter *f, char *part,
  * a roll (FILE renamed to FILE.1, a new FILE): the old file is read to
  * its end, then the new one from its start. Until killed.
  */
-static int follow(const char *path, long long from,
-		  const struct logfilter *f)
+static int follow(const char *path, long long from, const struct logfilter *f)
 {
 	static char part[1 << 20];
 	size_t part_len = 0;
@@ -219,8 +220,8 @@ static int follow(const char *path, long long from,
 	lseek(fd, from, SEEK_SET);
 	for (;;) {
 		drain(fd, f, part, &part_len, sizeof(part));
-		if (stat(path, &now) || (now.st_ino == st.st_ino &&
-					 now.st_dev == st.st_dev)) {
+		if (stat(path, &now) ||
+		    (now.st_ino == st.st_ino && now.st_dev == st.st_dev)) {
 			poll(NULL, 0, FOLLOW_POLL_MS);
 			continue;
 		}
@@ -242,7 +243,8 @@ static const char show_usage[] =
 	"Print the lines of the daemon's log file (and its rolled files\n"
 	"FILE.N .. FILE.1), oldest first.\n"
 	"  -f, --file FILE     the log file (default: the running daemon's --log)\n"
-	"  -s, --socket SOCKET the daemon's control socket (default " CTL_SOCKET_PATH ")\n"
+	"  -s, --socket SOCKET the daemon's control socket (default " CTL_SOCKET_PATH
+	")\n"
 	"  --filter KEY=VALUE  only lines whose field KEY is VALUE, exactly\n"
 	"                      (quoted or not); several: all of them\n"
 	"  -n, --tail N        only the last N lines that match\n"
@@ -330,8 +332,8 @@ int cmd_log(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "show"))
 		return log_show(argc - 1, argv + 1);
-	fputs(show_usage, argc >= 2 && !strcmp(argv[1], "--help") ? stdout :
-								    stderr);
+	fputs(show_usage,
+	      argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
 	return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 }
 
@@ -341,11 +343,11 @@ int cmd_log(int argc, char **argv)
 static const char *const categories[] = { "traffic", "event" };
 
 struct exec_filter {
-	unsigned int category;	  /* index in categories[] */
-	unsigned int start_line;  /* 1.. */
-	unsigned int view_lines;  /* 5..1000 */
-	unsigned int max_check;	  /* 0: all */
-	struct logfilter fields;  /* field NAME VALUE */
+	unsigned int category;	 /* index in categories[] */
+	unsigned int start_line; /* 1.. */
+	unsigned int view_lines; /* 5..1000 */
+	unsigned int max_check;	 /* 0: all */
+	struct logfilter fields; /* field NAME VALUE */
 };
 
 static void filter_reset(struct exec_filter *x)
@@ -398,7 +400,8 @@ static int filter_save(const struct exec_filter *x)
 		fprintf(stderr, "localin: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	fprintf(f, "category %u\nstart-line %u\nview-lines %u\nmax-checklines %u\n",
+	fprintf(f,
+		"category %u\nstart-line %u\nview-lines %u\nmax-checklines %u\n",
 		x->category, x->start_line, x->view_lines, x->max_check);
 	for (i = 0; i < x->fields.nr; i++)
 		fprintf(f, "field %s %s\n", x->fields.t[i].key,
@@ -422,8 +425,8 @@ static void filter_dump(const struct exec_filter *x)
 	printf("\n");
 }
 
-static int set_number(const char *what, int argc, char **argv,
-		      unsigned int lo, unsigned int hi, unsigned int *out)
+static int set_number(const char *what, int argc, char **argv, unsigned int lo,
+		      unsigned int hi, unsigned int *out)
 {
 	uint32_t n;
 

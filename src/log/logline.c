@@ -168,8 +168,7 @@ bool logfilter_match(const struct logfilter *f, const char *line, size_t len)
 
 	for (i = 0; i < f->nr; i++)
 		if (!logline_field(line, len, f->t[i].key, &v, &vlen) ||
-		    vlen != strlen(f->t[i].val) ||
-		    memcmp(v, f->t[i].val, vlen))
+		    vlen != strlen(f->t[i].val) || memcmp(v, f->t[i].val, vlen))
 			return false;
 	return true;
 }

@@ -9,7 +9,7 @@
 
 #include "objects/internal.h"
 
-static const char *const days[] = { "sunday",	"monday", "tuesday",
+static const char *const days[] = { "sunday",	 "monday",   "tuesday",
 				    "wednesday", "thursday", "friday",
 				    "saturday" };
 
@@ -65,7 +65,7 @@ void obj_resolve_log_disk(struct resolver *r)
 	ld->roll_days = n ? day_bits(w, n) : 1u;
 	w = obj_word(r, sec, e, "roll-time");
 	if (w)
-		ld->roll_min = atoi(w->text) * 60 +
-			       atoi(strchr(w->text, ':') + 1);
+		ld->roll_min =
+			atoi(w->text) * 60 + atoi(strchr(w->text, ':') + 1);
 	ld->overwrite = obj_word_is(r, sec, e, "diskfull", "overwrite");
 }

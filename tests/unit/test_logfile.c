@@ -49,8 +49,7 @@ static long file_len(const char *p)
 }
 
 /* Lines "line N ...\n" in FILE.keep .. FILE.1, FILE: consecutive, whole. */
-static unsigned int check_files(unsigned int keep, unsigned int first,
-				long max)
+static unsigned int check_files(unsigned int keep, unsigned int first, long max)
 {
 	unsigned int next = first, n, i;
 	char name[300], buf[512];
@@ -222,7 +221,7 @@ static void test_fields(void **state)
 	expect_field(kv, "policyid", "1");
 	expect_field(kv, "service", "IKE"); /* after an escaped quote */
 	expect_field(kv, "msg", "say \\\"hi\\\" x=1");
-	expect_field(kv, "x", NULL);   /* inside a quoted value: not a field */
+	expect_field(kv, "x", NULL); /* inside a quoted value: not a field */
 	expect_field(kv, "type", "traffic");
 	expect_field(kv, "typ", NULL); /* a prefix is not the key */
 	expect_field(kv, "subtype", "local");
