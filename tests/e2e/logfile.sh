@@ -219,18 +219,28 @@ dd if=/dev/zero of="$tmp/disk/filler" bs=64k 2>/dev/null # the disk is full
 load 6 12 &
 loader=$!
 sleep 3 # status while lines are lost to the full disk
-# The best of three (the machine is shared: a client's own start can take
-# longer); all three are printed.
-best=100000
-all=""
-for i in 1 2 3; do
-	t0=$(date +%s%N)
-	timeout 10 "$bin" status -s "$SOCK" >"$tmp/status.out" 2>&1
-	ms=$(elapsed_ms "$t0")
-	all="$all $ms"
-	[ "$ms" -lt "$best" ] && best=$ms
-done
-check "disk full: status answers within 100 ms (ms:$all)" [ "$best" -le 100 ]
+# The daemon's answer timed from the request to its last line (a client
+# of ours, so that a sanitizer build's slow start is not counted), the
+# best of three (the machine is shared); all three are printed.
+all=$(timeout 20 "$py" -c "
+import socket, sys, time
+out = []
+for i in range(3):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect('$SOCK')
+    t0 = time.monotonic()
+    s.sendall(b'status\\n')
+    buf = b''
+    while b'\\n' not in buf:
+        buf += s.recv(65536)
+    want = int(buf.split(b'\\n', 1)[0].split()[1]) + 1
+    while buf.count(b'\\n') < want:
+        buf += s.recv(65536)
+    out.append(int((time.monotonic() - t0) * 1000))
+    s.close()
+print(' '.join(map(str, out)))")
+best=$(echo "$all" | tr ' ' '\n' | sort -n | head -n 1)
+check "disk full: status answers within 100 ms (ms: $all)" [ "${best:-1000}" -le 100 ]
 wait "$loader"
 check "... the daemon still enforces" ping_dropped
 lost=$(status_field 2)
