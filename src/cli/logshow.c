@@ -91,34 +91,60 @@ static unsigned int nr_rolled(const char *path)
 
 /* --- lines, oldest first ----------------------------------------------- */
 
+/*
+ * The lines matched, as they are read: printed at once (@keep 0), or the
+ * last @keep of them kept in a ring (--tail, execute log display), so
+ * that files of any size are read in bounded memory.
+ */
 struct lines {
 	char **v;
-	size_t nr, cap;
+	size_t keep;
+	size_t total; /* matched */
 };
+
+#define KEEP_MAX 1000000
+
+static int lines_init(struct lines *l, size_t keep)
+{
+	memset(l, 0, sizeof(*l));
+	l->keep = keep;
+	if (keep && !(l->v = calloc(keep, sizeof(*l->v))))
+		return -ENOMEM;
+	return 0;
+}
 
 static int lines_push(struct lines *l, const char *s, size_t len)
 {
-	char **v;
+	char **slot;
 
-	if (l->nr == l->cap) {
-		v = realloc(l->v, (l->cap ? l->cap * 2 : 256) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = l->cap ? l->cap * 2 : 256;
+	l->total++;
+	if (!l->keep) {
+		fwrite(s, 1, len, stdout);
+		putchar('\n');
+		return 0;
 	}
-	l->v[l->nr] = strndup(s, len);
-	if (!l->v[l->nr])
-		return -ENOMEM;
-	l->nr++;
-	return 0;
+	slot = &l->v[(l->total - 1) % l->keep];
+	free(*slot);
+	*slot = strndup(s, len);
+	return *slot ? 0 : -ENOMEM;
+}
+
+/* How many are kept, and the @i-th newest of them (0: the newest). */
+static size_t lines_kept(const struct lines *l)
+{
+	return l->total < l->keep ? l->total : l->keep;
+}
+
+static const char *lines_newest(const struct lines *l, size_t i)
+{
+	return l->v[(l->total - 1 - i) % l->keep];
 }
 
 static void lines_free(struct lines *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->nr; i++)
+	for (i = 0; i < l->keep; i++)
 		free(l->v[i]);
 	free(l->v);
 }
@@ -202,6 +228,33 @@ static void drain(int fd, const struct logfilter *f, char *part,
 }
 
 /*
+ * The file followed (@old) rolled more than once since the last look: it
+ * is FILE.k now, and FILE.(k-1) .. FILE.1 were written whole meanwhile.
+ */
+static void read_missed(const char *path, const struct stat *old,
+			const struct logfilter *f)
+{
+	struct lines l = { 0 };
+	char name[4096];
+	struct stat st;
+	unsigned int k;
+
+	for (k = 1; k <= ROLLED_MAX; k++) {
+		if (sink_rolled_name(name, sizeof(name), path, k) ||
+		    stat(name, &st))
+			return; /* gone (rolled-files 0, or dropped) */
+		if (st.st_ino == old->st_ino && st.st_dev == old->st_dev)
+			break;
+	}
+	if (k > ROLLED_MAX)
+		return;
+	while (--k >= 1)
+		if (!sink_rolled_name(name, sizeof(name), path, k))
+			read_file(name, f, &l);
+	fflush(stdout);
+}
+
+/*
  * Follow @path from its end as it was read: what is appended, and across
  * a roll (FILE renamed to FILE.1, a new FILE): the old file is read to
  * its end, then the new one from its start. Until killed.
@@ -211,7 +264,7 @@ static int follow(const char *path, long long from, const struct logfilter *f)
 	static char part[1 << 20];
 	size_t part_len = 0;
 	struct stat st, now;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), nfd;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || fstat(fd, &st)) {
 		fprintf(stderr, "localin: %s: %s\n", path, strerror(errno));
@@ -225,13 +278,13 @@ static int follow(const char *path, long long from, const struct logfilter *f)
 			poll(NULL, 0, FOLLOW_POLL_MS);
 			continue;
 		}
-		nfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (nfd < 0)
-			continue;
 		drain(fd, f, part, &part_len, sizeof(part)); /* the rest */
 		close(fd);
-		fd = nfd;
 		part_len = 0;
+		read_missed(path, &st, f);
+		while ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			poll(NULL, 0,
+			     FOLLOW_POLL_MS); /* between rename and open */
 		fstat(fd, &st);
 	}
 	return 0;
@@ -264,7 +317,7 @@ static int log_show(int argc, char **argv)
 	};
 	const char *sock = CTL_SOCKET_PATH, *err;
 	struct logfilter f = { 0 };
-	struct lines l = { 0 };
+	struct lines l;
 	char *path = NULL;
 	bool tail = false, fol = false;
 	uint32_t nr = 0;
@@ -289,7 +342,7 @@ static int log_show(int argc, char **argv)
 			}
 			break;
 		case 'n':
-			if (cli_number("--tail", optarg, UINT32_MAX, &nr))
+			if (cli_number("--tail", optarg, KEEP_MAX, &nr))
 				return 2;
 			tail = true;
 			break;
@@ -315,12 +368,10 @@ static int log_show(int argc, char **argv)
 	/* Where to follow from: the end of FILE as read now. */
 	if (stat(path, &st))
 		st.st_size = 0;
-	ret = read_all(path, &f, &l);
-	if (!ret) {
-		for (i = tail && nr < l.nr ? l.nr - nr : 0; i < l.nr; i++)
-			printf("%s\n", l.v[i]);
-		fflush(stdout);
-	}
+	ret = lines_init(&l, tail ? nr : 0) ?: read_all(path, &f, &l);
+	for (i = lines_kept(&l); !ret && i-- > 0;)
+		printf("%s\n", lines_newest(&l, i));
+	fflush(stdout);
 	lines_free(&l);
 	if (!ret && fol)
 		ret = follow(path, (long long)st.st_size, &f);
@@ -378,9 +429,10 @@ static void filter_load(struct exec_filter *x)
 		if (sscanf(line, "category %u", &n) == 1 &&
 		    n < sizeof(categories) / sizeof(*categories))
 			x->category = n;
-		else if (sscanf(line, "start-line %u", &n) == 1 && n)
+		else if (sscanf(line, "start-line %u", &n) == 1 && n &&
+			 n <= KEEP_MAX)
 			x->start_line = n;
-		else if (sscanf(line, "view-lines %u", &n) == 1)
+		else if (sscanf(line, "view-lines %u", &n) == 1 && n <= 1000)
 			x->view_lines = n;
 		else if (sscanf(line, "max-checklines %u", &n) == 1)
 			x->max_check = n;
@@ -522,7 +574,7 @@ static int exec_filter(int argc, char **argv)
 	else if (!strcmp(argv[0], "field"))
 		r = set_field(&x, argc, argv);
 	else if (!strcmp(argv[0], "start-line"))
-		r = set_number("start-line", argc, argv, 1, UINT32_MAX,
+		r = set_number("start-line", argc, argv, 1, KEEP_MAX,
 			       &x.start_line);
 	else if (!strcmp(argv[0], "view-lines"))
 		r = set_number("view-lines", argc, argv, 5, 1000,
@@ -550,9 +602,10 @@ static int exec_display(const char *path)
 {
 	struct exec_filter x;
 	struct logfilter f;
-	struct lines l = { 0 };
-	size_t i, first = 0, shown = 0;
+	struct lines l;
+	size_t i, found, shown = 0;
 	const char *err;
+	int ret;
 
 	filter_load(&x);
 	f = x.fields;
@@ -560,20 +613,26 @@ static int exec_display(const char *path)
 		fprintf(stderr, "localin: execute log display: %s\n", err);
 		return 1;
 	}
-	if (read_all(path, &f, &l))
+	/* The newest start-line + view-lines - 1 matching lines suffice. */
+	ret = lines_init(&l, x.start_line - 1 + x.view_lines) ?:
+		      read_all(path, &f, &l);
+	if (ret) {
+		lines_free(&l);
 		return 1;
-	/* max-checklines: the newest that many (of the matching: close). */
-	if (x.max_check && l.nr > x.max_check)
-		first = l.nr - x.max_check;
-	printf("%zu logs found.\n", l.nr - first);
-	if (x.start_line <= l.nr - first)
-		shown = l.nr - first - (x.start_line - 1);
+	}
+	/* max-checklines: only the newest that many count. */
+	found = l.total;
+	if (x.max_check && found > x.max_check)
+		found = x.max_check;
+	printf("%zu logs found.\n", found);
+	if (x.start_line <= found)
+		shown = found - (x.start_line - 1);
 	if (shown > x.view_lines)
 		shown = x.view_lines;
 	printf("%zu logs returned.\n\n", shown);
 	for (i = 0; i < shown; i++)
 		printf("%zu: %s\n\n", x.start_line + i,
-		       l.v[l.nr - x.start_line - i]);
+		       lines_newest(&l, x.start_line - 1 + i));
 	lines_free(&l);
 	return 0;
 }

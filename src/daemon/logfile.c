@@ -15,8 +15,7 @@
 
 #define MB (1024ull * 1024)
 
-/* The next roll-time after @now, or 0 without one. */
-static time_t next_roll(const struct obj_log_disk *ld, time_t now)
+time_t logfile_next_roll(const struct obj_log_disk *ld, time_t now)
 {
 	struct tm tm;
 	time_t t;
@@ -53,7 +52,7 @@ void logfile_configure(struct daemon *d)
 		r.max_bytes = (__u64)ld->max_mb * MB;
 		r.keep = ld->rolled_files;
 		r.overwrite = ld->overwrite;
-		d->logfile_roll_at = next_roll(ld, time(NULL));
+		d->logfile_roll_at = logfile_next_roll(ld, time(NULL));
 	}
 	sink_set_roll(&d->sink, &r);
 }
@@ -69,7 +68,7 @@ static void roll_on_time(struct daemon *d)
 	if (now < d->logfile_roll_at)
 		return;
 	sink_roll_now(&d->sink);
-	d->logfile_roll_at = next_roll(&d->p->objs.log_disk, now);
+	d->logfile_roll_at = logfile_next_roll(&d->p->objs.log_disk, now);
 }
 
 /* JSON lines: the line's fields as one object; as it is if it cannot be. */

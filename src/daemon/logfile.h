@@ -13,13 +13,20 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 struct daemon;
+struct obj_log_disk;
 
 /* The config in force (d->p) to the sink: at start and each reload. */
 void logfile_configure(struct daemon *d);
 /* One log line (ending in LF) to the sink, as the config says. */
 void logfile_write(struct daemon *d, const char *line, size_t len);
+/*
+ * The first roll-time after @now (local time; weekly: on a roll-day), or
+ * 0 when the config has none.
+ */
+time_t logfile_next_roll(const struct obj_log_disk *ld, time_t now);
 /* `localin status`: a line on rolling, when the file rolls. */
 void logfile_status(struct daemon *d, FILE *out);
 

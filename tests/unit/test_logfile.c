@@ -18,7 +18,9 @@
 
 #include <cmocka.h>
 
+#include "daemon/logfile.h"
 #include "daemon/sink.h"
+#include "objects/objects.h"
 #include "log/logline.h"
 
 static char dir[] = "/tmp/localin-roll-XXXXXX";
@@ -188,6 +190,36 @@ static void test_diskfull_overwrite(void **state)
 	close(full);
 }
 
+/* roll-time: daily, weekly on roll-days, none; in the local zone. */
+static void test_next_roll(void **state)
+{
+	struct obj_log_disk ld = { .set = true, .roll_min = 3 * 60 + 30 };
+	time_t mon_noon = 1705320000; /* 2024-01-15 12:00 UTC, a Monday */
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_int_equal(logfile_next_roll(&ld, mon_noon),
+			 mon_noon + 15 * 3600 + 1800); /* Tue 03:30 */
+	ld.weekly = true;
+	ld.roll_days = 1u << 5 | 1u << 6; /* friday, saturday */
+	assert_int_equal(logfile_next_roll(&ld, mon_noon),
+			 mon_noon + 3 * 86400 + 15 * 3600 + 1800); /* Fri */
+	ld.roll_days = 1u << 1; /* monday: next week's */
+	assert_int_equal(logfile_next_roll(&ld, mon_noon),
+			 mon_noon + 6 * 86400 + 15 * 3600 + 1800);
+	/* Berlin: 03:30 local is 02:30 UTC in winter. */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	ld.weekly = false;
+	assert_int_equal(logfile_next_roll(&ld, mon_noon),
+			 mon_noon + 14 * 3600 + 1800);
+	ld.roll_min = -1;
+	assert_int_equal(logfile_next_roll(&ld, mon_noon), 0);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 /* --- reading lines back ------------------------------------------------ */
 
 static const char kv[] =
@@ -259,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_roll_by_size),
 		cmocka_unit_test(test_roll_existing),
 		cmocka_unit_test(test_diskfull_overwrite),
+		cmocka_unit_test(test_next_roll),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_filter),
 	};
