@@ -112,6 +112,8 @@ suite "e2e/ctlsock [$1]" sh tests/e2e/ctlsock.sh "$1/localin"
 # The daemon under faults: a stalled log reader (FIFO), its caller's
 # streams let go of, clients against a mute server and as non-root.
 suite "e2e/sinks [$1]" sh tests/e2e/sinks.sh "$1/localin"
+# The log file: rolling under load, SIGHUP, log show/follow, execute log display, disk full.
+suite "e2e/logfile [$1]" sh tests/e2e/logfile.sh "$1/localin"
 # Someone else's XDP program on an interface localin is told to use.
 suite "e2e/foreign [$1]" sh tests/e2e/foreign.sh "$1/localin"
 # A successor program with larger maps, or this build in place of

@@ -14,5 +14,8 @@ int cmd_reload(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
+/* Reading the log file back (src/cli/logshow.c). */
+int cmd_log(int argc, char **argv);
+int cmd_execute(int argc, char **argv);
 
 #endif

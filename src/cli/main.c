@@ -25,6 +25,8 @@ static const struct command {
 	{ "stop", cmd_stop, "stop the daemon: detach, unpin, exit" },
 	{ "diagnose", cmd_diagnose,
 	  "debug flow filter|trace, vpn tunnel list (the running daemon)" },
+	{ "log", cmd_log, "log show: the log file, filtered, tail, follow" },
+	{ "execute", cmd_execute, "log filter ..., log display (FortiOS's)" },
 };
 
 static void usage(FILE *out)

@@ -19,6 +19,8 @@ const struct schema_section *const schema_sections[] = {
 	&schema_system_sa_source,
 	&schema_system_sa_check,
 	&schema_log_setting,
+	&schema_log_disk_setting,
+	&schema_system_log_file,
 	&schema_firewall_address,
 	&schema_firewall_address6,
 	&schema_firewall_addrgrp,

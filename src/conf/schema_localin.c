@@ -4,7 +4,10 @@
  * inside its own IKE daemon and Linux leaves to others: where the live
  * SAs come from (`config system sa-source`) and how the SPI check treats
  * SAs that just went away and packets from an unexpected address
- * (`config system sa-check`). A FortiGate backup has neither section.
+ * (`config system sa-check`), and what FortiOS's own log disk decides
+ * and `config log disk setting` has no word for (`config system
+ * log-file`: how many rolled files to keep, JSON lines). A FortiGate
+ * backup has none of these sections.
  *
  * Tables are sorted by name (see schema_tables.h).
  */
@@ -12,6 +15,24 @@
 
 static const char *const sa_source_types[] = { "file", "vici", "xfrm", NULL };
 static const char *const sa_wrong_peer_actions[] = { "accept", "deny", NULL };
+
+static const char *const log_file_formats[] = { "default", "json", NULL };
+
+static const struct schema_attr log_file_attrs[] = {
+	/* default: FortiOS key=value lines; json: one JSON object a line */
+	{ .name = "format",
+	  .type = ST_ENUM,
+	  .enums = log_file_formats,
+	  .def = "default",
+	  .flags = SA_USED },
+	/* FILE.1 .. FILE.N kept when the log file rolls; 0: none */
+	{ .name = "rolled-files",
+	  .type = ST_INT,
+	  .min = 0,
+	  .max = 1000,
+	  .def = "10",
+	  .flags = SA_USED },
+};
 
 static const struct schema_attr sa_source_attrs[] = {
 	/* vici: the socket (default /var/run/charon.vici); file: the SA file */
@@ -56,4 +77,11 @@ const struct schema_section schema_system_sa_check = {
 	.key = SK_NONE,
 	.attrs = sa_check_attrs,
 	.nr_attrs = ARRAY_SIZE(sa_check_attrs),
+};
+
+const struct schema_section schema_system_log_file = {
+	.path = "system log-file",
+	.key = SK_NONE,
+	.attrs = log_file_attrs,
+	.nr_attrs = ARRAY_SIZE(log_file_attrs),
 };

@@ -645,6 +645,72 @@ static const struct schema_attr log_setting_attrs[] = {
 	SCHEMA_ON_OFF("zone-name", "disable"),
 };
 
+/*
+ * `config log disk setting` (FortiOS 6.4/7.0 CLI reference): localin's
+ * disk is the `--log FILE`. It rolls the file by size and at roll-time,
+ * and says what a full disk does; the rest (upload, quotas, archives,
+ * warning thresholds) is accepted and kept, not acted on.
+ */
+static const char *const disk_roll_schedules[] = { "daily", "weekly", NULL };
+static const char *const disk_days[] = { "sunday",   "monday", "tuesday",
+					 "wednesday", "thursday", "friday",
+					 "saturday", NULL };
+static const char *const disk_full_actions[] = { "overwrite", "nolog", NULL };
+
+static const struct schema_attr log_disk_setting_attrs[] = {
+	{ .name = "diskfull",
+	  .type = ST_ENUM,
+	  .enums = disk_full_actions,
+	  .def = "overwrite",
+	  .flags = SA_USED },
+	SCHEMA_INT("dlp-archive-quota", 0, 4294967295, "0"),
+	SCHEMA_INT("full-final-warning-threshold", 3, 100, "95"),
+	SCHEMA_INT("full-first-warning-threshold", 1, 98, "75"),
+	SCHEMA_INT("full-second-warning-threshold", 2, 99, "90"),
+	SCHEMA_RAW("interface", NULL),
+	SCHEMA_RAW("interface-select-method", "auto"),
+	SCHEMA_ON_OFF("ips-archive", "enable"),
+	SCHEMA_INT("log-quota", 0, 4294967295, "0"),
+	{ .name = "max-log-file-size",
+	  .type = ST_INT,
+	  .min = 1,
+	  .max = 100,
+	  .def = "20",
+	  .flags = SA_USED },
+	SCHEMA_INT("max-policy-packet-capture-size", 0, 4294967295, "100"),
+	SCHEMA_INT("maximum-log-age", 0, 3650, "7"),
+	SCHEMA_INT("report-quota", 0, 4294967295, "0"),
+	{ .name = "roll-day",
+	  .type = ST_ENUMS,
+	  .enums = disk_days,
+	  .def = "sunday",
+	  .flags = SA_USED },
+	{ .name = "roll-schedule",
+	  .type = ST_ENUM,
+	  .enums = disk_roll_schedules,
+	  .def = "daily",
+	  .flags = SA_USED },
+	{ .name = "roll-time", .type = ST_TIME, .flags = SA_USED },
+	SCHEMA_RAW("source-ip", "0.0.0.0"),
+	{ .name = "status",
+	  .type = ST_ENUM,
+	  .enums = schema_enable_disable,
+	  .def = "enable",
+	  .flags = SA_USED },
+	SCHEMA_ON_OFF("upload", "disable"),
+	SCHEMA_ON_OFF("upload-delete-files", "enable"),
+	SCHEMA_RAW("upload-destination", "ftp-server"),
+	SCHEMA_RAW("upload-ssl-conn", "default"),
+	SCHEMA_RAW("uploaddir", NULL),
+	SCHEMA_RAW("uploadip", "0.0.0.0"),
+	SCHEMA_RAW("uploadpass", NULL),
+	SCHEMA_INT("uploadport", 0, 65535, "21"),
+	SCHEMA_RAW("uploadsched", "disable"),
+	SCHEMA_RAW("uploadtime", NULL),
+	SCHEMA_RAW("uploadtype", NULL),
+	SCHEMA_RAW("uploaduser", NULL),
+};
+
 static const struct schema_section interface_ipv6 = {
 	.path = "ipv6",
 	.key = SK_NONE,
@@ -678,4 +744,11 @@ const struct schema_section schema_log_setting = {
 	.key = SK_NONE,
 	.attrs = log_setting_attrs,
 	.nr_attrs = ARRAY_SIZE(log_setting_attrs),
+};
+
+const struct schema_section schema_log_disk_setting = {
+	.path = "log disk setting",
+	.key = SK_NONE,
+	.attrs = log_disk_setting_attrs,
+	.nr_attrs = ARRAY_SIZE(log_disk_setting_attrs),
 };

@@ -61,10 +61,12 @@ extern const struct schema_section schema_firewall_local_in_policy6;
 extern const struct schema_section schema_system_interface;
 extern const struct schema_section schema_system_settings;
 extern const struct schema_section schema_log_setting;
+extern const struct schema_section schema_log_disk_setting;
 
 /* schema_localin.c */
 extern const struct schema_section schema_system_sa_source;
 extern const struct schema_section schema_system_sa_check;
+extern const struct schema_section schema_system_log_file;
 
 /* schema_global.c */
 extern const struct schema_section schema_system_global;

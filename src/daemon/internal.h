@@ -22,6 +22,7 @@
 #include "daemon/sched.h"
 #include "daemon/sess_diag.h"
 #include "daemon/sink.h"
+#include "daemon/logfile.h"
 
 /*
  * Control connections open at once. More than a few admins and scripts
@@ -146,6 +147,7 @@ struct daemon {
 
 	struct log_emitter log;
 	struct log_sink sink;
+	time_t logfile_roll_at; /* logfile.c: the next roll-time, 0 none */
 	struct log_sink msgs; /* daemon_msg(): stderr, syslog once detached */
 	struct flow_filter filter;
 	__u32 trace_left; /* trace start N, minus the traces seen */

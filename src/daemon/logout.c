@@ -8,5 +8,5 @@ void log_out(struct daemon *d, const char *line, size_t len,
 	     const struct log_meta *m)
 {
 	(void)m;
-	sink_write(&d->sink, line, len, 1);
+	logfile_write(d, line, len);
 }

@@ -21,6 +21,8 @@
 #define SYSLOG_RETRY_MS 1000
 #define SYSLOG_LINE_MAX 8192
 #define MSG_PREFIX "localin: "
+/* A roll that failed (a rename refused): tried again after this. */
+#define ROLL_RETRY_MS 1000
 
 static void init(struct log_sink *s, enum sink_kind kind, sink_say_fn say)
 {
@@ -43,6 +45,13 @@ static int open_log(const char *path)
 		    SINK_MODE);
 }
 
+static __u64 file_size(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : (__u64)st.st_size;
+}
+
 int sink_open(struct log_sink *s, const char *path, sink_say_fn say)
 {
 	init(s, SINK_FD, say);
@@ -51,6 +60,7 @@ int sink_open(struct log_sink *s, const char *path, sink_say_fn say)
 	if (s->fd < 0)
 		return -errno;
 	s->own_fd = true;
+	s->size = file_size(s->fd);
 	return 0;
 }
 
@@ -140,6 +150,123 @@ int sink_reopen(struct log_sink *s)
 	sink_flush(s); /* what the old file takes now */
 	close(s->fd);
 	s->fd = fd;
+	s->size = file_size(fd);
+	return 0;
+}
+
+int sink_rolled_name(char *buf, size_t size, const char *path,
+		     unsigned int n)
+{
+	int len = snprintf(buf, size, "%s.%u", path, n);
+
+	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
+}
+
+void sink_set_roll(struct log_sink *s, const struct sink_roll *r)
+{
+	s->roll = *r;
+	s->roll_retry_ms = 0;
+}
+
+/* Is @path still the file we write to (not moved away by logrotate)? */
+static bool path_is_ours(const struct log_sink *s)
+{
+	struct stat a, b;
+
+	return !fstat(s->fd, &a) && !stat(s->path, &b) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static void roll_failed(struct log_sink *s, const char *what, int err)
+{
+	if (!s->roll_retry_ms && s->say)
+		s->say("cannot roll %s: %s: %s; writing on to it", s->path,
+		       what, strerror(err));
+	s->roll_retry_ms = sa_mono_ms() + ROLL_RETRY_MS;
+}
+
+/*
+ * FILE.(keep-1) -> FILE.keep ... FILE -> FILE.1, then a new FILE. Each
+ * rename is atomic: a reader sees FILE whole under one name or the other,
+ * and FILE is missing only between the last rename and the open.
+ */
+static int roll(struct log_sink *s)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	unsigned int i;
+	int fd;
+
+	if (!path_is_ours(s))
+		return 0; /* logrotate moved it: the reopen (SIGHUP) follows */
+	for (i = s->roll.keep; i > 1; i--) {
+		if (sink_rolled_name(from, sizeof(from), s->path, i - 1) ||
+		    sink_rolled_name(to, sizeof(to), s->path, i))
+			return -ENAMETOOLONG;
+		if (rename(from, to) && errno != ENOENT) {
+			roll_failed(s, from, errno);
+			return -errno;
+		}
+	}
+	if (sink_rolled_name(to, sizeof(to), s->path, 1))
+		return -ENAMETOOLONG;
+	if (s->roll.keep ? rename(s->path, to) : unlink(s->path)) {
+		roll_failed(s, s->path, errno);
+		return -errno;
+	}
+	fd = open_log(s->path);
+	if (fd < 0) {
+		/* On in the old file, now FILE.1, until it can be opened. */
+		roll_failed(s, "open", errno);
+		return -errno;
+	}
+	if (s->roll_retry_ms && s->say)
+		s->say("rolled %s again", s->path);
+	s->roll_retry_ms = 0;
+	close(s->fd);
+	s->fd = fd;
+	s->size = 0;
+	s->rolls++;
+	return 1;
+}
+
+/* Between two records: would @len more bytes take the file past max? */
+static bool roll_due(const struct log_sink *s, size_t len)
+{
+	return s->path && s->fd >= 0 && s->roll.max_bytes && s->size &&
+	       s->size + len > s->roll.max_bytes && !s->mid_line &&
+	       !s->cut && !s->gap && (!s->roll_retry_ms ||
+				      sa_mono_ms() >= s->roll_retry_ms);
+}
+
+int sink_roll_now(struct log_sink *s)
+{
+	if (!s->path || s->fd < 0 || !s->size || sink_pending(s) ||
+	    s->mid_line)
+		return 0;
+	return roll(s);
+}
+
+/*
+ * Disk full, `diskfull overwrite`: the oldest rolled file goes. 1 if one
+ * did, 0 if there is none.
+ */
+static int drop_oldest(struct log_sink *s)
+{
+	char name[PATH_MAX];
+	int err = errno;
+	unsigned int i;
+
+	if (!s->path || !s->roll.overwrite)
+		return 0;
+	for (i = s->roll.keep; i >= 1; i--) {
+		if (sink_rolled_name(name, sizeof(name), s->path, i))
+			return 0;
+		if (!unlink(name)) {
+			s->dropped_files++;
+			return 1;
+		}
+	}
+	errno = err;
 	return 0;
 }
 
@@ -219,10 +346,13 @@ static ssize_t out(struct log_sink *s, const char *p, size_t len)
 			break;
 		default:
 			n = write(s->fd, p, len);
+			if (n < 0 && errno == ENOSPC && drop_oldest(s))
+				errno = EINTR; /* room made: again */
 		}
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	s->size += (__u64)n;
 	return n == 0 && len ? -EIO : n;
 }
 
@@ -474,6 +604,8 @@ int sink_write(struct log_sink *s, const char *text, size_t len,
 		return err;
 	}
 	if (!sink_pending(s)) {
+		if (roll_due(s, len))
+			roll(s); /* if it fails, on in the same file */
 		/* Nothing waits: straight to the fd, queued only what is left. */
 		n = out(s, text, len);
 		if (n < 0 && n != -EAGAIN) {

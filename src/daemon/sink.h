@@ -43,6 +43,18 @@ enum sink_kind {
 	SINK_SYSLOG, /* one datagram per line to SINK_SYSLOG_PATH */
 };
 
+/*
+ * Rolling of a `--log FILE` (`config log disk setting`): before a record
+ * would take FILE past @max_bytes, FILE.(keep-1) -> FILE.keep, ...,
+ * FILE -> FILE.1 (rename(2), each one atomic), and a new FILE is opened;
+ * only between whole lines, so no line is split across two files.
+ */
+struct sink_roll {
+	__u64 max_bytes;   /* 0: never by size */
+	unsigned int keep; /* rolled files kept, FILE.1 the newest */
+	bool overwrite;	   /* disk full: drop the oldest rolled file */
+};
+
 typedef void (*sink_say_fn)(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
@@ -72,6 +84,11 @@ struct log_sink {
 	bool mid_line;	    /* the last byte written was not a LF */
 	bool cut;	    /* ...and the rest of that line was dropped */
 	__u64 retry_ms;	    /* syslog: when to try to connect again */
+	struct sink_roll roll; /* @path only */
+	__u64 size;	       /* of the file @fd writes to */
+	__u64 rolls;	       /* files rolled */
+	__u64 dropped_files;   /* rolled files dropped to make room */
+	__u64 roll_retry_ms;   /* a roll failed: not before then */
 	sink_say_fn say;    /* where failures are said, or NULL */
 };
 
@@ -91,6 +108,16 @@ int sink_open_syslog(struct log_sink *s, sink_say_fn say);
  */
 int sink_reopen(struct log_sink *s);
 void sink_close(struct log_sink *s);
+/* Roll @path by @r from now on (a zeroed @r: never). */
+void sink_set_roll(struct log_sink *s, const struct sink_roll *r);
+/*
+ * Roll now (roll-schedule), if the file holds anything and no line is
+ * half written: 1 rolled, 0 not now, -errno (said once).
+ */
+int sink_roll_now(struct log_sink *s);
+/* "FILE.N" into @buf; -ENAMETOOLONG. */
+int sink_rolled_name(char *buf, size_t size, const char *path,
+		     unsigned int n);
 
 /*
  * Write @len bytes holding @nr_lines whole lines (each ending in LF), or

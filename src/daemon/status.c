@@ -127,6 +127,7 @@ void daemon_status(struct daemon *d, FILE *out)
 		sink_name(&d->sink), (unsigned long long)d->sink.lines,
 		(unsigned long long)d->sink.lost, sink_pending(&d->sink),
 		sink_name(&d->msgs), (unsigned long long)d->msgs.lost);
+	logfile_status(d, out);
 	if (rl_summary(&d->log.rl, buf, sizeof(buf)) > 0)
 		fprintf(out, "%s\n", buf);
 	if (d->trace_left)

@@ -179,6 +179,22 @@ struct obj_sa_source {
 	const char *path; /* vici: the socket; file: the file; xfrm: NULL */
 };
 
+/*
+ * `config log disk setting` with localin's `config system log-file`: how
+ * the `--log FILE` rolls and what a full disk does (src/daemon/logfile.c).
+ */
+struct obj_log_disk {
+	bool set;	      /* `config log disk setting` is in the config */
+	bool enabled;	      /* status: log lines go to the file */
+	unsigned int max_mb;  /* max-log-file-size */
+	bool weekly;	      /* roll-schedule weekly (on roll_days) */
+	unsigned int roll_days; /* roll-day: bit 0 sunday .. bit 6 saturday */
+	int roll_min;	      /* roll-time, minutes into the day; -1: unset */
+	bool overwrite;	      /* diskfull overwrite (else nolog) */
+	unsigned int rolled_files; /* system log-file rolled-files */
+	bool json;		   /* system log-file format json */
+};
+
 struct obj_config {
 	struct arena *arena;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
@@ -208,6 +224,7 @@ struct obj_config {
 	bool log_local_in_allow;
 	bool log_local_in_deny_unicast;
 	bool log_local_in_deny_broadcast;
+	struct obj_log_disk log_disk;
 };
 
 /*

@@ -32,6 +32,8 @@ static const struct {
 	{ "system sa-source", SK_NAME, 35 },
 	{ "system sa-check", SK_NONE, 0 },
 	{ "log setting", SK_NONE, 0 },
+	{ "log disk setting", SK_NONE, 0 },
+	{ "system log-file", SK_NONE, 0 },
 	{ "firewall address", SK_NAME, 79 },
 	{ "firewall address6", SK_NAME, 79 },
 	{ "firewall addrgrp", SK_NAME, 79 },
@@ -119,6 +121,14 @@ static const struct {
 	{ "log setting", "local-in-allow", ST_ENUM, "disable", U },
 	{ "log setting", "local-in-deny-unicast", ST_ENUM, "disable", U },
 	{ "log setting", "local-in-deny-broadcast", ST_ENUM, "disable", U },
+	{ "log disk setting", "status", ST_ENUM, "enable", U },
+	{ "log disk setting", "max-log-file-size", ST_INT, "20", U },
+	{ "log disk setting", "roll-schedule", ST_ENUM, "daily", U },
+	{ "log disk setting", "roll-day", ST_ENUMS, "sunday", U },
+	{ "log disk setting", "roll-time", ST_TIME, NULL, U },
+	{ "log disk setting", "diskfull", ST_ENUM, "overwrite", U },
+	{ "system log-file", "format", ST_ENUM, "default", U },
+	{ "system log-file", "rolled-files", ST_INT, "10", U },
 #define POLICY(s)                                               \
 	{ s, "intf", ST_NAMES, NULL, UR },                      \
 		{ s, "srcaddr", ST_NAMES, NULL, UR },           \
