@@ -652,9 +652,9 @@ static const struct schema_attr log_setting_attrs[] = {
  * warning thresholds) is accepted and kept, not acted on.
  */
 static const char *const disk_roll_schedules[] = { "daily", "weekly", NULL };
-static const char *const disk_days[] = { "sunday",   "monday", "tuesday",
+static const char *const disk_days[] = { "sunday",    "monday",	  "tuesday",
 					 "wednesday", "thursday", "friday",
-					 "saturday", NULL };
+					 "saturday",  NULL };
 static const char *const disk_full_actions[] = { "overwrite", "nolog", NULL };
 
 static const struct schema_attr log_disk_setting_attrs[] = {

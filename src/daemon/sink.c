@@ -154,8 +154,7 @@ int sink_reopen(struct log_sink *s)
 	return 0;
 }
 
-int sink_rolled_name(char *buf, size_t size, const char *path,
-		     unsigned int n)
+int sink_rolled_name(char *buf, size_t size, const char *path, unsigned int n)
 {
 	int len = snprintf(buf, size, "%s.%u", path, n);
 
@@ -233,15 +232,14 @@ static int roll(struct log_sink *s)
 static bool roll_due(const struct log_sink *s, size_t len)
 {
 	return s->path && s->fd >= 0 && s->roll.max_bytes && s->size &&
-	       s->size + len > s->roll.max_bytes && !s->mid_line &&
-	       !s->cut && !s->gap && (!s->roll_retry_ms ||
-				      sa_mono_ms() >= s->roll_retry_ms);
+	       s->size + len > s->roll.max_bytes && !s->mid_line && !s->cut &&
+	       !s->gap &&
+	       (!s->roll_retry_ms || sa_mono_ms() >= s->roll_retry_ms);
 }
 
 int sink_roll_now(struct log_sink *s)
 {
-	if (!s->path || s->fd < 0 || !s->size || sink_pending(s) ||
-	    s->mid_line)
+	if (!s->path || s->fd < 0 || !s->size || sink_pending(s) || s->mid_line)
 		return 0;
 	return roll(s);
 }

@@ -76,20 +76,20 @@ struct log_sink {
 	size_t note_len, note_off;
 	__u64 note_lost; /* the count it carries */
 
-	__u64 lines;	    /* written (of the records; not the notes) */
-	__u64 lost;	    /* over the whole run */
-	__u64 lost_pending; /* not reported in the sink yet */
-	int last_err;	    /* errno of the failure in progress, 0 if none */
-	bool full;	    /* the queue was full: lines are being dropped */
-	bool mid_line;	    /* the last byte written was not a LF */
-	bool cut;	    /* ...and the rest of that line was dropped */
-	__u64 retry_ms;	    /* syslog: when to try to connect again */
+	__u64 lines;	       /* written (of the records; not the notes) */
+	__u64 lost;	       /* over the whole run */
+	__u64 lost_pending;    /* not reported in the sink yet */
+	int last_err;	       /* errno of the failure in progress, 0 if none */
+	bool full;	       /* the queue was full: lines are being dropped */
+	bool mid_line;	       /* the last byte written was not a LF */
+	bool cut;	       /* ...and the rest of that line was dropped */
+	__u64 retry_ms;	       /* syslog: when to try to connect again */
 	struct sink_roll roll; /* @path only */
 	__u64 size;	       /* of the file @fd writes to */
 	__u64 rolls;	       /* files rolled */
 	__u64 dropped_files;   /* rolled files dropped to make room */
 	__u64 roll_retry_ms;   /* a roll failed: not before then */
-	sink_say_fn say;    /* where failures are said, or NULL */
+	sink_say_fn say;       /* where failures are said, or NULL */
 };
 
 /* `--log FILE`: O_APPEND, O_NONBLOCK. 0 or -errno (ENXIO: a FIFO that
@@ -116,8 +116,7 @@ void sink_set_roll(struct log_sink *s, const struct sink_roll *r);
  */
 int sink_roll_now(struct log_sink *s);
 /* "FILE.N" into @buf; -ENAMETOOLONG. */
-int sink_rolled_name(char *buf, size_t size, const char *path,
-		     unsigned int n);
+int sink_rolled_name(char *buf, size_t size, const char *path, unsigned int n);
 
 /*
  * Write @len bytes holding @nr_lines whole lines (each ending in LF), or

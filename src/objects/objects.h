@@ -184,13 +184,13 @@ struct obj_sa_source {
  * the `--log FILE` rolls and what a full disk does (src/daemon/logfile.c).
  */
 struct obj_log_disk {
-	bool set;	      /* `config log disk setting` is in the config */
-	bool enabled;	      /* status: log lines go to the file */
-	unsigned int max_mb;  /* max-log-file-size */
-	bool weekly;	      /* roll-schedule weekly (on roll_days) */
+	bool set;		/* `config log disk setting` is in the config */
+	bool enabled;		/* status: log lines go to the file */
+	unsigned int max_mb;	/* max-log-file-size */
+	bool weekly;		/* roll-schedule weekly (on roll_days) */
 	unsigned int roll_days; /* roll-day: bit 0 sunday .. bit 6 saturday */
-	int roll_min;	      /* roll-time, minutes into the day; -1: unset */
-	bool overwrite;	      /* diskfull overwrite (else nolog) */
+	int roll_min;		/* roll-time, minutes into the day; -1: unset */
+	bool overwrite;		/* diskfull overwrite (else nolog) */
 	unsigned int rolled_files; /* system log-file rolled-files */
 	bool json;		   /* system log-file format json */
 };
