@@ -66,6 +66,10 @@ extern const struct schema_section schema_log_setting;
 extern const struct schema_section schema_system_sa_source;
 extern const struct schema_section schema_system_sa_check;
 
+/* schema_alertmail.c */
+extern const struct schema_section schema_alertemail_setting;
+extern const struct schema_section schema_system_email_server;
+
 /* schema_global.c */
 extern const struct schema_section schema_system_global;
 
