@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """A test SMTP server (Debian's python3-aiosmtpd): each message it takes
-is stored as DIR/N.eml (the message) and DIR/N.env (MAIL FROM and RCPT TO,
+is stored as DIR/N.eml (N counting on from what DIR holds) (the message) and DIR/N.env (MAIL FROM and RCPT TO,
 one a line). --cert/--key: offer STARTTLS and require it; --auth USER:PASS:
 require that login. --hang: accept connections and never answer (no
 greeting), the server a client must give up on."""
@@ -61,6 +61,8 @@ def serve(a):
 
         kw.update(authenticator=check, auth_required=True,
                   auth_require_tls=bool(a.cert))
+    # a server restarted on the same directory goes on numbering
+    Store.n = len([f for f in os.listdir(a.dir) if f.endswith(".eml")])
     c = Controller(Store(), hostname=a.host, port=a.port,
                    ready_timeout=30, **kw)
     c.start()
