@@ -114,7 +114,13 @@ send([IP(src='$PEER_ADDR', dst='$GW_ADDR') / ESP(spi=s, seq=1) /
       Raw(bytes(32)) for s in [$spis]])"
 }
 esp_bad() { count "ESP with an unknown SPI (dropped)"; }
-mails() { ls "$tmp/mail" 2>/dev/null | grep -c '\.eml$'; }
+mails() { # the messages stored so far
+	n=0
+	for f in "$tmp"/mail/*.eml; do
+		[ -e "$f" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
 mails_ge() { [ "$(mails)" -ge "$1" ]; }
 esp_bad_gt() { [ "$(esp_bad)" -gt "$1" ]; }
 mail_has() { # n spi: mail n holds the log line of that SPI
@@ -196,16 +202,33 @@ li_cmd reload >/dev/null
 esp_send 0xdead0006
 check "hung server: a try is under way" \
 	wait_until 100 sh -c "'$bin' status -s '$SOCK' | grep -q '^alert mail:.* 1 lines pending'"
-worst=0
-for i in 1 2 3 4 5; do
-	t0=$(date +%s%N)
-	"$bin" status -s "$SOCK" >/dev/null
-	t=$((($(date +%s%N) - t0) / 1000000))
-	[ "$t" -gt "$worst" ] && worst=$t
-	sleep 0.2
-done
-echo "# status while the SMTP server hangs: worst of 5: $worst ms"
-check "... status answers within 100 ms (worst $worst ms)" [ "$worst" -lt 100 ]
+# The daemon's answer to `status` on its socket (the protocol of
+# src/daemon/ctl.h: "ok N", N lines), timed without the client's start-up.
+status_ms() { # samples: the slowest answer, in ms
+	"$py" -c "
+import socket, sys, time
+worst = 0
+for _ in range($1):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    t0 = time.monotonic()
+    s.connect('$SOCK')
+    s.sendall(b'status\\n')
+    buf = b''
+    while b'\\n' not in buf:
+        buf += s.recv(65536)
+    n = int(buf.split(b'\\n')[0].split()[1])
+    while buf.count(b'\\n') < n + 1:
+        buf += s.recv(65536)
+    worst = max(worst, time.monotonic() - t0)
+    s.close()
+    time.sleep(0.1)
+print(int(worst * 1000))"
+}
+worst=$(status_ms 10)
+echo "# status answered while the SMTP server hangs: slowest of 10: $worst ms"
+check "... status answers within 100 ms (slowest of 10: $worst ms)" \
+	[ "${worst:-999}" -lt 100 ]
 b0=$(esp_bad)
 esp_send 0xdead0098
 check "... the daemon keeps enforcing" wait_until 30 esp_bad_gt "$b0"
