@@ -346,6 +346,8 @@ static int send_msg(struct alertmail *am)
 	curl_easy_setopt(e, CURLOPT_READDATA, am);
 	curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)am->msg_len);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	/* Mails are minutes apart: QUIT after each, no idle socket kept. */
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, am->errbuf);
 	/* A server that accepts and never answers: given up on, in time. */
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(am->minute_ms / 3));
