@@ -25,6 +25,9 @@ REPRO := -ffile-prefix-map=$(CURDIR)=.
 # `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP $(REPRO) -Isrc
 LDLIBS += -lpcap -lbpf -lxdp -lmnl -lsystemd -lm
+# alert e-mail (src/daemon/alertmail.c): libcurl4-openssl-dev
+override CFLAGS += $(shell pkg-config --cflags libcurl)
+LDLIBS += $(shell pkg-config --libs libcurl)
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

@@ -2,7 +2,10 @@
 #include "conf/printer.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/base64.h"
 
 void conf_print_word(const char *text, bool quote, FILE *out)
 {
@@ -54,12 +57,42 @@ static bool is_default(const struct conf_attr *a)
 	return *d == '\0';
 }
 
+/*
+ * A password as FortiOS shows one: `ENC` and a blob (here: the words,
+ * joined by one space, in base64), never the text itself.
+ */
+static bool print_secret(const struct conf_attr *a, FILE *out)
+{
+	char *text = NULL;
+	size_t i, len = 0;
+	FILE *f;
+
+	if (!(a->schema->flags & SA_SECRET) || !a->nr_vals ||
+	    !strcmp(a->vals[0].text, "ENC"))
+		return false;
+	fputs(" ENC ", out);
+	f = open_memstream(&text, &len);
+	if (f) {
+		for (i = 0; i < a->nr_vals; i++)
+			fprintf(f, "%s%s", i ? " " : "", a->vals[i].text);
+		if (fclose(f))
+			len = 0;
+	}
+	/* out of memory: a blob that reads back as no password, never it */
+	base64_write(text ? text : "", text ? len : 0, out);
+	fputc('\n', out);
+	free(text);
+	return true;
+}
+
 static void print_attr(const struct conf_attr *a, int level, FILE *out)
 {
 	size_t i;
 
 	indent(level, out);
 	fprintf(out, "set %s", a->schema->name);
+	if (print_secret(a, out))
+		return;
 	for (i = 0; i < a->nr_vals; i++) {
 		bool q = quoted_type(a->schema->type) ||
 			 (a->schema->type == ST_RAW && a->vals[i].quoted);

@@ -34,6 +34,7 @@ enum schema_type {
 /* Attribute flags */
 #define SA_USED (1u << 0)     /* localin acts on it */
 #define SA_REQUIRED (1u << 1) /* resolver reports a missing value */
+#define SA_SECRET (1u << 2)   /* a password: `show` never prints it in clear */
 
 struct schema_attr {
 	const char *name;

@@ -68,6 +68,10 @@ extern const struct schema_section schema_system_sa_source;
 extern const struct schema_section schema_system_sa_check;
 extern const struct schema_section schema_system_log_file;
 
+/* schema_alertmail.c */
+extern const struct schema_section schema_alertemail_setting;
+extern const struct schema_section schema_system_email_server;
+
 /* schema_global.c */
 extern const struct schema_section schema_system_global;
 

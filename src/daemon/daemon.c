@@ -29,7 +29,8 @@
  * Data path, signals, rtnetlink; SA sources; control socket, connections;
  * the two sinks.
  */
-#define MAX_POLLFDS (3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2)
+#define MAX_POLLFDS \
+	(3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2 + ALERTMAIL_MAX_FDS)
 /* How long what is queued for the caller's stderr may hold up a start. */
 #define READY_DRAIN_MS 2000
 /* How long each sink may hold up the exit. */
@@ -404,6 +405,7 @@ static void loop(struct daemon *d)
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false, poll_failed = false;
 	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
+	int am_ms, nr_am0, nr_am;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -423,6 +425,9 @@ static void loop(struct daemon *d)
 		sess_ms = sessions_timeout_ms(d);
 		if (sess_ms < ms)
 			ms = sess_ms;
+		am_ms = alertmail_timeout_ms(d);
+		if (am_ms >= 0 && am_ms < ms)
+			ms = am_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -432,11 +437,15 @@ static void loop(struct daemon *d)
 		nr_sa = sas_pollfds(d, pfd + n, SA_SOURCES_MAX);
 		n += nr_sa;
 		nr_fixed = n;
-		n += ctl_server_pollfds(d, pfd + n, MAX_POLLFDS - 2 - n);
+		n += ctl_server_pollfds(
+			d, pfd + n, MAX_POLLFDS - 2 - ALERTMAIL_MAX_FDS - n);
 		nr_ctl = n - nr_fixed;
 		/* A sink whose reader is slow: written as it takes lines. */
 		n += sink_pollfd(&d->sink, pfd + n);
 		n += sink_pollfd(&d->msgs, pfd + n);
+		nr_am0 = n;
+		n += alertmail_pollfds(d, pfd + n, ALERTMAIL_MAX_FDS);
+		nr_am = n - nr_am0;
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
@@ -450,6 +459,7 @@ static void loop(struct daemon *d)
 			ctl_server_handle(d, pfd + nr_fixed, nr_ctl);
 			sink_flush(&d->sink);
 			sink_flush(&d->msgs);
+			alertmail_handle(d, pfd + nr_am0, nr_am);
 		} else if (ready < 0 && errno != EINTR) {
 			/*
 			 * EINVAL: more fds than RLIMIT_NOFILE (a limit set
@@ -480,6 +490,7 @@ static void loop(struct daemon *d)
 		links_tick(d);
 		sessions_tick(d);
 		ctl_server_tick(d);
+		alertmail_tick(d);
 		if (minute != d->report_minute) {
 			daemon_report(d);
 			d->report_minute = minute;
@@ -570,6 +581,7 @@ int daemon_run(const struct daemon_opts *o)
 		li_loader_close(d.l);
 	}
 	ctl_server_close(&d);
+	alertmail_close(&d);
 	rtnl_close(&d.rtnl);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);

@@ -15,6 +15,7 @@
 #include "ipsec/sa_registry.h"
 #include "log/logevent.h"
 #include "trace/filter.h"
+#include "daemon/alertmail.h"
 #include "daemon/ctl.h"
 #include "daemon/daemon.h"
 #include "daemon/locals.h"
@@ -165,6 +166,7 @@ struct daemon {
 	__u64 ctl_resume_ms; /* accept nothing before it (a failing accept) */
 	struct ctl_notice ctl_fd_notice, ctl_busy_notice;
 	struct daemon_sess sess;
+	struct alertmail *am; /* alertmail.c; NULL: never configured */
 	bool stopping;
 };
 

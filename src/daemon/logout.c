@@ -7,6 +7,6 @@
 void log_out(struct daemon *d, const char *line, size_t len,
 	     const struct log_meta *m)
 {
-	(void)m;
 	logfile_write(d, line, len);
+	alertmail_offer(d, line, len, m);
 }

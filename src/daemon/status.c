@@ -136,5 +136,6 @@ void daemon_status(struct daemon *d, FILE *out)
 		fputs("trace: stopped\n", out);
 	sas_status(d, out);
 	sessions_status(d, out);
+	alertmail_status(d, out);
 	put_counters(d, out);
 }

@@ -195,6 +195,31 @@ struct obj_log_disk {
 	bool json;		   /* system log-file format json */
 };
 
+/*
+ * `config alertemail setting` with `config system email-server`: on when
+ * some mailto is set, a From name and a server are given.
+ */
+enum obj_mail_security { OBJ_MAIL_NONE, OBJ_MAIL_STARTTLS, OBJ_MAIL_SMTPS };
+
+struct obj_alertmail {
+	bool on;
+	const char *from;  /* username */
+	const char *to[3]; /* mailto1..3, those set */
+	unsigned int nr_to;
+	bool threshold;	    /* filter-mode threshold: by level */
+	unsigned int level; /* severity: lowest level mailed (0 emergency) */
+	bool ipsec_errors;  /* category mode: IPsec-errors-logs */
+	unsigned int interval_min;	    /* email-interval (category mode) */
+	unsigned int level_interval_min[8]; /* emergency-interval.. */
+	const char *server;
+	unsigned int port;
+	enum obj_mail_security security;
+	bool authenticate, validate_server;
+	const char *user, *password; /* password in clear (ENC decoded) */
+	const char *source_ip;	     /* NULL: the route's */
+	const char *ssl_min;	     /* ssl-min-proto-version */
+};
+
 struct obj_config {
 	struct arena *arena;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
@@ -225,6 +250,7 @@ struct obj_config {
 	bool log_local_in_deny_unicast;
 	bool log_local_in_deny_broadcast;
 	struct obj_log_disk log_disk;
+	struct obj_alertmail alertmail;
 };
 
 /*
