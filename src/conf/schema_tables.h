@@ -66,6 +66,16 @@ extern const struct schema_section schema_log_setting;
 extern const struct schema_section schema_system_sa_source;
 extern const struct schema_section schema_system_sa_check;
 
+/* schema_log.c: syslog servers 1..4 */
+extern const struct schema_section schema_log_syslogd_setting;
+extern const struct schema_section schema_log_syslogd_filter;
+extern const struct schema_section schema_log_syslogd2_setting;
+extern const struct schema_section schema_log_syslogd2_filter;
+extern const struct schema_section schema_log_syslogd3_setting;
+extern const struct schema_section schema_log_syslogd3_filter;
+extern const struct schema_section schema_log_syslogd4_setting;
+extern const struct schema_section schema_log_syslogd4_filter;
+
 /* schema_global.c */
 extern const struct schema_section schema_system_global;
 

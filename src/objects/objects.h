@@ -179,6 +179,40 @@ struct obj_sa_source {
 	const char *path; /* vici: the socket; file: the file; xfrm: NULL */
 };
 
+/*
+ * `config log syslogd setting` + `config log syslogd filter`, and the same
+ * for syslogd2..4 (index 0..3). Fixed-size so that the daemon can tell a
+ * changed server from an unchanged one across a reload by comparing.
+ */
+#define OBJ_SYSLOGD_MAX 4
+
+enum obj_syslog_mode { /* schema_syslog_modes order */
+	OBJ_SYSLOG_UDP,
+	OBJ_SYSLOG_LEGACY_RELIABLE, /* TCP, one line a record */
+	OBJ_SYSLOG_RELIABLE,	    /* TCP, RFC 6587 octet counting */
+};
+
+enum obj_syslog_format { /* schema_syslog_formats order */
+	OBJ_SYSLOG_FMT_DEFAULT,
+	OBJ_SYSLOG_FMT_CSV,
+	OBJ_SYSLOG_FMT_CEF,
+	OBJ_SYSLOG_FMT_RFC5424,
+	OBJ_SYSLOG_FMT_JSON,
+};
+
+struct obj_syslogd {
+	bool enabled;
+	char server[128]; /* an IP address or a host name */
+	unsigned int port;
+	enum obj_syslog_mode mode;
+	unsigned int facility; /* syslog facility code, local7 = 23 */
+	enum obj_syslog_format format;
+	char source_ip[64]; /* "" = the kernel's choice */
+	/* filter */
+	unsigned int severity; /* lowest sent: 0 emergency .. 7 debug */
+	bool forward_traffic, local_traffic;
+};
+
 struct obj_config {
 	struct arena *arena;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
@@ -208,6 +242,7 @@ struct obj_config {
 	bool log_local_in_allow;
 	bool log_local_in_deny_unicast;
 	bool log_local_in_deny_broadcast;
+	struct obj_syslogd syslogd[OBJ_SYSLOGD_MAX];
 };
 
 /*

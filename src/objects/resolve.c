@@ -301,6 +301,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_names_init(&r.intf, r.a, 16);
 
 	obj_resolve_system(&r);
+	obj_resolve_syslogd(&r);
 	obj_resolve_addresses(&r);
 	obj_resolve_services(&r);
 	obj_resolve_schedules(&r);
