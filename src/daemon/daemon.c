@@ -27,9 +27,10 @@
 #define LOOP_TICK_MS 1000
 /*
  * Data path, signals, rtnetlink; SA sources; control socket, connections;
- * the two sinks.
+ * the two sinks; the syslog servers.
  */
-#define MAX_POLLFDS (3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2)
+#define MAX_POLLFDS \
+	(3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2 + SYSLOGD_MAX_FDS)
 /* How long what is queued for the caller's stderr may hold up a start. */
 #define READY_DRAIN_MS 2000
 /* How long each sink may hold up the exit. */
@@ -404,6 +405,7 @@ static void loop(struct daemon *d)
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false, poll_failed = false;
 	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
+	int sl_ms, sl_at, nr_sl;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -423,6 +425,9 @@ static void loop(struct daemon *d)
 		sess_ms = sessions_timeout_ms(d);
 		if (sess_ms < ms)
 			ms = sess_ms;
+		sl_ms = syslogd_timeout_ms(d);
+		if (sl_ms >= 0 && sl_ms < ms)
+			ms = sl_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -432,11 +437,15 @@ static void loop(struct daemon *d)
 		nr_sa = sas_pollfds(d, pfd + n, SA_SOURCES_MAX);
 		n += nr_sa;
 		nr_fixed = n;
-		n += ctl_server_pollfds(d, pfd + n, MAX_POLLFDS - 2 - n);
+		n += ctl_server_pollfds(d, pfd + n,
+				       MAX_POLLFDS - 2 - SYSLOGD_MAX_FDS - n);
 		nr_ctl = n - nr_fixed;
 		/* A sink whose reader is slow: written as it takes lines. */
 		n += sink_pollfd(&d->sink, pfd + n);
 		n += sink_pollfd(&d->msgs, pfd + n);
+		sl_at = n;
+		nr_sl = syslogd_pollfds(d, pfd + n, SYSLOGD_MAX_FDS);
+		n += nr_sl;
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
@@ -450,6 +459,7 @@ static void loop(struct daemon *d)
 			ctl_server_handle(d, pfd + nr_fixed, nr_ctl);
 			sink_flush(&d->sink);
 			sink_flush(&d->msgs);
+			syslogd_handle(d, pfd + sl_at, nr_sl);
 		} else if (ready < 0 && errno != EINTR) {
 			/*
 			 * EINVAL: more fds than RLIMIT_NOFILE (a limit set
@@ -479,6 +489,7 @@ static void loop(struct daemon *d)
 		sas_tick(d);
 		links_tick(d);
 		sessions_tick(d);
+		syslogd_tick(d);
 		ctl_server_tick(d);
 		if (minute != d->report_minute) {
 			daemon_report(d);
@@ -501,6 +512,7 @@ static void stop(struct daemon *d)
 	li_loader_close(d->l);
 	d->l = NULL;
 	ctl_server_close(d);
+	syslogd_close(d);
 	close(d->lock_fd);
 	d->lock_fd = -1;
 	/* Say only what is true: a program left attached still enforces. */

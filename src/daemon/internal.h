@@ -22,6 +22,7 @@
 #include "daemon/sched.h"
 #include "daemon/sess_diag.h"
 #include "daemon/sink.h"
+#include "daemon/syslogd.h"
 
 /*
  * Control connections open at once. More than a few admins and scripts
@@ -163,6 +164,7 @@ struct daemon {
 	__u64 ctl_resume_ms; /* accept nothing before it (a failing accept) */
 	struct ctl_notice ctl_fd_notice, ctl_busy_notice;
 	struct daemon_sess sess;
+	struct syslogd *syslog; /* syslogd.c; NULL: no server configured yet */
 	bool stopping;
 };
 

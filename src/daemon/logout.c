@@ -7,6 +7,6 @@
 void log_out(struct daemon *d, const char *line, size_t len,
 	     const struct log_meta *m)
 {
-	(void)m;
 	sink_write(&d->sink, line, len, 1);
+	syslogd_offer(d, line, len, m);
 }

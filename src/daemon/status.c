@@ -134,6 +134,7 @@ void daemon_status(struct daemon *d, FILE *out)
 	else
 		fputs("trace: stopped\n", out);
 	sas_status(d, out);
+	syslogd_status(d, out);
 	sessions_status(d, out);
 	put_counters(d, out);
 }
