@@ -65,6 +65,7 @@ struct sl_srv {
 	bool failing;
 	__u64 fail_ms;	       /* the last failure */
 	__u64 dropped_at_fail; /* dropped when this episode began */
+	__u64 sent_since_fail;
 	char err[160];
 };
 
@@ -180,6 +181,7 @@ static void srv_fail(struct sl_srv *v, const char *what, int err)
 	srv_close(v);
 	v->errors++;
 	v->fail_ms = sa_mono_ms();
+	v->sent_since_fail = 0;
 	if (err)
 		snprintf(v->err, sizeof(v->err), "%s: %s", what,
 			 strerror(err));
@@ -196,13 +198,17 @@ static void srv_fail(struct sl_srv *v, const char *what, int err)
 		srv_where(v, where, sizeof(where)), v->err, v->q_cap);
 }
 
-/* A send went through: the end of a failure episode, once it lasts. */
-static void srv_sent(struct sl_srv *v)
+/*
+ * The end of a failure episode: up, the queue sent, something sent since
+ * the last failure, and none for RECOVER_MS (a UDP server's ICMP errors
+ * come after sends that went through).
+ */
+static void srv_check_recovered(struct sl_srv *v, __u64 now)
 {
 	char where[200];
 
-	v->sent++;
-	if (!v->failing || sa_mono_ms() - v->fail_ms < RECOVER_MS)
+	if (!v->failing || v->state != SL_UP || v->q_nr ||
+	    !v->sent_since_fail || now - v->fail_ms < RECOVER_MS)
 		return;
 	v->failing = false;
 	v->err[0] = '\0';
@@ -210,6 +216,12 @@ static void srv_sent(struct sl_srv *v)
 	daemon_msg("syslog %s: delivering again; %llu lines dropped meanwhile",
 		   srv_where(v, where, sizeof(where)),
 		   (unsigned long long)(v->dropped - v->dropped_at_fail));
+}
+
+static void srv_sent(struct sl_srv *v)
+{
+	v->sent++;
+	v->sent_since_fail++;
 }
 
 static int bind_source(struct sl_srv *v, int family)
@@ -658,6 +670,7 @@ void syslogd_tick(struct daemon *d)
 		else if (v->state == SL_CONNECTING && now >= v->deadline_ms)
 			srv_fail(v, "connect: no answer in 5 s", 0);
 		srv_flush(v);
+		srv_check_recovered(v, now);
 	}
 }
 
@@ -679,6 +692,9 @@ int syslogd_timeout_ms(struct daemon *d)
 			t = v->deadline_ms;
 		else if (v->state == SL_RESOLVING)
 			t = now + RESOLVE_POLL_MS;
+		else if (v->state == SL_UP && v->failing && !v->q_nr &&
+			 v->sent_since_fail)
+			t = v->fail_ms + RECOVER_MS; /* srv_check_recovered() */
 		if (t && (!at || t < at))
 			at = t;
 	}
