@@ -16,20 +16,19 @@
 
 /* In syslog's numbering: the index is the facility code (local7 = 23). */
 const char *const schema_syslog_facilities[] = {
-	"kernel", "user",   "mail",   "daemon", "auth",	  "syslog",
-	"lpr",	  "news",   "uucp",   "cron",	"authpriv", "ftp",
-	"ntp",	  "audit",  "alert",  "clock",	"local0", "local1",
-	"local2", "local3", "local4", "local5", "local6", "local7",
-	NULL,
+	"kernel", "user",   "mail",   "daemon",	  "auth",   "syslog", "lpr",
+	"news",	  "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "audit",
+	"alert",  "clock",  "local0", "local1",	  "local2", "local3", "local4",
+	"local5", "local6", "local7", NULL,
 };
 /* The index is the syslog severity. */
 const char *const schema_syslog_severities[] = {
-	"emergency", "alert",	     "critical",    "error", "warning",
-	"notification", "information", "debug",	    NULL,
+	"emergency",	"alert",       "critical", "error", "warning",
+	"notification", "information", "debug",	   NULL,
 };
 const char *const schema_syslog_modes[] = { "udp", "legacy-reliable",
 					    "reliable", NULL };
-const char *const schema_syslog_formats[] = { "default", "csv", "cef",
+const char *const schema_syslog_formats[] = { "default", "csv",	 "cef",
 					      "rfc5424", "json", NULL };
 static const char *const enc_algorithms[] = { "high-medium", "high", "low",
 					      "disable", NULL };
@@ -41,7 +40,9 @@ static const char *const if_select[] = { "auto", "sdwan", "specify", NULL };
 
 static const struct schema_attr setting_attrs[] = {
 	SCHEMA_STR("certificate", 35, NULL),
-	{ .name = "enc-algorithm", .type = ST_ENUM, .enums = enc_algorithms,
+	{ .name = "enc-algorithm",
+	  .type = ST_ENUM,
+	  .enums = enc_algorithms,
 	  .def = "disable" },
 	{ .name = "facility",
 	  .type = ST_ENUM,
@@ -54,8 +55,10 @@ static const struct schema_attr setting_attrs[] = {
 	  .def = "default",
 	  .flags = SA_USED },
 	SCHEMA_STR("interface", 15, NULL),
-	{ .name = "interface-select-method", .type = ST_ENUM,
-	  .enums = if_select, .def = "auto" },
+	{ .name = "interface-select-method",
+	  .type = ST_ENUM,
+	  .enums = if_select,
+	  .def = "auto" },
 	SCHEMA_INT("max-log-rate", 0, 100000, "0"),
 	{ .name = "mode",
 	  .type = ST_ENUM,
@@ -68,13 +71,17 @@ static const struct schema_attr setting_attrs[] = {
 	  .max = 65535,
 	  .def = "514",
 	  .flags = SA_USED },
-	{ .name = "priority", .type = ST_ENUM, .enums = priorities,
+	{ .name = "priority",
+	  .type = ST_ENUM,
+	  .enums = priorities,
 	  .def = "default" },
 	{ .name = "server", .type = ST_STRING, .max = 127, .flags = SA_USED },
 	{ .name = "source-ip", .type = ST_STRING, .max = 63, .flags = SA_USED },
 	SCHEMA_STR("source-ip-interface", 15, NULL),
-	{ .name = "ssl-min-proto-version", .type = ST_ENUM,
-	  .enums = ssl_versions, .def = "default" },
+	{ .name = "ssl-min-proto-version",
+	  .type = ST_ENUM,
+	  .enums = ssl_versions,
+	  .def = "default" },
 	{ .name = "status",
 	  .type = ST_ENUM,
 	  .enums = schema_enable_disable,

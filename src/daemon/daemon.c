@@ -438,7 +438,7 @@ static void loop(struct daemon *d)
 		n += nr_sa;
 		nr_fixed = n;
 		n += ctl_server_pollfds(d, pfd + n,
-				       MAX_POLLFDS - 2 - SYSLOGD_MAX_FDS - n);
+					MAX_POLLFDS - 2 - SYSLOGD_MAX_FDS - n);
 		nr_ctl = n - nr_fixed;
 		/* A sink whose reader is slow: written as it takes lines. */
 		n += sink_pollfd(&d->sink, pfd + n);

@@ -79,8 +79,7 @@ struct syslogd {
 	struct logconv_rec parsed;
 };
 
-static const char *const srv_names[OBJ_SYSLOGD_MAX] = { "syslogd",
-							"syslogd2",
+static const char *const srv_names[OBJ_SYSLOGD_MAX] = { "syslogd", "syslogd2",
 							"syslogd3",
 							"syslogd4" };
 
@@ -183,8 +182,7 @@ static void srv_fail(struct sl_srv *v, const char *what, int err)
 	v->fail_ms = sa_mono_ms();
 	v->sent_since_fail = 0;
 	if (err)
-		snprintf(v->err, sizeof(v->err), "%s: %s", what,
-			 strerror(err));
+		snprintf(v->err, sizeof(v->err), "%s: %s", what, strerror(err));
 	else
 		snprintf(v->err, sizeof(v->err), "%s", what);
 	v->state = SL_WAIT;
@@ -324,7 +322,8 @@ static void srv_resolving(struct syslogd *s, struct sl_srv *v, __u64 now)
 	v->lookup = NULL;
 	if (ret || !l->cb.ar_result) {
 		snprintf(what, sizeof(what), "resolving %s: %s", v->cfg.server,
-			 ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
+			 ret == EAI_SYSTEM ? strerror(errno) :
+					     gai_strerror(ret));
 		srv_fail(v, what, 0);
 	} else {
 		srv_open(v, l->cb.ar_result);

@@ -344,7 +344,8 @@ static const char *const month_abbr[] = { "Jan", "Feb", "Mar", "Apr",
 /* "Jan 15 13:34:56 " from date= and time= (RFC 3164's stamp), or none. */
 static void cef_stamp(struct logbuf *lb, const struct logconv_rec *rec)
 {
-	const char *date = val_or(rec, "date", ""), *time = val_or(rec, "time", "");
+	const char *date = val_or(rec, "date", ""),
+		   *time = val_or(rec, "time", "");
 	int y, m, d;
 
 	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
@@ -443,8 +444,10 @@ static void header_field(struct logbuf *lb, const char *s, size_t max)
 /* "2024-01-15T13:34:56.123456+01:00" from date, time, tz and eventtime. */
 static void rfc5424_stamp(struct logbuf *lb, const struct logconv_rec *rec)
 {
-	const char *date = val_or(rec, "date", ""), *time = val_or(rec, "time", "");
-	const char *tz = val_or(rec, "tz", ""), *ev = val_or(rec, "eventtime", "");
+	const char *date = val_or(rec, "date", ""),
+		   *time = val_or(rec, "time", "");
+	const char *tz = val_or(rec, "tz", ""),
+		   *ev = val_or(rec, "eventtime", "");
 	size_t evlen = strlen(ev);
 
 	if (strlen(date) != 10 || strlen(time) != 8) {

@@ -23,10 +23,10 @@
 #define LOGCONV_MAX_FIELDS 96
 
 struct logconv_field {
-	const char *key;   /* NUL terminated, in rec->text */
-	const char *val;   /* decoded, NUL terminated, in rec->text */
-	size_t val_len;	   /* bytes of val (a decoded \x00 would be one) */
-	bool quoted;	   /* the line had val in double quotes */
+	const char *key; /* NUL terminated, in rec->text */
+	const char *val; /* decoded, NUL terminated, in rec->text */
+	size_t val_len;	 /* bytes of val (a decoded \x00 would be one) */
+	bool quoted;	 /* the line had val in double quotes */
 };
 
 struct logconv_rec {

@@ -187,17 +187,17 @@ struct obj_sa_source {
 #define OBJ_SYSLOGD_MAX 4
 
 enum obj_syslog_mode { /* schema_syslog_modes order */
-	OBJ_SYSLOG_UDP,
-	OBJ_SYSLOG_LEGACY_RELIABLE, /* TCP, one line a record */
-	OBJ_SYSLOG_RELIABLE,	    /* TCP, RFC 6587 octet counting */
+		       OBJ_SYSLOG_UDP,
+		       OBJ_SYSLOG_LEGACY_RELIABLE, /* TCP, one line a record */
+		       OBJ_SYSLOG_RELIABLE, /* TCP, RFC 6587 octet counting */
 };
 
 enum obj_syslog_format { /* schema_syslog_formats order */
-	OBJ_SYSLOG_FMT_DEFAULT,
-	OBJ_SYSLOG_FMT_CSV,
-	OBJ_SYSLOG_FMT_CEF,
-	OBJ_SYSLOG_FMT_RFC5424,
-	OBJ_SYSLOG_FMT_JSON,
+			 OBJ_SYSLOG_FMT_DEFAULT,
+			 OBJ_SYSLOG_FMT_CSV,
+			 OBJ_SYSLOG_FMT_CEF,
+			 OBJ_SYSLOG_FMT_RFC5424,
+			 OBJ_SYSLOG_FMT_JSON,
 };
 
 struct obj_syslogd {

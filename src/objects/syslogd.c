@@ -87,9 +87,10 @@ static void resolve_setting(struct resolver *r, const char *name,
 	w = obj_word(r, sec, e, "server");
 	if (w && *w->text) {
 		if (!ip_family(w->text) && !host_name_ok(w->text))
-			diag_error(r->dl, &w->loc,
-				   "%s: server \"%s\" is neither an IP address nor a host name",
-				   path, w->text);
+			diag_error(
+				r->dl, &w->loc,
+				"%s: server \"%s\" is neither an IP address nor a host name",
+				path, w->text);
 		snprintf(o->server, sizeof(o->server), "%s", w->text);
 	}
 	w = obj_word(r, sec, e, "source-ip");
@@ -101,9 +102,10 @@ static void resolve_setting(struct resolver *r, const char *name,
 				   "%s: source-ip \"%s\" is not an IP address",
 				   path, w->text);
 		else if (sfam && sfam != fam)
-			diag_error(r->dl, &w->loc,
-				   "%s: source-ip \"%s\" is IPv%d, server \"%s\" IPv%d",
-				   path, w->text, fam, o->server, sfam);
+			diag_error(
+				r->dl, &w->loc,
+				"%s: source-ip \"%s\" is IPv%d, server \"%s\" IPv%d",
+				path, w->text, fam, o->server, sfam);
 		snprintf(o->source_ip, sizeof(o->source_ip), "%s", w->text);
 	}
 	if (o->enabled && !o->server[0]) {
@@ -135,7 +137,8 @@ static void resolve_filter(struct resolver *r, const char *name,
 		return;
 	o->severity = word_index(obj_word(r, sec, e, "severity"),
 				 schema_syslog_severities, 6);
-	o->forward_traffic = obj_word_is(r, sec, e, "forward-traffic", "enable");
+	o->forward_traffic =
+		obj_word_is(r, sec, e, "forward-traffic", "enable");
 	o->local_traffic = obj_word_is(r, sec, e, "local-traffic", "enable");
 }
 

@@ -20,6 +20,7 @@
 #
 #	sh tests/e2e/syslogd.sh BIN
 set -u
+# shellcheck disable=SC2317 # functions run by wait_until and the traps
 bin=$(realpath "$1")
 SUITE=e2e/syslogd
 # shellcheck source=lib.sh

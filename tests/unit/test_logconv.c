@@ -18,18 +18,18 @@
 static struct logconv_rec rec;
 static char out[LOG_LINE_MAX * 2];
 
-#define ESP_LINE                                                              \
-	"date=2024-01-15 time=13:34:56 devname=\"gw-1\" "                   \
-	"devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 "          \
-	"tz=\"+0100\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" "  \
+#define ESP_LINE                                                               \
+	"date=2024-01-15 time=13:34:56 devname=\"gw-1\" "                      \
+	"devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 "            \
+	"tz=\"+0100\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" "    \
 	"level=\"error\" vd=\"root\" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" " \
-	"action=\"error\" remip=203.0.113.66 locip=198.51.100.1 remport=0 "  \
-	"locport=0 assignip=N/A status=\"esp_error\" "                       \
-	"error_num=\"Received ESP packet with unknown SPI.\" "               \
+	"action=\"error\" remip=203.0.113.66 locip=198.51.100.1 remport=0 "    \
+	"locport=0 assignip=N/A status=\"esp_error\" "                         \
+	"error_num=\"Received ESP packet with unknown SPI.\" "                 \
 	"spi=\"2c65ad60\" seq=\"00000007\" advpnsc=0\n"
 
-#define TRAFFIC_LINE                                                          \
-	"date=2024-01-15 time=13:34:56 devname=\"gw-1\" "                   \
+#define TRAFFIC_LINE                                                         \
+	"date=2024-01-15 time=13:34:56 devname=\"gw-1\" "                    \
 	"eventtime=1705322096123456789 tz=\"+0100\" logid=\"0001000014\" "   \
 	"type=\"traffic\" subtype=\"local\" level=\"notice\" vd=\"root\" "   \
 	"srcip=203.0.113.5 srcport=500 srcintf=\"wan1\" dstip=198.51.100.1 " \
@@ -160,7 +160,8 @@ static void test_cef(void **state)
 				 "msg=a\\=b\\\\c\\nd");
 }
 
-#define RFC5424_HDR "1 2024-01-15T13:34:56.123456+01:00 gw-1 localin - 0101037131 - "
+#define RFC5424_HDR \
+	"1 2024-01-15T13:34:56.123456+01:00 gw-1 localin - 0101037131 - "
 
 static void test_rfc5424(void **state)
 {
@@ -171,8 +172,8 @@ static void test_rfc5424(void **state)
 	n = logconv_pri(out, sizeof(out), 23, logconv_severity(&rec));
 	assert_int_equal(n, 5);
 	assert_string_equal(out, "<187>");
-	n = logconv_rfc5424(out, sizeof(out), &rec, ESP_LINE,
-			    strlen(ESP_LINE), NULL, "localin");
+	n = logconv_rfc5424(out, sizeof(out), &rec, ESP_LINE, strlen(ESP_LINE),
+			    NULL, "localin");
 	/* the line's newline is not part of the record */
 	assert_int_equal(n, strlen(RFC5424_HDR ESP_LINE) - 1);
 	assert_memory_equal(out, RFC5424_HDR ESP_LINE, n);
