@@ -19,8 +19,8 @@
 #    lines arrive, the daemon says how many were dropped.
 #
 #	sh tests/e2e/syslogd.sh BIN
-set -u
 # shellcheck disable=SC2317 # functions run by wait_until and the traps
+set -u
 bin=$(realpath "$1")
 SUITE=e2e/syslogd
 # shellcheck source=lib.sh
@@ -156,7 +156,10 @@ shape_ok() { # format file-of-records
 import json, re, sys
 fmt, path = sys.argv[1], sys.argv[2]
 ok = True
-for rec in open(path, encoding='utf-8'):
+recs = open(path, encoding='utf-8').readlines()
+if not recs:
+    print('no records'); ok = False
+for rec in recs:
     rec = rec.rstrip('\n')
     m = re.match(r'<(\d+)>(.*)$', rec)
     if not m or m.group(1) not in ('187', '189'):
