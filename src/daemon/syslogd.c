@@ -518,11 +518,11 @@ static int frame(struct syslogd *s, const struct sl_srv *v, int level,
 
 static bool filter_takes(const struct obj_syslogd *c, const struct log_meta *m)
 {
-	if ((unsigned int)m->level > c->severity)
-		return false;
-	if (m->cat == LOG_CAT_LOCAL_TRAFFIC && !c->local_traffic)
-		return false;
-	return true;
+	return obj_syslogd_takes(c,
+				 m->cat == LOG_CAT_LOCAL_TRAFFIC ?
+					 OBJ_LOG_LOCAL_TRAFFIC :
+					 OBJ_LOG_EVENT,
+				 (unsigned int)m->level);
 }
 
 void syslogd_offer(struct daemon *d, const char *line, size_t len,

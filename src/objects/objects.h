@@ -213,6 +213,17 @@ struct obj_syslogd {
 	bool forward_traffic, local_traffic;
 };
 
+/* What a log line is, for `config log syslogd filter`. */
+enum obj_log_class {
+	OBJ_LOG_EVENT,		 /* type="event": severity alone decides */
+	OBJ_LOG_LOCAL_TRAFFIC,	 /* type="traffic" subtype="local" */
+	OBJ_LOG_FORWARD_TRAFFIC, /* subtype="forward" (localin writes none) */
+};
+
+/* Does @c's filter let a line of @class at severity @level through? */
+bool obj_syslogd_takes(const struct obj_syslogd *c, enum obj_log_class class,
+		       unsigned int level);
+
 struct obj_config {
 	struct arena *arena;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */

@@ -142,6 +142,18 @@ static void resolve_filter(struct resolver *r, const char *name,
 	o->local_traffic = obj_word_is(r, sec, e, "local-traffic", "enable");
 }
 
+bool obj_syslogd_takes(const struct obj_syslogd *c, enum obj_log_class class,
+		       unsigned int level)
+{
+	if (level > c->severity)
+		return false;
+	if (class == OBJ_LOG_LOCAL_TRAFFIC)
+		return c->local_traffic;
+	if (class == OBJ_LOG_FORWARD_TRAFFIC)
+		return c->forward_traffic;
+	return true;
+}
+
 void obj_resolve_syslogd(struct resolver *r)
 {
 	static const char *const names[OBJ_SYSLOGD_MAX] = {
