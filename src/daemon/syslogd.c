@@ -583,26 +583,27 @@ int syslogd_pollfds(struct daemon *d, struct pollfd *pfd, int max)
 	return n;
 }
 
+/*
+ * A syslog server says nothing: what it sends is read and dropped (so the
+ * fd does not stay readable). EOF ends a TCP link; an error ends either
+ * (connected UDP reports the ICMP errors of earlier sends here).
+ */
 static void srv_readable(struct sl_srv *v)
 {
 	char buf[512];
 	ssize_t n;
-	int err = 0;
-	socklen_t elen = sizeof(err);
+	int i;
 
-	if (!is_tcp(v)) {
-		/* connected UDP: an ICMP error is pending */
-		if (!getsockopt(v->fd, SOL_SOCKET, SO_ERROR, &err, &elen) &&
-		    err)
-			srv_fail(v, "send", err);
+	for (i = 0; i < 16; i++) {
+		n = recv(v->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			continue;
+		if (n == 0 && is_tcp(v))
+			srv_fail(v, "the server closed the connection", 0);
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			srv_fail(v, is_tcp(v) ? "connection" : "send", errno);
 		return;
 	}
-	/* a syslog server says nothing: EOF or an error ends the link */
-	n = recv(v->fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n == 0)
-		srv_fail(v, "the server closed the connection", 0);
-	else if (n < 0 && errno != EAGAIN && errno != EINTR)
-		srv_fail(v, "connection", errno);
 }
 
 void syslogd_handle(struct daemon *d, const struct pollfd *pfd, int n)

@@ -293,6 +293,39 @@ f1=$(lines "$RS/s1.log")
 traffic 192.0.2.31 1
 check "new lines go out again" wait_until 50 has_lines "$RS/s1.log" "$((f1 + 1))"
 
+# --- a name that does not resolve, a UDP port nobody listens on -------------
+# syslogd2: a name (the namespace has no resolver it can reach, or it says
+# NXDOMAIN: either way an answer, or none, later); syslogd3: a closed port.
+write_conf "$conf" "reliable default" "udp default" "udp default" "udp json"
+sed -i -e '/^config log syslogd2 setting/,/^end/s/"'"$PEER_ADDR"'"/"syslog.invalid"/' \
+	-e 's/port 10503$/port 10599/' "$conf"
+check "reload: a server name that does not resolve, a UDP port without a listener" \
+	li_cmd reload
+t0=$(date +%s%N)
+li_cmd status >"$tmp/status"
+t1=$(date +%s%N)
+ms=$(((t1 - t0) / 1000000))
+if [ "$ms" -le 100 ]; then
+	pass "status answers in $ms ms while a name is being resolved"
+else
+	fail "status took $ms ms while a name is being resolved"
+fi
+traffic 192.0.2.41 1
+check "the name: one message, and status says why" \
+	wait_until 200 sh -c "grep -q 'syslog syslogd2 syslog.invalid:10502 (udp): resolving syslog.invalid: ' '$ERR' &&
+		'$bin' status -s '$SOCK' | grep -q '^syslog: syslogd2 .*: down; .*(last: resolving syslog.invalid: '"
+traffic 192.0.2.42 1
+check "the UDP port without a listener: ICMP's refusal said" \
+	wait_until 100 grep -q "syslog syslogd3 $PEER_ADDR:10599 (udp): send: Connection refused; queueing" "$ERR"
+traffic 192.0.2.44 1
+sleep 1
+check "... once for the episode" \
+	[ "$(grep -c "syslog syslogd3 $PEER_ADDR:10599 (udp): send" "$ERR")" = 1 ]
+f1=$(lines "$RS/s1.log")
+traffic 192.0.2.43 1
+check "the good server still gets its lines" \
+	wait_until 50 has_lines "$RS/s1.log" "$((f1 + 2))"
+
 [ "$fails" -eq 0 ] || {
 	echo "--- daemon messages"
 	tail -n 30 "$ERR"
