@@ -19,6 +19,7 @@ const struct schema_section *const schema_sections[] = {
 	&schema_system_sa_source,
 	&schema_system_sa_check,
 	&schema_log_setting,
+	&schema_log_eventfilter,
 	&schema_log_syslogd_setting,
 	&schema_log_syslogd_filter,
 	&schema_log_syslogd2_setting,

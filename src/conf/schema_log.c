@@ -135,3 +135,44 @@ SYSLOGD_SECTIONS(syslogd, "syslogd");
 SYSLOGD_SECTIONS(syslogd2, "syslogd2");
 SYSLOGD_SECTIONS(syslogd3, "syslogd3");
 SYSLOGD_SECTIONS(syslogd4, "syslogd4");
+
+/*
+ * `config log eventfilter` (FortiOS 7.6.5 log/eventfilter.py): which event
+ * categories are logged. localin writes `vpn` events (the ESP error) and
+ * acts on `event` and `vpn`; the rest are accepted and kept.
+ */
+static const struct schema_attr eventfilter_attrs[] = {
+	SCHEMA_ON_OFF("cifs", "enable"),
+	SCHEMA_ON_OFF("connector", "enable"),
+	SCHEMA_ON_OFF("endpoint", "enable"),
+	{ .name = "event",
+	  .type = ST_ENUM,
+	  .enums = schema_enable_disable,
+	  .def = "enable",
+	  .flags = SA_USED },
+	SCHEMA_ON_OFF("fortiextender", "enable"),
+	SCHEMA_ON_OFF("ha", "enable"),
+	SCHEMA_ON_OFF("rest-api", "enable"),
+	SCHEMA_ON_OFF("router", "enable"),
+	SCHEMA_ON_OFF("sdwan", "enable"),
+	SCHEMA_ON_OFF("security-rating", "enable"),
+	SCHEMA_ON_OFF("switch-controller", "enable"),
+	SCHEMA_ON_OFF("system", "enable"),
+	SCHEMA_ON_OFF("user", "enable"),
+	{ .name = "vpn",
+	  .type = ST_ENUM,
+	  .enums = schema_enable_disable,
+	  .def = "enable",
+	  .flags = SA_USED },
+	SCHEMA_ON_OFF("wan-opt", "enable"),
+	SCHEMA_ON_OFF("web-svc", "enable"),
+	SCHEMA_ON_OFF("webproxy", "enable"),
+	SCHEMA_ON_OFF("wireless-activity", "enable"),
+};
+
+const struct schema_section schema_log_eventfilter = {
+	.path = "log eventfilter",
+	.key = SK_NONE,
+	.attrs = eventfilter_attrs,
+	.nr_attrs = ARRAY_SIZE(eventfilter_attrs),
+};

@@ -75,6 +75,7 @@ extern const struct schema_section schema_log_syslogd3_setting;
 extern const struct schema_section schema_log_syslogd3_filter;
 extern const struct schema_section schema_log_syslogd4_setting;
 extern const struct schema_section schema_log_syslogd4_filter;
+extern const struct schema_section schema_log_eventfilter;
 
 /* schema_global.c */
 extern const struct schema_section schema_system_global;

@@ -516,13 +516,16 @@ static int frame(struct syslogd *s, const struct sl_srv *v, int level,
 	return n;
 }
 
-static bool filter_takes(const struct obj_syslogd *c, const struct log_meta *m)
+static bool filter_takes(const struct daemon *d, const struct obj_syslogd *c,
+			 const struct log_meta *m)
 {
-	return obj_syslogd_takes(c,
-				 m->cat == LOG_CAT_LOCAL_TRAFFIC ?
-					 OBJ_LOG_LOCAL_TRAFFIC :
-					 OBJ_LOG_EVENT,
-				 (unsigned int)m->level);
+	static const struct obj_eventfilter all = { true, true };
+	enum obj_log_class class = m->cat == LOG_CAT_LOCAL_TRAFFIC ?
+					   OBJ_LOG_LOCAL_TRAFFIC :
+					   OBJ_LOG_EVENT_VPN;
+
+	return obj_syslogd_takes(c, d->p ? &d->p->objs.eventfilter : &all,
+				 class, (unsigned int)m->level);
 }
 
 void syslogd_offer(struct daemon *d, const char *line, size_t len,
@@ -539,7 +542,7 @@ void syslogd_offer(struct daemon *d, const char *line, size_t len,
 	for (i = 0; i < OBJ_SYSLOGD_MAX; i++) {
 		struct sl_srv *v = &s->srv[i];
 
-		if (v->state == SL_OFF || !filter_takes(&v->cfg, m))
+		if (v->state == SL_OFF || !filter_takes(d, &v->cfg, m))
 			continue;
 		n = format_body(s, v, line, len, &parsed);
 		if (n >= 0)

@@ -213,16 +213,30 @@ struct obj_syslogd {
 	bool forward_traffic, local_traffic;
 };
 
+/*
+ * `config log eventfilter`: which event categories are logged. localin
+ * applies it to the syslog servers (the log file keeps every line).
+ */
+struct obj_eventfilter {
+	bool event; /* all event logs */
+	bool vpn;   /* subtype="vpn": the ESP errors */
+};
+
 /* What a log line is, for `config log syslogd filter`. */
 enum obj_log_class {
-	OBJ_LOG_EVENT,		 /* type="event": severity alone decides */
+	OBJ_LOG_EVENT,		 /* type="event", another subtype */
+	OBJ_LOG_EVENT_VPN,	 /* type="event" subtype="vpn" */
 	OBJ_LOG_LOCAL_TRAFFIC,	 /* type="traffic" subtype="local" */
 	OBJ_LOG_FORWARD_TRAFFIC, /* subtype="forward" (localin writes none) */
 };
 
-/* Does @c's filter let a line of @class at severity @level through? */
-bool obj_syslogd_takes(const struct obj_syslogd *c, enum obj_log_class class,
-		       unsigned int level);
+/*
+ * Does @c's filter (and @ev, for events) let a line of @class at severity
+ * @level through?
+ */
+bool obj_syslogd_takes(const struct obj_syslogd *c,
+		       const struct obj_eventfilter *ev,
+		       enum obj_log_class class, unsigned int level);
 
 struct obj_config {
 	struct arena *arena;
@@ -254,6 +268,7 @@ struct obj_config {
 	bool log_local_in_deny_unicast;
 	bool log_local_in_deny_broadcast;
 	struct obj_syslogd syslogd[OBJ_SYSLOGD_MAX];
+	struct obj_eventfilter eventfilter;
 };
 
 /*

@@ -142,16 +142,31 @@ static void resolve_filter(struct resolver *r, const char *name,
 	o->local_traffic = obj_word_is(r, sec, e, "local-traffic", "enable");
 }
 
-bool obj_syslogd_takes(const struct obj_syslogd *c, enum obj_log_class class,
-		       unsigned int level)
+bool obj_syslogd_takes(const struct obj_syslogd *c,
+		       const struct obj_eventfilter *ev,
+		       enum obj_log_class class, unsigned int level)
 {
 	if (level > c->severity)
 		return false;
-	if (class == OBJ_LOG_LOCAL_TRAFFIC)
+	switch (class) {
+	case OBJ_LOG_LOCAL_TRAFFIC:
 		return c->local_traffic;
-	if (class == OBJ_LOG_FORWARD_TRAFFIC)
+	case OBJ_LOG_FORWARD_TRAFFIC:
 		return c->forward_traffic;
-	return true;
+	case OBJ_LOG_EVENT_VPN:
+		return ev->event && ev->vpn;
+	default:
+		return ev->event;
+	}
+}
+
+static bool eventfilter_on(struct resolver *r, const char *attr)
+{
+	const struct conf_section *sec =
+		conf_tree_section(r->t, "log eventfilter");
+	const struct conf_entry *e = sec ? sec->entries : NULL;
+
+	return !e || obj_word_is(r, sec, e, attr, "enable");
 }
 
 void obj_resolve_syslogd(struct resolver *r)
@@ -166,4 +181,6 @@ void obj_resolve_syslogd(struct resolver *r)
 		resolve_setting(r, names[i], &r->cfg->syslogd[i]);
 		resolve_filter(r, names[i], &r->cfg->syslogd[i]);
 	}
+	r->cfg->eventfilter.event = eventfilter_on(r, "event");
+	r->cfg->eventfilter.vpn = eventfilter_on(r, "vpn");
 }

@@ -592,6 +592,7 @@ static void test_syslogd(void **state)
 				"    set local-traffic disable\n"
 				"end\n");
 	const struct obj_syslogd *s = c->cfg.syslogd;
+	const struct obj_eventfilter *ev = &c->cfg.eventfilter;
 
 	(void)state;
 	assert_true(s[0].enabled);
@@ -614,17 +615,40 @@ static void test_syslogd(void **state)
 	assert_int_equal(s[2].mode, OBJ_SYSLOG_LEGACY_RELIABLE);
 
 	/* severity warning: error (3) and warning (4) pass, notice (5) not */
-	assert_true(obj_syslogd_takes(&s[0], OBJ_LOG_EVENT, 3));
-	assert_true(obj_syslogd_takes(&s[0], OBJ_LOG_LOCAL_TRAFFIC, 4));
-	assert_false(obj_syslogd_takes(&s[0], OBJ_LOG_LOCAL_TRAFFIC, 5));
+	assert_true(obj_syslogd_takes(&s[0], ev, OBJ_LOG_EVENT, 3));
+	assert_true(obj_syslogd_takes(&s[0], ev, OBJ_LOG_LOCAL_TRAFFIC, 4));
+	assert_false(obj_syslogd_takes(&s[0], ev, OBJ_LOG_LOCAL_TRAFFIC, 5));
 	/* defaults: information and above, traffic too; debug not */
-	assert_true(obj_syslogd_takes(&s[1], OBJ_LOG_LOCAL_TRAFFIC, 6));
-	assert_true(obj_syslogd_takes(&s[1], OBJ_LOG_FORWARD_TRAFFIC, 5));
-	assert_false(obj_syslogd_takes(&s[1], OBJ_LOG_EVENT, 7));
+	assert_true(obj_syslogd_takes(&s[1], ev, OBJ_LOG_LOCAL_TRAFFIC, 6));
+	assert_true(obj_syslogd_takes(&s[1], ev, OBJ_LOG_FORWARD_TRAFFIC, 5));
+	assert_false(obj_syslogd_takes(&s[1], ev, OBJ_LOG_EVENT, 7));
 	/* local-traffic disable: the ESP error goes, the traffic line not */
-	assert_true(obj_syslogd_takes(&s[2], OBJ_LOG_EVENT, 3));
-	assert_false(obj_syslogd_takes(&s[2], OBJ_LOG_LOCAL_TRAFFIC, 5));
-	assert_true(obj_syslogd_takes(&s[2], OBJ_LOG_FORWARD_TRAFFIC, 5));
+	assert_true(obj_syslogd_takes(&s[2], ev, OBJ_LOG_EVENT, 3));
+	assert_false(obj_syslogd_takes(&s[2], ev, OBJ_LOG_LOCAL_TRAFFIC, 5));
+	assert_true(obj_syslogd_takes(&s[2], ev, OBJ_LOG_FORWARD_TRAFFIC, 5));
+	/* log eventfilter: both enabled by default */
+	assert_true(ev->event && ev->vpn);
+	assert_true(obj_syslogd_takes(&s[1], ev, OBJ_LOG_EVENT_VPN, 3));
+	done(c);
+
+	/* vpn disable: no ESP errors to syslog; event disable: no events */
+	c = load_ok("config log eventfilter\n    set vpn disable\nend\n");
+	ev = &c->cfg.eventfilter;
+	assert_true(ev->event);
+	assert_false(ev->vpn);
+	assert_false(obj_syslogd_takes(&c->cfg.syslogd[0], ev,
+				       OBJ_LOG_EVENT_VPN, 3));
+	assert_true(
+		obj_syslogd_takes(&c->cfg.syslogd[0], ev, OBJ_LOG_EVENT, 3));
+	assert_true(obj_syslogd_takes(&c->cfg.syslogd[0], ev,
+				      OBJ_LOG_LOCAL_TRAFFIC, 5));
+	done(c);
+	c = load_ok("config log eventfilter\n    set event disable\nend\n");
+	ev = &c->cfg.eventfilter;
+	assert_false(obj_syslogd_takes(&c->cfg.syslogd[0], ev,
+				       OBJ_LOG_EVENT_VPN, 3));
+	assert_false(
+		obj_syslogd_takes(&c->cfg.syslogd[0], ev, OBJ_LOG_EVENT, 3));
 	done(c);
 }
 

@@ -32,6 +32,7 @@ static const struct {
 	{ "system sa-source", SK_NAME, 35 },
 	{ "system sa-check", SK_NONE, 0 },
 	{ "log setting", SK_NONE, 0 },
+	{ "log eventfilter", SK_NONE, 0 },
 	{ "log syslogd setting", SK_NONE, 0 },
 	{ "log syslogd filter", SK_NONE, 0 },
 	{ "log syslogd2 setting", SK_NONE, 0 },
@@ -64,6 +65,8 @@ static const struct {
 	const char *def;
 	unsigned int flags;
 } used[] = {
+	{ "log eventfilter", "event", ST_ENUM, "enable", U },
+	{ "log eventfilter", "vpn", ST_ENUM, "enable", U },
 	{ "log syslogd setting", "facility", ST_ENUM, "local7", U },
 	{ "log syslogd setting", "format", ST_ENUM, "default", U },
 	{ "log syslogd setting", "mode", ST_ENUM, "udp", U },
