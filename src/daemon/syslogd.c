@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
 #include "conf/schema_log.h"
 #include "log/logconv.h"
 #include "daemon/internal.h"
@@ -482,7 +481,7 @@ static int format_body(struct syslogd *s, const struct sl_srv *v,
 		return logconv_csv(s->body, size, &s->parsed);
 	case OBJ_SYSLOG_FMT_CEF:
 		return logconv_cef(s->body, size, &s->parsed, rec_host(s),
-				   APP_NAME "-" LOCALIN_VERSION);
+				   APP_NAME);
 	case OBJ_SYSLOG_FMT_RFC5424:
 		return logconv_rfc5424(s->body, size, &s->parsed, line, len,
 				       rec_host(s), APP_NAME);
