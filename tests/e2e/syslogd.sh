@@ -73,8 +73,9 @@ rs_stop() {
 	rm -f "$RS/rsyslog.pid"
 }
 
-# write_conf FILE "MODE FORMAT [FILTER]" x4: FILTER is "warning" (severity
-# warning) or "nolocal" (local-traffic disable).
+# write_conf FILE "MODE FORMAT [EXTRA]" x4: EXTRA is "warning" (filter
+# severity warning), "nolocal" (filter local-traffic disable) or "srcip"
+# (set source-ip $GW_SRC).
 write_conf() {
 	f=$1
 	shift
@@ -116,8 +117,10 @@ config log $sect setting
     set port $port
     set mode $1
     set format $2
-end
 EOF
+		[ "${3:-}" = srcip ] &&
+			printf '    set source-ip "%s"\n' "$GW_SRC" >>"$f"
+		echo end >>"$f"
 		case ${3:-} in
 		warning) printf 'config log %s filter\n    set severity warning\nend\n' "$sect" >>"$f" ;;
 		nolocal) printf 'config log %s filter\n    set local-traffic disable\nend\n' "$sect" >>"$f" ;;
@@ -195,8 +198,10 @@ sys.exit(0 if ok else 1)
 EOF
 }
 
+GW_SRC=192.0.2.9 # a second address of the gateway's, for source-ip
 make_lab
 ip netns exec "$PEER" ip link set lo up
+ip -n "$GW" addr add "$GW_SRC/24" dev "$IF"
 rs_start || skip "rsyslogd does not start in a namespace: $(tail -n 3 "$RS/rsyslog.out")"
 conf=$tmp/localin.conf
 
@@ -227,7 +232,7 @@ round() { # src spec1 spec2 spec3 spec4
 		# shellcheck disable=SC2086
 		set -- $spec
 		want=$all
-		[ -n "${3:-}" ] && want=$esp
+		case ${3:-} in warning | nolocal) want=$esp ;; esac
 		eval "f0=\$f0_$n"
 		wait_until 50 has_lines "$RS/s$n.log" "$((f0 + want))"
 		sleep 0.3
@@ -251,7 +256,9 @@ round 192.0.2.11 "udp default" "reliable default" "legacy-reliable default" "udp
 round 192.0.2.12 "udp csv" "reliable csv" "legacy-reliable csv" "reliable json"
 round 192.0.2.13 "udp cef" "reliable cef" "legacy-reliable cef" "legacy-reliable json"
 round 192.0.2.14 "udp rfc5424" "reliable rfc5424" "legacy-reliable rfc5424" "udp default warning"
-round 192.0.2.15 "reliable default nolocal" "udp json" "reliable json" "legacy-reliable cef"
+round 192.0.2.15 "reliable default nolocal" "udp json" "reliable json" "legacy-reliable cef srcip"
+check "source-ip: server 4's connection comes from $GW_SRC" \
+	sh -c "nsenter --net=/run/netns/$GW ss -tnH state established | grep -q '$GW_SRC:[0-9]* *$PEER_ADDR:10604'"
 
 # --- rsyslog killed and restarted ------------------------------------------------
 f0=$(lines "$RS/s1.log")
