@@ -199,6 +199,24 @@ EOF
 }
 
 GW_SRC=192.0.2.9 # a second address of the gateway's, for source-ip
+# How long the daemon takes to answer `status` (ms), timed by a client of
+# the control socket of our own (not the localin client's start-up).
+status_ms() {
+	"$py" - "$SOCK" <<'EOF'
+import socket, sys, time
+t0 = time.monotonic()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b'status\n')
+f = s.makefile('rb')
+head = f.readline().split()
+assert head[0] == b'ok', head
+for _ in range(int(head[1])):
+    f.readline()
+print(int((time.monotonic() - t0) * 1000))
+EOF
+}
+
 make_lab
 ip netns exec "$PEER" ip link set lo up
 ip -n "$GW" addr add "$GW_SRC/24" dev "$IF"
@@ -277,10 +295,8 @@ down_lines=$(tail_from "$LOG" "$l0" | grep -c 'logid="0101037131"')
 check "the daemon keeps enforcing: 12 unknown-SPI ESP dropped" \
 	[ "$(count "ESP with an unknown SPI (dropped)")" -ge "$((bad0 + 12))" ]
 check "... and logging locally (ESP lines: $down_lines)" [ "$down_lines" -ge 12 ]
-t0=$(date +%s%N)
 li_cmd status >"$tmp/status"
-t1=$(date +%s%N)
-ms=$(((t1 - t0) / 1000000))
+ms=$(status_ms)
 if [ "$ms" -le 100 ]; then pass "status answers in $ms ms while the server is down"; else fail "status took $ms ms"; fi
 q=$(sl_count syslogd queued)
 d1=$(sl_count syslogd dropped)
@@ -308,10 +324,7 @@ sed -i -e '/^config log syslogd2 setting/,/^end/s/"'"$PEER_ADDR"'"/"syslog.inval
 	-e 's/port 10503$/port 10599/' "$conf"
 check "reload: a server name that does not resolve, a UDP port without a listener" \
 	li_cmd reload
-t0=$(date +%s%N)
-li_cmd status >"$tmp/status"
-t1=$(date +%s%N)
-ms=$(((t1 - t0) / 1000000))
+ms=$(status_ms)
 if [ "$ms" -le 100 ]; then
 	pass "status answers in $ms ms while a name is being resolved"
 else
