@@ -125,6 +125,9 @@ suite "e2e/takeover [$1]" sh tests/e2e/takeover.sh "$1/localin"
 # The session egress program beside the XDP program: attached, sessions
 # let replies by, removed, replaced on takeover, others' tc filters kept.
 suite "e2e/egress [$1]" sh tests/e2e/egress.sh "$1/localin"
+# Syslog delivery to Debian's rsyslog: every mode and format, the filter,
+# rsyslog killed and restarted (queue, drops counted, status in 100 ms).
+suite "e2e/syslogd [$1]" sh tests/e2e/syslogd.sh "$1/localin"
 # Paths a user may have chosen: links at the lock and log paths, the
 # socket's directory, names escaped on stderr, `run` as nobody.
 suite "e2e/safety [$1]" sh tests/e2e/safety.sh "$1/localin"

@@ -72,6 +72,17 @@ extern const struct schema_section schema_system_log_file;
 extern const struct schema_section schema_alertemail_setting;
 extern const struct schema_section schema_system_email_server;
 
+/* schema_log.c: syslog servers 1..4 */
+extern const struct schema_section schema_log_syslogd_setting;
+extern const struct schema_section schema_log_syslogd_filter;
+extern const struct schema_section schema_log_syslogd2_setting;
+extern const struct schema_section schema_log_syslogd2_filter;
+extern const struct schema_section schema_log_syslogd3_setting;
+extern const struct schema_section schema_log_syslogd3_filter;
+extern const struct schema_section schema_log_syslogd4_setting;
+extern const struct schema_section schema_log_syslogd4_filter;
+extern const struct schema_section schema_log_eventfilter;
+
 /* schema_global.c */
 extern const struct schema_section schema_system_global;
 

@@ -27,10 +27,11 @@
 #define LOOP_TICK_MS 1000
 /*
  * Data path, signals, rtnetlink; SA sources; control socket, connections;
- * the two sinks.
+ * the two sinks; the syslog servers.
  */
-#define MAX_POLLFDS \
-	(3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2 + ALERTMAIL_MAX_FDS)
+#define MAX_POLLFDS                                                       \
+	(3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2 + ALERTMAIL_MAX_FDS + \
+	 SYSLOGD_MAX_FDS)
 /* How long what is queued for the caller's stderr may hold up a start. */
 #define READY_DRAIN_MS 2000
 /* How long each sink may hold up the exit. */
@@ -406,6 +407,7 @@ static void loop(struct daemon *d)
 	bool poll_broken = false, poll_failed = false;
 	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
 	int am_ms, nr_am0, nr_am;
+	int sl_ms, sl_at, nr_sl;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -428,6 +430,9 @@ static void loop(struct daemon *d)
 		am_ms = alertmail_timeout_ms(d);
 		if (am_ms >= 0 && am_ms < ms)
 			ms = am_ms;
+		sl_ms = syslogd_timeout_ms(d);
+		if (sl_ms >= 0 && sl_ms < ms)
+			ms = sl_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -437,8 +442,9 @@ static void loop(struct daemon *d)
 		nr_sa = sas_pollfds(d, pfd + n, SA_SOURCES_MAX);
 		n += nr_sa;
 		nr_fixed = n;
-		n += ctl_server_pollfds(
-			d, pfd + n, MAX_POLLFDS - 2 - ALERTMAIL_MAX_FDS - n);
+		n += ctl_server_pollfds(d, pfd + n,
+					MAX_POLLFDS - 2 - ALERTMAIL_MAX_FDS -
+						SYSLOGD_MAX_FDS - n);
 		nr_ctl = n - nr_fixed;
 		/* A sink whose reader is slow: written as it takes lines. */
 		n += sink_pollfd(&d->sink, pfd + n);
@@ -446,6 +452,9 @@ static void loop(struct daemon *d)
 		nr_am0 = n;
 		n += alertmail_pollfds(d, pfd + n, ALERTMAIL_MAX_FDS);
 		nr_am = n - nr_am0;
+		sl_at = n;
+		nr_sl = syslogd_pollfds(d, pfd + n, SYSLOGD_MAX_FDS);
+		n += nr_sl;
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
@@ -460,6 +469,7 @@ static void loop(struct daemon *d)
 			sink_flush(&d->sink);
 			sink_flush(&d->msgs);
 			alertmail_handle(d, pfd + nr_am0, nr_am);
+			syslogd_handle(d, pfd + sl_at, nr_sl);
 		} else if (ready < 0 && errno != EINTR) {
 			/*
 			 * EINVAL: more fds than RLIMIT_NOFILE (a limit set
@@ -489,6 +499,7 @@ static void loop(struct daemon *d)
 		sas_tick(d);
 		links_tick(d);
 		sessions_tick(d);
+		syslogd_tick(d);
 		ctl_server_tick(d);
 		alertmail_tick(d);
 		if (minute != d->report_minute) {
@@ -512,6 +523,7 @@ static void stop(struct daemon *d)
 	li_loader_close(d->l);
 	d->l = NULL;
 	ctl_server_close(d);
+	syslogd_close(d);
 	close(d->lock_fd);
 	d->lock_fd = -1;
 	/* Say only what is true: a program left attached still enforces. */

@@ -24,6 +24,7 @@
 #include "daemon/sess_diag.h"
 #include "daemon/sink.h"
 #include "daemon/logfile.h"
+#include "daemon/syslogd.h"
 
 /*
  * Control connections open at once. More than a few admins and scripts
@@ -166,7 +167,8 @@ struct daemon {
 	__u64 ctl_resume_ms; /* accept nothing before it (a failing accept) */
 	struct ctl_notice ctl_fd_notice, ctl_busy_notice;
 	struct daemon_sess sess;
-	struct alertmail *am; /* alertmail.c; NULL: never configured */
+	struct alertmail *am;	/* alertmail.c; NULL: never configured */
+	struct syslogd *syslog; /* syslogd.c; NULL: no server configured yet */
 	bool stopping;
 };
 

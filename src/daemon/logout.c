@@ -9,4 +9,5 @@ void log_out(struct daemon *d, const char *line, size_t len,
 {
 	logfile_write(d, line, len);
 	alertmail_offer(d, line, len, m);
+	syslogd_offer(d, line, len, m);
 }

@@ -135,6 +135,7 @@ void daemon_status(struct daemon *d, FILE *out)
 	else
 		fputs("trace: stopped\n", out);
 	sas_status(d, out);
+	syslogd_status(d, out);
 	sessions_status(d, out);
 	alertmail_status(d, out);
 	put_counters(d, out);

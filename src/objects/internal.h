@@ -114,6 +114,7 @@ size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes, size_t nr,
 void obj_resolve_system(struct resolver *r);
 void obj_resolve_log_disk(struct resolver *r);
 void obj_resolve_alertmail(struct resolver *r);
+void obj_resolve_syslogd(struct resolver *r);
 void obj_resolve_addresses(struct resolver *r);
 void obj_resolve_services(struct resolver *r);
 void obj_resolve_schedules(struct resolver *r);

@@ -220,6 +220,65 @@ struct obj_alertmail {
 	const char *ssl_min;	     /* ssl-min-proto-version */
 };
 
+/*
+ * `config log syslogd setting` + `config log syslogd filter`, and the same
+ * for syslogd2..4 (index 0..3). Fixed-size so that the daemon can tell a
+ * changed server from an unchanged one across a reload by comparing.
+ */
+#define OBJ_SYSLOGD_MAX 4
+
+enum obj_syslog_mode { /* schema_syslog_modes order */
+		       OBJ_SYSLOG_UDP,
+		       OBJ_SYSLOG_LEGACY_RELIABLE, /* TCP, one line a record */
+		       OBJ_SYSLOG_RELIABLE, /* TCP, RFC 6587 octet counting */
+};
+
+enum obj_syslog_format { /* schema_syslog_formats order */
+			 OBJ_SYSLOG_FMT_DEFAULT,
+			 OBJ_SYSLOG_FMT_CSV,
+			 OBJ_SYSLOG_FMT_CEF,
+			 OBJ_SYSLOG_FMT_RFC5424,
+			 OBJ_SYSLOG_FMT_JSON,
+};
+
+struct obj_syslogd {
+	bool enabled;
+	char server[128]; /* an IP address or a host name */
+	unsigned int port;
+	enum obj_syslog_mode mode;
+	unsigned int facility; /* syslog facility code, local7 = 23 */
+	enum obj_syslog_format format;
+	char source_ip[64]; /* "" = the kernel's choice */
+	/* filter */
+	unsigned int severity; /* lowest sent: 0 emergency .. 7 debug */
+	bool forward_traffic, local_traffic;
+};
+
+/*
+ * `config log eventfilter`: which event categories are logged. localin
+ * applies it to the syslog servers (the log file keeps every line).
+ */
+struct obj_eventfilter {
+	bool event; /* all event logs */
+	bool vpn;   /* subtype="vpn": the ESP errors */
+};
+
+/* What a log line is, for `config log syslogd filter`. */
+enum obj_log_class {
+	OBJ_LOG_EVENT,		 /* type="event", another subtype */
+	OBJ_LOG_EVENT_VPN,	 /* type="event" subtype="vpn" */
+	OBJ_LOG_LOCAL_TRAFFIC,	 /* type="traffic" subtype="local" */
+	OBJ_LOG_FORWARD_TRAFFIC, /* subtype="forward" (localin writes none) */
+};
+
+/*
+ * Does @c's filter (and @ev, for events) let a line of @class at severity
+ * @level through?
+ */
+bool obj_syslogd_takes(const struct obj_syslogd *c,
+		       const struct obj_eventfilter *ev,
+		       enum obj_log_class class, unsigned int level);
+
 struct obj_config {
 	struct arena *arena;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
@@ -251,6 +310,8 @@ struct obj_config {
 	bool log_local_in_deny_broadcast;
 	struct obj_log_disk log_disk;
 	struct obj_alertmail alertmail;
+	struct obj_syslogd syslogd[OBJ_SYSLOGD_MAX];
+	struct obj_eventfilter eventfilter;
 };
 
 /*

@@ -303,6 +303,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_resolve_system(&r);
 	obj_resolve_log_disk(&r);
 	obj_resolve_alertmail(&r);
+	obj_resolve_syslogd(&r);
 	obj_resolve_addresses(&r);
 	obj_resolve_services(&r);
 	obj_resolve_schedules(&r);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -72,6 +73,21 @@ static void test_parse_bad(void **state)
 	assert_int_equal(logconv_parse(&rec, "a=\"open", 7), -EINVAL);
 	assert_int_equal(logconv_parse(&rec, "a=\"x\"y", 6), -EINVAL);
 	assert_int_equal(logconv_parse(&rec, "=1", 2), -EINVAL);
+}
+
+static void test_parse_too_many(void **state)
+{
+	char line[LOGCONV_MAX_FIELDS * 8 + 16];
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i <= LOGCONV_MAX_FIELDS; i++)
+		n += (size_t)sprintf(line + n, "k%zu=1 ", i);
+	assert_int_equal(logconv_parse(&rec, line, n), -E2BIG);
+	/* one fewer fits */
+	n = (size_t)(strrchr(line, 'k') - line);
+	assert_int_equal(logconv_parse(&rec, line, n), 0);
+	assert_int_equal(rec.n, LOGCONV_MAX_FIELDS);
 }
 
 static void test_json(void **state)
@@ -188,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_parse_too_many),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_nospace),

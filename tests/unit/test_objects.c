@@ -568,6 +568,90 @@ static void test_policy_order(void **state)
 	done(c);
 }
 
+/* config log syslogd*: the servers as the daemon gets them, and the filter. */
+static void test_syslogd(void **state)
+{
+	struct ctx *c = load_ok("config log syslogd setting\n"
+				"    set status enable\n"
+				"    set server \"192.0.2.10\"\n"
+				"    set port 6514\n"
+				"    set mode reliable\n"
+				"    set facility local5\n"
+				"    set format rfc5424\n"
+				"    set source-ip \"192.0.2.1\"\n"
+				"end\n"
+				"config log syslogd filter\n"
+				"    set severity warning\n"
+				"end\n"
+				"config log syslogd3 setting\n"
+				"    set status enable\n"
+				"    set server \"logs.example.net\"\n"
+				"    set mode legacy-reliable\n"
+				"end\n"
+				"config log syslogd3 filter\n"
+				"    set local-traffic disable\n"
+				"end\n");
+	const struct obj_syslogd *s = c->cfg.syslogd;
+	const struct obj_eventfilter *ev = &c->cfg.eventfilter;
+
+	(void)state;
+	assert_true(s[0].enabled);
+	assert_string_equal(s[0].server, "192.0.2.10");
+	assert_int_equal(s[0].port, 6514);
+	assert_int_equal(s[0].mode, OBJ_SYSLOG_RELIABLE);
+	assert_int_equal(s[0].facility, 21);
+	assert_int_equal(s[0].format, OBJ_SYSLOG_FMT_RFC5424);
+	assert_string_equal(s[0].source_ip, "192.0.2.1");
+	assert_int_equal(s[0].severity, 4);
+	/* FortiOS's defaults where nothing is said */
+	assert_false(s[1].enabled);
+	assert_int_equal(s[1].port, 514);
+	assert_int_equal(s[1].facility, 23);
+	assert_int_equal(s[1].mode, OBJ_SYSLOG_UDP);
+	assert_int_equal(s[1].format, OBJ_SYSLOG_FMT_DEFAULT);
+	assert_int_equal(s[1].severity, 6);
+	assert_true(s[2].enabled);
+	assert_string_equal(s[2].server, "logs.example.net");
+	assert_int_equal(s[2].mode, OBJ_SYSLOG_LEGACY_RELIABLE);
+
+	/* severity warning: error (3) and warning (4) pass, notice (5) not */
+	assert_true(obj_syslogd_takes(&s[0], ev, OBJ_LOG_EVENT, 3));
+	assert_true(obj_syslogd_takes(&s[0], ev, OBJ_LOG_LOCAL_TRAFFIC, 4));
+	assert_false(obj_syslogd_takes(&s[0], ev, OBJ_LOG_LOCAL_TRAFFIC, 5));
+	/* defaults: information and above, traffic too; debug not */
+	assert_true(obj_syslogd_takes(&s[1], ev, OBJ_LOG_LOCAL_TRAFFIC, 6));
+	assert_true(obj_syslogd_takes(&s[1], ev, OBJ_LOG_FORWARD_TRAFFIC, 5));
+	assert_false(obj_syslogd_takes(&s[1], ev, OBJ_LOG_EVENT, 7));
+	/* local-traffic disable: the ESP error goes, the traffic line not */
+	assert_true(obj_syslogd_takes(&s[2], ev, OBJ_LOG_EVENT, 3));
+	assert_false(obj_syslogd_takes(&s[2], ev, OBJ_LOG_LOCAL_TRAFFIC, 5));
+	assert_true(obj_syslogd_takes(&s[2], ev, OBJ_LOG_FORWARD_TRAFFIC, 5));
+	/* log eventfilter: both enabled by default */
+	assert_true(ev->event && ev->vpn);
+	assert_true(obj_syslogd_takes(&s[1], ev, OBJ_LOG_EVENT_VPN, 3));
+	done(c);
+
+	/* vpn disable: no ESP errors to syslog; event disable: no events */
+	c = load_ok("config log eventfilter\n    set vpn disable\nend\n");
+	ev = &c->cfg.eventfilter;
+	assert_true(ev->event);
+	assert_false(ev->vpn);
+	assert_false(obj_syslogd_takes(&c->cfg.syslogd[0], ev,
+				       OBJ_LOG_EVENT_VPN, 3));
+	assert_true(
+		obj_syslogd_takes(&c->cfg.syslogd[0], ev, OBJ_LOG_EVENT, 3));
+	assert_true(obj_syslogd_takes(&c->cfg.syslogd[0], ev,
+				      OBJ_LOG_LOCAL_TRAFFIC, 5));
+	done(c);
+	c = load_ok("config log eventfilter\n    set event disable\nend\n");
+	ev = &c->cfg.eventfilter;
+	assert_false(obj_syslogd_takes(&c->cfg.syslogd[0], ev,
+				       OBJ_LOG_EVENT_VPN, 3));
+	assert_false(
+		obj_syslogd_takes(&c->cfg.syslogd[0], ev, OBJ_LOG_EVENT, 3));
+	done(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_schedules),
 		cmocka_unit_test(test_system),
+		cmocka_unit_test(test_syslogd),
 		cmocka_unit_test(test_policy_order),
 	};
 

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Syslog delivery (`config log syslogd setting` and syslogd2..4): each
+ * log line that passes a server's filter is formatted (default, csv, cef,
+ * rfc5424, json), framed for its mode (udp: one datagram; reliable: TCP
+ * with RFC 6587 octet counting; legacy-reliable: TCP, one line a record)
+ * and queued; the daemon's loop sends it without ever blocking. A server
+ * that is down, refuses, or whose name does not resolve costs a bounded
+ * queue (whole records; the newest dropped and counted), one daemon
+ * message per failure episode and retries with backoff; `localin status`
+ * shows a `syslog:` line per server.
+ */
+#ifndef LOCALIN_DAEMON_SYSLOGD_H
+#define LOCALIN_DAEMON_SYSLOGD_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct daemon;
+struct log_meta;
+
+/* At most one fd a server. */
+#define SYSLOGD_MAX_FDS 4
+
+/* Records a server's queue holds (LOCALIN_SYSLOG_QUEUE overrides it). */
+#define SYSLOGD_QUEUE_DEFAULT 4096
+
+/* One log line to every enabled server whose filter takes it. */
+void syslogd_offer(struct daemon *d, const char *line, size_t len,
+		   const struct log_meta *m);
+/* The loop's part: fds to watch, their events, timers, the next wakeup. */
+int syslogd_pollfds(struct daemon *d, struct pollfd *pfd, int max);
+void syslogd_handle(struct daemon *d, const struct pollfd *pfd, int n);
+void syslogd_tick(struct daemon *d);
+int syslogd_timeout_ms(struct daemon *d); /* -1: none */
+void syslogd_status(struct daemon *d, FILE *out);
+/* Close everything (the daemon stops); what is queued is lost. */
+void syslogd_close(struct daemon *d);
+
+#endif
