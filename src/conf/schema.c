@@ -18,6 +18,7 @@ const struct schema_section *const schema_sections[] = {
 	&schema_system_interface,
 	&schema_system_sa_source,
 	&schema_system_sa_check,
+	&schema_system_metrics,
 	&schema_log_setting,
 	&schema_firewall_address,
 	&schema_firewall_address6,

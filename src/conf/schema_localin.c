@@ -4,7 +4,9 @@
  * inside its own IKE daemon and Linux leaves to others: where the live
  * SAs come from (`config system sa-source`) and how the SPI check treats
  * SAs that just went away and packets from an unexpected address
- * (`config system sa-check`). A FortiGate backup has neither section.
+ * (`config system sa-check`); and what FortiOS has no counterpart of: the
+ * Prometheus metrics endpoint (`config system metrics`). A FortiGate
+ * backup has none of these sections.
  *
  * Tables are sorted by name (see schema_tables.h).
  */
@@ -43,6 +45,25 @@ static const struct schema_attr sa_check_attrs[] = {
 	  .flags = SA_USED },
 };
 
+/* Off by default; on, the loopback only unless the admin says otherwise. */
+static const struct schema_attr metrics_attrs[] = {
+	{ .name = "listen-address",
+	  .type = ST_IP4,
+	  .def = "127.0.0.1",
+	  .flags = SA_USED },
+	{ .name = "port",
+	  .type = ST_INT,
+	  .min = 1,
+	  .max = 65535,
+	  .def = "9420",
+	  .flags = SA_USED },
+	{ .name = "status",
+	  .type = ST_ENUM,
+	  .enums = schema_enable_disable,
+	  .def = "disable",
+	  .flags = SA_USED },
+};
+
 const struct schema_section schema_system_sa_source = {
 	.path = "system sa-source",
 	.key = SK_NAME,
@@ -56,4 +77,11 @@ const struct schema_section schema_system_sa_check = {
 	.key = SK_NONE,
 	.attrs = sa_check_attrs,
 	.nr_attrs = ARRAY_SIZE(sa_check_attrs),
+};
+
+const struct schema_section schema_system_metrics = {
+	.path = "system metrics",
+	.key = SK_NONE,
+	.attrs = metrics_attrs,
+	.nr_attrs = ARRAY_SIZE(metrics_attrs),
 };

@@ -65,6 +65,7 @@ extern const struct schema_section schema_log_setting;
 /* schema_localin.c */
 extern const struct schema_section schema_system_sa_source;
 extern const struct schema_section schema_system_sa_check;
+extern const struct schema_section schema_system_metrics;
 
 /* schema_global.c */
 extern const struct schema_section schema_system_global;

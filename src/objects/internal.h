@@ -112,6 +112,7 @@ size_t obj_find_cycles(struct resolver *r, struct graph_node *nodes, size_t nr,
 
 /* Per-kind passes, in the order objects_resolve() runs them. */
 void obj_resolve_system(struct resolver *r);
+void obj_resolve_metrics(struct resolver *r); /* metrics.c */
 void obj_resolve_addresses(struct resolver *r);
 void obj_resolve_services(struct resolver *r);
 void obj_resolve_schedules(struct resolver *r);

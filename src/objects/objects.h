@@ -179,6 +179,13 @@ struct obj_sa_source {
 	const char *path; /* vici: the socket; file: the file; xfrm: NULL */
 };
 
+/* `config system metrics`: the Prometheus endpoint (daemon/metrics.c). */
+struct obj_metrics {
+	bool enabled;
+	uint32_t addr; /* listen-address, host order */
+	uint16_t port;
+};
+
 struct obj_config {
 	struct arena *arena;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
@@ -208,6 +215,7 @@ struct obj_config {
 	bool log_local_in_allow;
 	bool log_local_in_deny_unicast;
 	bool log_local_in_deny_broadcast;
+	struct obj_metrics metrics;
 };
 
 /*
