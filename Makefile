@@ -25,6 +25,8 @@ REPRO := -ffile-prefix-map=$(CURDIR)=.
 # `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP $(REPRO) -Isrc
 LDLIBS += -lpcap -lbpf -lxdp -lmnl -lsystemd -lm
+# The metrics endpoint's HTTP server (daemon/metrics.c).
+LDLIBS += $(shell pkg-config --libs libmicrohttpd)
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

@@ -27,9 +27,9 @@
 #define LOOP_TICK_MS 1000
 /*
  * Data path, signals, rtnetlink; SA sources; control socket, connections;
- * the two sinks.
+ * the two sinks; the metrics server.
  */
-#define MAX_POLLFDS (3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2)
+#define MAX_POLLFDS (3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2 + 1)
 /* How long what is queued for the caller's stderr may hold up a start. */
 #define READY_DRAIN_MS 2000
 /* How long each sink may hold up the exit. */
@@ -389,6 +389,7 @@ static int start(struct daemon *d)
 	}
 	d->report_minute = d->sched.minute;
 	sessions_init(d);
+	metrics_configure(d, NULL);
 	ready(d);
 	return 0;
 out_free:
@@ -404,6 +405,7 @@ static void loop(struct daemon *d)
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false, poll_failed = false;
 	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
+	int met_ms, met_at;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -423,6 +425,9 @@ static void loop(struct daemon *d)
 		sess_ms = sessions_timeout_ms(d);
 		if (sess_ms < ms)
 			ms = sess_ms;
+		met_ms = metrics_timeout_ms(d);
+		if (met_ms >= 0 && met_ms < ms)
+			ms = met_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -437,6 +442,8 @@ static void loop(struct daemon *d)
 		/* A sink whose reader is slow: written as it takes lines. */
 		n += sink_pollfd(&d->sink, pfd + n);
 		n += sink_pollfd(&d->msgs, pfd + n);
+		met_at = n;
+		n += metrics_pollfd(d, pfd + n);
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
@@ -480,6 +487,8 @@ static void loop(struct daemon *d)
 		links_tick(d);
 		sessions_tick(d);
 		ctl_server_tick(d);
+		/* The scrapes: read the counters here, in the loop's thread. */
+		metrics_handle(d, ready > 0 && met_at < n ? &pfd[met_at] : NULL);
 		if (minute != d->report_minute) {
 			daemon_report(d);
 			d->report_minute = minute;
@@ -534,6 +543,7 @@ int daemon_run(const struct daemon_opts *o)
 
 	for (i = 0; i < CTL_MAX_CONNS; i++)
 		d.conns[i].fd = -1;
+	d.metrics.epoll_fd = -1;
 	d.sink.fd = -1;
 	sink_open_std(&d.msgs, STDERR_FILENO, NULL);
 	msg_sink = &d.msgs;
@@ -570,6 +580,7 @@ int daemon_run(const struct daemon_opts *o)
 		li_loader_close(d.l);
 	}
 	ctl_server_close(&d);
+	metrics_close(&d);
 	rtnl_close(&d.rtnl);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);

@@ -18,6 +18,7 @@
 #include "daemon/ctl.h"
 #include "daemon/daemon.h"
 #include "daemon/locals.h"
+#include "daemon/metrics.h"
 #include "daemon/rtnl.h"
 #include "daemon/sched.h"
 #include "daemon/sess_diag.h"
@@ -163,6 +164,7 @@ struct daemon {
 	__u64 ctl_resume_ms; /* accept nothing before it (a failing accept) */
 	struct ctl_notice ctl_fd_notice, ctl_busy_notice;
 	struct daemon_sess sess;
+	struct daemon_metrics metrics;
 	bool stopping;
 };
 
@@ -228,6 +230,9 @@ const struct sa_entry *sas_find(const struct daemon *d, int family,
 				const __u32 *daddr, __u32 spi);
 void sas_status(struct daemon *d, FILE *out);
 bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out);
+/* "xfrm", "vici", "file"; and whether its SAs are read now (metrics). */
+const char *sas_type_name(const struct sa_src *s);
+bool sas_src_up(const struct sa_src *s);
 
 /* sessions.c */
 void sessions_init(struct daemon *d);
@@ -238,6 +243,13 @@ bool sessions_filter(struct daemon *d, int family, int argc,
 bool sessions_list(struct daemon *d, int family, FILE *out);
 bool sessions_clear(struct daemon *d, int family, FILE *out);
 void sessions_status(struct daemon *d, FILE *out);
+/* What status and the metrics say of the sessions. */
+struct sess_counts {
+	int entries;	/* in the map now */
+	__u64 opened;	/* by the data path since we started */
+	__u64 evicted;	/* about: ended without our seeing them */
+};
+int sessions_counts(struct daemon *d, struct sess_counts *c);
 
 /* status.c */
 void daemon_status(struct daemon *d, FILE *out);

@@ -135,5 +135,6 @@ void daemon_status(struct daemon *d, FILE *out)
 		fputs("trace: stopped\n", out);
 	sas_status(d, out);
 	sessions_status(d, out);
+	metrics_status(d, out);
 	put_counters(d, out);
 }
