@@ -519,10 +519,19 @@ static void retry(struct daemon *d)
 	daemon_msg("metrics: listening on %s now", at);
 }
 
+static unsigned int open_conns(struct daemon_metrics *m)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(
+		m->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return info ? info->num_connections : 0;
+}
+
 void metrics_handle(struct daemon *d, const struct pollfd *pfd)
 {
 	struct daemon_metrics *m = &d->metrics;
 	MHD_UNSIGNED_LONG_LONG ms;
+	unsigned int before;
 	__u64 now;
 
 	if (!m->mhd) {
@@ -532,7 +541,17 @@ void metrics_handle(struct daemon *d, const struct pollfd *pfd)
 	now = sa_mono_ms();
 	if (!(pfd && pfd->revents) && !(m->run_at_ms && now >= m->run_at_ms))
 		return;
-	MHD_run(m->mhd); /* never waits: the sockets are non-blocking */
+	/* Never waits: the sockets are non-blocking. */
+	before = open_conns(m);
+	MHD_run(m->mhd);
+	/*
+	 * At the connection limit MHD stops watching the listening socket
+	 * and starts again at the start of its next run: after a run that
+	 * closed some, one more, or a client waiting in the backlog waits
+	 * for nothing.
+	 */
+	if (open_conns(m) < before)
+		MHD_run(m->mhd);
 	/* 0 ms: work left (a request read whole): the loop comes back. */
 	if (MHD_get_timeout(m->mhd, &ms) == MHD_YES)
 		m->run_at_ms = sa_mono_ms() + (__u64)ms;
@@ -559,7 +578,6 @@ int metrics_timeout_ms(struct daemon *d)
 void metrics_status(struct daemon *d, FILE *out)
 {
 	struct daemon_metrics *m = &d->metrics;
-	const union MHD_DaemonInfo *info;
 	char at[32];
 
 	if (!m->conf.enabled) {
@@ -571,9 +589,8 @@ void metrics_status(struct daemon *d, FILE *out)
 		fprintf(out, "metrics: NOT SERVED: %s; trying again\n", m->err);
 		return;
 	}
-	info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	fprintf(out,
 		"metrics: http://%s/metrics: %llu scrapes, %u connections open (of %d)\n",
-		at, (unsigned long long)m->scrapes,
-		info ? info->num_connections : 0, METRICS_CONN_MAX);
+		at, (unsigned long long)m->scrapes, open_conns(m),
+		METRICS_CONN_MAX);
 }
