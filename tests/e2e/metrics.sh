@@ -11,8 +11,9 @@
 #  - the text passes the format check (promcheck.py; `promtool check
 #    metrics` too when it is installed);
 #  - clients that connect, send half a request and never read (more than
-#    the connection limit): `localin status` still answers within 100 ms
-#    (median of 5), the data path's events are still read and logged, and
+#    the connection limit): `localin status` takes at most 100 ms longer
+#    than without them (medians of 5), the daemon idles, the data path's
+#    events are still read, and
 #    a scrape gets through once their timeout frees a slot;
 #  - reload: a new port rebinds (the old one is closed); a port that is
 #    taken is said in the reload's answer and in status, enforcement goes
@@ -145,6 +146,9 @@ status_ms() {
 		echo $(((t1 - t0) / 1000000))
 	done | sort -n | sed -n 3p
 }
+events_read() {
+	li_cmd status | sed -n 's/^events: \([0-9]*\) read.*/\1/p'
+}
 format_ok() { # file
 	"$py" "$here/promcheck.py" --prefix localin_ <"$1" >"$tmp/promcheck.out" ||
 		return 1
@@ -179,6 +183,7 @@ hits0=$(val 'localin_policy_hits_total{family="ipv4",policy="1"}')
 drop0=$(val 'localin_packets_total{reason="policy",action="drop"}')
 spi0=$(val 'localin_packets_total{reason="esp-unknown-spi",action="drop"}')
 scr0=$(val localin_metrics_scrapes_total)
+ev0=$(val localin_events_read_total)
 check "the file source's one SA: localin_sas{source=\"manual\",type=\"file\"} 1" \
 	[ "$(val 'localin_sas{source="manual",type="file"}')" = 1 ]
 check "localin_sa_source_up{source=\"manual\",type=\"file\"} 1" \
@@ -195,16 +200,15 @@ esp_send 0xdead0001 7
 check "7 unknown-SPI ESP: localin_packets_total{reason=\"esp-unknown-spi\",action=\"drop\"} +7" \
 	reaches 'localin_packets_total{reason="esp-unknown-spi",action="drop"}' \
 	"$((spi0 + 7))"
-wait_until 30 sh -c "[ \$(grep -c 'logid=' '$LOG') -ge 6 ]"
-sleep 0.5
-scrape
+# Each packet an event (the data path's bucket holds far more); the log's
+# own rate limit may drop some lines, which are then not "written".
+check "12 events read (5 IKE, 7 ESP)" \
+	reaches localin_events_read_total "$((ev0 + 12))"
 check "log lines written: as many as the log file has" \
 	[ "$(val 'localin_log_lines_written_total{sink="log"}')" = \
 	"$(wc -l <"$LOG")" ]
 check "log lines lost: 0" \
 	[ "$(val 'localin_log_lines_lost_total{sink="log"}')" = 0 ]
-check "events read: the log's lines came from events" \
-	[ "$(val localin_events_read_total)" -ge 6 ]
 check "the scrape count moved" \
 	[ "$(val localin_metrics_scrapes_total)" -gt "$scr0" ]
 if format_ok "$tmp/scrape"; then
@@ -221,17 +225,24 @@ in_gw "$py" "$STALL" 9420 20 "$tmp/stalled" &
 stall=$!
 wait_until 50 test -e "$tmp/stalled" || fail "the stalled clients did not connect"
 stalled_ms=$(status_ms)
-if [ "$stalled_ms" -le 100 ]; then
+# The delay the stalled clients add (the client's own start is in both).
+if [ "$stalled_ms" -le $((quiet_ms + 100)) ]; then
 	pass "20 stalled clients: status answers in ${stalled_ms} ms (median of 5; ${quiet_ms} ms without)"
 else
 	fail "20 stalled clients: status took ${stalled_ms} ms (median of 5; ${quiet_ms} ms without)"
 fi
 check "status: the connection limit is taken (16 of 16)" \
 	sh -c "'$bin' status -s '$SOCK' | grep -q 'connections open (of 16)'"
-lines0=$(wc -l <"$LOG")
+ticks() { awk '{ print $14 + $15 }' "/proc/$(daemon_pid)/stat"; }
+t0=$(ticks)
+sleep 2
+t1=$(ticks)
+check "... the daemon idles meanwhile (CPU $((t1 - t0)) ticks in 2 s)" \
+	[ $((t1 - t0)) -lt 50 ]
+ev1=$(events_read)
 ike_send 3
-check "meanwhile the events are read and logged" \
-	wait_until 30 sh -c "[ \$(wc -l <'$LOG') -ge $((lines0 + 3)) ]"
+check "meanwhile the data path's events are read" \
+	wait_until 30 sh -c "[ \$('$bin' status -s '$SOCK' | sed -n 's/^events: \([0-9]*\) read.*/\1/p') = $((ev1 + 3)) ]"
 check "a scrape gets through once the timeout frees a slot (5 s)" \
 	reaches 'localin_policy_hits_total{family="ipv4",policy="1"}' \
 	"$((hits0 + 8))"
