@@ -129,6 +129,9 @@ suite "e2e/memory [$1]" sh tests/e2e/memory.sh "$1/localin"
 # The daemon's sessions: diagnose sys session list/filter/clear on a UDP
 # exchange, the end line of a TCP connection checked against a capture.
 suite "e2e/sessions_diag [$1]" sh tests/e2e/sessions_diag.sh "$1/localin"
+# The Prometheus endpoint: counters against the traffic sent, the format,
+# stalled clients, rebinding on reload.
+suite "e2e/metrics [$1]" sh tests/e2e/metrics.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"
