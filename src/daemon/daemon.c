@@ -405,7 +405,7 @@ static void loop(struct daemon *d)
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false, poll_failed = false;
 	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
-	int met_ms, met_at;
+	int met_ms, met_at, nr_met;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -443,7 +443,8 @@ static void loop(struct daemon *d)
 		n += sink_pollfd(&d->sink, pfd + n);
 		n += sink_pollfd(&d->msgs, pfd + n);
 		met_at = n;
-		n += metrics_pollfd(d, pfd + n);
+		nr_met = metrics_pollfd(d, pfd + n);
+		n += nr_met;
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
@@ -488,7 +489,7 @@ static void loop(struct daemon *d)
 		sessions_tick(d);
 		ctl_server_tick(d);
 		/* The scrapes: read the counters here, in the loop's thread. */
-		metrics_handle(d, ready > 0 && met_at < n ? &pfd[met_at] : NULL);
+		metrics_handle(d, ready > 0 && nr_met ? &pfd[met_at] : NULL);
 		if (minute != d->report_minute) {
 			daemon_report(d);
 			d->report_minute = minute;

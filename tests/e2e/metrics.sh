@@ -26,7 +26,7 @@ bin=$(realpath "$1")
 SUITE=e2e/metrics
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 need_root_and_tools ip nsenter unshare curl timeout
 find_python
@@ -139,7 +139,7 @@ reaches() { # series want [port]
 }
 # Milliseconds `localin status` takes, median of 5.
 status_ms() {
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		t0=$(date +%s%N)
 		li_cmd status >/dev/null 2>&1
 		t1=$(date +%s%N)
