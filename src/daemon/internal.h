@@ -245,9 +245,9 @@ bool sessions_clear(struct daemon *d, int family, FILE *out);
 void sessions_status(struct daemon *d, FILE *out);
 /* What status and the metrics say of the sessions. */
 struct sess_counts {
-	int entries;	/* in the map now */
-	__u64 opened;	/* by the data path since we started */
-	__u64 evicted;	/* about: ended without our seeing them */
+	int entries;   /* in the map now */
+	__u64 opened;  /* by the data path since we started */
+	__u64 evicted; /* about: ended without our seeing them */
 };
 int sessions_counts(struct daemon *d, struct sess_counts *c);
 

@@ -99,8 +99,7 @@ static void put_daemon(struct daemon *d, FILE *f)
 }
 
 /* pass or drop, as the data path decides for @r (policy: per policy). */
-static const char *reason_action(const struct li_ruleset *rs,
-				 enum li_reason r)
+static const char *reason_action(const struct li_ruleset *rs, enum li_reason r)
 {
 	switch (r) {
 	case LI_R_ESP_UNKNOWN_SPI:
@@ -131,15 +130,14 @@ static void put_packets(FILE *f, const struct li_ruleset *rs,
 	for (fam = 0; fam < 2; fam++) {
 		const struct li_family *lf = fam ? &rs->v6 : &rs->v4;
 
-		for (k = 0; k < lf->nr_policies && k < c->nr_policies[fam];
-		     k++)
+		for (k = 0; k < lf->nr_policies && k < c->nr_policies[fam]; k++)
 			pol[lf->policies[k].action != LI_ACT_ACCEPT] +=
 				c->policy_hits[fam][k];
 	}
-	sample(f, "localin_packets_total", "reason", "policy", "action",
-	       "pass", pol[0]);
-	sample(f, "localin_packets_total", "reason", "policy", "action",
-	       "drop", pol[1]);
+	sample(f, "localin_packets_total", "reason", "policy", "action", "pass",
+	       pol[0]);
+	sample(f, "localin_packets_total", "reason", "policy", "action", "drop",
+	       pol[1]);
 }
 
 static void put_policy_hits(FILE *f, const struct li_ruleset *rs,
@@ -210,8 +208,8 @@ static void put_sas(struct daemon *d, FILE *f)
 	size_t live, grace, per[SA_SOURCES_MAX], i;
 
 	sa_registry_count(&d->sa_reg, &live, &grace, per);
-	single(f, "localin_sas_live", "gauge",
-	       "Live SAs the SPI check knows.", live);
+	single(f, "localin_sas_live", "gauge", "Live SAs the SPI check knows.",
+	       live);
 	single(f, "localin_sas_grace", "gauge",
 	       "SAs gone but still valid for their grace period.", grace);
 	single(f, "localin_sa_updates_total", "counter",
@@ -235,7 +233,8 @@ static void put_sessions(struct daemon *d, FILE *f)
 	if (sessions_counts(d, &c))
 		return;
 	single(f, "localin_sessions", "gauge",
-	       "Sessions in the data path's table.", (unsigned long long)c.entries);
+	       "Sessions in the data path's table.",
+	       (unsigned long long)c.entries);
 	single(f, "localin_sessions_max", "gauge",
 	       "Size of the data path's session table.", LI_SESS_MAX);
 	single(f, "localin_sessions_opened_total", "counter",
@@ -429,8 +428,8 @@ static int serve(struct daemon *d)
 	where(&m->conf, at, sizeof(at));
 	fd = open_listener(&m->conf);
 	if (fd < 0) {
-		snprintf(m->err, sizeof(m->err), "cannot listen on %s: %s",
-			 at, strerror(-fd));
+		snprintf(m->err, sizeof(m->err), "cannot listen on %s: %s", at,
+			 strerror(-fd));
 		return fd;
 	}
 	/* No MHD_USE_INTERNAL_POLLING_THREAD: we run it, in the loop. */

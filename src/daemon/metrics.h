@@ -31,8 +31,8 @@ struct daemon;
 struct MHD_Daemon;
 
 struct daemon_metrics {
-	struct MHD_Daemon *mhd; /* NULL: not serving */
-	int epoll_fd;		/* mhd's, -1 when not serving */
+	struct MHD_Daemon *mhd;	 /* NULL: not serving */
+	int epoll_fd;		 /* mhd's, -1 when not serving */
 	struct obj_metrics conf; /* what the config in force asks for */
 	bool configured;	 /* conf was set once */
 	char err[192];		 /* why it does not listen, or "" */

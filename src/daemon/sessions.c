@@ -366,7 +366,8 @@ void sessions_status(struct daemon *d, FILE *out)
 	int err = sessions_counts(d, &c);
 
 	if (err) {
-		fprintf(out, "sessions: cannot read them: %s\n", strerror(-err));
+		fprintf(out, "sessions: cannot read them: %s\n",
+			strerror(-err));
 		return;
 	}
 	fprintf(out,
