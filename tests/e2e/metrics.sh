@@ -219,6 +219,9 @@ else
 	cat "$tmp/promcheck.out" "$tmp/promtool.out" 2>/dev/null | head -n 20
 fi
 
+check "promcheck.py refuses what breaks the format (--self-test)" \
+	"$py" "$here/promcheck.py" --self-test
+
 # --- stalled clients ---------------------------------------------------------
 quiet_ms=$(status_ms)
 in_gw "$py" "$STALL" 9420 20 "$tmp/stalled" &

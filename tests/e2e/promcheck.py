@@ -118,7 +118,7 @@ def check(text, prefix=""):
                 if name in helps:
                     err("second HELP for %s" % name)
                 helps[name] = rest
-                if re.search(r"\\[^\\n]", rest):
+                if "\\" in re.sub(r"\\[\\n]", "", rest):
                     err("HELP %s: bad escape" % name)
             else:
                 if name in types:
@@ -166,7 +166,44 @@ def seen_fams(samples):
     return {n for n, _ in samples}
 
 
+H = "# HELP localin_a x\n# TYPE localin_a "
+# Texts check() must refuse, and one it must take.
+BAD = [
+    H + "counter\nlocalin_a 1\n",  # a counter without _total
+    H + "gauge\nlocalin_a 1\n# HELP localin_b x\n# TYPE localin_b gauge\n"
+    "localin_b 1\nlocalin_a{k=\"v\"} 2\n",  # a family split
+    H + 'gauge\nlocalin_a{k="\\q"} 1\n',  # a bad escape
+    'localin_a 1\n' + H + "gauge\n",  # a sample before its TYPE
+    H + "gauge\nlocalin_a 1\nlocalin_a 2\n",  # a series twice
+    H + "gauge\nlocalin_a{k=\"v\",k=\"w\"} 1\n",  # a label twice
+    H + "gauge\nlocalin_a{1k=\"v\"} 1\n",  # a bad label name
+    H + "gauge\nlocalin_a one\n",  # not a number
+    H + "gauge\nlocalin_a 1",  # no newline at the end
+    H + "gauge\n# TYPE localin_a gauge\nlocalin_a 1\n",  # TYPE twice
+    "# HELP other_a x\n# TYPE other_a gauge\nother_a 1\n",  # the prefix
+    "# HELP localin_a x \\q\n# TYPE localin_a gauge\nlocalin_a 1\n",  # HELP
+]
+GOOD = (
+    H + 'gauge\nlocalin_a{k="a\\\\b\\"c\\nd",l="x"} -1.5e3\n'
+    "# HELP localin_b_total x \\\\ y\n# TYPE localin_b_total counter\n"
+    "localin_b_total 0\nlocalin_b_total{k=\"\"} +Inf\n"
+)
+
+
+def self_test():
+    ok = not check(GOOD, "localin_")
+    if not ok:
+        print("refused the good text:", check(GOOD, "localin_"))
+    for i, text in enumerate(BAD):
+        if not check(text, "localin_"):
+            print("took bad text %d: %r" % (i, text))
+            ok = False
+    sys.exit(0 if ok else 1)
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()
     prefix = ""
     if len(sys.argv) == 3 and sys.argv[1] == "--prefix":
         prefix = sys.argv[2]
