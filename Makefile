@@ -28,6 +28,8 @@ LDLIBS += -lpcap -lbpf -lxdp -lmnl -lsystemd -lm
 # alert e-mail (src/daemon/alertmail.c): libcurl4-openssl-dev
 override CFLAGS += $(shell pkg-config --cflags libcurl)
 LDLIBS += $(shell pkg-config --libs libcurl)
+# The metrics endpoint's HTTP server (daemon/metrics.c).
+LDLIBS += $(shell pkg-config --libs libmicrohttpd)
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

@@ -139,6 +139,9 @@ suite "e2e/memory [$1]" sh tests/e2e/memory.sh "$1/localin"
 suite "e2e/sessions_diag [$1]" sh tests/e2e/sessions_diag.sh "$1/localin"
 # Alert e-mail to aiosmtpd: the seed's unknown-SPI mail, batching, server down/hung, STARTTLS.
 suite "e2e/alertmail [$1]" sh tests/e2e/alertmail.sh "$1/localin"
+# The Prometheus endpoint: counters against the traffic sent, the format,
+# stalled clients, rebinding on reload.
+suite "e2e/metrics [$1]" sh tests/e2e/metrics.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

@@ -35,7 +35,14 @@
 #                packet)
 #   CONTENDERS="localin nftables xdpfilter none"   which ones, in this order;
 #                also nolog: localin with examples/seed.conf minus `set
-#                local-in-deny-unicast enable` (no traffic events at all)
+#                local-in-deny-unicast enable` (no traffic events at all);
+#                metrics: localin with examples/seed.conf, `config system
+#                metrics` on and curl scraping it every second (on CPU 1)
+#                during the flood, plus the config lines of $LOGCONF
+#   LOGCONF=FILE more config for the metrics contender: the log deliveries
+#                (issue 9: `config log syslogd setting` ...), appended
+#                after the seed; `CONTENDERS="nolog metrics"` then measures
+#                "logging off" against "delivery and metrics on"
 #   PROGSTATS=1  also the XDP program's own run time per packet (the
 #                attached program's run_time_ns / run_cnt, bpftool): turns
 #                on kernel.bpf_stats_enabled for the run (global; the old
@@ -60,6 +67,9 @@ CONF=$TOP/examples/seed.conf
 SRC=${SRC:-rotate}
 CONTENDERS=${CONTENDERS:-localin nftables xdpfilter none}
 PROGSTATS=${PROGSTATS:-0}
+LOGCONF=${LOGCONF:-}
+[ -z "$LOGCONF" ] || [ -r "$LOGCONF" ] ||
+	{ echo "bench/flood: LOGCONF: cannot read $LOGCONF" >&2 && exit 2; }
 for s in $SRC; do
 	case $s in
 	rotate | fixed | wide) ;;
@@ -68,8 +78,8 @@ for s in $SRC; do
 done
 for c in $CONTENDERS; do
 	case $c in
-	localin | nolog | nftables | xdpfilter | none) ;;
-	*) echo "bench/flood: CONTENDERS: localin nolog nftables xdpfilter none, not $c" >&2 && exit 2 ;;
+	localin | nolog | metrics | nftables | xdpfilter | none) ;;
+	*) echo "bench/flood: CONTENDERS: localin nolog metrics nftables xdpfilter none, not $c" >&2 && exit 2 ;;
 	esac
 done
 bin=$(realpath "$BUILD/localin" 2>/dev/null)
@@ -105,6 +115,7 @@ LOCK=$tmp/ctl.lock
 PIN=/sys/fs/bpf/localin-flood
 tgpid=""
 dpid=""
+scraper=""
 stats_was=""
 
 in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
@@ -113,6 +124,7 @@ in_att() { nsenter --net="/run/netns/$ATT" "$@"; }
 cleanup() {
 	trap - EXIT INT TERM
 	[ -n "$tgpid" ] && kill -TERM "$tgpid" 2>/dev/null && wait "$tgpid" 2>/dev/null
+	[ -n "$scraper" ] && kill -TERM "$scraper" 2>/dev/null && wait "$scraper" 2>/dev/null
 	if [ -n "$dpid" ] && [ "$(readlink "/proc/$dpid/exe" 2>/dev/null)" = "$bin" ]; then
 		in_gw "$bin" stop -s "$SOCK" >/dev/null 2>&1 ||
 			kill -TERM "$dpid" 2>/dev/null
@@ -171,6 +183,12 @@ EOF
 done
 # nolog: the seed policy without its log setting (no traffic events).
 grep -v '^ *set local-in-deny-unicast enable *$' "$CONF" >"$tmp/nolog.conf"
+# metrics: the seed, the endpoint on, and the deliveries of $LOGCONF.
+{
+	cat "$CONF"
+	printf 'config system metrics\n    set status enable\n    set port 9420\nend\n'
+	[ -z "$LOGCONF" ] || cat "$LOGCONF"
+} >"$tmp/metrics.conf"
 cat >"$tmp/nft.conf" <<EOF
 table inet filter {
 	chain input {
@@ -209,6 +227,29 @@ down_localin() {
 up_nolog() { up_localin "$tmp/nolog.conf"; }
 count_nolog() { count_localin; }
 down_nolog() { down_localin; }
+
+# A Prometheus stand-in: one scrape a second, on CPU 1 (with the daemon).
+up_metrics() {
+	up_localin "$tmp/metrics.conf" || return 1
+	(
+		while :; do
+			in_gw taskset -c 1 curl -sf --max-time 2 -o /dev/null \
+				http://127.0.0.1:9420/metrics
+			sleep 1
+		done
+	) >/dev/null 2>&1 &
+	scraper=$!
+}
+count_metrics() { count_localin; }
+down_metrics() {
+	scrapes=$(in_gw "$bin" status -s "$SOCK" |
+		sed -n 's/^metrics: .*: \([0-9]*\) scrapes.*/\1/p')
+	kill -TERM "$scraper" 2>/dev/null
+	wait "$scraper" 2>/dev/null
+	scraper=""
+	echo "$scrapes" >>"$tmp/scrapes"
+	down_localin
+}
 
 up_nftables() { in_gw nft -f "$tmp/nft.conf"; }
 count_nftables() {
@@ -258,7 +299,7 @@ run_one() { # contender round source
 		return 1
 	fi
 	case $c in
-	localin | nolog | xdpfilter) mode=$(xdp_mode) ;;
+	localin | nolog | metrics | xdpfilter) mode=$(xdp_mode) ;;
 	nftables) mode=hook-input ;;
 	none) mode=closed-port ;;
 	esac
@@ -357,6 +398,8 @@ for s in $SRC; do
 	done
 done
 echo "(lost: sent by trafgen but not counted by the contender, all rounds)"
+[ -s "$tmp/scrapes" ] &&
+	echo "(metrics: scrapes answered per run: $(tr '\n' ' ' <"$tmp/scrapes"))"
 echo
 # Ratios to localin, per source kind: si ns/pkt for all, dropped/s for the
 # ones that drop (not none, whose count is the kernel's UdpNoPorts).
@@ -364,6 +407,10 @@ for s in $SRC; do
 	awk -v s="$s" -v cs="$CONTENDERS" -v multi="$nsrc" '$1 == s { r[$2] = $3; p[$2] = $4 }
 		END {
 			pre = multi > 1 ? s ": " : ""
+			# issue 9: deliveries and metrics on against logging off
+			if (r["metrics"] > 0 && r["nolog"] > 0)
+				printf "%sratio dropped/s  metrics/nolog: %.3f (issue 9: within 5%%)\n",
+					pre, r["metrics"] / r["nolog"]
 			if (!(p["localin"] > 0)) { print pre "no localin figure, no ratios"; exit }
 			n = split(cs, c, " ")
 			lp = lr = ""

@@ -4,9 +4,11 @@
  * inside its own IKE daemon and Linux leaves to others: where the live
  * SAs come from (`config system sa-source`) and how the SPI check treats
  * SAs that just went away and packets from an unexpected address
- * (`config system sa-check`), and what FortiOS's own log disk decides
- * and `config log disk setting` has no word for (`config system
- * log-file`: how many rolled files to keep, JSON lines). A FortiGate
+ * (`config system sa-check`); what FortiOS's own log disk decides and
+ * `config log disk setting` has no word for (`config system log-file`:
+ * how many rolled files to keep, JSON lines); and what FortiOS has no
+ * counterpart of: the Prometheus metrics endpoint (`config system
+ * metrics`). A FortiGate
  * backup has none of these sections.
  *
  * Tables are sorted by name (see schema_tables.h).
@@ -64,6 +66,25 @@ static const struct schema_attr sa_check_attrs[] = {
 	  .flags = SA_USED },
 };
 
+/* Off by default; on, the loopback only unless the admin says otherwise. */
+static const struct schema_attr metrics_attrs[] = {
+	{ .name = "listen-address",
+	  .type = ST_IP4,
+	  .def = "127.0.0.1",
+	  .flags = SA_USED },
+	{ .name = "port",
+	  .type = ST_INT,
+	  .min = 1,
+	  .max = 65535,
+	  .def = "9420",
+	  .flags = SA_USED },
+	{ .name = "status",
+	  .type = ST_ENUM,
+	  .enums = schema_enable_disable,
+	  .def = "disable",
+	  .flags = SA_USED },
+};
+
 const struct schema_section schema_system_sa_source = {
 	.path = "system sa-source",
 	.key = SK_NAME,
@@ -84,4 +105,11 @@ const struct schema_section schema_system_log_file = {
 	.key = SK_NONE,
 	.attrs = log_file_attrs,
 	.nr_attrs = ARRAY_SIZE(log_file_attrs),
+};
+
+const struct schema_section schema_system_metrics = {
+	.path = "system metrics",
+	.key = SK_NONE,
+	.attrs = metrics_attrs,
+	.nr_attrs = ARRAY_SIZE(metrics_attrs),
 };

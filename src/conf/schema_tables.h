@@ -82,6 +82,7 @@ extern const struct schema_section schema_log_syslogd3_filter;
 extern const struct schema_section schema_log_syslogd4_setting;
 extern const struct schema_section schema_log_syslogd4_filter;
 extern const struct schema_section schema_log_eventfilter;
+extern const struct schema_section schema_system_metrics;
 
 /* schema_global.c */
 extern const struct schema_section schema_system_global;

@@ -27,11 +27,11 @@
 #define LOOP_TICK_MS 1000
 /*
  * Data path, signals, rtnetlink; SA sources; control socket, connections;
- * the two sinks; the syslog servers.
+ * the two sinks; the syslog servers; the metrics server.
  */
 #define MAX_POLLFDS                                                       \
 	(3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2 + ALERTMAIL_MAX_FDS + \
-	 SYSLOGD_MAX_FDS)
+	 SYSLOGD_MAX_FDS + 1)
 /* How long what is queued for the caller's stderr may hold up a start. */
 #define READY_DRAIN_MS 2000
 /* How long each sink may hold up the exit. */
@@ -391,6 +391,7 @@ static int start(struct daemon *d)
 	}
 	d->report_minute = d->sched.minute;
 	sessions_init(d);
+	metrics_configure(d, NULL);
 	ready(d);
 	return 0;
 out_free:
@@ -408,6 +409,7 @@ static void loop(struct daemon *d)
 	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
 	int am_ms, nr_am0, nr_am;
 	int sl_ms, sl_at, nr_sl;
+	int met_ms, met_at, nr_met;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -433,6 +435,9 @@ static void loop(struct daemon *d)
 		sl_ms = syslogd_timeout_ms(d);
 		if (sl_ms >= 0 && sl_ms < ms)
 			ms = sl_ms;
+		met_ms = metrics_timeout_ms(d);
+		if (met_ms >= 0 && met_ms < ms)
+			ms = met_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -444,7 +449,7 @@ static void loop(struct daemon *d)
 		nr_fixed = n;
 		n += ctl_server_pollfds(d, pfd + n,
 					MAX_POLLFDS - 2 - ALERTMAIL_MAX_FDS -
-						SYSLOGD_MAX_FDS - n);
+						SYSLOGD_MAX_FDS - 1 - n);
 		nr_ctl = n - nr_fixed;
 		/* A sink whose reader is slow: written as it takes lines. */
 		n += sink_pollfd(&d->sink, pfd + n);
@@ -455,6 +460,9 @@ static void loop(struct daemon *d)
 		sl_at = n;
 		nr_sl = syslogd_pollfds(d, pfd + n, SYSLOGD_MAX_FDS);
 		n += nr_sl;
+		met_at = n;
+		nr_met = metrics_pollfd(d, pfd + n);
+		n += nr_met;
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
@@ -502,6 +510,8 @@ static void loop(struct daemon *d)
 		syslogd_tick(d);
 		ctl_server_tick(d);
 		alertmail_tick(d);
+		/* The scrapes: read the counters here, in the loop's thread. */
+		metrics_handle(d, ready > 0 && nr_met ? &pfd[met_at] : NULL);
 		if (minute != d->report_minute) {
 			daemon_report(d);
 			d->report_minute = minute;
@@ -557,6 +567,7 @@ int daemon_run(const struct daemon_opts *o)
 
 	for (i = 0; i < CTL_MAX_CONNS; i++)
 		d.conns[i].fd = -1;
+	d.metrics.epoll_fd = -1;
 	d.sink.fd = -1;
 	sink_open_std(&d.msgs, STDERR_FILENO, NULL);
 	msg_sink = &d.msgs;
@@ -594,6 +605,7 @@ int daemon_run(const struct daemon_opts *o)
 	}
 	ctl_server_close(&d);
 	alertmail_close(&d);
+	metrics_close(&d);
 	rtnl_close(&d.rtnl);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);

@@ -19,6 +19,7 @@
 #include "daemon/ctl.h"
 #include "daemon/daemon.h"
 #include "daemon/locals.h"
+#include "daemon/metrics.h"
 #include "daemon/rtnl.h"
 #include "daemon/sched.h"
 #include "daemon/sess_diag.h"
@@ -169,6 +170,7 @@ struct daemon {
 	struct daemon_sess sess;
 	struct alertmail *am;	/* alertmail.c; NULL: never configured */
 	struct syslogd *syslog; /* syslogd.c; NULL: no server configured yet */
+	struct daemon_metrics metrics;
 	bool stopping;
 };
 
@@ -234,6 +236,9 @@ const struct sa_entry *sas_find(const struct daemon *d, int family,
 				const __u32 *daddr, __u32 spi);
 void sas_status(struct daemon *d, FILE *out);
 bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out);
+/* "xfrm", "vici", "file"; and whether its SAs are read now (metrics). */
+const char *sas_type_name(const struct sa_src *s);
+bool sas_src_up(const struct sa_src *s);
 
 /* sessions.c */
 void sessions_init(struct daemon *d);
@@ -244,6 +249,13 @@ bool sessions_filter(struct daemon *d, int family, int argc,
 bool sessions_list(struct daemon *d, int family, FILE *out);
 bool sessions_clear(struct daemon *d, int family, FILE *out);
 void sessions_status(struct daemon *d, FILE *out);
+/* What status and the metrics say of the sessions. */
+struct sess_counts {
+	int entries;   /* in the map now */
+	__u64 opened;  /* by the data path since we started */
+	__u64 evicted; /* about: ended without our seeing them */
+};
+int sessions_counts(struct daemon *d, struct sess_counts *c);
 
 /* status.c */
 void daemon_status(struct daemon *d, FILE *out);

@@ -325,6 +325,9 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force)
 	/* The config in force names its SA sources (sas.c). */
 	if (!err && sas_reload(d))
 		fprintf(msgs, "the SA sources could not all be set up\n");
+	/* The metrics endpoint: a new address or port binds again. */
+	if (!err)
+		metrics_configure(d, msgs);
 	fclose(msgs);
 	if (len && text[len - 1] == '\n')
 		text[--len] = '\0'; /* daemon_msg() and answers end lines */

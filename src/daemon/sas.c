@@ -38,6 +38,16 @@ static const char *const type_names[] = {
 	[OBJ_SA_FILE] = "file",
 };
 
+const char *sas_type_name(const struct sa_src *s)
+{
+	return type_names[s->type];
+}
+
+bool sas_src_up(const struct sa_src *s)
+{
+	return s->synced && !s->down && !s->err[0];
+}
+
 static bool is_local(const struct daemon *d, int family, const __u32 *a)
 {
 	size_t i;

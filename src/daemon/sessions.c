@@ -341,27 +341,41 @@ bool sessions_clear(struct daemon *d, int family, FILE *out)
 	return n >= 0;
 }
 
-void sessions_status(struct daemon *d, FILE *out)
+int sessions_counts(struct daemon *d, struct sess_counts *c)
 {
-	__u64 opened = li_loader_sess_opened(d->l), gone, evicted = 0;
+	__u64 opened = li_loader_sess_opened(d->l), gone;
 	int n = li_loader_sess_count(d->l);
 
-	if (n < 0) {
-		fprintf(out, "sessions: cannot read them: %s\n", strerror(-n));
-		return;
-	}
+	memset(c, 0, sizeof(*c));
+	if (n < 0)
+		return n;
+	c->entries = n;
 	/* Opened since we started, less those still there or ended by us. */
 	gone = d->sess.ended + d->sess.cleared + (__u64)n;
-	if (d->sess.based && opened >= d->sess.opened0 &&
-	    opened - d->sess.opened0 + (__u64)d->sess.entries0 > gone)
-		evicted = opened - d->sess.opened0 + (__u64)d->sess.entries0 -
-			  gone;
+	if (d->sess.based && opened >= d->sess.opened0) {
+		c->opened = opened - d->sess.opened0;
+		if (c->opened + (__u64)d->sess.entries0 > gone)
+			c->evicted = c->opened + (__u64)d->sess.entries0 - gone;
+	}
+	return 0;
+}
+
+void sessions_status(struct daemon *d, FILE *out)
+{
+	struct sess_counts c;
+	int err = sessions_counts(d, &c);
+
+	if (err) {
+		fprintf(out, "sessions: cannot read them: %s\n",
+			strerror(-err));
+		return;
+	}
 	fprintf(out,
 		"sessions: %d in the map (of %d), %llu ended (%llu logged), %llu cleared, about %llu evicted or replaced unseen; sweep %llu.%03llu ms (longest part %llu.%03llu ms)\n",
-		n, LI_SESS_MAX, (unsigned long long)d->sess.ended,
+		c.entries, LI_SESS_MAX, (unsigned long long)d->sess.ended,
 		(unsigned long long)d->sess.logged,
 		(unsigned long long)d->sess.cleared,
-		(unsigned long long)evicted,
+		(unsigned long long)c.evicted,
 		(unsigned long long)(d->sess.sweep_us / 1000),
 		(unsigned long long)(d->sess.sweep_us % 1000),
 		(unsigned long long)(d->sess.part_max_us / 1000),

@@ -138,5 +138,6 @@ void daemon_status(struct daemon *d, FILE *out)
 	syslogd_status(d, out);
 	sessions_status(d, out);
 	alertmail_status(d, out);
+	metrics_status(d, out);
 	put_counters(d, out);
 }

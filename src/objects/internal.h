@@ -115,6 +115,7 @@ void obj_resolve_system(struct resolver *r);
 void obj_resolve_log_disk(struct resolver *r);
 void obj_resolve_alertmail(struct resolver *r);
 void obj_resolve_syslogd(struct resolver *r);
+void obj_resolve_metrics(struct resolver *r); /* metrics.c */
 void obj_resolve_addresses(struct resolver *r);
 void obj_resolve_services(struct resolver *r);
 void obj_resolve_schedules(struct resolver *r);

@@ -279,6 +279,13 @@ bool obj_syslogd_takes(const struct obj_syslogd *c,
 		       const struct obj_eventfilter *ev,
 		       enum obj_log_class class, unsigned int level);
 
+/* `config system metrics`: the Prometheus endpoint (daemon/metrics.c). */
+struct obj_metrics {
+	bool enabled;
+	uint32_t addr; /* listen-address, host order */
+	uint16_t port;
+};
+
 struct obj_config {
 	struct arena *arena;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
@@ -312,6 +319,7 @@ struct obj_config {
 	struct obj_alertmail alertmail;
 	struct obj_syslogd syslogd[OBJ_SYSLOGD_MAX];
 	struct obj_eventfilter eventfilter;
+	struct obj_metrics metrics;
 };
 
 /*

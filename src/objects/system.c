@@ -226,6 +226,7 @@ void obj_resolve_system(struct resolver *r)
 	resolve_global(r);
 	resolve_sa_sources(r);
 	resolve_sa_check(r);
+	obj_resolve_metrics(r);
 	/* FortiOS 7.2.4+ default: unknown-SPI ESP is dropped before policies. */
 	cfg->detect_unknown_esp = section_enabled(r, "system settings",
 						  "detect-unknown-esp", true);

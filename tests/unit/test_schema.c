@@ -32,6 +32,7 @@ static const struct {
 	{ "system sa-source", SK_NAME, 35 },
 	{ "system sa-check", SK_NONE, 0 },
 	{ "system email-server", SK_NONE, 0 },
+	{ "system metrics", SK_NONE, 0 },
 	{ "log setting", SK_NONE, 0 },
 	{ "log disk setting", SK_NONE, 0 },
 	{ "system log-file", SK_NONE, 0 },
@@ -182,6 +183,9 @@ static const struct {
 	{ "log disk setting", "diskfull", ST_ENUM, "overwrite", U },
 	{ "system log-file", "format", ST_ENUM, "default", U },
 	{ "system log-file", "rolled-files", ST_INT, "10", U },
+	{ "system metrics", "listen-address", ST_IP4, "127.0.0.1", U },
+	{ "system metrics", "port", ST_INT, "9420", U },
+	{ "system metrics", "status", ST_ENUM, "disable", U },
 	/* alert e-mail (FortiOS 7.6.5 names and defaults) */
 	{ "system email-server", "authenticate", ST_ENUM, "disable", U },
 	{ "system email-server", "password", ST_RAW, NULL, U | SA_SECRET },
