@@ -648,3 +648,18 @@ void alertmail_close(struct daemon *d)
 	free(am);
 	d->am = NULL;
 }
+
+size_t alertmail_outputs(struct daemon *d, struct log_output_stat *out,
+			 size_t max)
+{
+	const struct alertmail *a = d->am;
+
+	if (!a || !max || !d->p || !d->p->objs.alertmail.on)
+		return 0;
+	out[0] = (struct log_output_stat){ .name = "alertmail",
+					   .written = a->sent_lines,
+					   .lost = a->dropped,
+					   .queued = a->len + a->msg_len,
+					   .failing = a->failing };
+	return 1;
+}

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 struct daemon;
+struct log_output_stat;
 struct log_meta;
 
 /* The most sockets libcurl watches at once for the one transfer. */
@@ -32,6 +33,9 @@ void alertmail_handle(struct daemon *d, const struct pollfd *pfd, int n);
 int alertmail_timeout_ms(struct daemon *d);
 void alertmail_tick(struct daemon *d);
 void alertmail_status(struct daemon *d, FILE *out);
+/* Its counters in lines (0 or 1 entry: none when it is off). */
+size_t alertmail_outputs(struct daemon *d, struct log_output_stat *out,
+			 size_t max);
 /* At exit: what was not sent is said, not waited for. */
 void alertmail_close(struct daemon *d);
 

@@ -10,6 +10,7 @@
 #ifndef LOCALIN_DAEMON_LOGOUT_H
 #define LOCALIN_DAEMON_LOGOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <linux/types.h>
@@ -39,6 +40,14 @@ struct log_meta {
 	enum log_level level;
 	const char *logid; /* "0001000014", "0101037131" */
 	__u64 time_ns;	   /* the line's eventtime, ns since the epoch */
+};
+
+/* What an output has done with the lines, for status and the metrics. */
+struct log_output_stat {
+	const char *name; /* "syslogd", "syslogd2", "alertmail" */
+	__u64 written, lost;
+	size_t queued; /* bytes waiting */
+	bool failing;  /* a failure episode in progress */
 };
 
 /*

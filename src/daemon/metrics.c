@@ -21,6 +21,7 @@
 
 #include "log/counters.h"
 #include "daemon/internal.h"
+#include "daemon/logout.h"
 
 #define METRICS_BACKLOG 64
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -254,20 +255,14 @@ static void put_sessions(struct daemon *d, FILE *f)
 }
 
 /* One output of log lines, as the metrics show it. */
-struct metrics_sink {
-	const char *name;
-	__u64 written, lost;
-	size_t queued; /* bytes */
-	bool failing;  /* a failure episode in progress */
-};
-
-static struct metrics_sink of_sink(const char *name, const struct log_sink *s)
+static struct log_output_stat of_sink(const char *name,
+				      const struct log_sink *s)
 {
-	return (struct metrics_sink){ .name = name,
-				      .written = s->lines,
-				      .lost = s->lost,
-				      .queued = sink_pending(s),
-				      .failing = s->last_err || s->full };
+	return (struct log_output_stat){ .name = name,
+					 .written = s->lines,
+					 .lost = s->lost,
+					 .queued = sink_pending(s),
+					 .failing = s->last_err || s->full };
 }
 
 /*
@@ -275,7 +270,7 @@ static struct metrics_sink of_sink(const char *name, const struct log_sink *s)
  * the deliveries of issue 9 (syslogd..syslogd4, alert mail add theirs
  * here, one entry each). At most @max; the number filled in.
  */
-static size_t gather_sinks(struct daemon *d, struct metrics_sink *out,
+static size_t gather_sinks(struct daemon *d, struct log_output_stat *out,
 			   size_t max)
 {
 	size_t n = 0;
@@ -284,12 +279,14 @@ static size_t gather_sinks(struct daemon *d, struct metrics_sink *out,
 		out[n++] = of_sink("log", &d->sink);
 	if (n < max)
 		out[n++] = of_sink("messages", &d->msgs);
+	n += syslogd_outputs(d, out + n, max - n);
+	n += alertmail_outputs(d, out + n, max - n);
 	return n;
 }
 
 static void put_sinks(struct daemon *d, FILE *f)
 {
-	struct metrics_sink s[16];
+	struct log_output_stat s[16];
 	size_t n = gather_sinks(d, s, 16), i;
 
 	family(f, "localin_log_lines_written_total", "counter",

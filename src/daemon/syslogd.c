@@ -766,3 +766,23 @@ void syslogd_close(struct daemon *d)
 	free(s);
 	d->syslog = NULL;
 }
+
+size_t syslogd_outputs(struct daemon *d, struct log_output_stat *out,
+		       size_t max)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	for (i = 0; d->syslog && i < OBJ_SYSLOGD_MAX && n < max; i++) {
+		const struct sl_srv *v = &d->syslog->srv[i];
+
+		if (!v->cfg.enabled)
+			continue;
+		out[n++] = (struct log_output_stat){ .name = srv_names[i],
+						     .written = v->sent,
+						     .lost = v->dropped,
+						     .queued = v->q_bytes,
+						     .failing = v->failing };
+	}
+	return n;
+}

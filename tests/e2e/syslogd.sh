@@ -91,6 +91,9 @@ end
 config log setting
     set local-in-deny-unicast enable
 end
+config system metrics
+    set status enable
+end
 config firewall local-in-policy
     edit 1
         set intf "$IF"
@@ -315,6 +318,13 @@ check "the daemon says it delivers again and how many were dropped" \
 f1=$(lines "$RS/s1.log")
 traffic 192.0.2.31 1
 check "new lines go out again" wait_until 50 has_lines "$RS/s1.log" "$((f1 + 1))"
+# The same counts on the metrics endpoint, per server.
+ip netns exec "$GW" curl -sf --max-time 3 http://127.0.0.1:9420/metrics \
+	>"$tmp/metrics" 2>/dev/null
+check "metrics: syslogd's lost lines are status's ($((d1 - d0)) in this episode)" \
+	grep -q "^localin_log_lines_lost_total{sink=\"syslogd\"} $(sl_count syslogd dropped)\$" "$tmp/metrics"
+check "metrics: syslogd's lines sent are counted" \
+	grep -q "^localin_log_lines_written_total{sink=\"syslogd\"} [1-9]" "$tmp/metrics"
 
 # --- a name that does not resolve, a UDP port nobody listens on -------------
 # syslogd2: a name (the namespace has no resolver it can reach, or it says
