@@ -290,6 +290,39 @@ static int follow(const char *path, long long from, const struct logfilter *f)
 	return 0;
 }
 
+/*
+ * Which log file: -f FILE, or the one the daemon behind -s SOCKET writes.
+ * Both `log show` and `execute log` take these two options.
+ */
+struct log_source {
+	char *path;
+	const char *sock;
+};
+
+/* Takes option @c if it is one of the two: true, else false. */
+static bool log_source_opt(struct log_source *src, int c, const char *arg)
+{
+	if (c == 'f') {
+		free(src->path);
+		src->path = strdup(arg);
+		return true;
+	}
+	if (c == 's') {
+		src->sock = arg;
+		return true;
+	}
+	return false;
+}
+
+/* The file to read, NULL (said why) when the daemon could not tell. */
+static char *log_source_path(struct log_source *src)
+{
+	char *path = src->path;
+
+	src->path = NULL;
+	return path ? path : daemon_log_file(src->sock);
+}
+
 static const char show_usage[] =
 	"usage: localin log show [-f FILE] [-s SOCKET] [--filter KEY=VALUE]...\n"
 	"                        [--tail N] [--follow]\n"
@@ -315,10 +348,11 @@ static int log_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *sock = CTL_SOCKET_PATH, *err;
+	struct log_source src = { .sock = CTL_SOCKET_PATH };
 	struct logfilter f = { 0 };
+	const char *err;
 	struct lines l;
-	char *path = NULL;
+	char *path;
 	bool tail = false, fol = false;
 	uint32_t nr = 0;
 	struct stat st;
@@ -326,14 +360,9 @@ static int log_show(int argc, char **argv)
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "f:s:n:Fh", opts, NULL)) != -1) {
+		if (log_source_opt(&src, c, optarg))
+			continue;
 		switch (c) {
-		case 'f':
-			free(path);
-			path = strdup(optarg);
-			break;
-		case 's':
-			sock = optarg;
-			break;
 		case 'k':
 			if (logfilter_add(&f, optarg, &err)) {
 				fprintf(stderr, "localin: --filter %s: %s\n",
@@ -359,10 +388,10 @@ static int log_show(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fputs(show_usage, stderr);
+		free(src.path);
 		return 2;
 	}
-	if (!path)
-		path = daemon_log_file(sock);
+	path = log_source_path(&src);
 	if (!path)
 		return 1;
 	/* Where to follow from: the end of FILE as read now. */
@@ -659,19 +688,14 @@ int cmd_execute(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *sock = CTL_SOCKET_PATH;
-	char *path = NULL;
+	struct log_source src = { .sock = CTL_SOCKET_PATH };
+	char *path;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "+f:s:h", opts, NULL)) != -1) {
+		if (log_source_opt(&src, c, optarg))
+			continue;
 		switch (c) {
-		case 'f':
-			free(path);
-			path = strdup(optarg);
-			break;
-		case 's':
-			sock = optarg;
-			break;
 		case 'h':
 			fputs(exec_usage, stdout);
 			return 0;
@@ -682,20 +706,17 @@ int cmd_execute(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || strcmp(argv[0], "log")) {
-		fputs(exec_usage, stderr);
-		return 2;
-	}
-	if (!strcmp(argv[1], "filter")) {
-		free(path);
+	if (argc >= 2 && !strcmp(argv[0], "log") &&
+	    !strcmp(argv[1], "filter")) {
+		free(src.path);
 		return exec_filter(argc - 2, argv + 2);
 	}
-	if (strcmp(argv[1], "display") || argc != 2) {
+	if (argc != 2 || strcmp(argv[0], "log") || strcmp(argv[1], "display")) {
+		free(src.path);
 		fputs(exec_usage, stderr);
 		return 2;
 	}
-	if (!path)
-		path = daemon_log_file(sock);
+	path = log_source_path(&src);
 	if (!path)
 		return 1;
 	ret = exec_display(path);

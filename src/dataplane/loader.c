@@ -706,27 +706,6 @@ __u32 li_loader_sess_id(struct li_loader *l)
 	return n;
 }
 
-int li_loader_sess_flush(struct li_loader *l)
-{
-	int fd = bpf_map__fd(l->skel->maps.li_sess);
-	struct li_sess_key k, next;
-	__u32 zero = 0;
-	int more;
-
-	/* The next key before this one goes: one walk, not one per key. */
-	more = !bpf_map_get_next_key(fd, NULL, &k);
-	while (more) {
-		more = !bpf_map_get_next_key(fd, &k, &next);
-		if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
-			return -errno;
-		k = next;
-	}
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_sess_ids), &zero,
-				&zero, BPF_ANY))
-		return -errno;
-	return 0;
-}
-
 void li_loader_set_test_time(struct li_loader *l, __u64 ns)
 {
 	l->test_now_ns = ns;

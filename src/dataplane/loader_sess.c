@@ -199,6 +199,28 @@ int li_loader_sess_lookup(struct li_loader *l, const struct li_sess_key *k,
 	return 0;
 }
 
+static int flush_one(void *ctx, const struct li_sess_key *k,
+		     const struct li_sess *s)
+{
+	int err = li_loader_sess_delete(ctx, k);
+
+	(void)s;
+	return err == -ENOENT ? 0 : err;
+}
+
+int li_loader_sess_flush(struct li_loader *l)
+{
+	__u32 zero = 0;
+	int n = li_loader_sess_walk(l, flush_one, l);
+
+	if (n < 0)
+		return n;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_sess_ids), &zero,
+				&zero, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int li_loader_sess_count(struct li_loader *l)
 {
 	return li_loader_sess_walk(l, NULL, NULL);
