@@ -169,14 +169,20 @@ static int read_file(const char *name, const struct logfilter *f,
 	return err;
 }
 
-/* FILE.N .. FILE.1, FILE: the lines matching @f, oldest first. */
+/*
+ * FILE.N .. FILE.1, FILE: the lines matching @f, oldest first. FILE may
+ * be missing for a moment while it rolls, but not with no rolled file:
+ * then it is a wrong name (unless @may_be_missing: --follow waits).
+ */
 static int read_all(const char *path, const struct logfilter *f,
-		    struct lines *out)
+		    struct lines *out, bool may_be_missing)
 {
 	unsigned int i = nr_rolled(path);
 	char name[4096];
 	int err = 0;
 
+	if (!i && !may_be_missing && access(path, F_OK))
+		err = -errno;
 	for (; !err && i > 0; i--)
 		if (!sink_rolled_name(name, sizeof(name), path, i))
 			err = read_file(name, f, out);
@@ -397,7 +403,7 @@ static int log_show(int argc, char **argv)
 	/* Where to follow from: the end of FILE as read now. */
 	if (stat(path, &st))
 		st.st_size = 0;
-	ret = lines_init(&l, tail ? nr : 0) ?: read_all(path, &f, &l);
+	ret = lines_init(&l, tail ? nr : 0) ?: read_all(path, &f, &l, fol);
 	for (i = lines_kept(&l); !ret && i-- > 0;)
 		printf("%s\n", lines_newest(&l, i));
 	fflush(stdout);
@@ -644,7 +650,7 @@ static int exec_display(const char *path)
 	}
 	/* The newest start-line + view-lines - 1 matching lines suffice. */
 	ret = lines_init(&l, x.start_line - 1 + x.view_lines) ?:
-		      read_all(path, &f, &l);
+		      read_all(path, &f, &l, false);
 	if (ret) {
 		lines_free(&l);
 		return 1;

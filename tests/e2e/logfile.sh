@@ -168,6 +168,8 @@ check "... --tail 3: the last three matching" eval \
 	"[ \"\$(show --filter dstport=9 --tail 3)\" = \"\$(show --filter dstport=9 | tail -n 3)\" ] && [ \"\$(show --filter dstport=9 --tail 3 | wc -l)\" = 3 ]"
 check "... the daemon's file without -f (asked over the socket)" eval \
 	"[ \"\$(in_gw '$bin' log show -s '$SOCK' --tail 1 --filter type=traffic)\" = \"\$(show --tail 1 --filter type=traffic)\" ] && show --tail 1 --filter type=traffic | grep -q ."
+check "... a file that is not there (nor rolled ones): exit 1, said" eval \
+	"! '$bin' log show -f '$tmp/none.log' 2>'$tmp/none.err' && grep -q 'none.log: No such file' '$tmp/none.err'"
 show --follow --filter dstport=11 >"$tmp/follow.out" 2>&1 &
 follower=$!
 sleep 0.5
