@@ -126,65 +126,9 @@ dnsmasq_on() { # ns addr answer
 }
 
 # --- strongSwan with userspace ESP (LAB-NOTES.md) -------------------------------
-ss_conf() { # dir
-	cat >"$1/strongswan.conf" <<EOF
-charon {
-	load = random nonce openssl pem pkcs1 x509 pubkey kdf socket-default kernel-libipsec kernel-netlink vici updown
-	plugins {
-		vici {
-			socket = unix://$1/charon.vici
-		}
-	}
-	filelog {
-		lab {
-			path = $1/charon.log
-			time_format = %H:%M:%S
-			flush_line = yes
-			default = 1
-		}
-	}
-}
-swanctl {
-	load = random openssl pem pkcs1 x509 pubkey
-	socket = unix://$1/charon.vici
-}
-EOF
-}
-swanctl_conf() { # dir local remote local-inner remote-inner
-	cat >"$1/swanctl.conf" <<EOF
-connections {
-	lab {
-		version = 2
-		local_addrs = $2
-		remote_addrs = $3
-		proposals = aes128-sha256-modp2048
-		dpd_delay = 0
-		local {
-			auth = psk
-			id = $2
-		}
-		remote {
-			auth = psk
-			id = $3
-		}
-		children {
-			lab {
-				local_ts = ${4%.*}.0/24
-				remote_ts = ${5%.*}.0/24
-				esp_proposals = aes128-sha256
-			}
-		}
-	}
-}
-secrets {
-	ike-lab {
-		id-a = $2
-		id-b = $3
-		secret = "sessions-lab-psk-not-a-secret"
-	}
-}
-EOF
-}
+LAB_PSK=sessions-lab-psk-not-a-secret
+# shellcheck source=../lab/strongswan_conf.sh
+. "$(dirname "$0")/../lab/strongswan_conf.sh"
 sw() { # side args...: swanctl against that side's charon
 	side=$1
 	shift
@@ -193,8 +137,8 @@ sw() { # side args...: swanctl against that side's charon
 charon_on() { # side ns local remote local-inner remote-inner
 	d=$tmp/$1
 	mkdir -p "$d"
-	ss_conf "$d"
-	swanctl_conf "$d" "$3" "$4" "$5" "$6"
+	lab_ss_conf "$d"
+	lab_swanctl_conf "$d" "$3" "$4" "$5" "$6"
 	STRONGSWAN_CONF=$d/strongswan.conf spawn "$2" unshare -m sh -c \
 		'mount -t tmpfs none /run && exec /usr/lib/ipsec/charon'
 	wait_until 100 [ -S "$d/charon.vici" ] &&
