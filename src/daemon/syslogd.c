@@ -23,6 +23,13 @@
 #define RESOLVE_POLL_MS 50
 /* A failure episode ends after this long without a failure. */
 #define RECOVER_MS 2000
+/*
+ * UDP learns of a dead server only from the ICMP error to a send, and the
+ * server's host rate-limits those (Linux: a burst, then one a second per
+ * destination, net.ipv4.icmp_ratelimit). A send this long after the first
+ * one since a failure is sure to get its error, if there is one.
+ */
+#define ICMP_GAP_MS 1100
 #define QUEUE_BYTES_MAX (8u << 20)
 #define APP_NAME "localin"
 
@@ -65,6 +72,8 @@ struct sl_srv {
 	__u64 fail_ms;	       /* the last failure */
 	__u64 dropped_at_fail; /* dropped when this episode began */
 	__u64 sent_since_fail;
+	__u64 first_sent_ms; /* the first send since the last failure */
+	__u64 proof_ms;	     /* UDP: a send ICMP_GAP_MS after that one */
 	char err[160];
 };
 
@@ -180,6 +189,7 @@ static void srv_fail(struct sl_srv *v, const char *what, int err)
 	v->errors++;
 	v->fail_ms = sa_mono_ms();
 	v->sent_since_fail = 0;
+	v->proof_ms = 0;
 	if (err)
 		snprintf(v->err, sizeof(v->err), "%s: %s", what, strerror(err));
 	else
@@ -196,16 +206,33 @@ static void srv_fail(struct sl_srv *v, const char *what, int err)
 }
 
 /*
- * The end of a failure episode: up, the queue sent, something sent since
- * the last failure, and none for RECOVER_MS (a UDP server's ICMP errors
- * come after sends that went through).
+ * When a failure episode may end: up, the queue sent, something sent since
+ * the last failure, and none for RECOVER_MS. A UDP server's ICMP errors
+ * come after sends that went through, and not to every send: there the
+ * time counts from a send sure to have had its error (ICMP_GAP_MS). 0:
+ * not yet.
  */
+static __u64 recovery_at(const struct sl_srv *v)
+{
+	__u64 from = v->fail_ms;
+
+	if (!v->failing || v->state != SL_UP || v->q_nr || !v->sent_since_fail)
+		return 0;
+	if (!is_tcp(v)) {
+		if (!v->proof_ms)
+			return 0;
+		if (v->proof_ms > from)
+			from = v->proof_ms;
+	}
+	return from + RECOVER_MS;
+}
+
 static void srv_check_recovered(struct sl_srv *v, __u64 now)
 {
+	__u64 at = recovery_at(v);
 	char where[200];
 
-	if (!v->failing || v->state != SL_UP || v->q_nr ||
-	    !v->sent_since_fail || now - v->fail_ms < RECOVER_MS)
+	if (!at || now < at)
 		return;
 	v->failing = false;
 	v->err[0] = '\0';
@@ -217,8 +244,13 @@ static void srv_check_recovered(struct sl_srv *v, __u64 now)
 
 static void srv_sent(struct sl_srv *v)
 {
+	__u64 now = sa_mono_ms();
+
 	v->sent++;
-	v->sent_since_fail++;
+	if (!v->sent_since_fail++)
+		v->first_sent_ms = now;
+	else if (!v->proof_ms && now - v->first_sent_ms >= ICMP_GAP_MS)
+		v->proof_ms = now;
 }
 
 static int bind_source(struct sl_srv *v, int family)
@@ -694,9 +726,8 @@ int syslogd_timeout_ms(struct daemon *d)
 			t = v->deadline_ms;
 		else if (v->state == SL_RESOLVING)
 			t = now + RESOLVE_POLL_MS;
-		else if (v->state == SL_UP && v->failing && !v->q_nr &&
-			 v->sent_since_fail)
-			t = v->fail_ms + RECOVER_MS; /* srv_check_recovered() */
+		else
+			t = recovery_at(v); /* srv_check_recovered() */
 		if (t && (!at || t < at))
 			at = t;
 	}

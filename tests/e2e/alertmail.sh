@@ -68,11 +68,7 @@ smtpd_stop() { # port
 
 write_conf() { # port [security extra-lines]
 	cat >"$conf" <<EOF
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-    next
-end
+$(conf_interface)
 config system sa-source
     edit "manual"
         set type file
@@ -92,15 +88,7 @@ config alertemail setting
     set IPsec-errors-logs enable
     set email-interval 1
 end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "SSH"
-        set schedule "always"
-    next
-end
+$(conf_policy1 SSH)
 EOF
 }
 

@@ -39,16 +39,7 @@ write_conf() { # file: everything on $IF denied
 config system global
     set hostname "eg-gw"
 end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL"
-        set schedule "always"
-        set action deny
-    next
-end
+$(conf_policy1 ALL deny)
 EOF
 }
 

@@ -62,20 +62,8 @@ spoofed() {
 }
 
 cat >"$tmp/localin.conf" <<EOF
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-    next
-end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "SSH"
-        set schedule "always"
-    next
-end
+$(conf_interface)
+$(conf_policy1 SSH)
 config system sa-source
     edit "manual"
         set type file

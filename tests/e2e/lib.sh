@@ -155,6 +155,33 @@ egress_uses_pins() {
 }
 
 # --- localin in the gateway -------------------------------------------------------
+# The config pieces most suites share, for their here-documents: the
+# gateway's interface, and local-in policy 1 from all to all for one
+# service (FortiOS's default action, accept, when none is given).
+conf_interface() {
+	cat <<EOF
+config system interface
+    edit "$IF"
+        set ip $GW_ADDR 255.255.255.0
+    next
+end
+EOF
+}
+conf_policy1() { # service [action]
+	cat <<EOF
+config firewall local-in-policy
+    edit 1
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "$1"
+        set schedule "always"
+${2:+        set action $2
+}    next
+end
+EOF
+}
+
 li_cmd() { # command [words...]: --socket before the words
 	c=$1
 	shift

@@ -48,16 +48,7 @@ config system log-file
     set rolled-files $1
     set format ${3:-default}
 end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL"
-        set schedule "always"
-        set action deny
-    next
-end
+$(conf_policy1 ALL deny)
 EOF
 }
 conf=$tmp/localin.conf

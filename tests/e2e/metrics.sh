@@ -72,21 +72,8 @@ write_conf() { # file [metrics lines...]
 	f=$1
 	shift
 	cat >"$f" <<EOF
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-    next
-end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "IKE"
-        set schedule "always"
-        set action deny
-    next
-end
+$(conf_interface)
+$(conf_policy1 IKE deny)
 config log setting
     set local-in-deny-unicast enable
 end

@@ -33,20 +33,8 @@ OTHER=192.0.2.3 # a second address of the peer's namespace, not the SA's peer
 
 write_conf() { # file wrong-peer-action [no-sources]
 	cat >"$1" <<EOF
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-    next
-end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "SSH"
-        set schedule "always"
-    next
-end
+$(conf_interface)
+$(conf_policy1 SSH)
 EOF
 	[ "${3:-}" = no-sources ] && return
 	cat >>"$1" <<EOF

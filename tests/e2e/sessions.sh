@@ -151,11 +151,7 @@ write_conf() { # file
 config system global
     set hostname "sessions-gw"
 end
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-    next
-end
+$(conf_interface)
 config log setting
     set local-in-deny-unicast enable
 end

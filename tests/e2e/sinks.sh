@@ -114,16 +114,7 @@ cat >"$conf" <<EOF
 config log setting
     set local-in-deny-unicast enable
 end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL"
-        set schedule "always"
-        set action deny
-    next
-end
+$(conf_policy1 ALL deny)
 EOF
 broken=$tmp/broken.conf
 sed 's/set srcaddr "all"/set srcaddr "no-such-address"/' "$conf" >"$broken"

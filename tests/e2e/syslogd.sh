@@ -83,27 +83,14 @@ write_conf() {
 config system global
     set hostname "gw-syslog"
 end
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-    next
-end
+$(conf_interface)
 config log setting
     set local-in-deny-unicast enable
 end
 config system metrics
     set status enable
 end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "IKE"
-        set schedule "always"
-        set action deny
-    next
-end
+$(conf_policy1 IKE deny)
 EOF
 	n=1
 	for spec in "$@"; do
