@@ -396,12 +396,13 @@ static void test_errors_located(void **state)
 	done(&c);
 }
 
+/* Printed back as given, when given in FortiOS's order (subnet, comment). */
 static void test_print_roundtrip(void **state)
 {
 	const char *text = "config firewall address\n"
 			   "    edit \"q\\\"x\"\n"
-			   "        set comment \"say \\\"hi\\\"\"\n"
 			   "        set subnet 10.0.0.0 255.0.0.0\n"
+			   "        set comment \"say \\\"hi\\\"\"\n"
 			   "    next\n"
 			   "end\n"
 			   "config firewall local-in-policy\n"
