@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `localin show -c FILE [full-configuration] [SECTION... [ENTRY]]`: the
- * config in FortiOS `show` form (one section, or one entry of a table). Only the parser runs, so a config whose
- * references are broken can still be looked at; syntax errors stop it.
+ * config in FortiOS `show` form (one section, or one entry of a table).
+ * Only the parser runs, so a config whose references are broken can still
+ * be looked at; syntax errors stop it.
  */
 #include <errno.h>
 #include <getopt.h>
