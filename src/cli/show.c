@@ -101,8 +101,7 @@ int cmd_show(int argc, char **argv)
 		fprintf(stderr, "localin: no entry \"%s\" in config %s\n",
 			po.key, section);
 	else if (err)
-		fprintf(stderr, "localin: config %s has no entries\n",
-			section);
+		fprintf(stderr, "localin: config %s has no entries\n", section);
 	pipeline_free(&p);
 	return err ? 1 : 0;
 }

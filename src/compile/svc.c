@@ -120,7 +120,8 @@ static int svc_flatten_nested(struct compile_ctx *c,
 		if (!m->is_group || ptr_map_get(&c->svcs.memo, m, &id))
 			continue;
 		if (n == cap) {
-			struct svc_frame *g = realloc(st, 2 * cap * sizeof(*st));
+			struct svc_frame *g =
+				realloc(st, 2 * cap * sizeof(*st));
 
 			if (!g) {
 				err = -ENOMEM;

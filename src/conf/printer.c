@@ -292,8 +292,8 @@ int conf_print(const struct conf_tree *t, const struct conf_print_opts *opts,
 			return -ENOENT;
 		sec = conf_section_get(t->sections, want);
 		if (opts->key)
-			return print_one_entry(sec, want, opts->key,
-					       opts->full, out);
+			return print_one_entry(sec, want, opts->key, opts->full,
+					       out);
 		if (sec)
 			print_section(sec, opts->full, 0, out);
 		else if (opts->full && want->key == SK_NONE)

@@ -60,7 +60,7 @@ struct schema_section {
 	const char *
 		path; /* words after `config`, one space between: "firewall address" */
 	enum schema_key key;
-	unsigned int max_key_len; /* SK_NAME */
+	unsigned int max_key_len;	 /* SK_NAME */
 	const struct schema_attr *attrs; /* sorted by name, for lookup */
 	size_t nr_attrs;
 	/*

@@ -328,18 +328,9 @@ static const struct schema_attr addrgrp_attrs[] = {
 };
 
 static const char *const addrgrp_order[] = {
-	"type",
-	"category",
-	"uuid",
-	"member",
-	"comment",
-	"exclude",
-	"exclude-member",
-	"visibility",
-	"color",
-	"allow-routing",
-	"fabric-object",
-	NULL,
+	"type",	   "category",	    "uuid",	      "member",
+	"comment", "exclude",	    "exclude-member", "visibility",
+	"color",   "allow-routing", "fabric-object",  NULL,
 };
 
 static const struct schema_attr addrgrp6_attrs[] = {
@@ -361,15 +352,8 @@ static const struct schema_attr addrgrp6_attrs[] = {
 };
 
 static const char *const addrgrp6_order[] = {
-	"uuid",
-	"visibility",
-	"color",
-	"comment",
-	"member",
-	"exclude",
-	"exclude-member",
-	"fabric-object",
-	NULL,
+	"uuid",	   "visibility",     "color",	      "comment", "member",
+	"exclude", "exclude-member", "fabric-object", NULL,
 };
 
 static const struct schema_attr service_custom_attrs[] = {
@@ -473,14 +457,8 @@ static const struct schema_attr service_group_attrs[] = {
 };
 
 static const char *const service_group_order[] = {
-	"uuid",
-	"proxy",
-	"explicit-proxy",
-	"member",
-	"comment",
-	"color",
-	"fabric-object",
-	NULL,
+	"uuid",	   "proxy", "explicit-proxy", "member",
+	"comment", "color", "fabric-object",  NULL,
 };
 
 static const struct schema_attr schedule_onetime_attrs[] = {
@@ -501,15 +479,8 @@ static const struct schema_attr schedule_onetime_attrs[] = {
 };
 
 static const char *const schedule_onetime_order[] = {
-	"uuid",
-	"start",
-	"end",
-	"start-utc",
-	"end-utc",
-	"color",
-	"expiration-days",
-	"fabric-object",
-	NULL,
+	"uuid",	 "start",	    "end",	     "start-utc", "end-utc",
+	"color", "expiration-days", "fabric-object", NULL,
 };
 
 static const struct schema_attr schedule_recurring_attrs[] = {
@@ -530,14 +501,8 @@ static const struct schema_attr schedule_recurring_attrs[] = {
 };
 
 static const char *const schedule_recurring_order[] = {
-	"uuid",
-	"start",
-	"end",
-	"day",
-	"label-day",
-	"color",
-	"fabric-object",
-	NULL,
+	"uuid",	     "start", "end",	       "day",
+	"label-day", "color", "fabric-object", NULL,
 };
 
 static const struct schema_attr schedule_group_attrs[] = {
@@ -548,11 +513,7 @@ static const struct schema_attr schedule_group_attrs[] = {
 };
 
 static const char *const schedule_group_order[] = {
-	"uuid",
-	"member",
-	"color",
-	"fabric-object",
-	NULL,
+	"uuid", "member", "color", "fabric-object", NULL,
 };
 
 static const struct schema_attr local_in_policy_attrs[] = {

@@ -573,7 +573,8 @@ static void test_timezone_numbers(void **state)
 			assert_null(strstr(c->diags, "time zone"));
 		} else {
 			assert_null(c->cfg.timezone);
-			assert_non_null(strstr(c->diags, "time zone number 99"));
+			assert_non_null(
+				strstr(c->diags, "time zone number 99"));
 		}
 		done(c);
 	}

@@ -438,8 +438,8 @@ static void check_section(const struct schema_section *s, bool top)
 						 s->path, s->order[i]);
 		}
 		if (i != s->nr_attrs)
-			fail_msg("%s: order has %zu of %zu attributes",
-				 s->path, i, s->nr_attrs);
+			fail_msg("%s: order has %zu of %zu attributes", s->path,
+				 i, s->nr_attrs);
 	}
 
 	for (i = 0; i < s->nr_subs; i++) {
