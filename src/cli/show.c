@@ -1,21 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `localin show -c FILE [full-configuration] [SECTION...]`: the config
- * in FortiOS `show` form. Only the parser runs, so a config whose
- * references are broken can still be looked at; syntax errors stop it.
+ * `localin show -c FILE [full-configuration] [SECTION... [ENTRY]]`: the
+ * config in FortiOS `show` form (one section, or one entry of a table).
+ * Only the parser runs, so a config whose references are broken can still
+ * be looked at; syntax errors stop it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "conf/printer.h"
+#include "conf/schema.h"
 #include "cli/commands.h"
 #include "pipeline/pipeline.h"
 
 static const char show_usage[] =
-	"usage: localin show -c FILE [full-configuration] [SECTION]\n"
+	"usage: localin show -c FILE [full-configuration] [SECTION [ENTRY]]\n"
 	"  -c, --config FILE  FortiOS config to print\n"
-	"  SECTION            e.g. firewall address, firewall local-in-policy\n";
+	"  SECTION            e.g. firewall address, firewall local-in-policy\n"
+	"  ENTRY              one entry of it: a policy id or a name\n";
+
+/* @n words joined by one space into @buf; nonzero (said) if too long. */
+static int join_section(char *buf, size_t size, char **words, int n)
+{
+	*buf = '\0';
+	for (int i = 0; i < n; i++) {
+		if (strlen(buf) + strlen(words[i]) + 2 > size) {
+			fputs("localin: section name too long\n", stderr);
+			return -1;
+		}
+		if (*buf)
+			strcat(buf, " ");
+		strcat(buf, words[i]);
+	}
+	return 0;
+}
 
 int cmd_show(int argc, char **argv)
 {
@@ -52,15 +72,18 @@ int cmd_show(int argc, char **argv)
 		po.full = true;
 		optind++;
 	}
-	for (; optind < argc; optind++) {
-		if (strlen(section) + strlen(argv[optind]) + 2 >
-		    sizeof(section)) {
-			fputs("localin: section name too long\n", stderr);
-			return 2;
-		}
-		if (*section)
-			strcat(section, " ");
-		strcat(section, argv[optind]);
+	if (join_section(section, sizeof(section), argv + optind,
+			 argc - optind))
+		return 2;
+	/* `show firewall local-in-policy 5`: the last word names an entry. */
+	if (*section && !schema_find_section(section) && argc - optind > 1) {
+		join_section(section, sizeof(section), argv + optind,
+			     argc - optind - 1);
+		if (schema_find_section(section))
+			po.key = argv[argc - 1];
+		else
+			join_section(section, sizeof(section), argv + optind,
+				     argc - optind);
 	}
 	if (*section)
 		po.section = section;
@@ -72,8 +95,13 @@ int cmd_show(int argc, char **argv)
 		return 1;
 	}
 	err = conf_print(&p.tree, &po, stdout);
-	if (err)
+	if (err == -ENOENT)
 		fprintf(stderr, "localin: unknown section \"%s\"\n", section);
+	else if (err == -ESRCH)
+		fprintf(stderr, "localin: no entry \"%s\" in config %s\n",
+			po.key, section);
+	else if (err)
+		fprintf(stderr, "localin: config %s has no entries\n", section);
 	pipeline_free(&p);
 	return err ? 1 : 0;
 }

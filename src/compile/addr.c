@@ -203,14 +203,14 @@ out:
 	return err;
 }
 
-int addr_flatten(struct compile_ctx *c, const struct obj_addr *a, uint32_t *id)
+/* One address or group whose subgroups are all flattened already. */
+static int addr_flatten_one(struct compile_ctx *c, const struct obj_addr *a,
+			    uint32_t *id)
 {
 	struct ipset s;
 	ip_u128 lo, hi;
 	int err = 0;
 
-	if (ptr_map_get(&c->addrs.memo, a, id))
-		return 0;
 	ipset_init(&s);
 	if (a->type == ADDR_GROUP)
 		err = addr_flatten_group(c, a, &s);
@@ -222,6 +222,81 @@ int addr_flatten(struct compile_ctx *c, const struct obj_addr *a, uint32_t *id)
 		ipset_release(&s);
 	if (!err)
 		err = ptr_map_put(&c->addrs.memo, a, *id);
+	return err;
+}
+
+struct addr_frame {
+	const struct obj_addr *a;
+	size_t next; /* child to look at next: members, then excludes */
+};
+
+/* The @i-th subgroup slot of @a: a member or an exclude, NULL past them. */
+static const struct obj_addr *addr_child(const struct obj_addr *a, size_t i)
+{
+	if (i < a->nr_members)
+		return a->members[i];
+	i -= a->nr_members;
+	return i < a->nr_excludes ? a->excludes[i] : NULL;
+}
+
+/*
+ * Group @root and, first, every group below it not yet flattened, deepest
+ * first, with a stack of our own: addr_flatten_one() then finds each
+ * member memoized. Nesting depth is the admin's to choose; a chain of
+ * 400k groups must not overflow the C stack.
+ */
+static int addr_flatten_nested(struct compile_ctx *c,
+			       const struct obj_addr *root)
+{
+	struct addr_frame *st, *f;
+	const struct obj_addr *child;
+	size_t n = 0, cap = 16;
+	uint32_t id;
+	int err = 0;
+
+	st = malloc(cap * sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st[n++] = (struct addr_frame){ root, 0 };
+	while (n && !err) {
+		f = &st[n - 1];
+		child = addr_child(f->a, f->next++);
+		if (!child) {
+			err = addr_flatten_one(c, f->a, &id);
+			n--;
+			continue;
+		}
+		if (child->type != ADDR_GROUP ||
+		    ptr_map_get(&c->addrs.memo, child, &id))
+			continue;
+		if (n == cap) {
+			struct addr_frame *g =
+				realloc(st, 2 * cap * sizeof(*st));
+
+			if (!g) {
+				err = -ENOMEM;
+				break;
+			}
+			st = g;
+			cap *= 2;
+		}
+		st[n++] = (struct addr_frame){ child, 0 };
+	}
+	free(st);
+	return err;
+}
+
+int addr_flatten(struct compile_ctx *c, const struct obj_addr *a, uint32_t *id)
+{
+	int err;
+
+	if (ptr_map_get(&c->addrs.memo, a, id))
+		return 0;
+	if (a->type != ADDR_GROUP)
+		return addr_flatten_one(c, a, id);
+	err = addr_flatten_nested(c, a);
+	if (!err && !ptr_map_get(&c->addrs.memo, a, id))
+		err = -EINVAL; /* not reached: the walk flattened @a last */
 	return err;
 }
 

@@ -43,16 +43,15 @@ static int svc_store_add(struct svc_store *st, struct svc_list l, uint32_t *id)
 	return 0;
 }
 
-int svc_flatten(struct compile_ctx *c, const struct obj_service *s,
-		uint32_t *id)
+/* One service or group whose subgroups are all flattened already. */
+static int svc_flatten_one(struct compile_ctx *c, const struct obj_service *s,
+			   uint32_t *id)
 {
 	struct svc_list l = { .r = s->ranges, .nr = s->nr_ranges };
 	struct svc_range *r = NULL;
 	size_t i, n = 0;
 	int err;
 
-	if (ptr_map_get(&c->svcs.memo, s, id))
-		return 0;
 	if (s->is_group) {
 		/* Members first: their lists are memoized for reuse. */
 		for (i = 0; i < s->nr_members; i++) {
@@ -84,6 +83,71 @@ int svc_flatten(struct compile_ctx *c, const struct obj_service *s,
 		err = ptr_map_put(&c->svcs.memo, s, *id);
 	else
 		free(r);
+	return err;
+}
+
+struct svc_frame {
+	const struct obj_service *s;
+	size_t next; /* member to look at next */
+};
+
+/*
+ * Group @root and, first, every group below it not yet flattened, deepest
+ * first, with a stack of our own (as addr_flatten_nested()): a chain of
+ * 400k groups must not overflow the C stack.
+ */
+static int svc_flatten_nested(struct compile_ctx *c,
+			      const struct obj_service *root)
+{
+	const struct obj_service *m;
+	struct svc_frame *st, *f;
+	size_t n = 0, cap = 16;
+	uint32_t id;
+	int err = 0;
+
+	st = malloc(cap * sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st[n++] = (struct svc_frame){ root, 0 };
+	while (n && !err) {
+		f = &st[n - 1];
+		if (f->next == f->s->nr_members) {
+			err = svc_flatten_one(c, f->s, &id);
+			n--;
+			continue;
+		}
+		m = f->s->members[f->next++];
+		if (!m->is_group || ptr_map_get(&c->svcs.memo, m, &id))
+			continue;
+		if (n == cap) {
+			struct svc_frame *g =
+				realloc(st, 2 * cap * sizeof(*st));
+
+			if (!g) {
+				err = -ENOMEM;
+				break;
+			}
+			st = g;
+			cap *= 2;
+		}
+		st[n++] = (struct svc_frame){ m, 0 };
+	}
+	free(st);
+	return err;
+}
+
+int svc_flatten(struct compile_ctx *c, const struct obj_service *s,
+		uint32_t *id)
+{
+	int err;
+
+	if (ptr_map_get(&c->svcs.memo, s, id))
+		return 0;
+	if (!s->is_group)
+		return svc_flatten_one(c, s, id);
+	err = svc_flatten_nested(c, s);
+	if (!err && !ptr_map_get(&c->svcs.memo, s, id))
+		err = -EINVAL; /* not reached: the walk flattened @s last */
 	return err;
 }
 

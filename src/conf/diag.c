@@ -148,16 +148,17 @@ static void print_context(const struct conf_loc *loc, struct line_cursor *c,
 		c->p = loc->src->text;
 		c->line = 1;
 	}
+	/* Line ends as the lexer has them: LF, CRLF or a lone CR. */
 	while (c->line < loc->line && *c->p) {
-		if (*c->p++ == '\n')
+		char ch = *c->p++;
+
+		if (ch == '\n' || (ch == '\r' && *c->p != '\n'))
 			c->line++;
 	}
 	p = c->p;
-	end = strchr(p, '\n');
-	if (!end)
-		end = p + strlen(p);
-	if (end > p && end[-1] == '\r')
-		end--;
+	if (p == loc->src->text && !strncmp(p, CONF_BOM, strlen(CONF_BOM)))
+		p += strlen(CONF_BOM); /* columns count from after it */
+	end = p + strcspn(p, "\r\n");
 	print_window(p, end, loc, out);
 }
 

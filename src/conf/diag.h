@@ -19,6 +19,12 @@
 
 #include "util/arena.h"
 
+/*
+ * The UTF-8 byte order mark some Windows editors put first in a file: the
+ * lexer skips it, and columns on line 1 count from after it.
+ */
+#define CONF_BOM "\xef\xbb\xbf"
+
 /* A file (or a built-in text) the config was read from. */
 struct conf_source {
 	const char *name; /* as given on the command line */

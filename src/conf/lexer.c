@@ -12,6 +12,8 @@ void lexer_init(struct lexer *lx, const struct conf_source *src,
 	lx->src = src;
 	lx->dl = dl;
 	lx->p = src->text;
+	if (!strncmp(lx->p, CONF_BOM, strlen(CONF_BOM)))
+		lx->p += strlen(CONF_BOM);
 	lx->line = 1;
 	lx->col = 1;
 	arena_init(&lx->scratch);
@@ -31,9 +33,18 @@ void lexer_fini(struct lexer *lx)
 	lx->cap = 0;
 }
 
+/*
+ * A line ends at LF, CRLF or a lone CR (old Mac files): a CR-only file is
+ * many lines, not one comment line that leaves the config empty.
+ */
+static bool is_line_end(const char *p)
+{
+	return *p == '\n' || (*p == '\r' && p[1] != '\n');
+}
+
 static void advance(struct lexer *lx)
 {
-	if (*lx->p == '\n') {
+	if (is_line_end(lx->p)) {
 		lx->line++;
 		lx->col = 1;
 	} else {
@@ -44,13 +55,12 @@ static void advance(struct lexer *lx)
 
 static bool at_eol(const struct lexer *lx)
 {
-	return *lx->p == '\n' || *lx->p == '\0' ||
-	       (*lx->p == '\r' && lx->p[1] == '\n');
+	return *lx->p == '\n' || *lx->p == '\r' || *lx->p == '\0';
 }
 
 static void skip_to_eol(struct lexer *lx)
 {
-	while (*lx->p && *lx->p != '\n')
+	while (!at_eol(lx))
 		advance(lx);
 }
 
@@ -76,12 +86,10 @@ static char *read_quoted(struct lexer *lx, struct conf_word *w, bool keep)
 			q++;
 	}
 	if (!*q) {
-		const char *eol = strchr(start, '\n');
+		const char *eol = start + strcspn(start, "\r\n");
 
 		w->loc.len = 1;
 		diag_error(lx->dl, &w->loc, "unterminated string");
-		if (!eol)
-			eol = start + strlen(start);
 		out = keep ? arena_strndup(&lx->scratch, start + 1,
 					   (size_t)(eol - start - 1)) :
 			     NULL;
@@ -122,7 +130,8 @@ static char *read_bare(struct lexer *lx, struct conf_word *w, bool keep)
 	char *out, *o;
 
 	while (!at_eol(lx) && *lx->p != ' ' && *lx->p != '\t') {
-		if (*lx->p == '\\' && lx->p[1] && lx->p[1] != '\n')
+		if (*lx->p == '\\' && lx->p[1] && lx->p[1] != '\n' &&
+		    lx->p[1] != '\r')
 			advance(lx);
 		advance(lx);
 	}
@@ -223,9 +232,9 @@ int lexer_next(struct lexer *lx, struct conf_word **words)
 			}
 			n += read_word(lx, n, max, &over);
 		}
-		if (*lx->p == '\r')
+		if (*lx->p == '\r' && lx->p[1] == '\n')
 			advance(lx);
-		if (*lx->p == '\n')
+		if (*lx->p == '\n' || *lx->p == '\r')
 			advance(lx);
 		if (n) {
 			*words = lx->words;

@@ -5,6 +5,8 @@
  * \\ are escapes, and the string may run over several lines, as PEM blobs
  * in real backups do). `#` starting a word comments out the rest of the
  * line, which also covers the `#config-version=...` header of a backup.
+ * A line ends at LF, CRLF or a lone CR; a UTF-8 byte order mark before
+ * the first line is skipped.
  */
 #ifndef LOCALIN_CONF_LEXER_H
 #define LOCALIN_CONF_LEXER_H

@@ -32,7 +32,6 @@ struct parser {
 	bool builtin;
 	struct frame stack[MAX_DEPTH];
 	int depth;
-	unsigned int block;    /* counts `config` blocks, for duplicate edits */
 	unsigned int overflow; /* config blocks open beyond MAX_DEPTH */
 };
 
@@ -160,7 +159,7 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 	}
 	if (e)
 		mark_touched(p, e);
-	p->block++;
+	p->t->nr_blocks++;
 	nf = push_frame(p, F_SECTION, &w[0].loc);
 	nf->sec = conf_section_open(p->t, list, s, &w[0].loc);
 	nf->entry = nf->sec->entries;
@@ -249,7 +248,7 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 		return;
 	}
 	nf->entry = conf_entry_get(f->sec, key);
-	if (nf->entry && nf->entry->block == p->block && !p->builtin)
+	if (nf->entry && nf->entry->block == p->t->nr_blocks && !p->builtin)
 		diag_warn(
 			p->dl, &w[1].loc,
 			"\"%s\" edited twice in this block; the second edit continues the first (line %u)",
@@ -258,7 +257,7 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 		nf->entry = conf_entry_open(p->t, f->sec, key, &w[1].loc);
 		nf->entry->factory = p->builtin;
 	}
-	nf->entry->block = p->block;
+	nf->entry->block = p->t->nr_blocks;
 }
 
 static void do_next(struct parser *p, struct conf_word *w, size_t n)

@@ -127,28 +127,59 @@ static void print_default(const struct schema_attr *sa, int level, FILE *out)
 static void print_sections(const struct conf_section *sec, bool full, int level,
 			   FILE *out);
 
+/* @e's value of @sa, NULL if unset. */
+static const struct conf_attr *entry_attr(const struct conf_entry *e,
+					  const struct schema_attr *sa)
+{
+	const struct conf_attr *a;
+
+	for (a = e->attrs; a; a = a->next)
+		if (a->schema == sa)
+			return a;
+	return NULL;
+}
+
+/* The @i-th attribute of @s in the order FortiOS prints them. */
+static const struct schema_attr *nth_attr(const struct schema_section *s,
+					  size_t i)
+{
+	return s->order ? schema_find_attr(s, s->order[i]) : &s->attrs[i];
+}
+
 static void print_body(const struct conf_section *sec,
 		       const struct conf_entry *e, bool full, int level,
 		       FILE *out)
 {
 	const struct schema_section *s = sec->schema;
+	const struct schema_attr *sa;
 	const struct conf_attr *a;
 	size_t i;
 
-	if (full) {
-		/* Every attribute in schema order, set values or defaults. */
-		for (i = 0; i < s->nr_attrs; i++) {
-			a = conf_attr_get(e, s->attrs[i].name);
-			if (a)
-				print_attr(a, level, out);
-			else if (s->attrs[i].def && *s->attrs[i].def)
-				print_default(&s->attrs[i], level, out);
-		}
-	} else {
-		/* Only what differs from the default, in the order it was set. */
+	/*
+	 * In FortiOS's order, not the input's: pasted back, `set exclude
+	 * enable` must come before `set exclude-member`. Only what differs
+	 * from the default, or (full) every value with the defaults. A
+	 * section whose order localin does not know keeps the input's, as a
+	 * FortiGate's own backup has it (`show full`: the table's).
+	 */
+	if (!s->order && !full) {
 		for (a = e->attrs; a; a = a->next)
-			if (!is_default(a))
+			if (e->factory || !is_default(a))
 				print_attr(a, level, out);
+		print_sections(e->subs, full, level, out);
+		return;
+	}
+	for (i = 0; i < s->nr_attrs; i++) {
+		sa = nth_attr(s, i);
+		a = sa ? entry_attr(e, sa) : NULL;
+		/*
+		 * A built-in entry is shown once edited: all its values, as
+		 * the defaults it is compared with are the built-in ones.
+		 */
+		if (a && (full || e->factory || !is_default(a)))
+			print_attr(a, level, out);
+		else if (!a && full && sa && sa->def && *sa->def)
+			print_default(sa, level, out);
 	}
 	print_sections(e->subs, full, level, out);
 }
@@ -156,6 +187,19 @@ static void print_body(const struct conf_section *sec,
 static bool entry_shown(const struct conf_entry *e, bool full)
 {
 	return full || !e->factory || e->touched;
+}
+
+static void print_entry(const struct conf_section *sec,
+			const struct conf_entry *e, bool full, int level,
+			FILE *out)
+{
+	indent(level, out);
+	fputs("edit ", out);
+	conf_print_word(e->key, sec->schema->key == SK_NAME, out);
+	fputc('\n', out);
+	print_body(sec, e, full, level + 1, out);
+	indent(level, out);
+	fputs("next\n", out);
 }
 
 static void print_section(const struct conf_section *sec, bool full, int level,
@@ -168,21 +212,21 @@ static void print_section(const struct conf_section *sec, bool full, int level,
 	if (sec->schema->key == SK_NONE) {
 		print_body(sec, sec->entries, full, level + 1, out);
 	} else {
-		for (e = sec->entries; e; e = e->next) {
-			if (!entry_shown(e, full))
-				continue;
-			indent(level + 1, out);
-			fputs("edit ", out);
-			conf_print_word(e->key, sec->schema->key == SK_NAME,
-					out);
-			fputc('\n', out);
-			print_body(sec, e, full, level + 2, out);
-			indent(level + 1, out);
-			fputs("next\n", out);
-		}
+		for (e = sec->entries; e; e = e->next)
+			if (entry_shown(e, full))
+				print_entry(sec, e, full, level + 1, out);
 	}
 	indent(level, out);
 	fputs("end\n", out);
+}
+
+/* A singleton nobody configured, with its defaults (`show full`). */
+static void print_unset_singleton(const struct schema_section *s, FILE *out)
+{
+	struct conf_entry body = { 0 };
+	struct conf_section tmp = { .schema = s, .entries = &body };
+
+	print_section(&tmp, true, 0, out);
 }
 
 /* Is there anything in @sec that `show` would print? */
@@ -217,6 +261,24 @@ static void print_sections(const struct conf_section *sec, bool full, int level,
 			print_section(sec, full, level, out);
 }
 
+/* `show SECTION KEY`: the one entry, as FortiOS shows it. */
+static int print_one_entry(const struct conf_section *sec,
+			   const struct schema_section *want, const char *key,
+			   bool full, FILE *out)
+{
+	const struct conf_entry *e;
+
+	if (want->key == SK_NONE)
+		return -EINVAL;
+	e = sec ? conf_entry_get(sec, key) : NULL;
+	if (!e)
+		return -ESRCH;
+	fprintf(out, "config %s\n", want->path);
+	print_entry(sec, e, full, 1, out);
+	fputs("end\n", out);
+	return 0;
+}
+
 int conf_print(const struct conf_tree *t, const struct conf_print_opts *opts,
 	       FILE *out)
 {
@@ -229,29 +291,25 @@ int conf_print(const struct conf_tree *t, const struct conf_print_opts *opts,
 		if (!want)
 			return -ENOENT;
 		sec = conf_section_get(t->sections, want);
-		if (sec) {
+		if (opts->key)
+			return print_one_entry(sec, want, opts->key, opts->full,
+					       out);
+		if (sec)
 			print_section(sec, opts->full, 0, out);
-		} else {
+		else if (opts->full && want->key == SK_NONE)
+			print_unset_singleton(want, out);
+		else
 			fprintf(out, "config %s\nend\n", want->path);
-		}
 		return 0;
 	}
 	/* Top-level sections in the schema's order, not the input's. */
 	for (i = 0; i < schema_nr_sections; i++) {
 		sec = conf_section_get(t->sections, schema_sections[i]);
-		if (sec && section_shown(sec, opts->full)) {
+		if (sec && section_shown(sec, opts->full))
 			print_section(sec, opts->full, 0, out);
-		} else if (!sec && opts->full &&
-			   schema_sections[i]->key == SK_NONE) {
-			/* A singleton nobody configured still has its defaults. */
-			struct conf_entry body = { 0 };
-			struct conf_section tmp = {
-				.schema = schema_sections[i],
-				.entries = &body,
-			};
-
-			print_section(&tmp, true, 0, out);
-		}
+		else if (!sec && opts->full &&
+			 schema_sections[i]->key == SK_NONE)
+			print_unset_singleton(schema_sections[i], out);
 	}
 	return 0;
 }

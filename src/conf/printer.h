@@ -16,9 +16,14 @@
 struct conf_print_opts {
 	bool full;	     /* show full-configuration */
 	const char *section; /* only this section path ("firewall address") */
+	const char *key;     /* and in it only this entry ("5", "web-srv") */
 };
 
-/* Returns 0, or -ENOENT if @opts->section names no known section. */
+/*
+ * Returns 0; -ENOENT if @opts->section names no known section; with
+ * @opts->key, -ESRCH if the section has no such entry and -EINVAL if it
+ * is a section without entries.
+ */
 int conf_print(const struct conf_tree *t, const struct conf_print_opts *opts,
 	       FILE *out);
 

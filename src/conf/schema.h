@@ -60,9 +60,14 @@ struct schema_section {
 	const char *
 		path; /* words after `config`, one space between: "firewall address" */
 	enum schema_key key;
-	unsigned int max_key_len; /* SK_NAME */
-	const struct schema_attr *attrs;
+	unsigned int max_key_len;	 /* SK_NAME */
+	const struct schema_attr *attrs; /* sorted by name, for lookup */
 	size_t nr_attrs;
+	/*
+	 * Every attribute's name in the order FortiOS prints them,
+	 * NULL-terminated; NULL: the table's order.
+	 */
+	const char *const *order;
 	/* Nested `config <name>` blocks allowed inside an entry (or the singleton). */
 	const struct schema_section *const *subs;
 	size_t nr_subs;

@@ -172,6 +172,62 @@ static const struct schema_attr address_attrs[] = {
 	SCHEMA_STR("wildcard-fqdn", 255, NULL),
 };
 
+/*
+ * The order FortiOS prints each table's attributes in (its schema order,
+ * as the CLI references up to 7.2 list them; attributes added later where
+ * FortiOS puts them or, unknown, next to their kin): `show` follows it, so
+ * a pasted-back config sets `exclude enable` before `exclude-member`.
+ */
+static const char *const address_order[] = {
+	"uuid",
+	"subnet",
+	"type",
+	"route-tag",
+	"sub-type",
+	"clearpass-spt",
+	"macaddr",
+	"start-mac",
+	"end-mac",
+	"start-ip",
+	"end-ip",
+	"fqdn",
+	"country",
+	"wildcard-fqdn",
+	"cache-ttl",
+	"wildcard",
+	"sdn",
+	"fsso-group",
+	"sso-attribute-value",
+	"interface",
+	"tenant",
+	"organization",
+	"epg-name",
+	"subnet-name",
+	"sdn-tag",
+	"policy-group",
+	"obj-tag",
+	"obj-type",
+	"tag-detection-level",
+	"tag-type",
+	"hw-vendor",
+	"hw-model",
+	"os",
+	"sw-version",
+	"dirty",
+	"comment",
+	"visibility",
+	"associated-interface",
+	"color",
+	"filter",
+	"sdn-addr-type",
+	"node-ip-only",
+	"obj-id",
+	"allow-routing",
+	"passive-fqdn-learning",
+	"fabric-object",
+	NULL,
+};
+
 static const struct schema_attr address6_attrs[] = {
 	SCHEMA_INT("cache-ttl", 0, 86400, "0"),
 	SCHEMA_INT("color", 0, 32, "0"),
@@ -214,6 +270,36 @@ static const struct schema_attr address6_attrs[] = {
 	SCHEMA_RAW("wildcard", ":: ::"),
 };
 
+static const char *const address6_order[] = {
+	"uuid",
+	"type",
+	"route-tag",
+	"macaddr",
+	"sdn",
+	"ip6",
+	"wildcard",
+	"start-ip",
+	"end-ip",
+	"fqdn",
+	"country",
+	"cache-ttl",
+	"visibility",
+	"color",
+	"obj-id",
+	"comment",
+	"template",
+	"host-type",
+	"host",
+	"tenant",
+	"epg-name",
+	"sdn-tag",
+	"filter",
+	"sdn-addr-type",
+	"passive-fqdn-learning",
+	"fabric-object",
+	NULL,
+};
+
 static const struct schema_attr addrgrp_attrs[] = {
 	SCHEMA_ON_OFF("allow-routing", "disable"),
 	{ .name = "category",
@@ -241,6 +327,12 @@ static const struct schema_attr addrgrp_attrs[] = {
 	SCHEMA_ON_OFF("visibility", NULL),
 };
 
+static const char *const addrgrp_order[] = {
+	"type",	   "category",	    "uuid",	      "member",
+	"comment", "exclude",	    "exclude-member", "visibility",
+	"color",   "allow-routing", "fabric-object",  NULL,
+};
+
 static const struct schema_attr addrgrp6_attrs[] = {
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "comment", .type = ST_STRING, .max = 255, .flags = SA_USED },
@@ -257,6 +349,11 @@ static const struct schema_attr addrgrp6_attrs[] = {
 	{ .name = "member", .type = ST_NAMES, .max = 79, .flags = SA_USED },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
 	SCHEMA_ON_OFF("visibility", NULL),
+};
+
+static const char *const addrgrp6_order[] = {
+	"uuid",	   "visibility",     "color",	      "comment", "member",
+	"exclude", "exclude-member", "fabric-object", NULL,
 };
 
 static const struct schema_attr service_custom_attrs[] = {
@@ -316,6 +413,39 @@ static const struct schema_attr service_custom_attrs[] = {
 	SCHEMA_ON_OFF("visibility", NULL),
 };
 
+static const char *const service_custom_order[] = {
+	"uuid",
+	"proxy",
+	"explicit-proxy",
+	"category",
+	"protocol",
+	"helper",
+	"iprange",
+	"fqdn",
+	"protocol-number",
+	"icmptype",
+	"icmpcode",
+	"tcp-portrange",
+	"udp-portrange",
+	"udplite-portrange",
+	"sctp-portrange",
+	"tcp-halfclose-timer",
+	"tcp-halfopen-timer",
+	"tcp-timewait-timer",
+	"tcp-rst-timer",
+	"udp-idle-timer",
+	"session-ttl",
+	"check-reset-range",
+	"comment",
+	"color",
+	"visibility",
+	"app-service-type",
+	"app-category",
+	"application",
+	"fabric-object",
+	NULL,
+};
+
 static const struct schema_attr service_group_attrs[] = {
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "comment", .type = ST_STRING, .max = 255, .flags = SA_USED },
@@ -324,6 +454,11 @@ static const struct schema_attr service_group_attrs[] = {
 	{ .name = "member", .type = ST_NAMES, .max = 79, .flags = SA_USED },
 	SCHEMA_ON_OFF("proxy", "disable"),
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
+};
+
+static const char *const service_group_order[] = {
+	"uuid",	   "proxy", "explicit-proxy", "member",
+	"comment", "color", "fabric-object",  NULL,
 };
 
 static const struct schema_attr schedule_onetime_attrs[] = {
@@ -343,6 +478,11 @@ static const struct schema_attr schedule_onetime_attrs[] = {
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
 };
 
+static const char *const schedule_onetime_order[] = {
+	"uuid",	 "start",	    "end",	     "start-utc", "end-utc",
+	"color", "expiration-days", "fabric-object", NULL,
+};
+
 static const struct schema_attr schedule_recurring_attrs[] = {
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "day",
@@ -360,11 +500,20 @@ static const struct schema_attr schedule_recurring_attrs[] = {
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
 };
 
+static const char *const schedule_recurring_order[] = {
+	"uuid",	     "start", "end",	       "day",
+	"label-day", "color", "fabric-object", NULL,
+};
+
 static const struct schema_attr schedule_group_attrs[] = {
 	SCHEMA_INT("color", 0, 32, "0"),
 	SCHEMA_ON_OFF("fabric-object", "disable"),
 	{ .name = "member", .type = ST_NAMES, .max = 79, .flags = SA_USED },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
+};
+
+static const char *const schedule_group_order[] = {
+	"uuid", "member", "color", "fabric-object", NULL,
 };
 
 static const struct schema_attr local_in_policy_attrs[] = {
@@ -435,6 +584,33 @@ static const struct schema_attr local_in_policy_attrs[] = {
 	SCHEMA_ON_OFF("virtual-patch", "disable"),
 };
 
+static const char *const local_in_policy_order[] = {
+	"uuid",
+	"ha-mgmt-intf-only",
+	"intf",
+	"srcaddr",
+	"srcaddr-negate",
+	"dstaddr",
+	"internet-service-src",
+	"internet-service-src-name",
+	"internet-service-src-group",
+	"internet-service-src-custom",
+	"internet-service-src-custom-group",
+	"internet-service-src-fortiguard",
+	"dstaddr-negate",
+	"action",
+	"service",
+	"service-negate",
+	"internet-service-src-negate",
+	"schedule",
+	"status",
+	"logtraffic",
+	"virtual-patch",
+	"custom-tags",
+	"comments",
+	NULL,
+};
+
 static const struct schema_attr local_in_policy6_attrs[] = {
 	{ .name = "action",
 	  .type = ST_ENUM,
@@ -502,12 +678,39 @@ static const struct schema_attr local_in_policy6_attrs[] = {
 	SCHEMA_ON_OFF("virtual-patch", "disable"),
 };
 
+static const char *const local_in_policy6_order[] = {
+	"uuid",
+	"intf",
+	"srcaddr",
+	"srcaddr-negate",
+	"dstaddr",
+	"internet-service6-src",
+	"internet-service6-src-name",
+	"internet-service6-src-group",
+	"internet-service6-src-custom",
+	"internet-service6-src-custom-group",
+	"internet-service6-src-fortiguard",
+	"dstaddr-negate",
+	"action",
+	"service",
+	"service-negate",
+	"internet-service6-src-negate",
+	"schedule",
+	"status",
+	"logtraffic",
+	"virtual-patch",
+	"custom-tags",
+	"comments",
+	NULL,
+};
+
 const struct schema_section schema_firewall_address = {
 	.path = "firewall address",
 	.key = SK_NAME,
 	.max_key_len = 79,
 	.attrs = address_attrs,
 	.nr_attrs = ARRAY_SIZE(address_attrs),
+	.order = address_order,
 };
 
 const struct schema_section schema_firewall_address6 = {
@@ -516,6 +719,7 @@ const struct schema_section schema_firewall_address6 = {
 	.max_key_len = 79,
 	.attrs = address6_attrs,
 	.nr_attrs = ARRAY_SIZE(address6_attrs),
+	.order = address6_order,
 };
 
 const struct schema_section schema_firewall_addrgrp = {
@@ -524,6 +728,7 @@ const struct schema_section schema_firewall_addrgrp = {
 	.max_key_len = 79,
 	.attrs = addrgrp_attrs,
 	.nr_attrs = ARRAY_SIZE(addrgrp_attrs),
+	.order = addrgrp_order,
 };
 
 const struct schema_section schema_firewall_addrgrp6 = {
@@ -532,6 +737,7 @@ const struct schema_section schema_firewall_addrgrp6 = {
 	.max_key_len = 79,
 	.attrs = addrgrp6_attrs,
 	.nr_attrs = ARRAY_SIZE(addrgrp6_attrs),
+	.order = addrgrp6_order,
 };
 
 const struct schema_section schema_firewall_service_custom = {
@@ -540,6 +746,7 @@ const struct schema_section schema_firewall_service_custom = {
 	.max_key_len = 79,
 	.attrs = service_custom_attrs,
 	.nr_attrs = ARRAY_SIZE(service_custom_attrs),
+	.order = service_custom_order,
 };
 
 const struct schema_section schema_firewall_service_group = {
@@ -548,6 +755,7 @@ const struct schema_section schema_firewall_service_group = {
 	.max_key_len = 79,
 	.attrs = service_group_attrs,
 	.nr_attrs = ARRAY_SIZE(service_group_attrs),
+	.order = service_group_order,
 };
 
 const struct schema_section schema_firewall_schedule_onetime = {
@@ -556,6 +764,7 @@ const struct schema_section schema_firewall_schedule_onetime = {
 	.max_key_len = 31,
 	.attrs = schedule_onetime_attrs,
 	.nr_attrs = ARRAY_SIZE(schedule_onetime_attrs),
+	.order = schedule_onetime_order,
 };
 
 const struct schema_section schema_firewall_schedule_recurring = {
@@ -564,6 +773,7 @@ const struct schema_section schema_firewall_schedule_recurring = {
 	.max_key_len = 31,
 	.attrs = schedule_recurring_attrs,
 	.nr_attrs = ARRAY_SIZE(schedule_recurring_attrs),
+	.order = schedule_recurring_order,
 };
 
 const struct schema_section schema_firewall_schedule_group = {
@@ -572,6 +782,7 @@ const struct schema_section schema_firewall_schedule_group = {
 	.max_key_len = 31,
 	.attrs = schedule_group_attrs,
 	.nr_attrs = ARRAY_SIZE(schedule_group_attrs),
+	.order = schedule_group_order,
 };
 
 const struct schema_section schema_firewall_local_in_policy = {
@@ -579,6 +790,7 @@ const struct schema_section schema_firewall_local_in_policy = {
 	.key = SK_ID,
 	.attrs = local_in_policy_attrs,
 	.nr_attrs = ARRAY_SIZE(local_in_policy_attrs),
+	.order = local_in_policy_order,
 };
 
 const struct schema_section schema_firewall_local_in_policy6 = {
@@ -586,4 +798,5 @@ const struct schema_section schema_firewall_local_in_policy6 = {
 	.key = SK_ID,
 	.attrs = local_in_policy6_attrs,
 	.nr_attrs = ARRAY_SIZE(local_in_policy6_attrs),
+	.order = local_in_policy6_order,
 };

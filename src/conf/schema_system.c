@@ -564,7 +564,8 @@ static const struct schema_attr settings_attrs[] = {
 	SCHEMA_RAW("lldp-transmission", "global"),
 	{ .name = "location-id", .type = ST_IP4, .def = "0.0.0.0" },
 	SCHEMA_INT("mac-ttl", 0, 8640000, "300"),
-	{ .name = "manageip", .type = ST_IP4MASK },
+	/* Free text in the CLI reference: FortiOS writes "a.b.c.d/m.m.m.m". */
+	SCHEMA_RAW("manageip", NULL),
 	{ .name = "manageip6", .type = ST_IP6PREFIX, .def = "::/0" },
 	SCHEMA_ON_OFF("multicast-forward", "enable"),
 	SCHEMA_ON_OFF("multicast-skip-policy", "disable"),

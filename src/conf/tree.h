@@ -65,6 +65,13 @@ struct conf_tree {
 	/* Sections skipped as unknown: the input is a full backup whose
 	 * other sections (firewall policy, ...) may use our objects. */
 	unsigned int nr_skipped;
+	/*
+	 * `config` blocks opened so far, over every source parsed into the
+	 * tree (the built-in defaults, then the file): numbers blocks for
+	 * "edited twice in this block", so the file's first block is never
+	 * taken for the defaults' first.
+	 */
+	unsigned int nr_blocks;
 	/* Schema defaults split into words once, for conf_attr_words(). */
 	struct conf_default *defaults;
 	size_t defaults_size, defaults_used;

@@ -472,6 +472,36 @@ static int set_list_hashed(struct arena *ar, struct conf_attr *a,
 	return err;
 }
 
+/*
+ * `set start "22:00 2026/06/10"`, as Terraform and the REST API write a
+ * onetime schedule's time: the two words of the bare form in one string.
+ * Stored as those two words, each located at the string.
+ */
+static int set_datetime_quoted(struct arena *ar, struct conf_attr *a,
+			       const struct schema_attr *sa,
+			       const struct conf_word *in, struct diag_list *dl)
+{
+	const char *sp = strchr(in->text, ' ');
+	char time[16];
+	struct conf_word w[2] = { *in, *in };
+	size_t tl = (size_t)(sp - in->text);
+
+	if (tl >= sizeof(time) || strchr(sp + 1, ' ')) {
+		diag_error(dl, &in->loc,
+			   "%s needs a time and a date (hh:mm yyyy/mm/dd)",
+			   sa->name);
+		return -EINVAL;
+	}
+	memcpy(time, in->text, tl);
+	time[tl] = '\0';
+	w[0].text = time;
+	w[1].text = (char *)sp + 1;
+	w[0].quoted = w[1].quoted = false;
+	if (set_time(ar, a, &w[0], dl) || set_date(ar, a, &w[1], dl))
+		return -EINVAL;
+	return 0;
+}
+
 int conf_value_set(struct arena *ar, struct conf_attr *a,
 		   const struct schema_attr *sa, const struct conf_word *in,
 		   size_t n, struct diag_list *dl)
@@ -482,6 +512,8 @@ int conf_value_set(struct arena *ar, struct conf_attr *a,
 	if (sa->type == ST_IP4MASK)
 		return set_ip4mask(ar, a, sa, in, n, dl);
 	if (sa->type == ST_DATETIME) {
+		if (n == 1 && strchr(in[0].text, ' '))
+			return set_datetime_quoted(ar, a, sa, &in[0], dl);
 		if (n != 2) {
 			diag_error(
 				dl, n ? &in[n > 2 ? 2 : 0].loc : &a->name_loc,

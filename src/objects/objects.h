@@ -64,6 +64,7 @@ struct obj_addr {
 	bool exclude;		  /* ADDR_GROUP: set exclude enable */
 	bool builtin;		  /* factory object (all, none) */
 	uint8_t unsupported_memo; /* resolver scratch: 0 unknown, 1 ok, 2 bad */
+	const struct obj_addr *unsupported_via; /* memo 2: the object */
 };
 
 #define SVC_PROTO_ANY 256 /* protocol IP with protocol-number 0 */
@@ -93,6 +94,7 @@ struct obj_service {
 	unsigned int refs;
 	const char *unsupported; /* as in obj_addr ("protocol ALL") */
 	uint8_t unsupported_memo;
+	const struct obj_service *unsupported_via;
 };
 
 enum sched_type {

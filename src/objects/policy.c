@@ -76,37 +76,105 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 /*
  * The first object of an unsupported type an address or group stands for,
  * or NULL. Groups are acyclic once the resolver has cut cycles; the memo
- * keeps shared subgroups from being walked again.
+ * keeps shared subgroups from being walked again. Walked with a stack of
+ * its own, not recursion: nesting depth is the admin's to choose, and a
+ * chain of 400k groups must not overflow the C stack.
  */
-static const struct obj_addr *addr_unsupported(struct obj_addr *a)
+struct addr_frame {
+	struct obj_addr *a;
+	size_t next; /* child to look at next: members, then excludes */
+};
+
+/* Is @a's answer known without a walk? If so, *bad is set when it is bad. */
+static bool addr_settled(const struct obj_addr *a, const struct obj_addr **bad)
+{
+	if (a->unsupported)
+		*bad = a;
+	else if (a->unsupported_memo == 2)
+		*bad = a->unsupported_via;
+	return a->unsupported || a->type != ADDR_GROUP || a->unsupported_memo;
+}
+
+static struct obj_addr *addr_child(const struct obj_addr *a, size_t i)
+{
+	if (i < a->nr_members)
+		return a->members[i];
+	i -= a->nr_members;
+	return i < a->nr_excludes ? a->excludes[i] : NULL;
+}
+
+static const struct obj_addr *addr_unsupported(struct resolver *r,
+					       struct obj_addr *root)
 {
 	const struct obj_addr *bad = NULL;
-	size_t i;
+	struct addr_frame *st = NULL, *f;
+	size_t n = 0, cap = 0;
+	struct obj_addr *child;
 
-	if (a->unsupported)
-		return a;
-	if (a->unsupported_memo == 1 || a->type != ADDR_GROUP)
-		return NULL;
-	for (i = 0; !bad && i < a->nr_members; i++)
-		bad = addr_unsupported(a->members[i]);
-	for (i = 0; !bad && i < a->nr_excludes; i++)
-		bad = addr_unsupported(a->excludes[i]);
-	a->unsupported_memo = bad ? 2 : 1;
+	if (addr_settled(root, &bad))
+		return bad;
+	*ARENA_PUSH(r->a, st, n, cap) = (struct addr_frame){ root, 0 };
+	while (n) {
+		f = &st[n - 1];
+		child = bad ? NULL : addr_child(f->a, f->next++);
+		if (child && !addr_settled(child, &bad)) {
+			*ARENA_PUSH(r->a, st, n, cap) =
+				(struct addr_frame){ child, 0 };
+			continue;
+		}
+		if (child && !bad)
+			continue;
+		/* Done with f->a: all children clean, or one is bad. */
+		f->a->unsupported_memo = bad ? 2 : 1;
+		f->a->unsupported_via = bad;
+		n--;
+	}
 	return bad;
 }
 
-static const struct obj_service *service_unsupported(struct obj_service *s)
+struct svc_frame {
+	struct obj_service *s;
+	size_t next;
+};
+
+static bool service_settled(const struct obj_service *s,
+			    const struct obj_service **bad)
+{
+	if (s->unsupported)
+		*bad = s;
+	else if (s->unsupported_memo == 2)
+		*bad = s->unsupported_via;
+	return s->unsupported || !s->nr_members || s->unsupported_memo;
+}
+
+/* As addr_unsupported(), for services and their groups. */
+static const struct obj_service *service_unsupported(struct resolver *r,
+						     struct obj_service *root)
 {
 	const struct obj_service *bad = NULL;
-	size_t i;
+	struct svc_frame *st = NULL, *f;
+	size_t n = 0, cap = 0;
+	struct obj_service *child;
 
-	if (s->unsupported)
-		return s;
-	if (s->unsupported_memo == 1)
-		return NULL;
-	for (i = 0; !bad && i < s->nr_members; i++)
-		bad = service_unsupported(s->members[i]);
-	s->unsupported_memo = bad ? 2 : 1;
+	if (service_settled(root, &bad))
+		return bad;
+	*ARENA_PUSH(r->a, st, n, cap) = (struct svc_frame){ root, 0 };
+	while (n) {
+		f = &st[n - 1];
+		child = !bad && f->next < f->s->nr_members ?
+				f->s->members[f->next++] :
+				NULL;
+		if (child && !service_settled(child, &bad)) {
+			*ARENA_PUSH(r->a, st, n, cap) =
+				(struct svc_frame){ child, 0 };
+			continue;
+		}
+		if (child && !bad)
+			continue;
+		f->s->unsupported_memo = bad ? 2 : 1;
+		f->s->unsupported_via = bad;
+		n--;
+	}
 	return bad;
 }
 
@@ -129,7 +197,7 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 
 		if (!a)
 			continue;
-		bad = addr_unsupported(a);
+		bad = addr_unsupported(r, a);
 		if (bad == a) {
 			diag_error(
 				r->dl, &w[i].loc,
@@ -171,7 +239,7 @@ static void policy_services(struct resolver *r, const struct conf_section *sec,
 
 		if (!s)
 			continue;
-		bad = service_unsupported(s);
+		bad = service_unsupported(r, s);
 		if (bad) {
 			if (bad == s)
 				diag_error(

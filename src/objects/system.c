@@ -108,6 +108,102 @@ static bool zone_exists(const char *name)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/*
+ * FortiOS's numeric time zones (`set timezone 04`, up to FortiOS 7.4.1;
+ * 7.4.2 and later write the IANA name), indexed by number: the zone each
+ * number's `set timezone ?` label names. Numbers past the table (76 and
+ * up, added in later releases) are not mapped.
+ */
+static const char *const fortios_zones[] = {
+	"Pacific/Kwajalein",		  /* 00 Eniwetok, Kwajalein */
+	"Pacific/Midway",		  /* 01 Midway Island, Samoa */
+	"Pacific/Honolulu",		  /* 02 Hawaii */
+	"America/Anchorage",		  /* 03 Alaska */
+	"America/Los_Angeles",		  /* 04 Pacific Time (US & Canada) */
+	"America/Phoenix",		  /* 05 Arizona */
+	"America/Denver",		  /* 06 Mountain Time (US & Canada) */
+	"America/Guatemala",		  /* 07 Central America */
+	"America/Chicago",		  /* 08 Central Time (US & Canada) */
+	"America/Mexico_City",		  /* 09 Mexico City */
+	"America/Regina",		  /* 10 Saskatchewan */
+	"America/Bogota",		  /* 11 Bogota, Lima, Quito */
+	"America/New_York",		  /* 12 Eastern Time (US & Canada) */
+	"America/Indiana/Indianapolis",	  /* 13 Indiana (East) */
+	"America/Halifax",		  /* 14 Atlantic Time (Canada) */
+	"America/La_Paz",		  /* 15 La Paz */
+	"America/Santiago",		  /* 16 Santiago */
+	"America/St_Johns",		  /* 17 Newfoundland */
+	"America/Sao_Paulo",		  /* 18 Brasilia */
+	"America/Argentina/Buenos_Aires", /* 19 Buenos Aires */
+	"America/Godthab",		  /* 20 Nuuk (Greenland) */
+	"Atlantic/South_Georgia",	  /* 21 Mid-Atlantic */
+	"Atlantic/Azores",		  /* 22 Azores */
+	"Atlantic/Cape_Verde",		  /* 23 Cape Verde Is. */
+	"Africa/Monrovia",		  /* 24 Monrovia */
+	"Europe/London", /* 25 Dublin, Edinburgh, Lisbon, London */
+	"Europe/Berlin", /* 26 Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna */
+	"Europe/Budapest", /* 27 Belgrade, Bratislava, Budapest, Ljubljana, Prague */
+	"Europe/Paris",	       /* 28 Brussels, Copenhagen, Madrid, Paris */
+	"Europe/Warsaw",       /* 29 Sarajevo, Skopje, Warsaw, Zagreb */
+	"Africa/Lagos",	       /* 30 West Central Africa */
+	"Europe/Athens",       /* 31 Athens, Sofia, Vilnius */
+	"Europe/Bucharest",    /* 32 Bucharest */
+	"Africa/Cairo",	       /* 33 Cairo */
+	"Africa/Johannesburg", /* 34 Harare, Pretoria */
+	"Europe/Helsinki",     /* 35 Helsinki, Riga, Tallinn */
+	"Asia/Jerusalem",      /* 36 Jerusalem */
+	"Asia/Baghdad",	       /* 37 Baghdad */
+	"Asia/Riyadh",	       /* 38 Kuwait, Riyadh */
+	"Europe/Moscow",       /* 39 Moscow, St. Petersburg, Volgograd */
+	"Africa/Nairobi",      /* 40 Nairobi */
+	"Asia/Tehran",	       /* 41 Tehran */
+	"Asia/Dubai",	       /* 42 Abu Dhabi, Muscat */
+	"Asia/Baku",	       /* 43 Baku */
+	"Asia/Kabul",	       /* 44 Kabul */
+	"Asia/Yekaterinburg",  /* 45 Ekaterinburg */
+	"Asia/Karachi",	       /* 46 Islamabad, Karachi, Tashkent */
+	"Asia/Kolkata",	       /* 47 Kolkata, Chennai, Mumbai, New Delhi */
+	"Asia/Kathmandu",      /* 48 Kathmandu */
+	"Asia/Almaty",	       /* 49 Almaty, Novosibirsk */
+	"Asia/Dhaka",	       /* 50 Astana, Dhaka */
+	"Asia/Colombo",	       /* 51 Sri Jayawardenepura */
+	"Asia/Yangon",	       /* 52 Rangoon */
+	"Asia/Bangkok",	       /* 53 Bangkok, Hanoi, Jakarta */
+	"Asia/Krasnoyarsk",    /* 54 Krasnoyarsk */
+	"Asia/Shanghai",       /* 55 Beijing, ChongQing, HongKong, Urumgi */
+	"Asia/Irkutsk",	       /* 56 Irkutsk, Ulaanbaatar */
+	"Asia/Singapore",      /* 57 Kuala Lumpur, Singapore */
+	"Australia/Perth",     /* 58 Perth */
+	"Asia/Taipei",	       /* 59 Taipei */
+	"Asia/Tokyo",	       /* 60 Osaka, Sapporo, Tokyo, Seoul */
+	"Asia/Yakutsk",	       /* 61 Yakutsk */
+	"Australia/Adelaide",  /* 62 Adelaide */
+	"Australia/Darwin",    /* 63 Darwin */
+	"Australia/Brisbane",  /* 64 Brisbane */
+	"Australia/Sydney",    /* 65 Canberra, Melbourne, Sydney */
+	"Pacific/Guam",	       /* 66 Guam, Port Moresby */
+	"Australia/Hobart",    /* 67 Hobart */
+	"Asia/Vladivostok",    /* 68 Vladivostok */
+	"Asia/Magadan",	       /* 69 Magadan */
+	"Pacific/Noumea",      /* 70 Solomon Is., New Caledonia */
+	"Pacific/Auckland",    /* 71 Auckland, Wellington */
+	"Pacific/Fiji",	       /* 72 Fiji, Kamchatka, Marshall Is. */
+	"Pacific/Tongatapu",   /* 73 Nuku'alofa */
+	"America/Caracas",     /* 74 Caracas */
+	"America/Montevideo",  /* 75 Uruguay */
+};
+
+/* The IANA zone of a FortiOS zone number ("04", "28"), or NULL. */
+static const char *fortios_zone(const char *code)
+{
+	uint32_t n;
+
+	if (strlen(code) > 2 || !parse_u32(code, 99, &n) ||
+	    n >= sizeof(fortios_zones) / sizeof(fortios_zones[0]))
+		return NULL;
+	return fortios_zones[n];
+}
+
 static void resolve_global(struct resolver *r)
 {
 	const struct conf_section *sec =
@@ -122,8 +218,17 @@ static void resolve_global(struct resolver *r)
 		r->cfg->hostname = w->text;
 	w = obj_word(r, sec, e, "timezone");
 	if (w) {
+		const char *zone = fortios_zone(w->text);
+
 		if (zone_exists(w->text))
 			r->cfg->timezone = w->text;
+		else if (zone && zone_exists(zone))
+			r->cfg->timezone = zone;
+		else if (zone)
+			diag_warn(
+				r->dl, &w->loc,
+				"FortiOS time zone %s is %s, which this system's tz database lacks; schedules use the system's time zone",
+				w->text, zone);
 		else if (w->text[0] &&
 			 strspn(w->text, "0123456789") == strlen(w->text))
 			/*
@@ -132,7 +237,7 @@ static void resolve_global(struct resolver *r)
 			 */
 			diag_warn(
 				r->dl, &w->loc,
-				"FortiOS time zone code %s is not an IANA zone name; schedules use the system's time zone",
+				"FortiOS time zone number %s is not one localin knows (00-75); schedules use the system's time zone",
 				w->text);
 		else
 			diag_error(r->dl, &w->loc, "unknown time zone \"%s\"",

@@ -9,6 +9,8 @@
 #   dump/NAME.conf    -> NAME.dump  `localin check --dump` stdout
 #   inputs/NAME.sh    -> NAME.err   `localin check` stderr of an input the
 #                                   script makes (below)
+#   showargs/NAME.args -> NAME.out  `localin show` with those arguments (one
+#                                   section or entry), output and exit code
 # Prints one PASS/FAIL line per case. UPDATE=1 rewrites the expected files.
 set -u
 bin=$1
@@ -100,6 +102,17 @@ for f in "$dir"/inputs/*.sh; do
 	sed "s|$work/||g" "$tmp/err" | cut -c 1-200 >"$tmp/out"
 	rm -rf "$work"
 	expect "inputs/$(basename "$n")" "$n.err" "$tmp/out"
+done
+
+# showargs/NAME.args -> NAME.out: `localin show` of one section or one
+# entry, stdout and stderr and the exit code.
+for f in "$dir"/showargs/*.args; do
+	[ -e "$f" ] || continue
+	n=${f%.args}
+	# shellcheck disable=SC2046
+	"$bin" show $(cat "$f") >"$tmp/out" 2>&1
+	echo "exit $?" >>"$tmp/out"
+	expect "showargs/$(basename "$n")" "$n.out" "$tmp/out"
 done
 
 # replay/NAME.args -> NAME.out: `localin replay` with those arguments

@@ -538,6 +538,48 @@ static void test_system(void **state)
 	done(c);
 }
 
+/*
+ * FortiOS's zone numbers (`set timezone 04`, quoted or not) are the IANA
+ * zones their labels name; a number past the table keeps the system's.
+ */
+static void test_timezone_numbers(void **state)
+{
+	static const struct {
+		const char *set, *zone;
+	} cases[] = {
+		{ "04", "America/Los_Angeles" },
+		{ "\"28\"", "Europe/Paris" },
+		{ "26", "Europe/Berlin" },
+		{ "25", "Europe/London" },
+		{ "00", "Pacific/Kwajalein" },
+		{ "75", "America/Montevideo" },
+		{ "99", NULL },
+	};
+	char text[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctx *c;
+
+		snprintf(text, sizeof(text),
+			 "config system global\n    set timezone %s\nend\n",
+			 cases[i].set);
+		c = load(text);
+		assert_int_equal(c->rc, 0);
+		if (cases[i].zone) {
+			assert_non_null(c->cfg.timezone);
+			assert_string_equal(c->cfg.timezone, cases[i].zone);
+			assert_null(strstr(c->diags, "time zone"));
+		} else {
+			assert_null(c->cfg.timezone);
+			assert_non_null(
+				strstr(c->diags, "time zone number 99"));
+		}
+		done(c);
+	}
+}
+
 /* Policies keep config order, not id order; each gets its own uuid. */
 static void test_policy_order(void **state)
 {
@@ -661,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_schedules),
 		cmocka_unit_test(test_system),
+		cmocka_unit_test(test_timezone_numbers),
 		cmocka_unit_test(test_syslogd),
 		cmocka_unit_test(test_policy_order),
 	};

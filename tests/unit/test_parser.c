@@ -99,6 +99,48 @@ static void test_lexer_words(void **state)
 	arena_free(&a);
 }
 
+/*
+ * Line ends as editors write them: LF, CRLF and a lone CR (old Mac) in
+ * one file, a CR-only header comment that must not swallow the rest, and
+ * a UTF-8 byte order mark before line 1 (columns count from after it).
+ */
+static void test_lexer_line_ends(void **state)
+{
+	const char *text = "\xef\xbb\xbf"
+			   "config a\r"
+			   "#config-version=x\r"
+			   "set b c\r\n"
+			   "set d \"e\rf\"\r"
+			   "end\n";
+	struct arena a;
+	struct diag_list dl;
+	struct lexer lx;
+	struct conf_word *w;
+
+	(void)state;
+	arena_init(&a);
+	diag_init(&dl, &a);
+	lexer_init(&lx, conf_source_mem(&a, "t", text, strlen(text), false),
+		   &dl);
+	assert_int_equal(lexer_next(&lx, &w), 2);
+	assert_string_equal(w[0].text, "config");
+	assert_int_equal(w[0].loc.line, 1);
+	assert_int_equal(w[0].loc.col, 1);
+	assert_int_equal(lexer_next(&lx, &w), 3);
+	assert_string_equal(w[2].text, "c");
+	assert_int_equal(w[2].loc.line, 3);
+	assert_int_equal(lexer_next(&lx, &w), 3);
+	assert_string_equal(w[2].text, "e\rf");
+	assert_int_equal(w[2].loc.line, 4);
+	assert_int_equal(lexer_next(&lx, &w), 1);
+	assert_string_equal(w[0].text, "end");
+	assert_int_equal(w[0].loc.line, 6);
+	assert_int_equal(lexer_next(&lx, &w), -1);
+	assert_int_equal(dl.errors, 0);
+	lexer_fini(&lx);
+	arena_free(&a);
+}
+
 static void test_lexer_unterminated(void **state)
 {
 	const char *text = "set comment \"open\nset x y\n";
@@ -396,12 +438,13 @@ static void test_errors_located(void **state)
 	done(&c);
 }
 
+/* Printed back as given, when given in FortiOS's order (subnet, comment). */
 static void test_print_roundtrip(void **state)
 {
 	const char *text = "config firewall address\n"
 			   "    edit \"q\\\"x\"\n"
-			   "        set comment \"say \\\"hi\\\"\"\n"
 			   "        set subnet 10.0.0.0 255.0.0.0\n"
+			   "        set comment \"say \\\"hi\\\"\"\n"
 			   "    next\n"
 			   "end\n"
 			   "config firewall local-in-policy\n"
@@ -429,6 +472,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lexer_words),
+		cmocka_unit_test(test_lexer_line_ends),
 		cmocka_unit_test(test_lexer_unterminated),
 		cmocka_unit_test(test_lexer_limit),
 		cmocka_unit_test(test_lexer_max_words),

@@ -423,6 +423,25 @@ static void check_section(const struct schema_section *s, bool top)
 		assert_ptr_equal(schema_find_attr(s, a->name), a);
 	}
 
+	/* A print order names every attribute once: none is left out. */
+	if (s->order) {
+		for (i = 0; s->order[i]; i++) {
+			const struct schema_attr *a =
+				schema_find_attr(s, s->order[i]);
+
+			if (!a)
+				fail_msg("%s: order names unknown \"%s\"",
+					 s->path, s->order[i]);
+			for (j = 0; j < i; j++)
+				if (!strcmp(s->order[j], s->order[i]))
+					fail_msg("%s: order repeats \"%s\"",
+						 s->path, s->order[i]);
+		}
+		if (i != s->nr_attrs)
+			fail_msg("%s: order has %zu of %zu attributes", s->path,
+				 i, s->nr_attrs);
+	}
+
 	for (i = 0; i < s->nr_subs; i++) {
 		assert_ptr_equal(schema_find_sub(s, s->subs[i]->path),
 				 s->subs[i]);
