@@ -168,7 +168,10 @@ static const struct schema_attr address_attrs[] = {
 	  .flags = SA_USED },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
 	SCHEMA_ON_OFF("visibility", NULL),
-	SCHEMA_RAW("wildcard", "0.0.0.0 0.0.0.0"),
+	{ .name = "wildcard",
+	  .type = ST_RAW,
+	  .def = "0.0.0.0 0.0.0.0",
+	  .flags = SA_USED },
 	SCHEMA_STR("wildcard-fqdn", 255, NULL),
 };
 
