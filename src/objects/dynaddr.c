@@ -98,6 +98,7 @@ static int sync_feed(struct dyn_table *t, const struct obj_feed *f)
 	moved = !e->url || strcmp(e->url, f->url);
 	e->in_use = true;
 	e->refresh_min = f->refresh_min;
+	e->verify = f->verify;
 	if (set_str(&e->url, f->url) || set_str(&e->user, f->user) ||
 	    set_str(&e->password, f->password) ||
 	    set_str(&e->source_ip, f->source_ip))
@@ -139,10 +140,6 @@ int dyn_table_sync(struct dyn_table *t, const struct obj_config *cfg)
 			return -ENOMEM;
 	for (i = k = 0; i < t->nr; i++) {
 		if (t->e[i]->in_use) {
-			t->e[k++] = t->e[i];
-			continue;
-		}
-		if (t->e[i]->priv) { /* a transfer in flight: its owner frees */
 			t->e[k++] = t->e[i];
 			continue;
 		}
@@ -244,6 +241,40 @@ const struct dyn_entry *dyn_of_addr(const struct dyn_table *t,
 	if (a->type == ADDR_FEED)
 		return dyn_find(t, DYN_FEED, a->feed);
 	return NULL;
+}
+
+static void format_ip(int family, ip_u128 v, char *buf)
+{
+	if (family == 4)
+		obj_format_ip4((uint32_t)v, buf);
+	else
+		obj_format_ip6(v, buf);
+}
+
+void dyn_range_format(const struct dyn_range *r, char *buf)
+{
+	ip_u128 size = r->hi - r->lo;
+	unsigned int bits = r->family == 4 ? 32 : 128, len = bits;
+	char hi[46];
+
+	format_ip(r->family, r->lo, buf);
+	if (r->lo == r->hi)
+		return;
+	/* A prefix when it is one: size + 1 a power of two, lo aligned. */
+	if (size != ~(ip_u128)0 && !((size + 1) & size) && !(r->lo & size)) {
+		while (size) {
+			size >>= 1;
+			len--;
+		}
+		sprintf(buf + strlen(buf), "/%u", len);
+		return;
+	}
+	if (size == ~(ip_u128)0) {
+		strcat(buf, "/0");
+		return;
+	}
+	format_ip(r->family, r->hi, hi);
+	sprintf(buf + strlen(buf), "-%s", hi);
 }
 
 const char *dyn_kind_name(enum dyn_kind k)

@@ -78,7 +78,9 @@ struct dyn_entry {
 	/* feed */
 	char *url, *user, *password, *source_ip;
 	unsigned int refresh_min; /* refresh-rate */
-	void *priv; /* the fetcher's (a transfer in flight) */
+	unsigned int verify;	  /* server-identity-check (obj_feed) */
+	unsigned int bad[8]; /* feed: the first bad lines' numbers */
+	bool busy;	     /* a query or transfer in flight */
 };
 
 struct dyn_table {
@@ -113,6 +115,10 @@ bool dyn_entry_expire(struct dyn_table *t, struct dyn_entry *e,
 /* The entry an address names, or NULL (not dynamic, or not in @t). */
 const struct dyn_entry *dyn_of_addr(const struct dyn_table *t,
 				    const struct obj_addr *a);
+
+/* "a", "a/len" or "a-b": @buf holds DYN_RANGE_STR bytes. */
+#define DYN_RANGE_STR 96
+void dyn_range_format(const struct dyn_range *r, char *buf);
 
 const char *dyn_kind_name(enum dyn_kind k);
 const char *dyn_state_name(enum dyn_state s);

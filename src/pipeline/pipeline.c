@@ -11,9 +11,9 @@
 static int run(struct pipeline *p, const struct conf_source *src,
 	       enum pipeline_stage upto)
 {
-	unsigned int errors;
 	int err;
 
+	p->src = src;
 	err = conf_load(&p->tree, src, &p->diags);
 	if (upto == STAGE_PARSE)
 		return err;
@@ -25,6 +25,14 @@ static int run(struct pipeline *p, const struct conf_source *src,
 	err = objects_resolve(&p->tree, &p->objs, &p->diags) ?: err;
 	if (err || upto == STAGE_RESOLVE)
 		return err;
+	return pipeline_compile(p);
+}
+
+int pipeline_compile(struct pipeline *p)
+{
+	unsigned int errors;
+	int err;
+
 	errors = p->diags.errors;
 	err = ruleset_compile(&p->objs, &p->rs, &p->diags);
 	/* What the compiler cannot explain is a failed allocation: say so. */
@@ -66,7 +74,8 @@ int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
 		      size_t len, enum pipeline_stage upto)
 {
 	init(p);
-	return run(p, conf_source_mem(&p->arena, name, text, len, false), upto);
+	return run(p, conf_source_mem(&p->arena, name, text, len, false),
+		   upto);
 }
 
 void pipeline_free(struct pipeline *p)
