@@ -209,7 +209,8 @@ bool dyn_entry_set(struct dyn_table *t, struct dyn_entry *e,
 		return false; /* the old ranges stay: no worse than a failure */
 	memcpy(n, v, nr * sizeof(*n));
 	nr = normalize(n, nr);
-	changed = e->state == DYN_NEVER || !same_ranges(n, nr, e->r, e->nr);
+	/* Only what the compiler sees: a name still without address is not. */
+	changed = !same_ranges(n, nr, e->r, e->nr);
 	free(e->r);
 	e->r = n;
 	e->nr = e->cap = nr;
