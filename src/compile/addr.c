@@ -197,6 +197,52 @@ static int addr_collect(struct compile_ctx *c, struct obj_addr *const *list,
 	return 0;
 }
 
+/*
+ * The first FQDN or feed in @a (itself, or a member of it as a group)
+ * that has no address now: it excludes nothing where it is excluded.
+ */
+static const struct obj_addr *addr_unfilled(const struct compile_ctx *c,
+					    const struct obj_addr *a,
+					    unsigned int depth)
+{
+	const struct dyn_entry *e;
+	const struct obj_addr *u;
+	size_t i;
+
+	if (a->type == ADDR_FQDN || a->type == ADDR_FEED) {
+		e = c->cfg->dyn ? dyn_of_addr(c->cfg->dyn, a) : NULL;
+		for (i = 0; e && i < e->nr; i++)
+			if (e->r[i].family == a->family)
+				return NULL;
+		return a;
+	}
+	if (a->type != ADDR_GROUP || depth > 8)
+		return NULL;
+	for (i = 0; i < a->nr_members; i++) {
+		u = addr_unfilled(c, a->members[i], depth + 1);
+		if (u)
+			return u;
+	}
+	return NULL;
+}
+
+/* The README's warning, said where it matters: the excluded get in. */
+static void warn_unfilled_exclude(struct compile_ctx *c,
+				  const struct obj_addr *g, size_t i)
+{
+	const struct obj_addr *u = addr_unfilled(c, g->excludes[i], 0);
+
+	if (!u)
+		return;
+	diag_warn(
+		c->dl, g->exclude_locs ? &g->exclude_locs[i] : &g->loc,
+		"exclude-member \"%s\" of group \"%s\": %s \"%s\" has no address%s, so it excludes nothing: what it names is NOT excluded from \"%s\" until it has",
+		g->excludes[i]->name, g->name,
+		u->type == ADDR_FQDN ? "fqdn" : "external-resource",
+		u->type == ADDR_FQDN ? u->fqdn : u->feed,
+		c->cfg->dyn ? "" : " (not resolved yet)", g->name);
+}
+
 static int addr_flatten_group(struct compile_ctx *c, const struct obj_addr *a,
 			      struct ipset *out)
 {
@@ -218,6 +264,7 @@ static int addr_flatten_group(struct compile_ctx *c, const struct obj_addr *a,
 		err = addr_flatten(c, a->excludes[i], &id);
 		if (err)
 			goto out;
+		warn_unfilled_exclude(c, a, i);
 		e = &c->addrs.sets[id];
 		/* Excluding what is not there is almost surely a mistake. */
 		if (!ipset_subset(e, &members))

@@ -9,6 +9,7 @@
 #   dump/NAME.conf    -> NAME.dump  `localin check --dump` stdout
 #   inputs/NAME.sh    -> NAME.err   `localin check` stderr of an input the
 #                                   script makes (below)
+# check runs with --no-resolve: FQDNs and feeds match nothing, no network.
 # Prints one PASS/FAIL line per case. UPDATE=1 rewrites the expected files.
 set -u
 bin=$1
@@ -61,7 +62,7 @@ done
 for f in "$dir"/check/*.conf; do
 	[ -e "$f" ] || continue
 	n=${f%.conf}
-	"$bin" check -c "$f" >"$tmp/out" 2>&1
+	"$bin" check --no-resolve -c "$f" >"$tmp/out" 2>&1
 	rc=$?
 	echo "exit $rc" >>"$tmp/out"
 	expect "check/$(basename "$n")" "$n.out" "$tmp/out"
@@ -70,7 +71,7 @@ done
 for f in "$dir"/errors/*.conf; do
 	[ -e "$f" ] || continue
 	n=${f%.conf}
-	"$bin" check -q -c "$f" >/dev/null 2>"$tmp/err"
+	"$bin" check --no-resolve -q -c "$f" >/dev/null 2>"$tmp/err"
 	rc=$?
 	echo "exit $rc" >>"$tmp/err"
 	expect "errors/$(basename "$n")" "$n.err" "$tmp/err"
@@ -79,7 +80,7 @@ done
 for f in "$dir"/dump/*.conf; do
 	[ -e "$f" ] || continue
 	n=${f%.conf}
-	"$bin" check --dump -c "$f" >"$tmp/out" 2>&1
+	"$bin" check --no-resolve --dump -c "$f" >"$tmp/out" 2>&1
 	expect "dump/$(basename "$n")" "$n.dump" "$tmp/out"
 done
 
