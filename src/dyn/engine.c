@@ -473,7 +473,8 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x,
 	if (why[0]) {
 		free(v);
 		e->failures++;
-		snprintf(e->err, sizeof(e->err), "%s", why);
+		snprintf(e->err, sizeof(e->err), "%.*s",
+			 (int)sizeof(e->err) - 1, why);
 		if (was == DYN_OK)
 			e->state = DYN_STALE;
 		if (was == DYN_NEVER)

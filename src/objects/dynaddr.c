@@ -207,7 +207,8 @@ bool dyn_entry_set(struct dyn_table *t, struct dyn_entry *e,
 
 	if (!n)
 		return false; /* the old ranges stay: no worse than a failure */
-	memcpy(n, v, nr * sizeof(*n));
+	if (nr)
+		memcpy(n, v, nr * sizeof(*n));
 	nr = normalize(n, nr);
 	/* Only what the compiler sees: a name still without address is not. */
 	changed = !same_ranges(n, nr, e->r, e->nr);
