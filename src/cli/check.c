@@ -10,6 +10,7 @@
 
 #include "util/logbuf.h"
 #include "cli/commands.h"
+#include "dyn/engine.h"
 #include "pipeline/pipeline.h"
 
 static const char check_usage[] =

@@ -11,6 +11,7 @@
 #include "replay/replay.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "dyn/engine.h"
 #include "pipeline/pipeline.h"
 
 static const char replay_usage[] =

@@ -16,7 +16,10 @@ static const char *const ext_res_types[] = {
 };
 
 static const char *const ext_res_identity[] = {
-	"none", "basic", "full", NULL,
+	"none",
+	"basic",
+	"full",
+	NULL,
 };
 
 static const struct schema_attr ext_res_attrs[] = {
@@ -38,10 +41,7 @@ static const struct schema_attr ext_res_attrs[] = {
 	  .max = 43200,
 	  .def = "5",
 	  .flags = SA_USED },
-	{ .name = "resource",
-	  .type = ST_STRING,
-	  .max = 511,
-	  .flags = SA_USED },
+	{ .name = "resource", .type = ST_STRING, .max = 511, .flags = SA_USED },
 	{ .name = "server-identity-check",
 	  .type = ST_ENUM,
 	  .enums = ext_res_identity,
@@ -92,7 +92,11 @@ static const struct schema_attr dns_attrs[] = {
 	SCHEMA_RAW("log", "disable"),
 	{ .name = "primary", .type = ST_IP4, .flags = SA_USED },
 	SCHEMA_RAW("protocol", "cleartext"),
-	{ .name = "retry", .type = ST_INT, .min = 0, .max = 5, .def = "2",
+	{ .name = "retry",
+	  .type = ST_INT,
+	  .min = 0,
+	  .max = 5,
+	  .def = "2",
 	  .flags = SA_USED },
 	SCHEMA_RAW("root-servers", NULL),
 	{ .name = "secondary", .type = ST_IP4, .flags = SA_USED },
@@ -100,7 +104,11 @@ static const struct schema_attr dns_attrs[] = {
 	SCHEMA_RAW("server-select-method", "least-rtt"),
 	SCHEMA_RAW("source-ip", "0.0.0.0"),
 	SCHEMA_STR("ssl-certificate", 35, NULL),
-	{ .name = "timeout", .type = ST_INT, .min = 1, .max = 10, .def = "5",
+	{ .name = "timeout",
+	  .type = ST_INT,
+	  .min = 1,
+	  .max = 10,
+	  .def = "5",
 	  .flags = SA_USED },
 };
 

@@ -35,8 +35,9 @@ void dynaddr_configure(struct daemon *d)
 	if (!y->eng) {
 		err = dyn_engine_open(&y->eng, &y->t, say, d);
 		if (err) {
-			daemon_msg("cannot start the FQDN resolver and feed fetcher: %s; FQDN and external-resource addresses match nothing",
-				   strerror(-err));
+			daemon_msg(
+				"cannot start the FQDN resolver and feed fetcher: %s; FQDN and external-resource addresses match nothing",
+				strerror(-err));
 			return;
 		}
 	}
@@ -101,8 +102,9 @@ void dynaddr_tick(struct daemon *d)
 	if (err) {
 		y->recompile_failures++;
 		y->retry_ms = sa_mono_ms() + RECOMPILE_RETRY_MS;
-		daemon_msg("dynamic addresses changed, but the policies cannot be compiled again (%s); the data path keeps the previous addresses",
-			   strerror(-err));
+		daemon_msg(
+			"dynamic addresses changed, but the policies cannot be compiled again (%s); the data path keeps the previous addresses",
+			strerror(-err));
 		return;
 	}
 	y->retry_ms = 0;
@@ -151,8 +153,7 @@ void dynaddr_status(struct daemon *d, FILE *out)
 	dyn_print_status(&y->t, out);
 }
 
-bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out,
-		 bool *ok)
+bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok)
 {
 	if (argc == 4 && !strcmp(argv[0], "diagnose") &&
 	    !strcmp(argv[1], "firewall") && !strcmp(argv[2], "fqdn") &&

@@ -40,7 +40,6 @@ void dynaddr_status(struct daemon *d, FILE *out);
  * `diagnose firewall fqdn list`, `diagnose sys external-address-resource
  * list`: true if @argv is one of them (answered on @out, *ok set).
  */
-bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out,
-		 bool *ok);
+bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok);
 
 #endif

@@ -98,14 +98,14 @@ static int ares_setup(struct dyn_engine *eng)
 	eng->ares_up = true;
 	if (eng->servers[0] &&
 	    ares_set_servers_csv(eng->ch, eng->servers) != ARES_SUCCESS) {
-		say(eng, "system dns: cannot use the servers %s; using /etc/resolv.conf",
+		say(eng,
+		    "system dns: cannot use the servers %s; using /etc/resolv.conf",
 		    eng->servers);
 	}
 	return 0;
 }
 
-static unsigned int clamp_refresh(const struct dyn_engine *eng,
-				  unsigned int s)
+static unsigned int clamp_refresh(const struct dyn_engine *eng, unsigned int s)
 {
 	if (s < eng->min_refresh_s)
 		return eng->min_refresh_s;
@@ -163,10 +163,10 @@ static void fqdn_answer(struct dyn_engine *eng, struct dyn_entry *e,
 		r.hi = r.lo;
 		if (ttl < min_ttl)
 			min_ttl = ttl;
-		r.expires_ms = now + (uint64_t)(ttl > e->cache_ttl ?
-							ttl :
-							e->cache_ttl) *
-					     1000;
+		r.expires_ms =
+			now +
+			(uint64_t)(ttl > e->cache_ttl ? ttl : e->cache_ttl) *
+				1000;
 		if (nr == cap) {
 			struct dyn_range *m;
 
@@ -206,7 +206,8 @@ static void fqdn_answer(struct dyn_engine *eng, struct dyn_entry *e,
 			 "no such name or no address (NXDOMAIN/NODATA)");
 		e->refresh_s = eng->min_refresh_s;
 		if (was == DYN_NEVER && !e->nr) {
-			say(eng, "fqdn \"%s\": no such name or no address: addresses naming it match nothing",
+			say(eng,
+			    "fqdn \"%s\": no such name or no address: addresses naming it match nothing",
 			    e->name);
 			return;
 		}
@@ -226,8 +227,7 @@ static void fqdn_answer(struct dyn_engine *eng, struct dyn_entry *e,
 		    e->refresh_s);
 }
 
-static void fqdn_failed(struct dyn_engine *eng, struct dyn_entry *e,
-			int status)
+static void fqdn_failed(struct dyn_engine *eng, struct dyn_entry *e, int status)
 {
 	enum dyn_state was = e->state;
 
@@ -237,10 +237,12 @@ static void fqdn_failed(struct dyn_engine *eng, struct dyn_entry *e,
 	if (was == DYN_OK)
 		e->state = DYN_STALE;
 	if (was == DYN_NEVER && e->failures == 1)
-		say(eng, "fqdn \"%s\" cannot be resolved (%s): addresses naming it match nothing until it is",
+		say(eng,
+		    "fqdn \"%s\" cannot be resolved (%s): addresses naming it match nothing until it is",
 		    e->name, e->err);
 	else if (was == DYN_OK)
-		say(eng, "fqdn \"%s\": refresh failed (%s); keeping its last %zu address%s",
+		say(eng,
+		    "fqdn \"%s\": refresh failed (%s); keeping its last %zu address%s",
 		    e->name, e->err, e->nr, e->nr == 1 ? "" : "es");
 }
 
@@ -441,8 +443,7 @@ static void feed_bad_text(const struct dyn_entry *e, char *buf, size_t size)
 		snprintf(buf + len, size - len, ", ...");
 }
 
-static void feed_done(struct dyn_engine *eng, struct feed_xfer *x,
-		      CURLcode rc)
+static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 {
 	struct dyn_entry *e = dyn_find(eng->t, DYN_FEED, x->name);
 	uint64_t now = sa_mono_ms();
@@ -478,10 +479,12 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x,
 		if (was == DYN_OK)
 			e->state = DYN_STALE;
 		if (was == DYN_NEVER)
-			say(eng, "external-resource \"%s\": cannot fetch %s (%s): it matches nothing until it is",
+			say(eng,
+			    "external-resource \"%s\": cannot fetch %s (%s): it matches nothing until it is",
 			    e->name, e->url, why);
 		else
-			say(eng, "external-resource \"%s\": fetch failed (%s); keeping the previous list of %zu range%s",
+			say(eng,
+			    "external-resource \"%s\": fetch failed (%s); keeping the previous list of %zu range%s",
 			    e->name, why, e->nr, e->nr == 1 ? "" : "s");
 		return;
 	}
@@ -589,7 +592,8 @@ int dyn_engine_configure(struct dyn_engine *eng, const struct obj_dns *dns)
 {
 	const char *servers = dns->servers ? dns->servers : "";
 	bool redo = strcmp(servers, eng->servers) ||
-		    dns->timeout_s != eng->timeout_s || dns->retry != eng->retry;
+		    dns->timeout_s != eng->timeout_s ||
+		    dns->retry != eng->retry;
 
 	eng->min_refresh_s = dns->min_refresh_s;
 	eng->max_refresh_s = dns->max_refresh_s;
@@ -624,8 +628,8 @@ int dyn_engine_pollfds(struct dyn_engine *eng, struct pollfd *pfd, int max)
 
 			if (!ev)
 				break;
-			pfd[n++] = (struct pollfd){ .fd = socks[i],
-						    .events = ev };
+			pfd[n++] =
+				(struct pollfd){ .fd = socks[i], .events = ev };
 		}
 	}
 	for (k = 0; k < eng->nr_socks && n < max; k++)
@@ -644,8 +648,7 @@ static bool is_curl_fd(const struct dyn_engine *eng, int fd)
 	return false;
 }
 
-void dyn_engine_handle(struct dyn_engine *eng, const struct pollfd *pfd,
-		       int n)
+void dyn_engine_handle(struct dyn_engine *eng, const struct pollfd *pfd, int n)
 {
 	int i, running, ev;
 
@@ -715,9 +718,7 @@ int dyn_engine_timeout_ms(struct dyn_engine *eng)
 	if (eng->curl_timer_at && (!at || eng->curl_timer_at < at))
 		at = eng->curl_timer_at;
 	if (at)
-		ms = at <= now ? 0 :
-		     at - now > 60000 ? 60000 :
-					(int)(at - now);
+		ms = at <= now ? 0 : at - now > 60000 ? 60000 : (int)(at - now);
 	if (eng->ares_up && eng->in_flight) {
 		tvp = ares_timeout(eng->ch, NULL, &tv);
 		if (tvp) {
@@ -756,9 +757,10 @@ static void warn_unresolved(const struct dyn_table *t,
 
 		if (!e || e->state == DYN_OK || a->type != ADDR_FQDN)
 			continue;
-		diag_warn(dl, &a->loc,
-			  "address \"%s\": fqdn \"%s\" cannot be resolved (%s): it matches nothing",
-			  a->name, a->fqdn, e->err[0] ? e->err : "no answer");
+		diag_warn(
+			dl, &a->loc,
+			"address \"%s\": fqdn \"%s\" cannot be resolved (%s): it matches nothing",
+			a->name, a->fqdn, e->err[0] ? e->err : "no answer");
 	}
 	for (i = 0; i < cfg->nr_feeds; i++) {
 		const struct obj_feed *f = cfg->feeds[i];
@@ -768,10 +770,11 @@ static void warn_unresolved(const struct dyn_table *t,
 		if (!e)
 			continue;
 		if (e->state != DYN_OK) {
-			diag_warn(dl, &f->loc,
-				  "external-resource \"%s\": cannot fetch %s (%s): it matches nothing",
-				  f->name, f->url,
-				  e->err[0] ? e->err : "no answer");
+			diag_warn(
+				dl, &f->loc,
+				"external-resource \"%s\": cannot fetch %s (%s): it matches nothing",
+				f->name, f->url,
+				e->err[0] ? e->err : "no answer");
 		} else if (e->bad_lines) {
 			feed_bad_text(e, bad, sizeof(bad));
 			diag_warn(dl, &f->loc, "external-resource \"%s\": %s",

@@ -22,6 +22,7 @@
 
 #include "conf/diag.h"
 #include "objects/dynaddr.h"
+#include "pipeline/pipeline.h"
 
 /* c-ares's sockets (ARES_GETSOCK_MAXNUM) and the feeds' transfers. */
 #define DYN_ARES_MAX_FDS 16
@@ -40,8 +41,7 @@ void dyn_engine_close(struct dyn_engine *eng);
 int dyn_engine_configure(struct dyn_engine *eng, const struct obj_dns *dns);
 
 int dyn_engine_pollfds(struct dyn_engine *eng, struct pollfd *pfd, int max);
-void dyn_engine_handle(struct dyn_engine *eng, const struct pollfd *pfd,
-		       int n);
+void dyn_engine_handle(struct dyn_engine *eng, const struct pollfd *pfd, int n);
 /* Timeouts, and the refreshes that are due. */
 void dyn_engine_tick(struct dyn_engine *eng);
 /* Milliseconds until tick has something to do; -1: nothing planned. */
@@ -59,6 +59,14 @@ bool dyn_wanted(const struct obj_config *cfg);
  */
 int dyn_resolve_once(struct dyn_table *t, const struct obj_config *cfg,
 		     struct diag_list *dl, unsigned int timeout_ms);
+
+/*
+ * pipeline_load() up to STAGE_COMPILE for check and replay: with
+ * @resolve, the FQDNs and feeds the config names are resolved and fetched
+ * once first (a name that gives nothing is a warning), else they match
+ * nothing (once.c).
+ */
+int pipeline_load_resolved(struct pipeline *p, const char *path, bool resolve);
 
 /* print.c: `localin status` lines, and the two diagnose lists. */
 void dyn_print_status(const struct dyn_table *t, FILE *out);

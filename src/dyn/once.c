@@ -9,8 +9,7 @@
 /* Long enough for a DNS server's retries and a slow feed. */
 #define ONCE_TIMEOUT_MS 30000
 
-int pipeline_load_resolved(struct pipeline *p, const char *path,
-			   bool resolve)
+int pipeline_load_resolved(struct pipeline *p, const char *path, bool resolve)
 {
 	struct dyn_table t;
 	int err;
@@ -23,8 +22,9 @@ int pipeline_load_resolved(struct pipeline *p, const char *path,
 		err = dyn_resolve_once(&t, &p->objs, &p->diags,
 				       ONCE_TIMEOUT_MS);
 		if (err)
-			diag_error(&p->diags, NULL,
-				   "cannot resolve the FQDN addresses: out of memory");
+			diag_error(
+				&p->diags, NULL,
+				"cannot resolve the FQDN addresses: out of memory");
 		p->objs.dyn = &t;
 	}
 	if (!err)

@@ -41,17 +41,17 @@ void dyn_print_status(const struct dyn_table *t, FILE *out)
 			continue;
 		fprintf(out, "%s %s: %s, %zu range%s, updated ",
 			dyn_kind_name(e->kind), e->name,
-			dyn_state_name(e->state), e->nr,
-			e->nr == 1 ? "" : "s");
+			dyn_state_name(e->state), e->nr, e->nr == 1 ? "" : "s");
 		put_age(out, now, e->updated_ms);
 		fputs(", next ", out);
 		put_due(out, now, e);
 		if (e->err[0])
-			fprintf(out, "; %s%s", e->state == DYN_NEVER ?
-					  "matches nothing: " :
-				  e->state == DYN_STALE ?
-					  "last refresh failed, keeping the last good ranges: " :
-					  "",
+			fprintf(out, "; %s%s",
+				e->state == DYN_NEVER ?
+					"matches nothing: " :
+				e->state == DYN_STALE ?
+					"last refresh failed, keeping the last good ranges: " :
+					"",
 				e->err);
 		if (e->kind == DYN_FEED && e->bad_lines) {
 			size_t k, n = e->bad_lines < 8 ? e->bad_lines : 8;
@@ -112,7 +112,8 @@ void dyn_print_feed_list(const struct dyn_table *t, FILE *out)
 		if (e->kind != DYN_FEED || !e->in_use)
 			continue;
 		n++;
-		fprintf(out, "external-resource %s: %s, %s, %zu range%s, updated ",
+		fprintf(out,
+			"external-resource %s: %s, %s, %zu range%s, updated ",
 			e->name, e->url, dyn_state_name(e->state), e->nr,
 			e->nr == 1 ? "" : "s");
 		put_age(out, now, e->updated_ms);

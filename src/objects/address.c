@@ -193,9 +193,10 @@ static void addr_wildcard(struct resolver *r, const struct conf_section *sec,
 	loc = obj_span(w, n);
 	if (!(n == 2 && parse_ip4(w[0].text, &ip) &&
 	      parse_ip4(w[1].text, &mask))) {
-		diag_error(r->dl, &loc,
-			   "invalid wildcard \"%s\" (expected an address and a mask, as 10.0.0.1 255.0.255.255)",
-			   obj_join(r, w, n));
+		diag_error(
+			r->dl, &loc,
+			"invalid wildcard \"%s\" (expected an address and a mask, as 10.0.0.1 255.0.255.255)",
+			obj_join(r, w, n));
 		return;
 	}
 	nr = wildcard_nr_prefixes(mask);

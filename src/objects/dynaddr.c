@@ -220,8 +220,7 @@ bool dyn_entry_set(struct dyn_table *t, struct dyn_entry *e,
 	return changed;
 }
 
-bool dyn_entry_expire(struct dyn_table *t, struct dyn_entry *e,
-		      uint64_t now_ms)
+bool dyn_entry_expire(struct dyn_table *t, struct dyn_entry *e, uint64_t now_ms)
 {
 	size_t i, k = 0;
 

@@ -66,21 +66,21 @@ struct dyn_entry {
 	enum dyn_state state;
 	struct dyn_range *r;
 	size_t nr, cap;
-	uint64_t updated_ms;  /* last success (monotonic ms), 0 never */
-	uint64_t next_ms;     /* next refresh due */
+	uint64_t updated_ms;	/* last success (monotonic ms), 0 never */
+	uint64_t next_ms;	/* next refresh due */
 	unsigned int refresh_s; /* FQDN: the record's TTL; feed: refresh-rate */
 	unsigned int failures;	/* in a row */
 	unsigned int bad_lines; /* feed: lines not understood, last fetch */
-	char err[DYN_ERR_MAX]; /* why the last refresh failed, or "" */
-	bool in_use;	       /* named by the config in force */
+	char err[DYN_ERR_MAX];	/* why the last refresh failed, or "" */
+	bool in_use;		/* named by the config in force */
 	/* FQDN */
 	unsigned int cache_ttl; /* the largest cache-ttl of its addresses */
 	/* feed */
 	char *url, *user, *password, *source_ip;
 	unsigned int refresh_min; /* refresh-rate */
 	unsigned int verify;	  /* server-identity-check (obj_feed) */
-	unsigned int bad[8]; /* feed: the first bad lines' numbers */
-	bool busy;	     /* a query or transfer in flight */
+	unsigned int bad[8];	  /* feed: the first bad lines' numbers */
+	bool busy;		  /* a query or transfer in flight */
 };
 
 struct dyn_table {

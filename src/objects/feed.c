@@ -61,15 +61,17 @@ static void resolve_feed(struct resolver *r, const struct conf_section *sec,
 	w = obj_word(r, sec, e, "resource");
 	if (!w || !*w->text) {
 		if (!e->broken)
-			diag_error(r->dl, &e->loc,
-				   "external-resource \"%s\": resource is required",
-				   f->name);
+			diag_error(
+				r->dl, &e->loc,
+				"external-resource \"%s\": resource is required",
+				f->name);
 		return;
 	}
 	if (!url_scheme_ok(w->text)) {
-		diag_error(r->dl, &w->loc,
-			   "external-resource \"%s\": resource \"%s\" is not an http:// or https:// URL",
-			   f->name, w->text);
+		diag_error(
+			r->dl, &w->loc,
+			"external-resource \"%s\": resource \"%s\" is not an http:// or https:// URL",
+			f->name, w->text);
 		return;
 	}
 	f->url = w->text;
@@ -80,11 +82,10 @@ static void resolve_feed(struct resolver *r, const struct conf_section *sec,
 	f->source_ip = w && strcmp(w->text, "0.0.0.0") ? w->text : NULL;
 	w = obj_word(r, sec, e, "refresh-rate");
 	f->refresh_min = w && parse_u32(w->text, 43200, &v) && v ? v : 5;
-	f->verify = obj_word_is(r, sec, e, "server-identity-check", "full") ?
-			    2 :
-		    obj_word_is(r, sec, e, "server-identity-check", "basic") ?
-			    1 :
-			    0;
+	f->verify =
+		obj_word_is(r, sec, e, "server-identity-check", "full")	 ? 2 :
+		obj_word_is(r, sec, e, "server-identity-check", "basic") ? 1 :
+									   0;
 	*ARENA_PUSH(r->a, r->cfg->feeds, r->cfg->nr_feeds, *cap) = f;
 }
 

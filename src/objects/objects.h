@@ -303,11 +303,12 @@ struct obj_metrics {
 struct obj_feed {
 	const char *name;
 	struct conf_loc loc;
-	const char *url; /* resource */
+	const char *url;	     /* resource */
 	const char *user, *password; /* NULL: none */
 	const char *source_ip;	     /* NULL: the route's */
 	unsigned int refresh_min;    /* refresh-rate */
-	unsigned int verify;	     /* server-identity-check: 0 none, 1 basic, 2 full */
+	unsigned int
+		verify; /* server-identity-check: 0 none, 1 basic, 2 full */
 };
 
 /* `config system dns`: the servers FQDN addresses are resolved with. */

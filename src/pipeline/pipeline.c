@@ -74,8 +74,7 @@ int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
 		      size_t len, enum pipeline_stage upto)
 {
 	init(p);
-	return run(p, conf_source_mem(&p->arena, name, text, len, false),
-		   upto);
+	return run(p, conf_source_mem(&p->arena, name, text, len, false), upto);
 }
 
 void pipeline_free(struct pipeline *p)

@@ -48,15 +48,6 @@ void pipeline_free(struct pipeline *p);
 int pipeline_compile(struct pipeline *p);
 
 /*
- * pipeline_load() up to STAGE_COMPILE for check and replay: with
- * @resolve, the FQDNs and feeds the config names are resolved and fetched
- * once first (a name that gives nothing is a warning), else they match
- * nothing (dyn/once.c).
- */
-int pipeline_load_resolved(struct pipeline *p, const char *path,
-			   bool resolve);
-
-/*
  * Local time is the config's zone from here on (`system global
  * timezone`; without one, the system's): sets TZ for the process, which
  * only main's commands may do.

@@ -199,22 +199,21 @@ static void test_table_change_detection(void **state)
 	dyn_table_free(&t);
 }
 
-static const char fqdn_conf[] =
-	"config firewall address\n"
-	"    edit \"peer\"\n"
-	"        set type fqdn\n"
-	"        set fqdn \"peer.example.net\"\n"
-	"    next\n"
-	"end\n"
-	"config firewall local-in-policy\n"
-	"    edit 1\n"
-	"        set intf \"any\"\n"
-	"        set srcaddr \"peer\"\n"
-	"        set dstaddr \"all\"\n"
-	"        set service \"ALL\"\n"
-	"        set schedule \"always\"\n"
-	"    next\n"
-	"end\n";
+static const char fqdn_conf[] = "config firewall address\n"
+				"    edit \"peer\"\n"
+				"        set type fqdn\n"
+				"        set fqdn \"peer.example.net\"\n"
+				"    next\n"
+				"end\n"
+				"config firewall local-in-policy\n"
+				"    edit 1\n"
+				"        set intf \"any\"\n"
+				"        set srcaddr \"peer\"\n"
+				"        set dstaddr \"all\"\n"
+				"        set service \"ALL\"\n"
+				"        set schedule \"always\"\n"
+				"    next\n"
+				"end\n";
 
 /* Source classes of the IPv4 policies: 1 while "peer" is empty. */
 static unsigned int src_classes(struct dyn_table *t)
@@ -236,7 +235,9 @@ static void test_compile_reads_the_table(void **state)
 {
 	struct dyn_table t;
 	struct dyn_entry *e;
-	struct dyn_range r = { .family = 4, .lo = 0xc0000202, .hi = 0xc0000202 };
+	struct dyn_range r = { .family = 4,
+			       .lo = 0xc0000202,
+			       .hi = 0xc0000202 };
 	struct dyn_range r6 = { .family = 6, .lo = 1, .hi = 1 };
 
 	(void)state;
