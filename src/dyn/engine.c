@@ -43,6 +43,8 @@ struct dyn_engine {
 	uint64_t minute_ms; /* 60000; LOCALIN_FEED_MINUTE_MS for tests */
 };
 
+#define NXDOMAIN_TEXT "no such name or no address (NXDOMAIN/NODATA)"
+
 struct fqdn_query {
 	struct dyn_engine *eng;
 	char name[256];
@@ -202,10 +204,14 @@ static void fqdn_answer(struct dyn_engine *eng, struct dyn_entry *e,
 	e->failures = 0;
 	e->updated_ms = now;
 	if (!found) {
-		snprintf(e->err, sizeof(e->err),
-			 "no such name or no address (NXDOMAIN/NODATA)");
+		/* Said once, not at every refresh while it stays so. */
+		bool again = !strcmp(e->err, NXDOMAIN_TEXT);
+
+		snprintf(e->err, sizeof(e->err), "%s", NXDOMAIN_TEXT);
 		e->refresh_s = eng->min_refresh_s;
 		if (was == DYN_NEVER && !e->nr) {
+			if (again)
+				return;
 			say(eng,
 			    "fqdn \"%s\": no such name or no address: addresses naming it match nothing",
 			    e->name);
@@ -472,12 +478,17 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 		snprintf(why, sizeof(why), "out of memory");
 	e->next_ms = now + (uint64_t)e->refresh_min * eng->minute_ms;
 	if (why[0]) {
+		/* Said when it starts or changes, not at every refresh. */
+		bool again = !strncmp(e->err, why, sizeof(e->err) - 1);
+
 		free(v);
 		e->failures++;
 		snprintf(e->err, sizeof(e->err), "%.*s",
 			 (int)sizeof(e->err) - 1, why);
 		if (was == DYN_OK)
 			e->state = DYN_STALE;
+		if (again && was != DYN_OK)
+			return;
 		if (was == DYN_NEVER)
 			say(eng,
 			    "external-resource \"%s\": cannot fetch %s (%s): it matches nothing until it is",

@@ -296,6 +296,20 @@ check "DNS server dead: the refresh fails and status says so" \
 check "... and the peer still passes with the last good address" \
 	ping_from "$NEW_ADDR"
 
+# Refreshed every second all along: still said once, not every time.
+n=$(grep -c 'fqdn "gone.lab.test": no such name' "$ERR")
+if [ "$n" -eq 1 ]; then
+	pass "the NXDOMAIN name was logged once in the whole run"
+else
+	fail "the NXDOMAIN name was logged once in the whole run ($n times)"
+fi
+n=$(grep -c 'external-resource "blocklist": fetch failed' "$ERR")
+if [ "$n" -eq 1 ]; then
+	pass "the failing feed was logged once while it failed"
+else
+	fail "the failing feed was logged once while it failed ($n times)"
+fi
+
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ] || {
 	echo "--- daemon messages"
