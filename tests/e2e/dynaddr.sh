@@ -173,6 +173,31 @@ in_gw "$bin" check --no-resolve -c "$conf" >"$tmp/check-nr.out" 2>&1
 check "check --no-resolve: resolves nothing, reports nothing" \
 	sh -c "! grep -q 'cannot be resolved' '$tmp/check-nr.out'"
 
+# replay resolves once too: the peer's echo is accepted by policy 2, a
+# stranger's denied by 3; with --no-resolve the peer is denied as well.
+if "$py" -c 'import scapy' 2>/dev/null; then
+	"$py" -c '
+import sys
+from scapy.all import Ether, IP, ICMP, wrpcap
+wrpcap(sys.argv[1], [Ether() / IP(src=s, dst=sys.argv[2]) / ICMP()
+		     for s in (sys.argv[3], "192.0.2.5")])' \
+		"$tmp/echo.pcap" "$GW_ADDR" "$PEER_ADDR"
+	in_gw "$bin" replay -c "$conf" --intf "$IF" --verdicts \
+		"$tmp/echo.pcap" >"$tmp/replay.out" 2>"$tmp/replay.err"
+	in_gw "$bin" replay -c "$conf" --intf "$IF" --verdicts --no-resolve \
+		"$tmp/echo.pcap" >"$tmp/replay-nr.out" 2>&1
+	check "replay: the resolved peer is accepted by policy 2" \
+		grep -Eq "^1 accept .* 2$" "$tmp/replay.out"
+	check "replay: a stranger is denied by policy 3" \
+		grep -Eq "^2 drop .* 3$" "$tmp/replay.out"
+	check "replay: the unresolvable name is reported" \
+		grep -q 'fqdn "gone.lab.test" cannot be resolved' "$tmp/replay.err"
+	check "replay --no-resolve: the peer matches nothing, denied by 3" \
+		grep -Eq "^1 drop .* 3$" "$tmp/replay-nr.out"
+else
+	note_skip "replay: python3-scapy is missing"
+fi
+
 check_start "the daemon starts" "$conf" || exit 1
 ping_from() { ip netns exec "$PEER" ping -c 1 -W 1 -I "$1" "$GW_ADDR"; }
 if wait_until 100 ping_from "$PEER_ADDR"; then
