@@ -168,11 +168,11 @@ void obj_feed_addrs(struct resolver *r, size_t *cap)
 			prev = obj_names_put(addr_table(r, fam), r->a, o->name,
 					     o);
 			if (prev) {
-				if (fam == 4)
-					diag_error(
-						r->dl, &f->loc,
-						"external-resource \"%s\" has the same name as an address",
-						f->name);
+				diag_error(
+					r->dl, &f->loc,
+					"external-resource \"%s\" has the same name as an %s",
+					f->name,
+					fam == 4 ? "address" : "address6");
 				continue;
 			}
 			obj_addr_add(r, o, cap);
