@@ -200,6 +200,8 @@ fi
 
 check_start "the daemon starts" "$conf" || exit 1
 ping_from() { ip netns exec "$PEER" ping -c 1 -W 1 -I "$1" "$GW_ADDR"; }
+# A quick probe, so that the time measured is not the probes' timeouts.
+ping_quick() { ip netns exec "$PEER" ping -c 1 -W 0.3 -I "$1" "$GW_ADDR"; }
 if wait_until 100 ping_from "$PEER_ADDR"; then
 	pass "the peer's name resolves and the peer connects"
 else
@@ -257,7 +259,7 @@ kill -HUP "$dns_pid"
 ip -n "$PEER" addr del "$PEER_ADDR/24" dev peer0
 ip -n "$PEER" addr add "$NEW_ADDR/24" dev peer0
 t0=$(date +%s%N)
-if wait_until $(((TTL + 1) * 10 + 20)) ping_from "$NEW_ADDR"; then
+if wait_until $(((TTL + 1) * 10 + 20)) ping_quick "$NEW_ADDR"; then
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	echo "# the moved peer passed after $ms ms (TTL $TTL s)"
 	if [ "$ms" -le $(((TTL + 1) * 1000)) ]; then
