@@ -16,7 +16,7 @@
 #   `localin status` says the refresh failed;
 # - the feed: applied, updated on refresh (LOCALIN_FEED_MINUTE_MS makes
 #   refresh-rate 1 a second), a malformed line reported by its number, a
-#   failing fetch (404) keeps the old list, HTTPS fetched;
+#   failing fetch (404) keeps the old list, HTTPS with basic auth fetched;
 # - `localin check` resolves once and warns about the missing name.
 #
 #	sh tests/e2e/dynaddr.sh BIN
@@ -63,9 +63,19 @@ https_start() {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" \
 		-out "$tmp/cert.pem" -subj /CN=127.0.0.1 -days 1 \
 		>/dev/null 2>&1 || return 1
+	# HTTPS with HTTP basic auth: feeduser / feed pass
 	nsenter --net="/run/netns/$GW" "$py" -c '
-import http.server, ssl, sys, functools
-h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+import base64, http.server, ssl, sys, functools
+want = "Basic " + base64.b64encode(b"feeduser:feed pass").decode()
+class H(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.headers.get("Authorization") != want:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", "Basic realm=feeds")
+            self.end_headers()
+            return
+        super().do_GET()
+h = functools.partial(H, directory=sys.argv[1])
 s = http.server.HTTPServer(("127.0.0.1", 8443), h)
 c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 c.load_cert_chain(sys.argv[2], sys.argv[3])
@@ -105,6 +115,8 @@ config system external-resource
         set type address
         set resource "https://127.0.0.1:8443/tls.txt"
         set refresh-rate 1
+        set username "feeduser"
+        set password "feed pass"
     next
 end
 config firewall address
@@ -300,7 +312,7 @@ check "status: the malformed feed line is reported by its number" \
 check "the daemon logged the malformed line's number" \
 	grep -q 'external-resource "blocklist".*1 line not understood: line 3' \
 	"$ERR"
-check "the HTTPS feed is fetched" \
+check "the HTTPS feed is fetched (with its username and password)" \
 	grep -q "external-resource tls-list: ok, 2 ranges" "$tmp/status2.out"
 li_cmd diagnose sys external-address-resource list >"$tmp/feeds.out" 2>&1
 check "diagnose sys external-address-resource list: the ranges" \
