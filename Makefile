@@ -30,6 +30,8 @@ override CFLAGS += $(shell pkg-config --cflags libcurl)
 LDLIBS += $(shell pkg-config --libs libcurl)
 # The metrics endpoint's HTTP server (daemon/metrics.c).
 LDLIBS += $(shell pkg-config --libs libmicrohttpd)
+# FQDN addresses (src/daemon/dynaddr.c, src/dyn/): libc-ares-dev
+LDLIBS += $(shell pkg-config --libs libcares)
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

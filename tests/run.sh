@@ -117,6 +117,9 @@ suite "e2e/ctlsock [$1]" sh tests/e2e/ctlsock.sh "$1/localin"
 suite "e2e/sinks [$1]" sh tests/e2e/sinks.sh "$1/localin"
 # The log file: rolling under load, SIGHUP, log show/follow, execute log display, disk full.
 suite "e2e/logfile [$1]" sh tests/e2e/logfile.sh "$1/localin"
+# Issue 14: FQDN addresses (dnsmasq, short TTL: the peer moves, the old
+# address is denied, sessions kept) and threat feeds (HTTP, HTTPS).
+suite "e2e/dynaddr [$1]" sh tests/e2e/dynaddr.sh "$1/localin"
 # Someone else's XDP program on an interface localin is told to use.
 suite "e2e/foreign [$1]" sh tests/e2e/foreign.sh "$1/localin"
 # A successor program with larger maps, or this build in place of

@@ -10,13 +10,16 @@
 
 #include "util/logbuf.h"
 #include "cli/commands.h"
+#include "dyn/engine.h"
 #include "pipeline/pipeline.h"
 
 static const char check_usage[] =
-	"usage: localin check -c FILE [--dump]\n"
+	"usage: localin check -c FILE [--dump] [--no-resolve]\n"
 	"  -c, --config FILE  FortiOS config to check\n"
 	"  -d, --dump         print the compiled tables\n"
-	"  -q, --quiet        no summary, only diagnostics\n";
+	"  -q, --quiet        no summary, only diagnostics\n"
+	"  -n, --no-resolve   do not resolve FQDN addresses nor fetch\n"
+	"                     external-resource feeds (they match nothing)\n";
 
 static void print_counts(const struct obj_config *c, FILE *out)
 {
@@ -54,15 +57,16 @@ int cmd_check(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "dump", no_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-resolve", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	const char *path = NULL;
-	bool dump = false, quiet = false;
+	bool dump = false, quiet = false, resolve = true;
 	struct pipeline p;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "c:dqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dqnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -72,6 +76,9 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'n':
+			resolve = false;
 			break;
 		case 'h':
 			fputs(check_usage, stdout);
@@ -85,7 +92,7 @@ int cmd_check(int argc, char **argv)
 		fputs(check_usage, stderr);
 		return 2;
 	}
-	err = pipeline_load(&p, path, STAGE_COMPILE);
+	err = pipeline_load_resolved(&p, path, resolve);
 	diag_print(&p.diags, stderr);
 	if (err) {
 		/* The name escaped as in the diagnostics above (diag_print). */

@@ -25,6 +25,8 @@ static const char ctl_usage[] =
 	"       localin diagnose [-s SOCKET] [-t SECONDS] vpn tunnel list [name NAME]\n"
 	"       localin diagnose [-s SOCKET] [-t SECONDS] sys session|session6 list | clear\n"
 	"       localin diagnose [-s SOCKET] [-t SECONDS] sys session|session6 filter [WORDS...]\n"
+	"       localin diagnose [-s SOCKET] [-t SECONDS] firewall fqdn list\n"
+	"       localin diagnose [-s SOCKET] [-t SECONDS] sys external-address-resource list\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
 	"(default " CTL_SOCKET_PATH "; root only):\n"
 	"  reload   re-read the config; with errors, the running one stays;\n"
@@ -43,6 +45,10 @@ static const char ctl_usage[] =
 	"           filter matches; clear deletes them (all without a filter)\n"
 	"  diagnose sys session filter WORDS  as on FortiOS: src dst sport\n"
 	"           dport proto policy vd negate clear; none: show it\n"
+	"  diagnose firewall fqdn list  FQDN addresses: state, addresses and\n"
+	"           the TTL left of each\n"
+	"  diagnose sys external-address-resource list  threat feeds: URL,\n"
+	"           state, last fetch, bad lines, ranges\n"
 	"  -t, --timeout SECONDS  give up when the whole answer has not come\n"
 	"           within SECONDS (default 60 for reload, else 10): exit 1\n";
 

@@ -11,6 +11,7 @@
 #include "replay/replay.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "dyn/engine.h"
 #include "pipeline/pipeline.h"
 
 static const char replay_usage[] =
@@ -27,7 +28,9 @@ static const char replay_usage[] =
 	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
 	"      --devid ID        devid= of log lines (default: none)\n"
 	"      --engine ENGINE   host (default): the matcher in this process;\n"
-	"                        xdp: the XDP program, by BPF_PROG_TEST_RUN (root)\n";
+	"                        xdp: the XDP program, by BPF_PROG_TEST_RUN (root)\n"
+	"      --no-resolve      do not resolve FQDN addresses nor fetch feeds\n"
+	"                        (they match nothing; else resolved once at start)\n";
 
 enum {
 	OPT_VERDICTS = 256,
@@ -38,6 +41,7 @@ enum {
 	OPT_SA_FILE,
 	OPT_DEVID,
 	OPT_ENGINE,
+	OPT_NO_RESOLVE,
 };
 
 /* The filter words after --trace; errors as usage errors of --trace. */
@@ -70,12 +74,14 @@ int cmd_replay(int argc, char **argv)
 		{ "sa-file", required_argument, NULL, OPT_SA_FILE },
 		{ "devid", required_argument, NULL, OPT_DEVID },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "no-resolve", no_argument, NULL, OPT_NO_RESOLVE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct replay_opts o = { 0 };
 	const char *path = NULL;
 	struct pipeline p;
+	bool resolve = true;
 	int c, ret;
 
 	flow_filter_init(&o.filter);
@@ -116,6 +122,9 @@ int cmd_replay(int argc, char **argv)
 			}
 			o.xdp = !strcmp(optarg, "xdp");
 			break;
+		case OPT_NO_RESOLVE:
+			resolve = false;
+			break;
 		case 'h':
 			fputs(replay_usage, stdout);
 			return 0;
@@ -140,7 +149,7 @@ int cmd_replay(int argc, char **argv)
 				       (const char *const *)argv + optind))
 			return 2;
 	}
-	ret = pipeline_load(&p, path, STAGE_COMPILE);
+	ret = pipeline_load_resolved(&p, path, resolve);
 	if (ret) {
 		diag_print(&p.diags, stderr);
 		pipeline_free(&p);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compile/internal.h"
+#include "objects/dynaddr.h"
 
 void addr_store_release(struct addr_store *st)
 {
@@ -119,9 +120,42 @@ static bool addr_plain_range(const struct obj_addr *a, ip_u128 *lo, ip_u128 *hi)
 		*hi = a->range.hi > max ? max : a->range.hi;
 		return true;
 	default:
-		/* FQDN: resolved at run time; until then it matches nothing. */
+		/* Wildcards and dynamic addresses: addr_push_many(). */
 		return false;
 	}
+}
+
+/*
+ * The ranges of an address that is more than one: a wildcard's prefixes,
+ * an FQDN's or a feed's current ranges of its family (none until first
+ * resolved or fetched: objects/dynaddr.h).
+ */
+static int addr_push_many(struct compile_ctx *c, const struct obj_addr *a,
+			  struct ipset *out)
+{
+	const struct dyn_entry *e;
+	struct ip_range *v;
+	uint64_t n, i;
+	int err = 0;
+
+	if (a->type == ADDR_WILDCARD) {
+		n = wildcard_nr_prefixes(a->wild.mask);
+		if (n > WILDCARD_MAX_PREFIXES)
+			return -E2BIG; /* the resolver refused it already */
+		v = malloc(n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		wildcard_expand(a->wild.addr, a->wild.mask, v);
+		for (i = 0; i < n && !err; i++)
+			err = ipset_push(out, v[i].lo, v[i].hi);
+		free(v);
+		return err;
+	}
+	e = c->cfg->dyn ? dyn_of_addr(c->cfg->dyn, a) : NULL;
+	for (i = 0; e && i < e->nr && !err; i++)
+		if (e->r[i].family == a->family)
+			err = ipset_push(out, e->r[i].lo, e->r[i].hi);
+	return err;
 }
 
 /*
@@ -147,9 +181,10 @@ static int addr_collect(struct compile_ctx *c, struct obj_addr *const *list,
 		}
 
 		if (list[i]->type != ADDR_GROUP) {
-			if (!addr_plain_range(list[i], &lo, &hi))
-				continue;
-			err = ipset_push(out, lo, hi);
+			if (addr_plain_range(list[i], &lo, &hi))
+				err = ipset_push(out, lo, hi);
+			else
+				err = addr_push_many(c, list[i], out);
 		} else {
 			err = addr_flatten(c, list[i], &id);
 			if (!err)
@@ -160,6 +195,52 @@ static int addr_collect(struct compile_ctx *c, struct obj_addr *const *list,
 	}
 	ipset_normalize(out);
 	return 0;
+}
+
+/*
+ * The first FQDN or feed in @a (itself, or a member of it as a group)
+ * that has no address now: it excludes nothing where it is excluded.
+ */
+static const struct obj_addr *addr_unfilled(const struct compile_ctx *c,
+					    const struct obj_addr *a,
+					    unsigned int depth)
+{
+	const struct dyn_entry *e;
+	const struct obj_addr *u;
+	size_t i;
+
+	if (a->type == ADDR_FQDN || a->type == ADDR_FEED) {
+		e = c->cfg->dyn ? dyn_of_addr(c->cfg->dyn, a) : NULL;
+		for (i = 0; e && i < e->nr; i++)
+			if (e->r[i].family == a->family)
+				return NULL;
+		return a;
+	}
+	if (a->type != ADDR_GROUP || depth > 8)
+		return NULL;
+	for (i = 0; i < a->nr_members; i++) {
+		u = addr_unfilled(c, a->members[i], depth + 1);
+		if (u)
+			return u;
+	}
+	return NULL;
+}
+
+/* The README's warning, said where it matters: the excluded get in. */
+static void warn_unfilled_exclude(struct compile_ctx *c,
+				  const struct obj_addr *g, size_t i)
+{
+	const struct obj_addr *u = addr_unfilled(c, g->excludes[i], 0);
+
+	if (!u)
+		return;
+	diag_warn(
+		c->dl, g->exclude_locs ? &g->exclude_locs[i] : &g->loc,
+		"exclude-member \"%s\" of group \"%s\": %s \"%s\" has no address%s, so it excludes nothing: what it names is NOT excluded from \"%s\" until it has",
+		g->excludes[i]->name, g->name,
+		u->type == ADDR_FQDN ? "fqdn" : "external-resource",
+		u->type == ADDR_FQDN ? u->fqdn : u->feed,
+		c->cfg->dyn ? "" : " (not resolved yet)", g->name);
 }
 
 static int addr_flatten_group(struct compile_ctx *c, const struct obj_addr *a,
@@ -183,6 +264,7 @@ static int addr_flatten_group(struct compile_ctx *c, const struct obj_addr *a,
 		err = addr_flatten(c, a->excludes[i], &id);
 		if (err)
 			goto out;
+		warn_unfilled_exclude(c, a, i);
 		e = &c->addrs.sets[id];
 		/* Excluding what is not there is almost surely a mistake. */
 		if (!ipset_subset(e, &members))
@@ -216,6 +298,10 @@ static int addr_flatten_one(struct compile_ctx *c, const struct obj_addr *a,
 		err = addr_flatten_group(c, a, &s);
 	else if (addr_plain_range(a, &lo, &hi))
 		err = ipset_push(&s, lo, hi);
+	else
+		err = addr_push_many(c, a, &s);
+	if (!err)
+		ipset_normalize(&s);
 	if (!err)
 		err = addr_intern(&c->addrs, &s, id);
 	else

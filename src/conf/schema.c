@@ -16,6 +16,8 @@ const struct schema_section *const schema_sections[] = {
 	&schema_system_global,
 	&schema_system_settings,
 	&schema_system_interface,
+	&schema_system_dns,
+	&schema_system_external_resource,
 	&schema_system_sa_source,
 	&schema_system_sa_check,
 	&schema_system_email_server,

@@ -104,7 +104,12 @@ static const char *const local_in_policy_action[] = {
 static const struct schema_attr address_attrs[] = {
 	SCHEMA_ON_OFF("allow-routing", "disable"),
 	SCHEMA_STR("associated-interface", 35, NULL),
-	SCHEMA_INT("cache-ttl", 0, 86400, "0"),
+	{ .name = "cache-ttl",
+	  .type = ST_INT,
+	  .min = 0,
+	  .max = 86400,
+	  .def = "0",
+	  .flags = SA_USED },
 	{ .name = "clearpass-spt",
 	  .type = ST_ENUM,
 	  .enums = address_clearpass_spt,
@@ -168,7 +173,10 @@ static const struct schema_attr address_attrs[] = {
 	  .flags = SA_USED },
 	{ .name = "uuid", .type = ST_UUID, .flags = SA_USED },
 	SCHEMA_ON_OFF("visibility", NULL),
-	SCHEMA_RAW("wildcard", "0.0.0.0 0.0.0.0"),
+	{ .name = "wildcard",
+	  .type = ST_RAW,
+	  .def = "0.0.0.0 0.0.0.0",
+	  .flags = SA_USED },
 	SCHEMA_STR("wildcard-fqdn", 255, NULL),
 };
 
@@ -229,7 +237,12 @@ static const char *const address_order[] = {
 };
 
 static const struct schema_attr address6_attrs[] = {
-	SCHEMA_INT("cache-ttl", 0, 86400, "0"),
+	{ .name = "cache-ttl",
+	  .type = ST_INT,
+	  .min = 0,
+	  .max = 86400,
+	  .def = "0",
+	  .flags = SA_USED },
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "comment", .type = ST_STRING, .max = 255, .flags = SA_USED },
 	SCHEMA_STR("country", 2, NULL),

@@ -84,6 +84,10 @@ extern const struct schema_section schema_log_syslogd4_filter;
 extern const struct schema_section schema_log_eventfilter;
 extern const struct schema_section schema_system_metrics;
 
+/* schema_dyn.c: threat feeds, DNS servers */
+extern const struct schema_section schema_system_external_resource;
+extern const struct schema_section schema_system_dns;
+
 /* schema_global.c */
 extern const struct schema_section schema_system_global;
 

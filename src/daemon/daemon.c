@@ -27,11 +27,12 @@
 #define LOOP_TICK_MS 1000
 /*
  * Data path, signals, rtnetlink; SA sources; control socket, connections;
- * the two sinks; the syslog servers; the metrics server.
+ * the two sinks; the syslog servers; the metrics server; the FQDN resolver
+ * and feed fetcher.
  */
 #define MAX_POLLFDS                                                       \
 	(3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2 + ALERTMAIL_MAX_FDS + \
-	 SYSLOGD_MAX_FDS + 1)
+	 SYSLOGD_MAX_FDS + 1 + DYNADDR_MAX_FDS)
 /* How long what is queued for the caller's stderr may hold up a start. */
 #define READY_DRAIN_MS 2000
 /* How long each sink may hold up the exit. */
@@ -410,6 +411,7 @@ static void loop(struct daemon *d)
 	int am_ms, nr_am0, nr_am;
 	int sl_ms, sl_at, nr_sl;
 	int met_ms, met_at, nr_met;
+	int dyn_ms, dyn_at, nr_dyn;
 
 	while (!d->stopping) {
 		struct timespec now;
@@ -438,6 +440,9 @@ static void loop(struct daemon *d)
 		met_ms = metrics_timeout_ms(d);
 		if (met_ms >= 0 && met_ms < ms)
 			ms = met_ms;
+		dyn_ms = dynaddr_timeout_ms(d);
+		if (dyn_ms >= 0 && dyn_ms < ms)
+			ms = dyn_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };
@@ -449,7 +454,8 @@ static void loop(struct daemon *d)
 		nr_fixed = n;
 		n += ctl_server_pollfds(d, pfd + n,
 					MAX_POLLFDS - 2 - ALERTMAIL_MAX_FDS -
-						SYSLOGD_MAX_FDS - 1 - n);
+						SYSLOGD_MAX_FDS - 1 -
+						DYNADDR_MAX_FDS - n);
 		nr_ctl = n - nr_fixed;
 		/* A sink whose reader is slow: written as it takes lines. */
 		n += sink_pollfd(&d->sink, pfd + n);
@@ -463,6 +469,9 @@ static void loop(struct daemon *d)
 		met_at = n;
 		nr_met = metrics_pollfd(d, pfd + n);
 		n += nr_met;
+		dyn_at = n;
+		nr_dyn = dynaddr_pollfds(d, pfd + n, DYNADDR_MAX_FDS);
+		n += nr_dyn;
 		/* A broken event source must not make the loop spin. */
 		if (poll_broken)
 			pfd[0].fd = -1;
@@ -478,6 +487,7 @@ static void loop(struct daemon *d)
 			sink_flush(&d->msgs);
 			alertmail_handle(d, pfd + nr_am0, nr_am);
 			syslogd_handle(d, pfd + sl_at, nr_sl);
+			dynaddr_handle(d, pfd + dyn_at, nr_dyn);
 		} else if (ready < 0 && errno != EINTR) {
 			/*
 			 * EINVAL: more fds than RLIMIT_NOFILE (a limit set
@@ -510,6 +520,7 @@ static void loop(struct daemon *d)
 		syslogd_tick(d);
 		ctl_server_tick(d);
 		alertmail_tick(d);
+		dynaddr_tick(d);
 		/* The scrapes: read the counters here, in the loop's thread. */
 		metrics_handle(d, ready > 0 && nr_met ? &pfd[met_at] : NULL);
 		if (minute != d->report_minute) {
@@ -606,6 +617,7 @@ int daemon_run(const struct daemon_opts *o)
 	ctl_server_close(&d);
 	alertmail_close(&d);
 	metrics_close(&d);
+	dynaddr_close(&d);
 	rtnl_close(&d.rtnl);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);

@@ -18,6 +18,7 @@
 #include "daemon/alertmail.h"
 #include "daemon/ctl.h"
 #include "daemon/daemon.h"
+#include "daemon/dynaddr.h"
 #include "daemon/locals.h"
 #include "daemon/metrics.h"
 #include "daemon/rtnl.h"
@@ -171,6 +172,7 @@ struct daemon {
 	struct alertmail *am;	/* alertmail.c; NULL: never configured */
 	struct syslogd *syslog; /* syslogd.c; NULL: no server configured yet */
 	struct daemon_metrics metrics;
+	struct daemon_dyn dyn; /* FQDN and feed addresses (dynaddr.c) */
 	bool stopping;
 };
 

@@ -77,7 +77,13 @@ int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs)
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
-	err = pipeline_load(p, d->o->config, STAGE_COMPILE);
+	/* FQDNs and feeds as resolved so far (new ones match nothing yet). */
+	err = pipeline_load(p, d->o->config, STAGE_RESOLVE);
+	if (!err) {
+		p->objs.dyn = &d->dyn.t;
+		err = pipeline_compile(p);
+		p->objs.dyn = NULL;
+	}
 	/* Errors, and warnings of a good config too (shadowed policies). */
 	diag_print(&p->diags, msgs);
 	if (err) {
@@ -239,6 +245,9 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	log_emitter_set_config(&d->log, &np->rs, &np->objs);
 	logfile_configure(d);
 	alertmail_configure(d);
+	/* The table compiled in is current: a change from here recompiles. */
+	d->dyn.applied = d->dyn.t.version;
+	dynaddr_configure(d);
 	daemon_tick(d, true);
 	d->loaded_at = time(NULL);
 	if (d->live)

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "objects/dynaddr.h"
 #include "objects/internal.h"
 
 bool obj_addr_is_none(const struct obj_addr *a)
@@ -30,7 +31,7 @@ static struct obj_addr *addr_new(struct resolver *r, const struct conf_entry *e,
 	return o;
 }
 
-static void addr_add(struct resolver *r, struct obj_addr *o, size_t *cap)
+void obj_addr_add(struct resolver *r, struct obj_addr *o, size_t *cap)
 {
 	*ARENA_PUSH(r->a, r->cfg->addrs, r->cfg->nr_addrs, *cap) = o;
 }
@@ -158,12 +159,57 @@ static void addr_fqdn(struct resolver *r, const struct conf_section *sec,
 		      const struct conf_entry *e, struct obj_addr *o)
 {
 	const struct conf_word *w = obj_word(r, sec, e, "fqdn");
+	const struct conf_word *ttl = obj_word(r, sec, e, "cache-ttl");
+	uint32_t v;
 
 	if ((!w || !*w->text) && !e->broken)
 		diag_error(r->dl, &e->loc, "address \"%s\": fqdn is required",
 			   o->name);
 	else if (w)
 		o->fqdn = w->text;
+	o->cache_ttl = 0;
+	if (ttl && parse_u32(ttl->text, 86400, &v))
+		o->cache_ttl = v;
+}
+
+/*
+ * wildcard "a.b.c.d m.m.m.m": the mask's 1 bits must match, its 0 bits
+ * may be anywhere (FortiOS's convention, not Cisco's inverted one). The
+ * compiler expands it into exact prefixes; too many is an error here,
+ * never an approximation.
+ */
+static void addr_wildcard(struct resolver *r, const struct conf_section *sec,
+			  const struct conf_entry *e, struct obj_addr *o)
+{
+	const struct conf_word *w;
+	size_t n = obj_words(r, sec, e, "wildcard", &w);
+	uint32_t ip, mask;
+	uint64_t nr;
+	struct conf_loc loc;
+
+	o->wild.addr = o->wild.mask = 0; /* no value: everything */
+	if (!n)
+		return;
+	loc = obj_span(w, n);
+	if (!(n == 2 && parse_ip4(w[0].text, &ip) &&
+	      parse_ip4(w[1].text, &mask))) {
+		diag_error(
+			r->dl, &loc,
+			"invalid wildcard \"%s\" (expected an address and a mask, as 10.0.0.1 255.0.255.255)",
+			obj_join(r, w, n));
+		return;
+	}
+	nr = wildcard_nr_prefixes(mask);
+	if (nr > WILDCARD_MAX_PREFIXES) {
+		diag_error(
+			r->dl, &loc,
+			"wildcard \"%s\" is %llu separate prefixes; localin matches a wildcard exactly by expanding it, up to %u prefixes (at most 16 zero bits of the mask above its lowest 1 bit)",
+			obj_join(r, w, n), (unsigned long long)nr,
+			WILDCARD_MAX_PREFIXES);
+		return;
+	}
+	o->wild.addr = ip & mask;
+	o->wild.mask = mask;
 }
 
 static void addr6_prefix(struct resolver *r, const struct conf_section *sec,
@@ -211,6 +257,9 @@ static void resolve_plain(struct resolver *r, int family, size_t *cap)
 		} else if (!strcmp(type, "fqdn")) {
 			o->type = ADDR_FQDN;
 			addr_fqdn(r, sec, e, o);
+		} else if (family == 4 && !strcmp(type, "wildcard")) {
+			o->type = ADDR_WILDCARD;
+			addr_wildcard(r, sec, e, o);
 		} else if (family == 4 && !strcmp(type, "interface-subnet")) {
 			o->type = ADDR_IFSUBNET;
 			addr_ifsubnet(r, sec, e, o);
@@ -229,7 +278,7 @@ static void resolve_plain(struct resolver *r, int family, size_t *cap)
 			o->unsupported = arena_printf(r->a, "type %s", type);
 		}
 		obj_names_put(addr_table(r, family), r->a, o->name, o);
-		addr_add(r, o, cap);
+		obj_addr_add(r, o, cap);
 	}
 }
 
@@ -443,7 +492,7 @@ static void resolve_groups(struct resolver *r, int family, size_t *cap)
 			continue;
 		}
 		g->listed = true;
-		addr_add(r, g->o, cap);
+		obj_addr_add(r, g->o, cap);
 	}
 	/* Groups may name groups defined further down: resolve after listing. */
 	obj_names_init(&idx, r->a, nr);
@@ -462,6 +511,8 @@ void obj_resolve_addresses(struct resolver *r)
 
 	resolve_plain(r, 4, &cap);
 	resolve_plain(r, 6, &cap);
+	/* Feeds are addresses of both families, named like any other. */
+	obj_feed_addrs(r, &cap);
 	resolve_groups(r, 4, &cap);
 	resolve_groups(r, 6, &cap);
 }

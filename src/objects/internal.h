@@ -121,6 +121,11 @@ void obj_resolve_services(struct resolver *r);
 void obj_resolve_schedules(struct resolver *r);
 void obj_resolve_policies(struct resolver *r);
 
+void obj_resolve_dyn(struct resolver *r); /* feed.c: feeds and DNS */
+/* feed.c: each feed as an address of both families (after the plain ones) */
+void obj_feed_addrs(struct resolver *r, size_t *cap);
+void obj_addr_add(struct resolver *r, struct obj_addr *o, size_t *cap);
+
 /* Helpers for policies: resolve one reference, counting it. */
 struct obj_addr *obj_addr_ref(struct resolver *r, int family,
 			      const struct conf_word *w);

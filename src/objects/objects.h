@@ -27,6 +27,8 @@ enum addr_type {
 	ADDR_FQDN,     /* resolved at run time; matches nothing until then */
 	ADDR_IFSUBNET, /* the subnet of a `system interface` */
 	ADDR_GROUP,    /* firewall addrgrp / addrgrp6 */
+	ADDR_WILDCARD, /* address with a (non-contiguous) wildcard mask */
+	ADDR_FEED,     /* a system external-resource: fetched at run time */
 };
 
 /*
@@ -41,9 +43,20 @@ struct obj_addr {
 	enum addr_type type;
 	union {
 		struct { /* every type but ADDR_GROUP */
-			/* ADDR_IPMASK, ADDR_IPRANGE, ADDR_IFSUBNET */
-			struct ip_range range;
-			const char *fqdn;
+			union {
+				/* ADDR_IPMASK, ADDR_IPRANGE, ADDR_IFSUBNET */
+				struct ip_range range;
+				/* ADDR_WILDCARD: addr & mask, host order */
+				struct {
+					uint32_t addr, mask;
+				} wild;
+				/* ADDR_FQDN: seconds an address outlives its TTL */
+				unsigned int cache_ttl;
+			};
+			union {
+				const char *fqdn; /* ADDR_FQDN */
+				const char *feed; /* ADDR_FEED: resource name */
+			};
 			const char *intf;
 		};
 		struct { /* ADDR_GROUP */
@@ -288,8 +301,37 @@ struct obj_metrics {
 	uint16_t port;
 };
 
+/* `config system external-resource` entry of type address (a feed). */
+struct obj_feed {
+	const char *name;
+	struct conf_loc loc;
+	const char *url;	     /* resource */
+	const char *user, *password; /* NULL: none */
+	const char *source_ip;	     /* NULL: the route's */
+	unsigned int refresh_min;    /* refresh-rate */
+	unsigned int
+		verify; /* server-identity-check: 0 none, 1 basic, 2 full */
+};
+
+/* `config system dns`: the servers FQDN addresses are resolved with. */
+struct obj_dns {
+	const char *servers; /* "a,b" for c-ares; NULL: /etc/resolv.conf */
+	unsigned int min_refresh_s, max_refresh_s; /* fqdn-min/max-refresh */
+	unsigned int timeout_s, retry;
+};
+
+struct dyn_table;
+
 struct obj_config {
 	struct arena *arena;
+	/*
+	 * Resolved FQDNs and fetched feeds (objects/dynaddr.h), set by the
+	 * caller before ruleset_compile(); NULL: they match nothing.
+	 */
+	const struct dyn_table *dyn;
+	struct obj_feed **feeds;
+	size_t nr_feeds;
+	struct obj_dns dns;
 	struct obj_addr **addrs; /* address, address6, addrgrp, addrgrp6 */
 	size_t nr_addrs;
 	struct obj_service **services;

@@ -240,7 +240,9 @@ static void warn_unused(struct resolver *r)
 	for (i = 0; i < cfg->nr_addrs; i++) {
 		struct obj_addr *a = cfg->addrs[i];
 
-		if (!a->builtin && !a->refs && !a->unsupported)
+		/* A feed may serve firewall policies localin skips. */
+		if (!a->builtin && !a->refs && !a->unsupported &&
+		    a->type != ADDR_FEED)
 			unused(r, &a->loc, addr_kind(a), a->name, &counted);
 	}
 	for (i = 0; i < cfg->nr_services; i++) {
@@ -304,6 +306,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_resolve_log_disk(&r);
 	obj_resolve_alertmail(&r);
 	obj_resolve_syslogd(&r);
+	obj_resolve_dyn(&r);
 	obj_resolve_addresses(&r);
 	obj_resolve_services(&r);
 	obj_resolve_schedules(&r);

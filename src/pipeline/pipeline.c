@@ -11,9 +11,9 @@
 static int run(struct pipeline *p, const struct conf_source *src,
 	       enum pipeline_stage upto)
 {
-	unsigned int errors;
 	int err;
 
+	p->src = src;
 	err = conf_load(&p->tree, src, &p->diags);
 	if (upto == STAGE_PARSE)
 		return err;
@@ -25,6 +25,14 @@ static int run(struct pipeline *p, const struct conf_source *src,
 	err = objects_resolve(&p->tree, &p->objs, &p->diags) ?: err;
 	if (err || upto == STAGE_RESOLVE)
 		return err;
+	return pipeline_compile(p);
+}
+
+int pipeline_compile(struct pipeline *p)
+{
+	unsigned int errors;
+	int err;
+
 	errors = p->diags.errors;
 	err = ruleset_compile(&p->objs, &p->rs, &p->diags);
 	/* What the compiler cannot explain is a failed allocation: say so. */

@@ -25,6 +25,8 @@ struct pipeline {
 	struct obj_config objs;
 	struct li_ruleset rs;
 	bool compiled;
+	/* The text it was loaded from: compiled again as FQDNs change. */
+	const struct conf_source *src;
 };
 
 /*
@@ -38,6 +40,12 @@ int pipeline_load(struct pipeline *p, const char *path,
 int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
 		      size_t len, enum pipeline_stage upto);
 void pipeline_free(struct pipeline *p);
+
+/*
+ * The compile stage of a pipeline loaded up to STAGE_RESOLVE without
+ * error (after the caller set p->objs.dyn, objects/dynaddr.h).
+ */
+int pipeline_compile(struct pipeline *p);
 
 /*
  * Local time is the config's zone from here on (`system global

@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 # Lowest first: each stage may include those before it.
-LAYERS="util conf objects compile dataplane ipsec log trace pipeline replay daemon cli"
+LAYERS="util conf objects compile dataplane ipsec log trace pipeline dyn replay daemon cli"
 
 rank() { # stage: its position in LAYERS, or nothing
 	i=0

@@ -11,6 +11,7 @@
 #                                   script makes (below)
 #   showargs/NAME.args -> NAME.out  `localin show` with those arguments (one
 #                                   section or entry), output and exit code
+# check runs with --no-resolve: FQDNs and feeds match nothing, no network.
 # Prints one PASS/FAIL line per case. UPDATE=1 rewrites the expected files.
 set -u
 bin=$1
@@ -63,7 +64,7 @@ done
 for f in "$dir"/check/*.conf; do
 	[ -e "$f" ] || continue
 	n=${f%.conf}
-	"$bin" check -c "$f" >"$tmp/out" 2>&1
+	"$bin" check --no-resolve -c "$f" >"$tmp/out" 2>&1
 	rc=$?
 	echo "exit $rc" >>"$tmp/out"
 	expect "check/$(basename "$n")" "$n.out" "$tmp/out"
@@ -72,7 +73,7 @@ done
 for f in "$dir"/errors/*.conf; do
 	[ -e "$f" ] || continue
 	n=${f%.conf}
-	"$bin" check -q -c "$f" >/dev/null 2>"$tmp/err"
+	"$bin" check --no-resolve -q -c "$f" >/dev/null 2>"$tmp/err"
 	rc=$?
 	echo "exit $rc" >>"$tmp/err"
 	expect "errors/$(basename "$n")" "$n.err" "$tmp/err"
@@ -81,7 +82,7 @@ done
 for f in "$dir"/dump/*.conf; do
 	[ -e "$f" ] || continue
 	n=${f%.conf}
-	"$bin" check --dump -c "$f" >"$tmp/out" 2>&1
+	"$bin" check --no-resolve --dump -c "$f" >"$tmp/out" 2>&1
 	expect "dump/$(basename "$n")" "$n.dump" "$tmp/out"
 done
 

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FQDN addresses and threat feeds in the daemon (dynaddr.h). A change of
+ * the table compiles the config in force again, from the text it was
+ * loaded from, and swaps the new image in as a reload does: no gap, and
+ * sessions are re-judged against the new generation.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/internal.h"
+
+/* A recompile that failed (out of memory) is tried again after this. */
+#define RECOMPILE_RETRY_MS 5000
+
+static void say(void *ctx, const char *msg)
+{
+	(void)ctx;
+	daemon_msg("%s", msg);
+}
+
+void dynaddr_configure(struct daemon *d)
+{
+	struct daemon_dyn *y = &d->dyn;
+	int err;
+
+	err = dyn_table_sync(&y->t, &d->p->objs);
+	if (err) {
+		daemon_msg("dynamic addresses: %s", strerror(-err));
+		return;
+	}
+	if (!y->eng && !dyn_wanted(&d->p->objs))
+		return;
+	if (!y->eng) {
+		err = dyn_engine_open(&y->eng, &y->t, say, d);
+		if (err) {
+			daemon_msg(
+				"cannot start the FQDN resolver and feed fetcher: %s; FQDN and external-resource addresses match nothing",
+				strerror(-err));
+			return;
+		}
+	}
+	if (dyn_engine_configure(y->eng, &d->p->objs.dns))
+		daemon_msg("system dns: cannot set up the resolver");
+	/* Queries start now; a change they bring recompiles in the loop. */
+	dyn_engine_tick(y->eng);
+}
+
+int dynaddr_pollfds(struct daemon *d, struct pollfd *pfd, int max)
+{
+	return d->dyn.eng ? dyn_engine_pollfds(d->dyn.eng, pfd, max) : 0;
+}
+
+void dynaddr_handle(struct daemon *d, const struct pollfd *pfd, int n)
+{
+	if (d->dyn.eng)
+		dyn_engine_handle(d->dyn.eng, pfd, n);
+}
+
+/* The config in force, compiled again with the table as it is now. */
+static int recompile(struct daemon *d)
+{
+	const struct conf_source *src = d->p->src;
+	struct pipeline *np = malloc(sizeof(*np));
+	uint64_t version = d->dyn.t.version;
+	int err;
+
+	if (!np)
+		return -ENOMEM;
+	err = pipeline_load_mem(np, src->name, src->text, src->len,
+				STAGE_RESOLVE);
+	if (!err) {
+		np->objs.dyn = &d->dyn.t;
+		err = pipeline_compile(np);
+		np->objs.dyn = NULL;
+	}
+	if (!err)
+		err = daemon_apply(d, np);
+	if (err) {
+		pipeline_free(np);
+		free(np);
+		return err;
+	}
+	d->dyn.applied = version;
+	return 0;
+}
+
+void dynaddr_tick(struct daemon *d)
+{
+	struct daemon_dyn *y = &d->dyn;
+	int err;
+
+	if (!y->eng)
+		return;
+	dyn_engine_tick(y->eng);
+	if (y->t.version == y->applied || !d->p || !d->p->src)
+		return;
+	if (y->retry_ms && sa_mono_ms() < y->retry_ms)
+		return;
+	err = recompile(d);
+	if (err) {
+		y->recompile_failures++;
+		y->retry_ms = sa_mono_ms() + RECOMPILE_RETRY_MS;
+		daemon_msg(
+			"dynamic addresses changed, but the policies cannot be compiled again (%s); the data path keeps the previous addresses",
+			strerror(-err));
+		return;
+	}
+	y->retry_ms = 0;
+	y->recompiles++;
+}
+
+int dynaddr_timeout_ms(struct daemon *d)
+{
+	struct daemon_dyn *y = &d->dyn;
+	int ms;
+
+	if (!y->eng)
+		return -1;
+	ms = dyn_engine_timeout_ms(y->eng);
+	if (y->t.version != y->applied && y->retry_ms) {
+		uint64_t now = sa_mono_ms();
+		int r = y->retry_ms > now ? (int)(y->retry_ms - now) : 0;
+
+		if (ms < 0 || r < ms)
+			ms = r;
+	}
+	return ms;
+}
+
+void dynaddr_close(struct daemon *d)
+{
+	dyn_engine_close(d->dyn.eng);
+	d->dyn.eng = NULL;
+	dyn_table_free(&d->dyn.t);
+}
+
+void dynaddr_status(struct daemon *d, FILE *out)
+{
+	struct daemon_dyn *y = &d->dyn;
+	size_t i, n = 0;
+
+	for (i = 0; i < y->t.nr; i++)
+		n += y->t.e[i]->in_use;
+	if (!n)
+		return;
+	fprintf(out,
+		"dynamic addresses: %zu (FQDN and external-resource); compiled in %llu time%s since start%s\n",
+		n, (unsigned long long)y->recompiles,
+		y->recompiles == 1 ? "" : "s",
+		y->recompile_failures ? ", some recompiles failed" : "");
+	dyn_print_status(&y->t, out);
+}
+
+bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok)
+{
+	if (argc == 4 && !strcmp(argv[0], "diagnose") &&
+	    !strcmp(argv[1], "firewall") && !strcmp(argv[2], "fqdn") &&
+	    !strcmp(argv[3], "list")) {
+		dyn_print_fqdn_list(&d->dyn.t, out);
+		*ok = true;
+		return true;
+	}
+	if (argc == 4 && !strcmp(argv[0], "diagnose") &&
+	    !strcmp(argv[1], "sys") &&
+	    !strcmp(argv[2], "external-address-resource") &&
+	    !strcmp(argv[3], "list")) {
+		dyn_print_feed_list(&d->dyn.t, out);
+		*ok = true;
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's dynamic addresses (objects/dynaddr.h has the design): the
+ * table the config in force is compiled with, the fetcher that keeps it
+ * current in the loop, and the recompile-and-swap when it changes.
+ */
+#ifndef LOCALIN_DAEMON_DYNADDR_H
+#define LOCALIN_DAEMON_DYNADDR_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "objects/dynaddr.h"
+#include "dyn/engine.h"
+
+struct daemon;
+
+struct daemon_dyn {
+	struct dyn_table t;
+	struct dyn_engine *eng; /* NULL: not started (or cannot be) */
+	uint64_t applied;	/* t.version the config in force has */
+	uint64_t recompiles, recompile_failures;
+	uint64_t retry_ms; /* a failed recompile: try again then */
+};
+
+#define DYNADDR_MAX_FDS DYN_MAX_FDS
+
+/* After a config is applied: what it names, the DNS servers. */
+void dynaddr_configure(struct daemon *d);
+int dynaddr_pollfds(struct daemon *d, struct pollfd *pfd, int max);
+void dynaddr_handle(struct daemon *d, const struct pollfd *pfd, int n);
+/* Refreshes due; a changed table compiled and swapped in. */
+void dynaddr_tick(struct daemon *d);
+int dynaddr_timeout_ms(struct daemon *d);
+void dynaddr_close(struct daemon *d);
+void dynaddr_status(struct daemon *d, FILE *out);
+/*
+ * `diagnose firewall fqdn list`, `diagnose sys external-address-resource
+ * list`: true if @argv is one of them (answered on @out, *ok set).
+ */
+bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok);
+
+#endif
