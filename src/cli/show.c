@@ -14,8 +14,25 @@
 
 static const char show_usage[] =
 	"usage: localin show -c FILE [full-configuration] [SECTION]\n"
+	"       localin show [-s SOCKET] [-t SECONDS] firewall local-in-policy [ID]\n"
 	"  -c, --config FILE  FortiOS config to print\n"
-	"  SECTION            e.g. firewall address, firewall local-in-policy\n";
+	"  SECTION            e.g. firewall address, firewall local-in-policy\n"
+	"Without -c: the running daemon's policies (`localin diagnose --help`).\n";
+
+/* No -c among the options: the words are for the running daemon. */
+static bool for_daemon(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") || !strncmp(argv[i], "--config", 8) ||
+		    !strncmp(argv[i], "-c", 2))
+			return false;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return false;
+	}
+	return argc > 1;
+}
 
 int cmd_show(int argc, char **argv)
 {
@@ -30,6 +47,8 @@ int cmd_show(int argc, char **argv)
 	struct pipeline p;
 	int c, err;
 
+	if (for_daemon(argc, argv))
+		return cmd_show_running(argc, argv);
 	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

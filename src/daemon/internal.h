@@ -90,6 +90,9 @@ struct ctl_conn {
 	bool peer_done;	  /* the peer sent EOF: answer what it sent, close */
 	bool close_after; /* once @out is written */
 	bool stop_waiter; /* asked to stop: answered after the teardown */
+	bool streaming;	  /* `diagnose debug enable`: frames follow */
+	bool stream_keep; /* `enable keep`: a trace run's end does not end it */
+	__u64 stream_lost; /* trace lines dropped since the last lost frame */
 };
 
 /* A daemon message about a recurring condition, at most once a minute. */
@@ -132,6 +135,7 @@ struct daemon {
 	struct intf_want want;
 	struct sched_state sched;
 	time_t loaded_at;
+	time_t started_at; /* the control socket opened: uptime */
 	unsigned int reloads, reload_failures;
 
 	struct li_loader *l;
@@ -154,6 +158,9 @@ struct daemon {
 	struct log_sink msgs;	/* daemon_msg(): stderr, syslog once detached */
 	struct flow_filter filter;
 	__u32 trace_left; /* trace start N, minus the traces seen */
+	__u32 trace_run;  /* N of the last trace start */
+	/* `diagnose debug console timestamp`, `flow show function-name|iprope` */
+	bool dbg_timestamp, dbg_no_func, dbg_iprope;
 	__u64 events, traces;
 	__u64 kernel_suppressed[LI_EV_NR_KINDS]; /* as last reported */
 	__s64 report_minute;
@@ -222,6 +229,23 @@ void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n);
 int ctl_server_timeout_ms(struct daemon *d);
 void ctl_server_tick(struct daemon *d);
 void ctl_server_answer_stop(struct daemon *d, const char *text);
+/*
+ * Trace text (@lines whole lines) to every streaming connection; false
+ * when none streams (the caller writes it to the log then).
+ */
+bool ctl_stream_lines(struct daemon *d, const char *text, size_t len,
+		      unsigned int lines);
+/* End the streams (@all: also `keep` ones), saying @why. */
+void ctl_stream_end(struct daemon *d, bool all, const char *why);
+
+/* diag.c: the FortiOS diagnose/get/show answers; true for ok. */
+bool diag_iprope_list(struct daemon *d, const struct ctl_req *r, FILE *out);
+bool diag_iprope_clear(struct daemon *d, FILE *out);
+bool diag_sys_status(struct daemon *d, bool json, FILE *out);
+bool diag_sys_perf(struct daemon *d, bool json, FILE *out);
+bool diag_get_localin(struct daemon *d, const struct ctl_req *r, FILE *out);
+bool diag_show_localin(struct daemon *d, const struct ctl_req *r, FILE *out);
+bool diag_filter_json(struct daemon *d, FILE *out);
 
 /* sas.c */
 int sas_start(struct daemon *d);
@@ -259,5 +283,6 @@ int sessions_counts(struct daemon *d, struct sess_counts *c);
 
 /* status.c */
 void daemon_status(struct daemon *d, FILE *out);
+void daemon_status_json(struct daemon *d, FILE *out);
 
 #endif

@@ -55,7 +55,7 @@ static void test_ctl_parse(void **state)
 		{ .line = "", .err = -EINVAL, .msg = "empty request" },
 		{ .line = "frobnicate",
 		  .err = -EINVAL,
-		  .msg = "unknown command \"frobnicate\" (reload, stop, status or diagnose expected)" },
+		  .msg = "unknown command \"frobnicate\" (reload, stop, status, diagnose, get or show expected)" },
 		{ .line = "diagnose debug flow filter", .cmd = CTL_FILTER },
 		{ .line = "diagnose debug flow filter saddr 10.0.0.1",
 		  .cmd = CTL_FILTER,
