@@ -25,7 +25,8 @@ static const char ctl_usage[] =
 	"       localin get [-s SOCKET] [-t SECONDS] [-j] WORDS...\n"
 	"       localin show [-s SOCKET] [-t SECONDS] firewall local-in-policy [ID]\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
-	"(default " CTL_SOCKET_PATH "; root, or --admin-group of `localin run`):\n"
+	"(default " CTL_SOCKET_PATH
+	"; root, or --admin-group of `localin run`):\n"
 	"  reload   re-read the config; with errors, the running one stays;\n"
 	"           from some policies to none only with --force; exit 1 also\n"
 	"           when an interface the config names could not be attached\n"

@@ -25,7 +25,8 @@ static bool for_daemon(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-c") || !strncmp(argv[i], "--config", 8) ||
+		if (!strcmp(argv[i], "-c") ||
+		    !strncmp(argv[i], "--config", 8) ||
 		    !strncmp(argv[i], "-c", 2))
 			return false;
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))

@@ -150,8 +150,8 @@ enum ctl_cmd {
 	CTL_DEBUG_ENABLE,    /* keep: not ended by the end of a trace run */
 	CTL_DEBUG_DISABLE,
 	CTL_DEBUG_RESET,
-	CTL_DEBUG_TIMESTAMP, /* on */
-	CTL_FLOW_SHOW_FUNC,  /* on */
+	CTL_DEBUG_TIMESTAMP,  /* on */
+	CTL_FLOW_SHOW_FUNC,   /* on */
 	CTL_FLOW_SHOW_IPROPE, /* on */
 	CTL_IPROPE_LIST,
 	CTL_IPROPE_SHOW, /* id */
@@ -243,7 +243,7 @@ int ctl_request(const char *path, const char *request, int timeout_ms,
  * stream then takes as long as it takes. 0 with @ok (false: an error
  * answer, copied to @err), or a negative errno.
  */
-int ctl_stream(const char *path, const char *request, int timeout_ms,
-	       FILE *out, FILE *err, volatile int *stop, bool *ok);
+int ctl_stream(const char *path, const char *request, int timeout_ms, FILE *out,
+	       FILE *err, volatile int *stop, bool *ok);
 
 #endif

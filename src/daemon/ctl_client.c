@@ -276,8 +276,8 @@ static int copy_lines(struct answer_buf *a, unsigned int count,
 	return 0;
 }
 
-int ctl_stream(const char *path, const char *request, int timeout_ms,
-	       FILE *out, FILE *err, volatile int *stop, bool *ok)
+int ctl_stream(const char *path, const char *request, int timeout_ms, FILE *out,
+	       FILE *err, volatile int *stop, bool *ok)
 {
 	struct answer_buf a = { .deadline_ms =
 					(long long)sa_mono_ms() + timeout_ms };

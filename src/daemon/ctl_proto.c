@@ -152,8 +152,8 @@ static int no_more(int argc, char **argv, int at, char *err, size_t errlen)
 }
 
 /* enable|disable at @argv[@at], and nothing after it. */
-static int on_off(int argc, char **argv, int at, struct ctl_req *req,
-		  char *err, size_t errlen)
+static int on_off(int argc, char **argv, int at, struct ctl_req *req, char *err,
+		  size_t errlen)
 {
 	static const char *const words[] = { "enable", "disable" };
 	int k = level(argc, argv, at, words, 2, "\"enable\" or \"disable\"",
@@ -173,7 +173,8 @@ static int policy_id(int argc, char **argv, int at, struct ctl_req *req,
 	char *end;
 
 	if (at >= argc) {
-		snprintf(err, errlen, "incomplete command: a policy id expected");
+		snprintf(err, errlen,
+			 "incomplete command: a policy id expected");
 		return -EINVAL;
 	}
 	errno = 0;
@@ -195,25 +196,27 @@ static int group(int argc, char **argv, int at, bool needed, char *err,
 	if (at >= argc) {
 		if (!needed)
 			return 0;
-		snprintf(err, errlen,
-			 "incomplete command: a policy group expected (" CTL_IPROPE_GROUP
-			 ")");
+		snprintf(
+			err, errlen,
+			"incomplete command: a policy group expected (" CTL_IPROPE_GROUP
+			")");
 		return -EINVAL;
 	}
 	if (strcmp(argv[at], CTL_IPROPE_GROUP) &&
 	    strcmp(argv[at], "0x" CTL_IPROPE_GROUP)) {
-		snprintf(err, errlen,
-			 "no policy group \"%s\": localin has only " CTL_IPROPE_GROUP
-			 " (the local-in policies)",
-			 argv[at]);
+		snprintf(
+			err, errlen,
+			"no policy group \"%s\": localin has only " CTL_IPROPE_GROUP
+			" (the local-in policies)",
+			argv[at]);
 		return -EINVAL;
 	}
 	return 0;
 }
 
 /* diagnose firewall iprope list [G] | show G ID | clear [G] */
-static int parse_firewall(int argc, char **argv, struct ctl_req *req,
-			  char *err, size_t errlen)
+static int parse_firewall(int argc, char **argv, struct ctl_req *req, char *err,
+			  size_t errlen)
 {
 	static const char *const iprope[] = { "iprope" };
 	static const char *const what[] = { "list", "show", "clear" };
@@ -286,8 +289,8 @@ static int parse_flow(int argc, char **argv, struct ctl_req *req, char *err,
 }
 
 /* diagnose debug flow ... | enable [keep] | disable | reset | console ... */
-static int parse_debug(int argc, char **argv, struct ctl_req *req,
-		       char *err, size_t errlen)
+static int parse_debug(int argc, char **argv, struct ctl_req *req, char *err,
+		       size_t errlen)
 {
 	static const char *const what[] = { "flow", "enable", "disable",
 					    "reset", "console" };
@@ -374,7 +377,8 @@ static int parse_get_show(int argc, char **argv, bool get, struct ctl_req *req,
 			req->cmd = CTL_GET_SYS_STATUS;
 			return no_more(argc, argv, 3, err, errlen);
 		}
-		if (level(argc, argv, 3, perf, 1, "\"status\"", err, errlen) < 0)
+		if (level(argc, argv, 3, perf, 1, "\"status\"", err, errlen) <
+		    0)
 			return -EINVAL;
 		req->cmd = CTL_GET_SYS_PERF;
 		return no_more(argc, argv, 4, err, errlen);
@@ -406,8 +410,8 @@ bool ctl_has_json(enum ctl_cmd cmd)
 int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 	      size_t errlen)
 {
-	static const char *const top[] = { "reload", "stop",	 "status",
-					   "diagnose", "get", "show" };
+	static const char *const top[] = { "reload",   "stop", "status",
+					   "diagnose", "get",  "show" };
 	static const enum ctl_cmd cmds[] = { CTL_RELOAD, CTL_STOP, CTL_STATUS };
 	bool json = false;
 	int k;
@@ -502,8 +506,7 @@ int ctl_parse_head(const char *line, bool *ok, unsigned int *count)
 	return 0;
 }
 
-int ctl_parse_frame(const char *line, enum ctl_frame *kind,
-		    unsigned int *count)
+int ctl_parse_frame(const char *line, enum ctl_frame *kind, unsigned int *count)
 {
 	static const struct {
 		const char *word;

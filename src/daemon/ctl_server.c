@@ -103,6 +103,8 @@ int ctl_path_check(const char *path, mode_t type)
 #define CTL_ACCEPT_PAUSE_MS 250
 /* The least time between two messages about the same condition. */
 #define CTL_NOTICE_MS 60000
+/* The socket send buffer of a streaming connection (the kernel doubles it). */
+#define CTL_STREAM_SNDBUF (32 * 1024)
 /* Supplementary groups read with SO_PEERGROUPS; more: from /proc. */
 #define NGROUPS_MAX_PEER 256
 
@@ -344,8 +346,27 @@ static void answer(struct ctl_conn *c, bool ok, const char *text, size_t len)
 	frame(c, ok ? "ok" : "error", text, len);
 }
 
+/* A stream's dropped lines, counted in a lost frame (ctl.h). */
+static bool say_lost(struct ctl_conn *c)
+{
+	char head[48];
+	int n;
+
+	if (!c->stream_lost)
+		return true;
+	n = snprintf(head, sizeof(head), "lost %llu\n",
+		     (unsigned long long)c->stream_lost);
+	if (!append(c, head, (size_t)n))
+		return false;
+	c->stream_lost = 0;
+	return true;
+}
+
 static void flush(struct ctl_conn *c)
 {
+	/* A stream that lost lines hears of it once it has read the rest. */
+	if (c->streaming && c->stream_lost && c->out_off == c->out_len)
+		say_lost(c);
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off,
 				 c->out_len - c->out_off,
@@ -361,6 +382,8 @@ static void flush(struct ctl_conn *c)
 		}
 		c->out_off += (size_t)n;
 		c->active_ms = sa_mono_ms();
+		if (c->out_off == c->out_len && c->streaming && c->stream_lost)
+			say_lost(c);
 	}
 	if (c->close_after)
 		conn_close(c);
@@ -410,6 +433,12 @@ static bool debug_enable(struct daemon *d, struct ctl_conn *c,
 		      out);
 		return false;
 	}
+	/*
+	 * What the kernel holds for it counts too: a small socket buffer,
+	 * so a client that stops reading loses lines soon (ctl_stream_lines).
+	 */
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &(int){ CTL_STREAM_SNDBUF },
+		   sizeof(int));
 	c->streaming = true;
 	c->stream_keep = r->keep;
 	c->stream_lost = 0;
@@ -566,13 +595,8 @@ bool ctl_stream_lines(struct daemon *d, const char *text, size_t len,
 			c->stream_lost += lines;
 			continue;
 		}
-		if (c->stream_lost) {
-			n = snprintf(head, sizeof(head), "lost %llu\n",
-				     (unsigned long long)c->stream_lost);
-			if (!append(c, head, (size_t)n))
-				continue;
-			c->stream_lost = 0;
-		}
+		if (!say_lost(c))
+			continue;
 		n = snprintf(head, sizeof(head), "data %u\n", lines);
 		if (!append(c, head, (size_t)n) || !append(c, text, len))
 			c->close_after = true;
@@ -581,21 +605,26 @@ bool ctl_stream_lines(struct daemon *d, const char *text, size_t len,
 	return any;
 }
 
+unsigned int ctl_streams(const struct daemon *d)
+{
+	unsigned int n = 0;
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++)
+		n += d->conns[i].fd >= 0 && d->conns[i].streaming;
+	return n;
+}
+
 void ctl_stream_end(struct daemon *d, bool all, const char *why)
 {
-	char head[48];
-	int i, n;
+	int i;
 
 	for (i = 0; i < CTL_MAX_CONNS; i++) {
 		struct ctl_conn *c = &d->conns[i];
 
 		if (c->fd < 0 || !c->streaming || (!all && c->stream_keep))
 			continue;
-		if (c->stream_lost) {
-			n = snprintf(head, sizeof(head), "lost %llu\n",
-				     (unsigned long long)c->stream_lost);
-			append(c, head, (size_t)n);
-		}
+		say_lost(c);
 		c->streaming = false;
 		c->active_ms = sa_mono_ms();
 		frame(c, "end", why, strlen(why));

@@ -49,8 +49,8 @@ static size_t each_policy(const struct diag_pols *p, bool has_id, __u32 id,
 	int fam;
 
 	for (fam = 0; fam < 2; fam++) {
-		struct obj_policy **v = fam ? p->cfg->policies6 :
-					      p->cfg->policies4;
+		struct obj_policy **v =
+			fam ? p->cfg->policies6 : p->cfg->policies4;
 		size_t nr = fam ? p->cfg->nr_policies6 : p->cfg->nr_policies4;
 
 		for (k = 0; k < nr; k++) {
@@ -77,8 +77,7 @@ struct list_ctx {
 	int last_fam;
 };
 
-static void count_one(const struct diag_pols *p, int fam, size_t k,
-		      void *arg)
+static void count_one(const struct diag_pols *p, int fam, size_t k, void *arg)
 {
 }
 
@@ -273,7 +272,8 @@ bool diag_get_localin(struct daemon *d, const struct ctl_req *r, FILE *out)
 
 	diag_pols_read(d, &p);
 	if (r->has_id && !each_policy(&p, true, r->id, count_one, NULL)) {
-		fprintf(out, "entry not found in datasource: local-in-policy %u\n",
+		fprintf(out,
+			"entry not found in datasource: local-in-policy %u\n",
 			r->id);
 		return false;
 	}

@@ -136,8 +136,8 @@ void diag_fmt_iprope(FILE *out, const struct obj_policy *p, unsigned int order,
 {
 	size_t i, n = 0;
 
-	fprintf(out, "policy index=%u uuid_idx=%u action=%s%s\n", p->id,
-		order, p->accept ? "accept" : "drop",
+	fprintf(out, "policy index=%u uuid_idx=%u action=%s%s\n", p->id, order,
+		p->accept ? "accept" : "drop",
 		p->enabled ? "" : " (status disable: not checked)");
 	fputs("flag (0):\n", out);
 	fprintf(out, "flag3 (20): schedule(%s)\n",
@@ -204,11 +204,14 @@ void diag_fmt_policy_json(FILE *out, const struct obj_policy *p,
 		p->enabled ? "enable" : "disable");
 	json_names(out, "intf", p->intf_any ? 1 : p->nr_intfs, intf_name, p);
 	json_names(out, "srcaddr", p->nr_src, src_name, p);
-	fprintf(out, ",\"srcaddr_negate\":%s", p->src_negate ? "true" : "false");
+	fprintf(out, ",\"srcaddr_negate\":%s",
+		p->src_negate ? "true" : "false");
 	json_names(out, "dstaddr", p->nr_dst, dst_name, p);
-	fprintf(out, ",\"dstaddr_negate\":%s", p->dst_negate ? "true" : "false");
+	fprintf(out, ",\"dstaddr_negate\":%s",
+		p->dst_negate ? "true" : "false");
 	json_names(out, "service", p->nr_svc, svc_name, p);
-	fprintf(out, ",\"service_negate\":%s", p->svc_negate ? "true" : "false");
+	fprintf(out, ",\"service_negate\":%s",
+		p->svc_negate ? "true" : "false");
 	fputs(",\"schedule\":", out);
 	diag_json_str(out, p->sched ? p->sched->name : "always");
 	fputs(",\"comments\":", out);
@@ -300,7 +303,8 @@ static void json_addr(FILE *out, const struct flow_filter *f, int field,
 	}
 	inet_ntop(af, r->lo, lo, sizeof(lo));
 	inet_ntop(af, r->hi, hi, sizeof(hi));
-	fprintf(out, "{\"from\":\"%s\",\"to\":\"%s\",\"mode\":\"%s\",\"negate\":%s}",
+	fprintf(out,
+		"{\"from\":\"%s\",\"to\":\"%s\",\"mode\":\"%s\",\"negate\":%s}",
 		lo, hi, mode, f->negate & (1u << field) ? "true" : "false");
 }
 
@@ -310,8 +314,8 @@ static void json_port(FILE *out, const struct flow_filter *f, int field,
 	if (!(f->set & (1u << field)))
 		fputs("null", out);
 	else
-		fprintf(out, "{\"from\":%u,\"to\":%u,\"negate\":%s}", r[0], r[1],
-			f->negate & (1u << field) ? "true" : "false");
+		fprintf(out, "{\"from\":%u,\"to\":%u,\"negate\":%s}", r[0],
+			r[1], f->negate & (1u << field) ? "true" : "false");
 }
 
 void diag_fmt_filter_json(FILE *out, const struct flow_filter *f)
@@ -402,9 +406,8 @@ void diag_fmt_sys_json(FILE *out, const struct diag_sys *s)
 	fprintf(out,
 		",\"pid\":%d,\"started\":%lld,\"loaded\":%lld,\"time\":%lld,\"uptime_s\":%lld,\"reloads\":%u,\"reload_failures\":%u,\"policies\":{\"ipv4\":%u,\"ipv6\":%u},\"interfaces_attached\":%zu,\"trace_left\":%u}\n",
 		s->pid, (long long)s->started, (long long)s->loaded,
-		(long long)s->now, (long long)(s->now - s->started),
-		s->reloads, s->reload_failures, s->v4, s->v6, s->attached,
-		s->trace_left);
+		(long long)s->now, (long long)(s->now - s->started), s->reloads,
+		s->reload_failures, s->v4, s->v6, s->attached, s->trace_left);
 }
 
 static const char *const ev_names[LI_EV_NR_KINDS] = {
@@ -471,7 +474,8 @@ void diag_fmt_perf_json(FILE *out, const struct diag_perf *s)
 			s->sessions, (unsigned long long)s->sessions_opened);
 	else
 		fputs(",\"sessions\":null", out);
-	fprintf(out, ",\"events\":{\"read\":%llu,\"traced\":%llu,\"suppressed\":{",
+	fprintf(out,
+		",\"events\":{\"read\":%llu,\"traced\":%llu,\"suppressed\":{",
 		(unsigned long long)s->events, (unsigned long long)s->traces);
 	for (i = 0; i < LI_EV_NR_KINDS; i++)
 		fprintf(out, "%s\"%s\":%llu", i ? "," : "", ev_names[i],

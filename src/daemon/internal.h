@@ -235,6 +235,8 @@ void ctl_server_answer_stop(struct daemon *d, const char *text);
  */
 bool ctl_stream_lines(struct daemon *d, const char *text, size_t len,
 		      unsigned int lines);
+/* Connections streaming the trace now. */
+unsigned int ctl_streams(const struct daemon *d);
 /* End the streams (@all: also `keep` ones), saying @why. */
 void ctl_stream_end(struct daemon *d, bool all, const char *why);
 

@@ -135,6 +135,10 @@ void daemon_status(struct daemon *d, FILE *out)
 		fprintf(out, "trace: %u packets left\n", d->trace_left);
 	else
 		fputs("trace: stopped\n", out);
+	if (ctl_streams(d))
+		fprintf(out,
+			"debug: enabled: trace lines to %u streaming clients, not the log\n",
+			ctl_streams(d));
 	sas_status(d, out);
 	syslogd_status(d, out);
 	sessions_status(d, out);
@@ -171,8 +175,8 @@ void daemon_status_json(struct daemon *d, FILE *out)
 		fprintf(out, ",\"ifindex\":%d}", d->links[i].ifindex);
 	}
 	fprintf(out,
-		"],\"trace\":{\"left\":%u},\"log\":{\"sink\":",
-		d->trace_left);
+		"],\"trace\":{\"left\":%u,\"streams\":%u},\"log\":{\"sink\":",
+		d->trace_left, ctl_streams(d));
 	diag_json_str(out, sink_name(&d->sink));
 	fprintf(out, ",\"written\":%llu,\"lost\":%llu}",
 		(unsigned long long)d->sink.lines,
@@ -197,15 +201,16 @@ void daemon_status_json(struct daemon *d, FILE *out)
 		for (k = 0; k < f->nr_policies; k++)
 			fprintf(out,
 				"%s{\"id\":%u,\"family\":%d,\"action\":\"%s\",\"hits\":%llu}",
-				n++ ? "," : "", f->policies[k].id,
-				fam ? 6 : 4,
+				n++ ? "," : "", f->policies[k].id, fam ? 6 : 4,
 				f->policies[k].action == LI_ACT_ACCEPT ?
 					"accept" :
 					"deny",
 				(unsigned long long)(c.policy_hits[fam] &&
-							     k < c.nr_policies[fam] ?
-						     c.policy_hits[fam][k] :
-						     0));
+								     k < c.nr_policies
+										     [fam] ?
+							     c.policy_hits[fam]
+									  [k] :
+							     0));
 	}
 	fputs("]}\n", out);
 }

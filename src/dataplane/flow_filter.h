@@ -103,8 +103,7 @@ static __always_inline int li_ff_pair(const struct flow_filter *f,
 			li_ff_is(pkt->daddr, r->lo, n));
 	return li_ff_is(pkt->saddr, r->lo, n) ||
 	       li_ff_is(pkt->saddr, r->hi, n) ||
-	       li_ff_is(pkt->daddr, r->lo, n) ||
-	       li_ff_is(pkt->daddr, r->hi, n);
+	       li_ff_is(pkt->daddr, r->lo, n) || li_ff_is(pkt->daddr, r->hi, n);
 }
 
 static __always_inline int li_ff_port_in(const __u16 *r, __u16 port)

@@ -290,9 +290,10 @@ static void iprope(struct trace_out *o)
 	line_end(o);
 	if (matched) {
 		line_start(o, TM_IPROPE_ONE);
-		logbuf_printf(&o->lb,
-			      "checked gnum-100001 policy-%u, ret-matched, act-%s",
-			      v->policy_id, act);
+		logbuf_printf(
+			&o->lb,
+			"checked gnum-100001 policy-%u, ret-matched, act-%s",
+			v->policy_id, act);
 		line_end(o);
 		line_start(o, TM_IPROPE_MATCHED);
 		logbuf_printf(&o->lb, "policy-%u is matched, act-%s",

@@ -651,8 +651,7 @@ static void test_filter_addr_pair(void **state)
 {
 	struct li_pkt ab = pkt_of(4, 17, "10.0.0.1", 500, "10.0.0.9", 500);
 	struct li_pkt ba = pkt_of(4, 17, "10.0.0.9", 500, "10.0.0.1", 500);
-	struct li_pkt a_other =
-		pkt_of(4, 17, "10.0.0.1", 500, "10.0.0.5", 500);
+	struct li_pkt a_other = pkt_of(4, 17, "10.0.0.1", 500, "10.0.0.5", 500);
 	struct li_pkt other_b =
 		pkt_of(4, 17, "192.0.2.7", 500, "10.0.0.9", 500);
 	struct li_pkt between =
