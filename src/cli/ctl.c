@@ -84,7 +84,7 @@ static int say_failure(const char *sock, int err, int timeout_s)
 		break;
 	case -EACCES:
 		fprintf(stderr,
-			"localin: %s: %s (the control socket is for root and the daemon's --admin-group)\n",
+			"localin: %s: %s (the control socket is root only)\n",
 			sock, strerror(-err));
 		break;
 	default:
