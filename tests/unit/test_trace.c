@@ -380,8 +380,8 @@ static void test_trace_deny(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    1,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 1,
+				    false, 0,  false,  false, false };
 
 	(void)state;
 	check_trace(
@@ -396,8 +396,8 @@ static void test_trace_sessions(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.53", 53, "10.10.10.1", 40000);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 2, 1, 0, 0x2a, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    3,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 3,
+				    false, 0,  false,  false, false };
 	const char *recv =
 		"id=20085 trace_id=3 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 192.0.2.53:53->10.10.10.1:40000) tun_id=0.0.0.0 from wan1. \"\n";
 	const char *route =
@@ -450,8 +450,8 @@ static void test_trace_tcp_accept_timestamp(void **state)
 	struct li_pkt p =
 		pkt_of(4, 6, "192.168.1.10", 53814, "192.168.1.1", 22);
 	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,   "port5", NULL, NULL,
-				    52, true, T0,      false };
+	struct flow_trace_pkt t = { &p,	  &v, "port5", NULL,  NULL, 52,
+				    true, T0, false,   false, false };
 
 	(void)state;
 	setenv("TZ", "Asia/Shanghai", 1);
@@ -478,8 +478,8 @@ static void test_trace_icmp_implicit(void **state)
 	struct li_pkt p =
 		pkt_of(4, 1, "192.168.1.10", 2328, "192.168.1.1", 8 << 8);
 	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "port5", NULL, NULL,
-				    30, false, 0,	false };
+	struct flow_trace_pkt t = { &p,	   &v, "port5", NULL,  NULL, 30,
+				    false, 0,  false,	false, false };
 
 	(void)state;
 	p.icmp_type = 8;
@@ -497,8 +497,8 @@ static void test_trace_esp_unknown_raw(void **state)
 	struct li_verdict v = {
 		1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1, 0, 0, 0, { 0 }
 	};
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    7,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 7,
+				    false, 0,  false,  false, false };
 
 	(void)state;
 	p.flags = LI_PKT_ESP;
@@ -522,8 +522,8 @@ static void test_trace_esp_ok_udp_v6(void **state)
 	struct li_pkt p =
 		pkt_of(6, 17, "2001:db8:9::2", 4500, "2001:db8::1", 4500);
 	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, "to-branch",
-				    8,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  "to-branch", 8,
+				    false, 0,  false,  false, false };
 
 	(void)state;
 	p.flags |= LI_PKT_ESP | LI_PKT_ESP_UDP;
@@ -546,8 +546,8 @@ static void test_trace_nonlocal(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 500, "192.0.2.99", 500);
 	struct li_verdict v = { 0, LI_R_NONLOCAL, 0, 0, 0, -1, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", "root", NULL,
-				    2,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", "root", NULL, 2,
+				    false, 0,  false,  false,  false };
 
 	(void)state;
 	check_trace(
@@ -561,8 +561,8 @@ static void test_trace_fragment_v6_deny(void **state)
 {
 	struct li_pkt p = pkt_of(6, 17, "2001:db8::5", 0, "2001:db8::1", 0);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    9,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 9,
+				    false, 0,  false,  false, false };
 
 	(void)state;
 	p.flags = LI_PKT_FRAG | LI_PKT_FRAG_LATER;
@@ -591,8 +591,8 @@ static void test_trace_malformed(void **state)
 	struct li_verdict v = {
 		1, LI_R_MALFORMED, 0, 0, 0, -1, 0, 0, 0, { 0 }
 	};
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    4,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 4,
+				    false, 0,  false,  false, false };
 	int m;
 
 	(void)state;
@@ -622,8 +622,8 @@ static void test_trace_escaping_nospc_print(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "we\"ird", NULL, NULL,
-				    1,	false, 0,	  false };
+	struct flow_trace_pkt t = { &p,	   &v, "we\"ird", NULL,	 NULL, 1,
+				    false, 0,  false,	  false, false };
 	char buf[FLOW_TRACE_MAX], *mem = NULL;
 	size_t memlen = 0;
 	FILE *f;
