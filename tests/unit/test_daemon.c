@@ -374,11 +374,11 @@ static void test_ctl_frames(void **state)
 		{ "data 3\n", 0, CTL_FR_DATA, 3 },
 		{ "lost 10088\n", 0, CTL_FR_LOST, 10088 },
 		{ "end 1\n", 0, CTL_FR_END, 1 },
-		{ "end\n", -EPROTO },
-		{ "data x\n", -EPROTO },
-		{ "data 1 2\n", -EPROTO },
-		{ "id=20085 trace_id=1 msg=\"x\"\n", -EPROTO },
-		{ "lost 99999999999\n", -EPROTO },
+		{ "end\n", -EPROTO, CTL_FR_OK, 0 },
+		{ "data x\n", -EPROTO, CTL_FR_OK, 0 },
+		{ "data 1 2\n", -EPROTO, CTL_FR_OK, 0 },
+		{ "id=20085 trace_id=1 msg=\"x\"\n", -EPROTO, CTL_FR_OK, 0 },
+		{ "lost 99999999999\n", -EPROTO, CTL_FR_OK, 0 },
 	};
 	enum ctl_frame kind;
 	unsigned int count;
