@@ -103,6 +103,8 @@ int ctl_path_check(const char *path, mode_t type)
 #define CTL_ACCEPT_PAUSE_MS 250
 /* The least time between two messages about the same condition. */
 #define CTL_NOTICE_MS 60000
+/* An emptied answer buffer larger than this is freed. */
+#define CTL_KEEP_BUF (64 * 1024)
 /* The socket send buffer of a streaming connection (the kernel doubles it). */
 #define CTL_STREAM_SNDBUF (32 * 1024)
 /* Supplementary groups read with SO_PEERGROUPS; more: from /proc. */
@@ -273,32 +275,42 @@ void ctl_server_close(struct daemon *d)
 	d->ctl_spare_fd = -1;
 }
 
-/* Queue @n bytes after what waits for @c (false: out of memory). */
+/*
+ * Queue @n bytes after what waits for @c (false: out of memory). The
+ * buffer grows by doubling and what was written is dropped from its
+ * front only once it is half of it, so a stream's many small frames do
+ * not copy the whole backlog each time.
+ */
 static bool append(struct ctl_conn *c, const char *buf, size_t n)
 {
-	size_t left = pending(c);
+	size_t left = pending(c), cap;
 	char *grown;
 
 	if (!left) {
-		grown = malloc(n ? n : 1);
+		c->out_len = 0;
+		c->out_off = 0;
+		if (c->out_cap >
+		    CTL_KEEP_BUF) { /* a burst is over: give back */
+			free(c->out);
+			c->out = NULL;
+			c->out_cap = 0;
+		}
+	} else if (c->out_off && c->out_off >= c->out_len / 2) {
+		memmove(c->out, c->out + c->out_off, left);
+		c->out_len = left;
+		c->out_off = 0;
+	}
+	if (c->out_len + n > c->out_cap) {
+		cap = c->out_cap ? c->out_cap : 4096;
+		while (cap < c->out_len + n)
+			cap *= 2;
+		grown = realloc(c->out, cap);
 		if (!grown)
 			return false;
-		memcpy(grown, buf, n);
-		free(c->out);
 		c->out = grown;
-		c->out_len = n;
-		c->out_off = 0;
-		return true;
+		c->out_cap = cap;
 	}
-	/* What was written goes, so a buffer holds only what waits. */
-	memmove(c->out, c->out + c->out_off, left);
-	c->out_len = left;
-	c->out_off = 0;
-	grown = realloc(c->out, c->out_len + n);
-	if (!grown)
-		return false;
-	memcpy(grown + c->out_len, buf, n);
-	c->out = grown;
+	memcpy(c->out + c->out_len, buf, n);
 	c->out_len += n;
 	return true;
 }

@@ -84,8 +84,8 @@ struct ctl_conn {
 	int fd;	  /* -1: free slot */
 	char *in; /* CTL_LINE_MAX bytes while open */
 	size_t in_len;
-	char *out; /* answers not yet written */
-	size_t out_len, out_off;
+	char *out; /* answers not yet written: [out_off, out_len) */
+	size_t out_len, out_off, out_cap;
 	__u64 active_ms;  /* accepted, last request, last bytes written */
 	bool peer_done;	  /* the peer sent EOF: answer what it sent, close */
 	bool close_after; /* once @out is written */
