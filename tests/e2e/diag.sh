@@ -150,13 +150,18 @@ li_cmd diagnose debug flow show iprope enable >"$tmp/iprope.out"
 check "flow show iprope enable echoes FortiOS's words" \
 	grep -q "show trace messages about iprope" "$tmp/iprope.out"
 li_cmd diagnose debug console timestamp enable >/dev/null
+# FortiOS 7.2's pair form, in the data path: the two hosts, either way.
+li_cmd diagnose debug flow filter clear >/dev/null
+li_cmd diagnose debug flow filter addr "$GW_WAN" "$ATT_ADDR" and >/dev/null
+check "filter addr A B and: host addr: $GW_WAN and $ATT_ADDR" \
+	sh -c "nsenter --net=/run/netns/$GW $bin diagnose -s $SOCK debug flow filter | grep -q 'host addr: $GW_WAN and $ATT_ADDR'"
 li_cmd diagnose debug flow trace start 2 >/dev/null
 start_stream s3
 wait_until 100 streams 1
 probe 3
 exit_of "$s3"
 rc=$?
-check "trace start 2: the stream ends by itself after 2 packets, exit 0 (got $rc)" \
+check "trace start 2 (filter addr GW ATT and): the stream ends by itself after 2 packets, exit 0 (got $rc)" \
 	[ "$rc" = 0 ]
 n=$(grep -c 'func=print_pkt_detail' "$tmp/s3.out")
 check "... with the lines of exactly 2 packets (got $n)" [ "$n" = 2 ]
