@@ -170,7 +170,23 @@ check "... the iprope lines: __iprope_check gnum-100001 matched policy-1" \
 check "... each line dated (console timestamp enable)" \
 	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} id=20085' "$tmp/s3.out"
 check "... stderr says the trace is done" grep -q "trace done: 2 packets" "$tmp/s3.err"
+# `enable keep` (the interactive shell's): a trace run's end does not end it.
+li_cmd diagnose debug flow trace start 1 >/dev/null
+nsenter --net="/run/netns/$GW" "$bin" diagnose -s "$SOCK" debug enable keep \
+	>"$tmp/s4.out" 2>"$tmp/s4.err" &
+s4=$!
+clients="$clients $s4"
+wait_until 100 streams 1
+probe 2
+wait_until 100 grep -q 'check failed on policy 1' "$tmp/s4.out"
+sleep 0.5
+check "debug enable keep: still streaming after the trace's 1 packet" \
+	kill -0 "$s4"
 li_cmd diagnose debug reset >/dev/null
+exit_of "$s4"
+rc=$?
+check "... reset ends it: exit 0 (got $rc), stderr: debug reset" \
+	sh -c "[ $rc = 0 ] && grep -q 'debug reset' '$tmp/s4.err'"
 
 # --- a client that does not read: lines dropped and counted -------------------
 li_cmd diagnose debug flow filter dport 500 >/dev/null
