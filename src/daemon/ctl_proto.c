@@ -401,6 +401,8 @@ bool ctl_has_json(enum ctl_cmd cmd)
 	case CTL_GET_SYS_STATUS:
 	case CTL_GET_SYS_PERF:
 	case CTL_GET_LOCALIN:
+	case CTL_VPN_TUNNEL_LIST:
+	case CTL_SESS_LIST:
 		return true;
 	default:
 		return false;

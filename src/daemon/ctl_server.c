@@ -527,11 +527,12 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 	case CTL_TRACE_STOP:
 		return trace_stop(d, out);
 	case CTL_VPN_TUNNEL_LIST:
-		return sas_tunnel_list(d, r.argc ? r.argv[0] : NULL, out);
+		return sas_tunnel_list(d, r.argc ? r.argv[0] : NULL, r.json,
+				       out);
 	case CTL_SESS_FILTER:
 		return sessions_filter(d, r.family, r.argc, r.argv, out);
 	case CTL_SESS_LIST:
-		return sessions_list(d, r.family, out);
+		return sessions_list(d, r.family, r.json, out);
 	case CTL_SESS_CLEAR:
 		return sessions_clear(d, r.family, out);
 	case CTL_DEBUG_ENABLE:

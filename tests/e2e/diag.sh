@@ -314,6 +314,19 @@ jcheck "diagnose firewall iprope list -j: group policies" "group policies" \
 	diagnose -j firewall iprope list 100001
 jcheck "diagnose debug flow filter -j: filter" "filter" \
 	diagnose -j debug flow filter
+jcheck "diagnose vpn tunnel list -j: sas (none in this lab)" "sas" \
+	diagnose -j vpn tunnel list
+# A ping from the attacker: no policy denies it, a session is opened.
+ip netns exec "$PEER" ping -c 1 -W 2 "$GW_WAN" >/dev/null 2>&1
+li_cmd diagnose -j sys session list >"$tmp/sess.json"
+check "diagnose sys session list -j: the attacker's ping session (proto 1, src, origin in)" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["localin"] == 1 and d["family"] == 4 and d["total"] >= 1
+s = [s for s in d["sessions"] if s["proto"] == 1 and s["src"] == sys.argv[2]]
+assert s and s[0]["origin"] == "in" and s[0]["org"]["packets"] >= 1
+' "$tmp/sess.json" "$ATT_ADDR"
 li_cmd diagnose -j firewall iprope list 100001 >"$tmp/ip.json"
 check "... a policy object: id 1, action deny, srcaddr [All_exceptions], hits" \
 	"$py" -c '
