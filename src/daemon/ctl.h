@@ -51,8 +51,10 @@
  *   show firewall local-in-policy [ID]   the same in `show` form
  *   json WORDS...                        the request WORDS, answered by one
  *                                        line of JSON (README "JSON
- *                                        output"); error when WORDS has no
- *                                        JSON form
+ *                                        output"): status, get, iprope
+ *                                        list/show, vpn tunnel list, sys
+ *                                        session list, debug flow filter
+ *                                        (no words); error for the rest
  *
  * Keywords may be abbreviated to any unique prefix, as on FortiOS
  * ("diag deb flow tr start 10"); filter words are filter.h's own.
