@@ -125,6 +125,7 @@ static int stream(const char *sock, const char *line, int timeout_s)
 	bool ok = false;
 	int err;
 
+	interrupted = 0; /* a shell may stream again after a Ctrl-C */
 	sigemptyset(&sa.sa_mask); /* no SA_RESTART: poll() is woken */
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -157,6 +158,7 @@ static int request(const char *name, int argc, char **argv, bool words)
 	bool ok;
 	int c, i, err;
 
+	optind = 0; /* from the start: a shell calls us again and again */
 	/* '+': stop at the first word, so `vd -1` stays a filter word. */
 	while ((c = getopt_long(argc, argv, "+s:t:jh", opts, NULL)) != -1) {
 		switch (c) {
