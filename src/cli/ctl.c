@@ -125,7 +125,7 @@ static int stream(const char *sock, const char *line, int timeout_s)
 	bool ok = false;
 	int err;
 
-	interrupted = 0; /* a shell may stream again after a Ctrl-C */
+	interrupted = 0;	  /* a shell may stream again after a Ctrl-C */
 	sigemptyset(&sa.sa_mask); /* no SA_RESTART: poll() is woken */
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
