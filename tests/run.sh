@@ -145,6 +145,9 @@ suite "e2e/alertmail [$1]" sh tests/e2e/alertmail.sh "$1/localin"
 # The Prometheus endpoint: counters against the traffic sent, the format,
 # stalled clients, rebinding on reload.
 suite "e2e/metrics [$1]" sh tests/e2e/metrics.sh "$1/localin"
+# Issue 10: the FortiOS diagnose/get/show set on the seed's lab: debug
+# enable streams to the terminal, iprope hits, -j, --admin-group.
+suite "e2e/diag [$1]" sh tests/e2e/diag.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

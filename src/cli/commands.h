@@ -14,6 +14,9 @@ int cmd_reload(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
+/* get ..., and show ... of the running daemon's config (no -c FILE). */
+int cmd_get(int argc, char **argv);
+int cmd_show_running(int argc, char **argv);
 /* Reading the log file back (src/cli/logshow.c). */
 int cmd_log(int argc, char **argv);
 int cmd_execute(int argc, char **argv);

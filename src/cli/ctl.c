@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,27 +19,38 @@
 #define TIMEOUT_MAX_S 86400
 
 static const char ctl_usage[] =
-	"usage: localin reload|stop|status [-s SOCKET] [-t SECONDS]\n"
+	"usage: localin reload|stop|status [-s SOCKET] [-t SECONDS] [-j]\n"
 	"       localin reload [-s SOCKET] [-t SECONDS] --force\n"
-	"       localin diagnose [-s SOCKET] [-t SECONDS] debug flow filter [WORDS...]\n"
-	"       localin diagnose [-s SOCKET] [-t SECONDS] debug flow trace start N | stop\n"
-	"       localin diagnose [-s SOCKET] [-t SECONDS] vpn tunnel list [name NAME]\n"
-	"       localin diagnose [-s SOCKET] [-t SECONDS] sys session|session6 list | clear\n"
-	"       localin diagnose [-s SOCKET] [-t SECONDS] sys session|session6 filter [WORDS...]\n"
-	"       localin diagnose [-s SOCKET] [-t SECONDS] firewall fqdn list\n"
-	"       localin diagnose [-s SOCKET] [-t SECONDS] sys external-address-resource list\n"
+	"       localin diagnose [-s SOCKET] [-t SECONDS] [-j] WORDS...\n"
+	"       localin get [-s SOCKET] [-t SECONDS] [-j] WORDS...\n"
+	"       localin show [-s SOCKET] [-t SECONDS] firewall local-in-policy [ID]\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
-	"(default " CTL_SOCKET_PATH "; root only):\n"
+	"(default " CTL_SOCKET_PATH
+	"; root, or --admin-group of `localin run`):\n"
 	"  reload   re-read the config; with errors, the running one stays;\n"
 	"           from some policies to none only with --force; exit 1 also\n"
 	"           when an interface the config names could not be attached\n"
 	"  stop     detach from every interface, unpin, exit\n"
 	"  status   config, interfaces, SA sources, counters per reason and\n"
 	"           per policy\n"
-	"  diagnose debug flow filter WORDS  as on FortiOS: addr saddr daddr\n"
-	"           port sport dport proto vd negate clear; none: show it\n"
-	"  diagnose debug flow trace start N  trace lines of the next N\n"
-	"           matching packets, in the daemon's log; trace stop ends it\n"
+	"  diagnose debug flow filter WORDS  as on FortiOS: addr A [B] | addr A B\n"
+	"           and|or, saddr daddr port sport dport proto vd negate clear;\n"
+	"           none: show it\n"
+	"  diagnose debug flow trace start N | stop  trace the next N matching\n"
+	"           packets (to `debug enable` clients, else the daemon's log)\n"
+	"  diagnose debug flow show function-name|iprope enable|disable\n"
+	"           func=/line= in trace lines (default enable); the policy\n"
+	"           group check (__iprope_check, gnum-100001) before a decision\n"
+	"  diagnose debug enable  print trace lines here as they happen, until\n"
+	"           `diagnose debug disable` (any client), the trace's N packets\n"
+	"           are done, or Ctrl-C (exit 0)\n"
+	"  diagnose debug disable | reset  end every `debug enable`; reset also\n"
+	"           stops the trace, clears the filter, resets the show options\n"
+	"  diagnose debug console timestamp enable|disable  date and time\n"
+	"           before each trace line\n"
+	"  diagnose firewall iprope list [100001]  the policies in force, in\n"
+	"           order, with hit counts; show 100001 ID: one; clear [100001]:\n"
+	"           zero the hit counters\n"
 	"  diagnose vpn tunnel list  the live SAs per tunnel: SPIs, sources,\n"
 	"           age, packets and bytes the data path let through\n"
 	"  diagnose sys session list  the live sessions (session6: IPv6) the\n"
@@ -49,8 +61,17 @@ static const char ctl_usage[] =
 	"           the TTL left of each\n"
 	"  diagnose sys external-address-resource list  threat feeds: URL,\n"
 	"           state, last fetch, bad lines, ranges\n"
+	"  get system status | get system performance status  version, host,\n"
+	"           uptime; the data path's counters\n"
+	"  get firewall local-in-policy [ID]  the policies in force\n"
+	"  show firewall local-in-policy [ID]  the same in config form (without\n"
+	"           -s/-t/-j and with -c FILE: `localin show` of a file)\n"
+	"  -j, --json  one line of JSON (README \"JSON output\"): status, get,\n"
+	"           iprope list/show, vpn tunnel list, sys session list,\n"
+	"           debug flow filter\n"
 	"  -t, --timeout SECONDS  give up when the whole answer has not come\n"
-	"           within SECONDS (default 60 for reload, else 10): exit 1\n";
+	"           within SECONDS (default 60 for reload, else 10): exit 1;\n"
+	"           for `debug enable`, the time to its first answer\n";
 
 static int say_failure(const char *sock, int err, int timeout_s)
 {
@@ -77,18 +98,63 @@ static int say_failure(const char *sock, int err, int timeout_s)
 	return 1;
 }
 
+static volatile int interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+/* Whether @line asks for a stream (`diagnose debug enable`). */
+static bool is_stream(const char *line)
+{
+	char copy[CTL_LINE_MAX], *argv[CTL_MAX_WORDS], err[256];
+	struct ctl_req r;
+	int argc;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	argc = ctl_split(copy, argv, CTL_MAX_WORDS);
+	return argc > 0 && !ctl_parse(argc, argv, &r, err, sizeof(err)) &&
+	       r.cmd == CTL_DEBUG_ENABLE;
+}
+
+/*
+ * `diagnose debug enable`: trace lines on stdout until the stream ends;
+ * Ctrl-C (SIGINT) or SIGTERM end it cleanly (exit 0).
+ */
+static int stream(const char *sock, const char *line, int timeout_s)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+	struct sigaction old_int, old_term;
+	bool ok = false;
+	int err;
+
+	interrupted = 0;	  /* a shell may stream again after a Ctrl-C */
+	sigemptyset(&sa.sa_mask); /* no SA_RESTART: poll() is woken */
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	err = ctl_stream(sock, line, timeout_s * 1000, stdout, stderr,
+			 &interrupted, &ok);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (err)
+		return say_failure(sock, err, timeout_s);
+	return ok ? 0 : 1;
+}
+
 /* @name and the words after the options, as one request line. */
 static int request(const char *name, int argc, char **argv, bool words)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "force", no_argument, NULL, 'F' },
 		{},
 	};
 	const char *sock = CTL_SOCKET_PATH;
-	bool force = false;
+	bool force = false, json = false;
 	uint32_t t;
 	int timeout_s = strcmp(name, "reload") ? TIMEOUT_S : RELOAD_TIMEOUT_S;
 	char line[CTL_LINE_MAX];
@@ -96,8 +162,9 @@ static int request(const char *name, int argc, char **argv, bool words)
 	bool ok;
 	int c, i, err;
 
+	optind = 0; /* from the start: a shell calls us again and again */
 	/* '+': stop at the first word, so `vd -1` stays a filter word. */
-	while ((c = getopt_long(argc, argv, "+s:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:t:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sock = optarg;
@@ -111,6 +178,9 @@ static int request(const char *name, int argc, char **argv, bool words)
 				return 2;
 			}
 			timeout_s = (int)t;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'h':
 			fputs(ctl_usage, stdout);
@@ -130,7 +200,8 @@ usage:
 		fputs(ctl_usage, stderr);
 		return 2;
 	}
-	len = (size_t)snprintf(line, sizeof(line), "%s%s", name,
+	len = (size_t)snprintf(line, sizeof(line), "%s%s%s",
+			       json ? "json " : "", name,
 			       force ? " force" : "");
 	for (i = optind; i < argc && len < sizeof(line); i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s",
@@ -139,6 +210,8 @@ usage:
 		fprintf(stderr, "localin: request too long\n");
 		return 2;
 	}
+	if (!json && is_stream(line))
+		return stream(sock, line, timeout_s);
 	err = ctl_request(sock, line, timeout_s * 1000, stdout, stderr, &ok);
 	if (err)
 		return say_failure(sock, err, timeout_s);
@@ -163,4 +236,14 @@ int cmd_status(int argc, char **argv)
 int cmd_diagnose(int argc, char **argv)
 {
 	return request("diagnose", argc, argv, true);
+}
+
+int cmd_get(int argc, char **argv)
+{
+	return request("get", argc, argv, true);
+}
+
+int cmd_show_running(int argc, char **argv)
+{
+	return request("show", argc, argv, true);
 }

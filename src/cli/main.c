@@ -15,7 +15,8 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "parse, validate and compile a config" },
-	{ "show", cmd_show, "print a config in canonical FortiOS form" },
+	{ "show", cmd_show,
+	  "print a config (-c FILE) or the daemon's policies in FortiOS form" },
 	{ "replay", cmd_replay, "run a capture through the matcher, offline" },
 	{ "run", cmd_run,
 	  "enforce a config with the XDP program (the daemon)" },
@@ -24,7 +25,9 @@ static const struct command {
 	{ "reload", cmd_reload, "make the running daemon re-read its config" },
 	{ "stop", cmd_stop, "stop the daemon: detach, unpin, exit" },
 	{ "diagnose", cmd_diagnose,
-	  "debug flow filter|trace, vpn tunnel list (the running daemon)" },
+	  "debug flow|enable, firewall iprope, vpn, sys session (the daemon)" },
+	{ "get", cmd_get,
+	  "system status, system performance status, firewall local-in-policy" },
 	{ "log", cmd_log, "log show: the log file, filtered, tail, follow" },
 	{ "execute", cmd_execute, "log filter ..., log display (FortiOS's)" },
 };

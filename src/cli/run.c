@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -87,6 +88,9 @@ static const char run_usage[] =
 	"                      DIR-next is used while a larger program takes over\n"
 	"      --force         start even if CONF has no local-in policy (it\n"
 	"                      enforces nothing: refused without this)\n"
+	"      --admin-group G members of group G (name or gid) may use the\n"
+	"                      control socket as root does (socket root:G 0660;\n"
+	"                      without it: root only)\n"
 	"Signals: SIGHUP reloads CONF (a config with errors is refused and the\n"
 	"running one stays); SIGTERM or SIGINT detach, unpin and exit, as does\n"
 	"`localin stop`. If the daemon dies, the pinned program keeps enforcing\n"
@@ -94,7 +98,24 @@ static const char run_usage[] =
 	"replaces it, without a gap). See also: localin status, reload, stop,\n"
 	"diagnose debug flow.\n";
 
-enum { OPT_PIN_DIR = 256, OPT_FORCE };
+enum { OPT_PIN_DIR = 256, OPT_FORCE, OPT_ADMIN_GROUP };
+
+/* A group name or number: its gid, or -1 (said why). */
+static long long group_id(const char *name)
+{
+	struct group *g = getgrnam(name);
+	unsigned long v;
+	char *end;
+
+	if (g)
+		return g->gr_gid;
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (*name >= '0' && *name <= '9' && !*end && !errno && v < 0xffffffffUL)
+		return (long long)v;
+	fprintf(stderr, "localin: --admin-group: no group \"%s\"\n", name);
+	return -1;
+}
 
 /* bpffs refuses names with a dot (the kernel reserves them): say so now. */
 static bool bpffs_name_ok(const char *dir)
@@ -170,6 +191,7 @@ int cmd_run(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "admin-group", required_argument, NULL, OPT_ADMIN_GROUP },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -177,6 +199,8 @@ int cmd_run(int argc, char **argv)
 		.socket = CTL_SOCKET_PATH,
 		.pin_dir = LI_PIN_DIR,
 		.ready_fd = -1,
+		.admin_gid = -1,
+		.version = LOCALIN_VERSION,
 	};
 	char *config = NULL, *log = NULL;
 	bool foreground = false;
@@ -201,6 +225,11 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			o.force = true;
+			break;
+		case OPT_ADMIN_GROUP:
+			o.admin_gid = group_id(optarg);
+			if (o.admin_gid < 0)
+				return 2;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);

@@ -17,9 +17,11 @@
 
 static const char show_usage[] =
 	"usage: localin show -c FILE [full-configuration] [SECTION [ENTRY]]\n"
+	"       localin show [-s SOCKET] [-t SECONDS] firewall local-in-policy [ID]\n"
 	"  -c, --config FILE  FortiOS config to print\n"
 	"  SECTION            e.g. firewall address, firewall local-in-policy\n"
-	"  ENTRY              one entry of it: a policy id or a name\n";
+	"  ENTRY              one entry of it: a policy id or a name\n"
+	"Without -c: the running daemon's policies (`localin diagnose --help`).\n";
 
 /* @n words joined by one space into @buf; nonzero (said) if too long. */
 static int join_section(char *buf, size_t size, char **words, int n)
@@ -37,6 +39,22 @@ static int join_section(char *buf, size_t size, char **words, int n)
 	return 0;
 }
 
+/* No -c among the options: the words are for the running daemon. */
+static bool for_daemon(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") ||
+		    !strncmp(argv[i], "--config", 8) ||
+		    !strncmp(argv[i], "-c", 2))
+			return false;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return false;
+	}
+	return argc > 1;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -50,6 +68,8 @@ int cmd_show(int argc, char **argv)
 	struct pipeline p;
 	int c, err;
 
+	if (for_daemon(argc, argv))
+		return cmd_show_running(argc, argv);
 	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

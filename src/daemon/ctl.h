@@ -2,7 +2,10 @@
 /*
  * The daemon's control protocol, spoken over a unix stream socket
  * (default CTL_SOCKET_PATH, mode 0600; the daemon also checks with
- * SO_PEERCRED that the peer is root). `localin reload|stop|status|
+ * SO_PEERCRED that the peer is root). With `localin run --admin-group G`
+ * the socket is root:G mode 0660 and peers with G among their groups
+ * (SO_PEERGROUPS: the groups they had when they connected) may send
+ * every request root may. `localin reload|stop|status|
  * diagnose ...` are thin clients of it; so is `socat - UNIX-CONNECT:/run/localin.sock`.
  *
  * A request is one line of words separated by spaces or tabs, ending in
@@ -28,6 +31,30 @@
  *   diagnose sys session list            the sessions the filter matches
  *   diagnose sys session clear           delete them (all with no filter)
  *   diagnose sys session6 ...            the same for IPv6 sessions
+ *   diagnose debug enable [keep]         stream the trace lines (below)
+ *   diagnose debug disable               end every stream
+ *   diagnose debug reset                 end every stream, stop the trace,
+ *                                        clear the filter, show options and
+ *                                        timestamp back to their defaults
+ *   diagnose debug console timestamp enable|disable
+ *   diagnose debug flow show function-name enable|disable
+ *   diagnose debug flow show iprope enable|disable
+ *   diagnose firewall iprope list [100001]
+ *                                        the local-in policies in force, in
+ *                                        order, with their hit counts
+ *   diagnose firewall iprope show 100001 ID
+ *   diagnose firewall iprope clear [100001]
+ *                                        zero the policies' hit counters
+ *   get system status                    version, host name, config, uptime
+ *   get system performance status        the data path's counters
+ *   get firewall local-in-policy [ID]    the policies in force, `get` form
+ *   show firewall local-in-policy [ID]   the same in `show` form
+ *   json WORDS...                        the request WORDS, answered by one
+ *                                        line of JSON (README "JSON
+ *                                        output"): status, get, iprope
+ *                                        list/show, vpn tunnel list, sys
+ *                                        session list, debug flow filter
+ *                                        (no words); error for the rest
  *
  * Keywords may be abbreviated to any unique prefix, as on FortiOS
  * ("diag deb flow tr start 10"); filter words are filter.h's own.
@@ -40,6 +67,30 @@
  * A client may send several requests on one connection; the answers come
  * in order. A request line longer than CTL_LINE_MAX closes the connection
  * after an error answer.
+ *
+ * `diagnose debug enable` is answered by a stream of frames instead:
+ *
+ *   stream COUNT LF + COUNT lines    accepted; the lines are notices for
+ *                                    the admin ("no trace is running")
+ *   data COUNT LF + COUNT lines      trace lines, as the log has them
+ *   lost N LF                        N trace lines were dropped here: the
+ *                                    client read too slowly (more than
+ *                                    CTL_STREAM_MAX bytes waited)
+ *   end COUNT LF + COUNT lines       the stream is over; the lines say why
+ *
+ * The stream ends when any client sends `diagnose debug disable` or
+ * `reset`, when the daemon stops, and (without `keep`) when a trace run
+ * ends: its last packet's lines were sent, or `trace stop`. A stream
+ * started while no trace runs waits for one. A client ends its own
+ * stream by closing the connection (Ctrl-C). While a connection streams
+ * it may send further requests; their answers (ok/error) come between
+ * frames, never inside one; a second `debug enable` on it is refused.
+ * A streaming connection is not closed for being idle or slow: lines are
+ * dropped for it (and counted in a `lost` frame) instead.
+ *
+ * While some connection streams, trace lines go to the streams only, as
+ * FortiOS prints debug output on the console that enabled it; while none
+ * does, they go to the log as they always did.
  *
  * The daemon's limits, so that no client can lock others out or make it
  * grow: a connection is closed when it sends no complete request for
@@ -81,6 +132,11 @@
  * One answer is always queued whole, however long.
  */
 #define CTL_OUT_MAX (256 * 1024)
+/*
+ * Trace lines waiting for one streaming connection: beyond this, further
+ * lines are dropped for it (a `lost` frame says how many) until it reads.
+ */
+#define CTL_STREAM_MAX (256 * 1024)
 
 enum ctl_cmd {
 	CTL_RELOAD,
@@ -93,7 +149,23 @@ enum ctl_cmd {
 	CTL_SESS_FILTER,     /* family; args: the filter words (none: print) */
 	CTL_SESS_LIST,	     /* family */
 	CTL_SESS_CLEAR,	     /* family */
+	CTL_DEBUG_ENABLE,    /* keep: not ended by the end of a trace run */
+	CTL_DEBUG_DISABLE,
+	CTL_DEBUG_RESET,
+	CTL_DEBUG_TIMESTAMP,  /* on */
+	CTL_FLOW_SHOW_FUNC,   /* on */
+	CTL_FLOW_SHOW_IPROPE, /* on */
+	CTL_IPROPE_LIST,
+	CTL_IPROPE_SHOW, /* id */
+	CTL_IPROPE_CLEAR,
+	CTL_GET_SYS_STATUS,
+	CTL_GET_SYS_PERF,
+	CTL_GET_LOCALIN,  /* id, has_id */
+	CTL_SHOW_LOCALIN, /* id, has_id */
 };
+
+/* The policy group of the local-in policies (fortios-reference.md 1.3). */
+#define CTL_IPROPE_GROUP "100001"
 
 struct ctl_req {
 	enum ctl_cmd cmd;
@@ -102,7 +174,32 @@ struct ctl_req {
 	__u32 count; /* CTL_TRACE_START */
 	bool force;  /* CTL_RELOAD: "reload force" */
 	int family;  /* CTL_SESS_*: 4 (session) or 6 (session6) */
+	bool json;   /* "json ...": one line of JSON */
+	bool keep;   /* CTL_DEBUG_ENABLE */
+	bool on;     /* enable|disable of the debug settings */
+	bool has_id; /* CTL_IPROPE_SHOW, CTL_GET/SHOW_LOCALIN */
+	__u32 id;    /* a policy id */
 };
+
+/* Whether @cmd has a JSON form (README "JSON output"). */
+bool ctl_has_json(enum ctl_cmd cmd);
+
+/* The head of a frame (any answer line that starts one). */
+enum ctl_frame {
+	CTL_FR_OK,
+	CTL_FR_ERROR,
+	CTL_FR_STREAM,
+	CTL_FR_DATA,
+	CTL_FR_LOST, /* count: lines dropped, none follow */
+	CTL_FR_END,
+};
+
+/*
+ * Read a frame head ("ok 3", "data 2", "lost 17"): 0 with @kind and
+ * @count, or -EPROTO.
+ */
+int ctl_parse_frame(const char *line, enum ctl_frame *kind,
+		    unsigned int *count);
 
 /*
  * Split @line (modified in place; a trailing LF or CR LF is dropped) into
@@ -138,5 +235,17 @@ int ctl_parse_head(const char *line, bool *ok, unsigned int *count);
  */
 int ctl_request(const char *path, const char *request, int timeout_ms,
 		FILE *out, FILE *err, bool *ok);
+
+/*
+ * Client side of `diagnose debug enable`: send @request, and when the
+ * answer is a stream, copy its data lines to @out (flushed per frame)
+ * and its notices, lost counts and end reason to @err, until the end
+ * frame, the daemon closing, or *@stop turning true (a signal; checked
+ * at least every 200 ms). The head must come within @timeout_ms; the
+ * stream then takes as long as it takes. 0 with @ok (false: an error
+ * answer, copied to @err), or a negative errno.
+ */
+int ctl_stream(const char *path, const char *request, int timeout_ms, FILE *out,
+	       FILE *err, volatile int *stop, bool *ok);
 
 #endif

@@ -217,3 +217,141 @@ out:
 	close(a.fd);
 	return ret;
 }
+
+/* The stream's wait: at most 200 ms at a time, so that *@stop is seen. */
+static int fill_stream(struct answer_buf *a, volatile int *stop)
+{
+	struct pollfd pfd = { .fd = a->fd, .events = POLLIN };
+	int n;
+
+	for (;;) {
+		if (stop && *stop)
+			return -EINTR;
+		n = poll(&pfd, 1, 200);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			break;
+	}
+	a->deadline_ms = (long long)sa_mono_ms() + 60000;
+	return fill(a);
+}
+
+/* The next line of a stream (NULL: the daemon closed), or -EINTR. */
+static int stream_line(struct answer_buf *a, volatile int *stop, char **line)
+{
+	char *lf;
+	int err;
+
+	for (;;) {
+		lf = a->buf ? memchr(a->buf + a->pos, '\n', a->len - a->pos) :
+			      NULL;
+		if (lf || a->eof)
+			return next_line(a, line);
+		err = fill_stream(a, stop);
+		if (err)
+			return err;
+	}
+}
+
+/* @count lines of a frame to @to (NULL: read and dropped). */
+static int copy_lines(struct answer_buf *a, unsigned int count,
+		      volatile int *stop, FILE *to, const char *prefix)
+{
+	unsigned int i;
+	char *line;
+	int err;
+
+	for (i = 0; i < count; i++) {
+		err = stream_line(a, stop, &line);
+		if (!err && !line)
+			err = -EPROTO;
+		if (err)
+			return err;
+		if (to)
+			fprintf(to, "%s%s", prefix, line);
+	}
+	if (to)
+		fflush(to);
+	return 0;
+}
+
+int ctl_stream(const char *path, const char *request, int timeout_ms, FILE *out,
+	       FILE *err, volatile int *stop, bool *ok)
+{
+	struct answer_buf a = { .deadline_ms =
+					(long long)sa_mono_ms() + timeout_ms };
+	size_t len = strlen(request);
+	enum ctl_frame kind;
+	unsigned int count;
+	int ret, sent;
+	char *line;
+
+	if (len + 1 > CTL_LINE_MAX || strchr(request, '\n'))
+		return -EINVAL;
+	a.fd = ctl_connect(path, a.deadline_ms);
+	if (a.fd < 0)
+		return a.fd;
+	sent = send_all(a.fd, request, len, a.deadline_ms) ?:
+		       send_all(a.fd, "\n", 1, a.deadline_ms);
+	if (sent && sent != -EPIPE && sent != -ECONNRESET) {
+		ret = sent;
+		goto out;
+	}
+	ret = next_line(&a, &line);
+	if (!ret && !line)
+		ret = sent ?: -ECONNRESET;
+	if (!ret)
+		ret = ctl_parse_frame(line, &kind, &count);
+	if (ret)
+		goto out;
+	*ok = kind != CTL_FR_ERROR;
+	if (kind != CTL_FR_STREAM) {
+		/* An ordinary answer: the request did not stream. */
+		ret = copy_lines(&a, count, NULL, *ok ? out : err, "");
+		goto out;
+	}
+	ret = copy_lines(&a, count, stop, err, "localin: ");
+	while (!ret) {
+		if (stop && *stop) {
+			ret = -EINTR;
+			break;
+		}
+		ret = stream_line(&a, stop, &line);
+		if (ret)
+			break;
+		if (!line) {
+			fputs("localin: the daemon closed the connection\n",
+			      err);
+			*ok = false;
+			break;
+		}
+		ret = ctl_parse_frame(line, &kind, &count);
+		if (ret)
+			break;
+		switch (kind) {
+		case CTL_FR_DATA:
+			ret = copy_lines(&a, count, stop, out, "");
+			break;
+		case CTL_FR_LOST:
+			fprintf(err,
+				"localin: %u trace lines dropped: this client read too slowly\n",
+				count);
+			break;
+		case CTL_FR_END:
+			ret = copy_lines(&a, count, stop, err,
+					 "localin: debug output ended: ");
+			goto out;
+		default: /* answers to requests we did not send */
+			ret = copy_lines(&a, count, stop, NULL, "");
+			break;
+		}
+	}
+	if (ret == -EINTR) /* the admin's Ctrl-C: a clean end */
+		ret = 0;
+out:
+	free(a.buf);
+	free(a.line);
+	close(a.fd);
+	return ret;
+}

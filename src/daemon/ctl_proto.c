@@ -142,27 +142,116 @@ static int parse_sys(int argc, char **argv, struct ctl_req *req, char *err,
 	return 0;
 }
 
-static int parse_diagnose(int argc, char **argv, struct ctl_req *req, char *err,
-			  size_t errlen)
+/* Nothing may follow @argv[@at - 1]. */
+static int no_more(int argc, char **argv, int at, char *err, size_t errlen)
 {
-	static const char *const top[] = { "debug", "vpn", "sys" };
-	static const char *const flow[] = { "flow" };
-	static const char *const what[] = { "filter", "trace" };
-	static const char *const trace[] = { "start", "stop" };
-	int k;
+	if (argc <= at)
+		return 0;
+	snprintf(err, errlen, "unexpected \"%s\"", argv[at]);
+	return -EINVAL;
+}
 
-	k = level(argc, argv, 1, top, 3, "\"debug\", \"vpn\" or \"sys\"", err,
-		  errlen);
+/* enable|disable at @argv[@at], and nothing after it. */
+static int on_off(int argc, char **argv, int at, struct ctl_req *req, char *err,
+		  size_t errlen)
+{
+	static const char *const words[] = { "enable", "disable" };
+	int k = level(argc, argv, at, words, 2, "\"enable\" or \"disable\"",
+		      err, errlen);
+
 	if (k < 0)
 		return k;
-	if (k == 1)
-		return parse_vpn(argc, argv, req, err, errlen);
-	if (k == 2)
-		return parse_sys(argc, argv, req, err, errlen);
-	if (level(argc, argv, 2, flow, 1, "\"flow\"", err, errlen) < 0)
+	req->on = k == 0;
+	return no_more(argc, argv, at + 1, err, errlen);
+}
+
+/* A policy id at @argv[@at] (0 allowed: FortiOS ids start at 0). */
+static int policy_id(int argc, char **argv, int at, struct ctl_req *req,
+		     char *err, size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	if (at >= argc) {
+		snprintf(err, errlen,
+			 "incomplete command: a policy id expected");
 		return -EINVAL;
-	k = level(argc, argv, 3, what, 2, "\"filter\" or \"trace\"", err,
-		  errlen);
+	}
+	errno = 0;
+	v = strtoul(argv[at], &end, 10);
+	if (argv[at][0] < '0' || argv[at][0] > '9' || errno || *end ||
+	    v > UINT_MAX) {
+		snprintf(err, errlen, "invalid policy id \"%s\"", argv[at]);
+		return -EINVAL;
+	}
+	req->id = (__u32)v;
+	req->has_id = true;
+	return 0;
+}
+
+/* The policy group: only 100001 (the local-in policies) is ours. */
+static int group(int argc, char **argv, int at, bool needed, char *err,
+		 size_t errlen)
+{
+	if (at >= argc) {
+		if (!needed)
+			return 0;
+		snprintf(
+			err, errlen,
+			"incomplete command: a policy group expected (" CTL_IPROPE_GROUP
+			")");
+		return -EINVAL;
+	}
+	if (strcmp(argv[at], CTL_IPROPE_GROUP) &&
+	    strcmp(argv[at], "0x" CTL_IPROPE_GROUP)) {
+		snprintf(
+			err, errlen,
+			"no policy group \"%s\": localin has only " CTL_IPROPE_GROUP
+			" (the local-in policies)",
+			argv[at]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* diagnose firewall iprope list [G] | show G ID | clear [G] */
+static int parse_firewall(int argc, char **argv, struct ctl_req *req, char *err,
+			  size_t errlen)
+{
+	static const char *const iprope[] = { "iprope" };
+	static const char *const what[] = { "list", "show", "clear" };
+	static const enum ctl_cmd cmds[] = { CTL_IPROPE_LIST, CTL_IPROPE_SHOW,
+					     CTL_IPROPE_CLEAR };
+	int k;
+
+	if (level(argc, argv, 2, iprope, 1, "\"iprope\"", err, errlen) < 0)
+		return -EINVAL;
+	k = level(argc, argv, 3, what, 3, "\"list\", \"show\" or \"clear\"",
+		  err, errlen);
+	if (k < 0)
+		return k;
+	req->cmd = cmds[k];
+	if (group(argc, argv, 4, k == 1, err, errlen))
+		return -EINVAL;
+	if (k == 1) {
+		if (policy_id(argc, argv, 5, req, err, errlen))
+			return -EINVAL;
+		return no_more(argc, argv, 6, err, errlen);
+	}
+	return no_more(argc, argv, 5, err, errlen);
+}
+
+/* diagnose debug flow filter|trace|show ... */
+static int parse_flow(int argc, char **argv, struct ctl_req *req, char *err,
+		      size_t errlen)
+{
+	static const char *const what[] = { "filter", "trace", "show" };
+	static const char *const trace[] = { "start", "stop" };
+	static const char *const show[] = { "function-name", "iprope" };
+	int k;
+
+	k = level(argc, argv, 3, what, 3, "\"filter\", \"trace\" or \"show\"",
+		  err, errlen);
 	if (k < 0)
 		return k;
 	if (k == 0) {
@@ -171,15 +260,21 @@ static int parse_diagnose(int argc, char **argv, struct ctl_req *req, char *err,
 		req->argv = (const char *const *)argv + 4;
 		return 0;
 	}
+	if (k == 2) {
+		k = level(argc, argv, 4, show, 2,
+			  "\"function-name\" or \"iprope\"", err, errlen);
+		if (k < 0)
+			return k;
+		req->cmd = k ? CTL_FLOW_SHOW_IPROPE : CTL_FLOW_SHOW_FUNC;
+		return on_off(argc, argv, 5, req, err, errlen);
+	}
 	k = level(argc, argv, 4, trace, 2, "\"start\" or \"stop\"", err,
 		  errlen);
 	if (k < 0)
 		return k;
 	if (k == 1) {
 		req->cmd = CTL_TRACE_STOP;
-		if (argc > 5)
-			goto extra;
-		return 0;
+		return no_more(argc, argv, 5, err, errlen);
 	}
 	req->cmd = CTL_TRACE_START;
 	if (argc < 6) {
@@ -190,44 +285,177 @@ static int parse_diagnose(int argc, char **argv, struct ctl_req *req, char *err,
 		snprintf(err, errlen, "invalid packet count \"%s\"", argv[5]);
 		return -EINVAL;
 	}
-	if (argc > 6)
-		goto extra;
-	return 0;
-extra:
-	snprintf(err, errlen, "unexpected \"%s\"", argv[argc - 1]);
-	return -EINVAL;
+	return no_more(argc, argv, 6, err, errlen);
+}
+
+/* diagnose debug flow ... | enable [keep] | disable | reset | console ... */
+static int parse_debug(int argc, char **argv, struct ctl_req *req, char *err,
+		       size_t errlen)
+{
+	static const char *const what[] = { "flow", "enable", "disable",
+					    "reset", "console" };
+	static const char *const console[] = { "timestamp" };
+	static const char *const keep[] = { "keep" };
+	int k;
+
+	k = level(argc, argv, 2, what, 5,
+		  "\"flow\", \"enable\", \"disable\", \"reset\" or \"console\"",
+		  err, errlen);
+	if (k < 0)
+		return k;
+	switch (k) {
+	case 0:
+		return parse_flow(argc, argv, req, err, errlen);
+	case 1:
+		req->cmd = CTL_DEBUG_ENABLE;
+		if (argc > 3) {
+			if (level(argc, argv, 3, keep, 1, "\"keep\"", err,
+				  errlen) < 0)
+				return -EINVAL;
+			req->keep = true;
+			return no_more(argc, argv, 4, err, errlen);
+		}
+		return 0;
+	case 2:
+	case 3:
+		req->cmd = k == 2 ? CTL_DEBUG_DISABLE : CTL_DEBUG_RESET;
+		return no_more(argc, argv, 3, err, errlen);
+	}
+	if (level(argc, argv, 3, console, 1, "\"timestamp\"", err, errlen) < 0)
+		return -EINVAL;
+	req->cmd = CTL_DEBUG_TIMESTAMP;
+	return on_off(argc, argv, 4, req, err, errlen);
+}
+
+static int parse_diagnose(int argc, char **argv, struct ctl_req *req, char *err,
+			  size_t errlen)
+{
+	static const char *const top[] = { "debug", "vpn", "sys", "firewall" };
+	int k;
+
+	k = level(argc, argv, 1, top, 4,
+		  "\"debug\", \"vpn\", \"sys\" or \"firewall\"", err, errlen);
+	if (k < 0)
+		return k;
+	if (k == 1)
+		return parse_vpn(argc, argv, req, err, errlen);
+	if (k == 2)
+		return parse_sys(argc, argv, req, err, errlen);
+	if (k == 3)
+		return parse_firewall(argc, argv, req, err, errlen);
+	return parse_debug(argc, argv, req, err, errlen);
+}
+
+/*
+ * get system status | get system performance status |
+ * get|show firewall local-in-policy [ID]
+ */
+static int parse_get_show(int argc, char **argv, bool get, struct ctl_req *req,
+			  char *err, size_t errlen)
+{
+	static const char *const top_get[] = { "system", "firewall" };
+	static const char *const sys[] = { "status", "performance" };
+	static const char *const perf[] = { "status" };
+	static const char *const fw[] = { "local-in-policy" };
+	int k = 1;
+
+	if (get) {
+		k = level(argc, argv, 1, top_get, 2,
+			  "\"system\" or \"firewall\"", err, errlen);
+		if (k < 0)
+			return k;
+	} else if (level(argc, argv, 1, top_get + 1, 1, "\"firewall\"", err,
+			 errlen) < 0) {
+		return -EINVAL;
+	}
+	if (k == 0) {
+		k = level(argc, argv, 2, sys, 2,
+			  "\"status\" or \"performance\"", err, errlen);
+		if (k < 0)
+			return k;
+		if (k == 0) {
+			req->cmd = CTL_GET_SYS_STATUS;
+			return no_more(argc, argv, 3, err, errlen);
+		}
+		if (level(argc, argv, 3, perf, 1, "\"status\"", err, errlen) <
+		    0)
+			return -EINVAL;
+		req->cmd = CTL_GET_SYS_PERF;
+		return no_more(argc, argv, 4, err, errlen);
+	}
+	if (level(argc, argv, 2, fw, 1, "\"local-in-policy\"", err, errlen) < 0)
+		return -EINVAL;
+	req->cmd = get ? CTL_GET_LOCALIN : CTL_SHOW_LOCALIN;
+	if (argc > 3 && policy_id(argc, argv, 3, req, err, errlen))
+		return -EINVAL;
+	return no_more(argc, argv, 4, err, errlen);
+}
+
+bool ctl_has_json(enum ctl_cmd cmd)
+{
+	switch (cmd) {
+	case CTL_STATUS:
+	case CTL_FILTER:
+	case CTL_IPROPE_LIST:
+	case CTL_IPROPE_SHOW:
+	case CTL_GET_SYS_STATUS:
+	case CTL_GET_SYS_PERF:
+	case CTL_GET_LOCALIN:
+	case CTL_VPN_TUNNEL_LIST:
+	case CTL_SESS_LIST:
+		return true;
+	default:
+		return false;
+	}
 }
 
 int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 	      size_t errlen)
 {
-	static const char *const top[] = { "reload", "stop", "status",
-					   "diagnose" };
+	static const char *const top[] = { "reload",   "stop", "status",
+					   "diagnose", "get",  "show" };
 	static const enum ctl_cmd cmds[] = { CTL_RELOAD, CTL_STOP, CTL_STATUS };
+	bool json = false;
 	int k;
 
 	memset(req, 0, sizeof(*req));
+	if (argc && !strcmp(argv[0], "json")) {
+		json = true;
+		argc--;
+		argv++;
+	}
 	if (argc == 0) {
 		snprintf(err, errlen, "empty request");
 		return -EINVAL;
 	}
-	k = level(argc, argv, 0, top, 4, "reload, stop, status or diagnose",
-		  err, errlen);
+	k = level(argc, argv, 0, top, 6,
+		  "reload, stop, status, diagnose, get or show", err, errlen);
 	if (k < 0)
 		return k;
 	if (k == 3)
-		return parse_diagnose(argc, argv, req, err, errlen);
-	/* "reload force": also a config that enforces nothing (reload.c). */
-	if (k == 0 && argc == 2 && !strcmp(argv[1], "force")) {
+		k = parse_diagnose(argc, argv, req, err, errlen);
+	else if (k >= 4)
+		k = parse_get_show(argc, argv, k == 4, req, err, errlen);
+	else if (k == 0 && argc == 2 && !strcmp(argv[1], "force")) {
+		/* "reload force": also a config that enforces nothing. */
 		req->cmd = CTL_RELOAD;
 		req->force = true;
-		return 0;
-	}
-	if (argc > 1) {
+		k = 0;
+	} else if (argc > 1) {
 		snprintf(err, errlen, "unexpected \"%s\"", argv[1]);
 		return -EINVAL;
+	} else {
+		req->cmd = cmds[k];
+		k = 0;
 	}
-	req->cmd = cmds[k];
+	if (k < 0)
+		return k;
+	req->json = json;
+	if (json && (!ctl_has_json(req->cmd) ||
+		     (req->cmd == CTL_FILTER && req->argc))) {
+		snprintf(err, errlen, "this request has no JSON form");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -271,6 +499,44 @@ int ctl_parse_head(const char *line, bool *ok, unsigned int *count)
 		return -EPROTO;
 	}
 	if (*num < '0' || *num > '9')
+		return -EPROTO;
+	errno = 0;
+	v = strtoul(num, &end, 10);
+	if (errno || v > UINT_MAX || (*end && strcmp(end, "\n")))
+		return -EPROTO;
+	*count = (unsigned int)v;
+	return 0;
+}
+
+int ctl_parse_frame(const char *line, enum ctl_frame *kind, unsigned int *count)
+{
+	static const struct {
+		const char *word;
+		enum ctl_frame kind;
+	} heads[] = {
+		{ "stream ", CTL_FR_STREAM },
+		{ "data ", CTL_FR_DATA },
+		{ "lost ", CTL_FR_LOST },
+		{ "end ", CTL_FR_END },
+	};
+	const char *num = NULL;
+	unsigned long v;
+	bool ok;
+	size_t i;
+	char *end;
+
+	if (!ctl_parse_head(line, &ok, count)) {
+		*kind = ok ? CTL_FR_OK : CTL_FR_ERROR;
+		return 0;
+	}
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		if (!strncmp(line, heads[i].word, strlen(heads[i].word))) {
+			num = line + strlen(heads[i].word);
+			*kind = heads[i].kind;
+			break;
+		}
+	}
+	if (!num || *num < '0' || *num > '9')
 		return -EPROTO;
 	errno = 0;
 	v = strtoul(num, &end, 10);

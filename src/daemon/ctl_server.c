@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ipsec/retry.h"
@@ -102,6 +103,12 @@ int ctl_path_check(const char *path, mode_t type)
 #define CTL_ACCEPT_PAUSE_MS 250
 /* The least time between two messages about the same condition. */
 #define CTL_NOTICE_MS 60000
+/* An emptied answer buffer larger than this is freed. */
+#define CTL_KEEP_BUF (64 * 1024)
+/* The socket send buffer of a streaming connection (the kernel doubles it). */
+#define CTL_STREAM_SNDBUF (32 * 1024)
+/* Supplementary groups read with SO_PEERGROUPS; more: from /proc. */
+#define NGROUPS_MAX_PEER 256
 
 static const char busy_msg[] =
 	"localin: closed: all control connections are busy and this one was idle longest";
@@ -142,6 +149,10 @@ int ctl_server_open(struct daemon *d)
 	old = umask(0077); /* root only, from the first moment */
 	err = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
+	/* The admin group may connect: root:G 0660 (peer_allowed() checks). */
+	if (!err && d->o->admin_gid >= 0 &&
+	    (chown(path, 0, (gid_t)d->o->admin_gid) || chmod(path, 0660)))
+		err = -1;
 	/* A burst of clients waits in the queue, not refused (EAGAIN). */
 	if (err || listen(fd, SOMAXCONN)) {
 		err = -errno;
@@ -149,6 +160,7 @@ int ctl_server_open(struct daemon *d)
 		return err;
 	}
 	d->ctl_spare_fd = open_spare(); /* if not now, at the fd limit */
+	d->started_at = time(NULL);
 	d->ctl_fd = fd;
 	d->ctl_resume_ms = 0;
 	return 0;
@@ -174,9 +186,10 @@ static bool taking(const struct ctl_conn *c)
 	return !c->close_after && !c->stop_waiter && pending(c) < CTL_OUT_MAX;
 }
 
+/* A streaming connection is read also to see its client go (Ctrl-C). */
 static bool wants_input(const struct ctl_conn *c)
 {
-	return taking(c) && !c->peer_done;
+	return (taking(c) || c->streaming) && !c->peer_done;
 }
 
 /*
@@ -185,6 +198,8 @@ static bool wants_input(const struct ctl_conn *c)
  */
 static __u64 conn_deadline(const struct ctl_conn *c)
 {
+	if (c->streaming) /* never idle; a slow one loses lines instead */
+		return UINT64_MAX;
 	return c->active_ms + (pending(c) ? CTL_STALL_MS : CTL_IDLE_MS);
 }
 
@@ -246,6 +261,7 @@ void ctl_server_close(struct daemon *d)
 {
 	int i;
 
+	ctl_stream_end(d, true, "the daemon stops");
 	for (i = 0; i < CTL_MAX_CONNS; i++)
 		if (d->conns[i].fd >= 0 && !d->conns[i].stop_waiter)
 			conn_close(&d->conns[i]);
@@ -260,16 +276,57 @@ void ctl_server_close(struct daemon *d)
 }
 
 /*
- * Queue an answer; written as the socket takes it. Answers quote what
- * others named: interface names (the kernel allows ESC in them), tunnel
- * names from charon, config strings, the request's own words. They reach
- * an admin's terminal, so control characters go as \xNN, as in log lines;
- * lines and tabs stay.
+ * Queue @n bytes after what waits for @c (false: out of memory). The
+ * buffer grows by doubling and what was written is dropped from its
+ * front only once it is half of it, so a stream's many small frames do
+ * not copy the whole backlog each time.
  */
-static void answer(struct ctl_conn *c, bool ok, const char *text, size_t len)
+static bool append(struct ctl_conn *c, const char *buf, size_t n)
 {
-	char *buf = NULL, *esc = NULL, *grown;
-	size_t n = 0, esc_len = 0, left = pending(c);
+	size_t left = pending(c), cap;
+	char *grown;
+
+	if (!left) {
+		c->out_len = 0;
+		c->out_off = 0;
+		if (c->out_cap >
+		    CTL_KEEP_BUF) { /* a burst is over: give back */
+			free(c->out);
+			c->out = NULL;
+			c->out_cap = 0;
+		}
+	} else if (c->out_off && c->out_off >= c->out_len / 2) {
+		memmove(c->out, c->out + c->out_off, left);
+		c->out_len = left;
+		c->out_off = 0;
+	}
+	if (c->out_len + n > c->out_cap) {
+		cap = c->out_cap ? c->out_cap : 4096;
+		while (cap < c->out_len + n)
+			cap *= 2;
+		grown = realloc(c->out, cap);
+		if (!grown)
+			return false;
+		c->out = grown;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, buf, n);
+	c->out_len += n;
+	return true;
+}
+
+/*
+ * Queue a frame: "@head COUNT" and @text's lines; written as the socket
+ * takes it. Frames quote what others named: interface names (the kernel
+ * allows ESC in them), tunnel names from charon, config strings, the
+ * request's own words. They reach an admin's terminal, so control
+ * characters go as \xNN, as in log lines; lines and tabs stay.
+ */
+static void frame(struct ctl_conn *c, const char *head, const char *text,
+		  size_t len)
+{
+	char *buf = NULL, *esc = NULL;
+	size_t n = 0, esc_len = 0;
 	FILE *e = open_memstream(&esc, &esc_len), *f;
 
 	if (!e) {
@@ -284,33 +341,44 @@ static void answer(struct ctl_conn *c, bool ok, const char *text, size_t len)
 		c->close_after = true;
 		return;
 	}
-	ctl_write_answer(f, ok, esc, esc_len);
+	fprintf(f, "%s %u\n", head, ctl_count_lines(esc, esc_len));
+	if (esc_len)
+		fwrite(esc, 1, esc_len, f);
+	if (esc_len && esc[esc_len - 1] != '\n')
+		fputc('\n', f);
 	fclose(f);
 	free(esc);
-	if (!left) {
-		free(c->out);
-		c->out = buf;
-		c->out_len = n;
-		c->out_off = 0;
-		return;
-	}
-	/* What was written goes, so a buffer holds only what waits. */
-	memmove(c->out, c->out + c->out_off, left);
-	c->out_len = left;
-	c->out_off = 0;
-	grown = realloc(c->out, c->out_len + n);
-	if (grown) {
-		memcpy(grown + c->out_len, buf, n);
-		c->out = grown;
-		c->out_len += n;
-	} else {
+	if (!append(c, buf, n))
 		c->close_after = true; /* the client sees an answer missing */
-	}
 	free(buf);
+}
+
+static void answer(struct ctl_conn *c, bool ok, const char *text, size_t len)
+{
+	frame(c, ok ? "ok" : "error", text, len);
+}
+
+/* A stream's dropped lines, counted in a lost frame (ctl.h). */
+static bool say_lost(struct ctl_conn *c)
+{
+	char head[48];
+	int n;
+
+	if (!c->stream_lost)
+		return true;
+	n = snprintf(head, sizeof(head), "lost %llu\n",
+		     (unsigned long long)c->stream_lost);
+	if (!append(c, head, (size_t)n))
+		return false;
+	c->stream_lost = 0;
+	return true;
 }
 
 static void flush(struct ctl_conn *c)
 {
+	/* A stream that lost lines hears of it once it has read the rest. */
+	if (c->streaming && c->stream_lost && c->out_off == c->out_len)
+		say_lost(c);
 	while (c->out_off < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_off,
 				 c->out_len - c->out_off,
@@ -326,6 +394,8 @@ static void flush(struct ctl_conn *c)
 		}
 		c->out_off += (size_t)n;
 		c->active_ms = sa_mono_ms();
+		if (c->out_off == c->out_len && c->streaming && c->stream_lost)
+			say_lost(c);
 	}
 	if (c->close_after)
 		conn_close(c);
@@ -341,6 +411,59 @@ static bool trace_push(struct daemon *d, __u32 count, FILE *out)
 		return false;
 	}
 	d->trace_left = count;
+	d->trace_run = count;
+	return true;
+}
+
+static bool trace_stop(struct daemon *d, FILE *out)
+{
+	bool was = d->trace_left;
+
+	if (!trace_push(d, 0, out))
+		return false;
+	if (was)
+		ctl_stream_end(d, false, "trace stopped");
+	return true;
+}
+
+/* @c's own stream ends too; others' streams end with it. */
+static bool debug_reset(struct daemon *d, FILE *out)
+{
+	ctl_stream_end(d, true, "debug reset");
+	flow_filter_init(&d->filter);
+	d->dbg_timestamp = false;
+	d->dbg_no_func = false;
+	d->dbg_iprope = false;
+	return trace_push(d, 0, out);
+}
+
+static bool debug_enable(struct daemon *d, struct ctl_conn *c,
+			 const struct ctl_req *r, FILE *out, bool *stream)
+{
+	if (c->streaming) {
+		fputs("debug output is enabled on this connection already\n",
+		      out);
+		return false;
+	}
+	/*
+	 * What the kernel holds for it counts too: a small socket buffer,
+	 * so a client that stops reading loses lines soon (ctl_stream_lines).
+	 */
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &(int){ CTL_STREAM_SNDBUF },
+		   sizeof(int));
+	c->streaming = true;
+	c->stream_keep = r->keep;
+	c->stream_lost = 0;
+	*stream = true;
+	if (!d->trace_left)
+		fputs("no trace is running: lines come once `diagnose debug flow trace start N` starts one\n",
+		      out);
+	return true;
+}
+
+static bool set_flag(bool *flag, bool value)
+{
+	*flag = value;
 	return true;
 }
 
@@ -363,9 +486,12 @@ static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 	return !d->trace_left || trace_push(d, d->trace_left, out);
 }
 
-/* One request: true for an ok answer, with its text written to @out. */
+/*
+ * One request: true for an ok answer, with its text written to @out;
+ * @stream set when the answer is a stream's head instead.
+ */
 static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
-		     FILE *out)
+		     FILE *out, bool *stream)
 {
 	char *argv[CTL_MAX_WORDS], err[256];
 	struct ctl_req r;
@@ -391,22 +517,60 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 		d->stopping = true;
 		return true;
 	case CTL_STATUS:
-		daemon_status(d, out);
+		if (r.json)
+			daemon_status_json(d, out);
+		else
+			daemon_status(d, out);
 		return true;
 	case CTL_FILTER:
+		if (r.json)
+			return diag_filter_json(d, out);
 		return do_filter(d, &r, out);
 	case CTL_TRACE_START:
 		return trace_push(d, r.count, out);
 	case CTL_TRACE_STOP:
-		return trace_push(d, 0, out);
+		return trace_stop(d, out);
 	case CTL_VPN_TUNNEL_LIST:
-		return sas_tunnel_list(d, r.argc ? r.argv[0] : NULL, out);
+		return sas_tunnel_list(d, r.argc ? r.argv[0] : NULL, r.json,
+				       out);
 	case CTL_SESS_FILTER:
 		return sessions_filter(d, r.family, r.argc, r.argv, out);
 	case CTL_SESS_LIST:
-		return sessions_list(d, r.family, out);
+		return sessions_list(d, r.family, r.json, out);
 	case CTL_SESS_CLEAR:
 		return sessions_clear(d, r.family, out);
+	case CTL_DEBUG_ENABLE:
+		return debug_enable(d, c, &r, out, stream);
+	case CTL_DEBUG_DISABLE:
+		ctl_stream_end(d, true, "debug disabled");
+		return true;
+	case CTL_DEBUG_RESET:
+		return debug_reset(d, out);
+	case CTL_DEBUG_TIMESTAMP:
+		return set_flag(&d->dbg_timestamp, r.on);
+	case CTL_FLOW_SHOW_FUNC:
+		/* FortiOS's echo of the command */
+		fputs(r.on ? "show function name\n" : "hide function name\n",
+		      out);
+		return set_flag(&d->dbg_no_func, !r.on);
+	case CTL_FLOW_SHOW_IPROPE:
+		fputs(r.on ? "show trace messages about iprope\n" :
+			     "hide trace messages about iprope\n",
+		      out);
+		return set_flag(&d->dbg_iprope, r.on);
+	case CTL_IPROPE_LIST:
+	case CTL_IPROPE_SHOW:
+		return diag_iprope_list(d, &r, out);
+	case CTL_IPROPE_CLEAR:
+		return diag_iprope_clear(d, out);
+	case CTL_GET_SYS_STATUS:
+		return diag_sys_status(d, r.json, out);
+	case CTL_GET_SYS_PERF:
+		return diag_sys_perf(d, r.json, out);
+	case CTL_GET_LOCALIN:
+		return diag_get_localin(d, &r, out);
+	case CTL_SHOW_LOCALIN:
+		return diag_show_localin(d, &r, out);
 	}
 	return false;
 }
@@ -416,26 +580,140 @@ static void handle_line(struct daemon *d, struct ctl_conn *c, char *line)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
-	bool ok;
+	bool ok, stream = false;
 
 	if (!out) {
 		c->close_after = true;
 		return;
 	}
-	ok = dispatch(d, c, line, out);
+	ok = dispatch(d, c, line, out, &stream);
 	fclose(out);
-	if (!c->stop_waiter)
+	if (stream)
+		frame(c, "stream", text, len);
+	else if (!c->stop_waiter)
 		answer(c, ok, text, len);
 	free(text);
 }
 
-static bool peer_is_root(int fd)
+bool ctl_stream_lines(struct daemon *d, const char *text, size_t len,
+		      unsigned int lines)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	char head[48];
+	bool any = false;
+	int i, n;
 
-	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) &&
-	       cred.uid == 0;
+	for (i = 0; i < CTL_MAX_CONNS; i++) {
+		struct ctl_conn *c = &d->conns[i];
+
+		if (c->fd < 0 || !c->streaming)
+			continue;
+		any = true;
+		if (pending(c) + len > CTL_STREAM_MAX) {
+			c->stream_lost += lines;
+			continue;
+		}
+		if (!say_lost(c))
+			continue;
+		n = snprintf(head, sizeof(head), "data %u\n", lines);
+		if (!append(c, head, (size_t)n) || !append(c, text, len))
+			c->close_after = true;
+		flush(c);
+	}
+	return any;
+}
+
+unsigned int ctl_streams(const struct daemon *d)
+{
+	unsigned int n = 0;
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++)
+		n += d->conns[i].fd >= 0 && d->conns[i].streaming;
+	return n;
+}
+
+void ctl_stream_end(struct daemon *d, bool all, const char *why)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++) {
+		struct ctl_conn *c = &d->conns[i];
+
+		if (c->fd < 0 || !c->streaming || (!all && c->stream_keep))
+			continue;
+		say_lost(c);
+		c->streaming = false;
+		c->active_ms = sa_mono_ms();
+		frame(c, "end", why, strlen(why));
+		flush(c);
+	}
+}
+
+/*
+ * Whether @fd's peer may use the socket: root, or a member of the admin
+ * group (--admin-group). SO_PEERGROUPS gives the groups the peer had
+ * when it connected; without it (kernels before 4.13), its process's
+ * Groups: line in /proc, read now.
+ */
+static bool in_groups(const gid_t *g, size_t n, gid_t want)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (g[i] == want)
+			return true;
+	return false;
+}
+
+static bool proc_groups_have(pid_t pid, gid_t want)
+{
+	char path[64], line[4096], *p, *end;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Groups:", 7))
+			continue;
+		for (p = line + 7;; p = end) {
+			unsigned long v = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (v == want)
+				found = true;
+		}
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static bool peer_allowed(const struct daemon *d, int fd)
+{
+	gid_t groups[NGROUPS_MAX_PEER];
+	socklen_t len = sizeof(groups);
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	gid_t want;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen))
+		return false;
+	if (cred.uid == 0)
+		return true;
+	if (d->o->admin_gid < 0)
+		return false;
+	want = (gid_t)d->o->admin_gid;
+	if (cred.gid == want)
+		return true;
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+		return in_groups(groups, len / sizeof(gid_t), want);
+	if (errno == ERANGE) /* more groups than we hold: ask /proc */
+		return proc_groups_have(cred.pid, want);
+	return errno == ENOPROTOOPT && proc_groups_have(cred.pid, want);
 }
 
 /*
@@ -525,6 +803,7 @@ static struct ctl_conn *free_slot(struct daemon *d)
 static void accept_one(struct daemon *d)
 {
 	static const char denied[] = "permission denied: root only";
+	char denied_group[96];
 	struct ctl_conn *c;
 	int fd = accept_conn(d);
 
@@ -542,8 +821,15 @@ static void accept_one(struct daemon *d)
 	}
 	c->fd = fd;
 	c->active_ms = sa_mono_ms();
-	if (!peer_is_root(fd)) {
-		answer(c, false, denied, sizeof(denied) - 1);
+	if (!peer_allowed(d, fd)) {
+		if (d->o->admin_gid >= 0) {
+			snprintf(denied_group, sizeof(denied_group),
+				 "permission denied: root and group %lld only",
+				 d->o->admin_gid);
+			answer(c, false, denied_group, strlen(denied_group));
+		} else {
+			answer(c, false, denied, sizeof(denied) - 1);
+		}
 		c->close_after = true;
 		flush(c);
 	}
@@ -612,6 +898,9 @@ static void conn_event(struct daemon *d, struct ctl_conn *c, short revents)
 		serve(d, c);
 		flush(c);
 	}
+	/* Its client went (Ctrl-C): nobody reads the stream any more. */
+	if (c->fd >= 0 && c->streaming && c->peer_done)
+		conn_close(c);
 }
 
 int ctl_server_pollfds(struct daemon *d, struct pollfd *pfd, int max)

@@ -34,6 +34,12 @@ struct daemon_opts {
 	int ready_fd;	     /* -1, or written one byte once enforcing,
 			      * then stdout and stderr are let go of */
 	bool force;	     /* run a config without any local-in policy */
+	/*
+	 * --admin-group: members may use the control socket (root:G,
+	 * 0660); -1: root only.
+	 */
+	long long admin_gid;
+	const char *version; /* `get system status` (cli/commands.h's) */
 };
 
 /*

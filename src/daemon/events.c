@@ -41,6 +41,11 @@ static void on_log(struct daemon *d, const struct li_event *ev,
 			.time_ns = time_ns });
 }
 
+/*
+ * Trace lines go to the connections streaming them (`diagnose debug
+ * enable`), else to the log (ctl.h). The stream of a trace run ends
+ * after its last packet's lines.
+ */
 static void on_trace(struct daemon *d, const struct li_event *ev,
 		     const char *ifname, __u64 time_ns)
 {
@@ -51,19 +56,28 @@ static void on_trace(struct daemon *d, const struct li_event *ev,
 		.ifname = ifname,
 		.trace_id = ev->trace_id,
 		.time_ns = time_ns,
+		.timestamp = d->dbg_timestamp,
+		.no_func = d->dbg_no_func,
+		.iprope = d->dbg_iprope,
 	};
-	char buf[FLOW_TRACE_MAX];
+	char buf[FLOW_TRACE_MAX], why[64];
+	unsigned int lines;
 	int n;
 
-	if (d->trace_left)
-		d->trace_left--;
 	d->traces++;
 	if (sa && sa->tunnel[0])
 		t.tunnel = sa->tunnel;
 	n = flow_trace_format(buf, sizeof(buf), &t);
-	if (n > 0)
-		sink_write(&d->sink, buf, (size_t)n,
-			   ctl_count_lines(buf, (size_t)n));
+	if (n > 0) {
+		lines = ctl_count_lines(buf, (size_t)n);
+		if (!ctl_stream_lines(d, buf, (size_t)n, lines))
+			sink_write(&d->sink, buf, (size_t)n, lines);
+	}
+	if (d->trace_left && !--d->trace_left) {
+		snprintf(why, sizeof(why), "trace done: %u packets traced",
+			 d->trace_run);
+		ctl_stream_end(d, false, why);
+	}
 }
 
 /*

@@ -85,12 +85,15 @@ struct ctl_conn {
 	int fd;	  /* -1: free slot */
 	char *in; /* CTL_LINE_MAX bytes while open */
 	size_t in_len;
-	char *out; /* answers not yet written */
-	size_t out_len, out_off;
+	char *out; /* answers not yet written: [out_off, out_len) */
+	size_t out_len, out_off, out_cap;
 	__u64 active_ms;  /* accepted, last request, last bytes written */
 	bool peer_done;	  /* the peer sent EOF: answer what it sent, close */
 	bool close_after; /* once @out is written */
 	bool stop_waiter; /* asked to stop: answered after the teardown */
+	bool streaming;	  /* `diagnose debug enable`: frames follow */
+	bool stream_keep; /* `enable keep`: a trace run's end does not end it */
+	__u64 stream_lost; /* trace lines dropped since the last lost frame */
 };
 
 /* A daemon message about a recurring condition, at most once a minute. */
@@ -133,6 +136,7 @@ struct daemon {
 	struct intf_want want;
 	struct sched_state sched;
 	time_t loaded_at;
+	time_t started_at; /* the control socket opened: uptime */
 	unsigned int reloads, reload_failures;
 
 	struct li_loader *l;
@@ -155,6 +159,9 @@ struct daemon {
 	struct log_sink msgs;	/* daemon_msg(): stderr, syslog once detached */
 	struct flow_filter filter;
 	__u32 trace_left; /* trace start N, minus the traces seen */
+	__u32 trace_run;  /* N of the last trace start */
+	/* `diagnose debug console timestamp`, `flow show function-name|iprope` */
+	bool dbg_timestamp, dbg_no_func, dbg_iprope;
 	__u64 events, traces;
 	__u64 kernel_suppressed[LI_EV_NR_KINDS]; /* as last reported */
 	__s64 report_minute;
@@ -224,6 +231,25 @@ void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n);
 int ctl_server_timeout_ms(struct daemon *d);
 void ctl_server_tick(struct daemon *d);
 void ctl_server_answer_stop(struct daemon *d, const char *text);
+/*
+ * Trace text (@lines whole lines) to every streaming connection; false
+ * when none streams (the caller writes it to the log then).
+ */
+bool ctl_stream_lines(struct daemon *d, const char *text, size_t len,
+		      unsigned int lines);
+/* Connections streaming the trace now. */
+unsigned int ctl_streams(const struct daemon *d);
+/* End the streams (@all: also `keep` ones), saying @why. */
+void ctl_stream_end(struct daemon *d, bool all, const char *why);
+
+/* diag.c: the FortiOS diagnose/get/show answers; true for ok. */
+bool diag_iprope_list(struct daemon *d, const struct ctl_req *r, FILE *out);
+bool diag_iprope_clear(struct daemon *d, FILE *out);
+bool diag_sys_status(struct daemon *d, bool json, FILE *out);
+bool diag_sys_perf(struct daemon *d, bool json, FILE *out);
+bool diag_get_localin(struct daemon *d, const struct ctl_req *r, FILE *out);
+bool diag_show_localin(struct daemon *d, const struct ctl_req *r, FILE *out);
+bool diag_filter_json(struct daemon *d, FILE *out);
 
 /* sas.c */
 int sas_start(struct daemon *d);
@@ -237,7 +263,7 @@ int sas_timeout_ms(struct daemon *d);
 const struct sa_entry *sas_find(const struct daemon *d, int family,
 				const __u32 *daddr, __u32 spi);
 void sas_status(struct daemon *d, FILE *out);
-bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out);
+bool sas_tunnel_list(struct daemon *d, const char *name, bool json, FILE *out);
 /* "xfrm", "vici", "file"; and whether its SAs are read now (metrics). */
 const char *sas_type_name(const struct sa_src *s);
 bool sas_src_up(const struct sa_src *s);
@@ -248,7 +274,7 @@ void sessions_tick(struct daemon *d);
 int sessions_timeout_ms(struct daemon *d);
 bool sessions_filter(struct daemon *d, int family, int argc,
 		     const char *const *argv, FILE *out);
-bool sessions_list(struct daemon *d, int family, FILE *out);
+bool sessions_list(struct daemon *d, int family, bool json, FILE *out);
 bool sessions_clear(struct daemon *d, int family, FILE *out);
 void sessions_status(struct daemon *d, FILE *out);
 /* What status and the metrics say of the sessions. */
@@ -261,5 +287,6 @@ int sessions_counts(struct daemon *d, struct sess_counts *c);
 
 /* status.c */
 void daemon_status(struct daemon *d, FILE *out);
+void daemon_status_json(struct daemon *d, FILE *out);
 
 #endif

@@ -25,6 +25,7 @@
 #include "ipsec/vici.h"
 #include "ipsec/xfrm.h"
 #include "ipsec/sa_file.h"
+#include "daemon/diag_fmt.h"
 #include "daemon/internal.h"
 
 /* How long `localin run` waits for the sources before it attaches. */
@@ -686,8 +687,53 @@ static void put_sa(struct daemon *d, FILE *out, const struct sa_record *r,
 		(unsigned long long)st.packets, (unsigned long long)st.bytes);
 }
 
+/* `diagnose vpn tunnel list -j`: the SAs, flat (README "JSON output"). */
+static size_t put_sas_json(struct daemon *d, FILE *out,
+			   const struct sa_record **v, size_t n, __u64 now)
+{
+	size_t i;
+
+	fputs("{\"localin\":1,\"sas\":[", out);
+	for (i = 0; i < n; i++) {
+		const struct sa_record *r = v[i];
+		const __u32 *local =
+			r->sa.dir == SA_DIR_OUT ? r->sa.peer : r->sa.daddr;
+		struct li_sa_stat st = { 0 };
+		__u64 left = 0;
+
+		if (r->gone_ms && r->gone_ms + d->sa_reg.grace_ms > now)
+			left = (r->gone_ms + d->sa_reg.grace_ms - now) / 1000;
+		if (r->sa.dir != SA_DIR_OUT)
+			li_loader_sa_stat(d->l, r->id, &st);
+		fputs(i ? ",{\"tunnel\":" : "{\"tunnel\":", out);
+		diag_json_str(out, r->sa.tunnel[0] ? r->sa.tunnel : NULL);
+		fprintf(out, ",\"family\":%d,\"local\":\"", r->sa.family);
+		put_ip(out, r->sa.family, local);
+		fputs("\",\"remote\":\"", out);
+		put_ip(out, r->sa.family, remote_of(r));
+		fprintf(out,
+			"\",\"encap\":%s,\"dir\":\"%s\",\"spi\":\"%08" PRIx32
+			"\",\"source\":",
+			r->sa.encap ? "true" : "false",
+			r->sa.dir == SA_DIR_OUT	    ? "enc" :
+			r->sa.dir == SA_DIR_UNKNOWN ? "unknown" :
+						      "dec",
+			r->sa.spi);
+		diag_json_str(out, src_name(d, r->src));
+		fprintf(out,
+			",\"age_s\":%llu,\"reqid\":%u,\"state\":\"%s\",\"grace_left_s\":%llu,\"packets\":%llu,\"bytes\":%llu}",
+			(unsigned long long)((now - r->added_ms) / 1000),
+			r->sa.reqid, r->gone_ms ? "grace" : "live",
+			(unsigned long long)left,
+			(unsigned long long)st.packets,
+			(unsigned long long)st.bytes);
+	}
+	fputs("]}\n", out);
+	return n;
+}
+
 /* FortiOS's `diagnose vpn tunnel list [name NAME]`: a block per tunnel. */
-bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out)
+bool sas_tunnel_list(struct daemon *d, const char *name, bool json, FILE *out)
 {
 	const struct sa_record **v, *prev = NULL;
 	__u64 now = sa_mono_ms();
@@ -705,6 +751,11 @@ bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out)
 			v[n++] = r;
 	}
 	qsort(v, n, sizeof(*v), cmp_rec);
+	if (json) {
+		shown = put_sas_json(d, out, v, n, now);
+		free(v);
+		goto done;
+	}
 	fputs("list all ipsec tunnel in vd root\n", out);
 	for (i = 0; i < n; i++) {
 		const struct sa_record *r = v[i];
@@ -721,6 +772,7 @@ bool sas_tunnel_list(struct daemon *d, const char *name, FILE *out)
 		prev = r;
 	}
 	free(v);
+done:
 	if (name && !shown) {
 		fprintf(out, "no tunnel named \"%s\"\n", name);
 		return false;

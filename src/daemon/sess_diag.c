@@ -450,3 +450,39 @@ void sess_print(FILE *out, const struct li_sess_key *k, const struct li_sess *s,
 	fprintf(out, "serial=%08x tos=ff/ff app_list=0 app=0 url_cat=0\n\n",
 		s->id);
 }
+
+static void put_addr_json(FILE *out, int family, const __u32 *a)
+{
+	fputc('"', out);
+	put_addr(out, family, a);
+	fputc('"', out);
+}
+
+void sess_print_json(FILE *out, const struct li_sess_key *k,
+		     const struct li_sess *s, __u64 now)
+{
+	bool in = s->origin != LI_SESS_OUT;
+	int org = in ? LI_DIR_IN : LI_DIR_OUT;
+	struct sess_tuple t;
+	__u64 dur = now > s->first_ns ? (now - s->first_ns) / LI_NS : 0;
+
+	sess_tuple_of(k, s, &t);
+	fprintf(out, "{\"serial\":\"%08x\",\"family\":%u,\"proto\":%u,\"src\":",
+		s->id, k->family, k->proto);
+	put_addr_json(out, k->family, t.saddr);
+	fprintf(out, ",\"sport\":%u,\"dst\":", t.sport);
+	put_addr_json(out, k->family, t.daddr);
+	fprintf(out,
+		",\"dport\":%u,\"origin\":\"%s\",\"policy_id\":%u,\"ifindex\":%u,\"proto_state\":%u,\"duration_s\":%llu,\"expire_s\":%llu,\"timeout_s\":%llu,\"log\":%s,",
+		t.dport, in ? "in" : "out", s->policy_id, s->ifindex,
+		proto_state(k, s), (unsigned long long)dur,
+		(unsigned long long)li_sess_expire_s(k, s, now),
+		(unsigned long long)(li_sess_timeout_ns(k, s) / LI_NS),
+		s->flags & LI_SESS_LOG ? "true" : "false");
+	fprintf(out,
+		"\"org\":{\"bytes\":%llu,\"packets\":%llu},\"reply\":{\"bytes\":%llu,\"packets\":%llu}}",
+		(unsigned long long)s->bytes[org],
+		(unsigned long long)s->pkts[org],
+		(unsigned long long)s->bytes[!org],
+		(unsigned long long)s->pkts[!org]);
+}

@@ -79,5 +79,8 @@ void sess_tuple_of(const struct li_sess_key *k, const struct li_sess *s,
 /* One session's block (and its blank line), at @now (the map's clock). */
 void sess_print(FILE *out, const struct li_sess_key *k, const struct li_sess *s,
 		__u64 now);
+/* The same as a JSON object (README "JSON output"). */
+void sess_print_json(FILE *out, const struct li_sess_key *k,
+		     const struct li_sess *s, __u64 now);
 
 #endif

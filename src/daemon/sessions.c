@@ -232,6 +232,7 @@ struct lister {
 	FILE *out;
 	__u64 now;
 	unsigned long shown, more;
+	bool json;
 };
 
 static int list_one(void *ctx, const struct li_sess_key *k,
@@ -246,23 +247,41 @@ static int list_one(void *ctx, const struct li_sess_key *k,
 		w->more++;
 		return 0;
 	}
-	sess_print(w->out, k, s, w->now);
+	if (w->json) {
+		if (w->shown)
+			fputc(',', w->out);
+		sess_print_json(w->out, k, s, w->now);
+	} else {
+		sess_print(w->out, k, s, w->now);
+	}
 	w->shown++;
 	return 0;
 }
 
-bool sessions_list(struct daemon *d, int family, FILE *out)
+bool sessions_list(struct daemon *d, int family, bool json, FILE *out)
 {
 	struct lister w = {
 		.f = &d->sess.filter[family == 6],
 		.out = out,
 		.now = li_sess_clock_ns(),
+		.json = json,
 	};
-	int n = li_loader_sess_walk(d->l, list_one, &w);
+	int n;
 
+	if (json)
+		fprintf(out, "{\"localin\":1,\"family\":%d,\"sessions\":[",
+			family);
+	n = li_loader_sess_walk(d->l, list_one, &w);
 	if (n < 0) {
+		if (json) /* an error answer: text after the cut document */
+			fputc('\n', out);
 		fprintf(out, "cannot read the sessions: %s\n", strerror(-n));
 		return false;
+	}
+	if (json) {
+		fprintf(out, "],\"total\":%lu,\"not_shown\":%lu}\n",
+			w.shown + w.more, w.more);
+		return true;
 	}
 	if (w.more)
 		fprintf(out,

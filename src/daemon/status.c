@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "log/counters.h"
+#include "daemon/diag_fmt.h"
 #include "daemon/internal.h"
 
 static void put_time(FILE *out, time_t t)
@@ -134,6 +135,10 @@ void daemon_status(struct daemon *d, FILE *out)
 		fprintf(out, "trace: %u packets left\n", d->trace_left);
 	else
 		fputs("trace: stopped\n", out);
+	if (ctl_streams(d))
+		fprintf(out,
+			"debug: enabled: trace lines to %u streaming clients, not the log\n",
+			ctl_streams(d));
 	sas_status(d, out);
 	syslogd_status(d, out);
 	sessions_status(d, out);
@@ -141,4 +146,72 @@ void daemon_status(struct daemon *d, FILE *out)
 	metrics_status(d, out);
 	dynaddr_status(d, out);
 	put_counters(d, out);
+}
+
+/*
+ * `localin status -j`: the core of status as one JSON object (README
+ * "JSON output"); the text form has more (SA sources, syslog, mail).
+ */
+void daemon_status_json(struct daemon *d, FILE *out)
+{
+	const struct li_ruleset *rs = &d->p->rs;
+	struct li_counters c;
+	size_t i, n = 0;
+	int fam, err;
+	__u32 k;
+
+	fprintf(out, "{\"localin\":1,\"pid\":%d,\"config\":", (int)getpid());
+	diag_json_str(out, d->o->config);
+	fprintf(out,
+		",\"loaded_at\":%lld,\"reloads\":%u,\"reload_failures\":%u,\"policies\":{\"ipv4\":%u,\"ipv6\":%u},\"pin_dir\":",
+		(long long)d->loaded_at, d->reloads, d->reload_failures,
+		rs->v4.nr_policies, rs->v6.nr_policies);
+	diag_json_str(out, d->o->pin_dir);
+	fputs(",\"interfaces\":[", out);
+	for (i = 0; i < d->nr_links; i++) {
+		if (!d->links[i].attached)
+			continue;
+		fputs(n++ ? ",{\"name\":" : "{\"name\":", out);
+		diag_json_str(out, d->links[i].name);
+		fprintf(out, ",\"ifindex\":%d}", d->links[i].ifindex);
+	}
+	fprintf(out,
+		"],\"trace\":{\"left\":%u,\"streams\":%u},\"log\":{\"sink\":",
+		d->trace_left, ctl_streams(d));
+	diag_json_str(out, sink_name(&d->sink));
+	fprintf(out, ",\"written\":%llu,\"lost\":%llu}",
+		(unsigned long long)d->sink.lines,
+		(unsigned long long)d->sink.lost);
+	fprintf(out, ",\"events\":{\"read\":%llu,\"traced\":%llu}",
+		(unsigned long long)d->events, (unsigned long long)d->traces);
+	memset(&c, 0, sizeof(c));
+	err = li_loader_counters(d->l, &c);
+	fputs(",\"reasons\":", out);
+	if (err) {
+		fputs("null,\"policy_hits\":null}\n", out);
+		return;
+	}
+	for (i = 0; i < LI_R_MAX; i++)
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "{",
+			li_reason_name((unsigned int)i),
+			(unsigned long long)c.by_reason[i]);
+	fputs("},\"policy_hits\":[", out);
+	for (fam = 0, n = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+
+		for (k = 0; k < f->nr_policies; k++)
+			fprintf(out,
+				"%s{\"id\":%u,\"family\":%d,\"action\":\"%s\",\"hits\":%llu}",
+				n++ ? "," : "", f->policies[k].id, fam ? 6 : 4,
+				f->policies[k].action == LI_ACT_ACCEPT ?
+					"accept" :
+					"deny",
+				(unsigned long long)(c.policy_hits[fam] &&
+								     k < c.nr_policies
+										     [fam] ?
+							     c.policy_hits[fam]
+									  [k] :
+							     0));
+	}
+	fputs("]}\n", out);
 }

@@ -38,7 +38,19 @@ struct flow_filter {
 	struct flow_addr_range addr, saddr, daddr;
 	__u16 port[2], sport[2], dport[2]; /* inclusive ranges */
 	__u8 proto;
+	/*
+	 * FF_ADDR as two addresses (FortiOS 7.2+ `addr A B and|or`): lo and
+	 * hi are A and B, not a range. In what was padding, so the layout
+	 * of every other field stays that of older builds.
+	 */
+	__u8 addr_pair;
 	int vd;
+};
+
+enum flow_addr_pair {
+	FLOW_ADDR_RANGE, /* addr A [B]: either end in A..B */
+	FLOW_ADDR_AND,	 /* addr A B and: between A and B, either way */
+	FLOW_ADDR_OR,	 /* addr A B or: either end is A or B */
 };
 
 #ifndef __always_inline
@@ -70,6 +82,30 @@ static __always_inline int li_ff_in_range(const struct flow_addr_range *r,
 	return li_ff_cmp(addr, r->lo, n) >= 0 && li_ff_cmp(addr, r->hi, n) <= 0;
 }
 
+static __always_inline int li_ff_is(const __u32 *addr, const __u8 *a, int n)
+{
+	return li_ff_cmp(addr, a, n) == 0;
+}
+
+/* `addr A B and|or` (FLOW_ADDR_AND, FLOW_ADDR_OR). */
+static __always_inline int li_ff_pair(const struct flow_filter *f,
+				      const struct li_pkt *pkt)
+{
+	const struct flow_addr_range *r = &f->addr;
+	int n = pkt->family == 6 ? 16 : 4;
+
+	if (pkt->family != r->family)
+		return 0;
+	if (f->addr_pair == FLOW_ADDR_AND)
+		return (li_ff_is(pkt->saddr, r->lo, n) &&
+			li_ff_is(pkt->daddr, r->hi, n)) ||
+		       (li_ff_is(pkt->saddr, r->hi, n) &&
+			li_ff_is(pkt->daddr, r->lo, n));
+	return li_ff_is(pkt->saddr, r->lo, n) ||
+	       li_ff_is(pkt->saddr, r->hi, n) ||
+	       li_ff_is(pkt->daddr, r->lo, n) || li_ff_is(pkt->daddr, r->hi, n);
+}
+
 static __always_inline int li_ff_port_in(const __u16 *r, __u16 port)
 {
 	return port >= r[0] && port <= r[1];
@@ -85,6 +121,8 @@ static __always_inline int li_ff_holds(const struct flow_filter *f, int field,
 
 	switch (field) {
 	case FF_ADDR:
+		if (f->addr_pair)
+			return li_ff_pair(f, pkt);
 		return li_ff_in_range(&f->addr, pkt->family, pkt->saddr) ||
 		       li_ff_in_range(&f->addr, pkt->family, pkt->daddr);
 	case FF_SADDR:

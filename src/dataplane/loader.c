@@ -589,6 +589,28 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out)
 	return 0;
 }
 
+int li_loader_clear_policy_hits(struct li_loader *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.li_pol_hits), fam;
+	__u32 i;
+
+	if (!l->have_rs)
+		return 0;
+	memset(l->pcpu, 0, (size_t)l->ncpus * sizeof(l->pcpu[0]));
+	for (fam = 0; fam < 2; fam++) {
+		__u32 base =
+			l->active * l->conf.cap_pol + l->hdr.fam[fam].pol_base;
+
+		for (i = 0; i < l->fam[fam].f.nr_policies; i++) {
+			__u32 k = base + i;
+
+			if (bpf_map_update_elem(fd, &k, l->pcpu, BPF_ANY))
+				return -errno;
+		}
+	}
+	return 0;
+}
+
 /*
  * @repeat runs of @frame with its interface classes as metadata; with
  * @record the program writes its facts and verdict to li_test_out.

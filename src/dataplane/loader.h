@@ -178,6 +178,8 @@ int li_loader_poll(struct li_loader *l, int timeout_ms,
 			      __u64 time_ns),
 		   void *ctx);
 int li_loader_counters(struct li_loader *l, struct li_counters *out);
+/* Zero the hit counters of the policies in force (iprope clear). */
+int li_loader_clear_policy_hits(struct li_loader *l);
 
 /*
  * Sessions (li_sess, session.h): loader_sess.c. @fn gets each entry once

@@ -92,6 +92,25 @@ static int parse_port_range(__u16 range[2], int argc, const char *const *argv,
 	return 0;
 }
 
+/* addr A B and|or: @argv is those four words. */
+static int set_addr_pair(struct flow_filter *f, const char *const *argv,
+			 struct diag_list *dl)
+{
+	__u8 fam_b;
+
+	if (parse_addr(argv[1], &f->addr.family, f->addr.lo))
+		return fail(dl, "invalid address \"%s\"", argv[1]);
+	if (parse_addr(argv[2], &fam_b, f->addr.hi))
+		return fail(dl, "invalid address \"%s\"", argv[2]);
+	if (fam_b != f->addr.family)
+		return fail(dl, "address pair \"%s %s\" mixes IPv4 and IPv6",
+			    argv[1], argv[2]);
+	f->addr_pair = argv[3][0] == 'a' ? FLOW_ADDR_AND : FLOW_ADDR_OR;
+	f->set |= 1u << FF_ADDR;
+	f->negate &= ~(1u << FF_ADDR);
+	return 0;
+}
+
 /* Set @field from @argv[1..]; @argv[0] is the field's own word. */
 static int set_field(struct flow_filter *f, int field, int argc,
 		     const char *const *argv, struct diag_list *dl)
@@ -99,6 +118,12 @@ static int set_field(struct flow_filter *f, int field, int argc,
 	int max_values = field <= FF_DPORT ? 2 : 1, ret;
 	uint32_t v;
 
+	/* FortiOS 7.2+: addr A B and|or (two hosts, not a range) */
+	if (field == FF_ADDR && argc == 4 &&
+	    (!strcmp(argv[3], "and") || !strcmp(argv[3], "or")))
+		return set_addr_pair(f, argv, dl);
+	if (field == FF_ADDR)
+		f->addr_pair = FLOW_ADDR_RANGE;
 	if (argc < 2)
 		return fail(dl, "missing value for \"%s\"", argv[0]);
 	if (argc - 1 > max_values)
@@ -251,6 +276,12 @@ static void format_addr(struct logbuf *lb, const struct flow_filter *f,
 	}
 	inet_ntop(af, r->lo, lo, sizeof(lo));
 	inet_ntop(af, r->hi, hi, sizeof(hi));
+	if (field == FF_ADDR && f->addr_pair) {
+		logbuf_printf(lb, "        host %s: %s %s %s%s\n", name, lo,
+			      f->addr_pair == FLOW_ADDR_AND ? "and" : "or", hi,
+			      f->negate & (1u << field) ? " (negate)" : "");
+		return;
+	}
 	logbuf_printf(lb, "        host %s: %s-%s%s\n", name, lo, hi,
 		      f->negate & (1u << field) ? " (negate)" : "");
 }

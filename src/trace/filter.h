@@ -6,6 +6,7 @@
  * criterion and keeps the others, as on the device:
  *
  *   addr A [B]       source or destination in A..B (IPv4 or IPv6)
+ *   addr A B and|or  between A and B, either way; or from/to A or B
  *   saddr A [B]      source in A..B
  *   daddr A [B]      destination in A..B
  *   port P [Q]       source or destination port in P..Q
@@ -25,7 +26,8 @@
  * every criterion that is set holds. For ICMP the ports are what the trace
  * prints: sport = echo id, dport = type << 8 | code. A packet without
  * ports (ESP, non-first fragments, other protocols) has ports 0. The
- * 7.2+ `addr A B and|or` pair form is not supported.
+ * 7.2+ pair form `addr A B and|or` takes two hosts: between A and B
+ * (and), or from or to either (or).
  */
 #ifndef LOCALIN_TRACE_FILTER_H
 #define LOCALIN_TRACE_FILTER_H

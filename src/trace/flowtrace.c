@@ -26,6 +26,11 @@ enum trace_msg {
 	TM_SESS_NEW,
 	TM_SESS_FOUND,
 	TM_LOCAL_OUT,
+	TM_IPROPE_IN,
+	TM_IPROPE_GROUP,
+	TM_IPROPE_ONE,
+	TM_IPROPE_MATCHED,
+	TM_IPROPE_RESULT,
 	TM_NR,
 };
 
@@ -46,6 +51,12 @@ static const struct {
 	[TM_SESS_NEW] = { "init_ip_session_common", 6043 },
 	[TM_SESS_FOUND] = { "resolve_ip_tuple_fast", 5720 },
 	[TM_LOCAL_OUT] = { "ip_session_local_out", 2911 },
+	/* `show iprope`: FortiOS's functions, lines of ours */
+	[TM_IPROPE_IN] = { "iprope_in_check", 1869 },
+	[TM_IPROPE_GROUP] = { "__iprope_check", 2276 },
+	[TM_IPROPE_ONE] = { "__iprope_check_one_policy", 2046 },
+	[TM_IPROPE_MATCHED] = { "__iprope_check_one_policy", 2072 },
+	[TM_IPROPE_RESULT] = { "__iprope_check", 2319 },
 };
 
 static const char *const malformed_text[LI_MAL_MAX] = {
@@ -77,9 +88,14 @@ struct trace_out {
 /* Everything of a line up to the opening quote of msg=. */
 static void line_start(struct trace_out *o, enum trace_msg m)
 {
-	logbuf_printf(&o->lb, "%sid=%d trace_id=%u func=%s line=%d msg=\"",
-		      o->stamp, FLOW_TRACE_ID, o->t->trace_id, sites[m].func,
-		      sites[m].line);
+	if (o->t->no_func)
+		logbuf_printf(&o->lb, "%sid=%d trace_id=%u msg=\"", o->stamp,
+			      FLOW_TRACE_ID, o->t->trace_id);
+	else
+		logbuf_printf(&o->lb,
+			      "%sid=%d trace_id=%u func=%s line=%d msg=\"",
+			      o->stamp, FLOW_TRACE_ID, o->t->trace_id,
+			      sites[m].func, sites[m].line);
 }
 
 static void line_end(struct trace_out *o)
@@ -252,9 +268,52 @@ static bool session(struct trace_out *o)
 	return false;
 }
 
+/*
+ * `show iprope`: the check of the local-in policy group as FortiOS
+ * traces it (fortios-reference.md 5.3): the group, the policy that
+ * matched (the data path finds it at once, so no others are listed),
+ * the group's result. There is no kernel function to name: check-0.
+ */
+static void iprope(struct trace_out *o)
+{
+	const struct li_verdict *v = o->t->verdict;
+	bool matched = v->reason == LI_R_POLICY;
+	const char *act = v->drop ? "drop" : "accept";
+
+	line_start(o, TM_IPROPE_IN);
+	logbuf_puts(&o->lb, "in-[");
+	logbuf_escaped(&o->lb, o->t->ifname);
+	logbuf_puts(&o->lb, "], out-[], skb_flags-02000001, vid-0");
+	line_end(o);
+	line_start(o, TM_IPROPE_GROUP);
+	logbuf_puts(&o->lb, "gnum-100001, check-0000000000000000");
+	line_end(o);
+	if (matched) {
+		line_start(o, TM_IPROPE_ONE);
+		logbuf_printf(
+			&o->lb,
+			"checked gnum-100001 policy-%u, ret-matched, act-%s",
+			v->policy_id, act);
+		line_end(o);
+		line_start(o, TM_IPROPE_MATCHED);
+		logbuf_printf(&o->lb, "policy-%u is matched, act-%s",
+			      v->policy_id, act);
+		line_end(o);
+	}
+	line_start(o, TM_IPROPE_RESULT);
+	logbuf_printf(
+		&o->lb,
+		"gnum-100001 check result: ret-%s, act-%s, flag-00000000, flag2-00000000",
+		matched ? "matched" : "no-match", act);
+	line_end(o);
+}
+
 static void decision(struct trace_out *o)
 {
 	const struct li_verdict *v = o->t->verdict;
+
+	if (o->t->iprope)
+		iprope(o);
 
 	if (v->drop) {
 		/* FortiOS's text, also for the implicit policy 0. */

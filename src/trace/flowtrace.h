@@ -52,6 +52,13 @@ struct flow_trace_pkt {
 	 * "from local", and the session it opens for its replies.
 	 */
 	bool local_out;
+	/* `diagnose debug flow show function-name disable`: no func=, line= */
+	bool no_func;
+	/*
+	 * `diagnose debug flow show iprope enable`: the policy group's
+	 * check before a local-in decision (iprope_in_check, __iprope_check)
+	 */
+	bool iprope;
 };
 
 /*

@@ -55,7 +55,7 @@ static void test_ctl_parse(void **state)
 		{ .line = "", .err = -EINVAL, .msg = "empty request" },
 		{ .line = "frobnicate",
 		  .err = -EINVAL,
-		  .msg = "unknown command \"frobnicate\" (reload, stop, status or diagnose expected)" },
+		  .msg = "unknown command \"frobnicate\" (reload, stop, status, diagnose, get or show expected)" },
 		{ .line = "diagnose debug flow filter", .cmd = CTL_FILTER },
 		{ .line = "diagnose debug flow filter saddr 10.0.0.1",
 		  .cmd = CTL_FILTER,
@@ -91,16 +91,16 @@ static void test_ctl_parse(void **state)
 		  .msg = "unexpected \"now\"" },
 		{ .line = "diagnose debug flow",
 		  .err = -EINVAL,
-		  .msg = "incomplete command: \"filter\" or \"trace\" expected" },
+		  .msg = "incomplete command: \"filter\", \"trace\" or \"show\" expected" },
 		{ .line = "diagnose debug",
 		  .err = -EINVAL,
-		  .msg = "incomplete command: \"flow\" expected" },
+		  .msg = "incomplete command: \"flow\", \"enable\", \"disable\", \"reset\" or \"console\" expected" },
 		{ .line = "diagnose sys flow",
 		  .err = -EINVAL,
 		  .msg = "unknown command \"flow\" (\"session\" or \"session6\" expected)" },
 		{ .line = "diagnose system flow",
 		  .err = -EINVAL,
-		  .msg = "unknown command \"system\" (\"debug\", \"vpn\" or \"sys\" expected)" },
+		  .msg = "unknown command \"system\" (\"debug\", \"vpn\", \"sys\" or \"firewall\" expected)" },
 		{ .line = "diagnose sys session list",
 		  .cmd = CTL_SESS_LIST,
 		  .family = 4 },
@@ -241,6 +241,169 @@ static void test_ctl_answers(void **state)
 	assert_int_equal(ctl_count_lines("", 0), 0);
 	assert_int_equal(ctl_count_lines("x", 1), 1);
 	assert_int_equal(ctl_count_lines("x\n\n", 3), 2);
+}
+
+/* The FortiOS commands of issue 10: debug, iprope, get/show, json. */
+struct fos_case {
+	const char *line;
+	int err;
+	enum ctl_cmd cmd;
+	bool on, keep, json, has_id;
+	__u32 id;
+	const char *msg;
+};
+
+static void test_ctl_parse_fortios(void **state)
+{
+	static const struct fos_case cases[] = {
+		{ .line = "diagnose debug enable", .cmd = CTL_DEBUG_ENABLE },
+		{ .line = "diag deb en", .cmd = CTL_DEBUG_ENABLE },
+		{ .line = "diagnose debug enable keep",
+		  .cmd = CTL_DEBUG_ENABLE,
+		  .keep = true },
+		{ .line = "diagnose debug enable now",
+		  .err = -EINVAL,
+		  .msg = "unknown command \"now\" (\"keep\" expected)" },
+		{ .line = "diagnose debug disable", .cmd = CTL_DEBUG_DISABLE },
+		{ .line = "diagnose debug reset", .cmd = CTL_DEBUG_RESET },
+		{ .line = "diagnose debug reset all",
+		  .err = -EINVAL,
+		  .msg = "unexpected \"all\"" },
+		{ .line = "diagnose debug console timestamp enable",
+		  .cmd = CTL_DEBUG_TIMESTAMP,
+		  .on = true },
+		{ .line = "diag debug console timestamp dis",
+		  .cmd = CTL_DEBUG_TIMESTAMP },
+		{ .line = "diagnose debug console timestamp",
+		  .err = -EINVAL,
+		  .msg = "incomplete command: \"enable\" or \"disable\" expected" },
+		{ .line = "diagnose debug flow show function-name enable",
+		  .cmd = CTL_FLOW_SHOW_FUNC,
+		  .on = true },
+		{ .line = "diagnose debug flow show iprope disable",
+		  .cmd = CTL_FLOW_SHOW_IPROPE },
+		{ .line = "diagnose debug flow show console enable",
+		  .err = -EINVAL,
+		  .msg = "unknown command \"console\" (\"function-name\" or \"iprope\" expected)" },
+		{ .line = "diagnose firewall iprope list",
+		  .cmd = CTL_IPROPE_LIST },
+		{ .line = "diagnose firewall iprope list 100001",
+		  .cmd = CTL_IPROPE_LIST },
+		{ .line = "diagnose firewall iprope list 100004",
+		  .err = -EINVAL,
+		  .msg = "no policy group \"100004\": localin has only 100001 (the local-in policies)" },
+		{ .line = "diagnose firewall iprope show 100001 7",
+		  .cmd = CTL_IPROPE_SHOW,
+		  .has_id = true,
+		  .id = 7 },
+		{ .line = "diagnose firewall iprope show 100001",
+		  .err = -EINVAL,
+		  .msg = "incomplete command: a policy id expected" },
+		{ .line = "diagnose firewall iprope show 100001 x",
+		  .err = -EINVAL,
+		  .msg = "invalid policy id \"x\"" },
+		{ .line = "diagnose firewall iprope clear 100001",
+		  .cmd = CTL_IPROPE_CLEAR },
+		{ .line = "get system status", .cmd = CTL_GET_SYS_STATUS },
+		{ .line = "get sys perf stat", .cmd = CTL_GET_SYS_PERF },
+		{ .line = "get firewall local-in-policy",
+		  .cmd = CTL_GET_LOCALIN },
+		{ .line = "get firewall local-in-policy 3",
+		  .cmd = CTL_GET_LOCALIN,
+		  .has_id = true,
+		  .id = 3 },
+		{ .line = "show firewall local-in-policy 3",
+		  .cmd = CTL_SHOW_LOCALIN,
+		  .has_id = true,
+		  .id = 3 },
+		{ .line = "show system status",
+		  .err = -EINVAL,
+		  .msg = "unknown command \"system\" (\"firewall\" expected)" },
+		{ .line = "json status", .cmd = CTL_STATUS, .json = true },
+		{ .line = "json get system status",
+		  .cmd = CTL_GET_SYS_STATUS,
+		  .json = true },
+		{ .line = "json diagnose debug flow filter",
+		  .cmd = CTL_FILTER,
+		  .json = true },
+		{ .line = "json diagnose debug flow filter clear",
+		  .err = -EINVAL,
+		  .msg = "this request has no JSON form" },
+		{ .line = "json diagnose vpn tunnel list",
+		  .cmd = CTL_VPN_TUNNEL_LIST,
+		  .json = true },
+		{ .line = "json diagnose sys session6 list",
+		  .cmd = CTL_SESS_LIST,
+		  .json = true },
+		{ .line = "json diagnose sys session clear",
+		  .err = -EINVAL,
+		  .msg = "this request has no JSON form" },
+		{ .line = "json reload",
+		  .err = -EINVAL,
+		  .msg = "this request has no JSON form" },
+		{ .line = "json", .err = -EINVAL, .msg = "empty request" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fos_case *c = &cases[i];
+		char line[256], *argv[CTL_MAX_WORDS], err[256] = "";
+		struct ctl_req r;
+		int argc, ret;
+
+		snprintf(line, sizeof(line), "%s", c->line);
+		argc = ctl_split(line, argv, CTL_MAX_WORDS);
+		ret = ctl_parse(argc, argv, &r, err, sizeof(err));
+		if (ret != c->err || (c->msg && strcmp(err, c->msg)))
+			fail_msg("\"%s\": %d \"%s\"", c->line, ret, err);
+		if (ret)
+			continue;
+		if (r.cmd != c->cmd || r.on != c->on || r.keep != c->keep ||
+		    r.json != c->json || r.has_id != c->has_id || r.id != c->id)
+			fail_msg(
+				"\"%s\": cmd %d on %d keep %d json %d id %d/%u",
+				c->line, r.cmd, r.on, r.keep, r.json, r.has_id,
+				r.id);
+	}
+}
+
+/* The stream's frames (ctl.h), and the old heads read the same way. */
+static void test_ctl_frames(void **state)
+{
+	static const struct {
+		const char *line;
+		int err;
+		enum ctl_frame kind;
+		unsigned int count;
+	} cases[] = {
+		{ "ok 2\n", 0, CTL_FR_OK, 2 },
+		{ "error 1\n", 0, CTL_FR_ERROR, 1 },
+		{ "stream 0\n", 0, CTL_FR_STREAM, 0 },
+		{ "stream 1\n", 0, CTL_FR_STREAM, 1 },
+		{ "data 3\n", 0, CTL_FR_DATA, 3 },
+		{ "lost 10088\n", 0, CTL_FR_LOST, 10088 },
+		{ "end 1\n", 0, CTL_FR_END, 1 },
+		{ "end\n", -EPROTO, CTL_FR_OK, 0 },
+		{ "data x\n", -EPROTO, CTL_FR_OK, 0 },
+		{ "data 1 2\n", -EPROTO, CTL_FR_OK, 0 },
+		{ "id=20085 trace_id=1 msg=\"x\"\n", -EPROTO, CTL_FR_OK, 0 },
+		{ "lost 99999999999\n", -EPROTO, CTL_FR_OK, 0 },
+	};
+	enum ctl_frame kind;
+	unsigned int count;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = ctl_parse_frame(cases[i].line, &kind, &count);
+
+		if (ret != cases[i].err)
+			fail_msg("\"%s\": %d", cases[i].line, ret);
+		if (ret)
+			continue;
+		assert_int_equal(kind, cases[i].kind);
+		assert_int_equal(count, cases[i].count);
+	}
 }
 
 static void test_lock_path(void **state)
@@ -590,6 +753,8 @@ int main(void)
 		cmocka_unit_test(test_ctl_filter_words),
 		cmocka_unit_test(test_ctl_split_limit),
 		cmocka_unit_test(test_ctl_answers),
+		cmocka_unit_test(test_ctl_parse_fortios),
+		cmocka_unit_test(test_ctl_frames),
 		cmocka_unit_test(test_lock_path),
 		cmocka_unit_test(test_local_minute),
 		cmocka_unit_test(test_sched_boundaries_dst),

@@ -173,7 +173,10 @@ static void test_filter_errors(void **state)
 	bad(&f, "addr 10.0.0.1 2001:db8::1",
 	    "address range \"10.0.0.1 2001:db8::1\" mixes IPv4 and IPv6");
 	bad(&f, "addr", "missing value for \"addr\"");
-	bad(&f, "addr 10.0.0.1 10.0.0.2 and", "too many values for \"addr\"");
+	bad(&f, "addr 10.0.0.1 10.0.0.2 both", "too many values for \"addr\"");
+	bad(&f, "addr 10.0.0.1 2001:db8::1 and",
+	    "address pair \"10.0.0.1 2001:db8::1\" mixes IPv4 and IPv6");
+	bad(&f, "addr 10.0.0.1 x or", "invalid address \"x\"");
 	bad(&f, "port 70000", "invalid port \"70000\"");
 	bad(&f, "dport -1", "invalid port \"-1\"");
 	bad(&f, "sport 5OO", "invalid port \"5OO\"");
@@ -377,8 +380,8 @@ static void test_trace_deny(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    1,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 1,
+				    false, 0,  false,  false, false };
 
 	(void)state;
 	check_trace(
@@ -393,8 +396,8 @@ static void test_trace_sessions(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.53", 53, "10.10.10.1", 40000);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 2, 1, 0, 0x2a, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    3,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 3,
+				    false, 0,  false,  false, false };
 	const char *recv =
 		"id=20085 trace_id=3 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 192.0.2.53:53->10.10.10.1:40000) tun_id=0.0.0.0 from wan1. \"\n";
 	const char *route =
@@ -447,8 +450,8 @@ static void test_trace_tcp_accept_timestamp(void **state)
 	struct li_pkt p =
 		pkt_of(4, 6, "192.168.1.10", 53814, "192.168.1.1", 22);
 	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,   "port5", NULL, NULL,
-				    52, true, T0,      false };
+	struct flow_trace_pkt t = { &p,	  &v, "port5", NULL,  NULL, 52,
+				    true, T0, false,   false, false };
 
 	(void)state;
 	setenv("TZ", "Asia/Shanghai", 1);
@@ -475,8 +478,8 @@ static void test_trace_icmp_implicit(void **state)
 	struct li_pkt p =
 		pkt_of(4, 1, "192.168.1.10", 2328, "192.168.1.1", 8 << 8);
 	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "port5", NULL, NULL,
-				    30, false, 0,	false };
+	struct flow_trace_pkt t = { &p,	   &v, "port5", NULL,  NULL, 30,
+				    false, 0,  false,	false, false };
 
 	(void)state;
 	p.icmp_type = 8;
@@ -494,8 +497,8 @@ static void test_trace_esp_unknown_raw(void **state)
 	struct li_verdict v = {
 		1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1, 0, 0, 0, { 0 }
 	};
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    7,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 7,
+				    false, 0,  false,  false, false };
 
 	(void)state;
 	p.flags = LI_PKT_ESP;
@@ -519,8 +522,8 @@ static void test_trace_esp_ok_udp_v6(void **state)
 	struct li_pkt p =
 		pkt_of(6, 17, "2001:db8:9::2", 4500, "2001:db8::1", 4500);
 	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, "to-branch",
-				    8,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  "to-branch", 8,
+				    false, 0,  false,  false, false };
 
 	(void)state;
 	p.flags |= LI_PKT_ESP | LI_PKT_ESP_UDP;
@@ -543,8 +546,8 @@ static void test_trace_nonlocal(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 500, "192.0.2.99", 500);
 	struct li_verdict v = { 0, LI_R_NONLOCAL, 0, 0, 0, -1, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", "root", NULL,
-				    2,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", "root", NULL, 2,
+				    false, 0,  false,  false,  false };
 
 	(void)state;
 	check_trace(
@@ -558,8 +561,8 @@ static void test_trace_fragment_v6_deny(void **state)
 {
 	struct li_pkt p = pkt_of(6, 17, "2001:db8::5", 0, "2001:db8::1", 0);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    9,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 9,
+				    false, 0,  false,  false, false };
 
 	(void)state;
 	p.flags = LI_PKT_FRAG | LI_PKT_FRAG_LATER;
@@ -588,8 +591,8 @@ static void test_trace_malformed(void **state)
 	struct li_verdict v = {
 		1, LI_R_MALFORMED, 0, 0, 0, -1, 0, 0, 0, { 0 }
 	};
-	struct flow_trace_pkt t = { &p, &v,    "wan1", NULL, NULL,
-				    4,	false, 0,      false };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 4,
+				    false, 0,  false,  false, false };
 	int m;
 
 	(void)state;
@@ -619,8 +622,8 @@ static void test_trace_escaping_nospc_print(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
 	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
-	struct flow_trace_pkt t = { &p, &v,    "we\"ird", NULL, NULL,
-				    1,	false, 0,	  false };
+	struct flow_trace_pkt t = { &p,	   &v, "we\"ird", NULL,	 NULL, 1,
+				    false, 0,  false,	  false, false };
 	char buf[FLOW_TRACE_MAX], *mem = NULL;
 	size_t memlen = 0;
 	FILE *f;
@@ -643,6 +646,91 @@ static void test_trace_escaping_nospc_print(void **state)
 	free(mem);
 }
 
+/* FortiOS 7.2+: addr A B and|or, two hosts rather than a range. */
+static void test_filter_addr_pair(void **state)
+{
+	struct li_pkt ab = pkt_of(4, 17, "10.0.0.1", 500, "10.0.0.9", 500);
+	struct li_pkt ba = pkt_of(4, 17, "10.0.0.9", 500, "10.0.0.1", 500);
+	struct li_pkt a_other = pkt_of(4, 17, "10.0.0.1", 500, "10.0.0.5", 500);
+	struct li_pkt other_b =
+		pkt_of(4, 17, "192.0.2.7", 500, "10.0.0.9", 500);
+	struct li_pkt between =
+		pkt_of(4, 17, "10.0.0.5", 500, "192.0.2.7", 500);
+	struct flow_filter f;
+
+	(void)state;
+	flow_filter_init(&f);
+	ok(&f, "addr 10.0.0.1 10.0.0.9 and");
+	assert_true(flow_filter_match(&f, &ab));
+	assert_true(flow_filter_match(&f, &ba));
+	assert_false(flow_filter_match(&f, &a_other));
+	assert_false(flow_filter_match(&f, &other_b));
+	check_format(&f, "        vf: any\n"
+			 "        proto: any\n"
+			 "        host addr: 10.0.0.1 and 10.0.0.9\n"
+			 "        Host saddr: any\n"
+			 "        Host daddr: any\n"
+			 "        port: any\n"
+			 "        sport: any\n"
+			 "        dport: any\n");
+	ok(&f, "addr 10.0.0.1 10.0.0.9 or");
+	assert_true(flow_filter_match(&f, &ab));
+	assert_true(flow_filter_match(&f, &a_other));
+	assert_true(flow_filter_match(&f, &other_b));
+	/* the range form would take 10.0.0.5; a pair does not */
+	assert_false(flow_filter_match(&f, &between));
+	ok(&f, "negate addr");
+	assert_true(flow_filter_match(&f, &between));
+	assert_false(flow_filter_match(&f, &ab));
+	/* The range form again: a pair is forgotten. */
+	ok(&f, "addr 10.0.0.1 10.0.0.9");
+	assert_int_equal(f.addr_pair, FLOW_ADDR_RANGE);
+	assert_true(flow_filter_match(&f, &between));
+}
+
+/* show function-name disable, show iprope enable: the seed's deny. */
+static void test_trace_show_options(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { .pkt = &p,
+				    .verdict = &v,
+				    .ifname = "wan1",
+				    .trace_id = 1,
+				    .no_func = true };
+
+	(void)state;
+	check_trace(
+		&t,
+		"id=20085 trace_id=1 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=1 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=20085 trace_id=1 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+	t.no_func = false;
+	t.iprope = true;
+	check_trace(
+		&t,
+		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=20085 trace_id=1 func=iprope_in_check line=1869 msg=\"in-[wan1], out-[], skb_flags-02000001, vid-0\"\n"
+		"id=20085 trace_id=1 func=__iprope_check line=2276 msg=\"gnum-100001, check-0000000000000000\"\n"
+		"id=20085 trace_id=1 func=__iprope_check_one_policy line=2046 msg=\"checked gnum-100001 policy-1, ret-matched, act-drop\"\n"
+		"id=20085 trace_id=1 func=__iprope_check_one_policy line=2072 msg=\"policy-1 is matched, act-drop\"\n"
+		"id=20085 trace_id=1 func=__iprope_check line=2319 msg=\"gnum-100001 check result: ret-matched, act-drop, flag-00000000, flag2-00000000\"\n"
+		"id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+	/* No policy matched: the group's result only. */
+	v.drop = 0;
+	v.reason = LI_R_IMPLICIT;
+	v.policy_id = 0;
+	check_trace(
+		&t,
+		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=20085 trace_id=1 func=iprope_in_check line=1869 msg=\"in-[wan1], out-[], skb_flags-02000001, vid-0\"\n"
+		"id=20085 trace_id=1 func=__iprope_check line=2276 msg=\"gnum-100001, check-0000000000000000\"\n"
+		"id=20085 trace_id=1 func=__iprope_check line=2319 msg=\"gnum-100001 check result: ret-no-match, act-accept, flag-00000000, flag2-00000000\"\n"
+		"id=20085 trace_id=1 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -651,6 +739,8 @@ int main(void)
 		cmocka_unit_test(test_filter_errors),
 		cmocka_unit_test(test_filter_errors_text),
 		cmocka_unit_test(test_filter_match_addr),
+		cmocka_unit_test(test_filter_addr_pair),
+		cmocka_unit_test(test_trace_show_options),
 		cmocka_unit_test(test_filter_match_ports_proto),
 		cmocka_unit_test(test_trace_budget),
 		cmocka_unit_test(test_trace_deny),

@@ -1,0 +1,359 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: the FortiOS diagnose/get/show set against the running
+# daemon (issue 10). The seed (examples/seed.conf, verbatim) enforced on
+# the gateway's wan1, an attacker beside it sending IKE probes:
+#  - the seed's three debug lines typed as one-shots print the probe
+#    dropped by policy 1 on the terminal (the client's stdout), to two
+#    clients at once, while `status` answers and the log gets none;
+#  - `diagnose debug enable` ends after the trace's N packets, on
+#    `diagnose debug disable` from another client, and on SIGINT (exit 0);
+#  - a client that does not read loses lines (a `lost` frame), the daemon
+#    keeps answering;
+#  - iprope list shows hits that grow, iprope clear zeroes them;
+#  - -j answers parse as JSON with the keys README documents;
+#  - --admin-group: a user in the group may use the socket, one not in
+#    it may not.
+#
+#	sh tests/e2e/diag.sh BIN
+#
+# One PASS/FAIL line per check; SKIP (and exit 0) without root or tools.
+set -u
+bin=$(realpath "$1")
+SUITE=e2e/diag
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_root_and_tools ip nsenter unshare setpriv useradd userdel groupadd \
+	groupdel timeout
+find_python
+private_bpffs "$@"
+setup_run dg localin-diag
+here=$(cd "$(dirname "$0")" && pwd)
+seed=$here/../../examples/seed.conf
+[ -f "$seed" ] || skip "examples/seed.conf is missing"
+
+GW_WAN=198.51.100.1
+ATT_ADDR=198.51.100.66
+IF=wan1
+ADMG=li-adm-$$
+UIN=li-in-$$
+UOUT=li-out-$$
+cleanup_more() {
+	for p in $clients; do kill "$p" 2>/dev/null; done
+	userdel "$UIN" 2>/dev/null
+	userdel "$UOUT" 2>/dev/null
+	groupdel "$ADMG" 2>/dev/null
+}
+clients=""
+
+# The seed's lab: wan1 (the seed's address) in the gateway, the attacker
+# on the same link. Interface names are per namespace: wan1 is the seed's.
+add_namespaces &&
+	add_veth wan1 att0 "$GW_WAN" "$ATT_ADDR" &&
+	ip -n "$GW" link set lo up ||
+	skip "cannot build the namespaces"
+
+# An IKE probe from the attacker: ike-scan if there, else one datagram.
+probe() {
+	ip netns exec "$PEER" "$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 500))
+for i in range(int(sys.argv[2])):
+    s.sendto(b"\0" * 28, (sys.argv[1], 500))
+' "$GW_WAN" "${1:-1}"
+}
+
+# The admin group and its member; another user outside it.
+groupadd "$ADMG" && useradd -M -N -s /bin/false -G "$ADMG" "$UIN" &&
+	useradd -M -N -s /bin/false "$UOUT" || skip "cannot add users"
+chmod 711 "$tmp" # the socket's directory: users may reach the socket
+
+in_gw "$bin" run -c "$seed" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
+	--admin-group "$ADMG" >>"$tmp/daemon.out" 2>>"$ERR" &&
+	pids="$pids $(daemon_pid)"
+if [ -z "$pids" ]; then
+	fail "the seed with --admin-group starts: $(cat "$ERR")"
+	exit 1
+fi
+pass "localin run -c examples/seed.conf --admin-group $ADMG"
+
+streams() { li_cmd status | grep -q "trace lines to $1 streaming"; }
+# A `diagnose debug enable` client in the background, output in $1.*
+start_stream() { # name
+	# nsenter execs localin: $! is the client itself (for kill -INT)
+	nsenter --net="/run/netns/$GW" "$bin" diagnose -s "$SOCK" debug enable \
+		>"$tmp/$1.out" 2>"$tmp/$1.err" &
+	eval "$1=\$!"
+	clients="$clients $!"
+}
+exit_of() { # pid: its exit status once it ended (within 10 s), or 124
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		[ $i -ge 100 ] && return 124
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait "$1"
+}
+
+# --- the seed's three lines, one-shots ------------------------------------
+li_cmd diagnose debug flow filter dport 500 >/dev/null &&
+	li_cmd diagnose debug flow trace start 10 >/dev/null
+check "diagnose debug flow filter dport 500; trace start 10" [ $? = 0 ]
+start_stream s1
+start_stream s2
+if wait_until 100 streams 2; then
+	pass "two diagnose debug enable clients stream at once (status says 2)"
+else
+	fail "two streaming clients: status: $(li_cmd status | grep debug)"
+fi
+probe 1
+dropped() { grep -q 'check failed on policy 1, drop' "$tmp/$1.out"; }
+if wait_until 100 dropped s1 && wait_until 50 dropped s2; then
+	pass "the attacker's IKE probe dropped by policy 1, on both terminals"
+else
+	fail "no drop line on the terminal: $(cat "$tmp/s1.out" "$tmp/s1.err")"
+fi
+check "... its lines are FortiOS's: received a packet(proto=17, $ATT_ADDR:500->$GW_WAN:500) from wan1" \
+	grep -q "received a packet(proto=17, $ATT_ADDR:500->$GW_WAN:500) tun_id=0.0.0.0 from wan1" "$tmp/s1.out"
+check "... and not in the daemon's log while clients stream" \
+	sh -c "! grep -q trace_id= '$LOG'"
+t0=$(date +%s%N)
+li_cmd status >"$tmp/status.out"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "status answers while two clients stream ($ms ms)" [ "$rc" = 0 ]
+# SIGINT ends a stream cleanly; the other goes on.
+kill -INT "$s1"
+exit_of "$s1"
+rc=$?
+check "SIGINT ends diagnose debug enable with exit 0 (got $rc)" [ "$rc" = 0 ]
+if wait_until 50 streams 1; then
+	pass "... the daemon sees it go; the other client still streams"
+else
+	fail "after SIGINT: $(li_cmd status | grep debug)"
+fi
+# disable from another client ends the rest.
+li_cmd diagnose debug disable >/dev/null
+exit_of "$s2"
+rc=$?
+check "diagnose debug disable from another client ends it: exit 0 (got $rc)" \
+	[ "$rc" = 0 ]
+check "... saying so on stderr" grep -q "debug disabled" "$tmp/s2.err"
+no_streams() { ! li_cmd status | grep -q "streaming clients"; }
+check "... no stream is left" wait_until 50 no_streams
+
+# --- N packets traced, then the stream ends by itself ------------------------
+li_cmd diagnose debug flow show iprope enable >"$tmp/iprope.out"
+check "flow show iprope enable echoes FortiOS's words" \
+	grep -q "show trace messages about iprope" "$tmp/iprope.out"
+li_cmd diagnose debug console timestamp enable >/dev/null
+# FortiOS 7.2's pair form, in the data path: the two hosts, either way.
+li_cmd diagnose debug flow filter clear >/dev/null
+li_cmd diagnose debug flow filter addr "$GW_WAN" "$ATT_ADDR" and >/dev/null
+check "filter addr A B and: host addr: $GW_WAN and $ATT_ADDR" \
+	sh -c "nsenter --net=/run/netns/$GW $bin diagnose -s $SOCK debug flow filter | grep -q 'host addr: $GW_WAN and $ATT_ADDR'"
+li_cmd diagnose debug flow trace start 2 >/dev/null
+start_stream s3
+wait_until 100 streams 1
+probe 3
+exit_of "$s3"
+rc=$?
+check "trace start 2 (filter addr GW ATT and): the stream ends by itself after 2 packets, exit 0 (got $rc)" \
+	[ "$rc" = 0 ]
+n=$(grep -c 'func=print_pkt_detail' "$tmp/s3.out")
+check "... with the lines of exactly 2 packets (got $n)" [ "$n" = 2 ]
+check "... the iprope lines: __iprope_check gnum-100001 matched policy-1" \
+	grep -q 'func=__iprope_check .*gnum-100001 check result: ret-matched, act-drop' "$tmp/s3.out"
+check "... each line dated (console timestamp enable)" \
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} id=20085' "$tmp/s3.out"
+check "... stderr says the trace is done" grep -q "trace done: 2 packets" "$tmp/s3.err"
+# `enable keep` (the interactive shell's): a trace run's end does not end it.
+li_cmd diagnose debug flow trace start 1 >/dev/null
+nsenter --net="/run/netns/$GW" "$bin" diagnose -s "$SOCK" debug enable keep \
+	>"$tmp/s4.out" 2>"$tmp/s4.err" &
+s4=$!
+clients="$clients $s4"
+wait_until 100 streams 1
+probe 2
+wait_until 100 grep -q 'check failed on policy 1' "$tmp/s4.out"
+sleep 0.5
+check "debug enable keep: still streaming after the trace's 1 packet" \
+	kill -0 "$s4"
+li_cmd diagnose debug reset >/dev/null
+exit_of "$s4"
+rc=$?
+check "... reset ends it: exit 0 (got $rc), stderr: debug reset" \
+	sh -c "[ $rc = 0 ] && grep -q 'debug reset' '$tmp/s4.err'"
+
+# --- a client that does not read: lines dropped and counted -------------------
+li_cmd diagnose debug flow filter dport 500 >/dev/null
+li_cmd diagnose debug flow trace start 100000 >/dev/null
+"$py" - "$SOCK" "$tmp/slow.go" >"$tmp/slow.out" 2>&1 <<'EOF' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+s.sendall(b"diagnose debug enable\n")
+while not os.path.exists(sys.argv[2]):   # do not read until told
+    time.sleep(0.1)
+s.settimeout(3)
+buf = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+except socket.timeout:
+    pass
+lost = sum(int(l.split()[1]) for l in buf.split(b"\n") if l.startswith(b"lost "))
+data = sum(1 for l in buf.split(b"\n") if l.startswith(b"data "))
+print("lost", lost, "data", data)
+EOF
+slow=$!
+clients="$clients $slow"
+wait_until 100 streams 1
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$(daemon_pid)/status"; }
+rss0=$(rss)
+# Past the data path's event burst (1000) and its rate (1000 a second).
+probe 1500
+sleep 1.2
+probe 1500
+sleep 1.2
+probe 1500
+t0=$(date +%s%N)
+li_cmd status >/dev/null
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "status answers while a client does not read its stream ($ms ms)" \
+	[ "$rc" = 0 ]
+rss1=$(rss)
+# ASan keeps what is freed in its quarantine (256 MiB): RSS says nothing.
+if grep -q __asan_init "$bin"; then
+	note_skip "VmRSS of an ASan build ($rss0 -> $rss1 kB) counts its quarantine"
+else
+	check "... and does not grow for it: VmRSS $rss0 -> $rss1 kB (less than 4 MiB more)" \
+		[ "$((rss1 - rss0))" -lt 4096 ]
+fi
+touch "$tmp/slow.go"
+wait "$slow"
+lost=$(sed -n 's/^lost \([0-9]*\).*/\1/p' "$tmp/slow.out")
+if [ "${lost:-0}" -gt 0 ]; then
+	pass "the slow client is told how many lines it lost ($(cat "$tmp/slow.out"))"
+else
+	fail "no lost frame for the slow client: $(cat "$tmp/slow.out"); $(li_cmd status | grep -E 'events|trace')"
+fi
+li_cmd diagnose debug reset >/dev/null
+
+# --- iprope list, show, clear ------------------------------------------------
+hits() { li_cmd diagnose firewall iprope list 100001 |
+	sed -n 's/^hit count:\([0-9]*\)$/\1/p' | head -n 1; }
+li_cmd diagnose firewall iprope list 100001 >"$tmp/iprope.list"
+check "iprope list 100001: Policy Group 00100001, policy index=1 action=drop" \
+	grep -q "policy index=1 uuid_idx=1 action=drop" "$tmp/iprope.list"
+check "... source: everything but remote-vpn (203.0.113.10 excluded)" \
+	grep -q "source(2): 0.0.0.0-203.0.113.9, 203.0.113.11-255.255.255.255" "$tmp/iprope.list"
+check "... service IKE: udp 500 and 4500" \
+	grep -q "\[17:0x0:0/(0,65535)->(500,500)\]" "$tmp/iprope.list"
+h1=$(hits)
+probe 3
+wait_until 50 sh -c "[ \"\$(li_cmd diagnose firewall iprope list 100001 | sed -n 's/^hit count://p')\" -gt ${h1:-0} ]" 2>/dev/null
+h2=$(hits)
+check "... hit count grows with probes ($h1 -> $h2)" [ "${h2:-0}" -ge $((${h1:-0} + 3)) ]
+check "iprope show 100001 1: idx=1 hit count" \
+	sh -c "li_cmd() { nsenter --net=/run/netns/$GW $bin \"\$@\"; }; \
+		nsenter --net=/run/netns/$GW $bin diagnose -s $SOCK firewall iprope show 100001 1 | grep -q '^idx=1 hit count:'"
+li_cmd diagnose firewall iprope clear 100001
+check "iprope clear 100001: exit 0" [ $? = 0 ]
+h3=$(hits)
+check "... the hit count is 0 ($h3)" [ "$h3" = 0 ]
+li_cmd diagnose firewall iprope show 100001 9 >/dev/null 2>&1
+check "iprope show 100001 9 (no such policy): exit 1" [ $? = 1 ]
+
+# --- get, show ---------------------------------------------------------------
+li_cmd get system status >"$tmp/sys.out"
+check "get system status: Hostname: vpn-gw1 (the seed's)" \
+	grep -q "^Hostname: vpn-gw1" "$tmp/sys.out"
+check "get system performance status: Packets decided" \
+	sh -c "nsenter --net=/run/netns/$GW $bin get -s $SOCK system performance status | grep -q '^Packets decided:'"
+li_cmd get firewall local-in-policy 1 >"$tmp/get.out"
+check "get firewall local-in-policy 1: srcaddr \"All_exceptions\"" \
+	grep -q '^srcaddr *: "All_exceptions"' "$tmp/get.out"
+li_cmd show firewall local-in-policy 1 >"$tmp/show.out"
+check "show firewall local-in-policy 1: the seed's edit 1 block" \
+	sh -c "head -n 2 '$tmp/show.out' | tr '\n' '|' | grep -q '^config firewall local-in-policy|    edit 1|' && grep -q 'set service \"IKE\"' '$tmp/show.out'"
+
+# --- JSON ----------------------------------------------------------------------
+json_has() { # keys... : stdin parses, every key is at the top level
+	"$py" -c '
+import json, sys
+d = json.load(sys.stdin)
+missing = [k for k in sys.argv[1:] if k not in d]
+sys.exit(1 if missing or d.get("localin") != 1 else 0)
+' "$@"
+}
+jcheck() { # description keys -- command words...
+	d=$1
+	keys=$2
+	shift 2
+	# shellcheck disable=SC2086
+	if li_cmd "$@" | json_has $keys; then pass "$d"; else fail "$d"; fi
+}
+jcheck "status -j parses, with pid config policies interfaces trace reasons policy_hits" \
+	"pid config policies interfaces trace reasons policy_hits" status -j
+jcheck "get system status -j: version hostname uptime_s policies" \
+	"version hostname uptime_s policies" get -j system status
+jcheck "get system performance status -j: packets reasons policy_deny events" \
+	"packets reasons policy_deny events" get -j system performance status
+jcheck "get firewall local-in-policy -j: policies" "policies" \
+	get -j firewall local-in-policy
+jcheck "diagnose firewall iprope list -j: group policies" "group policies" \
+	diagnose -j firewall iprope list 100001
+jcheck "diagnose debug flow filter -j: filter" "filter" \
+	diagnose -j debug flow filter
+jcheck "diagnose vpn tunnel list -j: sas (none in this lab)" "sas" \
+	diagnose -j vpn tunnel list
+# A ping from the attacker: no policy denies it, a session is opened.
+ip netns exec "$PEER" ping -c 1 -W 2 "$GW_WAN" >/dev/null 2>&1
+li_cmd diagnose -j sys session list >"$tmp/sess.json"
+check "diagnose sys session list -j: the attacker's ping session (proto 1, src, origin in)" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["localin"] == 1 and d["family"] == 4 and d["total"] >= 1
+s = [s for s in d["sessions"] if s["proto"] == 1 and s["src"] == sys.argv[2]]
+assert s and s[0]["origin"] == "in" and s[0]["org"]["packets"] >= 1
+' "$tmp/sess.json" "$ATT_ADDR"
+li_cmd diagnose -j firewall iprope list 100001 >"$tmp/ip.json"
+check "... a policy object: id 1, action deny, srcaddr [All_exceptions], hits" \
+	"$py" -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["policies"][0]
+assert p["id"] == 1 and p["action"] == "deny" and p["srcaddr"] == ["All_exceptions"]
+assert p["service"] == ["IKE"] and isinstance(p["hits"], int)
+' "$tmp/ip.json"
+
+# --- the admin group -----------------------------------------------------------
+as_user() { # user command...
+	u=$1
+	shift
+	setpriv --reuid="$u" --regid=nogroup --init-groups "$@"
+}
+as_user "$UIN" "$bin" status -s "$SOCK" >"$tmp/uin.out" 2>&1
+rc=$?
+check "a user in $ADMG (a supplementary group) may run status (exit $rc)" \
+	sh -c "[ $rc = 0 ] && grep -q '^pid:' '$tmp/uin.out'"
+as_user "$UOUT" "$bin" status -s "$SOCK" >"$tmp/uout.out" 2>&1
+rc=$?
+check "a user not in it may not (exit $rc): $(head -n 1 "$tmp/uout.out")" \
+	sh -c "[ $rc = 1 ] && grep -qi 'permission denied' '$tmp/uout.out'"
+mode=$(stat -c '%a %U:%G' "$SOCK")
+check "the socket is root:$ADMG 0660 ($mode)" [ "$mode" = "660 root:$ADMG" ]
+
+check "the daemon's stderr has no sanitizer report" \
+	sh -c "! grep -qE 'AddressSanitizer|runtime error' '$ERR'"
+
+[ "$fails" -eq 0 ]
