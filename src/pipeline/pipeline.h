@@ -34,6 +34,13 @@ struct pipeline {
  */
 int pipeline_load(struct pipeline *p, const char *path,
 		  enum pipeline_stage upto);
+/*
+ * Same, for the VDOM @vdom of a multi-VDOM backup (`config global` and
+ * that VDOM's sections; NULL: "root"). Diagnostics inside a VDOM's
+ * block name it ("vdom NAME: ...").
+ */
+int pipeline_load_vdom(struct pipeline *p, const char *path, const char *vdom,
+		       enum pipeline_stage upto);
 /* Same, from text in memory (tests, fuzzing). */
 int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
 		      size_t len, enum pipeline_stage upto);
