@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ static const char ctl_usage[] =
 	"       localin diagnose [-s SOCKET] [-t SECONDS] sys session|session6 list | clear\n"
 	"       localin diagnose [-s SOCKET] [-t SECONDS] sys session|session6 filter [WORDS...]\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
-	"(default " CTL_SOCKET_PATH "; root only):\n"
+	"(default " CTL_SOCKET_HELP "; root only):\n"
 	"  reload   re-read the config; with errors, the running one stays;\n"
 	"           from some policies to none only with --force; exit 1 also\n"
 	"           when an interface the config names could not be attached\n"
@@ -81,7 +82,8 @@ static int request(const char *name, int argc, char **argv, bool words)
 		{ "force", no_argument, NULL, 'F' },
 		{},
 	};
-	const char *sock = CTL_SOCKET_PATH;
+	const char *sock = NULL;
+	char def[PATH_MAX];
 	bool force = false;
 	uint32_t t;
 	int timeout_s = strcmp(name, "reload") ? TIMEOUT_S : RELOAD_TIMEOUT_S;
@@ -133,6 +135,7 @@ usage:
 		fprintf(stderr, "localin: request too long\n");
 		return 2;
 	}
+	sock = ctl_client_socket(sock, def, sizeof(def));
 	err = ctl_request(sock, line, timeout_s * 1000, stdout, stderr, &ok);
 	if (err)
 		return say_failure(sock, err, timeout_s);

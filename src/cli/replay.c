@@ -26,6 +26,8 @@ static const char replay_usage[] =
 	"      --intf NAME       arrival interface when the capture names none\n"
 	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
 	"      --devid ID        devid= of log lines (default: none)\n"
+	"      --vdom NAME       of a multi-VDOM backup, this VDOM's policies\n"
+	"                        (default root)\n"
 	"      --engine ENGINE   host (default): the matcher in this process;\n"
 	"                        xdp: the XDP program, by BPF_PROG_TEST_RUN (root)\n";
 
@@ -38,6 +40,7 @@ enum {
 	OPT_SA_FILE,
 	OPT_DEVID,
 	OPT_ENGINE,
+	OPT_VDOM,
 };
 
 /* The filter words after --trace; errors as usage errors of --trace. */
@@ -70,11 +73,12 @@ int cmd_replay(int argc, char **argv)
 		{ "sa-file", required_argument, NULL, OPT_SA_FILE },
 		{ "devid", required_argument, NULL, OPT_DEVID },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "vdom", required_argument, NULL, OPT_VDOM },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct replay_opts o = { 0 };
-	const char *path = NULL;
+	const char *path = NULL, *vdom = NULL;
 	struct pipeline p;
 	int c, ret;
 
@@ -103,6 +107,9 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case OPT_SA_FILE:
 			o.sa_file = optarg;
+			break;
+		case OPT_VDOM:
+			vdom = optarg;
 			break;
 		case OPT_DEVID:
 			o.devid = optarg;
@@ -140,7 +147,7 @@ int cmd_replay(int argc, char **argv)
 				       (const char *const *)argv + optind))
 			return 2;
 	}
-	ret = pipeline_load(&p, path, STAGE_COMPILE);
+	ret = pipeline_load_vdom(&p, path, vdom, STAGE_COMPILE);
 	if (ret) {
 		diag_print(&p.diags, stderr);
 		pipeline_free(&p);

@@ -77,7 +77,7 @@ int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs)
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
-	err = pipeline_load(p, d->o->config, STAGE_COMPILE);
+	err = pipeline_load_vdom(p, d->o->config, d->o->vdom, STAGE_COMPILE);
 	/* Errors, and warnings of a good config too (shadowed policies). */
 	diag_print(&p->diags, msgs);
 	if (err) {
