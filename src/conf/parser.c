@@ -232,7 +232,7 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 		struct conf_loc l = conf_loc_span(&w[1].loc, &w[n - 1].loc);
 
 		p->t->nr_skipped++;
-		if (!p->builtin)
+		if (!p->builtin && !(e && f->sec->schema->open))
 			diag_warn(
 				p->dl, &l,
 				"section \"%s\" is not used by localin, skipped",
@@ -406,7 +406,7 @@ static const struct schema_attr *find_attr(struct parser *p, struct frame *f,
 	const struct schema_attr *sa =
 		schema_find_attr(f->sec->schema, w->text);
 
-	if (!sa)
+	if (!sa && !f->sec->schema->open)
 		diag_error(p->dl, &w->loc,
 			   "unknown attribute \"%s\" in config %s", w->text,
 			   f->sec->schema->path);

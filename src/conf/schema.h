@@ -66,6 +66,12 @@ struct schema_section {
 	/* Nested `config <name>` blocks allowed inside an entry (or the singleton). */
 	const struct schema_section *const *subs;
 	size_t nr_subs;
+	/*
+	 * A FortiOS section localin reads a few attributes of (SD-WAN): its
+	 * other attributes and nested blocks are dropped without a word,
+	 * where a closed section refuses what it does not know.
+	 */
+	bool open;
 };
 
 /* Top-level sections localin knows, for lookup by path. */

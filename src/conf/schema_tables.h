@@ -84,6 +84,11 @@ extern const struct schema_section schema_log_syslogd4_filter;
 extern const struct schema_section schema_log_eventfilter;
 extern const struct schema_section schema_system_metrics;
 
+/* schema_zone.c */
+extern const struct schema_section schema_system_zone;
+extern const struct schema_section schema_system_sdwan;
+extern const struct schema_section schema_system_virtual_wan_link;
+
 /* schema_global.c */
 extern const struct schema_section schema_system_global;
 

@@ -59,7 +59,11 @@ static int want_of(const struct obj_config *c, struct intf_want *w)
 
 			w->any |= pol->intf_any;
 			for (j = 0; j < pol->nr_intfs && !err; j++)
-				err = want_add(w, pol->intfs[j].name, &cap);
+				/* Longer than Linux allows: never a link (a
+				 * cut name could be another's). */
+				if (strlen(pol->intfs[j].name) < RTNL_IFNAMSIZ)
+					err = want_add(w, pol->intfs[j].name,
+						       &cap);
 		}
 	}
 	if (err) {

@@ -10,20 +10,6 @@
 
 #include "objects/internal.h"
 
-#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
-
-/* What the kernel's dev_valid_name() accepts. */
-static bool ifname_valid(const char *s)
-{
-	if (!strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++) {
-		if (*s == '/' || *s == ':' || *s <= ' ' || *s == 0x7f)
-			return false;
-	}
-	return true;
-}
-
 static bool required(struct resolver *r, const struct conf_entry *e,
 		     const struct obj_policy *p, size_t n, const char *attr)
 {
@@ -40,15 +26,12 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 			const struct conf_entry *e, struct obj_policy *p)
 {
 	const struct conf_word *w;
-	size_t n = obj_words(r, sec, e, "intf", &w), i;
+	size_t n = obj_words(r, sec, e, "intf", &w), i, cap = 0;
 
 	if (!required(r, e, p, n, "intf"))
 		return;
-	p->intfs = arena_alloc(r->a, n * sizeof(*p->intfs));
 	for (i = 0; i < n; i++) {
-		const char *name = w[i].text;
-
-		if (!strcmp(name, "any")) {
+		if (!strcmp(w[i].text, "any")) {
 			if (n > 1)
 				diag_error(
 					r->dl, &w[i].loc,
@@ -56,20 +39,7 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 			p->intf_any = true;
 			continue;
 		}
-		if (strlen(name) > IFNAME_MAX) {
-			diag_error(
-				r->dl, &w[i].loc,
-				"interface name \"%s\" is longer than %d characters",
-				name, IFNAME_MAX);
-			continue;
-		}
-		if (!*name || !ifname_valid(name)) {
-			diag_error(r->dl, &w[i].loc,
-				   "invalid interface name \"%s\"", name);
-			continue;
-		}
-		p->intfs[p->nr_intfs].name = name;
-		p->intfs[p->nr_intfs++].loc = w[i].loc;
+		obj_policy_intf(r, p, &w[i], &cap);
 	}
 }
 

@@ -299,6 +299,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_names_init(&r.svc, r.a, 128);
 	obj_names_init(&r.sched, r.a, 16);
 	obj_names_init(&r.intf, r.a, 16);
+	obj_names_init(&r.zone, r.a, 16);
 
 	obj_resolve_system(&r);
 	obj_resolve_log_disk(&r);
@@ -307,6 +308,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_resolve_addresses(&r);
 	obj_resolve_services(&r);
 	obj_resolve_schedules(&r);
+	obj_resolve_zones(&r);
 	obj_resolve_policies(&r);
 	warn_unused(&r);
 	return dl->errors > errors ? -EINVAL : 0;
