@@ -174,6 +174,26 @@ static void vdom_close(struct parser *p, const struct conf_word *w)
 	p->depth--;
 }
 
+/*
+ * A section localin does not know but that is a few letters away from
+ * one it enforces is a typo, not a FortiOS section to skip: silently
+ * skipped, `config firewall local-in-polcy` would leave no policy.
+ */
+static bool misspelled(struct parser *p, struct conf_word *w, size_t n,
+		       const char *path)
+{
+	const struct schema_section *s = schema_suggest_section(path);
+	struct conf_loc l;
+
+	if (!s || p->builtin)
+		return false;
+	l = conf_loc_span(&w[1].loc, &w[n - 1].loc);
+	diag_error(p->dl, &l, "unknown section \"%s\"; did you mean \"%s\"?",
+		   path, s->path);
+	push_frame(p, F_SKIP, &w[0].loc);
+	return true;
+}
+
 static void do_config(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct frame *f = top(p), *nf;
@@ -226,7 +246,9 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 		s = schema_find_sub(f->sec->schema, path);
 		list = &e->subs;
 	} else {
-		s = schema_find_section(path);
+		s = schema_find_section(path) ?: schema_abbrev_section(path);
+		if (!s && misspelled(p, w, n, path))
+			return;
 	}
 	if (!s) {
 		struct conf_loc l = conf_loc_span(&w[1].loc, &w[n - 1].loc);

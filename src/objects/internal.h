@@ -129,6 +129,8 @@ void obj_resolve_addresses(struct resolver *r);
 void obj_resolve_services(struct resolver *r);
 void obj_resolve_schedules(struct resolver *r);
 void obj_resolve_zones(struct resolver *r); /* zone.c */
+/* After the policies: the services they use with iprange or fqdn. */
+void obj_warn_services_not_enforced(struct resolver *r);
 void obj_resolve_policies(struct resolver *r);
 /* One word of a policy's intf: pushed on p->intfs, a zone as its members. */
 void obj_policy_intf(struct resolver *r, struct obj_policy *p,

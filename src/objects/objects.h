@@ -93,6 +93,9 @@ struct obj_service {
 	unsigned int refs;
 	const char *unsupported; /* as in obj_addr ("protocol ALL") */
 	uint8_t unsupported_memo;
+	/* A FortiOS restriction localin keeps but does not enforce. */
+	const char *not_enforced; /* "iprange 10.0.0.1-10.0.0.9" */
+	struct conf_loc not_enforced_loc;
 };
 
 enum sched_type {

@@ -175,6 +175,49 @@ static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 			  p->id);
 }
 
+/*
+ * internet-service-src matches sources by FortiGuard's Internet Service
+ * Database (srcaddr stays empty): localin has none. Taken as "all", the
+ * policy would judge everyone; refused instead. True if it is enabled.
+ */
+static bool policy_isdb(struct resolver *r, const struct conf_section *sec,
+			const struct conf_entry *e, const struct obj_policy *p)
+{
+	const char *attr = p->family == 4 ? "internet-service-src" :
+					    "internet-service6-src";
+	struct conf_loc loc;
+
+	if (!obj_word_is(r, sec, e, attr, "enable"))
+		return false;
+	loc = obj_attr_loc(e, attr);
+	diag_error(r->dl, &loc,
+		   "policy %u: %s enable matches sources by the Internet Service Database, which localin does not have: list the sources as addresses in srcaddr",
+		   p->id, attr);
+	return true;
+}
+
+/* Options that change what a FortiGate enforces, kept but not acted on. */
+static void policy_not_enforced(struct resolver *r,
+				const struct conf_section *sec,
+				const struct conf_entry *e,
+				const struct obj_policy *p)
+{
+	struct conf_loc loc;
+
+	if (obj_word_is(r, sec, e, "virtual-patch", "enable")) {
+		loc = obj_attr_loc(e, "virtual-patch");
+		diag_warn(r->dl, &loc,
+			  "policy %u: virtual-patch enable is not enforced: localin has no IPS signatures to patch the gateway's services with; the policy's action applies alone",
+			  p->id);
+	}
+	if (obj_word_is(r, sec, e, "ha-mgmt-intf-only", "enable")) {
+		loc = obj_attr_loc(e, "ha-mgmt-intf-only");
+		diag_warn(r->dl, &loc,
+			  "policy %u: ha-mgmt-intf-only enable is not enforced: localin knows no HA management interface; the policy applies on every interface of its intf",
+			  p->id);
+	}
+}
+
 static bool uuid_is_nil(const char *s)
 {
 	for (; *s; s++) {
@@ -200,8 +243,11 @@ static struct obj_policy *policy_one(struct resolver *r,
 	p->loc = e->loc;
 	p->family = family;
 	policy_intf(r, sec, e, p);
-	policy_addrs(r, sec, e, p, "srcaddr", &p->src, &p->src_locs,
-		     &p->nr_src);
+	if (!policy_isdb(r, sec, e, p))
+		policy_addrs(r, sec, e, p, "srcaddr", &p->src, &p->src_locs,
+			     &p->nr_src);
+	if (family == 4)
+		policy_not_enforced(r, sec, e, p);
 	policy_addrs(r, sec, e, p, "dstaddr", &p->dst, &p->dst_locs,
 		     &p->nr_dst);
 	policy_services(r, sec, e, p);
