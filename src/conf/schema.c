@@ -18,7 +18,6 @@ const struct schema_section *const schema_sections[] = {
 	&schema_system_interface,
 	&schema_system_zone,
 	&schema_system_sdwan,
-	&schema_system_virtual_wan_link,
 	&schema_system_sa_source,
 	&schema_system_sa_check,
 	&schema_system_email_server,
@@ -51,6 +50,15 @@ const struct schema_section *const schema_sections[] = {
 
 const size_t schema_nr_sections = ARRAY_SIZE(schema_sections);
 
+/* Older names of a section: read as the section, printed by its name. */
+static const struct {
+	const char *path;
+	const struct schema_section *s;
+} section_aliases[] = {
+	/* FortiOS 6.0-6.2; renamed when 6.4 made SD-WAN zones. */
+	{ "system virtual-wan-link", &schema_system_sdwan },
+};
+
 /* A handful of sections, looked up once per `config` line: a scan will do. */
 const struct schema_section *schema_find_section(const char *path)
 {
@@ -61,6 +69,9 @@ const struct schema_section *schema_find_section(const char *path)
 	for (i = 0; i < schema_nr_sections; i++)
 		if (!strcmp(schema_sections[i]->path, path))
 			return schema_sections[i];
+	for (i = 0; i < ARRAY_SIZE(section_aliases); i++)
+		if (!strcmp(section_aliases[i].path, path))
+			return section_aliases[i].s;
 	return NULL;
 }
 

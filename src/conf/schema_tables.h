@@ -87,7 +87,6 @@ extern const struct schema_section schema_system_metrics;
 /* schema_zone.c */
 extern const struct schema_section schema_system_zone;
 extern const struct schema_section schema_system_sdwan;
-extern const struct schema_section schema_system_virtual_wan_link;
 
 /* schema_global.c */
 extern const struct schema_section schema_system_global;

@@ -4,7 +4,9 @@
  * `config system zone` (interface members), the SD-WAN zones of `config
  * system sdwan` (FortiOS 6.4 and later: members each in a zone, by
  * default "virtual-wan-link") and `config system virtual-wan-link`
- * (FortiOS 6.0 to 6.2: every member in the one zone of that name).
+ * (FortiOS 6.0 to 6.2: every member in the one zone of that name; read
+ * as `system sdwan`, its name since 6.4, whose members' zone defaults to
+ * that one: schema.c).
  * The SD-WAN sections hold much localin never reads (health checks,
  * rules, SLAs): they are open (schema.h), their other lines pass unseen.
  */
@@ -78,33 +80,5 @@ const struct schema_section schema_system_sdwan = {
 	.nr_attrs = ARRAY_SIZE(sdwan_attrs),
 	.subs = sdwan_subs,
 	.nr_subs = ARRAY_SIZE(sdwan_subs),
-	.open = true,
-};
-
-/* FortiOS 6.0-6.2: no zones but the one, "virtual-wan-link". */
-static const struct schema_attr vwl_member_attrs[] = {
-	{ .name = "interface", .type = ST_STRING, .max = 35, .flags = SA_USED },
-	SCHEMA_ON_OFF("status", "enable"),
-};
-
-static const struct schema_section vwl_members = {
-	.path = "members",
-	.key = SK_ID,
-	.attrs = vwl_member_attrs,
-	.nr_attrs = ARRAY_SIZE(vwl_member_attrs),
-	.open = true,
-};
-
-static const struct schema_section *const vwl_subs[] = {
-	&vwl_members,
-};
-
-const struct schema_section schema_system_virtual_wan_link = {
-	.path = "system virtual-wan-link",
-	.key = SK_NONE,
-	.attrs = sdwan_attrs,
-	.nr_attrs = ARRAY_SIZE(sdwan_attrs),
-	.subs = vwl_subs,
-	.nr_subs = ARRAY_SIZE(vwl_subs),
 	.open = true,
 };

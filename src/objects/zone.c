@@ -13,7 +13,7 @@
 #include "objects/internal.h"
 
 #define FORTIOS_IFNAME_MAX 35 /* FortiOS's interface and zone names */
-#define VWL_ZONE "virtual-wan-link"
+#define LINUX_IFNAME_MAX 15   /* IFNAMSIZ - 1 */
 
 static struct obj_zone *zone_get(struct resolver *r, const char *name,
 				 const struct conf_loc *loc)
@@ -57,41 +57,39 @@ static void system_zones(struct resolver *r)
 	}
 }
 
-/* The members of an SD-WAN section, each in its zone (@zoned) or in one. */
-static void sdwan_members(struct resolver *r, const char *path, bool zoned)
+/*
+ * The SD-WAN members, each in its zone ("virtual-wan-link" by default:
+ * all of them in a config of FortiOS 6.0-6.2's virtual-wan-link, which
+ * is read as system sdwan).
+ */
+static void sdwan_members(struct resolver *r)
 {
-	const struct conf_section *sec = conf_tree_section(r->t, path);
+	const struct conf_section *sec =
+		conf_tree_section(r->t, "system sdwan");
 	const struct conf_entry *top = sec ? sec->entries : NULL;
 	const struct conf_section *zones, *members;
 	const struct conf_entry *e;
 
 	if (!top)
 		return;
-	zones = zoned ? conf_entry_sub(top, "zone") : NULL;
+	zones = conf_entry_sub(top, "zone");
 	for (e = zones ? zones->entries : NULL; e; e = e->next)
 		zone_get(r, e->key, &e->loc);
-	if (!zoned)
-		zone_get(r, VWL_ZONE, &sec->loc);
 	members = conf_entry_sub(top, "members");
 	for (e = members ? members->entries : NULL; e; e = e->next) {
 		const struct conf_word *intf = obj_word(r, members, e,
 							"interface");
-		const struct conf_word *zw =
-			zoned ? obj_word(r, members, e, "zone") : NULL;
+		const struct conf_word *zw = obj_word(r, members, e, "zone");
 
-		if (intf)
-			zone_add(r,
-				 zone_get(r, zw ? zw->text : VWL_ZONE,
-					  zw ? &zw->loc : &e->loc),
-				 intf);
+		if (intf && zw)
+			zone_add(r, zone_get(r, zw->text, &zw->loc), intf);
 	}
 }
 
 void obj_resolve_zones(struct resolver *r)
 {
 	system_zones(r);
-	sdwan_members(r, "system sdwan", true);
-	sdwan_members(r, "system virtual-wan-link", false);
+	sdwan_members(r);
 }
 
 /* What the kernel's dev_valid_name() accepts. */
@@ -165,6 +163,13 @@ void obj_policy_intf(struct resolver *r, struct obj_policy *p,
 				diag_error(r->dl, &z->members[i].loc,
 					   "invalid interface name \"%s\"",
 					   ref.name);
+				continue;
+			}
+			if (strlen(ref.name) > LINUX_IFNAME_MAX) {
+				diag_warn(r->dl, &w->loc,
+					  "policy %u: member \"%s\" of zone \"%s\" is longer than %d characters: no Linux interface can match it",
+					  p->id, ref.name, z->name,
+					  LINUX_IFNAME_MAX);
 				continue;
 			}
 			intf_known(r, p, &ref, z->name);
