@@ -330,7 +330,7 @@ static const struct schema_attr interface_attrs[] = {
 	SCHEMA_RAW("type", "vlan"),
 	SCHEMA_STR("username", 64, NULL),
 	SCHEMA_RAW("vci", NULL),
-	SCHEMA_STR("vdom", 31, NULL),
+	{ .name = "vdom", .type = ST_STRING, .max = 31, .flags = SA_USED },
 	SCHEMA_RAW("vectoring", NULL),
 	SCHEMA_INT("vindex", 0, 65535, "0"),
 	SCHEMA_RAW("virtual-mac", "00:00:00:00:00:00"),

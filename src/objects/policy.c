@@ -210,7 +210,8 @@ static void policy_not_enforced(struct resolver *r,
 			  "policy %u: virtual-patch enable is not enforced: localin has no IPS signatures to patch the gateway's services with; the policy's action applies alone",
 			  p->id);
 	}
-	if (obj_word_is(r, sec, e, "ha-mgmt-intf-only", "enable")) {
+	if (p->family == 4 &&
+	    obj_word_is(r, sec, e, "ha-mgmt-intf-only", "enable")) {
 		loc = obj_attr_loc(e, "ha-mgmt-intf-only");
 		diag_warn(r->dl, &loc,
 			  "policy %u: ha-mgmt-intf-only enable is not enforced: localin knows no HA management interface; the policy applies on every interface of its intf",
@@ -246,8 +247,7 @@ static struct obj_policy *policy_one(struct resolver *r,
 	if (!policy_isdb(r, sec, e, p))
 		policy_addrs(r, sec, e, p, "srcaddr", &p->src, &p->src_locs,
 			     &p->nr_src);
-	if (family == 4)
-		policy_not_enforced(r, sec, e, p);
+	policy_not_enforced(r, sec, e, p);
 	policy_addrs(r, sec, e, p, "dstaddr", &p->dst, &p->dst_locs,
 		     &p->nr_dst);
 	policy_services(r, sec, e, p);
