@@ -65,11 +65,12 @@
 	CTL_SOCKET_PATH "; in a network namespace NAME of `ip netns`,\n" \
 	"                      /run/localin-NAME.sock"
 /*
- * The default path "/run/localin" SUFFIX of this network namespace: as is
- * in the host's (PID 1's) namespace, "/run/localin-NAME" SUFFIX in one
- * `ip netns` named NAME, else "/run/localin-netns-INODE" SUFFIX. A client
- * (@existing) takes the inode form when the name form does not exist: a
- * namespace named after its daemon started. 0, or -1 if too long.
+ * The default path "/run/localin" SUFFIX of this network namespace:
+ * "/run/localin-NAME" SUFFIX in one `ip netns` named NAME; as is in the
+ * host's (PID 1's, or when that cannot be read); else
+ * "/run/localin-netns-INODE" SUFFIX. A client (@existing) takes the next
+ * of these that exists when the first does not (a namespace named after
+ * its daemon started). 0, or -1 if too long.
  */
 int ctl_netns_path(const char *suffix, bool existing, char *buf, size_t size);
 

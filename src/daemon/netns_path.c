@@ -7,6 +7,7 @@
  * again without being told.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,31 +50,62 @@ static int netns_name(const struct stat *self, char *buf, size_t size)
 	return ret;
 }
 
+/* Is @self the host's namespace (PID 1's)? Unreadable (a container): yes. */
+static bool host_netns(const struct stat *self)
+{
+	struct stat init;
+
+	return stat("/proc/1/ns/net", &init) || same_inode(self, &init);
+}
+
+/*
+ * The candidates for this namespace, the daemon's choice first: by name,
+ * by inode, the host's. *nr of them written to @paths.
+ */
+static void candidates(const char *suffix, char paths[3][PATH_MAX],
+		       size_t *nr)
+{
+	struct stat self;
+	char name[256];
+
+	*nr = 0;
+	if (stat("/proc/self/ns/net", &self)) {
+		snprintf(paths[(*nr)++], PATH_MAX, "/run/localin%s", suffix);
+		return;
+	}
+	if (!netns_name(&self, name, sizeof(name)))
+		snprintf(paths[(*nr)++], PATH_MAX, "/run/localin-%s%s", name,
+			 suffix);
+	if (host_netns(&self)) {
+		snprintf(paths[(*nr)++], PATH_MAX, "/run/localin%s", suffix);
+		return;
+	}
+	snprintf(paths[(*nr)++], PATH_MAX, "/run/localin-netns-%llu%s",
+		 (unsigned long long)self.st_ino, suffix);
+}
+
 int ctl_netns_path(const char *suffix, bool existing, char *buf, size_t size)
 {
-	struct stat self, init;
-	char name[256];
-	int n;
+	char paths[3][PATH_MAX];
+	size_t nr, i, pick = 0;
 
-	/* The host's namespace (PID 1's), or one we cannot tell: today's. */
-	if (stat("/proc/self/ns/net", &self) ||
-	    stat("/proc/1/ns/net", &init) || same_inode(&self, &init))
-		n = snprintf(buf, size, "/run/localin%s", suffix);
-	else if (!netns_name(&self, name, sizeof(name)))
-		n = snprintf(buf, size, "/run/localin-%s%s", name, suffix);
-	else
-		n = -1;
+	if (strlen(suffix) > 64)
+		return -1;
+	candidates(suffix, paths, &nr);
 	/*
-	 * Unnamed (or named after its daemon started, which took this
-	 * one): the namespace's inode.
+	 * A client takes the first that exists: a namespace named after its
+	 * daemon started has the daemon at the inode's (or host's) path.
 	 */
-	if (n > 0 && existing && strncmp(buf, "/run/localin.", 13) &&
-	    access(buf, F_OK))
-		n = -1;
-	if (n < 0)
-		n = snprintf(buf, size, "/run/localin-netns-%llu%s",
-			     (unsigned long long)self.st_ino, suffix);
-	return n < 0 || (size_t)n >= size ? -1 : 0;
+	for (i = 0; existing && i < nr; i++) {
+		if (!access(paths[i], F_OK)) {
+			pick = i;
+			break;
+		}
+	}
+	if (strlen(paths[pick]) >= size)
+		return -1;
+	strcpy(buf, paths[pick]);
+	return 0;
 }
 
 const char *ctl_client_socket(const char *given, char *buf, size_t size)
