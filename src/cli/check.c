@@ -78,8 +78,7 @@ static void merge_diags(struct pipeline *into, const struct pipeline *from)
 		const struct diag *d = &from->diags.items[i];
 
 		if (conf_tree_vdom_at(&from->tree, &d->loc))
-			diag_add(&into->diags, d->level, &d->loc, "%s",
-				 d->msg);
+			diag_add(&into->diags, d->level, &d->loc, "%s", d->msg);
 	}
 }
 

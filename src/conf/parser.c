@@ -16,18 +16,18 @@ enum frame_kind {
 	F_ENTRY,   /* inside `edit` */
 	F_SKIP,	   /* inside a section localin does not know */
 	/* Multi-VDOM backups: what holds the sections instead of the top. */
-	F_GLOBAL,  /* inside `config global`: global sections */
-	F_VDOMS,   /* inside `config vdom`: one `edit NAME` per VDOM */
-	F_VDOM,	   /* inside `edit NAME` of `config vdom` (ignore: not ours) */
+	F_GLOBAL, /* inside `config global`: global sections */
+	F_VDOMS,  /* inside `config vdom`: one `edit NAME` per VDOM */
+	F_VDOM,	  /* inside `edit NAME` of `config vdom` (ignore: not ours) */
 };
 
 struct frame {
 	enum frame_kind kind;
 	struct conf_section *sec;
-	struct conf_entry *entry; /* F_ENTRY, or the singleton's body */
-	struct conf_loc loc;	  /* the `config` or `edit` word */
-	bool ignore;		  /* F_ENTRY whose edit failed */
-	unsigned int nested;	  /* F_SKIP: nested config blocks */
+	struct conf_entry *entry;    /* F_ENTRY, or the singleton's body */
+	struct conf_loc loc;	     /* the `config` or `edit` word */
+	bool ignore;		     /* F_ENTRY whose edit failed */
+	unsigned int nested;	     /* F_SKIP: nested config blocks */
 	struct conf_vdom_span *span; /* F_VDOM */
 };
 
@@ -211,8 +211,9 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 	if (f && (f->kind == F_VDOMS || (f->kind == F_VDOM && f->ignore))) {
 		/* Another VDOM's sections (or a stray block): not ours. */
 		if (f->kind == F_VDOMS)
-			diag_error(p->dl, &w[0].loc,
-				   "config inside \"config vdom\" (expected edit <vdom>)");
+			diag_error(
+				p->dl, &w[0].loc,
+				"config inside \"config vdom\" (expected edit <vdom>)");
 		push_frame(p, F_SKIP, &w[0].loc);
 		return;
 	}
@@ -698,18 +699,20 @@ static void check_vdom_found(struct parser *p, const struct conf_source *src)
 
 	if (!t->multi_vdom) {
 		if (strcmp(want, "root"))
-			diag_error(p->dl, NULL,
-				   "%s has no VDOMs (a single-VDOM config is \"root\"): no VDOM \"%s\"",
-				   src->name, want);
+			diag_error(
+				p->dl, NULL,
+				"%s has no VDOMs (a single-VDOM config is \"root\"): no VDOM \"%s\"",
+				src->name, want);
 		return;
 	}
 	for (i = 0; i < t->nr_vdom_names; i++)
 		if (!strcmp(t->vdom_names[i], want))
 			return;
 	list = join_vdom_names(t);
-	diag_error(p->dl, NULL, "%s has no VDOM \"%s\" (%s%s); choose one with --vdom",
-		   src->name, want, t->nr_vdom_names ? "its VDOMs: " : "none is defined",
-		   list);
+	diag_error(p->dl, NULL,
+		   "%s has no VDOM \"%s\" (%s%s); choose one with --vdom",
+		   src->name, want,
+		   t->nr_vdom_names ? "its VDOMs: " : "none is defined", list);
 }
 
 typedef void command_fn(struct parser *p, struct conf_word *w, size_t n);

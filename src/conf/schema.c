@@ -146,7 +146,8 @@ const struct schema_section *schema_abbrev_section(const char *path)
 				best = w;
 				best_len = l;
 			} else if (!exact &&
-				   (!best || word_cmp(w, l, best, best_len) < 0)) {
+				   (!best ||
+				    word_cmp(w, l, best, best_len) < 0)) {
 				best = w;
 				best_len = l;
 			}

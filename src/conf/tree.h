@@ -77,11 +77,11 @@ struct conf_tree {
 	 * `config global` (NULL: "root"); the others are skipped.
 	 */
 	const char *vdom;
-	bool multi_vdom;		 /* `config vdom` or `config global` seen */
-	const char **vdom_names;	 /* each VDOM once, in file order */
+	bool multi_vdom;	 /* `config vdom` or `config global` seen */
+	const char **vdom_names; /* each VDOM once, in file order */
 	size_t nr_vdom_names, cap_vdom_names;
 	struct conf_vdom_span *vdom_spans; /* every `edit NAME` block */
-	struct conf_section *sections; /* known top-level sections */
+	struct conf_section *sections;	   /* known top-level sections */
 	/* Sections skipped as unknown: the input is a full backup whose
 	 * other sections (firewall policy, ...) may use our objects. */
 	unsigned int nr_skipped;

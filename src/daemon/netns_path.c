@@ -62,8 +62,7 @@ static bool host_netns(const struct stat *self)
  * The candidates for this namespace, the daemon's choice first: by name,
  * by inode, the host's. *nr of them written to @paths.
  */
-static void candidates(const char *suffix, char paths[3][PATH_MAX],
-		       size_t *nr)
+static void candidates(const char *suffix, char paths[3][PATH_MAX], size_t *nr)
 {
 	struct stat self;
 	char name[256];

@@ -190,9 +190,10 @@ static bool policy_isdb(struct resolver *r, const struct conf_section *sec,
 	if (!obj_word_is(r, sec, e, attr, "enable"))
 		return false;
 	loc = obj_attr_loc(e, attr);
-	diag_error(r->dl, &loc,
-		   "policy %u: %s enable matches sources by the Internet Service Database, which localin does not have: list the sources as addresses in srcaddr",
-		   p->id, attr);
+	diag_error(
+		r->dl, &loc,
+		"policy %u: %s enable matches sources by the Internet Service Database, which localin does not have: list the sources as addresses in srcaddr",
+		p->id, attr);
 	return true;
 }
 
@@ -206,16 +207,18 @@ static void policy_not_enforced(struct resolver *r,
 
 	if (obj_word_is(r, sec, e, "virtual-patch", "enable")) {
 		loc = obj_attr_loc(e, "virtual-patch");
-		diag_warn(r->dl, &loc,
-			  "policy %u: virtual-patch enable is not enforced: localin has no IPS signatures to patch the gateway's services with; the policy's action applies alone",
-			  p->id);
+		diag_warn(
+			r->dl, &loc,
+			"policy %u: virtual-patch enable is not enforced: localin has no IPS signatures to patch the gateway's services with; the policy's action applies alone",
+			p->id);
 	}
 	if (p->family == 4 &&
 	    obj_word_is(r, sec, e, "ha-mgmt-intf-only", "enable")) {
 		loc = obj_attr_loc(e, "ha-mgmt-intf-only");
-		diag_warn(r->dl, &loc,
-			  "policy %u: ha-mgmt-intf-only enable is not enforced: localin knows no HA management interface; the policy applies on every interface of its intf",
-			  p->id);
+		diag_warn(
+			r->dl, &loc,
+			"policy %u: ha-mgmt-intf-only enable is not enforced: localin knows no HA management interface; the policy applies on every interface of its intf",
+			p->id);
 	}
 }
 

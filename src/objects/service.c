@@ -124,8 +124,7 @@ static void svc_ip(struct resolver *r, const struct conf_section *sec,
  * iprange and fqdn narrow a FortiOS service to some destinations;
  * localin's services match every destination (policy dstaddr does that).
  */
-static void svc_destinations(struct resolver *r,
-			     const struct conf_section *sec,
+static void svc_destinations(struct resolver *r, const struct conf_section *sec,
 			     const struct conf_entry *e, struct obj_service *o)
 {
 	const struct conf_word *w = obj_word(r, sec, e, "iprange");
@@ -149,9 +148,10 @@ void obj_warn_services_not_enforced(struct resolver *r)
 		const struct obj_service *s = r->cfg->services[i];
 
 		if (s->not_enforced && s->refs)
-			diag_warn(r->dl, &s->not_enforced_loc,
-				  "service \"%s\" has %s, which localin does not enforce: it matches its ports on every destination (narrow the policy's dstaddr instead)",
-				  s->name, s->not_enforced);
+			diag_warn(
+				r->dl, &s->not_enforced_loc,
+				"service \"%s\" has %s, which localin does not enforce: it matches its ports on every destination (narrow the policy's dstaddr instead)",
+				s->name, s->not_enforced);
 	}
 }
 

@@ -77,8 +77,8 @@ static void sdwan_members(struct resolver *r)
 		zone_get(r, e->key, &e->loc);
 	members = conf_entry_sub(top, "members");
 	for (e = members ? members->entries : NULL; e; e = e->next) {
-		const struct conf_word *intf = obj_word(r, members, e,
-							"interface");
+		const struct conf_word *intf =
+			obj_word(r, members, e, "interface");
 		const struct conf_word *zw = obj_word(r, members, e, "zone");
 
 		if (intf && zw)
@@ -128,19 +128,21 @@ static void intf_known(struct resolver *r, const struct obj_policy *p,
 	if (obj_names_get(&r->intf, ref->name)) {
 		vd = intf_vdom(r, ref->name);
 		if (r->t->multi_vdom && vd && strcmp(vd, conf_tree_vdom(r->t)))
-			diag_warn(r->dl, &ref->loc,
-				  "policy %u: interface \"%s\"%s%s%s is in VDOM %s, not %s: no packet of this VDOM arrives on it",
-				  p->id, ref->name, zone ? " (zone \"" : "",
-				  zone ? zone : "", zone ? "\")" : "", vd,
-				  conf_tree_vdom(r->t));
+			diag_warn(
+				r->dl, &ref->loc,
+				"policy %u: interface \"%s\"%s%s%s is in VDOM %s, not %s: no packet of this VDOM arrives on it",
+				p->id, ref->name, zone ? " (zone \"" : "",
+				zone ? zone : "", zone ? "\")" : "", vd,
+				conf_tree_vdom(r->t));
 		return;
 	}
 	if (!r->cfg->nr_intfs || if_nametoindex(ref->name))
 		return;
-	diag_warn(r->dl, &ref->loc,
-		  "policy %u: \"%s\"%s%s%s is neither a zone nor an interface of config system interface, nor of this host: the policy matches on it only once such an interface appears",
-		  p->id, ref->name, zone ? " (member of zone \"" : "",
-		  zone ? zone : "", zone ? "\")" : "");
+	diag_warn(
+		r->dl, &ref->loc,
+		"policy %u: \"%s\"%s%s%s is neither a zone nor an interface of config system interface, nor of this host: the policy matches on it only once such an interface appears",
+		p->id, ref->name, zone ? " (member of zone \"" : "",
+		zone ? zone : "", zone ? "\")" : "");
 }
 
 /* One name of `intf`: a zone's members, or an interface. */
@@ -152,9 +154,10 @@ void obj_policy_intf(struct resolver *r, struct obj_policy *p,
 
 	if (z) {
 		if (!z->nr)
-			diag_warn(r->dl, &w->loc,
-				  "policy %u: zone \"%s\" has no member interfaces: the policy never matches on it",
-				  p->id, z->name);
+			diag_warn(
+				r->dl, &w->loc,
+				"policy %u: zone \"%s\" has no member interfaces: the policy never matches on it",
+				p->id, z->name);
 		for (i = 0; i < z->nr; i++) {
 			struct obj_name_ref ref = { z->members[i].name,
 						    w->loc };
@@ -166,10 +169,11 @@ void obj_policy_intf(struct resolver *r, struct obj_policy *p,
 				continue;
 			}
 			if (strlen(ref.name) > LINUX_IFNAME_MAX) {
-				diag_warn(r->dl, &w->loc,
-					  "policy %u: member \"%s\" of zone \"%s\" is longer than %d characters: no Linux interface can match it",
-					  p->id, ref.name, z->name,
-					  LINUX_IFNAME_MAX);
+				diag_warn(
+					r->dl, &w->loc,
+					"policy %u: member \"%s\" of zone \"%s\" is longer than %d characters: no Linux interface can match it",
+					p->id, ref.name, z->name,
+					LINUX_IFNAME_MAX);
 				continue;
 			}
 			intf_known(r, p, &ref, z->name);

@@ -176,8 +176,8 @@ static const struct {
 	{ "system sdwan members", "zone", ST_STRING, "virtual-wan-link", U },
 	{ "firewall service custom", "iprange", ST_RAW, "0.0.0.0", U },
 	{ "firewall service custom", "fqdn", ST_STRING, NULL, U },
-	{ "firewall local-in-policy", "internet-service-src", ST_ENUM, "disable",
-	  U },
+	{ "firewall local-in-policy", "internet-service-src", ST_ENUM,
+	  "disable", U },
 	{ "firewall local-in-policy", "virtual-patch", ST_ENUM, "disable", U },
 	{ "firewall local-in-policy", "ha-mgmt-intf-only", ST_ENUM, "disable",
 	  U },
@@ -663,8 +663,7 @@ static void test_suggest(void **state)
 	assert_string_equal(suggest("firewall service category"), "(none)");
 	assert_string_equal(suggest("firewall address6-template"), "(none)");
 	assert_string_equal(suggest("firewall multicast-address"), "(none)");
-	assert_string_equal(suggest("log syslogd override-setting"),
-			    "(none)");
+	assert_string_equal(suggest("log syslogd override-setting"), "(none)");
 	assert_string_equal(suggest("system sit-tunnel"), "(none)");
 	/* The section itself is not a misspelling of itself. */
 	assert_string_equal(suggest("firewall address"), "firewall address6");
