@@ -61,9 +61,9 @@
 
 #define CTL_SOCKET_PATH "/run/localin.sock"
 /* What --help says of the default: it depends on the network namespace. */
-#define CTL_SOCKET_HELP                                                  \
-	CTL_SOCKET_PATH "; in a network namespace NAME of `ip netns`,\n" \
-			"                      /run/localin-NAME.sock"
+#define CTL_SOCKET_HELP \
+	CTL_SOCKET_PATH \
+		";\n                      in `ip netns` NAME /run/localin-NAME.sock"
 /*
  * The default path "/run/localin" SUFFIX of this network namespace:
  * "/run/localin-NAME" SUFFIX in one `ip netns` named NAME; as is in the
