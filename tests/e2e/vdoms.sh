@@ -7,7 +7,7 @@
 # `localin status` run in each namespace (nsenter or `ip netns exec`)
 # reaches that namespace's daemon. The config is one multi-VDOM backup:
 # VDOM root (namespace $GW) drops ICMP on its zone "lab" (the lab's
-# interface); VDOM tenant (namespace $PEER) has two SSH policies.
+# interface, and "ghost0", which no interface has: a status line); VDOM tenant (namespace $PEER) has two SSH policies.
 #
 #	sh tests/e2e/vdoms.sh BIN
 #
@@ -54,7 +54,7 @@ config vdom
 edit root
 config system zone
     edit "lab"
-        set interface "$IF"
+        set interface "$IF" "ghost0"
     next
 end
 config firewall local-in-policy
@@ -118,6 +118,8 @@ check "... VDOM root's daemon" grep -q "^vdom: root$" "$tmp/root.status"
 check "... its one policy" grep -q "^policies: 1 IPv4" "$tmp/root.status"
 check "... the zone's member attached" \
 	grep -q "^interfaces: $IF (ifindex" "$tmp/root.status"
+check "... the zone's member no interface has: named but absent" \
+	grep -q "^interfaces named but absent: ghost0$" "$tmp/root.status"
 ip netns exec "$PEER" "$bin" status >"$tmp/tenant.status" 2>&1
 check "localin status in $PEER (ip netns exec): exit 0" [ $? = 0 ]
 check "... VDOM tenant's daemon" grep -q "^vdom: tenant$" \
