@@ -7,7 +7,8 @@
 # `localin status` run in each namespace (nsenter or `ip netns exec`)
 # reaches that namespace's daemon. The config is one multi-VDOM backup:
 # VDOM root (namespace $GW) drops ICMP on its zone "lab" (the lab's
-# interface, and "ghost0", which no interface has: a status line); VDOM tenant (namespace $PEER) has two SSH policies.
+# interface, and "ghost0", which no interface has: a status line); VDOM
+# tenant (namespace $PEER) has two SSH policies.
 #
 #	sh tests/e2e/vdoms.sh BIN
 #
