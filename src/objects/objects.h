@@ -304,6 +304,7 @@ struct obj_config {
 	struct obj_intf **intfs;
 	size_t nr_intfs;
 	const char *hostname;
+	const char *vdom; /* of a multi-VDOM backup; NULL: root (vd= of logs) */
 	const char *timezone; /* IANA name; NULL = the system's zone */
 	bool detect_unknown_esp;
 	/*

@@ -288,6 +288,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->arena = t->arena;
 	cfg->detect_unknown_esp = true;
+	cfg->vdom = t->multi_vdom ? conf_tree_vdom(t) : NULL;
 	cfg->sa_grace_s = 30;
 	/* Sized from the tree: growing would leave old tables in the arena. */
 	obj_names_init(&r.addr[0], r.a,
