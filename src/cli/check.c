@@ -68,7 +68,7 @@ static void print_summary(const struct pipeline *p, bool dump, FILE *out)
 /*
  * The diagnostics of another VDOM's pass that the first pass has not
  * shown: those inside that VDOM's blocks (the global part is the same
- * in every pass).
+ * in every pass). Copied: the pass is freed after.
  */
 static void merge_diags(struct pipeline *into, const struct pipeline *from)
 {
@@ -83,34 +83,30 @@ static void merge_diags(struct pipeline *into, const struct pipeline *from)
 }
 
 /*
- * Every VDOM of @path, @first loaded already: *nr pipelines, all kept
- * (the diagnostics point into their text) until the caller frees them.
+ * Every VDOM of the file @first has loaded, but the one it loaded, over
+ * the same text, one at a time: their diagnostics go to @first's list,
+ * their summaries to @sum. Returns the first error.
  */
-static struct pipeline *check_vdoms(struct pipeline *first, const char *path,
-				    size_t *nr, int *err)
+static int check_vdoms(struct pipeline *first, bool dump, FILE *sum)
 {
 	const struct conf_tree *t = &first->tree;
 	const char *done = conf_tree_vdom(t);
-	struct pipeline *v;
+	struct pipeline q;
+	int err = 0, e;
 	size_t i;
 
-	*nr = 0;
-	v = calloc(t->nr_vdom_names ? t->nr_vdom_names : 1, sizeof(*v));
-	if (!v)
-		return NULL;
 	for (i = 0; i < t->nr_vdom_names; i++) {
-		struct pipeline *q = &v[*nr];
-		int e;
-
 		if (!strcmp(t->vdom_names[i], done))
 			continue;
-		e = pipeline_load_vdom(q, path, t->vdom_names[i],
-				       STAGE_COMPILE);
-		*err = *err ?: e;
-		merge_diags(first, q);
-		(*nr)++;
+		e = pipeline_load_source(&q, first->src, t->vdom_names[i],
+					 STAGE_COMPILE);
+		err = err ?: e;
+		merge_diags(first, &q);
+		if (!e && sum)
+			print_summary(&q, dump, sum);
+		pipeline_free(&q);
 	}
-	return v;
+	return err;
 }
 
 /* Has the first pass found the file to have VDOMs, but no root? */
@@ -139,8 +135,10 @@ int cmd_check(int argc, char **argv)
 	};
 	const char *path = NULL, *vdom = NULL;
 	bool dump = false, quiet = false;
-	struct pipeline p, *more = NULL;
-	size_t nr_more = 0, i;
+	char *more = NULL;
+	size_t more_len = 0;
+	struct pipeline p;
+	FILE *sum = NULL;
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "c:dqh", opts, NULL)) != -1) {
@@ -180,8 +178,13 @@ int cmd_check(int argc, char **argv)
 		err = pipeline_load_vdom(&p, path, first, STAGE_COMPILE);
 		free(first);
 	}
-	if (!vdom && p.tree.multi_vdom)
-		more = check_vdoms(&p, path, &nr_more, &err);
+	if (!vdom && p.tree.multi_vdom && p.src) {
+		/* The other VDOMs' summaries, printed after the first's. */
+		sum = open_memstream(&more, &more_len);
+		err = check_vdoms(&p, dump, sum) ?: err;
+		if (sum)
+			fclose(sum);
+	}
 	diag_print(&p.diags, stderr);
 	if (err) {
 		/* The name escaped as in the diagnostics above (diag_print). */
@@ -199,13 +202,11 @@ int cmd_check(int argc, char **argv)
 	}
 	if (dump || !quiet) {
 		print_summary(&p, dump, stdout);
-		for (i = 0; i < nr_more; i++)
-			print_summary(&more[i], dump, stdout);
+		if (more)
+			fwrite(more, 1, more_len, stdout);
 	}
 	err = 0;
 out:
-	for (i = 0; i < nr_more; i++)
-		pipeline_free(&more[i]);
 	free(more);
 	pipeline_free(&p);
 	return err;

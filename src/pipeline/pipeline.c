@@ -31,7 +31,10 @@ static int stages(struct pipeline *p, const struct conf_source *src,
 static int run(struct pipeline *p, const struct conf_source *src,
 	       enum pipeline_stage upto)
 {
-	int err = stages(p, src, upto);
+	int err;
+
+	p->src = src;
+	err = stages(p, src, upto);
 
 	name_vdoms(p);
 	return err;
@@ -95,6 +98,14 @@ int pipeline_load_vdom(struct pipeline *p, const char *path, const char *vdom,
 		diag_error(&p->diags, NULL, "cannot read %s: %s", path, why);
 		return err;
 	}
+	return run(p, src, upto);
+}
+
+int pipeline_load_source(struct pipeline *p, const struct conf_source *src,
+			 const char *vdom, enum pipeline_stage upto)
+{
+	init(p);
+	p->tree.vdom = vdom ? arena_strdup(&p->arena, vdom) : NULL;
 	return run(p, src, upto);
 }
 

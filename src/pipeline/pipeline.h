@@ -25,6 +25,7 @@ struct pipeline {
 	struct obj_config objs;
 	struct li_ruleset rs;
 	bool compiled;
+	const struct conf_source *src; /* the text loaded */
 };
 
 /*
@@ -41,6 +42,12 @@ int pipeline_load(struct pipeline *p, const char *path,
  */
 int pipeline_load_vdom(struct pipeline *p, const char *path, const char *vdom,
 		       enum pipeline_stage upto);
+/*
+ * Same, from @src another pipeline read (it must outlive this one): the
+ * next VDOM of a file, its diagnostics pointing into the same text.
+ */
+int pipeline_load_source(struct pipeline *p, const struct conf_source *src,
+			 const char *vdom, enum pipeline_stage upto);
 /* Same, from text in memory (tests, fuzzing). */
 int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
 		      size_t len, enum pipeline_stage upto);
