@@ -136,7 +136,7 @@ static void intf_known(struct resolver *r, const struct obj_policy *p,
 				conf_tree_vdom(r->t));
 		return;
 	}
-	if (!r->cfg->nr_intfs || if_nametoindex(ref->name))
+	if (!r->intf.nr || if_nametoindex(ref->name))
 		return;
 	diag_warn(
 		r->dl, &ref->loc,
