@@ -63,7 +63,7 @@
 /* What --help says of the default: it depends on the network namespace. */
 #define CTL_SOCKET_HELP \
 	CTL_SOCKET_PATH \
-		";\n                      in `ip netns` NAME /run/localin-NAME.sock"
+	";\n                      in `ip netns` NAME /run/localin-NAME.sock"
 /*
  * The default path "/run/localin" SUFFIX of this network namespace:
  * "/run/localin-NAME" SUFFIX in one `ip netns` named NAME; as is in the
