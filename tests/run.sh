@@ -93,6 +93,9 @@ suite "build/layering" sh tests/build/layering.sh
 suite "build/format" sh tests/build/format.sh
 # The daemon end to end: `localin run` in network namespaces of its own.
 suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
+# Issue 13: one daemon per VDOM, each in its own network namespace, both
+# with the default (per-namespace) socket and lock, each its own status.
+suite "e2e/vdoms [$1]" sh tests/e2e/vdoms.sh "$1/localin"
 # The SA sources of config system sa-source: a file source, the check
 # suspended until it is read, the tunnel list, grace, wrong peer, reloads.
 suite "e2e/sasrc [$1]" sh tests/e2e/sasrc.sh "$1/localin"

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,9 @@ static const char ctl_usage[] =
 	"       localin get [-s SOCKET] [-t SECONDS] [-j] WORDS...\n"
 	"       localin show [-s SOCKET] [-t SECONDS] firewall local-in-policy [ID]\n"
 	"Ask the running daemon (`localin run`) over its control socket\n"
-	"(default " CTL_SOCKET_PATH
-	"; root, or --admin-group of `localin run`):\n"
+	"(default " CTL_SOCKET_PATH ", or /run/localin-NAME.sock in the\n"
+	"network namespace `ip netns` named NAME; root, or --admin-group of\n"
+	"`localin run`):\n"
 	"  reload   re-read the config; with errors, the running one stays;\n"
 	"           from some policies to none only with --force; exit 1 also\n"
 	"           when an interface the config names could not be attached\n"
@@ -153,7 +155,8 @@ static int request(const char *name, int argc, char **argv, bool words)
 		{ "force", no_argument, NULL, 'F' },
 		{},
 	};
-	const char *sock = CTL_SOCKET_PATH;
+	const char *sock = NULL;
+	char def[PATH_MAX];
 	bool force = false, json = false;
 	uint32_t t;
 	int timeout_s = strcmp(name, "reload") ? TIMEOUT_S : RELOAD_TIMEOUT_S;
@@ -210,6 +213,7 @@ usage:
 		fprintf(stderr, "localin: request too long\n");
 		return 2;
 	}
+	sock = ctl_client_socket(sock, def, sizeof(def));
 	if (!json && is_stream(line))
 		return stream(sock, line, timeout_s);
 	err = ctl_request(sock, line, timeout_s * 1000, stdout, stderr, &ok);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,7 +39,7 @@
 /* The daemon's log file from its status: "log: FILE: N lines written". */
 static char *daemon_log_file(const char *sock)
 {
-	char *text = NULL, *line, *end, *file = NULL;
+	char *text = NULL, *line, *end, *file = NULL, def[PATH_MAX];
 	size_t len = 0;
 	bool ok = false;
 	FILE *f = open_memstream(&text, &len);
@@ -46,6 +47,7 @@ static char *daemon_log_file(const char *sock)
 
 	if (!f)
 		return NULL;
+	sock = ctl_client_socket(sock, def, sizeof(def));
 	err = ctl_request(sock, "status", 10000, f, stderr, &ok);
 	fclose(f);
 	if (err || !ok) {
@@ -335,7 +337,7 @@ static const char show_usage[] =
 	"Print the lines of the daemon's log file (and its rolled files\n"
 	"FILE.N .. FILE.1), oldest first.\n"
 	"  -f, --file FILE     the log file (default: the running daemon's --log)\n"
-	"  -s, --socket SOCKET the daemon's control socket (default " CTL_SOCKET_PATH
+	"  -s, --socket SOCKET the daemon's control socket (default " CTL_SOCKET_HELP
 	")\n"
 	"  --filter KEY=VALUE  only lines whose field KEY is VALUE, exactly\n"
 	"                      (quoted or not); several: all of them\n"
@@ -354,7 +356,7 @@ static int log_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct log_source src = { .sock = CTL_SOCKET_PATH };
+	struct log_source src = { 0 } /* sock: the default */;
 	struct logfilter f = { 0 };
 	const char *err;
 	struct lines l;
@@ -694,7 +696,7 @@ int cmd_execute(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct log_source src = { .sock = CTL_SOCKET_PATH };
+	struct log_source src = { 0 } /* sock: the default */;
 	char *path;
 	int c, ret;
 

@@ -27,6 +27,8 @@ static const char replay_usage[] =
 	"      --intf NAME       arrival interface when the capture names none\n"
 	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
 	"      --devid ID        devid= of log lines (default: none)\n"
+	"      --vdom NAME       of a multi-VDOM backup, this VDOM's policies\n"
+	"                        (default root)\n"
 	"      --engine ENGINE   host (default): the matcher in this process;\n"
 	"                        xdp: the XDP program, by BPF_PROG_TEST_RUN (root)\n"
 	"      --no-resolve      do not resolve FQDN addresses nor fetch feeds\n"
@@ -42,6 +44,7 @@ enum {
 	OPT_DEVID,
 	OPT_ENGINE,
 	OPT_NO_RESOLVE,
+	OPT_VDOM,
 };
 
 /* The filter words after --trace; errors as usage errors of --trace. */
@@ -75,11 +78,12 @@ int cmd_replay(int argc, char **argv)
 		{ "devid", required_argument, NULL, OPT_DEVID },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "no-resolve", no_argument, NULL, OPT_NO_RESOLVE },
+		{ "vdom", required_argument, NULL, OPT_VDOM },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct replay_opts o = { 0 };
-	const char *path = NULL;
+	const char *path = NULL, *vdom = NULL;
 	struct pipeline p;
 	bool resolve = true;
 	int c, ret;
@@ -109,6 +113,9 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case OPT_SA_FILE:
 			o.sa_file = optarg;
+			break;
+		case OPT_VDOM:
+			vdom = optarg;
 			break;
 		case OPT_DEVID:
 			o.devid = optarg;
@@ -149,7 +156,7 @@ int cmd_replay(int argc, char **argv)
 				       (const char *const *)argv + optind))
 			return 2;
 	}
-	ret = pipeline_load_resolved(&p, path, resolve);
+	ret = pipeline_load_resolved(&p, path, vdom, resolve);
 	if (ret) {
 		diag_print(&p.diags, stderr);
 		pipeline_free(&p);

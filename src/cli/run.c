@@ -81,11 +81,14 @@ static const char run_usage[] =
 	"                      without it, once enforcing, the daemon lets go of\n"
 	"                      stdout and stderr (unless regular files): its\n"
 	"                      messages go to syslog\n"
-	"  -s, --socket PATH   control socket (default " CTL_SOCKET_PATH ");\n"
+	"  -s, --socket PATH   control socket (default " CTL_SOCKET_HELP ");\n"
 	"                      the lock is PATH with .sock replaced by .lock\n"
 	"      --pin-dir DIR   bpffs directory for the program and maps\n"
 	"                      (default " LI_PIN_DIR "; no '.' in its name);\n"
 	"                      DIR-next is used while a larger program takes over\n"
+	"      --vdom NAME     of a multi-VDOM backup, enforce this VDOM's\n"
+	"                      policies (default root); one daemon per VDOM,\n"
+	"                      each in its own network namespace\n"
 	"      --force         start even if CONF has no local-in policy (it\n"
 	"                      enforces nothing: refused without this)\n"
 	"      --admin-group G members of group G (name or gid) may use the\n"
@@ -98,7 +101,7 @@ static const char run_usage[] =
 	"replaces it, without a gap). See also: localin status, reload, stop,\n"
 	"diagnose debug flow.\n";
 
-enum { OPT_PIN_DIR = 256, OPT_FORCE, OPT_ADMIN_GROUP };
+enum { OPT_PIN_DIR = 256, OPT_FORCE, OPT_ADMIN_GROUP, OPT_VDOM };
 
 /* A group name or number: its gid, or -1 (said why). */
 static long long group_id(const char *name)
@@ -192,11 +195,13 @@ int cmd_run(int argc, char **argv)
 		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "admin-group", required_argument, NULL, OPT_ADMIN_GROUP },
+		{ "vdom", required_argument, NULL, OPT_VDOM },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	char sock[PATH_MAX];
 	struct daemon_opts o = {
-		.socket = CTL_SOCKET_PATH,
+		.socket = NULL,
 		.pin_dir = LI_PIN_DIR,
 		.ready_fd = -1,
 		.admin_gid = -1,
@@ -231,6 +236,9 @@ int cmd_run(int argc, char **argv)
 			if (o.admin_gid < 0)
 				return 2;
 			break;
+		case OPT_VDOM:
+			o.vdom = optarg;
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return 0;
@@ -243,6 +251,13 @@ int cmd_run(int argc, char **argv)
 		fputs(run_usage, stderr);
 		return 2;
 	}
+	if (!o.socket && ctl_netns_path(".sock", false, sock, sizeof(sock))) {
+		fputs("localin: no default control socket: use --socket\n",
+		      stderr);
+		return 2;
+	}
+	if (!o.socket)
+		o.socket = sock;
 	if (!bpffs_name_ok(o.pin_dir)) {
 		fprintf(stderr,
 			"localin: --pin-dir %s: bpffs names cannot contain '.'\n",

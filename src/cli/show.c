@@ -16,9 +16,12 @@
 #include "pipeline/pipeline.h"
 
 static const char show_usage[] =
-	"usage: localin show -c FILE [full-configuration] [SECTION [ENTRY]]\n"
+	"usage: localin show -c FILE [--vdom NAME] [full-configuration]\n"
+	"                    [SECTION [ENTRY]]\n"
 	"       localin show [-s SOCKET] [-t SECONDS] firewall local-in-policy [ID]\n"
 	"  -c, --config FILE  FortiOS config to print\n"
+	"      --vdom NAME    of a multi-VDOM backup, this VDOM and the global\n"
+	"                     sections, as one config (default root)\n"
 	"  SECTION            e.g. firewall address, firewall local-in-policy\n"
 	"  ENTRY              one entry of it: a policy id or a name\n"
 	"Without -c: the running daemon's policies (`localin diagnose --help`).\n";
@@ -59,11 +62,12 @@ int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "vdom", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct conf_print_opts po = { 0 };
-	const char *path = NULL;
+	const char *path = NULL, *vdom = NULL;
 	char section[256] = "";
 	struct pipeline p;
 	int c, err;
@@ -74,6 +78,9 @@ int cmd_show(int argc, char **argv)
 		switch (c) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'V':
+			vdom = optarg;
 			break;
 		case 'h':
 			fputs(show_usage, stdout);
@@ -108,7 +115,7 @@ int cmd_show(int argc, char **argv)
 	if (*section)
 		po.section = section;
 
-	err = pipeline_load(&p, path, STAGE_PARSE);
+	err = pipeline_load_vdom(&p, path, vdom, STAGE_PARSE);
 	diag_print(&p.diags, stderr);
 	if (err) {
 		pipeline_free(&p);

@@ -15,15 +15,20 @@ enum frame_kind {
 	F_SECTION, /* inside `config` of a known section */
 	F_ENTRY,   /* inside `edit` */
 	F_SKIP,	   /* inside a section localin does not know */
+	/* Multi-VDOM backups: what holds the sections instead of the top. */
+	F_GLOBAL, /* inside `config global`: global sections */
+	F_VDOMS,  /* inside `config vdom`: one `edit NAME` per VDOM */
+	F_VDOM,	  /* inside `edit NAME` of `config vdom` (ignore: not ours) */
 };
 
 struct frame {
 	enum frame_kind kind;
 	struct conf_section *sec;
-	struct conf_entry *entry; /* F_ENTRY, or the singleton's body */
-	struct conf_loc loc;	  /* the `config` or `edit` word */
-	bool ignore;		  /* F_ENTRY whose edit failed */
-	unsigned int nested;	  /* F_SKIP: nested config blocks */
+	struct conf_entry *entry;    /* F_ENTRY, or the singleton's body */
+	struct conf_loc loc;	     /* the `config` or `edit` word */
+	bool ignore;		     /* F_ENTRY whose edit failed */
+	unsigned int nested;	     /* F_SKIP: nested config blocks */
+	struct conf_vdom_span *span; /* F_VDOM */
 };
 
 struct parser {
@@ -101,6 +106,93 @@ static void mark_broken(struct parser *p)
 		e->broken = true;
 }
 
+/* A frame whose `config` blocks are top-level sections. */
+static bool holds_sections(const struct frame *f)
+{
+	return !f || f->kind == F_GLOBAL || (f->kind == F_VDOM && !f->ignore);
+}
+
+/* `config global` and `config vdom` of a multi-VDOM backup, at the top. */
+static bool vdom_config(struct parser *p, struct conf_word *w, size_t n)
+{
+	enum frame_kind kind;
+
+	if (top(p) || n != 2 || w[1].quoted)
+		return false;
+	if (!strcmp(w[1].text, "global"))
+		kind = F_GLOBAL;
+	else if (!strcmp(w[1].text, "vdom"))
+		kind = F_VDOMS;
+	else
+		return false;
+	p->t->multi_vdom = true;
+	push_frame(p, kind, &w[0].loc);
+	return true;
+}
+
+/* `edit NAME` inside `config vdom`: that VDOM's sections follow. */
+static void vdom_edit(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct conf_tree *t = p->t;
+	struct conf_vdom_span *v;
+	struct frame *nf;
+	size_t i;
+
+	nf = push_frame(p, F_VDOM, n > 1 ? &w[1].loc : &w[0].loc);
+	if (n != 2 || !*w[1].text) {
+		diag_error(p->dl, n > 2 ? &w[2].loc : &w[0].loc,
+			   n > 2 ? "edit takes one name" :
+				   "edit needs a VDOM name");
+		nf->ignore = true;
+		return;
+	}
+	for (i = 0; i < t->nr_vdom_names; i++)
+		if (!strcmp(t->vdom_names[i], w[1].text))
+			break;
+	if (i == t->nr_vdom_names)
+		*ARENA_PUSH(t->arena, t->vdom_names, t->nr_vdom_names,
+			    t->cap_vdom_names) =
+			arena_strdup(t->arena, w[1].text);
+	v = arena_alloc(t->arena, sizeof(*v));
+	v->name = t->vdom_names[i];
+	v->src = w[1].loc.src;
+	v->first = v->last = w[1].loc.line;
+	v->next = t->vdom_spans;
+	t->vdom_spans = v;
+	nf->span = v;
+	nf->ignore = strcmp(w[1].text, conf_tree_vdom(t)) != 0;
+}
+
+/* The `next` or `end` that closes a VDOM's block. */
+static void vdom_close(struct parser *p, const struct conf_word *w)
+{
+	struct frame *f = top(p);
+
+	if (f->span)
+		f->span->last = w[0].loc.line;
+	p->depth--;
+}
+
+/*
+ * A section localin does not know but that is a few letters away from
+ * one it enforces is a typo, not a FortiOS section to skip: silently
+ * skipped, `config firewall local-in-polcy` would leave no policy.
+ */
+static bool misspelled(struct parser *p, struct conf_word *w, size_t n,
+		       const char *path)
+{
+	const struct schema_section *s = schema_suggest_section(path);
+	struct conf_loc l;
+
+	if (!s || p->builtin)
+		return false;
+	l = conf_loc_span(&w[1].loc, &w[n - 1].loc);
+	diag_error(p->dl, &l, "unknown section \"%s\"; did you mean \"%s\"?",
+		   path, s->path);
+	push_frame(p, F_SKIP, &w[0].loc);
+	return true;
+}
+
 static void do_config(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct frame *f = top(p), *nf;
@@ -111,6 +203,17 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 
 	if (f && f->kind == F_SKIP) {
 		f->nested++;
+		return;
+	}
+	if (vdom_config(p, w, n))
+		return;
+	if (f && (f->kind == F_VDOMS || (f->kind == F_VDOM && f->ignore))) {
+		/* Another VDOM's sections (or a stray block): not ours. */
+		if (f->kind == F_VDOMS)
+			diag_error(
+				p->dl, &w[0].loc,
+				"config inside \"config vdom\" (expected edit <vdom>)");
+		push_frame(p, F_SKIP, &w[0].loc);
 		return;
 	}
 	/* One frame stays free for an edit inside the deepest section. */
@@ -128,7 +231,7 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 		return;
 	}
 	path = join_words(p->t->arena, w + 1, n - 1);
-	if (f) {
+	if (!holds_sections(f)) {
 		e = target_entry(p, &f);
 		if (!e) {
 			diag_error(p->dl, &w[0].loc,
@@ -143,13 +246,15 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 		s = schema_find_sub(f->sec->schema, path);
 		list = &e->subs;
 	} else {
-		s = schema_find_section(path);
+		s = schema_find_section(path) ?: schema_abbrev_section(path);
+		if (!s && misspelled(p, w, n, path))
+			return;
 	}
 	if (!s) {
 		struct conf_loc l = conf_loc_span(&w[1].loc, &w[n - 1].loc);
 
 		p->t->nr_skipped++;
-		if (!p->builtin)
+		if (!p->builtin && !(e && f->sec->schema->open))
 			diag_warn(
 				p->dl, &l,
 				"section \"%s\" is not used by localin, skipped",
@@ -188,6 +293,17 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 
 	if (f && f->kind == F_SKIP)
 		return;
+	if (f && f->kind == F_VDOM) {
+		diag_error(p->dl, &w[0].loc,
+			   "edit inside edit \"%s\" (missing \"next\"?)",
+			   f->span ? f->span->name : "?");
+		vdom_close(p, w);
+		f = top(p);
+	}
+	if (f && f->kind == F_VDOMS) {
+		vdom_edit(p, w, n);
+		return;
+	}
 	if (f && f->kind == F_ENTRY) {
 		diag_error(p->dl, &w[0].loc,
 			   "edit inside edit \"%s\" (missing \"next\"?)",
@@ -197,8 +313,8 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 		p->depth--;
 		f = top(p);
 	}
-	if (!f || f->sec->schema->key == SK_NONE) {
-		if (f)
+	if (!f || !f->sec || f->sec->schema->key == SK_NONE) {
+		if (f && f->sec)
 			diag_error(
 				p->dl, &w[0].loc,
 				"edit in a section without entries (config %s)",
@@ -266,6 +382,10 @@ static void do_next(struct parser *p, struct conf_word *w, size_t n)
 
 	if (f && f->kind == F_SKIP)
 		return;
+	if (f && f->kind == F_VDOM) {
+		vdom_close(p, w);
+		return;
+	}
 	if (!f || f->kind != F_ENTRY) {
 		diag_error(p->dl, &w[0].loc, "next outside edit");
 		return;
@@ -290,8 +410,11 @@ static void do_end(struct parser *p, struct conf_word *w, size_t n)
 		return;
 	}
 	/* FortiOS lets `end` close an open edit and its section together. */
-	if (f->kind == F_ENTRY) {
-		p->depth--;
+	if (f->kind == F_ENTRY || f->kind == F_VDOM) {
+		if (f->kind == F_VDOM)
+			vdom_close(p, w);
+		else
+			p->depth--;
 		f = top(p);
 		if (!f || f->kind == F_ENTRY)
 			return; /* the edit was outside any config */
@@ -305,7 +428,7 @@ static const struct schema_attr *find_attr(struct parser *p, struct frame *f,
 	const struct schema_attr *sa =
 		schema_find_attr(f->sec->schema, w->text);
 
-	if (!sa)
+	if (!sa && !f->sec->schema->open)
 		diag_error(p->dl, &w->loc,
 			   "unknown attribute \"%s\" in config %s", w->text,
 			   f->sec->schema->path);
@@ -548,6 +671,49 @@ static void do_move(struct parser *p, struct conf_word *w, size_t n)
 		diag_error(p->dl, &w[3].loc, "no entry \"%s\"", w[3].text);
 }
 
+/* "a, b, c": the VDOMs of a multi-VDOM file. */
+static char *join_vdom_names(const struct conf_tree *t)
+{
+	size_t len = 1, i;
+	char *s;
+
+	for (i = 0; i < t->nr_vdom_names; i++)
+		len += strlen(t->vdom_names[i]) + 2;
+	s = arena_alloc(t->arena, len);
+	for (i = 0; i < t->nr_vdom_names; i++) {
+		if (i)
+			strcat(s, ", ");
+		strcat(s, t->vdom_names[i]);
+	}
+	return s;
+}
+
+/* The VDOM asked for must be in the file (a single-VDOM one is root). */
+static void check_vdom_found(struct parser *p, const struct conf_source *src)
+{
+	struct conf_tree *t = p->t;
+	const char *want = conf_tree_vdom(t);
+	char *list;
+	size_t i;
+
+	if (!t->multi_vdom) {
+		if (strcmp(want, "root"))
+			diag_error(
+				p->dl, NULL,
+				"%s has no VDOMs (a single-VDOM config is \"root\"): no VDOM \"%s\"",
+				src->name, want);
+		return;
+	}
+	for (i = 0; i < t->nr_vdom_names; i++)
+		if (!strcmp(t->vdom_names[i], want))
+			return;
+	list = join_vdom_names(t);
+	diag_error(p->dl, NULL,
+		   "%s has no VDOM \"%s\" (%s%s); choose one with --vdom",
+		   src->name, want,
+		   t->nr_vdom_names ? "its VDOMs: " : "none is defined", list);
+}
+
 typedef void command_fn(struct parser *p, struct conf_word *w, size_t n);
 
 struct command {
@@ -646,10 +812,12 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	while (p.depth) {
 		struct frame *f = &p.stack[--p.depth];
 
-		if (f->kind == F_ENTRY)
+		if (f->kind == F_ENTRY || f->kind == F_VDOM)
 			continue;
 		diag_error(dl, &f->loc, "config without \"end\"");
 	}
+	if (!src->builtin)
+		check_vdom_found(&p, src);
 	lexer_fini(&lx);
 	conf_tree_reindex(t);
 	return dl->errors > errors ? -EINVAL : 0;

@@ -71,10 +71,27 @@ struct schema_section {
 	/* Nested `config <name>` blocks allowed inside an entry (or the singleton). */
 	const struct schema_section *const *subs;
 	size_t nr_subs;
+	/*
+	 * A FortiOS section localin reads a few attributes of (SD-WAN): its
+	 * other attributes and nested blocks are dropped without a word,
+	 * where a closed section refuses what it does not know.
+	 */
+	bool open;
 };
 
 /* Top-level sections localin knows, for lookup by path. */
 const struct schema_section *schema_find_section(const char *path);
+/*
+ * The section an abbreviated path names ("fire addr": "firewall
+ * address"), each word completed as FortiOS's CLI does; NULL if none.
+ */
+const struct schema_section *schema_abbrev_section(const char *path);
+/*
+ * The known section whose path is closest to @path, at most
+ * SCHEMA_SUGGEST_MAX edits away (a misspelling); NULL if none is.
+ */
+#define SCHEMA_SUGGEST_MAX 2
+const struct schema_section *schema_suggest_section(const char *path);
 const struct schema_section *schema_find_sub(const struct schema_section *s,
 					     const char *name);
 const struct schema_attr *schema_find_attr(const struct schema_section *s,

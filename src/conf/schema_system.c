@@ -330,7 +330,7 @@ static const struct schema_attr interface_attrs[] = {
 	SCHEMA_RAW("type", "vlan"),
 	SCHEMA_STR("username", 64, NULL),
 	SCHEMA_RAW("vci", NULL),
-	SCHEMA_STR("vdom", 31, NULL),
+	{ .name = "vdom", .type = ST_STRING, .max = 31, .flags = SA_USED },
 	SCHEMA_RAW("vectoring", NULL),
 	SCHEMA_INT("vindex", 0, 65535, "0"),
 	SCHEMA_RAW("virtual-mac", "00:00:00:00:00:00"),
@@ -726,7 +726,7 @@ static const struct schema_section *const interface_subs[] = {
 const struct schema_section schema_system_interface = {
 	.path = "system interface",
 	.key = SK_NAME,
-	.max_key_len = 15,
+	.max_key_len = 35, /* FortiOS's; a Linux interface has 15 at most */
 	.attrs = interface_attrs,
 	.nr_attrs = ARRAY_SIZE(interface_attrs),
 	.subs = interface_subs,

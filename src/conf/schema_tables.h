@@ -87,6 +87,9 @@ extern const struct schema_section schema_system_metrics;
 /* schema_dyn.c: threat feeds, DNS servers */
 extern const struct schema_section schema_system_external_resource;
 extern const struct schema_section schema_system_dns;
+/* schema_zone.c */
+extern const struct schema_section schema_system_zone;
+extern const struct schema_section schema_system_sdwan;
 
 /* schema_global.c */
 extern const struct schema_section schema_system_global;

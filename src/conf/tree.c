@@ -13,6 +13,25 @@ void conf_tree_init(struct conf_tree *t, struct arena *a)
 	t->arena = a;
 }
 
+const char *conf_tree_vdom_at(const struct conf_tree *t,
+			      const struct conf_loc *loc)
+{
+	const struct conf_vdom_span *v;
+
+	if (!loc || !loc->src)
+		return NULL;
+	for (v = t->vdom_spans; v; v = v->next)
+		if (v->src == loc->src && loc->line >= v->first &&
+		    loc->line <= v->last)
+			return v->name;
+	return NULL;
+}
+
+const char *conf_tree_vdom(const struct conf_tree *t)
+{
+	return t->vdom ? t->vdom : "root";
+}
+
 struct conf_section *conf_section_get(struct conf_section *list,
 				      const struct schema_section *s)
 {

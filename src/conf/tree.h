@@ -59,9 +59,29 @@ struct conf_section {
 	bool index_dirty;
 };
 
+/*
+ * A VDOM of a multi-VDOM backup (`config vdom` / `edit NAME`): its name
+ * and the lines its blocks span, so a diagnostic can name the VDOM.
+ */
+struct conf_vdom_span {
+	const char *name;
+	const struct conf_source *src;
+	unsigned int first, last; /* the `edit` line and its `next`/`end` */
+	struct conf_vdom_span *next;
+};
+
 struct conf_tree {
 	struct arena *arena;
-	struct conf_section *sections; /* known top-level sections */
+	/*
+	 * Multi-VDOM backups: the VDOM whose sections are loaded, besides
+	 * `config global` (NULL: "root"); the others are skipped.
+	 */
+	const char *vdom;
+	bool multi_vdom;	 /* `config vdom` or `config global` seen */
+	const char **vdom_names; /* each VDOM once, in file order */
+	size_t nr_vdom_names, cap_vdom_names;
+	struct conf_vdom_span *vdom_spans; /* every `edit NAME` block */
+	struct conf_section *sections;	   /* known top-level sections */
 	/* Sections skipped as unknown: the input is a full backup whose
 	 * other sections (firewall policy, ...) may use our objects. */
 	unsigned int nr_skipped;
@@ -78,6 +98,12 @@ struct conf_tree {
 };
 
 void conf_tree_init(struct conf_tree *t, struct arena *a);
+/* The VDOM the text at @loc belongs to, or NULL (global or single-VDOM). */
+const char *conf_tree_vdom_at(const struct conf_tree *t,
+			      const struct conf_loc *loc);
+/* The VDOM loaded: the one chosen, or "root". */
+const char *conf_tree_vdom(const struct conf_tree *t);
+
 /* Bring every section's key index up to date (after a load). */
 void conf_tree_reindex(struct conf_tree *t);
 

@@ -111,6 +111,23 @@
 #include <linux/types.h>
 
 #define CTL_SOCKET_PATH "/run/localin.sock"
+/* What --help says of the default: it depends on the network namespace. */
+#define CTL_SOCKET_HELP \
+	CTL_SOCKET_PATH \
+	";\n                      in `ip netns` NAME /run/localin-NAME.sock"
+/*
+ * The default path "/run/localin" SUFFIX of this network namespace:
+ * "/run/localin-NAME" SUFFIX in one `ip netns` named NAME; as is in the
+ * host's (PID 1's, or when that cannot be read); else
+ * "/run/localin-netns-INODE" SUFFIX. A client (@existing) takes the next
+ * of these that exists when the first does not (a namespace named after
+ * its daemon started). 0, or -1 if too long.
+ */
+int ctl_netns_path(const char *suffix, bool existing, char *buf, size_t size);
+
+/* @given (--socket), else this namespace's default for a client, in @buf. */
+const char *ctl_client_socket(const char *given, char *buf, size_t size);
+
 #define CTL_LINE_MAX 4096
 #define CTL_MAX_WORDS 64
 /*

@@ -29,7 +29,8 @@
 struct daemon_opts {
 	const char *config;  /* absolute path: reloads re-read it */
 	const char *log;     /* log and trace lines; NULL: stdout */
-	const char *socket;  /* control socket (ctl.h: CTL_SOCKET_PATH) */
+	const char *socket;  /* control socket (ctl.h: ctl_netns_path()) */
+	const char *vdom;    /* of a multi-VDOM config; NULL: root */
 	const char *pin_dir; /* bpffs directory (loader.h: LI_PIN_DIR) */
 	int ready_fd;	     /* -1, or written one byte once enforcing,
 			      * then stdout and stderr are let go of */

@@ -68,8 +68,7 @@ static int recompile(struct daemon *d)
 
 	if (!np)
 		return -ENOMEM;
-	err = pipeline_load_mem(np, src->name, src->text, src->len,
-				STAGE_RESOLVE);
+	err = pipeline_load_copy(np, src, d->o->vdom, STAGE_RESOLVE);
 	if (!err) {
 		np->objs.dyn = &d->dyn.t;
 		err = pipeline_compile(np);

@@ -59,7 +59,11 @@ static int want_of(const struct obj_config *c, struct intf_want *w)
 
 			w->any |= pol->intf_any;
 			for (j = 0; j < pol->nr_intfs && !err; j++)
-				err = want_add(w, pol->intfs[j].name, &cap);
+				/* Longer than Linux allows: never a link (a
+				 * cut name could be another's). */
+				if (strlen(pol->intfs[j].name) < RTNL_IFNAMSIZ)
+					err = want_add(w, pol->intfs[j].name,
+						       &cap);
 		}
 	}
 	if (err) {
@@ -78,7 +82,7 @@ int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs)
 	if (!p)
 		return -ENOMEM;
 	/* FQDNs and feeds as resolved so far (new ones match nothing yet). */
-	err = pipeline_load(p, d->o->config, STAGE_RESOLVE);
+	err = pipeline_load_vdom(p, d->o->config, d->o->vdom, STAGE_RESOLVE);
 	if (!err) {
 		p->objs.dyn = &d->dyn.t;
 		err = pipeline_compile(p);

@@ -107,6 +107,8 @@ void daemon_status(struct daemon *d, FILE *out)
 
 	fprintf(out, "pid: %d\n", (int)getpid());
 	fprintf(out, "config: %s\n", d->o->config);
+	if (d->p->tree.multi_vdom)
+		fprintf(out, "vdom: %s\n", conf_tree_vdom(&d->p->tree));
 	fputs("loaded at: ", out);
 	put_time(out, d->loaded_at);
 	fprintf(out, " (reloads: %u, failed: %u)\n", d->reloads,

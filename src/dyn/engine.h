@@ -61,12 +61,15 @@ int dyn_resolve_once(struct dyn_table *t, const struct obj_config *cfg,
 		     struct diag_list *dl, unsigned int timeout_ms);
 
 /*
- * pipeline_load() up to STAGE_COMPILE for check and replay: with
+ * pipeline_load_vdom() up to STAGE_COMPILE for check and replay: with
  * @resolve, the FQDNs and feeds the config names are resolved and fetched
  * once first (a name that gives nothing is a warning), else they match
- * nothing (once.c).
+ * nothing (once.c). pipeline_compile_resolved() is the second half, for a
+ * pipeline loaded up to STAGE_RESOLVE.
  */
-int pipeline_load_resolved(struct pipeline *p, const char *path, bool resolve);
+int pipeline_load_resolved(struct pipeline *p, const char *path,
+			   const char *vdom, bool resolve);
+int pipeline_compile_resolved(struct pipeline *p, bool resolve);
 
 /* print.c: `localin status` lines, and the two diagnose lists. */
 void dyn_print_status(const struct dyn_table *t, FILE *out);

@@ -9,14 +9,11 @@
 /* Long enough for a DNS server's retries and a slow feed. */
 #define ONCE_TIMEOUT_MS 30000
 
-int pipeline_load_resolved(struct pipeline *p, const char *path, bool resolve)
+int pipeline_compile_resolved(struct pipeline *p, bool resolve)
 {
 	struct dyn_table t;
-	int err;
+	int err = 0;
 
-	err = pipeline_load(p, path, STAGE_RESOLVE);
-	if (err)
-		return err;
 	dyn_table_init(&t);
 	if (resolve && dyn_wanted(&p->objs)) {
 		err = dyn_resolve_once(&t, &p->objs, &p->diags,
@@ -32,4 +29,11 @@ int pipeline_load_resolved(struct pipeline *p, const char *path, bool resolve)
 	p->objs.dyn = NULL;
 	dyn_table_free(&t);
 	return err;
+}
+
+int pipeline_load_resolved(struct pipeline *p, const char *path,
+			   const char *vdom, bool resolve)
+{
+	return pipeline_load_vdom(p, path, vdom, STAGE_RESOLVE) ?:
+		       pipeline_compile_resolved(p, resolve);
 }

@@ -26,6 +26,7 @@ void log_emitter_set_config(struct log_emitter *e, const struct li_ruleset *rs,
 	e->rs = rs;
 	e->objs = objs;
 	e->ctx.devname = objs ? objs->hostname : NULL;
+	e->ctx.vd = objs ? objs->vdom : NULL;
 }
 
 __u64 log_emitter_time(struct log_emitter *e, __u64 ns)

@@ -47,6 +47,15 @@ struct resolver {
 	struct name_table svc;	   /* service custom + service group */
 	struct name_table sched;   /* recurring + onetime + group */
 	struct name_table intf;	   /* system interface */
+	struct name_table zone;	   /* system zone, SD-WAN zones: obj_zone */
+};
+
+/* A zone and its member interfaces (zone.c). */
+struct obj_zone {
+	const char *name;
+	struct conf_loc loc;
+	struct obj_name_ref *members;
+	size_t nr, cap;
 };
 
 static inline struct name_table *addr_table(struct resolver *r, int family)
@@ -119,7 +128,13 @@ void obj_resolve_metrics(struct resolver *r); /* metrics.c */
 void obj_resolve_addresses(struct resolver *r);
 void obj_resolve_services(struct resolver *r);
 void obj_resolve_schedules(struct resolver *r);
+void obj_resolve_zones(struct resolver *r); /* zone.c */
+/* After the policies: the services they use with iprange or fqdn. */
+void obj_warn_services_not_enforced(struct resolver *r);
 void obj_resolve_policies(struct resolver *r);
+/* One word of a policy's intf: pushed on p->intfs, a zone as its members. */
+void obj_policy_intf(struct resolver *r, struct obj_policy *p,
+		     const struct conf_word *w, size_t *cap);
 
 void obj_resolve_dyn(struct resolver *r); /* feed.c: feeds and DNS */
 /* feed.c: each feed as an address of both families (after the plain ones) */

@@ -108,6 +108,9 @@ struct obj_service {
 	const char *unsupported; /* as in obj_addr ("protocol ALL") */
 	uint8_t unsupported_memo;
 	const struct obj_service *unsupported_via;
+	/* A FortiOS restriction localin keeps but does not enforce. */
+	const char *not_enforced; /* "iprange 10.0.0.1-10.0.0.9" */
+	struct conf_loc not_enforced_loc;
 };
 
 enum sched_type {
@@ -345,6 +348,7 @@ struct obj_config {
 	struct obj_intf **intfs;
 	size_t nr_intfs;
 	const char *hostname;
+	const char *vdom; /* of a multi-VDOM backup; NULL: root (vd= of logs) */
 	const char *timezone; /* IANA name; NULL = the system's zone */
 	bool detect_unknown_esp;
 	/*

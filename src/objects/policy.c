@@ -10,20 +10,6 @@
 
 #include "objects/internal.h"
 
-#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
-
-/* What the kernel's dev_valid_name() accepts. */
-static bool ifname_valid(const char *s)
-{
-	if (!strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++) {
-		if (*s == '/' || *s == ':' || *s <= ' ' || *s == 0x7f)
-			return false;
-	}
-	return true;
-}
-
 static bool required(struct resolver *r, const struct conf_entry *e,
 		     const struct obj_policy *p, size_t n, const char *attr)
 {
@@ -40,15 +26,12 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 			const struct conf_entry *e, struct obj_policy *p)
 {
 	const struct conf_word *w;
-	size_t n = obj_words(r, sec, e, "intf", &w), i;
+	size_t n = obj_words(r, sec, e, "intf", &w), i, cap = 0;
 
 	if (!required(r, e, p, n, "intf"))
 		return;
-	p->intfs = arena_alloc(r->a, n * sizeof(*p->intfs));
 	for (i = 0; i < n; i++) {
-		const char *name = w[i].text;
-
-		if (!strcmp(name, "any")) {
+		if (!strcmp(w[i].text, "any")) {
 			if (n > 1)
 				diag_error(
 					r->dl, &w[i].loc,
@@ -56,20 +39,7 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 			p->intf_any = true;
 			continue;
 		}
-		if (strlen(name) > IFNAME_MAX) {
-			diag_error(
-				r->dl, &w[i].loc,
-				"interface name \"%s\" is longer than %d characters",
-				name, IFNAME_MAX);
-			continue;
-		}
-		if (!*name || !ifname_valid(name)) {
-			diag_error(r->dl, &w[i].loc,
-				   "invalid interface name \"%s\"", name);
-			continue;
-		}
-		p->intfs[p->nr_intfs].name = name;
-		p->intfs[p->nr_intfs++].loc = w[i].loc;
+		obj_policy_intf(r, p, &w[i], &cap);
 	}
 }
 
@@ -273,6 +243,53 @@ static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 			  p->id);
 }
 
+/*
+ * internet-service-src matches sources by FortiGuard's Internet Service
+ * Database (srcaddr stays empty): localin has none. Taken as "all", the
+ * policy would judge everyone; refused instead. True if it is enabled.
+ */
+static bool policy_isdb(struct resolver *r, const struct conf_section *sec,
+			const struct conf_entry *e, const struct obj_policy *p)
+{
+	const char *attr = p->family == 4 ? "internet-service-src" :
+					    "internet-service6-src";
+	struct conf_loc loc;
+
+	if (!obj_word_is(r, sec, e, attr, "enable"))
+		return false;
+	loc = obj_attr_loc(e, attr);
+	diag_error(
+		r->dl, &loc,
+		"policy %u: %s enable matches sources by the Internet Service Database, which localin does not have: list the sources as addresses in srcaddr",
+		p->id, attr);
+	return true;
+}
+
+/* Options that change what a FortiGate enforces, kept but not acted on. */
+static void policy_not_enforced(struct resolver *r,
+				const struct conf_section *sec,
+				const struct conf_entry *e,
+				const struct obj_policy *p)
+{
+	struct conf_loc loc;
+
+	if (obj_word_is(r, sec, e, "virtual-patch", "enable")) {
+		loc = obj_attr_loc(e, "virtual-patch");
+		diag_warn(
+			r->dl, &loc,
+			"policy %u: virtual-patch enable is not enforced: localin has no IPS signatures to patch the gateway's services with; the policy's action applies alone",
+			p->id);
+	}
+	if (p->family == 4 &&
+	    obj_word_is(r, sec, e, "ha-mgmt-intf-only", "enable")) {
+		loc = obj_attr_loc(e, "ha-mgmt-intf-only");
+		diag_warn(
+			r->dl, &loc,
+			"policy %u: ha-mgmt-intf-only enable is not enforced: localin knows no HA management interface; the policy applies on every interface of its intf",
+			p->id);
+	}
+}
+
 static bool uuid_is_nil(const char *s)
 {
 	for (; *s; s++) {
@@ -298,8 +315,10 @@ static struct obj_policy *policy_one(struct resolver *r,
 	p->loc = e->loc;
 	p->family = family;
 	policy_intf(r, sec, e, p);
-	policy_addrs(r, sec, e, p, "srcaddr", &p->src, &p->src_locs,
-		     &p->nr_src);
+	if (!policy_isdb(r, sec, e, p))
+		policy_addrs(r, sec, e, p, "srcaddr", &p->src, &p->src_locs,
+			     &p->nr_src);
+	policy_not_enforced(r, sec, e, p);
 	policy_addrs(r, sec, e, p, "dstaddr", &p->dst, &p->dst_locs,
 		     &p->nr_dst);
 	policy_services(r, sec, e, p);

@@ -290,6 +290,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->arena = t->arena;
 	cfg->detect_unknown_esp = true;
+	cfg->vdom = t->multi_vdom ? conf_tree_vdom(t) : NULL;
 	cfg->sa_grace_s = 30;
 	/* Sized from the tree: growing would leave old tables in the arena. */
 	obj_names_init(&r.addr[0], r.a,
@@ -301,6 +302,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_names_init(&r.svc, r.a, 128);
 	obj_names_init(&r.sched, r.a, 16);
 	obj_names_init(&r.intf, r.a, 16);
+	obj_names_init(&r.zone, r.a, 16);
 
 	obj_resolve_system(&r);
 	obj_resolve_log_disk(&r);
@@ -310,7 +312,9 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_resolve_addresses(&r);
 	obj_resolve_services(&r);
 	obj_resolve_schedules(&r);
+	obj_resolve_zones(&r);
 	obj_resolve_policies(&r);
+	obj_warn_services_not_enforced(&r);
 	warn_unused(&r);
 	return dl->errors > errors ? -EINVAL : 0;
 }

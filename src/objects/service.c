@@ -120,6 +120,41 @@ static void svc_ip(struct resolver *r, const struct conf_section *sec,
 	svc_range(r, o, cap, n ? n : SVC_PROTO_ANY, 0, 65535, 0, 65535);
 }
 
+/*
+ * iprange and fqdn narrow a FortiOS service to some destinations;
+ * localin's services match every destination (policy dstaddr does that).
+ */
+static void svc_destinations(struct resolver *r, const struct conf_section *sec,
+			     const struct conf_entry *e, struct obj_service *o)
+{
+	const struct conf_word *w = obj_word(r, sec, e, "iprange");
+	const char *attr = "iprange";
+
+	if (!w || !strcmp(w->text, "0.0.0.0")) {
+		w = obj_word(r, sec, e, "fqdn");
+		attr = "fqdn";
+	}
+	if (!w || !*w->text || !conf_attr_get(e, attr))
+		return;
+	o->not_enforced = arena_printf(r->a, "%s %s", attr, w->text);
+	o->not_enforced_loc = obj_attr_loc(e, attr);
+}
+
+void obj_warn_services_not_enforced(struct resolver *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->cfg->nr_services; i++) {
+		const struct obj_service *s = r->cfg->services[i];
+
+		if (s->not_enforced && s->refs)
+			diag_warn(
+				r->dl, &s->not_enforced_loc,
+				"service \"%s\" has %s, which localin does not enforce: it matches its ports on every destination (narrow the policy's dstaddr instead)",
+				s->name, s->not_enforced);
+	}
+}
+
 static void svc_custom(struct resolver *r, const struct conf_section *sec,
 		       const struct conf_entry *e, struct obj_service *o)
 {
@@ -262,6 +297,7 @@ void obj_resolve_services(struct resolver *r)
 		struct obj_service *o = svc_new(r, e, false);
 
 		svc_custom(r, sec, e, o);
+		svc_destinations(r, sec, e, o);
 		obj_names_put(&r->svc, r->a, o->name, o);
 		*ARENA_PUSH(r->a, cfg->services, cfg->nr_services, cap) = o;
 	}

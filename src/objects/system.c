@@ -69,6 +69,14 @@ static void intf_ip6(struct resolver *r, const struct conf_entry *e,
 	o->nr_ip6 = 1;
 }
 
+/* An interface a multi-VDOM backup puts in a VDOM other than ours. */
+static bool other_vdom(struct resolver *r, const struct conf_entry *e)
+{
+	const char *vd = conf_attr_str(e, "vdom");
+
+	return r->t->multi_vdom && vd && strcmp(vd, conf_tree_vdom(r->t));
+}
+
 static void resolve_interfaces(struct resolver *r)
 {
 	const struct conf_section *sec =
@@ -84,6 +92,12 @@ static void resolve_interfaces(struct resolver *r)
 		intf_ip4(r, sec, e, o);
 		intf_ip6(r, e, o);
 		obj_names_put(&r->intf, r->a, o->name, o);
+		/*
+		 * Another VDOM's interface is known by name (a policy naming
+		 * it is warned about) but its addresses are not this VDOM's.
+		 */
+		if (other_vdom(r, e))
+			continue;
 		*ARENA_PUSH(r->a, r->cfg->intfs, r->cfg->nr_intfs, cap) = o;
 	}
 }

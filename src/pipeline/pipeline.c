@@ -8,12 +8,43 @@
 
 #include "conf/parser.h"
 
+/* A multi-VDOM file's diagnostics say which VDOM their line is in. */
+static void name_vdoms(struct pipeline *p)
+{
+	size_t i;
+
+	if (!p->tree.multi_vdom)
+		return;
+	for (i = 0; i < p->diags.nr; i++) {
+		struct diag *d = &p->diags.items[i];
+		const char *v = conf_tree_vdom_at(&p->tree, &d->loc);
+
+		if (v)
+			d->msg = arena_printf(&p->arena, "vdom %s: %s", v,
+					      d->msg);
+	}
+}
+
+static int stages(struct pipeline *p, const struct conf_source *src,
+		  enum pipeline_stage upto);
+
 static int run(struct pipeline *p, const struct conf_source *src,
 	       enum pipeline_stage upto)
 {
 	int err;
 
 	p->src = src;
+	err = stages(p, src, upto);
+
+	name_vdoms(p);
+	return err;
+}
+
+static int stages(struct pipeline *p, const struct conf_source *src,
+		  enum pipeline_stage upto)
+{
+	int err;
+
 	err = conf_load(&p->tree, src, &p->diags);
 	if (upto == STAGE_PARSE)
 		return err;
@@ -57,17 +88,43 @@ static void init(struct pipeline *p)
 int pipeline_load(struct pipeline *p, const char *path,
 		  enum pipeline_stage upto)
 {
+	return pipeline_load_vdom(p, path, NULL, upto);
+}
+
+int pipeline_load_vdom(struct pipeline *p, const char *path, const char *vdom,
+		       enum pipeline_stage upto)
+{
 	struct conf_source *src;
 	const char *why;
 	int err;
 
 	init(p);
+	p->tree.vdom = vdom ? arena_strdup(&p->arena, vdom) : NULL;
 	err = conf_source_read(&p->arena, path, &src, &why);
 	if (err) {
 		diag_error(&p->diags, NULL, "cannot read %s: %s", path, why);
 		return err;
 	}
 	return run(p, src, upto);
+}
+
+int pipeline_load_source(struct pipeline *p, const struct conf_source *src,
+			 const char *vdom, enum pipeline_stage upto)
+{
+	init(p);
+	p->tree.vdom = vdom ? arena_strdup(&p->arena, vdom) : NULL;
+	return run(p, src, upto);
+}
+
+int pipeline_load_copy(struct pipeline *p, const struct conf_source *src,
+		       const char *vdom, enum pipeline_stage upto)
+{
+	init(p);
+	p->tree.vdom = vdom ? arena_strdup(&p->arena, vdom) : NULL;
+	return run(p,
+		   conf_source_mem(&p->arena, src->name, src->text, src->len,
+				   src->builtin),
+		   upto);
 }
 
 int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,

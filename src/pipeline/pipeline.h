@@ -36,6 +36,22 @@ struct pipeline {
  */
 int pipeline_load(struct pipeline *p, const char *path,
 		  enum pipeline_stage upto);
+/*
+ * Same, for the VDOM @vdom of a multi-VDOM backup (`config global` and
+ * that VDOM's sections; NULL: "root"). Diagnostics inside a VDOM's
+ * block name it ("vdom NAME: ...").
+ */
+int pipeline_load_vdom(struct pipeline *p, const char *path, const char *vdom,
+		       enum pipeline_stage upto);
+/*
+ * Same, from @src another pipeline read (it must outlive this one): the
+ * next VDOM of a file, its diagnostics pointing into the same text.
+ */
+int pipeline_load_source(struct pipeline *p, const struct conf_source *src,
+			 const char *vdom, enum pipeline_stage upto);
+/* Same, from a copy of @src: @p may outlive where it came from. */
+int pipeline_load_copy(struct pipeline *p, const struct conf_source *src,
+		       const char *vdom, enum pipeline_stage upto);
 /* Same, from text in memory (tests, fuzzing). */
 int pipeline_load_mem(struct pipeline *p, const char *name, const char *text,
 		      size_t len, enum pipeline_stage upto);

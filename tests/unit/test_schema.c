@@ -28,9 +28,11 @@ static const struct {
 	/* In `show` order. */
 	{ "system global", SK_NONE, 0 },
 	{ "system settings", SK_NONE, 0 },
-	{ "system interface", SK_NAME, 15 },
+	{ "system interface", SK_NAME, 35 },
 	{ "system dns", SK_NONE, 0 },
 	{ "system external-resource", SK_NAME, 35 },
+	{ "system zone", SK_NAME, 35 },
+	{ "system sdwan", SK_NONE, 0 },
 	{ "system sa-source", SK_NAME, 35 },
 	{ "system sa-check", SK_NONE, 0 },
 	{ "system email-server", SK_NONE, 0 },
@@ -173,6 +175,20 @@ static const struct {
 	{ "firewall schedule group", "member", ST_NAMES, NULL, U },
 	{ "firewall schedule group", "uuid", ST_UUID, NULL, U },
 	{ "system interface", "ip", ST_IP4MASK, "0.0.0.0 0.0.0.0", U },
+	{ "system interface", "vdom", ST_STRING, NULL, U },
+	{ "system zone", "interface", ST_NAMES, NULL, U },
+	{ "system sdwan members", "interface", ST_STRING, NULL, U },
+	{ "system sdwan members", "zone", ST_STRING, "virtual-wan-link", U },
+	{ "firewall service custom", "iprange", ST_RAW, "0.0.0.0", U },
+	{ "firewall service custom", "fqdn", ST_STRING, NULL, U },
+	{ "firewall local-in-policy", "internet-service-src", ST_ENUM,
+	  "disable", U },
+	{ "firewall local-in-policy", "virtual-patch", ST_ENUM, "disable", U },
+	{ "firewall local-in-policy", "ha-mgmt-intf-only", ST_ENUM, "disable",
+	  U },
+	{ "firewall local-in-policy6", "internet-service6-src", ST_ENUM,
+	  "disable", U },
+	{ "firewall local-in-policy6", "virtual-patch", ST_ENUM, "disable", U },
 	{ "ipv6", "ip6-address", ST_IP6PREFIX, "::/0", U },
 	{ "system global", "hostname", ST_STRING, NULL, U },
 	{ "system global", "timezone", ST_STRING, NULL, U },
@@ -258,12 +274,21 @@ static const struct {
 #undef POLICY
 };
 
+/* A section, "ipv6" (the interface sub), or "SECTION SUB". */
 static const struct schema_section *section_or_sub(const char *name)
 {
+	const char *sp = strrchr(name, ' ');
+	char top[64];
+
 	if (!strcmp(name, "ipv6"))
 		return schema_find_sub(schema_find_section("system interface"),
 				       "ipv6");
-	return schema_find_section(name);
+	if (schema_find_section(name) || !sp ||
+	    (size_t)(sp - name) >= sizeof(top))
+		return schema_find_section(name);
+	memcpy(top, name, (size_t)(sp - name));
+	top[sp - name] = '\0';
+	return schema_find_sub(schema_find_section(top), sp + 1);
 }
 
 static bool in_list(const char *const *list, const char *w, size_t len)
@@ -400,7 +425,8 @@ static void check_section(const struct schema_section *s, bool top)
 	assert_true(s->nr_attrs > 0);
 	if (s->key == SK_NAME)
 		assert_true(s->max_key_len > 0);
-	if (!top)
+	/* Nested blocks are singletons, but SD-WAN's members and zones. */
+	if (!top && strcmp(s->path, "members") && strcmp(s->path, "zone"))
 		assert_int_equal(s->key, SK_NONE);
 
 	for (i = 0; i < s->nr_attrs; i++) {
@@ -617,6 +643,75 @@ static void test_values(void **state)
 		"ha-mgmt-intf-only"));
 }
 
+static const char *abbrev(const char *path)
+{
+	const struct schema_section *s = schema_abbrev_section(path);
+
+	return s ? s->path : "(none)";
+}
+
+/* FortiOS's abbreviations: each word a prefix, the first completion. */
+static void test_abbrev(void **state)
+{
+	(void)state;
+	assert_string_equal(abbrev("fire addr"), "firewall address");
+	assert_string_equal(abbrev("fire addrgrp"), "firewall addrgrp");
+	assert_string_equal(abbrev("fire addrgrp6"), "firewall addrgrp6");
+	assert_string_equal(abbrev("f local"), "firewall local-in-policy");
+	assert_string_equal(abbrev("firewall local-in-policy6"),
+			    "firewall local-in-policy6");
+	assert_string_equal(abbrev("sys int"), "system interface");
+	assert_string_equal(abbrev("sys glo"), "system global");
+	assert_string_equal(abbrev("fire serv cust"),
+			    "firewall service custom");
+	assert_string_equal(abbrev("fire sched rec"),
+			    "firewall schedule recurring");
+	assert_string_equal(abbrev("log syslogd2 f"), "log syslogd2 filter");
+	/* Whole words count as written: "log s" is "log setting". */
+	assert_string_equal(abbrev("log set"), "log setting");
+	assert_string_equal(abbrev("fire policy"), "(none)");
+	assert_string_equal(abbrev("fire addr extra"), "(none)");
+	assert_string_equal(abbrev("firewall"), "(none)");
+	assert_string_equal(abbrev(""), "(none)");
+	assert_null(schema_abbrev_section(NULL));
+}
+
+static const char *suggest(const char *path)
+{
+	const struct schema_section *s = schema_suggest_section(path);
+
+	return s ? s->path : "(none)";
+}
+
+/* A misspelling close to a section localin knows; FortiOS's others not. */
+static void test_suggest(void **state)
+{
+	(void)state;
+	assert_string_equal(suggest("firewall local-in-polcy"),
+			    "firewall local-in-policy");
+	assert_string_equal(suggest("firewall adress"), "firewall address");
+	assert_string_equal(suggest("firewall addrgrp7"), "firewall addrgrp");
+	assert_string_equal(suggest("system interfaces"), "system interface");
+	/* Real FortiOS sections localin skips are no misspellings. */
+	assert_string_equal(suggest("firewall policy"), "(none)");
+	assert_string_equal(suggest("firewall policy6"), "(none)");
+	assert_string_equal(suggest("firewall vip"), "(none)");
+	assert_string_equal(suggest("system dns"), "(none)");
+	assert_string_equal(suggest("system ntp"), "(none)");
+	assert_string_equal(suggest("system ha"), "(none)");
+	assert_string_equal(suggest("system admin"), "(none)");
+	assert_string_equal(suggest("log memory setting"), "(none)");
+	assert_string_equal(suggest("log fortianalyzer setting"), "(none)");
+	assert_string_equal(suggest("firewall service category"), "(none)");
+	assert_string_equal(suggest("firewall address6-template"), "(none)");
+	assert_string_equal(suggest("firewall multicast-address"), "(none)");
+	assert_string_equal(suggest("log syslogd override-setting"), "(none)");
+	assert_string_equal(suggest("system sit-tunnel"), "(none)");
+	/* The section itself is not a misspelling of itself. */
+	assert_string_equal(suggest("firewall address"), "firewall address6");
+	assert_null(schema_suggest_section(NULL));
+}
+
 static void test_unknown(void **state)
 {
 	const struct schema_section *s =
@@ -652,6 +747,8 @@ int main(void)
 		cmocka_unit_test(test_used),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_abbrev),
+		cmocka_unit_test(test_suggest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
