@@ -12,6 +12,10 @@
  *                                        the running one (the body says why)
  *   reload force                         the same, also when the new config
  *                                        has no local-in policy at all
+ *   apply PATH                           reload, but from PATH (absolute):
+ *                                        `localin cli` stages its edit
+ *                                        there and renames it over the
+ *                                        config file only after "ok"
  *   stop                                 detach, unpin, exit; answered once
  *                                        all of that is done
  *   status                               config, load time, interfaces,
@@ -93,6 +97,7 @@ enum ctl_cmd {
 	CTL_SESS_FILTER,     /* family; args: the filter words (none: print) */
 	CTL_SESS_LIST,	     /* family */
 	CTL_SESS_CLEAR,	     /* family */
+	CTL_APPLY,	     /* argv[0]: the file to load instead */
 };
 
 struct ctl_req {
@@ -117,6 +122,14 @@ int ctl_split(char *line, char **argv, int max);
  */
 int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 	      size_t errlen);
+
+/*
+ * The keyword of @words (@n of them) that @word names: equal to it, or
+ * its unique prefix, or a prefix of several of which one is a prefix of
+ * all the others ("sess": session, not session6). Its index, -ENOENT, or
+ * -EAGAIN when ambiguous. The shell (src/cli/shell*.c) abbreviates by it.
+ */
+int ctl_keyword(const char *word, const char *const *words, int n);
 
 /* Number of lines in @text: LFs, plus one for an unterminated last line. */
 unsigned int ctl_count_lines(const char *text, size_t len);

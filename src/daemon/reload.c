@@ -71,13 +71,19 @@ static int want_of(const struct obj_config *c, struct intf_want *w)
 
 int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs)
 {
+	return daemon_load_path(d, d->o->config, out, msgs);
+}
+
+int daemon_load_path(struct daemon *d, const char *path,
+		     struct pipeline **out, FILE *msgs)
+{
 	struct pipeline *p = malloc(sizeof(*p));
 	int err;
 
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
-	err = pipeline_load(p, d->o->config, STAGE_COMPILE);
+	err = pipeline_load(p, path, STAGE_COMPILE);
 	/* Errors, and warnings of a good config too (shadowed policies). */
 	diag_print(&p->diags, msgs);
 	if (err) {
@@ -289,7 +295,8 @@ static size_t say_unenforced(struct daemon *d, FILE *answer)
 	return n;
 }
 
-int daemon_reload(struct daemon *d, FILE *answer, bool force)
+int daemon_reload(struct daemon *d, FILE *answer, bool force,
+		  const char *path)
 {
 	struct pipeline *np;
 	char *text = NULL;
@@ -308,7 +315,8 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force)
 		sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
 		return -ENOMEM;
 	}
-	err = daemon_load(d, &np, msgs);
+	err = path ? daemon_load_path(d, path, &np, msgs) :
+		     daemon_load(d, &np, msgs);
 	if (!err) {
 		err = refuse_empty(d, np, force, msgs);
 		if (!err) {
