@@ -30,6 +30,9 @@ override CFLAGS += $(shell pkg-config --cflags libcurl)
 LDLIBS += $(shell pkg-config --libs libcurl)
 # The metrics endpoint's HTTP server (daemon/metrics.c).
 LDLIBS += $(shell pkg-config --libs libmicrohttpd)
+# The console's line editor (src/cli/shell.c): libedit-dev.
+override CFLAGS += $(shell pkg-config --cflags libedit)
+LDLIBS += $(shell pkg-config --libs libedit)
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

@@ -27,6 +27,8 @@ static const struct command {
 	  "debug flow filter|trace, vpn tunnel list (the running daemon)" },
 	{ "log", cmd_log, "log show: the log file, filtered, tail, follow" },
 	{ "execute", cmd_execute, "log filter ..., log display (FortiOS's)" },
+	{ "cli", cmd_cli,
+	  "the FortiOS console: config/edit/set ... end, diagnose" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,824 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The config-editing commands of `localin cli`, at the levels FortiOS has
+ * them: the shell keeps the open levels (a table, an edit, a singleton's
+ * body) and hands each attribute or table command to conf_exec(), so a
+ * value is checked exactly as in a file. FortiOS's own error lines come
+ * first, then localin's message.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/shell.h"
+#include "conf/lexer.h"
+#include "conf/parser.h"
+
+/* FortiOS's return codes (as the CLI prints them). */
+#define RC_PARSE -61	/* a word the CLI did not take */
+#define RC_VALUE -651	/* a value its type refuses */
+#define RC_NOENT -3	/* entry not found in datasource */
+#define RC_EXISTS -5	/* the key is taken */
+#define RC_REQUIRED -56 /* node_check_object: a value must be set */
+
+static const char *const top_cmds[] = { "config",  "show", "get",
+					"diagnose", "execute", "exit" };
+static const char *const table_cmds[] = { "edit",  "delete", "purge",
+					  "rename", "move",   "clone",
+					  "show",  "get",    "end",
+					  "abort" };
+static const char *const entry_cmds[] = { "set",  "unset", "append",
+					  "select", "unselect", "config",
+					  "next", "end",   "abort",
+					  "show", "get" };
+/* A singleton's body: no next. */
+static const char *const body_cmds[] = { "set",	 "unset", "append",
+					 "select", "unselect", "config",
+					 "end",	 "abort", "show",
+					 "get" };
+
+static const struct {
+	const char *cmd, *help;
+} helps[] = {
+	{ "abort", "End and discard all staged changes." },
+	{ "append", "Add values to a list." },
+	{ "clone", "Clone an entry: clone <key> to <new key>." },
+	{ "config", "Configure object." },
+	{ "delete", "Delete an entry." },
+	{ "diagnose", "Diagnose facility." },
+	{ "edit", "Add or edit an entry." },
+	{ "end", "End; the outermost end applies the changes." },
+	{ "execute", "Execute static commands." },
+	{ "exit", "Exit the CLI." },
+	{ "get", "Get dynamic and system information." },
+	{ "move", "Move an entry: move <id> before|after <id>." },
+	{ "next", "Configure the next entry." },
+	{ "purge", "Delete all entries of this table." },
+	{ "rename", "Rename an entry: rename <key> to <new key>." },
+	{ "select", "Add values to a list (as append)." },
+	{ "set", "Modify value." },
+	{ "show", "Show configuration." },
+	{ "unselect", "Remove values from a list." },
+	{ "unset", "Set to default value." },
+};
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const char *sh_command_help(const char *cmd)
+{
+	for (int i = 0; i < N(helps); i++)
+		if (!strcmp(helps[i].cmd, cmd))
+			return helps[i].help;
+	return "";
+}
+
+static struct sh_frame *top(struct shell *s)
+{
+	return s->depth ? &s->stack[s->depth - 1] : NULL;
+}
+
+int sh_level_commands(const struct shell *s, const char **out, int max)
+{
+	const struct sh_frame *f = s->depth ? &s->stack[s->depth - 1] : NULL;
+	const char *const *c = top_cmds;
+	int n = N(top_cmds), i;
+
+	if (f && f->sec->schema->key == SK_NONE) {
+		c = body_cmds;
+		n = N(body_cmds);
+	} else if (f && f->entry) {
+		c = entry_cmds;
+		n = N(entry_cmds);
+	} else if (f) {
+		c = table_cmds;
+		n = N(table_cmds);
+	}
+	for (i = 0; i < n && i < max; i++)
+		out[i] = c[i];
+	return i;
+}
+
+void sh_error(struct shell *s, const char *fortios, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	if (fortios)
+		fprintf(stderr, "%s\n", fortios);
+	fprintf(stderr, "localin: %s", s->where);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void fortios_fail(const char *what, const char *word, int rc)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s '%s'\nCommand fail. Return code %d\n", what, word,
+		rc);
+}
+
+int sh_parse_error(struct shell *s, const char *word, const char *fmt, ...)
+{
+	va_list ap;
+
+	fortios_fail("command parse error before", word, RC_PARSE);
+	fprintf(stderr, "localin: %s", s->where);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* Does the file declare VDOMs (`config vdom` at the start of a line)? */
+static bool has_vdoms(const char *text)
+{
+	const char *p = text;
+
+	while (p) {
+		p += strspn(p, " \t");
+		if (!strncmp(p, "config vdom", 11) &&
+		    strchr(" \t\r\n", p[11] ? p[11] : '\n'))
+			return true;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+int sh_load(struct shell *s)
+{
+	struct conf_source *src = NULL;
+	struct diag_list dl;
+	const char *why;
+	int err;
+
+	arena_reset(&s->arena);
+	conf_tree_init(&s->tree, &s->arena);
+	diag_init(&dl, &s->arena);
+	s->load_error = NULL;
+	s->loaded = true;
+	err = conf_source_read(&s->arena, s->config, &src, &why);
+	if (err == -ENOENT && !s->online)
+		src = conf_source_mem(&s->arena, s->config, "", 0, false);
+	else if (err) {
+		s->load_error = arena_printf(&s->arena, "cannot read %s: %s",
+					     s->config, why);
+		conf_load(&s->tree, conf_source_mem(&s->arena, "", "", 0, false),
+			  &dl);
+		return -1;
+	}
+	if (has_vdoms(src->text)) {
+		s->load_error = arena_printf(
+			&s->arena,
+			"%s has `config vdom` (several VDOMs): the cli does not edit a multi-VDOM config yet; edit the file and `localin reload`",
+			s->config);
+		return -1;
+	}
+	if (conf_load(&s->tree, src, &dl)) {
+		s->load_error = arena_printf(
+			&s->arena,
+			"%s has errors (see `localin check -c %s`); fix them in the file first",
+			s->config, s->config);
+		return -1;
+	}
+	if (s->tree.nr_skipped) {
+		s->load_error = arena_printf(
+			&s->arena,
+			"%s has %u section%s localin does not know; saving would drop them: edit the file instead",
+			s->config, s->tree.nr_skipped,
+			s->tree.nr_skipped == 1 ? "" : "s");
+		return -1;
+	}
+	return 0;
+}
+
+void sh_prompt(struct shell *s, char *buf, size_t size)
+{
+	const struct conf_section *g = conf_tree_section(&s->tree,
+							 "system global");
+	const char *host = g && g->entries ?
+				   conf_attr_str(g->entries, "hostname") :
+				   NULL;
+	const struct sh_frame *f = top(s);
+	char sys[64] = "";
+	const char *label = NULL;
+
+	/*
+	 * FortiOS's default hostname is the unit's serial number; a Linux
+	 * gateway's own identity is its host name.
+	 */
+	if (!host || !*host) {
+		if (gethostname(sys, sizeof(sys) - 1) || !*sys)
+			strcpy(sys, "FortiGate");
+		host = sys;
+	}
+	if (f && f->entry && f->sec->schema->key != SK_NONE) {
+		label = f->entry->key;
+	} else if (f) {
+		label = strrchr(f->sec->schema->path, ' ');
+		label = label ? label + 1 : f->sec->schema->path;
+	}
+	if (label)
+		snprintf(buf, size, "%s (%s) # ", host, label);
+	else
+		snprintf(buf, size, "%s # ", host);
+}
+
+size_t sh_sections_here(const struct shell *s,
+			const struct schema_section *const **out)
+{
+	const struct sh_frame *f = s->depth ? &s->stack[s->depth - 1] : NULL;
+
+	if (!f) {
+		*out = schema_sections;
+		return schema_nr_sections;
+	}
+	if (!f->entry) {
+		*out = NULL;
+		return 0;
+	}
+	*out = f->sec->schema->subs;
+	return f->sec->schema->nr_subs;
+}
+
+/* Word @i of a section path, into @buf; false past the last one. */
+static bool path_word(const char *path, int i, char *buf, size_t size)
+{
+	const char *p = path, *q;
+
+	for (; i > 0; i--) {
+		p = strchr(p, ' ');
+		if (!p)
+			return false;
+		p++;
+	}
+	q = strchr(p, ' ');
+	snprintf(buf, size, "%.*s", (int)(q ? (size_t)(q - p) : strlen(p)),
+		 p);
+	return true;
+}
+
+static int path_words(const char *path)
+{
+	int n = 1;
+
+	for (; *path; path++)
+		n += *path == ' ';
+	return n;
+}
+
+/* Do the first @n words of @path equal @w? */
+static bool path_starts(const char *path, char w[][64], int n)
+{
+	char buf[64];
+
+	for (int i = 0; i < n; i++)
+		if (!path_word(path, i, buf, sizeof(buf)) || strcmp(buf, w[i]))
+			return false;
+	return true;
+}
+
+const struct schema_section *sh_find_path(const struct shell *s,
+					  char **argv, int argc, int *used,
+					  const char **bad)
+{
+	const struct schema_section *const *secs;
+	size_t nr = sh_sections_here(s, &secs), i;
+	char got[8][64], buf[64], wbuf[64][64];
+	const struct schema_section *exact = NULL;
+	int pos;
+
+	*bad = NULL;
+	*used = 0;
+	for (pos = 0; pos < argc && pos < 8; pos++) {
+		const char *words[64];
+		int nw = 0, k;
+		bool longer = false;
+
+		for (i = 0; i < nr; i++) {
+			if (!path_starts(secs[i]->path, got, pos) ||
+			    !path_word(secs[i]->path, pos, buf, sizeof(buf)))
+				continue;
+			for (k = 0; k < nw; k++)
+				if (!strcmp(words[k], buf))
+					break;
+			if (k == nw && nw < 64) {
+				snprintf(wbuf[nw], sizeof(wbuf[nw]), "%s", buf);
+				words[nw] = wbuf[nw];
+				nw++;
+			}
+		}
+		k = sh_keyword(argv[pos], words, nw);
+		if (k < 0) {
+			*bad = argv[pos];
+			return exact;
+		}
+		snprintf(got[pos], sizeof(got[pos]), "%s", words[k]);
+		exact = NULL;
+		for (i = 0; i < nr; i++) {
+			if (!path_starts(secs[i]->path, got, pos + 1))
+				continue;
+			if (path_words(secs[i]->path) == pos + 1)
+				exact = secs[i];
+			else
+				longer = true;
+		}
+		*used = pos + 1;
+		if (exact && (!longer || pos + 1 == argc))
+			return exact;
+	}
+	return NULL;
+}
+
+struct conf_section *sh_section_of(struct shell *s,
+				   const struct schema_section *sch)
+{
+	const struct sh_frame *f = top(s);
+
+	return conf_section_get(f ? f->entry->subs : s->tree.sections, sch);
+}
+
+const struct schema_attr *sh_find_attr(const struct schema_section *sec,
+				       const char *word, bool *ambiguous)
+{
+	const char **names;
+	const struct schema_attr *a = NULL;
+	int k;
+
+	*ambiguous = false;
+	a = schema_find_attr(sec, word);
+	if (a || !sec->nr_attrs)
+		return a;
+	names = malloc(sec->nr_attrs * sizeof(*names));
+	if (!names)
+		return NULL;
+	for (size_t i = 0; i < sec->nr_attrs; i++)
+		names[i] = sec->attrs[i].name;
+	k = sh_keyword(word, names, (int)sec->nr_attrs);
+	free(names);
+	*ambiguous = k == -EAGAIN;
+	return k >= 0 ? &sec->attrs[k] : NULL;
+}
+
+/* What each reference attribute names (intf: not checked, Linux's own). */
+static const struct {
+	const char *sec, *attr, *to[3];
+} refs[] = {
+	{ "firewall local-in-policy", "srcaddr",
+	  { "firewall address", "firewall addrgrp" } },
+	{ "firewall local-in-policy", "dstaddr",
+	  { "firewall address", "firewall addrgrp" } },
+	{ "firewall local-in-policy6", "srcaddr",
+	  { "firewall address6", "firewall addrgrp6" } },
+	{ "firewall local-in-policy6", "dstaddr",
+	  { "firewall address6", "firewall addrgrp6" } },
+	{ "firewall local-in-policy", "service",
+	  { "firewall service custom", "firewall service group" } },
+	{ "firewall local-in-policy6", "service",
+	  { "firewall service custom", "firewall service group" } },
+	{ "firewall local-in-policy", "schedule",
+	  { "firewall schedule onetime", "firewall schedule recurring",
+	    "firewall schedule group" } },
+	{ "firewall local-in-policy6", "schedule",
+	  { "firewall schedule onetime", "firewall schedule recurring",
+	    "firewall schedule group" } },
+	{ "firewall addrgrp", "member",
+	  { "firewall address", "firewall addrgrp" } },
+	{ "firewall addrgrp", "exclude-member",
+	  { "firewall address", "firewall addrgrp" } },
+	{ "firewall addrgrp6", "member",
+	  { "firewall address6", "firewall addrgrp6" } },
+	{ "firewall addrgrp6", "exclude-member",
+	  { "firewall address6", "firewall addrgrp6" } },
+	{ "firewall service group", "member",
+	  { "firewall service custom", "firewall service group" } },
+	{ "firewall schedule group", "member",
+	  { "firewall schedule onetime", "firewall schedule recurring" } },
+};
+
+int sh_ref_sections(const struct schema_section *sec, const char *attr,
+		    const char **out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < N(refs); i++) {
+		if (strcmp(refs[i].sec, sec->path) || strcmp(refs[i].attr, attr))
+			continue;
+		for (int j = 0; j < 3 && refs[i].to[j] && n < max; j++)
+			out[n++] = refs[i].to[j];
+	}
+	return n;
+}
+
+static bool ref_exists(struct shell *s, const char *const *to, int n,
+		       const char *name)
+{
+	for (int i = 0; i < n; i++) {
+		const struct conf_section *sec =
+			conf_tree_section(&s->tree, to[i]);
+
+		if (sec && conf_entry_get(sec, name))
+			return true;
+	}
+	return false;
+}
+
+/* The word of @w a diagnostic points at (the last one if none). */
+static const struct conf_word *word_at(const struct diag *d,
+				       const struct conf_word *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].loc.col == d->loc.col)
+			return &w[i];
+	return &w[n - 1];
+}
+
+/* FortiOS's lines for the first error, then every message of localin. */
+static int print_diags(struct shell *s, const struct diag_list *dl,
+		       const struct conf_word *w, size_t n)
+{
+	const struct diag *first = NULL;
+	size_t i;
+
+	for (i = 0; i < dl->nr; i++)
+		if (dl->items[i].level == DIAG_ERROR && !first)
+			first = &dl->items[i];
+	if (first) {
+		const struct conf_word *at = word_at(first, w, n);
+
+		if (strstr(first->msg, "no entry"))
+			fprintf(stderr, "entry not found in datasource\n");
+		fortios_fail(at - w < 2 && n > 2 ? "command parse error before" :
+						    "value parse error before",
+			     at->text, strstr(first->msg, "no entry") ? RC_NOENT :
+				       at - w < 2 && n > 2 ? RC_PARSE :
+							     RC_VALUE);
+	}
+	for (i = 0; i < dl->nr; i++)
+		fprintf(stderr, "localin: %s%s%s\n", s->where,
+			dl->items[i].level == DIAG_ERROR ? "" : "warning: ",
+			dl->items[i].msg);
+	return first ? -1 : 0;
+}
+
+static int do_config(struct shell *s, struct conf_word *w, size_t n)
+{
+	struct sh_frame *f = top(s);
+	const struct schema_section *sch;
+	char *argv[8];
+	const char *bad;
+	int used, i;
+
+	if (f && !f->entry)
+		return sh_parse_error(s, w[0].text,
+				      "config is not valid in a table");
+	if (!f && sh_load(s)) {
+		sh_error(s, "Command fail. Return code -1", "%s",
+			 s->load_error);
+		return -1;
+	}
+	if (n < 2)
+		return sh_parse_error(s, w[0].text, "config needs a section");
+	for (i = 0; i < 8 && (size_t)i + 1 < n; i++)
+		argv[i] = w[i + 1].text;
+	sch = sh_find_path(s, argv, i, &used, &bad);
+	if (!sch || (size_t)used + 1 < n) {
+		bad = bad ? bad : (size_t)used + 1 < n ? w[used + 1].text : NULL;
+		if (!bad)
+			return sh_parse_error(s, w[n - 1].text,
+					      "incomplete section name");
+		return sh_parse_error(s, bad, "no section \"%s\" %s", bad,
+				      f ? "in this entry" : "known to localin");
+	}
+	if (s->depth == SH_MAX_DEPTH - 1)
+		return sh_parse_error(s, w[1].text, "nested too deep");
+	f = &s->stack[s->depth];
+	f->sec = conf_section_open(&s->tree,
+				   s->depth ? &top(s)->entry->subs :
+					      &s->tree.sections,
+				   sch, &w[0].loc);
+	if (s->depth)
+		top(s)->entry->touched = true;
+	f->entry = sch->key == SK_NONE ? f->sec->entries : NULL;
+	s->depth++;
+	return 0;
+}
+
+static int do_edit(struct shell *s, struct conf_word *w, size_t n)
+{
+	struct sh_frame *f = top(s);
+	struct diag_list dl;
+	struct conf_entry *e;
+	const char *key;
+	char buf[16];
+
+	if (n != 2)
+		return sh_parse_error(s, n > 2 ? w[2].text : w[0].text,
+				      "usage: edit <%s>",
+				      f->sec->schema->key == SK_ID ? "id" :
+								     "name");
+	diag_init(&dl, &s->arena);
+	key = conf_edit_key(f->sec, &w[1], buf, sizeof(buf), &dl);
+	if (!key)
+		return print_diags(s, &dl, w, n);
+	e = conf_entry_get(f->sec, key);
+	if (!e)
+		e = conf_entry_open(&s->tree, f->sec, key, &w[1].loc);
+	s->stack[s->depth++] = (struct sh_frame){ .sec = f->sec, .entry = e };
+	return 0;
+}
+
+/* FortiOS's check when an edit is left: every required value is set. */
+static int check_required(struct shell *s, const struct sh_frame *f)
+{
+	const struct schema_section *sch = f->sec->schema;
+	char line[160];
+
+	if (!f->entry || sch->key == SK_NONE ||
+	    (f->entry->factory && !f->entry->touched))
+		return 0;
+	for (size_t i = 0; i < sch->nr_attrs; i++) {
+		const struct schema_attr *a = &sch->attrs[i];
+
+		if (!(a->flags & SA_REQUIRED) || a->def ||
+		    conf_attr_get(f->entry, a->name))
+			continue;
+		snprintf(line, sizeof(line),
+			 "node_check_object fail! for %s\nAttribute '%s' MUST be set.\nCommand fail. Return code %d",
+			 a->name, a->name, RC_REQUIRED);
+		sh_error(s, line,
+			 "%s is required in config %s, edit %s (set it, or abort)",
+			 a->name, sch->path, f->entry->key);
+		return -1;
+	}
+	return 0;
+}
+
+static int do_next(struct shell *s, struct conf_word *w, size_t n)
+{
+	if (check_required(s, top(s)))
+		return -1;
+	s->depth--;
+	return 0;
+}
+
+/*
+ * `end` closes an open edit and its config together, as on FortiOS. The
+ * outermost one applies; when that fails, the levels stay open as they
+ * were, for the admin to fix the change or `abort` it.
+ */
+static int do_end(struct shell *s, struct conf_word *w, size_t n)
+{
+	struct sh_frame saved[SH_MAX_DEPTH];
+	int depth = s->depth;
+	struct sh_frame *f = top(s);
+
+	if (f->entry && f->sec->schema->key != SK_NONE) {
+		if (check_required(s, f))
+			return -1;
+		s->depth--;
+	}
+	memcpy(saved, s->stack, sizeof(saved));
+	s->depth--;
+	if (s->depth || !sh_apply(s))
+		return 0;
+	memcpy(s->stack, saved, sizeof(saved));
+	s->depth = depth;
+	return -1;
+}
+
+static int do_abort(struct shell *s, struct conf_word *w, size_t n)
+{
+	s->depth = 0;
+	sh_load(s);
+	return 0;
+}
+
+/* Words after the attribute: enum abbreviations expanded, refs checked. */
+static int prepare_values(struct shell *s, const struct sh_frame *f,
+			  const struct schema_attr *a, struct conf_word *w,
+			  size_t n)
+{
+	const char *to[4];
+	int nto = sh_ref_sections(f->sec->schema, a->name, to, 4);
+	bool set = !strcmp(w[0].text, "set") || !strcmp(w[0].text, "append") ||
+		   !strcmp(w[0].text, "select");
+
+	for (size_t i = 2; i < n; i++) {
+		if ((a->type == ST_ENUM || a->type == ST_ENUMS) && a->enums) {
+			int cnt = 0, k;
+
+			while (a->enums[cnt])
+				cnt++;
+			k = sh_keyword(w[i].text, a->enums, cnt);
+			if (k >= 0)
+				w[i].text = (char *)a->enums[k];
+		}
+		if (set && nto && !ref_exists(s, to, nto, w[i].text)) {
+			fprintf(stderr, "entry not found in datasource\n");
+			fortios_fail("value parse error before", w[i].text,
+				     RC_NOENT);
+			fprintf(stderr, "localin: %sno %s \"%s\" (%s%s%s)\n",
+				s->where,
+				strstr(to[0], "service") ? "service" :
+				strstr(to[0], "schedule") ? "schedule" :
+							    "address",
+				w[i].text, to[0], nto > 1 ? ", " : "",
+				nto > 1 ? to[1] : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int do_attr(struct shell *s, struct conf_word *w, size_t n)
+{
+	struct sh_frame *f = top(s);
+	const struct schema_attr *a;
+	struct diag_list dl;
+	bool amb;
+
+	if (n < 2)
+		return sh_parse_error(s, w[0].text, "%s needs an attribute",
+				      w[0].text);
+	a = sh_find_attr(f->sec->schema, w[1].text, &amb);
+	if (!a)
+		return sh_parse_error(s, w[1].text, "%s attribute \"%s\" in config %s",
+				      amb ? "ambiguous" : "unknown", w[1].text,
+				      f->sec->schema->path);
+	w[1].text = (char *)a->name;
+	if (prepare_values(s, f, a, w, n))
+		return -1;
+	diag_init(&dl, &s->arena);
+	conf_exec(&s->tree, f->sec, f->entry, w, n, &dl);
+	return print_diags(s, &dl, w, n);
+}
+
+static int do_table(struct shell *s, struct conf_word *w, size_t n)
+{
+	static const char *const where[] = { "before", "after" };
+	struct diag_list dl;
+	int k;
+
+	if (!strcmp(w[0].text, "move") && n == 4) {
+		k = sh_keyword(w[2].text, where, 2);
+		if (k >= 0)
+			w[2].text = (char *)where[k];
+	}
+	diag_init(&dl, &s->arena);
+	conf_exec(&s->tree, top(s)->sec, NULL, w, n, &dl);
+	return print_diags(s, &dl, w, n);
+}
+
+/* clone OLD to NEW: the values (not the uuid, not nested tables). */
+static int do_clone(struct shell *s, struct conf_word *w, size_t n)
+{
+	struct conf_section *sec = top(s)->sec;
+	struct conf_entry *from, *to;
+	struct diag_list dl;
+	const struct conf_attr *a;
+	const char *key;
+	char buf[16];
+
+	if (n != 4 || strcmp(w[2].text, "to"))
+		return sh_parse_error(s, n > 2 ? w[2].text : w[0].text,
+				      "usage: clone <key> to <new key>");
+	from = conf_entry_get(sec, w[1].text);
+	if (!from) {
+		fprintf(stderr, "entry not found in datasource\n");
+		fortios_fail("value parse error before", w[1].text, RC_NOENT);
+		sh_error(s, NULL, "no entry \"%s\" to clone", w[1].text);
+		return -1;
+	}
+	diag_init(&dl, &s->arena);
+	key = conf_edit_key(sec, &w[3], buf, sizeof(buf), &dl);
+	if (!key)
+		return print_diags(s, &dl, w, n);
+	if (conf_entry_get(sec, key)) {
+		sh_error(s, "Command fail. Return code -5",
+			 "entry \"%s\" already exists", key);
+		return -1;
+	}
+	to = conf_entry_open(&s->tree, sec, key, &w[3].loc);
+	for (a = from->attrs; a; a = a->next) {
+		struct conf_attr *c;
+
+		if (!strcmp(a->schema->name, "uuid"))
+			continue;
+		c = conf_attr_set(&s->tree, to, a->schema, &a->name_loc);
+		c->vals = arena_alloc(&s->arena, a->nr_vals * sizeof(*c->vals));
+		memcpy(c->vals, a->vals, a->nr_vals * sizeof(*c->vals));
+		c->nr_vals = c->cap_vals = a->nr_vals;
+	}
+	return 0;
+}
+
+static int do_exit(struct shell *s, struct conf_word *w, size_t n)
+{
+	if (s->depth) {
+		sh_error(s, "please use 'end' to return to root shell",
+			 "`end` applies the staged changes, `abort` drops them");
+		return -1;
+	}
+	s->quit = true;
+	return 0;
+}
+
+typedef int sh_cmd_fn(struct shell *s, struct conf_word *w, size_t n);
+
+static const struct {
+	const char *name;
+	sh_cmd_fn *fn;
+} handlers[] = {
+	{ "abort", do_abort },	  { "append", do_attr },
+	{ "clone", do_clone },	  { "config", do_config },
+	{ "delete", do_table },	  { "edit", do_edit },
+	{ "end", do_end },	  { "exit", do_exit },
+	{ "move", do_table },	  { "next", do_next },
+	{ "purge", do_table },	  { "rename", do_table },
+	{ "select", do_attr },	  { "set", do_attr },
+	{ "unselect", do_attr }, { "unset", do_attr },
+};
+
+static int run_words(struct shell *s, struct conf_word *w, size_t n,
+		     const char *grep)
+{
+	const char *cmds[16];
+	char *argv[SH_MAX_WORDS];
+	int nc = sh_level_commands(s, cmds, 16), k, i;
+
+	k = w[0].quoted ? -ENOENT : sh_keyword(w[0].text, cmds, nc);
+	if (k < 0)
+		return sh_parse_error(s, w[0].text, "%s command \"%s\" here",
+				      k == -EAGAIN ? "ambiguous" : "no",
+				      w[0].text);
+	w[0].text = (char *)cmds[k];
+	for (i = 0; (size_t)i < n && i < SH_MAX_WORDS; i++)
+		argv[i] = w[i].text;
+	if (!strcmp(cmds[k], "show") || !strcmp(cmds[k], "get")) {
+		FILE *out = stdout;
+		int ret;
+
+		if (grep && !(out = popen(grep, "w"))) {
+			sh_error(s, NULL, "cannot run \"%s\"", grep);
+			return -1;
+		}
+		ret = cmds[k][0] == 's' ? sh_show(s, argv, i, out) :
+					  sh_get(s, argv, i, out);
+		if (grep)
+			pclose(out);
+		return ret;
+	}
+	if (sh_is_dispatched(cmds[k]))
+		return sh_dispatch(s, i, argv) ? -1 : 0;
+	for (i = 0; i < N(handlers); i++)
+		if (!strcmp(handlers[i].name, cmds[k]))
+			return handlers[i].fn(s, w, n);
+	return sh_parse_error(s, w[0].text, "not implemented");
+}
+
+/* `show | grep PATTERN`: the filter as a command line of its own. */
+static const char *pipe_filter(struct shell *s, const char *bar)
+{
+	const char *p = bar + 1;
+
+	p += strspn(p, " \t");
+	if (strncmp(p, "grep", 4) || !strchr(" \t", p[4]) || !p[4])
+		return NULL;
+	return arena_printf(&s->lines, "grep %s", p + 5);
+}
+
+int sh_exec_line(struct shell *s, const char *line)
+{
+	const char *bar = sh_find_unquoted(line, '|'), *grep = NULL;
+	size_t len = bar ? (size_t)(bar - line) : strlen(line);
+	struct conf_source *src;
+	struct conf_word *w;
+	struct diag_list dl;
+	struct lexer lx;
+	int n, ret;
+
+	if (bar && !(grep = pipe_filter(s, bar)))
+		return sh_parse_error(s, "|", "only `| grep PATTERN` follows a command");
+	/* Not in the tree's arena: `config` loads the tree again. */
+	src = conf_source_mem(&s->lines, "cli", line, len, false);
+	diag_init(&dl, &s->lines);
+	lexer_init(&lx, src, &dl);
+	n = lexer_next(&lx, &w);
+	if (n <= 0) {
+		lexer_fini(&lx);
+		return 0; /* blank, or a # comment */
+	}
+	if (dl.errors)
+		ret = print_diags(s, &dl, w, (size_t)n);
+	else
+		ret = run_words(s, w, (size_t)n, grep);
+	lexer_fini(&lx);
+	return ret;
+}
