@@ -142,6 +142,9 @@ suite "e2e/alertmail [$1]" sh tests/e2e/alertmail.sh "$1/localin"
 # The Prometheus endpoint: counters against the traffic sent, the format,
 # stalled clients, rebinding on reload.
 suite "e2e/metrics [$1]" sh tests/e2e/metrics.sh "$1/localin"
+# Issue 10: localin cli through a pty (Tab, ?, errors, abort) and the
+# atomic apply at `end` against a daemon (file, FILE.bak, refusals).
+suite "e2e/cli [$1]" sh tests/e2e/cli.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

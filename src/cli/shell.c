@@ -191,7 +191,8 @@ static int unclosed(struct shell *s)
 {
 	if (!s->depth)
 		return 0;
-	sh_error(s, NULL, "the input ends inside `config` (no `end`): nothing applied");
+	sh_error(s, NULL,
+		 "the input ends inside `config` (no `end`): nothing applied");
 	return 1;
 }
 
@@ -223,8 +224,8 @@ static int commands(struct shell *s, char *cmds)
 		semi = (char *)sh_find_unquoted(p, ';');
 		if (semi)
 			*semi = '\0';
-		snprintf(s->where_buf, sizeof(s->where_buf), "command %u: ",
-			 ++nr);
+		snprintf(s->where_buf, sizeof(s->where_buf),
+			 "command %u: ", ++nr);
 		s->where = s->where_buf;
 		if (sh_exec_line(s, p))
 			return 1;

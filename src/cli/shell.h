@@ -63,8 +63,8 @@ struct sh_cand {
  * line ends inside a word (no blank after it), so the last word is still
  * being typed. Returns the number of words, or -E2BIG.
  */
-int sh_tokenize(const char *line, char *buf, size_t size, char **argv,
-		int max, bool *partial);
+int sh_tokenize(const char *line, char *buf, size_t size, char **argv, int max,
+		bool *partial);
 /* The first @c in @s outside quotes, or NULL (`|` of show, `;` of -c). */
 const char *sh_find_unquoted(const char *s, char c);
 /* Abbreviation as on FortiOS and the control socket (ctl_keyword()). */
@@ -79,10 +79,14 @@ void sh_prompt(struct shell *s, char *buf, size_t size);
 /* The commands of the current level, for completion. */
 int sh_level_commands(const struct shell *s, const char **out, int max);
 const char *sh_command_help(const char *cmd);
-/* The section path @argv (abbreviated) names; *used: words it took. */
-const struct schema_section *sh_find_path(const struct shell *s,
-					  char **argv, int argc, int *used,
-					  const char **bad);
+/*
+ * The section path @argv (abbreviated) names; *used: words it took;
+ * *bad: the word that names nothing here (NULL: the path is incomplete),
+ * *ambiguous: or several things.
+ */
+const struct schema_section *sh_find_path(const struct shell *s, char **argv,
+					  int argc, int *used, const char **bad,
+					  bool *ambiguous);
 /* Top-level sections, or the sub-sections of the current entry. */
 size_t sh_sections_here(const struct shell *s,
 			const struct schema_section *const **out);

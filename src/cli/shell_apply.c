@@ -62,8 +62,8 @@ static char *write_temp(struct shell *s, const char *text, size_t len)
 	int fd = -1, err = -ENOMEM;
 
 	if (!dir || !base ||
-	    asprintf(&tmp, "%s/.%s.cli-XXXXXX", dirname(dir),
-		     basename(base)) < 0) {
+	    asprintf(&tmp, "%s/.%s.cli-XXXXXX", dirname(dir), basename(base)) <
+		    0) {
 		tmp = NULL;
 		goto out;
 	}
@@ -83,9 +83,10 @@ static char *write_temp(struct shell *s, const char *text, size_t len)
 		unlink(tmp);
 out:
 	if (err) {
-		sh_error(s, "Command fail. Return code -1",
-			 "cannot write the new config beside %s: %s; nothing applied",
-			 s->config, strerror(-err));
+		sh_error(
+			s, "Command fail. Return code -1",
+			"cannot write the new config beside %s: %s; nothing applied",
+			s->config, strerror(-err));
 		free(tmp);
 		tmp = NULL;
 	}
@@ -119,9 +120,10 @@ static bool daemon_apply(struct shell *s, const char *tmp)
 		return false;
 	if (strpbrk(tmp, " \t\n")) {
 		fclose(f);
-		sh_error(s, "Command fail. Return code -1",
-			 "the path %s has a blank; the control protocol cannot carry it",
-			 tmp);
+		sh_error(
+			s, "Command fail. Return code -1",
+			"the path %s has a blank; the control protocol cannot carry it",
+			tmp);
 		free(text);
 		return false;
 	}
@@ -131,13 +133,15 @@ static bool daemon_apply(struct shell *s, const char *tmp)
 	/* Applied, with a complaint: an interface that is not there yet. */
 	applied = !err && (ok || (text && !strncmp(text, "reloaded ", 9)));
 	if (err)
-		sh_error(s, "Command fail. Return code -1",
-			 "no answer from the daemon at %s (%s); nothing applied",
-			 s->socket, strerror(-err));
+		sh_error(
+			s, "Command fail. Return code -1",
+			"no answer from the daemon at %s (%s); nothing applied",
+			s->socket, strerror(-err));
 	else if (!applied || !ok)
 		sh_error(s, applied ? NULL : "Command fail. Return code -1",
-			 "the daemon %s:\n%s", applied ? "applied it, and says" :
-						 "refused the change",
+			 "the daemon %s:\n%s",
+			 applied ? "applied it, and says" :
+				   "refused the change",
 			 text ? text : "");
 	free(text);
 	return applied;
@@ -183,9 +187,10 @@ static int compile_staged(struct shell *s, char **text, size_t *len)
 	fflush(stdout);
 	diag_print(&p.diags, stderr);
 	if (err)
-		sh_error(s, "Command fail. Return code -7",
-			 "the change does not compile (%u error%s above): nothing applied; fix it and `end` again, or `abort`",
-			 p.diags.errors, p.diags.errors == 1 ? "" : "s");
+		sh_error(
+			s, "Command fail. Return code -7",
+			"the change does not compile (%u error%s above): nothing applied; fix it and `end` again, or `abort`",
+			p.diags.errors, p.diags.errors == 1 ? "" : "s");
 	pipeline_free(&p);
 	return err;
 }

@@ -54,7 +54,8 @@ static const char *type_help(const struct schema_attr *a, char *buf,
 		snprintf(buf, size, "<ipv4> a.b.c.d");
 		break;
 	case ST_IP4MASK:
-		snprintf(buf, size, "<ipv4mask> a.b.c.d m.m.m.m or a.b.c.d/len");
+		snprintf(buf, size,
+			 "<ipv4mask> a.b.c.d m.m.m.m or a.b.c.d/len");
 		break;
 	case ST_IP6:
 		snprintf(buf, size, "<ipv6> an IPv6 address");
@@ -99,8 +100,7 @@ static bool prefix_of_word(const char *w, const char *path, int i)
 	return len <= (q ? (size_t)(q - p) : strlen(p)) && !strncmp(w, p, len);
 }
 
-static void add_paths(struct shell *s, char **argv, int argc,
-		      struct cands *cs)
+static void add_paths(struct shell *s, char **argv, int argc, struct cands *cs)
 {
 	const struct schema_section *const *secs;
 	size_t nr = sh_sections_here(s, &secs);
@@ -177,8 +177,8 @@ static void add_attrs(const struct schema_section *sec, struct cands *cs)
 }
 
 /* The arguments of @cmd at the table level. */
-static void table_args(const struct sh_frame *f, const char *cmd,
-		       int pos, struct cands *cs)
+static void table_args(const struct sh_frame *f, const char *cmd, int pos,
+		       struct cands *cs)
 {
 	if (!strcmp(cmd, "edit")) {
 		if (pos != 1)
@@ -240,10 +240,10 @@ size_t sh_candidates(struct shell *s, char **argv, int argc,
 		    true);
 	} else if (f && !f->entry) {
 		table_args(f, cmds[k], argc, &cs);
-	} else if (f && (!strcmp(cmds[k], "set") || !strcmp(cmds[k], "unset") ||
-			 !strcmp(cmds[k], "append") ||
-			 !strcmp(cmds[k], "select") ||
-			 !strcmp(cmds[k], "unselect"))) {
+	} else if (f &&
+		   (!strcmp(cmds[k], "set") || !strcmp(cmds[k], "unset") ||
+		    !strcmp(cmds[k], "append") || !strcmp(cmds[k], "select") ||
+		    !strcmp(cmds[k], "unselect"))) {
 		if (argc == 1) {
 			add_attrs(f->sec->schema, &cs);
 		} else {
@@ -267,8 +267,7 @@ size_t sh_filter(struct sh_cand *c, size_t n, const char *prefix)
 	return j;
 }
 
-void sh_common_prefix(const struct sh_cand *c, size_t n, char *buf,
-		      size_t size)
+void sh_common_prefix(const struct sh_cand *c, size_t n, char *buf, size_t size)
 {
 	bool first = true;
 

@@ -23,21 +23,20 @@
 #define RC_EXISTS -5	/* the key is taken */
 #define RC_REQUIRED -56 /* node_check_object: a value must be set */
 
-static const char *const top_cmds[] = { "config",  "show", "get",
+static const char *const top_cmds[] = { "config",   "show",    "get",
 					"diagnose", "execute", "exit" };
-static const char *const table_cmds[] = { "edit",  "delete", "purge",
-					  "rename", "move",   "clone",
-					  "show",  "get",    "end",
-					  "abort" };
-static const char *const entry_cmds[] = { "set",  "unset", "append",
+static const char *const table_cmds[] = { "edit", "delete", "purge", "rename",
+					  "move", "clone",  "show",  "get",
+					  "end",  "exit",   "abort" };
+static const char *const entry_cmds[] = { "set",    "unset",	"append",
 					  "select", "unselect", "config",
-					  "next", "end",   "abort",
-					  "show", "get" };
+					  "next",   "end",	"abort",
+					  "exit",   "show",	"get" };
 /* A singleton's body: no next. */
-static const char *const body_cmds[] = { "set",	 "unset", "append",
+static const char *const body_cmds[] = { "set",	   "unset",    "append",
 					 "select", "unselect", "config",
-					 "end",	 "abort", "show",
-					 "get" };
+					 "end",	   "abort",    "exit",
+					 "show",   "get" };
 
 static const struct {
 	const char *cmd, *help;
@@ -169,8 +168,8 @@ int sh_load(struct shell *s)
 	else if (err) {
 		s->load_error = arena_printf(&s->arena, "cannot read %s: %s",
 					     s->config, why);
-		conf_load(&s->tree, conf_source_mem(&s->arena, "", "", 0, false),
-			  &dl);
+		conf_load(&s->tree,
+			  conf_source_mem(&s->arena, "", "", 0, false), &dl);
 		return -1;
 	}
 	if (has_vdoms(src->text)) {
@@ -200,11 +199,10 @@ int sh_load(struct shell *s)
 
 void sh_prompt(struct shell *s, char *buf, size_t size)
 {
-	const struct conf_section *g = conf_tree_section(&s->tree,
-							 "system global");
-	const char *host = g && g->entries ?
-				   conf_attr_str(g->entries, "hostname") :
-				   NULL;
+	const struct conf_section *g =
+		conf_tree_section(&s->tree, "system global");
+	const char *host =
+		g && g->entries ? conf_attr_str(g->entries, "hostname") : NULL;
 	const struct sh_frame *f = top(s);
 	char sys[64] = "";
 	const char *label = NULL;
@@ -259,8 +257,7 @@ static bool path_word(const char *path, int i, char *buf, size_t size)
 		p++;
 	}
 	q = strchr(p, ' ');
-	snprintf(buf, size, "%.*s", (int)(q ? (size_t)(q - p) : strlen(p)),
-		 p);
+	snprintf(buf, size, "%.*s", (int)(q ? (size_t)(q - p) : strlen(p)), p);
 	return true;
 }
 
@@ -284,9 +281,9 @@ static bool path_starts(const char *path, char w[][64], int n)
 	return true;
 }
 
-const struct schema_section *sh_find_path(const struct shell *s,
-					  char **argv, int argc, int *used,
-					  const char **bad)
+const struct schema_section *sh_find_path(const struct shell *s, char **argv,
+					  int argc, int *used, const char **bad,
+					  bool *ambiguous)
 {
 	const struct schema_section *const *secs;
 	size_t nr = sh_sections_here(s, &secs), i;
@@ -296,6 +293,7 @@ const struct schema_section *sh_find_path(const struct shell *s,
 
 	*bad = NULL;
 	*used = 0;
+	*ambiguous = false;
 	for (pos = 0; pos < argc && pos < 8; pos++) {
 		const char *words[64];
 		int nw = 0, k;
@@ -317,6 +315,7 @@ const struct schema_section *sh_find_path(const struct shell *s,
 		k = sh_keyword(argv[pos], words, nw);
 		if (k < 0) {
 			*bad = argv[pos];
+			*ambiguous = k == -EAGAIN;
 			return exact;
 		}
 		snprintf(got[pos], sizeof(got[pos]), "%s", words[k]);
@@ -370,35 +369,49 @@ const struct schema_attr *sh_find_attr(const struct schema_section *sec,
 static const struct {
 	const char *sec, *attr, *to[3];
 } refs[] = {
-	{ "firewall local-in-policy", "srcaddr",
+	{ "firewall local-in-policy",
+	  "srcaddr",
 	  { "firewall address", "firewall addrgrp" } },
-	{ "firewall local-in-policy", "dstaddr",
+	{ "firewall local-in-policy",
+	  "dstaddr",
 	  { "firewall address", "firewall addrgrp" } },
-	{ "firewall local-in-policy6", "srcaddr",
+	{ "firewall local-in-policy6",
+	  "srcaddr",
 	  { "firewall address6", "firewall addrgrp6" } },
-	{ "firewall local-in-policy6", "dstaddr",
+	{ "firewall local-in-policy6",
+	  "dstaddr",
 	  { "firewall address6", "firewall addrgrp6" } },
-	{ "firewall local-in-policy", "service",
+	{ "firewall local-in-policy",
+	  "service",
 	  { "firewall service custom", "firewall service group" } },
-	{ "firewall local-in-policy6", "service",
+	{ "firewall local-in-policy6",
+	  "service",
 	  { "firewall service custom", "firewall service group" } },
-	{ "firewall local-in-policy", "schedule",
+	{ "firewall local-in-policy",
+	  "schedule",
 	  { "firewall schedule onetime", "firewall schedule recurring",
 	    "firewall schedule group" } },
-	{ "firewall local-in-policy6", "schedule",
+	{ "firewall local-in-policy6",
+	  "schedule",
 	  { "firewall schedule onetime", "firewall schedule recurring",
 	    "firewall schedule group" } },
-	{ "firewall addrgrp", "member",
+	{ "firewall addrgrp",
+	  "member",
 	  { "firewall address", "firewall addrgrp" } },
-	{ "firewall addrgrp", "exclude-member",
+	{ "firewall addrgrp",
+	  "exclude-member",
 	  { "firewall address", "firewall addrgrp" } },
-	{ "firewall addrgrp6", "member",
+	{ "firewall addrgrp6",
+	  "member",
 	  { "firewall address6", "firewall addrgrp6" } },
-	{ "firewall addrgrp6", "exclude-member",
+	{ "firewall addrgrp6",
+	  "exclude-member",
 	  { "firewall address6", "firewall addrgrp6" } },
-	{ "firewall service group", "member",
+	{ "firewall service group",
+	  "member",
 	  { "firewall service custom", "firewall service group" } },
-	{ "firewall schedule group", "member",
+	{ "firewall schedule group",
+	  "member",
 	  { "firewall schedule onetime", "firewall schedule recurring" } },
 };
 
@@ -408,7 +421,8 @@ int sh_ref_sections(const struct schema_section *sec, const char *attr,
 	int n = 0;
 
 	for (int i = 0; i < N(refs); i++) {
-		if (strcmp(refs[i].sec, sec->path) || strcmp(refs[i].attr, attr))
+		if (strcmp(refs[i].sec, sec->path) ||
+		    strcmp(refs[i].attr, attr))
 			continue;
 		for (int j = 0; j < 3 && refs[i].to[j] && n < max; j++)
 			out[n++] = refs[i].to[j];
@@ -454,11 +468,13 @@ static int print_diags(struct shell *s, const struct diag_list *dl,
 
 		if (strstr(first->msg, "no entry"))
 			fprintf(stderr, "entry not found in datasource\n");
-		fortios_fail(at - w < 2 && n > 2 ? "command parse error before" :
-						    "value parse error before",
-			     at->text, strstr(first->msg, "no entry") ? RC_NOENT :
-				       at - w < 2 && n > 2 ? RC_PARSE :
-							     RC_VALUE);
+		fortios_fail(at - w < 2 && n > 2 ?
+				     "command parse error before" :
+				     "value parse error before",
+			     at->text,
+			     strstr(first->msg, "no entry") ? RC_NOENT :
+			     at - w < 2 && n > 2	    ? RC_PARSE :
+							      RC_VALUE);
 	}
 	for (i = 0; i < dl->nr; i++)
 		fprintf(stderr, "localin: %s%s%s\n", s->where,
@@ -473,6 +489,7 @@ static int do_config(struct shell *s, struct conf_word *w, size_t n)
 	const struct schema_section *sch;
 	char *argv[8];
 	const char *bad;
+	bool amb;
 	int used, i;
 
 	if (f && !f->entry)
@@ -487,22 +504,28 @@ static int do_config(struct shell *s, struct conf_word *w, size_t n)
 		return sh_parse_error(s, w[0].text, "config needs a section");
 	for (i = 0; i < 8 && (size_t)i + 1 < n; i++)
 		argv[i] = w[i + 1].text;
-	sch = sh_find_path(s, argv, i, &used, &bad);
+	sch = sh_find_path(s, argv, i, &used, &bad, &amb);
 	if (!sch || (size_t)used + 1 < n) {
-		bad = bad ? bad : (size_t)used + 1 < n ? w[used + 1].text : NULL;
+		bad = bad		   ? bad :
+		      (size_t)used + 1 < n ? w[used + 1].text :
+					     NULL;
 		if (!bad)
 			return sh_parse_error(s, w[n - 1].text,
 					      "incomplete section name");
+		if (amb)
+			return sh_parse_error(
+				s, bad,
+				"ambiguous \"%s\": several sections start so",
+				bad);
 		return sh_parse_error(s, bad, "no section \"%s\" %s", bad,
 				      f ? "in this entry" : "known to localin");
 	}
 	if (s->depth == SH_MAX_DEPTH - 1)
 		return sh_parse_error(s, w[1].text, "nested too deep");
 	f = &s->stack[s->depth];
-	f->sec = conf_section_open(&s->tree,
-				   s->depth ? &top(s)->entry->subs :
-					      &s->tree.sections,
-				   sch, &w[0].loc);
+	f->sec = conf_section_open(
+		&s->tree, s->depth ? &top(s)->entry->subs : &s->tree.sections,
+		sch, &w[0].loc);
 	if (s->depth)
 		top(s)->entry->touched = true;
 	f->entry = sch->key == SK_NONE ? f->sec->entries : NULL;
@@ -519,10 +542,9 @@ static int do_edit(struct shell *s, struct conf_word *w, size_t n)
 	char buf[16];
 
 	if (n != 2)
-		return sh_parse_error(s, n > 2 ? w[2].text : w[0].text,
-				      "usage: edit <%s>",
-				      f->sec->schema->key == SK_ID ? "id" :
-								     "name");
+		return sh_parse_error(
+			s, n > 2 ? w[2].text : w[0].text, "usage: edit <%s>",
+			f->sec->schema->key == SK_ID ? "id" : "name");
 	diag_init(&dl, &s->arena);
 	key = conf_edit_key(f->sec, &w[1], buf, sizeof(buf), &dl);
 	if (!key)
@@ -549,12 +571,14 @@ static int check_required(struct shell *s, const struct sh_frame *f)
 		if (!(a->flags & SA_REQUIRED) || a->def ||
 		    conf_attr_get(f->entry, a->name))
 			continue;
-		snprintf(line, sizeof(line),
-			 "node_check_object fail! for %s\nAttribute '%s' MUST be set.\nCommand fail. Return code %d",
-			 a->name, a->name, RC_REQUIRED);
-		sh_error(s, line,
-			 "%s is required in config %s, edit %s (set it, or abort)",
-			 a->name, sch->path, f->entry->key);
+		snprintf(
+			line, sizeof(line),
+			"node_check_object fail! for %s\nAttribute '%s' MUST be set.\nCommand fail. Return code %d",
+			a->name, a->name, RC_REQUIRED);
+		sh_error(
+			s, line,
+			"%s is required in config %s, edit %s (set it, or abort)",
+			a->name, sch->path, f->entry->key);
 		return -1;
 	}
 	return 0;
@@ -626,7 +650,7 @@ static int prepare_values(struct shell *s, const struct sh_frame *f,
 				     RC_NOENT);
 			fprintf(stderr, "localin: %sno %s \"%s\" (%s%s%s)\n",
 				s->where,
-				strstr(to[0], "service") ? "service" :
+				strstr(to[0], "service")  ? "service" :
 				strstr(to[0], "schedule") ? "schedule" :
 							    "address",
 				w[i].text, to[0], nto > 1 ? ", " : "",
@@ -649,7 +673,8 @@ static int do_attr(struct shell *s, struct conf_word *w, size_t n)
 				      w[0].text);
 	a = sh_find_attr(f->sec->schema, w[1].text, &amb);
 	if (!a)
-		return sh_parse_error(s, w[1].text, "%s attribute \"%s\" in config %s",
+		return sh_parse_error(s, w[1].text,
+				      "%s attribute \"%s\" in config %s",
 				      amb ? "ambiguous" : "unknown", w[1].text,
 				      f->sec->schema->path);
 	w[1].text = (char *)a->name;
@@ -722,8 +747,9 @@ static int do_clone(struct shell *s, struct conf_word *w, size_t n)
 static int do_exit(struct shell *s, struct conf_word *w, size_t n)
 {
 	if (s->depth) {
-		sh_error(s, "please use 'end' to return to root shell",
-			 "`end` applies the staged changes, `abort` drops them");
+		sh_error(
+			s, "please use 'end' to return to root shell",
+			"`end` applies the staged changes, `abort` drops them");
 		return -1;
 	}
 	s->quit = true;
@@ -736,13 +762,13 @@ static const struct {
 	const char *name;
 	sh_cmd_fn *fn;
 } handlers[] = {
-	{ "abort", do_abort },	  { "append", do_attr },
-	{ "clone", do_clone },	  { "config", do_config },
-	{ "delete", do_table },	  { "edit", do_edit },
-	{ "end", do_end },	  { "exit", do_exit },
-	{ "move", do_table },	  { "next", do_next },
-	{ "purge", do_table },	  { "rename", do_table },
-	{ "select", do_attr },	  { "set", do_attr },
+	{ "abort", do_abort },	 { "append", do_attr },
+	{ "clone", do_clone },	 { "config", do_config },
+	{ "delete", do_table },	 { "edit", do_edit },
+	{ "end", do_end },	 { "exit", do_exit },
+	{ "move", do_table },	 { "next", do_next },
+	{ "purge", do_table },	 { "rename", do_table },
+	{ "select", do_attr },	 { "set", do_attr },
 	{ "unselect", do_attr }, { "unset", do_attr },
 };
 
@@ -805,7 +831,8 @@ int sh_exec_line(struct shell *s, const char *line)
 	int n, ret;
 
 	if (bar && !(grep = pipe_filter(s, bar)))
-		return sh_parse_error(s, "|", "only `| grep PATTERN` follows a command");
+		return sh_parse_error(
+			s, "|", "only `| grep PATTERN` follows a command");
 	/* Not in the tree's arena: `config` loads the tree again. */
 	src = conf_source_mem(&s->lines, "cli", line, len, false);
 	diag_init(&dl, &s->lines);

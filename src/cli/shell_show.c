@@ -29,8 +29,8 @@ static void print_entry(struct shell *s, struct conf_section *sec,
 	e->next = next;
 }
 
-static void print_section(struct shell *s, struct conf_section *sec,
-			  bool full, FILE *out)
+static void print_section(struct shell *s, struct conf_section *sec, bool full,
+			  FILE *out)
 {
 	struct conf_tree t = s->tree;
 	struct conf_section one = *sec;
@@ -61,15 +61,16 @@ static int find_top(struct shell *s, char **argv, int argc,
 {
 	const struct schema_section *sch;
 	const char *bad;
+	bool amb;
 	int used;
 
 	*secp = NULL;
 	*ep = NULL;
-	sch = sh_find_path(s, argv + 1, argc - 1, &used, &bad);
+	sch = sh_find_path(s, argv + 1, argc - 1, &used, &bad, &amb);
 	if (!sch)
-		return sh_parse_error(s, bad ? bad : argv[argc - 1],
-				      "no section \"%s\" known to localin",
-				      bad ? bad : argv[argc - 1]);
+		return sh_parse_error(
+			s, bad ? bad : argv[argc - 1], "%s section \"%s\"",
+			amb ? "ambiguous" : "no", bad ? bad : argv[argc - 1]);
 	*secp = sh_section_of(s, sch);
 	if (used + 1 == argc)
 		return 0;
@@ -77,8 +78,9 @@ static int find_top(struct shell *s, char **argv, int argc,
 		return sh_parse_error(s, argv[used + 2], "one key at most");
 	if (!*secp || !(*ep = conf_entry_get(*secp, argv[used + 1]))) {
 		fprintf(stderr, "entry not found in datasource\n");
-		return sh_parse_error(s, argv[used + 1], "no entry \"%s\" in %s",
-				      argv[used + 1], sch->path);
+		return sh_parse_error(s, argv[used + 1],
+				      "no entry \"%s\" in %s", argv[used + 1],
+				      sch->path);
 	}
 	return 0;
 }
@@ -110,8 +112,9 @@ int sh_show(struct shell *s, char **argv, int argc, FILE *out)
 		return 0;
 	}
 	if (argc > 1)
-		return sh_parse_error(s, argv[1],
-				      "inside config, show takes no words but full-configuration");
+		return sh_parse_error(
+			s, argv[1],
+			"inside config, show takes no words but full-configuration");
 	/* The outermost config, or its one entry being edited. */
 	if (s->depth > 1 && s->stack[1].entry &&
 	    s->stack[0].sec->schema->key != SK_NONE)
@@ -158,12 +161,13 @@ int sh_get(struct shell *s, char **argv, int argc, FILE *out)
 	struct conf_section *sec;
 	struct conf_entry *e;
 	const char *bad;
+	bool amb;
 	int used;
 
 	if (!f) {
 		/* Not a config section: `get system status` and the like. */
-		if (argc > 1 && !sh_find_path(s, argv + 1, argc - 1, &used,
-					      &bad) &&
+		if (argc > 1 &&
+		    !sh_find_path(s, argv + 1, argc - 1, &used, &bad, &amb) &&
 		    sh_is_dispatched("get"))
 			return sh_dispatch(s, argc, argv) ? -1 : 0;
 		if (argc == 1)
@@ -178,7 +182,8 @@ int sh_get(struct shell *s, char **argv, int argc, FILE *out)
 		return 0;
 	}
 	if (argc > 1)
-		return sh_parse_error(s, argv[1], "inside config, get takes no words");
+		return sh_parse_error(s, argv[1],
+				      "inside config, get takes no words");
 	if (f->entry)
 		get_values(f->sec, f->entry, out);
 	else

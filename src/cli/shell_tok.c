@@ -17,8 +17,8 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int sh_tokenize(const char *line, char *buf, size_t size, char **argv,
-		int max, bool *partial)
+int sh_tokenize(const char *line, char *buf, size_t size, char **argv, int max,
+		bool *partial)
 {
 	const char *p = line;
 	char *o = buf, *end = buf + size - 1;

@@ -608,8 +608,8 @@ int conf_exec(struct conf_tree *t, struct conf_section *sec,
 	if (!c || c->fn == do_config || c->fn == do_edit || c->fn == do_end ||
 	    c->fn == do_next)
 		return -EOPNOTSUPP;
-	p.stack[0].kind = e && sec->schema->key != SK_NONE ? F_ENTRY :
-							     F_SECTION;
+	p.stack[0].kind =
+		e && sec->schema->key != SK_NONE ? F_ENTRY : F_SECTION;
 	p.stack[0].sec = sec;
 	p.stack[0].entry = e;
 	c->fn(&p, w, n);

@@ -74,8 +74,8 @@ int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs)
 	return daemon_load_path(d, d->o->config, out, msgs);
 }
 
-int daemon_load_path(struct daemon *d, const char *path,
-		     struct pipeline **out, FILE *msgs)
+int daemon_load_path(struct daemon *d, const char *path, struct pipeline **out,
+		     FILE *msgs)
 {
 	struct pipeline *p = malloc(sizeof(*p));
 	int err;
@@ -295,8 +295,7 @@ static size_t say_unenforced(struct daemon *d, FILE *answer)
 	return n;
 }
 
-int daemon_reload(struct daemon *d, FILE *answer, bool force,
-		  const char *path)
+int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path)
 {
 	struct pipeline *np;
 	char *text = NULL;
