@@ -92,9 +92,12 @@ static char *prompt_fn(EditLine *el)
 	return buf;
 }
 
-/* Candidates for the word under the cursor; *prefix: what is typed of it. */
+/*
+ * Candidates for the word under the cursor; *prefix: what is typed of it,
+ * *quote: the quote open before the cursor (0: none).
+ */
 static size_t line_candidates(EditLine *el, struct sh_cand *c, size_t max,
-			      char *prefix, size_t size)
+			      char *prefix, size_t size, char *quote)
 {
 	const LineInfo *li = el_line(el);
 	char line[4096], buf[4096], *argv[SH_MAX_WORDS];
@@ -106,6 +109,7 @@ static size_t line_candidates(EditLine *el, struct sh_cand *c, size_t max,
 		return 0;
 	memcpy(line, li->buffer, len);
 	line[len] = '\0';
+	*quote = sh_open_quote(line);
 	n = sh_tokenize(line, buf, sizeof(buf), argv, SH_MAX_WORDS, &partial);
 	if (n < 0)
 		return 0;
@@ -117,8 +121,8 @@ static size_t line_candidates(EditLine *el, struct sh_cand *c, size_t max,
 static unsigned char help_fn(EditLine *el, int ch)
 {
 	struct sh_cand c[512];
-	char prefix[256];
-	size_t n = line_candidates(el, c, 512, prefix, sizeof(prefix));
+	char prefix[256], quote;
+	size_t n = line_candidates(el, c, 512, prefix, sizeof(prefix), &quote);
 
 	fputc('\n', stdout);
 	if (!n)
@@ -127,22 +131,46 @@ static unsigned char help_fn(EditLine *el, int ch)
 	return CC_REDISPLAY;
 }
 
+/*
+ * The rest of a word, escaped as the lexer reads it back: inside an open
+ * quote only that quote and backslashes, outside also blanks and quotes
+ * ("Email Access" becomes Email\ Access). A whole word gets its closing
+ * quote and a blank.
+ */
+static void insert_rest(EditLine *el, const char *rest, char quote, bool whole)
+{
+	char buf[256], *o = buf;
+
+	for (; *rest && o < buf + sizeof(buf) - 4; rest++) {
+		if (*rest == '\\' || *rest == quote ||
+		    (!quote && strchr(" \t\"'|;", *rest)))
+			*o++ = '\\';
+		*o++ = *rest;
+	}
+	if (whole && quote)
+		*o++ = quote;
+	if (whole)
+		*o++ = ' ';
+	*o = '\0';
+	el_insertstr(el, buf);
+}
+
 static unsigned char complete_fn(EditLine *el, int ch)
 {
 	struct sh_cand c[512];
-	char prefix[256], common[128];
-	size_t n = line_candidates(el, c, 512, prefix, sizeof(prefix)), lit = 0;
+	char prefix[256], common[128], quote;
+	size_t n = line_candidates(el, c, 512, prefix, sizeof(prefix), &quote);
+	size_t lit = 0;
 
 	for (size_t i = 0; i < n; i++)
 		lit += !c[i].placeholder;
 	sh_common_prefix(c, n, common, sizeof(common));
 	if (lit == 1) {
-		el_insertstr(el, common + strlen(prefix));
-		el_insertstr(el, " ");
+		insert_rest(el, common + strlen(prefix), quote, true);
 		return CC_REFRESH;
 	}
 	if (lit && strlen(common) > strlen(prefix)) {
-		el_insertstr(el, common + strlen(prefix));
+		insert_rest(el, common + strlen(prefix), quote, false);
 		return CC_REFRESH;
 	}
 	if (!n)

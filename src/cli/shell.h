@@ -67,6 +67,8 @@ int sh_tokenize(const char *line, char *buf, size_t size, char **argv, int max,
 		bool *partial);
 /* The first @c in @s outside quotes, or NULL (`|` of show, `;` of -c). */
 const char *sh_find_unquoted(const char *s, char c);
+/* The quote @s leaves open at its end (" or '), or 0. */
+char sh_open_quote(const char *s);
 /* Abbreviation as on FortiOS and the control socket (ctl_keyword()). */
 int sh_keyword(const char *word, const char *const *words, int n);
 

@@ -83,6 +83,21 @@ const char *sh_find_unquoted(const char *s, char c)
 	return NULL;
 }
 
+char sh_open_quote(const char *s)
+{
+	char quote = 0;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1])
+			s++;
+		else if (quote && *s == quote)
+			quote = 0;
+		else if (!quote && (*s == '"' || *s == '\''))
+			quote = *s;
+	}
+	return quote;
+}
+
 int sh_keyword(const char *word, const char *const *words, int n)
 {
 	return ctl_keyword(word, words, n);

@@ -94,10 +94,20 @@ class Term:
         os.waitpid(self.pid, 0)
 
 
+def first_prompt(t, host, what):
+    """No prompt at all: one FAIL (with what came), not a timeout a line."""
+    ok = t.expect(re.escape(host + " # ")) is not None
+    result(ok, what if ok else what + " (got %r)" % t.text()[-200:])
+    if not ok:
+        t.close()
+    return ok
+
+
 def offline(bin_, conf):
     t = Term([bin_, "cli", "-f", conf, "-s", "/nonexistent/sock"])
     host = "vpn-gw1"
-    result(t.expect(re.escape(host + " # ")), "prompt \"vpn-gw1 # \" (hostname from system global)")
+    if not first_prompt(t, host, "prompt \"vpn-gw1 # \" (hostname from system global)"):
+        return
     out = t.line("conf fire local", host + " (local-in-policy) # ")
     result(out is not None, "abbreviated `conf fire local` opens local-in-policy, prompt (local-in-policy)")
     out = t.line("ed 1", host + " (1) # ")
@@ -113,6 +123,11 @@ def offline(bin_, conf):
     t.send("set srcaddr remo\t")
     result(t.expect(r"remote-vpn ") is not None, "Tab completes an address name that exists (remote-vpn)")
     t.line("", host + " (1) # ")
+    # a name with a blank: escaped so that the lexer reads it back whole
+    t.send("set service Email\t")
+    result(t.expect(r"Email\\ Access ") is not None, "Tab completes a name with a blank, escaped (Email\\ Access)")
+    out = t.line("", host + " (1) # ")
+    result(out is not None and "error" not in out, "... and the line is taken")
     t.send("set service ?")
     m = t.expect(r"IKE")
     result(m is not None, "? after `set service` lists the services (IKE)")
@@ -136,7 +151,8 @@ def offline(bin_, conf):
            and "Return code -3" in out,
            "reference to nothing: entry not found in datasource")
     out = t.line("sh", host + " (1) # ")
-    result(out is not None and "set action accept" in out and 'set srcaddr "remote-vpn"' in out,
+    result(out is not None and "set action accept" in out and 'set srcaddr "remote-vpn"' in out
+           and 'set service "Email Access"' in out,
            "show in the edit prints the staged entry")
     out = t.line("abort", host + " # ")
     result(out is not None, "abort returns to the top prompt")
@@ -150,7 +166,8 @@ def offline(bin_, conf):
 def seed(bin_, sock, intf):
     t = Term([bin_, "cli", "-s", sock])
     host = "lab-gw"
-    result(t.expect(re.escape(host + " # ")), "prompt \"lab-gw # \" against the daemon")
+    if not first_prompt(t, host, "prompt \"lab-gw # \" against the daemon"):
+        return
     lines = [
         ("config firewall address", "(address) # "),
         ('edit "remote-vpn"', "(remote-vpn) # "),
@@ -188,7 +205,8 @@ def seed(bin_, sock, intf):
 def refused(bin_, sock):
     t = Term([bin_, "cli", "-s", sock])
     host = "lab-gw"
-    t.expect(re.escape(host + " # "))
+    if not first_prompt(t, host, "refused: the shell's prompt"):
+        return
     t.line("config firewall addrgrp", "(addrgrp) # ")
     t.line("edit loop", "(loop) # ")
     t.line("set member loop", "(loop) # ")

@@ -153,6 +153,14 @@ static void test_find_unquoted(void **state)
 	assert_null(sh_find_unquoted("set comments x\\;y", ';'));
 }
 
+static void test_open_quote(void **state)
+{
+	assert_int_equal(sh_open_quote("set comments \"a b"), '"');
+	assert_int_equal(sh_open_quote("set comments \"a b\" 'c"), '\'');
+	assert_int_equal(sh_open_quote("set comments \"a\\\"b\""), 0);
+	assert_int_equal(sh_open_quote("set comments a\\\"b"), 0);
+}
+
 static void test_keyword(void **state)
 {
 	static const char *const secs[] = { "local-in-policy",
@@ -305,6 +313,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tokenize),
 		cmocka_unit_test(test_find_unquoted),
+		cmocka_unit_test(test_open_quote),
 		cmocka_unit_test(test_keyword),
 		cmocka_unit_test_setup_teardown(test_find_path, setup,
 						teardown),
