@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <histedit.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,6 +84,13 @@ int sh_dispatch(struct shell *s, int argc, char **argv)
 }
 
 static struct shell *el_shell; /* libedit's callbacks have no context */
+static volatile sig_atomic_t interrupted;
+
+/* Ctrl-C drops the line being typed, as on FortiOS; not the session. */
+static void on_sigint(int sig)
+{
+	interrupted = 1;
+}
 
 static char *prompt_fn(EditLine *el)
 {
@@ -202,7 +210,17 @@ static int interactive(struct shell *s)
 	el_set(el, EL_ADDFN, "li-help", "what may come next", help_fn);
 	el_set(el, EL_BIND, "^I", "li-complete", NULL);
 	el_set(el, EL_BIND, "?", "li-help", NULL);
-	while (!s->quit && (line = el_gets(el, &count))) {
+	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_sigint }, NULL);
+	while (!s->quit) {
+		line = el_gets(el, &count);
+		if (!line && interrupted) {
+			interrupted = 0;
+			el_reset(el);
+			fputc('\n', stdout);
+			continue;
+		}
+		if (!line)
+			break;
 		if (strspn(line, " \t\r\n") != strlen(line))
 			history(h, &ev, H_ENTER, line);
 		sh_exec_line(s, line);

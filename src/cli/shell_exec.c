@@ -772,8 +772,7 @@ static const struct {
 	{ "unselect", do_attr }, { "unset", do_attr },
 };
 
-static int run_words(struct shell *s, struct conf_word *w, size_t n,
-		     const char *grep)
+static int run_words(struct shell *s, struct conf_word *w, size_t n)
 {
 	const char *cmds[16];
 	char *argv[SH_MAX_WORDS];
@@ -787,26 +786,44 @@ static int run_words(struct shell *s, struct conf_word *w, size_t n,
 	w[0].text = (char *)cmds[k];
 	for (i = 0; (size_t)i < n && i < SH_MAX_WORDS; i++)
 		argv[i] = w[i].text;
-	if (!strcmp(cmds[k], "show") || !strcmp(cmds[k], "get")) {
-		FILE *out = stdout;
-		int ret;
-
-		if (grep && !(out = popen(grep, "w"))) {
-			sh_error(s, NULL, "cannot run \"%s\"", grep);
-			return -1;
-		}
-		ret = cmds[k][0] == 's' ? sh_show(s, argv, i, out) :
-					  sh_get(s, argv, i, out);
-		if (grep)
-			pclose(out);
-		return ret;
-	}
+	if (!strcmp(cmds[k], "show"))
+		return sh_show(s, argv, i, stdout);
+	if (!strcmp(cmds[k], "get"))
+		return sh_get(s, argv, i, stdout);
 	if (sh_is_dispatched(cmds[k]))
 		return sh_dispatch(s, i, argv) ? -1 : 0;
 	for (i = 0; i < N(handlers); i++)
 		if (!strcmp(handlers[i].name, cmds[k]))
 			return handlers[i].fn(s, w, n);
 	return sh_parse_error(s, w[0].text, "not implemented");
+}
+
+/*
+ * `COMMAND | grep PATTERN`: the command's stdout into grep, whichever
+ * writes it (show, get, or a dispatched diagnose).
+ */
+static int piped(struct shell *s, struct conf_word *w, size_t n,
+		 const char *grep)
+{
+	FILE *p;
+	int saved, ret;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	p = saved < 0 ? NULL : popen(grep, "w");
+	if (!p) {
+		if (saved >= 0)
+			close(saved);
+		sh_error(s, NULL, "cannot run \"%s\"", grep);
+		return -1;
+	}
+	dup2(fileno(p), STDOUT_FILENO);
+	ret = run_words(s, w, n);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	pclose(p);
+	return ret;
 }
 
 /* `show | grep PATTERN`: the filter as a command line of its own. */
@@ -844,8 +861,10 @@ int sh_exec_line(struct shell *s, const char *line)
 	}
 	if (dl.errors)
 		ret = print_diags(s, &dl, w, (size_t)n);
+	else if (grep)
+		ret = piped(s, w, (size_t)n, grep);
 	else
-		ret = run_words(s, w, (size_t)n, grep);
+		ret = run_words(s, w, (size_t)n);
 	lexer_fini(&lx);
 	return ret;
 }

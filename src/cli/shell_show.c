@@ -90,8 +90,16 @@ int sh_show(struct shell *s, char **argv, int argc, FILE *out)
 	bool full = take_full(&argv, &argc);
 	struct conf_section *sec;
 	struct conf_entry *e;
+	const char *bad;
+	bool amb;
+	int used;
 
 	if (!s->depth) {
+		/* Not a config section: the one-shot `show`, if there is one. */
+		if (argc > 1 &&
+		    !sh_find_path(s, argv + 1, argc - 1, &used, &bad, &amb) &&
+		    sh_is_dispatched("show"))
+			return sh_dispatch(s, argc, argv) ? -1 : 0;
 		/* What is on disk now (another admin may have changed it). */
 		if (sh_load(s) && !s->tree.sections)
 			sh_error(s, NULL, "%s", s->load_error);

@@ -154,6 +154,14 @@ def offline(bin_, conf):
     result(out is not None and "set action accept" in out and 'set srcaddr "remote-vpn"' in out
            and 'set service "Email Access"' in out,
            "show in the edit prints the staged entry")
+    t.send("set comments half-typed\x03")
+    m = t.expect(re.escape(host + " (1) # "))
+    out = t.line("show | grep comments", host + " (1) # ")
+    result(m is not None and out is not None and "half-typed" not in out,
+           "Ctrl-C drops the line being typed, the session stays")
+    out = t.line("show | grep srcaddr", host + " (1) # ")
+    result(out is not None and 'set srcaddr "remote-vpn"' in out and "set action" not in out,
+           "show | grep: only the matching lines")
     out = t.line("abort", host + " # ")
     result(out is not None, "abort returns to the top prompt")
     out = t.line("show firewall local-in-policy 1", host + " # ")
