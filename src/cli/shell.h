@@ -43,6 +43,8 @@ struct shell {
 	struct conf_tree tree;
 	struct arena lines; /* each typed line's text, for the session */
 	bool loaded;
+	const char *base; /* the file's text when the transaction began */
+	size_t base_len;
 	const char *load_error; /* why this file cannot be edited */
 	struct sh_frame stack[SH_MAX_DEPTH];
 	int depth;

@@ -18,6 +18,9 @@
  *     earlier: after a refused change FILE and FILE.bak would share an
  *     inode, and an edit in place of one would change both.
  *  5. TEMP is renamed over FILE and the directory fsync'ed.
+ * Steps 2-5 hold a lock on the directory, and first check that the file
+ * is still what the transaction loaded: two admins do not undo each
+ * other's change.
  * What is left: a crash between 3 and 5 leaves the daemon enforcing the
  * new text while FILE has the old (the next reload goes back to it); the
  * shell names TEMP, which holds the new text, when 4 or 5 fails.
@@ -28,6 +31,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -195,40 +199,71 @@ static int compile_staged(struct shell *s, char **text, size_t *len)
 	return err;
 }
 
-/* Is @text what the file holds already? */
-static bool unchanged(struct shell *s, const char *text, size_t len)
+/*
+ * The file now, against what the transaction started from (s->base) and
+ * the new @text: 1 it holds @text already (nothing to do), 0 it is as it
+ * was (go on), -1 someone else changed it meanwhile: saving would undo
+ * their change.
+ */
+static int file_state(struct shell *s, const char *text, size_t len)
 {
 	struct conf_source *src;
+	const char *now = "", *why;
+	size_t now_len = 0;
 	struct arena a;
-	const char *why;
-	bool same;
+	int err, state;
 
 	arena_init(&a);
-	same = !conf_source_read(&a, s->config, &src, &why) &&
-	       src->len == len && !memcmp(src->text, text, len);
+	err = conf_source_read(&a, s->config, &src, &why);
+	if (!err) {
+		now = src->text;
+		now_len = src->len;
+	}
+	if (err && err != -ENOENT)
+		state = -1;
+	else if (now_len == len && !memcmp(now, text, len))
+		state = 1;
+	else if (now_len == s->base_len && !memcmp(now, s->base, now_len))
+		state = 0;
+	else
+		state = -1;
 	arena_free(&a);
-	return same;
+	if (state < 0)
+		sh_error(
+			s, "Command fail. Return code -1",
+			"%s changed since this `config` began (another admin, or an editor): nothing applied; `abort` and make the change again",
+			s->config);
+	return state;
 }
 
-int sh_apply(struct shell *s)
+/* Two shells applying at once take turns (the lock is the directory's). */
+static int lock_dir(const char *path)
 {
-	char *text = NULL, *tmp;
-	size_t len = 0;
-	int ret = -1;
+	char *copy = strdup(path);
+	int fd = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY) : -1;
 
-	if (compile_staged(s, &text, &len))
-		goto out;
-	if (unchanged(s, text, len)) {
-		ret = 0;
-		goto out;
+	free(copy);
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		fd = -1;
 	}
+	return fd;
+}
+
+static int save(struct shell *s, const char *text, size_t len)
+{
+	char *tmp;
+	int state = file_state(s, text, len);
+
+	if (state)
+		return state > 0 ? 0 : -1;
 	tmp = write_temp(s, text, len);
 	if (!tmp)
-		goto out;
+		return -1;
 	if (s->online && !daemon_apply(s, tmp)) {
 		unlink(tmp);
 		free(tmp);
-		goto out;
+		return -1;
 	}
 	keep_backup(s);
 	if (rename(tmp, s->config)) {
@@ -236,12 +271,25 @@ int sh_apply(struct shell *s)
 			 "cannot rename %s to %s: %s; the new config is in %s",
 			 tmp, s->config, strerror(errno), tmp);
 		free(tmp);
-		goto out;
+		return -1;
 	}
 	fsync_dir(s->config);
 	free(tmp);
-	ret = 0;
-out:
+	return 0;
+}
+
+int sh_apply(struct shell *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = -1, lock;
+
+	if (!compile_staged(s, &text, &len)) {
+		lock = lock_dir(s->config);
+		ret = save(s, text, len);
+		if (lock >= 0)
+			close(lock);
+	}
 	free(text);
 	return ret;
 }

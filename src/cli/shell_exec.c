@@ -172,6 +172,8 @@ int sh_load(struct shell *s)
 			  conf_source_mem(&s->arena, "", "", 0, false), &dl);
 		return -1;
 	}
+	s->base = src->text;
+	s->base_len = src->len;
 	if (has_vdoms(src->text)) {
 		s->load_error = arena_printf(
 			&s->arena,

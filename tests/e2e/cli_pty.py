@@ -167,6 +167,22 @@ def offline(bin_, conf):
     out = t.line("show firewall local-in-policy 1", host + " # ")
     result(out is not None and "set action" not in out and '"All_exceptions"' in out,
            "after abort, policy 1 is as in the file")
+    # someone edits the file meanwhile: end refuses rather than undo it
+    t.line("config firewall address", host + " (address) # ")
+    t.line("edit other", host + " (other) # ")
+    t.line("set subnet 10.1.0.0/16", host + " (other) # ")
+    with open(conf) as f:
+        orig = f.read()
+    with open(conf, "a") as f:
+        f.write("# edited meanwhile\n")
+    out = t.line("end", host + " (other) # ")
+    result(out is not None and "changed since this `config` began" in out
+           and "Command fail" in out,
+           "end refuses when the file changed meanwhile, levels stay open")
+    with open(conf, "w") as f:
+        f.write(orig)
+    out = t.line("abort", host + " # ")
+    result(out is not None, "abort after that")
     t.send("exit\r")
     t.close()
 
