@@ -304,9 +304,17 @@ static bool same_file(const char *a, const char *b)
 static int locate(struct shell *s, const char *file)
 {
 	char running[PATH_MAX];
-	bool daemon = sh_daemon_config(s->socket, running, sizeof(running));
+	int err = sh_daemon_config(s->socket, running, sizeof(running));
 
-	if (daemon && (!file || same_file(file, running))) {
+	/* Offline only without a daemon: not a file a mute one may enforce. */
+	if (err && err != -ENOENT) {
+		fprintf(stderr, "localin: the daemon at %s: %s%s\n", s->socket,
+			strerror(-err),
+			err == -EACCES ? " (the control socket is root only)" :
+					 "");
+		return 1;
+	}
+	if (!err && (!file || same_file(file, running))) {
 		if (running[0] != '/') {
 			fprintf(stderr,
 				"localin: the daemon enforces \"%s\" (a relative path); give it with -f\n",

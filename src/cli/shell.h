@@ -126,8 +126,12 @@ void sh_print_help(const struct sh_cand *c, size_t n, FILE *out);
 /* shell_apply.c */
 /* The outermost `end`: compile, daemon, file. 0 or -1 (printed). */
 int sh_apply(struct shell *s);
-/* Is a daemon at @socket enforcing a config? Its path into @buf. */
-bool sh_daemon_config(const char *socket, char *buf, size_t size);
+/*
+ * The config the daemon at @socket enforces, into @buf: 0, -ENOENT when
+ * no daemon is there, or another negative errno (it did not answer,
+ * permission denied).
+ */
+int sh_daemon_config(const char *socket, char *buf, size_t size);
 
 /* shell.c: diagnose, execute, ... as main.c runs them. */
 int sh_dispatch(struct shell *s, int argc, char **argv);

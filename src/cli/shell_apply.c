@@ -294,30 +294,35 @@ int sh_apply(struct shell *s)
 	return ret;
 }
 
-bool sh_daemon_config(const char *socket, char *buf, size_t size)
+int sh_daemon_config(const char *socket, char *buf, size_t size)
 {
 	char *text = NULL, *line;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	bool ok = false, found = false;
+	bool ok = false;
+	int err;
 
 	if (!f)
-		return false;
-	if (ctl_request(socket, "status", 10000, f, f, &ok))
-		ok = false;
+		return -ENOMEM;
+	err = ctl_request(socket, "status", 10000, f, f, &ok);
 	fclose(f);
-	for (line = text; ok && line && *line;) {
+	if (!err && !ok)
+		err = -EPROTO;
+	if (err == -ECONNREFUSED)
+		err = -ENOENT; /* a socket file nobody listens on: no daemon */
+	for (line = text; !err && line && *line;) {
 		char *nl = strchr(line, '\n');
 
 		if (nl)
 			*nl = '\0';
 		if (!strncmp(line, "config: ", 8)) {
 			snprintf(buf, size, "%s", line + 8);
-			found = true;
 			break;
 		}
 		line = nl ? nl + 1 : NULL;
 	}
+	if (!err && (!line || !*line))
+		err = -EPROTO;
 	free(text);
-	return found;
+	return err;
 }
