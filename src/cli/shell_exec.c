@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/shell.h"
@@ -801,42 +802,73 @@ static int run_words(struct shell *s, struct conf_word *w, size_t n)
 }
 
 /*
+ * grep with the words after it (options and pattern, quoted as on the
+ * line), run without a shell: nothing of the line is a shell command.
+ * Its pid, with *fd the pipe into it; -1 on failure.
+ */
+static pid_t start_grep(const char *words, int *fd)
+{
+	char buf[1024], *argv[34];
+	bool partial;
+	int n, p[2];
+	pid_t pid;
+
+	argv[0] = "grep";
+	n = sh_tokenize(words, buf, sizeof(buf), argv + 1, 32, &partial);
+	if (n < 1 || pipe(p))
+		return -1;
+	argv[n + 1] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[0], STDIN_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execvp("grep", argv);
+		_exit(127);
+	}
+	close(p[0]);
+	if (pid < 0)
+		close(p[1]);
+	*fd = p[1];
+	return pid;
+}
+
+/*
  * `COMMAND | grep PATTERN`: the command's stdout into grep, whichever
  * writes it (show, get, or a dispatched diagnose).
  */
 static int piped(struct shell *s, struct conf_word *w, size_t n,
 		 const char *grep)
 {
-	FILE *p;
-	int saved, ret;
+	int saved, fd, ret;
+	pid_t pid;
 
 	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	p = saved < 0 ? NULL : popen(grep, "w");
-	if (!p) {
-		if (saved >= 0)
-			close(saved);
-		sh_error(s, NULL, "cannot run \"%s\"", grep);
+	pid = start_grep(grep, &fd);
+	if (pid < 0) {
+		sh_error(s, NULL, "cannot run grep %s", grep);
 		return -1;
 	}
-	dup2(fileno(p), STDOUT_FILENO);
+	saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
 	ret = run_words(s, w, n);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
-	pclose(p);
+	waitpid(pid, NULL, 0);
 	return ret;
 }
 
-/* `show | grep PATTERN`: the filter as a command line of its own. */
-static const char *pipe_filter(struct shell *s, const char *bar)
+/* `show | grep PATTERN`: the words after grep. */
+static const char *pipe_filter(const char *bar)
 {
 	const char *p = bar + 1;
 
 	p += strspn(p, " \t");
-	if (strncmp(p, "grep", 4) || !strchr(" \t", p[4]) || !p[4])
+	if (strncmp(p, "grep", 4) || !p[4] || !strchr(" \t", p[4]))
 		return NULL;
-	return arena_printf(&s->lines, "grep %s", p + 5);
+	return p + 5;
 }
 
 int sh_exec_line(struct shell *s, const char *line)
@@ -849,7 +881,7 @@ int sh_exec_line(struct shell *s, const char *line)
 	struct lexer lx;
 	int n, ret;
 
-	if (bar && !(grep = pipe_filter(s, bar)))
+	if (bar && !(grep = pipe_filter(bar)))
 		return sh_parse_error(
 			s, "|", "only `| grep PATTERN` follows a command");
 	/* Not in the tree's arena: `config` loads the tree again. */
