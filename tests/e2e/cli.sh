@@ -55,6 +55,13 @@ check "offline -c: the new file compiles" "$bin" check -c "$off"
 	>"$tmp/amb.out" 2>&1
 check "offline: \`conf fire addr\` is ambiguous (address, addrgrp, ...)" \
 	sh -c "grep -q \"command parse error before 'addr'\" '$tmp/amb.out' && grep -q ambiguous '$tmp/amb.out'"
+"$bin" cli -f "$off" -s "$tmp/none.sock" \
+	-c "show | grep -i 'SET SUBNET 10.9'; show | grep 'x; touch $tmp/pwned'" \
+	>"$tmp/grep.out" 2>&1
+check "show | grep -i: grep's options, only the matching line" \
+	sh -c "[ \"\$(cat '$tmp/grep.out')\" = '        set subnet 10.9.0.0 255.255.0.0' ]"
+check "show | grep runs no shell (a ; in the pattern is a pattern)" \
+	[ ! -e "$tmp/pwned" ]
 printf 'config vdom\nedit root\nend\n' >"$tmp/vdom.conf"
 "$bin" cli -f "$tmp/vdom.conf" -s "$tmp/none.sock" \
 	-c 'config firewall address' >"$tmp/vdom.out" 2>&1
