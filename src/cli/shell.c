@@ -206,8 +206,9 @@ static int interactive(struct shell *s)
 	el_set(el, EL_PROMPT, prompt_fn);
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_SIGNAL, 1);
-	el_set(el, EL_ADDFN, "li-complete", "complete a word", complete_fn);
-	el_set(el, EL_ADDFN, "li-help", "what may come next", help_fn);
+	/* Wide: the narrow EL_ADDFN copies its strings and never frees them. */
+	el_wset(el, EL_ADDFN, L"li-complete", L"complete a word", complete_fn);
+	el_wset(el, EL_ADDFN, L"li-help", L"what may come next", help_fn);
 	el_set(el, EL_BIND, "^I", "li-complete", NULL);
 	el_set(el, EL_BIND, "?", "li-help", NULL);
 	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_sigint }, NULL);

@@ -32,14 +32,15 @@ find_python
 private_bpffs "$@"
 setup_run cli localin-cli
 
-pty() { "$py" "$here/cli_pty.py" "$bin" "$@"; }
+# Its FAIL lines count: its exit status is their number.
+pty() { "$py" "$here/cli_pty.py" "$bin" "$@" || fails=$((fails + $?)); }
 # The reload counters of `localin status` ("(reloads: N, failed: M)").
 reloads() { li_cmd status | grep -o '(reloads: [0-9]*, failed: [0-9]*)'; }
 
 # --- offline -------------------------------------------------------------------
 off=$tmp/off.conf
 cp "$here/../../examples/seed.conf" "$off"
-pty offline "$off" || true
+pty offline "$off"
 check "offline: the pty session (abort) left the file byte-identical" \
 	cmp -s "$off" "$here/../../examples/seed.conf"
 "$bin" cli -f "$off" -s "$tmp/none.sock" \
@@ -97,7 +98,7 @@ check_start "daemon enforcing the lab config" "$conf" || {
 }
 check "before: the peer's ping passes (policy 9 accepts)" ping_ok
 
-pty seed "$SOCK" "$IF" || true
+pty seed "$SOCK" "$IF"
 li_cmd status >"$tmp/status.out" 2>&1
 check "localin status: local-in-policy 1 after the typed procedure" \
 	grep -q "local-in-policy 1 (deny)" "$tmp/status.out"
@@ -115,7 +116,7 @@ check "no temporary file left beside the config" \
 cp "$conf" "$tmp/before.conf"
 cp "$conf.bak" "$tmp/before.bak"
 r0=$(reloads)
-pty refused "$SOCK" || true
+pty refused "$SOCK"
 check "refused (does not compile): the file is byte-identical" \
 	cmp -s "$conf" "$tmp/before.conf"
 check "refused: FILE.bak untouched" cmp -s "$conf.bak" "$tmp/before.bak"

@@ -73,25 +73,47 @@ class Term:
 
     def line(self, s, prompt):
         """Type a line and wait for the next prompt; the output between."""
-        start = self.seen = len(self.text())
+        start = self.seen  # what came before was expected: see redisplay
         self.send(s + "\r")
         m = self.expect(re.escape(prompt))
         return self.text()[start:m.start()] if m else None
 
-    def close(self):
+    def redisplay(self, prompt, typed):
+        """After a list (? or Tab): the prompt again, with the line typed."""
+        return self.expect(re.escape(prompt + typed)) is not None
+
+    def close(self, wait=0):
+        """The exit status (os.waitpid's); waits @wait s for an exit first."""
         if os.environ.get("CLI_PTY_DEBUG"):
             sys.stderr.write(self.text())
+        end = time.time() + wait
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                os.close(self.fd)
+                return status
+            if time.time() >= end:
+                break
+            self.read(0.1)  # drain: a full pty would block its exit
         try:
             os.close(self.fd)
         except OSError:
             pass
         for _ in range(100):
-            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
-                return
+                return status
             time.sleep(0.1)
         os.kill(self.pid, 9)
         os.waitpid(self.pid, 0)
+        return -1
+
+    def exit(self, what):
+        """`exit`: the shell ends with 0 (and nothing ASan would say)."""
+        self.send("exit\r")
+        status = self.close(TIMEOUT)
+        result(status == 0 and "Sanitizer" not in self.text(),
+               "%s: `exit` ends the shell, status 0 (%s)" % (what, status))
 
 
 def first_prompt(t, host, what):
@@ -115,7 +137,8 @@ def offline(bin_, conf):
     # ?: the attributes starting with "act", with their type
     t.send("set act?")
     m = t.expect(r"action\s+one of the values below")
-    result(m is not None, "? after `set act` lists action")
+    result(m is not None and t.redisplay(host + " (1) # ", "set act"),
+           "? after `set act` lists action, then the line again")
     # Tab: the enum value, then the reference
     t.send("ion acc\t")
     result(t.expect(r"accept ") is not None, "Tab completes `acc` to `accept `")
@@ -130,13 +153,17 @@ def offline(bin_, conf):
     result(out is not None and "error" not in out, "... and the line is taken")
     t.send("set service ?")
     m = t.expect(r"IKE")
-    result(m is not None, "? after `set service` lists the services (IKE)")
+    result(m is not None and t.redisplay(host + " (1) # ", "set service "),
+           "? after `set service` lists the services (IKE)")
     t.send("\x15")  # ^U: the line is dropped
     t.line("", host + " (1) # ")
-    t.send("se\t")  # set, select: the common prefix only
+    t.send("se\t")  # set, select: the common prefix only, and the list
+    ok = bool(t.expect(r"(\n.*(set\s+Modify value|select\s+Add values).*){2}"))
+    ok = ok and t.redisplay(host + " (1) # ", "se")
     t.send("?")
-    m = t.expect(r"(\n.*(set\s+Modify value|select\s+Add values).*){2}")
-    result(m is not None,
+    ok = ok and t.expect(r"(\n.*(set\s+Modify value|select\s+Add values).*){2}")
+    ok = ok and t.redisplay(host + " (1) # ", "se")
+    result(ok,
            "Tab on `se` stops at the common prefix; ? lists select and set")
     t.send("\x15")
     out = t.line("", host + " (1) # ")
@@ -183,8 +210,7 @@ def offline(bin_, conf):
         f.write(orig)
     out = t.line("abort", host + " # ")
     result(out is not None, "abort after that")
-    t.send("exit\r")
-    t.close()
+    t.exit("offline")
 
 
 def seed(bin_, sock, intf):
@@ -222,8 +248,7 @@ def seed(bin_, sock, intf):
     out = t.line("diag debug flow filter", host + " # ")
     result(out is not None and "command parse error" not in out,
            "diagnose runs inside the shell (the daemon's filter)")
-    t.send("exit\r")
-    t.close()
+    t.exit("seed")
 
 
 def refused(bin_, sock):
@@ -241,8 +266,7 @@ def refused(bin_, sock):
            "a change that does not compile: located error, Command fail, levels stay open")
     out = t.line("abort", host + " # ")
     result(out is not None, "abort after the refused end")
-    t.send("exit\r")
-    t.close()
+    t.exit("refused")
 
 
 def main():
