@@ -5,6 +5,7 @@
  *   shell.c           options, the line loop (libedit or a script), the
  *                     dispatch of diagnose/execute/... to main's commands
  *   shell_tok.c       words of a typed line, abbreviations (pure)
+ *   shell_session.c   the loaded tree, levels, prompt, schema lookups
  *   shell_exec.c      config/edit/set/.../end against the staged tree
  *   shell_show.c      show and get at every level
  *   shell_complete.c  what may come next: Tab and `?` (from the schema)
@@ -51,6 +52,18 @@ struct shell {
 	bool quit; /* `exit` */
 };
 
+/* FortiOS's return codes (as the CLI prints them). */
+#define RC_PARSE -61	/* a word the CLI did not take */
+#define RC_VALUE -651	/* a value its type refuses */
+#define RC_NOENT -3	/* entry not found in datasource */
+#define RC_EXISTS -5	/* the key is taken */
+#define RC_REQUIRED -56 /* node_check_object: a value must be set */
+
+static inline struct sh_frame *sh_top(struct shell *s)
+{
+	return s->depth ? &s->stack[s->depth - 1] : NULL;
+}
+
 /* A candidate for the next word: the word, or a <placeholder>, and help. */
 struct sh_cand {
 	char word[96];
@@ -74,10 +87,8 @@ char sh_open_quote(const char *s);
 /* Abbreviation as on FortiOS and the control socket (ctl_keyword()). */
 int sh_keyword(const char *word, const char *const *words, int n);
 
-/* shell_exec.c */
+/* shell_session.c */
 int sh_load(struct shell *s);
-/* Run one typed line. 0, or -1 after the error was printed. */
-int sh_exec_line(struct shell *s, const char *line);
 /* The prompt: "HOST # ", "HOST (local-in-policy) # ", "HOST (1) # ". */
 void sh_prompt(struct shell *s, char *buf, size_t size);
 /* The commands of the current level, for completion. */
@@ -102,11 +113,17 @@ const struct schema_attr *sh_find_attr(const struct schema_section *sec,
 /* Sections whose entry names attribute @a of @sec refers to. */
 int sh_ref_sections(const struct schema_section *sec, const char *attr,
 		    const char **out, int max);
+/* FortiOS's "WHAT 'WORD'" and "Command fail. Return code RC" lines. */
+void sh_fortios_fail(const char *what, const char *word, int rc);
 void sh_error(struct shell *s, const char *fortios, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* FortiOS's two lines for a word the CLI did not take. */
 int sh_parse_error(struct shell *s, const char *word, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* shell_exec.c */
+/* Run one typed line. 0, or -1 after the error was printed. */
+int sh_exec_line(struct shell *s, const char *line);
 
 /* shell_show.c */
 int sh_show(struct shell *s, char **argv, int argc, FILE *out);
