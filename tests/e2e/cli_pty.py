@@ -194,6 +194,9 @@ def offline(bin_, conf):
     out = t.line("show firewall local-in-policy 1", host + " # ")
     result(out is not None and "set action" not in out and '"All_exceptions"' in out,
            "after abort, policy 1 is as in the file")
+    out = t.line("\x10", host + " # ")  # ^P: the line before, again
+    result(out is not None and "show firewall local-in-policy 1" in out
+           and '"All_exceptions"' in out, "history: ^P recalls the last line")
     # someone edits the file meanwhile: end refuses rather than undo it
     t.line("config firewall address", host + " (address) # ")
     t.line("edit other", host + " (other) # ")
