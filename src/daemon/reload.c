@@ -295,6 +295,31 @@ static size_t say_unenforced(struct daemon *d, FILE *answer)
 	return n;
 }
 
+/*
+ * `apply PATH` loads only what `localin cli` stages: .NAME.cli-XXXXXX in
+ * the config file's own directory. Any other file would be read as root
+ * and its lines quoted back in the diagnostics, to whoever may use the
+ * control socket.
+ */
+static bool staged_path_ok(const struct daemon *d, const char *path)
+{
+	const char *cbase = strrchr(d->o->config, '/'),
+		   *pbase = strrchr(path, '/');
+	char *cdir, *pdir;
+	bool ok;
+
+	if (!cbase || !pbase || strncmp(pbase + 1, ".", 1) ||
+	    strncmp(pbase + 2, cbase + 1, strlen(cbase + 1)) ||
+	    strncmp(pbase + 2 + strlen(cbase + 1), ".cli-", 5))
+		return false;
+	cdir = strndup(d->o->config, (size_t)(cbase - d->o->config));
+	pdir = strndup(path, (size_t)(pbase - path));
+	ok = cdir && pdir && !strcmp(cdir, pdir);
+	free(cdir);
+	free(pdir);
+	return ok;
+}
+
 int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path)
 {
 	struct pipeline *np;
@@ -303,6 +328,12 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path)
 	FILE *msgs;
 	int err, ret;
 
+	if (path && !staged_path_ok(d, path)) {
+		fprintf(answer,
+			"apply: %s is not a file localin cli staged beside %s\n",
+			path, d->o->config);
+		return -EPERM;
+	}
 	sd_notify(0, "RELOADING=1");
 	msgs = open_memstream(&text, &len);
 	if (!msgs) {

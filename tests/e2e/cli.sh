@@ -134,6 +134,17 @@ check "... the daemon still enforces 2 policies" \
 	grep -q "^policies: 2 IPv4" "$tmp/status2.out"
 check "... no temporary file left" sh -c "! ls -a '$tmp' | grep -q '\\.cli-'"
 
+# apply takes only what the cli stages beside the config (not /etc/passwd)
+r0=$(reloads)
+"$py" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(("apply %s\n" % sys.argv[2]).encode())
+print(s.recv(4096).decode())' "$SOCK" /etc/passwd >"$tmp/apply.out" 2>&1
+check "apply /etc/passwd: refused, nothing of it quoted" \
+	sh -c "grep -q '^error' '$tmp/apply.out' && grep -q 'not a file localin cli staged' '$tmp/apply.out' && ! grep -q root: '$tmp/apply.out'"
+check "... the daemon did not reload" [ "$(reloads)" = "$r0" ]
+
 r0=$(reloads)
 printf '%s\n' 'config firewall local-in-policy' 'edit 1' \
 	'set comments "from a script"' 'set schedule never-heard-of' 'end' |
