@@ -12,10 +12,11 @@
  *                                        the running one (the body says why)
  *   reload force                         the same, also when the new config
  *                                        has no local-in policy at all
- *   apply PATH                           reload, but from PATH (absolute):
- *                                        `localin cli` stages its edit
- *                                        there and renames it over the
- *                                        config file only after "ok"
+ *   apply PATH                           reload, but from PATH: only
+ *                                        DIR/.NAME.cli-* beside the config
+ *                                        DIR/NAME, where `localin cli`
+ *                                        stages its edit and renames it
+ *                                        over the config after "ok"
  *   stop                                 detach, unpin, exit; answered once
  *                                        all of that is done
  *   status                               config, load time, interfaces,
