@@ -298,9 +298,22 @@ static void test_levels(void **state)
 			    "All_exceptions");
 	assert_int_equal(sh_exec_line(&f->s, "set bogus 1"), -1);
 	assert_int_equal(sh_exec_line(&f->s, "edit 3"), -1); /* not here */
+	run(f, "append srcaddr remote-vpn");
+	assert_int_equal(conf_attr_get(f->s.stack[1].entry, "srcaddr")->nr_vals,
+			 2);
+	run(f, "unselect srcaddr All_exceptions");
+	assert_string_equal(conf_attr_str(f->s.stack[1].entry, "srcaddr"),
+			    "remote-vpn");
+	run(f, "unset action");
+	assert_null(conf_attr_get(f->s.stack[1].entry, "action"));
 	run(f, "next");
-	run(f, "move 2 before 1");
+	run(f, "move 2 bef 1"); /* before, abbreviated */
 	assert_string_equal(f->s.stack[0].sec->entries->key, "2");
+	run(f, "rename 2 to 7");
+	assert_string_equal(f->s.stack[0].sec->entries->key, "7");
+	assert_int_equal(sh_exec_line(&f->s, "delete 2"), -1);
+	run(f, "delete 7");
+	assert_string_equal(f->s.stack[0].sec->entries->key, "1");
 	run(f, "abort");
 	assert_int_equal(f->s.depth, 0);
 	assert_null(conf_entry_get(
