@@ -32,6 +32,9 @@ LDLIBS += $(shell pkg-config --libs libcurl)
 LDLIBS += $(shell pkg-config --libs libmicrohttpd)
 # FQDN addresses (src/daemon/dynaddr.c, src/dyn/): libc-ares-dev
 LDLIBS += $(shell pkg-config --libs libcares)
+# The console's line editor (src/cli/shell.c): libedit-dev.
+override CFLAGS += $(shell pkg-config --cflags libedit)
+LDLIBS += $(shell pkg-config --libs libedit)
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

@@ -151,6 +151,9 @@ suite "e2e/metrics [$1]" sh tests/e2e/metrics.sh "$1/localin"
 # Issue 10: the FortiOS diagnose/get/show set on the seed's lab: debug
 # enable streams to the terminal, iprope hits, -j, --admin-group.
 suite "e2e/diag [$1]" sh tests/e2e/diag.sh "$1/localin"
+# Issue 10: localin cli through a pty (Tab, ?, errors, abort) and the
+# atomic apply at `end` against a daemon (file, FILE.bak, refusals).
+suite "e2e/cli [$1]" sh tests/e2e/cli.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

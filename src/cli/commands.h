@@ -20,5 +20,7 @@ int cmd_show_running(int argc, char **argv);
 /* Reading the log file back (src/cli/logshow.c). */
 int cmd_log(int argc, char **argv);
 int cmd_execute(int argc, char **argv);
+/* The FortiOS console (src/cli/shell.c). */
+int cmd_cli(int argc, char **argv);
 
 #endif

@@ -30,6 +30,8 @@ static const struct command {
 	  "system status, system performance status, firewall local-in-policy" },
 	{ "log", cmd_log, "log show: the log file, filtered, tail, follow" },
 	{ "execute", cmd_execute, "log filter ..., log display (FortiOS's)" },
+	{ "cli", cmd_cli,
+	  "the FortiOS console: config/edit/set ... end, diagnose" },
 };
 
 static void usage(FILE *out)

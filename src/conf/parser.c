@@ -283,13 +283,47 @@ static unsigned long next_free_id(const struct conf_section *sec)
 	return max + 1;
 }
 
+const char *conf_edit_key(const struct conf_section *sec,
+			  const struct conf_word *w, char *buf, size_t size,
+			  struct diag_list *dl)
+{
+	const struct schema_section *s = sec->schema;
+	uint32_t id;
+
+	if (s->key == SK_ID) {
+		if (!parse_u32(w->text, UINT32_MAX, &id)) {
+			diag_error(dl, &w->loc,
+				   "invalid id \"%s\" (expected 0-4294967295)",
+				   w->text);
+			return NULL;
+		}
+		if (!id && next_free_id(sec) > UINT32_MAX) {
+			diag_error(dl, &w->loc,
+				   "edit 0: no free id after 4294967295");
+			return NULL;
+		}
+		snprintf(buf, size, "%lu",
+			 id ? (unsigned long)id : next_free_id(sec));
+		return buf;
+	}
+	if (!*w->text) {
+		diag_error(dl, &w->loc, "empty name");
+		return NULL;
+	}
+	if (s->max_key_len && strlen(w->text) > s->max_key_len) {
+		diag_error(dl, &w->loc,
+			   "name \"%s\" is longer than %u characters", w->text,
+			   s->max_key_len);
+		return NULL;
+	}
+	return w->text;
+}
+
 static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct frame *f = top(p), *nf;
-	const struct schema_section *s;
 	const char *key;
 	char buf[16];
-	uint32_t id;
 
 	if (f && f->kind == F_SKIP)
 		return;
@@ -325,7 +359,6 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 		nf->ignore = true;
 		return;
 	}
-	s = f->sec->schema;
 	nf = push_frame(p, F_ENTRY, n > 1 ? &w[1].loc : &w[0].loc);
 	nf->sec = f->sec;
 	if (n != 2) {
@@ -334,32 +367,8 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 		nf->ignore = true;
 		return;
 	}
-	key = w[1].text;
-	if (s->key == SK_ID) {
-		if (!parse_u32(key, UINT32_MAX, &id)) {
-			diag_error(p->dl, &w[1].loc,
-				   "invalid id \"%s\" (expected 0-4294967295)",
-				   key);
-			nf->ignore = true;
-			return;
-		}
-		if (!id && next_free_id(f->sec) > UINT32_MAX) {
-			diag_error(p->dl, &w[1].loc,
-				   "edit 0: no free id after 4294967295");
-			nf->ignore = true;
-			return;
-		}
-		snprintf(buf, sizeof(buf), "%lu",
-			 id ? (unsigned long)id : next_free_id(f->sec));
-		key = buf;
-	} else if (!*key) {
-		diag_error(p->dl, &w[1].loc, "empty name");
-		nf->ignore = true;
-		return;
-	} else if (s->max_key_len && strlen(key) > s->max_key_len) {
-		diag_error(p->dl, &w[1].loc,
-			   "name \"%s\" is longer than %u characters", key,
-			   s->max_key_len);
+	key = conf_edit_key(f->sec, &w[1], buf, sizeof(buf), p->dl);
+	if (!key) {
 		nf->ignore = true;
 		return;
 	}
@@ -743,6 +752,33 @@ static int cmd_cmp(const void *key, const void *elem)
 	const struct command *c = elem;
 
 	return strcmp(key, c->name);
+}
+
+/*
+ * One command of the interactive shell, run as the parser runs it inside
+ * a single open block: @e of @sec (an edit, or a singleton's body) or,
+ * with @e NULL, the table @sec itself. The same checks and messages as
+ * for a file.
+ */
+int conf_exec(struct conf_tree *t, struct conf_section *sec,
+	      struct conf_entry *e, struct conf_word *w, size_t n,
+	      struct diag_list *dl)
+{
+	struct parser p = { .t = t, .dl = dl, .depth = 1 };
+	unsigned int before = dl->errors;
+	const struct command *c;
+
+	c = bsearch(w[0].text, commands, sizeof(commands) / sizeof(commands[0]),
+		    sizeof(commands[0]), cmd_cmp);
+	if (!c || c->fn == do_config || c->fn == do_edit || c->fn == do_end ||
+	    c->fn == do_next)
+		return -EOPNOTSUPP;
+	p.stack[0].kind =
+		e && sec->schema->key != SK_NONE ? F_ENTRY : F_SECTION;
+	p.stack[0].sec = sec;
+	p.stack[0].entry = e;
+	c->fn(&p, w, n);
+	return dl->errors != before ? -EINVAL : 0;
 }
 
 /*

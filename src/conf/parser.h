@@ -41,6 +41,26 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	       struct diag_list *dl);
 
 /*
+ * The key `edit @w` opens in @sec: an id checked and `0` turned into the
+ * next free one (written to @buf), or a name checked for length. NULL
+ * with the error queued on @dl.
+ */
+const char *conf_edit_key(const struct conf_section *sec,
+			  const struct conf_word *w, char *buf, size_t size,
+			  struct diag_list *dl);
+
+/*
+ * One of set, unset, append, select, unselect (on @e, an edit or a
+ * singleton's body) or delete, rename, move, purge (on the table @sec,
+ * @e NULL), for the interactive shell: as conf_parse() runs it, the same
+ * checks and messages. 0, -EINVAL with errors queued, or -EOPNOTSUPP for
+ * a command that opens or closes a block (the shell keeps those).
+ */
+int conf_exec(struct conf_tree *t, struct conf_section *sec,
+	      struct conf_entry *e, struct conf_word *w, size_t n,
+	      struct diag_list *dl);
+
+/*
  * Convenience for every front end: a fresh tree with the factory
  * defaults (conf/factory.c), then @src on top.
  */

@@ -15,6 +15,11 @@
  *                                        the running one (the body says why)
  *   reload force                         the same, also when the new config
  *                                        has no local-in policy at all
+ *   apply PATH                           reload, but from PATH: only
+ *                                        DIR/.NAME.cli-* beside the config
+ *                                        DIR/NAME, where `localin cli`
+ *                                        stages its edit and renames it
+ *                                        over the config after "ok"
  *   stop                                 detach, unpin, exit; answered once
  *                                        all of that is done
  *   status                               config, load time, interfaces,
@@ -179,6 +184,7 @@ enum ctl_cmd {
 	CTL_GET_SYS_PERF,
 	CTL_GET_LOCALIN,  /* id, has_id */
 	CTL_SHOW_LOCALIN, /* id, has_id */
+	CTL_APPLY,	  /* argv[0]: the file to load instead */
 };
 
 /* The policy group of the local-in policies (fortios-reference.md 1.3). */
@@ -231,6 +237,14 @@ int ctl_split(char *line, char **argv, int max);
  */
 int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 	      size_t errlen);
+
+/*
+ * The keyword of @words (@n of them) that @word names: equal to it, or
+ * its unique prefix, or a prefix of several of which one is a prefix of
+ * all the others ("sess": session, not session6). Its index, -ENOENT, or
+ * -EAGAIN when ambiguous. The shell (src/cli/shell*.c) abbreviates by it.
+ */
+int ctl_keyword(const char *word, const char *const *words, int n);
 
 /* Number of lines in @text: LFs, plus one for an unterminated last line. */
 unsigned int ctl_count_lines(const char *text, size_t len);

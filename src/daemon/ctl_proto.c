@@ -27,22 +27,28 @@ int ctl_split(char *line, char **argv, int max)
 	return argc;
 }
 
-/*
- * The keyword of @words that @word is a unique prefix of (or equals):
- * its index, -ENOENT, or -EAGAIN when it is ambiguous.
- */
-static int keyword(const char *word, const char *const *words, int n)
+int ctl_keyword(const char *word, const char *const *words, int n)
 {
 	size_t len = strlen(word);
-	int i, found = -ENOENT;
+	int i, found = -ENOENT, shortest = -1;
 
 	for (i = 0; i < n; i++) {
 		if (!strcmp(word, words[i]))
 			return i;
-		if (len && !strncmp(word, words[i], len))
-			found = found == -ENOENT ? i : -EAGAIN;
+		if (!len || strncmp(word, words[i], len))
+			continue;
+		found = found == -ENOENT ? i : -EAGAIN;
+		if (shortest < 0 || strlen(words[i]) < strlen(words[shortest]))
+			shortest = i;
 	}
-	return found;
+	if (found != -EAGAIN)
+		return found;
+	/* "local": local-in-policy, not local-in-policy6, as on FortiOS. */
+	for (i = 0; i < n; i++)
+		if (!strncmp(word, words[i], len) &&
+		    strncmp(words[shortest], words[i], strlen(words[shortest])))
+			return -EAGAIN;
+	return shortest;
 }
 
 /* One level of the command tree: @argv[@at] must be one of @words. */
@@ -55,7 +61,7 @@ static int level(int argc, char **argv, int at, const char *const *words, int n,
 		snprintf(err, errlen, "incomplete command: %s expected", what);
 		return -EINVAL;
 	}
-	k = keyword(argv[at], words, n);
+	k = ctl_keyword(argv[at], words, n);
 	if (k == -EAGAIN)
 		snprintf(err, errlen, "ambiguous command \"%s\"", argv[at]);
 	else if (k < 0)
@@ -409,11 +415,27 @@ bool ctl_has_json(enum ctl_cmd cmd)
 	}
 }
 
+/* apply PATH: an absolute path, compiled and swapped in like a reload. */
+static int parse_apply(int argc, char **argv, struct ctl_req *req, char *err,
+		       size_t errlen)
+{
+	if (argc != 2 || argv[1][0] != '/') {
+		snprintf(err, errlen, "usage: apply /ABSOLUTE/PATH");
+		return -EINVAL;
+	}
+	req->cmd = CTL_APPLY;
+	req->argc = 1;
+	req->argv = (const char *const *)&argv[1];
+	return 0;
+}
+
 int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 	      size_t errlen)
 {
+	/* apply: the cli's own request, not listed in the error. */
 	static const char *const top[] = { "reload",   "stop", "status",
-					   "diagnose", "get",  "show" };
+					   "diagnose", "get",  "show",
+					   "apply" };
 	static const enum ctl_cmd cmds[] = { CTL_RELOAD, CTL_STOP, CTL_STATUS };
 	bool json = false;
 	int k;
@@ -428,14 +450,16 @@ int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 		snprintf(err, errlen, "empty request");
 		return -EINVAL;
 	}
-	k = level(argc, argv, 0, top, 6,
+	k = level(argc, argv, 0, top, 7,
 		  "reload, stop, status, diagnose, get or show", err, errlen);
 	if (k < 0)
 		return k;
 	if (k == 3)
 		k = parse_diagnose(argc, argv, req, err, errlen);
-	else if (k >= 4)
+	else if (k == 4 || k == 5)
 		k = parse_get_show(argc, argv, k == 4, req, err, errlen);
+	else if (k == 6)
+		k = parse_apply(argc, argv, req, err, errlen);
 	else if (k == 0 && argc == 2 && !strcmp(argv[1], "force")) {
 		/* "reload force": also a config that enforces nothing. */
 		req->cmd = CTL_RELOAD;

@@ -511,7 +511,9 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 	}
 	switch (r.cmd) {
 	case CTL_RELOAD:
-		return !daemon_reload(d, out, r.force);
+		return !daemon_reload(d, out, r.force, NULL);
+	case CTL_APPLY:
+		return !daemon_reload(d, out, false, r.argv[0]);
 	case CTL_STOP:
 		c->stop_waiter = true;
 		d->stopping = true;

@@ -206,8 +206,8 @@ static void read_signals(struct daemon *d)
 		}
 		f = open_memstream(&text, &len);
 		if (f) {
-			daemon_reload(d, f,
-				      false); /* says what happened itself */
+			/* says what happened itself */
+			daemon_reload(d, f, false, NULL);
 			fclose(f);
 		}
 		free(text);

@@ -198,8 +198,16 @@ static inline __u32 daemon_nr_policies(const struct pipeline *p)
 
 /* reload.c */
 int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs);
+/* The same from @path instead of the config file (ctl: apply PATH). */
+int daemon_load_path(struct daemon *d, const char *path, struct pipeline **out,
+		     FILE *msgs);
 int daemon_apply(struct daemon *d, struct pipeline *np);
-int daemon_reload(struct daemon *d, FILE *answer, bool force);
+/*
+ * @path: load this file instead of the config file (`apply PATH`, from
+ * `localin cli`, which then renames it over the config file); NULL: the
+ * config file.
+ */
+int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path);
 int daemon_tick(struct daemon *d, bool force);
 void daemon_release_config(struct daemon *d);
 

@@ -75,6 +75,12 @@ static int want_of(const struct obj_config *c, struct intf_want *w)
 
 int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs)
 {
+	return daemon_load_path(d, d->o->config, out, msgs);
+}
+
+int daemon_load_path(struct daemon *d, const char *path, struct pipeline **out,
+		     FILE *msgs)
+{
 	struct pipeline *p = malloc(sizeof(*p));
 	int err;
 
@@ -82,7 +88,7 @@ int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs)
 	if (!p)
 		return -ENOMEM;
 	/* FQDNs and feeds as resolved so far (new ones match nothing yet). */
-	err = pipeline_load_vdom(p, d->o->config, d->o->vdom, STAGE_RESOLVE);
+	err = pipeline_load_vdom(p, path, d->o->vdom, STAGE_RESOLVE);
 	if (!err) {
 		p->objs.dyn = &d->dyn.t;
 		err = pipeline_compile(p);
@@ -302,7 +308,32 @@ static size_t say_unenforced(struct daemon *d, FILE *answer)
 	return n;
 }
 
-int daemon_reload(struct daemon *d, FILE *answer, bool force)
+/*
+ * `apply PATH` loads only what `localin cli` stages: .NAME.cli-XXXXXX in
+ * the config file's own directory. Any other file would be read as root
+ * and its lines quoted back in the diagnostics, to whoever may use the
+ * control socket.
+ */
+static bool staged_path_ok(const struct daemon *d, const char *path)
+{
+	const char *cbase = strrchr(d->o->config, '/'),
+		   *pbase = strrchr(path, '/');
+	char *cdir, *pdir;
+	bool ok;
+
+	if (!cbase || !pbase || strncmp(pbase + 1, ".", 1) ||
+	    strncmp(pbase + 2, cbase + 1, strlen(cbase + 1)) ||
+	    strncmp(pbase + 2 + strlen(cbase + 1), ".cli-", 5))
+		return false;
+	cdir = strndup(d->o->config, (size_t)(cbase - d->o->config));
+	pdir = strndup(path, (size_t)(pbase - path));
+	ok = cdir && pdir && !strcmp(cdir, pdir);
+	free(cdir);
+	free(pdir);
+	return ok;
+}
+
+int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path)
 {
 	struct pipeline *np;
 	char *text = NULL;
@@ -310,6 +341,12 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force)
 	FILE *msgs;
 	int err, ret;
 
+	if (path && !staged_path_ok(d, path)) {
+		fprintf(answer,
+			"apply: %s is not a file localin cli staged beside %s\n",
+			path, d->o->config);
+		return -EPERM;
+	}
 	sd_notify(0, "RELOADING=1");
 	msgs = open_memstream(&text, &len);
 	if (!msgs) {
@@ -321,7 +358,8 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force)
 		sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
 		return -ENOMEM;
 	}
-	err = daemon_load(d, &np, msgs);
+	err = path ? daemon_load_path(d, path, &np, msgs) :
+		     daemon_load(d, &np, msgs);
 	if (!err) {
 		err = refuse_empty(d, np, force, msgs);
 		if (!err) {

@@ -1,0 +1,168 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# `localin cli`, the FortiOS console (issue 10), typed through a
+# pseudo-terminal (cli_pty.py) and fed scripts:
+#  - offline (-f FILE, no daemon): prompts, Tab and ? from the schema,
+#    abbreviations, FortiOS's error lines, abort; a -c apply keeps the
+#    previous file as FILE.bak; a multi-VDOM file is refused.
+#  - against a daemon in a lab namespace: the seed's procedure (address,
+#    address group with exclusion, local-in policy) typed line by line,
+#    then `localin status` shows policy 1 and the peer's ping is dropped;
+#    the file holds the change, FILE.bak the one before, no temporary file
+#    is left; a change that does not compile, one the daemon refuses (no
+#    policy left) and a script stopping at its error line all leave the
+#    daemon (status: its reload counts) and the file (byte for byte) as
+#    they were.
+#
+#	sh tests/e2e/cli.sh BIN
+#
+# One PASS/FAIL line per check; SKIP (and exit 0) without root, `BIN run`,
+# python3 or the tools below. It runs in a mount namespace of its own with
+# a private bpffs, and kills only what it started.
+set -u
+bin=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
+SUITE=e2e/cli
+export SUITE
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_root_and_tools ip nsenter unshare ping cmp
+find_python
+private_bpffs "$@"
+setup_run cli localin-cli
+
+# Its FAIL lines count: its exit status is their number.
+pty() { "$py" "$here/cli_pty.py" "$bin" "$@" || fails=$((fails + $?)); }
+# The reload counters of `localin status` ("(reloads: N, failed: M)").
+reloads() { li_cmd status | grep -o '(reloads: [0-9]*, failed: [0-9]*)'; }
+
+# --- offline -------------------------------------------------------------------
+off=$tmp/off.conf
+cp "$here/../../examples/seed.conf" "$off"
+pty offline "$off"
+check "offline: the pty session (abort) left the file byte-identical" \
+	cmp -s "$off" "$here/../../examples/seed.conf"
+"$bin" cli -f "$off" -s "$tmp/none.sock" \
+	-c 'conf fire address; edit "lab"; set subnet 10.9.0.0/16; end' \
+	>"$tmp/c.out" 2>&1
+check "offline -c: exit 0" [ $? = 0 ]
+check "offline -c: FILE.bak is the file before" \
+	cmp -s "$off.bak" "$here/../../examples/seed.conf"
+check "offline -c: the file has the address, canonical" \
+	grep -q 'set subnet 10.9.0.0 255.255.0.0' "$off"
+check "offline -c: the new file compiles" "$bin" check -c "$off"
+"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'conf fire addr' \
+	>"$tmp/amb.out" 2>&1
+check "offline: \`conf fire addr\` is ambiguous (address, addrgrp, ...)" \
+	sh -c "grep -q \"command parse error before 'addr'\" '$tmp/amb.out' && grep -q ambiguous '$tmp/amb.out'"
+"$bin" cli -f "$off" -s "$tmp/none.sock" \
+	-c "show | grep -i 'SET SUBNET 10.9'; show | grep 'x; touch $tmp/pwned'" \
+	>"$tmp/grep.out" 2>&1
+check "show | grep -i: grep's options, only the matching line" \
+	sh -c "[ \"\$(cat '$tmp/grep.out')\" = '        set subnet 10.9.0.0 255.255.0.0' ]"
+check "show | grep runs no shell (a ; in the pattern is a pattern)" \
+	[ ! -e "$tmp/pwned" ]
+printf 'config vdom\nedit root\nend\n' >"$tmp/vdom.conf"
+"$bin" cli -f "$tmp/vdom.conf" -s "$tmp/none.sock" \
+	-c 'config firewall address' >"$tmp/vdom.out" 2>&1
+rc=$?
+check "offline: a multi-VDOM file is refused (exit $rc)" [ "$rc" = 1 ]
+check "... and says why" grep -q "config vdom" "$tmp/vdom.out"
+"$bin" cli -s "$tmp/none.sock" -c 'show' >"$tmp/nod.out" 2>&1
+rc=$?
+check "no daemon and no -f: exit $rc, told to use -f" \
+	sh -c "[ $rc = 1 ] && grep -q -- '-f FILE' '$tmp/nod.out'"
+
+# --- against the daemon ----------------------------------------------------------
+make_lab
+conf=$tmp/lab.conf
+cat >"$conf" <<EOF
+config system global
+    set hostname "lab-gw"
+end
+config firewall local-in-policy
+    edit 9
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "ALL"
+        set schedule "always"
+        set action accept
+    next
+end
+EOF
+check_start "daemon enforcing the lab config" "$conf" || {
+	cat "$ERR"
+	exit 1
+}
+check "before: the peer's ping passes (policy 9 accepts)" ping_ok
+
+pty seed "$SOCK" "$IF"
+li_cmd status >"$tmp/status.out" 2>&1
+check "localin status: local-in-policy 1 after the typed procedure" \
+	grep -q "local-in-policy 1 (deny)" "$tmp/status.out"
+check "localin status: 2 IPv4 policies" \
+	grep -q "^policies: 2 IPv4" "$tmp/status.out"
+check "policy 1 (moved before 9) drops the peer's ping" ping_dropped
+check "the file has policy 1 and the group" \
+	sh -c "grep -q 'ALL_ICMP' '$conf' && grep -q 'set exclude-member \"remote-vpn\"' '$conf'"
+check "the file compiles (localin check)" "$bin" check -c "$conf"
+check "FILE.bak: the file before the last end (the group, no policy 1)" \
+	sh -c "grep -q All_exceptions '$conf.bak' && ! grep -q ALL_ICMP '$conf.bak'"
+check "no temporary file left beside the config" \
+	sh -c "! ls -a '$tmp' | grep -q '\\.cli-'"
+
+cp "$conf" "$tmp/before.conf"
+cp "$conf.bak" "$tmp/before.bak"
+r0=$(reloads)
+pty refused "$SOCK"
+check "refused (does not compile): the file is byte-identical" \
+	cmp -s "$conf" "$tmp/before.conf"
+check "refused: FILE.bak untouched" cmp -s "$conf.bak" "$tmp/before.bak"
+check "refused: the daemon did not reload ($(reloads))" [ "$(reloads)" = "$r0" ]
+
+"$bin" cli -s "$SOCK" -c 'config firewall local-in-policy; purge; end' \
+	>"$tmp/purge.out" 2>&1
+rc=$?
+check "the daemon refuses a config without policies: exit $rc" [ "$rc" = 1 ]
+check "... the cli says the daemon refused it" \
+	grep -q "refused the change" "$tmp/purge.out"
+check "... the file is byte-identical" cmp -s "$conf" "$tmp/before.conf"
+li_cmd status >"$tmp/status2.out" 2>&1
+check "... the daemon still enforces 2 policies" \
+	grep -q "^policies: 2 IPv4" "$tmp/status2.out"
+check "... no temporary file left" sh -c "! ls -a '$tmp' | grep -q '\\.cli-'"
+
+# apply takes only what the cli stages beside the config (not /etc/passwd)
+r0=$(reloads)
+"$py" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(("apply %s\n" % sys.argv[2]).encode())
+print(s.recv(4096).decode())' "$SOCK" /etc/passwd >"$tmp/apply.out" 2>&1
+check "apply /etc/passwd: refused, nothing of it quoted" \
+	sh -c "grep -q '^error' '$tmp/apply.out' && grep -q 'not a file localin cli staged' '$tmp/apply.out' && ! grep -q root: '$tmp/apply.out'"
+check "... the daemon did not reload" [ "$(reloads)" = "$r0" ]
+
+r0=$(reloads)
+printf '%s\n' 'config firewall local-in-policy' 'edit 1' \
+	'set comments "from a script"' 'set schedule never-heard-of' 'end' |
+	"$bin" cli -s "$SOCK" >"$tmp/script.out" 2>&1
+rc=$?
+check "script: stops at its first error, exit $rc" [ "$rc" = 1 ]
+check "script: names line 4 and FortiOS's error" \
+	sh -c "grep -q 'line 4:' '$tmp/script.out' && grep -q \"value parse error before 'never-heard-of'\" '$tmp/script.out'"
+check "script: the file is byte-identical" cmp -s "$conf" "$tmp/before.conf"
+check "script: the daemon did not reload" [ "$(reloads)" = "$r0" ]
+
+printf '%s\n' 'config firewall local-in-policy' 'edit 1' \
+	'set comments "from a script"' 'end' | "$bin" cli -s "$SOCK" \
+	>"$tmp/script2.out" 2>&1
+rc=$?
+check "script: a good block applies, exit $rc" [ "$rc" = 0 ]
+check "... the file has the comment" grep -q 'from a script' "$conf"
+check "... the daemon reloaded once" [ "$(reloads)" != "$r0" ]
+check "... FILE.bak is the file before it" cmp -s "$conf.bak" "$tmp/before.conf"
+
+[ "$fails" = 0 ]

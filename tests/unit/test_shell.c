@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pure parts of `localin cli`: the words of a line being typed,
+ * abbreviations, section paths, and the candidates Tab and `?` offer,
+ * from the schema and a config (the seed's) loaded from a file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli/shell.h"
+#include "daemon/ctl.h"
+
+static const char seed[] = "config system global\n"
+			   "    set hostname \"vpn-gw1\"\n"
+			   "end\n"
+			   "config system interface\n"
+			   "    edit \"wan1\"\n"
+			   "        set ip 198.51.100.1 255.255.255.0\n"
+			   "    next\n"
+			   "end\n"
+			   "config firewall address\n"
+			   "    edit \"remote-vpn\"\n"
+			   "        set subnet 203.0.113.10 255.255.255.255\n"
+			   "    next\n"
+			   "end\n"
+			   "config firewall addrgrp\n"
+			   "    edit \"All_exceptions\"\n"
+			   "        set member \"all\"\n"
+			   "        set exclude enable\n"
+			   "        set exclude-member \"remote-vpn\"\n"
+			   "    next\n"
+			   "end\n"
+			   "config firewall local-in-policy\n"
+			   "    edit 1\n"
+			   "        set intf \"wan1\"\n"
+			   "        set srcaddr \"All_exceptions\"\n"
+			   "        set dstaddr \"all\"\n"
+			   "        set service \"IKE\"\n"
+			   "        set schedule \"always\"\n"
+			   "    next\n"
+			   "end\n";
+
+struct fixture {
+	struct shell s;
+	char path[64];
+	struct sh_cand c[512];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	int fd;
+
+	assert_non_null(f);
+	strcpy(f->path, "/tmp/test_shell-XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, seed, strlen(seed)), (int)strlen(seed));
+	close(fd);
+	f->s.config = f->path;
+	f->s.socket = "/nonexistent";
+	f->s.where = "";
+	arena_init(&f->s.arena);
+	arena_init(&f->s.lines);
+	assert_int_equal(sh_load(&f->s), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	unlink(f->path);
+	arena_free(&f->s.arena);
+	arena_free(&f->s.lines);
+	free(f);
+	return 0;
+}
+
+/* Candidates after the words of @line (which ends in a blank or not). */
+static size_t cands(struct fixture *f, const char *line)
+{
+	char buf[512], *argv[SH_MAX_WORDS];
+	bool partial;
+	int n = sh_tokenize(line, buf, sizeof(buf), argv, SH_MAX_WORDS,
+			    &partial);
+	size_t nc;
+
+	assert_true(n >= 0);
+	nc = sh_candidates(&f->s, argv, n - partial, f->c, 512);
+	return sh_filter(f->c, nc, partial ? argv[n - 1] : "");
+}
+
+static const struct sh_cand *find(struct fixture *f, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f->c[i].word, word))
+			return &f->c[i];
+	return NULL;
+}
+
+static void run(struct fixture *f, const char *line)
+{
+	assert_int_equal(sh_exec_line(&f->s, line), 0);
+}
+
+static void test_tokenize(void **state)
+{
+	char buf[256], *argv[8];
+	bool partial;
+
+	assert_int_equal(sh_tokenize("set comments \"a b\" x", buf, sizeof(buf),
+				     argv, 8, &partial),
+			 4);
+	assert_string_equal(argv[2], "a b");
+	assert_true(partial);
+	assert_int_equal(sh_tokenize("set srcaddr ", buf, sizeof(buf), argv, 8,
+				     &partial),
+			 2);
+	assert_false(partial);
+	/* An open quote: the word is still being typed. */
+	assert_int_equal(sh_tokenize("set comments \"a b ", buf, sizeof(buf),
+				     argv, 8, &partial),
+			 3);
+	assert_true(partial);
+	assert_string_equal(argv[2], "a b ");
+	assert_int_equal(
+		sh_tokenize("a\\ b 'c d'", buf, sizeof(buf), argv, 8, &partial),
+		2);
+	assert_string_equal(argv[0], "a b");
+	assert_string_equal(argv[1], "c d");
+	assert_int_equal(
+		sh_tokenize("a b c", buf, sizeof(buf), argv, 2, &partial),
+		-E2BIG);
+}
+
+static void test_find_unquoted(void **state)
+{
+	const char *l = "show | grep \"a|b\"";
+
+	assert_ptr_equal(sh_find_unquoted(l, '|'), l + 5);
+	assert_null(sh_find_unquoted("set comments \"x;y\"", ';'));
+	assert_null(sh_find_unquoted("set comments x\\;y", ';'));
+}
+
+static void test_open_quote(void **state)
+{
+	assert_int_equal(sh_open_quote("set comments \"a b"), '"');
+	assert_int_equal(sh_open_quote("set comments \"a b\" 'c"), '\'');
+	assert_int_equal(sh_open_quote("set comments \"a\\\"b\""), 0);
+	assert_int_equal(sh_open_quote("set comments a\\\"b"), 0);
+}
+
+static void test_keyword(void **state)
+{
+	static const char *const secs[] = { "local-in-policy",
+					    "local-in-policy6", "address" };
+	static const char *const top[] = { "reload", "stop", "status" };
+	static const char *const sess[] = { "session", "session6" };
+
+	/* The shorter of two prefix-related words, as FortiOS takes it. */
+	assert_int_equal(sh_keyword("local", secs, 3), 0);
+	assert_int_equal(sh_keyword("local-in-policy6", secs, 3), 1);
+	assert_int_equal(sh_keyword("a", secs, 3), 2);
+	assert_int_equal(sh_keyword("x", secs, 3), -ENOENT);
+	assert_int_equal(sh_keyword("st", top, 3), -EAGAIN);
+	assert_int_equal(sh_keyword("sta", top, 3), 2);
+	assert_int_equal(ctl_keyword("sess", sess, 2), 0);
+	assert_int_equal(ctl_keyword("", top, 3), -ENOENT);
+}
+
+static void test_find_path(void **state)
+{
+	struct fixture *f = *state;
+	char *local[] = { "fire", "local" }, *glob[] = { "sys", "glo" };
+	char *addr[] = { "fire", "addr" }, *svc[] = { "fi", "serv", "cus" };
+	const struct schema_section *sch;
+	const char *bad;
+	bool amb;
+	int used;
+
+	sch = sh_find_path(&f->s, local, 2, &used, &bad, &amb);
+	assert_non_null(sch);
+	assert_string_equal(sch->path, "firewall local-in-policy");
+	sch = sh_find_path(&f->s, glob, 2, &used, &bad, &amb);
+	assert_string_equal(sch->path, "system global");
+	sch = sh_find_path(&f->s, svc, 3, &used, &bad, &amb);
+	assert_string_equal(sch->path, "firewall service custom");
+	assert_null(sh_find_path(&f->s, addr, 2, &used, &bad, &amb));
+	assert_string_equal(bad, "addr");
+	assert_true(amb);
+}
+
+static void test_candidates_top(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = cands(f, "");
+
+	assert_non_null(find(f, n, "config"));
+	assert_non_null(find(f, n, "diagnose"));
+	assert_null(find(f, n, "set"));
+	n = cands(f, "config ");
+	assert_non_null(find(f, n, "firewall"));
+	assert_non_null(find(f, n, "system"));
+	n = cands(f, "conf fire lo");
+	assert_int_equal(n, 2);
+	assert_string_equal(find(f, n, "local-in-policy")->help,
+			    "firewall local-in-policy");
+	assert_non_null(find(f, n, "local-in-policy6"));
+	sh_common_prefix(f->c, n, (char *)f->c[0].help, 96);
+	assert_string_equal(f->c[0].help, "local-in-policy");
+}
+
+static void test_candidates_edit(void **state)
+{
+	struct fixture *f = *state;
+	const struct sh_cand *c;
+	size_t n;
+
+	run(f, "config firewall local-in-policy");
+	n = cands(f, "edit ");
+	assert_non_null(find(f, n, "1"));
+	c = find(f, n, "<id>");
+	assert_non_null(c);
+	assert_true(c->placeholder);
+	run(f, "edit 1");
+	n = cands(f, "set act");
+	assert_int_equal(n, 1);
+	assert_string_equal(f->c[0].word, "action");
+	n = cands(f, "set action ");
+	assert_int_equal(n, 2);
+	assert_non_null(find(f, n, "accept"));
+	n = cands(f, "set srcaddr ");
+	assert_non_null(find(f, n, "remote-vpn"));
+	assert_non_null(find(f, n, "All_exceptions"));
+	assert_non_null(find(f, n, "all"));
+	assert_null(find(f, n, "IKE"));
+	n = cands(f, "set service ");
+	assert_non_null(find(f, n, "IKE"));
+	n = cands(f, "set intf ");
+	assert_non_null(find(f, n, "wan1"));
+	assert_non_null(find(f, n, "any"));
+	n = cands(f, "unselect srcaddr ");
+	assert_int_equal(n, 1);
+	assert_string_equal(f->c[0].word, "All_exceptions");
+	n = cands(f, "se");
+	assert_int_equal(n, 2); /* set, select */
+	n = cands(f, "");
+	assert_non_null(find(f, n, "next"));
+	assert_null(find(f, n, "edit"));
+	run(f, "abort");
+}
+
+static void test_candidates_types(void **state)
+{
+	struct fixture *f = *state;
+	size_t n;
+
+	run(f, "config system log-file");
+	n = cands(f, "set rolled-files ");
+	assert_int_equal(n, 1);
+	assert_true(f->c[0].placeholder);
+	assert_string_equal(f->c[0].word, "<integer> 0-1000 (default: 10)");
+	n = cands(f, "");
+	assert_null(find(f, n, "next")); /* a singleton has no next */
+	run(f, "abort");
+}
+
+/* What the shell does to the staged tree, and the prompts. */
+static void test_levels(void **state)
+{
+	struct fixture *f = *state;
+	char p[128];
+
+	sh_prompt(&f->s, p, sizeof(p));
+	assert_string_equal(p, "vpn-gw1 # ");
+	run(f, "conf fire local");
+	sh_prompt(&f->s, p, sizeof(p));
+	assert_string_equal(p, "vpn-gw1 (local-in-policy) # ");
+	run(f, "clone 1 to 2");
+	run(f, "ed 2");
+	sh_prompt(&f->s, p, sizeof(p));
+	assert_string_equal(p, "vpn-gw1 (2) # ");
+	run(f, "set act acc");
+	assert_string_equal(conf_attr_str(f->s.stack[1].entry, "action"),
+			    "accept");
+	assert_string_equal(conf_attr_str(f->s.stack[1].entry, "srcaddr"),
+			    "All_exceptions");
+	assert_int_equal(sh_exec_line(&f->s, "set bogus 1"), -1);
+	assert_int_equal(sh_exec_line(&f->s, "edit 3"), -1); /* not here */
+	run(f, "append srcaddr remote-vpn");
+	assert_int_equal(conf_attr_get(f->s.stack[1].entry, "srcaddr")->nr_vals,
+			 2);
+	run(f, "unselect srcaddr All_exceptions");
+	assert_string_equal(conf_attr_str(f->s.stack[1].entry, "srcaddr"),
+			    "remote-vpn");
+	run(f, "unset action");
+	assert_null(conf_attr_get(f->s.stack[1].entry, "action"));
+	run(f, "next");
+	run(f, "move 2 bef 1"); /* before, abbreviated */
+	assert_string_equal(f->s.stack[0].sec->entries->key, "2");
+	run(f, "rename 2 to 7");
+	assert_string_equal(f->s.stack[0].sec->entries->key, "7");
+	assert_int_equal(sh_exec_line(&f->s, "delete 2"), -1);
+	run(f, "delete 7");
+	assert_string_equal(f->s.stack[0].sec->entries->key, "1");
+	run(f, "abort");
+	assert_int_equal(f->s.depth, 0);
+	assert_null(conf_entry_get(
+		conf_tree_section(&f->s.tree, "firewall local-in-policy"),
+		"2"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tokenize),
+		cmocka_unit_test(test_find_unquoted),
+		cmocka_unit_test(test_open_quote),
+		cmocka_unit_test(test_keyword),
+		cmocka_unit_test_setup_teardown(test_find_path, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_candidates_top, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_candidates_edit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_candidates_types, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
