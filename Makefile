@@ -30,6 +30,8 @@ override CFLAGS += $(shell pkg-config --cflags libcurl)
 LDLIBS += $(shell pkg-config --libs libcurl)
 # The metrics endpoint's HTTP server (daemon/metrics.c).
 LDLIBS += $(shell pkg-config --libs libmicrohttpd)
+# Geography addresses (objects/geoip.c): MaxMind DB and GeoIP legacy files.
+LDLIBS += $(shell pkg-config --libs libmaxminddb geoip)
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

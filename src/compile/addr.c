@@ -125,6 +125,28 @@ static bool addr_plain_range(const struct obj_addr *a, ip_u128 *lo, ip_u128 *hi)
 }
 
 /*
+ * The ranges of an address that is not a group into @out (unnormalized):
+ * one, or a country's thousands (clamped like the one).
+ */
+static int addr_push_plain(struct ipset *out, const struct obj_addr *a)
+{
+	ip_u128 max = family_max(a->family), lo, hi;
+	size_t i;
+	int err = 0;
+
+	if (a->type != ADDR_GEOGRAPHY)
+		return addr_plain_range(a, &lo, &hi) ? ipset_push(out, lo, hi) :
+						       0;
+	for (i = 0; i < a->nr_geo && !err; i++) {
+		if (a->geo[i].lo > a->geo[i].hi || a->geo[i].lo > max)
+			continue;
+		err = ipset_push(out, a->geo[i].lo,
+				 a->geo[i].hi > max ? max : a->geo[i].hi);
+	}
+	return err;
+}
+
+/*
  * Union of the flattened sets of @nr objects, appended to @out. A plain
  * address adds its range directly: interning a set for each member of a
  * group of 1M addresses cost 150 MB. The union is merged as it grows
@@ -135,7 +157,6 @@ static int addr_collect(struct compile_ctx *c, struct obj_addr *const *list,
 			size_t nr, struct ipset *out)
 {
 	size_t i, merged = 0;
-	ip_u128 lo, hi;
 	int err;
 
 	for (i = 0; i < nr; i++) {
@@ -147,9 +168,7 @@ static int addr_collect(struct compile_ctx *c, struct obj_addr *const *list,
 		}
 
 		if (list[i]->type != ADDR_GROUP) {
-			if (!addr_plain_range(list[i], &lo, &hi))
-				continue;
-			err = ipset_push(out, lo, hi);
+			err = addr_push_plain(out, list[i]);
 		} else {
 			err = addr_flatten(c, list[i], &id);
 			if (!err)
@@ -206,16 +225,17 @@ out:
 int addr_flatten(struct compile_ctx *c, const struct obj_addr *a, uint32_t *id)
 {
 	struct ipset s;
-	ip_u128 lo, hi;
 	int err = 0;
 
 	if (ptr_map_get(&c->addrs.memo, a, id))
 		return 0;
 	ipset_init(&s);
-	if (a->type == ADDR_GROUP)
+	if (a->type == ADDR_GROUP) {
 		err = addr_flatten_group(c, a, &s);
-	else if (addr_plain_range(a, &lo, &hi))
-		err = ipset_push(&s, lo, hi);
+	} else {
+		err = addr_push_plain(&s, a);
+		ipset_normalize(&s); /* a country's ranges come sorted */
+	}
 	if (!err)
 		err = addr_intern(&c->addrs, &s, id);
 	else

@@ -120,6 +120,7 @@ void obj_resolve_addresses(struct resolver *r);
 void obj_resolve_services(struct resolver *r);
 void obj_resolve_schedules(struct resolver *r);
 void obj_resolve_policies(struct resolver *r);
+void obj_resolve_geography(struct resolver *r); /* geo.c, after policies */
 
 /* Helpers for policies: resolve one reference, counting it. */
 struct obj_addr *obj_addr_ref(struct resolver *r, int family,

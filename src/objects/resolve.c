@@ -308,6 +308,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_resolve_services(&r);
 	obj_resolve_schedules(&r);
 	obj_resolve_policies(&r);
+	obj_resolve_geography(&r);
 	warn_unused(&r);
 	return dl->errors > errors ? -EINVAL : 0;
 }
