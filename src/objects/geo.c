@@ -132,16 +132,16 @@ static void geo_missing(struct geo_ctx *g, const struct geo_db *db,
 		diag_error(g->r->dl, &w->loc,
 			   "unknown country code \"%s\" (not in libGeoIP's table)",
 			   w->text);
-	else if (db->has[other == 6] && geo_db_country(db, other, cc, &first))
-		diag_error(
-			g->r->dl, &w->loc,
-			"country \"%s\" has no IPv%d networks in the geoip database %s (only IPv%d ones)",
-			w->text, a->family, path, other);
 	else
 		diag_error(
 			g->r->dl, &w->loc,
-			"country \"%s\" is not in the geoip database %s: no IPv%d network has it",
-			w->text, path, a->family);
+			"country \"%s\" has no IPv%d network in the geoip database %s%s",
+			w->text, a->family, path,
+			db->has[other == 6] &&
+					geo_db_country(db, other, cc, &first) ?
+				other == 4 ? " (only IPv4 ones)" :
+					     " (only IPv6 ones)" :
+				"");
 }
 
 static void geo_fill(struct geo_ctx *g, struct obj_addr *a)
@@ -262,7 +262,7 @@ void obj_geoip_print(const struct obj_config *cfg, const char *prefix,
 
 		if (!f->path)
 			continue;
-		fprintf(out, "%sgeoip IPv%d: %s (%s, built %s, %zu networks)\n",
+		fprintf(out, "%sgeoip IPv%d: %s (%s, built %s, %zu ranges)\n",
 			prefix, i ? 6 : 4, f->path, f->type,
 			*f->date ? f->date : "on an unknown date", f->nr_nets);
 	}
