@@ -83,6 +83,9 @@ suite "bpf [$1]" sh tests/bpf/run.sh "$1/bpf"
 # The XDP program against the host engine: the corpus through replay
 # --engine xdp and host, and 1M seeded random packets (tests/diff).
 suite "diff [$1]" sh tests/diff/run.sh "$1"
+# Geography addresses: a test .mmdb and Debian's geoip-database, packets
+# in and just outside a country, replay and the XDP program agreeing.
+suite "geo [$1]" sh tests/geo/run.sh "$1/localin"
 # Reproducible: the tree built in two directories, the same program object
 # (the build identity, which decides pin adoption) and binary; CC=clang too.
 suite "build/repro" sh tests/build/repro.sh

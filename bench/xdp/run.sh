@@ -76,7 +76,7 @@ clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
 	-c bench/xdp/sess.bpf.c -o "$OUT/sess.bpf.o"
 ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
 	-o "$OUT/bench" bench/xdp/bench.c bench/xdp/spi.c bench/xdp/sess.c \
-	"$BUILD/liblocalin.a" -lbpf -lxdp -lpcap -lm
+	"$BUILD/liblocalin.a" -lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm
 if [ -n "${BASE:-}" ]; then
 	${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
 		-DBENCH_NO_SESS -I"$BASE/src" -o "$OUT/bench-base" \
