@@ -145,6 +145,9 @@ suite "e2e/alertmail [$1]" sh tests/e2e/alertmail.sh "$1/localin"
 # The Prometheus endpoint: counters against the traffic sent, the format,
 # stalled clients, rebinding on reload.
 suite "e2e/metrics [$1]" sh tests/e2e/metrics.sh "$1/localin"
+# A geography address live: its .mmdb replaced under the daemon (reloaded
+# by itself; a damaged file keeps the ruleset before it).
+suite "e2e/geo [$1]" sh tests/e2e/geo.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

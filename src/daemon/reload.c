@@ -239,6 +239,7 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	log_emitter_set_config(&d->log, &np->rs, &np->objs);
 	logfile_configure(d);
 	alertmail_configure(d);
+	geoip_configure(d);
 	daemon_tick(d, true);
 	d->loaded_at = time(NULL);
 	if (d->live)

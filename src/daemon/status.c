@@ -139,5 +139,6 @@ void daemon_status(struct daemon *d, FILE *out)
 	sessions_status(d, out);
 	alertmail_status(d, out);
 	metrics_status(d, out);
+	geoip_status(d, out);
 	put_counters(d, out);
 }

@@ -5,7 +5,7 @@
 # with IPv4 under ::/96 (aliased at ::ffff:0:0/96, 2001::/32, 2002::/16),
 # records with country.iso_code, or only registered_country.iso_code.
 #
-#   write-mmdb.pl OUT [SEED]
+#   write-mmdb.pl OUT [SEED|-] [moved]
 #
 # Fixed networks (tests/geo/run.sh sends packets from and around them):
 #   CN 192.0.2.0/25, 198.18.0.0/15, 2001:db8:1::/48
@@ -14,13 +14,16 @@
 #   JP 203.0.113.0/24 (IPv4 only)
 # and, with SEED, 200 random networks of eight countries in 10.0.0.0/8 and
 # fd00::/16, printed on stdout (walkcheck.py checks the walk against
-# mmdblookup on them).
+# mmdblookup on them). With "moved", 192.0.2.0/24 is all DE (the CN /25
+# moved away: tests/e2e/geo.sh swaps the file under the daemon).
 use strict;
 use warnings;
 use MaxMind::DB::Writer::Tree;
 
-my ($out, $seed) = @ARGV;
-die "usage: $0 OUT [SEED]\n" unless defined $out;
+my ($out, $seed, $layout) = @ARGV;
+die "usage: $0 OUT [SEED|-] [moved]\n" unless defined $out;
+$seed = undef if defined $seed && $seed eq '-';
+my $moved = defined $layout && $layout eq 'moved';
 my @drawn; # the random networks, printed on stdout
 
 my %types = (
@@ -61,7 +64,7 @@ if (defined $seed) {
 		push @drawn, "$net6/$len6";
 	}
 }
-$tree->insert_network('192.0.2.0/25',    country('CN'));
+$tree->insert_network('192.0.2.0/25',    country($moved ? 'DE' : 'CN'));
 $tree->insert_network('198.18.0.0/15',   country('CN'));
 $tree->insert_network('2001:db8:1::/48', country('CN'));
 $tree->insert_network('192.0.2.128/25',  country('DE'));
