@@ -27,8 +27,8 @@ static void geo_id_now(const char *path, struct geo_file_id *id)
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
 	id->size = (uint64_t)st.st_size;
-	id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
-		       st.st_mtim.tv_nsec;
+	id->mtime_ns =
+		(int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 }
 
 static bool geo_id_same(const struct geo_file_id *a,

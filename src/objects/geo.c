@@ -75,8 +75,7 @@ static const struct geo_db *geo_db_of(struct geo_ctx *g, int family,
 	if (geo_db_get(f->path, &db, why, sizeof(why))) {
 		diag_error(
 			g->r->dl, loc,
-			"cannot read the geoip database %s: %s%s", f->path,
-			why,
+			"cannot read the geoip database %s: %s%s", f->path, why,
 			f->path_loc ?
 				"" :
 				" (Debian's geoip-database; `config system geoip-database` names another)");
@@ -113,9 +112,7 @@ static const struct geo_shared *geo_share(struct geo_ctx *g, int family,
 		r[i].lo = first[i].lo;
 		r[i].hi = first[i].hi;
 	}
-	*s = (struct geo_shared){
-		.family = family, .cc = cc, .r = r, .nr = n
-	};
+	*s = (struct geo_shared){ .family = family, .cc = cc, .r = r, .nr = n };
 	return s;
 }
 
@@ -129,9 +126,10 @@ static void geo_missing(struct geo_ctx *g, const struct geo_db *db,
 	int other = a->family == 6 ? 4 : 6;
 
 	if (db->legacy_codes && !geo_legacy_code_known(cc))
-		diag_error(g->r->dl, &w->loc,
-			   "unknown country code \"%s\" (not in libGeoIP's table)",
-			   w->text);
+		diag_error(
+			g->r->dl, &w->loc,
+			"unknown country code \"%s\" (not in libGeoIP's table)",
+			w->text);
 	else
 		diag_error(
 			g->r->dl, &w->loc,

@@ -177,7 +177,8 @@ static void legacy_date(const char *info, char out[16])
 
 	out[0] = '\0';
 	for (p = info; p && *p; p++) {
-		if (strspn(p, "0123456789") == 8 && (p == info || p[-1] == ' ')) {
+		if (strspn(p, "0123456789") == 8 &&
+		    (p == info || p[-1] == ' ')) {
 			snprintf(out, 16, "%.4s-%.2s-%.2s", p, p + 4, p + 6);
 			return;
 		}
@@ -240,8 +241,8 @@ static ip_u128 skip_aliases(ip_u128 ip, ip_u128 *end)
 	return ip;
 }
 
-static int legacy_walk(GeoIP *gi, int family, size_t limit,
-		       struct net_list *l, char *err, size_t size)
+static int legacy_walk(GeoIP *gi, int family, size_t limit, struct net_list *l,
+		       char *err, size_t size)
 {
 	unsigned int bits = family == 6 ? 128 : 32;
 	ip_u128 ip = 0, max = fam_max(family), end, q, host;
@@ -296,8 +297,9 @@ static int legacy_load(struct geo_db *db, char *err, size_t size)
 	int family, e;
 
 	if (!legacy_marker(db->path)) {
-		snprintf(err, size,
-			 "neither a MaxMind DB (.mmdb) nor a GeoIP legacy database");
+		snprintf(
+			err, size,
+			"neither a MaxMind DB (.mmdb) nor a GeoIP legacy database");
 		return -EINVAL;
 	}
 	gi = GeoIP_open(db->path, GEOIP_MEMORY_CACHE | GEOIP_SILENCE);
@@ -313,9 +315,10 @@ static int legacy_load(struct geo_db *db, char *err, size_t size)
 		family = 6;
 		break;
 	default:
-		snprintf(err, size,
-			 "a GeoIP legacy database of edition %d, not a country database",
-			 GeoIP_database_edition(gi));
+		snprintf(
+			err, size,
+			"a GeoIP legacy database of edition %d, not a country database",
+			GeoIP_database_edition(gi));
 		GeoIP_delete(gi);
 		return -EINVAL;
 	}
@@ -325,8 +328,7 @@ static int legacy_load(struct geo_db *db, char *err, size_t size)
 	snprintf(db->id.type, sizeof(db->id.type), "GeoIP legacy country%s",
 		 family == 6 ? " IPv6" : "");
 	/* Every range is a leaf of the tree: at most one per 3 bytes. */
-	e = legacy_walk(gi, family, (size_t)db->id.size / 3 + 2, &l, err,
-			size);
+	e = legacy_walk(gi, family, (size_t)db->id.size / 3 + 2, &l, err, size);
 	GeoIP_delete(gi);
 	if (e) {
 		free(l.v);
@@ -347,8 +349,8 @@ static int legacy_load(struct geo_db *db, char *err, size_t size)
 
 struct mm_walk {
 	const MMDB_s *mmdb;
-	uint32_t skip;	  /* the IPv4 subtree, walked on its own; or ~0 */
-	size_t visits;	  /* search nodes read, against the node count */
+	uint32_t skip; /* the IPv4 subtree, walked on its own; or ~0 */
+	size_t visits; /* search nodes read, against the node count */
 	struct {
 		uint32_t offset; /* + 1; 0: free */
 		uint16_t cc;	 /* 0: no country */
@@ -568,12 +570,12 @@ static void id_of_stat(struct obj_geoip_file *id, const struct stat *st)
 	id->dev = st->st_dev;
 	id->ino = st->st_ino;
 	id->size = (uint64_t)st->st_size;
-	id->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 +
-		       st->st_mtim.tv_nsec;
+	id->mtime_ns =
+		(int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-static int db_load(const char *path, const struct stat *st,
-		   struct geo_db **out, char *err, size_t size)
+static int db_load(const char *path, const struct stat *st, struct geo_db **out,
+		   char *err, size_t size)
 {
 	struct geo_db *db = calloc(1, sizeof(*db));
 	MMDB_s mmdb;

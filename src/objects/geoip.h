@@ -32,7 +32,7 @@ struct geo_db {
 	char *path;
 	struct obj_geoip_file id; /* what obj_geoip_file says of it */
 	enum geo_kind kind;
-	bool legacy_codes; /* libGeoIP's table of codes applies */
+	bool legacy_codes;	 /* libGeoIP's table of codes applies */
 	struct geo_net *nets[2]; /* [0] IPv4, [1] IPv6; by cc, then lo */
 	size_t nr[2];
 	bool has[2]; /* the file holds that family at all */

@@ -28,7 +28,8 @@ enum addr_type {
 	ADDR_FQDN,     /* resolved at run time; matches nothing until then */
 	ADDR_IFSUBNET, /* the subnet of a `system interface` */
 	ADDR_GROUP,    /* firewall addrgrp / addrgrp6 */
-	ADDR_GEOGRAPHY, /* a country's networks, from a geoip database */
+	/* a country's networks, from a geoip database (geo.c) */
+	ADDR_GEOGRAPHY,
 };
 
 /*
