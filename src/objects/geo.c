@@ -69,9 +69,14 @@ static const struct geo_db *geo_db_of(struct geo_ctx *g, int family,
 	const struct geo_db *db;
 	char why[160];
 
+	const struct geo_fam *o = &g->fam[family != 6];
+
 	if (f->tried)
 		return f->db;
 	f->tried = true;
+	/* One file for both families that did not read: said once. */
+	if (o->tried && !o->db && !strcmp(o->path, f->path))
+		return NULL;
 	if (geo_db_get(f->path, &db, why, sizeof(why))) {
 		diag_error(
 			g->r->dl, loc,
