@@ -116,9 +116,12 @@ verdicts() {
 	for mode in --verdicts --trace; do
 		"$bin" replay -c "$2" "$tmp/$1.pcap" $mode --engine host \
 			>"$tmp/$1.h" 2>&1
+		rh=$?
 		"$bin" replay -c "$2" "$tmp/$1.pcap" $mode --engine xdp \
 			>"$tmp/$1.x" 2>&1
-		if cmp -s "$tmp/$1.h" "$tmp/$1.x" && [ -s "$tmp/$1.h" ]; then
+		rx=$?
+		if [ "$rh" -eq 0 ] && [ "$rx" -eq 0 ] &&
+			cmp -s "$tmp/$1.h" "$tmp/$1.x" && [ -s "$tmp/$1.h" ]; then
 			pass "$1-xdp$mode"
 		else
 			diff -u "$tmp/$1.h" "$tmp/$1.x" >"$tmp/diff"
