@@ -69,10 +69,12 @@ done
 	"$PY" bench/compile/gen.py --addrs 100000 --policies 999 \
 		--out "$OUT/a100k-pol1000.conf"
 # geo10: the seed config (its policy as 2) behind a policy 1 that denies
-# everything from ten countries (Debian's geoip-database: tens of thousands of ranges).
+# everything from ten countries and 100.64.0.48/28 (so that the denied
+# frame's lookup walks all three trie levels, as in the pfx rows) (Debian's geoip-database: tens of thousands of ranges).
 if [ ! -f "$OUT/geo10.conf" ]; then
 	{
 		sed -n '1,/^config firewall address$/p' examples/seed.conf
+		printf '    edit "cgn-edge"\n        set subnet 100.64.0.48/28\n    next\n'
 		for cc in CN US RU BR IN DE GB FR JP KR; do
 			printf '    edit "geo-%s"\n        set type geography\n' "$cc"
 			printf '        set country "%s"\n    next\n' "$cc"
@@ -84,7 +86,7 @@ if [ ! -f "$OUT/geo10.conf" ]; then
 		}' examples/seed.conf
 		echo 'config firewall addrgrp'
 		echo '    edit "geo-blocked"'
-		echo '        set member "geo-CN" "geo-US" "geo-RU" "geo-BR" "geo-IN" "geo-DE" "geo-GB" "geo-FR" "geo-JP" "geo-KR"'
+		echo '        set member "cgn-edge" "geo-CN" "geo-US" "geo-RU" "geo-BR" "geo-IN" "geo-DE" "geo-GB" "geo-FR" "geo-JP" "geo-KR"'
 		echo '    next'
 		echo 'end'
 		echo 'config firewall local-in-policy'
