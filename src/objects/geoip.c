@@ -224,6 +224,20 @@ static ip_u128 alias_lo(size_t i)
 	return (ip_u128)v4_aliases[i].hi << 64 | v4_aliases[i].lo;
 }
 
+/* Is [@lo, @hi] inside one of the aliases? */
+static bool in_alias(ip_u128 lo, ip_u128 hi)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v4_aliases) / sizeof(v4_aliases[0]); i++) {
+		ip_u128 a = alias_lo(i);
+
+		if (lo >= a && hi <= (a | host_mask(128, v4_aliases[i].len)))
+			return true;
+	}
+	return false;
+}
+
 /* Past the alias @ip is in, or @ip; and @end cut before the next one. */
 static ip_u128 skip_aliases(ip_u128 ip, ip_u128 *end)
 {
@@ -403,8 +417,13 @@ static int mm_record(struct mm_walk *w, uint64_t rec, uint8_t type,
 
 	if (type == MMDB_RECORD_TYPE_EMPTY)
 		return 0;
+	/*
+	 * The IPv4 subtree and its aliases: by node (the writer points them
+	 * at the IPv4 tree), and by address in a file that copied them.
+	 */
+	if (bits == 128 && in_alias(prefix, prefix | host_mask(bits, len)))
+		return 0;
 	if (type == MMDB_RECORD_TYPE_SEARCH_NODE) {
-		/* The IPv4 subtree and its aliases (::ffff:0:0/96, 2002::/16) */
 		if (rec == w->skip)
 			return 0;
 		if (len >= bits)
