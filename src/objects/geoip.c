@@ -653,7 +653,11 @@ int geo_db_get(const char *path, const struct geo_db **out, char *err,
 			return 0;
 		}
 	}
+	if (size)
+		err[0] = '\0';
 	e = db_load(path, &st, &db, err, size);
+	if (e == -ENOMEM || (e && size && !err[0]))
+		snprintf(err, size, "%s", strerror(-e));
 	if (e)
 		return e;
 	/* The file's older version goes; else the slot filled longest ago. */
