@@ -35,6 +35,8 @@ LDLIBS += $(shell pkg-config --libs libcares)
 # The console's line editor (src/cli/shell.c): libedit-dev.
 override CFLAGS += $(shell pkg-config --cflags libedit)
 LDLIBS += $(shell pkg-config --libs libedit)
+# Geography addresses (objects/geoip.c): MaxMind DB and GeoIP legacy files.
+LDLIBS += $(shell pkg-config --libs libmaxminddb geoip)
 
 LIB_SRCS := $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c))
 CLI_SRCS := src/cli/main.c

@@ -83,6 +83,9 @@ suite "bpf [$1]" sh tests/bpf/run.sh "$1/bpf"
 # The XDP program against the host engine: the corpus through replay
 # --engine xdp and host, and 1M seeded random packets (tests/diff).
 suite "diff [$1]" sh tests/diff/run.sh "$1"
+# Geography addresses: a test .mmdb and Debian's geoip-database, packets
+# in and just outside a country, replay and the XDP program agreeing.
+suite "geo [$1]" sh tests/geo/run.sh "$1/localin"
 # Reproducible: the tree built in two directories, the same program object
 # (the build identity, which decides pin adoption) and binary; CC=clang too.
 suite "build/repro" sh tests/build/repro.sh
@@ -154,6 +157,9 @@ suite "e2e/diag [$1]" sh tests/e2e/diag.sh "$1/localin"
 # Issue 10: localin cli through a pty (Tab, ?, errors, abort) and the
 # atomic apply at `end` against a daemon (file, FILE.bak, refusals).
 suite "e2e/cli [$1]" sh tests/e2e/cli.sh "$1/localin"
+# A geography address live: its .mmdb replaced under the daemon (reloaded
+# by itself; a damaged file keeps the ruleset before it).
+suite "e2e/geo [$1]" sh tests/e2e/geo.sh "$1/localin"
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

@@ -50,7 +50,8 @@ fi
 driver=""
 lib=$(dirname "$LOCALIN")/liblocalin.a
 if [ -f "$lib" ] && ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -O2 -Isrc \
-	-o "$OUT/driver" "$HERE/driver.c" "$lib" -lm 2>/dev/null; then
+	-o "$OUT/driver" "$HERE/driver.c" "$lib" -lmaxminddb -lGeoIP -lm \
+	2>/dev/null; then
 	driver="$OUT/driver"
 fi
 

@@ -68,6 +68,40 @@ done
 [ -f "$OUT/a100k-pol1000.conf" ] ||
 	"$PY" bench/compile/gen.py --addrs 100000 --policies 999 \
 		--out "$OUT/a100k-pol1000.conf"
+# geo10: the seed config (its policy as 2) behind a policy 1 that denies
+# everything from ten countries and 100.64.0.48/28 (so that the denied
+# frame's lookup walks all three trie levels, as in the pfx rows) (Debian's geoip-database: tens of thousands of ranges).
+if [ ! -f "$OUT/geo10.conf" ]; then
+	{
+		sed -n '1,/^config firewall address$/p' examples/seed.conf
+		printf '    edit "cgn-edge"\n        set subnet 100.64.0.48/28\n    next\n'
+		for cc in CN US RU BR IN DE GB FR JP KR; do
+			printf '    edit "geo-%s"\n        set type geography\n' "$cc"
+			printf '        set country "%s"\n    next\n' "$cc"
+		done
+		sed -n '/^config firewall address$/,/^config firewall local-in-policy$/{
+			/^config firewall address$/d
+			/^config firewall local-in-policy$/d
+			p
+		}' examples/seed.conf
+		echo 'config firewall addrgrp'
+		echo '    edit "geo-blocked"'
+		echo '        set member "cgn-edge" "geo-CN" "geo-US" "geo-RU" "geo-BR" "geo-IN" "geo-DE" "geo-GB" "geo-FR" "geo-JP" "geo-KR"'
+		echo '    next'
+		echo 'end'
+		echo 'config firewall local-in-policy'
+		echo '    edit 1'
+		echo '        set intf "wan1"'
+		echo '        set srcaddr "geo-blocked"'
+		echo '        set dstaddr "all"'
+		echo '        set service "ALL"'
+		echo '        set schedule "always"'
+		echo '    next'
+		# The seed's policy 1 follows as policy 2.
+		sed -n '/^config firewall local-in-policy$/,$p' examples/seed.conf |
+			sed -e 1d -e 's/^    edit 1$/    edit 2/'
+	} >"$OUT/geo10.conf.tmp" && mv "$OUT/geo10.conf.tmp" "$OUT/geo10.conf"
+fi
 clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
 	-c bench/xdp/pass.bpf.c -o "$OUT/pass.bpf.o"
 clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
@@ -76,7 +110,7 @@ clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
 	-c bench/xdp/sess.bpf.c -o "$OUT/sess.bpf.o"
 ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
 	-o "$OUT/bench" bench/xdp/bench.c bench/xdp/spi.c bench/xdp/sess.c \
-	"$BUILD/liblocalin.a" -lbpf -lxdp -lpcap -lm
+	"$BUILD/liblocalin.a" -lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm
 if [ -n "${BASE:-}" ]; then
 	${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
 		-DBENCH_NO_SESS -I"$BASE/src" -o "$OUT/bench-base" \
@@ -86,7 +120,7 @@ fi
 CONFS="pfx1=$OUT/pfx1.conf pfx1k=$OUT/pfx1000.conf
 	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf
 	pol100=$OUT/pol100.conf pol1000=$OUT/pol1000.conf
-	a100k-pol1000=$OUT/a100k-pol1000.conf"
+	a100k-pol1000=$OUT/a100k-pol1000.conf geo10=$OUT/geo10.conf"
 uname -r
 # shellcheck disable=SC2086 # CONFS: one word a config
 "$OUT/bench" -a "$FILTER_ALL" -u "$FILTER_UDP" -p "$OUT/pass.bpf.o" \

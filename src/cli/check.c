@@ -53,6 +53,7 @@ static void print_counts(const struct obj_config *c, FILE *out)
 		addrs, groups, svcs, sgroups, scheds);
 	fprintf(out, "policies: %zu local-in-policy, %zu local-in-policy6\n",
 		c->nr_policies4, c->nr_policies6);
+	obj_geoip_print(c, "", out);
 }
 
 /* The summary of one VDOM (or of a single-VDOM config). */

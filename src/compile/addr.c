@@ -120,15 +120,15 @@ static bool addr_plain_range(const struct obj_addr *a, ip_u128 *lo, ip_u128 *hi)
 		*hi = a->range.hi > max ? max : a->range.hi;
 		return true;
 	default:
-		/* Wildcards and dynamic addresses: addr_push_many(). */
+		/* Countries, wildcards, dynamic addresses: addr_push_many(). */
 		return false;
 	}
 }
 
 /*
- * The ranges of an address that is more than one: a wildcard's prefixes,
- * an FQDN's or a feed's current ranges of its family (none until first
- * resolved or fetched: objects/dynaddr.h).
+ * The ranges of an address that is more than one: a country's networks,
+ * a wildcard's prefixes, an FQDN's or a feed's current ranges of its
+ * family (none until first resolved or fetched: objects/dynaddr.h).
  */
 static int addr_push_many(struct compile_ctx *c, const struct obj_addr *a,
 			  struct ipset *out)
@@ -138,6 +138,19 @@ static int addr_push_many(struct compile_ctx *c, const struct obj_addr *a,
 	uint64_t n, i;
 	int err = 0;
 
+	if (a->type == ADDR_GEOGRAPHY) {
+		/* a country's ranges, clamped like one range would be */
+		ip_u128 max = family_max(a->family);
+
+		for (i = 0; i < a->nr_geo && !err; i++) {
+			if (a->geo[i].lo > a->geo[i].hi || a->geo[i].lo > max)
+				continue;
+			err = ipset_push(out, a->geo[i].lo,
+					 a->geo[i].hi > max ? max :
+							      a->geo[i].hi);
+		}
+		return err;
+	}
 	if (a->type == ADDR_WILDCARD) {
 		n = wildcard_nr_prefixes(a->wild.mask);
 		if (n > WILDCARD_MAX_PREFIXES)

@@ -24,6 +24,7 @@ const struct schema_section *const schema_sections[] = {
 	&schema_system_sa_check,
 	&schema_system_email_server,
 	&schema_system_metrics,
+	&schema_system_geoip_database,
 	&schema_log_setting,
 	&schema_log_disk_setting,
 	&schema_system_log_file,

@@ -116,7 +116,7 @@ static const struct schema_attr address_attrs[] = {
 	  .def = "unknown" },
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "comment", .type = ST_STRING, .max = 255, .flags = SA_USED },
-	SCHEMA_STR("country", 2, NULL),
+	{ .name = "country", .type = ST_STRING, .max = 2, .flags = SA_USED },
 	SCHEMA_RAW("dirty", NULL), /* backups of dynamic addresses */
 	{ .name = "end-ip",
 	  .type = ST_IP4,
@@ -245,7 +245,7 @@ static const struct schema_attr address6_attrs[] = {
 	  .flags = SA_USED },
 	SCHEMA_INT("color", 0, 32, "0"),
 	{ .name = "comment", .type = ST_STRING, .max = 255, .flags = SA_USED },
-	SCHEMA_STR("country", 2, NULL),
+	{ .name = "country", .type = ST_STRING, .max = 2, .flags = SA_USED },
 	{ .name = "end-ip", .type = ST_IP6, .def = "::", .flags = SA_USED },
 	SCHEMA_STR("epg-name", 255, NULL),
 	SCHEMA_ON_OFF("fabric-object", "disable"),

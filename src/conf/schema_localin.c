@@ -8,7 +8,8 @@
  * `config log disk setting` has no word for (`config system log-file`:
  * how many rolled files to keep, JSON lines); and what FortiOS has no
  * counterpart of: the Prometheus metrics endpoint (`config system
- * metrics`). A FortiGate
+ * metrics`), and the country databases geography addresses read
+ * (`config system geoip-database`; FortiOS has its own, built in). A FortiGate
  * backup has none of these sections.
  *
  * Tables are sorted by name (see schema_tables.h).
@@ -85,6 +86,15 @@ static const struct schema_attr metrics_attrs[] = {
 	  .flags = SA_USED },
 };
 
+/*
+ * path: a .mmdb (both families) or a GeoIP legacy .dat; path6: the IPv6
+ * one when path does not hold it. Unset: Debian's geoip-database.
+ */
+static const struct schema_attr geoip_database_attrs[] = {
+	{ .name = "path", .type = ST_STRING, .max = 255, .flags = SA_USED },
+	{ .name = "path6", .type = ST_STRING, .max = 255, .flags = SA_USED },
+};
+
 const struct schema_section schema_system_sa_source = {
 	.path = "system sa-source",
 	.key = SK_NAME,
@@ -112,4 +122,11 @@ const struct schema_section schema_system_metrics = {
 	.key = SK_NONE,
 	.attrs = metrics_attrs,
 	.nr_attrs = ARRAY_SIZE(metrics_attrs),
+};
+
+const struct schema_section schema_system_geoip_database = {
+	.path = "system geoip-database",
+	.key = SK_NONE,
+	.attrs = geoip_database_attrs,
+	.nr_attrs = ARRAY_SIZE(geoip_database_attrs),
 };

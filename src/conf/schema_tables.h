@@ -67,6 +67,7 @@ extern const struct schema_section schema_log_disk_setting;
 extern const struct schema_section schema_system_sa_source;
 extern const struct schema_section schema_system_sa_check;
 extern const struct schema_section schema_system_log_file;
+extern const struct schema_section schema_system_geoip_database;
 
 /* schema_alertmail.c */
 extern const struct schema_section schema_alertemail_setting;

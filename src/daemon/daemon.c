@@ -521,6 +521,7 @@ static void loop(struct daemon *d)
 		ctl_server_tick(d);
 		alertmail_tick(d);
 		dynaddr_tick(d);
+		geoip_tick(d);
 		/* The scrapes: read the counters here, in the loop's thread. */
 		metrics_handle(d, ready > 0 && nr_met ? &pfd[met_at] : NULL);
 		if (minute != d->report_minute) {

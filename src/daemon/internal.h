@@ -121,6 +121,23 @@ struct daemon_sess {
 	int err;		      /* the last part's error, or 0 */
 };
 
+/* A country database file as stat saw it (geoip.c). */
+struct geo_file_id {
+	bool present;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+};
+
+/* The country databases of the config in force, watched (geoip.c). */
+struct daemon_geo {
+	__u64 checked_ms;
+	struct geo_file_id seen[2];    /* as read, or as last acted on */
+	struct geo_file_id pending[2]; /* changed, waiting to settle */
+	bool pending_set[2];
+	unsigned int reloads; /* for a changed database */
+	bool last_failed;
+};
+
 struct daemon {
 	const struct daemon_opts *o;
 	char *orig_tz; /* TZ at start, for configs without a zone */
@@ -180,6 +197,7 @@ struct daemon {
 	struct syslogd *syslog; /* syslogd.c; NULL: no server configured yet */
 	struct daemon_metrics metrics;
 	struct daemon_dyn dyn; /* FQDN and feed addresses (dynaddr.c) */
+	struct daemon_geo geo;
 	bool stopping;
 };
 
@@ -275,6 +293,11 @@ bool sas_tunnel_list(struct daemon *d, const char *name, bool json, FILE *out);
 /* "xfrm", "vici", "file"; and whether its SAs are read now (metrics). */
 const char *sas_type_name(const struct sa_src *s);
 bool sas_src_up(const struct sa_src *s);
+
+/* geoip.c */
+void geoip_configure(struct daemon *d);
+void geoip_tick(struct daemon *d);
+void geoip_status(struct daemon *d, FILE *out);
 
 /* sessions.c */
 void sessions_init(struct daemon *d);

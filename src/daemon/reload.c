@@ -258,6 +258,7 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 	/* The table compiled in is current: a change from here recompiles. */
 	d->dyn.applied = d->dyn.t.version;
 	dynaddr_configure(d);
+	geoip_configure(d);
 	daemon_tick(d, true);
 	d->loaded_at = time(NULL);
 	if (d->live)

@@ -147,6 +147,7 @@ void daemon_status(struct daemon *d, FILE *out)
 	alertmail_status(d, out);
 	metrics_status(d, out);
 	dynaddr_status(d, out);
+	geoip_status(d, out);
 	put_counters(d, out);
 }
 

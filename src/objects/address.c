@@ -212,6 +212,19 @@ static void addr_wildcard(struct resolver *r, const struct conf_section *sec,
 	o->wild.mask = mask;
 }
 
+/* The country is looked up once the policies say who uses it (geo.c). */
+static void addr_geography(struct resolver *r, const struct conf_section *sec,
+			   const struct conf_entry *e, struct obj_addr *o)
+{
+	const struct conf_word *w = obj_word(r, sec, e, "country");
+
+	if ((!w || !*w->text) && !e->broken)
+		diag_error(r->dl, &e->loc,
+			   "address \"%s\": country is required", o->name);
+	else if (w)
+		o->country = w;
+}
+
 static void addr6_prefix(struct resolver *r, const struct conf_section *sec,
 			 const struct conf_entry *e, struct obj_addr *o)
 {
@@ -260,6 +273,9 @@ static void resolve_plain(struct resolver *r, int family, size_t *cap)
 		} else if (family == 4 && !strcmp(type, "wildcard")) {
 			o->type = ADDR_WILDCARD;
 			addr_wildcard(r, sec, e, o);
+		} else if (!strcmp(type, "geography")) {
+			o->type = ADDR_GEOGRAPHY;
+			addr_geography(r, sec, e, o);
 		} else if (family == 4 && !strcmp(type, "interface-subnet")) {
 			o->type = ADDR_IFSUBNET;
 			addr_ifsubnet(r, sec, e, o);

@@ -140,6 +140,7 @@ void obj_resolve_dyn(struct resolver *r); /* feed.c: feeds and DNS */
 /* feed.c: each feed as an address of both families (after the plain ones) */
 void obj_feed_addrs(struct resolver *r, size_t *cap);
 void obj_addr_add(struct resolver *r, struct obj_addr *o, size_t *cap);
+void obj_resolve_geography(struct resolver *r); /* geo.c, after policies */
 
 /* Helpers for policies: resolve one reference, counting it. */
 struct obj_addr *obj_addr_ref(struct resolver *r, int family,

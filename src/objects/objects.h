@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "conf/diag.h"
@@ -29,6 +30,8 @@ enum addr_type {
 	ADDR_GROUP,    /* firewall addrgrp / addrgrp6 */
 	ADDR_WILDCARD, /* address with a (non-contiguous) wildcard mask */
 	ADDR_FEED,     /* a system external-resource: fetched at run time */
+	/* a country's networks, from a geoip database (geo.c) */
+	ADDR_GEOGRAPHY,
 };
 
 /*
@@ -59,6 +62,12 @@ struct obj_addr {
 			};
 			const char *intf;
 		};
+		struct { /* ADDR_GEOGRAPHY */
+			/* sorted, disjoint; NULL until a policy uses it */
+			const struct ip_range *geo;
+			size_t nr_geo;
+			const struct conf_word *country;
+		};
 		struct { /* ADDR_GROUP */
 			struct obj_addr **members;
 			struct conf_loc *member_locs;
@@ -78,6 +87,7 @@ struct obj_addr {
 	bool builtin;		  /* factory object (all, none) */
 	uint8_t unsupported_memo; /* resolver scratch: 0 unknown, 1 ok, 2 bad */
 	const struct obj_addr *unsupported_via; /* memo 2: the object */
+	bool geo_walked;			/* resolver scratch (geo.c) */
 };
 
 #define SVC_PROTO_ANY 256 /* protocol IP with protocol-number 0 */
@@ -325,6 +335,21 @@ struct obj_dns {
 
 struct dyn_table;
 
+/*
+ * The country database of one family, as read for the geography
+ * addresses the policies use (objects/geo.c); path NULL: none used.
+ * Fixed-size, so that the daemon can tell when the file changed.
+ */
+struct obj_geoip_file {
+	const char *path;
+	bool loaded;
+	char type[64];	/* "GeoIP legacy country" or the mmdb's type */
+	char date[16];	/* when it was built, YYYY-MM-DD; "" unknown */
+	size_t nr_nets; /* of all countries, in this family */
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+};
+
 struct obj_config {
 	struct arena *arena;
 	/*
@@ -368,6 +393,7 @@ struct obj_config {
 	struct obj_syslogd syslogd[OBJ_SYSLOGD_MAX];
 	struct obj_eventfilter eventfilter;
 	struct obj_metrics metrics;
+	struct obj_geoip_file geoip[2]; /* `config system geoip-database` */
 };
 
 /*
@@ -377,6 +403,13 @@ struct obj_config {
  */
 int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 		    struct diag_list *dl);
+
+/*
+ * One line per family whose country database geography addresses used,
+ * after @prefix: "geoip IPv4: PATH (TYPE, built DATE, N networks)".
+ */
+void obj_geoip_print(const struct obj_config *cfg, const char *prefix,
+		     FILE *out);
 
 /* Name lookups (family 4 or 6 for addresses). */
 struct obj_addr *objects_find_addr(const struct obj_config *cfg, int family,

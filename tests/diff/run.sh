@@ -51,7 +51,7 @@ done
 if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
 	-o "$tmp/diff_random" tests/diff/diff_random.c tests/diff/gen.c \
 	tests/diff/gen_pkt.c tests/diff/gen_flow.c "$build/liblocalin.a" \
-	-lbpf -lxdp -lpcap -lm \
+	-lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm \
 	2>"$tmp/cc.log"; then
 	echo "FAIL diff/random: does not build"
 	cat "$tmp/cc.log"
