@@ -19,38 +19,22 @@
 #include "pipeline/pipeline.h"
 #include "trace/filter.h"
 #include "daemon/diag_fmt.h"
+#include "seed_conf.h"
 
-static const char seed[] = "config firewall address\n"
-			   "    edit \"remote-vpn\"\n"
-			   "        set subnet 203.0.113.10 255.255.255.255\n"
-			   "    next\n"
-			   "end\n"
-			   "config firewall addrgrp\n"
-			   "    edit \"All_exceptions\"\n"
-			   "        set member \"all\"\n"
-			   "        set exclude enable\n"
-			   "        set exclude-member \"remote-vpn\"\n"
-			   "    next\n"
-			   "end\n"
-			   "config firewall local-in-policy\n"
-			   "    edit 1\n"
-			   "        set intf \"wan1\"\n"
-			   "        set srcaddr \"All_exceptions\"\n"
-			   "        set dstaddr \"all\"\n"
-			   "        set service \"IKE\"\n"
-			   "        set schedule \"always\"\n"
-			   "    next\n"
-			   "    edit 7\n"
-			   "        set intf \"any\"\n"
-			   "        set srcaddr \"remote-vpn\"\n"
-			   "        set dstaddr \"all\"\n"
-			   "        set action accept\n"
-			   "        set service \"PING\"\n"
-			   "        set schedule \"always\"\n"
-			   "        set status disable\n"
-			   "        set comments \"say \\\"hi\\\"\"\n"
-			   "    next\n"
-			   "end\n";
+/* A second policy: disabled, with a comment that needs its quotes. */
+#define POLICY7                                     \
+	"    edit 7\n"                              \
+	"        set intf \"any\"\n"                \
+	"        set srcaddr \"remote-vpn\"\n"      \
+	"        set dstaddr \"all\"\n"             \
+	"        set action accept\n"               \
+	"        set service \"PING\"\n"            \
+	"        set schedule \"always\"\n"         \
+	"        set status disable\n"              \
+	"        set comments \"say \\\"hi\\\"\"\n" \
+	"    next\n"
+
+static const char seed[] = SEED_CONF_POLICY1("203.0.113.10") POLICY7 "end\n";
 
 struct text {
 	char *buf;

@@ -22,6 +22,7 @@
 
 #include "conf/parser.h"
 #include "objects/objects.h"
+#include "seed_conf.h"
 
 struct ctx {
 	struct arena arena;
@@ -170,27 +171,7 @@ static void test_factory(void **state)
 	done(c);
 }
 
-static const char seed[] = "config firewall address\n"
-			   "    edit \"remote-vpn\"\n"
-			   "        set subnet 198.51.100.7 255.255.255.255\n"
-			   "    next\n"
-			   "end\n"
-			   "config firewall addrgrp\n"
-			   "    edit \"All_exceptions\"\n"
-			   "        set member \"all\"\n"
-			   "        set exclude enable\n"
-			   "        set exclude-member \"remote-vpn\"\n"
-			   "    next\n"
-			   "end\n"
-			   "config firewall local-in-policy\n"
-			   "    edit 1\n"
-			   "        set intf \"wan1\"\n"
-			   "        set srcaddr \"All_exceptions\"\n"
-			   "        set dstaddr \"all\"\n"
-			   "        set service \"IKE\"\n"
-			   "        set schedule \"always\"\n"
-			   "    next\n"
-			   "end\n";
+static const char seed[] = SEED_CONF("198.51.100.7");
 
 static void test_seed(void **state)
 {

@@ -18,36 +18,20 @@
 
 #include "cli/shell.h"
 #include "daemon/ctl.h"
+#include "seed_conf.h"
 
-static const char seed[] = "config system global\n"
-			   "    set hostname \"vpn-gw1\"\n"
-			   "end\n"
-			   "config system interface\n"
-			   "    edit \"wan1\"\n"
-			   "        set ip 198.51.100.1 255.255.255.0\n"
-			   "    next\n"
-			   "end\n"
-			   "config firewall address\n"
-			   "    edit \"remote-vpn\"\n"
-			   "        set subnet 203.0.113.10 255.255.255.255\n"
-			   "    next\n"
-			   "end\n"
-			   "config firewall addrgrp\n"
-			   "    edit \"All_exceptions\"\n"
-			   "        set member \"all\"\n"
-			   "        set exclude enable\n"
-			   "        set exclude-member \"remote-vpn\"\n"
-			   "    next\n"
-			   "end\n"
-			   "config firewall local-in-policy\n"
-			   "    edit 1\n"
-			   "        set intf \"wan1\"\n"
-			   "        set srcaddr \"All_exceptions\"\n"
-			   "        set dstaddr \"all\"\n"
-			   "        set service \"IKE\"\n"
-			   "        set schedule \"always\"\n"
-			   "    next\n"
-			   "end\n";
+/* The seed's config behind a host name and wan1's address. */
+#define HOST_WAN1                                     \
+	"config system global\n"                      \
+	"    set hostname \"vpn-gw1\"\n"              \
+	"end\n"                                       \
+	"config system interface\n"                   \
+	"    edit \"wan1\"\n"                         \
+	"        set ip 198.51.100.1 255.255.255.0\n" \
+	"    next\n"                                  \
+	"end\n"
+
+static const char seed[] = HOST_WAN1 SEED_CONF("203.0.113.10");
 
 struct fixture {
 	struct shell s;
