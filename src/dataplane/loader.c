@@ -526,9 +526,30 @@ int li_loader_poll(struct li_loader *l, int timeout_ms,
 	l->poll_ctx = ctx;
 	l->polled = 0;
 	err = ring_buffer__poll(l->rb, timeout_ms);
+	/*
+	 * Most events come without a wakeup (maps.h, LI_EV_WAKE_NS), so
+	 * the poll need not report them: take whatever is there.
+	 */
+	if (err >= 0)
+		err = ring_buffer__consume(l->rb);
+	if (l->polled)
+		l->events_ns = li_mono_ns();
 	if (err < 0)
 		return err == -EINTR ? l->polled : err;
 	return l->polled;
+}
+
+int li_loader_drain_ms(const struct li_loader *l)
+{
+	/*
+	 * An event submitted without a wakeup follows one, on its CPU,
+	 * by less than LI_EV_WAKE_NS; that one was read here at most a
+	 * tick of the coarse clock before it woke us: so events read in
+	 * the last 2 * LI_EV_WAKE_NS may still be followed by silent ones.
+	 */
+	if (!l->events_ns || li_mono_ns() - l->events_ns >= 2 * LI_EV_WAKE_NS)
+		return -1;
+	return (int)(LI_EV_WAKE_NS / 1000000);
 }
 
 static int sum_percpu(struct li_loader *l, int fd, __u32 key, __u64 *sum)

@@ -169,7 +169,10 @@ int li_loader_foreign(int ifindex, struct li_xdp_prog *f);
 
 /*
  * Wait up to @timeout_ms for events; @fn gets each (time converted to
- * ns since the epoch). Returns the number handled or a negative errno.
+ * ns since the epoch), including those submitted without a wakeup.
+ * Returns the number handled or a negative errno. Most events wake no
+ * poll (maps.h, LI_EV_WAKE_NS): a loop that has read some polls again
+ * within that time (li_loader_drain_ms).
  */
 /* An fd that polls readable when events are waiting (for one poll loop). */
 int li_loader_event_fd(struct li_loader *l);
@@ -177,6 +180,8 @@ int li_loader_poll(struct li_loader *l, int timeout_ms,
 		   void (*fn)(void *ctx, const struct li_event *ev,
 			      __u64 time_ns),
 		   void *ctx);
+/* Poll again within this many ms (events may wait unannounced), or -1. */
+int li_loader_drain_ms(const struct li_loader *l);
 int li_loader_counters(struct li_loader *l, struct li_counters *out);
 
 /*

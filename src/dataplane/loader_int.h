@@ -74,6 +74,7 @@ struct li_loader {
 	void *poll_ctx;
 	__s64 clock_off; /* realtime - monotonic, ns */
 	int polled;
+	__u64 events_ns; /* when li_loader_poll() last handled any (mono) */
 };
 
 /* Classes of @ifindex in the set in force (intf_other if unnamed). */

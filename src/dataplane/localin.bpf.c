@@ -137,17 +137,10 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LI_EV_NR_KINDS);
-	__type(key, __u32);
-	__type(value, struct li_tb);
-} li_tb SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct li_clock);
-} li_clock SEC(".maps");
+	__type(value, struct li_tb_cpu);
+} li_tb SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -418,20 +411,31 @@ static __always_inline void li_acc_ike_note(const LI_CTX *c,
  * about one. The coarse clock moves only when jiffies do (the tick that
  * advances jiffies updates the timekeeper right after), so the cached value
  * lags a fresh read by at most that one tick, and stays monotonic per CPU.
+ * The cache lives with the token buckets (li_tb_cpu): one lookup for both.
  */
-static __always_inline __u64 coarse_now(void)
+static __always_inline __u64 cpu_now(struct li_tb_cpu *c)
 {
 	__u64 j = bpf_jiffies64();
-	__u32 zero = 0;
-	struct li_clock *c = bpf_map_lookup_elem(&li_clock, &zero);
 
-	if (!c)
-		return bpf_ktime_get_coarse_ns();
 	if (c->jiffies != j || !c->ns) {
 		c->jiffies = j;
 		c->ns = bpf_ktime_get_coarse_ns();
 	}
 	return c->ns;
+}
+
+static __always_inline struct li_tb_cpu *tb_cpu(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&li_tb, &zero);
+}
+
+static __always_inline __u64 coarse_now(void)
+{
+	struct li_tb_cpu *c = tb_cpu();
+
+	return c ? cpu_now(c) : bpf_ktime_get_coarse_ns();
 }
 
 static __always_inline int li_acc_log_allow(const LI_CTX *c)
@@ -594,14 +598,16 @@ static __always_inline void sa_count(struct xdp_md *ctx, __u32 id)
 }
 
 /* One event of @kind may leave now: the CPU's bucket has the credit. */
-static __always_inline int tb_allow(const struct li_conf *cf, __u32 kind,
+static __always_inline int tb_allow(struct li_tb_cpu *t,
+				    const struct li_conf *cf, __u32 kind,
 				    __u64 now)
 {
-	struct li_tb *b = bpf_map_lookup_elem(&li_tb, &kind);
+	struct li_tb *b;
 	__u64 credit, cost, burst;
 
-	if (!b || kind >= LI_EV_NR_KINDS)
+	if (kind >= LI_EV_NR_KINDS)
 		return 0;
+	b = &t->tb[kind];
 	cost = cf->tb_cost_ns[kind];
 	burst = cf->tb_burst_ns[kind];
 	credit = b->credit_ns + (now - b->last_ns);
@@ -616,14 +622,31 @@ static __always_inline int tb_allow(const struct li_conf *cf, __u32 kind,
 	return 1;
 }
 
+/*
+ * Whether this submit wakes the reader (maps.h, LI_EV_WAKE_NS): the first
+ * on this CPU for a while, or when the ring fills up; else it is drained
+ * on the daemon's timer.
+ */
+static __always_inline __u64 wake_flags(struct li_tb_cpu *t, __u64 now)
+{
+	if (now - t->woke_ns >= LI_EV_WAKE_NS || now < t->woke_ns ||
+	    bpf_ringbuf_query(&li_events, BPF_RB_AVAIL_DATA) >=
+		    LI_EV_WAKE_BYTES) {
+		t->woke_ns = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* The event of @kind: the bucket first, so a suppressed one costs no more. */
 static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s,
-				 __u32 kind, __u32 trace_id, __u64 now,
-				 __u32 *sess_id)
+				 struct li_tb_cpu *t, __u32 kind,
+				 __u32 trace_id, __u64 now, __u32 *sess_id)
 {
 	struct li_event *ev;
 
-	if (!tb_allow(cf, kind, now)) {
+	if (!tb_allow(t, cf, kind, now)) {
 		count(LI_ST_SUPPRESSED + kind);
 		return;
 	}
@@ -653,7 +676,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	__builtin_memcpy(&ev->pkt, &s->pkt, sizeof(ev->pkt));
 	__builtin_memcpy(&ev->verdict, &s->v, sizeof(ev->verdict));
 	ev->verdict.sess_id = *sess_id;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wake_flags(t, now));
 }
 
 /* Take one packet of the trace budget, atomically; its id, or 0. */
@@ -685,36 +708,44 @@ static __always_inline __u32 trace_take(const struct li_pkt *p)
 	return (__u32)id;
 }
 
-/* The events this decision is due; time is read only for those. */
+/*
+ * The events this decision is due; time is read only for those. The
+ * policy is read only when its logtraffic decides (the config's own
+ * setting does not already log the packet).
+ */
 static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s)
 {
 	const struct li_verdict *v = &s->v;
 	struct li_policy pol = { 0 };
+	struct li_tb_cpu *t;
 	int esp, peer, traffic;
 	__u32 id, sid = v->sess_id;
 	__u64 now;
 
 	esp = v->reason == LI_R_ESP_UNKNOWN_SPI;
 	peer = v->reason == LI_R_ESP_WRONG_PEER;
-	if (v->reason == LI_R_POLICY && v->policy_idx >= 0)
-		li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx,
-			      &pol);
-	traffic = li_traffic_logged(v, pol.flags, c->h->log_allow,
+	traffic = li_traffic_logged(v, 0, c->h->log_allow,
 				    c->h->log_deny_unicast,
 				    c->h->log_deny_broadcast);
+	if (!traffic && v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
+	    !li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx, &pol))
+		traffic = li_traffic_logged(v, pol.flags, 0, 0, 0);
 	id = trace_take(&s->pkt);
 	if (!esp && !peer && !traffic && !id)
 		return;
-	now = coarse_now();
+	t = tb_cpu();
+	if (!t)
+		return;
+	now = cpu_now(t);
 	if (esp)
-		emit(ctx, cf, c, s, LI_EV_ESP_ERROR, 0, now, &sid);
+		emit(ctx, cf, c, s, t, LI_EV_ESP_ERROR, 0, now, &sid);
 	if (peer)
-		emit(ctx, cf, c, s, LI_EV_ESP_PEER, 0, now, &sid);
+		emit(ctx, cf, c, s, t, LI_EV_ESP_PEER, 0, now, &sid);
 	if (traffic)
-		emit(ctx, cf, c, s, LI_EV_TRAFFIC, 0, now, &sid);
+		emit(ctx, cf, c, s, t, LI_EV_TRAFFIC, 0, now, &sid);
 	if (id)
-		emit(ctx, cf, c, s, LI_EV_TRACE, id, now, &sid);
+		emit(ctx, cf, c, s, t, LI_EV_TRACE, id, now, &sid);
 }
 
 /* A test run's metadata (its cookie is this load's), or NULL. */

@@ -71,11 +71,32 @@ struct li_tb {
 	__u64 last_ns;
 };
 
-/* li_clock: per CPU, the coarse clock's last reading and its jiffies. */
-struct li_clock {
+/*
+ * li_tb[0], per CPU: what a decision due an event reads, in one lookup
+ * (a suppressed event pays this and nothing else): the coarse clock's
+ * last reading and its jiffies, the buckets, and when this CPU last woke
+ * the reader.
+ */
+struct li_tb_cpu {
 	__u64 jiffies;
 	__u64 ns;
+	__u64 woke_ns;
+	__u64 pad;
+	struct li_tb tb[LI_EV_NR_KINDS];
 };
+
+/*
+ * Events are submitted without waking the reader (BPF_RB_NO_WAKEUP),
+ * except the first on a CPU after LI_EV_WAKE_NS without one, and any
+ * that finds more than LI_EV_WAKE_BYTES waiting. The daemon, once woken,
+ * drains the ring every LI_EV_WAKE_NS for twice that long after the last
+ * events it read (daemon.c), so an event waits at most about
+ * LI_EV_WAKE_NS; a flood wakes it 1e9 / LI_EV_WAKE_NS times a second per
+ * CPU at most, instead of once per event it happens to find the ring
+ * empty for.
+ */
+#define LI_EV_WAKE_NS (20ull * 1000 * 1000)
+#define LI_EV_WAKE_BYTES (LI_RINGBUF_SIZE / 4)
 
 /*
  * BPF_PROG_TEST_RUN cannot name a made-up arrival interface (the kernel
