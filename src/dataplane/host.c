@@ -109,6 +109,16 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row,
 	return row[w];
 }
 
+/*
+ * The host walks the bitmaps: the reference the XDP program's phase
+ * tables are checked against (tests/diff, tests/unit/test_phase.c).
+ */
+static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
+					__u32 cs, __u32 cd, __u32 cv, int *idx)
+{
+	return 0;
+}
+
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 					 struct li_policy *out)
 {

@@ -29,6 +29,7 @@
 #define DEF_CAP_BM 65536
 #define DEF_CAP_CROSS 65536
 #define DEF_CAP_POL 2048
+#define DEF_CAP_PHASE 1024 /* li_phase elements: 64k entries */
 
 #define DEF_EVENT_RATE 1000
 #define DEF_EVENT_BURST 1000
@@ -87,19 +88,22 @@ static int print_none_xdp(enum libxdp_print_level level, const char *fmt,
 static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 {
 	struct localin_bpf *s = l->skel;
-	__u32 need[4] = { 0 },
-	      def[4] = { DEF_CAP_ADDR, DEF_CAP_BM, DEF_CAP_CROSS, DEF_CAP_POL };
+	__u32 need[5] = { 0 },
+	      def[5] = { DEF_CAP_ADDR, DEF_CAP_BM, DEF_CAP_CROSS, DEF_CAP_POL,
+			 DEF_CAP_PHASE };
 	int i;
 
 	if (hint)
 		li_image_need(hint, need);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (need[i] > def[i] / 2)
 			def[i] = need[i] * 2;
 	l->conf.cap_addr = def[0];
 	l->conf.cap_bm = def[1];
 	l->conf.cap_cross = def[2];
 	l->conf.cap_pol = def[3];
+	l->conf.cap_phase = def[4];
+	bpf_map__set_max_entries(s->maps.li_phase, LI_NR_SETS * def[4]);
 	bpf_map__set_max_entries(s->maps.li_addr, LI_NR_SETS * def[0]);
 	bpf_map__set_max_entries(s->maps.li_bm, LI_NR_SETS * def[1]);
 	bpf_map__set_max_entries(s->maps.li_cross, LI_NR_SETS * def[2]);
@@ -261,6 +265,7 @@ void li_loader_close(struct li_loader *l)
 	free(l->eg);
 	for (fam = 0; fam < 2; fam++) {
 		free(l->fam[fam].f.intfs);
+		free(l->fam[fam].f.phase.c_words);
 		free(l->fam[fam].enabled);
 		free(l->fam[fam].hits);
 	}

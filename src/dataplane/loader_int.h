@@ -39,7 +39,8 @@ struct li_egress {
 
 /* What the loader keeps of the ruleset in force. */
 struct li_fam_copy {
-	struct li_family f; /* intfs, nr_intfs, intf_other, sizes only */
+	/* intfs, nr_intfs, intf_other, sizes; phase: nr_c, c_words only */
+	struct li_family f;
 	__u64 *enabled;
 	__u64 *hits; /* li_counters output, nr_policies */
 };
@@ -88,7 +89,8 @@ __u64 li_mono_ns(void);
  * entries, policies; the sizes of the compiler's image (compile/image.h)
  * for the map sizes, loader.c.
  */
-void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
+/* Entries a set needs: addr, bm, cross, pol, phase (elements). */
+void li_image_need(const struct li_ruleset *rs, __u32 need[5]);
 #define LI_PROG_NAME "localin_xdp"
 #define LI_EGRESS_NAME "localin_egress"
 

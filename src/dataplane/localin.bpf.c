@@ -67,6 +67,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* LI_NR_SETS * cap_phase */
+	__type(key, __u32);
+	__type(value, __u32[LI_PHASE_ELEM]);
+} li_phase SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1); /* LI_NR_SETS * cap_pol */
 	__type(key, __u32);
 	__type(value, struct li_policy);
@@ -208,6 +215,7 @@ struct li_xctx {
 	__u32 set;
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
+	__u32 phase_off;
 	__u32 locals_off;
 	__u32 sas_state; /* li_state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
@@ -311,6 +319,30 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row, __u32 w)
 	__u64 *e = bpf_map_lookup_elem(&li_bm, &k);
 
 	return e ? *e : 0;
+}
+
+/* Entry @i of the set's phase tables (compile/phase.c). */
+static __always_inline __u32 phase_entry(const LI_CTX *c, __u32 i)
+{
+	__u32 k = c->phase_off + li_phase_elem(i);
+	__u32 *e = bpf_map_lookup_elem(&li_phase, &k);
+
+	return e ? e[i & (LI_PHASE_ELEM - 1)] : 0;
+}
+
+static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
+					__u32 cs, __u32 cd, __u32 cv, int *idx)
+{
+	const struct li_fam_hdr *f = fh(c, fam);
+	__u32 a, b, x;
+
+	if (!f->phase_on)
+		return 0;
+	a = phase_entry(c, f->ph_sv + cs * f->ph_nsvc + cv);
+	b = phase_entry(c, f->ph_id + ci * f->ph_ndst + cd);
+	x = phase_entry(c, f->ph_ab + a * f->ph_nb + b);
+	*idx = (int)phase_entry(c, f->ph_first + x);
+	return 1;
 }
 
 /* Policy @idx of a family: its key in li_pol and li_pol_hits. */
@@ -583,6 +615,7 @@ static __always_inline int set_ctx(LI_CTX *c, const struct li_conf *cf,
 	c->bm_off = li_set_key(set, cf->cap_bm, 0);
 	c->cross_off = li_set_key(set, cf->cap_cross, 0);
 	c->pol_off = li_set_key(set, cf->cap_pol, 0);
+	c->phase_off = li_set_key(set, cf->cap_phase, 0);
 	return 0;
 }
 

@@ -61,6 +61,8 @@ struct li_conf {
 	__u32 cap_bm;	 /* li_bm words per set */
 	__u32 cap_cross; /* li_cross entries per set */
 	__u32 cap_pol;	 /* li_pol entries per set (both families) */
+	__u32 cap_phase; /* li_phase elements per set */
+	__u32 pad;
 	/* Token buckets, per CPU and event kind: credit in ns of time. */
 	__u64 tb_cost_ns[LI_EV_NR_KINDS];  /* per event: 1e9 / rate */
 	__u64 tb_burst_ns[LI_EV_NR_KINDS]; /* burst * cost */

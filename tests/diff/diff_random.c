@@ -76,6 +76,8 @@ static const __u64 timer_ns[T_NR] = {
 
 struct run {
 	unsigned long long seed, packets, configs, mismatches, skipped;
+	/* rulesets loaded with phase tables, and walking the bitmaps */
+	unsigned long long compiles, phase_on, phase_off;
 	unsigned long long by_reason[LI_R_MAX], frag_hits;
 	unsigned long long by_sess[LI_VS_RECHECK + 1], icmp_err_hits;
 	unsigned long long egress, reloads, in_at_reload, timed_out, cut;
@@ -391,8 +393,19 @@ static int compile(struct run *r, struct pipeline *p, const char *what)
 	int err = pipeline_load_mem(p, "random.conf", r->w.text, r->w.len,
 				    STAGE_COMPILE);
 
-	if (!err)
+	if (!err) {
+		/*
+		 * Every third config (and reload) walks the bitmaps in
+		 * the program too, as one over the phase tables' budget
+		 * would; the rest use the phase tables. Both are checked
+		 * against the host's walk.
+		 */
+		if (r->compiles++ % 3 == 2)
+			ruleset_phase_drop(&p->rs);
+		r->phase_on += p->rs.v4.phase.on || p->rs.v6.phase.on;
+		r->phase_off += !p->rs.v4.phase.on && !p->rs.v6.phase.on;
 		return 0;
+	}
 	printf("  %s %llu (seed %llu) rejected:\n", what, r->configs, r->seed);
 	diag_print(&p->diags, stdout);
 	printf("%s", r->w.text);
@@ -523,6 +536,8 @@ static int never_met(const struct run *r)
 		  r->by_timer[T_TIMEWAIT] },
 		{ "a TCP session timed out after RST", r->by_timer[T_RST] },
 		{ "an egress frame", r->egress },
+		{ "a ruleset decided by phase tables", r->phase_on },
+		{ "a ruleset decided by the bitmap walk", r->phase_off },
 	};
 	size_t i;
 	int n = 0;
@@ -592,6 +607,8 @@ int main(int argc, char **argv)
 	       r.by_reason[LI_R_ESP_UNVERIFIED], r.by_reason[LI_R_MALFORMED],
 	       r.by_reason[LI_R_SESSION], r.frag_hits);
 	report_sessions(&r);
+	printf("  rulesets: %llu by phase tables, %llu by the bitmap walk\n",
+	       r.phase_on, r.phase_off);
 	printf("  captured short %llu (skipped %llu), cut to a limit %llu "
 	       "(skipped %llu), whole %llu\n",
 	       r.varied[V_CAPLEN], r.unfit[V_CAPLEN], r.varied[V_LIMIT],
