@@ -173,6 +173,8 @@ static void dump_phase(const struct li_family *f, FILE *out)
 	__s32 *first;
 	__u32 i;
 
+	if (!f->nr_policies)
+		return;
 	if (!ph->on) {
 		fprintf(out,
 			" decision: bitmap walk (phase tables would need %zu bytes > %u)\n",
@@ -189,7 +191,7 @@ static void dump_phase(const struct li_family *f, FILE *out)
 	dump_product("intf", ph->id, f->bm_intf.nr_classes, ph->nr_dst, out);
 	fprintf(out, " phase 2 A x B -> C (row: A)\n");
 	dump_product("A", ph->ab, ph->nr_a, ph->nr_b, out);
-	fprintf(out, " C classes (first under status enable):\n");
+	fprintf(out, " C classes (first under status enable; then their policies):\n");
 	first = malloc((ph->nr_c + 1) * sizeof(*first));
 	if (first)
 		ruleset_phase_first(f, f->enabled, first);
