@@ -176,6 +176,14 @@ struct {
 	__type(value, struct li_sess);
 } li_sess SEC(".maps");
 
+/* A bit per remote that may have a session (session.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LI_SESS_HINT_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} li_sess_hint SEC(".maps");
+
 /* [0]: the last session id handed out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -475,6 +483,15 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 	return c->h->log_allow;
 }
 
+static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
+					     const struct li_sess_key *k)
+{
+	__u32 bit = li_sess_hint_bit(k), w = bit >> 6;
+	__u64 *e = bpf_map_lookup_elem(&li_sess_hint, &w);
+
+	return !e || (*e >> (bit & 63)) & 1;
+}
+
 static __always_inline struct li_sess *
 li_acc_sess_find(const LI_CTX *c, const struct li_sess_key *k)
 {
@@ -510,10 +527,17 @@ static __always_inline int li_acc_sess_open(const LI_CTX *c,
 					    struct li_sess *s)
 {
 	int err = bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
+	__u32 bit = li_sess_hint_bit(k), w = bit >> 6;
+	__u64 *e;
 
-	if (!err)
-		count(LI_ST_SESS_OPENED);
-	return err;
+	if (err)
+		return err;
+	count(LI_ST_SESS_OPENED);
+	/* After the insert: the bit never says "none" for a live key. */
+	e = bpf_map_lookup_elem(&li_sess_hint, &w);
+	if (e && !((*e >> (bit & 63)) & 1))
+		__sync_fetch_and_or(e, 1ull << (bit & 63));
+	return 0;
 }
 
 /* Sessions' clock: a test run's packet time, or the coarse clock. */

@@ -76,6 +76,9 @@
  *   int   li_acc_log_allow(const LI_CTX *c);
  *                         (`config log setting` local-in-allow)
  * Sessions (session.h):
+ *   int   li_acc_sess_maybe(const LI_CTX *c, const struct li_sess_key *k);
+ *                         (0: no session with @k's remote can exist, the
+ *                          lookup is skipped; session.h li_sess_hint_bit)
  *   struct li_sess *li_acc_sess_find(const LI_CTX *c,
  *                                    const struct li_sess_key *k);
  *   int   li_acc_sess_open(const LI_CTX *c, const struct li_sess_key *k,
@@ -396,6 +399,8 @@ li_decide_session(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v,
 		k->family = 0;
 		return 0;
 	}
+	if (!li_acc_sess_maybe(c, k))
+		return 0;
 	s = li_acc_sess_find(c, k);
 	if (!s)
 		return 0;
