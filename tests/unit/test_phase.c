@@ -123,8 +123,10 @@ static void check_glob(const char *pattern, unsigned int *checked)
 		struct pipeline p;
 		int bad;
 
-		if (pipeline_load(&p, g.gl_pathv[i], STAGE_COMPILE))
-			continue; /* a config the corpus means to refuse */
+		if (pipeline_load(&p, g.gl_pathv[i], STAGE_COMPILE)) {
+			pipeline_free(&p); /* one the corpus means to refuse */
+			continue;
+		}
 		bad = check_family(&p.rs.v4) + check_family(&p.rs.v6);
 		if (bad)
 			print_error("%s: phase tables disagree\n",
