@@ -109,6 +109,11 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		    bpf_map_update_elem(bpf_map__fd(b->maps.li_state), &keys[i],
 					&v, BPF_ANY))
 			return -errno;
+	/*
+	 * The buckets come along with their last wake-up (li_tb), which
+	 * was on the old ring: drain the new one on the timer for a while.
+	 */
+	n->events_ns = li_mono_ns();
 	n->locals_half = old->locals_half;
 	n->last_locals_ns = old->last_locals_ns;
 	n->sas_state = old->sas_state;
