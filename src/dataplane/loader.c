@@ -218,6 +218,9 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 		err = -errno;
 		goto fail;
 	}
+	err = li_hint_map(l);
+	if (err)
+		goto fail;
 	*out = l;
 	return 0;
 fail:
@@ -259,6 +262,7 @@ void li_loader_close(struct li_loader *l)
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
+	li_hint_unmap(l);
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);

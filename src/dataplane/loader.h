@@ -220,6 +220,12 @@ int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
  * it since a walk's copy): 0, -ENOENT, or another negative errno; and put
  * such an entry back unless a packet made another meanwhile (-EEXIST).
  */
+/*
+ * Rebuild the session hint (session.h) from the sessions in the map, so
+ * that bits of sessions gone are cleared: the number of sessions walked,
+ * or a negative errno (the hint in force then stays as it was).
+ */
+int li_loader_sess_hint_rebuild(struct li_loader *l);
 int li_loader_sess_take(struct li_loader *l, const struct li_sess_key *k,
 			struct li_sess *s);
 int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,

@@ -94,7 +94,8 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_sess_hint, b->maps.li_sess_hint },
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 	};
-	__u32 keys[] = { LI_STATE_LOCALS, LI_STATE_SAS }, v, zero = 0;
+	__u32 keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT }, v,
+	      zero = 0;
 	size_t i;
 	int err;
 

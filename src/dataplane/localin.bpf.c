@@ -179,7 +179,8 @@ struct {
 /* A bit per remote that may have a session (session.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LI_SESS_HINT_WORDS);
+	__uint(max_entries, 2 * LI_SESS_HINT_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader's atomic rebuild */
 	__type(key, __u32);
 	__type(value, __u64);
 } li_sess_hint SEC(".maps");
@@ -227,6 +228,7 @@ struct li_xctx {
 	__u32 locals_off;
 	__u32 sas_state; /* li_state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
+	__u32 hint_half; /* li_state[LI_STATE_HINT] */
 	__u64 test_now;	 /* a test run's packet time, or 0 */
 	__u32 test_run;	 /* a test run with our metadata (replay, tests) */
 	struct li_sess_key *sk; /* the program's scratch, for match.h */
@@ -486,7 +488,8 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
 					     const struct li_sess_key *k)
 {
-	__u32 bit = li_sess_hint_bit(k), w = bit >> 6;
+	__u32 bit = li_sess_hint_bit(k),
+	      w = li_set_key(c->hint_half, LI_SESS_HINT_WORDS, bit >> 6);
 	__u64 *e = bpf_map_lookup_elem(&li_sess_hint, &w);
 
 	return !e || (*e >> (bit & 63)) & 1;
@@ -527,16 +530,20 @@ static __always_inline int li_acc_sess_open(const LI_CTX *c,
 					    struct li_sess *s)
 {
 	int err = bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
-	__u32 bit = li_sess_hint_bit(k), w = bit >> 6;
+	__u32 bit = li_sess_hint_bit(k), w = bit >> 6, half;
 	__u64 *e;
 
 	if (err)
 		return err;
 	count(LI_ST_SESS_OPENED);
-	/* After the insert: the bit never says "none" for a live key. */
-	e = bpf_map_lookup_elem(&li_sess_hint, &w);
-	if (e && !((*e >> (bit & 63)) & 1))
-		__sync_fetch_and_or(e, 1ull << (bit & 63));
+	/* After the insert, in both halves (session.h). */
+	for (half = 0; half < 2; half++) {
+		__u32 k = li_set_key(half, LI_SESS_HINT_WORDS, w);
+
+		e = bpf_map_lookup_elem(&li_sess_hint, &k);
+		if (e && !((*e >> (bit & 63)) & 1))
+			__sync_fetch_and_or(e, 1ull << (bit & 63));
+	}
 	return 0;
 }
 
@@ -863,7 +870,8 @@ intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
  */
 static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 {
-	__u32 zero = 0, one = 1, two = LI_STATE_SAS, set, *st, *lh, *ss;
+	__u32 zero = 0, one = 1, two = LI_STATE_SAS, three = LI_STATE_HINT;
+	__u32 set, *st, *lh, *ss, *hh;
 	struct li_test_out *s = &sc->o;
 	const struct li_conf *cf;
 	const struct li_test_meta *m;
@@ -902,8 +910,10 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	if (!nonlocal) {
 		st = bpf_map_lookup_elem(&li_state, &zero);
 		ss = bpf_map_lookup_elem(&li_state, &two);
-		if (!st || !ss)
+		hh = bpf_map_lookup_elem(&li_state, &three);
+		if (!st || !ss || !hh)
 			return XDP_PASS;
+		c.hint_half = *hh & 1;
 		set = *st & 1;
 		if (set_ctx(&c, cf, set))
 			return XDP_PASS;

@@ -141,12 +141,14 @@ struct li_ifc_key {
 
 /*
  * li_state: [LI_STATE_SET] ruleset set in force, [LI_STATE_LOCALS] locals
- * half, [LI_STATE_SAS] SA half and bits (see above).
+ * half, [LI_STATE_SAS] SA half and bits (see above), [LI_STATE_HINT] the
+ * session hint's half in force.
  */
 enum {
 	LI_STATE_SET,
 	LI_STATE_LOCALS,
 	LI_STATE_SAS,
+	LI_STATE_HINT, /* li_sess_hint half read (session.h) */
 	LI_STATE_NR,
 };
 

@@ -64,13 +64,20 @@ struct li_sess_key {
 
 /*
  * li_sess_hint (XDP): a bit per hash of a key's family, protocol and
- * remote address, set after every insert into li_sess and never
- * cleared. A clear bit proves that no session of that remote exists
- * (every entry of li_sess got its bit when it went in: by the programs,
- * or copied with the map on a reload that replaces the program), so the
- * lookup of a first packet from a remote the gateway has no session with
- * is skipped: a denied flood pays a bit test, not a hash lookup. Stale
- * bits (sessions gone) only cost the lookup the packet paid before.
+ * remote address, in two halves of LI_SESS_HINT_WORDS words. A clear bit
+ * in the half in force (li_state[LI_STATE_HINT]) proves that no session
+ * of that remote exists, so the lookup of a first packet from a remote
+ * the gateway has no session with is skipped: a denied flood pays a bit
+ * test, not a hash lookup. Stale bits (sessions gone) only cost the
+ * lookup the packet paid before. Kept exact by:
+ *  - every insert into li_sess (the programs; the loader putting one
+ *    back) sets the bit in both halves, after the insert;
+ *  - the loader's rebuild (li_loader_sess_hint_rebuild: the daemon, once
+ *    a sweep of the sessions is complete) clears the other half, sets
+ *    the bit of every session in the map, then makes it the half in
+ *    force. A session inserted before the clear is in the map when the
+ *    walk runs; one inserted after it sets its own bit.
+ *  - a reload that replaces the program copies li_sess, then the hint.
  */
 #define LI_SESS_HINT_BITS 20
 #define LI_SESS_HINT_WORDS (1u << (LI_SESS_HINT_BITS - 6))

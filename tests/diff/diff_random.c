@@ -58,6 +58,8 @@
 #define PUT_RING 64
 /* Host sessions are expired (and counted) this often, in packets. */
 #define EXPIRE_EVERY 256
+/* The program's session hint (session.h) is rebuilt this often. */
+#define HINT_EVERY 1024
 /* Below this many packets, session cases may well not all happen. */
 #define COVERAGE_MIN 50000
 
@@ -78,6 +80,7 @@ struct run {
 	unsigned long long seed, packets, configs, mismatches, skipped;
 	/* rulesets loaded with phase tables, and walking the bitmaps */
 	unsigned long long compiles, phase_on, phase_off;
+	unsigned long long hint_rebuilds; /* with sessions in the map */
 	unsigned long long by_reason[LI_R_MAX], frag_hits;
 	unsigned long long by_sess[LI_VS_RECHECK + 1], icmp_err_hits;
 	unsigned long long egress, reloads, in_at_reload, timed_out, cut;
@@ -289,6 +292,10 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 		r->max_live = r->h.nr_live;
 	if (r->packets % EXPIRE_EVERY == 0)
 		li_host_sess_expire(&r->h, f->ns, false, count_end, r);
+	/* The program's session hint rebuilt under live sessions. */
+	if (r->packets % HINT_EVERY == HINT_EVERY - 1 &&
+	    li_loader_sess_hint_rebuild(r->l) > 0)
+		r->hint_rebuilds++;
 	if (f->egress) {
 		r->packets++;
 		return one_egress(r, f);
@@ -538,6 +545,7 @@ static int never_met(const struct run *r)
 		{ "an egress frame", r->egress },
 		{ "a ruleset decided by phase tables", r->phase_on },
 		{ "a ruleset decided by the bitmap walk", r->phase_off },
+		{ "a session hint rebuilt with sessions", r->hint_rebuilds },
 	};
 	size_t i;
 	int n = 0;
@@ -607,8 +615,9 @@ int main(int argc, char **argv)
 	       r.by_reason[LI_R_ESP_UNVERIFIED], r.by_reason[LI_R_MALFORMED],
 	       r.by_reason[LI_R_SESSION], r.frag_hits);
 	report_sessions(&r);
-	printf("  rulesets: %llu by phase tables, %llu by the bitmap walk\n",
-	       r.phase_on, r.phase_off);
+	printf("  rulesets: %llu by phase tables, %llu by the bitmap walk; "
+	       "session hint rebuilt %llu times\n",
+	       r.phase_on, r.phase_off, r.hint_rebuilds);
 	printf("  captured short %llu (skipped %llu), cut to a limit %llu "
 	       "(skipped %llu), whole %llu\n",
 	       r.varied[V_CAPLEN], r.unfit[V_CAPLEN], r.varied[V_LIMIT],
