@@ -182,6 +182,8 @@ static int family_build(struct compile_ctx *c, int family,
 		err = svc_build(c, &fb);
 	if (!err)
 		err = shadow_check(c, &fb);
+	if (!err)
+		err = phase_build(f);
 out:
 	free(fb.src_set);
 	free(fb.dst_set);
@@ -212,6 +214,9 @@ static size_t family_bytes(const struct li_family *f)
 	b += ((size_t)f->bm_intf.nr_classes + f->bm_src.nr_classes +
 	      f->bm_dst.nr_classes + f->bm_svc.nr_classes + 1) *
 	     f->bm_words * sizeof(__u64);
+	if (f->phase.on)
+		b += f->phase.need_bytes +
+		     (size_t)f->phase.nr_c * f->bm_words * sizeof(__u64);
 	return b;
 }
 
@@ -305,6 +310,7 @@ static void family_free(struct li_family *f)
 	free(f->bm_dst.words);
 	free(f->bm_svc.words);
 	free(f->enabled);
+	phase_free(&f->phase);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -332,6 +338,16 @@ static void family_summary(const char *name, const struct li_family *f,
 		f->bm_dst.nr_classes, f->bm_svc.nr_classes);
 	fprintf(out, "  trie blocks: source %u, destination %u\n",
 		f->src.nr_blocks, f->dst.nr_blocks);
+	if (!f->nr_policies)
+		return;
+	if (f->phase.on)
+		fprintf(out, "  decision: phase tables, %.1f KiB\n",
+			f->phase.need_bytes / 1024.0);
+	else
+		fprintf(out,
+			"  decision: bitmap walk (tables would need %.1f MiB > budget %u MiB)\n",
+			f->phase.need_bytes / (1024.0 * 1024.0),
+			LI_PHASE_BUDGET >> 20);
 }
 
 void ruleset_summary(const struct li_ruleset *rs, FILE *out)

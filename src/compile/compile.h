@@ -43,6 +43,25 @@ struct li_bitmaps {
 	__u64 *words;
 };
 
+/*
+ * Phase tables (phase.c): the classes combined by cross products, a
+ * decision in four array reads. Only when they fit LI_PHASE_BUDGET
+ * bytes a family (on); else the data path walks the bitmaps, and
+ * need_bytes says what they would have taken (at least).
+ */
+#define LI_PHASE_BUDGET (8u << 20)
+
+struct li_phase {
+	bool on;
+	__u32 nr_svc, nr_dst; /* the row widths of sv and id */
+	__u32 nr_a, nr_b, nr_c;
+	__u32 *sv;	   /* src class * nr_svc + svc class -> A */
+	__u32 *id;	   /* intf class * nr_dst + dst class -> B */
+	__u32 *ab;	   /* A * nr_b + B -> C */
+	__u64 *c_words;	   /* nr_c rows of bm_words: C's policies */
+	size_t need_bytes; /* the data path's tables, first[] included */
+};
+
 /* One address family's policies and tables. */
 struct li_family {
 	__u32 nr_policies;
@@ -55,6 +74,7 @@ struct li_family {
 	struct li_svc_table svc;
 	struct li_bitmaps bm_intf, bm_src, bm_dst, bm_svc;
 	__u64 *enabled; /* bm_words: status enable */
+	struct li_phase phase;
 };
 
 struct li_ruleset {
@@ -90,5 +110,20 @@ void ruleset_active_mask(const struct li_ruleset *rs, const struct li_family *f,
 /* The same ANDed with status enable: the mask the data path ANDs in. */
 void ruleset_live_mask(const struct li_ruleset *rs, const struct li_family *f,
 		       __s64 local_min, __u64 *out);
+
+/*
+ * first[c] for each C class of @f's phase tables: its lowest policy in
+ * @active (bm_words words), or -1.
+ */
+void ruleset_phase_first(const struct li_family *f, const __u64 *active,
+			 __s32 *first);
+/*
+ * Drop @rs's phase tables: the data path walks the bitmaps, as for a
+ * config over the budget (tests/diff runs both ways).
+ */
+void ruleset_phase_drop(struct li_ruleset *rs);
+/* The first matching policy by @f's phase tables and @first, or -1. */
+int ruleset_phase_classify(const struct li_family *f, const __s32 *first,
+			   __u32 ci, __u32 cs, __u32 cd, __u32 cv);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -150,6 +151,62 @@ static void dump_svc(const struct li_family *f, FILE *out)
 	dump_bitmaps(f, &f->bm_svc, out);
 }
 
+/* One product table: "  NAME x y -> class", rows of @w entries. */
+static void dump_product(const char *name, const __u32 *t, __u32 rows, __u32 w,
+			 FILE *out)
+{
+	__u32 i, j;
+
+	for (i = 0; i < rows; i++) {
+		fprintf(out, "  %s %u:", name, i);
+		for (j = 0; j < w; j++)
+			fprintf(out, " %u", t[(size_t)i * w + j]);
+		fputc('\n', out);
+	}
+}
+
+/* The phase tables (phase.c), or why there are none. */
+static void dump_phase(const struct li_family *f, FILE *out)
+{
+	const struct li_phase *ph = &f->phase;
+	struct li_bitmaps c = { ph->nr_c, ph->c_words };
+	__s32 *first;
+	__u32 i;
+
+	if (!f->nr_policies)
+		return;
+	if (!ph->on) {
+		fprintf(out,
+			" decision: bitmap walk (phase tables would need %zu bytes > %u)\n",
+			ph->need_bytes, LI_PHASE_BUDGET);
+		return;
+	}
+	fprintf(out,
+		" decision: phase tables, %zu bytes: A %u, B %u, C %u classes\n",
+		ph->need_bytes, ph->nr_a, ph->nr_b, ph->nr_c);
+	fprintf(out, " phase 1 source x service -> A (row: source class)\n");
+	dump_product("src", ph->sv, f->bm_src.nr_classes, ph->nr_svc, out);
+	fprintf(out,
+		" phase 1 interface x destination -> B (row: interface class)\n");
+	dump_product("intf", ph->id, f->bm_intf.nr_classes, ph->nr_dst, out);
+	fprintf(out, " phase 2 A x B -> C (row: A)\n");
+	dump_product("A", ph->ab, ph->nr_a, ph->nr_b, out);
+	fprintf(out,
+		" C classes (first under status enable; then their policies):\n");
+	first = malloc((ph->nr_c + 1) * sizeof(*first));
+	if (first)
+		ruleset_phase_first(f, f->enabled, first);
+	for (i = 0; i < ph->nr_c && first; i++) {
+		if (first[i] >= 0)
+			fprintf(out, "  C %u first policy %u\n", i,
+				f->policies[first[i]].id);
+		else
+			fprintf(out, "  C %u first none\n", i);
+	}
+	free(first);
+	dump_bitmaps(f, &c, out);
+}
+
 static void dump_family(const char *name, const struct li_family *f,
 			unsigned int width, FILE *out)
 {
@@ -176,6 +233,7 @@ static void dump_family(const char *name, const struct li_family *f,
 	dump_addr("source", f, &f->src, &f->bm_src, width, out);
 	dump_addr("destination", f, &f->dst, &f->bm_dst, width, out);
 	dump_svc(f, out);
+	dump_phase(f, out);
 }
 
 static void format_local(__s64 min, char *buf, size_t len)

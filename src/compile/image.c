@@ -25,6 +25,33 @@ static const struct li_bitmaps *bitmaps_of(const struct li_family *f, int dim)
 	return b[dim];
 }
 
+/* A run of @n phase entries at the next element; its first entry. */
+static __u32 phase_run(struct li_image *im, size_t n)
+{
+	__u32 at = im->n.phase * LI_PHASE_ELEM;
+
+	im->n.phase += (__u32)((n + LI_PHASE_ELEM - 1) / LI_PHASE_ELEM);
+	return at;
+}
+
+static void lay_phase(struct li_image *im, const struct li_family *f,
+		      struct li_fam_hdr *h)
+{
+	const struct li_phase *ph = &f->phase;
+
+	if (!ph->on)
+		return;
+	h->phase_on = 1;
+	h->ph_nsvc = ph->nr_svc;
+	h->ph_ndst = ph->nr_dst;
+	h->ph_nb = ph->nr_b;
+	h->ph_nc = ph->nr_c;
+	h->ph_sv = phase_run(im, (size_t)f->bm_src.nr_classes * ph->nr_svc);
+	h->ph_id = phase_run(im, (size_t)f->bm_intf.nr_classes * ph->nr_dst);
+	h->ph_ab = phase_run(im, (size_t)ph->nr_a * ph->nr_b);
+	h->ph_first = phase_run(im, ph->nr_c);
+}
+
 /* Where family @fam's pieces go; advances the sizes in @im->n. */
 static void lay_family(struct li_image *im, const struct li_family *f, int fam)
 {
@@ -57,6 +84,7 @@ static void lay_family(struct li_image *im, const struct li_family *f, int fam)
 	}
 	h->bm_base[LI_DIM_ACTIVE] = im->n.bm;
 	im->n.bm += f->bm_words;
+	lay_phase(im, f, h);
 }
 
 void ruleset_image_layout(const struct li_ruleset *rs, struct li_image *im)
@@ -130,6 +158,29 @@ static void fill_family(struct li_image *im, const struct li_family *f, int fam)
 			       sizeof(*im->bm));
 	memcpy(im->bm + h->bm_base[LI_DIM_ACTIVE], f->enabled,
 	       f->bm_words * sizeof(*im->bm));
+	if (h->phase_on) {
+		const struct li_phase *ph = &f->phase;
+
+		memcpy(im->phase + h->ph_sv, ph->sv,
+		       (size_t)f->bm_src.nr_classes * ph->nr_svc *
+			       sizeof(*im->phase));
+		memcpy(im->phase + h->ph_id, ph->id,
+		       (size_t)f->bm_intf.nr_classes * ph->nr_dst *
+			       sizeof(*im->phase));
+		memcpy(im->phase + h->ph_ab, ph->ab,
+		       (size_t)ph->nr_a * ph->nr_b * sizeof(*im->phase));
+		ruleset_image_phase_first(im, f, fam, f->enabled);
+	}
+}
+
+void ruleset_image_phase_first(struct li_image *im, const struct li_family *f,
+			       int fam, const __u64 *active)
+{
+	const struct li_fam_hdr *h = &im->hdr.fam[fam];
+
+	if (h->phase_on)
+		ruleset_phase_first(f, active,
+				    (__s32 *)(im->phase + h->ph_first));
 }
 
 #define HUGE_PAGE (2u << 20)
@@ -169,7 +220,11 @@ int ruleset_image_build(const struct li_ruleset *rs, struct li_image *im)
 	im->pol = image_alloc(((size_t)im->n.pol + 1) * sizeof(*im->pol));
 	im->port = image_alloc((size_t)LI_PORT_SET_ELEMS * LI_PORT_ELEM *
 			       sizeof(*im->port));
-	if (!im->addr || !im->bm || !im->cross || !im->pol || !im->port) {
+	/* Zeroed: the runs' padding is copied too. */
+	im->phase = calloc(((size_t)im->n.phase + 1) * LI_PHASE_ELEM,
+			   sizeof(*im->phase));
+	if (!im->addr || !im->bm || !im->cross || !im->pol || !im->port ||
+	    !im->phase) {
 		ruleset_image_free(im);
 		return -ENOMEM;
 	}
@@ -185,5 +240,6 @@ void ruleset_image_free(struct li_image *im)
 	free(im->cross);
 	free(im->pol);
 	free(im->port);
+	free(im->phase);
 	memset(im, 0, sizeof(*im));
 }

@@ -20,6 +20,7 @@ struct li_image_size {
 	__u32 bm;    /* li_bm words */
 	__u32 cross; /* li_cross entries */
 	__u32 pol;   /* li_pol (and li_pol_hits) entries */
+	__u32 phase; /* li_phase elements (LI_PHASE_ELEM entries) */
 };
 
 struct li_image {
@@ -30,6 +31,7 @@ struct li_image {
 	__u32 *cross;	       /* n.cross */
 	struct li_policy *pol; /* n.pol */
 	__u16 *port;	       /* LI_PORT_SET_ELEMS * LI_PORT_ELEM */
+	__u32 *phase;	       /* n.phase * LI_PHASE_ELEM */
 };
 
 /*
@@ -40,5 +42,11 @@ void ruleset_image_layout(const struct li_ruleset *rs, struct li_image *im);
 /* Lay out and fill @im (0 or -ENOMEM; on error nothing is held). */
 int ruleset_image_build(const struct li_ruleset *rs, struct li_image *im);
 void ruleset_image_free(struct li_image *im);
+/*
+ * first[] of family @fam's phase tables under @active, into @im's
+ * phase array (when the family has them).
+ */
+void ruleset_image_phase_first(struct li_image *im, const struct li_family *f,
+			       int fam, const __u64 *active);
 
 #endif

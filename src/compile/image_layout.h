@@ -29,6 +29,14 @@
 #define LI_PORT_SET_ELEMS (LI_PORT_TABLES * LI_PORT_ELEMS_PER_TABLE)
 #define LI_PORT_ELEMS (LI_NR_SETS * LI_PORT_SET_ELEMS)
 
+/*
+ * li_phase element: 64 consecutive entries of the phase tables
+ * (compile.h, struct li_phase): sv, id, ab, then first[] (the loader
+ * rewrites first[] when the schedules change), each from an element's
+ * first entry.
+ */
+#define LI_PHASE_ELEM 64
+
 /* One family of one set; offsets are relative to the set's start. */
 struct li_fam_hdr {
 	__u32 nr_policies;
@@ -41,6 +49,11 @@ struct li_fam_hdr {
 	__u32 nr_sclass[LI_NR_PORT_PROTOS];
 	__u32 unknown_ports[LI_NR_PORT_PROTOS];
 	__u32 proto_map[256];
+	/* Phase tables (li_phase entries; phase_on 0: the bitmap walk). */
+	__u32 phase_on;
+	__u32 ph_nsvc, ph_ndst, ph_nb; /* row widths of sv, id, ab */
+	__u32 ph_sv, ph_id, ph_ab, ph_first;
+	__u32 ph_nc; /* first[]'s entries */
 };
 
 /* li_sets[set]: what a packet needs besides the big tables. */
@@ -64,6 +77,12 @@ struct li_set_hdr {
 static __always_inline __u32 li_set_key(__u32 set, __u32 cap, __u32 i)
 {
 	return set * cap + i;
+}
+
+/* li_phase: the element of entry @i, and @i within it. */
+static __always_inline __u32 li_phase_elem(__u32 i)
+{
+	return i / LI_PHASE_ELEM;
 }
 
 /* li_addr: the element of root entry @i, from the table's first. */

@@ -58,6 +58,10 @@ int bm_table_intern(struct bm_table *t, const __u64 *bm, uint32_t *row);
 /* Move the rows into @out, trimmed to size; @t is released. */
 int bm_table_finish(struct bm_table *t, struct li_bitmaps *out);
 
+/* The phase tables of a compiled family (phase.c), or none (too big). */
+int phase_build(struct li_family *f);
+void phase_free(struct li_phase *ph);
+
 /*
  * Groups of policy indices (the policies that use one address set, or one
  * port rectangle), so a sweep can flip all of a group's bits at an event.

@@ -410,7 +410,7 @@ static void loop(struct daemon *d)
 	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
 	int am_ms, nr_am0, nr_am;
 	int sl_ms, sl_at, nr_sl;
-	int met_ms, met_at, nr_met;
+	int met_ms, met_at, nr_met, ev_ms;
 	int dyn_ms, dyn_at, nr_dyn;
 
 	while (!d->stopping) {
@@ -443,6 +443,10 @@ static void loop(struct daemon *d)
 		dyn_ms = dynaddr_timeout_ms(d);
 		if (dyn_ms >= 0 && dyn_ms < ms)
 			ms = dyn_ms;
+		/* Events come mostly unannounced: drain them on time. */
+		ev_ms = li_loader_drain_ms(d->l);
+		if (ev_ms >= 0 && ev_ms < ms)
+			ms = ev_ms;
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };

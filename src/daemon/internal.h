@@ -119,6 +119,7 @@ struct daemon_sess {
 	__u64 pass_us, sweep_us;      /* this sweep's time so far, the last's */
 	__u64 part_us, part_max_us;   /* a part's time: the last, the longest */
 	int err;		      /* the last part's error, or 0 */
+	__u64 hint_ms;		      /* the session hint's last rebuild */
 };
 
 /* A country database file as stat saw it (geoip.c). */

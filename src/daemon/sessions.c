@@ -31,6 +31,8 @@
  */
 #define SWEEP_PART 8192
 #define SWEEP_NEXT_MS 50
+/* How often the session hint is rebuilt (session.h), after a sweep. */
+#define HINT_REBUILD_MS 10000
 /* Deletes per part (a system call each, about 3 us). */
 #define SWEEP_DELETES 1024
 /*
@@ -201,6 +203,11 @@ void sessions_tick(struct daemon *d)
 	if (d->sess.next_ms < sa_mono_ms() + SWEEP_NEXT_MS)
 		d->sess.next_ms = sa_mono_ms() + SWEEP_NEXT_MS;
 	d->sess.pass_start_ms = 0;
+	/* The data path's session hint forgets the remotes gone since. */
+	if (now >= d->sess.hint_ms + HINT_REBUILD_MS) {
+		d->sess.hint_ms = now;
+		li_loader_sess_hint_rebuild(d->l);
+	}
 }
 
 int sessions_timeout_ms(struct daemon *d)

@@ -109,6 +109,23 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row,
 	return row[w];
 }
 
+/* The host's table is looked up for every key (no hint). */
+static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
+					     const struct li_sess_key *k)
+{
+	return 1;
+}
+
+/*
+ * The host walks the bitmaps: the reference the XDP program's phase
+ * tables are checked against (tests/diff, tests/unit/test_phase.c).
+ */
+static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
+					__u32 cs, __u32 cd, __u32 cv, int *idx)
+{
+	return 0;
+}
+
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 					 struct li_policy *out)
 {

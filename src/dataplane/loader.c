@@ -29,6 +29,7 @@
 #define DEF_CAP_BM 65536
 #define DEF_CAP_CROSS 65536
 #define DEF_CAP_POL 2048
+#define DEF_CAP_PHASE 1024 /* li_phase elements: 64k entries */
 
 #define DEF_EVENT_RATE 1000
 #define DEF_EVENT_BURST 1000
@@ -87,19 +88,22 @@ static int print_none_xdp(enum libxdp_print_level level, const char *fmt,
 static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 {
 	struct localin_bpf *s = l->skel;
-	__u32 need[4] = { 0 },
-	      def[4] = { DEF_CAP_ADDR, DEF_CAP_BM, DEF_CAP_CROSS, DEF_CAP_POL };
+	__u32 need[5] = { 0 },
+	      def[5] = { DEF_CAP_ADDR, DEF_CAP_BM, DEF_CAP_CROSS, DEF_CAP_POL,
+			 DEF_CAP_PHASE };
 	int i;
 
 	if (hint)
 		li_image_need(hint, need);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (need[i] > def[i] / 2)
 			def[i] = need[i] * 2;
 	l->conf.cap_addr = def[0];
 	l->conf.cap_bm = def[1];
 	l->conf.cap_cross = def[2];
 	l->conf.cap_pol = def[3];
+	l->conf.cap_phase = def[4];
+	bpf_map__set_max_entries(s->maps.li_phase, LI_NR_SETS * def[4]);
 	bpf_map__set_max_entries(s->maps.li_addr, LI_NR_SETS * def[0]);
 	bpf_map__set_max_entries(s->maps.li_bm, LI_NR_SETS * def[1]);
 	bpf_map__set_max_entries(s->maps.li_cross, LI_NR_SETS * def[2]);
@@ -214,6 +218,9 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 		err = -errno;
 		goto fail;
 	}
+	err = li_hint_map(l);
+	if (err)
+		goto fail;
 	*out = l;
 	return 0;
 fail:
@@ -255,12 +262,14 @@ void li_loader_close(struct li_loader *l)
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
+	li_hint_unmap(l);
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);
 	free(l->eg);
 	for (fam = 0; fam < 2; fam++) {
 		free(l->fam[fam].f.intfs);
+		free(l->fam[fam].f.phase.c_words);
 		free(l->fam[fam].enabled);
 		free(l->fam[fam].hits);
 	}
@@ -526,9 +535,30 @@ int li_loader_poll(struct li_loader *l, int timeout_ms,
 	l->poll_ctx = ctx;
 	l->polled = 0;
 	err = ring_buffer__poll(l->rb, timeout_ms);
+	/*
+	 * Most events come without a wakeup (maps.h, LI_EV_WAKE_NS), so
+	 * the poll need not report them: take whatever is there.
+	 */
+	if (err >= 0)
+		err = ring_buffer__consume(l->rb);
+	if (l->polled)
+		l->events_ns = li_mono_ns();
 	if (err < 0)
 		return err == -EINTR ? l->polled : err;
 	return l->polled;
+}
+
+int li_loader_drain_ms(const struct li_loader *l)
+{
+	/*
+	 * An event submitted without a wakeup follows one, on its CPU,
+	 * by less than LI_EV_WAKE_NS; that one was read here at most a
+	 * tick of the coarse clock before it woke us: so events read in
+	 * the last 2 * LI_EV_WAKE_NS may still be followed by silent ones.
+	 */
+	if (!l->events_ns || li_mono_ns() - l->events_ns >= 2 * LI_EV_WAKE_NS)
+		return -1;
+	return (int)(LI_EV_WAKE_NS / 1000000);
 }
 
 static int sum_percpu(struct li_loader *l, int fd, __u32 key, __u64 *sum)

@@ -169,7 +169,10 @@ int li_loader_foreign(int ifindex, struct li_xdp_prog *f);
 
 /*
  * Wait up to @timeout_ms for events; @fn gets each (time converted to
- * ns since the epoch). Returns the number handled or a negative errno.
+ * ns since the epoch), including those submitted without a wakeup.
+ * Returns the number handled or a negative errno. Most events wake no
+ * poll (maps.h, LI_EV_WAKE_NS): a loop that has read some polls again
+ * within that time (li_loader_drain_ms).
  */
 /* An fd that polls readable when events are waiting (for one poll loop). */
 int li_loader_event_fd(struct li_loader *l);
@@ -177,6 +180,8 @@ int li_loader_poll(struct li_loader *l, int timeout_ms,
 		   void (*fn)(void *ctx, const struct li_event *ev,
 			      __u64 time_ns),
 		   void *ctx);
+/* Poll again within this many ms (events may wait unannounced), or -1. */
+int li_loader_drain_ms(const struct li_loader *l);
 int li_loader_counters(struct li_loader *l, struct li_counters *out);
 /* Zero the hit counters of the policies in force (iprope clear). */
 int li_loader_clear_policy_hits(struct li_loader *l);
@@ -217,6 +222,12 @@ int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
  * it since a walk's copy): 0, -ENOENT, or another negative errno; and put
  * such an entry back unless a packet made another meanwhile (-EEXIST).
  */
+/*
+ * Rebuild the session hint (session.h) from the sessions in the map, so
+ * that bits of sessions gone are cleared: the number of sessions walked,
+ * or a negative errno (the hint in force then stays as it was).
+ */
+int li_loader_sess_hint_rebuild(struct li_loader *l);
 int li_loader_sess_take(struct li_loader *l, const struct li_sess_key *k,
 			struct li_sess *s);
 int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,

@@ -22,7 +22,7 @@
 /* Flips at least this far apart: a packet of the old set has finished. */
 #define FLIP_GAP_NS 1000000ull
 
-void li_image_need(const struct li_ruleset *rs, __u32 need[4])
+void li_image_need(const struct li_ruleset *rs, __u32 need[5])
 {
 	struct li_image im;
 
@@ -31,6 +31,7 @@ void li_image_need(const struct li_ruleset *rs, __u32 need[4])
 	need[1] = im.n.bm;
 	need[2] = im.n.cross;
 	need[3] = im.n.pol;
+	need[4] = im.n.phase;
 }
 
 /* @n elements of @size bytes from @vals into keys @first.. of @fd. */
@@ -75,8 +76,11 @@ static void fill_active(struct li_image *im, const struct li_ruleset *rs)
 		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
 		const struct li_fam_hdr *h = &im->hdr.fam[fam];
 
-		if (h->nr_policies)
-			active_now(rs, f, im->bm + h->bm_base[LI_DIM_ACTIVE]);
+		if (!h->nr_policies)
+			continue;
+		active_now(rs, f, im->bm + h->bm_base[LI_DIM_ACTIVE]);
+		ruleset_image_phase_first(im, f, fam,
+					  im->bm + h->bm_base[LI_DIM_ACTIVE]);
 	}
 }
 
@@ -107,6 +111,11 @@ static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 		err = write_elems(bpf_map__fd(s->maps.li_bm),
 				  li_set_key(set, c->cap_bm, 0), im->bm,
 				  sizeof(*im->bm), im->n.bm);
+	if (!err)
+		err = write_elems(bpf_map__fd(s->maps.li_phase),
+				  li_set_key(set, c->cap_phase, 0), im->phase,
+				  LI_PHASE_ELEM * sizeof(*im->phase),
+				  im->n.phase);
 	return err;
 }
 
@@ -129,25 +138,35 @@ static int zero_hits(struct li_loader *l, __u32 set, __u32 n)
 static int keep_family(struct li_fam_copy *fc, const struct li_family *f)
 {
 	struct li_intf_class *intfs = NULL;
-	__u64 *en, *hits;
+	__u64 *en, *hits, *cw = NULL;
+	size_t cw_words = (size_t)f->phase.nr_c * f->bm_words;
 
 	en = malloc((f->bm_words ? f->bm_words : 1) * sizeof(*en));
 	hits = calloc(f->nr_policies + 1, sizeof(*hits));
 	if (f->nr_intfs)
 		intfs = malloc(f->nr_intfs * sizeof(*intfs));
-	if (!en || !hits || (f->nr_intfs && !intfs)) {
+	if (f->phase.on)
+		cw = malloc((cw_words + 1) * sizeof(*cw));
+	if (!en || !hits || (f->nr_intfs && !intfs) || (f->phase.on && !cw)) {
 		free(en);
 		free(hits);
 		free(intfs);
+		free(cw);
 		return -ENOMEM;
 	}
+	if (cw)
+		memcpy(cw, f->phase.c_words, cw_words * sizeof(*cw));
 	memcpy(en, f->enabled, f->bm_words * sizeof(*en));
 	if (f->nr_intfs)
 		memcpy(intfs, f->intfs, f->nr_intfs * sizeof(*intfs));
 	free(fc->enabled);
 	free(fc->hits);
 	free(fc->f.intfs);
+	free(fc->f.phase.c_words);
 	memset(&fc->f, 0, sizeof(fc->f));
+	fc->f.phase.on = f->phase.on;
+	fc->f.phase.nr_c = f->phase.nr_c;
+	fc->f.phase.c_words = cw;
 	fc->f.nr_policies = f->nr_policies;
 	fc->f.bm_words = f->bm_words;
 	fc->f.intfs = intfs;
@@ -183,7 +202,8 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 
 	ruleset_image_layout(rs, &im);
 	if (im.n.addr > l->conf.cap_addr || im.n.bm > l->conf.cap_bm ||
-	    im.n.cross > l->conf.cap_cross || im.n.pol > l->conf.cap_pol)
+	    im.n.cross > l->conf.cap_cross || im.n.pol > l->conf.cap_pol ||
+	    im.n.phase > l->conf.cap_phase)
 		return -E2BIG;
 	err = ruleset_image_build(rs, &im);
 	if (err)
@@ -228,6 +248,26 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 	return err;
 }
 
+/* The phase tables' first[] of the set in force, under @active. */
+static int write_first(struct li_loader *l, int fam, const __u64 *active)
+{
+	const struct li_fam_hdr *h = &l->hdr.fam[fam];
+	__u32 n = (h->ph_nc + LI_PHASE_ELEM - 1) / LI_PHASE_ELEM;
+	__s32 *first =
+		calloc((size_t)(n ? n : 1) * LI_PHASE_ELEM, sizeof(*first));
+	int err;
+
+	if (!first)
+		return -ENOMEM;
+	ruleset_phase_first(&l->fam[fam].f, active, first);
+	err = write_elems(bpf_map__fd(l->skel->maps.li_phase),
+			  li_set_key(l->active, l->conf.cap_phase,
+				     li_phase_elem(h->ph_first)),
+			  first, LI_PHASE_ELEM * sizeof(*first), n);
+	free(first);
+	return err;
+}
+
 int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 			 __u32 words)
 {
@@ -252,6 +292,8 @@ int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 			  li_set_key(l->active, l->conf.cap_bm,
 				     l->hdr.fam[fam].bm_base[LI_DIM_ACTIVE]),
 			  m, sizeof(*m), words);
+	if (!err && l->hdr.fam[fam].phase_on)
+		err = write_first(l, fam, m);
 	free(m);
 	return err;
 }

@@ -39,7 +39,8 @@ struct li_egress {
 
 /* What the loader keeps of the ruleset in force. */
 struct li_fam_copy {
-	struct li_family f; /* intfs, nr_intfs, intf_other, sizes only */
+	/* intfs, nr_intfs, intf_other, sizes; phase: nr_c, c_words only */
+	struct li_family f;
 	__u64 *enabled;
 	__u64 *hits; /* li_counters output, nr_policies */
 };
@@ -74,6 +75,10 @@ struct li_loader {
 	void *poll_ctx;
 	__s64 clock_off; /* realtime - monotonic, ns */
 	int polled;
+	__u64 events_ns;     /* when li_loader_poll() last handled any (mono) */
+	__u64 *hint;	     /* li_sess_hint, mapped (session.h), or NULL */
+	__u64 last_hint_ns;  /* the last flip of its halves */
+	__u32 hint_building; /* the half a rebuild fills */
 };
 
 /* Classes of @ifindex in the set in force (intf_other if unnamed). */
@@ -82,12 +87,16 @@ void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2]);
 int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2]);
 __u64 li_mono_ns(void);
+/* Map li_sess_hint for the rebuild (loader_sess.c); unmap it. */
+int li_hint_map(struct li_loader *l);
+void li_hint_unmap(struct li_loader *l);
 /*
  * What one map set needs for @rs: address elements, bitmap words, cross
  * entries, policies; the sizes of the compiler's image (compile/image.h)
  * for the map sizes, loader.c.
  */
-void li_image_need(const struct li_ruleset *rs, __u32 need[4]);
+/* Entries a set needs: addr, bm, cross, pol, phase (elements). */
+void li_image_need(const struct li_ruleset *rs, __u32 need[5]);
 #define LI_PROG_NAME "localin_xdp"
 #define LI_EGRESS_NAME "localin_egress"
 

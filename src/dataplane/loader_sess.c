@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <bpf/bpf.h>
@@ -183,11 +184,98 @@ int li_loader_sess_take(struct li_loader *l, const struct li_sess_key *k,
 	return 0;
 }
 
+#define HINT_BYTES (2 * LI_SESS_HINT_WORDS * sizeof(__u64))
+
+int li_hint_map(struct li_loader *l)
+{
+	void *p = mmap(NULL, HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(l->skel->maps.li_sess_hint), 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	l->hint = p;
+	return 0;
+}
+
+void li_hint_unmap(struct li_loader *l)
+{
+	if (l->hint)
+		munmap(l->hint, HINT_BYTES);
+	l->hint = NULL;
+}
+
+/* @k's bit in half @half (atomic: the programs set bits beside it). */
+static void hint_set(struct li_loader *l, __u32 half,
+		     const struct li_sess_key *k)
+{
+	__u32 bit = li_sess_hint_bit(k);
+
+	__atomic_fetch_or(
+		&l->hint[li_set_key(half, LI_SESS_HINT_WORDS, bit >> 6)],
+		1ull << (bit & 63), __ATOMIC_SEQ_CST);
+}
+
+static int hint_set_walked(void *ctx, const struct li_sess_key *k,
+			   const struct li_sess *s)
+{
+	struct li_loader *l = ctx;
+
+	(void)s;
+	hint_set(l, l->hint_building, k);
+	return 0;
+}
+
+/* The half in force, as the program reads it. */
+static int hint_half(struct li_loader *l, __u32 *half)
+{
+	__u32 key = LI_STATE_HINT;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_state), &key,
+				half))
+		return -errno;
+	*half &= 1;
+	return 0;
+}
+
+int li_loader_sess_hint_rebuild(struct li_loader *l)
+{
+	__u32 half, other, key = LI_STATE_HINT, w;
+	__u64 *o;
+	int n, err;
+
+	if (!l->hint)
+		return -ENOENT;
+	/* The half we clear was read until the last flip: let it finish. */
+	if (l->last_hint_ns && li_mono_ns() - l->last_hint_ns < 1000000ull)
+		return 0;
+	err = hint_half(l, &half);
+	if (err)
+		return err;
+	other = half ^ 1;
+	o = l->hint + li_set_key(other, LI_SESS_HINT_WORDS, 0);
+	for (w = 0; w < LI_SESS_HINT_WORDS; w++)
+		__atomic_store_n(&o[w], 0, __ATOMIC_SEQ_CST);
+	l->hint_building = other;
+	n = li_loader_sess_walk(l, hint_set_walked, l);
+	if (n < 0)
+		return n; /* the half in force stays (a superset) */
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state), &key,
+				&other, BPF_ANY))
+		return -errno;
+	l->last_hint_ns = li_mono_ns();
+	return n;
+}
+
 int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,
 			    const struct li_sess *s)
 {
 	if (bpf_map_update_elem(sess_fd(l), k, s, BPF_NOEXIST))
 		return -errno;
+	/* As the programs do after an insert (session.h). */
+	if (l->hint) {
+		hint_set(l, 0, k);
+		hint_set(l, 1, k);
+	}
 	return 0;
 }
 

@@ -90,9 +90,12 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_frags, b->maps.li_frags },
 		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
 		{ a->maps.li_sess, b->maps.li_sess },
+		/* after li_sess: a bit for every session copied (session.h) */
+		{ a->maps.li_sess_hint, b->maps.li_sess_hint },
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 	};
-	__u32 keys[] = { LI_STATE_LOCALS, LI_STATE_SAS }, v, zero = 0;
+	__u32 keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT }, v,
+	      zero = 0;
 	size_t i;
 	int err;
 
@@ -107,6 +110,11 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		    bpf_map_update_elem(bpf_map__fd(b->maps.li_state), &keys[i],
 					&v, BPF_ANY))
 			return -errno;
+	/*
+	 * The buckets come along with their last wake-up (li_tb), which
+	 * was on the old ring: drain the new one on the timer for a while.
+	 */
+	n->events_ns = li_mono_ns();
 	n->locals_half = old->locals_half;
 	n->last_locals_ns = old->last_locals_ns;
 	n->sas_state = old->sas_state;

@@ -67,6 +67,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* LI_NR_SETS * cap_phase */
+	__type(key, __u32);
+	__type(value, __u32[LI_PHASE_ELEM]);
+} li_phase SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1); /* LI_NR_SETS * cap_pol */
 	__type(key, __u32);
 	__type(value, struct li_policy);
@@ -137,17 +144,10 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LI_EV_NR_KINDS);
-	__type(key, __u32);
-	__type(value, struct li_tb);
-} li_tb SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct li_clock);
-} li_clock SEC(".maps");
+	__type(value, struct li_tb_cpu);
+} li_tb SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -175,6 +175,15 @@ struct {
 	__type(key, struct li_sess_key);
 	__type(value, struct li_sess);
 } li_sess SEC(".maps");
+
+/* A bit per remote that may have a session (session.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * LI_SESS_HINT_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader's atomic rebuild */
+	__type(key, __u32);
+	__type(value, __u64);
+} li_sess_hint SEC(".maps");
 
 /* [0]: the last session id handed out. */
 struct {
@@ -215,9 +224,11 @@ struct li_xctx {
 	__u32 set;
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
+	__u32 phase_off;
 	__u32 locals_off;
 	__u32 sas_state; /* li_state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
+	__u32 hint_half; /* li_state[LI_STATE_HINT] */
 	__u64 test_now;	 /* a test run's packet time, or 0 */
 	__u32 test_run;	 /* a test run with our metadata (replay, tests) */
 	struct li_sess_key *sk; /* the program's scratch, for match.h */
@@ -320,6 +331,30 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row, __u32 w)
 	return e ? *e : 0;
 }
 
+/* Entry @i of the set's phase tables (compile/phase.c). */
+static __always_inline __u32 phase_entry(const LI_CTX *c, __u32 i)
+{
+	__u32 k = c->phase_off + li_phase_elem(i);
+	__u32 *e = bpf_map_lookup_elem(&li_phase, &k);
+
+	return e ? e[i & (LI_PHASE_ELEM - 1)] : 0;
+}
+
+static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
+					__u32 cs, __u32 cd, __u32 cv, int *idx)
+{
+	const struct li_fam_hdr *f = fh(c, fam);
+	__u32 a, b, x;
+
+	if (!f->phase_on)
+		return 0;
+	a = phase_entry(c, f->ph_sv + cs * f->ph_nsvc + cv);
+	b = phase_entry(c, f->ph_id + ci * f->ph_ndst + cd);
+	x = phase_entry(c, f->ph_ab + a * f->ph_nb + b);
+	*idx = (int)phase_entry(c, f->ph_first + x);
+	return 1;
+}
+
 /* Policy @idx of a family: its key in li_pol and li_pol_hits. */
 static __always_inline __u32 pol_key(const LI_CTX *c, int fam, __u32 idx)
 {
@@ -418,15 +453,12 @@ static __always_inline void li_acc_ike_note(const LI_CTX *c,
  * about one. The coarse clock moves only when jiffies do (the tick that
  * advances jiffies updates the timekeeper right after), so the cached value
  * lags a fresh read by at most that one tick, and stays monotonic per CPU.
+ * The cache lives with the token buckets (li_tb_cpu): one lookup for both.
  */
-static __always_inline __u64 coarse_now(void)
+static __always_inline __u64 cpu_now(struct li_tb_cpu *c)
 {
 	__u64 j = bpf_jiffies64();
-	__u32 zero = 0;
-	struct li_clock *c = bpf_map_lookup_elem(&li_clock, &zero);
 
-	if (!c)
-		return bpf_ktime_get_coarse_ns();
 	if (c->jiffies != j || !c->ns) {
 		c->jiffies = j;
 		c->ns = bpf_ktime_get_coarse_ns();
@@ -434,9 +466,33 @@ static __always_inline __u64 coarse_now(void)
 	return c->ns;
 }
 
+static __always_inline struct li_tb_cpu *tb_cpu(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&li_tb, &zero);
+}
+
+static __always_inline __u64 coarse_now(void)
+{
+	struct li_tb_cpu *c = tb_cpu();
+
+	return c ? cpu_now(c) : bpf_ktime_get_coarse_ns();
+}
+
 static __always_inline int li_acc_log_allow(const LI_CTX *c)
 {
 	return c->h->log_allow;
+}
+
+static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
+					     const struct li_sess_key *k)
+{
+	__u32 bit = li_sess_hint_bit(k),
+	      w = li_set_key(c->hint_half, LI_SESS_HINT_WORDS, bit >> 6);
+	__u64 *e = bpf_map_lookup_elem(&li_sess_hint, &w);
+
+	return !e || (*e >> (bit & 63)) & 1;
 }
 
 static __always_inline struct li_sess *
@@ -474,10 +530,21 @@ static __always_inline int li_acc_sess_open(const LI_CTX *c,
 					    struct li_sess *s)
 {
 	int err = bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
+	__u32 bit = li_sess_hint_bit(k), w = bit >> 6, half;
+	__u64 *e;
 
-	if (!err)
-		count(LI_ST_SESS_OPENED);
-	return err;
+	if (err)
+		return err;
+	count(LI_ST_SESS_OPENED);
+	/* After the insert, in both halves (session.h). */
+	for (half = 0; half < 2; half++) {
+		__u32 k = li_set_key(half, LI_SESS_HINT_WORDS, w);
+
+		e = bpf_map_lookup_elem(&li_sess_hint, &k);
+		if (e && !((*e >> (bit & 63)) & 1))
+			__sync_fetch_and_or(e, 1ull << (bit & 63));
+	}
+	return 0;
 }
 
 /* Sessions' clock: a test run's packet time, or the coarse clock. */
@@ -579,6 +646,7 @@ static __always_inline int set_ctx(LI_CTX *c, const struct li_conf *cf,
 	c->bm_off = li_set_key(set, cf->cap_bm, 0);
 	c->cross_off = li_set_key(set, cf->cap_cross, 0);
 	c->pol_off = li_set_key(set, cf->cap_pol, 0);
+	c->phase_off = li_set_key(set, cf->cap_phase, 0);
 	return 0;
 }
 
@@ -594,14 +662,15 @@ static __always_inline void sa_count(struct xdp_md *ctx, __u32 id)
 }
 
 /* One event of @kind may leave now: the CPU's bucket has the credit. */
-static __always_inline int tb_allow(const struct li_conf *cf, __u32 kind,
-				    __u64 now)
+static __always_inline int
+tb_allow(struct li_tb_cpu *t, const struct li_conf *cf, __u32 kind, __u64 now)
 {
-	struct li_tb *b = bpf_map_lookup_elem(&li_tb, &kind);
+	struct li_tb *b;
 	__u64 credit, cost, burst;
 
-	if (!b || kind >= LI_EV_NR_KINDS)
+	if (kind >= LI_EV_NR_KINDS)
 		return 0;
+	b = &t->tb[kind];
 	cost = cf->tb_cost_ns[kind];
 	burst = cf->tb_burst_ns[kind];
 	credit = b->credit_ns + (now - b->last_ns);
@@ -616,14 +685,31 @@ static __always_inline int tb_allow(const struct li_conf *cf, __u32 kind,
 	return 1;
 }
 
+/*
+ * Whether this submit wakes the reader (maps.h, LI_EV_WAKE_NS): the first
+ * on this CPU for a while, or when the ring fills up; else it is drained
+ * on the daemon's timer.
+ */
+static __always_inline __u64 wake_flags(struct li_tb_cpu *t, __u64 now)
+{
+	if (now - t->woke_ns >= LI_EV_WAKE_NS || now < t->woke_ns ||
+	    bpf_ringbuf_query(&li_events, BPF_RB_AVAIL_DATA) >=
+		    LI_EV_WAKE_BYTES) {
+		t->woke_ns = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* The event of @kind: the bucket first, so a suppressed one costs no more. */
 static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s,
-				 __u32 kind, __u32 trace_id, __u64 now,
-				 __u32 *sess_id)
+				 struct li_tb_cpu *t, __u32 kind,
+				 __u32 trace_id, __u64 now, __u32 *sess_id)
 {
 	struct li_event *ev;
 
-	if (!tb_allow(cf, kind, now)) {
+	if (!tb_allow(t, cf, kind, now)) {
 		count(LI_ST_SUPPRESSED + kind);
 		return;
 	}
@@ -653,7 +739,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	__builtin_memcpy(&ev->pkt, &s->pkt, sizeof(ev->pkt));
 	__builtin_memcpy(&ev->verdict, &s->v, sizeof(ev->verdict));
 	ev->verdict.sess_id = *sess_id;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wake_flags(t, now));
 }
 
 /* Take one packet of the trace budget, atomically; its id, or 0. */
@@ -685,36 +771,44 @@ static __always_inline __u32 trace_take(const struct li_pkt *p)
 	return (__u32)id;
 }
 
-/* The events this decision is due; time is read only for those. */
+/*
+ * The events this decision is due; time is read only for those. The
+ * policy is read only when its logtraffic decides (the config's own
+ * setting does not already log the packet).
+ */
 static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s)
 {
 	const struct li_verdict *v = &s->v;
 	struct li_policy pol = { 0 };
+	struct li_tb_cpu *t;
 	int esp, peer, traffic;
 	__u32 id, sid = v->sess_id;
 	__u64 now;
 
 	esp = v->reason == LI_R_ESP_UNKNOWN_SPI;
 	peer = v->reason == LI_R_ESP_WRONG_PEER;
-	if (v->reason == LI_R_POLICY && v->policy_idx >= 0)
-		li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx,
-			      &pol);
-	traffic = li_traffic_logged(v, pol.flags, c->h->log_allow,
-				    c->h->log_deny_unicast,
-				    c->h->log_deny_broadcast);
+	traffic =
+		li_traffic_logged(v, 0, c->h->log_allow, c->h->log_deny_unicast,
+				  c->h->log_deny_broadcast);
+	if (!traffic && v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
+	    !li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx, &pol))
+		traffic = li_traffic_logged(v, pol.flags, 0, 0, 0);
 	id = trace_take(&s->pkt);
 	if (!esp && !peer && !traffic && !id)
 		return;
-	now = coarse_now();
+	t = tb_cpu();
+	if (!t)
+		return;
+	now = cpu_now(t);
 	if (esp)
-		emit(ctx, cf, c, s, LI_EV_ESP_ERROR, 0, now, &sid);
+		emit(ctx, cf, c, s, t, LI_EV_ESP_ERROR, 0, now, &sid);
 	if (peer)
-		emit(ctx, cf, c, s, LI_EV_ESP_PEER, 0, now, &sid);
+		emit(ctx, cf, c, s, t, LI_EV_ESP_PEER, 0, now, &sid);
 	if (traffic)
-		emit(ctx, cf, c, s, LI_EV_TRAFFIC, 0, now, &sid);
+		emit(ctx, cf, c, s, t, LI_EV_TRAFFIC, 0, now, &sid);
 	if (id)
-		emit(ctx, cf, c, s, LI_EV_TRACE, id, now, &sid);
+		emit(ctx, cf, c, s, t, LI_EV_TRACE, id, now, &sid);
 }
 
 /* A test run's metadata (its cookie is this load's), or NULL. */
@@ -775,7 +869,8 @@ intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
  */
 static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 {
-	__u32 zero = 0, one = 1, two = LI_STATE_SAS, set, *st, *lh, *ss;
+	__u32 zero = 0, one = 1, two = LI_STATE_SAS, three = LI_STATE_HINT;
+	__u32 set, *st, *lh, *ss, *hh;
 	struct li_test_out *s = &sc->o;
 	const struct li_conf *cf;
 	const struct li_test_meta *m;
@@ -814,8 +909,10 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	if (!nonlocal) {
 		st = bpf_map_lookup_elem(&li_state, &zero);
 		ss = bpf_map_lookup_elem(&li_state, &two);
-		if (!st || !ss)
+		hh = bpf_map_lookup_elem(&li_state, &three);
+		if (!st || !ss || !hh)
 			return XDP_PASS;
+		c.hint_half = *hh & 1;
 		set = *st & 1;
 		if (set_ctx(&c, cf, set))
 			return XDP_PASS;

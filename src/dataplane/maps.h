@@ -61,6 +61,8 @@ struct li_conf {
 	__u32 cap_bm;	 /* li_bm words per set */
 	__u32 cap_cross; /* li_cross entries per set */
 	__u32 cap_pol;	 /* li_pol entries per set (both families) */
+	__u32 cap_phase; /* li_phase elements per set */
+	__u32 pad;
 	/* Token buckets, per CPU and event kind: credit in ns of time. */
 	__u64 tb_cost_ns[LI_EV_NR_KINDS];  /* per event: 1e9 / rate */
 	__u64 tb_burst_ns[LI_EV_NR_KINDS]; /* burst * cost */
@@ -71,11 +73,32 @@ struct li_tb {
 	__u64 last_ns;
 };
 
-/* li_clock: per CPU, the coarse clock's last reading and its jiffies. */
-struct li_clock {
+/*
+ * li_tb[0], per CPU: what a decision due an event reads, in one lookup
+ * (a suppressed event pays this and nothing else): the coarse clock's
+ * last reading and its jiffies, the buckets, and when this CPU last woke
+ * the reader.
+ */
+struct li_tb_cpu {
 	__u64 jiffies;
 	__u64 ns;
+	__u64 woke_ns;
+	__u64 pad;
+	struct li_tb tb[LI_EV_NR_KINDS];
 };
+
+/*
+ * Events are submitted without waking the reader (BPF_RB_NO_WAKEUP),
+ * except the first on a CPU after LI_EV_WAKE_NS without one, and any
+ * that finds more than LI_EV_WAKE_BYTES waiting. The daemon, once woken,
+ * drains the ring every LI_EV_WAKE_NS for twice that long after the last
+ * events it read (daemon.c), so an event waits at most about
+ * LI_EV_WAKE_NS; a flood wakes it 1e9 / LI_EV_WAKE_NS times a second per
+ * CPU at most, instead of once per event it happens to find the ring
+ * empty for.
+ */
+#define LI_EV_WAKE_NS (20ull * 1000 * 1000)
+#define LI_EV_WAKE_BYTES (LI_RINGBUF_SIZE / 4)
 
 /*
  * BPF_PROG_TEST_RUN cannot name a made-up arrival interface (the kernel
@@ -118,12 +141,14 @@ struct li_ifc_key {
 
 /*
  * li_state: [LI_STATE_SET] ruleset set in force, [LI_STATE_LOCALS] locals
- * half, [LI_STATE_SAS] SA half and bits (see above).
+ * half, [LI_STATE_SAS] SA half and bits (see above), [LI_STATE_HINT] the
+ * session hint's half in force.
  */
 enum {
 	LI_STATE_SET,
 	LI_STATE_LOCALS,
 	LI_STATE_SAS,
+	LI_STATE_HINT, /* li_sess_hint half read (session.h) */
 	LI_STATE_NR,
 };
 

@@ -48,6 +48,11 @@
  *                          LI_DIM_ACTIVE with class 0; LI_BM_ROW is a type
  *                          the includer defines: a pointer, a map key)
  *   __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row, __u32 word);
+ *   int   li_acc_phase(const LI_CTX *c, int fam, __u32 ci, __u32 cs,
+ *                        __u32 cd, __u32 cv, int *idx);
+ *                         (the first matching policy by the phase tables
+ *                          into *idx, -1 none; returns 0 when the family
+ *                          has none, and the bitmaps are walked)
  *   int   li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
  *                       struct li_policy *out);
  *   const struct li_local_slot *li_acc_local_slot(const LI_CTX *c,
@@ -71,6 +76,9 @@
  *   int   li_acc_log_allow(const LI_CTX *c);
  *                         (`config log setting` local-in-allow)
  * Sessions (session.h):
+ *   int   li_acc_sess_maybe(const LI_CTX *c, const struct li_sess_key *k);
+ *                         (0: no session with @k's remote can exist, the
+ *                          lookup is skipped; session.h li_sess_hint_bit)
  *   struct li_sess *li_acc_sess_find(const LI_CTX *c,
  *                                    const struct li_sess_key *k);
  *   int   li_acc_sess_open(const LI_CTX *c, const struct li_sess_key *k,
@@ -256,13 +264,15 @@ static __always_inline int li_first_match(const LI_CTX *c, int fam, __u32 words,
 
 /*
  * First matching policy index (evaluation order), or -1. Cost: four
- * constant-time class lookups, then li_first_match().
+ * constant-time class lookups, then the phase tables (four array reads,
+ * compile/phase.c) or, where the family has none, li_first_match().
  */
 static __always_inline int li_classify(const LI_CTX *c, const struct li_pkt *p)
 {
 	int fam = p->family == 6;
 	__u32 words = li_acc_bm_words(c, fam);
 	__u32 ci, cs, cd, cv;
+	int idx;
 
 	if (!words)
 		return -1; /* no policies in this family */
@@ -270,6 +280,8 @@ static __always_inline int li_classify(const LI_CTX *c, const struct li_pkt *p)
 	cs = li_addr_class(c, p, LI_DIM_SRC);
 	cd = li_addr_class(c, p, LI_DIM_DST);
 	cv = li_svc_class(c, p);
+	if (li_acc_phase(c, fam, ci, cs, cd, cv, &idx))
+		return idx;
 	return LI_FIRST_MATCH(c, fam, words, ci, cs, cd, cv);
 }
 
@@ -387,6 +399,8 @@ li_decide_session(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v,
 		k->family = 0;
 		return 0;
 	}
+	if (!li_acc_sess_maybe(c, k))
+		return 0;
 	s = li_acc_sess_find(c, k);
 	if (!s)
 		return 0;

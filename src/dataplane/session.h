@@ -62,6 +62,36 @@ struct li_sess_key {
 	__u32 raddr[4]; /* the remote's */
 };
 
+/*
+ * li_sess_hint (XDP): a bit per hash of a key's family, protocol and
+ * remote address, in two halves of LI_SESS_HINT_WORDS words. A clear bit
+ * in the half in force (li_state[LI_STATE_HINT]) proves that no session
+ * of that remote exists, so the lookup of a first packet from a remote
+ * the gateway has no session with is skipped: a denied flood pays a bit
+ * test, not a hash lookup. Stale bits (sessions gone) only cost the
+ * lookup the packet paid before. Kept exact by:
+ *  - every insert into li_sess (the programs; the loader putting one
+ *    back) sets the bit in both halves, after the insert;
+ *  - the loader's rebuild (li_loader_sess_hint_rebuild: the daemon, once
+ *    a sweep of the sessions is complete) clears the other half, sets
+ *    the bit of every session in the map, then makes it the half in
+ *    force. A session inserted before the clear is in the map when the
+ *    walk runs; one inserted after it sets its own bit.
+ *  - a reload that replaces the program copies li_sess, then the hint.
+ */
+#define LI_SESS_HINT_BITS 20
+#define LI_SESS_HINT_WORDS (1u << (LI_SESS_HINT_BITS - 6))
+
+static __always_inline __u32 li_sess_hint_bit(const struct li_sess_key *k)
+{
+	__u32 h = k->raddr[0] ^ k->raddr[1] * 0x85ebca6bu ^
+		  k->raddr[2] * 0xc2b2ae35u ^ k->raddr[3] * 0x27d4eb2fu;
+
+	h ^= (__u32)k->proto << 8 ^ k->family;
+	h *= 0x9e3779b1u;
+	return h >> (32 - LI_SESS_HINT_BITS);
+}
+
 /* The direction of a packet, from the gateway's side. */
 enum li_sess_dir {
 	LI_DIR_IN = 0,	/* arriving (XDP, replay's local-in packets) */

@@ -58,6 +58,8 @@
 #define PUT_RING 64
 /* Host sessions are expired (and counted) this often, in packets. */
 #define EXPIRE_EVERY 256
+/* The program's session hint (session.h) is rebuilt this often. */
+#define HINT_EVERY 1024
 /* Below this many packets, session cases may well not all happen. */
 #define COVERAGE_MIN 50000
 
@@ -76,6 +78,9 @@ static const __u64 timer_ns[T_NR] = {
 
 struct run {
 	unsigned long long seed, packets, configs, mismatches, skipped;
+	/* rulesets loaded with phase tables, and walking the bitmaps */
+	unsigned long long compiles, phase_on, phase_off;
+	unsigned long long hint_rebuilds; /* with sessions in the map */
 	unsigned long long by_reason[LI_R_MAX], frag_hits;
 	unsigned long long by_sess[LI_VS_RECHECK + 1], icmp_err_hits;
 	unsigned long long egress, reloads, in_at_reload, timed_out, cut;
@@ -287,6 +292,10 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 		r->max_live = r->h.nr_live;
 	if (r->packets % EXPIRE_EVERY == 0)
 		li_host_sess_expire(&r->h, f->ns, false, count_end, r);
+	/* The program's session hint rebuilt under live sessions. */
+	if (r->packets % HINT_EVERY == HINT_EVERY - 1 &&
+	    li_loader_sess_hint_rebuild(r->l) > 0)
+		r->hint_rebuilds++;
 	if (f->egress) {
 		r->packets++;
 		return one_egress(r, f);
@@ -391,8 +400,19 @@ static int compile(struct run *r, struct pipeline *p, const char *what)
 	int err = pipeline_load_mem(p, "random.conf", r->w.text, r->w.len,
 				    STAGE_COMPILE);
 
-	if (!err)
+	if (!err) {
+		/*
+		 * Every third config (and reload) walks the bitmaps in
+		 * the program too, as one over the phase tables' budget
+		 * would; the rest use the phase tables. Both are checked
+		 * against the host's walk.
+		 */
+		if (r->compiles++ % 3 == 2)
+			ruleset_phase_drop(&p->rs);
+		r->phase_on += p->rs.v4.phase.on || p->rs.v6.phase.on;
+		r->phase_off += !p->rs.v4.phase.on && !p->rs.v6.phase.on;
 		return 0;
+	}
 	printf("  %s %llu (seed %llu) rejected:\n", what, r->configs, r->seed);
 	diag_print(&p->diags, stdout);
 	printf("%s", r->w.text);
@@ -523,6 +543,9 @@ static int never_met(const struct run *r)
 		  r->by_timer[T_TIMEWAIT] },
 		{ "a TCP session timed out after RST", r->by_timer[T_RST] },
 		{ "an egress frame", r->egress },
+		{ "a ruleset decided by phase tables", r->phase_on },
+		{ "a ruleset decided by the bitmap walk", r->phase_off },
+		{ "a session hint rebuilt with sessions", r->hint_rebuilds },
 	};
 	size_t i;
 	int n = 0;
@@ -592,6 +615,9 @@ int main(int argc, char **argv)
 	       r.by_reason[LI_R_ESP_UNVERIFIED], r.by_reason[LI_R_MALFORMED],
 	       r.by_reason[LI_R_SESSION], r.frag_hits);
 	report_sessions(&r);
+	printf("  rulesets: %llu by phase tables, %llu by the bitmap walk; "
+	       "session hint rebuilt %llu times\n",
+	       r.phase_on, r.phase_off, r.hint_rebuilds);
 	printf("  captured short %llu (skipped %llu), cut to a limit %llu "
 	       "(skipped %llu), whole %llu\n",
 	       r.varied[V_CAPLEN], r.unfit[V_CAPLEN], r.varied[V_LIMIT],

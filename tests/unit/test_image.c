@@ -192,6 +192,45 @@ static void ref_free(struct ref *r)
 		}                                                    \
 	} while (0)
 
+/*
+ * The phase tables came after the old walk: the header's phase fields
+ * are taken from the image into the reference, and the tables they
+ * point at must hold the compiler's (compile/phase.c).
+ */
+static void compare_phase(const char *name, const struct li_ruleset *rs,
+			  const struct li_image *im, struct ref *r)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+		const struct li_fam_hdr *h = &im->hdr.fam[fam];
+		struct li_fam_hdr *rh = &r->hdr.fam[fam];
+		const struct li_phase *ph = &f->phase;
+
+		rh->phase_on = h->phase_on;
+		rh->ph_nsvc = h->ph_nsvc;
+		rh->ph_ndst = h->ph_ndst;
+		rh->ph_nb = h->ph_nb;
+		rh->ph_sv = h->ph_sv;
+		rh->ph_id = h->ph_id;
+		rh->ph_ab = h->ph_ab;
+		rh->ph_first = h->ph_first;
+		rh->ph_nc = h->ph_nc;
+		assert_int_equal(h->phase_on, ph->on);
+		if (!ph->on)
+			continue;
+		assert_int_equal(h->ph_nb, ph->nr_b);
+		assert_int_equal(h->ph_nc, ph->nr_c);
+		SAME("phase sv", im->phase + h->ph_sv, ph->sv,
+		     (size_t)f->bm_src.nr_classes * ph->nr_svc * 4);
+		SAME("phase id", im->phase + h->ph_id, ph->id,
+		     (size_t)f->bm_intf.nr_classes * ph->nr_dst * 4);
+		SAME("phase ab", im->phase + h->ph_ab, ph->ab,
+		     (size_t)ph->nr_a * ph->nr_b * 4);
+	}
+}
+
 static void compare(const char *name, const struct li_ruleset *rs)
 {
 	struct li_image im, lay;
@@ -199,6 +238,7 @@ static void compare(const char *name, const struct li_ruleset *rs)
 
 	ref_walk(&r, rs);
 	assert_int_equal(ruleset_image_build(rs, &im), 0);
+	compare_phase(name, rs, &im, &r);
 	ruleset_image_layout(rs, &lay);
 	assert_int_equal(im.n.addr, r.addr);
 	assert_int_equal(im.n.bm, r.bm);
