@@ -7,7 +7,9 @@
 #    previous file as FILE.bak; a multi-VDOM file is refused.
 #  - against a daemon in a lab namespace: the seed's procedure (address,
 #    address group with exclusion, local-in policy) typed line by line,
-#    then `localin status` shows policy 1 and the peer's ping is dropped;
+#    then its three diagnose lines in the same shell: the peer's IKE probe
+#    dropped by policy 1 on the terminal, Ctrl-C back to the prompt;
+#    `localin status` shows policy 1;
 #    the file holds the change, FILE.bak the one before, no temporary file
 #    is left; a change that does not compile, one the daemon refuses (no
 #    policy left) and a script stopping at its error line all leave the
@@ -98,18 +100,18 @@ check_start "daemon enforcing the lab config" "$conf" || {
 }
 check "before: the peer's ping passes (policy 9 accepts)" ping_ok
 
-pty seed "$SOCK" "$IF"
+pty seed "$SOCK" "$IF" "$PEER" "$GW_ADDR"
 li_cmd status >"$tmp/status.out" 2>&1
 check "localin status: local-in-policy 1 after the typed procedure" \
 	grep -q "local-in-policy 1 (deny)" "$tmp/status.out"
 check "localin status: 2 IPv4 policies" \
 	grep -q "^policies: 2 IPv4" "$tmp/status.out"
-check "policy 1 (moved before 9) drops the peer's ping" ping_dropped
+check "the peer's ping still passes (policy 1 is IKE only)" ping_ok
 check "the file has policy 1 and the group" \
-	sh -c "grep -q 'ALL_ICMP' '$conf' && grep -q 'set exclude-member \"remote-vpn\"' '$conf'"
+	sh -c "grep -q 'set service \"IKE\"' '$conf' && grep -q 'set exclude-member \"remote-vpn\"' '$conf'"
 check "the file compiles (localin check)" "$bin" check -c "$conf"
 check "FILE.bak: the file before the last end (the group, no policy 1)" \
-	sh -c "grep -q All_exceptions '$conf.bak' && ! grep -q ALL_ICMP '$conf.bak'"
+	sh -c "grep -q All_exceptions '$conf.bak' && ! grep -q '\"IKE\"' '$conf.bak'"
 check "no temporary file left beside the config" \
 	sh -c "! ls -a '$tmp' | grep -q '\\.cli-'"
 

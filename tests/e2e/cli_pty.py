@@ -7,7 +7,9 @@
 Scenarios (each prints PASS/FAIL lines, prefixed with $SUITE):
   offline FILE        prompts, Tab, ?, abbreviations, errors, abort
                       (FILE: a copy of examples/seed.conf, edited offline)
-  seed SOCK IF        the seed's procedure typed against the daemon
+  seed SOCK IF NS ADDR  the seed's procedure typed against the daemon, then
+                      its three diagnose lines: the IKE probe from NS to
+                      ADDR is on the terminal, dropped by policy 1
   refused SOCK        a change that does not compile, then abort
 Exit status: the number of FAILs (0: all passed).
 """
@@ -15,6 +17,7 @@ import os
 import pty
 import re
 import select
+import subprocess
 import sys
 import time
 
@@ -216,7 +219,17 @@ def offline(bin_, conf):
     t.exit("offline")
 
 
-def seed(bin_, sock, intf):
+def ike_probe(ns, addr):
+    """One IKE-sized datagram from port 500 in @ns to @addr:500."""
+    subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c",
+                    "import socket\n"
+                    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                    "s.bind(('0.0.0.0', 500))\n"
+                    "s.sendto(b'\\0' * 28, ('%s', 500))\n" % addr],
+                   check=False)
+
+
+def seed(bin_, sock, intf, ns, addr):
     t = Term([bin_, "cli", "-s", sock])
     host = "lab-gw"
     if not first_prompt(t, host, "prompt \"lab-gw # \" against the daemon"):
@@ -239,7 +252,7 @@ def seed(bin_, sock, intf):
         ('set intf "%s"' % intf, "(1) # "),
         ('set srcaddr "All_exceptions"', "(1) # "),
         ('set dstaddr "all"', "(1) # "),
-        ('set service "ALL_ICMP"', "(1) # "),
+        ('set service "IKE"', "(1) # "),
         ('set schedule "always"', "(1) # "),
         ("next", "(local-in-policy) # "),
         ("move 1 before 9", "(local-in-policy) # "),
@@ -248,9 +261,30 @@ def seed(bin_, sock, intf):
     bad = [l for l, p in lines if t.line(l, p) is None]
     result(not bad, "the seed's procedure typed line by line%s" % (
         (": no prompt after " + bad[0]) if bad else ""))
-    out = t.line("diag debug flow filter", host + " # ")
-    result(out is not None and "command parse error" not in out,
-           "diagnose runs inside the shell (the daemon's filter)")
+    # The seed's three lines, typed in the shell as on the FortiGate.
+    out = t.line("diagnose debug flow filter dport 500", host + " # ")
+    out2 = t.line("diagnose debug flow trace start 10", host + " # ")
+    result(out is not None and out2 is not None
+           and "command parse error" not in out + out2,
+           "diagnose debug flow filter dport 500; trace start 10 in the shell")
+    t.send("diagnose debug enable\r")
+    # Streaming: no prompt until the trace ends or Ctrl-C; probe until
+    # the drop is on this terminal (the first may race the stream's start).
+    m = None
+    for _ in range(10):
+        ike_probe(ns, addr)
+        m = t.expect(r"check failed on policy 1, drop", 3)
+        if m:
+            break
+    result(m is not None,
+           "diagnose debug enable: the IKE probe dropped by policy 1, on the terminal"
+           + ("" if m else " (got %r)" % t.text()[-300:]))
+    t.send("\x03")
+    result(t.expect(re.escape(host + " # ")) is not None,
+           "Ctrl-C ends the trace on the terminal, the prompt comes back")
+    out = t.line("get system status", host + " # ")
+    result(out is not None and "Hostname: lab-gw" in out,
+           "the shell goes on after the trace (get system status)")
     t.exit("seed")
 
 
