@@ -7,7 +7,8 @@
 # tunnel comes up and passes traffic, the probes are dropped. Prints what
 # was sent, what got through (captures before and behind wan1, independent
 # of localin), what was dropped by which policy (`localin status`), the log
-# lines and a `diagnose debug flow` trace of one dropped probe. Tears the
+# lines and a `diagnose debug flow` trace of one dropped probe (`diagnose
+# debug enable`: on the terminal, as on a FortiGate). Tears the
 # lab down at the end, also when interrupted.
 #
 #	bash tests/lab/demo.sh [BIN]		(default build/localin; as root)
@@ -88,7 +89,7 @@ flood() {
 }
 
 with_localin() {
-	local n
+	local n debug
 	lab_swanctl peer --terminate --ike lab --timeout 10 >/dev/null 2>&1
 	step "localin run -c lab.conf, in $NS_GW (log lines to $LAB_DIR/localin.log)"
 	lab_localin_start "$bin" "$conf"
@@ -96,6 +97,13 @@ with_localin() {
 	ip -n "$NS_GW" link show dev "$GW_IF" 2>/dev/null | indent
 	lab_localin "$bin" diagnose debug flow filter saddr "$ATT_ADDR" | indent
 	lab_localin "$bin" diagnose debug flow trace start 1 | indent
+	# As on a FortiGate: the trace on the terminal that typed this.
+	lab_localin "$bin" diagnose debug enable >"$LAB_DIR/debug.out" 2>&1 &
+	debug=$!
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		lab_localin "$bin" status 2>/dev/null | grep -q 'streaming' && break
+		sleep 0.5
+	done
 
 	step "With localin: the tunnel again, a ping across it, the same probes"
 	traffic enf | indent
@@ -115,8 +123,16 @@ with_localin() {
 	grep 'logid=' "$LAB_DIR/localin.log" | head -n 3 | indent
 	grep 'logid="0101037131"' "$LAB_DIR/localin.log" | indent
 
-	step "diagnose debug flow: one dropped probe"
-	grep -h 'trace_id=' "$LAB_DIR/localin.log" "$LAB_DIR/localin.err" | indent
+	step "diagnose debug enable: one dropped probe, on this terminal"
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$debug" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill -INT "$debug" 2>/dev/null
+	wait "$debug"
+	# (in the daemon's log instead, had the stream not been up in time)
+	grep 'trace_id=' "$LAB_DIR/debug.out" "$LAB_DIR/localin.log" \
+		"$LAB_DIR/localin.err" | sed "s|^$LAB_DIR/||" | indent
 
 	step "localin stop"
 	lab_localin_stop "$bin"
