@@ -31,6 +31,19 @@ static void add(struct cands *cs, const char *word, const char *help,
 	c->placeholder = placeholder;
 }
 
+/* "{a | b | c}", as the CLI reference writes an enum; cut to @size. */
+static void enum_help(const struct schema_attr *a, const char *lead, char *buf,
+		      size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "%s{", lead);
+
+	for (size_t i = 0; a->enums && a->enums[i] && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i ? " | " : "", a->enums[i]);
+	if (len < size)
+		snprintf(buf + len, size - len, "}");
+}
+
 static const char *type_help(const struct schema_attr *a, char *buf,
 			     size_t size)
 {
@@ -42,10 +55,10 @@ static const char *type_help(const struct schema_attr *a, char *buf,
 		snprintf(buf, size, "<name> one or more names");
 		break;
 	case ST_ENUM:
-		snprintf(buf, size, "one of the values below");
+		enum_help(a, "", buf, size);
 		break;
 	case ST_ENUMS:
-		snprintf(buf, size, "one or more of the values below");
+		enum_help(a, "one or more of ", buf, size);
 		break;
 	case ST_INT:
 		snprintf(buf, size, "<integer> %lld-%lld", a->min, a->max);

@@ -139,7 +139,7 @@ def offline(bin_, conf):
     result(out is not None, "`ed 1` opens policy 1, prompt (1)")
     # ?: the attributes starting with "act", with their type
     t.send("set act?")
-    m = t.expect(r"action\s+one of the values below")
+    m = t.expect(r"action\s+\{accept \| deny\} \(default: deny\)")
     result(m is not None and t.redisplay(host + " (1) # ", "set act"),
            "? after `set act` lists action, then the line again")
     # Tab: the enum value, then the reference
