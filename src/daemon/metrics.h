@@ -58,6 +58,7 @@ void metrics_handle(struct daemon *d, const struct pollfd *pfd);
 int metrics_timeout_ms(struct daemon *d);
 /* `localin status`'s line. */
 void metrics_status(struct daemon *d, FILE *out);
+void metrics_status_json(struct daemon *d, FILE *out);
 /* The exposition text of every counter (what GET /metrics answers). */
 void metrics_write(struct daemon *d, FILE *out);
 

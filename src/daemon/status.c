@@ -152,9 +152,33 @@ void daemon_status(struct daemon *d, FILE *out)
 }
 
 /*
- * `localin status -j`: the core of status as one JSON object (README
- * "JSON output"); the text form has more (SA sources, syslog, mail).
+ * The keys of status -j from the other parts of the daemon, each written
+ * by the part that writes its text lines (README "JSON output").
  */
+static void put_outputs_json(struct daemon *d, FILE *out)
+{
+	fputs(",\"vdom\":", out);
+	diag_json_str(out, d->p->tree.multi_vdom ? conf_tree_vdom(&d->p->tree) :
+						   NULL);
+	fprintf(out, ",\"debug\":{\"enabled\":%s,\"streams\":%u}",
+		ctl_streams(d) ? "true" : "false", ctl_streams(d));
+	fputs(",\"sa\":", out);
+	sas_status_json(d, out);
+	fputs(",\"log_file\":", out);
+	logfile_status_json(d, out);
+	fputs(",\"syslog\":", out);
+	syslogd_status_json(d, out);
+	fputs(",\"alert_mail\":", out);
+	alertmail_status_json(d, out);
+	fputs(",\"metrics\":", out);
+	metrics_status_json(d, out);
+	fputs(",\"dynamic\":", out);
+	dynaddr_status_json(d, out);
+	fputs(",\"geoip\":", out);
+	geoip_status_json(d, out);
+}
+
+/* `localin status -j`: status as one JSON object (README "JSON output"). */
 void daemon_status_json(struct daemon *d, FILE *out)
 {
 	const struct li_ruleset *rs = &d->p->rs;
@@ -187,6 +211,7 @@ void daemon_status_json(struct daemon *d, FILE *out)
 		(unsigned long long)d->sink.lost);
 	fprintf(out, ",\"events\":{\"read\":%llu,\"traced\":%llu}",
 		(unsigned long long)d->events, (unsigned long long)d->traces);
+	put_outputs_json(d, out);
 	memset(&c, 0, sizeof(c));
 	err = li_loader_counters(d->l, &c);
 	fputs(",\"reasons\":", out);
