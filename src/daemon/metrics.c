@@ -271,7 +271,7 @@ static struct log_output_stat of_sink(const char *name,
  * the deliveries of issue 9 (syslogd..syslogd4, alert mail add theirs
  * here, one entry each). At most @max; the number filled in.
  */
-static size_t gather_sinks(struct daemon *d, struct log_output_stat *out,
+size_t metrics_log_outputs(struct daemon *d, struct log_output_stat *out,
 			   size_t max)
 {
 	size_t n = 0;
@@ -288,7 +288,7 @@ static size_t gather_sinks(struct daemon *d, struct log_output_stat *out,
 static void put_sinks(struct daemon *d, FILE *f)
 {
 	struct log_output_stat s[16];
-	size_t n = gather_sinks(d, s, 16), i;
+	size_t n = metrics_log_outputs(d, s, 16), i;
 
 	family(f, "localin_log_lines_written_total", "counter",
 	       "Lines each log output delivered.");

@@ -7,6 +7,7 @@
 #include "log/counters.h"
 #include "daemon/diag_fmt.h"
 #include "daemon/internal.h"
+#include "daemon/logout.h"
 
 static void put_time(FILE *out, time_t t)
 {
@@ -155,6 +156,25 @@ void daemon_status(struct daemon *d, FILE *out)
  * The keys of status -j from the other parts of the daemon, each written
  * by the part that writes its text lines (README "JSON output").
  */
+/* "log_outputs": every output's counters, as the metrics count them. */
+static void put_log_outputs_json(struct daemon *d, FILE *out)
+{
+	struct log_output_stat s[16];
+	size_t n = metrics_log_outputs(d, s, 16), i;
+
+	fputs(",\"log_outputs\":[", out);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		diag_json_str(out, s[i].name);
+		fprintf(out,
+			",\"written\":%llu,\"lost\":%llu,\"queued_bytes\":%zu,\"failing\":%s}",
+			(unsigned long long)s[i].written,
+			(unsigned long long)s[i].lost, s[i].queued,
+			s[i].failing ? "true" : "false");
+	}
+	fputc(']', out);
+}
+
 static void put_outputs_json(struct daemon *d, FILE *out)
 {
 	fputs(",\"vdom\":", out);
@@ -166,6 +186,7 @@ static void put_outputs_json(struct daemon *d, FILE *out)
 	sas_status_json(d, out);
 	fputs(",\"log_file\":", out);
 	logfile_status_json(d, out);
+	put_log_outputs_json(d, out);
 	fputs(",\"syslog\":", out);
 	syslogd_status_json(d, out);
 	fputs(",\"alert_mail\":", out);

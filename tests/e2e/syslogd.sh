@@ -303,6 +303,8 @@ assert s["server"] == sys.argv[2] and s["port"] == 10601
 assert s["mode"] == "reliable" and s["state"] == "down"
 assert s["queued"] == int(sys.argv[3]) and s["dropped"] >= int(sys.argv[4])
 assert s["last_error"] and isinstance(s["sent"], int) and s["sent"] > 0
+o = {x["name"]: x for x in d["log_outputs"]}["syslogd"]
+assert o["written"] == s["sent"] and o["lost"] == s["dropped"] and o["failing"]
 m = d["metrics"]
 assert m["served"] and m["url"] == "http://127.0.0.1:9420/metrics" and m["error"] is None
 ' "$tmp/status.json" "$PEER_ADDR" "$QUEUE" "$d1"
