@@ -127,6 +127,13 @@ li_cmd status >"$tmp/status.out"
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "status answers while two clients stream ($ms ms)" [ "$rc" = 0 ]
+li_cmd status -j >"$tmp/streams.json"
+check "status -j while they stream: debug enabled, 2 streams" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["debug"]
+assert d == {"enabled": True, "streams": 2}, d
+' "$tmp/streams.json"
 # SIGINT ends a stream cleanly; the other goes on.
 kill -INT "$s1"
 exit_of "$s1"
