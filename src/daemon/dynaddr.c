@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "daemon/internal.h"
+#include "daemon/diag_fmt.h"
 
 /* A recompile that failed (out of memory) is tried again after this. */
 #define RECOMPILE_RETRY_MS 5000
@@ -164,7 +165,7 @@ void dynaddr_status_json(struct daemon *d, FILE *out)
 		"{\"count\":%zu,\"recompiles\":%llu,\"recompile_failures\":%llu,\"entries\":",
 		n, (unsigned long long)y->recompiles,
 		(unsigned long long)y->recompile_failures);
-	dyn_print_status_json(&y->t, out);
+	diag_fmt_dyn_status_json(out, &y->t, sa_mono_ms());
 	fputc('}', out);
 }
 
@@ -172,7 +173,7 @@ void dynaddr_status_json(struct daemon *d, FILE *out)
 static void list(struct daemon *d, enum dyn_kind kind, bool json, FILE *out)
 {
 	if (json)
-		dyn_print_list_json(&d->dyn.t, kind, out);
+		diag_fmt_dyn_list_json(out, &d->dyn.t, kind, sa_mono_ms());
 	else if (kind == DYN_FQDN)
 		dyn_print_fqdn_list(&d->dyn.t, out);
 	else

@@ -75,12 +75,5 @@ int pipeline_compile_resolved(struct pipeline *p, bool resolve);
 void dyn_print_status(const struct dyn_table *t, FILE *out);
 void dyn_print_fqdn_list(const struct dyn_table *t, FILE *out);
 void dyn_print_feed_list(const struct dyn_table *t, FILE *out);
-/*
- * Their JSON (README "JSON output"): the status's entries as an array,
- * and the answer of a list (@kind's entries, with their ranges).
- */
-void dyn_print_status_json(const struct dyn_table *t, FILE *out);
-void dyn_print_list_json(const struct dyn_table *t, enum dyn_kind kind,
-			 FILE *out);
 
 #endif

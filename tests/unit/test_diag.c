@@ -20,7 +20,6 @@
 #include "trace/filter.h"
 #include "daemon/diag_fmt.h"
 #include "daemon/sess_diag.h"
-#include "dyn/engine.h"
 #include "seed_conf.h"
 
 /* A second policy: disabled, with a comment that needs its quotes. */
@@ -225,8 +224,11 @@ static void test_dyn_json(void **state)
 
 	(void)state;
 	dyn_table_init(&t);
-	dyn_add(&t, DYN_FQDN, "peer.lab.test", 0xc0000202, 0xc0000202)->state =
-		DYN_OK;
+	e = dyn_add(&t, DYN_FQDN, "peer.lab.test", 0xc0000202, 0xc0000202);
+	e->state = DYN_OK;
+	e->updated_ms = 2500;	    /* at 10000: 7 s ago */
+	e->next_ms = 12001;	    /* in 3 s (rounded up) */
+	e->r[0].expires_ms = 15000; /* 5 s left */
 	e = dyn_add(&t, DYN_FQDN, "gone.lab.test", 0, 0);
 	snprintf(e->err, sizeof(e->err), "no such name");
 	e = dyn_add(&t, DYN_FEED, "blocklist", 0xc6336400, 0xc63364ff);
@@ -235,19 +237,19 @@ static void test_dyn_json(void **state)
 	e->bad_lines = 1;
 	e->busy = true;
 	text_open(&x);
-	dyn_print_list_json(&t, DYN_FQDN, x.f);
+	diag_fmt_dyn_list_json(x.f, &t, DYN_FQDN, 10000);
 	text_is(&x,
 		"{\"localin\":1,\"fqdns\":["
 		"{\"kind\":\"fqdn\",\"name\":\"peer.lab.test\",\"url\":null,\"state\":\"ok\","
-		"\"nr_ranges\":1,\"updated_s_ago\":null,\"busy\":false,\"next_s\":null,"
+		"\"nr_ranges\":1,\"updated_s_ago\":7,\"busy\":false,\"next_s\":3,"
 		"\"error\":null,\"bad_lines\":0,"
-		"\"ranges\":[{\"range\":\"192.0.2.2\",\"ttl_left_s\":0}]},"
+		"\"ranges\":[{\"range\":\"192.0.2.2\",\"ttl_left_s\":5}]},"
 		"{\"kind\":\"fqdn\",\"name\":\"gone.lab.test\",\"url\":null,"
 		"\"state\":\"never resolved\",\"nr_ranges\":0,\"updated_s_ago\":null,"
 		"\"busy\":false,\"next_s\":null,\"error\":\"no such name\","
 		"\"bad_lines\":0,\"ranges\":[]}]}\n");
 	text_open(&x);
-	dyn_print_list_json(&t, DYN_FEED, x.f);
+	diag_fmt_dyn_list_json(x.f, &t, DYN_FEED, 10000);
 	text_is(&x,
 		"{\"localin\":1,\"resources\":["
 		"{\"kind\":\"external-resource\",\"name\":\"blocklist\","
@@ -257,7 +259,7 @@ static void test_dyn_json(void **state)
 		"\"ranges\":[{\"range\":\"198.51.100.0/24\",\"ttl_left_s\":null}]}]}\n");
 	t.e[0]->in_use = false;
 	text_open(&x);
-	dyn_print_status_json(&t, x.f);
+	diag_fmt_dyn_status_json(x.f, &t, 10000);
 	fclose(x.f);
 	assert_null(strstr(x.buf, "peer.lab.test"));
 	assert_null(strstr(x.buf, "\"ranges\""));
