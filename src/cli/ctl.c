@@ -69,8 +69,9 @@ static const char ctl_usage[] =
 	"  show firewall local-in-policy [ID]  the same in config form (without\n"
 	"           -s/-t/-j and with -c FILE: `localin show` of a file)\n"
 	"  -j, --json  one line of JSON (README \"JSON output\"): status, get,\n"
-	"           iprope list/show, vpn tunnel list, sys session list,\n"
-	"           debug flow filter\n"
+	"           iprope list/show, vpn tunnel list, sys session list and\n"
+	"           filter, firewall fqdn list, sys external-address-resource\n"
+	"           list, debug flow filter\n"
 	"  -t, --timeout SECONDS  give up when the whole answer has not come\n"
 	"           within SECONDS (default 60 for reload, else 10): exit 1;\n"
 	"           for `debug enable`, the time to its first answer\n";

@@ -21,6 +21,7 @@
 
 #include "daemon/internal.h"
 #include "daemon/logout.h"
+#include "daemon/diag_fmt.h"
 
 #define AM_MAX_LINES 500	  /* lines a batch holds */
 #define AM_MAX_BYTES (512 * 1024) /* and bytes */
@@ -622,6 +623,30 @@ void alertmail_status(struct daemon *d, FILE *out)
 		fprintf(out, "; last error: %s%s", am->last_err,
 			am->failing ? " (retrying)" : "");
 	fputc('\n', out);
+}
+
+/* The status's "alert_mail" object (null when off): alertmail_status(). */
+void alertmail_status_json(struct daemon *d, FILE *out)
+{
+	struct alertmail *am = d->am;
+
+	if (!am || (!am->c.on && !am->busy)) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"to\":", out);
+	diag_json_str(out, am->c.to_list);
+	fputs(",\"via\":", out);
+	diag_json_str(out, am->c.url);
+	fprintf(out,
+		",\"sent\":%llu,\"sent_lines\":%llu,\"pending_lines\":%u,\"dropped\":%llu,\"failures\":%llu,\"last_error\":",
+		(unsigned long long)am->sent,
+		(unsigned long long)am->sent_lines, am->lines + am->msg_lines,
+		(unsigned long long)am->dropped,
+		(unsigned long long)am->failures);
+	diag_json_str(out, am->last_err[0] ? am->last_err : NULL);
+	fprintf(out, ",\"retrying\":%s}",
+		am->last_err[0] && am->failing ? "true" : "false");
 }
 
 void alertmail_close(struct daemon *d)

@@ -33,6 +33,7 @@ void alertmail_handle(struct daemon *d, const struct pollfd *pfd, int n);
 int alertmail_timeout_ms(struct daemon *d);
 void alertmail_tick(struct daemon *d);
 void alertmail_status(struct daemon *d, FILE *out);
+void alertmail_status_json(struct daemon *d, FILE *out);
 /* Its counters in lines (0 or 1 entry: none when it is off). */
 size_t alertmail_outputs(struct daemon *d, struct log_output_stat *out,
 			 size_t max);

@@ -409,6 +409,7 @@ bool ctl_has_json(enum ctl_cmd cmd)
 	case CTL_GET_LOCALIN:
 	case CTL_VPN_TUNNEL_LIST:
 	case CTL_SESS_LIST:
+	case CTL_SESS_FILTER:
 		return true;
 	default:
 		return false;
@@ -476,7 +477,8 @@ int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 		return k;
 	req->json = json;
 	if (json && (!ctl_has_json(req->cmd) ||
-		     (req->cmd == CTL_FILTER && req->argc))) {
+		     ((req->cmd == CTL_FILTER || req->cmd == CTL_SESS_FILTER) &&
+		      req->argc))) {
 		snprintf(err, errlen, "this request has no JSON form");
 		return -EINVAL;
 	}

@@ -536,7 +536,8 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 		return sas_tunnel_list(d, r.argc ? r.argv[0] : NULL, r.json,
 				       out);
 	case CTL_SESS_FILTER:
-		return sessions_filter(d, r.family, r.argc, r.argv, out);
+		return sessions_filter(d, r.family, r.argc, r.argv, r.json,
+				       out);
 	case CTL_SESS_LIST:
 		return sessions_list(d, r.family, r.json, out);
 	case CTL_SESS_CLEAR:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The text and JSON of the FortiOS read commands; see diag_fmt.h. */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "compile/ipset.h"
@@ -485,4 +486,92 @@ void diag_fmt_perf_json(FILE *out, const struct diag_perf *s)
 		(unsigned long long)s->log_lines,
 		(unsigned long long)s->log_lost, s->rss_kib,
 		(long long)(s->now - s->started));
+}
+
+/* Seconds until @ms (rounded up), as the text's "in N s" says them. */
+static uint64_t secs_left(uint64_t now, uint64_t ms)
+{
+	return ms > now ? (ms - now + 999) / 1000 : 0;
+}
+
+/*
+ * One entry as JSON (README "JSON output"): the facts of its text line;
+ * with @ranges its ranges too, an FQDN's with their TTL left.
+ */
+static void entry_json(FILE *out, const struct dyn_entry *e, uint64_t now,
+		       bool ranges)
+{
+	char buf[DYN_RANGE_STR];
+	size_t k;
+
+	fprintf(out, "{\"kind\":\"%s\",\"name\":", dyn_kind_name(e->kind));
+	diag_json_str(out, e->name);
+	fputs(",\"url\":", out);
+	diag_json_str(out, e->kind == DYN_FEED ? e->url : NULL);
+	fprintf(out, ",\"state\":\"%s\",\"nr_ranges\":%zu,\"updated_s_ago\":",
+		dyn_state_name(e->state), e->nr);
+	if (e->updated_ms)
+		fprintf(out, "%" PRIu64, (now - e->updated_ms) / 1000);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"busy\":%s,\"next_s\":", e->busy ? "true" : "false");
+	if (e->busy || e->next_ms == UINT64_MAX)
+		fputs("null", out);
+	else
+		fprintf(out, "%" PRIu64, secs_left(now, e->next_ms));
+	fputs(",\"error\":", out);
+	diag_json_str(out, e->err[0] ? e->err : NULL);
+	fprintf(out, ",\"bad_lines\":%u", e->bad_lines);
+	if (ranges) {
+		fputs(",\"ranges\":[", out);
+		for (k = 0; k < e->nr; k++) {
+			dyn_range_format(&e->r[k], buf);
+			fprintf(out, "%s{\"range\":", k ? "," : "");
+			diag_json_str(out, buf);
+			fputs(",\"ttl_left_s\":", out);
+			if (e->kind == DYN_FQDN)
+				fprintf(out, "%" PRIu64,
+					secs_left(now, e->r[k].expires_ms));
+			else
+				fputs("null", out);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
+	fputc('}', out);
+}
+
+void diag_fmt_dyn_status_json(FILE *out, const struct dyn_table *t,
+			      uint64_t now)
+{
+	size_t i, n = 0;
+
+	fputc('[', out);
+	for (i = 0; t && i < t->nr; i++) {
+		if (!t->e[i]->in_use)
+			continue;
+		if (n++)
+			fputc(',', out);
+		entry_json(out, t->e[i], now, false);
+	}
+	fputc(']', out);
+}
+
+void diag_fmt_dyn_list_json(FILE *out, const struct dyn_table *t,
+			    enum dyn_kind kind, uint64_t now)
+{
+	size_t i, n = 0;
+
+	fprintf(out, "{\"localin\":1,\"%s\":[",
+		kind == DYN_FQDN ? "fqdns" : "resources");
+	for (i = 0; t && i < t->nr; i++) {
+		const struct dyn_entry *e = t->e[i];
+
+		if (e->kind != kind || !e->in_use)
+			continue;
+		if (n++)
+			fputc(',', out);
+		entry_json(out, e, now, true);
+	}
+	fputs("]}\n", out);
 }

@@ -9,6 +9,7 @@
 #define LOCALIN_DAEMON_DIAG_FMT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -16,6 +17,7 @@
 
 #include "dataplane/flow_filter.h"
 #include "dataplane/loader.h"
+#include "objects/dynaddr.h"
 #include "objects/objects.h"
 
 /* A JSON string (quotes included) of @s; NULL is null. */
@@ -72,6 +74,17 @@ struct diag_perf {
 /* `get system performance status`: what counts here. */
 void diag_fmt_perf(FILE *out, const struct diag_perf *s);
 void diag_fmt_perf_json(FILE *out, const struct diag_perf *s);
+
+/*
+ * The dynamic addresses (README "JSON output") at @now (monotonic ms):
+ * the status's entries as an array, and the answer of `diagnose firewall
+ * fqdn list` or `diagnose sys external-address-resource list` (@kind's
+ * entries, with their ranges).
+ */
+void diag_fmt_dyn_status_json(FILE *out, const struct dyn_table *t,
+			      uint64_t now);
+void diag_fmt_dyn_list_json(FILE *out, const struct dyn_table *t,
+			    enum dyn_kind kind, uint64_t now);
 
 /* "0 days, 1 hours, 2 minutes, 3 seconds" */
 void diag_fmt_uptime(FILE *out, time_t seconds);

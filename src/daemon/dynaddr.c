@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "daemon/internal.h"
+#include "daemon/diag_fmt.h"
 
 /* A recompile that failed (out of memory) is tried again after this. */
 #define RECOMPILE_RETRY_MS 5000
@@ -152,12 +153,45 @@ void dynaddr_status(struct daemon *d, FILE *out)
 	dyn_print_status(&y->t, out);
 }
 
+/* The status's "dynamic" object: the facts of dynaddr_status(). */
+void dynaddr_status_json(struct daemon *d, FILE *out)
+{
+	struct daemon_dyn *y = &d->dyn;
+	size_t i, n = 0;
+
+	for (i = 0; i < y->t.nr; i++)
+		n += y->t.e[i]->in_use;
+	fprintf(out,
+		"{\"count\":%zu,\"recompiles\":%llu,\"recompile_failures\":%llu,\"entries\":",
+		n, (unsigned long long)y->recompiles,
+		(unsigned long long)y->recompile_failures);
+	diag_fmt_dyn_status_json(out, &y->t, sa_mono_ms());
+	fputc('}', out);
+}
+
+/* The two lists, as text or (@json) as README's "JSON output". */
+static void list(struct daemon *d, enum dyn_kind kind, bool json, FILE *out)
+{
+	if (json)
+		diag_fmt_dyn_list_json(out, &d->dyn.t, kind, sa_mono_ms());
+	else if (kind == DYN_FQDN)
+		dyn_print_fqdn_list(&d->dyn.t, out);
+	else
+		dyn_print_feed_list(&d->dyn.t, out);
+}
+
 bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok)
 {
+	bool json = argc && !strcmp(argv[0], "json");
+
+	if (json) {
+		argc--;
+		argv++;
+	}
 	if (argc == 4 && !strcmp(argv[0], "diagnose") &&
 	    !strcmp(argv[1], "firewall") && !strcmp(argv[2], "fqdn") &&
 	    !strcmp(argv[3], "list")) {
-		dyn_print_fqdn_list(&d->dyn.t, out);
+		list(d, DYN_FQDN, json, out);
 		*ok = true;
 		return true;
 	}
@@ -165,7 +199,7 @@ bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok)
 	    !strcmp(argv[1], "sys") &&
 	    !strcmp(argv[2], "external-address-resource") &&
 	    !strcmp(argv[3], "list")) {
-		dyn_print_feed_list(&d->dyn.t, out);
+		list(d, DYN_FEED, json, out);
 		*ok = true;
 		return true;
 	}

@@ -36,9 +36,12 @@ void dynaddr_tick(struct daemon *d);
 int dynaddr_timeout_ms(struct daemon *d);
 void dynaddr_close(struct daemon *d);
 void dynaddr_status(struct daemon *d, FILE *out);
+/* Its JSON object (`status -j`). */
+void dynaddr_status_json(struct daemon *d, FILE *out);
 /*
  * `diagnose firewall fqdn list`, `diagnose sys external-address-resource
- * list`: true if @argv is one of them (answered on @out, *ok set).
+ * list` (after "json": README's "JSON output"): true if @argv is one of
+ * them (answered on @out, *ok set).
  */
 bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok);
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "daemon/internal.h"
+#include "daemon/diag_fmt.h"
 
 #define GEOIP_CHECK_MS 2000
 
@@ -129,4 +130,34 @@ void geoip_status(struct daemon *d, FILE *out)
 			d->geo.last_failed ?
 				"failed: the config before it stays in force" :
 				"applied");
+}
+
+/*
+ * The status's "geoip" object: the databases of obj_geoip_print() (built:
+ * null when unknown) and the reloads of geoip_status().
+ */
+void geoip_status_json(struct daemon *d, FILE *out)
+{
+	size_t i, n = 0;
+
+	fputs("{\"databases\":[", out);
+	for (i = 0; i < 2; i++) {
+		const struct obj_geoip_file *f = &d->p->objs.geoip[i];
+
+		if (!f->path)
+			continue;
+		fprintf(out, "%s{\"family\":%d,\"path\":", n++ ? "," : "",
+			i ? 6 : 4);
+		diag_json_str(out, f->path);
+		fputs(",\"type\":", out);
+		diag_json_str(out, f->type);
+		fputs(",\"built\":", out);
+		diag_json_str(out, *f->date ? f->date : NULL);
+		fprintf(out, ",\"ranges\":%zu}", f->nr_nets);
+	}
+	fprintf(out, "],\"reloads\":%u,\"last_failed\":", d->geo.reloads);
+	fputs(!d->geo.reloads	 ? "null}" :
+	      d->geo.last_failed ? "true}" :
+				   "false}",
+	      out);
 }

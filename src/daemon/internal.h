@@ -290,6 +290,7 @@ int sas_timeout_ms(struct daemon *d);
 const struct sa_entry *sas_find(const struct daemon *d, int family,
 				const __u32 *daddr, __u32 spi);
 void sas_status(struct daemon *d, FILE *out);
+void sas_status_json(struct daemon *d, FILE *out);
 bool sas_tunnel_list(struct daemon *d, const char *name, bool json, FILE *out);
 /* "xfrm", "vici", "file"; and whether its SAs are read now (metrics). */
 const char *sas_type_name(const struct sa_src *s);
@@ -299,13 +300,14 @@ bool sas_src_up(const struct sa_src *s);
 void geoip_configure(struct daemon *d);
 void geoip_tick(struct daemon *d);
 void geoip_status(struct daemon *d, FILE *out);
+void geoip_status_json(struct daemon *d, FILE *out);
 
 /* sessions.c */
 void sessions_init(struct daemon *d);
 void sessions_tick(struct daemon *d);
 int sessions_timeout_ms(struct daemon *d);
 bool sessions_filter(struct daemon *d, int family, int argc,
-		     const char *const *argv, FILE *out);
+		     const char *const *argv, bool json, FILE *out);
 bool sessions_list(struct daemon *d, int family, bool json, FILE *out);
 bool sessions_clear(struct daemon *d, int family, FILE *out);
 void sessions_status(struct daemon *d, FILE *out);

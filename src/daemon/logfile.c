@@ -12,6 +12,7 @@
 
 #include "daemon/internal.h"
 #include "log/logconv.h"
+#include "daemon/diag_fmt.h"
 
 #define MB (1024ull * 1024)
 
@@ -112,6 +113,25 @@ void logfile_status(struct daemon *d, FILE *out)
 		return;
 	fprintf(out,
 		"log file: rolls at %llu MB keeping %u (diskfull %s): %llu rolled, %llu rolled files dropped for room\n",
+		(unsigned long long)(r->max_bytes / MB), r->keep,
+		r->overwrite ? "overwrite" : "nolog",
+		(unsigned long long)d->sink.rolls,
+		(unsigned long long)d->sink.dropped_files);
+}
+
+/* The status's "log_file" object (null when it does not roll). */
+void logfile_status_json(struct daemon *d, FILE *out)
+{
+	const struct sink_roll *r = &d->sink.roll;
+
+	if (!d->sink.path || !r->max_bytes) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"path\":", out);
+	diag_json_str(out, d->sink.path);
+	fprintf(out,
+		",\"roll_mb\":%llu,\"keep\":%u,\"diskfull\":\"%s\",\"rolled\":%llu,\"dropped_files\":%llu}",
 		(unsigned long long)(r->max_bytes / MB), r->keep,
 		r->overwrite ? "overwrite" : "nolog",
 		(unsigned long long)d->sink.rolls,

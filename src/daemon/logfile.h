@@ -29,5 +29,6 @@ void logfile_write(struct daemon *d, const char *line, size_t len);
 time_t logfile_next_roll(const struct obj_log_disk *ld, time_t now);
 /* `localin status`: a line on rolling, when the file rolls. */
 void logfile_status(struct daemon *d, FILE *out);
+void logfile_status_json(struct daemon *d, FILE *out);
 
 #endif

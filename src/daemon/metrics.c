@@ -22,6 +22,7 @@
 #include "log/counters.h"
 #include "daemon/internal.h"
 #include "daemon/logout.h"
+#include "daemon/diag_fmt.h"
 
 #define METRICS_BACKLOG 64
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -270,7 +271,7 @@ static struct log_output_stat of_sink(const char *name,
  * the deliveries of issue 9 (syslogd..syslogd4, alert mail add theirs
  * here, one entry each). At most @max; the number filled in.
  */
-static size_t gather_sinks(struct daemon *d, struct log_output_stat *out,
+size_t metrics_log_outputs(struct daemon *d, struct log_output_stat *out,
 			   size_t max)
 {
 	size_t n = 0;
@@ -287,7 +288,7 @@ static size_t gather_sinks(struct daemon *d, struct log_output_stat *out,
 static void put_sinks(struct daemon *d, FILE *f)
 {
 	struct log_output_stat s[16];
-	size_t n = gather_sinks(d, s, 16), i;
+	size_t n = metrics_log_outputs(d, s, 16), i;
 
 	family(f, "localin_log_lines_written_total", "counter",
 	       "Lines each log output delivered.");
@@ -588,5 +589,27 @@ void metrics_status(struct daemon *d, FILE *out)
 	fprintf(out,
 		"metrics: http://%s/metrics: %llu scrapes, %u connections open (of %d)\n",
 		at, (unsigned long long)m->scrapes, open_conns(m),
+		METRICS_CONN_MAX);
+}
+
+/* The status's "metrics" object (null when off): metrics_status(). */
+void metrics_status_json(struct daemon *d, FILE *out)
+{
+	struct daemon_metrics *m = &d->metrics;
+	char at[32], url[64];
+
+	if (!m->conf.enabled) {
+		fputs("null", out);
+		return;
+	}
+	where(&m->conf, at, sizeof(at));
+	snprintf(url, sizeof(url), "http://%s/metrics", at);
+	fputs("{\"url\":", out);
+	diag_json_str(out, url);
+	fprintf(out, ",\"served\":%s,\"error\":", m->mhd ? "true" : "false");
+	diag_json_str(out, m->mhd ? NULL : m->err);
+	fprintf(out,
+		",\"scrapes\":%llu,\"connections\":%u,\"max_connections\":%d}",
+		(unsigned long long)m->scrapes, m->mhd ? open_conns(m) : 0,
 		METRICS_CONN_MAX);
 }

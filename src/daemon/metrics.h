@@ -28,6 +28,7 @@
 #define METRICS_CONN_TIMEOUT_S 5
 
 struct daemon;
+struct log_output_stat;
 struct MHD_Daemon;
 
 struct daemon_metrics {
@@ -58,6 +59,14 @@ void metrics_handle(struct daemon *d, const struct pollfd *pfd);
 int metrics_timeout_ms(struct daemon *d);
 /* `localin status`'s line. */
 void metrics_status(struct daemon *d, FILE *out);
+void metrics_status_json(struct daemon *d, FILE *out);
+/*
+ * Every output of log lines (the log sink, the daemon's messages, each
+ * syslog server, alert mail), for the metrics and status -j: at most
+ * @max filled in, their number returned.
+ */
+size_t metrics_log_outputs(struct daemon *d, struct log_output_stat *out,
+			   size_t max);
 /* The exposition text of every counter (what GET /metrics answers). */
 void metrics_write(struct daemon *d, FILE *out);
 

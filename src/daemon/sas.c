@@ -599,6 +599,45 @@ void sas_status(struct daemon *d, FILE *out)
 		fputs("  none\n", out);
 }
 
+/* The status's "sa" object: the facts of sas_status(). */
+void sas_status_json(struct daemon *d, FILE *out)
+{
+	size_t live, grace, per[SA_SOURCES_MAX], i;
+	char state[256];
+	const char *why;
+
+	sa_registry_count(&d->sa_reg, &live, &grace, per);
+	checkable(d, &why);
+	fprintf(out, "{\"check\":\"%s\",\"unread_source\":",
+		!d->p->rs.detect_unknown_esp ? "off" :
+		d->sa_unchecked		     ? "suspended" :
+					       "on");
+	diag_json_str(out, d->sa_unchecked ? why : NULL);
+	fprintf(out,
+		",\"live\":%zu,\"grace\":%zu,\"grace_s\":%u,\"full\":%s,\"updates\":%llu,\"sources_from\":\"%s\",\"sources\":[",
+		live, grace, d->p->objs.sa_grace_s,
+		d->sa_reg.full ? "true" : "false",
+		(unsigned long long)d->sa_pushes,
+		d->p->objs.sa_sources_set ? "config" : "found");
+	for (i = 0; i < d->nr_srcs; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		src_state(s, state, sizeof(state));
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		diag_json_str(out, s->name);
+		fprintf(out, ",\"type\":\"%s\",\"path\":", type_names[s->type]);
+		diag_json_str(out, s->path[0] ? s->path : NULL);
+		fputs(",\"state\":", out);
+		diag_json_str(out, state);
+		fprintf(out,
+			",\"up\":%s,\"sas\":%zu,\"down\":%s,\"required\":%s}",
+			sas_src_up(s) ? "true" : "false", per[s->idx],
+			s->down ? "true" : "false",
+			src_required(s) ? "true" : "false");
+	}
+	fputs("]}", out);
+}
+
 /* --- diagnose vpn tunnel list ------------------------------------------ */
 
 static int cmp_rec(const void *a, const void *b)

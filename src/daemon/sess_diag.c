@@ -304,6 +304,55 @@ void sess_filter_print(const struct sess_filter *f, FILE *out)
 	fputs("        duration: any\n", out);
 }
 
+/* The JSON of one criterion: its value, or null when it is not set. */
+static void json_addr_range(const struct sess_filter *f, __u32 bit,
+			    const char *key, __u32 (*r)[4], FILE *out)
+{
+	fprintf(out, ",\"%s\":", key);
+	if (!(f->set & bit)) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"from\":\"", out);
+	put_addr(out, f->family, r[0]);
+	fputs("\",\"to\":\"", out);
+	put_addr(out, f->family, r[1]);
+	fprintf(out, "\",\"negate\":%s}", f->negate & bit ? "true" : "false");
+}
+
+static void json_value(const struct sess_filter *f, __u32 bit, const char *key,
+		       const __u16 *r, unsigned long v, FILE *out)
+{
+	fprintf(out, ",\"%s\":", key);
+	if (!(f->set & bit))
+		fputs("null", out);
+	else if (r)
+		fprintf(out, "{\"from\":%u,\"to\":%u,\"negate\":%s}", r[0],
+			r[1], f->negate & bit ? "true" : "false");
+	else
+		fprintf(out, "{\"value\":%lu,\"negate\":%s}", v,
+			f->negate & bit ? "true" : "false");
+}
+
+void sess_filter_json(const struct sess_filter *f, FILE *out)
+{
+	struct sess_filter c = *f;
+
+	fprintf(out,
+		"{\"localin\":1,\"family\":%d,\"filter\":{\"vd\":", f->family);
+	if (f->set & SF_VD)
+		fprintf(out, "%d", f->vd);
+	else
+		fputs("null", out);
+	json_value(f, SF_PROTO, "proto", NULL, f->proto, out);
+	json_addr_range(f, SF_SRC, "src", c.src, out);
+	json_addr_range(f, SF_DST, "dst", c.dst, out);
+	json_value(f, SF_SPORT, "sport", f->sport, 0, out);
+	json_value(f, SF_DPORT, "dport", f->dport, 0, out);
+	json_value(f, SF_POLICY, "policy", NULL, f->policy, out);
+	fputs("}}\n", out);
+}
+
 void sess_tuple_of(const struct li_sess_key *k, const struct li_sess *s,
 		   struct sess_tuple *t)
 {

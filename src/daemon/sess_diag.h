@@ -62,6 +62,8 @@ int sess_filter_parse(struct sess_filter *f, int argc, const char *const *argv,
 		      char *err, size_t errlen);
 /* FortiOS's `diagnose sys session filter` with no words. */
 void sess_filter_print(const struct sess_filter *f, FILE *out);
+/* The same as JSON (README "JSON output"). */
+void sess_filter_json(const struct sess_filter *f, FILE *out);
 /* Of the filter's family and matching every criterion set. */
 bool sess_filter_match(const struct sess_filter *f, const struct li_sess_key *k,
 		       const struct li_sess *s);

@@ -218,13 +218,16 @@ int sessions_timeout_ms(struct daemon *d)
 }
 
 bool sessions_filter(struct daemon *d, int family, int argc,
-		     const char *const *argv, FILE *out)
+		     const char *const *argv, bool json, FILE *out)
 {
 	struct sess_filter *f = &d->sess.filter[family == 6];
 	char err[256];
 
 	if (!argc) {
-		sess_filter_print(f, out);
+		if (json)
+			sess_filter_json(f, out);
+		else
+			sess_filter_print(f, out);
 		return true;
 	}
 	if (sess_filter_parse(f, argc, argv, err, sizeof(err))) {

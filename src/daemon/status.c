@@ -7,6 +7,7 @@
 #include "log/counters.h"
 #include "daemon/diag_fmt.h"
 #include "daemon/internal.h"
+#include "daemon/logout.h"
 
 static void put_time(FILE *out, time_t t)
 {
@@ -152,9 +153,53 @@ void daemon_status(struct daemon *d, FILE *out)
 }
 
 /*
- * `localin status -j`: the core of status as one JSON object (README
- * "JSON output"); the text form has more (SA sources, syslog, mail).
+ * The keys of status -j from the other parts of the daemon, each written
+ * by the part that writes its text lines (README "JSON output").
  */
+/* "log_outputs": every output's counters, as the metrics count them. */
+static void put_log_outputs_json(struct daemon *d, FILE *out)
+{
+	struct log_output_stat s[16];
+	size_t n = metrics_log_outputs(d, s, 16), i;
+
+	fputs(",\"log_outputs\":[", out);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		diag_json_str(out, s[i].name);
+		fprintf(out,
+			",\"written\":%llu,\"lost\":%llu,\"queued_bytes\":%zu,\"failing\":%s}",
+			(unsigned long long)s[i].written,
+			(unsigned long long)s[i].lost, s[i].queued,
+			s[i].failing ? "true" : "false");
+	}
+	fputc(']', out);
+}
+
+static void put_outputs_json(struct daemon *d, FILE *out)
+{
+	fputs(",\"vdom\":", out);
+	diag_json_str(out, d->p->tree.multi_vdom ? conf_tree_vdom(&d->p->tree) :
+						   NULL);
+	fprintf(out, ",\"debug\":{\"enabled\":%s,\"streams\":%u}",
+		ctl_streams(d) ? "true" : "false", ctl_streams(d));
+	fputs(",\"sa\":", out);
+	sas_status_json(d, out);
+	fputs(",\"log_file\":", out);
+	logfile_status_json(d, out);
+	put_log_outputs_json(d, out);
+	fputs(",\"syslog\":", out);
+	syslogd_status_json(d, out);
+	fputs(",\"alert_mail\":", out);
+	alertmail_status_json(d, out);
+	fputs(",\"metrics\":", out);
+	metrics_status_json(d, out);
+	fputs(",\"dynamic\":", out);
+	dynaddr_status_json(d, out);
+	fputs(",\"geoip\":", out);
+	geoip_status_json(d, out);
+}
+
+/* `localin status -j`: status as one JSON object (README "JSON output"). */
 void daemon_status_json(struct daemon *d, FILE *out)
 {
 	const struct li_ruleset *rs = &d->p->rs;
@@ -187,6 +232,7 @@ void daemon_status_json(struct daemon *d, FILE *out)
 		(unsigned long long)d->sink.lost);
 	fprintf(out, ",\"events\":{\"read\":%llu,\"traced\":%llu}",
 		(unsigned long long)d->events, (unsigned long long)d->traces);
+	put_outputs_json(d, out);
 	memset(&c, 0, sizeof(c));
 	err = li_loader_counters(d->l, &c);
 	fputs(",\"reasons\":", out);

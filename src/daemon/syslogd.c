@@ -17,6 +17,7 @@
 #include "daemon/internal.h"
 #include "daemon/logout.h"
 #include "daemon/syslogd.h"
+#include "daemon/diag_fmt.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define RESOLVE_TIMEOUT_MS 10000
@@ -776,6 +777,34 @@ void syslogd_status(struct daemon *d, FILE *out)
 			fprintf(out, " (last: %s)", v->err);
 		fputc('\n', out);
 	}
+}
+
+/* The status's "syslog" array: the facts of syslogd_status(). */
+void syslogd_status_json(struct daemon *d, FILE *out)
+{
+	struct syslogd *s = sync_config(d);
+	unsigned int i, n = 0;
+
+	fputc('[', out);
+	for (i = 0; s && i < OBJ_SYSLOGD_MAX; i++) {
+		const struct sl_srv *v = &s->srv[i];
+
+		if (v->state == SL_OFF)
+			continue;
+		fprintf(out, "%s{\"name\":\"%s\",\"server\":", n++ ? "," : "",
+			srv_names[v->idx]);
+		diag_json_str(out, v->cfg.server);
+		fprintf(out,
+			",\"port\":%u,\"mode\":\"%s\",\"format\":\"%s\",\"state\":\"%s\",\"sent\":%llu,\"queued\":%zu,\"dropped\":%llu,\"errors\":%llu,\"last_error\":",
+			v->cfg.port, schema_syslog_modes[v->cfg.mode],
+			schema_syslog_formats[v->cfg.format], state_name(v),
+			(unsigned long long)v->sent, v->q_nr,
+			(unsigned long long)v->dropped,
+			(unsigned long long)v->errors);
+		diag_json_str(out, v->err[0] ? v->err : NULL);
+		fputc('}', out);
+	}
+	fputc(']', out);
 }
 
 void syslogd_close(struct daemon *d)

@@ -36,6 +36,7 @@ void syslogd_handle(struct daemon *d, const struct pollfd *pfd, int n);
 void syslogd_tick(struct daemon *d);
 int syslogd_timeout_ms(struct daemon *d); /* -1: none */
 void syslogd_status(struct daemon *d, FILE *out);
+void syslogd_status_json(struct daemon *d, FILE *out);
 /* Each enabled server's counters (at most @max); how many were filled. */
 size_t syslogd_outputs(struct daemon *d, struct log_output_stat *out,
 		       size_t max);

@@ -160,6 +160,16 @@ sleep 4
 check "... and no other mail" [ "$(mails)" = 2 ]
 check "status: 2 sent (4 lines), none pending, none dropped" \
 	sh -c "'$bin' status -s '$SOCK' | grep -q '^alert mail: to admin@example.com, noc@example.com via smtp://127.0.0.1:$P_PLAIN/.*: 2 sent (4 lines), 0 lines pending, 0 dropped'"
+li_cmd status -j >"$tmp/status.json"
+check "status -j: alert_mail to the two, via the server, 2 sent (4 lines), none pending or dropped" \
+	"$py" -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["alert_mail"]
+assert a["to"] == "admin@example.com, noc@example.com"
+assert a["via"].startswith("smtp://127.0.0.1:%s/" % sys.argv[2])
+assert (a["sent"], a["sent_lines"], a["pending_lines"], a["dropped"]) == (2, 4, 0, 0)
+assert a["failures"] == 0 and a["last_error"] is None and a["retrying"] is False
+' "$tmp/status.json" "$P_PLAIN"
 
 # --- the server stopped mid-run, then back ------------------------------------
 smtpd_stop $P_PLAIN

@@ -11,7 +11,9 @@
 #  - a client that does not read loses lines (a `lost` frame), the daemon
 #    keeps answering;
 #  - iprope list shows hits that grow, iprope clear zeroes them;
-#  - -j answers parse as JSON with the keys README documents;
+#  - -j answers parse as JSON with the keys README documents; status -j
+#    says what the text says (SA sources, outputs), session filter -j the
+#    filter set;
 #  - --admin-group: a user in the group may use the socket, one not in
 #    it may not.
 #
@@ -125,6 +127,13 @@ li_cmd status >"$tmp/status.out"
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "status answers while two clients stream ($ms ms)" [ "$rc" = 0 ]
+li_cmd status -j >"$tmp/streams.json"
+check "status -j while they stream: debug enabled, 2 streams" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["debug"]
+assert d == {"enabled": True, "streams": 2}, d
+' "$tmp/streams.json"
 # SIGINT ends a stream cleanly; the other goes on.
 kill -INT "$s1"
 exit_of "$s1"
@@ -335,6 +344,57 @@ p = json.load(open(sys.argv[1]))["policies"][0]
 assert p["id"] == 1 and p["action"] == "deny" and p["srcaddr"] == ["All_exceptions"]
 assert p["service"] == ["IKE"] and isinstance(p["hits"], int)
 ' "$tmp/ip.json"
+li_cmd status >"$tmp/status.txt"
+li_cmd status -j >"$tmp/status.json"
+check "status -j: the SA check, each SA source's name, type, state and SAs, vdom, debug and the outputs as the text says them" \
+	"$py" -c '
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+t = open(sys.argv[2]).read()
+sa = d["sa"]
+check = re.search(r"^ESP SPI check: (\S+)", t, re.M).group(1).lower()
+assert sa["check"] == check, (sa["check"], check)
+live, grace, gs = map(int, re.search(r"^SAs: (\d+) live, (\d+) in the grace period \((\d+) s\)", t, re.M).groups())
+assert (sa["live"], sa["grace"], sa["grace_s"]) == (live, grace, gs)
+assert sa["sources_from"] == ("found" if "SA sources (found on this gateway)" in t else "config")
+lines = re.findall(r"^  (\S+): (.*)$", t.split("SA sources (")[1], re.M)
+assert len(sa["sources"]) >= 1 and len(lines) >= len(sa["sources"])
+for s, (name, rest) in zip(sa["sources"], lines):
+    assert s["name"] == name and rest.startswith(s["type"]), (s, rest)
+    # the state says "synced N s ago": the second may turn between the two
+    n = lambda x: re.sub(r"[0-9]+ s\b", "N s", x)
+    assert n(": %s; %d SAs" % (s["state"], s["sas"])) in n(rest), (s, rest)
+    assert s["required"] == ("(not required)" not in rest)
+v = re.search(r"^vdom: (\S+)", t, re.M)
+assert d["vdom"] == (v.group(1) if v else None)
+assert d["debug"]["enabled"] == ("debug: enabled" in t) and d["debug"]["streams"] == d["trace"]["streams"]
+assert (d["alert_mail"] is None) == ("alert mail: off" in t)
+assert (d["metrics"] is None) == ("metrics: off" in t)
+assert len(d["syslog"]) == len(re.findall(r"^syslog: ", t, re.M))
+assert (d["log_file"] is None) == ("log file: " not in t)
+assert len(d["geoip"]["databases"]) == len(re.findall(r"^geoip IPv", t, re.M))
+assert d["dynamic"]["count"] == 0 and d["dynamic"]["entries"] == []
+o = {x["name"]: x for x in d["log_outputs"]}
+assert o["log"]["written"] == d["log"]["written"] and "messages" in o
+' "$tmp/status.json" "$tmp/status.txt"
+li_cmd diagnose sys session filter src "$ATT_ADDR" >/dev/null
+li_cmd diagnose sys session filter dport 7 9 >/dev/null
+li_cmd diagnose sys session filter negate dport >/dev/null
+li_cmd diagnose -j sys session filter >"$tmp/sf.json"
+li_cmd diagnose -j sys session6 filter >"$tmp/sf6.json"
+check "diagnose sys session filter -j: src $ATT_ADDR, dport 7-9 negated, the rest null; session6's its own" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["filter"]
+assert d["localin"] == 1 and d["family"] == 4
+assert f["src"] == {"from": sys.argv[3], "to": sys.argv[3], "negate": False}
+assert f["dport"] == {"from": 7, "to": 9, "negate": True}
+assert f["dst"] is None and f["proto"] is None and f["policy"] is None and f["vd"] is None
+d6 = json.load(open(sys.argv[2]))
+assert d6["family"] == 6 and d6["filter"]["src"] is None and d6["filter"]["dport"] is None
+' "$tmp/sf.json" "$tmp/sf6.json" "$ATT_ADDR"
+li_cmd diagnose sys session filter clear >/dev/null
 
 # --- the admin group -----------------------------------------------------------
 as_user() { # user command...

@@ -227,6 +227,32 @@ li_cmd status >"$tmp/status.out" 2>&1
 check "status: NXDOMAIN name matches nothing, and says why" \
 	grep -q "fqdn gone.lab.test: never resolved.*matches nothing: no such name" \
 	"$tmp/status.out"
+li_cmd diagnose -j firewall fqdn list >"$tmp/fqdn.json" 2>&1
+check "fqdn list -j: peer.lab.test ok with $PEER_ADDR and its TTL left; gone.lab.test never resolved: no such name" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["localin"] == 1
+f = {e["name"]: e for e in d["fqdns"]}
+p, g = f["peer.lab.test"], f["gone.lab.test"]
+assert p["kind"] == "fqdn" and p["state"] == "ok" and p["url"] is None
+r = [x for x in p["ranges"] if x["range"] == sys.argv[2]]
+assert r and isinstance(r[0]["ttl_left_s"], int) and p["nr_ranges"] == len(p["ranges"])
+assert g["state"] == "never resolved" and "no such name" in g["error"]
+assert g["ranges"] == [] and g["nr_ranges"] == 0 and g["url"] is None
+' "$tmp/fqdn.json" "$PEER_ADDR"
+li_cmd status -j >"$tmp/status.json" 2>&1
+check "status -j: dynamic: the entries in use, gone.lab.test with its error" \
+	"$py" -c '
+import json, sys
+y = json.load(open(sys.argv[1]))["dynamic"]
+e = {x["name"]: x for x in y["entries"]}
+assert y["count"] == len(y["entries"]) >= 4 and y["recompiles"] >= 1
+assert e["gone.lab.test"]["state"] == "never resolved"
+assert "no such name" in e["gone.lab.test"]["error"]
+assert e["peer.lab.test"]["state"] == "ok" and e["peer.lab.test"]["nr_ranges"] >= 1
+assert "ranges" not in e["peer.lab.test"]
+' "$tmp/status.json"
 check "the daemon logged the name it cannot resolve once" \
 	grep -q 'fqdn "gone.lab.test": no such name' "$ERR"
 
@@ -317,6 +343,19 @@ check "the HTTPS feed is fetched (with its username and password)" \
 li_cmd diagnose sys external-address-resource list >"$tmp/feeds.out" 2>&1
 check "diagnose sys external-address-resource list: the ranges" \
 	grep -q "^    198.51.100.0/24" "$tmp/feeds.out"
+li_cmd diagnose -j sys external-address-resource list >"$tmp/feeds.json" 2>&1
+check "external-address-resource list -j: tls-list's ranges, blocklist's URL and bad line" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = {e["name"]: e for e in d["resources"]}
+t, b = f["tls-list"], f["blocklist"]
+assert [x["range"] for x in t["ranges"]][0] == "198.51.100.0/24"
+assert t["kind"] == "external-resource" and t["url"].startswith("https://")
+assert t["ranges"][0]["ttl_left_s"] is None and t["state"] == "ok"
+assert b["bad_lines"] == 1 and b["nr_ranges"] == 2 and b["url"].startswith("http")
+assert isinstance(b["updated_s_ago"], int) and b["error"] is None
+' "$tmp/feeds.json"
 
 rm "$WWW/block.txt"
 check "a failing fetch (404) is reported" \

@@ -22,6 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 need_root_and_tools ip nsenter unshare ping flock perl
 perl -MMaxMind::DB::Writer::Tree -e 1 2>/dev/null ||
 	skip "libmaxmind-db-writer-perl is missing"
+find_python
 private_bpffs "$@"
 setup_run geo localin-geo
 
@@ -72,6 +73,16 @@ check_start "start with a geography address from $DB" "$conf" || exit 1
 check "the peer (CN in the database) is denied" ping_dropped
 check "status names the database, its type and date" status_has \
 	"^geoip IPv4: $DB (localin-test-Country, built 20[0-9-]*, [0-9]* ranges)"
+li_cmd status -j >"$tmp/status.json"
+check "status -j: geoip: the IPv4 database, its type, date and ranges; no reload yet" \
+	"$py" -c '
+import json, re, sys
+g = json.load(open(sys.argv[1]))["geoip"]
+db = g["databases"][0]
+assert len(g["databases"]) == 1 and db["family"] == 4 and db["path"] == sys.argv[2]
+assert db["type"] == "localin-test-Country" and re.match(r"20[0-9-]+$", db["built"])
+assert db["ranges"] > 0 and g["reloads"] == 0 and g["last_failed"] is None
+' "$tmp/status.json" "$DB"
 
 # Files written within one mtime tick are told apart by size and inode.
 write_db moved

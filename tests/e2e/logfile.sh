@@ -132,6 +132,14 @@ check "... the files hold every line written ($inlog of $written, $lost lost)" \
 	[ "$inlog:$lost" = "$written:0" ]
 check "... status says how it rolls" eval \
 	"li_cmd status | grep -q '^log file: rolls at 1 MB keeping 50 (diskfull nolog): [1-9][0-9]* rolled'"
+li_cmd status -j >"$tmp/status.json"
+check "... status -j: log_file at $LOG, 1 MB keeping 50, nolog, rolled" \
+	"$py" -c '
+import json, sys
+f = json.load(open(sys.argv[1]))["log_file"]
+assert f["path"] == sys.argv[2] and (f["roll_mb"], f["keep"]) == (1, 50)
+assert f["diskfull"] == "nolog" and f["rolled"] >= 1 and f["dropped_files"] == 0
+' "$tmp/status.json" "$LOG"
 
 # --- SIGHUP after logrotate ----------------------------------------------------------
 mv "$LOG" "$tmp/moved.log"

@@ -293,6 +293,21 @@ d1=$(sl_count syslogd dropped)
 check "status: $q queued (the queue holds $QUEUE), $((d1 - d0)) dropped" \
 	[ "$q" = "$QUEUE" ] && [ $((d1 - d0)) -ge $((down_lines - QUEUE)) ]
 if ! [ "$q" = "$QUEUE" ]; then cat "$tmp/status"; fi
+li_cmd status -j >"$tmp/status.json"
+check "status -j: syslog server 1 down at $PEER_ADDR:10601 reliable, $QUEUE queued, dropped and last error as the text; metrics served" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in d["syslog"]}["syslogd"]
+assert s["server"] == sys.argv[2] and s["port"] == 10601
+assert s["mode"] == "reliable" and s["state"] == "down"
+assert s["queued"] == int(sys.argv[3]) and s["dropped"] >= int(sys.argv[4])
+assert s["last_error"] and isinstance(s["sent"], int) and s["sent"] > 0
+o = {x["name"]: x for x in d["log_outputs"]}["syslogd"]
+assert o["written"] == s["sent"] and o["lost"] == s["dropped"] and o["failing"]
+m = d["metrics"]
+assert m["served"] and m["url"] == "http://127.0.0.1:9420/metrics" and m["error"] is None
+' "$tmp/status.json" "$PEER_ADDR" "$QUEUE" "$d1"
 rs_start
 check "rsyslog restarted: the queued lines arrive" \
 	wait_until 150 has_lines "$RS/s1.log" "$((f0 + QUEUE))"

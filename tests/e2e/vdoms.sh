@@ -22,6 +22,7 @@ SUITE=e2e/vdoms
 . "$(dirname "$0")/lib.sh"
 
 need_root_and_tools ip nsenter unshare ping flock
+find_python
 private_bpffs "$@"
 setup_run vd localin-vd
 cleanup_more() {
@@ -126,6 +127,13 @@ check "localin status in $PEER (ip netns exec): exit 0" [ $? = 0 ]
 check "... VDOM tenant's daemon" grep -q "^vdom: tenant$" \
 	"$tmp/tenant.status"
 check "... its two policies" grep -q "^policies: 2 IPv4" "$tmp/tenant.status"
+ip netns exec "$PEER" "$bin" status -j >"$tmp/tenant.json" 2>&1
+check "status -j: vdom tenant, its two policies" \
+	"$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["vdom"] == "tenant" and d["policies"]["ipv4"] == 2
+' "$tmp/tenant.json"
 check "the two daemons are two processes" \
 	[ "$(sed -n 's/^pid: //p' "$tmp/root.status")" != \
 		"$(sed -n 's/^pid: //p' "$tmp/tenant.status")" ]

@@ -19,6 +19,7 @@
 #include "pipeline/pipeline.h"
 #include "trace/filter.h"
 #include "daemon/diag_fmt.h"
+#include "daemon/sess_diag.h"
 #include "seed_conf.h"
 
 /* A second policy: disabled, with a comment that needs its quotes. */
@@ -200,6 +201,104 @@ static void test_json_str_and_filter(void **state)
 	text_is(&t, "2 days, 3 hours, 4 minutes, 5 seconds");
 }
 
+/* An entry of @t in use, its ranges @lo..@hi (IPv4), never updated. */
+static struct dyn_entry *dyn_add(struct dyn_table *t, enum dyn_kind kind,
+				 const char *name, __u32 lo, __u32 hi)
+{
+	struct dyn_range r = { .family = 4, .lo = lo, .hi = hi };
+	struct dyn_entry *e = dyn_get(t, kind, name);
+
+	assert_non_null(e);
+	e->in_use = true;
+	e->next_ms = UINT64_MAX;
+	if (lo)
+		dyn_entry_set(t, e, &r, 1);
+	return e;
+}
+
+static void test_dyn_json(void **state)
+{
+	struct dyn_table t;
+	struct dyn_entry *e;
+	struct text x;
+
+	(void)state;
+	dyn_table_init(&t);
+	e = dyn_add(&t, DYN_FQDN, "peer.lab.test", 0xc0000202, 0xc0000202);
+	e->state = DYN_OK;
+	e->updated_ms = 2500;	    /* at 10000: 7 s ago */
+	e->next_ms = 12001;	    /* in 3 s (rounded up) */
+	e->r[0].expires_ms = 15000; /* 5 s left */
+	e = dyn_add(&t, DYN_FQDN, "gone.lab.test", 0, 0);
+	snprintf(e->err, sizeof(e->err), "no such name");
+	e = dyn_add(&t, DYN_FEED, "blocklist", 0xc6336400, 0xc63364ff);
+	e->url = strdup("http://127.0.0.1/b.txt");
+	e->state = DYN_STALE;
+	e->bad_lines = 1;
+	e->busy = true;
+	text_open(&x);
+	diag_fmt_dyn_list_json(x.f, &t, DYN_FQDN, 10000);
+	text_is(&x,
+		"{\"localin\":1,\"fqdns\":["
+		"{\"kind\":\"fqdn\",\"name\":\"peer.lab.test\",\"url\":null,\"state\":\"ok\","
+		"\"nr_ranges\":1,\"updated_s_ago\":7,\"busy\":false,\"next_s\":3,"
+		"\"error\":null,\"bad_lines\":0,"
+		"\"ranges\":[{\"range\":\"192.0.2.2\",\"ttl_left_s\":5}]},"
+		"{\"kind\":\"fqdn\",\"name\":\"gone.lab.test\",\"url\":null,"
+		"\"state\":\"never resolved\",\"nr_ranges\":0,\"updated_s_ago\":null,"
+		"\"busy\":false,\"next_s\":null,\"error\":\"no such name\","
+		"\"bad_lines\":0,\"ranges\":[]}]}\n");
+	text_open(&x);
+	diag_fmt_dyn_list_json(x.f, &t, DYN_FEED, 10000);
+	text_is(&x,
+		"{\"localin\":1,\"resources\":["
+		"{\"kind\":\"external-resource\",\"name\":\"blocklist\","
+		"\"url\":\"http://127.0.0.1/b.txt\",\"state\":\"stale\",\"nr_ranges\":1,"
+		"\"updated_s_ago\":null,\"busy\":true,\"next_s\":null,\"error\":null,"
+		"\"bad_lines\":1,"
+		"\"ranges\":[{\"range\":\"198.51.100.0/24\",\"ttl_left_s\":null}]}]}\n");
+	t.e[0]->in_use = false;
+	text_open(&x);
+	diag_fmt_dyn_status_json(x.f, &t, 10000);
+	fclose(x.f);
+	assert_null(strstr(x.buf, "peer.lab.test"));
+	assert_null(strstr(x.buf, "\"ranges\""));
+	assert_non_null(strstr(
+		x.buf, "[{\"kind\":\"fqdn\",\"name\":\"gone.lab.test\""));
+	free(x.buf);
+	dyn_table_free(&t);
+}
+
+static void test_sess_filter_json(void **state)
+{
+	const char *src[] = { "src", "10.0.0.1", "10.0.0.9" };
+	const char *dport[] = { "dport", "500" };
+	const char *neg[] = { "negate", "dport" };
+	struct sess_filter f;
+	char err[64];
+	struct text x;
+
+	(void)state;
+	sess_filter_init(&f, 4);
+	text_open(&x);
+	sess_filter_json(&f, x.f);
+	text_is(&x,
+		"{\"localin\":1,\"family\":4,\"filter\":{\"vd\":null,\"proto\":null,"
+		"\"src\":null,\"dst\":null,\"sport\":null,\"dport\":null,"
+		"\"policy\":null}}\n");
+	assert_int_equal(sess_filter_parse(&f, 3, src, err, sizeof(err)), 0);
+	assert_int_equal(sess_filter_parse(&f, 2, dport, err, sizeof(err)), 0);
+	assert_int_equal(sess_filter_parse(&f, 2, neg, err, sizeof(err)), 0);
+	text_open(&x);
+	sess_filter_json(&f, x.f);
+	text_is(&x,
+		"{\"localin\":1,\"family\":4,\"filter\":{\"vd\":null,\"proto\":null,"
+		"\"src\":{\"from\":\"10.0.0.1\",\"to\":\"10.0.0.9\",\"negate\":false},"
+		"\"dst\":null,\"sport\":null,"
+		"\"dport\":{\"from\":500,\"to\":500,\"negate\":true},"
+		"\"policy\":null}}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_show_entry),
 		cmocka_unit_test(test_policy_json),
 		cmocka_unit_test(test_json_str_and_filter),
+		cmocka_unit_test(test_dyn_json),
+		cmocka_unit_test(test_sess_filter_json),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
