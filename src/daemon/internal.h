@@ -311,6 +311,7 @@ bool sessions_filter(struct daemon *d, int family, int argc,
 bool sessions_list(struct daemon *d, int family, bool json, FILE *out);
 bool sessions_clear(struct daemon *d, int family, FILE *out);
 void sessions_status(struct daemon *d, FILE *out);
+void sessions_status_json(struct daemon *d, FILE *out);
 /* What status and the metrics say of the sessions. */
 struct sess_counts {
 	int entries;   /* in the map now */

@@ -410,3 +410,22 @@ void sessions_status(struct daemon *d, FILE *out)
 		(unsigned long long)(d->sess.part_max_us / 1000),
 		(unsigned long long)(d->sess.part_max_us % 1000));
 }
+
+/* The same facts for `status -j`; null when the map cannot be read. */
+void sessions_status_json(struct daemon *d, FILE *out)
+{
+	struct sess_counts c;
+
+	if (sessions_counts(d, &c)) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out,
+		"{\"entries\":%d,\"max\":%d,\"ended\":%llu,\"logged\":%llu,\"cleared\":%llu,\"evicted\":%llu,\"sweep_us\":%llu,\"part_max_us\":%llu}",
+		c.entries, LI_SESS_MAX, (unsigned long long)d->sess.ended,
+		(unsigned long long)d->sess.logged,
+		(unsigned long long)d->sess.cleared,
+		(unsigned long long)c.evicted,
+		(unsigned long long)d->sess.sweep_us,
+		(unsigned long long)d->sess.part_max_us);
+}

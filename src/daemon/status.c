@@ -100,11 +100,26 @@ static void put_counters(struct daemon *d, FILE *out)
 		(unsigned long long)c.events_suppressed[LI_EV_TRACE]);
 }
 
+/* The gateway's own addresses: IPv4, of those with a broadcast, IPv6. */
+static void count_locals(const struct daemon *d, size_t *v4, size_t *bc,
+			 size_t *v6)
+{
+	size_t i;
+
+	*v4 = *bc = *v6 = 0;
+	for (i = 0; i < d->locals.nr; i++) {
+		*v6 += d->locals.v[i].family == 6;
+		*bc += d->locals.v[i].family == 4 &&
+		       d->locals.v[i].prefixlen < 31;
+	}
+	*v4 = d->locals.nr - *v6;
+}
+
 void daemon_status(struct daemon *d, FILE *out)
 {
 	const struct li_ruleset *rs = &d->p->rs;
 	char buf[512];
-	size_t i, bc = 0, v6 = 0;
+	size_t v4, bc, v6;
 
 	fprintf(out, "pid: %d\n", (int)getpid());
 	fprintf(out, "config: %s\n", d->o->config);
@@ -118,14 +133,10 @@ void daemon_status(struct daemon *d, FILE *out)
 		rs->v6.nr_policies);
 	fprintf(out, "pin dir: %s\n", d->o->pin_dir);
 	put_interfaces(d, out);
-	for (i = 0; i < d->locals.nr; i++) {
-		v6 += d->locals.v[i].family == 6;
-		bc += d->locals.v[i].family == 4 &&
-		      d->locals.v[i].prefixlen < 31;
-	}
+	count_locals(d, &v4, &bc, &v6);
 	fprintf(out,
-		"local addresses: %zu IPv4 (and %zu broadcast), %zu IPv6\n",
-		d->locals.nr - v6, bc, v6);
+		"local addresses: %zu IPv4 (and %zu broadcast), %zu IPv6\n", v4,
+		bc, v6);
 	fprintf(out,
 		"log: %s: %llu lines written, %llu lost, %zu bytes waiting; daemon messages to %s: %llu lost\n",
 		sink_name(&d->sink), (unsigned long long)d->sink.lines,
@@ -177,6 +188,8 @@ static void put_log_outputs_json(struct daemon *d, FILE *out)
 
 static void put_outputs_json(struct daemon *d, FILE *out)
 {
+	size_t v4, bc, v6;
+
 	fputs(",\"vdom\":", out);
 	diag_json_str(out, d->p->tree.multi_vdom ? conf_tree_vdom(&d->p->tree) :
 						   NULL);
@@ -197,6 +210,12 @@ static void put_outputs_json(struct daemon *d, FILE *out)
 	dynaddr_status_json(d, out);
 	fputs(",\"geoip\":", out);
 	geoip_status_json(d, out);
+	count_locals(d, &v4, &bc, &v6);
+	fprintf(out,
+		",\"local_addresses\":{\"ipv4\":%zu,\"broadcast\":%zu,\"ipv6\":%zu}",
+		v4, bc, v6);
+	fputs(",\"sessions\":", out);
+	sessions_status_json(d, out);
 }
 
 /* `localin status -j`: status as one JSON object (README "JSON output"). */

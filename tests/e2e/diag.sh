@@ -346,7 +346,7 @@ assert p["service"] == ["IKE"] and isinstance(p["hits"], int)
 ' "$tmp/ip.json"
 li_cmd status >"$tmp/status.txt"
 li_cmd status -j >"$tmp/status.json"
-check "status -j: the SA check, each SA source's name, type, state and SAs, vdom, debug and the outputs as the text says them" \
+check "status -j: the SA check, each SA source's name, type, state and SAs, vdom, debug, the outputs, local addresses and sessions as the text says them" \
 	"$py" -c '
 import json, re, sys
 d = json.load(open(sys.argv[1]))
@@ -376,6 +376,12 @@ assert len(d["geoip"]["databases"]) == len(re.findall(r"^geoip IPv", t, re.M))
 assert d["dynamic"]["count"] == 0 and d["dynamic"]["entries"] == []
 o = {x["name"]: x for x in d["log_outputs"]}
 assert o["log"]["written"] == d["log"]["written"] and "messages" in o
+la = d["local_addresses"]
+v4, bc, v6 = map(int, re.search(r"^local addresses: (\d+) IPv4 \(and (\d+) broadcast\), (\d+) IPv6", t, re.M).groups())
+assert (la["ipv4"], la["broadcast"], la["ipv6"]) == (v4, bc, v6) and v4 >= 1
+ss = d["sessions"]
+e, m = map(int, re.search(r"^sessions: (\d+) in the map \(of (\d+)\)", t, re.M).groups())
+assert ss["max"] == m and ss["entries"] >= 1 and abs(ss["entries"] - e) <= 2
 ' "$tmp/status.json" "$tmp/status.txt"
 li_cmd diagnose sys session filter src "$ATT_ADDR" >/dev/null
 li_cmd diagnose sys session filter dport 7 9 >/dev/null
