@@ -445,9 +445,20 @@ static void filter_reset(struct exec_filter *x)
 	x->view_lines = VIEW_LINES_DEF;
 }
 
+/*
+ * The filter is this network namespace's, as its daemon is (a VDOM's
+ * admin does not change another's): /run/localin-NAME.log-filter in an
+ * `ip netns` NAME, LOG_FILTER_STATE in the host's.
+ */
 static const char *state_path(void)
 {
-	return getenv("LOCALIN_LOG_FILTER") ?: LOG_FILTER_STATE;
+	static char buf[PATH_MAX];
+
+	if (getenv("LOCALIN_LOG_FILTER"))
+		return getenv("LOCALIN_LOG_FILTER");
+	if (ctl_netns_path(".log-filter", false, buf, sizeof(buf)))
+		return LOG_FILTER_STATE;
+	return buf;
 }
 
 /* The settings of the last `execute log filter`, or the defaults. */
@@ -686,7 +697,8 @@ static const char exec_usage[] =
 	"  log filter max-checklines N  (0: all, or 100-1000000 newest lines)\n"
 	"  log filter device disk | reset | dump\n"
 	"The filter lasts between commands in $LOCALIN_LOG_FILTER\n"
-	"(default " LOG_FILTER_STATE ").\n";
+	"(default " LOG_FILTER_STATE ", or /run/localin-NAME.log-filter in\n"
+	"the network namespace `ip netns` named NAME).\n";
 
 int cmd_execute(int argc, char **argv)
 {

@@ -27,7 +27,8 @@ private_bpffs "$@"
 setup_run vd localin-vd
 cleanup_more() {
 	rm -f "/run/localin-$GW.sock" "/run/localin-$GW.lock" \
-		"/run/localin-$PEER.sock" "/run/localin-$PEER.lock"
+		"/run/localin-$PEER.sock" "/run/localin-$PEER.lock" \
+		"/run/localin-$GW.log-filter" "/run/localin-$PEER.log-filter"
 }
 
 in_peer() { nsenter --net="/run/netns/$PEER" "$@"; }
@@ -146,6 +147,14 @@ rc=$?
 check "a second daemon in $GW is still refused (exit $rc)" [ "$rc" = 1 ]
 check "... by the lock of its namespace" \
 	grep -q "another localin daemon is running" "$tmp/third.out"
+
+# --- execute log filter: each namespace's own -------------------------------------
+unset LOCALIN_LOG_FILTER
+in_gw "$bin" execute log filter view-lines 20 >/dev/null 2>&1
+check "execute log filter in $GW: its namespace's file" \
+	grep -q "^view-lines 20" "/run/localin-$GW.log-filter"
+check "... $PEER's filter is untouched (view-lines 10)" \
+	sh -c "ip netns exec '$PEER' '$bin' execute log filter dump | grep -q 'view-lines: 10'"
 
 # --- stop each -------------------------------------------------------------------
 in_peer "$bin" stop >/dev/null 2>&1
