@@ -169,7 +169,9 @@ check "... the daemon's file without -f (asked over the socket)" eval \
 	"[ \"\$(in_gw '$bin' log show -s '$SOCK' --tail 1 --filter type=traffic)\" = \"\$(show --tail 1 --filter type=traffic)\" ] && show --tail 1 --filter type=traffic | grep -q ."
 check "... a file that is not there (nor rolled ones): exit 1, said" eval \
 	"! '$bin' log show -f '$tmp/none.log' 2>'$tmp/none.err' && grep -q 'none.log: No such file' '$tmp/none.err'"
-show --follow --filter dstport=11 >"$tmp/follow.out" 2>&1 &
+# Not through show(): $! would be the subshell, and killing it would leave
+# localin following.
+"$bin" log show -f "$LOG" --follow --filter dstport=11 >"$tmp/follow.out" 2>&1 &
 follower=$!
 sleep 0.5
 rolls0=$(li_cmd status | sed -n 's/^log file: .*: \([0-9]*\) rolled.*/\1/p')
