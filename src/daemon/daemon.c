@@ -403,50 +403,53 @@ out_free:
 	return err;
 }
 
+/* @t (a part's wait, -1: none) when it is sooner than *@ms. */
+static void sooner(int *ms, int t)
+{
+	if (t >= 0 && t < *ms)
+		*ms = t;
+}
+
+/*
+ * How long the loop may sleep: until just after the next minute (*@minute:
+ * the one it is now, for the report), or until a part has something due.
+ */
+static int loop_timeout_ms(struct daemon *d, __s64 *minute)
+{
+	struct timespec now;
+	int ms;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (sched_local_minute(&now, minute, &ms))
+		ms = LOOP_TICK_MS;
+	/* Wake just after the boundary, not just before it. */
+	ms = ms + 1 < LOOP_TICK_MS ? ms + 1 : LOOP_TICK_MS;
+	sooner(&ms, sas_timeout_ms(d));
+	sooner(&ms, ctl_server_timeout_ms(d));
+	sooner(&ms, sessions_timeout_ms(d));
+	sooner(&ms, alertmail_timeout_ms(d));
+	sooner(&ms, syslogd_timeout_ms(d));
+	sooner(&ms, metrics_timeout_ms(d));
+	sooner(&ms, dynaddr_timeout_ms(d));
+	/* Events come mostly unannounced: drain them on time. */
+	sooner(&ms, li_loader_drain_ms(d->l));
+	return ms;
+}
+
 static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false, poll_failed = false;
-	int n, ms, sa_ms, ctl_ms, sess_ms, nr_fixed, nr_sa, nr_ctl, ready;
-	int am_ms, nr_am0, nr_am;
-	int sl_ms, sl_at, nr_sl;
-	int met_ms, met_at, nr_met, ev_ms;
-	int dyn_ms, dyn_at, nr_dyn;
+	int n, ms, nr_fixed, nr_sa, nr_ctl, ready;
+	int nr_am0, nr_am;
+	int sl_at, nr_sl;
+	int met_at, nr_met;
+	int dyn_at, nr_dyn;
 
 	while (!d->stopping) {
-		struct timespec now;
 		__s64 minute = d->report_minute;
 
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (sched_local_minute(&now, &minute, &ms))
-			ms = LOOP_TICK_MS;
-		/* Wake just after the boundary, not just before it. */
-		ms = ms + 1 < LOOP_TICK_MS ? ms + 1 : LOOP_TICK_MS;
-		sa_ms = sas_timeout_ms(d);
-		if (sa_ms >= 0 && sa_ms < ms)
-			ms = sa_ms;
-		ctl_ms = ctl_server_timeout_ms(d);
-		if (ctl_ms >= 0 && ctl_ms < ms)
-			ms = ctl_ms;
-		sess_ms = sessions_timeout_ms(d);
-		if (sess_ms < ms)
-			ms = sess_ms;
-		am_ms = alertmail_timeout_ms(d);
-		if (am_ms >= 0 && am_ms < ms)
-			ms = am_ms;
-		sl_ms = syslogd_timeout_ms(d);
-		if (sl_ms >= 0 && sl_ms < ms)
-			ms = sl_ms;
-		met_ms = metrics_timeout_ms(d);
-		if (met_ms >= 0 && met_ms < ms)
-			ms = met_ms;
-		dyn_ms = dynaddr_timeout_ms(d);
-		if (dyn_ms >= 0 && dyn_ms < ms)
-			ms = dyn_ms;
-		/* Events come mostly unannounced: drain them on time. */
-		ev_ms = li_loader_drain_ms(d->l);
-		if (ev_ms >= 0 && ev_ms < ms)
-			ms = ev_ms;
+		ms = loop_timeout_ms(d, &minute);
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = li_loader_event_fd(d->l),
 					    .events = POLLIN };

@@ -98,7 +98,9 @@ with_localin() {
 	lab_localin "$bin" diagnose debug flow filter saddr "$ATT_ADDR" | indent
 	lab_localin "$bin" diagnose debug flow trace start 1 | indent
 	# As on a FortiGate: the trace on the terminal that typed this.
-	lab_localin "$bin" diagnose debug enable >"$LAB_DIR/debug.out" 2>&1 &
+	# (nsenter execs localin: $! is the client, which kill -INT ends)
+	nsenter -t "$(cat "$LAB_DIR/localin.pid")" -m -n \
+		"$bin" diagnose debug enable >"$LAB_DIR/debug.out" 2>&1 &
 	debug=$!
 	for n in 1 2 3 4 5 6 7 8 9 10; do
 		lab_localin "$bin" status 2>/dev/null | grep -q 'streaming' && break
