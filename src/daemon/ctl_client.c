@@ -173,34 +173,54 @@ static int next_line(struct answer_buf *a, char **line)
 	}
 }
 
-int ctl_request(const char *path, const char *request, int timeout_ms,
-		FILE *out, FILE *err, bool *ok)
+/*
+ * Connect, send @request, read the answer's head line into *@line. @a is
+ * set up for the rest (its fd open even on error, else -1).
+ */
+static int ask(struct answer_buf *a, const char *path, const char *request,
+	       int timeout_ms, char **line)
 {
-	struct answer_buf a = { .deadline_ms =
-					(long long)sa_mono_ms() + timeout_ms };
 	size_t len = strlen(request);
-	unsigned int count, i;
 	int ret, sent;
-	char *line;
 
+	a->fd = -1;
+	a->deadline_ms = (long long)sa_mono_ms() + timeout_ms;
 	if (len + 1 > CTL_LINE_MAX || strchr(request, '\n'))
 		return -EINVAL;
-	a.fd = ctl_connect(path, a.deadline_ms);
-	if (a.fd < 0)
-		return a.fd;
-	sent = send_all(a.fd, request, len, a.deadline_ms) ?:
-		       send_all(a.fd, "\n", 1, a.deadline_ms);
+	a->fd = ctl_connect(path, a->deadline_ms);
+	if (a->fd < 0)
+		return a->fd;
+	sent = send_all(a->fd, request, len, a->deadline_ms) ?:
+		       send_all(a->fd, "\n", 1, a->deadline_ms);
 	/*
 	 * A daemon that refuses us (not root) answers at once and closes:
 	 * our write then fails (EPIPE), but its answer is there to read.
 	 */
-	if (sent && sent != -EPIPE && sent != -ECONNRESET) {
-		ret = sent;
-		goto out;
-	}
-	ret = next_line(&a, &line);
-	if (!ret && !line)
+	if (sent && sent != -EPIPE && sent != -ECONNRESET)
+		return sent;
+	ret = next_line(a, line);
+	if (!ret && !*line)
 		ret = sent ?: -ECONNRESET;
+	return ret;
+}
+
+static void answer_free(struct answer_buf *a)
+{
+	free(a->buf);
+	free(a->line);
+	if (a->fd >= 0)
+		close(a->fd);
+}
+
+int ctl_request(const char *path, const char *request, int timeout_ms,
+		FILE *out, FILE *err, bool *ok)
+{
+	struct answer_buf a = { 0 };
+	unsigned int count, i;
+	char *line;
+	int ret;
+
+	ret = ask(&a, path, request, timeout_ms, &line);
 	if (ret)
 		goto out;
 	ret = ctl_parse_head(line, ok, &count);
@@ -212,9 +232,7 @@ int ctl_request(const char *path, const char *request, int timeout_ms,
 			fputs(line, *ok ? out : err);
 	}
 out:
-	free(a.buf);
-	free(a.line);
-	close(a.fd);
+	answer_free(&a);
 	return ret;
 }
 
@@ -279,28 +297,13 @@ static int copy_lines(struct answer_buf *a, unsigned int count,
 int ctl_stream(const char *path, const char *request, int timeout_ms, FILE *out,
 	       FILE *err, volatile int *stop, bool *ok)
 {
-	struct answer_buf a = { .deadline_ms =
-					(long long)sa_mono_ms() + timeout_ms };
-	size_t len = strlen(request);
+	struct answer_buf a = { 0 };
 	enum ctl_frame kind;
 	unsigned int count;
-	int ret, sent;
 	char *line;
+	int ret;
 
-	if (len + 1 > CTL_LINE_MAX || strchr(request, '\n'))
-		return -EINVAL;
-	a.fd = ctl_connect(path, a.deadline_ms);
-	if (a.fd < 0)
-		return a.fd;
-	sent = send_all(a.fd, request, len, a.deadline_ms) ?:
-		       send_all(a.fd, "\n", 1, a.deadline_ms);
-	if (sent && sent != -EPIPE && sent != -ECONNRESET) {
-		ret = sent;
-		goto out;
-	}
-	ret = next_line(&a, &line);
-	if (!ret && !line)
-		ret = sent ?: -ECONNRESET;
+	ret = ask(&a, path, request, timeout_ms, &line);
 	if (!ret)
 		ret = ctl_parse_frame(line, &kind, &count);
 	if (ret)
@@ -350,8 +353,6 @@ int ctl_stream(const char *path, const char *request, int timeout_ms, FILE *out,
 	if (ret == -EINTR) /* the admin's Ctrl-C: a clean end */
 		ret = 0;
 out:
-	free(a.buf);
-	free(a.line);
-	close(a.fd);
+	answer_free(&a);
 	return ret;
 }
