@@ -488,12 +488,6 @@ void diag_fmt_perf_json(FILE *out, const struct diag_perf *s)
 		(long long)(s->now - s->started));
 }
 
-/* Seconds until @ms (rounded up), as the text's "in N s" says them. */
-static uint64_t secs_left(uint64_t now, uint64_t ms)
-{
-	return ms > now ? (ms - now + 999) / 1000 : 0;
-}
-
 /*
  * One entry as JSON (README "JSON output"): the facts of its text line;
  * with @ranges its ranges too, an FQDN's with their TTL left.
@@ -518,7 +512,7 @@ static void entry_json(FILE *out, const struct dyn_entry *e, uint64_t now,
 	if (e->busy || e->next_ms == UINT64_MAX)
 		fputs("null", out);
 	else
-		fprintf(out, "%" PRIu64, secs_left(now, e->next_ms));
+		fprintf(out, "%" PRIu64, dyn_secs_left(now, e->next_ms));
 	fputs(",\"error\":", out);
 	diag_json_str(out, e->err[0] ? e->err : NULL);
 	fprintf(out, ",\"bad_lines\":%u", e->bad_lines);
@@ -531,7 +525,7 @@ static void entry_json(FILE *out, const struct dyn_entry *e, uint64_t now,
 			fputs(",\"ttl_left_s\":", out);
 			if (e->kind == DYN_FQDN)
 				fprintf(out, "%" PRIu64,
-					secs_left(now, e->r[k].expires_ms));
+					dyn_secs_left(now, e->r[k].expires_ms));
 			else
 				fputs("null", out);
 			fputc('}', out);

@@ -26,7 +26,7 @@ static void put_due(FILE *out, uint64_t now, const struct dyn_entry *e)
 		fputs("never", out);
 	else
 		fprintf(out, "in %" PRIu64 " s",
-			e->next_ms > now ? (e->next_ms - now + 999) / 1000 : 0);
+			dyn_secs_left(now, e->next_ms));
 }
 
 void dyn_print_status(const struct dyn_table *t, FILE *out)
@@ -91,9 +91,7 @@ void dyn_print_fqdn_list(const struct dyn_table *t, FILE *out)
 
 			dyn_range_format(r, buf);
 			fprintf(out, "    %s ttl left %" PRIu64 " s\n", buf,
-				r->expires_ms > now ?
-					(r->expires_ms - now + 999) / 1000 :
-					0);
+				dyn_secs_left(now, r->expires_ms));
 		}
 	}
 	if (!n)

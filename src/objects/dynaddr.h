@@ -120,6 +120,12 @@ const struct dyn_entry *dyn_of_addr(const struct dyn_table *t,
 #define DYN_RANGE_STR 96
 void dyn_range_format(const struct dyn_range *r, char *buf);
 
+/* Seconds until @ms (rounded up, 0 when past), as "in N s" says them. */
+static inline uint64_t dyn_secs_left(uint64_t now, uint64_t ms)
+{
+	return ms > now ? (ms - now + 999) / 1000 : 0;
+}
+
 const char *dyn_kind_name(enum dyn_kind k);
 const char *dyn_state_name(enum dyn_state s);
 
