@@ -238,7 +238,8 @@ static void put_sessions(struct daemon *d, FILE *f)
 	       "Sessions in the data path's table.",
 	       (unsigned long long)c.entries);
 	single(f, "localin_sessions_max", "gauge",
-	       "Size of the data path's session table.", LI_SESS_MAX);
+	       "Size of the data path's session tables (IPv4's and IPv6's).",
+	       LI_SESS_MAPS_MAX);
 	single(f, "localin_sessions_opened_total", "counter",
 	       "Sessions the data path opened since the daemon started.",
 	       c.opened);

@@ -358,8 +358,8 @@ void sess_tuple_of(const struct li_sess_key *k, const struct li_sess *s,
 {
 	bool in = s->origin != LI_SESS_OUT;
 
-	t->saddr = in ? k->raddr : k->laddr;
-	t->daddr = in ? k->laddr : k->raddr;
+	li_sess_key_addr(k, in, t->saddr);
+	li_sess_key_addr(k, !in, t->daddr);
 	if (k->proto == 1 || k->proto == 58) {
 		/* Echo: the identifier, and the request's and reply's types. */
 		t->sport = k->lport;

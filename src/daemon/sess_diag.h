@@ -70,7 +70,7 @@ bool sess_filter_match(const struct sess_filter *f, const struct li_sess_key *k,
 
 /* The original direction of a session, as the filter and list see it. */
 struct sess_tuple {
-	const __u32 *saddr, *daddr;
+	__u32 saddr[4], daddr[4];
 	__u16 sport, dport; /* host order */
 	/* The reply's (ICMP echo: the identifier and the reply's type). */
 	__u16 reply_sport, reply_dport;

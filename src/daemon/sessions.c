@@ -401,7 +401,7 @@ void sessions_status(struct daemon *d, FILE *out)
 	}
 	fprintf(out,
 		"sessions: %d in the map (of %d), %llu ended (%llu logged), %llu cleared, about %llu evicted or replaced unseen; sweep %llu.%03llu ms (longest part %llu.%03llu ms)\n",
-		c.entries, LI_SESS_MAX, (unsigned long long)d->sess.ended,
+		c.entries, LI_SESS_MAPS_MAX, (unsigned long long)d->sess.ended,
 		(unsigned long long)d->sess.logged,
 		(unsigned long long)d->sess.cleared,
 		(unsigned long long)c.evicted,
@@ -422,7 +422,7 @@ void sessions_status_json(struct daemon *d, FILE *out)
 	}
 	fprintf(out,
 		"{\"entries\":%d,\"max\":%d,\"ended\":%llu,\"logged\":%llu,\"cleared\":%llu,\"evicted\":%llu,\"sweep_us\":%llu,\"part_max_us\":%llu}",
-		c.entries, LI_SESS_MAX, (unsigned long long)d->sess.ended,
+		c.entries, LI_SESS_MAPS_MAX, (unsigned long long)d->sess.ended,
 		(unsigned long long)d->sess.logged,
 		(unsigned long long)d->sess.cleared,
 		(unsigned long long)c.evicted,

@@ -205,6 +205,7 @@ int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx);
  */
 struct li_sess_cursor {
 	__u32 token; /* the kernel's: where the next batch begins */
+	__u8 map;    /* 0: IPv4's sessions (li_sess4), 1: IPv6's (li_sess) */
 	bool started;
 	bool done; /* this part reached the end */
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The data path's sessions (li_sess, session.h) from user space: walk the
- * LRU hash in batches, delete an entry, count them, and the clocks and
+ * The data path's sessions (li_sess4 and li_sess, session.h) from user
+ * space: walk the LRU hashes in batches, delete an entry, count them, and the clocks and
  * generation the daemon needs to judge and log them (loader.h).
  */
 #include <errno.h>
@@ -18,14 +18,36 @@
 #include "dataplane/loader_int.h"
 
 /*
- * Entries per batch: the whole map in 16 system calls, 1.9 MiB of
- * buffers at most. A bucket holds far fewer, so no batch ends in ENOSPC.
+ * Entries per batch: a whole map in 16 system calls, 1.9 MiB of buffers
+ * at most. A bucket holds far fewer, so no batch ends in ENOSPC.
  */
 #define SESS_BATCH 4096
 
-static int sess_fd(const struct li_loader *l)
+/*
+ * The data path keeps IPv4's sessions in li_sess4 under the key's first
+ * LI_SESS4_KEY_SIZE bytes, IPv6's in li_sess (session.h). Here every key
+ * is a whole struct li_sess_key: an IPv4 one read from li_sess4 gets its
+ * other words zeroed, as li_sess_key_of() leaves them outside the
+ * programs.
+ */
+static int sess_fd(const struct li_loader *l, __u8 family)
 {
-	return bpf_map__fd(l->skel->maps.li_sess);
+	return bpf_map__fd(family == 4 ? l->skel->maps.li_sess4 :
+					 l->skel->maps.li_sess);
+}
+
+static size_t key_size(__u8 family)
+{
+	return family == 4 ? LI_SESS4_KEY_SIZE : sizeof(struct li_sess_key);
+}
+
+/* Key @i of a batch of @family's keys as the kernel wrote them, whole. */
+static void key_at(__u8 family, const void *raw, __u32 i, struct li_sess_key *k)
+{
+	size_t ksz = key_size(family);
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k, (const char *)raw + i * ksz, ksz);
 }
 
 /*
@@ -33,12 +55,13 @@ static int sess_fd(const struct li_loader *l)
  * key is read before @fn sees (and may delete) the current one, so a walk
  * that deletes as it goes does not start over.
  */
-static int walk_keys(struct li_loader *l, li_sess_fn fn, void *ctx)
+static int walk_keys(struct li_loader *l, __u8 family, li_sess_fn fn, void *ctx)
 {
 	struct li_sess_key k[2];
 	struct li_sess s;
-	int fd = sess_fd(l), cur = 0, n = 0, err;
+	int fd = sess_fd(l, family), cur = 0, n = 0, err;
 
+	memset(k, 0, sizeof(k));
 	if (bpf_map_get_next_key(fd, NULL, &k[cur]))
 		return errno == ENOENT ? 0 : -errno;
 	for (;;) {
@@ -59,41 +82,56 @@ static int walk_keys(struct li_loader *l, li_sess_fn fn, void *ctx)
 	}
 }
 
+static int walk_keys_all(struct li_loader *l, li_sess_fn fn, void *ctx)
+{
+	int n4 = walk_keys(l, 4, fn, ctx), n6;
+
+	if (n4 < 0)
+		return n4;
+	n6 = walk_keys(l, 6, fn, ctx);
+	return n6 < 0 ? n6 : n4 + n6;
+}
+
 int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
 			     unsigned int max, li_sess_fn fn, void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct li_sess_key *keys;
+	struct li_sess_key key;
 	struct li_sess *vals;
 	__u32 out = 0, count, i;
 	bool unsupported = false;
 	unsigned int n = 0;
-	int fd = sess_fd(l), err = 0, ret;
+	int err = 0, ret;
+	void *raw;
 
-	keys = malloc(SESS_BATCH * sizeof(*keys));
+	raw = malloc(SESS_BATCH * sizeof(key));
 	vals = malloc(SESS_BATCH * sizeof(*vals));
-	if (!keys || !vals) {
-		free(keys);
+	if (!raw || !vals) {
+		free(raw);
 		free(vals);
 		return -ENOMEM;
 	}
 	c->done = false;
 	while (n < max) {
+		__u8 family = c->map ? 6 : 4;
+
 		count = SESS_BATCH;
 		/* The token of a hash map is a bucket index (a __u32). */
-		ret = bpf_map_lookup_batch(fd, c->started ? &c->token : NULL,
-					   &out, keys, vals, &count, &opts);
+		ret = bpf_map_lookup_batch(sess_fd(l, family),
+					   c->started ? &c->token : NULL, &out,
+					   raw, vals, &count, &opts);
 		if (ret && errno != ENOENT) {
 			err = -errno;
 			/* EINVAL, ENOTSUPP (524): no batch ops for it here */
-			unsupported = !c->started &&
+			unsupported = !c->started && !c->map &&
 				      (err == -EINVAL || err == -EOPNOTSUPP ||
 				       err == -524);
 			break;
 		}
 		for (i = 0; i < count && !err; i++) {
 			n++;
-			err = fn ? fn(ctx, &keys[i], &vals[i]) : 0;
+			key_at(family, raw, i, &key);
+			err = fn ? fn(ctx, &key, &vals[i]) : 0;
 		}
 		/*
 		 * Stopped: the next part reads this batch again (without
@@ -103,21 +141,27 @@ int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
 			break;
 		c->token = out;
 		c->started = true;
-		if (ret) { /* ENOENT: that was the last batch */
-			c->done = true;
-			break;
+		if (ret) { /* ENOENT: that was this map's last batch */
+			c->started = false;
+			c->map = !c->map;
+			if (!c->map) {
+				c->done = true;
+				break;
+			}
 		}
 		if (err)
 			break;
 	}
-	free(keys);
+	free(raw);
 	free(vals);
-	if (c->done || err < 0)
+	if (c->done || err < 0) {
 		c->started = false; /* the next walk starts over */
+		c->map = 0;
+	}
 	/* No batch lookups at all (an old kernel): key by key, whole. */
 	if (unsupported) {
 		c->done = true;
-		return walk_keys(l, fn, ctx);
+		return walk_keys_all(l, fn, ctx);
 	}
 	return err < 0 ? err : (int)n;
 }
@@ -130,16 +174,18 @@ int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx)
 	return n;
 }
 
-int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
-			       size_t n, bool *gone)
+/* delete_keys() for @n keys of one family, packed as its map keys them. */
+static int delete_run(struct li_loader *l, __u8 family, const void *keys,
+		      size_t n, bool *gone)
 {
-	size_t i = 0, deleted = 0;
+	size_t ksz = key_size(family), i = 0, deleted = 0;
+	int fd = sess_fd(l, family);
+	const char *k = keys;
 	__u32 count;
-	int fd = sess_fd(l);
 
 	while (i < n) {
 		count = n - i > SESS_BATCH ? SESS_BATCH : (__u32)(n - i);
-		if (!bpf_map_delete_batch(fd, k + i, &count, NULL)) {
+		if (!bpf_map_delete_batch(fd, k + i * ksz, &count, NULL)) {
 			i += count;
 			deleted += count;
 			continue;
@@ -156,7 +202,7 @@ int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
 		if (errno != EINVAL && errno != EOPNOTSUPP && errno != 524)
 			return -errno;
 		/* No batch deletes here: one by one. */
-		if (bpf_map_delete_elem(fd, &k[i])) {
+		if (bpf_map_delete_elem(fd, k + i * ksz)) {
 			if (errno != ENOENT)
 				return -errno;
 			if (gone)
@@ -169,9 +215,44 @@ int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
 	return (int)deleted;
 }
 
+int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
+			       size_t n, bool *gone)
+{
+	size_t i, j, m, deleted = 0;
+	char *packed = NULL;
+	int err;
+
+	/* Runs of one family; IPv4's keys packed to their prefix. */
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && k[j].family == k[i].family; j++)
+			;
+		if (k[i].family != 4) {
+			err = delete_run(l, k[i].family, k + i, j - i,
+					 gone ? gone + i : NULL);
+		} else {
+			if (!packed)
+				packed = malloc(n * LI_SESS4_KEY_SIZE);
+			if (!packed)
+				return -ENOMEM;
+			for (m = i; m < j; m++)
+				memcpy(packed + (m - i) * LI_SESS4_KEY_SIZE,
+				       &k[m], LI_SESS4_KEY_SIZE);
+			err = delete_run(l, 4, packed, j - i,
+					 gone ? gone + i : NULL);
+		}
+		if (err < 0) {
+			free(packed);
+			return err;
+		}
+		deleted += (size_t)err;
+	}
+	free(packed);
+	return (int)deleted;
+}
+
 int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k)
 {
-	if (bpf_map_delete_elem(sess_fd(l), k))
+	if (bpf_map_delete_elem(sess_fd(l, k->family), k))
 		return -errno;
 	return 0;
 }
@@ -179,7 +260,7 @@ int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k)
 int li_loader_sess_take(struct li_loader *l, const struct li_sess_key *k,
 			struct li_sess *s)
 {
-	if (bpf_map_lookup_and_delete_elem(sess_fd(l), k, s))
+	if (bpf_map_lookup_and_delete_elem(sess_fd(l, k->family), k, s))
 		return -errno;
 	return 0;
 }
@@ -269,7 +350,7 @@ int li_loader_sess_hint_rebuild(struct li_loader *l)
 int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,
 			    const struct li_sess *s)
 {
-	if (bpf_map_update_elem(sess_fd(l), k, s, BPF_NOEXIST))
+	if (bpf_map_update_elem(sess_fd(l, k->family), k, s, BPF_NOEXIST))
 		return -errno;
 	/* As the programs do after an insert (session.h). */
 	if (l->hint) {
@@ -282,7 +363,7 @@ int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,
 int li_loader_sess_lookup(struct li_loader *l, const struct li_sess_key *k,
 			  struct li_sess *s)
 {
-	if (bpf_map_lookup_elem(sess_fd(l), k, s))
+	if (bpf_map_lookup_elem(sess_fd(l, k->family), k, s))
 		return -errno;
 	return 0;
 }

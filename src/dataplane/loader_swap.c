@@ -90,7 +90,8 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_frags, b->maps.li_frags },
 		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
 		{ a->maps.li_sess, b->maps.li_sess },
-		/* after li_sess: a bit for every session copied (session.h) */
+		{ a->maps.li_sess4, b->maps.li_sess4 },
+		/* after the sessions: a bit for each one copied (session.h) */
 		{ a->maps.li_sess_hint, b->maps.li_sess_hint },
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 	};

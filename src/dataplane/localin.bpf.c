@@ -168,13 +168,23 @@ struct {
 	__type(value, __s64);
 } li_trace SEC(".maps");
 
-/* Sessions (session.h): the decision's and the egress program's. */
+/*
+ * Sessions (session.h): the decision's and the egress program's. IPv6's
+ * under the whole key, IPv4's under its first LI_SESS4_KEY_SIZE bytes.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LI_SESS_MAX);
 	__type(key, struct li_sess_key);
 	__type(value, struct li_sess);
 } li_sess SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LI_SESS_MAX);
+	__uint(key_size, LI_SESS4_KEY_SIZE);
+	__type(value, struct li_sess);
+} li_sess4 SEC(".maps");
 
 /* A bit per remote that may have a session (session.h). */
 struct {
@@ -498,6 +508,18 @@ static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
 static __always_inline struct li_sess *
 li_acc_sess_find(const LI_CTX *c, const struct li_sess_key *k)
 {
+	struct li_sess *s;
+
+	/*
+	 * Two calls, each with its own map: clang would otherwise make one
+	 * call of a map chosen at run time, which the verifier cannot inline
+	 * (the kernel's helper is called through a retpoline instead).
+	 */
+	if (k->family == 4) {
+		s = bpf_map_lookup_elem(&li_sess4, k);
+		asm volatile("" ::: "memory");
+		return s;
+	}
 	return bpf_map_lookup_elem(&li_sess, k);
 }
 
@@ -529,10 +551,16 @@ static __always_inline int li_acc_sess_open(const LI_CTX *c,
 					    const struct li_sess_key *k,
 					    struct li_sess *s)
 {
-	int err = bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
 	__u32 bit = li_sess_hint_bit(k), w = bit >> 6, half;
 	__u64 *e;
+	int err;
 
+	if (k->family == 4) { /* two calls, as in li_acc_sess_find() */
+		err = bpf_map_update_elem(&li_sess4, k, s, BPF_ANY);
+		asm volatile("" ::: "memory");
+	} else {
+		err = bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
+	}
 	if (err)
 		return err;
 	count(LI_ST_SESS_OPENED);

@@ -169,8 +169,8 @@ void log_sess_pkt(const struct li_sess_key *k, const struct li_sess *s,
 	memset(p, 0, sizeof(*p));
 	p->family = k->family;
 	p->proto = k->proto;
-	memcpy(in ? p->saddr : p->daddr, k->raddr, sizeof(p->saddr));
-	memcpy(in ? p->daddr : p->saddr, k->laddr, sizeof(p->daddr));
+	li_sess_key_addr(k, 1, in ? p->saddr : p->daddr);
+	li_sess_key_addr(k, 0, in ? p->daddr : p->saddr);
 	if (icmp) {
 		/* The echo request that opened it: identifier, type 8/128. */
 		p->icmp_type = k->family == 6 ? 128 : 8;

@@ -55,15 +55,16 @@ import json, sys
 print(sum(1 for p in json.load(sys.stdin) if p.get("name") == "localin_egress"
           and int(sys.argv[1] or -1) in p.get("map_ids", [])))' "$sess_id"
 }
-# An entry in the pinned li_sess from the gateway's address to the peer's
-# (key: family, proto, lport, rport, pad, laddr[16], raddr[16]).
+# An entry in the pinned li_sess4 (IPv4's sessions) from the gateway's
+# address to the peer's (key: family, proto, lport, rport, pad, laddr,
+# raddr: session.h).
 sess_to_peer() {
-	bpftool map dump pinned "$PIN/li_sess" -j 2>/dev/null | "$py" -c '
+	bpftool map dump pinned "$PIN/li_sess4" -j 2>/dev/null | "$py" -c '
 import json, sys
 want_l, want_r = bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2])
 for e in json.load(sys.stdin):
     k = bytes(int(x, 16) for x in e["key"])
-    if k[0] == 4 and k[1] == 17 and k[8:12] == want_l and k[24:28] == want_r:
+    if k[0] == 4 and k[1] == 17 and k[8:12] == want_l and k[12:16] == want_r:
         sys.exit(0)
 sys.exit(1)'
 }
@@ -119,7 +120,7 @@ check "... the only localin_egress program loaded with those maps ($n)" \
 check "enforcing: the peer's ping is dropped" ping_dropped
 check "the peer's reply to the gateway's UDP datagram passes (session)" \
 	udp_exchange
-check "... li_sess has the session from $GW_ADDR to $PEER_ADDR" sess_to_peer
+check "... li_sess4 has the session from $GW_ADDR to $PEER_ADDR" sess_to_peer
 li_cmd status >"$tmp/status.out" 2>&1
 check "status has no egress line" \
 	sh -c "! grep -q 'own connections meet' $tmp/status.out"

@@ -206,7 +206,7 @@ check "TCP: duration 1 s (timewait)" sh -c "echo '$line' | grep -q ' duration=1 
 check "TCP: from the peer to policy 7" sh -c "echo '$line' | grep -q 'srcip=$PEER_ADDR .*dstip=$GW_ADDR .*policyid=7 '"
 
 li_cmd status >"$tmp/status" 2>&1
-check "status: the sessions line" grep -q '^sessions: [0-9]* in the map (of 65536), [1-9][0-9]* ended ([1-9][0-9]* logged), 1 cleared' "$tmp/status"
+check "status: the sessions line" grep -q '^sessions: [0-9]* in the map (of 131072), [1-9][0-9]* ended ([1-9][0-9]* logged), 1 cleared' "$tmp/status"
 
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ]

@@ -124,14 +124,16 @@ static void test_session_end(void **state)
 	};
 	struct log_sess_end se = { &k,		&s,   "wan1", WINTER - 2 * NS,
 				   WINTER + NS, false };
+	__u32 la[4], ra[4];
 	struct log_emitter e;
 	char buf[LOG_LINE_MAX];
 	int n;
 
 	(void)state;
 	set_tz("UTC");
-	set_addr(k.laddr, 4, "198.51.100.1");
-	set_addr(k.raddr, 4, "192.0.2.10");
+	set_addr(la, 4, "198.51.100.1");
+	set_addr(ra, 4, "192.0.2.10");
+	li_sess_key_set_addrs(&k, la, ra);
 	assert_int_equal(log_emitter_init(&e, NULL), 0);
 	e.ctx = ctx;
 	n = log_emit_session_end(&e, &se, buf, sizeof(buf));

@@ -34,14 +34,17 @@ static void sess_of(struct li_sess_key *k, struct li_sess *s, int family,
 		    __u8 proto, const char *l, __u16 lp, const char *r,
 		    __u16 rp, int origin)
 {
+	__u32 la[4], ra[4];
+
 	memset(k, 0, sizeof(*k));
 	memset(s, 0, sizeof(*s));
 	k->family = (__u8)family;
 	k->proto = proto;
 	k->lport = lp;
 	k->rport = rp;
-	set_addr(k->laddr, family, l);
-	set_addr(k->raddr, family, r);
+	set_addr(la, family, l);
+	set_addr(ra, family, r);
+	li_sess_key_set_addrs(k, la, ra);
 	s->first_ns = T0;
 	s->last_ns = T0;
 	s->id = 0x1234abcd;
