@@ -521,6 +521,7 @@ static void loop(struct daemon *d)
 			poll_broken = false;
 		}
 		daemon_tick(d, false);
+		trace_tick(d);
 		sas_tick(d);
 		links_tick(d);
 		sessions_tick(d);

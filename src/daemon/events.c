@@ -80,6 +80,44 @@ static void on_trace(struct daemon *d, const struct li_event *ev,
 	}
 }
 
+/* How long a spent budget waits for its last lines to be drained. */
+#define TRACE_SETTLE_NS 200000000ull
+
+/*
+ * The data path takes a packet from the trace budget before its line may
+ * leave: a line the rate limit (1000 a second per CPU) or a full ring
+ * suppressed never arrives, and trace_left would never reach 0, leaving a
+ * `diagnose debug enable` waiting for packets that were traced already.
+ * Once the budget has been spent for a while (the loop drains the ring
+ * every time round), the trace is done, and its end says how many lines
+ * were lost.
+ */
+void trace_tick(struct daemon *d)
+{
+	__u64 now = li_sess_clock_ns();
+	char why[96];
+	__s64 rem;
+
+	if (!d->trace_left || li_loader_trace_remaining(d->l, &rem) ||
+	    rem > 0) {
+		d->trace_spent_ns = 0;
+		return;
+	}
+	if (!d->trace_spent_ns) {
+		d->trace_spent_ns = now;
+		return;
+	}
+	if (now - d->trace_spent_ns < TRACE_SETTLE_NS)
+		return;
+	snprintf(why, sizeof(why),
+		 "trace done: %u packets traced, the lines of %u suppressed",
+		 d->trace_run, d->trace_left);
+	daemon_msg("%s (rate limit or full event ring)", why);
+	d->trace_left = 0;
+	d->trace_spent_ns = 0;
+	ctl_stream_end(d, false, why);
+}
+
 /*
  * Format @ev against the config that decided it: the one in force, or,
  * for an event queued before the last reload, the one before it.

@@ -176,8 +176,9 @@ struct daemon {
 	time_t logfile_roll_at; /* logfile.c: the next roll-time, 0 none */
 	struct log_sink msgs;	/* daemon_msg(): stderr, syslog once detached */
 	struct flow_filter filter;
-	__u32 trace_left; /* trace start N, minus the traces seen */
-	__u32 trace_run;  /* N of the last trace start */
+	__u32 trace_left;     /* trace start N, minus the traces seen */
+	__u32 trace_run;      /* N of the last trace start */
+	__u64 trace_spent_ns; /* when the data path's budget was seen spent */
 	/* `diagnose debug console timestamp`, `flow show function-name|iprope` */
 	bool dbg_timestamp, dbg_no_func, dbg_iprope;
 	__u64 events, traces;
@@ -248,6 +249,7 @@ int locals_push(struct daemon *d);
 /* events.c */
 void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns);
 void daemon_report(struct daemon *d);
+void trace_tick(struct daemon *d);
 
 /* ctl_server.c */
 int ctl_path_check(const char *path, mode_t type);

@@ -546,6 +546,15 @@ int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 	return 0;
 }
 
+int li_loader_trace_remaining(struct li_loader *l, __s64 *rem)
+{
+	__u32 k = LI_TR_REMAINING;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_trace), &k, rem))
+		return -errno;
+	return 0;
+}
+
 int li_loader_clear_frags(struct li_loader *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.li_frags);

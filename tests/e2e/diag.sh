@@ -179,6 +179,23 @@ check "... the iprope lines: __iprope_check gnum-100001 matched policy-1" \
 check "... each line dated (console timestamp enable)" \
 	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} id=20085' "$tmp/s3.out"
 check "... stderr says the trace is done" grep -q "trace done: 2 packets" "$tmp/s3.err"
+# A trace whose lines the data path's rate limit (burst 1000 a CPU) cut:
+# its budget is spent, and the stream ends instead of waiting for lines
+# that will never come.
+li_cmd diagnose debug flow filter clear >/dev/null
+li_cmd diagnose debug flow filter dport 500 >/dev/null
+li_cmd diagnose debug flow trace start 3000 >/dev/null
+start_stream s5
+wait_until 100 streams 1
+probe 3000
+exit_of "$s5"
+rc=$?
+check "trace start 3000 past the rate limit: the stream still ends, exit 0 (got $rc)" \
+	[ "$rc" = 0 ]
+check "... saying how many packets' lines were suppressed ($(cat "$tmp/s5.err"))" \
+	grep -Eq "trace done: 3000 packets traced, the lines of [1-9][0-9]* suppressed" "$tmp/s5.err"
+li_cmd status >"$tmp/s5.status"
+check "... and status says the trace stopped" grep -q '^trace: stopped' "$tmp/s5.status"
 # `enable keep` (the interactive shell's): a trace run's end does not end it.
 li_cmd diagnose debug flow trace start 1 >/dev/null
 nsenter --net="/run/netns/$GW" "$bin" diagnose -s "$SOCK" debug enable keep \
