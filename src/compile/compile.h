@@ -45,7 +45,8 @@ struct li_bitmaps {
 
 /*
  * Phase tables (phase.c): the classes combined by cross products, a
- * decision in four array reads. Only when they fit LI_PHASE_BUDGET
+ * decision in three array reads (four here: the data path's ab holds
+ * first[] of each C). Only when they fit LI_PHASE_BUDGET
  * bytes a family (on); else the data path walks the bitmaps, and
  * need_bytes says what they would have taken (at least).
  */
@@ -59,7 +60,7 @@ struct li_phase {
 	__u32 *id;	   /* intf class * nr_dst + dst class -> B */
 	__u32 *ab;	   /* A * nr_b + B -> C */
 	__u64 *c_words;	   /* nr_c rows of bm_words: C's policies */
-	size_t need_bytes; /* the data path's tables, first[] included */
+	size_t need_bytes; /* the data path's tables, and first[] */
 };
 
 /* One address family's policies and tables. */
@@ -117,6 +118,12 @@ void ruleset_live_mask(const struct li_ruleset *rs, const struct li_family *f,
  */
 void ruleset_phase_first(const struct li_family *f, const __u64 *active,
 			 __s32 *first);
+/*
+ * The data path's ab table under @active: for each (A, B) of @f's phase
+ * tables, first[ab[A, B]], into @out (nr_a * nr_b entries). 0 or -ENOMEM.
+ */
+int ruleset_phase_ab_first(const struct li_family *f, const __u64 *active,
+			   __s32 *out);
 /*
  * Drop @rs's phase tables: the data path walks the bitmaps, as for a
  * config over the budget (tests/diff runs both ways).

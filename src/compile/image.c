@@ -45,11 +45,9 @@ static void lay_phase(struct li_image *im, const struct li_family *f,
 	h->ph_nsvc = ph->nr_svc;
 	h->ph_ndst = ph->nr_dst;
 	h->ph_nb = ph->nr_b;
-	h->ph_nc = ph->nr_c;
 	h->ph_sv = phase_run(im, (size_t)f->bm_src.nr_classes * ph->nr_svc);
 	h->ph_id = phase_run(im, (size_t)f->bm_intf.nr_classes * ph->nr_dst);
 	h->ph_ab = phase_run(im, (size_t)ph->nr_a * ph->nr_b);
-	h->ph_first = phase_run(im, ph->nr_c);
 }
 
 /* Where family @fam's pieces go; advances the sizes in @im->n. */
@@ -134,7 +132,7 @@ static void fill_ports(struct li_image *im, const struct li_svc_table *t,
 	}
 }
 
-static void fill_family(struct li_image *im, const struct li_family *f, int fam)
+static int fill_family(struct li_image *im, const struct li_family *f, int fam)
 {
 	const struct li_fam_hdr *h = &im->hdr.fam[fam];
 	const struct li_svc_table *t = &f->svc;
@@ -149,7 +147,7 @@ static void fill_family(struct li_image *im, const struct li_family *f, int fam)
 			       (size_t)t->nr_dclass[p] * t->nr_sclass[p] *
 				       sizeof(*im->cross));
 	if (!f->nr_policies)
-		return;
+		return 0;
 	memcpy(im->pol + h->pol_base, f->policies,
 	       f->nr_policies * sizeof(*im->pol));
 	for (dim = 0; dim < LI_DIM_ACTIVE; dim++)
@@ -167,20 +165,19 @@ static void fill_family(struct li_image *im, const struct li_family *f, int fam)
 		memcpy(im->phase + h->ph_id, ph->id,
 		       (size_t)f->bm_intf.nr_classes * ph->nr_dst *
 			       sizeof(*im->phase));
-		memcpy(im->phase + h->ph_ab, ph->ab,
-		       (size_t)ph->nr_a * ph->nr_b * sizeof(*im->phase));
-		ruleset_image_phase_first(im, f, fam, f->enabled);
 	}
+	return ruleset_image_phase_ab(im, f, fam, f->enabled);
 }
 
-void ruleset_image_phase_first(struct li_image *im, const struct li_family *f,
-			       int fam, const __u64 *active)
+int ruleset_image_phase_ab(struct li_image *im, const struct li_family *f,
+			   int fam, const __u64 *active)
 {
 	const struct li_fam_hdr *h = &im->hdr.fam[fam];
 
-	if (h->phase_on)
-		ruleset_phase_first(f, active,
-				    (__s32 *)(im->phase + h->ph_first));
+	if (!h->phase_on)
+		return 0;
+	return ruleset_phase_ab_first(f, active,
+				      (__s32 *)(im->phase + h->ph_ab));
 }
 
 #define HUGE_PAGE (2u << 20)
@@ -228,8 +225,14 @@ int ruleset_image_build(const struct li_ruleset *rs, struct li_image *im)
 		ruleset_image_free(im);
 		return -ENOMEM;
 	}
-	for (fam = 0; fam < 2; fam++)
-		fill_family(im, family_of(rs, fam), fam);
+	for (fam = 0; fam < 2; fam++) {
+		int err = fill_family(im, family_of(rs, fam), fam);
+
+		if (err) {
+			ruleset_image_free(im);
+			return err;
+		}
+	}
 	return 0;
 }
 

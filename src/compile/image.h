@@ -43,10 +43,11 @@ void ruleset_image_layout(const struct li_ruleset *rs, struct li_image *im);
 int ruleset_image_build(const struct li_ruleset *rs, struct li_image *im);
 void ruleset_image_free(struct li_image *im);
 /*
- * first[] of family @fam's phase tables under @active, into @im's
- * phase array (when the family has them).
+ * The ab table of family @fam's phase tables under @active (each entry
+ * its first policy), into @im's phase array when the family has them:
+ * 0 or -ENOMEM.
  */
-void ruleset_image_phase_first(struct li_image *im, const struct li_family *f,
-			       int fam, const __u64 *active);
+int ruleset_image_phase_ab(struct li_image *im, const struct li_family *f,
+			   int fam, const __u64 *active);
 
 #endif

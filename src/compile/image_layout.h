@@ -31,9 +31,10 @@
 
 /*
  * li_phase element: 64 consecutive entries of the phase tables
- * (compile.h, struct li_phase): sv, id, ab, then first[] (the loader
- * rewrites first[] when the schedules change), each from an element's
- * first entry.
+ * (compile.h, struct li_phase): sv, id, then ab with each entry the
+ * first policy of its C class under the active mask (compile/phase.c;
+ * the loader rewrites it when the schedules change), each from an
+ * element's first entry.
  */
 #define LI_PHASE_ELEM 64
 
@@ -52,8 +53,7 @@ struct li_fam_hdr {
 	/* Phase tables (li_phase entries; phase_on 0: the bitmap walk). */
 	__u32 phase_on;
 	__u32 ph_nsvc, ph_ndst, ph_nb; /* row widths of sv, id, ab */
-	__u32 ph_sv, ph_id, ph_ab, ph_first;
-	__u32 ph_nc; /* first[]'s entries */
+	__u32 ph_sv, ph_id, ph_ab;     /* ab: first policy, -1 none */
 };
 
 /* li_sets[set]: what a packet needs besides the big tables. */

@@ -270,6 +270,7 @@ void li_loader_close(struct li_loader *l)
 	for (fam = 0; fam < 2; fam++) {
 		free(l->fam[fam].f.intfs);
 		free(l->fam[fam].f.phase.c_words);
+		free(l->fam[fam].f.phase.ab);
 		free(l->fam[fam].enabled);
 		free(l->fam[fam].hits);
 	}

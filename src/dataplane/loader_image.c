@@ -67,10 +67,13 @@ static void active_now(const struct li_ruleset *rs, const struct li_family *f,
 	ruleset_live_mask(rs, f, minute, out);
 }
 
-/* The schedules' mask now into each family's reserved ACTIVE row. */
-static void fill_active(struct li_image *im, const struct li_ruleset *rs)
+/*
+ * The schedules' mask now into each family's reserved ACTIVE row, and
+ * its phase tables' first policies under it.
+ */
+static int fill_active(struct li_image *im, const struct li_ruleset *rs)
 {
-	int fam;
+	int fam, err;
 
 	for (fam = 0; fam < 2; fam++) {
 		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
@@ -79,9 +82,12 @@ static void fill_active(struct li_image *im, const struct li_ruleset *rs)
 		if (!h->nr_policies)
 			continue;
 		active_now(rs, f, im->bm + h->bm_base[LI_DIM_ACTIVE]);
-		ruleset_image_phase_first(im, f, fam,
-					  im->bm + h->bm_base[LI_DIM_ACTIVE]);
+		err = ruleset_image_phase_ab(
+			im, f, fam, im->bm + h->bm_base[LI_DIM_ACTIVE]);
+		if (err)
+			return err;
 	}
+	return 0;
 }
 
 /* Each map's array in one batch at set @set's first key. */
@@ -140,22 +146,30 @@ static int keep_family(struct li_fam_copy *fc, const struct li_family *f)
 	struct li_intf_class *intfs = NULL;
 	__u64 *en, *hits, *cw = NULL;
 	size_t cw_words = (size_t)f->phase.nr_c * f->bm_words;
+	size_t ab_n = (size_t)f->phase.nr_a * f->phase.nr_b;
+	__u32 *ab = NULL;
 
 	en = malloc((f->bm_words ? f->bm_words : 1) * sizeof(*en));
 	hits = calloc(f->nr_policies + 1, sizeof(*hits));
 	if (f->nr_intfs)
 		intfs = malloc(f->nr_intfs * sizeof(*intfs));
-	if (f->phase.on)
+	if (f->phase.on) {
 		cw = malloc((cw_words + 1) * sizeof(*cw));
-	if (!en || !hits || (f->nr_intfs && !intfs) || (f->phase.on && !cw)) {
+		ab = malloc((ab_n + 1) * sizeof(*ab));
+	}
+	if (!en || !hits || (f->nr_intfs && !intfs) ||
+	    (f->phase.on && (!cw || !ab))) {
 		free(en);
 		free(hits);
 		free(intfs);
 		free(cw);
+		free(ab);
 		return -ENOMEM;
 	}
-	if (cw)
+	if (cw) {
 		memcpy(cw, f->phase.c_words, cw_words * sizeof(*cw));
+		memcpy(ab, f->phase.ab, ab_n * sizeof(*ab));
+	}
 	memcpy(en, f->enabled, f->bm_words * sizeof(*en));
 	if (f->nr_intfs)
 		memcpy(intfs, f->intfs, f->nr_intfs * sizeof(*intfs));
@@ -163,9 +177,13 @@ static int keep_family(struct li_fam_copy *fc, const struct li_family *f)
 	free(fc->hits);
 	free(fc->f.intfs);
 	free(fc->f.phase.c_words);
+	free(fc->f.phase.ab);
 	memset(&fc->f, 0, sizeof(fc->f));
 	fc->f.phase.on = f->phase.on;
+	fc->f.phase.nr_a = f->phase.nr_a;
+	fc->f.phase.nr_b = f->phase.nr_b;
 	fc->f.phase.nr_c = f->phase.nr_c;
+	fc->f.phase.ab = ab;
 	fc->f.phase.c_words = cw;
 	fc->f.nr_policies = f->nr_policies;
 	fc->f.bm_words = f->bm_words;
@@ -208,7 +226,11 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 	err = ruleset_image_build(rs, &im);
 	if (err)
 		return err;
-	fill_active(&im, rs);
+	err = fill_active(&im, rs);
+	if (err) {
+		ruleset_image_free(&im);
+		return err;
+	}
 	/*
 	 * A generation no set of this program had before, as far as a
 	 * clock can tell: sessions of an adopted program's earlier loads
@@ -248,23 +270,25 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 	return err;
 }
 
-/* The phase tables' first[] of the set in force, under @active. */
-static int write_first(struct li_loader *l, int fam, const __u64 *active)
+/* The phase tables' ab of the set in force, under @active. */
+static int write_ab(struct li_loader *l, int fam, const __u64 *active)
 {
 	const struct li_fam_hdr *h = &l->hdr.fam[fam];
-	__u32 n = (h->ph_nc + LI_PHASE_ELEM - 1) / LI_PHASE_ELEM;
-	__s32 *first =
-		calloc((size_t)(n ? n : 1) * LI_PHASE_ELEM, sizeof(*first));
+	const struct li_phase *ph = &l->fam[fam].f.phase;
+	size_t entries = (size_t)ph->nr_a * ph->nr_b;
+	__u32 n = (__u32)((entries + LI_PHASE_ELEM - 1) / LI_PHASE_ELEM);
+	__s32 *ab = calloc((size_t)(n ? n : 1) * LI_PHASE_ELEM, sizeof(*ab));
 	int err;
 
-	if (!first)
+	if (!ab)
 		return -ENOMEM;
-	ruleset_phase_first(&l->fam[fam].f, active, first);
-	err = write_elems(bpf_map__fd(l->skel->maps.li_phase),
-			  li_set_key(l->active, l->conf.cap_phase,
-				     li_phase_elem(h->ph_first)),
-			  first, LI_PHASE_ELEM * sizeof(*first), n);
-	free(first);
+	err = ruleset_phase_ab_first(&l->fam[fam].f, active, ab);
+	if (!err)
+		err = write_elems(bpf_map__fd(l->skel->maps.li_phase),
+				  li_set_key(l->active, l->conf.cap_phase,
+					     li_phase_elem(h->ph_ab)),
+				  ab, LI_PHASE_ELEM * sizeof(*ab), n);
+	free(ab);
 	return err;
 }
 
@@ -293,7 +317,7 @@ int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 				     l->hdr.fam[fam].bm_base[LI_DIM_ACTIVE]),
 			  m, sizeof(*m), words);
 	if (!err && l->hdr.fam[fam].phase_on)
-		err = write_first(l, fam, m);
+		err = write_ab(l, fam, m);
 	free(m);
 	return err;
 }

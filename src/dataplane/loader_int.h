@@ -39,7 +39,8 @@ struct li_egress {
 
 /* What the loader keeps of the ruleset in force. */
 struct li_fam_copy {
-	/* intfs, nr_intfs, intf_other, sizes; phase: nr_c, c_words only */
+	/* intfs, nr_intfs, intf_other, sizes; phase: on, nr_a, nr_b, nr_c,
+	 * ab, c_words only (li_loader_set_active: ruleset_phase_ab_first) */
 	struct li_family f;
 	__u64 *enabled;
 	__u64 *hits; /* li_counters output, nr_policies */

@@ -182,7 +182,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LI_SESS_MAX);
-	__uint(key_size, LI_SESS4_KEY_SIZE);
+	__type(key, struct li_sess4_key); /* LI_SESS4_KEY_SIZE bytes */
 	__type(value, struct li_sess);
 } li_sess4 SEC(".maps");
 
@@ -354,14 +354,13 @@ static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 					__u32 cs, __u32 cd, __u32 cv, int *idx)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	__u32 a, b, x;
+	__u32 a, b;
 
 	if (!f->phase_on)
 		return 0;
 	a = phase_entry(c, f->ph_sv + cs * f->ph_nsvc + cv);
 	b = phase_entry(c, f->ph_id + ci * f->ph_ndst + cd);
-	x = phase_entry(c, f->ph_ab + a * f->ph_nb + b);
-	*idx = (int)phase_entry(c, f->ph_first + x);
+	*idx = (int)phase_entry(c, f->ph_ab + a * f->ph_nb + b);
 	return 1;
 }
 

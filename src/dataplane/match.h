@@ -264,7 +264,7 @@ static __always_inline int li_first_match(const LI_CTX *c, int fam, __u32 words,
 
 /*
  * First matching policy index (evaluation order), or -1. Cost: four
- * constant-time class lookups, then the phase tables (four array reads,
+ * constant-time class lookups, then the phase tables (three array reads,
  * compile/phase.c) or, where the family has none, li_first_match().
  */
 static __always_inline int li_classify(const LI_CTX *c, const struct li_pkt *p)

@@ -84,6 +84,18 @@ struct li_sess_key {
 
 #define LI_SESS4_KEY_SIZE 16
 
+/* That prefix as a type of its own: li_sess4's key, for its BTF. */
+struct li_sess4_key {
+	__u64 hdr;
+	__u32 laddr; /* w[0] */
+	__u32 raddr; /* w[1] */
+};
+
+_Static_assert(sizeof(struct li_sess4_key) == LI_SESS4_KEY_SIZE &&
+		       __builtin_offsetof(struct li_sess_key, w[2]) ==
+			       LI_SESS4_KEY_SIZE,
+	       "an IPv4 session key is the first 16 bytes of li_sess_key");
+
 /* li_sess_key.hdr of these fields. */
 static __always_inline __u64 li_sess_key_hdr(__u8 family, __u8 proto,
 					     __u16 lport, __u16 rport)
