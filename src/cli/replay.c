@@ -49,7 +49,7 @@ enum {
 
 /* The filter words after --trace; errors as usage errors of --trace. */
 static int parse_trace_filter(struct flow_filter *f, int argc,
-			      const char *const *argv)
+			      const char *const *argv, const char *vdom)
 {
 	struct diag_list dl;
 	struct arena a;
@@ -58,7 +58,7 @@ static int parse_trace_filter(struct flow_filter *f, int argc,
 
 	arena_init(&a);
 	diag_init(&dl, &a);
-	err = flow_filter_apply(f, argc, argv, &dl);
+	err = flow_filter_apply(f, argc, argv, vdom, &dl);
 	for (i = 0; i < dl.nr; i++)
 		fprintf(stderr, "localin: --trace: %s\n", dl.items[i].msg);
 	arena_free(&a);
@@ -153,7 +153,8 @@ int cmd_replay(int argc, char **argv)
 			return 2;
 		}
 		if (parse_trace_filter(&o.filter, argc - optind,
-				       (const char *const *)argv + optind))
+				       (const char *const *)argv + optind,
+				       vdom))
 			return 2;
 	}
 	ret = pipeline_load_resolved(&p, path, vdom, resolve);

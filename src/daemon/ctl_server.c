@@ -477,7 +477,9 @@ static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 			fputs(buf, out);
 		return true;
 	}
-	if (flow_filter_parse(&f, r->argc, r->argv, buf, sizeof(buf))) {
+	if (flow_filter_parse(&f, r->argc, r->argv,
+			      d->p ? d->p->objs.vdom : NULL, buf,
+			      sizeof(buf))) {
 		fprintf(out, "%s\n", buf);
 		return false;
 	}

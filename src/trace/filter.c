@@ -175,7 +175,7 @@ static int set_field(struct flow_filter *f, int field, int argc,
 }
 
 static int apply(struct flow_filter *f, int argc, const char *const *argv,
-		 struct diag_list *dl)
+		 const char *vdom, struct diag_list *dl)
 {
 	const char *opt = argv[0];
 	int field, ret;
@@ -192,9 +192,11 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 				    argc < 2 ?
 					    "missing value for \"vd-name\"" :
 					    "too many values for \"vd-name\"");
-		if (strcmp(argv[1], "root"))
-			return fail(dl, "unknown virtual domain \"%s\"",
-				    argv[1]);
+		if (strcmp(argv[1], vdom ? vdom : "root"))
+			return fail(
+				dl,
+				"unknown virtual domain \"%s\" (this one is \"%s\")",
+				argv[1], vdom ? vdom : "root");
 		f->vd = FLOW_VD_ROOT;
 		f->set |= 1u << FF_VD;
 		return 0;
@@ -228,7 +230,7 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 }
 
 int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
-		      struct diag_list *dl)
+		      const char *vdom, struct diag_list *dl)
 {
 	struct flow_filter next = *f;
 	int ret;
@@ -236,14 +238,14 @@ int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
 	if (argc < 1 || !argv[0])
 		return fail(dl, "missing filter option");
 	/* Work on a copy so that a failed command changes nothing. */
-	ret = apply(&next, argc, argv, dl);
+	ret = apply(&next, argc, argv, vdom, dl);
 	if (!ret)
 		*f = next;
 	return ret;
 }
 
 int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
-		      char *err, size_t errlen)
+		      const char *vdom, char *err, size_t errlen)
 {
 	struct diag_list dl;
 	struct arena a;
@@ -251,7 +253,7 @@ int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
 
 	arena_init(&a);
 	diag_init(&dl, &a);
-	ret = flow_filter_apply(f, argc, argv, &dl);
+	ret = flow_filter_apply(f, argc, argv, vdom, &dl);
 	if (errlen)
 		snprintf(err, errlen, "%s", dl.nr ? dl.items[0].msg : "");
 	arena_free(&a);

@@ -46,16 +46,17 @@ struct diag_list;
  * Apply one command, @argv[0] being the option word. 0, or -EINVAL with
  * the error queued on @dl like a config error, without a location (the
  * words come from a command line or a control request): "invalid address
- * \"x\"". @f is unchanged on error.
+ * \"x\"". @f is unchanged on error. @vdom: the VDOM the policies are of
+ * (`vd-name` takes only it), NULL for root.
  */
 int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
-		      struct diag_list *dl);
+		      const char *vdom, struct diag_list *dl);
 /*
  * The same, with the error's text in @err (truncated to @errlen), for an
  * answer on the control socket.
  */
 int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
-		      char *err, size_t errlen);
+		      const char *vdom, char *err, size_t errlen);
 
 bool flow_filter_match(const struct flow_filter *f, const struct li_pkt *pkt);
 

@@ -156,6 +156,22 @@ check "execute log filter in $GW: its namespace's file" \
 check "... $PEER's filter is untouched (view-lines 10)" \
 	sh -c "ip netns exec '$PEER' '$bin' execute log filter dump | grep -q 'view-lines: 10'"
 
+# --- a trace names its VDOM --------------------------------------------------------
+tli() { ip netns exec "$PEER" "$bin" "$@"; }
+tli diagnose debug flow filter vd-name root >"$tmp/vdname.out" 2>&1
+check "VDOM tenant's daemon refuses vd-name root" \
+	grep -q 'unknown virtual domain "root" (this one is "tenant")' "$tmp/vdname.out"
+tli diagnose debug flow filter vd-name tenant >/dev/null 2>&1
+check "... and takes vd-name tenant" [ $? = 0 ]
+tli diagnose debug flow filter proto 1 >/dev/null 2>&1
+tli diagnose debug flow trace start 1 >/dev/null 2>&1
+in_gw ping -c 1 -W 1 "$PEER_ADDR" >/dev/null 2>&1
+tenant_traced() { grep -q 'msg="vd-tenant:0 received a packet(proto=1, ' "$tmp/tenant.log"; }
+check "its trace lines say vd-tenant:0 (FortiOS's vd-NAME:0)" \
+	wait_until 50 tenant_traced
+check "... and route via tenant" \
+	grep -q 'find a route: flag=84000000 gw-[0-9.]* via tenant' "$tmp/tenant.log"
+
 # --- stop each -------------------------------------------------------------------
 in_peer "$bin" stop >/dev/null 2>&1
 check "localin stop in $PEER: exit 0" [ $? = 0 ]

@@ -187,8 +187,10 @@ static void test_json_str_and_filter(void **state)
 	diag_json_str(t.f, NULL);
 	text_is(&t, "\"a\\\"b\\\\c\\u001b\\u000a\"null");
 	flow_filter_init(&f);
-	assert_int_equal(flow_filter_parse(&f, 4, words, err, sizeof(err)), 0);
-	assert_int_equal(flow_filter_parse(&f, 2, dport, err, sizeof(err)), 0);
+	assert_int_equal(
+		flow_filter_parse(&f, 4, words, NULL, err, sizeof(err)), 0);
+	assert_int_equal(
+		flow_filter_parse(&f, 2, dport, NULL, err, sizeof(err)), 0);
 	text_open(&t);
 	diag_fmt_filter_json(t.f, &f);
 	text_is(&t,

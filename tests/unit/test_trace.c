@@ -65,7 +65,7 @@ static int cmd(struct flow_filter *f, const char *line, struct diag_list *dl,
 	for (w = strtok_r(copy, " ", &save); w && argc < 8;
 	     w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
-	return flow_filter_apply(f, argc, argv, dl);
+	return flow_filter_apply(f, argc, argv, NULL, dl);
 }
 
 static void ok(struct flow_filter *f, const char *line)
@@ -185,7 +185,8 @@ static void test_filter_errors(void **state)
 	bad(&f, "proto udp", "invalid protocol \"udp\"");
 	bad(&f, "proto 6 17", "too many values for \"proto\"");
 	bad(&f, "vd x", "invalid virtual domain index \"x\"");
-	bad(&f, "vd-name dmz", "unknown virtual domain \"dmz\"");
+	bad(&f, "vd-name dmz",
+	    "unknown virtual domain \"dmz\" (this one is \"root\")");
 	bad(&f, "vd-name", "missing value for \"vd-name\"");
 	bad(&f, "host 10.0.0.1", "unknown filter option \"host\"");
 	bad(&f, "negate",
@@ -198,6 +199,26 @@ static void test_filter_errors(void **state)
 	bad(&f, "", "missing filter option");
 }
 
+/* A daemon of VDOM dmz (--vdom dmz): vd-name takes that name, not root. */
+static void test_filter_vd_name(void **state)
+{
+	const char *dmz[] = { "vd-name", "dmz" },
+		   *root[] = { "vd-name", "root" };
+	struct flow_filter f;
+	char err[128];
+
+	(void)state;
+	flow_filter_init(&f);
+	assert_int_equal(flow_filter_parse(&f, 2, dmz, "dmz", err, sizeof(err)),
+			 0);
+	assert_int_equal(f.vd, FLOW_VD_ROOT);
+	assert_int_equal(
+		flow_filter_parse(&f, 2, root, "dmz", err, sizeof(err)),
+		-EINVAL);
+	assert_string_equal(
+		err, "unknown virtual domain \"root\" (this one is \"dmz\")");
+}
+
 /* The control socket's form: the error's text in a buffer. */
 static void test_filter_errors_text(void **state)
 {
@@ -208,16 +229,19 @@ static void test_filter_errors_text(void **state)
 
 	(void)state;
 	flow_filter_init(&f);
-	assert_int_equal(flow_filter_parse(&f, 0, NULL, err, sizeof(err)),
+	assert_int_equal(flow_filter_parse(&f, 0, NULL, NULL, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "missing filter option");
-	assert_int_equal(flow_filter_parse(&f, 2, nonsense, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+		flow_filter_parse(&f, 2, nonsense, NULL, err, sizeof(err)),
+		-EINVAL);
 	assert_string_equal(err, "invalid address \"nonsense\"");
 	/* A tiny error buffer is still NUL-terminated. */
-	assert_int_equal(flow_filter_parse(&f, 2, nonsense, err, 8), -EINVAL);
+	assert_int_equal(flow_filter_parse(&f, 2, nonsense, NULL, err, 8),
+			 -EINVAL);
 	assert_string_equal(err, "invalid");
-	assert_int_equal(flow_filter_parse(&f, 2, good, err, sizeof(err)), 0);
+	assert_int_equal(flow_filter_parse(&f, 2, good, NULL, err, sizeof(err)),
+			 0);
 	assert_string_equal(err, "");
 	assert_int_equal(f.dport[0], 500);
 }
@@ -388,6 +412,23 @@ static void test_trace_deny(void **state)
 		&t,
 		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
 		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+}
+
+/* Of VDOM dmz: its name where FortiOS prints the VDOM's. */
+static void test_trace_vdom(void **state)
+{
+	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 1,
+				    false, 0,  false,  false, false };
+
+	(void)state;
+	t.vd = "dmz";
+	check_trace(
+		&t,
+		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-dmz:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via dmz\"\n"
 		"id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
 }
 
@@ -738,12 +779,14 @@ int main(void)
 		cmocka_unit_test(test_filter_format_set),
 		cmocka_unit_test(test_filter_errors),
 		cmocka_unit_test(test_filter_errors_text),
+		cmocka_unit_test(test_filter_vd_name),
 		cmocka_unit_test(test_filter_match_addr),
 		cmocka_unit_test(test_filter_addr_pair),
 		cmocka_unit_test(test_trace_show_options),
 		cmocka_unit_test(test_filter_match_ports_proto),
 		cmocka_unit_test(test_trace_budget),
 		cmocka_unit_test(test_trace_deny),
+		cmocka_unit_test(test_trace_vdom),
 		cmocka_unit_test(test_trace_sessions),
 		cmocka_unit_test(test_trace_tcp_accept_timestamp),
 		cmocka_unit_test(test_trace_icmp_implicit),
