@@ -164,21 +164,46 @@ li_ptr(const void *data, const void *data_end, __u32 off, __u32 limit, __u32 n)
 #endif
 }
 
-/* Packet bytes have no alignment: copy to a local, then swap. */
+/*
+ * Packet bytes have no alignment. The host copies them to a local (one
+ * unaligned load on x86). The BPF build loads them directly: clang turns
+ * a copy from a byte pointer into byte loads, shifts and ORs (four
+ * instructions for two bytes, 48 for an IPv6 address), and the verifier
+ * allows unaligned packet loads on architectures with efficient unaligned
+ * access (CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS: x86-64, arm64). On
+ * another, it would refuse the program at load, and the daemon would say
+ * so and not start. bench/xdp: 4-5 ns less for every frame's parse.
+ */
+#ifdef __bpf__
+#define LI_LOAD(type, ptr) (*(const type *)(const void *)(ptr))
+#else
+#define LI_LOAD(type, ptr)                                  \
+	({                                                  \
+		type __v;                                   \
+		__builtin_memcpy(&__v, (ptr), sizeof(__v)); \
+		__v;                                        \
+	})
+#endif
+
 static __always_inline __u16 li_get16(const __u8 *ptr)
 {
-	__u16 v;
-
-	__builtin_memcpy(&v, ptr, sizeof(v));
-	return li_ntohs(v);
+	return li_ntohs(LI_LOAD(__u16, ptr));
 }
 
 static __always_inline __u32 li_get32(const __u8 *ptr)
 {
-	__u32 v;
+	return li_ntohl(LI_LOAD(__u32, ptr));
+}
 
-	__builtin_memcpy(&v, ptr, sizeof(v));
-	return li_ntohl(v);
+/* @n address words, network order kept, from the packet at @ptr. */
+static __always_inline void li_get_addr(__u32 *dst, const __u8 *ptr, int n)
+{
+	int i;
+
+	LI_UNROLL
+	for (i = 0; i < 4; i++)
+		if (i < n)
+			dst[i] = LI_LOAD(__u32, ptr + 4 * i);
 }
 
 #include "dataplane/parse_l4.h"

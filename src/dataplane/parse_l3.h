@@ -59,8 +59,8 @@ static __always_inline void li_parse_ipv4(const void *data,
 		return;
 	}
 	p->family = 4;
-	__builtin_memcpy(&p->saddr[0], h + 12, 4);
-	__builtin_memcpy(&p->daddr[0], h + 16, 4);
+	li_get_addr(p->saddr, h + 12, 1);
+	li_get_addr(p->daddr, h + 16, 1);
 	p->ttl = h[8];
 	p->proto = h[9];
 	tot = li_get16(h + 2);
@@ -107,8 +107,8 @@ static __always_inline void li_parse_ipv6(const void *data,
 		return;
 	}
 	p->family = 6;
-	__builtin_memcpy(p->saddr, h + 8, 16);
-	__builtin_memcpy(p->daddr, h + 24, 16);
+	li_get_addr(p->saddr, h + 8, 4);
+	li_get_addr(p->daddr, h + 24, 4);
 	p->ttl = h[7];
 	nh = h[6];
 	p->proto = nh;

@@ -22,8 +22,8 @@ static __always_inline void li_parse_ike(const void *data, const void *data_end,
 	if (!h)
 		return;
 	/* The SPIs are opaque cookies: kept in wire order for the logs. */
-	__builtin_memcpy(&p->ike_ispi, h, 8);
-	__builtin_memcpy(&p->ike_rspi, h + 8, 8);
+	p->ike_ispi = LI_LOAD(__u64, h);
+	p->ike_rspi = LI_LOAD(__u64, h + 8);
 	p->ike_version = h[17];
 	p->ike_exchange = h[18];
 	p->flags |= LI_PKT_IKE;
@@ -180,8 +180,8 @@ static __always_inline void li_parse_icmp_inner(const void *data,
 		if (!h || (h[0] >> 4) != 4 || (h[0] & 0xf) < 5)
 			return;
 		proto = h[9];
-		__builtin_memcpy(p->inner_saddr, h + 12, 4);
-		__builtin_memcpy(p->inner_daddr, h + 16, 4);
+		li_get_addr(p->inner_saddr, h + 12, 1);
+		li_get_addr(p->inner_daddr, h + 16, 1);
 		l4 = off + (__u32)(h[0] & 0xf) * 4;
 	} else {
 		if (p->icmp_type < 1 || p->icmp_type > 4)
@@ -190,8 +190,8 @@ static __always_inline void li_parse_icmp_inner(const void *data,
 		if (!h || (h[0] >> 4) != 6)
 			return;
 		proto = h[6];
-		__builtin_memcpy(p->inner_saddr, h + 8, 16);
-		__builtin_memcpy(p->inner_daddr, h + 24, 16);
+		li_get_addr(p->inner_saddr, h + 8, 4);
+		li_get_addr(p->inner_daddr, h + 24, 4);
 		l4 = off + LI_IP6_HLEN;
 	}
 	li_verifier_forget(l4);
