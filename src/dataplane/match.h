@@ -387,9 +387,10 @@ static __always_inline int li_local_kind(const LI_CTX *c,
  * own sessions may come back anywhere (asymmetric routes): they pass.
  * Keys @k for that step (k->family 0: the packet can have no session).
  */
-static __always_inline int
-li_decide_session(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v,
-		  struct li_sess_key *k, struct li_sess **dirty)
+static __always_inline int li_decide_session(const LI_CTX *c,
+					     const struct li_pkt *p,
+					     struct li_verdict *v,
+					     struct li_sess_key *k, int *dirty)
 {
 	struct li_sess *s;
 	__u64 now;
@@ -409,7 +410,7 @@ li_decide_session(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v,
 		return 0; /* as if gone: a new one replaces it */
 	if (s->origin == LI_SESS_IN &&
 	    (s->gen != li_acc_sess_gen(c) || s->ifindex != li_acc_ifindex(c))) {
-		*dirty = s;
+		*dirty = 1;
 		return 0;
 	}
 	/* An error about our packet belongs to it, but is not of it. */
@@ -428,11 +429,19 @@ li_decide_session(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v,
  * a dirty one still accepted takes the ruleset in force, a dirty one now
  * denied ends. An ICMP error is no first packet of anything.
  */
-static __always_inline void
-li_sess_after_policy(const LI_CTX *c, const struct li_pkt *p,
-		     struct li_verdict *v, const struct li_sess_key *k,
-		     struct li_sess *dirty, __u8 pol_flags)
+static __always_inline void li_sess_after_policy(const LI_CTX *c,
+						 const struct li_pkt *p,
+						 struct li_verdict *v,
+						 const struct li_sess_key *k,
+						 int is_dirty, __u8 pol_flags)
 {
+	/*
+	 * Found again, not kept from li_decide_session(): a pointer held
+	 * across the classification made the verifier walk all of it once
+	 * per session map (IPv4's, IPv6's). A dirty session is rare (the
+	 * first packet after a reload or on another interface).
+	 */
+	struct li_sess *dirty = is_dirty ? li_acc_sess_find(c, k) : 0;
 	struct li_sess *n = li_acc_sess_tmp(c);
 	__u64 now;
 	__u8 log;
@@ -535,7 +544,7 @@ static __always_inline int
 li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 {
 	struct li_sess_key *k = li_acc_sess_key(c);
-	struct li_sess *dirty;
+	int dirty;
 	struct li_policy pol;
 	int idx;
 
