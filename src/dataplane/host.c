@@ -269,12 +269,14 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 	return c->rs->log_allow;
 }
 
+/* FNV-1a by words; unrolled, as it runs for every packet to the host. */
 static __u32 sess_home(const struct li_sess_key *k)
 {
 	const __u32 *w = (const __u32 *)k;
 	__u64 x = 0xcbf29ce484222325ull;
 	size_t i;
 
+#pragma GCC unroll 10
 	for (i = 0; i < sizeof(*k) / 4; i++)
 		x = (x ^ w[i]) * 0x100000001b3ull;
 	return (__u32)(x ^ (x >> 29));
@@ -476,10 +478,9 @@ __u32 li_intf_class(const struct li_family *f, const char *ifname)
 	return f->intf_other;
 }
 
-void li_host_set_ifname(struct li_host *h, const char *ifname)
+/* The interface @ifname (NULL: none) in force, its key and classes. */
+static void host_if_compute(struct li_host *h, const char *ifname)
 {
-	if (h->ifname == ifname && ifname)
-		return;
 	h->ifname = ifname;
 	h->ifkey = 0;
 	if (ifname) { /* a number per name, for sessions (li_acc_ifindex) */
@@ -492,6 +493,34 @@ void li_host_set_ifname(struct li_host *h, const char *ifname)
 	}
 	h->intf_cls[0] = li_intf_class(&h->rs->v4, ifname);
 	h->intf_cls[1] = li_intf_class(&h->rs->v6, ifname);
+	h->if_known = true;
+}
+
+/*
+ * Packets come from a few interfaces, often two in turn (replay: the
+ * owner of a local address, then none for a packet to another host), so
+ * the one before stays at hand: names are compared by pointer, as the
+ * callers keep theirs for as long as they use them.
+ */
+void li_host_set_ifname(struct li_host *h, const char *ifname)
+{
+	struct li_host_if cur;
+
+	if (h->if_known && h->ifname == ifname)
+		return;
+	cur = (struct li_host_if){ h->ifname,
+				   h->ifkey,
+				   { h->intf_cls[0], h->intf_cls[1] },
+				   h->if_known };
+	if (h->if_prev.known && h->if_prev.name == ifname) {
+		h->ifname = ifname;
+		h->ifkey = h->if_prev.key;
+		h->intf_cls[0] = h->if_prev.cls[0];
+		h->intf_cls[1] = h->if_prev.cls[1];
+	} else {
+		host_if_compute(h, ifname);
+	}
+	h->if_prev = cur;
 }
 
 /* The SA table of sa_slot.h, built as the loader builds it for XDP. */
@@ -564,7 +593,7 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		li_host_free(h);
 		return err;
 	}
-	li_host_set_ifname(h, NULL);
+	host_if_compute(h, NULL);
 	return 0;
 }
 
@@ -583,8 +612,8 @@ int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs)
 	/* As the loader's li_set_hdr.gen: inbound sessions are re-judged. */
 	if (!++h->sess_gen)
 		++h->sess_gen;
-	h->intf_cls[0] = li_intf_class(&rs->v4, h->ifname);
-	h->intf_cls[1] = li_intf_class(&rs->v6, h->ifname);
+	host_if_compute(h, h->ifname);
+	h->if_prev.known = false; /* its classes were the old ruleset's */
 	return 0;
 }
 
@@ -654,18 +683,13 @@ void li_host_set_time(struct li_host *h, __s64 local_min)
 	}
 }
 
-void li_host_set_now(struct li_host *h, __u64 ns)
-{
-	h->now_ns = ns;
-}
-
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
 		   struct li_verdict *v)
 {
 	int drop = li_decide(h, p, v);
 
 	/* The SA's name and peer, for traces and logs. */
-	h->last_sa = li_host_sa(h, p, v);
+	h->last_sa = v->sa_id ? li_host_sa(h, p, v) : NULL;
 	return drop;
 }
 

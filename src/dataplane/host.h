@@ -78,6 +78,14 @@ typedef void li_host_sess_end_fn(void *arg, const struct li_sess_key *k,
 				 const struct li_sess *s, const char *ifname,
 				 __u64 end_ns);
 
+/* An interface seen before: li_host_set_ifname()'s cache. */
+struct li_host_if {
+	const char *name;
+	__u32 key;
+	__u32 cls[2];
+	bool known; /* computed for the ruleset in force */
+};
+
 struct li_host {
 	const struct li_ruleset *rs;
 	/* Enabled and schedule-active policies, per family (bm_words each). */
@@ -86,6 +94,8 @@ struct li_host {
 	const char *ifname;
 	__u32 ifkey; /* a number for @ifname (0: none), as an ifindex */
 	__u32 intf_cls[2];
+	bool if_known;		   /* the three above are @ifname's */
+	struct li_host_if if_prev; /* the interface before */
 	/* The gateway's addresses: as given, and placed (local_slot.h). */
 	struct li_host_addr *locals;
 	size_t nr_locals, cap_locals;
@@ -160,7 +170,10 @@ __u32 li_intf_class(const struct li_family *f, const char *ifname);
 void li_host_set_ifname(struct li_host *h, const char *ifname);
 
 /* The time of the next packet, ns since the epoch (the rekey window). */
-void li_host_set_now(struct li_host *h, __u64 ns);
+static inline void li_host_set_now(struct li_host *h, __u64 ns)
+{
+	h->now_ns = ns;
+}
 
 /*
  * The first policy @p matches (its index in evaluation order), or -1: the

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "compile/compile.h"
+#include "dataplane/event.h"
 #include "dataplane/session.h"
 #include "dataplane/spi_table.h"
 #include "objects/objects.h"
@@ -59,9 +60,24 @@ void log_emitter_set_config(struct log_emitter *e, const struct li_ruleset *rs,
  */
 __u64 log_emitter_time(struct log_emitter *e, __u64 ns);
 
-/* Does the config ask for a traffic line for this decision? */
-bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
-			const struct li_verdict *v);
+/*
+ * Does the config ask for a traffic line for this decision? Inline: asked
+ * for every decision, the answer mostly "no".
+ */
+static inline bool log_traffic_wanted(const struct li_ruleset *rs,
+				      const struct li_pkt *p,
+				      const struct li_verdict *v)
+{
+	const struct li_family *f = p->family == 6 ? &rs->v6 : &rs->v4;
+	__u8 pol_flags = 0;
+
+	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
+	    (__u32)v->policy_idx < f->nr_policies)
+		pol_flags = f->policies[v->policy_idx].flags;
+	/* The same rule as the XDP program's, which emits the event. */
+	return li_traffic_logged(v, pol_flags, rs->log_allow,
+				 rs->log_deny_unicast, rs->log_deny_broadcast);
+}
 
 /*
  * The line for one decision into @buf (no newline): its length, 0 when no
