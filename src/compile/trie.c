@@ -111,6 +111,29 @@ static int trie_intern_block(struct trie_builder *tb, const __u32 *b,
  * base + k * 2^shift. Starts are visited in increasing order, so one
  * cursor over the intervals serves the whole build.
  */
+/*
+ * Entry @k (of @n, as in trie_fill) lies wholly inside interval tb->cur:
+ * so do the entries after it that end before the next interval starts.
+ * They all get its class; returns the first entry that does not.
+ */
+static size_t trie_leaves(const struct trie_builder *tb, __u32 *out, size_t n,
+			  size_t k, ip_u128 base, unsigned int shift)
+{
+	__u32 cls = tb->cls[tb->cur];
+	size_t end = n;
+
+	if (tb->cur + 1 < tb->nr) {
+		/* entry j ends before next iff (j + 1) << shift <= next - base */
+		ip_u128 whole = (tb->lo[tb->cur + 1] - base) >> shift;
+
+		if (whole < n)
+			end = (size_t)whole;
+	}
+	while (k < end)
+		out[k++] = cls;
+	return end;
+}
+
 static int trie_fill(struct trie_builder *tb, __u32 *out, size_t n,
 		     ip_u128 base, unsigned int shift)
 {
@@ -126,7 +149,7 @@ static int trie_fill(struct trie_builder *tb, __u32 *out, size_t n,
 			tb->cur++;
 		if (tb->cur + 1 == tb->nr ||
 		    tb->lo[tb->cur + 1] > start + span) {
-			out[k] = tb->cls[tb->cur];
+			k = trie_leaves(tb, out, n, k, base, shift) - 1;
 			continue;
 		}
 		err = trie_fill(tb, child, LI_BLOCK_SIZE, start,
