@@ -502,12 +502,10 @@ static void host_if_compute(struct li_host *h, const char *ifname)
  * the one before stays at hand: names are compared by pointer, as the
  * callers keep theirs for as long as they use them.
  */
-void li_host_set_ifname(struct li_host *h, const char *ifname)
+void li_host_set_ifname_slow(struct li_host *h, const char *ifname)
 {
 	struct li_host_if cur;
 
-	if (h->if_known && h->ifname == ifname)
-		return;
 	cur = (struct li_host_if){ h->ifname,
 				   h->ifkey,
 				   { h->intf_cls[0], h->intf_cls[1] },

@@ -166,8 +166,17 @@ void li_host_set_time(struct li_host *h, __s64 local_min);
  */
 __u32 li_intf_class(const struct li_family *f, const char *ifname);
 
-/* The interface a packet arrived on (NULL: none known). */
-void li_host_set_ifname(struct li_host *h, const char *ifname);
+void li_host_set_ifname_slow(struct li_host *h, const char *ifname);
+
+/*
+ * The interface a packet arrived on (NULL: none known). Names are
+ * compared by pointer: the caller keeps @ifname while it is in use.
+ */
+static inline void li_host_set_ifname(struct li_host *h, const char *ifname)
+{
+	if (!h->if_known || h->ifname != ifname)
+		li_host_set_ifname_slow(h, ifname);
+}
 
 /* The time of the next packet, ns since the epoch (the rekey window). */
 static inline void li_host_set_now(struct li_host *h, __u64 ns)

@@ -49,6 +49,15 @@ struct replay {
 	size_t nr_ended, cap_ended;
 	unsigned long long from_local, sess_opened, sess_logged,
 		sess_open_at_end, sess_in_ended;
+	/* owner_of()'s IPv4 side: each address and broadcast, config order */
+	struct owner4 *own4;
+	size_t nr_own4;
+};
+
+/* An IPv4 address of an interface (network order), or its broadcast. */
+struct owner4 {
+	__u32 addr;
+	const char *name;
 };
 
 /* A session that ended, until the walk's end sorts them by time. */
@@ -117,24 +126,49 @@ static int add_config_locals(struct replay *r)
 	return err;
 }
 
+/*
+ * The IPv4 addresses owner_of() compares, once: the first interface
+ * whose address or broadcast a packet is sent to owns it, so the list
+ * keeps the config's order.
+ */
+static int owners4(struct replay *r)
+{
+	const struct obj_config *c = &r->p->objs;
+	size_t i;
+
+	r->own4 = calloc(2 * c->nr_intfs + 1, sizeof(*r->own4));
+	if (!r->own4)
+		return -ENOMEM;
+	for (i = 0; i < c->nr_intfs; i++) {
+		const struct obj_intf *in = c->intfs[i];
+		__u32 bc;
+
+		if (!in->ip4)
+			continue;
+		r->own4[r->nr_own4++] =
+			(struct owner4){ htonl(in->ip4), in->name };
+		if (li_ip4_broadcast(in->ip4, in->ip4_prefixlen, &bc))
+			r->own4[r->nr_own4++] =
+				(struct owner4){ htonl(bc), in->name };
+	}
+	return 0;
+}
+
 /* The configured interface that owns @p's destination, or NULL. */
 static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 {
 	const struct obj_config *c = &r->p->objs;
 	size_t i, j;
 
+	if (p->family == 4) {
+		for (i = 0; i < r->nr_own4; i++)
+			if (p->daddr[0] == r->own4[i].addr)
+				return r->own4[i].name;
+		return NULL;
+	}
 	for (i = 0; i < c->nr_intfs; i++) {
 		const struct obj_intf *in = c->intfs[i];
 
-		if (p->family == 4 && in->ip4) {
-			__u32 d = ntohl(p->daddr[0]), bc;
-
-			if (d == in->ip4 ||
-			    (li_ip4_broadcast(in->ip4, in->ip4_prefixlen,
-					      &bc) &&
-			     d == bc))
-				return in->name;
-		}
 		for (j = 0; p->family == 6 && j < in->nr_ip6; j++) {
 			ip_u128 v = 0;
 			int k;
@@ -563,6 +597,9 @@ static int setup(struct replay *r)
 		if (!r->hits[fam])
 			return -ENOMEM;
 	}
+	err = owners4(r);
+	if (err)
+		return err;
 	err = log_emitter_init(&r->log, NULL);
 	if (err)
 		return err;
@@ -583,6 +620,7 @@ static void teardown(struct replay *r)
 	fitter_free(&r->fit);
 	free(r->ifnames);
 	free(r->ended);
+	free(r->own4);
 	log_emitter_release(&r->log);
 	free(r->hits[0]);
 	free(r->hits[1]);
