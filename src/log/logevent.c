@@ -88,15 +88,10 @@ static const char *service_name(const struct obj_config *c,
 	return NULL;
 }
 
-/*
- * The line of log_emit_line(), once the rate limit let it through; not
- * inlined, so that the many calls that write nothing stay cheap.
- */
-static __attribute__((noinline)) int
-emit_format(struct log_emitter *e, const struct li_pkt *p,
-	    const struct li_verdict *v, const char *ifname,
-	    const struct sa_entry *sa, __u64 ts_ns, char *buf, size_t size,
-	    bool esp)
+int log_emit_format(struct log_emitter *e, const struct li_pkt *p,
+		    const struct li_verdict *v, const char *ifname,
+		    const struct sa_entry *sa, __u64 ts_ns, char *buf,
+		    size_t size, bool esp)
 {
 	struct log_event ev = {
 		.pkt = p,
@@ -120,33 +115,6 @@ emit_format(struct log_emitter *e, const struct li_pkt *p,
 	if (n > 0)
 		e->lines++;
 	return n;
-}
-
-/*
- * Called for every decision: which line is due and the rate limit come
- * first, the event is built only for a line that is written.
- */
-int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
-		  const struct li_verdict *v, const char *ifname,
-		  const struct sa_entry *sa, __u64 ts_ns, char *buf,
-		  size_t size)
-{
-	enum rl_kind kind;
-	bool esp = false;
-
-	if (v->reason == LI_R_ESP_UNKNOWN_SPI ||
-	    v->reason == LI_R_ESP_WRONG_PEER) {
-		kind = v->reason == LI_R_ESP_UNKNOWN_SPI ? RL_ESP_ERROR :
-							   RL_ESP_PEER;
-		esp = true;
-	} else if (e->rs && log_traffic_wanted(e->rs, p, v)) {
-		kind = v->drop ? RL_TRAFFIC_DENY : RL_TRAFFIC_ACCEPT;
-	} else {
-		return 0;
-	}
-	if (!rl_allow(&e->rl, kind, p->family, p->saddr, ts_ns))
-		return 0;
-	return emit_format(e, p, v, ifname, sa, ts_ns, buf, size, esp);
 }
 
 const char *log_sess_action(const struct li_sess_key *k,

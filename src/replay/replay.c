@@ -227,12 +227,15 @@ static void need_sess_id(struct replay *r, struct li_verdict *v)
 static void emit_logs(struct replay *r, const struct li_pkt *p,
 		      struct li_verdict *v, const char *ifname, __u64 ts_ns)
 {
+	/* r->log.rs is r->p->rs: asked once for both */
+	bool traffic = log_traffic_wanted(&r->p->rs, p, v);
 	char line[LOG_LINE_MAX];
 
-	if (log_traffic_wanted(&r->p->rs, p, v))
+	if (traffic)
 		need_sess_id(r, v);
-	if (log_emit_line(&r->log, p, v, ifname, r->host.last_sa, ts_ns, line,
-			  sizeof(line)) > 0)
+	if (log_emit_line_wanted(&r->log, p, v, traffic, ifname,
+				 r->host.last_sa, ts_ns, line,
+				 sizeof(line)) > 0)
 		fprintf(r->out, "%s\n", line);
 }
 
