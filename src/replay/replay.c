@@ -52,7 +52,21 @@ struct replay {
 	/* owner_of()'s IPv4 side: each address and broadcast, config order */
 	struct owner4 *own4;
 	size_t nr_own4;
+	/* --verdicts: lines gathered for one write, " drop REASON " etc. */
+	char *vbuf;
+	size_t vlen;
+	struct verdict_mid
+		*mid; /* [2 * LI_R_MAX]: [drop * LI_R_MAX + reason] */
 };
+
+struct verdict_mid {
+	char s[48];
+	size_t len;
+};
+
+/* --verdicts lines gathered in vbuf, written VBUF_SIZE at most at once. */
+#define VBUF_SIZE (64 * 1024)
+#define VERDICT_MAX 96 /* one line: two 20-digit numbers and a mid */
 
 /* An IPv4 address of an interface (network order), or its broadcast. */
 struct owner4 {
@@ -371,31 +385,68 @@ static char *utoa_back(char *end, unsigned long long v)
 	return end;
 }
 
+/* " accept REASON " and " drop REASON " for every reason, once. */
+static int verdict_mids(struct replay *r)
+{
+	unsigned int drop, reason;
+
+	r->vbuf = malloc(VBUF_SIZE);
+	r->mid = calloc(2 * LI_R_MAX, sizeof(*r->mid));
+	if (!r->vbuf || !r->mid)
+		return -ENOMEM;
+	for (drop = 0; drop < 2; drop++)
+		for (reason = 0; reason < LI_R_MAX; reason++) {
+			struct verdict_mid *m =
+				&r->mid[drop * LI_R_MAX + reason];
+			int n = snprintf(m->s, sizeof(m->s), " %s %s ",
+					 drop ? "drop" : "accept",
+					 li_reason_name(reason));
+
+			if (n < 0 || (size_t)n >= sizeof(m->s))
+				return -EINVAL;
+			m->len = (size_t)n;
+		}
+	return 0;
+}
+
+static void verdicts_flush(struct replay *r)
+{
+	if (r->vlen)
+		fwrite_unlocked(r->vbuf, 1, r->vlen, r->out);
+	r->vlen = 0;
+}
+
 /*
  * `N accept|drop REASON POLICY`: one line per packet, so built by hand
- * (printf's format parsing costs more per line than the decision).
+ * (printf's format parsing costs more per line than the decision), and
+ * written many lines at a time.
  */
-static void put_verdict(FILE *out, unsigned long long n,
+static void put_verdict(struct replay *r, unsigned long long n,
 			const struct li_verdict *v)
 {
-	char buf[96], num[24], *p = buf, *d;
-	const char *s;
+	const struct verdict_mid *m;
+	char num[24], *p, *d;
 
+	if (r->vlen > VBUF_SIZE - VERDICT_MAX)
+		verdicts_flush(r);
+	p = r->vbuf + r->vlen;
 	d = utoa_back(num + sizeof(num), n);
 	memcpy(p, d, (size_t)(num + sizeof(num) - d));
 	p += num + sizeof(num) - d;
-	s = v->drop ? " drop " : " accept ";
-	memcpy(p, s, strlen(s));
-	p += strlen(s);
-	s = li_reason_name(v->reason);
-	memcpy(p, s, strlen(s));
-	p += strlen(s);
-	*p++ = ' ';
+	if (v->reason < LI_R_MAX) {
+		m = &r->mid[(v->drop ? LI_R_MAX : 0) + v->reason];
+		memcpy(p, m->s, m->len);
+		p += m->len;
+	} else { /* li_reason_name() has "?" for it */
+		memcpy(p, v->drop ? " drop ? " : " accept ? ",
+		       v->drop ? 8 : 10);
+		p += v->drop ? 8 : 10;
+	}
 	d = utoa_back(num + sizeof(num), v->policy_id);
 	memcpy(p, d, (size_t)(num + sizeof(num) - d));
 	p += num + sizeof(num) - d;
 	*p++ = '\n';
-	fwrite_unlocked(buf, 1, (size_t)(p - buf), out);
+	r->vlen = (size_t)(p - r->vbuf);
 }
 
 /* `N skip WHY 0`: a record neither engine judges (fit.h). */
@@ -404,9 +455,11 @@ static void skip(struct replay *r, enum fit_skip why)
 	r->packets++;
 	r->skipped[FIT_OK]++;
 	r->skipped[why]++;
-	if (r->o->verdicts)
+	if (r->o->verdicts) {
+		verdicts_flush(r); /* the lines before it first */
 		fprintf(r->out, "%llu skip %s 0\n", r->packets,
 			fit_skip_name(why));
+	}
 }
 
 static void count(struct replay *r, const struct li_pkt *p,
@@ -601,6 +654,8 @@ static int setup(struct replay *r)
 			return -ENOMEM;
 	}
 	err = owners4(r);
+	if (!err && r->o->verdicts)
+		err = verdict_mids(r);
 	if (err)
 		return err;
 	err = log_emitter_init(&r->log, NULL);
@@ -624,6 +679,8 @@ static void teardown(struct replay *r)
 	free(r->ifnames);
 	free(r->ended);
 	free(r->own4);
+	free(r->vbuf);
+	free(r->mid);
 	log_emitter_release(&r->log);
 	free(r->hits[0]);
 	free(r->hits[1]);
@@ -686,7 +743,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		}
 		count(&r, pkt, &v);
 		if (o->verdicts) {
-			put_verdict(out, r.packets, &v);
+			put_verdict(&r, r.packets, &v);
 			continue;
 		}
 		if (o->trace)
@@ -700,6 +757,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		summary(&r);
 	}
 out:
+	verdicts_flush(&r);
 	capture_close(cap);
 	teardown(&r);
 	return ret < 0 ? ret : 0;
