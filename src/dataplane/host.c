@@ -117,13 +117,24 @@ static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
 }
 
 /*
- * The host walks the bitmaps: the reference the XDP program's phase
- * tables are checked against (tests/diff, tests/unit/test_phase.c).
+ * The host walks the bitmaps unless told (li_host_use_phase): the
+ * reference the XDP program's phase tables are checked against
+ * (tests/diff, tests/unit/test_phase.c). Replay reads the phase tables.
  */
 static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 					__u32 cs, __u32 cd, __u32 cv, int *idx)
 {
-	return 0;
+	const __s32 *first = c->phase_first[fam];
+	const struct li_phase *ph;
+	__u32 a, b;
+
+	if (!first)
+		return 0;
+	ph = &fam_of(c, fam)->phase;
+	a = ph->sv[(size_t)cs * ph->nr_svc + cv];
+	b = ph->id[(size_t)ci * ph->nr_dst + cd];
+	*idx = first[ph->ab[(size_t)a * ph->nr_b + b]];
+	return 1;
 }
 
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
@@ -562,6 +573,55 @@ static int host_active(const struct li_ruleset *rs, __u64 **active)
 	return 0;
 }
 
+/* @first[2] for @rs's families that have phase tables, else NULL. */
+static int host_phase_alloc(const struct li_ruleset *rs, __s32 **first)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+
+		first[fam] = NULL;
+		if (!f->nr_policies || !f->phase.on)
+			continue;
+		first[fam] = malloc((f->phase.nr_c + 1) * sizeof(**first));
+		if (!first[fam]) {
+			free(first[0]);
+			first[0] = NULL;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* phase_first[] under the active masks: after either changed. */
+static void host_phase_first(struct li_host *h)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++)
+		if (h->phase_first[fam])
+			ruleset_phase_first(fam_of(h, fam), h->active[fam],
+					    h->phase_first[fam]);
+}
+
+int li_host_use_phase(struct li_host *h, bool on)
+{
+	int err = 0;
+
+	free(h->phase_first[0]);
+	free(h->phase_first[1]);
+	h->phase_first[0] = h->phase_first[1] = NULL;
+	h->use_phase = false;
+	if (on)
+		err = host_phase_alloc(h->rs, h->phase_first);
+	if (!on || err)
+		return err;
+	h->use_phase = true;
+	host_phase_first(h);
+	return 0;
+}
+
 int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		 const struct spi_table *sas)
 {
@@ -597,9 +657,17 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 
 int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs)
 {
+	__s32 *first[2] = { NULL, NULL };
 	__u64 *active[2];
 	int err = host_active(rs, active);
 
+	if (!err && h->use_phase) {
+		err = host_phase_alloc(rs, first);
+		if (err) {
+			free(active[0]);
+			free(active[1]);
+		}
+	}
 	if (err)
 		return err;
 	free(h->active[0]);
@@ -607,6 +675,11 @@ int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs)
 	h->active[0] = active[0];
 	h->active[1] = active[1];
 	h->rs = rs;
+	free(h->phase_first[0]);
+	free(h->phase_first[1]);
+	h->phase_first[0] = first[0];
+	h->phase_first[1] = first[1];
+	host_phase_first(h);
 	/* As the loader's li_set_hdr.gen: inbound sessions are re-judged. */
 	if (!++h->sess_gen)
 		++h->sess_gen;
@@ -619,6 +692,8 @@ void li_host_free(struct li_host *h)
 {
 	free(h->active[0]);
 	free(h->active[1]);
+	free(h->phase_first[0]);
+	free(h->phase_first[1]);
 	free(h->frags);
 	free(h->locals);
 	free(h->local_tab);
@@ -679,6 +754,7 @@ void li_host_set_time(struct li_host *h, __s64 local_min)
 		if (f->nr_policies)
 			ruleset_live_mask(h->rs, f, local_min, h->active[fam]);
 	}
+	host_phase_first(h);
 }
 
 int li_host_decide(struct li_host *h, const struct li_pkt *p,

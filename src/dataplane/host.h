@@ -90,6 +90,13 @@ struct li_host {
 	const struct li_ruleset *rs;
 	/* Enabled and schedule-active policies, per family (bm_words each). */
 	__u64 *active[2];
+	/*
+	 * li_host_use_phase(): per family, the first policy of each C class
+	 * of the phase tables under @active (ruleset_phase_first); NULL
+	 * where the bitmaps are walked.
+	 */
+	__s32 *phase_first[2];
+	bool use_phase;
 	/* Per packet: the arrival interface and its class in each family. */
 	const char *ifname;
 	__u32 ifkey; /* a number for @ifname (0: none), as an ifindex */
@@ -131,6 +138,15 @@ void li_host_free(struct li_host *h);
  * so that inbound sessions meet the new policies again (match.h step 4).
  */
 int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs);
+
+/*
+ * With @on, the phase tables (compile/phase.c) decide where the ruleset
+ * has them, as in the XDP program, in four array reads; else (and at
+ * first) the bitmaps are walked, the reference the program's phase
+ * tables are checked against (tests/diff). Kept across
+ * li_host_set_ruleset(). 0 or -ENOMEM (the walk stays).
+ */
+int li_host_use_phase(struct li_host *h, bool on);
 
 /*
  * The directed broadcast of the IPv4 subnet @addr/@prefixlen (host

@@ -635,6 +635,8 @@ static int setup(struct replay *r)
 			return err;
 	}
 	err = li_host_init(&r->host, rs, &r->sas);
+	if (!err) /* as the XDP program decides */
+		err = li_host_use_phase(&r->host, true);
 	if (err)
 		return err;
 	err = r->o->locals ? add_locals(r, r->o->locals) : add_config_locals(r);
