@@ -492,6 +492,21 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 	return check_linktype(c, path, out, dl);
 }
 
+void capture_map_ahead(struct capture_cursor *k)
+{
+	size_t from = k->mapped & ~(size_t)4095, n = CAPTURE_MAP_CHUNK;
+
+	if (k->mapped >= k->map_len)
+		return;
+	if (from + n > k->map_len)
+		n = k->map_len - from;
+	/* Linux 5.14; where it fails, page faults map the pages. */
+	if (madvise((void *)(k->map + from), n, MADV_POPULATE_READ))
+		k->mapped = k->map_len;
+	else
+		k->mapped = from + n;
+}
+
 int capture_next_slow(struct capture *c, struct capture_pkt *p,
 		      struct diag_list *dl)
 {
