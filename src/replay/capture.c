@@ -53,6 +53,13 @@ struct capture {
 	int swap; /* written in the other byte order */
 	struct iface ifaces[MAX_IFACES];
 	unsigned int nr_ifaces;
+	/*
+	 * Every interface name seen, each once, until close: a packet's
+	 * ifname outlives its section (sessions keep it for their end line;
+	 * li_host_set_ifname() compares names by pointer).
+	 */
+	char **names;
+	size_t nr_names;
 	const __u8 *block;
 	__u8 frame[ETH_HLEN + SNAP_MAX]; /* normalized packet */
 };
@@ -244,6 +251,29 @@ bad:
 	return -EINVAL;
 }
 
+/* @n bytes at @s as a name of c->names (NULL: out of memory). */
+static char *intern_name(struct capture *c, const char *s, size_t n)
+{
+	char *name = strndup(s, n), **names;
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < c->nr_names; i++)
+		if (!strcmp(c->names[i], name)) {
+			free(name);
+			return c->names[i];
+		}
+	names = realloc(c->names, (c->nr_names + 1) * sizeof(*names));
+	if (!names) {
+		free(name);
+		return NULL;
+	}
+	c->names = names;
+	c->names[c->nr_names++] = name;
+	return name;
+}
+
 /* Interface description: link type, name and timestamp resolution. */
 static int add_iface(struct capture *c, __u32 len, struct diag_list *dl)
 {
@@ -270,7 +300,7 @@ static int add_iface(struct capture *c, __u32 len, struct diag_list *dl)
 		if (code == 0 || o + 4 + olen > end)
 			break;
 		if (code == 2 && olen) { /* if_name */
-			ifc->name = strndup((const char *)o + 4, olen);
+			ifc->name = intern_name(c, (const char *)o + 4, olen);
 		} else if (code == 9 && olen >= 1) { /* if_tsresol */
 			__u8 r = o[4];
 			__u64 div = 1;
@@ -315,8 +345,7 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p,
 
 		if (type == PCAPNG_SHB) {
 			/* A new section restarts interface numbering. */
-			while (c->nr_ifaces)
-				free(c->ifaces[--c->nr_ifaces].name);
+			c->nr_ifaces = 0;
 			continue;
 		}
 		if (type == PCAPNG_IDB) {
@@ -540,7 +569,8 @@ void capture_close(struct capture *c)
 		pcap_close(c->pcap);
 	if (c->cur.map)
 		munmap((void *)c->cur.map, c->cur.map_len);
-	while (c->nr_ifaces)
-		free(c->ifaces[--c->nr_ifaces].name);
+	while (c->nr_names)
+		free(c->names[--c->nr_names]);
+	free(c->names);
 	free(c);
 }
