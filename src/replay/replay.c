@@ -32,7 +32,7 @@ struct replay {
 	struct log_emitter log;
 	struct flow_trace_budget budget;
 	__s64 minute; /* local minute the active masks were computed for */
-	time_t minute_start; /* the UTC second it started at */
+	__u64 minute_ns[2]; /* [from, to): its UTC minute, ns (0, 0: none) */
 	unsigned long long packets, accepted, dropped; /* packets: records */
 	__u64 by_reason[LI_R_MAX];
 	unsigned long long skipped[FIT_NR]; /* by why; [FIT_OK]: all */
@@ -204,15 +204,17 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
  */
 static void update_time(struct replay *r, __u64 ts_ns)
 {
-	time_t t = (time_t)(ts_ns / 1000000000ull);
+	time_t t;
 	int64_t m;
 	int sec;
 
-	if (t >= r->minute_start && t < r->minute_start + 60)
+	if (ts_ns >= r->minute_ns[0] && ts_ns < r->minute_ns[1])
 		return;
+	t = (time_t)(ts_ns / 1000000000ull);
 	if (local_minutes(t, &m, &sec))
 		return;
-	r->minute_start = t - sec;
+	r->minute_ns[0] = (__u64)(t - sec) * 1000000000ull;
+	r->minute_ns[1] = r->minute_ns[0] + 60 * 1000000000ull;
 	if (m != r->minute) {
 		r->minute = m;
 		li_host_set_time(&r->host, m);
@@ -670,7 +672,6 @@ static int setup(struct replay *r)
 		flow_trace_start(&r->budget,
 				 r->o->trace_count ? r->o->trace_count : ~0u);
 	r->minute = -1;
-	r->minute_start = -120;
 	return r->o->xdp ? setup_xdp(r) : 0;
 }
 
