@@ -280,15 +280,30 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 	return c->rs->log_allow;
 }
 
-/* FNV-1a by words; unrolled, as it runs for every packet to the host. */
+/*
+ * FNV-1a over the key's ten 32-bit words, unrolled: it runs for every
+ * packet to the host. The first two words are put together from their
+ * fields (as they lie in memory, little endian): match.h has just stored
+ * the fields one by one, and a word loaded across several such stores
+ * waits for them to reach the cache.
+ */
 static __u32 sess_home(const struct li_sess_key *k)
 {
 	const __u32 *w = (const __u32 *)k;
 	__u64 x = 0xcbf29ce484222325ull;
-	size_t i;
+	size_t i = 0;
 
+	_Static_assert(sizeof(*k) == 40 &&
+			       offsetof(struct li_sess_key, laddr) == 8,
+		       "sess_home() reads the key as 10 words");
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = (x ^ (k->family | (__u32)k->proto << 8 | (__u32)k->lport << 16)) *
+	    0x100000001b3ull;
+	x = (x ^ (k->rport | (__u32)k->pad << 16)) * 0x100000001b3ull;
+	i = 2;
+#endif
 #pragma GCC unroll 10
-	for (i = 0; i < sizeof(*k) / 4; i++)
+	for (; i < sizeof(*k) / 4; i++)
 		x = (x ^ w[i]) * 0x100000001b3ull;
 	return (__u32)(x ^ (x >> 29));
 }
