@@ -266,12 +266,17 @@ static int port_event_cmp(const void *pa, const void *pb)
 }
 
 /*
- * @map[from..to) = @cls, four entries a store: every axis of every
- * protocol is 65536 entries, filled at each start (replay, check).
+ * @map[from..to) = @cls in a zeroed @map, four entries a store: every
+ * axis of every protocol is 65536 entries, filled at each start (replay,
+ * check). Class 0, mostly the bulk of an axis, is left as found: pages
+ * never written are never given memory.
  */
 static void port_fill(__u16 *map, uint32_t from, uint32_t to, __u16 cls)
 {
 	__u64 four = cls * 0x0001000100010001ull;
+
+	if (!cls)
+		return;
 
 	while (from < to && (from & 3))
 		map[from++] = cls;
@@ -395,8 +400,9 @@ static int sweep_axes(struct port_build *pb, struct li_svc_table *t,
 {
 	int err;
 
-	t->dport_class[pp] = malloc(LI_PORT_SPACE * sizeof(__u16));
-	t->sport_class[pp] = malloc(LI_PORT_SPACE * sizeof(__u16));
+	/* Zeroed: port_fill() leaves class 0 as it finds it. */
+	t->dport_class[pp] = calloc(LI_PORT_SPACE, sizeof(__u16));
+	t->sport_class[pp] = calloc(LI_PORT_SPACE, sizeof(__u16));
 	if (!t->dport_class[pp] || !t->sport_class[pp])
 		return -ENOMEM;
 	err = bm_table_init(&pb->dtab, pb->rwords);
