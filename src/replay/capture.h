@@ -59,13 +59,14 @@ struct capture;
  * config's (no location: the file is named in the message).
  */
 int capture_open(const char *path, struct capture **out, struct diag_list *dl);
+/* capture_next() of anything but the common case. */
+int capture_next_slow(struct capture *c, struct capture_pkt *p,
+		      struct diag_list *dl);
+
 /*
  * 1: a packet in @p (valid until the next call); 0: end; <0: error, queued
  * on @dl.
  */
-int capture_next_slow(struct capture *c, struct capture_pkt *p,
-		      struct diag_list *dl);
-
 static inline int capture_next(struct capture *c, struct capture_pkt *p,
 			       struct diag_list *dl)
 {
@@ -93,6 +94,7 @@ static inline int capture_next(struct capture *c, struct capture_pkt *p,
 	k->pos += sizeof(r) + (size_t)r[2];
 	return 1;
 }
+
 void capture_close(struct capture *c);
 
 #endif
