@@ -6,6 +6,7 @@
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -521,17 +522,21 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 	return check_linktype(c, path, out, dl);
 }
 
+/* Chunks from the start of the map: each starts on a page. */
 void capture_map_ahead(struct capture_cursor *k)
 {
-	size_t from = k->mapped & ~(size_t)4095, n = CAPTURE_MAP_CHUNK;
+	size_t from = k->mapped, n = CAPTURE_MAP_CHUNK;
 
-	if (k->mapped >= k->map_len)
+	if (from >= k->map_len) {
+		k->mapped =
+			SIZE_MAX; /* all done: capture_next() asks no more */
 		return;
-	if (from + n > k->map_len)
+	}
+	if (n > k->map_len - from)
 		n = k->map_len - from;
 	/* Linux 5.14; where it fails, page faults map the pages. */
 	if (madvise((void *)(k->map + from), n, MADV_POPULATE_READ))
-		k->mapped = k->map_len;
+		k->mapped = SIZE_MAX;
 	else
 		k->mapped = from + n;
 }
