@@ -302,8 +302,8 @@ static __always_inline __u32 sess_home(const struct li_sess_key *k)
 	size_t i = 0;
 
 	_Static_assert(sizeof(*k) == 40 &&
-			       offsetof(struct li_sess_key, laddr) == 8,
-		       "sess_home() reads the key as 10 words");
+			       offsetof(struct li_sess_key, pad) == 6,
+		       "sess_home() reads the key as 10 words, 2 of fields");
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	x = (x ^ (field_opaque(k->family) | field_opaque(k->proto) << 8 |
 		  field_opaque(k->lport) << 16)) *
