@@ -265,6 +265,27 @@ static int port_event_cmp(const void *pa, const void *pb)
 	return a->rect < b->rect ? -1 : a->rect > b->rect;
 }
 
+/*
+ * @map[from..to) = @cls in a zeroed @map, four entries a store: every
+ * axis of every protocol is 65536 entries, filled at each start (replay,
+ * check). Class 0, mostly the bulk of an axis, is left as found: pages
+ * never written are never given memory.
+ */
+static void port_fill(__u16 *map, uint32_t from, uint32_t to, __u16 cls)
+{
+	__u64 four = cls * 0x0001000100010001ull;
+
+	if (!cls)
+		return;
+
+	while (from < to && (from & 3))
+		map[from++] = cls;
+	for (; from + 4 <= to; from += 4)
+		memcpy(map + from, &four, sizeof(four));
+	while (from < to)
+		map[from++] = cls;
+}
+
 /* Sweep one port axis: fill @map[65536] with rect-set classes in @tab. */
 static int port_sweep(const __u64 *rkeys, size_t nr_rects, bool dport,
 		      __u16 *map, struct bm_table *tab)
@@ -300,8 +321,8 @@ static int port_sweep(const __u64 *rkeys, size_t nr_rects, bool dport,
 		if (err)
 			break;
 		end = e < nev ? ev[e].pos : LI_PORT_SPACE;
-		for (; pos < end; pos++)
-			map[pos] = (__u16)cls;
+		port_fill(map, pos, end, (__u16)cls);
+		pos = end;
 		if (e == nev)
 			break;
 	}
@@ -379,8 +400,9 @@ static int sweep_axes(struct port_build *pb, struct li_svc_table *t,
 {
 	int err;
 
-	t->dport_class[pp] = malloc(LI_PORT_SPACE * sizeof(__u16));
-	t->sport_class[pp] = malloc(LI_PORT_SPACE * sizeof(__u16));
+	/* Zeroed: port_fill() leaves class 0 as it finds it. */
+	t->dport_class[pp] = calloc(LI_PORT_SPACE, sizeof(__u16));
+	t->sport_class[pp] = calloc(LI_PORT_SPACE, sizeof(__u16));
 	if (!t->dport_class[pp] || !t->sport_class[pp])
 		return -ENOMEM;
 	err = bm_table_init(&pb->dtab, pb->rwords);

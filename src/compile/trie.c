@@ -8,6 +8,7 @@
  * runs of such blocks repeat, especially in IPv6.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,8 +112,36 @@ static int trie_intern_block(struct trie_builder *tb, const __u32 *b,
  * base + k * 2^shift. Starts are visited in increasing order, so one
  * cursor over the intervals serves the whole build.
  */
+/*
+ * Entry @k (of @n, as in trie_fill) lies wholly inside interval tb->cur:
+ * so do the entries after it that end before the next interval starts.
+ * They all get its class; returns the first entry that does not. Class 0
+ * is not written into a @zeroed table (the root: pages never written are
+ * never given memory).
+ */
+static size_t trie_leaves(const struct trie_builder *tb, __u32 *out, size_t n,
+			  size_t k, ip_u128 base, unsigned int shift,
+			  bool zeroed)
+{
+	__u32 cls = tb->cls[tb->cur];
+	size_t end = n;
+
+	if (tb->cur + 1 < tb->nr) {
+		/* entry j ends before next iff (j + 1) << shift <= next - base */
+		ip_u128 whole = (tb->lo[tb->cur + 1] - base) >> shift;
+
+		if (whole < n)
+			end = (size_t)whole;
+	}
+	if (zeroed && !cls)
+		return end;
+	while (k < end)
+		out[k++] = cls;
+	return end;
+}
+
 static int trie_fill(struct trie_builder *tb, __u32 *out, size_t n,
-		     ip_u128 base, unsigned int shift)
+		     ip_u128 base, unsigned int shift, bool zeroed)
 {
 	ip_u128 span = ((ip_u128)1 << shift) - 1;
 	size_t k;
@@ -126,11 +155,11 @@ static int trie_fill(struct trie_builder *tb, __u32 *out, size_t n,
 			tb->cur++;
 		if (tb->cur + 1 == tb->nr ||
 		    tb->lo[tb->cur + 1] > start + span) {
-			out[k] = tb->cls[tb->cur];
+			k = trie_leaves(tb, out, n, k, base, shift, zeroed) - 1;
 			continue;
 		}
 		err = trie_fill(tb, child, LI_BLOCK_SIZE, start,
-				shift - LI_BLOCK_BITS);
+				shift - LI_BLOCK_BITS, false);
 		if (!err)
 			err = trie_intern_block(tb, child, &out[k]);
 		if (err)
@@ -145,10 +174,11 @@ int trie_build(const ip_u128 *lo, const uint32_t *cls, size_t nr,
 	struct trie_builder tb = { .lo = lo, .cls = cls, .nr = nr };
 	int err;
 
-	tab->root = malloc(LI_ROOT_SIZE * sizeof(*tab->root));
+	tab->root = calloc(LI_ROOT_SIZE, sizeof(*tab->root));
 	if (!tab->root)
 		return -ENOMEM;
-	err = trie_fill(&tb, tab->root, LI_ROOT_SIZE, 0, width - LI_ROOT_BITS);
+	err = trie_fill(&tb, tab->root, LI_ROOT_SIZE, 0, width - LI_ROOT_BITS,
+			true);
 	if (!err && tb.nr_blocks < tb.cap) {
 		__u32 *b = realloc(tb.blocks,
 				   tb.nr_blocks * LI_BLOCK_SIZE * sizeof(*b));

@@ -117,13 +117,24 @@ static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
 }
 
 /*
- * The host walks the bitmaps: the reference the XDP program's phase
- * tables are checked against (tests/diff, tests/unit/test_phase.c).
+ * The host walks the bitmaps unless told (li_host_use_phase): the
+ * reference the XDP program's phase tables are checked against
+ * (tests/diff, tests/unit/test_phase.c). Replay reads the phase tables.
  */
 static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 					__u32 cs, __u32 cd, __u32 cv, int *idx)
 {
-	return 0;
+	const __s32 *first = c->phase_first[fam];
+	const struct li_phase *ph;
+	__u32 a, b;
+
+	if (!first)
+		return 0;
+	ph = &fam_of(c, fam)->phase;
+	a = ph->sv[(size_t)cs * ph->nr_svc + cv];
+	b = ph->id[(size_t)ci * ph->nr_dst + cd];
+	*idx = first[ph->ab[(size_t)a * ph->nr_b + b]];
+	return 1;
 }
 
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
@@ -269,13 +280,40 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 	return c->rs->log_allow;
 }
 
-static __u32 sess_home(const struct li_sess_key *k)
+/* @v as loaded, which the compiler may not merge with its neighbours. */
+static __always_inline __u32 field_opaque(__u32 v)
+{
+	__asm__("" : "+r"(v));
+	return v;
+}
+
+/*
+ * FNV-1a over the key's ten 32-bit words, unrolled: it runs for every
+ * packet to the host. The first two words are put together from their
+ * fields (as they lie in memory, little endian), each loaded alone:
+ * match.h has just stored the fields one by one, and a word loaded
+ * across several such stores waits for them to reach the cache (gcc
+ * merges the loads back into words unless told not to).
+ */
+static __always_inline __u32 sess_home(const struct li_sess_key *k)
 {
 	const __u32 *w = (const __u32 *)k;
 	__u64 x = 0xcbf29ce484222325ull;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < sizeof(*k) / 4; i++)
+	_Static_assert(sizeof(*k) == 40 &&
+			       offsetof(struct li_sess_key, pad) == 6,
+		       "sess_home() reads the key as 10 words, 2 of fields");
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = (x ^ (field_opaque(k->family) | field_opaque(k->proto) << 8 |
+		  field_opaque(k->lport) << 16)) *
+	    0x100000001b3ull;
+	x = (x ^ (field_opaque(k->rport) | field_opaque(k->pad) << 16)) *
+	    0x100000001b3ull;
+	i = 2;
+#endif
+#pragma GCC unroll 10
+	for (; i < sizeof(*k) / 4; i++)
 		x = (x ^ w[i]) * 0x100000001b3ull;
 	return (__u32)(x ^ (x >> 29));
 }
@@ -476,10 +514,9 @@ __u32 li_intf_class(const struct li_family *f, const char *ifname)
 	return f->intf_other;
 }
 
-void li_host_set_ifname(struct li_host *h, const char *ifname)
+/* The interface @ifname (NULL: none) in force, its key and classes. */
+static void host_if_compute(struct li_host *h, const char *ifname)
 {
-	if (h->ifname == ifname && ifname)
-		return;
 	h->ifname = ifname;
 	h->ifkey = 0;
 	if (ifname) { /* a number per name, for sessions (li_acc_ifindex) */
@@ -492,6 +529,32 @@ void li_host_set_ifname(struct li_host *h, const char *ifname)
 	}
 	h->intf_cls[0] = li_intf_class(&h->rs->v4, ifname);
 	h->intf_cls[1] = li_intf_class(&h->rs->v6, ifname);
+	h->if_known = true;
+}
+
+/*
+ * Packets come from a few interfaces, often two in turn (replay: the
+ * owner of a local address, then none for a packet to another host), so
+ * the one before stays at hand: names are compared by pointer, as the
+ * callers keep theirs for as long as they use them.
+ */
+void li_host_set_ifname_slow(struct li_host *h, const char *ifname)
+{
+	struct li_host_if cur;
+
+	cur = (struct li_host_if){ h->ifname,
+				   h->ifkey,
+				   { h->intf_cls[0], h->intf_cls[1] },
+				   h->if_known };
+	if (h->if_prev.known && h->if_prev.name == ifname) {
+		h->ifname = ifname;
+		h->ifkey = h->if_prev.key;
+		h->intf_cls[0] = h->if_prev.cls[0];
+		h->intf_cls[1] = h->if_prev.cls[1];
+	} else {
+		host_if_compute(h, ifname);
+	}
+	h->if_prev = cur;
 }
 
 /* The SA table of sa_slot.h, built as the loader builds it for XDP. */
@@ -535,6 +598,55 @@ static int host_active(const struct li_ruleset *rs, __u64 **active)
 	return 0;
 }
 
+/* @first[2] for @rs's families that have phase tables, else NULL. */
+static int host_phase_alloc(const struct li_ruleset *rs, __s32 **first)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
+
+		first[fam] = NULL;
+		if (!f->nr_policies || !f->phase.on)
+			continue;
+		first[fam] = malloc((f->phase.nr_c + 1) * sizeof(**first));
+		if (!first[fam]) {
+			free(first[0]);
+			first[0] = NULL;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* phase_first[] under the active masks: after either changed. */
+static void host_phase_first(struct li_host *h)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++)
+		if (h->phase_first[fam])
+			ruleset_phase_first(fam_of(h, fam), h->active[fam],
+					    h->phase_first[fam]);
+}
+
+int li_host_use_phase(struct li_host *h, bool on)
+{
+	int err = 0;
+
+	free(h->phase_first[0]);
+	free(h->phase_first[1]);
+	h->phase_first[0] = h->phase_first[1] = NULL;
+	h->use_phase = false;
+	if (on)
+		err = host_phase_alloc(h->rs, h->phase_first);
+	if (!on || err)
+		return err;
+	h->use_phase = true;
+	host_phase_first(h);
+	return 0;
+}
+
 int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		 const struct spi_table *sas)
 {
@@ -564,15 +676,23 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 		li_host_free(h);
 		return err;
 	}
-	li_host_set_ifname(h, NULL);
+	host_if_compute(h, NULL);
 	return 0;
 }
 
 int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs)
 {
+	__s32 *first[2] = { NULL, NULL };
 	__u64 *active[2];
 	int err = host_active(rs, active);
 
+	if (!err && h->use_phase) {
+		err = host_phase_alloc(rs, first);
+		if (err) {
+			free(active[0]);
+			free(active[1]);
+		}
+	}
 	if (err)
 		return err;
 	free(h->active[0]);
@@ -580,11 +700,16 @@ int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs)
 	h->active[0] = active[0];
 	h->active[1] = active[1];
 	h->rs = rs;
+	free(h->phase_first[0]);
+	free(h->phase_first[1]);
+	h->phase_first[0] = first[0];
+	h->phase_first[1] = first[1];
+	host_phase_first(h);
 	/* As the loader's li_set_hdr.gen: inbound sessions are re-judged. */
 	if (!++h->sess_gen)
 		++h->sess_gen;
-	h->intf_cls[0] = li_intf_class(&rs->v4, h->ifname);
-	h->intf_cls[1] = li_intf_class(&rs->v6, h->ifname);
+	host_if_compute(h, h->ifname);
+	h->if_prev.known = false; /* its classes were the old ruleset's */
 	return 0;
 }
 
@@ -592,6 +717,8 @@ void li_host_free(struct li_host *h)
 {
 	free(h->active[0]);
 	free(h->active[1]);
+	free(h->phase_first[0]);
+	free(h->phase_first[1]);
 	free(h->frags);
 	free(h->locals);
 	free(h->local_tab);
@@ -652,11 +779,7 @@ void li_host_set_time(struct li_host *h, __s64 local_min)
 		if (f->nr_policies)
 			ruleset_live_mask(h->rs, f, local_min, h->active[fam]);
 	}
-}
-
-void li_host_set_now(struct li_host *h, __u64 ns)
-{
-	h->now_ns = ns;
+	host_phase_first(h);
 }
 
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
@@ -665,7 +788,7 @@ int li_host_decide(struct li_host *h, const struct li_pkt *p,
 	int drop = li_decide(h, p, v);
 
 	/* The SA's name and peer, for traces and logs. */
-	h->last_sa = li_host_sa(h, p, v);
+	h->last_sa = v->sa_id ? li_host_sa(h, p, v) : NULL;
 	return drop;
 }
 

@@ -78,14 +78,31 @@ typedef void li_host_sess_end_fn(void *arg, const struct li_sess_key *k,
 				 const struct li_sess *s, const char *ifname,
 				 __u64 end_ns);
 
+/* An interface seen before: li_host_set_ifname()'s cache. */
+struct li_host_if {
+	const char *name;
+	__u32 key;
+	__u32 cls[2];
+	bool known; /* computed for the ruleset in force */
+};
+
 struct li_host {
 	const struct li_ruleset *rs;
 	/* Enabled and schedule-active policies, per family (bm_words each). */
 	__u64 *active[2];
+	/*
+	 * li_host_use_phase(): per family, the first policy of each C class
+	 * of the phase tables under @active (ruleset_phase_first); NULL
+	 * where the bitmaps are walked.
+	 */
+	__s32 *phase_first[2];
+	bool use_phase;
 	/* Per packet: the arrival interface and its class in each family. */
 	const char *ifname;
 	__u32 ifkey; /* a number for @ifname (0: none), as an ifindex */
 	__u32 intf_cls[2];
+	bool if_known;		   /* the three above are @ifname's */
+	struct li_host_if if_prev; /* the interface before */
 	/* The gateway's addresses: as given, and placed (local_slot.h). */
 	struct li_host_addr *locals;
 	size_t nr_locals, cap_locals;
@@ -123,6 +140,15 @@ void li_host_free(struct li_host *h);
 int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs);
 
 /*
+ * With @on, the phase tables (compile/phase.c) decide where the ruleset
+ * has them, as in the XDP program, in four array reads; else (and at
+ * first) the bitmaps are walked, the reference the program's phase
+ * tables are checked against (tests/diff). Kept across
+ * li_host_set_ruleset(). 0 or -ENOMEM (the walk stays).
+ */
+int li_host_use_phase(struct li_host *h, bool on);
+
+/*
  * The directed broadcast of the IPv4 subnet @addr/@prefixlen (host
  * order), false for /31 and /32, which have none (RFC 3021).
  */
@@ -156,11 +182,23 @@ void li_host_set_time(struct li_host *h, __s64 local_min);
  */
 __u32 li_intf_class(const struct li_family *f, const char *ifname);
 
-/* The interface a packet arrived on (NULL: none known). */
-void li_host_set_ifname(struct li_host *h, const char *ifname);
+void li_host_set_ifname_slow(struct li_host *h, const char *ifname);
+
+/*
+ * The interface a packet arrived on (NULL: none known). Names are
+ * compared by pointer: the caller keeps @ifname while it is in use.
+ */
+static inline void li_host_set_ifname(struct li_host *h, const char *ifname)
+{
+	if (!h->if_known || h->ifname != ifname)
+		li_host_set_ifname_slow(h, ifname);
+}
 
 /* The time of the next packet, ns since the epoch (the rekey window). */
-void li_host_set_now(struct li_host *h, __u64 ns);
+static inline void li_host_set_now(struct li_host *h, __u64 ns)
+{
+	h->now_ns = ns;
+}
 
 /*
  * The first policy @p matches (its index in evaluation order), or -1: the

@@ -88,24 +88,10 @@ static const char *service_name(const struct obj_config *c,
 	return NULL;
 }
 
-bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
-			const struct li_verdict *v)
-{
-	const struct li_family *f = p->family == 6 ? &rs->v6 : &rs->v4;
-	__u8 pol_flags = 0;
-
-	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
-	    (__u32)v->policy_idx < f->nr_policies)
-		pol_flags = f->policies[v->policy_idx].flags;
-	/* The same rule as the XDP program's, which emits the event. */
-	return li_traffic_logged(v, pol_flags, rs->log_allow,
-				 rs->log_deny_unicast, rs->log_deny_broadcast);
-}
-
-int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
-		  const struct li_verdict *v, const char *ifname,
-		  const struct sa_entry *sa, __u64 ts_ns, char *buf,
-		  size_t size)
+int log_emit_format(struct log_emitter *e, const struct li_pkt *p,
+		    const struct li_verdict *v, const char *ifname,
+		    const struct sa_entry *sa, __u64 ts_ns, char *buf,
+		    size_t size, bool esp)
 {
 	struct log_event ev = {
 		.pkt = p,
@@ -116,26 +102,15 @@ int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
 		.peer = sa ? sa->peer : NULL,
 		.time_ns = ts_ns,
 	};
-	enum rl_kind kind;
 	int n;
 
-	if (v->reason == LI_R_ESP_UNKNOWN_SPI ||
-	    v->reason == LI_R_ESP_WRONG_PEER) {
-		kind = v->reason == LI_R_ESP_UNKNOWN_SPI ? RL_ESP_ERROR :
-							   RL_ESP_PEER;
-		if (!rl_allow(&e->rl, kind, p->family, p->saddr, ts_ns))
-			return 0;
+	if (esp) {
 		n = log_format_esp_error(buf, size, &e->ctx, &ev);
-	} else if (e->rs && log_traffic_wanted(e->rs, p, v)) {
-		kind = v->drop ? RL_TRAFFIC_DENY : RL_TRAFFIC_ACCEPT;
-		if (!rl_allow(&e->rl, kind, p->family, p->saddr, ts_ns))
-			return 0;
+	} else {
 		ev.service = service_name(e->objs, p, v);
 		/* The session's id; a denied attempt's from the data path. */
 		ev.sessionid = v->sess_id ? v->sess_id : ++e->session;
 		n = log_format_traffic(buf, size, &e->ctx, &ev);
-	} else {
-		return 0;
 	}
 	if (n > 0)
 		e->lines++;

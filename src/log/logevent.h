@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "compile/compile.h"
+#include "dataplane/event.h"
 #include "dataplane/session.h"
 #include "dataplane/spi_table.h"
 #include "objects/objects.h"
@@ -59,9 +60,64 @@ void log_emitter_set_config(struct log_emitter *e, const struct li_ruleset *rs,
  */
 __u64 log_emitter_time(struct log_emitter *e, __u64 ns);
 
-/* Does the config ask for a traffic line for this decision? */
-bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
-			const struct li_verdict *v);
+/*
+ * Does the config ask for a traffic line for this decision? Inline: asked
+ * for every decision, the answer mostly "no".
+ */
+static inline bool log_traffic_wanted(const struct li_ruleset *rs,
+				      const struct li_pkt *p,
+				      const struct li_verdict *v)
+{
+	const struct li_family *f = p->family == 6 ? &rs->v6 : &rs->v4;
+	__u8 pol_flags = 0;
+
+	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
+	    (__u32)v->policy_idx < f->nr_policies)
+		pol_flags = f->policies[v->policy_idx].flags;
+	/* The same rule as the XDP program's, which emits the event. */
+	return li_traffic_logged(v, pol_flags, rs->log_allow,
+				 rs->log_deny_unicast, rs->log_deny_broadcast);
+}
+
+/*
+ * The line of log_emit_line_wanted() once the rate limit let it through
+ * (@esp: an ESP error line, else a traffic line).
+ */
+int log_emit_format(struct log_emitter *e, const struct li_pkt *p,
+		    const struct li_verdict *v, const char *ifname,
+		    const struct sa_entry *sa, __u64 ts_ns, char *buf,
+		    size_t size, bool esp);
+
+/*
+ * log_emit_line() for a caller that asked log_traffic_wanted() of the
+ * emitter's ruleset already (@traffic: its answer, false without one).
+ * Inline, as it runs for every decision: most write nothing, or are
+ * refused by the rate limit's kind bucket.
+ */
+static inline int log_emit_line_wanted(struct log_emitter *e,
+				       const struct li_pkt *p,
+				       const struct li_verdict *v, bool traffic,
+				       const char *ifname,
+				       const struct sa_entry *sa, __u64 ts_ns,
+				       char *buf, size_t size)
+{
+	enum rl_kind kind;
+	bool esp = false;
+
+	if (v->reason == LI_R_ESP_UNKNOWN_SPI ||
+	    v->reason == LI_R_ESP_WRONG_PEER) {
+		kind = v->reason == LI_R_ESP_UNKNOWN_SPI ? RL_ESP_ERROR :
+							   RL_ESP_PEER;
+		esp = true;
+	} else if (traffic) {
+		kind = v->drop ? RL_TRAFFIC_DENY : RL_TRAFFIC_ACCEPT;
+	} else {
+		return 0;
+	}
+	if (!rl_allow(&e->rl, kind, p->family, p->saddr, ts_ns))
+		return 0;
+	return log_emit_format(e, p, v, ifname, sa, ts_ns, buf, size, esp);
+}
 
 /*
  * The line for one decision into @buf (no newline): its length, 0 when no
@@ -70,10 +126,15 @@ bool log_traffic_wanted(const struct li_ruleset *rs, const struct li_pkt *p,
  * known (else NULL: tunnel and peer "N/A"), @ts_ns the packet time since
  * the epoch.
  */
-int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
-		  const struct li_verdict *v, const char *ifname,
-		  const struct sa_entry *sa, __u64 ts_ns, char *buf,
-		  size_t size);
+static inline int log_emit_line(struct log_emitter *e, const struct li_pkt *p,
+				const struct li_verdict *v, const char *ifname,
+				const struct sa_entry *sa, __u64 ts_ns,
+				char *buf, size_t size)
+{
+	return log_emit_line_wanted(e, p, v,
+				    e->rs && log_traffic_wanted(e->rs, p, v),
+				    ifname, sa, ts_ns, buf, size);
+}
 
 /* A session that ended (dataplane/session.h), as its end log needs it. */
 struct log_sess_end {

@@ -127,6 +127,24 @@ static bool gcra_fits(__u64 tat, const struct rl_rate *r, __u64 now,
 	return true;
 }
 
+/*
+ * The first time at which an event could fit into the bucket of @tat and
+ * @r (0: any time; gcra_fits() decides). Before it, t - now >= tat - now
+ * > window - interval: gcra_fits() is false.
+ */
+static __u64 gcra_open(__u64 tat, const struct rl_rate *r)
+{
+	__u64 window, interval;
+
+	if (!r->interval_ns || !r->burst)
+		return 0;
+	interval = r->interval_ns < RL_SPAN_CAP ? r->interval_ns : RL_SPAN_CAP;
+	if (__builtin_mul_overflow((__u64)r->burst, interval, &window) ||
+	    window > RL_SPAN_CAP)
+		window = RL_SPAN_CAP;
+	return tat > window - interval ? tat - (window - interval) : 0;
+}
+
 static __u32 rl_hash(const struct ratelimit *rl, const struct rl_entry *k)
 {
 	__u64 h = rl->conf.seed ^ ((__u64)k->family << 8 | k->kind);
@@ -209,8 +227,8 @@ static struct rl_entry *rl_lookup(struct ratelimit *rl,
 	return &rl->entries[i];
 }
 
-bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
-	      const __u32 addr[4], __u64 now_ns)
+bool rl_allow_slow(struct ratelimit *rl, enum rl_kind kind, int family,
+		   const __u32 addr[4], __u64 now_ns)
 {
 	__u64 kind_tat, addr_tat = 0;
 	struct rl_entry *e = NULL;
@@ -241,6 +259,7 @@ bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
 		return false;
 	}
 	rl->kind_tat[kind] = kind_tat;
+	rl->kind_open[kind] = gcra_open(kind_tat, &rl->conf.kind[kind]);
 	if (e)
 		e->tat = addr_tat;
 	rl->count[kind].emitted++;

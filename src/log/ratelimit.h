@@ -78,6 +78,8 @@ struct ratelimit {
 	struct rl_conf conf;
 	struct rl_counts count[RL_NR_KINDS];
 	__u64 kind_tat[RL_NR_KINDS]; /* GCRA: theoretical arrival time */
+	/* Before this time the kind's bucket is sure to be empty. */
+	__u64 kind_open[RL_NR_KINDS];
 	struct rl_entry *entries;
 	__u32 *heads;
 	__u32 hash_mask;
@@ -97,8 +99,23 @@ void rl_release(struct ratelimit *rl);
  * remote address: kind bucket only) be written at @now_ns? Counts the line
  * as emitted or suppressed either way.
  */
-bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
-	      const __u32 addr[4], __u64 now_ns);
+bool rl_allow_slow(struct ratelimit *rl, enum rl_kind kind, int family,
+		   const __u32 addr[4], __u64 now_ns);
+
+/*
+ * Inline, as a flood of lines (replay, a scan) is mostly refused by the
+ * kind bucket: that answer costs a compare (rl_allow_slow() gives the
+ * same one, later).
+ */
+static inline bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
+			    const __u32 addr[4], __u64 now_ns)
+{
+	if ((unsigned int)kind < RL_NR_KINDS && now_ns < rl->kind_open[kind]) {
+		rl->count[kind].suppressed++;
+		return false;
+	}
+	return rl_allow_slow(rl, kind, family, addr, now_ns);
+}
 
 const char *rl_kind_name(enum rl_kind kind); /* "traffic-deny", ... */
 __u64 rl_emitted(const struct ratelimit *rl, enum rl_kind kind);

@@ -6,6 +6,7 @@
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,17 +45,22 @@ struct iface {
 };
 
 struct capture {
+	/* First: capture_next() reads it (capture.h). */
+	struct capture_cursor cur;
 	const char *path; /* the caller's, for errors: valid until close */
 	pcap_t *pcap;	  /* pcap variants only libpcap knows */
 	int linktype;
-	/* The file mapped whole: records are read in place, no copies. */
-	const __u8 *map;
-	size_t map_len, pos;
 	int pcapng;
-	int nsec; /* classic pcap with nanosecond timestamps */
 	int swap; /* written in the other byte order */
 	struct iface ifaces[MAX_IFACES];
 	unsigned int nr_ifaces;
+	/*
+	 * Every interface name seen, each once, until close: a packet's
+	 * ifname outlives its section (sessions keep it for their end line;
+	 * li_host_set_ifname() compares names by pointer).
+	 */
+	char **names;
+	size_t nr_names;
 	const __u8 *block;
 	__u8 frame[ETH_HLEN + SNAP_MAX]; /* normalized packet */
 };
@@ -205,8 +211,8 @@ static inline void normalize(struct capture *c, int linktype, const __u8 *data,
 static int read_block(struct capture *c, __u32 *type, __u32 *len,
 		      struct diag_list *dl)
 {
-	const __u8 *b = c->map + c->pos;
-	size_t left = c->map_len - c->pos;
+	const __u8 *b = c->cur.map + c->cur.pos;
+	size_t left = c->cur.map_len - c->cur.pos;
 
 	if (!left)
 		return 0;
@@ -236,7 +242,7 @@ static int read_block(struct capture *c, __u32 *type, __u32 *len,
 	if (*len > left)
 		goto trunc;
 	c->block = b;
-	c->pos += *len;
+	c->cur.pos += *len;
 	return 1;
 trunc:
 	diag_error(dl, NULL, "%s: pcapng: truncated block", c->path);
@@ -244,6 +250,29 @@ trunc:
 bad:
 	diag_error(dl, NULL, "%s: pcapng: bad block length", c->path);
 	return -EINVAL;
+}
+
+/* @n bytes at @s as a name of c->names (NULL: out of memory). */
+static char *intern_name(struct capture *c, const char *s, size_t n)
+{
+	char *name = strndup(s, n), **names;
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < c->nr_names; i++)
+		if (!strcmp(c->names[i], name)) {
+			free(name);
+			return c->names[i];
+		}
+	names = realloc(c->names, (c->nr_names + 1) * sizeof(*names));
+	if (!names) {
+		free(name);
+		return NULL;
+	}
+	c->names = names;
+	c->names[c->nr_names++] = name;
+	return name;
 }
 
 /* Interface description: link type, name and timestamp resolution. */
@@ -272,7 +301,7 @@ static int add_iface(struct capture *c, __u32 len, struct diag_list *dl)
 		if (code == 0 || o + 4 + olen > end)
 			break;
 		if (code == 2 && olen) { /* if_name */
-			ifc->name = strndup((const char *)o + 4, olen);
+			ifc->name = intern_name(c, (const char *)o + 4, olen);
 		} else if (code == 9 && olen >= 1) { /* if_tsresol */
 			__u8 r = o[4];
 			__u64 div = 1;
@@ -317,8 +346,7 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p,
 
 		if (type == PCAPNG_SHB) {
 			/* A new section restarts interface numbering. */
-			while (c->nr_ifaces)
-				free(c->ifaces[--c->nr_ifaces].name);
+			c->nr_ifaces = 0;
 			continue;
 		}
 		if (type == PCAPNG_IDB) {
@@ -377,9 +405,9 @@ static bool pcap_header(struct capture *c)
 {
 	__u32 magic;
 
-	if (c->map_len < 24)
+	if (c->cur.map_len < 24)
 		return false;
-	memcpy(&magic, c->map, 4);
+	memcpy(&magic, c->cur.map, 4);
 	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS)
 		c->swap = 0;
 	else if (magic == __builtin_bswap32(PCAP_MAGIC_US) ||
@@ -387,36 +415,37 @@ static bool pcap_header(struct capture *c)
 		c->swap = 1;
 	else
 		return false;
-	c->nsec = (c->swap ? __builtin_bswap32(magic) : magic) == PCAP_MAGIC_NS;
-	c->linktype = (int)(rd32(c, c->map + 20) & 0x0fffffff);
-	c->pos = 24;
+	c->cur.nsec =
+		(c->swap ? __builtin_bswap32(magic) : magic) == PCAP_MAGIC_NS;
+	c->linktype = (int)(rd32(c, c->cur.map + 20) & 0x0fffffff);
+	c->cur.pos = 24;
 	return true;
 }
 
 static int pcap_record(struct capture *c, struct capture_pkt *p,
 		       struct diag_list *dl)
 {
-	const __u8 *h = c->map + c->pos;
+	const __u8 *h = c->cur.map + c->cur.pos;
 	__u32 sec, frac, caplen;
 
-	if (c->pos == c->map_len)
+	if (c->cur.pos == c->cur.map_len)
 		return 0;
-	if (c->map_len - c->pos < 16)
+	if (c->cur.map_len - c->cur.pos < 16)
 		goto trunc;
 	sec = rd32(c, h);
 	frac = rd32(c, h + 4);
 	caplen = rd32(c, h + 8);
-	if (caplen > c->map_len - c->pos - 16)
+	if (caplen > c->cur.map_len - c->cur.pos - 16)
 		goto trunc;
 	p->ts_ns = (__u64)sec * 1000000000ull +
-		   (c->nsec ? frac : (__u64)frac * 1000);
+		   (c->cur.nsec ? frac : (__u64)frac * 1000);
 	normalize(c, c->linktype, h + 16, caplen, rd32(c, h + 12), p);
 	p->ifname = NULL;
-	c->pos += 16 + (size_t)caplen;
+	c->cur.pos += 16 + (size_t)caplen;
 	return 1;
 trunc:
 	diag_error(dl, NULL, "%s: pcap: truncated record at offset %zu",
-		   c->path, c->pos);
+		   c->path, c->cur.pos);
 	return -EINVAL;
 }
 
@@ -465,20 +494,22 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 			   0);
 		if (map != MAP_FAILED) {
 			madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-			c->map = map;
-			c->map_len = (size_t)st.st_size;
+			c->cur.map = map;
+			c->cur.map_len = (size_t)st.st_size;
 		}
 	}
 	close(fd);
-	if (c->map_len >= 4)
-		memcpy(&magic, c->map, 4);
+	if (c->cur.map_len >= 4)
+		memcpy(&magic, c->cur.map, 4);
 	if (magic == PCAPNG_SHB) {
 		c->pcapng = 1;
 		*out = c;
 		return 0;
 	}
-	if (pcap_header(c))
+	if (pcap_header(c)) {
+		c->cur.fast = !c->swap && c->linktype == LINKTYPE_ETHERNET;
 		return check_linktype(c, path, out, dl);
+	}
 	/* Anything else (modified pcap variants, ...): libpcap decides. */
 	c->pcap = pcap_open_offline_with_tstamp_precision(
 		path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
@@ -491,7 +522,27 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 	return check_linktype(c, path, out, dl);
 }
 
-int capture_next(struct capture *c, struct capture_pkt *p, struct diag_list *dl)
+/* Chunks from the start of the map: each starts on a page. */
+void capture_map_ahead(struct capture_cursor *k)
+{
+	size_t from = k->mapped, n = CAPTURE_MAP_CHUNK;
+
+	if (from >= k->map_len) {
+		k->mapped =
+			SIZE_MAX; /* all done: capture_next() asks no more */
+		return;
+	}
+	if (n > k->map_len - from)
+		n = k->map_len - from;
+	/* Linux 5.14; where it fails, page faults map the pages. */
+	if (madvise((void *)(k->map + from), n, MADV_POPULATE_READ))
+		k->mapped = SIZE_MAX;
+	else
+		k->mapped = from + n;
+}
+
+int capture_next_slow(struct capture *c, struct capture_pkt *p,
+		      struct diag_list *dl)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -521,9 +572,10 @@ void capture_close(struct capture *c)
 		return;
 	if (c->pcap)
 		pcap_close(c->pcap);
-	if (c->map)
-		munmap((void *)c->map, c->map_len);
-	while (c->nr_ifaces)
-		free(c->ifaces[--c->nr_ifaces].name);
+	if (c->cur.map)
+		munmap((void *)c->cur.map, c->cur.map_len);
+	while (c->nr_names)
+		free(c->names[--c->nr_names]);
+	free(c->names);
 	free(c);
 }

@@ -32,7 +32,7 @@ struct replay {
 	struct log_emitter log;
 	struct flow_trace_budget budget;
 	__s64 minute; /* local minute the active masks were computed for */
-	time_t minute_start; /* the UTC second it started at */
+	__u64 minute_ns[2]; /* [from, to): its UTC minute, ns (0, 0: none) */
 	unsigned long long packets, accepted, dropped; /* packets: records */
 	__u64 by_reason[LI_R_MAX];
 	unsigned long long skipped[FIT_NR]; /* by why; [FIT_OK]: all */
@@ -49,6 +49,29 @@ struct replay {
 	size_t nr_ended, cap_ended;
 	unsigned long long from_local, sess_opened, sess_logged,
 		sess_open_at_end, sess_in_ended;
+	/* owner_of()'s IPv4 side: each address and broadcast, config order */
+	struct owner4 *own4;
+	size_t nr_own4;
+	/* --verdicts: lines gathered for one write, " drop REASON " etc. */
+	char *vbuf;
+	size_t vlen;
+	struct verdict_mid
+		*mid; /* [2 * LI_R_MAX]: [drop * LI_R_MAX + reason] */
+};
+
+struct verdict_mid {
+	char s[48];
+	size_t len;
+};
+
+/* --verdicts lines gathered in vbuf, written VBUF_SIZE at most at once. */
+#define VBUF_SIZE (64 * 1024)
+#define VERDICT_MAX 96 /* one line: two 20-digit numbers and a mid */
+
+/* An IPv4 address of an interface (network order), or its broadcast. */
+struct owner4 {
+	__u32 addr;
+	const char *name;
 };
 
 /* A session that ended, until the walk's end sorts them by time. */
@@ -117,24 +140,49 @@ static int add_config_locals(struct replay *r)
 	return err;
 }
 
+/*
+ * The IPv4 addresses owner_of() compares, once: the first interface
+ * whose address or broadcast a packet is sent to owns it, so the list
+ * keeps the config's order.
+ */
+static int owners4(struct replay *r)
+{
+	const struct obj_config *c = &r->p->objs;
+	size_t i;
+
+	r->own4 = calloc(2 * c->nr_intfs + 1, sizeof(*r->own4));
+	if (!r->own4)
+		return -ENOMEM;
+	for (i = 0; i < c->nr_intfs; i++) {
+		const struct obj_intf *in = c->intfs[i];
+		__u32 bc;
+
+		if (!in->ip4)
+			continue;
+		r->own4[r->nr_own4++] =
+			(struct owner4){ htonl(in->ip4), in->name };
+		if (li_ip4_broadcast(in->ip4, in->ip4_prefixlen, &bc))
+			r->own4[r->nr_own4++] =
+				(struct owner4){ htonl(bc), in->name };
+	}
+	return 0;
+}
+
 /* The configured interface that owns @p's destination, or NULL. */
 static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 {
 	const struct obj_config *c = &r->p->objs;
 	size_t i, j;
 
+	if (p->family == 4) {
+		for (i = 0; i < r->nr_own4; i++)
+			if (p->daddr[0] == r->own4[i].addr)
+				return r->own4[i].name;
+		return NULL;
+	}
 	for (i = 0; i < c->nr_intfs; i++) {
 		const struct obj_intf *in = c->intfs[i];
 
-		if (p->family == 4 && in->ip4) {
-			__u32 d = ntohl(p->daddr[0]), bc;
-
-			if (d == in->ip4 ||
-			    (li_ip4_broadcast(in->ip4, in->ip4_prefixlen,
-					      &bc) &&
-			     d == bc))
-				return in->name;
-		}
 		for (j = 0; p->family == 6 && j < in->nr_ip6; j++) {
 			ip_u128 v = 0;
 			int k;
@@ -156,15 +204,17 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
  */
 static void update_time(struct replay *r, __u64 ts_ns)
 {
-	time_t t = (time_t)(ts_ns / 1000000000ull);
+	time_t t;
 	int64_t m;
 	int sec;
 
-	if (t >= r->minute_start && t < r->minute_start + 60)
+	if (ts_ns >= r->minute_ns[0] && ts_ns < r->minute_ns[1])
 		return;
+	t = (time_t)(ts_ns / 1000000000ull);
 	if (local_minutes(t, &m, &sec))
 		return;
-	r->minute_start = t - sec;
+	r->minute_ns[0] = (__u64)(t - sec) * 1000000000ull;
+	r->minute_ns[1] = r->minute_ns[0] + 60 * 1000000000ull;
 	if (m != r->minute) {
 		r->minute = m;
 		li_host_set_time(&r->host, m);
@@ -193,12 +243,15 @@ static void need_sess_id(struct replay *r, struct li_verdict *v)
 static void emit_logs(struct replay *r, const struct li_pkt *p,
 		      struct li_verdict *v, const char *ifname, __u64 ts_ns)
 {
+	/* r->log.rs is r->p->rs: asked once for both */
+	bool traffic = log_traffic_wanted(&r->p->rs, p, v);
 	char line[LOG_LINE_MAX];
 
-	if (log_traffic_wanted(&r->p->rs, p, v))
+	if (traffic)
 		need_sess_id(r, v);
-	if (log_emit_line(&r->log, p, v, ifname, r->host.last_sa, ts_ns, line,
-			  sizeof(line)) > 0)
+	if (log_emit_line_wanted(&r->log, p, v, traffic, ifname,
+				 r->host.last_sa, ts_ns, line,
+				 sizeof(line)) > 0)
 		fprintf(r->out, "%s\n", line);
 }
 
@@ -334,31 +387,68 @@ static char *utoa_back(char *end, unsigned long long v)
 	return end;
 }
 
+/* " accept REASON " and " drop REASON " for every reason, once. */
+static int verdict_mids(struct replay *r)
+{
+	unsigned int drop, reason;
+
+	r->vbuf = malloc(VBUF_SIZE);
+	r->mid = calloc(2 * LI_R_MAX, sizeof(*r->mid));
+	if (!r->vbuf || !r->mid)
+		return -ENOMEM;
+	for (drop = 0; drop < 2; drop++)
+		for (reason = 0; reason < LI_R_MAX; reason++) {
+			struct verdict_mid *m =
+				&r->mid[drop * LI_R_MAX + reason];
+			int n = snprintf(m->s, sizeof(m->s), " %s %s ",
+					 drop ? "drop" : "accept",
+					 li_reason_name(reason));
+
+			if (n < 0 || (size_t)n >= sizeof(m->s))
+				return -EINVAL;
+			m->len = (size_t)n;
+		}
+	return 0;
+}
+
+static void verdicts_flush(struct replay *r)
+{
+	if (r->vlen)
+		fwrite_unlocked(r->vbuf, 1, r->vlen, r->out);
+	r->vlen = 0;
+}
+
 /*
  * `N accept|drop REASON POLICY`: one line per packet, so built by hand
- * (printf's format parsing costs more per line than the decision).
+ * (printf's format parsing costs more per line than the decision), and
+ * written many lines at a time.
  */
-static void put_verdict(FILE *out, unsigned long long n,
+static void put_verdict(struct replay *r, unsigned long long n,
 			const struct li_verdict *v)
 {
-	char buf[96], num[24], *p = buf, *d;
-	const char *s;
+	const struct verdict_mid *m;
+	char num[24], *p, *d;
 
+	if (r->vlen > VBUF_SIZE - VERDICT_MAX)
+		verdicts_flush(r);
+	p = r->vbuf + r->vlen;
 	d = utoa_back(num + sizeof(num), n);
 	memcpy(p, d, (size_t)(num + sizeof(num) - d));
 	p += num + sizeof(num) - d;
-	s = v->drop ? " drop " : " accept ";
-	memcpy(p, s, strlen(s));
-	p += strlen(s);
-	s = li_reason_name(v->reason);
-	memcpy(p, s, strlen(s));
-	p += strlen(s);
-	*p++ = ' ';
+	if (v->reason < LI_R_MAX) {
+		m = &r->mid[(v->drop ? LI_R_MAX : 0) + v->reason];
+		memcpy(p, m->s, m->len);
+		p += m->len;
+	} else { /* li_reason_name() has "?" for it */
+		memcpy(p, v->drop ? " drop ? " : " accept ? ",
+		       v->drop ? 8 : 10);
+		p += v->drop ? 8 : 10;
+	}
 	d = utoa_back(num + sizeof(num), v->policy_id);
 	memcpy(p, d, (size_t)(num + sizeof(num) - d));
 	p += num + sizeof(num) - d;
 	*p++ = '\n';
-	fwrite_unlocked(buf, 1, (size_t)(p - buf), out);
+	r->vlen = (size_t)(p - r->vbuf);
 }
 
 /* `N skip WHY 0`: a record neither engine judges (fit.h). */
@@ -367,9 +457,11 @@ static void skip(struct replay *r, enum fit_skip why)
 	r->packets++;
 	r->skipped[FIT_OK]++;
 	r->skipped[why]++;
-	if (r->o->verdicts)
+	if (r->o->verdicts) {
+		verdicts_flush(r); /* the lines before it first */
 		fprintf(r->out, "%llu skip %s 0\n", r->packets,
 			fit_skip_name(why));
+	}
 }
 
 static void count(struct replay *r, const struct li_pkt *p,
@@ -545,6 +637,8 @@ static int setup(struct replay *r)
 			return err;
 	}
 	err = li_host_init(&r->host, rs, &r->sas);
+	if (!err) /* as the XDP program decides */
+		err = li_host_use_phase(&r->host, true);
 	if (err)
 		return err;
 	err = r->o->locals ? add_locals(r, r->o->locals) : add_config_locals(r);
@@ -563,6 +657,11 @@ static int setup(struct replay *r)
 		if (!r->hits[fam])
 			return -ENOMEM;
 	}
+	err = owners4(r);
+	if (!err && r->o->verdicts)
+		err = verdict_mids(r);
+	if (err)
+		return err;
 	err = log_emitter_init(&r->log, NULL);
 	if (err)
 		return err;
@@ -573,7 +672,6 @@ static int setup(struct replay *r)
 		flow_trace_start(&r->budget,
 				 r->o->trace_count ? r->o->trace_count : ~0u);
 	r->minute = -1;
-	r->minute_start = -120;
 	return r->o->xdp ? setup_xdp(r) : 0;
 }
 
@@ -583,6 +681,9 @@ static void teardown(struct replay *r)
 	fitter_free(&r->fit);
 	free(r->ifnames);
 	free(r->ended);
+	free(r->own4);
+	free(r->vbuf);
+	free(r->mid);
 	log_emitter_release(&r->log);
 	free(r->hits[0]);
 	free(r->hits[1]);
@@ -645,7 +746,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		}
 		count(&r, pkt, &v);
 		if (o->verdicts) {
-			put_verdict(out, r.packets, &v);
+			put_verdict(&r, r.packets, &v);
 			continue;
 		}
 		if (o->trace)
@@ -659,6 +760,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		summary(&r);
 	}
 out:
+	verdicts_flush(&r);
 	capture_close(cap);
 	teardown(&r);
 	return ret < 0 ? ret : 0;

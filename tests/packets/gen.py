@@ -377,6 +377,12 @@ class Capture:
         self.linktype, self.expect = linktype, expect
         self.t = utc(t0)
         self.recs, self.verdicts, self.notes = [], [], []
+        self.sections = []  # (first record, its interfaces): pcapng only
+
+    def section(self, intfs):
+        """A new pcapng section before the next packet, with interfaces
+        of its own (numbered from 0 again)."""
+        self.sections.append((len(self.recs), intfs))
 
     def add(self, frame, verdict, why="", at=None, intf=0, caplen=None,
             wlen=None, at_us=None):
@@ -437,16 +443,24 @@ class Capture:
             return struct.pack("<HH", code, len(val)) + val + \
                 bytes(-len(val) % 4)
 
-        # SHB: byte-order magic, version 1.0, section length unknown.
-        out = [block(0x0a0d0d0a, struct.pack("<IHHq", 0x1a2b3c4d, 1, 0, -1))]
-        for name in self.intfs:
-            # IDB: link type, snaplen; if_name (2) when named; default
-            # if_tsresol is microseconds.
-            body = struct.pack("<HHI", self.linktype, 0, self.snaplen())
-            if name is not None:
-                body += opt(2, name.encode()) + opt(0, b"")
-            out.append(block(1, body))
-        for t, intf, b, cap, wlen in self.recs:
+        def header(intfs):
+            # SHB: byte-order magic, version 1.0, section length unknown.
+            out = [block(0x0a0d0d0a,
+                         struct.pack("<IHHq", 0x1a2b3c4d, 1, 0, -1))]
+            for name in intfs:
+                # IDB: link type, snaplen; if_name (2) when named; default
+                # if_tsresol is microseconds.
+                body = struct.pack("<HHI", self.linktype, 0, self.snaplen())
+                if name is not None:
+                    body += opt(2, name.encode()) + opt(0, b"")
+                out.append(block(1, body))
+            return out
+
+        out = header(self.intfs)
+        sections = dict(self.sections)
+        for i, (t, intf, b, cap, wlen) in enumerate(self.recs):
+            if i in sections:
+                out += header(sections[i])
             out.append(block(6, struct.pack("<IIIII", intf, t >> 32,
                                             t & 0xffffffff, cap, wlen)
                              + b[:cap]))
@@ -1455,11 +1469,34 @@ def sessions():
     return c
 
 
+def sections():
+    # A pcapng of two sections (tests/golden/replay/sections-logs too):
+    # the second numbers its interfaces anew, wan1 now second. The config
+    # is sessions.conf's: 4 accepts SSH from mgmt on wan1, 9 denies ALL.
+    # Names are names: the session SSH opened on wan1 in the first section
+    # is the same interface's in the second. wxyz is only there to take
+    # the first section's names' place in memory.
+    c = Capture("sections", "2024-06-13 08:00:00", intfs=["wan1", "wan2"])
+    mgmt = "198.18.40.22"
+
+    def tcp(flags, pay=b""):
+        return eth(v4(mgmt, GW, TCP(sport=50022, dport=22, flags=flags) /
+                      pay))
+
+    c.add(tcp("S"), acc(4), "SSH from mgmt on wan1: opens a session")
+    c.add(tcp("A"), sess(4), "its ACK", intf=0)
+    c.section(["wxyz", "wan1"])
+    c.add(tcp("PA", b"SSH-2.0-x\r\n"), sess(4),
+          "new section, wan1 is interface 1: the same session", intf=1)
+    c.add(tcp("PA", b"ls\n"), sess(4), "again", intf=1)
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
-             linktype_user0, linktype_unknown, sessions]
+             linktype_user0, linktype_unknown, sessions, sections]
 
 
 def main():
