@@ -280,40 +280,19 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 	return c->rs->log_allow;
 }
 
-/* @v as loaded, which the compiler may not merge with its neighbours. */
-static __always_inline __u32 field_opaque(__u32 v)
-{
-	__asm__("" : "+r"(v));
-	return v;
-}
-
 /*
  * FNV-1a over the key's ten 32-bit words, unrolled: it runs for every
- * packet to the host. The first two words are put together from their
- * fields (as they lie in memory, little endian), each loaded alone:
- * match.h has just stored the fields one by one, and a word loaded
- * across several such stores waits for them to reach the cache (gcc
- * merges the loads back into words unless told not to).
+ * packet to the host. li_sess_key_of() stores the fields' word in one
+ * store (session.h), so the word loads here are forwarded from it.
  */
 static __always_inline __u32 sess_home(const struct li_sess_key *k)
 {
 	const __u32 *w = (const __u32 *)k;
 	__u64 x = 0xcbf29ce484222325ull;
-	size_t i = 0;
+	size_t i;
 
-	_Static_assert(sizeof(*k) == 40 &&
-			       offsetof(struct li_sess_key, pad) == 6,
-		       "sess_home() reads the key as 10 words, 2 of fields");
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	x = (x ^ (field_opaque(k->family) | field_opaque(k->proto) << 8 |
-		  field_opaque(k->lport) << 16)) *
-	    0x100000001b3ull;
-	x = (x ^ (field_opaque(k->rport) | field_opaque(k->pad) << 16)) *
-	    0x100000001b3ull;
-	i = 2;
-#endif
 #pragma GCC unroll 10
-	for (; i < sizeof(*k) / 4; i++)
+	for (i = 0; i < sizeof(*k) / 4; i++)
 		x = (x ^ w[i]) * 0x100000001b3ull;
 	return (__u32)(x ^ (x >> 29));
 }

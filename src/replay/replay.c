@@ -263,6 +263,7 @@ static void emit_trace(struct replay *r, const struct li_pkt *p,
 		.pkt = p,
 		.verdict = v,
 		.ifname = ifname,
+		.vd = r->p->objs.vdom,
 		.tunnel = r->host.last_sa && r->host.last_sa->tunnel[0] ?
 				  r->host.last_sa->tunnel :
 				  NULL,
