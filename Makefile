@@ -25,11 +25,12 @@ REPRO := -ffile-prefix-map=$(CURDIR)=.
 # `override` so that `make CFLAGS=...` (the sanitizer build) keeps these.
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP $(REPRO) -Isrc
 LDLIBS += -lpcap -lbpf -lxdp -lmnl -lsystemd -lm
-# alert e-mail (src/daemon/alertmail.c): libcurl4-openssl-dev
+# alert e-mail (src/daemon/alertmail.c) and threat feeds (src/dyn/):
+# libcurl4-openssl-dev, its headers only: the library is loaded when first
+# wanted (src/util/curl_dl.c).
 override CFLAGS += $(shell pkg-config --cflags libcurl)
-LDLIBS += $(shell pkg-config --libs libcurl)
-# The metrics endpoint's HTTP server (daemon/metrics.c).
-LDLIBS += $(shell pkg-config --libs libmicrohttpd)
+# The metrics endpoint's HTTP server (daemon/metrics.c): libmicrohttpd-dev,
+# its headers only, loaded when the endpoint starts (src/util/mhd_dl.c).
 # FQDN addresses (src/daemon/dynaddr.c, src/dyn/): libc-ares-dev
 LDLIBS += $(shell pkg-config --libs libcares)
 # The console's line editor (src/cli/shell.c): libedit-dev.

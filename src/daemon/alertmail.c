@@ -12,7 +12,6 @@
  */
 #include "daemon/alertmail.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "daemon/internal.h"
 #include "daemon/logout.h"
 #include "daemon/diag_fmt.h"
+#include "util/curl_dl.h"
 
 #define AM_MAX_LINES 500	  /* lines a batch holds */
 #define AM_MAX_BYTES (512 * 1024) /* and bytes */
@@ -583,7 +583,8 @@ void alertmail_configure(struct daemon *d)
 		d->am = am_new();
 		if (!d->am) {
 			daemon_msg(
-				"alert mail: cannot set up libcurl; no alert mail is sent");
+				"alert mail: cannot set up libcurl%s%s; no alert mail is sent",
+				*li_curl_error() ? ": " : "", li_curl_error());
 			return;
 		}
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "daemon/internal.h"
+#include "util/curl_dl.h"
 #include "daemon/diag_fmt.h"
 
 /* A recompile that failed (out of memory) is tried again after this. */
@@ -37,8 +38,9 @@ void dynaddr_configure(struct daemon *d)
 		err = dyn_engine_open(&y->eng, &y->t, say, d);
 		if (err) {
 			daemon_msg(
-				"cannot start the FQDN resolver and feed fetcher: %s; FQDN and external-resource addresses match nothing",
-				strerror(-err));
+				"cannot start the FQDN resolver and feed fetcher: %s%s%s; FQDN and external-resource addresses match nothing",
+				strerror(-err), err == -ELIBACC ? ": " : "",
+				err == -ELIBACC ? li_curl_error() : "");
 			return;
 		}
 	}

@@ -17,12 +17,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
 #include "log/counters.h"
 #include "daemon/internal.h"
 #include "daemon/logout.h"
 #include "daemon/diag_fmt.h"
+#include "util/mhd_dl.h"
 
 #define METRICS_BACKLOG 64
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -421,10 +420,15 @@ static int serve(struct daemon *d)
 {
 	struct daemon_metrics *m = &d->metrics;
 	const union MHD_DaemonInfo *info;
-	char at[32];
+	char at[32], lib[256];
 	int fd;
 
 	where(&m->conf, at, sizeof(at));
+	if (li_mhd_load(lib, sizeof(lib))) {
+		snprintf(m->err, sizeof(m->err), "cannot serve on %s: %.120s",
+			 at, lib);
+		return -ELIBACC;
+	}
 	fd = open_listener(&m->conf);
 	if (fd < 0) {
 		snprintf(m->err, sizeof(m->err), "cannot listen on %s: %s", at,

@@ -12,9 +12,9 @@
 #include <sys/socket.h>
 
 #include <ares.h>
-#include <curl/curl.h>
 
 #include "ipsec/retry.h"
+#include "util/curl_dl.h"
 #include "dyn/engine.h"
 
 /* A feed larger than this is refused (FortiOS caps lists too). */
@@ -559,10 +559,14 @@ int dyn_engine_open(struct dyn_engine **out, struct dyn_table *t,
 	eng->min_refresh_s = 60;
 	eng->max_refresh_s = 3600;
 	eng->minute_ms = m && atoi(m) > 0 ? (uint64_t)atoi(m) : 60000;
-	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS ||
-	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
 		free(eng);
 		return -ENOMEM;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		ares_library_cleanup();
+		free(eng);
+		return *li_curl_error() ? -ELIBACC : -ENOMEM;
 	}
 	eng->multi = curl_multi_init();
 	if (!eng->multi || ares_setup(eng)) {

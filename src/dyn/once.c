@@ -3,6 +3,10 @@
  * check and replay: resolve the config's FQDNs and fetch its feeds once,
  * then compile with what came back (pipeline.h).
  */
+#include <errno.h>
+#include <string.h>
+
+#include "util/curl_dl.h"
 #include "dyn/engine.h"
 #include "pipeline/pipeline.h"
 
@@ -21,7 +25,9 @@ int pipeline_compile_resolved(struct pipeline *p, bool resolve)
 		if (err)
 			diag_error(
 				&p->diags, NULL,
-				"cannot resolve the FQDN addresses: out of memory");
+				"cannot resolve the FQDN and feed addresses: %s%s%s (--no-resolve skips them)",
+				strerror(-err), err == -ELIBACC ? ": " : "",
+				err == -ELIBACC ? li_curl_error() : "");
 		p->objs.dyn = &t;
 	}
 	if (!err)

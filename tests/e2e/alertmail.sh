@@ -270,5 +270,20 @@ check "every 0101037131 line of the log is in a mail${lost:+ (missing:$lost)}" [
 check "status: nothing dropped" \
 	sh -c "'$bin' status -s '$SOCK' | grep -q '^alert mail:.* 0 dropped'"
 
+# --- libcurl missing: it is loaded when the alert mail starts ---------------------
+pid=$(daemon_pid)
+li_cmd stop >/dev/null
+wait_until 100 gone "$pid"
+write_conf "$P_PLAIN"
+export LOCALIN_LIBCURL=libnosuch-localin.so.4
+check_start "a daemon whose libcurl cannot be loaded (LOCALIN_LIBCURL) starts" "$conf"
+unset LOCALIN_LIBCURL
+check "... says why no mail is sent" \
+	wait_until 50 grep -q "alert mail: cannot set up libcurl: libnosuch-localin.so.4: cannot open shared object file" "$ERR"
+n0=$(mails)
+esp_send 0xdead0042
+check "... and still drops unknown-SPI ESP (logged, no mail)" \
+	wait_until 50 grep -q 'spi="dead0042"' "$LOG"
+
 li_cmd stop >/dev/null
 [ "$fails" -eq 0 ]

@@ -275,5 +275,20 @@ check "status disable: closed" sh -c "! nsenter --net=/run/netns/$GW curl -s --m
 check "... status: metrics: off" \
 	sh -c "'$bin' status -s '$SOCK' | grep -q '^metrics: off'"
 
+# --- libmicrohttpd missing: it is loaded when the endpoint starts ---------------
+pid=$(daemon_pid)
+li_cmd stop >/dev/null 2>&1
+wait_until 100 gone "$pid"
+write_conf "$conf" "set status enable"
+export LOCALIN_LIBMICROHTTPD=libnosuch-localin.so.12
+check_start "a daemon whose libmicrohttpd cannot be loaded (LOCALIN_LIBMICROHTTPD) starts" "$conf"
+unset LOCALIN_LIBMICROHTTPD
+check "... status says why the endpoint is not served" \
+	sh -c "'$bin' status -s '$SOCK' | grep -q '^metrics: NOT SERVED: cannot serve on 127.0.0.1:9420: libnosuch-localin.so.12: cannot open shared object file'"
+pol0=$(count "local-in-policy 1 (deny)")
+ike_send 2
+check "... and enforcement goes on (2 denied IKE counted)" wait_until 30 \
+	sh -c "[ \"\$('$bin' status -s '$SOCK' | sed -n 's/^ *local-in-policy 1 (deny): //p')\" = $((pol0 + 2)) ]"
+
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ]
