@@ -281,18 +281,19 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 }
 
 /*
- * FNV-1a over the key's ten 32-bit words, unrolled: it runs for every
- * packet to the host. li_sess_key_of() stores the fields' word in one
- * store (session.h), so the word loads here are forwarded from it.
+ * FNV-1a over the key's 32-bit words, unrolled: it runs for every packet
+ * to the host. An IPv4 key is its first four (session.h: the rest is
+ * zero). li_sess_key_of() stores the fields' word in one store, so the
+ * word loads here are forwarded from it.
  */
 static __always_inline __u32 sess_home(const struct li_sess_key *k)
 {
 	const __u32 *w = (const __u32 *)k;
 	__u64 x = 0xcbf29ce484222325ull;
-	size_t i;
+	size_t i, n = k->family == 4 ? LI_SESS4_KEY_SIZE / 4 : sizeof(*k) / 4;
 
 #pragma GCC unroll 10
-	for (i = 0; i < sizeof(*k) / 4; i++)
+	for (i = 0; i < n; i++)
 		x = (x ^ w[i]) * 0x100000001b3ull;
 	return (__u32)(x ^ (x >> 29));
 }
