@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The data path's sessions (li_sess4 and li_sess, session.h) from user
- * space: walk the LRU hashes in batches, delete an entry, count them, and the clocks and
- * generation the daemon needs to judge and log them (loader.h).
+ * space: walk the LRU hashes in batches, delete an entry, count them, and
+ * the clocks and generation the daemon needs to judge and log them
+ * (loader.h).
  */
 #include <errno.h>
 #include <limits.h>
