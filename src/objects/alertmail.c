@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "objects/internal.h"
-#include "util/base64.h"
 
 static const char *const level_intervals[8] = {
 	"emergency-interval",	"alert-interval",   "critical-interval",
@@ -38,39 +37,6 @@ static const char *word_text(struct resolver *r, const struct conf_section *sec,
 	return w && *w->text ? w->text : NULL;
 }
 
-/*
- * The password: as written, or `ENC <base64>` as `show` writes it. A
- * FortiGate's own ENC blob is encrypted with its key: not readable here.
- */
-static const char *mail_password(struct resolver *r,
-				 const struct conf_section *sec,
-				 const struct conf_entry *e)
-{
-	const struct conf_word *w;
-	size_t n = obj_words(r, sec, e, "password", &w), i;
-	char *clear;
-	long len;
-
-	if (!n)
-		return NULL;
-	if (strcmp(w[0].text, "ENC"))
-		return obj_join(r, w, n);
-	clear = n == 2 ? arena_alloc(r->a, strlen(w[1].text) + 1) : NULL;
-	len = clear ? base64_decode(w[1].text, clear) : -1;
-	for (i = 0; len > 0 && i < (size_t)len; i++)
-		if (clear[i] < 0x20 || clear[i] > 0x7e)
-			len = -1;
-	if (len <= 0) {
-		struct conf_loc loc = obj_span(w, n);
-
-		diag_error(
-			r->dl, &loc,
-			"email-server password: this ENC value is not one localin wrote (a FortiGate's encrypted password cannot be read here); set the password in clear");
-		return NULL;
-	}
-	return clear;
-}
-
 static void resolve_email_server(struct resolver *r, struct obj_alertmail *m)
 {
 	const struct conf_section *sec =
@@ -90,7 +56,7 @@ static void resolve_email_server(struct resolver *r, struct obj_alertmail *m)
 	m->validate_server =
 		obj_word_is(r, sec, e, "validate-server", "enable");
 	m->user = word_text(r, sec, e, "username");
-	m->password = mail_password(r, sec, e);
+	m->password = obj_password(r, sec, e, "email-server", true);
 	s = word_text(r, sec, e, "source-ip");
 	if (s && strcmp(s, "0.0.0.0"))
 		m->source_ip = s;

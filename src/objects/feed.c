@@ -9,36 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/base64.h"
 #include "objects/internal.h"
-
-/* The password: as written, or `ENC <base64>` as `show` writes it. */
-static const char *feed_password(struct resolver *r,
-				 const struct conf_section *sec,
-				 const struct conf_entry *e)
-{
-	const struct conf_word *w;
-	size_t n = obj_words(r, sec, e, "password", &w);
-	char *clear;
-	long len;
-
-	if (!n)
-		return NULL;
-	if (strcmp(w[0].text, "ENC"))
-		return obj_join(r, w, n);
-	clear = n == 2 ? arena_alloc(r->a, strlen(w[1].text) + 1) : NULL;
-	len = clear ? base64_decode(w[1].text, clear) : -1;
-	if (len <= 0 || memchr(clear, '\0', (size_t)len)) {
-		struct conf_loc loc = obj_span(w, n);
-
-		diag_error(
-			r->dl, &loc,
-			"external-resource password: this ENC value is not one localin wrote (a FortiGate's encrypted password cannot be read here); set the password in clear");
-		return NULL;
-	}
-	clear[len] = '\0';
-	return clear;
-}
 
 static bool url_scheme_ok(const char *url)
 {
@@ -77,7 +48,7 @@ static void resolve_feed(struct resolver *r, const struct conf_section *sec,
 	f->url = w->text;
 	w = obj_word(r, sec, e, "username");
 	f->user = w && *w->text ? w->text : NULL;
-	f->password = feed_password(r, sec, e);
+	f->password = obj_password(r, sec, e, "external-resource", false);
 	w = obj_word(r, sec, e, "source-ip");
 	f->source_ip = w && strcmp(w->text, "0.0.0.0") ? w->text : NULL;
 	w = obj_word(r, sec, e, "refresh-rate");

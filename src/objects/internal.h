@@ -76,6 +76,16 @@ bool obj_word_is(struct resolver *r, const struct conf_section *sec,
 /* All words joined by single spaces, and the span they cover. */
 char *obj_join(struct resolver *r, const struct conf_word *w, size_t n);
 struct conf_loc obj_span(const struct conf_word *w, size_t n);
+/*
+ * The password attribute: as written, or decoded from `ENC <base64>` as
+ * `show` writes it. NULL when unset, or, with an error at the value
+ * ("@what password: this ENC value is not one localin wrote..."), when
+ * the ENC value does not decode to a password: printable ASCII with
+ * @printable, else anything without a NUL.
+ */
+const char *obj_password(struct resolver *r, const struct conf_section *sec,
+			 const struct conf_entry *e, const char *what,
+			 bool printable);
 /* Where to point at an attribute: its name after `set`, else the entry. */
 struct conf_loc obj_attr_loc(const struct conf_entry *e, const char *name);
 bool obj_loc_is_user(const struct conf_loc *loc);

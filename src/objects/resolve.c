@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/base64.h"
 #include "util/hash.h"
 #include "objects/internal.h"
 
@@ -105,6 +106,36 @@ char *obj_join(struct resolver *r, const struct conf_word *w, size_t n)
 		p += strlen(p);
 	}
 	return s;
+}
+
+const char *obj_password(struct resolver *r, const struct conf_section *sec,
+			 const struct conf_entry *e, const char *what,
+			 bool printable)
+{
+	const struct conf_word *w;
+	size_t n = obj_words(r, sec, e, "password", &w), i;
+	char *clear;
+	long len;
+
+	if (!n)
+		return NULL;
+	if (strcmp(w[0].text, "ENC"))
+		return obj_join(r, w, n);
+	clear = n == 2 ? arena_alloc(r->a, strlen(w[1].text) + 1) : NULL;
+	len = clear ? base64_decode(w[1].text, clear) : -1;
+	for (i = 0; len > 0 && i < (size_t)len; i++)
+		if (printable ? clear[i] < 0x20 || clear[i] > 0x7e : !clear[i])
+			len = -1;
+	if (len <= 0) {
+		struct conf_loc loc = obj_span(w, n);
+
+		diag_error(
+			r->dl, &loc,
+			"%s password: this ENC value is not one localin wrote (a FortiGate's encrypted password cannot be read here); set the password in clear",
+			what);
+		return NULL;
+	}
+	return clear;
 }
 
 struct conf_loc obj_span(const struct conf_word *w, size_t n)
