@@ -136,6 +136,7 @@ bench: deps all
 	$(Q)sh bench/xdp/run.sh $(BUILD)
 	$(Q)sh bench/session/run.sh $(BUILD)
 	$(Q)sh bench/flood/run.sh $(BUILD)
+	$(Q)sh bench/startup/run.sh $(BUILD)
 
 # The C sources against .clang-format: `make format` rewrites them,
 # `make format-check` names each file that differs and fails if any does.
