@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -111,6 +112,52 @@ static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	bpf_map__set_max_entries(s->maps.li_pol_hits, LI_NR_SETS * def[3]);
 }
 
+static size_t conf_bytes(void)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (sizeof(struct li_conf) + pg - 1) / pg * pg;
+}
+
+/* li_conf, mapped: the state words and rates are written in place. */
+static int conf_map(struct li_loader *l)
+{
+	void *p = mmap(NULL, conf_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(l->skel->maps.li_conf), 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	l->cmap = p;
+	return 0;
+}
+
+void li_state_set(struct li_loader *l, int i, __u32 v)
+{
+	__atomic_store_n(&l->cmap->state[i], v, __ATOMIC_RELEASE);
+}
+
+__u32 li_state_get(const struct li_loader *l, int i)
+{
+	return __atomic_load_n(&l->cmap->state[i], __ATOMIC_ACQUIRE);
+}
+
+/* Event rates: each word in place (the programs read them live). */
+void li_conf_put_rates(struct li_loader *l)
+{
+	int k;
+
+	for (k = 0; k < LI_EV_NR_KINDS; k++) {
+		__atomic_store_n(&l->cmap->tb_cost_ns[k], l->conf.tb_cost_ns[k],
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&l->cmap->tb_burst_ns[k],
+				 l->conf.tb_burst_ns[k], __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * A fresh map, no program reading it yet: the whole value at once (its
+ * state words 0: set 0, every half 0, no SA table).
+ */
 static int init_conf(struct li_loader *l)
 {
 	__u32 zero = 0;
@@ -135,17 +182,10 @@ static int init_conf(struct li_loader *l)
 
 static int read_adopted(struct li_loader *l)
 {
-	__u32 zero = 0, one = LI_STATE_LOCALS, two = LI_STATE_SAS;
-	int fd = bpf_map__fd(l->skel->maps.li_state);
-
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
-				&l->conf) ||
-	    bpf_map_lookup_elem(fd, &zero, &l->active) ||
-	    bpf_map_lookup_elem(fd, &one, &l->locals_half) ||
-	    bpf_map_lookup_elem(fd, &two, &l->sas_state))
-		return -errno;
-	l->active &= 1;
-	l->locals_half &= 1;
+	memcpy(&l->conf, l->cmap, sizeof(l->conf));
+	l->active = li_state_get(l, LI_STATE_SET) & 1;
+	l->locals_half = li_state_get(l, LI_STATE_LOCALS) & 1;
+	l->sas_state = li_state_get(l, LI_STATE_SAS);
 	return 0;
 }
 
@@ -207,7 +247,9 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	err = localin_bpf__load(l->skel);
 	if (err)
 		goto fail;
-	err = adopted ? read_adopted(l) : init_conf(l);
+	err = conf_map(l);
+	if (!err)
+		err = adopted ? read_adopted(l) : init_conf(l);
 	if (!err && pin_dir)
 		err = adopted ? 0 : li_pin_all(l);
 	if (err)
@@ -263,6 +305,8 @@ void li_loader_close(struct li_loader *l)
 		return;
 	ring_buffer__free(l->rb);
 	li_hint_unmap(l);
+	if (l->cmap)
+		munmap(l->cmap, conf_bytes());
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);

@@ -213,7 +213,7 @@ static void wait_gap(__u64 last)
  */
 int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 {
-	__u32 set = l->active ^ 1, zero = 0;
+	__u32 set = l->active ^ 1;
 	struct li_image im;
 	size_t i;
 	int fam, err;
@@ -257,10 +257,8 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 		cls[1] = li_intf_class(&l->fam[1].f, l->ifs[i].name);
 		err = li_loader_write_ifc(l, set, l->ifs[i].ifindex, cls);
 	}
-	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
-					&zero, &set, BPF_ANY))
-		err = -errno;
 	if (!err) {
+		li_state_set(l, LI_STATE_SET, set);
 		l->active = set;
 		l->hdr = im.hdr;
 		l->have_rs = true;
@@ -436,7 +434,7 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 			 size_t n)
 {
-	__u32 half = l->locals_half ^ 1, key = LI_STATE_LOCALS;
+	__u32 half = l->locals_half ^ 1;
 	struct li_local_slot *t = malloc(LI_LOCAL_SLOTS * sizeof(*t));
 	int err;
 
@@ -450,10 +448,8 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 				  li_set_key(half, LI_LOCAL_SLOTS, 0), t,
 				  sizeof(*t), LI_LOCAL_SLOTS);
 	}
-	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
-					&key, &half, BPF_ANY))
-		err = -errno;
 	if (!err) {
+		li_state_set(l, LI_STATE_LOCALS, half);
 		l->locals_half = half;
 		l->last_locals_ns = li_mono_ns();
 	}
@@ -469,7 +465,7 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 			   size_t n, bool unchecked)
 {
-	__u32 half = (l->sas_state & 1) ^ 1, key = LI_STATE_SAS, word;
+	__u32 half = (l->sas_state & 1) ^ 1, word;
 	struct li_sa_slot *tab;
 	int bits, err = 0;
 
@@ -487,10 +483,8 @@ int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 				  sizeof(*tab), 1u << bits);
 	}
 	word = half | (__u32)bits << 8 | (unchecked ? LI_SAS_UNCHECKED : 0);
-	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state),
-					&key, &word, BPF_ANY))
-		err = -errno;
 	if (!err) {
+		li_state_set(l, LI_STATE_SAS, word);
 		l->sas_state = word;
 		l->last_sas_ns = li_mono_ns();
 	}
@@ -593,14 +587,10 @@ int li_loader_clear_frags(struct li_loader *l)
 int li_loader_set_event_rate(struct li_loader *l, int kind, __u32 rate,
 			     __u32 burst)
 {
-	__u32 zero = 0;
-
 	if (kind < 0 || kind >= LI_EV_NR_KINDS || !rate)
 		return -EINVAL;
 	l->conf.tb_cost_ns[kind] = 1000000000ull / rate;
 	l->conf.tb_burst_ns[kind] = l->conf.tb_cost_ns[kind] * burst;
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
-				&l->conf, BPF_ANY))
-		return -errno;
+	li_conf_put_rates(l);
 	return 0;
 }

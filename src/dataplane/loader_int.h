@@ -51,17 +51,18 @@ struct li_loader {
 	char *pin_dir;
 	enum li_pins pins; /* what li_loader_open_for() found pinned */
 	int ncpus;
-	__u64 *pcpu; /* one per-CPU value */
-	struct li_conf conf;
-	__u64 test_now_ns; /* li_loader_set_test_time() */
-	__u32 active;	   /* set in force */
+	__u64 *pcpu;	      /* one per-CPU value */
+	struct li_conf conf;  /* but its state words: li_state_get() */
+	struct li_conf *cmap; /* li_conf, mapped */
+	__u64 test_now_ns;    /* li_loader_set_test_time() */
+	__u32 active;	      /* set in force */
 	bool have_rs;
 	struct li_set_hdr hdr; /* of the set in force */
 	struct li_fam_copy fam[2];
 	__u64 last_flip_ns;
 	__u32 locals_half; /* li_locals half in force */
 	__u64 last_locals_ns;
-	__u32 sas_state; /* li_state[LI_STATE_SAS]: half in force, bits */
+	__u32 sas_state; /* state[LI_STATE_SAS]: half in force, bits */
 	__u64 last_sas_ns;
 
 	struct li_ifname *ifs;
@@ -82,6 +83,13 @@ struct li_loader {
 	__u32 hint_building; /* the half a rebuild fills */
 };
 
+/*
+ * li_conf's state word @i (LI_STATE_*), as the programs read it; written
+ * in place, one atomic store. The event rates of l->conf, likewise.
+ */
+void li_state_set(struct li_loader *l, int i, __u32 v);
+__u32 li_state_get(const struct li_loader *l, int i);
+void li_conf_put_rates(struct li_loader *l);
 /* Classes of @ifindex in the set in force (intf_other if unnamed). */
 void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2]);
 /* Write one interface's classes into set @set. */

@@ -307,32 +307,18 @@ static int hint_set_walked(void *ctx, const struct li_sess_key *k,
 	return 0;
 }
 
-/* The half in force, as the program reads it. */
-static int hint_half(struct li_loader *l, __u32 *half)
-{
-	__u32 key = LI_STATE_HINT;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_state), &key,
-				half))
-		return -errno;
-	*half &= 1;
-	return 0;
-}
-
 int li_loader_sess_hint_rebuild(struct li_loader *l)
 {
-	__u32 half, other, key = LI_STATE_HINT, w;
+	__u32 half, other, w;
 	__u64 *o;
-	int n, err;
+	int n;
 
 	if (!l->hint)
 		return -ENOENT;
 	/* The half we clear was read until the last flip: let it finish. */
 	if (l->last_hint_ns && li_mono_ns() - l->last_hint_ns < 1000000ull)
 		return 0;
-	err = hint_half(l, &half);
-	if (err)
-		return err;
+	half = li_state_get(l, LI_STATE_HINT) & 1; /* as the program reads */
 	other = half ^ 1;
 	o = l->hint + li_set_key(other, LI_SESS_HINT_WORDS, 0);
 	for (w = 0; w < LI_SESS_HINT_WORDS; w++)
@@ -341,9 +327,7 @@ int li_loader_sess_hint_rebuild(struct li_loader *l)
 	n = li_loader_sess_walk(l, hint_set_walked, l);
 	if (n < 0)
 		return n; /* the half in force stays (a superset) */
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_state), &key,
-				&other, BPF_ANY))
-		return -errno;
+	li_state_set(l, LI_STATE_HINT, other);
 	l->last_hint_ns = li_mono_ns();
 	return n;
 }

@@ -95,8 +95,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_sess_hint, b->maps.li_sess_hint },
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 	};
-	__u32 keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT }, v,
-	      zero = 0;
+	int keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT };
 	size_t i;
 	int err;
 
@@ -106,11 +105,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 			return err;
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (bpf_map_lookup_elem(bpf_map__fd(a->maps.li_state), &keys[i],
-					&v) ||
-		    bpf_map_update_elem(bpf_map__fd(b->maps.li_state), &keys[i],
-					&v, BPF_ANY))
-			return -errno;
+		li_state_set(n, keys[i], li_state_get(old, keys[i]));
 	/*
 	 * The buckets come along with their last wake-up (li_tb), which
 	 * was on the old ring: drain the new one on the timer for a while.
@@ -124,9 +119,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	       sizeof(n->conf.tb_cost_ns));
 	memcpy(n->conf.tb_burst_ns, old->conf.tb_burst_ns,
 	       sizeof(n->conf.tb_burst_ns));
-	if (bpf_map_update_elem(bpf_map__fd(b->maps.li_conf), &zero, &n->conf,
-				BPF_ANY))
-		return -errno;
+	li_conf_put_rates(n);
 	return 0;
 }
 

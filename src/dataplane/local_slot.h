@@ -8,7 +8,7 @@
  *
  * An open-addressing table of LI_LOCAL_SLOTS slots, linear probing, every
  * address within LI_LOCAL_PROBES of its home. In XDP, li_locals holds two
- * such halves; li_state[LI_STATE_LOCALS] says which is in force. A hash
+ * such halves; li_conf's state[LI_STATE_LOCALS] says which is in force. A hash
  * map lookup would cost a jhash of the key and a helper call per packet;
  * this costs one inlined array access.
  */

@@ -18,14 +18,8 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LI_STATE_NR);
-	__type(key, __u32);
-	__type(value, __u32);
-} li_state SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE); /* state words written in place */
 	__type(key, __u32);
 	__type(value, struct li_conf);
 } li_conf SEC(".maps");
@@ -236,9 +230,9 @@ struct li_xctx {
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
 	__u32 phase_off;
 	__u32 locals_off;
-	__u32 sas_state; /* li_state[LI_STATE_SAS] */
+	__u32 sas_state; /* li_conf state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
-	__u32 hint_half; /* li_state[LI_STATE_HINT] */
+	__u32 hint_half; /* li_conf state[LI_STATE_HINT] */
 	__u64 test_now;	 /* a test run's packet time, or 0 */
 	__u32 test_run;	 /* a test run with our metadata (replay, tests) */
 	struct li_sess_key *sk; /* the program's scratch, for match.h */
@@ -896,8 +890,7 @@ intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
  */
 static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 {
-	__u32 zero = 0, one = 1, two = LI_STATE_SAS, three = LI_STATE_HINT;
-	__u32 set, *st, *lh, *ss, *hh;
+	__u32 zero = 0, set;
 	struct li_test_out *s = &sc->o;
 	const struct li_conf *cf;
 	const struct li_test_meta *m;
@@ -905,10 +898,10 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	int nonlocal;
 
 	cf = bpf_map_lookup_elem(&li_conf, &zero);
-	lh = bpf_map_lookup_elem(&li_state, &one);
-	if (!cf || !lh)
+	if (!cf)
 		return XDP_PASS;
-	c.locals_off = li_set_key(*lh & 1, LI_LOCAL_SLOTS, 0);
+	c.locals_off =
+		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
 	/*
 	 * Through the scratch, so that the verifier does not carry "test is
 	 * 0" (no metadata) down every path: intf_classes() tells the two
@@ -934,17 +927,12 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	/* Not for this host: nothing more to set up (the locals table). */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
 	if (!nonlocal) {
-		st = bpf_map_lookup_elem(&li_state, &zero);
-		ss = bpf_map_lookup_elem(&li_state, &two);
-		hh = bpf_map_lookup_elem(&li_state, &three);
-		if (!st || !ss || !hh)
-			return XDP_PASS;
-		c.hint_half = *hh & 1;
-		set = *st & 1;
+		c.hint_half = cf->state[LI_STATE_HINT] & 1;
+		set = cf->state[LI_STATE_SET] & 1;
 		if (set_ctx(&c, cf, set))
 			return XDP_PASS;
 		c.s = sc;
-		c.sas_state = *ss;
+		c.sas_state = cf->state[LI_STATE_SAS];
 		intf_classes(ctx, cf, set, &c);
 		li_decide_local(&c, &s->pkt, &s->v);
 	}
@@ -1013,13 +1001,12 @@ int localin_egress(struct __sk_buff *skb)
 	struct li_escratch *es;
 	const struct li_conf *cf;
 	struct li_xctx c;
-	__u32 zero = 0, one = LI_STATE_LOCALS, *lh;
+	__u32 zero = 0;
 	const void *data, *data_end;
 
 	es = bpf_map_lookup_elem(&li_escratch, &zero);
 	cf = bpf_map_lookup_elem(&li_conf, &zero);
-	lh = bpf_map_lookup_elem(&li_state, &one);
-	if (!es || !cf || !lh)
+	if (!es || !cf)
 		return TC_ACT_UNSPEC;
 	/* Headers outside the linear part: pull what the parser reads. */
 	if (skb->data_end - skb->data < LI_EGRESS_PULL &&
@@ -1030,7 +1017,8 @@ int localin_egress(struct __sk_buff *skb)
 	data = (const void *)(long)skb->data;
 	data_end = (const void *)(long)skb->data_end;
 	__builtin_memset(&c, 0, sizeof(c));
-	c.locals_off = li_set_key(*lh & 1, LI_LOCAL_SLOTS, 0);
+	c.locals_off =
+		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
 	c.sk = &es->sk;
 	c.sn = &es->sn;
 	c.ifindex = skb->ifindex;

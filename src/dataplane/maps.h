@@ -4,10 +4,10 @@
  * loader.c): keys, values and the layout of the ruleset image.
  *
  * Two sets. Every table of the ruleset image lives in one array map that
- * holds both sets side by side: set s starts at s * capacity. li_state
- * holds the index of the set in force; a reload fills the other set
- * completely (tables, header, interface classes, zeroed policy counters)
- * and only then flips li_state. A packet reads the index once, so it is
+ * holds both sets side by side: set s starts at s * capacity. A state
+ * word in li_conf holds the index of the set in force; a reload fills the
+ * other set completely (tables, header, interface classes, zeroed policy
+ * counters) and only then flips that word. A packet reads it once, so it is
  * judged by one image, never by half of two.
  *
  * Capacities are per set and fixed when the maps are created (li_conf):
@@ -49,7 +49,26 @@ enum li_stat {
 	LI_NR_STATS,
 };
 
-/* li_conf[0]: fixed at creation, except the event rates. */
+/*
+ * li_conf's state words: [LI_STATE_SET] ruleset set in force,
+ * [LI_STATE_LOCALS] locals half, [LI_STATE_SAS] SA half and bits
+ * (sa_slot.h), [LI_STATE_HINT] the session hint's half in force.
+ */
+enum {
+	LI_STATE_SET,
+	LI_STATE_LOCALS,
+	LI_STATE_SAS,
+	LI_STATE_HINT, /* li_sess_hint half read (session.h) */
+	LI_STATE_NR,
+};
+
+/*
+ * li_conf[0]: fixed at creation, except the event rates and the state
+ * words. The words are what a reload flips; they live here so that a
+ * packet finds them and the configuration in one lookup. The map is
+ * mmapable: the loader writes a live word or rate in place, one aligned
+ * store each (loader.c li_state_set), never the whole value.
+ */
 struct li_conf {
 	/*
 	 * The hash of the program object that made these maps: only the
@@ -66,6 +85,7 @@ struct li_conf {
 	/* Token buckets, per CPU and event kind: credit in ns of time. */
 	__u64 tb_cost_ns[LI_EV_NR_KINDS];  /* per event: 1e9 / rate */
 	__u64 tb_burst_ns[LI_EV_NR_KINDS]; /* burst * cost */
+	__u32 state[LI_STATE_NR];
 };
 
 struct li_tb {
@@ -137,19 +157,6 @@ struct li_ifc {
 struct li_ifc_key {
 	__u32 set;
 	__u32 ifindex;
-};
-
-/*
- * li_state: [LI_STATE_SET] ruleset set in force, [LI_STATE_LOCALS] locals
- * half, [LI_STATE_SAS] SA half and bits (see above), [LI_STATE_HINT] the
- * session hint's half in force.
- */
-enum {
-	LI_STATE_SET,
-	LI_STATE_LOCALS,
-	LI_STATE_SAS,
-	LI_STATE_HINT, /* li_sess_hint half read (session.h) */
-	LI_STATE_NR,
 };
 
 /* li_frags: first-fragment verdicts, LRU. */

@@ -8,7 +8,7 @@
  *
  * A table of 2^bits slots, bits the least that keeps the load at or below
  * 1/2 (at least LI_SA_BITS_MIN). In XDP, li_sas holds two halves of
- * LI_SA_SLOTS; li_state[LI_STATE_SAS] holds the half in bit 0, bits in
+ * LI_SA_SLOTS; li_conf's state[LI_STATE_SAS] holds the half in bit 0, bits in
  * bits 8-15 and LI_SAS_UNCHECKED, one word, so the flip switches all at
  * once. Entries are placed Robin Hood style (an entry displaces one
  * nearer its home slot), which keeps every entry within LI_SA_PROBES of

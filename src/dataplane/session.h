@@ -144,7 +144,7 @@ li_sess_key_set_addrs(struct li_sess_key *k, const __u32 *l, const __u32 *r)
 /*
  * li_sess_hint (XDP): a bit per hash of a key's family, protocol and
  * remote address, in two halves of LI_SESS_HINT_WORDS words. A clear bit
- * in the half in force (li_state[LI_STATE_HINT]) proves that no session
+ * in the half in force (li_conf's state[LI_STATE_HINT]) proves that no session
  * of that remote exists, so the lookup of a first packet from a remote
  * the gateway has no session with is skipped: a denied flood pays a bit
  * test, not a hash lookup. Stale bits (sessions gone) only cost the
