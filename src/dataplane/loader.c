@@ -618,33 +618,55 @@ static int sum_percpu(struct li_loader *l, int fd, __u32 key, __u64 *sum)
 	return 0;
 }
 
+int li_loader_stats(struct li_loader *l, __u64 sum[LI_NR_STATS])
+{
+	size_t sz = (sizeof(struct li_cpu) + 7) & ~(size_t)7;
+	char *v = malloc(sz * (size_t)l->ncpus);
+	__u32 zero = 0;
+	int c, i;
+
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_cpu), &zero, v)) {
+		free(v);
+		return -errno;
+	}
+	for (i = 0; i < LI_NR_STATS; i++)
+		sum[i] =
+			__atomic_load_n(&l->cmap->carried[i], __ATOMIC_RELAXED);
+	for (c = 0; c < l->ncpus; c++) {
+		const struct li_cpu *e = (const void *)(v + (size_t)c * sz);
+
+		for (i = 0; i < LI_NR_STATS; i++)
+			sum[i] += e->stats[i];
+	}
+	free(v);
+	return 0;
+}
+
 __u64 li_loader_sess_opened(struct li_loader *l)
 {
-	__u64 n;
+	__u64 n[LI_NR_STATS];
 
-	if (sum_percpu(l, bpf_map__fd(l->skel->maps.li_stats),
-		       LI_ST_SESS_OPENED, &n))
+	if (li_loader_stats(l, n))
 		return 0;
-	return n;
+	return n[LI_ST_SESS_OPENED];
 }
 
 int li_loader_counters(struct li_loader *l, struct li_counters *out)
 {
-	int fd = bpf_map__fd(l->skel->maps.li_stats), fam, err;
+	__u64 n[LI_NR_STATS];
+	int fd, fam, err;
 	__u32 i;
 
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < LI_R_MAX; i++) {
-		err = sum_percpu(l, fd, LI_ST_REASON + i, &out->by_reason[i]);
-		if (err)
-			return err;
-	}
-	for (i = 0; i < LI_EV_NR_KINDS; i++) {
-		err = sum_percpu(l, fd, LI_ST_SUPPRESSED + i,
-				 &out->events_suppressed[i]);
-		if (err)
-			return err;
-	}
+	err = li_loader_stats(l, n);
+	if (err)
+		return err;
+	for (i = 0; i < LI_R_MAX; i++)
+		out->by_reason[i] = n[LI_ST_REASON + i];
+	for (i = 0; i < LI_EV_NR_KINDS; i++)
+		out->events_suppressed[i] = n[LI_ST_SUPPRESSED + i];
 	if (!l->have_rs)
 		return 0;
 	fd = bpf_map__fd(l->skel->maps.li_pol_hits);

@@ -90,6 +90,8 @@ struct li_loader {
 void li_state_set(struct li_loader *l, int i, __u32 v);
 __u32 li_state_get(const struct li_loader *l, int i);
 void li_conf_put_rates(struct li_loader *l);
+/* li_cpu's counters summed over the CPUs, with li_conf's carried ones. */
+int li_loader_stats(struct li_loader *l, __u64 sum[LI_NR_STATS]);
 /* Classes of @ifindex in the set in force (intf_other if unnamed). */
 void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2]);
 /* Write one interface's classes into set @set. */

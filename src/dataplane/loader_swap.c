@@ -74,6 +74,40 @@ out:
 }
 
 /*
+ * @n's token buckets and clock cache are @old's, CPU by CPU (@n does not
+ * run yet: its li_cpu values may be written whole).
+ */
+static int inherit_buckets(struct li_loader *n, struct li_loader *old)
+{
+	size_t sz = (sizeof(struct li_cpu) + 7) & ~(size_t)7;
+	char *va = malloc(sz * (size_t)old->ncpus);
+	char *vb = calloc((size_t)n->ncpus, sz);
+	__u32 zero = 0;
+	int c, err = 0;
+
+	if (!va || !vb || n->ncpus != old->ncpus) {
+		err = !va || !vb ? -ENOMEM : -EINVAL;
+		goto out;
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(old->skel->maps.li_cpu), &zero,
+				va)) {
+		err = -errno;
+		goto out;
+	}
+	for (c = 0; c < n->ncpus; c++)
+		memcpy(&((struct li_cpu *)(vb + (size_t)c * sz))->tb,
+		       &((struct li_cpu *)(va + (size_t)c * sz))->tb,
+		       sizeof(struct li_tb_cpu));
+	if (bpf_map_update_elem(bpf_map__fd(n->skel->maps.li_cpu), &zero, vb,
+				BPF_ANY))
+		err = -errno;
+out:
+	free(va);
+	free(vb);
+	return err;
+}
+
+/*
  * @n gets @old's state: everything the data path keeps but the ruleset
  * and the counters (added once @old has stopped counting: add_counts).
  */
@@ -84,7 +118,6 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_locals, b->maps.li_locals },
 		{ a->maps.li_sas, b->maps.li_sas },
 		{ a->maps.li_sa_stats, b->maps.li_sa_stats },
-		{ a->maps.li_tb, b->maps.li_tb },
 		{ a->maps.li_trace, b->maps.li_trace },
 		{ a->maps.li_trace_filter, b->maps.li_trace_filter },
 		{ a->maps.li_frags, b->maps.li_frags },
@@ -104,6 +137,9 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		if (err)
 			return err;
 	}
+	err = inherit_buckets(n, old);
+	if (err)
+		return err;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		li_state_set(n, keys[i], li_state_get(old, keys[i]));
 	/*
@@ -265,33 +301,18 @@ static int move_pins(struct li_loader *n, const char *tmp, const char *dir)
 }
 
 /*
- * @n's counters by reason += @old's, per CPU, once @old is out of use.
- * @n counts meanwhile: what it counts between our read and our write of
- * a counter is lost (there is no atomic add on a per-CPU value from user
- * space); at most the packets of that moment.
+ * @n's counters += @old's (its own carried ones included), once @old is
+ * out of use: into li_conf's carried words, which @n's readers add, as
+ * @n's live per-CPU values are never written from user space.
  */
 static int add_counts(struct li_loader *n, struct li_loader *old)
 {
-	int fa = bpf_map__fd(old->skel->maps.li_stats);
-	int fb = bpf_map__fd(n->skel->maps.li_stats);
-	__u64 *mine = calloc((size_t)n->ncpus, sizeof(*mine));
-	__u32 k;
-	int c, err = 0;
+	__u64 sum[LI_NR_STATS];
+	int k, err = li_loader_stats(old, sum);
 
-	if (!mine)
-		return -ENOMEM;
-	for (k = 0; k < LI_NR_STATS && !err; k++) {
-		if (bpf_map_lookup_elem(fa, &k, old->pcpu) ||
-		    bpf_map_lookup_elem(fb, &k, mine)) {
-			err = -errno;
-			break;
-		}
-		for (c = 0; c < n->ncpus; c++)
-			mine[c] += old->pcpu[c];
-		if (bpf_map_update_elem(fb, &k, mine, BPF_ANY))
-			err = -errno;
-	}
-	free(mine);
+	for (k = 0; k < LI_NR_STATS && !err; k++)
+		__atomic_fetch_add(&n->cmap->carried[k], sum[k],
+				   __ATOMIC_RELAXED);
 	return err;
 }
 

@@ -130,20 +130,6 @@ struct {
 } li_frags SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LI_NR_STATS);
-	__type(key, __u32);
-	__type(value, __u64);
-} li_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct li_tb_cpu);
-} li_tb SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, LI_RINGBUF_SIZE);
 } li_events SEC(".maps");
@@ -197,22 +183,13 @@ struct {
 	__type(value, __u32);
 } li_sess_ids SEC(".maps");
 
-/* The CPU's scratch: the packet's facts and verdict, off the stack. */
-struct li_scratch {
-	struct li_test_out o;  /* first: li_test_out takes a copy */
-	__s32 fm_idx;	       /* li_fm's result, made opaque */
-	__u32 test;	       /* record the verdict in li_test_out */
-	__u64 test_now;	       /* li_test_meta.now_ns, or 0 */
-	struct li_sess_key sk; /* match.h's session scratch */
-	struct li_sess sn;
-};
-
+/* The CPU's scratch, token buckets and counters (maps.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct li_scratch);
-} li_scratch SEC(".maps");
+	__type(value, struct li_cpu);
+} li_cpu SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -224,7 +201,7 @@ struct {
 /* The context of match.h's accessors: one set, one arrival interface. */
 struct li_xctx {
 	const struct li_set_hdr *h;
-	struct li_scratch *s;
+	struct li_cpu *s; /* this CPU's */
 	__u32 set;
 	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
@@ -456,7 +433,7 @@ static __always_inline void li_acc_ike_note(const LI_CTX *c,
  * about one. The coarse clock moves only when jiffies do (the tick that
  * advances jiffies updates the timekeeper right after), so the cached value
  * lags a fresh read by at most that one tick, and stays monotonic per CPU.
- * The cache lives with the token buckets (li_tb_cpu): one lookup for both.
+ * The cache lives with the token buckets (li_cpu): one lookup for both.
  */
 static __always_inline __u64 cpu_now(struct li_tb_cpu *c)
 {
@@ -467,20 +444,6 @@ static __always_inline __u64 cpu_now(struct li_tb_cpu *c)
 		c->ns = bpf_ktime_get_coarse_ns();
 	}
 	return c->ns;
-}
-
-static __always_inline struct li_tb_cpu *tb_cpu(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&li_tb, &zero);
-}
-
-static __always_inline __u64 coarse_now(void)
-{
-	struct li_tb_cpu *c = tb_cpu();
-
-	return c ? cpu_now(c) : bpf_ktime_get_coarse_ns();
 }
 
 static __always_inline int li_acc_log_allow(const LI_CTX *c)
@@ -531,12 +494,10 @@ static __always_inline __u32 li_acc_ifindex(const LI_CTX *c)
 	return c->ifindex;
 }
 
-static __always_inline void count(__u32 i)
+static __always_inline void count(struct li_cpu *cpu, __u32 i)
 {
-	__u64 *n = bpf_map_lookup_elem(&li_stats, &i);
-
-	if (n)
-		*n += 1;
+	if (i < LI_NR_STATS)
+		cpu->stats[i] += 1;
 }
 
 /* Opened sessions are counted: status compares them with those it saw end. */
@@ -556,7 +517,7 @@ static __always_inline int li_acc_sess_open(const LI_CTX *c,
 	}
 	if (err)
 		return err;
-	count(LI_ST_SESS_OPENED);
+	count(c->s, LI_ST_SESS_OPENED);
 	/* After the insert, in both halves (session.h). */
 	for (half = 0; half < 2; half++) {
 		__u32 k = li_set_key(half, LI_SESS_HINT_WORDS, w);
@@ -573,7 +534,7 @@ static __always_inline __u64 li_acc_sess_now(const LI_CTX *c)
 {
 	__u64 t = c->test_now;
 
-	return t ? t : coarse_now();
+	return t ? t : cpu_now(&c->s->tb);
 }
 
 static __always_inline __u32 li_acc_sess_gen(const LI_CTX *c)
@@ -731,7 +692,7 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	struct li_event *ev;
 
 	if (!tb_allow(t, cf, kind, now)) {
-		count(LI_ST_SUPPRESSED + kind);
+		count(c->s, LI_ST_SUPPRESSED + kind);
 		return;
 	}
 	/*
@@ -748,7 +709,8 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 		*sess_id = li_acc_sess_id(c);
 	ev = bpf_ringbuf_reserve(&li_events, sizeof(*ev), 0);
 	if (!ev) {
-		count(LI_ST_SUPPRESSED + kind); /* ring full: also suppressed */
+		/* ring full: also suppressed */
+		count(c->s, LI_ST_SUPPRESSED + kind);
 		return;
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));
@@ -818,9 +780,7 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 	id = trace_take(&s->pkt);
 	if (!esp && !peer && !traffic && !id)
 		return;
-	t = tb_cpu();
-	if (!t)
-		return;
+	t = &c->s->tb;
 	now = cpu_now(t);
 	if (esp)
 		emit(ctx, cf, c, s, t, LI_EV_ESP_ERROR, 0, now, &sid);
@@ -880,7 +840,7 @@ intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
  * Everything after the parse. Inlined: a call to a global function costs
  * about 10 ns a packet here (the return goes through the kernel's return
  * thunk), and the verifier does not walk this once per path through the
- * parser anyway: the facts are in li_scratch, not in registers, so the
+ * parser anyway: the facts are in li_cpu, not in registers, so the
  * paths meet in one state.
  *
  * Traffic not for this host needs only the locals table: the set's
@@ -888,7 +848,7 @@ intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
  * are read after li_decide_nonlocal() has found the packet to be ours
  * (not-for-gw 43 -> 40 ns in bench/xdp).
  */
-static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
+static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 {
 	__u32 zero = 0, set;
 	struct li_test_out *s = &sc->o;
@@ -914,6 +874,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 	c.test_run = m != 0;
 	c.sk = &sc->sk;
 	c.sn = &sc->sn;
+	c.s = sc;
 	/*
 	 * ctx->ingress_ifindex is read here only, and not as one arm of a
 	 * choice: clang 14 made a pointer of ctx + 12 (kept for three reads,
@@ -931,13 +892,12 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_scratch *sc)
 		set = cf->state[LI_STATE_SET] & 1;
 		if (set_ctx(&c, cf, set))
 			return XDP_PASS;
-		c.s = sc;
 		c.sas_state = cf->state[LI_STATE_SAS];
 		intf_classes(ctx, cf, set, &c);
 		li_decide_local(&c, &s->pkt, &s->v);
 	}
 
-	count(LI_ST_REASON + s->v.reason);
+	count(sc, LI_ST_REASON + s->v.reason);
 	if (!nonlocal) {
 		if (s->v.reason == LI_R_POLICY && s->v.policy_idx >= 0) {
 			__u32 k = pol_key(&c, s->pkt.family == 6,
@@ -962,10 +922,10 @@ int localin_xdp(struct xdp_md *ctx)
 {
 	const void *data = (const void *)(long)ctx->data;
 	const void *data_end = (const void *)(long)ctx->data_end;
-	struct li_scratch *s;
+	struct li_cpu *s;
 	__u32 zero = 0;
 
-	s = bpf_map_lookup_elem(&li_scratch, &zero);
+	s = bpf_map_lookup_elem(&li_cpu, &zero);
 	if (!s)
 		return XDP_PASS;
 	li_parse(data, data_end, &s->o.pkt);
@@ -1000,13 +960,16 @@ int localin_egress(struct __sk_buff *skb)
 {
 	struct li_escratch *es;
 	const struct li_conf *cf;
+	struct li_cpu *cpu;
 	struct li_xctx c;
 	__u32 zero = 0;
 	const void *data, *data_end;
 
 	es = bpf_map_lookup_elem(&li_escratch, &zero);
 	cf = bpf_map_lookup_elem(&li_conf, &zero);
-	if (!es || !cf)
+	/* its clock and counters; the XDP program's scratch stays its own */
+	cpu = bpf_map_lookup_elem(&li_cpu, &zero);
+	if (!es || !cf || !cpu)
 		return TC_ACT_UNSPEC;
 	/* Headers outside the linear part: pull what the parser reads. */
 	if (skb->data_end - skb->data < LI_EGRESS_PULL &&
@@ -1021,6 +984,7 @@ int localin_egress(struct __sk_buff *skb)
 		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
 	c.sk = &es->sk;
 	c.sn = &es->sn;
+	c.s = cpu;
 	c.ifindex = skb->ifindex;
 	/* A test run's packet time: cb[0..1] the cookie, cb[2..3] the time. */
 	if (cf->cookie && skb->cb[0] == (__u32)cf->cookie &&

@@ -40,7 +40,7 @@
 #define LI_FRAGS_MAX 16384
 #define LI_RINGBUF_SIZE (256 * 1024)
 
-/* li_stats: per-CPU counters. */
+/* li_cpu's counters (stats[]). */
 enum li_stat {
 	LI_ST_REASON = 0,	     /* + enum li_reason */
 	LI_ST_SUPPRESSED = LI_R_MAX, /* + enum li_event_kind */
@@ -86,6 +86,11 @@ struct li_conf {
 	__u64 tb_cost_ns[LI_EV_NR_KINDS];  /* per event: 1e9 / rate */
 	__u64 tb_burst_ns[LI_EV_NR_KINDS]; /* burst * cost */
 	__u32 state[LI_STATE_NR];
+	/*
+	 * Counts a predecessor made (loader_swap.c), added to li_cpu's when
+	 * read: a live per-CPU value is never written from user space.
+	 */
+	__u64 carried[LI_NR_STATS];
 };
 
 struct li_tb {
@@ -94,10 +99,9 @@ struct li_tb {
 };
 
 /*
- * li_tb[0], per CPU: what a decision due an event reads, in one lookup
- * (a suppressed event pays this and nothing else): the coarse clock's
- * last reading and its jiffies, the buckets, and when this CPU last woke
- * the reader.
+ * What a decision due an event reads (a suppressed event pays this and
+ * nothing else): the coarse clock's last reading and its jiffies, the
+ * buckets, and when this CPU last woke the reader.
  */
 struct li_tb_cpu {
 	__u64 jiffies;
@@ -145,6 +149,24 @@ struct li_test_meta {
 struct li_test_out {
 	struct li_pkt pkt;
 	struct li_verdict v;
+};
+
+/*
+ * li_cpu[0], per CPU: the program's scratch (the packet's facts and
+ * verdict, off the stack), its token buckets and its counters, all in
+ * the one lookup a packet makes first. User space reads the counters
+ * and writes a value only before the program runs (loader_swap.c): the
+ * scratch of a running one is in use.
+ */
+struct li_cpu {
+	struct li_test_out o;  /* the packet, the verdict */
+	__s32 fm_idx;	       /* li_fm's result, made opaque */
+	__u32 test;	       /* record the verdict in li_test_out */
+	__u64 test_now;	       /* li_test_meta.now_ns, or 0 */
+	struct li_sess_key sk; /* match.h's session scratch */
+	struct li_sess sn;
+	struct li_tb_cpu tb;
+	__u64 stats[LI_NR_STATS]; /* enum li_stat */
 };
 
 /* li_ifc: classes of an interface in one set, valid when set. */
