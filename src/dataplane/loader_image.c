@@ -244,9 +244,8 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 	err = copy_image(l, &im, set);
 	if (!err)
 		err = zero_hits(l, set, im.n.pol);
-	if (!err && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_sets),
-					&set, &im.hdr, BPF_ANY))
-		err = -errno;
+	if (!err) /* not in force: no packet reads it (the flip is a release) */
+		memcpy(&l->cmap->hdr[set], &im.hdr, sizeof(im.hdr));
 	for (fam = 0; fam < 2 && !err; fam++)
 		err = keep_family(&l->fam[fam], fam ? &rs->v6 : &rs->v4);
 	/* The interfaces we know, classified by the new ruleset. */
@@ -552,24 +551,20 @@ int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 			__u32 count)
 {
 	__u32 k = 0;
-	__s64 rem = count;
 
 	if (f && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_trace_filter),
 				     &k, f, BPF_ANY))
 		return -errno;
-	k = LI_TR_REMAINING;
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_trace), &k, &rem,
-				BPF_ANY))
-		return -errno;
+	/* after the filter: a packet that sees the budget sees the filter */
+	__atomic_store_n(&l->cmap->trace[LI_TR_REMAINING], (__s64)count,
+			 __ATOMIC_RELEASE);
 	return 0;
 }
 
 int li_loader_trace_remaining(struct li_loader *l, __s64 *rem)
 {
-	__u32 k = LI_TR_REMAINING;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_trace), &k, rem))
-		return -errno;
+	*rem = __atomic_load_n(&l->cmap->trace[LI_TR_REMAINING],
+			       __ATOMIC_ACQUIRE);
 	return 0;
 }
 

@@ -118,7 +118,6 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_locals, b->maps.li_locals },
 		{ a->maps.li_sas, b->maps.li_sas },
 		{ a->maps.li_sa_stats, b->maps.li_sa_stats },
-		{ a->maps.li_trace, b->maps.li_trace },
 		{ a->maps.li_trace_filter, b->maps.li_trace_filter },
 		{ a->maps.li_frags, b->maps.li_frags },
 		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
@@ -142,6 +141,11 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		return err;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		li_state_set(n, keys[i], li_state_get(old, keys[i]));
+	for (i = 0; i < LI_TR_NR; i++)
+		__atomic_store_n(
+			&n->cmap->trace[i],
+			__atomic_load_n(&old->cmap->trace[i], __ATOMIC_ACQUIRE),
+			__ATOMIC_RELEASE);
 	/*
 	 * The buckets come along with their last wake-up (li_tb), which
 	 * was on the old ring: drain the new one on the timer for a while.

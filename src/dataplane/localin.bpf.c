@@ -26,13 +26,6 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LI_NR_SETS);
-	__type(key, __u32);
-	__type(value, struct li_set_hdr);
-} li_sets SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1); /* LI_NR_SETS * cap_addr */
 	__type(key, __u32);
 	__type(value, __u32[LI_ADDR_ELEM]);
@@ -140,13 +133,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct flow_filter);
 } li_trace_filter SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LI_TR_NR);
-	__type(key, __u32);
-	__type(value, __s64);
-} li_trace SEC(".maps");
 
 /*
  * Sessions (session.h): the decision's and the egress program's. IPv6's
@@ -616,20 +602,17 @@ static __always_inline int li_fm(const LI_CTX *c, int fam, __u32 words,
 #include "dataplane/match.h"
 
 /* The context of set @set, from its header and the capacities. */
-static __always_inline int set_ctx(LI_CTX *c, const struct li_conf *cf,
-				   __u32 set)
+static __always_inline void set_ctx(LI_CTX *c, const struct li_conf *cf,
+				    __u32 set)
 {
 	set &= 1;
-	c->h = bpf_map_lookup_elem(&li_sets, &set);
-	if (!c->h)
-		return -1;
+	c->h = &cf->hdr[set];
 	c->set = set;
 	c->addr_off = li_set_key(set, cf->cap_addr, 0);
 	c->bm_off = li_set_key(set, cf->cap_bm, 0);
 	c->cross_off = li_set_key(set, cf->cap_cross, 0);
 	c->pol_off = li_set_key(set, cf->cap_pol, 0);
 	c->phase_off = li_set_key(set, cf->cap_phase, 0);
-	return 0;
 }
 
 /* An ESP packet of SA @id, for `diagnose vpn tunnel list`. */
@@ -726,16 +709,16 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 }
 
 /* Take one packet of the trace budget, atomically; its id, or 0. */
-static __always_inline __u32 trace_take(const struct li_pkt *p)
+static __always_inline __u32 trace_take(struct li_conf *cf,
+					const struct li_pkt *p)
 {
-	__u32 k = LI_TR_REMAINING;
+	__s64 *rem = &cf->trace[LI_TR_REMAINING];
+	__s64 *issued = &cf->trace[LI_TR_ISSUED], id;
 	struct flow_filter *f;
-	__s64 *rem, *issued, id;
+	__u32 k = 0;
 
-	rem = bpf_map_lookup_elem(&li_trace, &k);
-	if (!rem || *rem <= 0)
+	if (*rem <= 0)
 		return 0;
-	k = 0;
 	f = bpf_map_lookup_elem(&li_trace_filter, &k);
 	if (!f || !li_flow_filter_match(f, p))
 		return 0;
@@ -743,10 +726,6 @@ static __always_inline __u32 trace_take(const struct li_pkt *p)
 		__sync_fetch_and_add(rem, 1);
 		return 0;
 	}
-	k = LI_TR_ISSUED;
-	issued = bpf_map_lookup_elem(&li_trace, &k);
-	if (!issued)
-		return 0;
 	id = __sync_fetch_and_add(issued, 1) + 1;
 	/* trace id 0 reads as "none": skip it when the count wraps */
 	if (!(__u32)id)
@@ -759,7 +738,7 @@ static __always_inline __u32 trace_take(const struct li_pkt *p)
  * policy is read only when its logtraffic decides (the config's own
  * setting does not already log the packet).
  */
-static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
+static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s)
 {
 	const struct li_verdict *v = &s->v;
@@ -777,7 +756,7 @@ static __always_inline void tell(struct xdp_md *ctx, const struct li_conf *cf,
 	if (!traffic && v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
 	    !li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx, &pol))
 		traffic = li_traffic_logged(v, pol.flags, 0, 0, 0);
-	id = trace_take(&s->pkt);
+	id = trace_take(cf, &s->pkt);
 	if (!esp && !peer && !traffic && !id)
 		return;
 	t = &c->s->tb;
@@ -852,7 +831,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 {
 	__u32 zero = 0, set;
 	struct li_test_out *s = &sc->o;
-	const struct li_conf *cf;
+	struct li_conf *cf;
 	const struct li_test_meta *m;
 	struct li_xctx c;
 	int nonlocal;
@@ -890,8 +869,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 	if (!nonlocal) {
 		c.hint_half = cf->state[LI_STATE_HINT] & 1;
 		set = cf->state[LI_STATE_SET] & 1;
-		if (set_ctx(&c, cf, set))
-			return XDP_PASS;
+		set_ctx(&c, cf, set);
 		c.sas_state = cf->state[LI_STATE_SAS];
 		intf_classes(ctx, cf, set, &c);
 		li_decide_local(&c, &s->pkt, &s->v);

@@ -62,9 +62,16 @@ enum {
 	LI_STATE_NR,
 };
 
+/* li_conf's trace words: packets still to trace, ids handed out. */
+enum {
+	LI_TR_REMAINING,
+	LI_TR_ISSUED,
+	LI_TR_NR,
+};
+
 /*
- * li_conf[0]: fixed at creation, except the event rates and the state
- * words. The words are what a reload flips; they live here so that a
+ * li_conf[0]: fixed at creation, except the event rates, the state,
+ * trace and carried words, and the set headers. The words are what a reload flips; they live here so that a
  * packet finds them and the configuration in one lookup. The map is
  * mmapable: the loader writes a live word or rate in place, one aligned
  * store each (loader.c li_state_set), never the whole value.
@@ -86,11 +93,18 @@ struct li_conf {
 	__u64 tb_cost_ns[LI_EV_NR_KINDS];  /* per event: 1e9 / rate */
 	__u64 tb_burst_ns[LI_EV_NR_KINDS]; /* burst * cost */
 	__u32 state[LI_STATE_NR];
+	__s64 trace[LI_TR_NR]; /* atomic on both sides */
 	/*
 	 * Counts a predecessor made (loader_swap.c), added to li_cpu's when
 	 * read: a live per-CPU value is never written from user space.
 	 */
 	__u64 carried[LI_NR_STATS];
+	/*
+	 * Set s's header (compile/image_layout.h): what a packet needs
+	 * besides the big tables. The loader writes a set's while the other
+	 * is in force.
+	 */
+	struct li_set_hdr hdr[LI_NR_SETS];
 };
 
 struct li_tb {
@@ -189,13 +203,6 @@ struct li_frag_key {
 	__u32 id;
 	__u32 saddr[4];
 	__u32 daddr[4];
-};
-
-/* li_trace: [LI_TR_REMAINING] packets still to trace, [LI_TR_ISSUED] ids. */
-enum {
-	LI_TR_REMAINING,
-	LI_TR_ISSUED,
-	LI_TR_NR,
 };
 
 /*
