@@ -5,6 +5,7 @@
  * sizes, the offsets and the copy cannot disagree.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -26,6 +27,17 @@ static const struct li_bitmaps *bitmaps_of(const struct li_family *f, int dim)
 }
 
 /* A run of @n phase entries at the next element; its first entry. */
+/*
+ * Protocol @p's services name no source port (one source class), and
+ * every service class fits the port table's 16 bits: its destination-
+ * port table can hold the classes themselves (li_fam_hdr.svc_direct).
+ */
+static bool svc_direct(const struct li_svc_table *t, int p)
+{
+	return t->dport_class[p] && t->cross[p] && t->nr_sclass[p] == 1 &&
+	       t->nr_classes <= 0x10000;
+}
+
 static __u32 phase_run(struct li_image *im, size_t n)
 {
 	__u32 at = im->n.phase * LI_PHASE_ELEM;
@@ -69,6 +81,8 @@ static void lay_family(struct li_image *im, const struct li_family *f, int fam)
 		h->cross_base[p] = im->n.cross;
 		h->nr_sclass[p] = t->nr_sclass[p];
 		h->unknown_ports[p] = t->unknown_ports[p];
+		if (svc_direct(t, p))
+			h->svc_direct |= 1u << p;
 		if (t->cross[p])
 			im->n.cross += t->nr_dclass[p] * t->nr_sclass[p];
 	}
@@ -111,10 +125,16 @@ static void fill_addr(struct li_image *im, __u32 base,
 		       (size_t)t->nr_blocks * LI_BLOCK_SIZE * sizeof(*at));
 }
 
-/* A table the compiler left out (no such protocol) is zeros. */
+/*
+ * A table the compiler left out (no such protocol) is zeros. A protocol
+ * whose destination-port table holds service classes (svc_direct): each
+ * port's destination class through the cross table, whose one column it
+ * is.
+ */
 static void fill_ports(struct li_image *im, const struct li_svc_table *t,
 		       int fam)
 {
+	__u32 i;
 	int p, src;
 
 	for (p = 0; p < LI_NR_PORT_PROTOS; p++) {
@@ -124,10 +144,13 @@ static void fill_ports(struct li_image *im, const struct li_svc_table *t,
 			__u32 k = li_port_table_key(0, fam, p, src);
 			__u16 *at = im->port + (size_t)k * LI_PORT_ELEM;
 
-			if (v)
-				memcpy(at, v, LI_PORT_SPACE * sizeof(*v));
-			else
+			if (!v)
 				memset(at, 0, LI_PORT_SPACE * sizeof(*v));
+			else if (!src && svc_direct(t, p))
+				for (i = 0; i < LI_PORT_SPACE; i++)
+					at[i] = (__u16)t->cross[p][v[i]];
+			else
+				memcpy(at, v, LI_PORT_SPACE * sizeof(*v));
 		}
 	}
 }

@@ -49,6 +49,13 @@ struct li_fam_hdr {
 	__u32 cross_base[LI_NR_PORT_PROTOS]; /* li_cross */
 	__u32 nr_sclass[LI_NR_PORT_PROTOS];
 	__u32 unknown_ports[LI_NR_PORT_PROTOS];
+	/*
+	 * Bit p: protocol p's destination-port table holds service classes
+	 * (its services name no source ports: the cross table folded in),
+	 * so the program reads neither the source-port table nor li_cross.
+	 */
+	__u32 svc_direct;
+	__u32 pad_svc;
 	__u32 proto_map[256];
 	/* Phase tables (li_phase entries; phase_on 0: the bitmap walk). */
 	__u32 phase_on;

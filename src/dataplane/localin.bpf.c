@@ -256,6 +256,11 @@ static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p,
 	return e ? e[port & (LI_PORT_ELEM - 1)] : 0;
 }
 
+static __always_inline int li_acc_svc_direct(const LI_CTX *c, int fam, __u32 p)
+{
+	return (fh(c, fam)->svc_direct >> (p & 31)) & 1;
+}
+
 static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam, __u32 p,
 					      __u32 d, __u32 s)
 {

@@ -43,6 +43,10 @@
  *   __u32 li_acc_svc_cross(const LI_CTX *c, int fam, __u32 p,
  *                          __u32 dclass, __u32 sclass);
  *   __u32 li_acc_svc_unknown(const LI_CTX *c, int fam, __u32 p);
+ *   int   li_acc_svc_direct(const LI_CTX *c, int fam, __u32 p);
+ *                         (li_acc_svc_port(.., LI_PORT_DST, ..) gives
+ *                          the service class itself: p's services name
+ *                          no source port, compile/image.c)
  *   LI_BM_ROW li_acc_bm_row(const LI_CTX *c, int fam, int dim, __u32 cls);
  *                         (one class's bitmap in one dimension, incl.
  *                          LI_DIM_ACTIVE with class 0; LI_BM_ROW is a type
@@ -208,6 +212,8 @@ static __always_inline __u32 li_svc_class(const LI_CTX *c,
 	if (!(p->flags & LI_PKT_PORTS))
 		return li_acc_svc_unknown(c, fam, pp);
 	d = li_acc_svc_port(c, fam, pp, LI_PORT_DST, p->dport);
+	if (li_acc_svc_direct(c, fam, pp))
+		return d;
 	s = li_acc_svc_port(c, fam, pp, LI_PORT_SRC, p->sport);
 	return li_acc_svc_cross(c, fam, pp, d, s);
 }

@@ -79,16 +79,35 @@ static void put_bm(struct ref *r, int fam, int dim, const __u64 *words, __u32 n)
 		    sizeof(__u64), n);
 }
 
+/*
+ * The destination-port table of a protocol with one source class holds
+ * the final classes (li_fam_hdr.svc_direct): column 0 of the cross table,
+ * through the destination classes.
+ */
+static int one_column(const struct li_svc_table *t, int p)
+{
+	return t->dport_class[p] && t->cross[p] && t->nr_sclass[p] == 1 &&
+	       t->nr_classes <= 65536;
+}
+
 static void put_ports(struct ref *r, int fam, const struct li_svc_table *t)
 {
 	static const __u16 zero[LI_PORT_SPACE];
-	int p, src;
+	static __u16 direct[LI_PORT_SPACE];
+	int p, src, port;
 
 	for (p = 0; p < LI_NR_PORT_PROTOS; p++) {
 		for (src = 0; src < 2; src++) {
 			const __u16 *v =
 				src ? t->sport_class[p] : t->dport_class[p];
 
+			if (!src && one_column(t, p)) {
+				for (port = 0; port < LI_PORT_SPACE; port++)
+					direct[port] =
+						t->cross[p][v[port] * 1 + 0];
+				v = direct;
+				r->hdr.fam[fam].svc_direct |= 1u << p;
+			}
 			put(r->port_map, li_port_table_key(0, fam, p, src),
 			    v ? v : zero, LI_PORT_ELEM * sizeof(__u16),
 			    LI_PORT_ELEMS_PER_TABLE);
