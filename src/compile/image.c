@@ -73,6 +73,7 @@ static void lay_family(struct li_image *im, const struct li_family *f, int fam)
 	h->bm_words = f->nr_policies ? f->bm_words : 0;
 	h->intf_other = f->intf_other;
 	h->pol_base = im->n.pol;
+	h->addr_one = (f->src.nr_classes == 1) | (f->dst.nr_classes == 1) << 1;
 	h->addr_base[0] = im->n.addr;
 	im->n.addr += LI_ADDR_ROOT_ELEMS + f->src.nr_blocks;
 	h->addr_base[1] = im->n.addr;

@@ -55,7 +55,11 @@ struct li_fam_hdr {
 	 * so the program reads neither the source-port table nor li_cross.
 	 */
 	__u32 svc_direct;
-	__u32 pad_svc;
+	/*
+	 * Bit 0 source, bit 1 destination: the address table has one class
+	 * (0), as when every policy names "all" there: not looked up.
+	 */
+	__u32 addr_one;
 	__u32 proto_map[256];
 	/* Phase tables (li_phase entries; phase_on 0: the bitmap walk). */
 	__u32 phase_on;

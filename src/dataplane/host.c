@@ -31,6 +31,13 @@ static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 	return c->intf_cls[fam];
 }
 
+static __always_inline int li_acc_addr_one(const LI_CTX *c, int fam, int dim)
+{
+	const struct li_family *f = fam_of(c, fam);
+
+	return (dim == LI_DIM_SRC ? &f->src : &f->dst)->nr_classes == 1;
+}
+
 static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim,
 					      __u32 i)
 {

@@ -228,6 +228,11 @@ static __always_inline __u32 addr_entry(const LI_CTX *c, int fam, int dim,
 	return e ? e[i & (LI_ADDR_ELEM - 1)] : 0;
 }
 
+static __always_inline int li_acc_addr_one(const LI_CTX *c, int fam, int dim)
+{
+	return (fh(c, fam)->addr_one >> (dim == LI_DIM_DST)) & 1;
+}
+
 static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim,
 					      __u32 i)
 {

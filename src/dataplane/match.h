@@ -34,6 +34,8 @@
  * Required accessors (fam is 0 for IPv4, 1 for IPv6; dim is enum li_dim):
  *   __u32 li_acc_bm_words(const LI_CTX *c, int fam);
  *   __u32 li_acc_intf_class(const LI_CTX *c, int fam);
+ *   int   li_acc_addr_one(const LI_CTX *c, int fam, int dim);
+ *                         (the address table has one class, 0)
  *   __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim, __u32 i);
  *   __u32 li_acc_addr_block(const LI_CTX *c, int fam, int dim, __u32 i);
  *   __u32 li_acc_svc_proto(const LI_CTX *c, int fam, __u32 proto);
@@ -184,6 +186,8 @@ static __always_inline __u32 li_addr_class(const LI_CTX *c,
 	__u32 levels = fam ? LI_V6_LEVELS - 1 : LI_V4_LEVELS - 1;
 	__u32 e, i;
 
+	if (li_acc_addr_one(c, fam, dim))
+		return 0;
 	e = li_acc_addr_root(c, fam, dim,
 			     li_addr_byte(p, dim, 0) << 8 |
 				     li_addr_byte(p, dim, 1));
