@@ -745,14 +745,12 @@ static __always_inline __u32 trace_take(struct li_conf *cf,
 
 /*
  * The events this decision is due; time is read only for those. The
- * policy is read only when its logtraffic decides (the config's own
- * setting does not already log the packet).
+ * matched policy's logtraffic came with the verdict (v->pol_flags).
  */
 static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s)
 {
 	const struct li_verdict *v = &s->v;
-	struct li_policy pol = { 0 };
 	struct li_tb_cpu *t;
 	int esp, peer, traffic;
 	__u32 id, sid = v->sess_id;
@@ -760,12 +758,9 @@ static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 
 	esp = v->reason == LI_R_ESP_UNKNOWN_SPI;
 	peer = v->reason == LI_R_ESP_WRONG_PEER;
-	traffic =
-		li_traffic_logged(v, 0, c->h->log_allow, c->h->log_deny_unicast,
-				  c->h->log_deny_broadcast);
-	if (!traffic && v->reason == LI_R_POLICY && v->policy_idx >= 0 &&
-	    !li_acc_policy(c, s->pkt.family == 6, (__u32)v->policy_idx, &pol))
-		traffic = li_traffic_logged(v, pol.flags, 0, 0, 0);
+	traffic = li_traffic_logged(v, v->pol_flags, c->h->log_allow,
+				    c->h->log_deny_unicast,
+				    c->h->log_deny_broadcast);
 	id = trace_take(cf, &s->pkt);
 	if (!esp && !peer && !traffic && !id)
 		return;

@@ -305,6 +305,7 @@ static __always_inline void li_verdict_set(struct li_verdict *v, int drop,
 	v->sa_id = 0;
 	v->sess_id = 0;
 	v->sess = LI_VS_NONE;
+	v->pol_flags = 0;
 }
 
 /* The slot of (@family, @addr, @spi) in the SA table (sa_slot.h), or NULL. */
@@ -583,6 +584,7 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 					       LI_R_POLICY);
 				v->policy_id = pol.id;
 				v->policy_idx = idx;
+				v->pol_flags = pol.flags;
 			} else {
 				li_verdict_set(v, LI_PASS, LI_R_IMPLICIT);
 			}

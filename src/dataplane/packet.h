@@ -121,7 +121,8 @@ struct li_verdict {
 	__u32 sa_id;   /* LI_R_ESP_OK, _WRONG_PEER: the SA's id + 1 (maps.h) */
 	__u32 sess_id; /* the session opened or found (session.h), or 0 */
 	__u8 sess;     /* enum li_verdict_sess */
-	__u8 pad[3];
+	__u8 pol_flags; /* LI_R_POLICY: the policy's flags (logtraffic), else 0 */
+	__u8 pad[2];
 };
 
 #endif

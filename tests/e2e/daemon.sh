@@ -108,6 +108,27 @@ check "... the daemon still answers" li_cmd status
 cp "$accept" "$conf"
 check "reload with a good config (accept ICMP)" li_cmd reload
 check "... now in force: the ping passes" ping_ok
+# The config logs no deny; the policy's own logtraffic does (the verdict
+# carries the policy's flags to the program's event).
+sed 's/local-in-deny-unicast enable/local-in-deny-unicast disable/' "$deny" |
+	sed 's/set action deny/set action deny\n        set logtraffic enable/' \
+		>"$conf"
+check "reload: deny-unicast logging off, policy 1 logtraffic enable" \
+	li_cmd reload
+before=$(grep -c "action=\"deny\" policyid=1 " "$LOG")
+check "... dropped" ping_dropped
+sleep 0.3
+after=$(grep -c "action=\"deny\" policyid=1 " "$LOG")
+check "... the policy's logtraffic logs the drop ($before -> $after lines)" \
+	[ "$after" -gt "$before" ]
+sed 's/set logtraffic enable/set logtraffic disable/' "$conf" >"$tmp/quiet.conf"
+cp "$tmp/quiet.conf" "$conf"
+check "reload: logtraffic disable" li_cmd reload
+before=$(grep -c "action=\"deny\" policyid=1 " "$LOG")
+check "... dropped" ping_dropped
+sleep 0.3
+after=$(grep -c "action=\"deny\" policyid=1 " "$LOG")
+check "... and not logged ($before -> $after lines)" [ "$after" = "$before" ]
 cp "$deny" "$conf"
 kill -HUP "$(daemon_pid)"
 sleep 0.5

@@ -79,7 +79,7 @@ static void test_traffic_deny_v4(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, 0, { 0 } };
 
 	(void)state;
 	set_tz("Europe/Berlin");
@@ -92,7 +92,9 @@ static void test_traffic_accept_unnamed_service(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 17, "192.0.2.7", 4500, "198.51.100.1", 4500);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, { 0 } };
+	struct li_verdict v = {
+		0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, 0, { 0 }
+	};
 
 	(void)state;
 	set_tz("UTC");
@@ -166,7 +168,7 @@ static void test_traffic_v6(void **state)
 {
 	struct li_pkt p =
 		pkt_of(6, 6, "2001:db8:1::10", 50123, "2001:db8::1", 22);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 7, 2, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 7, 2, 0, 0, 0, 0, { 0 } };
 
 	(void)state;
 	set_tz("America/Los_Angeles");
@@ -180,7 +182,7 @@ static void test_traffic_icmp(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 1, "192.0.2.9", 2280, "198.51.100.1", 8 << 8);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 3, 0, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 3, 0, 0, 0, 0, 0, { 0 } };
 
 	(void)state;
 	set_tz("UTC");
@@ -193,7 +195,7 @@ static void test_traffic_icmp(void **state)
 static void test_traffic_esp_no_ports_bcast(void **state)
 {
 	struct li_pkt p = pkt_of(4, 50, "192.0.2.9", 0, "198.51.100.255", 0);
-	struct li_verdict v = { 1, LI_R_POLICY, 1, 0, 4, 0, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 1, 0, 4, 0, 0, 0, 0, 0, { 0 } };
 	struct log_ctx bare = { NULL, NULL, NULL };
 
 	(void)state;
@@ -207,7 +209,7 @@ static void test_traffic_esp_no_ports_bcast(void **state)
 static void test_quoting(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.7", 500, "198.51.100.1", 500);
-	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 2, 1, 0, 0, 0, 0, { 0 } };
 	struct log_ctx c = { "gw \"north\"\\1", "id\n", "vd\"x" };
 	struct log_event ev = { .pkt = &p,
 				.verdict = &v,
@@ -302,7 +304,9 @@ static void test_esp_udp_v6_tunnel(void **state)
 static void check_header(const char *tz, __u64 t, const char *want)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.1", 1, "192.0.2.2", 2);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, { 0 } };
+	struct li_verdict v = {
+		0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, 0, { 0 }
+	};
 	struct log_event ev = { .pkt = &p,
 				.verdict = &v,
 				.intf = "wan1",

@@ -403,7 +403,7 @@ static void check_trace(const struct flow_trace_pkt *t, const char *want)
 static void test_trace_deny(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, 0, { 0 } };
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 1,
 				    false, 0,  false,  false, false };
 
@@ -419,7 +419,7 @@ static void test_trace_deny(void **state)
 static void test_trace_vdom(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, 0, { 0 } };
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 1,
 				    false, 0,  false,  false, false };
 
@@ -436,7 +436,9 @@ static void test_trace_vdom(void **state)
 static void test_trace_sessions(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "192.0.2.53", 53, "10.10.10.1", 40000);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 2, 1, 0, 0x2a, 0, { 0 } };
+	struct li_verdict v = {
+		1, LI_R_POLICY, 0, 0, 2, 1, 0, 0x2a, 0, 0, { 0 }
+	};
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 3,
 				    false, 0,  false,  false, false };
 	const char *recv =
@@ -490,7 +492,7 @@ static void test_trace_tcp_accept_timestamp(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 6, "192.168.1.10", 53814, "192.168.1.1", 22);
-	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 0, LI_R_POLICY, 0, 0, 5, 1, 0, 0, 0, 0, { 0 } };
 	struct flow_trace_pkt t = { &p,	  &v, "port5", NULL,  NULL, 52,
 				    true, T0, false,   false, false };
 
@@ -518,7 +520,9 @@ static void test_trace_icmp_implicit(void **state)
 {
 	struct li_pkt p =
 		pkt_of(4, 1, "192.168.1.10", 2328, "192.168.1.1", 8 << 8);
-	struct li_verdict v = { 0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, { 0 } };
+	struct li_verdict v = {
+		0, LI_R_IMPLICIT, 0, 0, 0, -1, 0, 0, 0, 0, { 0 }
+	};
 	struct flow_trace_pkt t = { &p,	   &v, "port5", NULL,  NULL, 30,
 				    false, 0,  false,	false, false };
 
@@ -536,7 +540,7 @@ static void test_trace_esp_unknown_raw(void **state)
 {
 	struct li_pkt p = pkt_of(4, 50, "203.0.113.66", 0, "198.51.100.1", 0);
 	struct li_verdict v = {
-		1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1, 0, 0, 0, { 0 }
+		1, LI_R_ESP_UNKNOWN_SPI, 0, 0, 0, -1, 0, 0, 0, 0, { 0 }
 	};
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 7,
 				    false, 0,  false,  false, false };
@@ -562,7 +566,9 @@ static void test_trace_esp_ok_udp_v6(void **state)
 {
 	struct li_pkt p =
 		pkt_of(6, 17, "2001:db8:9::2", 4500, "2001:db8::1", 4500);
-	struct li_verdict v = { 0, LI_R_ESP_OK, 0, 0, 0, -1, 0, 0, 0, { 0 } };
+	struct li_verdict v = {
+		0, LI_R_ESP_OK, 0, 0, 0, -1, 0, 0, 0, 0, { 0 }
+	};
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  "to-branch", 8,
 				    false, 0,  false,  false, false };
 
@@ -586,7 +592,9 @@ static void test_trace_esp_ok_udp_v6(void **state)
 static void test_trace_nonlocal(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 500, "192.0.2.99", 500);
-	struct li_verdict v = { 0, LI_R_NONLOCAL, 0, 0, 0, -1, 0, 0, 0, { 0 } };
+	struct li_verdict v = {
+		0, LI_R_NONLOCAL, 0, 0, 0, -1, 0, 0, 0, 0, { 0 }
+	};
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", "root", NULL, 2,
 				    false, 0,  false,  false,  false };
 
@@ -601,7 +609,7 @@ static void test_trace_nonlocal(void **state)
 static void test_trace_fragment_v6_deny(void **state)
 {
 	struct li_pkt p = pkt_of(6, 17, "2001:db8::5", 0, "2001:db8::1", 0);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 1, 3, 0, 0, 0, 0, 0, { 0 } };
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 9,
 				    false, 0,  false,  false, false };
 
@@ -629,9 +637,8 @@ static void test_trace_fragment_v6_deny(void **state)
 static void test_trace_malformed(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "203.0.113.5", 0, "198.51.100.1", 0);
-	struct li_verdict v = {
-		1, LI_R_MALFORMED, 0, 0, 0, -1, 0, 0, 0, { 0 }
-	};
+	struct li_verdict v = { 1, LI_R_MALFORMED, 0, 0, 0, -1, 0, 0, 0,
+				0, { 0 } };
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 4,
 				    false, 0,  false,  false, false };
 	int m;
@@ -662,7 +669,7 @@ static void test_trace_malformed(void **state)
 static void test_trace_escaping_nospc_print(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, 0, { 0 } };
 	struct flow_trace_pkt t = { &p,	   &v, "we\"ird", NULL,	 NULL, 1,
 				    false, 0,  false,	  false, false };
 	char buf[FLOW_TRACE_MAX], *mem = NULL;
@@ -733,7 +740,7 @@ static void test_filter_addr_pair(void **state)
 static void test_trace_show_options(void **state)
 {
 	struct li_pkt p = pkt_of(4, 17, "10.10.10.13", 500, "10.10.10.1", 500);
-	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, { 0 } };
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, 0, { 0 } };
 	struct flow_trace_pkt t = { .pkt = &p,
 				    .verdict = &v,
 				    .ifname = "wan1",
