@@ -229,7 +229,7 @@ static int stream_load(const char *obj, int pass)
 }
 
 /*
- * sess-new on @l (its program @prog, li_sess @sfd) with @f, whose first
+ * sess-new on @l (its program @prog, li_sess4 @sfd) with @f, whose first
  * packet gets @want: median ns over rounds; each round's counters must
  * show exactly its runs with @want's reason. @held: the fewest sessions
  * li_sess held after a round.
@@ -331,7 +331,8 @@ static int sess_conf(const char *label, const char *path, int marker)
 #ifndef BENCH_NO_SESS
 	err = -ENOENT;
 	prog = bench_find_prog(marker);
-	sfd = prog < 0 ? -1 : prog_map(prog, "li_sess");
+	/* The frames are IPv4: their sessions are li_sess4's (session.h). */
+	sfd = prog < 0 ? -1 : prog_map(prog, "li_sess4");
 	if (sfd < 0)
 		goto out;
 	sess_clear(sfd);
