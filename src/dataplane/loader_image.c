@@ -69,7 +69,9 @@ static void active_now(const struct li_ruleset *rs, const struct li_family *f,
 
 /*
  * The schedules' mask now into each family's reserved ACTIVE row, and
- * its phase tables' first policies under it.
+ * its phase tables' first policies under it. The image holds them under
+ * the enabled mask already: computed again only when a schedule leaves a
+ * policy out now (at the 8 MiB budget, 2M entries).
  */
 static int fill_active(struct li_image *im, const struct li_ruleset *rs)
 {
@@ -78,12 +80,14 @@ static int fill_active(struct li_image *im, const struct li_ruleset *rs)
 	for (fam = 0; fam < 2; fam++) {
 		const struct li_family *f = fam ? &rs->v6 : &rs->v4;
 		const struct li_fam_hdr *h = &im->hdr.fam[fam];
+		__u64 *active = im->bm + h->bm_base[LI_DIM_ACTIVE];
 
 		if (!h->nr_policies)
 			continue;
-		active_now(rs, f, im->bm + h->bm_base[LI_DIM_ACTIVE]);
-		err = ruleset_image_phase_ab(
-			im, f, fam, im->bm + h->bm_base[LI_DIM_ACTIVE]);
+		active_now(rs, f, active);
+		if (!memcmp(active, f->enabled, f->bm_words * sizeof(*active)))
+			continue;
+		err = ruleset_image_phase_ab(im, f, fam, active);
 		if (err)
 			return err;
 	}
