@@ -71,10 +71,11 @@ enum {
 
 /*
  * li_conf[0]: fixed at creation, except the event rates, the state,
- * trace and carried words, and the set headers. The words are what a reload flips; they live here so that a
- * packet finds them and the configuration in one lookup. The map is
- * mmapable: the loader writes a live word or rate in place, one aligned
- * store each (loader.c li_state_set), never the whole value.
+ * trace and carried words, and the set headers: what a reload flips and
+ * a packet reads lives here, found with the configuration in one lookup.
+ * The map is mmapable: the loader writes a live word or rate in place,
+ * one aligned store each (loader.c li_state_set), and a set's header
+ * while the other set is in force; never the whole value.
  */
 struct li_conf {
 	/*
