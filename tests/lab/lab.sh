@@ -211,6 +211,17 @@ lab_ipsec_up() {
 # The peer initiates (unless the tunnel is up already); the CHILD_SA must
 # be INSTALLED on the gateway's side.
 lab_tunnel_up() {
+	# The peer has the tunnel but the gateway shows no INSTALLED CHILD_SA:
+	# a rekey in flight (esp.sh rekeys every 3 s), between the old SA and
+	# the new one. Initiating then makes the peer refuse a duplicate.
+	if ! lab_swanctl gw --list-sas 2>/dev/null | grep -q INSTALLED &&
+		lab_swanctl peer --list-sas 2>/dev/null | grep -q INSTALLED; then
+		for _ in $(seq 30); do
+			sleep 0.1
+			lab_swanctl gw --list-sas 2>/dev/null | grep -q INSTALLED &&
+				break
+		done
+	fi
 	lab_swanctl gw --list-sas 2>/dev/null | grep -q INSTALLED ||
 		lab_swanctl peer --initiate --child lab --timeout 20 >"$LAB_DIR/initiate.out" 2>&1 || {
 		tail -n 20 "$LAB_DIR/initiate.out" >&2
