@@ -33,3 +33,13 @@ int li_dl_load(const char *lib, const char *env, const struct li_dl_sym *syms,
 	dlclose(h);
 	return -1;
 }
+
+int li_dl_once(struct li_dl_lib *l)
+{
+	if (!l->loaded)
+		l->loaded = li_dl_load(l->lib, l->env, l->syms, l->n, l->error,
+				       sizeof(l->error)) ?
+				    -1 :
+				    1;
+	return l->loaded > 0 ? 0 : -1;
+}

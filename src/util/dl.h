@@ -23,4 +23,25 @@ struct li_dl_sym {
 int li_dl_load(const char *lib, const char *env, const struct li_dl_sym *syms,
 	       size_t n, char *err, size_t errlen);
 
+/* One entry of a symbol table: the function pointer @slot, its @name. */
+#define LI_DL_SYM(slot, name)            \
+	{                                \
+		(void **)&(slot), (name) \
+	}
+
+/*
+ * A library loaded on first use, once: a failure is not tried again,
+ * and its reason stays in @error ("" while loaded or not tried).
+ */
+struct li_dl_lib {
+	const char *lib, *env; /* as li_dl_load() */
+	const struct li_dl_sym *syms;
+	size_t n;
+	int loaded; /* 1 loaded, -1 failed, 0 not tried yet */
+	char error[256];
+};
+
+/* @l loaded (now or before): 0, or -1 with l->error saying why. */
+int li_dl_once(struct li_dl_lib *l);
+
 #endif
