@@ -618,19 +618,35 @@ static int sum_percpu(struct li_loader *l, int fd, __u32 key, __u64 *sum)
 	return 0;
 }
 
-int li_loader_stats(struct li_loader *l, __u64 sum[LI_NR_STATS])
+size_t li_cpu_stride(void)
 {
-	size_t sz = (sizeof(struct li_cpu) + 7) & ~(size_t)7;
-	char *v = malloc(sz * (size_t)l->ncpus);
-	__u32 zero = 0;
-	int c, i;
+	return (sizeof(struct li_cpu) + 7) & ~(size_t)7;
+}
 
+int li_cpu_read(struct li_loader *l, char **out)
+{
+	char *v = malloc(li_cpu_stride() * (size_t)l->ncpus);
+	__u32 zero = 0;
+
+	*out = NULL;
 	if (!v)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_cpu), &zero, v)) {
 		free(v);
 		return -errno;
 	}
+	*out = v;
+	return 0;
+}
+
+int li_loader_stats(struct li_loader *l, __u64 sum[LI_NR_STATS])
+{
+	size_t sz = li_cpu_stride();
+	char *v;
+	int c, i, err = li_cpu_read(l, &v);
+
+	if (err)
+		return err;
 	for (i = 0; i < LI_NR_STATS; i++)
 		sum[i] =
 			__atomic_load_n(&l->cmap->carried[i], __ATOMIC_RELAXED);

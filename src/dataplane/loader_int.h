@@ -90,6 +90,12 @@ struct li_loader {
 void li_state_set(struct li_loader *l, int i, __u32 v);
 __u32 li_state_get(const struct li_loader *l, int i);
 void li_conf_put_rates(struct li_loader *l);
+/*
+ * li_cpu's values, one per possible CPU li_cpu_stride() bytes apart, into
+ * a buffer of malloc (*@out, to free); 0 or -errno.
+ */
+size_t li_cpu_stride(void);
+int li_cpu_read(struct li_loader *l, char **out);
 /* li_cpu's counters summed over the CPUs, with li_conf's carried ones. */
 int li_loader_stats(struct li_loader *l, __u64 sum[LI_NR_STATS]);
 /* Classes of @ifindex in the set in force (intf_other if unnamed). */

@@ -79,21 +79,18 @@ out:
  */
 static int inherit_buckets(struct li_loader *n, struct li_loader *old)
 {
-	size_t sz = (sizeof(struct li_cpu) + 7) & ~(size_t)7;
-	char *va = malloc(sz * (size_t)old->ncpus);
-	char *vb = calloc((size_t)n->ncpus, sz);
+	size_t sz = li_cpu_stride();
+	char *va = NULL, *vb = calloc((size_t)n->ncpus, sz);
 	__u32 zero = 0;
-	int c, err = 0;
+	int c, err;
 
-	if (!va || !vb || n->ncpus != old->ncpus) {
-		err = !va || !vb ? -ENOMEM : -EINVAL;
+	if (!vb || n->ncpus != old->ncpus) {
+		err = !vb ? -ENOMEM : -EINVAL;
 		goto out;
 	}
-	if (bpf_map_lookup_elem(bpf_map__fd(old->skel->maps.li_cpu), &zero,
-				va)) {
-		err = -errno;
+	err = li_cpu_read(old, &va);
+	if (err)
 		goto out;
-	}
 	for (c = 0; c < n->ncpus; c++)
 		memcpy(&((struct li_cpu *)(vb + (size_t)c * sz))->tb,
 		       &((struct li_cpu *)(va + (size_t)c * sz))->tb,
