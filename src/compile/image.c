@@ -26,7 +26,6 @@ static const struct li_bitmaps *bitmaps_of(const struct li_family *f, int dim)
 	return b[dim];
 }
 
-/* A run of @n phase entries at the next element; its first entry. */
 /*
  * Protocol @p's services name no source port (one source class), and
  * every service class fits the port table's 16 bits: its destination-
@@ -38,6 +37,7 @@ static bool svc_direct(const struct li_svc_table *t, int p)
 	       t->nr_classes <= 0x10000;
 }
 
+/* A run of @n phase entries at the next element; its first entry. */
 static __u32 phase_run(struct li_image *im, size_t n)
 {
 	__u32 at = im->n.phase * LI_PHASE_ELEM;
