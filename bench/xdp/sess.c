@@ -18,10 +18,10 @@
  *   sess-new      an accepted first packet (ike-peer, else the reply)
  *                 whose source port changes every run: sess.bpf.o writes
  *                 it and tail-calls localin's program, so every run
- *                 inserts into li_sess. Printed net of the wrapper (the
+ *                 opens a session. Printed net of the wrapper (the
  *                 same wrapper tail-calling XDP_PASS, minus XDP_PASS
  *                 alone) and raw. At most 60000 runs a round (the ports
- *                 must not come round again), li_sess emptied before each.
+ *                 must not come round again), the sessions emptied before each.
  *   egress        localin_egress (TC) on the query frame: the gateway's
  *                 outbound packet of a live session (the first run opens
  *                 it, the rest refresh it).
@@ -135,44 +135,13 @@ static struct {
 	__u32 ovh; /* the wrapper's own ns: stream->XDP_PASS - XDP_PASS */
 } ss = { .stream = -1 };
 
-/* The fd of map @name of program @prog, or -1. */
-static int prog_map(int prog, const char *name)
+/* Empty the data path's sessions; the number it held. */
+static long sess_clear(struct li_loader *l)
 {
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), ids[64], i;
+	int n = li_loader_sess_count(l);
 
-	info.nr_map_ids = 64;
-	info.map_ids = (__u64)(unsigned long)ids;
-	if (bpf_obj_get_info_by_fd(prog, &info, &len))
+	if (li_loader_sess_flush(l))
 		return -1;
-	for (i = 0; i < info.nr_map_ids && i < 64; i++) {
-		struct bpf_map_info mi = { 0 };
-		__u32 ml = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(ids[i]);
-
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &mi, &ml) &&
-		    !strcmp(mi.name, name))
-			return fd;
-		if (fd >= 0)
-			close(fd);
-	}
-	return -1;
-}
-
-/* Empty li_sess (@fd); the number of sessions it held. */
-static long sess_clear(int fd)
-{
-	static struct li_sess_key keys[LI_SESS_MAX + 1];
-	long n = 0, i;
-
-	if (!bpf_map_get_next_key(fd, NULL, &keys[0])) {
-		for (n = 1; n <= LI_SESS_MAX &&
-			    !bpf_map_get_next_key(fd, &keys[n - 1], &keys[n]);
-		     n++)
-			;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
 	return n;
 }
 
@@ -229,14 +198,13 @@ static int stream_load(const char *obj, int pass)
 }
 
 /*
- * sess-new on @l (its program @prog, li_sess4 @sfd) with @f, whose first
- * packet gets @want: median ns over rounds; each round's counters must
- * show exactly its runs with @want's reason. @held: the fewest sessions
- * li_sess held after a round.
+ * sess-new on @l (its program @prog) with @f, whose first packet gets
+ * @want: median ns over rounds; each round's counters must show exactly
+ * its runs with @want's reason. @held: the fewest sessions the data path
+ * held after a round.
  */
-static int time_new(struct li_loader *l, int prog, int sfd,
-		    const struct frame *f, const struct li_verdict *want,
-		    __u32 *ns, long *held)
+static int time_new(struct li_loader *l, int prog, const struct frame *f,
+		    const struct li_verdict *want, __u32 *ns, long *held)
 {
 	__u32 v[MAX_ROUNDS], zero = 0, n, ret, r;
 	struct li_counters before, after;
@@ -249,7 +217,7 @@ static int time_new(struct li_loader *l, int prog, int sfd,
 		return -errno;
 	*held = LI_SESS_MAX;
 	for (k = 0; k < rounds; k++) {
-		sess_clear(sfd);
+		sess_clear(l);
 		err = li_loader_counters(l, &before);
 		if (!err)
 			err = stream_run(f, n, &v[k], &ret);
@@ -271,7 +239,7 @@ static int time_new(struct li_loader *l, int prog, int sfd,
 				return -EPROTO;
 			}
 		}
-		h = sess_clear(sfd);
+		h = sess_clear(l);
 		if (h < *held)
 			*held = h;
 	}
@@ -307,7 +275,7 @@ static int sess_conf(const char *label, const char *path, int marker)
 	struct li_verdict pv;
 	const struct frame *nf = NULL;
 	const struct li_verdict *nv = NULL;
-	int prog = -1, sfd = -1, peer_ok;
+	int prog = -1, peer_ok;
 	long held = 0;
 #endif
 
@@ -331,11 +299,9 @@ static int sess_conf(const char *label, const char *path, int marker)
 #ifndef BENCH_NO_SESS
 	err = -ENOENT;
 	prog = bench_find_prog(marker);
-	/* The frames are IPv4: their sessions are li_sess4's (session.h). */
-	sfd = prog < 0 ? -1 : prog_map(prog, "li_sess4");
-	if (sfd < 0)
+	if (prog < 0)
 		goto out;
-	sess_clear(sfd);
+	sess_clear(l);
 #endif
 	/* reply-nosess: the decision; '*' when the timed runs saw another. */
 	err = li_loader_test_run(l, reply.b, reply.len, IFINDEX, &pkt, &v);
@@ -361,7 +327,7 @@ static int sess_conf(const char *label, const char *path, int marker)
 		nv = &v;
 	}
 	/* sess-reply: after the gateway's query went out once. */
-	sess_clear(sfd);
+	sess_clear(l);
 	err = li_loader_test_run_egress(l, query.b, query.len);
 	if (!err)
 		err = li_loader_test_run(l, reply.b, reply.len, IFINDEX, &pkt,
@@ -380,7 +346,7 @@ static int sess_conf(const char *label, const char *path, int marker)
 		goto out;
 	print_cell(ns, &v2, 0);
 	/* sess-peer: its first packet opens the session, if accepted. */
-	sess_clear(sfd);
+	sess_clear(l);
 	err = li_loader_test_run(l, peer.b, peer.len, IFINDEX, &pkt, &pv);
 	if (err)
 		goto out;
@@ -402,8 +368,8 @@ static int sess_conf(const char *label, const char *path, int marker)
 	}
 	/* sess-new: ike-peer if accepted, else the reply. */
 	if (nf) {
-		sess_clear(sfd);
-		err = time_new(l, prog, sfd, nf, nv, &ns, &held);
+		sess_clear(l);
+		err = time_new(l, prog, nf, nv, &ns, &held);
 		if (err)
 			goto out;
 		printf("  %5u %-4s %-9.9s %-8s %6ld", ns, "pass",
@@ -413,7 +379,7 @@ static int sess_conf(const char *label, const char *path, int marker)
 		printf("  %5s %-14s %-8s %6s", "-", "", "", "");
 	}
 	/* egress: the query, its session live after the first run. */
-	sess_clear(sfd);
+	sess_clear(l);
 	{
 		__u32 e[MAX_ROUNDS];
 		unsigned int k;
@@ -435,8 +401,6 @@ static int sess_conf(const char *label, const char *path, int marker)
 	printf("\n");
 out:
 #ifndef BENCH_NO_SESS
-	if (sfd >= 0)
-		close(sfd);
 	if (prog >= 0)
 		close(prog);
 #endif

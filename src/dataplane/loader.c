@@ -168,6 +168,9 @@ static int init_conf(struct li_loader *l)
 		    sizeof(l->conf.cookie))
 			return -errno;
 	} while (!l->conf.cookie);
+	if (getrandom(&l->conf.sess_seed, sizeof(l->conf.sess_seed), 0) !=
+	    sizeof(l->conf.sess_seed))
+		return -errno;
 	l->conf.build = li_loader_build();
 	for (k = 0; k < LI_EV_NR_KINDS; k++) {
 		l->conf.tb_cost_ns[k] = 1000000000ull / DEF_EVENT_RATE;
@@ -260,7 +263,10 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 		err = -errno;
 		goto fail;
 	}
-	err = li_hint_map(l);
+	err = li_sess_maps_map(l);
+	/* a daemon that died mid-write may have left a slot claimed */
+	if (!err && adopted)
+		err = li_sess_tab_settle(l) < 0 ? -ENOMEM : 0;
 	if (err)
 		goto fail;
 	*out = l;
@@ -304,7 +310,7 @@ void li_loader_close(struct li_loader *l)
 	if (!l)
 		return;
 	ring_buffer__free(l->rb);
-	li_hint_unmap(l);
+	li_sess_maps_unmap(l);
 	if (l->cmap)
 		munmap(l->cmap, conf_bytes());
 	for (i = 0; i < l->nr_att; i++)

@@ -189,33 +189,30 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out);
 int li_loader_clear_policy_hits(struct li_loader *l);
 
 /*
- * Sessions (li_sess, session.h): loader_sess.c. @fn gets each entry once
- * (a copy); it may delete it (li_loader_sess_delete()); a nonzero return
- * stops the walk (a negative one is returned; after a positive one,
- * li_loader_sess_walk_part() goes on with the batch it stopped in, read
- * again: what @fn deleted is gone from it, the rest comes again). Batches of lookups where
- * the kernel has them, key by key where not. The number of entries seen,
- * or a negative errno.
+ * Sessions (li_sess_tab, session.h): loader_sess.c. @fn gets each entry
+ * once (a copy); it may delete it (li_loader_sess_delete()); a nonzero
+ * return stops the walk (a negative one is returned; after a positive
+ * one, li_loader_sess_walk_part() goes on at the entry it stopped at,
+ * read again: gone if @fn deleted it). The number of entries seen, or a
+ * negative errno.
  */
 typedef int (*li_sess_fn)(void *ctx, const struct li_sess_key *k,
 			  const struct li_sess *s);
 int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx);
 /*
  * A walk in parts, so that no part takes long: from @c (zeroed: the
- * start) until about @max entries were seen (whole batches) or the end,
- * where @c->done is set and @c starts over. Same return.
+ * start) until @max entries were seen or the end, where @c->done is set
+ * and @c starts over. Same return.
  */
 struct li_sess_cursor {
-	__u32 token; /* the kernel's: where the next batch begins */
-	__u8 map;    /* 0: IPv4's sessions (li_sess4), 1: IPv6's (li_sess) */
-	bool started;
-	bool done; /* this part reached the end */
+	__u32 token; /* the slot the next part begins at */
+	bool done;   /* this part reached the end */
 };
 int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
 			     unsigned int max, li_sess_fn fn, void *ctx);
 int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k);
 /*
- * Delete @n keys, in batches: the number deleted, or a negative errno.
+ * Delete @n keys: the number deleted, or a negative errno.
  * A key already gone is skipped, and its @gone (if given) set.
  */
 int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,

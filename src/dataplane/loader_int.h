@@ -77,7 +77,8 @@ struct li_loader {
 	void *poll_ctx;
 	__s64 clock_off; /* realtime - monotonic, ns */
 	int polled;
-	__u64 events_ns;     /* when li_loader_poll() last handled any (mono) */
+	__u64 events_ns; /* when li_loader_poll() last handled any (mono) */
+	struct li_sess_bucket *stab; /* li_sess_tab, mapped, or NULL */
 	__u64 *hint;	     /* li_sess_hint, mapped (session.h), or NULL */
 	__u64 last_hint_ns;  /* the last flip of its halves */
 	__u32 hint_building; /* the half a rebuild fills */
@@ -104,9 +105,13 @@ void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2]);
 int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2]);
 __u64 li_mono_ns(void);
-/* Map li_sess_hint for the rebuild (loader_sess.c); unmap it. */
-int li_hint_map(struct li_loader *l);
-void li_hint_unmap(struct li_loader *l);
+/*
+ * Map li_sess_tab and li_sess_hint (loader_sess.c); unmap them. Empty
+ * the table's slots left claimed (li_sess_tab_settle): their number.
+ */
+int li_sess_maps_map(struct li_loader *l);
+void li_sess_maps_unmap(struct li_loader *l);
+int li_sess_tab_settle(struct li_loader *l);
 /*
  * What one map set needs for @rs: address elements, bitmap words, cross
  * entries, policies; the sizes of the compiler's image (compile/image.h)

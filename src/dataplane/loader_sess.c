@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The data path's sessions (li_sess4 and li_sess, session.h) from user
- * space: walk the LRU hashes in batches, delete an entry, count them, and
- * the clocks and generation the daemon needs to judge and log them
- * (loader.h).
+ * The data path's sessions (li_sess_tab, session.h) from user space:
+ * walk them, delete one, count them, and the clocks and generation the
+ * daemon needs to judge and log them (loader.h).
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,150 +18,74 @@
 #include "dataplane/loader_int.h"
 
 /*
- * Entries per batch: a whole map in 16 system calls, 1.9 MiB of buffers
- * at most. A bucket holds far fewer, so no batch ends in ENOSPC.
+ * li_sess_tab, mapped: walked slot by slot, written under each slot's
+ * seq word as the programs do (session.h).
  */
-#define SESS_BATCH 4096
+#define TAB_BYTES ((size_t)LI_SESS_BUCKETS * sizeof(struct li_sess_bucket))
 
-/*
- * The data path keeps IPv4's sessions in li_sess4 under the key's first
- * LI_SESS4_KEY_SIZE bytes, IPv6's in li_sess (session.h). Here every key
- * is a whole struct li_sess_key: an IPv4 one read from li_sess4 gets its
- * other words zeroed, as li_sess_key_of() leaves them outside the
- * programs.
- */
-static int sess_fd(const struct li_loader *l, __u8 family)
+/* Claims a writer holds for nanoseconds; spin this many times at most. */
+#define CLAIM_TRIES 100000
+
+static struct li_sess_slot *slot_at(const struct li_loader *l, __u32 i)
 {
-	return bpf_map__fd(family == 4 ? l->skel->maps.li_sess4 :
-					 l->skel->maps.li_sess);
+	return &l->stab[(i / LI_SESS_WAYS) % LI_SESS_BUCKETS]
+			.slot[i % LI_SESS_WAYS];
 }
 
-static size_t key_size(__u8 family)
+static struct li_sess_bucket *bucket_of(const struct li_loader *l,
+					const struct li_sess_key *k)
 {
-	return family == 4 ? LI_SESS4_KEY_SIZE : sizeof(struct li_sess_key);
+	return &l->stab[li_sess_bucket_of(k, l->conf.sess_seed)];
 }
 
-/* Key @i of a batch of @family's keys as the kernel wrote them, whole. */
-static void key_at(__u8 family, const void *raw, __u32 i, struct li_sess_key *k)
+/* Claim @e, waiting out a writer: its seq to release with, or 0. */
+static __u32 claim(struct li_sess_slot *e)
 {
-	size_t ksz = key_size(family);
+	__u32 seq = 0;
+	int i;
 
-	memset(k, 0, sizeof(*k));
-	memcpy(k, (const char *)raw + i * ksz, ksz);
+	for (i = 0; i < CLAIM_TRIES && !seq; i++)
+		seq = li_sess_slot_claim(e);
+	return seq;
 }
 
-/*
- * The slow way, for kernels without batch lookups of hash maps: the next
- * key is read before @fn sees (and may delete) the current one, so a walk
- * that deletes as it goes does not start over.
- */
-static int walk_keys(struct li_loader *l, __u8 family, li_sess_fn fn, void *ctx)
+/* A copy of @e's key and session when it holds one, stable: true. */
+static bool slot_copy(const struct li_sess_slot *e, struct li_sess_key *k,
+		      struct li_sess *s)
 {
-	struct li_sess_key k[2];
-	struct li_sess s;
-	int fd = sess_fd(l, family), cur = 0, n = 0, err;
+	__u32 seq = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
 
-	memset(k, 0, sizeof(k));
-	if (bpf_map_get_next_key(fd, NULL, &k[cur]))
-		return errno == ENOENT ? 0 : -errno;
-	for (;;) {
-		bool more = !bpf_map_get_next_key(fd, &k[cur], &k[!cur]);
-
-		if (!more && errno != ENOENT)
-			return -errno;
-		/* Gone since (expired by the LRU, deleted): skipped. */
-		if (!bpf_map_lookup_elem(fd, &k[cur], &s)) {
-			n++;
-			err = fn ? fn(ctx, &k[cur], &s) : 0;
-			if (err)
-				return err < 0 ? err : n;
-		}
-		if (!more)
-			return n;
-		cur = !cur;
-	}
-}
-
-static int walk_keys_all(struct li_loader *l, li_sess_fn fn, void *ctx)
-{
-	int n4 = walk_keys(l, 4, fn, ctx), n6;
-
-	if (n4 < 0)
-		return n4;
-	n6 = walk_keys(l, 6, fn, ctx);
-	return n6 < 0 ? n6 : n4 + n6;
+	if ((seq & 1) || !e->k.family)
+		return false;
+	memcpy(k, &e->k, sizeof(*k));
+	memcpy(s, &e->s, sizeof(*s));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&e->seq, __ATOMIC_RELAXED) == seq && k->family;
 }
 
 int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
 			     unsigned int max, li_sess_fn fn, void *ctx)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct li_sess_key key;
-	struct li_sess *vals;
-	__u32 out = 0, count, i;
-	bool unsupported = false;
+	struct li_sess_key k;
+	struct li_sess s;
 	unsigned int n = 0;
-	int err = 0, ret;
-	void *raw;
+	int err = 0;
 
-	raw = malloc(SESS_BATCH * sizeof(key));
-	vals = malloc(SESS_BATCH * sizeof(*vals));
-	if (!raw || !vals) {
-		free(raw);
-		free(vals);
-		return -ENOMEM;
-	}
+	if (!l->stab)
+		return -ENOENT;
 	c->done = false;
-	while (n < max) {
-		__u8 family = c->map ? 6 : 4;
-
-		count = SESS_BATCH;
-		/* The token of a hash map is a bucket index (a __u32). */
-		ret = bpf_map_lookup_batch(sess_fd(l, family),
-					   c->started ? &c->token : NULL, &out,
-					   raw, vals, &count, &opts);
-		if (ret && errno != ENOENT) {
-			err = -errno;
-			/* EINVAL, ENOTSUPP (524): no batch ops for it here */
-			unsupported = !c->started && !c->map &&
-				      (err == -EINVAL || err == -EOPNOTSUPP ||
-				       err == -524);
-			break;
-		}
-		for (i = 0; i < count && !err; i++) {
-			n++;
-			key_at(family, raw, i, &key);
-			err = fn ? fn(ctx, &key, &vals[i]) : 0;
-		}
-		/*
-		 * Stopped: the next part reads this batch again (without
-		 * what @fn deleted), @c as it was before it.
-		 */
-		if (err > 0)
-			break;
-		c->token = out;
-		c->started = true;
-		if (ret) { /* ENOENT: that was this map's last batch */
-			c->started = false;
-			c->map = !c->map;
-			if (!c->map) {
-				c->done = true;
-				break;
-			}
-		}
+	for (; c->token < LI_SESS_MAPS_MAX && n < max; c->token++) {
+		if (!slot_copy(slot_at(l, c->token), &k, &s))
+			continue;
+		n++;
+		err = fn ? fn(ctx, &k, &s) : 0;
+		/* Stopped: the next part starts at this slot again. */
 		if (err)
 			break;
 	}
-	free(raw);
-	free(vals);
-	if (c->done || err < 0) {
-		c->started = false; /* the next walk starts over */
-		c->map = 0;
-	}
-	/* No batch lookups at all (an old kernel): key by key, whole. */
-	if (unsupported) {
-		c->done = true;
-		return walk_keys_all(l, fn, ctx);
+	if (c->token >= LI_SESS_MAPS_MAX || err < 0) {
+		c->done = c->token >= LI_SESS_MAPS_MAX;
+		c->token = 0; /* the next walk starts over */
 	}
 	return err < 0 ? err : (int)n;
 }
@@ -170,105 +93,63 @@ int li_loader_sess_walk_part(struct li_loader *l, struct li_sess_cursor *c,
 int li_loader_sess_walk(struct li_loader *l, li_sess_fn fn, void *ctx)
 {
 	struct li_sess_cursor c = { 0 };
-	int n = li_loader_sess_walk_part(l, &c, UINT_MAX, fn, ctx);
 
-	return n;
-}
-
-/* delete_keys() for @n keys of one family, packed as its map keys them. */
-static int delete_run(struct li_loader *l, __u8 family, const void *keys,
-		      size_t n, bool *gone)
-{
-	size_t ksz = key_size(family), i = 0, deleted = 0;
-	int fd = sess_fd(l, family);
-	const char *k = keys;
-	__u32 count;
-
-	while (i < n) {
-		count = n - i > SESS_BATCH ? SESS_BATCH : (__u32)(n - i);
-		if (!bpf_map_delete_batch(fd, k + i * ksz, &count, NULL)) {
-			i += count;
-			deleted += count;
-			continue;
-		}
-		/* @count were deleted, the next one failed */
-		i += count;
-		deleted += count;
-		if (errno == ENOENT) {
-			if (gone)
-				gone[i] = true;
-			i++;
-			continue;
-		}
-		if (errno != EINVAL && errno != EOPNOTSUPP && errno != 524)
-			return -errno;
-		/* No batch deletes here: one by one. */
-		if (bpf_map_delete_elem(fd, k + i * ksz)) {
-			if (errno != ENOENT)
-				return -errno;
-			if (gone)
-				gone[i] = true;
-		} else {
-			deleted++;
-		}
-		i++;
-	}
-	return (int)deleted;
-}
-
-int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
-			       size_t n, bool *gone)
-{
-	size_t i, j, m, deleted = 0;
-	char *packed = NULL;
-	int err;
-
-	/* Runs of one family; IPv4's keys packed to their prefix. */
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && k[j].family == k[i].family; j++)
-			;
-		if (k[i].family != 4) {
-			err = delete_run(l, k[i].family, k + i, j - i,
-					 gone ? gone + i : NULL);
-		} else {
-			if (!packed)
-				packed = malloc(n * LI_SESS4_KEY_SIZE);
-			if (!packed)
-				return -ENOMEM;
-			for (m = i; m < j; m++)
-				memcpy(packed + (m - i) * LI_SESS4_KEY_SIZE,
-				       &k[m], LI_SESS4_KEY_SIZE);
-			err = delete_run(l, 4, packed, j - i,
-					 gone ? gone + i : NULL);
-		}
-		if (err < 0) {
-			free(packed);
-			return err;
-		}
-		deleted += (size_t)err;
-	}
-	free(packed);
-	return (int)deleted;
-}
-
-int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k)
-{
-	if (bpf_map_delete_elem(sess_fd(l, k->family), k))
-		return -errno;
-	return 0;
+	return li_loader_sess_walk_part(l, &c, UINT_MAX, fn, ctx);
 }
 
 int li_loader_sess_take(struct li_loader *l, const struct li_sess_key *k,
 			struct li_sess *s)
 {
-	if (bpf_map_lookup_and_delete_elem(sess_fd(l, k->family), k, s))
-		return -errno;
+	struct li_sess_slot *e;
+	__u32 seq;
+
+	if (!l->stab)
+		return -ENOENT;
+	e = li_sess_slot_find(bucket_of(l, k), k);
+	if (!e)
+		return -ENOENT;
+	seq = claim(e);
+	if (!seq)
+		return -EBUSY;
+	if (!li_sess_key_eq(&e->k, k)) { /* replaced meanwhile */
+		li_sess_slot_release(e, seq);
+		return -ENOENT;
+	}
+	if (s)
+		memcpy(s, &e->s, sizeof(*s));
+	memset(&e->k, 0, sizeof(e->k));
+	li_sess_slot_release(e, seq);
 	return 0;
+}
+
+int li_loader_sess_delete(struct li_loader *l, const struct li_sess_key *k)
+{
+	return li_loader_sess_take(l, k, NULL);
+}
+
+int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
+			       size_t n, bool *gone)
+{
+	size_t i;
+	int deleted = 0, err;
+
+	for (i = 0; i < n; i++) {
+		err = li_loader_sess_delete(l, &k[i]);
+		if (!err) {
+			deleted++;
+		} else if (err == -ENOENT) {
+			if (gone)
+				gone[i] = true;
+		} else {
+			return err;
+		}
+	}
+	return deleted;
 }
 
 #define HINT_BYTES (2 * LI_SESS_HINT_WORDS * sizeof(__u64))
 
-int li_hint_map(struct li_loader *l)
+int li_sess_maps_map(struct li_loader *l)
 {
 	void *p = mmap(NULL, HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       bpf_map__fd(l->skel->maps.li_sess_hint), 0);
@@ -276,14 +157,57 @@ int li_hint_map(struct li_loader *l)
 	if (p == MAP_FAILED)
 		return -errno;
 	l->hint = p;
+	p = mmap(NULL, TAB_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(l->skel->maps.li_sess_tab), 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	l->stab = p;
 	return 0;
 }
 
-void li_hint_unmap(struct li_loader *l)
+void li_sess_maps_unmap(struct li_loader *l)
 {
 	if (l->hint)
 		munmap(l->hint, HINT_BYTES);
 	l->hint = NULL;
+	if (l->stab)
+		munmap(l->stab, TAB_BYTES);
+	l->stab = NULL;
+}
+
+/*
+ * A slot left claimed (a copy taken mid-write, a loader that died holding
+ * one) would be skipped by every reader and writer for good: one still
+ * claimed, with the same seq, after a millisecond is emptied.
+ */
+int li_sess_tab_settle(struct li_loader *l)
+{
+	__u32 i, *seen, nr = 0, k;
+	struct timespec ms = { 0, 1000000 };
+
+	if (!l->stab)
+		return -ENOENT;
+	seen = malloc(LI_SESS_MAPS_MAX * sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	for (i = 0; i < LI_SESS_MAPS_MAX; i++)
+		seen[i] =
+			__atomic_load_n(&slot_at(l, i)->seq, __ATOMIC_ACQUIRE);
+	nanosleep(&ms, NULL);
+	for (i = 0; i < LI_SESS_MAPS_MAX; i++) {
+		struct li_sess_slot *e = slot_at(l, i);
+
+		if (!(seen[i] & 1) ||
+		    __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != seen[i])
+			continue;
+		for (k = 0; k < sizeof(e->k); k++)
+			((volatile char *)&e->k)[k] = 0;
+		/* Only if still the same: a writer may have come back. */
+		if (li_cas32(&e->seq, seen[i], seen[i] + 1) == seen[i])
+			nr++;
+	}
+	free(seen);
+	return (int)nr;
 }
 
 /* @k's bit in half @half (atomic: the programs set bits beside it). */
@@ -335,8 +259,21 @@ int li_loader_sess_hint_rebuild(struct li_loader *l)
 int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,
 			    const struct li_sess *s)
 {
-	if (bpf_map_update_elem(sess_fd(l, k->family), k, s, BPF_NOEXIST))
-		return -errno;
+	struct li_sess_slot *e;
+	__u32 seq;
+
+	if (!l->stab)
+		return -ENOENT;
+	e = li_sess_slot_victim(bucket_of(l, k), k, li_sess_clock_ns());
+	seq = claim(e);
+	if (!seq)
+		return -EBUSY;
+	if (li_sess_key_eq(&e->k, k)) { /* a packet made another meanwhile */
+		li_sess_slot_release(e, seq);
+		return -EEXIST;
+	}
+	li_sess_slot_put(e, k, s);
+	li_sess_slot_release(e, seq);
 	/* As the programs do after an insert (session.h). */
 	if (l->hint) {
 		hint_set(l, 0, k);
@@ -348,8 +285,14 @@ int li_loader_sess_put_back(struct li_loader *l, const struct li_sess_key *k,
 int li_loader_sess_lookup(struct li_loader *l, const struct li_sess_key *k,
 			  struct li_sess *s)
 {
-	if (bpf_map_lookup_elem(sess_fd(l, k->family), k, s))
-		return -errno;
+	struct li_sess_key got;
+	struct li_sess_slot *e;
+
+	if (!l->stab)
+		return -ENOENT;
+	e = li_sess_slot_find(bucket_of(l, k), k);
+	if (!e || !slot_copy(e, &got, s) || !li_sess_key_eq(&got, k))
+		return -ENOENT;
 	return 0;
 }
 

@@ -118,8 +118,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_trace_filter, b->maps.li_trace_filter },
 		{ a->maps.li_frags, b->maps.li_frags },
 		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
-		{ a->maps.li_sess, b->maps.li_sess },
-		{ a->maps.li_sess4, b->maps.li_sess4 },
+		{ a->maps.li_sess_tab, b->maps.li_sess_tab }, /* and its seed */
 		/* after the sessions: a bit for each one copied (session.h) */
 		{ a->maps.li_sess_hint, b->maps.li_sess_hint },
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
@@ -135,6 +134,13 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	}
 	err = inherit_buckets(n, old);
 	if (err)
+		return err;
+	/* The copy holds the slots a program was writing as they were. */
+	n->conf.sess_seed = old->conf.sess_seed;
+	__atomic_store_n(&n->cmap->sess_seed, n->conf.sess_seed,
+			 __ATOMIC_RELEASE);
+	err = li_sess_tab_settle(n);
+	if (err < 0)
 		return err;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		li_state_set(n, keys[i], li_state_get(old, keys[i]));

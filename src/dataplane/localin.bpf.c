@@ -134,23 +134,14 @@ struct {
 	__type(value, struct flow_filter);
 } li_trace_filter SEC(".maps");
 
-/*
- * Sessions (session.h): the decision's and the egress program's. IPv6's
- * under the whole key, IPv4's under its first LI_SESS4_KEY_SIZE bytes.
- */
+/* Sessions (session.h): the decision's and the egress program's. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LI_SESS_MAX);
-	__type(key, struct li_sess_key);
-	__type(value, struct li_sess);
-} li_sess SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LI_SESS_MAX);
-	__type(key, struct li_sess4_key); /* LI_SESS4_KEY_SIZE bytes */
-	__type(value, struct li_sess);
-} li_sess4 SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LI_SESS_BUCKETS);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader's walks and deletes */
+	__type(key, __u32);
+	__type(value, struct li_sess_bucket);
+} li_sess_tab SEC(".maps");
 
 /* A bit per remote that may have a session (session.h). */
 struct {
@@ -196,6 +187,7 @@ struct li_xctx {
 	__u32 sas_state; /* li_conf state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
 	__u32 hint_half; /* li_conf state[LI_STATE_HINT] */
+	__u64 sess_seed; /* li_conf's: li_sess_tab's hash */
 	__u64 test_now;	 /* a test run's packet time, or 0 */
 	__u32 test_run;	 /* a test run with our metadata (replay, tests) */
 	struct li_sess_key *sk; /* the program's scratch, for match.h */
@@ -457,22 +449,21 @@ static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
 	return !e || (*e >> (bit & 63)) & 1;
 }
 
+static __always_inline struct li_sess_bucket *
+sess_bucket(const LI_CTX *c, const struct li_sess_key *k)
+{
+	__u32 i = li_sess_bucket_of(k, c->sess_seed);
+
+	return bpf_map_lookup_elem(&li_sess_tab, &i);
+}
+
 static __always_inline struct li_sess *
 li_acc_sess_find(const LI_CTX *c, const struct li_sess_key *k)
 {
-	struct li_sess *s;
+	struct li_sess_bucket *b = sess_bucket(c, k);
+	struct li_sess_slot *e = b ? li_sess_slot_find(b, k) : 0;
 
-	/*
-	 * Two calls, each with its own map: clang would otherwise make one
-	 * call of a map chosen at run time, which the verifier cannot inline
-	 * (the kernel's helper is called through a retpoline instead).
-	 */
-	if (k->family == 4) {
-		s = bpf_map_lookup_elem(&li_sess4, k);
-		asm volatile("" ::: "memory");
-		return s;
-	}
-	return bpf_map_lookup_elem(&li_sess, k);
+	return e ? &e->s : 0;
 }
 
 static __always_inline struct li_sess_key *li_acc_sess_key(const LI_CTX *c)
@@ -496,31 +487,35 @@ static __always_inline void count(struct li_cpu *cpu, __u32 i)
 		cpu->stats[i] += 1;
 }
 
-/* Opened sessions are counted: status compares them with those it saw end. */
+/*
+ * Opened sessions are counted: status compares them with those it saw
+ * end. @s's last_ns is the time it opens at.
+ */
 static __always_inline int li_acc_sess_open(const LI_CTX *c,
 					    const struct li_sess_key *k,
 					    struct li_sess *s)
 {
-	__u32 bit = li_sess_hint_bit(k), w = bit >> 6, half;
-	__u64 *e;
-	int err;
+	struct li_sess_bucket *b = sess_bucket(c, k);
+	__u32 bit = li_sess_hint_bit(k), w = bit >> 6, half, seq;
+	struct li_sess_slot *e;
+	__u64 *h;
 
-	if (k->family == 4) { /* two calls, as in li_acc_sess_find() */
-		err = bpf_map_update_elem(&li_sess4, k, s, BPF_ANY);
-		asm volatile("" ::: "memory");
-	} else {
-		err = bpf_map_update_elem(&li_sess, k, s, BPF_ANY);
-	}
-	if (err)
-		return err;
+	if (!b)
+		return -2; /* -ENOENT */
+	e = li_sess_slot_victim(b, k, s->last_ns);
+	seq = li_sess_slot_claim(e);
+	if (!seq)
+		return -16; /* -EBUSY: another CPU writes it; the next packet */
+	li_sess_slot_put(e, k, s);
+	li_sess_slot_release(e, seq);
 	count(c->s, LI_ST_SESS_OPENED);
 	/* After the insert, in both halves (session.h). */
 	for (half = 0; half < 2; half++) {
-		__u32 k = li_set_key(half, LI_SESS_HINT_WORDS, w);
+		__u32 hk = li_set_key(half, LI_SESS_HINT_WORDS, w);
 
-		e = bpf_map_lookup_elem(&li_sess_hint, &k);
-		if (e && !((*e >> (bit & 63)) & 1))
-			__sync_fetch_and_or(e, 1ull << (bit & 63));
+		h = bpf_map_lookup_elem(&li_sess_hint, &hk);
+		if (h && !((*h >> (bit & 63)) & 1))
+			__sync_fetch_and_or(h, 1ull << (bit & 63));
 	}
 	return 0;
 }
@@ -873,6 +868,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
 	if (!nonlocal) {
 		c.hint_half = cf->state[LI_STATE_HINT] & 1;
+		c.sess_seed = cf->sess_seed;
 		set = cf->state[LI_STATE_SET] & 1;
 		set_ctx(&c, cf, set);
 		c.sas_state = cf->state[LI_STATE_SAS];
@@ -965,6 +961,7 @@ int localin_egress(struct __sk_buff *skb)
 	__builtin_memset(&c, 0, sizeof(c));
 	c.locals_off =
 		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
+	c.sess_seed = cf->sess_seed;
 	c.sk = &es->sk;
 	c.sn = &es->sn;
 	c.s = cpu;

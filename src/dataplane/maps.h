@@ -90,6 +90,7 @@ struct li_conf {
 	__u32 cap_pol;	 /* li_pol entries per set (both families) */
 	__u32 cap_phase; /* li_phase elements per set */
 	__u32 pad;
+	__u64 sess_seed; /* li_sess_tab's hash (session.h): random, kept */
 	/* Token buckets, per CPU and event kind: credit in ns of time. */
 	__u64 tb_cost_ns[LI_EV_NR_KINDS];  /* per event: 1e9 / rate */
 	__u64 tb_burst_ns[LI_EV_NR_KINDS]; /* burst * cost */

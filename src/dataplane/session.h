@@ -37,8 +37,8 @@
 #endif
 
 /*
- * Entries of each of the XDP program's two LRU maps (IPv4's, IPv6's), and
- * of the host's table (both families).
+ * Sessions the XDP side's table holds (li_sess_tab, below), and the
+ * host's (both families).
  */
 #define LI_SESS_MAX 65536
 #define LI_SESS_MAPS_MAX (2 * LI_SESS_MAX)
@@ -71,29 +71,19 @@ struct li_sess_key {
 	 * The addresses, network order, interleaved so that an IPv4 key is
 	 * the first LI_SESS4_KEY_SIZE bytes: w[0] the gateway's first word,
 	 * w[1] the remote's, then IPv6's other words (w[2..4] the gateway's,
-	 * w[5..7] the remote's). The XDP program keeps IPv4's sessions in a
-	 * map of their own (li_sess4) under that prefix: the kernel hashes
-	 * and compares a key on every lookup, and building, hashing and
-	 * comparing 40 bytes cost 11 ns a packet more than 16 (bench/xdp,
-	 * ike-peer). In the programs, an IPv4 key's w[2..7] are left as they
-	 * were; everywhere else they are zero. li_sess_key_addr() reads an
-	 * address, li_sess_key_set_addrs() writes both.
+	 * w[5..7] the remote's). An IPv4 key is hashed and compared on those
+	 * 16 bytes only: in the programs its w[2..7] are left as they were
+	 * (a slot of li_sess_tab holds them zero, as does every key outside
+	 * the programs). li_sess_key_addr() reads an address,
+	 * li_sess_key_set_addrs() writes both.
 	 */
 	__u32 w[8];
 };
 
 #define LI_SESS4_KEY_SIZE 16
 
-/* That prefix as a type of its own: li_sess4's key, for its BTF. */
-struct li_sess4_key {
-	__u64 hdr;
-	__u32 laddr; /* w[0] */
-	__u32 raddr; /* w[1] */
-};
-
-_Static_assert(sizeof(struct li_sess4_key) == LI_SESS4_KEY_SIZE &&
-		       __builtin_offsetof(struct li_sess_key, w[2]) ==
-			       LI_SESS4_KEY_SIZE,
+_Static_assert(__builtin_offsetof(struct li_sess_key, w[2]) ==
+		       LI_SESS4_KEY_SIZE,
 	       "an IPv4 session key is the first 16 bytes of li_sess_key");
 
 /* li_sess_key.hdr of these fields. */
@@ -372,6 +362,170 @@ static __always_inline void li_sess_init(struct li_sess *s,
 			s->tcp |= dir == LI_DIR_IN ? LI_SESS_RST_IN :
 						     LI_SESS_RST_OUT;
 	}
+}
+
+/*
+ * li_sess_tab, the XDP side's sessions (both programs and the loader):
+ * an array of buckets of LI_SESS_WAYS slots, a key's bucket chosen by
+ * li_sess_bucket_of() under a seed li_conf keeps. Not the kernel's LRU
+ * hash: its lookup (a call, jhash, the bucket's list, memcmp) cost 12-13
+ * ns where this one, inlined, costs 1-2 (bench/xdp/README.md), and every
+ * packet of a session pays it.
+ *
+ * A slot is written only under its seq word: a writer (a program opening
+ * a session; the loader deleting one or putting one back) claims it by
+ * moving seq from even to odd with a compare-and-swap, writes, and makes
+ * it even again with an exchange, a full barrier, so that the writes are
+ * seen first. A reader takes a slot only when seq was even and the same
+ * before and after it compared the key, so a key half written never
+ * matches (the loads stay in order on x86, TSO). A packet of the session
+ * then updates it in place, unclaimed, as it did the LRU map's value: its
+ * clock and counters may race with a writer, which costs statistics,
+ * never a verdict.
+ *
+ * A new session takes its bucket's slot of the same key, else an empty
+ * one, else one expired, else the one least recently used: an LRU per
+ * bucket, as the LRU map evicted one without an end. Two CPUs opening
+ * the same key at the same instant may take a slot each: lookups find the
+ * first, the other ages out.
+ */
+#define LI_SESS_WAYS 4
+#define LI_SESS_BUCKET_BITS 15
+#define LI_SESS_BUCKETS (1u << LI_SESS_BUCKET_BITS)
+
+_Static_assert(LI_SESS_BUCKETS *LI_SESS_WAYS == LI_SESS_MAPS_MAX,
+	       "li_sess_tab holds LI_SESS_MAPS_MAX sessions");
+
+struct li_sess_slot {
+	__u32 seq; /* odd: a writer has it */
+	__u32 pad;
+	struct li_sess_key k; /* k.family 0: empty; IPv4's w[2..7] zero */
+	struct li_sess s;
+};
+
+struct li_sess_bucket {
+	struct li_sess_slot slot[LI_SESS_WAYS];
+};
+
+#define LI_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+
+#ifdef __bpf__
+#define li_cas32(p, o, n) __sync_val_compare_and_swap(p, o, n)
+#define li_xchg32(p, v) __sync_lock_test_and_set(p, v)
+#else
+static inline __u32 li_cas32(__u32 *p, __u32 o, __u32 n)
+{
+	__atomic_compare_exchange_n(p, &o, n, 0, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return o;
+}
+#define li_xchg32(p, v) __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST)
+#endif
+
+/* @k's bucket: multiply-xor over the words the key has. */
+static __always_inline __u32 li_sess_bucket_of(const struct li_sess_key *k,
+					       __u64 seed)
+{
+	__u64 x = (k->hdr ^ seed) * 0x9e3779b97f4a7c15ull;
+
+	x = (x ^ ((__u64)k->w[0] << 32 | k->w[1])) * 0xbf58476d1ce4e5b9ull;
+	if (k->family == 6) {
+		x = (x ^ ((__u64)k->w[2] << 32 | k->w[3])) *
+		    0x94d049bb133111ebull;
+		x = (x ^ ((__u64)k->w[4] << 32 | k->w[5])) *
+		    0x9e3779b97f4a7c15ull;
+		x = (x ^ ((__u64)k->w[6] << 32 | k->w[7])) *
+		    0xbf58476d1ce4e5b9ull;
+	}
+	return (__u32)(x >> (64 - LI_SESS_BUCKET_BITS));
+}
+
+/* Is slot key @a the key @b (IPv4: its 16 bytes)? */
+static __always_inline int li_sess_key_eq(const struct li_sess_key *a,
+					  const struct li_sess_key *b)
+{
+	if (a->hdr != b->hdr || a->w[0] != b->w[0] || a->w[1] != b->w[1])
+		return 0;
+	return b->family != 6 || (a->w[2] == b->w[2] && a->w[3] == b->w[3] &&
+				  a->w[4] == b->w[4] && a->w[5] == b->w[5] &&
+				  a->w[6] == b->w[6] && a->w[7] == b->w[7]);
+}
+
+/* The slot of @b holding @k, stable while its key was compared, or NULL. */
+static __always_inline struct li_sess_slot *
+li_sess_slot_find(struct li_sess_bucket *b, const struct li_sess_key *k)
+{
+	int i;
+
+	for (i = 0; i < LI_SESS_WAYS; i++) {
+		struct li_sess_slot *e = &b->slot[i];
+		__u32 seq = LI_READ_ONCE(e->seq);
+
+		if (!(seq & 1) && li_sess_key_eq(&e->k, k) &&
+		    LI_READ_ONCE(e->seq) == seq)
+			return e;
+	}
+	return 0;
+}
+
+/*
+ * The slot a session of @k takes in @b at @now: its own, an empty one,
+ * an expired one, the least recently used.
+ */
+static __always_inline struct li_sess_slot *
+li_sess_slot_victim(struct li_sess_bucket *b, const struct li_sess_key *k,
+		    __u64 now)
+{
+	struct li_sess_slot *empty = 0, *dead = 0, *old = &b->slot[0];
+	int i;
+
+	for (i = 0; i < LI_SESS_WAYS; i++) {
+		struct li_sess_slot *e = &b->slot[i];
+
+		if (li_sess_key_eq(&e->k, k))
+			return e;
+		if (!e->k.family) {
+			if (!empty)
+				empty = e;
+		} else if (!li_sess_live(&e->k, &e->s, now)) {
+			if (!dead)
+				dead = e;
+		} else if (e->s.last_ns < old->s.last_ns) {
+			old = e;
+		}
+	}
+	return empty ? empty : dead ? dead : old;
+}
+
+/* Claim @e for writing: its seq to restore (li_sess_slot_release), or 0. */
+static __always_inline __u32 li_sess_slot_claim(struct li_sess_slot *e)
+{
+	__u32 seq = LI_READ_ONCE(e->seq);
+
+	if ((seq & 1) || li_cas32(&e->seq, seq, seq + 1) != seq)
+		return 0;
+	return seq + 2 ? seq + 2 : 2; /* never 0: that reads as "not had" */
+}
+
+static __always_inline void li_sess_slot_release(struct li_sess_slot *e,
+						 __u32 seq)
+{
+	li_xchg32(&e->seq, seq);
+}
+
+/* @k and @s into a claimed slot (@k IPv4: its other words zero). */
+static __always_inline void li_sess_slot_put(struct li_sess_slot *e,
+					     const struct li_sess_key *k,
+					     const struct li_sess *s)
+{
+	int v6 = k->family == 6, i;
+
+	e->k.hdr = k->hdr;
+	e->k.w[0] = k->w[0];
+	e->k.w[1] = k->w[1];
+	for (i = 2; i < 8; i++)
+		e->k.w[i] = v6 ? k->w[i] : 0;
+	e->s = *s;
 }
 
 #endif

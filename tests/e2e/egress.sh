@@ -4,12 +4,12 @@
 # egress hook of each interface the XDP program is attached to.
 #
 #  - attached with the XDP program: one filter of ours on $IF egress; a
-#    UDP datagram the gateway sends opens a session in li_sess (the pinned
-#    map) and the peer's reply passes a config that denies everything,
+#    UDP datagram the gateway sends opens a session in li_sess_tab (the
+#    pinned map) and the peer's reply passes a config that denies everything,
 #    while the peer's own pings are still dropped;
 #  - SIGTERM removes the filter; a fresh start attaches one again, and a
 #    restart after kill -9 (adopting the pins) leaves exactly one, its
-#    program the new daemon's (sharing the pinned li_sess);
+#    program the new daemon's (sharing the pinned li_sess_tab);
 #  - someone else's clsact qdisc and filters (ingress and egress) survive
 #    our attach and our detach, and theirs do not keep ours from working;
 #  - someone else's filter in our place: the XDP program stays attached,
@@ -45,28 +45,21 @@ EOF
 
 one_filter() { [ "$(egress_filters)" = 1 ]; }
 no_filter() { [ "$(egress_filters)" = 0 ]; }
-# How many loaded localin_egress programs use the pinned li_sess: one, the
+# How many loaded localin_egress programs use the pinned li_sess_tab: one, the
 # skeleton's (the XDP program's copy per interface does not load its own).
 egress_progs() {
-	sess_id=$(bpftool map show pinned "$PIN/li_sess" 2>/dev/null |
+	sess_id=$(bpftool map show pinned "$PIN/li_sess_tab" 2>/dev/null |
 		sed -n 's/^\([0-9]*\):.*/\1/p')
 	bpftool prog show -j 2>/dev/null | "$py" -c '
 import json, sys
 print(sum(1 for p in json.load(sys.stdin) if p.get("name") == "localin_egress"
           and int(sys.argv[1] or -1) in p.get("map_ids", [])))' "$sess_id"
 }
-# An entry in the pinned li_sess4 (IPv4's sessions) from the gateway's
-# address to the peer's (key: family, proto, lport, rport, pad, laddr,
-# raddr: session.h).
+# The data path's session (li_sess_tab, as the daemon lists it) from the
+# gateway's port 40001 to the peer's 5001: the egress program opened it.
 sess_to_peer() {
-	bpftool map dump pinned "$PIN/li_sess4" -j 2>/dev/null | "$py" -c '
-import json, sys
-want_l, want_r = bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2])
-for e in json.load(sys.stdin):
-    k = bytes(int(x, 16) for x in e["key"])
-    if k[0] == 4 and k[1] == 17 and k[8:12] == want_l and k[12:16] == want_r:
-        sys.exit(0)
-sys.exit(1)'
+	li_cmd diagnose sys session list 2>/dev/null |
+		grep -q "hook=out dir=org act=noop $GW_ADDR:40001->$PEER_ADDR:5001("
 }
 # The peer echoes one UDP datagram on port 5001; the gateway sends one
 # from port 40001 and waits (3 s) for the echo: 0 if it came back.
@@ -113,14 +106,14 @@ check_start "localin run starts" "$conf" || {
 check "XDP program attached" [ -n "$(prog_id)" ]
 check "one filter of ours on $IF egress" one_filter
 check "... none on ingress" [ "$(egress_filters ingress)" = 0 ]
-check "... its program shares the pinned li_sess" egress_uses_pins
+check "... its program shares the pinned li_sess_tab" egress_uses_pins
 n=$(egress_progs)
 check "... the only localin_egress program loaded with those maps ($n)" \
 	[ "$n" = 1 ]
 check "enforcing: the peer's ping is dropped" ping_dropped
 check "the peer's reply to the gateway's UDP datagram passes (session)" \
 	udp_exchange
-check "... li_sess4 has the session from $GW_ADDR to $PEER_ADDR" sess_to_peer
+check "... li_sess_tab has the session from $GW_ADDR to $PEER_ADDR" sess_to_peer
 li_cmd status >"$tmp/status.out" 2>&1
 check "status has no egress line" \
 	sh -c "! grep -q 'own connections meet' $tmp/status.out"
@@ -144,7 +137,7 @@ check "... exactly one filter of ours" one_filter
 fp2=$(egress_prog)
 check "... running the new daemon's program ($fp1 -> $fp2)" \
 	[ -n "$fp2" -a "$fp2" != "$fp1" ]
-check "... sharing the pinned li_sess" egress_uses_pins
+check "... sharing the pinned li_sess_tab" egress_uses_pins
 check "... the reply still passes" udp_exchange
 stop_term
 check "SIGTERM: no filter of ours left" no_filter

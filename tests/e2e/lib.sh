@@ -144,9 +144,9 @@ egress_prog() {
 	in_gw tc filter show dev "$IF" egress |
 		sed -n 's/.*localin_egress.* id \([0-9]*\).*/\1/p' | head -n 1
 }
-# Does that program use the li_sess pinned under $PIN now?
+# Does that program use the li_sess_tab pinned under $PIN now?
 egress_uses_pins() {
-	sess_id=$(bpftool map show pinned "$PIN/li_sess" 2>/dev/null |
+	sess_id=$(bpftool map show pinned "$PIN/li_sess_tab" 2>/dev/null |
 		sed -n 's/^\([0-9]*\):.*/\1/p')
 	ep=$(egress_prog)
 	[ -n "$sess_id" ] && [ -n "$ep" ] &&
