@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The data path's sessions (dataplane/session.h) on the daemon's side:
- * once a second a sweep of the li_sess map deletes what is no longer
- * live and writes the session-end line of each inbound session whose
- * accept asked for one (log_emit_session_end(), to the sink as events.c
- * writes lines); `diagnose sys session filter|list|clear` (sess_diag.h)
- * and the `sessions:` line of `localin status`.
+ * once a second a sweep of the table (li_sess_tab) deletes what is no
+ * longer live and writes the session-end line of each inbound session
+ * whose accept asked for one (log_emit_session_end(), to the sink as
+ * events.c writes lines); `diagnose sys session filter|list|clear`
+ * (sess_diag.h) and the `sessions:` line of `localin status`.
  *
- * The map is an LRU hash: when it is full the kernel evicts the least
- * recently used entry without telling anyone, so such a session ends
- * without its line. The status line estimates how many did from the
- * session ids handed out.
+ * When a new session finds its bucket of the table full, the bucket's
+ * least recently used session goes without telling anyone (session.h),
+ * so such a session ends without its line. The status line estimates how
+ * many did from the session ids handed out.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,17 +23,16 @@
 #define SWEEP_MS 1000
 /*
  * A sweep walks this many entries per turn of the loop, and goes on
- * after SWEEP_NEXT_MS: a full map is swept in eight turns, within its
- * second, and no turn holds up the loop for long. Measured on two CPUs:
- * the kernel's batch lookups of a full map take 15-16 ms when the machine
- * is idle (a part 2-4 ms), 75-80 ms at load 6 (a part 20-30 ms); key by
- * key, 380 ms and 1 s.
+ * after SWEEP_NEXT_MS: a full table is swept in sixteen turns, within its
+ * second, and no turn holds up the loop for long. The walk reads the
+ * mapped table, no system calls (the kernel's LRU hash took 15-16 ms of
+ * batch lookups for a full map on two CPUs, idle).
  */
 #define SWEEP_PART 8192
 #define SWEEP_NEXT_MS 50
 /* How often the session hint is rebuilt (session.h), after a sweep. */
 #define HINT_REBUILD_MS 10000
-/* Deletes per part (a system call each, about 3 us). */
+/* Deletes (and end lines) per part. */
 #define SWEEP_DELETES 1024
 /*
  * The list's text, short of the control socket's answer limits
@@ -145,7 +144,7 @@ static int sweep_one(void *ctx, const struct li_sess_key *k,
 	log_end(d, k, &s,
 		s.flags & LI_SESS_CUT ? w->now :
 					s.last_ns + li_sess_timeout_ns(k, &s));
-	/* Out of deletes: the next part reads this batch again. */
+	/* Out of deletes: the next part goes on from this entry. */
 	return --w->deletes <= 0;
 }
 
@@ -168,7 +167,7 @@ static bool sweep(struct daemon *d)
 		d->sess.part_max_us = us;
 	if (n < 0) {
 		if (!d->sess.err)
-			daemon_msg("reading the sessions (li_sess): %s",
+			daemon_msg("reading the sessions (li_sess_tab): %s",
 				   strerror(-n));
 		d->sess.err = n;
 		d->sess.cursor = (struct li_sess_cursor){ 0 };
@@ -338,8 +337,8 @@ static int clear_one(void *ctx, const struct li_sess_key *k,
 
 /*
  * FortiOS's `diagnose sys session clear`: silent when it worked. The
- * matches are deleted in batches (the whole map in some 50 ms, where one
- * by one took 800), then their end lines written, ended now.
+ * matches are collected by a walk, then deleted, then their end lines
+ * written, ended now.
  */
 bool sessions_clear(struct daemon *d, int family, FILE *out)
 {
