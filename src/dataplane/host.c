@@ -38,20 +38,26 @@ static __always_inline int li_acc_addr_one(const LI_CTX *c, int fam, int dim)
 	return (dim == LI_DIM_SRC ? &f->src : &f->dst)->nr_classes == 1;
 }
 
-static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim,
-					      __u32 i)
+#define LI_ADDR_TAB const struct li_addr_table *
+
+static __always_inline LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam,
+						   int dim)
 {
 	const struct li_family *f = fam_of(c, fam);
 
-	return (dim == LI_DIM_SRC ? &f->src : &f->dst)->root[i];
+	return dim == LI_DIM_SRC ? &f->src : &f->dst;
 }
 
-static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, int fam,
-					       int dim, __u32 i)
+static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, LI_ADDR_TAB t,
+					      __u32 i)
 {
-	const struct li_family *f = fam_of(c, fam);
+	return t->root[i];
+}
 
-	return (dim == LI_DIM_SRC ? &f->src : &f->dst)->blocks[i];
+static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, LI_ADDR_TAB t,
+					       __u32 i)
+{
+	return t->blocks[i];
 }
 
 static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,

@@ -105,7 +105,9 @@ static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	l->conf.cap_pol = def[3];
 	l->conf.cap_phase = def[4];
 	bpf_map__set_max_entries(s->maps.li_phase, LI_NR_SETS * def[4]);
-	bpf_map__set_max_entries(s->maps.li_addr, LI_NR_SETS * def[0]);
+	bpf_map__set_value_size(s->maps.li_addr, LI_NR_SETS * def[0] *
+							 LI_ADDR_ELEM *
+							 sizeof(__u32));
 	bpf_map__set_max_entries(s->maps.li_bm, LI_NR_SETS * def[1]);
 	bpf_map__set_max_entries(s->maps.li_cross, LI_NR_SETS * def[2]);
 	bpf_map__set_max_entries(s->maps.li_pol, LI_NR_SETS * def[3]);
@@ -117,6 +119,26 @@ static size_t conf_bytes(void)
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 
 	return (sizeof(struct li_conf) + pg - 1) / pg * pg;
+}
+
+/* li_addr's value, mapped: the image's tries are copied in (loader_image.c). */
+static size_t addr_bytes(const struct li_loader *l)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE),
+	       n = bpf_map__value_size(l->skel->maps.li_addr);
+
+	return (n + pg - 1) / pg * pg;
+}
+
+static int addr_map(struct li_loader *l)
+{
+	void *p = mmap(NULL, addr_bytes(l), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(l->skel->maps.li_addr), 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	l->amap = p;
+	return 0;
 }
 
 /* li_conf, mapped: the state words and rates are written in place. */
@@ -247,10 +269,13 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	adopted = l->pins == LI_PINS_ADOPTED;
 	if (!adopted)
 		set_caps(l, hint);
+	/* li_addr's size: set_caps()'s, or the pinned map's (same build) */
+	l->skel->rodata->li_addr_last =
+		bpf_map__value_size(l->skel->maps.li_addr) / sizeof(__u32) - 1;
 	err = localin_bpf__load(l->skel);
 	if (err)
 		goto fail;
-	err = conf_map(l);
+	err = conf_map(l) ?: addr_map(l);
 	if (!err)
 		err = adopted ? read_adopted(l) : init_conf(l);
 	if (!err && pin_dir)
@@ -313,6 +338,8 @@ void li_loader_close(struct li_loader *l)
 	li_sess_maps_unmap(l);
 	if (l->cmap)
 		munmap(l->cmap, conf_bytes());
+	if (l->amap)
+		munmap(l->amap, addr_bytes(l));
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);
@@ -329,6 +356,27 @@ void li_loader_close(struct li_loader *l)
 	localin_bpf__destroy(l->skel);
 	free(l->pin_dir);
 	free(l);
+}
+
+/*
+ * @obj's map named @name, or its internal map of the same section: libbpf
+ * names those after the object ("localin_.rodata" in the skeleton's,
+ * "localin.rodata" in an object opened as "localin").
+ */
+static struct bpf_map *same_map(struct bpf_object *obj, const char *name)
+{
+	const char *sec = strchr(name, '.');
+	struct bpf_map *m;
+
+	if (!sec)
+		return bpf_object__find_map_by_name(obj, name);
+	bpf_object__for_each_map(m, obj) {
+		const char *s = strchr(bpf_map__name(m), '.');
+
+		if (s && !strcmp(s, sec))
+			return m;
+	}
+	return NULL;
 }
 
 int li_attach_obj(struct li_loader *l, struct bpf_object **out)
@@ -350,8 +398,7 @@ int li_attach_obj(struct li_loader *l, struct bpf_object **out)
 	if (eg)
 		bpf_program__set_autoload(eg, false);
 	bpf_object__for_each_map(m, obj) {
-		ours = bpf_object__find_map_by_name(l->skel->obj,
-						    bpf_map__name(m));
+		ours = same_map(l->skel->obj, bpf_map__name(m));
 		err = ours ? bpf_map__reuse_fd(m, bpf_map__fd(ours)) : -ENOENT;
 		if (err) {
 			bpf_object__close(obj);

@@ -94,21 +94,19 @@ static int fill_active(struct li_image *im, const struct li_ruleset *rs)
 	return 0;
 }
 
-/* Each map's array in one batch at set @set's first key. */
+/* Each map's array in one batch at set @set's first key (li_addr: copied). */
 static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 {
 	const struct li_conf *c = &l->conf;
 	struct localin_bpf *s = l->skel;
 	int err;
 
-	err = write_elems(bpf_map__fd(s->maps.li_addr),
-			  li_set_key(set, c->cap_addr, 0), im->addr,
-			  LI_ADDR_ELEM * sizeof(*im->addr), im->n.addr);
-	if (!err)
-		err = write_elems(bpf_map__fd(s->maps.li_port),
-				  li_port_table_key(set, 0, 0, 0), im->port,
-				  LI_PORT_ELEM * sizeof(*im->port),
-				  LI_PORT_SET_ELEMS);
+	/* li_addr is one value: set @set's part, through the mapping */
+	memcpy(l->amap + (size_t)li_set_key(set, c->cap_addr, 0) * LI_ADDR_ELEM,
+	       im->addr, (size_t)im->n.addr * LI_ADDR_ELEM * sizeof(*im->addr));
+	err = write_elems(bpf_map__fd(s->maps.li_port),
+			  li_port_table_key(set, 0, 0, 0), im->port,
+			  LI_PORT_ELEM * sizeof(*im->port), LI_PORT_SET_ELEMS);
 	if (!err)
 		err = write_elems(bpf_map__fd(s->maps.li_cross),
 				  li_set_key(set, c->cap_cross, 0), im->cross,

@@ -25,8 +25,14 @@ static int pin_path(const struct li_loader *l, const char *name, char *buf,
 		    size_t size)
 {
 	int n = snprintf(buf, size, "%s/%s", l->pin_dir, name);
+	char *dot;
 
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	/* bpffs refuses names with a dot: localin.rodata is localin_rodata */
+	for (dot = buf + n - strlen(name); (dot = strchr(dot, '.'));)
+		*dot = '_';
+	return 0;
 }
 
 /* The hash of our program object: what li_conf.build must say to adopt. */

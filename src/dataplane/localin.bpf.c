@@ -24,12 +24,25 @@ struct {
 	__type(value, struct li_conf);
 } li_conf SEC(".maps");
 
+/*
+ * The address tries of both sets in one value (LI_NR_SETS * cap_addr
+ * elements of LI_ADDR_ELEM entries, the loader sizes it before load and
+ * writes it through its mapping): a trie level is then a load at an
+ * offset from the one pointer looked up for the table, not a lookup with
+ * its key through the stack, after which clang reloads what it held
+ * (issue 11). li_addr_last is its last entry's index, which the loader
+ * sets before load too: read-only data, a constant to the verifier, which
+ * bounds every offset by it.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* LI_NR_SETS * cap_addr */
-	__type(key, __u32);
-	__type(value, __u32[LI_ADDR_ELEM]);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, LI_ADDR_ELEM * sizeof(__u32)); /* the loader's */
 } li_addr SEC(".maps");
+
+const volatile __u32 li_addr_last = LI_ADDR_ELEM - 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -211,30 +224,53 @@ static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 	return c->cls[fam & 1];
 }
 
-static __always_inline __u32 addr_entry(const LI_CTX *c, int fam, int dim,
-					__u32 elem, __u32 i)
-{
-	__u32 k = c->addr_off + fh(c, fam)->addr_base[dim == LI_DIM_DST] + elem;
-	__u32 *e = bpf_map_lookup_elem(&li_addr, &k);
+/* One address table: li_addr's value and the table's first entry. */
+struct li_addr_tab {
+	const __u32 *v;
+	__u32 first;
+};
 
-	return e ? e[i & (LI_ADDR_ELEM - 1)] : 0;
-}
+#define LI_ADDR_TAB struct li_addr_tab
 
 static __always_inline int li_acc_addr_one(const LI_CTX *c, int fam, int dim)
 {
 	return (fh(c, fam)->addr_one >> (dim == LI_DIM_DST)) & 1;
 }
 
-static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim,
-					      __u32 i)
+static __always_inline LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam,
+						   int dim)
 {
-	return addr_entry(c, fam, dim, li_addr_root_elem(i), i);
+	__u32 zero = 0;
+	LI_ADDR_TAB t = {
+		.v = bpf_map_lookup_elem(&li_addr, &zero),
+		.first = (c->addr_off +
+			  fh(c, fam)->addr_base[dim == LI_DIM_DST]) *
+			 LI_ADDR_ELEM,
+	};
+
+	return t;
 }
 
-static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, int fam,
-					       int dim, __u32 i)
+static __always_inline __u32 addr_entry(LI_ADDR_TAB t, __u32 i)
 {
-	return addr_entry(c, fam, dim, li_addr_block_elem(i), i);
+	__u32 k = t.first + i;
+
+	if (!t.v || k > li_addr_last)
+		return 0;
+	return t.v[k];
+}
+
+static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, LI_ADDR_TAB t,
+					      __u32 i)
+{
+	return addr_entry(t, i & (LI_ROOT_SIZE - 1));
+}
+
+/* Blocks follow their root (image_layout.h li_addr_block_elem). */
+static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, LI_ADDR_TAB t,
+					       __u32 i)
+{
+	return addr_entry(t, LI_ROOT_SIZE + i);
 }
 
 static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,

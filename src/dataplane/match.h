@@ -36,8 +36,12 @@
  *   __u32 li_acc_intf_class(const LI_CTX *c, int fam);
  *   int   li_acc_addr_one(const LI_CTX *c, int fam, int dim);
  *                         (the address table has one class, 0)
- *   __u32 li_acc_addr_root(const LI_CTX *c, int fam, int dim, __u32 i);
- *   __u32 li_acc_addr_block(const LI_CTX *c, int fam, int dim, __u32 i);
+ *   LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam, int dim);
+ *                         (one address table; LI_ADDR_TAB is a type the
+ *                          includer defines: a pointer, a map value and
+ *                          an offset)
+ *   __u32 li_acc_addr_root(const LI_CTX *c, LI_ADDR_TAB t, __u32 i);
+ *   __u32 li_acc_addr_block(const LI_CTX *c, LI_ADDR_TAB t, __u32 i);
  *   __u32 li_acc_svc_proto(const LI_CTX *c, int fam, __u32 proto);
  *   __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p, int src,
  *                         __u32 port);
@@ -184,17 +188,18 @@ static __always_inline __u32 li_addr_class(const LI_CTX *c,
 {
 	int fam = p->family == 6;
 	__u32 levels = fam ? LI_V6_LEVELS - 1 : LI_V4_LEVELS - 1;
+	LI_ADDR_TAB t;
 	__u32 e, i;
 
 	if (li_acc_addr_one(c, fam, dim))
 		return 0;
-	e = li_acc_addr_root(c, fam, dim,
-			     li_addr_byte(p, dim, 0) << 8 |
-				     li_addr_byte(p, dim, 1));
+	t = li_acc_addr_tab(c, fam, dim);
+	e = li_acc_addr_root(
+		c, t, li_addr_byte(p, dim, 0) << 8 | li_addr_byte(p, dim, 1));
 	for (i = 0; i < LI_V6_LEVELS - 1; i++) {
 		if (!(e & LI_NEXT) || i >= levels)
 			break;
-		e = li_acc_addr_block(c, fam, dim,
+		e = li_acc_addr_block(c, t,
 				      (e & ~LI_NEXT) * LI_BLOCK_SIZE +
 					      li_addr_byte(p, dim, i + 2));
 	}

@@ -65,7 +65,8 @@ static void test_key_eq(void **state)
 	(void)state;
 	key4(&a, 500, 1, 2);
 	b = a;
-	b.w[5] = 0xdead; /* the programs leave IPv4's other words as they were */
+	b.w[5] =
+		0xdead; /* the programs leave IPv4's other words as they were */
 	assert_true(li_sess_key_eq(&a, &b));
 	assert_int_equal(li_sess_bucket_of(&a, 42), li_sess_bucket_of(&b, 42));
 	b = a;
