@@ -104,7 +104,9 @@ static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	l->conf.cap_cross = def[2];
 	l->conf.cap_pol = def[3];
 	l->conf.cap_phase = def[4];
-	bpf_map__set_max_entries(s->maps.li_phase, LI_NR_SETS * def[4]);
+	bpf_map__set_value_size(s->maps.li_phase, LI_NR_SETS * def[4] *
+							  LI_PHASE_ELEM *
+							  sizeof(__u32));
 	bpf_map__set_value_size(s->maps.li_addr, LI_NR_SETS * def[0] *
 							 LI_ADDR_ELEM *
 							 sizeof(__u32));
@@ -121,23 +123,25 @@ static size_t conf_bytes(void)
 	return (sizeof(struct li_conf) + pg - 1) / pg * pg;
 }
 
-/* li_addr's value, mapped: the image's tries are copied in (loader_image.c). */
-static size_t addr_bytes(const struct li_loader *l)
+/*
+ * A map of one value (li_addr, li_phase), mapped: the image's tables are
+ * copied in (loader_image.c).
+ */
+static size_t value_bytes(const struct bpf_map *m)
 {
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE),
-	       n = bpf_map__value_size(l->skel->maps.li_addr);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = bpf_map__value_size(m);
 
 	return (n + pg - 1) / pg * pg;
 }
 
-static int addr_map(struct li_loader *l)
+static int value_map(const struct bpf_map *m, __u32 **out)
 {
-	void *p = mmap(NULL, addr_bytes(l), PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(l->skel->maps.li_addr), 0);
+	void *p = mmap(NULL, value_bytes(m), PROT_READ | PROT_WRITE,
+		       MAP_SHARED, bpf_map__fd(m), 0);
 
 	if (p == MAP_FAILED)
 		return -errno;
-	l->amap = p;
+	*out = p;
 	return 0;
 }
 
@@ -269,13 +273,16 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	adopted = l->pins == LI_PINS_ADOPTED;
 	if (!adopted)
 		set_caps(l, hint);
-	/* li_addr's size: set_caps()'s, or the pinned map's (same build) */
+	/* The one-value maps' sizes: set_caps()'s, or the pinned maps' */
 	l->skel->rodata->li_addr_last =
 		bpf_map__value_size(l->skel->maps.li_addr) / sizeof(__u32) - 1;
+	l->skel->rodata->li_phase_last =
+		bpf_map__value_size(l->skel->maps.li_phase) / sizeof(__u32) - 1;
 	err = localin_bpf__load(l->skel);
 	if (err)
 		goto fail;
-	err = conf_map(l) ?: addr_map(l);
+	err = conf_map(l) ?: value_map(l->skel->maps.li_addr, &l->amap) ?:
+			     value_map(l->skel->maps.li_phase, &l->pmap);
 	if (!err)
 		err = adopted ? read_adopted(l) : init_conf(l);
 	if (!err && pin_dir)
@@ -339,7 +346,9 @@ void li_loader_close(struct li_loader *l)
 	if (l->cmap)
 		munmap(l->cmap, conf_bytes());
 	if (l->amap)
-		munmap(l->amap, addr_bytes(l));
+		munmap(l->amap, value_bytes(l->skel->maps.li_addr));
+	if (l->pmap)
+		munmap(l->pmap, value_bytes(l->skel->maps.li_phase));
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);

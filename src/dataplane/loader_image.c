@@ -94,7 +94,7 @@ static int fill_active(struct li_image *im, const struct li_ruleset *rs)
 	return 0;
 }
 
-/* Each map's array in one batch at set @set's first key (li_addr: copied). */
+/* Each map's array in one batch at set @set's first key (li_addr, li_phase: copied). */
 static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 {
 	const struct li_conf *c = &l->conf;
@@ -120,10 +120,10 @@ static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 				  li_set_key(set, c->cap_bm, 0), im->bm,
 				  sizeof(*im->bm), im->n.bm);
 	if (!err)
-		err = write_elems(bpf_map__fd(s->maps.li_phase),
-				  li_set_key(set, c->cap_phase, 0), im->phase,
-				  LI_PHASE_ELEM * sizeof(*im->phase),
-				  im->n.phase);
+		memcpy(l->pmap + (size_t)li_set_key(set, c->cap_phase, 0) *
+					 LI_PHASE_ELEM,
+		       im->phase,
+		       (size_t)im->n.phase * LI_PHASE_ELEM * sizeof(*im->phase));
 	return err;
 }
 
@@ -282,11 +282,13 @@ static int write_ab(struct li_loader *l, int fam, const __u64 *active)
 	if (!ab)
 		return -ENOMEM;
 	err = ruleset_phase_ab_first(&l->fam[fam].f, active, ab);
+	/* into the set in force: a packet reads an entry old or new */
 	if (!err)
-		err = write_elems(bpf_map__fd(l->skel->maps.li_phase),
-				  li_set_key(l->active, l->conf.cap_phase,
-					     li_phase_elem(h->ph_ab)),
-				  ab, LI_PHASE_ELEM * sizeof(*ab), n);
+		memcpy(l->pmap + (size_t)li_set_key(l->active,
+						     l->conf.cap_phase,
+						     li_phase_elem(h->ph_ab)) *
+					 LI_PHASE_ELEM,
+		       ab, (size_t)n * LI_PHASE_ELEM * sizeof(*ab));
 	free(ab);
 	return err;
 }

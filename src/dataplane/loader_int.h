@@ -55,6 +55,7 @@ struct li_loader {
 	struct li_conf conf;  /* but its state words: li_state_get() */
 	struct li_conf *cmap; /* li_conf, mapped */
 	__u32 *amap;	      /* li_addr's value, mapped */
+	__u32 *pmap;	      /* li_phase's value, mapped */
 	__u64 test_now_ns;    /* li_loader_set_test_time() */
 	__u32 active;	      /* set in force */
 	bool have_rs;

@@ -65,12 +65,16 @@ struct {
 	__type(value, __u64);
 } li_bm SEC(".maps");
 
+/* The phase tables of both sets in one value, as li_addr (above). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* LI_NR_SETS * cap_phase */
-	__type(key, __u32);
-	__type(value, __u32[LI_PHASE_ELEM]);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, LI_PHASE_ELEM * sizeof(__u32)); /* the loader's */
 } li_phase SEC(".maps");
+
+const volatile __u32 li_phase_last = LI_PHASE_ELEM - 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -336,26 +340,32 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row, __u32 w)
 	return e ? *e : 0;
 }
 
-/* Entry @i of the set's phase tables (compile/phase.c). */
-static __always_inline __u32 phase_entry(const LI_CTX *c, __u32 i)
+/* Entry @i of the set's phase tables (compile/phase.c), in value @v. */
+static __always_inline __u32 phase_entry(const LI_CTX *c, const __u32 *v,
+					 __u32 i)
 {
-	__u32 k = c->phase_off + li_phase_elem(i);
-	__u32 *e = bpf_map_lookup_elem(&li_phase, &k);
+	__u32 k = c->phase_off * LI_PHASE_ELEM + i;
 
-	return e ? e[i & (LI_PHASE_ELEM - 1)] : 0;
+	return k <= li_phase_last ? v[k] : 0;
 }
 
 static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 					__u32 cs, __u32 cd, __u32 cv, int *idx)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	__u32 a, b;
+	const __u32 *v;
+	__u32 a, b, zero = 0;
 
 	if (!f->phase_on)
 		return 0;
-	a = phase_entry(c, f->ph_sv + cs * f->ph_nsvc + cv);
-	b = phase_entry(c, f->ph_id + ci * f->ph_ndst + cd);
-	*idx = (int)phase_entry(c, f->ph_ab + a * f->ph_nb + b);
+	v = bpf_map_lookup_elem(&li_phase, &zero);
+	if (!v) {
+		*idx = -1;
+		return 1;
+	}
+	a = phase_entry(c, v, f->ph_sv + cs * f->ph_nsvc + cv);
+	b = phase_entry(c, v, f->ph_id + ci * f->ph_ndst + cd);
+	*idx = (int)phase_entry(c, v, f->ph_ab + a * f->ph_nb + b);
 	return 1;
 }
 
