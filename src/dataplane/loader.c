@@ -112,7 +112,8 @@ static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 							 sizeof(__u32));
 	bpf_map__set_max_entries(s->maps.li_bm, LI_NR_SETS * def[1]);
 	bpf_map__set_max_entries(s->maps.li_cross, LI_NR_SETS * def[2]);
-	bpf_map__set_max_entries(s->maps.li_pol, LI_NR_SETS * def[3]);
+	bpf_map__set_value_size(s->maps.li_pol,
+				LI_NR_SETS * def[3] * sizeof(struct li_policy));
 	bpf_map__set_max_entries(s->maps.li_pol_hits, LI_NR_SETS * def[3]);
 }
 
@@ -124,8 +125,8 @@ static size_t conf_bytes(void)
 }
 
 /*
- * A map of one value (li_addr, li_phase), mapped: the image's tables are
- * copied in (loader_image.c).
+ * A map of one value (li_addr, li_phase, li_port, li_pol), mapped: the
+ * image's tables are copied in (loader_image.c).
  */
 static size_t value_bytes(const struct bpf_map *m)
 {
@@ -134,14 +135,14 @@ static size_t value_bytes(const struct bpf_map *m)
 	return (n + pg - 1) / pg * pg;
 }
 
-static int value_map(const struct bpf_map *m, __u32 **out)
+static int value_map(const struct bpf_map *m, void *out)
 {
-	void *p = mmap(NULL, value_bytes(m), PROT_READ | PROT_WRITE,
-		       MAP_SHARED, bpf_map__fd(m), 0);
+	void *p = mmap(NULL, value_bytes(m), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(m), 0);
 
 	if (p == MAP_FAILED)
 		return -errno;
-	*out = p;
+	*(void **)out = p;
 	return 0;
 }
 
@@ -278,11 +279,18 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 		bpf_map__value_size(l->skel->maps.li_addr) / sizeof(__u32) - 1;
 	l->skel->rodata->li_phase_last =
 		bpf_map__value_size(l->skel->maps.li_phase) / sizeof(__u32) - 1;
+	l->skel->rodata->li_pol_last =
+		bpf_map__value_size(l->skel->maps.li_pol) /
+			sizeof(struct li_policy) -
+		1;
 	err = localin_bpf__load(l->skel);
 	if (err)
 		goto fail;
-	err = conf_map(l) ?: value_map(l->skel->maps.li_addr, &l->amap) ?:
-			     value_map(l->skel->maps.li_phase, &l->pmap);
+	err = conf_map(l)					    ?:
+		      value_map(l->skel->maps.li_addr, &l->amap)    ?:
+		      value_map(l->skel->maps.li_phase, &l->pmap)   ?:
+		      value_map(l->skel->maps.li_port, &l->portmap) ?:
+		      value_map(l->skel->maps.li_pol, &l->polmap);
 	if (!err)
 		err = adopted ? read_adopted(l) : init_conf(l);
 	if (!err && pin_dir)
@@ -349,6 +357,10 @@ void li_loader_close(struct li_loader *l)
 		munmap(l->amap, value_bytes(l->skel->maps.li_addr));
 	if (l->pmap)
 		munmap(l->pmap, value_bytes(l->skel->maps.li_phase));
+	if (l->portmap)
+		munmap(l->portmap, value_bytes(l->skel->maps.li_port));
+	if (l->polmap)
+		munmap(l->polmap, value_bytes(l->skel->maps.li_pol));
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);

@@ -94,27 +94,28 @@ static int fill_active(struct li_image *im, const struct li_ruleset *rs)
 	return 0;
 }
 
-/* Each map's array in one batch at set @set's first key (li_addr, li_phase: copied). */
+/*
+ * Each map's array in one batch at set @set's first key; the maps of one
+ * value (li_addr, li_port, li_pol, li_phase) copied through their mappings.
+ */
 static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 {
 	const struct li_conf *c = &l->conf;
 	struct localin_bpf *s = l->skel;
 	int err;
 
-	/* li_addr is one value: set @set's part, through the mapping */
+	/* The maps of one value: set @set's part, through the mappings. */
 	memcpy(l->amap + (size_t)li_set_key(set, c->cap_addr, 0) * LI_ADDR_ELEM,
 	       im->addr, (size_t)im->n.addr * LI_ADDR_ELEM * sizeof(*im->addr));
-	err = write_elems(bpf_map__fd(s->maps.li_port),
-			  li_port_table_key(set, 0, 0, 0), im->port,
-			  LI_PORT_ELEM * sizeof(*im->port), LI_PORT_SET_ELEMS);
-	if (!err)
-		err = write_elems(bpf_map__fd(s->maps.li_cross),
-				  li_set_key(set, c->cap_cross, 0), im->cross,
-				  sizeof(*im->cross), im->n.cross);
-	if (!err)
-		err = write_elems(bpf_map__fd(s->maps.li_pol),
-				  li_set_key(set, c->cap_pol, 0), im->pol,
-				  sizeof(*im->pol), im->n.pol);
+	memcpy(l->portmap +
+		       (size_t)li_port_table_key(set, 0, 0, 0) * LI_PORT_ELEM,
+	       im->port,
+	       (size_t)LI_PORT_SET_ELEMS * LI_PORT_ELEM * sizeof(*im->port));
+	memcpy(l->polmap + li_set_key(set, c->cap_pol, 0), im->pol,
+	       (size_t)im->n.pol * sizeof(*im->pol));
+	err = write_elems(bpf_map__fd(s->maps.li_cross),
+			  li_set_key(set, c->cap_cross, 0), im->cross,
+			  sizeof(*im->cross), im->n.cross);
 	if (!err)
 		err = write_elems(bpf_map__fd(s->maps.li_bm),
 				  li_set_key(set, c->cap_bm, 0), im->bm,
@@ -123,7 +124,8 @@ static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 		memcpy(l->pmap + (size_t)li_set_key(set, c->cap_phase, 0) *
 					 LI_PHASE_ELEM,
 		       im->phase,
-		       (size_t)im->n.phase * LI_PHASE_ELEM * sizeof(*im->phase));
+		       (size_t)im->n.phase * LI_PHASE_ELEM *
+			       sizeof(*im->phase));
 	return err;
 }
 
@@ -285,8 +287,8 @@ static int write_ab(struct li_loader *l, int fam, const __u64 *active)
 	/* into the set in force: a packet reads an entry old or new */
 	if (!err)
 		memcpy(l->pmap + (size_t)li_set_key(l->active,
-						     l->conf.cap_phase,
-						     li_phase_elem(h->ph_ab)) *
+						    l->conf.cap_phase,
+						    li_phase_elem(h->ph_ab)) *
 					 LI_PHASE_ELEM,
 		       ab, (size_t)n * LI_PHASE_ELEM * sizeof(*ab));
 	free(ab);

@@ -44,11 +44,15 @@ struct {
 
 const volatile __u32 li_addr_last = LI_ADDR_ELEM - 1;
 
+/* The port classes of both sets in one value too, of a fixed size. */
+#define LI_PORT_ENTRIES (LI_PORT_ELEMS * LI_PORT_ELEM)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LI_PORT_ELEMS);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, __u16[LI_PORT_ELEM]);
+	__type(value, __u16[LI_PORT_ENTRIES]);
 } li_port SEC(".maps");
 
 struct {
@@ -76,12 +80,16 @@ struct {
 
 const volatile __u32 li_phase_last = LI_PHASE_ELEM - 1;
 
+/* The policies of both sets in one value, as li_addr. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1); /* LI_NR_SETS * cap_pol */
-	__type(key, __u32);
-	__type(value, struct li_policy);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct li_policy)); /* the loader's */
 } li_pol SEC(".maps");
+
+const volatile __u32 li_pol_last = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -286,11 +294,12 @@ static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,
 static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p,
 					     int src, __u32 port)
 {
-	__u32 k = li_port_table_key(c->set, fam, p, src) +
-		  (port & 0xffff) / LI_PORT_ELEM;
-	__u16 *e = bpf_map_lookup_elem(&li_port, &k);
+	__u32 zero = 0,
+	      k = li_port_table_key(c->set, fam, p, src) * LI_PORT_ELEM +
+		  (port & 0xffff);
+	const __u16 *v = bpf_map_lookup_elem(&li_port, &zero);
 
-	return e ? e[port & (LI_PORT_ELEM - 1)] : 0;
+	return v && k < LI_PORT_ENTRIES ? v[k] : 0;
 }
 
 static __always_inline int li_acc_svc_direct(const LI_CTX *c, int fam, __u32 p)
@@ -369,7 +378,7 @@ static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 	return 1;
 }
 
-/* Policy @idx of a family: its key in li_pol and li_pol_hits. */
+/* Policy @idx of a family: its index in li_pol, its key in li_pol_hits. */
 static __always_inline __u32 pol_key(const LI_CTX *c, int fam, __u32 idx)
 {
 	return c->pol_off + fh(c, fam)->pol_base + idx;
@@ -378,16 +387,16 @@ static __always_inline __u32 pol_key(const LI_CTX *c, int fam, __u32 idx)
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 					 struct li_policy *out)
 {
-	struct li_policy *e;
-	__u32 k;
+	const struct li_policy *v;
+	__u32 k, zero = 0;
 
 	if (idx >= fh(c, fam)->nr_policies)
 		return -1;
 	k = pol_key(c, fam, idx);
-	e = bpf_map_lookup_elem(&li_pol, &k);
-	if (!e)
+	v = bpf_map_lookup_elem(&li_pol, &zero);
+	if (!v || k > li_pol_last)
 		return -1;
-	*out = *e;
+	*out = v[k];
 	return 0;
 }
 
