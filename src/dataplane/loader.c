@@ -121,7 +121,7 @@ static size_t conf_bytes(void)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 
-	return (sizeof(struct li_conf) + pg - 1) / pg * pg;
+	return (sizeof(struct li_conf_val) + pg - 1) / pg * pg;
 }
 
 /*
@@ -187,7 +187,6 @@ void li_conf_put_rates(struct li_loader *l)
  */
 static int init_conf(struct li_loader *l)
 {
-	__u32 zero = 0;
 	int k;
 
 	do {
@@ -204,9 +203,7 @@ static int init_conf(struct li_loader *l)
 		l->conf.tb_burst_ns[k] =
 			l->conf.tb_cost_ns[k] * DEF_EVENT_BURST;
 	}
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_conf), &zero,
-				&l->conf, BPF_ANY))
-		return -errno;
+	memcpy(l->cmap, &l->conf, sizeof(l->conf)); /* the hint stays zero */
 	return 0;
 }
 

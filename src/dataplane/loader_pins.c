@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
@@ -49,7 +50,7 @@ static int pinned_build(const char *path, __u64 *build)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info), zero = 0;
-	struct li_conf c;
+	struct li_conf_val *c = NULL;
 	int fd = bpf_obj_get(path), err = 0;
 
 	if (fd < 0)
@@ -57,12 +58,15 @@ static int pinned_build(const char *path, __u64 *build)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		err = -errno;
 	else if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 ||
-		 info.value_size != sizeof(c))
+		 info.value_size != sizeof(*c))
 		err = -ESTALE;
-	else if (bpf_map_lookup_elem(fd, &zero, &c))
+	else if (!(c = malloc(sizeof(*c))))
+		err = -ENOMEM;
+	else if (bpf_map_lookup_elem(fd, &zero, c))
 		err = -errno;
 	else
-		*build = c.build;
+		*build = c->conf.build;
+	free(c);
 	close(fd);
 	return err;
 }

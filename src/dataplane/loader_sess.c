@@ -151,12 +151,10 @@ int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
 
 int li_sess_maps_map(struct li_loader *l)
 {
-	void *p = mmap(NULL, HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(l->skel->maps.li_sess_hint), 0);
+	void *p;
 
-	if (p == MAP_FAILED)
-		return -errno;
-	l->hint = p;
+	/* the hint follows the config in li_conf's value, mapped already */
+	l->hint = ((struct li_conf_val *)l->cmap)->sess_hint;
 	p = mmap(NULL, TAB_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 bpf_map__fd(l->skel->maps.li_sess_tab), 0);
 	if (p == MAP_FAILED)
@@ -167,8 +165,6 @@ int li_sess_maps_map(struct li_loader *l)
 
 void li_sess_maps_unmap(struct li_loader *l)
 {
-	if (l->hint)
-		munmap(l->hint, HINT_BYTES);
 	l->hint = NULL;
 	if (l->stab)
 		munmap(l->stab, TAB_BYTES);

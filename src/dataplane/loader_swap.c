@@ -119,8 +119,6 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_frags, b->maps.li_frags },
 		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
 		{ a->maps.li_sess_tab, b->maps.li_sess_tab }, /* and its seed */
-		/* after the sessions: a bit for each one copied (session.h) */
-		{ a->maps.li_sess_hint, b->maps.li_sess_hint },
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 	};
 	int keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT };
@@ -142,6 +140,9 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	err = li_sess_tab_settle(n);
 	if (err < 0)
 		return err;
+	/* after the sessions: a bit for each one copied (session.h) */
+	memcpy(n->hint, old->hint,
+	       sizeof(((struct li_conf_val *)0)->sess_hint));
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		li_state_set(n, keys[i], li_state_get(old, keys[i]));
 	for (i = 0; i < LI_TR_NR; i++)

@@ -21,7 +21,7 @@ struct {
 	__uint(max_entries, 1);
 	__uint(map_flags, BPF_F_MMAPABLE); /* state words written in place */
 	__type(key, __u32);
-	__type(value, struct li_conf);
+	__type(value, struct li_conf_val);
 } li_conf SEC(".maps");
 
 /*
@@ -168,15 +168,6 @@ struct {
 	__type(value, struct li_sess_bucket);
 } li_sess_tab SEC(".maps");
 
-/* A bit per remote that may have a session (session.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * LI_SESS_HINT_WORDS);
-	__uint(map_flags, BPF_F_MMAPABLE); /* the loader's atomic rebuild */
-	__type(key, __u32);
-	__type(value, __u64);
-} li_sess_hint SEC(".maps");
-
 /* [0]: the last session id handed out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -212,6 +203,7 @@ struct li_xctx {
 	__u32 sas_state; /* li_conf state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
 	__u32 hint_half; /* li_conf state[LI_STATE_HINT] */
+	__u64 *hint;	 /* li_conf's sess_hint */
 	__u64 sess_seed; /* li_conf's: li_sess_tab's hash */
 	__u64 test_now;	 /* a test run's packet time, or 0 */
 	__u32 test_run;	 /* a test run with our metadata (replay, tests) */
@@ -499,9 +491,8 @@ static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
 {
 	__u32 bit = li_sess_hint_bit(k),
 	      w = li_set_key(c->hint_half, LI_SESS_HINT_WORDS, bit >> 6);
-	__u64 *e = bpf_map_lookup_elem(&li_sess_hint, &w);
 
-	return !e || (*e >> (bit & 63)) & 1;
+	return (c->hint[w & LI_SESS_HINT_MASK] >> (bit & 63)) & 1;
 }
 
 static __always_inline struct li_sess_bucket *
@@ -566,10 +557,9 @@ static __always_inline int li_acc_sess_open(const LI_CTX *c,
 	count(c->s, LI_ST_SESS_OPENED);
 	/* After the insert, in both halves (session.h). */
 	for (half = 0; half < 2; half++) {
-		__u32 hk = li_set_key(half, LI_SESS_HINT_WORDS, w);
-
-		h = bpf_map_lookup_elem(&li_sess_hint, &hk);
-		if (h && !((*h >> (bit & 63)) & 1))
+		h = &c->hint[li_set_key(half, LI_SESS_HINT_WORDS, w) &
+			     LI_SESS_HINT_MASK];
+		if (!((*h >> (bit & 63)) & 1))
 			__sync_fetch_and_or(h, 1ull << (bit & 63));
 	}
 	return 0;
@@ -886,14 +876,16 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 {
 	__u32 zero = 0, set;
 	struct li_test_out *s = &sc->o;
+	struct li_conf_val *cv;
 	struct li_conf *cf;
 	const struct li_test_meta *m;
 	struct li_xctx c;
 	int nonlocal;
 
-	cf = bpf_map_lookup_elem(&li_conf, &zero);
-	if (!cf)
+	cv = bpf_map_lookup_elem(&li_conf, &zero);
+	if (!cv)
 		return XDP_PASS;
+	cf = &cv->conf;
 	c.locals_off =
 		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
 	/*
@@ -923,6 +915,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
 	if (!nonlocal) {
 		c.hint_half = cf->state[LI_STATE_HINT] & 1;
+		c.hint = cv->sess_hint;
 		c.sess_seed = cf->sess_seed;
 		set = cf->state[LI_STATE_SET] & 1;
 		set_ctx(&c, cf, set);
@@ -993,6 +986,7 @@ SEC("tc")
 int localin_egress(struct __sk_buff *skb)
 {
 	struct li_escratch *es;
+	struct li_conf_val *cv;
 	const struct li_conf *cf;
 	struct li_cpu *cpu;
 	struct li_xctx c;
@@ -1000,11 +994,12 @@ int localin_egress(struct __sk_buff *skb)
 	const void *data, *data_end;
 
 	es = bpf_map_lookup_elem(&li_escratch, &zero);
-	cf = bpf_map_lookup_elem(&li_conf, &zero);
+	cv = bpf_map_lookup_elem(&li_conf, &zero);
 	/* its clock and counters; the XDP program's scratch stays its own */
 	cpu = bpf_map_lookup_elem(&li_cpu, &zero);
-	if (!es || !cf || !cpu)
+	if (!es || !cv || !cpu)
 		return TC_ACT_UNSPEC;
+	cf = &cv->conf;
 	/* Headers outside the linear part: pull what the parser reads. */
 	if (skb->data_end - skb->data < LI_EGRESS_PULL &&
 	    skb->len > skb->data_end - skb->data)
@@ -1017,6 +1012,7 @@ int localin_egress(struct __sk_buff *skb)
 	c.locals_off =
 		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
 	c.sess_seed = cf->sess_seed;
+	c.hint = cv->sess_hint;
 	c.sk = &es->sk;
 	c.sn = &es->sn;
 	c.s = cpu;

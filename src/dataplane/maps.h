@@ -109,6 +109,16 @@ struct li_conf {
 	struct li_set_hdr hdr[LI_NR_SETS];
 };
 
+/*
+ * li_conf's value: the configuration and, after it, the session hint
+ * (session.h), so that a packet tests its bit with no lookup of its own.
+ * The loader keeps a copy of the first part only (struct li_loader).
+ */
+struct li_conf_val {
+	struct li_conf conf;
+	__u64 sess_hint[2 * LI_SESS_HINT_WORDS];
+};
+
 struct li_tb {
 	__u64 credit_ns;
 	__u64 last_ns;

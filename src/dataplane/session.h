@@ -132,24 +132,28 @@ li_sess_key_set_addrs(struct li_sess_key *k, const __u32 *l, const __u32 *r)
 }
 
 /*
- * li_sess_hint (XDP): a bit per hash of a key's family, protocol and
- * remote address, in two halves of LI_SESS_HINT_WORDS words. A clear bit
- * in the half in force (li_conf's state[LI_STATE_HINT]) proves that no session
- * of that remote exists, so the lookup of a first packet from a remote
- * the gateway has no session with is skipped: a denied flood pays a bit
- * test, not a hash lookup. Stale bits (sessions gone) only cost the
- * lookup the packet paid before. Kept exact by:
- *  - every insert into li_sess (the programs; the loader putting one
+ * The session hint (XDP; li_conf's value holds it after the config,
+ * maps.h struct li_conf_val): a bit per hash of a key's family, protocol
+ * and remote address, in two halves of LI_SESS_HINT_WORDS words. A clear
+ * bit in the half in force (li_conf's state[LI_STATE_HINT]) proves that
+ * no session of that remote exists, so the table is not read for a first
+ * packet from a remote the gateway has no session with: a denied flood
+ * pays a bit test in a value it has already looked up, not a read of a
+ * bucket in a table of 15 MiB. Stale bits (sessions gone) only cost the
+ * read the packet paid before. Kept exact by:
+ *  - every insert into li_sess_tab (the programs; the loader putting one
  *    back) sets the bit in both halves, after the insert;
  *  - the loader's rebuild (li_loader_sess_hint_rebuild: the daemon, once
  *    a sweep of the sessions is complete) clears the other half, sets
- *    the bit of every session in the map, then makes it the half in
- *    force. A session inserted before the clear is in the map when the
+ *    the bit of every session in the table, then makes it the half in
+ *    force. A session inserted before the clear is in the table when the
  *    walk runs; one inserted after it sets its own bit.
- *  - a reload that replaces the program copies li_sess, then the hint.
+ *  - a reload that replaces the program copies li_sess_tab, then the
+ *    hint.
  */
 #define LI_SESS_HINT_BITS 20
 #define LI_SESS_HINT_WORDS (1u << (LI_SESS_HINT_BITS - 6))
+#define LI_SESS_HINT_MASK (2 * LI_SESS_HINT_WORDS - 1) /* both halves */
 
 static __always_inline __u32 li_sess_hint_bit(const struct li_sess_key *k)
 {
