@@ -17,7 +17,10 @@
 
 #define LI_NR_SETS 2
 
-/* li_addr element: one trie block; a root is LI_ADDR_ROOT_ELEMS of them. */
+/*
+ * li_addr's unit: one trie block; a table is its root (LI_ADDR_ROOT_ELEMS
+ * of them) and its blocks after it, a set's tables one after another.
+ */
 #define LI_ADDR_ELEM 256
 #define LI_ADDR_ROOT_ELEMS (LI_ROOT_SIZE / LI_ADDR_ELEM)
 
@@ -94,12 +97,6 @@ static __always_inline __u32 li_set_key(__u32 set, __u32 cap, __u32 i)
 static __always_inline __u32 li_phase_elem(__u32 i)
 {
 	return i / LI_PHASE_ELEM;
-}
-
-/* li_addr: the element of root entry @i, from the table's first. */
-static __always_inline __u32 li_addr_root_elem(__u32 i)
-{
-	return (i & (LI_ROOT_SIZE - 1)) / LI_ADDR_ELEM;
 }
 
 /* Blocks follow their root: block b is element LI_ADDR_ROOT_ELEMS + b. */

@@ -83,7 +83,7 @@ struct li_loader {
 	int polled;
 	__u64 events_ns; /* when li_loader_poll() last handled any (mono) */
 	struct li_sess_bucket *stab; /* li_sess_tab, mapped, or NULL */
-	__u64 *hint;	     /* li_sess_hint, mapped (session.h), or NULL */
+	__u64 *hint;	     /* li_conf_val's sess_hint (session.h), or NULL */
 	__u64 last_hint_ns;  /* the last flip of its halves */
 	__u32 hint_building; /* the half a rebuild fills */
 };
@@ -110,7 +110,8 @@ int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2]);
 __u64 li_mono_ns(void);
 /*
- * Map li_sess_tab and li_sess_hint (loader_sess.c); unmap them. Empty
+ * Map li_sess_tab, find the session hint in li_conf's mapping
+ * (loader_sess.c); unmap them. Empty
  * the table's slots left claimed (li_sess_tab_settle): their number.
  */
 int li_sess_maps_map(struct li_loader *l);

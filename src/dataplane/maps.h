@@ -12,10 +12,15 @@
  *
  * Capacities are per set and fixed when the maps are created (li_conf):
  * big tables (address blocks, bitmaps, policies) sized from the first
- * ruleset with headroom, small ones fixed. Elements are wide (a block of
- * 256 trie entries, 256 port classes) because an array map rounds every
- * element up to 8 bytes, and because one element per trie block keeps
- * the lookup to one (inlined) array access.
+ * ruleset with headroom, small ones fixed. The tables a decision reads
+ * (li_addr, li_port, li_phase, li_pol) are each one value holding both
+ * sets, mmapable: the program looks the value up once and reads entries
+ * at offsets from it, bounded by a size the loader writes into read-only
+ * data before load (localin.bpf.c); the loader copies a set in through
+ * its mapping. A lookup per entry cost a trie level 4-5 ns, mostly for
+ * the key's trip through the stack and what clang reloads around the
+ * helper call. The rest (li_bm, li_cross) keep an element per entry
+ * (li_bm: a word) and are read on rarer paths.
  */
 #ifndef LOCALIN_DATAPLANE_MAPS_H
 #define LOCALIN_DATAPLANE_MAPS_H
@@ -58,7 +63,7 @@ enum {
 	LI_STATE_SET,
 	LI_STATE_LOCALS,
 	LI_STATE_SAS,
-	LI_STATE_HINT, /* li_sess_hint half read (session.h) */
+	LI_STATE_HINT, /* session hint half read (session.h) */
 	LI_STATE_NR,
 };
 
