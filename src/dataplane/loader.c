@@ -302,8 +302,10 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	}
 	err = li_sess_maps_map(l);
 	/* a daemon that died mid-write may have left a slot claimed */
-	if (!err && adopted)
-		err = li_sess_tab_settle(l) < 0 ? -ENOMEM : 0;
+	if (!err && adopted) {
+		err = li_sess_tab_settle(l);
+		err = err < 0 ? err : 0;
+	}
 	if (err)
 		goto fail;
 	*out = l;

@@ -30,7 +30,7 @@ static int pin_path(const struct li_loader *l, const char *name, char *buf,
 
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
-	/* bpffs refuses names with a dot: localin.rodata is localin_rodata */
+	/* bpffs refuses a dot: localin_.rodata pins as localin__rodata */
 	for (dot = buf + n - strlen(name); (dot = strchr(dot, '.'));)
 		*dot = '_';
 	return 0;
