@@ -117,27 +117,19 @@ static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	bpf_map__set_max_entries(s->maps.li_pol_hits, LI_NR_SETS * def[3]);
 }
 
-static size_t conf_bytes(void)
+/* An mmapable array map's bytes: its elements 8-byte aligned, in pages. */
+static size_t map_bytes(const struct bpf_map *m)
 {
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-
-	return (sizeof(struct li_conf_val) + pg - 1) / pg * pg;
-}
-
-/*
- * A map of one value (li_addr, li_phase, li_port, li_pol), mapped: the
- * image's tables are copied in (loader_image.c).
- */
-static size_t value_bytes(const struct bpf_map *m)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = bpf_map__value_size(m);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE),
+	       n = (size_t)bpf_map__max_entries(m) *
+		   ((bpf_map__value_size(m) + 7) & ~7u);
 
 	return (n + pg - 1) / pg * pg;
 }
 
-static int value_map(const struct bpf_map *m, void *out)
+int li_map_mmap(const struct bpf_map *m, void *out)
 {
-	void *p = mmap(NULL, value_bytes(m), PROT_READ | PROT_WRITE, MAP_SHARED,
+	void *p = mmap(NULL, map_bytes(m), PROT_READ | PROT_WRITE, MAP_SHARED,
 		       bpf_map__fd(m), 0);
 
 	if (p == MAP_FAILED)
@@ -146,16 +138,16 @@ static int value_map(const struct bpf_map *m, void *out)
 	return 0;
 }
 
-/* li_conf, mapped: the state words and rates are written in place. */
-static int conf_map(struct li_loader *l)
+void li_map_munmap(const struct bpf_map *m, void *p)
 {
-	void *p = mmap(NULL, conf_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(l->skel->maps.li_conf), 0);
+	if (p)
+		munmap(p, map_bytes(m));
+}
 
-	if (p == MAP_FAILED)
-		return -errno;
-	l->cmap = p;
-	return 0;
+/* Entries of @size bytes in map @m's value, less one: the last index. */
+static __u32 last_index(const struct bpf_map *m, size_t size)
+{
+	return (__u32)(bpf_map__value_size(m) / size - 1);
 }
 
 void li_state_set(struct li_loader *l, int i, __u32 v)
@@ -231,6 +223,7 @@ static int on_event(void *ctx, void *data, size_t size)
 int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 		       const struct li_ruleset *hint)
 {
+	struct localin_bpf *s;
 	struct li_loader *l;
 	bool adopted = false;
 	int err;
@@ -272,22 +265,23 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	if (!adopted)
 		set_caps(l, hint);
 	/* The one-value maps' sizes: set_caps()'s, or the pinned maps' */
-	l->skel->rodata->li_addr_last =
-		bpf_map__value_size(l->skel->maps.li_addr) / sizeof(__u32) - 1;
-	l->skel->rodata->li_phase_last =
-		bpf_map__value_size(l->skel->maps.li_phase) / sizeof(__u32) - 1;
-	l->skel->rodata->li_pol_last =
-		bpf_map__value_size(l->skel->maps.li_pol) /
-			sizeof(struct li_policy) -
-		1;
-	err = localin_bpf__load(l->skel);
+	s = l->skel;
+	s->rodata->li_addr_last = last_index(s->maps.li_addr, sizeof(__u32));
+	s->rodata->li_phase_last = last_index(s->maps.li_phase, sizeof(__u32));
+	s->rodata->li_pol_last =
+		last_index(s->maps.li_pol, sizeof(struct li_policy));
+	err = localin_bpf__load(s);
 	if (err)
 		goto fail;
-	err = conf_map(l)					    ?:
-		      value_map(l->skel->maps.li_addr, &l->amap)    ?:
-		      value_map(l->skel->maps.li_phase, &l->pmap)   ?:
-		      value_map(l->skel->maps.li_port, &l->portmap) ?:
-		      value_map(l->skel->maps.li_pol, &l->polmap);
+	/*
+	 * li_conf: the state words, rates and session hint are written in
+	 * place; the one-value maps: loader_image.c copies a set in.
+	 */
+	err = li_map_mmap(s->maps.li_conf, &l->cmap)		?:
+		      li_map_mmap(s->maps.li_addr, &l->amap)	?:
+		      li_map_mmap(s->maps.li_phase, &l->pmap)	?:
+		      li_map_mmap(s->maps.li_port, &l->portmap) ?:
+		      li_map_mmap(s->maps.li_pol, &l->polmap);
 	if (!err)
 		err = adopted ? read_adopted(l) : init_conf(l);
 	if (!err && pin_dir)
@@ -350,16 +344,13 @@ void li_loader_close(struct li_loader *l)
 		return;
 	ring_buffer__free(l->rb);
 	li_sess_maps_unmap(l);
-	if (l->cmap)
-		munmap(l->cmap, conf_bytes());
-	if (l->amap)
-		munmap(l->amap, value_bytes(l->skel->maps.li_addr));
-	if (l->pmap)
-		munmap(l->pmap, value_bytes(l->skel->maps.li_phase));
-	if (l->portmap)
-		munmap(l->portmap, value_bytes(l->skel->maps.li_port));
-	if (l->polmap)
-		munmap(l->polmap, value_bytes(l->skel->maps.li_pol));
+	if (l->skel) {
+		li_map_munmap(l->skel->maps.li_conf, l->cmap);
+		li_map_munmap(l->skel->maps.li_addr, l->amap);
+		li_map_munmap(l->skel->maps.li_phase, l->pmap);
+		li_map_munmap(l->skel->maps.li_port, l->portmap);
+		li_map_munmap(l->skel->maps.li_pol, l->polmap);
+	}
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);

@@ -110,6 +110,12 @@ int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2]);
 __u64 li_mono_ns(void);
 /*
+ * Map an mmapable array map whole into *@out (0 or -errno); unmap what
+ * that mapped (NULL: nothing).
+ */
+int li_map_mmap(const struct bpf_map *m, void *out);
+void li_map_munmap(const struct bpf_map *m, void *p);
+/*
  * Map li_sess_tab, find the session hint in li_conf's mapping
  * (loader_sess.c); unmap them. Empty
  * the table's slots left claimed (li_sess_tab_settle): their number.

@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include <bpf/bpf.h>
@@ -21,8 +20,6 @@
  * li_sess_tab, mapped: walked slot by slot, written under each slot's
  * seq word as the programs do (session.h).
  */
-#define TAB_BYTES ((size_t)LI_SESS_BUCKETS * sizeof(struct li_sess_bucket))
-
 /* Claims a writer holds for nanoseconds; spin this many times at most. */
 #define CLAIM_TRIES 100000
 
@@ -147,27 +144,18 @@ int li_loader_sess_delete_keys(struct li_loader *l, const struct li_sess_key *k,
 	return deleted;
 }
 
-#define HINT_BYTES (2 * LI_SESS_HINT_WORDS * sizeof(__u64))
-
 int li_sess_maps_map(struct li_loader *l)
 {
-	void *p;
-
 	/* the hint follows the config in li_conf's value, mapped already */
 	l->hint = ((struct li_conf_val *)l->cmap)->sess_hint;
-	p = mmap(NULL, TAB_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 bpf_map__fd(l->skel->maps.li_sess_tab), 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	l->stab = p;
-	return 0;
+	return li_map_mmap(l->skel->maps.li_sess_tab, &l->stab);
 }
 
 void li_sess_maps_unmap(struct li_loader *l)
 {
 	l->hint = NULL;
 	if (l->stab)
-		munmap(l->stab, TAB_BYTES);
+		li_map_munmap(l->skel->maps.li_sess_tab, l->stab);
 	l->stab = NULL;
 }
 

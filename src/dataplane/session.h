@@ -397,7 +397,7 @@ static __always_inline void li_sess_init(struct li_sess *s,
 #define LI_SESS_BUCKET_BITS 15
 #define LI_SESS_BUCKETS (1u << LI_SESS_BUCKET_BITS)
 
-_Static_assert(LI_SESS_BUCKETS *LI_SESS_WAYS == LI_SESS_MAPS_MAX,
+_Static_assert((LI_SESS_BUCKETS * LI_SESS_WAYS) == LI_SESS_MAPS_MAX,
 	       "li_sess_tab holds LI_SESS_MAPS_MAX sessions");
 
 struct li_sess_slot {
