@@ -22,6 +22,7 @@
 # enable and disable, at 1 and 100k SAs, varied SPIs (spi.bpf.o rewrites
 # the frame's SPI before each run and tail-calls localin's program;
 # SPI_FRAMES distinct frames, and at 100k SAs also one per SA).
+# At the end, one session lookup by itself (lookup.sh).
 # Then what sessions cost (sess.c): per config, the reply to the gateway's
 # DNS query without and with its session (opened by the egress program),
 # the peer's IKE in its session, a new session a run (sess.bpf.o changes
@@ -133,3 +134,6 @@ if [ -n "${BASE:-}" ]; then
 	"$OUT/bench-base" -a "$FILTER_ALL" -u "$FILTER_UDP" \
 		-p "$OUT/pass.bpf.o" -r "$REPEAT" -k "$ROUNDS" -S - $CONFS
 fi
+echo
+echo "One session lookup by itself (lookup.sh: the kernel's LRU hash against li_sess_tab's way):"
+sh bench/xdp/lookup.sh "$BUILD"
