@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Two commits' XDP programs side by side: bench/xdp's bench binary built
+# from each commit (its program and loader, in a worktree of its own),
+# run RUNS times by turns on run.sh's frames and configs, then per cell
+# the minimum of the medians and the range over the runs, with
+# xdp-filter's and XDP_PASS's rows of the same runs. Interleaving keeps
+# a VM whose speed moves from favouring one side.
+#
+#   bench/xdp/compare.sh REV_A REV_B [RUNS]   (BUILD=build, REPEAT=200000,
+#                                              ROUNDS=5)
+# Needs run.sh's configs under BUILD/bench/xdp (run it once first), root.
+set -eu
+
+A=$1
+B=$2
+RUNS=${3:-3}
+BUILD=${BUILD:-build}
+OUT=$BUILD/bench/xdp
+F=/usr/lib/$(gcc -print-multiarch)/bpf
+if [ ! -f "$OUT/geo10.conf" ] || [ ! -f "$OUT/pass.bpf.o" ]; then
+	echo "bench/xdp/compare: run bench/xdp/run.sh $BUILD first (its configs)" >&2
+	exit 2
+fi
+OUT=$(realpath "$OUT")
+tmp=$(mktemp -d /tmp/li-compare.XXXXXX)
+top=$(git rev-parse --show-toplevel)
+cleanup() {
+	for s in a b; do
+		[ -d "$tmp/$s" ] && git -C "$top" worktree remove --force "$tmp/$s"
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+for s in a b; do
+	rev=$A
+	[ $s = b ] && rev=$B
+	git -C "$top" worktree add -q --detach "$tmp/$s" "$rev"
+	make -s -C "$tmp/$s" BUILD="$tmp/$s/build" "$tmp/$s/build/liblocalin.a" \
+		>"$tmp/$s.log" 2>&1 || { cat "$tmp/$s.log"; exit 1; }
+	(cd "$tmp/$s" && ${CC:-gcc} -O2 -g -std=gnu11 -D_GNU_SOURCE -Isrc \
+		-o "$tmp/$s.bench" bench/xdp/bench.c bench/xdp/spi.c \
+		bench/xdp/sess.c build/liblocalin.a -lbpf -lxdp -lpcap \
+		-lmaxminddb -lGeoIP -lm)
+done
+CONFS="pfx1=$OUT/pfx1.conf pfx1k=$OUT/pfx1000.conf
+	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf
+	pol100=$OUT/pol100.conf pol1000=$OUT/pol1000.conf
+	a100k-pol1000=$OUT/a100k-pol1000.conf geo10=$OUT/geo10.conf"
+for _ in $(seq "$RUNS"); do
+	for s in a b; do
+		# shellcheck disable=SC2086 # CONFS: one word a config
+		"$tmp/$s.bench" -a "$F/xdpfilt_alw_all.o" -u "$F/xdpfilt_alw_udp.o" \
+			-p "$OUT/pass.bpf.o" -r "${REPEAT:-200000}" -k "${ROUNDS:-5}" \
+			$CONFS | awk '/^ns per packet/ { on = 1 }
+				on && /^(xdp-filter|XDP_PASS|pfx|pol|a100k|geo)/' \
+			>>"$tmp/$s.out"
+	done
+done
+for s in a b; do
+	rev=$A
+	[ $s = b ] && rev=$B
+	echo "== $rev ($(git -C "$top" rev-parse --short "$rev")): min of $RUNS medians [range], ns"
+	awk '{
+		lab = $1 == "xdp-filter" && $2 == "-f" ? "xdp-filter-udp" : $1
+		c = 0
+		for (i = 2; i <= NF; i++)
+			if ($i ~ /^[0-9]+$/ && $(i + 1) ~ /^(drop|pass)$/) {
+				c++; k = lab SUBSEP c
+				if (!(k in lo) || $i < lo[k]) lo[k] = $i
+				if (!(k in hi) || $i > hi[k]) hi[k] = $i
+			}
+		if (!(lab in seen)) { seen[lab] = 1; order[++no] = lab }
+	}
+	END {
+		printf "%-15s %-12s %-12s %-12s %-12s %-12s\n", "", "ike-denied",
+			"ike-peer", "not-for-gw", "esp-known", "esp-unknown"
+		for (j = 1; j <= no; j++) {
+			l = order[j]; printf "%-15s", l
+			for (c = 1; c <= 5; c++)
+				printf " %-12s", lo[l, c] " [" lo[l, c] "-" hi[l, c] "]"
+			printf "\n"
+		}
+	}' "$tmp/$s.out"
+done
