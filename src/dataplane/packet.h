@@ -77,6 +77,16 @@ struct li_pkt {
 	__u32 inner_daddr[4];
 };
 
+/*
+ * Where li_parse_l3() (parse.h) found the transport header, offsets from
+ * the frame's start: it starts at off, and its layer ends at end. off 0:
+ * there is none to read (not IP, a problem in the IP header, a later
+ * fragment).
+ */
+struct li_l4_at {
+	__u32 off, end;
+};
+
 /* Why the data path decided what it did (--verdicts prints the names). */
 enum li_reason {
 	LI_R_NONLOCAL, /* not addressed to this host: untouched */

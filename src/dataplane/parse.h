@@ -11,7 +11,11 @@
  *
  *	li_parse(data, data_end, &pkt);
  *
- * always returns 0; the outcome is in pkt:
+ * always returns 0; the outcome is in pkt. The XDP program parses in two
+ * steps, li_parse_l3() and, for a packet addressed to the gateway,
+ * li_parse_l4(): traffic it only passes through pays for no transport
+ * header (not-for-gw 15 -> 12 ns in bench/xdp). Together they are
+ * li_parse(). The outcome:
  * - family 4 or 6 as soon as the addresses could be read. Later problems
  *   (bad version, header or payload lengths, extension headers, L4) keep the
  *   addresses so that the matcher can tell whether the packet was addressed to
@@ -211,11 +215,12 @@ static __always_inline void li_get_addr(__u32 *dst, const __u8 *ptr, int n)
 
 /*
  * Ethernet, then at most LI_VLAN_MAX 802.1Q/802.1ad tags (the outermost id is
- * the one the admin configured on the interface), then IPv4 or IPv6. A third
- * tag, like any other ethertype, is simply not IP.
+ * the one the admin configured on the interface), then IPv4 or IPv6, up to
+ * the transport header (@at). A third tag, like any other ethertype, is
+ * simply not IP.
  */
-static __always_inline int li_parse(const void *data, const void *data_end,
-				    struct li_pkt *p)
+static __always_inline void li_parse_l3(const void *data, const void *data_end,
+					struct li_pkt *p, struct li_l4_at *at)
 {
 	const __u8 *h;
 	__u32 off = LI_ETH_HLEN;
@@ -223,10 +228,11 @@ static __always_inline int li_parse(const void *data, const void *data_end,
 	int i;
 
 	__builtin_memset(p, 0, sizeof(*p));
+	at->off = 0;
 	h = li_ptr(data, data_end, 0, LI_NOLIMIT, LI_ETH_HLEN);
 	if (!h) {
 		p->malformed = LI_MAL_L2;
-		return 0;
+		return;
 	}
 	type = li_get16(h + 12);
 	LI_UNROLL
@@ -236,7 +242,7 @@ static __always_inline int li_parse(const void *data, const void *data_end,
 		h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_VLAN_HLEN);
 		if (!h) {
 			p->malformed = LI_MAL_L2;
-			return 0;
+			return;
 		}
 		if (i == 0) {
 			p->flags |= LI_PKT_VLAN;
@@ -246,9 +252,19 @@ static __always_inline int li_parse(const void *data, const void *data_end,
 		off += LI_VLAN_HLEN;
 	}
 	if (type == LI_ETH_P_IP)
-		li_parse_ipv4(data, data_end, off, p);
+		li_parse_ipv4(data, data_end, off, p, at);
 	else if (type == LI_ETH_P_IPV6)
-		li_parse_ipv6(data, data_end, off, p);
+		li_parse_ipv6(data, data_end, off, p, at);
+}
+
+static __always_inline int li_parse(const void *data, const void *data_end,
+				    struct li_pkt *p)
+{
+	struct li_l4_at at;
+
+	li_parse_l3(data, data_end, p, &at);
+	if (at.off)
+		li_parse_l4(data, data_end, at.off, at.end, p);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * IPv4 and IPv6 for parse.h: addresses, lengths, fragments, and the bounded
- * walk over IPv6 extension headers. Part of parse.h.
+ * walk over IPv6 extension headers; where the transport header is, for
+ * li_parse_l4() (struct li_l4_at). Part of parse.h.
  */
 /* The helpers. parse.h includes this file in turn, hence before the guard. */
 #include "dataplane/parse.h"
@@ -49,7 +50,7 @@ static __always_inline int li_frag(struct li_pkt *p, __u32 off8, int more,
 
 static __always_inline void li_parse_ipv4(const void *data,
 					  const void *data_end, __u32 off,
-					  struct li_pkt *p)
+					  struct li_pkt *p, struct li_l4_at *at)
 {
 	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP_HLEN_MIN);
 	__u32 hlen, tot, fo;
@@ -83,7 +84,8 @@ static __always_inline void li_parse_ipv4(const void *data,
 	if (li_frag(p, fo & LI_IP_OFFMASK, !!(fo & LI_IP_MF), li_get16(h + 4),
 		    tot - hlen))
 		return;
-	li_parse_l4(data, data_end, off + hlen, off + tot, p);
+	at->off = off + hlen;
+	at->end = off + tot;
 }
 
 /*
@@ -95,7 +97,7 @@ static __always_inline void li_parse_ipv4(const void *data,
  */
 static __always_inline void li_parse_ipv6(const void *data,
 					  const void *data_end, __u32 off,
-					  struct li_pkt *p)
+					  struct li_pkt *p, struct li_l4_at *at)
 {
 	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP6_HLEN);
 	__u32 plen, end, len, fo;
@@ -176,7 +178,8 @@ static __always_inline void li_parse_ipv6(const void *data,
 		p->proto = nh;
 		off += len;
 	}
-	li_parse_l4(data, data_end, off, end, p);
+	at->off = off;
+	at->end = end;
 }
 
 #endif
