@@ -918,10 +918,10 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 	 * the host's parser has them.
 	 */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
-	if ((!nonlocal || *(volatile __u32 *)&sc->test) && sc->l4.off)
-		li_parse_l4((const void *)(long)ctx->data,
-			    (const void *)(long)ctx->data_end, sc->l4.off,
-			    sc->l4.end, &s->pkt);
+	if (!nonlocal || *(volatile __u32 *)&sc->test)
+		li_parse_rest((const void *)(long)ctx->data,
+			      (const void *)(long)ctx->data_end, &sc->l4,
+			      &s->pkt);
 	if (!nonlocal) {
 		c.hint_half = cf->state[LI_STATE_HINT] & 1;
 		c.hint = cv->sess_hint;

@@ -49,10 +49,12 @@ struct li_pkt {
 	__u16 vlan;	/* outermost VLAN id, if LI_PKT_VLAN */
 	__u32 saddr[4]; /* network byte order; IPv4 in saddr[0] */
 	__u32 daddr[4];
-	__u16 sport;   /* host order. ICMP: echo id (or 0) */
-	__u16 dport;   /* host order. ICMP/ICMPv6: type << 8 | code */
 	__u32 frag_id; /* IPv4 id or IPv6 fragment identification */
 	__u16 l3_len;  /* IP total length (IPv6: 40 + payload length) */
+	__u16 pad0;    /* what follows is 8-byte aligned: cleared in words */
+	/* From here on, the transport header's (parse.h li_parse_l4) */
+	__u16 sport; /* host order. ICMP: echo id (or 0) */
+	__u16 dport; /* host order. ICMP/ICMPv6: type << 8 | code */
 	__u8 tcp_flags;
 	__u8 ike_version; /* IKE: major << 4 | minor */
 	__u32 spi;	  /* ESP, host order */

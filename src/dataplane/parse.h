@@ -81,6 +81,14 @@
 #define LI_ETH_P_8021AD 0x88a8
 #define LI_VLAN_HLEN 4		/* TCI, then the next ethertype */
 #define LI_VLAN_VID_MASK 0x0fff /* the TCI's VLAN id */
+/*
+ * li_pkt's transport facts start here: li_parse_l3() clears what is
+ * before, li_parse_rest() the rest.
+ */
+#define LI_PKT_L4_FIRST __builtin_offsetof(struct li_pkt, sport)
+_Static_assert(LI_PKT_L4_FIRST % 8 == 0,
+	       "li_pkt's two parts are cleared in 8-byte words");
+
 #define LI_VLAN_MAX 2	/* tags looked through: 802.1ad outer + 802.1Q inner */
 #define LI_EXTHDR_MAX 8 /* IPv6 extension headers walked before giving up */
 #define LI_NOLIMIT 0xffffffffu
@@ -227,7 +235,7 @@ static __always_inline void li_parse_l3(const void *data, const void *data_end,
 	__u16 type;
 	int i;
 
-	__builtin_memset(p, 0, sizeof(*p));
+	__builtin_memset(p, 0, LI_PKT_L4_FIRST);
 	at->off = 0;
 	h = li_ptr(data, data_end, 0, LI_NOLIMIT, LI_ETH_HLEN);
 	if (!h) {
@@ -257,14 +265,25 @@ static __always_inline void li_parse_l3(const void *data, const void *data_end,
 		li_parse_ipv6(data, data_end, off, p, at);
 }
 
+/* The transport header's facts, after li_parse_l3() left @at. */
+static __always_inline void li_parse_rest(const void *data,
+					  const void *data_end,
+					  const struct li_l4_at *at,
+					  struct li_pkt *p)
+{
+	/* From the member: clang then knows its alignment (not byte stores) */
+	__builtin_memset(&p->sport, 0, sizeof(*p) - LI_PKT_L4_FIRST);
+	if (at->off)
+		li_parse_l4(data, data_end, at->off, at->end, p);
+}
+
 static __always_inline int li_parse(const void *data, const void *data_end,
 				    struct li_pkt *p)
 {
 	struct li_l4_at at;
 
 	li_parse_l3(data, data_end, p, &at);
-	if (at.off)
-		li_parse_l4(data, data_end, at.off, at.end, p);
+	li_parse_rest(data, data_end, &at, p);
 	return 0;
 }
 

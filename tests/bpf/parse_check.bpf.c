@@ -42,8 +42,7 @@ int parse_check(struct xdp_md *ctx)
 	if (!p || !at)
 		return XDP_ABORTED;
 	li_parse_l3(data, data_end, p, at);
-	if (at->off)
-		li_parse_l4(data, data_end, at->off, at->end, p);
+	li_parse_rest(data, data_end, at, p);
 	return p->malformed ? XDP_DROP : XDP_PASS;
 }
 
