@@ -789,7 +789,7 @@ int li_loader_clear_policy_hits(struct li_loader *l)
 }
 
 /*
- * @repeat runs of @frame with its interface classes as metadata; with
+ * @repeat runs of @frame as if it arrived on @ifindex (metadata); with
  * @record the program writes its facts and verdict to li_test_out.
  */
 static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
@@ -808,7 +808,6 @@ static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
 	buf = malloc(sizeof(meta) + len);
 	if (!buf)
 		return -ENOMEM;
-	li_loader_classes(l, ifindex, meta.cls);
 	memcpy(buf, &meta, sizeof(meta));
 	memcpy(buf + sizeof(meta), frame, len);
 	md.data_end = (__u32)(sizeof(meta) + len);

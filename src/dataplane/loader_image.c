@@ -347,7 +347,9 @@ int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 	return err ? -errno : 0;
 }
 
-void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2])
+/* Classes of @ifindex in the set in force (intf_other if unnamed). */
+static void li_loader_classes(const struct li_loader *l, int ifindex,
+			      __u32 cls[2])
 {
 	const char *name = NULL;
 	size_t i;

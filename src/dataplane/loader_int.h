@@ -103,8 +103,6 @@ size_t li_cpu_stride(void);
 int li_cpu_read(struct li_loader *l, char **out);
 /* li_cpu's counters summed over the CPUs, with li_conf's carried ones. */
 int li_loader_stats(struct li_loader *l, __u64 sum[LI_NR_STATS]);
-/* Classes of @ifindex in the set in force (intf_other if unnamed). */
-void li_loader_classes(const struct li_loader *l, int ifindex, __u32 cls[2]);
 /* Write one interface's classes into set @set. */
 int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2]);

@@ -196,7 +196,6 @@ struct li_xctx {
 	const struct li_set_hdr *h;
 	struct li_cpu *s; /* this CPU's */
 	__u32 set;
-	__u32 cls[2];
 	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
 	__u32 phase_off;
 	__u32 locals_off;
@@ -223,9 +222,27 @@ static __always_inline __u32 li_acc_bm_words(const LI_CTX *c, int fam)
 	return fh(c, fam)->bm_words;
 }
 
+/*
+ * The arrival interface's class, looked up only for a packet the
+ * policies judge (li_classify, once): ESP and a session's packets do not
+ * pay for it.
+ */
 static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 {
-	return c->cls[fam & 1];
+	const struct li_ifc *e;
+
+	if (c->ifindex < LI_IFC_ARRAY) {
+		__u32 k = li_ifc_key(c->set, c->ifindex);
+
+		e = bpf_map_lookup_elem(&li_ifc, &k);
+	} else {
+		struct li_ifc_key hk = { .set = c->set, .ifindex = c->ifindex };
+
+		e = bpf_map_lookup_elem(&li_ifc_big, &hk);
+	}
+	if (e && e->valid)
+		return e->cls[fam & 1];
+	return fh(c, fam)->intf_other;
 }
 
 /* One address table: li_addr's value and the table's first entry. */
@@ -829,37 +846,6 @@ test_meta(struct xdp_md *ctx, const struct li_conf *cf)
 	return 0;
 }
 
-/* The arrival interface's classes: test metadata, or by ifindex. */
-static __always_inline void
-intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
-{
-	const struct li_test_meta *m = test_meta(ctx, cf);
-	__u32 ifindex = c->ifindex; /* no metadata: the arrival's */
-	struct li_ifc *e;
-
-	if (m) {
-		c->cls[0] = m->cls[0];
-		c->cls[1] = m->cls[1];
-		return;
-	}
-	if (ifindex < LI_IFC_ARRAY) {
-		__u32 k = li_ifc_key(set, ifindex);
-
-		e = bpf_map_lookup_elem(&li_ifc, &k);
-	} else {
-		struct li_ifc_key hk = { .set = set, .ifindex = ifindex };
-
-		e = bpf_map_lookup_elem(&li_ifc_big, &hk);
-	}
-	if (e && e->valid) {
-		c->cls[0] = e->cls[0];
-		c->cls[1] = e->cls[1];
-	} else {
-		c->cls[0] = c->h->fam[0].intf_other;
-		c->cls[1] = c->h->fam[1].intf_other;
-	}
-}
-
 /*
  * Everything after the parse of the IP header. Inlined: a call to a
  * global function costs about 10 ns a packet here (the return goes
@@ -875,7 +861,7 @@ intf_classes(struct xdp_md *ctx, const struct li_conf *cf, __u32 set, LI_CTX *c)
  */
 static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 {
-	__u32 zero = 0, set;
+	__u32 zero = 0, set = 0;
 	struct li_test_out *s = &sc->o;
 	struct li_conf_val *cv;
 	struct li_conf *cf;
@@ -891,8 +877,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
 	/*
 	 * Through the scratch, so that the verifier does not carry "test is
-	 * 0" (no metadata) down every path: intf_classes() tells the two
-	 * cases apart again, for the classes.
+	 * 0" (no metadata) down every path.
 	 */
 	m = test_meta(ctx, cf);
 	*(volatile __u32 *)&sc->test = m ? m->flags & LI_TM_RECORD : 0;
@@ -914,22 +899,20 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 
 	/*
 	 * Not for this host: nothing more to set up (the locals table), nor
-	 * to parse; a test run that records the facts gets them all, as
-	 * the host's parser has them.
+	 * to parse (a test run that records the facts gets them all below,
+	 * as the host's parser has them).
 	 */
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
-	if (!nonlocal || *(volatile __u32 *)&sc->test)
+	if (!nonlocal) {
 		li_parse_rest((const void *)(long)ctx->data,
 			      (const void *)(long)ctx->data_end, &sc->l4,
 			      &s->pkt);
-	if (!nonlocal) {
 		c.hint_half = cf->state[LI_STATE_HINT] & 1;
 		c.hint = cv->sess_hint;
 		c.sess_seed = cf->sess_seed;
 		set = cf->state[LI_STATE_SET] & 1;
 		set_ctx(&c, cf, set);
 		c.sas_state = cf->state[LI_STATE_SAS];
-		intf_classes(ctx, cf, set, &c);
 		li_decide_local(&c, &s->pkt, &s->v);
 	}
 
@@ -948,8 +931,13 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 		if (s->v.reason != LI_R_NONLOCAL)
 			tell(ctx, cf, &c, s);
 	}
-	if (*(volatile __u32 *)&sc->test)
+	if (*(volatile __u32 *)&sc->test) {
+		if (nonlocal)
+			li_parse_rest((const void *)(long)ctx->data,
+				      (const void *)(long)ctx->data_end,
+				      &sc->l4, &s->pkt);
 		bpf_map_update_elem(&li_test_out, &zero, s, BPF_ANY);
+	}
 	return s->v.drop ? XDP_DROP : XDP_PASS;
 }
 

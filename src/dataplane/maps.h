@@ -158,15 +158,17 @@ struct li_tb_cpu {
 /*
  * BPF_PROG_TEST_RUN cannot name a made-up arrival interface (the kernel
  * wants a real device for ingress_ifindex), so a test run prepends this
- * as XDP metadata: the program takes the interface classes from it when
- * the cookie is li_conf's, which no other XDP program or packet can know.
- * The program then also records its facts and verdict in li_test_out.
+ * as XDP metadata: the program takes the interface from it when the
+ * cookie is li_conf's, which no other XDP program or packet can know,
+ * and looks its classes up in li_ifc as for a frame that arrived there
+ * (the loader writes them for every interface it was told of). The
+ * program then also records its facts and verdict in li_test_out.
  */
 struct li_test_meta {
 	__u64 cookie;
-	__u32 cls[2];
 	__u32 flags;   /* LI_TM_RECORD: write li_test_out (not when timing) */
-	__u32 ifindex; /* the made-up arrival interface (sessions keep it) */
+	__u32 ifindex; /* the made-up arrival interface */
+	__u64 pad;
 	/*
 	 * The packet's time for the IKE window (sa_slot.h), so that replay
 	 * --engine xdp judges by the capture's clock as the host does; 0:

@@ -13,7 +13,7 @@
  *
  * always returns 0; the outcome is in pkt. The XDP program parses in two
  * steps, li_parse_l3() and, for a packet addressed to the gateway,
- * li_parse_l4(): traffic it only passes through pays for no transport
+ * li_parse_rest(): traffic it only passes through pays for no transport
  * header (not-for-gw 15 -> 12 ns in bench/xdp). Together they are
  * li_parse(). The outcome:
  * - family 4 or 6 as soon as the addresses could be read. Later problems

@@ -2,7 +2,7 @@
 /*
  * IPv4 and IPv6 for parse.h: addresses, lengths, fragments, and the bounded
  * walk over IPv6 extension headers; where the transport header is, for
- * li_parse_l4() (struct li_l4_at). Part of parse.h.
+ * li_parse_rest() (struct li_l4_at). Part of parse.h.
  */
 /* The helpers. parse.h includes this file in turn, hence before the guard. */
 #include "dataplane/parse.h"
