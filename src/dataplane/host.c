@@ -176,6 +176,20 @@ li_acc_local_slot(const LI_CTX *c, __u32 k)
 	return &c->local_tab[k];
 }
 
+/* The host walks the destination's trie each time: the reference. */
+static __always_inline void li_acc_local_at(const LI_CTX *c, __u32 k)
+{
+}
+
+static __always_inline int li_acc_dst_memo(const LI_CTX *c, __u32 *cls)
+{
+	return 0;
+}
+
+static __always_inline void li_acc_dst_memo_put(const LI_CTX *c, __u32 cls)
+{
+}
+
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)
 {
 	return c->rs->detect_unknown_esp;
@@ -831,8 +845,11 @@ void li_host_egress(struct li_host *h, const struct li_pkt *p)
 
 bool li_host_from_local(struct li_host *h, const struct li_pkt *p)
 {
+	__u32 at;
+
 	return (p->family == 4 || p->family == 6) &&
-	       li_addr_local_kind(h, p->family, p->saddr) == LI_LOCAL_UNICAST;
+	       li_addr_local_kind(h, p->family, p->saddr, &at) ==
+		       LI_LOCAL_UNICAST;
 }
 
 __u32 li_host_sess_id(struct li_host *h)

@@ -281,7 +281,8 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 		      li_map_mmap(s->maps.li_addr, &l->amap)	?:
 		      li_map_mmap(s->maps.li_phase, &l->pmap)	?:
 		      li_map_mmap(s->maps.li_port, &l->portmap) ?:
-		      li_map_mmap(s->maps.li_pol, &l->polmap);
+		      li_map_mmap(s->maps.li_pol, &l->polmap)	?:
+		      li_map_mmap(s->maps.li_locals, &l->lmap);
 	if (!err)
 		err = adopted ? read_adopted(l) : init_conf(l);
 	if (!err && pin_dir)
@@ -350,6 +351,7 @@ void li_loader_close(struct li_loader *l)
 		li_map_munmap(l->skel->maps.li_phase, l->pmap);
 		li_map_munmap(l->skel->maps.li_port, l->portmap);
 		li_map_munmap(l->skel->maps.li_pol, l->polmap);
+		li_map_munmap(l->skel->maps.li_locals, l->lmap);
 	}
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);

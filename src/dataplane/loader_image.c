@@ -212,6 +212,19 @@ static void wait_gap(__u64 last)
 }
 
 /*
+ * Every slot's destination-class memo (local_slot.h), in both halves:
+ * the flip to come brings a generation that may have been one before,
+ * and no program runs a ruleset of the set we overwrite any more.
+ */
+static void clear_dst_memos(struct li_loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < 2 * LI_LOCAL_SLOTS; i++)
+		__atomic_store_n(&l->lmap[i].dst_memo, 0, __ATOMIC_RELAXED);
+}
+
+/*
  * The compiler's image of @rs (compile/image.h) into the set not in
  * force, the schedules' mask now in its reserved rows; then the flip.
  */
@@ -245,6 +258,7 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 		im.hdr.gen += 2;
 	/* The set we overwrite was in force until the last flip. */
 	wait_gap(l->last_flip_ns);
+	clear_dst_memos(l);
 	err = copy_image(l, &im, set);
 	if (!err)
 		err = zero_hits(l, set, im.n.pol);

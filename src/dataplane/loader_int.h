@@ -51,15 +51,16 @@ struct li_loader {
 	char *pin_dir;
 	enum li_pins pins; /* what li_loader_open_for() found pinned */
 	int ncpus;
-	__u64 *pcpu;		  /* one per-CPU value */
-	struct li_conf conf;	  /* but its state words: li_state_get() */
-	struct li_conf *cmap;	  /* li_conf, mapped */
-	__u32 *amap;		  /* li_addr's value, mapped */
-	__u32 *pmap;		  /* li_phase's value, mapped */
-	__u16 *portmap;		  /* li_port's */
-	struct li_policy *polmap; /* li_pol's */
-	__u64 test_now_ns;	  /* li_loader_set_test_time() */
-	__u32 active;		  /* set in force */
+	__u64 *pcpu;		    /* one per-CPU value */
+	struct li_conf conf;	    /* but its state words: li_state_get() */
+	struct li_conf *cmap;	    /* li_conf, mapped */
+	__u32 *amap;		    /* li_addr's value, mapped */
+	__u32 *pmap;		    /* li_phase's value, mapped */
+	__u16 *portmap;		    /* li_port's */
+	struct li_policy *polmap;   /* li_pol's */
+	struct li_local_slot *lmap; /* li_locals' (both halves) */
+	__u64 test_now_ns;	    /* li_loader_set_test_time() */
+	__u32 active;		    /* set in force */
 	bool have_rs;
 	struct li_set_hdr hdr; /* of the set in force */
 	struct li_fam_copy fam[2];

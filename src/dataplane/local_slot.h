@@ -2,7 +2,7 @@
 /*
  * The gateway's addresses as the data path reads them, written once for
  * the XDP program (li_locals map) and the host (an array in memory): the
- * slot layout and the hash here, the probe in match.h (li_local_kind,
+ * slot layout and the hash here, the probe in match.h (li_addr_local_kind,
  * through the li_acc_local_slot accessor). The table is built in plain C
  * by li_local_table_build() (local_table.c) for both.
  *
@@ -33,6 +33,16 @@ struct li_local_slot {
 	__u8 kind; /* LI_LOCAL_UNICAST or LI_LOCAL_BCAST (packet.h) */
 	__u16 pad;
 	__u32 addr[4]; /* network order, IPv4 in addr[0], the rest zero */
+	__u32 pad2;
+	/*
+	 * The XDP program's memo of the address's destination class (match.h
+	 * li_dst_class): the generation of the ruleset it holds for << 32 |
+	 * the class. A generation is odd (loader_image.c), so 0 is none.
+	 * Written by the program in one 8-byte store, read in one load; the
+	 * loader clears every memo before it puts a ruleset in force, so a
+	 * generation that came round again cannot find one of its own.
+	 */
+	__u64 dst_memo;
 };
 
 /* A gateway address; bcast marks directed broadcasts of its subnets. */

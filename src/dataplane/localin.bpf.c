@@ -115,6 +115,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2 * LI_LOCAL_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader clears dst_memo */
 	__type(key, __u32);
 	__type(value, struct li_local_slot);
 } li_locals SEC(".maps");
@@ -415,6 +416,44 @@ li_acc_local_slot(const LI_CTX *c, __u32 k)
 {
 	k += c->locals_off;
 	return bpf_map_lookup_elem(&li_locals, &k);
+}
+
+static __always_inline void li_acc_local_at(const LI_CTX *c, __u32 k)
+{
+	c->s->local_at = k;
+}
+
+/* The slot li_acc_local_at() named, or NULL. */
+static __always_inline struct li_local_slot *local_at(const LI_CTX *c)
+{
+	__u32 k = c->s->local_at;
+
+	if (k >= LI_LOCAL_SLOTS)
+		return 0;
+	k += c->locals_off;
+	return bpf_map_lookup_elem(&li_locals, &k);
+}
+
+static __always_inline int li_acc_dst_memo(const LI_CTX *c, __u32 *cls)
+{
+	const struct li_local_slot *e = local_at(c);
+	__u64 m;
+
+	if (!e)
+		return 0;
+	m = e->dst_memo;
+	if ((__u32)(m >> 32) != c->h->gen)
+		return 0;
+	*cls = (__u32)m;
+	return 1;
+}
+
+static __always_inline void li_acc_dst_memo_put(const LI_CTX *c, __u32 cls)
+{
+	struct li_local_slot *e = local_at(c);
+
+	if (e)
+		e->dst_memo = (__u64)c->h->gen << 32 | cls;
 }
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)

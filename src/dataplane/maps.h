@@ -195,6 +195,7 @@ struct li_cpu {
 	struct li_test_out o;  /* the packet, the verdict */
 	struct li_l4_at l4;    /* li_parse_l3's: li_judge parses the rest */
 	__s32 fm_idx;	       /* li_fm's result, made opaque */
+	__u32 local_at;	       /* li_acc_local_at's slot */
 	__u32 test;	       /* record the verdict in li_test_out */
 	__u64 test_now;	       /* li_test_meta.now_ns, or 0 */
 	struct li_sess_key sk; /* match.h's session scratch */

@@ -69,6 +69,14 @@
  *                                                 __u32 k);
  *                         (slot k of the locals table in force,
  *                          local_slot.h)
+ *   void  li_acc_local_at(const LI_CTX *c, __u32 k);
+ *                         (the packet's destination is in slot k, or
+ *                          none: LI_LOCAL_SLOTS)
+ *   int   li_acc_dst_memo(const LI_CTX *c, __u32 *cls);
+ *   void  li_acc_dst_memo_put(const LI_CTX *c, __u32 cls);
+ *                         (that slot's remembered destination class
+ *                          under the ruleset in force: 1 and *cls, or
+ *                          0; remember one. The host: 0, nothing)
  *   int   li_acc_detect_esp(const LI_CTX *c);
  *                         (detect-unknown-esp, and some SA source read)
  *   __u32 li_acc_sa_bits(const LI_CTX *c);
@@ -206,6 +214,27 @@ static __always_inline __u32 li_addr_class(const LI_CTX *c,
 	return e;
 }
 
+/*
+ * The destination's class. A packet the policies judge is addressed to
+ * one of the gateway's addresses (or is a broadcast): the class of that
+ * address is a fact of the ruleset in force, which the XDP side
+ * remembers in the address's slot of the locals table (local_slot.h),
+ * found by li_decide_nonlocal(); the host walks the trie every time.
+ */
+static __always_inline __u32 li_dst_class(const LI_CTX *c,
+					  const struct li_pkt *p)
+{
+	__u32 cls;
+
+	if (li_acc_addr_one(c, p->family == 6, LI_DIM_DST))
+		return 0;
+	if (li_acc_dst_memo(c, &cls))
+		return cls;
+	cls = li_addr_class(c, p, LI_DIM_DST);
+	li_acc_dst_memo_put(c, cls);
+	return cls;
+}
+
 static __always_inline __u32 li_svc_class(const LI_CTX *c,
 					  const struct li_pkt *p)
 {
@@ -293,7 +322,7 @@ static __always_inline int li_classify(const LI_CTX *c, const struct li_pkt *p)
 		return -1; /* no policies in this family */
 	ci = li_acc_intf_class(c, fam);
 	cs = li_addr_class(c, p, LI_DIM_SRC);
-	cd = li_addr_class(c, p, LI_DIM_DST);
+	cd = li_dst_class(c, p);
 	cv = li_svc_class(c, p);
 	if (li_acc_phase(c, fam, ci, cs, cd, cv, &idx))
 		return idx;
@@ -367,30 +396,28 @@ li_decide_esp(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 
 /*
  * Is @addr one of this host's (enum li_local)? The locals table
- * (local_slot.h), probed until the address or an empty slot.
+ * (local_slot.h), probed until the address or an empty slot; *@at is the
+ * slot that holds it, LI_LOCAL_SLOTS if none.
  */
 static __always_inline int li_addr_local_kind(const LI_CTX *c, __u8 family,
-					      const __u32 *addr)
+					      const __u32 *addr, __u32 *at)
 {
-	__u32 h = li_local_hash(family, addr), i;
+	__u32 h = li_local_hash(family, addr), i, k;
 	const struct li_local_slot *e;
 
+	*at = LI_LOCAL_SLOTS;
 	for (i = 0; i < LI_LOCAL_PROBES; i++) {
-		e = li_acc_local_slot(c, (h + i) & (LI_LOCAL_SLOTS - 1));
+		k = (h + i) & (LI_LOCAL_SLOTS - 1);
+		e = li_acc_local_slot(c, k);
 		if (!e || !e->family)
 			break;
-		if (li_local_key_eq(e, family, addr))
+		if (li_local_key_eq(e, family, addr)) {
+			*at = k;
 			return e->kind == LI_LOCAL_BCAST ? LI_LOCAL_BCAST :
 							   LI_LOCAL_UNICAST;
+		}
 	}
 	return li_dst_multicast(family, addr) ? LI_LOCAL_BCAST : LI_LOCAL_NO;
-}
-
-/* Is the packet for this host (enum li_local)? */
-static __always_inline int li_local_kind(const LI_CTX *c,
-					 const struct li_pkt *p)
-{
-	return li_addr_local_kind(c, p->family, p->daddr);
 }
 
 /*
@@ -508,11 +535,12 @@ static __always_inline void li_sess_egress(const LI_CTX *c,
 	struct li_sess_key *k = li_acc_sess_key(c);
 	struct li_sess *s, *n = li_acc_sess_tmp(c);
 	__u64 now;
+	__u32 at;
 
 	if (p->malformed || (p->flags & LI_PKT_ICMP_INNER) ||
 	    !li_sess_key_of(k, p, LI_DIR_OUT) ||
 	    li_dst_multicast(p->family, p->daddr) ||
-	    li_addr_local_kind(c, p->family, p->saddr) != LI_LOCAL_UNICAST)
+	    li_addr_local_kind(c, p->family, p->saddr, &at) != LI_LOCAL_UNICAST)
 		return;
 	now = li_acc_sess_now(c);
 	s = li_acc_sess_find(c, k);
@@ -536,6 +564,7 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 					      struct li_verdict *v)
 {
 	int local;
+	__u32 at;
 
 	v->bcast = 0;
 	v->frag_hit = 0;
@@ -543,12 +572,13 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;
 	}
-	local = li_local_kind(c, p);
+	local = li_addr_local_kind(c, p->family, p->daddr, &at);
 	if (local == LI_LOCAL_NO) {
 		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;
 	}
 	v->bcast = local == LI_LOCAL_BCAST;
+	li_acc_local_at(c, at);
 	return 0;
 }
 

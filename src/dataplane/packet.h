@@ -103,7 +103,7 @@ enum li_reason {
 	LI_R_MAX,
 };
 
-/* Is a packet for this host: li_local_kind() (match.h), li_local_slot. */
+/* Is a packet for this host: li_addr_local_kind() (match.h), li_local_slot. */
 enum li_local {
 	LI_LOCAL_NO = 0,      /* not addressed to us: passed untouched */
 	LI_LOCAL_UNICAST = 1, /* one of our addresses */

@@ -8,7 +8,9 @@
 #    both engines compared packet by packet (DIFF_PACKETS, default 1M;
 #    DIFF_SEED, default 1), with flows that keep session state in both
 #    (egress, replies, ICMP errors, timeouts, reloads: session kind and id
-#    compared too); it FAILs when a session case never happened.
+#    compared too); it FAILs when a session case never happened;
+#  - diff_memo: the guards of the program's memo of a destination's class
+#    (local_slot.h), one by one.
 #
 #	sh tests/diff/run.sh BUILD	(BUILD holds localin and liblocalin.a)
 #
@@ -57,4 +59,16 @@ if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
 	cat "$tmp/cc.log"
 	exit 1
 fi
-"$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}"
+status=0
+"$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}" ||
+	status=1
+
+if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
+	-o "$tmp/diff_memo" tests/diff/diff_memo.c "$build/liblocalin.a" \
+	-lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm 2>"$tmp/cc.log"; then
+	echo "FAIL diff/memo: does not build"
+	cat "$tmp/cc.log"
+	exit 1
+fi
+"$tmp/diff_memo" || status=1
+exit "$status"
