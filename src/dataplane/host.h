@@ -53,7 +53,8 @@ struct li_host_ike {
  * Sessions (session.h) in open addressing with a short probe, as the
  * fragments; a slot once used keeps probes going after its session is
  * gone. When a probe window is full, its least recently used session
- * makes room (the XDP side is an LRU map of the same size). @live lists
+ * makes room (the XDP side's table, li_sess_tab, evicts its bucket's
+ * least recently used, and holds as many). @live lists
  * the used slots, so that expiry walks sessions, not the table.
  */
 #define LI_HOST_SESS_PROBE 8

@@ -2,7 +2,7 @@
 /*
  * The session egress program (localin_egress, session.h) on the clsact
  * egress hook of every interface the XDP program is attached to: it
- * records the gateway's own outbound flows in li_sess, so that their
+ * records the gateway's own outbound flows in li_sess_tab, so that their
  * replies pass the XDP program without meeting the local-in policies.
  *
  * Debian 12's libbpf (1.1) has no tcx links: the program is a cls_bpf

@@ -5,9 +5,9 @@
  * what the gateway sent, or more of an inbound session a policy accepted)
  * pass without meeting the policies again. Denied attempts open none.
  *
- * Shared by the XDP program (li_sess, an LRU hash map, fed on ingress by
- * the decision and on egress by a TC program that sees the gateway's own
- * packets leave), the host matcher (replay: packets the capture shows
+ * Shared by the XDP program (li_sess_tab, an array of buckets below, fed
+ * on ingress by the decision and on egress by a TC program that sees the
+ * gateway's own packets leave), the host matcher (replay: packets the capture shows
  * leaving a local address), and the daemon (expiry, session-end logs,
  * `diagnose sys session list`).
  *

@@ -32,7 +32,7 @@
  * again). Verdicts must agree in session kind and id too (both hand out
  * ids from 1 in the same order: the program's sessions and ids are reset
  * with each config, li_loader_sess_flush). Live sessions stay far below
- * what would make the LRU map and the host's table forget differently.
+ * what would make the program's table and the host's forget differently.
  * A run of many packets that never met a kind of session case fails: a
  * differential test of state that never exercised the state proves
  * nothing.
