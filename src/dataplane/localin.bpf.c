@@ -900,7 +900,7 @@ test_meta(struct xdp_md *ctx, const struct li_conf *cf)
  */
 static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 {
-	__u32 zero = 0, set = 0;
+	__u32 zero = 0, set;
 	struct li_test_out *s = &sc->o;
 	struct li_conf_val *cv;
 	struct li_conf *cf;
@@ -970,6 +970,12 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 		if (s->v.reason != LI_R_NONLOCAL)
 			tell(ctx, cf, &c, s);
 	}
+	/*
+	 * A recording's non-local packet is parsed whole here, not beside
+	 * the local one's parse above: there, clang kept a value across the
+	 * parse in a register that some ways never write, and spilled it,
+	 * which the verifier refuses (R3 !read_ok).
+	 */
 	if (*(volatile __u32 *)&sc->test) {
 		if (nonlocal)
 			li_parse_rest((const void *)(long)ctx->data,

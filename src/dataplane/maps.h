@@ -168,11 +168,10 @@ struct li_test_meta {
 	__u64 cookie;
 	__u32 flags;   /* LI_TM_RECORD: write li_test_out (not when timing) */
 	__u32 ifindex; /* the made-up arrival interface */
-	__u64 pad;
 	/*
 	 * The packet's time for the IKE window (sa_slot.h), so that replay
 	 * --engine xdp judges by the capture's clock as the host does; 0:
-	 * the kernel's. (32 bytes: the most XDP metadata may take.)
+	 * the kernel's. (24 bytes in all: XDP metadata may take 32.)
 	 */
 	__u64 now_ns;
 };
