@@ -50,25 +50,24 @@ for conf in "$pk"/*.conf; do
 	done
 done
 
-if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
-	-o "$tmp/diff_random" tests/diff/diff_random.c tests/diff/gen.c \
-	tests/diff/gen_pkt.c tests/diff/gen_flow.c "$build/liblocalin.a" \
-	-lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm \
-	2>"$tmp/cc.log"; then
-	echo "FAIL diff/random: does not build"
-	cat "$tmp/cc.log"
-	exit 1
-fi
+# compile_test NAME SOURCE...: $tmp/diff_NAME against liblocalin.a, or FAIL and exit
+compile_test() {
+	name=$1
+	shift
+	if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
+		-o "$tmp/diff_$name" "$@" "$build/liblocalin.a" \
+		-lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm 2>"$tmp/cc.log"; then
+		echo "FAIL diff/$name: does not build"
+		cat "$tmp/cc.log"
+		exit 1
+	fi
+}
+
+compile_test random tests/diff/diff_random.c tests/diff/gen.c \
+	tests/diff/gen_pkt.c tests/diff/gen_flow.c
+compile_test memo tests/diff/diff_memo.c
 status=0
 "$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}" ||
 	status=1
-
-if ! ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
-	-o "$tmp/diff_memo" tests/diff/diff_memo.c "$build/liblocalin.a" \
-	-lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm 2>"$tmp/cc.log"; then
-	echo "FAIL diff/memo: does not build"
-	cat "$tmp/cc.log"
-	exit 1
-fi
 "$tmp/diff_memo" || status=1
 exit "$status"
