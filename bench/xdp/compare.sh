@@ -19,7 +19,8 @@ RUNS=${3:-3}
 BUILD=${BUILD:-build}
 OUT=$BUILD/bench/xdp
 F=/usr/lib/$(gcc -print-multiarch)/bpf
-if [ ! -f "$OUT/geo10.conf" ] || [ ! -f "$OUT/pass.bpf.o" ]; then
+if [ ! -f "$OUT/geo10.conf" ] || [ ! -f "$OUT/pfx1q.conf" ] ||
+	[ ! -f "$OUT/pass.bpf.o" ]; then
 	echo "bench/xdp/compare: run bench/xdp/run.sh $BUILD first (its configs)" >&2
 	exit 2
 fi
@@ -44,7 +45,7 @@ for s in a b; do
 		bench/xdp/sess.c build/liblocalin.a -lbpf -lxdp -lpcap \
 		-lmaxminddb -lGeoIP -lm)
 done
-CONFS="pfx1=$OUT/pfx1.conf pfx1k=$OUT/pfx1000.conf
+CONFS="pfx1=$OUT/pfx1.conf pfx1q=$OUT/pfx1q.conf pfx1k=$OUT/pfx1000.conf
 	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf
 	pol100=$OUT/pol100.conf pol1000=$OUT/pol1000.conf
 	a100k-pol1000=$OUT/a100k-pol1000.conf geo10=$OUT/geo10.conf"
