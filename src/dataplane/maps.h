@@ -130,9 +130,10 @@ struct li_tb {
 };
 
 /*
- * What a decision due an event reads (a suppressed event pays this and
- * nothing else): the coarse clock's last reading and its jiffies, the
- * buckets, and when this CPU last woke the reader.
+ * What a decision due an event reads: the coarse clock's last reading
+ * and its jiffies, the buckets, when this CPU last woke the reader, and
+ * the jiffy in which each kind's bucket last refused an event (a
+ * suppressed event reads that and nothing else: localin.bpf.c emit()).
  */
 struct li_tb_cpu {
 	__u64 jiffies;
@@ -140,6 +141,7 @@ struct li_tb_cpu {
 	__u64 woke_ns;
 	__u64 pad;
 	struct li_tb tb[LI_EV_NR_KINDS];
+	__u64 refused_j[LI_EV_NR_KINDS];
 };
 
 /*

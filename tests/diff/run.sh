@@ -10,7 +10,9 @@
 #    (egress, replies, ICMP errors, timeouts, reloads: session kind and id
 #    compared too); it FAILs when a session case never happened;
 #  - diff_memo: the guards of the program's memo of a destination's class
-#    (local_slot.h), one by one.
+#    (local_slot.h), one by one;
+#  - diff_bucket: the program's token bucket for events, and its shortcut
+#    for the rest of a jiffy in which it refused one.
 #
 #	sh tests/diff/run.sh BUILD	(BUILD holds localin and liblocalin.a)
 #
@@ -66,8 +68,10 @@ compile_test() {
 compile_test random tests/diff/diff_random.c tests/diff/gen.c \
 	tests/diff/gen_pkt.c tests/diff/gen_flow.c
 compile_test memo tests/diff/diff_memo.c
+compile_test bucket tests/diff/diff_bucket.c
 status=0
 "$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}" ||
 	status=1
 "$tmp/diff_memo" || status=1
+"$tmp/diff_bucket" || status=1
 exit "$status"
