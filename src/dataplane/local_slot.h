@@ -52,11 +52,17 @@ struct li_host_addr {
 	__u32 addr[4]; /* network order */
 };
 
-/* First slot to probe for an address (network order words). */
+/*
+ * First slot to probe for an address (network order words). An IPv4
+ * address is its first word: the others are not read (every packet
+ * pays for this probe, bench/xdp's not-for-gw).
+ */
 static __always_inline __u32 li_local_hash(__u8 family, const __u32 *a)
 {
-	__u32 x = a[0] ^ a[1] ^ a[2] ^ a[3] ^ family;
+	__u32 x = a[0] ^ family;
 
+	if (family != 4)
+		x ^= a[1] ^ a[2] ^ a[3];
 	x *= 0x9e3779b1u;
 	return x >> (32 - LI_LOCAL_BITS);
 }
@@ -65,7 +71,8 @@ static __always_inline int li_local_key_eq(const struct li_local_slot *e,
 					   __u8 family, const __u32 *a)
 {
 	return e->family == family && e->addr[0] == a[0] &&
-	       e->addr[1] == a[1] && e->addr[2] == a[2] && e->addr[3] == a[3];
+	       (family == 4 || (e->addr[1] == a[1] && e->addr[2] == a[2] &&
+				e->addr[3] == a[3]));
 }
 
 /*
