@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -48,6 +49,29 @@ static const char *const frame_names[NR_FRAMES] = {
 
 static struct frame frames[NR_FRAMES], check[NR_CHECK];
 static unsigned int repeat = 200000, rounds = 5;
+static const char *dump_dir; /* -d: bench_dump() each program there */
+
+#define MAX_ROWS 16
+
+static char *labels[MAX_ROWS], *paths[MAX_ROWS];
+static __u32 rows[MAX_ROWS][NR_FRAMES];
+static int nrows;
+
+/* -d: program @fd's maps into dump_dir/@name; 0 without -d. */
+static int dump(int fd, const char *name)
+{
+	char dir[512];
+	int err;
+
+	if (!dump_dir)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/%s", dump_dir, name);
+	err = fd < 0 ? fd : bench_dump(fd, dir);
+	if (err)
+		fprintf(stderr, "bench: dump of %s into %s: %s\n", name, dir,
+			strerror(-err));
+	return err;
+}
 
 void put16(unsigned char *p, __u32 v)
 {
@@ -412,17 +436,21 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 		       reason);
 	}
 	printf("\n");
+	/* The maps after the timed runs, found by an interface only it has. */
+	if (dump_dir) {
+		int marker = 0x30000000 + getpid() * MAX_ROWS + nrows, fd;
+
+		err = li_loader_set_interface(l, marker, "wan1");
+		fd = err ? err : bench_find_prog(marker);
+		err = dump(fd, label);
+		if (fd >= 0)
+			close(fd);
+	}
 out:
 	li_loader_close(l);
 	pipeline_free(&p);
 	return err;
 }
-
-#define MAX_ROWS 16
-
-static char *labels[MAX_ROWS], *paths[MAX_ROWS];
-static __u32 rows[MAX_ROWS][NR_FRAMES];
-static int nrows;
 
 static void print_ratios(const char *what, const __u32 *base, int from)
 {
@@ -488,8 +516,10 @@ int main(int argc, char **argv)
 	int c, i, afd, ufd, pfd;
 	char what[128];
 
-	while ((c = getopt(argc, argv, "a:u:p:r:k:s:w:m:S:")) != -1) {
-		if (c == 'a')
+	while ((c = getopt(argc, argv, "a:u:p:r:k:s:w:m:S:d:")) != -1) {
+		if (c == 'd')
+			dump_dir = optarg;
+		else if (c == 'a')
 			fall = optarg;
 		else if (c == 'u')
 			fudp = optarg;
@@ -511,7 +541,7 @@ int main(int argc, char **argv)
 	if (!fall || !fudp || !pass || optind >= argc || rounds > 64 ||
 	    !rounds || !spi_frames || (spi && !spi_obj)) {
 		fprintf(stderr,
-			"usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] [-S SESS.o] LABEL=CONF...\n");
+			"usage: bench -a XDPFILT_ALL.o -u XDPFILT_UDP.o -p PASS.o [-r REPEAT] [-k ROUNDS] [-s CONF -w SPI.o [-m FRAMES]] [-S SESS.o] [-d DIR] LABEL=CONF...\n");
 		return 2;
 	}
 	libbpf_set_print(NULL);
@@ -555,6 +585,19 @@ int main(int argc, char **argv)
 		ur[i] = bench_prog(ufd, i, want[i]);
 		pr[i] = bench_prog(pfd, i, XDP_PASS);
 		if (!ar[i] || !ur[i] || !pr[i])
+			return 1;
+	}
+	if (dump_dir) {
+		char dir[512];
+
+		snprintf(dir, sizeof(dir), "%s/frames", dump_dir);
+		if (mkdir(dump_dir, 0755) && errno != EEXIST)
+			return 1;
+		for (i = 0; i < NR_FRAMES; i++)
+			if (bench_dump_frame(dir, frame_names[i], frames[i].b,
+					     frames[i].len))
+				return 1;
+		if (dump(afd, "xdp-filter") || dump(ufd, "xdp-filter-udp"))
 			return 1;
 	}
 	print_prog_row("xdp-filter", "1 port rule", ar, want);

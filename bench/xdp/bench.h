@@ -56,4 +56,13 @@ int bench_find_prog(int marker);
 int sess_bench(int n, char *const *labels, char *const *paths, const char *obj,
 	       int pass, unsigned int rounds, unsigned int repeat);
 
+/*
+ * bench -d (dump.c): the maps of the loaded program @prog_fd into
+ * directory @dir, for insns.py; a frame into @dir/@name.frame. 0 or a
+ * negative errno.
+ */
+int bench_dump(int prog_fd, const char *dir);
+int bench_dump_frame(const char *dir, const char *name, const void *b,
+		     __u32 len);
+
 #endif

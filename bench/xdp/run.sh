@@ -121,12 +121,13 @@ clang -O2 -g -target bpf -I/usr/include/"$(gcc -print-multiarch)" \
 	-c bench/xdp/sess.bpf.c -o "$OUT/sess.bpf.o"
 ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isrc \
 	-o "$OUT/bench" bench/xdp/bench.c bench/xdp/spi.c bench/xdp/sess.c \
+	bench/xdp/dump.c \
 	"$BUILD/liblocalin.a" -lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm
 if [ -n "${BASE:-}" ]; then
 	${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE \
 		-DBENCH_NO_SESS -I"$BASE/src" -o "$OUT/bench-base" \
 		bench/xdp/bench.c bench/xdp/spi.c bench/xdp/sess.c \
-		"$BASE/build/liblocalin.a" -lbpf -lxdp -lpcap -lm
+		bench/xdp/dump.c "$BASE/build/liblocalin.a" -lbpf -lxdp -lpcap -lm
 fi
 CONFS="pfx1=$OUT/pfx1.conf pfx1q=$OUT/pfx1q.conf pfx1k=$OUT/pfx1000.conf
 	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf

@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Instructions an XDP program takes for one frame, counted outside the kernel.
+
+    insns.py OBJ DUMP FRAME [--lines]
+
+OBJ is the program's object (its section "xdp", read through llvm-objdump),
+DUMP a directory `bench -d` wrote (dump.c: the program's maps after the
+timed runs), FRAME a raw frame. The program runs twice over the maps (the
+first run may change them: a session, an event bucket refused), and the
+second run's count is printed with its helper calls and its verdict:
+
+    insns 597 verdict 2 calls map_lookup=5 jiffies64=1
+
+--lines adds the count of each source line the run went through (an object
+built with -g: localin's build/localin.tmp.bpf.o).
+
+These are the object's instructions, before the verifier: it inlines the
+array lookups (a call here, about six instructions there) and jiffies64
+(a load). Timings on a shared machine move by a few ns between runs, this
+count does not: the same object, maps and frame always give the same
+number (bench/xdp/README.md). Only what bench/xdp's programs use is
+emulated; anything else stops with the instruction it does not know.
+"""
+import collections
+import os
+import re
+import struct
+import subprocess
+import sys
+
+M32 = (1 << 32) - 1
+M64 = (1 << 64) - 1
+HELPERS = {1: 'map_lookup', 2: 'map_update', 3: 'map_delete', 5: 'ktime_ns',
+           118: 'jiffies64', 131: 'ringbuf_reserve', 132: 'ringbuf_submit',
+           133: 'ringbuf_discard', 134: 'ringbuf_query', 160: 'ktime_coarse'}
+FMT = {1: '<B', 2: '<H', 4: '<I', 8: '<Q'}
+
+
+def objdump(obj, *args):
+    return subprocess.run(['llvm-objdump', *args, obj], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def disassemble(obj, lines):
+    """{index: [text, relocated symbol, source line]} of section xdp's first program."""
+    out = objdump(obj, '-dr', '--no-show-raw-insn', *(['-l'] if lines else []))
+    insns, sect, prog, src, last = {}, None, None, '?', None
+    for line in out.splitlines():
+        m = re.match(r'^Disassembly of section (\S+):', line)
+        if m:
+            sect = m.group(1)
+            continue
+        m = re.match(r'^[0-9a-f]+ <(\w+)>:', line)
+        if m:
+            if sect == 'xdp' and prog is None and not m.group(1).startswith('LBB'):
+                prog = m.group(1)
+            elif not m.group(1).startswith('LBB') and m.group(1) != prog:
+                sect = None
+            continue
+        if sect != 'xdp':
+            continue
+        if line.startswith('; '):
+            src = line[2:].strip()
+            continue
+        m = re.match(r'^\s+[0-9a-f]+:\s+R_BPF_64_64\s+(\S+)', line)
+        if m and last is not None:
+            insns[last][1] = m.group(1)
+            continue
+        m = re.match(r'^\s+(\d+):\s+(.*)$', line)
+        if m:
+            last = int(m.group(1))
+            insns[last] = [m.group(2).strip(), None, src]
+    if not insns:
+        sys.exit('insns.py: %s: no program in section xdp' % obj)
+    return insns
+
+
+def rodata_symbols(obj):
+    syms = {}
+    for line in objdump(obj, '-t').splitlines():
+        f = line.split()
+        if len(f) >= 2 and '.rodata' in line:
+            syms[f[-1]] = int(f[0], 16)
+    return syms
+
+
+class Memory:
+    """Regions of bytes; a pointer is region << 32 | offset."""
+
+    def __init__(self):
+        self.regions, self.names = {}, {}
+
+    def region(self, name, data):
+        rid = len(self.regions) + 1
+        self.regions[rid], self.names[rid] = data, name
+        return rid << 32
+
+    def at(self, p, size):
+        rid, off = p >> 32, p & M32
+        buf = self.regions.get(rid)
+        if buf is None or off + size > len(buf):
+            raise RuntimeError('access of %d bytes at %s+%d' %
+                               (size, self.names.get(rid, '?'), off))
+        return buf, off
+
+    def load(self, p, size):
+        buf, off = self.at(p, size)
+        return struct.unpack_from(FMT[size], buf, off)[0]
+
+    def store(self, p, size, v):
+        buf, off = self.at(p, size)
+        struct.pack_into(FMT[size], buf, off, v & ((1 << (8 * size)) - 1))
+
+    def read(self, p, n):
+        buf, off = self.at(p, n)
+        return bytes(buf[off:off + n])
+
+
+def load_maps(mem, dump):
+    maps = {}
+    for line in open(os.path.join(dump, 'maps.txt')):
+        name, typ, ks, vs, n = line.split()
+        ks, vs, n = int(ks), int(vs), int(n)
+        kind = 'arr' if os.path.exists(os.path.join(dump, name + '.arr')) else 'hash'
+        data = bytearray(open(os.path.join(dump, name + '.' + kind), 'rb').read())
+        m = {'ks': ks, 'vs': vs, 'n': n, 'kind': kind, 'type': int(typ)}
+        if kind == 'arr':
+            m['base'] = mem.region(name, data)
+        else:
+            m['h'] = {}
+            for i in range(0, len(data), ks + vs):
+                m['h'][bytes(data[i:i + ks])] = mem.region(name, data[i + ks:i + ks + vs])
+        maps[name] = m
+    return maps
+
+
+def sx(v, bits):
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+def run(insns, mem, maps, rodata, ctx, clock):
+    """One run from the first instruction to exit: (count, r0, calls, lines)."""
+    R = [0] * 11
+    stack = mem.region('stack', bytearray(512))
+    R[1], R[10] = ctx['ptr'], stack + 512
+    tokens = {}   # map token -> map name
+    count, calls, lines = 0, collections.Counter(), collections.Counter()
+    ringbuf = mem.region('ringbuf', bytearray(4096))
+
+    def val(tok):
+        if re.match(r'^[rw]\d+$', tok):
+            return R[int(tok[1:])]
+        return int(tok, 0) & M64
+
+    def addr(reg, sign, off):
+        return (val(reg) + (int(off) if sign == '+' else -int(off))) & M64
+
+    def key(p, m):
+        return mem.read(p, m['ks'])
+
+    pc = min(insns)
+    while True:
+        t, reloc, src = insns[pc]
+        count += 1
+        lines[src] += 1
+        nxt = pc + 1
+        m = re.match(r'^[rw](\d+) = (-?\d+) ll$', t)
+        if m:
+            d = int(m.group(1))
+            if reloc in rodata:
+                R[d] = maps[rodata['.map']]['base'] + rodata[reloc] + int(m.group(2))
+            elif reloc:
+                tok = mem.region('map ' + reloc, bytearray(8))
+                tokens[tok] = reloc
+                R[d] = tok
+            else:
+                R[d] = int(m.group(2)) & M64
+            pc += 2
+            continue
+        m = re.match(r'^[rw](\d+) = \*\(u(\d+) \*\)\((r\d+) ([+-]) (\d+)\)$', t)
+        if m:
+            a = addr(m.group(3), m.group(4), m.group(5))
+            if a >> 32 == ctx['ptr'] >> 32:
+                R[int(m.group(1))] = ctx['fields'][a & M32]
+            else:
+                R[int(m.group(1))] = mem.load(a, int(m.group(2)) // 8)
+            pc = nxt
+            continue
+        m = re.match(r'^\*\(u(\d+) \*\)\((r\d+) ([+-]) (\d+)\) = (\S+)$', t)
+        if m:
+            mem.store(addr(m.group(2), m.group(3), m.group(4)),
+                      int(m.group(1)) // 8, val(m.group(5)))
+            pc = nxt
+            continue
+        m = re.match(r'^lock \*\(u(\d+) \*\)\((r\d+) ([+-]) (\d+)\) \+= (\S+)$', t)
+        if m:
+            a, size = addr(m.group(2), m.group(3), m.group(4)), int(m.group(1)) // 8
+            mem.store(a, size, mem.load(a, size) + val(m.group(5)))
+            pc = nxt
+            continue
+        m = re.match(r'^if ([rw])(\d+) (\S+) (\S+) goto ([+-]\d+)', t)
+        if m:
+            bits = 32 if m.group(1) == 'w' else 64
+            mk = (1 << bits) - 1
+            a, b = R[int(m.group(2))] & mk, val(m.group(4)) & mk
+            taken = {'==': a == b, '!=': a != b, '>': a > b, '>=': a >= b,
+                     '<': a < b, '<=': a <= b, '&': a & b != 0,
+                     's>': sx(a, bits) > sx(b, bits), 's>=': sx(a, bits) >= sx(b, bits),
+                     's<': sx(a, bits) < sx(b, bits), 's<=': sx(a, bits) <= sx(b, bits)}[m.group(3)]
+            pc = pc + 1 + int(m.group(5)) if taken else nxt
+            continue
+        m = re.match(r'^goto ([+-]\d+)', t)
+        if m:
+            pc = pc + 1 + int(m.group(1))
+            continue
+        m = re.match(r'^call (\d+)$', t)
+        if m:
+            h = int(m.group(1))
+            calls[HELPERS.get(h, str(h))] += 1
+            name = tokens.get(R[1])
+            if h in (1, 2) and name not in maps:
+                raise RuntimeError('call %d on map %s, not dumped' % (h, name))
+            if h == 1:
+                mp = maps[name]
+                if mp['kind'] == 'arr':
+                    k = mem.load(R[2], 4)
+                    R[0] = mp['base'] + k * mp['vs'] if k < mp['n'] else 0
+                else:
+                    R[0] = mp['h'].get(key(R[2], mp), 0)
+            elif h == 2:
+                mp = maps[name]
+                v = mem.read(R[3], mp['vs'])
+                if mp['kind'] == 'arr':
+                    k = mem.load(R[2], 4)
+                    buf, off = mem.at(mp['base'] + k * mp['vs'], mp['vs'])
+                    buf[off:off + mp['vs']] = v
+                else:
+                    mp['h'][key(R[2], mp)] = mem.region(name, bytearray(v))
+                R[0] = 0
+            elif h in (5, 160):
+                R[0] = clock[1]
+            elif h == 118:
+                R[0] = clock[0]
+            elif h == 131:
+                R[0] = ringbuf
+            elif h in (132, 133, 134):
+                R[0] = 0
+            else:
+                raise RuntimeError('helper %d at %d: not emulated' % (h, pc))
+            R[1:6] = [0] * 5
+            pc = nxt
+            continue
+        if t == 'exit':
+            return count, R[0], calls, lines
+        m = re.match(r'^[rw](\d+) = be(\d+) [rw]\d+$', t)
+        if m:
+            d, bits = int(m.group(1)), int(m.group(2))
+            R[d] = int.from_bytes((R[d] & ((1 << bits) - 1)).to_bytes(bits // 8, 'little'), 'big')
+            pc = nxt
+            continue
+        m = re.match(r'^([rw])(\d+) = -[rw]\d+$', t)
+        if m:
+            R[int(m.group(2))] = -R[int(m.group(2))] & (M32 if m.group(1) == 'w' else M64)
+            pc = nxt
+            continue
+        m = re.match(r'^([rw])(\d+) (\S*)= (\S+)$', t)
+        if m:
+            bits = 32 if m.group(1) == 'w' else 64
+            mk, d, op = (1 << bits) - 1, int(m.group(2)), m.group(3)
+            a, b = R[d] & mk, val(m.group(4)) & mk
+            r = {'': lambda: b, '+': lambda: a + b, '-': lambda: a - b,
+                 '*': lambda: a * b, '/': lambda: a // b if b else 0,
+                 '%': lambda: a % b if b else a, '&': lambda: a & b,
+                 '|': lambda: a | b, '^': lambda: a ^ b,
+                 '<<': lambda: a << (b & (bits - 1)), '>>': lambda: a >> (b & (bits - 1)),
+                 's>>': lambda: sx(a, bits) >> (b & (bits - 1))}.get(op)
+            if r is None:
+                raise RuntimeError('instruction %d: %s' % (pc, t))
+            R[d] = r() & mk
+            pc = nxt
+            continue
+        raise RuntimeError('instruction %d: %s' % (pc, t))
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith('--')]
+    if len(args) != 3:
+        sys.exit(__doc__.strip().splitlines()[2].strip())
+    obj, dump, frame = args
+    lines = '--lines' in sys.argv
+    insns = disassemble(obj, lines)
+    rodata = rodata_symbols(obj)
+    mem = Memory()
+    maps = load_maps(mem, dump)
+    ro = [n for n in maps if n.endswith('.rodata')]
+    if ro:
+        rodata['.map'] = ro[0]
+    clock = (1, 1000000000)
+    cl = os.path.join(dump, 'clock.txt')
+    if os.path.exists(cl) and open(cl).read().split():
+        clock = tuple(int(x) for x in open(cl).read().split()[:2])
+    data = open(frame, 'rb').read()
+    meta = b''
+    if 'li_conf' in maps:
+        # localin's test-run metadata (maps.h li_test_meta): this load's
+        # cookie, no recording, bench.h's IFINDEX
+        conf = maps['li_conf']
+        cookie = mem.load(conf['base'] + 8, 8)
+        meta = struct.pack('<QIIQ', cookie, 0, 1001, 0)
+    pkt = mem.region('packet', bytearray(meta + data))
+    ctx = {'ptr': mem.region('ctx', bytearray(24)),
+           'fields': {0: pkt + len(meta), 4: pkt + len(meta) + len(data),
+                      8: pkt, 12: 1, 16: 0, 20: 0}}
+    run(insns, mem, maps, rodata, ctx, clock)
+    count, r0, calls, per_line = run(insns, mem, maps, rodata, ctx, clock)
+    print('insns %d verdict %d calls %s' % (count, r0, ' '.join(
+        '%s=%d' % kv for kv in sorted(calls.items()))))
+    if lines:
+        for src, n in per_line.most_common():
+            print('%5d %s' % (n, src))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Instructions per frame: bench/xdp's programs, configs and frames, each
+# frame run through its program's object outside the kernel (insns.py)
+# over the maps as bench/xdp's timed runs left them (`bench -d`, dump.c).
+# The same tree gives the same numbers on every run, where ns move by a
+# few from run to run: this is the figure to compare two trees by
+# (bench/xdp/README.md says how it relates to ns).
+#
+# Calls are counted as one instruction: localin's are array lookups and
+# jiffies64, which the verifier inlines (about six instructions and one);
+# xdp-filter's are mostly hash lookups, a call into the kernel each
+# (jhash and a bucket walk), so its count is not comparable with
+# localin's. Its rows say how many calls it made.
+#
+# Needs root and bench/xdp/run.sh's build (its bench binary and configs).
+#
+#   bench/xdp/insns.sh [BUILD]   (default build; CONFS: label=config ...)
+set -eu
+
+BUILD=${1:-build}
+OUT=$BUILD/bench/xdp
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+FILTERS=/usr/lib/$(gcc -print-multiarch)/bpf
+
+if [ ! -x "$OUT/bench" ] || [ ! -f "$OUT/pfx1.conf" ]; then
+	echo "bench/xdp/insns.sh: run bench/xdp/run.sh $BUILD first (it builds $OUT/bench and the configs)" >&2
+	exit 2
+fi
+CONFS=${CONFS:-"pfx1=$OUT/pfx1.conf pfx1q=$OUT/pfx1q.conf pfx1k=$OUT/pfx1000.conf
+	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf
+	pol100=$OUT/pol100.conf pol1000=$OUT/pol1000.conf
+	a100k-pol1000=$OUT/a100k-pol1000.conf geo10=$OUT/geo10.conf"}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# shellcheck disable=SC2086 # CONFS: one word a config
+if ! "$OUT/bench" -a "$FILTERS/xdpfilt_alw_all.o" \
+	-u "$FILTERS/xdpfilt_alw_udp.o" -p "$OUT/pass.bpf.o" -r 1000 -k 1 \
+	-d "$tmp" $CONFS >"$tmp/bench.out" 2>&1; then
+	cat "$tmp/bench.out" >&2
+	exit 1
+fi
+
+frames="ike-denied ike-peer not-for-gw esp-known esp-unknown"
+printf "instructions per frame (insns.py, the second run over bench's maps)\n"
+printf "%-17s" config
+for f in $frames; do printf " %12s" "$f"; done
+printf "\n"
+# row LABEL OBJ DUMP: one row, and the calls of each frame if any is not
+# an inlined one
+row() {
+	printf "%-17s" "$1"
+	calls=
+	for f in $frames; do
+		out=$("$PY" bench/xdp/insns.py "$2" "$3" "$tmp/frames/$f.frame")
+		n=$(echo "$out" | sed -n 's/^insns \([0-9]*\) .*/\1/p')
+		printf " %12s" "$n"
+		calls="$calls $f:$(echo "$out" | sed -n 's/.* calls //p' | tr ' ' ',')"
+	done
+	printf "\n"
+	case $1 in
+	xdp-filter*) printf "%-17s %s\n" "" "calls:$calls" ;;
+	esac
+}
+row xdp-filter "$FILTERS/xdpfilt_alw_all.o" "$tmp/xdp-filter"
+row "xdp-filter -f udp" "$FILTERS/xdpfilt_alw_udp.o" "$tmp/xdp-filter-udp"
+for c in $CONFS; do
+	label=${c%%=*}
+	row "$label" "$BUILD/localin.tmp.bpf.o" "$tmp/$label"
+done
