@@ -134,6 +134,7 @@ fuzz: deps $(BPF_SKEL)
 bench: deps all
 	$(Q)sh bench/compile/run.sh $(BUILD)/localin
 	$(Q)sh bench/xdp/run.sh $(BUILD)
+	$(Q)sh bench/xdp/insns.sh $(BUILD)
 	$(Q)sh bench/session/run.sh $(BUILD)
 	$(Q)sh bench/flood/run.sh $(BUILD)
 	$(Q)sh bench/startup/run.sh $(BUILD)

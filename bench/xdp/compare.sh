@@ -40,9 +40,13 @@ for s in a b; do
 	git -C "$top" worktree add -q --detach "$tmp/$s" "$rev"
 	make -s -C "$tmp/$s" BUILD="$tmp/$s/build" "$tmp/$s/build/liblocalin.a" \
 		>"$tmp/$s.log" 2>&1 || { cat "$tmp/$s.log"; exit 1; }
+	# bench -d's dump.c, from b614497 on
+	dump=
+	[ ! -f "$tmp/$s/bench/xdp/dump.c" ] || dump=bench/xdp/dump.c
+	# shellcheck disable=SC2086 # $dump: no word, or one
 	(cd "$tmp/$s" && ${CC:-gcc} -O2 -g -std=gnu11 -D_GNU_SOURCE -Isrc \
 		-o "$tmp/$s.bench" bench/xdp/bench.c bench/xdp/spi.c \
-		bench/xdp/sess.c build/liblocalin.a -lbpf -lxdp -lpcap \
+		bench/xdp/sess.c $dump build/liblocalin.a -lbpf -lxdp -lpcap \
 		-lmaxminddb -lGeoIP -lm)
 done
 CONFS="pfx1=$OUT/pfx1.conf pfx1q=$OUT/pfx1q.conf pfx1k=$OUT/pfx1000.conf
