@@ -246,10 +246,13 @@ static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 	return fh(c, fam)->intf_other;
 }
 
-/* One address table: li_addr's value and the table's first entry. */
+/*
+ * One address table: li_addr's value, the table's first entry, and
+ * li_addr_last read once (a volatile, it is read again at every use).
+ */
 struct li_addr_tab {
 	const __u32 *v;
-	__u32 first;
+	__u32 first, last;
 };
 
 #define LI_ADDR_TAB struct li_addr_tab
@@ -268,6 +271,7 @@ static __always_inline LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam,
 		.first = (c->addr_off +
 			  fh(c, fam)->addr_base[dim == LI_DIM_DST]) *
 			 LI_ADDR_ELEM,
+		.last = li_addr_last,
 	};
 
 	return t;
@@ -277,7 +281,7 @@ static __always_inline __u32 addr_entry(LI_ADDR_TAB t, __u32 i)
 {
 	__u32 k = t.first + i;
 
-	if (!t.v || k > li_addr_last)
+	if (!t.v || k > t.last)
 		return 0;
 	return t.v[k];
 }
@@ -359,21 +363,25 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row, __u32 w)
 	return e ? *e : 0;
 }
 
-/* Entry @i of the set's phase tables (compile/phase.c), in value @v. */
-static __always_inline __u32 phase_entry(const LI_CTX *c, const __u32 *v,
+/*
+ * Entry @i of the set's phase tables (compile/phase.c), in value @v: the
+ * set's first entry @base, li_phase_last @last (read once by the caller:
+ * a volatile is read again at every use).
+ */
+static __always_inline __u32 phase_entry(const __u32 *v, __u32 base, __u32 last,
 					 __u32 i)
 {
-	__u32 k = c->phase_off * LI_PHASE_ELEM + i;
+	__u32 k = base + i;
 
-	return k <= li_phase_last ? v[k] : 0;
+	return k <= last ? v[k] : 0;
 }
 
 static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 					__u32 cs, __u32 cd, __u32 cv, int *idx)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
+	__u32 a, b, base, last, zero = 0;
 	const __u32 *v;
-	__u32 a, b, zero = 0;
 
 	if (!f->phase_on)
 		return 0;
@@ -382,9 +390,11 @@ static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 		*idx = -1;
 		return 1;
 	}
-	a = phase_entry(c, v, f->ph_sv + cs * f->ph_nsvc + cv);
-	b = phase_entry(c, v, f->ph_id + ci * f->ph_ndst + cd);
-	*idx = (int)phase_entry(c, v, f->ph_ab + a * f->ph_nb + b);
+	base = c->phase_off * LI_PHASE_ELEM;
+	last = li_phase_last;
+	a = phase_entry(v, base, last, f->ph_sv + cs * f->ph_nsvc + cv);
+	b = phase_entry(v, base, last, f->ph_id + ci * f->ph_ndst + cd);
+	*idx = (int)phase_entry(v, base, last, f->ph_ab + a * f->ph_nb + b);
 	return 1;
 }
 
