@@ -35,6 +35,12 @@ struct li_event {
 	struct li_verdict verdict;
 };
 
+/* The reasons (packet.h) whose decisions may make an event of their own. */
+#define LI_R_EVENTS                                \
+	(1u << LI_R_POLICY | 1u << LI_R_IMPLICIT | \
+	 1u << LI_R_ESP_UNKNOWN_SPI | 1u << LI_R_ESP_WRONG_PEER)
+_Static_assert(LI_R_MAX <= 32, "LI_R_EVENTS holds a bit per reason");
+
 /*
  * Does `config log setting` (or the policy's logtraffic, @pol_flags of
  * the matched policy) want a traffic log line for this decision? Only

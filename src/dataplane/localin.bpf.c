@@ -881,6 +881,14 @@ static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 	__u32 id, sid = v->sess_id;
 	__u64 j;
 
+	/*
+	 * Most of a gateway's packets are of a session or a known SPI: no
+	 * event is theirs but a trace's, and with no trace running they pay
+	 * this test and nothing more.
+	 */
+	if (!((1u << (v->reason & 31)) & LI_R_EVENTS) &&
+	    cf->trace[LI_TR_REMAINING] <= 0)
+		return;
 	esp = v->reason == LI_R_ESP_UNKNOWN_SPI;
 	peer = v->reason == LI_R_ESP_WRONG_PEER;
 	traffic = li_traffic_logged(v, v->pol_flags, c->h->log_allow,

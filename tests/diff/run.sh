@@ -11,8 +11,9 @@
 #    compared too); it FAILs when a session case never happened;
 #  - diff_memo: the guards of the program's memo of a destination's class
 #    (local_slot.h), one by one;
-#  - diff_bucket: the program's token bucket for events, and its shortcut
-#    for the rest of a jiffy in which it refused one.
+#  - diff_events: which decisions send an event from the program, its
+#    token bucket, and the bucket's shortcut for the rest of a jiffy in
+#    which it refused one.
 #
 #	sh tests/diff/run.sh BUILD	(BUILD holds localin and liblocalin.a)
 #
@@ -68,10 +69,10 @@ compile_test() {
 compile_test random tests/diff/diff_random.c tests/diff/gen.c \
 	tests/diff/gen_pkt.c tests/diff/gen_flow.c
 compile_test memo tests/diff/diff_memo.c
-compile_test bucket tests/diff/diff_bucket.c
+compile_test events tests/diff/diff_events.c
 status=0
 "$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}" ||
 	status=1
 "$tmp/diff_memo" || status=1
-"$tmp/diff_bucket" || status=1
+"$tmp/diff_events" || status=1
 exit "$status"
