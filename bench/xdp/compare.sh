@@ -40,7 +40,7 @@ for s in a b; do
 	git -C "$top" worktree add -q --detach "$tmp/$s" "$rev"
 	make -s -C "$tmp/$s" BUILD="$tmp/$s/build" "$tmp/$s/build/liblocalin.a" \
 		>"$tmp/$s.log" 2>&1 || { cat "$tmp/$s.log"; exit 1; }
-	# bench -d's dump.c, from b614497 on
+	# bench -d's dump.c, from 29317c9 on
 	dump=
 	[ ! -f "$tmp/$s/bench/xdp/dump.c" ] || dump=bench/xdp/dump.c
 	# shellcheck disable=SC2086 # $dump: no word, or one
