@@ -23,6 +23,7 @@
 #include "pipeline/pipeline.h"
 #include "dataplane/loader.h"
 #include "dataplane/loader_int.h"
+#include "wire.h"
 
 #define GW1 0xc6336401 /* 198.51.100.1: IKE denied there */
 #define GW2 0xc6336501 /* 198.51.101.1: not */
@@ -53,43 +54,20 @@ static void check(int ok, const char *what)
 	failed |= !ok;
 }
 
-static void put16(unsigned char *p, unsigned int v)
-{
-	p[0] = (unsigned char)(v >> 8);
-	p[1] = (unsigned char)v;
-}
-
-static void put32(unsigned char *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
 /*
- * Ethernet, IPv4, UDP to port 500 from PEER to @dst, 8 bytes of payload;
- * a new source port each time, so that no packet meets the session an
- * earlier one opened.
+ * UDP to port 500 from PEER to @dst; a new source port each time, so
+ * that no packet meets the session an earlier one opened.
  */
-static void frame(unsigned char *f, __u32 dst)
+static void frame(__u8 *f, __u32 dst)
 {
 	static unsigned int sport = 40000;
 
-	memset(f, 0, 50);
-	put16(f + 12, 0x0800);
-	f[14] = 0x45;
-	put16(f + 16, 36);
-	f[22] = 64;
-	f[23] = 17;
-	put32(f + 26, PEER);
-	put32(f + 30, dst);
-	put16(f + 34, sport++);
-	put16(f + 36, 500);
-	put16(f + 38, 16);
+	wire_udp4(f, PEER, sport++, dst, 500);
 }
 
 static int judged(struct li_loader *l, __u32 dst, struct li_verdict *v)
 {
-	unsigned char f[50];
+	__u8 f[WIRE_UDP4_LEN];
 	struct li_pkt p;
 
 	frame(f, dst);

@@ -4,6 +4,7 @@
  * Everything is drawn from one generator, so a seed replays exactly.
  */
 #include "gen.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -37,14 +38,6 @@ static int out(struct gen_world *w, const char *fmt, ...)
 	}
 	w->len += (size_t)n;
 	return 0;
-}
-
-static void put32(__u8 *b, __u32 v)
-{
-	b[0] = (__u8)(v >> 24);
-	b[1] = (__u8)(v >> 16);
-	b[2] = (__u8)(v >> 8);
-	b[3] = (__u8)v;
 }
 
 static const char *ip4s(__u32 a, char *buf)

@@ -37,6 +37,15 @@ static inline uint32_t rng_below(struct rng *r, uint32_t n)
 	return n ? (uint32_t)(rng_next(r) % n) : 0;
 }
 
+/* @n random bytes into @b. */
+static inline void rng_fill(struct rng *r, __u8 *b, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (__u8)rng_next(r);
+}
+
 /* A v4 range or v6 prefix of the config, for addresses near its edges. */
 struct gen_range {
 	int family;

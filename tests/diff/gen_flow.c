@@ -10,6 +10,7 @@
  * a flow's next packet comes just before or just after its session ends.
  */
 #include "gen.h"
+#include "wire.h"
 
 #include <string.h>
 
@@ -17,26 +18,6 @@
 
 /* Arrival interfaces, as gen_frame() picks them (NULL: none known). */
 static const char *const arrive[] = { "wan1", "wan2", "lan", NULL };
-
-static void put16(__u8 *b, __u32 v)
-{
-	b[0] = (__u8)(v >> 8);
-	b[1] = (__u8)v;
-}
-
-static void put32(__u8 *b, __u32 v)
-{
-	put16(b, v >> 16);
-	put16(b + 2, v);
-}
-
-static void fill(struct rng *r, __u8 *b, __u32 n)
-{
-	__u32 i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (__u8)rng_next(r);
-}
 
 static __u8 icmp_proto(int family)
 {
@@ -81,7 +62,7 @@ static __u32 flow_l4(struct rng *r, const struct gen_flow *fl, int from_gw,
 	      dport = from_gw ? fl->pport : fl->gport, plen = rng_below(r, 32);
 
 	if (fl->proto == 17) {
-		fill(r, l4 + 8, plen);
+		rng_fill(r, l4 + 8, plen);
 		put16(l4, sport);
 		put16(l4 + 2, dport);
 		put16(l4 + 4, 8 + plen);
@@ -89,7 +70,7 @@ static __u32 flow_l4(struct rng *r, const struct gen_flow *fl, int from_gw,
 		return 8 + plen;
 	}
 	if (fl->proto == 6) {
-		fill(r, l4, 20 + plen);
+		rng_fill(r, l4, 20 + plen);
 		put16(l4, sport);
 		put16(l4 + 2, dport);
 		l4[12] = 0x50;
@@ -97,7 +78,7 @@ static __u32 flow_l4(struct rng *r, const struct gen_flow *fl, int from_gw,
 		return 20 + plen;
 	}
 	/* ICMP echo: request or reply, the identifier both ways */
-	fill(r, l4, 8 + plen);
+	rng_fill(r, l4, 8 + plen);
 	l4[0] = echo_type(fl->family, reply);
 	l4[1] = 0;
 	put16(l4 + 4, fl->gport);
@@ -138,7 +119,7 @@ static void icmp_error(struct rng *r, const struct gen_world *w,
 	else
 		gen_addr(r, w, fl->family, d->saddr);
 	memcpy(d->daddr, fl->gw, 16);
-	fill(r, d->l4, 8);
+	rng_fill(r, d->l4, 8);
 	d->l4[0] = fl->family == 4 ? t4[rng_below(r, sizeof(t4))] :
 				     t6[rng_below(r, sizeof(t6))];
 	d->l4[1] = (__u8)rng_below(r, 4);

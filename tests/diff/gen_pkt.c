@@ -5,28 +5,9 @@
  * transport the gateway cares about, then at times cut short or damaged.
  */
 #include "gen.h"
+#include "wire.h"
 
 #include <string.h>
-
-static void put16(__u8 *b, __u32 v)
-{
-	b[0] = (__u8)(v >> 8);
-	b[1] = (__u8)v;
-}
-
-static void put32(__u8 *b, __u32 v)
-{
-	put16(b, v >> 16);
-	put16(b + 2, v);
-}
-
-static void fill(struct rng *r, __u8 *b, __u32 n)
-{
-	__u32 i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (__u8)rng_next(r);
-}
 
 /* Near an edge of a configured range, or anywhere in the universe. */
 static void pick_addr(struct rng *r, const struct gen_world *w, int family,
@@ -44,7 +25,7 @@ static void pick_addr(struct rng *r, const struct gen_world *w, int family,
 		g = NULL;
 	}
 	if (!g || rng_below(r, 10) < 2) {
-		fill(r, a, (__u32)n);
+		rng_fill(r, a, (__u32)n);
 		if (family == 6)
 			memcpy(a, "\x20\x01\x0d\xb8\x00", 5);
 		else if (rng_below(r, 2))
@@ -123,24 +104,24 @@ static void udp(struct rng *r, const struct gen_world *w, struct gen_dgram *d,
 	d->proto = 17;
 	if (dport == 500) {
 		plen = rng_below(r, 10) ? 28 + rng_below(r, 40) : rng_below(r, 28);
-		fill(r, p, plen);
+		rng_fill(r, p, plen);
 		p[17] = 0x20;
 	} else if (dport == 4500) {
 		if (k < 5) { /* ESP in UDP */
 			plen = rng_below(r, 10) ? 8 + rng_below(r, 40) :
 						  rng_below(r, 12);
-			fill(r, p, plen);
+			rng_fill(r, p, plen);
 			put32(p, pick_spi(r, w, d->family, d->daddr));
 		} else if (k < 7) {
 			plen = 1;
 			p[0] = rng_below(r, 4) ? 0xff : 0;
 		} else {
 			plen = 4 + rng_below(r, 50);
-			fill(r, p, plen);
+			rng_fill(r, p, plen);
 			put32(p, 0);
 		}
 	} else {
-		fill(r, p, plen);
+		rng_fill(r, p, plen);
 	}
 	put16(d->l4, sport);
 	put16(d->l4 + 2, dport);
@@ -161,7 +142,7 @@ static void transport(struct rng *r, const struct gen_world *w,
 	} else if (k < 55 || (k >= 65 && k < 70)) {
 		d->proto = k < 55 ? 6 : 132;
 		d->l4_len = (k < 55 ? 20 : 12) + plen;
-		fill(r, d->l4, d->l4_len);
+		rng_fill(r, d->l4, d->l4_len);
 		put16(d->l4, pick_port(r, w));
 		put16(d->l4 + 2, pick_port(r, w));
 		if (k < 55)
@@ -178,18 +159,18 @@ static void transport(struct rng *r, const struct gen_world *w,
 		if (rng_below(r, 20) == 0)
 			d->proto = d->family == 4 ? 58 : 1;
 		d->l4_len = 8 + plen;
-		fill(r, d->l4, d->l4_len);
+		rng_fill(r, d->l4, d->l4_len);
 		put16(d->l4, t);
 	} else if (k < 92) {
 		d->proto = 50;
 		d->l4_len = rng_below(r, 10) ? 8 + plen : rng_below(r, 8);
-		fill(r, d->l4, d->l4_len);
+		rng_fill(r, d->l4, d->l4_len);
 		if (d->l4_len >= 4)
 			put32(d->l4, pick_spi(r, w, d->family, d->daddr));
 	} else {
 		d->proto = rng_below(r, 2) ? 47 : (__u8)rng_next(r);
 		d->l4_len = plen;
-		fill(r, d->l4, plen);
+		rng_fill(r, d->l4, plen);
 	}
 }
 
@@ -198,7 +179,7 @@ static __u32 ether(struct rng *r, struct gen_frame *f, int family)
 {
 	__u32 off = 12;
 
-	fill(r, f->data, 12);
+	rng_fill(r, f->data, 12);
 	if (rng_below(r, 20) == 0) {
 		put16(f->data + off, 0x8100);
 		put16(f->data + off + 2, rng_below(r, 4096));
