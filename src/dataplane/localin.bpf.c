@@ -745,15 +745,16 @@ static __always_inline void sa_count(struct xdp_md *ctx, __u32 id)
 	}
 }
 
-/* One event of @kind may leave now: the CPU's bucket has the credit. */
+/*
+ * One event of @kind (below LI_EV_NR_KINDS: emit() checks) may leave now:
+ * the CPU's bucket has the credit.
+ */
 static __always_inline int
 tb_allow(struct li_tb_cpu *t, const struct li_conf *cf, __u32 kind, __u64 now)
 {
 	struct li_tb *b;
 	__u64 credit, cost, burst;
 
-	if (kind >= LI_EV_NR_KINDS)
-		return 0;
 	b = &t->tb[kind];
 	cost = cf->tb_cost_ns[kind];
 	burst = cf->tb_burst_ns[kind];
