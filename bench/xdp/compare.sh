@@ -12,6 +12,8 @@
 #                                              ROUNDS=5)
 # Needs run.sh's configs under BUILD/bench/xdp (run it once first), root.
 set -eu
+# shellcheck source=bench/xdp/confs.sh
+. "$(dirname "$0")/confs.sh"
 
 A=$1
 B=$2
@@ -49,10 +51,7 @@ for s in a b; do
 		bench/xdp/sess.c $dump build/liblocalin.a -lbpf -lxdp -lpcap \
 		-lmaxminddb -lGeoIP -lm)
 done
-CONFS="pfx1=$OUT/pfx1.conf pfx1q=$OUT/pfx1q.conf pfx1k=$OUT/pfx1000.conf
-	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf
-	pol100=$OUT/pol100.conf pol1000=$OUT/pol1000.conf
-	a100k-pol1000=$OUT/a100k-pol1000.conf geo10=$OUT/geo10.conf"
+CONFS=$(bench_xdp_confs "$OUT")
 for _ in $(seq "$RUNS"); do
 	for s in a b; do
 		# shellcheck disable=SC2086 # CONFS: one word a config

@@ -18,6 +18,8 @@
 #
 #   bench/xdp/insns.sh [BUILD]   (default build; CONFS: label=config ...)
 set -eu
+# shellcheck source=bench/xdp/confs.sh
+. "$(dirname "$0")/confs.sh"
 
 BUILD=${1:-build}
 OUT=$BUILD/bench/xdp
@@ -29,10 +31,7 @@ if [ ! -x "$OUT/bench" ] || [ ! -f "$OUT/pfx1.conf" ]; then
 	echo "bench/xdp/insns.sh: run bench/xdp/run.sh $BUILD first (it builds $OUT/bench and the configs)" >&2
 	exit 2
 fi
-CONFS=${CONFS:-"pfx1=$OUT/pfx1.conf pfx1q=$OUT/pfx1q.conf pfx1k=$OUT/pfx1000.conf
-	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf
-	pol100=$OUT/pol100.conf pol1000=$OUT/pol1000.conf
-	a100k-pol1000=$OUT/a100k-pol1000.conf geo10=$OUT/geo10.conf"}
+CONFS=${CONFS:-$(bench_xdp_confs "$OUT")}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

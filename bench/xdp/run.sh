@@ -37,6 +37,8 @@
 #   bench/xdp/run.sh [BUILD]   (default build; REPEAT, ROUNDS, SPI_FRAMES,
 #                               BASE)
 set -eu
+# shellcheck source=bench/xdp/confs.sh
+. "$(dirname "$0")/confs.sh"
 
 BUILD=${1:-build}
 OUT=$BUILD/bench/xdp
@@ -129,10 +131,7 @@ if [ -n "${BASE:-}" ]; then
 		bench/xdp/bench.c bench/xdp/spi.c bench/xdp/sess.c \
 		bench/xdp/dump.c "$BASE/build/liblocalin.a" -lbpf -lxdp -lpcap -lm
 fi
-CONFS="pfx1=$OUT/pfx1.conf pfx1q=$OUT/pfx1q.conf pfx1k=$OUT/pfx1000.conf
-	pfx100k=$OUT/pfx100000.conf pol1=$OUT/pol1.conf
-	pol100=$OUT/pol100.conf pol1000=$OUT/pol1000.conf
-	a100k-pol1000=$OUT/a100k-pol1000.conf geo10=$OUT/geo10.conf"
+CONFS=$(bench_xdp_confs "$OUT")
 uname -r
 # shellcheck disable=SC2086 # CONFS: one word a config
 "$OUT/bench" -a "$FILTER_ALL" -u "$FILTER_UDP" -p "$OUT/pass.bpf.o" \
