@@ -14,9 +14,15 @@
 # (jhash and a bucket walk), so its count is not comparable with
 # localin's. Its rows say how many calls it made.
 #
+# With BASE=TREE (a worktree of another commit, built with make), the
+# localin rows again with TREE's program, after this tree's: bench.c,
+# spi.c, sess.c and dump.c of this tree built against TREE/src and
+# TREE/build/liblocalin.a, as run.sh's BASE= does.
+#
 # Needs root and bench/xdp/run.sh's build (its bench binary and configs).
 #
-#   bench/xdp/insns.sh [BUILD]   (default build; CONFS: label=config ...)
+#   bench/xdp/insns.sh [BUILD]   (default build; CONFS: label=config ...;
+#                                 BASE)
 set -eu
 # shellcheck source=bench/xdp/confs.sh
 . "$(dirname "$0")/confs.sh"
@@ -35,12 +41,23 @@ CONFS=${CONFS:-$(bench_xdp_confs "$OUT")}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# shellcheck disable=SC2086 # CONFS: one word a config
-if ! "$OUT/bench" -a "$FILTERS/xdpfilt_alw_all.o" \
-	-u "$FILTERS/xdpfilt_alw_udp.o" -p "$OUT/pass.bpf.o" -r 1000 -k 1 \
-	-d "$tmp" $CONFS >"$tmp/bench.out" 2>&1; then
-	cat "$tmp/bench.out" >&2
-	exit 1
+# dump BENCH DIR: BENCH's timed runs of every config, their maps into DIR
+dump() {
+	# shellcheck disable=SC2086 # CONFS: one word a config
+	if ! "$1" -a "$FILTERS/xdpfilt_alw_all.o" \
+		-u "$FILTERS/xdpfilt_alw_udp.o" -p "$OUT/pass.bpf.o" -r 1000 \
+		-k 1 -d "$2" $CONFS >"$tmp/bench.out" 2>&1; then
+		cat "$tmp/bench.out" >&2
+		exit 1
+	fi
+}
+dump "$OUT/bench" "$tmp"
+if [ -n "${BASE:-}" ]; then
+	${CC:-gcc} -O2 -g -std=gnu11 -D_GNU_SOURCE -I"$BASE/src" \
+		-o "$tmp/bench-base" bench/xdp/bench.c bench/xdp/spi.c \
+		bench/xdp/sess.c bench/xdp/dump.c "$BASE/build/liblocalin.a" \
+		-lbpf -lxdp -lpcap -lmaxminddb -lGeoIP -lm
+	dump "$tmp/bench-base" "$tmp/base"
 fi
 
 frames="ike-denied ike-peer not-for-gw esp-known esp-unknown"
@@ -70,3 +87,10 @@ for c in $CONFS; do
 	label=${c%%=*}
 	row "$label" "$BUILD/localin.tmp.bpf.o" "$tmp/$label"
 done
+if [ -n "${BASE:-}" ]; then
+	echo "BASE: $BASE ($(git -C "$BASE" log -1 --format=%h))"
+	for c in $CONFS; do
+		label=${c%%=*}
+		row "$label" "$BASE/build/localin.tmp.bpf.o" "$tmp/base/$label"
+	done
+fi
