@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Instructions an XDP program takes for one frame, counted outside the kernel.
 
-    insns.py OBJ DUMP FRAME [--lines]
+    insns.py OBJ DUMP FRAME [--lines] [--trace]
 
 OBJ is the program's object (its section "xdp", read through llvm-objdump),
 DUMP a directory `bench -d` wrote (dump.c: the program's maps after the
@@ -13,7 +13,9 @@ second run's count is printed with its helper calls and its verdict:
     insns 597 verdict 2 calls map_lookup=5 jiffies64=1
 
 --lines adds the count of each source line the run went through (an object
-built with -g: localin's build/localin.tmp.bpf.o).
+built with -g: localin's build/localin.tmp.bpf.o). --trace prints the second
+run's instructions in the order they ran, each with its source line: where
+a change's few instructions went (spills and moves clang gave no line).
 
 These are the object's instructions, before the verifier: it inlines the
 array lookups (a call here, about six instructions there) and jiffies64
@@ -140,7 +142,7 @@ def sx(v, bits):
     return v - (1 << bits) if v >> (bits - 1) else v
 
 
-def run(insns, mem, maps, rodata, ctx, clock):
+def run(insns, mem, maps, rodata, ctx, clock, trace=False):
     """One run from the first instruction to exit: (count, r0, calls, lines)."""
     R = [0] * 11
     stack = mem.region('stack', bytearray(512))
@@ -165,6 +167,8 @@ def run(insns, mem, maps, rodata, ctx, clock):
         t, reloc, src = insns[pc]
         count += 1
         lines[src] += 1
+        if trace:
+            print('%5d %-40s %s' % (pc, t, src))
         nxt = pc + 1
         m = re.match(r'^[rw](\d+) = (-?\d+) ll$', t)
         if m:
@@ -290,7 +294,7 @@ def main():
         sys.exit(__doc__.strip().splitlines()[2].strip())
     obj, dump, frame = args
     lines = '--lines' in sys.argv
-    insns = disassemble(obj, lines)
+    insns = disassemble(obj, lines or '--trace' in sys.argv)
     rodata = rodata_symbols(obj)
     mem = Memory()
     maps = load_maps(mem, dump)
@@ -314,7 +318,8 @@ def main():
            'fields': {0: pkt + len(meta), 4: pkt + len(meta) + len(data),
                       8: pkt, 12: 1, 16: 0, 20: 0}}
     run(insns, mem, maps, rodata, ctx, clock)
-    count, r0, calls, per_line = run(insns, mem, maps, rodata, ctx, clock)
+    count, r0, calls, per_line = run(insns, mem, maps, rodata, ctx, clock,
+                                     '--trace' in sys.argv)
     print('insns %d verdict %d calls %s' % (count, r0, ' '.join(
         '%s=%d' % kv for kv in sorted(calls.items()))))
     if lines:

@@ -95,6 +95,32 @@ static int fill_active(struct li_image *im, const struct li_ruleset *rs)
 }
 
 /*
+ * @h as the program reads it for set @set: each base at the set's first
+ * key of its map, so that a packet adds no set offset of its own. The
+ * loader's copy (l->hdr) keeps the image's, within the set.
+ */
+static void rebase_hdr(const struct li_conf *c, struct li_set_hdr *h, __u32 set)
+{
+	__u32 ph = li_set_key(set, c->cap_phase, 0) * LI_PHASE_ELEM;
+	int fam, i;
+
+	for (fam = 0; fam < 2; fam++) {
+		struct li_fam_hdr *f = &h->fam[fam];
+
+		f->pol_base += li_set_key(set, c->cap_pol, 0);
+		for (i = 0; i < 2; i++)
+			f->addr_base[i] += li_set_key(set, c->cap_addr, 0);
+		for (i = 0; i < LI_NR_DIMS; i++)
+			f->bm_base[i] += li_set_key(set, c->cap_bm, 0);
+		for (i = 0; i < LI_NR_PORT_PROTOS; i++)
+			f->cross_base[i] += li_set_key(set, c->cap_cross, 0);
+		f->ph_sv += ph;
+		f->ph_id += ph;
+		f->ph_ab += ph;
+	}
+}
+
+/*
  * Each map's array in one batch at set @set's first key; the maps of one
  * value (li_addr, li_port, li_pol, li_phase) copied through their mappings.
  */
@@ -262,8 +288,12 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 	err = copy_image(l, &im, set);
 	if (!err)
 		err = zero_hits(l, set, im.n.pol);
-	if (!err) /* not in force: no packet reads it (the flip is a release) */
-		memcpy(&l->cmap->hdr[set], &im.hdr, sizeof(im.hdr));
+	if (!err) { /* not in force: no packet reads it (the flip is a release) */
+		struct li_set_hdr h = im.hdr;
+
+		rebase_hdr(&l->conf, &h, set);
+		memcpy(&l->cmap->hdr[set], &h, sizeof(h));
+	}
 	for (fam = 0; fam < 2 && !err; fam++)
 		err = keep_family(&l->fam[fam], fam ? &rs->v6 : &rs->v4);
 	/* The interfaces we know, classified by the new ruleset. */

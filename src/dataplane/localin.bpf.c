@@ -197,8 +197,6 @@ struct li_xctx {
 	const struct li_set_hdr *h;
 	struct li_cpu *s; /* this CPU's */
 	__u32 set;
-	__u32 addr_off, bm_off, cross_off, pol_off; /* the set's first keys */
-	__u32 phase_off;
 	__u32 locals_off;
 	__u32 sas_state; /* li_conf state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
@@ -268,9 +266,8 @@ static __always_inline LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam,
 	__u32 zero = 0;
 	LI_ADDR_TAB t = {
 		.v = bpf_map_lookup_elem(&li_addr, &zero),
-		.first = (c->addr_off +
-			  fh(c, fam)->addr_base[dim == LI_DIM_DST]) *
-			 LI_ADDR_ELEM,
+		.first =
+			fh(c, fam)->addr_base[dim == LI_DIM_DST] * LI_ADDR_ELEM,
 		.last = li_addr_last,
 	};
 
@@ -329,8 +326,7 @@ static __always_inline __u32 li_acc_svc_cross(const LI_CTX *c, int fam, __u32 p,
 
 	if (p >= LI_NR_PORT_PROTOS)
 		return 0;
-	k = c->cross_off + f->cross_base[p] +
-	    li_cross_index(d, s, f->nr_sclass[p]);
+	k = f->cross_base[p] + li_cross_index(d, s, f->nr_sclass[p]);
 	e = bpf_map_lookup_elem(&li_cross, &k);
 	return e ? *e : 0;
 }
@@ -348,7 +344,7 @@ static __always_inline __u32 li_acc_bm_row(const LI_CTX *c, int fam, int dim,
 					   __u32 cls)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	__u32 k = c->bm_off + f->bm_base[dim];
+	__u32 k = f->bm_base[dim];
 
 	if (dim != LI_DIM_ACTIVE)
 		k += li_bm_row_index(cls, f->bm_words);
@@ -364,15 +360,12 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row, __u32 w)
 }
 
 /*
- * Entry @i of the set's phase tables (compile/phase.c), in value @v: the
- * set's first entry @base, li_phase_last @last (read once by the caller:
- * a volatile is read again at every use).
+ * Entry @k of the phase tables (compile/phase.c; the header's bases are
+ * the set's, rebase_hdr in loader_image.c), in value @v; li_phase_last
+ * @last (read once by the caller: a volatile is read again at every use).
  */
-static __always_inline __u32 phase_entry(const __u32 *v, __u32 base, __u32 last,
-					 __u32 i)
+static __always_inline __u32 phase_entry(const __u32 *v, __u32 last, __u32 k)
 {
-	__u32 k = base + i;
-
 	return k <= last ? v[k] : 0;
 }
 
@@ -380,7 +373,7 @@ static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 					__u32 cs, __u32 cd, __u32 cv, int *idx)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	__u32 a, b, base, last, zero = 0;
+	__u32 a, b, last, zero = 0;
 	const __u32 *v;
 
 	if (!f->phase_on)
@@ -390,18 +383,17 @@ static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 		*idx = -1;
 		return 1;
 	}
-	base = c->phase_off * LI_PHASE_ELEM;
 	last = li_phase_last;
-	a = phase_entry(v, base, last, f->ph_sv + cs * f->ph_nsvc + cv);
-	b = phase_entry(v, base, last, f->ph_id + ci * f->ph_ndst + cd);
-	*idx = (int)phase_entry(v, base, last, f->ph_ab + a * f->ph_nb + b);
+	a = phase_entry(v, last, f->ph_sv + cs * f->ph_nsvc + cv);
+	b = phase_entry(v, last, f->ph_id + ci * f->ph_ndst + cd);
+	*idx = (int)phase_entry(v, last, f->ph_ab + a * f->ph_nb + b);
 	return 1;
 }
 
 /* Policy @idx of a family: its index in li_pol, its key in li_pol_hits. */
 static __always_inline __u32 pol_key(const LI_CTX *c, int fam, __u32 idx)
 {
-	return c->pol_off + fh(c, fam)->pol_base + idx;
+	return fh(c, fam)->pol_base + idx;
 }
 
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
@@ -555,11 +547,9 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 	return c->h->log_allow;
 }
 
-static __always_inline int li_acc_sess_maybe(const LI_CTX *c,
-					     const struct li_sess_key *k)
+static __always_inline int li_acc_sess_maybe(const LI_CTX *c, __u32 bit)
 {
-	__u32 bit = li_sess_hint_bit(k),
-	      w = li_set_key(c->hint_half, LI_SESS_HINT_WORDS, bit >> 6);
+	__u32 w = li_set_key(c->hint_half, LI_SESS_HINT_WORDS, bit >> 6);
 
 	return (c->hint[w & LI_SESS_HINT_MASK] >> (bit & 63)) & 1;
 }
@@ -720,18 +710,16 @@ static __always_inline int li_fm(const LI_CTX *c, int fam, __u32 words,
 #define LI_FIRST_MATCH li_fm
 #include "dataplane/match.h"
 
-/* The context of set @set, from its header and the capacities. */
+/*
+ * The context of set @set: its header, whose bases are the set's keys
+ * (loader_image.c rebase_hdr).
+ */
 static __always_inline void set_ctx(LI_CTX *c, const struct li_conf *cf,
 				    __u32 set)
 {
 	set &= 1;
 	c->h = &cf->hdr[set];
 	c->set = set;
-	c->addr_off = li_set_key(set, cf->cap_addr, 0);
-	c->bm_off = li_set_key(set, cf->cap_bm, 0);
-	c->cross_off = li_set_key(set, cf->cap_cross, 0);
-	c->pol_off = li_set_key(set, cf->cap_pol, 0);
-	c->phase_off = li_set_key(set, cf->cap_phase, 0);
 }
 
 /* An ESP packet of SA @id, for `diagnose vpn tunnel list`. */

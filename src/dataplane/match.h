@@ -94,9 +94,10 @@
  *   int   li_acc_log_allow(const LI_CTX *c);
  *                         (`config log setting` local-in-allow)
  * Sessions (session.h):
- *   int   li_acc_sess_maybe(const LI_CTX *c, const struct li_sess_key *k);
- *                         (0: no session with @k's remote can exist, the
- *                          lookup is skipped; session.h li_sess_hint_bit)
+ *   int   li_acc_sess_maybe(const LI_CTX *c, __u32 bit);
+ *                         (0: no session with a remote of that hint bit
+ *                          exists, the lookup is skipped; session.h
+ *                          li_sess_hint_hash)
  *   struct li_sess *li_acc_sess_find(const LI_CTX *c,
  *                                    const struct li_sess_key *k);
  *   int   li_acc_sess_open(const LI_CTX *c, const struct li_sess_key *k,
@@ -421,6 +422,25 @@ static __always_inline int li_addr_local_kind(const LI_CTX *c, __u8 family,
 }
 
 /*
+ * Can an inbound @p have a session? The session hint, read off the
+ * packet before its key is built: a first packet from a remote the
+ * gateway has no session with (a denied flood) stops here. An ICMP error
+ * is keyed by the packet it quotes, whose remote is not the packet's
+ * source: it is looked up (errors are few). A packet that can have no
+ * session tests some bit: its key is not built either way.
+ */
+static __always_inline int li_sess_maybe_in(const LI_CTX *c,
+					    const struct li_pkt *p)
+{
+	const __u32 *r = p->saddr;
+
+	if (p->flags & LI_PKT_ICMP_INNER)
+		return 1;
+	return li_acc_sess_maybe(
+		c, li_sess_hint_hash(p->family, r[0], r[1], r[2], r[3]));
+}
+
+/*
  * Step 4: a packet of a live session passes (@v filled; returns 1). An
  * inbound session that an earlier ruleset accepted is judged again by the
  * one in force (FortiOS's firewall-session-dirty check-all), and so is
@@ -428,7 +448,8 @@ static __always_inline int li_addr_local_kind(const LI_CTX *c, __u8 family,
  * may accept a source on one interface only): returns 0 with *@dirty set,
  * and li_sess_after_policy() keeps or cuts it. Replies to the gateway's
  * own sessions may come back anywhere (asymmetric routes): they pass.
- * Keys @k for that step (k->family 0: the packet can have no session).
+ * Keys @k for that step when it looked a session up (k->family 0: it
+ * did not, li_sess_after_policy() builds the key if it needs one).
  */
 static __always_inline int li_decide_session(const LI_CTX *c,
 					     const struct li_pkt *p,
@@ -439,11 +460,9 @@ static __always_inline int li_decide_session(const LI_CTX *c,
 	__u64 now;
 
 	*dirty = 0;
-	if (v->bcast || !li_sess_key_of(k, p, LI_DIR_IN)) {
-		k->family = 0;
-		return 0;
-	}
-	if (!li_acc_sess_maybe(c, k))
+	k->family = 0;
+	if (v->bcast || !li_sess_maybe_in(c, p) ||
+	    !li_sess_key_of(k, p, LI_DIR_IN))
 		return 0;
 	s = li_acc_sess_find(c, k);
 	if (!s)
@@ -475,7 +494,7 @@ static __always_inline int li_decide_session(const LI_CTX *c,
 static __always_inline void li_sess_after_policy(const LI_CTX *c,
 						 const struct li_pkt *p,
 						 struct li_verdict *v,
-						 const struct li_sess_key *k,
+						 struct li_sess_key *k,
 						 int is_dirty, __u8 pol_flags)
 {
 	/*
@@ -489,13 +508,15 @@ static __always_inline void li_sess_after_policy(const LI_CTX *c,
 	__u64 now;
 	__u8 log;
 
-	if (!k->family || (p->flags & LI_PKT_ICMP_INNER))
+	if (v->bcast || (p->flags & LI_PKT_ICMP_INNER))
 		return;
 	if (v->drop) {
 		if (dirty) /* ended: its end is logged as any other's */
 			dirty->flags |= LI_SESS_CUT;
 		return;
 	}
+	if (!k->family && !li_sess_key_of(k, p, LI_DIR_IN))
+		return; /* it can have no session */
 	now = li_acc_sess_now(c);
 	log = li_traffic_logged(v, pol_flags, li_acc_log_allow(c), 0, 0) ?
 		      LI_SESS_LOG :

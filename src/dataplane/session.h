@@ -133,8 +133,8 @@ li_sess_key_set_addrs(struct li_sess_key *k, const __u32 *l, const __u32 *r)
 
 /*
  * The session hint (XDP; li_conf's value holds it after the config,
- * maps.h struct li_conf_val): a bit per hash of a key's family, protocol
- * and remote address, in two halves of LI_SESS_HINT_WORDS words. A clear
+ * maps.h struct li_conf_val): a bit per hash of a key's family and
+ * remote address, in two halves of LI_SESS_HINT_WORDS words. A clear
  * bit in the half in force (li_conf's state[LI_STATE_HINT]) proves that
  * no session of that remote exists, so the table is not read for a first
  * packet from a remote the gateway has no session with: a denied flood
@@ -155,17 +155,26 @@ li_sess_key_set_addrs(struct li_sess_key *k, const __u32 *l, const __u32 *r)
 #define LI_SESS_HINT_WORDS (1u << (LI_SESS_HINT_BITS - 6))
 #define LI_SESS_HINT_MASK (2 * LI_SESS_HINT_WORDS - 1) /* both halves */
 
-static __always_inline __u32 li_sess_hint_bit(const struct li_sess_key *k)
+/*
+ * The hint's bit of a family and a remote address (@r0 its first word,
+ * @r1..@r3 IPv6's others): of a key (li_sess_hint_bit), or read off a
+ * packet before its key is built (match.h). Not of the protocol: the
+ * packet's is not always its key's (an ICMP error quoting a packet).
+ */
+static __always_inline __u32 li_sess_hint_hash(__u8 family, __u32 r0, __u32 r1,
+					       __u32 r2, __u32 r3)
 {
-	__u32 h = k->w[1];
+	__u32 h = r0 ^ family;
 
-	if (k->family == 6)
-		h ^= k->w[5] * 0x85ebca6bu ^ k->w[6] * 0xc2b2ae35u ^
-		     k->w[7] * 0x27d4eb2fu;
-
-	h ^= (__u32)k->proto << 8 ^ k->family;
+	if (family == 6)
+		h ^= r1 * 0x85ebca6bu ^ r2 * 0xc2b2ae35u ^ r3 * 0x27d4eb2fu;
 	h *= 0x9e3779b1u;
 	return h >> (32 - LI_SESS_HINT_BITS);
+}
+
+static __always_inline __u32 li_sess_hint_bit(const struct li_sess_key *k)
+{
+	return li_sess_hint_hash(k->family, k->w[1], k->w[5], k->w[6], k->w[7]);
 }
 
 /* The direction of a packet, from the gateway's side. */
