@@ -195,7 +195,8 @@ struct {
 /* The context of match.h's accessors: one set, one arrival interface. */
 struct li_xctx {
 	const struct li_set_hdr *h;
-	struct li_cpu *s; /* this CPU's */
+	const struct li_fam_hdr *f; /* h's of the packet's family (fh) */
+	struct li_cpu *s;	    /* this CPU's */
 	__u32 set;
 	__u32 locals_off;
 	__u32 sas_state; /* li_conf state[LI_STATE_SAS] */
@@ -211,9 +212,17 @@ struct li_xctx {
 
 #define LI_CTX struct li_xctx
 
+/*
+ * The family header of @fam. match.h asks for the packet's family only
+ * (p->family == 6, and pol_key below), so it is found once per packet
+ * (set_ctx): the packet's facts live in li_cpu, which clang must assume
+ * every store may change, so &h->fam[p->family == 6] cost a load of the
+ * family, a branch and the address's arithmetic at each of a decision's
+ * dozen reads.
+ */
 static __always_inline const struct li_fam_hdr *fh(const LI_CTX *c, int fam)
 {
-	return &c->h->fam[fam & 1];
+	return c->f;
 }
 
 static __always_inline __u32 li_acc_bm_words(const LI_CTX *c, int fam)
@@ -712,13 +721,14 @@ static __always_inline int li_fm(const LI_CTX *c, int fam, __u32 words,
 
 /*
  * The context of set @set: its header, whose bases are the set's keys
- * (loader_image.c rebase_hdr).
+ * (loader_image.c rebase_hdr), and its part for @p's family.
  */
 static __always_inline void set_ctx(LI_CTX *c, const struct li_conf *cf,
-				    __u32 set)
+				    __u32 set, const struct li_pkt *p)
 {
 	set &= 1;
 	c->h = &cf->hdr[set];
+	c->f = &c->h->fam[p->family == 6];
 	c->set = set;
 }
 
@@ -865,9 +875,7 @@ static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 				 const LI_CTX *c, const struct li_test_out *s)
 {
 	const struct li_verdict *v = &s->v;
-	struct li_tb_cpu *t;
-	int esp, peer, traffic;
-	__u32 id, sid = v->sess_id;
+	__u32 kind = LI_EV_NR_KINDS, id, sid = v->sess_id;
 	__u64 j;
 
 	/*
@@ -878,24 +886,23 @@ static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 	if (!((1u << (v->reason & 31)) & LI_R_EVENTS) &&
 	    cf->trace[LI_TR_REMAINING] <= 0)
 		return;
-	esp = v->reason == LI_R_ESP_UNKNOWN_SPI;
-	peer = v->reason == LI_R_ESP_WRONG_PEER;
-	traffic = li_traffic_logged(v, v->pol_flags, c->h->log_allow,
-				    c->h->log_deny_unicast,
-				    c->h->log_deny_broadcast);
+	/* A reason has one kind of event at most (LI_R_EVENTS's four). */
+	if (v->reason == LI_R_ESP_UNKNOWN_SPI)
+		kind = LI_EV_ESP_ERROR;
+	else if (v->reason == LI_R_ESP_WRONG_PEER)
+		kind = LI_EV_ESP_PEER;
+	else if (li_traffic_logged(v, v->pol_flags, c->h->log_allow,
+				   c->h->log_deny_unicast,
+				   c->h->log_deny_broadcast))
+		kind = LI_EV_TRAFFIC;
 	id = trace_take(cf, &s->pkt);
-	if (!esp && !peer && !traffic && !id)
+	if (kind == LI_EV_NR_KINDS && !id)
 		return;
-	t = &c->s->tb;
 	j = bpf_jiffies64();
-	if (esp)
-		emit(ctx, cf, c, s, t, LI_EV_ESP_ERROR, 0, j, &sid);
-	if (peer)
-		emit(ctx, cf, c, s, t, LI_EV_ESP_PEER, 0, j, &sid);
-	if (traffic)
-		emit(ctx, cf, c, s, t, LI_EV_TRAFFIC, 0, j, &sid);
+	if (kind != LI_EV_NR_KINDS)
+		emit(ctx, cf, c, s, &c->s->tb, kind, 0, j, &sid);
 	if (id)
-		emit(ctx, cf, c, s, t, LI_EV_TRACE, id, j, &sid);
+		emit(ctx, cf, c, s, &c->s->tb, LI_EV_TRACE, id, j, &sid);
 }
 
 /* A test run's metadata (its cookie is this load's), or NULL. */
@@ -976,7 +983,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 		c.hint = cv->sess_hint;
 		c.sess_seed = cf->sess_seed;
 		set = cf->state[LI_STATE_SET] & 1;
-		set_ctx(&c, cf, set);
+		set_ctx(&c, cf, set, &s->pkt);
 		c.sas_state = cf->state[LI_STATE_SAS];
 		li_decide_local(&c, &s->pkt, &s->v);
 	}
