@@ -886,7 +886,10 @@ static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 	if (!((1u << (v->reason & 31)) & LI_R_EVENTS) &&
 	    cf->trace[LI_TR_REMAINING] <= 0)
 		return;
-	/* A reason has one kind of event at most (LI_R_EVENTS's four). */
+	/*
+	 * A reason has one kind of event at most (LI_R_EVENTS's four);
+	 * LI_EV_NR_KINDS: none.
+	 */
 	if (v->reason == LI_R_ESP_UNKNOWN_SPI)
 		kind = LI_EV_ESP_ERROR;
 	else if (v->reason == LI_R_ESP_WRONG_PEER)

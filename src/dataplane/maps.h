@@ -108,8 +108,9 @@ struct li_conf {
 	__u64 carried[LI_NR_STATS];
 	/*
 	 * Set s's header (compile/image_layout.h): what a packet needs
-	 * besides the big tables. The loader writes a set's while the other
-	 * is in force.
+	 * besides the big tables, its bases already at set s's first keys
+	 * (loader_image.c rebase_hdr). The loader writes a set's while the
+	 * other is in force.
 	 */
 	struct li_set_hdr hdr[LI_NR_SETS];
 };
