@@ -176,7 +176,8 @@ li_acc_local_slot(const LI_CTX *c, __u32 k)
 }
 
 /* The host walks the destination's trie each time: the reference. */
-static __always_inline void li_acc_local_at(const LI_CTX *c, __u32 k)
+static __always_inline void li_acc_local_at(const LI_CTX *c, __u32 k,
+					    const struct li_local_slot *e)
 {
 }
 
@@ -844,10 +845,11 @@ void li_host_egress(struct li_host *h, const struct li_pkt *p)
 
 bool li_host_from_local(struct li_host *h, const struct li_pkt *p)
 {
+	const struct li_local_slot *slot;
 	__u32 at;
 
 	return (p->family == 4 || p->family == 6) &&
-	       li_addr_local_kind(h, p->family, p->saddr, &at) ==
+	       li_addr_local_kind(h, p->family, p->saddr, &at, &slot) ==
 		       LI_LOCAL_UNICAST;
 }
 

@@ -429,9 +429,15 @@ li_acc_local_slot(const LI_CTX *c, __u32 k)
 	return bpf_map_lookup_elem(&li_locals, &k);
 }
 
-static __always_inline void li_acc_local_at(const LI_CTX *c, __u32 k)
+/*
+ * The slot's memo is read here, where the probe has the slot in hand: a
+ * lookup again in li_dst_class() cost some ten instructions.
+ */
+static __always_inline void li_acc_local_at(const LI_CTX *c, __u32 k,
+					    const struct li_local_slot *e)
 {
 	c->s->local_at = k;
+	c->s->local_memo = e ? e->dst_memo : 0;
 }
 
 /* The slot li_acc_local_at() named, or NULL. */
@@ -447,12 +453,8 @@ static __always_inline struct li_local_slot *local_at(const LI_CTX *c)
 
 static __always_inline int li_acc_dst_memo(const LI_CTX *c, __u32 *cls)
 {
-	const struct li_local_slot *e = local_at(c);
-	__u64 m;
+	__u64 m = c->s->local_memo;
 
-	if (!e)
-		return 0;
-	m = e->dst_memo;
 	if ((__u32)(m >> 32) != c->h->gen)
 		return 0;
 	*cls = (__u32)m;

@@ -199,6 +199,7 @@ struct li_cpu {
 	__s32 fm_idx;	       /* li_fm's result, made opaque */
 	__u32 local_at;	       /* li_acc_local_at's slot */
 	__u32 test;	       /* record the verdict in li_test_out */
+	__u64 local_memo;      /* and that slot's dst_memo, read then */
 	__u64 test_now;	       /* li_test_meta.now_ns, or 0 */
 	struct li_sess_key sk; /* match.h's session scratch */
 	struct li_sess sn;

@@ -69,9 +69,10 @@
  *                                                 __u32 k);
  *                         (slot k of the locals table in force,
  *                          local_slot.h)
- *   void  li_acc_local_at(const LI_CTX *c, __u32 k);
- *                         (the packet's destination is in slot k, or
- *                          none: LI_LOCAL_SLOTS)
+ *   void  li_acc_local_at(const LI_CTX *c, __u32 k,
+ *                         const struct li_local_slot *e);
+ *                         (the packet's destination is in slot k, e, or
+ *                          none: LI_LOCAL_SLOTS, NULL)
  *   int   li_acc_dst_memo(const LI_CTX *c, __u32 *cls);
  *   void  li_acc_dst_memo_put(const LI_CTX *c, __u32 cls);
  *                         (that slot's remembered destination class
@@ -398,15 +399,18 @@ li_decide_esp(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 /*
  * Is @addr one of this host's (enum li_local)? The locals table
  * (local_slot.h), probed until the address or an empty slot; *@at is the
- * slot that holds it, LI_LOCAL_SLOTS if none.
+ * slot that holds it and *@slot the slot itself, LI_LOCAL_SLOTS and NULL
+ * if none.
  */
 static __always_inline int li_addr_local_kind(const LI_CTX *c, __u8 family,
-					      const __u32 *addr, __u32 *at)
+					      const __u32 *addr, __u32 *at,
+					      const struct li_local_slot **slot)
 {
 	__u32 h = li_local_hash(family, addr), i, k;
 	const struct li_local_slot *e;
 
 	*at = LI_LOCAL_SLOTS;
+	*slot = 0;
 	for (i = 0; i < LI_LOCAL_PROBES; i++) {
 		k = (h + i) & (LI_LOCAL_SLOTS - 1);
 		e = li_acc_local_slot(c, k);
@@ -414,6 +418,7 @@ static __always_inline int li_addr_local_kind(const LI_CTX *c, __u8 family,
 			break;
 		if (li_local_key_eq(e, family, addr)) {
 			*at = k;
+			*slot = e;
 			return e->kind == LI_LOCAL_BCAST ? LI_LOCAL_BCAST :
 							   LI_LOCAL_UNICAST;
 		}
@@ -555,13 +560,15 @@ static __always_inline void li_sess_egress(const LI_CTX *c,
 {
 	struct li_sess_key *k = li_acc_sess_key(c);
 	struct li_sess *s, *n = li_acc_sess_tmp(c);
+	const struct li_local_slot *slot;
 	__u64 now;
 	__u32 at;
 
 	if (p->malformed || (p->flags & LI_PKT_ICMP_INNER) ||
 	    !li_sess_key_of(k, p, LI_DIR_OUT) ||
 	    li_dst_multicast(p->family, p->daddr) ||
-	    li_addr_local_kind(c, p->family, p->saddr, &at) != LI_LOCAL_UNICAST)
+	    li_addr_local_kind(c, p->family, p->saddr, &at, &slot) !=
+		    LI_LOCAL_UNICAST)
 		return;
 	now = li_acc_sess_now(c);
 	s = li_acc_sess_find(c, k);
@@ -584,6 +591,7 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 					      const struct li_pkt *p,
 					      struct li_verdict *v)
 {
+	const struct li_local_slot *slot;
 	int local;
 	__u32 at;
 
@@ -593,13 +601,13 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;
 	}
-	local = li_addr_local_kind(c, p->family, p->daddr, &at);
+	local = li_addr_local_kind(c, p->family, p->daddr, &at, &slot);
 	if (local == LI_LOCAL_NO) {
 		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;
 	}
 	v->bcast = local == LI_LOCAL_BCAST;
-	li_acc_local_at(c, at);
+	li_acc_local_at(c, at, slot);
 	return 0;
 }
 
