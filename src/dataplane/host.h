@@ -120,6 +120,13 @@ struct li_host {
 	__u32 sess_cap;
 	__u32 *live; /* indices of used slots */
 	__u32 nr_live;
+	/*
+	 * li_host_use_hint(): the XDP program's session hint (session.h),
+	 * LI_SESS_HINT_WORDS words, a bit set for the remote of every
+	 * session put in the table, rebuilt when sessions end. NULL: every
+	 * key is looked up (the reference).
+	 */
+	__u64 *hint;
 	__u32 sess_next; /* the last session id handed out */
 	__u32 sess_gen;	 /* the ruleset's generation: 1, +1 a reload */
 	struct li_sess_key sess_key; /* match.h's scratch */
@@ -148,6 +155,16 @@ int li_host_set_ruleset(struct li_host *h, const struct li_ruleset *rs);
  * li_host_set_ruleset(). 0 or -ENOMEM (the walk stays).
  */
 int li_host_use_phase(struct li_host *h, bool on);
+
+/*
+ * With @on, a packet whose remote has no session in the table is not
+ * looked up there, as in the XDP program (session.h's hint): once the
+ * table outgrows the cache, its probe is a cache miss for every packet
+ * to the gateway, most of them a flood that has no session. Else (and at
+ * first) every key is looked up: the reference tests/diff checks the
+ * hint against. Kept across li_host_set_ruleset(). 0 or -ENOMEM.
+ */
+int li_host_use_hint(struct li_host *h, bool on);
 
 /*
  * The directed broadcast of the IPv4 subnet @addr/@prefixlen (host

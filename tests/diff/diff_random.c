@@ -81,6 +81,9 @@ struct run {
 	/* rulesets loaded with phase tables, and walking the bitmaps */
 	unsigned long long compiles, phase_on, phase_off;
 	unsigned long long hint_rebuilds; /* with sessions in the map */
+	/* configs with the host's hint on (li_host_use_hint), and its
+	 * session verdicts */
+	unsigned long long host_hint, host_hint_sess;
 	unsigned long long by_reason[LI_R_MAX], frag_hits;
 	unsigned long long by_sess[LI_VS_RECHECK + 1], icmp_err_hits;
 	unsigned long long egress, reloads, in_at_reload, timed_out, cut;
@@ -323,6 +326,7 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 	r->packets++;
 	r->by_reason[vh.reason % LI_R_MAX]++;
 	r->by_sess[vh.sess <= LI_VS_RECHECK ? vh.sess : LI_VS_NONE]++;
+	r->host_hint_sess += r->h.hint && vh.reason == LI_R_SESSION;
 	r->icmp_err_hits += vh.reason == LI_R_SESSION &&
 			    (ph.flags & LI_PKT_ICMP_INNER);
 	if (vh.sess == LI_VS_RECHECK)
@@ -356,6 +360,15 @@ static int host_setup(struct run *r, const struct li_ruleset *rs)
 			return err;
 	}
 	err = li_host_init(&r->h, rs, &r->sas);
+	/*
+	 * Every other config, the host skips the lookup of remotes without
+	 * a session as the program does (li_host_use_hint); the rest keep
+	 * the reference that looks every key up. Both against the program.
+	 */
+	if (!err && r->configs % 2) {
+		err = li_host_use_hint(&r->h, true);
+		r->host_hint++;
+	}
 	for (i = 0; i < 2 && !err; i++)
 		err = li_host_add_ip4_subnet(&r->h, htonl(r->w.gw4[i]),
 					     (unsigned int)r->w.plen4[i]);
@@ -546,6 +559,8 @@ static int never_met(const struct run *r)
 		{ "a ruleset decided by phase tables", r->phase_on },
 		{ "a ruleset decided by the bitmap walk", r->phase_off },
 		{ "a session hint rebuilt with sessions", r->hint_rebuilds },
+		{ "a verdict by session with the host's hint on",
+		  r->host_hint_sess },
 	};
 	size_t i;
 	int n = 0;
@@ -616,8 +631,10 @@ int main(int argc, char **argv)
 	       r.by_reason[LI_R_SESSION], r.frag_hits);
 	report_sessions(&r);
 	printf("  rulesets: %llu by phase tables, %llu by the bitmap walk; "
-	       "session hint rebuilt %llu times\n",
-	       r.phase_on, r.phase_off, r.hint_rebuilds);
+	       "session hint rebuilt %llu times; the host's hint on in %llu "
+	       "configs (%llu verdicts by session)\n",
+	       r.phase_on, r.phase_off, r.hint_rebuilds, r.host_hint,
+	       r.host_hint_sess);
 	printf("  captured short %llu (skipped %llu), cut to a limit %llu "
 	       "(skipped %llu), whole %llu\n",
 	       r.varied[V_CAPLEN], r.unfit[V_CAPLEN], r.varied[V_LIMIT],
