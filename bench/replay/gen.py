@@ -7,6 +7,11 @@ Inputs of the replay benchmark, written into OUTDIR:
                   on 500/4500 from many internet sources to 198.51.100.1,
                   IKE, ESP-in-UDP, raw ESP and keepalives from the peer
                   203.0.113.10, forged ESP, traffic not for the gateway
+  flat-NNN.pcap   the same but for the 30 per mille from inside the
+                  excluded /28s: they come from between them, denied by
+                  every pfxN.conf (the seed capture's are accepted by the
+                  configs that exclude them, and open sessions), so that
+                  each config judges every packet alike: the flat check
   one.pcap        its first packet only: start-up and config cost
   seed.sa         the peer's SAs
   pfxN.conf       examples/seed.conf with N source prefixes excluded
@@ -78,10 +83,11 @@ def internet(rnd):
             return a
 
 
-def packets(n, rnd):
+def packets(n, rnd, between=False):
     """(frame) for n packets. The mix, per mille:
     400 IKE/500 probes, 200 IKE/4500 probes (non-ESP marker), 30 IKE from
-    hosts inside the excluded /28s, 20 IKE from the peer, 100 ESP-in-UDP
+    hosts inside the excluded /28s (between: in the /28 after each, which
+    no config excludes), 20 IKE from the peer, 100 ESP-in-UDP
     and 50 raw ESP from the peer (known SPIs), 20 keepalives from the peer,
     50 forged ESP (half raw, half in UDP), 130 not for the gateway."""
     seq = 0
@@ -97,6 +103,8 @@ def packets(n, rnd):
                                                   ike(rnd.getrandbits(64)))
         elif r < 630:
             src = prefix(1 + rnd.randrange(100000)) + 1 + rnd.randrange(14)
+            if between:
+                src += 16
             dst, l4 = GW, udp(500, 500, ike(rnd.getrandbits(64)))
         elif r < 650:
             src, dst, l4 = PEER, GW, udp(4500, 4500, bytes(4) + ike(0x1234))
@@ -134,13 +142,13 @@ def packets(n, rnd):
         yield ETH + ipv4(src, dst, 17, len(l4), ident) + l4
 
 
-def write_pcap(path, n, seed=1):
+def write_pcap(path, n, seed=1, between=False):
     rnd = random.Random(seed)
     t = 1718006400 * 10**6          # 2024-06-10 08:00:00 UTC, in µs
     with open(path + ".tmp", "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         buf = []
-        for frame in packets(n, rnd):
+        for frame in packets(n, rnd, between):
             if len(frame) < 60:
                 frame += bytes(60 - len(frame))
             buf.append(struct.pack("<IIII", t // 10**6, t % 10**6,
@@ -209,6 +217,9 @@ def main():
     cap = p("seed-%d.pcap" % a.packets)
     if not os.path.exists(cap):
         write_pcap(cap, a.packets)
+    flat = p("flat-%d.pcap" % a.packets)
+    if not os.path.exists(flat):
+        write_pcap(flat, a.packets, between=True)
     write_pcap(p("one.pcap"), 1)     # the first packet of the capture
     with open(p("seed.sa"), "w") as f:
         for spi in PEER_SPIS:

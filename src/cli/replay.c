@@ -32,7 +32,9 @@ static const char replay_usage[] =
 	"      --engine ENGINE   host (default): the matcher in this process;\n"
 	"                        xdp: the XDP program, by BPF_PROG_TEST_RUN (root)\n"
 	"      --no-resolve      do not resolve FQDN addresses nor fetch feeds\n"
-	"                        (they match nothing; else resolved once at start)\n";
+	"                        (they match nothing; else resolved once at start)\n"
+	"      --timing          on stderr, the time the packets took (the config's\n"
+	"                        load and compile not counted) and ns a packet\n";
 
 enum {
 	OPT_VERDICTS = 256,
@@ -45,6 +47,7 @@ enum {
 	OPT_ENGINE,
 	OPT_NO_RESOLVE,
 	OPT_VDOM,
+	OPT_TIMING,
 };
 
 /* The filter words after --trace; errors as usage errors of --trace. */
@@ -79,6 +82,7 @@ int cmd_replay(int argc, char **argv)
 		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "no-resolve", no_argument, NULL, OPT_NO_RESOLVE },
 		{ "vdom", required_argument, NULL, OPT_VDOM },
+		{ "timing", no_argument, NULL, OPT_TIMING },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -131,6 +135,9 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case OPT_NO_RESOLVE:
 			resolve = false;
+			break;
+		case OPT_TIMING:
+			o.timing = true;
 			break;
 		case 'h':
 			fputs(replay_usage, stdout);

@@ -24,6 +24,7 @@ struct replay_opts {
 	const char *sa_file; /* live SAs */
 	const char *devid;   /* devid= of log lines */
 	bool xdp;	     /* --engine xdp: BPF_PROG_TEST_RUN, not the host */
+	bool timing;	     /* the packets' time on stderr */
 };
 
 /*

@@ -64,4 +64,21 @@ for conf in "$dir"/*.conf; do
 		head -n 12 | sed 's/^/    /'
 	head -n 3 "$tmp/err" | sed 's/^/    stderr: /'
 done
+
+# --timing changes no verdict, and says on stderr how many packets took
+# how long: the sessions scenario, as above and with it.
+n=$dir/sessions
+sed -e 's/[[:space:]]*#.*//' -e '/^$/d' "$n.expected" >"$tmp/expected"
+"$bin" replay -c "$n.conf" "$n.pcapng" --verdicts --timing >"$tmp/out" \
+	2>"$tmp/err"
+rc=$?
+want="replay: $(wc -l <"$tmp/expected") packets in [0-9]*\.[0-9]\{6\} s: [0-9]*\.[0-9] ns a packet (the config's load not counted)"
+if [ "$rc" -eq 0 ] && cmp -s "$tmp/expected" "$tmp/out" &&
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qx "$want" "$tmp/err"; then
+	echo "PASS packets/sessions --timing"
+else
+	fails=$((fails + 1))
+	echo "FAIL packets/sessions --timing (exit $rc)"
+	head -n 3 "$tmp/err" | sed 's/^/    stderr: /'
+fi
 [ "$fails" -eq 0 ]
