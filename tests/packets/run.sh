@@ -9,7 +9,8 @@
 # NAME.err, run from this directory so that the paths in the message are
 # the bare names. One line per scenario, `PASS packets/NAME` or
 # `FAIL packets/NAME` followed by a short diff with the packets' comments;
-# exit 1 if any failed.
+# exit 1 if any failed. Last, `packets/sessions --timing`: the same
+# verdicts with --timing, and its one line on stderr.
 # Usage: sh tests/packets/run.sh BIN
 set -u
 bin=$1
