@@ -439,6 +439,17 @@ struct xdp_program *li_find_ours(struct xdp_multiprog *mp)
 	return NULL;
 }
 
+__u32 li_loader_verified_insns(const struct li_loader *l)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(l->skel->progs.localin_xdp),
+				   &info, &len))
+		return 0;
+	return info.verified_insns;
+}
+
 /* Does @p (attached by some run) judge packets with our maps? */
 bool li_shares_maps(struct li_loader *l, struct xdp_program *p)
 {

@@ -254,6 +254,18 @@ __u64 li_sess_epoch_ns(__u64 mono_ns);
 __u32 li_loader_gen(const struct li_loader *l);
 
 /*
+ * The instructions the kernel's verifier walked to accept the XDP
+ * program (bpf_prog_info.verified_insns; 0 where the kernel does not
+ * say, before 5.16). Its limit, LI_VERIFIER_LIMIT, is for every path of
+ * the program together: a change that brings the walk near it makes the
+ * program fail to load on the next kernel that walks a little more
+ * (tests/diff keeps it under LI_VERIFIER_BUDGET).
+ */
+#define LI_VERIFIER_LIMIT 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
+#define LI_VERIFIER_BUDGET 900000
+__u32 li_loader_verified_insns(const struct li_loader *l);
+
+/*
  * One frame through the loaded program with BPF_PROG_TEST_RUN, as if it
  * arrived on @ifindex: the verdict and facts the program computed.
  * @ifindex need not exist: it travels with the frame as XDP metadata

@@ -13,7 +13,9 @@
 #    (local_slot.h), one by one;
 #  - diff_events: which decisions send an event from the program, its
 #    token bucket, and the bucket's shortcut for the rest of a jiffy in
-#    which it refused one.
+#    which it refused one;
+#  - diff_budget: the verifier's walk of the program under 90% of its
+#    limit (loader.h LI_VERIFIER_BUDGET).
 #
 #	sh tests/diff/run.sh BUILD	(BUILD holds localin and liblocalin.a)
 #
@@ -70,9 +72,11 @@ compile_test random tests/diff/diff_random.c tests/diff/gen.c \
 	tests/diff/gen_pkt.c tests/diff/gen_flow.c
 compile_test memo tests/diff/diff_memo.c
 compile_test events tests/diff/diff_events.c
+compile_test budget tests/diff/diff_budget.c
 status=0
 "$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}" ||
 	status=1
 "$tmp/diff_memo" || status=1
 "$tmp/diff_events" || status=1
+"$tmp/diff_budget" || status=1
 exit "$status"
