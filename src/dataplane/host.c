@@ -132,20 +132,23 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row,
 	return row[w];
 }
 
+/* The hint's word that holds @bit (session.h li_sess_hint_hash). */
+static __always_inline __u64 *hint_word(const LI_CTX *c, __u32 bit)
+{
+	return &c->hint[(bit >> 6) & (LI_SESS_HINT_WORDS - 1)];
+}
+
 /* Without a hint (li_host_use_hint), the table is looked up for every key. */
 static __always_inline int li_acc_sess_maybe(const LI_CTX *c, __u32 bit)
 {
-	if (!c->hint)
-		return 1;
-	return (c->hint[(bit >> 6) & (LI_SESS_HINT_WORDS - 1)] >> (bit & 63)) &
-	       1;
+	return !c->hint || ((*hint_word(c, bit) >> (bit & 63)) & 1);
 }
 
 static void hint_set(struct li_host *h, const struct li_sess_key *k)
 {
 	__u32 bit = li_sess_hint_bit(k);
 
-	h->hint[(bit >> 6) & (LI_SESS_HINT_WORDS - 1)] |= 1ull << (bit & 63);
+	*hint_word(h, bit) |= 1ull << (bit & 63);
 }
 
 /* The bits of the sessions in the table, and no others. */
@@ -442,13 +445,14 @@ static int sess_put(struct li_host *c, const struct li_sess_key *k,
 static struct li_host_sess *sess_alloc(size_t n)
 {
 	size_t len = n * sizeof(struct li_host_sess), huge = (size_t)2 << 20;
+	size_t whole = (len + huge - 1) & ~(huge - 1); /* in huge pages */
 	void *t;
 
 	if (len < huge)
 		return calloc(n, sizeof(struct li_host_sess));
-	if (posix_memalign(&t, huge, (len + huge - 1) & ~(huge - 1)))
+	if (posix_memalign(&t, huge, whole))
 		return NULL;
-	madvise(t, (len + huge - 1) & ~(huge - 1), MADV_HUGEPAGE);
+	madvise(t, whole, MADV_HUGEPAGE);
 	memset(t, 0, len);
 	return t;
 }

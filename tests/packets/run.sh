@@ -23,6 +23,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 
+# expected NAME: NAME.expected without its comments, into $tmp/expected
+expected() {
+	sed -e 's/[[:space:]]*#.*//' -e '/^$/d' "$1.expected" >"$tmp/expected"
+}
+
 for conf in "$dir"/*.conf; do
 	n=${conf%.conf}
 	name=packets/$(basename "$n")
@@ -48,7 +53,7 @@ for conf in "$dir"/*.conf; do
 	fi
 	"$bin" replay "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	sed -e 's/[[:space:]]*#.*//' -e '/^$/d' "$n.expected" >"$tmp/expected"
+	expected "$n"
 	if [ "$rc" -eq 0 ] && cmp -s "$tmp/expected" "$tmp/out"; then
 		echo "PASS $name"
 		continue
@@ -69,7 +74,7 @@ done
 # --timing changes no verdict, and says on stderr how many packets took
 # how long: the sessions scenario, as above and with it.
 n=$dir/sessions
-sed -e 's/[[:space:]]*#.*//' -e '/^$/d' "$n.expected" >"$tmp/expected"
+expected "$n"
 "$bin" replay -c "$n.conf" "$n.pcapng" --verdicts --timing >"$tmp/out" \
 	2>"$tmp/err"
 rc=$?
