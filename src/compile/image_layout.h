@@ -68,6 +68,11 @@ struct li_fam_hdr {
 	__u32 phase_on;
 	__u32 ph_nsvc, ph_ndst, ph_nb; /* row widths of sv, id, ab */
 	__u32 ph_sv, ph_id, ph_ab;     /* ab: first policy, -1 none */
+	/*
+	 * The loader's: policy pol_base's first word in the XDP program's
+	 * table (maps.h li_conf_val.tab). The compiler leaves it 0.
+	 */
+	__u32 pol_at;
 };
 
 /* li_sets[set]: what a packet needs besides the big tables. */

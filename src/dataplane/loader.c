@@ -104,16 +104,16 @@ static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	l->conf.cap_cross = def[2];
 	l->conf.cap_pol = def[3];
 	l->conf.cap_phase = def[4];
-	bpf_map__set_value_size(s->maps.li_phase, LI_NR_SETS * def[4] *
-							  LI_PHASE_ELEM *
-							  sizeof(__u32));
-	bpf_map__set_value_size(s->maps.li_addr, LI_NR_SETS * def[0] *
-							 LI_ADDR_ELEM *
-							 sizeof(__u32));
+	/* li_conf_val.tab: the address tables, the phase tables, policies */
+	l->conf.tab_phase = LI_NR_SETS * def[0] * LI_ADDR_ELEM;
+	l->conf.tab_pol =
+		l->conf.tab_phase + LI_NR_SETS * def[4] * LI_PHASE_ELEM;
+	bpf_map__set_value_size(
+		s->maps.li_conf,
+		(__u32)(sizeof(struct li_conf_val) +
+			li_conf_tab_words(&l->conf) * sizeof(__u32)));
 	bpf_map__set_max_entries(s->maps.li_bm, LI_NR_SETS * def[1]);
 	bpf_map__set_max_entries(s->maps.li_cross, LI_NR_SETS * def[2]);
-	bpf_map__set_value_size(s->maps.li_pol,
-				LI_NR_SETS * def[3] * sizeof(struct li_policy));
 	bpf_map__set_max_entries(s->maps.li_pol_hits, LI_NR_SETS * def[3]);
 }
 
@@ -144,10 +144,12 @@ void li_map_munmap(const struct bpf_map *m, void *p)
 		munmap(p, map_bytes(m));
 }
 
-/* Entries of @size bytes in map @m's value, less one: the last index. */
-static __u32 last_index(const struct bpf_map *m, size_t size)
+/* The index of li_conf_val.tab's last word in li_conf @m's value. */
+static __u32 tab_last(const struct bpf_map *m)
 {
-	return (__u32)(bpf_map__value_size(m) / size - 1);
+	return (__u32)((bpf_map__value_size(m) - sizeof(struct li_conf_val)) /
+			       sizeof(__u32) -
+		       1);
 }
 
 void li_state_set(struct li_loader *l, int i, __u32 v)
@@ -202,10 +204,29 @@ static int init_conf(struct li_loader *l)
 static int read_adopted(struct li_loader *l)
 {
 	memcpy(&l->conf, l->cmap, sizeof(l->conf));
+	/* the same build made it, with these capacities: it has the room */
+	if (bpf_map__value_size(l->skel->maps.li_conf) <
+	    sizeof(struct li_conf_val) +
+		    li_conf_tab_words(&l->conf) * sizeof(__u32))
+		return -ESTALE;
 	l->active = li_state_get(l, LI_STATE_SET) & 1;
 	l->locals_half = li_state_get(l, LI_STATE_LOCALS) & 1;
 	l->sas_state = li_state_get(l, LI_STATE_SAS);
 	return 0;
+}
+
+/* The tables in li_conf's mapping, where l->conf's capacities put them. */
+static void map_tables(struct li_loader *l)
+{
+	struct li_conf_val *v = (struct li_conf_val *)l->cmap;
+
+	l->amap = v->tab;
+	l->pmap = v->tab + l->conf.tab_phase;
+	l->polmap = (struct li_policy *)(v->tab + l->conf.tab_pol);
+	l->portmap = v->port;
+	l->lmap = v->locals;
+	l->smap = v->sas;
+	l->ifcmap = v->ifc;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -264,27 +285,21 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	adopted = l->pins == LI_PINS_ADOPTED;
 	if (!adopted)
 		set_caps(l, hint);
-	/* The one-value maps' sizes: set_caps()'s, or the pinned maps' */
+	/* li_conf's size: set_caps()'s, or the pinned map's */
 	s = l->skel;
-	s->rodata->li_addr_last = last_index(s->maps.li_addr, sizeof(__u32));
-	s->rodata->li_phase_last = last_index(s->maps.li_phase, sizeof(__u32));
-	s->rodata->li_pol_last =
-		last_index(s->maps.li_pol, sizeof(struct li_policy));
+	s->rodata->li_conf_last = tab_last(s->maps.li_conf);
 	err = localin_bpf__load(s);
 	if (err)
 		goto fail;
 	/*
 	 * li_conf: the state words, rates and session hint are written in
-	 * place; the one-value maps: loader_image.c copies a set in.
+	 * place; loader_image.c copies a set's tables in.
 	 */
-	err = li_map_mmap(s->maps.li_conf, &l->cmap)		?:
-		      li_map_mmap(s->maps.li_addr, &l->amap)	?:
-		      li_map_mmap(s->maps.li_phase, &l->pmap)	?:
-		      li_map_mmap(s->maps.li_port, &l->portmap) ?:
-		      li_map_mmap(s->maps.li_pol, &l->polmap)	?:
-		      li_map_mmap(s->maps.li_locals, &l->lmap);
+	err = li_map_mmap(s->maps.li_conf, &l->cmap);
 	if (!err)
 		err = adopted ? read_adopted(l) : init_conf(l);
+	if (!err)
+		map_tables(l);
 	if (!err && pin_dir)
 		err = adopted ? 0 : li_pin_all(l);
 	if (err)
@@ -347,11 +362,6 @@ void li_loader_close(struct li_loader *l)
 	li_sess_maps_unmap(l);
 	if (l->skel) {
 		li_map_munmap(l->skel->maps.li_conf, l->cmap);
-		li_map_munmap(l->skel->maps.li_addr, l->amap);
-		li_map_munmap(l->skel->maps.li_phase, l->pmap);
-		li_map_munmap(l->skel->maps.li_port, l->portmap);
-		li_map_munmap(l->skel->maps.li_pol, l->polmap);
-		li_map_munmap(l->skel->maps.li_locals, l->lmap);
 	}
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);

@@ -96,18 +96,23 @@ static int fill_active(struct li_image *im, const struct li_ruleset *rs)
 
 /*
  * @h as the program reads it for set @set: each base at the set's first
- * key of its map, so that a packet adds no set offset of its own. The
- * loader's copy (l->hdr) keeps the image's, within the set.
+ * key of its map, or its first word in li_conf_val.tab (maps.h), so that
+ * a packet adds no offset of its own. The loader's copy (l->hdr) keeps
+ * the image's, within the set.
  */
 static void rebase_hdr(const struct li_conf *c, struct li_set_hdr *h, __u32 set)
 {
-	__u32 ph = li_set_key(set, c->cap_phase, 0) * LI_PHASE_ELEM;
+	__u32 ph =
+		c->tab_phase + li_set_key(set, c->cap_phase, 0) * LI_PHASE_ELEM;
 	int fam, i;
 
 	for (fam = 0; fam < 2; fam++) {
 		struct li_fam_hdr *f = &h->fam[fam];
 
 		f->pol_base += li_set_key(set, c->cap_pol, 0);
+		f->pol_at = c->tab_pol +
+			    f->pol_base * (__u32)(sizeof(struct li_policy) /
+						  sizeof(__u32));
 		for (i = 0; i < 2; i++)
 			f->addr_base[i] += li_set_key(set, c->cap_addr, 0);
 		for (i = 0; i < LI_NR_DIMS; i++)
@@ -121,8 +126,9 @@ static void rebase_hdr(const struct li_conf *c, struct li_set_hdr *h, __u32 set)
 }
 
 /*
- * Each map's array in one batch at set @set's first key; the maps of one
- * value (li_addr, li_port, li_pol, li_phase) copied through their mappings.
+ * Each map's array in one batch at set @set's first key; the tables in
+ * li_conf's value (addresses, ports, policies, phases) copied through its
+ * mapping.
  */
 static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 {
@@ -130,7 +136,7 @@ static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 	struct localin_bpf *s = l->skel;
 	int err;
 
-	/* The maps of one value: set @set's part, through the mappings. */
+	/* li_conf's tables: set @set's part, through the mapping. */
 	memcpy(l->amap + (size_t)li_set_key(set, c->cap_addr, 0) * LI_ADDR_ELEM,
 	       im->addr, (size_t)im->n.addr * LI_ADDR_ELEM * sizeof(*im->addr));
 	memcpy(l->portmap +
@@ -369,26 +375,37 @@ int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 	return err;
 }
 
+/*
+ * An interface's classes in li_conf's value, where a packet of the set
+ * in force may be reading them: the classes first, then whether they
+ * are valid, each word whole. (An update through the map's syscall
+ * copied the entry just as unguarded.)
+ */
+static void put_ifc(struct li_ifc *e, const struct li_ifc *v)
+{
+	if (!v->valid)
+		__atomic_store_n(&e->valid, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->cls[0], v->cls[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&e->cls[1], v->cls[1], __ATOMIC_RELAXED);
+	__atomic_store_n(&e->valid, v->valid, __ATOMIC_RELEASE);
+}
+
 int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2])
 {
 	struct li_ifc v = { .cls = { cls[0], cls[1] }, .valid = 1 };
-	int err;
+	struct li_ifc_key k = { .set = set, .ifindex = (__u32)ifindex };
 
 	if (ifindex < 0)
 		return -EINVAL;
 	if (ifindex < LI_IFC_ARRAY) {
-		__u32 k = li_ifc_key(set, (__u32)ifindex);
-
-		err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc), &k,
-					  &v, BPF_ANY);
-	} else {
-		struct li_ifc_key k = { .set = set, .ifindex = (__u32)ifindex };
-
-		err = bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc_big),
-					  &k, &v, BPF_ANY);
+		put_ifc(&l->ifcmap[li_ifc_key(set, (__u32)ifindex)], &v);
+		return 0;
 	}
-	return err ? -errno : 0;
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc_big), &k, &v,
+				BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 /* Classes of @ifindex in the set in force (intf_other if unnamed). */
@@ -429,12 +446,8 @@ int li_loader_forget_interface(struct li_loader *l, int ifindex)
 		return -EINVAL;
 	for (set = 0; set < 2; set++) {
 		if (ifindex < LI_IFC_ARRAY) {
-			__u32 k = li_ifc_key(set, (__u32)ifindex);
-
-			if (bpf_map_update_elem(
-				    bpf_map__fd(l->skel->maps.li_ifc), &k,
-				    &none, BPF_ANY))
-				err = -errno;
+			put_ifc(&l->ifcmap[li_ifc_key(set, (__u32)ifindex)],
+				&none);
 		} else {
 			struct li_ifc_key k = { .set = set,
 						.ifindex = (__u32)ifindex };
@@ -495,9 +508,8 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 	if (!err) {
 		/* The half we overwrite was in force until the last flip. */
 		wait_gap(l->last_locals_ns);
-		err = write_elems(bpf_map__fd(l->skel->maps.li_locals),
-				  li_set_key(half, LI_LOCAL_SLOTS, 0), t,
-				  sizeof(*t), LI_LOCAL_SLOTS);
+		memcpy(l->lmap + li_set_key(half, LI_LOCAL_SLOTS, 0), t,
+		       LI_LOCAL_SLOTS * sizeof(*t));
 	}
 	if (!err) {
 		li_state_set(l, LI_STATE_LOCALS, half);
@@ -529,9 +541,8 @@ int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 	if (!err) {
 		/* The half we overwrite was in force until the last flip. */
 		wait_gap(l->last_sas_ns);
-		err = write_elems(bpf_map__fd(l->skel->maps.li_sas),
-				  li_set_key(half, LI_SA_SLOTS, 0), tab,
-				  sizeof(*tab), 1u << bits);
+		memcpy(l->smap + li_set_key(half, LI_SA_SLOTS, 0), tab,
+		       ((size_t)1 << bits) * sizeof(*tab));
 	}
 	word = half | (__u32)bits << 8 | (unchecked ? LI_SAS_UNCHECKED : 0);
 	if (!err) {

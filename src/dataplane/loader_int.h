@@ -51,14 +51,17 @@ struct li_loader {
 	char *pin_dir;
 	enum li_pins pins; /* what li_loader_open_for() found pinned */
 	int ncpus;
-	__u64 *pcpu;		    /* one per-CPU value */
-	struct li_conf conf;	    /* but its state words: li_state_get() */
-	struct li_conf *cmap;	    /* li_conf, mapped */
-	__u32 *amap;		    /* li_addr's value, mapped */
-	__u32 *pmap;		    /* li_phase's value, mapped */
-	__u16 *portmap;		    /* li_port's */
-	struct li_policy *polmap;   /* li_pol's */
-	struct li_local_slot *lmap; /* li_locals' (both halves) */
+	__u64 *pcpu;	      /* one per-CPU value */
+	struct li_conf conf;  /* but its state words: li_state_get() */
+	struct li_conf *cmap; /* li_conf's value, mapped */
+	/* in cmap's value (maps.h struct li_conf_val): map_tables() */
+	__u32 *amap;		    /* the address tables of both sets */
+	__u32 *pmap;		    /* the phase tables */
+	struct li_policy *polmap;   /* the policies */
+	__u16 *portmap;		    /* the port table */
+	struct li_local_slot *lmap; /* the locals table, both halves */
+	struct li_sa_slot *smap;    /* the SA table, both halves */
+	struct li_ifc *ifcmap;	    /* the interfaces' classes */
 	__u64 test_now_ns;	    /* li_loader_set_test_time() */
 	__u32 active;		    /* set in force */
 	bool have_rs;

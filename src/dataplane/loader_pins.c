@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -49,24 +50,27 @@ __u64 li_loader_build(void)
 static int pinned_build(const char *path, __u64 *build)
 {
 	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info), zero = 0;
-	struct li_conf_val *c = NULL;
+	__u32 len = sizeof(info);
+	const struct li_conf *c;
 	int fd = bpf_obj_get(path), err = 0;
 
 	if (fd < 0)
 		return -errno;
+	/* its head only, mapped: the value holds every table (maps.h) */
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		err = -errno;
 	else if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 ||
-		 info.value_size != sizeof(*c))
+		 info.value_size < sizeof(struct li_conf_val) ||
+		 !(info.map_flags & BPF_F_MMAPABLE))
 		err = -ESTALE;
-	else if (!(c = malloc(sizeof(*c))))
-		err = -ENOMEM;
-	else if (bpf_map_lookup_elem(fd, &zero, c))
+	c = err ? MAP_FAILED :
+		  mmap(NULL, sizeof(*c), PROT_READ, MAP_SHARED, fd, 0);
+	if (!err && c == MAP_FAILED)
 		err = -errno;
-	else
-		*build = c->conf.build;
-	free(c);
+	if (!err) {
+		*build = c->build;
+		munmap((void *)c, sizeof(*c));
+	}
 	close(fd);
 	return err;
 }

@@ -112,8 +112,6 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 {
 	struct localin_bpf *a = old->skel, *b = n->skel;
 	struct bpf_map *const maps[][2] = {
-		{ a->maps.li_locals, b->maps.li_locals },
-		{ a->maps.li_sas, b->maps.li_sas },
 		{ a->maps.li_sa_stats, b->maps.li_sa_stats },
 		{ a->maps.li_trace_filter, b->maps.li_trace_filter },
 		{ a->maps.li_frags, b->maps.li_frags },
@@ -133,6 +131,9 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	err = inherit_buckets(n, old);
 	if (err)
 		return err;
+	/* the locals and SA tables, both halves: the state words follow */
+	memcpy(n->lmap, old->lmap, 2 * LI_LOCAL_SLOTS * sizeof(*n->lmap));
+	memcpy(n->smap, old->smap, 2 * LI_SA_SLOTS * sizeof(*n->smap));
 	/* The copy holds the slots a program was writing as they were. */
 	n->conf.sess_seed = old->conf.sess_seed;
 	__atomic_store_n(&n->cmap->sess_seed, n->conf.sess_seed,

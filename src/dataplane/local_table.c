@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Building the locals table of local_slot.h in plain C, once for both
- * executions: the loader copies the result into li_locals, the host
+ * executions: the loader copies the result into li_conf's locals, the host
  * matcher reads it in place.
  */
 #include "dataplane/local_slot.h"

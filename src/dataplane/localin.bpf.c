@@ -16,44 +16,26 @@
 #include "dataplane/parse.h"
 #include "dataplane/flow_filter.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE); /* state words written in place */
-	__type(key, __u32);
-	__type(value, struct li_conf_val);
-} li_conf SEC(".maps");
-
 /*
- * The address tries of both sets in one value (LI_NR_SETS * cap_addr
- * elements of LI_ADDR_ELEM entries, the loader sizes it before load and
- * writes it through its mapping): a trie level is then a load at an
- * offset from the one pointer looked up for the table, not a lookup with
- * its key through the stack, after which clang reloads what it held
- * (issue 11). li_addr_last is its last entry's index, which the loader
- * sets before load too: read-only data, a constant to the verifier, which
- * bounds every offset by it.
+ * The configuration and every table a packet reads on its common ways,
+ * in one value (struct li_conf_val, maps.h): a packet looks it up once.
+ * The loader sizes it before load (its tables' capacities) and writes it
+ * through its mapping: state words in place, a set's tables while the
+ * other set is in force. li_conf_last is the index of li_conf_val.tab's
+ * last word, which the loader sets before load too: read-only data, a
+ * constant to the verifier, which bounds every offset into tab by it.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, LI_ADDR_ELEM * sizeof(__u32)); /* the loader's */
-} li_addr SEC(".maps");
+	__uint(value_size, sizeof(struct li_conf_val)); /* the loader's */
+} li_conf SEC(".maps");
 
-const volatile __u32 li_addr_last = LI_ADDR_ELEM - 1;
+const volatile __u32 li_conf_last = 0;
 
-/* The port classes of both sets in one value too, of a fixed size. */
 #define LI_PORT_ENTRIES (LI_PORT_ELEMS * LI_PORT_ELEM)
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, __u16[LI_PORT_ENTRIES]);
-} li_port SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -69,28 +51,6 @@ struct {
 	__type(value, __u64);
 } li_bm SEC(".maps");
 
-/* The phase tables of both sets in one value, as li_addr (above). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, LI_PHASE_ELEM * sizeof(__u32)); /* the loader's */
-} li_phase SEC(".maps");
-
-const volatile __u32 li_phase_last = LI_PHASE_ELEM - 1;
-
-/* The policies of both sets in one value, as li_addr. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct li_policy)); /* the loader's */
-} li_pol SEC(".maps");
-
-const volatile __u32 li_pol_last = 0;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1); /* LI_NR_SETS * cap_pol */
@@ -99,33 +59,11 @@ struct {
 } li_pol_hits SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LI_NR_SETS * LI_IFC_ARRAY);
-	__type(key, __u32);
-	__type(value, struct li_ifc);
-} li_ifc SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LI_IFC_HASH_MAX);
 	__type(key, struct li_ifc_key);
 	__type(value, struct li_ifc);
 } li_ifc_big SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * LI_LOCAL_SLOTS);
-	__uint(map_flags, BPF_F_MMAPABLE); /* the loader clears dst_memo */
-	__type(key, __u32);
-	__type(value, struct li_local_slot);
-} li_locals SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * LI_SA_SLOTS);
-	__type(key, __u32);
-	__type(value, struct li_sa_slot);
-} li_sas SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -196,6 +134,7 @@ struct {
 struct li_xctx {
 	const struct li_set_hdr *h;
 	const struct li_fam_hdr *f; /* h's of the packet's family (fh) */
+	struct li_conf_val *cv;	    /* li_conf's: the tables (maps.h) */
 	struct li_cpu *s;	    /* this CPU's */
 	__u32 set;
 	__u32 locals_off;
@@ -211,6 +150,19 @@ struct li_xctx {
 };
 
 #define LI_CTX struct li_xctx
+
+/*
+ * An entry of li_conf's value, its address held whole: a load's offset
+ * is 16 bits, and the tables lie megabytes into the value, so clang
+ * otherwise added the table's offset again for each field it read
+ * (ESP 374 -> 397 instructions without this, bench/xdp/insns.sh).
+ */
+#define li_entry(p)                           \
+	({                                    \
+		typeof(p) __e = (p);          \
+		asm volatile("" : "+r"(__e)); \
+		__e;                          \
+	})
 
 /*
  * The family header of @fam. match.h asks for the packet's family only
@@ -242,7 +194,8 @@ static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 	if (c->ifindex < LI_IFC_ARRAY) {
 		__u32 k = li_ifc_key(c->set, c->ifindex);
 
-		e = bpf_map_lookup_elem(&li_ifc, &k);
+		e = k < LI_NR_SETS * LI_IFC_ARRAY ? li_entry(&c->cv->ifc[k]) :
+						    0;
 	} else {
 		struct li_ifc_key hk = { .set = c->set, .ifindex = c->ifindex };
 
@@ -254,8 +207,8 @@ static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 }
 
 /*
- * One address table: li_addr's value, the table's first entry, and
- * li_addr_last read once (a volatile, it is read again at every use).
+ * One address table: li_conf_val.tab, the table's first entry, and
+ * li_conf_last read once (a volatile, it is read again at every use).
  */
 struct li_addr_tab {
 	const __u32 *v;
@@ -272,12 +225,11 @@ static __always_inline int li_acc_addr_one(const LI_CTX *c, int fam, int dim)
 static __always_inline LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam,
 						   int dim)
 {
-	__u32 zero = 0;
 	LI_ADDR_TAB t = {
-		.v = bpf_map_lookup_elem(&li_addr, &zero),
+		.v = c->cv->tab,
 		.first =
 			fh(c, fam)->addr_base[dim == LI_DIM_DST] * LI_ADDR_ELEM,
-		.last = li_addr_last,
+		.last = li_conf_last,
 	};
 
 	return t;
@@ -287,7 +239,7 @@ static __always_inline __u32 addr_entry(LI_ADDR_TAB t, __u32 i)
 {
 	__u32 k = t.first + i;
 
-	if (!t.v || k > t.last)
+	if (k > t.last)
 		return 0;
 	return t.v[k];
 }
@@ -314,12 +266,10 @@ static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,
 static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p,
 					     int src, __u32 port)
 {
-	__u32 zero = 0,
-	      k = li_port_table_key(c->set, fam, p, src) * LI_PORT_ELEM +
+	__u32 k = li_port_table_key(c->set, fam, p, src) * LI_PORT_ELEM +
 		  (port & 0xffff);
-	const __u16 *v = bpf_map_lookup_elem(&li_port, &zero);
 
-	return v && k < LI_PORT_ENTRIES ? v[k] : 0;
+	return k < LI_PORT_ENTRIES ? c->cv->port[k] : 0;
 }
 
 static __always_inline int li_acc_svc_direct(const LI_CTX *c, int fam, __u32 p)
@@ -370,8 +320,9 @@ static __always_inline __u64 li_acc_bm_word(const LI_CTX *c, __u32 row, __u32 w)
 
 /*
  * Entry @k of the phase tables (compile/phase.c; the header's bases are
- * the set's, rebase_hdr in loader_image.c), in value @v; li_phase_last
- * @last (read once by the caller: a volatile is read again at every use).
+ * the set's in li_conf_val.tab, rebase_hdr in loader_image.c), in @v;
+ * li_conf_last @last (read once by the caller: a volatile is read again
+ * at every use).
  */
 static __always_inline __u32 phase_entry(const __u32 *v, __u32 last, __u32 k)
 {
@@ -382,42 +333,39 @@ static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 					__u32 cs, __u32 cd, __u32 cv, int *idx)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	__u32 a, b, last, zero = 0;
-	const __u32 *v;
+	const __u32 *v = c->cv->tab;
+	__u32 a, b, last;
 
 	if (!f->phase_on)
 		return 0;
-	v = bpf_map_lookup_elem(&li_phase, &zero);
-	if (!v) {
-		*idx = -1;
-		return 1;
-	}
-	last = li_phase_last;
+	last = li_conf_last;
 	a = phase_entry(v, last, f->ph_sv + cs * f->ph_nsvc + cv);
 	b = phase_entry(v, last, f->ph_id + ci * f->ph_ndst + cd);
 	*idx = (int)phase_entry(v, last, f->ph_ab + a * f->ph_nb + b);
 	return 1;
 }
 
-/* Policy @idx of a family: its index in li_pol, its key in li_pol_hits. */
+/* Policy @idx of a family: its key in li_pol_hits. */
 static __always_inline __u32 pol_key(const LI_CTX *c, int fam, __u32 idx)
 {
 	return fh(c, fam)->pol_base + idx;
 }
 
+#define LI_POL_WORDS (sizeof(struct li_policy) / sizeof(__u32))
+
+/* Policy @idx of a family: from its first word in li_conf_val.tab. */
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 					 struct li_policy *out)
 {
-	const struct li_policy *v;
-	__u32 k, zero = 0;
+	const struct li_fam_hdr *f = fh(c, fam);
+	__u32 k;
 
-	if (idx >= fh(c, fam)->nr_policies)
+	if (idx >= f->nr_policies)
 		return -1;
-	k = pol_key(c, fam, idx);
-	v = bpf_map_lookup_elem(&li_pol, &zero);
-	if (!v || k > li_pol_last)
+	k = f->pol_at + idx * LI_POL_WORDS;
+	if (k > li_conf_last - (LI_POL_WORDS - 1))
 		return -1;
-	*out = v[k];
+	__builtin_memcpy(out, &c->cv->tab[k], sizeof(*out));
 	return 0;
 }
 
@@ -425,8 +373,8 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 static __always_inline const struct li_local_slot *
 li_acc_local_slot(const LI_CTX *c, __u32 k)
 {
-	k += c->locals_off;
-	return bpf_map_lookup_elem(&li_locals, &k);
+	return li_entry(
+		&c->cv->locals[(c->locals_off + k) & (2 * LI_LOCAL_SLOTS - 1)]);
 }
 
 /*
@@ -447,8 +395,8 @@ static __always_inline struct li_local_slot *local_at(const LI_CTX *c)
 
 	if (k >= LI_LOCAL_SLOTS)
 		return 0;
-	k += c->locals_off;
-	return bpf_map_lookup_elem(&li_locals, &k);
+	return li_entry(
+		&c->cv->locals[(c->locals_off + k) & (2 * LI_LOCAL_SLOTS - 1)]);
 }
 
 static __always_inline int li_acc_dst_memo(const LI_CTX *c, __u32 *cls)
@@ -483,8 +431,8 @@ static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 static __always_inline const struct li_sa_slot *li_acc_sa_slot(const LI_CTX *c,
 							       __u32 k)
 {
-	k = li_set_key(c->sas_state & 1, LI_SA_SLOTS, k);
-	return bpf_map_lookup_elem(&li_sas, &k);
+	k = li_set_key(c->sas_state & 1, LI_SA_SLOTS, k & (LI_SA_SLOTS - 1));
+	return li_entry(&c->cv->sas[k]);
 }
 
 static __always_inline int li_acc_esp_wrong_peer_drop(const LI_CTX *c)
@@ -956,6 +904,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 	if (!cv)
 		return XDP_PASS;
 	cf = &cv->conf;
+	c.cv = cv;
 	c.locals_off =
 		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
 	/*
@@ -1095,6 +1044,7 @@ int localin_egress(struct __sk_buff *skb)
 	data = (const void *)(long)skb->data;
 	data_end = (const void *)(long)skb->data_end;
 	__builtin_memset(&c, 0, sizeof(c));
+	c.cv = cv;
 	c.locals_off =
 		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
 	c.sess_seed = cf->sess_seed;

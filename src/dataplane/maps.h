@@ -12,15 +12,18 @@
  *
  * Capacities are per set and fixed when the maps are created (li_conf):
  * big tables (address blocks, bitmaps, policies) sized from the first
- * ruleset with headroom, small ones fixed. The tables a decision reads
- * (li_addr, li_port, li_phase, li_pol) are each one value holding both
- * sets, mmapable: the program looks the value up once and reads entries
- * at offsets from it, bounded by a size the loader writes into read-only
- * data before load (localin.bpf.c); the loader copies a set in through
- * its mapping. A lookup per entry cost a trie level 4-5 ns, mostly for
- * the key's trip through the stack and what clang reloads around the
- * helper call. The rest (li_bm, li_cross) keep an element per entry
- * (li_bm: a word) and are read on rarer paths.
+ * ruleset with headroom, small ones fixed. Everything a packet reads on
+ * its common ways lives in li_conf's one value (struct li_conf_val): the
+ * configuration, the session hint, the locals and SA tables, the
+ * interface classes, the port table, and after them the address, phase
+ * and policy tables of both sets (li_conf_tab). The program looks that
+ * value up once and reads entries at offsets from it, bounded by a size
+ * the loader writes into read-only data before load (localin.bpf.c); the
+ * loader writes through its mapping. A lookup costs some ten
+ * instructions, with the key's trip through the stack and what clang
+ * reloads around the helper call: a denied packet made nine (issue 11).
+ * The rest (li_bm, li_cross) keep an element per entry (li_bm: a word)
+ * and are read on rarer paths.
  */
 #ifndef LOCALIN_DATAPLANE_MAPS_H
 #define LOCALIN_DATAPLANE_MAPS_H
@@ -36,11 +39,11 @@
 
 /* LI_NR_SETS, the element sizes and the set header: compile/image_layout.h. */
 
-/* Interface classes: an array by ifindex below this, a hash above. */
+/* Interface classes: li_conf_val.ifc by ifindex below this, a hash above. */
 #define LI_IFC_ARRAY 16384
 #define LI_IFC_HASH_MAX 4096
 
-/* The gateway's addresses: li_locals, two halves (local_slot.h). */
+/* The gateway's addresses: li_conf_val.locals, two halves (local_slot.h). */
 
 #define LI_FRAGS_MAX 16384
 #define LI_RINGBUF_SIZE (256 * 1024)
@@ -94,6 +97,9 @@ struct li_conf {
 	__u32 cap_cross; /* li_cross entries per set */
 	__u32 cap_pol;	 /* li_pol entries per set (both families) */
 	__u32 cap_phase; /* li_phase elements per set */
+	/* li_conf_tab: where the phase and policy tables start (words) */
+	__u32 tab_phase;
+	__u32 tab_pol;
 	__u32 pad;
 	__u64 sess_seed; /* li_sess_tab's hash (session.h): random, kept */
 	/* Token buckets, per CPU and event kind: credit in ns of time. */
@@ -115,15 +121,43 @@ struct li_conf {
 	struct li_set_hdr hdr[LI_NR_SETS];
 };
 
+/* li_conf_val.ifc: classes of an interface in one set, valid when set. */
+struct li_ifc {
+	__u32 cls[2];
+	__u32 valid;
+	__u32 pad;
+};
+
 /*
- * li_conf's value: the configuration and, after it, the session hint
- * (session.h), so that a packet tests its bit with no lookup of its own.
- * The loader keeps a copy of the first part only (struct li_loader).
+ * li_conf's value: the configuration and, after it, what a packet reads
+ * with no lookup of its own (maps.h's head comment). The loader keeps a
+ * copy of the first part only (struct li_loader) and writes the rest
+ * through its mapping.
  */
 struct li_conf_val {
 	struct li_conf conf;
-	__u64 sess_hint[2 * LI_SESS_HINT_WORDS];
+	__u64 sess_hint[2 * LI_SESS_HINT_WORDS];	 /* session.h */
+	struct li_local_slot locals[2 * LI_LOCAL_SLOTS]; /* two halves */
+	struct li_sa_slot sas[2 * LI_SA_SLOTS];		 /* two halves */
+	struct li_ifc ifc[LI_NR_SETS * LI_IFC_ARRAY];	 /* li_ifc_key */
+	__u16 port[LI_PORT_ELEMS * LI_PORT_ELEM];	 /* li_port_table_key */
+	/*
+	 * The loader sizes the rest (set_caps): li_addr's elements of both
+	 * sets from word 0, li_phase's from conf.tab_phase, the policies
+	 * (struct li_policy, two words each) from conf.tab_pol. The set
+	 * headers' bases point into it (loader_image.c rebase_hdr).
+	 */
+	__u32 tab[];
 };
+
+/* Words of li_conf_val.tab for capacities @c. */
+static inline __u64 li_conf_tab_words(const struct li_conf *c)
+{
+	return (__u64)LI_NR_SETS *
+	       ((__u64)c->cap_addr * LI_ADDR_ELEM +
+		(__u64)c->cap_phase * LI_PHASE_ELEM +
+		(__u64)c->cap_pol * (sizeof(struct li_policy) / 4));
+}
 
 struct li_tb {
 	__u64 credit_ns;
@@ -207,13 +241,6 @@ struct li_cpu {
 	__u64 stats[LI_NR_STATS]; /* enum li_stat */
 };
 
-/* li_ifc: classes of an interface in one set, valid when set. */
-struct li_ifc {
-	__u32 cls[2];
-	__u32 valid;
-	__u32 pad;
-};
-
 struct li_ifc_key {
 	__u32 set;
 	__u32 ifindex;
@@ -251,7 +278,7 @@ static __always_inline __u32 li_bm_row_index(__u32 cls, __u32 words)
 	return cls * words;
 }
 
-/* li_ifc: interface @ifindex (below LI_IFC_ARRAY) in set @set. */
+/* li_conf_val.ifc: interface @ifindex (below LI_IFC_ARRAY) in set @set. */
 static __always_inline __u32 li_ifc_key(__u32 set, __u32 ifindex)
 {
 	return li_set_key(set, LI_IFC_ARRAY, ifindex);
