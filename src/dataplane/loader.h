@@ -269,8 +269,8 @@ __u32 li_loader_verified_insns(const struct li_loader *l);
  * One frame through the loaded program with BPF_PROG_TEST_RUN, as if it
  * arrived on @ifindex: the verdict and facts the program computed.
  * @ifindex need not exist: it travels with the frame as XDP metadata
- * (see maps.h), and the program looks its classes up in li_ifc as for a
- * frame that arrived there: those of what li_loader_set_interface() was
+ * (see maps.h), and the program looks its classes up (li_conf_val.ifc) as
+ * for a frame that arrived there: those of what li_loader_set_interface() was
  * told, so replay can use made-up indices for capture interface names.
  * Frames of 14 (the kernel's -EINVAL below) to LI_TEST_RUN_MAX bytes
  * (-EMSGSIZE above); replay cuts longer ones to fit (src/replay/fit.h).

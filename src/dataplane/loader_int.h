@@ -68,7 +68,7 @@ struct li_loader {
 	struct li_set_hdr hdr; /* of the set in force */
 	struct li_fam_copy fam[2];
 	__u64 last_flip_ns;
-	__u32 locals_half; /* li_locals half in force */
+	__u32 locals_half; /* locals table half in force */
 	__u64 last_locals_ns;
 	__u32 sas_state; /* state[LI_STATE_SAS]: half in force, bits */
 	__u64 last_sas_ns;

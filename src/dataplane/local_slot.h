@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The gateway's addresses as the data path reads them, written once for
- * the XDP program (li_locals map) and the host (an array in memory): the
- * slot layout and the hash here, the probe in match.h (li_addr_local_kind,
- * through the li_acc_local_slot accessor). The table is built in plain C
- * by li_local_table_build() (local_table.c) for both.
+ * the XDP program (in li_conf's value, maps.h) and the host (an array in
+ * memory): the slot layout and the hash here, the probe in match.h
+ * (li_addr_local_kind, through the li_acc_local_slot accessor). The table
+ * is built in plain C by li_local_table_build() (local_table.c) for both.
  *
  * An open-addressing table of LI_LOCAL_SLOTS slots, linear probing, every
- * address within LI_LOCAL_PROBES of its home. In XDP, li_locals holds two
- * such halves; li_conf's state[LI_STATE_LOCALS] says which is in force. A hash
- * map lookup would cost a jhash of the key and a helper call per packet;
- * this costs one inlined array access.
+ * address within LI_LOCAL_PROBES of its home. In XDP, li_conf_val.locals
+ * holds two such halves; li_conf's state[LI_STATE_LOCALS] says which is
+ * in force. A hash map lookup would cost a jhash of the key and a helper
+ * call per packet; this costs loads at offsets from the value the packet
+ * has in hand.
  */
 #ifndef LOCALIN_DATAPLANE_LOCAL_SLOT_H
 #define LOCALIN_DATAPLANE_LOCAL_SLOT_H

@@ -3,12 +3,13 @@
  * The XDP program's maps as both sides see them (localin.bpf.c and
  * loader.c): keys, values and the layout of the ruleset image.
  *
- * Two sets. Every table of the ruleset image lives in one array map that
- * holds both sets side by side: set s starts at s * capacity. A state
- * word in li_conf holds the index of the set in force; a reload fills the
- * other set completely (tables, header, interface classes, zeroed policy
- * counters) and only then flips that word. A packet reads it once, so it is
- * judged by one image, never by half of two.
+ * Two sets. Every table of the ruleset image holds both sets side by
+ * side (in li_conf's value, or in an array map of its own): set s starts
+ * at s * capacity. A state word in li_conf holds the index of the set in
+ * force; a reload fills the other set completely (tables, header,
+ * interface classes, zeroed policy counters) and only then flips that
+ * word. A packet reads it once, so it is judged by one image, never by
+ * half of two.
  *
  * Capacities are per set and fixed when the maps are created (li_conf):
  * big tables (address blocks, bitmaps, policies) sized from the first
@@ -16,10 +17,12 @@
  * its common ways lives in li_conf's one value (struct li_conf_val): the
  * configuration, the session hint, the locals and SA tables, the
  * interface classes, the port table, and after them the address, phase
- * and policy tables of both sets (li_conf_tab). The program looks that
- * value up once and reads entries at offsets from it, bounded by a size
- * the loader writes into read-only data before load (localin.bpf.c); the
- * loader writes through its mapping. A lookup costs some ten
+ * and policy tables of both sets (tab). The tables keep the names they
+ * had as maps of their own (li_locals, li_sas, li_ifc, li_port, li_addr,
+ * li_phase, li_pol) in comments and in the compiler. The program looks
+ * that value up once and reads entries at offsets from it, bounded by a
+ * size the loader writes into read-only data before load (localin.bpf.c);
+ * the loader writes through its mapping. A lookup costs some ten
  * instructions, with the key's trip through the stack and what clang
  * reloads around the helper call: a denied packet made nine (issue 11).
  * The rest (li_bm, li_cross) keep an element per entry (li_bm: a word)
@@ -92,11 +95,11 @@ struct li_conf {
 	 */
 	__u64 build;
 	__u64 cookie;	 /* a test run's metadata carries it (see below) */
-	__u32 cap_addr;	 /* li_addr elements per set */
+	__u32 cap_addr;	 /* address table (li_addr) elements per set */
 	__u32 cap_bm;	 /* li_bm words per set */
 	__u32 cap_cross; /* li_cross entries per set */
-	__u32 cap_pol;	 /* li_pol entries per set (both families) */
-	__u32 cap_phase; /* li_phase elements per set */
+	__u32 cap_pol;	 /* policies per set (both families) */
+	__u32 cap_phase; /* phase table (li_phase) elements per set */
 	/* li_conf_tab: where the phase and policy tables start (words) */
 	__u32 tab_phase;
 	__u32 tab_pol;
@@ -156,7 +159,7 @@ static inline __u64 li_conf_tab_words(const struct li_conf *c)
 	return (__u64)LI_NR_SETS *
 	       ((__u64)c->cap_addr * LI_ADDR_ELEM +
 		(__u64)c->cap_phase * LI_PHASE_ELEM +
-		(__u64)c->cap_pol * (sizeof(struct li_policy) / 4));
+		(__u64)c->cap_pol * (sizeof(struct li_policy) / sizeof(__u32)));
 }
 
 struct li_tb {
@@ -197,8 +200,8 @@ struct li_tb_cpu {
  * wants a real device for ingress_ifindex), so a test run prepends this
  * as XDP metadata: the program takes the interface from it when the
  * cookie is li_conf's, which no other XDP program or packet can know,
- * and looks its classes up in li_ifc as for a frame that arrived there
- * (the loader writes them for every interface it was told of). The
+ * and looks its classes up (li_conf_val.ifc) as for a frame that arrived
+ * there (the loader writes them for every interface it was told of). The
  * program then also records its facts and verdict in li_test_out.
  */
 struct li_test_meta {

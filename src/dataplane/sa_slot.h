@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The live inbound SAs as the data path reads them, written once for the
- * XDP program (li_sas map) and the host (an array in memory): the slot
- * layout and the hash here, the probe in match.h (li_sa_find, through the
- * li_acc_sa_slot accessor). The table is built in plain C by
- * li_sa_table_build() (sa_table.c) for both.
+ * XDP program (in li_conf's value, maps.h) and the host (an array in
+ * memory): the slot layout and the hash here, the probe in match.h
+ * (li_sa_find, through the li_acc_sa_slot accessor). The table is built
+ * in plain C by li_sa_table_build() (sa_table.c) for both.
  *
  * A table of 2^bits slots, bits the least that keeps the load at or below
- * 1/2 (at least LI_SA_BITS_MIN). In XDP, li_sas holds two halves of
- * LI_SA_SLOTS; li_conf's state[LI_STATE_SAS] holds the half in bit 0, bits in
- * bits 8-15 and LI_SAS_UNCHECKED, one word, so the flip switches all at
- * once. Entries are placed Robin Hood style (an entry displaces one
+ * 1/2 (at least LI_SA_BITS_MIN). In XDP, li_conf_val.sas holds two halves
+ * of LI_SA_SLOTS; li_conf's state[LI_STATE_SAS] holds the half in bit 0,
+ * bits in bits 8-15 and LI_SAS_UNCHECKED, one word, so the flip switches
+ * all at once. Entries are placed Robin Hood style (an entry displaces one
  * nearer its home slot), which keeps every entry within LI_SA_PROBES of
  * its home even at load 1/2 (131072 random keys in 2^18 slots: at most
  * 9); a lookup probes until the key, an empty slot or LI_SA_PROBES slots.

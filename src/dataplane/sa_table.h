@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Building the SA table of sa_slot.h in plain C, once for both executions:
- * the loader copies the result into li_sas, the host matcher reads it in
- * place.
+ * the loader copies the result into li_conf's SA table, the host matcher
+ * reads it in place.
  */
 #ifndef LOCALIN_DATAPLANE_SA_TABLE_H
 #define LOCALIN_DATAPLANE_SA_TABLE_H
