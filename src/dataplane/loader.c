@@ -86,12 +86,19 @@ static int print_none_xdp(enum libxdp_print_level level, const char *fmt,
 	return bpf_debug() ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
+/*
+ * The verifier follows a pointer into a map value only so far (its
+ * BPF_MAX_VAR_OFF, 512 MiB): li_conf's tables must end within it.
+ */
+#define LI_CONF_MAX (1ull << 29)
+
+static int set_caps(struct li_loader *l, const struct li_ruleset *hint)
 {
 	struct localin_bpf *s = l->skel;
 	__u32 need[5] = { 0 },
 	      def[5] = { DEF_CAP_ADDR, DEF_CAP_BM, DEF_CAP_CROSS, DEF_CAP_POL,
 			 DEF_CAP_PHASE };
+	__u64 addr, phase, size;
 	int i;
 
 	if (hint)
@@ -105,16 +112,19 @@ static void set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	l->conf.cap_pol = def[3];
 	l->conf.cap_phase = def[4];
 	/* li_conf_val.tab: the address tables, the phase tables, policies */
-	l->conf.tab_phase = LI_NR_SETS * def[0] * LI_ADDR_ELEM;
-	l->conf.tab_pol =
-		l->conf.tab_phase + LI_NR_SETS * def[4] * LI_PHASE_ELEM;
-	bpf_map__set_value_size(
-		s->maps.li_conf,
-		(__u32)(sizeof(struct li_conf_val) +
-			li_conf_tab_words(&l->conf) * sizeof(__u32)));
+	addr = (__u64)LI_NR_SETS * def[0] * LI_ADDR_ELEM;
+	phase = (__u64)LI_NR_SETS * def[4] * LI_PHASE_ELEM;
+	size = sizeof(struct li_conf_val) +
+	       li_conf_tab_words(&l->conf) * sizeof(__u32);
+	if (size > LI_CONF_MAX)
+		return -E2BIG;
+	l->conf.tab_phase = (__u32)addr;
+	l->conf.tab_pol = (__u32)(addr + phase);
+	bpf_map__set_value_size(s->maps.li_conf, (__u32)size);
 	bpf_map__set_max_entries(s->maps.li_bm, LI_NR_SETS * def[1]);
 	bpf_map__set_max_entries(s->maps.li_cross, LI_NR_SETS * def[2]);
 	bpf_map__set_max_entries(s->maps.li_pol_hits, LI_NR_SETS * def[3]);
+	return 0;
 }
 
 /* An mmapable array map's bytes: its elements 8-byte aligned, in pages. */
@@ -283,8 +293,11 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 			goto fail;
 	}
 	adopted = l->pins == LI_PINS_ADOPTED;
-	if (!adopted)
-		set_caps(l, hint);
+	if (!adopted) {
+		err = set_caps(l, hint);
+		if (err)
+			goto fail;
+	}
 	/* li_conf's size: set_caps()'s, or the pinned map's */
 	s = l->skel;
 	s->rodata->li_conf_last = tab_last(s->maps.li_conf);

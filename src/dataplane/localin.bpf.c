@@ -226,7 +226,7 @@ static __always_inline LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam,
 						   int dim)
 {
 	LI_ADDR_TAB t = {
-		.v = c->cv->tab,
+		.v = li_entry(&c->cv->tab[0]),
 		.first =
 			fh(c, fam)->addr_base[dim == LI_DIM_DST] * LI_ADDR_ELEM,
 		.last = li_conf_last,
@@ -333,11 +333,12 @@ static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
 					__u32 cs, __u32 cd, __u32 cv, int *idx)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	const __u32 *v = c->cv->tab;
+	const __u32 *v;
 	__u32 a, b, last;
 
 	if (!f->phase_on)
 		return 0;
+	v = li_entry(&c->cv->tab[0]);
 	last = li_conf_last;
 	a = phase_entry(v, last, f->ph_sv + cs * f->ph_nsvc + cv);
 	b = phase_entry(v, last, f->ph_id + ci * f->ph_ndst + cd);
@@ -358,6 +359,7 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 					 struct li_policy *out)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
+	const __u32 *v;
 	__u32 k;
 
 	if (idx >= f->nr_policies)
@@ -365,7 +367,8 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 	k = f->pol_at + idx * LI_POL_WORDS;
 	if (k > li_conf_last - (LI_POL_WORDS - 1))
 		return -1;
-	__builtin_memcpy(out, &c->cv->tab[k], sizeof(*out));
+	v = li_entry(&c->cv->tab[k]);
+	__builtin_memcpy(out, v, sizeof(*out));
 	return 0;
 }
 

@@ -10,6 +10,13 @@
 
 #include <linux/types.h>
 
+/* A loop of a fixed count unrolled in the BPF build (parse.h, match.h). */
+#ifdef __bpf__
+#define LI_UNROLL _Pragma("unroll")
+#else
+#define LI_UNROLL
+#endif
+
 /* li_pkt.flags */
 #define LI_PKT_PORTS (1u << 0)	    /* sport/dport are valid */
 #define LI_PKT_FRAG (1u << 1)	    /* part of a fragmented datagram */

@@ -44,12 +44,6 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#ifdef __bpf__
-#define LI_UNROLL _Pragma("unroll")
-#else
-#define LI_UNROLL
-#endif
-
 /*
  * Make the verifier forget the exact range of an offset, keeping only
  * 0..0x7fff (far above any offset the parser reaches: 14 + 8 + 40 + 8 * 2048).
