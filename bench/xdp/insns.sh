@@ -8,10 +8,11 @@
 # few from run to run: this is the figure to compare two trees by
 # (bench/xdp/README.md says how it relates to ns).
 #
-# Calls are counted as one instruction: localin's are array lookups and
-# jiffies64, which the verifier inlines (about six instructions and one);
-# xdp-filter's are mostly hash lookups, a call into the kernel each
-# (jhash and a bucket walk), so its count is not comparable with
+# Each cell is two counts, N/M: N counts a call as one instruction, M
+# counts array lookups and jiffies64 as the verifier inlines them (six to
+# eight instructions, and two; insns.py's INLINED). A hash map's lookup
+# stays a call into the kernel (jhash and a bucket walk) in both:
+# xdp-filter's are mostly that, so its counts are not comparable with
 # localin's. Its rows say how many calls it made.
 #
 # With BASE=TREE (a worktree of another commit, built with make), the
@@ -61,7 +62,7 @@ if [ -n "${BASE:-}" ]; then
 fi
 
 frames="ike-denied ike-peer not-for-gw esp-known esp-unknown"
-printf "instructions per frame (insns.py, the second run over bench's maps)\n"
+printf "instructions per frame (insns.py, the second run over bench's maps): a call as one / array lookups inlined\n"
 printf "%-17s" config
 for f in $frames; do printf " %12s" "$f"; done
 printf "\n"
@@ -72,7 +73,7 @@ row() {
 	calls=
 	for f in $frames; do
 		out=$("$PY" bench/xdp/insns.py "$2" "$3" "$tmp/frames/$f.frame")
-		n=$(echo "$out" | sed -n 's/^insns \([0-9]*\) .*/\1/p')
+		n=$(echo "$out" | sed -n 's/^insns \([0-9]*\) inlined \([0-9]*\) .*/\1\/\2/p')
 		printf " %12s" "$n"
 		calls="$calls $f:$(echo "$out" | sed -n 's/.* calls //p' | tr ' ' ',')"
 	done
