@@ -359,7 +359,7 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 					 struct li_policy *out)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	const __u32 *v;
+	const struct li_policy *e;
 	__u32 k;
 
 	if (idx >= f->nr_policies)
@@ -367,8 +367,11 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 	k = f->pol_at + idx * LI_POL_WORDS;
 	if (k > li_conf_last - (LI_POL_WORDS - 1))
 		return -1;
-	v = li_entry(&c->cv->tab[k]);
-	__builtin_memcpy(out, v, sizeof(*out));
+	e = (const struct li_policy *)li_entry(&c->cv->tab[k]);
+	out->id = e->id;
+	out->sched = e->sched;
+	out->action = e->action;
+	out->flags = e->flags;
 	return 0;
 }
 
