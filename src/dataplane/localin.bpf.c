@@ -30,10 +30,11 @@ struct {
 	__uint(max_entries, 1);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct li_conf_val)); /* the loader's */
+	/* the loader's; these defaults only let `bpftool prog load` verify */
+	__uint(value_size, sizeof(struct li_conf_val) + 64 * sizeof(__u32));
 } li_conf SEC(".maps");
 
-const volatile __u32 li_conf_last = 0;
+const volatile __u32 li_conf_last = 64 - 1;
 
 #define LI_PORT_ENTRIES (LI_PORT_ELEMS * LI_PORT_ELEM)
 
