@@ -153,6 +153,9 @@ struct li_conf_val {
 	__u32 tab[];
 };
 
+_Static_assert(sizeof(struct li_policy) % sizeof(__u32) == 0,
+	       "a policy is whole words of li_conf_val.tab");
+
 /* Words of li_conf_val.tab for capacities @c. */
 static inline __u64 li_conf_tab_words(const struct li_conf *c)
 {
