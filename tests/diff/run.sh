@@ -15,7 +15,10 @@
 #    token bucket, and the bucket's shortcut for the rest of a jiffy in
 #    which it refused one;
 #  - diff_budget: the verifier's walk of the program under 90% of its
-#    limit (loader.h LI_VERIFIER_BUDGET).
+#    limit (loader.h LI_VERIFIER_BUDGET);
+#  - the object alone, with the defaults it was built with (no loader to
+#    size li_conf): `bpftool prog loadall` verifies it, as a developer
+#    reading the verifier's log loads it.
 #
 #	sh tests/diff/run.sh BUILD	(BUILD holds localin and liblocalin.a)
 #
@@ -79,4 +82,18 @@ status=0
 "$tmp/diff_memo" || status=1
 "$tmp/diff_events" || status=1
 "$tmp/diff_budget" || status=1
+
+bpffs=/sys/fs/bpf
+if [ "$(stat -f -c %T "$bpffs" 2>/dev/null)" != bpf_fs ]; then
+	echo "SKIP diff/object-alone: no bpffs at $bpffs"
+elif pins=$bpffs/localin_check_$$ && mkdir "$pins" &&
+	bpftool prog loadall "$build/localin.bpf.o" "$pins" \
+		>"$tmp/loadall.log" 2>&1 && [ -e "$pins/localin_xdp" ]; then
+	echo "PASS diff/object-alone: bpftool prog loadall verifies it"
+else
+	echo "FAIL diff/object-alone: bpftool prog loadall refused it"
+	grep -v '^$' "$tmp/loadall.log" | tail -n 12 | sed 's/^/    /'
+	status=1
+fi
+[ -d "${pins:-}" ] && rm -rf "$pins"
 exit "$status"
