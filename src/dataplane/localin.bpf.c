@@ -141,9 +141,6 @@ struct li_xctx {
 	__u32 locals_off;
 	__u32 sas_state; /* li_conf state[LI_STATE_SAS] */
 	__u32 ifindex;	 /* arrival interface */
-	__u32 hint_half; /* li_conf state[LI_STATE_HINT] */
-	__u64 *hint;	 /* li_conf's sess_hint */
-	__u64 sess_seed; /* li_conf's: li_sess_tab's hash */
 	__u64 test_now;	 /* a test run's packet time, or 0 */
 	__u32 test_run;	 /* a test run with our metadata (replay, tests) */
 	struct li_sess_key *sk; /* the program's scratch, for match.h */
@@ -515,15 +512,16 @@ static __always_inline int li_acc_log_allow(const LI_CTX *c)
 
 static __always_inline int li_acc_sess_maybe(const LI_CTX *c, __u32 bit)
 {
-	__u32 w = li_set_key(c->hint_half, LI_SESS_HINT_WORDS, bit >> 6);
+	__u32 half = c->cv->conf.state[LI_STATE_HINT] & 1,
+	      w = li_set_key(half, LI_SESS_HINT_WORDS, bit >> 6);
 
-	return (c->hint[w & LI_SESS_HINT_MASK] >> (bit & 63)) & 1;
+	return (c->cv->sess_hint[w & LI_SESS_HINT_MASK] >> (bit & 63)) & 1;
 }
 
 static __always_inline struct li_sess_bucket *
 sess_bucket(const LI_CTX *c, const struct li_sess_key *k)
 {
-	__u32 i = li_sess_bucket_of(k, c->sess_seed);
+	__u32 i = li_sess_bucket_of(k, c->cv->conf.sess_seed);
 
 	return bpf_map_lookup_elem(&li_sess_tab, &i);
 }
@@ -582,8 +580,8 @@ static __always_inline int li_acc_sess_open(const LI_CTX *c,
 	count(c->s, LI_ST_SESS_OPENED);
 	/* After the insert, in both halves (session.h). */
 	for (half = 0; half < 2; half++) {
-		h = &c->hint[li_set_key(half, LI_SESS_HINT_WORDS, w) &
-			     LI_SESS_HINT_MASK];
+		h = &c->cv->sess_hint[li_set_key(half, LI_SESS_HINT_WORDS, w) &
+				      LI_SESS_HINT_MASK];
 		if (!((*h >> (bit & 63)) & 1))
 			__sync_fetch_and_or(h, 1ull << (bit & 63));
 	}
@@ -946,9 +944,6 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 		li_parse_rest((const void *)(long)ctx->data,
 			      (const void *)(long)ctx->data_end, &sc->l4,
 			      &s->pkt);
-		c.hint_half = cf->state[LI_STATE_HINT] & 1;
-		c.hint = cv->sess_hint;
-		c.sess_seed = cf->sess_seed;
 		set = cf->state[LI_STATE_SET] & 1;
 		set_ctx(&c, cf, set, &s->pkt);
 		c.sas_state = cf->state[LI_STATE_SAS];
@@ -1054,8 +1049,6 @@ int localin_egress(struct __sk_buff *skb)
 	c.cv = cv;
 	c.locals_off =
 		li_set_key(cf->state[LI_STATE_LOCALS] & 1, LI_LOCAL_SLOTS, 0);
-	c.sess_seed = cf->sess_seed;
-	c.hint = cv->sess_hint;
 	c.sk = &es->sk;
 	c.sn = &es->sn;
 	c.s = cpu;
