@@ -114,8 +114,7 @@ static int set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	/* li_conf_val.tab: the address tables, the phase tables, policies */
 	addr = (__u64)LI_NR_SETS * def[0] * LI_ADDR_ELEM;
 	phase = (__u64)LI_NR_SETS * def[4] * LI_PHASE_ELEM;
-	size = sizeof(struct li_conf_val) +
-	       li_conf_tab_words(&l->conf) * sizeof(__u32);
+	size = li_conf_val_size(&l->conf);
 	if (size > LI_CONF_MAX)
 		return -E2BIG;
 	l->conf.tab_phase = (__u32)addr;
@@ -216,8 +215,7 @@ static int read_adopted(struct li_loader *l)
 	memcpy(&l->conf, l->cmap, sizeof(l->conf));
 	/* the same build made it, with these capacities: it has the room */
 	if (bpf_map__value_size(l->skel->maps.li_conf) <
-	    sizeof(struct li_conf_val) +
-		    li_conf_tab_words(&l->conf) * sizeof(__u32))
+	    li_conf_val_size(&l->conf))
 		return -ESTALE;
 	l->active = li_state_get(l, LI_STATE_SET) & 1;
 	l->locals_half = li_state_get(l, LI_STATE_LOCALS) & 1;

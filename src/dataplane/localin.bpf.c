@@ -25,16 +25,19 @@
  * last word, which the loader sets before load too: read-only data, a
  * constant to the verifier, which bounds every offset into tab by it.
  */
+#define LI_CONF_TAB_DEF 64 /* words of tab before the loader sizes it */
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(key_size, sizeof(__u32));
 	/* the loader's; these defaults only let `bpftool prog load` verify */
-	__uint(value_size, sizeof(struct li_conf_val) + 64 * sizeof(__u32));
+	__uint(value_size,
+	       sizeof(struct li_conf_val) + LI_CONF_TAB_DEF * sizeof(__u32));
 } li_conf SEC(".maps");
 
-const volatile __u32 li_conf_last = 64 - 1;
+const volatile __u32 li_conf_last = LI_CONF_TAB_DEF - 1;
 
 #define LI_PORT_ENTRIES (LI_PORT_ELEMS * LI_PORT_ELEM)
 
@@ -374,11 +377,17 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 }
 
 /* Slot @k of the locals half in force (local_slot.h). */
-static __always_inline const struct li_local_slot *
-li_acc_local_slot(const LI_CTX *c, __u32 k)
+static __always_inline struct li_local_slot *local_slot(const LI_CTX *c,
+							__u32 k)
 {
 	return li_entry(
 		&c->cv->locals[(c->locals_off + k) & (2 * LI_LOCAL_SLOTS - 1)]);
+}
+
+static __always_inline const struct li_local_slot *
+li_acc_local_slot(const LI_CTX *c, __u32 k)
+{
+	return local_slot(c, k);
 }
 
 /*
@@ -399,8 +408,7 @@ static __always_inline struct li_local_slot *local_at(const LI_CTX *c)
 
 	if (k >= LI_LOCAL_SLOTS)
 		return 0;
-	return li_entry(
-		&c->cv->locals[(c->locals_off + k) & (2 * LI_LOCAL_SLOTS - 1)]);
+	return local_slot(c, k);
 }
 
 static __always_inline int li_acc_dst_memo(const LI_CTX *c, __u32 *cls)
@@ -677,7 +685,8 @@ static __always_inline int li_fm(const LI_CTX *c, int fam, __u32 words,
 /*
  * The context of set @set: its header, whose bases are the set's keys
  * (loader_image.c rebase_hdr), and its part for @p's family. Each pointer
- * passes through an empty asm, so that clang holds the pointer itself:
+ * passes through an empty asm (li_entry), so that clang holds the pointer
+ * itself:
  * otherwise it rebuilt it at each of a decision's reads from the map
  * value, the set's and the family's offsets, three spilled values (ike-
  * denied 685 -> 653 instructions, bench/xdp/insns.sh).
@@ -686,10 +695,8 @@ static __always_inline void set_ctx(LI_CTX *c, const struct li_conf *cf,
 				    __u32 set, const struct li_pkt *p)
 {
 	set &= 1;
-	c->h = &cf->hdr[set];
-	asm volatile("" : "+r"(c->h));
-	c->f = &c->h->fam[p->family == 6];
-	asm volatile("" : "+r"(c->f));
+	c->h = li_entry(&cf->hdr[set]);
+	c->f = li_entry(&c->h->fam[p->family == 6]);
 	c->set = set;
 }
 

@@ -100,7 +100,7 @@ struct li_conf {
 	__u32 cap_cross; /* li_cross entries per set */
 	__u32 cap_pol;	 /* policies per set (both families) */
 	__u32 cap_phase; /* phase table (li_phase) elements per set */
-	/* li_conf_tab: where the phase and policy tables start (words) */
+	/* li_conf_val.tab: where the phase and policy tables start (words) */
 	__u32 tab_phase;
 	__u32 tab_pol;
 	__u32 pad;
@@ -156,13 +156,16 @@ struct li_conf_val {
 _Static_assert(sizeof(struct li_policy) % sizeof(__u32) == 0,
 	       "a policy is whole words of li_conf_val.tab");
 
-/* Words of li_conf_val.tab for capacities @c. */
-static inline __u64 li_conf_tab_words(const struct li_conf *c)
+/* Bytes of li_conf's value, its tab sized for capacities @c. */
+static inline __u64 li_conf_val_size(const struct li_conf *c)
 {
-	return (__u64)LI_NR_SETS *
-	       ((__u64)c->cap_addr * LI_ADDR_ELEM +
-		(__u64)c->cap_phase * LI_PHASE_ELEM +
-		(__u64)c->cap_pol * (sizeof(struct li_policy) / sizeof(__u32)));
+	__u64 words = (__u64)LI_NR_SETS *
+		      ((__u64)c->cap_addr * LI_ADDR_ELEM +
+		       (__u64)c->cap_phase * LI_PHASE_ELEM +
+		       (__u64)c->cap_pol *
+			       (sizeof(struct li_policy) / sizeof(__u32)));
+
+	return sizeof(struct li_conf_val) + words * sizeof(__u32);
 }
 
 struct li_tb {
