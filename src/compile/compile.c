@@ -126,6 +126,12 @@ static int policies_build(struct compile_ctx *c, const struct fam_build *fb)
 		lp->action = p->accept ? LI_ACT_ACCEPT : LI_ACT_DENY;
 		lp->flags = (p->enabled ? LI_POL_ENABLED : 0) |
 			    (p->logtraffic ? LI_POL_LOGTRAFFIC : 0);
+		if (p->logtraffic ||
+		    (p->accept ? c->rs->log_allow : c->rs->log_deny_unicast))
+			lp->flags |= LI_POL_LOG_UNICAST;
+		if (p->logtraffic ||
+		    (p->accept ? c->rs->log_allow : c->rs->log_deny_broadcast))
+			lp->flags |= LI_POL_LOG_BCAST;
 		err = sched_index(c, p->sched, &lp->sched);
 		if (err)
 			return err;

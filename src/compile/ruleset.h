@@ -73,6 +73,16 @@ enum li_action {
 /* li_policy.flags */
 #define LI_POL_ENABLED (1u << 0)
 #define LI_POL_LOGTRAFFIC (1u << 1)
+/*
+ * A decision by the policy that opened no session makes a traffic log
+ * line: to a unicast destination (LOG_UNICAST), to a broadcast or
+ * multicast one (LOG_BCAST). Its logtraffic, or `config log setting`'s
+ * local-in-allow, or local-in-deny-unicast / -broadcast, by its action:
+ * the compiler's (policies_build), so that a packet tests one bit
+ * (dataplane/event.h li_traffic_logged).
+ */
+#define LI_POL_LOG_UNICAST (1u << 2)
+#define LI_POL_LOG_BCAST (1u << 3)
 
 struct li_policy {
 	__u32 id;    /* the admin's policy id */

@@ -35,35 +35,29 @@ struct li_event {
 	struct li_verdict verdict;
 };
 
-/* The reasons (packet.h) whose decisions may make an event of their own. */
-#define LI_R_EVENTS                                \
-	(1u << LI_R_POLICY | 1u << LI_R_IMPLICIT | \
-	 1u << LI_R_ESP_UNKNOWN_SPI | 1u << LI_R_ESP_WRONG_PEER)
-_Static_assert(LI_R_MAX <= 32, "LI_R_EVENTS holds a bit per reason");
-
 /*
- * Does `config log setting` (or the policy's logtraffic, @pol_flags of
- * the matched policy) want a traffic log line for this decision? Only
- * policy and implicit decisions are traffic; ESP errors have their own
- * event; packets of sessions make the session's one line at its end.
+ * Does the config want a traffic log line for this decision? The matched
+ * policy's LI_POL_LOG_UNICAST or _BCAST (@pol_flags: its logtraffic and
+ * `config log setting`, by its action, compile.c), or for no policy
+ * matched, local-in-allow (@log_allow: the implicit handling accepts).
+ * Only policy and implicit decisions are traffic; ESP errors have their
+ * own event; packets of sessions make the session's one line at its end.
  */
 static __always_inline int li_traffic_logged(const struct li_verdict *v,
-					     __u8 pol_flags, int log_allow,
-					     int log_deny_unicast,
-					     int log_deny_broadcast)
+					     __u8 pol_flags, int log_allow)
 {
-	int pol_log =
-		v->reason == LI_R_POLICY && (pol_flags & LI_POL_LOGTRAFFIC);
+	__u32 f;
 
-	if (v->reason != LI_R_POLICY && v->reason != LI_R_IMPLICIT)
+	if (v->reason == LI_R_POLICY)
+		f = pol_flags;
+	else if (v->reason == LI_R_IMPLICIT)
+		f = log_allow ? LI_POL_LOG_UNICAST | LI_POL_LOG_BCAST : 0;
+	else
 		return 0;
 	/* An accepted session is logged once, when it ends (session.h). */
 	if (!v->drop && v->sess != LI_VS_NONE)
 		return 0;
-	if (v->drop)
-		return pol_log ||
-		       (v->bcast ? log_deny_broadcast : log_deny_unicast);
-	return pol_log || log_allow;
+	return !!(f & (v->bcast ? LI_POL_LOG_BCAST : LI_POL_LOG_UNICAST));
 }
 
 #endif

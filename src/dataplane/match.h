@@ -552,7 +552,7 @@ static __always_inline void li_sess_after_policy(const LI_CTX *c,
 	if (!k->family && !li_sess_key_of(k, p, LI_DIR_IN))
 		return; /* it can have no session */
 	now = li_acc_sess_now(c);
-	log = li_traffic_logged(v, pol_flags, li_acc_log_allow(c), 0, 0) ?
+	log = li_traffic_logged(v, pol_flags, li_acc_log_allow(c)) ?
 		      LI_SESS_LOG :
 		      0;
 	if (dirty) {

@@ -75,8 +75,7 @@ static inline bool log_traffic_wanted(const struct li_ruleset *rs,
 	    (__u32)v->policy_idx < f->nr_policies)
 		pol_flags = f->policies[v->policy_idx].flags;
 	/* The same rule as the XDP program's, which emits the event. */
-	return li_traffic_logged(v, pol_flags, rs->log_allow,
-				 rs->log_deny_unicast, rs->log_deny_broadcast);
+	return li_traffic_logged(v, pol_flags, rs->log_allow);
 }
 
 /*

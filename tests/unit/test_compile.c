@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "dataplane/event.h"
 #include "test_compile_fixture.h"
 
 #define TCP 6
@@ -375,6 +376,66 @@ static void test_disabled_policy(void **state)
 			 1);
 	assert_false(f->rs.v4.policies[0].flags & LI_POL_ENABLED);
 	fx_free(f);
+}
+
+/*
+ * Which decisions make a traffic log line: FortiOS's rule, written out
+ * here, against the policy's LOG bits (compile.c) as li_traffic_logged()
+ * reads them, for every action, logtraffic and `config log setting`.
+ */
+static int fortios_logged(bool accept, bool logtraffic, bool allow, bool deny_u,
+			  bool deny_b, bool bcast, bool sess)
+{
+	if (accept && sess)
+		return 0; /* logged once, when the session ends */
+	if (logtraffic)
+		return 1;
+	if (accept)
+		return allow;
+	return bcast ? deny_b : deny_u;
+}
+
+static void test_log_bits(void **state)
+{
+	unsigned int i, j;
+
+	(void)state;
+	for (i = 0; i < 32; i++) {
+		bool accept = i & 1, logtraffic = i & 2, allow = i & 4,
+		     deny_u = i & 8, deny_b = i & 16;
+		struct fx *f = fx_new();
+		struct obj_policy *p;
+		__u8 flags;
+
+		p = fx_policy(f, 4, 1, "any", f->all4, f->all4, f->any);
+		p->accept = accept;
+		p->logtraffic = logtraffic;
+		f->cfg.log_local_in_allow = allow;
+		f->cfg.log_local_in_deny_unicast = deny_u;
+		f->cfg.log_local_in_deny_broadcast = deny_b;
+		assert_int_equal(fx_compile(f), 0);
+		flags = f->rs.v4.policies[0].flags;
+		for (j = 0; j < 4; j++) {
+			struct li_verdict v = { .reason = LI_R_POLICY,
+						.drop = !accept,
+						.bcast = j & 1,
+						.sess = j & 2 ? LI_VS_NEW :
+								LI_VS_NONE };
+
+			assert_int_equal(li_traffic_logged(&v, flags, allow),
+					 fortios_logged(accept, logtraffic,
+							allow, deny_u, deny_b,
+							j & 1, j & 2));
+			/* no policy matched: FortiOS accepts, as allow */
+			v.reason = LI_R_IMPLICIT;
+			v.drop = LI_PASS;
+			assert_int_equal(li_traffic_logged(&v, 0, allow),
+					 fortios_logged(true, false, allow,
+							deny_u, deny_b, j & 1,
+							j & 2));
+		}
+		fx_free(f);
+	}
 }
 
 static int match_at(struct fx *f, int64_t t)
@@ -803,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_ports),
 		cmocka_unit_test(test_interfaces),
 		cmocka_unit_test(test_disabled_policy),
+		cmocka_unit_test(test_log_bits),
 		cmocka_unit_test(test_schedule_office_hours),
 		cmocka_unit_test(test_schedule_past_midnight),
 		cmocka_unit_test(test_schedule_24h_and_onetime_and_group),
