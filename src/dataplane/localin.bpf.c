@@ -193,16 +193,17 @@ static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 	const struct li_ifc *e;
 
 	if (c->ifindex < LI_IFC_ARRAY) {
-		__u32 k = li_ifc_key(c->set, c->ifindex);
-
-		e = k < LI_NR_SETS * LI_IFC_ARRAY ? li_entry(&c->cv->ifc[k]) :
-						    0;
+		/* li_ifc_key() of a set (0, 1) and an index below the array's */
+		e = li_entry(&c->cv->ifc[li_ifc_key(c->set, c->ifindex) &
+					 (LI_NR_SETS * LI_IFC_ARRAY - 1)]);
 	} else {
 		struct li_ifc_key hk = { .set = c->set, .ifindex = c->ifindex };
 
 		e = bpf_map_lookup_elem(&li_ifc_big, &hk);
+		if (!e)
+			return fh(c, fam)->intf_other;
 	}
-	if (e && e->valid)
+	if (e->valid)
 		return e->cls[fam & 1];
 	return fh(c, fam)->intf_other;
 }
