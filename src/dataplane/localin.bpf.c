@@ -754,6 +754,20 @@ static __always_inline __u64 wake_flags(struct li_tb_cpu *t, __u64 now)
 }
 
 /*
+ * Did @kind's bucket refuse an event in jiffy @j already (emit())? Then
+ * it refuses this one too, counted as suppressed. @kind is below
+ * LI_EV_NR_KINDS.
+ */
+static __always_inline int refused(const LI_CTX *c, struct li_tb_cpu *t,
+				   __u32 kind, __u64 j)
+{
+	if (t->refused_j[kind & (LI_EV_NR_KINDS - 1)] != j)
+		return 0;
+	count(c->s, LI_ST_SUPPRESSED + kind);
+	return 1;
+}
+
+/*
  * The event of @kind at jiffy @j: the bucket first, so a suppressed one
  * costs no more. A bucket that refused an event in this jiffy refuses
  * again without a look: the coarse clock has not moved since (cpu_now),
@@ -769,12 +783,8 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 	struct li_event *ev;
 	__u64 now;
 
-	if (kind >= LI_EV_NR_KINDS)
+	if (kind >= LI_EV_NR_KINDS || refused(c, t, kind, j))
 		return;
-	if (t->refused_j[kind] == j) {
-		count(c->s, LI_ST_SUPPRESSED + kind);
-		return;
-	}
 	now = cpu_now_at(t, j);
 	if (!tb_allow(t, cf, kind, now)) {
 		t->refused_j[kind] = j;
@@ -861,6 +871,13 @@ static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 	else if (li_traffic_logged(v, v->pol_flags, c->h->log_allow))
 		kind = LI_EV_TRAFFIC;
 	if (kind == LI_EV_NR_KINDS && cf->trace[LI_TR_REMAINING] <= 0)
+		return;
+	/*
+	 * No trace: a flood's logged event that its bucket refused in this
+	 * jiffy already pays its count and nothing more.
+	 */
+	if (kind != LI_EV_NR_KINDS && cf->trace[LI_TR_REMAINING] <= 0 &&
+	    refused(c, &c->s->tb, kind, bpf_jiffies64()))
 		return;
 	/*
 	 * The trace's id before the log line's emit(): the other order
