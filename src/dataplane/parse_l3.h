@@ -71,17 +71,23 @@ static __always_inline void li_parse_ipv4(const void *data,
 		return;
 	}
 	hlen = (__u32)(h[0] & 0x0f) * 4;
-	if (hlen < LI_IP_HLEN_MIN ||
-	    !li_ptr(data, data_end, off, LI_NOLIMIT, hlen)) {
-		p->malformed = LI_MAL_IP_HDRLEN;
-		return;
-	}
-	if (tot < hlen || !li_ptr(data, data_end, off, LI_NOLIMIT, tot)) {
-		p->malformed = LI_MAL_IP_LEN;
+	/*
+	 * A whole datagram holds its header: one test of the frame's
+	 * length for both, and which of the two is wrong only when one is.
+	 */
+	if (hlen < LI_IP_HLEN_MIN || tot < hlen ||
+	    !li_ptr(data, data_end, off, LI_NOLIMIT, tot)) {
+		if (hlen < LI_IP_HLEN_MIN ||
+		    !li_ptr(data, data_end, off, LI_NOLIMIT, hlen))
+			p->malformed = LI_MAL_IP_HDRLEN;
+		else
+			p->malformed = LI_MAL_IP_LEN;
 		return;
 	}
 	fo = li_get16(h + 6);
-	if (li_frag(p, fo & LI_IP_OFFMASK, !!(fo & LI_IP_MF), li_get16(h + 4),
+	/* Most datagrams are whole: their offset and MF are tested at once */
+	if ((fo & (LI_IP_OFFMASK | LI_IP_MF)) &&
+	    li_frag(p, fo & LI_IP_OFFMASK, !!(fo & LI_IP_MF), li_get16(h + 4),
 		    tot - hlen))
 		return;
 	at->off = off + hlen;
