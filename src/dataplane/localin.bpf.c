@@ -765,6 +765,9 @@ static __always_inline __u64 wake_flags(struct li_tb_cpu *t, __u64 now)
  * it refuses this one too, counted as suppressed. @kind is below
  * LI_EV_NR_KINDS.
  */
+_Static_assert((LI_EV_NR_KINDS & (LI_EV_NR_KINDS - 1)) == 0,
+	       "refused() masks an event kind to the buckets");
+
 static __always_inline int refused(const LI_CTX *c, struct li_tb_cpu *t,
 				   __u32 kind, __u64 j)
 {
