@@ -21,9 +21,10 @@ These are the object's instructions, before the verifier: it inlines the
 array lookups (a call here, about six instructions there) and jiffies64
 (a load). "inlined" counts those as the kernel runs them (INLINED: the
 verifier's code for them on 6.18, bypass_spec_v1 as for root); a hash
-map's lookup stays a call into the kernel, one instruction. Timings on a shared machine move by a few ns between runs, this
-count does not: the same object, maps and frame always give the same
-number (bench/xdp/README.md). Only what bench/xdp's programs use is
+map's lookup stays a call into the kernel, one instruction. Timings on a
+shared machine move by a few ns between runs, this count does not: the
+same object, maps and frame always give the same number
+(bench/xdp/README.md). Only what bench/xdp's programs use is
 emulated; anything else stops with the instruction it does not know.
 """
 import collections
