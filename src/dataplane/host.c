@@ -166,20 +166,33 @@ static void hint_rebuild(struct li_host *h)
  * reference the XDP program's phase tables are checked against
  * (tests/diff, tests/unit/test_phase.c). Replay reads the phase tables.
  */
-static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
-					__u32 cs, __u32 cd, __u32 cv, int *idx)
+static __always_inline int li_acc_phase_on(const LI_CTX *c, int fam)
 {
-	const __s32 *first = c->phase_first[fam];
-	const struct li_phase *ph;
-	__u32 a, b;
+	return c->phase_first[fam] != NULL;
+}
 
-	if (!first)
-		return 0;
-	ph = &fam_of(c, fam)->phase;
-	a = ph->sv[(size_t)cs * ph->nr_svc + cv];
-	b = ph->id[(size_t)ci * ph->nr_dst + cd];
-	*idx = first[ph->ab[(size_t)a * ph->nr_b + b]];
-	return 1;
+static __always_inline __u32 li_acc_phase_a(const LI_CTX *c, int fam, __u32 cs,
+					    __u32 cv)
+{
+	const struct li_phase *ph = &fam_of(c, fam)->phase;
+
+	return ph->sv[(size_t)cs * ph->nr_svc + cv];
+}
+
+static __always_inline __u32 li_acc_phase_b(const LI_CTX *c, int fam, __u32 ci,
+					    __u32 cd)
+{
+	const struct li_phase *ph = &fam_of(c, fam)->phase;
+
+	return ph->id[(size_t)ci * ph->nr_dst + cd];
+}
+
+static __always_inline int li_acc_phase_ab(const LI_CTX *c, int fam, __u32 a,
+					   __u32 b)
+{
+	const struct li_phase *ph = &fam_of(c, fam)->phase;
+
+	return c->phase_first[fam][ph->ab[(size_t)a * ph->nr_b + b]];
 }
 
 static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,

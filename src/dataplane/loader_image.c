@@ -244,9 +244,9 @@ static void wait_gap(__u64 last)
 }
 
 /*
- * Every slot's destination-class memo (local_slot.h), in both halves:
- * the flip to come brings a generation that may have been one before,
- * and no program runs a ruleset of the set we overwrite any more.
+ * Every slot's memo (local_slot.h), in both halves: the flip to come
+ * brings a generation that may have been one before, and no program runs
+ * a ruleset of the set we overwrite any more.
  */
 static void clear_dst_memos(struct li_loader *l)
 {
@@ -390,6 +390,45 @@ static void put_ifc(struct li_ifc *e, const struct li_ifc *v)
 	__atomic_store_n(&e->valid, v->valid, __ATOMIC_RELEASE);
 }
 
+/*
+ * The classes a packet of @set arriving on @ifindex reads now (the
+ * program's li_acc_intf_class): its entry's, or intf_other.
+ */
+static void read_ifc(const struct li_loader *l, __u32 set, int ifindex,
+		     __u32 cls[2])
+{
+	struct li_ifc_key k = { .set = set, .ifindex = (__u32)ifindex };
+	struct li_ifc v = { 0 };
+
+	/* The loader is their one writer: plain reads. */
+	if (ifindex < LI_IFC_ARRAY)
+		v = l->ifcmap[li_ifc_key(set, (__u32)ifindex)];
+	else if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.li_ifc_big), &k,
+				     &v))
+		v.valid = 0;
+	cls[0] = v.valid ? v.cls[0] : l->hdr.fam[0].intf_other;
+	cls[1] = v.valid ? v.cls[1] : l->hdr.fam[1].intf_other;
+}
+
+/*
+ * The classes of an interface in the set in force went from @old to
+ * what it now holds. The locals' memos (local_slot.h) hold phase B of
+ * (interface, destination) under the generation, which did not change:
+ * once every packet that may have read the old classes is done (the
+ * flips' gap), they are cleared. Rare: an interface the policies name
+ * comes, goes or is renamed.
+ */
+static void ifc_changed(struct li_loader *l, int ifindex, const __u32 old[2])
+{
+	__u32 now[2];
+
+	read_ifc(l, l->active, ifindex, now);
+	if (now[0] == old[0] && now[1] == old[1])
+		return;
+	wait_gap(li_mono_ns());
+	clear_dst_memos(l);
+}
+
 int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 			const __u32 cls[2])
 {
@@ -430,7 +469,7 @@ static void li_loader_classes(const struct li_loader *l, int ifindex,
 int li_loader_forget_interface(struct li_loader *l, int ifindex)
 {
 	struct li_ifc none = { 0 };
-	__u32 set;
+	__u32 set, old[2];
 	size_t i;
 	int err = 0;
 
@@ -444,6 +483,8 @@ int li_loader_forget_interface(struct li_loader *l, int ifindex)
 	li_egress_forget(l, ifindex);
 	if (ifindex <= 0)
 		return -EINVAL;
+	if (l->have_rs)
+		read_ifc(l, l->active, ifindex, old);
 	for (set = 0; set < 2; set++) {
 		if (ifindex < LI_IFC_ARRAY) {
 			put_ifc(&l->ifcmap[li_ifc_key(set, (__u32)ifindex)],
@@ -459,6 +500,8 @@ int li_loader_forget_interface(struct li_loader *l, int ifindex)
 				err = -errno;
 		}
 	}
+	if (l->have_rs)
+		ifc_changed(l, ifindex, old);
 	return err;
 }
 
@@ -466,8 +509,9 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 			    const char *ifname)
 {
 	struct li_ifname *e = NULL;
-	__u32 cls[2];
+	__u32 cls[2], old[2];
 	size_t i;
+	int err;
 
 	if (ifindex <= 0 || !ifname || strlen(ifname) >= LI_IFNAMSIZ)
 		return -EINVAL;
@@ -492,7 +536,10 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 	if (!l->have_rs)
 		return 0;
 	li_loader_classes(l, ifindex, cls);
-	return li_loader_write_ifc(l, l->active, ifindex, cls);
+	read_ifc(l, l->active, ifindex, old);
+	err = li_loader_write_ifc(l, l->active, ifindex, cls);
+	ifc_changed(l, ifindex, old);
+	return err;
 }
 
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,

@@ -36,12 +36,17 @@ struct li_local_slot {
 	__u32 addr[4]; /* network order, IPv4 in addr[0], the rest zero */
 	__u32 pad2;
 	/*
-	 * The XDP program's memo of the address's destination class (match.h
-	 * li_dst_class): the generation of the ruleset it holds for << 32 |
-	 * the class. A generation is odd (loader_image.c), so 0 is none.
-	 * Written by the program in one 8-byte store, read in one load; the
-	 * loader clears every memo before it puts a ruleset in force, so a
-	 * generation that came round again cannot find one of its own.
+	 * The XDP program's memo of what a decision needs of this
+	 * destination and the arrival interface together (match.h
+	 * li_dst_memo: phase B, or the destination's class where the family
+	 * walks the bitmaps), for one interface:
+	 *   generation of the ruleset << 32 | ifindex << 16 | the value.
+	 * A generation is odd (loader_image.c), so 0 is none; an ifindex or
+	 * a value beyond 16 bits is not remembered. Written by the program
+	 * in one 8-byte store, read in one load. The loader clears every
+	 * memo before it puts a ruleset in force, so a generation that came
+	 * round again cannot find one of its own, and after an interface's
+	 * classes change in place (li_loader_set_interface).
 	 */
 	__u64 dst_memo;
 };

@@ -192,8 +192,8 @@ static __always_inline __u32 li_acc_bm_words(const LI_CTX *c, int fam)
 
 /*
  * The arrival interface's class, looked up only for a packet the
- * policies judge (li_classify, once): ESP and a session's packets do not
- * pay for it.
+ * policies judge whose destination's memo does not hold its phase B
+ * (li_dst_memo, once): ESP and a session's packets do not pay for it.
  */
 static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 {
@@ -338,21 +338,36 @@ static __always_inline __u32 phase_entry(const __u32 *v, __u32 last, __u32 k)
 	return k <= last ? v[k] : 0;
 }
 
-static __always_inline int li_acc_phase(const LI_CTX *c, int fam, __u32 ci,
-					__u32 cs, __u32 cd, __u32 cv, int *idx)
+static __always_inline int li_acc_phase_on(const LI_CTX *c, int fam)
+{
+	return fh(c, fam)->phase_on;
+}
+
+static __always_inline __u32 li_acc_phase_a(const LI_CTX *c, int fam, __u32 cs,
+					    __u32 cv)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
-	const __u32 *v;
-	__u32 a, b, last;
 
-	if (!f->phase_on)
-		return 0;
-	v = li_entry(&c->cv->tab[0]);
-	last = li_conf_last;
-	a = phase_entry(v, last, f->ph_sv + cs * f->ph_nsvc + cv);
-	b = phase_entry(v, last, f->ph_id + ci * f->ph_ndst + cd);
-	*idx = (int)phase_entry(v, last, f->ph_ab + a * f->ph_nb + b);
-	return 1;
+	return phase_entry(li_entry(&c->cv->tab[0]), li_conf_last,
+			   f->ph_sv + cs * f->ph_nsvc + cv);
+}
+
+static __always_inline __u32 li_acc_phase_b(const LI_CTX *c, int fam, __u32 ci,
+					    __u32 cd)
+{
+	const struct li_fam_hdr *f = fh(c, fam);
+
+	return phase_entry(li_entry(&c->cv->tab[0]), li_conf_last,
+			   f->ph_id + ci * f->ph_ndst + cd);
+}
+
+static __always_inline int li_acc_phase_ab(const LI_CTX *c, int fam, __u32 a,
+					   __u32 b)
+{
+	const struct li_fam_hdr *f = fh(c, fam);
+
+	return (int)phase_entry(li_entry(&c->cv->tab[0]), li_conf_last,
+				f->ph_ab + a * f->ph_nb + b);
 }
 
 /* Policy @idx of a family: its key in li_pol_hits. */
@@ -400,7 +415,7 @@ li_acc_local_slot(const LI_CTX *c, __u32 k)
 
 /*
  * The slot's memo is read here, where the probe has the slot in hand: a
- * lookup again in li_dst_class() cost some ten instructions.
+ * lookup again in li_dst_memo() cost some ten instructions.
  */
 static __always_inline void li_acc_local_at(const LI_CTX *c, __u32 k,
 					    const struct li_local_slot *e)
@@ -419,22 +434,23 @@ static __always_inline struct li_local_slot *local_at(const LI_CTX *c)
 	return local_slot(c, k);
 }
 
-static __always_inline int li_acc_dst_memo(const LI_CTX *c, __u32 *cls)
+/* The memo's layout: local_slot.h. */
+static __always_inline int li_acc_dst_memo(const LI_CTX *c, __u32 *v)
 {
 	__u64 m = c->s->local_memo;
 
-	if ((__u32)(m >> 32) != c->h->gen)
+	if ((__u32)(m >> 32) != c->h->gen || ((__u32)m >> 16) != c->ifindex)
 		return 0;
-	*cls = (__u32)m;
+	*v = (__u32)m & 0xffff;
 	return 1;
 }
 
-static __always_inline void li_acc_dst_memo_put(const LI_CTX *c, __u32 cls)
+static __always_inline void li_acc_dst_memo_put(const LI_CTX *c, __u32 v)
 {
 	struct li_local_slot *e = local_at(c);
 
-	if (e)
-		e->dst_memo = (__u64)c->h->gen << 32 | cls;
+	if (e && v < 0x10000 && c->ifindex < 0x10000)
+		e->dst_memo = (__u64)c->h->gen << 32 | c->ifindex << 16 | v;
 }
 
 static __always_inline int li_acc_detect_esp(const LI_CTX *c)

@@ -58,11 +58,14 @@
  *                          LI_DIM_ACTIVE with class 0; LI_BM_ROW is a type
  *                          the includer defines: a pointer, a map key)
  *   __u64 li_acc_bm_word(const LI_CTX *c, LI_BM_ROW row, __u32 word);
- *   int   li_acc_phase(const LI_CTX *c, int fam, __u32 ci, __u32 cs,
- *                        __u32 cd, __u32 cv, int *idx);
- *                         (the first matching policy by the phase tables
- *                          into *idx, -1 none; returns 0 when the family
- *                          has none, and the bitmaps are walked)
+ *   int   li_acc_phase_on(const LI_CTX *c, int fam);
+ *                         (the family has phase tables; 0: the bitmaps
+ *                          are walked)
+ *   __u32 li_acc_phase_a(const LI_CTX *c, int fam, __u32 cs, __u32 cv);
+ *   __u32 li_acc_phase_b(const LI_CTX *c, int fam, __u32 ci, __u32 cd);
+ *   int   li_acc_phase_ab(const LI_CTX *c, int fam, __u32 a, __u32 b);
+ *                         (phases A and B, then the first matching
+ *                          policy of A and B, -1 none: compile/phase.c)
  *   int   li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
  *                       struct li_policy *out);
  *   const struct li_local_slot *li_acc_local_slot(const LI_CTX *c,
@@ -73,11 +76,12 @@
  *                         const struct li_local_slot *e);
  *                         (the packet's destination is in slot k, e, or
  *                          none: LI_LOCAL_SLOTS, NULL)
- *   int   li_acc_dst_memo(const LI_CTX *c, __u32 *cls);
- *   void  li_acc_dst_memo_put(const LI_CTX *c, __u32 cls);
- *                         (that slot's remembered destination class
- *                          under the ruleset in force: 1 and *cls, or
- *                          0; remember one. The host: 0, nothing)
+ *   int   li_acc_dst_memo(const LI_CTX *c, __u32 *v);
+ *   void  li_acc_dst_memo_put(const LI_CTX *c, __u32 v);
+ *                         (that slot's remembered li_dst_memo() for the
+ *                          arrival interface under the ruleset in force:
+ *                          1 and *v, or 0; remember one. The host: 0,
+ *                          nothing)
  *   int   li_acc_detect_esp(const LI_CTX *c);
  *                         (detect-unknown-esp, and some SA source read)
  *   __u32 li_acc_sa_bits(const LI_CTX *c);
@@ -245,25 +249,37 @@ static __always_inline __u32 li_addr_class(const LI_CTX *c,
 	return e;
 }
 
-/*
- * The destination's class. A packet the policies judge is addressed to
- * one of the gateway's addresses (or is a broadcast): the class of that
- * address is a fact of the ruleset in force, which the XDP side
- * remembers in the address's slot of the locals table (local_slot.h),
- * found by li_decide_nonlocal(); the host walks the trie every time.
- */
+/* The destination's class (the host walks its trie every time). */
 static __always_inline __u32 li_dst_class(const LI_CTX *c,
 					  const struct li_pkt *p)
 {
-	__u32 cls;
-
 	if (li_acc_addr_one(c, p->family == 6, LI_DIM_DST))
 		return 0;
-	if (li_acc_dst_memo(c, &cls))
-		return cls;
-	cls = li_addr_class(c, p, LI_DIM_DST);
-	li_acc_dst_memo_put(c, cls);
-	return cls;
+	return li_addr_class(c, p, LI_DIM_DST);
+}
+
+/*
+ * What a decision needs of the packet's arrival interface and destination
+ * together: phase B of the phase tables (li_acc_phase_b), or the
+ * destination's class where the family walks the bitmaps. Both are facts
+ * of the ruleset in force and of the interface, which the XDP side
+ * remembers in the destination's slot of the locals table (local_slot.h),
+ * found by li_decide_nonlocal(): a first packet to the gateway then
+ * reads neither the interface's class nor the destination's trie.
+ */
+static __always_inline __u32 li_dst_memo(const LI_CTX *c,
+					 const struct li_pkt *p, int fam,
+					 int phased)
+{
+	__u32 v;
+
+	if (li_acc_dst_memo(c, &v))
+		return v;
+	v = li_dst_class(c, p);
+	if (phased)
+		v = li_acc_phase_b(c, fam, li_acc_intf_class(c, fam), v);
+	li_acc_dst_memo_put(c, v);
+	return v;
 }
 
 static __always_inline __u32 li_svc_class(const LI_CTX *c,
@@ -338,25 +354,27 @@ static __always_inline int li_first_match(const LI_CTX *c, int fam, __u32 words,
 #endif
 
 /*
- * First matching policy index (evaluation order), or -1. Cost: four
- * constant-time class lookups, then the phase tables (three array reads,
- * compile/phase.c) or, where the family has none, li_first_match().
+ * First matching policy index (evaluation order), or -1. Cost: the
+ * source's and the service's classes, then the phase tables (two array
+ * reads, with phase B remembered: compile/phase.c) or, where the family
+ * has none, the interface's and the destination's classes and
+ * li_first_match().
  */
 static __always_inline int li_classify(const LI_CTX *c, const struct li_pkt *p)
 {
 	int fam = p->family == 6;
 	__u32 words = li_acc_bm_words(c, fam);
 	__u32 ci, cs, cd, cv;
-	int idx;
 
 	if (!words)
 		return -1; /* no policies in this family */
-	ci = li_acc_intf_class(c, fam);
 	cs = li_addr_class(c, p, LI_DIM_SRC);
-	cd = li_dst_class(c, p);
 	cv = li_svc_class(c, p);
-	if (li_acc_phase(c, fam, ci, cs, cd, cv, &idx))
-		return idx;
+	if (li_acc_phase_on(c, fam))
+		return li_acc_phase_ab(c, fam, li_acc_phase_a(c, fam, cs, cv),
+				       li_dst_memo(c, p, fam, 1));
+	ci = li_acc_intf_class(c, fam);
+	cd = li_dst_memo(c, p, fam, 0);
 	return LI_FIRST_MATCH(c, fam, words, ci, cs, cd, cv);
 }
 

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The destination-class memo of the locals table (local_slot.h): the XDP
- * program remembers the class of the gateway's address in its slot, and
- * must take it only under the ruleset it was found under. tests/diff's
- * random run compares whole verdicts with the host; this checks the
- * memo's two guards one by one, each of which alone would keep those
- * verdicts right in a run on one CPU:
- *  - a memo is used: forged to another address's class, it changes the
- *    verdict (so the checks below can fail);
+ * The memo of the locals table (local_slot.h): the XDP program remembers
+ * phase B of (arrival interface, gateway's address) in the address's
+ * slot, and must take it only under the ruleset it was found under and
+ * for that interface. tests/diff's random run compares whole verdicts
+ * with the host; this checks the memo's guards one by one, each of which
+ * alone would keep those verdicts right in a run on one CPU:
+ *  - a memo is used: forged to another address's, it changes the verdict
+ *    (so the checks below can fail);
  *  - a memo of another generation is not used (a CPU still on the old
  *    ruleset can write one after the loader cleared them);
- *  - the loader clears every memo before a ruleset goes into force.
+ *  - nor one of another interface;
+ *  - the loader clears every memo before a ruleset goes into force, and
+ *    when an interface's classes change under the one in force (renamed,
+ *    gone).
  *
  *	diff_memo	(root: BPF_PROG_TEST_RUN)
  */
@@ -37,7 +40,7 @@ static const char conf[] = "config firewall address\n"
 			   "end\n"
 			   "config firewall local-in-policy\n"
 			   "    edit 1\n"
-			   "        set intf \"any\"\n"
+			   "        set intf \"wan1\"\n"
 			   "        set srcaddr \"all\"\n"
 			   "        set dstaddr \"gw1\"\n"
 			   "        set service \"IKE\"\n"
@@ -72,6 +75,11 @@ static int judged(struct li_loader *l, __u32 dst, struct li_verdict *v)
 
 	frame(f, dst);
 	return li_loader_test_run(l, f, sizeof(f), IFINDEX, &p, v);
+}
+
+static __u64 memo_of(__u32 gen, __u32 ifindex, __u32 v)
+{
+	return (__u64)gen << 32 | ifindex << 16 | v;
 }
 
 /* @addr's slot in the locals half in force (local_slot.h's probe). */
@@ -131,17 +139,44 @@ int main(void)
 	      "IKE to gw2: passed, implicit");
 	m1 = s1->dst_memo;
 	m2 = s2->dst_memo;
-	check(m1 >> 32 == l->hdr.gen && m2 >> 32 == l->hdr.gen &&
-		      (__u32)m1 != (__u32)m2,
-	      "both slots remember their class under the generation in force");
+	check(m1 >> 16 == (__u64)l->hdr.gen << 16 | IFINDEX &&
+		      m2 >> 16 == (__u64)l->hdr.gen << 16 | IFINDEX &&
+		      (__u16)m1 != (__u16)m2,
+	      "both slots remember their own for the interface, under the "
+	      "generation in force");
 
-	s1->dst_memo = m2; /* gw2's class, under the generation in force */
+	s1->dst_memo = m2; /* gw2's, under the generation in force */
 	check(!judged(l, GW1, &v) && !v.drop,
-	      "a memo of gw2's class on gw1's slot is used (IKE to gw1 passes)");
-	s1->dst_memo = (__u64)(l->hdr.gen + 2) << 32 | (__u32)m2;
+	      "a memo of gw2's on gw1's slot is used (IKE to gw1 passes)");
+	s1->dst_memo = memo_of(l->hdr.gen + 2, IFINDEX, (__u16)m2);
 	check(!judged(l, GW1, &v) && v.drop && v.policy_id == 1,
 	      "a memo of another generation is not (IKE to gw1 dropped)");
 	check(s1->dst_memo == m1, "... and gw1's slot remembers its own again");
+	s1->dst_memo = memo_of(l->hdr.gen, IFINDEX + 1, (__u16)m2);
+	check(!judged(l, GW1, &v) && v.drop && v.policy_id == 1,
+	      "nor one of another interface (IKE to gw1 dropped)");
+	check(s1->dst_memo == m1, "... and gw1's slot remembers its own again");
+
+	/* wan1 renamed: policy 1 no longer applies there. */
+	err = li_loader_set_interface(l, IFINDEX, "lan");
+	check(!err && !s1->dst_memo && !s2->dst_memo,
+	      "an interface's classes changed in place clear every memo");
+	check(!judged(l, GW1, &v) && !v.drop && v.reason == LI_R_IMPLICIT,
+	      "IKE to gw1 on the renamed interface: passed, implicit");
+	err = li_loader_set_interface(l, IFINDEX, "wan1");
+	check(!err && !s1->dst_memo && !judged(l, GW1, &v) && v.drop &&
+		      v.policy_id == 1,
+	      "named wan1 again: IKE to gw1 dropped by policy 1");
+	m1 = s1->dst_memo;
+	err = li_loader_set_interface(l, IFINDEX, "wan1");
+	check(!err && m1 && s1->dst_memo == m1,
+	      "the same name again keeps the memos");
+	err = li_loader_forget_interface(l, IFINDEX);
+	check(!err && !s1->dst_memo && !judged(l, GW1, &v) && !v.drop,
+	      "the interface gone: memos cleared, IKE to gw1 passes");
+	err = li_loader_set_interface(l, IFINDEX, "wan1");
+	check(!err && !judged(l, GW1, &v) && v.drop && v.policy_id == 1,
+	      "its index named wan1 again: IKE to gw1 dropped by policy 1");
 
 	err = li_loader_set_ruleset(l, &p.rs);
 	check(!err && !s1->dst_memo && !s2->dst_memo,

@@ -9,7 +9,7 @@
 #    DIFF_SEED, default 1), with flows that keep session state in both
 #    (egress, replies, ICMP errors, timeouts, reloads: session kind and id
 #    compared too); it FAILs when a session case never happened;
-#  - diff_memo: the guards of the program's memo of a destination's class
+#  - diff_memo: the guards of the program's memo of phase B (interface, destination)
 #    (local_slot.h), one by one;
 #  - diff_events: which decisions send an event from the program, its
 #    token bucket, and the bucket's shortcut for the rest of a jiffy in
