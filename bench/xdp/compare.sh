@@ -10,6 +10,10 @@
 #
 #   bench/xdp/compare.sh REV_A REV_B [RUNS]   (BUILD=build, REPEAT=200000,
 #                                              ROUNDS=5)
+# BENCH_CENTI=1: hundredths of a ns by the wall clock (bench.c), for
+# differences below the kernel's whole ns; HARNESS=tree: both sides'
+# bench binaries built from this tree's bench/xdp/*.c (each against its
+# own commit's library), for a REV whose bench.c has no BENCH_CENTI yet.
 # Needs run.sh's configs under BUILD/bench/xdp (run it once first), root.
 set -eu
 # shellcheck source=bench/xdp/confs.sh
@@ -43,13 +47,15 @@ for s in a b; do
 	make -s -C "$tmp/$s" BUILD="$tmp/$s/build" "$tmp/$s/build/liblocalin.a" \
 		>"$tmp/$s.log" 2>&1 || { cat "$tmp/$s.log"; exit 1; }
 	# bench -d's dump.c, from 29317c9 on
+	h=$tmp/$s
+	[ "${HARNESS:-}" != tree ] || h=$top
 	dump=
-	[ ! -f "$tmp/$s/bench/xdp/dump.c" ] || dump=bench/xdp/dump.c
+	[ ! -f "$h/bench/xdp/dump.c" ] || dump=$h/bench/xdp/dump.c
 	# shellcheck disable=SC2086 # $dump: no word, or one
 	(cd "$tmp/$s" && ${CC:-gcc} -O2 -g -std=gnu11 -D_GNU_SOURCE -Isrc \
-		-o "$tmp/$s.bench" bench/xdp/bench.c bench/xdp/spi.c \
-		bench/xdp/sess.c $dump build/liblocalin.a -lbpf -lxdp -lpcap \
-		-lmaxminddb -lGeoIP -lm)
+		-o "$tmp/$s.bench" "$h/bench/xdp/bench.c" "$h/bench/xdp/spi.c" \
+		"$h/bench/xdp/sess.c" $dump build/liblocalin.a -lbpf -lxdp \
+		-lpcap -lmaxminddb -lGeoIP -lm)
 done
 CONFS=$(bench_xdp_confs "$OUT")
 for _ in $(seq "$RUNS"); do
