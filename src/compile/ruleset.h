@@ -41,6 +41,13 @@
  * class = cross[p][dclass * nr_sclass[p] + sclass].
  */
 #define LI_PORTS 0x80000000u
+/*
+ * proto_map of TCP and UDP is LI_PORTS | LI_PP_TCP and LI_PORTS | LI_PP_UDP
+ * in both families, always (li_port_proto_number): the data path takes
+ * their tables without reading it (match.h li_svc_class).
+ */
+#define LI_PROTO_TCP 6
+#define LI_PROTO_UDP 17
 enum li_port_proto {
 	LI_PP_TCP,
 	LI_PP_UDP,

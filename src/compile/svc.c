@@ -155,9 +155,9 @@ int li_port_proto_number(int family, unsigned int pp)
 {
 	switch (pp) {
 	case LI_PP_TCP:
-		return 6;
+		return LI_PROTO_TCP;
 	case LI_PP_UDP:
-		return 17;
+		return LI_PROTO_UDP;
 	case LI_PP_SCTP:
 		return 132;
 	case LI_PP_ICMP:

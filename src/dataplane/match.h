@@ -286,14 +286,24 @@ static __always_inline __u32 li_svc_class(const LI_CTX *c,
 					  const struct li_pkt *p)
 {
 	int fam = p->family == 6;
-	__u32 e = li_acc_svc_proto(c, fam, p->proto);
-	__u32 pp, d, s;
+	__u32 e, pp, d, s;
 
-	if (!(e & LI_PORTS))
-		return e;
-	pp = e & ~LI_PORTS;
-	if (pp >= LI_NR_PORT_PROTOS)
-		return 0;
+	/*
+	 * TCP's and UDP's port tables are theirs in every family
+	 * (ruleset.h): the port's read need not wait for proto_map's.
+	 */
+	if (p->proto == LI_PROTO_UDP) {
+		pp = LI_PP_UDP;
+	} else if (p->proto == LI_PROTO_TCP) {
+		pp = LI_PP_TCP;
+	} else {
+		e = li_acc_svc_proto(c, fam, p->proto);
+		if (!(e & LI_PORTS))
+			return e;
+		pp = e & ~LI_PORTS;
+		if (pp >= LI_NR_PORT_PROTOS)
+			return 0;
+	}
 	if (!(p->flags & LI_PKT_PORTS))
 		return li_acc_svc_unknown(c, fam, pp);
 	d = li_acc_svc_port(c, fam, pp, LI_PORT_DST, p->dport);
