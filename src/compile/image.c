@@ -182,10 +182,14 @@ static int fill_family(struct li_image *im, const struct li_family *f, int fam)
 	       f->bm_words * sizeof(*im->bm));
 	if (h->phase_on) {
 		const struct li_phase *ph = &f->phase;
+		size_t i, n = (size_t)f->bm_src.nr_classes * ph->nr_svc;
 
-		memcpy(im->phase + h->ph_sv, ph->sv,
-		       (size_t)f->bm_src.nr_classes * ph->nr_svc *
-			       sizeof(*im->phase));
+		/*
+		 * A's row of ab, not A: the program's read of ab waits for
+		 * one multiply less (its entries fit: nr_a * nr_b of them).
+		 */
+		for (i = 0; i < n; i++)
+			im->phase[h->ph_sv + i] = ph->sv[i] * ph->nr_b;
 		memcpy(im->phase + h->ph_id, ph->id,
 		       (size_t)f->bm_intf.nr_classes * ph->nr_dst *
 			       sizeof(*im->phase));

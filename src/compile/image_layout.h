@@ -67,7 +67,8 @@ struct li_fam_hdr {
 	/* Phase tables (li_phase entries; phase_on 0: the bitmap walk). */
 	__u32 phase_on;
 	__u32 ph_nsvc, ph_ndst, ph_nb; /* row widths of sv, id, ab */
-	__u32 ph_sv, ph_id, ph_ab;     /* ab: first policy, -1 none */
+	/* sv: A * ph_nb (its row of ab); ab: first policy, -1 none */
+	__u32 ph_sv, ph_id, ph_ab;
 	/*
 	 * The loader's: policy pol_base's first word in the XDP program's
 	 * table (maps.h li_conf_val.tab). The compiler leaves it 0.

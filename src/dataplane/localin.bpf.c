@@ -367,7 +367,7 @@ static __always_inline int li_acc_phase_ab(const LI_CTX *c, int fam, __u32 a,
 	const struct li_fam_hdr *f = fh(c, fam);
 
 	return (int)phase_entry(li_entry(&c->cv->tab[0]), li_conf_last,
-				f->ph_ab + a * f->ph_nb + b);
+				f->ph_ab + a + b);
 }
 
 /* Policy @idx of a family: its key in li_pol_hits. */

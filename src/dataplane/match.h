@@ -65,7 +65,9 @@
  *   __u32 li_acc_phase_b(const LI_CTX *c, int fam, __u32 ci, __u32 cd);
  *   int   li_acc_phase_ab(const LI_CTX *c, int fam, __u32 a, __u32 b);
  *                         (phases A and B, then the first matching
- *                          policy of A and B, -1 none: compile/phase.c)
+ *                          policy of A and B, -1 none: compile/phase.c;
+ *                          A in the form li_acc_phase_ab() takes it, the
+ *                          XDP side's its row of ab)
  *   int   li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
  *                       struct li_policy *out);
  *   const struct li_local_slot *li_acc_local_slot(const LI_CTX *c,

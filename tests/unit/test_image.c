@@ -233,6 +233,18 @@ static void compare_phase_ab(const char *name, const struct li_family *f,
 	free(first);
 }
 
+/* The image's sv holds each A's row of ab: A * nr_b (image.c). */
+static void compare_phase_sv(const char *name, const struct li_phase *ph,
+			     const __u32 *sv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sv[i] != ph->sv[i] * ph->nr_b)
+			fail_msg("%s: phase sv[%zu] = %u, A %u * nr_b %u", name,
+				 i, sv[i], ph->sv[i], ph->nr_b);
+}
+
 /*
  * The phase tables came after the old walk: the header's phase fields
  * are taken from the image into the reference, and the tables they
@@ -260,8 +272,8 @@ static void compare_phase(const char *name, const struct li_ruleset *rs,
 		if (!ph->on)
 			continue;
 		assert_int_equal(h->ph_nb, ph->nr_b);
-		SAME("phase sv", im->phase + h->ph_sv, ph->sv,
-		     (size_t)f->bm_src.nr_classes * ph->nr_svc * 4);
+		compare_phase_sv(name, ph, im->phase + h->ph_sv,
+				 (size_t)f->bm_src.nr_classes * ph->nr_svc);
 		SAME("phase id", im->phase + h->ph_id, ph->id,
 		     (size_t)f->bm_intf.nr_classes * ph->nr_dst * 4);
 		compare_phase_ab(name, f, (const __s32 *)im->phase + h->ph_ab);
