@@ -114,16 +114,30 @@ void ruleset_image_layout(const struct li_ruleset *rs, struct li_image *im)
 	im->hdr.log_deny_broadcast = rs->log_deny_broadcast;
 }
 
+/*
+ * An address table, each class times @mul: a family with phase tables
+ * has its source classes as their rows of sv (class * nr svc classes),
+ * so that phase A's read waits for one multiply less. Pointers to
+ * blocks (LI_NEXT) as they are.
+ */
 static void fill_addr(struct li_image *im, __u32 base,
-		      const struct li_addr_table *t)
+		      const struct li_addr_table *t, __u32 mul)
 {
-	__u32 *at = im->addr + (size_t)base * LI_ADDR_ELEM;
+	__u32 *at = im->addr + (size_t)base * LI_ADDR_ELEM, *b;
+	size_t i, n = (size_t)t->nr_blocks * LI_BLOCK_SIZE;
 
 	memcpy(at, t->root, LI_ROOT_SIZE * sizeof(*at));
+	b = at + (size_t)li_addr_block_elem(0) * LI_ADDR_ELEM;
 	if (t->nr_blocks)
-		memcpy(at + (size_t)li_addr_block_elem(0) * LI_ADDR_ELEM,
-		       t->blocks,
-		       (size_t)t->nr_blocks * LI_BLOCK_SIZE * sizeof(*at));
+		memcpy(b, t->blocks, n * sizeof(*at));
+	if (mul == 1)
+		return;
+	for (i = 0; i < LI_ROOT_SIZE; i++)
+		if (!(at[i] & LI_NEXT))
+			at[i] *= mul;
+	for (i = 0; i < n; i++)
+		if (!(b[i] & LI_NEXT))
+			b[i] *= mul;
 }
 
 /*
@@ -162,8 +176,9 @@ static int fill_family(struct li_image *im, const struct li_family *f, int fam)
 	const struct li_svc_table *t = &f->svc;
 	int dim, p;
 
-	fill_addr(im, h->addr_base[0], &f->src);
-	fill_addr(im, h->addr_base[1], &f->dst);
+	fill_addr(im, h->addr_base[0], &f->src,
+		  h->phase_on ? f->phase.nr_svc : 1);
+	fill_addr(im, h->addr_base[1], &f->dst, 1);
 	fill_ports(im, t, fam);
 	for (p = 0; p < LI_NR_PORT_PROTOS; p++)
 		if (t->cross[p])

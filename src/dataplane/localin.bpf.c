@@ -349,7 +349,7 @@ static __always_inline __u32 li_acc_phase_a(const LI_CTX *c, int fam, __u32 cs,
 	const struct li_fam_hdr *f = fh(c, fam);
 
 	return phase_entry(li_entry(&c->cv->tab[0]), li_conf_last,
-			   f->ph_sv + cs * f->ph_nsvc + cv);
+			   f->ph_sv + cs + cv);
 }
 
 static __always_inline __u32 li_acc_phase_b(const LI_CTX *c, int fam, __u32 ci,

@@ -66,8 +66,8 @@
  *   int   li_acc_phase_ab(const LI_CTX *c, int fam, __u32 a, __u32 b);
  *                         (phases A and B, then the first matching
  *                          policy of A and B, -1 none: compile/phase.c;
- *                          A in the form li_acc_phase_ab() takes it, the
- *                          XDP side's its row of ab)
+ *                          cs and A in the forms the next read takes,
+ *                          the XDP side's their rows of sv and of ab)
  *   int   li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
  *                       struct li_policy *out);
  *   const struct li_local_slot *li_acc_local_slot(const LI_CTX *c,

@@ -56,10 +56,15 @@ static void put(void *map, __u32 key, const void *vals, size_t size, __u32 n)
 	memcpy((char *)map + (size_t)key * size, vals, (size_t)n * size);
 }
 
+/*
+ * With phase tables, the image's source classes are their rows of sv
+ * (class * nr svc classes, image.c): @mul.
+ */
 static void put_addr(struct ref *r, int fam, int dim,
-		     const struct li_addr_table *t)
+		     const struct li_addr_table *t, __u32 mul)
 {
-	__u32 base = r->addr;
+	__u32 base = r->addr, *at;
+	size_t i, n;
 
 	r->hdr.fam[fam].addr_base[dim] = r->addr;
 	put(r->addr_map, base, t->root, LI_ADDR_ELEM * sizeof(__u32),
@@ -68,6 +73,11 @@ static void put_addr(struct ref *r, int fam, int dim,
 		put(r->addr_map, base + li_addr_block_elem(0), t->blocks,
 		    LI_ADDR_ELEM * sizeof(__u32), t->nr_blocks);
 	r->addr += LI_ADDR_ROOT_ELEMS + t->nr_blocks;
+	at = r->addr_map + (size_t)base * LI_ADDR_ELEM;
+	n = (size_t)(LI_ADDR_ROOT_ELEMS + t->nr_blocks) * LI_ADDR_ELEM;
+	for (i = 0; i < n; i++)
+		if (!(at[i] & LI_NEXT))
+			at[i] *= mul;
 }
 
 static void put_bm(struct ref *r, int fam, int dim, const __u64 *words, __u32 n)
@@ -146,8 +156,8 @@ static void put_family(struct ref *r, const struct li_ruleset *rs, int fam)
 	h->pol_base = r->pol;
 	h->addr_one = (f->src.nr_classes == 1 ? 1 : 0) |
 		      (f->dst.nr_classes == 1 ? 2 : 0);
-	put_addr(r, fam, 0, &f->src);
-	put_addr(r, fam, 1, &f->dst);
+	put_addr(r, fam, 0, &f->src, f->phase.on ? f->phase.nr_svc : 1);
+	put_addr(r, fam, 1, &f->dst, 1);
 	put_ports(r, fam, &f->svc);
 	put_cross(r, fam, &f->svc);
 	if (!f->nr_policies)
