@@ -343,6 +343,10 @@ static __always_inline int li_acc_phase_on(const LI_CTX *c, int fam)
 	return fh(c, fam)->phase_on;
 }
 
+/*
+ * The image holds rows where the host has classes (compile/image.c): cs
+ * is its row of sv and A its row of ab, so neither read multiplies.
+ */
 static __always_inline __u32 li_acc_phase_a(const LI_CTX *c, int fam, __u32 cs,
 					    __u32 cv)
 {
