@@ -10,7 +10,8 @@
  *    (so the checks below can fail);
  *  - a memo of another generation is not used (a CPU still on the old
  *    ruleset can write one after the loader cleared them);
- *  - nor one of another interface;
+ *  - nor one of another interface, and an interface whose index does
+ *    not fit the memo leaves none;
  *  - the loader clears every memo before a ruleset goes into force, and
  *    when an interface's classes change under the one in force (renamed,
  *    gone).
@@ -32,6 +33,7 @@
 #define GW2 0xc6336501 /* 198.51.101.1: not */
 #define PEER 0xcb00710a
 #define IFINDEX 1001
+#define BIG_IFINDEX 70000
 
 static const char conf[] = "config firewall address\n"
 			   "    edit \"gw1\"\n"
@@ -68,13 +70,19 @@ static void frame(__u8 *f, __u32 dst)
 	wire_udp4(f, PEER, sport++, dst, 500);
 }
 
-static int judged(struct li_loader *l, __u32 dst, struct li_verdict *v)
+static int judged_on(struct li_loader *l, int ifindex, __u32 dst,
+		     struct li_verdict *v)
 {
 	__u8 f[WIRE_UDP4_LEN];
 	struct li_pkt p;
 
 	frame(f, dst);
-	return li_loader_test_run(l, f, sizeof(f), IFINDEX, &p, v);
+	return li_loader_test_run(l, f, sizeof(f), ifindex, &p, v);
+}
+
+static int judged(struct li_loader *l, __u32 dst, struct li_verdict *v)
+{
+	return judged_on(l, IFINDEX, dst, v);
 }
 
 static __u64 memo_of(__u32 gen, __u32 ifindex, __u32 v)
@@ -177,6 +185,24 @@ int main(void)
 	err = li_loader_set_interface(l, IFINDEX, "wan1");
 	check(!err && !judged(l, GW1, &v) && v.drop && v.policy_id == 1,
 	      "its index named wan1 again: IKE to gw1 dropped by policy 1");
+
+	/*
+	 * An index beyond the memo's 16 bits (and the classes' array): not
+	 * remembered, judged by its classes in the hash every time.
+	 */
+	err = li_loader_set_interface(l, BIG_IFINDEX, "wan1");
+	check(!err && !judged(l, GW1, &v) && v.drop && s1->dst_memo,
+	      "ifindex 70000 named wan1 too; gw1's slot remembers wan1's index");
+	m1 = s1->dst_memo;
+	check(!judged_on(l, BIG_IFINDEX, GW1, &v) && v.drop &&
+		      v.policy_id == 1 && s1->dst_memo == m1,
+	      "IKE to gw1 on ifindex 70000: dropped, and not remembered");
+	err = li_loader_set_interface(l, BIG_IFINDEX, "lan");
+	check(!err && !judged_on(l, BIG_IFINDEX, GW1, &v) && !v.drop &&
+		      v.reason == LI_R_IMPLICIT,
+	      "renamed: IKE to gw1 on it passes, implicit");
+	check(!judged(l, GW1, &v) && v.drop && v.policy_id == 1,
+	      "... while wan1's own index still drops it");
 
 	err = li_loader_set_ruleset(l, &p.rs);
 	check(!err && !s1->dst_memo && !s2->dst_memo,
