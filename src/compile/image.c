@@ -123,21 +123,18 @@ void ruleset_image_layout(const struct li_ruleset *rs, struct li_image *im)
 static void fill_addr(struct li_image *im, __u32 base,
 		      const struct li_addr_table *t, __u32 mul)
 {
-	__u32 *at = im->addr + (size_t)base * LI_ADDR_ELEM, *b;
+	__u32 *at = im->addr + (size_t)base * LI_ADDR_ELEM;
 	size_t i, n = (size_t)t->nr_blocks * LI_BLOCK_SIZE;
 
+	_Static_assert(LI_ADDR_ROOT_ELEMS * LI_ADDR_ELEM == LI_ROOT_SIZE,
+		       "the blocks follow the root: one loop scales both");
 	memcpy(at, t->root, LI_ROOT_SIZE * sizeof(*at));
-	b = at + (size_t)li_addr_block_elem(0) * LI_ADDR_ELEM;
 	if (t->nr_blocks)
-		memcpy(b, t->blocks, n * sizeof(*at));
-	if (mul == 1)
-		return;
-	for (i = 0; i < LI_ROOT_SIZE; i++)
+		memcpy(at + (size_t)li_addr_block_elem(0) * LI_ADDR_ELEM,
+		       t->blocks, n * sizeof(*at));
+	for (i = 0; mul != 1 && i < LI_ROOT_SIZE + n; i++)
 		if (!(at[i] & LI_NEXT))
 			at[i] *= mul;
-	for (i = 0; i < n; i++)
-		if (!(b[i] & LI_NEXT))
-			b[i] *= mul;
 }
 
 /*

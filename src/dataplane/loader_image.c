@@ -412,17 +412,15 @@ static void read_ifc(const struct li_loader *l, __u32 set, int ifindex,
 
 /*
  * The classes of an interface in the set in force went from @old to
- * what it now holds. The locals' memos (local_slot.h) hold phase B of
- * (interface, destination) under the generation, which did not change:
- * once every packet that may have read the old classes is done (the
- * flips' gap), they are cleared. Rare: an interface the policies name
- * comes, goes or is renamed.
+ * @now. The locals' memos (local_slot.h) hold phase B of (interface,
+ * destination) under the generation, which did not change: once every
+ * packet that may have read the old classes is done (the flips' gap),
+ * they are cleared. Rare: an interface the policies name comes, goes or
+ * is renamed.
  */
-static void ifc_changed(struct li_loader *l, int ifindex, const __u32 old[2])
+static void ifc_changed(struct li_loader *l, const __u32 old[2],
+			const __u32 now[2])
 {
-	__u32 now[2];
-
-	read_ifc(l, l->active, ifindex, now);
 	if (now[0] == old[0] && now[1] == old[1])
 		return;
 	wait_gap(li_mono_ns());
@@ -500,8 +498,12 @@ int li_loader_forget_interface(struct li_loader *l, int ifindex)
 				err = -errno;
 		}
 	}
-	if (l->have_rs)
-		ifc_changed(l, ifindex, old);
+	if (l->have_rs) {
+		__u32 other[2] = { l->hdr.fam[0].intf_other,
+				   l->hdr.fam[1].intf_other };
+
+		ifc_changed(l, old, other);
+	}
 	return err;
 }
 
@@ -538,7 +540,7 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 	li_loader_classes(l, ifindex, cls);
 	read_ifc(l, l->active, ifindex, old);
 	err = li_loader_write_ifc(l, l->active, ifindex, cls);
-	ifc_changed(l, ifindex, old);
+	ifc_changed(l, old, cls);
 	return err;
 }
 
