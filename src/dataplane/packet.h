@@ -63,15 +63,11 @@ struct li_pkt {
 	__u16 sport; /* host order. ICMP: echo id (or 0) */
 	__u16 dport; /* host order. ICMP/ICMPv6: type << 8 | code */
 	__u8 tcp_flags;
-	__u8 ike_version; /* IKE: major << 4 | minor */
-	__u32 spi;	  /* ESP, host order */
-	__u32 seq;	  /* ESP sequence, host order; TCP sequence */
-	__u32 ack;	  /* TCP */
-	__u16 win;	  /* TCP */
-	__u8 ike_exchange;
 	__u8 icmp_type;
-	__u64 ike_ispi; /* IKE initiator SPI, as on the wire (big endian) */
-	__u64 ike_rspi;
+	__u16 win;	/* TCP */
+	__u32 spi;	/* ESP, host order */
+	__u32 seq;	/* ESP sequence, host order; TCP sequence */
+	__u32 ack;	/* TCP */
 	__u16 icmp_seq; /* echo sequence */
 	/*
 	 * LI_PKT_ICMP_INNER: the packet an ICMP error quotes (it left a
@@ -81,10 +77,10 @@ struct li_pkt {
 	__u8 pad;
 	__u16 inner_sport;
 	__u16 inner_dport;
-	__u16 pad2;
 	__u32 inner_saddr[4];
 	__u32 inner_daddr[4];
-};
+	__u32 pad2; /* to whole 8-byte words: parse.h clears them */
+} __attribute__((aligned(8)));
 
 /*
  * Where li_parse_l3() (parse.h) found the transport header, offsets from

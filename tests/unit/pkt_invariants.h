@@ -80,9 +80,6 @@ static inline const char *pkt_check_l4(const struct li_pkt *p)
 		return "ICMP fields without an ICMP header";
 	if (icmp && (f & LI_PKT_PORTS) && (p->dport >> 8) != p->icmp_type)
 		return "ICMP dport is not type << 8 | code";
-	if (!(f & LI_PKT_IKE) &&
-	    (p->ike_ispi || p->ike_rspi || p->ike_version || p->ike_exchange))
-		return "IKE fields without IKE";
 	if ((p->malformed == LI_MAL_L4_TRUNC ||
 	     p->malformed == LI_MAL_L4_LEN) &&
 	    (f & (LI_PKT_ESP | LI_PKT_IKE | LI_PKT_NATT_KA)))
