@@ -211,26 +211,32 @@ lab_ipsec_up() {
 # The peer initiates (unless the tunnel is up already); the CHILD_SA must
 # be INSTALLED on the gateway's side.
 lab_tunnel_up() {
-	# The peer has the tunnel but the gateway shows no INSTALLED CHILD_SA:
-	# a rekey in flight (esp.sh rekeys every 3 s), between the old SA and
-	# the new one. Initiating then makes the peer refuse a duplicate.
-	if ! lab_swanctl gw --list-sas 2>/dev/null | grep -q INSTALLED &&
-		lab_swanctl peer --list-sas 2>/dev/null | grep -q INSTALLED; then
-		for _ in $(seq 30); do
-			sleep 0.1
-			lab_swanctl gw --list-sas 2>/dev/null | grep -q INSTALLED &&
-				break
-		done
-	fi
-	lab_swanctl gw --list-sas 2>/dev/null | grep -q INSTALLED ||
-		lab_swanctl peer --initiate --child lab --timeout 20 >"$LAB_DIR/initiate.out" 2>&1 || {
-		tail -n 20 "$LAB_DIR/initiate.out" >&2
-		lab_die "swanctl --initiate failed"
-		return 1
-	}
-	lab_swanctl gw --list-sas >"$LAB_DIR/sas.out" 2>&1
-	grep -q 'ESTABLISHED' "$LAB_DIR/sas.out" && grep -q 'INSTALLED' "$LAB_DIR/sas.out" ||
-		lab_die "no established IKE_SA and installed CHILD_SA on the gateway"
+	# Up when the gateway lists an ESTABLISHED IKE_SA and an INSTALLED
+	# CHILD_SA. esp.sh's peer rekeys every 3 s, so a look may fall between
+	# the old CHILD_SA and the new one: look again, up to 10 s, before
+	# calling it down (lab-esp/rekey failed so once in CI, the gateway's
+	# CHILD_SA installed a moment before). Initiate only when the peer has
+	# no INSTALLED CHILD_SA either, or after 3 s of looking: initiating
+	# while a rekey is in flight makes the peer refuse a duplicate.
+	local i initiated=
+	for i in $(seq 100); do
+		lab_swanctl gw --list-sas >"$LAB_DIR/sas.out" 2>&1
+		grep -q 'ESTABLISHED' "$LAB_DIR/sas.out" &&
+			grep -q 'INSTALLED' "$LAB_DIR/sas.out" && return 0
+		if [ -z "$initiated" ] && { [ "$i" -gt 30 ] ||
+			! lab_swanctl peer --list-sas 2>/dev/null | grep -q INSTALLED; }; then
+			lab_swanctl peer --initiate --child lab --timeout 20 \
+				>"$LAB_DIR/initiate.out" 2>&1 || {
+				tail -n 20 "$LAB_DIR/initiate.out" >&2
+				lab_die "swanctl --initiate failed"
+				return 1
+			}
+			initiated=1
+		fi
+		sleep 0.1
+	done
+	sed 's/^/    /' "$LAB_DIR/sas.out" >&2
+	lab_die "no established IKE_SA and installed CHILD_SA on the gateway in 10 s"
 }
 
 # Ping across the tunnel, inner to inner. Prints ping's summary line;
