@@ -54,9 +54,7 @@ static void lay_phase(struct li_image *im, const struct li_family *f,
 	if (!ph->on)
 		return;
 	h->phase_on = 1;
-	h->ph_nsvc = ph->nr_svc;
 	h->ph_ndst = ph->nr_dst;
-	h->ph_nb = ph->nr_b;
 	h->ph_sv = phase_run(im, (size_t)f->bm_src.nr_classes * ph->nr_svc);
 	h->ph_id = phase_run(im, (size_t)f->bm_intf.nr_classes * ph->nr_dst);
 	h->ph_ab = phase_run(im, (size_t)ph->nr_a * ph->nr_b);

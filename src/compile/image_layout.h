@@ -66,8 +66,11 @@ struct li_fam_hdr {
 	__u32 proto_map[256];
 	/* Phase tables (li_phase entries; phase_on 0: the bitmap walk). */
 	__u32 phase_on;
-	__u32 ph_nsvc, ph_ndst, ph_nb; /* row widths of sv, id, ab */
-	/* sv: A * ph_nb (its row of ab); ab: first policy, -1 none */
+	__u32 ph_ndst; /* row width of id */
+	/*
+	 * sv: A * nr_b, its row of ab (so sv and ab need no row width);
+	 * ab: first policy, -1 none
+	 */
 	__u32 ph_sv, ph_id, ph_ab;
 	/*
 	 * The loader's: policy pol_base's first word in the XDP program's

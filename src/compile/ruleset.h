@@ -46,8 +46,6 @@
  * in both families, always (li_port_proto_number): the data path takes
  * their tables without reading it (match.h li_svc_class).
  */
-#define LI_PROTO_TCP 6
-#define LI_PROTO_UDP 17
 enum li_port_proto {
 	LI_PP_TCP,
 	LI_PP_UDP,

@@ -8,6 +8,7 @@
  * both. ICMP and ICMPv6 use dport = type << 8 | code, sport = 0.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,15 +156,15 @@ int li_port_proto_number(int family, unsigned int pp)
 {
 	switch (pp) {
 	case LI_PP_TCP:
-		return LI_PROTO_TCP;
+		return IPPROTO_TCP;
 	case LI_PP_UDP:
-		return LI_PROTO_UDP;
+		return IPPROTO_UDP;
 	case LI_PP_SCTP:
-		return 132;
+		return IPPROTO_SCTP;
 	case LI_PP_ICMP:
-		return family == 4 ? 1 : -1;
+		return family == 4 ? IPPROTO_ICMP : -1;
 	case LI_PP_ICMP6:
-		return family == 6 ? 58 : -1;
+		return family == 6 ? IPPROTO_ICMPV6 : -1;
 	}
 	return -1;
 }

@@ -294,9 +294,9 @@ static __always_inline __u32 li_svc_class(const LI_CTX *c,
 	 * TCP's and UDP's port tables are theirs in every family
 	 * (ruleset.h): the port's read need not wait for proto_map's.
 	 */
-	if (p->proto == LI_PROTO_UDP) {
+	if (p->proto == LI_IPPROTO_UDP) {
 		pp = LI_PP_UDP;
-	} else if (p->proto == LI_PROTO_TCP) {
+	} else if (p->proto == LI_IPPROTO_TCP) {
 		pp = LI_PP_TCP;
 	} else {
 		e = li_acc_svc_proto(c, fam, p->proto);

@@ -17,6 +17,15 @@
 #define LI_UNROLL
 #endif
 
+/* li_pkt.proto: the IP protocols the parser and the matcher name */
+#define LI_IPPROTO_ICMP 1
+#define LI_IPPROTO_TCP 6
+#define LI_IPPROTO_UDP 17
+#define LI_IPPROTO_ESP 50
+#define LI_IPPROTO_AH 51
+#define LI_IPPROTO_ICMPV6 58
+#define LI_IPPROTO_SCTP 132
+
 /* li_pkt.flags */
 #define LI_PKT_PORTS (1u << 0)	    /* sport/dport are valid */
 #define LI_PKT_FRAG (1u << 1)	    /* part of a fragmented datagram */

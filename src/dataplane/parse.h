@@ -93,14 +93,6 @@ _Static_assert(sizeof(struct li_pkt) % 8 == 0 &&
 #define LI_EXTHDR_MAX 8 /* IPv6 extension headers walked before giving up */
 #define LI_NOLIMIT 0xffffffffu
 
-#define LI_IPPROTO_ICMP 1
-#define LI_IPPROTO_TCP 6
-#define LI_IPPROTO_UDP 17
-#define LI_IPPROTO_ESP 50
-#define LI_IPPROTO_AH 51
-#define LI_IPPROTO_ICMPV6 58
-#define LI_IPPROTO_SCTP 132
-
 /* Header lengths: the fixed part, or the least a valid one has. */
 #define LI_IP_HLEN_MIN 20 /* IPv4 without options */
 #define LI_IP6_HLEN 40

@@ -272,16 +272,14 @@ static void compare_phase(const char *name, const struct li_ruleset *rs,
 		const struct li_phase *ph = &f->phase;
 
 		rh->phase_on = h->phase_on;
-		rh->ph_nsvc = h->ph_nsvc;
 		rh->ph_ndst = h->ph_ndst;
-		rh->ph_nb = h->ph_nb;
 		rh->ph_sv = h->ph_sv;
 		rh->ph_id = h->ph_id;
 		rh->ph_ab = h->ph_ab;
 		assert_int_equal(h->phase_on, ph->on);
 		if (!ph->on)
 			continue;
-		assert_int_equal(h->ph_nb, ph->nr_b);
+		assert_int_equal(h->ph_ndst, ph->nr_dst);
 		compare_phase_sv(name, ph, im->phase + h->ph_sv,
 				 (size_t)f->bm_src.nr_classes * ph->nr_svc);
 		SAME("phase id", im->phase + h->ph_id, ph->id,
