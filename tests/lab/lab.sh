@@ -214,8 +214,8 @@ lab_tunnel_up() {
 	# Up when the gateway lists an ESTABLISHED IKE_SA and an INSTALLED
 	# CHILD_SA. esp.sh's peer rekeys every 3 s, so a look may fall between
 	# the old CHILD_SA and the new one: look again, up to 10 s, before
-	# calling it down (lab-esp/rekey failed so once in CI, the gateway's
-	# CHILD_SA installed a moment before). Initiate only when the peer has
+	# calling it down (one look only made lab-esp/rekey fail so in CI
+	# once, right after the flood test). Initiate only when the peer has
 	# no INSTALLED CHILD_SA either, or after 3 s of looking: initiating
 	# while a rekey is in flight makes the peer refuse a duplicate.
 	local i initiated=
