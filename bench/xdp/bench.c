@@ -172,27 +172,53 @@ static __u32 median(__u32 *v, unsigned int n)
 }
 
 /*
- * A plain program (xdp-filter, XDP_PASS) on frame @i: median ns. Every
- * round must return @want (the verdict the sanity check established).
+ * One run of REPEAT of a plain program (xdp-filter, XDP_PASS) on frame
+ * @i: ns a packet, 0 unless it returned @want (the verdict the sanity
+ * check established).
  */
+static __u32 run_prog(int fd, int i, __u32 want)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frames[i].b,
+		    .data_size_in = frames[i].len, .repeat = repeat);
+	__u64 t0 = wall_ns();
+
+	if (bpf_prog_test_run_opts(fd, &o) || o.retval != want) {
+		fprintf(stderr, "bench: %s: verdict %u, expected %u\n",
+			frame_names[i], o.retval, want);
+		return 0;
+	}
+	return per_packet(t0, o.duration) ?: 1;
+}
+
+/* A plain program on frame @i: median ns, 0 on a wrong verdict. */
 static __u32 bench_prog(int fd, int i, __u32 want)
 {
 	__u32 v[64];
 	unsigned int k;
 
-	for (k = 0; k < rounds; k++) {
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frames[i].b,
-			    .data_size_in = frames[i].len, .repeat = repeat);
-		__u64 t0 = wall_ns();
-
-		if (bpf_prog_test_run_opts(fd, &o) || o.retval != want) {
-			fprintf(stderr, "bench: %s: verdict %u, expected %u\n",
-				frame_names[i], o.retval, want);
+	for (k = 0; k < rounds; k++)
+		if (!(v[k] = run_prog(fd, i, want)))
 			return 0;
-		}
-		v[k] = per_packet(t0, o.duration);
-	}
 	return median(v, rounds);
+}
+
+/*
+ * Each localin round is paired with a run of xdp-filter's default load
+ * on the same frame, by turns (xdp-filter first every other round): a
+ * VM whose speed moves within a run moves both alike, where the rows
+ * timed minutes apart can differ by twice. Per cell: the median of the
+ * rounds' differences, and how many rounds localin was at or below.
+ */
+static int pair_fd = -1;
+static __u32 pair_want[NR_FRAMES];
+static int pair_diff[MAX_ROWS][NR_FRAMES];
+static unsigned int pair_wins[MAX_ROWS][NR_FRAMES];
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static int load_prog(const char *path, struct bpf_object **obj)
@@ -427,6 +453,7 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 	struct li_pkt pkt;
 	char reason[16];
 	__u32 ns[64];
+	int d[64];
 	unsigned int k;
 	int i, err;
 
@@ -444,14 +471,24 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 		err = li_loader_test_run(l, frames[i].b, frames[i].len, IFINDEX,
 					 &pkt, &v);
 		for (k = 0; k < rounds && !err; k++) {
+			__u32 x =
+				k & 1 ? run_prog(pair_fd, i, pair_want[i]) : 0;
 			__u64 t0 = wall_ns();
 
 			err = li_loader_bench(l, frames[i].b, frames[i].len,
 					      IFINDEX, repeat, &ns[k]);
 			ns[k] = per_packet(t0, ns[k]);
+			if (!(k & 1))
+				x = run_prog(pair_fd, i, pair_want[i]);
+			if (!x)
+				err = -EINVAL;
+			d[k] = (int)ns[k] - (int)x;
+			pair_wins[nrows][i] += ns[k] <= x;
 		}
 		if (err)
 			goto out;
+		qsort(d, rounds, sizeof(*d), cmp_int);
+		pair_diff[nrows][i] = d[rounds / 2];
 		row[i] = median(ns, rounds);
 		/* What the timed runs met: a session the first run opened? */
 		if (!err)
@@ -522,6 +559,36 @@ static void print_at_or_below(const char *what, const __u32 *base)
 	       all == nrows * NR_FRAMES ? "IS at or below" :
 					  "is NOT at or below",
 	       what, all, nrows * NR_FRAMES);
+}
+
+/*
+ * The paired rounds (pair_fd): per cell, the median of localin's minus
+ * xdp-filter's ns and the rounds localin was at or below. Indented, so
+ * that compare.sh's rows (a label at the start of a line) skip them.
+ */
+static void print_paired(void)
+{
+	int c, i, n = 0;
+
+	printf("paired with xdp-filter (default), by turns in each round, same frame:\n"
+	       "  median of localin - xdp-filter, ns (rounds localin at or below of %u)\n",
+	       rounds);
+	for (c = 0; c < nrows; c++) {
+		printf("  %-14s", labels[c]);
+		for (i = 0; i < NR_FRAMES; i++) {
+			if (centi)
+				printf("  %s %+.2f (%u)", frame_names[i],
+				       pair_diff[c][i] / 100.0,
+				       pair_wins[c][i]);
+			else
+				printf("  %s %+d (%u)", frame_names[i],
+				       pair_diff[c][i], pair_wins[c][i]);
+			n += pair_diff[c][i] <= 0;
+		}
+		printf("\n");
+	}
+	printf("  verdict: localin's median difference at or below 0 on %d/%d cells\n",
+	       n, nrows * NR_FRAMES);
 }
 
 static void print_prog_row(const char *label, const char *what, const __u32 *ns,
@@ -611,6 +678,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_FRAMES; i++)
 		printf("  %-20s", frame_names[i]);
 	printf("\n");
+	pair_fd = afd;
+	memcpy(pair_want, want, sizeof(want));
 	for (i = 0; i < NR_FRAMES; i++) {
 		ar[i] = bench_prog(afd, i, want[i]);
 		ur[i] = bench_prog(ufd, i, want[i]);
@@ -657,6 +726,7 @@ int main(int argc, char **argv)
 	printf("\n");
 	print_at_or_below("xdp-filter (default)", ar);
 	print_at_or_below("xdp-filter -f udp", ur);
+	print_paired();
 	if (sess_obj &&
 	    sess_bench(nrows, labels, paths, sess_obj, pfd, rounds, repeat))
 		return 1;
