@@ -115,24 +115,31 @@ void ruleset_image_layout(const struct li_ruleset *rs, struct li_image *im)
 /*
  * An address table, each class times @mul: a family with phase tables
  * has its source classes as their rows of sv (class * nr svc classes),
- * so that phase A's read waits for one multiply less. Pointers to
- * blocks (LI_NEXT) as they are.
+ * so that phase A's read waits for one multiply less. A pointer to a
+ * block becomes its offset in the image (image_layout.h li_addr_next_at).
  */
 static void fill_addr(struct li_image *im, __u32 base,
 		      const struct li_addr_table *t, __u32 mul)
 {
 	__u32 *at = im->addr + (size_t)base * LI_ADDR_ELEM;
+	__u32 blocks = (base + li_addr_block_elem(0)) * LI_ADDR_ELEM;
 	size_t i, n = (size_t)t->nr_blocks * LI_BLOCK_SIZE;
 
-	_Static_assert(LI_ADDR_ROOT_ELEMS * LI_ADDR_ELEM == LI_ROOT_SIZE,
-		       "the blocks follow the root: one loop scales both");
+	_Static_assert(LI_ADDR_ROOT_ELEMS * LI_ADDR_ELEM == LI_ROOT_SIZE &&
+			       LI_ADDR_ELEM == LI_BLOCK_SIZE,
+		       "the blocks follow the root, an element each: one "
+		       "loop does both");
 	memcpy(at, t->root, LI_ROOT_SIZE * sizeof(*at));
 	if (t->nr_blocks)
 		memcpy(at + (size_t)li_addr_block_elem(0) * LI_ADDR_ELEM,
 		       t->blocks, n * sizeof(*at));
-	for (i = 0; mul != 1 && i < LI_ROOT_SIZE + n; i++)
-		if (!(at[i] & LI_NEXT))
+	for (i = 0; i < LI_ROOT_SIZE + n; i++) {
+		if (at[i] & LI_NEXT)
+			at[i] = li_addr_next_at(blocks + (at[i] & ~LI_NEXT) *
+								 LI_BLOCK_SIZE);
+		else
 			at[i] *= mul;
+	}
 }
 
 /*

@@ -24,6 +24,20 @@
 #define LI_ADDR_ELEM 256
 #define LI_ADDR_ROOT_ELEMS (LI_ROOT_SIZE / LI_ADDR_ELEM)
 
+/*
+ * A pointer to a block (LI_NEXT) in li_addr as the program reads it:
+ * LI_NEXT | the block's byte offset in li_conf_val.tab (maps.h), where
+ * the compiler's tables have the block's index in its table. The image
+ * holds the offset from its own first entry (image.c fill_addr), and the
+ * loader adds its set's when it copies it (loader_image.c copy_addr).
+ * Offsets stay below li_conf's bound (loader.c LI_CONF_MAX, 2^29), so
+ * below LI_NEXT.
+ */
+static __always_inline __u32 li_addr_next_at(__u32 entry)
+{
+	return LI_NEXT | entry * (__u32)sizeof(__u32);
+}
+
 /* li_port element: 256 consecutive ports' classes. */
 #define LI_PORT_ELEM 256
 #define LI_PORT_ELEMS_PER_TABLE (LI_PORT_SPACE / LI_PORT_ELEM)

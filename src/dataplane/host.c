@@ -55,10 +55,11 @@ static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, LI_ADDR_TAB t,
 	return t->root[i];
 }
 
-static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, LI_ADDR_TAB t,
-					       __u32 i)
+/* Entry @byte of the block that @e (LI_NEXT | its index) names. */
+static __always_inline __u32 li_acc_addr_next(const LI_CTX *c, LI_ADDR_TAB t,
+					      __u32 e, __u32 byte)
 {
-	return t->blocks[i];
+	return t->blocks[(size_t)(e & ~LI_NEXT) * LI_BLOCK_SIZE + byte];
 }
 
 static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,

@@ -126,6 +126,25 @@ static void rebase_hdr(const struct li_conf *c, struct li_set_hdr *h, __u32 set)
 }
 
 /*
+ * The address tables into tab from its entry @first: a pointer to a block
+ * holds the block's offset in the image (image_layout.h li_addr_next_at),
+ * and gets the set's. Below LI_CONF_MAX (loader.c), the sum keeps clear
+ * of LI_NEXT.
+ */
+static void copy_addr(__u32 *tab, const struct li_image *im, __u32 first)
+{
+	size_t i, n = (size_t)im->n.addr * LI_ADDR_ELEM;
+	__u32 *at = tab + first, off = li_addr_next_at(first) & ~LI_NEXT;
+
+	if (!off) {
+		memcpy(at, im->addr, n * sizeof(*at));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		at[i] = im->addr[i] & LI_NEXT ? im->addr[i] + off : im->addr[i];
+}
+
+/*
  * Each map's array in one batch at set @set's first key; the tables in
  * li_conf's value (addresses, ports, policies, phases) copied through its
  * mapping.
@@ -137,8 +156,7 @@ static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 	int err;
 
 	/* li_conf's tables: set @set's part, through the mapping. */
-	memcpy(l->amap + (size_t)li_set_key(set, c->cap_addr, 0) * LI_ADDR_ELEM,
-	       im->addr, (size_t)im->n.addr * LI_ADDR_ELEM * sizeof(*im->addr));
+	copy_addr(l->amap, im, li_set_key(set, c->cap_addr, 0) * LI_ADDR_ELEM);
 	memcpy(l->portmap +
 		       (size_t)li_port_table_key(set, 0, 0, 0) * LI_PORT_ELEM,
 	       im->port,

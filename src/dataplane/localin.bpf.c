@@ -259,11 +259,19 @@ static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, LI_ADDR_TAB t,
 	return addr_entry(t, i & (LI_ROOT_SIZE - 1));
 }
 
-/* Blocks follow their root (image_layout.h li_addr_block_elem). */
-static __always_inline __u32 li_acc_addr_block(const LI_CTX *c, LI_ADDR_TAB t,
-					       __u32 i)
+/*
+ * Entry @byte of the block that @e names: LI_NEXT | the block's byte
+ * offset in tab (image_layout.h li_addr_next_at), so that a level adds
+ * no table base and multiplies nothing.
+ */
+static __always_inline __u32 li_acc_addr_next(const LI_CTX *c, LI_ADDR_TAB t,
+					      __u32 e, __u32 byte)
 {
-	return addr_entry(t, LI_ROOT_SIZE + i);
+	__u32 k = (e ^ LI_NEXT) + byte * (__u32)sizeof(__u32);
+
+	if (k > t.last * (__u32)sizeof(__u32))
+		return 0;
+	return *(const __u32 *)((const __u8 *)t.v + k);
 }
 
 static __always_inline __u32 li_acc_svc_proto(const LI_CTX *c, int fam,

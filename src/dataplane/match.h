@@ -41,7 +41,11 @@
  *                          includer defines: a pointer, a map value and
  *                          an offset)
  *   __u32 li_acc_addr_root(const LI_CTX *c, LI_ADDR_TAB t, __u32 i);
- *   __u32 li_acc_addr_block(const LI_CTX *c, LI_ADDR_TAB t, __u32 i);
+ *   __u32 li_acc_addr_next(const LI_CTX *c, LI_ADDR_TAB t, __u32 e,
+ *                          __u32 byte);
+ *                         (entry @byte of the block entry @e names; the
+ *                          XDP side's @e holds the block's byte offset
+ *                          in li_conf's tab, the host's its index)
  *   __u32 li_acc_svc_proto(const LI_CTX *c, int fam, __u32 proto);
  *   __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p, int src,
  *                         __u32 port);
@@ -206,7 +210,11 @@ static __always_inline __u32 li_addr_byte(const struct li_pkt *p, int dim,
  * An IPv4 address's walk, its one word read once and its two levels
  * unrolled: the loop below read the word again from the packet's facts at
  * each level, and kept its counters: two levels cost pfx1k 52
- * instructions over pfx1 (bench/xdp/insns.sh), 26 here.
+ * instructions over pfx1 (bench/xdp/insns.sh), 26 here. In the XDP
+ * program a level is an add and a load: an entry naming a block holds
+ * where it is (image_layout.h li_addr_next_at), 2 instructions more
+ * than an index times the block size, yet the chain of loads a level
+ * waits for is shorter (bench/xdp/README.md, thirteenth part).
  */
 static __always_inline __u32 li_addr_class4(const LI_CTX *c, LI_ADDR_TAB t,
 					    __u32 w)
@@ -217,12 +225,10 @@ static __always_inline __u32 li_addr_class4(const LI_CTX *c, LI_ADDR_TAB t,
 	_Static_assert(LI_V4_LEVELS == 3, "the root, then bytes 2 and 3");
 	if (!(e & LI_NEXT))
 		return e;
-	e = li_acc_addr_block(
-		c, t, (e & ~LI_NEXT) * LI_BLOCK_SIZE + li_word_byte(w, 2));
+	e = li_acc_addr_next(c, t, e, li_word_byte(w, 2));
 	if (!(e & LI_NEXT))
 		return e;
-	return li_acc_addr_block(
-		c, t, (e & ~LI_NEXT) * LI_BLOCK_SIZE + li_word_byte(w, 3));
+	return li_acc_addr_next(c, t, e, li_word_byte(w, 3));
 }
 
 /* Multibit trie walk: root by the first 16 bits, then a byte per level. */
@@ -244,9 +250,7 @@ static __always_inline __u32 li_addr_class(const LI_CTX *c,
 	for (i = 0; i < LI_V6_LEVELS - 1; i++) {
 		if (!(e & LI_NEXT))
 			break;
-		e = li_acc_addr_block(c, t,
-				      (e & ~LI_NEXT) * LI_BLOCK_SIZE +
-					      li_addr_byte(p, dim, i + 2));
+		e = li_acc_addr_next(c, t, e, li_addr_byte(p, dim, i + 2));
 	}
 	return e;
 }

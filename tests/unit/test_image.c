@@ -78,6 +78,11 @@ static void put_addr(struct ref *r, int fam, int dim,
 	for (i = 0; i < n; i++)
 		if (!(at[i] & LI_NEXT))
 			at[i] *= mul;
+		else
+			at[i] = LI_NEXT |
+				((base + li_addr_block_elem(0)) * LI_ADDR_ELEM +
+				 (at[i] & ~LI_NEXT) * LI_BLOCK_SIZE) *
+					4;
 }
 
 static void put_bm(struct ref *r, int fam, int dim, const __u64 *words, __u32 n)
