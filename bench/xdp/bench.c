@@ -4,7 +4,9 @@
  * config given, for five frames of the seed scenario, beside two builds of
  * xdp-filter with the one port rule `xdp-filter port 500 -p udp` sets (UDP
  * destination port 500 dropped) and a bare XDP_PASS program, run on the
- * same frames. Medians of ROUNDS runs of REPEAT packets each. Then, with
+ * same frames. Medians of ROUNDS runs of REPEAT packets each; each of
+ * localin's runs is also paired with a run of xdp-filter on its frame,
+ * and the last table gives each cell's median difference. Then, with
  * -s, the cost of the SPI check on the config CONF (spi.c, with the
  * program spi.bpf.o at -w; FRAMES packets in use). With -S, what sessions
  * cost on each config (sess.c, with the program sess.bpf.o at -S).
