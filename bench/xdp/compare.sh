@@ -6,7 +6,10 @@
 # run RUNS times by turns on run.sh's frames and configs, then per cell
 # the minimum of the medians and the range over the runs, with
 # xdp-filter's and XDP_PASS's rows of the same runs. Interleaving keeps
-# a VM whose speed moves from favouring one side.
+# a VM whose speed moves from favouring one side. Then, where the bench
+# pairs its rounds with xdp-filter (bench.c print_paired), per cell the
+# median over the runs of each run's paired difference: what "at or
+# below xdp-filter" is judged by (bench/xdp/README.md).
 #
 #   bench/xdp/compare.sh REV_A REV_B [RUNS]   (BUILD=build, REPEAT=200000,
 #                                              ROUNDS=5)
@@ -63,9 +66,14 @@ for _ in $(seq "$RUNS"); do
 		# shellcheck disable=SC2086 # CONFS: one word a config
 		"$tmp/$s.bench" -a "$F/xdpfilt_alw_all.o" -u "$F/xdpfilt_alw_udp.o" \
 			-p "$OUT/pass.bpf.o" -r "${REPEAT:-200000}" -k "${ROUNDS:-5}" \
-			$CONFS | awk '/^ns per packet/ { on = 1 }
-				on && /^(xdp-filter|XDP_PASS|pfx|pol|a100k|geo)/' \
-			>>"$tmp/$s.out"
+			$CONFS >"$tmp/run.txt"
+		awk '/^ns per packet/ { on = 1 }
+			on && /^(xdp-filter|XDP_PASS|pfx|pol|a100k|geo)/' \
+			"$tmp/run.txt" >>"$tmp/$s.out"
+		# bench.c's paired rounds (a bench.c from 55c2d2b on)
+		awk '/^paired with/ { on = 1; next }
+			on && /^  [a-z0-9]/ && !/^  median of/' \
+			"$tmp/run.txt" >>"$tmp/$s.pair"
 	done
 done
 for s in a b; do
@@ -93,4 +101,44 @@ for s in a b; do
 			printf "\n"
 		}
 	}' "$tmp/$s.out"
+done
+# Per cell, over the runs: the median of each run's paired median
+# (localin minus xdp-filter, bench.c print_paired) and the runs above 0.
+for s in a b; do
+	[ -s "$tmp/$s.pair" ] || continue
+	rev=$A
+	[ $s = b ] && rev=$B
+	echo "== $rev: paired with xdp-filter, median of $RUNS runs' median differences, ns (runs above 0)"
+	awk 'function med(k,   n, i, j, t, v) {
+		n = cnt[k]
+		for (i = 1; i <= n; i++) v[i] = val[k, i]
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return v[int((n + 1) / 2)]
+	}
+	$1 == "verdict:" { split($(NF - 1), a, "/"); runs = runs " " a[1]; next }
+	{
+		if (!($1 in seen)) { seen[$1] = 1; order[++no] = $1 }
+		c = 0
+		for (i = 2; i + 1 <= NF; i += 3) {
+			c++
+			k = $1 SUBSEP c
+			val[k, ++cnt[k]] = $(i + 1) + 0
+			above[k] += $(i + 1) + 0 > 0
+		}
+	}
+	END {
+		printf "%-15s %-12s %-12s %-12s %-12s %-12s\n", "", "ike-denied",
+			"ike-peer", "not-for-gw", "esp-known", "esp-unknown"
+		for (j = 1; j <= no; j++) {
+			l = order[j]; printf "%-15s", l
+			for (c = 1; c <= 5; c++)
+				printf " %-12s", sprintf("%+.2f (%d)",
+					med(l SUBSEP c), above[l, c])
+			printf "\n"
+		}
+		print "cells at or below 0, run by run:" runs
+	}' "$tmp/$s.pair"
 done
