@@ -76,11 +76,28 @@ for _ in $(seq "$RUNS"); do
 			"$tmp/run.txt" >>"$tmp/$s.pair"
 	done
 done
+# The frames' header, and an awk END's rows: a label, then cell(l, c)
+# for the five frames (each awk defines cell).
+cells_head() {
+	printf '%-15s %-12s %-12s %-12s %-12s %-12s\n' "" ike-denied ike-peer \
+		not-for-gw esp-known esp-unknown
+}
+ROWS='function rows(   j, c) {
+	for (j = 1; j <= no; j++) {
+		printf "%-15s", order[j]
+		for (c = 1; c <= 5; c++)
+			printf " %-12s", cell(order[j], c)
+		printf "\n"
+	}
+}'
 for s in a b; do
 	rev=$A
 	[ $s = b ] && rev=$B
 	echo "== $rev ($(git -C "$top" rev-parse --short "$rev")): min of $RUNS medians [range], ns"
-	awk '{
+	cells_head
+	awk "$ROWS"'
+	function cell(l, c) { return lo[l, c] " [" lo[l, c] "-" hi[l, c] "]" }
+	{
 		lab = $1 == "xdp-filter" && $2 == "-f" ? "xdp-filter-udp" : $1
 		c = 0
 		for (i = 2; i <= NF; i++)
@@ -91,16 +108,7 @@ for s in a b; do
 			}
 		if (!(lab in seen)) { seen[lab] = 1; order[++no] = lab }
 	}
-	END {
-		printf "%-15s %-12s %-12s %-12s %-12s %-12s\n", "", "ike-denied",
-			"ike-peer", "not-for-gw", "esp-known", "esp-unknown"
-		for (j = 1; j <= no; j++) {
-			l = order[j]; printf "%-15s", l
-			for (c = 1; c <= 5; c++)
-				printf " %-12s", lo[l, c] " [" lo[l, c] "-" hi[l, c] "]"
-			printf "\n"
-		}
-	}' "$tmp/$s.out"
+	END { rows() }' "$tmp/$s.out"
 done
 # Per cell, over the runs: the median of each run's paired median
 # (localin minus xdp-filter, bench.c print_paired) and the runs above 0.
@@ -109,7 +117,12 @@ for s in a b; do
 	rev=$A
 	[ $s = b ] && rev=$B
 	echo "== $rev: paired with xdp-filter, median of $RUNS runs' median differences, ns (runs above 0)"
-	awk 'function med(k,   n, i, j, t, v) {
+	cells_head
+	awk "$ROWS"'
+	function cell(l, c) {
+		return sprintf("%+.2f (%d)", med(l SUBSEP c), above[l, c])
+	}
+	function med(k,   n, i, j, t, v) {
 		n = cnt[k]
 		for (i = 1; i <= n; i++) v[i] = val[k, i]
 		for (i = 2; i <= n; i++)
@@ -130,15 +143,7 @@ for s in a b; do
 		}
 	}
 	END {
-		printf "%-15s %-12s %-12s %-12s %-12s %-12s\n", "", "ike-denied",
-			"ike-peer", "not-for-gw", "esp-known", "esp-unknown"
-		for (j = 1; j <= no; j++) {
-			l = order[j]; printf "%-15s", l
-			for (c = 1; c <= 5; c++)
-				printf " %-12s", sprintf("%+.2f (%d)",
-					med(l SUBSEP c), above[l, c])
-			printf "\n"
-		}
+		rows()
 		print "cells at or below 0, run by run:" runs
 	}' "$tmp/$s.pair"
 done
