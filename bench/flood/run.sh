@@ -425,3 +425,34 @@ for s in $SRC; do
 			if (lr != "") printf "%sratio dropped/s%s\n", pre, lr
 		}' "$tmp/medians"
 done
+# Paired by round: localin's dropped/s over each other contender's in the
+# same round, which ran within seconds of it. The VM's speed moves by more
+# than the gap between the contenders over a run (2026-12-04: 40-75% within
+# one contender's rounds), and a run's medians can come from different
+# rounds; a round's two figures shared most of its moment.
+for s in $SRC; do
+	awk -v s="$s" -v cs="$CONTENDERS" -v multi="$nsrc" '$10 == s && $4 > 0 {
+			d[$1, $2] = $5; if ($2 > nr) nr = $2 }
+		function med(a, n,   i, j, t) {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		END {
+			pre = multi > 1 ? s ": " : ""
+			n = split(cs, c, " ")
+			for (i = 1; i <= n; i++) {
+				if (c[i] == "localin" || c[i] == "none") continue
+				k = ge = 0; rounds = ""
+				for (r = 1; r <= nr; r++) {
+					if (!((c[i], r) in d) || !(("localin", r) in d) || !(d[c[i], r] > 0)) continue
+					q[++k] = d["localin", r] / d[c[i], r]
+					rounds = rounds sprintf(" %.3f", q[k])
+					if (q[k] >= 1) ge++
+				}
+				if (!k) continue
+				name = c[i] == "xdpfilter" ? "xdp-filter" : c[i]
+				printf "%spaired dropped/s localin/%s by round:%s; median %.3f, localin at or above in %d of %d\n",
+					pre, name, rounds, med(q, k), ge, k
+			}
+		}' "$RES"
+done
