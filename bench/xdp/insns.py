@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Instructions an XDP program takes for one frame, counted outside the kernel.
 
-    insns.py OBJ DUMP FRAME [--lines] [--trace]
+    insns.py OBJ DUMP FRAME [--lines] [--trace] [--chain[=WIDTH]] [--path]
 
 OBJ is the program's object (its section "xdp", read through llvm-objdump),
 DUMP a directory `bench -d` wrote (dump.c: the program's maps after the
@@ -16,6 +16,22 @@ second run's count is printed with its helper calls and its verdict:
 built with -g: localin's build/localin.tmp.bpf.o). --trace prints the second
 run's instructions in the order they ran, each with its source line: where
 a change's few instructions went (spills and moves clang gave no line).
+
+--chain adds what a model of an out-of-order core makes of that run:
+an instruction starts once its inputs are ready (registers, and for a
+load the bytes' last store) and not before its place in the run allows
+(i / WIDTH, default 6: as many a cycle), and takes LOAD cycles if it
+loads (4: an L1 hit), 3 for a multiply, 0 for a register move, 1
+otherwise; a taken or untaken branch costs nothing (the bench repeats
+one frame, so every branch is predicted). It prints when the last
+finishes ("cycles"), --path the chain of instructions that decided it.
+The count says how much work a frame is, this what it waits for: a
+level of a trie is a load that waits for the one before. It is a model,
+not a timing. On the one change both measured (a trie level as an add
+and a load, bench/xdp/README.md, thirteenth part) it gave the
+three-level denied cells 3 cycles less and pfx1's and pol1000's none,
+where the paired rounds measured 0.5-1.3 ns less and -0.3 to +0.35 ns;
+a change it favours still has to be timed (compare.sh).
 
 These are the object's instructions, before the verifier: it inlines the
 array lookups (a call here, about six instructions there) and jiffies64
@@ -101,6 +117,7 @@ class Memory:
 
     def __init__(self):
         self.regions, self.names = {}, {}
+        self.log = None   # --chain: (is a store, address, size) of each access
 
     def region(self, name, data):
         rid = len(self.regions) + 1
@@ -117,10 +134,14 @@ class Memory:
 
     def load(self, p, size):
         buf, off = self.at(p, size)
+        if self.log is not None:
+            self.log.append((False, p, size))
         return struct.unpack_from(FMT[size], buf, off)[0]
 
     def store(self, p, size, v):
         buf, off = self.at(p, size)
+        if self.log is not None:
+            self.log.append((True, p, size))
         struct.pack_into(FMT[size], buf, off, v & ((1 << (8 * size)) - 1))
 
     def read(self, p, n):
@@ -151,8 +172,10 @@ def sx(v, bits):
     return v - (1 << bits) if v >> (bits - 1) else v
 
 
-def run(insns, mem, maps, rodata, ctx, clock, trace=False):
-    """One run to exit: (count, count inlined, r0, calls, lines)."""
+def run(insns, mem, maps, rodata, ctx, clock, trace=False, steps=None):
+    """One run to exit: (count, count inlined, r0, calls, lines). With a
+    list @steps, each instruction run is appended to it as (its text, the
+    memory it read and wrote: Memory.log's entries)."""
     R = [0] * 11
     stack = mem.region('stack', bytearray(512))
     R[1], R[10] = ctx['ptr'], stack + 512
@@ -176,6 +199,9 @@ def run(insns, mem, maps, rodata, ctx, clock, trace=False):
     while True:
         t, reloc, src = insns[pc]
         count += 1
+        if steps is not None:
+            mem.log = []
+            steps.append((pc, t, src, mem.log))
         lines[src] += 1
         if trace:
             print('%5d %-40s %s' % (pc, t, src))
@@ -300,13 +326,73 @@ def run(insns, mem, maps, rodata, ctx, clock, trace=False):
         raise RuntimeError('instruction %d: %s' % (pc, t))
 
 
+def chain(steps, width, load=4):
+    """--chain's model over run()'s @steps: (cycles, the deciding chain as
+    steps' indices)."""
+    reg, byte, done = {}, {}, []   # ready (cycle, step) of each
+    for i, (_, t, _, acc) in enumerate(steps):
+        deps = [(i / width, None)]
+        dst, lat, stores = None, 1, False
+        reads = [byte.get(b, (0, None)) for st, a, n in acc if not st
+                 for b in range(a, a + n)]
+        m = re.match(r'^[rw](\d+) = \*\(u\d+ \*\)\((r\d+) [+-] \d+\)$', t)
+        if m:
+            dst, lat = m.group(1), load
+            deps += [reg.get(m.group(2)[1:], (0, None))] + reads
+        elif t.startswith('*(') or t.startswith('lock '):
+            deps += [reg.get(r, (0, None)) for r in re.findall(r'r(\d+)', t)]
+            stores, lat = True, 0
+            if t.startswith('lock '):
+                deps += reads
+                lat = load + 1
+        elif t.startswith('call'):
+            # an inlined array lookup: the key read from the stack, a few
+            # operations; jiffies64, a load
+            dst, lat = '0', load + 3
+            deps += [reg.get('1', (0, None)), reg.get('2', (0, None))] + reads
+        elif t.startswith(('if ', 'goto', 'exit')):
+            deps += [reg.get(r, (0, None))
+                     for r in re.findall(r'\b[rw](\d+)\b', t)]
+            lat = 0
+        else:
+            m = re.match(r'^[rw](\d+) (\S*)= (.*)$', t)
+            if m:
+                dst, op, rhs = m.groups()
+                srcs = re.findall(r'\b[rw](\d+)\b', rhs)
+                if not op and srcs:
+                    lat = 0
+                elif op == '*':
+                    lat = 3
+                if ' ll' not in rhs:
+                    deps += [reg.get(r, (0, None)) for r in srcs]
+                    if op:
+                        deps.append(reg.get(dst, (0, None)))
+        start = max(deps, key=lambda d: d[0])
+        end = (start[0] + lat, start[1])
+        if dst is not None:
+            reg[dst] = (end[0], i)
+        if stores:
+            for st, a, n in acc:
+                if st:
+                    for b in range(a, a + n):
+                        byte[b] = (end[0], i)
+        done.append(end)
+    last = max(range(len(done)), key=lambda i: done[i][0])
+    path, i = [], last
+    while i is not None:
+        path.append(i)
+        i = done[i][1]
+    return done[last][0], [(i, done[i][0]) for i in reversed(path)]
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     if len(args) != 3:
         sys.exit(__doc__.strip().splitlines()[2].strip())
     obj, dump, frame = args
     lines = '--lines' in sys.argv
-    insns = disassemble(obj, lines or '--trace' in sys.argv)
+    insns = disassemble(obj, lines or '--trace' in sys.argv or
+                        '--path' in sys.argv)
     rodata = rodata_symbols(obj)
     mem = Memory()
     maps = load_maps(mem, dump)
@@ -329,11 +415,22 @@ def main():
     ctx = {'ptr': mem.region('ctx', bytearray(24)),
            'fields': {0: pkt + len(meta), 4: pkt + len(meta) + len(data),
                       8: pkt, 12: 1, 16: 0, 20: 0}}
+    width = [a.split('=', 1)[1] if '=' in a else '6'
+             for a in sys.argv if a.startswith('--chain')]
+    steps = [] if width else None
     run(insns, mem, maps, rodata, ctx, clock)
     count, inl, r0, calls, per_line = run(insns, mem, maps, rodata, ctx,
-                                          clock, '--trace' in sys.argv)
+                                          clock, '--trace' in sys.argv, steps)
+    mem.log = None
     print('insns %d inlined %d verdict %d calls %s' % (count, inl, r0, ' '.join(
         '%s=%d' % kv for kv in sorted(calls.items()))))
+    if width:
+        cycles, path = chain(steps, float(width[0]))
+        print('chain %.1f cycles (width %s, load 4)' % (cycles, width[0]))
+        if '--path' in sys.argv:
+            for i, at in path:
+                pc, t, src, _ = steps[i]
+                print('%7.1f %5d %-40s %s' % (at, pc, t, src))
     if lines:
         for src, n in per_line.most_common():
             print('%5d %s' % (n, src))

@@ -354,14 +354,19 @@ static __always_inline int li_acc_phase_on(const LI_CTX *c, int fam)
 /*
  * The image holds rows where the host has classes (compile/image.c): cs
  * is its row of sv and A its row of ab, so neither read multiplies.
+ * The operand that comes last, the source's row (the end of the trie's
+ * walk) and then A, is added last: the empty asm holds the sum of the
+ * others, which clang otherwise added after it, one add more on the
+ * chain of loads each waits for (bench/xdp/chain.py; fourteenth part).
  */
 static __always_inline __u32 li_acc_phase_a(const LI_CTX *c, int fam, __u32 cs,
 					    __u32 cv)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
+	__u32 row = f->ph_sv + cv;
 
-	return phase_entry(li_entry(&c->cv->tab[0]), li_conf_last,
-			   f->ph_sv + cs + cv);
+	asm("" : "+r"(row));
+	return phase_entry(li_entry(&c->cv->tab[0]), li_conf_last, row + cs);
 }
 
 static __always_inline __u32 li_acc_phase_b(const LI_CTX *c, int fam, __u32 ci,
@@ -377,9 +382,11 @@ static __always_inline int li_acc_phase_ab(const LI_CTX *c, int fam, __u32 a,
 					   __u32 b)
 {
 	const struct li_fam_hdr *f = fh(c, fam);
+	__u32 row = f->ph_ab + b;
 
+	asm("" : "+r"(row));
 	return (int)phase_entry(li_entry(&c->cv->tab[0]), li_conf_last,
-				f->ph_ab + a + b);
+				row + a);
 }
 
 /* Policy @idx of a family: its key in li_pol_hits. */
