@@ -316,7 +316,7 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 		struct li_set_hdr h = im.hdr;
 
 		rebase_hdr(&l->conf, &h, set);
-		memcpy(&l->cmap->hdr[set], &h, sizeof(h));
+		memcpy(&l->cmap->hdr[set].h, &h, sizeof(h));
 	}
 	for (fam = 0; fam < 2 && !err; fam++)
 		err = keep_family(&l->fam[fam], fam ? &rs->v6 : &rs->v4);

@@ -738,7 +738,7 @@ static __always_inline void set_ctx(LI_CTX *c, const struct li_conf *cf,
 				    __u32 set, const struct li_pkt *p)
 {
 	set &= 1;
-	c->h = li_entry(&cf->hdr[set]);
+	c->h = li_entry(&cf->hdr[set].h);
 	c->f = li_entry(&c->h->fam[p->family == 6]);
 	c->set = set;
 }
