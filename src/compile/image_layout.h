@@ -91,6 +91,12 @@ struct li_fam_hdr {
 	 * table (maps.h li_conf_val.tab). The compiler leaves it 0.
 	 */
 	__u32 pol_at;
+	/*
+	 * The loader's: addr_base's roots as byte offsets in that table, so
+	 * that the program reaches a root entry by one add from this read
+	 * (localin.bpf.c addr_entry). The compiler leaves them 0.
+	 */
+	__u32 addr_at[2];
 };
 
 /* li_sets[set]: what a packet needs besides the big tables. */

@@ -113,8 +113,11 @@ static void rebase_hdr(const struct li_conf *c, struct li_set_hdr *h, __u32 set)
 		f->pol_at = c->tab_pol +
 			    f->pol_base * (__u32)(sizeof(struct li_policy) /
 						  sizeof(__u32));
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < 2; i++) {
 			f->addr_base[i] += li_set_key(set, c->cap_addr, 0);
+			f->addr_at[i] = f->addr_base[i] * LI_ADDR_ELEM *
+					(__u32)sizeof(__u32);
+		}
 		for (i = 0; i < LI_NR_DIMS; i++)
 			f->bm_base[i] += li_set_key(set, c->cap_bm, 0);
 		for (i = 0; i < LI_NR_PORT_PROTOS; i++)

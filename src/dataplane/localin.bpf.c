@@ -216,8 +216,9 @@ static __always_inline __u32 li_acc_intf_class(const LI_CTX *c, int fam)
 }
 
 /*
- * One address table: li_conf_val.tab, the table's first entry, and
- * li_conf_last read once (a volatile, it is read again at every use).
+ * One address table: li_conf_val.tab, the byte offset of the table's
+ * root there (loader_image.c rebase_hdr), and li_conf_last read once (a
+ * volatile, it is read again at every use).
  */
 struct li_addr_tab {
 	const __u32 *v;
@@ -236,21 +237,25 @@ static __always_inline LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam,
 {
 	LI_ADDR_TAB t = {
 		.v = li_entry(&c->cv->tab[0]),
-		.first =
-			fh(c, fam)->addr_base[dim == LI_DIM_DST] * LI_ADDR_ELEM,
+		.first = fh(c, fam)->addr_at[dim == LI_DIM_DST],
 		.last = li_conf_last,
 	};
 
 	return t;
 }
 
+/*
+ * Root entry @i: the root's offset is read last (the set's header is at
+ * the head of the chain of loads a decision waits for), so it is the one
+ * add between that read and this one (bench/xdp/insns.py --chain).
+ */
 static __always_inline __u32 addr_entry(LI_ADDR_TAB t, __u32 i)
 {
-	__u32 k = t.first + i;
+	__u32 k = t.first + i * (__u32)sizeof(__u32);
 
-	if (k > t.last)
+	if (k > t.last * (__u32)sizeof(__u32))
 		return 0;
-	return t.v[k];
+	return *(const __u32 *)((const __u8 *)t.v + k);
 }
 
 static __always_inline __u32 li_acc_addr_root(const LI_CTX *c, LI_ADDR_TAB t,
