@@ -8,6 +8,10 @@
 # few from run to run: this is the figure to compare two trees by
 # (bench/xdp/README.md says how it relates to ns).
 #
+# A second table gives each localin cell's cycles in insns.py --chain's
+# model of an out-of-order core: what the frame waits for, where the
+# count is how much work it is (bench/xdp/README.md, fourteenth part).
+#
 # Each cell is two counts, N/M: N counts a call as one instruction, M
 # counts array lookups and jiffies64 as the verifier inlines them (six to
 # eight instructions, and two; insns.py's INLINED). A hash map's lookup
@@ -72,31 +76,41 @@ printf "%-17s" config
 for f in $frames; do printf " %12s" "$f"; done
 printf "\n"
 # row LABEL OBJ DUMP: one row, and the calls of each frame if any is not
-# an inlined one
+# an inlined one; localin's rows also into $tmp/chain (insns.py --chain)
 row() {
 	printf "%-17s" "$1"
+	printf "%-17s" "$1" >>"$tmp/chain"
 	calls=
 	for f in $frames; do
-		out=$("$PY" bench/xdp/insns.py "$2" "$3" "$tmp/frames/$f.frame")
+		out=$("$PY" bench/xdp/insns.py "$2" "$3" "$tmp/frames/$f.frame" --chain)
 		n=$(echo "$out" | sed -n 's/^insns \([0-9]*\) inlined \([0-9]*\) .*/\1\/\2/p')
 		printf " %12s" "$n"
+		printf " %12s" "$(echo "$out" | sed -n 's/^chain \([0-9.]*\) .*/\1/p')" >>"$tmp/chain"
 		calls="$calls $f:$(echo "$out" | sed -n 's/.* calls //p' | tr ' ' ',')"
 	done
 	printf "\n"
+	printf "\n" >>"$tmp/chain"
 	case $1 in
 	xdp-filter*) printf "%-17s %s\n" "" "calls:$calls" ;;
 	esac
 }
 row xdp-filter "$FILTERS/xdpfilt_alw_all.o" "$tmp/xdp-filter"
 row "xdp-filter -f udp" "$FILTERS/xdpfilt_alw_udp.o" "$tmp/xdp-filter-udp"
+: >"$tmp/chain" # xdp-filter's: its lookups are calls, which the model cannot see into
 for c in $CONFS; do
 	label=${c%%=*}
 	row "$label" "$BUILD/localin.tmp.bpf.o" "$tmp/$label"
 done
 if [ -n "${BASE:-}" ]; then
-	echo "BASE: $BASE ($(git -C "$BASE" log -1 --format=%h))"
+	echo "BASE: $BASE ($(git -C "$BASE" log -1 --format=%h))" |
+		tee -a "$tmp/chain"
 	for c in $CONFS; do
 		label=${c%%=*}
 		row "$label" "$BASE/build/localin.tmp.bpf.o" "$tmp/base/$label"
 	done
 fi
+printf "\ncycles per frame (insns.py --chain: a model of the core, width 6, a load 4 cycles; what a frame waits for)\n"
+printf "%-17s" config
+for f in $frames; do printf " %12s" "$f"; done
+printf "\n"
+cat "$tmp/chain"

@@ -245,9 +245,10 @@ static __always_inline LI_ADDR_TAB li_acc_addr_tab(const LI_CTX *c, int fam,
 }
 
 /*
- * Root entry @i: the root's offset is read last (the set's header is at
- * the head of the chain of loads a decision waits for), so it is the one
- * add between that read and this one (bench/xdp/insns.py --chain).
+ * Root entry @i. The root's offset comes from the set's header, read at
+ * the head of the chain of loads a decision waits for: held in bytes,
+ * it is one add from this load, where an index was a shift, an add and
+ * a shift (bench/xdp/insns.py --chain).
  */
 static __always_inline __u32 addr_entry(LI_ADDR_TAB t, __u32 i)
 {
@@ -362,7 +363,7 @@ static __always_inline int li_acc_phase_on(const LI_CTX *c, int fam)
  * The operand that comes last, the source's row (the end of the trie's
  * walk) and then A, is added last: the empty asm holds the sum of the
  * others, which clang otherwise added after it, one add more on the
- * chain of loads each waits for (bench/xdp/chain.py; fourteenth part).
+ * chain of loads each waits for (bench/xdp/insns.py --chain).
  */
 static __always_inline __u32 li_acc_phase_a(const LI_CTX *c, int fam, __u32 cs,
 					    __u32 cv)
