@@ -62,6 +62,13 @@ struct li_fam_hdr {
 	__u32 intf_other;
 	__u32 pol_base;	    /* li_pol, li_pol_hits */
 	__u32 addr_base[2]; /* li_addr: root of src, dst; blocks follow it */
+	/*
+	 * The loader's: addr_base's roots as byte offsets in the XDP
+	 * program's table, so that it reaches a root entry by one add from
+	 * this read (localin.bpf.c addr_entry); beside addr_base, in the
+	 * cache line a decision reads anyway. The compiler leaves them 0.
+	 */
+	__u32 addr_at[2];
 	__u32 bm_base[LI_NR_DIMS]; /* li_bm: class 0, word 0 (ACTIVE: mask) */
 	__u32 cross_base[LI_NR_PORT_PROTOS]; /* li_cross */
 	__u32 nr_sclass[LI_NR_PORT_PROTOS];
@@ -91,12 +98,6 @@ struct li_fam_hdr {
 	 * table (maps.h li_conf_val.tab). The compiler leaves it 0.
 	 */
 	__u32 pol_at;
-	/*
-	 * The loader's: addr_base's roots as byte offsets in that table, so
-	 * that the program reaches a root entry by one add from this read
-	 * (localin.bpf.c addr_entry). The compiler leaves them 0.
-	 */
-	__u32 addr_at[2];
 };
 
 /* li_sets[set]: what a packet needs besides the big tables. */
