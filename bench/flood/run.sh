@@ -372,6 +372,11 @@ for r in $(seq "$ROUNDS"); do
 done
 
 # --- medians, spread, ratios --------------------------------------------------------
+# The median of a[1..n] (sorts a), for the awk programs below.
+MED='function med(a, n,   i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+		if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }'
 echo
 echo "median over rounds (min-max):"
 printf "%-${lw}s %-11s %22s %22s %22s %10s%s\n" contender mode "dropped/s" "si ns/pkt" "cpu0 ns/pkt" "lost" \
@@ -379,14 +384,11 @@ printf "%-${lw}s %-11s %22s %22s %22s %10s%s\n" contender mode "dropped/s" "si n
 for s in $SRC; do
 	for c in $CONTENDERS; do
 		awk -v c="$c" -v s="$s" -v d="$DUR" -v l="$(label "$c" "$s")" -v lw="$lw" \
-			-v ps="$PROGSTATS" '$1 == c && $10 == s {
+			-v ps="$PROGSTATS" "$MED"'
+			$1 == c && $10 == s {
 			n++; r[n] = $5 / d; p[n] = ($5 > 0 ? $6 / $5 : 0); b[n] = ($4 > 0 ? $7 / $4 : 0); m = $3
 			x[n] = ($12 > 0 ? $11 / $12 : 0)
 			lost += $4 - $5; sent += $4 }
-		function med(a, n,   i, j, t) {
-			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 		END {
 			if (!n) { printf "%-" lw "s no rounds\n", l; exit }
 			mr = med(r, n); mp = med(p, n); mb = med(b, n); mx = med(x, n)
@@ -431,12 +433,9 @@ done
 # one contender's rounds), and a run's medians can come from different
 # rounds; a round's two figures shared most of its moment.
 for s in $SRC; do
-	awk -v s="$s" -v cs="$CONTENDERS" -v multi="$nsrc" '$10 == s && $4 > 0 {
+	awk -v s="$s" -v cs="$CONTENDERS" -v multi="$nsrc" "$MED"'
+		$10 == s && $4 > 0 {
 			d[$1, $2] = $5; if ($2 > nr) nr = $2 }
-		function med(a, n,   i, j, t) {
-			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 		END {
 			pre = multi > 1 ? s ": " : ""
 			n = split(cs, c, " ")

@@ -20,8 +20,8 @@ a change's few instructions went (spills and moves clang gave no line).
 --chain adds what a model of an out-of-order core makes of that run:
 an instruction starts once its inputs are ready (registers, and for a
 load the bytes' last store) and not before its place in the run allows
-(i / WIDTH, default 6: as many a cycle), and takes LOAD cycles if it
-loads (4: an L1 hit), 3 for a multiply, 0 for a register move, 1
+(i / WIDTH, default 6: as many a cycle), and takes 4 cycles if it
+loads (an L1 hit), 3 for a multiply, 0 for a register move, 1
 otherwise; a taken or untaken branch costs nothing (the bench repeats
 one frame, so every branch is predicted). It prints when the last
 finishes ("cycles"), --path the chain of instructions that decided it.
@@ -174,8 +174,8 @@ def sx(v, bits):
 
 def run(insns, mem, maps, rodata, ctx, clock, trace=False, steps=None):
     """One run to exit: (count, count inlined, r0, calls, lines). With a
-    list @steps, each instruction run is appended to it as (its text, the
-    memory it read and wrote: Memory.log's entries)."""
+    list @steps, each instruction run is appended to it as (pc, its text,
+    its source line, the memory it read and wrote: Memory.log's entries)."""
     R = [0] * 11
     stack = mem.region('stack', bytearray(512))
     R[1], R[10] = ctx['ptr'], stack + 512
