@@ -359,7 +359,9 @@ def chain(steps, width, load=4):
             if m:
                 dst, op, rhs = m.groups()
                 srcs = re.findall(r'\b[rw](\d+)\b', rhs)
-                if not op and srcs:
+                # a plain register copy is renamed away; a negation or
+                # a byte swap (rX = -rX, rX = be16 rX) is an operation
+                if not op and re.fullmatch(r'[rw]\d+', rhs):
                     lat = 0
                 elif op == '*':
                     lat = 3

@@ -75,38 +75,41 @@ printf "instructions per frame (insns.py, the second run over bench's maps): a c
 printf "%-17s" config
 for f in $frames; do printf " %12s" "$f"; done
 printf "\n"
-# row LABEL OBJ DUMP: one row, and the calls of each frame if any is not
-# an inlined one; localin's rows also into $tmp/chain (insns.py --chain)
+# row LABEL OBJ DUMP [chain]: one row, and the calls of each frame if any
+# is not an inlined one; with "chain", the row's --chain cycles also into
+# $tmp/chain (xdp-filter's lookups are calls, which the model cannot see into)
 row() {
 	printf "%-17s" "$1"
-	printf "%-17s" "$1" >>"$tmp/chain"
+	[ "${4:-}" = chain ] && printf "%-17s" "$1" >>"$tmp/chain"
 	calls=
 	for f in $frames; do
-		out=$("$PY" bench/xdp/insns.py "$2" "$3" "$tmp/frames/$f.frame" --chain)
+		out=$("$PY" bench/xdp/insns.py "$2" "$3" "$tmp/frames/$f.frame" \
+			${4:+--chain})
 		n=$(echo "$out" | sed -n 's/^insns \([0-9]*\) inlined \([0-9]*\) .*/\1\/\2/p')
 		printf " %12s" "$n"
-		printf " %12s" "$(echo "$out" | sed -n 's/^chain \([0-9.]*\) .*/\1/p')" >>"$tmp/chain"
+		[ "${4:-}" = chain ] && printf " %12s" \
+			"$(echo "$out" | sed -n 's/^chain \([0-9.]*\) .*/\1/p')" >>"$tmp/chain"
 		calls="$calls $f:$(echo "$out" | sed -n 's/.* calls //p' | tr ' ' ',')"
 	done
 	printf "\n"
-	printf "\n" >>"$tmp/chain"
+	[ "${4:-}" = chain ] && printf "\n" >>"$tmp/chain"
 	case $1 in
 	xdp-filter*) printf "%-17s %s\n" "" "calls:$calls" ;;
 	esac
 }
+: >"$tmp/chain"
 row xdp-filter "$FILTERS/xdpfilt_alw_all.o" "$tmp/xdp-filter"
 row "xdp-filter -f udp" "$FILTERS/xdpfilt_alw_udp.o" "$tmp/xdp-filter-udp"
-: >"$tmp/chain" # xdp-filter's: its lookups are calls, which the model cannot see into
 for c in $CONFS; do
 	label=${c%%=*}
-	row "$label" "$BUILD/localin.tmp.bpf.o" "$tmp/$label"
+	row "$label" "$BUILD/localin.tmp.bpf.o" "$tmp/$label" chain
 done
 if [ -n "${BASE:-}" ]; then
 	echo "BASE: $BASE ($(git -C "$BASE" log -1 --format=%h))" |
 		tee -a "$tmp/chain"
 	for c in $CONFS; do
 		label=${c%%=*}
-		row "$label" "$BASE/build/localin.tmp.bpf.o" "$tmp/base/$label"
+		row "$label" "$BASE/build/localin.tmp.bpf.o" "$tmp/base/$label" chain
 	done
 fi
 printf "\ncycles per frame (insns.py --chain: a model of the core, width 6, a load 4 cycles; what a frame waits for)\n"
