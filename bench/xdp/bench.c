@@ -454,7 +454,7 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 	struct li_verdict v, after;
 	struct li_pkt pkt;
 	char reason[16];
-	__u32 ns[64];
+	__u32 ns[64], action = 0;
 	int d[64];
 	unsigned int k;
 	int i, err;
@@ -477,8 +477,8 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 				k & 1 ? run_prog(pair_fd, i, pair_want[i]) : 0;
 			__u64 t0 = wall_ns();
 
-			err = li_loader_bench(l, frames[i].b, frames[i].len,
-					      IFINDEX, repeat, &ns[k]);
+			err = bench_time(l, &frames[i], repeat, &ns[k],
+					 &action);
 			ns[k] = per_packet(t0, ns[k]);
 			if (!(k & 1))
 				x = run_prog(pair_fd, i, pair_want[i]);
@@ -496,6 +496,15 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 		if (!err)
 			err = li_loader_test_run(l, frames[i].b, frames[i].len,
 						 IFINDEX, &pkt, &after);
+		/* the timed runs (no test metadata) judged as it recorded */
+		if (!err && action != ~0u &&
+		    action != (after.drop ? XDP_DROP : XDP_PASS)) {
+			fprintf(stderr,
+				"\nbench: %s: %s: the timed runs returned %u, the recorded run %s\n",
+				label, frame_names[i], action,
+				after.drop ? "drop" : "pass");
+			err = -EPROTO;
+		}
 		if (err)
 			goto out;
 		snprintf(reason, sizeof(reason), "%s%s",

@@ -18,6 +18,9 @@
 # bench binaries built from this tree's bench/xdp/*.c (each against its
 # own commit's library), for a REV whose bench.c has no BENCH_CENTI yet.
 # Needs run.sh's configs under BUILD/bench/xdp (run it once first), root.
+# From 2026-12-06 (fifteenth part, README) li_loader_bench times frames
+# without test metadata, as a gateway's arrive: a REV before that times
+# the metadata's 7 instructions more, and HARNESS=tree does not build it.
 set -eu
 # shellcheck source=bench/xdp/confs.sh
 . "$(dirname "$0")/confs.sh"

@@ -406,17 +406,12 @@ def main():
     if os.path.exists(cl) and open(cl).read().split():
         clock = tuple(int(x) for x in open(cl).read().split()[:2])
     data = open(frame, 'rb').read()
-    meta = b''
-    if 'li_conf' in maps:
-        # localin's test-run metadata (maps.h li_test_meta): this load's
-        # cookie, no recording, bench.h's IFINDEX
-        conf = maps['li_conf']
-        cookie = mem.load(conf['base'] + 8, 8)
-        meta = struct.pack('<QIIQ', cookie, 0, 1001, 0)
-    pkt = mem.region('packet', bytearray(meta + data))
+    # as bench's timed runs: no test metadata (data_meta is data), the
+    # arrival interface bench.h's IFINDEX (1) in ingress_ifindex
+    pkt = mem.region('packet', bytearray(data))
     ctx = {'ptr': mem.region('ctx', bytearray(24)),
-           'fields': {0: pkt + len(meta), 4: pkt + len(meta) + len(data),
-                      8: pkt, 12: 1, 16: 0, 20: 0}}
+           'fields': {0: pkt, 4: pkt + len(data), 8: pkt, 12: 1, 16: 0,
+                      20: 0}}
     width = [a.split('=', 1)[1] if '=' in a else '6'
              for a in sys.argv if a.startswith('--chain')]
     steps = [] if width else None

@@ -22,7 +22,10 @@
 # With BASE=TREE (a worktree of another commit, built with make), the
 # localin rows again with TREE's program, after this tree's: bench.c,
 # spi.c, sess.c and dump.c of this tree built against TREE/src and
-# TREE/build/liblocalin.a, as run.sh's BASE= does.
+# TREE/build/liblocalin.a, as run.sh's BASE= does. A TREE from before
+# li_loader_bench lost the test metadata (2026-12-06, README's fifteenth
+# part) does not build so: run insns.py on its object over this tree's
+# dumps instead, which models both on the path the bench now times.
 #
 # Needs root and bench/xdp/run.sh's build (its bench binary and configs).
 #

@@ -106,7 +106,7 @@ static int time_frame(struct li_loader *l, const struct frame *f, __u32 *ns)
 	int err;
 
 	for (k = 0; k < rounds; k++) {
-		err = li_loader_bench(l, f->b, f->len, IFINDEX, repeat, &v[k]);
+		err = bench_time(l, f, repeat, &v[k], NULL);
 		if (err)
 			return err;
 	}

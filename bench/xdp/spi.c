@@ -256,7 +256,7 @@ static int time_frames(struct spi_set *s, unsigned int k)
 
 	for (i = 0; i < s->n; i++) {
 		build_esp(&f, &s->dst[i], i + 1, s->enc);
-		err = li_loader_bench(s->l, f.b, f.len, IFINDEX, 1, &ns);
+		err = bench_time(s->l, &f, 1, &ns, NULL);
 		if (err)
 			return err;
 		sum += ns;

@@ -823,28 +823,34 @@ int li_loader_clear_policy_hits(struct li_loader *l)
 }
 
 /*
- * @repeat runs of @frame as if it arrived on @ifindex (metadata); with
- * @record the program writes its facts and verdict to li_test_out.
+ * @repeat runs of @frame arriving on @ifindex. With @record it carries the
+ * test-run metadata (maps.h li_test_meta): @ifindex need not exist, and
+ * the program writes its facts and verdict to li_test_out. Without, the
+ * frame comes as the daemon's do, with no metadata and the interface in
+ * the context: @ifindex must name a device here (its first rx queue), and
+ * the program runs the way it runs on a gateway (bench/xdp times that).
  */
 static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
 	       __u32 repeat, bool record, __u32 *retval, __u32 *ns)
 {
 	struct li_test_meta meta = { .cookie = l->conf.cookie,
-				     .flags = record ? LI_TM_RECORD : 0,
+				     .flags = LI_TM_RECORD,
 				     .ifindex = (__u32)ifindex,
 				     .now_ns = l->test_now_ns };
-	struct xdp_md md = { .data = sizeof(meta) };
+	__u32 at = record ? sizeof(meta) : 0;
+	struct xdp_md md = { .data = at, .data_end = at + len };
 	unsigned char *buf;
 	int err = 0;
 
 	if (len > LI_TEST_RUN_MAX)
 		return -EMSGSIZE;
-	buf = malloc(sizeof(meta) + len);
+	if (!record)
+		md.ingress_ifindex = (__u32)ifindex;
+	buf = malloc(at + len);
 	if (!buf)
 		return -ENOMEM;
-	memcpy(buf, &meta, sizeof(meta));
-	memcpy(buf + sizeof(meta), frame, len);
-	md.data_end = (__u32)(sizeof(meta) + len);
+	memcpy(buf, &meta, at);
+	memcpy(buf + at, frame, len);
 	{
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf,
 			    .data_size_in = md.data_end, .ctx_in = &md,
@@ -944,9 +950,12 @@ void li_loader_set_test_time(struct li_loader *l, __u64 ns)
 }
 
 int li_loader_bench(struct li_loader *l, const void *frame, __u32 len,
-		    int ifindex, __u32 repeat, __u32 *ns)
+		    int ifindex, __u32 repeat, __u32 *ns, __u32 *action)
 {
 	__u32 retval;
+	int err = run(l, frame, len, ifindex, repeat, false, &retval, ns);
 
-	return run(l, frame, len, ifindex, repeat, false, &retval, ns);
+	if (!err && action)
+		*action = retval;
+	return err;
 }

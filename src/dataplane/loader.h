@@ -299,13 +299,19 @@ __u32 li_loader_sess_id(struct li_loader *l);
  * fresh li_host's).
  */
 int li_loader_sess_flush(struct li_loader *l);
-/* The same frame @repeat times; the kernel's mean time per run in ns. */
 /*
  * The packet time test runs give the program (the IKE window, sa_slot.h):
  * replay passes each packet's, so both engines judge by one clock.
  */
 void li_loader_set_test_time(struct li_loader *l, __u64 ns);
+/*
+ * @frame @repeat times as a gateway's frame arrives on device @ifindex
+ * (one that exists here: lo's 1 will do), without the test-run metadata
+ * li_loader_test_run() prepends, which no daemon's frame carries: the
+ * kernel's mean ns per run in *@ns, the XDP action of the runs in
+ * *@action (if not NULL). bench/xdp times this.
+ */
 int li_loader_bench(struct li_loader *l, const void *frame, __u32 len,
-		    int ifindex, __u32 repeat, __u32 *ns);
+		    int ifindex, __u32 repeat, __u32 *ns, __u32 *action);
 
 #endif
