@@ -12,6 +12,7 @@
 
 #include "util/logbuf.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "dyn/engine.h"
 #include "pipeline/pipeline.h"
 
@@ -172,10 +173,9 @@ int cmd_check(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!path || optind != argc) {
-		fputs(check_usage, stderr);
-		return 2;
-	}
+	if (!path || optind != argc)
+		return cli_usage_error("check", check_usage, path,
+				       argc - optind, argv + optind);
 	err = pipeline_load_resolved(&p, path, vdom, resolve);
 	if (!vdom && root_missing(&p)) {
 		/* No root to default to: check them all, the first one first. */

@@ -14,3 +14,16 @@ int cli_number(const char *opt, const char *arg, uint32_t max, uint32_t *out)
 	fprintf(stderr, "localin: %s: invalid number \"%s\"\n", opt, arg);
 	return -EINVAL;
 }
+
+int cli_usage_error(const char *cmd, const char *usage, const char *config,
+		    int nargs, char *const args[])
+{
+	if (nargs > 0)
+		fprintf(stderr, "localin %s: unexpected argument \"%s\"%s\n",
+			cmd, args[0],
+			config ? "" : ": a config is given as -c FILE");
+	else if (!config)
+		fprintf(stderr, "localin %s: no config: -c FILE\n", cmd);
+	fputs(usage, stderr);
+	return 2;
+}

@@ -13,4 +13,14 @@
  */
 int cli_number(const char *opt, const char *arg, uint32_t max, uint32_t *out);
 
+/*
+ * The usage error of a command that needs `-c FILE` (@config, NULL if not
+ * given) and takes no words after its options, of which it got @nargs at
+ * @args: says which on stderr, `localin CMD: no config: -c FILE` or
+ * `localin CMD: unexpected argument "WORD"` (with a hint when the word
+ * is the config without its -c), then @usage. Returns 2, the exit code.
+ */
+int cli_usage_error(const char *cmd, const char *usage, const char *config,
+		    int nargs, char *const args[]);
+
 #endif

@@ -23,6 +23,7 @@
 #include "daemon/daemon.h"
 #include "dataplane/loader.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 
 /* The pins need a bpffs above them; say what was mounted, or why not. */
 static int ensure_bpffs(const char *pin_dir)
@@ -247,10 +248,9 @@ int cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!o.config || optind < argc) {
-		fputs(run_usage, stderr);
-		return 2;
-	}
+	if (!o.config || optind < argc)
+		return cli_usage_error("run", run_usage, o.config,
+				       argc - optind, argv + optind);
 	if (!o.socket && ctl_netns_path(".sock", false, sock, sizeof(sock))) {
 		fputs("localin: no default control socket: use --socket\n",
 		      stderr);

@@ -11,6 +11,8 @@
 #                                   script makes (below)
 #   showargs/NAME.args -> NAME.out  `localin show` with those arguments (one
 #                                   section or entry), output and exit code
+#   checkargs/NAME.args -> NAME.out `localin check` with those arguments (a
+#                                   usage error), output and exit code
 # check runs with --no-resolve: FQDNs and feeds match nothing, no network.
 # Prints one PASS/FAIL line per case. UPDATE=1 rewrites the expected files.
 set -u
@@ -114,6 +116,17 @@ for f in "$dir"/showargs/*.args; do
 	"$bin" show $(cat "$f") >"$tmp/out" 2>&1
 	echo "exit $?" >>"$tmp/out"
 	expect "showargs/$(basename "$n")" "$n.out" "$tmp/out"
+done
+
+# checkargs/NAME.args -> NAME.out: `localin check` given what an admin
+# may type wrong, stdout and stderr and the exit code.
+for f in "$dir"/checkargs/*.args; do
+	[ -e "$f" ] || continue
+	n=${f%.args}
+	# shellcheck disable=SC2046
+	"$bin" check $(cat "$f") >"$tmp/out" 2>&1
+	echo "exit $?" >>"$tmp/out"
+	expect "checkargs/$(basename "$n")" "$n.out" "$tmp/out"
 done
 
 # replay/NAME.args -> NAME.out: `localin replay` with those arguments
