@@ -496,7 +496,7 @@ static int bench_conf(const char *label, const char *path, __u32 *row)
 		if (!err)
 			err = li_loader_test_run(l, frames[i].b, frames[i].len,
 						 IFINDEX, &pkt, &after);
-		/* the timed runs (no test metadata) judged as it recorded */
+		/* the timed runs (no test metadata) acted as the run recorded */
 		if (!err && action != ~0u &&
 		    action != (after.drop ? XDP_DROP : XDP_PASS)) {
 			fprintf(stderr,

@@ -15,9 +15,10 @@
 #include "replay/replay.h"
 
 /*
- * wan1's index: lo's, which every network namespace has, since the timed
- * runs come as a gateway's frames do, the interface in the context, which
- * must name a device (li_loader_bench; the test runs' metadata need not).
+ * wan1's index in the bench: lo's, which every network namespace has. The
+ * timed runs carry it in the context, as a gateway's frames do, where the
+ * kernel wants a real device (li_loader_bench); the recorded runs' test
+ * metadata would take any number.
  */
 #define IFINDEX 1
 #define GW 0xc6336401	/* 198.51.100.1, wan1 */
