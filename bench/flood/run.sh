@@ -48,6 +48,12 @@
 #                on kernel.bpf_stats_enabled for the run (global; the old
 #                value is restored on exit), which adds two clock reads
 #                per packet to every contender with XDP
+#   PERF=1       also where CPU 0's time goes: `perf record -e cpu-clock`
+#                on CPU 0 during each run (timer samples: no PMU needed),
+#                and at the end the symbols that differ most between the
+#                contenders, in ns a packet (a symbol's share of the
+#                contender's samples times its median cpu0 ns/pkt; the
+#                XDP programs' own symbols as one row)
 #
 # CPU attribution (bench/flood/README.md): trafgen is pinned to CPU 0. The
 # gateway's receive path runs in NET_RX softirq: a veth transmit puts the
@@ -67,6 +73,7 @@ CONF=$TOP/examples/seed.conf
 SRC=${SRC:-rotate}
 CONTENDERS=${CONTENDERS:-localin nftables xdpfilter none}
 PROGSTATS=${PROGSTATS:-0}
+PERF=${PERF:-0}
 LOGCONF=${LOGCONF:-}
 [ -z "$LOGCONF" ] || [ -r "$LOGCONF" ] ||
 	{ echo "bench/flood: LOGCONF: cannot read $LOGCONF" >&2 && exit 2; }
@@ -97,6 +104,8 @@ done
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
 [ "$PROGSTATS" = 0 ] || command -v bpftool >/dev/null 2>&1 ||
 	skip "PROGSTATS needs bpftool"
+[ "$PERF" = 0 ] || command -v perf >/dev/null 2>&1 ||
+	skip "PERF needs perf (package linux-perf)"
 
 if [ -z "${LF_PRIVATE:-}" ]; then
 	# Our own mount namespace: a private bpffs for localin's and
@@ -114,6 +123,7 @@ SOCK=$tmp/ctl.sock
 LOCK=$tmp/ctl.lock
 PIN=/sys/fs/bpf/localin-flood
 tgpid=""
+pfpid=""
 dpid=""
 scraper=""
 stats_was=""
@@ -124,6 +134,7 @@ in_att() { nsenter --net="/run/netns/$ATT" "$@"; }
 cleanup() {
 	trap - EXIT INT TERM
 	[ -n "$tgpid" ] && kill -TERM "$tgpid" 2>/dev/null && wait "$tgpid" 2>/dev/null
+	[ -n "$pfpid" ] && kill -TERM "$pfpid" 2>/dev/null && wait "$pfpid" 2>/dev/null
 	[ -n "$scraper" ] && kill -TERM "$scraper" 2>/dev/null && wait "$scraper" 2>/dev/null
 	if [ -n "$dpid" ] && [ "$(readlink "/proc/$dpid/exe" 2>/dev/null)" = "$bin" ]; then
 		in_gw "$bin" stop -s "$SOCK" >/dev/null 2>&1 ||
@@ -312,8 +323,16 @@ run_one() { # contender round source
 	taskset -c 0 nsenter --net="/run/netns/$ATT" timeout -s INT "$DUR" \
 		trafgen -o eth0 -i "$tmp/ike-$src.trafgen" --cpus 1 -C >"$tmp/trafgen.out" 2>&1 &
 	tgpid=$!
+	if [ "$PERF" != 0 ]; then
+		# a second less than trafgen's run, all of it inside
+		perf record -q -e cpu-clock -F 2999 -C 0 -o "$tmp/perf.$c.$round.$src" \
+			-- sleep "$((DUR > 2 ? DUR - 1 : 1))" >/dev/null 2>&1 &
+		pfpid=$!
+	fi
 	wait "$tgpid"
 	tgpid=""
+	[ -z "$pfpid" ] || wait "$pfpid"
+	pfpid=""
 	set -- $(cpu_snap)
 	si1=$1 b01=$2 b11=$3 so1=$4
 	set -- $(prog_snap)
@@ -455,3 +474,48 @@ for s in $SRC; do
 			}
 		}' "$RES"
 done
+# PERF=1: CPU 0's samples by symbol, over all rounds of a contender, as ns
+# a packet (the symbol's share of the samples times the contender's median
+# cpu0 ns/pkt). The rows are the symbols whose figures differ most between
+# the contenders: what one pays and another does not.
+if [ "$PERF" != 0 ]; then
+	for s in $SRC; do
+		for c in $CONTENDERS; do
+			for f in "$tmp"/perf."$c".*."$s"; do
+				[ -e "$f" ] || continue
+				perf report -i "$f" --stdio -q -n --sort sym -g none 2>/dev/null
+			done | awk -v c="$c" -v cpu="$(awk -v c="$c" -v s="$s" "$MED"'
+				$1 == c && $10 == s && $4 > 0 { n++; b[n] = $7 / $4 }
+				END { print n ? med(b, n) : 0 }' "$RES")" '
+				# "  12.34%   1234  [k] veth_xmit": samples, then the symbol
+				$2 ~ /^[0-9]+$/ {
+					sym = $4
+					for (i = 5; i <= NF; i++) sym = sym " " $i
+					if (sym ~ /^bpf_prog_/) sym = "bpf_prog_* (the XDP program)"
+					n[sym] += $2; t += $2 }
+				END { for (k in n) printf "%s\t%s\t%.1f\n", c, k, t ? n[k] / t * cpu : 0 }'
+		done >"$tmp/prof.$s"
+		echo
+		echo "where CPU 0's time goes$([ "$nsrc" -le 1 ] || echo " ($s)") (PERF=1: cpu-clock samples, ns a packet = share x median cpu0 ns/pkt; the largest differences):"
+		awk -F '\t' -v cs="$CONTENDERS" '
+			{ v[$1, $2] = $3; syms[$2] = 1 }
+			END {
+				n = split(cs, c, " ")
+				printf "  %-44s", "symbol"
+				for (i = 1; i <= n; i++) printf " %10s", c[i]
+				printf "\n"
+				for (k in syms) {
+					lo = hi = v[c[1], k] + 0
+					for (i = 2; i <= n; i++) {
+						x = v[c[i], k] + 0
+						if (x < lo) lo = x
+						if (x > hi) hi = x
+					}
+					printf "%.1f\t%s", hi - lo, k
+					for (i = 1; i <= n; i++) printf "\t%.1f", v[c[i], k] + 0
+					printf "\n"
+				}
+			}' "$tmp/prof.$s" | sort -t "$(printf '\t')" -k1,1 -rn | head -n 20 |
+			awk -F '\t' '{ printf "  %-44.44s", $2; for (i = 3; i <= NF; i++) printf " %10s", $i; printf "\n" }'
+	done
+fi
