@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Instructions an XDP program takes for one frame, counted outside the kernel.
 
-    insns.py OBJ DUMP FRAME [--lines] [--trace] [--chain[=WIDTH]] [--path]
+    insns.py OBJ DUMP FRAME [--lines] [--trace] [--chain[=W] [--path] [--miss=N]]
 
 OBJ is the program's object (its section "xdp", read through llvm-objdump),
 DUMP a directory `bench -d` wrote (dump.c: the program's maps after the
@@ -20,7 +20,7 @@ a change's few instructions went (spills and moves clang gave no line).
 --chain adds what a model of an out-of-order core makes of that run:
 an instruction starts once its inputs are ready (registers, and for a
 load the bytes' last store) and not before its place in the run allows
-(i / WIDTH, default 6: as many a cycle), and takes 4 cycles if it
+(i / W, default 6: as many a cycle), and takes 4 cycles if it
 loads (an L1 hit), 3 for a multiply, 0 for a register move, 1
 otherwise; a taken or untaken branch costs nothing (the bench repeats
 one frame, so every branch is predicted). It prints when the last
@@ -32,6 +32,17 @@ and a load, bench/xdp/README.md, thirteenth part) it gave the
 three-level denied cells 3 cycles less and pfx1's and pol1000's none,
 where the paired rounds measured 0.5-1.3 ns less and -0.3 to +0.35 ns;
 a change it favours still has to be timed (compare.sh).
+
+--miss=N makes a load of a map's bytes take N cycles instead of 4 (the
+stack, the packet and the context stay at 4; an inlined lookup's key
+too): a line that the kernel's work between packets evicted from L1, as
+in a flood rather than the bench's loop of one frame (an L2 hit is about
+14 on Zen 3). Then what a frame waits for is its number of dependent map
+reads. One point to hold it against (bench/xdp/README.md, fifteenth
+part): on the SRSO kind, pfx1's denied frame with --miss=14 over the
+same without is 1.5, and localin's program in bench/flood (PERF=1, 107
+ns a packet) over bench/xdp's (about 53 ns above XDP_PASS) 2.0: the
+model leaves out at least the code's own lines.
 
 These are the object's instructions, before the verifier: it inlines the
 array lookups (a call here, about six instructions there) and jiffies64
@@ -326,10 +337,19 @@ def run(insns, mem, maps, rodata, ctx, clock, trace=False, steps=None):
         raise RuntimeError('instruction %d: %s' % (pc, t))
 
 
-def chain(steps, width, load=4):
+def chain(steps, width, load=4, miss=None, cold=lambda a: False):
     """--chain's model over run()'s @steps: (cycles, the deciding chain as
-    steps' indices)."""
+    steps' indices). With @miss, a load of bytes where @cold(address)
+    takes @miss cycles, not @load (--miss), unless this run stored them
+    (the store forwards them)."""
     reg, byte, done = {}, {}, []   # ready (cycle, step) of each
+
+    def lat_of(acc):
+        if miss and any(not st and cold(a) and b not in byte
+                        for st, a, n in acc for b in range(a, a + n)):
+            return miss
+        return load
+
     for i, (_, t, _, acc) in enumerate(steps):
         deps = [(i / width, None)]
         dst, lat, stores = None, 1, False
@@ -337,14 +357,14 @@ def chain(steps, width, load=4):
                  for b in range(a, a + n)]
         m = re.match(r'^[rw](\d+) = \*\(u\d+ \*\)\((r\d+) [+-] \d+\)$', t)
         if m:
-            dst, lat = m.group(1), load
+            dst, lat = m.group(1), lat_of(acc)
             deps += [reg.get(m.group(2)[1:], (0, None))] + reads
         elif t.startswith('*(') or t.startswith('lock '):
             deps += [reg.get(r, (0, None)) for r in re.findall(r'r(\d+)', t)]
             stores, lat = True, 0
             if t.startswith('lock '):
                 deps += reads
-                lat = load + 1
+                lat = lat_of(acc) + 1
         elif t.startswith('call'):
             # an inlined array lookup: the key read from the stack, a few
             # operations; jiffies64, a load
@@ -421,9 +441,17 @@ def main():
     mem.log = None
     print('insns %d inlined %d verdict %d calls %s' % (count, inl, r0, ' '.join(
         '%s=%d' % kv for kv in sorted(calls.items()))))
+    miss = [int(a.split('=', 1)[1]) for a in sys.argv
+            if a.startswith('--miss=')]
     if width:
-        cycles, path = chain(steps, float(width[0]))
-        print('chain %.1f cycles (width %s, load 4)' % (cycles, width[0]))
+        # --miss: every map's bytes; the stack, the packet and the
+        # context stay in L1 (the frame was just written there)
+        hot = {'stack', 'packet', 'ctx'}
+        cycles, path = chain(steps, float(width[0]), 4,
+                             miss[0] if miss else None,
+                             lambda a: mem.names.get(a >> 32) not in hot)
+        print('chain %.1f cycles (width %s, load 4%s)' % (
+            cycles, width[0], ', a map\'s %d' % miss[0] if miss else ''))
         if '--path' in sys.argv:
             for i, at in path:
                 pc, t, src, _ = steps[i]

@@ -11,6 +11,8 @@
 # A second table gives each localin cell's cycles in insns.py --chain's
 # model of an out-of-order core: what the frame waits for, where the
 # count is how much work it is (bench/xdp/README.md, fourteenth part).
+# A third, the same with a map's bytes out of L1 (--miss=14), as the
+# kernel's work between a flood's packets leaves them (fifteenth part).
 #
 # Each cell is two counts, N/M: N counts a call as one instruction, M
 # counts array lookups and jiffies64 as the verifier inlines them (six to
@@ -74,33 +76,41 @@ if [ -n "${BASE:-}" ]; then
 fi
 
 frames="ike-denied ike-peer not-for-gw esp-known esp-unknown"
-printf "instructions per frame (insns.py, the second run over bench's maps): a call as one / array lookups inlined\n"
-printf "%-17s" config
-for f in $frames; do printf " %12s" "$f"; done
-printf "\n"
+# table_head TITLE: a table's title and its row of frames
+table_head() {
+	printf "%s\n%-17s" "$1" config
+	for f in $frames; do printf " %12s" "$f"; done
+	printf "\n"
+}
+table_head "instructions per frame (insns.py, the second run over bench's maps): a call as one / array lookups inlined"
 # row LABEL OBJ DUMP [chain]: one row, and the calls of each frame if any
 # is not an inlined one; with "chain", the row's --chain cycles also into
 # $tmp/chain (xdp-filter's lookups are calls, which the model cannot see into)
 row() {
 	printf "%-17s" "$1"
-	[ "${4:-}" = chain ] && printf "%-17s" "$1" >>"$tmp/chain"
+	[ "${4:-}" = chain ] && printf "%-17s" "$1" | tee -a "$tmp/miss" >>"$tmp/chain"
 	calls=
 	for f in $frames; do
 		out=$("$PY" bench/xdp/insns.py "$2" "$3" "$tmp/frames/$f.frame" \
 			${4:+--chain})
 		n=$(echo "$out" | sed -n 's/^insns \([0-9]*\) inlined \([0-9]*\) .*/\1\/\2/p')
 		printf " %12s" "$n"
-		[ "${4:-}" = chain ] && printf " %12s" \
-			"$(echo "$out" | sed -n 's/^chain \([0-9.]*\) .*/\1/p')" >>"$tmp/chain"
+		if [ "${4:-}" = chain ]; then
+			printf " %12s" "$(echo "$out" | sed -n 's/^chain \([0-9.]*\) .*/\1/p')" >>"$tmp/chain"
+			printf " %12s" "$("$PY" bench/xdp/insns.py "$2" "$3" \
+				"$tmp/frames/$f.frame" --chain --miss=14 |
+				sed -n 's/^chain \([0-9.]*\) .*/\1/p')" >>"$tmp/miss"
+		fi
 		calls="$calls $f:$(echo "$out" | sed -n 's/.* calls //p' | tr ' ' ',')"
 	done
 	printf "\n"
-	[ "${4:-}" = chain ] && printf "\n" >>"$tmp/chain"
+	[ "${4:-}" = chain ] && printf "\n" | tee -a "$tmp/miss" >>"$tmp/chain"
 	case $1 in
 	xdp-filter*) printf "%-17s %s\n" "" "calls:$calls" ;;
 	esac
 }
 : >"$tmp/chain"
+: >"$tmp/miss"
 row xdp-filter "$FILTERS/xdpfilt_alw_all.o" "$tmp/xdp-filter"
 row "xdp-filter -f udp" "$FILTERS/xdpfilt_alw_udp.o" "$tmp/xdp-filter-udp"
 for c in $CONFS; do
@@ -109,14 +119,16 @@ for c in $CONFS; do
 done
 if [ -n "${BASE:-}" ]; then
 	echo "BASE: $BASE ($(git -C "$BASE" log -1 --format=%h))" |
-		tee -a "$tmp/chain"
+		tee -a "$tmp/chain" "$tmp/miss"
 	for c in $CONFS; do
 		label=${c%%=*}
 		row "$label" "$BASE/build/localin.tmp.bpf.o" "$tmp/base/$label" chain
 	done
 fi
-printf "\ncycles per frame (insns.py --chain: a model of the core, width 6, a load 4 cycles; what a frame waits for)\n"
-printf "%-17s" config
-for f in $frames; do printf " %12s" "$f"; done
-printf "\n"
+echo
+table_head "cycles per frame (insns.py --chain: a model of the core, width 6, a load 4 cycles; what a frame waits for)"
 cat "$tmp/chain"
+echo
+table_head "cycles per frame as in a flood (the same with --miss=14: a map's bytes out of L1, an L2 hit each)"
+cat "$tmp/miss"
+
