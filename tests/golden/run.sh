@@ -107,35 +107,21 @@ for f in "$dir"/inputs/*.sh; do
 	expect "inputs/$(basename "$n")" "$n.err" "$tmp/out"
 done
 
-# showargs/NAME.args -> NAME.out: `localin show` of one section or one
-# entry, stdout and stderr and the exit code.
-for f in "$dir"/showargs/*.args; do
-	[ -e "$f" ] || continue
-	n=${f%.args}
-	# shellcheck disable=SC2046
-	"$bin" show $(cat "$f") >"$tmp/out" 2>&1
-	echo "exit $?" >>"$tmp/out"
-	expect "showargs/$(basename "$n")" "$n.out" "$tmp/out"
-done
-
-# checkargs/NAME.args -> NAME.out: `localin check` given what an admin
-# may type wrong, stdout and stderr and the exit code.
-for f in "$dir"/checkargs/*.args; do
-	[ -e "$f" ] || continue
-	n=${f%.args}
-	# shellcheck disable=SC2046
-	"$bin" check $(cat "$f") >"$tmp/out" 2>&1
-	echo "exit $?" >>"$tmp/out"
-	expect "checkargs/$(basename "$n")" "$n.out" "$tmp/out"
-done
-
-# replay/NAME.args -> NAME.out: `localin replay` with those arguments
-# (logs, traces, summary), stdout and stderr.
-for f in "$dir"/replay/*.args; do
-	[ -e "$f" ] || continue
-	n=${f%.args}
-	# shellcheck disable=SC2046
-	"$bin" replay $(cat "$f") >"$tmp/out" 2>&1
-	echo "exit $?" >>"$tmp/out"
-	expect "replay/$(basename "$n")" "$n.out" "$tmp/out"
-done
+# with_args DIR CMD: DIR/NAME.args -> NAME.out, `localin CMD` with those
+# arguments, stdout and stderr and the exit code.
+with_args() {
+	for f in "$dir/$1"/*.args; do
+		[ -e "$f" ] || continue
+		n=${f%.args}
+		# shellcheck disable=SC2046
+		"$bin" "$2" $(cat "$f") >"$tmp/out" 2>&1
+		echo "exit $?" >>"$tmp/out"
+		expect "$1/$(basename "$n")" "$n.out" "$tmp/out"
+	done
+}
+# `localin show` of one section or one entry
+with_args showargs show
+# `localin check` given what an admin may type wrong
+with_args checkargs check
+# `localin replay`: logs, traces, summary
+with_args replay replay
