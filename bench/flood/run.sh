@@ -69,6 +69,8 @@ DUR=${DUR:-10}
 ROUNDS=${ROUNDS:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=bench/machine.sh
+. "$HERE/../machine.sh"
 CONF=$TOP/examples/seed.conf
 SRC=${SRC:-rotate}
 CONTENDERS=${CONTENDERS:-localin nftables xdpfilter none}
@@ -355,6 +357,7 @@ lw=10
 label() { if [ "$nsrc" -gt 1 ]; then echo "$1/$2"; else echo "$1"; fi; }
 
 echo "bench/flood: $(uname -r), $(nproc) CPUs, ${DUR}s per contender, $ROUNDS interleaved rounds"
+machine_line
 [ "$SRC" = rotate ] || echo "sources: $SRC"
 echo "trafgen on CPU 0 (attacker ns) -> veth -> wan1 (gateway ns)
 si ns/pkt: CPU 0 softirq time (tick-sampled) / packets the contender handled;

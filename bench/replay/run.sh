@@ -25,6 +25,8 @@ set -u
 
 LOCALIN=${1:-build/localin}
 HERE=$(dirname "$0")
+# shellcheck source=bench/machine.sh
+. "$HERE/../machine.sh"
 OUT=${BENCH_OUT:-build/bench/replay}
 PACKETS=${PACKETS:-1000000}
 PREFIXES=${PREFIXES:-"1 1000 10000 100000"}
@@ -121,6 +123,7 @@ tcpdump_why() {
 	fi
 }
 
+machine_line
 printf '%-8s | %-24s | %-24s | %-7s | %-24s %7s\n' "" "localin replay" \
 	"replay --verdicts" "flat" "tcpdump -w /dev/null" ""
 printf '%-8s | %8s %7s %7s | %8s %7s %7s | %7s | %8s %7s %7s %7s\n' \

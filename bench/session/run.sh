@@ -21,6 +21,8 @@
 #
 #   bench/session/run.sh [BUILD]   (default build; REPEAT, ROUNDS)
 set -eu
+# shellcheck source=bench/machine.sh
+. "$(dirname "$0")/../machine.sh"
 
 BUILD=${1:-build}
 OUT=$BUILD/bench/session
@@ -102,7 +104,7 @@ show() {
 	in_gw "$OUT/session" -c "$OUT/session.bpf.o" | sed 's/^/  /'
 }
 
-uname -r
+machine_line
 if [ -r /proc/modules ]; then
 	echo "nf_conntrack in /proc/modules: $(grep -c '^nf_conntrack ' /proc/modules || :)"
 else

@@ -39,6 +39,8 @@
 set -eu
 # shellcheck source=bench/xdp/confs.sh
 . "$(dirname "$0")/confs.sh"
+# shellcheck source=bench/machine.sh
+. "$(dirname "$0")/../machine.sh"
 
 BUILD=${1:-build}
 OUT=$BUILD/bench/xdp
@@ -132,7 +134,7 @@ if [ -n "${BASE:-}" ]; then
 		bench/xdp/dump.c "$BASE/build/liblocalin.a" -lbpf -lxdp -lpcap -lm
 fi
 CONFS=$(bench_xdp_confs "$OUT")
-uname -r
+machine_line
 # shellcheck disable=SC2086 # CONFS: one word a config
 "$OUT/bench" -a "$FILTER_ALL" -u "$FILTER_UDP" -p "$OUT/pass.bpf.o" \
 	-r "$REPEAT" -k "$ROUNDS" -S "$OUT/sess.bpf.o" \
