@@ -356,7 +356,7 @@ lw=10
 [ "$nsrc" -gt 1 ] && lw=17
 label() { if [ "$nsrc" -gt 1 ]; then echo "$1/$2"; else echo "$1"; fi; }
 
-echo "bench/flood: $(uname -r), $(nproc) CPUs, ${DUR}s per contender, $ROUNDS interleaved rounds"
+echo "bench/flood: ${DUR}s per contender, $ROUNDS interleaved rounds"
 machine_line
 [ "$SRC" = rotate ] || echo "sources: $SRC"
 echo "trafgen on CPU 0 (attacker ns) -> veth -> wan1 (gateway ns)
@@ -418,7 +418,7 @@ for s in $SRC; do
 				l, m, mr, r[1], r[n], mp, p[1], p[n], mb, b[1], b[n], sent ? 100 * lost / sent : 0
 			if (ps != "0") printf "   %6.1f (%5.1f-%5.1f)", mx, x[1], x[n]
 			printf "\n"
-			print s, c, mr, mp > "/dev/stderr" }' "$RES" 2>>"$tmp/medians"
+			print s, c, mr, mp, mb > "/dev/stderr" }' "$RES" 2>>"$tmp/medians"
 	done
 done
 echo "(lost: sent by trafgen but not counted by the contender, all rounds)"
@@ -487,9 +487,8 @@ if [ "$PERF" != 0 ]; then
 			for f in "$tmp"/perf."$c".*."$s"; do
 				[ -e "$f" ] || continue
 				perf report -i "$f" --stdio -q -n --sort sym -g none 2>/dev/null
-			done | awk -v c="$c" -v cpu="$(awk -v c="$c" -v s="$s" "$MED"'
-				$1 == c && $10 == s && $4 > 0 { n++; b[n] = $7 / $4 }
-				END { print n ? med(b, n) : 0 }' "$RES")" '
+			done | awk -v c="$c" -v cpu="$(awk -v c="$c" -v s="$s" \
+				'$1 == s && $2 == c { print $5 }' "$tmp/medians")" '
 				# "  12.34%   1234  [k] veth_xmit": samples, then the symbol
 				$2 ~ /^[0-9]+$/ {
 					sym = $4
