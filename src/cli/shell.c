@@ -306,8 +306,9 @@ static bool same_file(const char *a, const char *b)
 /* Which file, and whether the daemon enforces it. 0, or an exit code. */
 static int locate(struct shell *s, const char *file)
 {
-	char running[PATH_MAX];
-	int err = sh_daemon_config(s->socket, running, sizeof(running));
+	struct sh_running r;
+	int err = sh_daemon_config(s->socket, &r);
+	const char *running = r.path;
 
 	/* Offline only without a daemon: not a file a mute one may enforce. */
 	if (err && err != -ENOENT) {

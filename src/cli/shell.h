@@ -18,8 +18,10 @@
 #ifndef LOCALIN_CLI_SHELL_H
 #define LOCALIN_CLI_SHELL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "conf/tree.h"
 #include "util/arena.h"
@@ -143,12 +145,19 @@ void sh_print_help(const struct sh_cand *c, size_t n, FILE *out);
 /* shell_apply.c */
 /* The outermost `end`: compile, daemon, file. 0 or -1 (printed). */
 int sh_apply(struct shell *s);
+/* What the daemon's `status` says of the config it enforces. */
+struct sh_running {
+	char path[PATH_MAX];
+	char vdom[64];	  /* "" but for a VDOM of a multi-VDOM backup */
+	time_t loaded_at; /* its last load, or 0 if not said */
+};
+
 /*
- * The config the daemon at @socket enforces, into @buf: 0, -ENOENT when
- * no daemon is there, or another negative errno (it did not answer,
+ * The config the daemon at @socket enforces, into @r: 0, -ENOENT when no
+ * daemon is there, or another negative errno (it did not answer,
  * permission denied).
  */
-int sh_daemon_config(const char *socket, char *buf, size_t size);
+int sh_daemon_config(const char *socket, struct sh_running *r);
 
 /* shell.c: diagnose, execute, ... as main.c runs them. */
 int sh_dispatch(struct shell *s, int argc, char **argv);

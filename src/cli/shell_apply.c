@@ -294,7 +294,16 @@ int sh_apply(struct shell *s)
 	return ret;
 }
 
-int sh_daemon_config(const char *socket, char *buf, size_t size)
+/* "2026-12-06 10:35:00 +0000", as status.c's put_time() writes it. */
+static time_t status_time(const char *text)
+{
+	struct tm tm = { 0 };
+	const char *end = strptime(text, "%Y-%m-%d %H:%M:%S %z", &tm);
+
+	return end ? timegm(&tm) - tm.tm_gmtoff : 0;
+}
+
+int sh_daemon_config(const char *socket, struct sh_running *r)
 {
 	char *text = NULL, *line;
 	size_t len = 0;
@@ -302,6 +311,7 @@ int sh_daemon_config(const char *socket, char *buf, size_t size)
 	bool ok = false;
 	int err;
 
+	memset(r, 0, sizeof(*r));
 	if (!f)
 		return -ENOMEM;
 	err = ctl_request(socket, "status", 10000, f, f, &ok);
@@ -315,13 +325,15 @@ int sh_daemon_config(const char *socket, char *buf, size_t size)
 
 		if (nl)
 			*nl = '\0';
-		if (!strncmp(line, "config: ", 8)) {
-			snprintf(buf, size, "%s", line + 8);
-			break;
-		}
+		if (!strncmp(line, "config: ", 8))
+			snprintf(r->path, sizeof(r->path), "%s", line + 8);
+		else if (!strncmp(line, "vdom: ", 6))
+			snprintf(r->vdom, sizeof(r->vdom), "%s", line + 6);
+		else if (!strncmp(line, "loaded at: ", 11))
+			r->loaded_at = status_time(line + 11);
 		line = nl ? nl + 1 : NULL;
 	}
-	if (!err && (!line || !*line))
+	if (!err && !r->path[0])
 		err = -EPROTO;
 	free(text);
 	return err;

@@ -167,4 +167,22 @@ check "... the file has the comment" grep -q 'from a script' "$conf"
 check "... the daemon reloaded once" [ "$(reloads)" != "$r0" ]
 check "... FILE.bak is the file before it" cmp -s "$conf.bak" "$tmp/before.conf"
 
+# --- localin show: the file the daemon enforces -----------------------------------
+"$bin" show -s "$SOCK" >"$tmp/show.out" 2>"$tmp/show.err"
+rc=$?
+"$bin" show -c "$conf" >"$tmp/show-c.out" 2>&1
+check "show (no -c): exit $rc, the daemon's file as show -c prints it" \
+	sh -c "[ $rc = 0 ] && cmp -s '$tmp/show.out' '$tmp/show-c.out' && [ ! -s '$tmp/show.err' ]"
+"$bin" show -s "$SOCK" firewall addrgrp >"$tmp/grp.out" 2>&1
+check "show firewall addrgrp (no -c): the exclusion group" \
+	sh -c "head -n 1 '$tmp/grp.out' | grep -qx 'config firewall addrgrp' && grep -q 'set exclude enable' '$tmp/grp.out'"
+touch -d '+1 minute' "$conf"
+"$bin" show -s "$SOCK" system global >"$tmp/stale.out" 2>"$tmp/stale.err"
+check "show after the file changed: still the file, and a warning to reload" \
+	sh -c "grep -q 'config system global' '$tmp/stale.out' && grep -q 'changed since the daemon loaded it' '$tmp/stale.err' && grep -q 'localin reload' '$tmp/stale.err'"
+"$bin" show -s "$tmp/none.sock" >"$tmp/nod-show.out" 2>&1
+rc=$?
+check "show with no daemon: exit $rc, told to use -c FILE" \
+	sh -c "[ $rc = 1 ] && grep -q -- '-c FILE' '$tmp/nod-show.out'"
+
 [ "$fails" = 0 ]

@@ -135,6 +135,10 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["vdom"] == "tenant" and d["policies"]["ipv4"] == 2
 ' "$tmp/tenant.json"
+ip netns exec "$PEER" "$bin" show >"$tmp/tenant.show" 2>&1
+check "localin show in $PEER: exit 0" [ $? = 0 ]
+check "... the file as the tenant daemon's VDOM: its two policies, not root's" \
+	sh -c "grep -q 'set action accept' '$tmp/tenant.show' && [ \$(grep -c '^    edit [12]\$' '$tmp/tenant.show') = 2 ] && ! grep -q ALL_ICMP '$tmp/tenant.show'"
 check "the two daemons are two processes" \
 	[ "$(sed -n 's/^pid: //p' "$tmp/root.status")" != \
 		"$(sed -n 's/^pid: //p' "$tmp/tenant.status")" ]
