@@ -199,6 +199,17 @@ static size_t edit_distance(const char *a, const char *b, size_t cap)
 	return row[lb];
 }
 
+/*
+ * FortiOS's own sections a few letters from one localin knows: a backup's
+ * `config system ddns` (FortiGuard DDNS) is skipped like every section
+ * localin has no use for, not refused as a typo of `system dns`.
+ */
+static const char *const fortios_near[] = {
+	"system ddns",
+	"system dns64",
+	"system ips",
+};
+
 const struct schema_section *schema_suggest_section(const char *path)
 {
 	const struct schema_section *best = NULL;
@@ -206,6 +217,9 @@ const struct schema_section *schema_suggest_section(const char *path)
 
 	if (!path)
 		return NULL;
+	for (i = 0; i < ARRAY_SIZE(fortios_near); i++)
+		if (!strcmp(path, fortios_near[i]))
+			return NULL;
 	for (i = 0; i < schema_nr_sections; i++) {
 		d = edit_distance(path, schema_sections[i]->path, best_d);
 		if (d && d < best_d) {
