@@ -612,6 +612,21 @@ static struct conf_section *table_target(struct parser *p,
 	return f->sec;
 }
 
+/*
+ * An existing entry's key as @w names it: in an id table, the id as edit
+ * would store it (`delete 07` is policy 7); else the word itself.
+ */
+static const char *entry_key(const struct conf_section *sec,
+			     const struct conf_word *w, char *buf, size_t size)
+{
+	uint32_t id;
+
+	if (sec->schema->key != SK_ID || !parse_u32(w->text, UINT32_MAX, &id))
+		return w->text;
+	snprintf(buf, size, "%lu", (unsigned long)id);
+	return buf;
+}
+
 static void do_purge(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct conf_section *sec = table_target(p, w);
@@ -627,6 +642,7 @@ static void do_purge(struct parser *p, struct conf_word *w, size_t n)
 static void do_delete(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct conf_section *sec = table_target(p, w);
+	char buf[16];
 
 	if (!sec)
 		return;
@@ -634,7 +650,7 @@ static void do_delete(struct parser *p, struct conf_word *w, size_t n)
 		diag_error(p->dl, &w[0].loc, "usage: delete <name>");
 		return;
 	}
-	if (!conf_entry_delete(sec, w[1].text))
+	if (!conf_entry_delete(sec, entry_key(sec, &w[1], buf, sizeof(buf))))
 		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to delete",
 			   w[1].text);
 }
@@ -642,6 +658,9 @@ static void do_delete(struct parser *p, struct conf_word *w, size_t n)
 static void do_rename(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct conf_section *sec = table_target(p, w);
+	char buf[16], to_buf[16];
+	const char *to;
+	uint32_t id;
 	int err;
 
 	if (!sec)
@@ -650,7 +669,19 @@ static void do_rename(struct parser *p, struct conf_word *w, size_t n)
 		diag_error(p->dl, &w[0].loc, "usage: rename <old> to <new>");
 		return;
 	}
-	err = conf_entry_rename(p->t, sec, w[1].text, w[3].text);
+	/* The new key as edit takes one: a name's rules, an id's form. */
+	if (sec->schema->key == SK_ID &&
+	    (!parse_u32(w[3].text, UINT32_MAX, &id) || !id)) {
+		diag_error(p->dl, &w[3].loc,
+			   "invalid id \"%s\" (expected 1-4294967295)",
+			   w[3].text);
+		return;
+	}
+	to = conf_edit_key(sec, &w[3], to_buf, sizeof(to_buf), p->dl);
+	if (!to)
+		return;
+	err = conf_entry_rename(p->t, sec,
+				entry_key(sec, &w[1], buf, sizeof(buf)), to);
 	if (err == -ENOENT)
 		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to rename",
 			   w[1].text);
@@ -662,6 +693,8 @@ static void do_rename(struct parser *p, struct conf_word *w, size_t n)
 static void do_move(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct conf_section *sec = table_target(p, w);
+	char buf[16], ref[16];
+	const char *key;
 
 	if (!sec)
 		return;
@@ -671,12 +704,14 @@ static void do_move(struct parser *p, struct conf_word *w, size_t n)
 			   "usage: move <id> before|after <id>");
 		return;
 	}
-	if (!conf_entry_get(sec, w[1].text)) {
+	key = entry_key(sec, &w[1], buf, sizeof(buf));
+	if (!conf_entry_get(sec, key)) {
 		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to move",
 			   w[1].text);
 		return;
 	}
-	if (conf_entry_move(sec, w[1].text, w[3].text, w[2].text[0] == 'a'))
+	if (conf_entry_move(sec, key, entry_key(sec, &w[3], ref, sizeof(ref)),
+			    w[2].text[0] == 'a'))
 		diag_error(p->dl, &w[3].loc, "no entry \"%s\"", w[3].text);
 }
 
