@@ -98,10 +98,12 @@ static void addr_iprange(struct resolver *r, const struct conf_section *sec,
 	if (bad)
 		return;
 	if (lo > hi) {
-		const struct conf_loc *loc = we ? &we->loc : &e->loc;
+		/* An end-ip left at its default is not in the file: the edit. */
+		bool set = conf_attr_get(e, "end-ip");
 
-		diag_error(r->dl, loc, "end-ip %s is lower than start-ip %s",
-			   we ? we->text : "0.0.0.0",
+		diag_error(r->dl, set ? &we->loc : &e->loc,
+			   "end-ip %s%s is lower than start-ip %s",
+			   we ? we->text : "0.0.0.0", set ? "" : " (not set)",
 			   ws ? ws->text : "0.0.0.0");
 		return;
 	}

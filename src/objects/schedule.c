@@ -89,7 +89,8 @@ static bool sched_datetime(struct resolver *r, const struct conf_section *sec,
 		return false;
 	}
 	span = obj_span(w, n);
-	*at = &w[0].loc;
+	/* A value left at its default is not in the file: the edit. */
+	*at = conf_attr_get(e, attr) ? &w[0].loc : &e->loc;
 	text = obj_join(r, w, n);
 	date = strchr(text, ' ');
 	if (!date) {
@@ -123,8 +124,9 @@ static void sched_onetime(struct resolver *r, const struct conf_section *sec,
 	ok &= sched_datetime(r, sec, e, o, "end", &o->end_local, &eloc);
 	if (ok && o->end_local < o->start_local)
 		diag_error(r->dl, eloc,
-			   "onetime schedule \"%s\" ends before it starts",
-			   o->name);
+			   "onetime schedule \"%s\" ends before it starts%s",
+			   o->name,
+			   conf_attr_get(e, "end") ? "" : " (end not set)");
 	o->expiration_days = 3;
 	w = obj_word(r, sec, e, "expiration-days");
 	if (w && !parse_u32(w->text, 100, &days))

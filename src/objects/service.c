@@ -170,7 +170,7 @@ static void svc_custom(struct resolver *r, const struct conf_section *sec,
 		svc_ip(r, sec, e, o, &cap);
 	} else if (!strncmp(proto, "TCP/UDP/", 8)) {
 		/* FortiOS refuses to save such a service without a range. */
-		if (!svc_ports(r, sec, e, o, &cap))
+		if (!svc_ports(r, sec, e, o, &cap) && !e->broken)
 			diag_error(r->dl, &e->loc,
 				   "service \"%s\" has no port range", o->name);
 	} else {
@@ -218,8 +218,18 @@ static void group_members(struct resolver *r, struct svc_group *g)
 	o->member_locs =
 		arena_alloc(r->a, (n ? n : 1) * sizeof(*o->member_locs));
 	for (i = 0; i < n; i++) {
-		struct obj_service *m = obj_service_ref(r, &w[i]);
+		struct obj_service *m;
 
+		/* A predefined group's member: gone by the admin's hand. */
+		if (w[i].loc.src && w[i].loc.src->builtin &&
+		    !obj_names_get(&r->svc, w[i].text)) {
+			diag_error(
+				r->dl, &w[i].loc,
+				"the predefined service group \"%s\" names service \"%s\", which the config deletes (delete or purge in config firewall service custom)",
+				o->name, w[i].text);
+			continue;
+		}
+		m = obj_service_ref(r, &w[i]);
 		if (!m)
 			continue;
 		o->members[o->nr_members] = m;
