@@ -92,6 +92,15 @@ struct line_cursor {
 #define CONTEXT_MAX 160
 #define CONTEXT_BEFORE 60
 
+/*
+ * The columns byte @c takes on the terminal: a UTF-8 character takes one
+ * for all its bytes (its continuation bytes none), an escaped byte four.
+ */
+static unsigned int columns(unsigned char c)
+{
+	return (c & 0xc0) == 0x80 ? 0 : log_escaped_width(c);
+}
+
 static void print_window(const char *p, const char *end,
 			 const struct conf_loc *loc, FILE *out)
 {
@@ -118,14 +127,14 @@ static void print_window(const char *p, const char *end,
 	for (; from < tok; from++) {
 		if (*from == '\t')
 			fputc('\t', out);
-		else if (log_escaped_width((unsigned char)*from) == 1)
+		else if (columns((unsigned char)*from) == 1)
 			fputc(' ', out);
-		else
+		else if (columns((unsigned char)*from) == 4)
 			fputs("    ", out); /* under a \xNN */
 	}
 	width = loc->len ? loc->len : 1;
 	for (i = 0, cols = 0; i < width && tok + i < to; i++)
-		cols += log_escaped_width((unsigned char)tok[i]);
+		cols += columns((unsigned char)tok[i]);
 	fputc('^', out);
 	for (i = 1; i < cols; i++)
 		fputc('~', out);
