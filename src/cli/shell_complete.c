@@ -156,7 +156,7 @@ static void add_values(struct shell *s, const struct sh_frame *f,
 	char help[96];
 	int nto = sh_ref_sections(f->sec->schema, a->name, to, 4);
 
-	if (!strcmp(cmd, "unset")) {
+	if (!strcmp(cmd, "unset") || !strcmp(cmd, "clear")) {
 		add(cs, "<Enter>", "back to the default", true);
 		return;
 	}
@@ -256,7 +256,8 @@ size_t sh_candidates(struct shell *s, char **argv, int argc,
 	} else if (f &&
 		   (!strcmp(cmds[k], "set") || !strcmp(cmds[k], "unset") ||
 		    !strcmp(cmds[k], "append") || !strcmp(cmds[k], "select") ||
-		    !strcmp(cmds[k], "unselect"))) {
+		    !strcmp(cmds[k], "unselect") ||
+		    !strcmp(cmds[k], "clear"))) {
 		if (argc == 1) {
 			add_attrs(f->sec->schema, &cs);
 		} else {

@@ -354,13 +354,14 @@ static const struct {
 	sh_cmd_fn *fn;
 } handlers[] = {
 	{ "abort", do_abort },	 { "append", do_attr },
-	{ "clone", do_clone },	 { "config", do_config },
-	{ "delete", do_table },	 { "edit", do_edit },
-	{ "end", do_end },	 { "exit", do_exit },
-	{ "move", do_table },	 { "next", do_next },
-	{ "purge", do_table },	 { "rename", do_table },
-	{ "select", do_attr },	 { "set", do_attr },
-	{ "unselect", do_attr }, { "unset", do_attr },
+	{ "clear", do_attr },	 { "clone", do_clone },
+	{ "config", do_config }, { "delete", do_table },
+	{ "edit", do_edit },	 { "end", do_end },
+	{ "exit", do_exit },	 { "move", do_table },
+	{ "next", do_next },	 { "purge", do_table },
+	{ "rename", do_table },	 { "select", do_attr },
+	{ "set", do_attr },	 { "unselect", do_attr },
+	{ "unset", do_attr },
 };
 
 static int run_words(struct shell *s, struct conf_word *w, size_t n)

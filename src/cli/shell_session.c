@@ -20,21 +20,22 @@ static const char *const top_cmds[] = { "config",   "show",    "get",
 static const char *const table_cmds[] = { "edit", "delete", "purge", "rename",
 					  "move", "clone",  "show",  "get",
 					  "end",  "exit",   "abort" };
-static const char *const entry_cmds[] = { "set",    "unset",	"append",
-					  "select", "unselect", "config",
-					  "next",   "end",	"abort",
-					  "exit",   "show",	"get" };
+static const char *const entry_cmds[] = {
+	"set",	"unset", "append", "select", "unselect", "clear", "config",
+	"next", "end",	 "abort",  "exit",   "show",	 "get"
+};
 /* A singleton's body: no next. */
 static const char *const body_cmds[] = { "set",	   "unset",    "append",
-					 "select", "unselect", "config",
-					 "end",	   "abort",    "exit",
-					 "show",   "get" };
+					 "select", "unselect", "clear",
+					 "config", "end",      "abort",
+					 "exit",   "show",     "get" };
 
 static const struct {
 	const char *cmd, *help;
 } helps[] = {
 	{ "abort", "End and discard all staged changes." },
 	{ "append", "Add values to a list." },
+	{ "clear", "Set a list to its default value (as unset)." },
 	{ "clone", "Clone an entry: clone <key> to <new key>." },
 	{ "config", "Configure object." },
 	{ "delete", "Delete an entry." },
@@ -48,7 +49,7 @@ static const struct {
 	{ "next", "Configure the next entry." },
 	{ "purge", "Delete all entries of this table." },
 	{ "rename", "Rename an entry: rename <key> to <new key>." },
-	{ "select", "Add values to a list (as append)." },
+	{ "select", "Replace a list's values (as set)." },
 	{ "set", "Modify value." },
 	{ "show", "Show configuration." },
 	{ "unselect", "Remove values from a list." },

@@ -445,7 +445,7 @@ static const struct schema_attr *find_attr(struct parser *p, struct frame *f,
 }
 
 /*
- * What set, unset, append, select and unselect have in common: the entry
+ * What set, unset, append, select, unselect and clear have in common: the entry
  * they act on and the attribute they name. NULL when there is none (the
  * error, if any, is queued).
  */
@@ -485,7 +485,7 @@ static bool has_values(struct parser *p, const struct schema_attr *sa,
 	return n >= 3;
 }
 
-/* append, select and unselect edit lists only. */
+/* append, select, unselect and clear edit lists only. */
 static bool is_list(struct parser *p, const struct schema_attr *sa,
 		    struct conf_word *w)
 {
@@ -529,9 +529,25 @@ static void do_unset(struct parser *p, struct conf_word *w, size_t n)
 	sa = attr_target(p, w, n, &e);
 	if (!sa)
 		return;
+	if (!strcmp(w[0].text, "clear") && !is_list(p, sa, w))
+		return;
 	if (n > 2)
-		diag_error(p->dl, &w[2].loc, "unset takes no value");
+		diag_error(p->dl, &w[2].loc, "%s takes no value", w[0].text);
 	conf_attr_unset(e, sa->name);
+}
+
+/*
+ * select: a list's values replaced by those given, as set does (Fortinet
+ * KB 197205: "clear all options except for those specified"); clear: the
+ * list back to its default, as unset.
+ */
+static void do_select(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct conf_entry *e;
+	const struct schema_attr *sa = attr_target(p, w, n, &e);
+
+	if (sa && is_list(p, sa, w))
+		do_set(p, w, n);
 }
 
 /* Where @text is among @a's values; a->nr_vals if it is not. */
@@ -545,7 +561,7 @@ static size_t val_index(const struct conf_attr *a, const char *text)
 	return j;
 }
 
-/* append (and select, its FortiOS synonym): add what is not there yet. */
+/* append: add what is not there yet. */
 static void do_append(struct parser *p, struct conf_word *w, size_t n)
 {
 	const struct schema_attr *sa;
@@ -767,19 +783,13 @@ struct command {
 
 /* Each command word and its handler, sorted for bsearch. */
 static const struct command commands[] = {
-	{ "append", do_append },
-	{ "config", do_config },
-	{ "delete", do_delete },
-	{ "edit", do_edit },
-	{ "end", do_end },
-	{ "move", do_move },
-	{ "next", do_next },
-	{ "purge", do_purge },
-	{ "rename", do_rename },
-	{ "select", do_append }, /* FortiOS: the same as append */
-	{ "set", do_set },
-	{ "unselect", do_unselect },
-	{ "unset", do_unset },
+	{ "append", do_append },     { "clear", do_unset }, /* of a list */
+	{ "config", do_config },     { "delete", do_delete },
+	{ "edit", do_edit },	     { "end", do_end },
+	{ "move", do_move },	     { "next", do_next },
+	{ "purge", do_purge },	     { "rename", do_rename },
+	{ "select", do_select },     { "set", do_set },
+	{ "unselect", do_unselect }, { "unset", do_unset },
 };
 
 static int cmd_cmp(const void *key, const void *elem)

@@ -161,10 +161,10 @@ def offline(bin_, conf):
     t.send("\x15")  # ^U: the line is dropped
     t.line("", host + " (1) # ")
     t.send("se\t")  # set, select: the common prefix only, and the list
-    ok = bool(t.expect(r"(\n.*(set\s+Modify value|select\s+Add values).*){2}"))
+    ok = bool(t.expect(r"(\n.*(set\s+Modify value|select\s+Replace a list).*){2}"))
     ok = ok and t.redisplay(host + " (1) # ", "se")
     t.send("?")
-    ok = ok and t.expect(r"(\n.*(set\s+Modify value|select\s+Add values).*){2}")
+    ok = ok and t.expect(r"(\n.*(set\s+Modify value|select\s+Replace a list).*){2}")
     ok = ok and t.redisplay(host + " (1) # ", "se")
     result(ok,
            "Tab on `se` stops at the common prefix; ? lists select and set")

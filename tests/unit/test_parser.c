@@ -304,7 +304,15 @@ static void test_list_commands(void **state)
 				   "set member a b\n"
 				   "append member c a\n"
 				   "unselect member b\n"
-				   "select member d\n"
+				   "append member d\n"
+				   "next\n"
+				   "edit h\n"
+				   "set member a b\n"
+				   "select member c a\n" /* FortiOS: as set */
+				   "next\n"
+				   "edit i\n"
+				   "set member a\n"
+				   "clear member\n" /* as unset */
 				   "next\n"
 				   "end\n"),
 			 0);
@@ -312,6 +320,10 @@ static void test_list_commands(void **state)
 	assert_string_equal(val(&c, "firewall addrgrp", "g", "member", 1), "c");
 	assert_string_equal(val(&c, "firewall addrgrp", "g", "member", 2), "d");
 	assert_null(val(&c, "firewall addrgrp", "g", "member", 3));
+	assert_string_equal(val(&c, "firewall addrgrp", "h", "member", 0), "c");
+	assert_string_equal(val(&c, "firewall addrgrp", "h", "member", 1), "a");
+	assert_null(val(&c, "firewall addrgrp", "h", "member", 2));
+	assert_null(val(&c, "firewall addrgrp", "i", "member", 0));
 	done(&c);
 }
 
