@@ -130,15 +130,16 @@ static int file_is_ours(int fd, const char *what, const char *path)
 	return 0;
 }
 
-/* flock: held for the daemon's life, and dropped by the kernel if it dies. */
-static int take_lock(struct daemon *d)
+/*
+ * flock: held for the daemon's life, and dropped by the kernel if it dies.
+ * @path's pid is the holder's. 0, or -EBUSY when another daemon holds it
+ * (said, naming @who), or another negative errno (said).
+ */
+static int lock_file(const char *path, const char *who, int *out)
 {
-	char path[4096], pid[32];
+	char pid[32];
 	int fd, err, n;
 
-	err = daemon_lock_path(d->o->socket, path, sizeof(path));
-	if (err)
-		return err;
 	/* Its directory (the socket's too) and what is there already. */
 	err = ctl_path_check(path, S_IFREG);
 	if (err < 0)
@@ -163,8 +164,8 @@ static int take_lock(struct daemon *d)
 		pid[strcspn(pid, "\n")] = '\0';
 		if (err == -EBUSY)
 			daemon_msg(
-				"another localin daemon is running (pid %s, lock %s); `localin stop` stops it",
-				pid[0] ? pid : "unknown", path);
+				"another localin daemon is running %s (pid %s, lock %s); `localin stop` stops it",
+				who, pid[0] ? pid : "unknown", path);
 		else
 			daemon_msg("cannot lock %s: %s", path, strerror(-err));
 		close(fd);
@@ -173,8 +174,75 @@ static int take_lock(struct daemon *d)
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n)
 		daemon_msg("cannot write the pid into %s", path);
-	d->lock_fd = fd;
+	*out = fd;
 	return 0;
+}
+
+/*
+ * The pin dir, locked as the lock file is: pins are per bpffs, which
+ * network namespaces share unless /sys is remounted in them (`nsenter
+ * --net` does not remount it). A second daemon adopting a live one's
+ * maps would write its config and addresses into them, unseen.
+ */
+static int lock_pin_dir(const char *dir, int *out)
+{
+	int fd;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		daemon_msg("cannot make the pin dir %s: %s", dir,
+			   strerror(errno));
+		return -errno;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		daemon_msg("cannot open the pin dir %s: %s", dir,
+			   strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		if (err == -EBUSY)
+			daemon_msg(
+				"another localin daemon uses the pin dir %s (in this or another network namespace on the same bpffs); give each daemon its own --pin-dir",
+				dir);
+		else
+			daemon_msg("cannot lock the pin dir %s: %s", dir,
+				   strerror(-err));
+		close(fd);
+		return err;
+	}
+	*out = fd;
+	return 0;
+}
+
+/*
+ * One daemon per network namespace, whatever socket each is given: the
+ * lock of the socket's name, then this namespace's, then the pin dir.
+ */
+static int take_lock(struct daemon *d)
+{
+	char path[4096];
+	struct stat ns;
+	int err;
+
+	err = daemon_lock_path(d->o->socket, path, sizeof(path));
+	if (err)
+		return err;
+	err = lock_file(path, "with this socket", &d->lock_fd);
+	if (err)
+		return err;
+	if (stat("/proc/self/ns/net", &ns)) {
+		daemon_msg("cannot stat /proc/self/ns/net: %s",
+			   strerror(errno));
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "/run/localin-netns-%llu.ns.lock",
+		 (unsigned long long)ns.st_ino);
+	err = lock_file(path, "in this network namespace", &d->ns_lock_fd);
+	if (err)
+		return err;
+	return lock_pin_dir(d->o->pin_dir, &d->pin_lock_fd);
 }
 
 static int open_signals(struct daemon *d, sigset_t *old)
@@ -556,6 +624,10 @@ static void stop(struct daemon *d)
 	syslogd_close(d);
 	close(d->lock_fd);
 	d->lock_fd = -1;
+	close(d->ns_lock_fd);
+	d->ns_lock_fd = -1;
+	close(d->pin_lock_fd);
+	d->pin_lock_fd = -1;
 	/* Say only what is true: a program left attached still enforces. */
 	if (kept)
 		daemon_msg(
@@ -576,6 +648,8 @@ int daemon_run(const struct daemon_opts *o)
 	struct daemon d = {
 		.o = o,
 		.lock_fd = -1,
+		.ns_lock_fd = -1,
+		.pin_lock_fd = -1,
 		.sig_fd = -1,
 		.ctl_fd = -1,
 		.set_cur = -1,
@@ -630,6 +704,10 @@ int daemon_run(const struct daemon_opts *o)
 	rtnl_close(&d.rtnl);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);
+	if (d.ns_lock_fd >= 0)
+		close(d.ns_lock_fd);
+	if (d.pin_lock_fd >= 0)
+		close(d.pin_lock_fd);
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

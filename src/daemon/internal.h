@@ -186,6 +186,7 @@ struct daemon {
 	__s64 report_minute;
 
 	int lock_fd, sig_fd, ctl_fd;
+	int ns_lock_fd, pin_lock_fd; /* daemon.c take_lock() */
 	struct ctl_conn conns[CTL_MAX_CONNS];
 	/*
 	 * While ctl_fd is open: /dev/null, held so that a connection can be

@@ -24,7 +24,7 @@ SUITE=e2e/daemon
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need_root_and_tools ip nsenter unshare ping flock
+need_root_and_tools ip nsenter unshare ping flock timeout
 private_bpffs "$@"
 setup_run e2e localin-e2e
 
@@ -75,6 +75,25 @@ rc=$?
 check "a second daemon refuses to start (exit $rc)" [ "$rc" = 1 ]
 check "... and says why" grep -q "another localin daemon is running" \
 	"$tmp/second.out"
+# (timeout: a daemon that is not refused runs in the foreground)
+in_gw timeout 20 "$bin" run -c "$conf" -s "$tmp/other.sock" --pin-dir "$PIN-other" \
+	--foreground >"$tmp/other.out" 2>&1
+rc=$?
+check "one daemon a namespace: another socket and pin dir are refused too (exit $rc)" \
+	sh -c "[ $rc = 1 ] && grep -q 'another localin daemon is running in this network namespace' '$tmp/other.out'"
+# The peer's namespace shares this test's bpffs (nsenter does not remount
+# /sys): a daemon there given the same pin dir must not adopt live maps.
+printf 'config system interface\nedit "peer0"\nset ip %s 255.255.255.0\nnext\nend\n' \
+	"$PEER_ADDR" >"$tmp/peer.conf"
+sed 's/"'"$IF"'"/"peer0"/' "$conf" >>"$tmp/peer.conf"
+in_peer() { nsenter --net="/run/netns/$PEER" "$@"; }
+in_peer timeout 20 "$bin" run -c "$tmp/peer.conf" -s "$tmp/peer.sock" --pin-dir "$PIN" \
+	--foreground >"$tmp/peer.out" 2>&1
+rc=$?
+check "a daemon in another namespace with the same pin dir is refused (exit $rc)" \
+	sh -c "[ $rc = 1 ] && grep -q 'another localin daemon uses the pin dir' '$tmp/peer.out' && ! grep -q adopted '$tmp/peer.out'"
+check "... and the first daemon's program is still the one attached" \
+	[ "$(prog_id)" = "$id1" ]
 li_cmd status >"$tmp/status.out" 2>&1
 check "localin status: exit 0" [ $? = 0 ]
 check "localin status: the config file" grep -qF "config: $conf" \
