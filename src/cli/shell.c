@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <histedit.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,12 +194,20 @@ static unsigned char complete_fn(EditLine *el, int ch)
 
 static int interactive(struct shell *s)
 {
-	EditLine *el = el_init("localin", stdin, stdout, stderr);
 	History *h = history_init();
 	HistEvent ev;
 	const char *line;
+	EditLine *el;
 	int count;
 
+	/*
+	 * libedit reads characters in the locale's encoding: in C's, a
+	 * non-ASCII byte is dropped as typed, and a prompt with one (a
+	 * hostname "gw-é") brings it down. A config is UTF-8.
+	 */
+	if (!setlocale(LC_CTYPE, "") || strcmp(nl_langinfo(CODESET), "UTF-8"))
+		setlocale(LC_CTYPE, "C.UTF-8");
+	el = el_init("localin", stdin, stdout, stderr);
 	if (!el || !h) {
 		fprintf(stderr, "localin: cannot set up the line editor\n");
 		return 1;
@@ -216,7 +226,8 @@ static int interactive(struct shell *s)
 	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_sigint }, NULL);
 	while (!s->quit) {
 		line = el_gets(el, &count);
-		if (!line && interrupted) {
+		/* Ctrl-C with Enter right behind it: the line is dropped too. */
+		if (interrupted) {
 			interrupted = 0;
 			el_reset(el);
 			fputc('\n', stdout);

@@ -7,6 +7,7 @@
  * error lines come first, then localin's message.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,6 +430,7 @@ static pid_t start_grep(const char *words, int *fd)
 static int piped(struct shell *s, struct conf_word *w, size_t n,
 		 const char *grep)
 {
+	struct sigaction old;
 	int saved, fd, ret;
 	pid_t pid;
 
@@ -438,13 +440,17 @@ static int piped(struct shell *s, struct conf_word *w, size_t n,
 		sh_error(s, NULL, "cannot run grep %s", grep);
 		return -1;
 	}
+	/* grep -m1, -q: it may be gone before the command is done writing. */
+	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, &old);
 	saved = dup(STDOUT_FILENO);
 	dup2(fd, STDOUT_FILENO);
 	close(fd);
 	ret = run_words(s, w, n);
 	fflush(stdout);
+	clearerr(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
+	sigaction(SIGPIPE, &old, NULL);
 	waitpid(pid, NULL, 0);
 	return ret;
 }

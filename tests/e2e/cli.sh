@@ -45,6 +45,10 @@ cp "$here/../../examples/seed.conf" "$off"
 pty offline "$off"
 check "offline: the pty session (abort) left the file byte-identical" \
 	cmp -s "$off" "$here/../../examples/seed.conf"
+utf=$tmp/utf8.conf
+sed 's/set hostname "vpn-gw1"/set hostname "gw-\xc3\xa9"/' \
+	"$here/../../examples/seed.conf" >"$utf"
+pty utf8 "$utf"
 "$bin" cli -f "$off" -s "$tmp/none.sock" \
 	-c 'conf fire address; edit "lab"; set subnet 10.9.0.0/16; end' \
 	>"$tmp/c.out" 2>&1
@@ -65,6 +69,11 @@ check "show | grep -i: grep's options, only the matching line" \
 	sh -c "[ \"\$(cat '$tmp/grep.out')\" = '        set subnet 10.9.0.0 255.255.0.0' ]"
 check "show | grep runs no shell (a ; in the pattern is a pattern)" \
 	[ ! -e "$tmp/pwned" ]
+printf 'show full-configuration | grep -m1 set\nshow system global\n' |
+	"$bin" cli -f "$off" -s "$tmp/none.sock" >"$tmp/m1.out" 2>&1
+rc=$?
+check "script: grep -m1 leaving early ends neither the script nor the shell (exit $rc)" \
+	sh -c "[ $rc = 0 ] && grep -q 'config system global' '$tmp/m1.out'"
 printf 'config vdom\nedit root\nend\n' >"$tmp/vdom.conf"
 "$bin" cli -f "$tmp/vdom.conf" -s "$tmp/none.sock" \
 	-c 'config firewall address' >"$tmp/vdom.out" 2>&1

@@ -11,6 +11,8 @@ Scenarios (each prints PASS/FAIL lines, prefixed with $SUITE):
                       its three diagnose lines: the IKE probe from NS to
                       ADDR is on the terminal, dropped by policy 1
   refused SOCK        a change that does not compile, then abort
+  utf8 FILE           in the C locale, a non-ASCII hostname (the prompt),
+                      name and value typed; Ctrl-C right before Enter
 Exit status: the number of FAILs (0: all passed).
 """
 import os
@@ -306,9 +308,35 @@ def refused(bin_, sock):
     t.exit("refused")
 
 
+def utf8(bin_, conf):
+    """In the C locale: a non-ASCII hostname, names and values typed."""
+    for k in ("LANG", "LC_ALL", "LC_CTYPE"):
+        os.environ.pop(k, None)
+    t = Term([bin_, "cli", "-f", conf, "-s", "/nonexistent/sock"])
+    host = "gw-\u00e9"
+    if not first_prompt(t, host, "utf8: prompt \"gw-\u00e9 # \" (no crash on a non-ASCII hostname)"):
+        return
+    t.line("config firewall address", "(address) # ")
+    t.line('edit "\u00fcmlaut"', "(\u00fcmlaut) # ")
+    t.line("set subnet 10.9.9.0/24", "(\u00fcmlaut) # ")
+    t.line('set comment "caf\u00e9"', "(\u00fcmlaut) # ")
+    t.line("next", "(address) # ")
+    # Ctrl-C and Enter in one read (a paste, a slow link): nothing runs.
+    t.send('delete "\u00fcmlaut"\x03\r')
+    t.expect(re.escape("(address) # "))
+    out = t.line("end", host + " # ")
+    result(out is not None, "utf8: end applies")
+    t.exit("utf8")
+    text = open(conf, encoding="utf-8").read()
+    result('edit "\u00fcmlaut"' in text and 'set comment "caf\u00e9"' in text,
+           "utf8: the name and the value typed are saved whole, and the "
+           "line cancelled with Ctrl-C did not delete the entry")
+
+
 def main():
     bin_, scenario, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-    {"offline": offline, "seed": seed, "refused": refused}[scenario](bin_, *args)
+    {"offline": offline, "seed": seed, "refused": refused,
+     "utf8": utf8}[scenario](bin_, *args)
     sys.exit(min(fails, 100))
 
 
