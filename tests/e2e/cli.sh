@@ -69,8 +69,21 @@ check "show | grep -i: grep's options, only the matching line" \
 	sh -c "[ \"\$(cat '$tmp/grep.out')\" = '        set subnet 10.9.0.0 255.255.0.0' ]"
 check "show | grep runs no shell (a ; in the pattern is a pattern)" \
 	[ ! -e "$tmp/pwned" ]
-printf 'show full-configuration | grep -m1 set\nshow system global\n' |
-	"$bin" cli -f "$off" -s "$tmp/none.sock" >"$tmp/m1.out" 2>&1
+# Output beyond a pipe's 64 KiB: grep is gone while show still writes.
+{
+	cat "$off"
+	echo "config firewall address"
+	i=0
+	while [ $i -lt 3000 ]; do
+		echo "edit \"a$i\""
+		echo "set subnet 10.$((i / 250)).$((i % 250)).0/24"
+		echo next
+		i=$((i + 1))
+	done
+	echo end
+} >"$tmp/big.conf"
+printf 'show | grep -m1 set\nshow system global\n' |
+	"$bin" cli -f "$tmp/big.conf" -s "$tmp/none.sock" >"$tmp/m1.out" 2>&1
 rc=$?
 check "script: grep -m1 leaving early ends neither the script nor the shell (exit $rc)" \
 	sh -c "[ $rc = 0 ] && grep -q 'config system global' '$tmp/m1.out'"
