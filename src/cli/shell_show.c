@@ -57,6 +57,7 @@ static bool take_full(char ***argv, int *argc)
 
 /* At the top: the section (and entry) the words name, or an error. */
 static int find_top(struct shell *s, char **argv, int argc,
+		    const struct schema_section **schp,
 		    struct conf_section **secp, struct conf_entry **ep)
 {
 	const struct schema_section *sch;
@@ -71,6 +72,7 @@ static int find_top(struct shell *s, char **argv, int argc,
 		return sh_parse_error(
 			s, bad ? bad : argv[argc - 1], "%s section \"%s\"",
 			amb ? "ambiguous" : "no", bad ? bad : argv[argc - 1]);
+	*schp = sch;
 	*secp = sh_section_of(s, sch);
 	if (used + 1 == argc)
 		return 0;
@@ -88,6 +90,7 @@ static int find_top(struct shell *s, char **argv, int argc,
 int sh_show(struct shell *s, char **argv, int argc, FILE *out)
 {
 	bool full = take_full(&argv, &argc);
+	const struct schema_section *sch;
 	struct conf_section *sec;
 	struct conf_entry *e;
 	const char *bad;
@@ -109,10 +112,10 @@ int sh_show(struct shell *s, char **argv, int argc, FILE *out)
 				   out);
 			return 0;
 		}
-		if (find_top(s, argv, argc, &sec, &e))
+		if (find_top(s, argv, argc, &sch, &sec, &e))
 			return -1;
-		if (!sec)
-			fprintf(out, "config %s\nend\n", argv[1]);
+		if (!sec) /* the file has none: the section's name, empty */
+			fprintf(out, "config %s\nend\n", sch->path);
 		else if (e)
 			print_entry(s, sec, e, full, out);
 		else
@@ -166,6 +169,7 @@ static void get_table(const struct conf_section *sec, FILE *out)
 int sh_get(struct shell *s, char **argv, int argc, FILE *out)
 {
 	const struct sh_frame *f = s->depth ? &s->stack[s->depth - 1] : NULL;
+	const struct schema_section *sch;
 	struct conf_section *sec;
 	struct conf_entry *e;
 	const char *bad;
@@ -181,7 +185,7 @@ int sh_get(struct shell *s, char **argv, int argc, FILE *out)
 		if (argc == 1)
 			return sh_parse_error(s, argv[0], "get what?");
 		sh_load(s);
-		if (find_top(s, argv, argc, &sec, &e))
+		if (find_top(s, argv, argc, &sch, &sec, &e))
 			return -1;
 		if (e || (sec && sec->schema->key == SK_NONE))
 			get_values(sec, e ? e : sec->entries, out);

@@ -87,6 +87,9 @@ printf 'show | grep -m1 set\nshow system global\n' |
 rc=$?
 check "script: grep -m1 leaving early ends neither the script nor the shell (exit $rc)" \
 	sh -c "[ $rc = 0 ] && grep -q 'config system global' '$tmp/m1.out'"
+"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'show sys metr' >"$tmp/absent.out" 2>&1
+check "show of a section the file lacks: its full name, empty (pastes back)" \
+	sh -c "[ \"\$(tr '\n' '|' <'$tmp/absent.out')\" = 'config system metrics|end|' ]"
 printf 'config vdom\nedit root\nend\n' >"$tmp/vdom.conf"
 "$bin" cli -f "$tmp/vdom.conf" -s "$tmp/none.sock" \
 	-c 'config firewall address' >"$tmp/vdom.out" 2>&1
