@@ -249,29 +249,62 @@ static __always_inline int li_acc_esp_wrong_peer_drop(const LI_CTX *c)
 	return c->rs->esp_wrong_peer_drop;
 }
 
-/* The peer's slot in the small direct-mapped table of IKE times. */
-static struct li_host_ike *ike_slot(const LI_CTX *c, const struct li_pkt *p)
-{
-	__u32 h = li_sa_hash(p->family, p->saddr, 0, 6);
+/* Probes of the IKE and fragment tables (below: open addressing). */
+#define LI_HOST_PROBE 8
 
-	return &c->ike[h % LI_HOST_IKE_SLOTS];
+/* FNV-1a over the source address's words, and the family. */
+static size_t ike_home(const struct li_pkt *p)
+{
+	__u64 x = 0xcbf29ce484222325ull ^ p->family;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		x = (x ^ p->saddr[i]) * 0x100000001b3ull;
+	return (size_t)(x ^ (x >> 31)) & (LI_HOST_IKE_SLOTS - 1);
+}
+
+static bool ike_same(const struct li_host_ike *e, const struct li_pkt *p)
+{
+	return e->used && e->family == p->family &&
+	       !memcmp(e->addr, p->saddr, sizeof(e->addr));
 }
 
 static __always_inline int li_acc_ike_recent(const LI_CTX *c,
 					     const struct li_pkt *p)
 {
-	const struct li_host_ike *e = ike_slot(c, p);
+	size_t home = ike_home(p), i;
 
-	return e->family == p->family &&
-	       !memcmp(e->addr, p->saddr, sizeof(e->addr)) &&
-	       c->now_ns - e->ns < LI_IKE_WINDOW_NS;
+	for (i = 0; i < LI_HOST_PROBE; i++) {
+		const struct li_host_ike *e =
+			&c->ike[(home + i) & (LI_HOST_IKE_SLOTS - 1)];
+
+		if (!e->used)
+			return 0;
+		if (ike_same(e, p))
+			return c->now_ns - e->ns < LI_IKE_WINDOW_NS;
+	}
+	return 0;
 }
 
 static __always_inline void li_acc_ike_note(const LI_CTX *c,
 					    const struct li_pkt *p)
 {
-	struct li_host_ike *e = ike_slot(c, p);
+	size_t home = ike_home(p), i;
+	struct li_host_ike *e = NULL;
 
+	/* The peer's own slot or a free one; else the window's oldest. */
+	for (i = 0; i < LI_HOST_PROBE; i++) {
+		struct li_host_ike *g =
+			&c->ike[(home + i) & (LI_HOST_IKE_SLOTS - 1)];
+
+		if (!g->used || ike_same(g, p)) {
+			e = g;
+			break;
+		}
+		if (!e || g->ns < e->ns)
+			e = g;
+	}
+	e->used = 1;
 	e->family = p->family;
 	memcpy(e->addr, p->saddr, sizeof(e->addr));
 	e->ns = c->now_ns;
@@ -298,18 +331,16 @@ static bool frag_same(const struct li_host_frag *f, const struct li_pkt *p)
 
 /*
  * Open addressing with a short probe: a datagram keeps its slot unless
- * LI_HOST_FRAG_PROBE neighbours are all taken, so below a few thousand
- * datagrams in flight nothing is forgotten (the XDP side is an LRU map of
- * at least that size, and the two must agree).
+ * LI_HOST_PROBE neighbours are all taken, which at the XDP side's LRU
+ * size (a quarter of the table) is rare: the two must agree.
  */
-#define LI_HOST_FRAG_PROBE 8
 
 static __always_inline int
 li_acc_frag_get(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 {
 	size_t home = frag_slot(p), i;
 
-	for (i = 0; i < LI_HOST_FRAG_PROBE; i++) {
+	for (i = 0; i < LI_HOST_PROBE; i++) {
 		const struct li_host_frag *f =
 			&c->frags[(home + i) & (LI_HOST_FRAG_SLOTS - 1)];
 
@@ -331,7 +362,7 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
 	struct li_host_frag *f = &c->frags[home];
 
 	/* The datagram's own slot or a free one; else the home slot goes. */
-	for (i = 0; i < LI_HOST_FRAG_PROBE; i++) {
+	for (i = 0; i < LI_HOST_PROBE; i++) {
 		struct li_host_frag *g =
 			&c->frags[(home + i) & (LI_HOST_FRAG_SLOTS - 1)];
 
@@ -347,6 +378,13 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
 	memcpy(f->saddr, p->saddr, 16);
 	memcpy(f->daddr, p->daddr, 16);
 	f->v = *v;
+}
+
+bool li_host_frag_known(const struct li_host *h, const struct li_pkt *p)
+{
+	struct li_verdict v;
+
+	return li_acc_frag_get(h, p, &v);
 }
 
 static __always_inline int li_acc_log_allow(const LI_CTX *c)

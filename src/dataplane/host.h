@@ -14,17 +14,19 @@
 #include "compile/compile.h"
 #include "dataplane/spi_table.h"
 #include "dataplane/local_slot.h"
+#include "dataplane/maps.h"
 #include "dataplane/packet.h"
 #include "dataplane/sa_table.h"
 #include "dataplane/session.h"
 
 /*
  * First-fragment verdicts by (source, destination, id, protocol), in a
- * bounded open-addressing table (host.c): when it overflows, a datagram
- * only loses its remembered verdict (its later fragments are then judged
- * with ports unknown).
+ * bounded open-addressing table (host.c) four times the XDP side's LRU
+ * (LI_FRAGS_MAX), so that both remember every datagram the program can:
+ * when a probe window overflows, a datagram only loses its remembered
+ * verdict (its later fragments are then judged with ports unknown).
  */
-#define LI_HOST_FRAG_SLOTS 4096
+#define LI_HOST_FRAG_SLOTS (4 * LI_FRAGS_MAX)
 
 struct li_host_frag {
 	__u8 used;
@@ -37,13 +39,14 @@ struct li_host_frag {
 
 /*
  * The last IKE message let through per known peer (sa_slot.h: the rekey
- * window), direct-mapped by address: the XDP side keeps an LRU of
- * LI_IKE_SEEN_MAX; a capture with more than a few peers talking IKE at
- * once is rare, and a lost entry only closes one peer's window early.
+ * window), in open addressing four times the XDP side's LRU
+ * (LI_IKE_SEEN_MAX), so that the two engines keep the same peers: a full
+ * probe window gives up its oldest, as an LRU would.
  */
-#define LI_HOST_IKE_SLOTS 256
+#define LI_HOST_IKE_SLOTS (4 * LI_IKE_SEEN_MAX)
 
 struct li_host_ike {
+	__u8 used;
 	__u8 family;
 	__u32 addr[4];
 	__u64 ns;
@@ -249,6 +252,8 @@ __u32 li_host_sess_expire(struct li_host *h, __u64 now_ns, bool all,
 
 /* A fresh session id, for a traced first packet that opened none. */
 __u32 li_host_sess_id(struct li_host *h);
+/* Does the host remember @p's datagram's first fragment (tests/diff)? */
+bool li_host_frag_known(const struct li_host *h, const struct li_pkt *p);
 
 /*
  * The SA of @p's destination and SPI when @v names one (v->sa_id), for

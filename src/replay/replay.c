@@ -357,6 +357,8 @@ static void sessions_end(struct replay *r, __u64 now_ns, bool all)
 	/* Inbound ones: the gateway's own have no end lines to explain. */
 	if (all)
 		r->sess_open_at_end = r->sess_in_ended;
+	if (r->o->verdicts) /* a verdict line a packet, nothing else */
+		return;
 	if (r->nr_ended) /* qsort() wants a buffer, even for nothing */
 		qsort(r->ended, r->nr_ended, sizeof(*r->ended), by_end);
 	for (i = 0; i < r->nr_ended; i++) {
@@ -736,6 +738,12 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		enum fit_skip why;
 		bool local_out;
 
+		/*
+		 * A time of 0 reads as "none" in the XDP program (the kernel's
+		 * clock then): both engines get 1 ns, the same second.
+		 */
+		if (!cp.ts_ns)
+			cp.ts_ns = 1;
 		why = fit_record(&r.fit, &cp, &fit);
 		if (why != FIT_OK) {
 			skip(&r, why);
@@ -748,7 +756,12 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		update_time(&r, cp.ts_ns);
 		li_host_set_now(&r.host, cp.ts_ns);
 		r.last_ns = cp.ts_ns;
-		if (!o->verdicts && cp.ts_ns >= r.next_sweep_ns) {
+		/*
+		 * Swept in --verdicts mode too (without the end lines): a
+		 * session ended by the sweep changes later verdicts, which
+		 * must not depend on the output mode.
+		 */
+		if (cp.ts_ns >= r.next_sweep_ns) {
 			sessions_end(&r, cp.ts_ns, false);
 			r.next_sweep_ns = cp.ts_ns + SWEEP_NS;
 		}

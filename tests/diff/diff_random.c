@@ -123,17 +123,7 @@ static bool same_dgram(const struct li_pkt *a, const struct li_pkt *b)
 
 static bool host_has(const struct li_host *h, const struct li_pkt *p)
 {
-	const struct li_host_frag *f;
-	size_t i;
-
-	for (i = 0; i < LI_HOST_FRAG_SLOTS; i++) {
-		f = &h->frags[i];
-		if (f->used && f->id == p->frag_id && f->family == p->family &&
-		    f->proto == p->proto && !memcmp(f->saddr, p->saddr, 16) &&
-		    !memcmp(f->daddr, p->daddr, 16))
-			return true;
-	}
-	return false;
+	return li_host_frag_known(h, p);
 }
 
 static bool was_put(const struct run *r, const struct li_pkt *p)

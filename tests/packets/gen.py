@@ -417,7 +417,8 @@ class Capture:
             return len(self.recs)
         with open(os.path.join(HERE, self.name + ".expected"), "w") as f:
             for i, (v, note) in enumerate(zip(self.verdicts, self.notes), 1):
-                f.write("%d %s  # %s\n" % (i, v, note))
+                f.write("%d %s  # %s\n" % (i, v, note) if note else
+                        "%d %s\n" % (i, v))
         return len(self.recs)
 
     def snaplen(self):
@@ -1492,11 +1493,86 @@ def sections():
     return c
 
 
+def ike_window_peers():
+    # The rekey window of 300 peers at once: each has a live SA
+    # (ike-window-peers.sa, written here), each sends IKE (no policy
+    # matches it: implicit), then ESP with a new SPI within its 2 s. Both
+    # engines must remember every peer's IKE, as the program's LRU of
+    # LI_IKE_SEEN_MAX does (the host once kept 64, colliding peers lost
+    # their window).
+    peers = ["198.18.%d.%d" % (200 + i // 200, 1 + i % 200)
+             for i in range(300)]
+    with open(os.path.join(HERE, "ike-window-peers.sa"), "w") as f:
+        f.write("# ike-window-peers (gen.py): one live SA a peer\n")
+        for i, p in enumerate(peers):
+            f.write("%s %08x %s t%d\n" % (GW, 0xc1000000 + i, p, i))
+    c = Capture("ike-window-peers", "2024-06-10 10:40:00", step_us=500)
+    for i, p in enumerate(peers):
+        c.add(ike4(p, sport=4500, dport=4500, n=i + 1), IMPL,
+              "peer %d: its IKE" % i)
+    for i, p in enumerate(peers):
+        c.add(espudp4(p, 0xc2000000 + i), UNVER,
+              "peer %d: a new SPI within its window" % i)
+    return c
+
+
+def frag_many():
+    # 4200 IKE datagrams in two fragments each, every first fragment before
+    # any last one: policy 1 (the seed's) drops them all, and the last
+    # fragments take their first fragment's verdict. The host's table
+    # once held 4096 datagrams where the program's LRU holds LI_FRAGS_MAX
+    # (16384): the rest were judged with ports unknown (implicit).
+    c = Capture("frag-many", "2024-06-10 15:00:00", step_us=10)
+    srcs = ["198.18.%d.%d" % (100 + i // 250, 1 + i % 250)
+            for i in range(4200)]
+    dgrams = [frags4(src, GW, 17,
+                     l4bytes4(src, GW, UDP(sport=500, dport=500) /
+                              (ike(i + 1) + bytes(12))),
+                     0x2000 + i, size=32)
+              for i, src in enumerate(srcs)]
+    for i, f in enumerate(dgrams):
+        assert len(f) == 2
+        c.add(f[0], deny(1))
+    for i, f in enumerate(dgrams):
+        c.add(f[1], deny(1))
+    # 8400 lines: with the frames' descriptions, a megabyte. Packet 1 says
+    # what they all are.
+    c.notes = [c.notes[0] + "; 4200 first fragments, then the last ones"] \
+        + [""] * (len(c.notes) - 1)
+    return c
+
+
+def time_zero_session():
+    # A capture whose clock starts at 0 (synthetic tools write 1970): the
+    # gateway's query at time 0 opens a session that is long over when
+    # the reply comes 1000 s later. 0 is the program's "no test time"
+    # (the kernel's clock), so replay gives both engines 1 ns instead.
+    c = Capture("time-zero-session", "1970-01-01 00:00:00")
+    c.add(udp4(GW, 500, dst="198.18.9.9", sport=500, pay=ike(1)), NONLOCAL,
+          "the gateway's IKE out, at time 0: opens a session", at_us=0)
+    c.add(udp4("198.18.9.9", 500, sport=500, pay=ike(1)), deny(1),
+          "the reply 1000 s later: the session ended (180 s)",
+          at_us=1000 * 10**6)
+    return c
+
+
+def time_zero_ike():
+    # The rekey window opened by an IKE message at time 0 (as above):
+    # the peer's new SPI half a second later passes unverified.
+    c = Capture("time-zero-ike", "1970-01-01 00:00:00")
+    c.add(ike4(PEER, sport=4500, dport=4500), IMPL, "the peer's IKE at 0",
+          at_us=0)
+    c.add(espudp4(PEER, 0xc0ffee02), UNVER, "its new SPI 0.5 s later",
+          at_us=500000)
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
-             linktype_user0, linktype_unknown, sessions, sections]
+             linktype_user0, linktype_unknown, sessions, sections,
+             ike_window_peers, frag_many, time_zero_session, time_zero_ike]
 
 
 def main():
