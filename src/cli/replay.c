@@ -34,7 +34,9 @@ static const char replay_usage[] =
 	"      --no-resolve      do not resolve FQDN addresses nor fetch feeds\n"
 	"                        (they match nothing; else resolved once at start)\n"
 	"      --timing          on stderr, the time the packets took (the config's\n"
-	"                        load and compile not counted) and ns a packet\n";
+	"                        load and compile not counted) and ns a packet\n"
+	"Exit status: 0 replayed; 1 an error in the config, the capture or the\n"
+	"SA file (said on stderr, with the record where there is one); 2 usage.\n";
 
 enum {
 	OPT_VERDICTS = 256,

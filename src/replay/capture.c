@@ -57,10 +57,11 @@ struct capture {
 	/*
 	 * Every interface name seen, each once, until close: a packet's
 	 * ifname outlives its section (sessions keep it for their end line;
-	 * li_host_set_ifname() compares names by pointer).
+	 * li_host_set_ifname() compares names by pointer). A hash set in
+	 * open addressing: a file may hold 100k sections of one name each.
 	 */
 	char **names;
-	size_t nr_names;
+	size_t nr_names, names_size;
 	const __u8 *block;
 	__u8 frame[ETH_HLEN + SNAP_MAX]; /* normalized packet */
 };
@@ -252,27 +253,60 @@ bad:
 	return -EINVAL;
 }
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+/* Where @name is in the set, or the free slot it would take. */
+static char **name_slot(char **set, size_t size, const char *name)
+{
+	size_t i = name_hash(name) & (size - 1);
+
+	while (set[i] && strcmp(set[i], name))
+		i = (i + 1) & (size - 1);
+	return &set[i];
+}
+
+/* The set twice as large (at half full): 0 or -ENOMEM. */
+static int names_grow(struct capture *c)
+{
+	size_t size = c->names_size ? c->names_size * 2 : 16, i;
+	char **set = calloc(size, sizeof(*set));
+
+	if (!set)
+		return -ENOMEM;
+	for (i = 0; i < c->names_size; i++)
+		if (c->names[i])
+			*name_slot(set, size, c->names[i]) = c->names[i];
+	free(c->names);
+	c->names = set;
+	c->names_size = size;
+	return 0;
+}
+
 /* @n bytes at @s as a name of c->names (NULL: out of memory). */
 static char *intern_name(struct capture *c, const char *s, size_t n)
 {
-	char *name = strndup(s, n), **names;
-	size_t i;
+	char *name = strndup(s, n), **slot;
 
 	if (!name)
 		return NULL;
-	for (i = 0; i < c->nr_names; i++)
-		if (!strcmp(c->names[i], name)) {
-			free(name);
-			return c->names[i];
-		}
-	names = realloc(c->names, (c->nr_names + 1) * sizeof(*names));
-	if (!names) {
+	if (2 * (c->nr_names + 1) > c->names_size && names_grow(c)) {
 		free(name);
 		return NULL;
 	}
-	c->names = names;
-	c->names[c->nr_names++] = name;
-	return name;
+	slot = name_slot(c->names, c->names_size, name);
+	if (*slot) {
+		free(name);
+		return *slot;
+	}
+	c->nr_names++;
+	return *slot = name;
 }
 
 /* Interface description: link type, name and timestamp resolution. */
@@ -303,12 +337,15 @@ static int add_iface(struct capture *c, __u32 len, struct diag_list *dl)
 		if (code == 2 && olen) { /* if_name */
 			ifc->name = intern_name(c, (const char *)o + 4, olen);
 		} else if (code == 9 && olen >= 1) { /* if_tsresol */
-			__u8 r = o[4];
+			/* 2^-e or 10^-e s; past what 64 bits hold: the most. */
+			unsigned int e = o[4] & 0x7f;
 			__u64 div = 1;
-			int i;
 
-			for (i = 0; i < (r & 0x7f) && i < 19; i++)
-				div *= (r & 0x80) ? 2 : 10;
+			if (o[4] & 0x80)
+				div <<= e < 63 ? e : 63;
+			else
+				while (e-- && div <= UINT64_MAX / 10)
+					div *= 10;
 			ifc->ts_div = div;
 		}
 		o += 4 + ((olen + 3u) & ~3u);
@@ -326,11 +363,15 @@ static int add_iface(struct capture *c, __u32 len, struct diag_list *dl)
 	return 0;
 }
 
+/* @t ticks of 1/@div s in ns, in 128 bits (a 10^-11 s tick, a year 2600). */
 static __u64 ticks_to_ns(__u64 t, __u64 div)
 {
+	unsigned __int128 ns;
+
 	if (div == 1000000000ull)
 		return t;
-	return t / div * 1000000000ull + t % div * 1000000000ull / div;
+	ns = (unsigned __int128)t * 1000000000ull / div;
+	return ns > UINT64_MAX ? UINT64_MAX : (__u64)ns;
 }
 
 static int pcapng_next(struct capture *c, struct capture_pkt *p,
@@ -574,8 +615,8 @@ void capture_close(struct capture *c)
 		pcap_close(c->pcap);
 	if (c->cur.map)
 		munmap((void *)c->cur.map, c->cur.map_len);
-	while (c->nr_names)
-		free(c->names[--c->nr_names]);
+	for (size_t i = 0; i < c->names_size; i++)
+		free(c->names[i]);
 	free(c->names);
 	free(c);
 }
