@@ -312,6 +312,18 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 	k->seen = true;
 	if (m->ifname[0])
 		memcpy(k->name, m->ifname, sizeof(k->name)); /* renames too */
+	/*
+	 * The kernel announces a program taken off the hook with the link:
+	 * whoever took ours off (`ip link set dev X xdp off`), it goes back,
+	 * and the admin is told.
+	 */
+	if (d->live && k->attached && !li_loader_on_hook(d->l, k->ifindex)) {
+		daemon_msg(
+			"localin's program is no longer on %s (ifindex %d): something else took it off; attaching it again",
+			k->name, k->ifindex);
+		li_loader_detach(d->l, k->ifindex); /* ENOENT: bookkeeping */
+		k->attached = false;
+	}
 	/* During start and resync, links_sync() follows the dump. */
 	if (d->live)
 		sync_one(d, k);

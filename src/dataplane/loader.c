@@ -567,6 +567,20 @@ static int attached_already(struct li_loader *l, int ifindex)
 	return ret;
 }
 
+int li_loader_on_hook(struct li_loader *l, int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+	int ret;
+
+	if (libxdp_get_error(mp))
+		return 0;
+	p = li_find_ours(mp);
+	ret = p && li_shares_maps(l, p);
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
 int li_loader_attach(struct li_loader *l, int ifindex)
 {
 	struct li_attached a = { .ifindex = ifindex }, *n;

@@ -153,6 +153,15 @@ kill -HUP "$(daemon_pid)"
 sleep 0.5
 check "SIGHUP reloads (deny again): dropped" ping_dropped
 
+# --- someone takes the program off the hook --------------------------------------
+ip -n "$GW" link set dev "$IF" xdp off 2>/dev/null ||
+	ip -n "$GW" link set dev "$IF" xdpgeneric off
+check "xdp off by hand: the daemon puts its program back" \
+	wait_until 50 sh -c "[ -n \"\$(ip -n $GW -d link show dev $IF | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')\" ]"
+check "... and says so" wait_until 20 grep -q "no longer on $IF" "$ERR"
+check "... enforcing again: dropped" ping_dropped
+id1=$(prog_id)
+
 # --- kill -9, restart adopts ---------------------------------------------------
 old=$(daemon_pid)
 kill -9 "$old"
