@@ -11,9 +11,30 @@
 /* Ranges printed per address list; the rest are counted. */
 #define DIAG_RANGES_MAX 32
 
+/*
+ * The length of the UTF-8 character at @p (RFC 3629: no overlong forms,
+ * no surrogates, at most U+10FFFF), or 0 if it is not one.
+ */
+static int utf8_len(const unsigned char *p)
+{
+	int n, i;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
 void diag_json_str(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	int n;
 
 	if (!s) {
 		fputs("null", out);
@@ -21,12 +42,19 @@ void diag_json_str(FILE *out, const char *s)
 	}
 	fputc('"', out);
 	for (; *p; p++) {
-		if (*p == '"' || *p == '\\')
+		if (*p == '"' || *p == '\\') {
 			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(out, "\\u%04x", *p);
-		else
+		} else if (*p < 0x80) {
 			fputc(*p, out);
+		} else if ((n = utf8_len(p))) {
+			fwrite(p, 1, (size_t)n, out);
+			p += n - 1;
+		} else {
+			/* JSON is UTF-8 (RFC 8259): a stray byte is U+FFFD. */
+			fputs("\\ufffd", out);
+		}
 	}
 	fputc('"', out);
 }

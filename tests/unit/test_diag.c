@@ -186,6 +186,13 @@ static void test_json_str_and_filter(void **state)
 	diag_json_str(t.f, "a\"b\\c\x1b\n");
 	diag_json_str(t.f, NULL);
 	text_is(&t, "\"a\\\"b\\\\c\\u001b\\u000a\"null");
+	/* UTF-8 as it is; a byte that is not UTF-8 is U+FFFD (RFC 8259). */
+	text_open(&t);
+	diag_json_str(
+		t.f,
+		"caf\xc3\xa9 \xff\xfe \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98\x80");
+	text_is(&t, "\"caf\xc3\xa9 \\ufffd\\ufffd \\ufffd\\ufffd "
+		    "\\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\"");
 	flow_filter_init(&f);
 	assert_int_equal(
 		flow_filter_parse(&f, 4, words, NULL, err, sizeof(err)), 0);
