@@ -287,6 +287,7 @@ static void forget(struct daemon *d, struct daemon_link *k)
 static int on_link(struct daemon *d, const struct rtnl_msg *m)
 {
 	struct daemon_link *k = find(d, m->ifindex);
+	char name[IF_NAMESIZE];
 
 	if (m->kind == RTNL_DELLINK) {
 		if (k)
@@ -313,20 +314,27 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 	if (m->ifname[0])
 		memcpy(k->name, m->ifname, sizeof(k->name)); /* renames too */
 	/*
+	 * During start and resync, links_sync() follows the dump. An
+	 * interface already gone again (a link flapping faster than the
+	 * events are read) is left to its DELLINK, which follows: an attach
+	 * loads and verifies a program (a second or more) that would only
+	 * fail with ENODEV, while the interfaces that are there wait.
+	 */
+	if (!d->live || !if_indextoname((unsigned int)k->ifindex, name))
+		return 0;
+	/*
 	 * The kernel announces a program taken off the hook with the link:
 	 * whoever took ours off (`ip link set dev X xdp off`), it goes back,
 	 * and the admin is told.
 	 */
-	if (d->live && k->attached && !li_loader_on_hook(d->l, k->ifindex)) {
+	if (k->attached && li_loader_hook_empty(k->ifindex)) {
 		daemon_msg(
 			"localin's program is no longer on %s (ifindex %d): something else took it off; attaching it again",
 			k->name, k->ifindex);
 		li_loader_detach(d->l, k->ifindex); /* ENOENT: bookkeeping */
 		k->attached = false;
 	}
-	/* During start and resync, links_sync() follows the dump. */
-	if (d->live)
-		sync_one(d, k);
+	sync_one(d, k);
 	return 0;
 }
 

@@ -528,15 +528,39 @@ static int foreign_alone(struct xdp_multiprog *mp, struct li_xdp_prog *f)
 	return 1;
 }
 
+/*
+ * By the kernel's ids, not libxdp's: xdp_multiprog__get_from_ifindex()
+ * leaves a program fd open a call (libxdp 1.3), and the daemon asks this
+ * at every event of an interface another program holds.
+ */
 int li_loader_foreign(int ifindex, struct li_xdp_prog *f)
 {
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	int ret;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), id;
+	const char *mode;
+	int fd, ret;
 
-	if (libxdp_get_error(mp))
-		return 0; /* nothing attached, or nothing libxdp can read */
-	ret = foreign_alone(mp, f);
-	xdp_multiprog__close(mp);
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return 0;
+	id = q.drv_prog_id ?: q.skb_prog_id ?: q.hw_prog_id ?: q.prog_id;
+	mode = q.drv_prog_id ? "native" :
+	       q.skb_prog_id ? "generic" :
+	       q.hw_prog_id  ? "offload" :
+			       "unknown";
+	fd = id ? bpf_prog_get_fd_by_id(id) : -1;
+	if (fd < 0)
+		return 0; /* nothing attached (or gone since) */
+	/* libxdp's dispatcher takes ours beside it; ours is not foreign. */
+	ret = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	      strcmp(info.name, "xdp_dispatcher") &&
+	      strncmp(info.name, LI_PROG_NAME, sizeof(info.name) - 1);
+	close(fd);
+	if (ret && f) {
+		f->id = id;
+		snprintf(f->name, sizeof(f->name), "%s", info.name);
+		f->mode = mode;
+	}
 	return ret;
 }
 
@@ -567,18 +591,18 @@ static int attached_already(struct li_loader *l, int ifindex)
 	return ret;
 }
 
-int li_loader_on_hook(struct li_loader *l, int ifindex)
+int li_loader_hook_empty(int ifindex)
 {
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	struct xdp_program *p;
-	int ret;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
-	if (libxdp_get_error(mp))
-		return 0;
-	p = li_find_ours(mp);
-	ret = p && li_shares_maps(l, p);
-	xdp_multiprog__close(mp);
-	return ret;
+	/*
+	 * bpf_xdp_query, not libxdp: xdp_multiprog__get_from_ifindex()
+	 * leaves a program fd open a call (libxdp 1.3), and this runs on
+	 * every link event.
+	 */
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return 0; /* cannot tell: not empty */
+	return !q.prog_id && !q.drv_prog_id && !q.skb_prog_id && !q.hw_prog_id;
 }
 
 int li_loader_attach(struct li_loader *l, int ifindex)

@@ -169,10 +169,10 @@ struct li_xdp_prog {
 /* 1 and @f filled if there is one on @ifindex, else 0. */
 int li_loader_foreign(int ifindex, struct li_xdp_prog *f);
 /*
- * Is our program, with this loader's maps, on @ifindex's XDP hook? 1 or
- * 0 (an admin's `ip link set dev X xdp off` takes it off unasked).
+ * Is @ifindex's XDP hook empty? 1 or 0: an admin's `ip link set dev X
+ * xdp off` takes our program off unasked.
  */
-int li_loader_on_hook(struct li_loader *l, int ifindex);
+int li_loader_hook_empty(int ifindex);
 
 /*
  * Wait up to @timeout_ms for events; @fn gets each (time converted to
