@@ -102,6 +102,7 @@ struct lines {
 	char **v;
 	size_t keep;
 	size_t total; /* matched */
+	bool none;    /* --tail 0: counted, not printed */
 };
 
 #define KEEP_MAX 1000000
@@ -120,6 +121,8 @@ static int lines_push(struct lines *l, const char *s, size_t len)
 	char **slot;
 
 	l->total++;
+	if (l->none)
+		return 0;
 	if (!l->keep) {
 		fwrite(s, 1, len, stdout);
 		putchar('\n');
@@ -405,7 +408,9 @@ static int log_show(int argc, char **argv)
 	/* Where to follow from: the end of FILE as read now. */
 	if (stat(path, &st))
 		st.st_size = 0;
-	ret = lines_init(&l, tail ? nr : 0) ?: read_all(path, &f, &l, fol);
+	ret = lines_init(&l, tail ? nr : 0);
+	l.none = tail && !nr; /* --tail 0: only what --follow brings */
+	ret = ret ?: read_all(path, &f, &l, fol);
 	for (i = lines_kept(&l); !ret && i-- > 0;)
 		printf("%s\n", lines_newest(&l, i));
 	fflush(stdout);

@@ -185,6 +185,8 @@ got=$(show --filter 'action="deny"' --filter srcip=192.0.2.150 \
 check "... a quoted value matches as well ($got)" [ "$got" = "$want" ]
 check "... --tail 3: the last three matching" eval \
 	"[ \"\$(show --filter dstport=9 --tail 3)\" = \"\$(show --filter dstport=9 | tail -n 3)\" ] && [ \"\$(show --filter dstport=9 --tail 3 | wc -l)\" = 3 ]"
+check "... --tail 0: none (as tail -n 0)" eval \
+	"[ -n \"\$(show --filter dstport=9)\" ] && [ -z \"\$(show --filter dstport=9 --tail 0)\" ]"
 check "... the daemon's file without -f (asked over the socket)" eval \
 	"[ \"\$(in_gw '$bin' log show -s '$SOCK' --tail 1 --filter type=traffic)\" = \"\$(show --tail 1 --filter type=traffic)\" ] && show --tail 1 --filter type=traffic | grep -q ."
 check "... a file that is not there (nor rolled ones): exit 1, said" eval \
