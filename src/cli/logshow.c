@@ -596,13 +596,28 @@ static int set_field(struct exec_filter *x, int argc, char **argv)
 	return 0;
 }
 
+/* @argv[@i] completed among @words as FortiOS completes it; 0 or -1. */
+static int expand(char **argv, int i, const char *const *words, int n)
+{
+	int k = ctl_keyword(argv[i], words, n);
+
+	if (k < 0)
+		return -1;
+	argv[i] = (char *)words[k];
+	return 0;
+}
+
 static int exec_filter(int argc, char **argv)
 {
+	static const char *const verbs[] = {
+		"dump",	 "reset",      "device",     "category",
+		"field", "start-line", "view-lines", "max-checklines",
+	};
 	struct exec_filter x;
 	int r;
 
 	filter_load(&x);
-	if (argc < 1)
+	if (argc < 1 || expand(argv, 0, verbs, 8))
 		goto usage;
 	if (!strcmp(argv[0], "dump")) {
 		filter_dump(&x);
@@ -731,6 +746,12 @@ int cmd_execute(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* `exe log fil cat event`: words abbreviated as on FortiOS. */
+	if (argc >= 1)
+		expand(argv, 0, (const char *const[]){ "log" }, 1);
+	if (argc >= 2)
+		expand(argv, 1, (const char *const[]){ "filter", "display" },
+		       2);
 	if (argc >= 2 && !strcmp(argv[0], "log") &&
 	    !strcmp(argv[1], "filter")) {
 		free(src.path);

@@ -225,6 +225,9 @@ check "execute log display: \"$found logs found.\" \"$ret logs returned.\"" eval
 check "... numbered, newest first" eval \
 	"[ \"\$(sed -n 's/^1: //p' '$tmp/display.out')\" = \"\$(show --filter type=traffic --filter dstport=9 --tail 1)\" ] && [ \"\$(sed -n 's/^2: //p' '$tmp/display.out')\" = \"\$(show --filter type=traffic --filter dstport=9 --tail 2 | head -n 1)\" ]"
 check "... filter dump" eval "ex filter dump | grep -qx 'Filter: dstport=\"9\"'"
+"$bin" execute -f "$LOG" lo disp >"$tmp/display2.out" 2>&1
+check "... abbreviated as on FortiOS (execute lo disp, lo fil du)" eval \
+	"cmp -s '$tmp/display.out' '$tmp/display2.out' && '$bin' execute -f '$LOG' lo fil du | grep -qx 'Filter: dstport=\"9\"'"
 
 # --- JSON lines ---------------------------------------------------------------------
 write_conf 50 nolog json
