@@ -790,13 +790,23 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 			emit_trace(&r, pkt, &v, ifname, local_out, cp.ts_ns);
 		emit_logs(&r, pkt, &v, ifname, cp.ts_ns);
 	}
-	if (ret < 0) /* capture_next() queued why */
+	/*
+	 * A capture that ends in error (capture_next() queued why), as a
+	 * last record cut short by a killed tcpdump: the packets before it
+	 * are replayed and summed up, then the error says where it stopped
+	 * (exit 1 all the same).
+	 */
+	if (ret < 0 && !r.packets)
 		goto out;
 	if (o->timing)
 		timing(&r, &t0);
 	if (!o->verdicts) {
 		sessions_end(&r, r.last_ns, true);
 		summary(&r);
+		if (ret < 0)
+			fprintf(r.out,
+				"  the capture ends in an error after packet %llu (on stderr): the rest was not replayed\n",
+				r.packets);
 	}
 out:
 	verdicts_flush(&r);
