@@ -506,6 +506,48 @@ static int check_linktype(struct capture *c, const char *path,
 	return -EINVAL;
 }
 
+/*
+ * A pipe, a FIFO, /dev/stdin: read whole into anonymous memory, which is
+ * then read as a mapped file is (pcapng's interface names need the fast
+ * path: libpcap does not give them). NULL when empty or out of memory.
+ */
+static void *read_stream(int fd, size_t *len)
+{
+	size_t cap = 1u << 20, n = 0, page = (size_t)sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ssize_t r;
+
+	if (m == MAP_FAILED)
+		return NULL;
+	for (;;) {
+		if (n == cap) {
+			char *g = mremap(m, cap, cap * 2, MREMAP_MAYMOVE);
+
+			if (g == MAP_FAILED)
+				break;
+			m = g;
+			cap *= 2;
+		}
+		r = read(fd, m + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (!n) {
+		munmap(m, cap);
+		return NULL;
+	}
+	/* What capture_close() unmaps: the pages that hold @n bytes. */
+	if ((n + page - 1) / page * page < cap)
+		munmap(m + (n + page - 1) / page * page,
+		       cap - (n + page - 1) / page * page);
+	*len = n;
+	return m;
+}
+
 int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE];
@@ -530,7 +572,7 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 		return -ENOMEM;
 	}
 	c->path = path;
-	if (st.st_size > 0) {
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
 			   0);
 		if (map != MAP_FAILED) {
@@ -538,6 +580,8 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 			c->cur.map = map;
 			c->cur.map_len = (size_t)st.st_size;
 		}
+	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+		c->cur.map = read_stream(fd, &c->cur.map_len);
 	}
 	close(fd);
 	if (c->cur.map_len >= 4)

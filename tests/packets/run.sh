@@ -87,4 +87,16 @@ else
 	echo "FAIL packets/sessions --timing (exit $rc)"
 	head -n 3 "$tmp/err" | sed 's/^/    stderr: /'
 fi
+# Through a pipe, the same verdicts as from the file: the sessions
+# scenario's pcapng names its interfaces, which the verdicts depend on.
+cat "$n.pcapng" | "$bin" replay -c "$n.conf" /dev/stdin --verdicts \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] && cmp -s "$tmp/expected" "$tmp/out"; then
+	echo "PASS packets/sessions from a pipe"
+else
+	fails=$((fails + 1))
+	echo "FAIL packets/sessions from a pipe (exit $rc)"
+	head -n 3 "$tmp/err" | sed 's/^/    stderr: /'
+fi
 [ "$fails" -eq 0 ]
