@@ -187,6 +187,7 @@ struct daemon {
 
 	int lock_fd, sig_fd, ctl_fd;
 	int ns_lock_fd, pin_lock_fd; /* daemon.c take_lock() */
+	int log_reopen_err;	     /* the last reload's sink_reopen() */
 	struct ctl_conn conns[CTL_MAX_CONNS];
 	/*
 	 * While ctl_fd is open: /dev/null, held so that a connection can be

@@ -411,10 +411,16 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path)
 	malloc_trim(0);
 	/* logrotate: the file under the old name is a new one now. */
 	ret = sink_reopen(&d->sink);
-	if (ret)
+	d->log_reopen_err = ret;
+	if (ret) {
 		daemon_msg(
 			"cannot reopen %s: %s; still writing to the old file",
 			d->o->log, strerror(-ret));
+		/* The admin who rotated it reads the answer, not the journal. */
+		fprintf(answer,
+			"cannot reopen the log %s: %s; still writing to the old file\n",
+			d->o->log, strerror(-ret));
+	}
 	sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
 	return err;
 }

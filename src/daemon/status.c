@@ -142,6 +142,10 @@ void daemon_status(struct daemon *d, FILE *out)
 		sink_name(&d->sink), (unsigned long long)d->sink.lines,
 		(unsigned long long)d->sink.lost, sink_pending(&d->sink),
 		sink_name(&d->msgs), (unsigned long long)d->msgs.lost);
+	if (d->log_reopen_err)
+		fprintf(out,
+			"log: cannot reopen %s at the last reload: %s; still writing to the old file\n",
+			d->o->log, strerror(-d->log_reopen_err));
 	logfile_status(d, out);
 	if (rl_summary(&d->log.rl, buf, sizeof(buf)) > 0)
 		fprintf(out, "%s\n", buf);

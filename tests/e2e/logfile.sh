@@ -171,6 +171,20 @@ check "SIGHUP: a new $LOG after logrotate moved it" \
 check "... nothing after it in the moved file" eval \
 	"! grep -q 'dstport=10 ' '$tmp/moved.log'"
 rm -f "$tmp/moved.log"
+# A directory where the log was: the reload says it cannot reopen, so
+# does status, and the lines go on into the old file.
+mv "$LOG" "$tmp/moved.log"
+mkdir "$LOG"
+li_cmd reload >"$tmp/reopen.out" 2>&1
+check "reload with a directory at the log's path: the answer says it cannot reopen" \
+	grep -q "cannot reopen the log $LOG: .*still writing to the old file" "$tmp/reopen.out"
+check "... and so does status" eval \
+	"li_cmd status | grep -q '^log: cannot reopen $LOG at the last reload'"
+rmdir "$LOG"
+mv "$tmp/moved.log" "$LOG"
+li_cmd reload >/dev/null 2>&1
+check "... a reload that can reopen clears it" eval \
+	"! li_cmd status | grep -q 'cannot reopen'"
 
 # --- log show ---------------------------------------------------------------------
 show() { "$bin" log show -f "$LOG" "$@"; }
