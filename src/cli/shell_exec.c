@@ -431,7 +431,7 @@ static int piped(struct shell *s, struct conf_word *w, size_t n,
 		 const char *grep)
 {
 	struct sigaction old;
-	int saved, fd, ret;
+	int saved, fd, ret, status;
 	pid_t pid;
 
 	fflush(stdout);
@@ -451,7 +451,13 @@ static int piped(struct shell *s, struct conf_word *w, size_t n,
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	sigaction(SIGPIPE, &old, NULL);
-	waitpid(pid, NULL, 0);
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) > 1) {
+		/* 1 is "no line matched"; more, grep said why (a script stops) */
+		sh_error(s, NULL, "grep %s failed (exit %d)", grep,
+			 WEXITSTATUS(status));
+		return -1;
+	}
 	return ret;
 }
 

@@ -69,6 +69,11 @@ check "show | grep -i: grep's options, only the matching line" \
 	sh -c "[ \"\$(cat '$tmp/grep.out')\" = '        set subnet 10.9.0.0 255.255.0.0' ]"
 check "show | grep runs no shell (a ; in the pattern is a pattern)" \
 	[ ! -e "$tmp/pwned" ]
+"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'show | grep -f nosuchfile' \
+	>"$tmp/gf.out" 2>&1
+rc=$?
+check "show | grep that fails (grep -f reads a file): exit $rc, said" \
+	sh -c "[ $rc = 1 ] && grep -q 'grep -f nosuchfile failed (exit 2)' '$tmp/gf.out'"
 # Output beyond a pipe's 64 KiB: grep is gone while show still writes.
 {
 	cat "$off"
