@@ -147,10 +147,10 @@ static void normalize_other(struct capture *c, int linktype, const __u8 *data,
 		proto = (data[0] >> 4) == 6 ? 0x86dd : 0x0800;
 		break;
 	case LINKTYPE_IPV4:
-		proto = 0x0800;
-		break;
 	case LINKTYPE_IPV6:
-		proto = 0x86dd;
+		if (!caplen)
+			goto none;
+		proto = linktype == LINKTYPE_IPV4 ? 0x0800 : 0x86dd;
 		break;
 	case LINKTYPE_NULL:
 		off = 4;
@@ -186,10 +186,15 @@ static void normalize_other(struct capture *c, int linktype, const __u8 *data,
 	p->len = wlen + ETH_HLEN;
 	return;
 none:
+	/*
+	 * Nothing of the packet captured: cut short, or, when the wire had
+	 * nothing either (an empty record), a runt as an empty Ethernet
+	 * record is, whatever the link type.
+	 */
 	wlen = wlen > caplen ? wlen : caplen;
 	p->data = c->frame;
 	p->caplen = 0;
-	p->len = (wlen > off ? wlen - off : 0) + ETH_HLEN;
+	p->len = wlen > off ? wlen - off + ETH_HLEN : 0;
 }
 
 /*

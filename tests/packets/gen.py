@@ -1319,6 +1319,7 @@ def linktype_ipv4():
     c.add(raw(v4(PEER, GW, Raw(esp(0xc0ffee01, n=9000 - 28)), proto=50)),
           OK)                                               # jumbo
     c.add(raw(v4(s, GW, TCP(sport=1, dport=22))), CUT, caplen=30)
+    c.add(b"", RUNT, "an empty record: a runt, as in an Ethernet capture")
     return c
 
 
