@@ -318,8 +318,9 @@ struct obj_addr *obj_addr_ref(struct resolver *r, int family,
 		/* Named, if wrongly: "never used" on it would mislead. */
 		a->refs++;
 		diag_error(r->dl, &w->loc,
-			   "address \"%s\" is IPv%d, expected IPv%d", w->text,
-			   family == 4 ? 6 : 4, family);
+			   "address \"%s\" is IPv%d (firewall address%s), and no IPv%d address has that name",
+			   w->text, family == 4 ? 6 : 4, family == 4 ? "6" : "",
+			   family);
 	} else {
 		diag_error(r->dl, &w->loc, "unknown address \"%s\"", w->text);
 	}
