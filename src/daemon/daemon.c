@@ -10,12 +10,15 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -217,13 +220,59 @@ static int lock_pin_dir(const char *dir, int *out)
 }
 
 /*
+ * This network namespace's lock: a listening socket at an abstract
+ * address, which each namespace has its own of and which goes with the
+ * process (no file to leave behind in /run). A second daemon finds it
+ * taken and asks the holder's pid of it (SO_PEERCRED).
+ */
+#define NETNS_LOCK_NAME "localin/daemon"
+
+static int lock_netns(int *out)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				    strlen(NETNS_LOCK_NAME));
+	struct ucred cred = { 0 };
+	socklen_t clen = sizeof(cred);
+	int fd, c;
+
+	memcpy(a.sun_path + 1, NETNS_LOCK_NAME, strlen(NETNS_LOCK_NAME));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (!bind(fd, (struct sockaddr *)&a, len) && !listen(fd, 4)) {
+		*out = fd;
+		return 0;
+	}
+	close(fd);
+	if (errno != EADDRINUSE) {
+		daemon_msg("cannot take this network namespace's lock: %s",
+			   strerror(errno));
+		return -errno;
+	}
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c >= 0 && (connect(c, (struct sockaddr *)&a, len) ||
+		       getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &clen)))
+		cred.pid = 0;
+	if (c >= 0)
+		close(c);
+	if (cred.pid)
+		daemon_msg(
+			"another localin daemon is running in this network namespace (pid %d); `localin stop -s SOCKET` with its socket stops it",
+			(int)cred.pid);
+	else
+		daemon_msg(
+			"another localin daemon is running in this network namespace");
+	return -EBUSY;
+}
+
+/*
  * One daemon per network namespace, whatever socket each is given: the
  * lock of the socket's name, then this namespace's, then the pin dir.
  */
 static int take_lock(struct daemon *d)
 {
 	char path[4096];
-	struct stat ns;
 	int err;
 
 	err = daemon_lock_path(d->o->socket, path, sizeof(path));
@@ -232,14 +281,7 @@ static int take_lock(struct daemon *d)
 	err = lock_file(path, "with this socket", &d->lock_fd);
 	if (err)
 		return err;
-	if (stat("/proc/self/ns/net", &ns)) {
-		daemon_msg("cannot stat /proc/self/ns/net: %s",
-			   strerror(errno));
-		return -errno;
-	}
-	snprintf(path, sizeof(path), "/run/localin-netns-%llu.ns.lock",
-		 (unsigned long long)ns.st_ino);
-	err = lock_file(path, "in this network namespace", &d->ns_lock_fd);
+	err = lock_netns(&d->ns_lock_fd);
 	if (err)
 		return err;
 	return lock_pin_dir(d->o->pin_dir, &d->pin_lock_fd);

@@ -317,10 +317,11 @@ struct obj_addr *obj_addr_ref(struct resolver *r, int family,
 	if (a) {
 		/* Named, if wrongly: "never used" on it would mislead. */
 		a->refs++;
-		diag_error(r->dl, &w->loc,
-			   "address \"%s\" is IPv%d (firewall address%s), and no IPv%d address has that name",
-			   w->text, family == 4 ? 6 : 4, family == 4 ? "6" : "",
-			   family);
+		diag_error(
+			r->dl, &w->loc,
+			"address \"%s\" is IPv%d (firewall address%s), and no IPv%d address has that name",
+			w->text, family == 4 ? 6 : 4, family == 4 ? "6" : "",
+			family);
 	} else {
 		diag_error(r->dl, &w->loc, "unknown address \"%s\"", w->text);
 	}
