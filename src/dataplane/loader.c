@@ -74,8 +74,8 @@ static int print_libxdp(enum libxdp_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int print_none_bpf(enum libbpf_print_level level, const char *fmt,
-			  va_list ap)
+int li_print_none_bpf(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
 {
 	return bpf_debug() ? vfprintf(stderr, fmt, ap) : 0;
 }
@@ -636,7 +636,7 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	 * refuses to replace a program that got there since the check above
 	 * (libxdp attaches with XDP_FLAGS_UPDATE_IF_NOEXIST).
 	 */
-	pb = libbpf_set_print(print_none_bpf);
+	pb = libbpf_set_print(li_print_none_bpf);
 	px = libxdp_set_print(print_none_xdp);
 	err = xdp_program__attach(a.prog, ifindex, XDP_MODE_NATIVE, 0);
 	if (err)

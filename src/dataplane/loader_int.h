@@ -6,6 +6,10 @@
 #ifndef LOCALIN_DATAPLANE_LOADER_INT_H
 #define LOCALIN_DATAPLANE_LOADER_INT_H
 
+#include <stdarg.h>
+
+#include <bpf/libbpf.h>
+
 #include "dataplane/loader.h"
 #include "dataplane/maps.h"
 
@@ -133,6 +137,14 @@ int li_sess_tab_settle(struct li_loader *l);
 /* Entries a set needs: addr, bm, cross, pol, phase (elements). */
 void li_image_need(const struct li_ruleset *rs, __u32 need[5]);
 #define LI_PROG_NAME "localin_xdp"
+
+/*
+ * For libbpf_set_print() around a call whose failure is expected and
+ * handled (its kernel message would read as an error): nothing, but
+ * with LOCALIN_BPF_DEBUG.
+ */
+int li_print_none_bpf(enum libbpf_print_level level, const char *fmt,
+		      va_list ap);
 #define LI_EGRESS_NAME "localin_egress"
 
 /* Reuse this build's pins under l->pin_dir; l->pins says what was found. */

@@ -128,10 +128,14 @@ static int egress_attach(struct li_loader *l, int ifindex)
 int li_loader_attach_egress(struct li_loader *l, int ifindex)
 {
 	struct li_egress *e = eg_get(l, ifindex);
+	libbpf_print_fn_t pb;
 
 	if (!e)
 		return -ENOMEM;
+	/* EEXIST is expected ("Exclusivity flag on", "Filter already exists") */
+	pb = libbpf_set_print(li_print_none_bpf);
 	e->err = egress_attach(l, ifindex);
+	libbpf_set_print(pb);
 	return e->err;
 }
 
