@@ -166,8 +166,27 @@ int ctl_server_open(struct daemon *d)
 	return 0;
 }
 
+/*
+ * A socket closed with unread input resets the connection: its client
+ * (socat, one that sent a line too long) reads ECONNRESET instead of the
+ * answer before it. What has come is read and dropped first (a bounded
+ * amount: a client may never stop writing).
+ */
+static void drain_input(int fd)
+{
+	char buf[4096];
+	int i;
+
+	shutdown(fd, SHUT_WR);
+	for (i = 0; i < 256 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0;
+	     i++)
+		;
+}
+
 static void conn_close(struct ctl_conn *c)
 {
+	if (c->fd >= 0)
+		drain_input(c->fd);
 	close(c->fd);
 	free(c->in);
 	free(c->out);
