@@ -325,9 +325,11 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 	/*
 	 * The kernel announces a program taken off the hook with the link:
 	 * whoever took ours off (`ip link set dev X xdp off`), it goes back,
-	 * and the admin is told.
+	 * and the admin is told. Not while the link is down: an interface
+	 * being deleted goes down, loses its program, then goes (DELLINK).
 	 */
-	if (k->attached && li_loader_hook_empty(k->ifindex)) {
+	if (k->attached && (k->flags & IFF_UP) &&
+	    li_loader_hook_empty(k->ifindex)) {
 		daemon_msg(
 			"localin's program is no longer on %s (ifindex %d): something else took it off; attaching it again",
 			k->name, k->ifindex);
