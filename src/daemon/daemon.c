@@ -189,22 +189,23 @@ static int lock_file(const char *path, const char *who, int *out)
  */
 static int lock_pin_dir(const char *dir, int *out)
 {
-	int fd;
+	int fd, err;
 
 	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = -errno;
 		daemon_msg("cannot make the pin dir %s: %s", dir,
-			   strerror(errno));
-		return -errno;
+			   strerror(-err));
+		return err;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
+		err = -errno;
 		daemon_msg("cannot open the pin dir %s: %s", dir,
-			   strerror(errno));
-		return -errno;
+			   strerror(-err));
+		return err;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
-
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		if (err == -EBUSY)
 			daemon_msg(
 				"another localin daemon uses the pin dir %s (in this or another network namespace on the same bpffs); give each daemon its own --pin-dir",
@@ -234,7 +235,7 @@ static int lock_netns(int *out)
 				    strlen(NETNS_LOCK_NAME));
 	struct ucred cred = { 0 };
 	socklen_t clen = sizeof(cred);
-	int fd, c;
+	int fd, c, err;
 
 	memcpy(a.sun_path + 1, NETNS_LOCK_NAME, strlen(NETNS_LOCK_NAME));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -244,11 +245,12 @@ static int lock_netns(int *out)
 		*out = fd;
 		return 0;
 	}
+	err = -errno;
 	close(fd);
-	if (errno != EADDRINUSE) {
+	if (err != -EADDRINUSE) {
 		daemon_msg("cannot take this network namespace's lock: %s",
-			   strerror(errno));
-		return -errno;
+			   strerror(-err));
+		return err;
 	}
 	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c >= 0 && (connect(c, (struct sockaddr *)&a, len) ||

@@ -514,7 +514,8 @@ static int check_linktype(struct capture *c, const char *path,
 /*
  * A pipe, a FIFO, /dev/stdin: read whole into anonymous memory, which is
  * then read as a mapped file is (pcapng's interface names need the fast
- * path: libpcap does not give them). NULL when empty or out of memory.
+ * path: libpcap does not give them). NULL when empty (errno 0), or on an
+ * error (errno: ENOMEM, the read's).
  */
 static void *read_stream(int fd, size_t *len)
 {
@@ -530,19 +531,22 @@ static void *read_stream(int fd, size_t *len)
 			char *g = mremap(m, cap, cap * 2, MREMAP_MAYMOVE);
 
 			if (g == MAP_FAILED)
-				break;
+				goto fail;
 			m = g;
 			cap *= 2;
 		}
 		r = read(fd, m + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0)
+			goto fail;
+		if (!r)
 			break;
 		n += (size_t)r;
 	}
 	if (!n) {
 		munmap(m, cap);
+		errno = 0;
 		return NULL;
 	}
 	/* What capture_close() unmaps: the pages that hold @n bytes. */
@@ -551,6 +555,11 @@ static void *read_stream(int fd, size_t *len)
 		       cap - (n + page - 1) / page * page);
 	*len = n;
 	return m;
+fail:
+	r = errno;
+	munmap(m, cap);
+	errno = (int)r;
+	return NULL;
 }
 
 int capture_open(const char *path, struct capture **out, struct diag_list *dl)
@@ -587,6 +596,14 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 		}
 	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
 		c->cur.map = read_stream(fd, &c->cur.map_len);
+		if (!c->cur.map && errno) {
+			e = errno;
+			diag_error(dl, NULL, "%s: reading it: %s", path,
+				   strerror(e));
+			close(fd);
+			capture_close(c);
+			return -e;
+		}
 	}
 	close(fd);
 	if (c->cur.map_len >= 4)
