@@ -716,7 +716,8 @@ static void do_move(struct parser *p, struct conf_word *w, size_t n)
 		return;
 	if (n != 4 ||
 	    (strcmp(w[2].text, "before") && strcmp(w[2].text, "after"))) {
-		diag_error(p->dl, &w[0].loc,
+		/* At the word that is not before|after, when there is one. */
+		diag_error(p->dl, n == 4 ? &w[2].loc : &w[0].loc,
 			   "usage: move <id> before|after <id>");
 		return;
 	}
