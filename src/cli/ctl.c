@@ -142,6 +142,11 @@ static int stream(const char *sock, const char *line, int timeout_s)
 	sigaction(SIGTERM, &old_term, NULL);
 	if (err)
 		return say_failure(sock, err, timeout_s);
+	/* As the daemon says why when it ends the stream. */
+	if (interrupted)
+		fprintf(stderr, "localin: debug output ended: %s\n",
+			interrupted == SIGINT ? "interrupted (Ctrl-C)" :
+						"terminated");
 	return ok ? 0 : 1;
 }
 

@@ -139,6 +139,8 @@ kill -INT "$s1"
 exit_of "$s1"
 rc=$?
 check "SIGINT ends diagnose debug enable with exit 0 (got $rc)" [ "$rc" = 0 ]
+check "... saying why on stderr" \
+	grep -q "debug output ended: interrupted (Ctrl-C)" "$tmp/s1.err"
 if wait_until 50 streams 1; then
 	pass "... the daemon sees it go; the other client still streams"
 else
