@@ -251,16 +251,19 @@ static int parse_firewall(int argc, char **argv, struct ctl_req *req, char *err,
 static int parse_flow(int argc, char **argv, struct ctl_req *req, char *err,
 		      size_t errlen)
 {
-	static const char *const what[] = { "filter", "trace", "show" };
+	/* filter6 (FortiOS's IPv6 set): the one filter, which takes both */
+	static const char *const what[] = { "filter", "trace", "show",
+					    "filter6" };
 	static const char *const trace[] = { "start", "stop" };
 	static const char *const show[] = { "function-name", "iprope" };
 	int k;
 
-	k = level(argc, argv, 3, what, 3, "\"filter\", \"trace\" or \"show\"",
-		  err, errlen);
+	k = level(argc, argv, 3, what, 4,
+		  "\"filter\", \"filter6\", \"trace\" or \"show\"", err,
+		  errlen);
 	if (k < 0)
 		return k;
-	if (k == 0) {
+	if (k == 0 || k == 3) {
 		req->cmd = CTL_FILTER;
 		req->argc = argc - 4;
 		req->argv = (const char *const *)argv + 4;
