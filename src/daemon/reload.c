@@ -276,14 +276,17 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
  * some policies to none only when asked (`localin reload --force`).
  */
 static int refuse_empty(struct daemon *d, const struct pipeline *np, bool force,
-			FILE *msgs)
+			bool staged, FILE *msgs)
 {
 	if (force || daemon_nr_policies(np) || !d->p ||
 	    !daemon_nr_policies(d->p))
 		return 0;
+	/* A change staged in `localin cli` has no --force: it never lands. */
 	fprintf(msgs,
-		"%s has no local-in policy: it would remove all enforcement (%u policies in force); `localin reload --force` applies it anyway\n",
-		d->o->config, daemon_nr_policies(d->p));
+		"%s has no local-in policy: it would remove all enforcement (%u policies in force); %s\n",
+		staged ? "the change" : d->o->config, daemon_nr_policies(d->p),
+		staged ? "keep a policy, or write the file and `localin reload --force`" :
+			 "`localin reload --force` applies it anyway");
 	return -ENOMSG;
 }
 
@@ -362,7 +365,7 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path)
 	err = path ? daemon_load_path(d, path, &np, msgs) :
 		     daemon_load(d, &np, msgs);
 	if (!err) {
-		err = refuse_empty(d, np, force, msgs);
+		err = refuse_empty(d, np, force, path != NULL, msgs);
 		if (!err) {
 			err = daemon_apply(d, np);
 			if (err)

@@ -160,6 +160,8 @@ rc=$?
 check "the daemon refuses a config without policies: exit $rc" [ "$rc" = 1 ]
 check "... the cli says the daemon refused it" \
 	grep -q "refused the change" "$tmp/purge.out"
+check "... with advice the console can follow (no reload --force: it has none)" \
+	sh -c "grep -q 'keep a policy' '$tmp/purge.out' && ! grep -q 'applies it anyway' '$tmp/purge.out'"
 check "... the file is byte-identical" cmp -s "$conf" "$tmp/before.conf"
 li_cmd status >"$tmp/status2.out" 2>&1
 check "... the daemon still enforces 2 policies" \
