@@ -23,6 +23,7 @@ static void print_entry(struct shell *s, struct conf_section *sec,
 
 	one.next = NULL;
 	one.entries = e;
+	one.gone = NULL; /* the section's deletes are not the entry's */
 	t.sections = &one;
 	e->next = NULL;
 	conf_print(&t, &o, out);

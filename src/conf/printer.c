@@ -212,6 +212,14 @@ static void print_section(const struct conf_section *sec, bool full, int level,
 	if (sec->schema->key == SK_NONE) {
 		print_body(sec, sec->entries, full, level + 1, out);
 	} else {
+		/* First: an entry of that name after it is a new one. */
+		for (e = sec->gone; e; e = e->next) {
+			indent(level + 1, out);
+			fputs("delete ", out);
+			conf_print_word(e->key, sec->schema->key == SK_NAME,
+					out);
+			fputc('\n', out);
+		}
 		for (e = sec->entries; e; e = e->next)
 			if (entry_shown(e, full))
 				print_entry(sec, e, full, level + 1, out);
@@ -235,7 +243,7 @@ static bool section_shown(const struct conf_section *sec, bool full)
 	const struct conf_entry *e;
 	const struct conf_attr *a;
 
-	if (full)
+	if (full || sec->gone)
 		return true;
 	if (sec->schema->key != SK_NONE) {
 		for (e = sec->entries; e; e = e->next)

@@ -342,13 +342,28 @@ static struct conf_entry **entry_link(struct conf_section *sec, const char *key)
 	return NULL;
 }
 
+/* @e, just unlinked from @sec: kept on sec->gone if predefined. */
+static void entry_gone(struct conf_section *sec, struct conf_entry *e)
+{
+	struct conf_entry **pp = &sec->gone;
+
+	if (!e->factory)
+		return;
+	while (*pp) /* in the order deleted: a few at most */
+		pp = &(*pp)->next;
+	e->next = NULL;
+	*pp = e;
+}
+
 bool conf_entry_delete(struct conf_section *sec, const char *key)
 {
-	struct conf_entry **pp = entry_link(sec, key);
+	struct conf_entry **pp = entry_link(sec, key), *e;
 
 	if (!pp)
 		return false;
-	*pp = (*pp)->next;
+	e = *pp;
+	*pp = e->next;
+	entry_gone(sec, e);
 	sec->index_dirty = true;
 	return true;
 }
@@ -369,6 +384,12 @@ int conf_entry_rename(struct conf_tree *t, struct conf_section *sec,
 
 void conf_section_purge(struct conf_section *sec)
 {
+	struct conf_entry *e = sec->entries, *next;
+
+	for (; e; e = next) {
+		next = e->next;
+		entry_gone(sec, e);
+	}
 	sec->entries = NULL;
 	sec->index_dirty = true;
 }

@@ -57,6 +57,12 @@ struct conf_section {
 	size_t index_size, nr_entries;
 	struct conf_entry *tail;
 	bool index_dirty;
+	/*
+	 * Predefined entries the config deleted (delete, purge), in that
+	 * order: `show` prints their `delete`, or its text would bring them
+	 * back when read again.
+	 */
+	struct conf_entry *gone;
 };
 
 /*

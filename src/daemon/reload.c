@@ -285,8 +285,9 @@ static int refuse_empty(struct daemon *d, const struct pipeline *np, bool force,
 	fprintf(msgs,
 		"%s has no local-in policy: it would remove all enforcement (%u policies in force); %s\n",
 		staged ? "the change" : d->o->config, daemon_nr_policies(d->p),
-		staged ? "keep a policy, or write the file and `localin reload --force`" :
-			 "`localin reload --force` applies it anyway");
+		staged ?
+			"keep a policy, or write the file and `localin reload --force`" :
+			"`localin reload --force` applies it anyway");
 	return -ENOMSG;
 }
 
