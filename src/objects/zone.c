@@ -41,19 +41,53 @@ static void zone_add(struct resolver *r, struct obj_zone *z,
 		(struct obj_name_ref){ .name = w->text, .loc = w->loc };
 }
 
-/* config system zone: edit NAME, set interface A B ... */
+/* The zone of `config system zone` that has @intf already, or NULL. */
+static const char *zone_of(const struct conf_section *sec,
+			   const struct conf_entry *upto, const char *intf)
+{
+	const struct conf_entry *e;
+	const struct conf_attr *a;
+
+	for (e = sec->entries; e && e != upto; e = e->next) {
+		a = conf_attr_get(e, "interface");
+		for (size_t i = 0; a && i < a->nr_vals; i++)
+			if (!strcmp(a->vals[i].text, intf))
+				return e->key;
+	}
+	return NULL;
+}
+
+/*
+ * config system zone: edit NAME, set interface A B ... FortiOS refuses a
+ * zone named as an interface and an interface in two zones: either would
+ * leave which policies its packets meet to chance.
+ */
 static void system_zones(struct resolver *r)
 {
 	const struct conf_section *sec = conf_tree_section(r->t, "system zone");
 	const struct conf_entry *e;
+	const char *other;
 
 	for (e = sec ? sec->entries : NULL; e; e = e->next) {
 		struct obj_zone *z = zone_get(r, e->key, &e->loc);
 		const struct conf_word *w;
 		size_t n = obj_words(r, sec, e, "interface", &w), i;
 
-		for (i = 0; i < n; i++)
-			zone_add(r, z, &w[i]);
+		if (obj_names_get(&r->intf, e->key))
+			diag_error(
+				r->dl, &e->loc,
+				"zone \"%s\" has the name of an interface (config system interface)",
+				e->key);
+		for (i = 0; i < n; i++) {
+			other = zone_of(sec, e, w[i].text);
+			if (other)
+				diag_error(
+					r->dl, &w[i].loc,
+					"interface \"%s\" is in zone \"%s\" already: an interface is in one zone",
+					w[i].text, other);
+			else
+				zone_add(r, z, &w[i]);
+		}
 	}
 }
 
