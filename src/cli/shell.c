@@ -62,10 +62,45 @@ bool sh_is_dispatched(const char *cmd)
 	return false;
 }
 
+/*
+ * A request the daemon would refuse, refused here as the console refuses
+ * its own words: FortiOS's two lines before localin's (not the daemon's
+ * usage text). 0 if the daemon takes it.
+ */
+static int refused_request(struct shell *s, int argc, char **argv)
+{
+	struct ctl_req req;
+	char err[256];
+	const char *word = argv[argc - 1];
+	int i;
+
+	if (strcmp(argv[0], "diagnose") && strcmp(argv[0], "get") &&
+	    strcmp(argv[0], "show"))
+		return 0;
+	if (!ctl_parse(argc, argv, &req, err, sizeof(err)))
+		return 0;
+	/* The word the daemon names ("unknown command \"xyz\" ..."). */
+	for (i = 1; i < argc; i++) {
+		char quoted[128];
+
+		snprintf(quoted, sizeof(quoted), "\"%s\"", argv[i]);
+		if (strstr(err, quoted)) {
+			word = argv[i];
+			break;
+		}
+	}
+	sh_fortios_fail("command parse error before", word, RC_PARSE);
+	fprintf(stderr, "localin: %s%s\n", s->where, err);
+	return -1;
+}
+
 int sh_dispatch(struct shell *s, int argc, char **argv)
 {
 	char *args[SH_MAX_WORDS + 3];
 	int n = 0, i;
+
+	if (refused_request(s, argc, argv))
+		return -1;
 
 	for (size_t k = 0; k < sizeof(oneshots) / sizeof(oneshots[0]); k++) {
 		if (strcmp(oneshots[k].name, argv[0]))

@@ -92,6 +92,10 @@ printf 'show | grep -m1 set\nshow system global\n' |
 rc=$?
 check "script: grep -m1 leaving early ends neither the script nor the shell (exit $rc)" \
 	sh -c "[ $rc = 0 ] && grep -q 'config system global' '$tmp/m1.out'"
+"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'diag xyz' >"$tmp/diagx.out" 2>&1
+rc=$?
+check "diag xyz: FortiOS's two lines at the word, then localin's, exit $rc" \
+	sh -c "[ $rc = 1 ] && head -n 2 '$tmp/diagx.out' | tr '\n' '|' | grep -qx \"command parse error before 'xyz'|Command fail. Return code -61|\" && grep -q 'unknown command \"xyz\"' '$tmp/diagx.out'"
 "$bin" cli -f "$off" -s "$tmp/none.sock" -c 'show sys metr' >"$tmp/absent.out" 2>&1
 check "show of a section the file lacks: its full name, empty (pastes back)" \
 	sh -c "[ \"\$(tr '\n' '|' <'$tmp/absent.out')\" = 'config system metrics|end|' ]"
