@@ -16,6 +16,7 @@
 
 #include "conf/printer.h"
 #include "conf/schema.h"
+#include "conf/value.h"
 #include "cli/commands.h"
 #include "cli/shell.h"
 #include "daemon/ctl.h"
@@ -50,6 +51,26 @@ static int join_section(char *buf, size_t size, char **words, int n)
 		strcat(buf, words[i]);
 	}
 	return 0;
+}
+
+/* @path as typed, abbreviated too (`fire addr`): the section, or NULL. */
+static const struct schema_section *find_section(const char *path)
+{
+	const struct schema_section *s = schema_find_section(path);
+
+	return s || !*path ? s : schema_abbrev_section(path);
+}
+
+/* An entry's key as edit stores it: policy 01 is policy 1. */
+static const char *entry_key(const struct schema_section *sch,
+			     const char *word, char *buf, size_t size)
+{
+	uint32_t id;
+
+	if (sch->key != SK_ID || !parse_u32(word, UINT32_MAX, &id))
+		return word;
+	snprintf(buf, size, "%lu", (unsigned long)id);
+	return buf;
 }
 
 /* Words the daemon answers itself: `firewall local-in-policy [ID]`. */
@@ -119,7 +140,8 @@ int cmd_show(int argc, char **argv)
 	struct conf_print_opts po = { 0 };
 	const char *path = NULL, *vdom = NULL, *sock = NULL;
 	bool client = false; /* -s, -t or -j: options of the daemon's */
-	char section[256] = "";
+	char section[256] = "", key[16];
+	const struct schema_section *sch;
 	struct sh_running r;
 	struct pipeline p;
 	int c, err;
@@ -170,15 +192,20 @@ int cmd_show(int argc, char **argv)
 			 argc - optind))
 		return 2;
 	/* `show firewall local-in-policy 5`: the last word names an entry. */
-	if (*section && !schema_find_section(section) && argc - optind > 1) {
+	sch = find_section(section);
+	if (*section && !sch && argc - optind > 1) {
 		join_section(section, sizeof(section), argv + optind,
 			     argc - optind - 1);
-		if (schema_find_section(section))
-			po.key = argv[argc - 1];
+		sch = find_section(section);
+		if (sch)
+			po.key = entry_key(sch, argv[argc - 1], key,
+					   sizeof(key));
 		else
 			join_section(section, sizeof(section), argv + optind,
 				     argc - optind);
 	}
+	if (sch) /* as the schema names it: `fire addr` is firewall address */
+		snprintf(section, sizeof(section), "%s", sch->path);
 	if (*section)
 		po.section = section;
 
