@@ -62,8 +62,8 @@ static const struct schema_section *find_section(const char *path)
 }
 
 /* An entry's key as edit stores it: policy 01 is policy 1. */
-static const char *entry_key(const struct schema_section *sch,
-			     const char *word, char *buf, size_t size)
+static const char *entry_key(const struct schema_section *sch, const char *word,
+			     char *buf, size_t size)
 {
 	uint32_t id;
 

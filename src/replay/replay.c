@@ -168,6 +168,23 @@ static int owners4(struct replay *r)
 	return 0;
 }
 
+/*
+ * A destination no interface owns (255.255.255.255, multicast): the
+ * config's one interface, when it has one, as a gateway with one
+ * interface receives them there; else none.
+ */
+static const char *owner_of_group(const struct replay *r,
+				  const struct li_pkt *p)
+{
+	const struct obj_config *c = &r->p->objs;
+	__u32 d = ntohl(p->daddr[0]);
+	bool group = p->family == 4 ? d == 0xffffffff || (d >> 28) == 0xe :
+		     p->family == 6 ? (d >> 24) == 0xff :
+				      false;
+
+	return group && c->nr_intfs == 1 ? c->intfs[0]->name : NULL;
+}
+
 /* The configured interface that owns @p's destination, or NULL. */
 static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 {
@@ -178,7 +195,7 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 		for (i = 0; i < r->nr_own4; i++)
 			if (p->daddr[0] == r->own4[i].addr)
 				return r->own4[i].name;
-		return NULL;
+		return owner_of_group(r, p);
 	}
 	for (i = 0; i < c->nr_intfs; i++) {
 		const struct obj_intf *in = c->intfs[i];
@@ -193,7 +210,7 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 				return in->name;
 		}
 	}
-	return NULL;
+	return owner_of_group(r, p);
 }
 
 /*

@@ -1568,12 +1568,29 @@ def time_zero_ike():
     return c
 
 
+def bcast_one_intf():
+    # A classic pcap (no interface names) of a gateway with one interface
+    # (the seed's wan1): what no interface owns (255.255.255.255,
+    # multicast) arrived on that one, so policy 1 (intf wan1) judges it,
+    # as it would live; a directed broadcast is wan1's anyway.
+    c = Capture("bcast-one-intf", "2024-06-10 16:00:00")
+    c.add(ike4("198.18.20.7", dst="255.255.255.255"), deny(1),
+          "limited broadcast: the one interface's")
+    c.add(ike4("198.18.20.7", dst="224.0.0.1"), deny(1),
+          "multicast: likewise")
+    c.add(ike4("198.18.20.7", dst="198.51.100.255"), deny(1),
+          "directed broadcast: wan1 owns it")
+    c.add(ike4(PEER, dst="255.255.255.255"), IMPL, "the peer: excluded")
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
              linktype_user0, linktype_unknown, sessions, sections,
-             ike_window_peers, frag_many, time_zero_session, time_zero_ike]
+             ike_window_peers, frag_many, time_zero_session, time_zero_ike,
+             bcast_one_intf]
 
 
 def main():
