@@ -235,8 +235,9 @@ static int read_block(struct capture *c, __u32 *type, __u32 *len,
 		else if (magic == __builtin_bswap32(PCAPNG_BOM))
 			c->swap = 1;
 		else {
-			diag_error(dl, NULL, "%s: pcapng: bad byte-order magic",
-				   c->path);
+			diag_error(dl, NULL,
+				   "%s: pcapng: bad byte-order magic in the block at offset %zu",
+				   c->path, c->cur.pos);
 			return -EINVAL;
 		}
 	} else {
@@ -251,10 +252,12 @@ static int read_block(struct capture *c, __u32 *type, __u32 *len,
 	c->cur.pos += *len;
 	return 1;
 trunc:
-	diag_error(dl, NULL, "%s: pcapng: truncated block", c->path);
+	diag_error(dl, NULL, "%s: pcapng: truncated block at offset %zu",
+		   c->path, c->cur.pos);
 	return -EINVAL;
 bad:
-	diag_error(dl, NULL, "%s: pcapng: bad block length", c->path);
+	diag_error(dl, NULL, "%s: pcapng: bad block length at offset %zu",
+		   c->path, c->cur.pos);
 	return -EINVAL;
 }
 
@@ -326,8 +329,9 @@ static int add_iface(struct capture *c, __u32 len, struct diag_list *dl)
 		return -EINVAL;
 	}
 	if (len < 20) {
-		diag_error(dl, NULL, "%s: pcapng: short interface block",
-			   c->path);
+		diag_error(dl, NULL,
+			   "%s: pcapng: short interface block at offset %zu",
+			   c->path, (size_t)(c->block - c->cur.map));
 		return -EINVAL;
 	}
 	ifc = &c->ifaces[c->nr_ifaces++];
@@ -424,8 +428,8 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p,
 		if (id >= c->nr_ifaces) {
 			diag_error(
 				dl, NULL,
-				"%s: pcapng: packet on undeclared interface %u",
-				c->path, id);
+				"%s: pcapng: packet on undeclared interface %u (block at offset %zu)",
+				c->path, id, (size_t)(c->block - c->cur.map));
 			return -EINVAL;
 		}
 		if (caplen > len - hdr - 4)
@@ -438,8 +442,9 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p,
 	}
 	return r;
 bad:
-	diag_error(dl, NULL, "%s: pcapng: packet longer than its block",
-		   c->path);
+	diag_error(dl, NULL,
+		   "%s: pcapng: packet longer than its block (at offset %zu)",
+		   c->path, (size_t)(c->block - c->cur.map));
 	return -EINVAL;
 }
 
