@@ -160,11 +160,14 @@ static void get_values(const struct conf_section *sec,
 	}
 }
 
+/* As FortiOS lists a table, and `localin get firewall local-in-policy`. */
 static void get_table(const struct conf_section *sec, FILE *out)
 {
 	for (const struct conf_entry *e = sec ? sec->entries : NULL; e;
 	     e = e->next)
-		fprintf(out, "== [ %s ]\n", e->key);
+		fprintf(out, "== [ %s ]\n%s: %s\n", e->key,
+			sec->schema->key == SK_ID ? "policyid" : "name",
+			e->key);
 }
 
 int sh_get(struct shell *s, char **argv, int argc, FILE *out)

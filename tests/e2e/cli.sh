@@ -92,6 +92,9 @@ printf 'show | grep -m1 set\nshow system global\n' |
 rc=$?
 check "script: grep -m1 leaving early ends neither the script nor the shell (exit $rc)" \
 	sh -c "[ $rc = 0 ] && grep -q 'config system global' '$tmp/m1.out'"
+"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'get firewall address' >"$tmp/getl.out" 2>&1
+check "get of a table: == [ KEY ] then name: KEY, as FortiOS and localin get list it" \
+	sh -c "grep -A1 -x '== \[ remote-vpn \]' '$tmp/getl.out' | tail -n 1 | grep -qx 'name: remote-vpn'"
 "$bin" cli -f "$off" -s "$tmp/none.sock" -c 'diag xyz' >"$tmp/diagx.out" 2>&1
 rc=$?
 check "diag xyz: FortiOS's two lines at the word, then localin's, exit $rc" \
