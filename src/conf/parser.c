@@ -38,7 +38,32 @@ struct parser {
 	struct frame stack[MAX_DEPTH];
 	int depth;
 	unsigned int overflow; /* config blocks open beyond MAX_DEPTH */
+	/*
+	 * Nested sections skipped and said once (parent section, name): a
+	 * backup has `config secondaryip` in many interfaces.
+	 */
+	struct {
+		const struct schema_section *parent;
+		char *name;
+	} *skipped;
+	size_t nr_skipped, cap_skipped;
 };
+
+/* Is this nested section skipped for the first time? Remembers it. */
+static bool first_skip(struct parser *p, const struct schema_section *parent,
+		       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_skipped; i++)
+		if (p->skipped[i].parent == parent &&
+		    !strcmp(p->skipped[i].name, name))
+			return false;
+	*ARENA_PUSH(p->t->arena, p->skipped, p->nr_skipped, p->cap_skipped) =
+		(typeof(*p->skipped)){ parent,
+				       arena_strdup(p->t->arena, name) };
+	return true;
+}
 
 static struct frame *top(struct parser *p)
 {
@@ -254,11 +279,17 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 		struct conf_loc l = conf_loc_span(&w[1].loc, &w[n - 1].loc);
 
 		p->t->nr_skipped++;
-		if (!p->builtin && !(e && f->sec->schema->open))
+		if (!e && !p->builtin)
 			diag_warn(
 				p->dl, &l,
 				"section \"%s\" is not used by localin, skipped",
 				path);
+		else if (!p->builtin && !f->sec->schema->open &&
+			 first_skip(p, f->sec->schema, path))
+			diag_warn(
+				p->dl, &l,
+				"section \"%s\" is not used by localin, skipped (said once for every %s entry)",
+				path, f->sec->schema->path);
 		push_frame(p, F_SKIP, &w[0].loc);
 		return;
 	}
