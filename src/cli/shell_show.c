@@ -145,8 +145,15 @@ static void get_values(const struct conf_section *sec,
 		fprintf(out, "%-20s: %s\n",
 			sch->key == SK_ID ? "policyid" : "name", e->key);
 	for (size_t i = 0; i < sch->nr_attrs; i++) {
-		const struct schema_attr *a = &sch->attrs[i];
-		const struct conf_attr *v = conf_attr_get(e, a->name);
+		/* FortiOS's order where localin knows it, as show prints */
+		const struct schema_attr *a =
+			sch->order ? schema_find_attr(sch, sch->order[i]) :
+				     &sch->attrs[i];
+		const struct conf_attr *v;
+
+		if (!a)
+			continue;
+		v = conf_attr_get(e, a->name);
 
 		fprintf(out, "%-20s:", a->name);
 		if (v && (a->flags & SA_SECRET))

@@ -95,6 +95,10 @@ check "script: grep -m1 leaving early ends neither the script nor the shell (exi
 "$bin" cli -f "$off" -s "$tmp/none.sock" -c 'get firewall address' >"$tmp/getl.out" 2>&1
 check "get of a table: == [ KEY ] then name: KEY, as FortiOS and localin get list it" \
 	sh -c "grep -A1 -x '== \[ remote-vpn \]' '$tmp/getl.out' | tail -n 1 | grep -qx 'name: remote-vpn'"
+"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'get firewall local-in-policy 1' \
+	>"$tmp/gete.out" 2>&1
+check "get of an entry: FortiOS's field order, as show (intf before action)" \
+	sh -c "[ \$(grep -n '^intf ' '$tmp/gete.out' | cut -d: -f1) -lt \$(grep -n '^action ' '$tmp/gete.out' | cut -d: -f1) ]"
 "$bin" cli -f "$off" -s "$tmp/none.sock" -c 'diag xyz' >"$tmp/diagx.out" 2>&1
 rc=$?
 check "diag xyz: FortiOS's two lines at the word, then localin's, exit $rc" \
