@@ -4,6 +4,7 @@
  * libedit reads the lines (Tab completes, `?` helps, history); from a
  * pipe or -c, each command runs in turn and the first error ends the run.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <histedit.h>
@@ -77,6 +78,9 @@ static int refused_request(struct shell *s, int argc, char **argv)
 	if (strcmp(argv[0], "diagnose") && strcmp(argv[0], "get") &&
 	    strcmp(argv[0], "show"))
 		return 0;
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] && !isdigit(argv[i][1]))
+			return 0; /* options (-j, -t): the command reads them */
 	if (!ctl_parse(argc, argv, &req, err, sizeof(err)))
 		return 0;
 	/* The word the daemon names ("unknown command \"xyz\" ..."). */

@@ -45,7 +45,7 @@ struct parser {
 	struct {
 		const struct schema_section *parent;
 		char *name;
-	} *skipped;
+	} * skipped;
 	size_t nr_skipped, cap_skipped;
 };
 

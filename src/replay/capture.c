@@ -235,9 +235,10 @@ static int read_block(struct capture *c, __u32 *type, __u32 *len,
 		else if (magic == __builtin_bswap32(PCAPNG_BOM))
 			c->swap = 1;
 		else {
-			diag_error(dl, NULL,
-				   "%s: pcapng: bad byte-order magic in the block at offset %zu",
-				   c->path, c->cur.pos);
+			diag_error(
+				dl, NULL,
+				"%s: pcapng: bad byte-order magic in the block at offset %zu",
+				c->path, c->cur.pos);
 			return -EINVAL;
 		}
 	} else {
