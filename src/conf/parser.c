@@ -31,6 +31,11 @@ struct frame {
 	struct conf_vdom_span *span; /* F_VDOM */
 };
 
+struct skipped_sub {
+	const struct schema_section *parent;
+	const char *name;
+};
+
 struct parser {
 	struct conf_tree *t;
 	struct diag_list *dl;
@@ -42,10 +47,7 @@ struct parser {
 	 * Nested sections skipped and said once (parent section, name): a
 	 * backup has `config secondaryip` in many interfaces.
 	 */
-	struct {
-		const struct schema_section *parent;
-		char *name;
-	} * skipped;
+	struct skipped_sub *skipped;
 	size_t nr_skipped, cap_skipped;
 };
 
@@ -60,8 +62,7 @@ static bool first_skip(struct parser *p, const struct schema_section *parent,
 		    !strcmp(p->skipped[i].name, name))
 			return false;
 	*ARENA_PUSH(p->t->arena, p->skipped, p->nr_skipped, p->cap_skipped) =
-		(typeof(*p->skipped)){ parent,
-				       arena_strdup(p->t->arena, name) };
+		(struct skipped_sub){ parent, arena_strdup(p->t->arena, name) };
 	return true;
 }
 
@@ -476,9 +477,9 @@ static const struct schema_attr *find_attr(struct parser *p, struct frame *f,
 }
 
 /*
- * What set, unset, append, select, unselect and clear have in common: the entry
- * they act on and the attribute they name. NULL when there is none (the
- * error, if any, is queued).
+ * What set, unset, append, select, unselect and clear have in common: the
+ * entry they act on and the attribute they name. NULL when there is none
+ * (the error, if any, is queued).
  */
 static const struct schema_attr *attr_target(struct parser *p,
 					     struct conf_word *w, size_t n,
