@@ -41,6 +41,8 @@ reloads() { li_cmd status | grep -o '(reloads: [0-9]*, failed: [0-9]*)'; }
 
 # --- offline -------------------------------------------------------------------
 off=$tmp/off.conf
+# offline CMDS NAME: `localin cli -c CMDS` on $off, its output in $tmp/NAME.out
+offline() { "$bin" cli -f "$off" -s "$tmp/none.sock" -c "$1" >"$tmp/$2.out" 2>&1; }
 cp "$here/../../examples/seed.conf" "$off"
 pty offline "$off"
 check "offline: the pty session (abort) left the file byte-identical" \
@@ -69,8 +71,7 @@ check "show | grep -i: grep's options, only the matching line" \
 	sh -c "[ \"\$(cat '$tmp/grep.out')\" = '        set subnet 10.9.0.0 255.255.0.0' ]"
 check "show | grep runs no shell (a ; in the pattern is a pattern)" \
 	[ ! -e "$tmp/pwned" ]
-"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'show | grep -f nosuchfile' \
-	>"$tmp/gf.out" 2>&1
+offline 'show | grep -f nosuchfile' gf
 rc=$?
 check "show | grep that fails (grep -f reads a file): exit $rc, said" \
 	sh -c "[ $rc = 1 ] && grep -q 'grep -f nosuchfile failed (exit 2)' '$tmp/gf.out'"
@@ -92,18 +93,17 @@ printf 'show | grep -m1 set\nshow system global\n' |
 rc=$?
 check "script: grep -m1 leaving early ends neither the script nor the shell (exit $rc)" \
 	sh -c "[ $rc = 0 ] && grep -q 'config system global' '$tmp/m1.out'"
-"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'get firewall address' >"$tmp/getl.out" 2>&1
+offline 'get firewall address' getl
 check "get of a table: == [ KEY ] then name: KEY, as FortiOS and localin get list it" \
 	sh -c "grep -A1 -x '== \[ remote-vpn \]' '$tmp/getl.out' | tail -n 1 | grep -qx 'name: remote-vpn'"
-"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'get firewall local-in-policy 1' \
-	>"$tmp/gete.out" 2>&1
+offline 'get firewall local-in-policy 1' gete
 check "get of an entry: FortiOS's field order, as show (intf before action)" \
 	sh -c "[ \$(grep -n '^intf ' '$tmp/gete.out' | cut -d: -f1) -lt \$(grep -n '^action ' '$tmp/gete.out' | cut -d: -f1) ]"
-"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'diag xyz' >"$tmp/diagx.out" 2>&1
+offline 'diag xyz' diagx
 rc=$?
 check "diag xyz: FortiOS's two lines at the word, then localin's, exit $rc" \
 	sh -c "[ $rc = 1 ] && head -n 2 '$tmp/diagx.out' | tr '\n' '|' | grep -qx \"command parse error before 'xyz'|Command fail. Return code -61|\" && grep -q 'unknown command \"xyz\"' '$tmp/diagx.out'"
-"$bin" cli -f "$off" -s "$tmp/none.sock" -c 'show sys metr' >"$tmp/absent.out" 2>&1
+offline 'show sys metr' absent
 check "show of a section the file lacks: its full name, empty (pastes back)" \
 	sh -c "[ \"\$(tr '\n' '|' <'$tmp/absent.out')\" = 'config system metrics|end|' ]"
 printf 'config vdom\nedit root\nend\n' >"$tmp/vdom.conf"
