@@ -256,6 +256,15 @@ static void warn_unfilled_exclude(struct compile_ctx *c,
 		c->cfg->dyn ? "" : " (not resolved yet)", g->name);
 }
 
+/* Has a member of @g no address yet (an FQDN, a feed): it may get some. */
+static bool group_unfilled(struct compile_ctx *c, const struct obj_addr *g)
+{
+	for (size_t i = 0; i < g->nr_members; i++)
+		if (addr_unfilled(c, g->members[i], 0))
+			return true;
+	return false;
+}
+
 static int addr_flatten_group(struct compile_ctx *c, const struct obj_addr *a,
 			      struct ipset *out)
 {
@@ -292,6 +301,13 @@ static int addr_flatten_group(struct compile_ctx *c, const struct obj_addr *a,
 	}
 	ipset_normalize(&excl);
 	err = ipset_diff(out, &members, &excl);
+	/* A group left empty: a policy naming it never matches. */
+	if (!err && ipset_empty(out) && !ipset_empty(&members) &&
+	    !group_unfilled(c, a))
+		diag_warn(
+			c->dl, &a->loc,
+			"address group \"%s\" excludes every address of its members: it matches no address, and a policy naming it never matches",
+			a->name);
 out:
 	ipset_release(&members);
 	ipset_release(&excl);
