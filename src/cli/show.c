@@ -16,7 +16,7 @@
 
 #include "conf/printer.h"
 #include "conf/schema.h"
-#include "conf/value.h"
+#include "conf/parser.h"
 #include "cli/commands.h"
 #include "cli/shell.h"
 #include "daemon/ctl.h"
@@ -59,18 +59,6 @@ static const struct schema_section *find_section(const char *path)
 	const struct schema_section *s = schema_find_section(path);
 
 	return s || !*path ? s : schema_abbrev_section(path);
-}
-
-/* An entry's key as edit stores it: policy 01 is policy 1. */
-static const char *entry_key(const struct schema_section *sch, const char *word,
-			     char *buf, size_t size)
-{
-	uint32_t id;
-
-	if (sch->key != SK_ID || !parse_u32(word, UINT32_MAX, &id))
-		return word;
-	snprintf(buf, size, "%lu", (unsigned long)id);
-	return buf;
 }
 
 /* Words the daemon answers itself: `firewall local-in-policy [ID]`. */
@@ -198,8 +186,8 @@ int cmd_show(int argc, char **argv)
 			     argc - optind - 1);
 		sch = find_section(section);
 		if (sch)
-			po.key = entry_key(sch, argv[argc - 1], key,
-					   sizeof(key));
+			po.key = conf_entry_key(sch, argv[argc - 1], key,
+						sizeof(key));
 		else
 			join_section(section, sizeof(section), argv + optind,
 				     argc - optind);

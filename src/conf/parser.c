@@ -660,19 +660,22 @@ static struct conf_section *table_target(struct parser *p,
 	return f->sec;
 }
 
-/*
- * An existing entry's key as @w names it: in an id table, the id as edit
- * would store it (`delete 07` is policy 7); else the word itself.
- */
-static const char *entry_key(const struct conf_section *sec,
-			     const struct conf_word *w, char *buf, size_t size)
+const char *conf_entry_key(const struct schema_section *s, const char *word,
+			   char *buf, size_t size)
 {
 	uint32_t id;
 
-	if (sec->schema->key != SK_ID || !parse_u32(w->text, UINT32_MAX, &id))
-		return w->text;
+	if (s->key != SK_ID || !parse_u32(word, UINT32_MAX, &id))
+		return word;
 	snprintf(buf, size, "%lu", (unsigned long)id);
 	return buf;
+}
+
+/* conf_entry_key() of the word @w in @sec's table. */
+static const char *entry_key(const struct conf_section *sec,
+			     const struct conf_word *w, char *buf, size_t size)
+{
+	return conf_entry_key(sec->schema, w->text, buf, size);
 }
 
 static void do_purge(struct parser *p, struct conf_word *w, size_t n)

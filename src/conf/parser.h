@@ -41,6 +41,13 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	       struct diag_list *dl);
 
 /*
+ * An existing entry's key as @word names it in a table of @s: in an id
+ * table, the id as edit stores it (`07` is policy 7, in @buf); else
+ * @word itself.
+ */
+const char *conf_entry_key(const struct schema_section *s, const char *word,
+			   char *buf, size_t size);
+/*
  * The key `edit @w` opens in @sec: an id checked and `0` turned into the
  * next free one (written to @buf), or a name checked for length. NULL
  * with the error queued on @dl.
