@@ -221,7 +221,7 @@ static void group_members(struct resolver *r, struct svc_group *g)
 		struct obj_service *m;
 
 		/* A predefined group's member: gone by the admin's hand. */
-		if (w[i].loc.src && w[i].loc.src->builtin &&
+		if (!obj_loc_is_user(&w[i].loc) &&
 		    !obj_names_get(&r->svc, w[i].text)) {
 			diag_error(
 				r->dl, &w[i].loc,
