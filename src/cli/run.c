@@ -33,7 +33,7 @@ static int ensure_bpffs(const char *pin_dir)
 
 	if (r == 1)
 		fprintf(stderr,
-			"localin: %s was not a bpffs (as under `ip netns exec`, which remounts /sys); mounted one there for the pins. They last as long as this daemon: after a crash, the next start cannot adopt its program and sessions, and the gateway's connections open then meet the policies. `nsenter --net=/run/netns/NAME localin run --pin-dir DIR` keeps them on the host's bpffs (a DIR of its own)\n",
+			"localin: %s was not a bpffs (as under `ip netns exec`, which remounts /sys); mounted one there for the pins. They last as long as this daemon; after a crash the next start finds its program by interface and adopts its maps. `nsenter --net=/run/netns/NAME localin run --pin-dir DIR` keeps the pins on the host's bpffs (a DIR of its own), where bpftool sees them\n",
 			parent);
 	else if (r < 0)
 		fprintf(stderr,

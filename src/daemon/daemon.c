@@ -7,6 +7,7 @@
  * the latest just after the next minute boundary for the schedules.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -416,6 +417,19 @@ static void ready(struct daemon *d)
 	detach_streams(d);
 }
 
+/* Pins gone with a dead daemon's bpffs, its program found attached. */
+static void orphan_msg(const struct daemon *d)
+{
+	int ifindex = li_loader_orphan_ifindex(d->l);
+	char name[IF_NAMESIZE];
+
+	if (!if_indextoname((unsigned int)ifindex, name))
+		snprintf(name, sizeof(name), "ifindex %d", ifindex);
+	daemon_msg(
+		"nothing was pinned under %s, but a daemon that stopped left this build's program attached to %s: adopted its maps (its sessions go on) and pinned them there",
+		d->o->pin_dir, name);
+}
+
 /* Everything up to READY=1; on failure, start() leaves pins in place. */
 static int start(struct daemon *d)
 {
@@ -466,6 +480,8 @@ static int start(struct daemon *d)
 	if (li_loader_pins(d->l) == LI_PINS_ADOPTED)
 		daemon_msg("adopted the program and maps pinned under %s",
 			   d->o->pin_dir);
+	else if (li_loader_pins(d->l) == LI_PINS_ORPHAN)
+		orphan_msg(d);
 	else if (li_loader_pins(d->l) == LI_PINS_REPLACED)
 		daemon_msg(
 			"what is pinned under %s was made by another build of localin: this build's program replaces it without a gap",

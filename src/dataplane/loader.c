@@ -290,7 +290,7 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 		if (err)
 			goto fail;
 	}
-	adopted = l->pins == LI_PINS_ADOPTED;
+	adopted = l->pins == LI_PINS_ADOPTED || l->pins == LI_PINS_ORPHAN;
 	if (!adopted) {
 		err = set_caps(l, hint);
 		if (err)
@@ -312,7 +312,7 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	if (!err)
 		map_tables(l);
 	if (!err && pin_dir)
-		err = adopted ? 0 : li_pin_all(l);
+		err = l->pins == LI_PINS_ADOPTED ? 0 : li_pin_all(l);
 	if (err)
 		goto fail;
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.li_events), on_event,
@@ -344,6 +344,11 @@ int li_loader_open(struct li_loader **out, const char *pin_dir, bool adopt)
 enum li_pins li_loader_pins(const struct li_loader *l)
 {
 	return l->pins;
+}
+
+int li_loader_orphan_ifindex(const struct li_loader *l)
+{
+	return l->orphan_ifindex;
 }
 
 unsigned int li_loader_active_set(const struct li_loader *l)

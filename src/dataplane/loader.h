@@ -58,8 +58,12 @@ enum li_pins {
 	LI_PINS_NONE,	  /* nothing: a fresh start */
 	LI_PINS_ADOPTED,  /* this build's maps: adopted, no gap */
 	LI_PINS_REPLACED, /* another build's: replaced by ours, no gap */
+	LI_PINS_ORPHAN,	  /* none, but this build's program left attached: */
+			  /* its maps adopted by id, pinned anew, no gap */
 };
 enum li_pins li_loader_pins(const struct li_loader *l);
+/* LI_PINS_ORPHAN: the interface its program was found on. */
+int li_loader_orphan_ifindex(const struct li_loader *l);
 /* The hash of this build's program object (li_conf.build). */
 __u64 li_loader_build(void);
 /* The set of li_sets in force (struct li_event.set of its decisions). */

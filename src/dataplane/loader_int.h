@@ -53,7 +53,8 @@ struct li_fam_copy {
 struct li_loader {
 	struct localin_bpf *skel;
 	char *pin_dir;
-	enum li_pins pins; /* what li_loader_open_for() found pinned */
+	enum li_pins pins;  /* what li_loader_open_for() found pinned */
+	int orphan_ifindex; /* LI_PINS_ORPHAN: where its program was */
 	int ncpus;
 	__u64 *pcpu;	      /* one per-CPU value */
 	struct li_conf conf;  /* but its state words: li_state_get() */
@@ -149,6 +150,10 @@ int li_print_none_bpf(enum libbpf_print_level level, const char *fmt,
 
 /* Reuse this build's pins under l->pin_dir; l->pins says what was found. */
 int li_adopt_maps(struct li_loader *l);
+/* No pins: the maps of our program left attached (loader_orphan.c). */
+int li_adopt_orphan(struct li_loader *l);
+/* The build that made the li_conf map @fd (li_loader_build()'s). */
+int li_map_build(int fd, __u64 *build);
 /* Pin every map and the program under l->pin_dir (its old pins go). */
 int li_pin_all(struct li_loader *l);
 /* A second instance of the program (for one interface), sharing our maps. */

@@ -46,16 +46,14 @@ __u64 li_loader_build(void)
 	return hash_bytes(elf, size) ?: 1;
 }
 
-/* The build that made the li_conf pinned at @path; -ESTALE if unreadable. */
-static int pinned_build(const char *path, __u64 *build)
+/* The build that made the li_conf map @fd; -ESTALE if unreadable. */
+int li_map_build(int fd, __u64 *build)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 	const struct li_conf *c;
-	int fd = bpf_obj_get(path), err = 0;
+	int err = 0;
 
-	if (fd < 0)
-		return -errno;
 	/* its head only, mapped: the value holds every table (maps.h) */
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		err = -errno;
@@ -71,13 +69,25 @@ static int pinned_build(const char *path, __u64 *build)
 		*build = c->build;
 		munmap((void *)c, sizeof(*c));
 	}
+	return err;
+}
+
+/* The build that made the li_conf pinned at @path; -ESTALE if unreadable. */
+static int pinned_build(const char *path, __u64 *build)
+{
+	int fd = bpf_obj_get(path), err;
+
+	if (fd < 0)
+		return -errno;
+	err = li_map_build(fd, build);
 	close(fd);
 	return err;
 }
 
 /*
  * Reuse every pinned map when this build pinned them; l->pins says what
- * was found. Another build's pins are not adopted (its maps may differ in
+ * was found. With no pins, the maps of a program left attached
+ * (loader_orphan.c). Another build's pins are not adopted (its maps may differ in
  * size, fields or meaning): they are replaced (pin_all), and so is its
  * program, without a gap (li_loader_attach).
  */
@@ -93,7 +103,7 @@ int li_adopt_maps(struct li_loader *l)
 	if (err)
 		return err;
 	if (access(path, F_OK))
-		return 0;
+		return li_adopt_orphan(l);
 	err = pinned_build(path, &build);
 	if (err && err != -ESTALE)
 		return err;

@@ -9,7 +9,8 @@
 # kill -9 (enforcement goes on) and a restart that adopts the pinned
 # program without detaching it, and `localin stop` leaving no attachment,
 # no pins, no socket and a free lock; `localin run` under `ip netns exec`
-# (no bpffs there: it mounts one); and a fresh start that fails after
+# (no bpffs there: it mounts one; after kill -9 the next start adopts the
+# maps of the program left attached, its pins gone with it); and a fresh start that fails after
 # attaching (at the control socket) leaving nothing attached or pinned.
 #
 #	sh tests/e2e/daemon.sh BIN
@@ -200,6 +201,26 @@ check "... saying it mounted bpffs where /sys/fs/bpf was none" \
 	grep -q "/sys/fs/bpf was not a bpffs .*mounted one there" "$tmp/netns.out"
 pids="$pids $(daemon_pid)"
 check "... and enforces: ping dropped" ping_dropped
+# Its pins die with it: a restart after kill -9 finds the program by
+# interface and adopts its maps, sessions included.
+in_gw ping -c 1 -W 1 "$PEER_ADDR" >/dev/null 2>&1
+nsess() { li_cmd diagnose sys session list | sed -n 's/^total session //p'; }
+before=$(nsess)
+check "... the gateway's own ping made a session ($before)" [ "${before:-0}" -ge 1 ]
+id2=$(prog_id)
+kill -9 "$(daemon_pid)"
+sleep 0.2
+ip netns exec "$GW" "$bin" run -c "$deny" --log "$LOG" -s "$SOCK" \
+	--pin-dir /sys/fs/bpf/localin-netns >"$tmp/netns2.out" 2>&1
+rc=$?
+check "... restart after kill -9 under ip netns exec (exit $rc)" [ "$rc" = 0 ]
+pids="$pids $(daemon_pid)"
+check "... says it adopted the maps of the program left attached" \
+	grep -q "left this build's program attached to $IF: adopted its maps" \
+	"$tmp/netns2.out"
+check "... the same program (id $id2), never replaced" [ "$(prog_id)" = "$id2" ]
+check "... its sessions go on ($before)" [ "$(nsess)" = "$before" ]
+check "... still enforcing" ping_dropped
 last=$(daemon_pid)
 li_cmd stop >/dev/null 2>&1
 check "... localin stop: exit 0" [ $? = 0 ]
