@@ -161,5 +161,6 @@ struct obj_schedule *obj_schedule_ref(struct resolver *r,
 				      const struct conf_word *w);
 bool obj_addr_is_none(const struct obj_addr *a);
 bool obj_schedule_is_none(const struct obj_schedule *s);
+const struct obj_schedule *obj_schedule_dayless(const struct obj_schedule *s);
 
 #endif

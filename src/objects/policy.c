@@ -233,14 +233,28 @@ static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 {
 	const struct conf_word *w;
 	size_t n = obj_words(r, sec, e, "schedule", &w);
+	const struct obj_schedule *dayless;
 
 	if (!required(r, e, p, n, "schedule"))
 		return;
 	p->sched = obj_schedule_ref(r, w);
-	if (p->sched && obj_schedule_is_none(p->sched))
+	if (!p->sched)
+		return;
+	dayless = obj_schedule_dayless(p->sched);
+	if (obj_schedule_is_none(p->sched))
 		diag_warn(r->dl, &w->loc,
 			  "policy %u references \"none\": it can never match",
 			  p->id);
+	else if (dayless == p->sched)
+		diag_warn(
+			r->dl, &w->loc,
+			"policy %u: recurring schedule \"%s\" has no day (`set day` defaults to none): it is never active, and the policy can never match",
+			p->id, p->sched->name);
+	else if (dayless)
+		diag_warn(
+			r->dl, &w->loc,
+			"policy %u: no member of schedule group \"%s\" has a day (\"%s\" has none): it is never active, and the policy can never match",
+			p->id, p->sched->name, dayless->name);
 }
 
 /*

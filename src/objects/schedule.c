@@ -26,6 +26,29 @@ bool obj_schedule_is_none(const struct obj_schedule *s)
 	       s->type == SCHED_RECURRING && !s->days;
 }
 
+/*
+ * A recurring schedule without a day is never active (FortiOS's `day`
+ * defaults to none, as the predefined "none"); a group is when each
+ * member is. NULL, or the recurring schedule that makes it so.
+ */
+const struct obj_schedule *obj_schedule_dayless(const struct obj_schedule *s)
+{
+	const struct obj_schedule *m = NULL;
+	size_t i;
+
+	if (s->type == SCHED_RECURRING)
+		return s->days ? NULL : s;
+	if (s->type != SCHED_GROUP || !s->nr_members)
+		return NULL;
+	for (i = 0; i < s->nr_members; i++) {
+		if (s->members[i]->type != SCHED_RECURRING ||
+		    s->members[i]->days)
+			return NULL;
+		m = m ?: s->members[i];
+	}
+	return m;
+}
+
 static void sched_time(struct resolver *r, const struct conf_section *sec,
 		       const struct conf_entry *e, const char *attr,
 		       uint16_t *out)
