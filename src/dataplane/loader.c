@@ -479,23 +479,7 @@ __u32 li_loader_verified_insns(const struct li_loader *l)
 /* Does @p (attached by some run) judge packets with our maps? */
 bool li_shares_maps(struct li_loader *l, struct xdp_program *p)
 {
-	struct bpf_prog_info info = { 0 };
-	struct bpf_map_info mi = { 0 };
-	__u32 len = sizeof(info), mlen = sizeof(mi), ids[64], i;
-	int fd = xdp_program__fd(p);
-
-	if (fd < 0 || bpf_obj_get_info_by_fd(bpf_map__fd(l->skel->maps.li_conf),
-					     &mi, &mlen))
-		return false;
-	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
-	info.map_ids = (__u64)(unsigned long)ids;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return false;
-	for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]);
-	     i++)
-		if (ids[i] == mi.id)
-			return true;
-	return false;
+	return li_fd_shares_maps(l, xdp_program__fd(p));
 }
 
 static const char *mode_name(enum xdp_attach_mode mode)
@@ -513,60 +497,26 @@ static const char *mode_name(enum xdp_attach_mode mode)
 }
 
 /*
- * Someone else's program alone on the hook (not a libxdp dispatcher, which
- * would take ours beside it): 1, and which in @f (if not NULL); else 0.
- */
-static int foreign_alone(struct xdp_multiprog *mp, struct li_xdp_prog *f)
-{
-	struct xdp_program *p;
-
-	if (!xdp_multiprog__is_legacy(mp))
-		return 0;
-	p = xdp_multiprog__main_prog(mp);
-	if (!p || !strcmp(xdp_program__name(p), LI_PROG_NAME))
-		return 0;
-	if (f) {
-		f->id = xdp_program__id(p);
-		snprintf(f->name, sizeof(f->name), "%s", xdp_program__name(p));
-		f->mode = mode_name(xdp_multiprog__attach_mode(mp));
-	}
-	return 1;
-}
-
-/*
  * By the kernel's ids, not libxdp's: xdp_multiprog__get_from_ifindex()
  * leaves a program fd open a call (libxdp 1.3), and the daemon asks this
  * at every event of an interface another program holds.
  */
 int li_loader_foreign(int ifindex, struct li_xdp_prog *f)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), id;
-	const char *mode;
-	int fd, ret;
+	struct li_hook h;
 
-	if (bpf_xdp_query(ifindex, 0, &q))
+	if (li_hook_read(ifindex, &h))
 		return 0;
-	id = q.drv_prog_id ?: q.skb_prog_id ?: q.hw_prog_id ?: q.prog_id;
-	mode = q.drv_prog_id ? "native" :
-	       q.skb_prog_id ? "generic" :
-	       q.hw_prog_id  ? "offload" :
-			       "unknown";
-	fd = id ? bpf_prog_get_fd_by_id(id) : -1;
-	if (fd < 0)
-		return 0; /* nothing attached (or gone since) */
+	li_hook_close(&h);
 	/* libxdp's dispatcher takes ours beside it; ours is not foreign. */
-	ret = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	      strcmp(info.name, "xdp_dispatcher") &&
-	      strncmp(info.name, LI_PROG_NAME, sizeof(info.name) - 1);
-	close(fd);
-	if (ret && f) {
-		f->id = id;
-		snprintf(f->name, sizeof(f->name), "%s", info.name);
-		f->mode = mode;
+	if (h.kind != LI_HOOK_FOREIGN)
+		return 0;
+	if (f) {
+		f->id = h.id;
+		snprintf(f->name, sizeof(f->name), "%s", h.name);
+		f->mode = mode_name(h.mode);
 	}
-	return ret;
+	return 1;
 }
 
 /*
@@ -578,20 +528,32 @@ int li_loader_foreign(int ifindex, struct li_xdp_prog *f)
  */
 static int attached_already(struct li_loader *l, int ifindex)
 {
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_multiprog *mp;
 	struct xdp_program *p;
+	struct li_hook h;
 	int ret = 0;
 
+	if (li_hook_read(ifindex, &h))
+		return 0;
+	if (h.kind == LI_HOOK_OURS)
+		ret = li_fd_shares_maps(l, h.fd)			? 1 :
+		      li_attach_replace(l, ifindex, h.fd, h.mode, true) ?:
+									  1;
+	else if (h.kind == LI_HOOK_FOREIGN)
+		ret = -EBUSY; /* never replaced: libxdp cannot run both */
+	li_hook_close(&h);
+	if (h.kind != LI_HOOK_DISPATCHER)
+		return ret;
+	/* its components: libxdp reads them */
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	if (libxdp_get_error(mp))
-		return 0; /* nothing attached, or nothing libxdp can read */
+		return 0; /* gone since, or nothing libxdp can read */
 	p = li_find_ours(mp);
 	if (p && li_shares_maps(l, p))
 		ret = 1;
 	else if (p)
-		ret = li_attach_replace(l, ifindex, xdp_program__fd(p), xdp_multiprog__attach_mode(mp), xdp_multiprog__is_legacy(mp)) ?:
+		ret = li_attach_replace(l, ifindex, xdp_program__fd(p), xdp_multiprog__attach_mode(mp), false) ?:
 			      1;
-	else if (foreign_alone(mp, NULL))
-		ret = -EBUSY; /* never replaced: libxdp cannot run both */
 	xdp_multiprog__close(mp);
 	return ret;
 }
@@ -676,26 +638,41 @@ static void forget_attached(struct li_loader *l, int ifindex)
 	}
 }
 
+/* Ours off @ifindex's XDP hook: alone, by the kernel; beside others, libxdp. */
+static int detach_xdp(int ifindex)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	struct li_hook h;
+	int err = li_hook_read(ifindex, &h);
+
+	if (err)
+		return err;
+	if (h.kind == LI_HOOK_OURS)
+		err = li_hook_detach(&h, ifindex);
+	li_hook_close(&h);
+	if (h.kind != LI_HOOK_DISPATCHER)
+		return h.kind == LI_HOOK_OURS ? err : -ENOENT;
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	err = libxdp_get_error(mp);
+	if (err)
+		return err;
+	p = li_find_ours(mp);
+	err = p ? xdp_program__detach(p, ifindex,
+				      xdp_multiprog__attach_mode(mp), 0) :
+		  -ENOENT;
+	xdp_multiprog__close(mp);
+	return err;
+}
+
 /*
  * Our programs off @ifindex: the egress one too, 0 for it also when the
  * interface is gone (with it went our filter), as forget_attached.
  */
 int li_loader_detach(struct li_loader *l, int ifindex)
 {
-	struct xdp_multiprog *mp;
-	struct xdp_program *p;
-	int err, tc;
+	int err = detach_xdp(ifindex), tc;
 
-	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	err = libxdp_get_error(mp);
-	if (!err) {
-		p = li_find_ours(mp);
-		err = p ? xdp_program__detach(p, ifindex,
-					      xdp_multiprog__attach_mode(mp),
-					      0) :
-			  -ENOENT;
-		xdp_multiprog__close(mp);
-	}
 	forget_attached(l, ifindex);
 	tc = li_egress_detach(l, ifindex);
 	return err ?: tc;

@@ -161,6 +161,29 @@ int li_attach_obj(struct li_loader *l, struct bpf_object **out);
 /* Our program among an interface's (by name), and: does it use our maps? */
 struct xdp_program *li_find_ours(struct xdp_multiprog *mp);
 bool li_shares_maps(struct li_loader *l, struct xdp_program *p);
+
+/* An interface's XDP hook as the kernel says it (loader_hook.c). */
+struct li_hook {
+	enum {
+		LI_HOOK_NONE,
+		LI_HOOK_OURS,	    /* our program, alone */
+		LI_HOOK_DISPATCHER, /* libxdp's: read its components by libxdp */
+		LI_HOOK_FOREIGN,    /* someone else's, alone */
+	} kind;
+	int fd; /* the program's, -1 with LI_HOOK_NONE */
+	__u32 id;
+	int mode; /* enum xdp_attach_mode */
+	char name[16];
+};
+/* 0 and @h filled (li_hook_close() it), or -errno. */
+int li_hook_read(int ifindex, struct li_hook *h);
+void li_hook_close(struct li_hook *h);
+/* LI_HOOK_OURS off @ifindex, if that program is still there. */
+int li_hook_detach(const struct li_hook *h, int ifindex);
+/* XDP_FLAGS_*_MODE of an enum xdp_attach_mode. */
+__u32 li_mode_flags(int mode);
+/* Does the program @prog_fd judge packets with @l's maps? */
+bool li_fd_shares_maps(struct li_loader *l, int prog_fd);
 /*
  * Put our program on @ifindex in the place of the program @old_fd,
  * attached there in @mode (enum xdp_attach_mode), alone (@legacy) or under

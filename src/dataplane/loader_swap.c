@@ -191,18 +191,6 @@ int li_loader_successor(struct li_loader **out, struct li_loader *old,
 	return 0;
 }
 
-static __u32 mode_flags(int mode)
-{
-	switch (mode) {
-	case XDP_MODE_SKB:
-		return XDP_FLAGS_SKB_MODE;
-	case XDP_MODE_HW:
-		return XDP_FLAGS_HW_MODE;
-	default:
-		return XDP_FLAGS_DRV_MODE;
-	}
-}
-
 /*
  * Put @l's program on @ifindex in the place of @old_fd, attached there in
  * @mode: in one step when it is the interface's only program; under
@@ -232,7 +220,8 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
 		if (!err &&
 		    (!prog ||
 		     bpf_xdp_attach(ifindex, bpf_program__fd(prog),
-				    XDP_FLAGS_REPLACE | mode_flags(mode), &ao)))
+				    XDP_FLAGS_REPLACE | li_mode_flags(mode),
+				    &ao)))
 			err = prog ? -errno : -ENOENT;
 	} else {
 		a.prog = xdp_program__from_bpf_obj(a.obj, "xdp");
@@ -264,10 +253,23 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
 static int ours_on(struct li_loader *l, int ifindex, enum xdp_attach_mode *mode,
 		   bool *legacy)
 {
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_multiprog *mp;
 	struct xdp_program *p;
-	int fd = -ENOENT;
+	struct li_hook h;
+	int fd = li_hook_read(ifindex, &h);
 
+	if (fd)
+		return fd;
+	if (h.kind == LI_HOOK_OURS && li_fd_shares_maps(l, h.fd)) {
+		*mode = h.mode;
+		*legacy = true;
+		return h.fd; /* the caller closes it */
+	}
+	li_hook_close(&h);
+	if (h.kind != LI_HOOK_DISPATCHER)
+		return -ENOENT;
+	fd = -ENOENT;
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	if (libxdp_get_error(mp))
 		return (int)libxdp_get_error(mp);
 	p = li_find_ours(mp);
@@ -351,7 +353,7 @@ static void roll_back(struct li_loader *n, const int *ifindex,
 
 			bpf_xdp_attach(ifindex[i], was[i].fd,
 				       XDP_FLAGS_REPLACE |
-					       mode_flags(was[i].mode),
+					       li_mode_flags(was[i].mode),
 				       &ao);
 		}
 		close(now.fd);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The daemon under faults of its interfaces and its config (issue 16):
-#  - interfaces that come and go leak no file descriptors (each attach
-#    holds ~25: program and map references);
+#  - interfaces that come and go, and reloads that take one off and put
+#    it back, leak no file descriptors (each attach holds ~25: program
+#    and map references);
 #  - an attach that fails for want of fds is shown in `localin status`
 #    with its cause, makes `localin reload` exit 1, and is tried again
 #    by itself once fds are back;
@@ -71,6 +72,31 @@ if [ "$after" -le "$before" ]; then
 else
 	fail "8 interface pairs came and went: fds $before before, $after after (leak)"
 fi
+
+# --- reloads that take a live interface off and put it back ---------------------
+# A detach asked libxdp what holds the hook, which leaves a program fd
+# open a call (libxdp 1.3.1): +2 fds a round, toward the fd limit.
+ip -n "$GW" link add "${xa}r" type veth peer name "${xa}s" &&
+	ip -n "$GW" link set "${xa}r" up && ip -n "$GW" link set "${xa}s" up
+wait_until 50 attached "${xa}r"
+cp "$conf" "$tmp/any.conf"
+sed "s/set intf \"any\"/set intf \"$IF\"/" "$conf" >"$tmp/one.conf"
+before=$(nfds)
+round=0
+while [ $round -lt 5 ]; do
+	cp "$tmp/one.conf" "$conf"
+	li_cmd reload >/dev/null 2>&1
+	[ $round -eq 0 ] && check "reload to intf $IF: ${xa}r taken off" \
+		eval "! attached ${xa}r"
+	cp "$tmp/any.conf" "$conf"
+	li_cmd reload >/dev/null 2>&1
+	round=$((round + 1))
+done
+check "... and put back by intf any" attached "${xa}r"
+after=$(nfds)
+check "5 reloads took ${xa}r off and put it back: fds $before before, $after after" \
+	[ "$after" -le "$before" ]
+ip -n "$GW" link del "${xa}r"
 
 # Faster than the daemon reads: 6 pairs made and deleted back to back.
 # Events for interfaces already gone attach nothing (an attach loads a
