@@ -75,6 +75,7 @@ struct sl_srv {
 	__u64 sent_since_fail;
 	__u64 first_sent_ms; /* the first send since the last failure */
 	__u64 proof_ms;	     /* UDP: a send ICMP_GAP_MS after that one */
+	bool stalled;	     /* up, but the queue overflowed: not read */
 	char err[160];
 };
 
@@ -119,6 +120,8 @@ static void q_clear(struct sl_srv *v, bool count)
 		q_pop(v);
 }
 
+static void srv_overflow(struct sl_srv *v);
+
 /* Whole records only: a full queue drops the new one and counts it. */
 static void q_push(struct sl_srv *v, const char *data, size_t len)
 {
@@ -126,6 +129,7 @@ static void q_push(struct sl_srv *v, const char *data, size_t len)
 
 	if (v->q_nr == v->q_cap || v->q_bytes + len > QUEUE_BYTES_MAX) {
 		v->dropped++;
+		srv_overflow(v);
 		return;
 	}
 	r = malloc(sizeof(*r) + len);
@@ -191,6 +195,7 @@ static void srv_fail(struct sl_srv *v, const char *what, int err)
 	v->fail_ms = sa_mono_ms();
 	v->sent_since_fail = 0;
 	v->proof_ms = 0;
+	v->stalled = false;
 	if (err)
 		snprintf(v->err, sizeof(v->err), "%s: %s", what, strerror(err));
 	else
@@ -204,6 +209,38 @@ static void srv_fail(struct sl_srv *v, const char *what, int err)
 	daemon_msg(
 		"syslog %s: %s; queueing up to %zu lines and retrying (the count of dropped ones is in status)",
 		srv_where(v, where, sizeof(where)), v->err, v->q_cap);
+}
+
+/*
+ * The queue is full while the link is up (or not up yet): a TCP server
+ * that accepted but does not read (its receive window stays shut), or
+ * more lines than a slow one takes. Nothing fails, so without this the
+ * lines would be dropped unsaid under a status of "up". It begins an
+ * episode as a failure does (said once, its count said at the end), and
+ * every drop puts off its end: it ends once the queue has drained and
+ * RECOVER_MS have passed without a drop. The link stays: what the server
+ * holds unread would be lost with it.
+ */
+static void srv_overflow(struct sl_srv *v)
+{
+	char where[200];
+
+	if (v->state == SL_UP || !v->failing) {
+		v->fail_ms = sa_mono_ms();
+		v->sent_since_fail = 0;
+		v->proof_ms = 0;
+	}
+	if (v->failing)
+		return;
+	v->failing = true;
+	v->stalled = v->state == SL_UP;
+	v->dropped_at_fail = v->dropped - 1; /* the one just dropped */
+	snprintf(v->err, sizeof(v->err),
+		 "the server does not take lines: the queue of %zu is full",
+		 v->q_cap);
+	daemon_msg(
+		"syslog %s: %s; dropping new lines and counting them (status) until it takes them again",
+		srv_where(v, where, sizeof(where)), v->err);
 }
 
 /*
@@ -236,6 +273,7 @@ static void srv_check_recovered(struct sl_srv *v, __u64 now)
 	if (!at || now < at)
 		return;
 	v->failing = false;
+	v->stalled = false;
 	v->err[0] = '\0';
 	sa_retry_reset(&v->retry);
 	daemon_msg("syslog %s: delivering again; %llu lines dropped meanwhile",
@@ -428,6 +466,7 @@ static void srv_configure(struct syslogd *s, struct sl_srv *v,
 	q_clear(v, true);
 	v->cfg = *c;
 	v->failing = false;
+	v->stalled = false;
 	v->err[0] = '\0';
 	sa_retry_reset(&v->retry);
 	if (!c->enabled) {
@@ -743,6 +782,8 @@ static const char *state_name(const struct sl_srv *v)
 {
 	switch (v->state) {
 	case SL_UP:
+		if (v->stalled && v->q_nr)
+			return "up (not reading)";
 		return v->failing ? "up (recovering)" : "up";
 	case SL_CONNECTING:
 		return "connecting";
