@@ -23,6 +23,8 @@
 #define MSG_PREFIX "localin: "
 /* A roll that failed (a rename refused): tried again after this. */
 #define ROLL_RETRY_MS 1000
+/* Whether the file was deleted: asked at most this often. */
+#define GONE_CHECK_MS 1000
 
 static void init(struct log_sink *s, enum sink_kind kind, sink_say_fn say)
 {
@@ -151,6 +153,7 @@ int sink_reopen(struct log_sink *s)
 	close(s->fd);
 	s->fd = fd;
 	s->size = file_size(fd);
+	s->gone_err = 0;
 	return 0;
 }
 
@@ -235,6 +238,45 @@ static bool roll_due(const struct log_sink *s, size_t len)
 	       s->size + len > s->roll.max_bytes && !s->mid_line && !s->cut &&
 	       !s->gap &&
 	       (!s->roll_retry_ms || sa_mono_ms() >= s->roll_retry_ms);
+}
+
+/*
+ * The file was deleted (rm, a cleanup script, an admin making room):
+ * lines written to it can no longer be read, the room they take shows in
+ * no directory and is never given back, and rolling (which renames
+ * @path) no longer bounds it. So a new @path is opened, as a reload
+ * would; if it cannot be (its directory went too), that is said once and
+ * tried again. A file moved away (logrotate) keeps a name: the reopen on
+ * SIGHUP takes care of that one. Between whole lines only.
+ */
+static void reopen_if_deleted(struct log_sink *s)
+{
+	struct stat st;
+	__u64 now;
+	int fd;
+
+	if (!s->path || s->fd < 0 || s->mid_line || s->cut)
+		return;
+	now = sa_mono_ms();
+	if (now < s->gone_check_ms)
+		return;
+	s->gone_check_ms = now + GONE_CHECK_MS;
+	if (fstat(s->fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink)
+		return;
+	fd = open_log(s->path);
+	if (fd < 0) {
+		if (!s->gone_err && s->say)
+			s->say("%s was deleted and cannot be created again: %s; its lines go to the deleted file until it can",
+			       s->path, strerror(errno));
+		s->gone_err = errno;
+		return;
+	}
+	if (s->say)
+		s->say("%s was deleted: writing to a new %s", s->path, s->path);
+	s->gone_err = 0;
+	close(s->fd);
+	s->fd = fd;
+	s->size = file_size(fd);
 }
 
 int sink_roll_now(struct log_sink *s)
@@ -602,6 +644,7 @@ int sink_write(struct log_sink *s, const char *text, size_t len,
 		return err;
 	}
 	if (!sink_pending(s)) {
+		reopen_if_deleted(s);
 		if (roll_due(s, len))
 			roll(s); /* if it fails, on in the same file */
 		/* Nothing waits: straight to the fd, queued only what is left. */

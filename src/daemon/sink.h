@@ -89,6 +89,8 @@ struct log_sink {
 	__u64 rolls;	       /* files rolled */
 	__u64 dropped_files;   /* rolled files dropped to make room */
 	__u64 roll_retry_ms;   /* a roll failed: not before then */
+	__u64 gone_check_ms;   /* @path deleted? not checked before then */
+	int gone_err;	       /* errno of a new @path that did not open */
 	sink_say_fn say;       /* where failures are said, or NULL */
 };
 

@@ -191,6 +191,64 @@ static void test_diskfull_overwrite(void **state)
 }
 
 /* roll-time: daily, weekly on roll-days, none; in the local zone. */
+/* The whole of a small file, or "" if there is none. */
+static const char *contents(const char *p)
+{
+	static char buf[256];
+	FILE *f = fopen(p, "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * The file deleted under the daemon (rm, a cleanup script): the next
+ * line goes to a new file under the name, not to the deleted one nobody
+ * can read; if the directory went too, that is said once, and the name
+ * is tried again (at most once a second) until it can be created.
+ */
+static void test_deleted(void **state)
+{
+	char sub[300], file[320];
+	struct log_sink s;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/gone", dir);
+	snprintf(file, sizeof(file), "%s/log", sub);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	says = 0;
+	assert_int_equal(sink_open(&s, file, count_say), 0);
+	assert_int_equal(sink_write(&s, "one\n", 4, 1), 0);
+	assert_int_equal(unlink(file), 0);
+	s.gone_check_ms = 0; /* not a second later: now */
+	assert_int_equal(sink_write(&s, "two\n", 4, 1), 0);
+	assert_string_equal(contents(file), "two\n");
+	assert_int_equal(says, 1);
+
+	/* The directory too: said once, lines still written somewhere. */
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(sub), 0);
+	s.gone_check_ms = 0;
+	assert_int_equal(sink_write(&s, "three\n", 6, 1), 0);
+	s.gone_check_ms = 0;
+	assert_int_equal(sink_write(&s, "four\n", 5, 1), 0);
+	assert_int_equal(says, 2);
+	/* It is back: the next check opens a new file there. */
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(sink_write(&s, "five\n", 5, 1), 0);
+	assert_string_equal(contents(file), ""); /* not a second yet */
+	s.gone_check_ms = 0;
+	assert_int_equal(sink_write(&s, "six\n", 4, 1), 0);
+	assert_string_equal(contents(file), "six\n");
+	assert_int_equal(says, 3);
+	sink_close(&s);
+}
+
 static void test_next_roll(void **state)
 {
 	struct obj_log_disk ld = { .set = true, .roll_min = 3 * 60 + 30 };
@@ -291,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_roll_by_size),
 		cmocka_unit_test(test_roll_existing),
 		cmocka_unit_test(test_diskfull_overwrite),
+		cmocka_unit_test(test_deleted),
 		cmocka_unit_test(test_next_roll),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_filter),
