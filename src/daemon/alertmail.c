@@ -74,6 +74,9 @@ struct alertmail {
 	__u64 sent, sent_lines, dropped, dropped_unsaid, failures;
 	bool failing; /* since the last failure, nothing went out */
 	char last_err[288];
+	/* The server's first refusal in this transfer ("550 5.1.1 <x>..."). */
+	char refused[160];
+	bool refusing; /* the last mail went out with a recipient refused */
 };
 
 static void conf_free(struct am_conf *c)
@@ -218,6 +221,25 @@ static size_t read_msg(char *buf, size_t size, size_t nitems, void *userp)
 	return n;
 }
 
+/*
+ * The server's replies (libcurl hands SMTP's to the header callback): the
+ * first refusal is kept, for a mail that goes out to the recipients the
+ * server took while it refused another (a mailto with a typo).
+ */
+static size_t on_reply(char *buf, size_t size, size_t nitems, void *userp)
+{
+	struct alertmail *am = userp;
+	size_t n = size * nitems, len = n;
+
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	if (!am->refused[0] && len >= 3 && (buf[0] == '4' || buf[0] == '5') &&
+	    buf[1] >= '0' && buf[1] <= '9' && buf[2] >= '0' && buf[2] <= '9')
+		snprintf(am->refused, sizeof(am->refused), "%.*s", (int)len,
+			 buf);
+	return n;
+}
+
 /* ---- the batch ---- */
 
 static bool wanted(const struct am_conf *c, const struct log_meta *m)
@@ -338,10 +360,19 @@ static int send_msg(struct alertmail *am)
 	}
 	snprintf(addr, sizeof(addr), "<%s>", c->from);
 	am->errbuf[0] = '\0';
+	am->refused[0] = '\0';
 	curl_easy_setopt(e, CURLOPT_URL, c->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(e, CURLOPT_MAIL_FROM, addr);
 	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, rcpt);
+	/*
+	 * One recipient the server refuses (a typo in mailto2) must not keep
+	 * the mail from the others: it goes to those taken, and fails only
+	 * if none is. (libcurl 7.69 on; the old spelling, which 8.x keeps.)
+	 */
+	curl_easy_setopt(e, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_reply);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, am);
 	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(e, CURLOPT_READFUNCTION, read_msg);
 	curl_easy_setopt(e, CURLOPT_READDATA, am);
@@ -391,6 +422,17 @@ static void sent_ok(struct alertmail *am)
 			   am->tries == 1 ? "y" : "ies");
 	am->failing = false;
 	am->backoff_ms = retry_min_ms(am);
+	if (am->refused[0]) {
+		/* Said once until a mail goes to all of them again. */
+		if (!am->refusing)
+			daemon_msg(
+				"alert mail to %s: sent, but the server refused a recipient: %s",
+				am->c.to_list ? am->c.to_list : "?",
+				am->refused);
+		snprintf(am->last_err, sizeof(am->last_err),
+			 "a recipient refused: %s", am->refused);
+	}
+	am->refusing = am->refused[0] != '\0';
 	drop_msg(am);
 }
 

@@ -15,6 +15,8 @@
 #   mail goes out through a working server after a reload;
 # - STARTTLS with a certificate made here (openssl) and a login; the
 #   password is in neither the log nor the daemon's messages;
+# - a server that refuses one recipient (550): the mail goes to the other,
+#   and the refusal is said once and kept in status;
 # - every 0101037131 line of the log is in some mail (none lost).
 # LOCALIN_ALERTMAIL_MINUTE_MS makes the minutes alert mail counts 3 s.
 #
@@ -259,6 +261,25 @@ check "STARTTLS and login: the mail arrives" \
 check "... with its line" mail_has "$((n0 + 1))" dead0007
 check "the password is in no log line and no daemon message" \
 	sh -c "! grep -q s3cret '$LOG' '$ERR' '$tmp/daemon.out'"
+
+# --- a recipient the server refuses: the others still get the mail -----------
+P_REJ=2528
+smtpd_start $P_REJ "$tmp/mail" --reject-rcpt noc@example.com ||
+	fail "the refusing server does not start"
+write_conf $P_REJ
+li_cmd reload >/dev/null
+n0=$(mails)
+esp_send 0xdead0008
+check "mailto2 refused (550): the mail still goes to mailto1" \
+	wait_until 200 mails_ge "$((n0 + 1))"
+check "... with its line, to admin@example.com only" sh -c \
+	"grep -q 'spi=\"dead0008\"' '$tmp/mail/$((n0 + 1)).eml' && [ \"\$(tail -n +2 '$tmp/mail/$((n0 + 1)).env')\" = admin@example.com ]"
+check "... the refusal is in status, in the server's words" sh -c \
+	"'$bin' status -s '$SOCK' | grep -q '^alert mail:.* 0 lines pending.*last error: a recipient refused: 550 5.1.1 <noc@example.com>'"
+esp_send 0xdead0009
+wait_until 200 mails_ge "$((n0 + 2))"
+check "... and said once in the daemon's messages, not for every mail" sh -c \
+	"[ \$(grep -c 'sent, but the server refused a recipient: 550 5.1.1 <noc@example.com>' '$ERR') = 1 ]"
 
 # --- none lost ---------------------------------------------------------------
 wait_until 150 sh -c "'$bin' status -s '$SOCK' | grep -q '^alert mail:.* 0 lines pending'"

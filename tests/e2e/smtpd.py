@@ -3,7 +3,8 @@
 """A test SMTP server (Debian's python3-aiosmtpd): each message it takes
 is stored as DIR/N.eml (N counting on from what DIR holds) (the message) and DIR/N.env (MAIL FROM and RCPT TO,
 one a line). --cert/--key: offer STARTTLS and require it; --auth USER:PASS:
-require that login. --hang: accept connections and never answer (no
+require that login. --reject-rcpt ADDR: answer RCPT TO that address with
+550 (a recipient that does not exist). --hang: accept connections and never answer (no
 greeting), the server a client must give up on."""
 import argparse
 import os
@@ -32,6 +33,13 @@ def serve(a):
 
     class Store:
         n = 0
+
+        async def handle_RCPT(self, server, session, envelope, address,
+                              rcpt_options):
+            if address in (a.reject_rcpt or []):
+                return "550 5.1.1 <%s>: Recipient address rejected" % address
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
             Store.n += 1
@@ -80,6 +88,7 @@ def main():
     p.add_argument("--key")
     p.add_argument("--auth")
     p.add_argument("--hang", action="store_true")
+    p.add_argument("--reject-rcpt", action="append")
     a = p.parse_args()
     signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGINT])
     if a.hang:
