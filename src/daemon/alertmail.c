@@ -613,6 +613,22 @@ static struct alertmail *am_new(void)
 	return am;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The settings a mail's delivery depends on: server, login, envelope. */
+static bool same_delivery(const struct am_conf *a, const struct am_conf *b)
+{
+	return same_str(a->url, b->url) && same_str(a->from, b->from) &&
+	       same_str(a->to_list, b->to_list) && same_str(a->user, b->user) &&
+	       same_str(a->password, b->password) &&
+	       same_str(a->iface, b->iface) && a->security == b->security &&
+	       a->validate_server == b->validate_server &&
+	       a->ssl_version == b->ssl_version;
+}
+
 void alertmail_configure(struct daemon *d)
 {
 	const struct obj_alertmail *m = &d->p->objs.alertmail;
@@ -642,6 +658,16 @@ void alertmail_configure(struct daemon *d)
 			daemon_msg(
 				"alert mail turned off: %llu log lines not sent",
 				(unsigned long long)n);
+	}
+	/*
+	 * A mail kept after failed tries waits out its backoff (up to 10
+	 * min): but a reload that changes where or how mail goes is the
+	 * admin's fix, and is tried at once.
+	 */
+	if (c.on && d->am->msg && !d->am->busy &&
+	    !same_delivery(&d->am->c, &c)) {
+		d->am->retry_ms = sa_mono_ms();
+		d->am->backoff_ms = retry_min_ms(d->am);
 	}
 	conf_free(&d->am->c);
 	d->am->c = c;

@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "daemon/alertmail.h"
 #include "daemon/internal.h"
@@ -144,6 +148,75 @@ static void test_off(void **state)
 	alertmail_close(&f.d);
 }
 
+/* A loopback port nothing listens on: a try there is refused at once. */
+static unsigned int closed_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+/* The daemon's loop for alert mail until @done, or 5 s. */
+static void run_until(struct fixture *f, bool (*done)(struct fixture *))
+{
+	struct pollfd pfd[ALERTMAIL_MAX_FDS];
+	int i, n, ms;
+
+	for (i = 0; i < 500 && !done(f); i++) {
+		alertmail_tick(&f->d);
+		n = alertmail_pollfds(&f->d, pfd, ALERTMAIL_MAX_FDS);
+		ms = alertmail_timeout_ms(&f->d);
+		if (poll(pfd, (nfds_t)n, ms < 0 || ms > 10 ? 10 : ms) > 0)
+			alertmail_handle(&f->d, pfd, n);
+	}
+	assert_true(done(f));
+}
+
+static bool one_failure(struct fixture *f)
+{
+	char *s = status(f);
+	bool yes = strstr(s, " 1 failed tries") != NULL;
+
+	free(s);
+	return yes;
+}
+
+/*
+ * A mail that failed waits out its backoff; a reload that changes the
+ * server (the admin's fix) has it tried at once, not up to 10 min later.
+ * An unrelated reload leaves the backoff as it was.
+ */
+static void test_retry_after_reload(void **state)
+{
+	struct fixture f;
+	char server[] = "127.0.0.1";
+
+	(void)state;
+	configure(&f, false, 0);
+	f.p.objs.alertmail.server = server;
+	f.p.objs.alertmail.port = closed_port();
+	f.p.objs.alertmail.interval_min = 0; /* the batch goes at once */
+	alertmail_configure(&f.d);
+	alertmail_offer(&f.d, esp_line, strlen(esp_line), &esp_meta);
+	run_until(&f, one_failure);
+	expect_status(&f, "1 lines pending");
+	/* retried after 10 s, not before */
+	assert_true(alertmail_timeout_ms(&f.d) > 5000);
+	alertmail_configure(&f.d); /* the same settings: no change */
+	assert_true(alertmail_timeout_ms(&f.d) > 5000);
+	f.p.objs.alertmail.port++; /* the admin's fix */
+	alertmail_configure(&f.d);
+	assert_int_equal(alertmail_timeout_ms(&f.d), 0);
+	alertmail_close(&f.d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_off),
+		cmocka_unit_test(test_retry_after_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
