@@ -223,8 +223,9 @@ static size_t read_msg(char *buf, size_t size, size_t nitems, void *userp)
 
 /*
  * The server's replies (libcurl hands SMTP's to the header callback): the
- * first refusal is kept, for a mail that goes out to the recipients the
- * server took while it refused another (a mailto with a typo).
+ * last refusal is kept, in the server's words, for a mail that goes out to
+ * the recipients the server took while it refused another (a mailto with
+ * a typo), and for a failure (libcurl says only "(SMTP 552)").
  */
 static size_t on_reply(char *buf, size_t size, size_t nitems, void *userp)
 {
@@ -233,8 +234,8 @@ static size_t on_reply(char *buf, size_t size, size_t nitems, void *userp)
 
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
-	if (!am->refused[0] && len >= 3 && (buf[0] == '4' || buf[0] == '5') &&
-	    buf[1] >= '0' && buf[1] <= '9' && buf[2] >= '0' && buf[2] <= '9')
+	if (len >= 3 && (buf[0] == '4' || buf[0] == '5') && buf[1] >= '0' &&
+	    buf[1] <= '9' && buf[2] >= '0' && buf[2] <= '9')
 		snprintf(am->refused, sizeof(am->refused), "%.*s", (int)len,
 			 buf);
 	return n;
@@ -444,11 +445,34 @@ static void sent_failed(struct alertmail *am, CURLcode rc)
 	/* libcurl's words, then the detail its error buffer holds */
 	snprintf(am->last_err, sizeof(am->last_err), "%.80s%s%.160s",
 		 curl_easy_strerror(rc), am->errbuf[0] ? ": " : "", am->errbuf);
-	if (code >= 400)
+	if (code >= 400 && am->refused[0])
+		snprintf(am->last_err + strlen(am->last_err),
+			 sizeof(am->last_err) - strlen(am->last_err),
+			 " (SMTP %.160s)", am->refused);
+	else if (code >= 400)
 		snprintf(am->last_err + strlen(am->last_err),
 			 sizeof(am->last_err) - strlen(am->last_err),
 			 " (SMTP %ld)", code);
 	am->failures++;
+	/*
+	 * The whole mail was sent and the server refused it for good (5xx
+	 * after the data: too big, its content): the same mail would be
+	 * refused again at every try, and hold every batch behind it for
+	 * ever. It is dropped, its lines counted, and that said each time.
+	 */
+	if (code >= 500 && code < 600 && am->msg_len &&
+	    am->msg_off == am->msg_len) {
+		am->dropped += am->msg_lines;
+		daemon_msg(
+			"alert mail to %s via %s: the server refused the mail: %s; its %u lines are dropped",
+			am->c.to_list ? am->c.to_list : "?",
+			am->c.url ? am->c.url : "?", am->last_err,
+			am->msg_lines);
+		am->failing = false;
+		am->backoff_ms = retry_min_ms(am);
+		drop_msg(am);
+		return;
+	}
 	am->tries++;
 	am->retry_ms = sa_mono_ms() + am->backoff_ms;
 	/* One message per failure episode; status keeps the last error. */

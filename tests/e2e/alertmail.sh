@@ -17,6 +17,8 @@
 #   password is in neither the log nor the daemon's messages;
 # - a server that refuses one recipient (550): the mail goes to the other,
 #   and the refusal is said once and kept in status;
+# - a server that refuses the mail itself (552 after the data): the mail is
+#   dropped, counted and said, and the next batch is tried;
 # - every 0101037131 line of the log is in some mail (none lost).
 # LOCALIN_ALERTMAIL_MINUTE_MS makes the minutes alert mail counts 3 s.
 #
@@ -290,6 +292,22 @@ done
 check "every 0101037131 line of the log is in a mail${lost:+ (missing:$lost)}" [ -z "$lost" ]
 check "status: nothing dropped" \
 	sh -c "'$bin' status -s '$SOCK' | grep -q '^alert mail:.* 0 dropped'"
+
+# --- a mail the server refuses for good (552 after its data) --------------------
+P_BIG=2529
+smtpd_start $P_BIG "$tmp/mail" --reject-data "552 5.3.4 Message too big" ||
+	fail "the server refusing every mail does not start"
+write_conf $P_BIG
+li_cmd reload >/dev/null
+d0=$(am_count dropped)
+esp_send 0xdead0010
+check "a mail refused for good (552 after its data): dropped and said, in the server's words" \
+	wait_until 200 grep -q "the server refused the mail: .*552 5.3.4 Message too big.*; its 1 lines are dropped" "$ERR"
+check "... not kept and retried for ever: none pending, its line counted as dropped" \
+	sh -c "'$bin' status -s '$SOCK' | grep -q '^alert mail:.* 0 lines pending, $((d0 + 1)) dropped'"
+esp_send 0xdead0011
+check "... and the next batch is tried, not held behind it" \
+	wait_until 200 sh -c "[ \$(grep -c 'the server refused the mail: ' '$ERR') = 2 ]"
 
 # --- libcurl missing: it is loaded when the alert mail starts ---------------------
 pid=$(daemon_pid)

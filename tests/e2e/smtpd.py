@@ -4,7 +4,8 @@
 is stored as DIR/N.eml (N counting on from what DIR holds) (the message) and DIR/N.env (MAIL FROM and RCPT TO,
 one a line). --cert/--key: offer STARTTLS and require it; --auth USER:PASS:
 require that login. --reject-rcpt ADDR: answer RCPT TO that address with
-550 (a recipient that does not exist). --hang: accept connections and never answer (no
+550 (a recipient that does not exist). --reject-data REPLY: answer every
+message's DATA with REPLY ("552 5.3.4 Message too big"). --hang: accept connections and never answer (no
 greeting), the server a client must give up on."""
 import argparse
 import os
@@ -42,6 +43,8 @@ def serve(a):
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
+            if a.reject_data:
+                return a.reject_data
             Store.n += 1
             base = os.path.join(a.dir, "%d" % Store.n)
             with open(base + ".tmp", "wb") as f:
@@ -89,6 +92,7 @@ def main():
     p.add_argument("--auth")
     p.add_argument("--hang", action="store_true")
     p.add_argument("--reject-rcpt", action="append")
+    p.add_argument("--reject-data")
     a = p.parse_args()
     signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGINT])
     if a.hang:
