@@ -856,10 +856,19 @@ void syslogd_close(struct daemon *d)
 	if (!s)
 		return;
 	for (i = 0; i < OBJ_SYSLOGD_MAX; i++) {
-		lookup_drop(s, &s->srv[i]);
-		srv_close(&s->srv[i]);
-		q_clear(&s->srv[i], false);
-		free(s->srv[i].q);
+		struct sl_srv *v = &s->srv[i];
+		char where[200];
+
+		srv_flush(v); /* what the socket takes now, without waiting */
+		/* What a server down or slow never got is said, not dropped. */
+		if (v->q_nr)
+			daemon_msg(
+				"syslog %s: %zu queued log lines not sent at exit",
+				srv_where(v, where, sizeof(where)), v->q_nr);
+		lookup_drop(s, v);
+		srv_close(v);
+		q_clear(v, false);
+		free(v->q);
 	}
 	orphans_reap(s);
 	if (s->orphans)

@@ -4,7 +4,8 @@
  * then does not read: the queue fills, and the lines it drops are said
  * (one daemon message, status "not reading" with the reason), not only
  * counted under a status of "up"; once the server reads again, the
- * episode ends with the count of lines dropped.
+ * episode ends with the count of lines dropped. Lines still queued for a
+ * server that is down are said at exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -171,7 +172,8 @@ static int teardown(void **state)
 	unlink(f->err_path);
 	if (f->conn >= 0)
 		close(f->conn);
-	close(f->lsn);
+	if (f->lsn >= 0)
+		close(f->lsn);
 	free(f);
 	return 0;
 }
@@ -229,10 +231,33 @@ static void test_stalled_server(void **state)
 	assert_true(status_has(f, ": up;"));
 }
 
+/* Lines queued for a server that is down are said at exit, not dropped. */
+static void test_queued_at_exit(void **state)
+{
+	struct fixture *f = *state;
+	char line[] = "date=2026-12-06 time=10:00:00 logid=\"0001000014\"\n";
+	int i;
+
+	/* The listener goes: the port refuses, the server is down. */
+	close(f->lsn);
+	f->lsn = -1;
+	for (i = 0; i < 100 && !status_has(f, ": down;"); i++)
+		loop_once(f, 20);
+	assert_true(status_has(f, ": down;"));
+	for (i = 0; i < 3; i++)
+		log_out(&f->d, line, strlen(line), &traffic_meta);
+	assert_true(status_has(f, "queued 3,"));
+	syslogd_close(&f->d);
+	if (!strstr(messages(f), ": 3 queued log lines not sent at exit"))
+		fail_msg("not said at exit:\n%s", messages(f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stalled_server, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_queued_at_exit, setup,
 						teardown),
 	};
 
