@@ -460,10 +460,23 @@ static void srv_configure(struct syslogd *s, struct sl_srv *v,
 		v->cfg = *c; /* filter, format, facility: the next lines */
 		return;
 	}
+	char where[200];
+	/*
+	 * A new address or port (the admin's fix for a server that was
+	 * down) takes the lines queued for the old one: they are framed
+	 * alike. Another mode frames them otherwise, and a server turned off
+	 * wants none: those are dropped, and said.
+	 */
+	bool keep = v->cfg.enabled && c->enabled && v->cfg.mode == c->mode;
+
 	lookup_drop(s, v);
 	srv_close(v);
-	/* framed for the old mode, or no longer wanted */
-	q_clear(v, true);
+	if (!keep && v->q_nr)
+		daemon_msg("syslog %s: %zu queued log lines dropped: %s",
+			   srv_where(v, where, sizeof(where)), v->q_nr,
+			   c->enabled ? "its mode changed" : "turned off");
+	if (!keep)
+		q_clear(v, true);
 	v->cfg = *c;
 	v->failing = false;
 	v->stalled = false;

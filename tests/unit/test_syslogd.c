@@ -5,7 +5,8 @@
  * (one daemon message, status "not reading" with the reason), not only
  * counted under a status of "up"; once the server reads again, the
  * episode ends with the count of lines dropped. Lines still queued for a
- * server that is down are said at exit.
+ * server that is down are said at exit, and go to the new address when a
+ * reload moves it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -252,12 +253,71 @@ static void test_queued_at_exit(void **state)
 		fail_msg("not said at exit:\n%s", messages(f));
 }
 
+/*
+ * A reload that moves a server which was down (the admin's fix: another
+ * address or port, the same mode): the lines queued for it go to the new
+ * one, not dropped. Turned off, what is queued is dropped and said.
+ */
+static void test_destination_change(void **state)
+{
+	struct fixture *f = *state;
+	char line[] = "date=2026-12-06 time=10:00:00 logid=\"0001000014\"\n";
+	char buf[4096] = "";
+	unsigned int port = f->p.objs.syslogd[0].port;
+	size_t got = 0;
+	ssize_t n;
+	int i, lsn;
+
+	/* The server configured is down (nothing listens on its port). */
+	close(f->lsn);
+	f->lsn = -1;
+	for (i = 0; i < 100 && !status_has(f, ": down;"); i++)
+		loop_once(f, 20);
+	assert_true(status_has(f, ": down;"));
+	for (i = 0; i < 3; i++)
+		log_out(&f->d, line, strlen(line), &traffic_meta);
+	assert_true(status_has(f, "queued 3,"));
+
+	/* Reload: the right port. */
+	lsn = listener(&port);
+	f->p.objs.syslogd[0].port = port;
+	for (i = 0; i < 100 && !status_has(f, ": up;"); i++)
+		loop_once(f, 20);
+	f->conn = accept(lsn, NULL, NULL);
+	assert_true(f->conn >= 0);
+	fcntl(f->conn, F_SETFL, O_NONBLOCK);
+	for (i = 0; i < 100 && count(buf, "logid") < 3; i++) {
+		loop_once(f, 10);
+		n = read(f->conn, buf + got, sizeof(buf) - 1 - got);
+		if (n > 0)
+			got += (size_t)n;
+		buf[got] = '\0';
+	}
+	assert_int_equal(count(buf, "logid"), 3);
+	assert_true(status_has(f, "dropped 0,"));
+
+	/* Turned off with lines queued: dropped, and said. */
+	close(f->conn);
+	f->conn = -1;
+	close(lsn);
+	for (i = 0; i < 100 && !status_has(f, ": down;"); i++)
+		loop_once(f, 20);
+	log_out(&f->d, line, strlen(line), &traffic_meta);
+	assert_true(status_has(f, "queued 1,"));
+	f->p.objs.syslogd[0].enabled = false;
+	syslogd_tick(&f->d);
+	if (!strstr(messages(f), ": 1 queued log lines dropped: turned off"))
+		fail_msg("not said:\n%s", messages(f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stalled_server, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_queued_at_exit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_destination_change, setup,
 						teardown),
 	};
 
