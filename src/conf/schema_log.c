@@ -5,9 +5,10 @@
  * 7.6.5 (the schema-generated models log/syslogd/{setting,filter}.py of
  * hfortix-fortios; fortios-reference.md §6.6). localin acts on the
  * attributes marked SA_USED; the TLS, interface and rate attributes are
- * accepted and kept so a real backup loads. The nested tables
- * (`config custom-field-name`, `config free-style`) are not read: the
- * parser skips them with its "not used by localin" warning.
+ * accepted and kept so a real backup loads (enc-algorithm is read: a
+ * server that asks for TLS is sent nothing, see objects/syslogd.c). The
+ * nested tables (`config custom-field-name`, `config free-style`) are not
+ * read: the parser skips them with its "not used by localin" warning.
  *
  * Tables are sorted by name (see schema_tables.h).
  */
@@ -43,7 +44,8 @@ static const struct schema_attr setting_attrs[] = {
 	{ .name = "enc-algorithm",
 	  .type = ST_ENUM,
 	  .enums = enc_algorithms,
-	  .def = "disable" },
+	  .def = "disable",
+	  .flags = SA_USED },
 	{ .name = "facility",
 	  .type = ST_ENUM,
 	  .enums = schema_syslog_facilities,

@@ -108,6 +108,20 @@ static void resolve_setting(struct resolver *r, const char *name,
 				path, w->text, fam, o->server, sfam);
 		snprintf(o->source_ip, sizeof(o->source_ip), "%s", w->text);
 	}
+	/*
+	 * FortiOS's syslog over TLS. localin has no TLS for syslog: the
+	 * lines (addresses, ports, SPIs) would go in clear to a server that
+	 * was meant to get them encrypted, and that expects a TLS handshake
+	 * anyway. The backup still loads; this server gets nothing, said.
+	 */
+	w = obj_word(r, sec, e, "enc-algorithm");
+	if (o->enabled && w && strcmp(w->text, "disable")) {
+		diag_warn(
+			r->dl, &w->loc,
+			"%s: enc-algorithm %s asks for syslog over TLS, which localin does not have: it sends this server nothing rather than the log lines in clear",
+			path, w->text);
+		o->enabled = false;
+	}
 	if (o->enabled && !o->server[0]) {
 		struct conf_loc loc = obj_attr_loc(e, "status");
 

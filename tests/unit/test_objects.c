@@ -666,6 +666,25 @@ static void test_syslogd(void **state)
 	assert_true(obj_syslogd_takes(&c->cfg.syslogd[0], ev,
 				      OBJ_LOG_LOCAL_TRAFFIC, 5));
 	done(c);
+	/* syslog over TLS, which localin lacks: nothing, not the lines in clear */
+	c = load("config log syslogd setting\n"
+		 "    set status enable\n"
+		 "    set server \"192.0.2.10\"\n"
+		 "    set mode reliable\n"
+		 "    set enc-algorithm high\n"
+		 "end\n"
+		 "config log syslogd2 setting\n"
+		 "    set status enable\n"
+		 "    set server \"192.0.2.11\"\n"
+		 "    set enc-algorithm disable\n"
+		 "end\n");
+	assert_int_equal(c->rc, 0);
+	assert_string_equal(
+		c->diags,
+		"5:23: warning: log syslogd setting: enc-algorithm high asks for syslog over TLS, which localin does not have: it sends this server nothing rather than the log lines in clear\n");
+	assert_false(c->cfg.syslogd[0].enabled);
+	assert_true(c->cfg.syslogd[1].enabled);
+	done(c);
 	c = load_ok("config log eventfilter\n    set event disable\nend\n");
 	ev = &c->cfg.eventfilter;
 	assert_false(obj_syslogd_takes(&c->cfg.syslogd[0], ev,
