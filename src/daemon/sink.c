@@ -265,10 +265,12 @@ static void reopen_if_deleted(struct log_sink *s)
 		return;
 	fd = open_log(s->path);
 	if (fd < 0) {
+		int err = errno;
+
 		if (!s->gone_err && s->say)
 			s->say("%s was deleted and cannot be created again: %s; its lines go to the deleted file until it can",
-			       s->path, strerror(errno));
-		s->gone_err = errno;
+			       s->path, strerror(err));
+		s->gone_err = err;
 		return;
 	}
 	if (s->say)
