@@ -163,6 +163,12 @@ struct daemon {
 	size_t nr_srcs;
 	bool sa_unchecked; /* LI_SAS_UNCHECKED as last pushed */
 	bool sa_push_failed;
+	/*
+	 * The last table the data path could not hold (-E2BIG, -ENOSPC; 0
+	 * none) and its entries: ESP is not checked against a stale one.
+	 */
+	int sa_table_err;
+	size_t sa_table_n;
 	__u64 sa_pushes;
 	struct rtnl rtnl;
 	struct local_set locals;

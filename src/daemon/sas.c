@@ -405,17 +405,39 @@ static __u32 down_mask(const struct daemon *d)
 	return m;
 }
 
-/* The registry into the data path, and the check on or off. */
+/* Why ESP is not SPI-checked (@src: checkable()'s unread source). */
+static void unchecked_why(const struct daemon *d, const char *src, char *buf,
+			  size_t size)
+{
+	if (src)
+		snprintf(buf, size, "SA source %s has not been read yet", src);
+	else if (d->sa_table_err)
+		snprintf(
+			buf, size,
+			"the data path's SA table cannot hold the live SAs (%zu entries with their peers, at most %u: %s)",
+			d->sa_table_n, LI_SA_SLOTS / 2,
+			strerror(-d->sa_table_err));
+	else
+		snprintf(buf, size, "no SA source can be read");
+}
+
+/*
+ * The registry into the data path, and the check on or off. A table the
+ * data path cannot hold turns the check off: the one in force lacks the
+ * newest SAs, and checking against it would drop their tunnels' ESP.
+ */
 static int push(struct daemon *d, bool force)
 {
 	struct li_sa_slot *e;
 	const char *why;
+	char reason[200];
 	__u32 *fresh;
 	size_t n, nf, i;
 	bool unchecked = !checkable(d, &why);
 	int err;
 
-	if (!force && !d->sa_reg.dirty && unchecked == d->sa_unchecked)
+	if (!force && !d->sa_reg.dirty &&
+	    (unchecked || d->sa_table_err) == d->sa_unchecked)
 		return 0;
 	err = sa_registry_slots(&d->sa_reg, down_mask(d), &e, &n, &fresh, &nf);
 	if (err)
@@ -425,6 +447,14 @@ static int push(struct daemon *d, bool force)
 	err = li_loader_set_sa_slots(d->l, e, n, unchecked);
 	free(e);
 	free(fresh);
+	if (err == -E2BIG || err == -ENOSPC) {
+		d->sa_table_err = err;
+		d->sa_table_n = n;
+		err = li_loader_set_sa_slots(d->l, NULL, 0, true);
+		unchecked = true;
+	} else if (!err) {
+		d->sa_table_err = 0;
+	}
 	if (err) {
 		if (!d->sa_push_failed)
 			daemon_msg("cannot update the SA table: %s",
@@ -435,13 +465,14 @@ static int push(struct daemon *d, bool force)
 	d->sa_push_failed = false;
 	d->sa_reg.dirty = false;
 	d->sa_pushes++;
-	if (unchecked && (!d->sa_unchecked || force))
+	if (unchecked && (!d->sa_unchecked || force)) {
+		unchecked_why(d, why, reason, sizeof(reason));
 		daemon_msg(
-			"ESP is NOT SPI-checked: %s%s%s; ESP goes to the local-in policies until then (detect-unknown-esp waits, so no tunnel loses a packet)",
-			why ? "SA source " : "no SA source can be read",
-			why ? why : "", why ? " has not been read yet" : "");
-	else if (!unchecked && d->sa_unchecked)
+			"ESP is NOT SPI-checked: %s; ESP goes to the local-in policies until then (detect-unknown-esp waits, so no tunnel loses a packet)",
+			reason);
+	} else if (!unchecked && d->sa_unchecked) {
 		daemon_msg("ESP is SPI-checked: every SA source has been read");
+	}
 	d->sa_unchecked = unchecked;
 	return 0;
 }
@@ -561,20 +592,21 @@ static void src_state(const struct sa_src *s, char *buf, size_t size)
 void sas_status(struct daemon *d, FILE *out)
 {
 	size_t live, grace, per[SA_SOURCES_MAX], i;
-	char state[256];
+	char state[256], reason[200];
 	const char *why;
 
 	sa_registry_count(&d->sa_reg, &live, &grace, per);
 	checkable(d, &why);
 	if (!d->p->rs.detect_unknown_esp)
 		fputs("ESP SPI check: off (detect-unknown-esp disable)\n", out);
-	else if (d->sa_unchecked)
+	else if (d->sa_unchecked) {
+		unchecked_why(d, why, reason, sizeof(reason));
 		fprintf(out,
-			"ESP SPI check: SUSPENDED, ESP goes to the policies: %s%s%s\n",
-			why ? "SA source " : "no SA source can be read",
-			why ? why : "", why ? " has not been read yet" : "");
-	else
+			"ESP SPI check: SUSPENDED, ESP goes to the policies: %s\n",
+			reason);
+	} else {
 		fputs("ESP SPI check: on\n", out);
+	}
 	fprintf(out,
 		"SAs: %zu live, %zu in the grace period (%u s)%s; %llu updates of the data path\n",
 		live, grace, d->p->objs.sa_grace_s,

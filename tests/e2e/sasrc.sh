@@ -162,6 +162,31 @@ bad0=$(esp_bad)
 esp_send 0xc0ffee01 1
 check "... and its SPI is dropped" reaches esp_bad "$((bad0 + 1))"
 
+# --- more SAs than the data path's table holds ---------------------------------
+# 70000 SAs from as many peers: 140000 entries, over the 131072 the table
+# holds. The table in force lacks the newest SAs: checking ESP against it
+# dropped c0ffee03's, a live SA, as an unknown SPI (and status said "on").
+"$py" -c "
+print('$GW_ADDR 0xc0ffee02 $PEER_ADDR manual')
+print('$GW_ADDR 0xc0ffee03 $PEER_ADDR manual')
+for i in range(70000):
+    print('$GW_ADDR 0x%x 10.%d.%d.%d bulk' % (0x10000000 + i, 100 + (i >> 16), (i >> 8) & 255, i & 255))
+" >"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
+check "an SA table too big for the data path: the check suspended, saying why" \
+	wait_until 100 sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: SUSPENDED, .*SA table cannot hold the live SAs (140003 entries'"
+check "... and the daemon says so" grep -q "ESP is NOT SPI-checked: the data path's SA table cannot hold" "$ERR"
+bad0=$(esp_bad)
+i0=$(by_policy_way)
+esp_send 0xc0ffee03 2
+check "... a new SA's ESP goes to the policies" reaches_min by_policy_way "$((i0 + 2))"
+check "... none of it dropped as an unknown SPI" [ "$(esp_bad)" = "$bad0" ]
+printf '%s 0xc0ffee02 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE.new" &&
+	mv "$SAFILE.new" "$SAFILE"
+check "the file small again: the check on (past the grace period)" \
+	wait_until 80 sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
+check "... once the grace period is over, only the file's SA" \
+	wait_until 50 sh -c "'$bin' status -s '$SOCK' | grep -q '^SAs: 1 live, 0 in the grace period'"
+
 # --- wrong-peer-action deny, by reload -------------------------------------------
 write_conf "$conf" deny
 check "reload with wrong-peer-action deny" li_cmd reload
