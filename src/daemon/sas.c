@@ -494,6 +494,8 @@ void sas_tick(struct daemon *d)
 	}
 	sa_registry_expire(&d->sa_reg, now);
 	push(d, false);
+	/* At least once a second (the loop's longest sleep). */
+	li_loader_sas_alive(d->l);
 }
 
 /* At start, once: what ESP is checked against. */

@@ -166,6 +166,15 @@ void li_state_set(struct li_loader *l, int i, __u32 v)
 	__atomic_store_n(&l->cmap->state[i], v, __ATOMIC_RELEASE);
 }
 
+void li_loader_sas_alive(struct li_loader *l)
+{
+	__u64 now = li_mono_ns();
+
+	/* 0 would mean that no daemon keeps the table */
+	__atomic_store_n(&l->cmap->sas_alive_ns, now ? now : 1,
+			 __ATOMIC_RELAXED);
+}
+
 __u32 li_state_get(const struct li_loader *l, int i)
 {
 	return __atomic_load_n(&l->cmap->state[i], __ATOMIC_ACQUIRE);

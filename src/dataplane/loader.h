@@ -93,6 +93,11 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
  */
 int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 			   size_t n, bool unchecked);
+/*
+ * The SA table is kept, now: the heartbeat the data path checks an
+ * unknown SPI against (LI_SAS_STALE_NS).
+ */
+void li_loader_sas_alive(struct li_loader *l);
 /* The SAs of @t, with ids in table order (replay, tests, benches). */
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t);
 /* Packets and bytes the data path let through for SA @id; zeroing them. */

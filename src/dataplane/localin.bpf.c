@@ -517,6 +517,17 @@ static __always_inline __u64 ike_now(const LI_CTX *c)
 	return t ? t : bpf_ktime_get_coarse_ns();
 }
 
+/*
+ * Only for an unknown SPI: the daemon has not kept the SA table for
+ * LI_SAS_STALE_NS (no future: the coarse clock may lag its write).
+ */
+static __always_inline int li_acc_sas_stale(const LI_CTX *c)
+{
+	__u64 alive = c->cv->conf.sas_alive_ns;
+
+	return alive && ike_now(c) > alive + LI_SAS_STALE_NS;
+}
+
 /* Only on rare paths (a known peer's IKE, an unknown SPI from a peer). */
 static __always_inline int li_acc_ike_recent(const LI_CTX *c,
 					     const struct li_pkt *p)

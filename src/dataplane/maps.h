@@ -119,7 +119,8 @@ struct li_conf {
 	__u32 tab_phase;
 	__u32 tab_pol;
 	__u32 pad;
-	__u64 sess_seed; /* li_sess_tab's hash (session.h): random, kept */
+	__u64 sess_seed;    /* li_sess_tab's hash (session.h): random, kept */
+	__u64 sas_alive_ns; /* the daemon's heartbeat (LI_SAS_STALE_NS) */
 	/* Token buckets, per CPU and event kind: credit in ns of time. */
 	__u64 tb_cost_ns[LI_EV_NR_KINDS];  /* per event: 1e9 / rate */
 	__u64 tb_burst_ns[LI_EV_NR_KINDS]; /* burst * cost */

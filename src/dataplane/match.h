@@ -94,6 +94,9 @@
  *   const struct li_sa_slot *li_acc_sa_slot(const LI_CTX *c, __u32 k);
  *                         (slot k of the SA table in force, sa_slot.h)
  *   int   li_acc_esp_wrong_peer_drop(const LI_CTX *c);
+ *   int   li_acc_sas_stale(const LI_CTX *c);
+ *                         (the daemon has not kept the SA table for
+ *                          LI_SAS_STALE_NS: sa_slot.h. The host: 0)
  *   int   li_acc_ike_recent(const LI_CTX *c, const struct li_pkt *p);
  *   void  li_acc_ike_note(const LI_CTX *c, const struct li_pkt *p);
  *                         (an IKE message from p->saddr was let through
@@ -440,10 +443,13 @@ li_decide_esp(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 	}
 	e = li_sa_find(c, p->family, p->daddr, p->spi);
 	if (!e) {
-		/* Unknown, unless from a peer whose SAs may be changing. */
+		/*
+		 * Unknown, unless from a peer whose SAs may be changing:
+		 * its source down, its IKE, no daemon keeping the table.
+		 */
 		e = li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI);
-		if (e &&
-		    ((e->flags & LI_SA_F_DOWN) || li_acc_ike_recent(c, p))) {
+		if (e && ((e->flags & LI_SA_F_DOWN) ||
+			  li_acc_ike_recent(c, p) || li_acc_sas_stale(c))) {
 			li_verdict_set(v, LI_PASS, LI_R_ESP_UNVERIFIED);
 			v->sa_id = e->id + 1;
 		} else {

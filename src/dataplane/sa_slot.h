@@ -60,6 +60,17 @@
 #define LI_IKE_SEEN_MAX 4096 /* peers remembered (LRU) */
 
 /*
+ * The daemon keeps the SA table current and says so at least once a
+ * second (li_conf.sas_alive_ns, the monotonic clock). A daemon dead or
+ * stuck for longer than this leaves a table that misses every SA made
+ * since: the next rekey would cut its tunnel. So its peers' unknown SPIs
+ * then pass unverified, as while their SA source is down (LI_SA_F_DOWN):
+ * no daemon hears of SAs now. 0 in sas_alive_ns: no daemon keeps this
+ * table (replay, test runs).
+ */
+#define LI_SAS_STALE_NS 3000000000ull
+
+/*
  * A slot: family 0 is empty; IPv4 in daddr[0], the rest zero. 32 bytes,
  * so that no slot straddles two cache lines: with a table of 100k SAs in
  * use, a packet's one miss is its slot. The peer is kept folded to one

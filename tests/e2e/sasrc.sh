@@ -201,6 +201,34 @@ check "... from the peer it still passes" reaches esp_ok "$((ok0 + 1))"
 check "the file's SA survived the reload (no source was reopened)" \
 	sh -c "'$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee02 .*state=live'"
 
+# --- the daemon stuck: the SA table it no longer keeps -------------------------------
+# A daemon dead or stopped leaves the program attached with the SA table
+# as it was; the SAs made since (the next rekey) are not in it. Their ESP
+# was dropped as unknown for as long as the daemon stayed away (seen in
+# the lab: a rekey after kill -9 cut the tunnel, every packet dropped).
+# Past LI_SAS_STALE_NS (3 s) without the daemon's heartbeat, an unknown
+# SPI from the peer of a known SA passes unverified, as while its SA
+# source is down; from anyone else it is dropped as ever.
+unverified() { count "(passed unverified)"; }
+u0=$(unverified)
+bad0=$(esp_bad)
+ok0=$(esp_ok)
+dpid=$(daemon_pid)
+kill -STOP "$dpid"
+sleep 4
+esp_send 0xc0ffee09 2
+esp_send 0xc0ffee02 1
+esp_send 0xc0ffee0a 1 "$OTHER"
+kill -CONT "$dpid"
+check "daemon stopped 4 s: the peer's unknown SPI passes unverified" \
+	reaches unverified "$((u0 + 2))"
+check "... another address's unknown SPI is dropped" reaches esp_bad "$((bad0 + 1))"
+check "... a live SPI still passes as one" reaches esp_ok "$((ok0 + 1))"
+bad0=$(esp_bad)
+esp_send 0xc0ffee09 1
+check "the daemon back: the peer's unknown SPI dropped again" \
+	reaches esp_bad "$((bad0 + 1))"
+
 # --- a reload without the section -----------------------------------------------------
 write_conf "$conf" accept no-sources
 check "reload without config system sa-source" li_cmd reload
