@@ -181,6 +181,17 @@ static void src_close(struct sa_src *s)
 	s->v = NULL;
 }
 
+/* List the SAs again. */
+static void src_resync(struct sa_src *s)
+{
+	if (s->x)
+		xfrm_source_resync(s->x);
+	else if (s->v)
+		vici_source_resync(s->v);
+	else if (s->type == OBJ_SA_FILE)
+		file_read(s);
+}
+
 /*
  * Must this source have been read before ESP is checked? A configured
  * one, always. Found on its own: XFRM when the kernel has it, VICI when
@@ -405,6 +416,8 @@ static __u32 down_mask(const struct daemon *d)
 	return m;
 }
 
+static const char *src_name(const struct daemon *d, unsigned int idx);
+
 /* Why ESP is not SPI-checked (@src: checkable()'s unread source). */
 static void unchecked_why(const struct daemon *d, const char *src, char *buf,
 			  size_t size)
@@ -417,6 +430,13 @@ static void unchecked_why(const struct daemon *d, const char *src, char *buf,
 			"the data path's SA table cannot hold the live SAs (%zu entries with their peers, at most %u: %s)",
 			d->sa_table_n, LI_SA_SLOTS / 2,
 			strerror(-d->sa_table_err));
+	else if (d->sa_reg.refused_mask)
+		snprintf(
+			buf, size,
+			"the SA table is full (%u SAs): SAs of source %s were refused",
+			LI_SA_ID_UNVERIFIED,
+			src_name(d, (unsigned int)__builtin_ctz(
+					    d->sa_reg.refused_mask)));
 	else
 		snprintf(buf, size, "no SA source can be read");
 }
@@ -433,7 +453,8 @@ static int push(struct daemon *d, bool force)
 	char reason[200];
 	__u32 *fresh;
 	size_t n, nf, i;
-	bool unchecked = !checkable(d, &why);
+	/* An SA refused (registry full) is as unknown to us as a stale one. */
+	bool unchecked = !checkable(d, &why) || d->sa_reg.refused_mask;
 	int err;
 
 	if (!force && !d->sa_reg.dirty &&
@@ -492,7 +513,11 @@ void sas_tick(struct daemon *d)
 		else if (s->type == OBJ_SA_FILE)
 			file_check(s, now);
 	}
-	sa_registry_expire(&d->sa_reg, now);
+	/* Room again: the sources whose SAs were refused list them again. */
+	if (sa_registry_expire(&d->sa_reg, now) && d->sa_reg.refused_mask)
+		for (i = 0; i < d->nr_srcs; i++)
+			if (d->sa_reg.refused_mask & 1u << d->srcs[i]->idx)
+				src_resync(d->srcs[i]);
 	push(d, false);
 	/* At least once a second (the loop's longest sleep). */
 	li_loader_sas_alive(d->l);

@@ -147,6 +147,9 @@ static void add(struct sa_registry *r, unsigned int src,
 		}
 		if (take_id(r, &rec->id)) {
 			r->full = true;
+			r->refused_mask |= bit;
+			r->refused_sync |= bit;
+			r->dirty = true; /* the check waits (sas.c) */
 			return;
 		}
 		rec->added_ms = now_ms;
@@ -209,6 +212,7 @@ void sa_registry_event(struct sa_registry *r, unsigned int src,
 		break;
 	case SA_EV_SYNC_BEGIN:
 		r->syncing |= bit;
+		r->refused_sync &= ~bit;
 		for (i = 0; i < r->size; i++)
 			r->slots[i].seen_mask &= ~bit;
 		break;
@@ -222,6 +226,12 @@ void sa_registry_event(struct sa_registry *r, unsigned int src,
 			    !(rec->seen_mask & bit))
 				leave(r, rec, src, now_ms);
 		}
+		/* A listing with no refusal: it has every SA it reports. */
+		if (!(r->refused_sync & bit) && (r->refused_mask & bit)) {
+			r->refused_mask &= ~bit;
+			r->dirty = true;
+		}
+		r->full = r->refused_mask != 0;
 		break;
 	case SA_EV_DOWN:
 		/* Its SAs stay as they are until it is back and resynced. */
@@ -238,6 +248,9 @@ void sa_registry_forget_source(struct sa_registry *r, unsigned int src,
 	if (src >= SA_SOURCES_MAX)
 		return;
 	r->syncing &= ~(1u << src);
+	r->refused_mask &= ~(1u << src);
+	r->refused_sync &= ~(1u << src);
+	r->full = r->refused_mask != 0;
 	for (i = 0; i < r->size; i++)
 		if (r->slots[i].sa.family &&
 		    (r->slots[i].live_mask & (1u << src)))

@@ -47,6 +47,12 @@ struct sa_registry {
 	__u64 grace_ms;
 	bool dirty; /* the data path's table is out of date */
 	bool full;  /* an SA was refused: LI_SAS_MAX reached */
+	/*
+	 * Sources with an SA refused (full) that they still report, as far
+	 * as we know: set on a refusal, cleared by a listing with none.
+	 */
+	__u32 refused_mask;
+	__u32 refused_sync; /* refusals since each source's SYNC_BEGIN */
 };
 
 int sa_registry_init(struct sa_registry *r, unsigned int grace_s);

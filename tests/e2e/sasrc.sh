@@ -187,6 +187,38 @@ check "the file small again: the check on (past the grace period)" \
 check "... once the grace period is over, only the file's SA" \
 	wait_until 50 sh -c "'$bin' status -s '$SOCK' | grep -q '^SAs: 1 live, 0 in the grace period'"
 
+# --- more SAs than the registry takes --------------------------------------------
+# 131100 SAs of one peer: 131072 entries fit the data path's table, but
+# the registry gives ids to 131071 SAs and refuses the rest. A refused
+# SA is live and unknown to the data path: its ESP was dropped as an
+# unknown SPI while status said "on" (and "TABLE FULL, SAs refused").
+"$py" -c "
+print('$GW_ADDR 0xc0ffee02 $PEER_ADDR manual')
+for i in range(131100):
+    print('$GW_ADDR 0x%x $PEER_ADDR bulk' % (0x20000000 + i))
+" >"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
+check "SAs refused by a full table: the check suspended, saying why" \
+	wait_until 100 sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: SUSPENDED, .*SA table is full (131071 SAs): SAs of source manual were refused'"
+# A refused SPI: one in the file that `diagnose vpn tunnel list` lacks.
+li_cmd diagnose vpn tunnel list | sed -n 's/.* spi=\(2[0-9a-f]*\) .*/\1/p' |
+	sort >"$tmp/known.spi"
+refused=$("$py" -c "
+k = set(open('$tmp/known.spi').read().split())
+print(next('%08x' % (0x20000000 + i) for i in range(131100)
+           if '%08x' % (0x20000000 + i) not in k))")
+bad0=$(esp_bad)
+i0=$(by_policy_way)
+esp_send "0x$refused" 2
+check "... a refused SA's ESP ($refused) goes to the policies" \
+	reaches_min by_policy_way "$((i0 + 2))"
+check "... none of it dropped as an unknown SPI" [ "$(esp_bad)" = "$bad0" ]
+printf '%s 0xc0ffee02 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE.new" &&
+	mv "$SAFILE.new" "$SAFILE"
+check "the file small again: the check on" \
+	wait_until 80 sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
+check "... once the grace period is over, only the file's SA, room again" \
+	wait_until 50 sh -c "'$bin' status -s '$SOCK' | grep -q '^SAs: 1 live, 0 in the grace period (3 s); [0-9]* updates'"
+
 # --- wrong-peer-action deny, by reload -------------------------------------------
 write_conf "$conf" deny
 check "reload with wrong-peer-action deny" li_cmd reload
