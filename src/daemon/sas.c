@@ -662,16 +662,21 @@ void sas_status(struct daemon *d, FILE *out)
 void sas_status_json(struct daemon *d, FILE *out)
 {
 	size_t live, grace, per[SA_SOURCES_MAX], i;
-	char state[256];
+	char state[256], reason[200];
 	const char *why;
+	bool off = !d->p->rs.detect_unknown_esp;
 
 	sa_registry_count(&d->sa_reg, &live, &grace, per);
 	checkable(d, &why);
+	unchecked_why(d, why, reason, sizeof(reason));
 	fprintf(out, "{\"check\":\"%s\",\"unread_source\":",
-		!d->p->rs.detect_unknown_esp ? "off" :
-		d->sa_unchecked		     ? "suspended" :
-					       "on");
+		off		? "off" :
+		d->sa_unchecked ? "suspended" :
+				  "on");
 	diag_json_str(out, d->sa_unchecked ? why : NULL);
+	/* status's words after "SUSPENDED, ESP goes to the policies: " */
+	fputs(",\"reason\":", out);
+	diag_json_str(out, !off && d->sa_unchecked ? reason : NULL);
 	fprintf(out,
 		",\"live\":%zu,\"grace\":%zu,\"grace_s\":%u,\"full\":%s,\"updates\":%llu,\"sources_from\":\"%s\",\"sources\":[",
 		live, grace, d->p->objs.sa_grace_s,

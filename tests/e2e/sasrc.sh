@@ -175,6 +175,13 @@ for i in range(70000):
 check "an SA table too big for the data path: the check suspended, saying why" \
 	wait_until 100 sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: SUSPENDED, .*SA table cannot hold the live SAs (140003 entries'"
 check "... and the daemon says so" grep -q "ESP is NOT SPI-checked: the data path's SA table cannot hold" "$ERR"
+li_cmd status -j >"$tmp/status.json"
+check "... status -j: suspended, the reason as status says it" "$py" -c '
+import json, sys
+sa = json.load(open(sys.argv[1]))["sa"]
+assert sa["check"] == "suspended" and sa["unread_source"] is None, sa
+assert sa["reason"].startswith("the data path\x27s SA table cannot hold the live SAs (140003 entries"), sa
+' "$tmp/status.json"
 bad0=$(esp_bad)
 i0=$(by_policy_way)
 esp_send 0xc0ffee03 2
