@@ -186,6 +186,55 @@ static void test_slots_and_ids(void **state)
  * must always agree, and ids must stay unique.
  */
 #define NKEYS 3000
+/*
+ * A full table refuses an SA: the source is marked (sas.c suspends the
+ * check) until a listing of it has no refusal. Another source's marks
+ * are its own.
+ */
+static void test_refused(void **state)
+{
+	struct sa_registry r;
+	struct sa_entry e;
+	__u32 i;
+
+	(void)state;
+	assert_int_equal(sa_registry_init(&r, 1), 0);
+	sa_registry_event(&r, 0, SA_EV_SYNC_BEGIN, NULL, 1000);
+	for (i = 0; i < LI_SA_ID_UNVERIFIED + 2; i++) {
+		e = sa4(1, 0x1000 + i, SA_DIR_IN);
+		sa_registry_event(&r, 0, SA_EV_ADD, &e, 1000);
+	}
+	e = sa4(2, 0x100, SA_DIR_IN);
+	sa_registry_event(&r, 1, SA_EV_ADD, &e, 1000);
+	sa_registry_event(&r, 0, SA_EV_SYNC_END, NULL, 1000);
+	assert_true(r.full);
+	assert_int_equal(r.refused_mask, 3u);
+	/* Listed again, still too many: still marked. */
+	sa_registry_event(&r, 0, SA_EV_SYNC_BEGIN, NULL, 2000);
+	for (i = 0; i < LI_SA_ID_UNVERIFIED + 2; i++) {
+		e = sa4(1, 0x1000 + i, SA_DIR_IN);
+		sa_registry_event(&r, 0, SA_EV_ADD, &e, 2000);
+	}
+	sa_registry_event(&r, 0, SA_EV_SYNC_END, NULL, 2000);
+	assert_int_equal(r.refused_mask & 1u, 1u);
+	/* A listing of ten, all in the table: nothing of it refused. */
+	sa_registry_event(&r, 0, SA_EV_SYNC_BEGIN, NULL, 3000);
+	for (i = 0; i < 10; i++) {
+		e = sa4(1, 0x1000 + i, SA_DIR_IN);
+		sa_registry_event(&r, 0, SA_EV_ADD, &e, 3000);
+	}
+	r.dirty = false;
+	sa_registry_event(&r, 0, SA_EV_SYNC_END, NULL, 3000);
+	assert_int_equal(r.refused_mask, 2u);
+	assert_true(r.dirty);
+	assert_true(r.full);
+	/* Source 1 removed from the config: its mark goes with it. */
+	sa_registry_forget_source(&r, 1, 5000);
+	assert_int_equal(r.refused_mask, 0u);
+	assert_false(r.full);
+	sa_registry_free(&r);
+}
+
 static void test_random_storm(void **state)
 {
 	static __u32 ref[NKEYS]; /* bitmask of sources */
@@ -241,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_resync_and_down),
 		cmocka_unit_test(test_slots_and_ids),
 		cmocka_unit_test(test_random_storm),
+		cmocka_unit_test(test_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
