@@ -158,7 +158,8 @@ static __always_inline void li_parse_sctp(const void *data,
  * belongs to (session.h). Only what the quote holds in full is taken
  * (IPv4 quotes 8 bytes of L4 at least); no IPv6 extension headers are
  * walked: a quote behind them relates to no session, which costs an error
- * message nothing worse than meeting the policies. A quote that cannot be
+ * message nothing worse than meeting the policies. A quoted protocol
+ * without ports (ESP, GRE) is related by its addresses alone. A quote that cannot be
  * read is no defect: the error itself is judged as it always was.
  */
 static __always_inline void li_parse_icmp_inner(const void *data,
@@ -200,13 +201,23 @@ static __always_inline void li_parse_icmp_inner(const void *data,
 	    proto == LI_IPPROTO_SCTP) {
 		p->inner_sport = li_get16(h);
 		p->inner_dport = li_get16(h + 2);
-	} else if (proto == p->proto &&
-		   (h[0] == echo_req || h[0] == echo_rep)) {
+	} else if (proto == LI_IPPROTO_ICMP || proto == LI_IPPROTO_ICMPV6) {
+		/* Only an echo of ours has a session; an error has none. */
+		if (proto != p->proto || (h[0] != echo_req && h[0] != echo_rep))
+			return;
 		/* Identifier; who asked (session.h's LI_ECHO_OURS/THEIRS). */
 		p->inner_sport = li_get16(h + 4);
 		p->inner_dport = h[0] == echo_req ? 0 : 1;
 	} else {
-		return;
+		/*
+		 * No ports: keyed by the addresses, as the packet's own
+		 * session is (session.h). The tunnel's ESP is one: a
+		 * "fragmentation needed" about it must reach the kernel, or
+		 * its path MTU is never learnt and large packets in the
+		 * tunnel vanish.
+		 */
+		p->inner_sport = 0;
+		p->inner_dport = 0;
 	}
 	p->inner_proto = proto;
 	p->flags |= LI_PKT_ICMP_INNER;

@@ -29,7 +29,7 @@ import time
 from scapy.layers.inet import ICMP, IP, TCP, UDP, IPOption_NOP, \
     IPOption_Router_Alert
 from scapy.layers.inet6 import ICMPv6EchoRequest, ICMPv6DestUnreach, \
-    ICMPv6ND_NS, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, \
+    ICMPv6ND_NS, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, \
     IPv6ExtHdrHopByHop, IPv6ExtHdrRouting
 from scapy.layers.l2 import ARP
 from scapy.layers.sctp import SCTP
@@ -1584,13 +1584,53 @@ def bcast_one_intf():
     return c
 
 
+def sessions_errors():
+    # ICMP errors about what the gateway sent through its tunnel: ESP has
+    # no ports, so its session is keyed by the two addresses, and an error
+    # quoting it ("fragmentation needed", "packet too big") belongs to it.
+    # Dropped, the kernel never learns the path MTU and the tunnel's large
+    # packets vanish. The config is sessions.conf plus wan1's IPv6 and a
+    # deny-all local-in-policy6.
+    c = Capture("sessions-errors", "2024-06-12 09:00:00")
+    rtr, rtr6 = "198.18.40.254", "2001:db8:100::fe"
+    other, other6 = "203.0.113.99", "2001:db8:beef::99"
+
+    def out(l3):
+        return eth(l3, dmac=NB_MAC, smac=GW_MAC)
+
+    def esp_out(dst, spi):
+        return v4(GW, dst, Raw(esp(spi, n=64)), proto=50)
+
+    def esp6_out(dst, spi):
+        return v6(GW6, dst, Raw(esp(spi, n=64)), nh=50)
+
+    def need_frag(quote):
+        return eth(v4(rtr, GW, ICMP(type=3, code=4, nexthopmtu=1400) /
+                      raw(quote)[:28]))
+
+    def too_big(quote):
+        return eth(v6(rtr6, GW6, ICMPv6PacketTooBig(mtu=1280) / raw(quote)))
+
+    c.add(out(esp_out(PEER, 0x1001)), NONLOCAL, "ESP out: opens")
+    c.add(need_frag(esp_out(PEER, 0x1001)), sess(0),
+          "fragmentation needed, quoting it")
+    c.add(need_frag(esp_out(other, 0x1001)), deny(9),
+          "quoting ESP to an address the gateway never sent to")
+    c.add(out(esp6_out(PEER6, 0x2001)), NONLOCAL, "ESP out: opens")
+    c.add(too_big(esp6_out(PEER6, 0x2001)), sess(0),
+          "packet too big, quoting it")
+    c.add(too_big(esp6_out(other6, 0x2001)), deny(9),
+          "quoting ESP to an address the gateway never sent to")
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
-             bcast_one_intf]
+             bcast_one_intf, sessions_errors]
 
 
 def main():
