@@ -449,7 +449,8 @@ static void sess_forget(struct li_host *h, struct li_host_sess *e)
 
 /*
  * Its own slot or a free one in its window; when the window is full, its
- * least recently used session goes if @evict (as an LRU map drops one,
+ * least recently used session goes if @evict, a remote's before the
+ * gateway's (session.h li_sess_evicts_before; as an LRU map drops one,
  * without an end), else -ENOSPC.
  */
 static int sess_put(struct li_host *c, const struct li_sess_key *k,
@@ -470,7 +471,7 @@ static int sess_put(struct li_host *c, const struct li_sess_key *k,
 				e = g;
 			if (g->state == LI_HS_FREE)
 				break;
-		} else if (!old || g->s.last_ns < old->s.last_ns) {
+		} else if (!old || li_sess_evicts_before(&g->s, &old->s)) {
 			old = g;
 		}
 	}

@@ -397,8 +397,9 @@ static __always_inline void li_sess_init(struct li_sess *s,
  * never a verdict.
  *
  * A new session takes its bucket's slot of the same key, else an empty
- * one, else one expired, else the one least recently used: an LRU per
- * bucket, as the LRU map evicted one without an end. Two CPUs opening
+ * one, else one expired, else the one least recently used, a remote's
+ * before the gateway's own (li_sess_evicts_before): an LRU per bucket, as
+ * the LRU map evicted one without an end. Two CPUs opening
  * the same key at the same instant may take a slot each: lookups find the
  * first, the other ages out.
  */
@@ -482,8 +483,31 @@ li_sess_slot_find(struct li_sess_bucket *b, const struct li_sess_key *k)
 }
 
 /*
+ * Does live @a go before live @b when a full bucket must lose one? A
+ * remote's session before one the gateway opened, then the least
+ * recently used. A remote's session that goes is only judged again by
+ * the policies at its next packet, which accept it as they did; one of
+ * the gateway's that goes leaves its replies to meet them, and a
+ * deny-all drops them. So a flood of new sessions from outside (one a
+ * policy accepts, spoofed from everywhere) evicts its own kind and not
+ * the gateway's DNS, downloads or IKE; only a bucket that holds
+ * nothing but the gateway's loses one of them.
+ */
+static __always_inline int li_sess_evicts_before(const struct li_sess *a,
+						 const struct li_sess *b)
+{
+	int a_ours = a->origin == LI_SESS_OUT,
+	    b_ours = b->origin == LI_SESS_OUT;
+
+	if (a_ours != b_ours)
+		return b_ours;
+	return a->last_ns < b->last_ns;
+}
+
+/*
  * The slot a session of @k takes in @b at @now: its own, an empty one,
- * an expired one, the least recently used.
+ * an expired one, a remote's least recently used, the gateway's least
+ * recently used (li_sess_evicts_before).
  */
 static __always_inline struct li_sess_slot *
 li_sess_slot_victim(struct li_sess_bucket *b, const struct li_sess_key *k,
@@ -503,7 +527,7 @@ li_sess_slot_victim(struct li_sess_bucket *b, const struct li_sess_key *k,
 		} else if (!li_sess_live(&e->k, &e->s, now)) {
 			if (!dead)
 				dead = e;
-		} else if (e->s.last_ns < old->s.last_ns) {
+		} else if (li_sess_evicts_before(&e->s, &old->s)) {
 			old = e;
 		}
 	}

@@ -151,6 +151,44 @@ static void test_victim(void **state)
 	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[1]);
 }
 
+/*
+ * A full bucket loses a remote's session before one the gateway opened,
+ * however recent: the gateway's replies would meet a deny-all without it,
+ * a remote's packets are judged again and accepted again.
+ */
+static void test_victim_keeps_ours(void **state)
+{
+	struct li_sess_bucket b;
+	struct li_sess_key k[5];
+	struct li_sess s;
+	int i;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 5; i++)
+		key4(&k[i], (__u16)(1000 + i), 1, 2);
+	/* the gateway's, idle 100 s; three remotes' sessions, 1-3 s */
+	sess_at(&s, 100);
+	s.origin = LI_SESS_OUT;
+	put(&b.slot[0], &k[0], &s);
+	for (i = 1; i < 4; i++) {
+		sess_at(&s, (__u64)i);
+		s.origin = LI_SESS_IN;
+		put(&b.slot[i], &k[i], &s);
+	}
+	/* the least recently used of the remotes', not the gateway's */
+	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[3]);
+	/* all the gateway's: the least recently used of them */
+	for (i = 1; i < 4; i++)
+		b.slot[i].s.origin = LI_SESS_OUT;
+	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[0]);
+	/* an expired one of the gateway's still goes first */
+	b.slot[0].s.origin = LI_SESS_OUT;
+	b.slot[2].s.origin = LI_SESS_IN;
+	b.slot[0].s.last_ns = T0 - 200 * NS;
+	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[0]);
+}
+
 /* 4 * LI_SESS_BUCKETS keys of one remote's ports land evenly. */
 static void test_spread(void **state)
 {
@@ -240,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_key_eq),
 		cmocka_unit_test(test_find_and_put),
 		cmocka_unit_test(test_victim),
+		cmocka_unit_test(test_victim_keeps_ours),
 		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_no_torn_key),
 	};
