@@ -5,6 +5,8 @@
  * decide in the order of DESIGN.md:
  *
  *   1. not addressed to this host           -> pass (nonlocal)
+ *      (and IPv6 neighbour and multicast listener discovery, IPv6's
+ *      ARP: packet.h li_pkt_is_nd)
  *   2. addressed to us but malformed         -> drop (malformed)
  *   3. ESP with detect-unknown-esp           -> SPI known ? pass : drop
  *      (a live SPI from another address than the SA's peer: its own
@@ -698,6 +700,11 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 		if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))
 			li_acc_frag_put(c, p, v);
 		return 1;
+	}
+	/* IPv6's ARP: not the policies' (packet.h li_pkt_is_nd). */
+	if (li_pkt_is_nd(p)) {
+		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
+		return 0;
 	}
 	/* The rest of a fragmented datagram follows its first fragment. */
 	if ((p->flags & LI_PKT_FRAG_LATER) && li_acc_frag_get(c, p, v)) {

@@ -39,6 +39,8 @@
 #define LI_PKT_ICMP_ECHO (1u << 8) /* ICMP(v6) echo: sport is its identifier */
 /* An ICMP(v6) error quoting a packet whose session key was read: inner_* */
 #define LI_PKT_ICMP_INNER (1u << 9)
+/* IPv6 neighbour or multicast listener discovery from the link: li_pkt_is_nd */
+#define LI_PKT_ND (1u << 10)
 
 /* Why a packet addressed to us cannot be judged: li_pkt.malformed */
 enum li_malformed {
@@ -90,6 +92,20 @@ struct li_pkt {
 	__u32 inner_daddr[4];
 	__u32 pad2; /* to whole 8-byte words: parse.h clears them */
 } __attribute__((aligned(8)));
+
+/*
+ * Is @p IPv6's neighbour or multicast listener discovery, IPv6's ARP
+ * (LI_PKT_ND, parse_l4.h li_parse_icmp)? It passes as ARP does, before
+ * sessions and policies (match.h): a deny-all local-in-policy6 would
+ * otherwise drop the neighbour advertisements that answer the gateway's
+ * own solicitations and the solicitations of the routers that forward to
+ * it, and IPv6 would stop, forwarded traffic and the admin's access
+ * included. FortiOS's local-in policies do not filter it either.
+ */
+static __always_inline int li_pkt_is_nd(const struct li_pkt *p)
+{
+	return (p->flags & LI_PKT_ND) != 0;
+}
 
 /*
  * Where li_parse_l3() (parse.h) found the transport header, offsets from

@@ -224,6 +224,27 @@ static __always_inline void li_parse_icmp_inner(const void *data,
 }
 
 /*
+ * Is ICMPv6 @type, with hop limit @ttl from @saddr, a message the kernel
+ * takes only from the link itself: neighbour discovery (router and
+ * neighbour solicitation and advertisement, redirect) with hop limit 255
+ * (RFC 4861), or multicast listener discovery (query, reports, done)
+ * with hop limit 1 from a link-local source (RFC 2710, 3810)? Not in a
+ * fragment (RFC 6980). packet.h li_pkt_is_nd says why it matters.
+ */
+static __always_inline int li_icmp6_is_nd(const struct li_pkt *p, __u8 type)
+{
+	const __u8 *s = (const __u8 *)p->saddr;
+
+	if (p->flags & LI_PKT_FRAG)
+		return 0;
+	if (type >= 133 && type <= 137)
+		return p->ttl == 255;
+	if ((type >= 130 && type <= 132) || type == 143)
+		return p->ttl == 1 && s[0] == 0xfe && (s[1] & 0xc0) == 0x80;
+	return 0;
+}
+
+/*
  * ICMP and ICMPv6 have no ports: the type and code stand in for the
  * destination port (how FortiOS services name them), the echo identifier for
  * the source port.
@@ -242,6 +263,8 @@ static __always_inline void li_parse_icmp(const void *data,
 	p->icmp_type = h[0];
 	p->dport = (__u16)(h[0] << 8 | h[1]);
 	p->flags |= LI_PKT_PORTS;
+	if (p->family == 6 && li_icmp6_is_nd(p, h[0]))
+		p->flags |= LI_PKT_ND;
 	if (h[0] != echo_req && h[0] != echo_rep) {
 		li_parse_icmp_inner(data, data_end, off + LI_ICMP_ECHO_HLEN,
 				    end, p, echo_req, echo_rep);

@@ -361,12 +361,15 @@ static void trace_packet(struct trace_out *o)
 	}
 	if (session(o))
 		return;
-	route(o, v->reason != LI_R_NONLOCAL);
+	/* Neighbour discovery is for this host, but not the policies'. */
+	route(o, v->reason != LI_R_NONLOCAL || li_pkt_is_nd(p));
 	if (v->reason == LI_R_NONLOCAL) {
 		line_start(o, TM_NONLOCAL);
 		logbuf_puts(
 			&o->lb,
-			"not for this host: destination is not a local address, no local-in check, pass");
+			li_pkt_is_nd(p) ?
+				"IPv6 neighbour or multicast listener discovery, as ARP: no local-in check, pass" :
+				"not for this host: destination is not a local address, no local-in check, pass");
 		line_end(o);
 		return;
 	}

@@ -29,7 +29,8 @@ import time
 from scapy.layers.inet import ICMP, IP, TCP, UDP, IPOption_NOP, \
     IPOption_Router_Alert
 from scapy.layers.inet6 import ICMPv6EchoRequest, ICMPv6DestUnreach, \
-    ICMPv6ND_NS, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, \
+    ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6MLQuery, \
+    ICMPv6MLReport2, RouterAlert, ICMPv6PacketTooBig, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, \
     IPv6ExtHdrHopByHop, IPv6ExtHdrRouting
 from scapy.layers.l2 import ARP
 from scapy.layers.sctp import SCTP
@@ -664,7 +665,8 @@ def ipv6():
     c.add(eth(v6("fe80::2", "ff02::1", ICMPv6EchoRequest()),
               dmac="33:33:00:00:00:01"), IMPL)
     c.add(eth(v6("fe80::2", "ff02::1:ff00:1", ICMPv6ND_NS(tgt=GW6), hlim=255),
-              dmac="33:33:ff:00:00:01"), IMPL)
+              dmac="33:33:ff:00:00:01"), NONLOCAL,
+          "neighbour solicitation: IPv6's ARP, not the policies'")
     c.add(eth(v6(d + "2", GW6, IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
                  UDP(sport=500, dport=500) / ike(2))), deny(3))
     ext = IPv6ExtHdrHopByHop()
@@ -1009,7 +1011,8 @@ def bcast_mcast():
     c.add(eth(v6("fe80::2", "ff02::1", ICMPv6EchoRequest()),
               dmac="33:33:00:00:00:01"), deny(1))
     c.add(eth(v6("fe80::2", "ff02::1:ff00:1", ICMPv6ND_NS(tgt=GW6), hlim=255),
-              dmac="33:33:ff:00:00:01"), deny(1))
+              dmac="33:33:ff:00:00:01"), NONLOCAL,
+          "neighbour solicitation: IPv6's ARP, not the policies'")
     c.add(eth(v6("fe80::2", "ff05::1:3", UDP(sport=546, dport=547) / b"d"),
               dmac="33:33:00:01:00:03"), deny(1))
     c.add(udp4(s, 137, dst="192.0.2.255"), NONLOCAL, "outside wan2's /25")
@@ -1624,13 +1627,54 @@ def sessions_errors():
     return c
 
 
+def nd():
+    # IPv6 neighbour discovery (hop limit 255) and multicast listener
+    # discovery (hop limit 1, from a link-local source) are IPv6's ARP:
+    # they pass before sessions and policies, as ARP does, so that a
+    # deny-all local-in-policy6 leaves the gateway reachable (packet.h
+    # li_pkt_is_nd). The same messages from off the link (another hop
+    # limit, MLD from a global source) and other ICMPv6 meet the policies.
+    # The config is sessions-errors.conf: wan1 denies everything.
+    c = Capture("nd", "2024-06-12 10:00:00")
+    nb6, rtr_ll = "2001:db8:100::2", "fe80::1"
+
+    def nd6(src, dst, l4, hlim=255, dmac=GW_MAC):
+        return eth(v6(src, dst, l4, hlim=hlim), dmac=dmac)
+
+    c.add(nd6(nb6, GW6, ICMPv6ND_NA(tgt=nb6, R=0, S=1, O=1)), NONLOCAL,
+          "advertisement answering the gateway's solicitation")
+    c.add(nd6(nb6, "ff02::1:ff00:1", ICMPv6ND_NS(tgt=GW6),
+              dmac="33:33:ff:00:00:01"), NONLOCAL,
+          "a neighbour resolving the gateway")
+    c.add(nd6(nb6, GW6, ICMPv6ND_NS(tgt=GW6)), NONLOCAL,
+          "unreachability detection, unicast")
+    c.add(nd6(rtr_ll, "ff02::1", ICMPv6ND_RA(), dmac="33:33:00:00:00:01"),
+          NONLOCAL, "router advertisement")
+    c.add(nd6("fe80::3", "ff02::2", ICMPv6ND_RS(), dmac="33:33:00:00:00:02"),
+          NONLOCAL, "router solicitation")
+    c.add(eth(v6(rtr_ll, "ff02::1", IPv6ExtHdrHopByHop(
+        options=[RouterAlert()]) / ICMPv6MLQuery(), hlim=1),
+        dmac="33:33:00:00:00:01"), NONLOCAL, "MLD query")
+    c.add(eth(v6("fe80::3", "ff02::16", IPv6ExtHdrHopByHop(
+        options=[RouterAlert()]) / ICMPv6MLReport2(), hlim=1),
+        dmac="33:33:00:00:00:16"), NONLOCAL, "MLDv2 report")
+    c.add(nd6(nb6, GW6, ICMPv6ND_NA(tgt=nb6), hlim=64), deny(9),
+          "advertisement from off the link (hop limit 64)")
+    c.add(eth(v6("2001:db8:100::2", "ff02::1", IPv6ExtHdrHopByHop(
+        options=[RouterAlert()]) / ICMPv6MLQuery(), hlim=1),
+        dmac="33:33:00:00:00:01"), deny(9), "MLD query from a global source")
+    c.add(nd6(nb6, GW6, ICMPv6EchoRequest(), hlim=255), deny(9),
+          "echo request with hop limit 255: other ICMPv6 meets the policies")
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
-             bcast_one_intf, sessions_errors]
+             bcast_one_intf, sessions_errors, nd]
 
 
 def main():
