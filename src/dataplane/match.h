@@ -546,7 +546,15 @@ static __always_inline int li_decide_session(const LI_CTX *c,
 	now = li_acc_sess_now(c);
 	if (!li_sess_live(k, s, now))
 		return 0; /* as if gone: a new one replaces it */
-	if (s->origin == LI_SESS_IN &&
+	/*
+	 * An ICMP error is a router's word about a packet we sent, not
+	 * more of the remote's traffic: the policies that judge the remote
+	 * (SSH from the admin's address) say nothing about it, and a
+	 * deny-all behind them would drop it. It passes wherever it comes
+	 * in and before the session's next packet is judged again after a
+	 * reload, or the kernel never learns the admin's path MTU.
+	 */
+	if (s->origin == LI_SESS_IN && !(p->flags & LI_PKT_ICMP_INNER) &&
 	    (s->gen != li_acc_sess_gen(c) || s->ifindex != li_acc_ifindex(c))) {
 		*dirty = 1;
 		return 0;

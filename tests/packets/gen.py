@@ -1592,9 +1592,15 @@ def sessions_errors():
     # no ports, so its session is keyed by the two addresses, and an error
     # quoting it ("fragmentation needed", "packet too big") belongs to it.
     # Dropped, the kernel never learns the path MTU and the tunnel's large
-    # packets vanish. The config is sessions.conf plus wan1's IPv6 and a
-    # deny-all local-in-policy6.
-    c = Capture("sessions-errors", "2024-06-12 09:00:00")
+    # packets vanish. An error about the admin's SSH session (which a
+    # policy accepted) belongs to it too, on whichever interface it comes
+    # in: it is a router's, not more of the admin's traffic, and the
+    # policies that judge the admin say nothing of ICMP. Policy 4 accepts
+    # SSH from mgmt on any interface, 9 denies everything else; 9 in
+    # local-in-policy6 denies everything.
+    c = Capture("sessions-errors", "2024-06-12 09:00:00",
+                intfs=["wan1", "wan2"])
+    mgmt, wan2_rtr = "198.18.40.22", "192.0.2.126"
     rtr, rtr6 = "198.18.40.254", "2001:db8:100::fe"
     other, other6 = "203.0.113.99", "2001:db8:beef::99"
 
@@ -1624,6 +1630,19 @@ def sessions_errors():
           "packet too big, quoting it")
     c.add(too_big(esp6_out(other6, 0x2001)), deny(9),
           "quoting ESP to an address the gateway never sent to")
+    c.add(eth(v4(mgmt, GW, TCP(sport=50022, dport=22, flags="S"))), acc(4),
+          "SSH SYN: opens")
+    c.add(out(v4(GW, mgmt, TCP(sport=22, dport=50022, flags="SA"))),
+          NONLOCAL, "SYN-ACK out")
+    c.add(eth(v4(mgmt, GW, TCP(sport=50022, dport=22, flags="A"))), sess(4),
+          "its ACK")
+    ssh = v4(GW, mgmt, TCP(sport=22, dport=50022, flags="PA") /
+             bytes(1400), flags="DF")
+    c.add(out(ssh), NONLOCAL, "a large segment out")
+    c.add(need_frag(ssh), sess(4), "fragmentation needed, quoting it")
+    c.add(eth(v4(wan2_rtr, GW, ICMP(type=3, code=4, nexthopmtu=1300) /
+                 raw(ssh)[:28])), sess(4),
+          "the same from a router on wan2: not judged again", intf=1)
     return c
 
 
