@@ -1158,7 +1158,12 @@ int localin_egress(struct __sk_buff *skb)
 	if (cf->cookie && skb->cb[0] == (__u32)cf->cookie &&
 	    skb->cb[1] == (__u32)(cf->cookie >> 32))
 		c.test_now = skb->cb[2] | (__u64)skb->cb[3] << 32;
-	li_parse(data, data_end, &es->pkt);
+	/*
+	 * The frame's whole length, not data_end: the gateway's TCP data
+	 * lies in page fragments beyond the pulled headers, and a datagram
+	 * the frame seemed not to hold was malformed and opened nothing.
+	 */
+	li_parse_wire(data, data_end, skb->len, &es->pkt);
 	li_sess_egress(&c, &es->pkt);
 	return TC_ACT_UNSPEC;
 }

@@ -225,8 +225,10 @@ static __always_inline void li_get_addr(__u32 *dst, const __u8 *ptr, int n)
  * the transport header (@at). A third tag, like any other ethertype, is
  * simply not IP.
  */
-static __always_inline void li_parse_l3(const void *data, const void *data_end,
-					struct li_pkt *p, struct li_l4_at *at)
+static __always_inline void li_parse_l3_wire(const void *data,
+					     const void *data_end, __u32 wire,
+					     struct li_pkt *p,
+					     struct li_l4_at *at)
 {
 	const __u8 *h;
 	__u32 off = LI_ETH_HLEN;
@@ -258,9 +260,16 @@ static __always_inline void li_parse_l3(const void *data, const void *data_end,
 		off += LI_VLAN_HLEN;
 	}
 	if (type == LI_ETH_P_IP)
-		li_parse_ipv4(data, data_end, off, p, at);
+		li_parse_ipv4(data, data_end, wire, off, p, at);
 	else if (type == LI_ETH_P_IPV6)
-		li_parse_ipv6(data, data_end, off, p, at);
+		li_parse_ipv6(data, data_end, wire, off, p, at);
+}
+
+/* A frame whole between @data and @data_end (XDP, the host). */
+static __always_inline void li_parse_l3(const void *data, const void *data_end,
+					struct li_pkt *p, struct li_l4_at *at)
+{
+	li_parse_l3_wire(data, data_end, 0, p, at);
 }
 
 /* The transport header's facts, after li_parse_l3() left @at. */
@@ -286,6 +295,20 @@ static __always_inline int li_parse(const void *data, const void *data_end,
 	struct li_l4_at at;
 
 	li_parse_l3(data, data_end, p, &at);
+	li_parse_rest(data, data_end, &at, p);
+	return 0;
+}
+
+/*
+ * li_parse() of a frame of @wire bytes of which only those up to
+ * @data_end can be read (a TC program's skb: parse_l3.h li_frame_holds).
+ */
+static __always_inline int li_parse_wire(const void *data, const void *data_end,
+					 __u32 wire, struct li_pkt *p)
+{
+	struct li_l4_at at;
+
+	li_parse_l3_wire(data, data_end, wire, p, &at);
 	li_parse_rest(data, data_end, &at, p);
 	return 0;
 }

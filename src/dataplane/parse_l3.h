@@ -48,9 +48,27 @@ static __always_inline int li_frag(struct li_pkt *p, __u32 off8, int more,
 	return off8 != 0;
 }
 
+/*
+ * Does the frame hold the @n bytes of a datagram at @off? Within data_end;
+ * or, @wire nonzero, within @wire bytes: a TC program's skb whose
+ * payload lies beyond its linear part, which data_end ends (the egress
+ * program: the gateway's TCP data is in page fragments, and only its
+ * headers are pulled). Reads still stop at data_end. The XDP program and
+ * the host pass 0, a constant: their code is as it was.
+ */
+static __always_inline int li_frame_holds(const void *data,
+					  const void *data_end, __u32 wire,
+					  __u32 off, __u32 n)
+{
+	if (wire)
+		return (__u64)off + n <= wire;
+	return li_ptr(data, data_end, off, LI_NOLIMIT, n) != 0;
+}
+
 static __always_inline void li_parse_ipv4(const void *data,
-					  const void *data_end, __u32 off,
-					  struct li_pkt *p, struct li_l4_at *at)
+					  const void *data_end, __u32 wire,
+					  __u32 off, struct li_pkt *p,
+					  struct li_l4_at *at)
 {
 	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP_HLEN_MIN);
 	__u32 hlen, tot, fo;
@@ -76,7 +94,7 @@ static __always_inline void li_parse_ipv4(const void *data,
 	 * length for both, and which of the two is wrong only when one is.
 	 */
 	if (hlen < LI_IP_HLEN_MIN || tot < hlen ||
-	    !li_ptr(data, data_end, off, LI_NOLIMIT, tot)) {
+	    !li_frame_holds(data, data_end, wire, off, tot)) {
 		if (hlen < LI_IP_HLEN_MIN ||
 		    !li_ptr(data, data_end, off, LI_NOLIMIT, hlen))
 			p->malformed = LI_MAL_IP_HDRLEN;
@@ -102,8 +120,9 @@ static __always_inline void li_parse_ipv4(const void *data,
  * next header, included).
  */
 static __always_inline void li_parse_ipv6(const void *data,
-					  const void *data_end, __u32 off,
-					  struct li_pkt *p, struct li_l4_at *at)
+					  const void *data_end, __u32 wire,
+					  __u32 off, struct li_pkt *p,
+					  struct li_l4_at *at)
 {
 	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP6_HLEN);
 	__u32 plen, end, len, fo;
@@ -134,7 +153,7 @@ static __always_inline void li_parse_ipv6(const void *data,
 	 * empty payload, as for the kernel (ip6_rcv_core).
 	 */
 	if ((plen == 0 && nh == IPPROTO_HOPOPTS) ||
-	    !li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP6_HLEN + plen)) {
+	    !li_frame_holds(data, data_end, wire, off, LI_IP6_HLEN + plen)) {
 		p->malformed = LI_MAL_IP_LEN;
 		return;
 	}

@@ -6,7 +6,9 @@
 #  - attached with the XDP program: one filter of ours on $IF egress; a
 #    UDP datagram the gateway sends opens a session in li_sess_tab (the
 #    pinned map) and the peer's reply passes a config that denies everything,
-#    while the peer's own pings are still dropped;
+#    while the peer's own pings are still dropped; a TCP upload's data
+#    segments (page fragments past the pulled headers) are counted, and
+#    its session cleared midway is found again at the next one;
 #  - SIGTERM removes the filter; a fresh start attaches one again, and a
 #    restart after kill -9 (adopting the pins) leaves exactly one, its
 #    program the new daemon's (sharing the pinned li_sess_tab);
@@ -119,6 +121,53 @@ check "status has no egress line" \
 	sh -c "! grep -q 'own connections meet' $tmp/status.out"
 check "no daemon message about the session program" \
 	sh -c "! grep -q 'session program' $ERR"
+
+# --- the gateway's TCP upload: data beyond the pulled headers ------------------
+# The gateway's TCP data lies in page fragments past the skb's linear
+# part, which only its headers are pulled into: its segments must still
+# be read (their bytes counted) and open the session again after a
+# clear, or the peer's ACKs meet the deny-all and the upload stalls.
+ip netns exec "$PEER" "$py" -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5002))
+s.listen(1)
+s.settimeout(10)
+c, a = s.accept()
+c.settimeout(10)
+while c.recv(65536):
+    pass' &
+sink_pid=$!
+sleep 0.3
+in_gw "$py" -c '
+import socket, time
+s = socket.create_connection(("'"$PEER_ADDR"'", 5002), timeout=3)
+buf, t0 = b"u" * 65536, time.time()
+try:
+    while time.time() - t0 < 4:
+        s.sendall(buf)
+        time.sleep(0.01)
+    s.shutdown(socket.SHUT_WR)
+    print("done")
+except OSError as e:
+    print("stalled:", e)' >"$tmp/upload.out" 2>&1 &
+upload_pid=$!
+sleep 1.5
+# org=BYTES/PACKETS of the gateway's session to the peer's port 5002.
+upload_bytes() {
+	li_cmd diagnose sys session list 2>/dev/null |
+		grep -B6 "hook=out dir=org act=noop $GW_ADDR:[0-9]*->$PEER_ADDR:5002(" |
+		sed -n 's/.*org=\([0-9]*\)\/.*/\1/p' | head -n 1
+}
+n=$(upload_bytes)
+check "the gateway's upload: its data segments are counted ($n bytes)" \
+	[ "${n:-0}" -gt 1000000 ]
+li_cmd diagnose sys session clear
+wait "$upload_pid"
+wait "$sink_pid" 2>/dev/null
+check "... cleared, its session is found again: the upload completes ($(cat "$tmp/upload.out"))" \
+	grep -qx done "$tmp/upload.out"
 
 # --- SIGTERM, fresh start, takeover ---------------------------------------------
 stop_term
