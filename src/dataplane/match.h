@@ -537,6 +537,14 @@ static __always_inline int li_decide_session(const LI_CTX *c,
 
 	*dirty = 0;
 	k->family = 0;
+	/* A DHCP server's answer, to us or a broadcast (session.h). */
+	if (li_sess_dhcp_key(k, p, LI_DIR_IN)) {
+		s = li_acc_sess_find(c, k);
+		now = li_acc_sess_now(c);
+		if (s && li_sess_live(k, s, now))
+			goto pass;
+		k->family = 0;
+	}
 	if (v->bcast || !li_sess_maybe_in(c, p) ||
 	    !li_sess_key_of(k, p, LI_DIR_IN))
 		return 0;
@@ -559,6 +567,7 @@ static __always_inline int li_decide_session(const LI_CTX *c,
 		*dirty = 1;
 		return 0;
 	}
+pass:
 	/* An error about our packet belongs to it, but is not of it. */
 	if (!(p->flags & LI_PKT_ICMP_INNER))
 		li_sess_note(s, p, LI_DIR_IN, now);
@@ -643,11 +652,15 @@ static __always_inline void li_sess_egress(const LI_CTX *c,
 	__u64 now;
 	__u32 at;
 
-	if (p->malformed || (p->flags & LI_PKT_ICMP_INNER) ||
-	    !li_sess_key_of(k, p, LI_DIR_OUT) ||
-	    li_dst_multicast(p->family, p->daddr) ||
-	    li_addr_local_kind(c, p->family, p->saddr, &at, &slot) !=
-		    LI_LOCAL_UNICAST)
+	if (p->malformed)
+		return;
+	/* A DHCP request: to anyone, from any address of ours or none. */
+	if (!li_sess_dhcp_key(k, p, LI_DIR_OUT) &&
+	    ((p->flags & LI_PKT_ICMP_INNER) ||
+	     !li_sess_key_of(k, p, LI_DIR_OUT) ||
+	     li_dst_multicast(p->family, p->daddr) ||
+	     li_addr_local_kind(c, p->family, p->saddr, &at, &slot) !=
+		     LI_LOCAL_UNICAST))
 		return;
 	now = li_acc_sess_now(c);
 	s = li_acc_sess_find(c, k);

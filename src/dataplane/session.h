@@ -275,6 +275,39 @@ static __always_inline int li_sess_key_of(struct li_sess_key *k,
 	return 1;
 }
 
+/*
+ * The gateway as a DHCP client (ports 68 -> 67, RFC 2131; 546 -> 547,
+ * RFC 8415). Its requests go to a broadcast or multicast group, or to a
+ * server, from an address it may not have yet (0.0.0.0); the answer
+ * comes from an address no request named (a server, a relay), to the
+ * gateway's address, a broadcast or the address it is offered. No key of
+ * addresses can wait for that: one session per family, keyed by the two
+ * ports and no address, stands for "an exchange in progress". Every
+ * request opens or refreshes it (li_sess_egress), and a server's
+ * datagram to the client port passes while it lives (li_decide_session;
+ * the UDP timer, 180 s after the last request). Without it a deny-all
+ * drops the answers, and the gateway loses its DHCPv6 lease (Solicit,
+ * Request and Renew all go to ff02::1:2) and an IPv4 rebind. Returns 0
+ * when @p is no such datagram in direction @dir.
+ */
+static __always_inline int li_sess_dhcp_key(struct li_sess_key *k,
+					    const struct li_pkt *p, int dir)
+{
+	__u16 cl = p->family == 4 ? 68 : 546, sv = p->family == 4 ? 67 : 547;
+	__u16 lp = dir == LI_DIR_IN ? p->dport : p->sport;
+	__u16 rp = dir == LI_DIR_IN ? p->sport : p->dport;
+	int i;
+
+	if ((p->family != 4 && p->family != 6) || p->proto != 17 ||
+	    !(p->flags & LI_PKT_PORTS) || (p->flags & LI_PKT_FRAG_LATER) ||
+	    lp != cl || rp != sv)
+		return 0;
+	k->hdr = li_sess_key_hdr(p->family, 17, cl, sv);
+	for (i = 0; i < 8; i++)
+		k->w[i] = 0;
+	return 1;
+}
+
 /* Its idle timeout: by protocol, and for TCP by how far it got. */
 static __always_inline __u64 li_sess_timeout_ns(const struct li_sess_key *k,
 						const struct li_sess *s)

@@ -8,7 +8,8 @@
 #    pinned map) and the peer's reply passes a config that denies everything,
 #    while the peer's own pings are still dropped; a TCP upload's data
 #    segments (page fragments past the pulled headers) are counted, and
-#    its session cleared midway is found again at the next one;
+#    its session cleared midway is found again at the next one; a DHCP
+#    server answers the gateway's broadcast request (a rebind);
 #  - SIGTERM removes the filter; a fresh start attaches one again, and a
 #    restart after kill -9 (adopting the pins) leaves exactly one, its
 #    program the new daemon's (sharing the pinned li_sess_tab);
@@ -89,6 +90,36 @@ except OSError:
 	wait "$echo_pid" 2>/dev/null
 	return $rc
 }
+# A DHCP rebind: the gateway broadcasts a request from port 68, a server
+# it never named answers from port 67 to its address (session.h
+# li_sess_dhcp_key): 0 if the answer came back.
+dhcp_rebind() {
+	ip netns exec "$PEER" "$py" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"peer0")
+s.bind(("0.0.0.0", 67))
+s.settimeout(5)
+d, a = s.recvfrom(100)
+s.sendto(b"ack", a)' &
+	srv_pid=$!
+	sleep 0.3
+	in_gw "$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"'"$IF"'")
+s.bind(("0.0.0.0", 68))
+s.settimeout(3)
+s.sendto(b"request", ("255.255.255.255", 67))
+try:
+    s.recvfrom(100)
+except OSError:
+    sys.exit(1)'
+	rc=$?
+	wait "$srv_pid" 2>/dev/null
+	return $rc
+}
 qdisc_there() { in_gw tc qdisc show dev "$IF" | grep -q clsact; }
 stop_term() { # SIGTERM, and wait until the daemon is gone
 	p=$(daemon_pid)
@@ -121,6 +152,9 @@ check "status has no egress line" \
 	sh -c "! grep -q 'own connections meet' $tmp/status.out"
 check "no daemon message about the session program" \
 	sh -c "! grep -q 'session program' $ERR"
+
+check "a DHCP server's answer to the gateway's broadcast request passes" \
+	dhcp_rebind
 
 # --- the gateway's TCP upload: data beyond the pulled headers ------------------
 # The gateway's TCP data lies in page fragments past the skb's linear

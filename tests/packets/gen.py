@@ -1687,13 +1687,53 @@ def nd():
     return c
 
 
+def dhcp_client():
+    # The gateway as a DHCP client under a deny-all (session.h
+    # li_sess_dhcp_key): a request opens one session per family keyed by
+    # the ports alone, and a server's answer to the client port passes
+    # while it lives (180 s), from any address, to the gateway or a
+    # broadcast. Other ports, and answers after it ended, meet the
+    # policies. The config is sessions-errors.conf's interfaces with
+    # deny-all policies.
+    c = Capture("dhcp-client", "2024-06-12 11:00:00")
+    srv, relay, stray = "198.51.100.254", "198.51.100.250", "198.18.40.99"
+    srv6 = "2001:db8:100::fe"
+
+    def out(l3, dmac=NB_MAC):
+        return eth(l3, dmac=dmac, smac=GW_MAC)
+
+    renew = c.add(out(v4(GW, srv, UDP(sport=68, dport=67) / bytes(240))),
+                  NONLOCAL, "renew: opens the DHCP session")
+    c.add(eth(v4(srv, GW, UDP(sport=67, dport=68) / bytes(240))), sess(0),
+          "the server's ACK")
+    c.add(eth(v4(relay, "255.255.255.255", UDP(sport=67, dport=68) /
+                 bytes(240)), dmac=BCAST_MAC), sess(0),
+          "another server's answer, broadcast")
+    c.add(eth(v4(stray, GW, UDP(sport=67, dport=69) / bytes(8))), deny(9),
+          "from port 67 to another port than the client's")
+    c.add(eth(v4(stray, GW, UDP(sport=53, dport=68) / bytes(8))), deny(9),
+          "to the client port from another port than a server's")
+    c.add(eth(v4(srv, GW, UDP(sport=67, dport=68) / bytes(240))), deny(9),
+          "181 s after the request: ended (180 s)",
+          at_us=renew + 181 * 10**6)
+    renew6 = c.add(out(v6(GW6, srv6, UDP(sport=546, dport=547) / bytes(40))),
+                   NONLOCAL, "DHCPv6 renew: opens the DHCPv6 session")
+    c.add(eth(v6(srv6, GW6, UDP(sport=547, dport=546) / bytes(40))),
+          sess(0), "the server's reply")
+    c.add(eth(v6(srv6, GW6, UDP(sport=547, dport=546) / bytes(40))),
+          deny(9), "181 s after the request: ended (180 s)",
+          at_us=renew6 + 181 * 10**6)
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
-             bcast_one_intf, sessions_errors, nd]
+             bcast_one_intf, sessions_errors, nd,
+             dhcp_client]
 
 
 def main():
