@@ -293,14 +293,19 @@ static __always_inline int li_sess_key_of(struct li_sess_key *k,
 static __always_inline int li_sess_dhcp_key(struct li_sess_key *k,
 					    const struct li_pkt *p, int dir)
 {
-	__u16 cl = p->family == 4 ? 68 : 546, sv = p->family == 4 ? 67 : 547;
 	__u16 lp = dir == LI_DIR_IN ? p->dport : p->sport;
 	__u16 rp = dir == LI_DIR_IN ? p->sport : p->dport;
+	__u16 cl, sv;
 	int i;
 
-	if ((p->family != 4 && p->family != 6) || p->proto != 17 ||
-	    !(p->flags & LI_PKT_PORTS) || (p->flags & LI_PKT_FRAG_LATER) ||
-	    lp != cl || rp != sv)
+	/* The client's port first: the test every other packet fails. */
+	if (lp != 68 && lp != 546)
+		return 0;
+	cl = p->family == 4 ? 68 : 546;
+	sv = p->family == 4 ? 67 : 547;
+	if (lp != cl || rp != sv || p->proto != 17 ||
+	    (p->family != 4 && p->family != 6) || !(p->flags & LI_PKT_PORTS) ||
+	    (p->flags & LI_PKT_FRAG_LATER))
 		return 0;
 	k->hdr = li_sess_key_hdr(p->family, 17, cl, sv);
 	for (i = 0; i < 8; i++)
