@@ -126,6 +126,8 @@ suite "e2e/logfile [$1]" sh tests/e2e/logfile.sh "$1/localin"
 # Issue 14: FQDN addresses (dnsmasq, short TTL: the peer moves, the old
 # address is denied, sessions kept) and threat feeds (HTTP, HTTPS).
 suite "e2e/dynaddr [$1]" sh tests/e2e/dynaddr.sh "$1/localin"
+# A feed whose URL a reload changes mid-fetch.
+suite "e2e/dynfeed [$1]" sh tests/e2e/dynfeed.sh "$1/localin"
 # Someone else's XDP program on an interface localin is told to use.
 suite "e2e/foreign [$1]" sh tests/e2e/foreign.sh "$1/localin"
 # A successor program with larger maps, or this build in place of

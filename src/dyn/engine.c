@@ -54,6 +54,8 @@ struct feed_xfer {
 	struct dyn_engine *eng;
 	struct feed_xfer *next; /* the engine's list of transfers */
 	char name[64];
+	/* The URL fetched: a reload may point the entry elsewhere meanwhile. */
+	char *url;
 	CURL *easy;
 	char *buf;
 	size_t len, cap;
@@ -381,6 +383,13 @@ static void feed_start(struct dyn_engine *eng, struct dyn_entry *e)
 	}
 	x->eng = eng;
 	snprintf(x->name, sizeof(x->name), "%s", e->name);
+	x->url = strdup(e->url);
+	if (!x->url) {
+		curl_easy_cleanup(x->easy);
+		free(x);
+		e->next_ms = sa_mono_ms() + 1000;
+		return;
+	}
 	curl_easy_setopt(x->easy, CURLOPT_URL, e->url);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -411,6 +420,7 @@ static void feed_start(struct dyn_engine *eng, struct dyn_entry *e)
 	}
 	if (curl_multi_add_handle(eng->multi, x->easy) != CURLM_OK) {
 		curl_easy_cleanup(x->easy);
+		free(x->url);
 		free(x);
 		e->next_ms = sa_mono_ms() + 1000;
 		return;
@@ -432,6 +442,7 @@ static void xfer_free(struct dyn_engine *eng, struct feed_xfer *x)
 	curl_multi_remove_handle(eng->multi, x->easy);
 	curl_easy_cleanup(x->easy);
 	free(x->buf);
+	free(x->url);
 	free(x);
 }
 
@@ -463,6 +474,15 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 	if (!e)
 		return;
 	e->busy = false;
+	/*
+	 * A reload gave the entry another URL while this one was fetched:
+	 * what came back is the old list, not the new one's. Fetch the new
+	 * one now instead of waiting a whole refresh-rate.
+	 */
+	if (!e->url || strcmp(e->url, x->url)) {
+		e->next_ms = 0;
+		return;
+	}
 	was = e->state;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (rc != CURLE_OK)
