@@ -446,18 +446,34 @@ static void xfer_free(struct dyn_engine *eng, struct feed_xfer *x)
 	free(x);
 }
 
-static void feed_bad_text(const struct dyn_entry *e, char *buf, size_t size)
+/* "N lines not understood: lines a, b, ..." of a fetch's @bad lines. */
+static void feed_bad_text(unsigned int nr_bad, const unsigned int *bad,
+			  char *buf, size_t size)
 {
-	size_t len, i, n = e->bad_lines < 8 ? e->bad_lines : 8;
+	size_t len, i, n = nr_bad < 8 ? nr_bad : 8;
 
 	len = (size_t)snprintf(buf, size, "%u line%s not understood: line%s",
-			       e->bad_lines, e->bad_lines == 1 ? "" : "s",
-			       e->bad_lines == 1 ? "" : "s");
+			       nr_bad, nr_bad == 1 ? "" : "s",
+			       nr_bad == 1 ? "" : "s");
 	for (i = 0; i < n && len < size; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%s %u",
-					i ? "," : "", e->bad[i]);
-	if (n < e->bad_lines && len < size)
+					i ? "," : "", bad[i]);
+	if (n < nr_bad && len < size)
 		snprintf(buf + len, size - len, ", ...");
+}
+
+/*
+ * A body with lines but not one address (a proxy's or captive portal's
+ * HTML page served with 200) is no list: taken as one, it would empty a
+ * block list. It fails as a fetch does; an empty body is an empty list.
+ */
+static void not_a_feed(const unsigned int *bad, unsigned int nr_bad, char *why,
+		       size_t size)
+{
+	size_t len = (size_t)snprintf(why, size, "no address in it: ");
+
+	if (len < size)
+		feed_bad_text(nr_bad, bad, why + len, size - len);
 }
 
 static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
@@ -496,6 +512,8 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 	else if (dyn_feed_parse(x->buf ? x->buf : "", x->len, &v, &nr, &cap,
 				bad, 8, &nr_bad))
 		snprintf(why, sizeof(why), "out of memory");
+	else if (!nr && nr_bad)
+		not_a_feed(bad, nr_bad, why, sizeof(why));
 	e->next_ms = now + (uint64_t)e->refresh_min * eng->minute_ms;
 	if (why[0]) {
 		/* Said when it starts or changes, not at every refresh. */
@@ -528,7 +546,7 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 	e->bad_lines = nr_bad;
 	memcpy(e->bad, bad, sizeof(bad));
 	if (nr_bad) {
-		feed_bad_text(e, why, sizeof(why));
+		feed_bad_text(e->bad_lines, e->bad, why, sizeof(why));
 		say(eng, "external-resource \"%s\": %zu range%s from %s; %s",
 		    e->name, e->nr, e->nr == 1 ? "" : "s", e->url, why);
 	} else if (was != DYN_OK) {
@@ -811,7 +829,7 @@ static void warn_unresolved(const struct dyn_table *t,
 				f->name, f->url,
 				e->err[0] ? e->err : "no answer");
 		} else if (e->bad_lines) {
-			feed_bad_text(e, bad, sizeof(bad));
+			feed_bad_text(e->bad_lines, e->bad, bad, sizeof(bad));
 			diag_warn(dl, &f->loc, "external-resource \"%s\": %s",
 				  f->name, bad);
 		}

@@ -7,6 +7,10 @@
 # - a reload that points the feed at another URL while the old URL's fetch
 #   is in flight: the old URL's list is not applied as the new one's, and
 #   the new URL is fetched at once (not a whole refresh-rate later);
+# - a good list replaced by an HTML page served with 200 (a proxy's error
+#   page): no line of it is an address, so the fetch fails and the last
+#   good list stays (the peer stays denied), status says why; an empty
+#   body is an empty list, and applies.
 #
 #	sh tests/e2e/dynfeed.sh BIN
 set -u
@@ -19,6 +23,8 @@ need_root_and_tools ip nsenter unshare ping
 find_python
 private_bpffs "$@"
 setup_run df localin-dynfeed
+# refresh-rate's minute: 5 s (a transfer may take one minute: > $SLOW)
+export LOCALIN_FEED_MINUTE_MS=5000
 
 SLOW=3
 WWW=$tmp/www
@@ -31,7 +37,7 @@ cleanup_more() {
 	done
 }
 
-write_conf() { # URL path
+write_conf() { # URL-path [refresh-rate]
 	cat >"$conf" <<EOF
 config system interface
     edit "$IF"
@@ -42,7 +48,7 @@ config system external-resource
     edit "blocklist"
         set type address
         set resource "http://127.0.0.1:8080/$1"
-        set refresh-rate 60
+        set refresh-rate ${2:-60}
     next
 end
 config firewall local-in-policy
@@ -105,6 +111,24 @@ check "... not the old URL's, which came back after the reload" \
 	sh -c "! grep -q '192.0.2.99' '$tmp/feeds.out'"
 check "... and the peer it lists is denied" \
 	sh -c "! ip netns exec '$PEER' ping -c 1 -W 1 '$GW_ADDR'"
+
+# The list turns into an HTML page, served with 200.
+printf '%s\n' "$PEER_ADDR" >"$WWW/list.txt"
+write_conf list.txt 1
+li_cmd reload >/dev/null 2>&1
+check "the list is fetched" wait_until 50 sh -c \
+	"'$bin' status -s '$SOCK' | grep -q 'blocklist: ok, 1 range'"
+printf '<html><head><title>Proxy error</title></head>\n<body>\n<p>down</p>\n</body></html>\n' \
+	>"$WWW/list.txt"
+check "an HTML page in its place is a failed fetch, said in status" \
+	wait_until 150 sh -c "'$bin' status -s '$SOCK' | grep -q 'blocklist: stale, 1 range.*no address in it: 4 lines not understood'"
+check "... the last good list stays: the peer is still denied" \
+	sh -c "! ip netns exec '$PEER' ping -c 1 -W 1 '$GW_ADDR'"
+check "... and the daemon said so" \
+	grep -q 'external-resource "blocklist": fetch failed (no address in it: .*keeping the previous list of 1 range' "$ERR"
+: >"$WWW/list.txt"
+check "an empty list is a list: it applies, the peer passes" \
+	wait_until 150 ip netns exec "$PEER" ping -c 1 -W 1 "$GW_ADDR"
 
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ] || {
