@@ -185,6 +185,8 @@ enum ctl_cmd {
 	CTL_GET_LOCALIN,  /* id, has_id */
 	CTL_SHOW_LOCALIN, /* id, has_id */
 	CTL_APPLY,	  /* argv[0]: the file to load instead */
+	CTL_FQDN_LIST,	  /* diagnose firewall fqdn list */
+	CTL_FEED_LIST,	  /* diagnose sys external-address-resource list */
 };
 
 /* The policy group of the local-in policies (fortios-reference.md 1.3). */

@@ -85,6 +85,27 @@ static int parse_count(const char *s, __u32 *out)
 	return 0;
 }
 
+/* Nothing may follow @argv[@at - 1]. */
+static int no_more(int argc, char **argv, int at, char *err, size_t errlen)
+{
+	if (argc <= at)
+		return 0;
+	snprintf(err, errlen, "unexpected \"%s\"", argv[at]);
+	return -EINVAL;
+}
+
+/* "list" at @argv[@at], and nothing after it: @cmd. */
+static int list_only(int argc, char **argv, int at, enum ctl_cmd cmd,
+		     struct ctl_req *req, char *err, size_t errlen)
+{
+	static const char *const list[] = { "list" };
+
+	if (level(argc, argv, at, list, 1, "\"list\"", err, errlen) < 0)
+		return -EINVAL;
+	req->cmd = cmd;
+	return no_more(argc, argv, at + 1, err, errlen);
+}
+
 /* diagnose vpn tunnel list [name NAME] */
 static int parse_vpn(int argc, char **argv, struct ctl_req *req, char *err,
 		     size_t errlen)
@@ -113,11 +134,15 @@ static int parse_vpn(int argc, char **argv, struct ctl_req *req, char *err,
 	return 0;
 }
 
-/* diagnose sys session|session6 list | clear | filter [WORDS] */
+/*
+ * diagnose sys session|session6 list | clear | filter [WORDS]
+ * diagnose sys external-address-resource list
+ */
 static int parse_sys(int argc, char **argv, struct ctl_req *req, char *err,
 		     size_t errlen)
 {
-	static const char *const session[] = { "session", "session6" };
+	static const char *const session[] = { "session", "session6",
+					       "external-address-resource" };
 	static const char *const what[] = { "list", "clear", "filter" };
 	static const enum ctl_cmd cmds[] = { CTL_SESS_LIST, CTL_SESS_CLEAR,
 					     CTL_SESS_FILTER };
@@ -128,10 +153,15 @@ static int parse_sys(int argc, char **argv, struct ctl_req *req, char *err,
 	    !strncmp(argv[2], "session", strlen(argv[2])))
 		k = 0;
 	else
-		k = level(argc, argv, 2, session, 2,
-			  "\"session\" or \"session6\"", err, errlen);
+		k = level(
+			argc, argv, 2, session, 3,
+			"\"session\", \"session6\" or \"external-address-resource\"",
+			err, errlen);
 	if (k < 0)
 		return k;
+	if (k == 2)
+		return list_only(argc, argv, 3, CTL_FEED_LIST, req, err,
+				 errlen);
 	req->family = k ? 6 : 4;
 	k = level(argc, argv, 3, what, 3, "\"list\", \"clear\" or \"filter\"",
 		  err, errlen);
@@ -146,15 +176,6 @@ static int parse_sys(int argc, char **argv, struct ctl_req *req, char *err,
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* Nothing may follow @argv[@at - 1]. */
-static int no_more(int argc, char **argv, int at, char *err, size_t errlen)
-{
-	if (argc <= at)
-		return 0;
-	snprintf(err, errlen, "unexpected \"%s\"", argv[at]);
-	return -EINVAL;
 }
 
 /* enable|disable at @argv[@at], and nothing after it. */
@@ -220,18 +241,25 @@ static int group(int argc, char **argv, int at, bool needed, char *err,
 	return 0;
 }
 
-/* diagnose firewall iprope list [G] | show G ID | clear [G] */
+/*
+ * diagnose firewall iprope list [G] | show G ID | clear [G]
+ * diagnose firewall fqdn list
+ */
 static int parse_firewall(int argc, char **argv, struct ctl_req *req, char *err,
 			  size_t errlen)
 {
-	static const char *const iprope[] = { "iprope" };
+	static const char *const sub[] = { "iprope", "fqdn" };
 	static const char *const what[] = { "list", "show", "clear" };
 	static const enum ctl_cmd cmds[] = { CTL_IPROPE_LIST, CTL_IPROPE_SHOW,
 					     CTL_IPROPE_CLEAR };
 	int k;
 
-	if (level(argc, argv, 2, iprope, 1, "\"iprope\"", err, errlen) < 0)
-		return -EINVAL;
+	k = level(argc, argv, 2, sub, 2, "\"iprope\" or \"fqdn\"", err, errlen);
+	if (k < 0)
+		return k;
+	if (k == 1)
+		return list_only(argc, argv, 3, CTL_FQDN_LIST, req, err,
+				 errlen);
 	k = level(argc, argv, 3, what, 3, "\"list\", \"show\" or \"clear\"",
 		  err, errlen);
 	if (k < 0)
@@ -413,6 +441,8 @@ bool ctl_has_json(enum ctl_cmd cmd)
 	case CTL_VPN_TUNNEL_LIST:
 	case CTL_SESS_LIST:
 	case CTL_SESS_FILTER:
+	case CTL_FQDN_LIST:
+	case CTL_FEED_LIST:
 		return true;
 	default:
 		return false;

@@ -517,15 +517,11 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 	char *argv[CTL_MAX_WORDS], err[256];
 	struct ctl_req r;
 	int argc = ctl_split(line, argv, CTL_MAX_WORDS);
-	bool ok;
 
 	if (argc < 0) {
 		fprintf(out, "too many words (at most %d)\n", CTL_MAX_WORDS);
 		return false;
 	}
-	/* FQDN and feed lists (dynaddr.c), before the common commands. */
-	if (dynaddr_ctl(d, argc, argv, out, &ok))
-		return ok;
 	if (ctl_parse(argc, argv, &r, err, sizeof(err))) {
 		fprintf(out, "%s\n", err);
 		return false;
@@ -595,6 +591,10 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 		return diag_get_localin(d, &r, out);
 	case CTL_SHOW_LOCALIN:
 		return diag_show_localin(d, &r, out);
+	case CTL_FQDN_LIST:
+	case CTL_FEED_LIST:
+		dynaddr_list(d, r.cmd == CTL_FQDN_LIST, r.json, out);
+		return true;
 	}
 	return false;
 }

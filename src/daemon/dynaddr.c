@@ -171,39 +171,14 @@ void dynaddr_status_json(struct daemon *d, FILE *out)
 	fputc('}', out);
 }
 
-/* The two lists, as text or (@json) as README's "JSON output". */
-static void list(struct daemon *d, enum dyn_kind kind, bool json, FILE *out)
+void dynaddr_list(struct daemon *d, bool fqdn, bool json, FILE *out)
 {
+	enum dyn_kind kind = fqdn ? DYN_FQDN : DYN_FEED;
+
 	if (json)
 		diag_fmt_dyn_list_json(out, &d->dyn.t, kind, sa_mono_ms());
-	else if (kind == DYN_FQDN)
+	else if (fqdn)
 		dyn_print_fqdn_list(&d->dyn.t, out);
 	else
 		dyn_print_feed_list(&d->dyn.t, out);
-}
-
-bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok)
-{
-	bool json = argc && !strcmp(argv[0], "json");
-
-	if (json) {
-		argc--;
-		argv++;
-	}
-	if (argc == 4 && !strcmp(argv[0], "diagnose") &&
-	    !strcmp(argv[1], "firewall") && !strcmp(argv[2], "fqdn") &&
-	    !strcmp(argv[3], "list")) {
-		list(d, DYN_FQDN, json, out);
-		*ok = true;
-		return true;
-	}
-	if (argc == 4 && !strcmp(argv[0], "diagnose") &&
-	    !strcmp(argv[1], "sys") &&
-	    !strcmp(argv[2], "external-address-resource") &&
-	    !strcmp(argv[3], "list")) {
-		list(d, DYN_FEED, json, out);
-		*ok = true;
-		return true;
-	}
-	return false;
 }

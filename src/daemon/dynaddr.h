@@ -39,10 +39,10 @@ void dynaddr_status(struct daemon *d, FILE *out);
 /* Its JSON object (`status -j`). */
 void dynaddr_status_json(struct daemon *d, FILE *out);
 /*
- * `diagnose firewall fqdn list`, `diagnose sys external-address-resource
- * list` (after "json": README's "JSON output"): true if @argv is one of
- * them (answered on @out, *ok set).
+ * `diagnose firewall fqdn list` (@fqdn), `diagnose sys
+ * external-address-resource list`, as text or (@json) as README's "JSON
+ * output".
  */
-bool dynaddr_ctl(struct daemon *d, int argc, char **argv, FILE *out, bool *ok);
+void dynaddr_list(struct daemon *d, bool fqdn, bool json, FILE *out);
 
 #endif

@@ -7,6 +7,7 @@
 # - a reload that points the feed at another URL while the old URL's fetch
 #   is in flight: the old URL's list is not applied as the new one's, and
 #   the new URL is fetched at once (not a whole refresh-rate later);
+# - the list in the console (localin cli) and abbreviated;
 # - a good list replaced by an HTML page served with 200 (a proxy's error
 #   page): no line of it is an address, so the fetch fails and the last
 #   good list stays (the peer stays denied), status says why; an empty
@@ -111,6 +112,14 @@ check "... not the old URL's, which came back after the reload" \
 	sh -c "! grep -q '192.0.2.99' '$tmp/feeds.out'"
 check "... and the peer it lists is denied" \
 	sh -c "! ip netns exec '$PEER' ping -c 1 -W 1 '$GW_ADDR'"
+
+# The console runs the list as the command line does.
+in_gw "$bin" cli -s "$SOCK" -c "diagnose sys external-address-resource list" \
+	>"$tmp/cli.out" 2>&1
+check "localin cli: diagnose sys external-address-resource list" \
+	grep -q "^    $PEER_ADDR\$" "$tmp/cli.out"
+check "localin diagnose sys ext list (abbreviated, as FortiOS takes it)" \
+	sh -c "'$bin' diagnose -s '$SOCK' sys ext list | grep -q '^external-resource blocklist'"
 
 # The list turns into an HTML page, served with 200.
 printf '%s\n' "$PEER_ADDR" >"$WWW/list.txt"
