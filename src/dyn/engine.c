@@ -647,7 +647,14 @@ int dyn_engine_configure(struct dyn_engine *eng, const struct obj_dns *dns)
 	bool redo = strcmp(servers, eng->servers) ||
 		    dns->timeout_s != eng->timeout_s ||
 		    dns->retry != eng->retry;
+	size_t i;
 
+	/* New bounds: each name is asked now, its next refresh within them. */
+	if (dns->min_refresh_s != eng->min_refresh_s ||
+	    dns->max_refresh_s != eng->max_refresh_s)
+		for (i = 0; i < eng->t->nr; i++)
+			if (eng->t->e[i]->kind == DYN_FQDN)
+				eng->t->e[i]->next_ms = 0;
 	eng->min_refresh_s = dns->min_refresh_s;
 	eng->max_refresh_s = dns->max_refresh_s;
 	if (!redo)

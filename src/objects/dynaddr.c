@@ -96,6 +96,9 @@ static int sync_feed(struct dyn_table *t, const struct obj_feed *f)
 		return -ENOMEM;
 	/* Another URL is another list: fetch it at once, start empty. */
 	moved = !e->url || strcmp(e->url, f->url);
+	/* Another refresh-rate counts from now, not from the old schedule. */
+	if (e->refresh_min != f->refresh_min)
+		e->next_ms = 0;
 	e->in_use = true;
 	e->refresh_min = f->refresh_min;
 	e->verify = f->verify;

@@ -11,7 +11,9 @@
 # - a good list replaced by an HTML page served with 200 (a proxy's error
 #   page): no line of it is an address, so the fetch fails and the last
 #   good list stays (the peer stays denied), status says why; an empty
-#   body is an empty list, and applies.
+#   body is an empty list, and applies;
+# - a refresh-rate a reload lowers applies at once, and so does a lower
+#   fqdn-max-refresh (dnsmasq answers a name with a TTL of an hour).
 #
 #	sh tests/e2e/dynfeed.sh BIN
 set -u
@@ -20,7 +22,7 @@ SUITE=e2e/dynfeed
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need_root_and_tools ip nsenter unshare ping
+need_root_and_tools ip nsenter unshare ping dnsmasq
 find_python
 private_bpffs "$@"
 setup_run df localin-dynfeed
@@ -38,11 +40,22 @@ cleanup_more() {
 	done
 }
 
-write_conf() { # URL-path [refresh-rate]
+write_conf() { # URL-path [refresh-rate [fqdn-max-refresh]]
 	cat >"$conf" <<EOF
 config system interface
     edit "$IF"
         set ip $GW_ADDR 255.255.255.0
+    next
+end
+config system dns
+    set primary 127.0.0.1
+    set fqdn-min-refresh 1
+    set fqdn-max-refresh ${3:-3600}
+end
+config firewall address
+    edit "named"
+        set type fqdn
+        set fqdn "named.lab.test"
     next
 end
 config system external-resource
@@ -55,7 +68,7 @@ end
 config firewall local-in-policy
     edit 1
         set intf "$IF"
-        set srcaddr "blocklist"
+        set srcaddr "blocklist" "named"
         set dstaddr "all"
         set service "ALL"
         set schedule "always"
@@ -90,6 +103,15 @@ class H(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 http.server.ThreadingHTTPServer(("127.0.0.1", 8080), H).serve_forever()' \
 	"$WWW" "$SLOW" >"$tmp/http.out" 2>&1 &
+bg="$bg $!"
+# named.lab.test, with a TTL of an hour
+printf '192.0.2.77 named.lab.test\n' >"$tmp/hosts"
+ip -n "$GW" link set lo up
+nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
+	--no-resolv --no-hosts --addn-hosts="$tmp/hosts" \
+	--local=/lab.test/ --local-ttl=3600 --listen-address=127.0.0.1 \
+	--bind-interfaces --port=53 --user=root --pid-file= \
+	>"$tmp/dnsmasq.out" 2>&1 &
 bg="$bg $!"
 sleep 0.5
 
@@ -138,6 +160,32 @@ check "... and the daemon said so" \
 : >"$WWW/list.txt"
 check "an empty list is a list: it applies, the peer passes" \
 	wait_until 150 ip netns exec "$PEER" ping -c 1 -W 1 "$GW_ADDR"
+
+# A refresh-rate lowered by a reload counts from then, not after the
+# refresh the old rate had planned (300 s away here).
+write_conf list.txt 60
+li_cmd reload >/dev/null 2>&1
+wait_until 100 sh -c "'$bin' status -s '$SOCK' | grep -Eq 'blocklist: ok, .*next in [0-9]{3} s'"
+write_conf list.txt 1
+li_cmd reload >/dev/null 2>&1
+sleep 0.5
+li_cmd status >"$tmp/status-rate.out" 2>&1
+check "a lowered refresh-rate applies at once (next refresh within 5 s)" \
+	grep -Eq 'blocklist: ok, .*next (in [0-5] s|in progress)' \
+	"$tmp/status-rate.out"
+
+# So does a lower system dns fqdn-max-refresh for a name with a long TTL.
+li_cmd status >"$tmp/status-dns.out" 2>&1
+check "the name is asked again at its TTL (an hour)" \
+	grep -Eq 'fqdn named.lab.test: ok, 1 range, .*next in [0-9]{4} s' \
+	"$tmp/status-dns.out"
+write_conf list.txt 1 5
+li_cmd reload >/dev/null 2>&1
+sleep 0.5
+li_cmd status >"$tmp/status-dns2.out" 2>&1
+check "a lowered fqdn-max-refresh applies at once (next within 5 s)" \
+	grep -Eq 'fqdn named.lab.test: ok, 1 range, .*next (in [0-5] s|in progress)' \
+	"$tmp/status-dns2.out"
 
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ] || {
