@@ -40,7 +40,8 @@ struct dyn_engine {
 	uint64_t curl_timer_at; /* 0: none */
 	unsigned int in_flight;
 	struct feed_xfer *xfers;
-	uint64_t minute_ms; /* 60000; LOCALIN_FEED_MINUTE_MS for tests */
+	unsigned int nr_xfers; /* on xfers: at most DYN_CURL_MAX_XFERS */
+	uint64_t minute_ms;    /* 60000; LOCALIN_FEED_MINUTE_MS for tests */
 };
 
 #define NXDOMAIN_TEXT "no such name or no address (NXDOMAIN/NODATA)"
@@ -324,8 +325,13 @@ static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp,
 		return 0;
 	}
 	if (i == eng->nr_socks) {
+		/*
+		 * Not watched: that transfer ends at its timeout. Never -1,
+		 * which makes libcurl give up the whole multi handle (and
+		 * crash in it later). DYN_CURL_MAX_XFERS keeps us from here.
+		 */
 		if (eng->nr_socks == DYN_CURL_MAX_FDS)
-			return -1; /* libcurl fails that transfer */
+			return 0;
 		eng->nr_socks++;
 	}
 	eng->socks[i].fd = s;
@@ -427,6 +433,7 @@ static void feed_start(struct dyn_engine *eng, struct dyn_entry *e)
 	}
 	x->next = eng->xfers;
 	eng->xfers = x;
+	eng->nr_xfers++;
 	e->busy = true;
 	eng->in_flight++;
 }
@@ -437,8 +444,10 @@ static void xfer_free(struct dyn_engine *eng, struct feed_xfer *x)
 
 	for (p = &eng->xfers; *p && *p != x; p = &(*p)->next)
 		;
-	if (*p)
+	if (*p) {
 		*p = x->next;
+		eng->nr_xfers--;
+	}
 	curl_multi_remove_handle(eng->multi, x->easy);
 	curl_easy_cleanup(x->easy);
 	free(x->buf);
@@ -615,6 +624,9 @@ int dyn_engine_open(struct dyn_engine **out, struct dyn_table *t,
 	curl_multi_setopt(eng->multi, CURLMOPT_SOCKETDATA, eng);
 	curl_multi_setopt(eng->multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_multi_setopt(eng->multi, CURLMOPT_TIMERDATA, eng);
+	/* Idle kept-alive connections count too: the sockets stay bounded. */
+	curl_multi_setopt(eng->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+			  (long)DYN_CURL_MAX_XFERS);
 	*out = eng;
 	return 0;
 }
@@ -757,8 +769,9 @@ void dyn_engine_tick(struct dyn_engine *eng)
 			continue;
 		if (e->kind == DYN_FQDN)
 			fqdn_start(eng, e);
-		else if (e->kind == DYN_FEED)
-			feed_start(eng, e);
+		else if (e->kind == DYN_FEED &&
+			 eng->nr_xfers < DYN_CURL_MAX_XFERS)
+			feed_start(eng, e); /* else at the next tick */
 	}
 }
 
@@ -772,6 +785,9 @@ int dyn_engine_timeout_ms(struct dyn_engine *eng)
 	for (i = 0; i < eng->t->nr; i++) {
 		const struct dyn_entry *e = eng->t->e[i];
 
+		/* A feed waiting for a transfer slot: a transfer's end wakes. */
+		if (e->kind == DYN_FEED && eng->nr_xfers >= DYN_CURL_MAX_XFERS)
+			continue;
 		if (e->in_use && !e->busy && (!at || e->next_ms < at))
 			at = e->next_ms;
 	}
@@ -868,9 +884,12 @@ int dyn_resolve_once(struct dyn_table *t, const struct obj_config *cfg,
 			ms = 100;
 		if (poll(pfd, (nfds_t)n, ms) > 0)
 			dyn_engine_handle(eng, pfd, n);
-		/* Only what is in flight: nothing starts a second time. */
+		/*
+		 * Nothing starts a second time; feeds still waiting for a
+		 * transfer slot (next_ms 0) start as slots free up.
+		 */
 		for (i = 0; i < t->nr; i++)
-			if (!t->e[i]->busy)
+			if (!t->e[i]->busy && t->e[i]->next_ms)
 				t->e[i]->next_ms = UINT64_MAX;
 		dyn_engine_tick(eng);
 	}

@@ -27,6 +27,12 @@
 /* c-ares's sockets (ARES_GETSOCK_MAXNUM) and the feeds' transfers. */
 #define DYN_ARES_MAX_FDS 16
 #define DYN_CURL_MAX_FDS 8
+/*
+ * Feeds fetched at once: a transfer holds up to two sockets (both
+ * families tried while connecting), so the sockets stay within
+ * DYN_CURL_MAX_FDS. The other feeds that are due wait their turn.
+ */
+#define DYN_CURL_MAX_XFERS (DYN_CURL_MAX_FDS / 2)
 #define DYN_MAX_FDS (DYN_ARES_MAX_FDS + DYN_CURL_MAX_FDS)
 
 struct dyn_engine;

@@ -13,7 +13,8 @@
 #   good list stays (the peer stays denied), status says why; an empty
 #   body is an empty list, and applies;
 # - a refresh-rate a reload lowers applies at once, and so does a lower
-#   fqdn-max-refresh (dnsmasq answers a name with a TTL of an hour).
+#   fqdn-max-refresh (dnsmasq answers a name with a TTL of an hour);
+# - twelve feeds fetched at once: the daemon lives, every one is fetched.
 #
 #	sh tests/e2e/dynfeed.sh BIN
 set -u
@@ -186,6 +187,32 @@ li_cmd status >"$tmp/status-dns2.out" 2>&1
 check "a lowered fqdn-max-refresh applies at once (next within 5 s)" \
 	grep -Eq 'fqdn named.lab.test: ok, 1 range, .*next (in [0-5] s|in progress)' \
 	"$tmp/status-dns2.out"
+
+# Twelve slow feeds at once: more transfers than the fetcher watches
+# sockets for (libcurl gave up its whole multi handle, and the daemon
+# crashed in it). They wait their turn; every one is fetched.
+printf '198.51.100.7\n' >"$WWW/many.txt"
+{
+	sed -n '1,/^config system external-resource/p' "$conf"
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		printf '    edit "f%s"\n        set type address\n' "$i"
+		printf '        set resource "http://127.0.0.1:8080/slow/many.txt?%s"\n    next\n' "$i"
+	done
+	sed -n '/^config system external-resource/,$p' "$conf" | sed 1d |
+		sed 's/set srcaddr "blocklist" "named"/set srcaddr "blocklist" "named" "f1" "f12"/'
+} >"$tmp/many.conf"
+cp "$tmp/many.conf" "$conf"
+check "reload: twelve feeds" li_cmd reload
+all_ok() {
+	[ "$(li_cmd status | grep -c '^external-resource f[0-9]*: ok, 1 range')" -eq 12 ]
+}
+if wait_until $((SLOW * 10 * 5)) all_ok; then
+	pass "twelve slow feeds fetched, a few at a time"
+else
+	fail "twelve slow feeds fetched, a few at a time"
+	li_cmd status
+fi
+check "... and the daemon lives" alive "$(daemon_pid)"
 
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ] || {
