@@ -822,6 +822,16 @@ bool dyn_wanted(const struct obj_config *cfg)
 	return false;
 }
 
+static bool has_family(const struct dyn_entry *e, int family)
+{
+	size_t i;
+
+	for (i = 0; i < e->nr; i++)
+		if (e->r[i].family == family)
+			return true;
+	return false;
+}
+
 static void warn_unresolved(const struct dyn_table *t,
 			    const struct obj_config *cfg, struct diag_list *dl)
 {
@@ -831,12 +841,23 @@ static void warn_unresolved(const struct dyn_table *t,
 		const struct obj_addr *a = cfg->addrs[i];
 		const struct dyn_entry *e = dyn_of_addr(t, a);
 
-		if (!e || e->state == DYN_OK || a->type != ADDR_FQDN)
+		if (!e || a->type != ADDR_FQDN)
 			continue;
-		diag_warn(
-			dl, &a->loc,
-			"address \"%s\": fqdn \"%s\" cannot be resolved (%s): it matches nothing",
-			a->name, a->fqdn, e->err[0] ? e->err : "no answer");
+		if (e->state != DYN_OK) {
+			diag_warn(
+				dl, &a->loc,
+				"address \"%s\": fqdn \"%s\" cannot be resolved (%s): it matches nothing",
+				a->name, a->fqdn,
+				e->err[0] ? e->err : "no answer");
+			continue;
+		}
+		/* firewall address takes A records, address6 AAAA only. */
+		if (e->nr && !has_family(e, a->family))
+			diag_warn(
+				dl, &a->loc,
+				"address \"%s\": fqdn \"%s\" has only IPv%d addresses, none of IPv%d: it matches nothing",
+				a->name, a->fqdn, a->family == 4 ? 6 : 4,
+				a->family);
 	}
 	for (i = 0; i < cfg->nr_feeds; i++) {
 		const struct obj_feed *f = cfg->feeds[i];

@@ -14,6 +14,7 @@
 #   body is an empty list, and applies;
 # - a refresh-rate a reload lowers applies at once, and so does a lower
 #   fqdn-max-refresh (dnsmasq answers a name with a TTL of an hour);
+# - check warns of a firewall address whose name has only AAAA records;
 # - twelve feeds fetched at once: the daemon lives, every one is fetched.
 #
 #	sh tests/e2e/dynfeed.sh BIN
@@ -106,7 +107,7 @@ http.server.ThreadingHTTPServer(("127.0.0.1", 8080), H).serve_forever()' \
 	"$WWW" "$SLOW" >"$tmp/http.out" 2>&1 &
 bg="$bg $!"
 # named.lab.test, with a TTL of an hour
-printf '192.0.2.77 named.lab.test\n' >"$tmp/hosts"
+printf '192.0.2.77 named.lab.test\n2001:db8::5 v6only.lab.test\n' >"$tmp/hosts"
 ip -n "$GW" link set lo up
 nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
 	--no-resolv --no-hosts --addn-hosts="$tmp/hosts" \
@@ -115,6 +116,33 @@ nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
 	>"$tmp/dnsmasq.out" 2>&1 &
 bg="$bg $!"
 sleep 0.5
+
+# check: a firewall address (IPv4) whose name has only AAAA records
+# matches nothing, and says so.
+cat >"$tmp/v6only.conf" <<EOF
+config system dns
+    set primary 127.0.0.1
+end
+config firewall address
+    edit "v6name"
+        set type fqdn
+        set fqdn "v6only.lab.test"
+    next
+end
+config firewall local-in-policy
+    edit 1
+        set intf "any"
+        set srcaddr "v6name"
+        set dstaddr "all"
+        set service "ALL"
+        set schedule "always"
+    next
+end
+EOF
+in_gw "$bin" check -c "$tmp/v6only.conf" >"$tmp/v6only.out" 2>&1
+check "check: an IPv4 address whose name has only IPv6 addresses is said to match nothing" \
+	grep -q 'address "v6name": fqdn "v6only.lab.test" has only IPv6 addresses, none of IPv4: it matches nothing' \
+	"$tmp/v6only.out"
 
 feeds() { li_cmd diagnose sys external-address-resource list; }
 
