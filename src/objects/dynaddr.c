@@ -367,6 +367,9 @@ int dyn_feed_parse(const char *text, size_t len, struct dyn_range **out,
 	char buf[128];
 
 	*nr_bad = 0;
+	/* A list saved by a Windows editor starts with a UTF-8 BOM. */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		off = 3;
 	while (off < len) {
 		const char *eol = memchr(text + off, '\n', len - off);
 		size_t n = (eol ? (size_t)(eol - text) : len) - off;

@@ -132,9 +132,10 @@ const char *dyn_state_name(enum dyn_state s);
 /*
  * Threat feed text (FortiOS's format): one IPv4 or IPv6 address, range
  * (a-b) or subnet (a/len, a/netmask) a line; blank lines and comments (#
- * or ; to the end of the line) skipped; \r\n accepted. Appends to @out
- * (malloc'd, grown through @nr and @cap); the numbers of bad lines (the first @max_bad of
- * them) go to @bad, their count to *nr_bad. 0 or -ENOMEM.
+ * or ; to the end of the line) skipped; \r\n and a leading UTF-8 BOM
+ * accepted. Appends to @out (malloc'd, grown through @nr and @cap); the
+ * numbers of bad lines (the first @max_bad of them) go to @bad, their
+ * count to *nr_bad. 0 or -ENOMEM.
  */
 int dyn_feed_parse(const char *text, size_t len, struct dyn_range **out,
 		   size_t *nr, size_t *cap, unsigned int *bad, size_t max_bad,

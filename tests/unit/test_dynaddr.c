@@ -103,6 +103,20 @@ static void test_feed_empty_and_no_newline(void **state)
 	parse("192.0.2.5", &p); /* the last line without its LF */
 	assert_int_equal(p.nr, 1);
 	free(p.r);
+	/* a file saved with a UTF-8 byte order mark: its first line too */
+	parse("\xef\xbb\xbf"
+	      "192.0.2.5\r\n192.0.2.7\r\n",
+	      &p);
+	assert_int_equal(p.nr, 2);
+	assert_int_equal(p.nr_bad, 0);
+	free(p.r);
+	/* a BOM anywhere else is not one */
+	parse("192.0.2.5\n\xef\xbb\xbf"
+	      "192.0.2.7\n",
+	      &p);
+	assert_int_equal(p.nr, 1);
+	assert_int_equal(p.nr_bad, 1);
+	free(p.r);
 }
 
 /* Does @ip match addr/mask the way a wildcard means it? */
