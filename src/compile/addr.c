@@ -256,6 +256,42 @@ static void warn_unfilled_exclude(struct compile_ctx *c,
 		c->cfg->dyn ? "" : " (not resolved yet)", g->name);
 }
 
+/*
+ * srcaddr-negate/dstaddr-negate with a member that has no address yet
+ * (an FQDN not resolved, a feed not fetched): the negation exempts
+ * nothing of it, so the policy matches what it names too. A deny for
+ * "all but the admin's host" then denies the admin: say so, as for an
+ * exclude-member.
+ */
+void addr_warn_unfilled_negate(struct compile_ctx *c,
+			       const struct obj_policy *p)
+{
+	int d;
+
+	for (d = 0; d < 2 && p->enabled; d++) {
+		struct obj_addr *const *list = d ? p->dst : p->src;
+		const struct conf_loc *locs = d ? p->dst_locs : p->src_locs;
+		size_t i, n = d ? p->nr_dst : p->nr_src;
+
+		if (!(d ? p->dst_negate : p->src_negate))
+			continue;
+		for (i = 0; i < n; i++) {
+			const struct obj_addr *u = addr_unfilled(c, list[i], 0);
+
+			if (!u)
+				continue;
+			diag_warn(
+				c->dl, locs ? &locs[i] : &p->loc,
+				"policy %u: %saddr-negate with \"%s\": %s \"%s\" has no address%s, so the negation exempts nothing: what it names is matched by the policy too until it has",
+				p->id, d ? "dst" : "src", list[i]->name,
+				u->type == ADDR_FQDN ? "fqdn" :
+						       "external-resource",
+				u->type == ADDR_FQDN ? u->fqdn : u->feed,
+				c->cfg->dyn ? "" : " (not resolved yet)");
+		}
+	}
+}
+
 /* Has a member of @g no address yet (an FQDN, a feed): it may get some. */
 static bool group_unfilled(struct compile_ctx *c, const struct obj_addr *g)
 {

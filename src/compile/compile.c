@@ -172,6 +172,7 @@ static int family_build(struct compile_ctx *c, int family,
 		goto out;
 	}
 	for (i = 0; i < fb.nr && !err; i++) {
+		addr_warn_unfilled_negate(c, pol[i]);
 		err = addr_policy_set(c, pol[i]->src, pol[i]->nr_src,
 				      &fb.src_set[i]);
 		if (!err)

@@ -142,6 +142,9 @@ void addr_store_release(struct addr_store *st);
 int addr_flatten(struct compile_ctx *c, const struct obj_addr *a, uint32_t *id);
 int addr_policy_set(struct compile_ctx *c, struct obj_addr *const *list,
 		    size_t nr, uint32_t *id);
+/* A negated srcaddr/dstaddr naming an FQDN or feed without address: warn. */
+void addr_warn_unfilled_negate(struct compile_ctx *c,
+			       const struct obj_policy *p);
 /* Intern @s (normalized; its memory moves into the store). */
 int addr_intern(struct addr_store *st, struct ipset *s, uint32_t *id);
 int addr_build_dim(struct compile_ctx *c, const struct fam_build *fb,
