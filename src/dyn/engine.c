@@ -405,6 +405,13 @@ static void feed_start(struct dyn_engine *eng, struct dyn_entry *e)
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	/*
+	 * A transfer that times out while its host name is still being
+	 * resolved (resolv.conf's servers dead) would wait for libcurl's
+	 * resolver thread, for seconds, in the daemon's loop. Let that
+	 * thread finish on its own instead (libcurl 7.87 and later).
+	 */
+	curl_easy_setopt(x->easy, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)(eng->minute_ms / 4));

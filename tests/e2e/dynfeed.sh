@@ -15,7 +15,9 @@
 # - a refresh-rate a reload lowers applies at once, and so does a lower
 #   fqdn-max-refresh (dnsmasq answers a name with a TTL of an hour);
 # - check warns of a firewall address whose name has only AAAA records;
-# - twelve feeds fetched at once: the daemon lives, every one is fetched.
+# - twelve feeds fetched at once: the daemon lives, every one is fetched;
+# - a feed whose host name does not resolve (the resolv.conf server never
+#   answers): the daemon's loop never waits for libcurl's resolver.
 #
 #	sh tests/e2e/dynfeed.sh BIN
 set -u
@@ -91,6 +93,12 @@ mkdir -p "$WWW"
 printf '192.0.2.99\n' >"$WWW/old.txt"
 printf '%s\n' "$PEER_ADDR" >"$WWW/new.txt"
 
+# The resolver libcurl uses for a feed's host name: a server that never
+# answers (blackhole), in this test's own mount namespace.
+printf 'nameserver 127.0.0.3\noptions timeout:4 attempts:1\n' >"$tmp/resolv.conf"
+mount --bind "$tmp/resolv.conf" /etc/resolv.conf ||
+	skip "cannot bind-mount a resolv.conf for the test"
+
 make_lab
 nsenter --net="/run/netns/$GW" "$py" -c '
 import http.server, sys, time
@@ -105,6 +113,13 @@ class H(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 http.server.ThreadingHTTPServer(("127.0.0.1", 8080), H).serve_forever()' \
 	"$WWW" "$SLOW" >"$tmp/http.out" 2>&1 &
+bg="$bg $!"
+nsenter --net="/run/netns/$GW" "$py" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.3", 53))
+while True:
+    s.recvfrom(4096)' >/dev/null 2>&1 &
 bg="$bg $!"
 # named.lab.test, with a TTL of an hour
 printf '192.0.2.77 named.lab.test\n2001:db8::5 v6only.lab.test\n' >"$tmp/hosts"
@@ -241,6 +256,29 @@ else
 	li_cmd status
 fi
 check "... and the daemon lives" alive "$(daemon_pid)"
+
+# A feed whose host name does not resolve (the DNS server never answers):
+# the transfer times out (after 1.25 s here) while libcurl's resolver
+# thread still waits (4 s); the daemon's loop must not wait for it.
+write_conf list.txt 1
+sed -i 's#http://127.0.0.1:8080/list.txt#http://feeds.blackhole.test:8080/list.txt#' "$conf"
+li_cmd reload >/dev/null 2>&1
+slowest=0
+for i in $(seq 1 40); do
+	t0=$(date +%s%N)
+	li_cmd status -t 20 >/dev/null 2>&1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -gt "$slowest" ] && slowest=$ms
+	sleep 0.25
+done
+echo "# slowest status while the feed's host does not resolve: $slowest ms"
+if [ "$slowest" -lt 1000 ]; then
+	pass "a feed host that does not resolve never stalls the daemon ($slowest ms)"
+else
+	fail "a feed host that does not resolve never stalls the daemon ($slowest ms)"
+fi
+check "... and its fetch fails with the resolver's timeout" \
+	grep -q 'external-resource "blocklist": cannot fetch http://feeds.blackhole.test.*Resolving timed out' "$ERR"
 
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ] || {
