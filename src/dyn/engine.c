@@ -535,6 +535,14 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 		/* Said when it starts or changes, not at every refresh. */
 		bool again = !strncmp(e->err, why, sizeof(e->err) - 1);
 
+		/*
+		 * Tried again within a minute, not a whole refresh-rate (a
+		 * day, for some lists): a fetch at boot, before the network
+		 * is up, would leave the feed empty all that time.
+		 */
+		if (e->refresh_min > 1)
+			e->next_ms = now + eng->minute_ms;
+
 		free(v);
 		e->failures++;
 		snprintf(e->err, sizeof(e->err), "%.*s",

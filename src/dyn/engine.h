@@ -10,7 +10,8 @@
  * fqdn-min-refresh and fqdn-max-refresh; an address stays at least its
  * address's cache-ttl after it was last seen. A feed every refresh-rate
  * minutes. A failure (DNS timeout or refusal, an HTTP error) keeps the
- * last good ranges and tries again at the next refresh.
+ * last good ranges and tries again at the next refresh (a feed: within a
+ * minute).
  */
 #ifndef LOCALIN_DYN_ENGINE_H
 #define LOCALIN_DYN_ENGINE_H

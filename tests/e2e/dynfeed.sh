@@ -16,6 +16,7 @@
 #   fqdn-max-refresh (dnsmasq answers a name with a TTL of an hour);
 # - check warns of a firewall address whose name has only AAAA records;
 # - twelve feeds fetched at once: the daemon lives, every one is fetched;
+# - a failed fetch is tried again within a minute, not a refresh-rate;
 # - a feed whose host name does not resolve (the resolv.conf server never
 #   answers): the daemon's loop never waits for libcurl's resolver.
 #
@@ -256,6 +257,16 @@ else
 	li_cmd status
 fi
 check "... and the daemon lives" alive "$(daemon_pid)"
+
+# A failed fetch is tried again within a minute, not a refresh-rate (an
+# hour here): the list that was missing is fetched once it is there.
+write_conf later.txt 60
+li_cmd reload >/dev/null 2>&1
+check "a feed that cannot be fetched (404) is tried again within a minute" \
+	wait_until 50 sh -c "'$bin' status -s '$SOCK' | grep -Eq 'blocklist: never resolved, 0 ranges.*next in [0-5] s.*HTTP status 404'"
+printf '%s\n' "$PEER_ADDR" >"$WWW/later.txt"
+check "... and fetched once it is there" wait_until 100 sh -c \
+	"'$bin' status -s '$SOCK' | grep -q 'blocklist: ok, 1 range'"
 
 # A feed whose host name does not resolve (the DNS server never answers):
 # the transfer times out (after 1.25 s here) while libcurl's resolver
