@@ -25,7 +25,7 @@ static const struct command {
 	{ "reload", cmd_reload, "make the running daemon re-read its config" },
 	{ "stop", cmd_stop, "stop the daemon: detach, unpin, exit" },
 	{ "diagnose", cmd_diagnose,
-	  "debug flow|enable, firewall iprope, vpn, sys session (the daemon)" },
+	  "debug, iprope, fqdn, vpn, sys session, external-address-resource" },
 	{ "get", cmd_get,
 	  "system status, system performance status, firewall local-in-policy" },
 	{ "log", cmd_log, "log show: the log file, filtered, tail, follow" },

@@ -364,6 +364,12 @@ static int send_msg(struct alertmail *am)
 	am->refused[0] = '\0';
 	curl_easy_setopt(e, CURLOPT_URL, c->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	/*
+	 * A mail that times out while the server's name is still being
+	 * resolved would wait in the daemon's loop for libcurl's resolver
+	 * thread (as a feed's fetch did: src/dyn/engine.c).
+	 */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(e, CURLOPT_MAIL_FROM, addr);
 	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, rcpt);
 	/*
