@@ -108,12 +108,26 @@ ping_mostly() { # name
 }
 ping_line() { grep 'packets transmitted' "$LAB_DIR/$1.ping"; }
 
+# Frames the attacker sent that never reached wan1's XDP program: dropped
+# by a full queue on the way (the attacker's veth, the switch's ports),
+# which a machine busy with other work does (CI once: 3191 of 200000).
+path_drops() {
+	local n=0 v
+	for v in "$NS_ATT eth0 tx_dropped" "$NS_SW att0 rx_dropped" \
+		"$NS_SW gw0 tx_dropped" "$NS_GW $GW_IF rx_dropped"; do
+		set -- $v
+		n=$((n + $(ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3")))
+	done
+	echo "$n"
+}
+
 test_flood() {
-	local before after lines d p
+	local before after lines d p lost
 	lab_tunnel_up || { fail "flood: tunnel up"; return; }
 	before=$(unknown)
 	: >"$LAB_DIR/localin.log.mark"
 	lines=$(grep -c 'unknown SPI' "$LAB_DIR/localin.log")
+	lost=$(path_drops)
 	peer_capture_start flood || { fail "flood: captures"; return; }
 	ping_start flood 300 0.01
 	local ping=$!
@@ -128,8 +142,9 @@ test_flood() {
 	read -r d p <<<"$(peer_esp flood)"
 	check "flood: every ESP frame of the peer got through ($d delivered, $p behind wan1)" \
 		peer_esp_ok flood "$d" "$p" 297
-	check "flood: the unknown-SPI counter counts exactly the $((2 * N)) forged frames (got $((after - before)))" \
-		[ "$((after - before))" = "$((2 * N))" ]
+	lost=$(($(path_drops) - lost))
+	check "flood: the unknown-SPI counter counts exactly the $((2 * N)) forged frames but the $lost lost before wan1's XDP (got $((after - before)))" \
+		[ "$((after - before))" = "$((2 * N - lost))" ]
 	lines=$(($(grep -c 'unknown SPI' "$LAB_DIR/localin.log") - lines))
 	# One source address: a burst of 5, then 1 a second (src/log/README.md).
 	check "flood: $lines unknown-SPI log lines for $((2 * N)) forged frames from one address (rate limit: at most 5 + 1/s)" \
