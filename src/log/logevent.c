@@ -88,6 +88,22 @@ static const char *service_name(const struct obj_config *c,
 	return NULL;
 }
 
+/*
+ * The srcintfrole= of a traffic log: the arrival interface's `set role`
+ * in `config system interface`, NULL (undefined) when it has none.
+ */
+static const char *intf_role(const struct obj_config *c, const char *ifname)
+{
+	size_t i;
+
+	if (!c || !ifname)
+		return NULL;
+	for (i = 0; i < c->nr_intfs; i++)
+		if (!strcmp(c->intfs[i]->name, ifname))
+			return c->intfs[i]->role;
+	return NULL;
+}
+
 int log_emit_format(struct log_emitter *e, const struct li_pkt *p,
 		    const struct li_verdict *v, const char *ifname,
 		    const struct sa_entry *sa, __u64 ts_ns, char *buf,
@@ -108,6 +124,7 @@ int log_emit_format(struct log_emitter *e, const struct li_pkt *p,
 		n = log_format_esp_error(buf, size, &e->ctx, &ev);
 	} else {
 		ev.service = service_name(e->objs, p, v);
+		ev.intf_role = intf_role(e->objs, ifname);
 		/* The session's id; a denied attempt's from the data path. */
 		ev.sessionid = v->sess_id ? v->sess_id : ++e->session;
 		n = log_format_traffic(buf, size, &e->ctx, &ev);
@@ -201,6 +218,7 @@ int log_emit_session_end(struct log_emitter *e, const struct log_sess_end *se,
 	if (!rl_allow(&e->rl, RL_TRAFFIC_ACCEPT, p.family, p.saddr, se->end_ns))
 		return 0;
 	ev.service = service_name(e->objs, &p, &v);
+	ev.intf_role = intf_role(e->objs, se->ifname);
 	n = log_format_traffic(buf, size, &e->ctx, &ev);
 	if (n > 0)
 		e->lines++;

@@ -184,7 +184,10 @@ int log_format_traffic(char *buf, size_t size, const struct log_ctx *ctx,
 	}
 	logbuf_puts(&lb, " srcintf=");
 	logbuf_quoted(&lb, ev->intf);
-	logbuf_puts(&lb, " srcintfrole=\"undefined\" dstip=");
+	/* The interface's `set role`, as FortiOS writes it (lan, wan, dmz). */
+	logbuf_puts(&lb, " srcintfrole=");
+	logbuf_quoted(&lb, ev->intf_role ? ev->intf_role : "undefined");
+	logbuf_puts(&lb, " dstip=");
 	logbuf_ip(&lb, pkt->family, pkt->daddr);
 	if (has_ports(pkt)) {
 		logbuf_puts(&lb, " dstport=");

@@ -50,8 +50,10 @@ struct log_event {
 	const struct li_verdict *verdict; /* traffic log: action, policyid */
 	const char *intf;    /* arrival interface (srcintf=, outintf=) */
 	const char *service; /* traffic: service name; NULL: "udp/500" form */
-	const char *tunnel;  /* ESP: tunnel name if known; NULL: "N/A" */
-	int peer_family;     /* ESP wrong peer: the SA's peer, if known */
+	/* the arrival interface's `set role` (srcintfrole=); NULL: undefined */
+	const char *intf_role;
+	const char *tunnel; /* ESP: tunnel name if known; NULL: "N/A" */
+	int peer_family;    /* ESP wrong peer: the SA's peer, if known */
 	const __u32 *peer;
 	__u64 time_ns;	 /* event time, ns since the epoch */
 	__u64 sessionid; /* traffic: session id number */

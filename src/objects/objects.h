@@ -189,6 +189,11 @@ struct obj_intf {
 	unsigned int ip4_prefixlen;
 	struct obj_intf_addr6 *ip6;
 	size_t nr_ip6;
+	/*
+	 * set role lan|wan|dmz|undefined: the srcintfrole= of its traffic
+	 * logs, on which FortiOS log rules filter; NULL: "undefined".
+	 */
+	const char *role;
 };
 
 /* A `config system sa-source` entry: where the daemon learns live SAs. */

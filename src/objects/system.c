@@ -91,6 +91,7 @@ static void resolve_interfaces(struct resolver *r)
 		o->loc = e->loc;
 		intf_ip4(r, sec, e, o);
 		intf_ip6(r, e, o);
+		o->role = conf_attr_str(e, "role");
 		obj_names_put(&r->intf, r->a, o->name, o);
 		/*
 		 * Another VDOM's interface is known by name (a policy naming

@@ -104,6 +104,35 @@ static void test_traffic_accept_unnamed_service(void **state)
 }
 
 /*
+ * srcintfrole= is the arrival interface's `set role` (FortiOS writes
+ * "wan" for an interface with `set role wan`; log rules filter on it).
+ */
+static void test_traffic_intf_role(void **state)
+{
+	struct li_pkt p =
+		pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
+	struct li_verdict v = { 1, LI_R_POLICY, 0, 0, 1, 0, 0, 0, 0, 0, { 0 } };
+	struct log_event ev = { .pkt = &p,
+				.verdict = &v,
+				.intf = "wan1",
+				.intf_role = "wan",
+				.service = "IKE",
+				.time_ns = WINTER,
+				.sessionid = 42 };
+	char buf[LOG_LINE_MAX];
+
+	(void)state;
+	set_tz("UTC");
+	assert_true(log_format_traffic(buf, sizeof(buf), &ctx, &ev) > 0);
+	assert_non_null(strstr(
+		buf,
+		" srcintf=\"wan1\" srcintfrole=\"wan\" dstip=198.51.100.1 "));
+	/* the destination is the gateway itself: its role stays undefined */
+	assert_non_null(
+		strstr(buf, " dstintf=\"root\" dstintfrole=\"undefined\" "));
+}
+
+/*
  * An SSH session a policy accepted, closed by both FINs: its one line at
  * its end, from the originator's side (the remote sent 4 packets).
  */
@@ -727,6 +756,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_traffic_deny_v4),
 		cmocka_unit_test(test_traffic_accept_unnamed_service),
+		cmocka_unit_test(test_traffic_intf_role),
 		cmocka_unit_test(test_session_end),
 		cmocka_unit_test(test_traffic_v6),
 		cmocka_unit_test(test_traffic_icmp),

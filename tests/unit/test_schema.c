@@ -183,6 +183,7 @@ static const struct {
 	{ "firewall schedule group", "uuid", ST_UUID, NULL, U },
 	{ "system interface", "ip", ST_IP4MASK, "0.0.0.0 0.0.0.0", U },
 	{ "system interface", "vdom", ST_STRING, NULL, U },
+	{ "system interface", "role", ST_ENUM, "undefined", U },
 	{ "system zone", "interface", ST_NAMES, NULL, U },
 	{ "system sdwan members", "interface", ST_STRING, NULL, U },
 	{ "system sdwan members", "zone", ST_STRING, "virtual-wan-link", U },
