@@ -3,7 +3,7 @@
  * The `diagnose debug flow` lines of one packet (fortios-reference.md §5.2,
  * §5.3), in the FortiOS shape
  *
- *   [YYYY-MM-DD HH:MM:SS ]id=20085 trace_id=N func=F line=L msg="..."
+ *   [YYYY-MM-DD HH:MM:SS ]id=65308 trace_id=N func=F line=L msg="..."
  *
  * with one fixed line= number per message (the FortiOS 7.0 build numbers
  * where the message is FortiOS's own). Per packet:
@@ -34,7 +34,12 @@
 
 #include "dataplane/packet.h"
 
-#define FLOW_TRACE_ID 20085 /* the "id=" of 5.x-7.2 builds */
+/*
+ * The "id=" of the trace lines of FortiOS 7.2.x+ and 7.4 captures
+ * (fortios-reference.md 5.2), whose 7.6 localin follows; 5.x-7.2 builds
+ * wrote 20085.
+ */
+#define FLOW_TRACE_ID 65308
 /* Enough for the lines of one packet with 63-byte names, fully escaped. */
 #define FLOW_TRACE_MAX 4096
 

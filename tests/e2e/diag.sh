@@ -179,7 +179,7 @@ check "... with the lines of exactly 2 packets (got $n)" [ "$n" = 2 ]
 check "... the iprope lines: __iprope_check gnum-100001 matched policy-1" \
 	grep -q 'func=__iprope_check .*gnum-100001 check result: ret-matched, act-drop' "$tmp/s3.out"
 check "... each line dated (console timestamp enable)" \
-	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} id=20085' "$tmp/s3.out"
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} id=65308' "$tmp/s3.out"
 check "... stderr says the trace is done" grep -q "trace done: 2 packets" "$tmp/s3.err"
 # A trace whose lines the data path's rate limit (burst 1000 a CPU) cut:
 # its budget is spent, and the stream ends instead of waiting for lines

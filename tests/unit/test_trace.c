@@ -410,9 +410,9 @@ static void test_trace_deny(void **state)
 	(void)state;
 	check_trace(
 		&t,
-		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
-		"id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+		"id=65308 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=65308 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
 }
 
 /* Of VDOM dmz: its name where FortiOS prints the VDOM's. */
@@ -427,9 +427,9 @@ static void test_trace_vdom(void **state)
 	t.vd = "dmz";
 	check_trace(
 		&t,
-		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-dmz:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via dmz\"\n"
-		"id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+		"id=65308 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-dmz:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via dmz\"\n"
+		"id=65308 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
 }
 
 /* Session lines: before the policy check, or instead of it. */
@@ -442,16 +442,16 @@ static void test_trace_sessions(void **state)
 	struct flow_trace_pkt t = { &p,	   &v, "wan1", NULL,  NULL, 3,
 				    false, 0,  false,  false, false };
 	const char *recv =
-		"id=20085 trace_id=3 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 192.0.2.53:53->10.10.10.1:40000) tun_id=0.0.0.0 from wan1. \"\n";
+		"id=65308 trace_id=3 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 192.0.2.53:53->10.10.10.1:40000) tun_id=0.0.0.0 from wan1. \"\n";
 	const char *route =
-		"id=20085 trace_id=3 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n";
+		"id=65308 trace_id=3 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n";
 	char want[2048];
 
 	(void)state;
 	/* A denied first packet: FortiOS allocates, then the check drops. */
 	snprintf(
 		want, sizeof(want),
-		"%sid=20085 trace_id=3 func=init_ip_session_common line=6043 msg=\"allocate a new session-0000002a, tun_id=0.0.0.0\"\n%sid=20085 trace_id=3 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 2, drop\"\n",
+		"%sid=65308 trace_id=3 func=init_ip_session_common line=6043 msg=\"allocate a new session-0000002a, tun_id=0.0.0.0\"\n%sid=65308 trace_id=3 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 2, drop\"\n",
 		recv, route);
 	check_trace(&t, want);
 	/* A reply to what the gateway sent: no policy check. */
@@ -460,13 +460,13 @@ static void test_trace_sessions(void **state)
 	v.sess = LI_VS_REPLY;
 	snprintf(
 		want, sizeof(want),
-		"%sid=20085 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, reply direction\"\n",
+		"%sid=65308 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, reply direction\"\n",
 		recv);
 	check_trace(&t, want);
 	v.sess = LI_VS_ORIG;
 	snprintf(
 		want, sizeof(want),
-		"%sid=20085 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, original direction\"\n",
+		"%sid=65308 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, original direction\"\n",
 		recv);
 	check_trace(&t, want);
 	/* Judged again after a reload: the check follows. */
@@ -474,7 +474,7 @@ static void test_trace_sessions(void **state)
 	v.sess = LI_VS_RECHECK;
 	snprintf(
 		want, sizeof(want),
-		"%sid=20085 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, original direction\"\n%sid=20085 trace_id=3 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 2, accept\"\n",
+		"%sid=65308 trace_id=3 func=resolve_ip_tuple_fast line=5720 msg=\"Find an existing session, id-0000002a, original direction\"\n%sid=65308 trace_id=3 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 2, accept\"\n",
 		recv, route);
 	check_trace(&t, want);
 	/* Sent by the gateway (replay). */
@@ -484,8 +484,8 @@ static void test_trace_sessions(void **state)
 	v.sess_id = 0;
 	check_trace(
 		&t,
-		"id=20085 trace_id=3 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 192.0.2.53:53->10.10.10.1:40000) tun_id=0.0.0.0 from local. \"\n"
-		"id=20085 trace_id=3 func=ip_session_local_out line=2911 msg=\"sent by this host: its session lets the replies in without a local-in check\"\n");
+		"id=65308 trace_id=3 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 192.0.2.53:53->10.10.10.1:40000) tun_id=0.0.0.0 from local. \"\n"
+		"id=65308 trace_id=3 func=ip_session_local_out line=2911 msg=\"sent by this host: its session lets the replies in without a local-in check\"\n");
 }
 
 static void test_trace_tcp_accept_timestamp(void **state)
@@ -504,16 +504,16 @@ static void test_trace_tcp_accept_timestamp(void **state)
 	p.win = 29200;
 	check_trace(
 		&t,
-		"2022-12-01 02:16:43 id=20085 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S], seq 2134956194, ack 0, win 29200\"\n"
-		"2022-12-01 02:16:43 id=20085 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
-		"2022-12-01 02:16:43 id=20085 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
+		"2022-12-01 02:16:43 id=65308 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S], seq 2134956194, ack 0, win 29200\"\n"
+		"2022-12-01 02:16:43 id=65308 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		"2022-12-01 02:16:43 id=65308 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
 	p.tcp_flags = 0x12;
 	p.ack = 7;
 	check_trace(
 		&t,
-		"2022-12-01 02:16:43 id=20085 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S.], seq 2134956194, ack 7, win 29200\"\n"
-		"2022-12-01 02:16:43 id=20085 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
-		"2022-12-01 02:16:43 id=20085 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
+		"2022-12-01 02:16:43 id=65308 trace_id=52 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=6, 192.168.1.10:53814->192.168.1.1:22) tun_id=0.0.0.0 from port5. flag [S.], seq 2134956194, ack 7, win 29200\"\n"
+		"2022-12-01 02:16:43 id=65308 trace_id=52 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		"2022-12-01 02:16:43 id=65308 trace_id=52 func=fw_local_in_handler line=508 msg=\"iprope_in_check() matched policy 5, accept\"\n");
 }
 
 static void test_trace_icmp_implicit(void **state)
@@ -531,9 +531,9 @@ static void test_trace_icmp_implicit(void **state)
 	p.icmp_seq = 1;
 	check_trace(
 		&t,
-		"id=20085 trace_id=30 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=1, 192.168.1.10:2328->192.168.1.1:2048) tun_id=0.0.0.0 from port5. type=8, code=0, id=2328, seq=1.\"\n"
-		"id=20085 trace_id=30 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
-		"id=20085 trace_id=30 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
+		"id=65308 trace_id=30 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=1, 192.168.1.10:2328->192.168.1.1:2048) tun_id=0.0.0.0 from port5. type=8, code=0, id=2328, seq=1.\"\n"
+		"id=65308 trace_id=30 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-192.168.1.1 via root\"\n"
+		"id=65308 trace_id=30 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
 }
 
 static void test_trace_esp_unknown_raw(void **state)
@@ -551,15 +551,15 @@ static void test_trace_esp_unknown_raw(void **state)
 	p.seq = 7;
 	check_trace(
 		&t,
-		"id=20085 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
-		"id=20085 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, drop\"\n");
+		"id=65308 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
+		"id=65308 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, drop\"\n");
 	t.tunnel = "to-hq";
 	check_trace(
 		&t,
-		"id=20085 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
-		"id=20085 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, peer of tunnel to-hq, drop\"\n");
+		"id=65308 trace_id=7 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=50, 203.0.113.66:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=7 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-198.51.100.1 via root\"\n"
+		"id=65308 trace_id=7 func=esp_input_spi_check line=1201 msg=\"Received ESP packet with unknown SPI. SPI=2c65ad60 seq=00000007, peer of tunnel to-hq, drop\"\n");
 }
 
 static void test_trace_esp_ok_udp_v6(void **state)
@@ -578,15 +578,15 @@ static void test_trace_esp_ok_udp_v6(void **state)
 	p.seq = 0x1234;
 	check_trace(
 		&t,
-		"id=20085 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
-		"id=20085 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches an SA of tunnel to-branch, accept\"\n");
+		"id=65308 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		"id=65308 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches an SA of tunnel to-branch, accept\"\n");
 	t.tunnel = NULL;
 	check_trace(
 		&t,
-		"id=20085 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
-		"id=20085 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches a live SA, accept\"\n");
+		"id=65308 trace_id=8 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8:9::2:4500->2001:db8::1:4500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=8 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		"id=65308 trace_id=8 func=esp_input_spi_check line=1183 msg=\"ESP packet SPI=c0ffee01 seq=00001234 matches a live SA, accept\"\n");
 }
 
 static void test_trace_nonlocal(void **state)
@@ -601,9 +601,9 @@ static void test_trace_nonlocal(void **state)
 	(void)state;
 	check_trace(
 		&t,
-		"id=20085 trace_id=2 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:500->192.0.2.99:500) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=2 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=04000000 gw-192.0.2.99 via wan1\"\n"
-		"id=20085 trace_id=2 func=vf_ip_route_input_common line=2612 msg=\"not for this host: destination is not a local address, no local-in check, pass\"\n");
+		"id=65308 trace_id=2 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:500->192.0.2.99:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=2 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=04000000 gw-192.0.2.99 via wan1\"\n"
+		"id=65308 trace_id=2 func=vf_ip_route_input_common line=2612 msg=\"not for this host: destination is not a local address, no local-in check, pass\"\n");
 }
 
 static void test_trace_fragment_v6_deny(void **state)
@@ -618,20 +618,20 @@ static void test_trace_fragment_v6_deny(void **state)
 	p.frag_id = 77;
 	check_trace(
 		&t,
-		"id=20085 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
-		"id=20085 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, verdict of its first fragment\"\n"
-		"id=20085 trace_id=9 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 3, drop\"\n");
+		"id=65308 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		"id=65308 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, verdict of its first fragment\"\n"
+		"id=65308 trace_id=9 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 3, drop\"\n");
 	v.frag_hit = 0;
 	v.drop = 0;
 	v.reason = LI_R_IMPLICIT;
 	v.policy_id = 0;
 	check_trace(
 		&t,
-		"id=20085 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
-		"id=20085 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, first fragment not seen, ports unknown\"\n"
-		"id=20085 trace_id=9 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
+		"id=65308 trace_id=9 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 2001:db8::5:0->2001:db8::1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=9 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-2001:db8::1 via root\"\n"
+		"id=65308 trace_id=9 func=ip_frag_verdict_lookup line=318 msg=\"non-first fragment id=77, first fragment not seen, ports unknown\"\n"
+		"id=65308 trace_id=9 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
 }
 
 static void test_trace_malformed(void **state)
@@ -648,14 +648,14 @@ static void test_trace_malformed(void **state)
 	p.malformed = LI_MAL_L4_TRUNC;
 	check_trace(
 		&t,
-		"id=20085 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: transport header truncated, drop\"\n");
+		"id=65308 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 203.0.113.5:0->198.51.100.1:0) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: transport header truncated, drop\"\n");
 	p.family = 0;
 	p.malformed = LI_MAL_L2;
 	check_trace(
 		&t,
-		"id=20085 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a non-IP packet from wan1. \"\n"
-		"id=20085 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: Ethernet or VLAN header truncated, drop\"\n");
+		"id=65308 trace_id=4 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a non-IP packet from wan1. \"\n"
+		"id=65308 trace_id=4 func=ip_rcv_sanity_check line=431 msg=\"malformed packet: Ethernet or VLAN header truncated, drop\"\n");
 	/* Every kind has words of its own. */
 	for (m = LI_MAL_L2; m < LI_MAL_MAX; m++) {
 		assert_non_null(flow_trace_malformed_text(m));
@@ -750,33 +750,33 @@ static void test_trace_show_options(void **state)
 	(void)state;
 	check_trace(
 		&t,
-		"id=20085 trace_id=1 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=1 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
-		"id=20085 trace_id=1 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+		"id=65308 trace_id=1 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=1 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=65308 trace_id=1 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
 	t.no_func = false;
 	t.iprope = true;
 	check_trace(
 		&t,
-		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
-		"id=20085 trace_id=1 func=iprope_in_check line=1869 msg=\"in-[wan1], out-[], skb_flags-02000001, vid-0\"\n"
-		"id=20085 trace_id=1 func=__iprope_check line=2276 msg=\"gnum-100001, check-0000000000000000\"\n"
-		"id=20085 trace_id=1 func=__iprope_check_one_policy line=2046 msg=\"checked gnum-100001 policy-1, ret-matched, act-drop\"\n"
-		"id=20085 trace_id=1 func=__iprope_check_one_policy line=2072 msg=\"policy-1 is matched, act-drop\"\n"
-		"id=20085 trace_id=1 func=__iprope_check line=2319 msg=\"gnum-100001 check result: ret-matched, act-drop, flag-00000000, flag2-00000000\"\n"
-		"id=20085 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
+		"id=65308 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=65308 trace_id=1 func=iprope_in_check line=1869 msg=\"in-[wan1], out-[], skb_flags-02000001, vid-0\"\n"
+		"id=65308 trace_id=1 func=__iprope_check line=2276 msg=\"gnum-100001, check-0000000000000000\"\n"
+		"id=65308 trace_id=1 func=__iprope_check_one_policy line=2046 msg=\"checked gnum-100001 policy-1, ret-matched, act-drop\"\n"
+		"id=65308 trace_id=1 func=__iprope_check_one_policy line=2072 msg=\"policy-1 is matched, act-drop\"\n"
+		"id=65308 trace_id=1 func=__iprope_check line=2319 msg=\"gnum-100001 check result: ret-matched, act-drop, flag-00000000, flag2-00000000\"\n"
+		"id=65308 trace_id=1 func=fw_local_in_handler line=500 msg=\"iprope_in_check() check failed on policy 1, drop\"\n");
 	/* No policy matched: the group's result only. */
 	v.drop = 0;
 	v.reason = LI_R_IMPLICIT;
 	v.policy_id = 0;
 	check_trace(
 		&t,
-		"id=20085 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
-		"id=20085 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
-		"id=20085 trace_id=1 func=iprope_in_check line=1869 msg=\"in-[wan1], out-[], skb_flags-02000001, vid-0\"\n"
-		"id=20085 trace_id=1 func=__iprope_check line=2276 msg=\"gnum-100001, check-0000000000000000\"\n"
-		"id=20085 trace_id=1 func=__iprope_check line=2319 msg=\"gnum-100001 check result: ret-no-match, act-accept, flag-00000000, flag2-00000000\"\n"
-		"id=20085 trace_id=1 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
+		"id=65308 trace_id=1 func=print_pkt_detail line=5845 msg=\"vd-root:0 received a packet(proto=17, 10.10.10.13:500->10.10.10.1:500) tun_id=0.0.0.0 from wan1. \"\n"
+		"id=65308 trace_id=1 func=vf_ip_route_input_common line=2605 msg=\"find a route: flag=84000000 gw-10.10.10.1 via root\"\n"
+		"id=65308 trace_id=1 func=iprope_in_check line=1869 msg=\"in-[wan1], out-[], skb_flags-02000001, vid-0\"\n"
+		"id=65308 trace_id=1 func=__iprope_check line=2276 msg=\"gnum-100001, check-0000000000000000\"\n"
+		"id=65308 trace_id=1 func=__iprope_check line=2319 msg=\"gnum-100001 check result: ret-no-match, act-accept, flag-00000000, flag2-00000000\"\n"
+		"id=65308 trace_id=1 func=fw_local_in_handler line=516 msg=\"iprope_in_check() no local-in policy matched, implicit accept (policy 0)\"\n");
 }
 
 int main(void)
