@@ -102,7 +102,7 @@ int local_set_export(const struct local_set *s, struct li_host_addr **out,
 {
 	struct li_host_addr *v;
 	size_t i, k = 0, w;
-	__u32 bc;
+	__u32 bc, ac[4];
 
 	*out = NULL;
 	*n = 0;
@@ -122,6 +122,12 @@ int local_set_export(const struct local_set *s, struct li_host_addr **out,
 			v[k].family = 4;
 			v[k].bcast = 1;
 			v[k].addr[0] = htonl(bc);
+			k++;
+		}
+		if (a->family == 6 &&
+		    li_ip6_subnet_anycast(a->addr, a->prefixlen, ac)) {
+			v[k].family = 6;
+			memcpy(v[k].addr, ac, sizeof(ac));
 			k++;
 		}
 	}

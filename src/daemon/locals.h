@@ -3,7 +3,8 @@
  * The gateway's own addresses as the kernel reports them (rtnetlink), per
  * interface, and the flat list the data path wants: every address, plus
  * the directed broadcast of each IPv4 subnet shorter than /31 (as
- * li_host_add_ip4_subnet() does for replay).
+ * li_host_add_ip4_subnet() does for replay) and the subnet-router anycast
+ * of each IPv6 subnet shorter than /127 (host.h li_ip6_subnet_anycast).
  */
 #ifndef LOCALIN_DAEMON_LOCALS_H
 #define LOCALIN_DAEMON_LOCALS_H
@@ -39,7 +40,8 @@ int local_set_del(struct local_set *s, const struct local_addr *a);
 size_t local_set_del_ifindex(struct local_set *s, int ifindex);
 
 /*
- * The data path's list: addresses and broadcasts, each once, sorted.
+ * The data path's list: addresses, broadcasts and anycasts, each once,
+ * sorted.
  * *@out is malloc'ed (NULL when empty). 0 or -ENOMEM.
  */
 int local_set_export(const struct local_set *s, struct li_host_addr **out,

@@ -185,6 +185,33 @@ static inline bool li_ip4_broadcast(__u32 addr, unsigned int prefixlen,
 }
 
 /*
+ * The subnet-router anycast address (RFC 4291 2.6.1) of the IPv6 subnet
+ * @addr/@prefixlen (network order) into @out; false for /127 and /128,
+ * which have none (RFC 6164), and for ::. Linux answers it on every
+ * subnet of an interface that forwards, as its own (UDP, ICMPv6 echo):
+ * a gateway's, so it is judged as one of its addresses, or a deny-all
+ * would not deny a datagram sent to it. Where the interface does not
+ * forward, the kernel drops what is sent to it, policies or not.
+ */
+static inline bool li_ip6_subnet_anycast(const __u32 *addr,
+					 unsigned int prefixlen, __u32 *out)
+{
+	const __u8 *a = (const __u8 *)addr;
+	__u8 *o = (__u8 *)out;
+	bool any = false;
+	unsigned int i, keep;
+
+	if (prefixlen >= 127)
+		return false;
+	for (i = 0; i < 16; i++) {
+		keep = prefixlen > i * 8 ? prefixlen - i * 8 : 0;
+		o[i] = keep >= 8 ? a[i] : (__u8)(a[i] & (0xff00u >> keep));
+		any |= o[i] != 0;
+	}
+	return any;
+}
+
+/*
  * Gateway addresses, e.g. from `config system interface`; -ENOSPC when
  * the locals table cannot place one (the loader would refuse it too).
  */

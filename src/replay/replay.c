@@ -128,13 +128,17 @@ static int add_config_locals(struct replay *r)
 			err = li_host_add_ip4_subnet(&r->host, htonl(in->ip4),
 						     in->ip4_prefixlen);
 		for (j = 0; j < in->nr_ip6 && !err; j++) {
-			__u32 a[4];
+			__u32 a[4], ac[4];
 			ip_u128 v = in->ip6[j].addr;
 			int k;
 
 			for (k = 3; k >= 0; k--, v >>= 32)
 				a[k] = htonl((__u32)v);
 			err = li_host_add_local(&r->host, 6, a, false);
+			/* As the daemon: host.h li_ip6_subnet_anycast. */
+			if (!err &&
+			    li_ip6_subnet_anycast(a, in->ip6[j].prefixlen, ac))
+				err = li_host_add_local(&r->host, 6, ac, false);
 		}
 	}
 	return err;
@@ -201,12 +205,17 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 		const struct obj_intf *in = c->intfs[i];
 
 		for (j = 0; p->family == 6 && j < in->nr_ip6; j++) {
-			ip_u128 v = 0;
+			unsigned int len = in->ip6[j].prefixlen;
+			ip_u128 v = 0,
+				mask = len ? ~(ip_u128)0 << (128 - len) : 0;
 			int k;
 
 			for (k = 0; k < 4; k++)
 				v = v << 32 | ntohl(p->daddr[k]);
 			if (v == in->ip6[j].addr)
+				return in->name;
+			/* its subnet's anycast (host.h li_ip6_subnet_anycast) */
+			if (len < 127 && v && v == (in->ip6[j].addr & mask))
 				return in->name;
 		}
 	}

@@ -681,6 +681,12 @@ def ipv6():
     c.add(ping6("fe80::2", dst="fe80::1"), NONLOCAL,
           "not a configured address")
     c.add(tcp6("2001:db8:aaaa::5", 22, dst="2001:db8:200::1"), acc(1))
+    # The subnet-router anycast of wan1's 2001:db8:100::1/64: a gateway
+    # (forwarding) answers it as its own, UDP and ping alike.
+    c.add(ike6(d + "5", dst="2001:db8:100::"), deny(3),
+          "subnet-router anycast: the gateway's")
+    c.add(ping6(d + "5", dst="2001:db8:200::"), IMPL,
+          "wan2's anycast: the implicit accept, as wan2's address")
     return c
 
 

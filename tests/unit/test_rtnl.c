@@ -311,8 +311,10 @@ static struct local_addr la(int ifindex, int family, const char *text,
 
 /*
  * The data path's list: sorted, each address once, the broadcast of each
- * IPv4 subnet shorter than /31; an address that is someone's own and
- * another subnet's broadcast counts as unicast.
+ * IPv4 subnet shorter than /31, the subnet-router anycast of each IPv6
+ * subnet shorter than /127 (the kernel's when the interface forwards); an
+ * address that is someone's own and another subnet's broadcast counts as
+ * unicast.
  */
 static void test_export(void **state)
 {
@@ -335,28 +337,38 @@ static void test_export(void **state)
 	assert_int_equal(local_set_add(&s, &a), 1);
 	a = la(4, 6, "2001:db8::1", 128); /* the same on two interfaces */
 	assert_int_equal(local_set_add(&s, &a), 1);
+	a = la(5, 6, "2001:db8:7::1", 127); /* a point-to-point link */
+	assert_int_equal(local_set_add(&s, &a), 1);
+	a = la(5, 6, "2001:db8:8:ff::1", 57); /* not on a byte boundary */
+	assert_int_equal(local_set_add(&s, &a), 1);
 	a = la(1, 4, "0.0.0.0", 0);
 	assert_int_equal(local_set_add(&s, &a), 1);
 
 	assert_int_equal(local_set_export(&s, &v, &n), 0);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 10);
 	host_addr_is(&v[0], 4, "0.0.0.0", 0);
 	host_addr_is(&v[1], 4, "10.99.0.1", 0);
 	host_addr_is(&v[2], 4, "10.99.255.255", 0);
 	host_addr_is(&v[3], 4, "192.0.2.1", 0);
 	host_addr_is(&v[4], 4, "255.255.255.255", 1);
-	host_addr_is(&v[5], 6, "2001:db8::1", 0);
+	host_addr_is(&v[5], 6, "2001:db8::", 0);
+	host_addr_is(&v[6], 6, "2001:db8::1", 0);
+	host_addr_is(&v[7], 6, "2001:db8:7::1", 0);
+	host_addr_is(&v[8], 6, "2001:db8:8:80::", 0);
+	host_addr_is(&v[9], 6, "2001:db8:8:ff::1", 0);
 	free(v);
+	assert_int_equal(local_set_del_ifindex(&s, 5), 2);
 
 	/* 10.99.255.255 is a broadcast again once its owner has gone. */
 	assert_int_equal(local_set_del_ifindex(&s, 3), 2);
 	assert_int_equal(local_set_del(&s, &a), 1); /* 0.0.0.0/0 */
 	assert_int_equal(local_set_del(&s, &a), 0);
 	assert_int_equal(local_set_export(&s, &v, &n), 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	host_addr_is(&v[0], 4, "10.99.0.1", 0);
 	host_addr_is(&v[1], 4, "10.99.255.255", 1);
-	host_addr_is(&v[2], 6, "2001:db8::1", 0);
+	host_addr_is(&v[2], 6, "2001:db8::", 0);
+	host_addr_is(&v[3], 6, "2001:db8::1", 0);
 	free(v);
 
 	local_set_clear(&s);
