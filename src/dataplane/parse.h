@@ -97,6 +97,12 @@ _Static_assert(sizeof(struct li_pkt) % 8 == 0 &&
 #define LI_IP_HLEN_MIN 20 /* IPv4 without options */
 #define LI_IP6_HLEN 40
 #define LI_IP6_FRAG_HLEN 8
+/*
+ * IPPROTO_FRAGMENT, for parse_l4.h, which comes before parse_l3.h's
+ * <linux/in6.h>; and the fragment header's offset bits (a later fragment).
+ */
+#define LI_IPPROTO_FRAGMENT6 44
+#define LI_IP6_FRAG_OFFSET 0xfff8
 #define LI_IP6_EXT_HLEN_MIN 2 /* next header, length: enough to skip one */
 #define LI_UDP_HLEN 8
 #define LI_TCP_HLEN_MIN 20

@@ -1649,6 +1649,21 @@ def sessions_errors():
     c.add(eth(v4(wan2_rtr, GW, ICMP(type=3, code=4, nexthopmtu=1300) /
                  raw(ssh)[:28])), sess(4),
           "the same from a router on wan2: not judged again", intf=1)
+    # IKE with certificates above the link's MTU leaves in fragments; an
+    # IPv6 router does not fragment, it says "packet too big" quoting the
+    # first fragment (cut to 1280 bytes), whose ports are behind the
+    # fragment header. A later fragment has none: no session.
+    first = v6(GW6, PEER6, IPv6ExtHdrFragment(nh=17, m=1, id=0x5eed) /
+               UDP(sport=500, dport=500, len=3008) / bytes(1392), nh=44)
+    later = v6(GW6, PEER6, IPv6ExtHdrFragment(nh=17, offset=181, m=1,
+                                              id=0x5eed) / bytes(1448), nh=44)
+    c.add(out(first), NONLOCAL, "IKE out in fragments: the first opens")
+    c.add(eth(v6(rtr6, GW6, ICMPv6PacketTooBig(mtu=1280) /
+                 raw(first)[:1232])), sess(0),
+          "packet too big, quoting that first fragment")
+    c.add(eth(v6(rtr6, GW6, ICMPv6PacketTooBig(mtu=1280) /
+                 raw(later)[:1232])), deny(9),
+          "quoting a later fragment: no ports, no session")
     return c
 
 

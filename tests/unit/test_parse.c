@@ -922,6 +922,66 @@ static void test_icmpv6(void **state)
 	assert_int_equal(p.sport, 0);
 }
 
+/*
+ * A router's "packet too big" about the first fragment of a datagram of
+ * ours (IPv6 routers never fragment): the fragment header is stepped
+ * over, and the quote names the datagram's session. A later fragment's
+ * quote has no ports: no session.
+ */
+static void ptb_quoting_frag(struct pb *b, uint16_t off8)
+{
+	pb_eth(b, LI_ETH_P_IPV6);
+	pb_ipv6(b, LI_IPPROTO_ICMPV6);
+	pb_u8(b, 2); /* packet too big */
+	pb_u8(b, 0);
+	pb_u16(b, 0);
+	pb_u32(b, 1280);
+	pb_u32(b, 0x60000000); /* the quoted header: ours, to the remote */
+	pb_u16(b, 1448);
+	pb_u8(b, 44); /* a fragment header follows */
+	pb_u8(b, 64);
+	pb_put(b, v6_dst, 16);
+	pb_put(b, v6_src, 16);
+	pb_frag6(b, LI_IPPROTO_UDP, off8, 1, 0x1234);
+	pb_u16(b, 500);
+	pb_u16(b, 4500);
+	pb_u16(b, 3008);
+	pb_u16(b, 0);
+	pb_fill(b, 0x5a, 64);
+	pb_done(b);
+}
+
+static void test_icmpv6_error_frag(void **state)
+{
+	struct pb b;
+	struct li_pkt p;
+
+	(void)state;
+	ptb_quoting_frag(&b, 0);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ICMP_INNER);
+	assert_int_equal(p.icmp_type, 2);
+	assert_int_equal(p.inner_proto, LI_IPPROTO_UDP);
+	assert_int_equal(p.inner_sport, 500);
+	assert_int_equal(p.inner_dport, 4500);
+	assert_memory_equal(p.inner_saddr, v6_dst, 16);
+	assert_memory_equal(p.inner_daddr, v6_src, 16);
+
+	/* Cut inside the fragment header: no key, no defect. */
+	b.len = b.l3 + 40 + 8 + 40 + 6;
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
+
+	/* A later fragment (offset 181 * 8): no ports to key it by. */
+	ptb_quoting_frag(&b, 181);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
+}
+
 /* --- ESP, NAT-T, IKE ----------------------------------------------------- */
 
 static void test_esp_raw(void **state)
@@ -1278,6 +1338,7 @@ int main(void)
 		cmocka_unit_test(test_sctp),
 		cmocka_unit_test(test_icmp),
 		cmocka_unit_test(test_icmpv6),
+		cmocka_unit_test(test_icmpv6_error_frag),
 		cmocka_unit_test(test_esp_raw),
 		cmocka_unit_test(test_natt_keepalive),
 		cmocka_unit_test(test_natt_ike),
