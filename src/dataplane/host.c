@@ -325,13 +325,13 @@ static size_t frag_slot(const struct li_pkt *p)
 	for (i = 0; i < 4; i++)
 		x = (x ^ p->saddr[i] ^ ((__u64)p->daddr[i] << 32)) *
 		    0x100000001b3ull;
-	x = (x ^ p->frag_id ^ ((__u64)p->proto << 32)) * 0x100000001b3ull;
+	x = (x ^ p->frag_id ^ ((__u64)p->frag_proto << 32)) * 0x100000001b3ull;
 	return (size_t)(x ^ (x >> 31)) & (LI_HOST_FRAG_SLOTS - 1);
 }
 
 static bool frag_same(const struct li_host_frag *f, const struct li_pkt *p)
 {
-	return f->used && f->family == p->family && f->proto == p->proto &&
+	return f->used && f->family == p->family && f->proto == p->frag_proto &&
 	       f->id == p->frag_id && !memcmp(f->saddr, p->saddr, 16) &&
 	       !memcmp(f->daddr, p->daddr, 16);
 }
@@ -380,7 +380,7 @@ static __always_inline void li_acc_frag_put(const LI_CTX *c,
 	}
 	f->used = 1;
 	f->family = p->family;
-	f->proto = p->proto;
+	f->proto = p->frag_proto;
 	f->id = p->frag_id;
 	memcpy(f->saddr, p->saddr, 16);
 	memcpy(f->daddr, p->daddr, 16);

@@ -686,7 +686,7 @@ static __always_inline void frag_key(struct li_frag_key *k,
 {
 	__builtin_memset(k, 0, sizeof(*k));
 	k->family = p->family;
-	k->proto = p->proto;
+	k->proto = p->frag_proto; /* packet.h: not proto, in IPv6 */
 	k->id = p->frag_id;
 	__builtin_memcpy(k->saddr, p->saddr, sizeof(k->saddr));
 	__builtin_memcpy(k->daddr, p->daddr, sizeof(k->daddr));

@@ -69,7 +69,15 @@ struct li_pkt {
 	__u32 daddr[4];
 	__u32 frag_id; /* IPv4 id or IPv6 fragment identification */
 	__u16 l3_len;  /* IP total length (IPv6: 40 + payload length) */
-	__u16 pad0;    /* what follows is 8-byte aligned: cleared in words */
+	/*
+	 * LI_PKT_FRAG: the protocol every fragment of the datagram names,
+	 * its key with frag_id (IPv4's, IPv6's fragment header's next
+	 * header). An IPv6 first fragment's proto is the one after the
+	 * fragmentable part's extension headers, which a later fragment
+	 * cannot see.
+	 */
+	__u8 frag_proto;
+	__u8 pad0; /* what follows is 8-byte aligned: cleared in words */
 	/* From here on, the transport header's (parse.h li_parse_l4) */
 	__u16 sport; /* host order. ICMP: echo id (or 0) */
 	__u16 dport; /* host order. ICMP/ICMPv6: type << 8 | code */

@@ -37,6 +37,7 @@ static __always_inline int li_frag(struct li_pkt *p, __u32 off8, int more,
 		return 0;
 	p->flags |= LI_PKT_FRAG;
 	p->frag_id = id;
+	p->frag_proto = p->proto; /* IPv6: the fragment header's next header */
 	if (off8)
 		p->flags |= LI_PKT_FRAG_LATER;
 	/* The kernel's reassembly drops these too: they would overrun 64K. */

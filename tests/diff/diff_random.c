@@ -115,7 +115,7 @@ static int ifindex_of(const char *name)
 
 static bool same_dgram(const struct li_pkt *a, const struct li_pkt *b)
 {
-	return a->family == b->family && a->proto == b->proto &&
+	return a->family == b->family && a->frag_proto == b->frag_proto &&
 	       a->frag_id == b->frag_id &&
 	       !memcmp(a->saddr, b->saddr, 16) &&
 	       !memcmp(a->daddr, b->daddr, 16);

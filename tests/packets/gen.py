@@ -822,6 +822,17 @@ def frag_v6():
     c.add(f[1], MAL)
     c.add(frags6("2001:db8:f000::7", GW6, 17, udp_dgram("2001:db8:f000::7"),
                  0xa0000210)[1], deny(5))
+    # Destination options in the fragmentable part: the first fragment is
+    # UDP after them, its later fragments say only "destination options"
+    # (60); both are the datagram's, and follow its first.
+    dst = raw(IPv6ExtHdrDestOpt(nh=17))
+    f = frags6(PEER6, GW6, 60, dst + udp_dgram(PEER6), 0xa0000211)
+    c.add(f[0], sess(1), "dest-opt in the fragmentable part; the peer's"
+          " IKE session")
+    c.add(f[1], sess(1), "its later fragment follows it")
+    f = frags6(d + "c", GW6, 60, dst + udp_dgram(d + "c"), 0xa0000212)
+    c.add(f[0], deny(6), "dest-opt in the fragmentable part")
+    c.add(f[1], deny(6), "its later fragment follows it")
     return c
 
 
