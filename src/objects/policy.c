@@ -193,6 +193,32 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 			  p->id);
 }
 
+/*
+ * Is @s (a group: every member) ICMP of protocol @icmp alone? In a policy
+ * of the other family it matches no packet: PING (ICMP) in a
+ * local-in-policy6 lets IPv6's ping through a policy that names it, and
+ * the admin who copied it from IPv4 is not told otherwise. Groups nest
+ * boundedly; a cycle is refused elsewhere.
+ */
+static bool svc_icmp_only(const struct obj_service *s, uint16_t icmp, int depth)
+{
+	size_t i;
+
+	if (depth > 32)
+		return false;
+	if (!s->is_group) {
+		for (i = 0; i < s->nr_ranges; i++)
+			if (s->ranges[i].proto != icmp)
+				return false;
+		return s->nr_ranges > 0;
+	}
+	for (i = 0; i < s->nr_members; i++)
+		if (!s->members[i] ||
+		    !svc_icmp_only(s->members[i], icmp, depth + 1))
+			return false;
+	return s->nr_members > 0;
+}
+
 static void policy_services(struct resolver *r, const struct conf_section *sec,
 			    const struct conf_entry *e, struct obj_policy *p)
 {
@@ -223,6 +249,17 @@ static void policy_services(struct resolver *r, const struct conf_section *sec,
 					s->name, bad->name, bad->unsupported);
 			continue;
 		}
+		if (svc_icmp_only(s, p->family == 6 ? 1 : 58, 0) &&
+		    !obj_word_is(r, sec, e, "service-negate", "enable"))
+			diag_warn(
+				r->dl, &w[i].loc,
+				"service \"%s\" is %s only: it matches no %s packet in local-in-policy%s %u (%s)",
+				s->name, p->family == 6 ? "ICMP" : "ICMP6",
+				p->family == 6 ? "IPv6" : "IPv4",
+				p->family == 6 ? "6" : "", p->id,
+				p->family == 6 ?
+					"IPv6's ping is ICMP6: PING6, ALL_ICMP6" :
+					"IPv4's ping is ICMP: PING, ALL_ICMP");
 		p->svc[p->nr_svc] = s;
 		p->svc_locs[p->nr_svc++] = w[i].loc;
 	}
