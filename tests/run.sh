@@ -109,6 +109,11 @@ suite "e2e/flood [$1]" sh tests/e2e/flood.sh "$1/localin"
 # HTTP, NTP-style UDP, ping and IKE still work; its services and forged
 # replies from an attacker get no answer (a control run without localin).
 suite "e2e/sessions [$1]" sh tests/e2e/sessions.sh "$1/localin"
+# IPv6 live: a forwarding gateway under a deny-all local-in-policy6: ND,
+# its ping6 and UDP, the path MTU from "packet too big" about its first
+# fragment; its services at its address, the subnet-router anycast and an
+# address added later get no answer (a control run without localin).
+suite "e2e/ipv6 [$1]" sh tests/e2e/ipv6.sh "$1/localin"
 # Interfaces that come and go (no fd leak), attaches that fail for want
 # of fds (status, reload's exit code, retried), configs without policies.
 suite "e2e/faults [$1]" sh tests/e2e/faults.sh "$1/localin"

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The IPv6 clients and servers of tests/e2e/ipv6.sh.
+
+Run inside one of the test's network namespaces; traffic goes only to the
+address given on the command line (one of the test's namespaces).
+
+  udp ADDR PORT [SIZE] [TIMEOUT]  one datagram of SIZE bytes; prints the
+                                  answer's size, exit 1 if none
+  udp-serve ADDR PORT             answers each datagram with 32 bytes
+  tcp ADDR PORT [TIMEOUT] [SRC]   connects (from SRC); prints the first line
+  tcp-serve ADDR PORT             sends a banner line to each connection
+"""
+import socket
+import sys
+
+
+def udp(addr, port, size=32, timeout=2.0):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.settimeout(float(timeout))
+    try:
+        s.sendto(b"q" * int(size), (addr, int(port)))
+        r, _ = s.recvfrom(65535)
+    except OSError as e:
+        print("no answer (%s)" % e)
+        return 1
+    print("answer: %d bytes" % len(r))
+    return 0
+
+
+def udp_serve(addr, port):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind((addr, int(port)))
+    while True:
+        _, peer = s.recvfrom(65535)
+        s.sendto(b"a" * 32, peer)
+
+
+def tcp(addr, port, timeout=2.0, src=None):
+    try:
+        with socket.create_connection((addr, int(port)),
+                                      timeout=float(timeout),
+                                      source_address=(src, 0) if src
+                                      else None) as s:
+            line = s.makefile("rb").readline()
+    except OSError as e:
+        print("no connection: %s" % e)
+        return 1
+    print(line.decode(errors="replace").strip())
+    return 0 if line else 1
+
+
+def tcp_serve(addr, port):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(16)
+    while True:
+        c, _ = s.accept()
+        try:
+            c.sendall(b"SSH-2.0-ipv6-lab\r\n")
+        except OSError:
+            pass
+        c.close()
+
+
+def main(argv):
+    cmds = {"udp": udp, "udp-serve": udp_serve, "tcp": tcp,
+            "tcp-serve": tcp_serve}
+    if len(argv) < 2 or argv[1] not in cmds:
+        sys.stderr.write(__doc__)
+        return 2
+    return cmds[argv[1]](*argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
