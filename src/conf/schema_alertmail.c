@@ -83,7 +83,12 @@ static const struct schema_attr alertemail_attrs[] = {
 	SCHEMA_ON_OFF("ssh-logs", "disable"),
 	SCHEMA_ON_OFF("sslvpn-authentication-errors-logs", "disable"),
 	ALERT_ADDR("username"),
-	SCHEMA_ON_OFF("violation-traffic-logs", "disable"),
+	/* category mode: localin's denied traffic lines (0001000014) */
+	{ .name = "violation-traffic-logs",
+	  .type = ST_ENUM,
+	  .enums = schema_enable_disable,
+	  .def = "disable",
+	  .flags = SA_USED },
 	ALERT_INTERVAL("warning-interval", "10"),
 	SCHEMA_ON_OFF("webfilter-logs", "disable"),
 };

@@ -29,7 +29,7 @@
 #define AM_PREFIX "Message meets Alert condition\r\n"
 
 struct am_conf {
-	bool on, threshold, ipsec_errors;
+	bool on, threshold, ipsec_errors, violation;
 	unsigned int level;
 	__u64 interval_ms, level_ms[8];
 	char *from, *to_list, *url, *user, *password, *iface;
@@ -124,6 +124,7 @@ static int conf_from(struct am_conf *c, const struct obj_alertmail *m,
 		return 0;
 	c->threshold = m->threshold;
 	c->ipsec_errors = m->ipsec_errors;
+	c->violation = m->violation;
 	c->level = m->level;
 	c->interval_ms = m->interval_min * minute_ms;
 	for (i = 0; i < 8; i++)
@@ -247,6 +248,8 @@ static bool wanted(const struct am_conf *c, const struct log_meta *m)
 {
 	if (c->threshold)
 		return (unsigned int)m->level <= c->level;
+	if (m->cat == LOG_CAT_LOCAL_TRAFFIC)
+		return c->violation && m->deny;
 	return c->ipsec_errors && m->cat == LOG_CAT_EVENT_VPN &&
 	       m->level <= LOG_LEVEL_ERROR;
 }

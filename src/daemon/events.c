@@ -38,7 +38,8 @@ static void on_log(struct daemon *d, const struct li_event *ev,
 			.cat = esp ? LOG_CAT_EVENT_VPN : LOG_CAT_LOCAL_TRAFFIC,
 			.level = esp ? LOG_LEVEL_ERROR : LOG_LEVEL_NOTICE,
 			.logid = esp ? "0101037131" : "0001000014",
-			.time_ns = time_ns });
+			.time_ns = time_ns,
+			.deny = !esp && ev->verdict.drop == LI_DROP });
 }
 
 /*

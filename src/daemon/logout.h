@@ -40,6 +40,7 @@ struct log_meta {
 	enum log_level level;
 	const char *logid; /* "0001000014", "0101037131" */
 	__u64 time_ns;	   /* the line's eventtime, ns since the epoch */
+	bool deny; /* traffic a policy denied: alert mail's violation logs */
 };
 
 /* What an output has done with the lines, for status and the metrics. */

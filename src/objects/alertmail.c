@@ -97,6 +97,8 @@ void obj_resolve_alertmail(struct resolver *r)
 		if (!strcmp(s, levels[i]))
 			m->level = i;
 	m->ipsec_errors = obj_word_is(r, sec, e, "IPsec-errors-logs", "enable");
+	m->violation =
+		obj_word_is(r, sec, e, "violation-traffic-logs", "enable");
 	m->interval_min = word_uint(r, sec, e, "email-interval");
 	for (i = 0; i < 8; i++)
 		m->level_interval_min[i] =

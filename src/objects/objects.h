@@ -242,6 +242,7 @@ struct obj_alertmail {
 	bool threshold;	    /* filter-mode threshold: by level */
 	unsigned int level; /* severity: lowest level mailed (0 emergency) */
 	bool ipsec_errors;  /* category mode: IPsec-errors-logs */
+	bool violation;	    /* category mode: violation-traffic-logs */
 	unsigned int interval_min;	    /* email-interval (category mode) */
 	unsigned int level_interval_min[8]; /* emergency-interval.. */
 	const char *server;

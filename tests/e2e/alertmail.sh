@@ -70,7 +70,7 @@ smtpd_stop() { # port
 	wait "$p" 2>/dev/null
 }
 
-write_conf() { # port [security extra-lines]
+write_conf() { # port [security extra-lines [alertemail-lines more-config]]
 	cat >"$conf" <<EOF
 $(conf_interface)
 config system sa-source
@@ -91,7 +91,9 @@ config alertemail setting
     set mailto2 "noc@example.com"
     set IPsec-errors-logs enable
     set email-interval 1
+${4:-}
 end
+${5:-}
 $(conf_policy1 SSH)
 EOF
 }
@@ -292,6 +294,31 @@ done
 check "every 0101037131 line of the log is in a mail${lost:+ (missing:$lost)}" [ -z "$lost" ]
 check "status: nothing dropped" \
 	sh -c "'$bin' status -s '$SOCK' | grep -q '^alert mail:.* 0 dropped'"
+
+# --- violation-traffic-logs: the denied traffic lines too ------------------------
+write_conf $P_PLAIN none "" "    set violation-traffic-logs enable" "config log setting
+    set local-in-deny-unicast enable
+end
+config firewall local-in-policy
+    edit 2
+        set intf \"$IF\"
+        set srcaddr \"all\"
+        set dstaddr \"all\"
+        set service \"TELNET\"
+        set schedule \"always\"
+        set action deny
+    next
+end"
+li_cmd reload >/dev/null
+ip netns exec "$PEER" "$py" -c "
+import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
+from scapy.all import IP, TCP, send, conf
+conf.verb = 0
+send(IP(src='$PEER_ADDR', dst='$GW_ADDR') / TCP(sport=40123, dport=23, flags='S'))"
+check "violation-traffic-logs enable: a denied packet's line goes out by mail" \
+	wait_until 150 sh -c "grep -qs 'dstport=23 .*action=\"deny\"' '$tmp'/mail/*.eml"
+write_conf $P_PLAIN
+li_cmd reload >/dev/null
 
 # --- a mail the server refuses for good (552 after its data) --------------------
 P_BIG=2529

@@ -100,6 +100,30 @@ static void test_category(void **state)
 	assert_null(f.d.am);
 }
 
+/* violation-traffic-logs: the denied traffic lines, not the accepted. */
+static void test_violation(void **state)
+{
+	struct log_meta deny = traffic_meta;
+	struct fixture f;
+
+	(void)state;
+	configure(&f, false, 0);
+	alertmail_offer(&f.d, traffic_line, strlen(traffic_line), &deny);
+	expect_status(&f, ": 0 sent (0 lines), 0 lines pending, 0 dropped");
+	alertmail_close(&f.d);
+
+	f.p.objs.alertmail.violation = true;
+	f.d.p = &f.p;
+	alertmail_configure(&f.d);
+	alertmail_offer(&f.d, traffic_line, strlen(traffic_line),
+			&traffic_meta);
+	expect_status(&f, ": 0 sent (0 lines), 0 lines pending, 0 dropped");
+	deny.deny = true;
+	alertmail_offer(&f.d, traffic_line, strlen(traffic_line), &deny);
+	expect_status(&f, ": 0 sent (0 lines), 1 lines pending, 0 dropped");
+	alertmail_close(&f.d);
+}
+
 static void test_threshold(void **state)
 {
 	struct fixture f;
@@ -221,6 +245,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_category),
+		cmocka_unit_test(test_violation),
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_off),

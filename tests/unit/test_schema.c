@@ -262,6 +262,8 @@ static const struct {
 	{ "alertemail setting", "notification-interval", ST_INT, "20", U },
 	{ "alertemail setting", "severity", ST_ENUM, "alert", U },
 	{ "alertemail setting", "username", ST_STRING, NULL, U },
+	{ "alertemail setting", "violation-traffic-logs", ST_ENUM, "disable",
+	  U },
 	{ "alertemail setting", "warning-interval", ST_INT, "10", U },
 #define POLICY(s)                                               \
 	{ s, "intf", ST_NAMES, NULL, UR },                      \
