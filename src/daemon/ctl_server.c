@@ -101,6 +101,8 @@ int ctl_path_check(const char *path, mode_t type)
 
 /* Accept nothing for this long when accept4() fails for want of resources. */
 #define CTL_ACCEPT_PAUSE_MS 250
+/* How long the answers to `stop` may wait for their readers, together. */
+#define CTL_STOP_ANSWER_MS 2000
 /* The least time between two messages about the same condition. */
 #define CTL_NOTICE_MS 60000
 /* An emptied answer buffer larger than this is freed. */
@@ -1018,27 +1020,43 @@ void ctl_server_tick(struct daemon *d)
 	}
 }
 
-/* After the teardown: tell those who asked to stop that it is done. */
+/*
+ * After the teardown: tell those who asked to stop that it is done, each
+ * within what is left of CTL_STOP_ANSWER_MS. Not by blocking sends: a
+ * client that sent `stop` behind requests whose answers it never reads
+ * would keep the daemon from exiting, holding its locks, so that no new
+ * daemon could start.
+ */
 void ctl_server_answer_stop(struct daemon *d, const char *text)
 {
-	int i, fl;
+	__u64 until = sa_mono_ms() + CTL_STOP_ANSWER_MS, now;
+	int i;
 
 	for (i = 0; i < CTL_MAX_CONNS; i++) {
 		struct ctl_conn *c = &d->conns[i];
 
 		if (c->fd < 0 || !c->stop_waiter)
 			continue;
-		fl = fcntl(c->fd, F_GETFL);
-		fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK); /* a short answer */
 		answer(c, true, text, strlen(text));
 		c->close_after = true;
-		while (c->fd >= 0 && c->out_off < c->out_len) {
+		while (c->out_off < c->out_len) {
+			struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
 			ssize_t s = send(c->fd, c->out + c->out_off,
-					 c->out_len - c->out_off, MSG_NOSIGNAL);
+					 c->out_len - c->out_off,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
 
-			if (s <= 0)
+			if (s > 0) {
+				c->out_off += (size_t)s;
+				continue;
+			}
+			if (s < 0 && errno == EINTR)
+				continue;
+			now = sa_mono_ms();
+			if (s == 0 ||
+			    (errno != EAGAIN && errno != EWOULDBLOCK) ||
+			    now >= until)
 				break;
-			c->out_off += (size_t)s;
+			poll(&pfd, 1, (int)(until - now));
 		}
 		conn_close(c);
 	}

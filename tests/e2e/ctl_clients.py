@@ -20,6 +20,10 @@ The protocol (src/daemon/ctl.h): a request is one line; an answer is
                        queue full fails: EAGAIN) and send "status" on
                        each; what each got within SECS: "connected K",
                        "said LINE" (each distinct line), "answered K"
+  stopper SOCK COUNT SECS
+                       send COUNT "status" requests, a second later "stop",
+                       read nothing, and hold the connection SECS seconds:
+                       "sent yes"
 """
 import select
 import socket
@@ -194,6 +198,19 @@ def burst(path, n, secs):
     say("answered", sum(1 for t in texts.values() if t.startswith(b"ok ")))
 
 
+def stopper(path, count, secs):
+    s = connect(path, 5)
+    if s is None:
+        say("sent", "no")
+        return
+    s.sendall(b"status\n" * count)
+    time.sleep(1)  # the daemon has served what its back-pressure lets in
+    s.sendall(b"stop\n")
+    say("sent", "yes")
+    time.sleep(secs)
+    s.close()
+
+
 def main(argv):
     mode = argv[1]
     if mode == "idle":
@@ -204,6 +221,8 @@ def main(argv):
         pipelined(argv[2], int(argv[3]))
     elif mode == "burst":
         burst(argv[2], int(argv[3]), float(argv[4]))
+    elif mode == "stopper":
+        stopper(argv[2], int(argv[3]), float(argv[4]))
     else:
         sys.exit("unknown mode " + mode)
 

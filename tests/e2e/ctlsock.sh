@@ -15,7 +15,9 @@
 # so that accept4() fails with EMFILE, queued clients do not make it spin
 # (its CPU time over 2 s), are told "daemon out of file descriptors", the
 # daemon logs it; with room for a few connections, 10 idle clients do not
-# keep `status` out; and with the limit restored, `status` answers.
+# keep `status` out; and with the limit restored, `status` answers; a
+# client that sends `stop` behind answers it never reads does not keep the
+# daemon from exiting.
 #
 #	sh tests/e2e/ctlsock.sh BIN
 #
@@ -219,8 +221,17 @@ print(data.decode(errors="replace"))
 check "a request line too long: the client reads why, not ECONNRESET" \
 	grep -q "request line too long" "$tmp/long.out"
 
-check "localin stop" ctl stop
-check "... the daemon exits" wait_until 100 gone "$pid"
+# `stop` behind requests whose answers the client never reads (more than
+# the socket buffer holds, less than the daemon queues before it waits):
+# the daemon still exits, soon; it waited on its blocking answer for as
+# long as the client held on, its locks kept.
+size=$(ctl status | wc -c)
+client_bg "$tmp/stopper.out" stopper "$SOCK" $((300000 / (size + 8))) 30
+check "stop behind unread answers: the daemon exits within 10 s" \
+	wait_until 100 gone "$pid"
+check "... the client's requests were all sent" \
+	grep -q "^sent yes" "$tmp/stopper.out"
+kill "$cpid" 2>/dev/null
 no_sanitizer_report() { ! grep -q "Sanitizer\|runtime error" "$ERR"; }
 check "... and no sanitizer report in its messages" no_sanitizer_report
 [ "$fails" -eq 0 ]
