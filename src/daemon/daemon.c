@@ -30,12 +30,13 @@
 /* The longest sleep when the minute boundary cannot be computed. */
 #define LOOP_TICK_MS 1000
 /*
- * Data path, signals, rtnetlink; SA sources; control socket, connections;
+ * Data path, signals, rtnetlink; SA sources; the network namespace's
+ * lock; control socket, connections;
  * the two sinks; the syslog servers; the metrics server; the FQDN resolver
  * and feed fetcher.
  */
-#define MAX_POLLFDS                                                       \
-	(3 + SA_SOURCES_MAX + 1 + CTL_MAX_CONNS + 2 + ALERTMAIL_MAX_FDS + \
+#define MAX_POLLFDS                                                           \
+	(3 + SA_SOURCES_MAX + 1 + 1 + CTL_MAX_CONNS + 2 + ALERTMAIL_MAX_FDS + \
 	 SYSLOGD_MAX_FDS + 1 + DYNADDR_MAX_FDS)
 /* How long what is queued for the caller's stderr may hold up a start. */
 #define READY_DRAIN_MS 2000
@@ -226,8 +227,49 @@ static int lock_pin_dir(const char *dir, int *out)
  * address, which each namespace has its own of and which goes with the
  * process (no file to leave behind in /run). A second daemon finds it
  * taken and asks the holder's pid of it (SO_PEERCRED).
+ *
+ * An abstract address has no owner or mode: any local user may bind it
+ * first, and so keep every localin daemon of the namespace from starting.
+ * A holder that is neither root nor us, or that does not listen, or
+ * whose queue stays full (a daemon takes and closes what connects: its
+ * queue never does), is no localin daemon: the daemon goes on without
+ * this lock, and says so (the socket's lock and the pin dir's still keep
+ * a second daemon out).
  */
 #define NETNS_LOCK_NAME "localin/daemon"
+/*
+ * A daemon binds, then listens: its lock may refuse us in between; and
+ * its queue may be full until its loop takes what came.
+ */
+#define NETNS_LOCK_TRIES 5
+#define NETNS_LOCK_WAIT_US 100000
+
+/* Who holds the lock at @a: 0 with @cred, or -errno of the connect. */
+static int netns_lock_holder(const struct sockaddr_un *a, socklen_t len,
+			     struct ucred *cred)
+{
+	socklen_t clen = sizeof(*cred);
+	int c, err = 0;
+
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c < 0)
+		return -errno;
+	if (connect(c, (const struct sockaddr *)a, len) ||
+	    getsockopt(c, SOL_SOCKET, SO_PEERCRED, cred, &clen))
+		err = -errno;
+	close(c);
+	return err;
+}
+
+/* Those who asked who holds the lock (a second daemon): heard, closed. */
+static void netns_lock_drain(int fd)
+{
+	int c, i;
+
+	for (i = 0; i < 64 && (c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0;
+	     i++)
+		close(c);
+}
 
 static int lock_netns(int *out)
 {
@@ -235,11 +277,10 @@ static int lock_netns(int *out)
 	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 				    strlen(NETNS_LOCK_NAME));
 	struct ucred cred = { 0 };
-	socklen_t clen = sizeof(cred);
-	int fd, c, err;
+	int fd, err, i;
 
 	memcpy(a.sun_path + 1, NETNS_LOCK_NAME, strlen(NETNS_LOCK_NAME));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (!bind(fd, (struct sockaddr *)&a, len) && !listen(fd, 4)) {
@@ -253,13 +294,27 @@ static int lock_netns(int *out)
 			   strerror(-err));
 		return err;
 	}
-	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c >= 0 && (connect(c, (struct sockaddr *)&a, len) ||
-		       getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &clen)))
-		cred.pid = 0;
-	if (c >= 0)
-		close(c);
-	if (cred.pid)
+	for (i = 0; i < NETNS_LOCK_TRIES; i++) {
+		err = netns_lock_holder(&a, len, &cred);
+		if (err != -ECONNREFUSED && err != -EAGAIN)
+			break;
+		usleep(NETNS_LOCK_WAIT_US);
+	}
+	if (err == -ECONNREFUSED || err == -EAGAIN ||
+	    (!err && cred.uid != 0 && cred.uid != geteuid())) {
+		if (err)
+			daemon_msg(
+				"warning: this network namespace's lock (abstract socket @%s) is bound by a process that does not listen or accept, not by a localin daemon: going on without it",
+				NETNS_LOCK_NAME);
+		else
+			daemon_msg(
+				"warning: this network namespace's lock (abstract socket @%s) is held by pid %d of uid %u, not by a localin daemon: going on without it",
+				NETNS_LOCK_NAME, (int)cred.pid,
+				(unsigned int)cred.uid);
+		*out = -1;
+		return 0;
+	}
+	if (!err && cred.pid)
 		daemon_msg(
 			"another localin daemon is running in this network namespace (pid %d); `localin stop -s SOCKET` with its socket stops it",
 			(int)cred.pid);
@@ -568,7 +623,7 @@ static void loop(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLLFDS];
 	bool poll_broken = false, poll_failed = false;
-	int n, ms, nr_fixed, nr_sa, nr_ctl, ready;
+	int n, ms, nr_fixed, nr_sa, nr_ctl, ready, ns_at;
 	int nr_am0, nr_am;
 	int sl_at, nr_sl;
 	int met_at, nr_met;
@@ -586,6 +641,9 @@ static void loop(struct daemon *d)
 					    .events = POLLIN };
 		nr_sa = sas_pollfds(d, pfd + n, SA_SOURCES_MAX);
 		n += nr_sa;
+		ns_at = n;
+		pfd[n++] = (struct pollfd){ .fd = d->ns_lock_fd,
+					    .events = POLLIN };
 		nr_fixed = n;
 		n += ctl_server_pollfds(d, pfd + n,
 					MAX_POLLFDS - 2 - ALERTMAIL_MAX_FDS -
@@ -617,6 +675,8 @@ static void loop(struct daemon *d)
 			if (pfd[2].revents)
 				links_follow(d);
 			sas_handle(d, pfd + 3, nr_sa);
+			if (pfd[ns_at].revents)
+				netns_lock_drain(d->ns_lock_fd);
 			ctl_server_handle(d, pfd + nr_fixed, nr_ctl);
 			sink_flush(&d->sink);
 			sink_flush(&d->msgs);

@@ -10,7 +10,9 @@
 # program without detaching it, and `localin stop` leaving no attachment,
 # no pins, no socket and a free lock; `localin run` under `ip netns exec`
 # (no bpffs there: it mounts one; after kill -9 the next start adopts the
-# maps of the program left attached, its pins gone with it); and a fresh start that fails after
+# maps of the program left attached, its pins gone with it); a start while
+# a user holds the namespace's lock (an abstract socket anyone may bind);
+# and a fresh start that fails after
 # attaching (at the control socket) leaving nothing attached or pinned.
 #
 #	sh tests/e2e/daemon.sh BIN
@@ -25,7 +27,8 @@ SUITE=e2e/daemon
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-need_root_and_tools ip nsenter unshare ping flock timeout
+need_root_and_tools ip nsenter unshare ping flock timeout setpriv
+find_python
 private_bpffs "$@"
 setup_run e2e localin-e2e
 
@@ -191,6 +194,56 @@ check "localin stop: the lock is free" flock -n "$LOCK" true
 check "localin stop: traffic passes untouched" ping_ok
 check "localin status after stop: no daemon (exit 1)" \
 	eval "! li_cmd status"
+
+# --- a local user holding the namespace's lock (an abstract socket) -----------
+# Any user may bind an abstract address first: that must not keep localin
+# from starting (it refused: "another localin daemon is running"). One
+# squatter listens; another also fills its own queue, so that a connect
+# to it finds no room (EAGAIN), as a real daemon's never stays.
+squat=""
+cleanup_more() { [ -z "$squat" ] || kill "$squat" 2>/dev/null; }
+squat() { # backlog self-connects
+	# Not through in_gw: $! must be the python (nsenter, setpriv exec it).
+	nsenter --net="/run/netns/$GW" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$py" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+for i in range(50):  # the name of the last one may linger a moment
+    try:
+        s.bind("\0localin/daemon")
+        break
+    except OSError:
+        time.sleep(0.1)
+s.listen(int(sys.argv[1]))
+c = []
+for i in range(int(sys.argv[2])):
+    c.append(socket.socket(socket.AF_UNIX))
+    c[-1].connect("\0localin/daemon")
+print("bound", flush=True)
+time.sleep(60)' "$@" >"$tmp/squat.out" 2>&1 &
+	squat=$!
+	wait_until 50 grep -q bound "$tmp/squat.out"
+}
+unsquat() {
+	li_cmd stop >/dev/null 2>&1
+	kill "$squat"
+	wait "$squat" 2>/dev/null
+	squat=""
+}
+squat 8 0
+check_start "a user holds the namespace's lock: localin run starts all the same" \
+	"$conf"
+check "... and says so" grep -q \
+	"held by pid [0-9]* of uid 65534, not by a localin daemon" "$ERR"
+unsquat
+squat 1 2
+check_start "a user holds it, its queue full: localin run starts all the same" \
+	"$conf"
+# (its own connect, or the first squatter's name lingering, may still
+# leave room for ours: then it is told by its uid, as above)
+warned() { [ "$(grep -c "not by a localin daemon: going on" "$ERR")" = 2 ]; }
+check "... and says so" warned
+unsquat
 
 # --- inside `ip netns exec`: /sys remounted, no bpffs at /sys/fs/bpf ------------
 ip netns exec "$GW" "$bin" run -c "$deny" --log "$LOG" -s "$SOCK" \
