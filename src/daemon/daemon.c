@@ -509,15 +509,13 @@ static int start(struct daemon *d)
 	if (!d->o->log) {
 		sink_open_std(&d->sink, STDOUT_FILENO, daemon_msg);
 	} else {
+		/* It refuses another user's file or a hard link (said). */
 		err = sink_open(&d->sink, d->o->log, daemon_msg);
 		if (err) {
 			daemon_msg("cannot open %s: %s", d->o->log,
 				   open_error(err));
 			goto out_free;
 		}
-		err = file_is_ours(d->sink.fd, "the log", d->o->log);
-		if (err)
-			goto out_free;
 	}
 	rl_conf_default(&rlc);
 	if (getrandom(&rlc.seed, sizeof(rlc.seed), 0) != sizeof(rlc.seed))

@@ -35,16 +35,50 @@ static void init(struct log_sink *s, enum sink_kind kind, sink_say_fn say)
 	s->say = say;
 }
 
-static int open_log(const char *path)
+/*
+ * @s->path, opened (or created) for appending: an fd, or -1 with errno.
+ * Ours alone: O_NONBLOCK here changes nobody else's file. Root opens a
+ * path a user may have chosen, and opens it again at every roll, reload
+ * and deletion: never through a planted link (O_NOFOLLOW), never into a
+ * file of another user put under the name meanwhile (in /tmp, right after
+ * a roll renamed ours away: its owner would read every line; a device
+ * is allowed, which no user can make), never into a second name of
+ * another file (a hard link: the lines would be appended to it). Said,
+ * and refused with EPERM.
+ */
+static int open_log(const struct log_sink *s)
 {
-	/*
-	 * Ours alone: O_NONBLOCK here changes nobody else's file. Root opens
-	 * a path a user may have chosen: never through a planted link.
-	 */
-	return open(path,
-		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK |
-			    O_NOCTTY | O_NOFOLLOW,
-		    SINK_MODE);
+	struct stat st;
+	int fd, err;
+
+	fd = open(s->path,
+		  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK |
+			  O_NOCTTY | O_NOFOLLOW,
+		  SINK_MODE);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	/* A device is no user's doing (mknod needs privilege): a tty is. */
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) && st.st_uid != 0 &&
+	    st.st_uid != geteuid()) {
+		if (s->say)
+			s->say("refusing the log %s: it belongs to uid %u",
+			       s->path, (unsigned int)st.st_uid);
+	} else if (S_ISREG(st.st_mode) && st.st_nlink != 1) {
+		if (s->say)
+			s->say("refusing the log %s: it has %u names (hard links)",
+			       s->path, (unsigned int)st.st_nlink);
+	} else {
+		return fd;
+	}
+	close(fd);
+	errno = EPERM;
+	return -1;
 }
 
 static __u64 file_size(int fd)
@@ -58,7 +92,7 @@ int sink_open(struct log_sink *s, const char *path, sink_say_fn say)
 {
 	init(s, SINK_FD, say);
 	s->path = path;
-	s->fd = open_log(path);
+	s->fd = open_log(s);
 	if (s->fd < 0)
 		return -errno;
 	s->own_fd = true;
@@ -146,7 +180,7 @@ int sink_reopen(struct log_sink *s)
 
 	if (!s->path)
 		return 0;
-	fd = open_log(s->path);
+	fd = open_log(s);
 	if (fd < 0)
 		return -errno;
 	sink_flush(s); /* what the old file takes now */
@@ -215,7 +249,7 @@ static int roll(struct log_sink *s)
 		roll_failed(s, s->path, errno);
 		return -errno;
 	}
-	fd = open_log(s->path);
+	fd = open_log(s);
 	if (fd < 0) {
 		/* On in the old file, now FILE.1, until it can be opened. */
 		roll_failed(s, "open", errno);
@@ -263,7 +297,7 @@ static void reopen_if_deleted(struct log_sink *s)
 	s->gone_check_ms = now + GONE_CHECK_MS;
 	if (fstat(s->fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink)
 		return;
-	fd = open_log(s->path);
+	fd = open_log(s);
 	if (fd < 0) {
 		int err = errno;
 

@@ -249,6 +249,59 @@ static void test_deleted(void **state)
 	sink_close(&s);
 }
 
+/*
+ * Root opens the log again at each roll, reload and deletion: a file of
+ * another user put under the name meanwhile (in /tmp, right after a roll
+ * renamed ours away), or a second name of another file (a hard link), is
+ * refused and said, and the lines go on to the file already open.
+ */
+static void test_not_ours(void **state)
+{
+	char theirs[300], target[300], linked[300], mine[300], old[310];
+	struct log_sink s;
+	int fd;
+
+	(void)state;
+	if (geteuid()) {
+		skip(); /* chown to another user needs root */
+		return;
+	}
+	snprintf(theirs, sizeof(theirs), "%s/theirs", dir);
+	fd = open(theirs, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chown(theirs, 65534, 65534), 0);
+	says = 0;
+	assert_int_equal(sink_open(&s, theirs, count_say), -EPERM);
+	assert_int_equal(says, 1);
+	sink_close(&s);
+
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(linked, sizeof(linked), "%s/linked", dir);
+	fd = open(target, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(link(target, linked), 0);
+	assert_int_equal(sink_open(&s, linked, count_say), -EPERM);
+	assert_int_equal(says, 2);
+	sink_close(&s);
+	assert_int_equal(file_len(target), 0);
+
+	/* Ours moved away, another user's file under the name: kept ours. */
+	snprintf(mine, sizeof(mine), "%s/mine", dir);
+	snprintf(old, sizeof(old), "%s.1", mine);
+	assert_int_equal(sink_open(&s, mine, count_say), 0);
+	assert_int_equal(sink_write(&s, "one\n", 4, 1), 0);
+	assert_int_equal(rename(mine, old), 0);
+	assert_int_equal(rename(theirs, mine), 0);
+	assert_int_equal(sink_reopen(&s), -EPERM);
+	assert_int_equal(says, 3);
+	assert_int_equal(sink_write(&s, "two\n", 4, 1), 0);
+	assert_string_equal(contents(mine), "");
+	assert_string_equal(contents(old), "one\ntwo\n");
+	sink_close(&s);
+}
+
 static void test_next_roll(void **state)
 {
 	struct obj_log_disk ld = { .set = true, .roll_min = 3 * 60 + 30 };
@@ -350,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_roll_existing),
 		cmocka_unit_test(test_diskfull_overwrite),
 		cmocka_unit_test(test_deleted),
+		cmocka_unit_test(test_not_ours),
 		cmocka_unit_test(test_next_roll),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_filter),
