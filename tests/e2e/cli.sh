@@ -189,6 +189,18 @@ print(s.recv(4096).decode())' "$SOCK" /etc/passwd >"$tmp/apply.out" 2>&1
 check "apply /etc/passwd: refused, nothing of it quoted" \
 	sh -c "grep -q '^error' '$tmp/apply.out' && grep -q 'not a file localin cli staged' '$tmp/apply.out' && ! grep -q root: '$tmp/apply.out'"
 check "... the daemon did not reload" [ "$(reloads)" = "$r0" ]
+# ... nor a link to it where the cli stages (a group member who may write
+# beside the config could put one there): root read it and quoted it back
+ln -s /etc/passwd "$(dirname "$conf")/.$(basename "$conf").cli-link"
+"$py" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(("apply %s\n" % sys.argv[2]).encode())
+print(s.recv(65536).decode())' "$SOCK" \
+	"$(dirname "$conf")/.$(basename "$conf").cli-link" >"$tmp/applyln.out" 2>&1
+check "apply of a link to /etc/passwd where the cli stages: refused, nothing of it quoted" \
+	sh -c "grep -q '^error' '$tmp/applyln.out' && grep -q 'symbolic link' '$tmp/applyln.out' && ! grep -q root: '$tmp/applyln.out'"
+rm -f "$(dirname "$conf")/.$(basename "$conf").cli-link"
 
 r0=$(reloads)
 printf '%s\n' 'config firewall local-in-policy' 'edit 1' \
