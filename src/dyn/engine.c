@@ -499,6 +499,7 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 	struct dyn_range *v = NULL;
 	size_t nr = 0, cap = 0;
 	unsigned int bad[8], nr_bad = 0;
+	int err;
 	enum dyn_state was;
 	long code = 0;
 	char why[DYN_ERR_MAX + CURL_ERROR_SIZE] = "";
@@ -525,9 +526,11 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 			 x->too_big ? "" : x->errbuf);
 	else if (code != 200)
 		snprintf(why, sizeof(why), "HTTP status %ld", code);
-	else if (dyn_feed_parse(x->buf ? x->buf : "", x->len, &v, &nr, &cap,
-				bad, 8, &nr_bad))
-		snprintf(why, sizeof(why), "out of memory");
+	else if ((err = dyn_feed_parse(x->buf ? x->buf : "", x->len, &v, &nr,
+				       &cap, bad, 8, &nr_bad)))
+		snprintf(why, sizeof(why), "%s",
+			 err == -E2BIG ? "more than 1000000 entries" :
+					 "out of memory");
 	else if (!nr && nr_bad)
 		not_a_feed(bad, nr_bad, why, sizeof(why));
 	e->next_ms = now + (uint64_t)e->refresh_min * eng->minute_ms;

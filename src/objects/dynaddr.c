@@ -393,6 +393,8 @@ int dyn_feed_parse(const char *text, size_t len, struct dyn_range **out,
 			n--;
 		if (!n)
 			continue;
+		if (*nr >= DYN_FEED_MAX_RANGES)
+			return -E2BIG;
 		if (*nr == *cap) {
 			size_t k = *cap ? *cap * 2 : 256;
 			struct dyn_range *v = realloc(*out, k * sizeof(*v));

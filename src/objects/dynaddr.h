@@ -135,8 +135,15 @@ const char *dyn_state_name(enum dyn_state s);
  * or ; to the end of the line) skipped; \r\n and a leading UTF-8 BOM
  * accepted. Appends to @out (malloc'd, grown through @nr and @cap); the
  * numbers of bad lines (the first @max_bad of them) go to @bad, their
- * count to *nr_bad. 0 or -ENOMEM.
+ * count to *nr_bad. 0, -ENOMEM, or -E2BIG past DYN_FEED_MAX_RANGES
+ * entries (parsing stops there).
  */
+/*
+ * A feed's entries, at most: 64 MB of one-address lines would be 22
+ * million ranges, 1.4 GB, parsed in the daemon's loop. FortiOS also caps
+ * what its feeds hold (a feed over it overflows).
+ */
+#define DYN_FEED_MAX_RANGES 1000000
 int dyn_feed_parse(const char *text, size_t len, struct dyn_range **out,
 		   size_t *nr, size_t *cap, unsigned int *bad, size_t max_bad,
 		   unsigned int *nr_bad);

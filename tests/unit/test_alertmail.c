@@ -26,11 +26,12 @@ static const char esp_line[] =
 static const char traffic_line[] =
 	"date=2026-12-04 time=10:00:00 logid=\"0001000014\" type=\"traffic\" subtype=\"local\" level=\"notice\"\n";
 
-static const struct log_meta esp_meta = { LOG_CAT_EVENT_VPN, LOG_LEVEL_ERROR,
-					  "0101037131", 0 };
-static const struct log_meta traffic_meta = { LOG_CAT_LOCAL_TRAFFIC,
-					      LOG_LEVEL_NOTICE, "0001000014",
-					      0 };
+static const struct log_meta esp_meta = { .cat = LOG_CAT_EVENT_VPN,
+					  .level = LOG_LEVEL_ERROR,
+					  .logid = "0101037131" };
+static const struct log_meta traffic_meta = { .cat = LOG_CAT_LOCAL_TRAFFIC,
+					      .level = LOG_LEVEL_NOTICE,
+					      .logid = "0001000014" };
 
 struct fixture {
 	struct daemon d;

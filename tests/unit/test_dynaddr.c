@@ -6,6 +6,7 @@
  * compiler reading FQDN ranges from the table.
  */
 #include <setjmp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,36 @@ static void parse(const char *text, struct parsed *p)
 	assert_int_equal(dyn_feed_parse(text, strlen(text), &p->r, &p->nr,
 					&p->cap, p->bad, 8, &p->nr_bad),
 			 0);
+}
+
+/* At most DYN_FEED_MAX_RANGES entries: past it -E2BIG, parsing stops. */
+static void test_feed_max_ranges(void **state)
+{
+	size_t n = DYN_FEED_MAX_RANGES + 1, i, len = 0, last = 0;
+	char *text = malloc(n * 16);
+	struct parsed p;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < n; i++) {
+		last = len;
+		len += (size_t)sprintf(text + len, "10.%zu.%zu.%zu\n",
+				       i >> 16 & 255, i >> 8 & 255, i & 255);
+	}
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(dyn_feed_parse(text, len, &p.r, &p.nr, &p.cap, p.bad,
+					8, &p.nr_bad),
+			 -E2BIG);
+	assert_int_equal(p.nr, DYN_FEED_MAX_RANGES);
+	free(p.r);
+	/* the last line off: the whole list */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(dyn_feed_parse(text, last, &p.r, &p.nr, &p.cap, p.bad,
+					8, &p.nr_bad),
+			 0);
+	assert_int_equal(p.nr, DYN_FEED_MAX_RANGES);
+	free(p.r);
+	free(text);
 }
 
 static void test_feed_forms(void **state)
@@ -272,6 +303,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_feed_forms),
+		cmocka_unit_test(test_feed_max_ranges),
 		cmocka_unit_test(test_feed_bad_lines_by_number),
 		cmocka_unit_test(test_feed_empty_and_no_newline),
 		cmocka_unit_test(test_wildcard_exact),

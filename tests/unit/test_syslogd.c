@@ -28,9 +28,9 @@
 #include "daemon/logout.h"
 #include "daemon/syslogd.h"
 
-static const struct log_meta traffic_meta = { LOG_CAT_LOCAL_TRAFFIC,
-					      LOG_LEVEL_NOTICE, "0001000014",
-					      0 };
+static const struct log_meta traffic_meta = { .cat = LOG_CAT_LOCAL_TRAFFIC,
+					      .level = LOG_LEVEL_NOTICE,
+					      .logid = "0001000014" };
 
 struct fixture {
 	struct daemon d;
