@@ -30,11 +30,15 @@ static const char *file_kind(mode_t mode)
 }
 
 /* NULL if @st is a file we read, else why not (in @a). */
-static const char *refuse(struct arena *a, const struct stat *st)
+static const char *refuse(struct arena *a, const struct stat *st,
+			  unsigned int flags)
 {
 	if (!S_ISREG(st->st_mode))
 		return arena_printf(a, "it is %s, not a regular file",
 				    file_kind(st->st_mode));
+	if ((flags & CONF_READ_NOFOLLOW) && st->st_nlink != 1)
+		return arena_printf(a, "it has %u names (hard links)",
+				    (unsigned int)st->st_nlink);
 	if (st->st_size > CONF_SOURCE_MAX)
 		return arena_printf(
 			a, "it has %lld bytes, more than the limit of %u MiB",
@@ -71,6 +75,14 @@ static int read_all(int fd, char *buf, size_t *len)
 int conf_source_read(struct arena *a, const char *path,
 		     struct conf_source **out, const char **why)
 {
+	return conf_source_read_flags(a, path, 0, out, why);
+}
+
+int conf_source_read_flags(struct arena *a, const char *path,
+			   unsigned int flags, struct conf_source **out,
+			   const char **why)
+{
+	bool nofollow = flags & CONF_READ_NOFOLLOW;
 	struct conf_source *s;
 	struct stat st;
 	size_t len;
@@ -80,20 +92,23 @@ int conf_source_read(struct arena *a, const char *path,
 	/*
 	 * Looked at before it is opened: opening a device can act on it (a
 	 * watchdog starts, a tape rewinds). Symlinks are followed, as
-	 * /etc/localin.conf -> ... may well be one.
+	 * /etc/localin.conf -> ... may well be one, unless @flags say not.
 	 */
-	if (stat(path, &st) == 0 && (*why = refuse(a, &st)))
+	if ((nofollow ? lstat(path, &st) : stat(path, &st)) == 0 &&
+	    !S_ISLNK(st.st_mode) && (*why = refuse(a, &st, flags)))
 		return -EINVAL;
 	/* O_NONBLOCK: a FIFO put there since must not hang the open. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+				(nofollow ? O_NOFOLLOW : 0));
 	if (fd < 0 || fstat(fd, &st)) {
 		err = -errno;
-		*why = strerror(errno);
+		*why = err == -ELOOP && nofollow ? "it is a symbolic link" :
+						   strerror(-err);
 		if (fd >= 0)
 			close(fd);
 		return err;
 	}
-	*why = refuse(a, &st);
+	*why = refuse(a, &st, flags);
 	if (*why) {
 		close(fd);
 		return -EINVAL;

@@ -29,6 +29,15 @@
  */
 int conf_source_read(struct arena *a, const char *path,
 		     struct conf_source **out, const char **why);
+/*
+ * conf_source_read(), and with CONF_READ_NOFOLLOW neither through a
+ * symbolic link nor from a file with a second name (a hard link): for a
+ * path in a directory others may write (what `localin cli` stages).
+ */
+#define CONF_READ_NOFOLLOW 1u
+int conf_source_read_flags(struct arena *a, const char *path,
+			   unsigned int flags, struct conf_source **out,
+			   const char **why);
 /* A source over text already in memory (builtins, tests, fuzzing). */
 struct conf_source *conf_source_mem(struct arena *a, const char *name,
 				    const char *text, size_t len, bool builtin);

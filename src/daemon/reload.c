@@ -4,13 +4,10 @@
  * masks current. A config with errors never replaces a running one.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -77,82 +74,25 @@ static int want_of(const struct obj_config *c, struct intf_want *w)
 	return err;
 }
 
-/*
- * What `localin cli` staged (`apply`), read through one descriptor that
- * was opened without following a link, and only a regular file with one
- * name: whoever may write beside the config (a member of the admin group,
- * who stages there) could otherwise put a link, or a hard link, to
- * /etc/shadow there, which root would read and quote back line by line
- * in the diagnostics. 0 with @src (its text malloc'd), or -errno said in
- * @msgs.
- */
-static int read_staged(const char *path, struct conf_source *src, FILE *msgs)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	size_t got = 0;
-	struct stat st;
-	char *buf;
-	ssize_t r;
-	int err;
-
-	if (fd < 0 || fstat(fd, &st)) {
-		err = -errno;
-		fprintf(msgs, "cannot read %s: %s\n", path,
-			err == -ELOOP ? "it is a symbolic link" :
-					strerror(-err));
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    st.st_size > CONF_SOURCE_MAX) {
-		fprintf(msgs,
-			"cannot read %s: not what localin cli stages (a regular file with one name, at most %u MiB)\n",
-			path, CONF_SOURCE_MAX >> 20);
-		close(fd);
-		return -EPERM;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*src = (struct conf_source){ .name = path, .text = buf, .len = got };
-	return 0;
-}
-
 /* The config file, or (@staged) what `localin cli` staged at @path. */
 static int load(struct daemon *d, const char *path, bool staged,
 		struct pipeline **out, FILE *msgs)
 {
 	struct pipeline *p = malloc(sizeof(*p));
-	struct conf_source src;
 	int err;
 
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
-	if (!staged) {
-		err = pipeline_load_vdom(p, path, d->o->vdom, STAGE_RESOLVE);
-	} else {
-		err = read_staged(path, &src, msgs);
-		if (err) {
-			free(p);
-			return err;
-		}
-		err = pipeline_load_copy(p, &src, d->o->vdom, STAGE_RESOLVE);
-		free((char *)src.text);
-	}
+	/*
+	 * What `localin cli` staged lies where whoever may write beside the
+	 * config (a member of the admin group) could put a link, or a hard
+	 * link, to /etc/shadow, which root would read and quote back line by
+	 * line in the diagnostics: it is read without following either.
+	 */
+	err = pipeline_load_file(p, path, d->o->vdom,
+				 staged ? CONF_READ_NOFOLLOW : 0,
+				 STAGE_RESOLVE);
 	/* FQDNs and feeds as resolved so far (new ones match nothing yet). */
 	if (!err) {
 		p->objs.dyn = &d->dyn.t;

@@ -94,13 +94,19 @@ int pipeline_load(struct pipeline *p, const char *path,
 int pipeline_load_vdom(struct pipeline *p, const char *path, const char *vdom,
 		       enum pipeline_stage upto)
 {
+	return pipeline_load_file(p, path, vdom, 0, upto);
+}
+
+int pipeline_load_file(struct pipeline *p, const char *path, const char *vdom,
+		       unsigned int read_flags, enum pipeline_stage upto)
+{
 	struct conf_source *src;
 	const char *why;
 	int err;
 
 	init(p);
 	p->tree.vdom = vdom ? arena_strdup(&p->arena, vdom) : NULL;
-	err = conf_source_read(&p->arena, path, &src, &why);
+	err = conf_source_read_flags(&p->arena, path, read_flags, &src, &why);
 	if (err) {
 		diag_error(&p->diags, NULL, "cannot read %s: %s", path, why);
 		return err;

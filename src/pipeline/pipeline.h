@@ -43,6 +43,9 @@ int pipeline_load(struct pipeline *p, const char *path,
  */
 int pipeline_load_vdom(struct pipeline *p, const char *path, const char *vdom,
 		       enum pipeline_stage upto);
+/* Same, read with conf_source_read_flags()'s @read_flags. */
+int pipeline_load_file(struct pipeline *p, const char *path, const char *vdom,
+		       unsigned int read_flags, enum pipeline_stage upto);
 /*
  * Same, from @src another pipeline read (it must outlive this one): the
  * next VDOM of a file, its diagnostics pointing into the same text.
