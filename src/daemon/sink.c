@@ -287,7 +287,7 @@ static void reopen_if_deleted(struct log_sink *s)
 {
 	struct stat st;
 	__u64 now;
-	int fd;
+	int err;
 
 	if (!s->path || s->fd < 0 || s->mid_line || s->cut)
 		return;
@@ -297,22 +297,17 @@ static void reopen_if_deleted(struct log_sink *s)
 	s->gone_check_ms = now + GONE_CHECK_MS;
 	if (fstat(s->fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink)
 		return;
-	fd = open_log(s);
-	if (fd < 0) {
-		int err = errno;
-
+	/* Nothing is pending here (sink_write's caller): nothing to flush. */
+	err = sink_reopen(s);
+	if (err) {
 		if (!s->gone_err && s->say)
 			s->say("%s was deleted and cannot be created again: %s; its lines go to the deleted file until it can",
-			       s->path, strerror(err));
-		s->gone_err = err;
+			       s->path, strerror(-err));
+		s->gone_err = -err;
 		return;
 	}
 	if (s->say)
 		s->say("%s was deleted: writing to a new %s", s->path, s->path);
-	s->gone_err = 0;
-	close(s->fd);
-	s->fd = fd;
-	s->size = file_size(fd);
 }
 
 int sink_roll_now(struct log_sink *s)

@@ -528,9 +528,10 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 		snprintf(why, sizeof(why), "HTTP status %ld", code);
 	else if ((err = dyn_feed_parse(x->buf ? x->buf : "", x->len, &v, &nr,
 				       &cap, bad, 8, &nr_bad)))
-		snprintf(why, sizeof(why), "%s",
-			 err == -E2BIG ? "more than 1000000 entries" :
-					 "out of memory");
+		snprintf(why, sizeof(why),
+			 err == -E2BIG ? "more than %u entries" :
+					 "out of memory",
+			 DYN_FEED_MAX_RANGES);
 	else if (!nr && nr_bad)
 		not_a_feed(bad, nr_bad, why, sizeof(why));
 	e->next_ms = now + (uint64_t)e->refresh_min * eng->minute_ms;
