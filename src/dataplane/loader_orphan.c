@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -29,29 +28,6 @@ struct orphan_map {
 	int fd;
 	char name[BPF_OBJ_NAME_LEN];
 };
-
-/* Our XDP program on @ifindex when it is attached directly: its fd. */
-static int attached_prog(int ifindex)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), id;
-	int fd;
-
-	if (bpf_xdp_query(ifindex, 0, &q))
-		return -ENOENT;
-	id = q.drv_prog_id ?: q.skb_prog_id ?: q.prog_id;
-	fd = id ? bpf_prog_get_fd_by_id(id) : -ENOENT;
-	if (fd < 0)
-		return -ENOENT;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-	    info.type != BPF_PROG_TYPE_XDP ||
-	    strncmp(info.name, LI_PROG_NAME, sizeof(info.name) - 1)) {
-		close(fd);
-		return -ENOENT;
-	}
-	return fd;
-}
 
 /* The maps @prog_fd uses, opened; their number or -errno. */
 static int prog_maps(int prog_fd, struct orphan_map *maps)
@@ -132,16 +108,17 @@ out:
 int li_adopt_orphan(struct li_loader *l)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
-	int fd, err = 0;
+	struct li_hook h;
+	int err = 0;
 
 	if (!ifs)
 		return 0; /* cannot list: a fresh start, as before */
 	for (i = ifs; i->if_index && !err; i++) {
-		fd = attached_prog((int)i->if_index);
-		if (fd < 0)
+		if (li_hook_read((int)i->if_index, &h))
 			continue;
-		err = adopt_from(l, fd);
-		close(fd);
+		if (h.kind == LI_HOOK_OURS)
+			err = adopt_from(l, h.fd);
+		li_hook_close(&h);
 		if (err > 0) {
 			l->pins = LI_PINS_ORPHAN;
 			l->orphan_ifindex = (int)i->if_index;
