@@ -293,6 +293,14 @@ static __always_inline int li_acc_ike_recent(const LI_CTX *c,
 	return 0;
 }
 
+/* Replay counts the policies' hits from its verdicts (replay.c). */
+static __always_inline void li_acc_pol_hit(const LI_CTX *c, int fam, __u32 idx)
+{
+	(void)c;
+	(void)fam;
+	(void)idx;
+}
+
 static __always_inline void li_acc_ike_note(const LI_CTX *c,
 					    const struct li_pkt *p)
 {

@@ -401,6 +401,24 @@ static __always_inline __u32 pol_key(const LI_CTX *c, int fam, __u32 idx)
 	return fh(c, fam)->pol_base + idx;
 }
 
+/*
+ * Policy @idx of a family matched: its hit (diagnose firewall iprope
+ * list), counted where match.h finds the policy, the index in a
+ * register. Counted after li_decide_local(), as it was, the index came
+ * back from the verdict in the scratch, which count()'s store may alias
+ * for all clang knows: a store and a load more at the end of a denied
+ * first packet's chain of loads, and the verifier walked 65k
+ * instructions more (bench/xdp/README.md, sixteenth part).
+ */
+static __always_inline void li_acc_pol_hit(const LI_CTX *c, int fam, __u32 idx)
+{
+	__u32 k = pol_key(c, fam, idx);
+	__u64 *n = bpf_map_lookup_elem(&li_pol_hits, &k);
+
+	if (n)
+		*n += 1;
+}
+
 #define LI_POL_WORDS (sizeof(struct li_policy) / sizeof(__u32))
 
 /* Policy @idx of a family: from its first word in li_conf_val.tab. */
@@ -1048,14 +1066,6 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 
 	count(sc, LI_ST_REASON + s->v.reason);
 	if (!nonlocal) {
-		if (s->v.reason == LI_R_POLICY && s->v.policy_idx >= 0) {
-			__u32 k = pol_key(&c, s->pkt.family == 6,
-					  (__u32)s->v.policy_idx);
-			__u64 *n = bpf_map_lookup_elem(&li_pol_hits, &k);
-
-			if (n)
-				*n += 1;
-		}
 		if (s->v.sa_id)
 			sa_count(ctx, s->v.sa_id - 1);
 		if (s->v.reason != LI_R_NONLOCAL)

@@ -746,6 +746,7 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 				v->policy_id = pol.id;
 				v->policy_idx = idx;
 				v->pol_flags = pol.flags;
+				li_acc_pol_hit(c, p->family == 6, (__u32)idx);
 			} else {
 				li_verdict_set(v, LI_PASS, LI_R_IMPLICIT);
 			}
