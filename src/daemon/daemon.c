@@ -506,6 +506,12 @@ static int start(struct daemon *d)
 	err = take_lock(d);
 	if (err)
 		goto out_free;
+	/*
+	 * What the daemon before us resolved and fetched, read under the
+	 * lock: a restart while DNS is down must not deny the VPN peers a
+	 * policy names by FQDN until DNS answers again.
+	 */
+	dynaddr_restore(d, &p);
 	if (!d->o->log) {
 		sink_open_std(&d->sink, STDOUT_FILENO, daemon_msg);
 	} else {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "compile/ipset.h"
 #include "log/counters.h"
@@ -534,6 +535,14 @@ static void entry_json(FILE *out, const struct dyn_entry *e, uint64_t now,
 		dyn_state_name(e->state), e->nr);
 	if (e->updated_ms)
 		fprintf(out, "%" PRIu64, (now - e->updated_ms) / 1000);
+	else
+		fputs("null", out);
+	fputs(",\"cache_age_s\":", out);
+	if (e->state == DYN_CACHED)
+		fprintf(out, "%lld",
+			(long long)(time(NULL) > e->stamp ?
+					    time(NULL) - e->stamp :
+					    0));
 	else
 		fputs("null", out);
 	fprintf(out, ",\"busy\":%s,\"next_s\":", e->busy ? "true" : "false");

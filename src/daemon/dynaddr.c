@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/internal.h"
 #include "util/curl_dl.h"
 #include "daemon/diag_fmt.h"
+#include "dyn/cache.h"
 
 /* A recompile that failed (out of memory) is tried again after this. */
 #define RECOMPILE_RETRY_MS 5000
@@ -20,6 +22,107 @@ static void say(void *ctx, const char *msg)
 {
 	(void)ctx;
 	daemon_msg("%s", msg);
+}
+
+/*
+ * The cache beside the control socket, as the lock is (daemon_lock_path):
+ * the socket's default is per network namespace, and /run is emptied at
+ * boot. 0, or -ENAMETOOLONG.
+ */
+static int cache_path(const char *socket, char *buf, size_t size)
+{
+	size_t len = strlen(socket);
+	int n;
+
+	if (len > 5 && !strcmp(socket + len - 5, ".sock"))
+		n = snprintf(buf, size, "%.*s.dyncache", (int)(len - 5),
+			     socket);
+	else
+		n = snprintf(buf, size, "%s.dyncache", socket);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+void dynaddr_restore(struct daemon *d, struct pipeline **p)
+{
+	struct daemon_dyn *y = &d->dyn;
+	struct pipeline *np;
+	int err, n;
+
+	if (cache_path(d->o->socket, y->cache, sizeof(y->cache))) {
+		y->cache[0] = '\0';
+		daemon_msg(
+			"the control socket's path is too long for the dynamic address cache beside it: FQDN and feed addresses are not kept across restarts");
+		return;
+	}
+	if (!dyn_wanted(&(*p)->objs))
+		return;
+	err = dyn_table_sync(&y->t, &(*p)->objs);
+	if (err)
+		return;
+	n = dyn_cache_load(&y->t, y->cache, time(NULL), say, d);
+	/* What the file holds now: nothing to write before a change. */
+	y->saved_version = y->t.version;
+	y->saved_fresh = y->t.fresh;
+	y->saved_ms = sa_mono_ms();
+	if (n <= 0)
+		return;
+	np = malloc(sizeof(*np));
+	err = np ? pipeline_load_copy(np, (*p)->src, d->o->vdom,
+				      STAGE_RESOLVE) :
+		   -ENOMEM;
+	if (!err) {
+		np->objs.dyn = &y->t;
+		err = pipeline_compile(np);
+		np->objs.dyn = NULL;
+	}
+	if (err) {
+		/* The loop compiles again: the table is ahead of the config. */
+		daemon_msg(
+			"cannot compile the config with the cached dynamic addresses (%s); trying again once started",
+			strerror(-err));
+		if (np) {
+			pipeline_free(np);
+			free(np);
+		}
+		return;
+	}
+	pipeline_free(*p);
+	free(*p);
+	*p = np;
+}
+
+/*
+ * The table, when some entry's ranges changed since the last save, or
+ * refreshed (the cache's age) and the last save is DYNADDR_SAVE_FRESH_MS
+ * old. A failure is said once, and the daemon goes on.
+ */
+static void save(struct daemon *d)
+{
+	struct daemon_dyn *y = &d->dyn;
+	uint64_t now = sa_mono_ms();
+	char why[256];
+
+	if (!y->cache[0] || (y->t.version == y->saved_version &&
+			     (y->t.fresh == y->saved_fresh ||
+			      now - y->saved_ms < DYNADDR_SAVE_FRESH_MS)))
+		return;
+	y->saved_ms = now;
+	if (dyn_cache_save(&y->t, y->cache, why, sizeof(why))) {
+		if (!y->save_failing)
+			daemon_msg(
+				"dynamic address cache: %s; a restart while DNS is down would start without FQDN and feed addresses",
+				why);
+		y->save_failing = true;
+		/* Tried again at the next change or DYNADDR_SAVE_FRESH_MS. */
+		y->saved_version = y->t.version;
+		y->saved_fresh = y->t.fresh;
+		return;
+	}
+	if (y->save_failing)
+		daemon_msg("dynamic address cache: %s written again", y->cache);
+	y->save_failing = false;
+	y->saved_version = y->t.version;
+	y->saved_fresh = y->t.fresh;
 }
 
 void dynaddr_configure(struct daemon *d)
@@ -96,6 +199,7 @@ void dynaddr_tick(struct daemon *d)
 	if (!y->eng)
 		return;
 	dyn_engine_tick(y->eng);
+	save(d);
 	if (y->t.version == y->applied || !d->p || !d->p->src)
 		return;
 	if (y->retry_ms && sa_mono_ms() < y->retry_ms)

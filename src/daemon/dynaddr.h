@@ -23,9 +23,30 @@ struct daemon_dyn {
 	uint64_t applied;	/* t.version the config in force has */
 	uint64_t recompiles, recompile_failures;
 	uint64_t retry_ms; /* a failed recompile: try again then */
+	/* The cache (dyn/cache.h): where, and what it holds. */
+	char cache[4096];	/* "": none (no path) */
+	uint64_t saved_version; /* t.version when last saved */
+	uint64_t saved_fresh;	/* t.fresh when last saved */
+	uint64_t saved_ms;	/* when last saved (monotonic) */
+	bool save_failing;	/* said once, until a save works */
 };
 
 #define DYNADDR_MAX_FDS DYN_MAX_FDS
+/*
+ * A refresh that changes nothing is saved (the cache's age) at most this
+ * often; a change of some entry's ranges is saved at once.
+ */
+#define DYNADDR_SAVE_FRESH_MS (5 * 60 * 1000)
+
+struct pipeline;
+
+/*
+ * At start, before the first config is applied (the lock held): the
+ * cache's entries the config @*p names fill the table, and @*p is
+ * compiled again with them, so the data path never starts with FQDN and
+ * feed addresses that match nothing while DNS is down.
+ */
+void dynaddr_restore(struct daemon *d, struct pipeline **p);
 
 /* After a config is applied: what it names, the DNS servers. */
 void dynaddr_configure(struct daemon *d);

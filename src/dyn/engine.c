@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <ares.h>
 
@@ -110,6 +111,14 @@ static int ares_setup(struct dyn_engine *eng)
 	return 0;
 }
 
+/* Seconds since a cached entry's ranges were last fresh. */
+static int64_t cache_age(const struct dyn_entry *e)
+{
+	int64_t now = time(NULL);
+
+	return now > e->stamp ? now - e->stamp : 0;
+}
+
 static unsigned int clamp_refresh(const struct dyn_engine *eng, unsigned int s)
 {
 	if (s < eng->min_refresh_s)
@@ -206,6 +215,8 @@ static void fqdn_answer(struct dyn_engine *eng, struct dyn_entry *e,
 	free(v);
 	e->failures = 0;
 	e->updated_ms = now;
+	e->stamp = time(NULL);
+	eng->t->fresh++;
 	if (!found) {
 		/* Said once, not at every refresh while it stays so. */
 		bool again = !strcmp(e->err, NXDOMAIN_TEXT);
@@ -228,9 +239,12 @@ static void fqdn_answer(struct dyn_engine *eng, struct dyn_entry *e,
 	fmt_addrs(e, list, sizeof(list));
 	if (was != DYN_OK || changed)
 		say(eng, "fqdn \"%s\" %s: %s%s (refresh in %u s)", e->name,
-		    was == DYN_NEVER ? "resolved" :
-		    changed	     ? "changed" :
-				       "resolves again",
+		    was == DYN_NEVER ?
+			    "resolved" :
+		    was == DYN_CACHED ?
+			    "resolved, replacing the cached addresses" :
+		    changed ? "changed" :
+			      "resolves again",
 		    e->nr ? list : "no address",
 		    !found && e->nr ? " (kept for cache-ttl)" : "",
 		    e->refresh_s);
@@ -253,6 +267,11 @@ static void fqdn_failed(struct dyn_engine *eng, struct dyn_entry *e, int status)
 		say(eng,
 		    "fqdn \"%s\": refresh failed (%s); keeping its last %zu address%s",
 		    e->name, e->err, e->nr, e->nr == 1 ? "" : "es");
+	else if (was == DYN_CACHED && e->failures == 1)
+		say(eng,
+		    "fqdn \"%s\" cannot be resolved (%s): keeping the %zu cached address%s of %lld s ago until it is",
+		    e->name, e->err, e->nr, e->nr == 1 ? "" : "es",
+		    (long long)cache_age(e));
 }
 
 static void on_addrinfo(void *arg, int status, int timeouts,
@@ -559,6 +578,11 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 			say(eng,
 			    "external-resource \"%s\": cannot fetch %s (%s): it matches nothing until it is",
 			    e->name, e->url, why);
+		else if (was == DYN_CACHED)
+			say(eng,
+			    "external-resource \"%s\": cannot fetch %s (%s): keeping the cached list of %zu range%s of %lld s ago until it is",
+			    e->name, e->url, why, e->nr, e->nr == 1 ? "" : "s",
+			    (long long)cache_age(e));
 		else
 			say(eng,
 			    "external-resource \"%s\": fetch failed (%s); keeping the previous list of %zu range%s",
@@ -571,6 +595,8 @@ static void feed_done(struct dyn_engine *eng, struct feed_xfer *x, CURLcode rc)
 	e->err[0] = '\0';
 	e->state = DYN_OK;
 	e->updated_ms = now;
+	e->stamp = time(NULL);
+	eng->t->fresh++;
 	e->bad_lines = nr_bad;
 	memcpy(e->bad, bad, sizeof(bad));
 	if (nr_bad) {

@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "ipsec/retry.h"
 #include "dyn/engine.h"
@@ -16,6 +17,21 @@ static void put_age(FILE *out, uint64_t now, uint64_t then)
 		fputs("never", out);
 	else
 		fprintf(out, "%" PRIu64 " s ago", (now - then) / 1000);
+}
+
+/*
+ * When the entry's ranges were last fresh: a cached entry's come from a
+ * previous daemon, whose monotonic clock means nothing here.
+ */
+static void put_updated(FILE *out, uint64_t now, const struct dyn_entry *e)
+{
+	int64_t wall = time(NULL);
+
+	if (e->state == DYN_CACHED)
+		fprintf(out, "%" PRId64 " s ago (from the cache)",
+			wall > e->stamp ? wall - e->stamp : 0);
+	else
+		put_age(out, now, e->updated_ms);
 }
 
 static void put_due(FILE *out, uint64_t now, const struct dyn_entry *e)
@@ -42,7 +58,7 @@ void dyn_print_status(const struct dyn_table *t, FILE *out)
 		fprintf(out, "%s %s: %s, %zu range%s, updated ",
 			dyn_kind_name(e->kind), e->name,
 			dyn_state_name(e->state), e->nr, e->nr == 1 ? "" : "s");
-		put_age(out, now, e->updated_ms);
+		put_updated(out, now, e);
 		fputs(", next ", out);
 		put_due(out, now, e);
 		if (e->err[0])
@@ -51,6 +67,8 @@ void dyn_print_status(const struct dyn_table *t, FILE *out)
 					"matches nothing: " :
 				e->state == DYN_STALE ?
 					"last refresh failed, keeping the last good ranges: " :
+				e->state == DYN_CACHED ?
+					"no answer since the start, using the cached ranges: " :
 					"",
 				e->err);
 		if (e->kind == DYN_FEED && e->bad_lines) {
@@ -79,9 +97,15 @@ void dyn_print_fqdn_list(const struct dyn_table *t, FILE *out)
 		if (e->kind != DYN_FQDN || !e->in_use)
 			continue;
 		n++;
-		fprintf(out, "FQDN %s: %s, %zu address%s, refresh ", e->name,
+		fprintf(out, "FQDN %s: %s, %zu address%s, ", e->name,
 			dyn_state_name(e->state), e->nr,
 			e->nr == 1 ? "" : "es");
+		if (e->state == DYN_CACHED) {
+			fputs("resolved ", out);
+			put_updated(out, now, e);
+			fputs(", ", out);
+		}
+		fputs("refresh ", out);
 		put_due(out, now, e);
 		if (e->err[0])
 			fprintf(out, " (%s)", e->err);
@@ -90,8 +114,11 @@ void dyn_print_fqdn_list(const struct dyn_table *t, FILE *out)
 			const struct dyn_range *r = &e->r[k];
 
 			dyn_range_format(r, buf);
-			fprintf(out, "    %s ttl left %" PRIu64 " s\n", buf,
-				dyn_secs_left(now, r->expires_ms));
+			if (e->state == DYN_CACHED)
+				fprintf(out, "    %s cached\n", buf);
+			else
+				fprintf(out, "    %s ttl left %" PRIu64 " s\n",
+					buf, dyn_secs_left(now, r->expires_ms));
 		}
 	}
 	if (!n)
@@ -114,7 +141,7 @@ void dyn_print_feed_list(const struct dyn_table *t, FILE *out)
 			"external-resource %s: %s, %s, %zu range%s, updated ",
 			e->name, e->url, dyn_state_name(e->state), e->nr,
 			e->nr == 1 ? "" : "s");
-		put_age(out, now, e->updated_ms);
+		put_updated(out, now, e);
 		fputs(", next ", out);
 		put_due(out, now, e);
 		if (e->err[0])

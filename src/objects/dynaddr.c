@@ -293,6 +293,8 @@ const char *dyn_state_name(enum dyn_state s)
 		return "never resolved";
 	case DYN_OK:
 		return "ok";
+	case DYN_CACHED:
+		return "cache";
 	default:
 		return "stale";
 	}

@@ -29,6 +29,9 @@
  *    does not match; in a group's exclude-member it excludes nothing (so
  *    the peer it names is NOT excluded: README). `localin status` says so
  *    and the daemon logs it once.
+ *  - Across a daemon restart: the daemon saves the table in a cache
+ *    (dyn/cache.h) and a daemon that starts fills the same names and URLs
+ *    from it (DYN_CACHED) before it first enforces, until the first answer.
  */
 #ifndef LOCALIN_OBJECTS_DYNADDR_H
 #define LOCALIN_OBJECTS_DYNADDR_H
@@ -49,6 +52,11 @@ enum dyn_state {
 	DYN_NEVER, /* not resolved or fetched yet: matches nothing */
 	DYN_OK,	   /* the last refresh succeeded */
 	DYN_STALE, /* the last refresh failed: the last good ranges stay */
+	/*
+	 * Not answered since the daemon started: the ranges a previous
+	 * daemon saved (dyn/cache.h), used until the first answer.
+	 */
+	DYN_CACHED,
 };
 
 /* One range of an entry; @expires_ms (FQDN) is when it is dropped. */
@@ -67,6 +75,7 @@ struct dyn_entry {
 	struct dyn_range *r;
 	size_t nr, cap;
 	uint64_t updated_ms;	/* last success (monotonic ms), 0 never */
+	int64_t stamp;		/* last success (wall clock s), 0 never */
 	uint64_t next_ms;	/* next refresh due */
 	unsigned int refresh_s; /* FQDN: the record's TTL; feed: refresh-rate */
 	unsigned int failures;	/* in a row */
@@ -88,6 +97,8 @@ struct dyn_table {
 	size_t nr, cap;
 	/* Bumped whenever some entry's ranges change: recompile. */
 	uint64_t version;
+	/* Bumped at every successful refresh (the cache's age). */
+	uint64_t fresh;
 };
 
 void dyn_table_init(struct dyn_table *t);

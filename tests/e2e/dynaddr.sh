@@ -14,6 +14,11 @@
 # - a name that does not exist (NXDOMAIN) matches nothing and says so;
 # - the DNS server stopped: the last good address stays (peer passes),
 #   `localin status` says the refresh failed;
+# - the daemon killed (-9) and started again while DNS and the feed server
+#   are down: it starts with the addresses and lists the one before it
+#   saved (the peer passes from the first packet), the lists say "cache"
+#   until DNS answers again; a corrupt cache is ignored, said, and the
+#   daemon runs;
 # - the feed: applied, updated on refresh (LOCALIN_FEED_MINUTE_MS makes
 #   refresh-rate 1 a second), a malformed line reported by its number, a
 #   failing fetch (404) keeps the old list, HTTPS with basic auth fetched;
@@ -171,7 +176,8 @@ dns_start
 in_gw ip link set lo up
 nsenter --net="/run/netns/$GW" "$py" -m http.server -b 127.0.0.1 \
 	-d "$WWW" 8080 >"$tmp/http.out" 2>&1 &
-bg="$bg $!"
+http_pid=$!
+bg="$bg $http_pid"
 https_start || fail "openssl: cannot make the test certificate"
 sleep 0.5
 
@@ -387,6 +393,59 @@ if [ "$n" -eq 1 ]; then
 else
 	fail "the failing feed was logged once while it failed ($n times)"
 fi
+
+# A restart (a crash, an upgrade) while DNS and the feed server are down:
+# what the daemon before saved beside its socket is used until answers
+# come, so the peer accepted by its name is not denied meanwhile.
+CACHE=$tmp/ctl.dyncache
+check "the daemon saved what it resolved and fetched beside its socket (0600)" \
+	sh -c "[ \"\$(stat -c %a:%u '$CACHE')\" = 600:0 ] && grep -q '^$NEW_ADDR\$' '$CACHE'"
+kill "$http_pid"
+wait "$http_pid" 2>/dev/null
+old_pid=$(daemon_pid)
+kill -9 "$old_pid"
+wait_until 50 gone "$old_pid"
+check_start "the daemon starts again while DNS is down" "$conf" || exit 1
+check "... and the peer accepted by its name passes at once" \
+	ping_from "$NEW_ADDR"
+li_cmd diagnose firewall fqdn list >"$tmp/fqdn-cache.out" 2>&1
+check "fqdn list: the name's address comes from the cache, with its age" \
+	grep -Eq "^FQDN peer.lab.test: cache, 1 address, resolved [0-9]+ s ago \(from the cache\)" \
+	"$tmp/fqdn-cache.out"
+check "... listed as cached" grep -q "^    $NEW_ADDR cached\$" "$tmp/fqdn-cache.out"
+li_cmd diagnose sys external-address-resource list >"$tmp/feeds-cache.out" 2>&1
+check "feed list: the feed's list comes from the cache (its server is down)" \
+	grep -Eq "^external-resource blocklist: http://127.0.0.1:8080/block.txt, cache, 1 range, updated [0-9]+ s ago \(from the cache\)" \
+	"$tmp/feeds-cache.out"
+check "... its cached range listed" grep -q "^    $FEED_ADDR\$" "$tmp/feeds-cache.out"
+li_cmd diagnose -j firewall fqdn list >"$tmp/fqdn-cache.json" 2>&1
+check "fqdn list -j: state cache, cache_age_s" "$py" -c '
+import json, sys
+f = {e["name"]: e for e in json.load(open(sys.argv[1]))["fqdns"]}
+p = f["peer.lab.test"]
+assert p["state"] == "cache" and isinstance(p["cache_age_s"], int)
+assert [x["range"] for x in p["ranges"]] == [sys.argv[2]]
+assert f["gone.lab.test"]["state"] == "never resolved"
+' "$tmp/fqdn-cache.json" "$NEW_ADDR"
+check "the daemon said which name it took from the cache, how many, how old" \
+	grep -Eq 'fqdn "peer.lab.test": using the 1 address a previous daemon resolved [0-9]+ s ago \(cache\)' "$ERR"
+check "... and that DNS does not answer, keeping the cached address" \
+	wait_until 50 grep -q 'fqdn "peer.lab.test" cannot be resolved (.*): keeping the 1 cached address' "$ERR"
+dns_start
+check "DNS back: the name resolves again, replacing the cached address" \
+	wait_until 100 sh -c "'$bin' status -s '$SOCK' | grep -q 'fqdn peer.lab.test: ok, 1 range'"
+check "... the peer passes" ping_from "$NEW_ADDR"
+
+# A cache cut short or corrupt is ignored, said, and the daemon runs.
+old_pid=$(daemon_pid)
+kill -9 "$old_pid"
+wait_until 50 gone "$old_pid"
+printf 'localin-dyncache 1\nfqdn\t1\t5\tpeer.lab.test\n10.9.9.9\n' >"$CACHE"
+check_start "the daemon starts with a corrupt cache" "$conf" || exit 1
+check "... says it ignores it, and where it is wrong" \
+	grep -q "ignoring the dynamic address cache $CACHE: line 4: 5 ranges announced, the file ends first" "$ERR"
+check "... and resolves the names anew" \
+	wait_until 100 ping_from "$NEW_ADDR"
 
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ] || {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -250,12 +251,13 @@ static void test_dyn_json(void **state)
 	text_is(&x,
 		"{\"localin\":1,\"fqdns\":["
 		"{\"kind\":\"fqdn\",\"name\":\"peer.lab.test\",\"url\":null,\"state\":\"ok\","
-		"\"nr_ranges\":1,\"updated_s_ago\":7,\"busy\":false,\"next_s\":3,"
+		"\"nr_ranges\":1,\"updated_s_ago\":7,\"cache_age_s\":null,"
+		"\"busy\":false,\"next_s\":3,"
 		"\"error\":null,\"bad_lines\":0,"
 		"\"ranges\":[{\"range\":\"192.0.2.2\",\"ttl_left_s\":5}]},"
 		"{\"kind\":\"fqdn\",\"name\":\"gone.lab.test\",\"url\":null,"
 		"\"state\":\"never resolved\",\"nr_ranges\":0,\"updated_s_ago\":null,"
-		"\"busy\":false,\"next_s\":null,\"error\":\"no such name\","
+		"\"cache_age_s\":null,\"busy\":false,\"next_s\":null,\"error\":\"no such name\","
 		"\"bad_lines\":0,\"ranges\":[]}]}\n");
 	text_open(&x);
 	diag_fmt_dyn_list_json(x.f, &t, DYN_FEED, 10000);
@@ -263,9 +265,20 @@ static void test_dyn_json(void **state)
 		"{\"localin\":1,\"resources\":["
 		"{\"kind\":\"external-resource\",\"name\":\"blocklist\","
 		"\"url\":\"http://127.0.0.1/b.txt\",\"state\":\"stale\",\"nr_ranges\":1,"
-		"\"updated_s_ago\":null,\"busy\":true,\"next_s\":null,\"error\":null,"
+		"\"updated_s_ago\":null,\"cache_age_s\":null,\"busy\":true,"
+		"\"next_s\":null,\"error\":null,"
 		"\"bad_lines\":1,"
 		"\"ranges\":[{\"range\":\"198.51.100.0/24\",\"ttl_left_s\":null}]}]}\n");
+	/* A previous daemon's list, from the cache: its age, wall clock. */
+	e->state = DYN_CACHED;
+	e->stamp = time(NULL) - 30;
+	text_open(&x);
+	diag_fmt_dyn_list_json(x.f, &t, DYN_FEED, 10000);
+	fclose(x.f);
+	assert_non_null(strstr(x.buf,
+			       "\"state\":\"cache\",\"nr_ranges\":1,"
+			       "\"updated_s_ago\":null,\"cache_age_s\":3"));
+	free(x.buf);
 	t.e[0]->in_use = false;
 	text_open(&x);
 	diag_fmt_dyn_status_json(x.f, &t, 10000);

@@ -3,10 +3,17 @@
  * Dynamic addresses (objects/dynaddr.h): the threat feed line parser
  * (forms, comments, bad lines by number), wildcard expansion checked
  * against a brute-force match, the table's change detection, and the
- * compiler reading FQDN ranges from the table.
+ * compiler reading FQDN ranges from the table, and the cache a daemon
+ * that starts again reads (dyn/cache.h): same names and URLs only, and
+ * nothing of a file that is cut short, corrupt, a link, another user's or
+ * too large.
  */
 #include <setjmp.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "dyn/cache.h"
+#include "ipsec/retry.h"
 #include "objects/dynaddr.h"
 #include "pipeline/pipeline.h"
 
@@ -299,6 +308,361 @@ static void test_compile_reads_the_table(void **state)
 	dyn_table_free(&t);
 }
 
+/* ---- the cache (dyn/cache.h) ---- */
+
+static char said[4][512];
+static unsigned int nr_said;
+
+static void collect(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (nr_said < 4)
+		snprintf(said[nr_said], sizeof(said[0]), "%s", msg);
+	nr_said++;
+}
+
+static struct dyn_entry *entry(struct dyn_table *t, enum dyn_kind kind,
+			       const char *name, const char *url)
+{
+	struct dyn_entry *e = dyn_get(t, kind, name);
+
+	assert_non_null(e);
+	e->in_use = true;
+	if (url) {
+		free(e->url);
+		e->url = strdup(url);
+	}
+	return e;
+}
+
+/* What a daemon that ran had: a name with A and AAAA, a feed. */
+static void filled(struct dyn_table *t)
+{
+	struct dyn_range fq[2] = {
+		{ .family = 4,
+		  .lo = 0xc0000202,
+		  .hi = 0xc0000202,
+		  .expires_ms = 5000 },
+		{ .family = 6, .lo = 1, .hi = 1, .expires_ms = 5000 },
+	};
+	struct dyn_range feed[2] = {
+		{ .family = 4, .lo = 0x0a000000, .hi = 0x0a0000ff },
+		{ .family = 4, .lo = 0x0b000001, .hi = 0x0b000005 },
+	};
+	struct dyn_entry *e;
+
+	dyn_table_init(t);
+	e = entry(t, DYN_FQDN, "peer.example.net", NULL);
+	dyn_entry_set(t, e, fq, 2);
+	e->state = DYN_OK;
+	e->stamp = 1000;
+	e = entry(t, DYN_FEED, "block list", "http://h/list.txt");
+	dyn_entry_set(t, e, feed, 2);
+	e->state = DYN_STALE;
+	e->stamp = 900;
+	/* never resolved: not saved */
+	entry(t, DYN_FQDN, "never.example.net", NULL);
+}
+
+static char cache_dir[64];
+
+static const char *cache_file(void)
+{
+	static char path[128];
+
+	if (!cache_dir[0]) {
+		snprintf(cache_dir, sizeof(cache_dir), "/tmp/dyncache-XXXXXX");
+		assert_non_null(mkdtemp(cache_dir));
+	}
+	snprintf(path, sizeof(path), "%s/localin.dyncache", cache_dir);
+	return path;
+}
+
+static void save_filled(void)
+{
+	struct dyn_table t;
+	char why[256] = "";
+
+	filled(&t);
+	assert_int_equal(dyn_cache_save(&t, cache_file(), why, sizeof(why)), 0);
+	dyn_table_free(&t);
+}
+
+/* A fresh daemon's table: the config names these, none resolved yet. */
+static void fresh(struct dyn_table *t, const char *url)
+{
+	dyn_table_init(t);
+	entry(t, DYN_FQDN, "peer.example.net", NULL);
+	entry(t, DYN_FEED, "block list", url);
+	entry(t, DYN_FQDN, "never.example.net", NULL);
+}
+
+static void test_cache_round_trip(void **state)
+{
+	struct dyn_table t;
+	struct dyn_entry *e;
+	struct stat st;
+
+	(void)state;
+	save_filled();
+	assert_int_equal(stat(cache_file(), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	fresh(&t, "http://h/list.txt");
+	nr_said = 0;
+	assert_int_equal(dyn_cache_load(&t, cache_file(), 1120, collect, NULL),
+			 2);
+	e = dyn_find(&t, DYN_FQDN, "peer.example.net");
+	assert_int_equal(e->state, DYN_CACHED);
+	assert_int_equal(e->nr, 2);
+	assert_true(e->r[0].lo == 0xc0000202 && e->r[1].family == 6);
+	/* no TTL: kept until the first answer replaces it */
+	assert_true(e->r[0].expires_ms == 0);
+	assert_int_equal(e->stamp, 1000);
+	assert_true(e->next_ms == 0);
+	e = dyn_find(&t, DYN_FEED, "block list");
+	assert_int_equal(e->state, DYN_CACHED);
+	assert_int_equal(e->nr, 2);
+	assert_int_equal(dyn_find(&t, DYN_FQDN, "never.example.net")->state,
+			 DYN_NEVER);
+	assert_int_equal(nr_said, 2);
+	assert_non_null(strstr(
+		said[0],
+		"fqdn \"peer.example.net\": using the 2 addresses a previous daemon resolved 120 s ago (cache)"));
+	assert_non_null(strstr(
+		said[1],
+		"external-resource \"block list\": using the 2 ranges a previous daemon fetched from http://h/list.txt 220 s ago (cache)"));
+	/* The compiler takes cached ranges as any others. */
+	assert_int_equal(src_classes(&t), 2);
+	assert_string_equal(dyn_state_name(DYN_CACHED), "cache");
+	dyn_table_free(&t);
+}
+
+/*
+ * An address's cache-ttl counts from when the previous daemon last
+ * resolved the name: the first answer keeps a cached address until then.
+ */
+static void test_cache_keeps_cache_ttl(void **state)
+{
+	const int64_t nows[] = { 1100, 1700, 500 };
+	const uint64_t want_s[] = { 500, 0, 600 }; /* 500: clock went back */
+	struct dyn_table t;
+	struct dyn_entry *e;
+	uint64_t before, after;
+	size_t i;
+
+	(void)state;
+	save_filled();
+	for (i = 0; i < 3; i++) {
+		fresh(&t, "http://h/list.txt");
+		e = dyn_find(&t, DYN_FQDN, "peer.example.net");
+		e->cache_ttl = 600;
+		before = sa_mono_ms();
+		assert_int_equal(
+			dyn_cache_load(&t, cache_file(), nows[i], NULL, NULL),
+			2);
+		after = sa_mono_ms();
+		if (!want_s[i]) {
+			assert_true(e->r[0].expires_ms == 0);
+		} else {
+			assert_true(e->r[0].expires_ms >=
+				    before + want_s[i] * 1000);
+			assert_true(e->r[0].expires_ms <=
+				    after + want_s[i] * 1000);
+		}
+		dyn_table_free(&t);
+	}
+}
+
+static void test_cache_same_names_only(void **state)
+{
+	struct dyn_table t;
+
+	(void)state;
+	save_filled();
+	/* The feed moved to another URL; the name is no longer named. */
+	dyn_table_init(&t);
+	entry(&t, DYN_FQDN, "other.example.net", NULL);
+	entry(&t, DYN_FEED, "block list", "http://h/other.txt");
+	nr_said = 0;
+	assert_int_equal(dyn_cache_load(&t, cache_file(), 1000, collect, NULL),
+			 0);
+	assert_int_equal(nr_said, 0);
+	assert_int_equal(t.e[0]->state, DYN_NEVER);
+	assert_int_equal(t.e[1]->nr, 0);
+	dyn_table_free(&t);
+	/* An entry not in use (the config dropped it) is not filled. */
+	fresh(&t, "http://h/list.txt");
+	t.e[0]->in_use = false;
+	assert_int_equal(dyn_cache_load(&t, cache_file(), 1000, NULL, NULL), 1);
+	assert_int_equal(t.e[0]->state, DYN_NEVER);
+	dyn_table_free(&t);
+	/* No file (the first start since boot): nothing, and quiet. */
+	unlink(cache_file());
+	fresh(&t, "http://h/list.txt");
+	nr_said = 0;
+	assert_int_equal(dyn_cache_load(&t, cache_file(), 1000, collect, NULL),
+			 0);
+	assert_int_equal(nr_said, 0);
+	dyn_table_free(&t);
+}
+
+/* Load @text as the cache: the result; the table must stay untouched. */
+static int load_text(const char *text, size_t len)
+{
+	struct dyn_table t;
+	size_t i;
+	int fd, ret;
+
+	unlink(cache_file());
+	fd = open(cache_file(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	fresh(&t, "http://h/list.txt");
+	nr_said = 0;
+	ret = dyn_cache_load(&t, cache_file(), 1000, collect, NULL);
+	for (i = 0; ret < 0 && i < t.nr; i++) {
+		assert_int_equal(t.e[i]->state, DYN_NEVER);
+		assert_int_equal(t.e[i]->nr, 0);
+	}
+	if (ret < 0)
+		assert_non_null(
+			strstr(said[0], "ignoring the dynamic address cache"));
+	dyn_table_free(&t);
+	return ret;
+}
+
+/* Load the cache file as it is: the result; the table untouched on error. */
+static int load_text_keep(void)
+{
+	struct dyn_table t;
+	size_t i;
+	int ret;
+
+	fresh(&t, "http://h/list.txt");
+	nr_said = 0;
+	ret = dyn_cache_load(&t, cache_file(), 1000, collect, NULL);
+	for (i = 0; ret < 0 && i < t.nr; i++)
+		assert_int_equal(t.e[i]->nr, 0);
+	dyn_table_free(&t);
+	return ret;
+}
+
+static char *read_cache(size_t *len)
+{
+	static char buf[4096];
+	int fd = open(cache_file(), O_RDONLY);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_true(n > 0 && (size_t)n < sizeof(buf));
+	*len = (size_t)n;
+	return buf;
+}
+
+static void test_cache_cut_short_or_corrupt(void **state)
+{
+	char text[4096], *c;
+	size_t len, cut;
+
+	(void)state;
+	save_filled();
+	c = read_cache(&len);
+	memcpy(text, c, len);
+	assert_int_equal(load_text(text, len), 2);
+	/* Cut anywhere: nothing of it is used. */
+	for (cut = 0; cut < len; cut++)
+		assert_true(load_text(text, cut) < 0);
+	/* A range that is none, a count that lies, another format. */
+	c = strstr(text, "10.0.0.0/24");
+	assert_non_null(c);
+	c[0] = 'x';
+	assert_int_equal(load_text(text, len), -EINVAL);
+	assert_non_null(strstr(said[0], "line 6: not a range"));
+	c[0] = '1';
+	c = strstr(text, "\t2\tpeer");
+	c[1] = '3';
+	assert_int_equal(load_text(text, len), -EINVAL);
+	c[1] = '2';
+	text[0] = 'L';
+	assert_int_equal(load_text(text, len), -EINVAL);
+	assert_non_null(strstr(said[0], "line 1: not a localin cache"));
+	text[0] = 'l';
+	/* Something after the end line. */
+	memcpy(text + len, "x\n", 2);
+	assert_int_equal(load_text(text, len + 2), -EINVAL);
+	assert_int_equal(load_text(text, len), 2);
+}
+
+static void test_cache_untrusted_files(void **state)
+{
+	char other[160];
+	int fd;
+
+	(void)state;
+	/* A link, even to a good cache: never followed. */
+	save_filled();
+	snprintf(other, sizeof(other), "%s/real", cache_dir);
+	assert_int_equal(rename(cache_file(), other), 0);
+	assert_int_equal(symlink(other, cache_file()), 0);
+	assert_true(load_text_keep() == -ELOOP);
+	unlink(cache_file());
+	/* A second name (hard link). */
+	assert_int_equal(link(other, cache_file()), 0);
+	assert_int_equal(load_text_keep(), -EPERM);
+	assert_non_null(strstr(said[0], "2 names (hard links)"));
+	unlink(other);
+	/* Written by others, or theirs. */
+	assert_int_equal(chmod(cache_file(), 0620), 0);
+	assert_int_equal(load_text_keep(), -EPERM);
+	assert_int_equal(chmod(cache_file(), 0600), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(cache_file(), 65534, 65534), 0);
+		assert_int_equal(load_text_keep(), -EPERM);
+		assert_non_null(strstr(said[0], "belongs to uid 65534"));
+		assert_int_equal(chown(cache_file(), 0, 0), 0);
+	}
+	assert_int_equal(load_text_keep(), 2);
+	/* Larger than any cache of ours (sparse: no disk spent). */
+	fd = open(cache_file(), O_WRONLY);
+	assert_int_equal(ftruncate(fd, (off_t)DYN_CACHE_MAX_BYTES + 1), 0);
+	close(fd);
+	assert_int_equal(load_text_keep(), -EPERM);
+	assert_non_null(strstr(said[0], "more than 128 MiB"));
+	/* Not a file. */
+	unlink(cache_file());
+	assert_int_equal(mkfifo(cache_file(), 0600), 0);
+	assert_int_equal(load_text_keep(), -EPERM);
+	unlink(cache_file());
+}
+
+/* A save replaces a link planted at its name, never writes through it. */
+static void test_cache_save_replaces_link(void **state)
+{
+	char target[160];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	unlink(cache_file()); /* cache_dir made */
+	snprintf(target, sizeof(target), "%s/target", cache_dir);
+	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(cache_file());
+	assert_int_equal(symlink(target, cache_file()), 0);
+	save_filled();
+	assert_int_equal(lstat(cache_file(), &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	unlink(target);
+	unlink(cache_file());
+	rmdir(cache_dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +674,12 @@ int main(void)
 		cmocka_unit_test(test_wildcard_counts),
 		cmocka_unit_test(test_table_change_detection),
 		cmocka_unit_test(test_compile_reads_the_table),
+		cmocka_unit_test(test_cache_round_trip),
+		cmocka_unit_test(test_cache_keeps_cache_ttl),
+		cmocka_unit_test(test_cache_same_names_only),
+		cmocka_unit_test(test_cache_cut_short_or_corrupt),
+		cmocka_unit_test(test_cache_untrusted_files),
+		cmocka_unit_test(test_cache_save_replaces_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
