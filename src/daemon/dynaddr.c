@@ -54,6 +54,11 @@ void dynaddr_restore(struct daemon *d, struct pipeline **p)
 			"the control socket's path is too long for the dynamic address cache beside it: FQDN and feed addresses are not kept across restarts");
 		return;
 	}
+	n = (int)dyn_cache_clean(y->cache);
+	if (n)
+		daemon_msg(
+			"removed %d unfinished dynamic address cache file%s (%s.*) a daemon killed while saving left",
+			n, n == 1 ? "" : "s", y->cache);
 	if (!dyn_wanted(&(*p)->objs))
 		return;
 	err = dyn_table_sync(&y->t, &(*p)->objs);

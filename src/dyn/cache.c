@@ -3,6 +3,7 @@
  * The dynamic address cache (cache.h): saved atomically, read with the
  * care a file root reads in a shared directory needs, trusted only whole.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -118,6 +119,56 @@ int dyn_cache_save(const struct dyn_table *t, const char *path, char *why,
 	fsync_dir(path);
 	free(tmp);
 	return 0;
+}
+
+/* mkostemp's suffix: six letters or digits. */
+static bool temp_suffix(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 6; i++)
+		if (!(s[i] >= 'a' && s[i] <= 'z') &&
+		    !(s[i] >= 'A' && s[i] <= 'Z') &&
+		    !(s[i] >= '0' && s[i] <= '9'))
+			return false;
+	return !s[6];
+}
+
+unsigned int dyn_cache_clean(const char *path)
+{
+	char *dcopy = strdup(path), *bcopy = strdup(path), *dir, *base;
+	unsigned int n = 0;
+	struct dirent *de;
+	struct stat st;
+	size_t len;
+	DIR *d;
+	int dfd;
+
+	if (!dcopy || !bcopy)
+		goto out;
+	dir = dirname(dcopy);
+	base = basename(bcopy);
+	len = strlen(base);
+	d = opendir(dir);
+	if (!d)
+		goto out;
+	dfd = dirfd(d);
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, base, len) || de->d_name[len] != '.' ||
+		    !temp_suffix(de->d_name + len + 1))
+			continue;
+		/* Not following a link; only a file of ours, as we made it. */
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (!unlinkat(dfd, de->d_name, 0))
+			n++;
+	}
+	closedir(d);
+out:
+	free(dcopy);
+	free(bcopy);
+	return n;
 }
 
 /* ---- reading ---- */

@@ -56,4 +56,12 @@ int dyn_cache_save(const struct dyn_table *t, const char *path, char *why,
 int dyn_cache_load(struct dyn_table *t, const char *path, int64_t now,
 		   dyn_say_fn say, void *ctx);
 
+/*
+ * Remove the temporary files a daemon killed while saving left beside
+ * @path (PATH.XXXXXX, regular, ours): each may be as large as a cache,
+ * in /run's memory. Only under the daemon's lock (no save is running).
+ * The number removed.
+ */
+unsigned int dyn_cache_clean(const char *path);
+
 #endif

@@ -638,6 +638,55 @@ static void test_cache_untrusted_files(void **state)
 	unlink(cache_file());
 }
 
+/*
+ * The temporary files a daemon killed while saving left go at the next
+ * start; the cache itself, other names and links stay.
+ */
+static void test_cache_clean(void **state)
+{
+	const char *left[] = { "localin.dyncache.aB3xY9",
+			       "localin.dyncache.000000" };
+	const char *kept[] = { "localin.dyncache.tmp",
+			       "localin.dyncache.aB3xY9z",
+			       "other.dyncache.aB3xY9", "localin.dyncache" };
+	char p[200];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	(void)state;
+	unlink(cache_file());
+	for (i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s", cache_dir, left[i]);
+		fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/%s", cache_dir, kept[i]);
+		fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	/* A link with a temporary name: not ours to judge, left. */
+	snprintf(p, sizeof(p), "%s/localin.dyncache.LINK00", cache_dir);
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	assert_int_equal(dyn_cache_clean(cache_file()), 2);
+	for (i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s", cache_dir, left[i]);
+		assert_int_not_equal(lstat(p, &st), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/%s", cache_dir, kept[i]);
+		assert_int_equal(lstat(p, &st), 0);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/localin.dyncache.LINK00", cache_dir);
+	assert_int_equal(lstat(p, &st), 0);
+	unlink(p);
+	assert_int_equal(stat("/etc/passwd", &st), 0);
+}
+
 /* A save replaces a link planted at its name, never writes through it. */
 static void test_cache_save_replaces_link(void **state)
 {
@@ -679,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_cache_same_names_only),
 		cmocka_unit_test(test_cache_cut_short_or_corrupt),
 		cmocka_unit_test(test_cache_untrusted_files),
+		cmocka_unit_test(test_cache_clean),
 		cmocka_unit_test(test_cache_save_replaces_link),
 	};
 
