@@ -162,6 +162,7 @@ struct daemon {
 	struct sa_src *srcs[SA_SOURCES_MAX];
 	size_t nr_srcs;
 	bool sa_unchecked; /* LI_SAS_UNCHECKED as last pushed */
+	__u16 natt_over;   /* a NAT-T port past LI_NATT_EXTRA, said; 0 none */
 	bool sa_push_failed;
 	/*
 	 * The last table the data path could not hold (-E2BIG, -ENOSPC; 0

@@ -442,6 +442,23 @@ static void unchecked_why(const struct daemon *d, const char *src, char *buf,
 }
 
 /*
+ * Say when SAs first use a NAT-T port the data path has no slot for (and
+ * when all fit again): ESP in UDP to it meets the policies as plain UDP,
+ * unchecked, as before localin knew of NAT-T ports besides 4500.
+ */
+static void natt_say(struct daemon *d, int lost, __u16 over)
+{
+	if (lost && over != d->natt_over)
+		daemon_msg(
+			"ESP in UDP to port %u is NOT SPI-checked: the live SAs use more than %d NAT-T ports besides 4500 (%d SAs on ports past them); it meets the local-in policies as plain UDP",
+			over, LI_NATT_EXTRA, lost);
+	else if (!lost && d->natt_over)
+		daemon_msg(
+			"ESP in UDP is SPI-checked on every NAT-T port of the live SAs again");
+	d->natt_over = lost ? over : 0;
+}
+
+/*
  * The registry into the data path, and the check on or off. A table the
  * data path cannot hold turns the check off: the one in force lacks the
  * newest SAs, and checking against it would drop their tunnels' ESP.
@@ -455,7 +472,9 @@ static int push(struct daemon *d, bool force)
 	size_t n, nf, i;
 	/* An SA refused (registry full) is as unknown to us as a stale one. */
 	bool unchecked = !checkable(d, &why) || d->sa_reg.refused_mask;
-	int err;
+	struct li_natt natt;
+	__u16 over;
+	int err, lost;
 
 	if (!force && !d->sa_reg.dirty &&
 	    (unchecked || d->sa_table_err) == d->sa_unchecked)
@@ -465,13 +484,14 @@ static int push(struct daemon *d, bool force)
 		return err;
 	for (i = 0; i < nf; i++)
 		li_loader_sa_stat_clear(d->l, fresh[i]);
-	err = li_loader_set_sa_slots(d->l, e, n, unchecked);
+	lost = sa_registry_natt(&d->sa_reg, &natt, &over);
+	err = li_loader_set_sa_slots(d->l, e, n, &natt, unchecked);
 	free(e);
 	free(fresh);
 	if (err == -E2BIG || err == -ENOSPC) {
 		d->sa_table_err = err;
 		d->sa_table_n = n;
-		err = li_loader_set_sa_slots(d->l, NULL, 0, true);
+		err = li_loader_set_sa_slots(d->l, NULL, 0, &natt, true);
 		unchecked = true;
 	} else if (!err) {
 		d->sa_table_err = 0;
@@ -486,6 +506,7 @@ static int push(struct daemon *d, bool force)
 	d->sa_push_failed = false;
 	d->sa_reg.dirty = false;
 	d->sa_pushes++;
+	natt_say(d, lost, over);
 	if (unchecked && (!d->sa_unchecked || force)) {
 		unchecked_why(d, why, reason, sizeof(reason));
 		daemon_msg(

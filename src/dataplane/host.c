@@ -696,8 +696,10 @@ static int host_sas(struct li_host *h, const struct spi_table *sas)
 	struct li_sa_slot *e;
 	int n, bits;
 
+	h->natt = (struct li_natt)LI_NATT_INIT;
 	if (!sas)
 		return 0;
+	li_natt_of_table(&h->natt, sas, &h->natt_over);
 	n = li_sa_entries_of(sas, &e, &h->sa_of_id);
 	if (n < 0)
 		return n;

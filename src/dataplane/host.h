@@ -113,6 +113,12 @@ struct li_host {
 	struct li_local_slot *local_tab; /* LI_LOCAL_SLOTS */
 	const struct spi_table *sas;
 	struct li_sa_slot *sa_tab; /* sa_slot.h, built from @sas */
+	/*
+	 * The NAT-T ports of @sas (packet.h): frames for this host are
+	 * parsed with them (li_parse_ports), as the XDP program does.
+	 */
+	struct li_natt natt;
+	__u16 natt_over; /* the first port past LI_NATT_EXTRA, 0 if none */
 	__u32 sa_bits;
 	const struct sa_entry **sa_of_id; /* into @sas, sas->nr of them */
 	struct li_host_frag *frags;

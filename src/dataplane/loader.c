@@ -181,6 +181,16 @@ __u32 li_state_get(const struct li_loader *l, int i)
 }
 
 /* Event rates: each word in place (the programs read them live). */
+void li_natt_put(struct li_loader *l, const struct li_natt *n)
+{
+	__u64 w;
+
+	_Static_assert(sizeof(*n) == sizeof(w), "the NAT-T ports are a word");
+	memcpy(&w, n, sizeof(w));
+	__atomic_store_n((__u64 *)&((struct li_conf_val *)l->cmap)->natt, w,
+			 __ATOMIC_RELEASE);
+}
+
 void li_conf_put_rates(struct li_loader *l)
 {
 	int k;
@@ -216,6 +226,8 @@ static int init_conf(struct li_loader *l)
 			l->conf.tb_cost_ns[k] * DEF_EVENT_BURST;
 	}
 	memcpy(l->cmap, &l->conf, sizeof(l->conf)); /* the hint stays zero */
+	/* 4500 alone until SAs say more: a 0 would be a port (packet.h) */
+	li_natt_put(l, &(const struct li_natt)LI_NATT_INIT);
 	return 0;
 }
 

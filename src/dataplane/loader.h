@@ -88,17 +88,22 @@ int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 			 size_t n);
 /*
- * The live SAs (sa_slot.h), atomically; @unchecked: no SA source can be
- * read, so ESP goes to the policies unchecked (LI_SAS_UNCHECKED).
+ * The live SAs (sa_slot.h) and their NAT-T ports @natt (packet.h; NULL:
+ * 4500 alone), atomically; @unchecked: no SA source can be read, so ESP
+ * goes to the policies unchecked (LI_SAS_UNCHECKED).
  */
 int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
-			   size_t n, bool unchecked);
+			   size_t n, const struct li_natt *natt,
+			   bool unchecked);
 /*
  * The SA table is kept, now: the heartbeat the data path checks an
  * unknown SPI against (LI_SAS_STALE_NS).
  */
 void li_loader_sas_alive(struct li_loader *l);
-/* The SAs of @t, with ids in table order (replay, tests, benches). */
+/*
+ * The SAs of @t, with ids in table order, and their NAT-T ports (replay,
+ * tests, benches: past LI_NATT_EXTRA, the rest are not NAT-T).
+ */
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t);
 /* Packets and bytes the data path let through for SA @id; zeroing them. */
 int li_loader_sa_stat(struct li_loader *l, __u32 id, struct li_sa_stat *out);

@@ -596,8 +596,9 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
  * LI_SAS_UNCHECKED.
  */
 int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
-			   size_t n, bool unchecked)
+			   size_t n, const struct li_natt *natt, bool unchecked)
 {
+	const struct li_natt only = LI_NATT_INIT;
 	__u32 half = (l->sas_state & 1) ^ 1, word;
 	struct li_sa_slot *tab;
 	int bits, err = 0;
@@ -619,6 +620,12 @@ int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 		li_state_set(l, LI_STATE_SAS, word);
 		l->sas_state = word;
 		l->last_sas_ns = li_mono_ns();
+		/*
+		 * The ports after the SAs: a port new with its SA is plain UDP
+		 * for a moment (as every port but 4500 was), never NAT-T while
+		 * the table in force lacks its SA (an unknown SPI, dropped).
+		 */
+		li_natt_put(l, natt ? natt : &only);
 	}
 	free(tab);
 	return err;
@@ -626,13 +633,16 @@ int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 {
+	struct li_natt natt;
 	struct li_sa_slot *e;
+	__u16 over;
 	int n, err;
 
 	n = li_sa_entries_of(t, &e, NULL);
 	if (n < 0)
 		return n;
-	err = li_loader_set_sa_slots(l, e, (size_t)n, false);
+	li_natt_of_table(&natt, t, &over);
+	err = li_loader_set_sa_slots(l, e, (size_t)n, &natt, false);
 	free(e);
 	return err;
 }

@@ -104,6 +104,8 @@ struct li_loader {
 void li_state_set(struct li_loader *l, int i, __u32 v);
 __u32 li_state_get(const struct li_loader *l, int i);
 void li_conf_put_rates(struct li_loader *l);
+/* The NAT-T ports (maps.h li_conf_val.natt), one store. */
+void li_natt_put(struct li_loader *l, const struct li_natt *n);
 /*
  * li_cpu's values, one per possible CPU li_cpu_stride() bytes apart, into
  * a buffer of malloc (*@out, to free); 0 or -errno.

@@ -134,6 +134,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	/* the locals and SA tables, both halves: the state words follow */
 	memcpy(n->lmap, old->lmap, 2 * LI_LOCAL_SLOTS * sizeof(*n->lmap));
 	memcpy(n->smap, old->smap, 2 * LI_SA_SLOTS * sizeof(*n->smap));
+	li_natt_put(n, &((struct li_conf_val *)old->cmap)->natt);
 	/* The copy holds the slots a program was writing as they were. */
 	n->conf.sess_seed = old->conf.sess_seed;
 	__atomic_store_n(&n->cmap->sess_seed, n->conf.sess_seed,

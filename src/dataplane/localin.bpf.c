@@ -1057,7 +1057,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 	if (!nonlocal) {
 		li_parse_rest((const void *)(long)ctx->data,
 			      (const void *)(long)ctx->data_end, &sc->l4,
-			      &s->pkt);
+			      &cv->natt, &s->pkt);
 		set = cf->state[LI_STATE_SET] & 1;
 		set_ctx(&c, cf, set, &s->pkt);
 		c.sas_state = cf->state[LI_STATE_SAS];
@@ -1081,7 +1081,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 		if (nonlocal)
 			li_parse_rest((const void *)(long)ctx->data,
 				      (const void *)(long)ctx->data_end,
-				      &sc->l4, &s->pkt);
+				      &sc->l4, &cv->natt, &s->pkt);
 		bpf_map_update_elem(&li_test_out, &li_zero, s, BPF_ANY);
 	}
 	/*

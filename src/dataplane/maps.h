@@ -155,6 +155,14 @@ struct li_ifc {
  */
 struct li_conf_val {
 	struct li_conf conf;
+	/*
+	 * The NAT-T ports (packet.h), from the live SAs' encapsulation: one
+	 * word, which the loader stores at once after each flip of the SA
+	 * table (li_loader_set_sa_slots); 4500 in every slot from creation.
+	 * Not one set per SA half: a constant address, where the half's
+	 * cost every frame for us some 5 instructions (bench/xdp/insns.sh).
+	 */
+	struct li_natt natt;
 	__u64 sess_hint[2 * LI_SESS_HINT_WORDS];	 /* session.h */
 	struct li_local_slot locals[2 * LI_LOCAL_SLOTS]; /* two halves */
 	struct li_sa_slot sas[2 * LI_SA_SLOTS];		 /* two halves */

@@ -31,16 +31,38 @@
 #define LI_PKT_FRAG (1u << 1)	    /* part of a fragmented datagram */
 #define LI_PKT_FRAG_LATER (1u << 2) /* non-first fragment: no L4 header */
 #define LI_PKT_ESP (1u << 3)	    /* ESP: IP proto 50, or ESP-in-UDP */
-#define LI_PKT_ESP_UDP (1u << 4)    /* ESP inside UDP 4500 (RFC 3948) */
-#define LI_PKT_NATT_KA (1u << 5)    /* UDP 4500 NAT keepalive (one 0xff) */
+#define LI_PKT_ESP_UDP (1u << 4)    /* ESP in UDP to a NAT-T port (RFC 3948) */
+#define LI_PKT_NATT_KA (1u << 5)    /* NAT-T port: NAT keepalive (one 0xff) */
 #define LI_PKT_IKE \
-	(1u << 6) /* IKE header parsed (UDP 500, or 4500 + non-ESP marker) */
+	(1u << 6) /* IKE header parsed (UDP 500, or NAT-T + non-ESP marker) */
 #define LI_PKT_VLAN (1u << 7)	   /* arrived with 802.1Q/802.1ad tags */
 #define LI_PKT_ICMP_ECHO (1u << 8) /* ICMP(v6) echo: sport is its identifier */
 /* An ICMP(v6) error quoting a packet whose session key was read: inner_* */
 #define LI_PKT_ICMP_INNER (1u << 9)
 /* IPv6 neighbour or multicast listener discovery from the link: li_pkt_is_nd */
 #define LI_PKT_ND (1u << 10)
+
+/*
+ * The NAT-T ports: UDP 4500, and the local encapsulation ports of the live
+ * SAs besides (strongSwan's charon.port_nat_t),
+ * at most LI_NATT_EXTRA of them. ESP in UDP to such a port is SPI-checked
+ * as on 4500; to a port past the bound it meets the policies as plain UDP
+ * (the daemon says so). Unused slots hold 4500, never 0: a slot of 0
+ * would take UDP to port 0 for NAT-T. The XDP program reads the set in
+ * li_conf's value (maps.h li_conf_val.natt), the host its own (host.h);
+ * li_parse() without one knows 4500 alone.
+ */
+#define LI_NATT_PORT 4500
+#define LI_NATT_EXTRA 4
+struct li_natt {
+	__u16 port[LI_NATT_EXTRA];
+} __attribute__((aligned(8))); /* one word: the loader stores it at once */
+#define LI_NATT_INIT                                                           \
+	{                                                                      \
+		{                                                              \
+			LI_NATT_PORT, LI_NATT_PORT, LI_NATT_PORT, LI_NATT_PORT \
+		}                                                              \
+	}
 
 /* Why a packet addressed to us cannot be judged: li_pkt.malformed */
 enum li_malformed {

@@ -116,12 +116,11 @@ _Static_assert(sizeof(struct li_pkt) % 8 == 0 &&
 #define LI_ICMPV6_ECHO_REQUEST 128
 #define LI_ICMPV6_ECHO_REPLY 129
 
-#define LI_IKE_PORT 500
-#define LI_NATT_PORT 4500
+#define LI_IKE_PORT 500 /* LI_NATT_PORT and its kin: packet.h */
 #define LI_IKE_HLEN 28
 #define LI_ESP_HLEN 8
 #define LI_NATT_KEEPALIVE 0xff	/* the one byte of a NAT-T keepalive */
-#define LI_NON_ESP_MARKER_LEN 4 /* zero bytes before IKE on port 4500 */
+#define LI_NON_ESP_MARKER_LEN 4 /* zero bytes before IKE on a NAT-T port */
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 static __always_inline __u16 li_ntohs(__u16 x)
@@ -278,11 +277,13 @@ static __always_inline void li_parse_l3(const void *data, const void *data_end,
 	li_parse_l3_wire(data, data_end, 0, p, at);
 }
 
-/* The transport header's facts, after li_parse_l3() left @at. */
-static __always_inline void li_parse_rest(const void *data,
-					  const void *data_end,
-					  const struct li_l4_at *at,
-					  struct li_pkt *p)
+/*
+ * The transport header's facts, after li_parse_l3() left @at; UDP to a
+ * port of @natt (packet.h) is NAT-T as 4500 is.
+ */
+static __always_inline void
+li_parse_rest(const void *data, const void *data_end, const struct li_l4_at *at,
+	      const struct li_natt *natt, struct li_pkt *p)
 {
 	/*
 	 * From the member: clang then knows its alignment (not byte stores).
@@ -292,17 +293,29 @@ static __always_inline void li_parse_rest(const void *data,
 	 */
 	__builtin_memset(&p->sport, 0, sizeof(*p) - LI_PKT_L4_FIRST);
 	if (at->off)
-		li_parse_l4(data, data_end, at->off, at->end, p);
+		li_parse_l4(data, data_end, at->off, at->end, natt, p);
 }
 
-static __always_inline int li_parse(const void *data, const void *data_end,
-				    struct li_pkt *p)
+/* li_parse() with the NAT-T ports @natt (packet.h). */
+static __always_inline int li_parse_ports(const void *data,
+					  const void *data_end,
+					  const struct li_natt *natt,
+					  struct li_pkt *p)
 {
 	struct li_l4_at at;
 
 	li_parse_l3(data, data_end, p, &at);
-	li_parse_rest(data, data_end, &at, p);
+	li_parse_rest(data, data_end, &at, natt, p);
 	return 0;
+}
+
+/* With 4500 the one NAT-T port. */
+static __always_inline int li_parse(const void *data, const void *data_end,
+				    struct li_pkt *p)
+{
+	const struct li_natt natt = LI_NATT_INIT;
+
+	return li_parse_ports(data, data_end, &natt, p);
 }
 
 /*
@@ -312,10 +325,11 @@ static __always_inline int li_parse(const void *data, const void *data_end,
 static __always_inline int li_parse_wire(const void *data, const void *data_end,
 					 __u32 wire, struct li_pkt *p)
 {
+	const struct li_natt natt = LI_NATT_INIT;
 	struct li_l4_at at;
 
 	li_parse_l3_wire(data, data_end, wire, p, &at);
-	li_parse_rest(data, data_end, &at, p);
+	li_parse_rest(data, data_end, &at, &natt, p);
 	return 0;
 }
 

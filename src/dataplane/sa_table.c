@@ -152,3 +152,49 @@ int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out,
 		*of_id = sas;
 	return (int)li_sa_merge_peers(e, n, peers);
 }
+
+int li_natt_add(struct li_natt *n, __u16 port)
+{
+	int i;
+
+	if (!port || port == LI_NATT_PORT || port == 500)
+		return 0;
+	for (i = 0; i < LI_NATT_EXTRA; i++)
+		if (n->port[i] == port)
+			return 0;
+	for (i = 0; i < LI_NATT_EXTRA; i++)
+		if (n->port[i] == LI_NATT_PORT) {
+			n->port[i] = port;
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+__u16 li_sa_natt_port(const struct sa_entry *sa)
+{
+	if (!sa->encap)
+		return 0;
+	/* An in SA's destination is ours; an out SA's source. */
+	return sa->dir == SA_DIR_OUT ? sa->encap_sport : sa->encap_dport;
+}
+
+int li_natt_of_table(struct li_natt *n, const struct spi_table *t, __u16 *over)
+{
+	const struct li_natt init = LI_NATT_INIT;
+	int lost = 0;
+	size_t i;
+
+	*n = init;
+	*over = 0;
+	for (i = 0; i < t->size; i++) {
+		const struct sa_entry *s = &t->slots[i];
+		__u16 port;
+
+		if (s->family != 4 && s->family != 6)
+			continue;
+		port = li_sa_natt_port(s);
+		if (li_natt_add(n, port) && !lost++)
+			*over = port;
+	}
+	return lost;
+}

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "dataplane/packet.h"
 #include "dataplane/spi_table.h"
 #include "dataplane/sa_slot.h"
 
@@ -45,5 +46,19 @@ size_t li_sa_merge_peers(struct li_sa_slot *e, size_t from, size_t n);
  */
 int li_sa_entries_of(const struct spi_table *t, struct li_sa_slot **out,
 		     const struct sa_entry ***of_id);
+
+/*
+ * The NAT-T ports (packet.h struct li_natt). @port joins @n: 0 if it is
+ * there now, or needs no slot (0, 500: IKE, never NAT-T; 4500: always
+ * there); -ENOSPC if the LI_NATT_EXTRA slots hold others.
+ */
+int li_natt_add(struct li_natt *n, __u16 port);
+/* The local UDP port of @sa's encapsulation, 0 without one. */
+__u16 li_sa_natt_port(const struct sa_entry *sa);
+/*
+ * The NAT-T ports of @t's SAs into @n (from LI_NATT_INIT). Returns how many
+ * SAs have a port that did not fit, the first such port in *@over.
+ */
+int li_natt_of_table(struct li_natt *n, const struct spi_table *t, __u16 *over);
 
 #endif

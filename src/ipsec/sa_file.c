@@ -47,15 +47,31 @@ static bool parse_spi(const char *s, __u32 *out)
 	return true;
 }
 
+static bool parse_port(const char *s, __u16 *out)
+{
+	unsigned long v = 0;
+
+	if (!*s || *s == '0')
+		return false;
+	for (; isdigit((unsigned char)*s); s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > 65535)
+			return false;
+	}
+	*out = (__u16)v;
+	return !*s;
+}
+
 static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
 		   struct diag_list *dl)
 {
 	struct sa_entry sa = { 0 };
 	int fam;
 
-	if (n < 2 || n > 4) {
-		diag_error(dl, &w[n < 2 ? 0 : 4].loc,
-			   "expected: DESTINATION SPI [PEER [TUNNEL]]");
+	if (n < 2 || n > 5) {
+		diag_error(
+			dl, &w[n < 2 ? 0 : 5].loc,
+			"expected: DESTINATION SPI [PEER [TUNNEL [NATT-PORT]]]");
 		return -EINVAL;
 	}
 	fam = parse_addr(w[0].text, sa.daddr);
@@ -80,7 +96,7 @@ static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
 		}
 		sa.has_peer = 1;
 	}
-	if (n == 4) {
+	if (n >= 4) {
 		if (strlen(w[3].text) >= SA_TUNNEL_MAX) {
 			diag_error(dl, &w[3].loc,
 				   "tunnel name longer than %d characters",
@@ -88,6 +104,17 @@ static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
 			return -EINVAL;
 		}
 		strcpy(sa.tunnel, w[3].text);
+	}
+	/* ESP in UDP to this port of ours (the SA's encapsulation) */
+	if (n == 5 && !parse_port(w[4].text, &sa.encap_dport)) {
+		diag_error(dl, &w[4].loc,
+			   "invalid NAT-T port \"%s\" (expected 1-65535)",
+			   w[4].text);
+		return -EINVAL;
+	}
+	if (n == 5) {
+		sa.encap = 1;
+		sa.dir = SA_DIR_IN;
 	}
 	return spi_table_add(t, &sa);
 }

@@ -348,6 +348,27 @@ int sa_registry_slots(struct sa_registry *r, __u32 down_mask,
 	return 0;
 }
 
+int sa_registry_natt(const struct sa_registry *r, struct li_natt *n,
+		     __u16 *over)
+{
+	const struct li_natt init = LI_NATT_INIT;
+	int lost = 0;
+	size_t i;
+
+	*n = init;
+	*over = 0;
+	for (i = 0; i < r->size; i++) {
+		__u16 port;
+
+		if (!r->slots[i].sa.family)
+			continue;
+		port = li_sa_natt_port(&r->slots[i].sa);
+		if (li_natt_add(n, port) && !lost++)
+			*over = port;
+	}
+	return lost;
+}
+
 const struct sa_record *sa_registry_find(const struct sa_registry *r,
 					 int family, const __u32 *daddr,
 					 __u32 spi)

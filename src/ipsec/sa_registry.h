@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dataplane/packet.h"
 #include "dataplane/sa_slot.h"
 #include "ipsec/sa_source.h"
 
@@ -86,6 +87,12 @@ long long sa_registry_timeout_ms(const struct sa_registry *r, __u64 now_ms);
 int sa_registry_slots(struct sa_registry *r, __u32 down_mask,
 		      struct li_sa_slot **out, size_t *n, __u32 **fresh,
 		      size_t *nr_fresh);
+/*
+ * The NAT-T ports of the records, in and out (sa_table.h li_natt_of_table):
+ * how many records have a port past LI_NATT_EXTRA, the first in *@over.
+ */
+int sa_registry_natt(const struct sa_registry *r, struct li_natt *n,
+		     __u16 *over);
 
 const struct sa_record *sa_registry_find(const struct sa_registry *r,
 					 int family, const __u32 *daddr,

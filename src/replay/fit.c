@@ -37,6 +37,7 @@ int fitter_init(struct fitter *f)
 	f->ones = f->zeros + FIT_WIRE_MAX;
 	f->cut = f->ones + FIT_WIRE_MAX;
 	f->limit = LI_TEST_RUN_MAX;
+	f->natt = (struct li_natt)LI_NATT_INIT;
 	return 0;
 }
 
@@ -176,14 +177,14 @@ void fit_restore(const struct fit *fit, struct li_pkt *pkt)
  * true if they are @want. li_parse() clears the whole struct first, so
  * padding compares too.
  */
-static bool cut_agrees(const __u8 *v, __u32 n, __u32 t, __u8 *buf,
-		       __u32 *l3_cut, const struct li_pkt *want,
+static bool cut_agrees(const struct fitter *f, const __u8 *v, __u32 n, __u32 t,
+		       __u8 *buf, __u32 *l3_cut, const struct li_pkt *want,
 		       bool well_formed)
 {
 	struct li_pkt p;
 
 	*l3_cut = cut_frame(v, n, t, buf);
-	li_parse(buf, buf + t, &p);
+	li_parse_ports(buf, buf + t, &f->natt, &p);
 	restore(&p, *l3_cut);
 	return (!well_formed || !p.malformed) && !memcmp(&p, want, sizeof(p));
 }
@@ -224,14 +225,14 @@ static bool fill_agrees(struct fitter *f, const __u8 *data, __u32 cap,
 
 	memcpy(f->ones, data, cap);
 	memset(f->ones + cap, 0xff, n - cap);
-	li_parse(f->ones, f->ones + n, &ones);
+	li_parse_ports(f->ones, f->ones + n, &f->natt, &ones);
 	memcpy(f->zeros, data, cap);
 	memset(f->zeros + cap, 0, n - cap);
-	li_parse(f->zeros, f->zeros + n, pkt);
+	li_parse_ports(f->zeros, f->zeros + n, &f->natt, pkt);
 	if (memcmp(&ones, pkt, sizeof(ones)) || quote_unread(pkt))
 		return false;
 	/* f->ones is free again: the frame cut at cap goes there */
-	return cut_agrees(f->zeros, n, cap, f->ones, &cut, pkt, true);
+	return cut_agrees(f, f->zeros, n, cap, f->ones, &cut, pkt, true);
 }
 
 enum fit_skip fit_record_slow(struct fitter *f, const struct capture_pkt *cp,
@@ -253,7 +254,7 @@ enum fit_skip fit_record_slow(struct fitter *f, const struct capture_pkt *cp,
 		n = len < FIT_WIRE_MAX ? len : FIT_WIRE_MAX;
 	} else {
 		/* whole, or captured beyond what the parser can reach */
-		li_parse(v, v + n, &out->pkt);
+		li_parse_ports(v, v + n, &f->natt, &out->pkt);
 	}
 	t = cap < f->limit ? cap : f->limit;
 	out->frame = v;
@@ -265,7 +266,7 @@ enum fit_skip fit_record_slow(struct fitter *f, const struct capture_pkt *cp,
 	 * above): cut to t, it must give the very same facts. That makes
 	 * the program's decision the host's, whatever route the parser took.
 	 */
-	if (!cut_agrees(v, n, t, f->cut, &out->l3_cut, &out->pkt, false))
+	if (!cut_agrees(f, v, n, t, f->cut, &out->l3_cut, &out->pkt, false))
 		return t < cap ? FIT_TOO_LONG : FIT_CUT_SHORT;
 	return FIT_OK;
 }

@@ -48,6 +48,7 @@ struct fit {
 
 struct fitter {
 	__u8 *zeros, *ones, *cut; /* the filled frames, the cut frame */
+	struct li_natt natt; /* the NAT-T ports (packet.h): 4500 unless set */
 	/*
 	 * The longest frame the program is shown: LI_TEST_RUN_MAX, less in
 	 * tests (tests/diff cuts small random frames as if they were long).
@@ -75,7 +76,7 @@ fit_record(struct fitter *f, const struct capture_pkt *cp, struct fit *out)
 	out->frame = out->xdp = cp->data;
 	out->len = out->xdp_len = cap;
 	out->l3_cut = 0;
-	li_parse(cp->data, cp->data + cap, &out->pkt);
+	li_parse_ports(cp->data, cp->data + cap, &f->natt, &out->pkt);
 	return FIT_OK;
 }
 /* The facts of the cut frame as of the whole: its IP length restored. */

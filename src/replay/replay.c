@@ -666,6 +666,15 @@ static int setup(struct replay *r)
 			return err;
 	}
 	err = li_host_init(&r->host, rs, &r->sas);
+	if (err)
+		return err;
+	/* parsed with the SAs' NAT-T ports, as the XDP program parses */
+	r->fit.natt = r->host.natt;
+	if (r->host.natt_over)
+		diag_warn(
+			&r->p->diags, NULL,
+			"%s: the SAs use more than %d NAT-T ports besides 4500: ESP in UDP to port %u is not SPI-checked",
+			r->o->sa_file, LI_NATT_EXTRA, r->host.natt_over);
 	if (!err) /* as the XDP program decides */
 		err = li_host_use_phase(&r->host, true);
 	if (!err)

@@ -33,6 +33,7 @@ int parse_check(struct xdp_md *ctx)
 {
 	const void *data = (const void *)(long)ctx->data;
 	const void *data_end = (const void *)(long)ctx->data_end;
+	const struct li_natt natt = LI_NATT_INIT;
 	struct li_l4_at *at;
 	struct li_pkt *p;
 	__u32 key = 0;
@@ -42,7 +43,7 @@ int parse_check(struct xdp_md *ctx)
 	if (!p || !at)
 		return XDP_ABORTED;
 	li_parse_l3(data, data_end, p, at);
-	li_parse_rest(data, data_end, at, p);
+	li_parse_rest(data, data_end, at, &natt, p);
 	return p->malformed ? XDP_DROP : XDP_PASS;
 }
 

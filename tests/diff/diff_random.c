@@ -197,7 +197,7 @@ static int vary(struct run *r, const struct gen_frame *f, struct fit *fit)
 		r->unfit[v]++;
 		return 1;
 	}
-	li_parse(f->data, f->data + f->len, &whole);
+	li_parse_ports(f->data, f->data + f->len, &r->h.natt, &whole);
 	if (!memcmp(&whole, &fit->pkt, sizeof(whole)))
 		return 0;
 	if (r->mismatches++ < MAX_SHOWN) {
@@ -345,11 +345,18 @@ static int host_setup(struct run *r, const struct li_ruleset *rs)
 				      .spi = r->w.sas[i].spi };
 
 		memcpy(e.daddr, r->w.sas[i].daddr, 16);
+		if (r->w.sas[i].natt) {
+			e.encap = 1;
+			e.dir = SA_DIR_IN;
+			e.encap_sport = 4500;
+			e.encap_dport = r->w.sas[i].natt;
+		}
 		err = spi_table_add(&r->sas, &e);
 		if (err)
 			return err;
 	}
 	err = li_host_init(&r->h, rs, &r->sas);
+	r->fit.natt = r->h.natt; /* as the program's (li_loader_set_sas) */
 	/*
 	 * Every other config, the host skips the lookup of remotes without
 	 * a session as the program does (li_host_use_hint); the rest keep

@@ -354,6 +354,10 @@ static void gen_sas(struct rng *r, struct gen_world *w)
 		else
 			memcpy(w->sas[i].daddr, w->gw6, 16);
 		w->sas[i].spi = (__u32)rng_next(r) | 1;
+		w->sas[i].natt =
+			rng_below(r, 3) ?
+				0 :
+				(__u16)(GEN_NATT_FIRST + rng_below(r, GEN_NATT_NR));
 	}
 }
 

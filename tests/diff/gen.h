@@ -14,6 +14,12 @@
 
 #define GEN_MAX_RANGES 128
 #define GEN_MAX_PORTS 64
+/*
+ * NAT-T ports besides 4500 that SAs may use: more than LI_NATT_EXTRA, so
+ * that some worlds have ports past the bound (not NAT-T in either engine).
+ */
+#define GEN_NATT_FIRST 4501
+#define GEN_NATT_NR 6
 #define GEN_MAX_SAS 8
 #define GEN_MAX_FRAME 2048
 #define GEN_MAX_PENDING 16
@@ -116,6 +122,7 @@ struct gen_world {
 		int family;
 		__u8 daddr[16];
 		__u32 spi;
+		__u16 natt; /* its local NAT-T port, 0 none (GEN_NATT_*) */
 	} sas[GEN_MAX_SAS];
 	int nr_sas;
 	/* later fragments waiting to be sent */

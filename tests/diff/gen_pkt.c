@@ -77,7 +77,8 @@ static __u32 pick_port(struct rng *r, const struct gen_world *w)
 		return (w->ports[rng_below(r, (__u32)w->nr_ports)] +
 			rng_below(r, 3) - 1) & 0xffff;
 	if (k < 7)
-		return rng_below(r, 2) ? 500 : 4500;
+		return rng_below(r, 3) ? (rng_below(r, 2) ? 500 : 4500) :
+					 GEN_NATT_FIRST + rng_below(r, GEN_NATT_NR);
 	return rng_below(r, 65536);
 }
 
@@ -106,7 +107,8 @@ static void udp(struct rng *r, const struct gen_world *w, struct gen_dgram *d,
 		plen = rng_below(r, 10) ? 28 + rng_below(r, 40) : rng_below(r, 28);
 		rng_fill(r, p, plen);
 		p[17] = 0x20;
-	} else if (dport == 4500) {
+	} else if (dport == 4500 || (dport >= GEN_NATT_FIRST &&
+				     dport < GEN_NATT_FIRST + GEN_NATT_NR)) {
 		if (k < 5) { /* ESP in UDP */
 			plen = rng_below(r, 10) ? 8 + rng_below(r, 40) :
 						  rng_below(r, 12);

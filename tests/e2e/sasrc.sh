@@ -12,6 +12,7 @@
 #  - `diagnose vpn tunnel list`: the tunnel, its SAs, packets and bytes;
 #  - the file changes: a new SA is known without a reload, a removed one
 #    waits out the grace period (still valid), then is gone;
+#  - an SA on NAT-T port 4501 (not 4500): ESP in UDP to it is SPI-checked;
 #  - `set wrong-peer-action deny` by reload: the wrong peer is dropped;
 #  - a reload without the section: the file's SAs leave through the grace
 #    period, the sources found on the gateway take over.
@@ -225,6 +226,48 @@ check "the file small again: the check on" \
 	wait_until 80 sh -c "'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
 check "... once the grace period is over, only the file's SA, room again" \
 	wait_until 50 sh -c "'$bin' status -s '$SOCK' | grep -q '^SAs: 1 live, 0 in the grace period (3 s); [0-9]* updates'"
+
+# --- ESP in UDP on a NAT-T port other than 4500 ------------------------------------
+# charon.port_nat_t = 4501: the SA's ESP arrives in UDP to 4501 (the SA
+# file's fifth word; XFRM's encap template and charon's encap ports say
+# the same). It met the policies as plain UDP: a forged SPI passed
+# (implicit accept here), and a policy denying the port cut the tunnel.
+espudp_send() { # spi count port
+	ip netns exec "$PEER" "$py" -c "
+import logging, struct; logging.getLogger('scapy').setLevel(logging.ERROR)
+from scapy.all import IP, UDP, Raw, send, conf
+conf.verb = 0
+send([IP(src='$PEER_ADDR', dst='$GW_ADDR') / UDP(sport=$3, dport=$3) /
+      Raw(struct.pack('!II', $1, s) + bytes(32)) for s in range(1, $2 + 1)])"
+}
+printf '%s 0xc0ffee02 %s manual\n%s 0xc0ffee04 %s manual 4501\n' \
+	"$GW_ADDR" "$PEER_ADDR" "$GW_ADDR" "$PEER_ADDR" >"$SAFILE.new" &&
+	mv "$SAFILE.new" "$SAFILE"
+check "an SA on NAT-T port 4501 is known" \
+	wait_until 30 sh -c "'$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee04 .*state=live'"
+ok0=$(esp_ok)
+bad0=$(esp_bad)
+espudp_send 0xc0ffee04 2 4501
+espudp_send 0xdead0004 2 4501
+check "ESP in UDP 4501 with the SA's SPI: passed as a live SPI" \
+	reaches esp_ok "$((ok0 + 2))"
+check "... with a forged SPI: dropped as an unknown SPI" \
+	reaches esp_bad "$((bad0 + 2))"
+# Five NAT-T ports besides 4500, one more than the data path holds: said.
+{
+	printf '%s 0xc0ffee02 %s manual\n' "$GW_ADDR" "$PEER_ADDR"
+	for p in 4501 4502 4503 4504 4505; do
+		printf '%s 0xc0ff%d %s manual %s\n' "$GW_ADDR" "$p" "$PEER_ADDR" "$p"
+	done
+} >"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
+check "SAs on 5 NAT-T ports besides 4500: the daemon names the one not SPI-checked" \
+	wait_until 30 grep -q "ESP in UDP to port 450[1-5] is NOT SPI-checked: the live SAs use more than 4 NAT-T ports besides 4500" "$ERR"
+printf '%s 0xc0ffee02 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE.new" &&
+	mv "$SAFILE.new" "$SAFILE"
+check "... the SAs gone from the file: past their grace period, gone" \
+	wait_until 80 sh -c "! '$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ff\(ee04\|450\)'"
+check "... and the daemon says every port is checked again" \
+	wait_until 30 grep -q "ESP in UDP is SPI-checked on every NAT-T port of the live SAs again" "$ERR"
 
 # --- wrong-peer-action deny, by reload -------------------------------------------
 write_conf "$conf" deny

@@ -130,12 +130,12 @@ def v6(src, dst, l4, **kw):
 
 
 def ike4(src, dst=GW, sport=500, dport=500, n=1):
-    pay = ike(n) if dport != 4500 else NEM + ike(n)
+    pay = ike(n) if dport not in (4500, 4501) else NEM + ike(n)
     return eth(v4(src, dst, UDP(sport=sport, dport=dport) / pay))
 
 
 def ike6(src, dst=GW6, sport=500, dport=500, n=1):
-    pay = ike(n) if dport != 4500 else NEM + ike(n)
+    pay = ike(n) if dport not in (4500, 4501) else NEM + ike(n)
     return eth(v6(src, dst, UDP(sport=sport, dport=dport) / pay))
 
 
@@ -177,8 +177,8 @@ def espudp4(src, spi, dst=GW, sport=4500, dport=4500):
     return eth(v4(src, dst, UDP(sport=sport, dport=dport) / esp(spi)))
 
 
-def espudp6(src, spi, dst=GW6, sport=4500):
-    return eth(v6(src, dst, UDP(sport=sport, dport=4500) / esp(spi)))
+def espudp6(src, spi, dst=GW6, sport=4500, dport=4500):
+    return eth(v6(src, dst, UDP(sport=sport, dport=dport) / esp(spi)))
 
 
 def l4bytes4(src, dst, l4):
@@ -260,7 +260,7 @@ def transport(proto, data, first, whole=True):
         if whole and ulen != len(data):
             details.append("UDP length %d of %d" % (ulen, len(data)))
         pay = data[8:ulen] if 8 <= ulen <= len(data) else data[8:]
-        if 4500 in (sport, dport):
+        if {4500, 4501, 4502} & {sport, dport}:
             if pay == KEEPALIVE:
                 details.append("NAT keepalive")
             elif pay[:4] == NEM:
@@ -566,6 +566,41 @@ def esp_udp():
     c.add(espudp4(PEER, 0x0badf00d), BADSPI,
           "in the peer's 4500 session: the SPI decides, not the session",
           at_us=c.recs[-1][0] + 10 * 10**6)
+    return c
+
+
+def esp_natt_port():
+    # UDP 4501: the SAs' own NAT-T port (esp-natt-port.sa's fifth word, as
+    # charon.port_nat_t = 4501 gives). ESP there is SPI-checked before the
+    # policies, as on 4500: a forged SPI from the peer is dropped though
+    # policy 2 accepts the peer's UDP 4501, and the real SA's ESP from a
+    # new address passes though policy 3 denies UDP 4501 from it.
+    # Keepalives and IKE (non-ESP marker) meet the policies.
+    c = Capture("esp-natt-port", "2024-06-10 10:30:00")
+    c.add(espudp4(PEER, 0xc0ffee01, sport=4501, dport=4501), OK)
+    c.add(espudp4(PEER, 0x0badf00d, sport=4501, dport=4501), BADSPI,
+          "forged SPI from the peer's address: not policy 2")
+    c.add(espudp4("198.18.9.1", 0xc0ffee01, sport=4501, dport=4501), PEERX,
+          "the SA from a new address (NAT rebinding): not policy 3")
+    c.add(espudp4("198.18.9.2", 0x0badf00d, sport=4501, dport=4501), BADSPI)
+    c.add(udp4(PEER, 4501, sport=4501, pay=KEEPALIVE), acc(2), "keepalive")
+    c.add(udp4("198.18.9.3", 4501, sport=4501, pay=KEEPALIVE), deny(3))
+    c.add(ike4(PEER, sport=4501, dport=4501, n=1), sess(2),
+          "IKE behind the marker, in packet 5's flow")
+    c.add(ike4("198.18.9.4", sport=4501, dport=4501, n=2), deny(3))
+    c.add(espudp4(PEER, 0x0badf00d, sport=4501, dport=4501), UNVER,
+          "packet 7's IKE on 4501 opened the peer's rekey window")
+    # 10 s on: past the rekey window (2 s), inside the 4501 session.
+    c.add(espudp4(PEER, 0x0badf00d, sport=4501, dport=4501), BADSPI,
+          "in the peer's 4501 session: the SPI decides, not the session",
+          at_us=c.recs[-1][0] + 10 * 10**6)
+    c.add(espudp4("198.18.9.5", 0x0badf00d, sport=4502, dport=4502), IMPL,
+          "4502: no SA's port, plain UDP")
+    c.add(espudp4(PEER, 0xc0ffee01), OK, "4500 stays NAT-T")
+    c.add(espudp6(PEER6, 0xc0ffee61, sport=4501, dport=4501), OK)
+    c.add(espudp6("2001:db8:dead::1", 0x0badf00d, sport=4501, dport=4501),
+          BADSPI)
+    c.add(udp6("2001:db8:dead::2", 4501, sport=4501, pay=KEEPALIVE), deny(3))
     return c
 
 
@@ -1758,7 +1793,7 @@ def dhcp_client():
     return c
 
 
-SCENARIOS = [seed, esp_raw, esp_udp, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
+SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
              malformed_v6, oversize, snaplen, linktype_ipv4, linktype_ipv6,

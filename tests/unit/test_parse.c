@@ -1105,6 +1105,64 @@ static void test_natt_esp(void **state)
 	expect_mal(&b, LI_MAL_NONE);
 }
 
+/*
+ * A NAT-T port besides 4500 (an SA's encapsulation: charon.port_nat_t) is
+ * told apart as 4500 is, but only when it is in the set: without it, the
+ * same bytes are plain UDP, as they were for every port but 4500.
+ */
+static void test_natt_other_port(void **state)
+{
+	static const uint8_t ka[] = { 0xff };
+	const struct li_natt set = { { 4500, 4501, 4500, 4500 } };
+	const struct li_natt only = LI_NATT_INIT;
+	struct pb b;
+	struct li_pkt p;
+
+	(void)state;
+	pb_eth(&b, LI_ETH_P_IP);
+	pb_ipv4(&b, LI_IPPROTO_UDP);
+	pb_udp(&b, 4501, 4501);
+	pb_esp(&b, 0x00000101, 7);
+	pb_done(&b);
+	li_parse_ports(b.b, b.b + b.len, &set, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ESP | LI_PKT_ESP_UDP);
+	assert_int_equal(p.spi, 0x101);
+	assert_int_equal(p.seq, 7);
+	li_parse_ports(b.b, b.b + b.len, &only, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
+	li_parse(b.b, b.b + b.len, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
+	/* a port not in the set */
+	pb_set16(&b, b.udp + 2, 4502);
+	li_parse_ports(b.b, b.b + b.len, &set, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
+	/* unused slots hold 4500: port 0 is no NAT-T port */
+	pb_set16(&b, b.udp + 2, 0);
+	li_parse_ports(b.b, b.b + b.len, &only, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
+
+	/* its keepalive and its IKE behind the non-ESP marker */
+	natt(&b, ka, sizeof(ka));
+	pb_set16(&b, b.udp + 2, 4501);
+	li_parse_ports(b.b, b.b + b.len, &set, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_NATT_KA);
+	pb_eth(&b, LI_ETH_P_IP);
+	pb_ipv4(&b, LI_IPPROTO_UDP);
+	pb_udp(&b, 61000, 4501);
+	pb_u32(&b, 0);
+	pb_ike(&b, 0x20, 35);
+	pb_done(&b);
+	li_parse_ports(b.b, b.b + b.len, &set, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_IKE);
+	assert_int_equal(p.spi, 0);
+	/* 4500 stays what it was with any set */
+	pb_set16(&b, b.udp + 2, 4500);
+	li_parse_ports(b.b, b.b + b.len, &set, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_IKE);
+}
+
 static void test_ike_500(void **state)
 {
 	struct pb b;
@@ -1343,6 +1401,7 @@ int main(void)
 		cmocka_unit_test(test_natt_keepalive),
 		cmocka_unit_test(test_natt_ike),
 		cmocka_unit_test(test_natt_esp),
+		cmocka_unit_test(test_natt_other_port),
 		cmocka_unit_test(test_ike_500),
 		cmocka_unit_test(test_every_malformed_value),
 		cmocka_unit_test(test_sweep),

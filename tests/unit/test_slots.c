@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "dataplane/host.h"
+#include "dataplane/parse.h"
 
 struct fx {
 	/*
@@ -218,6 +219,64 @@ static void test_host_sa(void **state)
 	assert_null(li_host_sa(&f->h, &p, &v));
 }
 
+/* An SA of @port's NAT-T encapsulation, in or out. */
+static void add_natt(struct fx *f, __u32 spi, __u8 dir, __u16 sport,
+		     __u16 dport)
+{
+	struct sa_entry e = { .family = 4,
+			      .spi = spi,
+			      .dir = dir,
+			      .encap = 1,
+			      .encap_sport = sport,
+			      .encap_dport = dport };
+
+	e.daddr[0] = a4("198.51.100.1");
+	assert_int_equal(spi_table_add(&f->sas, &e), 0);
+}
+
+/*
+ * The NAT-T ports are the SAs' local encapsulation ports (an in SA's
+ * destination port, an out SA's source port), LI_NATT_EXTRA of them
+ * besides 4500; 0, 500 and 4500 take no slot; past the bound, the first
+ * port left out is named.
+ */
+static void test_natt_ports(void **state)
+{
+	struct fx *f = *state;
+	struct li_natt n = LI_NATT_INIT;
+	__u16 over;
+	int i;
+
+	assert_int_equal(li_natt_add(&n, 0), 0);
+	assert_int_equal(li_natt_add(&n, 500), 0);
+	assert_int_equal(li_natt_add(&n, 4500), 0);
+	for (i = 0; i < LI_NATT_EXTRA; i++)
+		assert_int_equal(n.port[i], 4500);
+	for (i = 0; i < LI_NATT_EXTRA; i++)
+		assert_int_equal(li_natt_add(&n, (__u16)(5000 + i)), 0);
+	assert_int_equal(li_natt_add(&n, 5000), 0); /* there already */
+	assert_int_equal(li_natt_add(&n, 6000), -ENOSPC);
+
+	add_natt(f, 1, SA_DIR_IN, 61000, 4501);
+	add_natt(f, 2, SA_DIR_OUT, 4502, 61000);
+	add_natt(f, 3, SA_DIR_UNKNOWN, 61000, 4500);
+	assert_int_equal(li_natt_of_table(&n, &f->sas, &over), 0);
+	assert_int_equal(over, 0);
+	assert_true(li_natt_has(&n, 4501) && li_natt_has(&n, 4502));
+	assert_false(li_natt_has(&n, 61000) || li_natt_has(&n, 0));
+	add_natt(f, 4, SA_DIR_IN, 4500, 4503);
+	add_natt(f, 5, SA_DIR_IN, 4500, 4504);
+	add_natt(f, 6, SA_DIR_IN, 4500, 4505);
+	assert_int_equal(li_natt_of_table(&n, &f->sas, &over), 1);
+	assert_true(over >= 4501 && over <= 4505);
+	assert_false(li_natt_has(&n, over));
+
+	/* the host engine's, from its SAs */
+	assert_int_equal(li_host_init(&f->h, &f->rs, &f->sas), 0);
+	assert_memory_equal(&f->h.natt, &n, sizeof(n));
+	assert_int_equal(f->h.natt_over, over);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +286,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_probe_limit, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_host_sa, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_natt_ports, fx_setup,
 						fx_teardown),
 	};
 
