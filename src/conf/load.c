@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,6 +48,84 @@ static const char *refuse(struct arena *a, const struct stat *st,
 	return NULL;
 }
 
+/*
+ * CONF_READ_OWNED_LINKS: walk @path a component at a time as the kernel
+ * would, following each symbolic link only if it belongs to root or to
+ * us. NULL and the file the walk ends at in @end, or why not (in @a): a
+ * link of anyone else (who chose what root would read, and a config error
+ * quotes lines of it), a chain or path too long. A component that is not
+ * there ends the walk quietly: the open after it says why.
+ */
+static const char *untrusted_link(struct arena *a, const char *path,
+				  struct stat *end)
+{
+	char cur[PATH_MAX], rest[PATH_MAX], link[PATH_MAX], *comp, *slash;
+	size_t n;
+	ssize_t len;
+	int hops = 0;
+	struct stat st;
+
+	memset(end, 0, sizeof(*end));
+	if (strlen(path) >= sizeof(rest))
+		return NULL;
+	strcpy(rest, path);
+	strcpy(cur, path[0] == '/' ? "" : ".");
+	while (rest[0]) {
+		comp = rest;
+		slash = strchr(rest, '/');
+		if (slash)
+			*slash = '\0';
+		n = strlen(cur);
+		if (!comp[0] || !strcmp(comp, ".")) {
+			/* nothing to look at */
+		} else if (n + 1 + strlen(comp) >= sizeof(cur)) {
+			return "its path is too long to check its links";
+		} else {
+			snprintf(cur + n, sizeof(cur) - n, "/%s", comp);
+			if (lstat(cur, &st))
+				return NULL;
+			if (S_ISLNK(st.st_mode)) {
+				if (st.st_uid && st.st_uid != geteuid())
+					return arena_printf(
+						a,
+						"it leads through the symbolic link %s, which belongs to uid %u: only links of root or of this process's user are followed",
+						cur, (unsigned int)st.st_uid);
+				if (++hops > 40)
+					return "it leads through more than 40 symbolic links";
+				len = readlink(cur, link, sizeof(link) - 1);
+				if (len < 0)
+					return arena_printf(
+						a,
+						"cannot read the link %s: %s",
+						cur, strerror(errno));
+				link[len] = '\0';
+				cur[n] = '\0'; /* the link's directory */
+				if (link[0] == '/')
+					cur[0] = '\0';
+				/* the link's text, then what followed it */
+				if ((size_t)len + 1 +
+					    (slash ? strlen(slash + 1) : 0) >=
+				    sizeof(rest))
+					return "its path is too long to check its links";
+				if (slash)
+					memmove(rest + len + 1, slash + 1,
+						strlen(slash + 1) + 1);
+				else
+					rest[len + 1] = '\0';
+				memcpy(rest, link, (size_t)len);
+				rest[len] = '/';
+				continue;
+			}
+		}
+		if (!slash)
+			break;
+		memmove(rest, slash + 1, strlen(slash + 1) + 1);
+	}
+	if (stat(cur[0] ? cur : "/", end))
+		memset(end, 0, sizeof(*end));
+	return NULL;
+}
+
 /* Read all @len bytes of @fd into @buf; 0, or -errno, or -EAGAIN if it grew. */
 static int read_all(int fd, char *buf, size_t *len)
 {
@@ -84,7 +164,7 @@ int conf_source_read_flags(struct arena *a, const char *path,
 {
 	bool nofollow = flags & CONF_READ_NOFOLLOW;
 	struct conf_source *s;
-	struct stat st;
+	struct stat st, walked;
 	size_t len;
 	char *buf;
 	int fd, err;
@@ -97,6 +177,9 @@ int conf_source_read_flags(struct arena *a, const char *path,
 	if ((nofollow ? lstat(path, &st) : stat(path, &st)) == 0 &&
 	    !S_ISLNK(st.st_mode) && (*why = refuse(a, &st, flags)))
 		return -EINVAL;
+	if ((flags & CONF_READ_OWNED_LINKS) &&
+	    (*why = untrusted_link(a, path, &walked)))
+		return -EPERM;
 	/* O_NONBLOCK: a FIFO put there since must not hang the open. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 				(nofollow ? O_NOFOLLOW : 0));
@@ -112,6 +195,13 @@ int conf_source_read_flags(struct arena *a, const char *path,
 	if (*why) {
 		close(fd);
 		return -EINVAL;
+	}
+	/* A link swapped in after the walk: not the file it found. */
+	if ((flags & CONF_READ_OWNED_LINKS) &&
+	    (st.st_dev != walked.st_dev || st.st_ino != walked.st_ino)) {
+		close(fd);
+		*why = "it changed while being read (a link replaced?)";
+		return -EAGAIN;
 	}
 	/* Read in place: the text is kept for diagnostics, one copy only. */
 	len = (size_t)st.st_size;

@@ -35,6 +35,13 @@ int conf_source_read(struct arena *a, const char *path,
  * path in a directory others may write (what `localin cli` stages).
  */
 #define CONF_READ_NOFOLLOW 1u
+/*
+ * Through symbolic links only if each belongs to root or to this process's
+ * user (else -EPERM, the link named in *why): for the daemon's config, in
+ * a directory the admin group may write (README, --admin-group). A link
+ * is how a member would make root read /etc/shadow and quote it back.
+ */
+#define CONF_READ_OWNED_LINKS 2u
 int conf_source_read_flags(struct arena *a, const char *path,
 			   unsigned int flags, struct conf_source **out,
 			   const char **why);

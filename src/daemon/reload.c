@@ -88,10 +88,14 @@ static int load(struct daemon *d, const char *path, bool staged,
 	 * What `localin cli` staged lies where whoever may write beside the
 	 * config (a member of the admin group) could put a link, or a hard
 	 * link, to /etc/shadow, which root would read and quote back line by
-	 * line in the diagnostics: it is read without following either.
+	 * line in the diagnostics: it is read without following either. So
+	 * could the config itself be replaced by such a link: its links are
+	 * followed only when root (or our user) made them, as one who points
+	 * /etc/localin/localin.conf at a checkout does.
 	 */
 	err = pipeline_load_file(p, path, d->o->vdom,
-				 staged ? CONF_READ_NOFOLLOW : 0,
+				 staged ? CONF_READ_NOFOLLOW :
+					  CONF_READ_OWNED_LINKS,
 				 STAGE_RESOLVE);
 	/* FQDNs and feeds as resolved so far (new ones match nothing yet). */
 	if (!err) {

@@ -201,6 +201,28 @@ print(s.recv(65536).decode())' "$SOCK" \
 check "apply of a link to /etc/passwd where the cli stages: refused, nothing of it quoted" \
 	sh -c "grep -q '^error' '$tmp/applyln.out' && grep -q 'symbolic link' '$tmp/applyln.out' && ! grep -q root: '$tmp/applyln.out'"
 rm -f "$(dirname "$conf")/.$(basename "$conf").cli-link"
+# ... nor the config itself made a link to it by another user (one who may
+# write the config's directory): reload reads it as root and its error
+# quoted /etc/passwd line by line; refused now, the link named
+r0=$(reloads)
+mv "$conf" "$tmp/real.conf"
+ln -s /etc/passwd "$conf"
+chown -h nobody "$conf"
+li_cmd reload >"$tmp/reloadln.out" 2>&1
+rc=$?
+check "reload of a config that is another user's link to /etc/passwd: exit $rc, refused, the link named, nothing of it quoted" \
+	sh -c "[ $rc = 1 ] && grep -q 'symbolic link $conf' '$tmp/reloadln.out' && ! grep -q root: '$tmp/reloadln.out'"
+li_cmd status >"$tmp/statusln.out" 2>&1
+check "... the daemon still enforces 2 policies" \
+	grep -q "^policies: 2 IPv4" "$tmp/statusln.out"
+# root's link to a file elsewhere (a checkout) is followed as ever
+rm -f "$conf"
+ln -s "$tmp/real.conf" "$conf"
+li_cmd reload >"$tmp/reloadok.out" 2>&1
+check "reload through root's own link: exit $?, reloaded" \
+	grep -q "^reloaded" "$tmp/reloadok.out"
+rm -f "$conf"
+mv "$tmp/real.conf" "$conf"
 
 r0=$(reloads)
 printf '%s\n' 'config firewall local-in-policy' 'edit 1' \

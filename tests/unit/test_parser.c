@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -480,9 +481,76 @@ static void test_print_roundtrip(void **state)
 	done(&c);
 }
 
+/* conf_source_read_flags(@path, CONF_READ_OWNED_LINKS): 0 or -errno. */
+static int read_owned(const char *path, const char **why)
+{
+	struct conf_source *src;
+	struct arena a;
+	int err;
+
+	arena_init(&a);
+	err = conf_source_read_flags(&a, path, CONF_READ_OWNED_LINKS, &src,
+				     why);
+	if (!err)
+		assert_string_equal(src->text, "config system global\nend\n");
+	if (err && *why)
+		*why = strdup(*why); /* past the arena */
+	arena_free(&a);
+	return err;
+}
+
+/*
+ * CONF_READ_OWNED_LINKS (the daemon's config): links of root or of our
+ * user are followed, relative, absolute, in a directory on the way; one
+ * of another user anywhere on the way is refused and named, where
+ * following it would have read (and a config error quoted) what that
+ * user chose. Another user's links need root to make (lchown): without
+ * it, only the first half runs.
+ */
+static void test_read_owned_links(void **state)
+{
+	char dir[] = "/tmp/li-owned-XXXXXX", p[4][256];
+	const char *why = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p[0], sizeof(p[0]), "%s/real.conf", dir);
+	f = fopen(p[0], "w");
+	assert_non_null(f);
+	fputs("config system global\nend\n", f);
+	fclose(f);
+	snprintf(p[1], sizeof(p[1]), "%s/rel.conf", dir);
+	assert_int_equal(symlink("real.conf", p[1]), 0);
+	snprintf(p[2], sizeof(p[2]), "%s/d", dir);
+	assert_int_equal(symlink(dir, p[2]), 0);
+	snprintf(p[3], sizeof(p[3]), "%s/d/./d/rel.conf", dir);
+	assert_int_equal(read_owned(p[0], &why), 0);
+	assert_int_equal(read_owned(p[1], &why), 0);
+	assert_int_equal(read_owned(p[3], &why), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(lchown(p[1], 65534, 65534), 0);
+		assert_int_equal(read_owned(p[1], &why), -EPERM);
+		assert_non_null(strstr(why, p[1]));
+		assert_non_null(strstr(why, "uid 65534"));
+		free((void *)why);
+		/* through a directory link of theirs, a link of ours after */
+		assert_int_equal(lchown(p[1], 0, 0), 0);
+		assert_int_equal(lchown(p[2], 65534, 65534), 0);
+		assert_int_equal(read_owned(p[3], &why), -EPERM);
+		assert_non_null(strstr(why, "/d, which belongs to uid 65534"));
+		free((void *)why);
+	}
+	unlink(p[1]);
+	unlink(p[2]);
+	unlink(p[0]);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_owned_links),
 		cmocka_unit_test(test_lexer_words),
 		cmocka_unit_test(test_lexer_line_ends),
 		cmocka_unit_test(test_lexer_unterminated),
