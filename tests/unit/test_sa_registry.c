@@ -282,6 +282,55 @@ static void test_random_storm(void **state)
 	sa_registry_free(&r);
 }
 
+/*
+ * The NAT-T ports of the records: an in SA's destination port, an out
+ * SA's source port (the gateway's end of both), kept through the grace
+ * period, gone with the record; past LI_NATT_EXTRA the first left out is
+ * named.
+ */
+static void test_natt(void **state)
+{
+	struct sa_registry r;
+	struct sa_entry in = sa4(1, 0x100, SA_DIR_IN),
+			out = sa4(2, 0x200, SA_DIR_OUT);
+	struct li_natt n;
+	__u16 over;
+	int i;
+
+	(void)state;
+	assert_int_equal(sa_registry_init(&r, 10), 0);
+	in.encap = out.encap = 1;
+	in.encap_sport = 61000;
+	in.encap_dport = 4501;
+	out.encap_sport = 4502;
+	out.encap_dport = 61000;
+	sa_registry_event(&r, 0, SA_EV_ADD, &in, 1000);
+	sa_registry_event(&r, 0, SA_EV_ADD, &out, 1000);
+	assert_int_equal(sa_registry_natt(&r, &n, &over), 0);
+	assert_int_equal(over, 0);
+	for (i = 0; i < LI_NATT_EXTRA; i++)
+		assert_true(n.port[i] == 4501 || n.port[i] == 4502 ||
+			    n.port[i] == 4500);
+	assert_true(n.port[0] != n.port[1]);
+	sa_registry_event(&r, 0, SA_EV_DEL, &in, 2000);
+	assert_int_equal(sa_registry_natt(&r, &n, &over), 0);
+	assert_true(n.port[0] == 4501 || n.port[1] == 4501); /* grace */
+	assert_true(sa_registry_expire(&r, 12000));
+	assert_int_equal(sa_registry_natt(&r, &n, &over), 0);
+	for (i = 0; i < LI_NATT_EXTRA; i++)
+		assert_int_not_equal(n.port[i], 4501);
+	for (i = 0; i < LI_NATT_EXTRA; i++) {
+		struct sa_entry e = sa4(3, 0x300 + (__u32)i, SA_DIR_IN);
+
+		e.encap = 1;
+		e.encap_dport = (__u16)(5000 + i);
+		sa_registry_event(&r, 0, SA_EV_ADD, &e, 13000);
+	}
+	assert_int_equal(sa_registry_natt(&r, &n, &over), 1);
+	assert_true(over == 4502 || (over >= 5000 && over < 5004));
+	sa_registry_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_slots_and_ids),
 		cmocka_unit_test(test_random_storm),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_natt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
