@@ -11,6 +11,7 @@ lab_ss_conf() { # dir
 	cat >"$1/strongswan.conf" <<EOF
 charon {
 	load = random nonce openssl pem pkcs1 x509 pubkey kdf socket-default kernel-libipsec kernel-netlink vici updown
+${LAB_NATT_PORT:+	port_nat_t = $LAB_NATT_PORT}
 	plugins {
 		vici {
 			socket = unix://$1/charon.vici
@@ -47,6 +48,7 @@ connections {
 		remote_addrs = $3
 		proposals = aes128-sha256-modp2048
 		dpd_delay = 0
+${LAB_NATT_PORT:+		encap = yes}
 		local {
 			auth = psk
 			id = $2
