@@ -161,8 +161,9 @@ struct daemon {
 	struct sa_registry sa_reg;
 	struct sa_src *srcs[SA_SOURCES_MAX];
 	size_t nr_srcs;
-	bool sa_unchecked; /* LI_SAS_UNCHECKED as last pushed */
-	__u16 natt_over;   /* a NAT-T port past LI_NATT_EXTRA, said; 0 none */
+	bool sa_unchecked;   /* LI_SAS_UNCHECKED as last pushed */
+	__u16 natt_over;     /* a NAT-T port past LI_NATT_EXTRA, said; 0 none */
+	struct li_natt natt; /* the NAT-T ports last pushed (status) */
 	bool sa_push_failed;
 	/*
 	 * The last table the data path could not hold (-E2BIG, -ENOSPC; 0

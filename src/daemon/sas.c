@@ -458,6 +458,17 @@ static void natt_say(struct daemon *d, int lost, __u16 over)
 	d->natt_over = lost ? over : 0;
 }
 
+/* The NAT-T ports in force, 4500 first, each after @sep but the first. */
+static void natt_list(const struct daemon *d, FILE *out, const char *sep)
+{
+	int i;
+
+	fprintf(out, "%u", LI_NATT_PORT);
+	for (i = 0; i < LI_NATT_EXTRA; i++)
+		if (d->natt.port[i] && d->natt.port[i] != LI_NATT_PORT)
+			fprintf(out, "%s%u", sep, d->natt.port[i]);
+}
+
 /*
  * The registry into the data path, and the check on or off. A table the
  * data path cannot hold turns the check off: the one in force lacks the
@@ -506,6 +517,7 @@ static int push(struct daemon *d, bool force)
 	d->sa_push_failed = false;
 	d->sa_reg.dirty = false;
 	d->sa_pushes++;
+	d->natt = natt;
 	natt_say(d, lost, over);
 	if (unchecked && (!d->sa_unchecked || force)) {
 		unchecked_why(d, why, reason, sizeof(reason));
@@ -660,6 +672,13 @@ void sas_status(struct daemon *d, FILE *out)
 		live, grace, d->p->objs.sa_grace_s,
 		d->sa_reg.full ? "; TABLE FULL, SAs refused" : "",
 		(unsigned long long)d->sa_pushes);
+	fputs("NAT-T ports (ESP in UDP SPI-checked): ", out);
+	natt_list(d, out, " ");
+	if (d->natt_over)
+		fprintf(out,
+			"; port %u of the live SAs NOT (more than %d besides 4500)",
+			d->natt_over, LI_NATT_EXTRA);
+	fputc('\n', out);
 	fprintf(out, "SA sources (%s):\n",
 		d->p->objs.sa_sources_set ? "config system sa-source" :
 					    "found on this gateway");
@@ -699,11 +718,19 @@ void sas_status_json(struct daemon *d, FILE *out)
 	fputs(",\"reason\":", out);
 	diag_json_str(out, !off && d->sa_unchecked ? reason : NULL);
 	fprintf(out,
-		",\"live\":%zu,\"grace\":%zu,\"grace_s\":%u,\"full\":%s,\"updates\":%llu,\"sources_from\":\"%s\",\"sources\":[",
+		",\"live\":%zu,\"grace\":%zu,\"grace_s\":%u,\"full\":%s,\"updates\":%llu,\"sources_from\":\"%s\",",
 		live, grace, d->p->objs.sa_grace_s,
 		d->sa_reg.full ? "true" : "false",
 		(unsigned long long)d->sa_pushes,
 		d->p->objs.sa_sources_set ? "config" : "found");
+	fputs("\"natt_ports\":[", out);
+	natt_list(d, out, ",");
+	fputs("],\"natt_unchecked_port\":", out);
+	if (d->natt_over)
+		fprintf(out, "%u,", d->natt_over);
+	else
+		fputs("null,", out);
+	fputs("\"sources\":[", out);
 	for (i = 0; i < d->nr_srcs; i++) {
 		struct sa_src *s = d->srcs[i];
 

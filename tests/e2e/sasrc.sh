@@ -245,6 +245,8 @@ printf '%s 0xc0ffee02 %s manual\n%s 0xc0ffee04 %s manual 4501\n' \
 	mv "$SAFILE.new" "$SAFILE"
 check "an SA on NAT-T port 4501 is known" \
 	wait_until 30 sh -c "'$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee04 .*state=live'"
+check "... status lists 4501 among the NAT-T ports" \
+	sh -c "'$bin' status -s '$SOCK' | grep -qx 'NAT-T ports (ESP in UDP SPI-checked): 4500 4501'"
 ok0=$(esp_ok)
 bad0=$(esp_bad)
 espudp_send 0xc0ffee04 2 4501
@@ -262,6 +264,16 @@ check "... with a forged SPI: dropped as an unknown SPI" \
 } >"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
 check "SAs on 5 NAT-T ports besides 4500: the daemon names the one not SPI-checked" \
 	wait_until 30 grep -q "ESP in UDP to port 450[1-5] is NOT SPI-checked: the live SAs use more than 4 NAT-T ports besides 4500" "$ERR"
+li_cmd status -j >"$tmp/natt.json"
+check "... status says so too, and status -j lists the ports and the one left out" \
+	sh -c "'$bin' status -s '$SOCK' | grep -q '^NAT-T ports (ESP in UDP SPI-checked): 4500 450[1-5] 450[1-5] 450[1-5] 450[1-5]; port 450[1-5] of the live SAs NOT (more than 4 besides 4500)' &&
+	'$py' -c '
+import json, sys
+sa = json.load(open(sys.argv[1]))[\"sa\"]
+assert len(sa[\"natt_ports\"]) == 5 and sa[\"natt_ports\"][0] == 4500, sa
+assert sa[\"natt_unchecked_port\"] in range(4501, 4506), sa
+assert sa[\"natt_unchecked_port\"] not in sa[\"natt_ports\"], sa
+' '$tmp/natt.json'"
 printf '%s 0xc0ffee02 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE.new" &&
 	mv "$SAFILE.new" "$SAFILE"
 check "... the SAs gone from the file: past their grace period, gone" \
