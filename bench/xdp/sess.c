@@ -25,6 +25,11 @@
  *   egress        localin_egress (TC) on the query frame: the gateway's
  *                 outbound packet of a live session (the first run opens
  *                 it, the rest refresh it).
+ *   egr-fwd       localin_egress on a forwarded frame (the peer's query
+ *                 to the resolver, not from one of the gateway's
+ *                 addresses): what each packet the gateway routes out of
+ *                 an interface with the program pays for it (links.c);
+ *                 it must open no session.
  *
  * Before timing, each frame goes once through li_loader_test_run and must
  * get the reason expected (session for sess-reply and for the second run
@@ -264,7 +269,7 @@ static int expect(const char *label, const char *what,
 static int sess_conf(const char *label, const char *path, int marker)
 {
 	struct li_loader *l = NULL;
-	struct frame query, reply, peer;
+	struct frame query, reply, peer, fwd;
 	struct li_verdict v, v2;
 	struct li_pkt pkt;
 	struct pipeline p;
@@ -280,6 +285,7 @@ static int sess_conf(const char *label, const char *path, int marker)
 #endif
 
 	udp_frame(&query, GW, GW_PORT, RESOLVER, 53);
+	udp_frame(&fwd, PEER, GW_PORT, RESOLVER, 53);
 	udp_frame(&reply, RESOLVER, 53, GW, GW_PORT);
 	udp_frame(&peer, PEER, 500, GW, 500);
 	spi_table_init(&none);
@@ -396,6 +402,20 @@ static int sess_conf(const char *label, const char *path, int marker)
 		if (err)
 			goto out;
 		printf("  %6u", med(e));
+		/* egr-fwd: no session may come of it. */
+		sess_clear(l);
+		for (k = 0; k < rounds && !err; k++)
+			err = li_loader_bench_egress(l, fwd.b, fwd.len, repeat,
+						     &e[k]);
+		if (!err && sess_clear(l) != 0) {
+			fprintf(stderr,
+				"bench: %s: a forwarded frame opened a session\n",
+				label);
+			err = -EINVAL;
+		}
+		if (err)
+			goto out;
+		printf("  %7u", med(e));
 	}
 #endif
 	printf("\n");
@@ -434,9 +454,9 @@ int sess_bench(int n, char *const *labels, char *const *paths, const char *obj,
 			strerror(-err));
 		goto out;
 	}
-	printf("%-17s  %-20s  %-20s  %-20s  %-20s %-8s %6s  %6s\n", "config",
-	       "reply-nosess", "sess-reply", "sess-peer", "sess-new (net)",
-	       "frame", "held", "egress");
+	printf("%-17s  %-20s  %-20s  %-20s  %-20s %-8s %6s  %6s  %7s\n",
+	       "config", "reply-nosess", "sess-reply", "sess-peer",
+	       "sess-new (net)", "frame", "held", "egress", "egr-fwd");
 #endif
 	for (i = 0; i < n && !err; i++)
 		err = sess_conf(labels[i], paths[i], base + i);
