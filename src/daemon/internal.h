@@ -37,9 +37,12 @@
 
 struct daemon_link {
 	int ifindex;
-	unsigned int flags; /* IFF_* */
+	unsigned int flags;  /* IFF_* */
+	unsigned short type; /* ARPHRD_* */
 	char name[RTNL_IFNAMSIZ];
 	bool attached;
+	/* not attached, but the session program is (or was tried): egress_err */
+	bool eg_only;
 	bool seen; /* in the current resync dump */
 	/* .id != 0: wanted but not attached, that program holds the hook */
 	struct li_xdp_prog foreign;
@@ -47,8 +50,9 @@ struct daemon_link {
 	int attach_err;
 	struct sa_retry retry; /* when to try that attach again */
 	/*
-	 * Attached, but the session egress program is not (-errno, as said):
-	 * replies to the gateway's own connections meet the policies.
+	 * Attached (or eg_only), but the session egress program is not
+	 * (-errno, as said): replies to the gateway's own connections that
+	 * leave by this interface meet the policies.
 	 */
 	int egress_err;
 	struct sa_retry egress_retry;

@@ -2,11 +2,13 @@
 /*
  * The kernel's interfaces and addresses, followed through rtnetlink: the
  * program is attached to the interfaces the policies name (when they
- * appear, also later), forgotten when they go; the gateway's addresses go
- * to the data path whenever they change.
+ * appear, also later), forgotten when they go; the session program to
+ * every other Ethernet interface too; the gateway's addresses go to the
+ * data path whenever they change.
  */
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,17 +84,18 @@ static int held_by_other(struct daemon *d, struct daemon_link *k)
  */
 static void egress_note(struct daemon *d, struct daemon_link *k)
 {
-	int err = k->attached ? li_loader_egress_err(d->l, k->ifindex) : 0;
+	bool on = k->attached || k->eg_only;
+	int err = on ? li_loader_egress_err(d->l, k->ifindex) : 0;
 
 	if (err == k->egress_err)
 		return;
 	if (err)
 		daemon_msg(
-			"cannot attach the session program to %s's egress (ifindex %d): %s; replies to the gateway's own connections on %s meet the local-in policies (tried again every few seconds)",
+			"cannot attach the session program to %s's egress (ifindex %d): %s; replies to the gateway's own connections that leave by %s meet the local-in policies (tried again every few seconds)",
 			k->name, k->ifindex, strerror(-err), k->name);
-	else if (k->attached)
+	else if (on)
 		daemon_msg(
-			"the session program is attached to %s's egress now: replies to the gateway's own connections on it pass",
+			"the session program is attached to %s's egress now: replies to the gateway's own connections that leave by it pass",
 			k->name);
 	if (err && !k->egress_err) {
 		sa_retry_reset(&k->egress_retry);
@@ -124,13 +127,41 @@ static int attach(struct daemon *d, struct daemon_link *k)
 }
 
 /*
+ * The session program on an interface the XDP program is not on: the
+ * gateway's own packets may leave by any interface (a route out of wan2
+ * from wan1's address, a policy route, a tunnel's outer packets) while
+ * their replies come back by one a deny-all polices, so every interface
+ * that carries Ethernet frames (what the program reads) gets it, not
+ * only those the policies name. Not loopback: what leaves by it comes
+ * back by it, unpoliced. Its failure is said as on an attached one.
+ */
+static bool egress_wanted(const struct daemon_link *k)
+{
+	return k->name[0] && k->type == ARPHRD_ETHER &&
+	       !(k->flags & IFF_LOOPBACK);
+}
+
+static void egress_alone(struct daemon *d, struct daemon_link *k)
+{
+	if (k->attached) {
+		k->eg_only = false; /* li_loader_attach() took its filter on */
+		return;
+	}
+	if (k->eg_only || !egress_wanted(k))
+		return;
+	k->eg_only = true;
+	li_loader_attach_egress_alone(d->l, k->ifindex);
+	egress_note(d, k);
+}
+
+/*
  * Bring one interface in line with the config: classify and attach it if
  * wanted (classes first, so its first packet is judged right), detach it
  * if not. Attached interfaces are classified again after every reload.
  * One that another XDP program holds is tried again at every change of
  * the interface (the kernel announces attach and detach as one).
  */
-static int sync_one(struct daemon *d, struct daemon_link *k)
+static int sync_xdp(struct daemon *d, struct daemon_link *k)
 {
 	int err;
 
@@ -169,6 +200,15 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
 	return err;
 }
 
+/* sync_xdp(), then the session program where the XDP program is not. */
+static int sync_one(struct daemon *d, struct daemon_link *k)
+{
+	int err = sync_xdp(d, k);
+
+	egress_alone(d, k);
+	return err;
+}
+
 /*
  * Attaches that failed (out of fds, out of memory, a driver that said
  * no) are tried again, so enforcement comes back by itself once the
@@ -186,7 +226,7 @@ void links_tick(struct daemon *d)
 
 		if (k->attach_err && now >= k->retry.next_ms && d->live)
 			sync_one(d, k);
-		if (k->attached && k->egress_err &&
+		if ((k->attached || k->eg_only) && k->egress_err &&
 		    now >= k->egress_retry.next_ms) {
 			li_loader_attach_egress(d->l, k->ifindex);
 			sa_retry_later(&k->egress_retry);
@@ -247,7 +287,10 @@ int links_sync(struct daemon *d, bool fatal)
 	return ret;
 }
 
-/* Detach everywhere; how many interfaces kept the program (errors). */
+/*
+ * Detach everywhere, the session program where it is alone too; how
+ * many interfaces kept a program (errors).
+ */
 int links_detach_all(struct daemon *d)
 {
 	size_t i;
@@ -256,6 +299,16 @@ int links_detach_all(struct daemon *d)
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *k = &d->links[i];
 
+		if (k->eg_only) {
+			err = li_loader_detach_egress(d->l, k->ifindex);
+			if (err)
+				daemon_msg(
+					"cannot take the session program off %s's egress: %s",
+					k->name, strerror(-err));
+			failed += !!err;
+			k->eg_only = false;
+			k->egress_err = 0;
+		}
 		if (!k->attached)
 			continue;
 		err = li_loader_detach(d->l, k->ifindex);
@@ -310,6 +363,7 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 		k->ifindex = m->ifindex;
 	}
 	k->flags = m->flags;
+	k->type = m->type;
 	k->seen = true;
 	if (m->ifname[0])
 		memcpy(k->name, m->ifname, sizeof(k->name)); /* renames too */

@@ -179,7 +179,7 @@ static int grow(struct daemon *d, const struct li_ruleset *rs)
 {
 	struct li_loader *n;
 	const char *pins;
-	size_t nr;
+	size_t nr, i;
 	int *ifs, err;
 
 	err = li_loader_successor(&n, d->l, rs);
@@ -192,6 +192,10 @@ static int grow(struct daemon *d, const struct li_ruleset *rs)
 		li_loader_close(n);
 		return err;
 	}
+	/* The session program where it is alone: @n's in @old's place. */
+	for (i = 0; i < d->nr_links; i++)
+		if (d->links[i].eg_only)
+			li_loader_move_egress(n, d->links[i].ifindex, true);
 	li_loader_poll(d->l, 0, daemon_on_event, d);
 	li_loader_close(d->l);
 	d->l = n;

@@ -58,6 +58,7 @@ static int parse_link(const struct nlmsghdr *nlh, struct rtnl_msg *m)
 		return -EINVAL;
 	m->ifindex = ifi->ifi_index;
 	m->flags = ifi->ifi_flags;
+	m->type = ifi->ifi_type;
 	name = at.tb[IFLA_IFNAME];
 	if (name) {
 		len = strnlen(mnl_attr_get_payload(name),

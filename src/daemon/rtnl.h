@@ -31,11 +31,12 @@ enum rtnl_kind {
 	RTNL_DELADDR,
 };
 
-/* One parsed message. Links: ifindex, flags, ifname. Addresses: addr. */
+/* One parsed message. Links: ifindex, flags, type, ifname. Addresses: addr. */
 struct rtnl_msg {
 	enum rtnl_kind kind;
 	int ifindex;
 	unsigned int flags;	    /* links: IFF_* */
+	unsigned short type;	    /* links: ARPHRD_* */
 	char ifname[RTNL_IFNAMSIZ]; /* links: "" when the message has none */
 	struct local_addr addr;	    /* addresses */
 };

@@ -47,7 +47,7 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 	for (i = 0, n = 0; i < d->nr_links; i++) {
 		const struct daemon_link *k = &d->links[i];
 
-		if (k->attached && k->egress_err)
+		if ((k->attached || k->eg_only) && k->egress_err)
 			fprintf(out, "%s %s (ifindex %d: %s)",
 				n++ ? "," :
 				      "replies to the gateway's own connections meet the policies on:",

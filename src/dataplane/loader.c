@@ -453,8 +453,11 @@ int li_attach_obj(struct li_loader *l, struct bpf_object **out)
 	obj = bpf_object__open_mem(elf, size, &oo);
 	if (!obj)
 		return -errno;
-	/* The egress program runs from the skeleton's object (loader_tc.c). */
+	/* The egress programs run from the skeleton's object (loader_tc.c). */
 	eg = bpf_object__find_program_by_name(obj, LI_EGRESS_NAME);
+	if (eg)
+		bpf_program__set_autoload(eg, false);
+	eg = bpf_object__find_program_by_name(obj, LI_EG_ONLY_NAME);
 	if (eg)
 		bpf_program__set_autoload(eg, false);
 	bpf_object__for_each_map(m, obj) {
@@ -603,7 +606,7 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	err = attached_already(l, ifindex);
 	/* Its egress program too; a failure is kept for egress_err. */
 	if (err > 0)
-		li_loader_attach_egress(l, ifindex);
+		li_egress_attach_as(l, ifindex, false);
 	if (err)
 		return err < 0 ? err : 0;
 	n = realloc(l->att, (l->nr_att + 1) * sizeof(*n));
@@ -636,7 +639,7 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 		return li_loader_foreign(ifindex, NULL) > 0 ? -EBUSY : err;
 	}
 	l->att[l->nr_att++] = a;
-	li_loader_attach_egress(l, ifindex);
+	li_egress_attach_as(l, ifindex, false);
 	return 0;
 }
 

@@ -173,6 +173,23 @@ int li_loader_detach(struct li_loader *l, int ifindex);
  */
 int li_loader_attach_egress(struct li_loader *l, int ifindex);
 int li_loader_egress_err(const struct li_loader *l, int ifindex);
+/*
+ * The session program alone, on an interface the XDP program is not on:
+ * the gateway's own packets may leave by it while their replies come in
+ * by one that is (asymmetric routes, links.c). It opens and keeps
+ * sessions but does not count their packets (localin_eg_only: a policed
+ * VLAN, bridge or bond above the interface counted them).
+ * li_loader_attach_egress_alone() attaches it; li_loader_egress_err()
+ * and li_loader_attach_egress() (again, alone) as above; li_loader_attach()
+ * puts the counting one in its place. li_loader_detach_egress() takes it
+ * off (0 also when the interface is gone). li_loader_move_egress(): @n's
+ * program (@alone or not) in the place of an earlier loader's
+ * (li_loader_take_over()); when it cannot be, that one goes too, as it
+ * would record sessions in maps no one reads.
+ */
+int li_loader_attach_egress_alone(struct li_loader *l, int ifindex);
+int li_loader_detach_egress(struct li_loader *l, int ifindex);
+int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone);
 
 /* Another program alone on an interface's XDP hook. */
 struct li_xdp_prog {

@@ -33,12 +33,14 @@ struct li_attached {
 };
 
 /*
- * The egress program on one interface the XDP program is attached to:
- * @err 0 attached, else why not (-errno). loader_tc.c.
+ * The egress program on one interface (the XDP program's, or one it is
+ * @alone on, localin_eg_only): @err 0 attached, else why not (-errno).
+ * loader_tc.c.
  */
 struct li_egress {
 	int ifindex;
 	int err;
+	bool alone;
 };
 
 /* What the loader keeps of the ruleset in force. */
@@ -149,6 +151,8 @@ void li_image_need(const struct li_ruleset *rs, __u32 need[5]);
 int li_print_none_bpf(enum libbpf_print_level level, const char *fmt,
 		      va_list ap);
 #define LI_EGRESS_NAME "localin_egress"
+/* The same, uncounting, alone on an interface (localin.bpf.c). */
+#define LI_EG_ONLY_NAME "localin_eg_only"
 
 /* Reuse this build's pins under l->pin_dir; l->pins says what was found. */
 int li_adopt_maps(struct li_loader *l);
@@ -199,6 +203,8 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
  * with @l's record of it forgotten first; only the record forgotten.
  */
 int li_egress_remove(int ifindex);
+/* Ours on @ifindex, @alone or with the XDP program (li_loader_attach). */
+int li_egress_attach_as(struct li_loader *l, int ifindex, bool alone);
 int li_egress_detach(struct li_loader *l, int ifindex);
 void li_egress_forget(struct li_loader *l, int ifindex);
 /* Unlink every entry of a pin directory (kept: the directory). */

@@ -405,8 +405,8 @@ int li_loader_take_over(struct li_loader *n, struct li_loader *old,
 	 * goes (the daemon says why: li_loader_egress_err).
 	 */
 	for (i = 0; i < nr && !err; i++)
-		if (was[i].fd >= 0 && li_loader_attach_egress(n, ifindex[i]))
-			li_egress_remove(ifindex[i]);
+		if (was[i].fd >= 0)
+			li_loader_move_egress(n, ifindex[i], false);
 	for (i = 0; i < nr; i++)
 		if (was[i].fd >= 0)
 			close(was[i].fd);

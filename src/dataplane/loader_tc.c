@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The session egress program (localin_egress, session.h) on the clsact
- * egress hook of every interface the XDP program is attached to: it
+ * egress hook of every interface the XDP program is attached to, and
+ * alone on the namespace's other Ethernet interfaces (links.c): it
  * records the gateway's own outbound flows in li_sess_tab, so that their
- * replies pass the XDP program without meeting the local-in policies.
+ * replies pass the XDP program without meeting the local-in policies,
+ * also when they left by an interface no policy names.
  *
  * Debian 12's libbpf (1.1) has no tcx links: the program is a cls_bpf
  * filter in direct-action mode at a handle and priority of our own
@@ -61,12 +63,14 @@ static struct li_egress *eg_get(struct li_loader *l, int ifindex)
 	e = &l->eg[l->nr_eg++];
 	e->ifindex = ifindex;
 	e->err = -ENOENT;
+	e->alone = false;
 	return e;
 }
 
 /*
  * What holds our handle and priority on @ifindex's egress hook: 1 our
- * program (this run's or an earlier one's, by name), 0 nothing, -EBUSY
+ * program (this run's or an earlier one's, either of the two, by name;
+ * the one takes the other's place), 0 nothing, -EBUSY
  * someone else's program, or the kernel's error (-ENODEV: no such
  * interface; -EINVAL: no clsact qdisc or no filter at all, or a filter
  * of another kind at our priority).
@@ -91,10 +95,13 @@ static int ours_at(int ifindex)
 	close(fd);
 	if (err)
 		return err;
-	return strcmp(info.name, LI_EGRESS_NAME) ? -EBUSY : 1;
+	if (!strcmp(info.name, LI_EGRESS_NAME) ||
+	    !strcmp(info.name, LI_EG_ONLY_NAME))
+		return 1;
+	return -EBUSY;
 }
 
-static int egress_attach(struct li_loader *l, int ifindex)
+static int egress_attach(struct li_loader *l, int ifindex, bool alone)
 {
 	LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = ifindex,
 		    .attach_point = BPF_TC_EGRESS);
@@ -106,7 +113,8 @@ static int egress_attach(struct li_loader *l, int ifindex)
 	err = bpf_tc_hook_create(&h);
 	if (err && err != -EEXIST)
 		return err;
-	o.prog_fd = bpf_program__fd(l->skel->progs.localin_egress);
+	o.prog_fd = bpf_program__fd(alone ? l->skel->progs.localin_eg_only :
+					    l->skel->progs.localin_egress);
 	err = bpf_tc_attach(&h, &o);
 	/*
 	 * -EINVAL: a filter of another kind holds our priority (the kernel
@@ -125,18 +133,32 @@ static int egress_attach(struct li_loader *l, int ifindex)
 	return bpf_tc_attach(&h, &o);
 }
 
-int li_loader_attach_egress(struct li_loader *l, int ifindex)
+int li_egress_attach_as(struct li_loader *l, int ifindex, bool alone)
 {
 	struct li_egress *e = eg_get(l, ifindex);
 	libbpf_print_fn_t pb;
 
 	if (!e)
 		return -ENOMEM;
+	e->alone = alone;
 	/* EEXIST is expected ("Exclusivity flag on", "Filter already exists") */
 	pb = libbpf_set_print(li_print_none_bpf);
-	e->err = egress_attach(l, ifindex);
+	e->err = egress_attach(l, ifindex, alone);
 	libbpf_set_print(pb);
 	return e->err;
+}
+
+/* Again, as it was: alone or with the XDP program. */
+int li_loader_attach_egress(struct li_loader *l, int ifindex)
+{
+	const struct li_egress *e = eg_find(l, ifindex);
+
+	return li_egress_attach_as(l, ifindex, e && e->alone);
+}
+
+int li_loader_attach_egress_alone(struct li_loader *l, int ifindex)
+{
+	return li_egress_attach_as(l, ifindex, true);
 }
 
 int li_loader_egress_err(const struct li_loader *l, int ifindex)
@@ -176,4 +198,18 @@ int li_egress_detach(struct li_loader *l, int ifindex)
 {
 	li_egress_forget(l, ifindex);
 	return li_egress_remove(ifindex);
+}
+
+int li_loader_detach_egress(struct li_loader *l, int ifindex)
+{
+	return li_egress_detach(l, ifindex);
+}
+
+int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone)
+{
+	int err = li_egress_attach_as(n, ifindex, alone);
+
+	if (err)
+		li_egress_remove(ifindex);
+	return err;
 }

@@ -1111,8 +1111,8 @@ int localin_xdp(struct xdp_md *ctx)
 /*
  * The egress half of sessions (session.h): a packet leaving one of the
  * gateway's addresses opens or refreshes its session, so that the reply
- * passes the XDP program without meeting the policies. Attached on the
- * interfaces the XDP program is (clsact egress); it never changes a
+ * passes the XDP program without meeting the policies. On every Ethernet
+ * interface (clsact egress; links.c says which); it never changes a
  * packet's fate: TC_ACT_UNSPEC lets the next filter decide.
  */
 struct li_escratch {
@@ -1131,8 +1131,7 @@ struct {
 /* Enough of a frame for the parser: Ethernet, VLANs, IPv6, a header. */
 #define LI_EGRESS_PULL 128
 
-SEC("tc")
-int localin_egress(struct __sk_buff *skb)
+static __always_inline int li_egress(struct __sk_buff *skb, int uncounted)
 {
 	struct li_escratch *es;
 	struct li_conf_val *cv;
@@ -1174,8 +1173,25 @@ int localin_egress(struct __sk_buff *skb)
 	 * the frame seemed not to hold was malformed and opened nothing.
 	 */
 	li_parse_wire(data, data_end, skb->len, &es->pkt);
-	li_sess_egress(&c, &es->pkt);
+	li_sess_egress_how(&c, &es->pkt, uncounted);
 	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int localin_egress(struct __sk_buff *skb)
+{
+	return li_egress(skb, 0);
+}
+
+/*
+ * Alone on an interface the XDP program is not on (links.c): what it
+ * sees may have been counted on a policed device above it (a VLAN, a
+ * bridge, a bond), so it opens and keeps sessions without counting.
+ */
+SEC("tc")
+int localin_eg_only(struct __sk_buff *skb)
+{
+	return li_egress(skb, 1);
 }
 
 char LICENSE[] SEC("license") = "GPL";

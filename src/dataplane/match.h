@@ -641,10 +641,14 @@ static __always_inline void li_sess_after_policy(const LI_CTX *c,
  * A packet leaving the host (the TC egress program; replay's packets from
  * a local address): it opens its session, or keeps it alive. Multicast
  * and broadcast get no replies to wait for; ICMP errors we send quote a
- * session of their own, and open none.
+ * session of their own, and open none. Counted unless @uncounted (but
+ * for a session's first outbound packet): the program alone on an
+ * interface no policy names (links.c) may see a packet a second time,
+ * on the lower device of a VLAN, bridge or bond that is policed (which
+ * counted it), and the counts are the traffic log's sentbyte/rcvdbyte.
  */
-static __always_inline void li_sess_egress(const LI_CTX *c,
-					   const struct li_pkt *p)
+static __always_inline void
+li_sess_egress_how(const LI_CTX *c, const struct li_pkt *p, int uncounted)
 {
 	struct li_sess_key *k = li_acc_sess_key(c);
 	struct li_sess *s, *n = li_acc_sess_tmp(c);
@@ -665,12 +669,22 @@ static __always_inline void li_sess_egress(const LI_CTX *c,
 	now = li_acc_sess_now(c);
 	s = li_acc_sess_find(c, k);
 	if (s && li_sess_live(k, s, now)) {
-		li_sess_note(s, p, LI_DIR_OUT, now);
+		/* The first is counted: TCP's timers read it (established). */
+		if (uncounted && s->pkts[LI_DIR_OUT])
+			li_sess_touch(s, p, LI_DIR_OUT, now);
+		else
+			li_sess_note(s, p, LI_DIR_OUT, now);
 		return;
 	}
 	li_sess_init(n, p, LI_DIR_OUT, now, li_acc_sess_id(c));
 	n->ifindex = li_acc_ifindex(c); /* where it left, for the list */
 	li_acc_sess_open(c, k, n);
+}
+
+static __always_inline void li_sess_egress(const LI_CTX *c,
+					   const struct li_pkt *p)
+{
+	li_sess_egress_how(c, p, 0);
 }
 
 /*

@@ -363,22 +363,21 @@ static __always_inline __u64 li_sess_expire_s(const struct li_sess_key *k,
 }
 
 /*
- * A packet of @s in direction @dir at @now: time, counters and TCP state.
- * Plain adds, not atomic ones: one flow's packets arrive on one CPU (the
- * NIC hashes flows to queues), so two CPUs rarely carry one session at
- * the same instant, and when they do a count may be lost (FortiOS's own
- * counters are statistics too). The clock and the flags may race as
+ * A packet of @s in direction @dir at @now: li_sess_touch() its time and
+ * TCP state, li_sess_note() the counters too (li_sess_egress() says when
+ * not). Plain adds, not atomic ones: one flow's packets arrive on one CPU
+ * (the NIC hashes flows to queues), so two CPUs rarely carry one session
+ * at the same instant, and when they do a count may be lost (FortiOS's
+ * own counters are statistics too). The clock and the flags may race as
  * well, which costs a second at most.
  */
 static __always_inline void
-li_sess_note(struct li_sess *s, const struct li_pkt *p, int dir, __u64 now)
+li_sess_touch(struct li_sess *s, const struct li_pkt *p, int dir, __u64 now)
 {
 	__u8 tcp = 0;
 
 	if (now > s->last_ns)
 		s->last_ns = now;
-	s->pkts[dir & 1] += 1;
-	s->bytes[dir & 1] += p->l3_len;
 	if (p->proto != 6 || !(p->flags & LI_PKT_PORTS))
 		return;
 	if (p->tcp_flags & 0x01) /* FIN */
@@ -390,6 +389,14 @@ li_sess_note(struct li_sess *s, const struct li_pkt *p, int dir, __u64 now)
 		s->tcp = 0;
 	if (tcp && (s->tcp & tcp) != tcp)
 		s->tcp |= tcp;
+}
+
+static __always_inline void
+li_sess_note(struct li_sess *s, const struct li_pkt *p, int dir, __u64 now)
+{
+	s->pkts[dir & 1] += 1;
+	s->bytes[dir & 1] += p->l3_len;
+	li_sess_touch(s, p, dir, now);
 }
 
 /* A new session of @p in direction @dir opened at @now. */

@@ -217,6 +217,8 @@ static void test_links(void **state)
 	assert_int_equal(s.m[0].ifindex, 3);
 	assert_string_equal(s.m[0].ifname, "wan1");
 	assert_true(s.m[0].flags & IFF_UP);
+	/* links.c puts the session program on Ethernet interfaces only */
+	assert_int_equal(s.m[0].type, 1 /* ARPHRD_ETHER */);
 	assert_int_equal(s.m[1].kind, RTNL_DELLINK);
 	assert_int_equal(s.m[1].ifindex, 3);
 	assert_false(s.m[1].flags & IFF_UP);
