@@ -155,6 +155,29 @@ static void egress_alone(struct daemon *d, struct daemon_link *k)
 }
 
 /*
+ * An interface without Ethernet frames (a tunnel, PPP, WireGuard, tun:
+ * XDP's data starts at the IP header there) cannot be judged by the
+ * program, which reads Ethernet: attached, it took every packet for "not
+ * for this host" and let it pass, while the daemon said it enforced.
+ * Not attached, it is listed as such (status, reload's "incomplete") and
+ * said once. 1 if so. Loopback has an Ethernet header (of zeros).
+ */
+static int no_ethernet(struct daemon *d, struct daemon_link *k)
+{
+	if (k->type == ARPHRD_ETHER || k->type == ARPHRD_LOOPBACK) {
+		k->no_eth = false;
+		return 0;
+	}
+	if (!k->no_eth)
+		daemon_msg(
+			"not attaching to %s (ifindex %d): it carries no Ethernet frames (link type %u: a tunnel, PPP, WireGuard or tun) and localin's program reads Ethernet, so nothing is enforced on %s",
+			k->name, k->ifindex, k->type, k->name);
+	k->no_eth = true;
+	k->attach_err = 0;
+	return 1;
+}
+
+/*
  * Bring one interface in line with the config: classify and attach it if
  * wanted (classes first, so its first packet is judged right), detach it
  * if not. Attached interfaces are classified again after every reload.
@@ -168,6 +191,7 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 	if (!wanted(d, k)) {
 		memset(&k->foreign, 0, sizeof(k->foreign));
 		k->attach_err = 0;
+		k->no_eth = false;
 		if (!k->attached)
 			return 0;
 		err = li_loader_detach(d->l, k->ifindex);
@@ -180,6 +204,8 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 			daemon_msg("detached from %s", k->name);
 		return err;
 	}
+	if (!k->attached && no_ethernet(d, k))
+		return 0; /* not an error: the daemon goes on, and says so */
 	err = li_loader_set_interface(d->l, k->ifindex, k->name);
 	if (!err && !k->attached)
 		err = attach(d, k);
@@ -242,6 +268,11 @@ const char *links_unattached_why(const struct daemon_link *k, char *buf,
 		return NULL;
 	if (k->attach_err)
 		return strerror(-k->attach_err);
+	if (k->no_eth) {
+		snprintf(buf, size, "no Ethernet frames (link type %u)",
+			 k->type);
+		return buf;
+	}
 	if (!k->foreign.id)
 		return NULL;
 	snprintf(buf, size, "another XDP program holds it: %s, id %u, %s mode",
