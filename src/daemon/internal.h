@@ -182,6 +182,7 @@ struct daemon {
 	struct local_set locals;
 	bool locals_dirty;
 	struct daemon_link *links;
+	__u64 egress_checked_ms; /* links_tick(): the session programs there */
 	size_t nr_links, cap_links;
 	bool live; /* past start: new interfaces are attached at once */
 

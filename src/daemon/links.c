@@ -15,6 +15,8 @@
 #include "daemon/internal.h"
 
 #define RESYNC_TRIES 5
+/* How often the session programs are looked for on their hooks. */
+#define EGRESS_CHECK_MS 3000
 
 bool links_wanted_name(const struct intf_want *w, const char *name)
 {
@@ -245,10 +247,25 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
 void links_tick(struct daemon *d)
 {
 	__u64 now = sa_mono_ms();
+	bool check = now >= d->egress_checked_ms + EGRESS_CHECK_MS;
 	size_t i;
 
+	if (check)
+		d->egress_checked_ms = now;
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *k = &d->links[i];
+
+		/*
+		 * A session program someone took off (`tc qdisc del dev X
+		 * clsact`, `tc filter del`): no event says so, and the
+		 * replies to the gateway's own connections that leave by X
+		 * would meet the policies from then on, unsaid.
+		 */
+		if (check && (k->attached || k->eg_only) && !k->egress_err &&
+		    li_loader_egress_check(d->l, k->ifindex))
+			daemon_msg(
+				"the session program is no longer on %s's egress (ifindex %d): something else took it off; attaching it again",
+				k->name, k->ifindex);
 
 		if (k->attach_err && now >= k->retry.next_ms && d->live)
 			sync_one(d, k);

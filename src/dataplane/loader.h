@@ -188,6 +188,14 @@ int li_loader_egress_err(const struct li_loader *l, int ifindex);
  * would record sessions in maps no one reads.
  */
 int li_loader_attach_egress_alone(struct li_loader *l, int ifindex);
+/*
+ * Is the session program attached (li_loader_egress_err() 0) still on
+ * @ifindex's egress hook? Someone may have deleted its filter or the
+ * clsact qdisc (no event says so). 0 yes (or not attached by @l); 1 no:
+ * it was attached again, li_loader_egress_err() says how that went
+ * (-EBUSY: someone else's filter in its place).
+ */
+int li_loader_egress_check(struct li_loader *l, int ifindex);
 int li_loader_detach_egress(struct li_loader *l, int ifindex);
 int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone);
 

@@ -161,6 +161,25 @@ int li_loader_attach_egress_alone(struct li_loader *l, int ifindex)
 	return li_egress_attach_as(l, ifindex, true);
 }
 
+int li_loader_egress_check(struct li_loader *l, int ifindex)
+{
+	struct li_egress *e = eg_find(l, ifindex);
+	int err;
+
+	if (!e || e->err)
+		return 0;
+	err = ours_at(ifindex);
+	/* Ours, or the interface going (its DELLINK follows). */
+	if (err == 1 || err == -ENODEV)
+		return 0;
+	/* Nothing (-EINVAL: its clsact qdisc too), or someone else's. */
+	if (err == 0 || err == -EINVAL)
+		li_egress_attach_as(l, ifindex, e->alone);
+	else
+		e->err = err;
+	return 1;
+}
+
 int li_loader_egress_err(const struct li_loader *l, int ifindex)
 {
 	const struct li_egress *e = eg_find(l, ifindex);

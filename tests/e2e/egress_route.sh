@@ -18,7 +18,9 @@
 #    restart puts its own program in their place, one each;
 #  - someone else's filter in our place on wan2: the XDP program on wan1
 #    enforces, status names wan2 with the cause, one daemon message, and
-#    the retry attaches ours once it goes.
+#    the retry attaches ours once it goes;
+#  - ours taken off (wan2's clsact qdisc deleted, wan1's filter deleted):
+#    put back within seconds, and the daemon says so.
 #
 #	sh tests/e2e/egress_route.sh BIN
 #
@@ -288,6 +290,17 @@ check "one daemon message for the cause ($n)" [ "$n" = 1 ]
 in_gw tc filter del dev "$IF2" egress prio 19529
 check "theirs gone: ours attached by the retry" wait_until 150 one_on "$IF2"
 check "... the reply passes" udp_exchange
+
+# --- someone takes ours off (no event says so) ------------------------------------
+: >"$ERR"
+in_gw tc qdisc del dev "$IF2" clsact
+in_gw tc filter del dev "$IF" egress prio 19529
+check "clsact deleted on $IF2, our filter on $IF: both put back" \
+	wait_until 100 sh -c "[ \"\$(nsenter --net=/run/netns/$GW tc filter show dev $IF2 egress | grep -c localin_eg_only)\" = 1 ] && [ \"\$(nsenter --net=/run/netns/$GW tc filter show dev $IF egress | grep -c localin_egress)\" = 1 ]"
+check "... the daemon says so for each" \
+	wait_until 20 sh -c "grep -q 'no longer on $IF2.s egress' $ERR && grep -q 'no longer on $IF.s egress' $ERR"
+li_cmd diagnose sys session clear >/dev/null 2>&1
+check "... a new exchange's reply passes" udp_exchange
 li_cmd stop >/dev/null 2>&1
 check "localin stop: the daemon exits" wait_until 100 gone "$(daemon_pid)"
 check "... no filter of ours left on $IF2" none_on "$IF2"
