@@ -390,10 +390,21 @@ static __always_inline int li_classify(const LI_CTX *c, const struct li_pkt *p)
 	if (!words)
 		return -1; /* no policies in this family */
 	cs = li_addr_class(c, p, LI_DIM_SRC);
-	cv = li_svc_class(c, p);
-	if (li_acc_phase_on(c, fam))
+	if (li_acc_phase_on(c, fam)) {
+		/*
+		 * Phase B (remembered) before the service's class: it was
+		 * read after phase A, whose result, and the source's class
+		 * before it, clang then spilled and loaded back on the
+		 * chain of loads a decision waits for (bench/xdp/README.md,
+		 * sixteenth part).
+		 */
+		__u32 b = li_dst_memo(c, p, fam, 1);
+
+		cv = li_svc_class(c, p);
 		return li_acc_phase_ab(c, fam, li_acc_phase_a(c, fam, cs, cv),
-				       li_dst_memo(c, p, fam, 1));
+				       b);
+	}
+	cv = li_svc_class(c, p);
 	ci = li_acc_intf_class(c, fam);
 	cd = li_dst_memo(c, p, fam, 0);
 	return LI_FIRST_MATCH(c, fam, words, ci, cs, cd, cv);
