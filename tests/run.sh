@@ -141,6 +141,12 @@ suite "e2e/takeover [$1]" sh tests/e2e/takeover.sh "$1/localin"
 # The session egress program beside the XDP program: attached, sessions
 # let replies by, removed, replaced on takeover, others' tc filters kept.
 suite "e2e/egress [$1]" sh tests/e2e/egress.sh "$1/localin"
+# Replies to the gateway's own traffic that left by an interface no policy
+# names (wan1's address routed out of wan2): the session program alone
+# there, restarts, kill -9, a filter someone took off put back.
+suite "e2e/egress_route [$1]" sh tests/e2e/egress_route.sh "$1/localin"
+# An interface without Ethernet frames (tun) named by a policy.
+suite "e2e/tunnel_if [$1]" sh tests/e2e/tunnel_if.sh "$1/localin"
 # Syslog delivery to Debian's rsyslog: every mode and format, the filter,
 # rsyslog killed and restarted (queue, drops counted, status in 100 ms).
 suite "e2e/syslogd [$1]" sh tests/e2e/syslogd.sh "$1/localin"
@@ -176,6 +182,9 @@ suite "lab-vici [$1]" bash tests/lab/vici.sh "$1/tests/sa_watch"
 # The SPI check live: forged ESP flood, a minute of rekeys every 3 s,
 # charon restarted under traffic (the seed config as it is).
 suite "lab-esp [$1]" bash tests/lab/esp.sh "$1/localin"
+# ESP in UDP on charon.port_nat_t = 4501 SPI-checked live: the tunnel's
+# pings pass as live SPIs, forged ESP in UDP 4501 dropped.
+suite "lab-natt [$1]" bash tests/lab/natt_port.sh "$1/localin"
 
 [ -z "$skipped_list" ] || echo "skipped:${skipped_list%,}"
 [ -z "$failed_list" ] || echo "failed:$failed_list"
