@@ -61,7 +61,9 @@ nlines() { if [ -f "$NOUT" ]; then wc -l <"$NOUT"; else echo 0; fi; }
 line() { sed -n "${1}p" "$NOUT"; }
 has_lines() { [ "$(nlines)" -ge "$1" ]; }
 # Wait (5 s at most) until the listener has recorded N messages.
-wait_lines() { wait_until 50 has_lines "$1"; }
+# 15 s: a start loads and verifies the program (1.4 s of CPU), which on
+# a loaded 2-core machine took more than the 5 s this allowed before.
+wait_lines() { wait_until 150 has_lines "$1"; }
 # Message N has the assignment (exactly).
 has() { # N assignment
 	line "$1" | tr '|' '\n' | sed 's/^ *//; s/ *$//' | grep -qxF "$2"

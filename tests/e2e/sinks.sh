@@ -200,7 +200,8 @@ for kind in pipe socket; do
 		--foreground -c "$conf" -s "$SOCK" --pin-dir "$PIN" \
 		2>>"$ERR" &
 	fg=$!
-	if ! wait_until 100 test -S "$SOCK"; then
+	# 20 s: a start verifies the program, slow on a loaded machine.
+	if ! wait_until 200 test -S "$SOCK"; then
 		fail "--foreground, stdout a $kind: the daemon starts"
 		continue
 	fi
