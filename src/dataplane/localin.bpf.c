@@ -1066,6 +1066,13 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 
 	count(sc, LI_ST_REASON + s->v.reason);
 	if (!nonlocal) {
+		/*
+		 * A later fragment's policy: a hit too, as replay counts it
+		 * (match.h counts the policies it finds, li_acc_pol_hit).
+		 */
+		if (s->v.frag_hit && s->v.reason == LI_R_POLICY)
+			li_acc_pol_hit(&c, s->pkt.family == 6,
+				       (__u32)s->v.policy_idx);
 		if (s->v.sa_id)
 			sa_count(ctx, s->v.sa_id - 1);
 		if (s->v.reason != LI_R_NONLOCAL)
