@@ -216,9 +216,22 @@ static void test_spread(void **state)
  * 2, 2) into one slot by turns; a reader looks for C (port 1, addresses
  * 2, 2), which a read of half a write would see (the port word is stored
  * first). It must never find it, and must find A.
+ *
+ * Counted, not timed: on a loaded machine the writer may not run at all
+ * in a fixed 300 ms (found A 0 times: a failure of the test, not of the
+ * slots), and a reader that never met a write proves nothing. The reader
+ * goes on until the writer has put RACE_WRITES keys since it began and it
+ * has seen the slot change RACE_SEEN times (A found, then not, or the
+ * other way), whatever that takes; RACE_LIMIT_S at most, for a writer
+ * that never runs.
  */
+#define RACE_WRITES 1000000ul
+#define RACE_SEEN 500ul
+#define RACE_LIMIT_S 120
+
 static struct li_sess_bucket race_b;
 static volatile int race_stop;
+static unsigned long race_writes; /* __atomic: the reader counts them */
 
 static void *race_writer(void *arg)
 {
@@ -237,6 +250,7 @@ static void *race_writer(void *arg)
 			continue;
 		li_sess_slot_put(&race_b.slot[0], n++ & 1 ? &b : &a, &s);
 		li_sess_slot_release(&race_b.slot[0], seq);
+		__atomic_store_n(&race_writes, n, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -245,7 +259,8 @@ static void test_no_torn_key(void **state)
 {
 	struct li_sess_key a, c;
 	struct timespec t0, t;
-	unsigned long found_a = 0, found_c = 0;
+	unsigned long found_a = 0, found_c = 0, seen = 0, w0, wrote = 0;
+	int had_a = 0;
 	pthread_t w;
 
 	(void)state;
@@ -253,21 +268,32 @@ static void test_no_torn_key(void **state)
 	key4(&a, 1, 1, 1);
 	key4(&c, 1, 2, 2);
 	race_stop = 0;
+	race_writes = 0;
 	assert_int_equal(pthread_create(&w, NULL, race_writer, NULL), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	w0 = __atomic_load_n(&race_writes, __ATOMIC_RELAXED);
 	do {
 		int i;
 
 		for (i = 0; i < 10000; i++) {
-			found_a += li_sess_slot_find(&race_b, &a) != NULL;
+			int has_a = li_sess_slot_find(&race_b, &a) != NULL;
+
+			found_a += has_a;
+			seen += has_a != had_a;
+			had_a = has_a;
 			found_c += li_sess_slot_find(&race_b, &c) != NULL;
 		}
+		wrote = __atomic_load_n(&race_writes, __ATOMIC_RELAXED) - w0;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while ((t.tv_sec - t0.tv_sec) * 1000000000l +
-			 (t.tv_nsec - t0.tv_nsec) <
-		 300000000l);
+	} while ((wrote < RACE_WRITES || seen < RACE_SEEN) &&
+		 t.tv_sec - t0.tv_sec < RACE_LIMIT_S);
 	race_stop = 1;
 	pthread_join(w, NULL);
+	print_message(
+		"torn-key race: %lu writes, A found %lu times, %lu changes seen\n",
+		wrote, found_a, seen);
+	assert_true(wrote >= RACE_WRITES);
+	assert_true(seen >= RACE_SEEN);
 	assert_true(found_a > 0);
 	assert_int_equal(found_c, 0);
 }
