@@ -38,6 +38,12 @@ static const char *refuse(struct arena *a, const struct stat *st,
 	if (!S_ISREG(st->st_mode))
 		return arena_printf(a, "it is %s, not a regular file",
 				    file_kind(st->st_mode));
+	if ((flags & CONF_READ_OWNED_FILE) && st->st_uid &&
+	    st->st_uid != geteuid())
+		return arena_printf(
+			a,
+			"it belongs to uid %u: only files of root or of this process's user are read",
+			(unsigned int)st->st_uid);
 	if ((flags & CONF_READ_NOFOLLOW) && st->st_nlink != 1)
 		return arena_printf(a, "it has %u names (hard links)",
 				    (unsigned int)st->st_nlink);

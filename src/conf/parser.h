@@ -42,6 +42,14 @@ int conf_source_read(struct arena *a, const char *path,
  * is how a member would make root read /etc/shadow and quote it back.
  */
 #define CONF_READ_OWNED_LINKS 2u
+/*
+ * The file itself belongs to root or to this process's user (else
+ * -EINVAL, its owner in *why): for a file whose words become state the
+ * daemon runs as root with (the SA file source), named by a config the
+ * admin group may write. Another user's file is theirs to vouch for, not
+ * root's, and root would read what that user may have kept from others.
+ */
+#define CONF_READ_OWNED_FILE 4u
 int conf_source_read_flags(struct arena *a, const char *path,
 			   unsigned int flags, struct conf_source **out,
 			   const char **why);

@@ -114,14 +114,22 @@ static void file_read(struct sa_src *s)
 	arena_init(&a);
 	diag_init(&dl, &a);
 	spi_table_init(&t);
-	err = sa_file_load(&t, &a, s->path, &dl);
+	err = sa_file_load(&t, &a, s->path, SA_FILE_GUARDED, &dl);
 	if (err) {
-		/* Keep what the file said last time: the first error. */
+		/*
+		 * Keep what the file said last time: the first error. Its
+		 * words are not in it (SA_FILE_GUARDED): where, and what was
+		 * wrong. One without a place (the file refused or unread)
+		 * names the path itself, and why comes after it: all of it.
+		 */
 		const struct diag *dg = dl.nr ? &dl.items[0] : NULL;
 
-		snprintf(s->err, sizeof(s->err), "%.120s:%u: %.60s", s->path,
-			 dg && dg->loc.line ? dg->loc.line : 0,
-			 dg ? dg->msg : strerror(-err));
+		if (dg && !dg->loc.line)
+			snprintf(s->err, sizeof(s->err), "%s", dg->msg);
+		else
+			snprintf(s->err, sizeof(s->err), "%.120s:%u: %.60s",
+				 s->path, dg ? dg->loc.line : 0,
+				 dg ? dg->msg : strerror(-err));
 	} else {
 		s->err[0] = '\0';
 		on_sa_event(s, SA_EV_SYNC_BEGIN, NULL);

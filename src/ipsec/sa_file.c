@@ -62,8 +62,14 @@ static bool parse_port(const char *s, __u16 *out)
 	return !*s;
 }
 
+/*
+ * The word @w as a message shows it, " \"WORD\"", or nothing when the
+ * file must not be quoted (SA_FILE_GUARDED): three printf arguments.
+ */
+#define SHOWN(q, w) (q) ? " \"" : "", (q) ? (w).text : "", (q) ? "\"" : ""
+
 static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
-		   struct diag_list *dl)
+		   bool q, struct diag_list *dl)
 {
 	struct sa_entry sa = { 0 };
 	int fam;
@@ -76,22 +82,23 @@ static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
 	}
 	fam = parse_addr(w[0].text, sa.daddr);
 	if (!fam) {
-		diag_error(dl, &w[0].loc, "invalid address \"%s\"", w[0].text);
+		diag_error(dl, &w[0].loc, "invalid address%s%s%s",
+			   SHOWN(q, w[0]));
 		return -EINVAL;
 	}
 	sa.family = (__u8)fam;
 	if (!parse_spi(w[1].text, &sa.spi)) {
 		diag_error(dl, &w[1].loc,
-			   "invalid SPI \"%s\" (expected up to 8 hex digits)",
-			   w[1].text);
+			   "invalid SPI%s%s%s (expected up to 8 hex digits)",
+			   SHOWN(q, w[1]));
 		return -EINVAL;
 	}
 	if (n >= 3) {
 		if (parse_addr(w[2].text, sa.peer) != fam) {
 			diag_error(
 				dl, &w[2].loc,
-				"invalid peer address \"%s\" (must be IPv%d like the destination)",
-				w[2].text, fam);
+				"invalid peer address%s%s%s (must be IPv%d like the destination)",
+				SHOWN(q, w[2]), fam);
 			return -EINVAL;
 		}
 		sa.has_peer = 1;
@@ -108,8 +115,8 @@ static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
 	/* ESP in UDP to this port of ours (the SA's encapsulation) */
 	if (n == 5 && !parse_port(w[4].text, &sa.encap_dport)) {
 		diag_error(dl, &w[4].loc,
-			   "invalid NAT-T port \"%s\" (expected 1-65535)",
-			   w[4].text);
+			   "invalid NAT-T port%s%s%s (expected 1-65535)",
+			   SHOWN(q, w[4]));
 		return -EINVAL;
 	}
 	if (n == 5) {
@@ -120,22 +127,26 @@ static int sa_line(struct spi_table *t, const struct conf_word *w, int n,
 }
 
 int sa_file_load(struct spi_table *t, struct arena *a, const char *path,
-		 struct diag_list *dl)
+		 unsigned int flags, struct diag_list *dl)
 {
+	bool guarded = flags & SA_FILE_GUARDED;
 	struct conf_source *src;
 	struct conf_word *w;
 	struct lexer lx;
 	const char *why;
 	int n, err, ret = 0;
 
-	err = conf_source_read(a, path, &src, &why);
+	err = conf_source_read_flags(
+		a, path,
+		guarded ? CONF_READ_OWNED_LINKS | CONF_READ_OWNED_FILE : 0,
+		&src, &why);
 	if (err) {
 		diag_error(dl, NULL, "cannot read SA file %s: %s", path, why);
 		return err;
 	}
 	lexer_init(&lx, src, dl);
 	while ((n = lexer_next(&lx, &w)) > 0) {
-		err = sa_line(t, w, n, dl);
+		err = sa_line(t, w, n, !guarded, dl);
 		if (err == -ENOMEM) {
 			ret = err;
 			break;

@@ -660,7 +660,7 @@ static int setup(struct replay *r)
 	if (err)
 		return err;
 	if (r->o->sa_file) {
-		err = sa_file_load(&r->sas, &r->p->arena, r->o->sa_file,
+		err = sa_file_load(&r->sas, &r->p->arena, r->o->sa_file, 0,
 				   &r->p->diags);
 		if (err)
 			return err;

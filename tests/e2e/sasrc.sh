@@ -15,7 +15,9 @@
 #  - an SA on NAT-T port 4501 (not 4500): ESP in UDP to it is SPI-checked;
 #  - `set wrong-peer-action deny` by reload: the wrong peer is dropped;
 #  - a reload without the section: the file's SAs leave through the grace
-#    period, the sources found on the gateway take over.
+#    period, the sources found on the gateway take over;
+#  - the daemon reads only root's SA file (and links), and quotes nothing
+#    of a file that is no SA file.
 #
 #	sh tests/e2e/sasrc.sh BIN
 set -u
@@ -331,6 +333,40 @@ check "status: the sources found on this gateway" \
 	grep -q "^SA sources (found on this gateway):" "$tmp/status.out"
 check "... the file's SA in the grace period" \
 	grep -q "^SAs: 0 live, 1 in the grace period" "$tmp/status.out"
+
+# --- the daemon reads as root: only root's SA file, nothing of it quoted ------------
+# Whoever may change the config (the admin group, through `localin cli`)
+# names the file: `set path "/etc/shadow"` made root read it and quote
+# its first line's words in `localin status`. Now a file or link of
+# another user is refused, named with its owner, and a file that is no SA
+# file is placed (line, column), never quoted.
+SECRET=$tmp/secret
+printf 's3cr3t-word 0xc0ffee01\n' >"$SECRET"
+chmod 600 "$SECRET"
+guard_conf() { # path
+	SAFILE=$1
+	write_conf "$conf" accept
+	li_cmd reload >/dev/null 2>&1
+	li_cmd status >"$tmp/guard.out" 2>&1
+}
+guard_conf "$SECRET"
+check "an SA file that is no SA file: the error placed, not quoted" \
+	sh -c "grep -q '^  manual: file $SECRET: down: $SECRET:1: invalid address; 0 SAs' '$tmp/guard.out' && ! grep -q s3cr3t '$tmp/guard.out' '$ERR'"
+printf '%s 0xc0ffee03 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SECRET"
+chown 65534:65534 "$SECRET"
+guard_conf "$SECRET"
+check "another user's SA file: refused, its owner named" \
+	grep -q "^  manual: file $SECRET: down: cannot read SA file $SECRET: it belongs to uid 65534" "$tmp/guard.out"
+chown 0:0 "$SECRET"
+ln -s "$SECRET" "$tmp/link.sa"
+chown -h 65534:65534 "$tmp/link.sa"
+guard_conf "$tmp/link.sa"
+check "root's SA file through another user's link: refused, the link named" \
+	grep -q "^  manual: file $tmp/link.sa: down: cannot read SA file $tmp/link.sa: it leads through the symbolic link $tmp/link.sa, which belongs to uid 65534" "$tmp/guard.out"
+chown -h 0:0 "$tmp/link.sa"
+guard_conf "$tmp/link.sa"
+check "... root's own link to it is followed: read, its SA live" \
+	sh -c "grep -q '^  manual: file $tmp/link.sa: read; 1 SAs' '$tmp/guard.out' && '$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee03 .*state=live'"
 
 li_cmd stop >/dev/null 2>&1
 [ "$fails" -eq 0 ]
