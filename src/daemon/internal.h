@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -80,8 +81,7 @@ struct sa_src {
 	__u64 synced_ms;
 	struct xfrm_source *x;
 	struct vici_source *v;
-	struct timespec file_mtime; /* file: as last read */
-	long long file_size;
+	struct stat file_st; /* file: as last read */
 	__u64 file_checked_ms;
 	char err[192]; /* why it cannot be read */
 	int pfd;       /* its pollfd in the loop's array, -1 none */

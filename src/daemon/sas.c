@@ -109,8 +109,7 @@ static void file_read(struct sa_src *s)
 			on_sa_event(s, SA_EV_DOWN, NULL);
 		return;
 	}
-	s->file_mtime = st.st_mtim;
-	s->file_size = st.st_size;
+	s->file_st = st;
 	arena_init(&a);
 	diag_init(&dl, &a);
 	spi_table_init(&t);
@@ -146,16 +145,29 @@ static void file_read(struct sa_src *s)
 	arena_free(&a);
 }
 
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/*
+ * Read again when the file changed: its contents (mtime, size), but also
+ * its owner or mode (ctime: a file refused as another user's is read once
+ * root has chowned it, without a reload), or another file in its place
+ * (a link pointed elsewhere, a rename over it).
+ */
 static void file_check(struct sa_src *s, __u64 now)
 {
+	const struct stat *was = &s->file_st;
 	struct stat st;
 
 	if (now < s->file_checked_ms + SAS_FILE_CHECK_MS)
 		return;
 	s->file_checked_ms = now;
-	if (stat(s->path, &st) || st.st_mtim.tv_sec != s->file_mtime.tv_sec ||
-	    st.st_mtim.tv_nsec != s->file_mtime.tv_nsec ||
-	    st.st_size != s->file_size)
+	if (stat(s->path, &st) || st.st_dev != was->st_dev ||
+	    st.st_ino != was->st_ino || st.st_size != was->st_size ||
+	    !same_time(&st.st_mtim, &was->st_mtim) ||
+	    !same_time(&st.st_ctim, &was->st_ctim))
 		file_read(s);
 }
 

@@ -374,6 +374,9 @@ guard_conf "$SECRET"
 check "another user's SA file: refused, its owner named" \
 	grep -q "^  manual: file $SECRET: down: cannot read SA file $SECRET: it belongs to uid 65534" "$tmp/guard.out"
 chown 0:0 "$SECRET"
+# (no reload, no new contents: the owner's change is a change of the file)
+check "... chowned to root: read without a reload" \
+	wait_until 50 sh -c "'$bin' status -s '$SOCK' | grep -q '^  manual: file $SECRET: read; 1 SAs'"
 ln -s "$SECRET" "$tmp/link.sa"
 chown -h 65534:65534 "$tmp/link.sa"
 guard_conf "$tmp/link.sa"
