@@ -133,13 +133,15 @@ static int attach(struct daemon *d, struct daemon_link *k)
  * gateway's own packets may leave by any interface (a route out of wan2
  * from wan1's address, a policy route, a tunnel's outer packets) while
  * their replies come back by one a deny-all polices, so every interface
- * that carries Ethernet frames (what the program reads) gets it, not
- * only those the policies name. Not loopback: what leaves by it comes
- * back by it, unpoliced. Its failure is said as on an attached one.
+ * whose frames the programs read (Ethernet, and IP on a tunnel: a
+ * connection out of a tun whose replies come back by another) gets it,
+ * not only those the policies name. Not loopback: what leaves by it
+ * comes back by it, unpoliced. Its failure is said as on an attached one.
  */
 static bool egress_wanted(const struct daemon_link *k)
 {
-	return k->name[0] && k->type == ARPHRD_ETHER &&
+	return k->name[0] && k->type != ARPHRD_LOOPBACK &&
+	       li_link_frames(k->type) != LI_FRAMES_OTHER &&
 	       !(k->flags & IFF_LOOPBACK);
 }
 
@@ -157,22 +159,24 @@ static void egress_alone(struct daemon *d, struct daemon_link *k)
 }
 
 /*
- * An interface without Ethernet frames (a tunnel, PPP, WireGuard, tun:
- * XDP's data starts at the IP header there) cannot be judged by the
- * program, which reads Ethernet: attached, it took every packet for "not
- * for this host" and let it pass, while the daemon said it enforced.
- * Not attached, it is listed as such (status, reload's "incomplete") and
- * said once. 1 if so. Loopback has an Ethernet header (of zeros).
+ * An interface whose frames the programs cannot read: Ethernet (and
+ * loopback's header of zeros) and frames that start at the IP header (a
+ * tunnel, PPP, WireGuard, tun: the loader attaches localin_xdp_l3 there)
+ * they read; another link type (InfiniBand, CAN, ...) would be judged by
+ * guesswork. Attached, a program reading the wrong header took every
+ * packet for "not for this host" and let it pass, while the daemon said
+ * it enforced. Not attached, it is listed as such (status, reload's
+ * "incomplete") and said once. 1 if so.
  */
 static int no_ethernet(struct daemon *d, struct daemon_link *k)
 {
-	if (k->type == ARPHRD_ETHER || k->type == ARPHRD_LOOPBACK) {
+	if (li_link_frames(k->type) != LI_FRAMES_OTHER) {
 		k->no_eth = false;
 		return 0;
 	}
 	if (!k->no_eth)
 		daemon_msg(
-			"not attaching to %s (ifindex %d): it carries no Ethernet frames (link type %u: a tunnel, PPP, WireGuard or tun) and localin's program reads Ethernet, so nothing is enforced on %s",
+			"not attaching to %s (ifindex %d): its frames are neither Ethernet nor IP (link type %u) and localin's programs read only those, so nothing is enforced on %s",
 			k->name, k->ifindex, k->type, k->name);
 	k->no_eth = true;
 	k->attach_err = 0;
@@ -286,7 +290,8 @@ const char *links_unattached_why(const struct daemon_link *k, char *buf,
 	if (k->attach_err)
 		return strerror(-k->attach_err);
 	if (k->no_eth) {
-		snprintf(buf, size, "no Ethernet frames (link type %u)",
+		snprintf(buf, size,
+			 "frames neither Ethernet nor IP (link type %u)",
 			 k->type);
 		return buf;
 	}

@@ -439,11 +439,12 @@ static struct bpf_map *same_map(struct bpf_object *obj, const char *name)
 	return NULL;
 }
 
-int li_attach_obj(struct li_loader *l, struct bpf_object **out)
+int li_attach_obj(struct li_loader *l, const char *name,
+		  struct bpf_object **out)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "localin");
 	struct bpf_object *obj;
-	struct bpf_program *eg;
+	struct bpf_program *p;
 	struct bpf_map *m, *ours;
 	const void *elf;
 	size_t size;
@@ -453,13 +454,13 @@ int li_attach_obj(struct li_loader *l, struct bpf_object **out)
 	obj = bpf_object__open_mem(elf, size, &oo);
 	if (!obj)
 		return -errno;
-	/* The egress programs run from the skeleton's object (loader_tc.c). */
-	eg = bpf_object__find_program_by_name(obj, LI_EGRESS_NAME);
-	if (eg)
-		bpf_program__set_autoload(eg, false);
-	eg = bpf_object__find_program_by_name(obj, LI_EG_ONLY_NAME);
-	if (eg)
-		bpf_program__set_autoload(eg, false);
+	/*
+	 * The egress programs run from the skeleton's object (loader_tc.c);
+	 * the XDP program of the other kind of frame is not this interface's.
+	 */
+	bpf_object__for_each_program(p, obj)
+		bpf_program__set_autoload(p,
+					  !strcmp(bpf_program__name(p), name));
 	bpf_object__for_each_map(m, obj) {
 		ours = same_map(l->skel->obj, bpf_map__name(m));
 		err = ours ? bpf_map__reuse_fd(m, bpf_map__fd(ours)) : -ENOENT;
@@ -479,25 +480,33 @@ struct xdp_program *li_find_ours(struct xdp_multiprog *mp)
 
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
-		return p && !strcmp(xdp_program__name(p), LI_PROG_NAME) ? p :
-									  NULL;
+		return p && li_xdp_name_ours(xdp_program__name(p)) ? p : NULL;
 	}
 	for (p = xdp_multiprog__next_prog(NULL, mp); p;
 	     p = xdp_multiprog__next_prog(p, mp))
-		if (!strcmp(xdp_program__name(p), LI_PROG_NAME))
+		if (li_xdp_name_ours(xdp_program__name(p)))
 			return p;
 	return NULL;
 }
 
-__u32 li_loader_verified_insns(const struct li_loader *l)
+static __u32 verified_insns(const struct bpf_program *p)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info);
 
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(l->skel->progs.localin_xdp),
-				   &info, &len))
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
 		return 0;
 	return info.verified_insns;
+}
+
+__u32 li_loader_verified_insns(const struct li_loader *l)
+{
+	return verified_insns(l->skel->progs.localin_xdp);
+}
+
+__u32 li_loader_verified_insns_l3(const struct li_loader *l)
+{
+	return verified_insns(l->skel->progs.localin_xdp_l3);
 }
 
 /* Does @p (attached by some run) judge packets with our maps? */
@@ -555,15 +564,22 @@ static int attached_already(struct li_loader *l, int ifindex)
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
 	struct li_hook h;
+	bool keep;
 	int ret = 0;
 
 	if (li_hook_read(ifindex, &h))
 		return 0;
-	if (h.kind == LI_HOOK_OURS)
-		ret = li_fd_shares_maps(l, h.fd)			? 1 :
+	/*
+	 * Ours for the other kind of frame (one an earlier build attached
+	 * to a tunnel) is replaced as another build's is.
+	 */
+	if (h.kind == LI_HOOK_OURS) {
+		keep = li_fd_shares_maps(l, h.fd) &&
+		       !strcmp(h.name, li_xdp_name_for(ifindex));
+		ret = keep						? 1 :
 		      li_attach_replace(l, ifindex, h.fd, h.mode, true) ?:
 									  1;
-	else if (h.kind == LI_HOOK_FOREIGN)
+	} else if (h.kind == LI_HOOK_FOREIGN)
 		ret = -EBUSY; /* never replaced: libxdp cannot run both */
 	li_hook_close(&h);
 	if (h.kind != LI_HOOK_DISPATCHER)
@@ -596,6 +612,14 @@ int li_loader_hook_empty(int ifindex)
 	return !q.prog_id && !q.drv_prog_id && !q.skb_prog_id && !q.hw_prog_id;
 }
 
+struct xdp_program *li_our_xdp(struct bpf_object *obj, int ifindex)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, o, .obj = obj,
+			    .prog_name = li_xdp_name_for(ifindex));
+
+	return xdp_program__create(&o);
+}
+
 int li_loader_attach(struct li_loader *l, int ifindex)
 {
 	struct li_attached a = { .ifindex = ifindex }, *n;
@@ -613,10 +637,10 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 	if (!n)
 		return -ENOMEM;
 	l->att = n;
-	err = li_attach_obj(l, &a.obj);
+	err = li_attach_obj(l, li_xdp_name_for(ifindex), &a.obj);
 	if (err)
 		return err;
-	a.prog = xdp_program__from_bpf_obj(a.obj, "xdp");
+	a.prog = li_our_xdp(a.obj, ifindex);
 	err = libxdp_get_error(a.prog);
 	if (err) {
 		bpf_object__close(a.obj);
@@ -874,8 +898,9 @@ int li_loader_clear_policy_hits(struct li_loader *l)
  * the context: @ifindex must name a device here (its first rx queue), and
  * the program runs the way it runs on a gateway (bench/xdp times that).
  */
-static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
-	       __u32 repeat, bool record, __u32 *retval, __u32 *ns)
+static int run_prog(struct li_loader *l, const struct bpf_program *prog,
+		    const void *frame, __u32 len, int ifindex, __u32 repeat,
+		    bool record, __u32 *retval, __u32 *ns)
 {
 	struct li_test_meta meta = { .cookie = l->conf.cookie,
 				     .flags = LI_TM_RECORD,
@@ -900,8 +925,7 @@ static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
 			    .data_size_in = md.data_end, .ctx_in = &md,
 			    .ctx_size_in = sizeof(md), .repeat = repeat);
 
-		if (bpf_prog_test_run_opts(
-			    bpf_program__fd(l->skel->progs.localin_xdp), &o))
+		if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
 			err = -errno;
 		*retval = o.retval;
 		*ns = o.duration;
@@ -910,8 +934,16 @@ static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
 	return err;
 }
 
-int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
-		       int ifindex, struct li_pkt *pkt, struct li_verdict *v)
+static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
+	       __u32 repeat, bool record, __u32 *retval, __u32 *ns)
+{
+	return run_prog(l, l->skel->progs.localin_xdp, frame, len, ifindex,
+			repeat, record, retval, ns);
+}
+
+static int test_run(struct li_loader *l, const struct bpf_program *prog,
+		    const void *frame, __u32 len, int ifindex,
+		    struct li_pkt *pkt, struct li_verdict *v)
 {
 	struct li_test_out res;
 	__u32 zero = 0, retval, ns;
@@ -924,7 +956,7 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 	res.v.reason = LI_R_MAX;
 	if (bpf_map_update_elem(fd, &zero, &res, BPF_ANY))
 		return -errno;
-	err = run(l, frame, len, ifindex, 1, true, &retval, &ns);
+	err = run_prog(l, prog, frame, len, ifindex, 1, true, &retval, &ns);
 	if (err)
 		return err;
 	if (bpf_map_lookup_elem(fd, &zero, &res))
@@ -937,6 +969,20 @@ int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 	*pkt = res.pkt;
 	*v = res.v;
 	return 0;
+}
+
+int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
+		       int ifindex, struct li_pkt *pkt, struct li_verdict *v)
+{
+	return test_run(l, l->skel->progs.localin_xdp, frame, len, ifindex, pkt,
+			v);
+}
+
+int li_loader_test_run_l3(struct li_loader *l, const void *frame, __u32 len,
+			  int ifindex, struct li_pkt *pkt, struct li_verdict *v)
+{
+	return test_run(l, l->skel->progs.localin_xdp_l3, frame, len, ifindex,
+			pkt, v);
 }
 
 /* @repeat runs of the egress program on @frame; the mean ns per run. */

@@ -214,6 +214,17 @@ int li_loader_foreign(int ifindex, struct li_xdp_prog *f);
 int li_loader_hook_empty(int ifindex);
 
 /*
+ * What an interface's frames start with, by its link type (ARPHRD_*):
+ * Ethernet (and lo), the IP header (tun, WireGuard, GRE, vti, ip6tnl,
+ * sit, PPP, raw IP: the loader attaches localin_xdp_l3 and the L3 egress
+ * programs there), or something the programs cannot read.
+ */
+enum li_frames { LI_FRAMES_ETH, LI_FRAMES_IP, LI_FRAMES_OTHER };
+enum li_frames li_link_frames(unsigned int arphrd);
+/* The same of @ifindex in this namespace (Ethernet if it cannot tell). */
+enum li_frames li_ifindex_frames(int ifindex);
+
+/*
  * Wait up to @timeout_ms for events; @fn gets each (time converted to
  * ns since the epoch), including those submitted without a wakeup.
  * Returns the number handled or a negative errno. Most events wake no
@@ -308,6 +319,8 @@ __u32 li_loader_gen(const struct li_loader *l);
 #define LI_VERIFIER_LIMIT 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
 #define LI_VERIFIER_BUDGET 900000
 __u32 li_loader_verified_insns(const struct li_loader *l);
+/* The same of localin_xdp_l3, the program for frames without Ethernet. */
+__u32 li_loader_verified_insns_l3(const struct li_loader *l);
 
 /*
  * One frame through the loaded program with BPF_PROG_TEST_RUN, as if it
@@ -322,6 +335,10 @@ __u32 li_loader_verified_insns(const struct li_loader *l);
 #define LI_TEST_RUN_MAX 3000
 int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 		       int ifindex, struct li_pkt *pkt, struct li_verdict *v);
+/* The same through localin_xdp_l3: @frame starts at the IP header. */
+int li_loader_test_run_l3(struct li_loader *l, const void *frame, __u32 len,
+			  int ifindex, struct li_pkt *pkt,
+			  struct li_verdict *v);
 /*
  * One frame through the egress program (session.h) as if the gateway
  * sent it: a frame from a local address opens or refreshes its session.

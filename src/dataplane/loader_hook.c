@@ -8,11 +8,15 @@
  * its dispatcher holds the hook and its components must be read.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <xdp/libxdp.h>
 
@@ -46,7 +50,7 @@ int li_hook_read(int ifindex, struct li_hook *h)
 	memcpy(h->name, info.name, sizeof(h->name));
 	if (!strcmp(info.name, "xdp_dispatcher"))
 		h->kind = LI_HOOK_DISPATCHER;
-	else if (!strncmp(info.name, LI_PROG_NAME, sizeof(info.name) - 1))
+	else if (li_xdp_name_ours(info.name))
 		h->kind = LI_HOOK_OURS;
 	else
 		h->kind = LI_HOOK_FOREIGN;
@@ -102,4 +106,55 @@ bool li_fd_shares_maps(struct li_loader *l, int prog_fd)
 		if (ids[i] == mi.id)
 			return true;
 	return false;
+}
+
+bool li_xdp_name_ours(const char *name)
+{
+	return !strcmp(name, LI_PROG_NAME) || !strcmp(name, LI_PROG_L3_NAME);
+}
+
+/*
+ * Only the link types whose XDP and TC data are known to start at the IP
+ * header; another (InfiniBand, IEEE 802.15.4, CAN, ...) is refused by
+ * links.c rather than judged by guesswork.
+ */
+enum li_frames li_link_frames(unsigned int arphrd)
+{
+	switch (arphrd) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:
+		return LI_FRAMES_ETH;
+	case ARPHRD_NONE:    /* tun, WireGuard, xfrm interfaces */
+	case ARPHRD_IPGRE:   /* gre */
+	case ARPHRD_IP6GRE:  /* ip6gre */
+	case ARPHRD_TUNNEL:  /* ipip, vti */
+	case ARPHRD_TUNNEL6: /* ip6tnl, vti6 */
+	case ARPHRD_SIT:
+	case ARPHRD_PPP:
+	case ARPHRD_RAWIP:
+		return LI_FRAMES_IP;
+	default:
+		return LI_FRAMES_OTHER;
+	}
+}
+
+enum li_frames li_ifindex_frames(int ifindex)
+{
+	struct ifreq r = { 0 };
+	int fd, err;
+
+	if (!if_indextoname((unsigned int)ifindex, r.ifr_name))
+		return LI_FRAMES_ETH;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return LI_FRAMES_ETH;
+	err = ioctl(fd, SIOCGIFHWADDR, &r);
+	close(fd);
+	return err ? LI_FRAMES_ETH : li_link_frames(r.ifr_hwaddr.sa_family);
+}
+
+const char *li_xdp_name_for(int ifindex)
+{
+	return li_ifindex_frames(ifindex) == LI_FRAMES_IP ? LI_PROG_L3_NAME :
+							    LI_PROG_NAME;
 }

@@ -142,6 +142,12 @@ int li_sess_tab_settle(struct li_loader *l);
 /* Entries a set needs: addr, bm, cross, pol, phase (elements). */
 void li_image_need(const struct li_ruleset *rs, __u32 need[5]);
 #define LI_PROG_NAME "localin_xdp"
+/* The same for frames that start at the IP header (li_link_frames). */
+#define LI_PROG_L3_NAME "localin_xdp_l3"
+/* Ours, either kind (a program's name as the kernel or libxdp gives it). */
+bool li_xdp_name_ours(const char *name);
+/* The XDP program for @ifindex's frames. */
+const char *li_xdp_name_for(int ifindex);
 
 /*
  * For libbpf_set_print() around a call whose failure is expected and
@@ -153,6 +159,9 @@ int li_print_none_bpf(enum libbpf_print_level level, const char *fmt,
 #define LI_EGRESS_NAME "localin_egress"
 /* The same, uncounting, alone on an interface (localin.bpf.c). */
 #define LI_EG_ONLY_NAME "localin_eg_only"
+/* Both for frames that start at the IP header (localin.bpf.c). */
+#define LI_EGRESS_L3_NAME "localin_egr_l3"
+#define LI_EG_ONLY_L3_NAME "localin_ego_l3"
 
 /* Reuse this build's pins under l->pin_dir; l->pins says what was found. */
 int li_adopt_maps(struct li_loader *l);
@@ -162,8 +171,14 @@ int li_adopt_orphan(struct li_loader *l);
 int li_map_build(int fd, __u64 *build);
 /* Pin every map and the program under l->pin_dir (its old pins go). */
 int li_pin_all(struct li_loader *l);
-/* A second instance of the program (for one interface), sharing our maps. */
-int li_attach_obj(struct li_loader *l, struct bpf_object **out);
+/*
+ * A second instance of the XDP program @name (for one interface), sharing
+ * our maps; the object's other programs are not loaded.
+ */
+int li_attach_obj(struct li_loader *l, const char *name,
+		  struct bpf_object **out);
+/* libxdp's handle of @obj's XDP program for @ifindex's frames. */
+struct xdp_program *li_our_xdp(struct bpf_object *obj, int ifindex);
 /* Our program among an interface's (by name), and: does it use our maps? */
 struct xdp_program *li_find_ours(struct xdp_multiprog *mp);
 bool li_shares_maps(struct li_loader *l, struct xdp_program *p);

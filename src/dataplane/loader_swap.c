@@ -212,12 +212,13 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
 	if (!v)
 		return -ENOMEM;
 	l->att = v;
-	err = li_attach_obj(l, &a.obj);
+	err = li_attach_obj(l, li_xdp_name_for(ifindex), &a.obj);
 	if (err)
 		return err;
 	if (legacy) {
 		err = bpf_object__load(a.obj);
-		prog = bpf_object__find_program_by_name(a.obj, LI_PROG_NAME);
+		prog = bpf_object__find_program_by_name(
+			a.obj, li_xdp_name_for(ifindex));
 		if (!err &&
 		    (!prog ||
 		     bpf_xdp_attach(ifindex, bpf_program__fd(prog),
@@ -225,7 +226,7 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
 				    &ao)))
 			err = prog ? -errno : -ENOENT;
 	} else {
-		a.prog = xdp_program__from_bpf_obj(a.obj, "xdp");
+		a.prog = li_our_xdp(a.obj, ifindex);
 		err = libxdp_get_error(a.prog);
 		if (err)
 			a.prog = NULL;

@@ -96,7 +96,9 @@ static int ours_at(int ifindex)
 	if (err)
 		return err;
 	if (!strcmp(info.name, LI_EGRESS_NAME) ||
-	    !strcmp(info.name, LI_EG_ONLY_NAME))
+	    !strcmp(info.name, LI_EG_ONLY_NAME) ||
+	    !strcmp(info.name, LI_EGRESS_L3_NAME) ||
+	    !strcmp(info.name, LI_EG_ONLY_L3_NAME))
 		return 1;
 	return -EBUSY;
 }
@@ -113,8 +115,15 @@ static int egress_attach(struct li_loader *l, int ifindex, bool alone)
 	err = bpf_tc_hook_create(&h);
 	if (err && err != -EEXIST)
 		return err;
-	o.prog_fd = bpf_program__fd(alone ? l->skel->progs.localin_eg_only :
-					    l->skel->progs.localin_egress);
+	/* At an L3 device's egress hook too the data is the IP header. */
+	if (li_ifindex_frames(ifindex) == LI_FRAMES_IP)
+		o.prog_fd =
+			bpf_program__fd(alone ? l->skel->progs.localin_ego_l3 :
+						l->skel->progs.localin_egr_l3);
+	else
+		o.prog_fd =
+			bpf_program__fd(alone ? l->skel->progs.localin_eg_only :
+						l->skel->progs.localin_egress);
 	err = bpf_tc_attach(&h, &o);
 	/*
 	 * -EINVAL: a filter of another kind holds our priority (the kernel

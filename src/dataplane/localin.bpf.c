@@ -1101,8 +1101,13 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 	return s->v.drop ? XDP_DROP : XDP_PASS;
 }
 
-SEC("xdp")
-int localin_xdp(struct xdp_md *ctx)
+/*
+ * One program per kind of frame, the parser's first step a constant in
+ * each (@l3: the frame starts at the IP header), as li_egress() below:
+ * Ethernet frames pay nothing for the other kind. loader.c attaches
+ * localin_xdp_l3 to interfaces without Ethernet frames (li_link_l3).
+ */
+static __always_inline int li_xdp(struct xdp_md *ctx, int l3)
 {
 	const void *data = (const void *)(long)ctx->data;
 	const void *data_end = (const void *)(long)ctx->data_end;
@@ -1111,16 +1116,34 @@ int localin_xdp(struct xdp_md *ctx)
 	s = bpf_map_lookup_elem(&li_cpu, &li_zero);
 	if (!s)
 		return XDP_PASS;
-	li_parse_l3(data, data_end, &s->o.pkt, &s->l4);
+	if (l3)
+		li_parse_l3_ip(data, data_end, 0, &s->o.pkt, &s->l4);
+	else
+		li_parse_l3(data, data_end, &s->o.pkt, &s->l4);
 	return li_judge(ctx, s);
+}
+
+SEC("xdp")
+int localin_xdp(struct xdp_md *ctx)
+{
+	return li_xdp(ctx, 0);
+}
+
+/* tun, WireGuard, GRE, vti, xfrm, PPP: XDP's data is the IP header. */
+SEC("xdp")
+int localin_xdp_l3(struct xdp_md *ctx)
+{
+	return li_xdp(ctx, 1);
 }
 
 /*
  * The egress half of sessions (session.h): a packet leaving one of the
  * gateway's addresses opens or refreshes its session, so that the reply
  * passes the XDP program without meeting the policies. On every Ethernet
- * interface (clsact egress; links.c says which); it never changes a
- * packet's fate: TC_ACT_UNSPEC lets the next filter decide.
+ * interface and every one of IP frames (clsact egress; links.c says
+ * which; @l3 the latter, whose data starts at the IP header there too);
+ * it never changes a packet's fate: TC_ACT_UNSPEC lets the next filter
+ * decide.
  */
 struct li_escratch {
 	struct li_pkt pkt;
@@ -1138,7 +1161,8 @@ struct {
 /* Enough of a frame for the parser: Ethernet, VLANs, IPv6, a header. */
 #define LI_EGRESS_PULL 128
 
-static __always_inline int li_egress(struct __sk_buff *skb, int uncounted)
+static __always_inline int li_egress(struct __sk_buff *skb, int uncounted,
+				     int l3)
 {
 	struct li_escratch *es;
 	struct li_conf_val *cv;
@@ -1179,7 +1203,7 @@ static __always_inline int li_egress(struct __sk_buff *skb, int uncounted)
 	 * lies in page fragments beyond the pulled headers, and a datagram
 	 * the frame seemed not to hold was malformed and opened nothing.
 	 */
-	li_parse_wire(data, data_end, skb->len, &es->pkt);
+	li_parse_wire(data, data_end, skb->len, l3, &es->pkt);
 	li_sess_egress_how(&c, &es->pkt, uncounted);
 	return TC_ACT_UNSPEC;
 }
@@ -1187,7 +1211,7 @@ static __always_inline int li_egress(struct __sk_buff *skb, int uncounted)
 SEC("tc")
 int localin_egress(struct __sk_buff *skb)
 {
-	return li_egress(skb, 0);
+	return li_egress(skb, 0, 0);
 }
 
 /*
@@ -1198,7 +1222,23 @@ int localin_egress(struct __sk_buff *skb)
 SEC("tc")
 int localin_eg_only(struct __sk_buff *skb)
 {
-	return li_egress(skb, 1);
+	return li_egress(skb, 1, 0);
+}
+
+/*
+ * The same two on an interface without Ethernet frames: at its egress
+ * hook too the skb's data starts at the IP header (loader_tc.c).
+ */
+SEC("tc")
+int localin_egr_l3(struct __sk_buff *skb)
+{
+	return li_egress(skb, 0, 1);
+}
+
+SEC("tc")
+int localin_ego_l3(struct __sk_buff *skb)
+{
+	return li_egress(skb, 1, 1);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -270,6 +270,48 @@ static __always_inline void li_parse_l3_wire(const void *data,
 		li_parse_ipv6(data, data_end, wire, off, p, at);
 }
 
+/*
+ * A frame that starts at the IP header: an interface without Ethernet
+ * frames (tun, WireGuard, GRE, vti, xfrm, PPP), whose XDP and TC data
+ * start there. The version nibble says which IP (the kernel's tun and
+ * tunnels take it from there too); another is not IP, as a non-IP
+ * ethertype is. Up to the transport header (@at), as li_parse_l3_wire().
+ */
+static __always_inline void li_parse_l3_ip(const void *data,
+					   const void *data_end, __u32 wire,
+					   struct li_pkt *p,
+					   struct li_l4_at *at)
+{
+	const __u8 *h;
+
+	__builtin_memset(p, 0, LI_PKT_L4_FIRST);
+	at->off = 0;
+	h = li_ptr(data, data_end, 0, LI_NOLIMIT, 1);
+	if (!h) {
+		p->malformed = LI_MAL_IP_TRUNC;
+		return;
+	}
+	if ((h[0] >> 4) == 4)
+		li_parse_ipv4(data, data_end, wire, 0, p, at);
+	else if ((h[0] >> 4) == 6)
+		li_parse_ipv6(data, data_end, wire, 0, p, at);
+}
+
+/*
+ * li_parse_l3_wire(), or li_parse_l3_ip() for a frame without Ethernet
+ * (@l3, a constant in every caller: each program has one parser).
+ */
+static __always_inline void li_parse_l3_as(const void *data,
+					   const void *data_end, __u32 wire,
+					   int l3, struct li_pkt *p,
+					   struct li_l4_at *at)
+{
+	if (l3)
+		li_parse_l3_ip(data, data_end, wire, p, at);
+	else
+		li_parse_l3_wire(data, data_end, wire, p, at);
+}
+
 /* A frame whole between @data and @data_end (XDP, the host). */
 static __always_inline void li_parse_l3(const void *data, const void *data_end,
 					struct li_pkt *p, struct li_l4_at *at)
@@ -309,6 +351,19 @@ static __always_inline int li_parse_ports(const void *data,
 	return 0;
 }
 
+/* li_parse_ports() of a frame that starts at the IP header. */
+static __always_inline int li_parse_ports_ip(const void *data,
+					     const void *data_end,
+					     const struct li_natt *natt,
+					     struct li_pkt *p)
+{
+	struct li_l4_at at;
+
+	li_parse_l3_ip(data, data_end, 0, p, &at);
+	li_parse_rest(data, data_end, &at, natt, p);
+	return 0;
+}
+
 /* With 4500 the one NAT-T port. */
 static __always_inline int li_parse(const void *data, const void *data_end,
 				    struct li_pkt *p)
@@ -320,15 +375,16 @@ static __always_inline int li_parse(const void *data, const void *data_end,
 
 /*
  * li_parse() of a frame of @wire bytes of which only those up to
- * @data_end can be read (a TC program's skb: parse_l3.h li_frame_holds).
+ * @data_end can be read (a TC program's skb: parse_l3.h li_frame_holds);
+ * @l3: it starts at the IP header (li_parse_l3_ip).
  */
 static __always_inline int li_parse_wire(const void *data, const void *data_end,
-					 __u32 wire, struct li_pkt *p)
+					 __u32 wire, int l3, struct li_pkt *p)
 {
 	const struct li_natt natt = LI_NATT_INIT;
 	struct li_l4_at at;
 
-	li_parse_l3_wire(data, data_end, wire, p, &at);
+	li_parse_l3_as(data, data_end, wire, l3, p, &at);
 	li_parse_rest(data, data_end, &at, &natt, p);
 	return 0;
 }

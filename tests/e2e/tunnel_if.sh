@@ -1,17 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# End to end: a policy that names an interface without Ethernet frames
-# (a tun device here; WireGuard, GRE, vti, xfrm and PPP are the same: XDP's
-# data starts at the IP header). The program reads Ethernet, so it cannot
-# judge what comes in there; attached, it let everything pass as "not for
-# this host" while the daemon said it enforced. Now:
+# End to end: policies on interfaces without Ethernet frames, where XDP's
+# and TC's data start at the IP header (tun, WireGuard, GRE, ipip, vti,
+# xfrm, PPP). The loader attaches localin_xdp_l3 there, and the session
+# programs for IP frames at their egress. Here a tun device (the test
+# writes and reads its IP packets), a GRE and an ipip tunnel to the peer
+# namespace, each first without localin:
 #
-#  - it is not attached, the daemon says why once, status lists it under
-#    "interfaces not attached" with the link type, and reload exits 1
-#    ("enforcement is incomplete"); the daemon runs and enforces on the
-#    Ethernet interface the config also names;
-#  - the gateway's answers through it go on (nothing is enforced there,
-#    as before: fail open, loudly).
+#  - the deny-all is enforced on each (the peer's ping through the
+#    tunnel, a stranger's ping into the tun);
+#  - the admin's accepted access passes (ping from 10.77.0.2 on the tun);
+#  - replies to the gateway's own traffic through each pass (its ping out
+#    of the tun, through the GRE and the ipip tunnel);
+#  - logs name the tunnel as srcintf; status lists no interface as not
+#    attached, and reload exits 0;
+#  - a larger program's takeover and kill -9 then a restart keep
+#    localin_xdp_l3 on the tun, enforcing.
 #
 #	sh tests/e2e/tunnel_if.sh BIN
 set -u
@@ -23,48 +27,122 @@ SUITE=e2e/tunnel_if
 need_root_and_tools ip nsenter unshare ping
 find_python
 private_bpffs "$@"
-setup_run tun localin-tun
-TUN=$(printf '%.15s' "li-tun1-$$")
+setup_run l3t localin-l3t
+TUN=$(printf '%.15s' "l3-tun-$$")
+GRE=$(printf '%.15s' "l3-gre-$$")
+IPIP=$(printf '%.15s' "l3-ipip-$$")
 
-# An ICMP echo request from 10.77.0.2 written into the tun device: 0 if
-# the gateway's echo reply comes out of it.
-tun_ping() {
-	in_gw "$py" - "$TUN" <<'PYEOF'
+# The host behind the tun device, in the test's python: "ping SRC"
+# writes an echo request from SRC to the gateway (0 if its reply comes
+# out); "answer SECS" answers the echo requests the gateway sends out of
+# it for SECS seconds.
+tun_host() {
+	in_gw "$py" - "$TUN" "$@" <<'PYEOF'
 import fcntl, os, select, struct, sys, time
 fd = os.open("/dev/net/tun", os.O_RDWR)
 fcntl.ioctl(fd, 0x400454ca,  # TUNSETIFF: IFF_TUN | IFF_NO_PI
             struct.pack("16sH", sys.argv[1].encode(), 0x0001 | 0x1000))
-time.sleep(0.3)  # the device's carrier comes up with its reader
 def csum(b):
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
     s = (s >> 16) + (s & 0xffff)
     return ~(s + (s >> 16)) & 0xffff
-icmp = struct.pack("!BBHHH", 8, 0, 0, 0x4242, 1) + b"x" * 16
-icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
-                 bytes([10, 77, 0, 2]), bytes([10, 77, 0, 1]))
-ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-os.write(fd, ip + icmp)
-end = time.time() + 2
+def ip4(src, dst, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64,
+                    1, 0, bytes(src), bytes(dst))
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+def icmp(t, ident, seq, data):
+    m = struct.pack("!BBHHH", t, 0, 0, ident, seq) + data
+    return m[:2] + struct.pack("!H", csum(m)) + m[4:]
+if sys.argv[2] == "ping":
+    time.sleep(0.3)  # the device's carrier comes up with its reader
+    src = [int(x) for x in sys.argv[3].split(".")]
+    os.write(fd, ip4(src, [10, 77, 0, 1], icmp(8, 0x4242, 1, b"x" * 16)))
+    end = time.time() + 1.5
+    while time.time() < end:
+        if select.select([fd], [], [], 0.2)[0]:
+            p = os.read(fd, 2000)
+            if len(p) >= 28 and p[9] == 1 and p[20] == 0 and \
+               p[16:20] == bytes(src):
+                sys.exit(0)
+    sys.exit(1)
+end = time.time() + float(sys.argv[3])
 while time.time() < end:
     if select.select([fd], [], [], 0.2)[0]:
         p = os.read(fd, 2000)
-        if len(p) >= 28 and p[9] == 1 and p[20] == 0:
-            sys.exit(0)
-sys.exit(1)
+        if len(p) >= 28 and p[0] >> 4 == 4 and p[9] == 1 and p[20] == 8:
+            hl = (p[0] & 15) * 4
+            m = bytearray(p[hl:])
+            m[0] = 0
+            m[2:4] = b"\0\0"
+            m[2:4] = struct.pack("!H", csum(bytes(m) + b"\0" * (len(m) & 1)))
+            os.write(fd, ip4(p[16:20], p[12:16], bytes(m)))
 PYEOF
 }
+
+# One of 3 tries: a lone lost datagram says nothing about localin.
+tun_ping_from() { tun_host ping "$1" || tun_host ping "$1" || tun_host ping "$1"; }
+admin_ping() { tun_ping_from 10.77.0.2; }
+stranger_ping() { tun_ping_from 10.77.0.3; }
+stranger_dropped() { ! tun_host ping 10.77.0.3 && ! tun_host ping 10.77.0.3; }
+# The gateway's own ping out of the tun, answered by the host behind it.
+gw_ping_tun() {
+	tun_host answer 3 &
+	h=$!
+	sleep 0.5
+	in_gw ping -c 1 -W 1 10.77.0.9 >/dev/null 2>&1 ||
+		in_gw ping -c 1 -W 1 10.77.0.9 >/dev/null 2>&1
+	r=$?
+	wait "$h"
+	return $r
+}
+peer_ping() { ip netns exec "$PEER" ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
+peer_ping3() { peer_ping "$1" || peer_ping "$1" || peer_ping "$1"; }
+peer_dropped() { ! peer_ping "$1" && ! peer_ping "$1"; }
+gw_ping() { in_gw ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
+gw_ping3() { gw_ping "$1" || gw_ping "$1" || gw_ping "$1"; }
 
 make_lab
 ip -n "$GW" tuntap add dev "$TUN" mode tun &&
 	ip -n "$GW" addr add 10.77.0.1/24 dev "$TUN" &&
 	ip -n "$GW" link set "$TUN" up || skip "cannot make a tun device"
+# A GRE and an ipip tunnel over the veth (their outer packets are judged
+# on $IF, which no policy names here), where the kernel has them: each
+# its own link type (778, 768), both IP frames.
+tunnels=
+mk_tunnel() { # kind name peer-name net
+	ip -n "$GW" link add "$2" type "$1" local "$GW_ADDR" remote "$PEER_ADDR" 2>/dev/null &&
+		ip -n "$PEER" link add "$3" type "$1" local "$PEER_ADDR" remote "$GW_ADDR" &&
+		ip -n "$GW" addr add "$4.1/30" dev "$2" &&
+		ip -n "$PEER" addr add "$4.2/30" dev "$3" &&
+		ip -n "$GW" link set "$2" up && ip -n "$PEER" link set "$3" up &&
+		tunnels="$tunnels $2:$4" && return 0
+	note_skip "this kernel has no $1 tunnels: only the tun device is tested"
+	ip -n "$GW" link del "$2" 2>/dev/null
+	return 0
+}
+mk_tunnel gre "$GRE" l3-gre 10.78.0
+mk_tunnel ipip "$IPIP" l3-ipip 10.79.0
 conf=$tmp/localin.conf
-{
-	echo 'config firewall local-in-policy'
-	for i in 1 2; do
-		[ $i = 1 ] && intf=$IF || intf=$TUN
-		cat <<EOF
+cat >"$conf" <<EOF
+config firewall address
+    edit "admin"
+        set subnet 10.77.0.2 255.255.255.255
+    next
+end
+config firewall local-in-policy
+    edit 1
+        set intf "$TUN"
+        set srcaddr "admin"
+        set dstaddr "all"
+        set service "PING"
+        set schedule "always"
+        set action accept
+    next
+EOF
+i=2
+for t in $TUN $tunnels; do
+	intf=${t%%:*}
+	cat >>"$conf" <<EOF
     edit $i
         set intf "$intf"
         set srcaddr "all"
@@ -72,35 +150,96 @@ conf=$tmp/localin.conf
         set service "ALL"
         set schedule "always"
         set action deny
+        set logtraffic enable
     next
 EOF
-	done
-	echo end
-} >"$conf"
+	i=$((i + 1))
+done
+echo end >>"$conf"
 
-# One of 3 tries: a lone lost datagram says nothing about localin.
-tun_ping3() { tun_ping || tun_ping || tun_ping; }
-check "without localin: the tun's ping is answered" tun_ping3
-check_start "localin run starts (deny-all on $IF and $TUN)" "$conf" || {
+check "without localin: the admin's ping into the tun is answered" admin_ping
+check "without localin: a stranger's ping into the tun is answered" stranger_ping
+check "without localin: the gateway's ping out of the tun is answered" gw_ping_tun
+for t in $tunnels; do
+	check "without localin: the peer's ping through ${t%%:*} is answered" \
+		peer_ping3 "${t#*:}.1"
+done
+check_start "localin run starts (deny-all on $TUN$tunnels)" "$conf" || {
 	cat "$ERR"
 	exit 1
 }
-check "enforcing on $IF: the peer's ping is dropped" ping_dropped
-check "no XDP program on $TUN" \
-	sh -c "! ip -n $GW -d link show dev $TUN | grep -q prog/xdp"
-check "the daemon says why, naming it" \
-	grep -q "not attaching to $TUN (ifindex [0-9]*): it carries no Ethernet frames (link type 65534" "$ERR"
+for t in $TUN $tunnels; do
+	d=${t%%:*}
+	check "the IP-frame program is on $d" \
+		sh -c "ip -n $GW -d link show dev $d | grep -q 'prog/xdp.* name localin_xdp_l3 '"
+done
+check "the session program for IP frames is on $TUN's egress" \
+	sh -c "nsenter --net=/run/netns/$GW tc filter show dev $TUN egress | grep -q localin_egr_l3"
+check "the deny-all is enforced on $TUN: a stranger's ping is dropped" stranger_dropped
+check "the admin's accepted ping into $TUN is answered" admin_ping
+check "the stranger's denial is logged with srcintf=\"$TUN\"" \
+	wait_until 30 grep -q "srcintf=\"$TUN\".*srcip=10.77.0.3\|srcip=10.77.0.3.*srcintf=\"$TUN\"" "$LOG"
+check "the gateway's own ping out of $TUN is answered (its session)" gw_ping_tun
+for t in $tunnels; do
+	check "the deny-all is enforced on ${t%%:*}: the peer's ping is dropped" \
+		peer_dropped "${t#*:}.1"
+	check "the gateway's own ping through ${t%%:*} is answered" \
+		gw_ping3 "${t#*:}.2"
+done
+check "the peer's ping of the gateway on the veth still passes (no policy there)" ping_ok
 li_cmd status >"$tmp/status.out" 2>&1
-check "status lists it as not attached, with the link type" \
-	grep -q "^interfaces not attached: $TUN (ifindex [0-9]*: no Ethernet frames (link type 65534))" \
-	"$tmp/status.out"
+check "status lists no interface as not attached" \
+	sh -c "! grep -q '^interfaces not attached' $tmp/status.out"
 li_cmd reload >"$tmp/reload.out" 2>&1
 rc=$?
-check "reload exits 1: enforcement is incomplete (exit $rc)" [ "$rc" = 1 ]
-check "... and names it" grep -q "$TUN" "$tmp/reload.out"
-n=$(grep -c "not attaching to $TUN" "$ERR")
-check "said once, also across the reload ($n)" [ "$n" = 1 ]
-check "the tun's ping is still answered (nothing enforced there)" tun_ping3
+check "reload exits 0 (exit $rc)" [ "$rc" = 0 ]
+check "the daemon does not say it is not attaching" \
+	sh -c "! grep -q 'not attaching to' $ERR"
+check "the stranger's ping is still dropped after the reload" stranger_dropped
+
+# --- a reload larger than the maps: a successor program takes over ----------
+xdp_on() { # interface: "NAME ID" of the XDP program on it
+	ip -n "$GW" -d link show dev "$1" |
+		sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\) name \([a-z_0-9]*\) .*/\2 \1/p'
+}
+cp "$conf" "$tmp/small.conf"
+sed '$d' "$tmp/small.conf" >"$conf"
+awk -v n=3000 -v ifc="$TUN" 'BEGIN { for (i = 0; i < n; i++)
+	printf "    edit %d\n        set intf \"%s\"\n        set srcaddr \"all\"\n        set dstaddr \"all\"\n        set service \"HTTP\"\n        set schedule \"always\"\n    next\n",
+	i + 100, ifc }' >>"$conf"
+echo end >>"$conf"
+x1=$(xdp_on "$TUN")
+: >"$ERR"
+li_cmd reload >"$tmp/reload.out" 2>&1
+rc=$?
+check "reload larger than the maps: accepted (exit $rc)" [ "$rc" = 0 ]
+check "... a program with larger maps took over" \
+	grep -q "took over on .* without a gap" "$ERR"
+x2=$(xdp_on "$TUN")
+check "... on $TUN the successor's localin_xdp_l3 ($x1 -> $x2)" \
+	sh -c "[ '${x2%% *}' = localin_xdp_l3 ] && [ '$x2' != '$x1' ]"
+check "... still enforcing on $TUN" stranger_dropped
+check "... the admin's ping passes" admin_ping
+check "... the gateway's own ping out of $TUN passes" gw_ping_tun
+cp "$tmp/small.conf" "$conf"
+
+# --- kill -9, restart: the program stays, the new daemon takes it on --------
+x1=$(xdp_on "$TUN")
+kill -9 "$(daemon_pid)"
+sleep 0.2
+check "kill -9: localin_xdp_l3 stays on $TUN ($x1)" \
+	sh -c "[ '$(xdp_on "$TUN")' = '$x1' ]"
+check "... and still enforces" stranger_dropped
+check_start "a restart" "$conf"
+x2=$(xdp_on "$TUN")
+check "... localin_xdp_l3 on $TUN ($x1 -> $x2)" \
+	sh -c "[ '${x2%% *}' = localin_xdp_l3 ]"
+check "... enforcing on $TUN" stranger_dropped
+check "... the admin's ping passes" admin_ping
+check "... the gateway's own ping out of $TUN passes" gw_ping_tun
 li_cmd stop >/dev/null 2>&1
 check "localin stop: the daemon exits" wait_until 100 gone "$(daemon_pid)"
+check "stop: no XDP program left on $TUN" \
+	sh -c "! ip -n $GW -d link show dev $TUN | grep -q prog/xdp"
+check "after stop: the stranger's ping is answered again" stranger_ping
 [ "$fails" -eq 0 ]

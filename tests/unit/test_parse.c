@@ -227,6 +227,88 @@ static void expect_mal(const struct pb *b, enum li_malformed m)
 	assert_int_equal(p.malformed, m);
 }
 
+/* --- frames without Ethernet (tun, WireGuard, GRE: localin_xdp_l3) ------ */
+
+/* @b's frame from its IP header on, through li_parse_ports_ip(). */
+static void parse_ip(const struct pb *b, size_t skip, struct li_pkt *p)
+{
+	const struct li_natt natt = LI_NATT_INIT;
+	size_t len = b->len - skip;
+	uint8_t *copy = malloc(len ? len : 1);
+
+	assert_non_null(copy);
+	memcpy(copy, b->b + skip, len);
+	li_parse_ports_ip(copy, copy + len, &natt, p);
+	free(copy);
+}
+
+/* The same facts as the Ethernet frame's: the nibble says the family. */
+static void expect_same_as_ip(const struct pb *b)
+{
+	struct li_pkt e, i;
+
+	parse(b, &e);
+	parse_ip(b, LI_ETH_HLEN, &i);
+	assert_memory_equal(&e, &i, sizeof(e));
+}
+
+static void test_ip_frames(void **state)
+{
+	struct li_pkt p;
+	struct pb b;
+
+	(void)state;
+	pb_eth(&b, LI_ETH_P_IP);
+	pb_ipv4(&b, LI_IPPROTO_UDP);
+	pb_udp(&b, 40000, 53);
+	pb_fill(&b, 0, 12);
+	pb_done(&b);
+	expect_same_as_ip(&b);
+	parse_ip(&b, LI_ETH_HLEN, &p);
+	assert_int_equal(p.family, 4);
+	assert_int_equal(p.dport, 53);
+
+	/* ESP over IPv6 with an extension header: as on a GRE or vti */
+	pb_eth(&b, LI_ETH_P_IPV6);
+	pb_ipv6(&b, 60);
+	pb_ext(&b, 60, LI_IPPROTO_ESP, 0);
+	pb_esp(&b, 0xdeadbeef, 77);
+	pb_done(&b);
+	expect_same_as_ip(&b);
+	parse_ip(&b, LI_ETH_HLEN, &p);
+	assert_int_equal(p.family, 6);
+	assert_int_equal(p.flags, LI_PKT_ESP);
+	assert_int_equal(p.spi, 0xdeadbeef);
+
+	/* IPv4 fragments and a cut header: as the Ethernet frame's */
+	pb_eth(&b, LI_ETH_P_IP);
+	pb_ipv4x(&b, LI_IPPROTO_UDP, 0, 0x2000, 9);
+	pb_udp(&b, 1, 2);
+	pb_done(&b);
+	expect_same_as_ip(&b);
+	b.len = LI_ETH_HLEN + 12;
+	expect_same_as_ip(&b);
+	parse_ip(&b, LI_ETH_HLEN, &p);
+	assert_int_equal(p.malformed, LI_MAL_IP_TRUNC);
+	assert_int_equal(p.family, 0);
+
+	/* nothing at all: truncated, not a frame of another kind */
+	parse_ip(&b, b.len, &p);
+	assert_int_equal(p.family, 0);
+	assert_int_equal(p.malformed, LI_MAL_IP_TRUNC);
+
+	/* another version: not IP, as a non-IP ethertype is */
+	pb_eth(&b, LI_ETH_P_IP);
+	pb_ipv4(&b, LI_IPPROTO_UDP);
+	pb_udp(&b, 1, 2);
+	pb_done(&b);
+	b.b[LI_ETH_HLEN] = 0x55;
+	parse_ip(&b, LI_ETH_HLEN, &p);
+	assert_int_equal(p.family, 0);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, 0);
+}
+
 /* --- L2 ------------------------------------------------------------------ */
 
 static void test_non_ip(void **state)
@@ -1406,6 +1488,7 @@ int main(void)
 		cmocka_unit_test(test_every_malformed_value),
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_padding_invariance),
+		cmocka_unit_test(test_ip_frames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
