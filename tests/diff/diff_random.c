@@ -88,6 +88,7 @@ struct run {
 	unsigned long long by_sess[LI_VS_RECHECK + 1], icmp_err_hits;
 	unsigned long long egress, reloads, in_at_reload, timed_out, cut;
 	unsigned long long max_live, recheck_same_intf;
+	unsigned long long l3_frames; /* judged as IP frames (as_l3) */
 	/* sessions timed out, by their timer (enum timer) */
 	unsigned long long by_timer[T_NR];
 	struct rng vary; /* apart from the frames' stream: same frames */
@@ -274,12 +275,42 @@ static bool recheck_by_reload(const struct run *r, const struct li_verdict *v,
 	return false;
 }
 
+/*
+ * One whole untagged IP frame in four goes to both engines as an
+ * interface without Ethernet frames (tun, WireGuard, GRE) hands it over,
+ * in place of the Ethernet frame: from the IP header on, to the host's
+ * li_parse_ports_ip() and the program localin_xdp_l3. Its facts must be
+ * the Ethernet frame's, but where the ethertype and the version nibble
+ * disagree (the nibble is all an IP frame has). 1 if so, @pkt its facts.
+ */
+static int as_l3(struct run *r, const struct gen_frame *f,
+		 const struct fit *fit, struct li_pkt *pkt)
+{
+	const __u8 *ip = f->data + LI_ETH_HLEN;
+	__u16 type;
+
+	if (r->packets % 4 != 3 || fit->xdp_len != f->len || fit->l3_cut ||
+	    f->len < 2 * LI_ETH_HLEN)
+		return 0;
+	type = (__u16)(f->data[12] << 8 | f->data[13]);
+	if (type != LI_ETH_P_IP && type != LI_ETH_P_IPV6)
+		return 0;
+	li_parse_ports_ip(ip, f->data + f->len, &r->h.natt, pkt);
+	r->l3_frames++;
+	if (fit->pkt.malformed == LI_MAL_IP_VERSION ||
+	    !memcmp(pkt, &fit->pkt, sizeof(*pkt)))
+		return 1;
+	if (r->mismatches++ < MAX_SHOWN)
+		show(r, f, &fit->pkt, NULL, pkt, NULL, "facts as an IP frame");
+	return 1;
+}
+
 static int one_packet(struct run *r, const struct gen_frame *f)
 {
 	struct li_verdict vh, vx;
 	struct li_pkt ph, px;
 	struct fit fit;
-	int err;
+	int err, l3;
 
 	if (r->h.nr_live > r->max_live)
 		r->max_live = r->h.nr_live;
@@ -298,6 +329,7 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 		return 0;
 	}
 	ph = fit.pkt;
+	l3 = as_l3(r, f, &fit, &ph);
 	if ((ph.flags & LI_PKT_FRAG_LATER) && !ph.malformed &&
 	    was_put(r, &ph) && !host_has(&r->h, &ph)) {
 		r->skipped++;
@@ -310,8 +342,13 @@ static int one_packet(struct run *r, const struct gen_frame *f)
 	    host_has(&r->h, &ph))
 		r->puts.k[r->puts.next++ % PUT_RING] = ph;
 	li_loader_set_test_time(r->l, f->ns);
-	err = li_loader_test_run(r->l, fit.xdp, fit.xdp_len,
-				 ifindex_of(f->ifname), &px, &vx);
+	if (l3)
+		err = li_loader_test_run_l3(r->l, f->data + LI_ETH_HLEN,
+					    f->len - LI_ETH_HLEN,
+					    ifindex_of(f->ifname), &px, &vx);
+	else
+		err = li_loader_test_run(r->l, fit.xdp, fit.xdp_len,
+					 ifindex_of(f->ifname), &px, &vx);
 	fit_restore(&fit, &px);
 	r->packets++;
 	r->by_reason[vh.reason % LI_R_MAX]++;
@@ -553,6 +590,7 @@ static int never_met(const struct run *r)
 		  r->by_timer[T_TIMEWAIT] },
 		{ "a TCP session timed out after RST", r->by_timer[T_RST] },
 		{ "an egress frame", r->egress },
+		{ "a frame without Ethernet (localin_xdp_l3)", r->l3_frames },
 		{ "a ruleset decided by phase tables", r->phase_on },
 		{ "a ruleset decided by the bitmap walk", r->phase_off },
 		{ "a session hint rebuilt with sessions", r->hint_rebuilds },
@@ -633,9 +671,10 @@ int main(int argc, char **argv)
 	       r.phase_on, r.phase_off, r.hint_rebuilds, r.host_hint,
 	       r.host_hint_sess);
 	printf("  captured short %llu (skipped %llu), cut to a limit %llu "
-	       "(skipped %llu), whole %llu\n",
+	       "(skipped %llu), whole %llu (judged as IP frames without "
+	       "Ethernet, localin_xdp_l3: %llu)\n",
 	       r.varied[V_CAPLEN], r.unfit[V_CAPLEN], r.varied[V_LIMIT],
-	       r.unfit[V_LIMIT], r.varied[V_WHOLE]);
+	       r.unfit[V_LIMIT], r.varied[V_WHOLE], r.l3_frames);
 	never = r.packets >= COVERAGE_MIN ? never_met(&r) : 0;
 	printf("%s diff/random seed %llu: %llu packets over %llu configs, "
 	       "%llu mismatches, %llu later fragments skipped (host slot reused)%s%s\n",
