@@ -65,6 +65,17 @@ if sys.argv[2] == "ping":
                p[16:20] == bytes(src):
                 sys.exit(0)
     sys.exit(1)
+if sys.argv[2] == "esp":  # one ESP packet: esp SRC SPI
+    time.sleep(0.3)
+    src = [int(x) for x in sys.argv[3].split(".")]
+    esp = struct.pack("!II", int(sys.argv[4], 0), 1) + b"e" * 32
+    p = ip4(src, [10, 77, 0, 1], esp)
+    p = p[:9] + b"\x32" + p[10:]  # protocol 50, then the checksum again
+    p = p[:10] + b"\0\0" + p[12:]
+    p = p[:10] + struct.pack("!H", csum(p[:20])) + p[12:]
+    os.write(fd, p)
+    time.sleep(0.3)
+    sys.exit(0)
 end = time.time() + float(sys.argv[3])
 while time.time() < end:
     if select.select([fd], [], [], 0.2)[0]:
@@ -123,7 +134,16 @@ mk_tunnel() { # kind name peer-name net
 mk_tunnel gre "$GRE" l3-gre 10.78.0
 mk_tunnel ipip "$IPIP" l3-ipip 10.79.0
 conf=$tmp/localin.conf
+SAFILE=$tmp/sas
+# ESP through the tun (as on a GRE or vti): one live SA from the admin.
+printf '10.77.0.1 0xc0ffee01 10.77.0.2 manual\n' >"$SAFILE"
 cat >"$conf" <<EOF
+config system sa-source
+    edit "manual"
+        set type file
+        set path "$SAFILE"
+    next
+end
 config firewall address
     edit "admin"
         set subnet 10.77.0.2 255.255.255.255
@@ -180,6 +200,20 @@ check "the admin's accepted ping into $TUN is answered" admin_ping
 check "the stranger's denial is logged with srcintf=\"$TUN\"" \
 	wait_until 30 grep -q "srcintf=\"$TUN\".*srcip=10.77.0.3\|srcip=10.77.0.3.*srcintf=\"$TUN\"" "$LOG"
 check "the gateway's own ping out of $TUN is answered (its session)" gw_ping_tun
+esp_ok() { count "ESP with a live SPI (passed)"; }
+esp_bad() { count "ESP with an unknown SPI (dropped)"; }
+e1=$(esp_ok)
+b1=$(esp_bad)
+tun_host esp 10.77.0.2 0xc0ffee01
+tun_host esp 10.77.0.3 0x1234
+e2=$(esp_ok)
+b2=$(esp_bad)
+check "ESP into $TUN with the live SPI passes ($e1 -> $e2)" \
+	[ "$((e2 - e1))" = 1 ]
+check "ESP into $TUN with an unknown SPI is dropped ($b1 -> $b2)" \
+	[ "$((b2 - b1))" = 1 ]
+check "... and logged as an ESP error" \
+	wait_until 30 grep -q 'esp_error.*10.77.0.3\|10.77.0.3.*esp_error' "$LOG"
 for t in $tunnels; do
 	check "the deny-all is enforced on ${t%%:*}: the peer's ping is dropped" \
 		peer_dropped "${t#*:}.1"
