@@ -320,6 +320,13 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	/* li_conf's size: set_caps()'s, or the pinned map's */
 	s = l->skel;
 	s->rodata->li_conf_last = tab_last(s->maps.li_conf);
+	/*
+	 * The program for IP frames runs from each interface's own object
+	 * (li_attach_obj); the skeleton's copy would only double the
+	 * verifier's work at every start and successor (some 2 s here). Test
+	 * runs load one when asked (l3_fd).
+	 */
+	bpf_program__set_autoload(s->progs.localin_xdp_l3, false);
 	err = localin_bpf__load(s);
 	if (err)
 		goto fail;
@@ -403,6 +410,7 @@ void li_loader_close(struct li_loader *l)
 	for (i = 0; i < l->nr_att; i++)
 		drop_attached(&l->att[i]);
 	free(l->att);
+	bpf_object__close(l->l3_obj);
 	free(l->eg);
 	for (fam = 0; fam < 2; fam++) {
 		free(l->fam[fam].f.intfs);
@@ -489,24 +497,48 @@ struct xdp_program *li_find_ours(struct xdp_multiprog *mp)
 	return NULL;
 }
 
-static __u32 verified_insns(const struct bpf_program *p)
+static __u32 verified_insns(int fd)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info);
 
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	return info.verified_insns;
 }
 
-__u32 li_loader_verified_insns(const struct li_loader *l)
+/*
+ * localin_xdp_l3 on our maps for test runs, loaded at the first (not by
+ * the skeleton: li_loader_open()); its fd or -errno.
+ */
+static int l3_fd(struct li_loader *l)
 {
-	return verified_insns(l->skel->progs.localin_xdp);
+	struct bpf_program *p;
+	int err;
+
+	if (!l->l3_obj) {
+		err = li_attach_obj(l, LI_PROG_L3_NAME, &l->l3_obj);
+		if (err)
+			return err;
+		err = bpf_object__load(l->l3_obj);
+		if (err) {
+			bpf_object__close(l->l3_obj);
+			l->l3_obj = NULL;
+			return err;
+		}
+	}
+	p = bpf_object__find_program_by_name(l->l3_obj, LI_PROG_L3_NAME);
+	return p ? bpf_program__fd(p) : -ENOENT;
 }
 
-__u32 li_loader_verified_insns_l3(const struct li_loader *l)
+__u32 li_loader_verified_insns(const struct li_loader *l)
 {
-	return verified_insns(l->skel->progs.localin_xdp_l3);
+	return verified_insns(bpf_program__fd(l->skel->progs.localin_xdp));
+}
+
+__u32 li_loader_verified_insns_l3(struct li_loader *l)
+{
+	return verified_insns(l3_fd(l));
 }
 
 /* Does @p (attached by some run) judge packets with our maps? */
@@ -898,9 +930,9 @@ int li_loader_clear_policy_hits(struct li_loader *l)
  * the context: @ifindex must name a device here (its first rx queue), and
  * the program runs the way it runs on a gateway (bench/xdp times that).
  */
-static int run_prog(struct li_loader *l, const struct bpf_program *prog,
-		    const void *frame, __u32 len, int ifindex, __u32 repeat,
-		    bool record, __u32 *retval, __u32 *ns)
+static int run_prog(struct li_loader *l, int prog_fd, const void *frame,
+		    __u32 len, int ifindex, __u32 repeat, bool record,
+		    __u32 *retval, __u32 *ns)
 {
 	struct li_test_meta meta = { .cookie = l->conf.cookie,
 				     .flags = LI_TM_RECORD,
@@ -925,7 +957,7 @@ static int run_prog(struct li_loader *l, const struct bpf_program *prog,
 			    .data_size_in = md.data_end, .ctx_in = &md,
 			    .ctx_size_in = sizeof(md), .repeat = repeat);
 
-		if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
+		if (bpf_prog_test_run_opts(prog_fd, &o))
 			err = -errno;
 		*retval = o.retval;
 		*ns = o.duration;
@@ -937,13 +969,13 @@ static int run_prog(struct li_loader *l, const struct bpf_program *prog,
 static int run(struct li_loader *l, const void *frame, __u32 len, int ifindex,
 	       __u32 repeat, bool record, __u32 *retval, __u32 *ns)
 {
-	return run_prog(l, l->skel->progs.localin_xdp, frame, len, ifindex,
-			repeat, record, retval, ns);
+	return run_prog(l, bpf_program__fd(l->skel->progs.localin_xdp), frame,
+			len, ifindex, repeat, record, retval, ns);
 }
 
-static int test_run(struct li_loader *l, const struct bpf_program *prog,
-		    const void *frame, __u32 len, int ifindex,
-		    struct li_pkt *pkt, struct li_verdict *v)
+static int test_run(struct li_loader *l, int prog_fd, const void *frame,
+		    __u32 len, int ifindex, struct li_pkt *pkt,
+		    struct li_verdict *v)
 {
 	struct li_test_out res;
 	__u32 zero = 0, retval, ns;
@@ -956,7 +988,9 @@ static int test_run(struct li_loader *l, const struct bpf_program *prog,
 	res.v.reason = LI_R_MAX;
 	if (bpf_map_update_elem(fd, &zero, &res, BPF_ANY))
 		return -errno;
-	err = run_prog(l, prog, frame, len, ifindex, 1, true, &retval, &ns);
+	if (prog_fd < 0)
+		return prog_fd;
+	err = run_prog(l, prog_fd, frame, len, ifindex, 1, true, &retval, &ns);
 	if (err)
 		return err;
 	if (bpf_map_lookup_elem(fd, &zero, &res))
@@ -974,15 +1008,14 @@ static int test_run(struct li_loader *l, const struct bpf_program *prog,
 int li_loader_test_run(struct li_loader *l, const void *frame, __u32 len,
 		       int ifindex, struct li_pkt *pkt, struct li_verdict *v)
 {
-	return test_run(l, l->skel->progs.localin_xdp, frame, len, ifindex, pkt,
-			v);
+	return test_run(l, bpf_program__fd(l->skel->progs.localin_xdp), frame,
+			len, ifindex, pkt, v);
 }
 
 int li_loader_test_run_l3(struct li_loader *l, const void *frame, __u32 len,
 			  int ifindex, struct li_pkt *pkt, struct li_verdict *v)
 {
-	return test_run(l, l->skel->progs.localin_xdp_l3, frame, len, ifindex,
-			pkt, v);
+	return test_run(l, l3_fd(l), frame, len, ifindex, pkt, v);
 }
 
 /* @repeat runs of the egress program on @frame; the mean ns per run. */

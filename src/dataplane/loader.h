@@ -320,7 +320,7 @@ __u32 li_loader_gen(const struct li_loader *l);
 #define LI_VERIFIER_BUDGET 900000
 __u32 li_loader_verified_insns(const struct li_loader *l);
 /* The same of localin_xdp_l3, the program for frames without Ethernet. */
-__u32 li_loader_verified_insns_l3(const struct li_loader *l);
+__u32 li_loader_verified_insns_l3(struct li_loader *l);
 
 /*
  * One frame through the loaded program with BPF_PROG_TEST_RUN, as if it

@@ -86,6 +86,7 @@ struct li_loader {
 	size_t nr_att;
 	struct li_egress *eg;
 	size_t nr_eg;
+	struct bpf_object *l3_obj; /* localin_xdp_l3 for test runs, or NULL */
 
 	struct ring_buffer *rb;
 	void (*poll_fn)(void *ctx, const struct li_event *ev, __u64 time_ns);
