@@ -200,6 +200,23 @@ check "the admin's accepted ping into $TUN is answered" admin_ping
 check "the stranger's denial is logged with srcintf=\"$TUN\"" \
 	wait_until 30 grep -q "srcintf=\"$TUN\".*srcip=10.77.0.3\|srcip=10.77.0.3.*srcintf=\"$TUN\"" "$LOG"
 check "the gateway's own ping out of $TUN is answered (its session)" gw_ping_tun
+# diagnose debug flow on the tun: the stranger's ping traced, from it.
+li_cmd diagnose debug flow filter addr 10.77.0.3 >/dev/null &&
+	li_cmd diagnose debug flow trace start 1 >/dev/null
+nsenter --net="/run/netns/$GW" "$bin" diagnose -s "$SOCK" debug enable \
+	>"$tmp/trace.out" 2>"$tmp/trace.err" &
+tracer=$!
+sleep 0.5
+tun_host ping 10.77.0.3
+i=0
+while kill -0 "$tracer" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+kill "$tracer" 2>/dev/null
+check "diagnose debug flow traces the stranger's ping from $TUN" \
+	grep -q "received a packet(proto=1, 10.77.0.3:.*->10.77.0.1:.*) tun_id=0.0.0.0 from $TUN" "$tmp/trace.out"
+check "... dropped by policy 2" grep -q "check failed on policy 2, drop" "$tmp/trace.out"
 esp_ok() { count "ESP with a live SPI (passed)"; }
 esp_bad() { count "ESP with an unknown SPI (dropped)"; }
 e1=$(esp_ok)
