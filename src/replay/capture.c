@@ -144,7 +144,15 @@ static void normalize_other(struct capture *c, int linktype, const __u8 *data,
 	case DLT_RAW_OPENBSD:
 		if (!caplen)
 			goto none;
-		proto = (data[0] >> 4) == 6 ? 0x86dd : 0x0800;
+		/*
+		 * The version nibble, as localin_xdp_l3 reads it on the tun,
+		 * WireGuard or GRE device such a capture comes from: another
+		 * version is not IP (ethertype 0), where calling it IPv4 made
+		 * it a malformed IPv4 packet that the live program passes.
+		 */
+		proto = (data[0] >> 4) == 6 ? 0x86dd :
+			(data[0] >> 4) == 4 ? 0x0800 :
+					      0;
 		break;
 	case LINKTYPE_IPV4:
 	case LINKTYPE_IPV6:
