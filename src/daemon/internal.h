@@ -47,7 +47,7 @@ struct daemon_link {
 	bool seen; /* in the current resync dump */
 	/* .id != 0: wanted but not attached, that program holds the hook */
 	struct li_xdp_prog foreign;
-	/* wanted but not attached: frames neither Ethernet nor IP, links.c */
+	/* wanted but not attached: frames not read (link type), links.c */
 	bool no_eth;
 	/* wanted, but the last attach failed with this (-errno); 0: none */
 	int attach_err;

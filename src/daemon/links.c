@@ -176,7 +176,7 @@ static int no_ethernet(struct daemon *d, struct daemon_link *k)
 	}
 	if (!k->no_eth)
 		daemon_msg(
-			"not attaching to %s (ifindex %d): its frames are neither Ethernet nor IP (link type %u) and localin's programs read only those, so nothing is enforced on %s",
+			"not attaching to %s (ifindex %d): link type %u, whose frames localin's programs do not read (they read Ethernet, and the IP frames of tun, WireGuard and xfrm interfaces), so nothing is enforced on %s",
 			k->name, k->ifindex, k->type, k->name);
 	k->no_eth = true;
 	k->attach_err = 0;
@@ -291,7 +291,7 @@ const char *links_unattached_why(const struct daemon_link *k, char *buf,
 		return strerror(-k->attach_err);
 	if (k->no_eth) {
 		snprintf(buf, size,
-			 "frames neither Ethernet nor IP (link type %u)",
+			 "link type %u, whose frames localin does not read",
 			 k->type);
 		return buf;
 	}

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 
 #include "daemon/locals.h"
 #include "daemon/rtnl.h"
+#include "dataplane/loader.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the recorded messages are little-endian"
@@ -380,9 +382,30 @@ static void test_export(void **state)
 	local_set_free(&s);
 }
 
+/*
+ * What a link type's frames are to the programs (loader_hook.c): tun,
+ * WireGuard and xfrm (NONE) start at the IP header; GRE, ipip, vti, sit
+ * and PPP are not read (a GRE device with header_ops shows XDP its outer
+ * IP header: attached, a deny-all would drop the tunnel's own packets).
+ */
+static void test_link_frames(void **state)
+{
+	(void)state;
+	assert_int_equal(li_link_frames(ARPHRD_ETHER), LI_FRAMES_ETH);
+	assert_int_equal(li_link_frames(ARPHRD_LOOPBACK), LI_FRAMES_ETH);
+	assert_int_equal(li_link_frames(ARPHRD_NONE), LI_FRAMES_IP);
+	assert_int_equal(li_link_frames(ARPHRD_IPGRE), LI_FRAMES_OTHER);
+	assert_int_equal(li_link_frames(ARPHRD_TUNNEL), LI_FRAMES_OTHER);
+	assert_int_equal(li_link_frames(ARPHRD_TUNNEL6), LI_FRAMES_OTHER);
+	assert_int_equal(li_link_frames(ARPHRD_SIT), LI_FRAMES_OTHER);
+	assert_int_equal(li_link_frames(ARPHRD_PPP), LI_FRAMES_OTHER);
+	assert_int_equal(li_link_frames(ARPHRD_INFINIBAND), LI_FRAMES_OTHER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_link_frames),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_malformed_and_others),
