@@ -85,16 +85,23 @@ void daemon_msg(const char *fmt, ...)
 	free(text);
 }
 
-int daemon_lock_path(const char *socket, char *buf, unsigned int size)
+int daemon_sibling_path(const char *socket, const char *suffix, char *buf,
+			unsigned int size)
 {
 	size_t len = strlen(socket);
 	int n;
 
 	if (len > 5 && !strcmp(socket + len - 5, ".sock"))
-		n = snprintf(buf, size, "%.*s.lock", (int)(len - 5), socket);
+		n = snprintf(buf, size, "%.*s%s", (int)(len - 5), socket,
+			     suffix);
 	else
-		n = snprintf(buf, size, "%s.lock", socket);
+		n = snprintf(buf, size, "%s%s", socket, suffix);
 	return n < 0 || (unsigned int)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int daemon_lock_path(const char *socket, char *buf, unsigned int size)
+{
+	return daemon_sibling_path(socket, ".lock", buf, size);
 }
 
 /* Why an open of the lock or the log failed, in the admin's terms. */

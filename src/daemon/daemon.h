@@ -44,10 +44,13 @@ struct daemon_opts {
 };
 
 /*
- * The lock that keeps a second daemon away: @socket with ".sock"
- * replaced by ".lock" (/run/localin.lock), or ".lock" appended.
- * 0 or -ENAMETOOLONG.
+ * A file of the daemon's beside its control socket: @socket with ".sock"
+ * replaced by @suffix (".lock": /run/localin.lock), or @suffix appended;
+ * per network namespace as the socket's default is. 0 or -ENAMETOOLONG.
  */
+int daemon_sibling_path(const char *socket, const char *suffix, char *buf,
+			unsigned int size);
+/* The lock that keeps a second daemon away: daemon_sibling_path ".lock". */
 int daemon_lock_path(const char *socket, char *buf, unsigned int size);
 
 /*

@@ -24,31 +24,15 @@ static void say(void *ctx, const char *msg)
 	daemon_msg("%s", msg);
 }
 
-/*
- * The cache beside the control socket, as the lock is (daemon_lock_path):
- * the socket's default is per network namespace, and /run is emptied at
- * boot. 0, or -ENAMETOOLONG.
- */
-static int cache_path(const char *socket, char *buf, size_t size)
-{
-	size_t len = strlen(socket);
-	int n;
-
-	if (len > 5 && !strcmp(socket + len - 5, ".sock"))
-		n = snprintf(buf, size, "%.*s.dyncache", (int)(len - 5),
-			     socket);
-	else
-		n = snprintf(buf, size, "%s.dyncache", socket);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
 void dynaddr_restore(struct daemon *d, struct pipeline **p)
 {
 	struct daemon_dyn *y = &d->dyn;
 	struct pipeline *np;
 	int err, n;
 
-	if (cache_path(d->o->socket, y->cache, sizeof(y->cache))) {
+	/* Per network namespace, and emptied at boot, as /run is. */
+	if (daemon_sibling_path(d->o->socket, ".dyncache", y->cache,
+				sizeof(y->cache))) {
 		y->cache[0] = '\0';
 		daemon_msg(
 			"the control socket's path is too long for the dynamic address cache beside it: FQDN and feed addresses are not kept across restarts");
