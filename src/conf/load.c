@@ -3,7 +3,6 @@
  * Reading a config (or SA) file, and loading it over the factory defaults.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,47 +11,7 @@
 
 #include "conf/factory.h"
 #include "conf/parser.h"
-
-static const char *file_kind(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFDIR:
-		return "a directory";
-	case S_IFIFO:
-		return "a FIFO";
-	case S_IFCHR:
-		return "a character device";
-	case S_IFBLK:
-		return "a block device";
-	case S_IFSOCK:
-		return "a socket";
-	default:
-		return "not a regular file";
-	}
-}
-
-/* NULL if @st is a file we read, else why not (in @a). */
-static const char *refuse(struct arena *a, const struct stat *st,
-			  unsigned int flags)
-{
-	if (!S_ISREG(st->st_mode))
-		return arena_printf(a, "it is %s, not a regular file",
-				    file_kind(st->st_mode));
-	if ((flags & CONF_READ_OWNED_FILE) && st->st_uid &&
-	    st->st_uid != geteuid())
-		return arena_printf(
-			a,
-			"it belongs to uid %u: only files of root or of this process's user are read",
-			(unsigned int)st->st_uid);
-	if ((flags & CONF_READ_NOFOLLOW) && st->st_nlink != 1)
-		return arena_printf(a, "it has %u names (hard links)",
-				    (unsigned int)st->st_nlink);
-	if (st->st_size > CONF_SOURCE_MAX)
-		return arena_printf(
-			a, "it has %lld bytes, more than the limit of %u MiB",
-			(long long)st->st_size, CONF_SOURCE_MAX >> 20);
-	return NULL;
-}
+#include "util/trusted_file.h"
 
 /*
  * CONF_READ_OWNED_LINKS: walk @path a component at a time as the kernel
@@ -132,32 +91,6 @@ static const char *untrusted_link(struct arena *a, const char *path,
 	return NULL;
 }
 
-/* Read all @len bytes of @fd into @buf; 0, or -errno, or -EAGAIN if it grew. */
-static int read_all(int fd, char *buf, size_t *len)
-{
-	size_t want = *len, got = 0;
-	char probe;
-	ssize_t r;
-
-	while (got < want) {
-		r = read(fd, buf + got, want - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (!r)
-			break; /* shorter than it was: what is there is the file */
-		got += (size_t)r;
-	}
-	*len = got;
-	do {
-		r = read(fd, &probe, 1);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	return r ? -EAGAIN : 0;
-}
-
 int conf_source_read(struct arena *a, const char *path,
 		     struct conf_source **out, const char **why)
 {
@@ -168,39 +101,28 @@ int conf_source_read_flags(struct arena *a, const char *path,
 			   unsigned int flags, struct conf_source **out,
 			   const char **why)
 {
-	bool nofollow = flags & CONF_READ_NOFOLLOW;
+	return conf_source_read_max(a, path, flags, CONF_SOURCE_MAX, out, why);
+}
+
+int conf_source_read_max(struct arena *a, const char *path, unsigned int flags,
+			 uint64_t max, struct conf_source **out,
+			 const char **why)
+{
 	struct conf_source *s;
 	struct stat st, walked;
+	char no[160];
 	size_t len;
 	char *buf;
 	int fd, err;
 
-	/*
-	 * Looked at before it is opened: opening a device can act on it (a
-	 * watchdog starts, a tape rewinds). Symlinks are followed, as
-	 * /etc/localin.conf -> ... may well be one, unless @flags say not.
-	 */
-	if ((nofollow ? lstat(path, &st) : stat(path, &st)) == 0 &&
-	    !S_ISLNK(st.st_mode) && (*why = refuse(a, &st, flags)))
-		return -EINVAL;
+	/* The links first: one of another user's is named, whatever it reaches. */
 	if ((flags & CONF_READ_OWNED_LINKS) &&
 	    (*why = untrusted_link(a, path, &walked)))
 		return -EPERM;
-	/* O_NONBLOCK: a FIFO put there since must not hang the open. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-				(nofollow ? O_NOFOLLOW : 0));
-	if (fd < 0 || fstat(fd, &st)) {
-		err = -errno;
-		*why = err == -ELOOP && nofollow ? "it is a symbolic link" :
-						   strerror(-err);
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
-	*why = refuse(a, &st, flags);
-	if (*why) {
-		close(fd);
-		return -EINVAL;
+	fd = trusted_open(path, flags, max, &st, no, sizeof(no));
+	if (fd < 0) {
+		*why = arena_strdup(a, no);
+		return fd;
 	}
 	/* A link swapped in after the walk: not the file it found. */
 	if ((flags & CONF_READ_OWNED_LINKS) &&
@@ -212,7 +134,7 @@ int conf_source_read_flags(struct arena *a, const char *path,
 	/* Read in place: the text is kept for diagnostics, one copy only. */
 	len = (size_t)st.st_size;
 	buf = arena_alloc(a, len + 1);
-	err = read_all(fd, buf, &len);
+	err = trusted_read_all(fd, buf, &len);
 	close(fd);
 	if (err) {
 		*why = err == -EAGAIN ? "it grew while being read" :

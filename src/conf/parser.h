@@ -12,6 +12,7 @@
 
 #include "conf/diag.h"
 #include "conf/tree.h"
+#include "util/trusted_file.h"
 
 /*
  * Largest file conf_source_read() takes. A FortiGate backup with 1M
@@ -34,7 +35,7 @@ int conf_source_read(struct arena *a, const char *path,
  * symbolic link nor from a file with a second name (a hard link): for a
  * path in a directory others may write (what `localin cli` stages).
  */
-#define CONF_READ_NOFOLLOW 1u
+#define CONF_READ_NOFOLLOW TRUSTED_NOFOLLOW
 /*
  * Through symbolic links only if each belongs to root or to this process's
  * user (else -EPERM, the link named in *why): for the daemon's config, in
@@ -49,10 +50,23 @@ int conf_source_read(struct arena *a, const char *path,
  * admin group may write. Another user's file is theirs to vouch for, not
  * root's, and root would read what that user may have kept from others.
  */
-#define CONF_READ_OWNED_FILE 4u
+#define CONF_READ_OWNED_FILE TRUSTED_OWNED
+/*
+ * Nobody but the file's owner (and its group: the admin group, who may
+ * change the config anyway) may write it (else -EINVAL, its mode in
+ * *why): for the same files as CONF_READ_OWNED_FILE, whose owner vouches
+ * for them only if nobody else may change their words.
+ */
+#define CONF_READ_NOT_WORLD_WRITABLE TRUSTED_NOT_WORLD_WRITABLE
+/* Nor its group: a file only the daemon writes (util/trusted_file.h). */
+#define CONF_READ_NOT_GROUP_WRITABLE TRUSTED_NOT_GROUP_WRITABLE
 int conf_source_read_flags(struct arena *a, const char *path,
 			   unsigned int flags, struct conf_source **out,
 			   const char **why);
+/* Same, with a size limit of @max bytes instead of CONF_SOURCE_MAX. */
+int conf_source_read_max(struct arena *a, const char *path, unsigned int flags,
+			 uint64_t max, struct conf_source **out,
+			 const char **why);
 /* A source over text already in memory (builtins, tests, fuzzing). */
 struct conf_source *conf_source_mem(struct arena *a, const char *name,
 				    const char *text, size_t len, bool builtin);

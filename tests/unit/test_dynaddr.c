@@ -630,7 +630,7 @@ static void test_cache_untrusted_files(void **state)
 	assert_int_equal(ftruncate(fd, (off_t)DYN_CACHE_MAX_BYTES + 1), 0);
 	close(fd);
 	assert_int_equal(load_text_keep(), -EPERM);
-	assert_non_null(strstr(said[0], "more than 128 MiB"));
+	assert_non_null(strstr(said[0], "more than the limit of 128 MiB"));
 	/* Not a file. */
 	unlink(cache_file());
 	assert_int_equal(mkfifo(cache_file(), 0600), 0);
