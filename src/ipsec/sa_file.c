@@ -138,7 +138,9 @@ int sa_file_load(struct spi_table *t, struct arena *a, const char *path,
 
 	err = conf_source_read_flags(
 		a, path,
-		guarded ? CONF_READ_OWNED_LINKS | CONF_READ_OWNED_FILE : 0,
+		guarded ? CONF_READ_OWNED_LINKS | CONF_READ_OWNED_FILE |
+				  CONF_READ_NOT_WORLD_WRITABLE :
+			  0,
 		&src, &why);
 	if (err) {
 		diag_error(dl, NULL, "cannot read SA file %s: %s", path, why);

@@ -19,7 +19,9 @@ int sa_file_load(struct spi_table *t, struct arena *a, const char *path,
  * admin group may write, who must not learn through it what only root may
  * read (`set path "/etc/shadow"`). The file and every symbolic link to it
  * must belong to root or to the daemon's user (CONF_READ_OWNED_FILE,
- * CONF_READ_OWNED_LINKS), and no error quotes a word of it, only where
+ * CONF_READ_OWNED_LINKS), others may not write the file (whoever may
+ * chose its SPIs: CONF_READ_NOT_WORLD_WRITABLE), and no error quotes a
+ * word of it, only where
  * (line, column) and what was wrong. Replay's --sa-file reads as its
  * user, who may read the file: it quotes.
  */

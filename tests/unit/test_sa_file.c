@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -84,6 +85,20 @@ static void test_guarded(void **state)
 	assert_int_equal(r.err, 0);
 	assert_int_equal(r.nr, 2);
 	assert_int_equal(load(good, 0).nr, 2);
+
+	/*
+	 * ours, but anyone may write it: anyone chose its SPIs. Refused,
+	 * its mode named; its group (the admin group) may, replay reads it.
+	 */
+	assert_int_equal(chmod(good, 0666), 0);
+	r = load(good, SA_FILE_GUARDED);
+	assert_int_equal(r.err, -EINVAL);
+	assert_int_equal(r.nr, 0);
+	assert_non_null(strstr(r.msgs, "others may write it (mode 0666)"));
+	assert_int_equal(load(good, 0).nr, 2);
+	assert_int_equal(chmod(good, 0664), 0);
+	assert_int_equal(load(good, SA_FILE_GUARDED).nr, 2);
+	assert_int_equal(chmod(good, 0644), 0);
 
 	/* a file that is no SA file: each error placed, nothing quoted */
 	r = load(bad, SA_FILE_GUARDED);
