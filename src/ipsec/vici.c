@@ -76,7 +76,7 @@ struct vici_source {
 
 	__u64 synced_ms;       /* the last SYNC_END */
 	struct sa_retry retry; /* down: when to try again */
-	char err[160];	       /* why it is down */
+	char err[320];	       /* why it is down (a path in it) */
 
 	struct child *children;
 	size_t nr_children, cap_children;
@@ -884,6 +884,31 @@ static void flush(struct vici_source *s)
 	}
 }
 
+/*
+ * Whoever listens at the path (its credentials when it listened) is root
+ * or this daemon's user, as charon is: the SAs it reports pass the SPI
+ * check and their ports become NAT-T ports, so a socket another user put
+ * there (a path in a directory they may write) must not be believed.
+ * Nothing is sent to it. False with why in s->err.
+ */
+static bool peer_trusted(struct vici_source *s, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+		set_err(s, "%s: cannot learn who listens (SO_PEERCRED): %s",
+			s->path, strerror(errno));
+		return false;
+	}
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return true;
+	set_err(s,
+		"refused %s: it is uid %u's (pid %d), not root's or this daemon's user's",
+		s->path, (unsigned int)cred.uid, (int)cred.pid);
+	return false;
+}
+
 static void try_connect(struct vici_source *s)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -900,6 +925,11 @@ static void try_connect(struct vici_source *s)
 		/* A unix socket connects at once or not at all (EAGAIN: its
 		 * backlog is full); either way, later. */
 		set_err(s, "connect: %s", strerror(errno));
+		close(fd);
+		sa_retry_later(&s->retry);
+		return;
+	}
+	if (!peer_trusted(s, fd)) {
 		close(fd);
 		sa_retry_later(&s->retry);
 		return;

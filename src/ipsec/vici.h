@@ -32,6 +32,8 @@
  * backoff from VICI_BACKOFF_MIN_MS doubling to VICI_BACKOFF_MAX_MS (back to
  * the minimum after each complete listing), and lists everything again. A
  * missing socket (charon not running) is no error: it is retried the same.
+ * So is a socket whose listener is neither root nor this process's user
+ * (SO_PEERCRED): refused, sent nothing, the uid and pid in the state.
  *
  * Times (now_ms) are CLOCK_MONOTONIC in milliseconds.
  */

@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1509,6 +1511,95 @@ static void test_unix_socket(void **state)
 	vici_buf_free(&b);
 }
 
+/*
+ * A socket at the path that another user listens on (a path in a
+ * directory they may write): refused, named with its uid and pid, sent
+ * nothing, tried again later as a dead socket is; root's, once there, is
+ * believed. Needs root (to be another user in the child).
+ */
+static void test_untrusted_peer(void **state)
+{
+	char dir[] = "/tmp/test_vici.XXXXXX", path[64], st[320], want[160];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct vici_source *s;
+	int ready[2], lfd, fd, status, t;
+	pid_t pid;
+	char c;
+
+	if (geteuid() != 0) {
+		print_message("not root: skipped\n");
+		return;
+	}
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(path, sizeof(path), "%s/charon.vici", dir);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		ssize_t n, got = 0;
+		char buf[256];
+
+		/* nobody: listens, and says whether a byte ever came */
+		alarm(10);
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (lfd < 0 ||
+		    bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) ||
+		    listen(lfd, 4) || write(ready[1], "r", 1) != 1)
+			_exit(2);
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			_exit(2);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			got += n;
+		_exit(got ? 1 : 0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+
+	nr_recs = 0;
+	assert_int_equal(vici_source_open(&s, path, on_sa, NULL), 0);
+	assert_int_equal(vici_source_fd(s), -1);
+	assert_false(vici_source_up(s));
+	snprintf(
+		want, sizeof(want),
+		"down: refused %s: it is uid 65534's (pid %d), not root's or this daemon's user's, retry in",
+		path, (int)pid);
+	assert_non_null(strstr(vici_source_state(s, st, sizeof(st)), want));
+	/* retried with the backoff of a dead socket, refused again */
+	t = vici_source_timeout_ms(s, now_ms());
+	assert_true(t > 200 && t <= VICI_BACKOFF_MIN_MS);
+	vici_source_tick(s, now_ms() + 100000);
+	assert_int_equal(vici_source_fd(s), -1);
+	assert_non_null(strstr(vici_source_state(s, st, sizeof(st)), want));
+	t = vici_source_timeout_ms(s, now_ms());
+	assert_true(t > 2 * VICI_BACKOFF_MIN_MS - 100 &&
+		    t <= 2 * VICI_BACKOFF_MIN_MS);
+	assert_int_equal(nr_recs, 0); /* no SA, not even a SYNC_BEGIN */
+	/* the fake charon saw the connection close with nothing sent */
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	/* root's socket there instead: believed */
+	unlink(path);
+	lfd = listen_at(path);
+	vici_source_tick(s, now_ms() + 100000);
+	assert_true(vici_source_fd(s) >= 0);
+	fd = accept_one(lfd);
+	expect_request(fd, VICI_EVENT_REGISTER, "child-updown");
+
+	vici_source_close(s);
+	close(fd);
+	close(lfd);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_open_errors(void **state)
 {
 	char path[200];
@@ -1540,6 +1631,7 @@ int main(void)
 		cmocka_unit_test(test_ike_update),
 		cmocka_unit_test(test_protocol_errors),
 		cmocka_unit_test(test_unix_socket),
+		cmocka_unit_test(test_untrusted_peer),
 		cmocka_unit_test(test_open_errors),
 	};
 
