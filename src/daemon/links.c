@@ -112,7 +112,8 @@ static int attach(struct daemon *d, struct daemon_link *k)
 
 	/* Twice if the other program went between the refusal and the look. */
 	do {
-		err = li_loader_attach(d->l, k->ifindex);
+		err = li_loader_attach(d->l, k->ifindex,
+				       li_link_frames(k->type));
 		if (err != -EBUSY)
 			break;
 		if (held_by_other(d, k))
@@ -154,7 +155,8 @@ static void egress_alone(struct daemon *d, struct daemon_link *k)
 	if (k->eg_only || !egress_wanted(k))
 		return;
 	k->eg_only = true;
-	li_loader_attach_egress_alone(d->l, k->ifindex);
+	li_loader_attach_egress_alone(d->l, k->ifindex,
+				      li_link_frames(k->type));
 	egress_note(d, k);
 }
 
@@ -275,7 +277,8 @@ void links_tick(struct daemon *d)
 			sync_one(d, k);
 		if ((k->attached || k->eg_only) && k->egress_err &&
 		    now >= k->egress_retry.next_ms) {
-			li_loader_attach_egress(d->l, k->ifindex);
+			li_loader_attach_egress(d->l, k->ifindex,
+						li_link_frames(k->type));
 			sa_retry_later(&k->egress_retry);
 		}
 		egress_note(d, k);

@@ -157,15 +157,18 @@ int daemon_tick(struct daemon *d, bool force)
 }
 
 /* The interfaces our program is attached to, for a successor. */
-static int *attached_ifindexes(const struct daemon *d, size_t *nr)
+static struct li_link *attached_links(const struct daemon *d, size_t *nr)
 {
-	int *v = calloc(d->nr_links + 1, sizeof(*v));
+	struct li_link *v = calloc(d->nr_links + 1, sizeof(*v));
 	size_t i;
 
 	*nr = 0;
 	for (i = 0; v && i < d->nr_links; i++)
 		if (d->links[i].attached)
-			v[(*nr)++] = d->links[i].ifindex;
+			v[(*nr)++] = (struct li_link){
+				d->links[i].ifindex,
+				li_link_frames(d->links[i].type)
+			};
 	return v;
 }
 
@@ -179,13 +182,14 @@ static int grow(struct daemon *d, const struct li_ruleset *rs)
 {
 	struct li_loader *n;
 	const char *pins;
+	struct li_link *ifs;
 	size_t nr, i;
-	int *ifs, err;
+	int err;
 
 	err = li_loader_successor(&n, d->l, rs);
 	if (err)
 		return err;
-	ifs = attached_ifindexes(d, &nr);
+	ifs = attached_links(d, &nr);
 	err = ifs ? li_loader_take_over(n, d->l, ifs, nr) : -ENOMEM;
 	free(ifs);
 	if (err) {
@@ -195,7 +199,8 @@ static int grow(struct daemon *d, const struct li_ruleset *rs)
 	/* The session program where it is alone: @n's in @old's place. */
 	for (i = 0; i < d->nr_links; i++)
 		if (d->links[i].eg_only)
-			li_loader_move_egress(n, d->links[i].ifindex, true);
+			li_loader_move_egress(n, d->links[i].ifindex, true,
+					      li_link_frames(d->links[i].type));
 	li_loader_poll(d->l, 0, daemon_on_event, d);
 	li_loader_close(d->l);
 	d->l = n;

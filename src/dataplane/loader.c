@@ -591,7 +591,8 @@ int li_loader_foreign(int ifindex, struct li_xdp_prog *f)
  * replaced by ours in one step; 0: no; -EBUSY: another program holds the
  * hook alone (li_loader_foreign); <0: error.
  */
-static int attached_already(struct li_loader *l, int ifindex)
+static int attached_already(struct li_loader *l, int ifindex,
+			    enum li_frames frames)
 {
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
@@ -607,10 +608,10 @@ static int attached_already(struct li_loader *l, int ifindex)
 	 */
 	if (h.kind == LI_HOOK_OURS) {
 		keep = li_fd_shares_maps(l, h.fd) &&
-		       !strcmp(h.name, li_xdp_name_for(ifindex));
-		ret = keep						? 1 :
-		      li_attach_replace(l, ifindex, h.fd, h.mode, true) ?:
-									  1;
+		       !strcmp(h.name, li_xdp_name_for(frames));
+		ret = keep ? 1 :
+		      li_attach_replace(l, ifindex, frames, h.fd, h.mode, true) ?:
+			     1;
 	} else if (h.kind == LI_HOOK_FOREIGN)
 		ret = -EBUSY; /* never replaced: libxdp cannot run both */
 	li_hook_close(&h);
@@ -624,7 +625,7 @@ static int attached_already(struct li_loader *l, int ifindex)
 	if (p && li_shares_maps(l, p))
 		ret = 1;
 	else if (p)
-		ret = li_attach_replace(l, ifindex, xdp_program__fd(p), xdp_multiprog__attach_mode(mp), false) ?:
+		ret = li_attach_replace(l, ifindex, frames, xdp_program__fd(p), xdp_multiprog__attach_mode(mp), false) ?:
 			      1;
 	xdp_multiprog__close(mp);
 	return ret;
@@ -644,35 +645,35 @@ int li_loader_hook_empty(int ifindex)
 	return !q.prog_id && !q.drv_prog_id && !q.skb_prog_id && !q.hw_prog_id;
 }
 
-struct xdp_program *li_our_xdp(struct bpf_object *obj, int ifindex)
+struct xdp_program *li_our_xdp(struct bpf_object *obj, enum li_frames frames)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, o, .obj = obj,
-			    .prog_name = li_xdp_name_for(ifindex));
+			    .prog_name = li_xdp_name_for(frames));
 
 	return xdp_program__create(&o);
 }
 
-int li_loader_attach(struct li_loader *l, int ifindex)
+int li_loader_attach(struct li_loader *l, int ifindex, enum li_frames frames)
 {
 	struct li_attached a = { .ifindex = ifindex }, *n;
 	libbpf_print_fn_t pb;
 	libxdp_print_fn_t px;
 	int err;
 
-	err = attached_already(l, ifindex);
+	err = attached_already(l, ifindex, frames);
 	/* Its egress program too; a failure is kept for egress_err. */
 	if (err > 0)
-		li_egress_attach_as(l, ifindex, false);
+		li_egress_attach_as(l, ifindex, false, frames);
 	if (err)
 		return err < 0 ? err : 0;
 	n = realloc(l->att, (l->nr_att + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	l->att = n;
-	err = li_attach_obj(l, li_xdp_name_for(ifindex), &a.obj);
+	err = li_attach_obj(l, li_xdp_name_for(frames), &a.obj);
 	if (err)
 		return err;
-	a.prog = li_our_xdp(a.obj, ifindex);
+	a.prog = li_our_xdp(a.obj, frames);
 	err = libxdp_get_error(a.prog);
 	if (err) {
 		bpf_object__close(a.obj);
@@ -695,7 +696,7 @@ int li_loader_attach(struct li_loader *l, int ifindex)
 		return li_loader_foreign(ifindex, NULL) > 0 ? -EBUSY : err;
 	}
 	l->att[l->nr_att++] = a;
-	li_egress_attach_as(l, ifindex, false);
+	li_egress_attach_as(l, ifindex, false, frames);
 	return 0;
 }
 

@@ -131,6 +131,15 @@ int li_loader_set_event_rate(struct li_loader *l, int kind, __u32 rate,
 			     __u32 burst);
 
 /*
+ * What an interface's frames start with, by its link type (ARPHRD_*):
+ * Ethernet (and lo), the IP header (tun, WireGuard, xfrm: the loader
+ * attaches localin_xdp_l3 and the L3 egress programs there), or something
+ * the programs cannot read.
+ */
+enum li_frames { LI_FRAMES_ETH, LI_FRAMES_IP, LI_FRAMES_OTHER };
+enum li_frames li_link_frames(unsigned int arphrd);
+
+/*
  * A ruleset the maps cannot hold (li_loader_set_ruleset: -E2BIG): open a
  * successor of @old with maps sized for @rs, holding @old's state (local
  * addresses, SAs, counters by reason, trace budget and filter, event
@@ -140,26 +149,34 @@ int li_loader_set_event_rate(struct li_loader *l, int kind, __u32 rate,
 int li_loader_successor(struct li_loader **out, struct li_loader *old,
 			const struct li_ruleset *rs);
 /*
- * @n replaces @old's program on each of @ifindex (where @old's is
- * attached) in one step per interface, then @old's pins by its own. On an
+ * @n replaces @old's program on each of @links (where @old's is attached)
+ * in one step per interface, then @old's pins by its own. On an
  * error before the programs are swapped, every interface is put back as
  * it was and @old stays in force. After 0, @old is only good for reading
  * its last events and closing.
  */
+struct li_link {
+	int ifindex;
+	enum li_frames frames; /* as li_loader_attach()'s */
+};
 int li_loader_take_over(struct li_loader *n, struct li_loader *old,
-			const int *ifindex, size_t nr);
+			const struct li_link *links, size_t nr);
 /* Where the loader's pins are (NULL: not pinned). */
 const char *li_loader_pin_dir(const struct li_loader *l);
 
 /*
  * Attach to / detach from an interface (native if possible, else generic).
+ * @frames: li_link_frames() of the link type the caller holds for
+ * @ifindex (the daemon's, from RTM_NEWLINK): the loader does not ask the
+ * kernel again, by a name that a rename could have given to another
+ * device in between.
  * Someone else's XDP program on the interface is never replaced: libxdp
  * runs ours beside it when it was attached through libxdp's dispatcher;
  * when it is there alone (attached directly, as by `ip link set xdp`, or
  * by libxdp where the kernel cannot load the dispatcher), attach fails
  * with -EBUSY, and li_loader_foreign() says which program it is.
  */
-int li_loader_attach(struct li_loader *l, int ifindex);
+int li_loader_attach(struct li_loader *l, int ifindex, enum li_frames frames);
 int li_loader_detach(struct li_loader *l, int ifindex);
 
 /*
@@ -171,7 +188,8 @@ int li_loader_detach(struct li_loader *l, int ifindex);
  * policies. li_loader_egress_err(): 0 attached, else why not (-ENOENT:
  * XDP not attached by @l); li_loader_attach_egress(): try again.
  */
-int li_loader_attach_egress(struct li_loader *l, int ifindex);
+int li_loader_attach_egress(struct li_loader *l, int ifindex,
+			    enum li_frames frames);
 int li_loader_egress_err(const struct li_loader *l, int ifindex);
 /*
  * The session program alone, on an interface the XDP program is not on:
@@ -187,7 +205,8 @@ int li_loader_egress_err(const struct li_loader *l, int ifindex);
  * (li_loader_take_over()); when it cannot be, that one goes too, as it
  * would record sessions in maps no one reads.
  */
-int li_loader_attach_egress_alone(struct li_loader *l, int ifindex);
+int li_loader_attach_egress_alone(struct li_loader *l, int ifindex,
+				  enum li_frames frames);
 /*
  * Is the session program attached (li_loader_egress_err() 0) still on
  * @ifindex's egress hook? Someone may have deleted its filter or the
@@ -197,7 +216,8 @@ int li_loader_attach_egress_alone(struct li_loader *l, int ifindex);
  */
 int li_loader_egress_check(struct li_loader *l, int ifindex);
 int li_loader_detach_egress(struct li_loader *l, int ifindex);
-int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone);
+int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone,
+			  enum li_frames frames);
 
 /* Another program alone on an interface's XDP hook. */
 struct li_xdp_prog {
@@ -212,17 +232,6 @@ int li_loader_foreign(int ifindex, struct li_xdp_prog *f);
  * xdp off` takes our program off unasked.
  */
 int li_loader_hook_empty(int ifindex);
-
-/*
- * What an interface's frames start with, by its link type (ARPHRD_*):
- * Ethernet (and lo), the IP header (tun, WireGuard, GRE, vti, ip6tnl,
- * sit, PPP, raw IP: the loader attaches localin_xdp_l3 and the L3 egress
- * programs there), or something the programs cannot read.
- */
-enum li_frames { LI_FRAMES_ETH, LI_FRAMES_IP, LI_FRAMES_OTHER };
-enum li_frames li_link_frames(unsigned int arphrd);
-/* The same of @ifindex in this namespace (Ethernet if it cannot tell). */
-enum li_frames li_ifindex_frames(int ifindex);
 
 /*
  * Wait up to @timeout_ms for events; @fn gets each (time converted to

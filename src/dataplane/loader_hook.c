@@ -8,10 +8,7 @@
  * its dispatcher holds the hook and its components must be read.
  */
 #include <errno.h>
-#include <net/if.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -141,23 +138,7 @@ enum li_frames li_link_frames(unsigned int arphrd)
 	}
 }
 
-enum li_frames li_ifindex_frames(int ifindex)
+const char *li_xdp_name_for(enum li_frames frames)
 {
-	struct ifreq r = { 0 };
-	int fd, err;
-
-	if (!if_indextoname((unsigned int)ifindex, r.ifr_name))
-		return LI_FRAMES_ETH;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return LI_FRAMES_ETH;
-	err = ioctl(fd, SIOCGIFHWADDR, &r);
-	close(fd);
-	return err ? LI_FRAMES_ETH : li_link_frames(r.ifr_hwaddr.sa_family);
-}
-
-const char *li_xdp_name_for(int ifindex)
-{
-	return li_ifindex_frames(ifindex) == LI_FRAMES_IP ? LI_PROG_L3_NAME :
-							    LI_PROG_NAME;
+	return frames == LI_FRAMES_IP ? LI_PROG_L3_NAME : LI_PROG_NAME;
 }

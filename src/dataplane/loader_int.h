@@ -41,6 +41,7 @@ struct li_egress {
 	int ifindex;
 	int err;
 	bool alone;
+	enum li_frames frames; /* the caller's, for the next try */
 };
 
 /* What the loader keeps of the ruleset in force. */
@@ -147,8 +148,8 @@ void li_image_need(const struct li_ruleset *rs, __u32 need[5]);
 #define LI_PROG_L3_NAME "localin_xdp_l3"
 /* Ours, either kind (a program's name as the kernel or libxdp gives it). */
 bool li_xdp_name_ours(const char *name);
-/* The XDP program for @ifindex's frames. */
-const char *li_xdp_name_for(int ifindex);
+/* The XDP program for @frames (li_link_frames()). */
+const char *li_xdp_name_for(enum li_frames frames);
 
 /*
  * For libbpf_set_print() around a call whose failure is expected and
@@ -178,8 +179,8 @@ int li_pin_all(struct li_loader *l);
  */
 int li_attach_obj(struct li_loader *l, const char *name,
 		  struct bpf_object **out);
-/* libxdp's handle of @obj's XDP program for @ifindex's frames. */
-struct xdp_program *li_our_xdp(struct bpf_object *obj, int ifindex);
+/* libxdp's handle of @obj's XDP program for @frames. */
+struct xdp_program *li_our_xdp(struct bpf_object *obj, enum li_frames frames);
 /* Our program among an interface's (by name), and: does it use our maps? */
 struct xdp_program *li_find_ours(struct xdp_multiprog *mp);
 bool li_shares_maps(struct li_loader *l, struct xdp_program *p);
@@ -207,20 +208,24 @@ __u32 li_mode_flags(int mode);
 /* Does the program @prog_fd judge packets with @l's maps? */
 bool li_fd_shares_maps(struct li_loader *l, int prog_fd);
 /*
- * Put our program on @ifindex in the place of the program @old_fd,
- * attached there in @mode (enum xdp_attach_mode), alone (@legacy) or under
- * libxdp's dispatcher: loader_swap.c.
+ * Put our program for @frames on @ifindex in the place of the program
+ * @old_fd, attached there in @mode (enum xdp_attach_mode), alone (@legacy)
+ * or under libxdp's dispatcher: loader_swap.c.
  */
-int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
-		      bool legacy);
+int li_attach_replace(struct li_loader *l, int ifindex, enum li_frames frames,
+		      int old_fd, int mode, bool legacy);
 /*
  * loader_tc.c: our filter off @ifindex's egress hook (any run's; someone
  * else's stays), 0 also when the interface or its qdisc is gone; the same
  * with @l's record of it forgotten first; only the record forgotten.
  */
 int li_egress_remove(int ifindex);
-/* Ours on @ifindex, @alone or with the XDP program (li_loader_attach). */
-int li_egress_attach_as(struct li_loader *l, int ifindex, bool alone);
+/*
+ * Ours for @frames on @ifindex, @alone or with the XDP program
+ * (li_loader_attach); kept, for li_loader_attach_egress() to try again.
+ */
+int li_egress_attach_as(struct li_loader *l, int ifindex, bool alone,
+			enum li_frames frames);
 int li_egress_detach(struct li_loader *l, int ifindex);
 void li_egress_forget(struct li_loader *l, int ifindex);
 /* Unlink every entry of a pin directory (kept: the directory). */

@@ -199,8 +199,8 @@ int li_loader_successor(struct li_loader **out, struct li_loader *old,
  * that branch has not run here) by adding ours before removing the other,
  * so that one of the two always runs.
  */
-int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
-		      bool legacy)
+int li_attach_replace(struct li_loader *l, int ifindex, enum li_frames frames,
+		      int old_fd, int mode, bool legacy)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = old_fd);
 	struct li_attached a = { .ifindex = ifindex }, *v;
@@ -212,13 +212,13 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
 	if (!v)
 		return -ENOMEM;
 	l->att = v;
-	err = li_attach_obj(l, li_xdp_name_for(ifindex), &a.obj);
+	err = li_attach_obj(l, li_xdp_name_for(frames), &a.obj);
 	if (err)
 		return err;
 	if (legacy) {
 		err = bpf_object__load(a.obj);
 		prog = bpf_object__find_program_by_name(
-			a.obj, li_xdp_name_for(ifindex));
+			a.obj, li_xdp_name_for(frames));
 		if (!err &&
 		    (!prog ||
 		     bpf_xdp_attach(ifindex, bpf_program__fd(prog),
@@ -226,7 +226,7 @@ int li_attach_replace(struct li_loader *l, int ifindex, int old_fd, int mode,
 				    &ao)))
 			err = prog ? -errno : -ENOENT;
 	} else {
-		a.prog = li_our_xdp(a.obj, ifindex);
+		a.prog = li_our_xdp(a.obj, frames);
 		err = libxdp_get_error(a.prog);
 		if (err)
 			a.prog = NULL;
@@ -337,7 +337,7 @@ struct li_was {
 };
 
 /* Put @was back where it was: the interfaces before @nr, single-program. */
-static void roll_back(struct li_loader *n, const int *ifindex,
+static void roll_back(struct li_loader *n, const struct li_link *links,
 		      const struct li_was *was, size_t nr)
 {
 	struct li_was now;
@@ -346,14 +346,14 @@ static void roll_back(struct li_loader *n, const int *ifindex,
 	for (i = 0; i < nr; i++) {
 		if (was[i].fd < 0 || !was[i].legacy)
 			continue;
-		now.fd = ours_on(n, ifindex[i], &now.mode, &now.legacy);
+		now.fd = ours_on(n, links[i].ifindex, &now.mode, &now.legacy);
 		if (now.fd < 0)
 			continue;
 		{
 			LIBBPF_OPTS(bpf_xdp_attach_opts, ao,
 				    .old_prog_fd = now.fd);
 
-			bpf_xdp_attach(ifindex[i], was[i].fd,
+			bpf_xdp_attach(links[i].ifindex, was[i].fd,
 				       XDP_FLAGS_REPLACE |
 					       li_mode_flags(was[i].mode),
 				       &ao);
@@ -363,7 +363,7 @@ static void roll_back(struct li_loader *n, const int *ifindex,
 }
 
 int li_loader_take_over(struct li_loader *n, struct li_loader *old,
-			const int *ifindex, size_t nr)
+			const struct li_link *links, size_t nr)
 {
 	struct li_was *was;
 	char tmp[512];
@@ -389,16 +389,17 @@ int li_loader_take_over(struct li_loader *n, struct li_loader *old,
 	for (i = 0; i < nr; i++)
 		was[i].fd = -ENOENT;
 	for (i = 0; i < nr && !err; i++) {
-		was[i].fd =
-			ours_on(old, ifindex[i], &was[i].mode, &was[i].legacy);
+		was[i].fd = ours_on(old, links[i].ifindex, &was[i].mode,
+				    &was[i].legacy);
 		if (was[i].fd == -ENOENT)
 			continue; /* not ours there (any more): nothing to do */
 		err = was[i].fd < 0 ?
 			      was[i].fd :
-			      li_attach_replace(n, ifindex[i], was[i].fd,
+			      li_attach_replace(n, links[i].ifindex,
+						links[i].frames, was[i].fd,
 						was[i].mode, was[i].legacy);
 		if (err)
-			roll_back(n, ifindex, was, i);
+			roll_back(n, links, was, i);
 	}
 	/*
 	 * The egress filter too, where our program was: @old's would record
@@ -407,7 +408,8 @@ int li_loader_take_over(struct li_loader *n, struct li_loader *old,
 	 */
 	for (i = 0; i < nr && !err; i++)
 		if (was[i].fd >= 0)
-			li_loader_move_egress(n, ifindex[i], false);
+			li_loader_move_egress(n, links[i].ifindex, false,
+					      links[i].frames);
 	for (i = 0; i < nr; i++)
 		if (was[i].fd >= 0)
 			close(was[i].fd);

@@ -64,6 +64,7 @@ static struct li_egress *eg_get(struct li_loader *l, int ifindex)
 	e->ifindex = ifindex;
 	e->err = -ENOENT;
 	e->alone = false;
+	e->frames = LI_FRAMES_ETH;
 	return e;
 }
 
@@ -103,7 +104,8 @@ static int ours_at(int ifindex)
 	return -EBUSY;
 }
 
-static int egress_attach(struct li_loader *l, int ifindex, bool alone)
+static int egress_attach(struct li_loader *l, int ifindex, bool alone,
+			 enum li_frames frames)
 {
 	LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = ifindex,
 		    .attach_point = BPF_TC_EGRESS);
@@ -116,7 +118,7 @@ static int egress_attach(struct li_loader *l, int ifindex, bool alone)
 	if (err && err != -EEXIST)
 		return err;
 	/* At an L3 device's egress hook too the data is the IP header. */
-	if (li_ifindex_frames(ifindex) == LI_FRAMES_IP)
+	if (frames == LI_FRAMES_IP)
 		o.prog_fd =
 			bpf_program__fd(alone ? l->skel->progs.localin_ego_l3 :
 						l->skel->progs.localin_egr_l3);
@@ -142,7 +144,8 @@ static int egress_attach(struct li_loader *l, int ifindex, bool alone)
 	return bpf_tc_attach(&h, &o);
 }
 
-int li_egress_attach_as(struct li_loader *l, int ifindex, bool alone)
+int li_egress_attach_as(struct li_loader *l, int ifindex, bool alone,
+			enum li_frames frames)
 {
 	struct li_egress *e = eg_get(l, ifindex);
 	libbpf_print_fn_t pb;
@@ -150,24 +153,27 @@ int li_egress_attach_as(struct li_loader *l, int ifindex, bool alone)
 	if (!e)
 		return -ENOMEM;
 	e->alone = alone;
+	e->frames = frames;
 	/* EEXIST is expected ("Exclusivity flag on", "Filter already exists") */
 	pb = libbpf_set_print(li_print_none_bpf);
-	e->err = egress_attach(l, ifindex, alone);
+	e->err = egress_attach(l, ifindex, alone, frames);
 	libbpf_set_print(pb);
 	return e->err;
 }
 
 /* Again, as it was: alone or with the XDP program. */
-int li_loader_attach_egress(struct li_loader *l, int ifindex)
+int li_loader_attach_egress(struct li_loader *l, int ifindex,
+			    enum li_frames frames)
 {
 	const struct li_egress *e = eg_find(l, ifindex);
 
-	return li_egress_attach_as(l, ifindex, e && e->alone);
+	return li_egress_attach_as(l, ifindex, e && e->alone, frames);
 }
 
-int li_loader_attach_egress_alone(struct li_loader *l, int ifindex)
+int li_loader_attach_egress_alone(struct li_loader *l, int ifindex,
+				  enum li_frames frames)
 {
-	return li_egress_attach_as(l, ifindex, true);
+	return li_egress_attach_as(l, ifindex, true, frames);
 }
 
 int li_loader_egress_check(struct li_loader *l, int ifindex)
@@ -183,7 +189,7 @@ int li_loader_egress_check(struct li_loader *l, int ifindex)
 		return 0;
 	/* Nothing (-EINVAL: its clsact qdisc too), or someone else's. */
 	if (err == 0 || err == -EINVAL)
-		li_egress_attach_as(l, ifindex, e->alone);
+		li_egress_attach_as(l, ifindex, e->alone, e->frames);
 	else
 		e->err = err;
 	return 1;
@@ -233,9 +239,10 @@ int li_loader_detach_egress(struct li_loader *l, int ifindex)
 	return li_egress_detach(l, ifindex);
 }
 
-int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone)
+int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone,
+			  enum li_frames frames)
 {
-	int err = li_egress_attach_as(n, ifindex, alone);
+	int err = li_egress_attach_as(n, ifindex, alone, frames);
 
 	if (err)
 		li_egress_remove(ifindex);

@@ -57,6 +57,7 @@
 #include <linux/xfrm.h>
 
 #include "ipsec/xfrm.h"
+#include "netns_child.h"
 
 #ifndef TCP_ENCAP_ESPINTCP
 #define TCP_ENCAP_ESPINTCP 7
@@ -1382,54 +1383,6 @@ static void test_source_errors(void **state)
 }
 
 /* --- live: the kernel in a network namespace of a child ------------------- */
-
-/*
- * The child reports through its exit status: 0 passed, 77 skipped, else
- * failed with the reason on stderr (cmocka's asserts cannot leave a
- * forked child).
- */
-#define CHILD_SKIP 77
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, \
-				#cond);                                    \
-			fprintf(stderr, __VA_ARGS__);                      \
-			fputc('\n', stderr);                               \
-			_exit(1);                                          \
-		}                                                          \
-	} while (0)
-
-static void in_child(void (*fn)(void), bool need_root)
-{
-	pid_t pid;
-	int st;
-
-	if (need_root && geteuid() != 0) {
-		print_message(
-			"skipped: needs root (a network namespace, CAP_NET_ADMIN for XFRM)\n");
-		skip();
-	}
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		if (need_root && unshare(CLONE_NEWNET)) {
-			fprintf(stderr, "unshare(CLONE_NEWNET): %s\n",
-				strerror(errno));
-			_exit(CHILD_SKIP);
-		}
-		fn();
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == CHILD_SKIP) {
-		print_message("skipped (see above)\n");
-		skip();
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		fail_msg("the child failed (status %#x)", st);
-}
 
 static __u64 now_ms(void)
 {
