@@ -91,12 +91,16 @@ static int load(struct daemon *d, const char *path, bool staged,
 	 * line in the diagnostics: it is read without following either. So
 	 * could the config itself be replaced by such a link: its links are
 	 * followed only when root (or our user) made them, as one who points
-	 * /etc/localin/localin.conf at a checkout does.
+	 * /etc/localin/localin.conf at a checkout does. Neither is read
+	 * when anyone may write it: any local user could open the gateway,
+	 * or shut its admin out, at the next reload (its group may: the
+	 * admin group, who may change it anyway).
 	 */
-	err = pipeline_load_file(p, path, d->o->vdom,
-				 staged ? CONF_READ_NOFOLLOW :
-					  CONF_READ_OWNED_LINKS,
-				 STAGE_RESOLVE);
+	err = pipeline_load_file(
+		p, path, d->o->vdom,
+		CONF_READ_NOT_WORLD_WRITABLE |
+			(staged ? CONF_READ_NOFOLLOW : CONF_READ_OWNED_LINKS),
+		STAGE_RESOLVE);
 	/* FQDNs and feeds as resolved so far (new ones match nothing yet). */
 	if (!err) {
 		p->objs.dyn = &d->dyn.t;

@@ -223,6 +223,21 @@ check "reload through root's own link: exit $?, reloaded" \
 	grep -q "^reloaded" "$tmp/reloadok.out"
 rm -f "$conf"
 mv "$tmp/real.conf" "$conf"
+# A config anyone may write: any local user could open the gateway at the
+# next reload. Refused, its mode named, the running config kept.
+mode=$(stat -c %a "$conf")
+chmod o+w "$conf"
+li_cmd reload >"$tmp/reloadww.out" 2>&1
+rc=$?
+check "reload of a config others may write: exit $rc, refused, its mode named" \
+	sh -c "[ $rc = 1 ] && grep -q 'others may write it (mode 0' '$tmp/reloadww.out'"
+li_cmd status >"$tmp/statusww.out" 2>&1
+check "... the daemon still enforces 2 policies" \
+	grep -q "^policies: 2 IPv4" "$tmp/statusww.out"
+chmod "$mode" "$conf"
+li_cmd reload >"$tmp/reloadww2.out" 2>&1
+check "... and reloads once its mode is $mode again: exit $?" \
+	grep -q "^reloaded" "$tmp/reloadww2.out"
 
 r0=$(reloads)
 printf '%s\n' 'config firewall local-in-policy' 'edit 1' \
