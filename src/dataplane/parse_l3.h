@@ -13,8 +13,7 @@
 /*
  * The IPv6 extension headers' numbers: IPPROTO_HOPOPTS, _ROUTING,
  * _FRAGMENT, _NONE and _DSTOPTS. In host builds glibc's <netinet/in.h>
- * and this kernel header agree in either order (__USE_KERNEL_IPV6_DEFS);
- * AH, in <linux/in.h>, which does not, is LI_IPPROTO_AH in parse.h.
+ * and this kernel header agree in either order (__USE_KERNEL_IPV6_DEFS).
  */
 #include <linux/in6.h>
 
@@ -118,7 +117,10 @@ static __always_inline void li_parse_ipv4(const void *data,
  * keeps both the verifier and a hostile chain in check. A later fragment
  * ends the walk: what follows its fragment header is the middle of the
  * datagram. The final next-header value is the protocol (IPPROTO_NONE, no
- * next header, included).
+ * next header, included). AH is not stepped over: it is the packet's
+ * protocol, as on IPv4, where it is the IP header's (FortiOS's service
+ * "AH", protocol-number 51, matches it on both families), and what it
+ * protects (ESP, TCP) is not read.
  */
 static __always_inline void li_parse_ipv6(const void *data,
 					  const void *data_end, __u32 wire,
@@ -164,8 +166,7 @@ static __always_inline void li_parse_ipv6(const void *data,
 	LI_UNROLL
 	for (i = 0; i <= LI_EXTHDR_MAX; i++) {
 		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
-		    nh != IPPROTO_FRAGMENT && nh != LI_IPPROTO_AH &&
-		    nh != IPPROTO_DSTOPTS)
+		    nh != IPPROTO_FRAGMENT && nh != IPPROTO_DSTOPTS)
 			break;
 		if (i == LI_EXTHDR_MAX) {
 			p->malformed = LI_MAL_EXTHDR;
@@ -191,11 +192,7 @@ static __always_inline void li_parse_ipv6(const void *data,
 			p->malformed = LI_MAL_EXTHDR;
 			return;
 		}
-		/* AH counts 32-bit words less 2, the others octets less 1 */
-		if (nh == LI_IPPROTO_AH)
-			len = ((__u32)h[1] + 2) * 4;
-		else
-			len = ((__u32)h[1] + 1) * 8;
+		len = ((__u32)h[1] + 1) * 8;
 		if (!li_ptr(data, data_end, off, end, len)) {
 			p->malformed = LI_MAL_EXTHDR;
 			return;

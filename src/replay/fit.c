@@ -90,7 +90,7 @@ static __u32 ipv6_l4(const __u8 *f, __u32 t, __u32 off, __u8 *proto)
 	for (i = 0; i < LI_EXTHDR_MAX; i++) {
 		__u32 h = l4;
 
-		if (nh != 0 && nh != 43 && nh != 44 && nh != 51 && nh != 60)
+		if (nh != 0 && nh != 43 && nh != 44 && nh != 60)
 			break;
 		if (h + 8 > t)
 			return 0;
@@ -98,8 +98,6 @@ static __u32 ipv6_l4(const __u8 *f, __u32 t, __u32 off, __u8 *proto)
 			return 0;
 		if (nh == 44)
 			l4 += 8;
-		else if (nh == 51) /* AH: 32-bit words less 2 */
-			l4 += ((__u32)f[h + 1] + 2) * 4;
 		else
 			l4 += ((__u32)f[h + 1] + 1) * 8;
 		nh = f[h];

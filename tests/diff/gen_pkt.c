@@ -169,6 +169,21 @@ static void transport(struct rng *r, const struct gen_world *w,
 		rng_fill(r, d->l4, d->l4_len);
 		if (d->l4_len >= 4)
 			put32(d->l4, pick_spi(r, w, d->family, d->daddr));
+	} else if (k < 96) {
+		/*
+		 * AH, the packet's protocol on both families (parse_l3.h),
+		 * in front of ESP with a live SPI at times or of TCP; in
+		 * IPv6 after the fragment header, as RFC 8200 orders them.
+		 */
+		d->proto = 51;
+		d->l4_len = 12 + 12 * rng_below(r, 2) + 8 + plen;
+		rng_fill(r, d->l4, d->l4_len);
+		d->l4[0] = rng_below(r, 2) ? 50 : 6;
+		d->l4[1] = (__u8)(d->l4_len - 8 - plen) / 4 - 2;
+		put32(d->l4 + d->l4_len - 8 - plen,
+		      pick_spi(r, w, d->family, d->daddr));
+		if (rng_below(r, 10) == 0)
+			d->l4_len = rng_below(r, 12); /* cut in AH */
 	} else {
 		d->proto = rng_below(r, 2) ? 47 : (__u8)rng_next(r);
 		d->l4_len = plen;

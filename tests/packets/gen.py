@@ -1306,7 +1306,7 @@ def oversize():
     c.add(eth(v6(PEER6, GW6, Raw(bytes([17, 4]) + bytes(22) +
                                  raw(UDP(sport=4500, dport=4500) /
                                      esp(0xc0ffee61, n=8900))), nh=51)),
-          OK)                                      # AH (24 bytes) first
+          IMPL, "AH (24 bytes) in front: AH, not ESP")
     c.add(tcp4(s, 22), deny(2))                             # small: unchanged
     return c
 
@@ -1793,6 +1793,61 @@ def dhcp_client():
     return c
 
 
+def ah():
+    # AH is the packet's protocol, IPv4 and IPv6 alike (FortiOS service
+    # "AH", protocol-number 51). 1 accept AH from 203.0.113.0/24 and
+    # 2001:db8:beef::/64, 2 drop ALL; v4 and v6 alike. ah.sa: 198.51.100.1
+    # c0ffee01 from 203.0.113.10, 2001:db8:100::1 abcdef01 from
+    # 2001:db8:beef::10. Each AH packet from its own source (an accepted
+    # one opens a session by addresses), unless it tests that session.
+    c = Capture("ah", "2024-06-12 09:00:00")
+    b6 = "2001:db8:beef::"
+
+    def ah_hdr(nh, n=12):
+        """AH (n bytes: its length is in 32-bit words less 2) in front
+        of next header nh."""
+        return bytes([nh, n // 4 - 2]) + bytes(2) + \
+            struct.pack("!II", 0xa1a1a1a1, 1) + bytes(n - 12)
+
+    def ah_esp(spi):
+        return Raw(ah_hdr(50) + esp(spi))
+
+    def ah_tcp(src, dst):
+        return Raw(ah_hdr(6, 24) +
+                   raw(TCP(sport=40000, dport=22, flags="S")))
+
+    c.add(eth(v4("203.0.113.11", GW, ah_esp(0xc0ffee01), proto=51)), acc(1),
+          "AH in front of ESP: AH")
+    c.add(eth(v4("203.0.113.11", GW, ah_esp(0xc0ffee01), proto=51)), sess(1),
+          "its session, by the addresses")
+    c.add(eth(v4("203.0.113.12", GW, ah_tcp("203.0.113.12", GW), proto=51)),
+          acc(1), "AH in front of TCP: AH")
+    c.add(eth(v4("198.18.40.1", GW, ah_esp(0xc0ffee01), proto=51)), deny(2),
+          "not the peers")
+    c.add(esp4(PEER, 0xc0ffee01), OK, "ESP itself: the SPI check")
+    c.add(eth(v6(b6 + "11", GW6, ah_esp(0xabcdef01), nh=51)), acc(1),
+          "AH in front of ESP with a live SPI: AH, as on IPv4")
+    c.add(eth(v6(b6 + "11", GW6, ah_esp(0xabcdef01), nh=51)), sess(1),
+          "its session, by the addresses")
+    c.add(eth(v6(b6 + "12", GW6, ah_esp(0xabcdef02), nh=51)), acc(1),
+          "an unknown SPI behind AH: not read, AH")
+    c.add(eth(v6(b6 + "13", GW6, ah_tcp(b6 + "13", GW6), nh=51)), acc(1),
+          "AH in front of TCP: AH, not TCP")
+    c.add(eth(v6(b6 + "14", GW6, IPv6ExtHdrDestOpt(nh=51) /
+                 ah_tcp(b6 + "14", GW6))), acc(1),
+          "destination options, then AH")
+    f = frags6(b6 + "15", GW6, 51, ah_hdr(50) + esp(0xabcdef01, n=40),
+               0xa0000301)
+    c.add(f[0], acc(1), "AH behind a first fragment's header")
+    c.add(f[1], acc(1), "its later fragment: the first's verdict")
+    c.add(eth(v6("2001:db8:dead::1", GW6, ah_esp(0xabcdef01), nh=51)),
+          deny(2), "not the peers")
+    c.add(eth(v6("2001:db8:dead::2", GW6, ah_tcp("2001:db8:dead::2", GW6),
+                 nh=51)), deny(2), "not the peers, TCP behind")
+    c.add(esp6(PEER6, 0xabcdef01), OK, "ESP itself: the SPI check")
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
@@ -1800,7 +1855,7 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
-             dhcp_client]
+             dhcp_client, ah]
 
 
 def main():

@@ -672,27 +672,71 @@ static void test_ipv6_ext_each(void **state)
 	check_v6_ext(0, 0);    /* hop-by-hop */
 	check_v6_ext(43, 2);   /* routing, 24 bytes */
 	check_v6_ext(60, 1);   /* destination options */
-	check_v6_ext(51, 4);   /* AH: (4 + 2) * 4 = 24 bytes */
 	check_v6_ext(60, 255); /* 2 KiB */
 }
 
-static void test_ipv6_ah_esp_and_no_next(void **state)
+/*
+ * AH is the packet's protocol, as on IPv4 (FortiOS's service "AH",
+ * protocol-number 51): the walk stops at it, and what it protects, ESP
+ * or TCP, is not read. IPv4 AH alike.
+ */
+static void check_v6_ah(uint8_t first, uint8_t inner)
+{
+	struct pb b;
+	struct li_pkt p;
+
+	pb_eth(&b, LI_ETH_P_IPV6);
+	pb_ipv6(&b, first);
+	if (first != 51)
+		pb_ext(&b, first, 51, 0);
+	pb_ext(&b, 51, inner, 1); /* 12 bytes */
+	if (inner == LI_IPPROTO_ESP)
+		pb_esp(&b, 0xdeadbeef, 77);
+	else
+		pb_tcp(&b, 5, 0x02);
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.proto, LI_IPPROTO_AH);
+	assert_int_equal(p.flags, 0);
+	assert_int_equal(p.spi, 0);
+	assert_int_equal(p.dport, 0);
+}
+
+static void test_ipv6_ah_and_no_next(void **state)
 {
 	struct pb b;
 	struct li_pkt p;
 
 	(void)state;
+	check_v6_ah(51, LI_IPPROTO_ESP);
+	check_v6_ah(51, LI_IPPROTO_TCP);
+	check_v6_ah(60, LI_IPPROTO_ESP);
+	check_v6_ah(0, LI_IPPROTO_TCP);
+
+	/* A first fragment of AH: AH, its fragments' protocol too. */
 	pb_eth(&b, LI_ETH_P_IPV6);
-	pb_ipv6(&b, 51);
-	pb_ext(&b, 51, LI_IPPROTO_ESP, 1); /* 12 bytes */
+	pb_ipv6(&b, 44);
+	pb_frag6(&b, 51, 0, 1, 9);
+	pb_ext(&b, 51, LI_IPPROTO_ESP, 1);
 	pb_esp(&b, 0xdeadbeef, 77);
 	pb_done(&b);
 	parse(&b, &p);
 	assert_int_equal(p.malformed, LI_MAL_NONE);
-	assert_int_equal(p.proto, LI_IPPROTO_ESP);
-	assert_int_equal(p.flags, LI_PKT_ESP);
-	assert_int_equal(p.spi, 0xdeadbeef);
-	assert_int_equal(p.seq, 77);
+	assert_int_equal(p.proto, LI_IPPROTO_AH);
+	assert_int_equal(p.frag_proto, LI_IPPROTO_AH);
+	assert_int_equal(p.flags, LI_PKT_FRAG);
+
+	/* IPv4 AH: the same facts. */
+	pb_eth(&b, LI_ETH_P_IP);
+	pb_ipv4(&b, 51);
+	pb_ext(&b, 51, LI_IPPROTO_ESP, 1);
+	pb_esp(&b, 0xdeadbeef, 77);
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.proto, LI_IPPROTO_AH);
+	assert_int_equal(p.flags, 0);
 
 	pb_eth(&b, LI_ETH_P_IPV6);
 	pb_ipv6(&b, 60);
@@ -707,7 +751,7 @@ static void test_ipv6_ah_esp_and_no_next(void **state)
 
 static void build_chain(struct pb *b, int n)
 {
-	static const uint8_t kinds[] = { 0, 60, 43, 51, 60, 43, 51, 60, 43 };
+	static const uint8_t kinds[] = { 0, 60, 43, 60, 43, 60, 43, 60, 43 };
 	int i;
 
 	pb_eth(b, LI_ETH_P_IPV6);
@@ -1404,8 +1448,8 @@ static void test_sweep(void **state)
 	pb_eth(&b, LI_ETH_P_IPV6); /* every extension header, IKE on 500 */
 	pb_ipv6(&b, 0);
 	pb_ext(&b, 0, 43, 0);
-	pb_ext(&b, 43, 51, 1);
-	pb_ext(&b, 51, 44, 2);
+	pb_ext(&b, 43, 60, 1);
+	pb_ext(&b, 60, 44, 2);
 	pb_frag6(&b, 60, 0, 1, 77);
 	pb_ext(&b, 60, LI_IPPROTO_UDP, 0);
 	pb_udp(&b, 500, 500);
@@ -1470,7 +1514,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_fragments),
 		cmocka_unit_test(test_tiny_fragment),
 		cmocka_unit_test(test_ipv6_ext_each),
-		cmocka_unit_test(test_ipv6_ah_esp_and_no_next),
+		cmocka_unit_test(test_ipv6_ah_and_no_next),
 		cmocka_unit_test(test_ipv6_chain_limit),
 		cmocka_unit_test(test_ipv6_fragments),
 		cmocka_unit_test(test_udp_errors),
