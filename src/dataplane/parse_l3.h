@@ -113,14 +113,74 @@ static __always_inline void li_parse_ipv4(const void *data,
 }
 
 /*
- * Extension headers, at most LI_EXTHDR_MAX of them: the loop bound is what
- * keeps both the verifier and a hostile chain in check. A later fragment
- * ends the walk: what follows its fragment header is the middle of the
- * datagram. The final next-header value is the protocol (IPPROTO_NONE, no
- * next header, included). AH is not stepped over: it is the packet's
- * protocol, as on IPv4, where it is the IP header's (FortiOS's service
- * "AH", protocol-number 51, matches it on both families), and what it
- * protects (ESP, TCP) is not read.
+ * The walk over IPv6 extension headers from @off (next header *@nh) to
+ * @end, at most @max of them (a constant: LI_EXTHDR_MAX, in a quote
+ * LI_EXTHDR_QUOTE_MAX): the loop bound is what keeps both the verifier
+ * and a hostile chain in check. One walk for the packet's
+ * own headers (@p) and for the packet an ICMPv6 error quotes (@p NULL,
+ * parse_l4.h), so that a quote names the session its packet opened.
+ * Hop-by-hop, routing, destination options and fragment headers are
+ * stepped over; AH is not: it is the packet's protocol, as on IPv4,
+ * where it is the IP header's (FortiOS's service "AH", protocol-number
+ * 51, matches it on both families). Returns the offset of what follows,
+ * *@nh its protocol (IPPROTO_NONE, no next header, included); 0 where
+ * the walk stops short: a header cut or the chain too long (@p:
+ * malformed), a later fragment, whose bytes are the middle of the
+ * datagram (@p: li_frag's bookkeeping; the quote has no ports then).
+ * Only @p's walk updates it: p->proto follows *@nh step by step.
+ */
+static __always_inline __u32 li_ip6_walk(const void *data, const void *data_end,
+					 __u32 off, __u32 end, __u8 *nh,
+					 struct li_pkt *p, const int max)
+{
+	const __u8 *h;
+	__u32 fo;
+	int i;
+
+	LI_UNROLL
+	for (i = 0; i <= max; i++) {
+		if (*nh != IPPROTO_HOPOPTS && *nh != IPPROTO_ROUTING &&
+		    *nh != IPPROTO_FRAGMENT && *nh != IPPROTO_DSTOPTS)
+			break;
+		if (i == max)
+			goto bad;
+		if (*nh == IPPROTO_FRAGMENT) {
+			h = li_ptr(data, data_end, off, end, LI_IP6_FRAG_HLEN);
+			if (!h)
+				goto bad;
+			fo = li_get16(h + 2);
+			*nh = h[0];
+			off += LI_IP6_FRAG_HLEN;
+			if (!p) {
+				if (fo & LI_IP6_FRAG_OFFSET)
+					return 0;
+				continue;
+			}
+			p->proto = *nh;
+			if (li_frag(p, fo >> LI_IP6_OFF_SHIFT, fo & LI_IP6_MF,
+				    li_get32(h + 4), end - off))
+				return 0;
+			continue;
+		}
+		h = li_ptr(data, data_end, off, end, LI_IP6_EXT_HLEN_MIN);
+		if (!h ||
+		    !li_ptr(data, data_end, off, end, ((__u32)h[1] + 1) * 8))
+			goto bad;
+		*nh = h[0];
+		if (p)
+			p->proto = *nh;
+		off += ((__u32)h[1] + 1) * 8;
+	}
+	return off;
+bad:
+	if (p)
+		p->malformed = LI_MAL_EXTHDR;
+	return 0;
+}
+
+/*
+ * The fixed header, then the extension headers (li_ip6_walk): the
+ * protocol is the last next-header value.
  */
 static __always_inline void li_parse_ipv6(const void *data,
 					  const void *data_end, __u32 wire,
@@ -128,9 +188,8 @@ static __always_inline void li_parse_ipv6(const void *data,
 					  struct li_l4_at *at)
 {
 	const __u8 *h = li_ptr(data, data_end, off, LI_NOLIMIT, LI_IP6_HLEN);
-	__u32 plen, end, len, fo;
+	__u32 plen, end;
 	__u8 nh;
-	int i;
 
 	if (!h) {
 		p->malformed = LI_MAL_IP_TRUNC;
@@ -161,46 +220,10 @@ static __always_inline void li_parse_ipv6(const void *data,
 		return;
 	}
 	end = off + LI_IP6_HLEN + plen;
-	off += LI_IP6_HLEN;
-
-	LI_UNROLL
-	for (i = 0; i <= LI_EXTHDR_MAX; i++) {
-		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
-		    nh != IPPROTO_FRAGMENT && nh != IPPROTO_DSTOPTS)
-			break;
-		if (i == LI_EXTHDR_MAX) {
-			p->malformed = LI_MAL_EXTHDR;
-			return;
-		}
-		if (nh == IPPROTO_FRAGMENT) {
-			h = li_ptr(data, data_end, off, end, LI_IP6_FRAG_HLEN);
-			if (!h) {
-				p->malformed = LI_MAL_EXTHDR;
-				return;
-			}
-			fo = li_get16(h + 2);
-			nh = h[0];
-			p->proto = nh;
-			off += LI_IP6_FRAG_HLEN;
-			if (li_frag(p, fo >> LI_IP6_OFF_SHIFT, fo & LI_IP6_MF,
-				    li_get32(h + 4), end - off))
-				return;
-			continue;
-		}
-		h = li_ptr(data, data_end, off, end, LI_IP6_EXT_HLEN_MIN);
-		if (!h) {
-			p->malformed = LI_MAL_EXTHDR;
-			return;
-		}
-		len = ((__u32)h[1] + 1) * 8;
-		if (!li_ptr(data, data_end, off, end, len)) {
-			p->malformed = LI_MAL_EXTHDR;
-			return;
-		}
-		nh = h[0];
-		p->proto = nh;
-		off += len;
-	}
+	off = li_ip6_walk(data, data_end, off + LI_IP6_HLEN, end, &nh, p,
+			  LI_EXTHDR_MAX);
+	if (!off)
+		return;
 	at->off = off;
 	at->end = end;
 }

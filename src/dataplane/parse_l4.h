@@ -178,16 +178,20 @@ static __always_inline void li_parse_sctp(const void *data,
  * The packet an ICMP(v6) error quotes, at @off (after the error's 8-byte
  * header): its addresses, protocol and ports, which name the session it
  * belongs to (session.h). Only what the quote holds in full is taken
- * (IPv4 quotes 8 bytes of L4 at least). Of IPv6's extension headers only
- * a first fragment's is stepped over: a datagram of the gateway's above
- * the link's MTU (IKE with certificates, a large DNS answer) leaves in
- * fragments, and a router's "packet too big" quotes the first one. Were
- * it related to nothing, a deny-all would drop it, the kernel would never
- * learn the path MTU and every datagram that size would vanish. A quote
- * behind other extension headers, or of a later fragment (no ports),
+ * (IPv4 quotes 8 bytes of L4 at least). IPv6's extension headers are
+ * walked as the packet's own are (parse_l3.h li_ip6_walk), at most
+ * LI_EXTHDR_QUOTE_MAX of them (parse.h says why), so that the
+ * quote names the session the packet opened: a datagram of the gateway's
+ * above the link's MTU (IKE with certificates, a large DNS answer) leaves
+ * in fragments, and a router's "packet too big" quotes the first one; a
+ * packet with a destination options or routing header is quoted with it.
+ * Were it related to nothing, a deny-all would drop it, the kernel would
+ * never learn the path MTU and every datagram that size would vanish. A
+ * quote of a later fragment (no ports), or one the walk gives up on,
  * relates to no session and meets the policies. A quoted protocol
- * without ports (ESP, GRE) is related by its addresses alone. A quote that cannot be
- * read is no defect: the error itself is judged as it always was.
+ * without ports (ESP, AH, GRE) is related by its addresses alone. A
+ * quote that cannot be read is no defect: the error itself is judged as
+ * it always was.
  */
 static __always_inline void li_parse_icmp_inner(const void *data,
 						const void *data_end, __u32 off,
@@ -218,14 +222,10 @@ static __always_inline void li_parse_icmp_inner(const void *data,
 		proto = h[6];
 		li_get_addr(p->inner_saddr, h + 8, 4);
 		li_get_addr(p->inner_daddr, h + 24, 4);
-		l4 = off + LI_IP6_HLEN;
-		if (proto == LI_IPPROTO_FRAGMENT6) {
-			h = li_ptr(data, data_end, l4, end, LI_IP6_FRAG_HLEN);
-			if (!h || (li_get16(h + 2) & LI_IP6_FRAG_OFFSET))
-				return;
-			proto = h[0];
-			l4 += LI_IP6_FRAG_HLEN;
-		}
+		l4 = li_ip6_walk(data, data_end, off + LI_IP6_HLEN, end, &proto,
+				 0, LI_EXTHDR_QUOTE_MAX);
+		if (!l4)
+			return;
 	}
 	li_verifier_forget(l4);
 	h = li_ptr(data, data_end, l4, end, 8);

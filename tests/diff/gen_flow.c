@@ -97,6 +97,43 @@ static void flow_dgram(struct rng *r, const struct gen_flow *fl, int from_gw,
 }
 
 /*
+ * Extension headers in an IPv6 quote at @q + @hl, between the header
+ * and the transport header (parse_l3.h li_ip6_walk walks them as the
+ * packet's own): hop-by-hop, routing, destination options of 8 or 16
+ * bytes, a fragment header (a first fragment mostly, a later one at
+ * times), AH at times (the quoted packet's protocol then); at times 3
+ * to 5, about the walk's bound (parse.h LI_EXTHDR_QUOTE_MAX). Returns their bytes.
+ */
+static __u32 quote_ext6(struct rng *r, __u8 *q, __u32 hl)
+{
+	static const __u8 kinds[] = { 0, 43, 60, 60, 44, 51 };
+	__u32 n = rng_below(r, 10) ? 1 + rng_below(r, 3) : 3 + rng_below(r, 3);
+	__u32 i, len = 0;
+	__u8 *link = q + 6, *h; /* the next header's number: the header's */
+
+	for (i = 0; i < n; i++) {
+		__u8 k = kinds[rng_below(r, i + 1 < n ? 5 : sizeof(kinds))];
+
+		h = q + hl + len;
+		memset(h, 0, 16);
+		h[0] = *link; /* the transport's, so far */
+		*link = k;
+		link = h;
+		if (k == 44) {
+			put16(h + 2, rng_below(r, 8) ? 1 : 0x00b9);
+			len += 8;
+		} else if (k == 51) {
+			h[1] = 1; /* 12 bytes */
+			len += 12;
+		} else {
+			h[1] = (__u8)rng_below(r, 2);
+			len += 8 + 8 * h[1];
+		}
+	}
+	return len;
+}
+
+/*
  * An ICMP error about a packet the gateway sent in @fl (@reply: an echo
  * reply, the gateway's answer in an inbound echo flow), from the remote
  * or a router on the way. At times the quote is cut short or quotes the
@@ -141,6 +178,8 @@ static void icmp_error(struct rng *r, const struct gen_world *w,
 		q[7] = 1;
 		memcpy(q + 8, back ? fl->peer : fl->gw, 16);
 		memcpy(q + 24, back ? fl->gw : fl->peer, 16);
+		if (rng_below(r, 3) == 0)
+			hl += quote_ext6(r, q, hl);
 	}
 	l4 = q + hl;
 	flow_l4(r, fl, !back, 0x10, back ? !reply : reply, l4);

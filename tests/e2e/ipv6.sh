@@ -18,7 +18,8 @@
 # Linux answers as its own on a forwarding interface, and at an address
 # added later. Then under localin:
 #  - neighbour discovery, ping6 out, a UDP exchange out, and the path MTU
-#    learnt from "packet too big" quoting the datagram's first fragment;
+#    learnt from "packet too big" quoting the datagram's first fragment,
+#    and quoting a datagram with a destination options header;
 #  - inbound UDP, SSH and ping6 from net get no answer, at the address, at
 #    the anycast and at an address added while localin runs; the
 #    management address still reaches SSH;
@@ -183,6 +184,16 @@ outbound() { # phase
 	fi
 	expect "$1" "then 3000 bytes to $FAR6, in fragments of 1280" answer \
 		"$GW" udp "$FAR6" 7777 3000
+	# 1400 bytes whole, behind a destination options header: the
+	# router's "packet too big" quotes that header before UDP.
+	in_gw ip -6 route flush cache
+	probe "$GW" udp-dstopt "$FAR6" 7777 1400 1 >/dev/null
+	m=$(pmtu)
+	if [ "$m" = 1280 ]; then
+		pass "$1: \"packet too big\" about a datagram with destination options: path MTU $m"
+	else
+		fail "$1: \"packet too big\" about a datagram with destination options: path MTU ${m:-not learnt}"
+	fi
 }
 
 # The gateway's services, from net.

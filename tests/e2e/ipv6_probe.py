@@ -6,6 +6,9 @@ address given on the command line (one of the test's namespaces).
 
   udp ADDR PORT [SIZE] [TIMEOUT]  one datagram of SIZE bytes; prints the
                                   answer's size, exit 1 if none
+  udp-dstopt ADDR PORT [SIZE] [TIMEOUT]
+                                  the same with a destination options
+                                  header (8 bytes, padding) before UDP
   udp-serve ADDR PORT             answers each datagram with 32 bytes
   tcp ADDR PORT [TIMEOUT] [SRC]   connects (from SRC); prints the first line
   tcp-serve ADDR PORT             sends a banner line to each connection
@@ -14,9 +17,17 @@ import socket
 import sys
 
 
-def udp(addr, port, size=32, timeout=2.0):
+# <netinet/in.h>: Python's socket module does not name it.
+IPV6_DSTOPTS = 59
+
+
+def udp(addr, port, size=32, timeout=2.0, dstopt=False):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.settimeout(float(timeout))
+    if dstopt:
+        # Next header (the kernel's), length 0 (8 bytes), PadN of 4.
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_DSTOPTS,
+                     bytes([0, 0, 1, 4, 0, 0, 0, 0]))
     try:
         s.sendto(b"q" * int(size), (addr, int(port)))
         r, _ = s.recvfrom(65535)
@@ -25,6 +36,10 @@ def udp(addr, port, size=32, timeout=2.0):
         return 1
     print("answer: %d bytes" % len(r))
     return 0
+
+
+def udp_dstopt(addr, port, size=32, timeout=2.0):
+    return udp(addr, port, size, timeout, dstopt=True)
 
 
 def udp_serve(addr, port):
@@ -64,8 +79,8 @@ def tcp_serve(addr, port):
 
 
 def main(argv):
-    cmds = {"udp": udp, "udp-serve": udp_serve, "tcp": tcp,
-            "tcp-serve": tcp_serve}
+    cmds = {"udp": udp, "udp-dstopt": udp_dstopt, "udp-serve": udp_serve,
+            "tcp": tcp, "tcp-serve": tcp_serve}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.stderr.write(__doc__)
         return 2

@@ -1710,6 +1710,25 @@ def sessions_errors():
     c.add(eth(v6(rtr6, GW6, ICMPv6PacketTooBig(mtu=1280) /
                  raw(later)[:1232])), deny(9),
           "quoting a later fragment: no ports, no session")
+    # Extension headers before the transport header are walked in the
+    # quote as in the packet (at most 8), so the quote still names the
+    # session: a destination options header, hop-by-hop and routing
+    # before a first fragment, AH (the protocol: by addresses).
+    dns = v6(GW6, PEER6, IPv6ExtHdrDestOpt(nh=17) /
+             UDP(sport=33000, dport=53) / bytes(1400))
+    c.add(out(dns), NONLOCAL, "a DNS query out, destination options")
+    c.add(too_big(dns), sess(0), "packet too big, quoting it")
+    ike_ext = v6(GW6, PEER6, IPv6ExtHdrHopByHop(nh=43) /
+                 IPv6ExtHdrRouting(nh=44, segleft=0) /
+                 IPv6ExtHdrFragment(nh=17, m=1, id=0x5eee) /
+                 UDP(sport=4500, dport=4500, len=3008) / bytes(1376))
+    c.add(out(ike_ext), NONLOCAL,
+          "IKE out, hop-by-hop, routing, first fragment")
+    c.add(too_big(ike_ext), sess(0), "packet too big, quoting it")
+    ah_out = v6(GW6, other6, Raw(bytes([6, 1]) + bytes(10) +
+                                 raw(TCP(sport=40000, dport=443))), nh=51)
+    c.add(out(ah_out), NONLOCAL, "AH out to another address: opens")
+    c.add(too_big(ah_out), sess(0), "packet too big, quoting it")
     return c
 
 

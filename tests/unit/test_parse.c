@@ -1108,6 +1108,100 @@ static void test_icmpv6_error_frag(void **state)
 	assert_int_equal(p.flags, LI_PKT_PORTS);
 }
 
+/*
+ * A "packet too big" quoting a packet of ours whose transport header
+ * comes after the extension headers @kinds (@n of them; 44 a first
+ * fragment's header, 51 AH): the quote is walked as the packet's own
+ * headers are, up to LI_EXTHDR_QUOTE_MAX of them.
+ */
+static void ptb_quoting_chain(struct pb *b, const uint8_t *kinds, int n,
+			      uint8_t proto)
+{
+	int i;
+
+	pb_eth(b, LI_ETH_P_IPV6);
+	pb_ipv6(b, LI_IPPROTO_ICMPV6);
+	pb_u8(b, 2); /* packet too big */
+	pb_u8(b, 0);
+	pb_u16(b, 0);
+	pb_u32(b, 1280);
+	pb_u32(b, 0x60000000); /* the quoted header: ours, to the remote */
+	pb_u16(b, 1448);
+	pb_u8(b, n ? kinds[0] : proto);
+	pb_u8(b, 64);
+	pb_put(b, v6_dst, 16);
+	pb_put(b, v6_src, 16);
+	for (i = 0; i < n; i++) {
+		uint8_t nh = i + 1 < n ? kinds[i + 1] : proto;
+
+		if (kinds[i] == 44)
+			pb_frag6(b, nh, 0, 1, 0x1234);
+		else
+			pb_ext(b, kinds[i], nh, 1);
+	}
+	pb_u16(b, 443);
+	pb_u16(b, 40000);
+	pb_u32(b, 0x01020304);
+	pb_fill(b, 0x5a, 32);
+	pb_done(b);
+}
+
+static void test_icmpv6_error_exthdr(void **state)
+{
+	static const uint8_t dst[] = { 60 };
+	static const uint8_t mix[] = { 0, 43, 44 };
+	static const uint8_t ah[] = { 60, 51 };
+	static const uint8_t three[] = { 60, 43, 60 };
+	static const uint8_t four[] = { 0, 60, 43, 60 };
+	struct pb b;
+	struct li_pkt p;
+
+	(void)state;
+	/* Destination options before TCP: the quote names its session. */
+	ptb_quoting_chain(&b, dst, 1, LI_IPPROTO_TCP);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ICMP_INNER);
+	assert_int_equal(p.inner_proto, LI_IPPROTO_TCP);
+	assert_int_equal(p.inner_sport, 443);
+	assert_int_equal(p.inner_dport, 40000);
+	assert_memory_equal(p.inner_saddr, v6_dst, 16);
+	assert_memory_equal(p.inner_daddr, v6_src, 16);
+
+	/* Hop-by-hop, routing, a first fragment. */
+	ptb_quoting_chain(&b, mix, 3, LI_IPPROTO_UDP);
+	parse(&b, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ICMP_INNER);
+	assert_int_equal(p.inner_proto, LI_IPPROTO_UDP);
+	assert_int_equal(p.inner_sport, 443);
+
+	/* AH: the quoted packet's protocol, related by its addresses. */
+	ptb_quoting_chain(&b, ah, 2, LI_IPPROTO_TCP);
+	parse(&b, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ICMP_INNER);
+	assert_int_equal(p.inner_proto, LI_IPPROTO_AH);
+	assert_int_equal(p.inner_sport, 0);
+	assert_int_equal(p.inner_dport, 0);
+
+	/* The quote's bound: three headers walked, a fourth not. */
+	ptb_quoting_chain(&b, three, 3, LI_IPPROTO_TCP);
+	parse(&b, &p);
+	assert_int_equal(p.flags, LI_PKT_PORTS | LI_PKT_ICMP_INNER);
+	assert_int_equal(p.inner_sport, 443);
+	ptb_quoting_chain(&b, four, 4, LI_IPPROTO_TCP);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
+
+	/* Cut inside the destination options: no key, no defect. */
+	ptb_quoting_chain(&b, dst, 1, LI_IPPROTO_TCP);
+	b.len = b.l3 + 40 + 8 + 40 + 12;
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_int_equal(p.flags, LI_PKT_PORTS);
+}
+
 /* --- ESP, NAT-T, IKE ----------------------------------------------------- */
 
 static void test_esp_raw(void **state)
@@ -1523,6 +1617,7 @@ int main(void)
 		cmocka_unit_test(test_icmp),
 		cmocka_unit_test(test_icmpv6),
 		cmocka_unit_test(test_icmpv6_error_frag),
+		cmocka_unit_test(test_icmpv6_error_exthdr),
 		cmocka_unit_test(test_esp_raw),
 		cmocka_unit_test(test_natt_keepalive),
 		cmocka_unit_test(test_natt_ike),
