@@ -24,6 +24,8 @@ static const char replay_usage[] =
 	"                        capture, e.g. --trace saddr 203.0.113.66 dport 500\n"
 	"      --trace-count N   trace at most N packets (`trace start N`; 0: all)\n"
 	"      --local A,B       the gateway's addresses (default: system interface)\n"
+	"      --link-local A,B  and its IPv6 link-local ones (fe80::/10, [/LEN]:\n"
+	"                        `ip -6 addr show scope link`), as the daemon has\n"
 	"      --intf NAME       arrival interface when the capture names none\n"
 	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
 	"      --devid ID        devid= of log lines (default: none)\n"
@@ -43,6 +45,7 @@ enum {
 	OPT_TRACE,
 	OPT_TRACE_COUNT,
 	OPT_LOCAL,
+	OPT_LINK_LOCAL,
 	OPT_INTF,
 	OPT_SA_FILE,
 	OPT_DEVID,
@@ -78,6 +81,7 @@ int cmd_replay(int argc, char **argv)
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "trace-count", required_argument, NULL, OPT_TRACE_COUNT },
 		{ "local", required_argument, NULL, OPT_LOCAL },
+		{ "link-local", required_argument, NULL, OPT_LINK_LOCAL },
 		{ "intf", required_argument, NULL, OPT_INTF },
 		{ "sa-file", required_argument, NULL, OPT_SA_FILE },
 		{ "devid", required_argument, NULL, OPT_DEVID },
@@ -113,6 +117,9 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case OPT_LOCAL:
 			o.locals = optarg;
+			break;
+		case OPT_LINK_LOCAL:
+			o.link_locals = optarg;
 			break;
 		case OPT_INTF:
 			o.intf = optarg;

@@ -986,6 +986,16 @@ bool li_host_from_local(struct li_host *h, const struct li_pkt *p)
 		       LI_LOCAL_UNICAST;
 }
 
+bool li_host_to_local(struct li_host *h, const struct li_pkt *p)
+{
+	const struct li_local_slot *slot;
+	__u32 at;
+
+	return (p->family == 4 || p->family == 6) &&
+	       li_addr_local_kind(h, p->family, p->daddr, &at, &slot) ==
+		       LI_LOCAL_UNICAST;
+}
+
 __u32 li_host_sess_id(struct li_host *h)
 {
 	return li_acc_sess_id(h);

@@ -274,6 +274,9 @@ void li_host_egress(struct li_host *h, const struct li_pkt *p);
 /* Is @p from one of the gateway's unicast addresses? */
 bool li_host_from_local(struct li_host *h, const struct li_pkt *p);
 
+/* Is @p to one of the gateway's unicast addresses? */
+bool li_host_to_local(struct li_host *h, const struct li_pkt *p);
+
 /*
  * Sessions that have ended by @now_ns (timed out, or cut by a reload)
  * are handed to @fn (may be NULL) and forgotten; with @all, every session

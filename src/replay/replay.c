@@ -49,6 +49,8 @@ struct replay {
 	size_t nr_ended, cap_ended;
 	unsigned long long from_local, sess_opened, sess_logged,
 		sess_open_at_end, sess_in_ended;
+	/* to a link-local address the gateway's are not known to hold */
+	unsigned long long ll_unknown;
 	/* owner_of()'s IPv4 side: each address and broadcast, config order */
 	struct owner4 *own4;
 	size_t nr_own4;
@@ -141,6 +143,65 @@ static int add_config_locals(struct replay *r)
 				err = li_host_add_local(&r->host, 6, ac, false);
 		}
 	}
+	return err;
+}
+
+/* Is the IPv6 address @a (network order) in fe80::/10? */
+static bool is_link_local6(const __u32 *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
+}
+
+/*
+ * `--link-local fe80::1,fe80::2/64`: the gateway's IPv6 link-local
+ * addresses. No config names them (the kernel makes one on every
+ * interface), and the daemon takes them from the kernel with the rest
+ * (links.c): without them, NDP, OSPFv3, DHCPv6 and SSH to fe80:: would
+ * be "not for the gateway" here where the daemon judges them. Each with
+ * its subnet-router anycast, as the daemon adds (locals.c); the length
+ * is the kernel's /64 unless given.
+ */
+static int add_link_locals(struct replay *r, const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL, *slash, *end;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		__u32 a[4] = { 0 }, ac[4];
+		unsigned long len = 64;
+
+		slash = strchr(tok, '/');
+		if (slash) {
+			*slash = '\0';
+			errno = 0;
+			len = strtoul(slash + 1, &end, 10);
+			if (!slash[1] || *end || errno || len > 128) {
+				diag_error(
+					&r->p->diags, NULL,
+					"--link-local: invalid prefix length \"%s\" of \"%s\"",
+					slash + 1, tok);
+				err = -EINVAL;
+				break;
+			}
+		}
+		if (inet_pton(AF_INET6, tok, a) != 1 || !is_link_local6(a)) {
+			diag_error(
+				&r->p->diags, NULL,
+				"--link-local: \"%s\" is not an IPv6 link-local address (fe80::/10)",
+				tok);
+			err = -EINVAL;
+			break;
+		}
+		err = li_host_add_local(&r->host, 6, a, false);
+		if (!err && li_ip6_subnet_anycast(a, (unsigned int)len, ac))
+			err = li_host_add_local(&r->host, 6, ac, false);
+	}
+	free(copy);
 	return err;
 }
 
@@ -547,6 +608,10 @@ static void summary(struct replay *r)
 		fprintf(r->out,
 			"  from the gateway's own addresses (open or keep sessions): %llu\n",
 			r->from_local);
+	if (r->ll_unknown)
+		fprintf(r->out,
+			"  to link-local addresses not known as the gateway's (passed as not for it; the daemon knows its own: --link-local): %llu\n",
+			r->ll_unknown);
 	if (r->sess_opened)
 		fprintf(r->out,
 			"  sessions opened by accepted first packets: %llu, still open at the end of the capture: %llu (end lines as they would time out)\n",
@@ -682,11 +747,15 @@ static int setup(struct replay *r)
 	if (err)
 		return err;
 	err = r->o->locals ? add_locals(r, r->o->locals) : add_config_locals(r);
+	if (!err && r->o->link_locals)
+		err = add_link_locals(r, r->o->link_locals);
 	if (err == -ENOSPC) /* as the XDP program's loader would refuse them */
 		diag_error(
 			&r->p->diags, NULL,
 			"%s: the locals table cannot hold the gateway's addresses (one would sit %d or more slots from its home)",
-			r->o->locals ? "--local" : "config system interface",
+			r->o->link_locals ? "--local, --link-local" :
+			r->o->locals	  ? "--local" :
+					    "config system interface",
 			LI_LOCAL_PROBES);
 	if (err)
 		return err;
@@ -815,6 +884,11 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 			ret = egress(&r, &fit);
 			if (ret)
 				goto out;
+		} else if (v.reason == LI_R_NONLOCAL && pkt->family == 6 &&
+			   is_link_local6(pkt->daddr) &&
+			   !li_host_to_local(&r.host, pkt)) {
+			/* not neighbour discovery to a known one */
+			r.ll_unknown++;
 		}
 		count(&r, pkt, &v);
 		if (o->verdicts) {

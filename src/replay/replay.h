@@ -19,8 +19,10 @@ struct replay_opts {
 	bool trace;		   /* debug-flow trace lines inline */
 	struct flow_filter filter; /* which packets to trace */
 	unsigned int trace_count;  /* trace at most this many; 0 = all */
-	const char *intf;    /* arrival interface when the capture has none */
-	const char *locals;  /* "ADDR,ADDR": the gateway's addresses */
+	const char *intf;   /* arrival interface when the capture has none */
+	const char *locals; /* "ADDR,ADDR": the gateway's addresses */
+	/* "ADDR[/LEN],...": its fe80::/10 ones, besides those */
+	const char *link_locals;
 	const char *sa_file; /* live SAs */
 	const char *devid;   /* devid= of log lines */
 	bool xdp;	     /* --engine xdp: BPF_PROG_TEST_RUN, not the host */

@@ -21,7 +21,8 @@
 #    learnt from "packet too big" quoting the datagram's first fragment,
 #    and quoting a datagram with a destination options header;
 #  - inbound UDP, SSH and ping6 from net get no answer, at the address, at
-#    the anycast and at an address added while localin runs; the
+#    the anycast and at an address added while localin runs, ping6 none
+#    at the gateway's link-local address either; the
 #    management address still reaches SSH;
 #  - the drops are logged as local-in-policy6 with IPv6 addresses, and
 #    `diagnose sys session6 list` shows the gateway's exchange.
@@ -211,6 +212,18 @@ inbound() { # phase want(answer|none)
 	fi
 	expect "$1" "SSH from the management address $MGMT6" answer "$NET" \
 		tcp "$GW6" 22 2 "$MGMT6"
+	# The gateway's link-local address: in no config, the daemon takes
+	# it from the kernel with the rest and judges what is sent to it
+	# (replay needs --link-local for the same verdicts).
+	ll=$(ip -n "$GW" -6 addr show dev "$IF" scope link |
+		sed -n 's/.*inet6 \(fe80[^/]*\).*/\1/p')
+	out=$(ping_loss "$NET" "$ll%peer0")
+	if { [ "$2" = answer ] && [ "$out" = "0% packet loss" ]; } ||
+		{ [ "$2" = none ] && [ "$out" = "100% packet loss" ]; }; then
+		pass "$1: ping6 from peer0 to the gateway's link-local $ll ($2): $out"
+	else
+		fail "$1: ping6 from peer0 to the gateway's link-local ${ll:-(none)}: want $2, got ${out:-no output}"
+	fi
 }
 # An address the gateway gets later (SLAAC, an admin): UDP to it.
 v6_locals() { # the daemon's count of the gateway's IPv6 addresses

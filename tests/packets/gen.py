@@ -1867,6 +1867,33 @@ def ah():
     return c
 
 
+def link_local():
+    # The gateway's link-local address fe80::1 (link-local.args:
+    # --link-local fe80::1; no config names it, the daemon reads it from
+    # the kernel): what is sent to it is judged, as the daemon judges it,
+    # where without the option it would pass as not for the gateway.
+    # wan1 denies all IPv6 (policy 1).
+    c = Capture("link-local", "2024-06-12 11:00:00")
+    gw_ll, nb_ll = "fe80::1", "fe80::2"
+    c.add(eth(v6(nb_ll, gw_ll, ICMPv6ND_NS(tgt=gw_ll), hlim=255)), NONLOCAL,
+          "neighbour solicitation: IPv6's ARP, before the policies")
+    c.add(eth(v6(nb_ll, gw_ll, TCP(sport=40000, dport=22, flags="S"))),
+          deny(1), "SSH to the gateway's link-local address")
+    c.add(eth(v6(nb_ll, gw_ll, Raw(bytes(40)), nh=89)), deny(1),
+          "OSPFv3, unicast")
+    c.add(eth(v6(nb_ll, gw_ll, ICMPv6EchoRequest())), deny(1), "ping")
+    c.add(eth(v6(nb_ll, "fe80::", UDP(sport=9, dport=9) / b"a")), deny(1),
+          "fe80::, the /64's subnet-router anycast, as the daemon adds it")
+    c.add(eth(v6(nb_ll, "fe80::3", TCP(sport=40000, dport=22, flags="S"))),
+          NONLOCAL, "a neighbour's link-local address")
+    c.add(eth(v6(gw_ll, "fe80::5", UDP(sport=546, dport=547) / bytes(40)),
+              dmac=NB_MAC, smac=GW_MAC), NONLOCAL,
+          "the gateway's DHCPv6 renew, unicast: opens the DHCPv6 session")
+    c.add(eth(v6("fe80::5", gw_ll, UDP(sport=547, dport=546) / bytes(40))),
+          sess(0), "the server's advertise, to fe80::1")
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
@@ -1874,7 +1901,7 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
-             dhcp_client, ah]
+             dhcp_client, ah, link_local]
 
 
 def main():
