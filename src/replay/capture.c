@@ -128,6 +128,18 @@ static void linktype_refusal(char *buf, size_t len, int linktype)
 }
 
 /*
+ * A cooked capture's packet type (the kernel's PACKET_*): PACKET_OUTGOING
+ * (4) was sent by the host, PACKET_HOST, _BROADCAST, _MULTICAST and
+ * _OTHERHOST (0-3) received by it; others (loopback's 5) say nothing.
+ */
+static __u8 sll_dir(__u16 pkttype)
+{
+	return pkttype == 4 ? CAPTURE_DIR_OUT :
+	       pkttype <= 3 ? CAPTURE_DIR_IN :
+			      CAPTURE_DIR_UNKNOWN;
+}
+
+/*
  * normalize() of the link types other than Ethernet: a synthetic Ethernet
  * header in c->frame. A link-layer header cut short leaves no frame at
  * all (caplen 0): replay skips such records as cut short by the capture.
@@ -171,12 +183,14 @@ static void normalize_other(struct capture *c, int linktype, const __u8 *data,
 		if (caplen < 16)
 			goto none;
 		proto = (__u16)(data[14] << 8 | data[15]);
+		p->dir = sll_dir((__u16)(data[0] << 8 | data[1]));
 		break;
 	case LINKTYPE_LINUX_SLL2:
 		off = 20;
 		if (caplen < 20)
 			goto none;
 		proto = (__u16)(data[0] << 8 | data[1]);
+		p->dir = sll_dir(data[10]);
 		break;
 	default: /* refused by capture_open() and add_iface() */
 		goto none;
@@ -212,6 +226,7 @@ none:
 static inline void normalize(struct capture *c, int linktype, const __u8 *data,
 			     __u32 caplen, __u32 wlen, struct capture_pkt *p)
 {
+	p->dir = CAPTURE_DIR_UNKNOWN;
 	if (linktype != LINKTYPE_ETHERNET) {
 		normalize_other(c, linktype, data, caplen, wlen, p);
 		return;
@@ -392,6 +407,33 @@ static __u64 ticks_to_ns(__u64 t, __u64 div)
 	return ns > UINT64_MAX ? UINT64_MAX : (__u64)ns;
 }
 
+/*
+ * An enhanced (or obsolete) packet block's direction: its epb_flags
+ * (pack_flags) option, bits 0-1 (01 inbound, 10 outbound). The options
+ * start after the packet data, padded to 4 bytes.
+ */
+static __u8 epb_dir(const struct capture *c, __u32 len, __u32 caplen)
+{
+	const __u8 *o = c->block + 28 + ((caplen + 3u) & ~3u);
+	const __u8 *end = c->block + len - 4;
+
+	while (o + 4 <= end) {
+		__u16 code = rd16(c, o), olen = rd16(c, o + 2);
+
+		if (code == 0 || o + 4 + olen > end)
+			break;
+		if (code == 2 && olen == 4) {
+			__u32 dir = rd32(c, o + 4) & 3;
+
+			return dir == 1 ? CAPTURE_DIR_IN :
+			       dir == 2 ? CAPTURE_DIR_OUT :
+					  CAPTURE_DIR_UNKNOWN;
+		}
+		o += 4 + ((olen + 3u) & ~3u);
+	}
+	return CAPTURE_DIR_UNKNOWN;
+}
+
 static int pcapng_next(struct capture *c, struct capture_pkt *p,
 		       struct diag_list *dl)
 {
@@ -445,6 +487,8 @@ static int pcapng_next(struct capture *c, struct capture_pkt *p,
 			goto bad;
 		ifc = &c->ifaces[id];
 		normalize(c, ifc->linktype, c->block + hdr, caplen, wlen, p);
+		if (hdr == 28 && p->dir == CAPTURE_DIR_UNKNOWN)
+			p->dir = epb_dir(c, len, caplen);
 		p->ts_ns = ticks_to_ns(ts, ifc->ts_div);
 		p->ifname = ifc->name;
 		return 1;

@@ -24,6 +24,18 @@ struct capture_pkt {
 	__u32 len;	  /* on the wire, Ethernet header counted; >= caplen */
 	__u64 ts_ns;	  /* since the epoch */
 	const char *ifname; /* pcapng if_name, or NULL */
+	__u8 dir;	    /* enum capture_dir */
+};
+
+/*
+ * Which way the packet went, where the capture says: a Linux "cooked"
+ * capture's packet type (tcpdump -i any), a pcapng packet's epb_flags.
+ * A classic pcap of Ethernet frames does not say.
+ */
+enum capture_dir {
+	CAPTURE_DIR_UNKNOWN = 0,
+	CAPTURE_DIR_IN,	 /* received by the host capturing */
+	CAPTURE_DIR_OUT, /* sent by it */
 };
 
 struct diag_list;
@@ -91,6 +103,7 @@ static inline int capture_next(struct capture *c, struct capture_pkt *p,
 	p->caplen = r[2];
 	p->len = r[3] > r[2] ? r[3] : r[2];
 	p->ifname = NULL;
+	p->dir = CAPTURE_DIR_UNKNOWN;
 	k->pos += sizeof(r) + (size_t)r[2];
 	return 1;
 }

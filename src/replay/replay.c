@@ -697,8 +697,11 @@ static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
 	return 0;
 }
 
-/* A packet from the gateway's own address, through the egress half. */
-static int egress(struct replay *r, struct fit *fit)
+/*
+ * A packet from the gateway's own address, through the egress half, at
+ * @ts_ns (no ingress run before it has set the program's clock).
+ */
+static int egress(struct replay *r, struct fit *fit, __u64 ts_ns)
 {
 	int err;
 
@@ -706,6 +709,7 @@ static int egress(struct replay *r, struct fit *fit)
 		li_host_egress(&r->host, &fit->pkt);
 		return 0;
 	}
+	li_loader_set_test_time(r->xdp, ts_ns);
 	err = li_loader_test_run_egress(r->xdp, fit->xdp, fit->xdp_len);
 	if (err)
 		diag_error(&r->p->diags, NULL,
@@ -869,19 +873,33 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 			sessions_end(&r, cp.ts_ns, false);
 			r.next_sweep_ns = cp.ts_ns + SWEEP_NS;
 		}
-		if (o->xdp) {
+		/*
+		 * Leaving the gateway (its session, as the egress program)
+		 * meets no policy live. Which way a packet went is the
+		 * capture's word where it has one (tcpdump -i any, pcapng
+		 * flags); else one from a unicast address of the gateway's,
+		 * to anything but another (a remote, a multicast group: its
+		 * OSPF hello, its DHCPv6 solicit), is taken as sent by it.
+		 */
+		local_out = cp.dir == CAPTURE_DIR_OUT ||
+			    (cp.dir == CAPTURE_DIR_UNKNOWN &&
+			     li_host_from_local(&r.host, pkt) &&
+			     !li_host_to_local(&r.host, pkt));
+		if (local_out) {
+			memset(&v, 0, sizeof(v));
+			v.drop = LI_PASS;
+			v.reason = LI_R_NONLOCAL;
+			v.policy_idx = -1;
+		} else if (o->xdp) {
 			ret = decide_xdp(&r, &cp, &fit, ifname, &v);
 			if (ret)
 				goto out;
 		} else {
 			li_host_decide(&r.host, pkt, &v);
 		}
-		/* Leaving the gateway: its session, as the egress program. */
-		local_out = v.reason == LI_R_NONLOCAL &&
-			    li_host_from_local(&r.host, pkt);
 		if (local_out) {
 			r.from_local++;
-			ret = egress(&r, &fit);
+			ret = egress(&r, &fit, cp.ts_ns);
 			if (ret)
 				goto out;
 		} else if (v.reason == LI_R_NONLOCAL && pkt->family == 6 &&

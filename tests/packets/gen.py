@@ -344,6 +344,13 @@ def what(frame, linktype=1):
         return what4(frame)
     if linktype == 229:
         return what6(frame)
+    if linktype == 113:  # Linux cooked: packet type, ..., protocol
+        if len(frame) < 16:
+            return "runt SLL header of %d bytes" % len(frame)
+        way = {0: "in", 1: "in, broadcast", 2: "in, multicast",
+               3: "in, to another host", 4: "out"}.get(
+                   struct.unpack("!H", frame[:2])[0], "?")
+        return "(%s) %s" % (way, what(bytes(12) + frame[14:]))
     if len(frame) < 14:
         return "runt frame of %d bytes" % len(frame)
     tags = []
@@ -386,12 +393,13 @@ class Capture:
         self.sections.append((len(self.recs), intfs))
 
     def add(self, frame, verdict, why="", at=None, intf=0, caplen=None,
-            wlen=None, at_us=None):
+            wlen=None, at_us=None, flags=None):
         """why: what the packet is there to test, for NAME.expected;
         at / at_us: its time (UTC string / µs since the epoch), else a
         little after the previous packet; caplen: bytes captured of the
         frame (a snap length cut); the record's wire length is len(frame)
-        unless wlen says otherwise. Returns the packet's time (µs)."""
+        unless wlen says otherwise; flags: the pcapng packet's epb_flags
+        (1 inbound, 2 outbound). Returns the packet's time (µs)."""
         if at is not None:
             self.t = utc(at)
         if at_us is not None:
@@ -400,7 +408,7 @@ class Capture:
         assert not self.recs or self.t > self.recs[-1][0], "time goes back"
         self.recs.append((self.t, intf, frame,
                           len(frame) if caplen is None else caplen,
-                          len(frame) if wlen is None else wlen))
+                          len(frame) if wlen is None else wlen, flags))
         self.verdicts.append(verdict)
         cut = ""
         if caplen is not None and caplen < len(frame):
@@ -423,13 +431,13 @@ class Capture:
         return len(self.recs)
 
     def snaplen(self):
-        return max([65535] + [cap for _, _, _, cap, _ in self.recs])
+        return max([65535] + [cap for _, _, _, cap, _, _ in self.recs])
 
     def pcap(self):
         # Little-endian, microsecond resolution.
         out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, self.snaplen(),
                            self.linktype)]
-        for t, _, b, cap, wlen in self.recs:
+        for t, _, b, cap, wlen, _ in self.recs:
             out.append(struct.pack("<IIII", t // 10**6, t % 10**6,
                                    cap, wlen) + b[:cap])
         return b"".join(out)
@@ -460,12 +468,15 @@ class Capture:
 
         out = header(self.intfs)
         sections = dict(self.sections)
-        for i, (t, intf, b, cap, wlen) in enumerate(self.recs):
+        for i, (t, intf, b, cap, wlen, flags) in enumerate(self.recs):
             if i in sections:
                 out += header(sections[i])
+            pad = bytes(-cap % 4)
+            opts = b"" if flags is None else \
+                opt(2, struct.pack("<I", flags)) + opt(0, b"")
             out.append(block(6, struct.pack("<IIIII", intf, t >> 32,
                                             t & 0xffffffff, cap, wlen)
-                             + b[:cap]))
+                             + b[:cap] + pad + opts))
         return b"".join(out)
 
 
@@ -1894,6 +1905,87 @@ def link_local():
     return c
 
 
+def gw_own_packets(c, frame, flags=lambda way: None):
+    """The gateway's own packets and its neighbours' in one capture, each
+    made by frame(l3, way, dmac, smac), way "out" or "in" as the capture
+    records it (frame may ignore it: an Ethernet pcap does not say)."""
+    nb, nb6 = "198.51.100.7", "2001:db8:100::7"
+
+    def add(l3, way, dmac, verdict, why):
+        smac = GW_MAC if way == "out" else NB_MAC
+        c.add(frame(l3, way, dmac, smac), verdict, why, flags=flags(way))
+
+    add(v6(GW6, "ff02::1:2", UDP(sport=546, dport=547) / bytes(40)), "out",
+        "33:33:00:01:00:02", NONLOCAL,
+        "the gateway's DHCPv6 solicit to a multicast group: sent by it, "
+        "opens the DHCPv6 session")
+    add(v6(nb6, GW6, UDP(sport=547, dport=546) / bytes(40)), "in", GW_MAC,
+        sess(0), "the server's advertise")
+    add(v4(GW, "224.0.0.5", Raw(bytes(24)), proto=89), "out",
+        "01:00:5e:00:00:05", NONLOCAL, "the gateway's OSPF hello")
+    add(v4(nb, "224.0.0.5", Raw(bytes(24)), proto=89), "in",
+        "01:00:5e:00:00:05", deny(9), "a neighbour's OSPF hello")
+    add(v4(GW, "198.51.100.255", UDP(sport=137, dport=137) / b"n"), "out",
+        BCAST_MAC, NONLOCAL, "the gateway's directed broadcast")
+    add(v4(GW, GW, UDP(sport=40000, dport=53) / b"q"), "in", GW_MAC,
+        deny(9), "from the gateway's address to itself: judged")
+
+
+def gw_own():
+    # Which way a packet went (replay.c): a classic pcap of Ethernet frames
+    # does not say, so one from a unicast address of the gateway's to
+    # anything but another of its addresses was sent by it and meets no
+    # policy, as live (the egress program): its multicast and broadcast
+    # too, which are "to the gateway" by their destination. dhcp-client.conf:
+    # wan1 denies everything in both families.
+    c = Capture("gw-own", "2024-06-12 13:00:00")
+    gw_own_packets(c, lambda l3, way, dmac, smac: eth(l3, dmac=dmac,
+                                                      smac=smac))
+    return c
+
+
+def sll(l3, pkttype):
+    """A Linux cooked (SLL) frame: packet type, ARPHRD_ETHER, a 6-byte
+    address, the protocol."""
+    b = raw(l3)
+    proto = 0x86dd if b[0] >> 4 == 6 else 0x0800
+    return struct.pack("!HHH8sH", pkttype, 1, 6, mac(GW_MAC) + bytes(2),
+                       proto) + b
+
+
+def gw_own_sll():
+    # The same as gw-own where the capture says which way each packet went
+    # (tcpdump -i any: PACKET_OUTGOING 4, PACKET_HOST 0, ...); then the
+    # gateway's own address on a packet received is judged: spoofed.
+    c = Capture("gw-own-sll", "2024-06-12 13:10:00", linktype=113)
+    gw_own_packets(c, lambda l3, way, dmac, smac: sll(
+        l3, 4 if way == "out" else 2 if dmac.startswith(("01:", "33:"))
+        else 1 if dmac == BCAST_MAC else 0))
+    c.add(sll(v4(GW, "224.0.0.5", Raw(bytes(24)), proto=89), 2), deny(9),
+          "the gateway's address on an OSPF hello received: judged")
+    c.add(sll(v4("198.18.50.1", "198.18.60.1", TCP(sport=1, dport=22)), 4),
+          NONLOCAL, "forwarded, leaving")
+    return c
+
+
+def gw_own_flags():
+    # The same as gw-own in a pcapng whose packets carry epb_flags (01
+    # inbound, 10 outbound), as dumpcap writes them; one without says
+    # nothing, as in gw-own.
+    c = Capture("gw-own-flags", "2024-06-12 13:20:00", intfs=["wan1"])
+    gw_own_packets(c, lambda l3, way, dmac, smac: eth(l3, dmac=dmac,
+                                                      smac=smac),
+                   lambda way: 2 if way == "out" else 1)
+    c.add(eth(v4(GW, "224.0.0.5", Raw(bytes(24)), proto=89),
+              dmac="01:00:5e:00:00:05", smac=GW_MAC), deny(9),
+          "the gateway's address on an OSPF hello received: judged",
+          flags=1)
+    c.add(eth(v4(GW, "224.0.0.5", Raw(bytes(24)), proto=89),
+              dmac="01:00:5e:00:00:05", smac=GW_MAC), NONLOCAL,
+          "no direction: sent by the gateway", flags=0)
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
@@ -1901,7 +1993,7 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
-             dhcp_client, ah, link_local]
+             dhcp_client, ah, link_local, gw_own, gw_own_sll, gw_own_flags]
 
 
 def main():
