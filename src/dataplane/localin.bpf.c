@@ -1178,6 +1178,15 @@ static __always_inline int li_egress(struct __sk_buff *skb, int uncounted,
 	if (!es || !cv || !cpu)
 		return TC_ACT_UNSPEC;
 	cf = &cv->conf;
+	/*
+	 * A VLAN device's packet on its way out of the lower device, the tag
+	 * in the skb's metadata (transmit offload: veth, most NICs), not in
+	 * its data: the VLAN device's own egress program saw it (every
+	 * Ethernet interface has one, links.c), and it is not this
+	 * interface's. One tagged in its data is not IP to the parser.
+	 */
+	if (!l3 && skb->vlan_present && (skb->vlan_tci & LI_VLAN_VID_MASK))
+		return TC_ACT_UNSPEC;
 	/* Headers outside the linear part: pull what the parser reads. */
 	if (skb->data_end - skb->data < LI_EGRESS_PULL &&
 	    skb->len > skb->data_end - skb->data)

@@ -86,7 +86,7 @@ struct li_pkt {
 	__u8 malformed; /* enum li_malformed */
 	__u8 ttl;	/* TTL / hop limit */
 	__u16 flags;	/* LI_PKT_* */
-	__u16 vlan;	/* outermost VLAN id, if LI_PKT_VLAN */
+	__u16 vlan; /* the VLAN id it is tagged for (0: priority tags only) */
 	__u32 saddr[4]; /* network byte order; IPv4 in saddr[0] */
 	__u32 daddr[4];
 	__u32 frag_id; /* IPv4 id or IPv6 fragment identification */

@@ -231,9 +231,15 @@ static __always_inline void li_get_addr(__u32 *dst, const __u8 *ptr, int n)
 #include "dataplane/parse_l4.h"
 
 /*
- * Ethernet, then at most LI_VLAN_MAX 802.1Q/802.1ad tags (the outermost id is
- * the one the admin configured on the interface), then IPv4 or IPv6, up to
- * the transport header (@at). A third tag, like any other ethertype, is
+ * Ethernet, then at most LI_VLAN_MAX 802.1Q/802.1ad tags, then IPv4 or IPv6,
+ * up to the transport header (@at). A frame tagged for a VLAN (id not 0) is
+ * not this interface's IP, as the kernel sees it: it goes to the VLAN's own
+ * device (wan1.100, the FortiOS interface with `set vlanid 100`), whose
+ * program judges it there, untagged, by that interface's policies; without
+ * such a device the kernel drops it (PACKET_OTHERHOST). So it is not IP
+ * here (@p->vlan its id), and passes. A priority tag (id 0, 802.1p) is the
+ * interface's own: the kernel strips it and delivers what is inside, read
+ * through as the kernel does. A third tag, like any other ethertype, is
  * simply not IP.
  */
 static __always_inline void li_parse_l3_wire(const void *data,
@@ -263,10 +269,10 @@ static __always_inline void li_parse_l3_wire(const void *data,
 			p->malformed = LI_MAL_L2;
 			return;
 		}
-		if (i == 0) {
-			p->flags |= LI_PKT_VLAN;
-			p->vlan = li_get16(h) & LI_VLAN_VID_MASK;
-		}
+		p->flags |= LI_PKT_VLAN;
+		p->vlan = li_get16(h) & LI_VLAN_VID_MASK;
+		if (p->vlan)
+			return;
 		type = li_get16(h + 2);
 		off += LI_VLAN_HLEN;
 	}

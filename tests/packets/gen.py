@@ -534,7 +534,7 @@ def esp_raw():
     c.add(esp6(PEER6, 0xabcdef01, dst="2001:db8:100::2"), NONLOCAL)
     c.add(esp6(PEER6, 0xc0ffee01), BADSPI, "an IPv4 SA's SPI")
     c.add(esp4(PEER, 0xc0ffee01, dst="198.51.100.255"), BADSPI, "broadcast")
-    c.add(esp4(PEER, 0xc0ffee01, tags=Q10), OK)
+    c.add(esp4(PEER, 0xc0ffee01, tags=PRIO), OK, "behind a priority tag")
     c.add(eth(v4("198.18.1.1", GW, Raw(bytes(24)), proto=51)), IMPL, "AH")
     c.add(esp4(PEER, 0xc0ffee02, options=IPOption_Router_Alert()), OK, "IHL 6")
     c.add(eth(v6(PEER6, GW6, IPv6ExtHdrDestOpt(nh=50) / Raw(esp(0xabcdef01)))),
@@ -669,25 +669,39 @@ def esp_disabled():
 
 def vlan():
     # Policies: v4 1 drop SSH, 2 accept PING; v6 1 drop SSH, 2 accept PING6.
+    # A frame tagged for a VLAN (id not 0) is that VLAN device's (wan1.10,
+    # FortiOS `set vlanid 10`): the kernel gives it to that device, whose
+    # program judges it by its own policies, or drops it; on wan1 it is not
+    # IP. A priority tag (VLAN 0) is wan1's own: the kernel strips it.
     c = Capture("vlan", "2024-06-10 12:00:00")
     s, s6 = "198.18.6.1", "2001:db8:dead::6"
-    c.add(tcp4(s, 22, tags=Q10), deny(1))
-    c.add(ping4(s, tags=Q10), acc(2))
-    c.add(tcp4(s, 22, tags=AD_Q), deny(1), "802.1ad + 802.1Q")
-    c.add(tcp4(s, 22, tags=Q_Q), deny(1), "802.1Q + 802.1Q")
-    c.add(tcp6(s6, 22, tags=Q10), deny(1))
-    c.add(tcp6(s6, 22, tags=AD_Q), deny(1))
+    P2 = [(0x88a8, 0x2000), (0x8100, 0xe000)]   # two priority tags
+    PQ = [(0x8100, 0), (0x8100, 10)]            # priority, then VLAN 10
+    vl = "VLAN 10's: judged on its own device"
+    c.add(tcp4(s, 22, tags=Q10), NONLOCAL, vl)
+    c.add(ping4(s, tags=Q10), NONLOCAL, vl)
+    c.add(tcp4(s, 22, tags=AD_Q), NONLOCAL, "802.1ad 100's")
+    c.add(tcp4(s, 22, tags=Q_Q), NONLOCAL, "VLAN 100's")
+    c.add(tcp6(s6, 22, tags=Q10), NONLOCAL, vl)
+    c.add(tcp6(s6, 22, tags=AD_Q), NONLOCAL, "802.1ad 100's")
     c.add(arp(GW, "198.51.100.254", tags=Q10), NONLOCAL)
     c.add(tcp4(s, 22, dst="198.51.100.9", tags=Q10), NONLOCAL)
     c.add(tcp4(s, 22), deny(1), "untagged")
-    c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / ike(1)), Q10), IMPL)
-    c.add(tcp4(s, 22, tags=PRIO), deny(1), "priority tag, VLAN 0")
-    c.add(esp4(s, 0x1234, tags=AD_Q), BADSPI, "no SA file: no SA")
-    c.add(ping6(s6, tags=AD_Q), acc(2))
-    c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), Q_Q), MAL)
-    c.add(tcp6(s6, 22, dst="2001:db8:100::9", tags=Q_Q), NONLOCAL)
-    c.add(ping4(s, tags=AD_Q, ident=16), acc(2),
-          "own identifier: packet 2's is a session")
+    c.add(eth(v4(s, GW, UDP(sport=500, dport=500) / ike(1)), Q10), NONLOCAL,
+          vl)
+    c.add(tcp4(s, 22, tags=PRIO), deny(1), "priority tag, VLAN 0: wan1's")
+    c.add(esp4(s, 0x1234, tags=AD_Q), NONLOCAL, "802.1ad 100's ESP")
+    c.add(esp4(s, 0x1234, tags=PRIO), BADSPI, "no SA file: no SA")
+    c.add(ping6(s6, tags=P2), acc(2), "two priority tags")
+    c.add(tcp6(s6, 22, tags=P2), deny(1), "two priority tags")
+    c.add(tcp4(s, 22, tags=PQ), NONLOCAL, "priority tag, then VLAN 10's")
+    c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), PRIO), MAL)
+    c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), Q_Q),
+          NONLOCAL, "malformed inside VLAN 100's")
+    c.add(tcp6(s6, 22, dst="2001:db8:100::9", tags=PRIO), NONLOCAL)
+    c.add(ping4(s, tags=PRIO, ident=16), acc(2))
+    c.add(ping4(s, tags=Q10, ident=16), NONLOCAL,
+          "VLAN 10's, though packet 20 opened a session on wan1")
     return c
 
 
@@ -1281,7 +1295,7 @@ def oversize():
     c.add(tcp_pay4(s, 443, 16000), IMPL)
     c.add(tcp_pay6(s6, 22, 65535 - 20), deny(2))            # payload 65535
     c.add(tcp_pay6(s6, 443, 16000), IMPL)
-    c.add(tcp_pay4(s, 22, 9000 - 40, tags=Q10), deny(2))    # behind a tag
+    c.add(tcp_pay4(s, 22, 9000 - 40, tags=PRIO), deny(2))   # behind a tag
     u = UDP(sport=500, dport=500) / (ike(3) + fill(9000 - 56))
     c.add(eth(raw(v4(s, GW, u))[:5000], pad=False), MAL)    # IP > frame
     c.add(eth(v4(s, GW, UDP(sport=500, dport=500, len=9100) /

@@ -116,9 +116,15 @@ static inline const char *pkt_check(const uint8_t *buf, size_t size,
 			return p->malformed == LI_MAL_L2 && !p->family ?
 				       NULL :
 				       "cut VLAN tag not LI_MAL_L2";
-		if (!tags && (!(p->flags & LI_PKT_VLAN) ||
-			      p->vlan != (pkt_be16(buf + l3) & 0x0fff)))
-			return "outermost VLAN id";
+		if (!(p->flags & LI_PKT_VLAN))
+			return "tagged without LI_PKT_VLAN";
+		/* Tagged for a VLAN: that VLAN device's, not IP here. */
+		if (pkt_be16(buf + l3) & 0x0fff)
+			return p->vlan != (pkt_be16(buf + l3) & 0x0fff) ?
+				       "the VLAN id tagged for" :
+			       p->family || p->malformed ?
+				       "a VLAN's frame parsed as this interface's" :
+				       NULL;
 		type = pkt_be16(buf + l3 + 2);
 		l3 += 4;
 		tags++;

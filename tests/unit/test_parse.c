@@ -343,6 +343,10 @@ static void test_l2_truncated(void **state)
 	assert_int_equal(p.family, 0);
 }
 
+/*
+ * Tagged for VLAN 42: the kernel gives it to the VLAN's device (or drops
+ * it), whose program judges it; on this interface it is not IP.
+ */
 static void test_vlan_single(void **state)
 {
 	struct pb b;
@@ -356,12 +360,13 @@ static void test_vlan_single(void **state)
 	pb_done(&b);
 	parse(&b, &p);
 	assert_int_equal(p.malformed, LI_MAL_NONE);
-	assert_true(p.flags & LI_PKT_VLAN);
+	assert_int_equal(p.flags, LI_PKT_VLAN);
 	assert_int_equal(p.vlan, 42);
-	assert_int_equal(p.family, 4);
-	assert_int_equal(p.dport, 53);
+	assert_int_equal(p.family, 0);
+	assert_int_equal(p.dport, 0);
 }
 
+/* 802.1ad 100 outside: the S-VLAN's device's, whatever is inside. */
 static void test_vlan_double(void **state)
 {
 	struct pb b;
@@ -378,6 +383,53 @@ static void test_vlan_double(void **state)
 	parse(&b, &p);
 	assert_int_equal(p.malformed, LI_MAL_NONE);
 	assert_int_equal(p.vlan, 100); /* the outermost */
+	assert_int_equal(p.family, 0);
+	assert_int_equal(p.flags, LI_PKT_VLAN);
+}
+
+/*
+ * A priority tag (VLAN 0, 802.1p) is the interface's own: the kernel
+ * strips it and delivers the IP inside to this interface, so it is read
+ * through and judged here; a VLAN's tag inside it is that VLAN's.
+ */
+static void test_vlan_priority_tag(void **state)
+{
+	struct pb b;
+	struct li_pkt p;
+
+	(void)state;
+	pb_eth(&b, LI_ETH_P_8021Q);
+	pb_tag(&b, 0xa000, LI_ETH_P_IP); /* PCP 5, VLAN 0 */
+	pb_ipv4(&b, LI_IPPROTO_UDP);
+	pb_udp(&b, 1000, 53);
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
+	assert_true(p.flags & LI_PKT_VLAN);
+	assert_int_equal(p.vlan, 0);
+	assert_int_equal(p.family, 4);
+	assert_int_equal(p.dport, 53);
+
+	pb_eth(&b, LI_ETH_P_8021AD);
+	pb_tag(&b, 0, LI_ETH_P_8021Q);
+	pb_tag(&b, 7, LI_ETH_P_IP);
+	pb_ipv4(&b, LI_IPPROTO_UDP);
+	pb_udp(&b, 1000, 53);
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.vlan, 7);
+	assert_int_equal(p.family, 0);
+	assert_int_equal(p.flags, LI_PKT_VLAN);
+
+	pb_eth(&b, LI_ETH_P_8021Q);
+	pb_tag(&b, 0, LI_ETH_P_8021Q);
+	pb_tag(&b, 0, LI_ETH_P_IPV6);
+	pb_ipv6(&b, LI_IPPROTO_UDP);
+	pb_udp(&b, 500, 500);
+	pb_ike(&b, 0x20, 34);
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_NONE);
 	assert_int_equal(p.family, 6);
 	assert_int_equal(p.flags, LI_PKT_VLAN | LI_PKT_PORTS | LI_PKT_IKE);
 }
@@ -1508,9 +1560,10 @@ static void test_sweep(void **state)
 	struct pb b;
 
 	(void)state;
-	pb_eth(&b, LI_ETH_P_8021AD); /* ESP-in-UDP behind two tags */
-	pb_tag(&b, 7, LI_ETH_P_8021Q);
-	pb_tag(&b, 8, LI_ETH_P_IP);
+	/* ESP-in-UDP behind two priority tags (a VLAN's is not IP here) */
+	pb_eth(&b, LI_ETH_P_8021AD);
+	pb_tag(&b, 0xe000, LI_ETH_P_8021Q);
+	pb_tag(&b, 0x2000, LI_ETH_P_IP);
 	pb_ipv4x(&b, LI_IPPROTO_UDP, 3, 0, 1);
 	pb_udp(&b, 4500, 4500);
 	pb_esp(&b, 0x01020304, 5);
@@ -1597,6 +1650,7 @@ int main(void)
 		cmocka_unit_test(test_l2_truncated),
 		cmocka_unit_test(test_vlan_single),
 		cmocka_unit_test(test_vlan_double),
+		cmocka_unit_test(test_vlan_priority_tag),
 		cmocka_unit_test(test_vlan_triple_not_ip),
 		cmocka_unit_test(test_ipv4_udp),
 		cmocka_unit_test(test_ipv4_options),
