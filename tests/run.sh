@@ -147,6 +147,8 @@ suite "e2e/egress [$1]" sh tests/e2e/egress.sh "$1/localin"
 suite "e2e/egress_route [$1]" sh tests/e2e/egress_route.sh "$1/localin"
 # An interface without Ethernet frames (tun) named by a policy.
 suite "e2e/tunnel_if [$1]" sh tests/e2e/tunnel_if.sh "$1/localin"
+# Stacked devices: tagged frames, VLAN devices (with 802.1Q), a bridge under `any`.
+suite "e2e/stacked [$1]" sh tests/e2e/stacked.sh "$1/localin"
 # Syslog delivery to Debian's rsyslog: every mode and format, the filter,
 # rsyslog killed and restarted (queue, drops counted, status in 100 ms).
 suite "e2e/syslogd [$1]" sh tests/e2e/syslogd.sh "$1/localin"

@@ -41,6 +41,12 @@ struct daemon_link {
 	unsigned int flags;  /* IFF_* */
 	unsigned short type; /* ARPHRD_* */
 	char name[RTNL_IFNAMSIZ];
+	int master;			/* IFLA_MASTER, 0: none */
+	char master_kind[RTNL_KINDSIZ]; /* "bridge", "bond", "vrf"... */
+	/* a port `any` leaves to its master: said once (links.c) */
+	bool port_said;
+	/* a port kept attached: the kernel refused the detach (links.c) */
+	bool held_said;
 	bool attached;
 	/* not attached, but the session program is (or was tried): egress_err */
 	bool eg_only;
@@ -261,6 +267,9 @@ const char *links_unattached_why(const struct daemon_link *k, char *buf,
 const char *links_name(const struct daemon *d, int ifindex, char *buf,
 		       size_t size);
 bool links_wanted_name(const struct intf_want *w, const char *name);
+const char *links_left_to_master(const struct daemon *d,
+				 const struct daemon_link *k, char *buf,
+				 size_t size);
 int locals_push(struct daemon *d);
 
 /* events.c */

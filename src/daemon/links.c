@@ -28,14 +28,62 @@ bool links_wanted_name(const struct intf_want *w, const char *name)
 	return false;
 }
 
-/* Named by a policy, or `any` and not a loopback. */
+/*
+ * A port of a bridge, bond or team: the kernel hands its frames to the
+ * master (rx_handler), whose program judges those for the gateway, as
+ * FortiOS judges them by the policies of the L3 interface (the bridge,
+ * the aggregate), not of a member. Not a VRF's: its frames stay on the
+ * port, judged there.
+ */
+static bool is_port(const struct daemon_link *k)
+{
+	return k->master && (!strcmp(k->master_kind, "bridge") ||
+			     !strcmp(k->master_kind, "bond") ||
+			     !strcmp(k->master_kind, "team"));
+}
+
+/*
+ * Named by a policy, or `any` and not a loopback nor a port: `any` on a
+ * port as well as its master judged a frame for the gateway twice (on the
+ * port with the port's name, then on the bridge), counted it twice, and
+ * the kernel refuses a program on a device whose upper has one (EEXIST:
+ * `localin run` did not start when a bridge came before its port).
+ */
 static bool wanted(const struct daemon *d, const struct daemon_link *k)
 {
 	if (!k->name[0])
 		return false;
 	if (links_wanted_name(&d->want, k->name))
 		return true;
-	return d->want.any && !(k->flags & IFF_LOOPBACK);
+	return d->want.any && !(k->flags & IFF_LOOPBACK) && !is_port(k);
+}
+
+const char *links_left_to_master(const struct daemon *d,
+				 const struct daemon_link *k, char *buf,
+				 size_t size)
+{
+	if (!d->want.any || !is_port(k) || links_wanted_name(&d->want, k->name))
+		return NULL;
+	return links_name(d, k->master, buf, size);
+}
+
+/* `any` leaves a port to its master: said once per master. */
+static void port_note(struct daemon *d, struct daemon_link *k)
+{
+	const char *m;
+	char buf[24];
+
+	m = links_left_to_master(d, k, buf, sizeof(buf));
+	if (!m) {
+		k->port_said = false;
+		return;
+	}
+	if (k->port_said)
+		return;
+	k->port_said = true;
+	daemon_msg(
+		"not attaching to %s (ifindex %d) for `any`: a port of %s %s, whose frames for the gateway are judged on %s, once, by its policies (a policy naming %s puts the program on it too)",
+		k->name, k->ifindex, k->master_kind, m, m, k->name);
 }
 
 static struct daemon_link *find(struct daemon *d, int ifindex)
@@ -194,8 +242,11 @@ static int no_ethernet(struct daemon *d, struct daemon_link *k)
  */
 static int sync_xdp(struct daemon *d, struct daemon_link *k)
 {
+	const char *m;
+	char name[24];
 	int err;
 
+	port_note(d, k);
 	if (!wanted(d, k)) {
 		memset(&k->foreign, 0, sizeof(k->foreign));
 		k->attach_err = 0;
@@ -203,7 +254,25 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 		if (!k->attached)
 			return 0;
 		err = li_loader_detach(d->l, k->ifindex);
+		if (err == -EEXIST && k->master) {
+			/*
+			 * A port that joined a bridge (bond) our program is
+			 * on: the kernel refuses to change the hook of a
+			 * device whose upper has a program. It stays, and
+			 * attached (its session program too), and goes at
+			 * stop, after its master's (links_detach_all).
+			 */
+			li_loader_attach(d->l, k->ifindex);
+			m = links_name(d, k->master, name, sizeof(name));
+			if (!k->held_said)
+				daemon_msg(
+					"cannot detach from %s: the kernel refuses while its master %s has a program; it stays on %s, which judges its frames for the gateway before %s does, until localin stops or %s leaves %s",
+					k->name, m, k->name, m, k->name, m);
+			k->held_said = true;
+			return 0;
+		}
 		k->attached = false;
+		k->held_said = false;
 		k->egress_err = 0;
 		if (err)
 			daemon_msg("cannot detach from %s: %s", k->name,
@@ -212,6 +281,7 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 			daemon_msg("detached from %s", k->name);
 		return err;
 	}
+	k->held_said = false;
 	if (!k->attached && no_ethernet(d, k))
 		return 0; /* not an error: the daemon goes on, and says so */
 	err = li_loader_set_interface(d->l, k->ifindex, k->name);
@@ -345,35 +415,65 @@ int links_sync(struct daemon *d, bool fatal)
 
 /*
  * Detach everywhere, the session program where it is alone too; how
- * many interfaces kept a program (errors).
+ * many interfaces kept a program (errors). The kernel refuses to take a
+ * program off a device whose upper (its bridge, bond, VLAN device,
+ * macvlan) has one (EEXIST): such a device is tried again after the
+ * others, for as long as a round takes one off, so uppers go first
+ * whatever the order of their ifindexes.
  */
 int links_detach_all(struct daemon *d)
 {
 	size_t i;
-	int err, failed = 0;
+	int err, failed = 0, off;
 
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *k = &d->links[i];
 
-		if (k->eg_only) {
-			err = li_loader_detach_egress(d->l, k->ifindex);
-			if (err)
-				daemon_msg(
-					"cannot take the session program off %s's egress: %s",
-					k->name, strerror(-err));
-			failed += !!err;
-			k->eg_only = false;
+		if (!k->eg_only)
+			continue;
+		err = li_loader_detach_egress(d->l, k->ifindex);
+		if (err)
+			daemon_msg(
+				"cannot take the session program off %s's egress: %s",
+				k->name, strerror(-err));
+		failed += !!err;
+		k->eg_only = false;
+		k->egress_err = 0;
+	}
+	do {
+		off = 0;
+		for (i = 0; i < d->nr_links; i++) {
+			struct daemon_link *k = &d->links[i];
+
+			if (!k->attached)
+				continue;
+			err = li_loader_detach(d->l, k->ifindex);
+			if (err == -EEXIST) {
+				k->attach_err =
+					err; /* said below if it stays */
+				continue;
+			}
+			if (err) {
+				daemon_msg("cannot detach from %s: %s", k->name,
+					   strerror(-err));
+				failed++;
+			}
+			k->attached = false;
+			k->attach_err = 0;
 			k->egress_err = 0;
+			off++;
 		}
+	} while (off);
+	for (i = 0; i < d->nr_links; i++) {
+		struct daemon_link *k = &d->links[i];
+
 		if (!k->attached)
 			continue;
-		err = li_loader_detach(d->l, k->ifindex);
-		if (err) {
-			daemon_msg("cannot detach from %s: %s", k->name,
-				   strerror(-err));
-			failed++;
-		}
+		daemon_msg("cannot detach from %s: %s", k->name,
+			   strerror(-k->attach_err));
+		failed++;
 		k->attached = false;
+		k->attach_err = 0;
 		k->egress_err = 0;
 	}
 	return failed;
@@ -421,6 +521,11 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 	k->flags = m->flags;
 	k->type = m->type;
 	k->seen = true;
+	/* Every RTM_NEWLINK is whole: no master there, none (it left). */
+	if (k->master != m->master || strcmp(k->master_kind, m->slave_kind))
+		k->port_said = false;
+	k->master = m->master;
+	memcpy(k->master_kind, m->slave_kind, sizeof(k->master_kind));
 	if (m->ifname[0])
 		memcpy(k->name, m->ifname, sizeof(k->name)); /* renames too */
 	/*

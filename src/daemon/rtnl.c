@@ -37,6 +37,27 @@ static int attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * The kind of the master of a port (IFLA_LINKINFO's IFLA_INFO_SLAVE_KIND,
+ * the master's rtnl_link_ops kind): "bridge" and "bond" say its frames go
+ * up to the master; "vrf" says they stay on the port. "" when absent.
+ */
+static void parse_slave_kind(const struct nlattr *info, struct rtnl_msg *m)
+{
+	struct attrs at = { .max = IFLA_INFO_MAX };
+	const struct nlattr *k;
+	size_t len;
+
+	if (mnl_attr_parse_nested(info, attr_cb, &at) != MNL_CB_OK)
+		return;
+	k = at.tb[IFLA_INFO_SLAVE_KIND];
+	if (!k)
+		return;
+	len = strnlen(mnl_attr_get_payload(k), mnl_attr_get_payload_len(k));
+	if (len < RTNL_KINDSIZ)
+		memcpy(m->slave_kind, mnl_attr_get_payload(k), len);
+}
+
 static int parse_link(const struct nlmsghdr *nlh, struct rtnl_msg *m)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -67,6 +88,11 @@ static int parse_link(const struct nlmsghdr *nlh, struct rtnl_msg *m)
 			return -EINVAL;
 		memcpy(m->ifname, mnl_attr_get_payload(name), len);
 	}
+	if (at.tb[IFLA_MASTER] &&
+	    mnl_attr_get_payload_len(at.tb[IFLA_MASTER]) >= sizeof(__u32))
+		m->master = (int)mnl_attr_get_u32(at.tb[IFLA_MASTER]);
+	if (m->master && at.tb[IFLA_LINKINFO])
+		parse_slave_kind(at.tb[IFLA_LINKINFO], m);
 	return 0;
 }
 

@@ -31,14 +31,23 @@ enum rtnl_kind {
 	RTNL_DELADDR,
 };
 
-/* One parsed message. Links: ifindex, flags, type, ifname. Addresses: addr. */
+/* A master's kind (IFLA_INFO_SLAVE_KIND): "bridge", "bond", "vrf", ... */
+#define RTNL_KINDSIZ 16
+
+/*
+ * One parsed message. Links: ifindex, flags, type, ifname, master and its
+ * kind. Addresses: addr.
+ */
 struct rtnl_msg {
 	enum rtnl_kind kind;
 	int ifindex;
 	unsigned int flags;	    /* links: IFF_* */
 	unsigned short type;	    /* links: ARPHRD_* */
 	char ifname[RTNL_IFNAMSIZ]; /* links: "" when the message has none */
-	struct local_addr addr;	    /* addresses */
+	int master;		    /* links: IFLA_MASTER's ifindex, 0 none */
+	/* links: the master's kind, "" when it has none or there is none */
+	char slave_kind[RTNL_KINDSIZ];
+	struct local_addr addr; /* addresses */
 };
 
 /* Called for each message that parsed; 0 or a negative errno (stops). */

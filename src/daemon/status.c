@@ -46,6 +46,18 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 		fputc('\n', out);
 	for (i = 0, n = 0; i < d->nr_links; i++) {
 		const struct daemon_link *k = &d->links[i];
+		const char *m = links_left_to_master(d, k, buf, sizeof(buf));
+
+		if (m)
+			fprintf(out, "%s %s (ifindex %d: a port of %s)",
+				n++ ? "," :
+				      "ports judged on their bridge or bond (`any`):",
+				k->name, k->ifindex, m);
+	}
+	if (n)
+		fputc('\n', out);
+	for (i = 0, n = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
 
 		if ((k->attached || k->eg_only) && k->egress_err)
 			fprintf(out, "%s %s (ifindex %d: %s)",

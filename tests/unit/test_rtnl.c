@@ -98,6 +98,19 @@ static const unsigned char dellink[] = {
 	NLA(9, IFLA_IFNAME), 'w', 'a', 'n', '1', 0, 0, 0, 0,
 };
 
+/*
+ * ifindex 5 "lan1", a port of bridge 9: IFLA_MASTER, and the master's kind
+ * nested in IFLA_LINKINFO (links.c leaves a bridge's port out of `any`).
+ */
+static const unsigned char newlink_port[] = {
+	NLH(68, RTM_NEWLINK, 0, 0),
+	AF_UNSPEC, 0, U16(1), U32(5), U32(IFF_UP), U32(0xffffffff),
+	NLA(9, IFLA_IFNAME), 'l', 'a', 'n', '1', 0, 0, 0, 0,
+	NLA(8, IFLA_MASTER), U32(9),
+	NLA(16, IFLA_LINKINFO),
+	NLA(11, IFLA_INFO_SLAVE_KIND), 'b', 'r', 'i', 'd', 'g', 'e', 0, 0,
+};
+
 /* A port leaving a bridge: RTM_DELLINK of family AF_BRIDGE. */
 static const unsigned char dellink_bridge[] = {
 	NLH(44, RTM_DELLINK, 0, 0),
@@ -221,9 +234,16 @@ static void test_links(void **state)
 	assert_true(s.m[0].flags & IFF_UP);
 	/* links.c puts the session program on Ethernet interfaces only */
 	assert_int_equal(s.m[0].type, 1 /* ARPHRD_ETHER */);
+	assert_int_equal(s.m[0].master, 0);
+	assert_string_equal(s.m[0].slave_kind, "");
 	assert_int_equal(s.m[1].kind, RTNL_DELLINK);
 	assert_int_equal(s.m[1].ifindex, 3);
 	assert_false(s.m[1].flags & IFF_UP);
+	assert_int_equal(feed(&s, newlink_port, sizeof(newlink_port), &bad), 1);
+	assert_int_equal(s.m[2].ifindex, 5);
+	assert_string_equal(s.m[2].ifname, "lan1");
+	assert_int_equal(s.m[2].master, 9);
+	assert_string_equal(s.m[2].slave_kind, "bridge");
 	assert_int_equal(bad, 0);
 }
 
