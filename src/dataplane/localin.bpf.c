@@ -1097,7 +1097,7 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc)
 	 * verifier's walk +62k, tests/diff's diff_budget).
 	 */
 	if (nonlocal)
-		return XDP_PASS;
+		return nonlocal == 2 ? XDP_DROP : XDP_PASS;
 	return s->v.drop ? XDP_DROP : XDP_PASS;
 }
 

@@ -701,7 +701,8 @@ static __always_inline void li_sess_egress(const LI_CTX *c,
 /*
  * Step 1 of li_decide(): is the packet for this host? Only the locals
  * table is read. Returns 1 when it is not (@v filled:
- * pass, nonlocal); 0 when it is, with v->bcast and v->frag_hit set for
+ * pass, nonlocal); 2 when it cannot be read and is dropped (@v filled:
+ * drop, malformed); 0 when it is, with v->bcast and v->frag_hit set for
  * li_decide_local().
  */
 static __always_inline int li_decide_nonlocal(const LI_CTX *c,
@@ -715,6 +716,16 @@ static __always_inline int li_decide_nonlocal(const LI_CTX *c,
 	v->bcast = 0;
 	v->frag_hit = 0;
 	if (p->family != 4 && p->family != 6) {
+		/*
+		 * Behind more priority tags than the parser reads, or a tag
+		 * cut short after one (parse.h): the kernel would deliver
+		 * the first to this host, unjudged. Nothing else is dropped
+		 * here.
+		 */
+		if (p->malformed == LI_MAL_L2 && (p->flags & LI_PKT_VLAN)) {
+			li_verdict_set(v, LI_DROP, LI_R_MALFORMED);
+			return 2;
+		}
 		li_verdict_set(v, LI_PASS, LI_R_NONLOCAL);
 		return 1;
 	}
@@ -796,8 +807,10 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 static __always_inline int li_decide(const LI_CTX *c, const struct li_pkt *p,
 				     struct li_verdict *v)
 {
-	if (li_decide_nonlocal(c, p, v))
-		return 0;
+	int nonlocal = li_decide_nonlocal(c, p, v);
+
+	if (nonlocal)
+		return nonlocal == 2;
 	return li_decide_local(c, p, v);
 }
 

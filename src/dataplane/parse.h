@@ -239,8 +239,7 @@ static __always_inline void li_get_addr(__u32 *dst, const __u8 *ptr, int n)
  * such a device the kernel drops it (PACKET_OTHERHOST). So it is not IP
  * here (@p->vlan its id), and passes. A priority tag (id 0, 802.1p) is the
  * interface's own: the kernel strips it and delivers what is inside, read
- * through as the kernel does. A third tag, like any other ethertype, is
- * simply not IP.
+ * through as the kernel does, up to LI_VLAN_MAX of them.
  */
 static __always_inline void li_parse_l3_wire(const void *data,
 					     const void *data_end, __u32 wire,
@@ -275,6 +274,16 @@ static __always_inline void li_parse_l3_wire(const void *data,
 			return;
 		type = li_get16(h + 2);
 		off += LI_VLAN_HLEN;
+	}
+	/*
+	 * More priority tags than read: the kernel strips every one and
+	 * delivers what is inside to this interface, which, unread, passed
+	 * a deny-all (three tags of VLAN 0 got a ping answered). Malformed:
+	 * li_decide_nonlocal() drops it.
+	 */
+	if (type == LI_ETH_P_8021Q || type == LI_ETH_P_8021AD) {
+		p->malformed = LI_MAL_L2;
+		return;
 	}
 	if (type == LI_ETH_P_IP)
 		li_parse_ipv4(data, data_end, wire, off, p, at);

@@ -8,7 +8,8 @@
 #    delivers it): one for VLAN 100 is not $IF's (the kernel gives it to
 #    a VLAN device, or drops it): a deny-all on $IF neither counts nor
 #    logs it; a priority tag (VLAN 0), which the kernel strips and
-#    delivers to $IF, is $IF's: dropped by its deny-all;
+#    delivers to $IF, is $IF's: dropped by its deny-all, also behind
+#    three of them (more than the parser reads: they passed);
 #  - a VLAN device over $IF (when the kernel has 802.1Q): without localin
 #    the admin's ping and TCP over it work; with a deny-all on $IF and the
 #    admin accepted on the VLAN device, they still do, counted once,
@@ -118,6 +119,8 @@ ip -n "$GW" link add link "$IF" name "$VL" type vlan id 100 2>/dev/null &&
 
 check "without localin: a priority-tagged ping (VLAN 0) is answered by $IF" \
 	tagged_ping 0
+check "... and one behind three priority tags (the kernel strips them all)" \
+	tagged_ping 0,0,0
 [ $vlan = 1 ] ||
 	check "... one tagged for VLAN 100 is not (no such VLAN here)" \
 		not_tagged_ping 100
@@ -145,6 +148,8 @@ check_start "localin run starts (deny-all on $IF, the admin on $VL)" \
 check "enforcing on $IF: the peer's ping is dropped" ping_dropped
 check "a priority-tagged ping is $IF's: dropped by its deny-all" \
 	not_tagged_ping 0
+check "... behind three priority tags too (more than the parser reads)" \
+	not_tagged_ping 0,0,0
 sleep 0.5
 h0=$(hits 3)
 n0=$(log_lines "srcintf=\"$IF\"")

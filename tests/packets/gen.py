@@ -695,13 +695,17 @@ def vlan():
     c.add(ping6(s6, tags=P2), acc(2), "two priority tags")
     c.add(tcp6(s6, 22, tags=P2), deny(1), "two priority tags")
     c.add(tcp4(s, 22, tags=PQ), NONLOCAL, "priority tag, then VLAN 10's")
+    c.add(ping4(s, tags=P2 + PRIO), MAL,
+          "three priority tags: the kernel delivers it, unread here")
+    c.add(arp(GW, "198.51.100.254", tags=P2 + PRIO), MAL,
+          "three priority tags, whatever is inside")
     c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), PRIO), MAL)
     c.add(eth(v4(s, GW, UDP(sport=1, dport=22) / b"x", ihl=4), Q_Q),
           NONLOCAL, "malformed inside VLAN 100's")
     c.add(tcp6(s6, 22, dst="2001:db8:100::9", tags=PRIO), NONLOCAL)
     c.add(ping4(s, tags=PRIO, ident=16), acc(2))
     c.add(ping4(s, tags=Q10, ident=16), NONLOCAL,
-          "VLAN 10's, though packet 20 opened a session on wan1")
+          "VLAN 10's, though packet 22 opened a session on wan1")
     return c
 
 

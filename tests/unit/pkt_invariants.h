@@ -131,6 +131,11 @@ static inline const char *pkt_check(const uint8_t *buf, size_t size,
 	}
 	if (!tags && (p->flags & LI_PKT_VLAN || p->vlan))
 		return "VLAN without a tag";
+	/* More priority tags than read: malformed (the kernel reads them) */
+	if (type == LI_ETH_P_8021Q || type == LI_ETH_P_8021AD)
+		return p->malformed == LI_MAL_L2 && !p->family ?
+			       NULL :
+			       "priority tags past LI_VLAN_MAX not LI_MAL_L2";
 	if (p->malformed == LI_MAL_L2)
 		return "LI_MAL_L2 on a whole L2 header";
 	if (type != LI_ETH_P_IP && type != LI_ETH_P_IPV6)

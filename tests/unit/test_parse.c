@@ -432,6 +432,23 @@ static void test_vlan_priority_tag(void **state)
 	assert_int_equal(p.malformed, LI_MAL_NONE);
 	assert_int_equal(p.family, 6);
 	assert_int_equal(p.flags, LI_PKT_VLAN | LI_PKT_PORTS | LI_PKT_IKE);
+
+	/*
+	 * A third: the kernel strips it too and delivers the IP inside
+	 * here, which the parser does not read: malformed (dropped), not
+	 * "not IP" (passed: a deny-all answered its ping).
+	 */
+	pb_eth(&b, LI_ETH_P_8021Q);
+	pb_tag(&b, 0, LI_ETH_P_8021Q);
+	pb_tag(&b, 0, LI_ETH_P_8021Q);
+	pb_tag(&b, 0, LI_ETH_P_IP);
+	pb_ipv4(&b, LI_IPPROTO_UDP);
+	pb_udp(&b, 1000, 53);
+	pb_done(&b);
+	parse(&b, &p);
+	assert_int_equal(p.malformed, LI_MAL_L2);
+	assert_int_equal(p.family, 0);
+	assert_true(p.flags & LI_PKT_VLAN);
 }
 
 static void test_vlan_triple_not_ip(void **state)
