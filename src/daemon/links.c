@@ -262,7 +262,8 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 			 * attached (its session program too), and goes at
 			 * stop, after its master's (links_detach_all).
 			 */
-			li_loader_attach(d->l, k->ifindex);
+			li_loader_attach(d->l, k->ifindex,
+					 li_link_frames(k->type));
 			m = links_name(d, k->master, name, sizeof(name));
 			if (!k->held_said)
 				daemon_msg(
