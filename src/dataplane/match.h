@@ -807,10 +807,8 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 static __always_inline int li_decide(const LI_CTX *c, const struct li_pkt *p,
 				     struct li_verdict *v)
 {
-	int nonlocal = li_decide_nonlocal(c, p, v);
-
-	if (nonlocal)
-		return nonlocal == 2;
+	if (li_decide_nonlocal(c, p, v))
+		return v->drop;
 	return li_decide_local(c, p, v);
 }
 

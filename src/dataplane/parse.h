@@ -275,20 +275,18 @@ static __always_inline void li_parse_l3_wire(const void *data,
 		type = li_get16(h + 2);
 		off += LI_VLAN_HLEN;
 	}
-	/*
-	 * More priority tags than read: the kernel strips every one and
-	 * delivers what is inside to this interface, which, unread, passed
-	 * a deny-all (three tags of VLAN 0 got a ping answered). Malformed:
-	 * li_decide_nonlocal() drops it.
-	 */
-	if (type == LI_ETH_P_8021Q || type == LI_ETH_P_8021AD) {
-		p->malformed = LI_MAL_L2;
-		return;
-	}
 	if (type == LI_ETH_P_IP)
 		li_parse_ipv4(data, data_end, wire, off, p, at);
 	else if (type == LI_ETH_P_IPV6)
 		li_parse_ipv6(data, data_end, wire, off, p, at);
+	/*
+	 * More priority tags than read: the kernel strips every one and
+	 * delivers what is inside to this interface, which, unread, passed
+	 * a deny-all (three tags of VLAN 0 got a ping answered). Malformed:
+	 * li_decide_nonlocal() drops it. Tested last: IP frames never do.
+	 */
+	else if (type == LI_ETH_P_8021Q || type == LI_ETH_P_8021AD)
+		p->malformed = LI_MAL_L2;
 }
 
 /*
