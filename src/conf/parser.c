@@ -551,6 +551,9 @@ static void do_set(struct parser *p, struct conf_word *w, size_t n)
 	a->vals = tmp.vals;
 	a->nr_vals = tmp.nr_vals;
 	a->cap_vals = tmp.cap_vals;
+	if (p->builtin)
+		*ARENA_PUSH(p->t->arena, e->preset, e->nr_preset,
+			    e->cap_preset) = sa;
 }
 
 static void do_unset(struct parser *p, struct conf_word *w, size_t n)

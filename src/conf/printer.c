@@ -146,6 +146,29 @@ static const struct schema_attr *nth_attr(const struct schema_section *s,
 	return s->order ? schema_find_attr(s, s->order[i]) : &s->attrs[i];
 }
 
+/*
+ * `unset` for what the built-in defaults set and the config cleared (a
+ * backup's DNS without TCP 53): read again, the text is applied over the
+ * built-in object, whose value would come back. `show full` writes the
+ * default itself where there is one.
+ */
+static void print_unset_preset(const struct conf_entry *e, bool full, int level,
+			       FILE *out)
+{
+	const struct schema_attr *sa;
+	size_t i;
+
+	if (!e->factory)
+		return;
+	for (i = 0; i < e->nr_preset; i++) {
+		sa = e->preset[i];
+		if (entry_attr(e, sa) || (full && sa->def && *sa->def))
+			continue;
+		indent(level, out);
+		fprintf(out, "unset %s\n", sa->name);
+	}
+}
+
 static void print_body(const struct conf_section *sec,
 		       const struct conf_entry *e, bool full, int level,
 		       FILE *out)
@@ -166,6 +189,7 @@ static void print_body(const struct conf_section *sec,
 		for (a = e->attrs; a; a = a->next)
 			if (e->factory || !is_default(a))
 				print_attr(a, level, out);
+		print_unset_preset(e, full, level, out);
 		print_sections(e->subs, full, level, out);
 		return;
 	}
@@ -181,6 +205,7 @@ static void print_body(const struct conf_section *sec,
 		else if (!a && full && sa && sa->def && *sa->def)
 			print_default(sa, level, out);
 	}
+	print_unset_preset(e, full, level, out);
 	print_sections(e->subs, full, level, out);
 }
 

@@ -37,7 +37,14 @@ struct conf_entry {
 	struct conf_attr *attrs;   /* in order of first `set` */
 	struct conf_section *subs; /* nested `config` blocks */
 	bool factory;		   /* created by the built-in defaults */
-	bool touched;	    /* changed by the admin's config after creation */
+	bool touched; /* changed by the admin's config after creation */
+	/*
+	 * The attributes the built-in defaults set: `show` prints `unset`
+	 * for one the config cleared, or, read again over the defaults, the
+	 * built-in value would come back (DNS's TCP 53).
+	 */
+	const struct schema_attr **preset;
+	size_t nr_preset, cap_preset;
 	unsigned int block; /* parser's `config` block count at the last edit */
 	bool broken; /* a command inside it failed: values may be missing */
 	struct conf_entry *next;
