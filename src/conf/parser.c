@@ -40,6 +40,12 @@ struct parser {
 	struct conf_tree *t;
 	struct diag_list *dl;
 	bool builtin;
+	/*
+	 * The source is a FortiGate backup (its first line is the
+	 * `#config-version=` header): the device restores it over an empty
+	 * config, so a predefined object's block is the whole object.
+	 */
+	bool restore;
 	struct frame stack[MAX_DEPTH];
 	int depth;
 	unsigned int overflow; /* config blocks open beyond MAX_DEPTH */
@@ -351,6 +357,23 @@ const char *conf_edit_key(const struct conf_section *sec,
 	return w->text;
 }
 
+/*
+ * A backup's first block of a predefined object starts from the schema's
+ * defaults, not the built-in values: FortiOS writes the object as it is,
+ * omitting what is at the default, so an `unset tcp-portrange` on the
+ * device's DNS leaves `set udp-portrange 53` alone in the backup, which
+ * means UDP 53 only. Later blocks of the same object continue it.
+ */
+static void restore_entry(struct parser *p, struct conf_entry *e)
+{
+	/* An object with nothing to reset (schedule "none") is unchanged. */
+	if (e->attrs || e->subs)
+		mark_touched(p, e);
+	e->attrs = NULL;
+	e->subs = NULL;
+	e->restored = true;
+}
+
 static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct frame *f = top(p), *nf;
@@ -413,6 +436,8 @@ static void do_edit(struct parser *p, struct conf_word *w, size_t n)
 	if (!nf->entry) {
 		nf->entry = conf_entry_open(p->t, f->sec, key, &w[1].loc);
 		nf->entry->factory = p->builtin;
+	} else if (p->restore && nf->entry->factory && !nf->entry->restored) {
+		restore_entry(p, nf->entry);
 	}
 	nf->entry->block = p->t->nr_blocks;
 }
@@ -888,10 +913,27 @@ static size_t line_limit(void *ctx, const struct conf_word *w)
 	return sa->type == ST_IP4MASK || sa->type == ST_DATETIME ? 4 : 3;
 }
 
+/* A FortiGate backup starts with its header, after a byte order mark. */
+static bool is_backup(const struct conf_source *src)
+{
+	static const char bom[] = "\xef\xbb\xbf", hdr[] = "#config-version=";
+	const char *s = src->text;
+	size_t len = src->len;
+
+	if (len >= 3 && !memcmp(s, bom, 3)) {
+		s += 3;
+		len -= 3;
+	}
+	return len >= sizeof(hdr) - 1 && !memcmp(s, hdr, sizeof(hdr) - 1);
+}
+
 int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	       struct diag_list *dl)
 {
-	struct parser p = { .t = t, .dl = dl, .builtin = src->builtin };
+	struct parser p = { .t = t,
+			    .dl = dl,
+			    .builtin = src->builtin,
+			    .restore = !src->builtin && is_backup(src) };
 	unsigned int errors = dl->errors;
 	unsigned int before;
 	struct conf_word *w;

@@ -37,7 +37,8 @@ struct conf_entry {
 	struct conf_attr *attrs;   /* in order of first `set` */
 	struct conf_section *subs; /* nested `config` blocks */
 	bool factory;		   /* created by the built-in defaults */
-	bool touched; /* changed by the admin's config after creation */
+	bool touched;  /* changed by the admin's config after creation */
+	bool restored; /* predefined, and reset by a backup's block (parser) */
 	/*
 	 * The attributes the built-in defaults set: `show` prints `unset`
 	 * for one the config cleared, or, read again over the defaults, the
