@@ -119,7 +119,8 @@ struct obj_service {
 	uint8_t unsupported_memo;
 	const struct obj_service *unsupported_via;
 	/* A FortiOS restriction localin keeps but does not enforce. */
-	const char *not_enforced; /* "iprange 10.0.0.1-10.0.0.9" */
+	const char *not_enforced;     /* "iprange 10.0.0.1-10.0.0.9" */
+	const char *not_enforced_how; /* what is matched instead */
 	struct conf_loc not_enforced_loc;
 };
 

@@ -64,6 +64,17 @@ static size_t svc_ports(struct resolver *r, const struct conf_section *sec,
 					  p[1], p[2], p[3]);
 			}
 		}
+		/*
+		 * The parser reads no UDP-Lite header: the protocol matches
+		 * whole, which a policy using the service must be told.
+		 */
+		if (n && port_attrs[i].proto == 136) {
+			o->not_enforced = arena_printf(
+				r->a, "udplite-portrange %s", w[0].text);
+			o->not_enforced_how =
+				"it matches every UDP-Lite packet, whatever its ports";
+			o->not_enforced_loc = w[0].loc;
+		}
 	}
 	return words;
 }
@@ -137,6 +148,8 @@ static void svc_destinations(struct resolver *r, const struct conf_section *sec,
 	if (!w || !*w->text || !conf_attr_get(e, attr))
 		return;
 	o->not_enforced = arena_printf(r->a, "%s %s", attr, w->text);
+	o->not_enforced_how =
+		"it matches its ports on every destination (narrow the policy's dstaddr instead)";
 	o->not_enforced_loc = obj_attr_loc(e, attr);
 }
 
@@ -150,8 +163,8 @@ void obj_warn_services_not_enforced(struct resolver *r)
 		if (s->not_enforced && s->refs)
 			diag_warn(
 				r->dl, &s->not_enforced_loc,
-				"service \"%s\" has %s, which localin does not enforce: it matches its ports on every destination (narrow the policy's dstaddr instead)",
-				s->name, s->not_enforced);
+				"service \"%s\" has %s, which localin does not enforce: %s",
+				s->name, s->not_enforced, s->not_enforced_how);
 	}
 }
 

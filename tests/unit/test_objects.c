@@ -309,43 +309,48 @@ static void test_address_values(void **state)
 static void test_services(void **state)
 {
 	struct ctx *c =
-		load_ok("config firewall service custom\n"
-			"    edit \"gre-ish\"\n"
-			"        set protocol IP\n"
-			"        set protocol-number 47\n"
-			"    next\n"
-			"    edit \"mixed\"\n"
-			"        set tcp-portrange 8080-8081:1024-65535 22\n"
-			"        set udp-portrange 53\n"
-			"        set sctp-portrange 9\n"
-			"        set udplite-portrange 7\n"
-			"    next\n"
-			"    edit \"unreach\"\n"
-			"        set protocol ICMP\n"
-			"        set icmptype 3\n"
-			"        set icmpcode 4\n"
-			"    next\n"
-			"end\n"
-			"config firewall service group\n"
-			"    edit \"outer\"\n"
-			"        set member \"inner\" \"PING\"\n"
-			"    next\n"
-			"    edit \"inner\"\n"
-			"        set member \"gre-ish\" \"mixed\" \"unreach\"\n"
-			"    next\n"
-			"end\n"
-			"config firewall local-in-policy\n"
-			"    edit 1\n"
-			"        set intf \"any\"\n"
-			"        set srcaddr \"all\"\n"
-			"        set dstaddr \"all\"\n"
-			"        set service \"outer\"\n"
-			"        set service-negate enable\n"
-			"        set schedule \"always\"\n"
-			"    next\n"
-			"end\n");
+		load("config firewall service custom\n"
+		     "    edit \"gre-ish\"\n"
+		     "        set protocol IP\n"
+		     "        set protocol-number 47\n"
+		     "    next\n"
+		     "    edit \"mixed\"\n"
+		     "        set tcp-portrange 8080-8081:1024-65535 22\n"
+		     "        set udp-portrange 53\n"
+		     "        set sctp-portrange 9\n"
+		     "        set udplite-portrange 7\n"
+		     "    next\n"
+		     "    edit \"unreach\"\n"
+		     "        set protocol ICMP\n"
+		     "        set icmptype 3\n"
+		     "        set icmpcode 4\n"
+		     "    next\n"
+		     "end\n"
+		     "config firewall service group\n"
+		     "    edit \"outer\"\n"
+		     "        set member \"inner\" \"PING\"\n"
+		     "    next\n"
+		     "    edit \"inner\"\n"
+		     "        set member \"gre-ish\" \"mixed\" \"unreach\"\n"
+		     "    next\n"
+		     "end\n"
+		     "config firewall local-in-policy\n"
+		     "    edit 1\n"
+		     "        set intf \"any\"\n"
+		     "        set srcaddr \"all\"\n"
+		     "        set dstaddr \"all\"\n"
+		     "        set service \"outer\"\n"
+		     "        set service-negate enable\n"
+		     "        set schedule \"always\"\n"
+		     "    next\n"
+		     "end\n");
 	struct obj_service *s;
 
+	/* UDP-Lite is matched whole: the one thing said. */
+	assert_string_equal(
+		c->diags,
+		"10:31: warning: service \"mixed\" has udplite-portrange 7, which localin does not enforce: it matches every UDP-Lite packet, whatever its ports\n");
+	assert_int_equal(c->rc, 0);
 	assert_range(range(objects_find_service(&c->cfg, "gre-ish"), 0), 47, 0,
 		     65535, 0, 65535);
 	s = objects_find_service(&c->cfg, "mixed");
