@@ -2001,6 +2001,30 @@ def gw_own_flags():
     c.add(eth(v4(GW, "224.0.0.5", Raw(bytes(24)), proto=89),
               dmac="01:00:5e:00:00:05", smac=GW_MAC), NONLOCAL,
           "no direction: sent by the gateway", flags=0)
+
+
+def backup_predefined():
+    # backup-predefined.conf: a backup (#config-version header); policy 1
+    # denies DNS and PING on wan1, which the backup's blocks define as UDP
+    # 53 alone and every ICMP type (README: a backup is read as the
+    # FortiGate restores it).
+    c = Capture("backup-predefined", "2024-06-10 08:00:00")
+    c.add(udp4("198.18.40.1", 53), deny(1), "DNS over UDP")
+    c.add(tcp4("198.18.40.1", 53), IMPL, "TCP 53: not in the backup's DNS")
+    c.add(ping4("198.18.40.1"), deny(1), "echo")
+    c.add(ping4("198.18.40.1", type=13), deny(1),
+          "timestamp: PING without icmptype is every type")
+    return c
+
+
+def console_predefined():
+    # console-predefined.conf: the same blocks without the header, a CLI
+    # script over the built-in objects: DNS keeps TCP 53, PING is echo only.
+    c = Capture("console-predefined", "2024-06-10 08:00:00")
+    c.add(udp4("198.18.40.1", 53), deny(1), "DNS over UDP")
+    c.add(tcp4("198.18.40.1", 53), deny(1), "TCP 53: the built-in DNS's")
+    c.add(ping4("198.18.40.1"), deny(1), "echo")
+    c.add(ping4("198.18.40.1", type=13), IMPL, "timestamp: not PING's type 8")
     return c
 
 
@@ -2011,7 +2035,8 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
-             dhcp_client, ah, link_local, gw_own, gw_own_sll, gw_own_flags]
+             dhcp_client, ah, link_local, gw_own, gw_own_sll, gw_own_flags,
+             backup_predefined, console_predefined]
 
 
 def main():
