@@ -12,7 +12,7 @@
  * their 7.6 default; integer ranges start at 0 so that "0 = unset" values
  * load. Multi-field child tables (secondaryip, vrrp, client-options,
  * tagging, ip6-extra-addr, ip6-prefix-list, ...) are nested `config`
- * blocks, not attributes.
+ * blocks, not attributes; of them localin reads ipv6 and secondaryip.
  * "vrip6_link_local" and "secondary-IP" are spelled as FortiOS spells them.
  *
  * Tables are sorted by name (see schema_tables.h).
@@ -252,7 +252,11 @@ static const struct schema_attr interface_attrs[] = {
 	SCHEMA_RAW("sample-direction", "both"),
 	SCHEMA_INT("sample-rate", 0, 99999, "2000"),
 	SCHEMA_RAW("scan-botnet-connections", NULL),
-	SCHEMA_ON_OFF("secondary-IP", "disable"),
+	{ .name = "secondary-IP",
+	  .type = ST_ENUM,
+	  .enums = schema_enable_disable,
+	  .def = "disable",
+	  .flags = SA_USED },
 	SCHEMA_RAW("security-8021x-dynamic-vlan-id", NULL),
 	SCHEMA_RAW("security-8021x-master", NULL),
 	SCHEMA_RAW("security-8021x-member-mode", NULL),
@@ -720,8 +724,35 @@ static const struct schema_section interface_ipv6 = {
 	.nr_attrs = ARRAY_SIZE(interface_ipv6_attrs),
 };
 
+/*
+ * config secondaryip (`edit N`): more addresses of the gateway on the
+ * interface. Open: the attributes of other releases load unseen.
+ */
+static const struct schema_attr interface_secondaryip_attrs[] = {
+	SCHEMA_RAW("allowaccess", NULL),
+	SCHEMA_RAW("detectprotocol", NULL),
+	SCHEMA_RAW("detectserver", NULL),
+	SCHEMA_ON_OFF("gwdetect", "disable"),
+	SCHEMA_RAW("ha-priority", NULL),
+	{ .name = "ip",
+	  .type = ST_IP4MASK,
+	  .def = "0.0.0.0 0.0.0.0",
+	  .flags = SA_USED },
+	SCHEMA_RAW("ping-serv-status", NULL),
+	SCHEMA_RAW("secip-relay-ip", NULL),
+};
+
+static const struct schema_section interface_secondaryip = {
+	.path = "secondaryip",
+	.key = SK_ID,
+	.attrs = interface_secondaryip_attrs,
+	.nr_attrs = ARRAY_SIZE(interface_secondaryip_attrs),
+	.open = true,
+};
+
 static const struct schema_section *const interface_subs[] = {
 	&interface_ipv6,
+	&interface_secondaryip,
 };
 
 const struct schema_section schema_system_interface = {

@@ -183,11 +183,19 @@ struct obj_intf_addr6 {
 };
 
 /* A `config system interface` entry. */
+struct obj_intf_addr4 {
+	uint32_t addr; /* host order */
+	unsigned int prefixlen;
+};
+
 struct obj_intf {
 	const char *name;
 	struct conf_loc loc;
 	uint32_t ip4; /* host order; 0 = none */
 	unsigned int ip4_prefixlen;
+	/* config secondaryip: the gateway's other addresses on it */
+	struct obj_intf_addr4 *ip4_sec;
+	size_t nr_ip4_sec;
 	struct obj_intf_addr6 *ip6;
 	size_t nr_ip6;
 	/*

@@ -13,35 +13,81 @@
 #include "objects/internal.h"
 
 /*
- * ip ("a.b.c.d m.m.m.m"): FortiOS keeps the host address and the mask; an
- * all-zero address means the interface has none.
+ * ip ("a.b.c.d m.m.m.m") of @e in @sec: FortiOS keeps the host address and
+ * the mask; an all-zero address means none. False if unset or invalid.
  */
-static void intf_ip4(struct resolver *r, const struct conf_section *sec,
-		     const struct conf_entry *e, struct obj_intf *o)
+static bool parse_intf_ip4(struct resolver *r, const struct conf_section *sec,
+			   const struct conf_entry *e, uint32_t *ip,
+			   unsigned int *prefixlen)
 {
 	const struct conf_word *w;
 	size_t n = obj_words(r, sec, e, "ip", &w);
-	uint32_t ip, mask;
+	uint32_t mask;
 	int plen;
 	char buf[16];
 
 	if (!n)
-		return;
-	if (obj_parse_ip4mask(obj_join(r, w, n), &ip, &mask)) {
+		return false;
+	if (obj_parse_ip4mask(obj_join(r, w, n), ip, &mask)) {
 		struct conf_loc loc = obj_span(w, n);
 
 		diag_error(r->dl, &loc, "invalid ip address \"%s\"",
 			   obj_join(r, w, n));
-		return;
+		return false;
 	}
 	plen = mask_to_prefixlen(mask);
 	if (plen < 0) {
 		obj_format_ip4(mask, buf);
 		diag_error(r->dl, &w[n - 1].loc, "invalid netmask \"%s\"", buf);
+		return false;
+	}
+	*prefixlen = *ip ? (unsigned int)plen : 0;
+	return true;
+}
+
+static void intf_ip4(struct resolver *r, const struct conf_section *sec,
+		     const struct conf_entry *e, struct obj_intf *o)
+{
+	uint32_t ip;
+	unsigned int plen;
+
+	if (parse_intf_ip4(r, sec, e, &ip, &plen)) {
+		o->ip4 = ip;
+		o->ip4_prefixlen = plen;
+	}
+}
+
+/*
+ * config secondaryip: the gateway's addresses beside `ip`, its own as `ip`
+ * is (replay's local addresses). In force with `set secondary-IP enable`
+ * (default disable), as on the FortiGate.
+ */
+static void intf_ip4_secondary(struct resolver *r, const struct conf_entry *e,
+			       struct obj_intf *o)
+{
+	const struct conf_section *sub = conf_entry_sub(e, "secondaryip");
+	const char *on = conf_attr_str(e, "secondary-IP");
+	const struct conf_entry *se;
+	size_t cap = 0;
+
+	if (!sub || !sub->entries)
+		return;
+	if (!on || strcmp(on, "enable")) {
+		diag_warn(
+			r->dl, &sub->loc,
+			"interface \"%s\": secondary-IP is disable, so its secondaryip addresses are not the gateway's",
+			e->key);
 		return;
 	}
-	o->ip4 = ip;
-	o->ip4_prefixlen = ip ? (unsigned int)plen : 0;
+	for (se = sub->entries; se; se = se->next) {
+		uint32_t ip;
+		unsigned int plen;
+
+		if (!parse_intf_ip4(r, sub, se, &ip, &plen) || !ip)
+			continue;
+		*ARENA_PUSH(r->a, o->ip4_sec, o->nr_ip4_sec, cap) =
+			(struct obj_intf_addr4){ ip, plen };
+	}
 }
 
 /* config ipv6 / set ip6-address addr/len (:: /0 = none) */
@@ -90,6 +136,7 @@ static void resolve_interfaces(struct resolver *r)
 		o->name = e->key;
 		o->loc = e->loc;
 		intf_ip4(r, sec, e, o);
+		intf_ip4_secondary(r, e, o);
 		intf_ip6(r, e, o);
 		o->role = conf_attr_str(e, "role");
 		obj_names_put(&r->intf, r->a, o->name, o);

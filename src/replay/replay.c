@@ -129,6 +129,10 @@ static int add_config_locals(struct replay *r)
 		if (in->ip4)
 			err = li_host_add_ip4_subnet(&r->host, htonl(in->ip4),
 						     in->ip4_prefixlen);
+		for (j = 0; j < in->nr_ip4_sec && !err; j++)
+			err = li_host_add_ip4_subnet(&r->host,
+						     htonl(in->ip4_sec[j].addr),
+						     in->ip4_sec[j].prefixlen);
 		for (j = 0; j < in->nr_ip6 && !err; j++) {
 			__u32 a[4], ac[4];
 			ip_u128 v = in->ip6[j].addr;
@@ -205,6 +209,17 @@ static int add_link_locals(struct replay *r, const char *list)
 	return err;
 }
 
+/* @ip (host order) and its subnet's broadcast belong to @name. */
+static void add_owner4(struct replay *r, uint32_t ip, unsigned int plen,
+		       const char *name)
+{
+	__u32 bc;
+
+	r->own4[r->nr_own4++] = (struct owner4){ htonl(ip), name };
+	if (li_ip4_broadcast(ip, plen, &bc))
+		r->own4[r->nr_own4++] = (struct owner4){ htonl(bc), name };
+}
+
 /*
  * The IPv4 addresses owner_of() compares, once: the first interface
  * whose address or broadcast a packet is sent to owns it, so the list
@@ -213,22 +228,21 @@ static int add_link_locals(struct replay *r, const char *list)
 static int owners4(struct replay *r)
 {
 	const struct obj_config *c = &r->p->objs;
-	size_t i;
+	size_t i, j, n = 0;
 
-	r->own4 = calloc(2 * c->nr_intfs + 1, sizeof(*r->own4));
+	for (i = 0; i < c->nr_intfs; i++)
+		n += 1 + c->intfs[i]->nr_ip4_sec;
+	r->own4 = calloc(2 * n + 1, sizeof(*r->own4));
 	if (!r->own4)
 		return -ENOMEM;
 	for (i = 0; i < c->nr_intfs; i++) {
 		const struct obj_intf *in = c->intfs[i];
-		__u32 bc;
 
-		if (!in->ip4)
-			continue;
-		r->own4[r->nr_own4++] =
-			(struct owner4){ htonl(in->ip4), in->name };
-		if (li_ip4_broadcast(in->ip4, in->ip4_prefixlen, &bc))
-			r->own4[r->nr_own4++] =
-				(struct owner4){ htonl(bc), in->name };
+		if (in->ip4)
+			add_owner4(r, in->ip4, in->ip4_prefixlen, in->name);
+		for (j = 0; j < in->nr_ip4_sec; j++)
+			add_owner4(r, in->ip4_sec[j].addr,
+				   in->ip4_sec[j].prefixlen, in->name);
 	}
 	return 0;
 }

@@ -2001,6 +2001,7 @@ def gw_own_flags():
     c.add(eth(v4(GW, "224.0.0.5", Raw(bytes(24)), proto=89),
               dmac="01:00:5e:00:00:05", smac=GW_MAC), NONLOCAL,
           "no direction: sent by the gateway", flags=0)
+    return c
 
 
 def backup_predefined():
@@ -2028,6 +2029,20 @@ def console_predefined():
     return c
 
 
+def secondary_ip():
+    # secondary-ip.conf: wan1 198.51.100.1/24 and, in config secondaryip,
+    # 100.64.7.1/24; policy 1 denies SSH on wan1 (README: the addresses
+    # of config system interface, secondaryip included, are the
+    # gateway's in replay).
+    c = Capture("secondary-ip", "2024-06-10 08:00:00")
+    c.add(tcp4("198.18.41.1", 22), deny(1), "SSH to the primary address")
+    c.add(tcp4("198.18.41.1", 22, dst="100.64.7.1"), deny(1),
+          "SSH to the secondary address")
+    c.add(tcp4("198.18.41.1", 22, dst="100.64.7.2"), NONLOCAL,
+          "its subnet's other host")
+    return c
+
+
 SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vlan, ipv6, frag_v4,
              frag_v6, negate, exclusions, action_order, schedule, interfaces,
              intf_owner, intf_arg, bcast_mcast, services, malformed_v4,
@@ -2036,7 +2051,7 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
              dhcp_client, ah, link_local, gw_own, gw_own_sll, gw_own_flags,
-             backup_predefined, console_predefined]
+             backup_predefined, console_predefined, secondary_ip]
 
 
 def main():

@@ -182,6 +182,8 @@ static const struct {
 	{ "firewall schedule group", "member", ST_NAMES, NULL, U },
 	{ "firewall schedule group", "uuid", ST_UUID, NULL, U },
 	{ "system interface", "ip", ST_IP4MASK, "0.0.0.0 0.0.0.0", U },
+	{ "system interface", "secondary-IP", ST_ENUM, "disable", U },
+	{ "secondaryip", "ip", ST_IP4MASK, "0.0.0.0 0.0.0.0", U },
 	{ "system interface", "vdom", ST_STRING, NULL, U },
 	{ "system interface", "role", ST_ENUM, "undefined", U },
 	{ "system zone", "interface", ST_NAMES, NULL, U },
@@ -292,9 +294,9 @@ static const struct schema_section *section_or_sub(const char *name)
 	const char *sp = strrchr(name, ' ');
 	char top[64];
 
-	if (!strcmp(name, "ipv6"))
+	if (!strcmp(name, "ipv6") || !strcmp(name, "secondaryip"))
 		return schema_find_sub(schema_find_section("system interface"),
-				       "ipv6");
+				       name);
 	if (schema_find_section(name) || !sp ||
 	    (size_t)(sp - name) >= sizeof(top))
 		return schema_find_section(name);
@@ -437,8 +439,12 @@ static void check_section(const struct schema_section *s, bool top)
 	assert_true(s->nr_attrs > 0);
 	if (s->key == SK_NAME)
 		assert_true(s->max_key_len > 0);
-	/* Nested blocks are singletons, but SD-WAN's members and zones. */
-	if (!top && strcmp(s->path, "members") && strcmp(s->path, "zone"))
+	/*
+	 * Nested blocks are singletons, but SD-WAN's members and zones and
+	 * an interface's secondary addresses.
+	 */
+	if (!top && strcmp(s->path, "members") && strcmp(s->path, "zone") &&
+	    strcmp(s->path, "secondaryip"))
 		assert_int_equal(s->key, SK_NONE);
 
 	for (i = 0; i < s->nr_attrs; i++) {
@@ -551,7 +557,10 @@ static void test_interface_ipv6(void **state)
 	assert_non_null(v6);
 	assert_string_equal(v6->path, "ipv6");
 	assert_int_equal(v6->key, SK_NONE);
-	assert_null(schema_find_sub(intf, "secondaryip"));
+	/* secondaryip: the gateway's other addresses; vrrp is skipped. */
+	assert_int_equal(schema_find_sub(intf, "secondaryip")->key, SK_ID);
+	assert_true(schema_find_sub(intf, "secondaryip")->open);
+	assert_null(schema_find_sub(intf, "vrrp"));
 	assert_null(schema_find_sub(intf, "ipv"));
 	assert_null(schema_find_sub(intf, NULL));
 	assert_null(schema_find_sub(schema_find_section("firewall address"),
