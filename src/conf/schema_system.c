@@ -717,11 +717,34 @@ static const struct schema_attr log_disk_setting_attrs[] = {
 	SCHEMA_RAW("uploaduser", NULL),
 };
 
+/*
+ * config ip6-extra-addr (`edit 2001:db8:1::1/64`): more IPv6 addresses of
+ * the gateway on the interface, the prefix being the entry's name.
+ */
+static const struct schema_attr interface_ip6_extra_attrs[] = {
+	SCHEMA_RAW("prefix", NULL),
+};
+
+static const struct schema_section interface_ip6_extra_addr = {
+	.path = "ip6-extra-addr",
+	.key = SK_NAME,
+	.max_key_len = 43, /* eight groups of four, "/128" */
+	.attrs = interface_ip6_extra_attrs,
+	.nr_attrs = ARRAY_SIZE(interface_ip6_extra_attrs),
+	.open = true,
+};
+
+static const struct schema_section *const interface_ipv6_subs[] = {
+	&interface_ip6_extra_addr,
+};
+
 static const struct schema_section interface_ipv6 = {
 	.path = "ipv6",
 	.key = SK_NONE,
 	.attrs = interface_ipv6_attrs,
 	.nr_attrs = ARRAY_SIZE(interface_ipv6_attrs),
+	.subs = interface_ipv6_subs,
+	.nr_subs = ARRAY_SIZE(interface_ipv6_subs),
 };
 
 /*

@@ -90,29 +90,47 @@ static void intf_ip4_secondary(struct resolver *r, const struct conf_entry *e,
 	}
 }
 
-/* config ipv6 / set ip6-address addr/len (:: /0 = none) */
+/* @text ("addr/len") at @loc, one of @o's IPv6 addresses unless :: */
+static void intf_ip6_add(struct resolver *r, const char *text,
+			 const struct conf_loc *loc, const char *what,
+			 struct obj_intf *o, size_t *cap)
+{
+	struct obj_intf_addr6 *a;
+	ip_u128 addr;
+	unsigned int len;
+
+	if (obj_parse_ip6prefix(text, &addr, &len)) {
+		diag_error(r->dl, loc, "invalid %s \"%s\"", what, text);
+		return;
+	}
+	if (!addr)
+		return;
+	a = ARENA_PUSH(r->a, o->ip6, o->nr_ip6, *cap);
+	a->addr = addr;
+	a->prefixlen = len;
+}
+
+/*
+ * config ipv6 / set ip6-address addr/len (:: /0 = none), and the
+ * addresses of its config ip6-extra-addr, the gateway's as the first is.
+ */
 static void intf_ip6(struct resolver *r, const struct conf_entry *e,
 		     struct obj_intf *o)
 {
 	const struct conf_section *sub = conf_entry_sub(e, "ipv6");
 	const struct conf_entry *se = sub ? sub->entries : NULL;
+	const struct conf_section *extra;
+	const struct conf_entry *x;
 	const struct conf_word *w;
-	ip_u128 addr;
-	unsigned int len;
+	size_t cap = 0;
 
-	if (!se || !obj_words(r, sub, se, "ip6-address", &w))
+	if (!se)
 		return;
-	if (obj_parse_ip6prefix(w->text, &addr, &len)) {
-		diag_error(r->dl, &w->loc, "invalid ip6-address \"%s\"",
-			   w->text);
-		return;
-	}
-	if (!addr)
-		return;
-	o->ip6 = arena_alloc(r->a, sizeof(*o->ip6));
-	o->ip6->addr = addr;
-	o->ip6->prefixlen = len;
-	o->nr_ip6 = 1;
+	if (obj_words(r, sub, se, "ip6-address", &w))
+		intf_ip6_add(r, w->text, &w->loc, "ip6-address", o, &cap);
+	extra = conf_entry_sub(se, "ip6-extra-addr");
+	for (x = extra ? extra->entries : NULL; x; x = x->next)
+		intf_ip6_add(r, x->key, &x->loc, "ip6-extra-addr", o, &cap);
 }
 
 /* An interface a multi-VDOM backup puts in a VDOM other than ours. */

@@ -2031,15 +2031,21 @@ def console_predefined():
 
 def secondary_ip():
     # secondary-ip.conf: wan1 198.51.100.1/24 and, in config secondaryip,
-    # 100.64.7.1/24; policy 1 denies SSH on wan1 (README: the addresses
-    # of config system interface, secondaryip included, are the
-    # gateway's in replay).
+    # 100.64.7.1/24; 2001:db8:100::1/64 and, in config ip6-extra-addr,
+    # 2001:db8:741::1/64; policy 1 of each table denies SSH on wan1
+    # (README: the addresses of config system interface, secondaryip and
+    # ip6-extra-addr included, are the gateway's in replay).
     c = Capture("secondary-ip", "2024-06-10 08:00:00")
     c.add(tcp4("198.18.41.1", 22), deny(1), "SSH to the primary address")
     c.add(tcp4("198.18.41.1", 22, dst="100.64.7.1"), deny(1),
           "SSH to the secondary address")
     c.add(tcp4("198.18.41.1", 22, dst="100.64.7.2"), NONLOCAL,
           "its subnet's other host")
+    c.add(tcp6("2001:db8:dead::41", 22), deny(1), "IPv6: ip6-address")
+    c.add(tcp6("2001:db8:dead::41", 22, dst="2001:db8:741::1"), deny(1),
+          "IPv6: the ip6-extra-addr address")
+    c.add(tcp6("2001:db8:dead::41", 22, dst="2001:db8:741::2"), NONLOCAL,
+          "IPv6: its prefix's other host")
     return c
 
 

@@ -441,10 +441,10 @@ static void check_section(const struct schema_section *s, bool top)
 		assert_true(s->max_key_len > 0);
 	/*
 	 * Nested blocks are singletons, but SD-WAN's members and zones and
-	 * an interface's secondary addresses.
+	 * an interface's secondary addresses (IPv4 and IPv6).
 	 */
 	if (!top && strcmp(s->path, "members") && strcmp(s->path, "zone") &&
-	    strcmp(s->path, "secondaryip"))
+	    strcmp(s->path, "secondaryip") && strcmp(s->path, "ip6-extra-addr"))
 		assert_int_equal(s->key, SK_NONE);
 
 	for (i = 0; i < s->nr_attrs; i++) {
@@ -572,6 +572,7 @@ static void test_interface_ipv6(void **state)
 	assert_non_null(schema_find_attr(intf, "secondary-IP"));
 	assert_non_null(schema_find_attr(v6, "vrip6_link_local"));
 	assert_null(schema_find_attr(v6, "ip6-extra-addr"));
+	assert_int_equal(schema_find_sub(v6, "ip6-extra-addr")->key, SK_NAME);
 }
 
 static void test_used(void **state)
