@@ -26,21 +26,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lab.sh
 . "$here/lab.sh"
 bin=$(realpath -m "${1:-build/localin}")
-fails=0
+LAB_SUITE=lab
 
-pass() { echo "PASS lab/$*"; }
-fail() {
-	echo "FAIL lab/$*"
-	fails=$((fails + 1))
-}
 skip() { echo "SKIP lab/$*"; }
-check() { # name cmd...: PASS if the command succeeds
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
 quiet() { "$@" >/dev/null 2>&1; }
-not() { ! "$@"; }
 
 # "delivered got-through" of one class in a phase's TSV report.
 row() { # phase class

@@ -25,32 +25,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 # A lab of its own (prefix le), the peer rekeying every 3 s.
 export LAB=${LAB:-le}
 export LAB_REKEY="peer ${ESP_REKEY:-3s}"
+LAB_SUITE=lab-esp
 # shellcheck source=lab.sh
 . "$here/lab.sh"
 bin=$(realpath -m "${1:-build/localin}")
 conf=$LAB_DIR/lab.conf
-fails=0
 N=${ESP_FLOOD:-100000}
 
-pass() { echo "PASS lab-esp/$*"; }
-fail() {
-	echo "FAIL lab-esp/$*"
-	fails=$((fails + 1))
-}
-not() { ! "$@"; }
-check() { # name cmd...
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-
 status() { lab_localin "$bin" status 2>&1; }
-# A counter of `localin status` ("ESP with an unknown SPI (dropped): 7").
-counter() { # label
-	status | grep -F "$1" | sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p' | head -n 1
-}
-unknown() { counter "ESP with an unknown SPI (dropped)"; }
-unverified() { counter "passed unverified"; }
+unknown() { lab_counter "$bin" "ESP with an unknown SPI (dropped)"; }
+unverified() { lab_counter "$bin" "passed unverified"; }
 
 # Captures of the peer's frames only (the flood would swamp tcpdump), in
 # front of wan1 (the switch's port) and behind it (inside gw).

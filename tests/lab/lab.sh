@@ -69,6 +69,24 @@ lab_die() {
 	return 1
 }
 
+# --- PASS/FAIL lines -------------------------------------------------------
+# The checks of the scripts that source this (e2e.sh, esp.sh, natt_port.sh,
+# vici.sh): one line a check, "PASS $LAB_SUITE/name" or "FAIL ...", the
+# failures counted in $fails for the script's exit status. A script sets
+# LAB_SUITE (lab-esp); its own pass/fail/check, if any, come after these.
+fails=0
+pass() { echo "PASS ${LAB_SUITE:-lab}/$*"; }
+fail() {
+	echo "FAIL ${LAB_SUITE:-lab}/$*"
+	fails=$((fails + 1))
+}
+check() { # name cmd...: PASS if the command succeeds
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+not() { ! "$@"; }
+
 # --- processes -------------------------------------------------------------
 
 # Run "$@" in the background inside namespace $1; its pid goes to
@@ -440,6 +458,13 @@ lab_localin_start() { # bin conf
 # A client command (`status`, `diagnose …`, `stop`) in the daemon's namespaces.
 lab_localin() { # bin args...
 	nsenter -t "$(cat "$LAB_DIR/localin.pid")" -m -n "$@"
+}
+
+# A counter of the daemon's `localin status`, the number after its label
+# ("ESP with an unknown SPI (dropped): 7").
+lab_counter() { # bin label
+	lab_localin "$1" status 2>&1 | grep -F "$2" |
+		sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p' | head -n 1
 }
 
 # (ip may complain on stderr about other namespaces it looks up: ignored)

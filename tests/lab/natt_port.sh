@@ -16,28 +16,14 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export LAB=${LAB:-ln} LAB_NATT_PORT=${LAB_NATT_PORT:-4501}
+LAB_SUITE=lab-natt
 # shellcheck source=lab.sh
 . "$here/lab.sh"
 bin=$(realpath -m "${1:-build/localin}")
 conf=$LAB_DIR/lab.conf
-fails=0
 
-pass() { echo "PASS lab-natt/$*"; }
-fail() {
-	echo "FAIL lab-natt/$*"
-	fails=$((fails + 1))
-}
-check() { # name cmd...
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-status() { lab_localin "$bin" status 2>&1; }
-counter() { # label
-	status | grep -F "$1" | sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p' | head -n 1
-}
-unknown() { counter "ESP with an unknown SPI (dropped)"; }
-live_spi() { counter "ESP with a live SPI (passed)"; }
+unknown() { lab_counter "$bin" "ESP with an unknown SPI (dropped)"; }
+live_spi() { lab_counter "$bin" "ESP with a live SPI (passed)"; }
 reaches_min() { # counter-function want
 	for _ in $(seq 30); do
 		[ "$($1)" -ge "$2" ] && return 0

@@ -27,23 +27,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export LAB=${LAB:-lv}
 unset LAB_REKEY
+LAB_SUITE=lab-vici
 # shellcheck source=lab.sh
 . "$here/lab.sh"
 watch=$(realpath -m "${1:-build/tests/sa_watch}")
 out=$LAB_DIR/watch.out
-fails=0
-
-pass() { echo "PASS lab-vici/$*"; }
-fail() {
-	echo "FAIL lab-vici/$*"
-	fails=$((fails + 1))
-}
-check() { # name cmd...
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
-not() { ! "$@"; }
 
 # sa_watch's output: lines so far, lines after a mark, a line to come.
 mark() { wc -l <"$out"; }
