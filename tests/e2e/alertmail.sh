@@ -73,12 +73,7 @@ smtpd_stop() { # port
 write_conf() { # port [security extra-lines [alertemail-lines more-config]]
 	cat >"$conf" <<EOF
 $(conf_interface)
-config system sa-source
-    edit "manual"
-        set type file
-        set path "$SAFILE"
-    next
-end
+$(conf_sa_manual)
 config system email-server
     set server "127.0.0.1"
     set port $1

@@ -174,9 +174,7 @@ check "... the cli says the daemon refused it" \
 check "... with advice the console can follow (no reload --force: it has none)" \
 	sh -c "grep -q 'keep a policy' '$tmp/purge.out' && ! grep -q 'applies it anyway' '$tmp/purge.out'"
 check "... the file is byte-identical" cmp -s "$conf" "$tmp/before.conf"
-li_cmd status >"$tmp/status2.out" 2>&1
-check "... the daemon still enforces 2 policies" \
-	grep -q "^policies: 2 IPv4" "$tmp/status2.out"
+check_status "... the daemon still enforces 2 policies" "^policies: 2 IPv4"
 check "... no temporary file left" sh -c "! ls -a '$tmp' | grep -q '\\.cli-'"
 
 # apply takes only what the cli stages beside the config (not /etc/passwd)
@@ -212,9 +210,7 @@ li_cmd reload >"$tmp/reloadln.out" 2>&1
 rc=$?
 check "reload of a config that is another user's link to /etc/passwd: exit $rc, refused, the link named, nothing of it quoted" \
 	sh -c "[ $rc = 1 ] && grep -q 'symbolic link $conf' '$tmp/reloadln.out' && ! grep -q root: '$tmp/reloadln.out'"
-li_cmd status >"$tmp/statusln.out" 2>&1
-check "... the daemon still enforces 2 policies" \
-	grep -q "^policies: 2 IPv4" "$tmp/statusln.out"
+check_status "... the daemon still enforces 2 policies" "^policies: 2 IPv4"
 # root's link to a file elsewhere (a checkout) is followed as ever
 rm -f "$conf"
 ln -s "$tmp/real.conf" "$conf"
@@ -231,9 +227,7 @@ li_cmd reload >"$tmp/reloadww.out" 2>&1
 rc=$?
 check "reload of a config others may write: exit $rc, refused, its mode named" \
 	sh -c "[ $rc = 1 ] && grep -q 'others may write it (mode 0' '$tmp/reloadww.out'"
-li_cmd status >"$tmp/statusww.out" 2>&1
-check "... the daemon still enforces 2 policies" \
-	grep -q "^policies: 2 IPv4" "$tmp/statusww.out"
+check_status "... the daemon still enforces 2 policies" "^policies: 2 IPv4"
 chmod "$mode" "$conf"
 li_cmd reload >"$tmp/reloadww2.out" 2>&1
 check "... and reloads once its mode is $mode again: exit $?" \

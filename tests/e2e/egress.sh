@@ -66,30 +66,7 @@ sess_to_peer() {
 }
 # The peer echoes one UDP datagram on port 5001; the gateway sends one
 # from port 40001 and waits (3 s) for the echo: 0 if it came back.
-udp_exchange() {
-	ip netns exec "$PEER" "$py" -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 5001))
-s.settimeout(5)
-d, a = s.recvfrom(100)
-s.sendto(d, a)' &
-	echo_pid=$!
-	sleep 0.3
-	in_gw "$py" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 40001))
-s.settimeout(3)
-s.sendto(b"hello", ("'"$PEER_ADDR"'", 5001))
-try:
-    s.recvfrom(100)
-except OSError:
-    sys.exit(1)'
-	rc=$?
-	wait "$echo_pid" 2>/dev/null
-	return $rc
-}
+udp_exchange() { udp_round_trip 0.0.0.0 "$PEER_ADDR"; }
 # A DHCP rebind: the gateway broadcasts a request from port 68, a server
 # it never named answers from port 67 to its address (session.h
 # li_sess_dhcp_key): 0 if the answer came back.
@@ -103,7 +80,7 @@ s.settimeout(5)
 d, a = s.recvfrom(100)
 s.sendto(b"ack", a)' &
 	srv_pid=$!
-	sleep 0.3
+	wait_until 30 udp_bound "$PEER" 67
 	in_gw "$py" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -121,11 +98,6 @@ except OSError:
 	return $rc
 }
 qdisc_there() { in_gw tc qdisc show dev "$IF" | grep -q clsact; }
-stop_term() { # SIGTERM, and wait until the daemon is gone
-	p=$(daemon_pid)
-	kill -TERM "$p"
-	wait_until 100 gone "$p"
-}
 
 make_lab
 conf=$tmp/localin.conf
@@ -147,9 +119,7 @@ check "enforcing: the peer's ping is dropped" ping_dropped
 check "the peer's reply to the gateway's UDP datagram passes (session)" \
 	udp_exchange
 check "... li_sess_tab has the session from $GW_ADDR to $PEER_ADDR" sess_to_peer
-li_cmd status >"$tmp/status.out" 2>&1
-check "status has no egress line" \
-	sh -c "! grep -q 'own connections meet' $tmp/status.out"
+check_status_lacks "status has no egress line" 'own connections meet'
 check "no daemon message about the session program" \
 	sh -c "! grep -q 'session program' $ERR"
 
@@ -264,16 +234,11 @@ check "... enforcing" ping_dropped
 check "... their filter in our place stays" \
 	sh -c "nsenter --net=/run/netns/$GW tc filter show dev $IF egress | grep -q 'pref 19529 u32'"
 check "... ours is not there" no_filter
-li_cmd status >"$tmp/status.out" 2>&1
-check "status names the interface on the egress line, with the cause" \
-	grep -q "^replies to the gateway's own connections meet the policies on: $IF (ifindex [0-9]*: Device or resource busy)" \
-	"$tmp/status.out"
+check_status "status names the interface on the egress line, with the cause" \
+	"^replies to the gateway's own connections meet the policies on: $IF (ifindex [0-9]*: Device or resource busy)"
 check "... and not as not attached" \
 	sh -c "! grep -q '^interfaces not attached' $tmp/status.out"
-li_cmd reload >"$tmp/reload.out" 2>&1
-rc=$?
-check "reload exits 0: a degradation, not a loss of enforcement (exit $rc)" \
-	[ "$rc" = 0 ]
+check_reload "reload exits 0: a degradation, not a loss of enforcement"
 check "... not called incomplete" \
 	sh -c "! grep -q incomplete $tmp/reload.out $ERR"
 sleep 2 # retries meanwhile: still one message
@@ -284,9 +249,7 @@ check "theirs gone: ours attached by the retry, without a reload" \
 	wait_until 150 one_filter
 check "... the daemon says so" \
 	wait_until 50 grep -q "session program is attached to $IF's egress now" "$ERR"
-li_cmd status >"$tmp/status.out" 2>&1
-check "... status has no egress line" \
-	sh -c "! grep -q 'own connections meet' $tmp/status.out"
+check_status_lacks "... status has no egress line" 'own connections meet'
 
 # --- the interface vanishing ------------------------------------------------------
 : >"$ERR"

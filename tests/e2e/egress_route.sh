@@ -49,20 +49,11 @@ config system global
     set hostname "egr-gw"
 end
 config firewall local-in-policy
-    edit 1
-        set intf "${2:-$IF}"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL"
-        set schedule "always"
-        set action deny
-    next
 EOF
+		conf_policy_edit 1 "${2:-$IF}" ALL deny
 		# N more (accepting HTTP, after the deny-all): more than the
 		# 2048 the default maps hold makes a successor take over.
-		awk -v n="${3:-0}" -v ifc="${2:-$IF}" 'BEGIN { for (i = 0; i < n; i++)
-			printf "    edit %d\n        set intf \"%s\"\n        set srcaddr \"all\"\n        set dstaddr \"all\"\n        set service \"HTTP\"\n        set schedule \"always\"\n    next\n",
-			i + 2, ifc }'
+		conf_http_policies "${3:-0}" 2 "${2:-$IF}"
 		echo "end"
 	} >"$1"
 }
@@ -85,32 +76,7 @@ prog_on() { # interface: the id of the program our filter runs
 # The peer echoes one UDP datagram on $FAR:5001; the gateway sends one
 # from $GW_ADDR:40001 (out of wan2) and waits for the echo (on wan1).
 # Or from SRC to DST.
-udp_exchange() { # [SRC DST]
-	src=${1:-$GW_ADDR}
-	dst=${2:-$FAR}
-	ip netns exec "$PEER" "$py" -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$dst"'", 5001))
-s.settimeout(5)
-d, a = s.recvfrom(100)
-s.sendto(d, a)' &
-	echo_pid=$!
-	sleep 0.3
-	in_gw "$py" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$src"'", 40001))
-s.settimeout(3)
-s.sendto(b"hello", ("'"$dst"'", 5001))
-try:
-    s.recvfrom(100)
-except OSError:
-    sys.exit(1)'
-	rc=$?
-	wait "$echo_pid" 2>/dev/null
-	return $rc
-}
+udp_exchange() { udp_round_trip "${1:-$GW_ADDR}" "${2:-$FAR}"; }
 # A TCP connection from $GW_ADDR to $FAR:5002 and one round trip on it.
 tcp_exchange() {
 	ip netns exec "$PEER" "$py" -c '
@@ -134,11 +100,6 @@ assert s.recv(100) == b"hello"'
 	rc=$?
 	wait "$srv_pid" 2>/dev/null
 	return $rc
-}
-stop_term() {
-	p=$(daemon_pid)
-	kill -TERM "$p"
-	wait_until 100 gone "$p"
 }
 
 make_lab
@@ -178,9 +139,7 @@ check "the reply to the gateway's UDP datagram out of $IF2 passes $IF's deny-all
 	udp_exchange
 check "... and to its TCP connection" tcp_exchange
 check "... still enforcing: the peer's ping is dropped" ping_dropped
-li_cmd status >"$tmp/status.out" 2>&1
-check "status has no egress line" \
-	sh -c "! grep -q 'own connections meet' $tmp/status.out"
+check_status_lacks "status has no egress line" 'own connections meet'
 
 # --- an interface that appears later ------------------------------------------
 ip -n "$GW" link add "$IF3" type veth peer name peer3 netns "$PEER" &&
@@ -240,12 +199,7 @@ check "reload naming $IF again: the bridge keeps one filter, alone" \
 # --- a reload larger than the maps: a successor program takes over ------------
 p1=$(prog_on "$IF2")
 write_conf "$conf" "$IF" 3000
-: >"$ERR"
-li_cmd reload >"$tmp/reload.out" 2>&1
-rc=$?
-check "reload larger than the maps: accepted (exit $rc)" [ "$rc" = 0 ]
-check "... a program with larger maps took over" \
-	grep -q "took over on 1 interface without a gap" "$ERR"
+check_takeover_reload "took over on 1 interface without a gap"
 p2=$(prog_on "$IF2")
 check "... one filter on $IF2, the successor's ($p1 -> $p2)" \
 	[ "$(filters_on "$IF2")" = 1 -a -n "$p2" -a "$p2" != "${p1:-x}" ]
@@ -277,13 +231,9 @@ in_gw tc filter add dev "$IF2" egress protocol all prio 19529 u32 \
 : >"$ERR"
 check_start "a start with someone else's filter in our place on $IF2" "$conf"
 check "... enforcing on $IF" ping_dropped
-li_cmd status >"$tmp/status.out" 2>&1
-check "status names $IF2 on the egress line, with the cause" \
-	grep -q "^replies to the gateway's own connections meet the policies on: $IF2 (ifindex [0-9]*: Device or resource busy)" \
-	"$tmp/status.out"
-li_cmd reload >"$tmp/reload.out" 2>&1
-rc=$?
-check "reload exits 0 (exit $rc)" [ "$rc" = 0 ]
+check_status "status names $IF2 on the egress line, with the cause" \
+	"^replies to the gateway's own connections meet the policies on: $IF2 (ifindex [0-9]*: Device or resource busy)"
+check_reload "reload exits 0"
 sleep 2
 n=$(grep -c "cannot attach the session program to $IF2's egress" "$ERR")
 check "one daemon message for the cause ($n)" [ "$n" = 1 ]

@@ -145,10 +145,8 @@ not_attached() {
 		grep -qF "${xa}c (ifindex"
 }
 wait_until 100 not_attached
-li_cmd status >"$tmp/status.out" 2>&1
-check "status names the interface not attached, with the cause" \
-	grep -q "^interfaces not attached:.*${xa}c (ifindex [0-9]*: Too many open files)" \
-	"$tmp/status.out"
+check_status "status names the interface not attached, with the cause" \
+	"^interfaces not attached:.*${xa}c (ifindex [0-9]*: Too many open files)"
 li_cmd reload >"$tmp/reload.out" 2>&1
 rc=$?
 check "reload exits 1 while an interface cannot be attached (exit $rc)" \

@@ -64,12 +64,7 @@ spoofed() {
 cat >"$tmp/localin.conf" <<EOF
 $(conf_interface)
 $(conf_policy1 SSH)
-config system sa-source
-    edit "manual"
-        set type file
-        set path "$SAFILE"
-    next
-end
+$(conf_sa_manual)
 EOF
 printf '%s 0xc0ffee01 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE"
 

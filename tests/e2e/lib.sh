@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# The harness the end-to-end tests share (daemon.sh, foreign.sh, notify.sh,
-# takeover.sh): PASS/FAIL/SKIP lines, the checks before a run, a mount
-# namespace of its own with a private bpffs, the lab of two network
-# namespaces, `localin` run in the gateway's, and a cleanup that kills
+# The harness the end-to-end tests share: PASS/FAIL/SKIP lines, the
+# checks before a run, a mount namespace of its own with a private bpffs,
+# the lab of two network namespaces, `localin` run in the gateway's, the
+# config pieces and traffic most suites share, and a cleanup that kills
 # only the daemons the script started.
 #
 # Sourced, not run, by a script that has set
@@ -168,16 +168,40 @@ end
 EOF
 }
 conf_policy1() { # service [action]
+	echo "config firewall local-in-policy"
+	conf_policy_edit 1 "$IF" "$1" ${2:+"$2"}
+	echo "end"
+}
+# One entry of `config firewall local-in-policy`, from all to all, for
+# the policy lists a suite writes itself (more entries, another interface).
+conf_policy_edit() { # N interface service [action]
 	cat <<EOF
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
+    edit $1
+        set intf "$2"
         set srcaddr "all"
         set dstaddr "all"
-        set service "$1"
+        set service "$3"
         set schedule "always"
-${2:+        set action $2
+${4:+        set action $4
 }    next
+EOF
+}
+# N entries from FIRST on accepting HTTP: more than the 2048 the default
+# maps hold (3000) makes a reload's successor program take over.
+conf_http_policies() { # N first interface
+	awk -v n="$1" -v first="$2" -v ifc="$3" 'BEGIN { for (i = 0; i < n; i++)
+		printf "    edit %d\n        set intf \"%s\"\n        set srcaddr \"all\"\n        set dstaddr \"all\"\n        set service \"HTTP\"\n        set schedule \"always\"\n    next\n",
+		i + first, ifc }'
+}
+# The SA source "manual": the file $SAFILE a suite writes its live SAs
+# to, one a line ("DST SPI SRC manual").
+conf_sa_manual() {
+	cat <<EOF
+config system sa-source
+    edit "manual"
+        set type file
+        set path "$SAFILE"
+    next
 end
 EOF
 }
@@ -201,6 +225,39 @@ check_start() { # description config: start_daemon, PASS or FAIL
 	fi
 }
 daemon_pid() { head -n 1 "$LOCK" 2>/dev/null; }
+stop_term() { # SIGTERM to the daemon, and wait (10 s) until it is gone
+	p=$(daemon_pid)
+	kill -TERM "$p"
+	wait_until 100 gone "$p"
+}
+# A reload of a config larger than the maps made at start (see
+# conf_http_policies): accepted, and a successor program with larger maps
+# took over, as the daemon says it (a grep pattern) in $ERR.
+check_takeover_reload() { # pattern
+	: >"$ERR"
+	check_reload "reload larger than the maps: accepted"
+	check "... a program with larger maps took over" grep -q "$1" "$ERR"
+}
+# `localin reload` (its output in $tmp/reload.out, its exit status in
+# $rc), and a check that it exited 0.
+check_reload() { # description: "(exit N)" is appended
+	li_cmd reload >"$tmp/reload.out" 2>&1
+	rc=$?
+	check "$1 (exit $rc)" [ "$rc" = 0 ]
+}
+# `localin status` kept in $tmp/status.out, and one check of it.
+check_status() { # description grep-arguments...
+	d=$1
+	shift
+	li_cmd status >"$tmp/status.out" 2>&1
+	check "$d" grep -q "$@" "$tmp/status.out"
+}
+# ... and one check that a pattern is not in it.
+check_status_lacks() { # description grep-pattern
+	li_cmd status >"$tmp/status.out" 2>&1
+	check "$1" lacks "$2" "$tmp/status.out"
+}
+lacks() { ! grep -q "$1" "$2"; } # pattern file: no line matches
 count() { # status label: the number after "label: "
 	li_cmd status | grep -F "$1" | sed -n 's/.*: *\([0-9][0-9]*\) *$/\1/p'
 }
@@ -217,4 +274,37 @@ wait_until() { # tenths command...
 		sleep 0.1
 		i=$((i + 1))
 	done
+}
+
+# --- traffic between the namespaces ----------------------------------------------
+# A UDP socket bound to PORT in the namespace: a server is ready.
+udp_bound() { # namespace port
+	ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .
+}
+# One UDP round trip, 0 if it came back: the peer echoes one datagram on
+# DST:5001, the gateway sends one from SRC:40001 (0.0.0.0: the source its
+# route picks) and waits 3 s for the echo. Needs $py (find_python).
+udp_round_trip() { # src dst
+	ip netns exec "$PEER" "$py" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("'"$2"'", 5001))
+s.settimeout(5)
+d, a = s.recvfrom(100)
+s.sendto(d, a)' &
+	echo_pid=$!
+	wait_until 30 udp_bound "$PEER" 5001
+	in_gw "$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("'"$1"'", 40001))
+s.settimeout(3)
+s.sendto(b"hello", ("'"$2"'", 5001))
+try:
+    s.recvfrom(100)
+except OSError:
+    sys.exit(1)'
+	rc=$?
+	wait "$echo_pid" 2>/dev/null
+	return $rc
 }

@@ -77,12 +77,7 @@ $(conf_policy1 IKE deny)
 config log setting
     set local-in-deny-unicast enable
 end
-config system sa-source
-    edit "manual"
-        set type file
-        set path "$SAFILE"
-    next
-end
+$(conf_sa_manual)
 config system metrics
 EOF
 	for l in "$@"; do echo "    $l" >>"$f"; done

@@ -41,12 +41,7 @@ $(conf_policy1 SSH)
 EOF
 	[ "${3:-}" = no-sources ] && return
 	cat >>"$1" <<EOF
-config system sa-source
-    edit "manual"
-        set type file
-        set path "$SAFILE"
-    next
-end
+$(conf_sa_manual)
 config system sa-check
     set grace-period 3
     set wrong-peer-action $2

@@ -82,17 +82,8 @@ EOF
 				i, int(i / 256), i % 256 }'
 			echo "end"
 		fi
-		cat <<EOF
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL"
-        set schedule "always"
-        set action deny
-    next
-EOF
+		echo "config firewall local-in-policy"
+		conf_policy_edit 1 "$IF" ALL deny
 		awk -v n="${3:-0}" -v ifc="$IF" 'BEGIN { for (i = 0; i < n; i++)
 			printf "    edit %d\n        set intf \"%s\"\n        set srcaddr \"h%d\"\n        set dstaddr \"all\"\n        set service \"HTTP\"\n        set schedule \"always\"\n        set action accept\n    next\n",
 			i + 2, ifc, i }'

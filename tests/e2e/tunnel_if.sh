@@ -121,12 +121,7 @@ SAFILE=$tmp/sas
 # ESP through the tun (as on a GRE or vti): one live SA from the admin.
 printf '10.77.0.1 0xc0ffee01 10.77.0.2 manual\n' >"$SAFILE"
 cat >"$conf" <<EOF
-config system sa-source
-    edit "manual"
-        set type file
-        set path "$SAFILE"
-    next
-end
+$(conf_sa_manual)
 config firewall address
     edit "admin"
         set subnet 10.77.0.2 255.255.255.255
@@ -221,12 +216,9 @@ for t in $tunnels; do
 		gw_ping3 "${t#*:}.2"
 done
 check "the peer's ping of the gateway on the veth still passes (no policy there)" ping_ok
-li_cmd status >"$tmp/status.out" 2>&1
-check "status lists no interface as not attached" \
-	sh -c "! grep -q '^interfaces not attached' $tmp/status.out"
-li_cmd reload >"$tmp/reload.out" 2>&1
-rc=$?
-check "reload exits 0 (exit $rc)" [ "$rc" = 0 ]
+check_status_lacks "status lists no interface as not attached" \
+	'^interfaces not attached'
+check_reload "reload exits 0"
 check "the daemon does not say it is not attaching" \
 	sh -c "! grep -q 'not attaching to' $ERR"
 check "the stranger's ping is still dropped after the reload" stranger_dropped
@@ -238,17 +230,10 @@ xdp_on() { # interface: "NAME ID" of the XDP program on it
 }
 cp "$conf" "$tmp/small.conf"
 sed '$d' "$tmp/small.conf" >"$conf"
-awk -v n=3000 -v ifc="$TUN" 'BEGIN { for (i = 0; i < n; i++)
-	printf "    edit %d\n        set intf \"%s\"\n        set srcaddr \"all\"\n        set dstaddr \"all\"\n        set service \"HTTP\"\n        set schedule \"always\"\n    next\n",
-	i + 100, ifc }' >>"$conf"
+conf_http_policies 3000 100 "$TUN" >>"$conf"
 echo end >>"$conf"
 x1=$(xdp_on "$TUN")
-: >"$ERR"
-li_cmd reload >"$tmp/reload.out" 2>&1
-rc=$?
-check "reload larger than the maps: accepted (exit $rc)" [ "$rc" = 0 ]
-check "... a program with larger maps took over" \
-	grep -q "took over on .* without a gap" "$ERR"
+check_takeover_reload "took over on .* without a gap"
 x2=$(xdp_on "$TUN")
 check "... on $TUN the successor's localin_xdp_l3 ($x1 -> $x2)" \
 	sh -c "[ '${x2%% *}' = localin_xdp_l3 ] && [ '$x2' != '$x1' ]"
