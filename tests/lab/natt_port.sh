@@ -36,6 +36,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP lab-natt: needs root"
 	exit 0
 fi
+# One run at a time per prefix (tests/lab/README.md): without the lock a
+# second run's lab_down tore down the lab the first was measuring.
+lab_lock || exit 1
 lab_trap_down
 lab_down
 lab_up || exit 1
