@@ -46,7 +46,9 @@ static const char *untrusted_link(struct arena *a, const char *path,
 		} else if (n + 1 + strlen(comp) >= sizeof(cur)) {
 			return "its path is too long to check its links";
 		} else {
-			snprintf(cur + n, sizeof(cur) - n, "/%s", comp);
+			/* fits: checked just above */
+			cur[n] = '/';
+			memcpy(cur + n + 1, comp, strlen(comp) + 1);
 			if (lstat(cur, &st))
 				return NULL;
 			if (S_ISLNK(st.st_mode)) {

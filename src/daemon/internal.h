@@ -41,13 +41,15 @@ struct daemon_link {
 	unsigned int flags;  /* IFF_* */
 	unsigned short type; /* ARPHRD_* */
 	char name[RTNL_IFNAMSIZ];
-	int master;			/* IFLA_MASTER, 0: none */
+	int master; /* IFLA_MASTER, 0: none */
+	int lower;  /* IFLA_LINK here (a VLAN's, a macvlan's), 0: none */
 	char master_kind[RTNL_KINDSIZ]; /* "bridge", "bond", "vrf"... */
 	/* a port `any` leaves to its master: said once (links.c) */
 	bool port_said;
 	/* a port kept attached: the kernel refused the detach (links.c) */
 	bool held_said;
 	bool attached;
+	bool detached_for; /* off a moment for a lower's attach (links.c) */
 	/* not attached, but the session program is (or was tried): egress_err */
 	bool eg_only;
 	bool seen; /* in the current resync dump */

@@ -154,6 +154,66 @@ static void egress_note(struct daemon *d, struct daemon_link *k)
 	k->egress_err = err;
 }
 
+/* @u is a device stacked on @k: its bridge or bond, a VLAN or macvlan. */
+static bool upper_of(const struct daemon_link *u, const struct daemon_link *k)
+{
+	return u != k && (u->ifindex == k->master || u->lower == k->ifindex);
+}
+
+/*
+ * The kernel attaches an XDP program to a device only while none of its
+ * upper devices has one (EEXIST): a port named by a policy whose bridge
+ * got ours first (the bridge has the lower ifindex), or a VLAN's parent
+ * named by a reload after the VLAN. Ours comes off those uppers for the
+ * moment the attach takes (their frames pass unjudged meanwhile: failing
+ * open), then goes back on, said. 0, or the attach's error.
+ */
+static int attach_under_uppers(struct daemon *d, struct daemon_link *k)
+{
+	int err, e, n = 0;
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++) {
+		struct daemon_link *u = &d->links[i];
+
+		if (!u->attached || !upper_of(u, k))
+			continue;
+		e = li_loader_detach(d->l, u->ifindex);
+		if (e)
+			daemon_msg(
+				"cannot take localin's program off %s for %s's attach: %s",
+				u->name, k->name, strerror(-e));
+		u->detached_for = true;
+		n++;
+	}
+	if (!n)
+		return -EEXIST;
+	err = li_loader_attach(d->l, k->ifindex, li_link_frames(k->type));
+	for (i = 0; i < d->nr_links; i++) {
+		struct daemon_link *u = &d->links[i];
+
+		if (!u->detached_for)
+			continue;
+		u->detached_for = false;
+		e = li_loader_attach(d->l, u->ifindex, li_link_frames(u->type));
+		if (!e) {
+			daemon_msg(
+				"localin's program was off %s, an upper device of %s, for the moment %s's attach took%s",
+				u->name, k->name, k->name,
+				err ? " (which failed)" : "");
+			continue;
+		}
+		u->attached = false;
+		u->attach_err = e;
+		sa_retry_reset(&u->retry);
+		sa_retry_later(&u->retry);
+		daemon_msg(
+			"cannot attach to %s again after %s's attach: %s; nothing is enforced on %s until an attach works (tried again every few seconds)",
+			u->name, k->name, strerror(-e), u->name);
+	}
+	return err;
+}
+
 static int attach(struct daemon *d, struct daemon_link *k)
 {
 	int err, tries = 0;
@@ -167,6 +227,8 @@ static int attach(struct daemon *d, struct daemon_link *k)
 		if (held_by_other(d, k))
 			return 0; /* not an error: the daemon goes on */
 	} while (++tries < 2);
+	if (err == -EEXIST)
+		err = attach_under_uppers(d, k);
 	if (err)
 		return err;
 	k->attached = true;
@@ -526,6 +588,7 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 	if (k->master != m->master || strcmp(k->master_kind, m->slave_kind))
 		k->port_said = false;
 	k->master = m->master;
+	k->lower = m->lower;
 	memcpy(k->master_kind, m->slave_kind, sizeof(k->master_kind));
 	if (m->ifname[0])
 		memcpy(k->name, m->ifname, sizeof(k->name)); /* renames too */

@@ -91,6 +91,10 @@ static int parse_link(const struct nlmsghdr *nlh, struct rtnl_msg *m)
 	if (at.tb[IFLA_MASTER] &&
 	    mnl_attr_get_payload_len(at.tb[IFLA_MASTER]) >= sizeof(__u32))
 		m->master = (int)mnl_attr_get_u32(at.tb[IFLA_MASTER]);
+	if (at.tb[IFLA_LINK] && !at.tb[IFLA_LINK_NETNSID] &&
+	    mnl_attr_get_payload_len(at.tb[IFLA_LINK]) >= sizeof(__u32) &&
+	    (int)mnl_attr_get_u32(at.tb[IFLA_LINK]) != m->ifindex)
+		m->lower = (int)mnl_attr_get_u32(at.tb[IFLA_LINK]);
 	if (m->master && at.tb[IFLA_LINKINFO])
 		parse_slave_kind(at.tb[IFLA_LINKINFO], m);
 	return 0;

@@ -45,6 +45,12 @@ struct rtnl_msg {
 	unsigned short type;	    /* links: ARPHRD_* */
 	char ifname[RTNL_IFNAMSIZ]; /* links: "" when the message has none */
 	int master;		    /* links: IFLA_MASTER's ifindex, 0 none */
+	/*
+	 * links: IFLA_LINK's ifindex in this namespace (a VLAN's or
+	 * macvlan's lower device), 0 none or another namespace's (a veth's
+	 * peer)
+	 */
+	int lower;
 	/* links: the master's kind, "" when it has none or there is none */
 	char slave_kind[RTNL_KINDSIZ];
 	struct local_addr addr; /* addresses */

@@ -21,7 +21,10 @@
 #    its session counts it once, a denied datagram is one log line whose
 #    srcintf is the bridge; a port enslaved while running keeps the
 #    program it had (the kernel refuses the detach; said once); SIGTERM
-#    takes every program off, the port's after its bridge's.
+#    takes every program off, the port's after its bridge's;
+#  - policies naming a bridge made before its port, and the port: localin
+#    starts with both attached (ours off the bridge for the moment the
+#    port's attach takes, said).
 #
 #	sh tests/e2e/stacked.sh BIN
 set -u
@@ -249,4 +252,28 @@ kill -TERM "$(daemon_pid)"
 wait_until 100 gone "$(daemon_pid)"
 check "SIGTERM: no XDP program left, the ports' included" no_xdp_left
 check "... no detach failed" sh -c "! grep -q 'cannot detach\|still runs' $ERR"
+
+# Policies naming the bridge and its port (the bridge, made first, comes
+# first in the dump): the kernel refuses the port's program while the
+# bridge has one (EEXIST), and the start failed, nothing enforced. Ours
+# comes off the bridge for the moment the port's attach takes, said.
+{
+	conf_head
+	echo "config firewall local-in-policy"
+	policy 1 "$BR" PING accept
+	policy 2 "$P1" SSH deny
+	echo "end"
+} >"$conf"
+: >"$ERR"
+check_start "policies on a bridge and on its port: localin starts" \
+	"$conf" || cat "$ERR"
+check "XDP program on the bridge and on the port" \
+	sh -c "ip -n $GW -d link show dev $BR | grep -q prog/xdp && ip -n $GW -d link show dev $P1 | grep -q prog/xdp"
+check "... said: off the bridge for the moment the port's attach took" \
+	grep -q "localin's program was off $BR, an upper device of $P1, for the moment $P1's attach took" "$ERR"
+check "... a ping to the bridge passes" ping_from_peer 100.64.0.1
+: >"$ERR"
+kill -TERM "$(daemon_pid)"
+wait_until 100 gone "$(daemon_pid)"
+check "SIGTERM: no XDP program left" no_xdp_left
 [ "$fails" -eq 0 ]
