@@ -161,15 +161,18 @@ static bool upper_of(const struct daemon_link *u, const struct daemon_link *k)
 }
 
 /*
- * The kernel attaches an XDP program to a device only while none of its
- * upper devices has one (EEXIST): a port named by a policy whose bridge
- * got ours first (the bridge has the lower ifindex), or a VLAN's parent
- * named by a reload after the VLAN. Ours comes off those uppers for the
- * moment the attach takes (their frames pass unjudged meanwhile: failing
- * open), then goes back on, said. 0, or the attach's error.
+ * The kernel changes a device's XDP hook only while none of its upper
+ * devices has a program (EEXIST): a port named by a policy whose bridge
+ * got ours first (the bridge has the lower ifindex), a VLAN's parent
+ * named by a reload after the VLAN, an attached interface that joined a
+ * bridge localin is on and is no longer wanted (`any`). Ours comes off
+ * those uppers for the moment the attach (@attach) or detach takes (their
+ * frames pass unjudged meanwhile: failing open), then goes back on, said.
+ * 0, or the attach's (detach's) error.
  */
-static int attach_under_uppers(struct daemon *d, struct daemon_link *k)
+static int under_uppers(struct daemon *d, struct daemon_link *k, bool attach)
 {
+	const char *what = attach ? "attach" : "detach";
 	int err, e, n = 0;
 	size_t i;
 
@@ -181,14 +184,16 @@ static int attach_under_uppers(struct daemon *d, struct daemon_link *k)
 		e = li_loader_detach(d->l, u->ifindex);
 		if (e)
 			daemon_msg(
-				"cannot take localin's program off %s for %s's attach: %s",
-				u->name, k->name, strerror(-e));
+				"cannot take localin's program off %s for %s's %s: %s",
+				u->name, k->name, what, strerror(-e));
 		u->detached_for = true;
 		n++;
 	}
 	if (!n)
 		return -EEXIST;
-	err = li_loader_attach(d->l, k->ifindex, li_link_frames(k->type));
+	err = attach ? li_loader_attach(d->l, k->ifindex,
+					li_link_frames(k->type)) :
+		       li_loader_detach(d->l, k->ifindex);
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *u = &d->links[i];
 
@@ -198,8 +203,8 @@ static int attach_under_uppers(struct daemon *d, struct daemon_link *k)
 		e = li_loader_attach(d->l, u->ifindex, li_link_frames(u->type));
 		if (!e) {
 			daemon_msg(
-				"localin's program was off %s, an upper device of %s, for the moment %s's attach took%s",
-				u->name, k->name, k->name,
+				"localin's program was off %s, an upper device of %s, for the moment %s's %s took%s",
+				u->name, k->name, k->name, what,
 				err ? " (which failed)" : "");
 			continue;
 		}
@@ -208,8 +213,8 @@ static int attach_under_uppers(struct daemon *d, struct daemon_link *k)
 		sa_retry_reset(&u->retry);
 		sa_retry_later(&u->retry);
 		daemon_msg(
-			"cannot attach to %s again after %s's attach: %s; nothing is enforced on %s until an attach works (tried again every few seconds)",
-			u->name, k->name, strerror(-e), u->name);
+			"cannot attach to %s again after %s's %s: %s; nothing is enforced on %s until an attach works (tried again every few seconds)",
+			u->name, k->name, what, strerror(-e), u->name);
 	}
 	return err;
 }
@@ -228,7 +233,7 @@ static int attach(struct daemon *d, struct daemon_link *k)
 			return 0; /* not an error: the daemon goes on */
 	} while (++tries < 2);
 	if (err == -EEXIST)
-		err = attach_under_uppers(d, k);
+		err = under_uppers(d, k, true);
 	if (err)
 		return err;
 	k->attached = true;
@@ -316,13 +321,16 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 		if (!k->attached)
 			return 0;
 		err = li_loader_detach(d->l, k->ifindex);
+		if (err == -EEXIST)
+			err = under_uppers(d, k, false);
 		if (err == -EEXIST && k->master) {
 			/*
 			 * A port that joined a bridge (bond) our program is
-			 * on: the kernel refuses to change the hook of a
-			 * device whose upper has a program. It stays, and
-			 * attached (its session program too), and goes at
-			 * stop, after its master's (links_detach_all).
+			 * on, and ours could not come off the bridge: the
+			 * kernel refuses to change the hook of a device
+			 * whose upper has a program. It stays, and attached
+			 * (its session program too), and goes at stop, after
+			 * its master's (links_detach_all).
 			 */
 			li_loader_attach(d->l, k->ifindex,
 					 li_link_frames(k->type));
