@@ -96,18 +96,6 @@ config firewall service custom
 end
 EOF
 }
-policy() { # id intf service action
-	cat <<EOF
-    edit $1
-        set intf "$2"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "$3"
-        set schedule "always"
-        set action $4
-    next
-EOF
-}
 
 make_lab
 gw_mac=$(ip -n "$GW" link show dev "$IF" 2>/dev/null | awk '/link\/ether/ { print $2 }')
@@ -138,9 +126,9 @@ conf=$tmp/localin.conf
 {
 	conf_head
 	echo "config firewall local-in-policy"
-	policy 1 "$VL" PING accept
-	policy 2 "$VL" ADMIN-TCP accept
-	policy 3 "$IF" ALL deny
+	conf_policy_edit 1 "$VL" PING accept
+	conf_policy_edit 2 "$VL" ADMIN-TCP accept
+	conf_policy_edit 3 "$IF" ALL deny
 	echo "end"
 } >"$conf"
 check_start "localin run starts (deny-all on $IF, the admin on $VL)" \
@@ -194,8 +182,8 @@ check "without localin: a ping to the bridge works" \
 {
 	conf_head
 	echo "config firewall local-in-policy"
-	policy 1 any PING accept
-	policy 2 any ALL deny
+	conf_policy_edit 1 any PING accept
+	conf_policy_edit 2 any ALL deny
 	echo "end"
 } >"$conf"
 : >"$ERR"
@@ -261,8 +249,8 @@ check "... no detach failed" sh -c "! grep -q 'cannot detach\|still runs' $ERR"
 {
 	conf_head
 	echo "config firewall local-in-policy"
-	policy 1 "$BR" PING accept
-	policy 2 "$P1" SSH deny
+	conf_policy_edit 1 "$BR" PING accept
+	conf_policy_edit 2 "$P1" SSH deny
 	echo "end"
 } >"$conf"
 : >"$ERR"
