@@ -43,6 +43,7 @@ static void resolve_email_server(struct resolver *r, struct obj_alertmail *m)
 		conf_tree_section(r->t, "system email-server");
 	const struct conf_entry *e = sec ? sec->entries : NULL;
 	const char *s;
+	bool refused;
 
 	if (!e)
 		return;
@@ -56,7 +57,11 @@ static void resolve_email_server(struct resolver *r, struct obj_alertmail *m)
 	m->validate_server =
 		obj_word_is(r, sec, e, "validate-server", "enable");
 	m->user = word_text(r, sec, e, "username");
-	m->password = obj_password(r, sec, e, "email-server", true);
+	m->password =
+		obj_password(r, sec, e, "email-server", true,
+			     "alert mail is sent without logging in", &refused);
+	if (refused)
+		m->authenticate = false;
 	s = word_text(r, sec, e, "source-ip");
 	if (s && strcmp(s, "0.0.0.0"))
 		m->source_ip = s;

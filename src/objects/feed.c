@@ -21,6 +21,7 @@ static void resolve_feed(struct resolver *r, const struct conf_section *sec,
 {
 	const struct conf_word *w;
 	struct obj_feed *f;
+	bool refused;
 	uint32_t v;
 
 	if (!obj_word_is(r, sec, e, "type", "address") ||
@@ -48,7 +49,11 @@ static void resolve_feed(struct resolver *r, const struct conf_section *sec,
 	f->url = w->text;
 	w = obj_word(r, sec, e, "username");
 	f->user = w && *w->text ? w->text : NULL;
-	f->password = obj_password(r, sec, e, "external-resource", false);
+	f->password =
+		obj_password(r, sec, e, "external-resource", false,
+			     "the list is fetched without a login", &refused);
+	if (refused)
+		f->user = NULL;
 	w = obj_word(r, sec, e, "source-ip");
 	f->source_ip = w && strcmp(w->text, "0.0.0.0") ? w->text : NULL;
 	w = obj_word(r, sec, e, "refresh-rate");

@@ -78,14 +78,16 @@ char *obj_join(struct resolver *r, const struct conf_word *w, size_t n);
 struct conf_loc obj_span(const struct conf_word *w, size_t n);
 /*
  * The password attribute: as written, or decoded from `ENC <base64>` as
- * `show` writes it. NULL when unset, or, with an error at the value
- * ("@what password: this ENC value is not one localin wrote..."), when
- * the ENC value does not decode to a password: printable ASCII with
- * @printable, else anything without a NUL.
+ * `show` writes it. NULL when unset, or, with a warning at the value
+ * ("@what password: this ENC value is not one localin wrote...; @then")
+ * and *@refused set, when the ENC value does not decode to a password
+ * (printable ASCII with @printable, else anything without a NUL): a
+ * FortiGate's own, in a backup pasted as it is. The backup still loads:
+ * what needs the password goes without a login, as @then says.
  */
 const char *obj_password(struct resolver *r, const struct conf_section *sec,
 			 const struct conf_entry *e, const char *what,
-			 bool printable);
+			 bool printable, const char *then, bool *refused);
 /* Where to point at an attribute: its name after `set`, else the entry. */
 struct conf_loc obj_attr_loc(const struct conf_entry *e, const char *name);
 bool obj_loc_is_user(const struct conf_loc *loc);

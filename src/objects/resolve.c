@@ -110,13 +110,14 @@ char *obj_join(struct resolver *r, const struct conf_word *w, size_t n)
 
 const char *obj_password(struct resolver *r, const struct conf_section *sec,
 			 const struct conf_entry *e, const char *what,
-			 bool printable)
+			 bool printable, const char *then, bool *refused)
 {
 	const struct conf_word *w;
 	size_t n = obj_words(r, sec, e, "password", &w), i;
 	char *clear;
 	long len;
 
+	*refused = false;
 	if (!n)
 		return NULL;
 	if (strcmp(w[0].text, "ENC"))
@@ -129,10 +130,11 @@ const char *obj_password(struct resolver *r, const struct conf_section *sec,
 	if (len <= 0) {
 		struct conf_loc loc = obj_span(w, n);
 
-		diag_error(
+		diag_warn(
 			r->dl, &loc,
-			"%s password: this ENC value is not one localin wrote (a FortiGate's encrypted password cannot be read here); set the password in clear",
-			what);
+			"%s password: this ENC value is not one localin wrote (a FortiGate's encrypted password cannot be read here); %s: set the password in clear",
+			what, then);
+		*refused = true;
 		return NULL;
 	}
 	return clear;

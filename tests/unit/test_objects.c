@@ -699,6 +699,58 @@ static void test_syslogd(void **state)
 	done(c);
 }
 
+/*
+ * A FortiGate's own ENC password (a backup pasted as it is) cannot be
+ * read: a warning at the value, and the backup loads; the mail goes
+ * without logging in, the feed is fetched without a login. What `show`
+ * wrote (ENC of the clear text in base64) is read back.
+ */
+static void test_fortigate_enc_password(void **state)
+{
+	struct ctx *c;
+
+	(void)state;
+	c = load("config system email-server\n"
+		 "    set server \"mail.example.com\"\n"
+		 "    set authenticate enable\n"
+		 "    set username \"fg@example.com\"\n"
+		 "    set password ENC SH2nlSm9+YVq5nZQ6pNwEKfn8r3TjE=\n"
+		 "end\n"
+		 "config system external-resource\n"
+		 "    edit \"feed\"\n"
+		 "        set type address\n"
+		 "        set resource \"https://feeds.example.net/a.txt\"\n"
+		 "        set username \"u\"\n"
+		 "        set password ENC tGJkS0q4xkYMyZbP1/7yQ2lVd2A=AA\n"
+		 "    next\n"
+		 "end\n");
+	assert_int_equal(c->rc, 0);
+	assert_non_null(
+		strstr(c->diags, "5:18: warning: email-server password"));
+	assert_non_null(
+		strstr(c->diags, "alert mail is sent without logging in"));
+	assert_non_null(
+		strstr(c->diags, "12:22: warning: external-resource password"));
+	assert_null(strstr(c->diags, "error"));
+	assert_false(c->cfg.alertmail.authenticate);
+	assert_null(c->cfg.alertmail.password);
+	assert_int_equal(c->cfg.nr_feeds, 1);
+	assert_null(c->cfg.feeds[0]->user);
+	assert_null(c->cfg.feeds[0]->password);
+	done(c);
+
+	/* localin's own ENC (base64 of "s3cret") is the password */
+	c = load_ok("config system email-server\n"
+		    "    set server \"mail.example.com\"\n"
+		    "    set authenticate enable\n"
+		    "    set username \"fg@example.com\"\n"
+		    "    set password ENC czNjcmV0\n"
+		    "end\n");
+	assert_true(c->cfg.alertmail.authenticate);
+	assert_string_equal(c->cfg.alertmail.password, "s3cret");
+	done(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -711,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_timezone_numbers),
 		cmocka_unit_test(test_syslogd),
 		cmocka_unit_test(test_policy_order),
+		cmocka_unit_test(test_fortigate_enc_password),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
