@@ -81,6 +81,46 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 		fputc('\n', out);
 }
 
+/*
+ * status -j after "interfaces": the wanted interfaces not attached and
+ * why, and the ports `any` leaves to their bridge or bond, as the text's
+ * lines say them.
+ */
+static void put_unattached_json(const struct daemon *d, FILE *out)
+{
+	const char *s;
+	char buf[128];
+	size_t i, n = 0;
+
+	fputs("],\"interfaces_not_attached\":[", out);
+	for (i = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
+
+		s = links_unattached_why(k, buf, sizeof(buf));
+		if (!s)
+			continue;
+		fputs(n++ ? ",{\"name\":" : "{\"name\":", out);
+		diag_json_str(out, k->name);
+		fprintf(out, ",\"ifindex\":%d,\"why\":", k->ifindex);
+		diag_json_str(out, s);
+		fputc('}', out);
+	}
+	fputs("],\"ports_on_master\":[", out);
+	for (i = 0, n = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
+
+		s = links_left_to_master(d, k, buf, sizeof(buf));
+		if (!s)
+			continue;
+		fputs(n++ ? ",{\"name\":" : "{\"name\":", out);
+		diag_json_str(out, k->name);
+		fprintf(out, ",\"ifindex\":%d,\"master\":", k->ifindex);
+		diag_json_str(out, s);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
 static void put_counters(struct daemon *d, FILE *out)
 {
 	const struct li_ruleset *rs = &d->p->rs;
@@ -258,8 +298,9 @@ void daemon_status_json(struct daemon *d, FILE *out)
 		diag_json_str(out, d->links[i].name);
 		fprintf(out, ",\"ifindex\":%d}", d->links[i].ifindex);
 	}
+	put_unattached_json(d, out);
 	fprintf(out,
-		"],\"trace\":{\"left\":%u,\"streams\":%u},\"log\":{\"sink\":",
+		",\"trace\":{\"left\":%u,\"streams\":%u},\"log\":{\"sink\":",
 		d->trace_left, ctl_streams(d));
 	diag_json_str(out, sink_name(&d->sink));
 	fprintf(out, ",\"written\":%llu,\"lost\":%llu}",

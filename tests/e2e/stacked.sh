@@ -200,6 +200,10 @@ li_cmd status >"$tmp/status.out" 2>&1
 check "status lists the port as judged on its bridge" \
 	grep -q "^ports judged on their bridge or bond (\`any\`): $P1 (ifindex [0-9]*: a port of $BR)" \
 	"$tmp/status.out"
+li_cmd status -j >"$tmp/status.json" 2>&1
+check "status -j: the port under ports_on_master, with its bridge" \
+	"$py" -c "import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not any(p['name']==sys.argv[2] and p['master']==sys.argv[3] for p in s['ports_on_master']) or s['interfaces_not_attached'] != [])" \
+	"$tmp/status.json" "$P1" "$BR"
 li_cmd diagnose sys session clear >/dev/null 2>&1
 a0=$(hits 1)
 check "a ping to the bridge passes" ping_from_peer 100.64.0.1
