@@ -931,14 +931,30 @@ void li_host_set_time(struct li_host *h, __s64 local_min)
 	host_phase_first(h);
 }
 
-int li_host_decide(struct li_host *h, const struct li_pkt *p,
-		   struct li_verdict *v)
+int li_host_decide_nonlocal(struct li_host *h, const struct li_pkt *p,
+			    struct li_verdict *v)
 {
-	int drop = li_decide(h, p, v);
+	return li_decide_nonlocal(h, p, v);
+}
+
+int li_host_decide_local(struct li_host *h, const struct li_pkt *p,
+			 struct li_verdict *v)
+{
+	int drop = li_decide_local(h, p, v);
 
 	/* The SA's name and peer, for traces and logs. */
 	h->last_sa = v->sa_id ? li_host_sa(h, p, v) : NULL;
 	return drop;
+}
+
+int li_host_decide(struct li_host *h, const struct li_pkt *p,
+		   struct li_verdict *v)
+{
+	if (li_host_decide_nonlocal(h, p, v)) {
+		h->last_sa = NULL;
+		return v->drop;
+	}
+	return li_host_decide_local(h, p, v);
 }
 
 const struct sa_entry *li_host_sa(const struct li_host *h,
@@ -983,16 +999,6 @@ bool li_host_from_local(struct li_host *h, const struct li_pkt *p)
 
 	return (p->family == 4 || p->family == 6) &&
 	       li_addr_local_kind(h, p->family, p->saddr, &at, &slot) ==
-		       LI_LOCAL_UNICAST;
-}
-
-bool li_host_to_local(struct li_host *h, const struct li_pkt *p)
-{
-	const struct li_local_slot *slot;
-	__u32 at;
-
-	return (p->family == 4 || p->family == 6) &&
-	       li_addr_local_kind(h, p->family, p->daddr, &at, &slot) ==
 		       LI_LOCAL_UNICAST;
 }
 

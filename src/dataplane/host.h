@@ -264,6 +264,15 @@ int li_host_classify(struct li_host *h, const struct li_pkt *p);
 /* The shared decision (match.h) for one parsed packet; returns v->drop. */
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
 		   struct li_verdict *v);
+/*
+ * The same in its two steps, as the XDP program takes them: is @p for
+ * the gateway (0: yes, v->bcast set; 1: no, @v filled: pass; 2: @v
+ * filled: drop, malformed), then, only for 0, the rest (returns v->drop).
+ */
+int li_host_decide_nonlocal(struct li_host *h, const struct li_pkt *p,
+			    struct li_verdict *v);
+int li_host_decide_local(struct li_host *h, const struct li_pkt *p,
+			 struct li_verdict *v);
 
 /*
  * A packet leaving the host (from one of its addresses): it opens or
@@ -273,9 +282,6 @@ void li_host_egress(struct li_host *h, const struct li_pkt *p);
 
 /* Is @p from one of the gateway's unicast addresses? */
 bool li_host_from_local(struct li_host *h, const struct li_pkt *p);
-
-/* Is @p to one of the gateway's unicast addresses? */
-bool li_host_to_local(struct li_host *h, const struct li_pkt *p);
 
 /*
  * Sessions that have ended by @now_ns (timed out, or cut by a reload)

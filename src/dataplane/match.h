@@ -699,8 +699,9 @@ static __always_inline void li_sess_egress(const LI_CTX *c,
 }
 
 /*
- * Step 1 of li_decide(): is the packet for this host? Only the locals
- * table is read. Returns 1 when it is not (@v filled:
+ * Step 1 of a decision (the XDP program, li_host_decide()): is the packet
+ * for this host? Only the locals table is read; the caller sets up the
+ * rest of its context only for packets to this host. Returns 1 when it is not (@v filled:
  * pass, nonlocal); 2 when it cannot be read and is dropped (@v filled:
  * drop, malformed); 0 when it is, with v->bcast and v->frag_hit set for
  * li_decide_local().
@@ -797,19 +798,6 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 	if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))
 		li_acc_frag_put(c, p, v);
 	return v->drop;
-}
-
-/*
- * Decide for a parsed packet. Fills @v; returns v->drop. (The XDP program
- * calls the two steps itself: it sets up the rest of its context only for
- * packets to this host.)
- */
-static __always_inline int li_decide(const LI_CTX *c, const struct li_pkt *p,
-				     struct li_verdict *v)
-{
-	if (li_decide_nonlocal(c, p, v))
-		return v->drop;
-	return li_decide_local(c, p, v);
 }
 
 #endif

@@ -859,6 +859,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		const char *ifname;
 		enum fit_skip why;
 		bool local_out;
+		int nonlocal;
 
 		/*
 		 * A time of 0 reads as "none" in the XDP program (the kernel's
@@ -894,32 +895,41 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		 * flags); else one from a unicast address of the gateway's,
 		 * to anything but another (a remote, a multicast group: its
 		 * OSPF hello, its DHCPv6 solicit), is taken as sent by it.
+		 * The decision's first step says where it goes: the source
+		 * is looked up only for what is not to a unicast address of
+		 * the gateway's, as before for what is not to the gateway.
 		 */
-		local_out = cp.dir == CAPTURE_DIR_OUT ||
-			    (cp.dir == CAPTURE_DIR_UNKNOWN &&
-			     li_host_from_local(&r.host, pkt) &&
-			     !li_host_to_local(&r.host, pkt));
+		nonlocal = 1;
+		local_out = cp.dir == CAPTURE_DIR_OUT;
+		if (!local_out) {
+			nonlocal = li_host_decide_nonlocal(&r.host, pkt, &v);
+			local_out = cp.dir == CAPTURE_DIR_UNKNOWN &&
+				    (nonlocal || v.bcast) &&
+				    li_host_from_local(&r.host, pkt);
+		}
 		if (local_out) {
 			memset(&v, 0, sizeof(v));
 			v.drop = LI_PASS;
 			v.reason = LI_R_NONLOCAL;
 			v.policy_idx = -1;
+			r.host.last_sa = NULL;
 		} else if (o->xdp) {
 			ret = decide_xdp(&r, &cp, &fit, ifname, &v);
 			if (ret)
 				goto out;
+		} else if (nonlocal) {
+			r.host.last_sa = NULL;
 		} else {
-			li_host_decide(&r.host, pkt, &v);
+			li_host_decide_local(&r.host, pkt, &v);
 		}
 		if (local_out) {
 			r.from_local++;
 			ret = egress(&r, &fit, cp.ts_ns);
 			if (ret)
 				goto out;
-		} else if (v.reason == LI_R_NONLOCAL && pkt->family == 6 &&
-			   is_link_local6(pkt->daddr) &&
-			   !li_host_to_local(&r.host, pkt)) {
-			/* not neighbour discovery to a known one */
+		} else if (nonlocal == 1 && pkt->family == 6 &&
+			   is_link_local6(pkt->daddr)) {
+			/* to no address of the gateway's (step 1 above) */
 			r.ll_unknown++;
 		}
 		count(&r, pkt, &v);
