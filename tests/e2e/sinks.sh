@@ -139,8 +139,14 @@ lost_of() { # status output: the N of "... lines written, N lost"
 	sed -n 's/^log: .* lines written, \([0-9]*\) lost.*/\1/p' "$1"
 }
 # Exited (a zombie or reaped): not in a tracing stop, as under LSan's
-# leak check at exit, which lib.sh's gone counts as gone.
-exited() { [ ! -e "/proc/$1" ] || grep -qs '^State:[[:space:]]*Z' "/proc/$1/status"; }
+# leak check at exit, which lib.sh's gone counts as gone. Existence is
+# asked again after the state: a zombie reaped between the two reads
+# failed the check once in CI (its status gone under grep).
+exited() {
+	[ ! -e "/proc/$1" ] ||
+		grep -qs '^State:[[:space:]]*Z' "/proc/$1/status" ||
+		[ ! -e "/proc/$1" ]
+}
 elapsed_ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
 make_lab
