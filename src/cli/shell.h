@@ -60,6 +60,7 @@ struct shell {
 #define RC_NOENT -3	/* entry not found in datasource */
 #define RC_EXISTS -5	/* the key is taken */
 #define RC_REQUIRED -56 /* node_check_object: a value must be set */
+#define RC_USED -23	/* the entry is used by another one */
 
 static inline struct sh_frame *sh_top(struct shell *s)
 {
@@ -115,6 +116,19 @@ const struct schema_attr *sh_find_attr(const struct schema_section *sec,
 /* Sections whose entry names attribute @a of @sec refers to. */
 int sh_ref_sections(const struct schema_section *sec, const char *attr,
 		    const char **out, int max);
+/* An entry whose reference attribute names another entry. */
+struct sh_user {
+	const char *sec;  /* "firewall addrgrp" */
+	const char *key;  /* its entry */
+	const char *attr; /* "member" */
+};
+
+/*
+ * How many values of the staged tree name entry @key of section @path,
+ * the entries of section @skip (NULL: none) aside; the first in *first.
+ */
+int sh_ref_users(struct shell *s, const char *path, const char *key,
+		 const char *skip, struct sh_user *first);
 /* FortiOS's "WHAT 'WORD'" and "Command fail. Return code RC" lines. */
 void sh_fortios_fail(const char *what, const char *word, int rc);
 void sh_error(struct shell *s, const char *fortios, const char *fmt, ...)

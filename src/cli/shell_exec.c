@@ -276,9 +276,35 @@ static int do_attr(struct shell *s, struct conf_word *w, size_t n)
 	return print_diags(s, &dl, w, n);
 }
 
+/*
+ * FortiOS refuses to delete an entry another one names (-23), at the
+ * delete: refused only at the outermost `end`, the admin would learn it
+ * after the rest of the change. @skip: a section whose users go too
+ * (purge). True when refused, said.
+ */
+static bool in_use(struct shell *s, const struct conf_section *sec,
+		   const char *key, const char *skip)
+{
+	struct sh_user u;
+	int n = sh_ref_users(s, sec->schema->path, key, skip, &u);
+
+	if (!n)
+		return false;
+	fflush(stdout);
+	fprintf(stderr,
+		"The entry is used by other %d entries\nCommand fail. Return code %d\n",
+		n, RC_USED);
+	fprintf(stderr,
+		"localin: %s%s \"%s\" is used by %s \"%s\" (%s)%s; change %s first\n",
+		s->where, sec->schema->path, key, u.sec, u.key, u.attr,
+		n > 1 ? " and others" : "", n > 1 ? "them" : "it");
+	return true;
+}
+
 static int do_table(struct shell *s, struct conf_word *w, size_t n)
 {
 	static const char *const where[] = { "before", "after" };
+	struct conf_section *sec = sh_top(s)->sec;
 	struct diag_list dl;
 	int k;
 
@@ -287,8 +313,15 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 		if (k >= 0)
 			w[2].text = (char *)where[k];
 	}
+	if (!strcmp(w[0].text, "delete") && n == 2 &&
+	    conf_entry_get(sec, w[1].text) && in_use(s, sec, w[1].text, NULL))
+		return -1;
+	if (!strcmp(w[0].text, "purge") && n == 1)
+		for (struct conf_entry *e = sec->entries; e; e = e->next)
+			if (in_use(s, sec, e->key, sec->schema->path))
+				return -1;
 	diag_init(&dl, &s->arena);
-	conf_exec(&s->tree, sh_top(s)->sec, NULL, w, n, &dl);
+	conf_exec(&s->tree, sec, NULL, w, n, &dl);
 	return print_diags(s, &dl, w, n);
 }
 

@@ -419,3 +419,60 @@ int sh_ref_sections(const struct schema_section *sec, const char *attr,
 	}
 	return n;
 }
+
+/*
+ * Each value of the staged tree that names entry @key of the section
+ * @path (the attributes of refs[]), entries of section @skip aside: @fn
+ * is called with it. The number of them.
+ */
+static int each_ref(struct shell *s, const char *path, const char *key,
+		    const char *skip,
+		    void (*fn)(struct shell *s, struct conf_entry *e,
+			       struct conf_word *v, int i, void *ctx),
+		    void *ctx)
+{
+	int found = 0;
+
+	for (int i = 0; i < N(refs); i++) {
+		struct conf_section *sec;
+		bool names = false;
+
+		for (int j = 0; j < 3 && refs[i].to[j]; j++)
+			names |= !strcmp(refs[i].to[j], path);
+		if (!names || (skip && !strcmp(skip, refs[i].sec)))
+			continue;
+		sec = conf_tree_section(&s->tree, refs[i].sec);
+		for (struct conf_entry *e = sec ? sec->entries : NULL; e;
+		     e = e->next) {
+			struct conf_attr *a = conf_attr_get(e, refs[i].attr);
+
+			for (size_t v = 0; a && v < a->nr_vals; v++) {
+				if (strcmp(a->vals[v].text, key))
+					continue;
+				if (fn)
+					fn(s, e, &a->vals[v], i, ctx);
+				found++;
+			}
+		}
+	}
+	return found;
+}
+
+static void first_user(struct shell *s, struct conf_entry *e,
+		       struct conf_word *v, int i, void *ctx)
+{
+	struct sh_user *u = ctx;
+
+	if (u->sec)
+		return;
+	u->sec = refs[i].sec;
+	u->attr = refs[i].attr;
+	u->key = e->key;
+}
+
+int sh_ref_users(struct shell *s, const char *path, const char *key,
+		 const char *skip, struct sh_user *first)
+{
+	*first = (struct sh_user){ 0 };
+	return each_ref(s, path, key, skip, first_user, first);
+}

@@ -63,8 +63,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	char bak[80];
 
+	snprintf(bak, sizeof(bak), "%s.bak", f->path);
 	unlink(f->path);
+	unlink(bak); /* a test's `end` kept the file before */
 	arena_free(&f->s.arena);
 	arena_free(&f->s.lines);
 	free(f);
@@ -305,6 +308,37 @@ static void test_levels(void **state)
 		"2"));
 }
 
+/* An object in use is refused at the delete, as on FortiOS (-23). */
+static void test_delete_in_use(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_section *addr;
+
+	run(f, "config firewall address");
+	addr = f->s.stack[0].sec;
+	assert_int_equal(sh_exec_line(&f->s, "delete remote-vpn"), -1);
+	assert_non_null(conf_entry_get(addr, "remote-vpn"));
+	/* "all": the group's member and the policy's dstaddr */
+	assert_int_equal(sh_exec_line(&f->s, "purge"), -1);
+	assert_non_null(addr->entries);
+	run(f, "end");
+	run(f, "config firewall addrgrp");
+	assert_int_equal(sh_exec_line(&f->s, "delete All_exceptions"), -1);
+	run(f, "end");
+	run(f, "config firewall local-in-policy");
+	run(f, "edit 1");
+	run(f, "set srcaddr all");
+	run(f, "end");
+	/* no one names the group now; its member still names remote-vpn */
+	run(f, "config firewall addrgrp");
+	run(f, "delete All_exceptions");
+	run(f, "end");
+	run(f, "config firewall address");
+	run(f, "delete remote-vpn");
+	assert_null(conf_entry_get(f->s.stack[0].sec, "remote-vpn"));
+	run(f, "end");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +355,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_candidates_types, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_in_use, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
