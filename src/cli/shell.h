@@ -129,6 +129,9 @@ struct sh_user {
  */
 int sh_ref_users(struct shell *s, const char *path, const char *key,
 		 const char *skip, struct sh_user *first);
+/* `rename`: every value naming @key of @path names @to. Their number. */
+int sh_ref_rename(struct shell *s, const char *path, const char *key,
+		  const char *to);
 /* FortiOS's "WHAT 'WORD'" and "Command fail. Return code RC" lines. */
 void sh_fortios_fail(const char *what, const char *word, int rc);
 void sh_error(struct shell *s, const char *fortios, const char *fmt, ...)

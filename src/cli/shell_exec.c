@@ -321,7 +321,10 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 			if (in_use(s, sec, e->key, sec->schema->path))
 				return -1;
 	diag_init(&dl, &s->arena);
-	conf_exec(&s->tree, sec, NULL, w, n, &dl);
+	if (conf_exec(&s->tree, sec, NULL, w, n, &dl) == 0 &&
+	    !strcmp(w[0].text, "rename") && sec->schema->key != SK_ID)
+		/* As on FortiOS, what named the entry names it still. */
+		sh_ref_rename(s, sec->schema->path, w[1].text, w[3].text);
 	return print_diags(s, &dl, w, n);
 }
 

@@ -476,3 +476,16 @@ int sh_ref_users(struct shell *s, const char *path, const char *key,
 	*first = (struct sh_user){ 0 };
 	return each_ref(s, path, key, skip, first_user, first);
 }
+
+static void rename_ref(struct shell *s, struct conf_entry *e,
+		       struct conf_word *v, int i, void *ctx)
+{
+	v->text = arena_strdup(&s->arena, ctx);
+	e->touched = true; /* a predefined group's member: show prints it */
+}
+
+int sh_ref_rename(struct shell *s, const char *path, const char *key,
+		  const char *to)
+{
+	return each_ref(s, path, key, NULL, rename_ref, (void *)to);
+}

@@ -339,6 +339,28 @@ static void test_delete_in_use(void **state)
 	run(f, "end");
 }
 
+/* rename: what named the entry names it under its new name. */
+static void test_rename_follows(void **state)
+{
+	struct fixture *f = *state;
+	const struct conf_section *grp, *pol;
+
+	run(f, "config firewall addrgrp");
+	run(f, "rename All_exceptions to \"all but vpn\"");
+	run(f, "end");
+	run(f, "config firewall address");
+	run(f, "rename remote-vpn to peer");
+	run(f, "end"); /* compiles: no name is left dangling */
+	sh_load(&f->s);
+	grp = conf_tree_section(&f->s.tree, "firewall addrgrp");
+	pol = conf_tree_section(&f->s.tree, "firewall local-in-policy");
+	assert_string_equal(conf_attr_str(conf_entry_get(grp, "all but vpn"),
+					  "exclude-member"),
+			    "peer");
+	assert_string_equal(conf_attr_str(conf_entry_get(pol, "1"), "srcaddr"),
+			    "all but vpn");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +378,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_in_use, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rename_follows, setup,
 						teardown),
 	};
 
