@@ -278,6 +278,22 @@ static int save(struct shell *s, const char *text, size_t len)
 	return 0;
 }
 
+/* The lines of @text that are comments (a backup's header too). */
+static unsigned int comment_lines(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	unsigned int n = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		p += strspn(p, " \t");
+		n += p < end && *p == '#';
+		p = nl ? nl + 1 : end;
+	}
+	return n;
+}
+
 int sh_apply(struct shell *s)
 {
 	char *text = NULL;
@@ -289,6 +305,17 @@ int sh_apply(struct shell *s)
 		ret = save(s, text, len);
 		if (lock >= 0)
 			close(lock);
+	}
+	/* The file is saved in show form: what of the admin's is gone, said. */
+	if (!ret && s->base && comment_lines(s->base, s->base_len)) {
+		unsigned int c = comment_lines(s->base, s->base_len);
+
+		fflush(stdout);
+		fprintf(stderr,
+			"localin: %snote: the %u comment line%s of %s %s not kept (the file is saved as `show` prints it); %s.bak has %s\n",
+			s->where, c, c == 1 ? "" : "s", s->config,
+			c == 1 ? "is" : "are", s->config,
+			c == 1 ? "it" : "them");
 	}
 	free(text);
 	return ret;

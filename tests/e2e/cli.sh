@@ -60,6 +60,8 @@ check "offline -c: FILE.bak is the file before" \
 check "offline -c: the file has the address, canonical" \
 	grep -q 'set subnet 10.9.0.0 255.255.0.0' "$off"
 check "offline -c: the new file compiles" "$bin" check -c "$off"
+check "offline -c: says the seed's 2 comment lines are not kept, FILE.bak has them" \
+	grep -q "note: the 2 comment lines of .* are not kept .*\\.bak has them" "$tmp/c.out"
 "$bin" cli -f "$off" -s "$tmp/none.sock" -c 'conf fire addr' \
 	>"$tmp/amb.out" 2>&1
 check "offline: \`conf fire addr\` is ambiguous (address, addrgrp, ...)" \
