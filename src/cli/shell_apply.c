@@ -18,6 +18,8 @@
  *     earlier: after a refused change FILE and FILE.bak would share an
  *     inode, and an edit in place of one would change both.
  *  5. TEMP is renamed over FILE and the directory fsync'ed.
+ * A config file that is a symbolic link stays one: 4 and 5 act on the
+ * file it names (with a TEMP of its own, written in 2).
  * Steps 2-5 hold a lock on the directory, and first check that the file
  * is still what the transaction loaded: two admins do not undo each
  * other's change.
@@ -58,10 +60,11 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Step 2: TEMP beside the config file, with its mode. Its path or NULL. */
-static char *write_temp(struct shell *s, const char *text, size_t len)
+/* Step 2: TEMP beside @path, with its mode. Its path or NULL. */
+static char *write_temp(struct shell *s, const char *path, const char *text,
+			size_t len)
 {
-	char *dir = strdup(s->config), *base = strdup(s->config), *tmp = NULL;
+	char *dir = strdup(path), *base = strdup(path), *tmp = NULL;
 	struct stat st;
 	int fd = -1, err = -ENOMEM;
 
@@ -76,7 +79,7 @@ static char *write_temp(struct shell *s, const char *text, size_t len)
 		err = -errno;
 		goto out;
 	}
-	if (!stat(s->config, &st))
+	if (!stat(path, &st))
 		fchmod(fd, st.st_mode & 07777);
 	err = write_all(fd, text, len);
 	if (!err && fsync(fd))
@@ -90,7 +93,7 @@ out:
 		sh_error(
 			s, "Command fail. Return code -1",
 			"cannot write the new config beside %s: %s; nothing applied",
-			s->config, strerror(-err));
+			path, strerror(-err));
 		free(tmp);
 		tmp = NULL;
 	}
@@ -151,20 +154,20 @@ static bool daemon_apply(struct shell *s, const char *tmp)
 	return applied;
 }
 
-/* Step 4: FILE.bak is the file as it was. */
-static void keep_backup(struct shell *s)
+/* Step 4: @file.bak is the file as it was. */
+static void keep_backup(struct shell *s, const char *file)
 {
 	char *bak = NULL, *tmp = NULL;
 
-	if (access(s->config, F_OK))
+	if (access(file, F_OK))
 		return; /* a new file: nothing to keep */
-	if (asprintf(&bak, "%s.bak", s->config) < 0 ||
-	    asprintf(&tmp, "%s.bak.%d", s->config, (int)getpid()) < 0) {
+	if (asprintf(&bak, "%s.bak", file) < 0 ||
+	    asprintf(&tmp, "%s.bak.%d", file, (int)getpid()) < 0) {
 		free(bak);
 		return;
 	}
 	unlink(tmp);
-	if (link(s->config, tmp) || rename(tmp, bak)) {
+	if (link(file, tmp) || rename(tmp, bak)) {
 		sh_error(s, NULL, "warning: no backup %s: %s", bak,
 			 strerror(errno));
 		unlink(tmp);
@@ -250,31 +253,47 @@ static int lock_dir(const char *path)
 	return fd;
 }
 
-static int save(struct shell *s, const char *text, size_t len)
+/*
+ * @file: the file s->config names. A symbolic link (config management's)
+ * stays one: the file it names is replaced. The daemon only applies a
+ * TEMP beside the name it knows, so then there are two TEMPs, both
+ * written before the daemon is asked.
+ */
+static int save(struct shell *s, const char *file, const char *text, size_t len)
 {
-	char *tmp;
+	char *tmp, *keep;
+	bool link = strcmp(file, s->config);
 	int state = file_state(s, text, len);
 
 	if (state)
 		return state > 0 ? 0 : -1;
-	tmp = write_temp(s, text, len);
+	tmp = write_temp(s, s->config, text, len);
 	if (!tmp)
 		return -1;
-	if (s->online && !daemon_apply(s, tmp)) {
+	keep = link ? write_temp(s, file, text, len) : tmp;
+	if (!keep || (s->online && !daemon_apply(s, tmp))) {
+		unlink(tmp);
+		if (link && keep)
+			unlink(keep);
+		if (link)
+			free(keep);
+		free(tmp);
+		return -1;
+	}
+	if (link) {
 		unlink(tmp);
 		free(tmp);
-		return -1;
 	}
-	keep_backup(s);
-	if (rename(tmp, s->config)) {
+	keep_backup(s, file);
+	if (rename(keep, file)) {
 		sh_error(s, "Command fail. Return code -1",
 			 "cannot rename %s to %s: %s; the new config is in %s",
-			 tmp, s->config, strerror(errno), tmp);
-		free(tmp);
+			 keep, file, strerror(errno), keep);
+		free(keep);
 		return -1;
 	}
-	fsync_dir(s->config);
-	free(tmp);
+	fsync_dir(file);
+	free(keep);
 	return 0;
 }
 
@@ -296,13 +315,22 @@ static unsigned int comment_lines(const char *text, size_t len)
 
 int sh_apply(struct shell *s)
 {
-	char *text = NULL;
+	char *text = NULL, *file = realpath(s->config, NULL);
 	size_t len = 0;
 	int ret = -1, lock;
 
+	/* A new file (offline), or a link to none: its own name. */
+	if (!file && errno == ENOENT)
+		file = strdup(s->config);
+	if (!file) {
+		sh_error(s, "Command fail. Return code -1",
+			 "cannot resolve %s: %s; nothing applied", s->config,
+			 strerror(errno));
+		return -1;
+	}
 	if (!compile_staged(s, &text, &len)) {
 		lock = lock_dir(s->config);
-		ret = save(s, text, len);
+		ret = save(s, file, text, len);
 		if (lock >= 0)
 			close(lock);
 	}
@@ -313,10 +341,10 @@ int sh_apply(struct shell *s)
 		fflush(stdout);
 		fprintf(stderr,
 			"localin: %snote: the %u comment line%s of %s %s not kept (the file is saved as `show` prints it); %s.bak has %s\n",
-			s->where, c, c == 1 ? "" : "s", s->config,
-			c == 1 ? "is" : "are", s->config,
-			c == 1 ? "it" : "them");
+			s->where, c, c == 1 ? "" : "s", file,
+			c == 1 ? "is" : "are", file, c == 1 ? "it" : "them");
 	}
+	free(file);
 	free(text);
 	return ret;
 }

@@ -273,4 +273,27 @@ rc=$?
 check "show with no daemon: exit $rc, told to use -c FILE" \
 	sh -c "[ $rc = 1 ] && grep -q -- '-c FILE' '$tmp/nod-show.out'"
 
+# --- a daemon enforcing a symbolic link (config management's) ---------------------
+# The cli saves the file the link names: the link stays one, the file it
+# names (and its .bak) holds the change.
+stop_term
+mkdir "$tmp/etc"
+ln -s "$conf" "$tmp/etc/link.conf"
+cp "$conf" "$tmp/before-link.conf"
+check_start "daemon enforcing a symbolic link to the config" "$tmp/etc/link.conf" || {
+	cat "$ERR"
+	exit 1
+}
+"$bin" cli -s "$SOCK" -c 'config firewall address; edit via-link; set subnet 10.77.0.0/16; end' \
+	>"$tmp/link.out" 2>&1
+rc=$?
+check "cli through the link: exit $rc" [ "$rc" = 0 ]
+check "... the link is still a link to the file" \
+	sh -c "[ -L '$tmp/etc/link.conf' ] && [ \"\$(readlink '$tmp/etc/link.conf')\" = '$conf' ]"
+check "... the file it names has the change" grep -q 'edit "via-link"' "$conf"
+check "... FILE.bak beside it is the file before" cmp -s "$conf.bak" "$tmp/before-link.conf"
+check_status "... the daemon enforces it" "^config: $tmp/etc/link.conf"
+check "... no temporary file left in either directory" \
+	sh -c "! ls -a '$tmp' '$tmp/etc' | grep -q '\\.cli-'"
+
 [ "$fails" = 0 ]
