@@ -50,7 +50,7 @@ static const struct {
 	bool socket; /* takes -s SOCKET */
 } oneshots[] = {
 	{ "diagnose", cmd_diagnose, true },
-	{ "execute", cmd_execute, false },
+	{ "execute", cmd_execute, true },   /* the log of -s SOCKET's daemon */
 	{ "get", cmd_get, true },	    /* what is not a section */
 	{ "show", cmd_show_running, true }, /* likewise */
 };

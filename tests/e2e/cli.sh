@@ -255,6 +255,13 @@ check "... the file has the comment" grep -q 'from a script' "$conf"
 check "... the daemon reloaded once" [ "$(reloads)" != "$r0" ]
 check "... FILE.bak is the file before it" cmp -s "$conf.bak" "$tmp/before.conf"
 
+# --- execute in the console: the console's daemon, as `localin execute -s` ------
+"$bin" execute -s "$SOCK" log display >"$tmp/exec-out.out" 2>&1
+"$bin" cli -s "$SOCK" -c 'execute log display' >"$tmp/exec-in.out" 2>&1
+rc=$?
+check "execute log display in the console (-s SOCK): exit $rc, as outside with -s" \
+	sh -c "[ $rc = 0 ] && grep -q 'logs returned' '$tmp/exec-in.out' && cmp -s '$tmp/exec-in.out' '$tmp/exec-out.out'"
+
 # --- localin show: the file the daemon enforces -----------------------------------
 "$bin" show -s "$SOCK" >"$tmp/show.out" 2>"$tmp/show.err"
 rc=$?
