@@ -8,7 +8,8 @@
  *     `localin check` compiles a file. An error: nothing was written,
  *     nothing was sent; the error is located in the staged text.
  *  2. The text goes to a temporary file in the config file's directory
- *     (so that the rename in 5 is atomic), fsync'ed.
+ *     (so that the rename in 5 is atomic) with its owner, group and
+ *     mode, fsync'ed.
  *  3. With a daemon: `apply TEMP` on the control socket. The daemon
  *     compiles TEMP and swaps it in only if that succeeds, as a reload
  *     does; otherwise it keeps its config and says why. Then TEMP is
@@ -79,8 +80,20 @@ static char *write_temp(struct shell *s, const char *path, const char *text,
 		err = -errno;
 		goto out;
 	}
-	if (!stat(path, &st))
+	/*
+	 * The file's owner and group too (a group its admins read it by),
+	 * before its mode: chown clears the set-id bits.
+	 */
+	if (!stat(path, &st)) {
+		if ((st.st_uid != geteuid() || st.st_gid != getegid()) &&
+		    fchown(fd, st.st_uid, st.st_gid))
+			sh_error(
+				s, NULL,
+				"warning: the new %s is not owned by %u:%u as the old one: %s",
+				path, (unsigned int)st.st_uid,
+				(unsigned int)st.st_gid, strerror(errno));
 		fchmod(fd, st.st_mode & 07777);
+	}
 	err = write_all(fd, text, len);
 	if (!err && fsync(fd))
 		err = -errno;

@@ -62,6 +62,14 @@ check "offline -c: the file has the address, canonical" \
 check "offline -c: the new file compiles" "$bin" check -c "$off"
 check "offline -c: says the seed's 2 comment lines are not kept, FILE.bak has them" \
 	grep -q "note: the 2 comment lines of .* are not kept .*\\.bak has them" "$tmp/c.out"
+own=$tmp/owned.conf
+cp "$here/../../examples/seed.conf" "$own"
+chown 4242:4243 "$own"
+chmod 640 "$own"
+offline_own() { "$bin" cli -f "$own" -s "$tmp/none.sock" -c "$1" >"$tmp/own.out" 2>&1; }
+offline_own 'conf fire address; edit "own"; set subnet 10.8.0.0/16; end'
+check "offline -c on a file of uid 4242 gid 4243, mode 640: the new file keeps them" \
+	sh -c "grep -q 'edit \"own\"' '$own' && [ \"\$(stat -c %u:%g:%a '$own')\" = 4242:4243:640 ]"
 "$bin" cli -f "$off" -s "$tmp/none.sock" -c 'conf fire addr' \
 	>"$tmp/amb.out" 2>&1
 check "offline: \`conf fire addr\` is ambiguous (address, addrgrp, ...)" \
