@@ -355,10 +355,12 @@ const struct schema_attr *sh_find_attr(const struct schema_section *sec,
 	return k >= 0 ? &sec->attrs[k] : NULL;
 }
 
-/* What each reference attribute names (intf: not checked, Linux's own). */
-static const struct {
+/* What each reference attribute names (checked when typed). */
+struct ref_attr {
 	const char *sec, *attr, *to[3];
-} refs[] = {
+};
+
+static const struct ref_attr refs[] = {
 	{ "firewall local-in-policy",
 	  "srcaddr",
 	  { "firewall address", "firewall addrgrp" } },
@@ -405,6 +407,21 @@ static const struct {
 	  { "firewall schedule onetime", "firewall schedule recurring" } },
 };
 
+/*
+ * Those that may name Linux's own interfaces too: not checked when typed,
+ * but a rename or delete of the entry they name follows them as well.
+ */
+static const struct ref_attr loose_refs[] = {
+	{ "firewall local-in-policy",
+	  "intf",
+	  { "system zone", "system interface" } },
+	{ "firewall local-in-policy6",
+	  "intf",
+	  { "system zone", "system interface" } },
+	{ "system zone", "interface", { "system interface" } },
+	{ "firewall address", "interface", { "system interface" } },
+};
+
 int sh_ref_sections(const struct schema_section *sec, const char *attr,
 		    const char **out, int max)
 {
@@ -422,35 +439,37 @@ int sh_ref_sections(const struct schema_section *sec, const char *attr,
 
 /*
  * Each value of the staged tree that names entry @key of the section
- * @path (the attributes of refs[]), entries of section @skip aside: @fn
- * is called with it. The number of them.
+ * @path (the attributes of refs[] and loose_refs[]), entries of section
+ * @skip aside: @fn is called with it. The number of them.
  */
-static int each_ref(struct shell *s, const char *path, const char *key,
-		    const char *skip,
-		    void (*fn)(struct shell *s, struct conf_entry *e,
-			       struct conf_word *v, int i, void *ctx),
-		    void *ctx)
+static int
+each_ref(struct shell *s, const char *path, const char *key, const char *skip,
+	 void (*fn)(struct shell *s, struct conf_entry *e, struct conf_word *v,
+		    const struct ref_attr *r, void *ctx),
+	 void *ctx)
 {
 	int found = 0;
 
-	for (int i = 0; i < N(refs); i++) {
+	for (int i = 0; i < N(refs) + N(loose_refs); i++) {
+		const struct ref_attr *r =
+			i < N(refs) ? &refs[i] : &loose_refs[i - N(refs)];
 		struct conf_section *sec;
 		bool names = false;
 
-		for (int j = 0; j < 3 && refs[i].to[j]; j++)
-			names |= !strcmp(refs[i].to[j], path);
-		if (!names || (skip && !strcmp(skip, refs[i].sec)))
+		for (int j = 0; j < 3 && r->to[j]; j++)
+			names |= !strcmp(r->to[j], path);
+		if (!names || (skip && !strcmp(skip, r->sec)))
 			continue;
-		sec = conf_tree_section(&s->tree, refs[i].sec);
+		sec = conf_tree_section(&s->tree, r->sec);
 		for (struct conf_entry *e = sec ? sec->entries : NULL; e;
 		     e = e->next) {
-			struct conf_attr *a = conf_attr_get(e, refs[i].attr);
+			struct conf_attr *a = conf_attr_get(e, r->attr);
 
 			for (size_t v = 0; a && v < a->nr_vals; v++) {
 				if (strcmp(a->vals[v].text, key))
 					continue;
 				if (fn)
-					fn(s, e, &a->vals[v], i, ctx);
+					fn(s, e, &a->vals[v], r, ctx);
 				found++;
 			}
 		}
@@ -459,14 +478,14 @@ static int each_ref(struct shell *s, const char *path, const char *key,
 }
 
 static void first_user(struct shell *s, struct conf_entry *e,
-		       struct conf_word *v, int i, void *ctx)
+		       struct conf_word *v, const struct ref_attr *r, void *ctx)
 {
 	struct sh_user *u = ctx;
 
 	if (u->sec)
 		return;
-	u->sec = refs[i].sec;
-	u->attr = refs[i].attr;
+	u->sec = r->sec;
+	u->attr = r->attr;
 	u->key = e->key;
 }
 
@@ -478,7 +497,7 @@ int sh_ref_users(struct shell *s, const char *path, const char *key,
 }
 
 static void rename_ref(struct shell *s, struct conf_entry *e,
-		       struct conf_word *v, int i, void *ctx)
+		       struct conf_word *v, const struct ref_attr *r, void *ctx)
 {
 	v->text = arena_strdup(&s->arena, ctx);
 	e->touched = true; /* a predefined group's member: show prints it */

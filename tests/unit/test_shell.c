@@ -361,6 +361,35 @@ static void test_rename_follows(void **state)
 			    "all but vpn");
 }
 
+/* A zone a policy is on: renamed, the policy follows; deleted, refused. */
+static void test_zone_follows(void **state)
+{
+	struct fixture *f = *state;
+	const struct conf_section *pol;
+
+	run(f, "config system zone");
+	run(f, "edit z1");
+	run(f, "set interface wan1");
+	run(f, "end");
+	run(f, "config firewall local-in-policy");
+	run(f, "edit 1");
+	run(f, "set intf z1");
+	run(f, "set intf port9"); /* Linux's own: not refused when typed */
+	run(f, "set intf z1");
+	run(f, "end");
+	run(f, "config system zone");
+	run(f, "rename z1 to z2");
+	assert_int_equal(sh_exec_line(&f->s, "delete z2"), -1);
+	run(f, "end");
+	pol = conf_tree_section(&f->s.tree, "firewall local-in-policy");
+	assert_string_equal(conf_attr_str(conf_entry_get(pol, "1"), "intf"),
+			    "z2");
+	/* the zone names wan1: it is not deleted under it */
+	run(f, "config system interface");
+	assert_int_equal(sh_exec_line(&f->s, "delete wan1"), -1);
+	run(f, "abort");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +409,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_delete_in_use, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rename_follows, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_zone_follows, setup,
 						teardown),
 	};
 
