@@ -129,6 +129,12 @@ struct sh_user {
  */
 int sh_ref_users(struct shell *s, const char *path, const char *key,
 		 const char *skip, struct sh_user *first);
+/*
+ * The section, other than @path, whose entry @name would share a
+ * reference with one of @path's of that name (an address and a group
+ * both "x": `set srcaddr x` names which?), or NULL.
+ */
+const char *sh_ref_taken(struct shell *s, const char *path, const char *name);
 /* `rename`: every value naming @key of @path names @to. Their number. */
 int sh_ref_rename(struct shell *s, const char *path, const char *key,
 		  const char *to);

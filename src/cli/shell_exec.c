@@ -305,6 +305,7 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 {
 	static const char *const where[] = { "before", "after" };
 	struct conf_section *sec = sh_top(s)->sec;
+	const char *taken;
 	struct diag_list dl;
 	int k;
 
@@ -320,6 +321,14 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 		for (struct conf_entry *e = sec->entries; e; e = e->next)
 			if (in_use(s, sec, e->key, sec->schema->path))
 				return -1;
+	/* Or the references renamed would name the other one, for good. */
+	if (!strcmp(w[0].text, "rename") && n == 4 &&
+	    (taken = sh_ref_taken(s, sec->schema->path, w[3].text))) {
+		sh_error(s, "Command fail. Return code -5",
+			 "\"%s\" is the name of a %s entry already", w[3].text,
+			 taken);
+		return -1;
+	}
 	diag_init(&dl, &s->arena);
 	if (conf_exec(&s->tree, sec, NULL, w, n, &dl) == 0 &&
 	    !strcmp(w[0].text, "rename") && sec->schema->key != SK_ID)

@@ -508,3 +508,26 @@ int sh_ref_rename(struct shell *s, const char *path, const char *key,
 {
 	return each_ref(s, path, key, NULL, rename_ref, (void *)to);
 }
+
+const char *sh_ref_taken(struct shell *s, const char *path, const char *name)
+{
+	for (int i = 0; i < N(refs) + N(loose_refs); i++) {
+		const struct ref_attr *r =
+			i < N(refs) ? &refs[i] : &loose_refs[i - N(refs)];
+		bool names = false;
+		int j;
+
+		for (j = 0; j < 3 && r->to[j]; j++)
+			names |= !strcmp(r->to[j], path);
+		for (j = 0; names && j < 3 && r->to[j]; j++) {
+			const struct conf_section *sec;
+
+			if (!strcmp(r->to[j], path))
+				continue;
+			sec = conf_tree_section(&s->tree, r->to[j]);
+			if (sec && conf_entry_get(sec, name))
+				return r->to[j];
+		}
+	}
+	return NULL;
+}

@@ -349,6 +349,11 @@ static void test_rename_follows(void **state)
 	run(f, "rename All_exceptions to \"all but vpn\"");
 	run(f, "end");
 	run(f, "config firewall address");
+	/* the group's name: its members would name the group, for good */
+	assert_int_equal(
+		sh_exec_line(&f->s, "rename remote-vpn to \"all but vpn\""),
+		-1);
+	assert_non_null(conf_entry_get(f->s.stack[0].sec, "remote-vpn"));
 	run(f, "rename remote-vpn to peer");
 	run(f, "end"); /* compiles: no name is left dangling */
 	sh_load(&f->s);
