@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/shell.h"
@@ -73,6 +75,28 @@ static int print_diags(struct shell *s, const struct diag_list *dl,
 	return first ? -1 : 0;
 }
 
+/*
+ * The transaction starts from the file on disk: an edit of it the daemon
+ * has not loaded yet is enforced by this one's `end` too. Said before
+ * the admin types the change, not after.
+ */
+static void warn_unenforced(struct shell *s)
+{
+	struct sh_running r;
+	struct stat st;
+	char when[32];
+
+	if (!s->online || sh_daemon_config(s->socket, &r) || !r.loaded_at ||
+	    stat(s->config, &st) || st.st_mtime <= r.loaded_at)
+		return;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+		 localtime(&r.loaded_at));
+	sh_error(
+		s, NULL,
+		"warning: %s changed since the daemon loaded it (%s): the `end` of this config enforces those changes too (`show` them, or `abort` and `localin reload` first)",
+		s->config, when);
+}
+
 static int do_config(struct shell *s, struct conf_word *w, size_t n)
 {
 	struct sh_frame *f = sh_top(s);
@@ -90,6 +114,8 @@ static int do_config(struct shell *s, struct conf_word *w, size_t n)
 			 s->load_error);
 		return -1;
 	}
+	if (!f)
+		warn_unenforced(s);
 	if (n < 2)
 		return sh_parse_error(s, w[0].text, "config needs a section");
 	for (i = 0; i < 8 && (size_t)i + 1 < n; i++)

@@ -283,6 +283,9 @@ touch -d '+1 minute' "$conf"
 "$bin" show -s "$SOCK" system global >"$tmp/stale.out" 2>"$tmp/stale.err"
 check "show after the file changed: still the file, and a warning to reload" \
 	sh -c "grep -q 'config system global' '$tmp/stale.out' && grep -q 'changed since the daemon loaded it' '$tmp/stale.err' && grep -q 'localin reload' '$tmp/stale.err'"
+"$bin" cli -s "$SOCK" -c 'config firewall address; abort' >"$tmp/stale-cli.out" 2>&1
+check "config on a file newer than what the daemon enforces: warned, its end enforces that too" \
+	sh -c "grep -q 'changed since the daemon loaded it' '$tmp/stale-cli.out' && grep -q 'localin reload' '$tmp/stale-cli.out'"
 "$bin" show -s "$tmp/none.sock" >"$tmp/nod-show.out" 2>&1
 rc=$?
 check "show with no daemon: exit $rc, told to use -c FILE" \
