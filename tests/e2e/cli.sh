@@ -262,6 +262,9 @@ check "script: a good block applies, exit $rc" [ "$rc" = 0 ]
 check "... the file has the comment" grep -q 'from a script' "$conf"
 check "... the daemon reloaded once" [ "$(reloads)" != "$r0" ]
 check "... FILE.bak is the file before it" cmp -s "$conf.bak" "$tmp/before.conf"
+"$bin" cli -s "$SOCK" -c 'config firewall address; abort' >"$tmp/fresh-cli.out" 2>&1
+check "... a config after it: no warning of an edit the daemon lacks" \
+	lacks 'changed since the daemon loaded it' "$tmp/fresh-cli.out"
 
 # --- execute in the console: the console's daemon, as `localin execute -s` ------
 "$bin" execute -s "$SOCK" log display >"$tmp/exec-out.out" 2>&1
