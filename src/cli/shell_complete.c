@@ -173,6 +173,8 @@ static void add_values(struct shell *s, const struct sh_frame *f,
 	for (int i = 0; i < nto; i++)
 		add_keys(conf_tree_section(&s->tree, to[i]), cs);
 	if (!strcmp(a->name, "intf")) {
+		/* A zone's name, as on FortiOS, or an interface's. */
+		add_keys(conf_tree_section(&s->tree, "system zone"), cs);
 		add_keys(conf_tree_section(&s->tree, "system interface"), cs);
 		add(cs, "any", "every interface", false);
 	}

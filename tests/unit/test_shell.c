@@ -378,6 +378,7 @@ static void test_zone_follows(void **state)
 	run(f, "end");
 	run(f, "config firewall local-in-policy");
 	run(f, "edit 1");
+	assert_non_null(find(f, cands(f, "set intf "), "z1")); /* Tab, ? */
 	run(f, "set intf z1");
 	run(f, "set intf port9"); /* Linux's own: not refused when typed */
 	run(f, "set intf z1");
