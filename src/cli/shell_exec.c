@@ -363,13 +363,41 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 	return print_diags(s, &dl, w, n);
 }
 
-/* clone OLD to NEW: the values (not the uuid, not nested tables). */
+/* @from's values into @to (not the uuid), and its nested tables. */
+static void copy_entry(struct shell *s, const struct conf_entry *from,
+		       struct conf_entry *to)
+{
+	const struct conf_attr *a;
+
+	for (a = from->attrs; a; a = a->next) {
+		struct conf_attr *c;
+
+		if (!strcmp(a->schema->name, "uuid"))
+			continue;
+		c = conf_attr_set(&s->tree, to, a->schema, &a->name_loc);
+		c->vals = arena_alloc(&s->arena, a->nr_vals * sizeof(*c->vals));
+		memcpy(c->vals, a->vals, a->nr_vals * sizeof(*c->vals));
+		c->nr_vals = c->cap_vals = a->nr_vals;
+	}
+	for (const struct conf_section *sub = from->subs; sub;
+	     sub = sub->next) {
+		struct conf_section *c = conf_section_open(
+			&s->tree, &to->subs, sub->schema, &sub->loc);
+
+		for (const struct conf_entry *e = sub->entries; e; e = e->next)
+			copy_entry(s, e,
+				   e->key ? conf_entry_open(&s->tree, c, e->key,
+							    &e->loc) :
+					    c->entries);
+	}
+}
+
+/* clone OLD to NEW: the values (not the uuid) and nested tables. */
 static int do_clone(struct shell *s, struct conf_word *w, size_t n)
 {
 	struct conf_section *sec = sh_top(s)->sec;
 	struct conf_entry *from, *to;
 	struct diag_list dl;
-	const struct conf_attr *a;
 	const char *key;
 	char buf[16];
 
@@ -394,16 +422,7 @@ static int do_clone(struct shell *s, struct conf_word *w, size_t n)
 		return -1;
 	}
 	to = conf_entry_open(&s->tree, sec, key, &w[3].loc);
-	for (a = from->attrs; a; a = a->next) {
-		struct conf_attr *c;
-
-		if (!strcmp(a->schema->name, "uuid"))
-			continue;
-		c = conf_attr_set(&s->tree, to, a->schema, &a->name_loc);
-		c->vals = arena_alloc(&s->arena, a->nr_vals * sizeof(*c->vals));
-		memcpy(c->vals, a->vals, a->nr_vals * sizeof(*c->vals));
-		c->nr_vals = c->cap_vals = a->nr_vals;
-	}
+	copy_entry(s, from, to);
 	return 0;
 }
 

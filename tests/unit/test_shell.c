@@ -396,6 +396,32 @@ static void test_zone_follows(void **state)
 	run(f, "abort");
 }
 
+/* clone: the values and the nested tables, not the uuid. */
+static void test_clone_nested(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_entry *e;
+	const struct conf_section *sub;
+
+	run(f, "config system interface");
+	run(f, "edit wan1");
+	run(f, "config secondaryip");
+	run(f, "edit 1");
+	run(f, "set ip 10.1.1.1/24");
+	run(f, "end");
+	run(f, "next");
+	run(f, "clone wan1 to wan2");
+	e = conf_entry_get(f->s.stack[0].sec, "wan2");
+	assert_non_null(e);
+	assert_non_null(conf_attr_get(e, "ip"));
+	sub = e->subs;
+	assert_non_null(sub);
+	assert_string_equal(sub->schema->path, "secondaryip");
+	assert_non_null(conf_entry_get(sub, "1"));
+	assert_non_null(conf_attr_get(conf_entry_get(sub, "1"), "ip"));
+	run(f, "abort");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +443,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rename_follows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_zone_follows, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_clone_nested, setup,
 						teardown),
 	};
 
