@@ -156,9 +156,7 @@ int sh_load(struct shell *s)
 	else if (err) {
 		s->load_error = arena_printf(&s->arena, "cannot read %s: %s",
 					     s->config, why);
-		conf_load(&s->tree,
-			  conf_source_mem(&s->arena, "", "", 0, false), &dl);
-		return -1;
+		return -1; /* no tree: show and get do not pass it for the file */
 	}
 	s->base = src->text;
 	s->base_len = src->len;
@@ -170,6 +168,8 @@ int sh_load(struct shell *s)
 		return -1;
 	}
 	if (conf_load(&s->tree, src, &dl)) {
+		/* What parsed is not the file: show and get must not pass it off */
+		conf_tree_init(&s->tree, &s->arena);
 		s->load_error = arena_printf(
 			&s->arena,
 			"%s has errors (see `localin check -c %s`); fix them in the file first",

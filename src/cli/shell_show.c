@@ -104,9 +104,14 @@ int sh_show(struct shell *s, char **argv, int argc, FILE *out)
 		    !sh_find_path(s, argv + 1, argc - 1, &used, &bad, &amb) &&
 		    sh_is_dispatched("show"))
 			return sh_dispatch(s, argc, argv) ? -1 : 0;
-		/* What is on disk now (another admin may have changed it). */
-		if (sh_load(s) && !s->tree.sections)
+		/*
+		 * What is on disk now (another admin may have changed it); a
+		 * file that does not load is said so, not shown in part.
+		 */
+		if (sh_load(s) && !s->tree.sections) {
 			sh_error(s, NULL, "%s", s->load_error);
+			return -1;
+		}
 		if (argc == 1) {
 			conf_print(&s->tree,
 				   &(struct conf_print_opts){ .full = full },
@@ -195,7 +200,10 @@ int sh_get(struct shell *s, char **argv, int argc, FILE *out)
 			return sh_dispatch(s, argc, argv) ? -1 : 0;
 		if (argc == 1)
 			return sh_parse_error(s, argv[0], "get what?");
-		sh_load(s);
+		if (sh_load(s) && !s->tree.sections) {
+			sh_error(s, NULL, "%s", s->load_error);
+			return -1;
+		}
 		if (find_top(s, argv, argc, &sch, &sec, &e))
 			return -1;
 		if (e || (sec && sec->schema->key == SK_NONE))

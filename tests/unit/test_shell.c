@@ -422,6 +422,26 @@ static void test_clone_nested(void **state)
 	run(f, "abort");
 }
 
+/* A file that does not load is said so by show and get, not shown in part. */
+static void test_show_broken_file(void **state)
+{
+	struct fixture *f = *state;
+	static const char bad[] = "config firewall address\n"
+				  "    edit \"x\"\n"
+				  "        set never-heard-attr 1\n"
+				  "    next\n"
+				  "end\n";
+	FILE *out = fopen(f->path, "w");
+
+	assert_non_null(out);
+	fputs(bad, out);
+	fclose(out);
+	assert_int_equal(sh_exec_line(&f->s, "show firewall address"), -1);
+	assert_int_equal(sh_exec_line(&f->s, "show"), -1);
+	assert_int_equal(sh_exec_line(&f->s, "get firewall address x"), -1);
+	assert_int_equal(sh_exec_line(&f->s, "config firewall address"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +465,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zone_follows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_clone_nested, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_show_broken_file, setup,
 						teardown),
 	};
 
