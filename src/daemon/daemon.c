@@ -597,6 +597,21 @@ out_free:
 	return err;
 }
 
+/*
+ * The wall clock set since the last look (NTP's step at boot, date -s):
+ * the log rate limits move with it (log_emitter_clock()).
+ */
+static void clock_watch(struct daemon *d)
+{
+	struct timespec rt, mt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	log_emitter_clock(&d->log,
+			  ((__s64)rt.tv_sec - (__s64)mt.tv_sec) * 1000000000ll +
+				  ((__s64)rt.tv_nsec - (__s64)mt.tv_nsec));
+}
+
 /* @t (a part's wait, -1: none) when it is sooner than *@ms. */
 static void sooner(int *ms, int t)
 {
@@ -709,6 +724,8 @@ static void loop(struct daemon *d)
 		} else {
 			poll_failed = false;
 		}
+		/* Lines from here on in the wall clock as it is now. */
+		clock_watch(d);
 		/* Drain whatever the data path sent, without waiting. */
 		n = li_loader_poll(d->l, 0, daemon_on_event, d);
 		if (n < 0 && n != -EINTR) {

@@ -36,6 +36,17 @@ __u64 log_emitter_time(struct log_emitter *e, __u64 ns)
 	return e->last_ns;
 }
 
+void log_emitter_clock(struct log_emitter *e, __s64 off_ns)
+{
+	__s64 d = off_ns - e->clock_off;
+
+	if (e->have_clock_off &&
+	    (d > (__s64)LOG_TIME_SLACK_NS || d < -(__s64)LOG_TIME_SLACK_NS))
+		rl_clock_step(&e->rl, d);
+	e->clock_off = off_ns;
+	e->have_clock_off = true;
+}
+
 static bool svc_covers(const struct obj_service *s, const struct li_pkt *p,
 		       unsigned int depth)
 {

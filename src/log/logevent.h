@@ -33,9 +33,11 @@ struct log_emitter {
 	const struct obj_config *objs; /* its objects (service names) */
 	struct log_ctx ctx;
 	struct ratelimit rl;
-	__u64 session; /* sessionid= of the last traffic line */
-	__u64 lines;   /* lines formatted */
-	__u64 last_ns; /* the time log_emitter_time() gave last */
+	__u64 session;	 /* sessionid= of the last traffic line */
+	__u64 lines;	 /* lines formatted */
+	__u64 last_ns;	 /* the time log_emitter_time() gave last */
+	__s64 clock_off; /* log_emitter_clock()'s last, realtime - monotonic */
+	bool have_clock_off;
 };
 
 /* @rlc NULL: the default rate limits. 0 or -errno (see rl_init()). */
@@ -59,6 +61,15 @@ void log_emitter_set_config(struct log_emitter *e, const struct li_ruleset *rs,
  * time until the clock caught up.
  */
 __u64 log_emitter_time(struct log_emitter *e, __u64 ns);
+
+/*
+ * The daemon's lines carry wall-clock times; @off_ns is CLOCK_REALTIME -
+ * CLOCK_MONOTONIC now. A change of more than LOG_TIME_SLACK_NS since the
+ * last call is the wall clock set (NTP's step at boot, date -s): the rate
+ * limits move with it (rl_clock_step()), or a clock set back by hours
+ * would shut them for hours.
+ */
+void log_emitter_clock(struct log_emitter *e, __s64 off_ns);
 
 /*
  * Does the config ask for a traffic line for this decision? Inline: asked

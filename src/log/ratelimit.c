@@ -227,6 +227,30 @@ static struct rl_entry *rl_lookup(struct ratelimit *rl,
 	return &rl->entries[i];
 }
 
+/* @tat moved by @d, a never used bucket (0) left so, within 0..2^63. */
+static __u64 tat_moved(__u64 tat, __s64 d)
+{
+	if (!tat)
+		return 0;
+	if (d < 0)
+		return tat > (__u64)-d ? tat + (__u64)d : 1;
+	return tat + (__u64)d < RL_TIME_CAP ? tat + (__u64)d : RL_TIME_CAP;
+}
+
+void rl_clock_step(struct ratelimit *rl, __s64 delta_ns)
+{
+	__u32 i;
+	int k;
+
+	for (k = 0; k < RL_NR_KINDS; k++) {
+		rl->kind_tat[k] = tat_moved(rl->kind_tat[k], delta_ns);
+		rl->kind_open[k] =
+			gcra_open(rl->kind_tat[k], &rl->conf.kind[k]);
+	}
+	for (i = 0; i < rl->used; i++)
+		rl->entries[i].tat = tat_moved(rl->entries[i].tat, delta_ns);
+}
+
 bool rl_allow_slow(struct ratelimit *rl, enum rl_kind kind, int family,
 		   const __u32 addr[4], __u64 now_ns)
 {

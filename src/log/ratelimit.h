@@ -16,7 +16,9 @@
  *
  * Time is always the caller's, in nanoseconds: packet timestamps in
  * replay, CLOCK_REALTIME or CLOCK_MONOTONIC in the daemon. Time that goes
- * backwards only delays refills; it never mints tokens.
+ * backwards only delays refills; it never mints tokens. A step of the
+ * caller's clock (the wall clock set back by hours) is the caller's to
+ * say, rl_clock_step(): no time handed in tells it from a straggler.
  *
  * Defaults (rl_conf_default(); src/log/README.md explains them):
  *   kind            per address            all addresses
@@ -116,6 +118,13 @@ static inline bool rl_allow(struct ratelimit *rl, enum rl_kind kind, int family,
 	}
 	return rl_allow_slow(rl, kind, family, addr, now_ns);
 }
+
+/*
+ * The caller's clock stepped by @delta_ns (negative: set back): every
+ * bucket moves with it, as full or as empty as it was. Without it, a
+ * clock set back by hours would keep the buckets shut for hours.
+ */
+void rl_clock_step(struct ratelimit *rl, __s64 delta_ns);
 
 const char *rl_kind_name(enum rl_kind kind); /* "traffic-deny", ... */
 __u64 rl_emitted(const struct ratelimit *rl, enum rl_kind kind);

@@ -650,6 +650,71 @@ static void test_rl_time_backwards_and_extremes(void **state)
 }
 
 /*
+ * The wall clock set back by hours (NTP at boot, `date -s`), as the
+ * daemon tells its emitter: the buckets move back with it, as full or as
+ * empty as they were, and refill at their rates from there, not shut
+ * until the clock is back where it was.
+ */
+static void test_rl_clock_set_back(void **state)
+{
+	const __u64 t = 1790000000ull * NS, back = t - 3 * 3600 * NS;
+	const __s64 off = (__s64)t - 1000 * (__s64)NS;
+	struct rl_conf c = conf_of(5, NS, 10, NS / 10, 64);
+	struct log_emitter e;
+	struct ratelimit *rl = &e.rl;
+	__u32 a[4], b[4];
+	char text[32];
+	int i;
+
+	(void)state;
+	assert_int_equal(log_emitter_init(&e, &c), 0);
+	log_emitter_clock(&e, off);
+	v4(a, "192.0.2.1");
+	/* A flood empties the kind bucket, a's too. */
+	for (i = 0; i < 50; i++) {
+		snprintf(text, sizeof(text), "198.51.100.%d", i + 1);
+		rl_allow(rl, RL_TRAFFIC_DENY, 4, v4(b, text), t);
+	}
+	assert_int_equal(allowed(rl, RL_TRAFFIC_DENY, 4, a, t + NS, 10), 5);
+	/* A second's jitter of the offset is no step. */
+	log_emitter_clock(&e, off + (__s64)NS / 2);
+	log_emitter_clock(&e, off);
+	/* Set back: a's bucket is as empty as it was, the kind's too ... */
+	log_emitter_clock(&e, off - (__s64)(t - back));
+	assert_int_equal(allowed(rl, RL_TRAFFIC_DENY, 4, a, back + NS, 10), 0);
+	v4(b, "203.0.113.9");
+	assert_int_equal(allowed(rl, RL_TRAFFIC_DENY, 4, b, back + NS, 10), 5);
+	/* ... and refill at their rates, not three hours later. */
+	assert_int_equal(allowed(rl, RL_TRAFFIC_DENY, 4, a, back + 2 * NS, 10),
+			 1);
+	assert_int_equal(allowed(rl, RL_TRAFFIC_DENY, 4, b, back + 3 * NS, 10),
+			 2);
+	/* Set forward again: as they were, not refilled by the step. */
+	log_emitter_clock(&e, off);
+	assert_int_equal(allowed(rl, RL_TRAFFIC_DENY, 4, b, t + 3 * NS, 10), 0);
+	log_emitter_release(&e);
+}
+
+/*
+ * A line seconds behind the others (a session's end line, found by the
+ * sweep a while after its timeout) is no clock step: it mints nothing.
+ */
+static void test_rl_straggler_mints_nothing(void **state)
+{
+	const __u64 t = 1790000000ull * NS;
+	struct rl_conf c = conf_of(0, 0, 10, NS / 10, 64);
+	struct ratelimit rl;
+
+	(void)state;
+	assert_int_equal(rl_init(&rl, &c), 0);
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_ACCEPT, 0, NULL, t, 20), 10);
+	assert_int_equal(
+		allowed(&rl, RL_TRAFFIC_ACCEPT, 0, NULL, t - 5 * NS, 5), 0);
+	assert_int_equal(allowed(&rl, RL_TRAFFIC_ACCEPT, 0, NULL, t, 5), 0);
+	rl_release(&rl);
+}
+
+/*
  * The daemon's events come from several CPUs: a straggler less than a
  * second behind gets its predecessor's time; a larger step back is the
  * clock set back, taken as it is.
@@ -774,6 +839,8 @@ int main(void)
 		cmocka_unit_test(test_rl_refusal_takes_no_token),
 		cmocka_unit_test(test_rl_eviction_keeps_counts),
 		cmocka_unit_test(test_rl_time_backwards_and_extremes),
+		cmocka_unit_test(test_rl_clock_set_back),
+		cmocka_unit_test(test_rl_straggler_mints_nothing),
 		cmocka_unit_test(test_rl_summary),
 		cmocka_unit_test(test_emitter_time_never_goes_back),
 		cmocka_unit_test(test_escaped_for_people),
