@@ -815,6 +815,8 @@ int daemon_run(const struct daemon_opts *o)
 	msg_sink = &d.msgs;
 	sigprocmask(SIG_SETMASK, NULL, &old);
 	d.orig_tz = tz ? strdup(tz) : NULL;
+	/* start-utc of a config without a zone: read in this one. */
+	obj_set_system_zone(d.orig_tz);
 	err = sa_registry_init(&d.sa_reg, 30);
 	if (err) {
 		msg_sink = NULL;

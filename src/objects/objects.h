@@ -137,7 +137,10 @@ struct obj_schedule {
 	/* recurring: day bits (bit 0 = sunday), minutes after midnight */
 	uint8_t days;
 	uint16_t start_min, end_min;
-	/* onetime: local wall-clock minutes since 1970-01-01 00:00 */
+	/*
+	 * onetime: local wall-clock minutes since 1970-01-01 00:00, from
+	 * start/end or, when only they are set, start-utc/end-utc
+	 */
 	int64_t start_local, end_local;
 	unsigned int expiration_days;
 	/* group: recurring and onetime members */
@@ -448,5 +451,15 @@ int64_t civil_minutes(int year, unsigned int month, unsigned int day,
  * minutes, and the second within that minute. 0, or -EOVERFLOW.
  */
 int local_minutes(time_t t, int64_t *minute, int *second);
+/*
+ * @t as such minutes in @zone (an IANA name; NULL: the system's zone),
+ * the process's zone left as it was. 0, -EOVERFLOW or -ENOMEM.
+ */
+int zone_minutes(const char *zone, time_t t, int64_t *minute);
+/*
+ * The system's zone for zone_minutes(): the TZ the daemon started with
+ * (NULL: none, /etc/localtime), as its reloads change TZ.
+ */
+void obj_set_system_zone(const char *tz);
 
 #endif

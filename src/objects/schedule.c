@@ -5,7 +5,9 @@
  * minutes; converting "now" into them (with the config's time zone) is the
  * caller's business, which keeps this file free of time zone state.
  */
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "objects/internal.h"
 
@@ -135,21 +137,89 @@ static bool sched_datetime(struct resolver *r, const struct conf_section *sec,
 	return true;
 }
 
+/* Local minutes as start and end write them: "hh:mm yyyy/mm/dd". */
+static void format_local(int64_t min, char *buf, size_t len)
+{
+	time_t t = (time_t)min * 60;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(buf, len, "%H:%M %Y/%m/%d", &tm);
+	else
+		snprintf(buf, len, "%lld", (long long)min);
+}
+
+/*
+ * start-utc/end-utc (FortiOS 7.2+, which writes them beside start/end):
+ * the same instant in seconds since the epoch, read here into local
+ * minutes of the config's zone. Without start/end in the file they say
+ * when; with it, start/end does (what the console edits), and a
+ * disagreement is said.
+ */
+static bool sched_utc(struct resolver *r, const struct conf_section *sec,
+		      const struct conf_entry *e, const char *attr,
+		      const char *local_attr, bool local_ok, int64_t *local,
+		      const struct conf_loc **at)
+{
+	const struct conf_word *w =
+		conf_attr_get(e, attr) ? obj_word(r, sec, e, attr) : NULL;
+	const char *zone = r->cfg->timezone;
+	char a[32], b[32];
+	uint32_t v;
+	int64_t m;
+
+	if (!w)
+		return local_ok;
+	if (!parse_u32(w->text, UINT32_MAX, &v)) {
+		diag_error(r->dl, &w->loc,
+			   "invalid %s \"%s\" (seconds since 1970 UTC)", attr,
+			   w->text);
+		return false;
+	}
+	if (zone_minutes(zone, (time_t)v, &m)) {
+		diag_error(r->dl, &w->loc,
+			   "%s %s: cannot convert to local time", attr,
+			   w->text);
+		return false;
+	}
+	if (!conf_attr_get(e, local_attr)) {
+		*local = m;
+		*at = &w->loc;
+		return true;
+	}
+	if (local_ok && m != *local) {
+		format_local(m, a, sizeof(a));
+		format_local(*local, b, sizeof(b));
+		diag_warn(r->dl, &w->loc,
+			  "%s %s is %s in %s, %s says %s; %s is used", attr,
+			  w->text, a, zone ? zone : "the system's time zone",
+			  local_attr, b, local_attr);
+	}
+	return local_ok;
+}
+
 static void sched_onetime(struct resolver *r, const struct conf_section *sec,
 			  const struct conf_entry *e, struct obj_schedule *o)
 {
 	const struct conf_loc *sloc = NULL, *eloc = NULL;
 	const struct conf_word *w;
-	bool ok;
+	bool ok, sok, eok;
 	uint32_t days;
 
-	ok = sched_datetime(r, sec, e, o, "start", &o->start_local, &sloc);
-	ok &= sched_datetime(r, sec, e, o, "end", &o->end_local, &eloc);
+	sok = sched_datetime(r, sec, e, o, "start", &o->start_local, &sloc);
+	eok = sched_datetime(r, sec, e, o, "end", &o->end_local, &eloc);
+	sok = sched_utc(r, sec, e, "start-utc", "start", sok, &o->start_local,
+			&sloc);
+	eok = sched_utc(r, sec, e, "end-utc", "end", eok, &o->end_local, &eloc);
+	ok = sok && eok;
 	if (ok && o->end_local < o->start_local)
 		diag_error(r->dl, eloc,
 			   "onetime schedule \"%s\" ends before it starts%s",
 			   o->name,
-			   conf_attr_get(e, "end") ? "" : " (end not set)");
+			   conf_attr_get(e, "end") ||
+					   conf_attr_get(e, "end-utc") ?
+				   "" :
+				   " (end not set)");
 	o->expiration_days = 3;
 	w = obj_word(r, sec, e, "expiration-days");
 	if (w && !parse_u32(w->text, 100, &days))

@@ -245,3 +245,45 @@ int local_minutes(time_t t, int64_t *minute, int *second)
 	*second = tm.tm_sec;
 	return 0;
 }
+
+/*
+ * The zone of a config without `set timezone`: the TZ the daemon started
+ * with, which it says here, as its reloads leave TZ at the last config's
+ * zone; a command leaves TZ as it found it, so without a word the process's.
+ */
+static const char *system_zone;
+static bool system_zone_set;
+
+void obj_set_system_zone(const char *tz)
+{
+	system_zone = tz;
+	system_zone_set = true;
+}
+
+int zone_minutes(const char *zone, time_t t, int64_t *minute)
+{
+	const char *cur;
+	char *saved = NULL;
+	int sec, err;
+
+	if (!zone && !system_zone_set)
+		return local_minutes(t, minute, &sec);
+	if (!zone)
+		zone = system_zone;
+	cur = getenv("TZ");
+	if (cur && !(saved = strdup(cur)))
+		return -ENOMEM;
+	if (zone)
+		setenv("TZ", zone, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	err = local_minutes(t, minute, &sec);
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	return err;
+}

@@ -373,6 +373,56 @@ static void test_services(void **state)
 	done(c);
 }
 
+/*
+ * start-utc/end-utc are read in the config's zone, not the process's, and
+ * in the system's (the daemon's TZ at start) without one; the process's
+ * TZ is left as it was.
+ */
+static void test_schedule_utc(void **state)
+{
+	static const char body[] = "config firewall schedule onetime\n"
+				   "    edit \"night\"\n"
+				   "        set start-utc 1792888200\n"
+				   "        set end-utc 1792895400\n"
+				   "    next\n"
+				   "end\n";
+	const char *tz = getenv("TZ");
+	char text[512], *saved = tz ? strdup(tz) : NULL;
+	struct obj_schedule *s;
+	struct ctx *c;
+
+	(void)state;
+	setenv("TZ", "Asia/Tokyo", 1);
+	tzset();
+	snprintf(text, sizeof(text),
+		 "config system global\n"
+		 "    set timezone \"Europe/Berlin\"\n"
+		 "end\n%s",
+		 body);
+	c = load(text);
+	assert_int_equal(c->rc, 0);
+	s = objects_find_schedule(&c->cfg, "night");
+	/* 02:30 CEST, then 03:30 CET: DST ended at 03:00 CEST between. */
+	assert_int_equal(s->start_local, civil_minutes(2026, 10, 25, 2, 30));
+	assert_int_equal(s->end_local, civil_minutes(2026, 10, 25, 3, 30));
+	assert_string_equal(getenv("TZ"), "Asia/Tokyo");
+	done(c);
+	obj_set_system_zone("America/New_York");
+	c = load(body);
+	assert_int_equal(c->rc, 0);
+	s = objects_find_schedule(&c->cfg, "night");
+	assert_int_equal(s->start_local, civil_minutes(2026, 10, 24, 20, 30));
+	assert_int_equal(s->end_local, civil_minutes(2026, 10, 24, 22, 30));
+	assert_string_equal(getenv("TZ"), "Asia/Tokyo");
+	done(c);
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+}
+
 static void test_schedules(void **state)
 {
 	struct ctx *c = load_ok(
@@ -759,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_address_values),
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_schedules),
+		cmocka_unit_test(test_schedule_utc),
 		cmocka_unit_test(test_system),
 		cmocka_unit_test(test_timezone_numbers),
 		cmocka_unit_test(test_syslogd),
