@@ -53,23 +53,37 @@ void logfile_configure(struct daemon *d)
 		r.max_bytes = (__u64)ld->max_mb * MB;
 		r.keep = ld->rolled_files;
 		r.overwrite = ld->overwrite;
-		d->logfile_roll_at = logfile_next_roll(ld, time(NULL));
+		d->logfile_roll_from = time(NULL);
+		d->logfile_roll_at =
+			logfile_next_roll(ld, d->logfile_roll_from);
 	}
 	sink_set_roll(&d->sink, &r);
+}
+
+bool logfile_roll_due(const struct obj_log_disk *ld, time_t *at, time_t *from,
+		      time_t now)
+{
+	if (!*at)
+		return false;
+	if (now < *from) {
+		/* Set back: else no roll until the clock is back at *at. */
+		*at = logfile_next_roll(ld, now);
+		*from = now;
+		return false;
+	}
+	if (now < *at)
+		return false;
+	*at = logfile_next_roll(ld, now);
+	*from = now;
+	return true;
 }
 
 /* roll-time: at the first line after it (a file without lines stays). */
 static void roll_on_time(struct daemon *d)
 {
-	time_t now;
-
-	if (!d->logfile_roll_at)
-		return;
-	now = time(NULL);
-	if (now < d->logfile_roll_at)
-		return;
-	sink_roll_now(&d->sink);
-	d->logfile_roll_at = logfile_next_roll(&d->p->objs.log_disk, now);
+	if (logfile_roll_due(&d->p->objs.log_disk, &d->logfile_roll_at,
+			     &d->logfile_roll_from, time(NULL)))
+		sink_roll_now(&d->sink);
 }
 
 /* JSON lines: the line's fields as one object; as it is if it cannot be. */

@@ -12,6 +12,7 @@
 #define LOCALIN_DAEMON_LOGFILE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -27,6 +28,14 @@ void logfile_write(struct daemon *d, const char *line, size_t len);
  * 0 when the config has none.
  */
 time_t logfile_next_roll(const struct obj_log_disk *ld, time_t now);
+/*
+ * Is the roll-time *@at (0: none), computed at *@from, due at @now? Then
+ * the next one is in *@at. A @now before *@from is the wall clock set
+ * back: *@at is computed again from @now, so a roll-time the old clock
+ * had passed comes at its time instead of when the clock gets back there.
+ */
+bool logfile_roll_due(const struct obj_log_disk *ld, time_t *at, time_t *from,
+		      time_t now);
 /* `localin status`: a line on rolling, when the file rolls. */
 void logfile_status(struct daemon *d, FILE *out);
 void logfile_status_json(struct daemon *d, FILE *out);

@@ -331,6 +331,35 @@ static void test_next_roll(void **state)
 	tzset();
 }
 
+/*
+ * The wall clock set back a day after the next roll-time was found: the
+ * roll comes at tonight's time, not a day late when the clock is back
+ * where it was.
+ */
+static void test_roll_clock_set_back(void **state)
+{
+	struct obj_log_disk ld = { .set = true, .roll_min = 0 };
+	time_t mon_noon = 1705320000; /* 2024-01-15 12:00 UTC, a Monday */
+	time_t from = mon_noon, at;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	at = logfile_next_roll(&ld, from); /* Tue 00:00 */
+	assert_false(logfile_roll_due(&ld, &at, &from, mon_noon + 3600));
+	/* date -s: back to Sunday noon; the roll is Monday 00:00. */
+	assert_false(logfile_roll_due(&ld, &at, &from, mon_noon - 86400));
+	assert_int_equal(at, mon_noon - 12 * 3600);
+	assert_true(logfile_roll_due(&ld, &at, &from, mon_noon - 12 * 3600));
+	assert_int_equal(at, mon_noon + 12 * 3600);
+	assert_false(logfile_roll_due(&ld, &at, &from, mon_noon));
+	/* Set forward: the roll passed comes with the next line, once. */
+	assert_true(logfile_roll_due(&ld, &at, &from, mon_noon + 3 * 86400));
+	assert_false(logfile_roll_due(&ld, &at, &from, mon_noon + 3 * 86400));
+	at = 0;
+	assert_false(logfile_roll_due(&ld, &at, &from, 0));
+}
+
 /* --- reading lines back ------------------------------------------------ */
 
 static const char kv[] =
@@ -405,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_deleted),
 		cmocka_unit_test(test_not_ours),
 		cmocka_unit_test(test_next_roll),
+		cmocka_unit_test(test_roll_clock_set_back),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_filter),
 	};
