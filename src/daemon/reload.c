@@ -14,16 +14,13 @@
 #include "conf/parser.h"
 #include "daemon/internal.h"
 
-/* Local time in the config's zone, or the one the daemon started with. */
+/*
+ * Local time in the config's zone, or the one the daemon started with;
+ * the zone's file read again, so a reload sees the system's zone changed.
+ */
 static void set_zone(const struct daemon *d, const struct obj_config *c)
 {
-	if (c->timezone)
-		setenv("TZ", c->timezone, 1);
-	else if (d->orig_tz)
-		setenv("TZ", d->orig_tz, 1);
-	else
-		unsetenv("TZ");
-	tzset();
+	zone_apply(c->timezone ? c->timezone : d->orig_tz);
 }
 
 static int want_add(struct intf_want *w, const char *name, size_t *cap)

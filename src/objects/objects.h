@@ -452,6 +452,13 @@ int64_t civil_minutes(int year, unsigned int month, unsigned int day,
  */
 int local_minutes(time_t t, int64_t *minute, int *second);
 /*
+ * TZ = @tz (NULL: unset, the system's /etc/localtime), its zone file read
+ * afresh: glibc's tzset() reads it again only when TZ's text changed, so a
+ * system zone changed under a running daemon (timedatectl set-timezone)
+ * would stay unseen through every reload.
+ */
+void zone_apply(const char *tz);
+/*
  * @t as such minutes in @zone (an IANA name; NULL: the system's zone),
  * the process's zone left as it was. 0, -EOVERFLOW or -ENOMEM.
  */

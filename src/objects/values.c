@@ -246,6 +246,18 @@ int local_minutes(time_t t, int64_t *minute, int *second)
 	return 0;
 }
 
+void zone_apply(const char *tz)
+{
+	/* Another text first: tzset() reads the file only for a new TZ. */
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	if (tz)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+}
+
 /*
  * The zone of a config without `set timezone`: the TZ the daemon started
  * with, which it says here, as its reloads leave TZ at the last config's

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -423,6 +425,37 @@ static void test_schedule_utc(void **state)
 	free(saved);
 }
 
+/*
+ * The system's zone changed under a running daemon (timedatectl moves the
+ * /etc/localtime link): zone_apply() of the same TZ text reads it again.
+ */
+static void test_zone_apply_rereads(void **state)
+{
+	char dir[] = "/tmp/localin-tz-XXXXXX", link[64], tz[72];
+	const char *old = getenv("TZ");
+	char *saved = old ? strdup(old) : NULL;
+	time_t t = 1790000000; /* 2026-09: CEST, +0200 */
+	struct tm tm;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/localtime", dir);
+	snprintf(tz, sizeof(tz), ":%s", link);
+	assert_int_equal(symlink("/usr/share/zoneinfo/Europe/Berlin", link), 0);
+	zone_apply(tz);
+	assert_non_null(localtime_r(&t, &tm));
+	assert_int_equal(tm.tm_gmtoff, 7200);
+	unlink(link);
+	assert_int_equal(symlink("/usr/share/zoneinfo/Asia/Tokyo", link), 0);
+	zone_apply(tz);
+	assert_non_null(localtime_r(&t, &tm));
+	assert_int_equal(tm.tm_gmtoff, 9 * 3600);
+	unlink(link);
+	rmdir(dir);
+	zone_apply(saved);
+	free(saved);
+}
+
 static void test_schedules(void **state)
 {
 	struct ctx *c = load_ok(
@@ -810,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_schedules),
 		cmocka_unit_test(test_schedule_utc),
+		cmocka_unit_test(test_zone_apply_rereads),
 		cmocka_unit_test(test_system),
 		cmocka_unit_test(test_timezone_numbers),
 		cmocka_unit_test(test_syslogd),
