@@ -151,6 +151,16 @@ static const char *host_name(struct daemon *d, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * Seconds since the control socket opened, by the monotonic clock: the
+ * wall clock set forward at boot (NTP) or back (date -s) would add hours
+ * or make it 0.
+ */
+static time_t daemon_uptime(const struct daemon *d)
+{
+	return (time_t)((sa_mono_ms() - d->started_ms) / 1000);
+}
+
 bool diag_sys_status(struct daemon *d, bool json, FILE *out)
 {
 	struct diag_sys s = {
@@ -161,6 +171,7 @@ bool diag_sys_status(struct daemon *d, bool json, FILE *out)
 		.started = d->started_at,
 		.loaded = d->loaded_at,
 		.now = time(NULL),
+		.uptime = daemon_uptime(d),
 		.reloads = d->reloads,
 		.reload_failures = d->reload_failures,
 		.v4 = d->p->rs.v4.nr_policies,
@@ -198,7 +209,9 @@ static unsigned long rss_kib(void)
 
 bool diag_sys_perf(struct daemon *d, bool json, FILE *out)
 {
-	struct diag_perf s = { .now = time(NULL), .started = d->started_at };
+	struct diag_perf s = { .now = time(NULL),
+			       .started = d->started_at,
+			       .uptime = daemon_uptime(d) };
 	struct li_counters c;
 	struct sess_counts sc;
 	int err = li_loader_counters(d->l, &c), fam;

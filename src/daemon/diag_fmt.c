@@ -418,7 +418,7 @@ void diag_fmt_sys(FILE *out, const struct diag_sys *s)
 		fputs("Debug flow trace: stopped\n", out);
 	fprintf(out, "Daemon pid: %d\n", s->pid);
 	fputs("Uptime: ", out);
-	diag_fmt_uptime(out, s->now - s->started);
+	diag_fmt_uptime(out, s->uptime);
 	fputs("\nSystem time: ", out);
 	put_time(out, s->now);
 	fputc('\n', out);
@@ -436,7 +436,7 @@ void diag_fmt_sys_json(FILE *out, const struct diag_sys *s)
 	fprintf(out,
 		",\"pid\":%d,\"started\":%lld,\"loaded\":%lld,\"time\":%lld,\"uptime_s\":%lld,\"reloads\":%u,\"reload_failures\":%u,\"policies\":{\"ipv4\":%u,\"ipv6\":%u},\"interfaces_attached\":%zu,\"trace_left\":%u}\n",
 		s->pid, (long long)s->started, (long long)s->loaded,
-		(long long)s->now, (long long)(s->now - s->started), s->reloads,
+		(long long)s->now, (long long)s->uptime, s->reloads,
 		s->reload_failures, s->v4, s->v6, s->attached, s->trace_left);
 }
 
@@ -482,7 +482,7 @@ void diag_fmt_perf(FILE *out, const struct diag_perf *s)
 	fprintf(out, "Memory: %lu kB (the daemon's resident set)\n",
 		s->rss_kib);
 	fputs("Uptime: ", out);
-	diag_fmt_uptime(out, s->now - s->started);
+	diag_fmt_uptime(out, s->uptime);
 	fputc('\n', out);
 }
 
@@ -514,7 +514,7 @@ void diag_fmt_perf_json(FILE *out, const struct diag_perf *s)
 		"}},\"log\":{\"written\":%llu,\"lost\":%llu},\"rss_kib\":%lu,\"uptime_s\":%lld}\n",
 		(unsigned long long)s->log_lines,
 		(unsigned long long)s->log_lost, s->rss_kib,
-		(long long)(s->now - s->started));
+		(long long)s->uptime);
 }
 
 /*

@@ -51,6 +51,7 @@ struct diag_sys {
 	__u64 program; /* the build identity (li_loader_build()) */
 	int pid;
 	time_t started, loaded, now;
+	time_t uptime; /* by the monotonic clock: now - started lies after a step */
 	unsigned int reloads, reload_failures;
 	__u32 v4, v6, trace_left;
 	size_t attached;
@@ -60,7 +61,7 @@ void diag_fmt_sys(FILE *out, const struct diag_sys *s);
 void diag_fmt_sys_json(FILE *out, const struct diag_sys *s);
 
 struct diag_perf {
-	time_t started, now;
+	time_t started, now, uptime;
 	__u64 by_reason[LI_R_MAX];
 	__u64 suppressed[LI_EV_NR_KINDS];
 	__u64 policy_accept, policy_deny; /* hits of accept / deny policies */

@@ -168,7 +168,8 @@ struct daemon {
 	struct intf_want want;
 	struct sched_state sched;
 	time_t loaded_at;
-	time_t started_at; /* the control socket opened: uptime */
+	time_t started_at; /* the control socket opened (wall time) */
+	__u64 started_ms;  /* the same, sa_mono_ms(): uptime, across steps */
 	unsigned int reloads, reload_failures;
 
 	struct li_loader *l;

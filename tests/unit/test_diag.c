@@ -211,6 +211,31 @@ static void test_json_str_and_filter(void **state)
 	text_is(&t, "2 days, 3 hours, 4 minutes, 5 seconds");
 }
 
+/*
+ * The wall clock set back an hour after the daemon started: the uptime is
+ * the monotonic one, not now - started (negative, printed as 0).
+ */
+static void test_uptime_clock_set_back(void **state)
+{
+	struct diag_perf s = { .started = 1790003600,
+			       .now = 1790000120,
+			       .uptime = 120 };
+	struct text t;
+
+	(void)state;
+	text_open(&t);
+	diag_fmt_perf(t.f, &s);
+	fclose(t.f);
+	assert_non_null(strstr(t.buf, "Uptime: 0 days, 0 hours, 2 minutes, "
+				      "0 seconds"));
+	free(t.buf);
+	text_open(&t);
+	diag_fmt_perf_json(t.f, &s);
+	fclose(t.f);
+	assert_non_null(strstr(t.buf, "\"uptime_s\":120}"));
+	free(t.buf);
+}
+
 /* An entry of @t in use, its ranges @lo..@hi (IPv4), never updated. */
 static struct dyn_entry *dyn_add(struct dyn_table *t, enum dyn_kind kind,
 				 const char *name, __u32 lo, __u32 hi)
@@ -329,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_show_entry),
 		cmocka_unit_test(test_policy_json),
 		cmocka_unit_test(test_json_str_and_filter),
+		cmocka_unit_test(test_uptime_clock_set_back),
 		cmocka_unit_test(test_dyn_json),
 		cmocka_unit_test(test_sess_filter_json),
 	};
