@@ -48,6 +48,9 @@ struct resolver {
 	struct name_table sched;   /* recurring + onetime + group */
 	struct name_table intf;	   /* system interface */
 	struct name_table zone;	   /* system zone, SD-WAN zones: obj_zone */
+	/* Now in the config's zone, found once (policy.c) */
+	int64_t now_local;
+	bool have_now;
 };
 
 /* A zone and its member interfaces (zone.c). */
@@ -164,5 +167,13 @@ struct obj_schedule *obj_schedule_ref(struct resolver *r,
 bool obj_addr_is_none(const struct obj_addr *a);
 bool obj_schedule_is_none(const struct obj_schedule *s);
 const struct obj_schedule *obj_schedule_dayless(const struct obj_schedule *s);
+/*
+ * A onetime schedule, or a group of only such, whose windows end by
+ * @now_local (local minutes; INT64_MIN: only empty windows, start = end,
+ * as with neither set): NULL, or the (last) onetime member that makes it
+ * so. Never active again, so a policy on it can never match.
+ */
+const struct obj_schedule *obj_schedule_over(const struct obj_schedule *s,
+					     int64_t now_local);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "objects/internal.h"
 
@@ -265,6 +266,64 @@ static void policy_services(struct resolver *r, const struct conf_section *sec,
 	}
 }
 
+/* "hh:mm yyyy/mm/dd" of local minutes, as onetime's start and end. */
+static void local_text(int64_t min, char *buf, size_t len)
+{
+	time_t t = (time_t)min * 60;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(buf, len, "%H:%M %Y/%m/%d", &tm);
+	else
+		snprintf(buf, len, "%lld", (long long)min);
+}
+
+/*
+ * A onetime schedule (or a group of only such) that is empty or over by
+ * now, in the config's zone: the policy can never match again. Said, as a
+ * dayless recurring one is: an old backup's maintenance windows, or
+ * neither start nor end set (both default to 00:00 2001/01/01).
+ */
+static void warn_over(struct resolver *r, const struct conf_word *w,
+		      const struct obj_policy *p)
+{
+	const struct obj_schedule *o;
+	char a[32];
+
+	if (p->sched->type == SCHED_RECURRING)
+		return;
+	/* Once a config: each look sets TZ twice and reads a zone file. */
+	if (!r->have_now &&
+	    zone_minutes(r->cfg->timezone, time(NULL), &r->now_local))
+		r->now_local = INT64_MIN;
+	r->have_now = true;
+	o = obj_schedule_over(p->sched, r->now_local);
+	if (!o || o->end_local < o->start_local)
+		return; /* ends before it starts: an error already */
+	local_text(o->end_local, a, sizeof(a));
+	if (o != p->sched)
+		diag_warn(
+			r->dl, &w->loc,
+			"policy %u: every member of schedule group \"%s\" is a onetime schedule that is over or empty (\"%s\" %s %s): the policy can never match again",
+			p->id, p->sched->name, o->name,
+			o->end_local == o->start_local ? "starts and ends at" :
+							 "ended at",
+			a);
+	else if (o->end_local == o->start_local)
+		diag_warn(
+			r->dl, &w->loc,
+			"policy %u: onetime schedule \"%s\" ends when it starts (%s%s): it is never active, and the policy can never match",
+			p->id, o->name, a,
+			o->start_local == civil_minutes(2001, 1, 1, 0, 0) ?
+				", the default of both start and end" :
+				"");
+	else
+		diag_warn(
+			r->dl, &w->loc,
+			"policy %u: onetime schedule \"%s\" ended at %s: the policy can never match again",
+			p->id, o->name, a);
+}
+
 static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 			    const struct conf_entry *e, struct obj_policy *p)
 {
@@ -292,6 +351,8 @@ static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 			r->dl, &w->loc,
 			"policy %u: no member of schedule group \"%s\" has a day (\"%s\" has none): it is never active, and the policy can never match",
 			p->id, p->sched->name, dayless->name);
+	else
+		warn_over(r, w, p);
 }
 
 /*

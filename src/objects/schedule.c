@@ -51,6 +51,28 @@ const struct obj_schedule *obj_schedule_dayless(const struct obj_schedule *s)
 	return m;
 }
 
+const struct obj_schedule *obj_schedule_over(const struct obj_schedule *s,
+					     int64_t now_local)
+{
+	const struct obj_schedule *m = NULL;
+	size_t i;
+
+	if (s->type == SCHED_ONETIME)
+		return s->end_local <= s->start_local ||
+				       s->end_local <= now_local ?
+			       s :
+			       NULL;
+	if (s->type != SCHED_GROUP || !s->nr_members)
+		return NULL;
+	for (i = 0; i < s->nr_members; i++) {
+		if (s->members[i]->type != SCHED_ONETIME ||
+		    !obj_schedule_over(s->members[i], now_local))
+			return NULL;
+		m = s->members[i];
+	}
+	return m;
+}
+
 static void sched_time(struct resolver *r, const struct conf_section *sec,
 		       const struct conf_entry *e, const char *attr,
 		       uint16_t *out)
