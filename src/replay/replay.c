@@ -878,6 +878,16 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 		li_host_set_ifname(&r.host, ifname);
 		update_time(&r, cp.ts_ns);
 		li_host_set_now(&r.host, cp.ts_ns);
+		/*
+		 * A packet more than a second before the one before it is
+		 * the capturing host's clock set back (NTP at boot), or
+		 * captures joined out of order: the rate limits move with
+		 * it, as the daemon's do, or no line would be written until
+		 * the capture's time came back where it was.
+		 */
+		if (r.last_ns > cp.ts_ns + LOG_TIME_SLACK_NS)
+			rl_clock_step(&r.log.rl,
+				      -(__s64)(r.last_ns - cp.ts_ns));
 		r.last_ns = cp.ts_ns;
 		/*
 		 * Swept in --verdicts mode too (without the end lines): a
