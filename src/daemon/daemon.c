@@ -814,7 +814,17 @@ int daemon_run(const struct daemon_opts *o)
 	sink_open_std(&d.msgs, STDERR_FILENO, NULL);
 	msg_sink = &d.msgs;
 	sigprocmask(SIG_SETMASK, NULL, &old);
-	d.orig_tz = tz ? strdup(tz) : NULL;
+	/*
+	 * TZ stays set for the daemon's life: a reload or a schedule's zone
+	 * sets it, and the daemon never unsets it. Unset and set again, it
+	 * would be a new variable, and glibc moves the environment array
+	 * to add one while getaddrinfo_a()'s thread (syslog servers by
+	 * name) may be reading it. Unset means /etc/localtime, which is
+	 * what ":/etc/localtime" names.
+	 */
+	d.orig_tz = strdup(tz ? tz : ":/etc/localtime");
+	if (d.orig_tz)
+		setenv("TZ", d.orig_tz, 1);
 	/* start-utc of a config without a zone: read in this one. */
 	obj_set_system_zone(d.orig_tz);
 	err = sa_registry_init(&d.sa_reg, 30);
