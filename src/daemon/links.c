@@ -564,6 +564,36 @@ static void forget(struct daemon *d, struct daemon_link *k)
 	*k = d->links[--d->nr_links];
 }
 
+/*
+ * The kernel announces a change of the XDP hook with the link: whoever
+ * took ours off (`ip link set dev X xdp off`), it goes back, and the
+ * admin is told. Not while the link is down: an interface being deleted
+ * goes down, loses its program, then goes (DELLINK). Whoever put another
+ * program in its place (`ip -force link set dev X xdp obj ...`, `bpftool
+ * net attach xdp ... overwrite`) keeps it, as one found there at start
+ * (attach() leaves it); status listed @k as attached while nothing was
+ * enforced, and nothing was said.
+ */
+static void lost_hook(struct daemon *d, struct daemon_link *k)
+{
+	struct li_xdp_prog f;
+
+	if ((k->flags & IFF_UP) && li_loader_hook_empty(k->ifindex)) {
+		daemon_msg(
+			"localin's program is no longer on %s (ifindex %d): something else took it off; attaching it again",
+			k->name, k->ifindex);
+	} else if (li_loader_foreign(k->ifindex, &f) > 0) {
+		daemon_msg(
+			"localin's program on %s (ifindex %d) was replaced by another XDP program (%s, id %u, %s mode); localin does not replace it, so nothing is enforced on %s while it is there (attached again once it goes)",
+			k->name, k->ifindex, f.name, f.id, f.mode, k->name);
+		k->foreign = f; /* said: held_by_other() says no more */
+	} else {
+		return;
+	}
+	li_loader_detach(d->l, k->ifindex); /* ENOENT: bookkeeping */
+	k->attached = false;
+}
+
 static int on_link(struct daemon *d, const struct rtnl_msg *m)
 {
 	struct daemon_link *k = find(d, m->ifindex);
@@ -609,20 +639,8 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 	 */
 	if (!d->live || !if_indextoname((unsigned int)k->ifindex, name))
 		return 0;
-	/*
-	 * The kernel announces a program taken off the hook with the link:
-	 * whoever took ours off (`ip link set dev X xdp off`), it goes back,
-	 * and the admin is told. Not while the link is down: an interface
-	 * being deleted goes down, loses its program, then goes (DELLINK).
-	 */
-	if (k->attached && (k->flags & IFF_UP) &&
-	    li_loader_hook_empty(k->ifindex)) {
-		daemon_msg(
-			"localin's program is no longer on %s (ifindex %d): something else took it off; attaching it again",
-			k->name, k->ifindex);
-		li_loader_detach(d->l, k->ifindex); /* ENOENT: bookkeeping */
-		k->attached = false;
-	}
+	if (k->attached)
+		lost_hook(d, k);
 	sync_one(d, k);
 	return 0;
 }

@@ -10,7 +10,10 @@
 # running (its own packet counter); localin starts, enforces on B, says
 # once which program keeps it off A, and `localin status` shows A as not
 # attached with the reason; the same for a program in generic mode met at
-# a reload; once that program goes, localin attaches to A. Then, only
+# a reload; once that program goes, localin attaches to A. One put in
+# place of localin's under the running daemon (`ip -force ... xdp obj`)
+# is met as one found there: said, listed as not attached, left there,
+# and localin attaches again once it goes. Then, only
 # where libxdp's multi-program dispatcher works on this kernel (two
 # `xdp-loader load`s on one interface both listed), both programs on one
 # interface run; otherwise one SKIP line says why.
@@ -216,6 +219,36 @@ check "... and says so" grep -q "attached to $IFA .*the other XDP program is gon
 check "... and enforces there" ping_a_dropped
 check "... localin status: $IFA attached, nothing held" \
 	eval "li_cmd status >'$tmp/status2.out' && grep -q '^interfaces:.* $IFA (' '$tmp/status2.out' && ! grep -q 'not attached' '$tmp/status2.out'"
+
+# --- another program put in place of localin's, under the running daemon -------
+# (`ip -force ... xdp obj`: the kernel replaces; status said "attached"
+# while nothing was enforced, and the daemon said nothing)
+in_gw ip -force link set dev "$IFB" xdpdrv obj "$OBJ" sec xdp ||
+	skip "cannot put $OBJ in place of localin's program on $IFB"
+id2=$(xdp_id "$IFB")
+check "replaced: the daemon says another program took $IFB ($FNAME, id $id2)" \
+	wait_until 30 grep -q "program on $IFB (ifindex [0-9]*) was replaced by another XDP program ($FNAME, id $id2, native mode)" "$ERR"
+check "replaced: localin leaves it there (id $id2)" \
+	[ "$(xdp_id "$IFB")" = "$id2" ]
+check "replaced: localin status: $IFB not attached, with the reason" \
+	eval "li_cmd status | grep -q '^interfaces not attached: $IFB (ifindex [0-9]*: another XDP program holds it: $FNAME, id $id2, native mode)'"
+li_cmd status -j >"$tmp/status3.json" 2>&1
+check "replaced: status -j lists $IFB under interfaces_not_attached" \
+	grep -qF "\"interfaces_not_attached\":[{\"name\":\"$IFB\"" \
+	"$tmp/status3.json"
+li_cmd reload >"$tmp/reload3.out" 2>&1
+rc=$?
+check "replaced: localin reload: exit 1, enforcement incomplete (exit $rc)" \
+	[ "$rc" = 1 ]
+check "replaced: $IFA still enforced" ping_a_dropped
+in_gw ip link set dev "$IFB" xdpdrv off
+check "replaced: once it goes, localin attaches to $IFB again" \
+	wait_until 30 eval "[ \"\$(xdp_name $IFB)\" = localin_xdp ]"
+check "... and says so" grep -q "attached to $IFB .*the other XDP program is gone" "$ERR"
+check "... and enforces there" ping_b_dropped
+check "replaced: said once" \
+	[ "$(grep -c "program on $IFB .*was replaced" "$ERR")" = 1 ]
+
 last=$(daemon_pid)
 check "localin stop" li_cmd stop
 wait_until 50 gone "$last"
