@@ -49,6 +49,7 @@ struct daemon_link {
 	/* a port kept attached: the kernel refused the detach (links.c) */
 	bool held_said;
 	bool attached;
+	bool generic;	   /* attached in generic (skb) mode: said, in status */
 	bool detached_for; /* off a moment for a lower's attach (links.c) */
 	/* not attached, but the session program is (or was tried): egress_err */
 	bool eg_only;

@@ -219,8 +219,31 @@ static int under_uppers(struct daemon *d, struct daemon_link *k, bool attach)
 	return err;
 }
 
+/*
+ * Generic mode where native was refused (a veth whose peer's MTU leaves
+ * a frame no room in a page: jumbo frames), said with the attach and in
+ * status: the admin who set MTU 9000 learns why the gateway got slower.
+ */
+static void mode_note(struct daemon *d, struct daemon_link *k, char *buf,
+		      size_t size)
+{
+	const char *mode;
+	int nerr;
+
+	mode = li_loader_xdp_mode(d->l, k->ifindex, &nerr);
+	k->generic = !strcmp(mode, "generic");
+	buf[0] = 0;
+	if (k->generic && nerr)
+		snprintf(buf, size,
+			 " in generic mode: the driver refused native XDP (%s)",
+			 strerror(-nerr));
+	else if (k->generic)
+		snprintf(buf, size, " in generic mode");
+}
+
 static int attach(struct daemon *d, struct daemon_link *k)
 {
+	char gen[96];
 	int err, tries = 0;
 
 	/* Twice if the other program went between the refusal and the look. */
@@ -237,7 +260,8 @@ static int attach(struct daemon *d, struct daemon_link *k)
 	if (err)
 		return err;
 	k->attached = true;
-	daemon_msg("attached to %s (ifindex %d)%s", k->name, k->ifindex,
+	mode_note(d, k, gen, sizeof(gen));
+	daemon_msg("attached to %s (ifindex %d)%s%s", k->name, k->ifindex, gen,
 		   k->foreign.id ? "; the other XDP program is gone" : "");
 	memset(&k->foreign, 0, sizeof(k->foreign));
 	egress_note(d, k);

@@ -29,8 +29,9 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 	for (i = 0; i < d->nr_links; i++) {
 		if (!d->links[i].attached)
 			continue;
-		fprintf(out, "%s %s (ifindex %d)", n++ ? "," : "",
-			d->links[i].name, d->links[i].ifindex);
+		fprintf(out, "%s %s (ifindex %d%s)", n++ ? "," : "",
+			d->links[i].name, d->links[i].ifindex,
+			d->links[i].generic ? ", generic XDP" : "");
 	}
 	fputs(n ? "\n" : " none\n", out);
 	for (i = 0, n = 0; i < d->nr_links; i++) {
@@ -296,7 +297,9 @@ void daemon_status_json(struct daemon *d, FILE *out)
 			continue;
 		fputs(n++ ? ",{\"name\":" : "{\"name\":", out);
 		diag_json_str(out, d->links[i].name);
-		fprintf(out, ",\"ifindex\":%d}", d->links[i].ifindex);
+		fprintf(out, ",\"ifindex\":%d,\"mode\":\"%s\"}",
+			d->links[i].ifindex,
+			d->links[i].generic ? "generic" : "native");
 	}
 	put_unattached_json(d, out);
 	fprintf(out,

@@ -561,6 +561,22 @@ static const char *mode_name(enum xdp_attach_mode mode)
 	}
 }
 
+const char *li_loader_xdp_mode(const struct li_loader *l, int ifindex,
+			       int *native_err)
+{
+	struct li_hook h;
+	size_t i;
+
+	*native_err = 0;
+	for (i = 0; i < l->nr_att; i++)
+		if (l->att[i].ifindex == ifindex)
+			*native_err = l->att[i].native_err;
+	if (li_hook_read(ifindex, &h))
+		return "unknown";
+	li_hook_close(&h);
+	return mode_name(h.mode);
+}
+
 /*
  * By the kernel's ids, not libxdp's: xdp_multiprog__get_from_ifindex()
  * leaves a program fd open a call (libxdp 1.3), and the daemon asks this
@@ -687,6 +703,7 @@ int li_loader_attach(struct li_loader *l, int ifindex, enum li_frames frames)
 	pb = libbpf_set_print(li_print_none_bpf);
 	px = libxdp_set_print(print_none_xdp);
 	err = xdp_program__attach(a.prog, ifindex, XDP_MODE_NATIVE, 0);
+	a.native_err = err;
 	if (err)
 		err = xdp_program__attach(a.prog, ifindex, XDP_MODE_SKB, 0);
 	libbpf_set_print(pb);

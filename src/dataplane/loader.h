@@ -219,6 +219,17 @@ int li_loader_detach_egress(struct li_loader *l, int ifindex);
 int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone,
 			  enum li_frames frames);
 
+/*
+ * The mode of the program on @ifindex's XDP hook, as the kernel says it
+ * ("native", "generic", ...), and in @native_err why the driver refused
+ * native XDP when @l attached it (-errno; 0 native, or not attached by
+ * @l): veth refuses it while its peer's MTU is above a page's room
+ * (-ERANGE), and generic XDP judges every frame all the same, later and
+ * slower.
+ */
+const char *li_loader_xdp_mode(const struct li_loader *l, int ifindex,
+			       int *native_err);
+
 /* Another program alone on an interface's XDP hook. */
 struct li_xdp_prog {
 	__u32 id;

@@ -30,6 +30,7 @@ struct li_attached {
 	int ifindex;
 	struct bpf_object *obj;
 	struct xdp_program *prog;
+	int native_err; /* why native XDP was refused (-errno), 0: native */
 };
 
 /*

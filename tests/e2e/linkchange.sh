@@ -1,0 +1,94 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: the gateway's interface changes under the running daemon,
+# a deny of ICMP on it (the admin's ping is what a deny-all drops):
+#
+#  - jumbo frames: veth refuses native XDP while its peer's MTU leaves a
+#    frame no room in a page (-ERANGE); the program goes on in generic
+#    mode, and the daemon says so with why (status: "generic XDP", -j:
+#    "mode"), where it said "attached" as for native; a 8900-byte ping
+#    (DF, no fragments) is judged and dropped;
+#  - a rename away (`ip link set X name Y`): policies name interfaces, so
+#    Y is not enforced (said, status: X named but absent); back, it is;
+#  - deleted and made again under its name (a new ifindex): attached,
+#    enforced, the gateway's own ping out of it answered.
+#
+#	sh tests/e2e/linkchange.sh BIN
+set -u
+bin=$(realpath "$1")
+SUITE=e2e/linkchange
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_root_and_tools ip nsenter unshare ping
+private_bpffs "$@"
+setup_run lkc localin-lkc
+IF9=$(printf '%.15s' "li-lkn-$$")
+
+conf=$tmp/deny-icmp.conf
+{
+	conf_interface
+	conf_policy1 ALL_ICMP deny
+} >"$conf"
+
+make_lab
+if ! ip -n "$GW" link set "$IF" mtu 9000 ||
+	! ip -n "$PEER" link set peer0 mtu 9000; then
+	skip "cannot set MTU 9000 on the veth pair"
+fi
+check_start "localin run with MTU 9000 on $IF and its peer" "$conf" || {
+	cat "$ERR"
+	exit 1
+}
+
+# --- jumbo frames: generic mode, said --------------------------------------------
+check "$IF: attached in generic mode (the kernel says xdpgeneric)" \
+	eval "ip -n '$GW' -d link show dev '$IF' | grep -q xdpgeneric"
+check "the daemon says generic mode and why" grep -q \
+	"attached to $IF (ifindex [0-9]*) in generic mode: the driver refused native XDP" \
+	"$ERR"
+check_status "localin status: $IF (ifindex N, generic XDP)" \
+	"^interfaces: $IF (ifindex [0-9]*, generic XDP)"
+li_cmd status -j >"$tmp/status.json" 2>&1
+check "status -j: \"mode\":\"generic\"" \
+	grep -q "{\"name\":\"$IF\",\"ifindex\":[0-9]*,\"mode\":\"generic\"}" \
+	"$tmp/status.json"
+check "a ping is dropped" ping_dropped
+check "an 8900-byte ping (one jumbo frame) is dropped" \
+	eval "! ip netns exec '$PEER' ping -c 1 -W 1 -M \"do\" -s 8900 $GW_ADDR"
+check "the gateway's own 8900-byte ping out of $IF is answered" \
+	in_gw ping -c 1 -W 2 -M "do" -s 8900 "$PEER_ADDR"
+
+# --- rename away and back ----------------------------------------------------------
+: >"$ERR"
+ip -n "$GW" link set "$IF" name "$IF9"
+check "renamed $IF to $IF9: detached, said" \
+	wait_until 50 grep -q "detached from $IF9" "$ERR"
+check "... $IF9 is not enforced (the ping passes)" \
+	eval "ip netns exec '$PEER' ping -c 1 -W 1 $GW_ADDR"
+check_status "... status: $IF named but absent" \
+	"^interfaces named but absent: $IF"
+ip -n "$GW" link set "$IF9" name "$IF"
+check "renamed back: attached again, said" \
+	wait_until 100 grep -q "attached to $IF (ifindex" "$ERR"
+check "... enforced again (the ping is dropped)" ping_dropped
+
+# --- deleted and made again under its name ---------------------------------------
+: >"$ERR"
+old=$(ip -n "$GW" -o link show dev "$IF" | cut -d: -f1)
+ip -n "$GW" link del "$IF"
+add_veth "$IF" peer0 "$GW_ADDR" "$PEER_ADDR"
+new=$(ip -n "$GW" -o link show dev "$IF" | cut -d: -f1)
+check "deleted: said (ifindex $old)" \
+	wait_until 50 grep -q "$IF is gone (ifindex $old)" "$ERR"
+check "made again: attached (ifindex $new)" \
+	wait_until 100 grep -q "attached to $IF (ifindex $new)" "$ERR"
+check "... native again at MTU 1500 (no generic mode said)" \
+	lacks "attached to $IF (ifindex $new) in generic" "$ERR"
+check_status "... status: $IF (ifindex $new)" "^interfaces: $IF (ifindex $new)$"
+warm_up in_gw ping -c 1 -W 1 "$PEER_ADDR"
+check "... the gateway's own ping out of $IF is answered" \
+	in_gw ping -c 1 -W 1 "$PEER_ADDR"
+check "... the peer's ping is dropped" ping_dropped
+
+[ "$fails" -eq 0 ]
