@@ -276,6 +276,13 @@ const char *links_left_to_master(const struct daemon *d,
 				 const struct daemon_link *k, char *buf,
 				 size_t size);
 int locals_push(struct daemon *d);
+/*
+ * links_moved.c: ours off @ifindex in another network namespace, where
+ * an interface went with it; 1 (its name, or "that of pid N", in
+ * @where), 0 not found, -errno (-EIO: this thread could not come back
+ * to its namespace).
+ */
+int links_moved_off(struct daemon *d, int ifindex, char *where, size_t size);
 
 /* events.c */
 void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns);

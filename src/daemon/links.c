@@ -618,12 +618,38 @@ static void lost_hook(struct daemon *d, struct daemon_link *k)
 	k->attached = false;
 }
 
+/* @k went to another network namespace with ours on it (links_moved.c). */
+static void moved(struct daemon *d, struct daemon_link *k, int there)
+{
+	char where[300] = "";
+	int r = links_moved_off(d, there, where, sizeof(where));
+
+	if (r > 0) {
+		daemon_msg(
+			"%s (ifindex %d) moved to another network namespace (%s): localin's program taken off it there, as this gateway's policies are not that namespace's",
+			k->name, k->ifindex, where);
+		return;
+	}
+	daemon_msg(
+		"%s (ifindex %d) moved to another network namespace with localin's program on it, which localin could not take off there (%s): it judges that namespace's packets by this gateway's policies until `ip -n NAMESPACE link set dev %s xdp off`",
+		k->name, k->ifindex,
+		r ? strerror(-r) :
+		    "not found in any named or process's namespace",
+		k->name);
+	if (r == -EIO)
+		daemon_msg(
+			"CANNOT RETURN TO ITS OWN NETWORK NAMESPACE after looking for %s: new sockets (syslog, mail, metrics) may open in another; restart localin",
+			k->name);
+}
+
 static int on_link(struct daemon *d, const struct rtnl_msg *m)
 {
 	struct daemon_link *k = find(d, m->ifindex);
 	char name[IF_NAMESIZE];
 
 	if (m->kind == RTNL_DELLINK) {
+		if (k && m->moved && k->attached)
+			moved(d, k, m->new_ifindex ?: k->ifindex);
 		if (k)
 			forget(d, k);
 		return 0;

@@ -97,6 +97,10 @@ static int parse_link(const struct nlmsghdr *nlh, struct rtnl_msg *m)
 		m->lower = (int)mnl_attr_get_u32(at.tb[IFLA_LINK]);
 	if (m->master && at.tb[IFLA_LINKINFO])
 		parse_slave_kind(at.tb[IFLA_LINKINFO], m);
+	m->moved = at.tb[IFLA_NEW_NETNSID] != NULL;
+	if (at.tb[IFLA_NEW_IFINDEX] &&
+	    mnl_attr_get_payload_len(at.tb[IFLA_NEW_IFINDEX]) >= sizeof(__u32))
+		m->new_ifindex = (int)mnl_attr_get_u32(at.tb[IFLA_NEW_IFINDEX]);
 	return 0;
 }
 

@@ -53,6 +53,13 @@ struct rtnl_msg {
 	int lower;
 	/* links: the master's kind, "" when it has none or there is none */
 	char slave_kind[RTNL_KINDSIZ];
+	/*
+	 * links, RTM_DELLINK: the device went to another network namespace
+	 * (IFLA_NEW_NETNSID), where its ifindex is new_ifindex
+	 * (IFLA_NEW_IFINDEX; 0 when not said: the same, if free there)
+	 */
+	bool moved;
+	int new_ifindex;
 	struct local_addr addr; /* addresses */
 };
 

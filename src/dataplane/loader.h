@@ -230,6 +230,14 @@ int li_loader_move_egress(struct li_loader *n, int ifindex, bool alone,
 const char *li_loader_xdp_mode(const struct li_loader *l, int ifindex,
 			       int *native_err);
 
+/*
+ * @l's program (one using @l's maps) alone on @ifindex's XDP hook in the
+ * calling thread's network namespace, taken off: 1 if so, 0 if it is not
+ * there, -errno. For an interface that moved to another namespace with
+ * it (links_moved.c).
+ */
+int li_loader_off_here(struct li_loader *l, int ifindex);
+
 /* Another program alone on an interface's XDP hook. */
 struct li_xdp_prog {
 	__u32 id;

@@ -84,6 +84,19 @@ int li_hook_detach(const struct li_hook *h, int ifindex)
 	return 0;
 }
 
+int li_loader_off_here(struct li_loader *l, int ifindex)
+{
+	struct li_hook h;
+	int err = li_hook_read(ifindex, &h);
+
+	if (err)
+		return err;
+	if (h.kind == LI_HOOK_OURS && li_fd_shares_maps(l, h.fd))
+		err = li_hook_detach(&h, ifindex) ?: 1;
+	li_hook_close(&h);
+	return err;
+}
+
 bool li_fd_shares_maps(struct li_loader *l, int prog_fd)
 {
 	struct bpf_prog_info info = { 0 };

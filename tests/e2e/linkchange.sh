@@ -11,7 +11,11 @@
 #  - a rename away (`ip link set X name Y`): policies name interfaces, so
 #    Y is not enforced (said, status: X named but absent); back, it is;
 #  - deleted and made again under its name (a new ifindex): attached,
-#    enforced, the gateway's own ping out of it answered.
+#    enforced, the gateway's own ping out of it answered;
+#  - moved to another network namespace (`ip link set X netns Y`, a
+#    container's veth): the kernel kept localin's program on it there,
+#    judging that namespace's packets by the gateway's policies, beyond
+#    `localin stop`; now taken off there, said; moved back, attached.
 #
 #	sh tests/e2e/linkchange.sh BIN
 set -u
@@ -24,6 +28,8 @@ need_root_and_tools ip nsenter unshare ping
 private_bpffs "$@"
 setup_run lkc localin-lkc
 IF9=$(printf '%.15s' "li-lkn-$$")
+XNS=li-lkc-x-$$
+cleanup_more() { ip netns del "$XNS" 2>/dev/null; }
 
 conf=$tmp/deny-icmp.conf
 {
@@ -90,5 +96,29 @@ warm_up in_gw ping -c 1 -W 1 "$PEER_ADDR"
 check "... the gateway's own ping out of $IF is answered" \
 	in_gw ping -c 1 -W 1 "$PEER_ADDR"
 check "... the peer's ping is dropped" ping_dropped
+
+# --- moved to another namespace and back -----------------------------------------
+: >"$ERR"
+ip netns add "$XNS" || skip "cannot add namespace $XNS"
+ip -n "$GW" link set "$IF" netns "$XNS"
+check "moved to $XNS: localin's program taken off there, said" \
+	wait_until 50 grep -q "$IF (ifindex $new) moved to another network namespace ($XNS): localin's program taken off it there" "$ERR"
+check "... no XDP program on $IF in $XNS" \
+	eval "! ip -n '$XNS' -d link show dev '$IF' | grep -q 'prog/xdp'"
+check_status "... status: $IF named but absent" \
+	"^interfaces named but absent: $IF"
+ip -n "$XNS" link set "$IF" netns "$GW"
+ip -n "$GW" addr add "$GW_ADDR/24" dev "$IF"
+ip -n "$GW" link set "$IF" up
+check "moved back: attached again" \
+	wait_until 100 grep -q "attached to $IF (ifindex" "$ERR"
+check "... the peer's ping is dropped" ping_dropped
+warm_up in_gw ping -c 1 -W 1 "$PEER_ADDR"
+check "... the gateway's own ping out of $IF is answered" \
+	in_gw ping -c 1 -W 1 "$PEER_ADDR"
+last=$(daemon_pid)
+li_cmd stop >/dev/null 2>&1
+check "localin stop: nothing left on $IF" \
+	eval "wait_until 50 gone $last && [ -z \"\$(prog_id)\" ]"
 
 [ "$fails" -eq 0 ]

@@ -99,6 +99,19 @@ static const unsigned char dellink[] = {
 };
 
 /*
+ * wan1 moved to another network namespace (`ip link set wan1 netns X`):
+ * RTM_DELLINK with IFLA_NEW_NETNSID and IFLA_NEW_IFINDEX (7 there).
+ */
+static const unsigned char dellink_moved[] = {
+	NLH(60, RTM_DELLINK, 0, 0),
+	AF_UNSPEC, 0, U16(1), U32(3), U32(IFF_BROADCAST | IFF_MULTICAST),
+	U32(0xffffffff),
+	NLA(9, IFLA_IFNAME), 'w', 'a', 'n', '1', 0, 0, 0, 0,
+	NLA(8, IFLA_NEW_NETNSID), U32(0),
+	NLA(8, IFLA_NEW_IFINDEX), U32(7),
+};
+
+/*
  * ifindex 5 "lan1", a port of bridge 9: IFLA_MASTER, and the master's kind
  * nested in IFLA_LINKINFO (links.c leaves a bridge's port out of `any`).
  */
@@ -244,6 +257,15 @@ static void test_links(void **state)
 	assert_string_equal(s.m[2].ifname, "lan1");
 	assert_int_equal(s.m[2].master, 9);
 	assert_string_equal(s.m[2].slave_kind, "bridge");
+	/* a device deleted is not one moved; one moved says where to */
+	assert_false(s.m[1].moved);
+	assert_int_equal(s.m[1].new_ifindex, 0);
+	assert_int_equal(feed(&s, dellink_moved, sizeof(dellink_moved), &bad),
+			 1);
+	assert_int_equal(s.m[3].kind, RTNL_DELLINK);
+	assert_int_equal(s.m[3].ifindex, 3);
+	assert_true(s.m[3].moved);
+	assert_int_equal(s.m[3].new_ifindex, 7);
 	assert_int_equal(bad, 0);
 }
 
