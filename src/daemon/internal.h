@@ -280,7 +280,8 @@ int locals_push(struct daemon *d);
  * links_moved.c: ours off @ifindex in another network namespace, where
  * an interface went with it; 1 (its name, or "that of pid N", in
  * @where), 0 not found, -errno (-EIO: this thread could not come back
- * to its namespace).
+ * to its namespace; -EPERM: not found where it could enter, and refused
+ * entry elsewhere).
  */
 int links_moved_off(struct daemon *d, int ifindex, char *where, size_t size);
 

@@ -24,6 +24,7 @@
 struct seen {
 	ino_t *v;
 	size_t nr, cap;
+	int err; /* the first setns() refused (-EPERM without CAP_SYS_ADMIN) */
 };
 
 /* Not looked in yet (and remembered); 0 also when out of memory. */
@@ -59,8 +60,12 @@ static int try_ns(struct daemon *d, struct seen *s, int self, const char *path,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) || !first_time(s, st.st_ino) ||
-	    setns(fd, CLONE_NEWNET)) {
+	if (fstat(fd, &st) || !first_time(s, st.st_ino)) {
+		close(fd);
+		return 0;
+	}
+	if (setns(fd, CLONE_NEWNET)) {
+		s->err = s->err ?: -errno;
 		close(fd);
 		return 0;
 	}
@@ -118,5 +123,5 @@ int links_moved_off(struct daemon *d, int ifindex, char *where, size_t size)
 			   size);
 	close(self);
 	free(s.v);
-	return ret;
+	return ret ?: s.err;
 }
