@@ -678,6 +678,15 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 	k->master = m->master;
 	k->lower = m->lower;
 	memcpy(k->master_kind, m->slave_kind, sizeof(k->master_kind));
+	/*
+	 * Policies name interfaces: a rename takes an attached one out of
+	 * its policies (detached, said) or puts one in; which one it was is
+	 * said here, as "detached from wan9" alone did not tell.
+	 */
+	if (m->ifname[0] && k->name[0] && strcmp(k->name, m->ifname) &&
+	    (k->attached || links_wanted_name(&d->want, m->ifname)))
+		daemon_msg("%s (ifindex %d) was renamed %s", k->name,
+			   k->ifindex, m->ifname);
 	if (m->ifname[0])
 		memcpy(k->name, m->ifname, sizeof(k->name)); /* renames too */
 	/*

@@ -70,6 +70,8 @@ check "the gateway's own 8900-byte ping out of $IF is answered" \
 ip -n "$GW" link set "$IF" name "$IF9"
 check "renamed $IF to $IF9: detached, said" \
 	wait_until 50 grep -q "detached from $IF9" "$ERR"
+check "... the rename said" \
+	grep -q "$IF (ifindex [0-9]*) was renamed $IF9" "$ERR"
 check "... $IF9 is not enforced (the ping passes)" \
 	eval "ip netns exec '$PEER' ping -c 1 -W 1 $GW_ADDR"
 check_status "... status: $IF named but absent" \
@@ -77,6 +79,8 @@ check_status "... status: $IF named but absent" \
 ip -n "$GW" link set "$IF9" name "$IF"
 check "renamed back: attached again, said" \
 	wait_until 100 grep -q "attached to $IF (ifindex" "$ERR"
+check "... the rename said" \
+	grep -q "$IF9 (ifindex [0-9]*) was renamed $IF" "$ERR"
 check "... enforced again (the ping is dropped)" ping_dropped
 
 # --- deleted and made again under its name ---------------------------------------
