@@ -15,7 +15,11 @@
 #  - moved to another network namespace (`ip link set X netns Y`, a
 #    container's veth): the kernel kept localin's program on it there,
 #    judging that namespace's packets by the gateway's policies, beyond
-#    `localin stop`; now taken off there, said; moved back, attached.
+#    `localin stop`; now taken off there, said; moved back, attached;
+#  - events lost: the daemon stopped (SIGSTOP) while 1500 veth pairs come
+#    and go (more than the event socket's 8 MB hold: ENOBUFS) and $IF is
+#    made again with a new ifindex: once it runs it says so, reads it
+#    all again, and enforces on the new $IF.
 #
 #	sh tests/e2e/linkchange.sh BIN
 set -u
@@ -120,6 +124,33 @@ check "... the peer's ping is dropped" ping_dropped
 warm_up in_gw ping -c 1 -W 1 "$PEER_ADDR"
 check "... the gateway's own ping out of $IF is answered" \
 	in_gw ping -c 1 -W 1 "$PEER_ADDR"
+# --- events lost while the daemon is stopped ------------------------------------
+: >"$ERR"
+pid=$(daemon_pid)
+kill -STOP "$pid"
+i=0
+while [ $i -lt 1500 ]; do
+	i=$((i + 1))
+	echo "link add lkq$i type veth peer name lkr$i"
+done >"$tmp/add.batch"
+sed 's/^link add \(lkq[0-9]*\) .*/link del \1/' "$tmp/add.batch" >"$tmp/del.batch"
+ip -n "$GW" -batch "$tmp/add.batch" >/dev/null 2>&1
+ip -n "$GW" -batch "$tmp/del.batch" >/dev/null 2>&1
+ip -n "$GW" link del "$IF"
+add_veth "$IF" peer0 "$GW_ADDR" "$PEER_ADDR"
+new2=$(ip -n "$GW" -o link show dev "$IF" | cut -d: -f1)
+kill -CONT "$pid"
+check "events lost: said, all read again" \
+	wait_until 100 grep -q "interface or address events were lost; reading them all again" "$ERR"
+check "... attached to the new $IF (ifindex $new2)" \
+	wait_until 100 grep -q "attached to $IF (ifindex $new2)" "$ERR"
+check_status "... status: $IF (ifindex $new2) alone" \
+	"^interfaces: $IF (ifindex $new2)$"
+check "... the peer's ping is dropped" ping_dropped
+warm_up in_gw ping -c 1 -W 1 "$PEER_ADDR"
+check "... the gateway's own ping out of $IF is answered" \
+	in_gw ping -c 1 -W 1 "$PEER_ADDR"
+
 last=$(daemon_pid)
 li_cmd stop >/dev/null 2>&1
 check "localin stop: nothing left on $IF" \
