@@ -618,12 +618,19 @@ static void lost_hook(struct daemon *d, struct daemon_link *k)
 	k->attached = false;
 }
 
-/* @k went to another network namespace with ours on it (links_moved.c). */
-static void moved(struct daemon *d, struct daemon_link *k, int there)
+/*
+ * @k went to another network namespace with ours on it (links_moved.c).
+ * Not @sure: @k is gone and no event said how (lost: ENOBUFS); ours is
+ * looked for at its ifindex, which a move keeps where it is free, and
+ * only what is found is said.
+ */
+static void moved(struct daemon *d, struct daemon_link *k, int there, bool sure)
 {
 	char where[300] = "";
 	int r = links_moved_off(d, there, where, sizeof(where));
 
+	if (!sure && r != -EIO && r <= 0)
+		return;
 	if (r > 0) {
 		daemon_msg(
 			"%s (ifindex %d) moved to another network namespace (%s): localin's program taken off it there, as this gateway's policies are not that namespace's",
@@ -649,7 +656,7 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 
 	if (m->kind == RTNL_DELLINK) {
 		if (k && m->moved && k->attached)
-			moved(d, k, m->new_ifindex ?: k->ifindex);
+			moved(d, k, m->new_ifindex ?: k->ifindex, true);
 		if (k)
 			forget(d, k);
 		return 0;
@@ -758,13 +765,18 @@ static int dump_all(struct daemon *d)
 		err = rtnl_dump(&d->rtnl, RTNL_DUMP_ADDRS, on_rtnl, d);
 	if (err)
 		return err;
-	/* Interfaces that went while we were not listening. */
+	/* Interfaces that went while we were not listening: moved too? */
 	i = 0;
 	while (i < d->nr_links) {
-		if (d->links[i].seen)
+		struct daemon_link *k = &d->links[i];
+
+		if (k->seen) {
 			i++;
-		else
-			forget(d, &d->links[i]);
+			continue;
+		}
+		if (k->attached)
+			moved(d, k, k->ifindex, false);
+		forget(d, k);
 	}
 	d->locals_dirty = true;
 	return 0;

@@ -17,9 +17,10 @@
 #    judging that namespace's packets by the gateway's policies, beyond
 #    `localin stop`; now taken off there, said; moved back, attached;
 #  - events lost: the daemon stopped (SIGSTOP) while 1500 veth pairs come
-#    and go (more than the event socket's 8 MB hold: ENOBUFS) and $IF is
-#    made again with a new ifindex: once it runs it says so, reads it
-#    all again, and enforces on the new $IF.
+#    and go (more than the event socket's 8 MB hold: ENOBUFS), $IF moves
+#    to another namespace and a new $IF is made: once it runs it says so,
+#    reads it all again, enforces on the new $IF, and takes its program
+#    off the old one in the other namespace.
 #
 #	sh tests/e2e/linkchange.sh BIN
 set -u
@@ -126,6 +127,7 @@ check "... the gateway's own ping out of $IF is answered" \
 	in_gw ping -c 1 -W 1 "$PEER_ADDR"
 # --- events lost while the daemon is stopped ------------------------------------
 : >"$ERR"
+cur=$(ip -n "$GW" -o link show dev "$IF" | cut -d: -f1)
 pid=$(daemon_pid)
 kill -STOP "$pid"
 i=0
@@ -136,12 +138,17 @@ done >"$tmp/add.batch"
 sed 's/^link add \(lkq[0-9]*\) .*/link del \1/' "$tmp/add.batch" >"$tmp/del.batch"
 ip -n "$GW" -batch "$tmp/add.batch" >/dev/null 2>&1
 ip -n "$GW" -batch "$tmp/del.batch" >/dev/null 2>&1
-ip -n "$GW" link del "$IF"
-add_veth "$IF" peer0 "$GW_ADDR" "$PEER_ADDR"
+ip -n "$GW" link set "$IF" netns "$XNS"
+ip -n "$PEER" link set peer0 down
+add_veth "$IF" peer1 "$GW_ADDR" "$PEER_ADDR"
 new2=$(ip -n "$GW" -o link show dev "$IF" | cut -d: -f1)
 kill -CONT "$pid"
 check "events lost: said, all read again" \
 	wait_until 100 grep -q "interface or address events were lost; reading them all again" "$ERR"
+check "... the old $IF's program found in $XNS and taken off, said" \
+	wait_until 100 grep -q "$IF (ifindex $cur) moved to another network namespace ($XNS): localin's program taken off it there" "$ERR"
+check "... no XDP program on the old $IF in $XNS" \
+	eval "! ip -n '$XNS' -d link show dev '$IF' | grep -q 'prog/xdp'"
 check "... attached to the new $IF (ifindex $new2)" \
 	wait_until 100 grep -q "attached to $IF (ifindex $new2)" "$ERR"
 check_status "... status: $IF (ifindex $new2) alone" \
