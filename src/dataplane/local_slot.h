@@ -105,7 +105,10 @@ static __always_inline int li_dst_multicast(__u8 family, const __u32 *daddr)
  */
 int li_local_table_build(struct li_local_slot *t, const struct li_host_addr *a,
 			 size_t n);
-/* One more address into @t, as li_local_table_build() places each. */
+/*
+ * One more address into @t, as li_local_table_build() places each: 0, or
+ * -ENOSPC and @t as it was.
+ */
 int li_local_table_add(struct li_local_slot *t, const struct li_host_addr *a);
 #endif
 

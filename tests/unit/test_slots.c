@@ -144,6 +144,66 @@ static void test_probe_limit(void **state)
 	assert_int_equal(kind_of(&f->h, 4, &a), 0);
 }
 
+/*
+ * A gateway with thousands of addresses (SLAAC and privacy addresses on
+ * many VLANs, a /24 of secondaries per customer): 4000 random IPv6
+ * addresses all fit and are all found, where plain linear probing refused
+ * the table (and the daemon did not start) from some 2200-3300 on. An
+ * address refused leaves the table as it was.
+ */
+static void test_many_random(void **state)
+{
+	enum { N = 4000 };
+	struct li_local_slot *t = malloc(LI_LOCAL_SLOTS * sizeof(*t));
+	struct li_local_slot *before = malloc(LI_LOCAL_SLOTS * sizeof(*t));
+	struct li_host_addr *a = calloc(N + 1, sizeof(*a));
+	__u64 x = 0x2545f4914f6cdd1dull;
+	int full = 0;
+	__u32 i, j;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(before);
+	assert_non_null(a);
+	for (i = 0; i < N; i++) {
+		a[i].family = 6;
+		a[i].addr[0] = htonl(0x20010db8);
+		for (j = 1; j < 4; j++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			a[i].addr[j] = (__u32)(x >> 16);
+		}
+	}
+	assert_int_equal(li_local_table_build(t, a, N), 0);
+	for (i = 0; i < N; i++) {
+		__u32 h = li_local_hash(6, a[i].addr), k;
+		int found = 0;
+
+		/* As match.h probes: to the address or an empty slot. */
+		for (j = 0; j < LI_LOCAL_PROBES && !found; j++) {
+			k = (h + j) & (LI_LOCAL_SLOTS - 1);
+			if (!t[k].family)
+				break;
+			found = li_local_key_eq(&t[k], 6, a[i].addr);
+		}
+		assert_true(found);
+	}
+	/* Fill on: the first address refused changes nothing. */
+	for (i = 0; !full; i++) {
+		struct li_host_addr b = { .family = 4 };
+
+		assert_true(i < LI_LOCAL_SLOTS);
+		b.addr[0] = htonl(0x0a000000 + i * 7919);
+		memcpy(before, t, LI_LOCAL_SLOTS * sizeof(*t));
+		full = li_local_table_add(t, &b) == -ENOSPC;
+	}
+	assert_memory_equal(before, t, LI_LOCAL_SLOTS * sizeof(*t));
+	free(a);
+	free(before);
+	free(t);
+}
+
 static void add_sa(struct fx *f, const char *dst, __u32 spi, const char *peer,
 		   const char *tunnel)
 {
@@ -285,6 +345,7 @@ int main(void)
 			fx_teardown),
 		cmocka_unit_test_setup_teardown(test_probe_limit, fx_setup,
 						fx_teardown),
+		cmocka_unit_test(test_many_random),
 		cmocka_unit_test_setup_teardown(test_host_sa, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_natt_ports, fx_setup,
