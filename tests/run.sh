@@ -114,6 +114,9 @@ suite "e2e/sessions [$1]" sh tests/e2e/sessions.sh "$1/localin"
 # fragment; its services at its address, the subnet-router anycast and an
 # address added later get no answer (a control run without localin).
 suite "e2e/ipv6 [$1]" sh tests/e2e/ipv6.sh "$1/localin"
+# More addresses than the locals table holds (6500 random IPv6): the
+# daemon starts with those that fit, says so, and the rest pass unjudged.
+suite "e2e/locals_full [$1]" sh tests/e2e/locals_full.sh "$1/localin"
 # Interfaces that come and go (no fd leak), attaches that fail for want
 # of fds (status, reload's exit code, retried), configs without policies.
 suite "e2e/faults [$1]" sh tests/e2e/faults.sh "$1/localin"

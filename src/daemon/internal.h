@@ -191,6 +191,13 @@ struct daemon {
 	struct rtnl rtnl;
 	struct local_set locals;
 	bool locals_dirty;
+	/*
+	 * Of the list last pushed (locals_push), how many the data path's
+	 * locals table could not hold, and the first of them: their packets
+	 * pass as not the gateway's (status says so).
+	 */
+	size_t locals_out, locals_listed;
+	char locals_out_first[48];
 	struct daemon_link *links;
 	__u64 egress_checked_ms; /* links_tick(): the session programs there */
 	size_t nr_links, cap_links;

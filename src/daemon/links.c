@@ -6,6 +6,7 @@
  * every other Ethernet interface too; the gateway's addresses go to the
  * data path whenever they change.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -734,15 +735,46 @@ static int on_rtnl(void *ctx, const struct rtnl_msg *m)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Addresses the locals table could not hold: in force without them (they
+ * pass, judged as not the gateway's), said when their number changes.
+ */
+static void locals_overflow(struct daemon *d, const struct li_host_addr *v,
+			    size_t n, size_t out, size_t first)
+{
+	size_t was = d->locals_out;
+
+	d->locals_out = out;
+	d->locals_listed = n;
+	d->locals_out_first[0] = 0;
+	if (out)
+		inet_ntop(v[first].family == 6 ? AF_INET6 : AF_INET,
+			  v[first].addr, d->locals_out_first,
+			  sizeof(d->locals_out_first));
+	if (out && out != was)
+		daemon_msg(
+			"the data path's table of the gateway's addresses (%u slots, each address within %u of its home) cannot hold %zu of its %zu (the first %s): packets to them pass unjudged, as not the gateway's, until addresses go",
+			LI_LOCAL_SLOTS, LI_LOCAL_PROBES, out, n,
+			d->locals_out_first);
+	else if (!out && was)
+		daemon_msg(
+			"the data path's table holds all %zu of the gateway's addresses again",
+			n);
+}
+
 int locals_push(struct daemon *d)
 {
 	struct li_host_addr *v;
-	size_t n;
+	size_t n, first = 0;
 	int err;
 
 	err = local_set_export(&d->locals, &v, &n);
 	if (!err)
-		err = li_loader_set_locals(d->l, v, n);
+		err = li_loader_set_locals(d->l, v, n, &first);
+	if (err >= 0) {
+		locals_overflow(d, v, n, (size_t)err, first);
+		err = 0;
+	}
 	free(v);
 	if (err)
 		daemon_msg("cannot update the local addresses: %s",

@@ -190,6 +190,10 @@ void daemon_status(struct daemon *d, FILE *out)
 	fprintf(out,
 		"local addresses: %zu IPv4 (and %zu broadcast), %zu IPv6\n", v4,
 		bc, v6);
+	if (d->locals_out)
+		fprintf(out,
+			"local addresses: TABLE FULL, %zu of %zu not judged (their packets pass as not the gateway's), the first %s\n",
+			d->locals_out, d->locals_listed, d->locals_out_first);
 	fprintf(out,
 		"log: %s: %llu lines written, %llu lost, %zu bytes waiting; daemon messages to %s: %llu lost\n",
 		sink_name(&d->sink), (unsigned long long)d->sink.lines,
@@ -269,8 +273,8 @@ static void put_outputs_json(struct daemon *d, FILE *out)
 	geoip_status_json(d, out);
 	count_locals(d, &v4, &bc, &v6);
 	fprintf(out,
-		",\"local_addresses\":{\"ipv4\":%zu,\"broadcast\":%zu,\"ipv6\":%zu}",
-		v4, bc, v6);
+		",\"local_addresses\":{\"ipv4\":%zu,\"broadcast\":%zu,\"ipv6\":%zu,\"not_in_table\":%zu}",
+		v4, bc, v6, d->locals_out);
 	fputs(",\"sessions\":", out);
 	sessions_status_json(d, out);
 }

@@ -85,8 +85,14 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs);
 /* The schedule-active mask of one family (bm_words words, enabled ANDed). */
 int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 			 __u32 words);
+/*
+ * The gateway's addresses into the locals half not in force, then the
+ * flip. Every address that fits goes in (local_slot.h); returns how many
+ * did not (the first's index in *@first_out, may be NULL), or -errno and
+ * the half in force kept.
+ */
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
-			 size_t n);
+			 size_t n, size_t *first_out);
 /*
  * The live SAs (sa_slot.h) and their NAT-T ports @natt (packet.h; NULL:
  * 4500 alone), atomically; @unchecked: no SA source can be read, so ESP

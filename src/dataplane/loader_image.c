@@ -6,6 +6,7 @@
  * budget.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -566,28 +567,29 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 }
 
 int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
-			 size_t n)
+			 size_t n, size_t *first_out)
 {
 	__u32 half = l->locals_half ^ 1;
 	struct li_local_slot *t = malloc(LI_LOCAL_SLOTS * sizeof(*t));
-	int err;
+	size_t out;
 
 	if (!t)
 		return -ENOMEM;
-	err = li_local_table_build(t, a, n);
-	if (!err) {
-		/* The half we overwrite was in force until the last flip. */
-		wait_gap(l->last_locals_ns);
-		memcpy(l->lmap + li_set_key(half, LI_LOCAL_SLOTS, 0), t,
-		       LI_LOCAL_SLOTS * sizeof(*t));
-	}
-	if (!err) {
-		li_state_set(l, LI_STATE_LOCALS, half);
-		l->locals_half = half;
-		l->last_locals_ns = li_mono_ns();
-	}
+	/*
+	 * Those that fit, not none: an address left out is judged as not
+	 * the gateway's (it passes), where refusing the whole table kept
+	 * stale ones and left every new one unjudged, or the daemon unstarted.
+	 */
+	out = li_local_table_build(t, a, n, first_out);
+	/* The half we overwrite was in force until the last flip. */
+	wait_gap(l->last_locals_ns);
+	memcpy(l->lmap + li_set_key(half, LI_LOCAL_SLOTS, 0), t,
+	       LI_LOCAL_SLOTS * sizeof(*t));
+	li_state_set(l, LI_STATE_LOCALS, half);
+	l->locals_half = half;
+	l->last_locals_ns = li_mono_ns();
 	free(t);
-	return err;
+	return out > INT_MAX ? INT_MAX : (int)out;
 }
 
 /*

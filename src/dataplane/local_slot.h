@@ -100,11 +100,13 @@ static __always_inline int li_dst_multicast(__u8 family, const __u32 *daddr)
 /*
  * Place the addresses @a[0..@n) of family 4 or 6 into @t of
  * LI_LOCAL_SLOTS slots (zeroed first); the first entry of an address wins.
- * Returns 0, or -ENOSPC when one would land LI_LOCAL_PROBES or more from
- * its home.
+ * Every address that fits is placed; returns how many did not (one would
+ * land LI_LOCAL_PROBES or more from its home), the index of the first of
+ * them in *@first_out (@n if none; @first_out may be NULL).
  */
-int li_local_table_build(struct li_local_slot *t, const struct li_host_addr *a,
-			 size_t n);
+size_t li_local_table_build(struct li_local_slot *t,
+			    const struct li_host_addr *a, size_t n,
+			    size_t *first_out);
 /*
  * One more address into @t, as li_local_table_build() places each: 0, or
  * -ENOSPC and @t as it was.

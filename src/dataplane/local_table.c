@@ -84,14 +84,20 @@ int li_local_table_add(struct li_local_slot *t, const struct li_host_addr *a)
 	return 0;
 }
 
-int li_local_table_build(struct li_local_slot *t, const struct li_host_addr *a,
-			 size_t n)
+size_t li_local_table_build(struct li_local_slot *t,
+			    const struct li_host_addr *a, size_t n,
+			    size_t *first_out)
 {
-	size_t i;
-	int err = 0;
+	size_t i, out = 0;
 
 	memset(t, 0, LI_LOCAL_SLOTS * sizeof(*t));
-	for (i = 0; i < n && !err; i++)
-		err = li_local_table_add(t, &a[i]);
-	return err;
+	if (first_out)
+		*first_out = n;
+	for (i = 0; i < n; i++) {
+		if (!li_local_table_add(t, &a[i]))
+			continue;
+		if (!out++ && first_out)
+			*first_out = i;
+	}
+	return out;
 }

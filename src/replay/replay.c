@@ -650,7 +650,9 @@ static int setup_xdp(struct replay *r)
 		err = li_loader_set_ruleset(r->xdp, &r->p->rs);
 	if (!err)
 		err = li_loader_set_locals(r->xdp, r->host.locals,
-					   r->host.nr_locals);
+					   r->host.nr_locals, NULL);
+	if (err > 0) /* the host's table refused them first */
+		err = -ENOSPC;
 	if (!err)
 		err = li_loader_set_sas(r->xdp, &r->sas);
 	if (err)

@@ -181,7 +181,7 @@ int main(void)
 	}
 	err = li_loader_open(&l, NULL, false)	      ?:
 		      li_loader_set_ruleset(l, &p.rs) ?:
-		      li_loader_set_locals(l, &a, 1)  ?:
+		      li_loader_set_locals(l, &a, 1, NULL)  ?:
 		      li_loader_set_interface(l, IFINDEX, "wan1");
 	if (err) {
 		printf("FAIL diff/events: cannot load the XDP program: %s\n",

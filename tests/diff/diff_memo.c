@@ -127,7 +127,7 @@ int main(void)
 	}
 	err = li_loader_open(&l, NULL, false)	      ?:
 		      li_loader_set_ruleset(l, &p.rs) ?:
-		      li_loader_set_locals(l, a, 2)   ?:
+		      li_loader_set_locals(l, a, 2, NULL)   ?:
 		      li_loader_set_interface(l, IFINDEX, "wan1");
 	if (err) {
 		printf("FAIL diff/memo: cannot load the XDP program: %s\n",

@@ -429,7 +429,8 @@ static int xdp_setup(struct run *r, const struct li_ruleset *rs)
 
 	err = li_loader_set_ruleset(r->l, rs);
 	if (!err)
-		err = li_loader_set_locals(r->l, r->h.locals, r->h.nr_locals);
+		err = li_loader_set_locals(r->l, r->h.locals, r->h.nr_locals,
+					   NULL);
 	if (!err)
 		err = li_loader_set_sas(r->l, &r->sas);
 	if (!err)

@@ -96,8 +96,8 @@ static void test_host_table_is_the_built_one(void **state)
 	assert_int_equal(li_host_add_local(&f->h, 4, &a, true), 0);
 	assert_int_equal(f->h.nr_locals, 4);
 
-	assert_int_equal(li_local_table_build(t, f->h.locals, f->h.nr_locals),
-			 0);
+	assert_int_equal(
+		li_local_table_build(t, f->h.locals, f->h.nr_locals, NULL), 0);
 	assert_memory_equal(t, f->h.local_tab, LI_LOCAL_SLOTS * sizeof(*t));
 
 	assert_int_equal(kind_of(&f->h, 4, &a), 1);
@@ -144,6 +144,40 @@ static void test_probe_limit(void **state)
 	assert_int_equal(kind_of(&f->h, 4, &a), 0);
 }
 
+/* @n random IPv6 addresses in 2001:db8::/32, the same every run. */
+static void random_ip6(struct li_host_addr *a, size_t n)
+{
+	__u64 x = 0x2545f4914f6cdd1dull;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].family = 6;
+		a[i].addr[0] = htonl(0x20010db8);
+		for (j = 1; j < 4; j++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			a[i].addr[j] = (__u32)(x >> 16);
+		}
+	}
+}
+
+/* Does match.h's probe find @a: to the address or an empty slot. */
+static int in_table(const struct li_local_slot *t, const struct li_host_addr *a)
+{
+	__u32 h = li_local_hash(a->family, a->addr), j, k;
+
+	for (j = 0; j < LI_LOCAL_PROBES; j++) {
+		k = (h + j) & (LI_LOCAL_SLOTS - 1);
+		if (!t[k].family)
+			return 0;
+		if (li_local_key_eq(&t[k], a->family, a->addr))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * A gateway with thousands of addresses (SLAAC and privacy addresses on
  * many VLANs, a /24 of secondaries per customer): 4000 random IPv6
@@ -157,38 +191,17 @@ static void test_many_random(void **state)
 	struct li_local_slot *t = malloc(LI_LOCAL_SLOTS * sizeof(*t));
 	struct li_local_slot *before = malloc(LI_LOCAL_SLOTS * sizeof(*t));
 	struct li_host_addr *a = calloc(N + 1, sizeof(*a));
-	__u64 x = 0x2545f4914f6cdd1dull;
 	int full = 0;
-	__u32 i, j;
+	__u32 i;
 
 	(void)state;
 	assert_non_null(t);
 	assert_non_null(before);
 	assert_non_null(a);
-	for (i = 0; i < N; i++) {
-		a[i].family = 6;
-		a[i].addr[0] = htonl(0x20010db8);
-		for (j = 1; j < 4; j++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			a[i].addr[j] = (__u32)(x >> 16);
-		}
-	}
-	assert_int_equal(li_local_table_build(t, a, N), 0);
-	for (i = 0; i < N; i++) {
-		__u32 h = li_local_hash(6, a[i].addr), k;
-		int found = 0;
-
-		/* As match.h probes: to the address or an empty slot. */
-		for (j = 0; j < LI_LOCAL_PROBES && !found; j++) {
-			k = (h + j) & (LI_LOCAL_SLOTS - 1);
-			if (!t[k].family)
-				break;
-			found = li_local_key_eq(&t[k], 6, a[i].addr);
-		}
-		assert_true(found);
-	}
+	random_ip6(a, N);
+	assert_int_equal(li_local_table_build(t, a, N, NULL), 0);
+	for (i = 0; i < N; i++)
+		assert_true(in_table(t, &a[i]));
 	/* Fill on: the first address refused changes nothing. */
 	for (i = 0; !full; i++) {
 		struct li_host_addr b = { .family = 4 };
@@ -201,6 +214,37 @@ static void test_many_random(void **state)
 	assert_memory_equal(before, t, LI_LOCAL_SLOTS * sizeof(*t));
 	free(a);
 	free(before);
+	free(t);
+}
+
+/*
+ * More addresses than the table holds: every one that fits is placed and
+ * found, the build says how many did not and the first of them (the
+ * daemon puts that table in force and says so, where it refused the
+ * whole list and did not start).
+ */
+static void test_build_keeps_what_fits(void **state)
+{
+	enum { N = LI_LOCAL_SLOTS };
+	struct li_local_slot *t = malloc(LI_LOCAL_SLOTS * sizeof(*t));
+	struct li_host_addr *a = calloc(N, sizeof(*a));
+	size_t out, first = 0, missing = 0, first_missing = N, i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(a);
+	random_ip6(a, N);
+	out = li_local_table_build(t, a, N, &first);
+	assert_true(out > 0 && out < N / 2);
+	for (i = 0; i < N; i++) {
+		if (in_table(t, &a[i]))
+			continue;
+		if (!missing++)
+			first_missing = i;
+	}
+	assert_int_equal(missing, out);
+	assert_int_equal(first, first_missing);
+	free(a);
 	free(t);
 }
 
@@ -346,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_probe_limit, fx_setup,
 						fx_teardown),
 		cmocka_unit_test(test_many_random),
+		cmocka_unit_test(test_build_keeps_what_fits),
 		cmocka_unit_test_setup_teardown(test_host_sa, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_natt_ports, fx_setup,
