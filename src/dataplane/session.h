@@ -443,7 +443,8 @@ static __always_inline void li_sess_init(struct li_sess *s,
  *
  * A new session takes its bucket's slot of the same key, else an empty
  * one, else one expired, else the one least recently used, a remote's
- * before the gateway's own (li_sess_evicts_before): an LRU per bucket, as
+ * before the gateway's own, one exchange before an established session
+ * (li_sess_evicts_before): an LRU per bucket, as
  * the LRU map evicted one without an end. Two CPUs opening
  * the same key at the same instant may take a slot each: lookups find the
  * first, the other ages out.
@@ -528,24 +529,44 @@ li_sess_slot_find(struct li_sess_bucket *b, const struct li_sess_key *k)
 }
 
 /*
+ * Has @s gone past one exchange: a packet each way and a third (TCP's
+ * handshake done, a UDP flow that went on after its reply)? A resolver's
+ * query and its answer have not: a storm of them is what fills the table.
+ */
+static __always_inline int li_sess_established(const struct li_sess *s)
+{
+	return s->pkts[LI_DIR_IN] && s->pkts[LI_DIR_OUT] &&
+	       s->pkts[LI_DIR_IN] + s->pkts[LI_DIR_OUT] > 2;
+}
+
+/*
  * Does live @a go before live @b when a full bucket must lose one? A
- * remote's session before one the gateway opened, then the least
- * recently used. A remote's session that goes is only judged again by
- * the policies at its next packet, which accept it as they did; one of
- * the gateway's that goes leaves its replies to meet them, and a
- * deny-all drops them. So a flood of new sessions from outside (one a
- * policy accepts, spoofed from everywhere) evicts its own kind and not
- * the gateway's DNS, downloads or IKE; only a bucket that holds
- * nothing but the gateway's loses one of them.
+ * remote's session before one the gateway opened, then one that has not
+ * gone past one exchange before one that has, then the least recently
+ * used. A remote's session that goes is only judged again by the
+ * policies at its next packet, which accept it as they did; one of the
+ * gateway's that goes leaves its replies to meet them, and a deny-all
+ * drops them. So a flood of new sessions from outside (one a policy
+ * accepts, spoofed from everywhere) evicts its own kind and not the
+ * gateway's DNS, downloads or IKE; and a storm of the gateway's own
+ * (its resolver's queries from random ports, some 160000 in 7 s) evicts
+ * its own kind, not the gateway's idle connections (a BGP or SSH session
+ * whose peer speaks next: its packets met the deny-all, found by the
+ * capacity audit); only a bucket that holds nothing but the gateway's
+ * established sessions loses one of them.
  */
 static __always_inline int li_sess_evicts_before(const struct li_sess *a,
 						 const struct li_sess *b)
 {
 	int a_ours = a->origin == LI_SESS_OUT,
-	    b_ours = b->origin == LI_SESS_OUT;
+	    b_ours = b->origin == LI_SESS_OUT, a_est, b_est;
 
 	if (a_ours != b_ours)
 		return b_ours;
+	a_est = li_sess_established(a);
+	b_est = li_sess_established(b);
+	if (a_est != b_est)
+		return b_est;
 	return a->last_ns < b->last_ns;
 }
 

@@ -189,6 +189,54 @@ static void test_victim_keeps_ours(void **state)
 	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[0]);
 }
 
+/*
+ * The gateway's own resolver storm (a query and its answer per session,
+ * from random ports) fills a bucket that holds the gateway's idle BGP
+ * session: a query goes, not the connection, however long it idled. The
+ * peer's next keepalive met the deny-all (about 73% of buckets lost
+ * theirs to 160000 queries in 7 s). A remote's still goes first.
+ */
+static void test_victim_keeps_established(void **state)
+{
+	struct li_sess_bucket b;
+	struct li_sess_key k[5];
+	struct li_sess s;
+	int i;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 5; i++)
+		key4(&k[i], (__u16)(1000 + i), 1, 2);
+	/* the gateway's TCP connection, idle 100 s after 40 packets */
+	sess_at(&s, 100);
+	s.origin = LI_SESS_OUT;
+	s.pkts[LI_DIR_OUT] = 20;
+	s.pkts[LI_DIR_IN] = 20;
+	put(&b.slot[0], &k[0], &s);
+	/* three of its queries, 1-3 s ago, each answered */
+	for (i = 1; i < 4; i++) {
+		sess_at(&s, (__u64)i);
+		s.origin = LI_SESS_OUT;
+		s.pkts[LI_DIR_OUT] = 1;
+		s.pkts[LI_DIR_IN] = 1;
+		put(&b.slot[i], &k[i], &s);
+	}
+	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[3]);
+	/* a query unanswered too: still one exchange at most */
+	b.slot[2].s.pkts[LI_DIR_IN] = 0;
+	b.slot[2].s.last_ns = T0 - 50 * NS;
+	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[2]);
+	/* all established: the least recently used */
+	for (i = 1; i < 4; i++)
+		b.slot[i].s.pkts[LI_DIR_IN] = b.slot[i].s.pkts[LI_DIR_OUT] = 2;
+	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[0]);
+	/* a remote's established session before the gateway's queries */
+	for (i = 1; i < 4; i++)
+		b.slot[i].s.pkts[LI_DIR_IN] = b.slot[i].s.pkts[LI_DIR_OUT] = 1;
+	b.slot[0].s.origin = LI_SESS_IN;
+	assert_ptr_equal(li_sess_slot_victim(&b, &k[4], T0), &b.slot[0]);
+}
+
 /* 4 * LI_SESS_BUCKETS keys of one remote's ports land evenly. */
 static void test_spread(void **state)
 {
@@ -305,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_find_and_put),
 		cmocka_unit_test(test_victim),
 		cmocka_unit_test(test_victim_keeps_ours),
+		cmocka_unit_test(test_victim_keeps_established),
 		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_no_torn_key),
 	};
