@@ -423,7 +423,7 @@ int bench_open(struct li_loader **l, const struct li_ruleset *rs,
 	if (!err)
 		err = li_loader_set_ruleset(*l, rs);
 	if (!err)
-		err = li_loader_set_locals(*l, a, NR_LOCALS);
+		err = li_loader_set_locals(*l, a, NR_LOCALS, NULL);
 	if (!err)
 		err = li_loader_set_sas(*l, sas);
 	if (!err)
