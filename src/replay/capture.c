@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_arp.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -184,6 +185,7 @@ static void normalize_other(struct capture *c, int linktype, const __u8 *data,
 			goto none;
 		proto = (__u16)(data[14] << 8 | data[15]);
 		p->dir = sll_dir((__u16)(data[0] << 8 | data[1]));
+		p->loopback = (data[2] << 8 | data[3]) == ARPHRD_LOOPBACK;
 		break;
 	case LINKTYPE_LINUX_SLL2:
 		off = 20;
@@ -191,6 +193,7 @@ static void normalize_other(struct capture *c, int linktype, const __u8 *data,
 			goto none;
 		proto = (__u16)(data[0] << 8 | data[1]);
 		p->dir = sll_dir(data[10]);
+		p->loopback = (data[8] << 8 | data[9]) == ARPHRD_LOOPBACK;
 		break;
 	default: /* refused by capture_open() and add_iface() */
 		goto none;
@@ -227,6 +230,7 @@ static inline void normalize(struct capture *c, int linktype, const __u8 *data,
 			     __u32 caplen, __u32 wlen, struct capture_pkt *p)
 {
 	p->dir = CAPTURE_DIR_UNKNOWN;
+	p->loopback = 0;
 	if (linktype != LINKTYPE_ETHERNET) {
 		normalize_other(c, linktype, data, caplen, wlen, p);
 		return;

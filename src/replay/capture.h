@@ -25,6 +25,12 @@ struct capture_pkt {
 	__u64 ts_ns;	  /* since the epoch */
 	const char *ifname; /* pcapng if_name, or NULL */
 	__u8 dir;	    /* enum capture_dir */
+	/*
+	 * A cooked capture's record on a loopback device (ARPHRD_LOOPBACK):
+	 * tcpdump -i any holds the gateway's talk to itself, which no
+	 * program of localin's ever sees (never attached to lo).
+	 */
+	__u8 loopback;
 };
 
 /*
@@ -104,6 +110,7 @@ static inline int capture_next(struct capture *c, struct capture_pkt *p,
 	p->len = r[3] > r[2] ? r[3] : r[2];
 	p->ifname = NULL;
 	p->dir = CAPTURE_DIR_UNKNOWN;
+	p->loopback = 0;
 	k->pos += sizeof(r) + (size_t)r[2];
 	return 1;
 }

@@ -22,6 +22,7 @@ static const char *const skip_names[FIT_NR] = {
 	[FIT_RUNT] = "runt",
 	[FIT_CUT_SHORT] = "cut-short",
 	[FIT_TOO_LONG] = "too-long",
+	[FIT_LOOPBACK] = "loopback",
 };
 
 const char *fit_skip_name(enum fit_skip s)

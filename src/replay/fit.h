@@ -34,6 +34,7 @@ enum fit_skip {
 	FIT_RUNT,      /* shorter than an Ethernet header on the wire */
 	FIT_CUT_SHORT, /* caplen < len, and a header replay reads not captured */
 	FIT_TOO_LONG,  /* over the limit, not judgeable from its start */
+	FIT_LOOPBACK,  /* on loopback (capture.h), where localin never is */
 	FIT_NR,
 };
 

@@ -350,7 +350,16 @@ def what(frame, linktype=1):
         way = {0: "in", 1: "in, broadcast", 2: "in, multicast",
                3: "in, to another host", 4: "out"}.get(
                    struct.unpack("!H", frame[:2])[0], "?")
+        if struct.unpack("!H", frame[2:4])[0] == 772:
+            way += ", loopback"
         return "(%s) %s" % (way, what(bytes(12) + frame[14:]))
+    if linktype == 276:  # Linux cooked v2: protocol, ..., packet type
+        if len(frame) < 20:
+            return "runt SLL2 header of %d bytes" % len(frame)
+        hatype, way = struct.unpack("!HB", frame[8:11])
+        return "(%s%s) %s" % ({0: "in", 4: "out"}.get(way, "?"),
+                              ", loopback" if hatype == 772 else "",
+                              what(bytes(12) + frame[:2] + frame[20:]))
     if len(frame) < 14:
         return "runt frame of %d bytes" % len(frame)
     tags = []
@@ -1962,13 +1971,23 @@ def gw_own():
     return c
 
 
-def sll(l3, pkttype):
-    """A Linux cooked (SLL) frame: packet type, ARPHRD_ETHER, a 6-byte
-    address, the protocol."""
+def sll(l3, pkttype, hatype=1):
+    """A Linux cooked (SLL) frame: packet type, ARPHRD_ETHER (or hatype),
+    a 6-byte address, the protocol."""
     b = raw(l3)
     proto = 0x86dd if b[0] >> 4 == 6 else 0x0800
-    return struct.pack("!HHH8sH", pkttype, 1, 6, mac(GW_MAC) + bytes(2),
-                       proto) + b
+    return struct.pack("!HHH8sH", pkttype, hatype, 6,
+                       mac(GW_MAC) + bytes(2), proto) + b
+
+
+def sll2(l3, pkttype, hatype=1, ifindex=2):
+    """A Linux cooked v2 (SLL2) frame, what tcpdump -i any writes on
+    Linux since libpcap 1.10: protocol, reserved, interface index,
+    ARPHRD type, packet type, a 6-byte address."""
+    b = raw(l3)
+    proto = 0x86dd if b[0] >> 4 == 6 else 0x0800
+    return struct.pack("!HHIHBB8s", proto, 0, ifindex, hatype, pkttype, 6,
+                       mac(GW_MAC) + bytes(2)) + b
 
 
 def gw_own_sll():
@@ -1983,6 +2002,39 @@ def gw_own_sll():
           "the gateway's address on an OSPF hello received: judged")
     c.add(sll(v4("198.18.50.1", "198.18.60.1", TCP(sport=1, dport=22)), 4),
           NONLOCAL, "forwarded, leaving")
+    return c
+
+
+def loopback_packets(c, frame):
+    # tcpdump -i any on the gateway holds lo's packets too, the gateway
+    # talking to itself (ARPHRD_LOOPBACK 772, received: packet type 0,
+    # with its own address on both ends). localin is never on lo, so the
+    # daemon judges none of them: replay skips them, where the deny-all
+    # of dhcp-client.conf had dropped and logged each one.
+    c.add(frame(v4(GW, GW, UDP(sport=40000, dport=53) / b"q"), 0, 772),
+          "skip loopback 0", "the gateway's query to its own resolver")
+    c.add(frame(v4(GW, GW, UDP(sport=53, dport=40000) / b"a"), 0, 772),
+          "skip loopback 0", "its answer")
+    c.add(frame(v4("127.0.0.1", "127.0.0.1", TCP(sport=40001, dport=22)),
+                0, 772), "skip loopback 0", "127.0.0.1")
+    c.add(frame(v6(GW6, GW6, TCP(sport=40002, dport=22)), 0, 772),
+          "skip loopback 0", "IPv6 to itself")
+    c.add(frame(v4(GW, GW, UDP(sport=40000, dport=53) / b"q"), 0, 1),
+          deny(9), "the same received on an Ethernet device: judged")
+    c.add(frame(v4(GW, "198.18.70.1", UDP(sport=40003, dport=53) / b"q"),
+                4, 1), NONLOCAL, "the gateway's query out of wan1")
+
+
+def loopback():
+    c = Capture("loopback", "2024-06-12 13:30:00", linktype=276)
+    loopback_packets(c, lambda l3, way, hatype: sll2(l3, way, hatype))
+    return c
+
+
+def loopback_sll():
+    # The same in Linux cooked v1 (tcpdump -y LINUX_SLL -i any).
+    c = Capture("loopback-sll", "2024-06-12 13:40:00", linktype=113)
+    loopback_packets(c, lambda l3, way, hatype: sll(l3, way, hatype))
     return c
 
 
@@ -2057,6 +2109,7 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
              dhcp_client, ah, link_local, gw_own, gw_own_sll, gw_own_flags,
+             loopback, loopback_sll,
              backup_predefined, console_predefined, secondary_ip]
 
 
