@@ -969,6 +969,18 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 	 * are replayed and summed up, then the error says where it stopped
 	 * (exit 1 all the same).
 	 */
+	/*
+	 * The error names a byte offset; the admin reads packet numbers
+	 * (--verdicts, tcpdump -r): say which packet it is in, in every
+	 * output mode (--verdicts has no summary line saying it).
+	 */
+	if (ret < 0)
+		diag_note(
+			&p->diags, NULL,
+			"%s: replay stopped at packet %llu, the one the error is in; %s",
+			o->capture, r.packets + 1,
+			r.packets ? "the packets before it were replayed" :
+				    "no packet was replayed");
 	if (ret < 0 && !r.packets)
 		goto out;
 	if (o->timing)
