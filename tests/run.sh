@@ -151,6 +151,10 @@ suite "e2e/egress_route [$1]" sh tests/e2e/egress_route.sh "$1/localin"
 # The interface changes under the daemon: jumbo MTU (generic mode, said),
 # renamed away and back, deleted and made again under its name.
 suite "e2e/linkchange [$1]" sh tests/e2e/linkchange.sh "$1/localin"
+# Replay against the daemon: the same traffic (IKE, ESP with live and
+# forged SPIs, probes, fragments, IPv6, the gateway's own sessions)
+# captured by tcpdump and replayed: the same counters and log lines.
+suite "e2e/replay_live [$1]" sh tests/e2e/replay_live.sh "$1/localin"
 # An interface without Ethernet frames (tun) named by a policy.
 suite "e2e/tunnel_if [$1]" sh tests/e2e/tunnel_if.sh "$1/localin"
 # Stacked devices: tagged frames, VLAN devices (with 802.1Q), a bridge under `any`.

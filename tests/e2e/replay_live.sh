@@ -1,0 +1,369 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: the live daemon and `localin replay` give the same verdicts
+# for the same packets. A gateway runs `localin run` on wan1 under a
+# config an admin would write (policy 1 denies IKE from all but the VPN
+# peer, policy 2 accepts the peer, policy 3 denies the rest; the same in
+# local-in-policy6; local-in-deny-unicast; an SA file with the peer's
+# SPIs). One segment (a bridge in the "switch" namespace) joins it to a
+# peer and a scanner:
+#
+#   gw       wan1 192.0.2.1 2001:db8:a4::1: localin; its own DNS query,
+#            TCP connection, UDP to a closed port, ping and ping6
+#   peer     192.0.2.2 2001:db8:a4::2: IKE on 500 and 4500, ESP with its
+#            SAs' SPIs (plain and in UDP), an unknown SPI within the IKE
+#            window and one after it, ping, SSH SYN, fragments, IPv6
+#   scanner  192.0.2.66 2001:db8:a4::66: IKE, forged ESP, TCP probes,
+#            fragments, IPv6, forged DNS and TCP "replies"; a resolver and
+#            a TCP server for the gateway's own traffic
+#
+# The traffic is captured by the admin's tools: tcpdump on the gateway's
+# port of the bridge (every frame, before XDP judges it; the gateway's own
+# too), the same with --time-stamp-precision=nano and with -s 96, and
+# tcpdump -i any in the gateway. Then each capture is replayed with the
+# same config and the gateway's link-local address, and replay's counters
+# per reason and per policy, and its log lines, are compared with the
+# daemon's (status -j before and after the traffic; its log file). Also:
+# -i any holds no frame replay drops (XDP let all of it by) and lo's are
+# skipped; a capture cut mid-record names the packet it stopped at.
+# KEEP=DIR keeps the run's files (captures, logs, counters) there.
+#
+#	sh tests/e2e/replay_live.sh BIN
+set -u
+bin=$(realpath "$1")
+SUITE=e2e/replay_live
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_root_and_tools ip nsenter unshare flock tcpdump ping
+find_python
+"$py" -c 'import scapy' 2>/dev/null || skip "scapy is missing"
+private_bpffs "$@"
+setup_run rl localin-rl
+# Names of this suite's own (no other script uses a4x-rl).
+GW=a4x-rl-gw-$$
+PEER=a4x-rl-peer-$$
+SCAN=a4x-rl-scan-$$
+SW=a4x-rl-sw-$$
+IF=wan1
+PEER_ADDR=192.0.2.2
+SCAN_ADDR=192.0.2.66
+GW6=2001:db8:a4::1
+PEER6=2001:db8:a4::2
+SCAN6=2001:db8:a4::66
+SPIS=c1000001,c1000002,c1000003
+TRAFFIC="$(cd "$(dirname "$0")" && pwd)/replay_traffic.py"
+SAFILE=$tmp/sa
+bg="" # tcpdumps and servers (pids)
+
+cleanup_more() {
+	for p in $bg; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in $bg; do
+		kill -9 "$p" 2>/dev/null
+	done
+	ip netns del "$SCAN" 2>/dev/null
+	ip netns del "$SW" 2>/dev/null
+	[ -z "${KEEP:-}" ] || cp -r "$tmp" "$KEEP"
+}
+
+# --- the lab ------------------------------------------------------------------
+# No router solicitations, DAD or MLD reports of its own: what a namespace
+# sends unasked would land in the counters outside the capture's window.
+quiet_ns() { # ns
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.default.router_solicitations=0 \
+		net.ipv6.conf.all.router_solicitations=0 &&
+		ip -n "$1" link set lo up
+}
+add_host() { # ns if port addr addr6
+	ip netns add "$1" && quiet_ns "$1" &&
+		ip link add "$2" netns "$1" type veth peer name "$3" netns "$SW" &&
+		ip -n "$SW" link set "$3" master br0 up &&
+		ip -n "$1" addr add "$4/24" dev "$2" &&
+		ip -n "$1" addr add "$5/64" dev "$2" nodad &&
+		ip -n "$1" link set "$2" up
+}
+build_lab() {
+	ip netns add "$SW" &&
+		ip netns exec "$SW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 &&
+		ip -n "$SW" link add br0 type bridge stp_state 0 mcast_snooping 0 &&
+		ip -n "$SW" link set br0 up &&
+		add_host "$GW" "$IF" gw0 "$GW_ADDR" "$GW6" &&
+		add_host "$PEER" eth0 peer0 "$PEER_ADDR" "$PEER6" &&
+		add_host "$SCAN" eth0 scan0 "$SCAN_ADDR" "$SCAN6"
+}
+spawn() { # ns command...: in the background, its pid to $bg
+	_s=$1
+	shift
+	nsenter --net="/run/netns/$_s" "$@" >>"$tmp/servers.out" 2>&1 &
+	bg="$bg $!"
+}
+# The gateway's link-local address, as `ip -6 addr show scope link` says.
+gw_link_local() {
+	ip -n "$GW" -6 addr show dev "$IF" scope link 2>/dev/null |
+		sed -n 's/.*inet6 \(fe80[^/]*\)\/.*/\1/p' | head -n 1
+}
+
+write_conf() { # file
+	cat >"$1" <<EOF
+config system global
+    set hostname "rl-gw"
+end
+config system interface
+    edit "$IF"
+        set ip $GW_ADDR 255.255.255.0
+        config ipv6
+            set ip6-address $GW6/64
+        end
+    next
+end
+config log setting
+    set local-in-deny-unicast enable
+end
+config firewall address
+    edit "remote-vpn"
+        set subnet $PEER_ADDR 255.255.255.255
+    next
+end
+config firewall addrgrp
+    edit "All_exceptions"
+        set member "all"
+        set exclude enable
+        set exclude-member "remote-vpn"
+    next
+end
+config firewall address6
+    edit "remote-vpn6"
+        set ip6 $PEER6/128
+    next
+end
+config firewall local-in-policy
+    edit 1
+        set intf "$IF"
+        set srcaddr "All_exceptions"
+        set dstaddr "all"
+        set action deny
+        set service "IKE"
+        set schedule "always"
+    next
+    edit 2
+        set intf "$IF"
+        set srcaddr "remote-vpn"
+        set dstaddr "all"
+        set action accept
+        set service "ALL"
+        set schedule "always"
+    next
+    edit 3
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action deny
+        set service "ALL"
+        set schedule "always"
+    next
+end
+config firewall local-in-policy6
+    edit 1
+        set intf "$IF"
+        set srcaddr "remote-vpn6"
+        set dstaddr "all"
+        set action accept
+        set service "ALL"
+        set schedule "always"
+    next
+    edit 2
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action deny
+        set service "ALL"
+        set schedule "always"
+    next
+end
+$(conf_sa_manual)
+EOF
+}
+write_sa() { # file: the peer's SAs, as replay --sa-file reads them too
+	for s in $(echo "$SPIS" | tr , ' '); do
+		echo "$GW_ADDR $s $PEER_ADDR peer1"
+	done >"$1"
+}
+
+# --- the gateway's own traffic ---------------------------------------------------
+# The scanner's resolver (UDP 53: echoes the query back) and a TCP server
+# (8080: a line, then close) the gateway's own clients talk to.
+scanner_servers() {
+	spawn "$SCAN" "$py" -c '
+import socket, threading
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("0.0.0.0", 53))
+t = socket.socket()
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind(("0.0.0.0", 8080))
+t.listen(4)
+def tcp():
+    while True:
+        c, a = t.accept()
+        c.sendall(b"hello\n")
+        c.close()
+threading.Thread(target=tcp, daemon=True).start()
+while True:
+    d, a = u.recvfrom(512)
+    u.sendto(d, a)'
+}
+gw_own() {
+	in_gw "$py" -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", ("'"$SCAN_ADDR"'", 53))
+print("dns", len(s.recv(512)))
+c = socket.create_connection(("'"$SCAN_ADDR"'", 8080), timeout=2)
+print("tcp", c.recv(64))
+c.close()
+time.sleep(0.5)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.sendto(b"x", ("'"$SCAN_ADDR"'", 9999))
+time.sleep(0.5)' >>"$tmp/gw_own.out" 2>&1
+	in_gw ping -n -q -c 2 -i 0.3 -W 1 "$SCAN_ADDR" >>"$tmp/gw_own.out" 2>&1
+	in_gw ping -6 -n -q -c 2 -i 0.3 -W 1 "$SCAN6" >>"$tmp/gw_own.out" 2>&1
+	# To itself, by lo: in tcpdump -i any, never seen by localin.
+	in_gw ping -n -q -c 1 -W 1 "$GW_ADDR" >>"$tmp/gw_own.out" 2>&1
+}
+
+# --- captures -------------------------------------------------------------------
+capture() { # ns interface file tcpdump-options...
+	_n=$1 _i=$2 _f=$3
+	shift 3
+	spawn "$_n" tcpdump -U -n -i "$_i" -w "$tmp/$_f" "$@"
+}
+captures_ready() { # every tcpdump has said "listening on"
+	[ "$(grep -c 'listening on' "$tmp/servers.out")" -ge 4 ]
+}
+stop_captures() {
+	for p in $bg; do
+		kill -INT "$p" 2>/dev/null
+	done
+	for p in $bg; do
+		wait_until 50 gone "$p"
+	done
+}
+
+# --- counters -----------------------------------------------------------------------
+# status -j's reasons and policy_hits as lines "reason NAME N" and
+# "policy FAMILY ID N".
+live_counts() { # out
+	li_cmd status -j | "$py" -c '
+import json, sys
+s = json.load(sys.stdin)
+for k, v in sorted(s["reasons"].items()):
+    print("reason", k, v)
+for p in s["policy_hits"]:
+    print("policy", p["family"], p["id"], p["hits"])' >"$1"
+}
+
+# --- the run ------------------------------------------------------------------------
+build_lab || skip "cannot build the namespaces"
+write_sa "$SAFILE"
+write_conf "$tmp/gw.conf"
+check_start "the daemon starts on wan1 with the SA file" "$tmp/gw.conf"
+scanner_servers
+wait_until 30 udp_bound "$SCAN" 53
+capture "$SW" gw0 wire.pcap
+capture "$SW" gw0 nano.pcap --time-stamp-precision=nano
+capture "$SW" gw0 s96.pcap -s 96
+capture "$GW" any any.pcap
+wait_until 50 captures_ready
+sleep 1
+live_counts "$tmp/live.before"
+gw_own
+spawn "$PEER" "$py" "$TRAFFIC" peer "$GW_ADDR" "$GW6" "$PEER6" "$SPIS"
+peer_pid=${bg##* }
+in_ns_scan() { nsenter --net="/run/netns/$SCAN" "$@"; }
+in_ns_scan "$py" "$TRAFFIC" scan "$GW_ADDR" "$GW6" "$SCAN6" >>"$tmp/servers.out" 2>&1
+wait_until 100 gone "$peer_pid"
+gw_own
+sleep 1
+live_counts "$tmp/live.after"
+stop_captures
+LL=$(gw_link_local)
+echo "gateway link-local: $LL" >>"$tmp/servers.out"
+
+out_ok() { # the gateway's own exchanges all answered, localin or not
+	grep -c "^dns 12\|^tcp b'hello" "$tmp/gw_own.out" | grep -qx 4 &&
+		[ "$(grep -c ' 0% packet loss' "$tmp/gw_own.out")" = 6 ]
+}
+check "the gateway's own DNS, TCP, ping and ping6 answered under the deny-all" out_ok
+
+# --- replay, and the comparison -----------------------------------------------------
+rp() { # capture [more options]: replay as the admin runs it, same config
+	_c=$1
+	shift
+	"$bin" replay -c "$tmp/gw.conf" "$tmp/$_c" --sa-file "$SAFILE" \
+		--link-local "$LL" "$@"
+}
+# What the live daemon counted between the two snapshots: "reason N" and
+# "policy FAMILY ID N" lines, zeros left out.
+live_delta() {
+	awk 'NR == FNR { b[$1 " " $2 " " $3] = $NF; next }
+		{ k = $1 " " $2 " " $3; n = $NF - b[k]; $NF = ""
+		  if (n) print $0 n }' "$tmp/live.before" "$tmp/live.after" |
+		sed 's/  */ /g' | sort
+}
+# The same of replay's verdicts for the frames the gateway received (not
+# those its MAC sent: the XDP program sees ingress only) and of its summary.
+replay_delta() { # capture verdicts-file summary-file
+	GWMAC=$(ip -n "$GW" link show dev "$IF" 2>/dev/null | sed -n 's/.*ether \([^ ]*\).*/\1/p')
+	tcpdump -n -e -r "$tmp/$1" 2>/dev/null | awk '{ print $2 }' >"$tmp/macs"
+	paste -d ' ' "$2" "$tmp/macs" | awk -v g="$GWMAC" '$5 != g { print "reason", $3 }' |
+		sort | uniq -c | awk '{ print $2, $3, $1 }'
+	sed -n 's/^  local-in-policy\(6*\) \([0-9]*\) ([a-z]*): \([0-9]*\)$/v\1 \2 \3/p' "$3" |
+		awk '$NF != 0 { print "policy", ($1 == "v6" ? 6 : 4), $2, $3 }'
+}
+rp wire.pcap --verdicts >"$tmp/wire.v" 2>"$tmp/wire.err"
+check "replay of the wire capture: exit 0" [ $? = 0 ]
+rp wire.pcap >"$tmp/wire.out" 2>>"$tmp/wire.err"
+live_delta >"$tmp/live.delta"
+replay_delta wire.pcap "$tmp/wire.v" "$tmp/wire.out" | sort >"$tmp/replay.delta"
+if [ -s "$tmp/live.delta" ] && cmp -s "$tmp/live.delta" "$tmp/replay.delta"; then
+	pass "the daemon's counters per reason and per policy = replay's: $(tr '\n' ',' <"$tmp/live.delta")"
+else
+	fail "counters differ (live < replay >): $(diff "$tmp/live.delta" "$tmp/replay.delta" | grep '^[<>]' | tr '\n' ',')"
+fi
+# The log lines, but for the times: the live ones are stamped by the
+# kernel's coarse clock (a tick behind), replay's by the capture's.
+logs() { sed -n 's/^date=[^ ]* time=[^ ]* \(.*\)eventtime=[0-9]* \(.*\)/\1\2/p' "$1"; }
+logs "$LOG" >"$tmp/live.lines"
+logs "$tmp/wire.out" >"$tmp/replay.lines"
+if [ -s "$tmp/live.lines" ] && cmp -s "$tmp/live.lines" "$tmp/replay.lines"; then
+	pass "the daemon's log lines = replay's ($(wc -l <"$tmp/live.lines") lines, sessionid included)"
+else
+	fail "log lines differ: $(diff "$tmp/live.lines" "$tmp/replay.lines" | grep '^[<>]' | head -n 4 | cut -c 1-200 | tr '\n' ' ')"
+fi
+for c in nano s96; do
+	rp "$c.pcap" --verdicts >"$tmp/$c.v" 2>&1
+	check "tcpdump $c: the same verdicts as the wire capture" cmp "$tmp/wire.v" "$tmp/$c.v"
+done
+# tcpdump -i any in the gateway (Linux cooked v2): what it holds passed
+# XDP, so replay drops none of it; lo's records are skipped.
+rp any.pcap --verdicts >"$tmp/any.v" 2>&1
+check "tcpdump -i any: SLL2, replayed, nothing dropped" \
+	sh -c "grep -q 'LINUX_SLL2' '$tmp/servers.out' && [ -s '$tmp/any.v' ] && ! grep -q ' drop ' '$tmp/any.v'"
+check "tcpdump -i any: the gateway's ping to itself on lo skipped" grep -q ' skip loopback ' "$tmp/any.v"
+# Cut in the middle of its last record, as a killed tcpdump leaves it.
+n=$(wc -l <"$tmp/wire.v")
+size=$(stat -c %s "$tmp/wire.pcap")
+head -c $((size - 10)) "$tmp/wire.pcap" >"$tmp/cut.pcap"
+rp cut.pcap --verdicts >"$tmp/cut.v" 2>"$tmp/cut.err"
+rc=$?
+head -n $((n - 1)) "$tmp/wire.v" >"$tmp/wire.head"
+check "a capture cut mid-record: exit 1, packet $n named, the $((n - 1)) before judged alike" \
+	sh -c "[ $rc = 1 ] && grep -q 'stopped at packet $n,' '$tmp/cut.err' && cmp -s '$tmp/wire.head' '$tmp/cut.v'"
+
+[ "$fails" -eq 0 ]
