@@ -387,6 +387,15 @@ static int add_iface(struct capture *c, __u32 len, struct diag_list *dl)
 		}
 		o += 4 + ((olen + 3u) & ~3u);
 	}
+	/*
+	 * Linux's "any" pseudo-device (dumpcap -i any, Wireshark) names no
+	 * interface a packet arrived on: taken as one, it matched no policy
+	 * but those on "any", and a deny on wan1 became an implicit accept.
+	 * Without a name, the arrival interface is found as in a classic
+	 * pcap (--intf, or the owner of the destination).
+	 */
+	if (ifc->name && !strcmp(ifc->name, "any"))
+		ifc->name = NULL;
 	if (!linktype_supported(ifc->linktype)) {
 		char why[256];
 

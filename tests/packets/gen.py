@@ -2038,6 +2038,25 @@ def loopback_sll():
     return c
 
 
+def pcapng_any():
+    # dumpcap -i any: a pcapng whose one interface is Linux's "any"
+    # pseudo-device (Linux cooked v2). "any" says nowhere a packet arrived,
+    # so the arrival interface is the destination's owner, wan1, as in a
+    # classic pcap; taken as the interface's name, policies on wan1 had
+    # matched nothing. linktype-sll.conf: policy 1 denies IKE from all but
+    # the peer, policy 2 SSH, on wan1.
+    c = Capture("pcapng-any", "2024-06-12 13:50:00", intfs=["any"],
+                linktype=276)
+    c.add(sll2(ike4("198.18.30.1", n=1)[14:], 0), deny(1),
+          "a scanner's IKE to wan1's address")
+    c.add(sll2(v4("198.18.30.1", GW, TCP(sport=1, dport=22)), 0), deny(2),
+          "SSH")
+    c.add(sll2(ike4(PEER, n=2)[14:], 0), IMPL, "the peer's IKE")
+    c.add(sll2(v4(GW, "198.18.30.1", TCP(sport=22, dport=1, flags="RA")), 4),
+          NONLOCAL, "the gateway's RST, leaving")
+    return c
+
+
 def gw_own_flags():
     # The same as gw-own in a pcapng whose packets carry epb_flags (01
     # inbound, 10 outbound), as dumpcap writes them; one without says
@@ -2109,7 +2128,7 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
              dhcp_client, ah, link_local, gw_own, gw_own_sll, gw_own_flags,
-             loopback, loopback_sll,
+             loopback, loopback_sll, pcapng_any,
              backup_predefined, console_predefined, secondary_ip]
 
 
