@@ -310,9 +310,20 @@ void daemon_status_json(struct daemon *d, FILE *out)
 		",\"trace\":{\"left\":%u,\"streams\":%u},\"log\":{\"sink\":",
 		d->trace_left, ctl_streams(d));
 	diag_json_str(out, sink_name(&d->sink));
-	fprintf(out, ",\"written\":%llu,\"lost\":%llu}",
+	fprintf(out, ",\"written\":%llu,\"lost\":%llu",
 		(unsigned long long)d->sink.lines,
 		(unsigned long long)d->sink.lost);
+	/*
+	 * The log rate limit's suppressed lines, as text status and
+	 * replay's summary say them: without them a script could not tell
+	 * a line the limit held back from one never made.
+	 */
+	for (k = 0; k < RL_NR_KINDS; k++)
+		fprintf(out, "%s\"%s\":%llu", k ? "," : ",\"suppressed\":{",
+			rl_kind_name((enum rl_kind)k),
+			(unsigned long long)rl_suppressed(&d->log.rl,
+							  (enum rl_kind)k));
+	fputs("}}", out);
 	fprintf(out, ",\"events\":{\"read\":%llu,\"traced\":%llu}",
 		(unsigned long long)d->events, (unsigned long long)d->traces);
 	put_outputs_json(d, out);

@@ -24,8 +24,10 @@
 # same config and the gateway's link-local address, and replay's counters
 # per reason and per policy, and its log lines, are compared with the
 # daemon's (status -j before and after the traffic; its log file). Also:
-# -i any holds no frame replay drops (XDP let all of it by) and lo's are
-# skipped; a capture cut mid-record names the packet it stopped at.
+# -i any and -i wan1 in the gateway hold no frame replay drops (XDP let
+# all of it by), -i any's lo records are skipped; the lines the log rate
+# limit suppressed are counted alike (status -j log.suppressed); a
+# capture cut mid-record names the packet it stopped at.
 # KEEP=DIR keeps the run's files (captures, logs, counters) there.
 #
 #	sh tests/e2e/replay_live.sh BIN
@@ -244,7 +246,7 @@ capture() { # ns interface file tcpdump-options...
 	spawn "$_n" tcpdump -U -n -i "$_i" -w "$tmp/$_f" "$@"
 }
 captures_ready() { # every tcpdump has said "listening on"
-	[ "$(grep -c 'listening on' "$tmp/servers.out")" -ge 4 ]
+	[ "$(grep -c 'listening on' "$tmp/servers.out")" -ge 5 ]
 }
 stop_captures() {
 	for p in $bg; do
@@ -265,7 +267,9 @@ s = json.load(sys.stdin)
 for k, v in sorted(s["reasons"].items()):
     print("reason", k, v)
 for p in s["policy_hits"]:
-    print("policy", p["family"], p["id"], p["hits"])' >"$1"
+    print("policy", p["family"], p["id"], p["hits"])
+for k, v in sorted(s["log"].get("suppressed", {"none": -1}).items()):
+    print("suppressed", k, v)' >"$1"
 }
 
 # --- the run ------------------------------------------------------------------------
@@ -279,6 +283,7 @@ capture "$SW" gw0 wire.pcap
 capture "$SW" gw0 nano.pcap --time-stamp-precision=nano
 capture "$SW" gw0 s96.pcap -s 96
 capture "$GW" any any.pcap
+capture "$GW" "$IF" gwif.pcap
 wait_until 50 captures_ready
 sleep 1
 live_counts "$tmp/live.before"
@@ -329,12 +334,23 @@ replay_delta() { # capture verdicts-file summary-file
 rp wire.pcap --verdicts >"$tmp/wire.v" 2>"$tmp/wire.err"
 check "replay of the wire capture: exit 0" [ $? = 0 ]
 rp wire.pcap >"$tmp/wire.out" 2>>"$tmp/wire.err"
-live_delta >"$tmp/live.delta"
+live_delta | grep -v '^suppressed' >"$tmp/live.delta"
 replay_delta wire.pcap "$tmp/wire.v" "$tmp/wire.out" | sort >"$tmp/replay.delta"
 if [ -s "$tmp/live.delta" ] && cmp -s "$tmp/live.delta" "$tmp/replay.delta"; then
 	pass "the daemon's counters per reason and per policy = replay's: $(tr '\n' ',' <"$tmp/live.delta")"
 else
 	fail "counters differ (live < replay >): $(diff "$tmp/live.delta" "$tmp/replay.delta" | grep '^[<>]' | tr '\n' ',')"
+fi
+# The lines the log rate limit held back (a burst of SYNs and of forged
+# ESP from the scanner): status -j's log.suppressed, replay's summary.
+live_delta | grep '^suppressed' >"$tmp/live.supp"
+sed -n 's/.*log rate limit: suppressed //p' "$tmp/wire.out" | tr ',' '\n' |
+	sed -n 's/^ *\([0-9]*\) \([a-z-]*\) lines*$/suppressed \2 \1/p' |
+	sort >"$tmp/replay.supp"
+if [ -s "$tmp/live.supp" ] && cmp -s "$tmp/live.supp" "$tmp/replay.supp"; then
+	pass "the log lines suppressed by the rate limit, status -j = replay: $(tr '\n' ',' <"$tmp/live.supp")"
+else
+	fail "suppressed lines differ (live < replay >): $(diff "$tmp/live.supp" "$tmp/replay.supp" | grep '^[<>]' | tr '\n' ',')"
 fi
 # The log lines, but for the times: the live ones are stamped by the
 # kernel's coarse clock (a tick behind), replay's by the capture's.
@@ -356,6 +372,10 @@ rp any.pcap --verdicts >"$tmp/any.v" 2>&1
 check "tcpdump -i any: SLL2, replayed, nothing dropped" \
 	sh -c "grep -q 'LINUX_SLL2' '$tmp/servers.out' && [ -s '$tmp/any.v' ] && ! grep -q ' drop ' '$tmp/any.v'"
 check "tcpdump -i any: the gateway's ping to itself on lo skipped" grep -q ' skip loopback ' "$tmp/any.v"
+# tcpdump -i wan1 on the gateway itself: the same, XDP runs before it.
+rp gwif.pcap --verdicts >"$tmp/gwif.v" 2>&1
+check "tcpdump -i wan1 in the gateway: replayed, nothing dropped (XDP's drops never reach it)" \
+	sh -c "grep -q ' accept ' '$tmp/gwif.v' && ! grep -q ' drop ' '$tmp/gwif.v'"
 # Cut in the middle of its last record, as a killed tcpdump leaves it.
 n=$(wc -l <"$tmp/wire.v")
 size=$(stat -c %s "$tmp/wire.pcap")

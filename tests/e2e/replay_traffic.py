@@ -85,6 +85,15 @@ def scan():
     send(IP(dst=gw) / UDP(sport=53, dport=61234) / Raw(bytes(12)))
     time.sleep(1.1)
     send(IP(dst=gw) / TCP(sport=80, dport=61235, flags="A"))
+    time.sleep(1.1)
+    # Bursts past the log rate limit (5, then 1 a second, per address):
+    # the lines suppressed are counted by the same clock's rule.
+    for i in range(12):
+        send(IP(dst=gw) / TCP(sport=40300 + i, dport=23, flags="S"))
+        time.sleep(0.05)
+    for i in range(10):
+        send(esp(0xdead0200 + i, 1))
+        time.sleep(0.05)
 
 
 {"peer": peer, "scan": scan}[role]()
