@@ -54,6 +54,9 @@ struct replay {
 	/* owner_of()'s IPv4 side: each address and broadcast, config order */
 	struct owner4 *own4;
 	size_t nr_own4;
+	/* --link-local ADDR%IFNAME: the interface of each that names one */
+	struct owner_ll *own_ll;
+	size_t nr_own_ll;
 	/* --verdicts: lines gathered for one write, " drop REASON " etc. */
 	char *vbuf;
 	size_t vlen;
@@ -69,6 +72,12 @@ struct verdict_mid {
 /* --verdicts lines gathered in vbuf, written VBUF_SIZE at most at once. */
 #define VBUF_SIZE (64 * 1024)
 #define VERDICT_MAX 96 /* one line: two 20-digit numbers and a mid */
+
+/* A link-local address of the gateway's and its interface's name. */
+struct owner_ll {
+	__u32 addr[4];
+	const char *name; /* the config's interface's */
+};
 
 /* An IPv4 address of an interface (network order), or its broadcast. */
 struct owner4 {
@@ -158,6 +167,41 @@ static bool is_link_local6(const __u32 *a)
 	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
 }
 
+/* The config's interface named @name (its own pointer), or NULL. */
+static const char *config_intf(const struct replay *r, const char *name)
+{
+	const struct obj_config *c = &r->p->objs;
+	size_t i;
+
+	for (i = 0; i < c->nr_intfs; i++)
+		if (!strcmp(c->intfs[i]->name, name))
+			return c->intfs[i]->name;
+	return NULL;
+}
+
+/* fe80::1%wan1: the address's interface, for owner_of(). */
+static int add_owner_ll(struct replay *r, const __u32 *a, const char *tok,
+			const char *ifname)
+{
+	const char *name = config_intf(r, ifname);
+	struct owner_ll *n;
+
+	if (!name) {
+		diag_error(
+			&r->p->diags, NULL,
+			"--link-local: \"%s\" of \"%s\" is no interface of config system interface",
+			ifname, tok);
+		return -EINVAL;
+	}
+	n = realloc(r->own_ll, (r->nr_own_ll + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	r->own_ll = n;
+	memcpy(n[r->nr_own_ll].addr, a, sizeof(n->addr));
+	n[r->nr_own_ll++].name = name;
+	return 0;
+}
+
 /*
  * `--link-local fe80::1,fe80::2/64`: the gateway's IPv6 link-local
  * addresses. No config names them (the kernel makes one on every
@@ -165,11 +209,12 @@ static bool is_link_local6(const __u32 *a)
  * (links.c): without them, NDP, OSPFv3, DHCPv6 and SSH to fe80:: would
  * be "not for the gateway" here where the daemon judges them. Each with
  * its subnet-router anycast, as the daemon adds (locals.c); the length
- * is the kernel's /64 unless given.
+ * is the kernel's /64 unless given. `fe80::1%wan1` says its interface,
+ * where packets to it arrive (owner_of()).
  */
 static int add_link_locals(struct replay *r, const char *list)
 {
-	char *copy = strdup(list), *tok, *save = NULL, *slash, *end;
+	char *copy = strdup(list), *tok, *save = NULL, *slash, *end, *pct;
 	int err = 0;
 
 	if (!copy)
@@ -193,6 +238,9 @@ static int add_link_locals(struct replay *r, const char *list)
 				break;
 			}
 		}
+		pct = strchr(tok, '%');
+		if (pct)
+			*pct++ = '\0';
 		if (inet_pton(AF_INET6, tok, a) != 1 || !is_link_local6(a)) {
 			diag_error(
 				&r->p->diags, NULL,
@@ -201,7 +249,10 @@ static int add_link_locals(struct replay *r, const char *list)
 			err = -EINVAL;
 			break;
 		}
-		err = li_host_add_local(&r->host, 6, a, false);
+		if (pct)
+			err = add_owner_ll(r, a, tok, pct);
+		if (!err)
+			err = li_host_add_local(&r->host, 6, a, false);
 		if (!err && li_ip6_subnet_anycast(a, (unsigned int)len, ac))
 			err = li_host_add_local(&r->host, 6, ac, false);
 	}
@@ -264,6 +315,23 @@ static const char *owner_of_group(const struct replay *r,
 	return group && c->nr_intfs == 1 ? c->intfs[0]->name : NULL;
 }
 
+/*
+ * A link-local destination: the interface --link-local gave it, else,
+ * as a group's, the config's one interface (fe80:: reaches a host only
+ * on its own link). Without one, no policy of an interface matched it
+ * where the daemon, which knows where it arrived, judged it there.
+ */
+static const char *owner_of_ll(const struct replay *r, const struct li_pkt *p)
+{
+	const struct obj_config *c = &r->p->objs;
+	size_t i;
+
+	for (i = 0; i < r->nr_own_ll; i++)
+		if (!memcmp(p->daddr, r->own_ll[i].addr, 16))
+			return r->own_ll[i].name;
+	return c->nr_intfs == 1 ? c->intfs[0]->name : NULL;
+}
+
 /* The configured interface that owns @p's destination, or NULL. */
 static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 {
@@ -276,6 +344,8 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 				return r->own4[i].name;
 		return owner_of_group(r, p);
 	}
+	if (p->family == 6 && is_link_local6(p->daddr))
+		return owner_of_ll(r, p);
 	for (i = 0; i < c->nr_intfs; i++) {
 		const struct obj_intf *in = c->intfs[i];
 
@@ -815,6 +885,7 @@ static void teardown(struct replay *r)
 	free(r->ifnames);
 	free(r->ended);
 	free(r->own4);
+	free(r->own_ll);
 	free(r->vbuf);
 	free(r->mid);
 	log_emitter_release(&r->log);

@@ -1905,13 +1905,13 @@ def ah():
     return c
 
 
-def link_local():
+def link_local(name="link-local"):
     # The gateway's link-local address fe80::1 (link-local.args:
     # --link-local fe80::1; no config names it, the daemon reads it from
     # the kernel): what is sent to it is judged, as the daemon judges it,
     # where without the option it would pass as not for the gateway.
     # wan1 denies all IPv6 (policy 1).
-    c = Capture("link-local", "2024-06-12 11:00:00")
+    c = Capture(name, "2024-06-12 11:00:00")
     gw_ll, nb_ll = "fe80::1", "fe80::2"
     c.add(eth(v6(nb_ll, gw_ll, ICMPv6ND_NS(tgt=gw_ll), hlim=255)), NONLOCAL,
           "neighbour solicitation: IPv6's ARP, before the policies")
@@ -1929,6 +1929,35 @@ def link_local():
           "the gateway's DHCPv6 renew, unicast: opens the DHCPv6 session")
     c.add(eth(v6("fe80::5", gw_ll, UDP(sport=547, dport=546) / bytes(40))),
           sess(0), "the server's advertise, to fe80::1")
+    return c
+
+
+def link_local_one():
+    # The same without --intf (link-local-one.args: --link-local fe80::1),
+    # as README tells an admin to run it: a packet to fe80:: arrives on the
+    # config's one interface, wan1, whose policy judges it as the daemon
+    # does; taken as arriving nowhere, it matched no policy (implicit).
+    return link_local("link-local-one")
+
+
+def link_local_intfs():
+    # Two interfaces (link-local-intfs.args: --link-local
+    # fe80::1%wan1,fe80::2%wan2,fe80::3): a link-local address arrives on
+    # the interface its %NAME says. Policy 1 denies SSH on wan1, policy 2
+    # PING6 on wan2. fe80::3 names none, and with two interfaces where it
+    # arrived is not known: no policy of an interface matches it.
+    c = Capture("link-local-intfs", "2024-06-12 11:10:00")
+    nb = "fe80::9"
+    c.add(eth(v6(nb, "fe80::1", TCP(sport=40000, dport=22, flags="S"))),
+          deny(1), "SSH to wan1's")
+    c.add(eth(v6(nb, "fe80::2", TCP(sport=40000, dport=22, flags="S"))),
+          IMPL, "SSH to wan2's")
+    c.add(eth(v6(nb, "fe80::2", ICMPv6EchoRequest())), deny(2),
+          "ping to wan2's")
+    c.add(eth(v6(nb, "fe80::1", ICMPv6EchoRequest(id=2))), IMPL,
+          "ping to wan1's")
+    c.add(eth(v6(nb, "fe80::3", TCP(sport=40000, dport=22, flags="S"))),
+          IMPL, "SSH to one that names no interface")
     return c
 
 
@@ -2127,7 +2156,7 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
-             dhcp_client, ah, link_local, gw_own, gw_own_sll, gw_own_flags,
+             dhcp_client, ah, link_local, link_local_one, link_local_intfs, gw_own, gw_own_sll, gw_own_flags,
              loopback, loopback_sll, pcapng_any,
              backup_predefined, console_predefined, secondary_ip]
 
