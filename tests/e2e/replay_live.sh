@@ -14,7 +14,8 @@
 #            SAs' SPIs (plain and in UDP), an unknown SPI within the IKE
 #            window and one after it, ping, SSH SYN, fragments, IPv6
 #   scanner  192.0.2.66 2001:db8:a4::66: IKE, forged ESP, TCP probes,
-#            fragments, IPv6, forged DNS and TCP "replies"; a resolver and
+#            fragments, IPv6 (SSH and ping to the gateway's link-local
+#            address too), forged DNS and TCP "replies"; a resolver and
 #            a TCP server for the gateway's own traffic
 #
 # The traffic is captured by the admin's tools: tcpdump on the gateway's
@@ -275,6 +276,7 @@ for k, v in sorted(s["log"].get("suppressed", {"none": -1}).items()):
 
 # --- the run ------------------------------------------------------------------------
 build_lab || skip "cannot build the namespaces"
+LL=$(gw_link_local)
 write_sa "$SAFILE"
 write_conf "$tmp/gw.conf"
 check_start "the daemon starts on wan1 with the SA file" "$tmp/gw.conf"
@@ -293,6 +295,17 @@ spawn "$PEER" "$py" "$TRAFFIC" peer "$GW_ADDR" "$GW6" "$PEER6" "$SPIS"
 peer_pid=${bg##* }
 in_ns_scan() { nsenter --net="/run/netns/$SCAN" "$@"; }
 in_ns_scan "$py" "$TRAFFIC" scan "$GW_ADDR" "$GW6" "$SCAN6" >>"$tmp/servers.out" 2>&1
+# SSH and ping to the gateway's link-local address (the kernel's SYN
+# and its one retransmission, as many as the capture holds).
+in_ns_scan ping -6 -n -q -c 1 -W 1 "$LL%eth0" >>"$tmp/servers.out" 2>&1
+in_ns_scan "$py" -c '
+import socket
+s = socket.socket(socket.AF_INET6)
+s.settimeout(1.5)
+try:
+    s.connect(("'"$LL"'", 22, 0, socket.if_nametoindex("eth0")))
+except OSError:
+    pass' >>"$tmp/servers.out" 2>&1
 wait_until 100 gone "$peer_pid"
 gw_own
 sleep 1
@@ -301,7 +314,6 @@ stop_captures
 # The end lines of the accepted sessions: ICMP's come 30 s after their
 # last packet, the RST'd SSH attempt's after 5 s.
 sleep 32
-LL=$(gw_link_local)
 echo "gateway link-local: $LL" >>"$tmp/servers.out"
 
 out_ok() { # the gateway's own exchanges all answered, localin or not

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """The traffic mix of tests/e2e/replay_live.sh, one role a run, sent with
 scapy at layer 3 (the kernel routes and resolves neighbours) from the
-namespace it runs in. Every role paces its packets so that no two of a
-kind fall within the log rate limit's burst and no timing window (the 2-s
-IKE window) is met within 0.5 s of its edge: the live daemon and replay
-then see the same clock in every decision that depends on one.
+namespace it runs in. Every role paces its packets so that no timing
+window (the 2-s IKE window, the log rate limit's second) is met within
+50 ms of its edge: the live daemon and replay then see the same clock in
+every decision that depends on one (the bursts at the end go past the
+rate limit on purpose).
 
 	python3 replay_traffic.py peer GW GW6 SELF6 SPI,SPI,...
 	python3 replay_traffic.py scan GW GW6 SELF6
@@ -17,7 +18,7 @@ from scapy.all import (ESP, ICMP, IP, IPv6, ICMPv6EchoRequest, Raw, TCP, UDP,
 
 conf.verb = 0
 role, gw, gw6, self6 = sys.argv[1:5]
-spis = [int(s, 16) for s in sys.argv[5].split(",")] if len(sys.argv) > 5 else []
+spis = [int(s, 16) for s in sys.argv[5].split(",")] if role == "peer" else []
 
 # IKE_SA_INIT-shaped bytes: a header with a zero responder SPI, enough
 # for the services (UDP 500/4500) and never parsed as IKE by localin.
