@@ -54,9 +54,9 @@ struct replay {
 	/* owner_of()'s IPv4 side: each address and broadcast, config order */
 	struct owner4 *own4;
 	size_t nr_own4;
-	/* --link-local ADDR%IFNAME: the interface of each that names one */
-	struct owner_ll *own_ll;
-	size_t nr_own_ll;
+	/* --local, --link-local ADDR%IFNAME: the interface of each */
+	struct owner_arg *own_arg;
+	size_t nr_own_arg;
 	/* --verdicts: lines gathered for one write, " drop REASON " etc. */
 	char *vbuf;
 	size_t vlen;
@@ -73,9 +73,10 @@ struct verdict_mid {
 #define VBUF_SIZE (64 * 1024)
 #define VERDICT_MAX 96 /* one line: two 20-digit numbers and a mid */
 
-/* A link-local address of the gateway's and its interface's name. */
-struct owner_ll {
-	__u32 addr[4];
+/* An address --local or --link-local gave with its interface's name. */
+struct owner_arg {
+	int family;
+	__u32 addr[4];	  /* network order; IPv4 in addr[0] */
 	const char *name; /* the config's interface's */
 };
 
@@ -99,10 +100,16 @@ struct ended {
 /* Made-up interface indices for capture names (see li_loader_test_run). */
 #define XDP_IFINDEX_BASE 1000
 
-/* `--local 192.0.2.1,2001:db8::1`: the gateway's addresses. */
+static int add_owner_arg(struct replay *r, const char *opt, int family,
+			 const __u32 *a, const char *tok, const char *ifname);
+
+/*
+ * `--local 192.0.2.1,2001:db8::1`: the gateway's addresses;
+ * `203.0.113.7%wan1`: and the interface it is on (owner_of()).
+ */
 static int add_locals(struct replay *r, const char *list)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
+	char *copy = strdup(list), *tok, *save = NULL, *pct;
 	int err = 0;
 
 	if (!copy)
@@ -110,16 +117,25 @@ static int add_locals(struct replay *r, const char *list)
 	for (tok = strtok_r(copy, ",", &save); tok && !err;
 	     tok = strtok_r(NULL, ",", &save)) {
 		__u32 a[4] = { 0 };
+		int family = 0;
 
-		if (inet_pton(AF_INET, tok, a) == 1) {
-			err = li_host_add_local(&r->host, 4, a, false);
-		} else if (inet_pton(AF_INET6, tok, a) == 1) {
-			err = li_host_add_local(&r->host, 6, a, false);
-		} else {
+		pct = strchr(tok, '%');
+		if (pct)
+			*pct++ = '\0';
+		if (inet_pton(AF_INET, tok, a) == 1)
+			family = 4;
+		else if (inet_pton(AF_INET6, tok, a) == 1)
+			family = 6;
+		if (!family) {
 			diag_error(&r->p->diags, NULL,
 				   "--local: invalid address \"%s\"", tok);
 			err = -EINVAL;
+			break;
 		}
+		if (pct)
+			err = add_owner_arg(r, "--local", family, a, tok, pct);
+		if (!err)
+			err = li_host_add_local(&r->host, family, a, false);
 	}
 	free(copy);
 	return err;
@@ -179,26 +195,28 @@ static const char *config_intf(const struct replay *r, const char *name)
 	return NULL;
 }
 
-/* fe80::1%wan1: the address's interface, for owner_of(). */
-static int add_owner_ll(struct replay *r, const __u32 *a, const char *tok,
-			const char *ifname)
+/* fe80::1%wan1, 192.0.2.7%wan1: the address's interface, for owner_of(). */
+static int add_owner_arg(struct replay *r, const char *opt, int family,
+			 const __u32 *a, const char *tok, const char *ifname)
 {
 	const char *name = config_intf(r, ifname);
-	struct owner_ll *n;
+	struct owner_arg *n;
 
 	if (!name) {
 		diag_error(
 			&r->p->diags, NULL,
-			"--link-local: \"%s\" of \"%s\" is no interface of config system interface",
-			ifname, tok);
+			"%s: \"%s\" of \"%s\" is no interface of config system interface",
+			opt, ifname, tok);
 		return -EINVAL;
 	}
-	n = realloc(r->own_ll, (r->nr_own_ll + 1) * sizeof(*n));
+	n = realloc(r->own_arg, (r->nr_own_arg + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	r->own_ll = n;
-	memcpy(n[r->nr_own_ll].addr, a, sizeof(n->addr));
-	n[r->nr_own_ll++].name = name;
+	r->own_arg = n;
+	n += r->nr_own_arg++;
+	n->family = family;
+	memcpy(n->addr, a, sizeof(n->addr));
+	n->name = name;
 	return 0;
 }
 
@@ -250,7 +268,7 @@ static int add_link_locals(struct replay *r, const char *list)
 			break;
 		}
 		if (pct)
-			err = add_owner_ll(r, a, tok, pct);
+			err = add_owner_arg(r, "--link-local", 6, a, tok, pct);
 		if (!err)
 			err = li_host_add_local(&r->host, 6, a, false);
 		if (!err && li_ip6_subnet_anycast(a, (unsigned int)len, ac))
@@ -299,36 +317,27 @@ static int owners4(struct replay *r)
 }
 
 /*
- * A destination no interface owns (255.255.255.255, multicast): the
+ * A destination no address of the config's interfaces is: the
+ * interface --local or --link-local gave it (ADDR%NAME), else the
  * config's one interface, when it has one, as a gateway with one
- * interface receives them there; else none.
+ * interface receives everything there (255.255.255.255, multicast,
+ * fe80::, an address of --local); else none. Without one, no policy of
+ * an interface matched a packet to the gateway the daemon, which knows
+ * where it arrived, judged there: SSH to fe80::1 or to a --local
+ * address under a deny-all on wan1 replayed as an implicit accept.
  */
-static const char *owner_of_group(const struct replay *r,
-				  const struct li_pkt *p)
-{
-	const struct obj_config *c = &r->p->objs;
-	__u32 d = ntohl(p->daddr[0]);
-	bool group = p->family == 4 ? d == 0xffffffff || (d >> 28) == 0xe :
-		     p->family == 6 ? (d >> 24) == 0xff :
-				      false;
-
-	return group && c->nr_intfs == 1 ? c->intfs[0]->name : NULL;
-}
-
-/*
- * A link-local destination: the interface --link-local gave it, else,
- * as a group's, the config's one interface (fe80:: reaches a host only
- * on its own link). Without one, no policy of an interface matched it
- * where the daemon, which knows where it arrived, judged it there.
- */
-static const char *owner_of_ll(const struct replay *r, const struct li_pkt *p)
+static const char *owner_of_arg(const struct replay *r, const struct li_pkt *p)
 {
 	const struct obj_config *c = &r->p->objs;
 	size_t i;
 
-	for (i = 0; i < r->nr_own_ll; i++)
-		if (!memcmp(p->daddr, r->own_ll[i].addr, 16))
-			return r->own_ll[i].name;
+	for (i = 0; i < r->nr_own_arg; i++) {
+		const struct owner_arg *o = &r->own_arg[i];
+
+		if (o->family == p->family &&
+		    !memcmp(p->daddr, o->addr, p->family == 4 ? 4 : 16))
+			return o->name;
+	}
 	return c->nr_intfs == 1 ? c->intfs[0]->name : NULL;
 }
 
@@ -342,10 +351,8 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 		for (i = 0; i < r->nr_own4; i++)
 			if (p->daddr[0] == r->own4[i].addr)
 				return r->own4[i].name;
-		return owner_of_group(r, p);
+		return owner_of_arg(r, p);
 	}
-	if (p->family == 6 && is_link_local6(p->daddr))
-		return owner_of_ll(r, p);
 	for (i = 0; i < c->nr_intfs; i++) {
 		const struct obj_intf *in = c->intfs[i];
 
@@ -364,7 +371,7 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 				return in->name;
 		}
 	}
-	return owner_of_group(r, p);
+	return owner_of_arg(r, p);
 }
 
 /*
@@ -885,7 +892,7 @@ static void teardown(struct replay *r)
 	free(r->ifnames);
 	free(r->ended);
 	free(r->own4);
-	free(r->own_ll);
+	free(r->own_arg);
 	free(r->vbuf);
 	free(r->mid);
 	log_emitter_release(&r->log);

@@ -1961,6 +1961,39 @@ def link_local_intfs():
     return c
 
 
+def local_one():
+    # --local names an address no config holds (local-one.args: wan1 is a
+    # DHCP client's, say): a packet to it arrives on the config's one
+    # interface, whose policy 2 (SSH on wan1, linktype-sll's) judges it
+    # as the daemon does; taken as arriving nowhere, it was implicit.
+    c = Capture("local-one", "2024-06-12 11:20:00")
+    c.add(tcp4("198.18.30.1", 22, dst="203.0.113.77"), deny(2),
+          "SSH to the --local address")
+    c.add(tcp4("198.18.30.1", 22), deny(2), "SSH to the config's address")
+    return c
+
+
+def local_intfs():
+    # Two interfaces (local-intfs.args: --local with ADDR%NAME): an
+    # address of --local arrives on the interface its %NAME says; the
+    # config's own addresses on theirs. Policy 1 denies SSH on wan1,
+    # policy 2 PING on wan2. 203.0.113.99 names none, and with two
+    # interfaces where it arrived is not known: no policy matches it.
+    c = Capture("local-intfs", "2024-06-12 11:30:00")
+    c.add(tcp4("198.18.30.1", 22, dst="203.0.113.77"), deny(1),
+          "SSH to 203.0.113.77%wan1")
+    c.add(ping4("198.18.30.1", dst="203.0.113.88"), deny(2),
+          "ping to 203.0.113.88%wan2")
+    c.add(tcp4("198.18.30.1", 22, dst="203.0.113.88"), IMPL,
+          "SSH to 203.0.113.88%wan2")
+    c.add(tcp4("198.18.30.1", 22, dst="203.0.113.99"), IMPL,
+          "SSH to one that names no interface")
+    c.add(tcp4("198.18.30.1", 22), deny(1), "SSH to wan1's config address")
+    c.add(ping4("198.18.30.1", dst="198.51.200.1"), deny(2),
+          "ping to wan2's config address")
+    return c
+
+
 def gw_own_packets(c, frame, flags=lambda way: None):
     """The gateway's own packets and its neighbours' in one capture, each
     made by frame(l3, way, dmac, smac), way "out" or "in" as the capture
@@ -2156,7 +2189,8 @@ SCENARIOS = [seed, esp_raw, esp_udp, esp_natt_port, esp_rekey, esp_disabled, vla
              linktype_user0, linktype_unknown, sessions, sections,
              ike_window_peers, frag_many, time_zero_session, time_zero_ike,
              bcast_one_intf, sessions_errors, nd,
-             dhcp_client, ah, link_local, link_local_one, link_local_intfs, gw_own, gw_own_sll, gw_own_flags,
+             dhcp_client, ah, link_local, link_local_one, link_local_intfs, local_one,
+             local_intfs, gw_own, gw_own_sll, gw_own_flags,
              loopback, loopback_sll, pcapng_any,
              backup_predefined, console_predefined, secondary_ip]
 
