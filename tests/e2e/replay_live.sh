@@ -27,7 +27,8 @@
 # daemon's (status -j before and after the traffic; its log file). Also:
 # -i any and -i wan1 in the gateway hold no frame replay drops (XDP let
 # all of it by), -i any's lo records are skipped; the lines the log rate
-# limit suppressed are counted alike (status -j log.suppressed); a
+# limit suppressed are counted alike (status -j log.suppressed); every
+# packet diagnose debug flow traced live has replay's trace lines; a
 # capture cut mid-record names the packet it stopped at.
 # KEEP=DIR keeps the run's files (captures, logs, counters) there.
 #
@@ -289,6 +290,9 @@ capture "$GW" any any.pcap
 capture "$GW" "$IF" gwif.pcap
 wait_until 50 captures_ready
 sleep 1
+# diagnose debug flow: every packet the data path judges, on a stream.
+li_cmd diagnose debug flow trace start 1000 >/dev/null 2>&1
+spawn "$GW" "$bin" diagnose -s "$SOCK" debug enable
 live_counts "$tmp/live.before"
 gw_own
 spawn "$PEER" "$py" "$TRAFFIC" peer "$GW_ADDR" "$GW6" "$PEER6" "$SPIS"
@@ -387,6 +391,33 @@ else
 fi
 check "session end lines: accept (ICMP), server-rst (SSH to a closed port)" \
 	sh -c "grep -q 'proto=1 action=\"accept\"' '$tmp/live.lines' && grep -q 'action=\"server-rst\"' '$tmp/live.lines'"
+# Packet by packet: the trace lines of each packet the daemon traced
+# (its stream's output is in servers.out) against replay's --trace, but
+# for what only replay traces (README): the gateway's own packets, ARP,
+# neighbour discovery passed as ARP.
+rp wire.pcap --trace --trace-count 0 >"$tmp/wire.trace" 2>&1
+out=$("$py" - "$tmp/servers.out" "$tmp/wire.trace" <<'PY'
+import re, sys
+def groups(path):
+    g, order = {}, []
+    for l in open(path, errors="replace"):
+        m = re.match(r"id=\d+ trace_id=(\d+) (.*)", l.rstrip("\n"))
+        if m:
+            if m.group(1) not in g:
+                g[m.group(1)] = []
+                order.append(m.group(1))
+            g[m.group(1)].append(m.group(2))
+    return [g[t] for t in order]
+live = groups(sys.argv[1])
+only = ("from local", "non-IP packet", "as ARP: no local-in check")
+rep = [x for x in groups(sys.argv[2]) if not any(o in " ".join(x) for o in only)]
+same = sum(a == b for a, b in zip(live, rep))
+print("%d %d %d" % (len(live), len(rep), same))
+PY
+)
+set -- $out
+check "debug flow trace: the daemon's ${1:-?} packets traced as replay traces them (${3:-?} the same)" \
+	sh -c "[ ${1:-0} -gt 50 ] && [ '${1:-}' = '${2:-}' ] && [ '${1:-}' = '${3:-}' ]"
 for c in nano s96; do
 	rp "$c.pcap" --verdicts >"$tmp/$c.v" 2>&1
 	check "tcpdump $c: the same verdicts as the wire capture" cmp "$tmp/wire.v" "$tmp/$c.v"
