@@ -94,6 +94,8 @@ suite "build/repro" sh tests/build/repro.sh
 suite "build/layering" sh tests/build/layering.sh
 # The C sources as `make format` leaves them (.clang-format).
 suite "build/format" sh tests/build/format.sh
+# The benchmarks' C sources compile against src/ (built by `make bench` only).
+suite "build/bench" sh tests/build/bench_builds.sh
 # The daemon end to end: `localin run` in network namespaces of its own.
 suite "e2e/daemon [$1]" sh tests/e2e/daemon.sh "$1/localin"
 # Issue 13: one daemon per VDOM, each in its own network namespace, both
