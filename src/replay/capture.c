@@ -633,6 +633,40 @@ fail:
 	return NULL;
 }
 
+/*
+ * A capture kept compressed (logrotate's .gz, tcpdump -z gzip, zstd):
+ * libpcap would say only "unknown file format". Said as what it is, with
+ * the way to replay it.
+ */
+static bool compressed(const struct capture *c, const char *path,
+		       struct diag_list *dl)
+{
+	static const struct {
+		const char *magic, *name, *cat;
+		size_t len;
+	} z[] = {
+		{ "\x1f\x8b", "gzip", "zcat", 2 },
+		{ "\x28\xb5\x2f\xfd", "zstd", "zstdcat", 4 },
+		{ "\xfd"
+		  "7zXZ",
+		  "xz", "xzcat", 5 },
+		{ "BZh", "bzip2", "bzcat", 3 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(z) / sizeof(z[0]); i++) {
+		if (c->cur.map_len < z[i].len ||
+		    memcmp(c->cur.map, z[i].magic, z[i].len))
+			continue;
+		diag_error(
+			dl, NULL,
+			"%s: a %s-compressed file, not a capture: replay `%s %s | localin replay ... /dev/stdin`, or uncompress it first",
+			path, z[i].name, z[i].cat, path);
+		return true;
+	}
+	return false;
+}
+
 int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE];
@@ -687,6 +721,10 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 	if (pcap_header(c)) {
 		c->cur.fast = !c->swap && c->linktype == LINKTYPE_ETHERNET;
 		return check_linktype(c, path, out, dl);
+	}
+	if (compressed(c, path, dl)) {
+		capture_close(c);
+		return -EINVAL;
 	}
 	/* Anything else (modified pcap variants, ...): libpcap decides. */
 	c->pcap = pcap_open_offline_with_tstamp_precision(
