@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,10 +322,10 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	s = l->skel;
 	s->rodata->li_conf_last = tab_last(s->maps.li_conf);
 	/*
-	 * The program for IP frames runs from each interface's own object
-	 * (li_attach_obj); the skeleton's copy would only double the
-	 * verifier's work at every start and successor (some 2 s here). Test
-	 * runs load one when asked (l3_fd).
+	 * The program for IP frames is loaded at the first IP-only link or
+	 * test run that needs it (l3_fd): most gateways have none, and the
+	 * skeleton's copy would double the verifier's work at every start
+	 * and successor (some 2 s here).
 	 */
 	bpf_program__set_autoload(s->progs.localin_xdp_l3, false);
 	err = localin_bpf__load(s);
@@ -508,8 +509,9 @@ static __u32 verified_insns(int fd)
 }
 
 /*
- * localin_xdp_l3 on our maps for test runs, loaded at the first (not by
- * the skeleton: li_loader_open()); its fd or -errno.
+ * localin_xdp_l3 on our maps, loaded at the first call (not by the
+ * skeleton: li_loader_open()): for test runs, and attached alone to every
+ * IP-only link (li_xdp_fd); its fd or -errno.
  */
 static int l3_fd(struct li_loader *l)
 {
@@ -529,6 +531,13 @@ static int l3_fd(struct li_loader *l)
 	}
 	p = bpf_object__find_program_by_name(l->l3_obj, LI_PROG_L3_NAME);
 	return p ? bpf_program__fd(p) : -ENOENT;
+}
+
+int li_xdp_fd(struct li_loader *l, enum li_frames frames)
+{
+	if (frames == LI_FRAMES_IP)
+		return l3_fd(l);
+	return bpf_program__fd(l->skel->progs.localin_xdp);
 }
 
 __u32 li_loader_verified_insns(const struct li_loader *l)
@@ -669,11 +678,86 @@ struct xdp_program *li_our_xdp(struct bpf_object *obj, enum li_frames frames)
 	return xdp_program__create(&o);
 }
 
+/*
+ * The loader's program for @frames on the empty hook of @ifindex, alone:
+ * the kernel takes one loaded program on any number of interfaces, so
+ * this is an attach of milliseconds, with no fd kept, where libxdp would
+ * load and verify a copy of it (seconds, some 20 fds) for each. Native
+ * where the driver has it, generic otherwise; a program that got there
+ * since the check is not replaced (XDP_FLAGS_UPDATE_IF_NOEXIST).
+ */
+static int attach_alone(struct li_loader *l, struct li_attached *a,
+			enum li_frames frames)
+{
+	int fd = li_xdp_fd(l, frames), err;
+
+	if (fd < 0)
+		return fd;
+	err = bpf_xdp_attach(a->ifindex, fd,
+			     XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
+			     NULL);
+	a->native_err = err;
+	if (err)
+		err = bpf_xdp_attach(
+			a->ifindex, fd,
+			XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	return err;
+}
+
+/*
+ * Through libxdp, in @a's own object: under its dispatcher (beside
+ * another tool's programs) if the kernel loads that, alone otherwise. The
+ * first such attach tells which (l->xdp_way).
+ */
+static int attach_libxdp(struct li_loader *l, struct li_attached *a,
+			 enum li_frames frames)
+{
+	libbpf_print_fn_t pb;
+	libxdp_print_fn_t px;
+	struct li_hook h;
+	int err;
+
+	err = li_attach_obj(l, li_xdp_name_for(frames), &a->obj);
+	if (err)
+		return err;
+	a->prog = li_our_xdp(a->obj, frames);
+	err = libxdp_get_error(a->prog);
+	if (err) {
+		a->prog = NULL;
+		bpf_object__close(a->obj);
+		a->obj = NULL;
+		return err;
+	}
+	/*
+	 * Native where the driver has it, generic (skb) otherwise. The kernel
+	 * refuses to replace a program that got there since the check above
+	 * (libxdp attaches with XDP_FLAGS_UPDATE_IF_NOEXIST).
+	 */
+	pb = libbpf_set_print(li_print_none_bpf);
+	px = libxdp_set_print(print_none_xdp);
+	err = xdp_program__attach(a->prog, a->ifindex, XDP_MODE_NATIVE, 0);
+	a->native_err = err;
+	if (err)
+		err = xdp_program__attach(a->prog, a->ifindex, XDP_MODE_SKB, 0);
+	libbpf_set_print(pb);
+	libxdp_set_print(px);
+	if (err) {
+		drop_attached(a);
+		return err;
+	}
+	if (l->xdp_way == LI_XDP_UNKNOWN && !li_hook_read(a->ifindex, &h)) {
+		if (h.kind == LI_HOOK_OURS)
+			l->xdp_way = LI_XDP_ALONE;
+		else if (h.kind == LI_HOOK_DISPATCHER)
+			l->xdp_way = LI_XDP_DISPATCHER;
+		li_hook_close(&h);
+	}
+	return 0;
+}
+
 int li_loader_attach(struct li_loader *l, int ifindex, enum li_frames frames)
 {
 	struct li_attached a = { .ifindex = ifindex }, *n;
-	libbpf_print_fn_t pb;
-	libxdp_print_fn_t px;
 	int err;
 
 	err = attached_already(l, ifindex, frames);
@@ -686,32 +770,16 @@ int li_loader_attach(struct li_loader *l, int ifindex, enum li_frames frames)
 	if (!n)
 		return -ENOMEM;
 	l->att = n;
-	err = li_attach_obj(l, li_xdp_name_for(frames), &a.obj);
-	if (err)
-		return err;
-	a.prog = li_our_xdp(a.obj, frames);
-	err = libxdp_get_error(a.prog);
-	if (err) {
-		bpf_object__close(a.obj);
-		return err;
-	}
 	/*
-	 * Native where the driver has it, generic (skb) otherwise. The kernel
-	 * refuses to replace a program that got there since the check above
-	 * (libxdp attaches with XDP_FLAGS_UPDATE_IF_NOEXIST).
+	 * Alone where libxdp would put it alone too; a hook that holds
+	 * libxdp's dispatcher (another tool's programs) goes to libxdp.
 	 */
-	pb = libbpf_set_print(li_print_none_bpf);
-	px = libxdp_set_print(print_none_xdp);
-	err = xdp_program__attach(a.prog, ifindex, XDP_MODE_NATIVE, 0);
-	a.native_err = err;
+	if (l->xdp_way == LI_XDP_ALONE && li_loader_hook_empty(ifindex))
+		err = attach_alone(l, &a, frames);
+	else
+		err = attach_libxdp(l, &a, frames);
 	if (err)
-		err = xdp_program__attach(a.prog, ifindex, XDP_MODE_SKB, 0);
-	libbpf_set_print(pb);
-	libxdp_set_print(px);
-	if (err) {
-		drop_attached(&a);
 		return li_loader_foreign(ifindex, NULL) > 0 ? -EBUSY : err;
-	}
 	l->att[l->nr_att++] = a;
 	li_egress_attach_as(l, ifindex, false, frames);
 	return 0;

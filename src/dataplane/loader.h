@@ -181,6 +181,11 @@ const char *li_loader_pin_dir(const struct li_loader *l);
  * when it is there alone (attached directly, as by `ip link set xdp`, or
  * by libxdp where the kernel cannot load the dispatcher), attach fails
  * with -EBUSY, and li_loader_foreign() says which program it is.
+ * Where libxdp puts a program alone (the kernel refuses its dispatcher:
+ * learnt at the first attach), every later empty hook gets the loader's
+ * one loaded program, in milliseconds and no fd kept; under the
+ * dispatcher each interface gets a copy of its own, loaded and verified
+ * at its attach (seconds).
  */
 int li_loader_attach(struct li_loader *l, int ifindex, enum li_frames frames);
 int li_loader_detach(struct li_loader *l, int ifindex);

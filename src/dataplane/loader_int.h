@@ -25,7 +25,12 @@ struct li_ifname {
 	char name[LI_IFNAMSIZ];
 };
 
-/* Our program on one interface: its own object, sharing our maps. */
+/*
+ * Our program on one interface: its own object, sharing our maps, where
+ * libxdp attached it (its dispatcher loads a component per interface);
+ * @obj and @prog NULL where the loader's own program went on the hook
+ * alone (li_xdp_fd: loaded once, attached to every interface).
+ */
 struct li_attached {
 	int ifindex;
 	struct bpf_object *obj;
@@ -52,6 +57,18 @@ struct li_fam_copy {
 	struct li_family f;
 	__u64 *enabled;
 	__u64 *hits; /* li_counters output, nr_policies */
+};
+
+/*
+ * How libxdp puts a program on an empty hook here: under its dispatcher,
+ * as an extension of that interface's dispatcher (loaded, and verified,
+ * once per interface), or alone when the kernel refuses the dispatcher;
+ * known from the first attach.
+ */
+enum li_xdp_way {
+	LI_XDP_UNKNOWN,
+	LI_XDP_DISPATCHER,
+	LI_XDP_ALONE,
 };
 
 struct li_loader {
@@ -88,7 +105,8 @@ struct li_loader {
 	size_t nr_att;
 	struct li_egress *eg;
 	size_t nr_eg;
-	struct bpf_object *l3_obj; /* localin_xdp_l3 for test runs, or NULL */
+	struct bpf_object *l3_obj; /* localin_xdp_l3, loaded at first use */
+	enum li_xdp_way xdp_way;
 
 	struct ring_buffer *rb;
 	void (*poll_fn)(void *ctx, const struct li_event *ev, __u64 time_ns);
@@ -180,6 +198,12 @@ int li_pin_all(struct li_loader *l);
  */
 int li_attach_obj(struct li_loader *l, const char *name,
 		  struct bpf_object **out);
+/*
+ * The loader's XDP program for @frames (the skeleton's, or l3_obj's,
+ * loaded at the first call), attached alone to any number of hooks: its
+ * fd (the loader's, not to close), or -errno.
+ */
+int li_xdp_fd(struct li_loader *l, enum li_frames frames);
 /* libxdp's handle of @obj's XDP program for @frames. */
 struct xdp_program *li_our_xdp(struct bpf_object *obj, enum li_frames frames);
 /* Our program among an interface's (by name), and: does it use our maps? */

@@ -180,6 +180,7 @@ int li_loader_successor(struct li_loader **out, struct li_loader *old,
 	err = li_loader_open_for(&n, NULL, false, rs);
 	if (err)
 		return err;
+	n->xdp_way = old->xdp_way; /* the same kernel and libxdp */
 	err = inherit(n, old) ?: li_loader_set_ruleset(n, rs);
 	for (i = 0; i < old->nr_ifs && !err; i++)
 		err = li_loader_set_interface(n, old->ifs[i].ifindex,
@@ -194,53 +195,54 @@ int li_loader_successor(struct li_loader **out, struct li_loader *old,
 
 /*
  * Put @l's program on @ifindex in the place of @old_fd, attached there in
- * @mode: in one step when it is the interface's only program; under
- * libxdp's dispatcher (which this project's test machines cannot load:
- * that branch has not run here) by adding ours before removing the other,
- * so that one of the two always runs.
+ * @mode: in one step when it is the interface's only program (@l's own,
+ * li_xdp_fd, which the kernel attaches to any number of interfaces);
+ * under libxdp's dispatcher (which this project's test machines cannot
+ * load: that branch has not run here) by adding ours, loaded anew as that
+ * dispatcher's component, before removing the other, so that one of the
+ * two always runs.
  */
 int li_attach_replace(struct li_loader *l, int ifindex, enum li_frames frames,
 		      int old_fd, int mode, bool legacy)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = old_fd);
 	struct li_attached a = { .ifindex = ifindex }, *v;
-	struct bpf_program *prog;
 	struct xdp_program *old;
-	int err;
+	int err, fd;
 
 	v = realloc(l->att, (l->nr_att + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	l->att = v;
+	if (legacy) {
+		fd = li_xdp_fd(l, frames);
+		if (fd < 0)
+			return fd;
+		if (bpf_xdp_attach(ifindex, fd,
+				   XDP_FLAGS_REPLACE | li_mode_flags(mode),
+				   &ao))
+			return -errno;
+		/* ours was alone there: so will a new interface's be */
+		if (l->xdp_way == LI_XDP_UNKNOWN)
+			l->xdp_way = LI_XDP_ALONE;
+		l->att[l->nr_att++] = a;
+		return 0;
+	}
 	err = li_attach_obj(l, li_xdp_name_for(frames), &a.obj);
 	if (err)
 		return err;
-	if (legacy) {
-		err = bpf_object__load(a.obj);
-		prog = bpf_object__find_program_by_name(
-			a.obj, li_xdp_name_for(frames));
-		if (!err &&
-		    (!prog ||
-		     bpf_xdp_attach(ifindex, bpf_program__fd(prog),
-				    XDP_FLAGS_REPLACE | li_mode_flags(mode),
-				    &ao)))
-			err = prog ? -errno : -ENOENT;
-	} else {
-		a.prog = li_our_xdp(a.obj, frames);
-		err = libxdp_get_error(a.prog);
-		if (err)
-			a.prog = NULL;
-		else
-			err = xdp_program__attach(a.prog, ifindex, mode, 0);
-	}
+	a.prog = li_our_xdp(a.obj, frames);
+	err = libxdp_get_error(a.prog);
+	if (err)
+		a.prog = NULL;
+	else
+		err = xdp_program__attach(a.prog, ifindex, mode, 0);
 	if (err) {
 		xdp_program__close(a.prog);
 		bpf_object__close(a.obj);
 		return err;
 	}
 	l->att[l->nr_att++] = a;
-	if (legacy)
-		return 0;
 	/* Ours runs; now the other goes (if not, both run: say so). */
 	old = xdp_program__from_fd(old_fd);
 	err = libxdp_get_error(old);

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The daemon under faults of its interfaces and its config (issue 16):
 #  - interfaces that come and go, and reloads that take one off and put
-#    it back, leak no file descriptors (each attach holds ~25: program
-#    and map references);
+#    it back, leak no file descriptors (a program loaded for an attach
+#    holds ~25: program and map references);
 #  - an attach that fails for want of fds is shown in `localin status`
 #    with its cause, makes `localin reload` exit 1, and is tried again
 #    by itself once fds are back;
@@ -137,12 +137,15 @@ fi
 
 # --- out of file descriptors ----------------------------------------------------
 # A limit a few fds above what the daemon holds: the control socket still
-# accepts, an attach (~25 fds) does not fit.
+# accepts, an attach that opens a program does not fit. An Ethernet
+# link's takes no fd (the program loaded at start goes on it); the first
+# IP-only link's (a tun) loads the program for IP frames, whose object
+# holds a reference to each map (~20 fds).
 # Only the soft limit: the hard one could not be raised again.
 lim=$(($(nfds) + 8))
 soft=$(prlimit --pid "$pid" --nofile --noheadings -o SOFT)
 prlimit --pid "$pid" --nofile="$lim:"
-ip -n "$GW" link add "${xa}c" type veth peer name "${xa}d"
+ip -n "$GW" tuntap add name "${xa}c" mode tun
 ip -n "$GW" link set "${xa}c" up
 not_attached() {
 	li_cmd status | grep '^interfaces not attached:' |

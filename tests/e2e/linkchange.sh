@@ -10,7 +10,8 @@
 #    (DF, no fragments) is judged and dropped;
 #  - a rename away (`ip link set X name Y`): policies name interfaces, so
 #    Y is not enforced (said, status: X named but absent); back, it is;
-#  - deleted and made again under its name (a new ifindex): attached,
+#  - deleted and made again under its name (a new ifindex): attached
+#    within 1 s (the program loaded at start, not loaded again for it),
 #    enforced, the gateway's own ping out of it answered;
 #  - moved to another network namespace (`ip link set X netns Y`, a
 #    container's veth): the kernel kept localin's program on it there,
@@ -92,12 +93,23 @@ check "... enforced again (the ping is dropped)" ping_dropped
 : >"$ERR"
 old=$(ip -n "$GW" -o link show dev "$IF" | cut -d: -f1)
 ip -n "$GW" link del "$IF"
+t0=$(date +%s%N)
 add_veth "$IF" peer0 "$GW_ADDR" "$PEER_ADDR"
+ms() { echo $((($(date +%s%N) - t0) / 1000000)); }
+until ip -n "$GW" -d link show dev "$IF" 2>/dev/null | grep -q prog/xdp ||
+	[ "$(ms)" -gt 10000 ]; do
+	sleep 0.01
+done
+gap=$(ms)
 new=$(ip -n "$GW" -o link show dev "$IF" | cut -d: -f1)
 check "deleted: said (ifindex $old)" \
 	wait_until 50 grep -q "$IF is gone (ifindex $old)" "$ERR"
 check "made again: attached (ifindex $new)" \
 	wait_until 100 grep -q "attached to $IF (ifindex $new)" "$ERR"
+# The program loaded at start goes on it: no second load and verifier
+# walk of 2-3 s while it goes unenforced (some 20 ms here).
+check "... its program on it within 1 s of its appearance (${gap} ms)" \
+	[ "$gap" -lt 1000 ]
 check "... native again at MTU 1500 (no generic mode said)" \
 	lacks "attached to $IF (ifindex $new) in generic" "$ERR"
 check_status "... status: $IF (ifindex $new)" "^interfaces: $IF (ifindex $new)$"
