@@ -69,7 +69,7 @@ static void one_program(void)
 	int ifx[NR_IFS], i, fds, err, native_err;
 	__u32 id, first, mode;
 	struct li_loader *l;
-	char cmd[96], name[IFNAMSIZ];
+	char cmd[160], name[IFNAMSIZ];
 
 	libbpf_set_print(NULL);
 	for (i = 0; i < NR_IFS; i++) {
