@@ -174,6 +174,8 @@ struct daemon {
 	unsigned int reloads, reload_failures;
 
 	struct li_loader *l;
+	/* the loader links_tick() loaded the IP frames' program ahead for */
+	const struct li_loader *ip_ahead;
 	struct sa_registry sa_reg;
 	struct sa_src *srcs[SA_SOURCES_MAX];
 	size_t nr_srcs;

@@ -416,6 +416,48 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
  * the loader says of those is read every time: a successor program
  * (reload.c grow) attaches its own.
  */
+/*
+ * Do the policies name an interface that is not here (a VPN's tun before
+ * its first connect)? Not `any` alone: that names no interface to come,
+ * and most gateways have no IP-only link (seconds of verification at
+ * every start for nothing); there the first one loads it at its attach.
+ */
+static bool may_appear(const struct daemon *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->want.nr; i++) {
+		for (j = 0; j < d->nr_links; j++)
+			if (!strcmp(d->links[j].name, d->want.names[i]))
+				break;
+		if (j == d->nr_links)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An interface of IP frames that appears under the policies (a VPN's tun
+ * at its first connect, a WireGuard interface made later) would wait for
+ * its program's load and verification, 1.4-1.8 s here, passing frames
+ * unjudged while the loop stood still. Loaded ahead instead, once per
+ * loader, on the loop's turn after a start or a reload that may meet
+ * one: the daemon is enforcing by then, and the reload answered.
+ */
+static void load_ahead(struct daemon *d)
+{
+	int err;
+
+	if (!d->live || d->ip_ahead == d->l || !may_appear(d))
+		return;
+	d->ip_ahead = d->l;
+	err = li_loader_load_ip(d->l);
+	if (err)
+		daemon_msg(
+			"cannot load the program for IP-only links ahead: %s; a tun or WireGuard interface that appears is attached when it does, a second or two later",
+			strerror(-err));
+}
+
 void links_tick(struct daemon *d)
 {
 	__u64 now = sa_mono_ms();
@@ -424,6 +466,7 @@ void links_tick(struct daemon *d)
 
 	if (check)
 		d->egress_checked_ms = now;
+	load_ahead(d);
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *k = &d->links[i];
 

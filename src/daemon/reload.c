@@ -205,6 +205,7 @@ static int grow(struct daemon *d, const struct li_ruleset *rs)
 	li_loader_poll(d->l, 0, daemon_on_event, d);
 	li_loader_close(d->l);
 	d->l = n;
+	d->ip_ahead = NULL; /* n has not loaded it (links_tick) */
 	if (nr)
 		daemon_msg(
 			"the ruleset is larger than the data path's maps: a program with larger maps took over on %zu interface%s without a gap",

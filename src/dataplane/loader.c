@@ -533,6 +533,13 @@ static int l3_fd(struct li_loader *l)
 	return p ? bpf_program__fd(p) : -ENOENT;
 }
 
+int li_loader_load_ip(struct li_loader *l)
+{
+	int fd = l3_fd(l);
+
+	return fd < 0 ? fd : 0;
+}
+
 int li_xdp_fd(struct li_loader *l, enum li_frames frames)
 {
 	if (frames == LI_FRAMES_IP)

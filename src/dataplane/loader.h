@@ -188,6 +188,13 @@ const char *li_loader_pin_dir(const struct li_loader *l);
  * at its attach (seconds).
  */
 int li_loader_attach(struct li_loader *l, int ifindex, enum li_frames frames);
+/*
+ * The program for IP-only links (tun, WireGuard, xfrm) loaded and
+ * verified now, where it would be at the first such link's attach
+ * (seconds): a link that appears later is then attached in milliseconds.
+ * Loaded once per loader; 0 or -errno.
+ */
+int li_loader_load_ip(struct li_loader *l);
 int li_loader_detach(struct li_loader *l, int ifindex);
 
 /*
