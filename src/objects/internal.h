@@ -175,5 +175,7 @@ const struct obj_schedule *obj_schedule_dayless(const struct obj_schedule *s);
  */
 const struct obj_schedule *obj_schedule_over(const struct obj_schedule *s,
 					     int64_t now_local);
+/* Local minutes as a onetime's start and end write them: "hh:mm yyyy/mm/dd". */
+void obj_local_text(int64_t min, char *buf, size_t len);
 
 #endif

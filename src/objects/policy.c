@@ -266,18 +266,6 @@ static void policy_services(struct resolver *r, const struct conf_section *sec,
 	}
 }
 
-/* "hh:mm yyyy/mm/dd" of local minutes, as onetime's start and end. */
-static void local_text(int64_t min, char *buf, size_t len)
-{
-	time_t t = (time_t)min * 60;
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm))
-		strftime(buf, len, "%H:%M %Y/%m/%d", &tm);
-	else
-		snprintf(buf, len, "%lld", (long long)min);
-}
-
 /*
  * A onetime schedule (or a group of only such) that is empty or over by
  * now, in the config's zone: the policy can never match again. Said, as a
@@ -300,7 +288,7 @@ static void warn_over(struct resolver *r, const struct conf_word *w,
 	o = obj_schedule_over(p->sched, r->now_local);
 	if (!o || o->end_local < o->start_local)
 		return; /* ends before it starts: an error already */
-	local_text(o->end_local, a, sizeof(a));
+	obj_local_text(o->end_local, a, sizeof(a));
 	if (o != p->sched)
 		diag_warn(
 			r->dl, &w->loc,

@@ -159,8 +159,7 @@ static bool sched_datetime(struct resolver *r, const struct conf_section *sec,
 	return true;
 }
 
-/* Local minutes as start and end write them: "hh:mm yyyy/mm/dd". */
-static void format_local(int64_t min, char *buf, size_t len)
+void obj_local_text(int64_t min, char *buf, size_t len)
 {
 	time_t t = (time_t)min * 60;
 	struct tm tm;
@@ -210,8 +209,8 @@ static bool sched_utc(struct resolver *r, const struct conf_section *sec,
 		return true;
 	}
 	if (local_ok && m != *local) {
-		format_local(m, a, sizeof(a));
-		format_local(*local, b, sizeof(b));
+		obj_local_text(m, a, sizeof(a));
+		obj_local_text(*local, b, sizeof(b));
 		diag_warn(r->dl, &w->loc,
 			  "%s %s is %s in %s, %s says %s; %s is used", attr,
 			  w->text, a, zone ? zone : "the system's time zone",
