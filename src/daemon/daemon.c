@@ -450,15 +450,12 @@ static void detach_streams(struct daemon *d)
 static void ready(struct daemon *d)
 {
 	char absent[256] = "";
-	size_t i, j, n = 0, len = 0;
+	size_t i, n = 0, len = 0;
 
 	for (i = 0; i < d->nr_links; i++)
 		n += d->links[i].attached;
 	for (i = 0; i < d->want.nr && len < sizeof(absent); i++) {
-		for (j = 0; j < d->nr_links; j++)
-			if (!strcmp(d->links[j].name, d->want.names[i]))
-				break;
-		if (j == d->nr_links)
+		if (!links_have_name(d, d->want.names[i]))
 			len += (size_t)snprintf(absent + len,
 						sizeof(absent) - len, "%s%s",
 						len ? ", " : "; waiting for ",

@@ -281,6 +281,8 @@ const char *links_unattached_why(const struct daemon_link *k, char *buf,
 const char *links_name(const struct daemon *d, int ifindex, char *buf,
 		       size_t size);
 bool links_wanted_name(const struct intf_want *w, const char *name);
+/* Is an interface of that name here (a name the policies use, say)? */
+bool links_have_name(const struct daemon *d, const char *name);
 const char *links_left_to_master(const struct daemon *d,
 				 const struct daemon_link *k, char *buf,
 				 size_t size);

@@ -19,6 +19,16 @@
 /* How often the session programs are looked for on their hooks. */
 #define EGRESS_CHECK_MS 3000
 
+bool links_have_name(const struct daemon *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++)
+		if (!strcmp(d->links[i].name, name))
+			return true;
+	return false;
+}
+
 bool links_wanted_name(const struct intf_want *w, const char *name)
 {
 	size_t i;
@@ -424,15 +434,11 @@ static int sync_one(struct daemon *d, struct daemon_link *k)
  */
 static bool may_appear(const struct daemon *d)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < d->want.nr; i++) {
-		for (j = 0; j < d->nr_links; j++)
-			if (!strcmp(d->links[j].name, d->want.names[i]))
-				break;
-		if (j == d->nr_links)
+	for (i = 0; i < d->want.nr; i++)
+		if (!links_have_name(d, d->want.names[i]))
 			return true;
-	}
 	return false;
 }
 

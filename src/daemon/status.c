@@ -23,7 +23,7 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 {
 	const char *why;
 	char buf[128];
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
 	fputs("interfaces:", out);
 	for (i = 0; i < d->nr_links; i++) {
@@ -69,10 +69,7 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 	if (n)
 		fputc('\n', out);
 	for (i = 0, n = 0; i < d->want.nr; i++) {
-		for (j = 0; j < d->nr_links; j++)
-			if (!strcmp(d->links[j].name, d->want.names[i]))
-				break;
-		if (j < d->nr_links)
+		if (links_have_name(d, d->want.names[i]))
 			continue;
 		fprintf(out, "%s %s",
 			n++ ? "," : "interfaces named but absent:",
