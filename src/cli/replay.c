@@ -57,20 +57,32 @@ enum {
 	OPT_TIMING,
 };
 
-/* The filter words after --trace; errors as usage errors of --trace. */
+/*
+ * The filter words after --trace; errors as usage errors of --trace.
+ * FortiOS sets one criterion a command; here they come together
+ * (`saddr A dport 500`), cut where an option word starts the next
+ * (after `negate`, its field is its own) and applied in turn.
+ */
 static int parse_trace_filter(struct flow_filter *f, int argc,
 			      const char *const *argv, const char *vdom)
 {
 	struct diag_list dl;
 	struct arena a;
-	size_t i;
-	int err;
+	int i, end, err = 0;
+	size_t k;
 
 	arena_init(&a);
 	diag_init(&dl, &a);
-	err = flow_filter_apply(f, argc, argv, vdom, &dl);
-	for (i = 0; i < dl.nr; i++)
-		fprintf(stderr, "localin: --trace: %s\n", dl.items[i].msg);
+	for (i = 0; i < argc && !err; i = end) {
+		end = i + 1;
+		if (!strcmp(argv[i], "negate") && end < argc)
+			end++;
+		while (end < argc && !flow_filter_is_option(argv[end]))
+			end++;
+		err = flow_filter_apply(f, end - i, argv + i, vdom, &dl);
+	}
+	for (k = 0; k < dl.nr; k++)
+		fprintf(stderr, "localin: --trace: %s\n", dl.items[k].msg);
 	arena_free(&a);
 	return err;
 }

@@ -35,6 +35,12 @@ static int field_of(const char *word)
 	return -1;
 }
 
+bool flow_filter_is_option(const char *word)
+{
+	return field_of(word) >= 0 || !strcmp(word, "vd-name") ||
+	       !strcmp(word, "negate") || !strcmp(word, "clear");
+}
+
 static int parse_addr(const char *s, __u8 *family, __u8 bytes[16])
 {
 	memset(bytes, 0, 16);

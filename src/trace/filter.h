@@ -52,6 +52,12 @@ struct diag_list;
 int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
 		      const char *vdom, struct diag_list *dl);
 /*
+ * Whether @word starts a command (addr, saddr, ... negate, clear), so
+ * that `replay --trace saddr A dport 500` can be cut into the commands
+ * an admin types one by one on the device.
+ */
+bool flow_filter_is_option(const char *word);
+/*
  * The same, with the error's text in @err (truncated to @errlen), for an
  * answer on the control socket.
  */
