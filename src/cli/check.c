@@ -17,7 +17,7 @@
 #include "pipeline/pipeline.h"
 
 static const char check_usage[] =
-	"usage: localin check -c FILE [--dump] [--no-resolve] [--vdom NAME]\n"
+	"usage: localin check -c FILE [--dump] [-q] [--no-resolve] [--vdom NAME]\n"
 	"  -c, --config FILE  FortiOS config to check\n"
 	"  -d, --dump         print the compiled tables\n"
 	"  -q, --quiet        no summary, only diagnostics\n"

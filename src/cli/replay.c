@@ -29,7 +29,7 @@ static const char replay_usage[] =
 	"                        `ip -6 addr show scope link`), as the daemon has;\n"
 	"                        fe80::1%wan1: the interface it is on\n"
 	"      --intf NAME       arrival interface when the capture names none\n"
-	"      --sa-file FILE    live SAs: DESTINATION SPI [PEER [TUNNEL]] per line\n"
+	"      --sa-file FILE    live SAs: DEST SPI [PEER [TUNNEL [NATT-PORT]]] a line\n"
 	"      --devid ID        devid= of log lines (default: none)\n"
 	"      --vdom NAME       of a multi-VDOM backup, this VDOM's policies\n"
 	"                        (default root)\n"

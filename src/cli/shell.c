@@ -24,8 +24,9 @@
 static const char cli_usage[] =
 	"usage: localin cli [-f FILE] [-s SOCKET] [-c \"COMMAND; COMMAND\"]\n"
 	"The FortiOS console: config, edit, set, unset, append, select,\n"
-	"unselect, next, end, abort, show, get, move, delete, rename, purge,\n"
-	"clone on the config, and diagnose and execute as `localin` runs them.\n"
+	"unselect, clear, next, end, abort, show, get, move, delete, rename,\n"
+	"purge, clone on the config, and diagnose and execute as `localin`\n"
+	"runs them.\n"
 	"  -f, --config FILE   the config file; default: the one the daemon\n"
 	"                      enforces. One no daemon enforces is edited\n"
 	"                      offline (checked, saved, not applied)\n"
