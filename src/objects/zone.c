@@ -170,7 +170,13 @@ static void intf_known(struct resolver *r, const struct obj_policy *p,
 				conf_tree_vdom(r->t));
 		return;
 	}
-	if (!r->intf.nr || if_nametoindex(ref->name))
+	/*
+	 * Past 15 characters no interface can ever appear under the name:
+	 * the compiler says so, and "once such an interface appears" would
+	 * contradict it at the same word.
+	 */
+	if (!r->intf.nr || strlen(ref->name) > LINUX_IFNAME_MAX ||
+	    if_nametoindex(ref->name))
 		return;
 	diag_warn(
 		r->dl, &ref->loc,
