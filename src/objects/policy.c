@@ -149,6 +149,25 @@ static const struct obj_service *service_unsupported(struct resolver *r,
 	return bad;
 }
 
+/*
+ * "none", or a group of nothing but "none" (groups nest boundedly; a
+ * cycle is refused elsewhere): a policy that names only such can never
+ * match, as one that names "none". Exclusions only take away.
+ */
+static bool addr_none_only(const struct obj_addr *a, int depth)
+{
+	size_t i;
+
+	if (a->type != ADDR_GROUP)
+		return obj_addr_is_none(a);
+	if (depth > 32 || !a->nr_members)
+		return false;
+	for (i = 0; i < a->nr_members; i++)
+		if (!a->members[i] || !addr_none_only(a->members[i], depth + 1))
+			return false;
+	return true;
+}
+
 static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 			 const struct conf_entry *e, struct obj_policy *p,
 			 const char *attr, struct obj_addr ***out,
@@ -156,6 +175,7 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 {
 	const struct conf_word *w;
 	size_t n = obj_words(r, sec, e, attr, &w), i, nones = 0;
+	const struct obj_addr *group = NULL;
 	char neg[32];
 
 	if (!required(r, e, p, n, attr))
@@ -182,13 +202,24 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 				a->name, bad->name, bad->unsupported);
 			continue;
 		}
-		nones += obj_addr_is_none(a);
+		if (addr_none_only(a, 0)) {
+			nones++;
+			if (!group && a->type == ADDR_GROUP)
+				group = a;
+		}
 		(*out)[*nr] = a;
 		(*locs)[(*nr)++] = w[i].loc;
 	}
 	/* Only a list of nothing but "none" is dead; negated it is "all". */
 	snprintf(neg, sizeof(neg), "%s-negate", attr);
-	if (nones && nones == n && !obj_word_is(r, sec, e, neg, "enable"))
+	if (!nones || nones != n || obj_word_is(r, sec, e, neg, "enable"))
+		return;
+	if (group)
+		diag_warn(
+			r->dl, &w[0].loc,
+			"policy %u: address group \"%s\" in %s holds nothing but \"none\": the policy can never match",
+			p->id, group->name, attr);
+	else
 		diag_warn(r->dl, &w[0].loc,
 			  "policy %u references \"none\": it can never match",
 			  p->id);
