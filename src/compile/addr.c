@@ -239,6 +239,22 @@ static const struct obj_addr *addr_unfilled(const struct compile_ctx *c,
 	return NULL;
 }
 
+/*
+ * " (not resolved yet)" unless the name was asked and gave nothing (or
+ * the feed fetched): the daemon compiles before its first query, with
+ * the table empty, and its start must not say the name has no address.
+ */
+static const char *unfilled_when(const struct compile_ctx *c,
+				 const struct obj_addr *u)
+{
+	const struct dyn_entry *e =
+		c->cfg->dyn ? dyn_of_addr(c->cfg->dyn, u) : NULL;
+
+	return !e || (e->state == DYN_NEVER && !e->err[0]) ?
+		       " (not resolved yet)" :
+		       "";
+}
+
 /* The README's warning, said where it matters: the excluded get in. */
 static void warn_unfilled_exclude(struct compile_ctx *c,
 				  const struct obj_addr *g, size_t i)
@@ -252,8 +268,8 @@ static void warn_unfilled_exclude(struct compile_ctx *c,
 		"exclude-member \"%s\" of group \"%s\": %s \"%s\" has no address%s, so it excludes nothing: what it names is NOT excluded from \"%s\" until it has",
 		g->excludes[i]->name, g->name,
 		u->type == ADDR_FQDN ? "fqdn" : "external-resource",
-		u->type == ADDR_FQDN ? u->fqdn : u->feed,
-		c->cfg->dyn ? "" : " (not resolved yet)", g->name);
+		u->type == ADDR_FQDN ? u->fqdn : u->feed, unfilled_when(c, u),
+		g->name);
 }
 
 /*
@@ -287,7 +303,7 @@ void addr_warn_unfilled_negate(struct compile_ctx *c,
 				u->type == ADDR_FQDN ? "fqdn" :
 						       "external-resource",
 				u->type == ADDR_FQDN ? u->fqdn : u->feed,
-				c->cfg->dyn ? "" : " (not resolved yet)");
+				unfilled_when(c, u));
 		}
 	}
 }

@@ -308,6 +308,73 @@ static void test_compile_reads_the_table(void **state)
 	dyn_table_free(&t);
 }
 
+static const char exclude_conf[] = "config firewall address\n"
+				   "    edit \"peer\"\n"
+				   "        set type fqdn\n"
+				   "        set fqdn \"peer.example.net\"\n"
+				   "    next\n"
+				   "end\n"
+				   "config firewall addrgrp\n"
+				   "    edit \"others\"\n"
+				   "        set member \"all\"\n"
+				   "        set exclude enable\n"
+				   "        set exclude-member \"peer\"\n"
+				   "    next\n"
+				   "end\n"
+				   "config firewall local-in-policy\n"
+				   "    edit 1\n"
+				   "        set intf \"any\"\n"
+				   "        set srcaddr \"others\"\n"
+				   "        set dstaddr \"all\"\n"
+				   "        set service \"IKE\"\n"
+				   "        set schedule \"always\"\n"
+				   "    next\n"
+				   "end\n";
+
+/* The exclude-member warning's text, compiled over @t. */
+static void exclude_warning(struct dyn_table *t, char *buf, size_t size)
+{
+	struct pipeline p;
+	size_t i;
+
+	buf[0] = '\0';
+	assert_int_equal(pipeline_load_mem(&p, "t.conf", exclude_conf,
+					   strlen(exclude_conf), STAGE_RESOLVE),
+			 0);
+	p.objs.dyn = t;
+	assert_int_equal(pipeline_compile(&p), 0);
+	for (i = 0; i < p.diags.nr; i++)
+		if (strstr(p.diags.items[i].msg, "excludes nothing"))
+			snprintf(buf, size, "%s", p.diags.items[i].msg);
+	pipeline_free(&p);
+}
+
+/*
+ * The daemon compiles its start before it has asked DNS anything: the
+ * warning says the name is not resolved yet, not that it has no address.
+ * Asked, and failed, it has none.
+ */
+static void test_exclude_warning_before_the_first_query(void **state)
+{
+	struct dyn_table t;
+	struct dyn_entry *e;
+	char msg[512];
+
+	(void)state;
+	dyn_table_init(&t);
+	exclude_warning(&t, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "has no address (not resolved yet)"));
+	e = dyn_get(&t, DYN_FQDN, "peer.example.net");
+	assert_non_null(e);
+	exclude_warning(&t, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "has no address (not resolved yet)"));
+	snprintf(e->err, sizeof(e->err),
+		 "Timeout while contacting DNS servers");
+	exclude_warning(&t, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "has no address, so it excludes nothing"));
+	dyn_table_free(&t);
+}
+
 /* ---- the cache (dyn/cache.h) ---- */
 
 static char said[4][512];
@@ -723,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_wildcard_counts),
 		cmocka_unit_test(test_table_change_detection),
 		cmocka_unit_test(test_compile_reads_the_table),
+		cmocka_unit_test(test_exclude_warning_before_the_first_query),
 		cmocka_unit_test(test_cache_round_trip),
 		cmocka_unit_test(test_cache_keeps_cache_ttl),
 		cmocka_unit_test(test_cache_same_names_only),
