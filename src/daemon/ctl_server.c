@@ -162,8 +162,6 @@ int ctl_server_open(struct daemon *d)
 		return err;
 	}
 	d->ctl_spare_fd = open_spare(); /* if not now, at the fd limit */
-	d->started_at = time(NULL);
-	d->started_ms = sa_mono_ms();
 	d->ctl_fd = fd;
 	d->ctl_resume_ms = 0;
 	return 0;

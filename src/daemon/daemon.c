@@ -804,6 +804,13 @@ int daemon_run(const struct daemon_opts *o)
 	sigset_t old;
 	int err, i;
 
+	/*
+	 * Uptime counts from here, before the config's first load: `get
+	 * system status` showed it starting after "Config loaded", once the
+	 * program was verified and attached.
+	 */
+	d.started_at = time(NULL);
+	d.started_ms = sa_mono_ms();
 	for (i = 0; i < CTL_MAX_CONNS; i++)
 		d.conns[i].fd = -1;
 	d.metrics.epoll_fd = -1;

@@ -169,7 +169,7 @@ struct daemon {
 	struct intf_want want;
 	struct sched_state sched;
 	time_t loaded_at;
-	time_t started_at; /* the control socket opened (wall time) */
+	time_t started_at; /* daemon_run() began (wall time) */
 	__u64 started_ms;  /* the same, sa_mono_ms(): uptime, across steps */
 	unsigned int reloads, reload_failures;
 

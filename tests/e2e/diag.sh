@@ -334,6 +334,9 @@ jcheck "status -j parses, with pid config policies interfaces trace reasons poli
 	"pid config policies interfaces trace reasons policy_hits" status -j
 jcheck "get system status -j: version hostname uptime_s policies" \
 	"version hostname uptime_s policies" get -j system status
+# Uptime counts from the daemon's start, before its config's first load.
+check "get system status -j: started is not after loaded" sh -c \
+	"nsenter --net=/run/netns/$GW $bin get -s $SOCK -j system status | '$py' -c 'import json, sys; d = json.load(sys.stdin); sys.exit(d[\"started\"] > d[\"loaded\"])'"
 jcheck "get system performance status -j: packets reasons policy_deny events" \
 	"packets reasons policy_deny events" get -j system performance status
 jcheck "get firewall local-in-policy -j: policies" "policies" \
