@@ -489,6 +489,29 @@ static void orphan_msg(const struct daemon *d)
 		d->o->pin_dir, name);
 }
 
+/*
+ * A session table this start made (nothing adopted) knows none of the
+ * gateway's connections: put them in before the program meets their
+ * replies (sess_seed.c). Not fatal: without them it enforces as before.
+ */
+static void seed_sessions(struct daemon *d)
+{
+	enum li_pins pins = li_loader_pins(d->l);
+	int n;
+
+	if (pins != LI_PINS_NONE && pins != LI_PINS_REPLACED)
+		return;
+	n = sessions_seed(d);
+	if (n < 0)
+		daemon_msg(
+			"cannot read this host's connections (%s): replies to those whose remote speaks next meet the policies until the gateway sends on them",
+			strerror(-n));
+	else if (n)
+		daemon_msg(
+			"%d connection%s the gateway had open entered as sessions: their replies pass",
+			n, n == 1 ? "" : "s");
+}
+
 /* Everything up to READY=1; on failure, start() leaves pins in place. */
 static int start(struct daemon *d)
 {
@@ -571,6 +594,7 @@ static int start(struct daemon *d)
 		daemon_msg("cannot set up the data path: %s", strerror(-err));
 		return err;
 	}
+	seed_sessions(d);
 	err = links_sync(d, true);
 	if (err)
 		return err;

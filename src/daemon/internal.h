@@ -356,6 +356,12 @@ void geoip_status_json(struct daemon *d, FILE *out);
 
 /* sessions.c */
 void sessions_init(struct daemon *d);
+/*
+ * sess_seed.c: the gateway's own connections (the kernel's sockets) into
+ * a new session table, before the program is attached: how many, or
+ * -errno.
+ */
+int sessions_seed(struct daemon *d);
 void sessions_tick(struct daemon *d);
 int sessions_timeout_ms(struct daemon *d);
 bool sessions_filter(struct daemon *d, int family, int argc,

@@ -10,6 +10,11 @@ address given on the command line (one of the test's namespaces).
   udp-serve ADDR PORT          answers each datagram NTP-style (48 bytes)
   tcp SERVER PORT [TIMEOUT]    connects; prints the first line the server sent
   tcp-serve ADDR PORT          sends a banner line to each connection
+  idle-serve ADDR PORT DIR      takes one connection, then sends "msg N"
+                               on it when the file DIR/poke.N appears
+  idle-client SERVER PORT FILE  connects and appends each line it gets to
+                               FILE: an idle connection whose remote
+                               speaks next (a BGP or SSH session)
   spoof-udp SRC DST SPORT DPORT     one datagram (scapy); prints the answer
   spoof-ack SRC DST SPORT DPORT     one TCP ACK, no connection; the answer
 
@@ -19,9 +24,11 @@ them first. They wait 2 s for it; an answer to a forged source that is not
 this host's own goes to that source and cannot be seen here.
 """
 import hashlib
+import os
 import socket
 import struct
 import sys
+import time
 import urllib.request
 
 
@@ -131,6 +138,29 @@ def spoof(kind, src, dst, sport, dport):
     return 0
 
 
+def idle_serve(addr, port, pokes):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(1)
+    c, _ = s.accept()
+    n = 0
+    while True:
+        if os.path.exists("%s/poke.%d" % (pokes, n)):
+            c.sendall(b"msg %d\n" % n)
+            n += 1
+        time.sleep(0.05)
+
+
+def idle_client(server, port, out):
+    c = socket.create_connection((server, int(port)), timeout=10)
+    c.settimeout(None)
+    with open(out, "a", buffering=1) as f:
+        for line in c.makefile():
+            f.write(line)
+    return 0
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "dns":
@@ -145,6 +175,10 @@ def main(argv):
         return tcp(*args)
     if cmd == "tcp-serve":
         return tcp_serve(*args)
+    if cmd == "idle-serve":
+        return idle_serve(*args)
+    if cmd == "idle-client":
+        return idle_client(*args)
     if cmd == "spoof-udp":
         return spoof("udp", *args)
     if cmd == "spoof-ack":

@@ -12,7 +12,11 @@
 #    replaces them and the program, again under that stream;
 #  - a restart that adopts small maps, with a config too big for them;
 #  - after each, one session egress filter of ours, its program the one
-#    using the maps pinned now.
+#    using the maps pinned now;
+#  - the gateway's own idle TCP connection, whose remote speaks next (a
+#    BGP or SSH session), gets its remote's data after a start over
+#    another build's pins (an upgrade) and after a stop and a start
+#    (`systemctl restart`): the new session table has it.
 #
 #	sh tests/e2e/takeover.sh BIN
 #
@@ -31,8 +35,10 @@ setup_run to localin-to
 # The UDP stream's ends, once the daemons are gone.
 cleanup_more() {
 	touch "$tmp/stop"
+	for p in $idle_pids; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 }
+idle_pids=""
 
 # Does the program attached to the interface use the maps pinned now?
 uses_pins() {
@@ -63,6 +69,27 @@ stream_stop() { # sets $sent and $got (not in a subshell: it waits)
 	wait "$send_pid" "$recv_pid" 2>/dev/null
 	sent=$(cat "$tmp/send.out")
 	got=$(cat "$tmp/recv.out")
+}
+
+# The gateway's own TCP connection to the peer, idle: the peer sends
+# "msg N" on it when $tmp/poke.N appears, the gateway's end appends what
+# it gets to $tmp/idle.got. Nothing else goes either way.
+PROBE=$(dirname "$0")/sessions_probe.py
+idle_start() {
+	ip netns exec "$PEER" "$PY" "$PROBE" idle-serve "$PEER_ADDR" 7179 \
+		"$tmp" >/dev/null 2>&1 &
+	idle_pids="$idle_pids $!"
+	sleep 0.5
+	in_gw "$PY" "$PROBE" idle-client "$PEER_ADDR" 7179 "$tmp/idle.got" \
+		>/dev/null 2>&1 &
+	idle_pids="$idle_pids $!"
+	sleep 0.5
+}
+idle_got() { grep -qx "msg $1" "$tmp/idle.got" 2>/dev/null; }
+# Does the peer's "msg N" reach the gateway (3 s: TCP retransmits a lost one)?
+idle_msg() { # N
+	touch "$tmp/poke.$1"
+	wait_until 30 idle_got "$1"
 }
 
 write_conf() { # file hostname [extra policies]
@@ -108,6 +135,8 @@ check_start "localin run starts with the small config" "$conf" || {
 id1=$(prog_id)
 check "enforcing: the ping is dropped" ping_dropped
 eg1=$(egress_prog)
+idle_start
+check "the gateway's idle connection: its remote's data arrives" idle_msg 0
 
 # --- events queued across a reload -------------------------------------------
 # Stopped, the daemon cannot read what the program queues; SIGHUP waits.
@@ -192,6 +221,10 @@ check "... one egress filter of ours, this build's ($eg2 -> $eg3)" \
 check "... its egress program uses the maps pinned now" egress_uses_pins
 check "... $sent UDP datagrams sent across it, $got got past: no gap" \
 	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+check "... the gateway's idle connection: its remote's data still arrives" \
+	idle_msg 1
+check "... the daemon says it entered the gateway's connections" \
+	grep -q "connection the gateway had open entered as sessions" "$ERR"
 
 # --- a restart that adopts small maps, with a big config ----------------------
 pid=$(daemon_pid)
@@ -214,6 +247,17 @@ check "... one egress filter of ours" [ "$(egress_filters)" = 1 ]
 check "... its egress program uses the maps pinned now" egress_uses_pins
 check "... $sent UDP datagrams sent across it, $got got past: no gap" \
 	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+check "... the gateway's idle connection: its remote's data still arrives" \
+	idle_msg 2
+
+# --- a restart as systemctl does it: stop, then start ----------------------------
+li_cmd stop >/dev/null 2>&1
+cp "$small" "$conf"
+: >"$ERR"
+start_daemon "$conf" || tail -n 5 "$ERR"
+check "stop, then start: the gateway's idle connection's data still arrives" \
+	idle_msg 3
+check "... still enforcing" ping_dropped
 
 li_cmd stop >/dev/null 2>&1
 sleep 0.2
