@@ -9,7 +9,8 @@
 # RELOADING=1 then READY=1 for `localin reload` and for SIGHUP, and also
 # for a reload with a broken config (refused; the daemon keeps running),
 # STOPPING=1 for `localin stop` and for SIGTERM (exit 0), no READY=1 from
-# a start that fails; and `systemd-analyze verify` of
+# a start that fails; the unit's ExecReload fails for a refused config
+# and succeeds for a good one; and `systemd-analyze verify` of
 # contrib/localin.service where systemd-analyze exists.
 #
 #	sh tests/e2e/notify.sh BIN
@@ -187,7 +188,31 @@ kill -HUP "$dpid"
 check "SIGHUP with a broken config: RELOADING=1 then still READY=1" \
 	eval "wait_lines 9 && reload_pair 8"
 check "... the daemon keeps running" alive "$dpid"
+
+# --- the unit's ExecReload, as `systemctl reload` runs it ------------------------
+# Its exit is what `systemctl reload` reports: a refused config must fail
+# it (with `kill -HUP` it exited 0, and the admin learnt of the refusal
+# only by reading the journal). The socket is this test's.
+execreload() {
+	cmd=$(sed -n 's/^ExecReload=//p' "$unit" |
+		sed "s|@BINDIR@|$(dirname "$bin")|g; s|\$MAINPID|$dpid|g;
+			s|localin reload|localin reload -s $SOCK|")
+	in_gw sh -c "$cmd" >"$tmp/execreload.out" 2>&1
+}
+execreload
+rc=$?
+check "the unit's ExecReload with a broken config fails, as systemctl reload then does (exit $rc)" \
+	[ "$rc" != 0 ]
+check "... saying where" grep -q "localin.conf:[0-9]*:[0-9]*: error" \
+	"$tmp/execreload.out"
+check "... RELOADING=1 then still READY=1" \
+	eval "wait_lines 11 && reload_pair 10"
+check "... the daemon keeps running" alive "$dpid"
 cp "$deny" "$conf"
+execreload
+rc=$?
+check "the unit's ExecReload with a good config: exit 0 (exit $rc)" [ "$rc" = 0 ]
+check "... RELOADING=1 then READY=1" eval "wait_lines 13 && reload_pair 12"
 
 # --- stop ---------------------------------------------------------------------
 before=$(nlines)
