@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -812,6 +813,16 @@ static void stop(struct daemon *d)
 			d->o->pin_dir);
 }
 
+/* Did a daemon before this one leave its program pinned under @dir? */
+static bool pinned(const char *dir)
+{
+	char path[PATH_MAX];
+
+	return snprintf(path, sizeof(path), "%s/li_conf", dir) <
+		       (int)sizeof(path) &&
+	       !access(path, F_OK);
+}
+
 int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon d = {
@@ -878,8 +889,13 @@ int daemon_run(const struct daemon_opts *o)
 			daemon_msg("cannot unpin under %s", o->pin_dir);
 		daemon_msg("not started; nothing attached or pinned");
 		li_loader_close(d.l);
-	} else if (d.l) {
-		/* Enforcement that was going on before we came goes on. */
+	} else if (d.l || pinned(o->pin_dir)) {
+		/*
+		 * Enforcement that was going on before we came goes on: said
+		 * also when the config was refused before anything was opened
+		 * (a restart loop on a bad config), where the admin saw only
+		 * the config's errors and could not tell the gateway's state.
+		 */
 		daemon_msg(
 			"not started; what is pinned under %s stays in force",
 			o->pin_dir);

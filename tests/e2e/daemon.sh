@@ -179,6 +179,23 @@ kill -9 "$old"
 wait_until 50 gone "$old"
 check "kill -9: the program stays attached" [ "$(prog_id)" = "$id1" ]
 check "kill -9: enforcement goes on" ping_dropped
+# A restart with a config it refuses (systemd's Restart=on-failure tries
+# again and again): the program of the daemon before enforces meanwhile,
+# and the daemon's messages say so, not only the config's error.
+sed 's/set action deny/set action dney/' "$conf" >"$tmp/refused.conf"
+in_gw "$bin" run -c "$tmp/refused.conf" --log "$LOG" -s "$SOCK" \
+	--pin-dir "$PIN" >"$tmp/refused.out" 2>&1
+rc=$?
+check "restart with a refused config: exit 1 (exit $rc)" [ "$rc" = 1 ]
+check "... the error placed" \
+	grep -q "refused.conf:[0-9]*:[0-9]*: error: invalid value \"dney\"" \
+	"$tmp/refused.out"
+check "... it says the pinned program stays in force" \
+	grep -q "not started; what is pinned under $PIN stays in force" \
+	"$tmp/refused.out"
+check "... which it does: the same program, enforcing" \
+	[ "$(prog_id)" = "$id1" ]
+check "... the ping still dropped" ping_dropped
 check_start "restart after kill -9: localin run starts" "$conf" ||
 	tail -n 20 "$ERR"
 check "restart: the same program (id $id1) was adopted, never detached" \
