@@ -342,6 +342,31 @@ static int no_ethernet(struct daemon *d, struct daemon_link *k)
  * One that another XDP program holds is tried again at every change of
  * the interface (the kernel announces attach and detach as one).
  */
+/*
+ * At start, localin's program on an interface the policies do not name:
+ * the daemon before this one attached it (its config named the
+ * interface), and this one adopted its pins or replaced them. Left
+ * there, it judged that interface by a config that does not name it
+ * (and another build's by maps no one keeps), and stayed after `localin
+ * stop`, with nothing pinned to find it by.
+ */
+static void leftover_off(struct daemon *d, struct daemon_link *k)
+{
+	int err;
+
+	if (d->live || li_loader_hook_empty(k->ifindex))
+		return;
+	err = li_loader_detach_xdp(k->ifindex);
+	if (!err)
+		daemon_msg(
+			"took localin's program off %s (ifindex %d), which the policies no longer name (a daemon before this one attached it)",
+			k->name, k->ifindex);
+	else if (err != -ENOENT)
+		daemon_msg(
+			"cannot take localin's program off %s (ifindex %d), which the policies no longer name: %s",
+			k->name, k->ifindex, strerror(-err));
+}
+
 static int sync_xdp(struct daemon *d, struct daemon_link *k)
 {
 	const char *m;
@@ -353,8 +378,10 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 		memset(&k->foreign, 0, sizeof(k->foreign));
 		k->attach_err = 0;
 		k->no_eth = false;
-		if (!k->attached)
+		if (!k->attached) {
+			leftover_off(d, k);
 			return 0;
+		}
 		err = li_loader_detach(d->l, k->ifindex);
 		if (err == -EEXIST)
 			err = under_uppers(d, k, false);

@@ -838,6 +838,11 @@ static int detach_xdp(int ifindex)
 	return err;
 }
 
+int li_loader_detach_xdp(int ifindex)
+{
+	return detach_xdp(ifindex);
+}
+
 /*
  * Our programs off @ifindex: the egress one too, 0 for it also when the
  * interface is gone (with it went our filter), as forget_attached.

@@ -255,6 +255,13 @@ const char *li_loader_xdp_mode(const struct li_loader *l, int ifindex,
  * it (links_moved.c).
  */
 int li_loader_off_here(struct li_loader *l, int ifindex);
+/*
+ * localin's XDP program (known by its name: any build's, any maps) off
+ * @ifindex's hook, alone or under libxdp's dispatcher: 0, -ENOENT when
+ * there is none, or -errno. For what a daemon before left on an
+ * interface the policies no longer name.
+ */
+int li_loader_detach_xdp(int ifindex);
 
 /* Another program alone on an interface's XDP hook. */
 struct li_xdp_prog {

@@ -6,8 +6,10 @@
 # refusing a second daemon, `localin status`, enforcement and log lines,
 # `diagnose debug flow`, reload with a broken config (refused, located
 # errors, the running config stays), reload with a good one, SIGHUP,
-# kill -9 (enforcement goes on) and a restart that adopts the pinned
-# program without detaching it, and `localin stop` leaving no attachment,
+# kill -9 (enforcement goes on), a restart with a refused config (the
+# pinned program stays in force, said), a restart that adopts the pinned
+# program without detaching it, one whose policies no longer name the
+# interface (the program comes off it), and `localin stop` leaving no attachment,
 # no pins, no socket and a free lock; `localin run` under `ip netns exec`
 # (no bpffs there: it mounts one; after kill -9 the next start adopts the
 # maps of the program left attached, its pins gone with it); a start while
@@ -205,6 +207,25 @@ cp "$accept" "$conf"
 check "restart: reload works on the adopted state" li_cmd reload
 check "restart: ... accept in force" ping_ok
 
+# --- a restart whose policies no longer name an interface ----------------------
+# kill -9, then a start with the policies on another interface: the
+# program the daemon before left on $IF comes off it. It stayed there,
+# judging $IF by a config that does not name it, and after `localin
+# stop` stayed on with nothing pinned to find it by.
+IF2=$(printf '%.15s' "li-e2b-$$")
+ip link add "$IF2" netns "$GW" type veth peer name peer2 netns "$PEER" &&
+	ip -n "$GW" link set "$IF2" up && ip -n "$PEER" link set peer2 up
+old=$(daemon_pid)
+kill -9 "$old"
+wait_until 50 gone "$old"
+sed "s/set intf \"$IF\"/set intf \"$IF2\"/" "$deny" >"$tmp/other.conf"
+: >"$ERR"
+check_start "restart with the policies on another interface" "$tmp/other.conf"
+check "... localin's program is off $IF" [ -z "$(prog_id)" ]
+check "... said" grep -q "took localin's program off $IF (ifindex" "$ERR"
+check "... on $IF2" eval "ip -n '$GW' link show dev '$IF2' | grep -q prog/xdp"
+check "... $IF's traffic passes" ping_ok
+
 # --- stop ---------------------------------------------------------------------
 last=$(daemon_pid)
 li_cmd stop >"$tmp/stop.out" 2>&1
@@ -212,6 +233,8 @@ check "localin stop: exit 0" [ $? = 0 ]
 # (stop answers before the process has exited)
 check "localin stop: the daemon has exited" wait_until 50 gone "$last"
 check "localin stop: no program attached" [ -z "$(prog_id)" ]
+check "localin stop: none on $IF2 either" \
+	eval "! ip -n '$GW' link show dev '$IF2' | grep -q prog/xdp"
 check "localin stop: nothing pinned" [ ! -e "$PIN" ]
 check "localin stop: no control socket" [ ! -e "$SOCK" ]
 check "localin stop: the lock is free" flock -n "$LOCK" true
