@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/ctl.h"
+#include "dataplane/loader.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 
@@ -99,6 +101,26 @@ static int say_failure(const char *sock, int err, int timeout_s)
 		fprintf(stderr, "localin: %s: %s\n", sock, strerror(-err));
 	}
 	return 1;
+}
+
+/*
+ * `stop` or `status` that found no daemon at the default socket, while
+ * the default pin directory holds localin's program: a daemon killed or
+ * crashed left it, and it enforces its last config still (README,
+ * "Stop"). Said, or the admin who ran `localin stop` believes that
+ * nothing is enforced any more. Not for another socket (-s, a network
+ * namespace's), whose pin directory the client does not know.
+ */
+static void say_pinned(const char *name, const char *sock, int err)
+{
+	if ((err != -ENOENT && err != -ECONNREFUSED) ||
+	    strcmp(sock, CTL_SOCKET_PATH) ||
+	    (strcmp(name, "stop") && strcmp(name, "status")) ||
+	    access(LI_PIN_DIR "/li_conf", F_OK))
+		return;
+	fprintf(stderr,
+		"localin: but localin's program is still pinned under %s: a daemon that ended without `localin stop` (killed, crashed) left it, enforcing its last config. `localin run -c FILE` adopts it; `localin stop` then takes it off\n",
+		LI_PIN_DIR);
 }
 
 static volatile int interrupted;
@@ -223,8 +245,11 @@ usage:
 	if (!json && is_stream(line))
 		return stream(sock, line, timeout_s);
 	err = ctl_request(sock, line, timeout_s * 1000, stdout, stderr, &ok);
-	if (err)
-		return say_failure(sock, err, timeout_s);
+	if (err) {
+		say_failure(sock, err, timeout_s);
+		say_pinned(name, sock, err);
+		return 1;
+	}
 	return ok ? 0 : 1;
 }
 

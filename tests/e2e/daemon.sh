@@ -181,6 +181,20 @@ kill -9 "$old"
 wait_until 50 gone "$old"
 check "kill -9: the program stays attached" [ "$(prog_id)" = "$id1" ]
 check "kill -9: enforcement goes on" ping_dropped
+# `localin stop` at the default socket, where no daemon is now (a tmpfs
+# over /run, in a mount namespace of its own: no one else's daemon can
+# hear it), with the program pinned at the default pin directory (a link
+# to ours in this test's bpffs): it says the program still enforces.
+ln -s "$PIN" /sys/fs/bpf/localin
+unshare -m --propagation private sh -c \
+	'mount -t tmpfs none /run && exec "$1" stop' sh "$bin" \
+	>"$tmp/nodaemon.out" 2>&1
+rc=$?
+rm -f /sys/fs/bpf/localin
+check "kill -9, then localin stop: no daemon (exit $rc)" [ "$rc" = 1 ]
+check "... saying the program pinned still enforces" \
+	grep -q "still pinned under /sys/fs/bpf/localin: a daemon that ended without" \
+	"$tmp/nodaemon.out"
 # A restart with a config it refuses (systemd's Restart=on-failure tries
 # again and again): the program of the daemon before enforces meanwhile,
 # and the daemon's messages say so, not only the config's error.
