@@ -52,6 +52,7 @@ struct seed_sock {
 struct seed_list {
 	struct seed_sock *s;
 	size_t nr, cap;
+	size_t servers; /* after servers_first(): s[0..servers) are those */
 	int err;
 };
 
@@ -154,12 +155,32 @@ static bool is_server(const struct seed_sock *s)
 	return s->proto == IPPROTO_TCP ? s->state == ST_LISTEN : !s->rport;
 }
 
+static int servers_before(const void *a, const void *b)
+{
+	return (int)is_server(b) - (int)is_server(a);
+}
+
+/*
+ * The listeners ahead of the rest, so that each connection is compared
+ * with those few: a gateway with 100k connections would otherwise compare
+ * every pair of them.
+ */
+static void servers_first(struct seed_list *list)
+{
+	if (list->nr)
+		qsort(list->s, list->nr, sizeof(*list->s), servers_before);
+	for (list->servers = 0;
+	     list->servers < list->nr && is_server(&list->s[list->servers]);
+	     list->servers++)
+		;
+}
+
 /* Did a server socket of the same port and address (or any) accept @c? */
 static bool accepted(const struct seed_list *list, const struct seed_sock *c)
 {
 	size_t i;
 
-	for (i = 0; i < list->nr; i++) {
+	for (i = 0; i < list->servers; i++) {
 		const struct seed_sock *s = &list->s[i];
 
 		if (is_server(s) && s->proto == c->proto &&
@@ -241,6 +262,8 @@ int sessions_seed(struct daemon *d)
 	for (f = 4; !err && f <= 6; f += 2)
 		for (p = 0; !err && p < 2; p++)
 			err = dump(nl, buf, size, (__u8)f, protos[p], &list);
+	if (!err)
+		servers_first(&list);
 	for (i = 0; !err && i < list.nr; i++) {
 		if (!wanted(&list, &list.s[i]))
 			continue;
