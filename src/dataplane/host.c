@@ -240,6 +240,12 @@ static __always_inline int li_acc_sas_stale(const LI_CTX *c)
 	return 0;
 }
 
+static __always_inline int li_acc_sas_stale_cached(const LI_CTX *c)
+{
+	(void)c;
+	return 0;
+}
+
 static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 {
 	return c->sa_bits;

@@ -536,14 +536,29 @@ static __always_inline __u64 ike_now(const LI_CTX *c)
 }
 
 /*
- * Only for an unknown SPI: the daemon has not kept the SA table for
- * LI_SAS_STALE_NS (no future: the coarse clock may lag its write).
+ * Only for an unknown SPI, and a non-peer's IKE let through: the daemon
+ * has not kept the SA table for LI_SAS_STALE_NS (no future: the coarse
+ * clock may lag its write).
  */
 static __always_inline int li_acc_sas_stale(const LI_CTX *c)
 {
 	__u64 alive = c->cv->conf.sas_alive_ns;
 
 	return alive && ike_now(c) > alive + LI_SAS_STALE_NS;
+}
+
+/*
+ * The same for an unknown SPI from anyone, which a flood of forged ESP
+ * asks at every packet: the CPU's cached clock, read and not refreshed
+ * (emit() refreshes it as it logs the drop), no helper call. A clock left
+ * old by a quiet CPU says "not stale": that packet is dropped as while
+ * the daemon lived, and its log line refreshes the clock for the next.
+ */
+static __always_inline int li_acc_sas_stale_cached(const LI_CTX *c)
+{
+	__u64 alive = c->cv->conf.sas_alive_ns, t = c->test_now;
+
+	return alive && (t ? t : c->s->tb.ns) > alive + LI_SAS_STALE_NS;
 }
 
 /* Only on rare paths (a known peer's IKE, an unknown SPI from a peer). */

@@ -99,6 +99,9 @@
  *   int   li_acc_sas_stale(const LI_CTX *c);
  *                         (the daemon has not kept the SA table for
  *                          LI_SAS_STALE_NS: sa_slot.h. The host: 0)
+ *   int   li_acc_sas_stale_cached(const LI_CTX *c);
+ *                         (the same by a clock that may lag: "not stale"
+ *                          when in doubt; no helper call)
  *   int   li_acc_ike_recent(const LI_CTX *c, const struct li_pkt *p);
  *   void  li_acc_ike_note(const LI_CTX *c, const struct li_pkt *p);
  *                         (an IKE message from p->saddr was let through
@@ -458,13 +461,17 @@ li_decide_esp(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 	if (!e) {
 		/*
 		 * Unknown, unless from a peer whose SAs may be changing:
-		 * its source down, its IKE, no daemon keeping the table.
+		 * its source down, its IKE, no daemon keeping the table. With
+		 * no daemon, a new peer too, once its IKE was let through
+		 * (noted below): no one would add its first SA.
 		 */
 		e = li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI);
-		if (e && ((e->flags & LI_SA_F_DOWN) ||
-			  li_acc_ike_recent(c, p) || li_acc_sas_stale(c))) {
+		if (e ? ((e->flags & LI_SA_F_DOWN) || li_acc_ike_recent(c, p) ||
+			 li_acc_sas_stale(c)) :
+			(li_acc_sas_stale_cached(c) &&
+			 li_acc_ike_recent(c, p))) {
 			li_verdict_set(v, LI_PASS, LI_R_ESP_UNVERIFIED);
-			v->sa_id = e->id + 1;
+			v->sa_id = LI_SA_ID_UNVERIFIED + 1; /* a peer slot's */
 		} else {
 			li_verdict_set(v, LI_DROP, LI_R_ESP_UNKNOWN_SPI);
 		}
@@ -789,11 +796,17 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 			}
 			li_sess_after_policy(c, p, v, k, dirty, pol.flags);
 		}
-		/* A known peer's IKE let through: it may rekey (sa_slot.h). */
+		/*
+		 * A known peer's IKE let through: it may rekey (sa_slot.h).
+		 * Anyone's, while no daemon keeps the SA table: a new peer.
+		 */
 		if (!v->drop && (p->flags & LI_PKT_IKE) &&
-		    li_acc_detect_esp(c) &&
-		    li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI))
-			li_acc_ike_note(c, p);
+		    li_acc_detect_esp(c)) {
+			if (li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI))
+				li_acc_ike_note(c, p);
+			else if (li_acc_sas_stale(c))
+				li_acc_ike_note(c, p);
+		}
 	}
 	if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))
 		li_acc_frag_put(c, p, v);

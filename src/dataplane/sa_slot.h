@@ -65,8 +65,12 @@
  * stuck for longer than this leaves a table that misses every SA made
  * since: the next rekey would cut its tunnel. So its peers' unknown SPIs
  * then pass unverified, as while their SA source is down (LI_SA_F_DOWN):
- * no daemon hears of SAs now. 0 in sas_alive_ns: no daemon keeps this
- * table (replay, test runs).
+ * no daemon hears of SAs now. So does a new peer's (no slot of its own),
+ * within LI_IKE_WINDOW_NS of its IKE that the policies let through: no
+ * daemon would add its first SA, and a gateway whose daemon will not
+ * start (a config refused in a restart loop) takes no new peer otherwise.
+ * ESP from an address that spoke no IKE is dropped as ever. 0 in
+ * sas_alive_ns: no daemon keeps this table (replay, test runs).
  */
 #define LI_SAS_STALE_NS 3000000000ull
 

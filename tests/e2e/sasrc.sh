@@ -33,6 +33,7 @@ setup_run sa localin-sasrc
 
 SAFILE=$tmp/manual.sa
 OTHER=192.0.2.3 # a second address of the peer's namespace, not the SA's peer
+NEWPEER=192.0.2.4 # a third: a peer with no SA yet, whose IKE is let through
 
 write_conf() { # file wrong-peer-action [no-sources]
 	cat >"$1" <<EOF
@@ -57,6 +58,16 @@ from scapy.all import IP, ESP, Raw, send, conf
 conf.verb = 0
 send([IP(src='${3:-$PEER_ADDR}', dst='$GW_ADDR') / ESP(spi=$1, seq=s) /
       Raw(bytes(32)) for s in range(1, $2 + 1)])"
+}
+
+# scapy in the peer's namespace: one IKE_SA_INIT header to UDP 500 from SRC.
+ike_send() { # src
+	ip netns exec "$PEER" "$py" -c "
+import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
+from scapy.all import IP, UDP, Raw, send, conf
+conf.verb = 0
+hdr = bytes(range(1, 9)) + bytes(8) + bytes([33, 0x20, 34, 8]) + bytes(4) + (28).to_bytes(4, 'big')
+send(IP(src='$1', dst='$GW_ADDR') / UDP(sport=500, dport=500) / Raw(hdr))"
 }
 
 esp_ok() { count "ESP with a live SPI (passed)"; }
@@ -91,6 +102,7 @@ reaches_min() { # counter-function want
 
 make_lab
 ip -n "$PEER" addr add "$OTHER/24" dev peer0
+ip -n "$PEER" addr add "$NEWPEER/24" dev peer0
 conf=$tmp/localin.conf
 write_conf "$conf" accept
 
@@ -315,7 +327,8 @@ check "the file's SA survived the reload (no source was reopened)" \
 # the lab: a rekey after kill -9 cut the tunnel, every packet dropped).
 # Past LI_SAS_STALE_NS (3 s) without the daemon's heartbeat, an unknown
 # SPI from the peer of a known SA passes unverified, as while its SA
-# source is down; from anyone else it is dropped as ever.
+# source is down; so does a new peer's within 2 s of its IKE let through;
+# from an address that spoke no IKE it is dropped as ever.
 unverified() { count "(passed unverified)"; }
 u0=$(unverified)
 bad0=$(esp_bad)
@@ -326,15 +339,24 @@ sleep 4
 esp_send 0xc0ffee09 2
 esp_send 0xc0ffee02 1
 esp_send 0xc0ffee0a 1 "$OTHER"
+# A new peer (no SA, so no slot of its own): its IKE let through, then
+# its first SA's ESP, which no stopped daemon adds. Dropped before: a
+# gateway whose daemon would not start (a config refused in a restart
+# loop) took no new peer.
+ike_send "$NEWPEER"
+esp_send 0xc0ffee0b 1 "$NEWPEER"
 kill -CONT "$dpid"
-check "daemon stopped 4 s: the peer's unknown SPI passes unverified" \
-	reaches unverified "$((u0 + 2))"
-check "... another address's unknown SPI is dropped" reaches esp_bad "$((bad0 + 1))"
+check "daemon stopped 4 s: the peer's unknown SPIs, and a new peer's first after its IKE, pass unverified" \
+	reaches unverified "$((u0 + 3))"
+check "... an address that spoke no IKE: its unknown SPI is dropped" reaches esp_bad "$((bad0 + 1))"
 check "... a live SPI still passes as one" reaches esp_ok "$((ok0 + 1))"
 bad0=$(esp_bad)
 esp_send 0xc0ffee09 1
-check "the daemon back: the peer's unknown SPI dropped again" \
-	reaches esp_bad "$((bad0 + 1))"
+ike_send "$NEWPEER"
+esp_send 0xc0ffee0c 1 "$NEWPEER"
+check "the daemon back: the peer's unknown SPI dropped again, and the new peer's" \
+	reaches esp_bad "$((bad0 + 2))"
+check "... none passed unverified" reaches unverified "$((u0 + 3))"
 
 # --- a reload without the section -----------------------------------------------------
 write_conf "$conf" accept no-sources
