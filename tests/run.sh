@@ -107,6 +107,8 @@ suite "e2e/sasrc [$1]" sh tests/e2e/sasrc.sh "$1/localin"
 # Issue 9: unknown-SPI ESP flooded for 30 s: every drop a log line or
 # suppressed (exactly), the lines within the rate limits, status quick.
 suite "e2e/flood [$1]" sh tests/e2e/flood.sh "$1/localin"
+# The daemon stopped under a flood: the full ring's losses counted apart.
+suite "e2e/ringfull [$1]" sh tests/e2e/ringfull.sh "$1/localin"
 # Issue 12 live: deny ALL but management SSH, and the gateway's own DNS,
 # HTTP, NTP-style UDP, ping and IKE still work; its services and forged
 # replies from an attacker get no answer (a control run without localin).

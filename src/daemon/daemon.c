@@ -760,6 +760,7 @@ static void loop(struct daemon *d)
 		}
 		daemon_tick(d, false);
 		trace_tick(d);
+		ring_full_tick(d);
 		sas_tick(d);
 		links_tick(d);
 		sessions_tick(d);

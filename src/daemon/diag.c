@@ -236,6 +236,7 @@ bool diag_sys_perf(struct daemon *d, bool json, FILE *out)
 		}
 	}
 	memcpy(s.suppressed, c.events_suppressed, sizeof(s.suppressed));
+	memcpy(s.ring_full, c.events_ring_full, sizeof(s.ring_full));
 	s.esp_wrong_peer_drop = d->p->rs.esp_wrong_peer_drop;
 	s.events = d->events;
 	s.traces = d->traces;

@@ -476,6 +476,10 @@ void diag_fmt_perf(FILE *out, const struct diag_perf *s)
 	for (i = 0; i < LI_EV_NR_KINDS; i++)
 		fprintf(out, "%s %llu %s", i ? "," : "",
 			(unsigned long long)s->suppressed[i], ev_names[i]);
+	fputs("; lost to a full ring:", out);
+	for (i = 0; i < LI_EV_NR_KINDS; i++)
+		fprintf(out, "%s %llu %s", i ? "," : "",
+			(unsigned long long)s->ring_full[i], ev_names[i]);
 	fprintf(out, "\nLog lines: %llu written, %llu lost\n",
 		(unsigned long long)s->log_lines,
 		(unsigned long long)s->log_lost);
@@ -510,6 +514,10 @@ void diag_fmt_perf_json(FILE *out, const struct diag_perf *s)
 	for (i = 0; i < LI_EV_NR_KINDS; i++)
 		fprintf(out, "%s\"%s\":%llu", i ? "," : "", ev_names[i],
 			(unsigned long long)s->suppressed[i]);
+	fputs("},\"ring_full\":{", out);
+	for (i = 0; i < LI_EV_NR_KINDS; i++)
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "", ev_names[i],
+			(unsigned long long)s->ring_full[i]);
 	fprintf(out,
 		"}},\"log\":{\"written\":%llu,\"lost\":%llu},\"rss_kib\":%lu,\"uptime_s\":%lld}\n",
 		(unsigned long long)s->log_lines,

@@ -63,7 +63,8 @@ void diag_fmt_sys_json(FILE *out, const struct diag_sys *s);
 struct diag_perf {
 	time_t started, now, uptime;
 	__u64 by_reason[LI_R_MAX];
-	__u64 suppressed[LI_EV_NR_KINDS];
+	__u64 suppressed[LI_EV_NR_KINDS]; /* by the data path's rate limit */
+	__u64 ring_full[LI_EV_NR_KINDS];  /* lost to a full ring */
 	__u64 policy_accept, policy_deny; /* hits of accept / deny policies */
 	bool esp_wrong_peer_drop;
 	__u64 events, traces, log_lines, log_lost;

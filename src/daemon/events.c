@@ -169,18 +169,84 @@ void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns)
 	}
 }
 
+static const char *const ev_kinds[LI_EV_NR_KINDS] = {
+	[LI_EV_TRAFFIC] = "traffic",
+	[LI_EV_ESP_ERROR] = "esp-error",
+	[LI_EV_TRACE] = "trace",
+	[LI_EV_ESP_PEER] = "esp-wrong-peer",
+};
+
+/* How often ring_full_tick() reads the counters; a quiet read ends a burst. */
+#define RING_FULL_READ_NS 1000000000ull
+
+/* "N traffic, M esp-error" of @n's kinds that are not 0. */
+static void ring_full_kinds(char *buf, size_t size, const __u64 *n)
+{
+	size_t len = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < LI_EV_NR_KINDS && len < size; k++)
+		if (n[k])
+			len += (size_t)snprintf(buf + len, size - len,
+						"%s%llu %s", len ? ", " : "",
+						(unsigned long long)n[k],
+						ev_kinds[k]);
+}
+
+/*
+ * Events the data path let out but found no room for in the ring: the
+ * daemon fell behind (stopped, starved of CPU, a flood faster than it
+ * formats lines). Not the rate limit, which says its own once a minute:
+ * this is lines an admin expected and will not find. Said when a burst
+ * is first seen, and once more with its total when a read finds no new
+ * loss; the verdicts themselves are the data path's and stand.
+ */
+void ring_full_tick(struct daemon *d)
+{
+	__u64 now = li_sess_clock_ns(), cur[LI_EV_NR_KINDS], n = 0, in = 0;
+	bool first = !d->ring_full_read_ns;
+	char kinds[128];
+	int k;
+
+	if (!first && now - d->ring_full_read_ns < RING_FULL_READ_NS)
+		return;
+	d->ring_full_read_ns = now ? now : 1;
+	if (li_loader_ring_full(d->l, cur))
+		return;
+	for (k = 0; k < LI_EV_NR_KINDS; k++) {
+		__u64 dk = cur[k] - d->ring_full_seen[k];
+
+		if (cur[k] < d->ring_full_seen[k])
+			dk = cur[k]; /* counters were reset */
+		/* an adopted data path's past losses are not this burst's */
+		if (first)
+			dk = 0;
+		d->ring_full_seen[k] = cur[k];
+		n += dk;
+		in += d->ring_full_burst[k];
+		d->ring_full_burst[k] += dk;
+	}
+	if (n && !in) {
+		ring_full_kinds(kinds, sizeof(kinds), d->ring_full_burst);
+		daemon_msg(
+			"event ring full: %llu events lost (%s): the daemon fell behind the data path, their log and trace lines are missing",
+			(unsigned long long)n, kinds);
+	} else if (!n && in) {
+		ring_full_kinds(kinds, sizeof(kinds), d->ring_full_burst);
+		daemon_msg(
+			"event ring full: the burst is over, %llu events lost in it (%s)",
+			(unsigned long long)in, kinds);
+		memset(d->ring_full_burst, 0, sizeof(d->ring_full_burst));
+	}
+}
+
 /*
  * Once a minute: what the rate limits held back since the last report,
  * in user space (rl_summary_pending) and in the data path's token bucket.
  */
 void daemon_report(struct daemon *d)
 {
-	static const char *const kinds[LI_EV_NR_KINDS] = {
-		[LI_EV_TRAFFIC] = "traffic",
-		[LI_EV_ESP_ERROR] = "esp-error",
-		[LI_EV_TRACE] = "trace",
-		[LI_EV_ESP_PEER] = "esp-wrong-peer",
-	};
 	struct li_counters c;
 	char buf[256];
 	int i;
@@ -198,7 +264,7 @@ void daemon_report(struct daemon *d)
 		if (n)
 			daemon_msg(
 				"data path rate limit: suppressed %llu %s events",
-				(unsigned long long)n, kinds[i]);
+				(unsigned long long)n, ev_kinds[i]);
 		d->kernel_suppressed[i] = c.events_suppressed[i];
 	}
 }

@@ -218,6 +218,9 @@ struct daemon {
 	bool dbg_timestamp, dbg_no_func, dbg_iprope;
 	__u64 events, traces;
 	__u64 kernel_suppressed[LI_EV_NR_KINDS]; /* as last reported */
+	/* events.c ring_full_tick(): the counts as last read, the burst's */
+	__u64 ring_full_seen[LI_EV_NR_KINDS], ring_full_burst[LI_EV_NR_KINDS];
+	__u64 ring_full_read_ns; /* when last read; 0: not yet */
 	__s64 report_minute;
 
 	int lock_fd, sig_fd, ctl_fd;
@@ -300,6 +303,7 @@ int links_moved_off(struct daemon *d, int ifindex, char *where, size_t size);
 void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns);
 void daemon_report(struct daemon *d);
 void trace_tick(struct daemon *d);
+void ring_full_tick(struct daemon *d);
 
 /* ctl_server.c */
 int ctl_path_check(const char *path, mode_t type);

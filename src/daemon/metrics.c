@@ -180,10 +180,15 @@ static void put_events(struct daemon *d, FILE *f, const struct li_counters *c)
 	single(f, "localin_events_traced_total", "counter",
 	       "Trace events read from the data path.", d->traces);
 	family(f, "localin_events_suppressed_total", "counter",
-	       "Events the data path did not send (its rate limit, or the ring buffer full), by kind.");
+	       "Events the data path's rate limit held back, by kind.");
 	for (k = 0; k < LI_EV_NR_KINDS; k++)
 		sample(f, "localin_events_suppressed_total", "kind", kinds[k],
 		       NULL, NULL, c->events_suppressed[k]);
+	family(f, "localin_events_ring_full_total", "counter",
+	       "Events lost to a full ring buffer (the daemon fell behind), by kind.");
+	for (k = 0; k < LI_EV_NR_KINDS; k++)
+		sample(f, "localin_events_ring_full_total", "kind", kinds[k],
+		       NULL, NULL, c->events_ring_full[k]);
 }
 
 static void put_data_path(struct daemon *d, FILE *f)

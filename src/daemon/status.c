@@ -148,6 +148,17 @@ static void put_counters(struct daemon *d, FILE *out)
 		(unsigned long long)c.events_suppressed[LI_EV_ESP_ERROR],
 		(unsigned long long)c.events_suppressed[LI_EV_ESP_PEER],
 		(unsigned long long)c.events_suppressed[LI_EV_TRACE]);
+	/*
+	 * Apart from the rate limit's: these the limit let out, and the
+	 * daemon did not drain the ring in time for them (stalled, or too
+	 * slow for the flood).
+	 */
+	fprintf(out,
+		"events lost to a full ring: %llu traffic, %llu esp-error, %llu esp-wrong-peer, %llu trace\n",
+		(unsigned long long)c.events_ring_full[LI_EV_TRAFFIC],
+		(unsigned long long)c.events_ring_full[LI_EV_ESP_ERROR],
+		(unsigned long long)c.events_ring_full[LI_EV_ESP_PEER],
+		(unsigned long long)c.events_ring_full[LI_EV_TRACE]);
 }
 
 /* The gateway's own addresses: IPv4, of those with a broadcast, IPv6. */
@@ -276,6 +287,29 @@ static void put_outputs_json(struct daemon *d, FILE *out)
 	sessions_status_json(d, out);
 }
 
+/*
+ * The data path's events it did not send, by kind: those its rate limit
+ * held back and those a full ring lost, as the text's two lines.
+ */
+static void put_event_counts_json(const struct li_counters *c, FILE *out)
+{
+	static const char *const kinds[LI_EV_NR_KINDS] = {
+		[LI_EV_TRAFFIC] = "traffic",
+		[LI_EV_ESP_ERROR] = "esp-error",
+		[LI_EV_TRACE] = "trace",
+		[LI_EV_ESP_PEER] = "esp-wrong-peer",
+	};
+	int k;
+
+	for (k = 0; k < LI_EV_NR_KINDS; k++)
+		fprintf(out, "%s\"%s\":%llu", k ? "," : ",\"suppressed\":{",
+			kinds[k], (unsigned long long)c->events_suppressed[k]);
+	for (k = 0; k < LI_EV_NR_KINDS; k++)
+		fprintf(out, "%s\"%s\":%llu", k ? "," : "},\"ring_full\":{",
+			kinds[k], (unsigned long long)c->events_ring_full[k]);
+	fputc('}', out);
+}
+
 /* `localin status -j`: status as one JSON object (README "JSON output"). */
 void daemon_status_json(struct daemon *d, FILE *out)
 {
@@ -321,11 +355,14 @@ void daemon_status_json(struct daemon *d, FILE *out)
 			(unsigned long long)rl_suppressed(&d->log.rl,
 							  (enum rl_kind)k));
 	fputs("}}", out);
-	fprintf(out, ",\"events\":{\"read\":%llu,\"traced\":%llu}",
+	fprintf(out, ",\"events\":{\"read\":%llu,\"traced\":%llu",
 		(unsigned long long)d->events, (unsigned long long)d->traces);
-	put_outputs_json(d, out);
 	memset(&c, 0, sizeof(c));
 	err = li_loader_counters(d->l, &c);
+	if (!err)
+		put_event_counts_json(&c, out);
+	fputc('}', out);
+	put_outputs_json(d, out);
 	fputs(",\"reasons\":", out);
 	if (err) {
 		fputs("null,\"policy_hits\":null}\n", out);

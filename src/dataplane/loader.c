@@ -965,6 +965,17 @@ __u64 li_loader_sess_opened(struct li_loader *l)
 	return n[LI_ST_SESS_OPENED];
 }
 
+int li_loader_ring_full(struct li_loader *l, __u64 out[LI_EV_NR_KINDS])
+{
+	__u64 n[LI_NR_STATS];
+	int err = li_loader_stats(l, n);
+
+	if (!err)
+		memcpy(out, n + LI_ST_RING_FULL,
+		       LI_EV_NR_KINDS * sizeof(out[0]));
+	return err;
+}
+
 int li_loader_counters(struct li_loader *l, struct li_counters *out)
 {
 	__u64 n[LI_NR_STATS];
@@ -979,6 +990,8 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out)
 		out->by_reason[i] = n[LI_ST_REASON + i];
 	for (i = 0; i < LI_EV_NR_KINDS; i++)
 		out->events_suppressed[i] = n[LI_ST_SUPPRESSED + i];
+	for (i = 0; i < LI_EV_NR_KINDS; i++)
+		out->events_ring_full[i] = n[LI_ST_RING_FULL + i];
 	if (!l->have_rs)
 		return 0;
 	fd = bpf_map__fd(l->skel->maps.li_pol_hits);

@@ -30,8 +30,10 @@
 /* Per-reason and per-policy counts, summed over CPUs. */
 struct li_counters {
 	__u64 by_reason[LI_R_MAX];
-	/* by li_event_kind: token bucket empty, or ring buffer full */
+	/* by li_event_kind: the token bucket was empty (the rate limit) */
 	__u64 events_suppressed[LI_EV_NR_KINDS];
+	/* by li_event_kind: let out, but the ring was full (daemon behind) */
+	__u64 events_ring_full[LI_EV_NR_KINDS];
 	__u64 *policy_hits[2]; /* per family, nr_policies each (loader-owned) */
 	__u32 nr_policies[2];
 };
@@ -350,6 +352,11 @@ int li_loader_sess_count(struct li_loader *l);
  * replaced an expired entry too).
  */
 __u64 li_loader_sess_opened(struct li_loader *l);
+/*
+ * Events lost to a full ring so far, by li_event_kind (li_counters's
+ * events_ring_full without the policies' walk): 0, or a negative errno.
+ */
+int li_loader_ring_full(struct li_loader *l, __u64 out[LI_EV_NR_KINDS]);
 /* The sessions' clock now: CLOCK_MONOTONIC_COARSE, ns. */
 __u64 li_sess_clock_ns(void);
 /* A time of that clock as ns since the epoch. */

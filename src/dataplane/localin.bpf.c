@@ -900,8 +900,8 @@ static __always_inline void emit(struct xdp_md *ctx, const struct li_conf *cf,
 		*sess_id = li_acc_sess_id(c);
 	ev = bpf_ringbuf_reserve(&li_events, sizeof(*ev), 0);
 	if (!ev) {
-		/* ring full: also suppressed */
-		count(c->s, LI_ST_SUPPRESSED + kind);
+		/* ring full: not the rate limit's doing, a count of its own */
+		count(c->s, LI_ST_RING_FULL + kind);
 		return;
 	}
 	__builtin_memset(ev, 0, sizeof(*ev));

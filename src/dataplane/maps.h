@@ -57,7 +57,14 @@ enum li_stat {
 	LI_ST_SUPPRESSED = LI_R_MAX, /* + enum li_event_kind */
 	/* sessions opened (session.h), by the decision or by egress */
 	LI_ST_SESS_OPENED = LI_R_MAX + LI_EV_NR_KINDS,
-	LI_NR_STATS,
+	/*
+	 * + enum li_event_kind: events the bucket let out that found the
+	 * ring full (the daemon did not drain it: stalled, or too slow), a
+	 * count apart from the rate limit's so the two are told apart. Last,
+	 * so the counters a packet touches keep their offsets.
+	 */
+	LI_ST_RING_FULL,
+	LI_NR_STATS = LI_ST_RING_FULL + LI_EV_NR_KINDS,
 };
 
 /*

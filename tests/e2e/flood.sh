@@ -9,8 +9,9 @@
 #  - every such drop is accounted for, exactly: a 0101037131 line in the
 #    log, or suppressed by the daemon's rate limit (`log rate limit:
 #    suppressed Y esp-error lines`), or suppressed in the data path
-#    (its token bucket, or the event ring full: `suppressed in the data
-#    path: X esp-error`), and the log lost no line;
+#    (its token bucket: `suppressed in the data path: X esp-error`), or
+#    lost to a full event ring (`events lost to a full ring: R
+#    esp-error`), and the log lost no line;
 #  - the log volume is within the configured rates (src/log/README.md:
 #    esp-error, per address a burst of 5 then 1/s, all addresses a burst
 #    of 100 then 10/s) over the flood's duration, per address and in all;
@@ -72,9 +73,13 @@ printf '%s 0xc0ffee01 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE"
 # of the lines that hold several.
 esp_bad() { count "ESP with an unknown SPI (dropped)"; }
 events_read() { li_cmd status | sed -n 's/^events: \([0-9]*\) read,.*/\1/p'; }
-# X: the esp-error events the data path suppressed (bucket or ring full).
+# X: the esp-error events the data path's bucket suppressed; R: those it
+# let out that found the ring full.
 kernel_suppressed() {
 	sed -n 's/^events: .*suppressed in the data path: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
+}
+ring_full() {
+	sed -n 's/^events lost to a full ring: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
 }
 # Y: the esp-error lines the daemon's rate limit suppressed (0: no line).
 user_suppressed() {
@@ -172,6 +177,7 @@ E=$(($(events_read) - e0))
 L=$(grep -c 'logid="0101037131"' "$LOG")
 L_main=$(grep 'logid="0101037131"' "$LOG" | grep -c "remip=$PEER_ADDR ")
 X=$(kernel_suppressed "$tmp/status")
+R=$(ring_full "$tmp/status")
 Y=$(user_suppressed "$tmp/status")
 lost=$(log_lost "$tmp/status")
 # The rate bound over the flood's duration, a second more for the clock's
@@ -185,7 +191,8 @@ cli_max=$(grep '^[0-9]*$' "$tmp/lat_cli" | sort -n | tail -n 1)
 echo "sent $sent ($sent_main from $PEER_ADDR, $failed refused) in ${secs}s;" \
 	"veth drops $drops; unknown-SPI drops N=$N; log lines L=$L" \
 	"($L_main from $PEER_ADDR, bound $addr_bound; all, bound $kind_bound);" \
-	"suppressed: daemon Y=$Y, data path X=$X; events read E=$E;" \
+	"suppressed: daemon Y=$Y, data path X=$X; ring full R=$R;" \
+	"events read E=$E;" \
 	"log lost $lost;" \
 	"status ms: socket $(tr '\n' ' ' <"$tmp/lat")," \
 	"localin status $(tr '\n' ' ' <"$tmp/lat_cli")"
@@ -200,8 +207,8 @@ else
 		[ "$N" -eq $((sent - drops)) ]
 fi
 check "the log lost no line" [ "$lost" = 0 ]
-check "every drop is a log line or suppressed: N = L + Y + X ($N = $L + $Y + $X)" \
-	[ "$N" -eq $((L + Y + X)) ]
+check "every drop is a log line, suppressed or lost: N = L + Y + X + R ($N = $L + $Y + $X + $R)" \
+	[ "$N" -eq $((L + Y + X + R)) ]
 # The halves of the sum: no event is lost between data path and daemon.
 check "the daemon read every event the data path let out: E = L + Y ($E)" \
 	[ "$E" -eq $((L + Y)) ]

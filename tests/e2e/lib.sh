@@ -62,10 +62,12 @@ private_bpffs() { # the script's arguments
 # pair), PIN, a temporary directory $tmp with the daemon's SOCK, LOCK,
 # LOG and ERR in it, pids (the daemons started, for cleanup) and fails;
 # and the traps that clean up on exit.
+# LI_E2E_NS (default li) starts the names: a session sharing the machine
+# with others running the same suites picks its own.
 setup_run() { # tag pin-name: names li-TAG-gw-PID ..., /sys/fs/bpf/PIN-NAME
-	GW=li-$1-gw-$$
-	PEER=li-$1-peer-$$
-	IF=$(printf '%.15s' "li-$1-$$")
+	GW=${LI_E2E_NS:-li}-$1-gw-$$
+	PEER=${LI_E2E_NS:-li}-$1-peer-$$
+	IF=$(printf '%.15s' "${LI_E2E_NS:-li}-$1-$$")
 	PIN=/sys/fs/bpf/$2
 	tmp=$(mktemp -d)
 	SOCK=$tmp/ctl.sock

@@ -1,0 +1,144 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: events the data path let out but found no room for in its
+# ring (the daemon stopped with SIGSTOP under a flood of unknown-SPI ESP,
+# then continued) are counted apart from the rate limit's suppressions.
+# The flood stays under the data path's bucket (1000 events a second per
+# CPU, a burst of 1000), so the rate limit holds back none of them and
+# every event the ring had no room for is a loss of the daemon's. Checks:
+#  - `localin status`: `events lost to a full ring: ... N esp-error` moves,
+#    `suppressed in the data path: ... esp-error` does not;
+#  - every drop is accounted for, exactly: a log line, or suppressed by
+#    the daemon's rate limit, or by the data path's, or lost to the ring;
+#  - `status -j` events.ring_full and `get system performance status -j`
+#    say the same number;
+#  - the daemon's messages say it once when first seen and once when the
+#    burst is over, with its total.
+#
+#	sh tests/e2e/ringfull.sh BIN
+#
+# RF_RATE, RF_SECS, RF_STOP change the flood and the stop (default 700/s
+# for 14 s, stopped 8 s of them).
+set -u
+bin=$(realpath "$1")
+SUITE=e2e/ringfull
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_root_and_tools ip nsenter unshare ping flock date
+find_python
+private_bpffs "$@"
+setup_run rf localin-ringfull
+
+RATE=${RF_RATE:-700}
+SECS=${RF_SECS:-14}
+STOP=${RF_STOP:-8}
+SAFILE=$tmp/manual.sa
+SENT=$tmp/sent
+SENDER=$(dirname "$(realpath "$0")")/esp_flood.py
+flood=""
+stopped=""
+cleanup_more() {
+	[ -n "$stopped" ] && kill -CONT "$stopped" 2>/dev/null
+	[ -n "$flood" ] && grep -qs "$SENT" "/proc/$flood/cmdline" &&
+		kill "$flood" 2>/dev/null
+}
+
+cat >"$tmp/localin.conf" <<EOF
+$(conf_interface)
+$(conf_policy1 SSH)
+$(conf_sa_manual)
+EOF
+printf '%s 0xc0ffee01 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE"
+
+esp_bad() { count "ESP with an unknown SPI (dropped)"; }
+events_read() { li_cmd status | sed -n 's/^events: \([0-9]*\) read,.*/\1/p'; }
+# The esp-error events the data path's bucket suppressed, and those a
+# full ring lost, in status $1.
+suppressed() {
+	sed -n 's/^events: .*suppressed in the data path: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
+}
+ring_full() {
+	sed -n 's/^events lost to a full ring: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
+}
+# The esp-error lines the daemon's rate limit suppressed (0: no line).
+user_suppressed() {
+	y=$(sed -n 's/^log rate limit: suppressed.* \([0-9][0-9]*\) esp-error line.*/\1/p' "$1")
+	echo "${y:-0}"
+}
+json_get() { # file python-expression on s
+	"$py" -c "import json, sys; s = json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+make_lab
+check_start "start, SPI-checking ESP against the SA file" \
+	"$tmp/localin.conf" || exit 1
+check "the SA file is read: the check on" wait_until 50 sh -c \
+	"'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
+
+li_cmd status >"$tmp/status0"
+n0=$(esp_bad)
+e0=$(events_read)
+X0=$(suppressed "$tmp/status0")
+R0=$(ring_full "$tmp/status0")
+check "status has the ring's line, at 0 ($R0)" [ "$R0" = 0 ]
+
+# One sender address besides the peer's: below every bucket's rate.
+nsenter --net="/run/netns/$PEER" "$py" "$SENDER" "$GW_ADDR" "$PEER_ADDR" \
+	192.0.2.100 "$RATE" "$SECS" "$SENT" &
+flood=$!
+sleep 2
+pid=$(daemon_pid)
+kill -STOP "$pid"
+stopped=$pid
+sleep "$STOP"
+kill -CONT "$pid"
+stopped=""
+wait "$flood"
+flood=""
+
+# Until the daemon has read every event and said the burst is over.
+check "the daemon says the burst is over" \
+	wait_until 100 grep -q 'event ring full: the burst is over' "$ERR"
+li_cmd status >"$tmp/status"
+li_cmd status -j >"$tmp/status.json"
+li_cmd get -j system performance status >"$tmp/perf.json"
+
+read -r _ sent _ _ _ _ _ secs <"$SENT"
+N=$(($(esp_bad) - n0))
+E=$(($(events_read) - e0))
+L=$(grep -c 'logid="0101037131"' "$LOG")
+X=$(($(suppressed "$tmp/status") - X0))
+R=$(($(ring_full "$tmp/status") - R0))
+Y=$(user_suppressed "$tmp/status")
+echo "sent $sent in ${secs}s, the daemon stopped ${STOP}s; unknown-SPI" \
+	"drops N=$N; log lines L=$L; suppressed: daemon Y=$Y, data path" \
+	"X=$X; lost to the full ring R=$R; events read E=$E"
+grep 'event ring full' "$ERR"
+
+check "the flood was a flood: at least $((RATE * SECS * 9 / 10)) packets" \
+	[ "$sent" -ge $((RATE * SECS * 9 / 10)) ]
+check "the full ring lost esp-error events (R = $R > 0)" [ "$R" -gt 0 ]
+check "the data path's rate limit held none back (X = $X)" [ "$X" -eq 0 ]
+check "every drop is a line, suppressed or lost: N = L + Y + X + R ($N = $L + $Y + $X + $R)" \
+	[ "$N" -eq $((L + Y + X + R)) ]
+check "the daemon read every event that had room: E = L + Y ($E)" \
+	[ "$E" -eq $((L + Y)) ]
+check "status -j events.ring_full.esp-error = $R" [ "$(json_get \
+	"$tmp/status.json" 's["events"]["ring_full"]["esp-error"]')" = "$R" ]
+check "status -j events.suppressed.esp-error = $X" [ "$(json_get \
+	"$tmp/status.json" 's["events"]["suppressed"]["esp-error"]')" = "$X" ]
+check "get system performance status -j events.ring_full.esp-error = $R" \
+	[ "$(json_get "$tmp/perf.json" \
+		's["events"]["ring_full"]["esp-error"]')" = "$R" ]
+check "the daemon's messages: one line when first seen" \
+	[ "$(grep -c 'event ring full: [0-9]* events lost (.*esp-error' \
+		"$ERR")" = 1 ]
+check "... and one line with the burst's total ($R)" \
+	grep -q "event ring full: the burst is over, $R events lost in it ($R esp-error)" \
+	"$ERR"
+check "the messages do not call the ring's loss the rate limit's" \
+	lacks 'data path rate limit: suppressed' "$ERR"
+check "the daemon is still running" alive "$(daemon_pid)"
+
+[ "$fails" -eq 0 ]
