@@ -421,6 +421,42 @@ static void flush(struct ctl_conn *c)
 		conn_close(c);
 }
 
+/* A running trace that some console streams is that console's (below). */
+static void note_streams(struct daemon *d)
+{
+	if (!d->trace_left)
+		d->trace_streamed = false;
+	else if (ctl_streams(d))
+		d->trace_streamed = true;
+}
+
+/*
+ * The last console streaming a trace went without ending it (killed,
+ * Ctrl-C, its SSH session dropped): nobody reads what is left of it, and
+ * falling back to the log would pour the rest of a `trace start 100000`
+ * under a flood into the gateway's log. The trace stops, in the data
+ * path too, and the daemon says so. An end the admin asked for (`debug
+ * disable` or `reset`, from any client) keeps the trace, its lines to
+ * the log as before; so does a trace started with no console at all.
+ * True when it stopped one.
+ */
+static bool console_gone(struct daemon *d)
+{
+	int err;
+
+	if (!d->trace_streamed || !d->trace_left || ctl_streams(d))
+		return false;
+	d->trace_streamed = false;
+	err = li_loader_set_trace(d->l, &d->filter, 0);
+	daemon_msg(
+		"the console streaming the trace went: trace stopped, %u of its %u packets not traced%s%s",
+		d->trace_left, d->trace_run, err ? "; the data path: " : "",
+		err ? strerror(-err) : "");
+	if (!err)
+		d->trace_left = 0;
+	return true;
+}
+
 static bool trace_push(struct daemon *d, __u32 count, FILE *out)
 {
 	int err = li_loader_set_trace(d->l, &d->filter, count);
@@ -432,6 +468,7 @@ static bool trace_push(struct daemon *d, __u32 count, FILE *out)
 	}
 	d->trace_left = count;
 	d->trace_run = count;
+	note_streams(d);
 	return true;
 }
 
@@ -475,6 +512,7 @@ static bool debug_enable(struct daemon *d, struct ctl_conn *c,
 	c->stream_keep = r->keep;
 	c->stream_lost = 0;
 	*stream = true;
+	note_streams(d);
 	if (!d->trace_left)
 		fputs("no trace is running: lines come once `diagnose debug flow trace start N` starts one\n",
 		      out);
@@ -644,7 +682,8 @@ bool ctl_stream_lines(struct daemon *d, const char *text, size_t len,
 			c->close_after = true;
 		flush(c);
 	}
-	return any;
+	/* Its console went since the last line: not to the log either. */
+	return any || console_gone(d);
 }
 
 unsigned int ctl_streams(const struct daemon *d)
@@ -661,6 +700,9 @@ void ctl_stream_end(struct daemon *d, bool all, const char *why)
 {
 	int i;
 
+	if (all)
+		d->trace_streamed =
+			false; /* asked for: the console is not gone */
 	for (i = 0; i < CTL_MAX_CONNS; i++) {
 		struct ctl_conn *c = &d->conns[i];
 
@@ -972,6 +1014,7 @@ void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n)
 	/* Last: a request that came is served before its sender is evicted. */
 	if (incoming)
 		accept_one(d);
+	console_gone(d);
 }
 
 /* ms until ctl_server_tick() has something to do (-1: nothing). */
@@ -1017,6 +1060,8 @@ void ctl_server_tick(struct daemon *d)
 			continue;
 		conn_expire(c, idle_msg);
 	}
+	note_streams(d);
+	console_gone(d);
 }
 
 /*

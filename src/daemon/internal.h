@@ -214,6 +214,8 @@ struct daemon {
 	__u32 trace_left;     /* trace start N, minus the traces seen */
 	__u32 trace_run;      /* N of the last trace start */
 	__u64 trace_spent_ns; /* when the data path's budget was seen spent */
+	/* a console streamed this trace run (ctl_server.c console_gone()) */
+	bool trace_streamed;
 	/* `diagnose debug console timestamp`, `flow show function-name|iprope` */
 	bool dbg_timestamp, dbg_no_func, dbg_iprope;
 	__u64 events, traces;

@@ -216,6 +216,40 @@ rc=$?
 check "... reset ends it: exit 0 (got $rc), stderr: debug reset" \
 	sh -c "[ $rc = 0 ] && grep -q 'debug reset' '$tmp/s4.err'"
 
+# --- the console killed mid-trace: the trace stops, nothing to the log ------
+tlog() { grep -c 'trace_id=' "$LOG"; }
+li_cmd diagnose debug flow filter clear >/dev/null
+li_cmd diagnose debug flow filter dport 500 >/dev/null
+li_cmd diagnose debug flow trace start 1000 >/dev/null
+start_stream s6
+wait_until 100 streams 1
+probe 2
+wait_until 100 grep -q 'check failed on policy 1' "$tmp/s6.out"
+kill -9 "$s6"
+wait "$s6" 2>/dev/null
+no_streams() { ! li_cmd status | grep -q 'streaming clients'; }
+wait_until 100 no_streams
+t0=$(tlog)
+probe 5
+sleep 1
+li_cmd status >"$tmp/s6.status"
+check "console killed mid-trace: status says the trace stopped" \
+	grep -q '^trace: stopped' "$tmp/s6.status"
+check "... its later packets make no trace line in the log ($t0 -> $(tlog))" \
+	[ "$(tlog)" = "$t0" ]
+check "... the daemon says why" \
+	grep -Eq 'the console streaming the trace went: trace stopped, 99[0-9] of its 1000 packets not traced' "$ERR"
+# Asked for (`debug disable`): the trace goes on, to the log, as before.
+li_cmd diagnose debug flow trace start 1000 >/dev/null
+start_stream s7
+wait_until 100 streams 1
+li_cmd diagnose debug disable >/dev/null
+exit_of "$s7"
+probe 2
+check "debug disable mid-trace: the trace goes on, its lines to the log" \
+	wait_until 50 sh -c "[ \$(grep -c 'trace_id=' '$LOG') -gt $t0 ]"
+li_cmd diagnose debug reset >/dev/null
+
 # --- a client that does not read: lines dropped and counted -------------------
 li_cmd diagnose debug flow filter dport 500 >/dev/null
 li_cmd diagnose debug flow trace start 100000 >/dev/null
