@@ -468,6 +468,7 @@ static bool trace_push(struct daemon *d, __u32 count, FILE *out)
 	}
 	d->trace_left = count;
 	d->trace_run = count;
+	trace_mark_ring(d);
 	note_streams(d);
 	return true;
 }

@@ -94,10 +94,18 @@ static void on_trace(struct daemon *d, const struct li_event *ev,
  * every time round), the trace is done, and its end says how many lines
  * were lost.
  */
+/* A trace run starts: what the ring lost of trace lines so far. */
+void trace_mark_ring(struct daemon *d)
+{
+	__u64 rf[LI_EV_NR_KINDS];
+
+	d->trace_ring0 = li_loader_ring_full(d->l, rf) ? 0 : rf[LI_EV_TRACE];
+}
+
 void trace_tick(struct daemon *d)
 {
-	__u64 now = li_sess_clock_ns();
-	char why[96];
+	__u64 now = li_sess_clock_ns(), rf[LI_EV_NR_KINDS], ring = 0;
+	char why[160];
 	__s64 rem;
 
 	if (!d->trace_left || li_loader_trace_remaining(d->l, &rem) ||
@@ -111,10 +119,21 @@ void trace_tick(struct daemon *d)
 	}
 	if (now - d->trace_spent_ns < TRACE_SETTLE_NS)
 		return;
-	snprintf(why, sizeof(why),
-		 "trace done: %u packets traced, the lines of %u suppressed",
-		 d->trace_run, d->trace_left);
-	daemon_msg("%s (rate limit or full event ring)", why);
+	/*
+	 * The rate limit's or the ring's doing: the admin is told which,
+	 * as status counts them (a trace run's lines are its only ones).
+	 */
+	if (!li_loader_ring_full(d->l, rf) && rf[LI_EV_TRACE] > d->trace_ring0)
+		ring = rf[LI_EV_TRACE] - d->trace_ring0;
+	if (ring > d->trace_left)
+		ring = d->trace_left;
+	snprintf(
+		why, sizeof(why),
+		"trace done: %u packets traced, the lines of %u suppressed (%llu by the rate limit, %llu lost to a full event ring)",
+		d->trace_run, d->trace_left,
+		(unsigned long long)(d->trace_left - ring),
+		(unsigned long long)ring);
+	daemon_msg("%s", why);
 	d->trace_left = 0;
 	d->trace_spent_ns = 0;
 	ctl_stream_end(d, false, why);

@@ -214,6 +214,8 @@ struct daemon {
 	__u32 trace_left;     /* trace start N, minus the traces seen */
 	__u32 trace_run;      /* N of the last trace start */
 	__u64 trace_spent_ns; /* when the data path's budget was seen spent */
+	/* ring-full trace events when this trace run started (trace_tick) */
+	__u64 trace_ring0;
 	/* a console streamed this trace run (ctl_server.c console_gone()) */
 	bool trace_streamed;
 	/* `diagnose debug console timestamp`, `flow show function-name|iprope` */
@@ -305,6 +307,7 @@ int links_moved_off(struct daemon *d, int ifindex, char *where, size_t size);
 void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns);
 void daemon_report(struct daemon *d);
 void trace_tick(struct daemon *d);
+void trace_mark_ring(struct daemon *d);
 void ring_full_tick(struct daemon *d);
 
 /* ctl_server.c */

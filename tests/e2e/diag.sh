@@ -196,6 +196,8 @@ check "trace start 3000 past the rate limit: the stream still ends, exit 0 (got 
 	[ "$rc" = 0 ]
 check "... saying how many packets' lines were suppressed ($(cat "$tmp/s5.err"))" \
 	grep -Eq "trace done: 3000 packets traced, the lines of [1-9][0-9]* suppressed" "$tmp/s5.err"
+check "... all by the rate limit, none lost to a full ring ($(cat "$tmp/s5.err"))" \
+	grep -Eq "the lines of ([0-9]+) suppressed \(\1 by the rate limit, 0 lost to a full event ring\)" "$tmp/s5.err"
 li_cmd status >"$tmp/s5.status"
 check "... and status says the trace stopped" grep -q '^trace: stopped' "$tmp/s5.status"
 # `enable keep` (the interactive shell's): a trace run's end does not end it.

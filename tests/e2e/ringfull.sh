@@ -13,7 +13,9 @@
 #  - `status -j` events.ring_full and `get system performance status -j`
 #    say the same number;
 #  - the daemon's messages say it once when first seen and once when the
-#    burst is over, with its total.
+#    burst is over, with its total;
+#  - a trace running meanwhile ends saying its lost lines were the full
+#    ring's, not the rate limit's.
 #
 #	sh tests/e2e/ringfull.sh BIN
 #
@@ -53,6 +55,7 @@ printf '%s 0xc0ffee01 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE"
 
 esp_bad() { count "ESP with an unknown SPI (dropped)"; }
 events_read() { li_cmd status | sed -n 's/^events: \([0-9]*\) read,.*/\1/p'; }
+traced() { sed -n 's/^events: [0-9]* read, \([0-9]*\) traced;.*/\1/p' "$1"; }
 # The esp-error events the data path's bucket suppressed, and those a
 # full ring lost, in status $1.
 suppressed() {
@@ -60,6 +63,9 @@ suppressed() {
 }
 ring_full() {
 	sed -n 's/^events lost to a full ring: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
+}
+ring_full_trace() {
+	sed -n 's/^events lost to a full ring: .* \([0-9][0-9]*\) trace$/\1/p' "$1"
 }
 # The esp-error lines the daemon's rate limit suppressed (0: no line).
 user_suppressed() {
@@ -81,6 +87,8 @@ n0=$(esp_bad)
 e0=$(events_read)
 X0=$(suppressed "$tmp/status0")
 R0=$(ring_full "$tmp/status0")
+RT0=$(ring_full_trace "$tmp/status0")
+T0=$(traced "$tmp/status0")
 check "status has the ring's line, at 0 ($R0)" [ "$R0" = 0 ]
 
 # One sender address besides the peer's: below every bucket's rate.
@@ -88,6 +96,9 @@ nsenter --net="/run/netns/$PEER" "$py" "$SENDER" "$GW_ADDR" "$PEER_ADDR" \
 	192.0.2.100 "$RATE" "$SECS" "$SENT" &
 flood=$!
 sleep 2
+# A trace of the flood's ESP, its packets all while the daemon stops.
+li_cmd diagnose debug flow filter proto 50 >/dev/null
+li_cmd diagnose debug flow trace start 3000 >/dev/null
 pid=$(daemon_pid)
 kill -STOP "$pid"
 stopped=$pid
@@ -110,10 +121,13 @@ E=$(($(events_read) - e0))
 L=$(grep -c 'logid="0101037131"' "$LOG")
 X=$(($(suppressed "$tmp/status") - X0))
 R=$(($(ring_full "$tmp/status") - R0))
+RT=$(($(ring_full_trace "$tmp/status") - RT0))
+T=$(($(traced "$tmp/status") - T0))
 Y=$(user_suppressed "$tmp/status")
 echo "sent $sent in ${secs}s, the daemon stopped ${STOP}s; unknown-SPI" \
 	"drops N=$N; log lines L=$L; suppressed: daemon Y=$Y, data path" \
-	"X=$X; lost to the full ring R=$R; events read E=$E"
+	"X=$X; lost to the full ring R=$R; events read E=$E; trace lines" \
+	"read T=$T, lost to the full ring RT=$RT"
 grep 'event ring full' "$ERR"
 
 check "the flood was a flood: at least $((RATE * SECS * 9 / 10)) packets" \
@@ -122,8 +136,12 @@ check "the full ring lost esp-error events (R = $R > 0)" [ "$R" -gt 0 ]
 check "the data path's rate limit held none back (X = $X)" [ "$X" -eq 0 ]
 check "every drop is a line, suppressed or lost: N = L + Y + X + R ($N = $L + $Y + $X + $R)" \
 	[ "$N" -eq $((L + Y + X + R)) ]
-check "the daemon read every event that had room: E = L + Y ($E)" \
-	[ "$E" -eq $((L + Y)) ]
+check "the daemon read every event that had room: E = L + Y + T ($E)" \
+	[ "$E" -eq $((L + Y + T)) ]
+check "the trace's 3000 packets: read or lost to the ring (T + RT = $T + $RT)" \
+	[ $((T + RT)) -eq 3000 ]
+check "the trace ends saying its lines were the full ring's ($RT)" \
+	grep -q "trace done: 3000 packets traced, the lines of $RT suppressed (0 by the rate limit, $RT lost to a full event ring)" "$ERR"
 check "status -j events.ring_full.esp-error = $R" [ "$(json_get \
 	"$tmp/status.json" 's["events"]["ring_full"]["esp-error"]')" = "$R" ]
 check "status -j events.suppressed.esp-error = $X" [ "$(json_get \
@@ -134,8 +152,8 @@ check "get system performance status -j events.ring_full.esp-error = $R" \
 check "the daemon's messages: one line when first seen" \
 	[ "$(grep -c 'event ring full: [0-9]* events lost (.*esp-error' \
 		"$ERR")" = 1 ]
-check "... and one line with the burst's total ($R)" \
-	grep -q "event ring full: the burst is over, $R events lost in it ($R esp-error)" \
+check "... and one line with the burst's total ($((R + RT)))" \
+	grep -q "event ring full: the burst is over, $((R + RT)) events lost in it ($R esp-error, $RT trace)" \
 	"$ERR"
 check "the messages do not call the ring's loss the rate limit's" \
 	lacks 'data path rate limit: suppressed' "$ERR"
