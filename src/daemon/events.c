@@ -224,23 +224,26 @@ static void ring_full_kinds(char *buf, size_t size, const __u64 *n)
 void ring_full_tick(struct daemon *d)
 {
 	__u64 now = li_sess_clock_ns(), cur[LI_EV_NR_KINDS], n = 0, in = 0;
-	bool first = !d->ring_full_read_ns;
 	char kinds[128];
 	int k;
 
-	if (!first && now - d->ring_full_read_ns < RING_FULL_READ_NS)
+	if (d->ring_full_primed &&
+	    now - d->ring_full_read_ns < RING_FULL_READ_NS)
 		return;
-	d->ring_full_read_ns = now ? now : 1;
+	d->ring_full_read_ns = now;
 	if (li_loader_ring_full(d->l, cur))
 		return;
+	/* an adopted data path's past losses are not a burst of ours */
+	if (!d->ring_full_primed) {
+		memcpy(d->ring_full_seen, cur, sizeof(cur));
+		d->ring_full_primed = true;
+		return;
+	}
 	for (k = 0; k < LI_EV_NR_KINDS; k++) {
 		__u64 dk = cur[k] - d->ring_full_seen[k];
 
 		if (cur[k] < d->ring_full_seen[k])
 			dk = cur[k]; /* counters were reset */
-		/* an adopted data path's past losses are not this burst's */
-		if (first)
-			dk = 0;
 		d->ring_full_seen[k] = cur[k];
 		n += dk;
 		in += d->ring_full_burst[k];

@@ -224,7 +224,8 @@ struct daemon {
 	__u64 kernel_suppressed[LI_EV_NR_KINDS]; /* as last reported */
 	/* events.c ring_full_tick(): the counts as last read, the burst's */
 	__u64 ring_full_seen[LI_EV_NR_KINDS], ring_full_burst[LI_EV_NR_KINDS];
-	__u64 ring_full_read_ns; /* when last read; 0: not yet */
+	__u64 ring_full_read_ns; /* when last read */
+	bool ring_full_primed;	 /* ring_full_seen read once */
 	__s64 report_minute;
 
 	int lock_fd, sig_fd, ctl_fd;
