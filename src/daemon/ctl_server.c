@@ -543,8 +543,23 @@ static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 		return false;
 	}
 	d->filter = f;
-	/* A running trace follows the new filter at once. */
-	return !d->trace_left || trace_push(d, d->trace_left, out);
+	/*
+	 * A running trace follows the new filter at once, with what is left
+	 * of its budget in the data path: trace_left also counts packets
+	 * traced whose lines are on their way or were suppressed, and
+	 * giving the data path that many again traced more than N.
+	 */
+	if (d->trace_left) {
+		int err = li_loader_set_trace_filter(d->l, &d->filter);
+
+		if (err) {
+			fprintf(out,
+				"cannot set the trace in the data path: %s\n",
+				strerror(-err));
+			return false;
+		}
+	}
+	return true;
 }
 
 /*

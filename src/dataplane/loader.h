@@ -118,6 +118,9 @@ int li_loader_sa_stat(struct li_loader *l, __u32 id, struct li_sa_stat *out);
 int li_loader_sa_stat_clear(struct li_loader *l, __u32 id);
 int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 			__u32 count);
+/* The filter alone: a running trace keeps what is left of its budget. */
+int li_loader_set_trace_filter(struct li_loader *l,
+			       const struct flow_filter *f);
 /* Packets the data path may still trace (its budget; 0 when spent). */
 int li_loader_trace_remaining(struct li_loader *l, __s64 *rem);
 /*

@@ -706,6 +706,16 @@ int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 	return 0;
 }
 
+int li_loader_set_trace_filter(struct li_loader *l, const struct flow_filter *f)
+{
+	__u32 k = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_trace_filter), &k,
+				f, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int li_loader_trace_remaining(struct li_loader *l, __s64 *rem)
 {
 	*rem = __atomic_load_n(&l->cmap->trace[LI_TR_REMAINING],

@@ -200,6 +200,17 @@ check "... all by the rate limit, none lost to a full ring ($(cat "$tmp/s5.err")
 	grep -Eq "the lines of ([0-9]+) suppressed \(\1 by the rate limit, 0 lost to a full event ring\)" "$tmp/s5.err"
 li_cmd status >"$tmp/s5.status"
 check "... and status says the trace stopped" grep -q '^trace: stopped' "$tmp/s5.status"
+# The filter changed while such a trace's lines are missing: the data
+# path's budget stays spent (it was given the missing lines' count again,
+# and traced that many more packets of the new filter).
+li_cmd diagnose debug flow filter dport 500 >/dev/null
+li_cmd diagnose debug flow trace start 1500 >/dev/null
+probe 1500
+li_cmd diagnose debug flow filter dport 501 >/dev/null
+tstopped() { li_cmd status | grep -q '^trace: stopped'; }
+check "filter changed after trace start 1500's packets: the trace still ends" \
+	wait_until 30 tstopped
+li_cmd diagnose debug reset >/dev/null
 # `enable keep` (the interactive shell's): a trace run's end does not end it.
 li_cmd diagnose debug flow trace start 1 >/dev/null
 nsenter --net="/run/netns/$GW" "$bin" diagnose -s "$SOCK" debug enable keep \
