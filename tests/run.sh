@@ -172,6 +172,11 @@ suite "e2e/safety [$1]" sh tests/e2e/safety.sh "$1/localin"
 # Memory given back: reloaded from 200k addresses to a few lines, the
 # daemon's VmRSS falls below half its peak.
 suite "e2e/memory [$1]" sh tests/e2e/memory.sh "$1/localin"
+# A daemon that runs for months: 200 reloads, links and a tun flapped,
+# SAs come and go (2,000 at once), control clients abandoned mid-request
+# and mid-trace, the log rolled: fds, BPF objects, pins, tc filters and
+# VmRSS after the last batch as after the first; a clean stop after it.
+suite "e2e/soak [$1]" sh tests/e2e/soak.sh "$1/localin"
 # The daemon's sessions: diagnose sys session list/filter/clear on a UDP
 # exchange, the end line of a TCP connection checked against a capture.
 suite "e2e/sessions_diag [$1]" sh tests/e2e/sessions_diag.sh "$1/localin"
