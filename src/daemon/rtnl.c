@@ -18,6 +18,8 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
+#include "util/nlmsg.h"
+
 /* Room for a burst of events (an interface with many addresses going). */
 #define RTNL_EVENT_RCVBUF (4 << 20)
 
@@ -176,7 +178,7 @@ static int walk_buf(struct walk *w, const void *buf, size_t len,
 	int left = len > INT32_MAX ? INT32_MAX : (int)len, err;
 	struct rtnl_msg m;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; nlmsg_whole(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		if ((seq && nlh->nlmsg_seq != seq) ||
 		    (portid && nlh->nlmsg_pid && nlh->nlmsg_pid != portid))
 			continue;

@@ -58,6 +58,7 @@
 #include <linux/xfrm.h>
 
 #include "ipsec/retry.h"
+#include "util/nlmsg.h"
 
 #ifdef XFRM_SA_DIR_IN
 _Static_assert(XFRMA_SA_DIR == LI_XFRMA_SA_DIR, "XFRMA_SA_DIR is 33");
@@ -730,8 +731,7 @@ static unsigned int read_sock(struct xfrm_source *s, bool dump,
 			continue;
 		left = (int)len;
 		for (nlh = (const struct nlmsghdr *)s->buf;
-		     mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
+		     nlmsg_whole(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 			if (dump)
 				on_dump_msg(s, nlh);
 			else

@@ -300,6 +300,43 @@ static void test_malformed_and_others(void **state)
 	local_set_free(&s.locals);
 }
 
+/*
+ * A length of 2 GiB or more (fuzz_rtnl): libmnl's mnl_nlmsg_ok() took it
+ * as negative, so it passed, and the walk then read the message's
+ * attributes and stepped gigabytes past the buffer: a crash on one
+ * datagram. It is a message cut short, as any too long for the buffer.
+ */
+static void test_huge_length(void **state)
+{
+	static const unsigned char huge[] = {
+		NLH(0xfff80000, RTM_NEWADDR, 0, 0),
+		AF_INET,
+		24,
+		0,
+		RT_SCOPE_UNIVERSE,
+		U32(2),
+		NLA(8, IFA_LOCAL),
+		10,
+		99,
+		0,
+		1,
+	};
+	unsigned char buf[256];
+	struct seen s = { 0 };
+	unsigned int bad = 0;
+
+	memcpy(buf, newaddr4, sizeof(newaddr4));
+	memcpy(buf + sizeof(newaddr4), huge, sizeof(huge));
+	assert_int_equal(feed(&s, buf, sizeof(newaddr4) + sizeof(huge), &bad),
+			 1);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(bad, 0);
+	buf[sizeof(newaddr4) + 4] = 0xfa; /* a type nobody follows: the same */
+	assert_int_equal(feed(&s, buf, sizeof(newaddr4) + sizeof(huge), &bad),
+			 1);
+	local_set_free(&s.locals);
+}
+
 static void test_dump_ends(void **state)
 {
 	struct seen s = { 0 };
@@ -451,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_malformed_and_others),
+		cmocka_unit_test(test_huge_length),
 		cmocka_unit_test(test_dump_ends),
 		cmocka_unit_test(test_callback_error_stops),
 		cmocka_unit_test(test_export),

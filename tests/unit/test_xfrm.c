@@ -1127,6 +1127,21 @@ static void test_source_dump_and_held_events(void **state)
 	assert_true(no_request(&f));
 	assert_non_null(strstr(xfrm_source_state(f.s, line, sizeof(line)),
 			       ", 1 malformed messages ignored"));
+
+	/*
+	 * A length of 2 GiB or more: libmnl's mnl_nlmsg_ok() took it as
+	 * negative, and the walk read past the buffer (fuzz_rtnl). A message
+	 * cut short at the end: counted, nothing read of it.
+	 */
+	seen_reset(&f);
+	n = build_sa(m, XFRM_MSG_NEWSA, 0, 0, 0, &v4_in);
+	((struct nlmsghdr *)m)->nlmsg_len = 0xfff80000u;
+	send_one(f.ev, m, n);
+	handle(&f);
+	assert_int_equal(f.seen.n, 0);
+	xfrm_source_stats(f.s, &st);
+	assert_int_equal(st.malformed, 2);
+	assert_true(no_request(&f));
 	fake_close(&f);
 }
 
