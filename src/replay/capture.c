@@ -141,6 +141,16 @@ static __u8 sll_dir(__u16 pkttype)
 }
 
 /*
+ * @wlen bytes after the link-layer header as an Ethernet frame's wire
+ * length: saturated, as a record may claim up to 4 GiB (fuzz_capture: a
+ * claim of 0xffffffff wrapped to 13 bytes, below the captured length).
+ */
+static __u32 wire_len(__u32 wlen)
+{
+	return wlen > UINT32_MAX - ETH_HLEN ? UINT32_MAX : wlen + ETH_HLEN;
+}
+
+/*
  * normalize() of the link types other than Ethernet: a synthetic Ethernet
  * header in c->frame. A link-layer header cut short leaves no frame at
  * all (caplen 0): replay skips such records as cut short by the capture.
@@ -199,6 +209,7 @@ static void normalize_other(struct capture *c, int linktype, const __u8 *data,
 		goto none;
 	}
 	wlen = wlen > caplen ? wlen - off : caplen - off;
+	wlen = wire_len(wlen);
 	caplen -= off;
 	if (caplen > SNAP_MAX)
 		caplen = SNAP_MAX;
@@ -208,7 +219,7 @@ static void normalize_other(struct capture *c, int linktype, const __u8 *data,
 	memcpy(c->frame + ETH_HLEN, data + off, caplen);
 	p->data = c->frame;
 	p->caplen = caplen + ETH_HLEN;
-	p->len = wlen + ETH_HLEN;
+	p->len = wlen;
 	return;
 none:
 	/*
@@ -219,7 +230,7 @@ none:
 	wlen = wlen > caplen ? wlen : caplen;
 	p->data = c->frame;
 	p->caplen = 0;
-	p->len = wlen > off ? wlen - off + ETH_HLEN : 0;
+	p->len = wlen > off ? wire_len(wlen - off) : 0;
 }
 
 /*
