@@ -421,9 +421,12 @@ static bool use_item(struct dyn_table *t, const struct item *it, int64_t now,
 	 * seen before that: a little longer than it would have). Without
 	 * one, the first answer replaces the cached addresses whole.
 	 */
-	left = it->stamp + (int64_t)e->cache_ttl - now;
-	if (left > (int64_t)e->cache_ttl) /* the clock went back */
-		left = e->cache_ttl;
+	/*
+	 * A stamp ahead of now: the clock went back. Not stamp + cache-ttl
+	 * - now: the file may say a stamp up to 2^63 - 1 (fuzz_feed).
+	 */
+	left = it->stamp > now ? (int64_t)e->cache_ttl :
+				 (int64_t)e->cache_ttl - (now - it->stamp);
 	for (i = 0; it->kind == DYN_FQDN && i < it->nr; i++)
 		it->r[i].expires_ms =
 			left > 0 ? sa_mono_ms() + (uint64_t)left * 1000 : 0;

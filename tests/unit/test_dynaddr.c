@@ -540,6 +540,44 @@ static void test_cache_keeps_cache_ttl(void **state)
 	}
 }
 
+/*
+ * A stamp far ahead of the clock (fuzz_feed: 2^63 - 1, which the file
+ * may say): the clock went back, and the address is kept cache-ttl from
+ * now, as for any stamp ahead. stamp + cache-ttl overflowed (UB; in
+ * practice a negative time left, the address kept only until the first
+ * answer).
+ */
+static void test_cache_stamp_far_ahead(void **state)
+{
+	static const char text[] = "localin-dyncache 1\n"
+				   "fqdn\t9223372036854775807\t1\t"
+				   "peer.example.net\n"
+				   "192.0.2.2\n"
+				   "end\t1\n";
+	struct dyn_table t;
+	struct dyn_entry *e;
+	uint64_t before, after;
+	int fd;
+
+	(void)state;
+	unlink(cache_file());
+	fd = open(cache_file(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)sizeof(text) - 1);
+	close(fd);
+	fresh(&t, "http://h/list.txt");
+	e = dyn_find(&t, DYN_FQDN, "peer.example.net");
+	e->cache_ttl = 600;
+	before = sa_mono_ms();
+	assert_int_equal(dyn_cache_load(&t, cache_file(), 1000, NULL, NULL), 1);
+	after = sa_mono_ms();
+	assert_int_equal(e->nr, 1);
+	assert_true(e->r[0].expires_ms >= before + 600 * 1000);
+	assert_true(e->r[0].expires_ms <= after + 600 * 1000);
+	dyn_table_free(&t);
+}
+
 static void test_cache_same_names_only(void **state)
 {
 	struct dyn_table t;
@@ -793,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_exclude_warning_before_the_first_query),
 		cmocka_unit_test(test_cache_round_trip),
 		cmocka_unit_test(test_cache_keeps_cache_ttl),
+		cmocka_unit_test(test_cache_stamp_far_ahead),
 		cmocka_unit_test(test_cache_same_names_only),
 		cmocka_unit_test(test_cache_cut_short_or_corrupt),
 		cmocka_unit_test(test_cache_untrusted_files),
