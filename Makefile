@@ -124,7 +124,9 @@ demo: deps all
 	$(Q)bash tests/lab/demo.sh $(BUILD)/localin
 
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc
+# UBSan reports abort, as in the ASan build: a report is a crash saved.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE -Isrc
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 # Every libFuzzer target in tests/fuzz/, FUZZ_SECONDS each (FUZZ=name for one).
 fuzz: deps $(BPF_SKEL)
