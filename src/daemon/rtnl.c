@@ -192,7 +192,7 @@ static int walk_buf(struct walk *w, const void *buf, size_t len,
 			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
 				return -EBADMSG;
 			/* Subsystems differ in the sign; 0 is an ack. */
-			return e->error < 0 ? e->error : -e->error;
+			return -nlmsg_errno(e->error);
 		case NLMSG_NOOP:
 		case NLMSG_OVERRUN:
 			continue;

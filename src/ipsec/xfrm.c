@@ -595,7 +595,7 @@ static void on_dump_msg(struct xfrm_source *s, const struct nlmsghdr *nlh)
 		}
 		if (e->error) /* 0 is an ack */
 			fail(s, "listing the SAs: %s",
-			     strerror(e->error < 0 ? -e->error : e->error));
+			     strerror(nlmsg_errno(e->error)));
 		return;
 	}
 	case NLMSG_DONE: {
@@ -605,7 +605,8 @@ static void on_dump_msg(struct xfrm_source *s, const struct nlmsghdr *nlh)
 		if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(err))
 			memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 		if (err < 0)
-			fail(s, "listing the SAs: %s", strerror(-err));
+			fail(s, "listing the SAs: %s",
+			     strerror(nlmsg_errno(err)));
 		else
 			dump_done(s);
 		return;

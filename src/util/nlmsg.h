@@ -9,6 +9,8 @@
 #ifndef LOCALIN_UTIL_NLMSG_H
 #define LOCALIN_UTIL_NLMSG_H
 
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 
 #include <linux/netlink.h>
@@ -18,6 +20,16 @@ static inline bool nlmsg_whole(const struct nlmsghdr *nlh, int len)
 {
 	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
 	       nlh->nlmsg_len <= (unsigned int)len;
+}
+
+/*
+ * The errno an NLMSG_ERROR or NLMSG_DONE carries, positive, whichever its
+ * sign (subsystems differ). INT_MIN has no positive twin (negating it is
+ * undefined: fuzz_xfrm): EIO.
+ */
+static inline int nlmsg_errno(int error)
+{
+	return error == INT_MIN ? EIO : error < 0 ? -error : error;
 }
 
 #endif

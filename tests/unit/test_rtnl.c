@@ -346,6 +346,21 @@ static void test_dump_ends(void **state)
 	assert_int_equal(rtnl_parse_buf(error_eperm, sizeof(error_eperm), 5, 0,
 					collect, &s, NULL),
 			 -EPERM);
+	/*
+	 * INT_MIN has no positive errno: negated by the caller (strerror(-err))
+	 * it was undefined. An I/O error instead.
+	 */
+	{
+		static const unsigned char error_min[] = {
+			NLH(36, NLMSG_ERROR, 0, 5),
+			U32(0x80000000u),
+			NLH(16, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 5),
+		};
+
+		assert_int_equal(rtnl_parse_buf(error_min, sizeof(error_min), 5,
+						0, collect, &s, NULL),
+				 -EIO);
+	}
 	/* The answer to another request (seq 6): skipped, not the end. */
 	assert_int_equal(
 		rtnl_parse_buf(done, sizeof(done), 6, 0, collect, &s, NULL), 1);

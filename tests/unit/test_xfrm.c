@@ -33,6 +33,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -1358,6 +1359,33 @@ static void test_source_errors(void **state)
 		line,
 		"down: listing the SAs: Operation not permitted, retry in 1 s");
 	fake_close(&f);
+
+	/*
+	 * An error of INT_MIN, which has no positive errno (fuzz_xfrm:
+	 * negating it was undefined; strerror() then said "Unknown error
+	 * -2147483648"): an I/O error, in NLMSG_ERROR and NLMSG_DONE alike.
+	 */
+	for (t = 0; t < 2; t++) {
+		fake_open(&f);
+		if (t) {
+			n = build_done(m, f.seq, INT_MIN);
+		} else {
+			struct nlmsghdr *nlh =
+				start(m, NLMSG_ERROR, 0, f.seq, 0);
+			struct nlmsgerr *e;
+
+			e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+			e->error = INT_MIN;
+			n = nlh->nlmsg_len;
+		}
+		send_one(f.dump, m, n);
+		xfrm_source_handle(f.s);
+		ev_is(&f, f.seen.n - 1, SA_EV_DOWN, NULL);
+		assert_non_null(
+			strstr(xfrm_source_state(f.s, line, sizeof(line)),
+			       "down: listing the SAs: Input/output error"));
+		fake_close(&f);
+	}
 
 	/* An ack (error 0) is no error; a dump that fails half-way says so
 	 * in NLMSG_DONE. */
