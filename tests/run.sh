@@ -203,6 +203,11 @@ suite "lab-vici [$1]" bash tests/lab/vici.sh "$1/tests/sa_watch"
 # The SPI check live: forged ESP flood, a minute of rekeys every 3 s,
 # charon restarted under traffic (the seed config as it is).
 suite "lab-esp [$1]" bash tests/lab/esp.sh "$1/localin"
+# The VPN under churn, deny all but IKE from the peer: 21 CHILD_SAs rekeyed
+# by both sides every few seconds, IKE_SA rekeys, forged ESP, charon -9,
+# localin started without VICI: no frame of the peer dropped (captures in
+# front of and behind wan1), the SAs known, an old SPI gone after grace.
+suite "e2e/vpn_churn [$1]" bash tests/e2e/vpn_churn.sh "$1/localin"
 # ESP in UDP on charon.port_nat_t = 4501 SPI-checked live: the tunnel's
 # pings pass as live SPIs, forged ESP in UDP 4501 dropped.
 suite "lab-natt [$1]" bash tests/lab/natt_port.sh "$1/localin"
