@@ -43,6 +43,8 @@
 #define READY_DRAIN_MS 2000
 /* How long each sink may hold up the exit. */
 #define EXIT_DRAIN_MS 1000
+/* The daemon's messages file, with no syslog (to_syslog()). */
+#define MSGS_FILE_MAX (1024 * 1024)
 
 /* The daemon's struct log_sink msgs while daemon_run() runs. */
 static struct log_sink *msg_sink;
@@ -398,9 +400,17 @@ static bool is_regular_file(int fd)
 	return !fstat(fd, &st) && S_ISREG(st.st_mode);
 }
 
-/* @s to syslog from now on; its counts go on, with what it still held. */
-static void to_syslog(struct log_sink *s, sink_say_fn say)
+/*
+ * @s to syslog from now on; its counts go on, with what it still held.
+ * With no syslog to reach (no /dev/log: a container, a minimal host,
+ * journald not running), to the file @fallback instead, rolled at
+ * MSGS_FILE_MAX with one old file kept (it lives in /run, in memory):
+ * lines only counted as lost would be seen by no one.
+ */
+static void to_syslog(struct log_sink *s, sink_say_fn say, const char *fallback)
 {
+	static const struct sink_roll roll = { .max_bytes = MSGS_FILE_MAX,
+					       .keep = 1 };
 	__u64 lines = s->lines, lost = s->lost;
 
 	sink_flush(s);
@@ -408,8 +418,30 @@ static void to_syslog(struct log_sink *s, sink_say_fn say)
 		lost += ctl_count_lines(s->q + s->q_off, s->q_len - s->q_off);
 	sink_close(s);
 	sink_open_syslog(s, say);
+	if (s->fd < 0 && fallback) {
+		sink_close(s);
+		if (!sink_open(s, fallback, say)) {
+			sink_set_roll(s, &roll);
+		} else {
+			sink_close(s);
+			sink_open_syslog(s, say);
+		}
+	}
 	s->lines = lines;
 	s->lost = lost;
+}
+
+/* The control socket's path with ".messages" for its ".sock" (or added). */
+static void msgs_file_path(struct daemon *d)
+{
+	const char *sock = d->o->socket ? d->o->socket : "";
+	size_t n = strlen(sock);
+
+	if (n > 5 && !strcmp(sock + n - 5, ".sock"))
+		n -= 5;
+	if (!n || snprintf(d->msgs_path, sizeof(d->msgs_path), "%.*s.messages",
+			   (int)n, sock) >= (int)sizeof(d->msgs_path))
+		d->msgs_path[0] = '\0';
 }
 
 /*
@@ -430,9 +462,16 @@ static void detach_streams(struct daemon *d)
 	if (!out && !err)
 		return;
 	if (out && d->sink.std_fd == STDOUT_FILENO)
-		to_syslog(&d->sink, daemon_msg);
-	if (err)
-		to_syslog(&d->msgs, NULL);
+		to_syslog(&d->sink, daemon_msg, NULL);
+	if (err) {
+		msgs_file_path(d);
+		to_syslog(&d->msgs, NULL,
+			  d->msgs_path[0] ? d->msgs_path : NULL);
+		if (d->msgs.path)
+			daemon_msg(
+				"no syslog at %s: the daemon's messages go to %s",
+				SINK_SYSLOG_PATH, d->msgs_path);
+	}
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0) {
 		daemon_msg(

@@ -210,6 +210,7 @@ struct daemon {
 	time_t logfile_roll_at;	  /* logfile.c: the next roll-time, 0 none */
 	time_t logfile_roll_from; /* the wall time logfile_roll_at was found */
 	struct log_sink msgs; /* daemon_msg(): stderr, syslog once detached */
+	char msgs_path[4096]; /* ...or this file, with no syslog to reach */
 	struct flow_filter filter;
 	__u32 trace_left;     /* trace start N, minus the traces seen */
 	__u32 trace_run;      /* N of the last trace start */

@@ -9,7 +9,8 @@
 #   stops the daemon within seconds.
 # - `out=$(localin run ...)` returns once the daemon enforces: the daemon
 #   lets go of the caller's stdout and stderr (it keeps its messages up to
-#   ready, and a start that fails still says why, with exit 1).
+#   ready, and a start that fails still says why, with exit 1); with no
+#   /dev/log, its messages go to SOCKET.messages (not only counted lost).
 # - A client against a socket whose server never answers gives up after
 #   --timeout (default 10 s) with "no answer from the daemon".
 # - A client that is not root: "Permission denied (... root only)" when
@@ -234,6 +235,13 @@ done
 # --- out=$(localin run ...): the daemon lets go of the caller's streams ------------
 # Background: if the daemon kept the pipe, $(...) would wait for it to end.
 # No --log: log lines go to syslog once the daemon is in the background.
+# No syslog to reach (a container, journald not running): the daemon's
+# messages go to a file beside the socket, not lost. This mount namespace
+# is ours (private_bpffs): a plain file over /dev/log refuses connect().
+if [ -e /dev/log ]; then
+	: >"$tmp/nolog"
+	mount --bind "$tmp/nolog" /dev/log
+fi
 (
 	out=$(timeout 20 nsenter --net="/run/netns/$GW" "$bin" run -c "$conf" \
 		-s "$SOCK" --pin-dir "$PIN" 2>&1)
@@ -253,6 +261,12 @@ check "... the daemon runs on, its stdin, stdout, stderr /dev/null" eval \
 timeout 10 "$bin" status -s "$SOCK" >"$tmp/status2.out" 2>&1
 check "... its log lines go to syslog" grep -q "^log: syslog (/dev/log): " \
 	"$tmp/status2.out"
+check "... no /dev/log: status says its messages go to ${SOCK%.sock}.messages" \
+	grep -qF "daemon messages to ${SOCK%.sock}.messages: 0 lost" "$tmp/status2.out"
+kill -HUP "$dpid"
+check "... where they are: the reason, and a reload's" wait_until 50 sh -c \
+	"grep -q 'no syslog at /dev/log' '${SOCK%.sock}.messages' &&
+	 grep -q 'reload' '${SOCK%.sock}.messages'"
 out=$(timeout 20 nsenter --net="/run/netns/$GW" "$bin" run -c "$broken" \
 	-s "$tmp/other.sock" --pin-dir "$PIN-2" 2>&1)
 rc=$?
