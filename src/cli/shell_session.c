@@ -143,6 +143,7 @@ int sh_load(struct shell *s)
 	struct conf_source *src = NULL;
 	struct diag_list dl;
 	const char *why;
+	bool vdoms;
 	int err;
 
 	arena_reset(&s->arena);
@@ -160,20 +161,33 @@ int sh_load(struct shell *s)
 	}
 	s->base = src->text;
 	s->base_len = src->len;
-	if (has_vdoms(src->text)) {
-		s->load_error = arena_printf(
-			&s->arena,
-			"%s has `config vdom` (several VDOMs): the cli does not edit a multi-VDOM config yet; edit the file and `localin reload`",
-			s->config);
-		return -1;
-	}
+	vdoms = has_vdoms(src->text);
 	if (conf_load(&s->tree, src, &dl)) {
+		if (vdoms) {
+			conf_tree_init(&s->tree, &s->arena);
+			s->load_error = arena_printf(
+				&s->arena,
+				"%s has `config vdom` (several VDOMs): the cli does not edit a multi-VDOM config yet; edit the file and `localin reload`",
+				s->config);
+			return -1;
+		}
 		/* What parsed is not the file: show and get must not pass it off */
 		conf_tree_init(&s->tree, &s->arena);
 		s->load_error = arena_printf(
 			&s->arena,
 			"%s has errors (see `localin check -c %s`); fix them in the file first",
 			s->config, s->config);
+		return -1;
+	}
+	/*
+	 * Reading (show, get, ? and tab) goes on, of `config global` and the
+	 * VDOM loaded (as `localin show -c FILE`); a `config` is refused.
+	 */
+	if (vdoms) {
+		s->load_error = arena_printf(
+			&s->arena,
+			"%s has `config vdom` (several VDOMs): the cli does not edit a multi-VDOM config yet (show and get read `config global` and VDOM %s); edit the file and `localin reload`",
+			s->config, conf_tree_vdom(&s->tree));
 		return -1;
 	}
 	if (s->tree.nr_skipped) {

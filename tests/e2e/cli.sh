@@ -122,6 +122,37 @@ printf 'config vdom\nedit root\nend\n' >"$tmp/vdom.conf"
 rc=$?
 check "offline: a multi-VDOM file is refused (exit $rc)" [ "$rc" = 1 ]
 check "... and says why" grep -q "config vdom" "$tmp/vdom.out"
+# Reading it is not editing it: show and get answer, of the VDOM loaded.
+cat >"$tmp/vdom2.conf" <<'EOF2'
+config vdom
+edit root
+next
+end
+config vdom
+edit root
+config firewall address
+    edit "a7y-host"
+        set subnet 192.0.2.7 255.255.255.255
+    next
+end
+next
+end
+EOF2
+"$bin" cli -f "$tmp/vdom2.conf" -s "$tmp/none.sock" \
+	-c 'show firewall address' >"$tmp/vdom2.out" 2>&1
+rc=$?
+check "offline: show of a multi-VDOM file answers (exit $rc)" \
+	sh -c "[ $rc = 0 ] && grep -q 'edit \"a7y-host\"' '$tmp/vdom2.out'"
+"$bin" cli -f "$tmp/vdom2.conf" -s "$tmp/none.sock" \
+	-c 'get firewall address a7y-host' >"$tmp/vdom3.out" 2>&1
+rc=$?
+check "... get too (exit $rc)" \
+	sh -c "[ $rc = 0 ] && grep -q '^subnet' '$tmp/vdom3.out'"
+"$bin" cli -f "$tmp/vdom2.conf" -s "$tmp/none.sock" \
+	-c 'show firewall address; config firewall address' >"$tmp/vdom4.out" 2>&1
+rc=$?
+check "... and the edit after them is refused, saying why (exit $rc)" \
+	sh -c "[ $rc = 1 ] && grep -q 'a7y-host' '$tmp/vdom4.out' && grep -q 'does not edit a multi-VDOM' '$tmp/vdom4.out'"
 "$bin" cli -s "$tmp/none.sock" -c 'show' >"$tmp/nod.out" 2>&1
 rc=$?
 check "no daemon and no -f: exit $rc, told to use -f" \
