@@ -25,23 +25,6 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 
-/* The pins need a bpffs above them; say what was mounted, or why not. */
-static int ensure_bpffs(const char *pin_dir)
-{
-	char parent[PATH_MAX];
-	int r = li_pins_ensure_bpffs(pin_dir, parent, sizeof(parent));
-
-	if (r == 1)
-		fprintf(stderr,
-			"localin: %s was not a bpffs (as under `ip netns exec`, which remounts /sys); mounted one there for the pins. They last as long as this daemon; after a crash the next start finds its program by interface and adopts its maps. `nsenter --net=/run/netns/NAME localin run --pin-dir DIR` keeps the pins on the host's bpffs (a DIR of its own), where bpftool sees them\n",
-			parent);
-	else if (r < 0)
-		fprintf(stderr,
-			"localin: --pin-dir %s: %s is not a bpffs and none can be mounted there: %s (mount one with `mount -t bpf bpf %s`, or choose a --pin-dir under a bpffs)\n",
-			pin_dir, parent, strerror(-r), parent);
-	return r < 0 ? -1 : 0;
-}
-
 /*
  * May we load and attach XDP programs: root, or CAP_BPF (CAP_SYS_ADMIN on
  * kernels before 5.8) and CAP_NET_ADMIN in the effective set? Asked first
@@ -269,8 +252,7 @@ int cmd_run(int argc, char **argv)
 		      stderr);
 		return 1;
 	}
-	if (ensure_bpffs(o.pin_dir))
-		return 1;
+	/* The bpffs for the pins: the daemon's start, once its checks pass. */
 	config = absolute(o.config);
 	log = o.log ? absolute(o.log) : NULL;
 	if (!config || (o.log && !log)) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -199,11 +200,13 @@ static int lock_file(const char *path, const char *who, int *out)
  * --net` does not remount it). A second daemon adopting a live one's
  * maps would write its config and addresses into them, unseen.
  */
-static int lock_pin_dir(const char *dir, int *out)
+static int lock_pin_dir(const char *dir, int *out, bool *made)
 {
 	int fd, err;
 
-	if (mkdir(dir, 0700) && errno != EEXIST) {
+	if (!mkdir(dir, 0700)) {
+		*made = true;
+	} else if (errno != EEXIST) {
 		err = -errno;
 		daemon_msg("cannot make the pin dir %s: %s", dir,
 			   strerror(-err));
@@ -336,7 +339,8 @@ static int lock_netns(int *out)
 
 /*
  * One daemon per network namespace, whatever socket each is given: the
- * lock of the socket's name, then this namespace's, then the pin dir.
+ * lock of the socket's name, then this namespace's (the pin dir's is
+ * take_pins()).
  */
 static int take_lock(struct daemon *d)
 {
@@ -349,10 +353,46 @@ static int take_lock(struct daemon *d)
 	err = lock_file(path, "with this socket", &d->lock_fd);
 	if (err)
 		return err;
-	err = lock_netns(&d->ns_lock_fd);
-	if (err)
-		return err;
-	return lock_pin_dir(d->o->pin_dir, &d->pin_lock_fd);
+	return lock_netns(&d->ns_lock_fd);
+}
+
+/*
+ * The pins need a bpffs above them (mounted when `ip netns exec` hid the
+ * host's), then the pin dir, locked. Done once every check that can
+ * refuse the start without touching the kernel has passed (the config,
+ * the locks, the log): a refused start made nothing, and said nothing
+ * about a mount it did not keep. What is made here a failed start
+ * removes (undo_pins()).
+ */
+static int take_pins(struct daemon *d)
+{
+	int r = li_pins_ensure_bpffs(d->o->pin_dir, d->bpffs_dir,
+				     sizeof(d->bpffs_dir));
+
+	if (r < 0) {
+		daemon_msg(
+			"--pin-dir %s: %s is not a bpffs and none can be mounted there: %s (mount one with `mount -t bpf bpf %s`, or choose a --pin-dir under a bpffs)",
+			d->o->pin_dir, d->bpffs_dir, strerror(-r),
+			d->bpffs_dir);
+		return r;
+	}
+	d->bpffs_mounted = r == 1;
+	if (d->bpffs_mounted)
+		daemon_msg(
+			"%s was not a bpffs (as under `ip netns exec`, which remounts /sys); mounted one there for the pins. They last as long as this daemon; after a crash the next start finds its program by interface and adopts its maps. `nsenter --net=/run/netns/NAME localin run --pin-dir DIR` keeps the pins on the host's bpffs (a DIR of its own), where bpftool sees them",
+			d->bpffs_dir);
+	return lock_pin_dir(d->o->pin_dir, &d->pin_lock_fd, &d->pin_dir_made);
+}
+
+/* A start that failed with nothing pinned: the dir and mount it made go. */
+static void undo_pins(struct daemon *d)
+{
+	if (d->pin_dir_made && rmdir(d->o->pin_dir) && errno != ENOENT)
+		daemon_msg("cannot remove the pin dir %s: %s", d->o->pin_dir,
+			   strerror(errno));
+	if (d->bpffs_mounted && umount2(d->bpffs_dir, 0))
+		daemon_msg("cannot unmount the bpffs at %s: %s", d->bpffs_dir,
+			   strerror(errno));
 }
 
 static int open_signals(struct daemon *d, sigset_t *old)
@@ -582,6 +622,10 @@ static int start(struct daemon *d)
 	if (!d->o->log) {
 		sink_open_std(&d->sink, STDOUT_FILENO, daemon_msg);
 	} else {
+		struct stat st;
+
+		/* Made by this start: a start refused later removes it. */
+		d->log_made = lstat(d->o->log, &st) && errno == ENOENT;
 		/* It refuses another user's file or a hard link (said). */
 		err = sink_open(&d->sink, d->o->log, daemon_msg);
 		if (err) {
@@ -590,6 +634,9 @@ static int start(struct daemon *d)
 			goto out_free;
 		}
 	}
+	err = take_pins(d);
+	if (err)
+		goto out_free;
 	rl_conf_default(&rlc);
 	if (getrandom(&rlc.seed, sizeof(rlc.seed), 0) != sizeof(rlc.seed))
 		rlc.seed = (__u64)getpid() << 32 ^ (__u64)time(NULL);
@@ -922,25 +969,36 @@ int daemon_run(const struct daemon_opts *o)
 		loop(&d);
 		stop(&d);
 		ctl_server_answer_stop(&d, "stopped");
-	} else if (d.l && li_loader_pins(d.l) == LI_PINS_NONE) {
+	} else if (!d.l) {
+		/*
+		 * Refused before the loader was opened (a restart loop on a
+		 * bad config): enforcement that was going on before goes on,
+		 * said, where the admin saw only the config's errors.
+		 */
+		if (pinned(o->pin_dir))
+			daemon_msg(
+				"not started; what is pinned under %s stays in force",
+				o->pin_dir);
+		undo_pins(&d);
+	} else if (li_loader_pins(d.l) == LI_PINS_NONE) {
 		/* A fresh start that failed leaves nothing behind. */
 		links_detach_all(&d);
 		if (li_loader_unpin(d.l))
 			daemon_msg("cannot unpin under %s", o->pin_dir);
 		daemon_msg("not started; nothing attached or pinned");
 		li_loader_close(d.l);
-	} else if (d.l || pinned(o->pin_dir)) {
-		/*
-		 * Enforcement that was going on before we came goes on: said
-		 * also when the config was refused before anything was opened
-		 * (a restart loop on a bad config), where the admin saw only
-		 * the config's errors and could not tell the gateway's state.
-		 */
+		d.l = NULL;
+		undo_pins(&d);
+	} else {
+		/* Enforcement that was going on before we came goes on. */
 		daemon_msg(
 			"not started; what is pinned under %s stays in force",
 			o->pin_dir);
 		li_loader_close(d.l);
 	}
+	/* Nothing written to it: a refused start leaves no empty log. */
+	if (err && d.log_made && d.sink.path && !d.sink.size && !d.sink.rolls)
+		unlink(o->log);
 	ctl_server_close(&d);
 	alertmail_close(&d);
 	metrics_close(&d);

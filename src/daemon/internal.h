@@ -230,8 +230,11 @@ struct daemon {
 	__s64 report_minute;
 
 	int lock_fd, sig_fd, ctl_fd;
-	int ns_lock_fd, pin_lock_fd; /* daemon.c take_lock() */
-	int log_reopen_err;	     /* the last reload's sink_reopen() */
+	int ns_lock_fd, pin_lock_fd; /* daemon.c take_lock(), take_pins() */
+	/* What take_pins() made, for a failed start to remove. */
+	bool pin_dir_made, bpffs_mounted, log_made;
+	char bpffs_dir[4096];
+	int log_reopen_err; /* the last reload's sink_reopen() */
 	struct ctl_conn conns[CTL_MAX_CONNS];
 	/*
 	 * While ctl_fd is open: /dev/null, held so that a connection can be

@@ -385,4 +385,31 @@ check "... nothing pinned" [ ! -e "$PIN" ]
 check "... traffic passes untouched" ping_ok
 rm -rf "$SOCK"
 
+# --- a start refused by its checks makes nothing ---------------------------------
+# The log is a symbolic link (refused): no pin dir is left for it.
+ln -s "$LOG" "$tmp/log.link"
+in_gw "$bin" run -c "$conf" --log "$tmp/log.link" -s "$SOCK" \
+	--pin-dir "$PIN-refused" >"$tmp/refused.out" 2>&1
+rc=$?
+check "a start refusing its --log (a symlink): exit 1 ($rc)" \
+	sh -c "[ $rc = 1 ] && grep -q 'cannot open $tmp/log.link' '$tmp/refused.out'"
+check "... leaves no pin dir" [ ! -e "$PIN-refused" ]
+# A config with no policy, under ip netns exec: refused before the bpffs
+# is mounted, so it does not say it mounted one.
+printf 'config system global\nset hostname "a7y"\nend\n' >"$tmp/nopolicy.conf"
+ip netns exec "$GW" "$bin" run -c "$tmp/nopolicy.conf" -s "$SOCK" \
+	--pin-dir /sys/fs/bpf/localin-netns >"$tmp/nopol.out" 2>&1
+rc=$?
+check "under ip netns exec, no policy: refused (exit $rc)" \
+	sh -c "[ $rc = 1 ] && grep -q 'has no local-in policy' '$tmp/nopol.out'"
+check "... without a word of a bpffs mounted" \
+	sh -c "! grep -q 'mounted one there' '$tmp/nopol.out'"
+# A new --log of a start refused at the pin dir is not left behind.
+in_gw timeout 20 "$bin" run -c "$conf" --log "$tmp/new.log" -s "$SOCK" \
+	--pin-dir "$tmp/none/pins" --foreground >"$tmp/nobpf.out" 2>&1
+rc=$?
+check "a --pin-dir on no bpffs: refused (exit $rc)" \
+	sh -c "[ $rc = 1 ] && grep -q 'is not a bpffs' '$tmp/nobpf.out'"
+check "... leaves no empty log" [ ! -e "$tmp/new.log" ]
+
 [ "$fails" -eq 0 ]
