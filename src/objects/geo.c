@@ -50,6 +50,8 @@ static void geo_paths(struct geo_ctx *g)
 		p4 = NULL;
 	if (p6 && !*p6->text)
 		p6 = NULL;
+	obj_warn_relative(r, p4, "geoip-database path");
+	obj_warn_relative(r, p6, "geoip-database path6");
 	g->fam[0].path = p4 ? p4->text : GEOIP_DEFAULT_PATH4;
 	g->fam[0].path_loc = p4 ? &p4->loc : NULL;
 	/* One .mmdb holds both families: path alone serves IPv6 too. */

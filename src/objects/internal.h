@@ -76,6 +76,14 @@ const struct conf_word *obj_word(struct resolver *r,
 				 const struct conf_entry *e, const char *name);
 bool obj_word_is(struct resolver *r, const struct conf_section *sec,
 		 const struct conf_entry *e, const char *name, const char *val);
+/*
+ * A file @w names that the daemon opens: warned at @w when relative, as
+ * `@what "PATH" is relative: ...`. The daemon runs from / (run.c), while
+ * check and replay read it from the current directory: the config would
+ * check fine and then fail (or read another file) in the daemon.
+ */
+void obj_warn_relative(struct resolver *r, const struct conf_word *w,
+		       const char *what);
 /* All words joined by single spaces, and the span they cover. */
 char *obj_join(struct resolver *r, const struct conf_word *w, size_t n);
 struct conf_loc obj_span(const struct conf_word *w, size_t n);

@@ -91,6 +91,16 @@ bool obj_word_is(struct resolver *r, const struct conf_section *sec,
 	return w && !strcmp(w->text, val);
 }
 
+void obj_warn_relative(struct resolver *r, const struct conf_word *w,
+		       const char *what)
+{
+	if (w && *w->text && w->text[0] != '/')
+		diag_warn(
+			r->dl, &w->loc,
+			"%s \"%s\" is relative: the daemon reads it from / (its working directory), check and replay from the current one; give the absolute path",
+			what, w->text);
+}
+
 char *obj_join(struct resolver *r, const struct conf_word *w, size_t n)
 {
 	size_t i, len = 0;

@@ -376,6 +376,8 @@ static void resolve_sa_sources(struct resolver *r)
 				e->key);
 		else if (w && *w->text)
 			o->path = w->text;
+		if (o->path)
+			obj_warn_relative(r, w, "sa-source path");
 		else if (o->type == OBJ_SA_VICI)
 			o->path = OBJ_VICI_DEFAULT_PATH;
 		else if (o->type == OBJ_SA_FILE && !e->broken)
