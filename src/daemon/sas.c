@@ -761,9 +761,18 @@ void sas_status_json(struct daemon *d, FILE *out)
 		diag_json_str(out, s->path[0] ? s->path : NULL);
 		fputs(",\"state\":", out);
 		diag_json_str(out, state);
+		/*
+		 * down is "not up", whatever the cause (never read yet, an
+		 * error, lost): a script asking `down` must not miss a
+		 * source in error. lost: listed once, then lost; its last
+		 * SAs kept (the text's "kept, ESP from their peers passes
+		 * unverified").
+		 */
 		fprintf(out,
-			",\"up\":%s,\"sas\":%zu,\"down\":%s,\"required\":%s}",
+			",\"up\":%s,\"sas\":%zu,\"down\":%s,\"read\":%s,\"lost\":%s,\"required\":%s}",
 			sas_src_up(s) ? "true" : "false", per[s->idx],
+			sas_src_up(s) ? "false" : "true",
+			s->synced ? "true" : "false",
 			s->down ? "true" : "false",
 			src_required(s) ? "true" : "false");
 	}

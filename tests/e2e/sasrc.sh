@@ -385,6 +385,13 @@ guard_conf() { # path
 guard_conf "$SECRET"
 check "an SA file that is no SA file: the error placed, not quoted" \
 	sh -c "grep -q '^  manual: file $SECRET: down: $SECRET:1: invalid address; 0 SAs' '$tmp/guard.out' && ! grep -q s3cr3t '$tmp/guard.out' '$ERR'"
+li_cmd status -j >"$tmp/guard.json"
+check "... status -j: that source is down (not up), never read, not lost" "$py" -c '
+import json, sys
+src = [s for s in json.load(open(sys.argv[1]))["sa"]["sources"] if s["name"] == "manual"][0]
+assert src["state"].startswith("down: ") and not src["up"] and src["down"], src
+assert not src["read"] and not src["lost"] and src["required"], src
+' "$tmp/guard.json"
 printf '%s 0xc0ffee03 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SECRET"
 chown 65534:65534 "$SECRET"
 guard_conf "$SECRET"
