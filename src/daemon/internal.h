@@ -361,6 +361,8 @@ bool sas_tunnel_list(struct daemon *d, const char *name, bool json, FILE *out);
 /* "xfrm", "vici", "file"; and whether its SAs are read now (metrics). */
 const char *sas_type_name(const struct sa_src *s);
 bool sas_src_up(const struct sa_src *s);
+/* Not a source found missing (charon's socket absent, no XFRM): shown. */
+bool sas_src_present(const struct sa_src *s);
 
 /* geoip.c */
 void geoip_configure(struct daemon *d);

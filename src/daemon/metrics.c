@@ -221,15 +221,20 @@ static void put_sas(struct daemon *d, FILE *f)
 	single(f, "localin_sa_updates_total", "counter",
 	       "Updates of the data path's SA table.", d->sa_pushes);
 	family(f, "localin_sas", "gauge", "Live SAs per SA source.");
+	/* As status: a source looked for and not found is none (no alert). */
 	for (i = 0; i < d->nr_srcs; i++)
-		sample(f, "localin_sas", "source", d->srcs[i]->name, "type",
-		       sas_type_name(d->srcs[i]), per[d->srcs[i]->idx]);
+		if (sas_src_present(d->srcs[i]))
+			sample(f, "localin_sas", "source", d->srcs[i]->name,
+			       "type", sas_type_name(d->srcs[i]),
+			       per[d->srcs[i]->idx]);
 	family(f, "localin_sa_source_up", "gauge",
 	       "1 while the SA source is read (listed its SAs and is not lost since).");
 	for (i = 0; i < d->nr_srcs; i++)
-		sample(f, "localin_sa_source_up", "source", d->srcs[i]->name,
-		       "type", sas_type_name(d->srcs[i]),
-		       sas_src_up(d->srcs[i]));
+		if (sas_src_present(d->srcs[i]))
+			sample(f, "localin_sa_source_up", "source",
+			       d->srcs[i]->name, "type",
+			       sas_type_name(d->srcs[i]),
+			       sas_src_up(d->srcs[i]));
 }
 
 static void put_sessions(struct daemon *d, FILE *f)

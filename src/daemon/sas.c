@@ -228,6 +228,11 @@ static bool src_required(const struct sa_src *s)
 	return s->synced || !stat(s->path, &st);
 }
 
+bool sas_src_present(const struct sa_src *s)
+{
+	return !s->auto_found || src_required(s);
+}
+
 /* ESP can be checked: every source that must be read has been. */
 static bool checkable(const struct daemon *d, const char **why)
 {
@@ -671,7 +676,7 @@ static void src_state(const struct sa_src *s, char *buf, size_t size)
 
 void sas_status(struct daemon *d, FILE *out)
 {
-	size_t live, grace, per[SA_SOURCES_MAX], i;
+	size_t live, grace, per[SA_SOURCES_MAX], i, shown = 0;
 	char state[256], reason[200];
 	const char *why;
 
@@ -705,23 +710,42 @@ void sas_status(struct daemon *d, FILE *out)
 	for (i = 0; i < d->nr_srcs; i++) {
 		struct sa_src *s = d->srcs[i];
 
+		if (!sas_src_present(s))
+			continue;
 		src_state(s, state, sizeof(state));
-		fprintf(out, "  %s: %s%s%s: %s; %zu SAs%s%s\n", s->name,
+		fprintf(out, "  %s: %s%s%s: %s; %zu SAs%s\n", s->name,
 			type_names[s->type], s->path[0] ? " " : "", s->path,
 			state, per[s->idx],
 			s->down ?
 				" kept, ESP from their peers passes unverified until it is back" :
-				"",
-			src_required(s) ? "" : " (not required)");
+				"");
+		shown++;
 	}
-	if (!d->nr_srcs)
+	if (!shown)
 		fputs("  none\n", out);
+	/*
+	 * What the daemon looks for and did not find is no source of this
+	 * gateway (README: charon "when that socket exists"); said apart.
+	 */
+	for (i = 0; i < d->nr_srcs; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		if (sas_src_present(s))
+			continue;
+		src_state(s, state, sizeof(state));
+		if (s->type == OBJ_SA_XFRM)
+			fprintf(out, "  not present: %s: %s\n", s->name, state);
+		else
+			fprintf(out,
+				"  not present: %s: %s %s (read once it exists)\n",
+				s->name, type_names[s->type], s->path);
+	}
 }
 
 /* The status's "sa" object: the facts of sas_status(). */
 void sas_status_json(struct daemon *d, FILE *out)
 {
-	size_t live, grace, per[SA_SOURCES_MAX], i;
+	size_t live, grace, per[SA_SOURCES_MAX], i, shown = 0;
 	char state[256], reason[200];
 	const char *why;
 	bool off = !d->p->rs.detect_unknown_esp;
@@ -754,8 +778,10 @@ void sas_status_json(struct daemon *d, FILE *out)
 	for (i = 0; i < d->nr_srcs; i++) {
 		struct sa_src *s = d->srcs[i];
 
+		if (!sas_src_present(s))
+			continue;
 		src_state(s, state, sizeof(state));
-		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		fputs(shown++ ? ",{\"name\":" : "{\"name\":", out);
 		diag_json_str(out, s->name);
 		fprintf(out, ",\"type\":\"%s\",\"path\":", type_names[s->type]);
 		diag_json_str(out, s->path[0] ? s->path : NULL);
@@ -775,6 +801,19 @@ void sas_status_json(struct daemon *d, FILE *out)
 			s->synced ? "true" : "false",
 			s->down ? "true" : "false",
 			src_required(s) ? "true" : "false");
+	}
+	/* Looked for on this gateway and not found (status's "not present"). */
+	fputs("],\"sources_absent\":[", out);
+	for (i = 0, shown = 0; i < d->nr_srcs; i++) {
+		struct sa_src *s = d->srcs[i];
+
+		if (sas_src_present(s))
+			continue;
+		fputs(shown++ ? ",{\"name\":" : "{\"name\":", out);
+		diag_json_str(out, s->name);
+		fprintf(out, ",\"type\":\"%s\",\"path\":", type_names[s->type]);
+		diag_json_str(out, s->path[0] ? s->path : NULL);
+		fputc('}', out);
 	}
 	fputs("]}", out);
 }

@@ -366,6 +366,19 @@ check "status: the sources found on this gateway" \
 	grep -q "^SA sources (found on this gateway):" "$tmp/status.out"
 check "... the file's SA in the grace period" \
 	grep -q "^SAs: 0 live, 1 in the grace period" "$tmp/status.out"
+# charon is a source found "when that socket exists" (README): with no
+# socket it is no source of this gateway, and said apart as not present.
+if [ ! -e /var/run/charon.vici ]; then
+	check "... no charon socket: charon not among them, said not present" \
+		sh -c "! grep -q '^  charon: ' '$tmp/status.out' && grep -qx '  not present: charon: vici /var/run/charon.vici (read once it exists)' '$tmp/status.out'"
+	li_cmd status -j >"$tmp/found.json"
+	check "... status -j agrees: charon in sources_absent, not in sources" "$py" -c '
+import json, sys
+sa = json.load(open(sys.argv[1]))["sa"]
+assert "charon" not in [s["name"] for s in sa["sources"]], sa
+assert {"name": "charon", "type": "vici", "path": "/var/run/charon.vici"} in sa["sources_absent"], sa
+' "$tmp/found.json"
+fi
 
 # --- the daemon reads as root: only root's SA file, nothing of it quoted ------------
 # Whoever may change the config (the admin group, through `localin cli`)
