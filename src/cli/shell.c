@@ -378,6 +378,9 @@ static int locate(struct shell *s, const char *file)
 		}
 		s->config = strdup(running);
 		s->online = true;
+		/* What show and get read of a multi-VDOM file: its VDOM. */
+		if (r.vdom[0])
+			s->vdom = strdup(r.vdom);
 	} else if (file) {
 		s->config = absolute(file);
 	} else {

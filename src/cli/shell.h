@@ -39,6 +39,7 @@ struct shell {
 	const char *config; /* the config file, absolute */
 	const char *socket; /* the daemon's control socket */
 	bool online;	    /* the daemon there enforces @config */
+	const char *vdom;   /* the VDOM it enforces of a multi-VDOM file */
 	const char *where;  /* "line 7: ", "command 2: " or "" */
 	char where_buf[32];
 	/* The tree of the file, and of the transaction while one is open. */

@@ -148,6 +148,7 @@ int sh_load(struct shell *s)
 
 	arena_reset(&s->arena);
 	conf_tree_init(&s->tree, &s->arena);
+	s->tree.vdom = s->vdom; /* NULL: root */
 	diag_init(&dl, &s->arena);
 	s->load_error = NULL;
 	s->loaded = true;

@@ -348,4 +348,52 @@ check_status "... the daemon enforces it" "^config: $tmp/etc/link.conf"
 check "... no temporary file left in either directory" \
 	sh -c "! ls -a '$tmp' '$tmp/etc' | grep -q '\\.cli-'"
 
+# --- a daemon enforcing one VDOM of a multi-VDOM file ----------------------------
+# cli's show reads the VDOM the daemon enforces, not root's.
+stop_term
+cat >"$tmp/vdoms.conf" <<EOF
+config vdom
+edit root
+next
+edit cust-a
+next
+end
+config vdom
+edit root
+config firewall address
+    edit "root-only"
+        set subnet 192.0.2.1 255.255.255.255
+    next
+end
+next
+edit cust-a
+config firewall address
+    edit "cust-a-only"
+        set subnet 192.0.2.2 255.255.255.255
+    next
+end
+config firewall local-in-policy
+    edit 9
+        set intf "$IF"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "ALL"
+        set schedule "always"
+        set action accept
+    next
+end
+next
+end
+EOF
+in_gw "$bin" run -c "$tmp/vdoms.conf" --vdom cust-a --log "$LOG" -s "$SOCK" \
+	--pin-dir "$PIN" >>"$tmp/daemon.out" 2>>"$ERR" &&
+	pids="$pids $(daemon_pid)"
+check "daemon enforcing VDOM cust-a of a multi-VDOM file" \
+	[ -n "$(daemon_pid)" ]
+"$bin" cli -s "$SOCK" -c 'show firewall address' >"$tmp/vd-online.out" 2>&1
+rc=$?
+check "cli show: cust-a's addresses, not root's (exit $rc)" \
+	sh -c "[ $rc = 0 ] && grep -q cust-a-only '$tmp/vd-online.out' && ! grep -q root-only '$tmp/vd-online.out'"
+li_cmd stop >/dev/null 2>&1
+
 [ "$fails" = 0 ]
