@@ -592,6 +592,36 @@ static void seed_sessions(struct daemon *d)
 			n, n == 1 ? "" : "s");
 }
 
+/*
+ * An adopted program judges packets by the set in force, which classes
+ * the interfaces by name. The first flip of ours must class them too, or
+ * until links_resync() named them a policy naming an interface matched
+ * nothing there (a deny-all let 13000 datagrams of a UDP stream by):
+ * this namespace's interfaces, named before the ruleset is pushed.
+ */
+static void name_interfaces(struct daemon *d)
+{
+	enum li_pins pins = li_loader_pins(d->l);
+	struct if_nameindex *ni, *i;
+	int err = 0;
+
+	if (pins != LI_PINS_ADOPTED && pins != LI_PINS_ORPHAN)
+		return;
+	ni = if_nameindex();
+	if (!ni) {
+		err = -errno;
+	} else {
+		for (i = ni; i->if_index && !err; i++)
+			err = li_loader_set_interface(d->l, (int)i->if_index,
+						      i->if_name);
+		if_freenameindex(ni);
+	}
+	if (err)
+		daemon_msg(
+			"cannot list this host's interfaces (%s): until they are, a policy naming one may not match there",
+			strerror(-err));
+}
+
 /* Everything up to READY=1; on failure, start() leaves pins in place. */
 static int start(struct daemon *d)
 {
@@ -659,6 +689,7 @@ static int start(struct daemon *d)
 		daemon_msg(
 			"what is pinned under %s was made by another build of localin: this build's program replaces it without a gap",
 			d->o->pin_dir);
+	name_interfaces(d);
 	err = daemon_apply(d, p);
 	if (err)
 		goto out_free;

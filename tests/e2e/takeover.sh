@@ -8,6 +8,8 @@
 #    stream the config denies runs across it: not one datagram gets by;
 #  - events queued before a reload are logged with the config that decided
 #    them (the daemon is stopped with SIGSTOP while they queue);
+#  - a restart after kill -9 that adopts the pins (the same build), under
+#    that stream: the interfaces keep their classes across its first flip;
 #  - a restart over pins made by another build (li_conf.build differs)
 #    replaces them and the program, again under that stream;
 #  - a restart that adopts small maps, with a config too big for them;
@@ -184,6 +186,19 @@ check "... counters by reason carried over (${n1:-?} before, ${n2:-?} after)" \
 	[ "${n2:-0}" -ge $((${n1:-0} + ${sent:-0} - ${sent:-0} / 100)) ]
 check "... still enforcing afterwards" ping_dropped
 check "... the daemon answers" li_cmd status
+
+# --- a restart that adopts: kill -9, then a start of the same build -------------
+pid=$(daemon_pid)
+kill -9 "$pid"
+sleep 0.2
+stream_start
+start_daemon "$conf" || tail -n 5 "$ERR"
+stream_stop
+check "kill -9, then a start of the same build: it adopts the pins" \
+	grep -q "adopted the program and maps pinned" "$ERR"
+check "... $sent UDP datagrams sent across it, $got got past: no gap" \
+	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+check "... still enforcing afterwards" ping_dropped
 
 # --- a restart over another build's pins --------------------------------------
 pid=$(daemon_pid)
