@@ -145,6 +145,11 @@ suite "e2e/foreign [$1]" sh tests/e2e/foreign.sh "$1/localin"
 # A successor program with larger maps, or this build in place of
 # another's: swapped in under a UDP stream the config drops, none let by.
 suite "e2e/takeover [$1]" sh tests/e2e/takeover.sh "$1/localin"
+# `localin restart` and SIGUSR2: the binary exec'd again in place (the
+# same one, another build), under a UDP stream a deny-all drops and the
+# gateway's idle TCP connection: none let by, the pid and fds the same;
+# a broken config, a binary gone, a new image that ends: said, enforced.
+suite "e2e/restart [$1]" sh tests/e2e/restart.sh "$1/localin"
 # The session egress program beside the XDP program: attached, sessions
 # let replies by, removed, replaced on takeover, others' tc filters kept.
 suite "e2e/egress [$1]" sh tests/e2e/egress.sh "$1/localin"

@@ -11,6 +11,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 /* Clients of the daemon's control socket (src/cli/ctl.c). */
 int cmd_reload(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);

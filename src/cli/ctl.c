@@ -22,7 +22,7 @@
 #define TIMEOUT_MAX_S 86400
 
 static const char ctl_usage[] =
-	"usage: localin reload|stop|status [-s SOCKET] [-t SECONDS] [-j]\n"
+	"usage: localin reload|restart|stop|status [-s SOCKET] [-t SECONDS] [-j]\n"
 	"       localin reload [-s SOCKET] [-t SECONDS] --force\n"
 	"       localin diagnose [-s SOCKET] [-t SECONDS] [-j] WORDS...\n"
 	"       localin get [-s SOCKET] [-t SECONDS] [-j] WORDS...\n"
@@ -34,6 +34,12 @@ static const char ctl_usage[] =
 	"  reload   re-read the config; with errors, the running one stays;\n"
 	"           from some policies to none only with --force; exit 1 also\n"
 	"           when an interface the config names could not be attached\n"
+	"  restart  exec the binary at the daemon's path again in the same\n"
+	"           process (an upgrade): the program, pins, maps, sessions and\n"
+	"           SAs stay in force, the new image adopts them (another\n"
+	"           build's: replaces them without a gap); answered by the new\n"
+	"           image once it enforces. A config with errors or a binary\n"
+	"           that cannot run: refused, the daemon goes on; exit 1\n"
 	"  stop     detach from every interface, unpin, exit\n"
 	"  status   config, interfaces, SA sources, counters per reason and\n"
 	"           per policy\n"
@@ -75,7 +81,8 @@ static const char ctl_usage[] =
 	"           filter, firewall fqdn list, sys external-address-resource\n"
 	"           list, debug flow filter\n"
 	"  -t, --timeout SECONDS  give up when the whole answer has not come\n"
-	"           within SECONDS (default 60 for reload, else 10): exit 1;\n"
+	"           within SECONDS (default 60 for reload and restart, else\n"
+	"           10): exit 1;\n"
 	"           for `debug enable`, the time to its first answer\n";
 
 static int say_failure(const char *sock, int err, int timeout_s)
@@ -187,7 +194,9 @@ static int request(const char *name, int argc, char **argv, bool words)
 	char def[PATH_MAX];
 	bool force = false, json = false;
 	uint32_t t;
-	int timeout_s = strcmp(name, "reload") ? TIMEOUT_S : RELOAD_TIMEOUT_S;
+	int timeout_s = strcmp(name, "reload") && strcmp(name, "restart") ?
+				TIMEOUT_S :
+				RELOAD_TIMEOUT_S;
 	char line[CTL_LINE_MAX];
 	size_t len;
 	bool ok;
@@ -245,6 +254,12 @@ usage:
 	if (!json && is_stream(line))
 		return stream(sock, line, timeout_s);
 	err = ctl_request(sock, line, timeout_s * 1000, stdout, stderr, &ok);
+	if (err == -ECONNRESET && !strcmp(name, "restart")) {
+		fprintf(stderr,
+			"localin: the daemon at %s closed the connection without an answer: its new image ended before it could say (its messages: the journal, or its stderr). What was pinned stays in force; `localin status` says whether a daemon runs\n",
+			sock);
+		return 1;
+	}
 	if (err) {
 		say_failure(sock, err, timeout_s);
 		say_pinned(name, sock, err);
@@ -256,6 +271,11 @@ usage:
 int cmd_reload(int argc, char **argv)
 {
 	return request("reload", argc, argv, false);
+}
+
+int cmd_restart(int argc, char **argv)
+{
+	return request("restart", argc, argv, false);
 }
 
 int cmd_stop(int argc, char **argv)

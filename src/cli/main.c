@@ -23,6 +23,8 @@ static const struct command {
 	{ "status", cmd_status,
 	  "what the running daemon enforces, and counters" },
 	{ "reload", cmd_reload, "make the running daemon re-read its config" },
+	{ "restart", cmd_restart,
+	  "exec the daemon's binary again in place: an upgrade, no gap" },
 	{ "stop", cmd_stop, "stop the daemon: detach, unpin, exit" },
 	{ "diagnose", cmd_diagnose,
 	  "debug, iprope, fqdn, vpn, sys session, external-address-resource" },

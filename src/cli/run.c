@@ -80,12 +80,21 @@ static const char run_usage[] =
 	"                      without it: root only)\n"
 	"Signals: SIGHUP reloads CONF (a config with errors is refused and the\n"
 	"running one stays); SIGTERM or SIGINT detach, unpin and exit, as does\n"
-	"`localin stop`. If the daemon dies, the pinned program keeps enforcing\n"
+	"`localin stop`; SIGUSR2 execs the binary again in the same process,\n"
+	"everything left in force (an upgrade with no gap), as does\n"
+	"`localin restart`. If the daemon dies, the pinned program keeps enforcing\n"
 	"and the next `localin run` of the same build adopts it (another build\n"
 	"replaces it, without a gap). See also: localin status, reload, stop,\n"
 	"diagnose debug flow.\n";
 
-enum { OPT_PIN_DIR = 256, OPT_FORCE, OPT_ADMIN_GROUP, OPT_VDOM };
+enum {
+	OPT_PIN_DIR = 256,
+	OPT_FORCE,
+	OPT_ADMIN_GROUP,
+	OPT_VDOM,
+	OPT_RESTART_FD,
+	OPT_DETACHED,
+};
 
 /* A group name or number: its gid, or -1 (said why). */
 static long long group_id(const char *name)
@@ -124,6 +133,25 @@ static char *absolute(const char *path)
 	if (asprintf(&out, "%s/%s", cwd, path) < 0)
 		return NULL;
 	return out;
+}
+
+/*
+ * The binary `localin restart` execs: the path it was started as, made
+ * absolute now (an upgrade installs a new file there, or points a link
+ * there at one); found in PATH, the file the kernel ran.
+ */
+static char *exe_path(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n;
+
+	if (strchr(program_invocation_name, '/'))
+		return absolute(program_invocation_name);
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
 }
 
 /*
@@ -180,6 +208,9 @@ int cmd_run(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "admin-group", required_argument, NULL, OPT_ADMIN_GROUP },
 		{ "vdom", required_argument, NULL, OPT_VDOM },
+		/* A restart's own (restart.c), not for admins. */
+		{ "restart-fd", required_argument, NULL, OPT_RESTART_FD },
+		{ "detached", no_argument, NULL, OPT_DETACHED },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -190,8 +221,10 @@ int cmd_run(int argc, char **argv)
 		.ready_fd = -1,
 		.admin_gid = -1,
 		.version = LOCALIN_VERSION,
+		.restart_fd = -1,
 	};
-	char *config = NULL, *log = NULL;
+	char *config = NULL, *log = NULL, *exe = NULL;
+	uint32_t fd;
 	bool foreground = false;
 	int c, ret;
 
@@ -222,6 +255,14 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_VDOM:
 			o.vdom = optarg;
+			break;
+		case OPT_RESTART_FD:
+			if (cli_number("--restart-fd", optarg, INT_MAX, &fd))
+				return 2;
+			o.restart_fd = (int)fd;
+			break;
+		case OPT_DETACHED:
+			o.detached = true;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -262,10 +303,14 @@ int cmd_run(int argc, char **argv)
 	}
 	o.config = config;
 	o.log = log;
+	/* Without it, `localin restart` says it cannot (restart.c). */
+	exe = exe_path();
+	o.exe = exe;
 	if (chdir("/"))
 		perror("localin: chdir /");
 	ret = foreground ? (daemon_run(&o) ? 1 : 0) : background(&o);
 	free(config);
 	free(log);
+	free(exe);
 	return ret;
 }

@@ -22,6 +22,11 @@
  *                                        over the config after "ok"
  *   stop                                 detach, unpin, exit; answered once
  *                                        all of that is done
+ *   restart                              exec the binary again in the same
+ *                                        process, everything in the kernel
+ *                                        left in force; answered by the new
+ *                                        image once it enforces (or by the
+ *                                        old one when the exec failed)
  *   status                               config, load time, interfaces,
  *                                        counters per reason and per policy
  *   diagnose debug flow filter [WORDS]   change one criterion of the trace
@@ -187,6 +192,7 @@ enum ctl_cmd {
 	CTL_APPLY,	  /* argv[0]: the file to load instead */
 	CTL_FQDN_LIST,	  /* diagnose firewall fqdn list */
 	CTL_FEED_LIST,	  /* diagnose sys external-address-resource list */
+	CTL_RESTART,	  /* exec the binary again; the new image answers */
 };
 
 /* The policy group of the local-in policies (fortios-reference.md 1.3). */

@@ -467,10 +467,12 @@ int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 	      size_t errlen)
 {
 	/* apply: the cli's own request, not listed in the error. */
-	static const char *const top[] = { "reload",   "stop", "status",
-					   "diagnose", "get",  "show",
-					   "apply" };
-	static const enum ctl_cmd cmds[] = { CTL_RELOAD, CTL_STOP, CTL_STATUS };
+	static const char *const top[] = { "reload",   "stop",	 "status",
+					   "diagnose", "get",	 "show",
+					   "apply",    "restart" };
+	static const enum ctl_cmd cmds[] = { CTL_RELOAD, CTL_STOP,   CTL_STATUS,
+					     0,		 0,	     0,
+					     0,		 CTL_RESTART };
 	bool json = false;
 	int k;
 
@@ -484,8 +486,9 @@ int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 		snprintf(err, errlen, "empty request");
 		return -EINVAL;
 	}
-	k = level(argc, argv, 0, top, 7,
-		  "reload, stop, status, diagnose, get or show", err, errlen);
+	k = level(argc, argv, 0, top, 8,
+		  "reload, restart, stop, status, diagnose, get or show", err,
+		  errlen);
 	if (k < 0)
 		return k;
 	if (k == 3)

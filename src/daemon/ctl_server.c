@@ -590,6 +590,12 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 		c->stop_waiter = true;
 		d->stopping = true;
 		return true;
+	case CTL_RESTART:
+		/* Answered by the new image, or here if it cannot be run. */
+		c->stop_waiter = true;
+		c->restart_waiter = true;
+		d->restart = true;
+		return true;
 	case CTL_STATUS:
 		if (r.json)
 			daemon_status_json(d, out);
@@ -1087,37 +1093,68 @@ void ctl_server_tick(struct daemon *d)
  * would keep the daemon from exiting, holding its locks, so that no new
  * daemon could start.
  */
+/* @c's answer (@ok, @text) written until @until at the latest; closed. */
+static void answer_and_close(struct ctl_conn *c, bool ok, const char *text,
+			     __u64 until)
+{
+	__u64 now;
+
+	answer(c, ok, text, strlen(text));
+	c->close_after = true;
+	while (c->out_off < c->out_len) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+		ssize_t s = send(c->fd, c->out + c->out_off,
+				 c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (s > 0) {
+			c->out_off += (size_t)s;
+			continue;
+		}
+		if (s < 0 && errno == EINTR)
+			continue;
+		now = sa_mono_ms();
+		if (s == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
+		    now >= until)
+			break;
+		poll(&pfd, 1, (int)(until - now));
+	}
+	conn_close(c);
+}
+
 void ctl_server_answer_stop(struct daemon *d, const char *text)
 {
-	__u64 until = sa_mono_ms() + CTL_STOP_ANSWER_MS, now;
+	__u64 until = sa_mono_ms() + CTL_STOP_ANSWER_MS;
 	int i;
 
 	for (i = 0; i < CTL_MAX_CONNS; i++) {
 		struct ctl_conn *c = &d->conns[i];
 
-		if (c->fd < 0 || !c->stop_waiter)
-			continue;
-		answer(c, true, text, strlen(text));
-		c->close_after = true;
-		while (c->out_off < c->out_len) {
-			struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
-			ssize_t s = send(c->fd, c->out + c->out_off,
-					 c->out_len - c->out_off,
-					 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (c->fd >= 0 && c->stop_waiter)
+			answer_and_close(c, true, text, until);
+	}
+}
 
-			if (s > 0) {
-				c->out_off += (size_t)s;
-				continue;
-			}
-			if (s < 0 && errno == EINTR)
-				continue;
-			now = sa_mono_ms();
-			if (s == 0 ||
-			    (errno != EAGAIN && errno != EWOULDBLOCK) ||
-			    now >= until)
-				break;
-			poll(&pfd, 1, (int)(until - now));
-		}
-		conn_close(c);
+int ctl_server_restart_fd(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++)
+		if (d->conns[i].fd >= 0 && d->conns[i].restart_waiter)
+			return d->conns[i].fd;
+	return -1;
+}
+
+void ctl_server_answer_restart(struct daemon *d, bool ok, const char *text,
+			       int keep_fd)
+{
+	__u64 until = sa_mono_ms() + CTL_STOP_ANSWER_MS;
+	int i;
+
+	for (i = 0; i < CTL_MAX_CONNS; i++) {
+		struct ctl_conn *c = &d->conns[i];
+
+		if (c->fd >= 0 && c->restart_waiter && c->fd != keep_fd)
+			answer_and_close(c, ok, text, until);
 	}
 }

@@ -79,6 +79,9 @@ void daemon_msg(const char *fmt, ...)
 	else
 		fputs("(a message lost: out of memory)", f);
 	fputc('\n', f);
+	/* For the client of a restart: unescaped, its frame escapes. */
+	if (daemon_msg_copy && n >= 0)
+		fprintf(daemon_msg_copy, "%s\n", msg);
 	free(msg);
 	fclose(f);
 	/* Through the sink while the daemon runs: it never waits. */
@@ -403,6 +406,7 @@ static int open_signals(struct daemon *d, sigset_t *old)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR2);
 	signal(SIGPIPE, SIG_IGN);
 	if (sigprocmask(SIG_BLOCK, &set, old))
 		return -errno;
@@ -418,6 +422,10 @@ static void read_signals(struct daemon *d)
 	FILE *f;
 
 	while (read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGUSR2) {
+			d->restart = true; /* restart.c, after the loop */
+			continue;
+		}
 		if (si.ssi_signo != SIGHUP) {
 			d->stopping = true;
 			continue;
@@ -545,8 +553,12 @@ static void ready(struct daemon *d)
 		   n == 1 ? "" : "s", absent);
 	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=enforcing %s", (int)getpid(),
 		   d->o->config);
-	if (d->o->ready_fd < 0)
+	if (d->o->ready_fd < 0) {
+		/* Restarted in place: as the image before it had. */
+		if (d->o->detached)
+			detach_streams(d);
 		return;
+	}
 	/* What was said up to now reaches the caller before it returns. */
 	sink_drain(&d->msgs, READY_DRAIN_MS);
 	if (write(d->o->ready_fd, "1", 1) != 1)
@@ -622,6 +634,32 @@ static void name_interfaces(struct daemon *d)
 			strerror(-err));
 }
 
+/*
+ * The config, its diagnostics on stderr, and for the client of a restart
+ * (daemon_msg_copy) too.
+ */
+static int load_config(struct daemon *d, struct pipeline **p)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	if (!daemon_msg_copy)
+		return daemon_load(d, p, stderr);
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	err = daemon_load(d, p, f);
+	fclose(f);
+	if (text) {
+		fwrite(text, 1, len, stderr);
+		fwrite(text, 1, len, daemon_msg_copy);
+	}
+	free(text);
+	return err;
+}
+
 /* Everything up to READY=1; on failure, start() leaves pins in place. */
 static int start(struct daemon *d)
 {
@@ -629,7 +667,7 @@ static int start(struct daemon *d)
 	struct pipeline *p;
 	int err;
 
-	err = daemon_load(d, &p, stderr);
+	err = load_config(d, &p);
 	if (err)
 		return err;
 	/* As reload.c: a config cut short enforces nothing; say it, stop. */
@@ -794,7 +832,7 @@ static void loop(struct daemon *d)
 	int met_at, nr_met;
 	int dyn_at, nr_dyn;
 
-	while (!d->stopping) {
+	while (!d->stopping && !d->restart) {
 		__s64 minute = d->report_minute;
 
 		ms = loop_timeout_ms(d, &minute);
@@ -969,7 +1007,11 @@ int daemon_run(const struct daemon_opts *o)
 	d.metrics.epoll_fd = -1;
 	d.sink.fd = -1;
 	sink_open_std(&d.msgs, STDERR_FILENO, NULL);
+	/* Restarted in place, from a daemon whose messages went to syslog. */
+	if (o->detached && !is_regular_file(STDERR_FILENO))
+		to_syslog(&d.msgs, NULL);
 	msg_sink = &d.msgs;
+	daemon_restart_begin(o);
 	sigprocmask(SIG_SETMASK, NULL, &old);
 	/*
 	 * TZ stays set for the daemon's life: a reload or a schedule's zone
@@ -997,7 +1039,10 @@ int daemon_run(const struct daemon_opts *o)
 	if (!err)
 		err = start(&d);
 	if (!err) {
-		loop(&d);
+		daemon_restart_answer(&d, 0);
+		/* A restart returns only when it failed: this image goes on. */
+		for (loop(&d); !d.stopping && d.restart; loop(&d))
+			daemon_restart(&d);
 		stop(&d);
 		ctl_server_answer_stop(&d, "stopped");
 	} else if (!d.l) {
@@ -1030,6 +1075,8 @@ int daemon_run(const struct daemon_opts *o)
 	/* Nothing written to it: a refused start leaves no empty log. */
 	if (err && d.log_made && d.sink.path && !d.sink.size && !d.sink.rolls)
 		unlink(o->log);
+	if (err)
+		daemon_restart_answer(&d, err);
 	ctl_server_close(&d);
 	alertmail_close(&d);
 	metrics_close(&d);

@@ -14,7 +14,9 @@
  * (schedule masks at every local minute boundary), the data path's events
  * (log and trace lines to the sink) and the admin (SIGHUP or `reload`:
  * re-read the config, keep the running one if the new one has errors;
- * SIGTERM, SIGINT or `stop`: detach everywhere, unpin, release the lock).
+ * SIGTERM, SIGINT or `stop`: detach everywhere, unpin, release the lock;
+ * SIGUSR2 or `restart`: exec the binary again in this process, leaving
+ * everything in the kernel in force, for the new image to adopt).
  *
  * Files: daemon.c (start, loop, stop), reload.c (config in force, schedule
  * masks), links.c (interfaces, attachments, local addresses), events.c
@@ -41,6 +43,18 @@ struct daemon_opts {
 	 */
 	long long admin_gid;
 	const char *version; /* `get system status` (cli/commands.h's) */
+	/*
+	 * `localin restart`: the binary to exec again, its path as resolved
+	 * at start (an upgrade installs a new file there); NULL: none.
+	 */
+	const char *exe;
+	/*
+	 * Set in the image a restart execs (restart.c): the control
+	 * connection of the client that asked (-1: a signal asked), and
+	 * whether the image before had let go of its caller's streams.
+	 */
+	int restart_fd;
+	bool detached;
 };
 
 /*

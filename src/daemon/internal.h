@@ -106,6 +106,8 @@ struct ctl_conn {
 	bool peer_done;	  /* the peer sent EOF: answer what it sent, close */
 	bool close_after; /* once @out is written */
 	bool stop_waiter; /* asked to stop: answered after the teardown */
+	/* asked to restart (also a stop_waiter): restart.c answers it */
+	bool restart_waiter;
 	bool streaming;	  /* `diagnose debug enable`: frames follow */
 	bool stream_keep; /* `enable keep`: a trace run's end does not end it */
 	__u64 stream_lost; /* trace lines dropped since the last lost frame */
@@ -250,6 +252,7 @@ struct daemon {
 	struct daemon_dyn dyn; /* FQDN and feed addresses (dynaddr.c) */
 	struct daemon_geo geo;
 	bool stopping;
+	bool restart; /* `restart` or SIGUSR2: exec again (restart.c) */
 };
 
 /*
@@ -264,6 +267,19 @@ static inline __u32 daemon_nr_policies(const struct pipeline *p)
 {
 	return p->rs.v4.nr_policies + p->rs.v6.nr_policies;
 }
+
+/*
+ * restart.c: exec the binary again in this process, leaving everything
+ * in the kernel in force; returns only when that failed (said, and
+ * answered to those who asked).
+ */
+void daemon_restart(struct daemon *d);
+/* The new image: keep what it says for the client that asked. */
+void daemon_restart_begin(const struct daemon_opts *o);
+/* ... and answer it (--restart-fd): started (0), or why not. */
+void daemon_restart_answer(struct daemon *d, int err);
+/* What daemon_msg() says, also kept for that answer while set. */
+extern FILE *daemon_msg_copy;
 
 /* reload.c */
 int daemon_load(struct daemon *d, struct pipeline **out, FILE *msgs);
@@ -324,6 +340,11 @@ void ctl_server_handle(struct daemon *d, const struct pollfd *pfd, int n);
 int ctl_server_timeout_ms(struct daemon *d);
 void ctl_server_tick(struct daemon *d);
 void ctl_server_answer_stop(struct daemon *d, const char *text);
+/* The connection of the first client that asked to restart, or -1. */
+int ctl_server_restart_fd(struct daemon *d);
+/* Those who asked to restart, but @keep_fd's: answered and closed. */
+void ctl_server_answer_restart(struct daemon *d, bool ok, const char *text,
+			       int keep_fd);
 /*
  * Trace text (@lines whole lines) to every streaming connection; false
  * when none streams (the caller writes it to the log then).

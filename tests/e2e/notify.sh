@@ -8,9 +8,10 @@
 # MAINPID=<its pid> and STATUS= once it is enforcing (and nothing before),
 # RELOADING=1 then READY=1 for `localin reload` and for SIGHUP, and also
 # for a reload with a broken config (refused; the daemon keeps running),
-# STOPPING=1 for `localin stop` and for SIGTERM (exit 0), no READY=1 from
-# a start that fails; the unit's ExecReload fails for a refused config
-# and succeeds for a good one; and `systemd-analyze verify` of
+# RELOADING=1 then READY=1 with the same MAINPID for `localin restart`
+# (the new image's), STOPPING=1 for `localin stop` and for SIGTERM (exit
+# 0), no READY=1 from a start that fails; the unit's ExecReload fails
+# for a refused config and succeeds for a good one; and `systemd-analyze verify` of
 # contrib/localin.service where systemd-analyze exists.
 #
 #	sh tests/e2e/notify.sh BIN
@@ -213,6 +214,20 @@ execreload
 rc=$?
 check "the unit's ExecReload with a good config: exit 0 (exit $rc)" [ "$rc" = 0 ]
 check "... RELOADING=1 then READY=1" eval "wait_lines 13 && reload_pair 12"
+
+# --- restart in place (an upgrade): the same service -------------------------
+before=$(nlines)
+li_cmd restart >"$tmp/restart.out" 2>&1
+rc=$?
+check "localin restart: exit 0 (exit $rc)" [ "$rc" = 0 ]
+check "... RELOADING=1, then READY=1 with STATUS= from the new image" \
+	eval "wait_lines $((before + 2)) && reload_pair $((before + 1))"
+check "... with MAINPID=$dpid: the same service" \
+	has $((before + 2)) "MAINPID=$dpid"
+check "... sent by the main process (NotifyAccess=main)" \
+	has $((before + 2)) "SENDER=$dpid"
+check "... the daemon keeps its pid, and answers" li_cmd status
+check "... still enforcing" ping_dropped
 
 # --- stop ---------------------------------------------------------------------
 before=$(nlines)

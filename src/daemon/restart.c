@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `localin restart` and SIGUSR2: the daemon execs its binary again in the
+ * same process, as nginx's and haproxy's binary upgrades do, and leaves
+ * everything in the kernel in force: the program attached, its pins, maps,
+ * sessions and SA table. The new image starts as after kill -9: it adopts
+ * the pins (the same build) or replaces them in one step (another build:
+ * an upgrade installed at the path). systemd sees the same service: the
+ * pid stays, RELOADING=1 before the exec, READY=1 from the new image once
+ * it enforces (NOTIFY_SOCKET is in the environment, which the exec keeps).
+ *
+ * Every fd of the daemon is O_CLOEXEC; one is handed over on purpose: the
+ * control connection of the client that asked, which the new image
+ * answers once it enforces, or when it refused to start
+ * (daemon_restart_answer()).
+ *
+ * What fails leaves the gateway enforcing: a config with errors (compiled
+ * first, as a reload does) or a binary that cannot be run (gone, not
+ * executable: the exec fails) is refused and this image goes on; a new
+ * image that refuses its config anyway (another build's rules) exits as a
+ * refused start does, leaving what is pinned in force, and says so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "util/logbuf.h"
+#include "daemon/internal.h"
+
+/* How long the old image's log lines and messages may hold up the exec. */
+#define RESTART_DRAIN_MS 1000
+/* How long the new image's answer may wait for its reader. */
+#define RESTART_ANSWER_MS 2000
+
+FILE *daemon_msg_copy;
+static char *copy_text;
+static size_t copy_len;
+
+/* A config the new image would refuse: refused here, nothing changes. */
+static int config_ok(struct daemon *d, FILE *out)
+{
+	struct pipeline *p;
+	int err = daemon_load(d, &p, out);
+
+	if (err) {
+		fprintf(out, "%s has errors: not restarted\n", d->o->config);
+		return err;
+	}
+	if (!d->o->force && !daemon_nr_policies(p)) {
+		fprintf(out,
+			"%s has no local-in policy: not restarted (`localin run --force` starts anyway)\n",
+			d->o->config);
+		err = -ENOMSG;
+	}
+	pipeline_free(p);
+	free(p);
+	return err;
+}
+
+/* Sets CLOEXEC on @fd, or clears it. */
+static void cloexec(int fd, bool on)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags >= 0)
+		fcntl(fd, F_SETFD,
+		      on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
+}
+
+/*
+ * `localin run` as this daemon was started, in the foreground (the pid
+ * stays), with the connection to answer. Returns only on failure (-errno).
+ */
+static int exec_again(struct daemon *d, int fd)
+{
+	const struct daemon_opts *o = d->o;
+	const char *argv[24];
+	char fdarg[16], gid[24];
+	char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	int n = 0, err;
+
+	argv[n++] = o->exe;
+	argv[n++] = "run";
+	argv[n++] = "--foreground";
+	argv[n++] = "-c";
+	argv[n++] = o->config;
+	if (o->log) {
+		argv[n++] = "--log";
+		argv[n++] = o->log;
+	}
+	argv[n++] = "-s";
+	argv[n++] = o->socket;
+	argv[n++] = "--pin-dir";
+	argv[n++] = o->pin_dir;
+	if (o->vdom) {
+		argv[n++] = "--vdom";
+		argv[n++] = o->vdom;
+	}
+	if (o->force)
+		argv[n++] = "--force";
+	if (o->admin_gid >= 0) {
+		snprintf(gid, sizeof(gid), "%lld", o->admin_gid);
+		argv[n++] = "--admin-group";
+		argv[n++] = gid;
+	}
+	/* A background daemon let go of its caller's streams: so will it. */
+	if (o->ready_fd >= 0 || o->detached)
+		argv[n++] = "--detached";
+	if (fd >= 0) {
+		snprintf(fdarg, sizeof(fdarg), "%d", fd);
+		argv[n++] = "--restart-fd";
+		argv[n++] = fdarg;
+		cloexec(fd, false);
+	}
+	argv[n] = NULL;
+	/*
+	 * The zone the daemon was started in: a config's schedule set TZ,
+	 * and the new image takes TZ as the system's zone.
+	 */
+	if (d->orig_tz)
+		setenv("TZ", d->orig_tz, 1);
+	execv(o->exe, (char *const *)argv);
+	err = -errno;
+	if (tz)
+		setenv("TZ", tz, 1);
+	free(tz);
+	if (fd >= 0)
+		cloexec(fd, true);
+	return err;
+}
+
+void daemon_restart(struct daemon *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct timespec now;
+	int fd, err;
+
+	d->restart = false;
+	if (!out) {
+		ctl_server_answer_restart(d, false,
+					  "not restarted: out of memory", -1);
+		return;
+	}
+	if (!d->o->exe) {
+		fputs("not restarted: the path of localin's binary is not known\n",
+		      out);
+		err = -ENOENT;
+	} else if (access(d->o->exe, X_OK)) {
+		err = -errno;
+		fprintf(out, "not restarted: %s: %s\n", d->o->exe,
+			strerror(-err));
+	} else {
+		err = config_ok(d, out);
+	}
+	if (!err) {
+		fd = ctl_server_restart_fd(d);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		sd_notifyf(
+			0,
+			"RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=restarting: exec %s",
+			(unsigned long long)now.tv_sec * 1000000ull +
+				(unsigned long long)now.tv_nsec / 1000,
+			d->o->exe);
+		daemon_msg(
+			"restarting: exec %s in this process (pid %d); the program, its pins, maps and sessions stay in force for the new image",
+			d->o->exe, (int)getpid());
+		ctl_server_answer_restart(
+			d, true,
+			"restarting (another client waits for the new image's answer)",
+			fd);
+		/*
+		 * What the data path queued is logged with the config that
+		 * decided it, and reaches its readers, before the exec.
+		 */
+		li_loader_poll(d->l, 0, daemon_on_event, d);
+		sink_drain(&d->sink, RESTART_DRAIN_MS);
+		sink_drain(&d->msgs, RESTART_DRAIN_MS);
+		err = exec_again(d, fd);
+		fprintf(out, "not restarted: exec %s: %s\n", d->o->exe,
+			strerror(-err));
+		sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
+	}
+	fprintf(out, "this daemon (pid %d) goes on enforcing %s as before\n",
+		(int)getpid(), d->o->config);
+	fclose(out);
+	if (text)
+		daemon_msg("%s", text);
+	ctl_server_answer_restart(d, false, text ? text : "not restarted", -1);
+	free(text);
+}
+
+void daemon_restart_begin(const struct daemon_opts *o)
+{
+	if (o->restart_fd < 0)
+		return;
+	/* Not to be handed to anything this image runs. */
+	cloexec(o->restart_fd, true);
+	daemon_msg_copy = open_memstream(&copy_text, &copy_len);
+}
+
+/* @text as a frame (ctl.h) on @fd: written within RESTART_ANSWER_MS. */
+static void send_frame(int fd, bool ok, const char *text, size_t len)
+{
+	char *esc = NULL, *buf = NULL;
+	size_t esc_len = 0, n = 0, off = 0;
+	FILE *e = open_memstream(&esc, &esc_len), *f;
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t s;
+
+	if (!e)
+		return;
+	log_fputs_escaped(e, text, len, true);
+	fclose(e);
+	f = open_memstream(&buf, &n);
+	if (f) {
+		fprintf(f, "%s %u\n", ok ? "ok" : "error",
+			ctl_count_lines(esc, esc_len));
+		if (esc_len)
+			fwrite(esc, 1, esc_len, f);
+		if (esc_len && esc[esc_len - 1] != '\n')
+			fputc('\n', f);
+		fclose(f);
+	}
+	while (buf && off < n) {
+		s = send(fd, buf + off, n - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (s > 0) {
+			off += (size_t)s;
+			continue;
+		}
+		if (s < 0 && errno == EINTR)
+			continue;
+		if (s == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
+		    poll(&pfd, 1, RESTART_ANSWER_MS) <= 0)
+			break;
+	}
+	free(buf);
+	free(esc);
+}
+
+void daemon_restart_answer(struct daemon *d, int err)
+{
+	int fd = d->o->restart_fd;
+
+	if (!daemon_msg_copy)
+		return;
+	if (err)
+		fprintf(daemon_msg_copy,
+			"restart failed: the new image (pid %d) did not start: %s\n",
+			(int)getpid(), strerror(-err));
+	else
+		fprintf(daemon_msg_copy, "restarted: the same pid %d\n",
+			(int)getpid());
+	fclose(daemon_msg_copy);
+	daemon_msg_copy = NULL;
+	if (fd >= 0 && copy_text)
+		send_frame(fd, !err, copy_text, copy_len);
+	if (fd >= 0)
+		close(fd);
+	free(copy_text);
+	copy_text = NULL;
+}

@@ -1,0 +1,241 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# End to end: `localin restart` (and SIGUSR2), an upgrade with no gap.
+#
+# A deny-all on the veth, a UDP stream it drops and the gateway's own idle
+# TCP connection (its remote speaks next) across:
+#  - `localin restart` with the same binary: 0 datagrams through, the TCP
+#    connection's data delivered, the same pid, the answer from the new
+#    image; ten more: the same pid and the same open fds each time;
+#  - a restart onto another build (an upgrade: a new file installed at the
+#    binary's path, and li_conf.build flipped as takeover.sh does): the
+#    new file runs, it replaces the program without a gap;
+#  - SIGUSR2 (`systemctl kill -s USR2`): the same;
+#  - a config that has become invalid: refused, said, exit 1, the daemon
+#    and its enforcement go on;
+#  - a binary gone from its path: the exec fails, said, exit 1, the same
+#    image goes on;
+#  - a new image that ends without starting: exit 1, said, the pins stay
+#    in force (the ping is still dropped), a start adopts them.
+#
+#	sh tests/e2e/restart.sh BIN
+#
+# The harness of tests/e2e/lib.sh: PASS/FAIL lines, SKIP without root;
+# a mount namespace of its own with a private bpffs; two network
+# namespaces joined by a veth pair, and traffic only between them.
+set -u
+bin=$(realpath "$1")
+SUITE=e2e/restart
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_root_and_tools ip nsenter unshare ping bpftool
+find_python
+private_bpffs "$@"
+setup_run rst localin-rst
+cleanup_more() {
+	touch "$tmp/stop"
+	for p in $idle_pids; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
+idle_pids=""
+# The daemon runs a copy, which the test replaces and removes.
+orig=$bin
+bin=$tmp/localin
+cp "$orig" "$bin"
+
+STREAM=$(dirname "$0")/udp_stream.py
+stream_start() {
+	rm -f "$tmp/stop"
+	in_gw "$py" "$STREAM" recv 9999 "$tmp/stop" >"$tmp/recv.out" 2>&1 &
+	recv_pid=$!
+	ip netns exec "$PEER" "$py" "$STREAM" send "$GW_ADDR" 9999 \
+		"$tmp/stop" >"$tmp/send.out" 2>&1 &
+	send_pid=$!
+	sleep 0.5
+}
+stream_stop() { # sets $sent and $got (not in a subshell: it waits)
+	sleep 0.5
+	touch "$tmp/stop"
+	wait "$send_pid" "$recv_pid" 2>/dev/null
+	sent=$(cat "$tmp/send.out")
+	got=$(cat "$tmp/recv.out")
+}
+PROBE=$(dirname "$0")/sessions_probe.py
+idle_start() {
+	ip netns exec "$PEER" "$py" "$PROBE" idle-serve "$PEER_ADDR" 7179 \
+		"$tmp" >/dev/null 2>&1 &
+	idle_pids="$idle_pids $!"
+	sleep 0.5
+	in_gw "$py" "$PROBE" idle-client "$PEER_ADDR" 7179 "$tmp/idle.got" \
+		>/dev/null 2>&1 &
+	idle_pids="$idle_pids $!"
+	sleep 0.5
+}
+idle_got() { grep -qx "msg $1" "$tmp/idle.got" 2>/dev/null; }
+idle_msg() { # N
+	touch "$tmp/poke.$1"
+	wait_until 30 idle_got "$1"
+}
+same_pid() { [ "$(daemon_pid)" = "$pid" ] && alive "$pid"; }
+answers() { same_pid && li_cmd status; }
+enforcing_lines() { grep -c "enforcing .* on 1 interface" "$ERR"; }
+more_enforcing() { [ "$(enforcing_lines)" -gt "$1" ]; }
+nr_fds() { ls "/proc/$1/fd" | wc -l; }
+restart() { # out-file: `localin restart`, its exit code in $rc
+	# The client: a binary the test does not replace.
+	in_gw "$orig" restart -s "$SOCK" >"$1" 2>&1
+	rc=$?
+}
+# Another build's pins: li_conf.build flipped (takeover.sh).
+flip_build() {
+	"$py" - "$PIN/li_conf" <<'PYEOF'
+import ctypes, mmap, os, platform, sys
+libc = ctypes.CDLL(None, use_errno=True)
+nr_bpf = {"x86_64": 321, "aarch64": 280}[platform.machine()]
+path = sys.argv[1].encode()
+attr = (ctypes.c_uint64 * 4)(ctypes.cast(ctypes.c_char_p(path), ctypes.c_void_p).value, 0, 0, 0)
+fd = libc.syscall(nr_bpf, 7, attr, 16)  # BPF_OBJ_GET
+if fd < 0:
+    sys.exit("BPF_OBJ_GET: " + os.strerror(ctypes.get_errno()))
+m = mmap.mmap(fd, mmap.PAGESIZE, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+m[0] ^= 0xff
+m.close()
+PYEOF
+}
+
+make_lab
+conf=$tmp/localin.conf
+{
+	conf_interface
+	echo "config firewall local-in-policy"
+	conf_policy_edit 1 "$IF" ALL deny
+	echo "end"
+} >"$conf"
+
+check_start "localin run starts with a deny-all" "$conf" || {
+	cat "$ERR"
+	exit 1
+}
+pid=$(daemon_pid)
+check "enforcing: the ping is dropped" ping_dropped
+idle_start
+check "the gateway's idle connection: its remote's data arrives" idle_msg 0
+
+# --- the same binary -----------------------------------------------------------
+id0=$(prog_id)
+stream_start
+restart "$tmp/r1.out"
+stream_stop
+check "localin restart: exit 0 ($rc)" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || cat "$tmp/r1.out"
+check "... answered by the new image (restarted, the same pid)" \
+	grep -q "restarted: the same pid $pid" "$tmp/r1.out"
+check "... it adopted the pins" \
+	grep -q "adopted the program and maps pinned" "$tmp/r1.out"
+check "... the same pid ($pid, $(daemon_pid))" same_pid
+check "... the same program attached" [ "$(prog_id)" = "$id0" ]
+check "... $sent UDP datagrams the deny-all drops sent across it, $got got past" \
+	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+check "... the gateway's idle connection: its remote's data still arrives" \
+	idle_msg 1
+check "... the daemon answers" li_cmd status
+check "... still enforcing" ping_dropped
+
+# Counted after one restart: a first start that loaded the program holds
+# what an adopting start never opens.
+fds0=$(nr_fds "$pid")
+i=0
+bad=0
+while [ $i -lt 10 ]; do
+	restart "$tmp/rn.out"
+	[ "$rc" = 0 ] || bad=$((bad + 1))
+	i=$((i + 1))
+done
+fds1=$(nr_fds "$pid")
+check "ten more restarts: all exit 0 ($bad failed)" [ "$bad" = 0 ]
+check "... the same pid" same_pid
+check "... the same number of open fds ($fds0 before, $fds1 after)" \
+	[ "$fds0" = "$fds1" ]
+check "... the daemon answers" li_cmd status
+
+# --- an upgrade: another file, another build -------------------------------------
+cp "$orig" "$bin.new"
+mv "$bin.new" "$bin"
+check "an upgrade installed: the daemon runs the replaced file" \
+	sh -c "readlink /proc/$pid/exe | grep -q deleted"
+flip_build || echo "restart: cannot rewrite li_conf" >&2
+stream_start
+restart "$tmp/r2.out"
+stream_stop
+check "restart onto another build: exit 0 ($rc)" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || cat "$tmp/r2.out"
+check "... it says it replaced another build's program" \
+	grep -q "made by another build of localin" "$tmp/r2.out"
+check "... the new file runs, in the same pid" \
+	[ "$(readlink "/proc/$pid/exe")" = "$bin" -a "$(daemon_pid)" = "$pid" ]
+id2=$(prog_id)
+check "... its program replaced the old one ($id0 -> $id2)" \
+	[ -n "$id2" -a "$id2" != "$id0" ]
+check "... $sent UDP datagrams sent across it, $got got past" \
+	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+check "... the gateway's idle connection: its remote's data still arrives" \
+	idle_msg 2
+check "... the daemon answers" li_cmd status
+
+# --- SIGUSR2 -------------------------------------------------------------------------
+n=$(grep -c "restarting: exec" "$ERR")
+e=$(enforcing_lines)
+stream_start
+kill -USR2 "$pid"
+wait_until 200 more_enforcing "$e"
+stream_stop
+check "SIGUSR2: restarted in place" \
+	[ "$(grep -c "restarting: exec" "$ERR")" = $((n + 1)) ]
+check "... enforcing again" more_enforcing "$e"
+check "... the same pid" same_pid
+check "... $sent UDP datagrams sent across it, $got got past" \
+	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
+check "... the daemon answers" li_cmd status
+
+# --- what cannot restart -------------------------------------------------------------
+cp "$conf" "$conf.good"
+echo "config firewall local-in-policy
+    edit 1
+        set intf" >>"$conf"
+restart "$tmp/r3.out"
+check "a config with errors: restart refused, exit 1 ($rc)" [ "$rc" = 1 ]
+check "... said, with its location" grep -q "localin.conf:[0-9]" "$tmp/r3.out"
+check "... said: this daemon goes on" grep -q "goes on enforcing" "$tmp/r3.out"
+check "... the same pid, which answers" answers
+check "... still enforcing" ping_dropped
+cp "$conf.good" "$conf"
+
+mv "$bin" "$bin.away"
+restart "$tmp/r4.out"
+mv "$bin.away" "$bin"
+check "the binary gone from its path: restart refused, exit 1 ($rc)" \
+	[ "$rc" = 1 ]
+check "... said" grep -q "No such file or directory" "$tmp/r4.out"
+check "... the same pid, which answers" answers
+check "... still enforcing" ping_dropped
+
+# A new image that ends before it enforces (here: not localin at all).
+mv "$bin" "$bin.real"
+printf '#!/bin/sh\nexit 1\n' >"$bin"
+chmod 755 "$bin"
+restart "$tmp/r5.out"
+mv "$bin.real" "$bin"
+check "a new image that does not start: exit 1 ($rc)" [ "$rc" = 1 ]
+check "... said" grep -q "closed the connection without an answer" \
+	"$tmp/r5.out"
+check "... the pins stay in force: the ping is still dropped" ping_dropped
+check "... a start adopts them" start_daemon "$conf"
+check "... the gateway's idle connection: its remote's data still arrives" \
+	idle_msg 3
+
+li_cmd stop >/dev/null 2>&1
+sleep 0.2
+check "localin stop: no program attached" [ -z "$(prog_id)" ]
+check "localin stop: nothing pinned" [ ! -e "$PIN" ]
+[ "$fails" -eq 0 ]
