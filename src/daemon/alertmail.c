@@ -751,6 +751,20 @@ void alertmail_status_json(struct daemon *d, FILE *out)
 		am->last_err[0] && am->failing ? "true" : "false");
 }
 
+void alertmail_before_exec(struct daemon *d)
+{
+	struct alertmail *am = d->am;
+	__u64 n;
+
+	if (!am)
+		return;
+	/* The mail in flight too: its connection ends with this image. */
+	n = am->lines + am->msg_lines;
+	if (n)
+		daemon_msg("alert mail: %llu log lines not sent at the restart",
+			   (unsigned long long)n);
+}
+
 void alertmail_close(struct daemon *d)
 {
 	struct alertmail *am = d->am;

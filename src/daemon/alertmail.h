@@ -39,5 +39,7 @@ size_t alertmail_outputs(struct daemon *d, struct log_output_stat *out,
 			 size_t max);
 /* At exit: what was not sent is said, not waited for. */
 void alertmail_close(struct daemon *d);
+/* Before a restart's exec: what it loses (in flight too) is said. */
+void alertmail_before_exec(struct daemon *d);
 
 #endif

@@ -511,7 +511,8 @@ static void detach_streams(struct daemon *d)
 		return;
 	if (out && d->sink.std_fd == STDOUT_FILENO)
 		to_syslog(&d->sink, daemon_msg, NULL);
-	if (err) {
+	/* Not twice: a restarted image's went to syslog at its start. */
+	if (err && d->msgs.std_fd == STDERR_FILENO) {
 		msgs_file_path(d);
 		to_syslog(&d->msgs, NULL,
 			  d->msgs_path[0] ? d->msgs_path : NULL);

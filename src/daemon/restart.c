@@ -183,6 +183,9 @@ void daemon_restart(struct daemon *d)
 		 * decided it, and reaches its readers, before the exec.
 		 */
 		li_loader_poll(d->l, 0, daemon_on_event, d);
+		/* What the exec loses is said, as a stop says it. */
+		syslogd_before_exec(d);
+		alertmail_before_exec(d);
 		sink_drain(&d->sink, RESTART_DRAIN_MS);
 		sink_drain(&d->msgs, RESTART_DRAIN_MS);
 		err = exec_again(d, fd);
@@ -193,8 +196,8 @@ void daemon_restart(struct daemon *d)
 	fprintf(out, "this daemon (pid %d) goes on enforcing %s as before\n",
 		(int)getpid(), d->o->config);
 	fclose(out);
-	if (text)
-		daemon_msg("%s", text);
+	if (text && len)
+		daemon_msg("%.*s", (int)len - 1, text); /* its own LF */
 	ctl_server_answer_restart(d, false, text ? text : "not restarted", -1);
 	free(text);
 }

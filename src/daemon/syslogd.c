@@ -861,6 +861,23 @@ void syslogd_status_json(struct daemon *d, FILE *out)
 	fputc(']', out);
 }
 
+void syslogd_before_exec(struct daemon *d)
+{
+	struct syslogd *s = d->syslog;
+	unsigned int i;
+
+	for (i = 0; s && i < OBJ_SYSLOGD_MAX; i++) {
+		struct sl_srv *v = &s->srv[i];
+		char where[200];
+
+		srv_flush(v);
+		if (v->q_nr)
+			daemon_msg(
+				"syslog %s: %zu queued log lines not sent at the restart",
+				srv_where(v, where, sizeof(where)), v->q_nr);
+	}
+}
+
 void syslogd_close(struct daemon *d)
 {
 	struct syslogd *s = d->syslog;

@@ -42,5 +42,10 @@ size_t syslogd_outputs(struct daemon *d, struct log_output_stat *out,
 		       size_t max);
 /* Close everything (the daemon stops); what is queued is lost. */
 void syslogd_close(struct daemon *d);
+/*
+ * Before a restart's exec (restart.c): what each socket takes now sent,
+ * what stays queued (the exec loses it) said.
+ */
+void syslogd_before_exec(struct daemon *d);
 
 #endif

@@ -11,6 +11,8 @@
 #    binary's path, and li_conf.build flipped as takeover.sh does): the
 #    new file runs, it replaces the program without a gap;
 #  - SIGUSR2 (`systemctl kill -s USR2`): the same;
+#  - log lines queued for a syslog server that is down: the exec loses
+#    them, and says how many, as a stop does;
 #  - a config that has become invalid: refused, said, exit 1, the daemon
 #    and its enforcement go on;
 #  - a binary gone from its path: the exec fails, said, exit 1, the same
@@ -81,7 +83,12 @@ same_pid() { [ "$(daemon_pid)" = "$pid" ] && alive "$pid"; }
 answers() { same_pid && li_cmd status; }
 enforcing_lines() { grep -c "enforcing .* on 1 interface" "$ERR"; }
 more_enforcing() { [ "$(enforcing_lines)" -gt "$1" ]; }
-nr_fds() { ls "/proc/$1/fd" | wc -l; }
+# Once settled: a new image answers before its first sweeps and lookups
+# are done, which open a socket for a moment.
+nr_fds() {
+	sleep 2
+	ls "/proc/$1/fd" | wc -l
+}
 restart() { # out-file: `localin restart`, its exit code in $rc
 	# The client: a binary the test does not replace.
 	in_gw "$orig" restart -s "$SOCK" >"$1" 2>&1
@@ -198,8 +205,33 @@ check "... $sent UDP datagrams sent across it, $got got past" \
 	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
 check "... the daemon answers" li_cmd status
 
-# --- what cannot restart -------------------------------------------------------------
+# --- what the exec loses is said --------------------------------------------------
+# A reliable syslog server without a listener: the denied pings' log
+# lines queue for it; the exec loses them, and says so as a stop does.
 cp "$conf" "$conf.good"
+cat >>"$conf" <<EOF
+config log setting
+    set local-in-deny-unicast enable
+end
+config log syslogd setting
+    set status enable
+    set server "$PEER_ADDR"
+    set port 10699
+    set mode reliable
+end
+EOF
+li_cmd reload >/dev/null 2>&1
+ip netns exec "$PEER" ping -c 3 -i 0.3 -W 0.3 "$GW_ADDR" >/dev/null 2>&1
+sleep 0.5
+restart "$tmp/r6.out"
+check "restart with log lines queued for a syslog server that is down: exit 0 ($rc)" \
+	[ "$rc" = 0 ]
+check "... the lines the exec loses are said" \
+	grep -q "queued log lines not sent at the restart" "$ERR"
+cp "$conf.good" "$conf"
+li_cmd reload >/dev/null 2>&1
+
+# --- what cannot restart -------------------------------------------------------------
 echo "config firewall local-in-policy
     edit 1
         set intf" >>"$conf"
