@@ -94,6 +94,7 @@ enum {
 	OPT_VDOM,
 	OPT_RESTART_FD,
 	OPT_DETACHED,
+	OPT_CTL_FD,
 };
 
 /* A group name or number: its gid, or -1 (said why). */
@@ -211,6 +212,7 @@ int cmd_run(int argc, char **argv)
 		/* A restart's own (restart.c), not for admins. */
 		{ "restart-fd", required_argument, NULL, OPT_RESTART_FD },
 		{ "detached", no_argument, NULL, OPT_DETACHED },
+		{ "ctl-fd", required_argument, NULL, OPT_CTL_FD },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -222,6 +224,7 @@ int cmd_run(int argc, char **argv)
 		.admin_gid = -1,
 		.version = LOCALIN_VERSION,
 		.restart_fd = -1,
+		.ctl_fd = -1,
 	};
 	char *config = NULL, *log = NULL, *exe = NULL;
 	uint32_t fd;
@@ -263,6 +266,11 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_DETACHED:
 			o.detached = true;
+			break;
+		case OPT_CTL_FD:
+			if (cli_number("--ctl-fd", optarg, INT_MAX, &fd))
+				return 2;
+			o.ctl_fd = (int)fd;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);

@@ -125,6 +125,32 @@ static int open_spare(void)
 	return open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+/*
+ * The listening socket the image before a restart handed over (restart.c):
+ * taken when it is a listening AF_UNIX socket bound to our path; else
+ * closed, and the socket made anew. Clients queued in it are answered.
+ */
+static int inherited(struct daemon *d)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	int fd = d->o->ctl_fd, on = 0;
+	socklen_t olen = sizeof(on);
+
+	if (fd < 0)
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(fd, (struct sockaddr *)&sun, &len) ||
+	    sun.sun_family != AF_UNIX ||
+	    strncmp(sun.sun_path, d->o->socket, sizeof(sun.sun_path)) ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &olen) || !on ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int ctl_server_open(struct daemon *d)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -137,6 +163,16 @@ int ctl_server_open(struct daemon *d)
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
+	fd = inherited(d);
+	if (fd >= 0 && ctl_path_check(path, S_IFSOCK) == 1) {
+		/* Its path is still there: our socket's (ours, the lock's). */
+		d->ctl_spare_fd = open_spare();
+		d->ctl_fd = fd;
+		d->ctl_resume_ms = 0;
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;

@@ -55,6 +55,8 @@ struct daemon_opts {
 	 */
 	int restart_fd;
 	bool detached;
+	/* ... and the control socket's listening fd, -1: none handed over */
+	int ctl_fd;
 };
 
 /*

@@ -83,7 +83,7 @@ static int exec_again(struct daemon *d, int fd)
 {
 	const struct daemon_opts *o = d->o;
 	const char *argv[24];
-	char fdarg[16], gid[24];
+	char fdarg[16], ctlarg[16], gid[24];
 	char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
 	int n = 0, err;
 
@@ -120,6 +120,17 @@ static int exec_again(struct daemon *d, int fd)
 		argv[n++] = fdarg;
 		cloexec(fd, false);
 	}
+	/*
+	 * The listening socket too, as nginx hands its listeners over: a
+	 * client that connects while the new image starts waits in its
+	 * queue for the answer, instead of finding no daemon there.
+	 */
+	if (d->ctl_fd >= 0) {
+		snprintf(ctlarg, sizeof(ctlarg), "%d", d->ctl_fd);
+		argv[n++] = "--ctl-fd";
+		argv[n++] = ctlarg;
+		cloexec(d->ctl_fd, false);
+	}
 	argv[n] = NULL;
 	/*
 	 * The zone the daemon was started in: a config's schedule set TZ,
@@ -134,6 +145,8 @@ static int exec_again(struct daemon *d, int fd)
 	free(tz);
 	if (fd >= 0)
 		cloexec(fd, true);
+	if (d->ctl_fd >= 0)
+		cloexec(d->ctl_fd, true);
 	return err;
 }
 
@@ -204,6 +217,8 @@ void daemon_restart(struct daemon *d)
 
 void daemon_restart_begin(const struct daemon_opts *o)
 {
+	if (o->ctl_fd >= 0)
+		cloexec(o->ctl_fd, true); /* ctl_server_open() takes it */
 	if (o->restart_fd < 0)
 		return;
 	/* Not to be handed to anything this image runs. */

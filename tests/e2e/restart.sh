@@ -10,6 +10,8 @@
 #  - a restart onto another build (an upgrade: a new file installed at the
 #    binary's path, and li_conf.build flipped as takeover.sh does): the
 #    new file runs, it replaces the program without a gap;
+#  - a status asked while the new image starts: answered (the control
+#    socket is handed over, its queue kept);
 #  - SIGUSR2 (`systemctl kill -s USR2`): the same;
 #  - log lines queued for a syslog server that is down: the exec loses
 #    them, and says how many, as a stop does;
@@ -165,6 +167,24 @@ check "... the same pid" same_pid
 check "... the same number of open fds ($fds0 before, $fds1 after)" \
 	[ "$fds0" = "$fds1" ]
 check "... the daemon answers" li_cmd status
+
+# A client that connects while the new image starts waits in the control
+# socket's queue (handed over) and is answered once it is up; before, it
+# found no daemon there (connection refused).
+execs() { grep -c "restarting: exec" "$ERR"; }
+more_execs() { [ "$(execs)" -gt "$1" ]; }
+x=$(execs)
+in_gw "$orig" restart -s "$SOCK" >"$tmp/r7.out" 2>&1 &
+rpid=$!
+wait_until 200 more_execs "$x"
+in_gw "$orig" status -s "$SOCK" -t 60 >"$tmp/s7.out" 2>&1
+src=$?
+wait "$rpid"
+rc=$?
+check "a status asked while the new image starts: answered (exit $src)" \
+	[ "$src" = 0 ]
+[ "$src" = 0 ] || cat "$tmp/s7.out"
+check "... that restart: exit 0 ($rc)" [ "$rc" = 0 ]
 
 # --- an upgrade: another file, another build -------------------------------------
 cp "$orig" "$bin.new"
