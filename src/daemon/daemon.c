@@ -1009,8 +1009,10 @@ int daemon_run(const struct daemon_opts *o)
 	d.sink.fd = -1;
 	sink_open_std(&d.msgs, STDERR_FILENO, NULL);
 	/* Restarted in place, from a daemon whose messages went to syslog. */
-	if (o->detached && !is_regular_file(STDERR_FILENO))
-		to_syslog(&d.msgs, NULL);
+	if (o->detached && !is_regular_file(STDERR_FILENO)) {
+		msgs_file_path(&d);
+		to_syslog(&d.msgs, NULL, d.msgs_path[0] ? d.msgs_path : NULL);
+	}
 	msg_sink = &d.msgs;
 	daemon_restart_begin(o);
 	sigprocmask(SIG_SETMASK, NULL, &old);
