@@ -547,20 +547,6 @@ static __always_inline int li_acc_sas_stale(const LI_CTX *c)
 	return alive && ike_now(c) > alive + LI_SAS_STALE_NS;
 }
 
-/*
- * The same for an unknown SPI from anyone, which a flood of forged ESP
- * asks at every packet: the CPU's cached clock, read and not refreshed
- * (emit() refreshes it as it logs the drop), no helper call. A clock left
- * old by a quiet CPU says "not stale": that packet is dropped as while
- * the daemon lived, and its log line refreshes the clock for the next.
- */
-static __always_inline int li_acc_sas_stale_cached(const LI_CTX *c)
-{
-	__u64 alive = c->cv->conf.sas_alive_ns, t = c->test_now;
-
-	return alive && (t ? t : c->s->tb.ns) > alive + LI_SAS_STALE_NS;
-}
-
 /* Only on rare paths (a known peer's IKE, an unknown SPI from a peer). */
 static __always_inline int li_acc_ike_recent(const LI_CTX *c,
 					     const struct li_pkt *p)
@@ -604,6 +590,18 @@ static __always_inline __u64 cpu_now_at(struct li_tb_cpu *c, __u64 j)
 static __always_inline __u64 cpu_now(struct li_tb_cpu *c)
 {
 	return cpu_now_at(c, bpf_jiffies64());
+}
+
+/*
+ * li_acc_sas_stale() for an unknown SPI from anyone, which a flood of
+ * forged ESP asks at every packet: the CPU's clock of the tick (cpu_now:
+ * the inlined jiffies, the helper once a tick), not a helper call each.
+ */
+static __always_inline int li_acc_sas_stale_cached(const LI_CTX *c)
+{
+	__u64 alive = c->cv->conf.sas_alive_ns, t = c->test_now;
+
+	return alive && (t ? t : cpu_now(&c->s->tb)) > alive + LI_SAS_STALE_NS;
 }
 
 static __always_inline int li_acc_log_allow(const LI_CTX *c)

@@ -100,8 +100,8 @@
  *                         (the daemon has not kept the SA table for
  *                          LI_SAS_STALE_NS: sa_slot.h. The host: 0)
  *   int   li_acc_sas_stale_cached(const LI_CTX *c);
- *                         (the same by a clock that may lag: "not stale"
- *                          when in doubt; no helper call)
+ *                         (the same by the CPU's clock of the tick: no
+ *                          helper call but once a tick)
  *   int   li_acc_ike_recent(const LI_CTX *c, const struct li_pkt *p);
  *   void  li_acc_ike_note(const LI_CTX *c, const struct li_pkt *p);
  *                         (an IKE message from p->saddr was let through
