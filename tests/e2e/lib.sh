@@ -310,3 +310,46 @@ except OSError:
 	wait "$echo_pid" 2>/dev/null
 	return $rc
 }
+
+# UDP from the peer as fast as one core sends it, and a receiver on the
+# gateway counting what gets past the program (a config that drops it
+# all: takeover.sh, restart.sh). $py: find_python.
+stream_start() {
+	_stream=$(dirname "$0")/udp_stream.py
+	rm -f "$tmp/stop"
+	in_gw "$py" "$_stream" recv 9999 "$tmp/stop" >"$tmp/recv.out" 2>&1 &
+	recv_pid=$!
+	ip netns exec "$PEER" "$py" "$_stream" send "$GW_ADDR" 9999 \
+		"$tmp/stop" >"$tmp/send.out" 2>&1 &
+	send_pid=$!
+	sleep 0.5
+}
+stream_stop() { # sets $sent and $got (not in a subshell: it waits)
+	sleep 0.5
+	touch "$tmp/stop"
+	wait "$send_pid" "$recv_pid" 2>/dev/null
+	sent=$(cat "$tmp/send.out")
+	got=$(cat "$tmp/recv.out")
+}
+
+# The gateway's own TCP connection to the peer, idle: the peer sends
+# "msg N" on it when $tmp/poke.N appears, the gateway's end appends what
+# it gets to $tmp/idle.got. Nothing else goes either way. The caller
+# ends $idle_pids.
+idle_start() {
+	_probe=$(dirname "$0")/sessions_probe.py
+	ip netns exec "$PEER" "$py" "$_probe" idle-serve "$PEER_ADDR" 7179 \
+		"$tmp" >/dev/null 2>&1 &
+	idle_pids="$idle_pids $!"
+	sleep 0.5
+	in_gw "$py" "$_probe" idle-client "$PEER_ADDR" 7179 "$tmp/idle.got" \
+		>/dev/null 2>&1 &
+	idle_pids="$idle_pids $!"
+	sleep 0.5
+}
+idle_got() { grep -qx "msg $1" "$tmp/idle.got" 2>/dev/null; }
+# Does the peer's "msg N" reach the gateway (3 s: TCP retransmits a lost one)?
+idle_msg() { # N
+	touch "$tmp/poke.$1"
+	wait_until 30 idle_got "$1"
+}

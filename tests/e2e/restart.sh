@@ -48,39 +48,6 @@ orig=$bin
 bin=$tmp/localin
 cp "$orig" "$bin"
 
-STREAM=$(dirname "$0")/udp_stream.py
-stream_start() {
-	rm -f "$tmp/stop"
-	in_gw "$py" "$STREAM" recv 9999 "$tmp/stop" >"$tmp/recv.out" 2>&1 &
-	recv_pid=$!
-	ip netns exec "$PEER" "$py" "$STREAM" send "$GW_ADDR" 9999 \
-		"$tmp/stop" >"$tmp/send.out" 2>&1 &
-	send_pid=$!
-	sleep 0.5
-}
-stream_stop() { # sets $sent and $got (not in a subshell: it waits)
-	sleep 0.5
-	touch "$tmp/stop"
-	wait "$send_pid" "$recv_pid" 2>/dev/null
-	sent=$(cat "$tmp/send.out")
-	got=$(cat "$tmp/recv.out")
-}
-PROBE=$(dirname "$0")/sessions_probe.py
-idle_start() {
-	ip netns exec "$PEER" "$py" "$PROBE" idle-serve "$PEER_ADDR" 7179 \
-		"$tmp" >/dev/null 2>&1 &
-	idle_pids="$idle_pids $!"
-	sleep 0.5
-	in_gw "$py" "$PROBE" idle-client "$PEER_ADDR" 7179 "$tmp/idle.got" \
-		>/dev/null 2>&1 &
-	idle_pids="$idle_pids $!"
-	sleep 0.5
-}
-idle_got() { grep -qx "msg $1" "$tmp/idle.got" 2>/dev/null; }
-idle_msg() { # N
-	touch "$tmp/poke.$1"
-	wait_until 30 idle_got "$1"
-}
 same_pid() { [ "$(daemon_pid)" = "$pid" ] && alive "$pid"; }
 answers() { same_pid && li_cmd status; }
 enforcing_lines() { grep -c "enforcing .* on 1 interface" "$ERR"; }

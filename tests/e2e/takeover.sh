@@ -51,48 +51,7 @@ uses_pins() {
 		grep -Eq "map_ids.*\<$conf_id\>"
 }
 
-# UDP from the peer as fast as one core sends it, and a receiver on the
-# gateway counting what gets past the program (the config drops it all).
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-STREAM=$(dirname "$0")/udp_stream.py
-stream_start() {
-	rm -f "$tmp/stop"
-	in_gw "$PY" "$STREAM" recv 9999 "$tmp/stop" >"$tmp/recv.out" 2>&1 &
-	recv_pid=$!
-	ip netns exec "$PEER" "$PY" "$STREAM" send "$GW_ADDR" 9999 \
-		"$tmp/stop" >"$tmp/send.out" 2>&1 &
-	send_pid=$!
-	sleep 0.5
-}
-stream_stop() { # sets $sent and $got (not in a subshell: it waits)
-	sleep 0.5
-	touch "$tmp/stop"
-	wait "$send_pid" "$recv_pid" 2>/dev/null
-	sent=$(cat "$tmp/send.out")
-	got=$(cat "$tmp/recv.out")
-}
-
-# The gateway's own TCP connection to the peer, idle: the peer sends
-# "msg N" on it when $tmp/poke.N appears, the gateway's end appends what
-# it gets to $tmp/idle.got. Nothing else goes either way.
-PROBE=$(dirname "$0")/sessions_probe.py
-idle_start() {
-	ip netns exec "$PEER" "$PY" "$PROBE" idle-serve "$PEER_ADDR" 7179 \
-		"$tmp" >/dev/null 2>&1 &
-	idle_pids="$idle_pids $!"
-	sleep 0.5
-	in_gw "$PY" "$PROBE" idle-client "$PEER_ADDR" 7179 "$tmp/idle.got" \
-		>/dev/null 2>&1 &
-	idle_pids="$idle_pids $!"
-	sleep 0.5
-}
-idle_got() { grep -qx "msg $1" "$tmp/idle.got" 2>/dev/null; }
-# Does the peer's "msg N" reach the gateway (3 s: TCP retransmits a lost one)?
-idle_msg() { # N
-	touch "$tmp/poke.$1"
-	wait_until 30 idle_got "$1"
-}
+find_python
 
 write_conf() { # file hostname [extra policies]
 	{
