@@ -159,7 +159,7 @@ egress_uses_pins() {
 # --- localin in the gateway -------------------------------------------------------
 # The config pieces most suites share, for their here-documents: the
 # gateway's interface, and local-in policy 1 from all to all for one
-# service (FortiOS's default action, accept, when none is given).
+# service (FortiOS's default action, deny, when none is given).
 conf_interface() {
 	cat <<EOF
 config system interface
