@@ -384,13 +384,29 @@ phase absent 1000 during_absent
 check "no VICI at start: the daemon says the source is down" \
 	grep -q '^  charon: vici .*: down' "$LAB_DIR/absent.status" ||
 	cat "$LAB_DIR/absent.status" "$LAB_DIR/absent.during" >&2
-check "no VICI at start: every frame of the peer got past XDP ($(res absent))" all_through absent
+# A window this stop leaves open (README "ESP"): a peer localin has never
+# seen (this start knew no SA) has no slot, so its first SA's ESP that
+# arrives before the daemon has read the SA (the socket's poll, the
+# listing) is dropped as an unknown SPI. Seen in CI once: 1 frame of 876.
+# Asserted: whatever XDP dropped of the peer's was that (no policy drop),
+# within a second of pings; and once the daemon has the SA, nothing.
+absent_window() {
+	local d p l u
+	read -r d p l <"$LAB_DIR/absent.res"
+	u=$(unknown)
+	echo "    absent: $d delivered, $p past XDP, $u dropped as unknown SPI" >&2
+	[ "$d" -gt 0 ] && [ $((d - p)) = "$u" ] && [ "$u" -le 100 ]
+}
+check "no VICI at start: what XDP dropped of the peer's was its new SA's first frames, before the daemon read it ($(res absent))" absent_window
 check "no VICI at start: the tunnel up again" lab_installed
 check "no VICI at start: the source up once charon is" source_up
 check "no VICI at start: the SPI check on" sh -c \
 	"nsenter -t $(cat "$LAB_DIR/localin.pid") -m -n '$bin' status | grep -q '^ESP SPI check: on'"
 check "no VICI at start: the new inbound SAs live" spis_live
-check "no VICI at start: no ESP counted as unknown" [ "$(unknown)" = 0 ]
+u4=$(unknown)
+phase absent-after 300 true
+check "no VICI at start, the SA read: every frame of the peer got past XDP ($(res absent-after))" all_through absent-after
+check "... no ESP counted as unknown" [ "$(unknown)" = "$u4" ]
 
 # --- 5: the old SPI after the tunnel is gone ------------------------------------
 spi=$(lab_tunnel_spi_in)
@@ -402,7 +418,7 @@ check "deleted SA: its SPI $spi dropped as unknown after the 8 s grace period" \
 	wait_for 30 sh -c "[ \$(nsenter -t $(cat "$LAB_DIR/localin.pid") -m -n '$bin' status |
 		sed -n 's/.*ESP with an unknown SPI (dropped): *//p') -gt $u0 ]"
 
-for p in churn kill absent; do
+for p in churn kill absent absent-after; do
 	echo "# $p: $(res $p)"
 done
 lab_localin_stop "$bin"
