@@ -353,3 +353,22 @@ idle_msg() { # N
 	touch "$tmp/poke.$1"
 	wait_until 30 idle_got "$1"
 }
+
+# Another build's pins, as an upgrade meets them: the first byte of the
+# li_conf value (li_conf.build) under PIN flipped. The map is mmapable
+# (BPF_OBJ_GET, then mmap). $py: find_python.
+flip_build() { # pin-dir
+	"$py" - "$1/li_conf" <<'PYEOF'
+import ctypes, mmap, os, platform, sys
+libc = ctypes.CDLL(None, use_errno=True)
+nr_bpf = {"x86_64": 321, "aarch64": 280}[platform.machine()]
+path = sys.argv[1].encode()
+attr = (ctypes.c_uint64 * 4)(ctypes.cast(ctypes.c_char_p(path), ctypes.c_void_p).value, 0, 0, 0)
+fd = libc.syscall(nr_bpf, 7, attr, 16)  # BPF_OBJ_GET
+if fd < 0:
+    sys.exit("BPF_OBJ_GET: " + os.strerror(ctypes.get_errno()))
+m = mmap.mmap(fd, mmap.PAGESIZE, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+m[0] ^= 0xff
+m.close()
+PYEOF
+}

@@ -63,22 +63,6 @@ restart() { # out-file: `localin restart`, its exit code in $rc
 	in_gw "$orig" restart -s "$SOCK" >"$1" 2>&1
 	rc=$?
 }
-# Another build's pins: li_conf.build flipped (takeover.sh).
-flip_build() {
-	"$py" - "$PIN/li_conf" <<'PYEOF'
-import ctypes, mmap, os, platform, sys
-libc = ctypes.CDLL(None, use_errno=True)
-nr_bpf = {"x86_64": 321, "aarch64": 280}[platform.machine()]
-path = sys.argv[1].encode()
-attr = (ctypes.c_uint64 * 4)(ctypes.cast(ctypes.c_char_p(path), ctypes.c_void_p).value, 0, 0, 0)
-fd = libc.syscall(nr_bpf, 7, attr, 16)  # BPF_OBJ_GET
-if fd < 0:
-    sys.exit("BPF_OBJ_GET: " + os.strerror(ctypes.get_errno()))
-m = mmap.mmap(fd, mmap.PAGESIZE, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
-m[0] ^= 0xff
-m.close()
-PYEOF
-}
 
 make_lab
 conf=$tmp/localin.conf
@@ -158,7 +142,7 @@ cp "$orig" "$bin.new"
 mv "$bin.new" "$bin"
 check "an upgrade installed: the daemon runs the replaced file" \
 	sh -c "readlink /proc/$pid/exe | grep -q deleted"
-flip_build || echo "restart: cannot rewrite li_conf" >&2
+flip_build "$PIN" || echo "restart: cannot rewrite li_conf" >&2
 stream_start
 restart "$tmp/r2.out"
 stream_stop

@@ -163,22 +163,8 @@ check "... still enforcing afterwards" ping_dropped
 pid=$(daemon_pid)
 kill -9 "$pid"
 sleep 0.2
-# What another build left: its li_conf says a different build. The value
-# (config and session hint, 256 KiB) is mapped and its first byte, of
-# li_conf.build, flipped: the map is mmapable (BPF_OBJ_GET, then mmap).
-python3 - "$PIN/li_conf" <<'PYEOF' || echo "takeover: cannot rewrite li_conf" >&2
-import ctypes, mmap, os, platform, sys
-libc = ctypes.CDLL(None, use_errno=True)
-nr_bpf = {"x86_64": 321, "aarch64": 280}[platform.machine()]
-path = sys.argv[1].encode()
-attr = (ctypes.c_uint64 * 4)(ctypes.cast(ctypes.c_char_p(path), ctypes.c_void_p).value, 0, 0, 0)
-fd = libc.syscall(nr_bpf, 7, attr, 16)  # BPF_OBJ_GET
-if fd < 0:
-    sys.exit("BPF_OBJ_GET: " + os.strerror(ctypes.get_errno()))
-m = mmap.mmap(fd, mmap.PAGESIZE, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
-m[0] ^= 0xff
-m.close()
-PYEOF
+# What another build left: its li_conf says a different build.
+flip_build "$PIN" || echo "takeover: cannot rewrite li_conf" >&2
 cp "$small" "$conf"
 stream_start
 start_daemon "$conf"
