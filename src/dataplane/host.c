@@ -240,12 +240,6 @@ static __always_inline int li_acc_sas_stale(const LI_CTX *c)
 	return 0;
 }
 
-static __always_inline int li_acc_sas_stale_cached(const LI_CTX *c)
-{
-	(void)c;
-	return 0;
-}
-
 static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 {
 	return c->sa_bits;
@@ -282,14 +276,14 @@ static bool ike_same(const struct li_host_ike *e, const struct li_pkt *p)
 	       !memcmp(e->addr, p->saddr, sizeof(e->addr));
 }
 
-static __always_inline int li_acc_ike_recent(const LI_CTX *c,
-					     const struct li_pkt *p)
+static int ike_recent(const struct li_host *c, const struct li_host_ike *tab,
+		      const struct li_pkt *p)
 {
 	size_t home = ike_home(p), i;
 
 	for (i = 0; i < LI_HOST_PROBE; i++) {
 		const struct li_host_ike *e =
-			&c->ike[(home + i) & (LI_HOST_IKE_SLOTS - 1)];
+			&tab[(home + i) & (LI_HOST_IKE_SLOTS - 1)];
 
 		if (!e->used)
 			return 0;
@@ -297,6 +291,19 @@ static __always_inline int li_acc_ike_recent(const LI_CTX *c,
 			return c->now_ns - e->ns < LI_IKE_WINDOW_NS;
 	}
 	return 0;
+}
+
+static __always_inline int li_acc_ike_recent(const LI_CTX *c,
+					     const struct li_pkt *p)
+{
+	return ike_recent(c, c->ike, p);
+}
+
+/* Never stale here (li_acc_sas_stale): the window alone. */
+static __always_inline int li_acc_ike_new_recent(const LI_CTX *c,
+						 const struct li_pkt *p)
+{
+	return ike_recent(c, c->ike_new, p);
 }
 
 /* Replay counts the policies' hits from its verdicts (replay.c). */
@@ -307,8 +314,8 @@ static __always_inline void li_acc_pol_hit(const LI_CTX *c, int fam, __u32 idx)
 	(void)idx;
 }
 
-static __always_inline void li_acc_ike_note(const LI_CTX *c,
-					    const struct li_pkt *p)
+static void ike_note(const struct li_host *c, struct li_host_ike *tab,
+		     const struct li_pkt *p)
 {
 	size_t home = ike_home(p), i;
 	struct li_host_ike *e = NULL;
@@ -316,7 +323,7 @@ static __always_inline void li_acc_ike_note(const LI_CTX *c,
 	/* The peer's own slot or a free one; else the window's oldest. */
 	for (i = 0; i < LI_HOST_PROBE; i++) {
 		struct li_host_ike *g =
-			&c->ike[(home + i) & (LI_HOST_IKE_SLOTS - 1)];
+			&tab[(home + i) & (LI_HOST_IKE_SLOTS - 1)];
 
 		if (!g->used || ike_same(g, p)) {
 			e = g;
@@ -329,6 +336,18 @@ static __always_inline void li_acc_ike_note(const LI_CTX *c,
 	e->family = p->family;
 	memcpy(e->addr, p->saddr, sizeof(e->addr));
 	e->ns = c->now_ns;
+}
+
+static __always_inline void li_acc_ike_note(const LI_CTX *c,
+					    const struct li_pkt *p)
+{
+	ike_note(c, c->ike, p);
+}
+
+static __always_inline void li_acc_ike_new_note(const LI_CTX *c,
+						const struct li_pkt *p)
+{
+	ike_note(c, c->ike_new, p);
 }
 
 static size_t frag_slot(const struct li_pkt *p)
@@ -811,12 +830,14 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	h->sas = sas;
 	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
 	h->ike = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike));
+	h->ike_new = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike_new));
 	h->local_tab = calloc(LI_LOCAL_SLOTS, sizeof(*h->local_tab));
 	h->sess_cap = LI_HOST_SESS_MIN;
 	h->sess = calloc(h->sess_cap, sizeof(*h->sess));
 	h->live = calloc(LI_SESS_MAX, sizeof(*h->live));
 	h->sess_gen = 1;
-	if (!h->frags || !h->ike || !h->local_tab || !h->sess || !h->live) {
+	if (!h->frags || !h->ike || !h->ike_new || !h->local_tab || !h->sess ||
+	    !h->live) {
 		li_host_free(h);
 		return -ENOMEM;
 	}
@@ -879,6 +900,7 @@ void li_host_free(struct li_host *h)
 	free(h->sa_tab);
 	free(h->sa_of_id);
 	free(h->ike);
+	free(h->ike_new);
 	free(h->sess);
 	free(h->live);
 	free(h->hint);

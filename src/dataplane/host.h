@@ -39,7 +39,8 @@ struct li_host_frag {
 
 /*
  * The last IKE message let through per known peer (sa_slot.h: the rekey
- * window), in open addressing four times the XDP side's LRU
+ * window), and apart per address of no known peer (a new one), each in
+ * open addressing four times the XDP side's LRU
  * (LI_IKE_SEEN_MAX), so that the two engines keep the same peers: a full
  * probe window gives up its oldest, as an LRU would.
  */
@@ -123,9 +124,10 @@ struct li_host {
 	const struct sa_entry **sa_of_id; /* into @sas, sas->nr of them */
 	struct li_host_frag *frags;
 	const struct sa_entry *last_sa; /* the decision's SA, for traces */
-	__u64 now_ns;		   /* the packet's time (li_host_set_now) */
-	struct li_host_ike *ike;   /* LI_HOST_IKE_SLOTS */
-	struct li_host_sess *sess; /* sess_cap slots (a power of 2) */
+	__u64 now_ns;		     /* the packet's time (li_host_set_now) */
+	struct li_host_ike *ike;     /* LI_HOST_IKE_SLOTS, known peers */
+	struct li_host_ike *ike_new; /* the same, new peers (sa_slot.h) */
+	struct li_host_sess *sess;   /* sess_cap slots (a power of 2) */
 	__u32 sess_cap;
 	__u32 *live; /* indices of used slots */
 	__u32 nr_live;

@@ -116,6 +116,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_trace_filter, b->maps.li_trace_filter },
 		{ a->maps.li_frags, b->maps.li_frags },
 		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
+		{ a->maps.li_ike_new, b->maps.li_ike_new },
 		{ a->maps.li_sess_tab, b->maps.li_sess_tab }, /* and its seed */
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 	};
@@ -135,6 +136,12 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	memcpy(n->lmap, old->lmap, 2 * LI_LOCAL_SLOTS * sizeof(*n->lmap));
 	memcpy(n->smap, old->smap, 2 * LI_SA_SLOTS * sizeof(*n->smap));
 	li_natt_put(n, &((struct li_conf_val *)old->cmap)->natt);
+	/*
+	 * New peers' IKE came with li_ike_new; the latest time of it may lie
+	 * elsewhere in another build's value: the guard opens for a window.
+	 */
+	__atomic_store_n(&((struct li_conf_val *)n->cmap)->ike_new_ns,
+			 li_mono_ns(), __ATOMIC_RELAXED);
 	/* The copy holds the slots a program was writing as they were. */
 	n->conf.sess_seed = old->conf.sess_seed;
 	__atomic_store_n(&n->cmap->sess_seed, n->conf.sess_seed,

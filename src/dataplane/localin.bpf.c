@@ -83,6 +83,14 @@ struct {
 	__type(value, __u64);
 } li_ike_seen SEC(".maps");
 
+/* A new peer's IKE let through (sa_slot.h): apart from the known peers'. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LI_IKE_SEEN_MAX);
+	__type(key, struct li_ike_key);
+	__type(value, __u64);
+} li_ike_new SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LI_SAS_MAX);
@@ -536,9 +544,9 @@ static __always_inline __u64 ike_now(const LI_CTX *c)
 }
 
 /*
- * Only for an unknown SPI, and a non-peer's IKE let through: the daemon
- * has not kept the SA table for LI_SAS_STALE_NS (no future: the coarse
- * clock may lag its write).
+ * Only for an unknown SPI from a known peer: the daemon has not kept the
+ * SA table for LI_SAS_STALE_NS (no future: the coarse clock may lag its
+ * write).
  */
 static __always_inline int li_acc_sas_stale(const LI_CTX *c)
 {
@@ -593,15 +601,54 @@ static __always_inline __u64 cpu_now(struct li_tb_cpu *c)
 }
 
 /*
- * li_acc_sas_stale() for an unknown SPI from anyone, which a flood of
- * forged ESP asks at every packet: the CPU's clock of the tick (cpu_now:
- * the inlined jiffies, the helper once a tick), not a helper call each.
+ * A new peer's IKE let through: its address for li_acc_ike_new_recent(),
+ * and the latest such time for the flood's test there. That word only
+ * grows (a CPU whose clock lags the writer's by its tick leaves it), and
+ * is written at most once a tick per CPU: other CPUs' copies of its line
+ * stay valid.
  */
-static __always_inline int li_acc_sas_stale_cached(const LI_CTX *c)
+static __always_inline void li_acc_ike_new_note(const LI_CTX *c,
+						const struct li_pkt *p)
 {
-	__u64 alive = c->cv->conf.sas_alive_ns, t = c->test_now;
+	struct li_ike_key k;
+	__u64 now = ike_now(c);
 
-	return alive && (t ? t : cpu_now(&c->s->tb)) > alive + LI_SAS_STALE_NS;
+	ike_key(&k, p);
+	bpf_map_update_elem(&li_ike_new, &k, &now, BPF_ANY);
+	if (now > c->cv->ike_new_ns)
+		c->cv->ike_new_ns = now;
+}
+
+/*
+ * An unknown SPI from an address of no known peer, which a flood of
+ * forged ESP asks at every frame: so first by the CPU's clock of the
+ * tick (cpu_now: the inlined jiffies, the helper once a tick) against
+ * the latest new peer's IKE and the daemon's heartbeat, no lookup while
+ * neither is near. Then the address's own IKE: within the window, or,
+ * while no daemon keeps the SA table, since about when it stopped
+ * (sa_slot.h).
+ */
+static __always_inline int li_acc_ike_new_recent(const LI_CTX *c,
+						 const struct li_pkt *p)
+{
+	__u64 alive = c->cv->conf.sas_alive_ns, last = c->cv->ike_new_ns,
+	      t = c->test_now, *seen, now;
+	struct li_ike_key k;
+	int stale;
+
+	if (!alive && !last) /* no daemon's table, no new peer ever */
+		return 0;
+	now = t ? t : cpu_now(&c->s->tb);
+	stale = alive && now > alive + LI_SAS_STALE_NS;
+	if (!stale && now >= last + LI_IKE_WINDOW_NS)
+		return 0;
+	ike_key(&k, p);
+	seen = bpf_map_lookup_elem(&li_ike_new, &k);
+	if (!seen)
+		return 0;
+	if (stale)
+		return *seen + LI_IKE_WINDOW_NS > alive;
+	return ike_now(c) - *seen < LI_IKE_WINDOW_NS;
 }
 
 static __always_inline int li_acc_log_allow(const LI_CTX *c)

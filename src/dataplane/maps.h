@@ -170,6 +170,14 @@ struct li_conf_val {
 	 * cost every frame for us some 5 instructions (bench/xdp/insns.sh).
 	 */
 	struct li_natt natt;
+	/*
+	 * The latest time a new peer's IKE was let through (sa_slot.h,
+	 * li_ike_new), written by the programs: an unknown SPI from an
+	 * address of no known peer looks there only within
+	 * LI_IKE_WINDOW_NS of it, so a flood of forged ESP pays one load
+	 * here, not a hash lookup a frame.
+	 */
+	__u64 ike_new_ns;
 	__u64 sess_hint[2 * LI_SESS_HINT_WORDS];	 /* session.h */
 	struct li_local_slot locals[2 * LI_LOCAL_SLOTS]; /* two halves */
 	struct li_sa_slot sas[2 * LI_SA_SLOTS];		 /* two halves */

@@ -11,7 +11,8 @@
  *   3. ESP with detect-unknown-esp           -> SPI known ? pass : drop
  *      (a live SPI from another address than the SA's peer: its own
  *      reason, dropped only when configured; an unknown SPI from a peer
- *      whose SA source is down: passed unverified)
+ *      whose SAs may be changing, or from a new peer just after its IKE:
+ *      passed unverified, sa_slot.h)
  *   4. a packet of an existing session       -> pass (session)
  *      (session.h: a reply to what the gateway sent, or more of an
  *      inbound session a policy accepted under the ruleset in force)
@@ -99,13 +100,17 @@
  *   int   li_acc_sas_stale(const LI_CTX *c);
  *                         (the daemon has not kept the SA table for
  *                          LI_SAS_STALE_NS: sa_slot.h. The host: 0)
- *   int   li_acc_sas_stale_cached(const LI_CTX *c);
- *                         (the same by the CPU's clock of the tick: no
- *                          helper call but once a tick)
  *   int   li_acc_ike_recent(const LI_CTX *c, const struct li_pkt *p);
  *   void  li_acc_ike_note(const LI_CTX *c, const struct li_pkt *p);
- *                         (an IKE message from p->saddr was let through
- *                          within LI_IKE_WINDOW_NS; remember one now)
+ *                         (a known peer at p->saddr: an IKE message from
+ *                          it was let through within LI_IKE_WINDOW_NS;
+ *                          remember one now)
+ *   int   li_acc_ike_new_recent(const LI_CTX *c, const struct li_pkt *p);
+ *   void  li_acc_ike_new_note(const LI_CTX *c, const struct li_pkt *p);
+ *                         (the same for an address of no known peer, kept
+ *                          apart; while the SA table is stale, an IKE
+ *                          message let through since about its last
+ *                          update: sa_slot.h)
  *   int   li_acc_frag_get(const LI_CTX *c, const struct li_pkt *p,
  *                         struct li_verdict *v);
  *   void  li_acc_frag_put(const LI_CTX *c, const struct li_pkt *p,
@@ -461,15 +466,14 @@ li_decide_esp(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 	if (!e) {
 		/*
 		 * Unknown, unless from a peer whose SAs may be changing:
-		 * its source down, its IKE, no daemon keeping the table. With
-		 * no daemon, a new peer too, once its IKE was let through
-		 * (noted below): no one would add its first SA.
+		 * its source down, its IKE, no daemon keeping the table; or
+		 * from a new peer whose first SA we may not have read yet,
+		 * just after its IKE (noted below; sa_slot.h).
 		 */
 		e = li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI);
 		if (e ? ((e->flags & LI_SA_F_DOWN) || li_acc_ike_recent(c, p) ||
 			 li_acc_sas_stale(c)) :
-			(li_acc_sas_stale_cached(c) &&
-			 li_acc_ike_recent(c, p))) {
+			li_acc_ike_new_recent(c, p)) {
 			li_verdict_set(v, LI_PASS, LI_R_ESP_UNVERIFIED);
 			v->sa_id = LI_SA_ID_UNVERIFIED + 1; /* a peer slot's */
 		} else {
@@ -797,15 +801,16 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 			li_sess_after_policy(c, p, v, k, dirty, pol.flags);
 		}
 		/*
-		 * A known peer's IKE let through: it may rekey (sa_slot.h).
-		 * Anyone's, while no daemon keeps the SA table: a new peer.
+		 * IKE let through: a known peer may rekey, another address
+		 * may be a new peer making its first SA (sa_slot.h), if the
+		 * exchange makes SAs: a scan's IKE_SA_INIT opens nothing.
 		 */
 		if (!v->drop && (p->flags & LI_PKT_IKE) &&
 		    li_acc_detect_esp(c)) {
 			if (li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI))
 				li_acc_ike_note(c, p);
-			else if (li_acc_sas_stale(c))
-				li_acc_ike_note(c, p);
+			else if (li_ike_makes_sa(p->ike_exch))
+				li_acc_ike_new_note(c, p);
 		}
 	}
 	if ((p->flags & LI_PKT_FRAG) && !(p->flags & LI_PKT_FRAG_LATER))

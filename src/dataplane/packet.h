@@ -43,6 +43,21 @@
 #define LI_PKT_ND (1u << 10)
 
 /*
+ * IKE exchanges that make CHILD SAs (li_pkt.ike_exch): IKEv2's IKE_AUTH
+ * and CREATE_CHILD_SA (RFC 7296), IKEv1's Quick Mode (RFC 2409). A new
+ * peer's first SA follows one (sa_slot.h); a scan's IKE_SA_INIT, Main or
+ * Aggressive Mode makes none.
+ */
+#define LI_IKE_EXCH_AUTH 35
+#define LI_IKE_EXCH_CHILD 36
+#define LI_IKE_EXCH_V1_QUICK 32
+static inline int li_ike_makes_sa(__u8 exch)
+{
+	return exch == LI_IKE_EXCH_AUTH || exch == LI_IKE_EXCH_CHILD ||
+	       exch == LI_IKE_EXCH_V1_QUICK;
+}
+
+/*
  * The NAT-T ports: UDP 4500, and the local encapsulation ports of the live
  * SAs besides (strongSwan's charon.port_nat_t),
  * at most LI_NATT_EXTRA of them. ESP in UDP to such a port is SPI-checked
@@ -115,7 +130,7 @@ struct li_pkt {
 	 * local address): protocol, ports (echo: identifier, 0), addresses.
 	 */
 	__u8 inner_proto;
-	__u8 pad;
+	__u8 ike_exch; /* LI_PKT_IKE: the header's exchange type */
 	__u16 inner_sport;
 	__u16 inner_dport;
 	__u32 inner_saddr[4];
@@ -156,8 +171,8 @@ enum li_reason {
 	LI_R_ESP_UNKNOWN_SPI, /* ESP whose SPI matches no live SA */
 	LI_R_MALFORMED,	      /* addressed to us, cannot be parsed */
 	LI_R_ESP_WRONG_PEER,  /* ESP with a live SPI, not from the SA's peer */
-	LI_R_ESP_UNVERIFIED, /* unknown SPI from a peer whose SA source is down */
-	LI_R_SESSION,	     /* a packet of an existing session (session.h) */
+	LI_R_ESP_UNVERIFIED,  /* unknown SPI, its SA maybe unread (sa_slot.h) */
+	LI_R_SESSION,	      /* a packet of an existing session (session.h) */
 	LI_R_MAX,
 };
 

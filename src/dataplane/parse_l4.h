@@ -18,13 +18,18 @@ static __always_inline void li_parse_ike(const void *data, const void *data_end,
 					 __u32 off, __u32 end, struct li_pkt *p)
 {
 	/*
-	 * Only that the header is there: a peer's IKE is noted for its
-	 * rekeys (match.h). Its SPIs, version and exchange were copied here
-	 * once and read by nothing; with the wider clear of li_pkt they
-	 * needed, 12 instructions on every IKE packet (bench/xdp/insns.sh).
+	 * That the header is there, and its exchange: a peer's IKE is noted
+	 * for its rekeys, a new peer's IKE that makes SAs for its first
+	 * (match.h). Its SPIs and version were copied here once and read
+	 * by nothing; with the wider clear of li_pkt they needed, 12
+	 * instructions on every IKE packet (bench/xdp/insns.sh).
 	 */
-	if (li_ptr(data, data_end, off, end, LI_IKE_HLEN))
+	const __u8 *h = li_ptr(data, data_end, off, end, LI_IKE_HLEN);
+
+	if (h) {
 		p->flags |= LI_PKT_IKE;
+		p->ike_exch = h[18]; /* after the SPIs, next payload, version */
+	}
 }
 
 static __always_inline void li_parse_esp(const void *data, const void *data_end,

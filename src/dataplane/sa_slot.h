@@ -50,14 +50,23 @@
  * id, which counts what it lets through: an unknown SPI from that peer
  * passes unverified while its SA source is down (LI_SA_F_DOWN), or within
  * LI_IKE_WINDOW_NS of an IKE message from it that was let through (the
- * exchange that makes the new SA). Forged ESP from anyone else, and from
- * a peer that has not spoken IKE lately, is still dropped.
+ * exchange that makes the new SA; li_ike_seen).
+ *
+ * A peer with no SA yet (a road warrior's first connect, a site the daemon
+ * has not read since its start) has no slot, and its first SA is as late:
+ * its IKE let through is noted apart (li_ike_new, so that a scan the
+ * policies let through cannot push the known peers' notes out), and an
+ * unknown SPI from it passes unverified within the same window. Passing
+ * hands the frame to the kernel, which checks the SPI itself; what is
+ * given up is our log line for a forger who can speak IKE from the
+ * address, for LI_IKE_WINDOW_NS. Forged ESP from an address whose IKE was
+ * not let through lately is still dropped.
  */
 #define LI_SA_PEER_SPI 0
 #define LI_SA_ID_UNVERIFIED (LI_SAS_MAX - 1)
 #define LI_SA_F_DOWN 1u /* peer slot: its SA source is down */
 #define LI_IKE_WINDOW_NS 2000000000ull
-#define LI_IKE_SEEN_MAX 4096 /* peers remembered (LRU) */
+#define LI_IKE_SEEN_MAX 4096 /* peers remembered (LRU), and new ones */
 
 /*
  * The daemon keeps the SA table current and says so at least once a
@@ -65,12 +74,13 @@
  * stuck for longer than this leaves a table that misses every SA made
  * since: the next rekey would cut its tunnel. So its peers' unknown SPIs
  * then pass unverified, as while their SA source is down (LI_SA_F_DOWN):
- * no daemon hears of SAs now. So does a new peer's (no slot of its own),
- * within LI_IKE_WINDOW_NS of its IKE that the policies let through: no
- * daemon would add its first SA, and a gateway whose daemon will not
- * start (a config refused in a restart loop) takes no new peer otherwise.
- * ESP from an address that spoke no IKE is dropped as ever. 0 in
- * sas_alive_ns: no daemon keeps this table (replay, test runs).
+ * no daemon hears of SAs now. So do those of a new peer whose IKE was let
+ * through since the daemon's last word (or within LI_IKE_WINDOW_NS
+ * before it), however long ago: no daemon would add its SAs, and a
+ * gateway whose daemon will not start (a config refused in a restart
+ * loop) takes no new peer otherwise. ESP from an address that spoke no
+ * IKE is dropped as ever. 0 in sas_alive_ns: no daemon keeps this table
+ * (replay, test runs).
  */
 #define LI_SAS_STALE_NS 3000000000ull
 
@@ -99,7 +109,7 @@ static __always_inline __u32 li_sa_fold(__u8 family, const __u32 *a)
 	return family == 6 ? a[0] ^ a[1] ^ a[2] ^ a[3] : a[0];
 }
 
-/* li_ike_seen key: a peer that sent IKE the policies let through. */
+/* li_ike_seen and li_ike_new key: an address whose IKE was let through. */
 struct li_ike_key {
 	__u8 family;
 	__u8 pad[3];

@@ -652,6 +652,14 @@ static void reset_conn(struct vici_source *s)
 	s->resync_at_ms = 0;
 }
 
+/* The shared backoff, capped (vici.h VICI_BACKOFF_MAX_MS). */
+static void retry_later(struct vici_source *s)
+{
+	sa_retry_later(&s->retry);
+	if (s->retry.backoff_ms > VICI_BACKOFF_MAX_MS)
+		s->retry.backoff_ms = VICI_BACKOFF_MAX_MS;
+}
+
 /* The connection is lost: SA_EV_DOWN once, and a retry later. */
 static void drop(struct vici_source *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -666,7 +674,7 @@ static void drop(struct vici_source *s, const char *fmt, ...)
 	vsnprintf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
 	reset_conn(s);
-	sa_retry_later(&s->retry);
+	retry_later(s);
 	emit(s, SA_EV_DOWN, NULL);
 }
 
@@ -918,7 +926,7 @@ static void try_connect(struct vici_source *s)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		set_err(s, "socket: %s", strerror(errno));
-		sa_retry_later(&s->retry);
+		retry_later(s);
 		return;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
@@ -926,12 +934,12 @@ static void try_connect(struct vici_source *s)
 		 * backlog is full); either way, later. */
 		set_err(s, "connect: %s", strerror(errno));
 		close(fd);
-		sa_retry_later(&s->retry);
+		retry_later(s);
 		return;
 	}
 	if (!peer_trusted(s, fd)) {
 		close(fd);
-		sa_retry_later(&s->retry);
+		retry_later(s);
 		return;
 	}
 	s->fd = fd;

@@ -49,8 +49,15 @@
 #include "ipsec/retry.h"
 #include "ipsec/sa_source.h"
 
+/*
+ * Tries while charon's socket is gone or refuses: the shared backoff, but
+ * at most a second apart. charon back from a restart, or started after
+ * us, makes SAs at once, and until they are listed a new peer's ESP
+ * passes only within its IKE window (dataplane/sa_slot.h); a connect to
+ * a unix socket costs microseconds.
+ */
 #define VICI_BACKOFF_MIN_MS SA_RETRY_MIN_MS
-#define VICI_BACKOFF_MAX_MS SA_RETRY_MAX_MS
+#define VICI_BACKOFF_MAX_MS 1000
 #define VICI_REPLY_TIMEOUT_MS 60000 /* since the last byte from charon */
 #define VICI_RESYNC_MS 300000
 

@@ -18,7 +18,7 @@ static const struct {
 				  "ESP with a live SPI from an unexpected peer",
 				  true },
 	[LI_R_ESP_UNVERIFIED] = { "esp-unverified",
-				  "ESP with a new SPI from a peer during its IKE exchange or while its SA source is down (passed unverified)",
+				  "ESP with a new SPI from a peer during its IKE exchange, its SA source down or no daemon (passed unverified)",
 				  true },
 	[LI_R_MALFORMED] = { "malformed", "malformed (dropped)", true },
 	[LI_R_POLICY] = { "policy", "decided by a policy", false },

@@ -206,7 +206,7 @@ static void esp(struct trace_out *o, bool known)
 	if (o->t->verdict->reason == LI_R_ESP_UNVERIFIED) {
 		logbuf_printf(
 			&o->lb,
-			"ESP packet SPI=%08x seq=%08x matches no known SA yet; its source is a peer whose SAs are changing (an IKE exchange, or its SA source is down), accept",
+			"ESP packet SPI=%08x seq=%08x matches no known SA yet; its source may use an SA localin has not read (its IKE just let through, its SA source down, or no daemon keeping the table), accept",
 			p->spi, p->seq);
 		line_end(o);
 		return;

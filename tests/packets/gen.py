@@ -129,13 +129,13 @@ def v6(src, dst, l4, **kw):
     return IPv6(src=src, dst=dst, **kw) / l4
 
 
-def ike4(src, dst=GW, sport=500, dport=500, n=1):
-    pay = ike(n) if dport not in (4500, 4501) else NEM + ike(n)
+def ike4(src, dst=GW, sport=500, dport=500, n=1, exch=34):
+    pay = ike(n, exch) if dport not in (4500, 4501) else NEM + ike(n, exch)
     return eth(v4(src, dst, UDP(sport=sport, dport=dport) / pay))
 
 
-def ike6(src, dst=GW6, sport=500, dport=500, n=1):
-    pay = ike(n) if dport not in (4500, 4501) else NEM + ike(n)
+def ike6(src, dst=GW6, sport=500, dport=500, n=1, exch=34):
+    pay = ike(n, exch) if dport not in (4500, 4501) else NEM + ike(n, exch)
     return eth(v6(src, dst, UDP(sport=sport, dport=dport) / pay))
 
 
@@ -629,10 +629,14 @@ def esp_rekey():
     # (the peer of a live SA) within 2 s of an IKE message of its that was
     # let through. esp-rekey.sa: 198.51.100.1 c0ffee01 from PEER,
     # 198.51.100.1 c0ffee11 from 203.0.113.20; policy 1 denies IKE from
-    # 203.0.113.20. Past 2 s the window closes; the capture stays inside
+    # 203.0.113.20. Another address whose IKE that makes SAs (IKE_AUTH,
+    # CREATE_CHILD_SA, IKEv1 Quick Mode) was let through may be a new
+    # peer making its first SA: the same window, apart (sa_slot.h).
+    # Past 2 s the window closes; the capture stays inside
     # it, since `replay --engine xdp` (tests/diff) runs on the kernel's
     # clock, not the capture's.
     peer2, other = "203.0.113.20", "198.18.3.1"
+    other2, other3 = "198.18.3.2", "198.18.3.3"
     c = Capture("esp-rekey", "2024-06-10 10:30:00")
     c.add(espudp4(PEER, 0xc0ffee02), BADSPI, "no IKE from it yet")
     c.add(ike4(PEER, sport=4500, dport=4500), IMPL, "its CREATE_CHILD_SA")
@@ -641,7 +645,16 @@ def esp_rekey():
     c.add(espudp4(PEER, 0xc0ffee01), OK, "the old one still known")
     c.add(espudp4(other, 0xc0ffee02), BADSPI, "not a peer")
     c.add(ike4(other, sport=4500, dport=4500), IMPL)
-    c.add(espudp4(other, 0xc0ffee04), BADSPI, "IKE, but no SA of its")
+    c.add(espudp4(other, 0xc0ffee04), BADSPI,
+          "its IKE_SA_INIT makes no SA: a scan's opens nothing")
+    c.add(ike4(other, sport=4500, dport=4500, n=2, exch=35), sess(0),
+          "its IKE_AUTH, in packet 7's flow")
+    c.add(espudp4(other, 0xc0ffee04), UNVER,
+          "a new peer: its first SA, not read yet")
+    c.add(ike4(other2, n=3, exch=32), IMPL, "IKEv1 Quick Mode")
+    c.add(esp4(other2, 0xc0ffee05), UNVER, "a new peer alike")
+    c.add(ike4(other3, n=4, exch=37), IMPL, "an INFORMATIONAL")
+    c.add(esp4(other3, 0xc0ffee06), BADSPI, "makes no SA")
     c.add(ike4(peer2, sport=4500, dport=4500), deny(1))
     c.add(espudp4(peer2, 0xc0ffee12), BADSPI, "its IKE was dropped")
     c.add(espudp4(peer2, 0xc0ffee11), OK)
