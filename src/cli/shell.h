@@ -136,6 +136,13 @@ int sh_ref_users(struct shell *s, const char *path, const char *key,
  * both "x": `set srcaddr x` names which?), or NULL.
  */
 const char *sh_ref_taken(struct shell *s, const char *path, const char *name);
+/*
+ * The section of a reference path: a top-level one, or a table inside a
+ * singleton ("system sdwan zone"). NULL if the tree has none.
+ */
+struct conf_section *sh_ref_section(struct shell *s, const char *path);
+/* The path of the table open now, as references name it, into @buf. */
+void sh_table_path(const struct shell *s, char *buf, size_t size);
 /* `rename`: every value naming @key of @path names @to. Their number. */
 int sh_ref_rename(struct shell *s, const char *path, const char *key,
 		  const char *to);

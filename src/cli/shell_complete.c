@@ -176,6 +176,7 @@ static void add_values(struct shell *s, const struct sh_frame *f,
 		/* A zone's name, as on FortiOS, or an interface's. */
 		add_keys(conf_tree_section(&s->tree, "system zone"), cs);
 		add_keys(conf_tree_section(&s->tree, "system interface"), cs);
+		add_keys(sh_ref_section(s, "system sdwan zone"), cs);
 		add(cs, "any", "every interface", false);
 	}
 	if (a->type != ST_ENUM && a->type != ST_ENUMS)

@@ -173,6 +173,63 @@ static int do_edit(struct shell *s, struct conf_word *w, size_t n)
 	return 0;
 }
 
+/*
+ * A group holds one member at least: FortiOS's node_check_object refuses
+ * an empty one as it refuses a missing required value (-56). An empty
+ * group in a policy matches nothing, so the policy would change meaning.
+ */
+static bool is_group(const struct schema_section *sch)
+{
+	static const char *const groups[] = { "firewall addrgrp",
+					      "firewall addrgrp6",
+					      "firewall service group",
+					      "firewall schedule group" };
+
+	for (int i = 0; i < N(groups); i++)
+		if (!strcmp(sch->path, groups[i]))
+			return true;
+	return false;
+}
+
+static void empty_group_error(struct shell *s, const struct sh_frame *f,
+			      const char *why)
+{
+	char line[160];
+
+	snprintf(
+		line, sizeof(line),
+		"node_check_object fail! for member\nAttribute 'member' MUST be set.\nCommand fail. Return code %d",
+		RC_REQUIRED);
+	sh_error(
+		s, line,
+		"%s \"%s\" %s: a group has one member at least (set the new members, or delete the group)",
+		f->sec->schema->path, f->entry->key, why);
+}
+
+/* Would this unset, clear or unselect take a group's last member? */
+static bool empties_group(const struct sh_frame *f, const struct schema_attr *a,
+			  struct conf_word *w, size_t n)
+{
+	const struct conf_attr *cur;
+	size_t left = 0, v, i;
+
+	if (!is_group(f->sec->schema) || strcmp(a->name, "member"))
+		return false;
+	cur = conf_attr_get(f->entry, "member");
+	if (!cur)
+		return false; /* none to take: a new group, left at next */
+	if (!strcmp(w[0].text, "unset") || !strcmp(w[0].text, "clear"))
+		return true;
+	if (strcmp(w[0].text, "unselect"))
+		return false;
+	for (v = 0; v < cur->nr_vals; v++) {
+		for (i = 2; i < n && strcmp(w[i].text, cur->vals[v].text); i++)
+			;
+		left += i == n;
+	}
+	return !left;
+}
+
 /* FortiOS's check when an edit is left: every required value is set. */
 static int check_required(struct shell *s, const struct sh_frame *f)
 {
@@ -196,6 +253,10 @@ static int check_required(struct shell *s, const struct sh_frame *f)
 			s, line,
 			"%s is required in config %s, edit %s (set it, or abort)",
 			a->name, sch->path, f->entry->key);
+		return -1;
+	}
+	if (is_group(sch) && !conf_attr_get(f->entry, "member")) {
+		empty_group_error(s, f, "has no member");
 		return -1;
 	}
 	return 0;
@@ -295,6 +356,10 @@ static int do_attr(struct shell *s, struct conf_word *w, size_t n)
 				      amb ? "ambiguous" : "unknown", w[1].text,
 				      f->sec->schema->path);
 	w[1].text = (char *)a->name;
+	if (empties_group(f, a, w, n)) {
+		empty_group_error(s, f, "would have no member left");
+		return -1;
+	}
 	if (prepare_values(s, f, a, w, n))
 		return -1;
 	diag_init(&dl, &s->arena);
@@ -308,11 +373,11 @@ static int do_attr(struct shell *s, struct conf_word *w, size_t n)
  * after the rest of the change. @skip: a section whose users go too
  * (purge). True when refused, said.
  */
-static bool in_use(struct shell *s, const struct conf_section *sec,
-		   const char *key, const char *skip)
+static bool in_use(struct shell *s, const char *path, const char *key,
+		   const char *skip)
 {
 	struct sh_user u;
-	int n = sh_ref_users(s, sec->schema->path, key, skip, &u);
+	int n = sh_ref_users(s, path, key, skip, &u);
 
 	if (!n)
 		return false;
@@ -322,7 +387,7 @@ static bool in_use(struct shell *s, const struct conf_section *sec,
 		n, RC_USED);
 	fprintf(stderr,
 		"localin: %s%s \"%s\" is used by %s \"%s\" (%s)%s; change %s first\n",
-		s->where, sec->schema->path, key, u.sec, u.key, u.attr,
+		s->where, path, key, u.sec, u.key, u.attr,
 		n > 1 ? " and others" : "", n > 1 ? "them" : "it");
 	return true;
 }
@@ -333,23 +398,26 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 	struct conf_section *sec = sh_top(s)->sec;
 	const char *taken;
 	struct diag_list dl;
+	char path[128];
 	int k;
 
+	/* "system sdwan zone" for SD-WAN's zone table: what refs name */
+	sh_table_path(s, path, sizeof(path));
 	if (!strcmp(w[0].text, "move") && n == 4) {
 		k = sh_keyword(w[2].text, where, 2);
 		if (k >= 0)
 			w[2].text = (char *)where[k];
 	}
 	if (!strcmp(w[0].text, "delete") && n == 2 &&
-	    conf_entry_get(sec, w[1].text) && in_use(s, sec, w[1].text, NULL))
+	    conf_entry_get(sec, w[1].text) && in_use(s, path, w[1].text, NULL))
 		return -1;
 	if (!strcmp(w[0].text, "purge") && n == 1)
 		for (struct conf_entry *e = sec->entries; e; e = e->next)
-			if (in_use(s, sec, e->key, sec->schema->path))
+			if (in_use(s, path, e->key, path))
 				return -1;
 	/* Or the references renamed would name the other one, for good. */
 	if (!strcmp(w[0].text, "rename") && n == 4 &&
-	    (taken = sh_ref_taken(s, sec->schema->path, w[3].text))) {
+	    (taken = sh_ref_taken(s, path, w[3].text))) {
 		sh_error(s, "Command fail. Return code -5",
 			 "\"%s\" is the name of a %s entry already", w[3].text,
 			 taken);
@@ -359,7 +427,7 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 	if (conf_exec(&s->tree, sec, NULL, w, n, &dl) == 0 &&
 	    !strcmp(w[0].text, "rename") && sec->schema->key != SK_ID)
 		/* As on FortiOS, what named the entry names it still. */
-		sh_ref_rename(s, sec->schema->path, w[1].text, w[3].text);
+		sh_ref_rename(s, path, w[1].text, w[3].text);
 	return print_diags(s, &dl, w, n);
 }
 

@@ -429,13 +429,45 @@ static const struct ref_attr refs[] = {
 static const struct ref_attr loose_refs[] = {
 	{ "firewall local-in-policy",
 	  "intf",
-	  { "system zone", "system interface" } },
+	  { "system zone", "system interface", "system sdwan zone" } },
 	{ "firewall local-in-policy6",
 	  "intf",
-	  { "system zone", "system interface" } },
+	  { "system zone", "system interface", "system sdwan zone" } },
 	{ "system zone", "interface", { "system interface" } },
 	{ "firewall address", "interface", { "system interface" } },
+	/* SD-WAN's tables, inside its singleton (sh_ref_section()) */
+	{ "system sdwan members", "zone", { "system sdwan zone" } },
+	{ "system sdwan members", "interface", { "system interface" } },
 };
+
+struct conf_section *sh_ref_section(struct shell *s, const char *path)
+{
+	const char *sub = strrchr(path, ' ');
+	const struct conf_section *top;
+	char name[64];
+
+	if (schema_find_section(path) || !sub)
+		return conf_tree_section(&s->tree, path);
+	/* "system sdwan zone": the table zone of the singleton system sdwan */
+	snprintf(name, sizeof(name), "%.*s", (int)(sub - path), path);
+	top = conf_tree_section(&s->tree, name);
+	if (!top || !top->entries || top->schema->key != SK_NONE)
+		return NULL;
+	return conf_entry_sub(top->entries, sub + 1);
+}
+
+void sh_table_path(const struct shell *s, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < s->depth && len < size; i++) {
+		if (i && s->stack[i].sec == s->stack[i - 1].sec)
+			continue; /* an edit in the table above */
+		len += snprintf(buf + len, size - len, "%s%s", len ? " " : "",
+				s->stack[i].sec->schema->path);
+	}
+}
 
 int sh_ref_sections(const struct schema_section *sec, const char *attr,
 		    const char **out, int max)
@@ -475,11 +507,19 @@ each_ref(struct shell *s, const char *path, const char *key, const char *skip,
 			names |= !strcmp(r->to[j], path);
 		if (!names || (skip && !strcmp(skip, r->sec)))
 			continue;
-		sec = conf_tree_section(&s->tree, r->sec);
+		sec = sh_ref_section(s, r->sec);
 		for (struct conf_entry *e = sec ? sec->entries : NULL; e;
 		     e = e->next) {
 			struct conf_attr *a = conf_attr_get(e, r->attr);
+			const struct schema_attr *sa;
 
+			/* An SD-WAN member in the default zone names it too */
+			sa = a ? NULL : schema_find_attr(sec->schema, r->attr);
+			if (sa && sa->def && !strcmp(sa->def, key)) {
+				if (fn)
+					fn(s, e, NULL, r, ctx);
+				found++;
+			}
 			for (size_t v = 0; a && v < a->nr_vals; v++) {
 				if (strcmp(a->vals[v].text, key))
 					continue;
@@ -514,6 +554,19 @@ int sh_ref_users(struct shell *s, const char *path, const char *key,
 static void rename_ref(struct shell *s, struct conf_entry *e,
 		       struct conf_word *v, const struct ref_attr *r, void *ctx)
 {
+	if (!v) {
+		/* named by default: it names the new name now, said */
+		const struct conf_section *sec = sh_ref_section(s, r->sec);
+		struct conf_attr *a = conf_attr_set(
+			&s->tree, e, schema_find_attr(sec->schema, r->attr),
+			&e->loc);
+
+		a->vals = arena_alloc(&s->arena, sizeof(*a->vals));
+		a->vals[0] =
+			(struct conf_word){ .loc = e->loc, .quoted = true };
+		a->nr_vals = a->cap_vals = 1;
+		v = &a->vals[0];
+	}
 	v->text = arena_strdup(&s->arena, ctx);
 	e->touched = true; /* a predefined group's member: show prints it */
 }
@@ -539,7 +592,7 @@ const char *sh_ref_taken(struct shell *s, const char *path, const char *name)
 
 			if (!strcmp(r->to[j], path))
 				continue;
-			sec = conf_tree_section(&s->tree, r->to[j]);
+			sec = sh_ref_section(s, r->to[j]);
 			if (sec && conf_entry_get(sec, name))
 				return r->to[j];
 		}

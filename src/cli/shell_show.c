@@ -91,6 +91,7 @@ static int find_top(struct shell *s, char **argv, int argc,
 int sh_show(struct shell *s, char **argv, int argc, FILE *out)
 {
 	bool full = take_full(&argv, &argc);
+	const struct sh_frame *f;
 	const struct schema_section *sch;
 	struct conf_section *sec;
 	struct conf_entry *e;
@@ -132,12 +133,14 @@ int sh_show(struct shell *s, char **argv, int argc, FILE *out)
 		return sh_parse_error(
 			s, argv[1],
 			"inside config, show takes no words but full-configuration");
-	/* The outermost config, or its one entry being edited. */
-	if (s->depth > 1 && s->stack[1].entry &&
-	    s->stack[0].sec->schema->key != SK_NONE)
-		print_entry(s, s->stack[0].sec, s->stack[1].entry, full, out);
-	else
-		print_section(s, s->stack[0].sec, full, out);
+	/*
+	 * The level the prompt names, as on FortiOS: in an interface's
+	 * `config secondaryip`, that table, not the interface around it.
+	 */
+	f = sh_top(s);
+	conf_print_section(f->sec,
+			   f->sec->schema->key != SK_NONE ? f->entry : NULL,
+			   full, out);
 	return 0;
 }
 

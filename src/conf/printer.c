@@ -312,6 +312,18 @@ static int print_one_entry(const struct conf_section *sec,
 	return 0;
 }
 
+void conf_print_section(const struct conf_section *sec,
+			const struct conf_entry *e, bool full, FILE *out)
+{
+	if (!e || sec->schema->key == SK_NONE) {
+		print_section(sec, full, 0, out);
+		return;
+	}
+	fprintf(out, "config %s\n", sec->schema->path);
+	print_entry(sec, e, full, 1, out);
+	fputs("end\n", out);
+}
+
 int conf_print(const struct conf_tree *t, const struct conf_print_opts *opts,
 	       FILE *out)
 {

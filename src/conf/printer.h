@@ -27,6 +27,14 @@ struct conf_print_opts {
 int conf_print(const struct conf_tree *t, const struct conf_print_opts *opts,
 	       FILE *out);
 
+/*
+ * One section at any depth (a nested table such as an interface's
+ * secondaryip too), as its `config` block; with @e, only that entry of a
+ * table, as `show` prints it inside the entry's edit.
+ */
+void conf_print_section(const struct conf_section *sec,
+			const struct conf_entry *e, bool full, FILE *out);
+
 /* Print one word with FortiOS quoting ("a \"b\"" for strings). */
 void conf_print_word(const char *text, bool quote, FILE *out);
 

@@ -396,6 +396,137 @@ static void test_zone_follows(void **state)
 	run(f, "abort");
 }
 
+/* A group keeps one member at least: FortiOS refuses it empty (-56). */
+static void test_group_not_emptied(void **state)
+{
+	struct fixture *f = *state;
+	struct conf_entry *g;
+
+	run(f, "config firewall addrgrp");
+	run(f, "edit All_exceptions");
+	g = f->s.stack[1].entry;
+	assert_int_equal(sh_exec_line(&f->s, "unset member"), -1);
+	assert_int_equal(sh_exec_line(&f->s, "clear member"), -1);
+	assert_int_equal(sh_exec_line(&f->s, "unselect member all"), -1);
+	assert_string_equal(conf_attr_str(g, "member"), "all");
+	run(f, "append member remote-vpn");
+	run(f, "unselect member all"); /* one is left */
+	assert_string_equal(conf_attr_str(g, "member"), "remote-vpn");
+	run(f, "next");
+	run(f, "edit g2");
+	assert_int_equal(sh_exec_line(&f->s, "next"), -1); /* none yet */
+	run(f, "set member all");
+	run(f, "next");
+	run(f, "end");
+	run(f, "config firewall service group");
+	run(f, "edit sg");
+	run(f, "set member IKE");
+	assert_int_equal(sh_exec_line(&f->s, "unset member"), -1);
+	run(f, "next");
+	run(f, "end");
+	run(f, "config firewall addrgrp6");
+	run(f, "edit g6");
+	assert_int_equal(sh_exec_line(&f->s, "end"), -1);
+	assert_int_equal(f->s.depth, 2); /* still in the edit, to fix it */
+	run(f, "set member all");
+	run(f, "end");
+}
+
+/* SD-WAN zones as those of system zone: rename follows, delete refused. */
+static void test_sdwan_zone_follows(void **state)
+{
+	struct fixture *f = *state;
+	const struct conf_section *pol, *members;
+
+	run(f, "config system sdwan");
+	run(f, "config zone");
+	run(f, "edit sdz1");
+	run(f, "next");
+	run(f, "edit virtual-wan-link");
+	run(f, "end");
+	run(f, "config members");
+	run(f, "edit 1");
+	run(f, "set interface wan1");
+	run(f, "set zone sdz1");
+	run(f, "next");
+	run(f, "edit 2");
+	run(f, "set interface port2"); /* in virtual-wan-link, by default */
+	run(f, "end");
+	run(f, "end");
+	run(f, "config firewall local-in-policy");
+	run(f, "edit 1");
+	assert_non_null(find(f, cands(f, "set intf "), "sdz1")); /* Tab, ? */
+	run(f, "set intf sdz1");
+	run(f, "end");
+	run(f, "config system sdwan");
+	run(f, "config zone");
+	assert_int_equal(sh_exec_line(&f->s, "delete sdz1"), -1);
+	/* member 2 names it by default */
+	assert_int_equal(sh_exec_line(&f->s, "delete virtual-wan-link"), -1);
+	run(f, "rename sdz1 to sdz2");
+	run(f, "rename virtual-wan-link to overlay");
+	assert_int_equal(sh_exec_line(&f->s, "delete sdz2"), -1);
+	run(f, "end");
+	run(f, "end");
+	sh_load(&f->s);
+	pol = conf_tree_section(&f->s.tree, "firewall local-in-policy");
+	assert_string_equal(conf_attr_str(conf_entry_get(pol, "1"), "intf"),
+			    "sdz2");
+	members = conf_entry_sub(
+		conf_tree_section(&f->s.tree, "system sdwan")->entries,
+		"members");
+	assert_non_null(members);
+	assert_string_equal(conf_attr_str(conf_entry_get(members, "1"), "zone"),
+			    "sdz2");
+	assert_string_equal(conf_attr_str(conf_entry_get(members, "2"), "zone"),
+			    "overlay");
+}
+
+/* What `show` prints: the level the prompt names. */
+static char *show_text(struct fixture *f)
+{
+	char *argv[] = { "show" }, *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	assert_int_equal(sh_show(&f->s, argv, 1, out), 0);
+	fclose(out);
+	return text;
+}
+
+/* show in a nested table: that table, as on FortiOS, not the interface. */
+static void test_show_nested(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+
+	run(f, "config system interface");
+	run(f, "edit wan1");
+	run(f, "config secondaryip");
+	run(f, "edit 1");
+	run(f, "set ip 10.1.1.1/24");
+	text = show_text(f);
+	assert_string_equal(text, "config secondaryip\n"
+				  "    edit 1\n"
+				  "        set ip 10.1.1.1 255.255.255.0\n"
+				  "    next\n"
+				  "end\n");
+	free(text);
+	run(f, "next");
+	text = show_text(f);
+	assert_non_null(strstr(text, "config secondaryip\n    edit 1\n"));
+	assert_null(strstr(text, "wan1"));
+	free(text);
+	run(f, "end");
+	text = show_text(f); /* back in wan1: the interface, its table in it */
+	assert_non_null(
+		strstr(text, "config system interface\n    edit \"wan1\"\n"));
+	assert_non_null(strstr(text, "        config secondaryip\n"));
+	free(text);
+	run(f, "abort");
+}
+
 /* clone: the values and the nested tables, not the uuid. */
 static void test_clone_nested(void **state)
 {
@@ -463,6 +594,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rename_follows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_zone_follows, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_group_not_emptied, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sdwan_zone_follows, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_show_nested, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_clone_nested, setup,
 						teardown),
