@@ -446,6 +446,7 @@ int cmd_cli(int argc, char **argv)
 		ret = script(&s, stdin);
 	arena_free(&s.arena);
 	arena_free(&s.lines);
+	free(s.loaded_text);
 	free((char *)s.config);
 	return ret;
 }

@@ -13,7 +13,8 @@
  *
  * A session edits a tree loaded from the config file at the outermost
  * `config`; nothing reaches the daemon or the disk before the outermost
- * `end`, and `abort` throws the tree away.
+ * `end`. `abort` drops the level it ends, as FortiOS: a nested `config`
+ * whole, at the outermost one the open edit (what `next` saved stays).
  */
 #ifndef LOCALIN_CLI_SHELL_H
 #define LOCALIN_CLI_SHELL_H
@@ -33,6 +34,19 @@
 struct sh_frame {
 	struct conf_section *sec;
 	struct conf_entry *entry;
+	/*
+	 * What `abort` puts back: the entry as `edit` found it (NULL and
+	 * created: it was new), or, for a nested `config`, the entry it is
+	 * in as it was then. renames: the rename log's length then.
+	 */
+	struct conf_entry *snap;
+	bool created;
+	size_t renames;
+};
+
+/* A rename that rewrote references: undone when its level is aborted. */
+struct sh_rename {
+	const char *path, *from, *to;
 };
 
 struct shell {
@@ -52,6 +66,17 @@ struct shell {
 	const char *load_error; /* why this file cannot be edited */
 	struct sh_frame stack[SH_MAX_DEPTH];
 	int depth;
+	struct sh_rename *renames; /* in the tree's arena */
+	size_t nr_renames, cap_renames;
+	/* The tree as the outermost `config` loaded it, printed (malloc'd). */
+	char *loaded_text;
+	size_t loaded_len;
+	/*
+	 * The outermost `end` (or an `abort`'s apply) was refused: `abort`
+	 * at the outermost level now drops every staged change, as the
+	 * refusal said.
+	 */
+	bool apply_failed;
 	bool quit; /* `exit` */
 };
 

@@ -19,6 +19,7 @@
 #include "cli/shell.h"
 #include "conf/lexer.h"
 #include "conf/parser.h"
+#include "conf/printer.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -97,6 +98,38 @@ static void warn_unenforced(struct shell *s)
 		s->config, when);
 }
 
+static void copy_entry(struct shell *s, const struct conf_entry *from,
+		       struct conf_entry *to, bool uuid);
+
+/* @e as it is now, for `abort` to put back: a deep copy, uuid too. */
+static struct conf_entry *snapshot(struct shell *s, const struct conf_entry *e)
+{
+	struct conf_entry *c = arena_alloc(&s->arena, sizeof(*c));
+
+	*c = *e;
+	c->attrs = NULL;
+	c->subs = NULL;
+	c->next = NULL;
+	copy_entry(s, e, c, true);
+	return c;
+}
+
+/* The tree printed, malloc'd: what the outermost `config` began from. */
+static char *print_tree(struct shell *s, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (!f)
+		return NULL;
+	conf_print(&s->tree, &(struct conf_print_opts){ 0 }, f);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 static int do_config(struct shell *s, struct conf_word *w, size_t n)
 {
 	struct sh_frame *f = sh_top(s);
@@ -114,8 +147,12 @@ static int do_config(struct shell *s, struct conf_word *w, size_t n)
 			 s->load_error);
 		return -1;
 	}
-	if (!f)
+	if (!f) {
 		warn_unenforced(s);
+		free(s->loaded_text);
+		s->loaded_text = print_tree(s, &s->loaded_len);
+		s->apply_failed = false;
+	}
 	if (n < 2)
 		return sh_parse_error(s, w[0].text, "config needs a section");
 	for (i = 0; i < 8 && (size_t)i + 1 < n; i++)
@@ -139,6 +176,10 @@ static int do_config(struct shell *s, struct conf_word *w, size_t n)
 	if (s->depth == SH_MAX_DEPTH - 1)
 		return sh_parse_error(s, w[1].text, "nested too deep");
 	f = &s->stack[s->depth];
+	*f = (struct sh_frame){ .renames = s->nr_renames };
+	/* A nested config is the entry's change: abort puts it all back */
+	if (s->depth)
+		f->snap = snapshot(s, sh_top(s)->entry);
 	f->sec = conf_section_open(&s->tree,
 				   s->depth ? &sh_top(s)->entry->subs :
 					      &s->tree.sections,
@@ -146,6 +187,9 @@ static int do_config(struct shell *s, struct conf_word *w, size_t n)
 	if (s->depth)
 		sh_top(s)->entry->touched = true;
 	f->entry = sch->key == SK_NONE ? f->sec->entries : NULL;
+	/* A singleton's body, as an edit: saved by its end only */
+	if (!s->depth && f->entry)
+		f->snap = snapshot(s, f->entry);
 	s->depth++;
 	return 0;
 }
@@ -167,9 +211,14 @@ static int do_edit(struct shell *s, struct conf_word *w, size_t n)
 	if (!key)
 		return print_diags(s, &dl, w, n);
 	e = conf_entry_get(f->sec, key);
+	s->stack[s->depth] =
+		(struct sh_frame){ .sec = f->sec,
+				   .snap = e ? snapshot(s, e) : NULL,
+				   .created = !e,
+				   .renames = s->nr_renames };
 	if (!e)
 		e = conf_entry_open(&s->tree, f->sec, key, &w[1].loc);
-	s->stack[s->depth++] = (struct sh_frame){ .sec = f->sec, .entry = e };
+	s->stack[s->depth++].entry = e;
 	return 0;
 }
 
@@ -292,14 +341,88 @@ static int do_end(struct shell *s, struct conf_word *w, size_t n)
 		return 0;
 	memcpy(s->stack, saved, sizeof(saved));
 	s->depth = depth;
+	s->apply_failed = true;
 	return -1;
 }
 
+/*
+ * Level @i's changes undone: its entry (an edit's; a nested config's,
+ * the entry it is in) as it was when the level opened, and the
+ * references renamed since then named as before.
+ */
+static void discard(struct shell *s, int i)
+{
+	struct sh_frame *f = &s->stack[i];
+	bool edit = i && f->sec == s->stack[i - 1].sec;
+	struct conf_entry *e = edit || !i ? f->entry : s->stack[i - 1].entry;
+
+	while (s->nr_renames > f->renames) {
+		const struct sh_rename *r = &s->renames[--s->nr_renames];
+
+		sh_ref_rename(s, r->path, r->to, r->from);
+	}
+	if (f->created) {
+		conf_entry_delete(f->sec, f->entry->key);
+	} else if (f->snap) {
+		struct conf_entry *next = e->next;
+
+		*e = *f->snap;
+		e->next = next;
+	}
+}
+
+/*
+ * FortiOS's abort: "end and discard last config". It ends what `end`
+ * would end, without that level's changes: in a nested config (an
+ * interface's secondaryip), all of that config, back to the entry; at
+ * the outermost level the open edit only, since FortiOS saved each
+ * `next` and each delete, rename and move as typed. Those are applied
+ * here as `end` applies them (said so); nothing else changed, nothing
+ * is applied. After a refused apply (of `end` or of this) the table
+ * stays open, and `abort` drops every staged change, as said.
+ */
 static int do_abort(struct shell *s, struct conf_word *w, size_t n)
 {
+	const struct sh_frame *f = sh_top(s);
+	int level = s->depth - 1; /* the config frame abort ends */
+	size_t len;
+	char *now;
+
+	if (f->entry && f->sec->schema->key != SK_NONE)
+		level--;
+	if (level > 0) {
+		discard(s, level);
+		s->depth = level;
+		return 0;
+	}
+	if (s->apply_failed) {
+		s->depth = 0;
+		sh_load(s);
+		sh_error(s, NULL, "every staged change dropped");
+		return 0;
+	}
+	discard(s, s->depth - 1);
+	now = print_tree(s, &len);
+	if (now && s->loaded_text && len == s->loaded_len &&
+	    !memcmp(now, s->loaded_text, len)) {
+		free(now);
+		s->depth = 0;
+		sh_load(s);
+		return 0;
+	}
+	free(now);
+	sh_error(
+		s, NULL,
+		"abort: %swhat `next`, delete, rename, move or clone saved in this config is applied, as FortiOS keeps it",
+		s->depth > 1 ? "the open edit's changes are dropped; " : "");
 	s->depth = 0;
-	sh_load(s);
-	return 0;
+	if (!sh_apply(s))
+		return 0;
+	s->depth = 1;
+	s->apply_failed = true;
+	sh_error(s, NULL,
+		 "fix it and `end`, or `abort` again to drop every change");
+	return -1;
 }
 
 /* Words after the attribute: enum abbreviations expanded, refs checked. */
@@ -425,22 +548,28 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 	}
 	diag_init(&dl, &s->arena);
 	if (conf_exec(&s->tree, sec, NULL, w, n, &dl) == 0 &&
-	    !strcmp(w[0].text, "rename") && sec->schema->key != SK_ID)
-		/* As on FortiOS, what named the entry names it still. */
-		sh_ref_rename(s, path, w[1].text, w[3].text);
+	    !strcmp(w[0].text, "rename") && sec->schema->key != SK_ID &&
+	    /* As on FortiOS, what named the entry names it still. */
+	    sh_ref_rename(s, path, w[1].text, w[3].text))
+		*ARENA_PUSH(&s->arena, s->renames, s->nr_renames,
+			    s->cap_renames) = (struct sh_rename){
+			.path = arena_strdup(&s->arena, path),
+			.from = arena_strdup(&s->arena, w[1].text),
+			.to = arena_strdup(&s->arena, w[3].text),
+		};
 	return print_diags(s, &dl, w, n);
 }
 
-/* @from's values into @to (not the uuid), and its nested tables. */
+/* @from's values into @to (the uuid only if @uuid), its nested tables. */
 static void copy_entry(struct shell *s, const struct conf_entry *from,
-		       struct conf_entry *to)
+		       struct conf_entry *to, bool uuid)
 {
 	const struct conf_attr *a;
 
 	for (a = from->attrs; a; a = a->next) {
 		struct conf_attr *c;
 
-		if (!strcmp(a->schema->name, "uuid"))
+		if (!uuid && !strcmp(a->schema->name, "uuid"))
 			continue;
 		c = conf_attr_set(&s->tree, to, a->schema, &a->name_loc);
 		c->vals = arena_alloc(&s->arena, a->nr_vals * sizeof(*c->vals));
@@ -456,7 +585,8 @@ static void copy_entry(struct shell *s, const struct conf_entry *from,
 			copy_entry(s, e,
 				   e->key ? conf_entry_open(&s->tree, c, e->key,
 							    &e->loc) :
-					    c->entries);
+					    c->entries,
+				   uuid);
 	}
 }
 
@@ -490,7 +620,7 @@ static int do_clone(struct shell *s, struct conf_word *w, size_t n)
 		return -1;
 	}
 	to = conf_entry_open(&s->tree, sec, key, &w[3].loc);
-	copy_entry(s, from, to);
+	copy_entry(s, from, to, false);
 	return 0;
 }
 
@@ -499,7 +629,7 @@ static int do_exit(struct shell *s, struct conf_word *w, size_t n)
 	if (s->depth) {
 		sh_error(
 			s, "please use 'end' to return to root shell",
-			"`end` applies the staged changes, `abort` drops them");
+			"`end` applies the staged changes, `abort` drops the open edit's");
 		return -1;
 	}
 	s->quit = true;

@@ -33,7 +33,7 @@ static const char *const body_cmds[] = { "set",	   "unset",    "append",
 static const struct {
 	const char *cmd, *help;
 } helps[] = {
-	{ "abort", "End and discard all staged changes." },
+	{ "abort", "End and discard last config (the open edit's changes)." },
 	{ "append", "Add values to a list." },
 	{ "clear", "Set a list to its default value (as unset)." },
 	{ "clone", "Clone an entry: clone <key> to <new key>." },
@@ -147,6 +147,8 @@ int sh_load(struct shell *s)
 	int err;
 
 	arena_reset(&s->arena);
+	s->renames = NULL;
+	s->nr_renames = s->cap_renames = 0;
 	conf_tree_init(&s->tree, &s->arena);
 	s->tree.vdom = s->vdom; /* NULL: root */
 	diag_init(&dl, &s->arena);

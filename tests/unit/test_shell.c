@@ -527,6 +527,142 @@ static void test_show_nested(void **state)
 	run(f, "abort");
 }
 
+/* The config file's text, malloc'd. */
+static char *file_text(struct fixture *f)
+{
+	FILE *in = fopen(f->path, "r");
+	char *text = calloc(1, 65536);
+
+	assert_non_null(in);
+	assert_non_null(text);
+	assert_true(fread(text, 1, 65535, in) > 0);
+	fclose(in);
+	return text;
+}
+
+/*
+ * abort as FortiOS's ("end and discard last config"): a nested config is
+ * dropped whole, back to its entry; at the outermost level the open edit
+ * only, what `next` saved before it is kept (applied); a rename's
+ * references are named as before.
+ */
+static void test_abort_scope(void **state)
+{
+	struct fixture *f = *state;
+	const struct conf_section *sec, *pol;
+	struct conf_entry *wan1;
+	char *before, *after;
+
+	before = file_text(f);
+	run(f, "config system interface");
+	run(f, "edit wan1");
+	wan1 = f->s.stack[1].entry;
+	run(f, "set alias uplink");
+	run(f, "config secondaryip");
+	run(f, "edit 1");
+	run(f, "set ip 10.1.1.1/24");
+	run(f, "abort");
+	assert_int_equal(f->s.depth, 2); /* back in wan1's edit */
+	sec = conf_entry_sub(wan1, "secondaryip");
+	assert_true(!sec || !conf_entry_get(sec, "1"));
+	assert_string_equal(conf_attr_str(wan1, "alias"), "uplink");
+	run(f, "abort"); /* wan1's edit: nothing was saved, nothing applied */
+	assert_int_equal(f->s.depth, 0);
+	after = file_text(f);
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+
+	run(f, "config firewall address");
+	run(f, "edit a1");
+	run(f, "set subnet 10.0.0.1/32");
+	run(f, "next");
+	run(f, "edit a2");
+	run(f, "set subnet 10.0.0.2/32");
+	run(f, "abort");
+	assert_int_equal(f->s.depth, 0);
+	sh_load(&f->s);
+	sec = conf_tree_section(&f->s.tree, "firewall address");
+	assert_non_null(conf_entry_get(sec, "a1")); /* saved by next */
+	assert_null(conf_entry_get(sec, "a2"));
+
+	run(f, "config system zone");
+	run(f, "edit z1");
+	run(f, "set interface wan1");
+	run(f, "end");
+	run(f, "config firewall local-in-policy");
+	run(f, "edit 1");
+	run(f, "set intf z1");
+	run(f, "end");
+	run(f, "config system interface");
+	run(f, "edit wan1");
+	run(f, "config secondaryip");
+	run(f, "edit 1");
+	run(f, "set ip 10.1.1.1/24");
+	run(f, "next");
+	run(f, "rename 1 to 2"); /* an id: no reference follows */
+	run(f, "abort");
+	assert_int_equal(f->s.depth, 2);
+	run(f, "abort");
+	run(f, "config system sdwan");
+	run(f, "config zone");
+	run(f, "edit sz");
+	run(f, "end");
+	run(f, "end");
+	run(f, "config system zone");
+	run(f, "rename z1 to z9");
+	run(f, "edit z9");
+	run(f, "set intrazone allow");
+	run(f, "abort"); /* the rename was saved, the edit not */
+	sh_load(&f->s);
+	pol = conf_tree_section(&f->s.tree, "firewall local-in-policy");
+	assert_string_equal(conf_attr_str(conf_entry_get(pol, "1"), "intf"),
+			    "z9");
+	sec = conf_tree_section(&f->s.tree, "system zone");
+	assert_null(conf_attr_get(conf_entry_get(sec, "z9"), "intrazone"));
+	/* in a singleton's nested table: the rename and its references go */
+	run(f, "config firewall local-in-policy");
+	run(f, "edit 1");
+	run(f, "set intf sz");
+	run(f, "end");
+	run(f, "config system sdwan");
+	run(f, "config zone");
+	run(f, "rename sz to sz2");
+	pol = conf_tree_section(&f->s.tree, "firewall local-in-policy");
+	assert_string_equal(conf_attr_str(conf_entry_get(pol, "1"), "intf"),
+			    "sz2");
+	run(f, "abort");
+	assert_int_equal(f->s.depth, 1);
+	assert_string_equal(conf_attr_str(conf_entry_get(pol, "1"), "intf"),
+			    "sz");
+	assert_non_null(conf_entry_get(
+		sh_ref_section(&f->s, "system sdwan zone"), "sz"));
+	run(f, "abort");
+	assert_int_equal(f->s.depth, 0);
+	/* what next saved does not compile: the table stays, then all goes */
+	before = file_text(f);
+	run(f, "config firewall addrgrp");
+	run(f, "edit loop");
+	run(f, "set member loop");
+	run(f, "next");
+	assert_int_equal(sh_exec_line(&f->s, "abort"), -1);
+	assert_int_equal(f->s.depth, 1);
+	run(f, "abort");
+	assert_int_equal(f->s.depth, 0);
+	/* a refused end said `abort`: it drops every change */
+	run(f, "config firewall addrgrp");
+	run(f, "edit loop");
+	run(f, "set member loop");
+	assert_int_equal(sh_exec_line(&f->s, "end"), -1);
+	assert_int_equal(f->s.depth, 2);
+	run(f, "abort");
+	assert_int_equal(f->s.depth, 0);
+	after = file_text(f);
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+}
+
 /* clone: the values and the nested tables, not the uuid. */
 static void test_clone_nested(void **state)
 {
@@ -600,6 +736,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sdwan_zone_follows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_show_nested, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_abort_scope, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_clone_nested, setup,
 						teardown),
