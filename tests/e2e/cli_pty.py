@@ -218,6 +218,23 @@ def offline(bin_, conf):
         f.write(orig)
     out = t.line("abort", host + " # ")
     result(out is not None, "abort after that")
+    # a nested level: show prints it, abort ends it, back at the entry
+    t.line("config system interface", host + " (interface) # ")
+    t.line("edit wan1", host + " (wan1) # ")
+    t.line("config secondaryip", host + " (secondaryip) # ")
+    t.line("edit 1", host + " (1) # ")
+    t.line("set ip 10.1.1.1/24", host + " (1) # ")
+    out = t.line("show", host + " (1) # ")
+    result(out is not None and "config secondaryip" in out
+           and "system interface" not in out,
+           "show in a nested edit prints that level, not the interface")
+    out = t.line("abort", host + " (wan1) # ")
+    result(out is not None, "abort in a nested config: back at the entry (wan1)")
+    out = t.line("show", host + " (wan1) # ")
+    result(out is not None and 'edit "wan1"' in out and "10.1.1.1" not in out,
+           "... without the nested config's changes")
+    out = t.line("abort", host + " # ")
+    result(out is not None, "abort in the outermost edit: the top prompt")
     t.exit("offline")
 
 
