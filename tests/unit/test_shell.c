@@ -70,6 +70,7 @@ static int teardown(void **state)
 	unlink(bak); /* a test's `end` kept the file before */
 	arena_free(&f->s.arena);
 	arena_free(&f->s.lines);
+	free(f->s.loaded_text); /* the tree as the last config loaded it */
 	free(f);
 	return 0;
 }
