@@ -448,5 +448,6 @@ int cmd_cli(int argc, char **argv)
 	arena_free(&s.lines);
 	free(s.loaded_text);
 	free((char *)s.config);
+	free((char *)s.vdom); /* the VDOM the daemon enforces, or NULL */
 	return ret;
 }
