@@ -446,7 +446,6 @@ int cmd_cli(int argc, char **argv)
 		ret = script(&s, stdin);
 	arena_free(&s.arena);
 	arena_free(&s.lines);
-	free(s.loaded_text);
 	free((char *)s.config);
 	free((char *)s.vdom); /* the VDOM the daemon enforces, or NULL */
 	return ret;

@@ -68,9 +68,11 @@ struct shell {
 	int depth;
 	struct sh_rename *renames; /* in the tree's arena */
 	size_t nr_renames, cap_renames;
-	/* The tree as the outermost `config` loaded it, printed (malloc'd). */
-	char *loaded_text;
-	size_t loaded_len;
+	/*
+	 * Something FortiOS would have saved already: an outermost `next`
+	 * that changed its entry, a delete, rename, move, purge or clone.
+	 */
+	bool saved;
 	/*
 	 * The outermost `end` (or an `abort`'s apply) was refused: `abort`
 	 * at the outermost level now drops every staged change, as the

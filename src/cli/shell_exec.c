@@ -114,20 +114,38 @@ static struct conf_entry *snapshot(struct shell *s, const struct conf_entry *e)
 	return c;
 }
 
-/* The tree printed, malloc'd: what the outermost `config` began from. */
-static char *print_tree(struct shell *s, size_t *len)
+/* @e of @sec as `show` prints it, malloc'd (NULL: out of memory). */
+static char *entry_text(const struct conf_section *sec,
+			const struct conf_entry *e, size_t *len)
 {
 	char *text = NULL;
 	FILE *f = open_memstream(&text, len);
 
 	if (!f)
 		return NULL;
-	conf_print(&s->tree, &(struct conf_print_opts){ 0 }, f);
+	conf_print_section(sec, e, true, f);
 	if (fclose(f)) {
 		free(text);
 		return NULL;
 	}
 	return text;
+}
+
+/* Does the edit @f leaves differ from what `edit` found? */
+static bool edit_changed(const struct sh_frame *f)
+{
+	size_t la, lb;
+	char *a, *b;
+	bool changed;
+
+	if (f->created || !f->snap)
+		return true;
+	a = entry_text(f->sec, f->entry, &la);
+	b = entry_text(f->sec, f->snap, &lb);
+	changed = !a || !b || la != lb || memcmp(a, b, la);
+	free(a);
+	free(b);
+	return changed;
 }
 
 static int do_config(struct shell *s, struct conf_word *w, size_t n)
@@ -149,8 +167,7 @@ static int do_config(struct shell *s, struct conf_word *w, size_t n)
 	}
 	if (!f) {
 		warn_unenforced(s);
-		free(s->loaded_text);
-		s->loaded_text = print_tree(s, &s->loaded_len);
+		s->saved = false;
 		s->apply_failed = false;
 	}
 	if (n < 2)
@@ -315,6 +332,9 @@ static int do_next(struct shell *s, struct conf_word *w, size_t n)
 {
 	if (check_required(s, sh_top(s)))
 		return -1;
+	/* FortiOS saves the outermost table's entry here */
+	if (s->depth == 2 && !s->saved)
+		s->saved = edit_changed(sh_top(s));
 	s->depth--;
 	return 0;
 }
@@ -377,16 +397,14 @@ static void discard(struct shell *s, int i)
  * interface's secondaryip), all of that config, back to the entry; at
  * the outermost level the open edit only, since FortiOS saved each
  * `next` and each delete, rename and move as typed. Those are applied
- * here as `end` applies them (said so); nothing else changed, nothing
- * is applied. After a refused apply (of `end` or of this) the table
+ * here as `end` applies them (said so); if none changed anything,
+ * nothing is applied. After a refused apply (of `end` or of this) the table
  * stays open, and `abort` drops every staged change, as said.
  */
 static int do_abort(struct shell *s, struct conf_word *w, size_t n)
 {
 	const struct sh_frame *f = sh_top(s);
 	int level = s->depth - 1; /* the config frame abort ends */
-	size_t len;
-	char *now;
 
 	if (f->entry && f->sec->schema->key != SK_NONE)
 		level--;
@@ -402,15 +420,11 @@ static int do_abort(struct shell *s, struct conf_word *w, size_t n)
 		return 0;
 	}
 	discard(s, s->depth - 1);
-	now = print_tree(s, &len);
-	if (now && s->loaded_text && len == s->loaded_len &&
-	    !memcmp(now, s->loaded_text, len)) {
-		free(now);
+	if (!s->saved) {
 		s->depth = 0;
 		sh_load(s);
 		return 0;
 	}
-	free(now);
 	sh_error(
 		s, NULL,
 		"abort: %swhat `next`, delete, rename, move or clone saved in this config is applied, as FortiOS keeps it",
@@ -547,8 +561,10 @@ static int do_table(struct shell *s, struct conf_word *w, size_t n)
 		return -1;
 	}
 	diag_init(&dl, &s->arena);
-	if (conf_exec(&s->tree, sec, NULL, w, n, &dl) == 0 &&
-	    !strcmp(w[0].text, "rename") && sec->schema->key != SK_ID &&
+	k = conf_exec(&s->tree, sec, NULL, w, n, &dl);
+	/* FortiOS does a delete, rename, move or purge as typed */
+	s->saved |= !k && s->depth == 1;
+	if (!k && !strcmp(w[0].text, "rename") && sec->schema->key != SK_ID &&
 	    /* As on FortiOS, what named the entry names it still. */
 	    sh_ref_rename(s, path, w[1].text, w[3].text))
 		*ARENA_PUSH(&s->arena, s->renames, s->nr_renames,
@@ -621,6 +637,7 @@ static int do_clone(struct shell *s, struct conf_word *w, size_t n)
 	}
 	to = conf_entry_open(&s->tree, sec, key, &w[3].loc);
 	copy_entry(s, from, to, false);
+	s->saved |= s->depth == 1;
 	return 0;
 }
 

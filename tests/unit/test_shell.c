@@ -70,7 +70,6 @@ static int teardown(void **state)
 	unlink(bak); /* a test's `end` kept the file before */
 	arena_free(&f->s.arena);
 	arena_free(&f->s.lines);
-	free(f->s.loaded_text); /* the tree as the last config loaded it */
 	free(f);
 	return 0;
 }
@@ -569,6 +568,12 @@ static void test_abort_scope(void **state)
 	assert_string_equal(conf_attr_str(wan1, "alias"), "uplink");
 	run(f, "abort"); /* wan1's edit: nothing was saved, nothing applied */
 	assert_int_equal(f->s.depth, 0);
+	run(f, "config firewall address");
+	run(f, "edit remote-vpn");
+	run(f, "next"); /* saved nothing: it did not change */
+	run(f, "edit remote-vpn");
+	run(f, "set comment x");
+	run(f, "abort");
 	after = file_text(f);
 	assert_string_equal(after, before);
 	free(after);
