@@ -21,7 +21,8 @@ static const char replay_usage[] =
 	"      --verdicts        one line per packet: N accept|drop|skip REASON POLICY\n"
 	"      --trace [FILTER]  debug-flow trace lines for packets matching the\n"
 	"                        `diagnose debug flow filter` words that follow the\n"
-	"                        capture, e.g. --trace saddr 203.0.113.66 dport 500\n"
+	"                        capture, e.g. --trace saddr 203.0.113.66 dport 500;\n"
+	"                        after the word filter6, the IPv6 filter's\n"
 	"      --trace-count N   trace at most N packets (`trace start N`; 0: all)\n"
 	"      --local A,B       the gateway's addresses (default: system interface);\n"
 	"                        A%wan1: the interface it is on\n"
@@ -57,29 +58,43 @@ enum {
 	OPT_TIMING,
 };
 
+static bool is_filter_word(const char *word)
+{
+	return !strcmp(word, "filter") || !strcmp(word, "filter6");
+}
+
 /*
  * The filter words after --trace; errors as usage errors of --trace.
  * FortiOS sets one criterion a command; here they come together
  * (`saddr A dport 500`), cut where an option word starts the next
- * (after `negate`, its field is its own) and applied in turn.
+ * (after `negate`, its field is its own) and applied in turn, to
+ * `filter` (IPv4 packets) until the word `filter6` names the IPv6 one
+ * (and `filter` the IPv4 one again). An address goes to its family's.
  */
 static int parse_trace_filter(struct flow_filter *f, int argc,
 			      const char *const *argv, const char *vdom)
 {
+	int i, end, err = 0, named = FLOW_FILTER4;
 	struct diag_list dl;
 	struct arena a;
-	int i, end, err = 0;
 	size_t k;
 
 	arena_init(&a);
 	diag_init(&dl, &a);
-	for (i = 0; i < argc && !err; i = end) {
+	for (i = 0; i < argc && err >= 0; i = end) {
 		end = i + 1;
+		if (is_filter_word(argv[i])) {
+			named = strcmp(argv[i], "filter") ? FLOW_FILTER6 :
+							    FLOW_FILTER4;
+			continue;
+		}
 		if (!strcmp(argv[i], "negate") && end < argc)
 			end++;
-		while (end < argc && !flow_filter_is_option(argv[end]))
+		while (end < argc && !flow_filter_is_option(argv[end]) &&
+		       !is_filter_word(argv[end]))
 			end++;
-		err = flow_filter_apply(f, end - i, argv + i, vdom, &dl);
+		err = flow_filters_apply(f, named, end - i, argv + i, vdom,
+					 &dl);
 	}
 	for (k = 0; k < dl.nr; k++)
 		fprintf(stderr, "localin: --trace: %s\n", dl.items[k].msg);
@@ -112,7 +127,7 @@ int cmd_replay(int argc, char **argv)
 	bool resolve = true;
 	int c, ret;
 
-	flow_filter_init(&o.filter);
+	flow_filters_init(o.filter);
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -182,9 +197,9 @@ int cmd_replay(int argc, char **argv)
 				argv[optind]);
 			return 2;
 		}
-		if (parse_trace_filter(&o.filter, argc - optind,
+		if (parse_trace_filter(o.filter, argc - optind,
 				       (const char *const *)argv + optind,
-				       vdom))
+				       vdom) < 0)
 			return 2;
 	}
 	ret = pipeline_load_resolved(&p, path, vdom, resolve);

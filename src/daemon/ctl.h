@@ -204,7 +204,8 @@ struct ctl_req {
 	const char *const *argv;
 	__u32 count; /* CTL_TRACE_START */
 	bool force;  /* CTL_RELOAD: "reload force" */
-	int family;  /* CTL_SESS_*: 4 (session) or 6 (session6) */
+	/* CTL_SESS_*: 4 (session) or 6 (session6); CTL_FILTER: filter(6) */
+	int family;
 	bool json;   /* "json ...": one line of JSON */
 	bool keep;   /* CTL_DEBUG_ENABLE */
 	bool on;     /* enable|disable of the debug settings */

@@ -279,7 +279,7 @@ static int parse_firewall(int argc, char **argv, struct ctl_req *req, char *err,
 static int parse_flow(int argc, char **argv, struct ctl_req *req, char *err,
 		      size_t errlen)
 {
-	/* filter6 (FortiOS's IPv6 set): the one filter, which takes both */
+	/* filter: the IPv4 packets' filter, filter6 the IPv6 ones' */
 	static const char *const what[] = { "filter", "trace", "show",
 					    "filter6" };
 	static const char *const trace[] = { "start", "stop" };
@@ -293,6 +293,7 @@ static int parse_flow(int argc, char **argv, struct ctl_req *req, char *err,
 		return k;
 	if (k == 0 || k == 3) {
 		req->cmd = CTL_FILTER;
+		req->family = k ? 6 : 4;
 		req->argc = argc - 4;
 		req->argv = (const char *const *)argv + 4;
 		return 0;

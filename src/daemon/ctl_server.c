@@ -483,7 +483,7 @@ static bool console_gone(struct daemon *d)
 	if (!d->trace_streamed || !d->trace_left || ctl_streams(d))
 		return false;
 	d->trace_streamed = false;
-	err = li_loader_set_trace(d->l, &d->filter, 0);
+	err = li_loader_set_trace(d->l, d->filter, 0);
 	daemon_msg(
 		"the console streaming the trace went: trace stopped, %u of its %u packets not traced%s%s",
 		d->trace_left, d->trace_run, err ? "; the data path: " : "",
@@ -495,7 +495,7 @@ static bool console_gone(struct daemon *d)
 
 static bool trace_push(struct daemon *d, __u32 count, FILE *out)
 {
-	int err = li_loader_set_trace(d->l, &d->filter, count);
+	int err = li_loader_set_trace(d->l, d->filter, count);
 
 	if (err) {
 		fprintf(out, "cannot set the trace in the data path: %s\n",
@@ -524,7 +524,7 @@ static bool trace_stop(struct daemon *d, FILE *out)
 static bool debug_reset(struct daemon *d, FILE *out)
 {
 	ctl_stream_end(d, true, "debug reset");
-	flow_filter_init(&d->filter);
+	flow_filters_init(d->filter);
 	d->dbg_timestamp = false;
 	d->dbg_no_func = false;
 	d->dbg_iprope = false;
@@ -564,21 +564,30 @@ static bool set_flag(bool *flag, bool value)
 
 static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 {
-	struct flow_filter f = d->filter;
+	int named = r->family == 6 ? FLOW_FILTER6 : FLOW_FILTER4, k;
+	struct flow_filter f[FLOW_NR_FILTERS];
 	char buf[1024];
 
 	if (!r->argc) {
-		if (flow_filter_format(&d->filter, buf, sizeof(buf)) > 0)
+		if (flow_filter_format(&d->filter[named], buf, sizeof(buf)) > 0)
 			fputs(buf, out);
 		return true;
 	}
-	if (flow_filter_parse(&f, r->argc, r->argv,
-			      d->p ? d->p->objs.vdom : NULL, buf,
-			      sizeof(buf))) {
+	memcpy(f, d->filter, sizeof(f));
+	k = flow_filters_parse(f, named, r->argc, r->argv,
+			       d->p ? d->p->objs.vdom : NULL, buf, sizeof(buf));
+	if (k < 0) {
 		fprintf(out, "%s\n", buf);
 		return false;
 	}
-	d->filter = f;
+	memcpy(d->filter, f, sizeof(f));
+	/* What localin's single filter took: said where it went. */
+	if (k == FLOW_FILTER6 && named != k)
+		fputs("IPv6 address: set in the IPv6 filter, which `diagnose debug flow filter6` shows (`filter` selects IPv4 packets)\n",
+		      out);
+	else if (k != named)
+		fputs("IPv4 address: set in the IPv4 filter, which `diagnose debug flow filter` shows (`filter6` selects IPv6 packets)\n",
+		      out);
 	/*
 	 * A running trace follows the new filter at once, with what is left
 	 * of its budget in the data path: trace_left also counts packets
@@ -586,7 +595,7 @@ static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 	 * giving the data path that many again traced more than N.
 	 */
 	if (d->trace_left) {
-		int err = li_loader_set_trace_filter(d->l, &d->filter);
+		int err = li_loader_set_trace_filter(d->l, d->filter);
 
 		if (err) {
 			fprintf(out,
@@ -640,7 +649,7 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 		return true;
 	case CTL_FILTER:
 		if (r.json)
-			return diag_filter_json(d, out);
+			return diag_filter_json(d, r.family, out);
 		return do_filter(d, &r, out);
 	case CTL_TRACE_START:
 		return trace_push(d, r.count, out);

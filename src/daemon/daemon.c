@@ -746,7 +746,7 @@ static int start(struct daemon *d)
 	 * The live SAs before any interface is attached; a trace a dead
 	 * daemon started is nobody's now.
 	 */
-	err = sas_start(d) ?: li_loader_set_trace(d->l, &d->filter, 0);
+	err = sas_start(d) ?: li_loader_set_trace(d->l, d->filter, 0);
 	if (err) {
 		daemon_msg("cannot set up the data path: %s", strerror(-err));
 		return err;
@@ -1037,7 +1037,7 @@ int daemon_run(const struct daemon_opts *o)
 		return err;
 	}
 	local_set_init(&d.locals);
-	flow_filter_init(&d.filter);
+	flow_filters_init(d.filter);
 	err = open_signals(&d, &old);
 	if (!err)
 		err = start(&d);

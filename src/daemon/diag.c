@@ -329,8 +329,10 @@ bool diag_show_localin(struct daemon *d, const struct ctl_req *r, FILE *out)
 	return ok;
 }
 
-bool diag_filter_json(struct daemon *d, FILE *out)
+bool diag_filter_json(struct daemon *d, int family, FILE *out)
 {
-	diag_fmt_filter_json(out, &d->filter);
+	int k = family == 6 ? FLOW_FILTER6 : FLOW_FILTER4;
+
+	diag_fmt_filter_json(out, &d->filter[k], family == 6 ? 6 : 4);
 	return true;
 }

@@ -348,11 +348,12 @@ static void json_port(FILE *out, const struct flow_filter *f, int field,
 			r[1], f->negate & (1u << field) ? "true" : "false");
 }
 
-void diag_fmt_filter_json(FILE *out, const struct flow_filter *f)
+void diag_fmt_filter_json(FILE *out, const struct flow_filter *f, int family)
 {
 	static const char *const modes[] = { "range", "and", "or" };
 
-	fputs("{\"localin\":1,\"filter\":{\"vd\":", out);
+	fprintf(out,
+		"{\"localin\":1,\"family\":%d,\"filter\":{\"vd\":", family);
 	if (f->set & (1u << FF_VD))
 		fprintf(out, "%d", f->vd);
 	else

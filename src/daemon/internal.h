@@ -213,7 +213,8 @@ struct daemon {
 	time_t logfile_roll_from; /* the wall time logfile_roll_at was found */
 	struct log_sink msgs; /* daemon_msg(): stderr, syslog once detached */
 	char msgs_path[4096]; /* ...or this file, with no syslog to reach */
-	struct flow_filter filter;
+	/* `diagnose debug flow filter` and `filter6` (FLOW_FILTER4, 6) */
+	struct flow_filter filter[FLOW_NR_FILTERS];
 	__u32 trace_left;     /* trace start N, minus the traces seen */
 	__u32 trace_run;      /* N of the last trace start */
 	__u64 trace_spent_ns; /* when the data path's budget was seen spent */
@@ -363,7 +364,7 @@ bool diag_sys_status(struct daemon *d, bool json, FILE *out);
 bool diag_sys_perf(struct daemon *d, bool json, FILE *out);
 bool diag_get_localin(struct daemon *d, const struct ctl_req *r, FILE *out);
 bool diag_show_localin(struct daemon *d, const struct ctl_req *r, FILE *out);
-bool diag_filter_json(struct daemon *d, FILE *out);
+bool diag_filter_json(struct daemon *d, int family, FILE *out);
 
 /* sas.c */
 int sas_start(struct daemon *d);

@@ -25,6 +25,17 @@ enum flow_field {
 
 #define FLOW_VD_ROOT 0 /* index of our single VDOM, "vd-root:0" */
 
+/*
+ * FortiOS keeps two filters: `diagnose debug flow filter` selects IPv4
+ * packets, `filter6` IPv6 ones; li_trace_filter holds them at these keys.
+ * A packet that is neither (not IP) is the IPv4 filter's, as it always was.
+ */
+enum flow_filter_set {
+	FLOW_FILTER4,
+	FLOW_FILTER6,
+	FLOW_NR_FILTERS,
+};
+
 /* An address range of one family, big-endian bytes (memcmp order). */
 struct flow_addr_range {
 	__u8 family; /* 4 or 6 */
@@ -141,6 +152,12 @@ static __always_inline int li_ff_holds(const struct flow_filter *f, int field,
 	default: /* FF_VD */
 		return f->vd == FLOW_VD_ROOT;
 	}
+}
+
+/* The filter that decides for @pkt: FLOW_FILTER6 for IPv6, else FLOW_FILTER4. */
+static __always_inline __u32 li_flow_filter_of(const struct li_pkt *pkt)
+{
+	return pkt->family == 6 ? FLOW_FILTER6 : FLOW_FILTER4;
 }
 
 /* Every criterion that is set holds (negated ones must not). */

@@ -116,9 +116,13 @@ int li_loader_set_sas(struct li_loader *l, const struct spi_table *t);
 /* Packets and bytes the data path let through for SA @id; zeroing them. */
 int li_loader_sa_stat(struct li_loader *l, __u32 id, struct li_sa_stat *out);
 int li_loader_sa_stat_clear(struct li_loader *l, __u32 id);
+/*
+ * The trace's filters, @f[FLOW_FILTER4] and @f[FLOW_FILTER6] (NULL: as
+ * they are), and its budget.
+ */
 int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 			__u32 count);
-/* The filter alone: a running trace keeps what is left of its budget. */
+/* The filters alone: a running trace keeps what is left of its budget. */
 int li_loader_set_trace_filter(struct li_loader *l,
 			       const struct flow_filter *f);
 /* Packets the data path may still trace (its budget; 0 when spent). */

@@ -695,12 +695,11 @@ int li_loader_sa_stat_clear(struct li_loader *l, __u32 id)
 int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 			__u32 count)
 {
-	__u32 k = 0;
+	int err = f ? li_loader_set_trace_filter(l, f) : 0;
 
-	if (f && bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_trace_filter),
-				     &k, f, BPF_ANY))
-		return -errno;
-	/* after the filter: a packet that sees the budget sees the filter */
+	if (err)
+		return err;
+	/* after the filters: a packet that sees the budget sees them */
 	__atomic_store_n(&l->cmap->trace[LI_TR_REMAINING], (__s64)count,
 			 __ATOMIC_RELEASE);
 	return 0;
@@ -708,11 +707,12 @@ int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 
 int li_loader_set_trace_filter(struct li_loader *l, const struct flow_filter *f)
 {
-	__u32 k = 0;
+	int fd = bpf_map__fd(l->skel->maps.li_trace_filter);
+	__u32 k;
 
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_trace_filter), &k,
-				f, BPF_ANY))
-		return -errno;
+	for (k = 0; k < FLOW_NR_FILTERS; k++)
+		if (bpf_map_update_elem(fd, &k, &f[k], BPF_ANY))
+			return -errno;
 	return 0;
 }
 

@@ -112,7 +112,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, FLOW_NR_FILTERS); /* filter, filter6 */
 	__type(key, __u32);
 	__type(value, struct flow_filter);
 } li_trace_filter SEC(".maps");
@@ -971,12 +971,14 @@ static __always_inline __u32 trace_take(struct li_conf *cf,
 	/*
 	 * A key on the stack: with li_zero, clang laid out the registers
 	 * of the decision before it worse (4 instructions more on every
-	 * local frame, bench/xdp/insns.sh).
+	 * local frame, bench/xdp/insns.sh). The packet's family picks
+	 * `filter` or `filter6`.
 	 */
-	__u32 k = 0;
+	__u32 k;
 
 	if (*rem <= 0)
 		return 0;
+	k = li_flow_filter_of(p);
 	f = bpf_map_lookup_elem(&li_trace_filter, &k);
 	if (!f || !li_flow_filter_match(f, p))
 		return 0;

@@ -449,7 +449,7 @@ static void emit_trace(struct replay *r, const struct li_pkt *p,
 		.local_out = local_out,
 	};
 
-	if (!flow_trace_want(&r->o->filter, &r->budget, p, &t.trace_id))
+	if (!flow_trace_want(r->o->filter, &r->budget, p, &t.trace_id))
 		return;
 	need_sess_id(r, v);
 	flow_trace_print(r->out, &t);

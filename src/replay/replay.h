@@ -15,10 +15,11 @@
 
 struct replay_opts {
 	const char *capture;
-	bool verdicts;		   /* one line per packet, nothing else */
-	bool trace;		   /* debug-flow trace lines inline */
-	struct flow_filter filter; /* which packets to trace */
-	unsigned int trace_count;  /* trace at most this many; 0 = all */
+	bool verdicts; /* one line per packet, nothing else */
+	bool trace;    /* debug-flow trace lines inline */
+	/* which packets to trace: `filter` (IPv4) and `filter6` (IPv6) */
+	struct flow_filter filter[FLOW_NR_FILTERS];
+	unsigned int trace_count; /* trace at most this many; 0 = all */
 	const char *intf;   /* arrival interface when the capture has none */
 	const char *locals; /* "ADDR,ADDR": the gateway's addresses */
 	/* "ADDR[/LEN],...": its fe80::/10 ones, besides those */

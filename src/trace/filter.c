@@ -119,7 +119,8 @@ static int set_addr_pair(struct flow_filter *f, const char *const *argv,
 
 /* Set @field from @argv[1..]; @argv[0] is the field's own word. */
 static int set_field(struct flow_filter *f, int field, int argc,
-		     const char *const *argv, struct diag_list *dl)
+		     const char *const *argv, const char *vdom,
+		     struct diag_list *dl)
 {
 	int max_values = field <= FF_DPORT ? 2 : 1, ret;
 	uint32_t v;
@@ -169,6 +170,15 @@ static int set_field(struct flow_filter *f, int field, int argc,
 		if (!parse_u32(argv[1], 0x7fffffff, &v))
 			return fail(dl, "invalid virtual domain index \"%s\"",
 				    argv[1]);
+		/*
+		 * The daemon enforces one VDOM: another index would be
+		 * taken and then match nothing, a trace that never starts.
+		 */
+		if (v != FLOW_VD_ROOT)
+			return fail(
+				dl,
+				"no virtual domain with index %u: the one here is %s (index %d); -1 matches all",
+				v, vdom ? vdom : "root", FLOW_VD_ROOT);
 		f->vd = (int)v;
 		ret = 0;
 		break;
@@ -219,7 +229,7 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 				"cannot negate \"%s\": use addr, saddr, daddr, port, sport, dport or proto",
 				argv[1]);
 		if (argc > 2) {
-			ret = set_field(f, field, argc - 1, argv + 1, dl);
+			ret = set_field(f, field, argc - 1, argv + 1, vdom, dl);
 			if (ret)
 				return ret;
 		} else if (!(f->set & (1u << field))) {
@@ -232,7 +242,7 @@ static int apply(struct flow_filter *f, int argc, const char *const *argv,
 	field = field_of(opt);
 	if (field < 0)
 		return fail(dl, "unknown filter option \"%s\"", opt);
-	return set_field(f, field, argc, argv, dl);
+	return set_field(f, field, argc, argv, vdom, dl);
 }
 
 int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
@@ -269,6 +279,77 @@ int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
 bool flow_filter_match(const struct flow_filter *f, const struct li_pkt *pkt)
 {
 	return li_flow_filter_match(f, pkt);
+}
+
+void flow_filters_init(struct flow_filter *f)
+{
+	int k;
+
+	for (k = 0; k < FLOW_NR_FILTERS; k++)
+		flow_filter_init(&f[k]);
+}
+
+/*
+ * The filter an address command is for: that of its first address's
+ * family; `negate FIELD` alone, the one where FIELD is set. @named for
+ * any other command, and for words that are no address (the named
+ * filter's parse says what is wrong with them).
+ */
+static int filter_for(const struct flow_filter *f, int named, int argc,
+		      const char *const *argv)
+{
+	__u8 bytes[16], family;
+	int field, other = !named;
+
+	if (argc >= 2 && !strcmp(argv[0], "negate")) {
+		argc--;
+		argv++;
+	}
+	field = field_of(argv[0]);
+	if (field != FF_ADDR && field != FF_SADDR && field != FF_DADDR)
+		return named;
+	if (argc < 2)
+		return !(f[named].set & (1u << field)) &&
+				       f[other].set & (1u << field) ?
+			       other :
+			       named;
+	if (parse_addr(argv[1], &family, bytes))
+		return named;
+	return family == 6 ? FLOW_FILTER6 : FLOW_FILTER4;
+}
+
+int flow_filters_apply(struct flow_filter *f, int named, int argc,
+		       const char *const *argv, const char *vdom,
+		       struct diag_list *dl)
+{
+	int k;
+
+	if (argc < 1 || !argv[0])
+		return fail(dl, "missing filter option");
+	k = filter_for(f, named, argc, argv);
+	return flow_filter_apply(&f[k], argc, argv, vdom, dl) ?: k;
+}
+
+int flow_filters_parse(struct flow_filter *f, int named, int argc,
+		       const char *const *argv, const char *vdom, char *err,
+		       size_t errlen)
+{
+	struct diag_list dl;
+	struct arena a;
+	int ret;
+
+	arena_init(&a);
+	diag_init(&dl, &a);
+	ret = flow_filters_apply(f, named, argc, argv, vdom, &dl);
+	if (errlen)
+		snprintf(err, errlen, "%s", dl.nr ? dl.items[0].msg : "");
+	arena_free(&a);
+	return ret;
+}
+
+bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt)
+{
+	return li_flow_filter_match(&f[li_flow_filter_of(pkt)], pkt);
 }
 
 static void format_addr(struct logbuf *lb, const struct flow_filter *f,
@@ -359,7 +440,7 @@ bool flow_trace_take(struct flow_trace_budget *b, __u32 *trace_id)
 bool flow_trace_want(const struct flow_filter *f, struct flow_trace_budget *b,
 		     const struct li_pkt *pkt, __u32 *trace_id)
 {
-	if (!b->remaining || !flow_filter_match(f, pkt))
+	if (!b->remaining || !flow_filters_match(f, pkt))
 		return false;
 	return flow_trace_take(b, trace_id);
 }

@@ -13,7 +13,8 @@
  *   sport P [Q]      source port in P..Q
  *   dport P [Q]      destination port in P..Q
  *   proto N          IP protocol number (after IPv6 extension headers)
- *   vd N             VDOM index, -1 for all (we have one VDOM, root = 0)
+ *   vd N             VDOM index, -1 for all (we have one VDOM, index 0;
+ *                    another index is refused, naming it)
  *   vd-name NAME     VDOM by name ("root")
  *   negate FIELD [VALUE...]
  *                    invert FIELD (addr saddr daddr port sport dport
@@ -28,6 +29,13 @@
  * ports (ESP, non-first fragments, other protocols) has ports 0. The
  * 7.2+ pair form `addr A B and|or` takes two hosts: between A and B
  * (and), or from or to either (or).
+ *
+ * There are two filters, as on FortiOS: `filter` for IPv4 packets and
+ * `filter6` for IPv6 ones (flow_filters_*() below), each "any" until set.
+ * An address command goes to the filter of its address's family whichever
+ * was named: `filter addr 2001:db8::1` sets filter6's addr, so what
+ * scripts typed when localin had one filter for both keeps tracing the
+ * packets it named.
  */
 #ifndef LOCALIN_TRACE_FILTER_H
 #define LOCALIN_TRACE_FILTER_H
@@ -66,6 +74,23 @@ int flow_filter_parse(struct flow_filter *f, int argc, const char *const *argv,
 
 bool flow_filter_match(const struct flow_filter *f, const struct li_pkt *pkt);
 
+/* Both filters of a daemon or a replay: @f[FLOW_FILTER4], @f[FLOW_FILTER6]. */
+void flow_filters_init(struct flow_filter *f);
+/*
+ * One command of `filter` (@named FLOW_FILTER4) or `filter6`
+ * (FLOW_FILTER6): the filter it changed, which is the other one for an
+ * address of the other family (above), or -EINVAL as flow_filter_apply().
+ */
+int flow_filters_apply(struct flow_filter *f, int named, int argc,
+		       const char *const *argv, const char *vdom,
+		       struct diag_list *dl);
+/* The same, with the error's text in @err, as flow_filter_parse(). */
+int flow_filters_parse(struct flow_filter *f, int named, int argc,
+		       const char *const *argv, const char *vdom, char *err,
+		       size_t errlen);
+/* @pkt's family's filter matches it (not IP: the IPv4 filter). */
+bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt);
+
 /*
  * The current filter as the device prints it for `diagnose debug flow
  * filter` with no arguments: eight lines, each indented by eight spaces,
@@ -87,7 +112,7 @@ void flow_trace_start(struct flow_trace_budget *b, __u32 n);
 void flow_trace_stop(struct flow_trace_budget *b);
 /* One packet matched: true (and its trace id) while budget remains. */
 bool flow_trace_take(struct flow_trace_budget *b, __u32 *trace_id);
-/* flow_filter_match() then flow_trace_take(): the per-packet question. */
+/* flow_filters_match() then flow_trace_take(): the per-packet question. */
 bool flow_trace_want(const struct flow_filter *f, struct flow_trace_budget *b,
 		     const struct li_pkt *pkt, __u32 *trace_id);
 

@@ -37,6 +37,8 @@ seed=$here/../../examples/seed.conf
 
 GW_WAN=198.51.100.1
 ATT_ADDR=198.51.100.66
+GW_WAN6=2001:db8:100::1
+ATT_ADDR6=2001:db8:100::66
 IF=wan1
 ADMG=li-adm-$$
 UIN=li-in-$$
@@ -66,6 +68,20 @@ for i in range(int(sys.argv[2])):
     s.sendto(b"\0" * 28, (sys.argv[1], 500))
 ' "$GW_WAN" "${1:-1}"
 }
+
+# UDP from the attacker's port 500 to ADDR:PORT (IPv4 or IPv6), COUNT times.
+probe_to() { # addr port count
+	ip netns exec "$PEER" "$py" -c '
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 500))
+for i in range(int(sys.argv[3])):
+    s.sendto(b"\0" * 28, (sys.argv[1], int(sys.argv[2])))
+' "$1" "$2" "$3"
+}
+# The words FILTER (filter or filter6) prints include PATTERN (grep -E).
+filter_has() { li_cmd diagnose debug flow "$1" | grep -Eq "$2"; }
 
 # The admin group and its member; another user outside it.
 groupadd "$ADMG" && useradd -M -N -s /bin/false -G "$ADMG" "$UIN" &&
@@ -321,6 +337,83 @@ if [ "${lost:-0}" -gt 0 ]; then
 else
 	fail "no lost frame for the slow client: $(cat "$tmp/slow.out"); $(li_cmd status | grep -E 'events|trace')"
 fi
+li_cmd diagnose debug reset >/dev/null
+
+# --- filter and filter6: one filter for each family, as on FortiOS -------------
+# localin took filter6 as filter: setting an IPv6 filter replaced the
+# IPv4 one, and IPv4 packets went untraced.
+ip -n "$GW" addr add "$GW_WAN6/64" dev wan1 nodad &&
+	ip -n "$PEER" addr add "$ATT_ADDR6/64" dev att0 nodad ||
+	fail "cannot add the IPv6 addresses"
+li_cmd diagnose debug flow filter clear >/dev/null
+li_cmd diagnose debug flow filter6 clear >/dev/null
+li_cmd diagnose debug flow filter addr "$ATT_ADDR" >/dev/null &&
+	li_cmd diagnose debug flow filter dport 500 >/dev/null &&
+	li_cmd diagnose debug flow filter6 addr "$ATT_ADDR6" >/dev/null &&
+	li_cmd diagnose debug flow filter6 dport 501 >/dev/null
+check "filter addr $ATT_ADDR, dport 500; filter6 addr $ATT_ADDR6, dport 501" \
+	[ $? = 0 ]
+li_cmd diagnose debug flow filter >"$tmp/f4.out"
+li_cmd diagnose debug flow filter6 >"$tmp/f6.out"
+check "filter shows the IPv4 filter: host addr: $ATT_ADDR-$ATT_ADDR" \
+	grep -q "host addr: $ATT_ADDR-$ATT_ADDR\$" "$tmp/f4.out"
+check "... dport: 500-500" grep -q "dport: 500-500\$" "$tmp/f4.out"
+check "filter6 shows the IPv6 filter: host addr: $ATT_ADDR6-$ATT_ADDR6" \
+	grep -q "host addr: $ATT_ADDR6-$ATT_ADDR6\$" "$tmp/f6.out"
+check "... dport: 501-501" grep -q "dport: 501-501\$" "$tmp/f6.out"
+li_cmd diagnose -j debug flow filter6 >"$tmp/f6.json"
+check "filter6 -j: family 6, its addr and dport" "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["family"] == 6, d
+assert d["filter"]["addr"]["from"] == sys.argv[2], d
+assert d["filter"]["dport"]["from"] == 501, d
+' "$tmp/f6.json" "$ATT_ADDR6"
+li_cmd diagnose debug flow trace start 4 >/dev/null
+start_stream s7
+wait_until 100 streams 1
+# Neither filter's: IPv6 to 500, IPv4 to 501. Then two of each.
+probe_to "$GW_WAN6" 500 2
+probe_to "$GW_WAN" 501 2
+probe_to "$GW_WAN" 500 2
+probe_to "$GW_WAN6" 501 2
+exit_of "$s7"
+rc=$?
+check "trace start 4 with both filters set: the stream ends after 4 packets, exit 0 (got $rc)" \
+	[ "$rc" = 0 ]
+n4=$(grep -c "received a packet(proto=17, $ATT_ADDR:500->$GW_WAN:500)" "$tmp/s7.out")
+n6=$(grep -c "received a packet(proto=17, $ATT_ADDR6:500->$GW_WAN6:501)" "$tmp/s7.out")
+nx=$(grep -c 'func=print_pkt_detail' "$tmp/s7.out")
+check "... IPv4 by filter: 2 to port 500 (got $n4)" [ "$n4" = 2 ]
+check "... IPv6 by filter6: 2 to port 501 (got $n6)" [ "$n6" = 2 ]
+check "... nothing else: 4 packets (got $nx)" [ "$nx" = 4 ]
+li_cmd diagnose debug flow filter clear >/dev/null
+li_cmd diagnose debug flow filter >"$tmp/f4.out"
+li_cmd diagnose debug flow filter6 >"$tmp/f6.out"
+check "filter clear clears the IPv4 filter" grep -q "Host addr: any" "$tmp/f4.out"
+check "... and not the IPv6 one" grep -q "host addr: $ATT_ADDR6" "$tmp/f6.out"
+# What scripts typed when the one filter took both families.
+li_cmd diagnose debug flow filter6 clear >/dev/null
+li_cmd diagnose debug flow filter addr "$ATT_ADDR6" >"$tmp/compat.out"
+check "filter addr $ATT_ADDR6 (an IPv6 address) says it went to filter6" \
+	grep -q "set in the IPv6 filter" "$tmp/compat.out"
+check "... filter6 has it" filter_has filter6 "host addr: $ATT_ADDR6-"
+check "... filter does not" filter_has filter "Host addr: any"
+li_cmd diagnose debug flow filter6 clear >/dev/null
+# vd N: this daemon has one VDOM, index 0; 3 was taken and matched nothing.
+li_cmd diagnose debug flow filter vd 3 >"$tmp/vd.out" 2>&1
+rc=$?
+check "filter vd 3 is refused (exit $rc, want 1)" [ "$rc" = 1 ]
+check "... saying why: $(cat "$tmp/vd.out")" grep -q \
+	"no virtual domain with index 3: the one here is root (index 0); -1 matches all" \
+	"$tmp/vd.out"
+check "... the filter keeps vf: any" filter_has filter "vf: any"
+li_cmd diagnose debug flow filter vd-name dmz >"$tmp/vd.out" 2>&1
+rc=$?
+check "filter vd-name dmz is refused (exit $rc, want 1): $(cat "$tmp/vd.out")" \
+	[ "$rc" = 1 ]
+check "... naming the daemon's VDOM" grep -q \
+	'unknown virtual domain "dmz" (this one is "root")' "$tmp/vd.out"
 li_cmd diagnose debug reset >/dev/null
 
 # --- iprope list, show, clear ------------------------------------------------

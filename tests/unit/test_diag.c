@@ -200,9 +200,9 @@ static void test_json_str_and_filter(void **state)
 	assert_int_equal(
 		flow_filter_parse(&f, 2, dport, NULL, err, sizeof(err)), 0);
 	text_open(&t);
-	diag_fmt_filter_json(t.f, &f);
+	diag_fmt_filter_json(t.f, &f, 4);
 	text_is(&t,
-		"{\"localin\":1,\"filter\":{\"vd\":null,\"proto\":null,"
+		"{\"localin\":1,\"family\":4,\"filter\":{\"vd\":null,\"proto\":null,"
 		"\"addr\":{\"from\":\"10.0.0.1\",\"to\":\"10.0.0.9\",\"mode\":\"and\",\"negate\":false},"
 		"\"saddr\":null,\"daddr\":null,\"port\":null,\"sport\":null,"
 		"\"dport\":{\"from\":500,\"to\":500,\"negate\":false}}}\n");

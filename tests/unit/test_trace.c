@@ -342,14 +342,153 @@ static void test_filter_match_ports_proto(void **state)
 	ok(&f, "negate proto");
 	assert_false(flow_filter_match(&f, &esp));
 	assert_true(flow_filter_match(&f, &ping));
-	/* vd: root is index 0, the only one. */
+	/*
+	 * vd: root is index 0, the only one. Another index is refused: it
+	 * was taken and matched nothing, a trace that never started.
+	 */
 	ok(&f, "clear");
 	ok(&f, "vd 0");
 	assert_true(flow_filter_match(&f, &esp));
-	ok(&f, "vd 3");
-	assert_false(flow_filter_match(&f, &esp));
+	bad(&f, "vd 3",
+	    "no virtual domain with index 3: the one here is root (index 0); -1 matches all");
+	assert_true(flow_filter_match(&f, &esp));
 	ok(&f, "vd -1");
 	assert_true(flow_filter_match(&f, &esp));
+}
+
+/* One command of `filter` (4) or `filter6` (6); the filter it changed. */
+static int cmd2(struct flow_filter *f, int family, const char *line, char *err,
+		size_t errlen)
+{
+	char copy[256], *save = NULL, *w;
+	const char *argv[8];
+	int argc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (w = strtok_r(copy, " ", &save); w && argc < 8;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	return flow_filters_parse(f, family == 6 ? FLOW_FILTER6 : FLOW_FILTER4,
+				  argc, argv, NULL, err, errlen);
+}
+
+/*
+ * FortiOS's two filters: `filter` selects IPv4 packets, `filter6` IPv6
+ * ones; both at once, each cleared and shown on its own. localin had one
+ * for both, where `filter6` replaced what `filter` had set.
+ */
+static void test_filters_per_family(void **state)
+{
+	struct li_pkt a4 = pkt_of(4, 17, "10.0.0.1", 500, "10.0.0.9", 500),
+		      b4 = pkt_of(4, 17, "10.0.0.2", 500, "10.0.0.9", 500),
+		      a6 = pkt_of(6, 17, "2001:db8::1", 500, "2001:db8::9",
+				  500),
+		      b6 = pkt_of(6, 17, "2001:db8::2", 500, "2001:db8::9",
+				  500),
+		      c6 = pkt_of(6, 17, "2001:db8::3", 500, "2001:db8::9",
+				  500),
+		      other = { 0 }; /* not IP: the IPv4 filter's */
+	struct flow_filter f[FLOW_NR_FILTERS], before[FLOW_NR_FILTERS];
+	char err[128], buf[1024];
+	int n;
+
+	(void)state;
+	flow_filters_init(f);
+	assert_int_equal(cmd2(f, 4, "addr 10.0.0.1", err, sizeof(err)),
+			 FLOW_FILTER4);
+	assert_int_equal(cmd2(f, 6, "saddr 2001:db8::1", err, sizeof(err)),
+			 FLOW_FILTER6);
+	/* both hold: each family's packets by their own filter */
+	assert_true(flow_filters_match(f, &a4));
+	assert_false(flow_filters_match(f, &b4));
+	assert_true(flow_filters_match(f, &a6));
+	assert_false(flow_filters_match(f, &b6));
+	assert_false(flow_filters_match(f, &other));
+	n = flow_filter_format(&f[FLOW_FILTER4], buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	assert_non_null(strstr(buf, "host addr: 10.0.0.1-10.0.0.1\n"));
+	assert_non_null(strstr(buf, "Host saddr: any\n"));
+	flow_filter_format(&f[FLOW_FILTER6], buf, sizeof(buf));
+	assert_non_null(strstr(buf, "Host addr: any\n"));
+	assert_non_null(strstr(buf, "host saddr: 2001:db8::1-2001:db8::1\n"));
+	/* a criterion without an address stays in the filter named */
+	assert_int_equal(cmd2(f, 6, "dport 4500", err, sizeof(err)),
+			 FLOW_FILTER6);
+	assert_false(flow_filters_match(f, &a6));
+	assert_true(flow_filters_match(f, &a4));
+	/* clear: its own filter only */
+	assert_int_equal(cmd2(f, 4, "clear", err, sizeof(err)), FLOW_FILTER4);
+	assert_true(flow_filters_match(f, &b4));
+	assert_int_equal(f[FLOW_FILTER6].set,
+			 (1u << FF_SADDR) | (1u << FF_DPORT));
+	assert_int_equal(cmd2(f, 6, "clear", err, sizeof(err)), FLOW_FILTER6);
+	assert_true(flow_filters_match(f, &b6));
+	/*
+	 * What scripts typed when the one filter took both: an address goes
+	 * to its family's filter, whichever was named, negate too.
+	 */
+	assert_int_equal(cmd2(f, 4, "addr 2001:db8::1", err, sizeof(err)),
+			 FLOW_FILTER6);
+	assert_int_equal(f[FLOW_FILTER4].set, 0);
+	assert_true(flow_filters_match(f, &a6));
+	assert_false(flow_filters_match(f, &b6));
+	assert_int_equal(cmd2(f, 4, "negate addr", err, sizeof(err)),
+			 FLOW_FILTER6);
+	assert_false(flow_filters_match(f, &a6));
+	assert_true(flow_filters_match(f, &b6));
+	assert_int_equal(
+		cmd2(f, 6, "daddr 10.0.0.9 10.0.0.10", err, sizeof(err)),
+		FLOW_FILTER4);
+	assert_true(flow_filters_match(f, &a4));
+	assert_int_equal(
+		cmd2(f, 4, "negate saddr 2001:db8::2", err, sizeof(err)),
+		FLOW_FILTER6);
+	assert_int_equal(f[FLOW_FILTER6].negate,
+			 (1u << FF_ADDR) | (1u << FF_SADDR));
+	/* README's way to trace IPv6 packets only: no IPv4 address */
+	assert_int_equal(cmd2(f, 4, "negate addr 0.0.0.0 255.255.255.255", err,
+			      sizeof(err)),
+			 FLOW_FILTER4);
+	assert_false(flow_filters_match(f, &a4));
+	assert_false(flow_filters_match(f, &b4));
+	assert_false(flow_filters_match(f, &a6)); /* not 2001:db8::1, */
+	assert_false(flow_filters_match(f, &b6)); /* nor ::2, as set */
+	assert_true(flow_filters_match(f, &c6));
+	/* a failed command changes neither filter, and says why */
+	memcpy(before, f, sizeof(f));
+	assert_int_equal(cmd2(f, 6, "addr 2001:db8::x", err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "invalid address \"2001:db8::x\"");
+	assert_int_equal(cmd2(f, 4, "negate port", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "cannot negate \"port\": it is not set");
+	assert_int_equal(
+		cmd2(f, 4, "addr 10.0.0.1 2001:db8::1", err, sizeof(err)),
+		-EINVAL);
+	assert_memory_equal(f, before, sizeof(f));
+}
+
+/* vd N names the daemon's VDOM when it refuses another index. */
+static void test_filter_vd_index(void **state)
+{
+	const char *vd3[] = { "vd", "3" }, *vd0[] = { "vd", "0" },
+		   *all[] = { "vd", "-1" };
+	struct flow_filter f;
+	char err[128];
+
+	(void)state;
+	flow_filter_init(&f);
+	assert_int_equal(flow_filter_parse(&f, 2, vd3, "dmz", err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(
+		err,
+		"no virtual domain with index 3: the one here is dmz (index 0); -1 matches all");
+	assert_int_equal(f.set, 0);
+	assert_int_equal(flow_filter_parse(&f, 2, vd0, "dmz", err, sizeof(err)),
+			 0);
+	assert_int_equal(f.set, 1u << FF_VD);
+	assert_int_equal(flow_filter_parse(&f, 2, all, "dmz", err, sizeof(err)),
+			 0);
+	assert_int_equal(f.set, 0);
 }
 
 static void test_trace_budget(void **state)
@@ -358,7 +497,7 @@ static void test_trace_budget(void **state)
 		pkt_of(4, 17, "203.0.113.5", 500, "198.51.100.1", 500);
 	struct li_pkt other = pkt_of(4, 6, "192.0.2.1", 1, "198.51.100.1", 22);
 	struct flow_trace_budget b;
-	struct flow_filter f;
+	struct flow_filter f[FLOW_NR_FILTERS];
 	__u32 id = 0;
 
 	(void)state;
@@ -372,19 +511,19 @@ static void test_trace_budget(void **state)
 	assert_false(flow_trace_take(&b, &id));
 	assert_int_equal(b.remaining, 0);
 
-	flow_filter_init(&f);
-	ok(&f, "proto 17");
+	flow_filters_init(f);
+	ok(&f[FLOW_FILTER4], "proto 17");
 	flow_trace_start(&b, 2);
 	/* A packet the filter refuses costs nothing. */
-	assert_false(flow_trace_want(&f, &b, &other, &id));
+	assert_false(flow_trace_want(f, &b, &other, &id));
 	assert_int_equal(b.remaining, 2);
-	assert_true(flow_trace_want(&f, &b, &in, &id));
+	assert_true(flow_trace_want(f, &b, &in, &id));
 	assert_int_equal(id, 3); /* ids keep counting across starts */
 	flow_trace_stop(&b);
-	assert_false(flow_trace_want(&f, &b, &in, &id));
+	assert_false(flow_trace_want(f, &b, &in, &id));
 	flow_trace_start(&b, 1);
 	b.next_id = 0xffffffffu;
-	assert_true(flow_trace_want(&f, &b, &in, &id));
+	assert_true(flow_trace_want(f, &b, &in, &id));
 	assert_int_equal(id, 0xffffffffu);
 	assert_int_equal(b.next_id, 1); /* never 0 */
 }
@@ -791,6 +930,8 @@ int main(void)
 		cmocka_unit_test(test_filter_addr_pair),
 		cmocka_unit_test(test_trace_show_options),
 		cmocka_unit_test(test_filter_match_ports_proto),
+		cmocka_unit_test(test_filters_per_family),
+		cmocka_unit_test(test_filter_vd_index),
 		cmocka_unit_test(test_trace_budget),
 		cmocka_unit_test(test_trace_deny),
 		cmocka_unit_test(test_trace_vdom),
