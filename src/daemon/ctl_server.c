@@ -1138,13 +1138,11 @@ void ctl_server_tick(struct daemon *d)
  * would keep the daemon from exiting, holding its locks, so that no new
  * daemon could start.
  */
-/* @c's answer (@ok, @text) written until @until at the latest; closed. */
-static void answer_and_close(struct ctl_conn *c, bool ok, const char *text,
-			     __u64 until)
+/* What @c has to send, written until @until at the latest; closed. */
+static void send_and_close(struct ctl_conn *c, __u64 until)
 {
 	__u64 now;
 
-	answer(c, ok, text, strlen(text));
 	c->close_after = true;
 	while (c->out_off < c->out_len) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
@@ -1165,6 +1163,32 @@ static void answer_and_close(struct ctl_conn *c, bool ok, const char *text,
 		poll(&pfd, 1, (int)(until - now));
 	}
 	conn_close(c);
+}
+
+/* @c's answer (@ok, @text) written until @until at the latest; closed. */
+static void answer_and_close(struct ctl_conn *c, bool ok, const char *text,
+			     __u64 until)
+{
+	answer(c, ok, text, strlen(text));
+	send_and_close(c, until);
+}
+
+void ctl_server_end_streams(struct daemon *d, const char *why)
+{
+	__u64 until = sa_mono_ms() + CTL_STOP_ANSWER_MS;
+	int i;
+
+	d->trace_streamed = false; /* ended on purpose: not a console gone */
+	for (i = 0; i < CTL_MAX_CONNS; i++) {
+		struct ctl_conn *c = &d->conns[i];
+
+		if (c->fd < 0 || !c->streaming || c->restart_waiter)
+			continue;
+		say_lost(c);
+		c->streaming = false;
+		frame(c, "end", why, strlen(why));
+		send_and_close(c, until);
+	}
 }
 
 void ctl_server_answer_stop(struct daemon *d, const char *text)

@@ -343,6 +343,12 @@ void ctl_server_tick(struct daemon *d);
 void ctl_server_answer_stop(struct daemon *d, const char *text);
 /* The connection of the first client that asked to restart, or -1. */
 int ctl_server_restart_fd(struct daemon *d);
+/*
+ * Every `diagnose debug enable` stream gets its end frame with @why, sent
+ * within a bounded wait, and is closed: before an exec, which would close
+ * them with no word of why.
+ */
+void ctl_server_end_streams(struct daemon *d, const char *why);
 /* Those who asked to restart, but @keep_fd's: answered and closed. */
 void ctl_server_answer_restart(struct daemon *d, bool ok, const char *text,
 			       int keep_fd);

@@ -196,6 +196,14 @@ void daemon_restart(struct daemon *d)
 		 * decided it, and reaches its readers, before the exec.
 		 */
 		li_loader_poll(d->l, 0, daemon_on_event, d);
+		/*
+		 * A console streaming the trace hears why it ends, as from
+		 * `trace stop`: the new image starts with no trace running
+		 * (start()), and the exec would just close its connection.
+		 */
+		ctl_server_end_streams(
+			d,
+			"daemon restarting: its trace stops, start it again");
 		/* What the exec loses is said, as a stop says it. */
 		syslogd_before_exec(d);
 		alertmail_before_exec(d);

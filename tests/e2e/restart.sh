@@ -10,6 +10,8 @@
 #  - a restart onto another build (an upgrade: a new file installed at the
 #    binary's path, and li_conf.build flipped as takeover.sh does): the
 #    new file runs, it replaces the program without a gap;
+#  - a console streaming the trace (`diagnose debug enable`) across it:
+#    its stream ends with an end frame saying "daemon restarting", exit 0;
 #  - a status asked while the new image starts: answered (the control
 #    socket is handed over, its queue kept);
 #  - SIGUSR2 (`systemctl kill -s USR2`): the same;
@@ -101,6 +103,32 @@ check "... the gateway's idle connection: its remote's data still arrives" \
 	idle_msg 1
 check "... the daemon answers" li_cmd status
 check "... still enforcing" ping_dropped
+
+# A console streaming the trace across the restart: the exec closed its
+# connection with no end frame (the client said "the daemon closed the
+# connection", exit 1); it hears why, as from `trace stop`.
+streaming() { li_cmd status | grep -q "trace lines to 1 streaming"; }
+li_cmd diagnose debug flow trace start 1000 >/dev/null
+in_gw "$orig" diagnose -s "$SOCK" debug enable >"$tmp/dbg.out" \
+	2>"$tmp/dbg.err" &
+dbg=$!
+idle_pids="$idle_pids $dbg"
+wait_until 100 streaming
+restart "$tmp/r8.out"
+i=0
+while alive "$dbg" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+wait "$dbg"
+drc=$?
+check "restart with a console streaming the trace: exit 0 ($rc)" [ "$rc" = 0 ]
+check "... the console's diagnose debug enable ends, exit 0 ($drc): $(cat "$tmp/dbg.err")" \
+	[ "$drc" = 0 ]
+check "... told why by its end frame: daemon restarting" \
+	grep -q "debug output ended: daemon restarting" "$tmp/dbg.err"
+check "... the new image runs no trace (status: trace: stopped)" \
+	sh -c "nsenter --net=/run/netns/$GW $orig status -s $SOCK | grep -q '^trace: stopped'"
 
 # Counted after one restart: a first start that loaded the program holds
 # what an adopting start never opens.
