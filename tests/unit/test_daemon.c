@@ -35,7 +35,7 @@ struct parse_case {
 	int argc; /* CTL_FILTER words */
 	__u32 count;
 	const char *msg; /* expected error text */
-	int family;	 /* CTL_SESS_* */
+	int family;	 /* CTL_SESS_*, CTL_FILTER */
 };
 
 static void test_ctl_parse(void **state)
@@ -74,16 +74,25 @@ static void test_ctl_parse(void **state)
 		{ .line = "apply",
 		  .err = -EINVAL,
 		  .msg = "usage: apply /ABSOLUTE/PATH" },
-		{ .line = "diagnose debug flow filter", .cmd = CTL_FILTER },
+		{ .line = "diagnose debug flow filter",
+		  .cmd = CTL_FILTER,
+		  .family = 4 },
 		{ .line = "diagnose debug flow filter saddr 10.0.0.1",
 		  .cmd = CTL_FILTER,
-		  .argc = 2 },
+		  .argc = 2,
+		  .family = 4 },
 		{ .line = "diag deb fl fil vd -1",
 		  .cmd = CTL_FILTER,
-		  .argc = 2 },
+		  .argc = 2,
+		  .family = 4 },
+		/* filter6 is the IPv6 filter, not filter's */
 		{ .line = "diagnose debug flow filter6 daddr 2001:db8::1",
 		  .cmd = CTL_FILTER,
-		  .argc = 2 },
+		  .argc = 2,
+		  .family = 6 },
+		{ .line = "diagnose debug flow filter6",
+		  .cmd = CTL_FILTER,
+		  .family = 6 },
 		{ .line = "diagnose debug flow trace start 10",
 		  .cmd = CTL_TRACE_START,
 		  .count = 10 },
@@ -196,7 +205,7 @@ static void test_ctl_parse(void **state)
 		    c->cmd == CTL_SESS_FILTER)
 			assert_int_equal(r.argc, c->argc);
 		if (c->cmd == CTL_SESS_LIST || c->cmd == CTL_SESS_CLEAR ||
-		    c->cmd == CTL_SESS_FILTER)
+		    c->cmd == CTL_SESS_FILTER || c->cmd == CTL_FILTER)
 			assert_int_equal(r.family, c->family);
 		if (c->cmd == CTL_TRACE_START)
 			assert_int_equal(r.count, c->count);
