@@ -27,8 +27,9 @@ enum flow_field {
 
 /*
  * FortiOS keeps two filters: `diagnose debug flow filter` selects IPv4
- * packets, `filter6` IPv6 ones; li_trace_filter holds them at these keys.
- * A packet that is neither (not IP) is the IPv4 filter's, as it always was.
+ * packets, `filter6` IPv6 ones; li_trace_filter holds them at these keys
+ * (as li_flow_filters_for_map() makes them). A packet that is neither
+ * (not IP) is the IPv4 filter's, as it always was.
  */
 enum flow_filter_set {
 	FLOW_FILTER4,
@@ -173,6 +174,40 @@ static __always_inline int li_flow_filter_match(const struct flow_filter *f,
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * Whether the family of filter @k is left out: its filter is not set but
+ * the other family's is. `filter saddr A` alone traces IPv4 packets from
+ * A, not every IPv6 packet besides (FortiOS: "filter if your network
+ * uses IPv4, filter6 if it uses IPv6"); nothing set traces all.
+ */
+static __always_inline int li_flow_filter_left_out(const struct flow_filter *f,
+						   __u32 k)
+{
+	return !f[k].set && f[!k].set;
+}
+
+/*
+ * What li_trace_filter holds for the admin's filters @f: each as it is,
+ * but a family left out gets a filter no packet of its key meets (an
+ * address of the other family), so the XDP program needs no test of its
+ * own for it.
+ */
+static __always_inline void li_flow_filters_for_map(const struct flow_filter *f,
+						    struct flow_filter *out)
+{
+	__u32 k;
+
+	for (k = 0; k < FLOW_NR_FILTERS; k++) {
+		out[k] = f[k];
+		if (!li_flow_filter_left_out(f, k))
+			continue;
+		__builtin_memset(&out[k], 0, sizeof(out[k]));
+		out[k].set = 1u << FF_ADDR;
+		out[k].addr.family = k == FLOW_FILTER6 ? 4 : 6;
+		out[k].vd = -1;
+	}
 }
 
 #endif

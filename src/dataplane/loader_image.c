@@ -708,10 +708,12 @@ int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 int li_loader_set_trace_filter(struct li_loader *l, const struct flow_filter *f)
 {
 	int fd = bpf_map__fd(l->skel->maps.li_trace_filter);
+	struct flow_filter m[FLOW_NR_FILTERS];
 	__u32 k;
 
+	li_flow_filters_for_map(f, m);
 	for (k = 0; k < FLOW_NR_FILTERS; k++)
-		if (bpf_map_update_elem(fd, &k, &f[k], BPF_ANY))
+		if (bpf_map_update_elem(fd, &k, &m[k], BPF_ANY))
 			return -errno;
 	return 0;
 }

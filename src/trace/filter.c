@@ -349,7 +349,10 @@ int flow_filters_parse(struct flow_filter *f, int named, int argc,
 
 bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt)
 {
-	return li_flow_filter_match(&f[li_flow_filter_of(pkt)], pkt);
+	__u32 k = li_flow_filter_of(pkt);
+
+	return !li_flow_filter_left_out(f, k) &&
+	       li_flow_filter_match(&f[k], pkt);
 }
 
 static void format_addr(struct logbuf *lb, const struct flow_filter *f,

@@ -31,7 +31,9 @@
  * (and), or from or to either (or).
  *
  * There are two filters, as on FortiOS: `filter` for IPv4 packets and
- * `filter6` for IPv6 ones (flow_filters_*() below), each "any" until set.
+ * `filter6` for IPv6 ones (flow_filters_*() below). With neither set,
+ * every packet is traced; once one is, the other family's packets are
+ * traced only by a filter of their own.
  * An address command goes to the filter of its address's family whichever
  * was named: `filter addr 2001:db8::1` sets filter6's addr, so what
  * scripts typed when localin had one filter for both keeps tracing the
@@ -88,7 +90,10 @@ int flow_filters_apply(struct flow_filter *f, int named, int argc,
 int flow_filters_parse(struct flow_filter *f, int named, int argc,
 		       const char *const *argv, const char *vdom, char *err,
 		       size_t errlen);
-/* @pkt's family's filter matches it (not IP: the IPv4 filter). */
+/*
+ * @pkt's family's filter matches it (not IP: the IPv4 filter's); a family
+ * whose filter is not set is traced only while the other's is not either.
+ */
 bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt);
 
 /*

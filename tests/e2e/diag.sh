@@ -399,6 +399,20 @@ check "filter addr $ATT_ADDR6 (an IPv6 address) says it went to filter6" \
 	grep -q "set in the IPv6 filter" "$tmp/compat.out"
 check "... filter6 has it" filter_has filter6 "host addr: $ATT_ADDR6-"
 check "... filter does not" filter_has filter "Host addr: any"
+# ... and traces what it did: that host's IPv6 packets, no IPv4 one (the
+# IPv4 filter, not set, is left out while filter6 is set).
+li_cmd diagnose debug flow trace start 2 >/dev/null
+start_stream s8
+wait_until 100 streams 1
+probe_to "$GW_WAN" 500 2
+probe_to "$GW_WAN6" 500 2
+exit_of "$s8"
+rc=$?
+n6=$(grep -c "received a packet(proto=17, $ATT_ADDR6:500->$GW_WAN6:500)" "$tmp/s8.out")
+nx=$(grep -c 'func=print_pkt_detail' "$tmp/s8.out")
+check "... trace start 2: the stream ends, exit 0 (got $rc)" [ "$rc" = 0 ]
+check "... with that host's 2 IPv6 packets (got $n6)" [ "$n6" = 2 ]
+check "... and no IPv4 one: 2 packets in all (got $nx)" [ "$nx" = 2 ]
 li_cmd diagnose debug flow filter6 clear >/dev/null
 # vd N: this daemon has one VDOM, index 0; 3 was taken and matched nothing.
 li_cmd diagnose debug flow filter vd 3 >"$tmp/vd.out" 2>&1
