@@ -33,7 +33,7 @@ static void fail(const char *why)
 	abort();
 }
 
-static void one_line(char *line, struct flow_filter *ff,
+static void one_line(char *line, struct flow_filter *ff, /* filter, filter6 */
 		     struct sess_filter *sf)
 {
 	char *argv[CTL_MAX_WORDS], err[256], buf[1024];
@@ -42,7 +42,7 @@ static void one_line(char *line, struct flow_filter *ff,
 	unsigned int count;
 	FILE *null;
 	bool ok;
-	int argc;
+	int argc, k;
 
 	ctl_parse_head(line, &ok, &count);
 	ctl_parse_frame(line, &kind, &count);
@@ -59,17 +59,22 @@ static void one_line(char *line, struct flow_filter *ff,
 	}
 	if (r.argc < 0 || r.argc > argc)
 		fail("parse: words out of the request");
+	if (r.cmd == CTL_FILTER && r.family != 4 && r.family != 6)
+		fail("parse: a flow filter of no family");
 	switch (r.cmd) {
 	case CTL_FILTER:
 		if (!r.argc)
 			break;
 		err[0] = '\0';
-		if (flow_filter_parse(ff, r.argc, r.argv, NULL, err,
-				      sizeof(err))) {
-			if (!err[0])
-				fail("flow filter: refused without saying why");
-		}
-		flow_filter_format(ff, buf, sizeof(buf));
+		k = flow_filters_parse(ff,
+				       r.family == 6 ? FLOW_FILTER6 :
+						       FLOW_FILTER4,
+				       r.argc, r.argv, NULL, err, sizeof(err));
+		if (k < 0 && !err[0])
+			fail("flow filter: refused without saying why");
+		if (k >= FLOW_NR_FILTERS)
+			fail("flow filter: changed a filter that is not there");
+		flow_filter_format(&ff[k < 0 ? 0 : k], buf, sizeof(buf));
 		break;
 	case CTL_SESS_FILTER:
 		if (!r.argc)
@@ -96,11 +101,11 @@ static void one_line(char *line, struct flow_filter *ff,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char in[CTL_LINE_MAX + 1];
-	struct flow_filter ff;
+	struct flow_filter ff[FLOW_NR_FILTERS];
 	struct sess_filter sf;
 	size_t off = 0;
 
-	flow_filter_init(&ff);
+	flow_filters_init(ff);
 	sess_filter_init(&sf, 4);
 	while (off < size) {
 		const uint8_t *nl = memchr(data + off, '\n', size - off);
@@ -111,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		memcpy(in, data + off, len);
 		in[len] = '\0';
-		one_line(in, &ff, &sf);
+		one_line(in, ff, &sf);
 		off += len + 1;
 	}
 	return 0;
