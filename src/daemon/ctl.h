@@ -30,8 +30,10 @@
  *   status                               config, load time, interfaces,
  *                                        counters per reason and per policy
  *   diagnose debug flow filter [WORDS]   change one criterion of the trace
- *                                        filter (trace/filter.h); no WORDS:
- *                                        print the filter
+ *                                        filter of IPv4 packets
+ *                                        (trace/filter.h); no WORDS: print
+ *                                        the filter
+ *   diagnose debug flow filter6 [WORDS]  the same for IPv6 packets
  *   diagnose debug flow trace start N    trace the next N matching packets
  *   diagnose debug flow trace stop
  *   diagnose vpn tunnel list [name NAME] the live SAs per tunnel
@@ -64,7 +66,8 @@
  *                                        output"): status, get, iprope
  *                                        list/show, vpn tunnel list, sys
  *                                        session list, debug flow filter
- *                                        (no words); error for the rest
+ *                                        or filter6 (no words); error for
+ *                                        the rest
  *
  * Keywords may be abbreviated to any unique prefix, as on FortiOS
  * ("diag deb flow tr start 10"); filter words are filter.h's own.
