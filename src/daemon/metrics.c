@@ -122,7 +122,7 @@ static void put_packets(FILE *f, const struct li_ruleset *rs,
 	__u32 k;
 
 	family(f, "localin_packets_total", "counter",
-	       "Packets the XDP program decided, by reason and verdict; reason policy counts the policies of the config in force (it starts again at a reload, as localin_policy_hits_total does).");
+	       "Packets the XDP program decided, by reason and verdict; reason policy is the sum of localin_policy_hits_total, the policies of the config in force (it drops when a policy with hits goes).");
 	for (r = 0; r < LI_R_MAX; r++)
 		if (r != LI_R_POLICY)
 			sample(f, "localin_packets_total", "reason",

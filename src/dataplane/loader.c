@@ -99,7 +99,7 @@ static int set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	__u32 need[5] = { 0 },
 	      def[5] = { DEF_CAP_ADDR, DEF_CAP_BM, DEF_CAP_CROSS, DEF_CAP_POL,
 			 DEF_CAP_PHASE };
-	__u64 addr, phase, size;
+	__u64 addr, phase, pol, size;
 	int i;
 
 	if (hint)
@@ -115,11 +115,14 @@ static int set_caps(struct li_loader *l, const struct li_ruleset *hint)
 	/* li_conf_val.tab: the address tables, the phase tables, policies */
 	addr = (__u64)LI_NR_SETS * def[0] * LI_ADDR_ELEM;
 	phase = (__u64)LI_NR_SETS * def[4] * LI_PHASE_ELEM;
+	pol = (__u64)LI_NR_SETS * def[3] *
+	      (sizeof(struct li_policy) / sizeof(__u32));
 	size = li_conf_val_size(&l->conf);
 	if (size > LI_CONF_MAX)
 		return -E2BIG;
 	l->conf.tab_phase = (__u32)addr;
 	l->conf.tab_pol = (__u32)(addr + phase);
+	l->conf.tab_hits = (__u32)(addr + phase + pol); /* even: 8-aligned */
 	bpf_map__set_value_size(s->maps.li_conf, (__u32)size);
 	bpf_map__set_max_entries(s->maps.li_bm, LI_NR_SETS * def[1]);
 	bpf_map__set_max_entries(s->maps.li_cross, LI_NR_SETS * def[2]);
@@ -253,6 +256,7 @@ static void map_tables(struct li_loader *l)
 	l->amap = v->tab;
 	l->pmap = v->tab + l->conf.tab_phase;
 	l->polmap = (struct li_policy *)(v->tab + l->conf.tab_pol);
+	l->carried_hits = (__u64 *)(v->tab + l->conf.tab_hits);
 	l->portmap = v->port;
 	l->lmap = v->locals;
 	l->smap = v->sas;
@@ -902,18 +906,6 @@ int li_loader_drain_ms(const struct li_loader *l)
 	return (int)(LI_EV_WAKE_NS / 1000000);
 }
 
-static int sum_percpu(struct li_loader *l, int fd, __u32 key, __u64 *sum)
-{
-	int i;
-
-	if (bpf_map_lookup_elem(fd, &key, l->pcpu))
-		return -errno;
-	*sum = 0;
-	for (i = 0; i < l->ncpus; i++)
-		*sum += l->pcpu[i];
-	return 0;
-}
-
 size_t li_cpu_stride(void)
 {
 	return (sizeof(struct li_cpu) + 7) & ~(size_t)7;
@@ -979,7 +971,7 @@ int li_loader_ring_full(struct li_loader *l, __u64 out[LI_EV_NR_KINDS])
 int li_loader_counters(struct li_loader *l, struct li_counters *out)
 {
 	__u64 n[LI_NR_STATS];
-	int fd, fam, err;
+	int fam, err;
 	__u32 i;
 
 	memset(out, 0, sizeof(*out));
@@ -994,41 +986,18 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out)
 		out->events_ring_full[i] = n[LI_ST_RING_FULL + i];
 	if (!l->have_rs)
 		return 0;
-	fd = bpf_map__fd(l->skel->maps.li_pol_hits);
 	for (fam = 0; fam < 2; fam++) {
 		struct li_fam_copy *fc = &l->fam[fam];
 		__u32 base =
 			l->active * l->conf.cap_pol + l->hdr.fam[fam].pol_base;
 
 		for (i = 0; i < fc->f.nr_policies; i++) {
-			err = sum_percpu(l, fd, base + i, &fc->hits[i]);
+			err = li_hits_read(l, base + i, &fc->hits[i]);
 			if (err)
 				return err;
 		}
 		out->policy_hits[fam] = fc->hits;
 		out->nr_policies[fam] = fc->f.nr_policies;
-	}
-	return 0;
-}
-
-int li_loader_clear_policy_hits(struct li_loader *l)
-{
-	int fd = bpf_map__fd(l->skel->maps.li_pol_hits), fam;
-	__u32 i;
-
-	if (!l->have_rs)
-		return 0;
-	memset(l->pcpu, 0, (size_t)l->ncpus * sizeof(l->pcpu[0]));
-	for (fam = 0; fam < 2; fam++) {
-		__u32 base =
-			l->active * l->conf.cap_pol + l->hdr.fam[fam].pol_base;
-
-		for (i = 0; i < l->fam[fam].f.nr_policies; i++) {
-			__u32 k = base + i;
-
-			if (bpf_map_update_elem(fd, &k, l->pcpu, BPF_ANY))
-				return -errno;
-		}
 	}
 	return 0;
 }

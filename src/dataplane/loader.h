@@ -34,7 +34,11 @@ struct li_counters {
 	__u64 events_suppressed[LI_EV_NR_KINDS];
 	/* by li_event_kind: let out, but the ring was full (daemon behind) */
 	__u64 events_ring_full[LI_EV_NR_KINDS];
-	__u64 *policy_hits[2]; /* per family, nr_policies each (loader-owned) */
+	/*
+	 * per family, nr_policies each (loader-owned): a policy's hits since
+	 * its id came in or the last clear, across reloads (loader_hits.c)
+	 */
+	__u64 *policy_hits[2];
 	__u32 nr_policies[2];
 };
 
@@ -302,7 +306,10 @@ int li_loader_poll(struct li_loader *l, int timeout_ms,
 /* Poll again within this many ms (events may wait unannounced), or -1. */
 int li_loader_drain_ms(const struct li_loader *l);
 int li_loader_counters(struct li_loader *l, struct li_counters *out);
-/* Zero the hit counters of the policies in force (iprope clear). */
+/*
+ * Zero the hit counters of the policies in force (iprope clear), by what
+ * is carried: a live per-CPU count is not written under the program.
+ */
 int li_loader_clear_policy_hits(struct li_loader *l);
 
 /*

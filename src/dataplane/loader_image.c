@@ -285,6 +285,7 @@ static void clear_dst_memos(struct li_loader *l)
 int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 {
 	__u32 set = l->active ^ 1;
+	struct li_hits_carry hc = { 0 };
 	struct li_image im;
 	size_t i;
 	int fam, err;
@@ -321,6 +322,8 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 
 		rebase_hdr(&l->conf, &h, set);
 		memcpy(&l->cmap->hdr[set].h, &h, sizeof(h));
+		/* by id from the set in force: an adopted one too */
+		err = li_hits_carry_begin(l, set, &hc);
 	}
 	for (fam = 0; fam < 2 && !err; fam++)
 		err = keep_family(&l->fam[fam], fam ? &rs->v6 : &rs->v4);
@@ -338,7 +341,17 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 		l->hdr = im.hdr;
 		l->have_rs = true;
 		l->last_flip_ns = li_mono_ns();
+		/*
+		 * The old set's hits are final once its last packet is
+		 * judged: some 1 ms more on a reload, for an exact count.
+		 * The ruleset is in force now, whatever the count says.
+		 */
+		if (hc.n) {
+			wait_gap(l->last_flip_ns);
+			li_hits_carry_end(l, &hc);
+		}
 	}
+	li_hits_carry_free(&hc);
 	ruleset_image_free(&im);
 	return err;
 }

@@ -84,6 +84,7 @@ struct li_loader {
 	__u32 *amap;		    /* the address tables of both sets */
 	__u32 *pmap;		    /* the phase tables */
 	struct li_policy *polmap;   /* the policies */
+	__u64 *carried_hits;	    /* by li_pol_hits key (loader_hits.c) */
 	__u16 *portmap;		    /* the port table */
 	struct li_local_slot *lmap; /* the locals table, both halves */
 	struct li_sa_slot *smap;    /* the SA table, both halves */
@@ -135,6 +136,31 @@ void li_natt_put(struct li_loader *l, const struct li_natt *n);
  */
 size_t li_cpu_stride(void);
 int li_cpu_read(struct li_loader *l, char **out);
+/*
+ * Policy hits (loader_hits.c), by li_pol_hits key: what the program
+ * counted there, summed over the CPUs (live), or that and what is carried
+ * from earlier sets (read).
+ */
+int li_hits_live(struct li_loader *l, __u32 key, __u64 *sum);
+int li_hits_read(struct li_loader *l, __u32 key, __u64 *sum);
+/* A reload's carrying of hits into the set coming in, to its end. */
+struct li_hits_carry {
+	size_t n;
+	__u32 *to;   /* keys in the set coming in */
+	__u32 *from; /* its id's key in the set in force */
+	__u64 *seen; /* from's live count when carried */
+};
+/*
+ * Set @set, written but not in force, gets the hits of the set in force
+ * by policy id; li_hits_carry_end() adds what the old set counted since,
+ * once no packet can count there any more (the flip and its gap after).
+ */
+int li_hits_carry_begin(struct li_loader *l, __u32 set,
+			struct li_hits_carry *c);
+void li_hits_carry_end(struct li_loader *l, struct li_hits_carry *c);
+void li_hits_carry_free(struct li_hits_carry *c);
+/* @n's policies in force += @old's hits by id (@old counts no more). */
+int li_hits_add(struct li_loader *n, struct li_loader *old);
 /* li_cpu's counters summed over the CPUs, with li_conf's carried ones. */
 int li_loader_stats(struct li_loader *l, __u64 sum[LI_NR_STATS]);
 /* Write one interface's classes into set @set. */

@@ -325,7 +325,8 @@ static int move_pins(struct li_loader *n, const char *tmp, const char *dir)
 /*
  * @n's counters += @old's (its own carried ones included), once @old is
  * out of use: into li_conf's carried words, which @n's readers add, as
- * @n's live per-CPU values are never written from user space.
+ * @n's live per-CPU values are never written from user space. The
+ * policies' hits likewise, by policy id (loader_hits.c).
  */
 static int add_counts(struct li_loader *n, struct li_loader *old)
 {
@@ -335,7 +336,7 @@ static int add_counts(struct li_loader *n, struct li_loader *old)
 	for (k = 0; k < LI_NR_STATS && !err; k++)
 		__atomic_fetch_add(&n->cmap->carried[k], sum[k],
 				   __ATOMIC_RELAXED);
-	return err;
+	return err ?: li_hits_add(n, old);
 }
 
 /* Where our old program was, and how it was attached there. */

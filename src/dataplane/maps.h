@@ -122,10 +122,13 @@ struct li_conf {
 	__u32 cap_cross; /* li_cross entries per set */
 	__u32 cap_pol;	 /* policies per set (both families) */
 	__u32 cap_phase; /* phase table (li_phase) elements per set */
-	/* li_conf_val.tab: where the phase and policy tables start (words) */
+	/*
+	 * li_conf_val.tab: where the phase and policy tables start, and the
+	 * policies' carried hits (words)
+	 */
 	__u32 tab_phase;
 	__u32 tab_pol;
-	__u32 pad;
+	__u32 tab_hits;
 	__u64 sess_seed;    /* li_sess_tab's hash (session.h): random, kept */
 	__u64 sas_alive_ns; /* the daemon's heartbeat (LI_SAS_STALE_NS) */
 	/* Token buckets, per CPU and event kind: credit in ns of time. */
@@ -187,10 +190,17 @@ struct li_conf_val {
 	 * The loader sizes the rest (set_caps): li_addr's elements of both
 	 * sets from word 0, li_phase's from conf.tab_phase, the policies
 	 * (struct li_policy, two words each) from conf.tab_pol. The set
-	 * headers' bases point into it (loader_image.c rebase_hdr).
+	 * headers' bases point into it (loader_image.c rebase_hdr). Last,
+	 * from conf.tab_hits, a __u64 per li_pol_hits key that no program
+	 * reads: the hits a policy had before its set came in force
+	 * (loader_hits.c), here so that a restart and an adopting start
+	 * find them with the map.
 	 */
 	__u32 tab[];
 };
+
+_Static_assert(__builtin_offsetof(struct li_conf_val, tab) % 8 == 0,
+	       "the carried hits in tab are aligned __u64s");
 
 _Static_assert(sizeof(struct li_policy) % sizeof(__u32) == 0,
 	       "a policy is whole words of li_conf_val.tab");
@@ -202,7 +212,8 @@ static inline __u64 li_conf_val_size(const struct li_conf *c)
 		      ((__u64)c->cap_addr * LI_ADDR_ELEM +
 		       (__u64)c->cap_phase * LI_PHASE_ELEM +
 		       (__u64)c->cap_pol *
-			       (sizeof(struct li_policy) / sizeof(__u32)));
+			       ((sizeof(struct li_policy) + sizeof(__u64)) /
+				sizeof(__u32)));
 
 	return sizeof(struct li_conf_val) + words * sizeof(__u32);
 }

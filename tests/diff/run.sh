@@ -14,6 +14,9 @@
 #  - diff_events: which decisions send an event from the program, its
 #    token bucket, and the bucket's shortcut for the rest of a jiffy in
 #    which it refused one;
+#  - diff_hits: policy hit counts across reloads, iprope clear and a
+#    successor program, by policy id, and exact while a reload swaps the
+#    sets under frames on another CPU;
 #  - diff_budget: the verifier's walk of the program under 90% of its
 #    limit (loader.h LI_VERIFIER_BUDGET);
 #  - the object alone, with the defaults it was built with (no loader to
@@ -76,11 +79,13 @@ compile_test random tests/diff/diff_random.c tests/diff/gen.c \
 compile_test memo tests/diff/diff_memo.c
 compile_test events tests/diff/diff_events.c
 compile_test budget tests/diff/diff_budget.c
+compile_test hits tests/diff/diff_hits.c -lpthread
 status=0
 "$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}" ||
 	status=1
 "$tmp/diff_memo" || status=1
 "$tmp/diff_events" || status=1
+"$tmp/diff_hits" || status=1
 "$tmp/diff_budget" || status=1
 
 bpffs=/sys/fs/bpf

@@ -18,7 +18,12 @@
 #  - reload: a new port rebinds (the old one is closed); a port that is
 #    taken is said in the reload's answer and in status, enforcement goes
 #    on, and the endpoint comes up once the port is free; a bad value is a
-#    failed reload that keeps the endpoint; status disable closes it.
+#    failed reload that keeps the endpoint; status disable closes it;
+#  - a policy's hits, as iprope show, status -j and the metric read them,
+#    go on across a reload (`localin reload` and SIGHUP) that changes the
+#    policy but keeps its id, a `localin restart`, a kill -9 and the start
+#    that adopts its pins; a policy deleted and added back starts at 0;
+#    iprope clear zeroes them (FortiOS keeps a policy's count until then).
 #
 #	sh tests/e2e/metrics.sh BIN
 set -u
@@ -270,10 +275,97 @@ check "status disable: closed" sh -c "! nsenter --net=/run/netns/$GW curl -s --m
 check "... status: metrics: off" \
 	sh -c "'$bin' status -s '$SOCK' | grep -q '^metrics: off'"
 
-# --- libmicrohttpd missing: it is loaded when the endpoint starts ---------------
+# --- policy hits across reloads, a restart, a kill -9 --------------------------
+# Policy 2 denies SNMP (no hits), then policy 1 denies IKE (on SERVICE),
+# or policy 3 in its place; metrics on 9423.
+hits_conf() { # service [1|3]
+	{
+		conf_interface
+		echo "config firewall local-in-policy"
+		conf_policy_edit 2 "$IF" SNMP deny
+		conf_policy_edit "${2:-1}" "$IF" "$1" deny
+		echo "end"
+		conf_sa_manual
+		echo "config system metrics"
+		echo "    set status enable"
+		echo "    set port 9423"
+		echo "end"
+	} >"$conf"
+}
+# Policy ID's hits as iprope show, status -j and the metric read them.
+hits_of() { # id
+	ip=$(li_cmd diagnose firewall iprope show 100001 "$1" |
+		sed -n 's/^idx=[0-9]* hit count:\([0-9]*\)$/\1/p')
+	js=$(li_cmd status -j | "$py" -c "import json, sys
+print(*[p['hits'] for p in json.load(sys.stdin)['policy_hits']
+        if p['id'] == $1 and p['family'] == 4])")
+	me=""
+	scrape 9423 &&
+		me=$(val "localin_policy_hits_total{family=\"ipv4\",policy=\"$1\"}")
+	echo "${ip:-none} ${js:-none} ${me:-none}"
+}
+# All three read WANT (within 3 s), said with what they read.
+check_hits() { # description id want
+	n=0
+	until got=$(hits_of "$2") && [ "$got" = "$3 $3 $3" ]; do
+		[ $n -ge 30 ] && break
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if [ "$got" = "$3 $3 $3" ]; then
+		pass "$1: $3 (iprope show, status -j, metric: $got)"
+	else
+		fail "$1: $3 (iprope show, status -j, metric: $got)"
+	fi
+}
+reloads() {
+	li_cmd status -j | "$py" -c "import json, sys
+print(json.load(sys.stdin)['reloads'])"
+}
+hits_conf IKE
+check_reload "policy 2 first, policy 1 (IKE) after it, metrics on 9423"
+li_cmd diagnose firewall iprope clear 100001 >/dev/null 2>&1
+check_hits "iprope clear: policy 1's hits" 1 0
+ike_send 4
+check_hits "4 denied IKE" 1 4
+hits_conf ALL_UDP
+check_reload "reload, policy 1 on another service"
+check_hits "... it keeps its hits" 1 4
+ike_send 3
+check_hits "... 3 more denied IKE: 4 + 3" 1 7
+r0=$(reloads)
+kill -HUP "$(daemon_pid)"
+wait_until 50 sh -c "[ \"\$('$bin' status -j -s '$SOCK' | grep -o '\"reloads\":[0-9]*')\" = '\"reloads\":$((r0 + 1))' ]"
+check_hits "SIGHUP reload ($r0 -> $(reloads) reloads): policy 1 keeps its hits" 1 7
+check_hits "... policy 2, never hit" 2 0
+hits_conf IKE 3
+check_reload "reload: policy 1 deleted, 3 in its place"
+ike_send 2
+check_hits "... 2 denied IKE: policy 3" 3 2
+hits_conf IKE
+check_reload "reload: policy 1 added back"
+check_hits "... it starts from 0" 1 0
+ike_send 2
+check_hits "... 2 denied IKE: policy 1" 1 2
+pid=$(daemon_pid)
+li_cmd restart >"$tmp/restart.out" 2>&1
+check "localin restart: the same pid, the pins adopted" \
+	grep -q "adopted the program and maps pinned" "$tmp/restart.out"
+check_hits "... policy 1 keeps its hits" 1 2
+ike_send 1
+check_hits "... 1 more denied IKE: 2 + 1" 1 3
+kill -9 "$pid"
+wait_until 50 gone "$pid"
+ike_send 2
+start_daemon "$conf"
+check_hits "kill -9, 2 denied IKE meanwhile, a start that adopts the pins: 3 + 2" 1 5
+li_cmd diagnose firewall iprope clear 100001 >/dev/null 2>&1
+check_hits "iprope clear: 0 again" 1 0
 pid=$(daemon_pid)
 li_cmd stop >/dev/null 2>&1
 wait_until 100 gone "$pid"
+
+# --- libmicrohttpd missing: it is loaded when the endpoint starts ---------------
 write_conf "$conf" "set status enable"
 export LOCALIN_LIBMICROHTTPD=libnosuch-localin.so.12
 check_start "a daemon whose libmicrohttpd cannot be loaded (LOCALIN_LIBMICROHTTPD) starts" "$conf"

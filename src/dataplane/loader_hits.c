@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A policy's hit count outlives the set that counted it, as FortiOS keeps
+ * a policy's across config changes: by policy id and family, until
+ * `diagnose firewall iprope clear`.
+ *
+ * The program counts a policy's hits per CPU in li_pol_hits, at its key
+ * in the set in force, and a reload counts into the other set from zero.
+ * What a policy had before its set came in force waits in li_conf_val's
+ * carried hits (maps.h), at the same key; a read adds the two. No program
+ * reads the carried hits, so a packet pays nothing for them, and user
+ * space writes no live per-CPU value (a program's increment could be
+ * lost under the write).
+ *
+ * Exact across a reload (loader_image.c li_loader_set_ruleset): before
+ * the flip, each policy of the incoming set gets its id's carried hits
+ * and live count in the set in force, that count noted; after the flip
+ * and a gap no packet judged by the old set outlives (FLIP_GAP_NS), the
+ * old set's count has its last value and the difference since the note
+ * is added. A packet counts in one set or the other, and each set's count
+ * is taken once. A daemon killed between the flip and the gap's end loses
+ * the hits of that millisecond or so.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "localin.skel.h"
+#include "dataplane/loader_int.h"
+
+/* A policy of a set in li_conf's mapping: its id and li_pol_hits key. */
+struct pol_key {
+	__u32 id;
+	__u32 key;
+};
+
+int li_hits_live(struct li_loader *l, __u32 key, __u64 *sum)
+{
+	int fd = bpf_map__fd(l->skel->maps.li_pol_hits), i;
+
+	if (bpf_map_lookup_elem(fd, &key, l->pcpu))
+		return -errno;
+	*sum = 0;
+	for (i = 0; i < l->ncpus; i++)
+		*sum += l->pcpu[i];
+	return 0;
+}
+
+int li_hits_read(struct li_loader *l, __u32 key, __u64 *sum)
+{
+	int err = li_hits_live(l, key, sum);
+
+	if (!err)
+		*sum += __atomic_load_n(&l->carried_hits[key],
+					__ATOMIC_RELAXED);
+	return err;
+}
+
+static void carried_add(struct li_loader *l, __u32 key, __u64 n)
+{
+	__atomic_fetch_add(&l->carried_hits[key], n, __ATOMIC_RELAXED);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	__u32 x = ((const struct pol_key *)a)->id,
+	      y = ((const struct pol_key *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Family @fam's policies in set @set, as written there, sorted by id. */
+static struct pol_key *set_policies(const struct li_loader *l, __u32 set,
+				    int fam, __u32 *nr)
+{
+	const struct li_fam_hdr *h = &l->cmap->hdr[set].h.fam[fam];
+	struct pol_key *v;
+	__u32 i;
+
+	/* a set never written has a zero header: no policies */
+	*nr = h->nr_policies <= l->conf.cap_pol ? h->nr_policies : 0;
+	v = calloc(*nr + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (i = 0; i < *nr; i++) {
+		v[i].key = h->pol_base + i;
+		v[i].id = l->polmap[v[i].key].id;
+	}
+	qsort(v, *nr, sizeof(*v), by_id);
+	return v;
+}
+
+/*
+ * To each policy of @to's set @to_set, the hits of its id in @from's set
+ * @from_set (carried and live); in @c, when given, where each came from
+ * and the live count taken, for li_hits_carry_end().
+ */
+static int carry(struct li_loader *to, __u32 to_set, struct li_loader *from,
+		 __u32 from_set, struct li_hits_carry *c)
+{
+	int fam, err = 0;
+
+	for (fam = 0; fam < 2 && !err; fam++) {
+		const struct li_fam_hdr *h = &to->cmap->hdr[to_set].h.fam[fam];
+		struct pol_key *old, *hit, want;
+		__u32 nr, i;
+		__u64 live;
+
+		old = set_policies(from, from_set, fam, &nr);
+		if (!old)
+			return -ENOMEM;
+		for (i = 0; i < h->nr_policies && !err; i++) {
+			want.key = h->pol_base + i;
+			want.id = to->polmap[want.key].id;
+			hit = bsearch(&want, old, nr, sizeof(*old), by_id);
+			if (!hit)
+				continue; /* a new id: from 0 */
+			err = li_hits_live(from, hit->key, &live);
+			if (err)
+				break;
+			carried_add(to, want.key,
+				    from->carried_hits[hit->key] + live);
+			if (c) {
+				c->to[c->n] = want.key;
+				c->from[c->n] = hit->key;
+				c->seen[c->n++] = live;
+			}
+		}
+		free(old);
+	}
+	return err;
+}
+
+int li_hits_carry_begin(struct li_loader *l, __u32 set, struct li_hits_carry *c)
+{
+	const struct li_set_hdr *h = &l->cmap->hdr[set].h;
+	size_t n = (size_t)h->fam[0].nr_policies + h->fam[1].nr_policies;
+	int fam, err;
+	__u32 i;
+
+	memset(c, 0, sizeof(*c));
+	c->to = calloc(n + 1, sizeof(*c->to));
+	c->from = calloc(n + 1, sizeof(*c->from));
+	c->seen = calloc(n + 1, sizeof(*c->seen));
+	if (!c->to || !c->from || !c->seen) {
+		li_hits_carry_free(c);
+		return -ENOMEM;
+	}
+	/* what the set held when it was last in force is not carried */
+	for (fam = 0; fam < 2; fam++)
+		for (i = 0; i < h->fam[fam].nr_policies; i++)
+			__atomic_store_n(
+				&l->carried_hits[h->fam[fam].pol_base + i], 0,
+				__ATOMIC_RELAXED);
+	err = carry(l, set, l, l->active, c);
+	if (err)
+		li_hits_carry_free(c);
+	return err;
+}
+
+void li_hits_carry_end(struct li_loader *l, struct li_hits_carry *c)
+{
+	__u64 live;
+	size_t k;
+
+	/* an array's key is always there: a read fails only for want of memory */
+	for (k = 0; k < c->n; k++)
+		if (!li_hits_live(l, c->from[k], &live))
+			carried_add(l, c->to[k], live - c->seen[k]);
+	li_hits_carry_free(c);
+}
+
+void li_hits_carry_free(struct li_hits_carry *c)
+{
+	free(c->to);
+	free(c->from);
+	free(c->seen);
+	memset(c, 0, sizeof(*c));
+}
+
+int li_hits_add(struct li_loader *n, struct li_loader *old)
+{
+	if (!n->have_rs || !old->have_rs)
+		return 0;
+	return carry(n, n->active, old, old->active, NULL);
+}
+
+int li_loader_clear_policy_hits(struct li_loader *l)
+{
+	const struct li_set_hdr *h = &l->cmap->hdr[l->active].h;
+	__u64 live;
+	__u32 i, key;
+	int fam, err;
+
+	if (!l->have_rs)
+		return 0;
+	/* the live count stays: what is carried takes it off (mod 2^64) */
+	for (fam = 0; fam < 2; fam++)
+		for (i = 0; i < h->fam[fam].nr_policies; i++) {
+			key = h->fam[fam].pol_base + i;
+			err = li_hits_live(l, key, &live);
+			if (err)
+				return err;
+			__atomic_store_n(&l->carried_hits[key], -live,
+					 __ATOMIC_RELAXED);
+		}
+	return 0;
+}
