@@ -21,7 +21,8 @@
 #    failed reload that keeps the endpoint; status disable closes it;
 #  - a policy's hits, as iprope show, status -j and the metric read them,
 #    go on across a reload (`localin reload` and SIGHUP) that changes the
-#    policy but keeps its id, a `localin restart`, a kill -9 and the start
+#    policy but keeps its id, one larger than the maps (a successor
+#    program takes over), a `localin restart`, a kill -9 and the start
 #    that adopts its pins; a policy deleted and added back starts at 0;
 #    iprope clear zeroes them (FortiOS keeps a policy's count until then).
 #
@@ -277,13 +278,14 @@ check "... status: metrics: off" \
 
 # --- policy hits across reloads, a restart, a kill -9 --------------------------
 # Policy 2 denies SNMP (no hits), then policy 1 denies IKE (on SERVICE),
-# or policy 3 in its place; metrics on 9423.
-hits_conf() { # service [1|3]
+# or policy 3 in its place, then N HTTP policies from 100; metrics on 9423.
+hits_conf() { # service [1|3 [N]]
 	{
 		conf_interface
 		echo "config firewall local-in-policy"
 		conf_policy_edit 2 "$IF" SNMP deny
 		conf_policy_edit "${2:-1}" "$IF" "$1" deny
+		[ "${3:-0}" = 0 ] || conf_http_policies "$3" 100 "$IF"
 		echo "end"
 		conf_sa_manual
 		echo "config system metrics"
@@ -338,6 +340,9 @@ kill -HUP "$(daemon_pid)"
 wait_until 50 sh -c "[ \"\$('$bin' status -j -s '$SOCK' | grep -o '\"reloads\":[0-9]*')\" = '\"reloads\":$((r0 + 1))' ]"
 check_hits "SIGHUP reload ($r0 -> $(reloads) reloads): policy 1 keeps its hits" 1 7
 check_hits "... policy 2, never hit" 2 0
+hits_conf ALL_UDP 1 3000
+check_takeover_reload "a program with larger maps took over"
+check_hits "... policy 1 keeps its hits" 1 7
 hits_conf IKE 3
 check_reload "reload: policy 1 deleted, 3 in its place"
 ike_send 2
