@@ -15,11 +15,13 @@
  * Exact across a reload (loader_image.c li_loader_set_ruleset): before
  * the flip, each policy of the incoming set gets its id's carried hits
  * and live count in the set in force, that count noted; after the flip
- * and a gap no packet judged by the old set outlives (FLIP_GAP_NS), the
- * old set's count has its last value and the difference since the note
- * is added. A packet counts in one set or the other, and each set's count
- * is taken once. A daemon killed between the flip and the gap's end loses
- * the hits of that millisecond or so.
+ * and a gap no packet judged by the old set outlives (FLIP_GAP_NS: a
+ * program's run on a frame, in softirq, is not preempted; the loader
+ * overwrites a set after the same gap), the old set's count has its last
+ * value and the difference since the note is added. A packet counts in
+ * one set or the other, and each set's count is taken once. A daemon
+ * killed between the note and the addition loses the old set's hits of
+ * that millisecond or so.
  */
 #include <errno.h>
 #include <stdlib.h>

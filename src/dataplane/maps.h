@@ -7,9 +7,9 @@
  * side (in li_conf's value, or in an array map of its own): set s starts
  * at s * capacity. A state word in li_conf holds the index of the set in
  * force; a reload fills the other set completely (tables, header,
- * interface classes, zeroed policy counters) and only then flips that
- * word. A packet reads it once, so it is judged by one image, never by
- * half of two.
+ * interface classes, zeroed policy counters and the hits carried to
+ * them: loader_hits.c) and only then flips that word. A packet reads it
+ * once, so it is judged by one image, never by half of two.
  *
  * Capacities are per set and fixed when the maps are created (li_conf):
  * big tables (address blocks, bitmaps, policies) sized from the first
