@@ -149,6 +149,7 @@ struct li_hits_carry {
 	__u32 *to;   /* keys in the set coming in */
 	__u32 *from; /* its id's key in the set in force */
 	__u64 *seen; /* from's live count when carried */
+	__u32 from_set;
 };
 /*
  * Set @set, written but not in force, gets the hits of the set in force
