@@ -175,7 +175,8 @@ suite "e2e/syslogd [$1]" sh tests/e2e/syslogd.sh "$1/localin"
 # socket's directory, names escaped on stderr, `run` as nobody.
 suite "e2e/safety [$1]" sh tests/e2e/safety.sh "$1/localin"
 # Memory given back: reloaded from 200k addresses to a few lines, the
-# daemon's VmRSS falls below half its peak.
+# daemon's VmRSS falls below half its peak; 2,000 SAs come and go, an
+# FQDN address moves: its heap (RssAnon) as before, without a reload.
 suite "e2e/memory [$1]" sh tests/e2e/memory.sh "$1/localin"
 # A daemon that runs for months: 200 reloads, links and a tun flapped,
 # SAs come and go (2,000 at once), control clients abandoned mid-request

@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,6 +47,30 @@
 #define EXIT_DRAIN_MS 1000
 /* The daemon's messages file, with no syslog (to_syslog()). */
 #define MSGS_FILE_MAX (1024 * 1024)
+/* daemon_trim_soon()'s delay. */
+#define TRIM_DELAY_MS 5000
+/* glibc's first mmap threshold, kept (daemon_run() says why). */
+#define DAEMON_MMAP_MIN (128 * 1024)
+
+void daemon_trim_soon(struct daemon *d)
+{
+	if (!d->trim_at_ms)
+		d->trim_at_ms = sa_mono_ms() + TRIM_DELAY_MS;
+}
+
+/*
+ * The heap's free pages back to the system. A reload trims at once; a
+ * recompile's blocks under DAEMON_MMAP_MIN fill the holes the last trim
+ * gave back, and kept them until the next reload (9 MB after 10 FQDN
+ * moves that followed a reload from 200k addresses: memory.sh).
+ */
+static void trim_tick(struct daemon *d)
+{
+	if (d->trim_at_ms && sa_mono_ms() >= d->trim_at_ms) {
+		malloc_trim(0);
+		d->trim_at_ms = 0;
+	}
+}
 
 /* The daemon's struct log_sink msgs while daemon_run() runs. */
 static struct log_sink *msg_sink;
@@ -919,6 +944,7 @@ static void loop(struct daemon *d)
 		ring_full_tick(d);
 		sas_tick(d);
 		links_tick(d);
+		trim_tick(d);
 		sessions_tick(d);
 		syslogd_tick(d);
 		ctl_server_tick(d);
@@ -1003,6 +1029,14 @@ int daemon_run(const struct daemon_opts *o)
 	 */
 	d.started_at = time(NULL);
 	d.started_ms = sa_mono_ms();
+	/*
+	 * Every block of DAEMON_MMAP_MIN or more its own mapping, given back
+	 * at its free(). glibc's threshold rises to the size of each such
+	 * block freed (up to 32 MB), and then serves the next ones (a
+	 * recompile's port tables, a burst of SAs) from the heap, whose pages
+	 * stay ours until a reload trims it. Set, the threshold stays put.
+	 */
+	mallopt(M_MMAP_THRESHOLD, DAEMON_MMAP_MIN);
 	for (i = 0; i < CTL_MAX_CONNS; i++)
 		d.conns[i].fd = -1;
 	d.metrics.epoll_fd = -1;

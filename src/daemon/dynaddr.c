@@ -177,6 +177,7 @@ static int recompile(struct daemon *d)
 		return err;
 	}
 	d->dyn.applied = version;
+	daemon_trim_soon(d);
 	return 0;
 }
 

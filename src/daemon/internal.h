@@ -254,6 +254,7 @@ struct daemon {
 	struct daemon_geo geo;
 	bool stopping;
 	bool restart; /* `restart` or SIGUSR2: exec again (restart.c) */
+	__u64 trim_at_ms; /* daemon_trim_soon(): when, sa_mono_ms(); 0 none */
 };
 
 /*
@@ -295,6 +296,12 @@ int daemon_apply(struct daemon *d, struct pipeline *np);
  */
 int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path);
 int daemon_tick(struct daemon *d, bool force);
+/*
+ * malloc_trim() in TRIM_DELAY_MS (daemon.c), once for the calls within
+ * that time: what a recompile freed goes back to the system without a
+ * reload, and a name that moves every second costs one trim in five.
+ */
+void daemon_trim_soon(struct daemon *d);
 void daemon_release_config(struct daemon *d);
 
 /* links.c */

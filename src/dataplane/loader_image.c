@@ -606,44 +606,36 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 }
 
 /*
- * The SA entries @e into the half not in force (sa_table.c builds it),
- * then the flip: one word with the half, the table's size and
- * LI_SAS_UNCHECKED.
+ * The SA entries @e into the half not in force (sa_table.c builds it in
+ * place: a copy of the largest table took 8 MB of heap at each push,
+ * which glibc kept), then the flip: one word with the half, the table's
+ * size and LI_SAS_UNCHECKED. A table that does not fit leaves that half
+ * half-built, and not in force.
  */
 int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 			   size_t n, const struct li_natt *natt, bool unchecked)
 {
 	const struct li_natt only = LI_NATT_INIT;
 	__u32 half = (l->sas_state & 1) ^ 1, word;
-	struct li_sa_slot *tab;
-	int bits, err = 0;
+	int bits;
 
-	tab = calloc(LI_SA_SLOTS, sizeof(*tab));
-	if (!tab)
-		return -ENOMEM;
-	bits = li_sa_table_build(tab, e, n);
+	/* The half we overwrite was in force until the last flip. */
+	wait_gap(l->last_sas_ns);
+	bits = li_sa_table_build(l->smap + li_set_key(half, LI_SA_SLOTS, 0), e,
+				 n);
 	if (bits < 0)
-		err = bits;
-	if (!err) {
-		/* The half we overwrite was in force until the last flip. */
-		wait_gap(l->last_sas_ns);
-		memcpy(l->smap + li_set_key(half, LI_SA_SLOTS, 0), tab,
-		       ((size_t)1 << bits) * sizeof(*tab));
-	}
+		return bits;
 	word = half | (__u32)bits << 8 | (unchecked ? LI_SAS_UNCHECKED : 0);
-	if (!err) {
-		li_state_set(l, LI_STATE_SAS, word);
-		l->sas_state = word;
-		l->last_sas_ns = li_mono_ns();
-		/*
-		 * The ports after the SAs: a port new with its SA is plain UDP
-		 * for a moment (as every port but 4500 was), never NAT-T while
-		 * the table in force lacks its SA (an unknown SPI, dropped).
-		 */
-		li_natt_put(l, natt ? natt : &only);
-	}
-	free(tab);
-	return err;
+	li_state_set(l, LI_STATE_SAS, word);
+	l->sas_state = word;
+	l->last_sas_ns = li_mono_ns();
+	/*
+	 * The ports after the SAs: a port new with its SA is plain UDP for a
+	 * moment (as every port but 4500 was), never NAT-T while the table in
+	 * force lacks its SA (an unknown SPI, dropped).
+	 */
+	li_natt_put(l, natt ? natt : &only);
+	return 0;
 }
 
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)

@@ -13,6 +13,9 @@
 #include "dataplane/sa_table.h"
 #include "util/hash.h"
 
+/* The table's least size, in slots. */
+#define SA_REGISTRY_MIN 64
+
 /* IPv4 reads daddr[0] only: callers may hold just that word. */
 static size_t key_hash(int family, const __u32 *daddr, __u32 spi)
 {
@@ -47,7 +50,7 @@ static struct sa_record *slot_for(const struct sa_registry *r, int family,
 int sa_registry_init(struct sa_registry *r, unsigned int grace_s)
 {
 	memset(r, 0, sizeof(*r));
-	r->size = 64;
+	r->size = SA_REGISTRY_MIN;
 	r->slots = calloc(r->size, sizeof(*r->slots));
 	r->id_used = calloc(LI_SAS_MAX, 1);
 	if (!r->slots || !r->id_used) {
@@ -70,23 +73,40 @@ void sa_registry_set_grace(struct sa_registry *r, unsigned int grace_s)
 	r->grace_ms = (__u64)grace_s * 1000;
 }
 
-static int grow(struct sa_registry *r)
+/* Every record into a table of @size slots (a power of two, over nr). */
+static int resize(struct sa_registry *r, size_t size)
 {
 	struct sa_record *old = r->slots;
 	size_t i, n = r->size;
 
-	r->slots = calloc(n * 2, sizeof(*r->slots));
+	r->slots = calloc(size, sizeof(*r->slots));
 	if (!r->slots) {
 		r->slots = old;
 		return -ENOMEM;
 	}
-	r->size = n * 2;
+	r->size = size;
 	for (i = 0; i < n; i++)
 		if (old[i].sa.family)
 			*slot_for(r, old[i].sa.family, old[i].sa.daddr,
 				  old[i].sa.spi) = old[i];
 	free(old);
 	return 0;
+}
+
+/*
+ * Back to the least size at load 1/2 once the load is under 1/8: a burst
+ * of SAs gone leaves no table of its size behind (the halving at 1/8, not
+ * 1/4, so that a count wavering at a boundary does not rehash each time).
+ */
+static void shrink(struct sa_registry *r)
+{
+	size_t size = r->size;
+
+	if (size <= SA_REGISTRY_MIN || r->nr * 8 >= size)
+		return;
+	while (size > SA_REGISTRY_MIN && r->nr * 4 < size)
+		size /= 2;
+	resize(r, size); /* else it stays as large as it was */
 }
 
 static int take_id(struct sa_registry *r, __u32 *id)
@@ -141,7 +161,7 @@ static void add(struct sa_registry *r, unsigned int src,
 	rec = slot_for(r, sa->family, sa->daddr, sa->spi);
 	if (!rec->sa.family) {
 		if ((r->nr + 1) * 2 > r->size) {
-			if (grow(r))
+			if (resize(r, r->size * 2))
 				return;
 			rec = slot_for(r, sa->family, sa->daddr, sa->spi);
 		}
@@ -273,8 +293,10 @@ bool sa_registry_expire(struct sa_registry *r, __u64 now_ms)
 		}
 		i++;
 	}
-	if (any)
+	if (any) {
+		shrink(r);
 		r->dirty = true;
+	}
 	return any;
 }
 

@@ -288,6 +288,52 @@ static void test_random_storm(void **state)
  * period, gone with the record; past LI_NATT_EXTRA the first left out is
  * named.
  */
+/*
+ * A burst of 2,000 SAs gone, its grace over: the table is back to its
+ * least size (it stayed at 4,096 slots, the burst's, until a restart),
+ * and the SAs that stay are found, with their ids.
+ */
+static void test_shrinks_after_burst(void **state)
+{
+	struct sa_registry r;
+	struct sa_entry e;
+	__u32 keep_id[4], i;
+
+	(void)state;
+	assert_int_equal(sa_registry_init(&r, 1), 0);
+	for (i = 0; i < 2004; i++) {
+		e = sa4(1, 0x1000 + i, SA_DIR_IN);
+		sa_registry_event(&r, 0, SA_EV_ADD, &e, 1000);
+	}
+	assert_true(r.size >= 4096);
+	for (i = 0; i < 4; i++)
+		keep_id[i] =
+			sa_registry_find(&r, 4, &(__u32){ 1 }, 0x1000 + i)->id;
+	for (i = 4; i < 2004; i++) {
+		e = sa4(1, 0x1000 + i, SA_DIR_IN);
+		sa_registry_event(&r, 0, SA_EV_DEL, &e, 2000);
+	}
+	assert_true(sa_registry_expire(&r, 3000));
+	assert_int_equal(r.nr, 4);
+	assert_int_equal(r.size, 64);
+	for (i = 0; i < 4; i++) {
+		const struct sa_record *rec =
+			sa_registry_find(&r, 4, &(__u32){ 1 }, 0x1000 + i);
+
+		assert_non_null(rec);
+		assert_int_equal(rec->id, keep_id[i]);
+	}
+	assert_false(known(&r, 1, 0x1000 + 4));
+	/* And grows again. */
+	for (i = 0; i < 200; i++) {
+		e = sa4(2, 0x1000 + i, SA_DIR_IN);
+		sa_registry_event(&r, 0, SA_EV_ADD, &e, 4000);
+	}
+	assert_int_equal(r.nr, 204);
+	assert_true(live(&r, 2, 0x1000 + 199) && live(&r, 1, 0x1000));
+	sa_registry_free(&r);
+}
+
 static void test_natt(void **state)
 {
 	struct sa_registry r;
@@ -341,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_random_storm),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_natt),
+		cmocka_unit_test(test_shrinks_after_burst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
