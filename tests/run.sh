@@ -157,6 +157,9 @@ suite "e2e/egress [$1]" sh tests/e2e/egress.sh "$1/localin"
 # names (wan1's address routed out of wan2): the session program alone
 # there, restarts, kill -9, a filter someone took off put back.
 suite "e2e/egress_route [$1]" sh tests/e2e/egress_route.sh "$1/localin"
+# Only the kernel's netlink messages read: forged RTM_DELLINK/DELADDR
+# from a process to the event socket dropped, counted, said once.
+suite "e2e/netlink [$1]" sh tests/e2e/netlink.sh "$1/localin"
 # The interface changes under the daemon: jumbo MTU (generic mode, said),
 # renamed away and back, deleted and made again under its name.
 suite "e2e/linkchange [$1]" sh tests/e2e/linkchange.sh "$1/localin"

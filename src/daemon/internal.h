@@ -193,6 +193,9 @@ struct daemon {
 	size_t sa_table_n;
 	__u64 sa_pushes;
 	struct rtnl rtnl;
+	/* rtnl.foreign as last said (links.c foreign_say), and when. */
+	unsigned long long rtnl_foreign_said;
+	__u64 rtnl_foreign_said_ms;
 	struct local_set locals;
 	bool locals_dirty;
 	/*

@@ -18,6 +18,8 @@
 #define RESYNC_TRIES 5
 /* How often the session programs are looked for on their hooks. */
 #define EGRESS_CHECK_MS 3000
+/* The least time between two messages of foreign_say(). */
+#define FOREIGN_SAY_MS 60000
 
 bool links_have_name(const struct daemon *d, const char *name)
 {
@@ -491,6 +493,27 @@ static void load_ahead(struct daemon *d)
 			strerror(-err));
 }
 
+/*
+ * What a process sent to our rtnetlink sockets (not read: forged events
+ * would detach the program or drop a local address), said once a minute
+ * at most: the sender may send as fast as it likes.
+ */
+static void foreign_say(struct daemon *d)
+{
+	const struct nlmsg_foreign *f = &d->rtnl.foreign;
+	__u64 now = sa_mono_ms();
+
+	if (f->n == d->rtnl_foreign_said ||
+	    (d->rtnl_foreign_said_ms &&
+	     now < d->rtnl_foreign_said_ms + FOREIGN_SAY_MS))
+		return;
+	daemon_msg(
+		"rtnetlink: dropped %llu messages a process sent to the daemon's sockets (the last from port %u): only the kernel's are read",
+		f->n - d->rtnl_foreign_said, f->port);
+	d->rtnl_foreign_said = f->n;
+	d->rtnl_foreign_said_ms = now;
+}
+
 void links_tick(struct daemon *d)
 {
 	__u64 now = sa_mono_ms();
@@ -499,6 +522,7 @@ void links_tick(struct daemon *d)
 
 	if (check)
 		d->egress_checked_ms = now;
+	foreign_say(d);
 	load_ahead(d);
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *k = &d->links[i];
@@ -920,6 +944,7 @@ int links_follow(struct daemon *d)
 {
 	int err = rtnl_read_events(&d->rtnl, on_rtnl, d);
 
+	foreign_say(d);
 	if (err == -ENOBUFS) {
 		daemon_msg(
 			"interface or address events were lost; reading them all again");

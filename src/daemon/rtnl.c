@@ -296,7 +296,8 @@ int rtnl_dump(struct rtnl *r, enum rtnl_dump what, rtnl_fn fn, void *ctx)
 	if (mnl_socket_sendto(r->req, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
-		n = mnl_socket_recvfrom(r->req, r->buf, RTNL_BUF_SIZE);
+		n = nlmsg_recv_kernel(mnl_socket_get_fd(r->req), r->buf,
+				      RTNL_BUF_SIZE, 0, &r->foreign);
 		if (n < 0)
 			return -errno;
 		ret = walk_buf(&w, r->buf, (size_t)n, seq, portid);
@@ -314,7 +315,8 @@ int rtnl_read_events(struct rtnl *r, rtnl_fn fn, void *ctx)
 	int ret;
 
 	for (;;) {
-		n = mnl_socket_recvfrom(r->ev, r->buf, RTNL_BUF_SIZE);
+		n = nlmsg_recv_kernel(mnl_socket_get_fd(r->ev), r->buf,
+				      RTNL_BUF_SIZE, 0, &r->foreign);
 		if (n < 0 && errno == ENOBUFS) {
 			lost = true;
 			continue;

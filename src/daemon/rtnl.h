@@ -19,6 +19,7 @@
 #include <linux/netlink.h>
 
 #include "daemon/locals.h"
+#include "util/nlmsg.h"
 
 #define RTNL_IFNAMSIZ 16
 /* Dump answers come in skbs of up to 32 KiB on large-page systems. */
@@ -93,7 +94,9 @@ struct rtnl {
 	struct mnl_socket *req; /* dumps */
 	unsigned int seq;
 	unsigned int bad; /* malformed messages seen */
-	char *buf;	  /* RTNL_BUF_SIZE bytes */
+	/* Messages a process sent to either socket: not read. */
+	struct nlmsg_foreign foreign;
+	char *buf; /* RTNL_BUF_SIZE bytes */
 };
 
 int rtnl_open(struct rtnl *r);

@@ -28,6 +28,7 @@
 #include <libmnl/libmnl.h>
 
 #include "daemon/internal.h"
+#include "util/nlmsg.h"
 
 /* The kernel's TCP states (include/net/tcp_states.h). */
 enum {
@@ -114,7 +115,8 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 
 /* Every socket of @family and @proto into @list (proto set on each). */
 static int dump(struct mnl_socket *nl, char *buf, size_t size, __u8 family,
-		__u8 proto, struct seed_list *list)
+		__u8 proto, struct seed_list *list,
+		struct nlmsg_foreign *foreign)
 {
 	unsigned int seq = (unsigned int)time(NULL) ^ family ^ proto << 8,
 		     portid = mnl_socket_get_portid(nl);
@@ -135,7 +137,8 @@ static int dump(struct mnl_socket *nl, char *buf, size_t size, __u8 family,
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
-		n = mnl_socket_recvfrom(nl, buf, size);
+		n = nlmsg_recv_kernel(mnl_socket_get_fd(nl), buf, size, 0,
+				      foreign);
 		if (n < 0)
 			return -errno;
 		ret = mnl_cb_run(buf, (size_t)n, seq, portid, on_msg, list);
@@ -250,6 +253,7 @@ int sessions_seed(struct daemon *d)
 {
 	static const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	struct seed_list list = { 0 };
+	struct nlmsg_foreign foreign = { 0 };
 	struct mnl_socket *nl;
 	size_t size = MNL_SOCKET_BUFFER_SIZE, i;
 	__u64 now = li_sess_clock_ns();
@@ -261,7 +265,8 @@ int sessions_seed(struct daemon *d)
 		err = buf ? -errno : -ENOMEM;
 	for (f = 4; !err && f <= 6; f += 2)
 		for (p = 0; !err && p < 2; p++)
-			err = dump(nl, buf, size, (__u8)f, protos[p], &list);
+			err = dump(nl, buf, size, (__u8)f, protos[p], &list,
+				   &foreign);
 	if (!err)
 		servers_first(&list);
 	for (i = 0; !err && i < list.nr; i++) {
@@ -278,5 +283,9 @@ int sessions_seed(struct daemon *d)
 		mnl_socket_close(nl);
 	free(buf);
 	free(list.s);
+	if (foreign.n)
+		daemon_msg(
+			"reading the gateway's own connections: dropped %llu netlink messages a process sent (port %u), not the kernel",
+			foreign.n, foreign.port);
 	return err ? err : n;
 }

@@ -198,6 +198,10 @@ void daemon_status(struct daemon *d, FILE *out)
 	fprintf(out,
 		"local addresses: %zu IPv4 (and %zu broadcast), %zu IPv6\n", v4,
 		bc, v6);
+	if (d->rtnl.foreign.n)
+		fprintf(out,
+			"rtnetlink: %llu messages from processes dropped (the last from port %u): only the kernel's are read\n",
+			d->rtnl.foreign.n, d->rtnl.foreign.port);
 	if (d->locals_out)
 		fprintf(out,
 			"local addresses: TABLE FULL, %zu of %zu not judged (their packets pass as not the gateway's), the first %s\n",
@@ -337,6 +341,8 @@ void daemon_status_json(struct daemon *d, FILE *out)
 			d->links[i].generic ? "generic" : "native");
 	}
 	put_unattached_json(d, out);
+	fprintf(out, ",\"rtnetlink\":{\"foreign\":%llu,\"malformed\":%u}",
+		d->rtnl.foreign.n, d->rtnl.bad);
 	fprintf(out,
 		",\"trace\":{\"left\":%u,\"streams\":%u},\"log\":{\"sink\":",
 		d->trace_left, ctl_streams(d));

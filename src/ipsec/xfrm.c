@@ -728,8 +728,10 @@ static unsigned int read_sock(struct xfrm_source *s, bool dump,
 		}
 		/* Only the kernel speaks to us (a socketpair has no name). */
 		if (msg.msg_namelen >= sizeof(from) &&
-		    from.nl_family == AF_NETLINK && from.nl_pid)
+		    from.nl_family == AF_NETLINK && from.nl_pid) {
+			s->st.foreign++;
 			continue;
+		}
 		left = (int)len;
 		for (nlh = (const struct nlmsghdr *)s->buf;
 		     nlmsg_whole(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {

@@ -145,6 +145,7 @@ struct xfrm_src_stats {
 	__u64 ignored;	 /* messages with no SA event: AH, larval, soft */
 	__u64 malformed; /* messages xfrm_msg_parse() refused */
 	__u64 lost;	 /* ENOBUFS seen on the event socket */
+	__u64 foreign;	 /* messages a process sent us: dropped */
 };
 void xfrm_source_stats(const struct xfrm_source *s, struct xfrm_src_stats *st);
 
