@@ -45,12 +45,22 @@
 #define READY_DRAIN_MS 2000
 /* How long each sink may hold up the exit. */
 #define EXIT_DRAIN_MS 1000
-/* The daemon's messages file, with no syslog (to_syslog()). */
+/*
+ * With no syslog (to_syslog()), the daemon's messages and the log lines
+ * go to files beside the socket, each rolled with one old file kept.
+ * The log lines are many more: 8 MB each, 16 MB of /run's memory at most.
+ */
 #define MSGS_FILE_MAX (1024 * 1024)
+#define LOG_FILE_MAX (8 * 1024 * 1024)
 /* daemon_trim_soon()'s delay. */
 #define TRIM_DELAY_MS 5000
 /* glibc's first mmap threshold, kept (daemon_run() says why). */
 #define DAEMON_MMAP_MIN (128 * 1024)
+
+static const struct sink_roll msgs_roll = { .max_bytes = MSGS_FILE_MAX,
+					    .keep = 1 };
+const struct sink_roll daemon_log_roll = { .max_bytes = LOG_FILE_MAX,
+					   .keep = 1 };
 
 void daemon_trim_soon(struct daemon *d)
 {
@@ -476,14 +486,13 @@ static bool is_regular_file(int fd)
 /*
  * @s to syslog from now on; its counts go on, with what it still held.
  * With no syslog to reach (no /dev/log: a container, a minimal host,
- * journald not running), to the file @fallback instead, rolled at
- * MSGS_FILE_MAX with one old file kept (it lives in /run, in memory):
- * lines only counted as lost would be seen by no one.
+ * journald not running), to the file @fallback instead, rolled as @roll
+ * says (it lives in /run, in memory): lines only counted as lost would
+ * be seen by no one.
  */
-static void to_syslog(struct log_sink *s, sink_say_fn say, const char *fallback)
+static void to_syslog(struct log_sink *s, sink_say_fn say, const char *fallback,
+		      const struct sink_roll *roll)
 {
-	static const struct sink_roll roll = { .max_bytes = MSGS_FILE_MAX,
-					       .keep = 1 };
 	__u64 lines = s->lines, lost = s->lost;
 
 	sink_flush(s);
@@ -494,7 +503,7 @@ static void to_syslog(struct log_sink *s, sink_say_fn say, const char *fallback)
 	if (s->fd < 0 && fallback) {
 		sink_close(s);
 		if (!sink_open(s, fallback, say)) {
-			sink_set_roll(s, &roll);
+			sink_set_roll(s, roll);
 		} else {
 			sink_close(s);
 			sink_open_syslog(s, say);
@@ -504,17 +513,28 @@ static void to_syslog(struct log_sink *s, sink_say_fn say, const char *fallback)
 	s->lost = lost;
 }
 
-/* The control socket's path with ".messages" for its ".sock" (or added). */
-static void msgs_file_path(struct daemon *d)
+/*
+ * The control socket's path with @ext for its ".sock" (or added) into
+ * @buf, or "" when it does not fit.
+ */
+static void beside_socket(const struct daemon *d, const char *ext, char *buf,
+			  size_t size)
 {
 	const char *sock = d->o->socket ? d->o->socket : "";
 	size_t n = strlen(sock);
 
 	if (n > 5 && !strcmp(sock + n - 5, ".sock"))
 		n -= 5;
-	if (!n || snprintf(d->msgs_path, sizeof(d->msgs_path), "%.*s.messages",
-			   (int)n, sock) >= (int)sizeof(d->msgs_path))
-		d->msgs_path[0] = '\0';
+	if (!n || snprintf(buf, size, "%.*s%s", (int)n, sock, ext) >= (int)size)
+		buf[0] = '\0';
+}
+
+/* The daemon's messages, with no syslog: SOCKET.messages. */
+static void msgs_to_syslog(struct daemon *d)
+{
+	beside_socket(d, ".messages", d->msgs_path, sizeof(d->msgs_path));
+	to_syslog(&d->msgs, NULL, d->msgs_path[0] ? d->msgs_path : NULL,
+		  &msgs_roll);
 }
 
 /*
@@ -534,17 +554,22 @@ static void detach_streams(struct daemon *d)
 
 	if (!out && !err)
 		return;
-	if (out && d->sink.std_fd == STDOUT_FILENO)
-		to_syslog(&d->sink, daemon_msg, NULL);
 	/* Not twice: a restarted image's went to syslog at its start. */
 	if (err && d->msgs.std_fd == STDERR_FILENO) {
-		msgs_file_path(d);
-		to_syslog(&d->msgs, NULL,
-			  d->msgs_path[0] ? d->msgs_path : NULL);
+		msgs_to_syslog(d);
 		if (d->msgs.path)
 			daemon_msg(
 				"no syslog at %s: the daemon's messages go to %s",
 				SINK_SYSLOG_PATH, d->msgs_path);
+	}
+	if (out && d->sink.std_fd == STDOUT_FILENO) {
+		beside_socket(d, ".log", d->log_path, sizeof(d->log_path));
+		to_syslog(&d->sink, daemon_msg,
+			  d->log_path[0] ? d->log_path : NULL,
+			  &daemon_log_roll);
+		if (d->sink.path)
+			daemon_msg("no syslog at %s: the log lines go to %s",
+				   SINK_SYSLOG_PATH, d->log_path);
 	}
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0) {
@@ -1044,8 +1069,7 @@ int daemon_run(const struct daemon_opts *o)
 	sink_open_std(&d.msgs, STDERR_FILENO, NULL);
 	/* Restarted in place, from a daemon whose messages went to syslog. */
 	if (o->detached && !is_regular_file(STDERR_FILENO)) {
-		msgs_file_path(&d);
-		to_syslog(&d.msgs, NULL, d.msgs_path[0] ? d.msgs_path : NULL);
+		msgs_to_syslog(&d);
 	}
 	msg_sink = &d.msgs;
 	daemon_restart_begin(o);

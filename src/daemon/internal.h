@@ -216,6 +216,7 @@ struct daemon {
 	time_t logfile_roll_from; /* the wall time logfile_roll_at was found */
 	struct log_sink msgs; /* daemon_msg(): stderr, syslog once detached */
 	char msgs_path[4096]; /* ...or this file, with no syslog to reach */
+	char log_path[4096]; /* the log lines' file, with neither */
 	/* `diagnose debug flow filter` and `filter6` (FLOW_FILTER4, 6) */
 	struct flow_filter filter[FLOW_NR_FILTERS];
 	__u32 trace_left;     /* trace start N, minus the traces seen */
@@ -256,7 +257,7 @@ struct daemon {
 	struct daemon_dyn dyn; /* FQDN and feed addresses (dynaddr.c) */
 	struct daemon_geo geo;
 	bool stopping;
-	bool restart; /* `restart` or SIGUSR2: exec again (restart.c) */
+	bool restart;	  /* `restart` or SIGUSR2: exec again (restart.c) */
 	__u64 trim_at_ms; /* daemon_trim_soon(): when, sa_mono_ms(); 0 none */
 };
 
@@ -266,6 +267,12 @@ struct daemon {
  * streams; never blocking (sink.h).
  */
 void daemon_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The roll of the log lines' file beside the socket, with neither --log
+ * nor syslog (daemon.c): a reload keeps it (logfile.c) unless the config
+ * sets one.
+ */
+extern const struct sink_roll daemon_log_roll;
 
 /* Local-in policies of a loaded config: none enforces nothing. */
 static inline __u32 daemon_nr_policies(const struct pipeline *p)

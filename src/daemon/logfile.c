@@ -56,6 +56,9 @@ void logfile_configure(struct daemon *d)
 		d->logfile_roll_from = time(NULL);
 		d->logfile_roll_at =
 			logfile_next_roll(ld, d->logfile_roll_from);
+	} else if (!d->o->log) {
+		/* Not --log: the file with no syslog, in /run's memory. */
+		r = daemon_log_roll;
 	}
 	sink_set_roll(&d->sink, &r);
 }

@@ -450,11 +450,11 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path)
 	if (ret) {
 		daemon_msg(
 			"cannot reopen %s: %s; still writing to the old file",
-			d->o->log, strerror(-ret));
+			d->sink.path, strerror(-ret));
 		/* The admin who rotated it reads the answer, not the journal. */
 		fprintf(answer,
 			"cannot reopen the log %s: %s; still writing to the old file\n",
-			d->o->log, strerror(-ret));
+			d->sink.path, strerror(-ret));
 	}
 	sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
 	return err;

@@ -214,7 +214,7 @@ void daemon_status(struct daemon *d, FILE *out)
 	if (d->log_reopen_err)
 		fprintf(out,
 			"log: cannot reopen %s at the last reload: %s; still writing to the old file\n",
-			d->o->log, strerror(-d->log_reopen_err));
+			d->sink.path, strerror(-d->log_reopen_err));
 	logfile_status(d, out);
 	if (rl_summary(&d->log.rl, buf, sizeof(buf)) > 0)
 		fprintf(out, "%s\n", buf);

@@ -10,7 +10,8 @@
 # - `out=$(localin run ...)` returns once the daemon enforces: the daemon
 #   lets go of the caller's stdout and stderr (it keeps its messages up to
 #   ready, and a start that fails still says why, with exit 1); with no
-#   /dev/log, its messages go to SOCKET.messages (not only counted lost).
+#   /dev/log, its messages go to SOCKET.messages and its log lines (no
+#   --log) to SOCKET.log, not only counted lost.
 # - A client against a socket whose server never answers gives up after
 #   --timeout (default 10 s) with "no answer from the daemon".
 # - A client that is not root: "Permission denied (... root only)" when
@@ -236,7 +237,7 @@ done
 # Background: if the daemon kept the pipe, $(...) would wait for it to end.
 # No --log: log lines go to syslog once the daemon is in the background.
 # No syslog to reach (a container, journald not running): the daemon's
-# messages go to a file beside the socket, not lost. This mount namespace
+# messages and the log lines go to files beside the socket, not lost. This mount namespace
 # is ours (private_bpffs): a plain file over /dev/log refuses connect().
 if [ -e /dev/log ]; then
 	: >"$tmp/nolog"
@@ -259,13 +260,24 @@ check "... with the daemon's messages up to ready" \
 check "... the daemon runs on, its stdin, stdout, stderr /dev/null" eval \
 	"[ \"\$(readlink /proc/$dpid/fd/0)\$(readlink /proc/$dpid/fd/1)\$(readlink /proc/$dpid/fd/2)\" = /dev/null/dev/null/dev/null ]"
 timeout 10 "$bin" status -s "$SOCK" >"$tmp/status2.out" 2>&1
-check "... its log lines go to syslog" grep -q "^log: syslog (/dev/log): " \
-	"$tmp/status2.out"
-check "... no /dev/log: status says its messages go to ${SOCK%.sock}.messages" \
+check "... no /dev/log: status says its log lines go to ${SOCK%.sock}.log" \
+	grep -qF "log: ${SOCK%.sock}.log: " "$tmp/status2.out"
+check "... and its messages to ${SOCK%.sock}.messages" \
 	grep -qF "daemon messages to ${SOCK%.sock}.messages: 0 lost" "$tmp/status2.out"
+udp_burst 3
+check "... a datagram denied: its log line there" wait_until 50 \
+	grep -q "srcip=$PEER_ADDR .*dstport=9 " "${SOCK%.sock}.log"
+timeout 10 "$bin" status -s "$SOCK" >"$tmp/status3.out" 2>&1
+check "... counted written, none lost" \
+	grep -q "^log: ${SOCK%.sock}.log: [1-9][0-9]* lines written, 0 lost" \
+	"$tmp/status3.out"
 kill -HUP "$dpid"
-check "... where they are: the reason, and a reload's" wait_until 50 sh -c \
-	"grep -q 'no syslog at /dev/log' '${SOCK%.sock}.messages' &&
+rolls() { timeout 10 "$bin" status -s "$SOCK" 2>&1 | grep -q "^log file: rolls at 8 MB keeping 1 "; }
+check "... rolled at 8 MB, one old file kept, also after a reload (SIGHUP)" \
+	wait_until 50 rolls
+check "... where they are: the reasons, and a reload's" wait_until 50 sh -c \
+	"grep -q 'no syslog at /dev/log: the daemon.s messages go to ${SOCK%.sock}.messages' '${SOCK%.sock}.messages' &&
+	 grep -q 'no syslog at /dev/log: the log lines go to ${SOCK%.sock}.log' '${SOCK%.sock}.messages' &&
 	 grep -q 'reload' '${SOCK%.sock}.messages'"
 out=$(timeout 20 nsenter --net="/run/netns/$GW" "$bin" run -c "$broken" \
 	-s "$tmp/other.sock" --pin-dir "$PIN-2" 2>&1)
