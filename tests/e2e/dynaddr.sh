@@ -104,12 +104,7 @@ config system interface
         set ip $GW_ADDR 255.255.255.0
     next
 end
-config system dns
-    set primary 127.0.0.1
-    set timeout 1
-    set retry 0
-    set fqdn-min-refresh 1
-end
+$(conf_dns_local)
 config system external-resource
     edit "blocklist"
         set type address

@@ -207,6 +207,37 @@ config system sa-source
 end
 EOF
 }
+# The resolver dns_start() runs, asked again every second at most.
+conf_dns_local() {
+	cat <<EOF
+config system dns
+    set primary 127.0.0.1
+    set timeout 1
+    set retry 0
+    set fqdn-min-refresh 1
+end
+EOF
+}
+# COUNT live SAs from FIRST-SPI on, to the gateway from the peer, into
+# $SAFILE at once (a rename: the daemon never reads half a file).
+sa_write() { # count first-spi
+	awk -v n="$1" -v f="$2" -v d="$GW_ADDR" -v s="$PEER_ADDR" \
+		'BEGIN { for (i = 0; i < n; i++) printf "%s 0x%x %s manual\n", d, f + i, s }' \
+		>"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
+}
+# dnsmasq on the gateway's 127.0.0.1:53 answering *.lab.test from the
+# hosts file $HOSTS (TTL 1 s; SIGHUP reads it again): sets dns_pid, ""
+# without dnsmasq. A script kills it in cleanup_more.
+dns_start() {
+	dns_pid=
+	command -v dnsmasq >/dev/null 2>&1 || return 0
+	nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
+		--no-resolv --no-hosts --addn-hosts="$HOSTS" \
+		--local=/lab.test/ --local-ttl=1 --listen-address=127.0.0.1 \
+		--bind-interfaces --port=53 --user=root --pid-file= \
+		>"$tmp/dnsmasq.out" 2>&1 &
+	dns_pid=$!
+}
 
 li_cmd() { # command [words...]: --socket before the words
 	c=$1

@@ -104,23 +104,13 @@ SAFILE=$tmp/manual.sa
 HOSTS=$tmp/hosts
 dns_pid=
 cleanup_more() { [ -z "$dns_pid" ] || kill "$dns_pid" 2>/dev/null; }
-sa_write() { # count first-spi
-	awk -v n="$1" -v f="$2" -v d="$GW_ADDR" -v s="$PEER_ADDR" \
-		'BEGIN { for (i = 0; i < n; i++) printf "%s 0x%x %s manual\n", d, f + i, s }' \
-		>"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
-}
 sa_live() { # the daemon's live+grace SAs
 	li_cmd status -j 2>/dev/null |
 		sed -n 's/.*"sa": *{[^}]*"live": *\([0-9]*\)[^}]*"grace": *\([0-9]*\).*/\1+\2/p'
 }
 conf_churn() {
 	cat <<EOF
-config system dns
-    set primary 127.0.0.1
-    set timeout 1
-    set retry 0
-    set fqdn-min-refresh 1
-end
+$(conf_dns_local)
 config system sa-check
     set grace-period 1
 end
@@ -135,14 +125,7 @@ $(policy peer accept)
 EOF
 }
 echo "$PEER_ADDR peer.lab.test" >"$HOSTS"
-if command -v dnsmasq >/dev/null 2>&1; then
-	nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
-		--no-resolv --no-hosts --addn-hosts="$HOSTS" \
-		--local=/lab.test/ --local-ttl=1 --listen-address=127.0.0.1 \
-		--bind-interfaces --port=53 --user=root --pid-file= \
-		>"$tmp/dnsmasq.out" 2>&1 &
-	dns_pid=$!
-fi
+dns_start
 # A daemon of its own: the one above keeps the holes the 200k addresses
 # left in its heap, and where a small config's blocks land among them
 # moves its RssAnon by megabytes from one recompile to the next.

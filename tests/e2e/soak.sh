@@ -76,12 +76,7 @@ config system interface
     edit "$TUN"
     next
 end
-config system dns
-    set primary 127.0.0.1
-    set timeout 1
-    set retry 0
-    set fqdn-min-refresh 1
-end
+$(conf_dns_local)
 config system geoip-database
     set path "$DB"
 end
@@ -226,20 +221,8 @@ in_gw ip link set lo up
 perl "$here/../geo/write-mmdb.pl" "$DB" - >/dev/null 2>&1 ||
 	note_skip "cannot write the test .mmdb (the geo address resolves to nothing)"
 echo "$PEER_ADDR peer.lab.test" >"$HOSTS"
-if command -v dnsmasq >/dev/null 2>&1; then
-	nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
-		--no-resolv --no-hosts --addn-hosts="$HOSTS" \
-		--local=/lab.test/ --local-ttl=1 --listen-address=127.0.0.1 \
-		--bind-interfaces --port=53 --user=root --pid-file= \
-		>"$tmp/dnsmasq.out" 2>&1 &
-	dns_pid=$!
-	bg="$bg $dns_pid"
-fi
-sa_write() { # count first-spi
-	awk -v n="$1" -v f="$2" -v d="$GW_ADDR" -v s="$PEER_ADDR" \
-		'BEGIN { for (i = 0; i < n; i++) printf "%s 0x%x %s manual\n", d, f + i, s }' \
-		>"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
-}
+dns_start
+bg="$bg $dns_pid"
 sa_write 4 4096
 
 conf=$tmp/localin.conf
