@@ -35,14 +35,7 @@ setup_run fl localin-flood
 
 SECS=${FLOOD_SECS:-30}
 RATE=${FLOOD_RATE:-3000}
-SAFILE=$tmp/manual.sa
-SENT=$tmp/sent
-SENDER=$(dirname "$(realpath "$0")")/esp_flood.py
-flood=""
-cleanup_more() {
-	[ -n "$flood" ] && grep -qs "$SENT" "/proc/$flood/cmdline" &&
-		kill "$flood" 2>/dev/null
-}
+cleanup_more() { flood_kill; }
 
 # The rate limits of esp-error lines (src/log/README.md, "Defaults").
 ADDR_BURST=5
@@ -62,30 +55,8 @@ spoofed() {
 	done
 }
 
-cat >"$tmp/localin.conf" <<EOF
-$(conf_interface)
-$(conf_policy1 SSH)
-$(conf_sa_manual)
-EOF
-printf '%s 0xc0ffee01 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE"
-
-# The number after "label: " in status (lib.sh's count), and the numbers
-# of the lines that hold several.
-esp_bad() { count "ESP with an unknown SPI (dropped)"; }
-events_read() { li_cmd status | sed -n 's/^events: \([0-9]*\) read,.*/\1/p'; }
-# X: the esp-error events the data path's bucket suppressed; R: those it
-# let out that found the ring full.
-kernel_suppressed() {
-	sed -n 's/^events: .*suppressed in the data path: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
-}
-ring_full() {
-	sed -n 's/^events lost to a full ring: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
-}
-# Y: the esp-error lines the daemon's rate limit suppressed (0: no line).
-user_suppressed() {
-	y=$(sed -n 's/^log rate limit: suppressed.* \([0-9][0-9]*\) esp-error line.*/\1/p' "$1")
-	echo "${y:-0}"
-}
+# The counters of the flood: lib.sh's esp_bad, events_read,
+# kernel_suppressed (X), ring_full (R), user_suppressed (Y).
 log_lost() { sed -n 's/^log: .* lines written, \([0-9]*\) lost,.*/\1/p' "$1"; }
 # The drop counters of both ends of the veth pair, summed.
 veth_drops() {
@@ -128,18 +99,12 @@ status_ms() {
 	echo $(((t1 - t0) / 1000000)) >>"$tmp/lat_cli"
 }
 
-make_lab
-check_start "start, SPI-checking ESP against the SA file" \
-	"$tmp/localin.conf" || exit 1
-check "the SA file is read: the check on" wait_until 50 sh -c \
-	"'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
+flood_lab_start || exit 1
 
 n0=$(esp_bad)
 e0=$(events_read)
 d0=$(veth_drops)
-nsenter --net="/run/netns/$PEER" "$py" "$SENDER" "$GW_ADDR" "$PEER_ADDR" \
-	"$(spoofed)" "$RATE" "$SECS" "$SENT" &
-flood=$!
+flood_start "$(spoofed)" "$RATE" "$SECS"
 
 # The status latency, 5 times spread over the flood's middle.
 sleep $((SECS / 4))
@@ -149,8 +114,7 @@ for i in 1 2 3 4 5; do
 	status_ms
 	sleep $((SECS / 10 + 1))
 done
-wait "$flood"
-flood=""
+flood_wait
 
 # Until the daemon has read every event: `events: N read` stands still
 # for 2 s (the ring holds at most a few thousand; it reads them in ms).
@@ -170,7 +134,7 @@ while [ $stable -lt 10 ] && [ $i -lt 600 ]; do
 done
 li_cmd status >"$tmp/status"
 
-read -r _ sent _ sent_main _ failed _ secs <"$SENT"
+read -r _ sent _ sent_main _ failed _ secs <"$tmp/sent"
 drops=$(($(veth_drops) - d0))
 N=$(($(esp_bad) - n0))
 E=$(($(events_read) - e0))

@@ -403,3 +403,57 @@ m[0] ^= 0xff
 m.close()
 PYEOF
 }
+
+# --- the ESP flood (flood.sh, ringfull.sh) ---------------------------------------
+# The lab both floods hit: a daemon that SPI-checks ESP against one SA
+# from a file (the peer's, 0xc0ffee01) and accepts SSH, so that every
+# other ESP is an unknown-SPI drop with an esp-error event.
+flood_lab_start() {
+	SAFILE=$tmp/manual.sa
+	cat >"$tmp/localin.conf" <<EOF
+$(conf_interface)
+$(conf_policy1 SSH)
+$(conf_sa_manual)
+EOF
+	printf '%s 0xc0ffee01 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE"
+	make_lab
+	check_start "start, SPI-checking ESP against the SA file" \
+		"$tmp/localin.conf" || return 1
+	check "the SA file is read: the check on" wait_until 50 sh -c \
+		"'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
+}
+# esp_flood.py from the peer's namespace, in the background ($flood): ESP
+# with unknown SPIs from the peer and the comma-separated sources, at
+# RATE a second for SECS; it writes what it sent to $tmp/sent.
+flood=""
+flood_start() { # sources rate secs
+	nsenter --net="/run/netns/$PEER" "$py" \
+		"$(dirname "$(realpath "$0")")/esp_flood.py" "$GW_ADDR" \
+		"$PEER_ADDR" "$1" "$2" "$3" "$tmp/sent" &
+	flood=$!
+}
+flood_wait() {
+	wait "$flood"
+	flood=""
+}
+# For cleanup_more: the sender, if it is still ours.
+flood_kill() {
+	[ -n "$flood" ] && grep -qs "$tmp/sent" "/proc/$flood/cmdline" &&
+		kill "$flood" 2>/dev/null
+}
+# The counters a flood moves: unknown-SPI drops and events read (live),
+# and in a saved status FILE the esp-error events the data path's bucket
+# suppressed, those it let out that found the ring full, and the lines
+# the daemon's rate limit suppressed (0: no line).
+esp_bad() { count "ESP with an unknown SPI (dropped)"; }
+events_read() { li_cmd status | sed -n 's/^events: \([0-9]*\) read,.*/\1/p'; }
+kernel_suppressed() { # file
+	sed -n 's/^events: .*suppressed in the data path: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
+}
+ring_full() { # file
+	sed -n 's/^events lost to a full ring: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
+}
+user_suppressed() { # file
+	y=$(sed -n 's/^log rate limit: suppressed.* \([0-9][0-9]*\) esp-error line.*/\1/p' "$1")
+	echo "${y:-0}"
+}

@@ -35,66 +35,36 @@ setup_run rf localin-ringfull
 RATE=${RF_RATE:-700}
 SECS=${RF_SECS:-14}
 STOP=${RF_STOP:-8}
-SAFILE=$tmp/manual.sa
-SENT=$tmp/sent
-SENDER=$(dirname "$(realpath "$0")")/esp_flood.py
-flood=""
 stopped=""
 cleanup_more() {
 	[ -n "$stopped" ] && kill -CONT "$stopped" 2>/dev/null
-	[ -n "$flood" ] && grep -qs "$SENT" "/proc/$flood/cmdline" &&
-		kill "$flood" 2>/dev/null
+	flood_kill
 }
 
-cat >"$tmp/localin.conf" <<EOF
-$(conf_interface)
-$(conf_policy1 SSH)
-$(conf_sa_manual)
-EOF
-printf '%s 0xc0ffee01 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE"
-
-esp_bad() { count "ESP with an unknown SPI (dropped)"; }
-events_read() { li_cmd status | sed -n 's/^events: \([0-9]*\) read,.*/\1/p'; }
+# The counters of the flood: lib.sh's esp_bad, events_read,
+# kernel_suppressed (X), ring_full (R), user_suppressed (Y); and the
+# trace's lines read, and lost to a full ring, in status $1.
 traced() { sed -n 's/^events: [0-9]* read, \([0-9]*\) traced;.*/\1/p' "$1"; }
-# The esp-error events the data path's bucket suppressed, and those a
-# full ring lost, in status $1.
-suppressed() {
-	sed -n 's/^events: .*suppressed in the data path: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
-}
-ring_full() {
-	sed -n 's/^events lost to a full ring: .* \([0-9][0-9]*\) esp-error,.*/\1/p' "$1"
-}
 ring_full_trace() {
 	sed -n 's/^events lost to a full ring: .* \([0-9][0-9]*\) trace$/\1/p' "$1"
-}
-# The esp-error lines the daemon's rate limit suppressed (0: no line).
-user_suppressed() {
-	y=$(sed -n 's/^log rate limit: suppressed.* \([0-9][0-9]*\) esp-error line.*/\1/p' "$1")
-	echo "${y:-0}"
 }
 json_get() { # file python-expression on s
 	"$py" -c "import json, sys; s = json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-make_lab
-check_start "start, SPI-checking ESP against the SA file" \
-	"$tmp/localin.conf" || exit 1
-check "the SA file is read: the check on" wait_until 50 sh -c \
-	"'$bin' status -s '$SOCK' | grep -q '^ESP SPI check: on'"
+flood_lab_start || exit 1
 
 li_cmd status >"$tmp/status0"
 n0=$(esp_bad)
 e0=$(events_read)
-X0=$(suppressed "$tmp/status0")
+X0=$(kernel_suppressed "$tmp/status0")
 R0=$(ring_full "$tmp/status0")
 RT0=$(ring_full_trace "$tmp/status0")
 T0=$(traced "$tmp/status0")
 check "status has the ring's line, at 0 ($R0)" [ "$R0" = 0 ]
 
 # One sender address besides the peer's: below every bucket's rate.
-nsenter --net="/run/netns/$PEER" "$py" "$SENDER" "$GW_ADDR" "$PEER_ADDR" \
-	192.0.2.100 "$RATE" "$SECS" "$SENT" &
-flood=$!
+flood_start 192.0.2.100 "$RATE" "$SECS"
 sleep 2
 # A trace of the flood's ESP, its packets all while the daemon stops.
 li_cmd diagnose debug flow filter proto 50 >/dev/null
@@ -105,8 +75,7 @@ stopped=$pid
 sleep "$STOP"
 kill -CONT "$pid"
 stopped=""
-wait "$flood"
-flood=""
+flood_wait
 
 # Until the daemon has read every event and said the burst is over.
 check "the daemon says the burst is over" \
@@ -115,11 +84,11 @@ li_cmd status >"$tmp/status"
 li_cmd status -j >"$tmp/status.json"
 li_cmd get -j system performance status >"$tmp/perf.json"
 
-read -r _ sent _ _ _ _ _ secs <"$SENT"
+read -r _ sent _ _ _ _ _ secs <"$tmp/sent"
 N=$(($(esp_bad) - n0))
 E=$(($(events_read) - e0))
 L=$(grep -c 'logid="0101037131"' "$LOG")
-X=$(($(suppressed "$tmp/status") - X0))
+X=$(($(kernel_suppressed "$tmp/status") - X0))
 R=$(($(ring_full "$tmp/status") - R0))
 RT=$(($(ring_full_trace "$tmp/status") - RT0))
 T=$(($(traced "$tmp/status") - T0))
