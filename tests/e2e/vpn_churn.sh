@@ -56,67 +56,30 @@ bin=$(realpath -m "${1:-build/localin}")
 conf=$LAB_DIR/churn.conf
 CHILDREN=20
 
-# lab.sh's swanctl.conf, with churn: $CHILDREN more CHILD_SAs (one UDP
-# port each) started with the IKE_SA, every CHILD_SA rekeyed by the peer
-# every 3 s and by the gateway every 4 s, the IKE_SA by the gateway
-# every 7 s.
-lab_swanctl_conf() { # dir local remote local-inner remote-inner [rekey-time]
-	local side=gw rekey=4s ike=$'rekey_time = 7s\n\t\tover_time = 60s' i lts rts start=
-	[ "$2" = "$PEER_ADDR" ] && side=peer rekey=3s ike=
-	{
-		cat <<EOF
-connections {
-	lab {
-		version = 2
-		local_addrs = $2
-		remote_addrs = $3
-		proposals = aes128-sha256-modp2048
-		dpd_delay = 0
-		$ike
-		local {
-			auth = psk
-			id = $2
-		}
-		remote {
-			auth = psk
-			id = $3
-		}
-		children {
-EOF
-		for i in $(seq 0 "$CHILDREN"); do
-			lts=${4%.*}.0/24 rts=${5%.*}.0/24
-			# The peer starts the extra ones with the IKE_SA, the
-			# lab one (which carries the ping) by swanctl --initiate.
-			if [ "$i" -gt 0 ]; then
-				[ $side = gw ] && lts="${lts}[udp/$((10000 + i))]"
-				[ $side = peer ] && rts="${rts}[udp/$((10000 + i))]" &&
-					start="start_action = start"
-			fi
-			cat <<EOF
-			$([ "$i" = 0 ] && echo lab || echo "c$i") {
-				local_ts = $lts
-				remote_ts = $rts
-				esp_proposals = aes128-sha256
-				rekey_time = $rekey
-				life_time = 8s
-				rand_time = 0
-				$start
-			}
-EOF
-		done
-		cat <<EOF
-		}
-	}
+# lab.sh's swanctl.conf (strongswan_conf.sh), with churn: $CHILDREN more
+# CHILD_SAs (one UDP port each) started with the IKE_SA, every CHILD_SA
+# rekeyed by the peer every 3 s and by the gateway every 4 s, the IKE_SA
+# by the gateway every 7 s.
+lab_swanctl_ike() { # dir local remote ...
+	[ "$2" = "$PEER_ADDR" ] && return 0
+	printf '\t\trekey_time = 7s\n\t\tover_time = 60s\n'
 }
-secrets {
-	ike-lab {
-		id-a = $2
-		id-b = $3
-		secret = "$LAB_PSK"
-	}
-}
-EOF
-	} >"$1/swanctl.conf"
+lab_swanctl_children() { # dir local remote local-inner remote-inner
+	local side=gw rekey=4s i lts rts start
+	[ "$2" = "$PEER_ADDR" ] && side=peer rekey=3s
+	for i in $(seq 0 "$CHILDREN"); do
+		lts=${4%.*}.0/24 rts=${5%.*}.0/24 start=
+		# The peer starts the extra ones with the IKE_SA, the lab one
+		# (which carries the ping) by swanctl --initiate.
+		if [ "$i" -gt 0 ]; then
+			[ $side = gw ] && lts="${lts}[udp/$((10000 + i))]"
+			[ $side = peer ] && rts="${rts}[udp/$((10000 + i))]" &&
+				start="start_action = start"
+		fi
+		lab_swanctl_child "$([ "$i" = 0 ] && echo lab || echo "c$i")" \
+			"$lts" "$rts" "rekey_time = $rekey" "life_time = 8s" \
+			"rand_time = 0" ${start:+"$start"}
+	done
 }
 
 write_conf() {

@@ -39,6 +39,10 @@ EOF
 
 # swanctl.conf: IKEv2 PSK, inner subnets as traffic selectors. A rekey
 # time (swanctl's format, "5s") makes that side rekey the CHILD_SA so often.
+# The IKE_SA's extra settings are lab_swanctl_ike's and its children
+# lab_swanctl_children's (both given this function's arguments): a script
+# that wants more churn defines its own after sourcing this file
+# (e2e/vpn_churn.sh), and the rest of the file stays the lab's.
 lab_swanctl_conf() { # dir local remote local-inner remote-inner [rekey-time]
 	cat >"$1/swanctl.conf" <<EOF
 connections {
@@ -49,6 +53,7 @@ connections {
 		proposals = aes128-sha256-modp2048
 		dpd_delay = 0
 ${LAB_NATT_PORT:+		encap = yes}
+$(lab_swanctl_ike "$@")
 		local {
 			auth = psk
 			id = $2
@@ -58,13 +63,7 @@ ${LAB_NATT_PORT:+		encap = yes}
 			id = $3
 		}
 		children {
-			lab {
-				local_ts = ${4%.*}.0/24
-				remote_ts = ${5%.*}.0/24
-				esp_proposals = aes128-sha256
-${6:+				rekey_time = $6
-				rand_time = 0}
-			}
+$(lab_swanctl_children "$@")
 		}
 	}
 }
@@ -76,4 +75,30 @@ secrets {
 	}
 }
 EOF
+}
+
+# The lab's IKE_SA: no extra settings.
+lab_swanctl_ike() { :; }
+
+# The lab's one CHILD_SA, "lab", between the inner /24s.
+lab_swanctl_children() { # dir local remote local-inner remote-inner [rekey-time]
+	if [ -n "${6:-}" ]; then
+		lab_swanctl_child lab "${4%.*}.0/24" "${5%.*}.0/24" \
+			"rekey_time = $6" "rand_time = 0"
+	else
+		lab_swanctl_child lab "${4%.*}.0/24" "${5%.*}.0/24"
+	fi
+}
+
+# One CHILD_SA of the children block; each SETTING ("life_time = 8s") a
+# line of its own.
+lab_swanctl_child() { # name local-ts remote-ts [setting...]
+	printf '\t\t\t%s {\n\t\t\t\tlocal_ts = %s\n\t\t\t\tremote_ts = %s\n' \
+		"$1" "$2" "$3"
+	printf '\t\t\t\tesp_proposals = aes128-sha256\n'
+	shift 3
+	for setting in "$@"; do
+		printf '\t\t\t\t%s\n' "$setting"
+	done
+	printf '\t\t\t}\n'
 }
