@@ -203,6 +203,9 @@ suite "e2e/cli [$1]" sh tests/e2e/cli.sh "$1/localin"
 # A geography address live: its .mmdb replaced under the daemon (reloaded
 # by itself; a damaged file keeps the ruleset before it).
 suite "e2e/geo [$1]" sh tests/e2e/geo.sh "$1/localin"
+# The lab's wait for `localin run` (60 s: the BPF verifier on a loaded
+# machine), against a fake slow daemon: no root, no namespaces.
+suite "lab-wait" bash tests/lab/wait.sh
 # The lab: strongSwan gateway and peer, an attacker, localin run in the
 # gateway; what got through is counted by captures, not by localin.
 suite "lab [$1]" bash tests/lab/e2e.sh "$1/localin"

@@ -276,12 +276,6 @@ during_absent() {
 	charon_gw_start && reinitiate
 }
 
-# localin up within @tenths (BPF loads slowly on a busy machine).
-localin_wait_long() { # tenths
-	wait_for "$1" sh -c "nsenter -t $(cat "$LAB_DIR/localin.pid") -m -n '$bin' status >/dev/null 2>&1" &&
-		lab_xdp_attached
-}
-
 # scapy ESP in UDP 4500 from the peer with @spi, one frame.
 esp_from_peer() { # spi-hex
 	ip netns exec "$NS_PEER" /usr/bin/python3 -c "
@@ -300,7 +294,7 @@ if ! lab_up; then
 fi
 write_conf "$conf"
 lab_localin_start "$bin" "$conf"
-if ! localin_wait_long 600; then
+if ! lab_localin_wait "$bin"; then
 	fail "localin run (deny all but IKE from the peer) in gw"
 	exit 1
 fi
@@ -341,7 +335,7 @@ check "charon -9: the new inbound SAs live" spis_live
 charon_gw_kill TERM
 lab_localin_stop "$bin"
 lab_localin_start "$bin" "$conf"
-check "no VICI at start: localin run comes up" localin_wait_long 600
+check "no VICI at start: localin run comes up" lab_localin_wait "$bin"
 status >"$LAB_DIR/absent.status"
 phase absent 1000 during_absent
 check "no VICI at start: the daemon says the source is down" \

@@ -471,8 +471,13 @@ lab_counter() { # bin label
 lab_xdp_attached() { ip -n "$NS_GW" link show dev "$GW_IF" 2>/dev/null | grep -q "prog/xdp"; }
 
 # Ready: the control socket answers and a program is attached to wan1.
+# Waits 60 s (600 tries a tenth of a second apart, longer when the tries
+# are slow), as `localin run` loads its programs through the BPF verifier
+# first: 16-18 s at load 6.5 on the 2-core CI machine, where the 10 s this
+# waited before failed labs that were fine. A daemon that exits ends the
+# wait at once, so a real failure is not slower to show.
 lab_localin_wait() { # bin
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		lab_running localin || break
 		lab_localin "$1" status >/dev/null 2>&1 && lab_xdp_attached && return 0
 		sleep 0.1
