@@ -86,16 +86,7 @@ parallel() { # N command...
 
 conf=$tmp/localin.conf
 cat >"$conf" <<EOF
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL_ICMP"
-        set schedule "always"
-        set action accept
-    next
-end
+$(conf_policy1 ALL_ICMP accept)
 EOF
 
 make_lab

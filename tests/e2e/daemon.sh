@@ -42,16 +42,7 @@ end
 config log setting
     set local-in-deny-unicast enable
 end
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL_ICMP"
-        set schedule "always"
-        set action $2
-    next
-end
+$(conf_policy1 ALL_ICMP "$2")
 EOF
 }
 

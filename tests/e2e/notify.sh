@@ -81,16 +81,7 @@ reload_pair() { # N
 
 write_conf() { # file action
 	cat >"$1" <<EOF
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL_ICMP"
-        set schedule "always"
-        set action $2
-    next
-end
+$(conf_policy1 ALL_ICMP "$2")
 EOF
 }
 

@@ -29,16 +29,7 @@ make_lab
 
 conf=$tmp/localin.conf
 cat >"$conf" <<EOF
-config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set service "ALL_ICMP"
-        set schedule "always"
-        set action deny
-    next
-end
+$(conf_policy1 ALL_ICMP deny)
 EOF
 chmod 644 "$conf"
 
