@@ -185,6 +185,9 @@ struct daemon {
 	__u16 natt_over;     /* a NAT-T port past LI_NATT_EXTRA, said; 0 none */
 	struct li_natt natt; /* the NAT-T ports last pushed (status) */
 	bool sa_push_failed;
+	/* sas.c unverified_tick(): ESP passed unverified, as last said */
+	bool unverified_primed;
+	__u64 unverified_seen, unverified_said_ms;
 	/*
 	 * The last table the data path could not hold (-E2BIG, -ENOSPC; 0
 	 * none) and its entries: ESP is not checked against a stale one.
@@ -216,7 +219,7 @@ struct daemon {
 	time_t logfile_roll_from; /* the wall time logfile_roll_at was found */
 	struct log_sink msgs; /* daemon_msg(): stderr, syslog once detached */
 	char msgs_path[4096]; /* ...or this file, with no syslog to reach */
-	char log_path[4096]; /* the log lines' file, with neither */
+	char log_path[4096];  /* the log lines' file, with neither */
 	/* `diagnose debug flow filter` and `filter6` (FLOW_FILTER4, 6) */
 	struct flow_filter filter[FLOW_NR_FILTERS];
 	__u32 trace_left;     /* trace start N, minus the traces seen */

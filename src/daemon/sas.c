@@ -556,6 +556,39 @@ static int push(struct daemon *d, bool force)
 	return 0;
 }
 
+/*
+ * ESP let through unverified (dataplane/sa_slot.h: a rekey's or a new
+ * peer's SA not read yet, a source down, no daemon) fails open for the
+ * tunnels' sake: so it is said, the first frames at once, then at most
+ * once a UNVERIFIED_SAY_MS with the count since. A count lower than last
+ * seen (its SA id's counters cleared) is taken as the new base.
+ */
+#define UNVERIFIED_SAY_MS 60000
+
+static void unverified_tick(struct daemon *d, __u64 now)
+{
+	struct li_sa_stat st;
+	__u64 n;
+
+	if (li_loader_sa_stat(d->l, LI_SA_ID_UNVERIFIED, &st))
+		return;
+	if (!d->unverified_primed || st.packets < d->unverified_seen) {
+		d->unverified_primed = true;
+		d->unverified_seen = st.packets;
+		return;
+	}
+	n = st.packets - d->unverified_seen;
+	if (!n || (d->unverified_said_ms &&
+		   now < d->unverified_said_ms + UNVERIFIED_SAY_MS))
+		return;
+	daemon_msg(
+		"%llu ESP frame%s passed unverified%s: no SA localin has read has their SPI (a peer's rekey or a new peer just after its IKE, an SA source down, or the table left stale); the kernel checks their SPI (said at most once a minute)",
+		(unsigned long long)n, n == 1 ? "" : "s",
+		d->unverified_said_ms ? " since the last such line" : "");
+	d->unverified_seen = st.packets;
+	d->unverified_said_ms = now;
+}
+
 void sas_tick(struct daemon *d)
 {
 	__u64 now = sa_mono_ms();
@@ -585,6 +618,7 @@ void sas_tick(struct daemon *d)
 	if (d->sa_reg.size < size)
 		daemon_trim_soon(d);
 	push(d, false);
+	unverified_tick(d, now);
 	/* At least once a second (the loop's longest sleep). */
 	li_loader_sas_alive(d->l);
 }

@@ -367,6 +367,9 @@ check "daemon stopped 4 s: the peer's unknown SPIs, and a new peer's after its I
 	reaches unverified "$((u0 + 4))"
 check "... an address that spoke no IKE: its unknown SPI is dropped" reaches esp_bad "$((bad0 + 1))"
 check "... a live SPI still passes as one" reaches esp_ok "$((ok0 + 1))"
+# Failing open is said: the daemon, back, counts what passed unverified.
+check "... and said once the daemon is back: 4 ESP frames passed unverified" \
+	wait_until 30 grep -q "^.*4 ESP frames passed unverified: no SA localin has read has their SPI" "$ERR"
 # The daemon keeps the table again: the new peer's first SA may still be
 # unread just after its IKE (a road warrior's first connect), so its
 # unknown SPI passes within 2 s of its IKE, as a known peer's rekey does,
