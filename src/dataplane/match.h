@@ -801,15 +801,15 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 			li_sess_after_policy(c, p, v, k, dirty, pol.flags);
 		}
 		/*
-		 * IKE let through: a known peer may rekey, another address
-		 * may be a new peer making its first SA (sa_slot.h), if the
-		 * exchange makes SAs: a scan's IKE_SA_INIT opens nothing.
+		 * IKE that makes SAs let through: a known peer may rekey,
+		 * another address may be a new peer making its first SA
+		 * (sa_slot.h). A scan's IKE_SA_INIT, a DPD, opens nothing.
 		 */
 		if (!v->drop && (p->flags & LI_PKT_IKE) &&
-		    li_acc_detect_esp(c)) {
+		    li_ike_makes_sa(p->ike_exch) && li_acc_detect_esp(c)) {
 			if (li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI))
 				li_acc_ike_note(c, p);
-			else if (li_ike_makes_sa(p->ike_exch))
+			else
 				li_acc_ike_new_note(c, p);
 		}
 	}

@@ -44,9 +44,9 @@
 
 /*
  * IKE exchanges that make CHILD SAs (li_pkt.ike_exch): IKEv2's IKE_AUTH
- * and CREATE_CHILD_SA (RFC 7296), IKEv1's Quick Mode (RFC 2409). A new
- * peer's first SA follows one (sa_slot.h); a scan's IKE_SA_INIT, Main or
- * Aggressive Mode makes none.
+ * and CREATE_CHILD_SA (RFC 7296), IKEv1's Quick Mode (RFC 2409). A rekey
+ * and a new peer's first SA follow one (sa_slot.h); a scan's IKE_SA_INIT,
+ * Main or Aggressive Mode, a DPD or another INFORMATIONAL make none.
  */
 #define LI_IKE_EXCH_AUTH 35
 #define LI_IKE_EXCH_CHILD 36

@@ -49,12 +49,13 @@
  * keyed on its address with SPI 0 (never a real SPI, RFC 4303) and this
  * id, which counts what it lets through: an unknown SPI from that peer
  * passes unverified while its SA source is down (LI_SA_F_DOWN), or within
- * LI_IKE_WINDOW_NS of an IKE message from it that was let through (the
- * exchange that makes the new SA; li_ike_seen).
+ * LI_IKE_WINDOW_NS of an IKE message from it that was let through and
+ * makes SAs (packet.h li_ike_makes_sa: the exchange of the new SA; a DPD
+ * opens nothing; li_ike_seen).
  *
  * A peer with no SA yet (a road warrior's first connect, a site the daemon
  * has not read since its start) has no slot, and its first SA is as late:
- * its IKE let through is noted apart (li_ike_new, so that a scan the
+ * its IKE that makes SAs let through is noted apart (li_ike_new, so that a scan the
  * policies let through cannot push the known peers' notes out), and an
  * unknown SPI from it passes unverified within the same window. Passing
  * hands the frame to the kernel, which checks the SPI itself; what is

@@ -23,6 +23,9 @@ spis = [int(s, 16) for s in sys.argv[5].split(",")] if role == "peer" else []
 # IKE_SA_INIT-shaped bytes: a header with a zero responder SPI, enough
 # for the services (UDP 500/4500) and never parsed as IKE by localin.
 IKE = bytes(8) + bytes(8) + b"\x21\x20\x22\x08" + bytes(4) + b"\x00\x00\x00\x1c"
+# The same header as IKE_AUTH (exchange 35): it makes SAs, so it opens
+# the peer's window for new SPIs (an IKE_SA_INIT does not).
+IKE_AUTH = IKE[:18] + b"\x23" + IKE[19:]
 
 
 def esp(spi, seq, dst=gw, sport=None):
@@ -46,9 +49,10 @@ def big_ping6(ident):
 def peer():
     send(IP(dst=gw) / UDP(sport=500, dport=500) / Raw(IKE))
     time.sleep(0.2)
-    send(IP(dst=gw) / UDP(sport=4500, dport=4500) / Raw(bytes(4) + IKE))
+    send(IP(dst=gw) / UDP(sport=4500, dport=4500) / Raw(bytes(4) + IKE_AUTH))
     time.sleep(0.3)
-    # Within 2 s of the peer's IKE: an unknown SPI from it passes unverified.
+    # Within 2 s of the peer's IKE_AUTH: an unknown SPI from it passes
+    # unverified.
     send(esp(0xbeef0001, 1))
     for i, spi in enumerate(spis):
         send(esp(spi, i + 1))

@@ -498,8 +498,8 @@ def seed():
     c.add(ike4(PEER, n=1), IMPL, "the peer: excluded")
     c.add(ike4("198.18.7.1", n=2), deny(1), "internet probe")
     c.add(ike4("203.0.113.11", n=3), deny(1), "the peer's neighbour")
-    c.add(ike4(PEER, sport=4500, dport=4500, n=4), IMPL,
-          "IKE on 4500 (marker)")
+    c.add(ike4(PEER, sport=4500, dport=4500, n=4, exch=35), IMPL,
+          "IKE_AUTH on 4500 (marker)")
     c.add(ike4("198.18.7.2", sport=4500, dport=4500, n=5), deny(1))
     c.add(udp4(PEER, 4500, sport=4500, pay=KEEPALIVE), sess(0),
           "keepalive: packet 4's NAT-T flow, a session")
@@ -605,8 +605,8 @@ def esp_natt_port():
     c.add(espudp4("198.18.9.2", 0x0badf00d, sport=4501, dport=4501), BADSPI)
     c.add(udp4(PEER, 4501, sport=4501, pay=KEEPALIVE), acc(2), "keepalive")
     c.add(udp4("198.18.9.3", 4501, sport=4501, pay=KEEPALIVE), deny(3))
-    c.add(ike4(PEER, sport=4501, dport=4501, n=1), sess(2),
-          "IKE behind the marker, in packet 5's flow")
+    c.add(ike4(PEER, sport=4501, dport=4501, n=1, exch=36), sess(2),
+          "IKE (CREATE_CHILD_SA) behind the marker, in packet 5's flow")
     c.add(ike4("198.18.9.4", sport=4501, dport=4501, n=2), deny(3))
     c.add(espudp4(PEER, 0x0badf00d, sport=4501, dport=4501), UNVER,
           "packet 7's IKE on 4501 opened the peer's rekey window")
@@ -627,7 +627,7 @@ def esp_natt_port():
 def esp_rekey():
     # The rekey window: an unknown SPI passes unverified from a known peer
     # (the peer of a live SA) within 2 s of an IKE message of its that was
-    # let through. esp-rekey.sa: 198.51.100.1 c0ffee01 from PEER,
+    # let through and makes SAs (a DPD does not). esp-rekey.sa: 198.51.100.1 c0ffee01 from PEER,
     # 198.51.100.1 c0ffee11 from 203.0.113.20; policy 1 denies IKE from
     # 203.0.113.20. Another address whose IKE that makes SAs (IKE_AUTH,
     # CREATE_CHILD_SA, IKEv1 Quick Mode) was let through may be a new
@@ -639,7 +639,11 @@ def esp_rekey():
     other2, other3 = "198.18.3.2", "198.18.3.3"
     c = Capture("esp-rekey", "2024-06-10 10:30:00")
     c.add(espudp4(PEER, 0xc0ffee02), BADSPI, "no IKE from it yet")
-    c.add(ike4(PEER, sport=4500, dport=4500), IMPL, "its CREATE_CHILD_SA")
+    c.add(ike4(PEER, sport=4500, dport=4500, exch=37), IMPL,
+          "a DPD (INFORMATIONAL)")
+    c.add(espudp4(PEER, 0xc0ffee02), BADSPI, "a DPD makes no SA: no window")
+    c.add(ike4(PEER, sport=4500, dport=4500, exch=36), sess(0),
+          "its CREATE_CHILD_SA, in the DPD's flow")
     c.add(espudp4(PEER, 0xc0ffee02), UNVER, "the new SA, unannounced")
     c.add(esp4(PEER, 0xc0ffee03), UNVER, "raw ESP alike")
     c.add(espudp4(PEER, 0xc0ffee01), OK, "the old one still known")
@@ -1615,8 +1619,8 @@ def ike_window_peers():
             f.write("%s %08x %s t%d\n" % (GW, 0xc1000000 + i, p, i))
     c = Capture("ike-window-peers", "2024-06-10 10:40:00", step_us=500)
     for i, p in enumerate(peers):
-        c.add(ike4(p, sport=4500, dport=4500, n=i + 1), IMPL,
-              "peer %d: its IKE" % i)
+        c.add(ike4(p, sport=4500, dport=4500, n=i + 1, exch=36), IMPL,
+              "peer %d: its CREATE_CHILD_SA" % i)
     for i, p in enumerate(peers):
         c.add(espudp4(p, 0xc2000000 + i), UNVER,
               "peer %d: a new SPI within its window" % i)
@@ -1667,8 +1671,8 @@ def time_zero_ike():
     # The rekey window opened by an IKE message at time 0 (as above):
     # the peer's new SPI half a second later passes unverified.
     c = Capture("time-zero-ike", "1970-01-01 00:00:00")
-    c.add(ike4(PEER, sport=4500, dport=4500), IMPL, "the peer's IKE at 0",
-          at_us=0)
+    c.add(ike4(PEER, sport=4500, dport=4500, exch=36), IMPL,
+          "the peer's CREATE_CHILD_SA at 0", at_us=0)
     c.add(espudp4(PEER, 0xc0ffee02), UNVER, "its new SPI 0.5 s later",
           at_us=500000)
     return c
