@@ -991,11 +991,9 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out)
 		__u32 base =
 			l->active * l->conf.cap_pol + l->hdr.fam[fam].pol_base;
 
-		for (i = 0; i < fc->f.nr_policies; i++) {
-			err = li_hits_read(l, base + i, &fc->hits[i]);
-			if (err)
-				return err;
-		}
+		err = li_hits_read_range(l, base, fc->f.nr_policies, fc->hits);
+		if (err)
+			return err;
 		out->policy_hits[fam] = fc->hits;
 		out->nr_policies[fam] = fc->f.nr_policies;
 	}
@@ -1150,6 +1148,11 @@ __u32 li_loader_sess_id(struct li_loader *l)
 void li_loader_set_test_time(struct li_loader *l, __u64 ns)
 {
 	l->test_now_ns = ns;
+}
+
+void li_loader_test_no_batch(struct li_loader *l)
+{
+	l->no_batch = true;
 }
 
 int li_loader_bench(struct li_loader *l, const void *frame, __u32 len,

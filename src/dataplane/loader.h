@@ -440,6 +440,12 @@ int li_loader_sess_flush(struct li_loader *l);
  */
 void li_loader_set_test_time(struct li_loader *l, __u64 ns);
 /*
+ * Policy hit counters read and zeroed one key at a time from now on, as
+ * on a kernel that refuses batch map operations (before 5.6): the
+ * fallback's test (diff_hits).
+ */
+void li_loader_test_no_batch(struct li_loader *l);
+/*
  * @frame @repeat times as a gateway's frame arrives on device @ifindex
  * (one that exists here: lo's 1 will do), without the test-run metadata
  * li_loader_test_run() prepends, which no daemon's frame carries: the

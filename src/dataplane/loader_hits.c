@@ -33,6 +33,13 @@
 #include "localin.skel.h"
 #include "dataplane/loader_int.h"
 
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's, for a map type without batch ops */
+#endif
+
+/* Keys a batch of li_pol_hits takes: one call for a thousand policies. */
+#define HITS_BATCH 1024
+
 /* A policy of a set in li_conf's mapping: its id and li_pol_hits key. */
 struct pol_key {
 	__u32 id;
@@ -51,16 +58,6 @@ int li_hits_live(struct li_loader *l, __u32 key, __u64 *sum)
 	return 0;
 }
 
-int li_hits_read(struct li_loader *l, __u32 key, __u64 *sum)
-{
-	int err = li_hits_live(l, key, sum);
-
-	if (!err)
-		*sum += __atomic_load_n(&l->carried_hits[key],
-					__ATOMIC_RELAXED);
-	return err;
-}
-
 /* The live counts of a set's policies, both families: keys lo.. lo + n. */
 struct lives {
 	__u32 lo, n;
@@ -68,16 +65,28 @@ struct lives {
 };
 
 /*
+ * A batch call failed with @e: a kernel without batch ops on this map
+ * (before 5.6: EINVAL; a map type without them: ENOTSUPP) is asked one
+ * key at a time from then on, as li_loader_test_no_batch() forces.
+ */
+static void batch_failed(struct li_loader *l, int e)
+{
+	if (e == EINVAL || e == ENOTSUPP || e == EOPNOTSUPP)
+		l->no_batch = true;
+}
+
+/*
  * Of keys @first + i for i < @n into @sum[i], in batches: one call for
  * a thousand policies, where one a policy made a reload of 1000 some
- * 10 ms longer here. A batch that does not give the keys asked for
- * leaves the rest to one lookup each.
+ * 10 ms longer here, and a status or a scrape 1000 calls. A batch that
+ * does not give the keys asked for leaves the rest to one lookup each.
  */
 static int read_range(struct li_loader *l, __u32 first, __u32 n, __u64 *sum)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	int fd = bpf_map__fd(l->skel->maps.li_pol_hits), c, err = 0;
-	__u32 chunk = n < 1024 ? n : 1024, done = 0, in, out, got, i;
+	__u32 chunk = n < HITS_BATCH ? n : HITS_BATCH, done = 0, in, out, got,
+	      i;
 	__u32 *keys = calloc(chunk + 1, sizeof(*keys));
 	__u64 *vals = calloc((size_t)(chunk + 1) * l->ncpus, sizeof(*vals));
 
@@ -85,14 +94,16 @@ static int read_range(struct li_loader *l, __u32 first, __u32 n, __u64 *sum)
 		err = -ENOMEM;
 		goto out;
 	}
-	while (done < n) {
+	while (done < n && !l->no_batch) {
 		/* the batch starts after the key it is given (none: at 0) */
 		in = first + done - 1;
 		got = n - done < chunk ? n - done : chunk;
 		if (bpf_map_lookup_batch(fd, first + done ? &in : NULL, &out,
 					 keys, vals, &got, &o) &&
-		    errno != ENOENT)
+		    errno != ENOENT) {
+			batch_failed(l, errno);
 			got = 0;
+		}
 		for (i = 0; i < got && keys[i] == first + done + i; i++) {
 			sum[done + i] = 0;
 			for (c = 0; c < l->ncpus; c++)
@@ -107,6 +118,52 @@ static int read_range(struct li_loader *l, __u32 first, __u32 n, __u64 *sum)
 out:
 	free(keys);
 	free(vals);
+	return err;
+}
+
+int li_hits_read_range(struct li_loader *l, __u32 first, __u32 n, __u64 *sum)
+{
+	int err = read_range(l, first, n, sum);
+	__u32 i;
+
+	for (i = 0; i < n && !err; i++)
+		sum[i] += __atomic_load_n(&l->carried_hits[first + i],
+					  __ATOMIC_RELAXED);
+	return err;
+}
+
+int li_hits_zero(struct li_loader *l, __u32 first, __u32 n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	int fd = bpf_map__fd(l->skel->maps.li_pol_hits), err = 0;
+	__u32 chunk = n < HITS_BATCH ? n : HITS_BATCH, done = 0, cnt, i;
+	__u32 *keys = calloc(chunk + 1, sizeof(*keys));
+	__u64 *zeros = calloc((size_t)(chunk + 1) * l->ncpus, sizeof(*zeros));
+
+	if (!keys || !zeros) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (done < n && !l->no_batch) {
+		cnt = n - done < chunk ? n - done : chunk;
+		for (i = 0; i < cnt; i++)
+			keys[i] = first + done + i;
+		if (bpf_map_update_batch(fd, keys, zeros, &cnt, &o)) {
+			/* from @done again, one by one: zeroing twice is harmless */
+			batch_failed(l, errno);
+			break;
+		}
+		done += cnt;
+	}
+	memset(l->pcpu, 0, (size_t)l->ncpus * sizeof(*l->pcpu));
+	for (i = first + done; done < n; done++, i++)
+		if (bpf_map_update_elem(fd, &i, l->pcpu, BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+out:
+	free(keys);
+	free(zeros);
 	return err;
 }
 
@@ -273,21 +330,22 @@ int li_hits_add(struct li_loader *n, struct li_loader *old)
 int li_loader_clear_policy_hits(struct li_loader *l)
 {
 	const struct li_set_hdr *h = &l->cmap->hdr[l->active].h;
-	__u64 live;
-	__u32 i, key;
-	int fam, err;
+	__u64 *live;
+	__u32 i, n, key;
+	int fam, err = 0;
 
 	if (!l->have_rs)
 		return 0;
-	/* the live count stays: what is carried takes it off (mod 2^64) */
-	for (fam = 0; fam < 2; fam++)
-		for (i = 0; i < h->fam[fam].nr_policies; i++) {
-			key = h->fam[fam].pol_base + i;
-			err = li_hits_live(l, key, &live);
-			if (err)
-				return err;
-			__atomic_store_n(&l->carried_hits[key], -live,
+	for (fam = 0; fam < 2 && !err; fam++) {
+		n = h->fam[fam].nr_policies;
+		key = h->fam[fam].pol_base;
+		live = calloc(n + 1, sizeof(*live));
+		err = live ? read_range(l, key, n, live) : -ENOMEM;
+		/* the live count stays: what is carried takes it off (mod 2^64) */
+		for (i = 0; i < n && !err; i++)
+			__atomic_store_n(&l->carried_hits[key + i], -live[i],
 					 __ATOMIC_RELAXED);
-		}
-	return 0;
+		free(live);
+	}
+	return err;
 }

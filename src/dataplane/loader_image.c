@@ -183,21 +183,6 @@ static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 	return err;
 }
 
-/* Zero the policy counters of set @set (per CPU). */
-static int zero_hits(struct li_loader *l, __u32 set, __u32 n)
-{
-	int fd = bpf_map__fd(l->skel->maps.li_pol_hits);
-	__u32 i, k;
-
-	memset(l->pcpu, 0, (size_t)l->ncpus * sizeof(*l->pcpu));
-	for (i = 0; i < n; i++) {
-		k = li_set_key(set, l->conf.cap_pol, i);
-		if (bpf_map_update_elem(fd, &k, l->pcpu, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
 /* Keep what li_loader_set_interface() and set_active() need later. */
 static int keep_family(struct li_fam_copy *fc, const struct li_family *f)
 {
@@ -316,7 +301,8 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 	clear_dst_memos(l);
 	err = copy_image(l, &im, set);
 	if (!err)
-		err = zero_hits(l, set, im.n.pol);
+		err = li_hits_zero(l, li_set_key(set, l->conf.cap_pol, 0),
+				   im.n.pol);
 	if (!err) { /* not in force: no packet reads it (the flip is a release) */
 		struct li_set_hdr h = im.hdr;
 

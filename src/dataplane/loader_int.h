@@ -90,6 +90,7 @@ struct li_loader {
 	struct li_sa_slot *smap;    /* the SA table, both halves */
 	struct li_ifc *ifcmap;	    /* the interfaces' classes */
 	__u64 test_now_ns;	    /* li_loader_set_test_time() */
+	bool no_batch;		    /* batch map ops refused: loader_hits.c */
 	__u32 active;		    /* set in force */
 	bool have_rs;
 	struct li_set_hdr hdr; /* of the set in force */
@@ -139,10 +140,12 @@ int li_cpu_read(struct li_loader *l, char **out);
 /*
  * Policy hits (loader_hits.c), by li_pol_hits key: what the program
  * counted there, summed over the CPUs (live), or that and what is carried
- * from earlier sets (read).
+ * from earlier sets (read, of keys @first.. @first + @n - 1, in batches).
  */
 int li_hits_live(struct li_loader *l, __u32 key, __u64 *sum);
-int li_hits_read(struct li_loader *l, __u32 key, __u64 *sum);
+int li_hits_read_range(struct li_loader *l, __u32 first, __u32 n, __u64 *sum);
+/* Keys @first.. @first + @n - 1 to zero on every CPU (a set not in force). */
+int li_hits_zero(struct li_loader *l, __u32 first, __u32 n);
 /* A reload's carrying of hits into the set coming in, to its end. */
 struct li_hits_carry {
 	size_t n;
