@@ -837,12 +837,25 @@ void sas_status_json(struct daemon *d, FILE *out)
 		 * unverified").
 		 */
 		fprintf(out,
-			",\"up\":%s,\"sas\":%zu,\"down\":%s,\"read\":%s,\"lost\":%s,\"required\":%s}",
+			",\"up\":%s,\"sas\":%zu,\"down\":%s,\"read\":%s,\"lost\":%s,\"required\":%s",
 			sas_src_up(s) ? "true" : "false", per[s->idx],
 			sas_src_up(s) ? "false" : "true",
 			s->synced ? "true" : "false",
 			s->down ? "true" : "false",
 			src_required(s) ? "true" : "false");
+		/* as status -j's rtnetlink: what only the kernel may send */
+		if (s->x) {
+			struct xfrm_src_stats st;
+
+			xfrm_source_stats(s->x, &st);
+			fprintf(out,
+				",\"netlink\":{\"foreign\":%llu,\"malformed\":%llu}",
+				(unsigned long long)st.foreign,
+				(unsigned long long)st.malformed);
+		} else {
+			fputs(",\"netlink\":null", out);
+		}
+		fputc('}', out);
 	}
 	/* Looked for on this gateway and not found (status's "not present"). */
 	fputs("],\"sources_absent\":[", out);

@@ -894,6 +894,10 @@ const char *xfrm_source_state(const struct xfrm_source *s, char *buf,
 		n += snprintf(buf + n, size - (size_t)n,
 			      ", %llu malformed messages ignored",
 			      (unsigned long long)s->st.malformed);
+	if (n >= 0 && (size_t)n < size && s->st.foreign)
+		n += snprintf(buf + n, size - (size_t)n,
+			      ", %llu messages from processes dropped",
+			      (unsigned long long)s->st.foreign);
 	if (n >= 0 && (size_t)n < size && s->dumping)
 		snprintf(buf + n, size - (size_t)n, ", listing again");
 	return buf;

@@ -6,7 +6,10 @@
 # interface a deny of ICMP is on and RTM_DELADDR of its address (what
 # would detach the program, or leave the address unjudged). The daemon
 # drops them: still attached, the ping still dropped; status counts them
-# (text and -j), and the daemon says so once a minute at most.
+# (text and -j), and the daemon says so once a minute at most. Where the
+# XFRM SA source is up, a process sends its event socket XFRM_MSG_FLUSHSA
+# (what would drop every SA): counted in its line of status and in
+# status -j sa.sources[] netlink.foreign.
 #
 #	sh tests/e2e/netlink.sh BIN
 #
@@ -62,6 +65,22 @@ ip -n "$GW" addr add 198.51.100.7/32 dev "$IF"
 more() { [ "$(v4_locals)" = $((n + 1)) ]; }
 check "... the kernel's events still read: an address added is a local one" \
 	wait_until 30 more
+
+# The XFRM SA source's event socket (found on its own: CONFIG_XFRM_USER).
+xfrm_foreign_is() {
+	li_cmd status -j | grep -q "\"type\":\"xfrm\",[^}]*\"up\":true,[^}]*\"netlink\":{\"foreign\":$1,"
+}
+if li_cmd status -j | grep -q '"type":"xfrm",[^}]*"up":true'; then
+	port=$(in_gw "$py" "$FORGE" --xfrm "$pid" 3)
+	check "a process sent 3 forged XFRM_MSG_FLUSHSA to the XFRM source (port ${port:-none})" \
+		[ -n "$port" ]
+	check "... counted, the source still up: status -j sa.sources[] says 3" \
+		wait_until 30 xfrm_foreign_is 3
+	check "... status's SA source line says so" eval \
+		"li_cmd status | grep -q 'xfrm.*: up, .*3 messages from processes dropped'"
+else
+	note_skip "no XFRM SA source up here: its forged messages not sent"
+fi
 check "localin stop" stop_term
 
 [ "$fails" -eq 0 ]
