@@ -317,7 +317,11 @@ void ctl_server_close(struct daemon *d)
 {
 	int i;
 
-	ctl_stream_end(d, true, "the daemon stops");
+	/*
+	 * A console whose socket buffer is full reads its end frame within
+	 * a bounded wait, as before an exec: closed at once, it had none.
+	 */
+	ctl_server_end_streams(d, "the daemon stops");
 	for (i = 0; i < CTL_MAX_CONNS; i++)
 		if (d->conns[i].fd >= 0 && !d->conns[i].stop_waiter)
 			conn_close(&d->conns[i]);

@@ -15,7 +15,9 @@
 #    says what the text says (SA sources, outputs), session filter -j the
 #    filter set;
 #  - --admin-group: a user in the group may use the socket, one not in
-#    it may not.
+#    it may not;
+#  - `localin stop` while a console's socket buffer is full: the console
+#    still reads its end frame ("the daemon stops") once it reads on.
 #
 #	sh tests/e2e/diag.sh BIN
 #
@@ -594,6 +596,52 @@ check "a user not in it may not (exit $rc): $(head -n 1 "$tmp/uout.out")" \
 	sh -c "[ $rc = 1 ] && grep -qi 'permission denied' '$tmp/uout.out'"
 mode=$(stat -c '%a %U:%G' "$SOCK")
 check "the socket is root:$ADMG 0660 ($mode)" [ "$mode" = "660 root:$ADMG" ]
+
+# --- localin stop while a console's socket buffer is full ----------------------
+# The stop queued the end frame behind the unread lines and closed the
+# connection at once: the console read what its socket buffer held and
+# then EOF, no end frame. It waits for the console now, 2 s at most.
+li_cmd diagnose debug reset >/dev/null
+li_cmd diagnose debug flow filter dport 500 >/dev/null
+li_cmd diagnose debug flow trace start 100000 >/dev/null
+"$py" - "$SOCK" "$tmp/full.go" >"$tmp/full.out" 2>&1 <<'EOF' &
+import os, select, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+s.sendall(b"diagnose debug enable\n")
+while not os.path.exists(sys.argv[2]):   # do not read until told
+    time.sleep(0.05)
+# Until the daemon has closed its end, or 1.5 s (it waits 2 s at most).
+p = select.poll()
+p.register(s, select.POLLRDHUP)
+p.poll(1500)
+s.settimeout(3)
+buf = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+except socket.timeout:
+    pass
+lines = buf.split(b"\n")
+ends = [lines[i + 1] for i, l in enumerate(lines[:-1]) if l.startswith(b"end ")]
+print("bytes", len(buf), "end", b"|".join(ends).decode())
+EOF
+full=$!
+clients="$clients $full"
+wait_until 100 streams 1
+probe 1500
+sleep 0.5
+touch "$tmp/full.go"
+li_cmd stop >"$tmp/stop.out" 2>&1
+rc=$?
+wait "$full"
+check "localin stop with a console not reading: exit 0 ($rc)" [ "$rc" = 0 ]
+check "... the console reads its end frame: the daemon stops ($(cat "$tmp/full.out"))" \
+	grep -q "end the daemon stops" "$tmp/full.out"
 
 check "the daemon's stderr has no sanitizer report" \
 	sh -c "! grep -qE 'AddressSanitizer|runtime error' '$ERR'"
