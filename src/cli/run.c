@@ -95,6 +95,7 @@ enum {
 	OPT_RESTART_FD,
 	OPT_DETACHED,
 	OPT_CTL_FD,
+	OPT_TRACE_FD,
 };
 
 /* A group name or number: its gid, or -1 (said why). */
@@ -213,6 +214,7 @@ int cmd_run(int argc, char **argv)
 		{ "restart-fd", required_argument, NULL, OPT_RESTART_FD },
 		{ "detached", no_argument, NULL, OPT_DETACHED },
 		{ "ctl-fd", required_argument, NULL, OPT_CTL_FD },
+		{ "trace-fd", required_argument, NULL, OPT_TRACE_FD },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -225,6 +227,7 @@ int cmd_run(int argc, char **argv)
 		.version = LOCALIN_VERSION,
 		.restart_fd = -1,
 		.ctl_fd = -1,
+		.trace_fd = -1,
 	};
 	char *config = NULL, *log = NULL, *exe = NULL;
 	uint32_t fd;
@@ -271,6 +274,11 @@ int cmd_run(int argc, char **argv)
 			if (cli_number("--ctl-fd", optarg, INT_MAX, &fd))
 				return 2;
 			o.ctl_fd = (int)fd;
+			break;
+		case OPT_TRACE_FD:
+			if (cli_number("--trace-fd", optarg, INT_MAX, &fd))
+				return 2;
+			o.trace_fd = (int)fd;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);

@@ -1177,9 +1177,10 @@ static void answer_and_close(struct ctl_conn *c, bool ok, const char *text,
 	send_and_close(c, until);
 }
 
-void ctl_server_end_streams(struct daemon *d, const char *why)
+unsigned int ctl_server_end_streams(struct daemon *d, const char *why)
 {
 	__u64 until = sa_mono_ms() + CTL_STOP_ANSWER_MS;
+	unsigned int n = 0;
 	int i;
 
 	d->trace_streamed = false; /* ended on purpose: not a console gone */
@@ -1192,7 +1193,9 @@ void ctl_server_end_streams(struct daemon *d, const char *why)
 		c->streaming = false;
 		frame(c, "end", why, strlen(why));
 		send_and_close(c, until);
+		n++;
 	}
+	return n;
 }
 
 void ctl_server_answer_stop(struct daemon *d, const char *text)

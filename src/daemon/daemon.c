@@ -793,10 +793,11 @@ static int start(struct daemon *d)
 	if (err)
 		return err;
 	/*
-	 * The live SAs before any interface is attached; a trace a dead
-	 * daemon started is nobody's now.
+	 * The live SAs before any interface is attached; the trace of the
+	 * image before a restart goes on, one a dead daemon started is
+	 * nobody's now (restart.c).
 	 */
-	err = sas_start(d) ?: li_loader_set_trace(d->l, d->filter, 0);
+	err = sas_start(d) ?: daemon_restart_trace(d);
 	if (err) {
 		daemon_msg("cannot set up the data path: %s", strerror(-err));
 		return err;

@@ -57,6 +57,11 @@ struct daemon_opts {
 	bool detached;
 	/* ... and the control socket's listening fd, -1: none handed over */
 	int ctl_fd;
+	/*
+	 * ... and the trace's settings (restart.c struct restart_trace):
+	 * its filters, what is left of it, how it prints; -1: none.
+	 */
+	int trace_fd;
 };
 
 /*

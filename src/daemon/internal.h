@@ -293,6 +293,11 @@ void daemon_restart(struct daemon *d);
 void daemon_restart_begin(const struct daemon_opts *o);
 /* ... and answer it (--restart-fd): started (0), or why not. */
 void daemon_restart_answer(struct daemon *d, int err);
+/*
+ * The data path's trace at the start: the one from before a restart
+ * (--trace-fd) goes on, with its filters; otherwise none. 0 or -errno.
+ */
+int daemon_restart_trace(struct daemon *d);
 /* What daemon_msg() says, also kept for that answer while set. */
 extern FILE *daemon_msg_copy;
 
@@ -365,10 +370,11 @@ void ctl_server_answer_stop(struct daemon *d, const char *text);
 int ctl_server_restart_fd(struct daemon *d);
 /*
  * Every `diagnose debug enable` stream gets its end frame with @why, sent
- * within a bounded wait, and is closed: before an exec, which would close
- * them with no word of why.
+ * within a bounded wait (CTL_STOP_ANSWER_MS in all), and is closed:
+ * before an exec or a stop, which would close them with no word of why,
+ * or with the frame still queued. How many there were.
  */
-void ctl_server_end_streams(struct daemon *d, const char *why);
+unsigned int ctl_server_end_streams(struct daemon *d, const char *why);
 /* Those who asked to restart, but @keep_fd's: answered and closed. */
 void ctl_server_answer_restart(struct daemon *d, bool ok, const char *text,
 			       int keep_fd);

@@ -12,7 +12,9 @@
  * Every fd of the daemon is O_CLOEXEC; one is handed over on purpose: the
  * control connection of the client that asked, which the new image
  * answers once it enforces, or when it refused to start
- * (daemon_restart_answer()).
+ * (daemon_restart_answer()). So are the control socket's listener and a
+ * memfd with the trace's settings (struct restart_trace): a trace an
+ * admin watches while upgrading goes on, with its filters and budget.
  *
  * What fails leaves the gateway enforcing: a config with errors (compiled
  * first, as a reload does) or a binary that cannot be run (gone, not
@@ -26,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +46,98 @@
 FILE *daemon_msg_copy;
 static char *copy_text;
 static size_t copy_len;
+
+/*
+ * What the daemon knows of the trace, handed to the new image in a memfd
+ * (--trace-fd). The data path's side, its filter map and the budget in
+ * li_conf's trace words, stays in the kernel across the exec (the pins
+ * adopted, or copied into another build's: loader_swap.c inherit()), and
+ * traces meanwhile. Another build whose layout differs refuses it by its
+ * size, and starts with no trace, as before.
+ */
+#define RESTART_TRACE_MAGIC "litrace1"
+
+struct restart_trace {
+	char magic[8];
+	__u32 size;	 /* sizeof(struct restart_trace) */
+	__u32 left, run; /* trace_left, trace_run */
+	__s64 remaining; /* the data path's budget at the exec */
+	__u8 timestamp, no_func, iprope;
+	struct flow_filter filter[FLOW_NR_FILTERS];
+};
+
+/* A memfd holding the trace's settings, its CLOEXEC cleared; -1. */
+static int trace_handover(struct daemon *d)
+{
+	struct restart_trace t = { .magic = RESTART_TRACE_MAGIC };
+	int fd = memfd_create("localin-trace", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	t.size = sizeof(t);
+	t.left = d->trace_left;
+	t.run = d->trace_run;
+	if (li_loader_trace_remaining(d->l, &t.remaining))
+		t.remaining = d->trace_left;
+	t.timestamp = d->dbg_timestamp;
+	t.no_func = d->dbg_no_func;
+	t.iprope = d->dbg_iprope;
+	memcpy(t.filter, d->filter, sizeof(t.filter));
+	if (pwrite(fd, &t, sizeof(t), 0) != (ssize_t)sizeof(t)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A trace before the restart, its settings read from @fd; 0 or -errno. */
+static int trace_take_over(struct daemon *d, int fd)
+{
+	struct restart_trace t;
+	ssize_t n = pread(fd, &t, sizeof(t), 0);
+
+	close(fd);
+	if (n != (ssize_t)sizeof(t) ||
+	    memcmp(t.magic, RESTART_TRACE_MAGIC, sizeof(t.magic)) ||
+	    t.size != sizeof(t))
+		return -EPROTO;
+	memcpy(d->filter, t.filter, sizeof(d->filter));
+	d->dbg_timestamp = t.timestamp;
+	d->dbg_no_func = t.no_func;
+	d->dbg_iprope = t.iprope;
+	d->trace_run = t.run;
+	d->trace_left = t.left;
+	trace_mark_ring(d);
+	/* Fresh maps (the pins were gone): the budget as it was at the exec. */
+	if (li_loader_pins(d->l) == LI_PINS_NONE)
+		return li_loader_set_trace(
+			d->l, d->filter,
+			t.left && t.remaining > 0 ? (__u32)t.remaining : 0);
+	return t.left ? li_loader_set_trace_filter(d->l, d->filter) :
+			li_loader_set_trace(d->l, d->filter, 0);
+}
+
+int daemon_restart_trace(struct daemon *d)
+{
+	int fd = d->o->trace_fd, err;
+
+	/* A trace a dead daemon started is nobody's now. */
+	if (fd < 0)
+		return li_loader_set_trace(d->l, d->filter, 0);
+	err = trace_take_over(d, fd);
+	if (err == -EPROTO) {
+		daemon_msg(
+			"the trace's settings from before the restart are another build's: the trace stops, its filters are cleared");
+		flow_filters_init(d->filter);
+		d->trace_left = 0;
+		return li_loader_set_trace(d->l, d->filter, 0);
+	}
+	if (!err && d->trace_left)
+		daemon_msg(
+			"the trace goes on from before the restart: %u of its %u packets left, its filters kept; its lines to the log until `diagnose debug enable` streams them",
+			d->trace_left, d->trace_run);
+	return err;
+}
 
 /* A config the new image would refuse: refused here, nothing changes. */
 static int config_ok(struct daemon *d, FILE *out)
@@ -79,11 +174,11 @@ static void cloexec(int fd, bool on)
  * `localin run` as this daemon was started, in the foreground (the pid
  * stays), with the connection to answer. Returns only on failure (-errno).
  */
-static int exec_again(struct daemon *d, int fd)
+static int exec_again(struct daemon *d, int fd, int trace_fd)
 {
 	const struct daemon_opts *o = d->o;
-	const char *argv[24];
-	char fdarg[16], ctlarg[16], gid[24];
+	const char *argv[26];
+	char fdarg[16], ctlarg[16], tracearg[16], gid[24];
 	char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
 	int n = 0, err;
 
@@ -131,6 +226,12 @@ static int exec_again(struct daemon *d, int fd)
 		argv[n++] = ctlarg;
 		cloexec(d->ctl_fd, false);
 	}
+	if (trace_fd >= 0) {
+		snprintf(tracearg, sizeof(tracearg), "%d", trace_fd);
+		argv[n++] = "--trace-fd";
+		argv[n++] = tracearg;
+		cloexec(trace_fd, false);
+	}
 	argv[n] = NULL;
 	/*
 	 * The zone the daemon was started in: a config's schedule set TZ,
@@ -156,7 +257,8 @@ void daemon_restart(struct daemon *d)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 	struct timespec now;
-	int fd, err;
+	unsigned int ended;
+	int fd, trace_fd, err;
 
 	d->restart = false;
 	if (!out) {
@@ -198,20 +300,35 @@ void daemon_restart(struct daemon *d)
 		li_loader_poll(d->l, 0, daemon_on_event, d);
 		/*
 		 * A console streaming the trace hears why it ends, as from
-		 * `trace stop`: the new image starts with no trace running
-		 * (start()), and the exec would just close its connection.
+		 * `trace stop`: the exec would just close its connection.
+		 * The trace goes on (trace_handover()), not its stream.
 		 */
-		ctl_server_end_streams(
+		ended = ctl_server_end_streams(
 			d,
-			"daemon restarting: its trace stops, start it again");
+			d->trace_left ?
+				"daemon restarting: the trace goes on with its filters, its lines to the log; `diagnose debug enable` again to watch it" :
+				"daemon restarting: `diagnose debug enable` again to watch the trace");
 		/* What the exec loses is said, as a stop says it. */
 		syslogd_before_exec(d);
 		alertmail_before_exec(d);
 		sink_drain(&d->sink, RESTART_DRAIN_MS);
 		sink_drain(&d->msgs, RESTART_DRAIN_MS);
-		err = exec_again(d, fd);
+		trace_fd = trace_handover(d);
+		err = exec_again(d, fd, trace_fd);
+		if (trace_fd >= 0)
+			close(trace_fd);
 		fprintf(out, "not restarted: exec %s: %s\n", d->o->exe,
 			strerror(-err));
+		/*
+		 * The binary was there and executable: its streams were
+		 * told "daemon restarting" and closed before the exec.
+		 */
+		if (ended)
+			fprintf(out,
+				"%u console%s streaming the trace %s told the daemon restarts and %s closed: `diagnose debug enable` again to watch it\n",
+				ended, ended == 1 ? "" : "s",
+				ended == 1 ? "was" : "were",
+				ended == 1 ? "was" : "were");
 		sd_notifyf(0, "READY=1\nSTATUS=enforcing %s", d->o->config);
 	}
 	fprintf(out, "this daemon (pid %d) goes on enforcing %s as before\n",
@@ -227,6 +344,8 @@ void daemon_restart_begin(const struct daemon_opts *o)
 {
 	if (o->ctl_fd >= 0)
 		cloexec(o->ctl_fd, true); /* ctl_server_open() takes it */
+	if (o->trace_fd >= 0)
+		cloexec(o->trace_fd, true); /* start() reads it */
 	if (o->restart_fd < 0)
 		return;
 	/* Not to be handed to anything this image runs. */

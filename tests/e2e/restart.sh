@@ -12,6 +12,10 @@
 #    new file runs, it replaces the program without a gap;
 #  - a console streaming the trace (`diagnose debug enable`) across it:
 #    its stream ends with an end frame saying "daemon restarting", exit 0;
+#    the trace goes on in the new image: both filters (`filter`,
+#    `filter6`), what is left of its budget, `console timestamp` and
+#    `flow show function-name` kept; a new `diagnose debug enable` sees
+#    the filter's packets only, the budget counted down across;
 #  - a status asked while the new image starts: answered (the control
 #    socket is handed over, its queue kept);
 #  - SIGUSR2 (`systemctl kill -s USR2`): the same;
@@ -21,6 +25,8 @@
 #    and its enforcement go on;
 #  - a binary gone from its path: the exec fails, said, exit 1, the same
 #    image goes on;
+#  - a file execve refuses (not ELF, no #!) with a console streaming: the
+#    stream was ended before the exec; the answer and the log say so;
 #  - a new image that ends without starting: exit 1, said, the pins stay
 #    in force (the ping is still dropped), a start adopts them.
 #
@@ -106,14 +112,39 @@ check "... still enforcing" ping_dropped
 
 # A console streaming the trace across the restart: the exec closed its
 # connection with no end frame (the client said "the daemon closed the
-# connection", exit 1); it hears why, as from `trace stop`.
+# connection", exit 1); it hears why, as from `trace stop`. The trace
+# goes on: the new image started with both filters cleared and no trace.
 streaming() { li_cmd status | grep -q "trace lines to 1 streaming"; }
-li_cmd diagnose debug flow trace start 1000 >/dev/null
+# UDP from the peer's port 500 to the gateway's PORT, COUNT times.
+probe_to() { # port count
+	ip netns exec "$PEER" "$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 500))
+for i in range(int(sys.argv[3])):
+    s.sendto(b"\0" * 28, (sys.argv[1], int(sys.argv[2])))
+' "$GW_ADDR" "$1" "$2"
+}
+traced() { # file count: COUNT packets to port 500 in FILE
+	[ "$(grep -c "received a packet(proto=17, $PEER_ADDR:500->$GW_ADDR:500)" "$1")" -ge "$2" ]
+}
+left() { li_cmd status | sed -n 's/^trace: \([0-9]*\) packets left$/\1/p'; }
+li_cmd diagnose debug flow filter addr "$PEER_ADDR" >/dev/null &&
+	li_cmd diagnose debug flow filter dport 500 >/dev/null &&
+	li_cmd diagnose debug flow filter6 addr 2001:db8::7 >/dev/null &&
+	li_cmd diagnose debug flow filter6 dport 501 >/dev/null &&
+	li_cmd diagnose debug console timestamp enable >/dev/null &&
+	li_cmd diagnose debug flow show function-name disable >/dev/null &&
+	li_cmd diagnose debug flow trace start 20 >/dev/null
+check "filter addr $PEER_ADDR, dport 500; filter6 addr 2001:db8::7, dport 501; timestamp on, function-name off; trace start 20" \
+	[ $? = 0 ]
 in_gw "$orig" diagnose -s "$SOCK" debug enable >"$tmp/dbg.out" \
 	2>"$tmp/dbg.err" &
 dbg=$!
 idle_pids="$idle_pids $dbg"
 wait_until 100 streaming
+probe_to 500 3
+wait_until 100 traced "$tmp/dbg.out" 3
 restart "$tmp/r8.out"
 i=0
 while alive "$dbg" && [ $i -lt 100 ]; do
@@ -125,10 +156,37 @@ drc=$?
 check "restart with a console streaming the trace: exit 0 ($rc)" [ "$rc" = 0 ]
 check "... the console's diagnose debug enable ends, exit 0 ($drc): $(cat "$tmp/dbg.err")" \
 	[ "$drc" = 0 ]
-check "... told why by its end frame: daemon restarting" \
-	grep -q "debug output ended: daemon restarting" "$tmp/dbg.err"
-check "... the new image runs no trace (status: trace: stopped)" \
-	sh -c "nsenter --net=/run/netns/$GW $orig status -s $SOCK | grep -q '^trace: stopped'"
+check "... told why by its end frame: daemon restarting, the trace goes on" \
+	grep -q "debug output ended: daemon restarting: the trace goes on with its filters" "$tmp/dbg.err"
+check "... the new image says so in its log" \
+	grep -q "the trace goes on from before the restart: 17 of its 20 packets left" "$ERR"
+check "... its trace goes on: 17 of 20 packets left ($(left))" [ "$(left)" = 17 ]
+li_cmd diagnose debug flow filter >"$tmp/f4.out"
+check "... filter kept: host addr $PEER_ADDR" \
+	grep -q "host addr: $PEER_ADDR-$PEER_ADDR\$" "$tmp/f4.out"
+check "... filter kept: dport 500" grep -q "dport: 500-500\$" "$tmp/f4.out"
+li_cmd diagnose debug flow filter6 >"$tmp/f6.out"
+check "... filter6 kept: host addr 2001:db8::7, dport 501" \
+	sh -c "grep -q 'host addr: 2001:db8::7-2001:db8::7\$' '$tmp/f6.out' && grep -q 'dport: 501-501\$' '$tmp/f6.out'"
+in_gw "$orig" diagnose -s "$SOCK" debug enable >"$tmp/dbg2.out" \
+	2>"$tmp/dbg2.err" &
+dbg=$!
+idle_pids="$idle_pids $dbg"
+wait_until 100 streaming
+probe_to 501 2
+probe_to 500 4
+wait_until 100 traced "$tmp/dbg2.out" 4
+sleep 0.5
+n=$(grep -c 'received a packet' "$tmp/dbg2.out")
+n500=$(grep -c "received a packet(proto=17, $PEER_ADDR:500->$GW_ADDR:500)" "$tmp/dbg2.out")
+check "diagnose debug enable again: the 4 packets to port 500 traced ($n500), none to 501 ($n in all)" \
+	[ "$n500" = 4 -a "$n" = 4 ]
+check "... with the timestamp, without func= (the show settings kept)" \
+	sh -c "grep 'received a packet' '$tmp/dbg2.out' | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} id=65308 trace_id=[0-9]+ msg=' && ! grep -q 'func=' '$tmp/dbg2.out'"
+check "... the budget counted down across the restart: 13 left ($(left))" \
+	[ "$(left)" = 13 ]
+li_cmd diagnose debug reset >/dev/null
+wait "$dbg"
 
 # Counted after one restart: a first start that loaded the program holds
 # what an adopting start never opens.
@@ -250,6 +308,29 @@ check "the binary gone from its path: restart refused, exit 1 ($rc)" \
 check "... said" grep -q "No such file or directory" "$tmp/r4.out"
 check "... the same pid, which answers" answers
 check "... still enforcing" ping_dropped
+
+# Executable, but execve refuses it (ENOEXEC) once the streams heard
+# "daemon restarting": the answer and the log said only "not restarted".
+mv "$bin" "$bin.real"
+printf 'not a program\n' >"$bin"
+chmod 755 "$bin"
+in_gw "$orig" diagnose -s "$SOCK" debug enable >"$tmp/dbg3.out" \
+	2>"$tmp/dbg3.err" &
+dbg=$!
+idle_pids="$idle_pids $dbg"
+wait_until 100 streaming
+restart "$tmp/r9.out"
+mv "$bin.real" "$bin"
+wait "$dbg"
+check "a binary execve refuses: restart refused, exit 1 ($rc)" [ "$rc" = 1 ]
+check "... said" grep -q "Exec format error" "$tmp/r9.out"
+check "... the console streaming was told daemon restarting" \
+	grep -q "debug output ended: daemon restarting" "$tmp/dbg3.err"
+check "... the answer says that console's stream was ended" \
+	grep -q "1 console streaming the trace was told the daemon restarts and was closed" "$tmp/r9.out"
+check "... and the log" \
+	grep -q "1 console streaming the trace was told the daemon restarts and was closed" "$ERR"
+check "... the same pid, which answers" answers
 
 # A new image that ends before it enforces (here: not localin at all).
 mv "$bin" "$bin.real"
