@@ -82,6 +82,47 @@ for i in range(int(sys.argv[3])):
     s.sendto(b"\0" * 28, (sys.argv[1], int(sys.argv[2])))
 ' "$1" "$2" "$3"
 }
+# `filter dport 500`, `trace start 100000`, and a `diagnose debug enable`
+# client with a 4 KiB socket buffer that reads nothing until $tmp/NAME.go
+# exists, then (after the daemon closed its end, or WAIT ms) reads all:
+# "lost N data N bytes N end TEXT" in $tmp/NAME.out. In the background,
+# its pid in $unread; returns once it streams.
+unread_client() { # name wait-ms
+	li_cmd diagnose debug flow filter dport 500 >/dev/null
+	li_cmd diagnose debug flow trace start 100000 >/dev/null
+	"$py" - "$SOCK" "$tmp/$1.go" "$2" >"$tmp/$1.out" 2>&1 <<'EOF' &
+import os, select, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(sys.argv[1])
+s.sendall(b"diagnose debug enable\n")
+while not os.path.exists(sys.argv[2]):   # do not read until told
+    time.sleep(0.05)
+if int(sys.argv[3]):
+    p = select.poll()
+    p.register(s, select.POLLRDHUP)
+    p.poll(int(sys.argv[3]))
+s.settimeout(3)
+buf = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+except socket.timeout:
+    pass
+lines = buf.split(b"\n")
+lost = sum(int(l.split()[1]) for l in lines if l.startswith(b"lost "))
+data = sum(1 for l in lines if l.startswith(b"data "))
+ends = [lines[i + 1] for i, l in enumerate(lines[:-1]) if l.startswith(b"end ")]
+print("lost", lost, "data", data, "bytes", len(buf), "end",
+      b"|".join(ends).decode())
+EOF
+	unread=$!
+	clients="$clients $unread"
+	wait_until 100 streams 1
+}
 # The words FILTER (filter or filter6) prints include PATTERN (grep -E).
 filter_has() { li_cmd diagnose debug flow "$1" | grep -Eq "$2"; }
 
@@ -282,33 +323,8 @@ check "debug disable mid-trace: the trace goes on, its lines to the log" \
 li_cmd diagnose debug reset >/dev/null
 
 # --- a client that does not read: lines dropped and counted -------------------
-li_cmd diagnose debug flow filter dport 500 >/dev/null
-li_cmd diagnose debug flow trace start 100000 >/dev/null
-"$py" - "$SOCK" "$tmp/slow.go" >"$tmp/slow.out" 2>&1 <<'EOF' &
-import os, socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.connect(sys.argv[1])
-s.sendall(b"diagnose debug enable\n")
-while not os.path.exists(sys.argv[2]):   # do not read until told
-    time.sleep(0.1)
-s.settimeout(3)
-buf = b""
-try:
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        buf += d
-except socket.timeout:
-    pass
-lost = sum(int(l.split()[1]) for l in buf.split(b"\n") if l.startswith(b"lost "))
-data = sum(1 for l in buf.split(b"\n") if l.startswith(b"data "))
-print("lost", lost, "data", data)
-EOF
-slow=$!
-clients="$clients $slow"
-wait_until 100 streams 1
+unread_client slow 0
+slow=$unread
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$(daemon_pid)/status"; }
 rss0=$(rss)
 # Past the data path's event burst (1000) and its rate (1000 a second).
@@ -602,37 +618,10 @@ check "the socket is root:$ADMG 0660 ($mode)" [ "$mode" = "660 root:$ADMG" ]
 # connection at once: the console read what its socket buffer held and
 # then EOF, no end frame. It waits for the console now, 2 s at most.
 li_cmd diagnose debug reset >/dev/null
-li_cmd diagnose debug flow filter dport 500 >/dev/null
-li_cmd diagnose debug flow trace start 100000 >/dev/null
-"$py" - "$SOCK" "$tmp/full.go" >"$tmp/full.out" 2>&1 <<'EOF' &
-import os, select, socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.connect(sys.argv[1])
-s.sendall(b"diagnose debug enable\n")
-while not os.path.exists(sys.argv[2]):   # do not read until told
-    time.sleep(0.05)
-# Until the daemon has closed its end, or 1.5 s (it waits 2 s at most).
-p = select.poll()
-p.register(s, select.POLLRDHUP)
-p.poll(1500)
-s.settimeout(3)
-buf = b""
-try:
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        buf += d
-except socket.timeout:
-    pass
-lines = buf.split(b"\n")
-ends = [lines[i + 1] for i, l in enumerate(lines[:-1]) if l.startswith(b"end ")]
-print("bytes", len(buf), "end", b"|".join(ends).decode())
-EOF
-full=$!
-clients="$clients $full"
-wait_until 100 streams 1
+# It reads on once the daemon closed its end, or after 1.5 s (the daemon
+# waits 2 s at most).
+unread_client full 1500
+full=$unread
 probe 1500
 sleep 0.5
 touch "$tmp/full.go"

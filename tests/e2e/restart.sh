@@ -128,6 +128,15 @@ for i in range(int(sys.argv[3])):
 traced() { # file count: COUNT packets to port 500 in FILE
 	[ "$(grep -c "received a packet(proto=17, $PEER_ADDR:500->$GW_ADDR:500)" "$1")" -ge "$2" ]
 }
+# `diagnose debug enable` in the background, streaming: $tmp/NAME.out,
+# .err, its pid in $dbg.
+console() { # name
+	in_gw "$orig" diagnose -s "$SOCK" debug enable >"$tmp/$1.out" \
+		2>"$tmp/$1.err" &
+	dbg=$!
+	idle_pids="$idle_pids $dbg"
+	wait_until 100 streaming
+}
 left() { li_cmd status | sed -n 's/^trace: \([0-9]*\) packets left$/\1/p'; }
 li_cmd diagnose debug flow filter addr "$PEER_ADDR" >/dev/null &&
 	li_cmd diagnose debug flow filter dport 500 >/dev/null &&
@@ -138,11 +147,7 @@ li_cmd diagnose debug flow filter addr "$PEER_ADDR" >/dev/null &&
 	li_cmd diagnose debug flow trace start 20 >/dev/null
 check "filter addr $PEER_ADDR, dport 500; filter6 addr 2001:db8::7, dport 501; timestamp on, function-name off; trace start 20" \
 	[ $? = 0 ]
-in_gw "$orig" diagnose -s "$SOCK" debug enable >"$tmp/dbg.out" \
-	2>"$tmp/dbg.err" &
-dbg=$!
-idle_pids="$idle_pids $dbg"
-wait_until 100 streaming
+console dbg
 probe_to 500 3
 wait_until 100 traced "$tmp/dbg.out" 3
 restart "$tmp/r8.out"
@@ -168,11 +173,7 @@ check "... filter kept: dport 500" grep -q "dport: 500-500\$" "$tmp/f4.out"
 li_cmd diagnose debug flow filter6 >"$tmp/f6.out"
 check "... filter6 kept: host addr 2001:db8::7, dport 501" \
 	sh -c "grep -q 'host addr: 2001:db8::7-2001:db8::7\$' '$tmp/f6.out' && grep -q 'dport: 501-501\$' '$tmp/f6.out'"
-in_gw "$orig" diagnose -s "$SOCK" debug enable >"$tmp/dbg2.out" \
-	2>"$tmp/dbg2.err" &
-dbg=$!
-idle_pids="$idle_pids $dbg"
-wait_until 100 streaming
+console dbg2
 probe_to 501 2
 probe_to 500 4
 wait_until 100 traced "$tmp/dbg2.out" 4
@@ -314,11 +315,7 @@ check "... still enforcing" ping_dropped
 mv "$bin" "$bin.real"
 printf 'not a program\n' >"$bin"
 chmod 755 "$bin"
-in_gw "$orig" diagnose -s "$SOCK" debug enable >"$tmp/dbg3.out" \
-	2>"$tmp/dbg3.err" &
-dbg=$!
-idle_pids="$idle_pids $dbg"
-wait_until 100 streaming
+console dbg3
 restart "$tmp/r9.out"
 mv "$bin.real" "$bin"
 wait "$dbg"
