@@ -53,7 +53,8 @@ static size_t copy_len;
  * li_conf's trace words, stays in the kernel across the exec (the pins
  * adopted, or copied into another build's: loader_swap.c inherit()), and
  * traces meanwhile. Another build whose layout differs refuses it by its
- * size, and starts with no trace, as before.
+ * size, and starts with no trace, as before; a field whose meaning
+ * changes at the same size takes a new magic.
  */
 #define RESTART_TRACE_MAGIC "litrace1"
 
