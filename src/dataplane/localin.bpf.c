@@ -567,14 +567,22 @@ static __always_inline int li_acc_ike_recent(const LI_CTX *c,
 	return t && ike_now(c) - *t < LI_IKE_WINDOW_NS;
 }
 
-static __always_inline void li_acc_ike_note(const LI_CTX *c,
-					    const struct li_pkt *p)
+/* An IKE message from p's source let through now, in @map; the time. */
+static __always_inline __u64 ike_note_in(void *map, const LI_CTX *c,
+					 const struct li_pkt *p)
 {
 	struct li_ike_key k;
 	__u64 now = ike_now(c);
 
 	ike_key(&k, p);
-	bpf_map_update_elem(&li_ike_seen, &k, &now, BPF_ANY);
+	bpf_map_update_elem(map, &k, &now, BPF_ANY);
+	return now;
+}
+
+static __always_inline void li_acc_ike_note(const LI_CTX *c,
+					    const struct li_pkt *p)
+{
+	ike_note_in(&li_ike_seen, c, p);
 }
 
 /*
@@ -610,11 +618,8 @@ static __always_inline __u64 cpu_now(struct li_tb_cpu *c)
 static __always_inline void li_acc_ike_new_note(const LI_CTX *c,
 						const struct li_pkt *p)
 {
-	struct li_ike_key k;
-	__u64 now = ike_now(c);
+	__u64 now = ike_note_in(&li_ike_new, c, p);
 
-	ike_key(&k, p);
-	bpf_map_update_elem(&li_ike_new, &k, &now, BPF_ANY);
 	if (now > c->cv->ike_new_ns)
 		c->cv->ike_new_ns = now;
 }
