@@ -60,16 +60,6 @@ send([IP(src='${3:-$PEER_ADDR}', dst='$GW_ADDR') / ESP(spi=$1, seq=s) /
       Raw(bytes(32)) for s in range(1, $2 + 1)])"
 }
 
-# scapy in the peer's namespace: one IKE_SA_INIT header to UDP 500 from SRC.
-ike_send() { # src
-	ip netns exec "$PEER" "$py" -c "
-import logging; logging.getLogger('scapy').setLevel(logging.ERROR)
-from scapy.all import IP, UDP, Raw, send, conf
-conf.verb = 0
-hdr = bytes(range(1, 9)) + bytes(8) + bytes([33, 0x20, 34, 8]) + bytes(4) + (28).to_bytes(4, 'big')
-send(IP(src='$1', dst='$GW_ADDR') / UDP(sport=500, dport=500) / Raw(hdr))"
-}
-
 # Both at once, in one scapy: SRC's IKE of EXCHANGE (35 IKE_AUTH, 34
 # IKE_SA_INIT), then after GAP seconds its ESP with SPI (a new peer's
 # window is 2 s; scapy's start alone may take 1).
