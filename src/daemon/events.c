@@ -177,8 +177,14 @@ void daemon_on_event(void *ctx, const struct li_event *ev, __u64 time_ns)
 	config_of(d, ev);
 	ifname = links_name(d, (int)ev->ifindex, name, sizeof(name));
 	switch (ev->kind) {
-	case LI_EV_TRAFFIC:
 	case LI_EV_ESP_ERROR:
+		/* a frame passed unverified: logged only if no SA comes */
+		if (ev->verdict.reason == LI_R_ESP_UNVERIFIED) {
+			unverified_on_event(d, ev, ifname, time_ns);
+			break;
+		}
+		/* fall through */
+	case LI_EV_TRAFFIC:
 	case LI_EV_ESP_PEER:
 		on_log(d, ev, ifname, time_ns);
 		break;

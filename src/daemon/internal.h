@@ -88,12 +88,37 @@ struct sa_src {
 	bool synced;	 /* listed its SAs once since it was opened */
 	bool down; /* lost since (SA_EV_DOWN), until it lists them again */
 	__u64 synced_ms;
+	__u64 up_ms; /* up (sas_src_up) since, as last seen at a listing */
 	struct xfrm_source *x;
 	struct vici_source *v;
 	struct stat file_st; /* file: as last read */
 	__u64 file_checked_ms;
 	char err[192]; /* why it cannot be read */
 	int pfd;       /* its pollfd in the loop's array, -1 none */
+};
+
+/*
+ * ESP passed unverified (unverified.c): the sources and SPIs waiting for
+ * their SA, and the counts said.
+ */
+#define UNVERIFIED_MAX 128
+
+struct unverified_spi {
+	struct li_pkt pkt;	   /* the first frame */
+	struct li_verdict verdict; /* its verdict, for the line */
+	__u64 first_ms;		   /* when we heard of it, sa_mono_ms() */
+	__u64 time_ns;		   /* its time, ns since the epoch */
+	__u64 frames;		   /* events told (the bucket may leave some) */
+	char ifname[RTNL_IFNAMSIZ + 8];
+};
+
+struct unverified_list {
+	struct unverified_spi v[UNVERIFIED_MAX];
+	size_t nr;
+	/* SPIs an SA had after all, logged as forged, not judged */
+	__u64 verified, forged, unjudged;
+	bool primed; /* the frames' count, as last said */
+	__u64 seen, said_ms;
 };
 
 struct ctl_conn {
@@ -185,9 +210,8 @@ struct daemon {
 	__u16 natt_over;     /* a NAT-T port past LI_NATT_EXTRA, said; 0 none */
 	struct li_natt natt; /* the NAT-T ports last pushed (status) */
 	bool sa_push_failed;
-	/* sas.c unverified_tick(): ESP passed unverified, as last said */
-	bool unverified_primed;
-	__u64 unverified_seen, unverified_said_ms;
+	struct unverified_list unv; /* ESP passed unverified (unverified.c) */
+	__u64 sas_alive_ns;	    /* the heartbeat last written, about (ns) */
 	/*
 	 * The last table the data path could not hold (-E2BIG, -ENOSPC; 0
 	 * none) and its entries: ESP is not checked against a stale one.
@@ -406,6 +430,10 @@ void sas_close(struct daemon *d);
 int sas_pollfds(struct daemon *d, struct pollfd *pfd, int max);
 void sas_handle(struct daemon *d, const struct pollfd *pfd, int n);
 void sas_tick(struct daemon *d);
+/* unverified.c: an ESP error event of a frame passed unverified, the tick */
+void unverified_on_event(struct daemon *d, const struct li_event *ev,
+			 const char *ifname, __u64 time_ns);
+void unverified_tick(struct daemon *d, __u64 now_ms);
 int sas_timeout_ms(struct daemon *d);
 const struct sa_entry *sas_find(const struct daemon *d, int family,
 				const __u32 *daddr, __u32 spi);

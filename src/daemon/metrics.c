@@ -220,6 +220,15 @@ static void put_sas(struct daemon *d, FILE *f)
 	       "SAs gone but still valid for their grace period.", grace);
 	single(f, "localin_sa_updates_total", "counter",
 	       "Updates of the data path's SA table.", d->sa_pushes);
+	family(f, "localin_esp_unverified_spis_total", "counter",
+	       "SPIs of ESP passed unverified, judged later: an SA came (had_sa) or none did (forged, logged).");
+	sample(f, "localin_esp_unverified_spis_total", "outcome", "had_sa",
+	       NULL, NULL, d->unv.verified);
+	sample(f, "localin_esp_unverified_spis_total", "outcome", "forged",
+	       NULL, NULL, d->unv.forged);
+	single(f, "localin_esp_unverified_unjudged_frames_total", "counter",
+	       "Frames of ESP passed unverified that could not be judged (a source down, no daemon, too many at once).",
+	       d->unv.unjudged);
 	family(f, "localin_sas", "gauge", "Live SAs per SA source.");
 	/* As status: a source looked for and not found is none (no alert). */
 	for (i = 0; i < d->nr_srcs; i++)

@@ -80,6 +80,8 @@ static void on_sa_event(void *ctx, enum sa_event ev, const struct sa_entry *sa)
 	}
 	sa_registry_event(&s->d->sa_reg, s->idx, ev, sa, sa_mono_ms());
 	if (ev == SA_EV_SYNC_END) {
+		if (!sas_src_up(s))
+			s->up_ms = sa_mono_ms();
 		s->synced = true;
 		s->synced_ms = sa_mono_ms();
 		if (s->down)
@@ -130,6 +132,8 @@ static void file_read(struct sa_src *s)
 				 s->path, dg ? dg->loc.line : 0,
 				 dg ? dg->msg : strerror(-err));
 	} else {
+		if (s->err[0]) /* up again: an SA may have come unseen */
+			s->up_ms = sa_mono_ms();
 		s->err[0] = '\0';
 		on_sa_event(s, SA_EV_SYNC_BEGIN, NULL);
 		for (i = 0; i < t.size; i++)
@@ -556,39 +560,6 @@ static int push(struct daemon *d, bool force)
 	return 0;
 }
 
-/*
- * ESP let through unverified (dataplane/sa_slot.h: a rekey's or a new
- * peer's SA not read yet, a source down, no daemon) fails open for the
- * tunnels' sake: so it is said, the first frames at once, then at most
- * once a UNVERIFIED_SAY_MS with the count since. A count lower than last
- * seen (its SA id's counters cleared) is taken as the new base.
- */
-#define UNVERIFIED_SAY_MS 60000
-
-static void unverified_tick(struct daemon *d, __u64 now)
-{
-	struct li_sa_stat st;
-	__u64 n;
-
-	if (li_loader_sa_stat(d->l, LI_SA_ID_UNVERIFIED, &st))
-		return;
-	if (!d->unverified_primed || st.packets < d->unverified_seen) {
-		d->unverified_primed = true;
-		d->unverified_seen = st.packets;
-		return;
-	}
-	n = st.packets - d->unverified_seen;
-	if (!n || (d->unverified_said_ms &&
-		   now < d->unverified_said_ms + UNVERIFIED_SAY_MS))
-		return;
-	daemon_msg(
-		"%llu ESP frame%s passed unverified%s: no SA localin has read has their SPI (a peer's rekey or a new peer just after its IKE, an SA source down, or the table left stale); the kernel checks their SPI (said at most once a minute)",
-		(unsigned long long)n, n == 1 ? "" : "s",
-		d->unverified_said_ms ? " since the last such line" : "");
-	d->unverified_seen = st.packets;
-	d->unverified_said_ms = now;
-}
-
 void sas_tick(struct daemon *d)
 {
 	__u64 now = sa_mono_ms();
@@ -621,6 +592,7 @@ void sas_tick(struct daemon *d)
 	unverified_tick(d, now);
 	/* At least once a second (the loop's longest sleep). */
 	li_loader_sas_alive(d->l);
+	d->sas_alive_ns = now * 1000000; /* the same clock */
 }
 
 /* At start, once: what ESP is checked against. */
@@ -746,6 +718,11 @@ void sas_status(struct daemon *d, FILE *out)
 			"; port %u of the live SAs NOT (more than %d besides 4500)",
 			d->natt_over, LI_NATT_EXTRA);
 	fputc('\n', out);
+	fprintf(out,
+		"ESP passed unverified, judged later: %llu SPIs had an SA, %llu had none (logged), %zu wait; %llu frames not judged (a source down, no daemon, too many at once)\n",
+		(unsigned long long)d->unv.verified,
+		(unsigned long long)d->unv.forged, d->unv.nr,
+		(unsigned long long)d->unv.unjudged);
 	fprintf(out, "SA sources (%s):\n",
 		d->p->objs.sa_sources_set ? "config system sa-source" :
 					    "found on this gateway");
@@ -816,6 +793,11 @@ void sas_status_json(struct daemon *d, FILE *out)
 		fprintf(out, "%u,", d->natt_over);
 	else
 		fputs("null,", out);
+	fprintf(out,
+		"\"unverified\":{\"spis_had_sa\":%llu,\"spis_forged\":%llu,\"spis_waiting\":%zu,\"frames_unjudged\":%llu},",
+		(unsigned long long)d->unv.verified,
+		(unsigned long long)d->unv.forged, d->unv.nr,
+		(unsigned long long)d->unv.unjudged);
 	fputs("\"sources\":[", out);
 	for (i = 0; i < d->nr_srcs; i++) {
 		struct sa_src *s = d->srcs[i];

@@ -1011,12 +1011,16 @@ static __always_inline void tell(struct xdp_md *ctx, struct li_conf *cf,
 
 	/*
 	 * A reason has one kind of event at most (policy and implicit
-	 * decisions, the two ESP errors); LI_EV_NR_KINDS: none. Most of a
+	 * decisions, the two ESP errors); LI_EV_NR_KINDS: none. ESP passed
+	 * unverified is told as an ESP error, from its bucket: the daemon
+	 * holds it until the SA would have been read, and logs it only if
+	 * no SA ever had its SPI (daemon/unverified.c). Most of a
 	 * gateway's packets are of a session or a known SPI, and a flood's
 	 * mostly not logged: with no trace running they pay this and the
 	 * budget's test, nothing more.
 	 */
-	if (v->reason == LI_R_ESP_UNKNOWN_SPI)
+	if (v->reason == LI_R_ESP_UNKNOWN_SPI ||
+	    v->reason == LI_R_ESP_UNVERIFIED)
 		kind = LI_EV_ESP_ERROR;
 	else if (v->reason == LI_R_ESP_WRONG_PEER)
 		kind = LI_EV_ESP_PEER;

@@ -308,6 +308,9 @@ int log_format_esp_error(char *buf, size_t size, const struct log_ctx *ctx,
 			logbuf_puts(&lb, "N/A");
 		logbuf_puts(&lb, ev->verdict->drop ? " esp_action=\"drop\"" :
 						     " esp_action=\"accept\"");
+	} else if (ev->verdict && ev->verdict->reason == LI_R_ESP_UNVERIFIED) {
+		/* passed unverified, no SA had it after (daemon/unverified.c) */
+		logbuf_puts(&lb, " esp_action=\"accept\"");
 	}
 	return logbuf_result(&lb);
 }

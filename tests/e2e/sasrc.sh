@@ -61,8 +61,9 @@ send([IP(src='${3:-$PEER_ADDR}', dst='$GW_ADDR') / ESP(spi=$1, seq=s) /
 }
 
 # Both at once, in one scapy: SRC's IKE of EXCHANGE (35 IKE_AUTH, 34
-# IKE_SA_INIT), then after GAP seconds its ESP with SPI (a new peer's
-# window is 2 s; scapy's start alone may take 1).
+# IKE_SA_INIT), then after GAP seconds its ESP with SPI, one frame each
+# ("0x1, 0x2": one of each; a new peer's window is 2 s; scapy's start
+# alone may take 1).
 ike_esp_send() { # src spi gap [exchange]
 	ip netns exec "$PEER" "$py" -c "
 import logging, time; logging.getLogger('scapy').setLevel(logging.ERROR)
@@ -71,7 +72,8 @@ conf.verb = 0
 hdr = bytes(range(1, 9)) + bytes(8) + bytes([33, 0x20, ${4:-35}, 8]) + bytes(4) + (28).to_bytes(4, 'big')
 send(IP(src='$1', dst='$GW_ADDR') / UDP(sport=500, dport=500) / Raw(hdr))
 time.sleep($3)
-send(IP(src='$1', dst='$GW_ADDR') / ESP(spi=$2, seq=1) / Raw(bytes(32)))"
+send([IP(src='$1', dst='$GW_ADDR') / ESP(spi=s, seq=1) / Raw(bytes(32))
+      for s in ($2,)])"
 }
 
 esp_ok() { count "ESP with a live SPI (passed)"; }
@@ -378,6 +380,41 @@ ike_esp_send "$NEWPEER" 0xc0ffee0f 0 34
 check "... just after an IKE_SA_INIT (a scan's: it makes no SA), dropped" \
 	reaches esp_bad "$((bad0 + 3))"
 check "... neither passed unverified" reaches unverified "$((u0 + 5))"
+
+# What passed unverified while every SA source was up waits for its SA
+# (daemon/unverified.c). An SPI whose SA came is forgotten; one that no
+# SA had 3 s on was forged by whoever spoke IKE from the address: the
+# kernel dropped it, and it is logged as the unknown SPI it was, with
+# esp_action="accept" (it passed). What passed while the daemon was
+# stopped cannot be judged (an SA may have come and gone unseen): not
+# logged.
+ike_esp_send "$NEWPEER" "0xc0ffee10, 0xc0ffee11" 0
+printf '%s 0xc0ffee02 %s manual\n%s 0xc0ffee10 %s manual\n' \
+	"$GW_ADDR" "$PEER_ADDR" "$GW_ADDR" "$NEWPEER" >"$SAFILE.new" &&
+	mv "$SAFILE.new" "$SAFILE"
+check "a new peer's two SPIs just after its IKE pass unverified" \
+	reaches unverified "$((u0 + 7))"
+check "... the SA of one comes within the window" \
+	wait_until 30 sh -c "'$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee10 .*state=live'"
+check "the new peer's SPI that no SA had: logged as an unknown SPI that passed" \
+	wait_until 80 grep -q "remip=$NEWPEER .*error_num=\"Received ESP packet with unknown SPI.\" spi=\"c0ffee0c\" .*esp_action=\"accept\"" "$LOG"
+check "... so is the second one's, sent with the SPI whose SA came" \
+	wait_until 80 grep -q "remip=$NEWPEER .*spi=\"c0ffee11\" .*esp_action=\"accept\"" "$LOG"
+check "... not the SPI whose SA came, nor what passed while the daemon was stopped" \
+	sh -c "! grep -q 'spi=\"c0ffee\\(10\\|09\\|0b\\|0d\\|02\\)\".*esp_action=\"accept\"' '$LOG'"
+li_cmd status >"$tmp/unv.out" 2>&1
+check "... status counts them: 1 had an SA, 2 had none, the 4 of the stopped daemon not judged" \
+	grep -q "^ESP passed unverified, judged later: 1 SPIs had an SA, 2 had none (logged), 0 wait; 4 frames not judged (a source down, no daemon, too many at once)$" "$tmp/unv.out"
+li_cmd status -j >"$tmp/unv.json"
+check "... status -j the same" "$py" -c '
+import json, sys
+u = json.load(open(sys.argv[1]))["sa"]["unverified"]
+assert u == {"spis_had_sa": 1, "spis_forged": 2, "spis_waiting": 0, "frames_unjudged": 4}, u
+' "$tmp/unv.json"
+printf '%s 0xc0ffee02 %s manual\n' "$GW_ADDR" "$PEER_ADDR" >"$SAFILE.new" &&
+	mv "$SAFILE.new" "$SAFILE"
+check "... that SA out of the file: past its grace period, gone" \
+	wait_until 80 sh -c "! '$bin' diagnose -s '$SOCK' vpn tunnel list | grep -q 'spi=c0ffee10'"
 
 # --- a reload without the section -----------------------------------------------------
 write_conf "$conf" accept no-sources

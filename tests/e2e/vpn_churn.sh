@@ -331,6 +331,18 @@ check "charon -9: no ESP counted as unknown" [ "$(unknown)" = "$u0" ]
 check "charon -9: the VICI source up again" source_up
 check "charon -9: the new inbound SAs live" spis_live
 
+# A rekey's new SPI that passed unverified is held until its SA is read
+# (daemon/unverified.c); none of the peer's may be logged as forged.
+unverified_none_forged() { # tag
+	status >"$LAB_DIR/unverified-$1.status"
+	echo "# $1: $(grep '^ESP passed unverified, judged later' "$LAB_DIR/unverified-$1.status")"
+	check "$1: no SPI of the peer's SAs logged as a forged one that passed" \
+		sh -c "! grep -q 'remip=$PEER_ADDR .*esp_action=\"accept\"' '$LAB_DIR/localin.log'"
+	check "$1: status agrees: no SPI that passed unverified had no SA" \
+		grep -q '^ESP passed unverified, judged later: [0-9]* SPIs had an SA, 0 had none' "$LAB_DIR/unverified-$1.status"
+}
+unverified_none_forged "churn and charon -9"
+
 # --- 4: VICI socket absent at localin's start ---------------------------------
 charon_gw_kill TERM
 lab_localin_stop "$bin"
@@ -367,6 +379,7 @@ check "deleted SA: its SPI $spi dropped as unknown after the 8 s grace period" \
 	wait_for 30 sh -c "[ \$(nsenter -t $(cat "$LAB_DIR/localin.pid") -m -n '$bin' status |
 		sed -n 's/.*ESP with an unknown SPI (dropped): *//p') -gt $u0 ]"
 
+unverified_none_forged "no VICI at start"
 for p in churn kill absent absent-after; do
 	echo "# $p: $(res $p)"
 done

@@ -329,6 +329,37 @@ static void test_esp_udp_v6_tunnel(void **state)
 		"date=2024-01-15 time=18:19:56 devname=\"gw-1\" devid=\"FGVM01TM00000001\" eventtime=1705322096123456789 tz=\"+0545\" logid=\"0101037131\" type=\"event\" subtype=\"vpn\" level=\"error\" vd=\"root\" logdesc=\"IPsec ESP\" msg=\"IPsec ESP\" action=\"error\" remip=2001:db8:9::2 locip=2001:db8::1 remport=61234 locport=4500 outintf=\"wan1\" cookies=\"N/A\" user=\"N/A\" group=\"N/A\" useralt=\"N/A\" xauthuser=\"N/A\" xauthgroup=\"N/A\" assignip=N/A vpntunnel=\"to-branch\" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"deadbeef\" seq=\"00010000\" fctuid=\"N/A\" advpnsc=0");
 }
 
+/*
+ * ESP that passed unverified and whose SPI no SA had later
+ * (daemon/unverified.c): the unknown SPI's line, saying it passed.
+ */
+static void test_esp_unverified(void **state)
+{
+	struct li_pkt p = pkt_of(4, 50, "192.0.2.4", 0, "198.51.100.1", 0);
+	struct li_verdict v = { .drop = LI_PASS,
+				.reason = LI_R_ESP_UNVERIFIED };
+	struct log_event ev = {
+		.pkt = &p, .verdict = &v, .intf = "wan1", .time_ns = WINTER
+	};
+	char buf[LOG_LINE_MAX];
+
+	(void)state;
+	p.flags = LI_PKT_ESP;
+	p.spi = 0xc0ffee0c;
+	p.seq = 1;
+	set_tz("UTC");
+	assert_true(log_format_esp_error(buf, sizeof(buf), &ctx, &ev) > 0);
+	assert_non_null(strstr(
+		buf,
+		" status=\"esp_error\" error_num=\"Received ESP packet with unknown SPI.\" spi=\"c0ffee0c\" seq=\"00000001\" fctuid=\"N/A\" advpnsc=0 esp_action=\"accept\""));
+	assert_null(strstr(buf, "peerip="));
+	/* an unknown SPI the data path dropped says nothing of an action */
+	v.drop = LI_DROP;
+	v.reason = LI_R_ESP_UNKNOWN_SPI;
+	assert_true(log_format_esp_error(buf, sizeof(buf), &ctx, &ev) > 0);
+	assert_null(strstr(buf, "esp_action"));
+}
+
 /* The header alone, in several zones and on both sides of DST. */
 static void check_header(const char *tz, __u64 t, const char *want)
 {
@@ -830,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_service_names),
 		cmocka_unit_test(test_esp_raw_v4),
 		cmocka_unit_test(test_esp_udp_v6_tunnel),
+		cmocka_unit_test(test_esp_unverified),
 		cmocka_unit_test(test_time_zones),
 		cmocka_unit_test(test_nospc_and_einval),
 		cmocka_unit_test(test_rl_defaults),
