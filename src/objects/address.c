@@ -157,6 +157,15 @@ static void addr_ifsubnet(struct resolver *r, const struct conf_section *sec,
 		w->text, o->name);
 }
 
+/*
+ * A `*` in the name (`*.example.com`, FortiOS 6.2.2 and later) is a
+ * wildcard FQDN: FortiOS fills it with the addresses of the DNS answers
+ * it forwards for matching names, no query of its own. localin sees no
+ * DNS traffic, and a query for the name itself asks for a literal `*`
+ * label: the address would match nothing, and an exclusion or negation
+ * of it would exempt nobody. So it is unsupported, as a type is, and
+ * never queried.
+ */
 static void addr_fqdn(struct resolver *r, const struct conf_section *sec,
 		      const struct conf_entry *e, struct obj_addr *o)
 {
@@ -164,11 +173,19 @@ static void addr_fqdn(struct resolver *r, const struct conf_section *sec,
 	const struct conf_word *ttl = obj_word(r, sec, e, "cache-ttl");
 	uint32_t v;
 
-	if ((!w || !*w->text) && !e->broken)
+	if ((!w || !*w->text) && !e->broken) {
 		diag_error(r->dl, &e->loc, "address \"%s\": fqdn is required",
 			   o->name);
-	else if (w)
+	} else if (w && strchr(w->text, '*')) {
+		diag_warn(
+			r->dl, &w->loc,
+			"fqdn \"%s\" is a wildcard FQDN, which FortiOS fills from the DNS answers it forwards and localin cannot: \"%s\" cannot be used in a local-in policy",
+			w->text, o->name);
+		o->unsupported =
+			arena_printf(r->a, "wildcard fqdn \"%s\"", w->text);
+	} else if (w) {
 		o->fqdn = w->text;
+	}
 	o->cache_ttl = 0;
 	if (ttl && parse_u32(ttl->text, 86400, &v))
 		o->cache_ttl = v;
