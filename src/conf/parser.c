@@ -927,6 +927,29 @@ static bool is_backup(const struct conf_source *src)
 	return len >= sizeof(hdr) - 1 && !memcmp(s, hdr, sizeof(hdr) - 1);
 }
 
+/*
+ * A config saved as UTF-16: Windows PowerShell 5's `>` writes it so
+ * (`ssh admin@fgt show full-configuration > backup.conf`). Said as such,
+ * rather than as an unknown command and a NUL byte. The byte order mark,
+ * or without one an ASCII first character whose other byte is NUL.
+ */
+static const char *utf16_input(const struct conf_source *src)
+{
+	const unsigned char *s = (const unsigned char *)src->text;
+
+	if (src->len < 2)
+		return NULL;
+	if (s[0] == 0xff && s[1] == 0xfe)
+		return "UTF-16 (its byte order mark FF FE)";
+	if (s[0] == 0xfe && s[1] == 0xff)
+		return "UTF-16 (its byte order mark FE FF)";
+	if (s[0] && s[0] < 0x80 && !s[1])
+		return "UTF-16 (a NUL byte after its first character)";
+	if (!s[0] && s[1] && s[1] < 0x80)
+		return "UTF-16 (a NUL byte before its first character)";
+	return NULL;
+}
+
 int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	       struct diag_list *dl)
 {
@@ -940,6 +963,16 @@ int conf_parse(struct conf_tree *t, const struct conf_source *src,
 	struct lexer lx;
 	int n;
 
+	if (utf16_input(src)) {
+		struct conf_loc l = { src, 1, 1, 2 };
+
+		diag_error(
+			dl, &l,
+			"the file is %s: localin reads UTF-8, as FortiOS writes its configuration; convert it first (iconv -f UTF-16 -t UTF-8)",
+			utf16_input(src));
+		conf_tree_reindex(t);
+		return -EINVAL;
+	}
 	lexer_init(&lx, src, dl);
 	lexer_set_limit(&lx, line_limit, &p);
 	while ((n = lexer_next(&lx, &w)) > 0) {
