@@ -122,6 +122,10 @@ struct obj_service {
 	const char *not_enforced;     /* "iprange 10.0.0.1-10.0.0.9" */
 	const char *not_enforced_how; /* what is matched instead */
 	struct conf_loc not_enforced_loc;
+	/* A value FortiOS does not use with the service's protocol. */
+	const char *unused;	/* "tcp-portrange 22" */
+	const char *unused_how; /* what the service matches instead */
+	struct conf_loc unused_loc;
 };
 
 enum sched_type {

@@ -165,7 +165,69 @@ void obj_warn_services_not_enforced(struct resolver *r)
 				r->dl, &s->not_enforced_loc,
 				"service \"%s\" has %s, which localin does not enforce: %s",
 				s->name, s->not_enforced, s->not_enforced_how);
+		if (s->unused && s->refs)
+			diag_warn(r->dl, &s->unused_loc,
+				  "service \"%s\" has %s, which %s", s->name,
+				  s->unused, s->unused_how);
 	}
+}
+
+/*
+ * A value the service's protocol does not read: FortiOS offers each only
+ * with its protocol (port ranges with TCP/UDP/SCTP, icmptype and icmpcode
+ * with ICMP and ICMP6, a protocol-number with IP), so a file that has one
+ * elsewhere was not written by it, and whoever wrote `set protocol IP`
+ * with `set tcp-portrange 22` meant SSH, not every protocol. Matched as
+ * FortiOS would (by the protocol's own values), and said where a policy
+ * uses it. Built-in values an edit left in place are not the admin's.
+ */
+static void svc_unused(struct resolver *r, const struct conf_section *sec,
+		       const struct conf_entry *e, struct obj_service *o,
+		       const char *proto)
+{
+	bool ip = !strcmp(proto, "IP");
+	bool icmp = !strcmp(proto, "ICMP") || !strcmp(proto, "ICMP6");
+	bool ports = !strncmp(proto, "TCP/UDP/", 8);
+	const char *attr = NULL;
+	const struct conf_word *w;
+	uint32_t n = 0;
+	size_t i;
+
+	for (i = 0;
+	     !ports && i < sizeof(port_attrs) / sizeof(port_attrs[0]) && !attr;
+	     i++)
+		if (obj_word(r, sec, e, port_attrs[i].attr))
+			attr = port_attrs[i].attr;
+	if (!icmp && !attr && obj_word(r, sec, e, "icmptype"))
+		attr = "icmptype";
+	if (!icmp && !attr && obj_word(r, sec, e, "icmpcode"))
+		attr = "icmpcode";
+	w = obj_word(r, sec, e, "protocol-number");
+	if (!ip && !attr && w && parse_u32(w->text, 255, &n) && n)
+		attr = "protocol-number";
+	if (!attr || (!ip && !icmp && !ports))
+		return;
+	o->unused_loc = obj_attr_loc(e, attr);
+	if (!obj_loc_is_user(&o->unused_loc))
+		return;
+	w = obj_word(r, sec, e, attr);
+	o->unused = arena_printf(r->a, "%s %s", attr, w->text);
+	w = obj_word(r, sec, e, "protocol-number");
+	n = 0;
+	if (ip && w)
+		parse_u32(w->text, 255, &n);
+	o->unused_how = arena_printf(
+		r->a, "FortiOS reads only with protocol %s, not %s: %s",
+		!strcmp(attr, "protocol-number") ? "IP" :
+		strncmp(attr, "icmp", 4)	 ? "TCP/UDP/SCTP" :
+						   "ICMP or ICMP6",
+		proto,
+		ports ? "the service matches its port ranges alone" :
+		icmp  ? "the service matches its ICMP type and code alone" :
+		n     ? arena_printf(r->a,
+				     "the service matches IP protocol %u alone",
+				     (unsigned int)n) :
+			"the service matches every IP protocol (protocol-number 0), whatever the ports");
 }
 
 static void svc_custom(struct resolver *r, const struct conf_section *sec,
@@ -198,7 +260,9 @@ static void svc_custom(struct resolver *r, const struct conf_section *sec,
 			"service protocol %s is not supported: \"%s\" cannot be used in a local-in policy",
 			proto, o->name);
 		o->unsupported = arena_printf(r->a, "protocol %s", proto);
+		return;
 	}
+	svc_unused(r, sec, e, o, proto);
 }
 
 struct obj_service *obj_service_ref(struct resolver *r,
