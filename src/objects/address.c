@@ -265,6 +265,79 @@ static void addr6_prefix(struct resolver *r, const struct conf_section *sec,
 	o->range.hi = (addr & mask) | ~mask;
 }
 
+/*
+ * An ipmask (ipprefix) address with a value only another type reads:
+ * `set country "CN"` without `set type geography`. FortiOS's CLI offers
+ * each only with its type, so the file was not written by it, and the
+ * address is its subnet, which unset is every address. Kept here, said by
+ * obj_warn_addresses_stray() for an address something uses.
+ */
+static const struct {
+	const char *attr, *type;
+	int family; /* 0: both */
+} stray_attrs[] = {
+	{ "start-ip", "iprange", 0 },  { "end-ip", "iprange", 0 },
+	{ "fqdn", "fqdn", 0 },	       { "country", "geography", 0 },
+	{ "wildcard", "wildcard", 4 }, { "interface", "interface-subnet", 4 },
+};
+
+static void addr_stray(struct resolver *r, const struct conf_entry *e,
+		       struct obj_addr *o)
+{
+	ip_u128 all = o->family == 4 ? 0xffffffff : ~(ip_u128)0;
+	size_t i;
+
+	for (i = 0; i < sizeof(stray_attrs) / sizeof(stray_attrs[0]); i++) {
+		const struct conf_attr *a =
+			conf_attr_get(e, stray_attrs[i].attr);
+		const char *v;
+
+		if (!a || !a->nr_vals ||
+		    (stray_attrs[i].family &&
+		     stray_attrs[i].family != o->family))
+			continue;
+		v = obj_join(r, a->vals, a->nr_vals);
+		/* `show full` prints the defaults (start-ip 0.0.0.0) */
+		if (!*v || (a->schema->def && !strcmp(v, a->schema->def)) ||
+		    !obj_loc_is_user(&a->name_loc))
+			continue;
+		o->stray =
+			arena_printf(r->a, "%s \"%s\"", stray_attrs[i].attr, v);
+		o->stray_type = stray_attrs[i].type;
+		o->stray_loc = a->name_loc;
+		o->stray_all = o->range.lo == 0 && o->range.hi == all;
+		return;
+	}
+}
+
+void obj_warn_addresses_stray(struct resolver *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->cfg->nr_addrs; i++) {
+		const struct obj_addr *a = r->cfg->addrs[i];
+		const char *type = a->family == 4 ? "ipmask" : "ipprefix";
+
+		if (!a->stray || !a->refs)
+			continue;
+		/* Every address: a deny of it cuts the VPN, refused. */
+		if (a->stray_all)
+			diag_error(
+				r->dl, &a->stray_loc,
+				"address \"%s\" has %s, which FortiOS reads only with type %s, not %s: the address would be its %s, every address (set type %s before it)",
+				a->name, a->stray, a->stray_type, type,
+				a->family == 4 ? "subnet 0.0.0.0/0" :
+						 "ip6 ::/0",
+				a->stray_type);
+		else
+			diag_warn(
+				r->dl, &a->stray_loc,
+				"address \"%s\" has %s, which FortiOS reads only with type %s, not %s: the address is its %s alone",
+				a->name, a->stray, a->stray_type, type,
+				a->family == 4 ? "subnet" : "ip6");
+	}
+}
+
 static void resolve_plain(struct resolver *r, int family, size_t *cap)
 {
 	const char *path =
@@ -281,8 +354,10 @@ static void resolve_plain(struct resolver *r, int family, size_t *cap)
 
 		if (family == 4 && !strcmp(type, "ipmask")) {
 			addr4_subnet(r, sec, e, o);
+			addr_stray(r, e, o);
 		} else if (family == 6 && !strcmp(type, "ipprefix")) {
 			addr6_prefix(r, sec, e, o);
+			addr_stray(r, e, o);
 		} else if (!strcmp(type, "iprange")) {
 			o->type = ADDR_IPRANGE;
 			addr_iprange(r, sec, e, o);

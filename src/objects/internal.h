@@ -154,6 +154,8 @@ void obj_resolve_schedules(struct resolver *r);
 void obj_resolve_zones(struct resolver *r); /* zone.c */
 /* After the policies: the services they use with iprange or fqdn. */
 void obj_warn_services_not_enforced(struct resolver *r);
+/* After the policies: the addresses they use with a stray value. */
+void obj_warn_addresses_stray(struct resolver *r);
 void obj_resolve_policies(struct resolver *r);
 /* One word of a policy's intf: pushed on p->intfs, a zone as its members. */
 void obj_policy_intf(struct resolver *r, struct obj_policy *p,

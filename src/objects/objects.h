@@ -82,6 +82,15 @@ struct obj_addr {
 	 * holding one still loads; only a policy that uses it is an error.
 	 */
 	const char *unsupported;
+	/*
+	 * A value only another type reads, on an ipmask/ipprefix address
+	 * ("country \"CN\"" without `set type geography`): @stray_type is
+	 * that type; @stray_all when the address is every address.
+	 */
+	const char *stray;
+	const char *stray_type;
+	struct conf_loc stray_loc;
+	bool stray_all;
 	unsigned int refs;	  /* references from policies and groups */
 	bool exclude;		  /* ADDR_GROUP: set exclude enable */
 	bool builtin;		  /* factory object (all, none) */
@@ -126,6 +135,7 @@ struct obj_service {
 	const char *unused;	/* "tcp-portrange 22" */
 	const char *unused_how; /* what the service matches instead */
 	struct conf_loc unused_loc;
+	bool unused_all; /* protocol IP, number 0: every protocol */
 };
 
 enum sched_type {

@@ -358,6 +358,7 @@ int objects_resolve(struct conf_tree *t, struct obj_config *cfg,
 	obj_resolve_zones(&r);
 	obj_resolve_policies(&r);
 	obj_warn_services_not_enforced(&r);
+	obj_warn_addresses_stray(&r);
 	obj_resolve_geography(&r);
 	warn_unused(&r);
 	return dl->errors > errors ? -EINVAL : 0;

@@ -165,10 +165,13 @@ void obj_warn_services_not_enforced(struct resolver *r)
 				r->dl, &s->not_enforced_loc,
 				"service \"%s\" has %s, which localin does not enforce: %s",
 				s->name, s->not_enforced, s->not_enforced_how);
+		/* Every protocol: a deny of it cuts the VPN, refused. */
 		if (s->unused && s->refs)
-			diag_warn(r->dl, &s->unused_loc,
-				  "service \"%s\" has %s, which %s", s->name,
-				  s->unused, s->unused_how);
+			diag_add(r->dl,
+				 s->unused_all ? DIAG_ERROR : DIAG_WARNING,
+				 &s->unused_loc,
+				 "service \"%s\" has %s, which %s", s->name,
+				 s->unused, s->unused_how);
 	}
 }
 
@@ -188,8 +191,9 @@ static void svc_unused(struct resolver *r, const struct conf_section *sec,
 	bool ip = !strcmp(proto, "IP");
 	bool icmp = !strcmp(proto, "ICMP") || !strcmp(proto, "ICMP6");
 	bool ports = !strncmp(proto, "TCP/UDP/", 8);
-	const char *attr = NULL;
+	const char *attr = NULL, *then;
 	const struct conf_word *w;
+	bool icmp_attr;
 	uint32_t n = 0;
 	size_t i;
 
@@ -216,18 +220,28 @@ static void svc_unused(struct resolver *r, const struct conf_section *sec,
 	n = 0;
 	if (ip && w)
 		parse_u32(w->text, 255, &n);
+	o->unused_all = ip && !n;
+	icmp_attr = !strncmp(attr, "icmp", 4);
+	if (ports)
+		then = "the service matches its port ranges alone";
+	else if (icmp)
+		then = "the service matches its ICMP type and code alone";
+	else if (n)
+		then = arena_printf(r->a,
+				    "the service matches IP protocol %u alone",
+				    (unsigned int)n);
+	else
+		then = arena_printf(
+			r->a,
+			"the service would match every IP protocol (protocol-number 0), not only %s (set protocol %s instead)",
+			icmp_attr ? "ICMP" : "those ports",
+			icmp_attr ? "ICMP" : "TCP/UDP/SCTP");
 	o->unused_how = arena_printf(
 		r->a, "FortiOS reads only with protocol %s, not %s: %s",
 		!strcmp(attr, "protocol-number") ? "IP" :
-		strncmp(attr, "icmp", 4)	 ? "TCP/UDP/SCTP" :
-						   "ICMP or ICMP6",
-		proto,
-		ports ? "the service matches its port ranges alone" :
-		icmp  ? "the service matches its ICMP type and code alone" :
-		n     ? arena_printf(r->a,
-				     "the service matches IP protocol %u alone",
-				     (unsigned int)n) :
-			"the service matches every IP protocol (protocol-number 0), whatever the ports");
+		icmp_attr			 ? "ICMP or ICMP6" :
+						   "TCP/UDP/SCTP",
+		proto, then);
 }
 
 static void svc_custom(struct resolver *r, const struct conf_section *sec,
