@@ -14,6 +14,7 @@
 
 #include "cli/shell.h"
 #include "conf/parser.h"
+#include "conf/refs.h"
 
 static const char *const top_cmds[] = { "config",   "show",    "get",
 					"diagnose", "execute", "exit" };
@@ -372,90 +373,9 @@ const struct schema_attr *sh_find_attr(const struct schema_section *sec,
 	return k >= 0 ? &sec->attrs[k] : NULL;
 }
 
-/* What each reference attribute names (checked when typed). */
-struct ref_attr {
-	const char *sec, *attr, *to[3];
-};
-
-static const struct ref_attr refs[] = {
-	{ "firewall local-in-policy",
-	  "srcaddr",
-	  { "firewall address", "firewall addrgrp" } },
-	{ "firewall local-in-policy",
-	  "dstaddr",
-	  { "firewall address", "firewall addrgrp" } },
-	{ "firewall local-in-policy6",
-	  "srcaddr",
-	  { "firewall address6", "firewall addrgrp6" } },
-	{ "firewall local-in-policy6",
-	  "dstaddr",
-	  { "firewall address6", "firewall addrgrp6" } },
-	{ "firewall local-in-policy",
-	  "service",
-	  { "firewall service custom", "firewall service group" } },
-	{ "firewall local-in-policy6",
-	  "service",
-	  { "firewall service custom", "firewall service group" } },
-	{ "firewall local-in-policy",
-	  "schedule",
-	  { "firewall schedule onetime", "firewall schedule recurring",
-	    "firewall schedule group" } },
-	{ "firewall local-in-policy6",
-	  "schedule",
-	  { "firewall schedule onetime", "firewall schedule recurring",
-	    "firewall schedule group" } },
-	{ "firewall addrgrp",
-	  "member",
-	  { "firewall address", "firewall addrgrp" } },
-	{ "firewall addrgrp",
-	  "exclude-member",
-	  { "firewall address", "firewall addrgrp" } },
-	{ "firewall addrgrp6",
-	  "member",
-	  { "firewall address6", "firewall addrgrp6" } },
-	{ "firewall addrgrp6",
-	  "exclude-member",
-	  { "firewall address6", "firewall addrgrp6" } },
-	{ "firewall service group",
-	  "member",
-	  { "firewall service custom", "firewall service group" } },
-	{ "firewall schedule group",
-	  "member",
-	  { "firewall schedule onetime", "firewall schedule recurring" } },
-};
-
-/*
- * Those that may name Linux's own interfaces too: not checked when typed,
- * but a rename or delete of the entry they name follows them as well.
- */
-static const struct ref_attr loose_refs[] = {
-	{ "firewall local-in-policy",
-	  "intf",
-	  { "system zone", "system interface", "system sdwan zone" } },
-	{ "firewall local-in-policy6",
-	  "intf",
-	  { "system zone", "system interface", "system sdwan zone" } },
-	{ "system zone", "interface", { "system interface" } },
-	{ "firewall address", "interface", { "system interface" } },
-	/* SD-WAN's tables, inside its singleton (sh_ref_section()) */
-	{ "system sdwan members", "zone", { "system sdwan zone" } },
-	{ "system sdwan members", "interface", { "system interface" } },
-};
-
 struct conf_section *sh_ref_section(struct shell *s, const char *path)
 {
-	const char *sub = strrchr(path, ' ');
-	const struct conf_section *top;
-	char name[64];
-
-	if (schema_find_section(path) || !sub)
-		return conf_tree_section(&s->tree, path);
-	/* "system sdwan zone": the table zone of the singleton system sdwan */
-	snprintf(name, sizeof(name), "%.*s", (int)(sub - path), path);
-	top = conf_tree_section(&s->tree, name);
-	if (!top || !top->entries || top->schema->key != SK_NONE)
-		return NULL;
-	return conf_entry_sub(top->entries, sub + 1);
+	return conf_ref_section(&s->tree, path);
 }
 
 void sh_table_path(const struct shell *s, char *buf, size_t size)
@@ -476,66 +396,21 @@ int sh_ref_sections(const struct schema_section *sec, const char *attr,
 {
 	int n = 0;
 
-	for (int i = 0; i < N(refs); i++) {
-		if (strcmp(refs[i].sec, sec->path) ||
-		    strcmp(refs[i].attr, attr))
+	for (size_t i = 0; i < conf_nr_refs; i++) {
+		const struct conf_ref_attr *r = &conf_refs[i];
+
+		if (r->loose || strcmp(r->sec, sec->path) ||
+		    strcmp(r->attr, attr))
 			continue;
-		for (int j = 0; j < 3 && refs[i].to[j] && n < max; j++)
-			out[n++] = refs[i].to[j];
+		for (int j = 0; j < 3 && r->to[j] && n < max; j++)
+			out[n++] = r->to[j];
 	}
 	return n;
 }
 
-/*
- * Each value of the staged tree that names entry @key of the section
- * @path (the attributes of refs[] and loose_refs[]), entries of section
- * @skip aside: @fn is called with it. The number of them.
- */
-static int
-each_ref(struct shell *s, const char *path, const char *key, const char *skip,
-	 void (*fn)(struct shell *s, struct conf_entry *e, struct conf_word *v,
-		    const struct ref_attr *r, void *ctx),
-	 void *ctx)
-{
-	int found = 0;
-
-	for (int i = 0; i < N(refs) + N(loose_refs); i++) {
-		const struct ref_attr *r =
-			i < N(refs) ? &refs[i] : &loose_refs[i - N(refs)];
-		struct conf_section *sec;
-		bool names = false;
-
-		for (int j = 0; j < 3 && r->to[j]; j++)
-			names |= !strcmp(r->to[j], path);
-		if (!names || (skip && !strcmp(skip, r->sec)))
-			continue;
-		sec = sh_ref_section(s, r->sec);
-		for (struct conf_entry *e = sec ? sec->entries : NULL; e;
-		     e = e->next) {
-			struct conf_attr *a = conf_attr_get(e, r->attr);
-			const struct schema_attr *sa;
-
-			/* An SD-WAN member in the default zone names it too */
-			sa = a ? NULL : schema_find_attr(sec->schema, r->attr);
-			if (sa && sa->def && !strcmp(sa->def, key)) {
-				if (fn)
-					fn(s, e, NULL, r, ctx);
-				found++;
-			}
-			for (size_t v = 0; a && v < a->nr_vals; v++) {
-				if (strcmp(a->vals[v].text, key))
-					continue;
-				if (fn)
-					fn(s, e, &a->vals[v], r, ctx);
-				found++;
-			}
-		}
-	}
-	return found;
-}
-
-static void first_user(struct shell *s, struct conf_entry *e,
-		       struct conf_word *v, const struct ref_attr *r, void *ctx)
+static void first_user(struct conf_tree *t, struct conf_entry *e,
+		       struct conf_word *v, const struct conf_ref_attr *r,
+		       void *ctx)
 {
 	struct sh_user *u = ctx;
 
@@ -550,40 +425,19 @@ int sh_ref_users(struct shell *s, const char *path, const char *key,
 		 const char *skip, struct sh_user *first)
 {
 	*first = (struct sh_user){ 0 };
-	return each_ref(s, path, key, skip, first_user, first);
-}
-
-static void rename_ref(struct shell *s, struct conf_entry *e,
-		       struct conf_word *v, const struct ref_attr *r, void *ctx)
-{
-	if (!v) {
-		/* named by default: it names the new name now, said */
-		const struct conf_section *sec = sh_ref_section(s, r->sec);
-		struct conf_attr *a = conf_attr_set(
-			&s->tree, e, schema_find_attr(sec->schema, r->attr),
-			&e->loc);
-
-		a->vals = arena_alloc(&s->arena, sizeof(*a->vals));
-		a->vals[0] =
-			(struct conf_word){ .loc = e->loc, .quoted = true };
-		a->nr_vals = a->cap_vals = 1;
-		v = &a->vals[0];
-	}
-	v->text = arena_strdup(&s->arena, ctx);
-	e->touched = true; /* a predefined group's member: show prints it */
+	return conf_each_ref(&s->tree, path, key, skip, first_user, first);
 }
 
 int sh_ref_rename(struct shell *s, const char *path, const char *key,
 		  const char *to)
 {
-	return each_ref(s, path, key, NULL, rename_ref, (void *)to);
+	return conf_ref_rename(&s->tree, path, key, to);
 }
 
 const char *sh_ref_taken(struct shell *s, const char *path, const char *name)
 {
-	for (int i = 0; i < N(refs) + N(loose_refs); i++) {
-		const struct ref_attr *r =
-			i < N(refs) ? &refs[i] : &loose_refs[i - N(refs)];
+	for (size_t i = 0; i < conf_nr_refs; i++) {
+		const struct conf_ref_attr *r = &conf_refs[i];
 		bool names = false;
 		int j;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf/lexer.h"
+#include "conf/refs.h"
 #include "conf/value.h"
 
 #define MAX_DEPTH 16
@@ -734,11 +735,25 @@ static void do_delete(struct parser *p, struct conf_word *w, size_t n)
 			   w[1].text);
 }
 
+/* The path of the table open now, as references name it. */
+static const char *table_path(const struct parser *p, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < p->depth && len < size; i++)
+		if (p->stack[i].kind == F_SECTION)
+			len += snprintf(buf + len, size - len, "%s%s",
+					len ? " " : "",
+					p->stack[i].sec->schema->path);
+	return buf;
+}
+
 static void do_rename(struct parser *p, struct conf_word *w, size_t n)
 {
 	struct conf_section *sec = table_target(p, w);
-	char buf[16], to_buf[16];
-	const char *to;
+	char buf[16], to_buf[16], path[128];
+	const char *from, *to;
 	uint32_t id;
 	int err;
 
@@ -759,8 +774,12 @@ static void do_rename(struct parser *p, struct conf_word *w, size_t n)
 	to = conf_edit_key(sec, &w[3], to_buf, sizeof(to_buf), p->dl);
 	if (!to)
 		return;
-	err = conf_entry_rename(p->t, sec,
-				entry_key(sec, &w[1], buf, sizeof(buf)), to);
+	from = entry_key(sec, &w[1], buf, sizeof(buf));
+	err = conf_entry_rename(p->t, sec, from, to);
+	/* FortiOS's rename carries the references along, as the console's. */
+	if (!err && sec->schema->key != SK_ID)
+		conf_ref_rename(p->t, table_path(p, path, sizeof(path)), from,
+				to);
 	if (err == -ENOENT)
 		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to rename",
 			   w[1].text);
