@@ -109,6 +109,13 @@ static void addr_iprange(struct resolver *r, const struct conf_section *sec,
 	}
 	o->range.lo = lo;
 	o->range.hi = hi;
+	/* `set type iprange` and a subnet, say: no range was meant to be 0 */
+	if (!conf_attr_get(e, "start-ip") && !conf_attr_get(e, "end-ip") &&
+	    !e->broken && obj_loc_is_user(&e->loc))
+		diag_warn(
+			r->dl, &e->loc,
+			"address \"%s\" has type iprange and no start-ip or end-ip: it is %s alone",
+			o->name, o->family == 4 ? "0.0.0.0" : "::");
 }
 
 /*
