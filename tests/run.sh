@@ -92,6 +92,9 @@ suite "build/repro" sh tests/build/repro.sh
 # The stages of src/ depend one way (tests/build/layering.sh's LAYERS),
 # every project header included by its path under src/.
 suite "build/layering" sh tests/build/layering.sh
+# Every name an e2e script makes starts with LI_E2E_NS (lib.sh's
+# run_name, link_name): sessions sharing a machine do not collide.
+suite "build/e2e_names" python3 tests/build/e2e_names.py
 # The C sources as `make format` leaves them (.clang-format).
 suite "build/format" sh tests/build/format.sh
 # The benchmarks' C sources compile against src/ (built by `make bench` only).

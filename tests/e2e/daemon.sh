@@ -217,7 +217,7 @@ check "restart: ... accept in force" ping_ok
 # program the daemon before left on $IF comes off it. It stayed there,
 # judging $IF by a config that does not name it, and after `localin
 # stop` stayed on with nothing pinned to find it by.
-IF2=$(printf '%.15s' "li-e2b-$$")
+IF2=$(link_name e2b)
 ip link add "$IF2" netns "$GW" type veth peer name peer2 netns "$PEER" &&
 	ip -n "$GW" link set "$IF2" up && ip -n "$PEER" link set peer2 up
 old=$(daemon_pid)

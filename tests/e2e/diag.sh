@@ -42,9 +42,9 @@ ATT_ADDR=198.51.100.66
 GW_WAN6=2001:db8:100::1
 ATT_ADDR6=2001:db8:100::66
 IF=wan1
-ADMG=li-adm-$$
-UIN=li-in-$$
-UOUT=li-out-$$
+ADMG=$(run_name adm)
+UIN=$(run_name in)
+UOUT=$(run_name out)
 cleanup_more() {
 	for p in $clients; do kill "$p" 2>/dev/null; done
 	userdel "$UIN" 2>/dev/null

@@ -38,8 +38,8 @@ need_root_and_tools ip nsenter unshare ping tc
 find_python
 private_bpffs "$@"
 setup_run egr localin-egr
-IF2=$(printf '%.15s' "li-egr2-$$")
-IF3=$(printf '%.15s' "li-egr3-$$")
+IF2=$(link_name egr2)
+IF3=$(link_name egr3)
 FAR=203.0.113.9
 
 write_conf() { # file [interface [N]]: everything on it ($IF) denied
@@ -168,8 +168,8 @@ check "... the uncounting one again" runs "$IF2" localin_eg_only
 # The gateway's packet leaves by the bridge (its program counts it), then
 # by the port (alone: it must not count it again; the counts are the
 # traffic log's sentbyte/rcvdbyte).
-BR=$(printf '%.15s' "li-egrb-$$")
-IF4=$(printf '%.15s' "li-egr4-$$")
+BR=$(link_name egrb)
+IF4=$(link_name egr4)
 ip -n "$GW" link add "$BR" type bridge stp_state 0 &&
 	ip link add "$IF4" netns "$GW" type veth peer name peer4 netns "$PEER" &&
 	ip -n "$GW" link set "$IF4" master "$BR" &&

@@ -50,7 +50,7 @@ attached() { li_cmd status | grep '^interfaces:' | grep -qF " $1 "; }
 # --- interfaces that come and go ----------------------------------------------
 # Veth pairs whose both ends are in the gateway's namespace: `any` takes
 # both ends; deleting one end deletes the pair.
-xa=$(printf '%.12s' "fa$$")
+xa=$(link_name fa 14) # and a letter
 before=$(nfds)
 round=0
 while [ $round -lt 8 ]; do
@@ -121,7 +121,7 @@ check "6 pairs gone before the daemon saw them: status answers in ${ms} ms (< 30
 # --- a name with a terminal escape in it ----------------------------------------
 # The kernel takes ESC in an interface name; `localin status` must not
 # pass it to the admin's terminal.
-esc=$(printf 'e\033[2J%.8s' "$$")
+esc=$(link_name "e$(printf '\033[2J')")
 if ip -n "$GW" link add "$esc" type veth peer name "${xa}e" 2>/dev/null; then
 	ip -n "$GW" link set "$esc" up
 	wait_until 50 sh -c "$bin status -s $SOCK | grep -qF 'e\\x1b[2J'" 2>/dev/null

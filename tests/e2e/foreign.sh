@@ -42,9 +42,9 @@ OBJ2=$objdir/xdpfilt_dny_udp.o
 FNAME=xdpfilt_alw_all
 private_bpffs "$@"
 setup_run fgn localin-foreign
-IFA=$(printf '%.15s' "li-fa-$$")
-IFB=$(printf '%.15s' "li-fb-$$")
-IFC=$(printf '%.15s' "li-fc-$$")
+IFA=$(link_name fa)
+IFB=$(link_name fb)
+IFC=$(link_name fc)
 A_GW=192.0.2.1
 A_PEER=192.0.2.2
 B_GW=198.51.100.1

@@ -40,7 +40,7 @@ private_bpffs "$@"
 setup_run v6 localin-v6
 
 NET=$PEER
-FAR=li-v6-far-$$
+FAR=$(run_name v6-far)
 GW6=2001:db8:1::1
 NET6=2001:db8:1::2
 MGMT6=2001:db8:1::10

@@ -58,6 +58,20 @@ private_bpffs() { # the script's arguments
 }
 
 # --- the run's names, files and cleanup ---------------------------------------
+# Every name a run makes that others could see or clean up (a namespace,
+# a user, a group, its temporary directory) and every interface it names
+# comes from these two, and so starts with LI_E2E_NS (tests/build/
+# e2e_names.py checks the scripts). A literal name (peer0, wan1) is fine
+# only for a link made inside one of the run's namespaces.
+run_name() { # tag: PREFIX-TAG-PID
+	echo "${LI_E2E_NS:-li}-$1-$$"
+}
+# An interface's name holds 15 bytes: the end of PREFIX-TAG-PID is cut
+# (a prefix of 4 characters or fewer keeps the pid whole). LENGTH, less
+# than 15, leaves room for a suffix the script adds.
+link_name() { # tag [length]
+	printf "%.${2:-15}s" "$(run_name "$1")"
+}
 # Sets GW and PEER (the namespaces), IF (the gateway's end of make_lab's
 # pair), PIN, a temporary directory $tmp with the daemon's SOCK, LOCK,
 # LOG and ERR in it, pids (the daemons started, for cleanup) and fails;
@@ -65,11 +79,11 @@ private_bpffs() { # the script's arguments
 # LI_E2E_NS (default li) starts the names: a session sharing the machine
 # with others running the same suites picks its own.
 setup_run() { # tag pin-name: names li-TAG-gw-PID ..., /sys/fs/bpf/PIN-NAME
-	GW=${LI_E2E_NS:-li}-$1-gw-$$
-	PEER=${LI_E2E_NS:-li}-$1-peer-$$
-	IF=$(printf '%.15s' "${LI_E2E_NS:-li}-$1-$$")
+	GW=$(run_name "$1-gw")
+	PEER=$(run_name "$1-peer")
+	IF=$(link_name "$1")
 	PIN=/sys/fs/bpf/$2
-	tmp=$(mktemp -d)
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/$(run_name "$1").XXXXXX")
 	SOCK=$tmp/ctl.sock
 	LOCK=$tmp/ctl.lock
 	LOG=$tmp/localin.log

@@ -33,8 +33,8 @@ SUITE=e2e/linkchange
 need_root_and_tools ip nsenter unshare ping
 private_bpffs "$@"
 setup_run lkc localin-lkc
-IF9=$(printf '%.15s' "${LI_E2E_NS:-li}-lkn-$$")
-XNS=${LI_E2E_NS:-li}-lkc-x-$$
+IF9=$(link_name lkn)
+XNS=$(run_name lkc-x)
 cleanup_more() { ip netns del "$XNS" 2>/dev/null; }
 
 conf=$tmp/deny-icmp.conf

@@ -44,11 +44,8 @@ find_python
 "$py" -c 'import scapy' 2>/dev/null || skip "scapy is missing"
 private_bpffs "$@"
 setup_run rl localin-rl
-# Names of this suite's own (no other script uses a4x-rl).
-GW=a4x-rl-gw-$$
-PEER=a4x-rl-peer-$$
-SCAN=a4x-rl-scan-$$
-SW=a4x-rl-sw-$$
+SCAN=$(run_name rl-scan)
+SW=$(run_name rl-sw)
 IF=wan1
 PEER_ADDR=192.0.2.2
 SCAN_ADDR=192.0.2.66

@@ -43,8 +43,8 @@ private_bpffs "$@"
 setup_run ss localin-sess
 
 NET=$PEER # the "internet": resolver, web, NTP-style and IKE responder
-ATT=li-ss-att-$$
-MGMT=li-ss-mgmt-$$
+ATT=$(run_name ss-att)
+MGMT=$(run_name ss-mgmt)
 NET_ADDR=$PEER_ADDR
 ATT_ADDR=192.0.2.66
 MGMT_ADDR=192.0.2.10

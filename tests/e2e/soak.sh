@@ -32,8 +32,8 @@
 # 200 reloads, 50 flaps, 300 `status -j` in all); 10 runs in under two
 # minutes. ROUNDS=60 is the long soak (1,200 reloads, 300 flaps, 1,800
 # `status -j`, 2,000 SAs at once in each batch).
-# SOAK_PREFIX (default li-soak) names the namespaces, SOAK_SLACK_KB the
-# VmRSS bound, SOAK_SAMPLES a file to keep the samples in.
+# LI_E2E_NS (lib.sh) starts the names, SOAK_SLACK_KB is the VmRSS
+# bound, SOAK_SAMPLES a file to keep the samples in.
 set -u
 bin=$(realpath "$1")
 ROUNDS=${2:-10}
@@ -45,12 +45,9 @@ need_root_and_tools ip nsenter unshare ping flock awk
 find_python
 private_bpffs "$@"
 setup_run soak localin-soak
-P=${SOAK_PREFIX:-li-soak}
-GW=$P-gw-$$
-PEER=$P-peer-$$
-IF=$(printf '%.15s' "$P-$$")
-LINK2=$(printf '%.15s' "$P-l$$")
-TUN=$(printf '%.15s' "$P-t$$")
+# 14 bytes: its veth peer is ${LINK2}p.
+LINK2=$(link_name soak-l 14)
+TUN=$(link_name soak-t)
 SLACK_KB=${SOAK_SLACK_KB:-2048}
 here=$(cd "$(dirname "$0")" && pwd)
 

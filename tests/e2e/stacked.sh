@@ -37,10 +37,10 @@ need_root_and_tools ip nsenter unshare ping
 find_python
 private_bpffs "$@"
 setup_run stk localin-stk
-VL=$(printf '%.15s' "li-stkv-$$")
-BR=$(printf '%.15s' "li-stkb-$$")
-P1=$(printf '%.15s' "li-stk1-$$")
-P2=$(printf '%.15s' "li-stk2-$$")
+VL=$(link_name stkv)
+BR=$(link_name stkb)
+P1=$(link_name stk1)
+P2=$(link_name stk2)
 here=$(cd "$(dirname "$0")" && pwd)
 
 tagged_ping() { # vid[,vid...]: an echo request in a tagged frame, replied?

@@ -27,7 +27,7 @@ need_root_and_tools ip nsenter unshare ping
 find_python
 private_bpffs "$@"
 setup_run l3t localin-l3t
-TUN=$(printf '%.15s' "l3-tun-$$")
+TUN=$(link_name tun)
 
 # The host behind the tun device, in the test's python: "ping SRC"
 # writes an echo request from SRC to the gateway (0 if its reply comes

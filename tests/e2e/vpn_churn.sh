@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The VPN never breaks under churn: a real strongSwan pair (the lab of
-# tests/lab/lab.sh, prefix lc), a deny-all-but-VPN local-in policy on the
-# gateway's wan1 (IKE from the peer accepted, everything else denied) and
-# a ping every 10 ms across the tunnel, with `localin run` in gw reading
-# charon over VICI. The peer's frames are captured in front of wan1 (the
-# switch's port) and behind it (inside gw, after XDP): localin's loss is
-# the difference, and must be 0 whatever strongSwan's own loss is.
+# tests/lab/lab.sh, its names from LAB, else LI_E2E_NS-vc), a
+# deny-all-but-VPN local-in policy on the gateway's wan1 (IKE from the
+# peer accepted, everything else denied) and a ping every 10 ms across
+# the tunnel, with `localin run` in gw reading charon over VICI. The
+# peer's frames are captured in front of wan1 (the switch's port) and
+# behind it (inside gw, after XDP): localin's loss is the difference,
+# and must be 0 whatever strongSwan's own loss is.
 #
 # 1. Churn: 21 CHILD_SAs, the peer rekeying every 3 s and the gateway
 #    every 4 s (both sides initiate, all children at once), the gateway
@@ -27,7 +28,7 @@
 #	bash tests/e2e/vpn_churn.sh BIN
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-export LAB=${LAB:-lc}
+export LAB=${LAB:-${LI_E2E_NS:-li}-vc}
 LAB_SUITE=e2e/vpn_churn
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP $LAB_SUITE: needs root"
