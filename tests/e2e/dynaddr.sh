@@ -44,25 +44,6 @@ FEED_ADDR=192.0.2.9
 HOSTS=$tmp/hosts
 WWW=$tmp/www
 conf=$tmp/dyn.conf
-bg=""
-
-cleanup_more() {
-	for p in $bg; do
-		kill "$p" 2>/dev/null
-	done
-}
-
-dns_start() {
-	# not in_gw: a backgrounded function's $! is a subshell
-	nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
-		--no-resolv --no-hosts --addn-hosts="$HOSTS" \
-		--local=/lab.test/ --local-ttl=$TTL --listen-address=127.0.0.1 \
-		--bind-interfaces --port=53 --user=root --pid-file= \
-		>"$tmp/dnsmasq.out" 2>&1 &
-	dns_pid=$!
-	bg="$bg $dns_pid"
-	sleep 0.5
-}
 
 https_start() {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" \
@@ -99,11 +80,7 @@ printf '# a comment\n%s\n\n' "$FEED_ADDR" >"$WWW/block.txt"
 printf '198.51.100.0/24\n198.51.101.1-198.51.101.9\n' >"$WWW/tls.txt"
 
 cat >"$conf" <<EOF
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-    next
-end
+$(conf_interface)
 $(conf_dns_local)
 config system external-resource
     edit "blocklist"
@@ -167,7 +144,7 @@ EOF
 make_lab
 ip -n "$PEER" addr add "$KEEP_ADDR/24" dev peer0
 ip -n "$GW" link set lo up
-dns_start
+dns_start $TTL
 in_gw ip link set lo up
 nsenter --net="/run/netns/$GW" "$py" -m http.server -b 127.0.0.1 \
 	-d "$WWW" 8080 >"$tmp/http.out" 2>&1 &
@@ -426,7 +403,7 @@ check "the daemon said which name it took from the cache, how many, how old" \
 	grep -Eq 'fqdn "peer.lab.test": using the 1 address a previous daemon resolved [0-9]+ s ago \(cache\)' "$ERR"
 check "... and that DNS does not answer, keeping the cached address" \
 	wait_until 50 grep -q 'fqdn "peer.lab.test" cannot be resolved (.*): keeping the 1 cached address' "$ERR"
-dns_start
+dns_start $TTL
 check "DNS back: the name resolves again, replacing the cached address" \
 	wait_until 100 sh -c "'$bin' status -s '$SOCK' | grep -q 'fqdn peer.lab.test: ok, 1 range'"
 check "... the peer passes" ping_from "$NEW_ADDR"

@@ -37,21 +37,11 @@ export LOCALIN_FEED_MINUTE_MS=5000
 SLOW=3
 WWW=$tmp/www
 conf=$tmp/feed.conf
-bg=""
-
-cleanup_more() {
-	for p in $bg; do
-		kill "$p" 2>/dev/null
-	done
-}
+HOSTS=$tmp/hosts
 
 write_conf() { # URL-path [refresh-rate [fqdn-max-refresh]]
 	cat >"$conf" <<EOF
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-    next
-end
+$(conf_interface)
 config system dns
     set primary 127.0.0.1
     set fqdn-min-refresh 1
@@ -123,15 +113,10 @@ while True:
     s.recvfrom(4096)' >/dev/null 2>&1 &
 bg="$bg $!"
 # named.lab.test, with a TTL of an hour
-printf '192.0.2.77 named.lab.test\n2001:db8::5 v6only.lab.test\n' >"$tmp/hosts"
+printf '192.0.2.77 named.lab.test\n2001:db8::5 v6only.lab.test\n' >"$HOSTS"
 ip -n "$GW" link set lo up
-nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
-	--no-resolv --no-hosts --addn-hosts="$tmp/hosts" \
-	--local=/lab.test/ --local-ttl=3600 --listen-address=127.0.0.1 \
-	--bind-interfaces --port=53 --user=root --pid-file= \
-	>"$tmp/dnsmasq.out" 2>&1 &
-bg="$bg $!"
-sleep 0.5
+dns_start 3600
+sleep 0.5 # the HTTP server and the resolver that never answers, above
 
 # check: a firewall address (IPv4) whose name has only AAAA records
 # matches nothing, and says so.

@@ -49,31 +49,8 @@ LATE6=2001:db8:1::99
 RTR6=2001:db8:2::1
 FAR6=2001:db8:2::2
 PROBE="$(cd "$(dirname "$0")" && pwd)/ipv6_probe.py"
-bg=""
 
-cleanup_more() {
-	for p in $bg; do
-		kill "$p" 2>/dev/null
-	done
-	ip netns del "$FAR" 2>/dev/null
-}
-
-in_ns() { # ns command...
-	_n=$1
-	shift
-	nsenter --net="/run/netns/$_n" "$@"
-}
-spawn() { # ns command...: in the background, its pid to $bg
-	_s=$1
-	shift
-	nsenter --net="/run/netns/$_s" "$@" >>"$tmp/servers.out" 2>&1 &
-	bg="$bg $!"
-}
-probe() { # ns probe-args...
-	_p=$1
-	shift
-	in_ns "$_p" "$py" "$PROBE" "$@" 2>&1
-}
+cleanup_more() { ip netns del "$FAR" 2>/dev/null; }
 
 # --- the lab ------------------------------------------------------------------
 ns_setup() { # ns forwarding
@@ -104,14 +81,7 @@ build_lab() {
 
 write_conf() { # file
 	cat >"$1" <<EOF2
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-        config ipv6
-            set ip6-address $GW6/64
-        end
-    next
-end
+$(conf_interface "$GW6/64")
 config log setting
     set local-in-deny-unicast enable
 end
@@ -121,40 +91,13 @@ config firewall address6
     next
 end
 config firewall local-in-policy6
-    edit 1
-        set intf "$IF"
-        set srcaddr "mgmt6"
-        set dstaddr "all"
-        set action accept
-        set service "SSH"
-        set schedule "always"
-    next
-    edit 2
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set action deny
-        set service "ALL"
-        set schedule "always"
-    next
+$(conf_policy_edit 1 "$IF" SSH accept mgmt6)
+$(conf_policy_edit 2 "$IF" ALL deny)
 end
 EOF2
 }
 
 # --- the checks -----------------------------------------------------------------
-expect() { # phase description want(answer|none) ns probe-args...
-	ph=$1 d=$2 want=$3 where=$4
-	shift 4
-	out=$(probe "$where" "$@")
-	rc=$?
-	if [ "$want" = answer ] && [ $rc -eq 0 ]; then
-		pass "$ph: $d: $out"
-	elif [ "$want" = none ] && [ $rc -ne 0 ]; then
-		pass "$ph: $d: no answer ($out)"
-	else
-		fail "$ph: $d: want $want, got (exit $rc) $out"
-	fi
-}
 ping_loss() { # ns dst: "N% packet loss"
 	in_ns "$1" ping -6 -n -q -c 3 -i 0.3 -W 2 "$2" 2>&1 |
 		sed -n 's/.* \([0-9]*% packet loss\).*/\1/p'

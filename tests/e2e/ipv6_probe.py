@@ -16,6 +16,8 @@ address given on the command line (one of the test's namespaces).
 import socket
 import sys
 
+from probes import tcp_banner_serve, tcp_first_line, udp_answer_serve
+
 
 # <netinet/in.h>: Python's socket module does not name it.
 IPV6_DSTOPTS = 59
@@ -43,39 +45,15 @@ def udp_dstopt(addr, port, size=32, timeout=2.0):
 
 
 def udp_serve(addr, port):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.bind((addr, int(port)))
-    while True:
-        _, peer = s.recvfrom(65535)
-        s.sendto(b"a" * 32, peer)
+    return udp_answer_serve(addr, port, b"a" * 32)
 
 
 def tcp(addr, port, timeout=2.0, src=None):
-    try:
-        with socket.create_connection((addr, int(port)),
-                                      timeout=float(timeout),
-                                      source_address=(src, 0) if src
-                                      else None) as s:
-            line = s.makefile("rb").readline()
-    except OSError as e:
-        print("no connection: %s" % e)
-        return 1
-    print(line.decode(errors="replace").strip())
-    return 0 if line else 1
+    return tcp_first_line(addr, port, timeout, src)
 
 
 def tcp_serve(addr, port):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, int(port)))
-    s.listen(16)
-    while True:
-        c, _ = s.accept()
-        try:
-            c.sendall(b"SSH-2.0-ipv6-lab\r\n")
-        except OSError:
-            pass
-        c.close()
+    return tcp_banner_serve(addr, port, b"SSH-2.0-ipv6-lab\r\n")
 
 
 def main(argv):

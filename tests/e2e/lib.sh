@@ -74,8 +74,9 @@ link_name() { # tag [length]
 }
 # Sets GW and PEER (the namespaces), IF (the gateway's end of make_lab's
 # pair), PIN, a temporary directory $tmp with the daemon's SOCK, LOCK,
-# LOG and ERR in it, pids (the daemons started, for cleanup) and fails;
-# and the traps that clean up on exit.
+# LOG and ERR in it, pids (the daemons started, for cleanup), bg (the
+# other processes: bg_stop) and fails; and the traps that clean up on
+# exit.
 # LI_E2E_NS (default li) starts the names: a session sharing the machine
 # with others running the same suites picks its own.
 setup_run() { # tag pin-name: names li-TAG-gw-PID ..., /sys/fs/bpf/PIN-NAME
@@ -89,6 +90,7 @@ setup_run() { # tag pin-name: names li-TAG-gw-PID ..., /sys/fs/bpf/PIN-NAME
 	LOG=$tmp/localin.log
 	ERR=$tmp/localin.err
 	pids=""
+	bg=""
 	fails=0
 	trap cleanup EXIT
 	trap 'exit 1' INT TERM
@@ -104,11 +106,25 @@ kill_daemons() { # the ones in $pids that still are ours; stopped ones too
 		fi
 	done
 }
+# The servers, captures and clients in $bg (spawn's, dns_start's and
+# those a script adds): TERM, and KILL for one still there 0.2 s later.
+bg_stop() {
+	[ -n "$bg" ] || return 0
+	for p in $bg; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in $bg; do
+		kill -9 "$p" 2>/dev/null
+	done
+}
 # What else a script started, stopped in cleanup after the daemons and
-# before the namespaces go: a script redefines it after sourcing this.
+# $bg and before the namespaces go: a script redefines it after sourcing
+# this.
 cleanup_more() { :; }
 cleanup() {
 	kill_daemons
+	bg_stop
 	cleanup_more
 	ip netns del "$GW" 2>/dev/null
 	ip netns del "$PEER" 2>/dev/null
@@ -117,7 +133,43 @@ cleanup() {
 
 # --- the lab --------------------------------------------------------------------
 # nsenter, not `ip netns exec`: that one mounts a /sys without our bpffs.
+in_ns() { # ns command...
+	_n=$1
+	shift
+	nsenter --net="/run/netns/$_n" "$@"
+}
 in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
+# nsenter (no --fork), unshare and sh -c exec what they run: $! is the
+# server's own pid, the one cleanup kills. (A function run with & would be
+# a subshell whose children outlive it.)
+spawn() { # ns command...: in the background, its output to $tmp/servers.out
+	_s=$1
+	shift
+	nsenter --net="/run/netns/$_s" "$@" >>"$tmp/servers.out" 2>&1 &
+	bg="$bg $!"
+}
+# The script's probe helper ($PROBE: ipv6_probe.py, sessions_probe.py)
+# in a namespace, its output on stdout. $py: find_python.
+probe() { # ns probe-args...
+	_p=$1
+	shift
+	in_ns "$_p" "$py" "$PROBE" "$@" 2>&1
+}
+# A probe's PASS or FAIL line, naming the phase, with the probe's output
+# in it: a failure says what came back.
+expect() { # phase description want(answer|none) ns probe-args...
+	ph=$1 d=$2 want=$3 where=$4
+	shift 4
+	out=$(probe "$where" "$@")
+	rc=$?
+	if [ "$want" = answer ] && [ $rc -eq 0 ]; then
+		pass "$ph: $d: $out"
+	elif [ "$want" = none ] && [ $rc -ne 0 ]; then
+		pass "$ph: $d: no answer ($out)"
+	else
+		fail "$ph: $d: want $want, got (exit $rc) $out"
+	fi
+}
 add_namespaces() { ip netns add "$GW" && ip netns add "$PEER"; }
 # A veth pair from the gateway's namespace to the peer's, addressed (/24)
 # and up.
@@ -172,14 +224,18 @@ egress_uses_pins() {
 
 # --- localin in the gateway -------------------------------------------------------
 # The config pieces most suites share, for their here-documents: the
-# gateway's interface, and local-in policy 1 from all to all for one
-# service (FortiOS's default action, deny, when none is given).
-conf_interface() {
+# gateway's interface (and its IPv6 address, when given), and local-in
+# policy 1 from all to all for one service (FortiOS's default action,
+# deny, when none is given).
+conf_interface() { # [ip6-address/prefix-length]
 	cat <<EOF
 config system interface
     edit "$IF"
         set ip $GW_ADDR 255.255.255.0
-    next
+${1:+        config ipv6
+            set ip6-address $1
+        end
+}    next
 end
 EOF
 }
@@ -188,13 +244,14 @@ conf_policy1() { # service [action]
 	conf_policy_edit 1 "$IF" "$1" ${2:+"$2"}
 	echo "end"
 }
-# One entry of `config firewall local-in-policy`, from all to all, for
-# the policy lists a suite writes itself (more entries, another interface).
-conf_policy_edit() { # N interface service [action]
+# One entry of `config firewall local-in-policy` (or policy6), from all
+# (or the address SRCADDR) to all, for the policy lists a suite writes
+# itself (more entries, another interface).
+conf_policy_edit() { # N interface service [action [srcaddr]]
 	cat <<EOF
     edit $1
         set intf "$2"
-        set srcaddr "all"
+        set srcaddr "${5:-all}"
         set dstaddr "all"
         set service "$3"
         set schedule "always"
@@ -240,18 +297,22 @@ sa_write() { # count first-spi
 		>"$SAFILE.new" && mv "$SAFILE.new" "$SAFILE"
 }
 # dnsmasq on the gateway's 127.0.0.1:53 answering *.lab.test from the
-# hosts file $HOSTS (TTL 1 s; SIGHUP reads it again): sets dns_pid, ""
-# without dnsmasq. A script kills it in cleanup_more.
-dns_start() {
+# hosts file $HOSTS (TTL 1 s, or the one given; SIGHUP reads it again),
+# once it listens (3 s at most): sets dns_pid, "" without dnsmasq, and
+# adds it to $bg.
+dns_start() { # [ttl]
 	dns_pid=
 	command -v dnsmasq >/dev/null 2>&1 || return 0
 	nsenter --net="/run/netns/$GW" dnsmasq -k --conf-file=/dev/null \
 		--no-resolv --no-hosts --addn-hosts="$HOSTS" \
-		--local=/lab.test/ --local-ttl=1 --listen-address=127.0.0.1 \
-		--bind-interfaces --port=53 --user=root --pid-file= \
-		>"$tmp/dnsmasq.out" 2>&1 &
+		--local=/lab.test/ --local-ttl="${1:-1}" \
+		--listen-address=127.0.0.1 --bind-interfaces --port=53 \
+		--user=root --pid-file= >"$tmp/dnsmasq.out" 2>&1 &
 	dns_pid=$!
+	bg="$bg $dns_pid"
+	wait_until 30 dns_listens
 }
+dns_listens() { in_gw ss -Hlun "src 127.0.0.1:53" | grep -q .; }
 
 li_cmd() { # command [words...]: --socket before the words
 	c=$1

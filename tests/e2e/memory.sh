@@ -102,8 +102,6 @@ check "VmRSS after the reloads (${small} kB) below half the peak (${peak} kB)" \
 SLACK_KB=${MEM_SLACK_KB:-768}
 SAFILE=$tmp/manual.sa
 HOSTS=$tmp/hosts
-dns_pid=
-cleanup_more() { [ -z "$dns_pid" ] || kill "$dns_pid" 2>/dev/null; }
 sa_live() { # the daemon's live+grace SAs
 	li_cmd status -j 2>/dev/null |
 		sed -n 's/.*"sa": *{[^}]*"live": *\([0-9]*\)[^}]*"grace": *\([0-9]*\).*/\1+\2/p'

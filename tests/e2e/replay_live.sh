@@ -55,16 +55,8 @@ SCAN6=2001:db8:a4::66
 SPIS=c1000001,c1000002,c1000003
 TRAFFIC="$(cd "$(dirname "$0")" && pwd)/replay_traffic.py"
 SAFILE=$tmp/sa
-bg="" # tcpdumps and servers (pids)
 
 cleanup_more() {
-	for p in $bg; do
-		kill "$p" 2>/dev/null
-	done
-	sleep 0.2
-	for p in $bg; do
-		kill -9 "$p" 2>/dev/null
-	done
 	ip netns del "$SCAN" 2>/dev/null
 	ip netns del "$SW" 2>/dev/null
 	[ -z "${KEEP:-}" ] || cp -r "$tmp" "$KEEP"
@@ -98,12 +90,6 @@ build_lab() {
 		add_host "$PEER" eth0 peer0 "$PEER_ADDR" "$PEER6" &&
 		add_host "$SCAN" eth0 scan0 "$SCAN_ADDR" "$SCAN6"
 }
-spawn() { # ns command...: in the background, its pid to $bg
-	_s=$1
-	shift
-	nsenter --net="/run/netns/$_s" "$@" >>"$tmp/servers.out" 2>&1 &
-	bg="$bg $!"
-}
 # The gateway's link-local address, as `ip -6 addr show scope link` says.
 gw_link_local() {
 	ip -n "$GW" -6 addr show dev "$IF" scope link 2>/dev/null |
@@ -115,14 +101,7 @@ write_conf() { # file
 config system global
     set hostname "rl-gw"
 end
-config system interface
-    edit "$IF"
-        set ip $GW_ADDR 255.255.255.0
-        config ipv6
-            set ip6-address $GW6/64
-        end
-    next
-end
+$(conf_interface "$GW6/64")
 config log setting
     set local-in-deny-unicast enable
     set local-in-allow enable
@@ -145,48 +124,13 @@ config firewall address6
     next
 end
 config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "All_exceptions"
-        set dstaddr "all"
-        set action deny
-        set service "IKE"
-        set schedule "always"
-    next
-    edit 2
-        set intf "$IF"
-        set srcaddr "remote-vpn"
-        set dstaddr "all"
-        set action accept
-        set service "ALL"
-        set schedule "always"
-    next
-    edit 3
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set action deny
-        set service "ALL"
-        set schedule "always"
-    next
+$(conf_policy_edit 1 "$IF" IKE deny All_exceptions)
+$(conf_policy_edit 2 "$IF" ALL accept remote-vpn)
+$(conf_policy_edit 3 "$IF" ALL deny)
 end
 config firewall local-in-policy6
-    edit 1
-        set intf "$IF"
-        set srcaddr "remote-vpn6"
-        set dstaddr "all"
-        set action accept
-        set service "ALL"
-        set schedule "always"
-    next
-    edit 2
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set action deny
-        set service "ALL"
-        set schedule "always"
-    next
+$(conf_policy_edit 1 "$IF" ALL accept remote-vpn6)
+$(conf_policy_edit 2 "$IF" ALL deny)
 end
 $(conf_sa_manual)
 EOF

@@ -55,16 +55,8 @@ NAME_ADDR=198.18.0.7 # what the resolver answers for $NAME
 GW_NAME_ADDR=198.18.0.9 # what the gateway's own dnsmasq answers
 PROBE="$(cd "$(dirname "$0")" && pwd)/sessions_probe.py"
 SPORT=61234 # no query opened it: outside ip_local_port_range
-bg=""       # the servers and charons started (pids)
 
 cleanup_more() {
-	for p in $bg; do
-		kill "$p" 2>/dev/null
-	done
-	sleep 0.2
-	for p in $bg; do
-		kill -9 "$p" 2>/dev/null
-	done
 	ip netns del "$ATT" 2>/dev/null
 	ip netns del "$MGMT" 2>/dev/null
 }
@@ -99,25 +91,6 @@ build_lab() {
 		add_host "$MGMT" mg0 "$MGMT_ADDR"
 }
 
-in_ns() { # ns command...: nsenter keeps our mount namespace (no remount)
-	_n=$1
-	shift
-	nsenter --net="/run/netns/$_n" "$@"
-}
-# nsenter (no --fork), unshare and sh -c exec what they run: $! is the
-# server's own pid, the one cleanup kills. (A function run with & would be
-# a subshell whose children outlive it.)
-spawn() { # ns command...: in the background, its pid to $bg
-	_s=$1
-	shift
-	nsenter --net="/run/netns/$_s" "$@" >>"$tmp/servers.out" 2>&1 &
-	bg="$bg $!"
-}
-probe() { # ns probe-args...: sessions_probe.py in NS, its output on stdout
-	_p=$1
-	shift
-	in_ns "$_p" "$py" "$PROBE" "$@" 2>&1
-}
 # dnsmasq as a plain resolver: no config file, hosts or upstream; one name.
 dnsmasq_on() { # ns addr answer
 	spawn "$1" dnsmasq -k -C /dev/null --no-resolv --no-hosts --user=root \
@@ -161,22 +134,8 @@ config firewall address
     next
 end
 config firewall local-in-policy
-    edit 1
-        set intf "$IF"
-        set srcaddr "mgmt"
-        set dstaddr "all"
-        set action accept
-        set service "SSH"
-        set schedule "always"
-    next
-    edit 2
-        set intf "$IF"
-        set srcaddr "all"
-        set dstaddr "all"
-        set action deny
-        set service "ALL"
-        set schedule "always"
-    next
+$(conf_policy_edit 1 "$IF" SSH accept mgmt)
+$(conf_policy_edit 2 "$IF" ALL deny)
 end
 config system sa-source
     edit "charon"
@@ -188,21 +147,8 @@ EOF
 }
 
 # --- the checks -----------------------------------------------------------------
-# Each prints a PASS/FAIL line naming the phase; the probe's output is in
-# the line, so a failure says what came back.
-expect() { # phase description want(answer|none) ns probe-args...
-	ph=$1 d=$2 want=$3 where=$4
-	shift 4
-	out=$(probe "$where" "$@")
-	rc=$?
-	if [ "$want" = answer ] && [ $rc -eq 0 ]; then
-		pass "$ph: $d: $out"
-	elif [ "$want" = none ] && [ $rc -ne 0 ]; then
-		pass "$ph: $d: no answer ($out)"
-	else
-		fail "$ph: $d: want $want, got (exit $rc) $out"
-	fi
-}
+# expect (lib.sh) prints a PASS/FAIL line naming the phase, the probe's
+# output in it.
 # Like expect, for the spoof commands: "no answer" or "answer: ...".
 expect_spoof() { # phase description want(answer|none) spoof-args...
 	ph=$1 d=$2 want=$3

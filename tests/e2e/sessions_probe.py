@@ -31,6 +31,8 @@ import sys
 import time
 import urllib.request
 
+from probes import tcp_banner_serve, tcp_first_line, udp_answer_serve
+
 
 def dns(server, name, timeout=3.0):
     qid = 0x5e55
@@ -86,38 +88,16 @@ def udp(server, port, timeout=3.0):
 
 
 def udp_serve(addr, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((addr, int(port)))
-    while True:
-        _, peer = s.recvfrom(4096)
-        # LI 0, version 4, mode 4 (server), stratum 2.
-        s.sendto(bytes([0x24, 2]) + bytes(46), peer)
+    # LI 0, version 4, mode 4 (server), stratum 2.
+    return udp_answer_serve(addr, port, bytes([0x24, 2]) + bytes(46))
 
 
 def tcp(server, port, timeout=3.0):
-    try:
-        with socket.create_connection((server, int(port)),
-                                      timeout=float(timeout)) as s:
-            line = s.makefile("rb").readline()
-    except OSError as e:
-        print("no connection: %s" % e)
-        return 1
-    print(line.decode(errors="replace").strip())
-    return 0 if line else 1
+    return tcp_first_line(server, port, timeout)
 
 
 def tcp_serve(addr, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, int(port)))
-    s.listen(16)
-    while True:
-        c, _ = s.accept()
-        try:
-            c.sendall(b"SSH-2.0-sessions-lab\r\n")
-        except OSError:
-            pass
-        c.close()
+    return tcp_banner_serve(addr, port, b"SSH-2.0-sessions-lab\r\n")
 
 
 def spoof(kind, src, dst, sport, dport):
@@ -162,29 +142,15 @@ def idle_client(server, port, out):
 
 
 def main(argv):
-    cmd, args = argv[1], argv[2:]
-    if cmd == "dns":
-        return dns(*args)
-    if cmd == "http":
-        return http(*args)
-    if cmd == "udp":
-        return udp(*args)
-    if cmd == "udp-serve":
-        return udp_serve(*args)
-    if cmd == "tcp":
-        return tcp(*args)
-    if cmd == "tcp-serve":
-        return tcp_serve(*args)
-    if cmd == "idle-serve":
-        return idle_serve(*args)
-    if cmd == "idle-client":
-        return idle_client(*args)
-    if cmd == "spoof-udp":
-        return spoof("udp", *args)
-    if cmd == "spoof-ack":
-        return spoof("ack", *args)
-    print("usage: see the docstring", file=sys.stderr)
-    return 2
+    cmds = {"dns": dns, "http": http, "udp": udp, "udp-serve": udp_serve,
+            "tcp": tcp, "tcp-serve": tcp_serve, "idle-serve": idle_serve,
+            "idle-client": idle_client,
+            "spoof-udp": lambda *a: spoof("udp", *a),
+            "spoof-ack": lambda *a: spoof("ack", *a)}
+    if len(argv) < 2 or argv[1] not in cmds:
+        print("usage: see the docstring", file=sys.stderr)
+        return 2
+    return cmds[argv[1]](*argv[2:])
 
 
 if __name__ == "__main__":

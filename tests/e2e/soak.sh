@@ -54,12 +54,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 SAFILE=$tmp/manual.sa
 DB=$tmp/country.mmdb
 HOSTS=$tmp/hosts
-bg=""
-cleanup_more() {
-	for p in $bg; do
-		kill "$p" 2>/dev/null
-	done
-}
 
 # conf_a: everything; conf_b: the interface, one policy, nothing else.
 conf_a() {
@@ -219,7 +213,6 @@ perl "$here/../geo/write-mmdb.pl" "$DB" - >/dev/null 2>&1 ||
 	note_skip "cannot write the test .mmdb (the geo address resolves to nothing)"
 echo "$PEER_ADDR peer.lab.test" >"$HOSTS"
 dns_start
-bg="$bg $dns_pid"
 sa_write 4 4096
 
 conf=$tmp/localin.conf
