@@ -60,9 +60,11 @@ private_bpffs() { # the script's arguments
 # --- the run's names, files and cleanup ---------------------------------------
 # Every name a run makes that others could see or clean up (a namespace,
 # a user, a group, its temporary directory) and every interface it names
-# comes from these two, and so starts with LI_E2E_NS (tests/build/
-# e2e_names.py checks the scripts). A literal name (peer0, wan1) is fine
-# only for a link made inside one of the run's namespaces.
+# comes from these two, and so starts with LI_E2E_NS (default li): a
+# session sharing the machine with others running the same suites picks
+# its own (tests/build/e2e_names.py checks the scripts). A literal name
+# (peer0, wan1) is fine only for a link made inside one of the run's
+# namespaces.
 run_name() { # tag: PREFIX-TAG-PID
 	echo "${LI_E2E_NS:-li}-$1-$$"
 }
@@ -77,8 +79,6 @@ link_name() { # tag [length]
 # LOG and ERR in it, pids (the daemons started, for cleanup), bg (the
 # other processes: bg_stop) and fails; and the traps that clean up on
 # exit.
-# LI_E2E_NS (default li) starts the names: a session sharing the machine
-# with others running the same suites picks its own.
 setup_run() { # tag pin-name: names li-TAG-gw-PID ..., /sys/fs/bpf/PIN-NAME
 	GW=$(run_name "$1-gw")
 	PEER=$(run_name "$1-peer")
@@ -138,7 +138,7 @@ in_ns() { # ns command...
 	shift
 	nsenter --net="/run/netns/$_n" "$@"
 }
-in_gw() { nsenter --net="/run/netns/$GW" "$@"; }
+in_gw() { in_ns "$GW" "$@"; }
 # nsenter (no --fork), unshare and sh -c exec what they run: $! is the
 # server's own pid, the one cleanup kills. (A function run with & would be
 # a subshell whose children outlive it.)
@@ -147,28 +147,6 @@ spawn() { # ns command...: in the background, its output to $tmp/servers.out
 	shift
 	nsenter --net="/run/netns/$_s" "$@" >>"$tmp/servers.out" 2>&1 &
 	bg="$bg $!"
-}
-# The script's probe helper ($PROBE: ipv6_probe.py, sessions_probe.py)
-# in a namespace, its output on stdout. $py: find_python.
-probe() { # ns probe-args...
-	_p=$1
-	shift
-	in_ns "$_p" "$py" "$PROBE" "$@" 2>&1
-}
-# A probe's PASS or FAIL line, naming the phase, with the probe's output
-# in it: a failure says what came back.
-expect() { # phase description want(answer|none) ns probe-args...
-	ph=$1 d=$2 want=$3 where=$4
-	shift 4
-	out=$(probe "$where" "$@")
-	rc=$?
-	if [ "$want" = answer ] && [ $rc -eq 0 ]; then
-		pass "$ph: $d: $out"
-	elif [ "$want" = none ] && [ $rc -ne 0 ]; then
-		pass "$ph: $d: no answer ($out)"
-	else
-		fail "$ph: $d: want $want, got (exit $rc) $out"
-	fi
 }
 add_namespaces() { ip netns add "$GW" && ip netns add "$PEER"; }
 # A veth pair from the gateway's namespace to the peer's, addressed (/24)
@@ -385,6 +363,28 @@ wait_until() { # tenths command...
 }
 
 # --- traffic between the namespaces ----------------------------------------------
+# The script's probe helper ($PROBE: ipv6_probe.py, sessions_probe.py)
+# in a namespace, its output on stdout. $py: find_python.
+probe() { # ns probe-args...
+	_p=$1
+	shift
+	in_ns "$_p" "$py" "$PROBE" "$@" 2>&1
+}
+# A probe's PASS or FAIL line, naming the phase, with the probe's output
+# in it: a failure says what came back.
+expect() { # phase description want(answer|none) ns probe-args...
+	ph=$1 d=$2 want=$3 where=$4
+	shift 4
+	out=$(probe "$where" "$@")
+	rc=$?
+	if [ "$want" = answer ] && [ $rc -eq 0 ]; then
+		pass "$ph: $d: $out"
+	elif [ "$want" = none ] && [ $rc -ne 0 ]; then
+		pass "$ph: $d: no answer ($out)"
+	else
+		fail "$ph: $d: want $want, got (exit $rc) $out"
+	fi
+}
 # A UDP socket bound to PORT in the namespace: a server is ready.
 udp_bound() { # namespace port
 	ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .
