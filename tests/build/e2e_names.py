@@ -15,6 +15,7 @@ one PASS or FAIL line a script, where
   - a link made inside one of the run's namespaces (ip -n NS, netns NS)
     is named by a variable not taken from them: a literal there (peer0,
     wan1) is seen by no one else, and is fine;
+  - a temporary file or directory (mktemp) is not named by run_name;
   - the lab's LAB is set without LI_E2E_NS.
 A positional parameter ($1) passes: the function's callers hand it a
 name this checks where they make it.
@@ -177,6 +178,8 @@ def check(path, lib_assigns):
                        "run_name or link_name" % n)
         if in_run_name and text.strip() == "}":
             in_run_name = False
+        if re.search(r"\bmktemp\b", text) and "run_name" not in text:
+            bad.append("%d: mktemp without run_name in its template" % n)
         m = ASSIGN.match(text)
         if m and m.group(1) == "LAB" and "LI_E2E_NS" not in text:
             bad.append("%d: LAB set without LI_E2E_NS" % n)
