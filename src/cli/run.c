@@ -213,6 +213,11 @@ int cmd_run(int argc, char **argv)
 		/* A restart's own (restart.c), not for admins. */
 		{ "restart-fd", required_argument, NULL, OPT_RESTART_FD },
 		{ "detached", no_argument, NULL, OPT_DETACHED },
+		/*
+		 * An older build's restart hands these over as options; this
+		 * one names them in the environment (restart_fds.c). Taken
+		 * for one more release, for a restart from such a build.
+		 */
 		{ "ctl-fd", required_argument, NULL, OPT_CTL_FD },
 		{ "trace-fd", required_argument, NULL, OPT_TRACE_FD },
 		{ "help", no_argument, NULL, 'h' },

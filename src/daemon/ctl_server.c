@@ -134,7 +134,7 @@ static int inherited(struct daemon *d)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
-	int fd = d->o->ctl_fd, on = 0;
+	int fd = d->handed_ctl_fd, on = 0;
 	socklen_t olen = sizeof(on);
 
 	if (fd < 0)
@@ -164,6 +164,7 @@ int ctl_server_open(struct daemon *d)
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
 	fd = inherited(d);
+	d->handed_ctl_fd = -1;
 	if (fd >= 0 && ctl_path_check(path, S_IFSOCK) == 1) {
 		/* Its path is still there: our socket's (ours, the lock's). */
 		d->ctl_spare_fd = open_spare();

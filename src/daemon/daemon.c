@@ -1041,6 +1041,8 @@ int daemon_run(const struct daemon_opts *o)
 		.pin_lock_fd = -1,
 		.sig_fd = -1,
 		.ctl_fd = -1,
+		.handed_ctl_fd = -1,
+		.handed_trace_fd = -1,
 		.set_cur = -1,
 		.set_prev = -1,
 	};
@@ -1048,6 +1050,8 @@ int daemon_run(const struct daemon_opts *o)
 	sigset_t old;
 	int err, i;
 
+	/* First: an fd number handed over names the fd it was at the exec. */
+	daemon_restart_take_fds(&d);
 	/*
 	 * Uptime counts from here, before the config's first load: `get
 	 * system status` showed it starting after "Config loaded", once the

@@ -55,7 +55,11 @@ struct daemon_opts {
 	 */
 	int restart_fd;
 	bool detached;
-	/* ... and the control socket's listening fd, -1: none handed over */
+	/*
+	 * ... and, from an older build's restart (--ctl-fd, --trace-fd;
+	 * this one names them in the environment: restart_fds.c), the
+	 * control socket's listening fd, -1: none handed over
+	 */
 	int ctl_fd;
 	/*
 	 * ... and the trace's settings (restart.c struct restart_trace):

@@ -264,6 +264,11 @@ struct daemon {
 	__s64 report_minute;
 
 	int lock_fd, sig_fd, ctl_fd;
+	/*
+	 * What a restart handed over (restart_fds.c), until taken: the
+	 * control socket's listener, the trace's settings; -1: none.
+	 */
+	int handed_ctl_fd, handed_trace_fd;
 	int ns_lock_fd, pin_lock_fd; /* daemon.c take_lock(), take_pins() */
 	/* What take_pins() made, for a failed start to remove. */
 	bool pin_dir_made, bpffs_mounted, log_made;
@@ -315,11 +320,33 @@ static inline __u32 daemon_nr_policies(const struct pipeline *p)
 void daemon_restart(struct daemon *d);
 /* The new image: keep what it says for the client that asked. */
 void daemon_restart_begin(const struct daemon_opts *o);
+/*
+ * restart_fds.c: the fds a restart hands over, named in the environment
+ * (a build that does not know a name ignores it, where an unknown option
+ * was a usage error).
+ */
+#define RESTART_CTL_ENV "LOCALIN_CTL_FD"
+#define RESTART_TRACE_ENV "LOCALIN_TRACE_FD"
+/*
+ * The new image, before it opens anything: d->handed_ctl_fd and
+ * d->handed_trace_fd from the environment (or an older build's
+ * --ctl-fd, --trace-fd), checked, their variables unset; what another
+ * build handed over closed; every fd above stderr close-on-exec.
+ */
+void daemon_restart_take_fds(struct daemon *d);
+/* ... and what was wrong with them, said once messages have a reader. */
+void daemon_restart_say_fds(void);
+/*
+ * The environment for the exec: this one without either name, and
+ * @ctl_var, @trace_var ("LOCALIN_CTL_FD=N"; NULL: none). Its strings are
+ * borrowed: free() the array only. NULL: out of memory.
+ */
+char **daemon_restart_env(char *ctl_var, char *trace_var);
 /* ... and answer it (--restart-fd): started (0), or why not. */
 void daemon_restart_answer(struct daemon *d, int err);
 /*
  * The data path's trace at the start: the one from before a restart
- * (--trace-fd) goes on, with its filters; otherwise none. 0 or -errno.
+ * (LOCALIN_TRACE_FD) goes on, with its filters; otherwise none. 0 or -errno.
  */
 int daemon_restart_trace(struct daemon *d);
 /* What daemon_msg() says, also kept for that answer while set. */

@@ -15,6 +15,8 @@
  * (daemon_restart_answer()). So are the control socket's listener and a
  * memfd with the trace's settings (struct restart_trace): a trace an
  * admin watches while upgrading goes on, with its filters and budget.
+ * Those two are named in the environment, which an older build ignores
+ * (restart_fds.c): a restart onto it starts without them.
  *
  * What fails leaves the gateway enforcing: a config with errors (compiled
  * first, as a reload does) or a binary that cannot be run (gone, not
@@ -49,7 +51,7 @@ static size_t copy_len;
 
 /*
  * What the daemon knows of the trace, handed to the new image in a memfd
- * (--trace-fd). The data path's side, its filter map and the budget in
+ * (LOCALIN_TRACE_FD). The data path's side, its filter map and the budget in
  * li_conf's trace words, stays in the kernel across the exec (the pins
  * adopted, or copied into another build's: loader_swap.c inherit()), and
  * traces meanwhile. Another build whose layout differs refuses it by its
@@ -120,11 +122,12 @@ static int trace_take_over(struct daemon *d, int fd)
 
 int daemon_restart_trace(struct daemon *d)
 {
-	int fd = d->o->trace_fd, err;
+	int fd = d->handed_trace_fd, err;
 
 	/* A trace a dead daemon started is nobody's now. */
 	if (fd < 0)
 		return li_loader_set_trace(d->l, d->filter, 0);
+	d->handed_trace_fd = -1;
 	err = trace_take_over(d, fd);
 	if (err == -EPROTO) {
 		daemon_msg(
@@ -171,6 +174,17 @@ static void cloexec(int fd, bool on)
 		      on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
 }
 
+/* The fds the exec hands over (-1: none) kept across it, or not. */
+static void handover(int fd, int ctl_fd, int trace_fd, bool cloexec_on)
+{
+	if (fd >= 0)
+		cloexec(fd, cloexec_on);
+	if (ctl_fd >= 0)
+		cloexec(ctl_fd, cloexec_on);
+	if (trace_fd >= 0)
+		cloexec(trace_fd, cloexec_on);
+}
+
 /*
  * `localin run` as this daemon was started, in the foreground (the pid
  * stays), with the connection to answer. Returns only on failure (-errno).
@@ -178,9 +192,12 @@ static void cloexec(int fd, bool on)
 static int exec_again(struct daemon *d, int fd, int trace_fd)
 {
 	const struct daemon_opts *o = d->o;
-	const char *argv[26];
-	char fdarg[16], ctlarg[16], tracearg[16], gid[24];
+	const char *argv[22];
+	char fdarg[16], gid[24];
+	char ctlvar[sizeof(RESTART_CTL_ENV) + 12];
+	char tracevar[sizeof(RESTART_TRACE_ENV) + 12];
 	char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	char **env;
 	int n = 0, err;
 
 	argv[n++] = o->exe;
@@ -210,45 +227,43 @@ static int exec_again(struct daemon *d, int fd, int trace_fd)
 	/* A background daemon let go of its caller's streams: so will it. */
 	if (o->ready_fd >= 0 || o->detached)
 		argv[n++] = "--detached";
+	/* An option: every build that has `localin restart` knows it. */
 	if (fd >= 0) {
 		snprintf(fdarg, sizeof(fdarg), "%d", fd);
 		argv[n++] = "--restart-fd";
 		argv[n++] = fdarg;
-		cloexec(fd, false);
 	}
+	argv[n] = NULL;
 	/*
 	 * The listening socket too, as nginx hands its listeners over: a
 	 * client that connects while the new image starts waits in its
-	 * queue for the answer, instead of finding no daemon there.
+	 * queue for the answer, instead of finding no daemon there. It and
+	 * the trace's settings are named in the environment, which a build
+	 * that does not know them ignores (restart_fds.c); an option it
+	 * does not know would end it.
 	 */
-	if (d->ctl_fd >= 0) {
-		snprintf(ctlarg, sizeof(ctlarg), "%d", d->ctl_fd);
-		argv[n++] = "--ctl-fd";
-		argv[n++] = ctlarg;
-		cloexec(d->ctl_fd, false);
-	}
-	if (trace_fd >= 0) {
-		snprintf(tracearg, sizeof(tracearg), "%d", trace_fd);
-		argv[n++] = "--trace-fd";
-		argv[n++] = tracearg;
-		cloexec(trace_fd, false);
-	}
-	argv[n] = NULL;
+	snprintf(ctlvar, sizeof(ctlvar), RESTART_CTL_ENV "=%d", d->ctl_fd);
+	snprintf(tracevar, sizeof(tracevar), RESTART_TRACE_ENV "=%d", trace_fd);
 	/*
 	 * The zone the daemon was started in: a config's schedule set TZ,
 	 * and the new image takes TZ as the system's zone.
 	 */
 	if (d->orig_tz)
 		setenv("TZ", d->orig_tz, 1);
-	execv(o->exe, (char *const *)argv);
-	err = -errno;
+	env = daemon_restart_env(d->ctl_fd >= 0 ? ctlvar : NULL,
+				 trace_fd >= 0 ? tracevar : NULL);
+	if (env) {
+		handover(fd, d->ctl_fd, trace_fd, false);
+		execve(o->exe, (char *const *)argv, env);
+		err = -errno;
+		handover(fd, d->ctl_fd, trace_fd, true);
+	} else {
+		err = -ENOMEM;
+	}
+	free(env);
 	if (tz)
 		setenv("TZ", tz, 1);
 	free(tz);
-	if (fd >= 0)
-		cloexec(fd, true);
-	if (d->ctl_fd >= 0)
-		cloexec(d->ctl_fd, true);
 	return err;
 }
 
@@ -343,10 +358,7 @@ void daemon_restart(struct daemon *d)
 
 void daemon_restart_begin(const struct daemon_opts *o)
 {
-	if (o->ctl_fd >= 0)
-		cloexec(o->ctl_fd, true); /* ctl_server_open() takes it */
-	if (o->trace_fd >= 0)
-		cloexec(o->trace_fd, true); /* start() reads it */
+	daemon_restart_say_fds();
 	if (o->restart_fd < 0)
 		return;
 	/* Not to be handed to anything this image runs. */

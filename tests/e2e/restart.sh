@@ -19,6 +19,11 @@
 #  - a status asked while the new image starts: answered (the control
 #    socket is handed over, its queue kept);
 #  - SIGUSR2 (`systemctl kill -s USR2`): the same;
+#  - a restart onto a build that refuses --ctl-fd and --trace-fd (the
+#    fds are named in the environment: handed over all the same), onto
+#    an older build that knows neither them nor their names (it starts,
+#    it answers), and from a build that passes them (still taken); every
+#    fd of the new image close-on-exec;
 #  - log lines queued for a syslog server that is down: the exec loses
 #    them, and says how many, as a stop does;
 #  - a config that has become invalid: refused, said, exit 1, the daemon
@@ -262,6 +267,88 @@ check "... the same pid" same_pid
 check "... $sent UDP datagrams sent across it, $got got past" \
 	[ "${sent:-0}" -ge 10000 -a "${got:-1}" = 0 ]
 check "... the daemon answers" li_cmd status
+
+# --- a restart onto a build that knows fewer options ---------------------------
+# The new image may be an older build (a package downgraded): one that
+# does not know --trace-fd (or --ctl-fd) stopped with a usage error, and
+# the daemon was gone until systemd started it. The fds are named in the
+# environment instead (LOCALIN_CTL_FD, LOCALIN_TRACE_FD), which any build
+# ignores when it does not know them. Each "build" below is a wrapper at
+# the binary's path that runs the real one under that path's name.
+cp "$orig" "$bin.real"
+sock_inode() { stat -c %i "$SOCK"; }
+# The daemon's fds above stderr, those without FD_CLOEXEC: a child (or
+# the next exec) would get them.
+not_cloexec() { # pid
+	for f in /proc/"$1"/fdinfo/*; do
+		[ -e "$f" ] || continue
+		n=${f##*/}
+		[ "$n" -gt 2 ] || continue
+		fl=$(sed -n 's/^flags:[[:space:]]*//p' "$f" 2>/dev/null)
+		[ -n "$fl" ] && [ $((0$fl & 02000000)) = 0 ] && echo "$n"
+	done
+}
+build_as() { # body: the wrapper's lines before it runs the real binary
+	printf '#!/bin/bash\n%s\nexec -a "$0" "$0.real" "$@" $more\n' "$1" \
+		>"$bin.new"
+	chmod 755 "$bin.new"
+	mv "$bin.new" "$bin"
+}
+refuse='for a; do case $a in --ctl-fd*|--trace-fd*) echo "localin: unrecognized option $a" >&2; exit 2;; esac; done'
+
+# A build that knows neither option (it reads the environment).
+build_as "$refuse"
+i0=$(sock_inode)
+# a filter nothing matches: the budget stays as it is
+li_cmd diagnose debug flow filter addr 192.0.2.99 >/dev/null
+li_cmd diagnose debug flow trace start 9 >/dev/null
+restart "$tmp/r10.out"
+check "restart onto a build that refuses --ctl-fd and --trace-fd: exit 0 ($rc)" \
+	[ "$rc" = 0 ]
+[ "$rc" = 0 ] || cat "$tmp/r10.out"
+check "... the same pid, which answers" answers
+check "... still enforcing" ping_dropped
+check "... the control socket's listener handed over (inode $i0, $(sock_inode))" \
+	[ "$(sock_inode)" = "$i0" ]
+check "... the trace handed over: 9 packets left ($(left))" [ "$(left)" = 9 ]
+li_cmd diagnose debug reset >/dev/null
+nc=$(not_cloexec "$pid" | tr '\n' ' ')
+check "... every fd the new image holds is close-on-exec (not: ${nc:-none})" \
+	[ -z "$nc" ]
+
+# An older build: it knows neither option nor the environment's names.
+build_as "$refuse
+unset LOCALIN_CTL_FD LOCALIN_TRACE_FD"
+restart "$tmp/r11.out"
+check "restart onto an older build (neither option, nor their names in the environment): exit 0 ($rc)" \
+	[ "$rc" = 0 ]
+[ "$rc" = 0 ] || cat "$tmp/r11.out"
+check "... the same pid, which answers" answers
+check "... still enforcing" ping_dropped
+nc=$(not_cloexec "$pid" | tr '\n' ' ')
+check "... the fds it did not take are close-on-exec (not: ${nc:-none})" \
+	[ -z "$nc" ]
+
+# From an older build to this one: it passes --ctl-fd and --trace-fd,
+# still taken.
+build_as 'more="${LOCALIN_CTL_FD:+--ctl-fd $LOCALIN_CTL_FD} ${LOCALIN_TRACE_FD:+--trace-fd $LOCALIN_TRACE_FD}"
+unset LOCALIN_CTL_FD LOCALIN_TRACE_FD'
+i0=$(sock_inode)
+# a filter nothing matches: the budget stays as it is
+li_cmd diagnose debug flow filter addr 192.0.2.99 >/dev/null
+li_cmd diagnose debug flow trace start 7 >/dev/null
+restart "$tmp/r12.out"
+check "restart from a build that passes --ctl-fd and --trace-fd: exit 0 ($rc)" \
+	[ "$rc" = 0 ]
+[ "$rc" = 0 ] || cat "$tmp/r12.out"
+check "... the control socket's listener taken (inode $i0, $(sock_inode))" \
+	[ "$(sock_inode)" = "$i0" ]
+check "... the trace taken: 7 packets left ($(left))" [ "$(left)" = 7 ]
+li_cmd diagnose debug reset >/dev/null
+mv "$bin.real" "$bin"
+restart "$tmp/r13.out"
+check "... and back to the binary itself: exit 0 ($rc), it runs ($(readlink "/proc/$pid/exe"))" \
+	[ "$rc" = 0 -a "$(readlink "/proc/$pid/exe")" = "$bin" ]
 
 # --- what the exec loses is said --------------------------------------------------
 # A reliable syslog server without a listener: the denied pings' log
