@@ -33,10 +33,6 @@
 #include "localin.skel.h"
 #include "dataplane/loader_int.h"
 
-#ifndef ENOTSUPP
-#define ENOTSUPP 524 /* the kernel's, for a map type without batch ops */
-#endif
-
 /* Keys a batch of li_pol_hits takes: one call for a thousand policies. */
 #define HITS_BATCH 1024
 
@@ -64,14 +60,10 @@ struct lives {
 	__u64 *v;
 };
 
-/*
- * A batch call failed with @e: a kernel without batch ops on this map
- * (before 5.6: EINVAL; a map type without them: ENOTSUPP) is asked one
- * key at a time from then on, as li_loader_test_no_batch() forces.
- */
+/* A batch call failed with @e: refused, one key at a time from now on. */
 static void batch_failed(struct li_loader *l, int e)
 {
-	if (e == EINVAL || e == ENOTSUPP || e == EOPNOTSUPP)
+	if (li_batch_refused(e))
 		l->no_batch = true;
 }
 

@@ -35,20 +35,34 @@ void li_image_need(const struct li_ruleset *rs, __u32 need[5])
 	need[4] = im.n.phase;
 }
 
-/* @n elements of @size bytes from @vals into keys @first.. of @fd. */
-static int write_elems(int fd, __u32 first, const void *vals, size_t size,
-		       __u32 n)
+/*
+ * @n elements of @size bytes from @vals into keys @first.. of @fd: in
+ * batches, or one key at a time where the kernel refuses them (from the
+ * batch it refused on: writing a key twice is harmless).
+ */
+static int write_elems(struct li_loader *l, int fd, __u32 first,
+		       const void *vals, size_t size, __u32 n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	__u32 keys[BATCH], i, done, cnt;
 
-	for (done = 0; done < n; done += cnt) {
+	for (done = 0; done < n && !l->no_batch; done += cnt) {
 		cnt = n - done < BATCH ? n - done : BATCH;
 		for (i = 0; i < cnt; i++)
 			keys[i] = first + done + i;
 		if (bpf_map_update_batch(fd, keys,
 					 (const char *)vals + done * size, &cnt,
-					 &o))
+					 &o)) {
+			if (!li_batch_refused(errno))
+				return -errno;
+			l->no_batch = true;
+			break;
+		}
+	}
+	for (; done < n; done++) {
+		i = first + done;
+		if (bpf_map_update_elem(
+			    fd, &i, (const char *)vals + done * size, BPF_ANY))
 			return -errno;
 	}
 	return 0;
@@ -167,11 +181,11 @@ static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 	       (size_t)LI_PORT_SET_ELEMS * LI_PORT_ELEM * sizeof(*im->port));
 	memcpy(l->polmap + li_set_key(set, c->cap_pol, 0), im->pol,
 	       (size_t)im->n.pol * sizeof(*im->pol));
-	err = write_elems(bpf_map__fd(s->maps.li_cross),
+	err = write_elems(l, bpf_map__fd(s->maps.li_cross),
 			  li_set_key(set, c->cap_cross, 0), im->cross,
 			  sizeof(*im->cross), im->n.cross);
 	if (!err)
-		err = write_elems(bpf_map__fd(s->maps.li_bm),
+		err = write_elems(l, bpf_map__fd(s->maps.li_bm),
 				  li_set_key(set, c->cap_bm, 0), im->bm,
 				  sizeof(*im->bm), im->n.bm);
 	if (!err)
@@ -386,7 +400,7 @@ int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 		return -ENOMEM;
 	for (w = 0; w < words; w++)
 		m[w] = mask[w] & fc->enabled[w];
-	err = write_elems(bpf_map__fd(l->skel->maps.li_bm),
+	err = write_elems(l, bpf_map__fd(l->skel->maps.li_bm),
 			  li_set_key(l->active, l->conf.cap_bm,
 				     l->hdr.fam[fam].bm_base[LI_DIM_ACTIVE]),
 			  m, sizeof(*m), words);

@@ -6,6 +6,7 @@
 #ifndef LOCALIN_DATAPLANE_LOADER_INT_H
 #define LOCALIN_DATAPLANE_LOADER_INT_H
 
+#include <errno.h>
 #include <stdarg.h>
 
 #include <bpf/libbpf.h>
@@ -90,8 +91,8 @@ struct li_loader {
 	struct li_sa_slot *smap;    /* the SA table, both halves */
 	struct li_ifc *ifcmap;	    /* the interfaces' classes */
 	__u64 test_now_ns;	    /* li_loader_set_test_time() */
-	bool no_batch;		    /* batch map ops refused: loader_hits.c */
-	__u32 active;		    /* set in force */
+	bool no_batch; /* batch map ops refused: li_batch_refused */
+	__u32 active;  /* set in force */
 	bool have_rs;
 	struct li_set_hdr hdr; /* of the set in force */
 	struct li_fam_copy fam[2];
@@ -143,6 +144,23 @@ int li_cpu_read(struct li_loader *l, char **out);
  * from earlier sets (read, of keys @first.. @first + @n - 1, in batches).
  */
 int li_hits_live(struct li_loader *l, __u32 key, __u64 *sum);
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's, for a map type without batch ops */
+#endif
+
+/*
+ * Whether a batch map operation failed with @e as a kernel without them
+ * answers (before 5.6: EINVAL; a map type without them: ENOTSUPP). Its
+ * caller sets no_batch and does the same one key at a time from then on,
+ * as li_loader_test_no_batch() forces: the hits (loader_hits.c), the
+ * ruleset's arrays (loader_image.c write_elems), a successor's copy of
+ * the state (loader_swap.c copy_map).
+ */
+static inline bool li_batch_refused(int e)
+{
+	return e == EINVAL || e == ENOTSUPP || e == EOPNOTSUPP;
+}
 int li_hits_read_range(struct li_loader *l, __u32 first, __u32 n, __u64 *sum);
 /* Keys @first.. @first + @n - 1 to zero on every CPU (a set not in force). */
 int li_hits_zero(struct li_loader *l, __u32 first, __u32 n);

@@ -29,44 +29,119 @@
 
 #define COPY_CHUNK 4096
 
-/* Copy every entry of map @from into @to (same layout), in batches. */
-static int copy_map(const struct li_loader *l, struct bpf_map *from,
-		    struct bpf_map *to)
+/*
+ * Every entry of map @from into @to, in batches; @keys and @vals hold
+ * COPY_CHUNK keys and values. 0 or -errno.
+ */
+static int copy_batches(int from, int to, void *keys, void *vals)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	__u32 in = 0, out = 0, n;
+	bool first = true, last = false;
+
+	while (!last) {
+		n = COPY_CHUNK;
+		if (bpf_map_lookup_batch(from, first ? NULL : &in, &out, keys,
+					 vals, &n, &o)) {
+			if (errno != ENOENT)
+				return -errno;
+			last = true; /* this batch is the last one */
+		}
+		if (n && bpf_map_update_batch(to, keys, vals, &n, &o))
+			return -errno;
+		in = out;
+		first = false;
+	}
+	return 0;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	return !n || (!c[0] && !memcmp(c, c + 1, n - 1));
+}
+
+/*
+ * An array's keys 0.. @max - 1, one at a time: a new map's values are
+ * zero, so only the others are written (the session table is mostly
+ * empty slots: a lookup each, not three calls).
+ */
+static int copy_array_by_key(int from, int to, void *val, __u32 vsz, __u32 max)
+{
+	__u32 k;
+
+	for (k = 0; k < max; k++) {
+		if (bpf_map_lookup_elem(from, &k, val))
+			return -errno;
+		if (!all_zero(val, vsz) &&
+		    bpf_map_update_elem(to, &k, val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * A hash's keys one at a time, @key and @next of @ksz bytes, @val of the
+ * value's. A walk whose key went meanwhile starts again from the first:
+ * it stops after twice the map's size in keys (what the program adds
+ * meanwhile need not be copied; what it had, copied once, is).
+ */
+static int copy_hash_by_key(int from, int to, void *key, void *next, void *val,
+			    __u32 ksz, __u32 max)
+{
+	__u64 left = 2ull * max + 1;
+	bool first = true;
+
+	while (left--) {
+		if (bpf_map_get_next_key(from, first ? NULL : key, next))
+			return errno == ENOENT ? 0 : -errno;
+		first = false;
+		memcpy(key, next, ksz);
+		if (bpf_map_lookup_elem(from, key, val)) {
+			if (errno == ENOENT) /* gone since */
+				continue;
+			return -errno;
+		}
+		if (bpf_map_update_elem(to, key, val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Copy every entry of map @from (@old's) into @to (@n's, same layout, a
+ * new map: li_loader_successor), in batches, or one key at a time where
+ * the kernel refuses them.
+ */
+static int copy_map(struct li_loader *n, struct li_loader *old,
+		    struct bpf_map *from, struct bpf_map *to)
+{
 	enum bpf_map_type t = bpf_map__type(from);
 	__u32 ksz = bpf_map__key_size(from), vsz = bpf_map__value_size(from);
-	__u32 in = 0, out = 0, n;
+	int fd_from = bpf_map__fd(from), fd_to = bpf_map__fd(to), err;
 	void *keys, *vals;
-	bool first = true, last = false;
-	int err = 0;
 
 	if (t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH)
-		vsz = ((vsz + 7) & ~7u) * (__u32)l->ncpus;
+		vsz = ((vsz + 7) & ~7u) * (__u32)old->ncpus;
 	keys = calloc(COPY_CHUNK, ksz);
 	vals = calloc(COPY_CHUNK, vsz);
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
-	while (!last) {
-		n = COPY_CHUNK;
-		if (bpf_map_lookup_batch(bpf_map__fd(from), first ? NULL : &in,
-					 &out, keys, vals, &n, &o)) {
-			if (errno != ENOENT) {
-				err = -errno;
-				break;
-			}
-			last = true; /* this batch is the last one */
-		}
-		if (n &&
-		    bpf_map_update_batch(bpf_map__fd(to), keys, vals, &n, &o)) {
-			err = -errno;
-			break;
-		}
-		in = out;
-		first = false;
+	if (!n->no_batch) {
+		err = copy_batches(fd_from, fd_to, keys, vals);
+		if (!err || !li_batch_refused(-err))
+			goto out;
+		n->no_batch = true; /* from the start: a key copied twice */
 	}
+	if (t == BPF_MAP_TYPE_ARRAY || t == BPF_MAP_TYPE_PERCPU_ARRAY)
+		err = copy_array_by_key(fd_from, fd_to, vals, vsz,
+					bpf_map__max_entries(from));
+	else
+		err = copy_hash_by_key(fd_from, fd_to, keys, (char *)keys + ksz,
+				       vals, ksz, bpf_map__max_entries(from));
 out:
 	free(keys);
 	free(vals);
@@ -124,8 +199,10 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	size_t i;
 	int err;
 
+	/* A kernel that refused @old batch map ops refuses @n's. */
+	n->no_batch |= old->no_batch;
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		err = copy_map(old, maps[i][0], maps[i][1]);
+		err = copy_map(n, old, maps[i][0], maps[i][1]);
 		if (err)
 			return err;
 	}

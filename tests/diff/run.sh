@@ -9,6 +9,11 @@
 #    DIFF_SEED, default 1), with flows that keep session state in both
 #    (egress, replies, ICMP errors, timeouts, reloads: session kind and id
 #    compared too); it FAILs when a session case never happened;
+#  - diff_random -b: the same as on a kernel that refuses batch map
+#    operations (the loader's one-key-at-a-time fallback), each reload
+#    through a successor program that copies the program's state
+#    (DIFF_PACKETS_B, default 50000, in configs of 10000: a successor
+#    copying one key at a time costs seconds);
 #  - diff_memo: the guards of the program's memo of phase B (interface, destination)
 #    (local_slot.h), one by one;
 #  - diff_events: which decisions send an event from the program, its
@@ -83,6 +88,8 @@ compile_test hits tests/diff/diff_hits.c -lpthread
 status=0
 "$tmp/diff_random" -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS:-1000000}" ||
 	status=1
+"$tmp/diff_random" -b -s "${DIFF_SEED:-1}" -n "${DIFF_PACKETS_B:-50000}" \
+	-c 10000 || status=1
 "$tmp/diff_memo" || status=1
 "$tmp/diff_events" || status=1
 "$tmp/diff_hits" || status=1
