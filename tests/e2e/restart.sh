@@ -285,7 +285,7 @@ not_cloexec() { # pid
 		n=${f##*/}
 		[ "$n" -gt 2 ] || continue
 		fl=$(sed -n 's/^flags:[[:space:]]*//p' "$f" 2>/dev/null)
-		[ -n "$fl" ] && [ $((0$fl & 02000000)) = 0 ] && echo "$n"
+		[ -n "$fl" ] && [ $((0$fl & 02000000)) = 0 ] && printf "%s " "$n"
 	done
 }
 build_as() { # body: the wrapper's lines before it runs the real binary
@@ -295,52 +295,51 @@ build_as() { # body: the wrapper's lines before it runs the real binary
 	mv "$bin.new" "$bin"
 }
 refuse='for a; do case $a in --ctl-fd*|--trace-fd*) echo "localin: unrecognized option $a" >&2; exit 2;; esac; done'
+# `localin restart` onto the wrapper BODY with a trace of N packets on (a
+# filter nothing matches: the budget stays); the socket's inode before
+# in $i0.
+restart_traced() { # body packets out-file
+	build_as "$1"
+	i0=$(sock_inode)
+	li_cmd diagnose debug flow filter addr 192.0.2.99 >/dev/null
+	li_cmd diagnose debug flow trace start "$2" >/dev/null
+	restart "$3"
+	[ "$rc" = 0 ] || cat "$3"
+}
+all_cloexec() { [ -z "$(not_cloexec "$pid")" ]; }
 
 # A build that knows neither option (it reads the environment).
-build_as "$refuse"
-i0=$(sock_inode)
-# a filter nothing matches: the budget stays as it is
-li_cmd diagnose debug flow filter addr 192.0.2.99 >/dev/null
-li_cmd diagnose debug flow trace start 9 >/dev/null
-restart "$tmp/r10.out"
+restart_traced "$refuse" 9 "$tmp/r10.out"
 check "restart onto a build that refuses --ctl-fd and --trace-fd: exit 0 ($rc)" \
 	[ "$rc" = 0 ]
-[ "$rc" = 0 ] || cat "$tmp/r10.out"
 check "... the same pid, which answers" answers
 check "... still enforcing" ping_dropped
 check "... the control socket's listener handed over (inode $i0, $(sock_inode))" \
 	[ "$(sock_inode)" = "$i0" ]
 check "... the trace handed over: 9 packets left ($(left))" [ "$(left)" = 9 ]
 li_cmd diagnose debug reset >/dev/null
-nc=$(not_cloexec "$pid" | tr '\n' ' ')
-check "... every fd the new image holds is close-on-exec (not: ${nc:-none})" \
-	[ -z "$nc" ]
+check "... every fd the new image holds is close-on-exec (not: $(not_cloexec "$pid"))" \
+	all_cloexec
 
 # An older build: it knows neither option nor the environment's names.
-build_as "$refuse
-unset LOCALIN_CTL_FD LOCALIN_TRACE_FD"
-restart "$tmp/r11.out"
+restart_traced "$refuse
+unset LOCALIN_CTL_FD LOCALIN_TRACE_FD" 5 "$tmp/r11.out"
 check "restart onto an older build (neither option, nor their names in the environment): exit 0 ($rc)" \
 	[ "$rc" = 0 ]
-[ "$rc" = 0 ] || cat "$tmp/r11.out"
 check "... the same pid, which answers" answers
 check "... still enforcing" ping_dropped
-nc=$(not_cloexec "$pid" | tr '\n' ' ')
-check "... the fds it did not take are close-on-exec (not: ${nc:-none})" \
-	[ -z "$nc" ]
+check "... its control socket made anew (inode $i0, $(sock_inode)), no trace ($(left))" \
+	[ "$(sock_inode)" != "$i0" -a -z "$(left)" ]
+li_cmd diagnose debug reset >/dev/null
+check "... the fds it did not take are close-on-exec (not: $(not_cloexec "$pid"))" \
+	all_cloexec
 
 # From an older build to this one: it passes --ctl-fd and --trace-fd,
 # still taken.
-build_as 'more="${LOCALIN_CTL_FD:+--ctl-fd $LOCALIN_CTL_FD} ${LOCALIN_TRACE_FD:+--trace-fd $LOCALIN_TRACE_FD}"
-unset LOCALIN_CTL_FD LOCALIN_TRACE_FD'
-i0=$(sock_inode)
-# a filter nothing matches: the budget stays as it is
-li_cmd diagnose debug flow filter addr 192.0.2.99 >/dev/null
-li_cmd diagnose debug flow trace start 7 >/dev/null
-restart "$tmp/r12.out"
+restart_traced 'more="${LOCALIN_CTL_FD:+--ctl-fd $LOCALIN_CTL_FD} ${LOCALIN_TRACE_FD:+--trace-fd $LOCALIN_TRACE_FD}"
+unset LOCALIN_CTL_FD LOCALIN_TRACE_FD' 7 "$tmp/r12.out"
 check "restart from a build that passes --ctl-fd and --trace-fd: exit 0 ($rc)" \
 	[ "$rc" = 0 ]
-[ "$rc" = 0 ] || cat "$tmp/r12.out"
 check "... the control socket's listener taken (inode $i0, $(sock_inode))" \
 	[ "$(sock_inode)" = "$i0" ]
 check "... the trace taken: 7 packets left ($(left))" [ "$(left)" = 7 ]
