@@ -51,9 +51,13 @@ struct replay {
 		sess_open_at_end, sess_in_ended;
 	/* to a link-local address the gateway's are not known to hold */
 	unsigned long long ll_unknown;
-	/* owner_of()'s IPv4 side: each address and broadcast, config order */
+	/*
+	 * owner_of()'s IPv4 side: each address and broadcast, config order,
+	 * then the IPv4 ones of own_arg; own4_none: where none is it
+	 */
 	struct owner4 *own4;
 	size_t nr_own4;
+	const char *own4_none;
 	/* --local, --link-local ADDR%IFNAME: the interface of each */
 	struct owner_arg *own_arg;
 	size_t nr_own_arg;
@@ -292,7 +296,9 @@ static void add_owner4(struct replay *r, uint32_t ip, unsigned int plen,
 /*
  * The IPv4 addresses owner_of() compares, once: the first interface
  * whose address or broadcast a packet is sent to owns it, so the list
- * keeps the config's order.
+ * keeps the config's order; then the IPv4 addresses of --local ADDR%NAME,
+ * as owner_of_arg() tries them next, and what it answers for the rest.
+ * One loop a packet then, and no call (replay's cost is per packet).
  */
 static int owners4(struct replay *r)
 {
@@ -301,7 +307,7 @@ static int owners4(struct replay *r)
 
 	for (i = 0; i < c->nr_intfs; i++)
 		n += 1 + c->intfs[i]->nr_ip4_sec;
-	r->own4 = calloc(2 * n + 1, sizeof(*r->own4));
+	r->own4 = calloc(2 * n + r->nr_own_arg + 1, sizeof(*r->own4));
 	if (!r->own4)
 		return -ENOMEM;
 	for (i = 0; i < c->nr_intfs; i++) {
@@ -313,6 +319,12 @@ static int owners4(struct replay *r)
 			add_owner4(r, in->ip4_sec[j].addr,
 				   in->ip4_sec[j].prefixlen, in->name);
 	}
+	for (i = 0; i < r->nr_own_arg; i++)
+		if (r->own_arg[i].family == 4)
+			r->own4[r->nr_own4++] =
+				(struct owner4){ r->own_arg[i].addr[0],
+						 r->own_arg[i].name };
+	r->own4_none = c->nr_intfs == 1 ? c->intfs[0]->name : NULL;
 	return 0;
 }
 
@@ -351,7 +363,7 @@ static const char *owner_of(const struct replay *r, const struct li_pkt *p)
 		for (i = 0; i < r->nr_own4; i++)
 			if (p->daddr[0] == r->own4[i].addr)
 				return r->own4[i].name;
-		return owner_of_arg(r, p);
+		return r->own4_none; /* owner_of_arg()'s, in own4 */
 	}
 	for (i = 0; i < c->nr_intfs; i++) {
 		const struct obj_intf *in = c->intfs[i];
@@ -645,19 +657,18 @@ static void skip(struct replay *r, enum fit_skip why)
 	}
 }
 
+/* hits[] are there from setup() on. */
 static void count(struct replay *r, const struct li_pkt *p,
 		  const struct li_verdict *v)
 {
-	int fam = p->family == 6;
-
 	r->packets++;
 	if (v->drop)
 		r->dropped++;
 	else
 		r->accepted++;
 	r->by_reason[v->reason]++;
-	if (v->reason == LI_R_POLICY && v->policy_idx >= 0 && r->hits[fam])
-		r->hits[fam][v->policy_idx]++;
+	if (v->reason == LI_R_POLICY && v->policy_idx >= 0)
+		r->hits[p->family == 6][v->policy_idx]++;
 	if (v->sess == LI_VS_NEW)
 		r->sess_opened++;
 }
