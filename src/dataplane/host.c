@@ -968,21 +968,22 @@ int li_host_decide_nonlocal(struct li_host *h, const struct li_pkt *p,
 int li_host_decide_local(struct li_host *h, const struct li_pkt *p,
 			 struct li_verdict *v)
 {
-	int drop = li_decide_local(h, p, v);
-
-	/* The SA's name and peer, for traces and logs. */
-	h->last_sa = v->sa_id ? li_host_sa(h, p, v) : NULL;
-	return drop;
+	return li_decide_local(h, p, v);
 }
 
 int li_host_decide(struct li_host *h, const struct li_pkt *p,
 		   struct li_verdict *v)
 {
+	int drop;
+
 	if (li_host_decide_nonlocal(h, p, v)) {
 		h->last_sa = NULL;
 		return v->drop;
 	}
-	return li_host_decide_local(h, p, v);
+	drop = li_host_decide_local(h, p, v);
+	/* The SA's name and peer, for traces and logs. */
+	h->last_sa = li_host_sa(h, p, v);
+	return drop;
 }
 
 const struct sa_entry *li_host_sa(const struct li_host *h,

@@ -123,7 +123,8 @@ struct li_host {
 	__u32 sa_bits;
 	const struct sa_entry **sa_of_id; /* into @sas, sas->nr of them */
 	struct li_host_frag *frags;
-	const struct sa_entry *last_sa; /* the decision's SA, for traces */
+	/* li_host_decide()'s SA, for traces (li_host_sa()) */
+	const struct sa_entry *last_sa;
 	__u64 now_ns;		     /* the packet's time (li_host_set_now) */
 	struct li_host_ike *ike;     /* LI_HOST_IKE_SLOTS, known peers */
 	struct li_host_ike *ike_new; /* the same, new peers (sa_slot.h) */
@@ -270,6 +271,8 @@ int li_host_decide(struct li_host *h, const struct li_pkt *p,
  * The same in its two steps, as the XDP program takes them: is @p for
  * the gateway (0: yes, v->bcast set; 1: no, @v filled: pass; 2: @v
  * filled: drop, malformed), then, only for 0, the rest (returns v->drop).
+ * They leave last_sa alone: li_host_sa() finds the SA when a line wants
+ * it (replay writes a line for few of its packets).
  */
 int li_host_decide_nonlocal(struct li_host *h, const struct li_pkt *p,
 			    struct li_verdict *v);

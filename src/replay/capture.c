@@ -543,8 +543,10 @@ static bool pcap_header(struct capture *c)
 		c->swap = 1;
 	else
 		return false;
-	c->cur.nsec =
-		(c->swap ? __builtin_bswap32(magic) : magic) == PCAP_MAGIC_NS;
+	c->cur.frac_ns =
+		(c->swap ? __builtin_bswap32(magic) : magic) == PCAP_MAGIC_NS ?
+			1 :
+			1000;
 	c->linktype = (int)(rd32(c, c->cur.map + 20) & 0x0fffffff);
 	c->cur.pos = 24;
 	return true;
@@ -565,8 +567,7 @@ static int pcap_record(struct capture *c, struct capture_pkt *p,
 	caplen = rd32(c, h + 8);
 	if (caplen > c->cur.map_len - c->cur.pos - 16)
 		goto trunc;
-	p->ts_ns = (__u64)sec * 1000000000ull +
-		   (c->cur.nsec ? frac : (__u64)frac * 1000);
+	p->ts_ns = (__u64)sec * 1000000000ull + (__u64)frac * c->cur.frac_ns;
 	normalize(c, c->linktype, h + 16, caplen, rd32(c, h + 12), p);
 	p->ifname = NULL;
 	c->cur.pos += 16 + (size_t)caplen;
@@ -730,7 +731,8 @@ int capture_open(const char *path, struct capture **out, struct diag_list *dl)
 		return 0;
 	}
 	if (pcap_header(c)) {
-		c->cur.fast = !c->swap && c->linktype == LINKTYPE_ETHERNET;
+		if (!c->swap && c->linktype == LINKTYPE_ETHERNET)
+			c->cur.fast_len = c->cur.map_len;
 		return check_linktype(c, path, out, dl);
 	}
 	if (compressed(c, path, dl)) {

@@ -55,8 +55,13 @@ struct capture_cursor {
 	const __u8 *map; /* the file mapped whole: records read in place */
 	size_t map_len, pos;
 	size_t mapped; /* the pages before it are in the page tables */
-	int nsec;      /* classic pcap with nanosecond timestamps */
-	int fast;      /* classic pcap, this host's byte order, Ethernet */
+	/*
+	 * map_len for the common case, 0 for the rest: one test sends the
+	 * end of the file, a record cut short and every other format to
+	 * capture_next_slow().
+	 */
+	size_t fast_len;
+	__u32 frac_ns; /* a classic pcap's timestamp fraction: 1 or 1000 ns */
 };
 
 /*
@@ -90,28 +95,29 @@ static inline int capture_next(struct capture *c, struct capture_pkt *p,
 {
 	struct capture_cursor *k = (struct capture_cursor *)c;
 	__u32 r[4]; /* seconds, fraction, captured length, wire length */
+	size_t pos = k->pos, left;
 	const __u8 *h;
 
 	/* Anything but a whole record (the end, a truncated one) goes slow. */
-	if (!k->fast || k->map_len - k->pos < sizeof(r))
+	if (pos + sizeof(r) > k->fast_len)
 		return capture_next_slow(c, p, dl);
-	if (k->pos + CAPTURE_MAP_CHUNK / 2 > k->mapped)
+	if (pos + CAPTURE_MAP_CHUNK / 2 > k->mapped)
 		capture_map_ahead(k);
-	h = k->map + k->pos;
-	if (k->map_len - k->pos > CAPTURE_PREFETCH)
+	h = k->map + pos;
+	left = k->fast_len - pos - sizeof(r); /* after the record's header */
+	if (left > CAPTURE_PREFETCH)
 		__builtin_prefetch(h + CAPTURE_PREFETCH);
 	memcpy(r, h, sizeof(r));
-	if (r[2] > k->map_len - k->pos - sizeof(r))
+	if (r[2] > left)
 		return capture_next_slow(c, p, dl);
-	p->ts_ns = (__u64)r[0] * 1000000000ull +
-		   (k->nsec ? r[1] : (__u64)r[1] * 1000);
+	p->ts_ns = (__u64)r[0] * 1000000000ull + (__u64)r[1] * k->frac_ns;
 	p->data = h + sizeof(r);
 	p->caplen = r[2];
 	p->len = r[3] > r[2] ? r[3] : r[2];
 	p->ifname = NULL;
 	p->dir = CAPTURE_DIR_UNKNOWN;
 	p->loopback = 0;
-	k->pos += sizeof(r) + (size_t)r[2];
+	k->pos = pos + sizeof(r) + r[2];
 	return 1;
 }
 

@@ -66,6 +66,8 @@ struct replay {
 	size_t vlen;
 	struct verdict_mid
 		*mid; /* [2 * LI_R_MAX]: [drop * LI_R_MAX + reason] */
+	/* the packet in hand was judged in full: its verdict may name an SA */
+	bool judged;
 };
 
 struct verdict_mid {
@@ -430,18 +432,35 @@ static void need_sess_id(struct replay *r, struct li_verdict *v)
 				      li_host_sess_id(&r->host);
 }
 
+/*
+ * The SA the verdict of the packet in hand names, for its log or trace
+ * line (li_host_sa(): the decision's own probe, also for --engine xdp),
+ * looked up only for a packet that may have a line: a replay writes one
+ * for few of its packets, and the probe cost more than the line's test.
+ */
+static const struct sa_entry *packet_sa(const struct replay *r,
+					const struct li_pkt *p,
+					const struct li_verdict *v)
+{
+	return r->judged ? li_host_sa(&r->host, p, v) : NULL;
+}
+
 static void emit_logs(struct replay *r, const struct li_pkt *p,
 		      struct li_verdict *v, const char *ifname, __u64 ts_ns)
 {
 	/* r->log.rs is r->p->rs: asked once for both */
 	bool traffic = log_traffic_wanted(&r->p->rs, p, v);
+	const struct sa_entry *sa = NULL;
 	char line[LOG_LINE_MAX];
 
 	if (traffic)
 		need_sess_id(r, v);
-	if (log_emit_line_wanted(&r->log, p, v, traffic, ifname,
-				 r->host.last_sa, ts_ns, line,
-				 sizeof(line)) > 0)
+	/* What log_emit_line_wanted() writes a line for; no SA for the rest */
+	if (traffic || v->reason == LI_R_ESP_UNKNOWN_SPI ||
+	    v->reason == LI_R_ESP_WRONG_PEER)
+		sa = packet_sa(r, p, v);
+	if (log_emit_line_wanted(&r->log, p, v, traffic, ifname, sa, ts_ns,
+				 line, sizeof(line)) > 0)
 		fprintf(r->out, "%s\n", line);
 }
 
@@ -454,15 +473,15 @@ static void emit_trace(struct replay *r, const struct li_pkt *p,
 		.verdict = v,
 		.ifname = ifname,
 		.vd = r->p->objs.vdom,
-		.tunnel = r->host.last_sa && r->host.last_sa->tunnel[0] ?
-				  r->host.last_sa->tunnel :
-				  NULL,
 		.time_ns = ts_ns,
 		.local_out = local_out,
 	};
+	const struct sa_entry *sa;
 
 	if (!flow_trace_want(r->o->filter, &r->budget, p, &t.trace_id))
 		return;
+	sa = packet_sa(r, p, v);
+	t.tunnel = sa && sa->tunnel[0] ? sa->tunnel : NULL;
 	need_sess_id(r, v);
 	flow_trace_print(r->out, &t);
 }
@@ -779,8 +798,7 @@ static int xdp_ifindex(struct replay *r, const char *name)
 
 /*
  * One packet through the program, as fit_record() cut it: its facts
- * replace fit->pkt (as of the whole frame again); what host.c would
- * leave in last_sa.
+ * replace fit->pkt (as of the whole frame again).
  */
 static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
 		      struct fit *fit, const char *ifname, struct li_verdict *v)
@@ -801,7 +819,6 @@ static int decide_xdp(struct replay *r, const struct capture_pkt *cp,
 		return err;
 	}
 	fit_restore(fit, pkt);
-	r->host.last_sa = li_host_sa(&r->host, pkt, v);
 	return 0;
 }
 
@@ -1018,20 +1035,20 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 				    (nonlocal || v.bcast) &&
 				    li_host_from_local(&r.host, pkt);
 		}
+		r.judged = false;
 		if (local_out) {
 			memset(&v, 0, sizeof(v));
 			v.drop = LI_PASS;
 			v.reason = LI_R_NONLOCAL;
 			v.policy_idx = -1;
-			r.host.last_sa = NULL;
 		} else if (o->xdp) {
 			ret = decide_xdp(&r, &cp, &fit, ifname, &v);
 			if (ret)
 				goto out;
-		} else if (nonlocal) {
-			r.host.last_sa = NULL;
-		} else {
+			r.judged = true;
+		} else if (!nonlocal) {
 			li_host_decide_local(&r.host, pkt, &v);
+			r.judged = true;
 		}
 		if (local_out) {
 			r.from_local++;
