@@ -442,7 +442,7 @@ static const struct sa_entry *packet_sa(const struct replay *r,
 					const struct li_pkt *p,
 					const struct li_verdict *v)
 {
-	return r->judged ? li_host_sa(&r->host, p, v) : NULL;
+	return r->judged && v->sa_id ? li_host_sa(&r->host, p, v) : NULL;
 }
 
 static void emit_logs(struct replay *r, const struct li_pkt *p,
@@ -955,6 +955,9 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 	struct capture *cap = NULL;
 	struct capture_pkt cp;
 	struct timespec t0;
+	/* Read once: a store through a pointer would read them again */
+	const bool verdicts = o->verdicts, trace = o->trace, xdp = o->xdp;
+	const char *const intf = o->intf;
 	int ret;
 
 	ret = setup(&r);
@@ -991,7 +994,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 			continue;
 		}
 		ifname = cp.ifname ? cp.ifname :
-			 o->intf   ? o->intf :
+			 intf	   ? intf :
 				     owner_of(&r, pkt);
 		li_host_set_ifname(&r.host, ifname);
 		update_time(&r, cp.ts_ns);
@@ -1041,7 +1044,7 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 			v.drop = LI_PASS;
 			v.reason = LI_R_NONLOCAL;
 			v.policy_idx = -1;
-		} else if (o->xdp) {
+		} else if (xdp) {
 			ret = decide_xdp(&r, &cp, &fit, ifname, &v);
 			if (ret)
 				goto out;
@@ -1061,11 +1064,11 @@ int replay_run(struct pipeline *p, const struct replay_opts *o, FILE *out)
 			r.ll_unknown++;
 		}
 		count(&r, pkt, &v);
-		if (o->verdicts) {
+		if (verdicts) {
 			put_verdict(&r, r.packets, &v);
 			continue;
 		}
-		if (o->trace)
+		if (trace)
 			emit_trace(&r, pkt, &v, ifname, local_out, cp.ts_ns);
 		emit_logs(&r, pkt, &v, ifname, cp.ts_ns);
 	}
