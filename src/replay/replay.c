@@ -23,6 +23,18 @@
 #include "replay/capture.h"
 #include "replay/fit.h"
 
+/* --verdicts lines gathered in vbuf, written VBUF_SIZE at most at once. */
+#define VBUF_SIZE (64 * 1024)
+/*
+ * put_verdict() copies each piece as a block of a fixed size (an inline
+ * copy, where one of the piece's length was a call to memcpy), the
+ * bytes past the piece overwritten by the next: a line (a 20-digit and a
+ * 10-digit number, a mid of at most 47 bytes) writes at most 20 + 47 + 24
+ * bytes into the buffer.
+ */
+#define VNUM_SIZE 24
+#define VERDICT_MAX 128
+
 struct replay {
 	struct pipeline *p;
 	const struct replay_opts *o;
@@ -64,6 +76,10 @@ struct replay {
 	/* --verdicts: lines gathered for one write, " drop REASON " etc. */
 	char *vbuf;
 	size_t vlen;
+	/* the decimal of the packet number vnum_of, vnum_len digits */
+	char vnum[VNUM_SIZE];
+	size_t vnum_len;
+	unsigned long long vnum_of;
 	struct verdict_mid
 		*mid; /* [2 * LI_R_MAX]: [drop * LI_R_MAX + reason] */
 	/* the packet in hand was judged in full: its verdict may name an SA */
@@ -74,10 +90,6 @@ struct verdict_mid {
 	char s[48];
 	size_t len;
 };
-
-/* --verdicts lines gathered in vbuf, written VBUF_SIZE at most at once. */
-#define VBUF_SIZE (64 * 1024)
-#define VERDICT_MAX 96 /* one line: two 20-digit numbers and a mid */
 
 /* An address --local or --link-local gave with its interface's name. */
 struct owner_arg {
@@ -631,6 +643,33 @@ static void verdicts_flush(struct replay *r)
 }
 
 /*
+ * r->vnum as the decimal of @n: the last one plus one in place (the
+ * lines count packets one by one: a digit or two, where converting took
+ * seven divisions), else converted.
+ */
+static void verdict_number(struct replay *r, unsigned long long n)
+{
+	char num[VNUM_SIZE], *d;
+	size_t i;
+
+	if (n == r->vnum_of + 1 && r->vnum_len) {
+		for (i = r->vnum_len; i-- > 0 && r->vnum[i] == '9';)
+			r->vnum[i] = '0';
+		if (i < r->vnum_len) {
+			r->vnum[i]++;
+		} else { /* 99 -> 100 */
+			r->vnum[0] = '1';
+			r->vnum[r->vnum_len++] = '0';
+		}
+	} else {
+		d = utoa_back(num + sizeof(num), n);
+		r->vnum_len = (size_t)(num + sizeof(num) - d);
+		memcpy(r->vnum, d, r->vnum_len);
+	}
+	r->vnum_of = n;
+}
+
+/*
  * `N accept|drop REASON POLICY`: one line per packet, so built by hand
  * (printf's format parsing costs more per line than the decision), and
  * written many lines at a time.
@@ -639,26 +678,27 @@ static void put_verdict(struct replay *r, unsigned long long n,
 			const struct li_verdict *v)
 {
 	const struct verdict_mid *m;
-	char num[24], *p, *d;
+	char num[2 * VNUM_SIZE], *p, *d;
 
 	if (r->vlen > VBUF_SIZE - VERDICT_MAX)
 		verdicts_flush(r);
 	p = r->vbuf + r->vlen;
-	d = utoa_back(num + sizeof(num), n);
-	memcpy(p, d, (size_t)(num + sizeof(num) - d));
-	p += num + sizeof(num) - d;
+	verdict_number(r, n);
+	memcpy(p, r->vnum, VNUM_SIZE);
+	p += r->vnum_len;
 	if (v->reason < LI_R_MAX) {
 		m = &r->mid[(v->drop ? LI_R_MAX : 0) + v->reason];
-		memcpy(p, m->s, m->len);
+		memcpy(p, m->s, sizeof(m->s));
 		p += m->len;
 	} else { /* li_reason_name() has "?" for it */
 		memcpy(p, v->drop ? " drop ? " : " accept ? ",
 		       v->drop ? 8 : 10);
 		p += v->drop ? 8 : 10;
 	}
-	d = utoa_back(num + sizeof(num), v->policy_id);
-	memcpy(p, d, (size_t)(num + sizeof(num) - d));
-	p += num + sizeof(num) - d;
+	/* right-aligned at VNUM_SIZE: a block of VNUM_SIZE from d is in num */
+	d = utoa_back(num + VNUM_SIZE, v->policy_id);
+	memcpy(p, d, VNUM_SIZE);
+	p += num + VNUM_SIZE - d;
 	*p++ = '\n';
 	r->vlen = (size_t)(p - r->vbuf);
 }
