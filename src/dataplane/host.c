@@ -642,11 +642,7 @@ static __always_inline __u32 li_acc_sess_gen(const LI_CTX *c)
 
 static __always_inline __u32 li_acc_sess_id(const LI_CTX *cc)
 {
-	struct li_host *c = (struct li_host *)cc;
-
-	if (!++c->sess_next)
-		++c->sess_next; /* 0 reads as "none" */
-	return c->sess_next;
+	return li_host_sess_id((struct li_host *)cc);
 }
 
 #include "dataplane/match.h"
@@ -1029,11 +1025,6 @@ bool li_host_from_local(struct li_host *h, const struct li_pkt *p)
 	return (p->family == 4 || p->family == 6) &&
 	       li_addr_local_kind(h, p->family, p->saddr, &at, &slot) ==
 		       LI_LOCAL_UNICAST;
-}
-
-__u32 li_host_sess_id(struct li_host *h)
-{
-	return li_acc_sess_id(h);
 }
 
 __u32 li_host_sess_expire(struct li_host *h, __u64 now_ns, bool all,

@@ -297,8 +297,16 @@ bool li_host_from_local(struct li_host *h, const struct li_pkt *p);
 __u32 li_host_sess_expire(struct li_host *h, __u64 now_ns, bool all,
 			  li_host_sess_end_fn *fn, void *arg);
 
-/* A fresh session id, for a traced first packet that opened none. */
-__u32 li_host_sess_id(struct li_host *h);
+/*
+ * A fresh session id, for a traced first packet that opened none. Inline:
+ * replay takes one for most of its packets (each logged deny has one).
+ */
+static inline __u32 li_host_sess_id(struct li_host *h)
+{
+	if (!++h->sess_next)
+		++h->sess_next; /* 0 reads as "none" */
+	return h->sess_next;
+}
 /* Does the host remember @p's datagram's first fragment (tests/diff)? */
 bool li_host_frag_known(const struct li_host *h, const struct li_pkt *p);
 
