@@ -574,7 +574,7 @@ static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 	char buf[1024];
 
 	if (!r->argc) {
-		if (flow_filter_format(&d->filter[named], buf, sizeof(buf)) > 0)
+		if (flow_filters_format(d->filter, named, buf, sizeof(buf)) > 0)
 			fputs(buf, out);
 		return true;
 	}
@@ -587,12 +587,9 @@ static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 	}
 	memcpy(d->filter, f, sizeof(f));
 	/* What localin's single filter took: said where it went. */
-	if (k == FLOW_FILTER6 && named != k)
-		fputs("IPv6 address: set in the IPv6 filter, which `diagnose debug flow filter6` shows (`filter` selects IPv4 packets)\n",
-		      out);
-	else if (k != named)
-		fputs("IPv4 address: set in the IPv4 filter, which `diagnose debug flow filter` shows (`filter6` selects IPv6 packets)\n",
-		      out);
+	if (flow_filters_echo(d->filter, named, k, r->argc, r->argv, buf,
+			      sizeof(buf)) > 0)
+		fputs(buf, out);
 	/*
 	 * A running trace follows the new filter at once, with what is left
 	 * of its budget in the data path: trace_left also counts packets

@@ -333,6 +333,6 @@ bool diag_filter_json(struct daemon *d, int family, FILE *out)
 {
 	int k = family == 6 ? FLOW_FILTER6 : FLOW_FILTER4;
 
-	diag_fmt_filter_json(out, &d->filter[k], family == 6 ? 6 : 4);
+	diag_fmt_filter_json(out, d->filter, k);
 	return true;
 }

@@ -348,12 +348,15 @@ static void json_port(FILE *out, const struct flow_filter *f, int field,
 			r[1], f->negate & (1u << field) ? "true" : "false");
 }
 
-void diag_fmt_filter_json(FILE *out, const struct flow_filter *f, int family)
+void diag_fmt_filter_json(FILE *out, const struct flow_filter *filters, int k)
 {
 	static const char *const modes[] = { "range", "and", "or" };
+	const struct flow_filter *f = &filters[k];
 
 	fprintf(out,
-		"{\"localin\":1,\"family\":%d,\"filter\":{\"vd\":", family);
+		"{\"localin\":1,\"family\":%d,\"left_out\":%s,\"filter\":{\"vd\":",
+		k == FLOW_FILTER6 ? 6 : 4,
+		li_flow_filter_left_out(filters, k) ? "true" : "false");
 	if (f->set & (1u << FF_VD))
 		fprintf(out, "%d", f->vd);
 	else

@@ -43,8 +43,12 @@ void diag_fmt_get_policy(FILE *out, const struct obj_policy *p);
  * 0 when there is no such entry.
  */
 int diag_fmt_show_entry(FILE *out, const char *text, __u32 id);
-/* The trace filter of @family (4: `filter`, 6: `filter6`) as JSON. */
-void diag_fmt_filter_json(FILE *out, const struct flow_filter *f, int family);
+/*
+ * Trace filter @k (FLOW_FILTER4: `filter`, FLOW_FILTER6: `filter6`) of
+ * both @filters as JSON; `left_out` while it traces nothing for being
+ * empty with the other one set.
+ */
+void diag_fmt_filter_json(FILE *out, const struct flow_filter *filters, int k);
 
 struct diag_sys {
 	const char *version, *hostname, *config;

@@ -355,6 +355,46 @@ bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt)
 	       li_flow_filter_match(&f[k], pkt);
 }
 
+static const char *family_of(int k)
+{
+	return k == FLOW_FILTER6 ? "IPv6" : "IPv4";
+}
+
+static const char *command_of(int k)
+{
+	return k == FLOW_FILTER6 ? "filter6" : "filter";
+}
+
+int flow_filters_echo(const struct flow_filter *f, int named, int k, int argc,
+		      const char *const *argv, char *buf, size_t size)
+{
+	bool negate = argc >= 2 && !strcmp(argv[0], "negate");
+	struct logbuf lb;
+
+	logbuf_init(&lb, buf, size);
+	if (k != named && negate && argc == 2)
+		/* nothing was set: the other filter's FIELD was inverted */
+		logbuf_printf(
+			&lb,
+			"%s: negated in the %s filter, where it is set, which `diagnose debug flow %s` shows (the %s filter has no %s)\n",
+			argv[1], family_of(k), command_of(k), family_of(named),
+			argv[1]);
+	else if (k != named)
+		logbuf_printf(
+			&lb,
+			"%s address: %s in the %s filter, which `diagnose debug flow %s` shows (`%s` selects %s packets)\n",
+			family_of(k), negate ? "set and negated" : "set",
+			family_of(k), command_of(k), command_of(named),
+			family_of(named));
+	else if (argc == 1 && !strcmp(argv[0], "clear") &&
+		 li_flow_filter_left_out(f, k))
+		logbuf_printf(
+			&lb,
+			"no %s packet is traced while the %s filter is set and this one is empty: `diagnose debug flow %s clear` clears that one too\n",
+			family_of(k), family_of(!k), command_of(!k));
+	return logbuf_result(&lb);
+}
+
 static void format_addr(struct logbuf *lb, const struct flow_filter *f,
 			int field, const char *name,
 			const struct flow_addr_range *r)
@@ -410,6 +450,23 @@ int flow_filter_format(const struct flow_filter *f, char *buf, size_t size)
 	format_port(&lb, f, FF_SPORT, f->sport);
 	format_port(&lb, f, FF_DPORT, f->dport);
 	return logbuf_result(&lb);
+}
+
+int flow_filters_format(const struct flow_filter *f, int k, char *buf,
+			size_t size)
+{
+	struct logbuf lb;
+	int n = flow_filter_format(&f[k], buf, size), note;
+
+	if (n < 0 || !li_flow_filter_left_out(f, k))
+		return n;
+	logbuf_init(&lb, buf + n, size - (size_t)n);
+	logbuf_printf(
+		&lb,
+		"        (no %s packet is traced: this filter is empty while %s is set)\n",
+		family_of(k), command_of(!k));
+	note = logbuf_result(&lb);
+	return note < 0 ? note : n + note;
 }
 
 void flow_trace_budget_init(struct flow_trace_budget *b)

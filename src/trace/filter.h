@@ -91,6 +91,16 @@ int flow_filters_parse(struct flow_filter *f, int named, int argc,
 		       const char *const *argv, const char *vdom, char *err,
 		       size_t errlen);
 /*
+ * What the admin is told after a command of @named's filter changed
+ * filter @k (flow_filters_apply()'s answer), in @buf, "" for nothing:
+ * where a command went that the other family's filter took (an address,
+ * or `negate FIELD` alone where only that one has FIELD), and that
+ * `clear` left the family out while the other's filter is set. Length
+ * or -ENOSPC.
+ */
+int flow_filters_echo(const struct flow_filter *f, int named, int k, int argc,
+		      const char *const *argv, char *buf, size_t size);
+/*
  * @pkt's family's filter matches it (not IP: the IPv4 filter's); a family
  * whose filter is not set is traced only while the other's is not either.
  */
@@ -104,6 +114,14 @@ bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt);
  * an inverted one. Length or -ENOSPC.
  */
 int flow_filter_format(const struct flow_filter *f, char *buf, size_t size);
+/*
+ * Filter @k of both @f as `filter` or `filter6` lists it: its eight
+ * lines, and a ninth while it traces nothing for being empty with the
+ * other family's filter set ("(no IPv4 packet is traced: ...)"), which
+ * the eight "any" lines would hide.
+ */
+int flow_filters_format(const struct flow_filter *f, int k, char *buf,
+			size_t size);
 
 /* `diagnose debug flow trace start N` / `trace stop`. */
 struct flow_trace_budget {

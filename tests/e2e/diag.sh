@@ -405,11 +405,32 @@ nx=$(grep -c 'func=print_pkt_detail' "$tmp/s7.out")
 check "... IPv4 by filter: 2 to port 500 (got $n4)" [ "$n4" = 2 ]
 check "... IPv6 by filter6: 2 to port 501 (got $n6)" [ "$n6" = 2 ]
 check "... nothing else: 4 packets (got $nx)" [ "$nx" = 4 ]
-li_cmd diagnose debug flow filter clear >/dev/null
+li_cmd diagnose debug flow filter clear >"$tmp/clear4.out"
 li_cmd diagnose debug flow filter >"$tmp/f4.out"
 li_cmd diagnose debug flow filter6 >"$tmp/f6.out"
 check "filter clear clears the IPv4 filter" grep -q "Host addr: any" "$tmp/f4.out"
 check "... and not the IPv6 one" grep -q "host addr: $ATT_ADDR6" "$tmp/f6.out"
+# An empty filter while the other family's is set traces none of its
+# packets: `filter clear` said nothing and `filter` listed "any" for all.
+check "... and says no IPv4 packet is traced while filter6 is set: $(cat "$tmp/clear4.out")" \
+	grep -q "no IPv4 packet is traced" "$tmp/clear4.out"
+check "filter (empty, filter6 set) lists that no IPv4 packet is traced" \
+	grep -q "(no IPv4 packet is traced: this filter is empty while filter6 is set)" "$tmp/f4.out"
+li_cmd diagnose -j debug flow filter >"$tmp/f4.json"
+li_cmd diagnose -j debug flow filter6 >"$tmp/f6.json"
+check "... -j: filter's left_out true, filter6's false" "$py" -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["left_out"] is True
+assert json.load(open(sys.argv[2]))["left_out"] is False
+' "$tmp/f4.json" "$tmp/f6.json"
+# negate addr alone on filter: addr is set in filter6 only, which it
+# inverts; it said "IPv4 address: set in the IPv4 filter".
+li_cmd diagnose debug flow filter negate addr >"$tmp/neg.out"
+check "filter negate addr (addr set in filter6 only) says so: $(cat "$tmp/neg.out")" \
+	grep -q "^addr: negated in the IPv6 filter, where it is set" "$tmp/neg.out"
+check "... not that an address was set" lacks "set in the" "$tmp/neg.out"
+check "... filter6 lists it negated" filter_has filter6 \
+	"host addr: $ATT_ADDR6-$ATT_ADDR6 \(negate\)"
 # What scripts typed when the one filter took both families.
 li_cmd diagnose debug flow filter6 clear >/dev/null
 li_cmd diagnose debug flow filter addr "$ATT_ADDR6" >"$tmp/compat.out"

@@ -178,7 +178,7 @@ static void test_json_str_and_filter(void **state)
 {
 	const char *words[] = { "addr", "10.0.0.1", "10.0.0.9", "and" };
 	const char *dport[] = { "dport", "500" };
-	struct flow_filter f;
+	struct flow_filter f[FLOW_NR_FILTERS];
 	char err[64];
 	struct text t;
 
@@ -194,18 +194,27 @@ static void test_json_str_and_filter(void **state)
 		"caf\xc3\xa9 \xff\xfe \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98\x80");
 	text_is(&t, "\"caf\xc3\xa9 \\ufffd\\ufffd \\ufffd\\ufffd "
 		    "\\ufffd\\ufffd\\ufffd \xf0\x9f\x98\x80\"");
-	flow_filter_init(&f);
-	assert_int_equal(
-		flow_filter_parse(&f, 4, words, NULL, err, sizeof(err)), 0);
-	assert_int_equal(
-		flow_filter_parse(&f, 2, dport, NULL, err, sizeof(err)), 0);
+	flow_filters_init(f);
+	assert_int_equal(flow_filter_parse(&f[FLOW_FILTER4], 4, words, NULL,
+					   err, sizeof(err)),
+			 0);
+	assert_int_equal(flow_filter_parse(&f[FLOW_FILTER4], 2, dport, NULL,
+					   err, sizeof(err)),
+			 0);
 	text_open(&t);
-	diag_fmt_filter_json(t.f, &f, 4);
+	diag_fmt_filter_json(t.f, f, FLOW_FILTER4);
 	text_is(&t,
-		"{\"localin\":1,\"family\":4,\"filter\":{\"vd\":null,\"proto\":null,"
+		"{\"localin\":1,\"family\":4,\"left_out\":false,\"filter\":{\"vd\":null,\"proto\":null,"
 		"\"addr\":{\"from\":\"10.0.0.1\",\"to\":\"10.0.0.9\",\"mode\":\"and\",\"negate\":false},"
 		"\"saddr\":null,\"daddr\":null,\"port\":null,\"sport\":null,"
 		"\"dport\":{\"from\":500,\"to\":500,\"negate\":false}}}\n");
+	/* filter6, empty while filter is set, traces no IPv6 packet */
+	text_open(&t);
+	diag_fmt_filter_json(t.f, f, FLOW_FILTER6);
+	text_is(&t,
+		"{\"localin\":1,\"family\":6,\"left_out\":true,\"filter\":{\"vd\":null,\"proto\":null,"
+		"\"addr\":null,\"saddr\":null,\"daddr\":null,\"port\":null,\"sport\":null,"
+		"\"dport\":null}}\n");
 	text_open(&t);
 	diag_fmt_uptime(t.f, 2 * 86400 + 3 * 3600 + 4 * 60 + 5);
 	text_is(&t, "2 days, 3 hours, 4 minutes, 5 seconds");

@@ -372,6 +372,25 @@ static int cmd2(struct flow_filter *f, int family, const char *line, char *err,
 				  argc, argv, NULL, err, errlen);
 }
 
+/* What flow_filters_echo() tells of command @line of @family's filter. */
+static void echo_is(const struct flow_filter *f, int family, int k,
+		    const char *line, const char *want)
+{
+	char copy[256], *save = NULL, *w, buf[512];
+	const char *argv[8];
+	int argc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (w = strtok_r(copy, " ", &save); w && argc < 8;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	assert_int_equal(
+		flow_filters_echo(f, family == 6 ? FLOW_FILTER6 : FLOW_FILTER4,
+				  k, argc, argv, buf, sizeof(buf)),
+		strlen(want));
+	assert_string_equal(buf, want);
+}
+
 /*
  * Whether the filters @f trace @pkt; the XDP program's answer (what
  * li_trace_filter holds for them, looked up by the packet's family) is
@@ -460,6 +479,28 @@ static void test_filters_per_family(void **state)
 			 FLOW_FILTER6);
 	assert_false(traced(f, &a6));
 	assert_true(traced(f, &b6));
+	/* ... said as negated there, not as an address set */
+	echo_is(f, 4, FLOW_FILTER6, "negate addr",
+		"addr: negated in the IPv6 filter, where it is set, which `diagnose debug flow filter6` shows (the IPv4 filter has no addr)\n");
+	echo_is(f, 4, FLOW_FILTER6, "addr 2001:db8::1",
+		"IPv6 address: set in the IPv6 filter, which `diagnose debug flow filter6` shows (`filter` selects IPv4 packets)\n");
+	echo_is(f, 6, FLOW_FILTER4, "negate saddr 10.0.0.1",
+		"IPv4 address: set and negated in the IPv4 filter, which `diagnose debug flow filter` shows (`filter6` selects IPv6 packets)\n");
+	echo_is(f, 6, FLOW_FILTER6, "negate addr", "");
+	/* the IPv4 filter, empty while filter6 is set, traces nothing */
+	echo_is(f, 4, FLOW_FILTER4, "clear",
+		"no IPv4 packet is traced while the IPv6 filter is set and this one is empty: `diagnose debug flow filter6 clear` clears that one too\n");
+	echo_is(f, 6, FLOW_FILTER6, "clear", "");
+	n = flow_filters_format(f, FLOW_FILTER4, buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
+	assert_non_null(strstr(
+		buf,
+		"        dport: any\n        (no IPv4 packet is traced: this filter is empty while filter6 is set)\n"));
+	assert_int_equal(flow_filters_format(f, FLOW_FILTER4, buf, 200),
+			 -ENOSPC);
+	n = flow_filters_format(f, FLOW_FILTER6, buf, sizeof(buf));
+	assert_int_equal(
+		n, flow_filter_format(&f[FLOW_FILTER6], buf, sizeof(buf)));
 	assert_int_equal(
 		cmd2(f, 6, "daddr 10.0.0.9 10.0.0.10", err, sizeof(err)),
 		FLOW_FILTER4);
