@@ -319,8 +319,12 @@ static int parse_flow(int argc, char **argv, struct ctl_req *req, char *err,
 		snprintf(err, errlen, "trace start needs a packet count");
 		return -EINVAL;
 	}
+	/* 0 is no "all" here, as it is for replay's --trace-count */
 	if (parse_count(argv[5], &req->count)) {
-		snprintf(err, errlen, "invalid packet count \"%s\"", argv[5]);
+		snprintf(
+			err, errlen,
+			"invalid packet count \"%s\" (1 to %u; a trace runs until its N packets, `trace stop` or `diagnose debug reset`)",
+			argv[5], UINT_MAX);
 		return -EINVAL;
 	}
 	return no_more(argc, argv, 6, err, errlen);

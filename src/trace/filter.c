@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf/diag.h"
 #include "conf/value.h"
@@ -79,15 +80,40 @@ static int parse_addr_range(struct flow_addr_range *r, int argc,
 	return 0;
 }
 
+/*
+ * "500-4500", the form the listing prints, for a range given as one
+ * word: true when it is one, to say how a range is typed.
+ */
+static bool dashed_range(const char *s)
+{
+	const char *dash = strchr(s, '-');
+	char lo[8];
+	uint32_t v;
+
+	if (!dash || dash == s || (size_t)(dash - s) >= sizeof(lo))
+		return false;
+	memcpy(lo, s, (size_t)(dash - s));
+	lo[dash - s] = '\0';
+	return parse_u32(lo, 65535, &v) && parse_u32(dash + 1, 65535, &v);
+}
+
 static int parse_port_range(__u16 range[2], int argc, const char *const *argv,
 			    struct diag_list *dl)
 {
 	uint32_t v[2];
 	int i;
 
-	for (i = 1; i < argc; i++)
-		if (!parse_u32(argv[i], 65535, &v[i - 1]))
-			return fail(dl, "invalid port \"%s\"", argv[i]);
+	for (i = 1; i < argc; i++) {
+		if (parse_u32(argv[i], 65535, &v[i - 1]))
+			continue;
+		if (argc == 2 && dashed_range(argv[i]))
+			return fail(
+				dl,
+				"invalid port \"%s\": a range is two words, \"%s %.*s %s\"",
+				argv[i], argv[0], (int)strcspn(argv[i], "-"),
+				argv[i], strchr(argv[i], '-') + 1);
+		return fail(dl, "invalid port \"%s\" (0 to 65535)", argv[i]);
+	}
 	if (argc == 2)
 		v[1] = v[0];
 	if (v[0] > v[1])
@@ -96,6 +122,33 @@ static int parse_port_range(__u16 range[2], int argc, const char *const *argv,
 	range[0] = (__u16)v[0];
 	range[1] = (__u16)v[1];
 	return 0;
+}
+
+/*
+ * FortiOS takes a protocol number only; the names an admin is likely to
+ * type are answered with theirs.
+ */
+static int bad_proto(const char *word, struct diag_list *dl)
+{
+	static const struct {
+		const char *name;
+		int number;
+	} names[] = {
+		{ "icmp", 1 },	  { "igmp", 2 },   { "tcp", 6 },
+		{ "udp", 17 },	  { "gre", 47 },   { "esp", 50 },
+		{ "ah", 51 },	  { "icmp6", 58 }, { "ipv6-icmp", 58 },
+		{ "icmpv6", 58 }, { "sctp", 132 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(word, names[i].name))
+			return fail(
+				dl,
+				"invalid protocol \"%s\": a protocol number, 0 to 255 (%s is %d)",
+				word, names[i].name, names[i].number);
+	return fail(dl, "invalid protocol \"%s\": a protocol number, 0 to 255",
+		    word);
 }
 
 /* addr A B and|or: @argv is those four words. */
@@ -156,7 +209,7 @@ static int set_field(struct flow_filter *f, int field, int argc,
 		break;
 	case FF_PROTO:
 		if (!parse_u32(argv[1], 255, &v))
-			return fail(dl, "invalid protocol \"%s\"", argv[1]);
+			return bad_proto(argv[1], dl);
 		f->proto = (__u8)v;
 		ret = 0;
 		break;

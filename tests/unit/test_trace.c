@@ -177,12 +177,23 @@ static void test_filter_errors(void **state)
 	bad(&f, "addr 10.0.0.1 2001:db8::1 and",
 	    "address pair \"10.0.0.1 2001:db8::1\" mixes IPv4 and IPv6");
 	bad(&f, "addr 10.0.0.1 x or", "invalid address \"x\"");
-	bad(&f, "port 70000", "invalid port \"70000\"");
-	bad(&f, "dport -1", "invalid port \"-1\"");
-	bad(&f, "sport 5OO", "invalid port \"5OO\"");
+	bad(&f, "port 70000", "invalid port \"70000\" (0 to 65535)");
+	bad(&f, "dport -1", "invalid port \"-1\" (0 to 65535)");
+	bad(&f, "sport 5OO", "invalid port \"5OO\" (0 to 65535)");
 	bad(&f, "port 600 500", "invalid port range \"600 500\"");
-	bad(&f, "proto 256", "invalid protocol \"256\"");
-	bad(&f, "proto udp", "invalid protocol \"udp\"");
+	/* the listing's form, typed back: said how a range is typed */
+	bad(&f, "dport 500-4500",
+	    "invalid port \"500-4500\": a range is two words, \"dport 500 4500\"");
+	bad(&f, "negate sport 1-2",
+	    "invalid port \"1-2\": a range is two words, \"sport 1 2\"");
+	bad(&f, "dport 1-70000", "invalid port \"1-70000\" (0 to 65535)");
+	bad(&f, "dport 1 2-3", "invalid port \"2-3\" (0 to 65535)");
+	bad(&f, "proto 256",
+	    "invalid protocol \"256\": a protocol number, 0 to 255");
+	bad(&f, "proto udp",
+	    "invalid protocol \"udp\": a protocol number, 0 to 255 (udp is 17)");
+	bad(&f, "proto ESP",
+	    "invalid protocol \"ESP\": a protocol number, 0 to 255 (esp is 50)");
 	bad(&f, "proto 6 17", "too many values for \"proto\"");
 	bad(&f, "vd x", "invalid virtual domain index \"x\"");
 	bad(&f, "vd-name dmz",
