@@ -536,6 +536,31 @@ static bool debug_reset(struct daemon *d, FILE *out)
 	return trace_push(d, 0, out);
 }
 
+/*
+ * `diagnose debug disable` ends the output, not the trace (FortiOS's
+ * trace counts on, and sends its lines to a connected FortiAnalyzer):
+ * it goes on, its lines to the log. The admin who typed it and every
+ * console it ended are told, rather than find the log growing.
+ */
+static bool debug_disable(struct daemon *d, FILE *out)
+{
+	char why[192];
+
+	if (!d->trace_left) {
+		ctl_stream_end(d, true, "debug disabled");
+		return true;
+	}
+	snprintf(
+		why, sizeof(why),
+		"debug disabled: the trace goes on, %u packets left, its lines to the log (`diagnose debug flow trace stop` stops it)",
+		d->trace_left);
+	ctl_stream_end(d, true, why);
+	fprintf(out,
+		"the trace goes on: %u packets left, its lines to the log; `diagnose debug flow trace stop` stops it\n",
+		d->trace_left);
+	return true;
+}
+
 static bool debug_enable(struct daemon *d, struct ctl_conn *c,
 			 const struct ctl_req *r, FILE *out, bool *stream)
 {
@@ -670,8 +695,7 @@ static bool dispatch(struct daemon *d, struct ctl_conn *c, char *line,
 	case CTL_DEBUG_ENABLE:
 		return debug_enable(d, c, &r, out, stream);
 	case CTL_DEBUG_DISABLE:
-		ctl_stream_end(d, true, "debug disabled");
-		return true;
+		return debug_disable(d, out);
 	case CTL_DEBUG_RESET:
 		return debug_reset(d, out);
 	case CTL_DEBUG_TIMESTAMP:

@@ -205,13 +205,17 @@ if wait_until 50 streams 1; then
 else
 	fail "after SIGINT: $(li_cmd status | grep debug)"
 fi
-# disable from another client ends the rest.
-li_cmd diagnose debug disable >/dev/null
+# disable from another client ends the rest; the trace (9 of its 10
+# packets left) goes on, its lines to the log: both were told nothing.
+li_cmd diagnose debug disable >"$tmp/disable.out"
 exit_of "$s2"
 rc=$?
 check "diagnose debug disable from another client ends it: exit 0 (got $rc)" \
 	[ "$rc" = 0 ]
-check "... saying so on stderr" grep -q "debug disabled" "$tmp/s2.err"
+check "... saying so on stderr, and that the trace goes on: $(cat "$tmp/s2.err")" \
+	grep -q "debug disabled: the trace goes on, 9 packets left, its lines to the log" "$tmp/s2.err"
+check "... disable tells its admin the trace goes on: $(cat "$tmp/disable.out")" \
+	grep -q "^the trace goes on: 9 packets left, its lines to the log" "$tmp/disable.out"
 no_streams() { ! li_cmd status | grep -q "streaming clients"; }
 check "... no stream is left" wait_until 50 no_streams
 
