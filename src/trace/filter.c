@@ -36,6 +36,16 @@ static int field_of(const char *word)
 	return -1;
 }
 
+static const char *family_of(int k)
+{
+	return k == FLOW_FILTER6 ? "IPv6" : "IPv4";
+}
+
+static const char *command_of(int k)
+{
+	return k == FLOW_FILTER6 ? "filter6" : "filter";
+}
+
 bool flow_filter_is_option(const char *word)
 {
 	return field_of(word) >= 0 || !strcmp(word, "vd-name") ||
@@ -375,11 +385,26 @@ int flow_filters_apply(struct flow_filter *f, int named, int argc,
 		       const char *const *argv, const char *vdom,
 		       struct diag_list *dl)
 {
-	int k;
+	int k, field;
 
 	if (argc < 1 || !argv[0])
 		return fail(dl, "missing filter option");
 	k = filter_for(f, named, argc, argv);
+	/*
+	 * `negate port` alone where only the other family's filter has a
+	 * port (ports, unlike addresses, stay in the filter named): "it is
+	 * not set" would deny what that filter lists.
+	 */
+	if (argc == 2 && !strcmp(argv[0], "negate")) {
+		field = field_of(argv[1]);
+		if (field >= 0 && field != FF_VD &&
+		    !(f[k].set & (1u << field)) && f[!k].set & (1u << field))
+			return fail(
+				dl,
+				"cannot negate \"%s\": the %s filter has no %s; the %s filter's is negated by `diagnose debug flow %s negate %s`",
+				argv[1], family_of(k), argv[1], family_of(!k),
+				command_of(!k), argv[1]);
+	}
 	return flow_filter_apply(&f[k], argc, argv, vdom, dl) ?: k;
 }
 
@@ -406,16 +431,6 @@ bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt)
 
 	return !li_flow_filter_left_out(f, k) &&
 	       li_flow_filter_match(&f[k], pkt);
-}
-
-static const char *family_of(int k)
-{
-	return k == FLOW_FILTER6 ? "IPv6" : "IPv4";
-}
-
-static const char *command_of(int k)
-{
-	return k == FLOW_FILTER6 ? "filter6" : "filter";
 }
 
 int flow_filters_echo(const struct flow_filter *f, int named, int k, int argc,

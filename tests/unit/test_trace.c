@@ -531,6 +531,14 @@ static void test_filters_per_family(void **state)
 	assert_string_equal(err, "invalid address \"2001:db8::x\"");
 	assert_int_equal(cmd2(f, 4, "negate port", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "cannot negate \"port\": it is not set");
+	/* set in the other family's filter only: said where it is */
+	assert_int_equal(cmd2(f, 6, "dport 500", err, sizeof(err)),
+			 FLOW_FILTER6);
+	memcpy(before, f, sizeof(f));
+	assert_int_equal(cmd2(f, 4, "negate dport", err, sizeof(err)), -EINVAL);
+	assert_string_equal(
+		err,
+		"cannot negate \"dport\": the IPv4 filter has no dport; the IPv6 filter's is negated by `diagnose debug flow filter6 negate dport`");
 	assert_int_equal(
 		cmd2(f, 4, "addr 10.0.0.1 2001:db8::1", err, sizeof(err)),
 		-EINVAL);
