@@ -74,7 +74,12 @@ static void one_line(char *line, struct flow_filter *ff, /* filter, filter6 */
 			fail("flow filter: refused without saying why");
 		if (k >= FLOW_NR_FILTERS)
 			fail("flow filter: changed a filter that is not there");
-		flow_filter_format(&ff[k < 0 ? 0 : k], buf, sizeof(buf));
+		flow_filters_format(ff, k < 0 ? 0 : k, buf, sizeof(buf));
+		if (k >= 0)
+			flow_filters_echo(ff,
+					  r.family == 6 ? FLOW_FILTER6 :
+							  FLOW_FILTER4,
+					  k, r.argc, r.argv, buf, sizeof(buf));
 		break;
 	case CTL_SESS_FILTER:
 		if (!r.argc)
