@@ -25,6 +25,7 @@
 
 #include "daemon/ctl.h"
 #include "daemon/sink.h"
+#include "util/keyword.h"
 #include "log/logline.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -599,7 +600,7 @@ static int set_field(struct exec_filter *x, int argc, char **argv)
 /* @argv[@i] completed among @words as FortiOS completes it; 0 or -1. */
 static int expand(char **argv, int i, const char *const *words, int n)
 {
-	int k = ctl_keyword(argv[i], words, n);
+	int k = keyword_index(argv[i], words, n);
 
 	if (k < 0)
 		return -1;

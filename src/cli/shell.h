@@ -115,7 +115,7 @@ int sh_tokenize(const char *line, char *buf, size_t size, char **argv, int max,
 const char *sh_find_unquoted(const char *s, char c);
 /* The quote @s leaves open at its end (" or '), or 0. */
 char sh_open_quote(const char *s);
-/* Abbreviation as on FortiOS and the control socket (ctl_keyword()). */
+/* Abbreviation as on FortiOS and the control socket (keyword_index()). */
 int sh_keyword(const char *word, const char *const *words, int n);
 
 /* shell_session.c */

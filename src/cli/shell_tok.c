@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/shell.h"
-#include "daemon/ctl.h"
+#include "util/keyword.h"
 
 static bool blank(char c)
 {
@@ -100,5 +100,5 @@ char sh_open_quote(const char *s)
 
 int sh_keyword(const char *word, const char *const *words, int n)
 {
-	return ctl_keyword(word, words, n);
+	return keyword_index(word, words, n);
 }

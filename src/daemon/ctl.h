@@ -250,14 +250,6 @@ int ctl_split(char *line, char **argv, int max);
 int ctl_parse(int argc, char **argv, struct ctl_req *req, char *err,
 	      size_t errlen);
 
-/*
- * The keyword of @words (@n of them) that @word names: equal to it, or
- * its unique prefix, or a prefix of several of which one is a prefix of
- * all the others ("sess": session, not session6). Its index, -ENOENT, or
- * -EAGAIN when ambiguous. The shell (src/cli/shell*.c) abbreviates by it.
- */
-int ctl_keyword(const char *word, const char *const *words, int n);
-
 /* Number of lines in @text: LFs, plus one for an unterminated last line. */
 unsigned int ctl_count_lines(const char *text, size_t len);
 

@@ -4,6 +4,7 @@
  * No I/O on sockets here, so the unit tests drive it directly.
  */
 #include "daemon/ctl.h"
+#include "util/keyword.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -27,30 +28,6 @@ int ctl_split(char *line, char **argv, int max)
 	return argc;
 }
 
-int ctl_keyword(const char *word, const char *const *words, int n)
-{
-	size_t len = strlen(word);
-	int i, found = -ENOENT, shortest = -1;
-
-	for (i = 0; i < n; i++) {
-		if (!strcmp(word, words[i]))
-			return i;
-		if (!len || strncmp(word, words[i], len))
-			continue;
-		found = found == -ENOENT ? i : -EAGAIN;
-		if (shortest < 0 || strlen(words[i]) < strlen(words[shortest]))
-			shortest = i;
-	}
-	if (found != -EAGAIN)
-		return found;
-	/* "local": local-in-policy, not local-in-policy6, as on FortiOS. */
-	for (i = 0; i < n; i++)
-		if (!strncmp(word, words[i], len) &&
-		    strncmp(words[shortest], words[i], strlen(words[shortest])))
-			return -EAGAIN;
-	return shortest;
-}
-
 /* One level of the command tree: @argv[@at] must be one of @words. */
 static int level(int argc, char **argv, int at, const char *const *words, int n,
 		 const char *what, char *err, size_t errlen)
@@ -61,7 +38,7 @@ static int level(int argc, char **argv, int at, const char *const *words, int n,
 		snprintf(err, errlen, "incomplete command: %s expected", what);
 		return -EINVAL;
 	}
-	k = ctl_keyword(argv[at], words, n);
+	k = keyword_index(argv[at], words, n);
 	if (k == -EAGAIN)
 		snprintf(err, errlen, "ambiguous command \"%s\"", argv[at]);
 	else if (k < 0)

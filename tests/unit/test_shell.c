@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "cli/shell.h"
-#include "daemon/ctl.h"
+#include "util/keyword.h"
 #include "seed_conf.h"
 
 /* The seed's config behind a host name and wan1's address. */
@@ -162,8 +162,8 @@ static void test_keyword(void **state)
 	assert_int_equal(sh_keyword("x", secs, 3), -ENOENT);
 	assert_int_equal(sh_keyword("st", top, 3), -EAGAIN);
 	assert_int_equal(sh_keyword("sta", top, 3), 2);
-	assert_int_equal(ctl_keyword("sess", sess, 2), 0);
-	assert_int_equal(ctl_keyword("", top, 3), -ENOENT);
+	assert_int_equal(keyword_index("sess", sess, 2), 0);
+	assert_int_equal(keyword_index("", top, 3), -ENOENT);
 }
 
 static void test_find_path(void **state)
