@@ -75,6 +75,7 @@ static int parse_trace_filter(struct flow_filter *f, int argc,
 			      const char *const *argv, const char *vdom)
 {
 	int i, end, err = 0, named = FLOW_FILTER4;
+	const char *opt;
 	struct diag_list dl;
 	struct arena a;
 	size_t k;
@@ -88,7 +89,11 @@ static int parse_trace_filter(struct flow_filter *f, int argc,
 							    FLOW_FILTER4;
 			continue;
 		}
-		if (!strcmp(argv[i], "negate") && end < argc)
+		/* negate's field, and a VDOM's name, are no option */
+		opt = flow_filter_option(argv[i]);
+		if (opt &&
+		    (!strcmp(opt, "negate") || !strcmp(opt, "vd-name")) &&
+		    end < argc)
 			end++;
 		while (end < argc && !flow_filter_is_option(argv[end]) &&
 		       !is_filter_word(argv[end]))

@@ -8,6 +8,7 @@
 
 #include "conf/diag.h"
 #include "conf/value.h"
+#include "util/keyword.h"
 #include "util/logbuf.h"
 #include "trace/filter.h"
 
@@ -46,10 +47,75 @@ static const char *command_of(int k)
 	return k == FLOW_FILTER6 ? "filter6" : "filter";
 }
 
+/* Every option word, in the order of FortiOS's `filter ?`. */
+static const char *const options[] = {
+	"clear", "vd",	 "vd-name", "proto", "addr",   "saddr",
+	"daddr", "port", "sport",   "dport", "negate",
+};
+#define NR_OPTIONS ((int)(sizeof(options) / sizeof(options[0])))
+/* The longest command, `negate addr A B and`, has five words. */
+#define MAX_WORDS 8
+
+/*
+ * @word in full among @words: FortiOS takes the fewest letters that name
+ * one (`sa` for saddr, and 5.x's `add` for addr). @word itself when it
+ * names none (what parses it says so); NULL when it names several, as
+ * @dl is told.
+ */
+static const char *full_word(const char *word, const char *const *words, int n,
+			     const char *what, struct diag_list *dl)
+{
+	int k = keyword_index(word, words, n), i;
+	char list[128];
+	struct logbuf lb;
+
+	if (k >= 0)
+		return words[k];
+	if (k == -ENOENT)
+		return word;
+	logbuf_init(&lb, list, sizeof(list));
+	for (i = 0; i < n; i++)
+		if (!strncmp(word, words[i], strlen(word)))
+			logbuf_printf(&lb, "%s%s", lb.len ? ", " : "",
+				      words[i]);
+	diag_error(dl, NULL, "ambiguous %s \"%s\" (%s)", what, word, list);
+	return NULL;
+}
+
+/*
+ * @argv into @words (MAX_WORDS) with its option word, and negate's
+ * field, in full. 0, or -EINVAL said on @dl.
+ */
+static int full_words(int argc, const char *const *argv, const char **words,
+		      struct diag_list *dl)
+{
+	if (argc < 1 || !argv[0])
+		return fail(dl, "missing filter option");
+	if (argc > MAX_WORDS)
+		return fail(dl, "too many values for \"%s\"", argv[0]);
+	memcpy(words, argv, (size_t)argc * sizeof(*argv));
+	words[0] = full_word(argv[0], options, NR_OPTIONS, "filter option", dl);
+	if (!words[0])
+		return -EINVAL;
+	if (argc >= 2 && !strcmp(words[0], "negate")) {
+		words[1] = full_word(argv[1], field_names, FF_NR_FIELDS,
+				     "field to negate", dl);
+		if (!words[1])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+const char *flow_filter_option(const char *word)
+{
+	int k = keyword_index(word, options, NR_OPTIONS);
+
+	return k >= 0 ? options[k] : NULL;
+}
+
 bool flow_filter_is_option(const char *word)
 {
-	return field_of(word) >= 0 || !strcmp(word, "vd-name") ||
-	       !strcmp(word, "negate") || !strcmp(word, "clear");
+	return keyword_index(word, options, NR_OPTIONS) != -ENOENT;
 }
 
 static int parse_addr(const char *s, __u8 *family, __u8 bytes[16])
@@ -312,12 +378,13 @@ int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
 		      const char *vdom, struct diag_list *dl)
 {
 	struct flow_filter next = *f;
+	const char *words[MAX_WORDS];
 	int ret;
 
-	if (argc < 1 || !argv[0])
-		return fail(dl, "missing filter option");
+	if (full_words(argc, argv, words, dl))
+		return -EINVAL;
 	/* Work on a copy so that a failed command changes nothing. */
-	ret = apply(&next, argc, argv, vdom, dl);
+	ret = apply(&next, argc, words, vdom, dl);
 	if (!ret)
 		*f = next;
 	return ret;
@@ -385,10 +452,12 @@ int flow_filters_apply(struct flow_filter *f, int named, int argc,
 		       const char *const *argv, const char *vdom,
 		       struct diag_list *dl)
 {
+	const char *words[MAX_WORDS];
 	int k, field;
 
-	if (argc < 1 || !argv[0])
-		return fail(dl, "missing filter option");
+	if (full_words(argc, argv, words, dl))
+		return -EINVAL;
+	argv = words;
 	k = filter_for(f, named, argc, argv);
 	/*
 	 * `negate port` alone where only the other family's filter has a
@@ -436,17 +505,25 @@ bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt)
 int flow_filters_echo(const struct flow_filter *f, int named, int k, int argc,
 		      const char *const *argv, char *buf, size_t size)
 {
-	bool negate = argc >= 2 && !strcmp(argv[0], "negate");
+	const char *opt = argc >= 1 ? flow_filter_option(argv[0]) : NULL;
+	bool negate = argc >= 2 && opt && !strcmp(opt, "negate");
+	const char *field = NULL;
 	struct logbuf lb;
+	int i;
 
+	/* as typed, abbreviated or not: said in full */
+	if (negate) {
+		i = keyword_index(argv[1], field_names, FF_NR_FIELDS);
+		field = i >= 0 ? field_names[i] : argv[1];
+	}
 	logbuf_init(&lb, buf, size);
 	if (k != named && negate && argc == 2)
 		/* nothing was set: the other filter's FIELD was inverted */
 		logbuf_printf(
 			&lb,
 			"%s: negated in the %s filter, where it is set, which `diagnose debug flow %s` shows (the %s filter has no %s)\n",
-			argv[1], family_of(k), command_of(k), family_of(named),
-			argv[1]);
+			field, family_of(k), command_of(k), family_of(named),
+			field);
 	else if (k != named)
 		logbuf_printf(
 			&lb,
@@ -454,7 +531,7 @@ int flow_filters_echo(const struct flow_filter *f, int named, int k, int argc,
 			family_of(k), negate ? "set and negated" : "set",
 			family_of(k), command_of(k), command_of(named),
 			family_of(named));
-	else if (argc == 1 && !strcmp(argv[0], "clear") &&
+	else if (argc == 1 && opt && !strcmp(opt, "clear") &&
 		 li_flow_filter_left_out(f, k))
 		logbuf_printf(
 			&lb,

@@ -21,6 +21,10 @@
  *                    proto); with values, set FIELD first
  *   clear            remove every criterion
  *
+ * Options and negate's FIELD are abbreviated as on FortiOS's CLI: the
+ * fewest letters that name one (`sa 10.0.0.1`, `neg dp`; 5.x's `add A`
+ * is addr).
+ *
  * `negate FIELD` is the form FortiOS 6.x/7.x tools send; FIELD must be set
  * already (or be given values), since "not any" would silently match
  * nothing. Setting a field again clears its negation. A packet matches when
@@ -62,11 +66,14 @@ struct diag_list;
 int flow_filter_apply(struct flow_filter *f, int argc, const char *const *argv,
 		      const char *vdom, struct diag_list *dl);
 /*
- * Whether @word starts a command (addr, saddr, ... negate, clear), so
- * that `replay --trace saddr A dport 500` can be cut into the commands
- * an admin types one by one on the device.
+ * Whether @word starts a command (addr, saddr, ... negate, clear, or an
+ * abbreviation of one, even of several), so that `replay --trace saddr
+ * A dport 500` can be cut into the commands an admin types one by one
+ * on the device.
  */
 bool flow_filter_is_option(const char *word);
+/* The option @word names in full ("sa": "saddr"), NULL for none or several. */
+const char *flow_filter_option(const char *word);
 /*
  * The same, with the error's text in @err (truncated to @errlen), for an
  * answer on the control socket.

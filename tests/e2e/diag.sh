@@ -435,6 +435,11 @@ check "filter negate addr (addr set in filter6 only) says so: $(cat "$tmp/neg.ou
 check "... not that an address was set" lacks "set in the" "$tmp/neg.out"
 check "... filter6 lists it negated" filter_has filter6 \
 	"host addr: $ATT_ADDR6-$ATT_ADDR6 \(negate\)"
+# FortiOS's abbreviations: `sa` is saddr (it was an unknown option).
+li_cmd diagnose debug flow filter sa "$ATT_ADDR" >"$tmp/sa.out" 2>&1
+check "filter sa $ATT_ADDR (saddr abbreviated) sets saddr: $(cat "$tmp/sa.out")" \
+	filter_has filter "host saddr: $ATT_ADDR-$ATT_ADDR"
+li_cmd diagnose debug flow filter cl >/dev/null
 # What scripts typed when the one filter took both families.
 li_cmd diagnose debug flow filter6 clear >/dev/null
 li_cmd diagnose debug flow filter addr "$ATT_ADDR6" >"$tmp/compat.out"

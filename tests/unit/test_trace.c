@@ -383,6 +383,58 @@ static int cmd2(struct flow_filter *f, int family, const char *line, char *err,
 				  argc, argv, NULL, err, errlen);
 }
 
+/*
+ * Options and negate's field abbreviated as on FortiOS's CLI: the
+ * fewest letters that name one; `add` is 5.x's addr. They were refused
+ * as unknown options.
+ */
+static void test_filter_abbreviations(void **state)
+{
+	struct flow_filter f[FLOW_NR_FILTERS];
+	char err[128];
+
+	(void)state;
+	flow_filters_init(f);
+	ok(&f[FLOW_FILTER4], "sa 192.0.2.1");
+	ok(&f[FLOW_FILTER4], "add 10.0.0.1 10.0.0.9");
+	ok(&f[FLOW_FILTER4], "dp 500 501");
+	ok(&f[FLOW_FILTER4], "neg dp");
+	ok(&f[FLOW_FILTER4], "pr 17");
+	ok(&f[FLOW_FILTER4], "v 0");
+	check_format(&f[FLOW_FILTER4],
+		     "        vf: 0\n"
+		     "        proto: 17\n"
+		     "        host addr: 10.0.0.1-10.0.0.9\n"
+		     "        host saddr: 192.0.2.1-192.0.2.1\n"
+		     "        Host daddr: any\n"
+		     "        port: any\n"
+		     "        sport: any\n"
+		     "        dport: 500-501 (negate)\n");
+	ok(&f[FLOW_FILTER4], "vd-n root");
+	bad(&f[FLOW_FILTER4], "s 10.0.0.1",
+	    "ambiguous filter option \"s\" (saddr, sport)");
+	bad(&f[FLOW_FILTER4], "p 1",
+	    "ambiguous filter option \"p\" (proto, port)");
+	bad(&f[FLOW_FILTER4], "negate p",
+	    "ambiguous field to negate \"p\" (port, proto)");
+	bad(&f[FLOW_FILTER4], "sa", "missing value for \"saddr\"");
+	ok(&f[FLOW_FILTER4], "c");
+	assert_int_equal(f[FLOW_FILTER4].set, 0);
+	/* an abbreviated address command goes to its family's filter too */
+	assert_int_equal(cmd2(f, 4, "da 2001:db8::1", err, sizeof(err)),
+			 FLOW_FILTER6);
+	assert_int_equal(f[FLOW_FILTER6].set, 1u << FF_DADDR);
+	assert_int_equal(cmd2(f, 4, "n da", err, sizeof(err)), FLOW_FILTER6);
+	assert_int_equal(f[FLOW_FILTER6].negate, 1u << FF_DADDR);
+	/* what cuts replay's --trace words into commands */
+	assert_true(flow_filter_is_option("sa"));
+	assert_true(flow_filter_is_option("s"));
+	assert_false(flow_filter_is_option("and"));
+	assert_false(flow_filter_is_option("10.0.0.1"));
+	assert_string_equal(flow_filter_option("neg"), "negate");
+	assert_null(flow_filter_option("d"));
+}
+
 /* What flow_filters_echo() tells of command @line of @family's filter. */
 static void echo_is(const struct flow_filter *f, int family, int k,
 		    const char *line, const char *want)
@@ -498,10 +550,14 @@ static void test_filters_per_family(void **state)
 	echo_is(f, 6, FLOW_FILTER4, "negate saddr 10.0.0.1",
 		"IPv4 address: set and negated in the IPv4 filter, which `diagnose debug flow filter` shows (`filter6` selects IPv6 packets)\n");
 	echo_is(f, 6, FLOW_FILTER6, "negate addr", "");
+	echo_is(f, 4, FLOW_FILTER6, "neg a",
+		"addr: negated in the IPv6 filter, where it is set, which `diagnose debug flow filter6` shows (the IPv4 filter has no addr)\n");
 	/* the IPv4 filter, empty while filter6 is set, traces nothing */
 	echo_is(f, 4, FLOW_FILTER4, "clear",
 		"no IPv4 packet is traced while the IPv6 filter is set and this one is empty: `diagnose debug flow filter6 clear` clears that one too\n");
 	echo_is(f, 6, FLOW_FILTER6, "clear", "");
+	echo_is(f, 4, FLOW_FILTER4, "cl",
+		"no IPv4 packet is traced while the IPv6 filter is set and this one is empty: `diagnose debug flow filter6 clear` clears that one too\n");
 	n = flow_filters_format(f, FLOW_FILTER4, buf, sizeof(buf));
 	assert_int_equal(n, strlen(buf));
 	assert_non_null(strstr(
@@ -1002,6 +1058,7 @@ int main(void)
 		cmocka_unit_test(test_filter_format_default),
 		cmocka_unit_test(test_filter_format_set),
 		cmocka_unit_test(test_filter_errors),
+		cmocka_unit_test(test_filter_abbreviations),
 		cmocka_unit_test(test_filter_errors_text),
 		cmocka_unit_test(test_filter_vd_name),
 		cmocka_unit_test(test_filter_match_addr),
