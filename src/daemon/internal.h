@@ -207,6 +207,7 @@ struct daemon {
 	struct sa_src *srcs[SA_SOURCES_MAX];
 	size_t nr_srcs;
 	bool sa_unchecked;   /* LI_SAS_UNCHECKED as last pushed */
+	bool ike_gate;	     /* LI_SAS_IKE_GATE as last pushed */
 	__u16 natt_over;     /* a NAT-T port past LI_NATT_EXTRA, said; 0 none */
 	struct li_natt natt; /* the NAT-T ports last pushed (status) */
 	bool sa_push_failed;
@@ -381,6 +382,12 @@ int links_detach_all(struct daemon *d);
 void links_tick(struct daemon *d);
 size_t links_unenforced(const struct daemon *d, FILE *out);
 /* Why @k is wanted but not attached (in @buf if need be), or NULL. */
+/*
+ * May the data path gate IKE windows on the gateway's own IKE
+ * (LI_SAS_IKE_GATE)? Only while every interface up has our egress
+ * program: IKE leaving by one without it would go unseen.
+ */
+bool links_ike_gate(const struct daemon *d);
 const char *links_unattached_why(const struct daemon_link *k, char *buf,
 				 size_t size);
 const char *links_name(const struct daemon *d, int ifindex, char *buf,

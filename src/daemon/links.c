@@ -551,6 +551,23 @@ void links_tick(struct daemon *d)
 	}
 }
 
+bool links_ike_gate(const struct daemon *d)
+{
+	size_t i;
+
+	if (!d->nr_links)
+		return false;
+	for (i = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
+
+		if (!(k->flags & IFF_UP) || (k->flags & IFF_LOOPBACK))
+			continue;
+		if (!(k->attached || k->eg_only) || k->egress_err)
+			return false;
+	}
+	return true;
+}
+
 const char *links_unattached_why(const struct daemon_link *k, char *buf,
 				 size_t size)
 {

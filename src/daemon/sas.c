@@ -516,8 +516,11 @@ static int push(struct daemon *d, bool force)
 	__u16 over;
 	int err, lost;
 
+	bool gate = links_ike_gate(d);
+
 	if (!force && !d->sa_reg.dirty &&
-	    (unchecked || d->sa_table_err) == d->sa_unchecked)
+	    (unchecked || d->sa_table_err) == d->sa_unchecked &&
+	    gate == d->ike_gate)
 		return 0;
 	err = sa_registry_slots(&d->sa_reg, down_mask(d), &e, &n, &fresh, &nf);
 	if (err)
@@ -525,13 +528,16 @@ static int push(struct daemon *d, bool force)
 	for (i = 0; i < nf; i++)
 		li_loader_sa_stat_clear(d->l, fresh[i]);
 	lost = sa_registry_natt(&d->sa_reg, &natt, &over);
-	err = li_loader_set_sa_slots(d->l, e, n, &natt, unchecked);
+	err = li_loader_set_sa_slots(d->l, e, n, &natt,
+				     (unchecked ? LI_SAS_UNCHECKED : 0) |
+					     (gate ? LI_SAS_IKE_GATE : 0));
 	free(e);
 	free(fresh);
 	if (err == -E2BIG || err == -ENOSPC) {
 		d->sa_table_err = err;
 		d->sa_table_n = n;
-		err = li_loader_set_sa_slots(d->l, NULL, 0, &natt, true);
+		err = li_loader_set_sa_slots(d->l, NULL, 0, &natt,
+					     LI_SAS_UNCHECKED);
 		unchecked = true;
 	} else if (!err) {
 		d->sa_table_err = 0;
@@ -545,6 +551,7 @@ static int push(struct daemon *d, bool force)
 	}
 	d->sa_push_failed = false;
 	d->sa_reg.dirty = false;
+	d->ike_gate = gate;
 	d->sa_pushes++;
 	d->natt = natt;
 	natt_say(d, lost, over);
@@ -718,6 +725,10 @@ void sas_status(struct daemon *d, FILE *out)
 			"; port %u of the live SAs NOT (more than %d besides 4500)",
 			d->natt_over, LI_NATT_EXTRA);
 	fputc('\n', out);
+	fputs(d->ike_gate ?
+		      "IKE windows: opened by the gateway's own IKE that makes SAs, and its peer's answer (every interface's egress seen)\n" :
+		      "IKE windows: opened by any IKE that makes SAs the policies let through (an interface up without the session program)\n",
+	      out);
 	fprintf(out,
 		"ESP passed unverified, judged later: %llu SPIs had an SA, %llu had none (logged), %zu wait; %llu frames not judged (a source down, no daemon, too many at once)\n",
 		(unsigned long long)d->unv.verified,
@@ -793,6 +804,7 @@ void sas_status_json(struct daemon *d, FILE *out)
 		fprintf(out, "%u,", d->natt_over);
 	else
 		fputs("null,", out);
+	fprintf(out, "\"ike_gate\":%s,", d->ike_gate ? "true" : "false");
 	fprintf(out,
 		"\"unverified\":{\"spis_had_sa\":%llu,\"spis_forged\":%llu,\"spis_waiting\":%zu,\"frames_unjudged\":%llu},",
 		(unsigned long long)d->unv.verified,

@@ -259,27 +259,29 @@ static __always_inline int li_acc_esp_wrong_peer_drop(const LI_CTX *c)
 /* Probes of the IKE and fragment tables (below: open addressing). */
 #define LI_HOST_PROBE 8
 
-/* FNV-1a over the source address's words, and the family. */
-static size_t ike_home(const struct li_pkt *p)
+/* FNV-1a over an address's words, and the family. */
+static size_t ike_home(__u8 family, const __u32 *addr)
 {
-	__u64 x = 0xcbf29ce484222325ull ^ p->family;
+	__u64 x = 0xcbf29ce484222325ull ^ family;
 	int i;
 
 	for (i = 0; i < 4; i++)
-		x = (x ^ p->saddr[i]) * 0x100000001b3ull;
+		x = (x ^ addr[i]) * 0x100000001b3ull;
 	return (size_t)(x ^ (x >> 31)) & (LI_HOST_IKE_SLOTS - 1);
 }
 
-static bool ike_same(const struct li_host_ike *e, const struct li_pkt *p)
+static bool ike_same(const struct li_host_ike *e, __u8 family,
+		     const __u32 *addr)
 {
-	return e->used && e->family == p->family &&
-	       !memcmp(e->addr, p->saddr, sizeof(e->addr));
+	return e->used && e->family == family &&
+	       !memcmp(e->addr, addr, sizeof(e->addr));
 }
 
+/* Is @addr in @tab, noted less than @window ns ago? */
 static int ike_recent(const struct li_host *c, const struct li_host_ike *tab,
-		      const struct li_pkt *p)
+		      __u8 family, const __u32 *addr, __u64 window)
 {
-	size_t home = ike_home(p), i;
+	size_t home = ike_home(family, addr), i;
 
 	for (i = 0; i < LI_HOST_PROBE; i++) {
 		const struct li_host_ike *e =
@@ -287,8 +289,8 @@ static int ike_recent(const struct li_host *c, const struct li_host_ike *tab,
 
 		if (!e->used)
 			return 0;
-		if (ike_same(e, p))
-			return c->now_ns - e->ns < LI_IKE_WINDOW_NS;
+		if (ike_same(e, family, addr))
+			return c->now_ns - e->ns < window;
 	}
 	return 0;
 }
@@ -296,14 +298,14 @@ static int ike_recent(const struct li_host *c, const struct li_host_ike *tab,
 static __always_inline int li_acc_ike_recent(const LI_CTX *c,
 					     const struct li_pkt *p)
 {
-	return ike_recent(c, c->ike, p);
+	return ike_recent(c, c->ike, p->family, p->saddr, LI_IKE_WINDOW_NS);
 }
 
 /* Never stale here (li_acc_sas_stale): the window alone. */
 static __always_inline int li_acc_ike_new_recent(const LI_CTX *c,
 						 const struct li_pkt *p)
 {
-	return ike_recent(c, c->ike_new, p);
+	return ike_recent(c, c->ike_new, p->family, p->saddr, LI_IKE_WINDOW_NS);
 }
 
 /* Replay counts the policies' hits from its verdicts (replay.c). */
@@ -315,9 +317,9 @@ static __always_inline void li_acc_pol_hit(const LI_CTX *c, int fam, __u32 idx)
 }
 
 static void ike_note(const struct li_host *c, struct li_host_ike *tab,
-		     const struct li_pkt *p)
+		     __u8 family, const __u32 *addr)
 {
-	size_t home = ike_home(p), i;
+	size_t home = ike_home(family, addr), i;
 	struct li_host_ike *e = NULL;
 
 	/* The peer's own slot or a free one; else the window's oldest. */
@@ -325,7 +327,7 @@ static void ike_note(const struct li_host *c, struct li_host_ike *tab,
 		struct li_host_ike *g =
 			&tab[(home + i) & (LI_HOST_IKE_SLOTS - 1)];
 
-		if (!g->used || ike_same(g, p)) {
+		if (!g->used || ike_same(g, family, addr)) {
 			e = g;
 			break;
 		}
@@ -333,21 +335,36 @@ static void ike_note(const struct li_host *c, struct li_host_ike *tab,
 			e = g;
 	}
 	e->used = 1;
-	e->family = p->family;
-	memcpy(e->addr, p->saddr, sizeof(e->addr));
+	e->family = family;
+	memcpy(e->addr, addr, sizeof(e->addr));
 	e->ns = c->now_ns;
 }
 
 static __always_inline void li_acc_ike_note(const LI_CTX *c,
 					    const struct li_pkt *p)
 {
-	ike_note(c, c->ike, p);
+	ike_note(c, c->ike, p->family, p->saddr);
 }
 
 static __always_inline void li_acc_ike_new_note(const LI_CTX *c,
 						const struct li_pkt *p)
 {
-	ike_note(c, c->ike_new, p);
+	ike_note(c, c->ike_new, p->family, p->saddr);
+}
+
+/* The gateway's own IKE to p's destination (match.h li_ike_out). */
+static __always_inline void
+li_acc_ike_out_note(const LI_CTX *c, const struct li_pkt *p, int known)
+{
+	ike_note(c, c->ike_sent, p->family, p->daddr);
+	ike_note(c, known ? c->ike : c->ike_new, p->family, p->daddr);
+}
+
+static __always_inline int li_acc_ike_sent_ok(const LI_CTX *c,
+					      const struct li_pkt *p)
+{
+	return !c->ike_gate || ike_recent(c, c->ike_sent, p->family, p->saddr,
+					  LI_IKE_SENT_TRUST_NS);
 }
 
 static size_t frag_slot(const struct li_pkt *p)
@@ -827,13 +844,14 @@ int li_host_init(struct li_host *h, const struct li_ruleset *rs,
 	h->frags = calloc(LI_HOST_FRAG_SLOTS, sizeof(*h->frags));
 	h->ike = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike));
 	h->ike_new = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike_new));
+	h->ike_sent = calloc(LI_HOST_IKE_SLOTS, sizeof(*h->ike_sent));
 	h->local_tab = calloc(LI_LOCAL_SLOTS, sizeof(*h->local_tab));
 	h->sess_cap = LI_HOST_SESS_MIN;
 	h->sess = calloc(h->sess_cap, sizeof(*h->sess));
 	h->live = calloc(LI_SESS_MAX, sizeof(*h->live));
 	h->sess_gen = 1;
-	if (!h->frags || !h->ike || !h->ike_new || !h->local_tab || !h->sess ||
-	    !h->live) {
+	if (!h->frags || !h->ike || !h->ike_new || !h->ike_sent ||
+	    !h->local_tab || !h->sess || !h->live) {
 		li_host_free(h);
 		return -ENOMEM;
 	}
@@ -897,6 +915,7 @@ void li_host_free(struct li_host *h)
 	free(h->sa_of_id);
 	free(h->ike);
 	free(h->ike_new);
+	free(h->ike_sent);
 	free(h->sess);
 	free(h->live);
 	free(h->hint);
@@ -1014,7 +1033,13 @@ int li_host_classify(struct li_host *h, const struct li_pkt *p)
 
 void li_host_egress(struct li_host *h, const struct li_pkt *p)
 {
+	li_ike_out(h, p);
 	li_sess_egress(h, p);
+}
+
+void li_host_set_ike_gate(struct li_host *h, bool on)
+{
+	h->ike_gate = on;
 }
 
 bool li_host_from_local(struct li_host *h, const struct li_pkt *p)

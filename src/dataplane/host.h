@@ -125,10 +125,12 @@ struct li_host {
 	struct li_host_frag *frags;
 	/* li_host_decide()'s SA, for traces (li_host_sa()) */
 	const struct sa_entry *last_sa;
-	__u64 now_ns;		     /* the packet's time (li_host_set_now) */
-	struct li_host_ike *ike;     /* LI_HOST_IKE_SLOTS, known peers */
-	struct li_host_ike *ike_new; /* the same, new peers (sa_slot.h) */
-	struct li_host_sess *sess;   /* sess_cap slots (a power of 2) */
+	__u64 now_ns;		      /* the packet's time (li_host_set_now) */
+	struct li_host_ike *ike;      /* LI_HOST_IKE_SLOTS, known peers */
+	struct li_host_ike *ike_new;  /* the same, new peers (sa_slot.h) */
+	struct li_host_ike *ike_sent; /* the gateway's own IKE, by peer */
+	bool ike_gate; /* LI_SAS_IKE_GATE (sa_slot.h): li_host_set_ike_gate */
+	struct li_host_sess *sess; /* sess_cap slots (a power of 2) */
 	__u32 sess_cap;
 	__u32 *live; /* indices of used slots */
 	__u32 nr_live;
@@ -284,6 +286,13 @@ int li_host_decide_local(struct li_host *h, const struct li_pkt *p,
  * refreshes its session, as the TC egress program does live.
  */
 void li_host_egress(struct li_host *h, const struct li_pkt *p);
+
+/*
+ * The gateway's own IKE is seen leaving (LI_SAS_IKE_GATE, sa_slot.h): an
+ * IKE message that makes SAs opens its sender's window only if we sent
+ * it one lately. Off by default, as the daemon when any egress is unseen.
+ */
+void li_host_set_ike_gate(struct li_host *h, bool on);
 
 /* Is @p from one of the gateway's unicast addresses? */
 bool li_host_from_local(struct li_host *h, const struct li_pkt *p);

@@ -101,12 +101,11 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
 			 size_t n, size_t *first_out);
 /*
  * The live SAs (sa_slot.h) and their NAT-T ports @natt (packet.h; NULL:
- * 4500 alone), atomically; @unchecked: no SA source can be read, so ESP
- * goes to the policies unchecked (LI_SAS_UNCHECKED).
+ * 4500 alone), atomically, with @bits: LI_SAS_UNCHECKED (no SA source can
+ * be read, so ESP goes to the policies unchecked), LI_SAS_IKE_GATE.
  */
 int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
-			   size_t n, const struct li_natt *natt,
-			   bool unchecked);
+			   size_t n, const struct li_natt *natt, __u32 bits);
 /*
  * The SA table is kept, now: the heartbeat the data path checks an
  * unknown SPI against (LI_SAS_STALE_NS).

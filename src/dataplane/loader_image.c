@@ -609,23 +609,24 @@ int li_loader_set_locals(struct li_loader *l, const struct li_host_addr *a,
  * The SA entries @e into the half not in force (sa_table.c builds it in
  * place: a copy of the largest table took 8 MB of heap at each push,
  * which glibc kept), then the flip: one word with the half, the table's
- * size and LI_SAS_UNCHECKED. A table that does not fit leaves that half
+ * size and @bits (LI_SAS_UNCHECKED, LI_SAS_IKE_GATE). A table that does not fit leaves that half
  * half-built, and not in force.
  */
 int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
-			   size_t n, const struct li_natt *natt, bool unchecked)
+			   size_t n, const struct li_natt *natt, __u32 bits)
 {
 	const struct li_natt only = LI_NATT_INIT;
 	__u32 half = (l->sas_state & 1) ^ 1, word;
-	int bits;
+	int size_bits;
 
 	/* The half we overwrite was in force until the last flip. */
 	wait_gap(l->last_sas_ns);
-	bits = li_sa_table_build(l->smap + li_set_key(half, LI_SA_SLOTS, 0), e,
-				 n);
-	if (bits < 0)
-		return bits;
-	word = half | (__u32)bits << 8 | (unchecked ? LI_SAS_UNCHECKED : 0);
+	size_bits = li_sa_table_build(
+		l->smap + li_set_key(half, LI_SA_SLOTS, 0), e, n);
+	if (size_bits < 0)
+		return size_bits;
+	word = half | (__u32)size_bits << 8 |
+	       (bits & (LI_SAS_UNCHECKED | LI_SAS_IKE_GATE));
 	li_state_set(l, LI_STATE_SAS, word);
 	l->sas_state = word;
 	l->last_sas_ns = li_mono_ns();
@@ -649,7 +650,7 @@ int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 	if (n < 0)
 		return n;
 	li_natt_of_table(&natt, t, &over);
-	err = li_loader_set_sa_slots(l, e, (size_t)n, &natt, false);
+	err = li_loader_set_sa_slots(l, e, (size_t)n, &natt, 0);
 	free(e);
 	return err;
 }

@@ -91,6 +91,14 @@ struct {
 	__type(value, __u64);
 } li_ike_new SEC(".maps");
 
+/* The gateway's own IKE that makes SAs, by peer (sa_slot.h LI_SAS_IKE_GATE). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LI_IKE_SEEN_MAX);
+	__type(key, struct li_ike_key);
+	__type(value, __u64);
+} li_ike_sent SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LI_SAS_MAX);
@@ -527,12 +535,18 @@ static __always_inline int li_acc_esp_wrong_peer_drop(const LI_CTX *c)
 	return c->h->esp_wrong_peer_drop;
 }
 
+static __always_inline void ike_key_of(struct li_ike_key *k, __u8 family,
+				       const __u32 *addr)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->family = family;
+	__builtin_memcpy(k->addr, addr, sizeof(k->addr));
+}
+
 static __always_inline void ike_key(struct li_ike_key *k,
 				    const struct li_pkt *p)
 {
-	__builtin_memset(k, 0, sizeof(*k));
-	k->family = p->family;
-	__builtin_memcpy(k->addr, p->saddr, sizeof(k->addr));
+	ike_key_of(k, p->family, p->saddr);
 }
 
 /* The IKE window's clock: a test run's packet time, or the kernel's. */
@@ -622,6 +636,38 @@ static __always_inline void li_acc_ike_new_note(const LI_CTX *c,
 
 	if (now > c->cv->ike_new_ns)
 		c->cv->ike_new_ns = now;
+}
+
+/*
+ * The gateway's own IKE to p's destination (match.h li_ike_out, from the
+ * egress program only): its window, and the trust of its own IKE.
+ */
+static __always_inline void
+li_acc_ike_out_note(const LI_CTX *c, const struct li_pkt *p, int known)
+{
+	struct li_ike_key k;
+	__u64 now = ike_now(c);
+
+	ike_key_of(&k, p->family, p->daddr);
+	bpf_map_update_elem(&li_ike_sent, &k, &now, BPF_ANY);
+	bpf_map_update_elem(known ? (void *)&li_ike_seen : (void *)&li_ike_new,
+			    &k, &now, BPF_ANY);
+	if (!known && now > c->cv->ike_new_ns)
+		c->cv->ike_new_ns = now;
+}
+
+/* Only for IKE that makes SAs, let through (match.h). */
+static __always_inline int li_acc_ike_sent_ok(const LI_CTX *c,
+					      const struct li_pkt *p)
+{
+	struct li_ike_key k;
+	__u64 *t;
+
+	if (!(c->sas_state & LI_SAS_IKE_GATE))
+		return 1;
+	ike_key(&k, p);
+	t = bpf_map_lookup_elem(&li_ike_sent, &k);
+	return t && ike_now(c) - *t < LI_IKE_SENT_TRUST_NS;
 }
 
 /*
@@ -1283,7 +1329,13 @@ static __always_inline int li_egress(struct __sk_buff *skb, int uncounted,
 	 * lies in page fragments beyond the pulled headers, and a datagram
 	 * the frame seemed not to hold was malformed and opened nothing.
 	 */
-	li_parse_wire(data, data_end, skb->len, l3, &es->pkt);
+	li_parse_wire_out(data, data_end, skb->len, l3, &es->pkt);
+	/* The gateway's IKE: the set's header and SA state for it alone. */
+	if (es->pkt.flags & (LI_PKT_IKE | LI_PKT_IKE_OUT)) {
+		set_ctx(&c, cf, cf->state[LI_STATE_SET], &es->pkt);
+		c.sas_state = cf->state[LI_STATE_SAS];
+		li_ike_out(&c, &es->pkt);
+	}
 	li_sess_egress_how(&c, &es->pkt, uncounted);
 	return TC_ACT_UNSPEC;
 }

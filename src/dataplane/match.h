@@ -107,6 +107,12 @@
  *                          remember one now)
  *   int   li_acc_ike_new_recent(const LI_CTX *c, const struct li_pkt *p);
  *   void  li_acc_ike_new_note(const LI_CTX *c, const struct li_pkt *p);
+ *   void  li_acc_ike_out_note(const LI_CTX *c, const struct li_pkt *p,
+ *                             int known);  the gateway's own IKE to p's
+ *                          destination (li_ike_out), a known peer or not;
+ *   int   li_acc_ike_sent_ok(const LI_CTX *c, const struct li_pkt *p);
+ *                          may p's source open its window (no
+ *                          LI_SAS_IKE_GATE, or our IKE to it lately)?
  *                         (the same for an address of no known peer, kept
  *                          apart; while the SA table is stale, an IKE
  *                          message let through since about its last
@@ -703,6 +709,27 @@ li_sess_egress_how(const LI_CTX *c, const struct li_pkt *p, int uncounted)
 	li_acc_sess_open(c, k, n);
 }
 
+/*
+ * The gateway's own IKE leaving, from one of its addresses, that makes SAs
+ * (its IKE_AUTH or CREATE_CHILD_SA answer, its rekey request, Quick
+ * Mode): the window of the address it goes to opens, a known peer's or a
+ * new one's, and the address may open it again by its own such IKE for
+ * LI_IKE_SENT_TRUST_NS (sa_slot.h LI_SAS_IKE_GATE).
+ */
+static __always_inline void li_ike_out(const LI_CTX *c, const struct li_pkt *p)
+{
+	const struct li_local_slot *slot;
+	__u32 at;
+
+	if (!(p->flags & (LI_PKT_IKE | LI_PKT_IKE_OUT)) || p->malformed ||
+	    !li_ike_makes_sa(p->ike_exch) || !li_acc_detect_esp(c) ||
+	    li_addr_local_kind(c, p->family, p->saddr, &at, &slot) !=
+		    LI_LOCAL_UNICAST)
+		return;
+	li_acc_ike_out_note(
+		c, p, li_sa_find(c, p->family, p->daddr, LI_SA_PEER_SPI) != 0);
+}
+
 static __always_inline void li_sess_egress(const LI_CTX *c,
 					   const struct li_pkt *p)
 {
@@ -803,10 +830,13 @@ li_decide_local(const LI_CTX *c, const struct li_pkt *p, struct li_verdict *v)
 		/*
 		 * IKE that makes SAs let through: a known peer may rekey,
 		 * another address may be a new peer making its first SA
-		 * (sa_slot.h). A scan's IKE_SA_INIT, a DPD, opens nothing.
+		 * (sa_slot.h). A scan's IKE_SA_INIT, a DPD, opens nothing;
+		 * with LI_SAS_IKE_GATE, neither does an address the gateway
+		 * sent no such IKE lately (li_ike_out).
 		 */
 		if (!v->drop && (p->flags & LI_PKT_IKE) &&
-		    li_ike_makes_sa(p->ike_exch) && li_acc_detect_esp(c)) {
+		    li_ike_makes_sa(p->ike_exch) && li_acc_detect_esp(c) &&
+		    li_acc_ike_sent_ok(c, p)) {
 			if (li_sa_find(c, p->family, p->saddr, LI_SA_PEER_SPI))
 				li_acc_ike_note(c, p);
 			else

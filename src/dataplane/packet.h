@@ -41,6 +41,13 @@
 #define LI_PKT_ICMP_INNER (1u << 9)
 /* IPv6 neighbour or multicast listener discovery from the link: li_pkt_is_nd */
 #define LI_PKT_ND (1u << 10)
+/*
+ * UDP from port 500 or 4500 (with the non-ESP marker) to any other port
+ * with an IKE header: IKE the gateway sends, seen at its egress (a NATed
+ * peer's port is any); ike_exch is set. Read only there (match.h
+ * li_ike_out): what arrives is IKE by its destination port alone.
+ */
+#define LI_PKT_IKE_OUT (1u << 11)
 
 /*
  * IKE exchanges that make CHILD SAs (li_pkt.ike_exch): IKEv2's IKE_AUTH

@@ -13,9 +13,13 @@
 #ifndef LOCALIN_DATAPLANE_PARSE_L4_H
 #define LOCALIN_DATAPLANE_PARSE_L4_H
 
-/* A short IKE header is not malformed: the IKE daemon judges its own input. */
+/*
+ * A short IKE header is not malformed: the IKE daemon judges its own input.
+ * @flag: LI_PKT_IKE, or LI_PKT_IKE_OUT for IKE by its source port.
+ */
 static __always_inline void li_parse_ike(const void *data, const void *data_end,
-					 __u32 off, __u32 end, struct li_pkt *p)
+					 __u32 off, __u32 end, struct li_pkt *p,
+					 __u16 flag)
 {
 	/*
 	 * That the header is there, and its exchange: a peer's IKE is noted
@@ -27,7 +31,7 @@ static __always_inline void li_parse_ike(const void *data, const void *data_end,
 	const __u8 *h = li_ptr(data, data_end, off, end, LI_IKE_HLEN);
 
 	if (h) {
-		p->flags |= LI_PKT_IKE;
+		p->flags |= flag;
 		p->ike_exch = h[18]; /* after the SPIs, next payload, version */
 	}
 }
@@ -76,7 +80,8 @@ static __always_inline void li_parse_natt(const void *data,
 		h = li_ptr(data, data_end, off, end, LI_NON_ESP_MARKER_LEN);
 		if (h && li_get32(h) == 0) {
 			li_parse_ike(data, data_end,
-				     off + LI_NON_ESP_MARKER_LEN, end, p);
+				     off + LI_NON_ESP_MARKER_LEN, end, p,
+				     LI_PKT_IKE);
 			return;
 		}
 	}
@@ -85,6 +90,38 @@ static __always_inline void li_parse_natt(const void *data,
 		return;
 	}
 	li_parse_esp(data, data_end, off, end, p, LI_PKT_ESP | LI_PKT_ESP_UDP);
+}
+
+/*
+ * Is @p UDP from port 500 or 4500 that its destination port did not make
+ * IKE (parse.h li_parse_wire_out)?
+ */
+static __always_inline int li_ike_out_maybe(const struct li_pkt *p)
+{
+	return p->proto == 17 && !p->malformed &&
+	       (p->flags & (LI_PKT_PORTS | LI_PKT_IKE | LI_PKT_FRAG_LATER)) ==
+		       LI_PKT_PORTS &&
+	       (p->sport == LI_IKE_PORT || p->sport == LI_NATT_PORT);
+}
+
+/*
+ * IKE by its source port (LI_PKT_IKE_OUT): from 500, or from 4500 after the
+ * non-ESP marker (ESP in UDP has its SPI there, never 0). @off: the UDP
+ * payload's.
+ */
+static __always_inline void li_parse_ike_out(const void *data,
+					     const void *data_end, __u32 off,
+					     __u32 end, struct li_pkt *p)
+{
+	const __u8 *h;
+
+	if (p->sport == LI_NATT_PORT) {
+		h = li_ptr(data, data_end, off, end, LI_NON_ESP_MARKER_LEN);
+		if (!h || li_get32(h))
+			return;
+		off += LI_NON_ESP_MARKER_LEN;
+	}
+	li_parse_ike(data, data_end, off, end, p, LI_PKT_IKE_OUT);
 }
 
 /*
@@ -136,7 +173,8 @@ static __always_inline void li_parse_udp(const void *data, const void *data_end,
 	 * which are never 500 (sa_table.c li_natt_add).
 	 */
 	if (p->dport == LI_IKE_PORT)
-		li_parse_ike(data, data_end, off + LI_UDP_HLEN, end, p);
+		li_parse_ike(data, data_end, off + LI_UDP_HLEN, end, p,
+			     LI_PKT_IKE);
 	else if (p->dport == LI_NATT_PORT || li_natt_has(natt, p->dport))
 		li_parse_natt(data, data_end, off + LI_UDP_HLEN, end,
 			      ulen - LI_UDP_HLEN, p);

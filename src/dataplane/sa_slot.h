@@ -42,6 +42,22 @@
 #define LI_SAS_UNCHECKED (1u << 1)
 
 /*
+ * The gateway's own IKE is seen as it leaves (the egress program on
+ * every interface, links.c): then an IKE message that makes SAs opens
+ * its sender's window (below) only if the gateway sent that address such
+ * a message within LI_IKE_SENT_TRUST_NS (li_ike_sent; match.h
+ * li_ike_out): its own IKE_AUTH or CREATE_CHILD_SA answer, its rekey
+ * request. The IKE daemon sends those only to a peer it shares an IKE SA
+ * with; anyone may send us an IKE_AUTH header from an address he spoofs.
+ * The gateway's message opens the window too: it comes just before the
+ * peer may use the new SA (an answer), or just before the peer's answer.
+ * Without the bit (an egress program missing somewhere, replay) any
+ * such message the policies let through opens it, as before.
+ */
+#define LI_SAS_IKE_GATE (1u << 2)
+#define LI_IKE_SENT_TRUST_NS 30000000000ull
+
+/*
  * New SAs reach the data path a moment after the IKE daemon installs them
  * (its event, our read, the flip), and a peer may use one at once: after
  * a rekey it answered, or while the source that would tell us is down
@@ -110,7 +126,10 @@ static __always_inline __u32 li_sa_fold(__u8 family, const __u32 *a)
 	return family == 6 ? a[0] ^ a[1] ^ a[2] ^ a[3] : a[0];
 }
 
-/* li_ike_seen and li_ike_new key: an address whose IKE was let through. */
+/*
+ * li_ike_seen, li_ike_new and li_ike_sent key: an address whose IKE was
+ * let through, or that the gateway sent its own.
+ */
 struct li_ike_key {
 	__u8 family;
 	__u8 pad[3];

@@ -871,7 +871,13 @@ static int egress(struct replay *r, struct fit *fit, __u64 ts_ns)
 	int err;
 
 	if (!r->xdp) {
-		li_host_egress(&r->host, &fit->pkt);
+		struct li_pkt out = fit->pkt;
+
+		/* IKE to a NATed peer's port: by its source (the program's) */
+		if (li_ike_out_maybe(&out))
+			li_parse_wire_out(fit->frame, fit->frame + fit->len,
+					  fit->len, 0, &out);
+		li_host_egress(&r->host, &out);
 		return 0;
 	}
 	li_loader_set_test_time(r->xdp, ts_ns);

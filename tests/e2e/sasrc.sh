@@ -34,6 +34,7 @@ setup_run sa localin-sasrc
 SAFILE=$tmp/manual.sa
 OTHER=192.0.2.3 # a second address of the peer's namespace, not the SA's peer
 NEWPEER=192.0.2.4 # a third: a peer with no SA yet, whose IKE is let through
+SPOOFED=192.0.2.5 # a fourth: IKE_AUTH headers from it, the gateway sent it none
 
 write_conf() { # file wrong-peer-action [no-sources]
 	cat >"$1" <<EOF
@@ -76,6 +77,18 @@ send([IP(src='$1', dst='$GW_ADDR') / ESP(spi=s, seq=1) / Raw(bytes(32))
       for s in ($2,)])"
 }
 
+# The gateway's own IKE message of EXCHANGE (35 IKE_AUTH) from port 500
+# to DST, as charon's answer to a peer leaves: the egress program notes it
+# (sa_slot.h LI_SAS_IKE_GATE), which opens DST's window.
+gw_ike_send() { # dst [exchange]
+	ip netns exec "$GW" "$py" -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('$GW_ADDR', 500))
+hdr = bytes(range(1, 17)) + bytes([33, 0x20, ${2:-35}, 0x20]) + bytes(4) + (28).to_bytes(4, 'big')
+s.sendto(hdr, ('$1', 500))"
+}
+
 esp_ok() { count "ESP with a live SPI (passed)"; }
 esp_bad() { count "ESP with an unknown SPI (dropped)"; }
 esp_peer() { count "ESP with a live SPI from an unexpected peer"; }
@@ -109,6 +122,7 @@ reaches_min() { # counter-function want
 make_lab
 ip -n "$PEER" addr add "$OTHER/24" dev peer0
 ip -n "$PEER" addr add "$NEWPEER/24" dev peer0
+ip -n "$PEER" addr add "$SPOOFED/24" dev peer0
 conf=$tmp/localin.conf
 write_conf "$conf" accept
 
@@ -351,13 +365,15 @@ esp_send 0xc0ffee0a 1 "$OTHER"
 # (past the 2 s window a running daemon leaves it). Dropped before: a
 # gateway whose daemon would not start (a config refused in a restart
 # loop) took no new peer, then kept it only 2 s.
+gw_ike_send "$NEWPEER"
 ike_esp_send "$NEWPEER" 0xc0ffee0b 0
 sleep 3
 esp_send 0xc0ffee0d 1 "$NEWPEER"
+ike_esp_send "$SPOOFED" 0xc0ffee12 0
 kill -CONT "$dpid"
 check "daemon stopped 4 s: the peer's unknown SPIs, and a new peer's after its IKE (at once and 3 s on), pass unverified" \
 	reaches unverified "$((u0 + 4))"
-check "... an address that spoke no IKE: its unknown SPI is dropped" reaches esp_bad "$((bad0 + 1))"
+check "... an address that spoke no IKE, and one whose IKE_AUTH the gateway never answered: their unknown SPIs dropped" reaches esp_bad "$((bad0 + 2))"
 check "... a live SPI still passes as one" reaches esp_ok "$((ok0 + 1))"
 # Failing open is said: the daemon, back, counts what passed unverified.
 check "... and said once the daemon is back: 4 ESP frames passed unverified" \
@@ -368,11 +384,23 @@ check "... and said once the daemon is back: 4 ESP frames passed unverified" \
 # and is dropped past that.
 bad0=$(esp_bad)
 esp_send 0xc0ffee09 1
-ike_esp_send "$NEWPEER" 0xc0ffee0c 0
+gw_ike_send "$NEWPEER"
+esp_send 0xc0ffee0c 1 "$NEWPEER"
 check "the daemon back: the peer's unknown SPI dropped again" \
 	reaches esp_bad "$((bad0 + 1))"
-check "... a new peer's just after its IKE passes unverified" \
+check "... a new peer's just after the gateway's IKE_AUTH to it passes unverified" \
 	reaches unverified "$((u0 + 5))"
+li_cmd status >"$tmp/gate.out" 2>&1
+check "... status: the windows opened by the gateway's own IKE" \
+	grep -q "^IKE windows: opened by the gateway's own IKE that makes SAs" "$tmp/gate.out"
+# An IKE_AUTH header anyone can send from an address he spoofs; the
+# gateway answers only a peer it shares an IKE SA with. Before, the
+# spoofed header opened the window: its forged ESP passed for 2 s.
+bad0=$(esp_bad)
+ike_esp_send "$SPOOFED" 0xc0ffee13 0
+check "an IKE_AUTH from an address the gateway sent none opens nothing: its ESP dropped" \
+	reaches esp_bad "$((bad0 + 1))"
+check "... not passed unverified" reaches unverified "$((u0 + 5))"
 ike_esp_send "$NEWPEER" 0xc0ffee0e 2.5
 check "... 2.5 s after its IKE, dropped as an unknown SPI" \
 	reaches esp_bad "$((bad0 + 2))"
@@ -388,6 +416,7 @@ check "... neither passed unverified" reaches unverified "$((u0 + 5))"
 # esp_action="accept" (it passed). What passed while the daemon was
 # stopped cannot be judged (an SA may have come and gone unseen): not
 # logged.
+gw_ike_send "$NEWPEER"
 ike_esp_send "$NEWPEER" "0xc0ffee10, 0xc0ffee11" 0
 printf '%s 0xc0ffee02 %s manual\n%s 0xc0ffee10 %s manual\n' \
 	"$GW_ADDR" "$PEER_ADDR" "$GW_ADDR" "$NEWPEER" >"$SAFILE.new" &&

@@ -337,6 +337,7 @@ check "charon -9: the new inbound SAs live" spis_live
 unverified_none_forged() { # tag
 	status >"$LAB_DIR/unverified-$1.status"
 	echo "# $1: $(grep '^ESP passed unverified, judged later' "$LAB_DIR/unverified-$1.status")"
+	echo "# $1: $(grep '^IKE windows' "$LAB_DIR/unverified-$1.status")"
 	check "$1: no SPI of the peer's SAs logged as a forged one that passed" \
 		sh -c "! grep -q 'remip=$PEER_ADDR .*esp_action=\"accept\"' '$LAB_DIR/localin.log'"
 	check "$1: status agrees: no SPI that passed unverified had no SA" \
