@@ -116,6 +116,11 @@ void li_loader_sas_alive(struct li_loader *l);
  * tests, benches: past LI_NATT_EXTRA, the rest are not NAT-T).
  */
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t);
+/*
+ * li_loader_set_sas() sets LI_SAS_IKE_GATE too (sa_slot.h): for tests that
+ * hold the host to the program with it (li_host_set_ike_gate).
+ */
+void li_loader_set_ike_gate(struct li_loader *l, bool on);
 /* Packets and bytes the data path let through for SA @id; zeroing them. */
 int li_loader_sa_stat(struct li_loader *l, __u32 id, struct li_sa_stat *out);
 int li_loader_sa_stat_clear(struct li_loader *l, __u32 id);

@@ -639,6 +639,11 @@ int li_loader_set_sa_slots(struct li_loader *l, const struct li_sa_slot *e,
 	return 0;
 }
 
+void li_loader_set_ike_gate(struct li_loader *l, bool on)
+{
+	l->ike_gate = on;
+}
+
 int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 {
 	struct li_natt natt;
@@ -650,7 +655,8 @@ int li_loader_set_sas(struct li_loader *l, const struct spi_table *t)
 	if (n < 0)
 		return n;
 	li_natt_of_table(&natt, t, &over);
-	err = li_loader_set_sa_slots(l, e, (size_t)n, &natt, 0);
+	err = li_loader_set_sa_slots(l, e, (size_t)n, &natt,
+				     l->ike_gate ? LI_SAS_IKE_GATE : 0);
 	free(e);
 	return err;
 }

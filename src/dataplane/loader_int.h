@@ -100,6 +100,7 @@ struct li_loader {
 	__u32 locals_half; /* locals table half in force */
 	__u64 last_locals_ns;
 	__u32 sas_state; /* state[LI_STATE_SAS]: half in force, bits */
+	bool ike_gate;	 /* li_loader_set_sas's LI_SAS_IKE_GATE (tests) */
 	__u64 last_sas_ns;
 
 	struct li_ifname *ifs;

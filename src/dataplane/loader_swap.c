@@ -192,6 +192,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_frags, b->maps.li_frags },
 		{ a->maps.li_ike_seen, b->maps.li_ike_seen },
 		{ a->maps.li_ike_new, b->maps.li_ike_new },
+		{ a->maps.li_ike_sent, b->maps.li_ike_sent },
 		{ a->maps.li_sess_tab, b->maps.li_sess_tab }, /* and its seed */
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 	};

@@ -99,6 +99,7 @@ struct run {
 	/* configs with the host's hint on (li_host_use_hint), and its
 	 * session verdicts */
 	unsigned long long host_hint, host_hint_sess;
+	bool ike_gate; /* this config's (LI_SAS_IKE_GATE), both sides */
 	unsigned long long by_reason[LI_R_MAX], frag_hits;
 	unsigned long long by_sess[LI_VS_RECHECK + 1], icmp_err_hits;
 	unsigned long long egress, reloads, in_at_reload, timed_out, cut;
@@ -418,6 +419,14 @@ static int host_setup(struct run *r, const struct li_ruleset *rs)
 		err = li_host_use_hint(&r->h, true);
 		r->host_hint++;
 	}
+	/*
+	 * Every other pair of configs, IKE windows open only after the
+	 * gateway's own IKE (sa_slot.h LI_SAS_IKE_GATE), as the daemon
+	 * sets it: both sides (xdp_setup).
+	 */
+	r->ike_gate = (r->configs / 2) % 2;
+	if (!err)
+		li_host_set_ike_gate(&r->h, r->ike_gate);
 	for (i = 0; i < 2 && !err; i++)
 		err = li_host_add_ip4_subnet(&r->h, htonl(r->w.gw4[i]),
 					     (unsigned int)r->w.plen4[i]);
@@ -446,6 +455,7 @@ static int xdp_setup(struct run *r, const struct li_ruleset *rs)
 	if (!err)
 		err = li_loader_set_locals(r->l, r->h.locals, r->h.nr_locals,
 					   NULL);
+	li_loader_set_ike_gate(r->l, r->ike_gate);
 	if (!err)
 		err = li_loader_set_sas(r->l, &r->sas);
 	if (!err)
@@ -625,10 +635,11 @@ static void report_sessions(const struct run *r)
 	printf("  flows made: out new %llu, out more %llu, out opening none "
 	       "%llu, replies %llu, in new %llu, in same intf %llu, in other "
 	       "intf %llu, gateway answers %llu, ICMP errors %llu, near misses "
-	       "%llu, clock at a timer's edge %llu\n",
+	       "%llu, clock at a timer's edge %llu, ESP from an IKE flow's "
+	       "peer %llu\n",
 	       m[GM_OUT_NEW], m[GM_OUT_MORE], m[GM_OUT_NONE], m[GM_REPLY],
 	       m[GM_IN_NEW], m[GM_IN_SAME], m[GM_IN_OTHER], m[GM_IN_ANSWER],
-	       m[GM_ICMP_ERR], m[GM_NEAR], m[GM_EDGE]);
+	       m[GM_ICMP_ERR], m[GM_NEAR], m[GM_EDGE], m[GM_ESP]);
 }
 
 /* Session cases a long run must have met; how many it did not (named). */

@@ -104,6 +104,7 @@ enum gen_made {
 	GM_ICMP_ERR,	/* an ICMP error quoting a flow's outbound packet */
 	GM_NEAR,	/* a near miss: one field off a flow's reply */
 	GM_EDGE,	/* the clock put at a timer's edge before a packet */
+	GM_ESP,		/* ESP from the peer of an IKE flow: a new SPI */
 	GM_NR,
 };
 /* What a config's packets are drawn from. */

@@ -63,6 +63,24 @@ static __u32 flow_l4(struct rng *r, const struct gen_flow *fl, int from_gw,
 
 	if (fl->proto == 17) {
 		rng_fill(r, l4 + 8, plen);
+		/*
+		 * The gateway's IKE port: mostly an IKE header both ways (after
+		 * the non-ESP marker on 4500), of an exchange that makes SAs
+		 * at times: the windows it opens (sa_slot.h LI_SAS_IKE_GATE).
+		 */
+		if ((fl->gport == 500 || fl->gport == 4500) && rng_below(r, 4)) {
+			static const __u8 exch[] = { 32, 34, 35, 36, 37 };
+			__u8 *h = l4 + 8;
+
+			if (fl->gport == 4500) {
+				put32(h, 0);
+				h += 4;
+			}
+			rng_fill(r, h, 28);
+			h[17] = 0x20;
+			h[18] = exch[rng_below(r, sizeof(exch))];
+			plen = (__u32)(h + 28 - (l4 + 8));
+		}
 		put16(l4, sport);
 		put16(l4 + 2, dport);
 		put16(l4 + 4, 8 + plen);
@@ -255,7 +273,12 @@ static void flow_init(struct rng *r, const struct gen_world *w,
 	fl->out = (__u8)out;
 	gw_addr(r, w, fl->family, fl->gw);
 	gen_addr(r, w, fl->family, fl->peer);
-	if (out) {
+	if (out && fl->proto == 17 && !rng_below(r, 6)) {
+		/* the gateway's IKE: a peer's port, or a NATed one's */
+		fl->gport = rng_below(r, 2) ? 500 : 4500;
+		fl->pport = (__u16)(rng_below(r, 2) ? fl->gport :
+						      1024 + rng_below(r, 64512));
+	} else if (out) {
 		fl->gport =
 			(__u16)(rng_below(r, 8) ? 1024 + rng_below(r, 64512) :
 						  gen_port(r, w));
@@ -267,6 +290,37 @@ static void flow_init(struct rng *r, const struct gen_world *w,
 	}
 	if (fl->proto != 6 && fl->proto != 17)
 		fl->gport = (__u16)rng_next(r); /* the echo identifier */
+}
+
+/*
+ * ESP from the peer of an IKE flow, of an SPI no SA has (a new SA's, or a
+ * forger's): raw, or in UDP to 4500 from the flow's port. It passes in a
+ * window its IKE opened (sa_slot.h), which LI_SAS_IKE_GATE ties to the
+ * gateway's own IKE.
+ */
+static void esp_from_peer(struct rng *r, const struct gen_flow *fl,
+			  struct gen_dgram *d)
+{
+	__u32 plen = 8 + rng_below(r, 24);
+	__u8 *e = d->l4;
+
+	memset(d, 0, sizeof(*d));
+	d->family = fl->family;
+	memcpy(d->saddr, fl->peer, 16);
+	memcpy(d->daddr, fl->gw, 16);
+	if (fl->gport == 4500) {
+		d->proto = 17;
+		put16(e, fl->pport);
+		put16(e + 2, 4500);
+		put16(e + 4, 8 + plen);
+		put16(e + 6, 0);
+		e += 8;
+	} else {
+		d->proto = 50;
+	}
+	rng_fill(r, e, plen);
+	put32(e, 0x1000 + rng_below(r, 0x10000)); /* never 0: not IKE */
+	d->l4_len = (__u32)(e + plen - d->l4);
 }
 
 /* An egress frame that opens no session: not from us, or to a group. */
@@ -369,6 +423,10 @@ int gen_flow_frame(struct rng *r, struct gen_world *w, struct gen_frame *f)
 			flow_dgram(r, fl, 1, tcp_flags(r), !fl->out, &d);
 			w->made[fl->out ? GM_OUT_MORE : GM_IN_ANSWER]++;
 			in = 0;
+		} else if (k < 55 && fl->proto == 17 &&
+			   (fl->gport == 500 || fl->gport == 4500)) {
+			esp_from_peer(r, fl, &d);
+			w->made[GM_ESP]++;
 		} else if (fl->out) {
 			/* replies may come back anywhere */
 			flow_dgram(r, fl, 0, tcp_flags(r), 1, &d);
