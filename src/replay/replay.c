@@ -804,6 +804,7 @@ static int setup_xdp(struct replay *r)
 					   r->host.nr_locals, NULL);
 	if (err > 0) /* the host's table refused them first */
 		err = -ENOSPC;
+	li_loader_set_ike_gate(r->xdp, true); /* as the host (setup) */
 	if (!err)
 		err = li_loader_set_sas(r->xdp, &r->sas);
 	if (err)
@@ -915,6 +916,13 @@ static int setup(struct replay *r)
 			&r->p->diags, NULL,
 			"%s: the SAs use more than %d NAT-T ports besides 4500: ESP in UDP to port %u is not SPI-checked",
 			r->o->sa_file, LI_NATT_EXTRA, r->host.natt_over);
+	/*
+	 * IKE windows as the daemon opens them on a gateway whose every
+	 * interface has the egress program (sa_slot.h LI_SAS_IKE_GATE): on
+	 * the gateway's own IKE in the capture, which a capture on the
+	 * gateway holds (both directions).
+	 */
+	li_host_set_ike_gate(&r->host, true);
 	if (!err) /* as the XDP program decides */
 		err = li_host_use_phase(&r->host, true);
 	if (!err)

@@ -139,6 +139,15 @@ def ike6(src, dst=GW6, sport=500, dport=500, n=1, exch=34):
     return eth(v6(src, dst, UDP(sport=sport, dport=dport) / pay))
 
 
+def gw_ike4(dst, sport=4500, dport=4500, n=1, exch=36):
+    """The gateway's own IKE out (a CREATE_CHILD_SA answer by default): it
+    opens the window of the address it goes to, which that address's own
+    such IKE may open again for 30 s (sa_slot.h LI_SAS_IKE_GATE). From
+    4500 behind the marker, to a NATed peer's port too."""
+    pay = ike(n, exch) if sport not in (4500, 4501) else NEM + ike(n, exch)
+    return eth(v4(GW, dst, UDP(sport=sport, dport=dport) / pay))
+
+
 def tcp4(src, dport, dst=GW, tags=(), sport=40000):
     return eth(v4(src, dst, TCP(sport=sport, dport=dport, flags="S")), tags)
 
@@ -517,7 +526,9 @@ def seed():
     c.add(udp4("198.18.7.7", 501, sport=500), IMPL, "port 501")
     c.add(tcp4("198.18.7.8", 500), IMPL, "IKE is UDP only")
     c.add(ike6("2001:db8:dead::1"), NONLOCAL, "no IPv6 address")
-    c.add(esp4(PEER, 0xc0ffee00), UNVER, "new SPI, after its IKE")
+    c.add(gw_ike4(PEER, n=4), NONLOCAL,
+          "the gateway's CREATE_CHILD_SA answer to the peer")
+    c.add(esp4(PEER, 0xc0ffee00), UNVER, "new SPI, after that IKE")
     c.add(esp4(PEER, 0xc0ffee00), BADSPI, "stale SPI, IKE long ago",
           at="2024-06-10 08:00:09")
     return c
@@ -608,8 +619,10 @@ def esp_natt_port():
     c.add(ike4(PEER, sport=4501, dport=4501, n=1, exch=36), sess(2),
           "IKE (CREATE_CHILD_SA) behind the marker, in packet 5's flow")
     c.add(ike4("198.18.9.4", sport=4501, dport=4501, n=2), deny(3))
+    c.add(gw_ike4(PEER, sport=4501, dport=4501, n=1), NONLOCAL,
+          "the gateway's answer to packet 7, on 4501")
     c.add(espudp4(PEER, 0x0badf00d, sport=4501, dport=4501), UNVER,
-          "packet 7's IKE on 4501 opened the peer's rekey window")
+          "packet 9's IKE on 4501 opened the peer's rekey window")
     # 10 s on: past the rekey window (2 s), inside the 4501 session.
     c.add(espudp4(PEER, 0x0badf00d, sport=4501, dport=4501), BADSPI,
           "in the peer's 4501 session: the SPI decides, not the session",
@@ -626,17 +639,22 @@ def esp_natt_port():
 
 def esp_rekey():
     # The rekey window: an unknown SPI passes unverified from a known peer
-    # (the peer of a live SA) within 2 s of an IKE message of its that was
-    # let through and makes SAs (a DPD does not). esp-rekey.sa: 198.51.100.1 c0ffee01 from PEER,
-    # 198.51.100.1 c0ffee11 from 203.0.113.20; policy 1 denies IKE from
-    # 203.0.113.20. Another address whose IKE that makes SAs (IKE_AUTH,
-    # CREATE_CHILD_SA, IKEv1 Quick Mode) was let through may be a new
-    # peer making its first SA: the same window, apart (sa_slot.h).
-    # Past 2 s the window closes; the capture stays inside
-    # it, since `replay --engine xdp` (tests/diff) runs on the kernel's
-    # clock, not the capture's.
+    # (the peer of a live SA) within 2 s of an IKE message that makes SAs
+    # (a DPD does not): the gateway's own to it (its answer, its rekey
+    # request), or the peer's own let through once the gateway sent it
+    # such a message in the last 30 s (sa_slot.h LI_SAS_IKE_GATE: replay
+    # opens windows as the daemon does). esp-rekey.sa: 198.51.100.1
+    # c0ffee01 from PEER, 198.51.100.1 c0ffee11 from 203.0.113.20; policy
+    # 1 denies IKE from 203.0.113.20. Another address the gateway makes SAs
+    # with may be a new peer making its first SA: the same window, apart
+    # (sa_slot.h). An IKE_AUTH header anyone can send from an address he
+    # spoofs; the gateway answers only a peer it has an IKE SA with. Past
+    # 2 s the window closes; the capture stays inside it, since `replay
+    # --engine xdp` (tests/diff) runs on the kernel's clock, not the
+    # capture's.
     peer2, other = "203.0.113.20", "198.18.3.1"
     other2, other3 = "198.18.3.2", "198.18.3.3"
+    spoofed, natted = "198.18.3.4", "198.18.3.5"
     c = Capture("esp-rekey", "2024-06-10 10:30:00")
     c.add(espudp4(PEER, 0xc0ffee02), BADSPI, "no IKE from it yet")
     c.add(ike4(PEER, sport=4500, dport=4500, exch=37), IMPL,
@@ -644,6 +662,9 @@ def esp_rekey():
     c.add(espudp4(PEER, 0xc0ffee02), BADSPI, "a DPD makes no SA: no window")
     c.add(ike4(PEER, sport=4500, dport=4500, exch=36), sess(0),
           "its CREATE_CHILD_SA, in the DPD's flow")
+    c.add(espudp4(PEER, 0xc0ffee02), BADSPI,
+          "the gateway sent it none lately: no window (a spoofer's alike)")
+    c.add(gw_ike4(PEER), NONLOCAL, "the gateway's CREATE_CHILD_SA answer")
     c.add(espudp4(PEER, 0xc0ffee02), UNVER, "the new SA, unannounced")
     c.add(esp4(PEER, 0xc0ffee03), UNVER, "raw ESP alike")
     c.add(espudp4(PEER, 0xc0ffee01), OK, "the old one still known")
@@ -652,13 +673,25 @@ def esp_rekey():
     c.add(espudp4(other, 0xc0ffee04), BADSPI,
           "its IKE_SA_INIT makes no SA: a scan's opens nothing")
     c.add(ike4(other, sport=4500, dport=4500, n=2, exch=35), sess(0),
-          "its IKE_AUTH, in packet 7's flow")
+          "its IKE_AUTH, in packet 11's flow")
+    c.add(gw_ike4(other, n=2, exch=35), NONLOCAL,
+          "the gateway's IKE_AUTH answer")
     c.add(espudp4(other, 0xc0ffee04), UNVER,
           "a new peer: its first SA, not read yet")
-    c.add(ike4(other2, n=3, exch=32), IMPL, "IKEv1 Quick Mode")
+    c.add(gw_ike4(other2, sport=500, dport=500, n=3, exch=32), NONLOCAL,
+          "the gateway's IKEv1 Quick Mode")
+    c.add(ike4(other2, n=3, exch=32), sess(0),
+          "the peer's Quick Mode, in the gateway's session")
     c.add(esp4(other2, 0xc0ffee05), UNVER, "a new peer alike")
     c.add(ike4(other3, n=4, exch=37), IMPL, "an INFORMATIONAL")
     c.add(esp4(other3, 0xc0ffee06), BADSPI, "makes no SA")
+    c.add(ike4(spoofed, sport=4500, dport=4500, n=5, exch=35), IMPL,
+          "an IKE_AUTH the gateway never answered (spoofed)")
+    c.add(espudp4(spoofed, 0xc0ffee07), BADSPI, "opens nothing")
+    c.add(gw_ike4(natted, dport=40123, n=6, exch=35), NONLOCAL,
+          "the gateway's IKE_AUTH answer to a NATed peer's port")
+    c.add(espudp4(natted, 0xc0ffee08, sport=40123), UNVER,
+          "its first SA: IKE by the source port 4500 opened it")
     c.add(ike4(peer2, sport=4500, dport=4500), deny(1))
     c.add(espudp4(peer2, 0xc0ffee12), BADSPI, "its IKE was dropped")
     c.add(espudp4(peer2, 0xc0ffee11), OK)
@@ -1621,6 +1654,8 @@ def ike_window_peers():
     for i, p in enumerate(peers):
         c.add(ike4(p, sport=4500, dport=4500, n=i + 1, exch=36), IMPL,
               "peer %d: its CREATE_CHILD_SA" % i)
+        c.add(gw_ike4(p, n=i + 1), NONLOCAL,
+              "peer %d: the gateway's answer" % i)
     for i, p in enumerate(peers):
         c.add(espudp4(p, 0xc2000000 + i), UNVER,
               "peer %d: a new SPI within its window" % i)
@@ -1673,6 +1708,8 @@ def time_zero_ike():
     c = Capture("time-zero-ike", "1970-01-01 00:00:00")
     c.add(ike4(PEER, sport=4500, dport=4500, exch=36), IMPL,
           "the peer's CREATE_CHILD_SA at 0", at_us=0)
+    c.add(gw_ike4(PEER), NONLOCAL, "the gateway's answer at 1 ms",
+          at_us=1000)
     c.add(espudp4(PEER, 0xc0ffee02), UNVER, "its new SPI 0.5 s later",
           at_us=500000)
     return c
