@@ -1329,7 +1329,8 @@ static __always_inline int li_egress(struct __sk_buff *skb, int uncounted,
 	 * lies in page fragments beyond the pulled headers, and a datagram
 	 * the frame seemed not to hold was malformed and opened nothing.
 	 */
-	li_parse_wire_out(data, data_end, skb->len, l3, &es->pkt);
+	/* NAT-T as the XDP program parses: the live SAs' ports (packet.h) */
+	li_parse_wire_out(data, data_end, skb->len, l3, &cv->natt, &es->pkt);
 	/* The gateway's IKE: the set's header and SA state for it alone. */
 	if (es->pkt.flags & (LI_PKT_IKE | LI_PKT_IKE_OUT)) {
 		set_ctx(&c, cf, cf->state[LI_STATE_SET], &es->pkt);

@@ -410,21 +410,22 @@ static __always_inline int li_parse_wire(const void *data, const void *data_end,
 
 /*
  * li_parse_wire() of a frame the gateway sends (the egress program, the
- * host's egress half): IKE from port 500, or 4500 with the non-ESP
- * marker, to any port (a NATed peer's) is IKE by its source port too
- * (LI_PKT_IKE_OUT, match.h li_ike_out). Not for what arrives: there IKE
- * is what its destination port says, and this costs a compare or two.
+ * host's egress half), with the NAT-T ports @natt as what arrives is
+ * parsed: IKE from port 500, or a NAT-T port with the non-ESP marker, to
+ * any port (a NATed peer's) is IKE by its source port too (LI_PKT_IKE_OUT,
+ * match.h li_ike_out). Not for what arrives: there IKE is what its
+ * destination port says, and this costs a compare or two.
  */
 static __always_inline int li_parse_wire_out(const void *data,
 					     const void *data_end, __u32 wire,
-					     int l3, struct li_pkt *p)
+					     int l3, const struct li_natt *natt,
+					     struct li_pkt *p)
 {
-	const struct li_natt natt = LI_NATT_INIT;
 	struct li_l4_at at;
 
 	li_parse_l3_as(data, data_end, wire, l3, p, &at);
-	li_parse_rest(data, data_end, &at, &natt, p);
-	if (at.off && li_ike_out_maybe(p))
+	li_parse_rest(data, data_end, &at, natt, p);
+	if (at.off && li_ike_out_maybe(p, natt))
 		li_parse_ike_out(data, data_end, at.off + LI_UDP_HLEN, at.end,
 				 p);
 	return 0;

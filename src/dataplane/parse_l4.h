@@ -93,21 +93,9 @@ static __always_inline void li_parse_natt(const void *data,
 }
 
 /*
- * Is @p UDP from port 500 or 4500 that its destination port did not make
- * IKE (parse.h li_parse_wire_out)?
- */
-static __always_inline int li_ike_out_maybe(const struct li_pkt *p)
-{
-	return p->proto == 17 && !p->malformed &&
-	       (p->flags & (LI_PKT_PORTS | LI_PKT_IKE | LI_PKT_FRAG_LATER)) ==
-		       LI_PKT_PORTS &&
-	       (p->sport == LI_IKE_PORT || p->sport == LI_NATT_PORT);
-}
-
-/*
- * IKE by its source port (LI_PKT_IKE_OUT): from 500, or from 4500 after the
- * non-ESP marker (ESP in UDP has its SPI there, never 0). @off: the UDP
- * payload's.
+ * IKE by its source port (LI_PKT_IKE_OUT): from 500, or from a NAT-T port
+ * after the non-ESP marker (ESP in UDP has its SPI there, never 0). @off:
+ * the UDP payload's.
  */
 static __always_inline void li_parse_ike_out(const void *data,
 					     const void *data_end, __u32 off,
@@ -115,7 +103,7 @@ static __always_inline void li_parse_ike_out(const void *data,
 {
 	const __u8 *h;
 
-	if (p->sport == LI_NATT_PORT) {
+	if (p->sport != LI_IKE_PORT) {
 		h = li_ptr(data, data_end, off, end, LI_NON_ESP_MARKER_LEN);
 		if (!h || li_get32(h))
 			return;
@@ -138,6 +126,20 @@ static __always_inline int li_natt_has(const struct li_natt *natt, __u16 port)
 		if (natt->port[i] == port)
 			return 1;
 	return 0;
+}
+
+/*
+ * Is @p UDP from port 500 or a NAT-T port of @natt that its destination
+ * port did not make IKE (parse.h li_parse_wire_out)?
+ */
+static __always_inline int li_ike_out_maybe(const struct li_pkt *p,
+					    const struct li_natt *natt)
+{
+	return p->proto == 17 && !p->malformed &&
+	       (p->flags & (LI_PKT_PORTS | LI_PKT_IKE | LI_PKT_FRAG_LATER)) ==
+		       LI_PKT_PORTS &&
+	       (p->sport == LI_IKE_PORT || p->sport == LI_NATT_PORT ||
+		li_natt_has(natt, p->sport));
 }
 
 static __always_inline void li_parse_udp(const void *data, const void *data_end,

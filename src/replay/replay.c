@@ -875,9 +875,9 @@ static int egress(struct replay *r, struct fit *fit, __u64 ts_ns)
 		struct li_pkt out = fit->pkt;
 
 		/* IKE to a NATed peer's port: by its source (the program's) */
-		if (li_ike_out_maybe(&out))
+		if (li_ike_out_maybe(&out, &r->fit.natt))
 			li_parse_wire_out(fit->frame, fit->frame + fit->len,
-					  fit->len, 0, &out);
+					  fit->len, 0, &r->fit.natt, &out);
 		li_host_egress(&r->host, &out);
 		return 0;
 	}

@@ -237,7 +237,7 @@ static int one_egress(struct run *r, const struct gen_frame *f)
 	struct li_pkt p;
 	int err;
 
-	li_parse_wire_out(f->data, f->data + f->len, f->len, 0, &p);
+	li_parse_wire_out(f->data, f->data + f->len, f->len, 0, &r->h.natt, &p);
 	li_host_set_now(&r->h, f->ns);
 	if (li_host_from_local(&r->h, &p))
 		li_host_egress(&r->h, &p);
