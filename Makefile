@@ -85,7 +85,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 SKEL_USERS := $(addprefix $(BUILD)/src/dataplane/,loader.o loader_image.o \
 	loader_pins.o loader_orphan.o loader_hook.o loader_hits.o \
-	loader_swap.o loader_sess.o loader_tc.o)
+	loader_swap.o loader_sess.o loader_tc.o loader_upper.o)
 $(SKEL_USERS): $(BPF_SKEL)
 $(SKEL_USERS): override CFLAGS += -I$(BUILD)
 

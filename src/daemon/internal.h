@@ -44,6 +44,11 @@ struct daemon_link {
 	int master; /* IFLA_MASTER, 0: none */
 	int lower;  /* IFLA_LINK here (a VLAN's, a macvlan's), 0: none */
 	char master_kind[RTNL_KINDSIZ]; /* "bridge", "bond", "vrf"... */
+	char kind[RTNL_KINDSIZ];	/* its own: "macvlan", "veth"... */
+	unsigned char mac[6];		/* its Ethernet address, has_mac */
+	bool has_mac;
+	/* a macvlan whose lower localin is on: said once (links_upper.c) */
+	bool upper_said;
 	/* a port `any` leaves to its master: said once (links.c) */
 	bool port_said;
 	/* a port kept attached: the kernel refused the detach (links.c) */
@@ -226,6 +231,9 @@ struct daemon {
 	__u64 rtnl_foreign_said_ms;
 	struct local_set locals;
 	bool locals_dirty;
+	/* a macvlan came, went or changed: uppers_push() (links_upper.c) */
+	bool uppers_dirty;
+	size_t uppers_out; /* of the last push: macvlans the map could not hold */
 	/*
 	 * Of the list last pushed (locals_push), how many the data path's
 	 * locals table could not hold, and the first of them: their packets
@@ -399,6 +407,12 @@ const char *links_left_to_master(const struct daemon *d,
 				 const struct daemon_link *k, char *buf,
 				 size_t size);
 int locals_push(struct daemon *d);
+/* links_upper.c: macvlans, judged on their own and not on their lower */
+bool links_is_macvlan(const struct daemon_link *k);
+const char *links_upper_lower(const struct daemon *d,
+			      const struct daemon_link *k);
+int uppers_push(struct daemon *d);
+void uppers_note(struct daemon *d);
 /*
  * links_moved.c: ours off @ifindex in another network namespace, where
  * an interface went with it; 1 (its name, or "that of pid N", in

@@ -623,6 +623,7 @@ int links_sync(struct daemon *d, bool fatal)
 			return err;
 		ret = ret ?: err;
 	}
+	uppers_note(d);
 	return ret;
 }
 
@@ -703,6 +704,8 @@ static void forget(struct daemon *d, struct daemon_link *k)
 	li_loader_forget_interface(d->l, k->ifindex);
 	if (local_set_del_ifindex(&d->locals, k->ifindex))
 		d->locals_dirty = true;
+	if (links_is_macvlan(k))
+		d->uppers_dirty = true;
 	*k = d->links[--d->nr_links];
 }
 
@@ -801,8 +804,14 @@ static int on_link(struct daemon *d, const struct rtnl_msg *m)
 	if (k->master != m->master || strcmp(k->master_kind, m->slave_kind))
 		k->port_said = false;
 	k->master = m->master;
+	if (k->lower != m->lower || strcmp(k->kind, m->link_kind) ||
+	    k->has_mac != m->has_mac || memcmp(k->mac, m->mac, sizeof(k->mac)))
+		d->uppers_dirty = true;
 	k->lower = m->lower;
 	memcpy(k->master_kind, m->slave_kind, sizeof(k->master_kind));
+	memcpy(k->kind, m->link_kind, sizeof(k->kind));
+	memcpy(k->mac, m->mac, sizeof(k->mac));
+	k->has_mac = m->has_mac;
 	/*
 	 * Policies name interfaces: a rename takes an attached one out of
 	 * its policies (detached, said) or puts one in; which one it was is
@@ -952,9 +961,11 @@ int links_resync(struct daemon *d)
 			   strerror(-err));
 		return err;
 	}
+	/* Before an attach: the lower's program leaves a macvlan's alone. */
+	err = uppers_push(d);
 	if (live)
 		links_sync(d, false);
-	return locals_push(d);
+	return locals_push(d) ?: err;
 }
 
 int links_follow(struct daemon *d)
@@ -972,5 +983,9 @@ int links_follow(struct daemon *d)
 			   strerror(-err));
 	if (d->locals_dirty)
 		err = locals_push(d) ?: err;
+	/* After the attaches: a new macvlan is judged twice, never not. */
+	if (d->uppers_dirty)
+		err = uppers_push(d) ?: err;
+	uppers_note(d);
 	return err;
 }

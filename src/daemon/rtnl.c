@@ -39,25 +39,34 @@ static int attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-/*
- * The kind of the master of a port (IFLA_LINKINFO's IFLA_INFO_SLAVE_KIND,
- * the master's rtnl_link_ops kind): "bridge" and "bond" say its frames go
- * up to the master; "vrf" says they stay on the port. "" when absent.
- */
-static void parse_slave_kind(const struct nlattr *info, struct rtnl_msg *m)
+/* A kind attribute's string into @out (RTNL_KINDSIZ), "" when too long. */
+static void put_kind(const struct nlattr *k, char *out)
 {
-	struct attrs at = { .max = IFLA_INFO_MAX };
-	const struct nlattr *k;
 	size_t len;
 
-	if (mnl_attr_parse_nested(info, attr_cb, &at) != MNL_CB_OK)
-		return;
-	k = at.tb[IFLA_INFO_SLAVE_KIND];
 	if (!k)
 		return;
 	len = strnlen(mnl_attr_get_payload(k), mnl_attr_get_payload_len(k));
 	if (len < RTNL_KINDSIZ)
-		memcpy(m->slave_kind, mnl_attr_get_payload(k), len);
+		memcpy(out, mnl_attr_get_payload(k), len);
+}
+
+/*
+ * The kind of the master of a port (IFLA_LINKINFO's IFLA_INFO_SLAVE_KIND,
+ * the master's rtnl_link_ops kind): "bridge" and "bond" say its frames go
+ * up to the master; "vrf" says they stay on the port. And the device's
+ * own kind (IFLA_INFO_KIND): a "macvlan" takes its frames off its lower
+ * device. "" when absent.
+ */
+static void parse_kinds(const struct nlattr *info, struct rtnl_msg *m)
+{
+	struct attrs at = { .max = IFLA_INFO_MAX };
+
+	if (mnl_attr_parse_nested(info, attr_cb, &at) != MNL_CB_OK)
+		return;
+	if (m->master)
+		put_kind(at.tb[IFLA_INFO_SLAVE_KIND], m->slave_kind);
+	put_kind(at.tb[IFLA_INFO_KIND], m->link_kind);
 }
 
 static int parse_link(const struct nlmsghdr *nlh, struct rtnl_msg *m)
@@ -97,8 +106,14 @@ static int parse_link(const struct nlmsghdr *nlh, struct rtnl_msg *m)
 	    mnl_attr_get_payload_len(at.tb[IFLA_LINK]) >= sizeof(__u32) &&
 	    (int)mnl_attr_get_u32(at.tb[IFLA_LINK]) != m->ifindex)
 		m->lower = (int)mnl_attr_get_u32(at.tb[IFLA_LINK]);
-	if (m->master && at.tb[IFLA_LINKINFO])
-		parse_slave_kind(at.tb[IFLA_LINKINFO], m);
+	if (at.tb[IFLA_LINKINFO])
+		parse_kinds(at.tb[IFLA_LINKINFO], m);
+	if (at.tb[IFLA_ADDRESS] &&
+	    mnl_attr_get_payload_len(at.tb[IFLA_ADDRESS]) == sizeof(m->mac)) {
+		memcpy(m->mac, mnl_attr_get_payload(at.tb[IFLA_ADDRESS]),
+		       sizeof(m->mac));
+		m->has_mac = true;
+	}
 	m->moved = at.tb[IFLA_NEW_NETNSID] != NULL;
 	if (at.tb[IFLA_NEW_IFINDEX] &&
 	    mnl_attr_get_payload_len(at.tb[IFLA_NEW_IFINDEX]) >= sizeof(__u32))

@@ -54,6 +54,11 @@ struct rtnl_msg {
 	int lower;
 	/* links: the master's kind, "" when it has none or there is none */
 	char slave_kind[RTNL_KINDSIZ];
+	/* links: its own kind (IFLA_INFO_KIND: "macvlan", "veth"...), "" none */
+	char link_kind[RTNL_KINDSIZ];
+	/* links: its Ethernet address (IFLA_ADDRESS of 6 bytes), has_mac */
+	unsigned char mac[6];
+	bool has_mac;
 	/*
 	 * links, RTM_DELLINK: the device went to another network namespace
 	 * (IFLA_NEW_NETNSID), where its ifindex is new_ifindex

@@ -59,6 +59,19 @@ static void put_interfaces(const struct daemon *d, FILE *out)
 		fputc('\n', out);
 	for (i = 0, n = 0; i < d->nr_links; i++) {
 		const struct daemon_link *k = &d->links[i];
+		const char *low = links_upper_lower(d, k);
+
+		if (low)
+			fprintf(out, "%s %s (ifindex %d: on %s%s)",
+				n++ ? "," :
+				      "macvlans judged on their own, not on their lower device:",
+				k->name, k->ifindex, low,
+				k->attached ? "" : ", not attached: unjudged");
+	}
+	if (n)
+		fputc('\n', out);
+	for (i = 0, n = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
 
 		if ((k->attached || k->eg_only) && k->egress_err)
 			fprintf(out, "%s %s (ifindex %d: %s)",
@@ -115,6 +128,20 @@ static void put_unattached_json(const struct daemon *d, FILE *out)
 		fprintf(out, ",\"ifindex\":%d,\"master\":", k->ifindex);
 		diag_json_str(out, s);
 		fputc('}', out);
+	}
+	fputs("],\"macvlans_on_own\":[", out);
+	for (i = 0, n = 0; i < d->nr_links; i++) {
+		const struct daemon_link *k = &d->links[i];
+
+		s = links_upper_lower(d, k);
+		if (!s)
+			continue;
+		fputs(n++ ? ",{\"name\":" : "{\"name\":", out);
+		diag_json_str(out, k->name);
+		fprintf(out, ",\"ifindex\":%d,\"lower\":", k->ifindex);
+		diag_json_str(out, s);
+		fprintf(out, ",\"attached\":%s}",
+			k->attached ? "true" : "false");
 	}
 	fputc(']', out);
 }

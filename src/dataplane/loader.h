@@ -144,6 +144,19 @@ int li_loader_set_interface(struct li_loader *l, int ifindex,
 			    const char *ifname);
 /* The interface is gone: forget its name and its classes. */
 int li_loader_forget_interface(struct li_loader *l, int ifindex);
+/*
+ * The macvlans' Ethernet addresses on their lower devices (maps.h,
+ * li_upper_key), all of them: what is not in @u goes, and the data path
+ * looks them up only while there is one. Returns how many did not fit
+ * (LI_UPPER_MAX), or -errno.
+ */
+struct li_upper {
+	int lower;
+	unsigned char mac[6];
+	int upper;
+};
+int li_loader_set_uppers(struct li_loader *l, const struct li_upper *u,
+			 size_t n);
 /* Forget every remembered first-fragment verdict. */
 int li_loader_clear_frags(struct li_loader *l);
 /*

@@ -195,8 +195,10 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_ike_sent, b->maps.li_ike_sent },
 		{ a->maps.li_sess_tab, b->maps.li_sess_tab }, /* and its seed */
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
+		{ a->maps.li_upper_mac, b->maps.li_upper_mac },
 	};
-	int keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT };
+	int keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT,
+		       LI_STATE_UPPERS };
 	size_t i;
 	int err;
 

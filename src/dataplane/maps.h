@@ -76,9 +76,25 @@ enum {
 	LI_STATE_SET,
 	LI_STATE_LOCALS,
 	LI_STATE_SAS,
-	LI_STATE_HINT, /* session hint half read (session.h) */
+	LI_STATE_HINT,	 /* session hint half read (session.h) */
+	LI_STATE_UPPERS, /* entries in li_upper_mac; 0: not looked up */
 	LI_STATE_NR,
 };
+
+/*
+ * li_upper_mac's key: a macvlan's Ethernet address on its lower device
+ * (the value: the macvlan's ifindex). The kernel hands a unicast frame
+ * for that address from the lower device to the macvlan (its
+ * rx_handler), so a packet in it is the macvlan's, judged there once,
+ * not on the lower device; one leaving the lower device from that
+ * address was the macvlan's, seen by the macvlan's own egress program.
+ */
+struct li_upper_key {
+	__u32 ifindex; /* the lower device */
+	__u8 mac[6];
+	__u16 pad;
+};
+#define LI_UPPER_MAX 1024
 
 /* li_conf's trace words: packets still to trace, ids handed out. */
 enum {
