@@ -174,6 +174,9 @@ suite "e2e/replay_live [$1]" sh tests/e2e/replay_live.sh "$1/localin"
 suite "e2e/tunnel_if [$1]" sh tests/e2e/tunnel_if.sh "$1/localin"
 # Stacked devices: tagged frames, VLAN devices (with 802.1Q), a bridge under `any`.
 suite "e2e/stacked [$1]" sh tests/e2e/stacked.sh "$1/localin"
+# Macvlans: judged once, on the macvlan (not by the lower device's
+# policies), in generic mode; one made while running under `any`.
+suite "e2e/macvlan [$1]" sh tests/e2e/macvlan.sh "$1/localin"
 # Syslog delivery to Debian's rsyslog: every mode and format, the filter,
 # rsyslog killed and restarted (queue, drops counted, status in 100 ms).
 suite "e2e/syslogd [$1]" sh tests/e2e/syslogd.sh "$1/localin"

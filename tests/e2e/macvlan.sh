@@ -18,6 +18,8 @@
 #    one one log line naming the macvlan; the lower's own address stays
 #    enforced; status and a message say where the macvlan's frames are
 #    judged;
+#  - a deny-all on the lower alone: the macvlan's frames are no policy's
+#    (judged nowhere, said), as a VLAN device's no policy names;
 #  - `any`, a macvlan made while running: attached at once, the lower's
 #    deny-all holds all the while (a stream it drops: none got through),
 #    each datagram judged once (on the macvlan).
@@ -174,8 +176,8 @@ check_start "policies on the macvlan: localin starts" "$conf" || {
 	exit 1
 }
 check "XDP program on the macvlan" xdp_on "$MV"
-check "... in generic mode, said with the attach" \
-	grep -q "attached to $MV (ifindex [0-9]*) in generic mode" "$ERR"
+check "... in generic mode, said with the attach, with the driver's reason" \
+	grep -q "attached to $MV (ifindex [0-9]*) in generic mode: the driver refused native XDP (Operation not supported)" "$ERR"
 check_status "... and in status" "^interfaces:.* $MV (ifindex [0-9]*, generic XDP)"
 check "a stranger's ping to the macvlan is dropped" \
 	sh -c "! ip netns exec $PEER ping -c 1 -W 1 $MV_ADDR"
@@ -227,6 +229,32 @@ check "said: the macvlan's frames on the lower are judged on the macvlan" \
 	grep -q "frames for $MV (ifindex [0-9]*, a macvlan of $IF) are judged on $MV" "$ERR"
 check_status "status lists the macvlan as judged on its own" \
 	"^macvlans judged on their own, not on their lower device: $MV (ifindex [0-9]*: on $IF)"
+li_cmd status -j >"$tmp/status.json" 2>&1
+check "status -j: the macvlan under macvlans_on_own, with its lower" \
+	"$py" -c "import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not any(m['name']==sys.argv[2] and m['lower']==sys.argv[3] and m['attached'] for m in s['macvlans_on_own']))" \
+	"$tmp/status.json" "$MV" "$IF"
+stop_term
+check "SIGTERM: no XDP program left" no_xdp_left
+
+# --- a deny-all on the lower alone: the macvlan is no policy's -----------------
+{
+	conf_head
+	echo "config firewall local-in-policy"
+	conf_policy_edit 1 "$IF" ALL deny
+	echo "end"
+} >"$conf"
+: >"$ERR"
+check_start "a deny-all on the lower alone: starts" "$conf" || {
+	cat "$ERR"
+	exit 1
+}
+check "the lower's own address is enforced (ping dropped)" ping_dropped
+check "the stranger's IKE to the macvlan, which no policy names, passes" \
+	ike_passes "$STRANGER" lone-stranger
+check "... said: judged on the macvlan, which no policy names" \
+	grep -q "frames for $MV (ifindex [0-9]*, a macvlan of $IF) are judged on $MV, .*, which no policy names: they pass" "$ERR"
+check_status "... and in status, not attached" \
+	"^macvlans judged on their own, not on their lower device: $MV (ifindex [0-9]*: on $IF, not attached: unjudged)"
 stop_term
 check "SIGTERM: no XDP program left" no_xdp_left
 

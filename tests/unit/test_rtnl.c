@@ -124,6 +124,20 @@ static const unsigned char newlink_port[] = {
 	NLA(11, IFLA_INFO_SLAVE_KIND), 'b', 'r', 'i', 'd', 'g', 'e', 0, 0,
 };
 
+/*
+ * ifindex 6 "mv0", a macvlan over ifindex 3: its kind in IFLA_LINKINFO
+ * and its MAC (links_upper.c puts it into li_upper_mac for wan1).
+ */
+static const unsigned char newlink_macvlan[] = {
+	NLH(76, RTM_NEWLINK, 0, 0),
+	AF_UNSPEC, 0, U16(1), U32(6), U32(IFF_UP), U32(0xffffffff),
+	NLA(8, IFLA_IFNAME), 'm', 'v', '0', 0,
+	NLA(8, IFLA_LINK), U32(3),
+	NLA(10, IFLA_ADDRESS), 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0,
+	NLA(16, IFLA_LINKINFO),
+	NLA(12, IFLA_INFO_KIND), 'm', 'a', 'c', 'v', 'l', 'a', 'n', 0,
+};
+
 /* A port leaving a bridge: RTM_DELLINK of family AF_BRIDGE. */
 static const unsigned char dellink_bridge[] = {
 	NLH(44, RTM_DELLINK, 0, 0),
@@ -266,6 +280,20 @@ static void test_links(void **state)
 	assert_int_equal(s.m[3].ifindex, 3);
 	assert_true(s.m[3].moved);
 	assert_int_equal(s.m[3].new_ifindex, 7);
+	/* a port's own kind is not its master's; wan1 gave no MAC */
+	assert_string_equal(s.m[2].link_kind, "");
+	assert_false(s.m[0].has_mac);
+	assert_int_equal(
+		feed(&s, newlink_macvlan, sizeof(newlink_macvlan), &bad), 1);
+	assert_int_equal(s.m[4].ifindex, 6);
+	assert_int_equal(s.m[4].lower, 3);
+	assert_string_equal(s.m[4].link_kind, "macvlan");
+	assert_string_equal(s.m[4].slave_kind, "");
+	assert_true(s.m[4].has_mac);
+	assert_memory_equal(s.m[4].mac,
+			    ((const unsigned char[]){ 0x02, 0x11, 0x22, 0x33,
+						      0x44, 0x55 }),
+			    6);
 	assert_int_equal(bad, 0);
 }
 
