@@ -296,7 +296,13 @@ sleep 0.5
 check "... one log line, srcintf the macvlan" \
 	[ "$(log_lines "srcip=$STRANGER")" = 1 -a \
 	"$(log_lines "srcip=$STRANGER .*srcintf=\"$MV\"")" = 1 ]
+li_cmd diagnose sys session clear >/dev/null 2>&1
 check "the gateway's own ping out of the macvlan works" gw_ping_out
+org=$(li_cmd diagnose sys session list 2>/dev/null |
+	grep -B3 "hook=out dir=org act=noop $MV_ADDR:" |
+	sed -n 's/.*org=\([0-9]*\)\/\([0-9]*\)\/.*/\1\/\2/p' | head -n 1)
+check "... its session counted the request once, on the macvlan's egress, not again on the lower's (${org:-none} bytes/packets)" \
+	[ "${org:-x}" = 84/1 ]
 : >"$ERR"
 stop_term
 check "SIGTERM: no XDP program left" no_xdp_left
