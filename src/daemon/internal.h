@@ -407,6 +407,8 @@ const char *links_left_to_master(const struct daemon *d,
 				 const struct daemon_link *k, char *buf,
 				 size_t size);
 int locals_push(struct daemon *d);
+int links_uppers_off(struct daemon *d);
+void links_uppers_on(struct daemon *d, struct li_loader *l, int err);
 /* links_upper.c: macvlans, judged on their own and not on their lower */
 bool links_is_macvlan(const struct daemon_link *k);
 const char *links_upper_lower(const struct daemon *d,

@@ -173,51 +173,78 @@ static bool upper_of(const struct daemon_link *u, const struct daemon_link *k)
 	return u != k && (u->ifindex == k->master || u->lower == k->ifindex);
 }
 
+/* An attached device @u is stacked on, or NULL. */
+static const struct daemon_link *attached_lower(const struct daemon *d,
+					       const struct daemon_link *u)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++)
+		if (d->links[i].attached && upper_of(u, &d->links[i]))
+			return &d->links[i];
+	return NULL;
+}
+
 /*
  * The kernel changes a device's XDP hook only while none of its upper
  * devices has a program (EEXIST): a port named by a policy whose bridge
  * got ours first (the bridge has the lower ifindex), a VLAN's parent
  * named by a reload after the VLAN, an attached interface that joined a
- * bridge localin is on and is no longer wanted (`any`). Ours comes off
- * those uppers for the moment the attach (@attach) or detach takes (their
- * frames pass unjudged meanwhile: failing open), then goes back on, said.
- * 0, or the attach's (detach's) error.
+ * bridge localin is on and is no longer wanted (`any`), a larger
+ * program's takeover of a lower device (links_uppers_off). Ours comes
+ * off those uppers (of @k; of any attached device when @k is NULL) for
+ * the moment the change takes (their frames pass unjudged meanwhile:
+ * failing open), marked detached_for; how many.
  */
-static int under_uppers(struct daemon *d, struct daemon_link *k, bool attach)
+static int uppers_off(struct daemon *d, const struct daemon_link *k,
+		      const char *what)
 {
-	const char *what = attach ? "attach" : "detach";
-	int err, e, n = 0;
+	const struct daemon_link *low;
+	int e, n = 0;
 	size_t i;
 
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *u = &d->links[i];
 
-		if (!u->attached || !upper_of(u, k))
+		low = k && upper_of(u, k) ? k : k ? NULL : attached_lower(d, u);
+		if (!u->attached || !low)
 			continue;
 		e = li_loader_detach(d->l, u->ifindex);
 		if (e)
 			daemon_msg(
-				"cannot take localin's program off %s for %s's %s: %s",
-				u->name, k->name, what, strerror(-e));
+				"cannot take localin's program off %s for %s: %s",
+				u->name, what, strerror(-e));
 		u->detached_for = true;
 		n++;
 	}
-	if (!n)
-		return -EEXIST;
-	err = attach ? li_loader_attach(d->l, k->ifindex,
-					li_link_frames(k->type)) :
-		       li_loader_detach(d->l, k->ifindex);
+	return n;
+}
+
+/*
+ * ... and back on, by @l (the successor after a takeover), said: "for
+ * the moment @what took", with " (which failed)" after a failure @err.
+ */
+static void uppers_on(struct daemon *d, struct li_loader *l,
+		      const char *what, int err)
+{
+	const struct daemon_link *low;
+	char name[24];
+	int e;
+	size_t i;
+
 	for (i = 0; i < d->nr_links; i++) {
 		struct daemon_link *u = &d->links[i];
 
 		if (!u->detached_for)
 			continue;
 		u->detached_for = false;
-		e = li_loader_attach(d->l, u->ifindex, li_link_frames(u->type));
+		low = attached_lower(d, u);
+		snprintf(name, sizeof(name), "%s", low ? low->name : "?");
+		e = li_loader_attach(l, u->ifindex, li_link_frames(u->type));
 		if (!e) {
 			daemon_msg(
-				"localin's program was off %s, an upper device of %s, for the moment %s's %s took%s",
-				u->name, k->name, k->name, what,
+				"localin's program was off %s, an upper device of %s, for the moment %s took%s",
+				u->name, name, what,
 				err ? " (which failed)" : "");
 			continue;
 		}
@@ -226,10 +253,44 @@ static int under_uppers(struct daemon *d, struct daemon_link *k, bool attach)
 		sa_retry_reset(&u->retry);
 		sa_retry_later(&u->retry);
 		daemon_msg(
-			"cannot attach to %s again after %s's %s: %s; nothing is enforced on %s until an attach works (tried again every few seconds)",
-			u->name, k->name, what, strerror(-e), u->name);
+			"cannot attach to %s again after %s: %s; nothing is enforced on %s until an attach works (tried again every few seconds)",
+			u->name, what, strerror(-e), u->name);
 	}
+}
+
+/* 0, or the attach's (detach's) error. */
+static int under_uppers(struct daemon *d, struct daemon_link *k, bool attach)
+{
+	char what[48];
+	int err;
+
+	snprintf(what, sizeof(what), "%s's %s", k->name,
+		 attach ? "attach" : "detach");
+	if (!uppers_off(d, k, what))
+		return -EEXIST;
+	err = attach ? li_loader_attach(d->l, k->ifindex,
+					li_link_frames(k->type)) :
+		       li_loader_detach(d->l, k->ifindex);
+	uppers_on(d, d->l, what, err);
 	return err;
+}
+
+/*
+ * A larger program takes over (reload.c grow) by replacing ours on each
+ * interface, which the kernel refuses on a device whose upper has one
+ * (EEXIST: the reload failed): ours comes off every attached upper of an
+ * attached device first (links_uppers_off: how many), and the
+ * successor's @l goes on them after (links_uppers_on; @err the
+ * takeover's, @l the old program's again when it failed).
+ */
+int links_uppers_off(struct daemon *d)
+{
+	return uppers_off(d, NULL, "a larger program's takeover");
+}
+
+void links_uppers_on(struct daemon *d, struct li_loader *l, int err)
+{
+	uppers_on(d, l, "a larger program's takeover", err);
 }
 
 /*

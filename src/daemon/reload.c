@@ -165,7 +165,7 @@ static struct li_link *attached_links(const struct daemon *d, size_t *nr)
 
 	*nr = 0;
 	for (i = 0; v && i < d->nr_links; i++)
-		if (d->links[i].attached)
+		if (d->links[i].attached && !d->links[i].detached_for)
 			v[(*nr)++] = (struct li_link){
 				d->links[i].ifindex,
 				li_link_frames(d->links[i].type)
@@ -185,18 +185,29 @@ static int grow(struct daemon *d, const struct li_ruleset *rs)
 	const char *pins;
 	struct li_link *ifs;
 	size_t nr, i;
-	int err;
+	int err, uppers;
 
 	err = li_loader_successor(&n, d->l, rs);
 	if (err)
 		return err;
+	/*
+	 * Not on an upper device over another attached one: the kernel
+	 * replaces nothing under it (EEXIST, the reload failed). Off for
+	 * the moment, and the successor's on it after (links.c).
+	 */
+	uppers = links_uppers_off(d);
 	ifs = attached_links(d, &nr);
 	err = ifs ? li_loader_take_over(n, d->l, ifs, nr) : -ENOMEM;
 	free(ifs);
 	if (err) {
+		if (uppers)
+			links_uppers_on(d, d->l, err);
 		li_loader_close(n);
 		return err;
 	}
+	if (uppers)
+		links_uppers_on(d, n, 0);
+	nr += (size_t)uppers;
 	/* The session program where it is alone: @n's in @old's place. */
 	for (i = 0; i < d->nr_links; i++)
 		if (d->links[i].eg_only)
@@ -208,8 +219,10 @@ static int grow(struct daemon *d, const struct li_ruleset *rs)
 	d->ip_ahead = NULL; /* n has not loaded it (links_tick) */
 	if (nr)
 		daemon_msg(
-			"the ruleset is larger than the data path's maps: a program with larger maps took over on %zu interface%s without a gap",
-			nr, nr == 1 ? "" : "s");
+			"the ruleset is larger than the data path's maps: a program with larger maps took over on %zu interface%s %s",
+			nr, nr == 1 ? "" : "s",
+			uppers ? "(without a gap but on the upper devices said above)" :
+				 "without a gap");
 	else
 		daemon_msg(
 			"the ruleset is larger than the data path's maps: a program with larger maps takes over, without a gap, as it is attached");

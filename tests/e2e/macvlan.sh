@@ -17,7 +17,8 @@
 #    one hit of the macvlan's policy and none of the lower's, a denied
 #    one one log line naming the macvlan; the lower's own address stays
 #    enforced; status and a message say where the macvlan's frames are
-#    judged;
+#    judged; a larger program's takeover keeps it so (it failed: the
+#    kernel replaces no program under an upper that has one);
 #  - a deny-all on the lower alone: the macvlan's frames are no policy's
 #    (judged nowhere, said), as a VLAN device's no policy names;
 #  - `any`, a macvlan made while running: attached at once, the lower's
@@ -233,6 +234,26 @@ li_cmd status -j >"$tmp/status.json" 2>&1
 check "status -j: the macvlan under macvlans_on_own, with its lower" \
 	"$py" -c "import json,sys; s=json.load(open(sys.argv[1])); sys.exit(not any(m['name']==sys.argv[2] and m['lower']==sys.argv[3] and m['attached'] for m in s['macvlans_on_own']))" \
 	"$tmp/status.json" "$MV" "$IF"
+# A larger ruleset: a successor program takes over, with the macvlans'
+# addresses (its own li_upper_mac, copied). The kernel replaces no
+# program under an upper device that has one (EEXIST: the reload failed,
+# "File exists"): ours comes off the macvlan for that moment.
+{
+	conf_head
+	echo "config firewall local-in-policy"
+	conf_admin_ike 1 "$MV"
+	conf_policy_edit 2 "$MV" ALL deny
+	conf_http_policies 3000 4 "$IF"
+	conf_policy_edit 3004 "$IF" ALL deny
+	echo "end"
+} >"$conf"
+check_takeover_reload "took over on 2 interfaces (without a gap but on the upper"
+check "... ours off the macvlan for the moment the lower's took (the kernel replaces nothing under an upper with a program), said" \
+	grep -q "localin's program was off $MV, an upper device of $IF, for the moment a larger program's takeover took$" "$ERR"
+check "... and back on it" xdp_on "$MV"
+check "after the takeover, the admin's IKE to the macvlan still passes the lower's deny-all" \
+	ike_passes "$ADMIN" taken-admin
+check "... and the stranger's is dropped" ike_dropped "$STRANGER" taken-stranger
 stop_term
 check "SIGTERM: no XDP program left" no_xdp_left
 
