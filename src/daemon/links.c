@@ -221,11 +221,12 @@ static int uppers_off(struct daemon *d, const struct daemon_link *k,
 }
 
 /*
- * ... and back on, by @l (the successor after a takeover), said: "for
- * the moment @what took", with " (which failed)" after a failure @err.
+ * ... and back on, by @l (the successor after a takeover), said: "an
+ * upper device of @k (NULL: of the attached one under it), for the
+ * moment @what took", with " (which failed)" after a failure @err.
  */
-static void uppers_on(struct daemon *d, struct li_loader *l,
-		      const char *what, int err)
+static void uppers_on(struct daemon *d, const struct daemon_link *k,
+		      struct li_loader *l, const char *what, int err)
 {
 	const struct daemon_link *low;
 	char name[24];
@@ -238,7 +239,7 @@ static void uppers_on(struct daemon *d, struct li_loader *l,
 		if (!u->detached_for)
 			continue;
 		u->detached_for = false;
-		low = attached_lower(d, u);
+		low = k ?: attached_lower(d, u);
 		snprintf(name, sizeof(name), "%s", low ? low->name : "?");
 		e = li_loader_attach(l, u->ifindex, li_link_frames(u->type));
 		if (!e) {
@@ -271,7 +272,7 @@ static int under_uppers(struct daemon *d, struct daemon_link *k, bool attach)
 	err = attach ? li_loader_attach(d->l, k->ifindex,
 					li_link_frames(k->type)) :
 		       li_loader_detach(d->l, k->ifindex);
-	uppers_on(d, d->l, what, err);
+	uppers_on(d, k, d->l, what, err);
 	return err;
 }
 
@@ -290,7 +291,7 @@ int links_uppers_off(struct daemon *d)
 
 void links_uppers_on(struct daemon *d, struct li_loader *l, int err)
 {
-	uppers_on(d, l, "a larger program's takeover", err);
+	uppers_on(d, NULL, l, "a larger program's takeover", err);
 }
 
 /*
