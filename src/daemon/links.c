@@ -175,7 +175,7 @@ static bool upper_of(const struct daemon_link *u, const struct daemon_link *k)
 
 /* An attached device @u is stacked on, or NULL. */
 static const struct daemon_link *attached_lower(const struct daemon *d,
-					       const struct daemon_link *u)
+						const struct daemon_link *u)
 {
 	size_t i;
 

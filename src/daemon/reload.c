@@ -221,8 +221,9 @@ static int grow(struct daemon *d, const struct li_ruleset *rs)
 		daemon_msg(
 			"the ruleset is larger than the data path's maps: a program with larger maps took over on %zu interface%s %s",
 			nr, nr == 1 ? "" : "s",
-			uppers ? "(without a gap but on the upper devices said above)" :
-				 "without a gap");
+			uppers ?
+				"(without a gap but on the upper devices said above)" :
+				"without a gap");
 	else
 		daemon_msg(
 			"the ruleset is larger than the data path's maps: a program with larger maps takes over, without a gap, as it is attached");

@@ -1146,7 +1146,7 @@ static __always_inline int li_mac_upper(__u32 ifindex, const __u8 *mac,
  * (LI_STATE_UPPERS): a gateway without one pays a load.
  */
 __attribute__((noinline)) int li_xdp_for_upper(struct xdp_md *ctx,
-						__u32 ifindex)
+					       __u32 ifindex)
 {
 	return li_mac_upper(ifindex, (const __u8 *)(long)ctx->data,
 			    (const void *)(long)ctx->data_end);

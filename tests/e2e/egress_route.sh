@@ -67,7 +67,6 @@ runs() { # interface program: ours on it is that one
 }
 one_on() { [ "$(filters_on "$1")" = 1 ]; }
 none_on() { [ "$(filters_on "$1")" = 0 ]; }
-xdp_on() { ip -n "$GW" -d link show dev "$1" | grep -q "prog/xdp"; }
 prog_on() { # interface: the id of the program our filter runs
 	in_gw tc filter show dev "$1" egress |
 		sed -n 's/.*localin_eg.* id \([0-9]*\).*/\1/p' | head -n 1
@@ -78,29 +77,7 @@ prog_on() { # interface: the id of the program our filter runs
 # Or from SRC to DST.
 udp_exchange() { udp_round_trip "${1:-$GW_ADDR}" "${2:-$FAR}"; }
 # A TCP connection from $GW_ADDR to $FAR:5002 and one round trip on it.
-tcp_exchange() {
-	ip netns exec "$PEER" "$py" -c '
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("'"$FAR"'", 5002))
-s.listen(1)
-s.settimeout(5)
-c, a = s.accept()
-c.settimeout(5)
-c.sendall(c.recv(100))' &
-	srv_pid=$!
-	sleep 0.3
-	in_gw "$py" -c '
-import socket
-s = socket.create_connection(("'"$FAR"'", 5002), timeout=3,
-                             source_address=("'"$GW_ADDR"'", 0))
-s.sendall(b"hello")
-assert s.recv(100) == b"hello"'
-	rc=$?
-	wait "$srv_pid" 2>/dev/null
-	return $rc
-}
+tcp_exchange() { tcp_round_trip "$GW_ADDR" "$FAR" 5002; }
 
 make_lab
 add_veth "$IF2" peer1 198.51.100.1 198.51.100.2 ||

@@ -385,6 +385,44 @@ expect() { # phase description want(answer|none) ns probe-args...
 		fail "$ph: $d: want $want, got (exit $rc) $out"
 	fi
 }
+# The gateway's own TCP connection from SRC to the peer's DST:PORT, one
+# round trip (the peer echoes "hello"), 0 if it came back. Needs $py.
+tcp_listening() { ip netns exec "$PEER" ss -Hltn "sport = :$1" | grep -q .; }
+tcp_round_trip() { # src dst port
+	ip netns exec "$PEER" "$py" -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'"$2"'", '"$3"'))
+s.listen(1)
+s.settimeout(5)
+c, a = s.accept()
+c.settimeout(5)
+c.sendall(c.recv(100))' &
+	tcp_srv=$!
+	wait_until 30 tcp_listening "$3"
+	in_gw "$py" -c '
+import socket
+s = socket.create_connection(("'"$2"'", '"$3"'), timeout=3,
+                             source_address=("'"$1"'", 0))
+s.sendall(b"hello")
+assert s.recv(100) == b"hello"'
+	rc=$?
+	wait "$tcp_srv" 2>/dev/null
+	return $rc
+}
+
+# --- what the daemon did -----------------------------------------------------------
+hits() { # policy id: its hit count (diagnose firewall iprope show)
+	li_cmd diagnose firewall iprope show 100001 "$1" 2>/dev/null |
+		sed -n 's/.*hit count:\([0-9]*\).*/\1/p' | head -n 1
+}
+xdp_on() { ip -n "$GW" -d link show dev "$1" 2>/dev/null | grep -q prog/xdp; }
+no_xdp_left() { ! ip -n "$GW" -d link show 2>/dev/null | grep -q prog/xdp; }
+log_lines() { # pattern: lines of the log with it
+	grep -c "$1" "$LOG" 2>/dev/null
+}
+
 # A UDP socket bound to PORT in the namespace: a server is ready.
 udp_bound() { # namespace port
 	ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .

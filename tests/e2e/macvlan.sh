@@ -41,13 +41,6 @@ MV_ADDR=198.51.100.1
 ADMIN=198.51.100.2 # the peer's address the policies accept for IKE
 STRANGER=198.51.100.3
 
-hits() { # policy id: its hit count
-	li_cmd diagnose firewall iprope show 100001 "$1" 2>/dev/null |
-		sed -n 's/.*hit count:\([0-9]*\).*/\1/p' | head -n 1
-}
-xdp_on() { ip -n "$GW" -d link show dev "$1" 2>/dev/null | grep -q prog/xdp; }
-no_xdp_left() { ! ip -n "$GW" -d link show 2>/dev/null | grep -q prog/xdp; }
-log_lines() { grep -c "$1" "$LOG" 2>/dev/null; }
 add_macvlan() {
 	ip -n "$GW" link add link "$IF" name "$MV" type macvlan mode bridge &&
 		ip -n "$GW" addr add "$MV_ADDR/24" dev "$MV" &&
@@ -96,32 +89,6 @@ ike_dropped() { # src tag: sent, and not received within 1 s
 	ike_from "$1" "$2" && ! wait_until 10 ike_got "$2"
 }
 gw_ping_out() { in_gw ping -c 1 -W 1 -I "$MV_ADDR" "$ADMIN"; }
-tcp_listening() { ip netns exec "$PEER" ss -Hltn "sport = :7180" | grep -q .; }
-gw_tcp_out() { # the gateway's own TCP connection out of the macvlan
-	ip netns exec "$PEER" "$py" -c '
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("'"$ADMIN"'", 7180))
-s.listen(1)
-s.settimeout(4)
-c, a = s.accept()
-c.settimeout(4)
-c.sendall(c.recv(100))' &
-	srv=$!
-	wait_until 30 tcp_listening
-	in_gw "$py" -c '
-import socket
-s = socket.socket()
-s.bind(("'"$MV_ADDR"'", 0))
-s.settimeout(3)
-s.connect(("'"$ADMIN"'", 7180))
-s.sendall(b"hello")
-assert s.recv(100) == b"hello"'
-	rc=$?
-	wait "$srv" 2>/dev/null
-	return $rc
-}
 conf_head() {
 	cat <<CONF
 config log setting
@@ -188,7 +155,7 @@ check "... and logged with srcintf the macvlan" \
 	wait_until 30 grep -q "srcip=$STRANGER .*srcintf=\"$MV\"" "$LOG"
 check "the admin's IKE passes" ike_passes "$ADMIN" mv-admin
 check "the gateway's own ping out of the macvlan works" gw_ping_out
-check "... and its TCP" gw_tcp_out
+check "... and its TCP" tcp_round_trip "$MV_ADDR" "$ADMIN" 7180
 stop_term
 check "SIGTERM: no XDP program left" no_xdp_left
 

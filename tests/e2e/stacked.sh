@@ -48,15 +48,6 @@ tagged_ping() { # vid[,vid...]: an echo request in a tagged frame, replied?
 		"$PEER_ADDR" "$GW_ADDR" "$1"
 }
 not_tagged_ping() { ! tagged_ping "$1"; }
-hits() { # policy id: its hit count
-	li_cmd diagnose firewall iprope show 100001 "$1" 2>/dev/null |
-		sed -n 's/.*hit count:\([0-9]*\).*/\1/p' | head -n 1
-}
-xdp_on() { ip -n "$GW" -d link show dev "$1" 2>/dev/null | grep -q prog/xdp; }
-no_xdp_left() { ! ip -n "$GW" -d link show 2>/dev/null | grep -q prog/xdp; }
-log_lines() { # pattern: lines of the log with it
-	grep -c "$1" "$LOG" 2>/dev/null
-}
 tcp_to() { # address port: a TCP connection from the peer, one round trip
 	in_gw "$py" -c '
 import socket

@@ -290,10 +290,10 @@ static void test_links(void **state)
 	assert_string_equal(s.m[4].link_kind, "macvlan");
 	assert_string_equal(s.m[4].slave_kind, "");
 	assert_true(s.m[4].has_mac);
-	assert_memory_equal(s.m[4].mac,
-			    ((const unsigned char[]){ 0x02, 0x11, 0x22, 0x33,
-						      0x44, 0x55 }),
-			    6);
+	assert_memory_equal(
+		s.m[4].mac,
+		((const unsigned char[]){ 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 }),
+		6);
 	assert_int_equal(bad, 0);
 }
 
