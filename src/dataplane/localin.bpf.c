@@ -1145,10 +1145,9 @@ static __always_inline int li_mac_upper(__u32 ifindex, const __u8 *mac,
  * verifier's limit. Called only where the daemon has put a macvlan
  * (LI_STATE_UPPERS): a gateway without one pays a load.
  */
-__attribute__((noinline)) int li_xdp_for_upper(struct xdp_md *ctx,
-					       __u32 ifindex)
+__attribute__((noinline)) int li_xdp_for_upper(struct xdp_md *ctx)
 {
-	return li_mac_upper(ifindex, (const __u8 *)(long)ctx->data,
+	return li_mac_upper(ctx->ingress_ifindex, (const __u8 *)(long)ctx->data,
 			    (const void *)(long)ctx->data_end);
 }
 
@@ -1166,19 +1165,15 @@ __attribute__((noinline)) int li_xdp_for_upper(struct xdp_md *ctx,
  * for the transport header).
  */
 static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc,
-				    int l3)
+				    struct li_conf_val *cv)
 {
 	__u32 set;
 	struct li_test_out *s = &sc->o;
-	struct li_conf_val *cv;
 	struct li_conf *cf;
 	const struct li_test_meta *m;
 	struct li_xctx c;
 	int nonlocal;
 
-	cv = bpf_map_lookup_elem(&li_conf, &li_zero);
-	if (!cv)
-		return XDP_PASS;
 	cf = &cv->conf;
 	c.cv = cv;
 	c.locals_off =
@@ -1210,19 +1205,6 @@ static __always_inline int li_judge(struct xdp_md *ctx, struct li_cpu *sc,
 	 * to parse (a test run that records the facts gets them all below,
 	 * as the host's parser has them).
 	 */
-	/*
-	 * For a macvlan of this interface: the kernel delivers it there,
-	 * where the macvlan's program judges it, once, by its policies
-	 * (the lower device's deny-all dropped what the admin accepted on
-	 * the macvlan, and `any` judged it twice). Not for this host here.
-	 * A return of its own: as a branch into the decision below it
-	 * doubled the verifier's walk past its limit.
-	 */
-	if (!l3 && cf->state[LI_STATE_UPPERS] &&
-	    li_xdp_for_upper(ctx, c.ifindex)) {
-		count(sc, LI_ST_REASON + LI_R_NONLOCAL);
-		return XDP_PASS;
-	}
 	nonlocal = li_decide_nonlocal(&c, &s->pkt, &s->v);
 	if (!nonlocal) {
 		li_parse_rest((const void *)(long)ctx->data,
@@ -1281,16 +1263,29 @@ static __always_inline int li_xdp(struct xdp_md *ctx, int l3)
 {
 	const void *data = (const void *)(long)ctx->data;
 	const void *data_end = (const void *)(long)ctx->data_end;
+	struct li_conf_val *cv;
 	struct li_cpu *s;
 
 	s = bpf_map_lookup_elem(&li_cpu, &li_zero);
-	if (!s)
+	cv = bpf_map_lookup_elem(&li_conf, &li_zero);
+	if (!s || !cv)
 		return XDP_PASS;
+	/*
+	 * For a macvlan of this interface: the kernel delivers it there,
+	 * where the macvlan's program judges it, once, by its policies
+	 * (the lower device's deny-all dropped what the admin accepted on
+	 * the macvlan, and `any` judged it twice). Not for this host here,
+	 * before anything else is read: few values live across the call.
+	 */
+	if (!l3 && cv->conf.state[LI_STATE_UPPERS] && li_xdp_for_upper(ctx)) {
+		count(s, LI_ST_REASON + LI_R_NONLOCAL);
+		return XDP_PASS;
+	}
 	if (l3)
 		li_parse_l3_ip(data, data_end, 0, &s->o.pkt, &s->l4);
 	else
 		li_parse_l3(data, data_end, &s->o.pkt, &s->l4);
-	return li_judge(ctx, s, l3);
+	return li_judge(ctx, s, cv);
 }
 
 SEC("xdp")
