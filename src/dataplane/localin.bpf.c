@@ -1138,12 +1138,13 @@ static __always_inline int li_mac_upper(__u32 ifindex, const __u8 *mac,
 }
 
 /*
- * li_mac_upper() of an XDP frame's destination, in a function of its
- * own that the verifier walks once: inlined into li_judge(), the states
- * it left (the packet's checked range, the key on the stack) kept the
- * walk of everything after it from meeting the others', past the
+ * li_mac_upper() of an XDP frame's destination at its arrival interface
+ * (a test run's metadata does not move it: no test run has macvlans), in
+ * a function of its own that the verifier walks once: inlined, the
+ * states it left (the packet's checked range, the key on the stack) kept
+ * the walk of everything after it from meeting the others', past the
  * verifier's limit. Called only where the daemon has put a macvlan
- * (LI_STATE_UPPERS): a gateway without one pays a load.
+ * (LI_STATE_UPPERS): a gateway without one pays a load and a branch.
  */
 __attribute__((noinline)) int li_xdp_for_upper(struct xdp_md *ctx)
 {

@@ -18,7 +18,8 @@
 #    one one log line naming the macvlan; the lower's own address stays
 #    enforced; status and a message say where the macvlan's frames are
 #    judged; a larger program's takeover keeps it so (it failed: the
-#    kernel replaces no program under an upper that has one);
+#    kernel replaces no program under an upper that has one), and
+#    another MAC given to the macvlan while running;
 #  - a deny-all on the lower alone: the macvlan's frames are no policy's
 #    (judged nowhere, said), as a VLAN device's no policy names;
 #  - `any`, a macvlan made while running: attached at once, the lower's
@@ -221,6 +222,11 @@ check "... and back on it" xdp_on "$MV"
 check "after the takeover, the admin's IKE to the macvlan still passes the lower's deny-all" \
 	ike_passes "$ADMIN" taken-admin
 check "... and the stranger's is dropped" ike_dropped "$STRANGER" taken-stranger
+# Another MAC while running: the lower's program follows it.
+ip -n "$GW" link set dev "$MV" address 02:71:04:00:00:01
+ip -n "$PEER" neigh flush to "$MV_ADDR"
+check "the macvlan given another MAC: the admin's IKE still passes the lower's deny-all" \
+	ike_passes "$ADMIN" newmac-admin
 stop_term
 check "SIGTERM: no XDP program left" no_xdp_left
 
