@@ -57,8 +57,9 @@ int li_loader_set_uppers(struct li_loader *l, const struct li_upper *u,
 	if (in)
 		li_state_set(l, LI_STATE_UPPERS, (__u32)in);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		/* @next gone: the key after @prev (still there) is asked */
 		if (!listed(&next, u, n) && !bpf_map_delete_elem(fd, &next))
-			continue; /* from the first key again: @next is gone */
+			continue;
 		k = next;
 		prev = &k;
 	}
