@@ -407,9 +407,17 @@ const char *links_left_to_master(const struct daemon *d,
 				 const struct daemon_link *k, char *buf,
 				 size_t size);
 int locals_push(struct daemon *d);
+/*
+ * links_upper.c: ours off the uppers of @k (of any attached device: @k
+ * NULL) for the moment @what takes, and back on by @l; macvlans, judged
+ * on their own and not on their lower device
+ */
 int links_uppers_off(struct daemon *d);
 void links_uppers_on(struct daemon *d, struct li_loader *l, int err);
-/* links_upper.c: macvlans, judged on their own and not on their lower */
+int links_uppers_off_of(struct daemon *d, const struct daemon_link *k,
+			const char *what);
+void links_uppers_on_for(struct daemon *d, const struct daemon_link *k,
+			 struct li_loader *l, const char *what, int err);
 bool links_is_macvlan(const struct daemon_link *k);
 const char *links_upper_lower(const struct daemon *d,
 			      const struct daemon_link *k);

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * Upper devices: a bridge or bond over its ports, a VLAN device or a
+ * macvlan over its lower device.
+ *
+ * The kernel changes a device's XDP hook only while none of its uppers
+ * has a program (EEXIST): ours comes off such uppers for the moment an
+ * attach, detach or a larger program's takeover takes, and goes back on.
+ *
  * Macvlans. The kernel hands a unicast frame for a macvlan's Ethernet
  * address from its lower device to the macvlan (rx_handler), as a
  * bridge takes its port's: a packet in it is the macvlan's, judged once,
@@ -10,6 +17,7 @@
  * those frames alone: before, a deny-all on the lower dropped what the
  * admin accepted on the macvlan, and `any` judged it twice.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,4 +107,114 @@ void uppers_note(struct daemon *d)
 			"frames for %s (ifindex %d, a macvlan of %s) are judged on %s, once, by its policies, not on %s, as the kernel delivers them to %s%s",
 			k->name, k->ifindex, low, k->name, low, k->name, why);
 	}
+}
+
+/* @u is a device stacked on @k: its bridge or bond, a VLAN or macvlan. */
+static bool upper_of(const struct daemon_link *u, const struct daemon_link *k)
+{
+	return u != k && (u->ifindex == k->master || u->lower == k->ifindex);
+}
+
+/* An attached device @u is stacked on, or NULL. */
+static const struct daemon_link *attached_lower(const struct daemon *d,
+						const struct daemon_link *u)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++)
+		if (d->links[i].attached && upper_of(u, &d->links[i]))
+			return &d->links[i];
+	return NULL;
+}
+
+/*
+ * The kernel changes a device's XDP hook only while none of its upper
+ * devices has a program (EEXIST): a port named by a policy whose bridge
+ * got ours first (the bridge has the lower ifindex), a VLAN's parent
+ * named by a reload after the VLAN, an attached interface that joined a
+ * bridge localin is on and is no longer wanted (`any`), a larger
+ * program's takeover of a lower device (links_uppers_off). Ours comes
+ * off those uppers (of @k; of any attached device when @k is NULL) for
+ * the moment the change takes (their frames pass unjudged meanwhile:
+ * failing open), marked detached_for; how many.
+ */
+int links_uppers_off_of(struct daemon *d, const struct daemon_link *k,
+			const char *what)
+{
+	bool stacked;
+	int e, n = 0;
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++) {
+		struct daemon_link *u = &d->links[i];
+
+		stacked = k ? upper_of(u, k) : attached_lower(d, u) != NULL;
+		if (!u->attached || !stacked)
+			continue;
+		e = li_loader_detach(d->l, u->ifindex);
+		if (e)
+			daemon_msg(
+				"cannot take localin's program off %s for %s: %s",
+				u->name, what, strerror(-e));
+		u->detached_for = true;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * ... and back on, by @l (the successor after a takeover), said: "an
+ * upper device of @k (NULL: of the attached one under it), for the
+ * moment @what took", with " (which failed)" after a failure @err.
+ */
+void links_uppers_on_for(struct daemon *d, const struct daemon_link *k,
+			 struct li_loader *l, const char *what, int err)
+{
+	const struct daemon_link *low;
+	char name[24];
+	int e;
+	size_t i;
+
+	for (i = 0; i < d->nr_links; i++) {
+		struct daemon_link *u = &d->links[i];
+
+		if (!u->detached_for)
+			continue;
+		u->detached_for = false;
+		low = k ?: attached_lower(d, u);
+		snprintf(name, sizeof(name), "%s", low ? low->name : "?");
+		e = li_loader_attach(l, u->ifindex, li_link_frames(u->type));
+		if (!e) {
+			daemon_msg(
+				"localin's program was off %s, an upper device of %s, for the moment %s took%s",
+				u->name, name, what,
+				err ? " (which failed)" : "");
+			continue;
+		}
+		u->attached = false;
+		u->attach_err = e;
+		sa_retry_reset(&u->retry);
+		sa_retry_later(&u->retry);
+		daemon_msg(
+			"cannot attach to %s again after %s: %s; nothing is enforced on %s until an attach works (tried again every few seconds)",
+			u->name, what, strerror(-e), u->name);
+	}
+}
+
+/*
+ * A larger program takes over (reload.c grow) by replacing ours on each
+ * interface, which the kernel refuses on a device whose upper has one
+ * (EEXIST: the reload failed): ours comes off every attached upper of an
+ * attached device first (links_uppers_off: how many), and the
+ * successor's @l goes on them after (links_uppers_on; @err the
+ * takeover's, @l the old program's again when it failed).
+ */
+int links_uppers_off(struct daemon *d)
+{
+	return links_uppers_off_of(d, NULL, "a larger program's takeover");
+}
+
+void links_uppers_on(struct daemon *d, struct li_loader *l, int err)
+{
+	links_uppers_on_for(d, NULL, l, "a larger program's takeover", err);
 }
