@@ -385,6 +385,38 @@ expect() { # phase description want(answer|none) ns probe-args...
 		fail "$ph: $d: want $want, got (exit $rc) $out"
 	fi
 }
+# A UDP socket bound to PORT in the namespace: a server is ready.
+udp_bound() { # namespace port
+	ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .
+}
+# One UDP round trip, 0 if it came back: the peer echoes one datagram on
+# DST:5001, the gateway sends one from SRC:40001 (0.0.0.0: the source its
+# route picks) and waits 3 s for the echo. Needs $py (find_python).
+udp_round_trip() { # src dst
+	ip netns exec "$PEER" "$py" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("'"$2"'", 5001))
+s.settimeout(5)
+d, a = s.recvfrom(100)
+s.sendto(d, a)' &
+	echo_pid=$!
+	wait_until 30 udp_bound "$PEER" 5001
+	in_gw "$py" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("'"$1"'", 40001))
+s.settimeout(3)
+s.sendto(b"hello", ("'"$2"'", 5001))
+try:
+    s.recvfrom(100)
+except OSError:
+    sys.exit(1)'
+	rc=$?
+	wait "$echo_pid" 2>/dev/null
+	return $rc
+}
+
 # The gateway's own TCP connection from SRC to the peer's DST:PORT, one
 # round trip (the peer echoes "hello"), 0 if it came back. Needs $py.
 tcp_listening() { ip netns exec "$PEER" ss -Hltn "sport = :$1" | grep -q .; }
@@ -421,38 +453,6 @@ xdp_on() { ip -n "$GW" -d link show dev "$1" 2>/dev/null | grep -q prog/xdp; }
 no_xdp_left() { ! ip -n "$GW" -d link show 2>/dev/null | grep -q prog/xdp; }
 log_lines() { # pattern: lines of the log with it
 	grep -c "$1" "$LOG" 2>/dev/null
-}
-
-# A UDP socket bound to PORT in the namespace: a server is ready.
-udp_bound() { # namespace port
-	ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .
-}
-# One UDP round trip, 0 if it came back: the peer echoes one datagram on
-# DST:5001, the gateway sends one from SRC:40001 (0.0.0.0: the source its
-# route picks) and waits 3 s for the echo. Needs $py (find_python).
-udp_round_trip() { # src dst
-	ip netns exec "$PEER" "$py" -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$2"'", 5001))
-s.settimeout(5)
-d, a = s.recvfrom(100)
-s.sendto(d, a)' &
-	echo_pid=$!
-	wait_until 30 udp_bound "$PEER" 5001
-	in_gw "$py" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$1"'", 40001))
-s.settimeout(3)
-s.sendto(b"hello", ("'"$2"'", 5001))
-try:
-    s.recvfrom(100)
-except OSError:
-    sys.exit(1)'
-	rc=$?
-	wait "$echo_pid" 2>/dev/null
-	return $rc
 }
 
 # UDP from the peer as fast as one core sends it, and a receiver on the
