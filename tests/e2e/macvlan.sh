@@ -37,7 +37,7 @@ need_root_and_tools ip nsenter unshare ping
 find_python
 private_bpffs "$@"
 setup_run mvl localin-mvl
-MV=$(printf '%.15s' "${LI_E2E_NS:-li}-mv-$$")
+MV=$(link_name mv)
 MV_ADDR=198.51.100.1
 ADMIN=198.51.100.2 # the peer's address the policies accept for IKE
 STRANGER=198.51.100.3
