@@ -40,16 +40,26 @@ static bool same_key(const struct li_pkt *a, const struct li_pkt *b)
 	       !memcmp(a->saddr, b->saddr, n) && !memcmp(a->daddr, b->daddr, n);
 }
 
-/* Every SA source up, and since before @ms: no SA came and went unseen. */
+/*
+ * Every SA source of this gateway up, and since before @ms: no SA came
+ * and went unseen. One looked for and never found (charon's socket on a
+ * gateway without charon) is none: it has no SAs; once found, it is up
+ * only from its first listing on.
+ */
 static bool sources_up_since(const struct daemon *d, __u64 ms)
 {
 	size_t i;
 
-	if (d->sa_unchecked || d->sa_push_failed || !d->nr_srcs)
+	if (d->sa_unchecked || d->sa_push_failed)
 		return false;
-	for (i = 0; i < d->nr_srcs; i++)
-		if (!sas_src_up(d->srcs[i]) || d->srcs[i]->up_ms > ms)
+	for (i = 0; i < d->nr_srcs; i++) {
+		const struct sa_src *s = d->srcs[i];
+
+		if (!sas_src_present(s))
+			continue;
+		if (!sas_src_up(s) || s->up_ms > ms)
 			return false;
+	}
 	return true;
 }
 

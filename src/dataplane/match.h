@@ -107,16 +107,17 @@
  *                          remember one now)
  *   int   li_acc_ike_new_recent(const LI_CTX *c, const struct li_pkt *p);
  *   void  li_acc_ike_new_note(const LI_CTX *c, const struct li_pkt *p);
- *   void  li_acc_ike_out_note(const LI_CTX *c, const struct li_pkt *p,
- *                             int known);  the gateway's own IKE to p's
- *                          destination (li_ike_out), a known peer or not;
- *   int   li_acc_ike_sent_ok(const LI_CTX *c, const struct li_pkt *p);
- *                          may p's source open its window (no
- *                          LI_SAS_IKE_GATE, or our IKE to it lately)?
  *                         (the same for an address of no known peer, kept
  *                          apart; while the SA table is stale, an IKE
  *                          message let through since about its last
  *                          update: sa_slot.h)
+ *   void  li_acc_ike_out_note(const LI_CTX *c, const struct li_pkt *p,
+ *                             int known);
+ *                         (the gateway's own IKE to p->daddr, a known
+ *                          peer or not: li_ike_out)
+ *   int   li_acc_ike_sent_ok(const LI_CTX *c, const struct li_pkt *p);
+ *                         (may p->saddr open its window: no
+ *                          LI_SAS_IKE_GATE, or our IKE to it lately)
  *   int   li_acc_frag_get(const LI_CTX *c, const struct li_pkt *p,
  *                         struct li_verdict *v);
  *   void  li_acc_frag_put(const LI_CTX *c, const struct li_pkt *p,
