@@ -102,15 +102,23 @@ void unverified_on_event(struct daemon *d, const struct li_event *ev,
 	snprintf(e->ifname, sizeof(e->ifname), "%s", ifname ? ifname : "");
 }
 
-/* The line of an SPI that no SA had: as the data path's unknown SPI. */
-static void unverified_log(struct daemon *d, const struct unverified_spi *e)
+/*
+ * The line of an SPI that no SA had: as the data path's unknown SPI, at
+ * its first frame's time. The rate limit is asked at the time it is
+ * written (@now, monotonic ms, as first_ms): lines of the source logged
+ * since the frame moved its buckets on, and asked at the frame's time
+ * they would refuse it as a burst.
+ */
+static void unverified_log(struct daemon *d, const struct unverified_spi *e,
+			   __u64 now)
 {
+	__u64 rl_ns = e->time_ns + (now - e->first_ms) * 1000000ull;
 	char line[LOG_LINE_MAX + 1];
 	int n;
 
 	d->unv.forged++;
 	if (!rl_allow(&d->log.rl, RL_ESP_ERROR, e->pkt.family, e->pkt.saddr,
-		      e->time_ns))
+		      log_emitter_time(&d->log, rl_ns)))
 		return;
 	n = log_emit_format(&d->log, &e->pkt, &e->verdict, e->ifname, NULL,
 			    e->time_ns, line, sizeof(line) - 1, true);
@@ -144,7 +152,7 @@ static void unverified_judge(struct daemon *d, __u64 now)
 			i++;
 			continue;
 		} else if (sources_up_since(d, e->first_ms)) {
-			unverified_log(d, e);
+			unverified_log(d, e, now);
 		} else {
 			u->unjudged++;
 		}
