@@ -114,12 +114,17 @@ def disassemble(obj, lines):
     return insns
 
 
-def rodata_symbols(obj):
+GLOBAL_SECTIONS = ('.rodata', '.bss')
+
+
+def global_symbols(obj):
+    """The program's globals: name -> (its section, its offset there)."""
     syms = {}
     for line in objdump(obj, '-t').splitlines():
         f = line.split()
-        if len(f) >= 2 and '.rodata' in line:
-            syms[f[-1]] = int(f[0], 16)
+        for sec in GLOBAL_SECTIONS:
+            if len(f) >= 2 and sec in f:
+                syms[f[-1]] = (sec, int(f[0], 16))
     return syms
 
 
@@ -220,8 +225,9 @@ def run(insns, mem, maps, rodata, ctx, clock, trace=False, steps=None):
         m = re.match(r'^[rw](\d+) = (-?\d+) ll$', t)
         if m:
             d = int(m.group(1))
-            if reloc in rodata:
-                R[d] = maps[rodata['.map']]['base'] + rodata[reloc] + int(m.group(2))
+            if reloc in rodata and rodata[reloc][0] in rodata['.maps']:
+                sec, off = rodata[reloc]
+                R[d] = maps[rodata['.maps'][sec]]['base'] + off + int(m.group(2))
             elif reloc:
                 tok = mem.region('map ' + reloc, bytearray(8))
                 tokens[tok] = reloc
@@ -415,12 +421,12 @@ def main():
     lines = '--lines' in sys.argv
     insns = disassemble(obj, lines or '--trace' in sys.argv or
                         '--path' in sys.argv)
-    rodata = rodata_symbols(obj)
+    rodata = global_symbols(obj)
     mem = Memory()
     maps = load_maps(mem, dump)
-    ro = [n for n in maps if n.endswith('.rodata')]
-    if ro:
-        rodata['.map'] = ro[0]
+    # the internal maps as the kernel names them ("localin_.rodata")
+    rodata['.maps'] = {sec: n for n in maps for sec in GLOBAL_SECTIONS
+                       if n.endswith(sec)}
     clock = (1, 1000000000)
     cl = os.path.join(dump, 'clock.txt')
     if os.path.exists(cl) and open(cl).read().split():

@@ -130,6 +130,7 @@ struct li_loader {
  */
 void li_state_set(struct li_loader *l, int i, __u32 v);
 __u32 li_state_get(const struct li_loader *l, int i);
+int li_uppers_set(struct li_loader *l, __u32 n);
 void li_conf_put_rates(struct li_loader *l);
 /* The NAT-T ports (maps.h li_conf_val.natt), one store. */
 void li_natt_put(struct li_loader *l, const struct li_natt *n);

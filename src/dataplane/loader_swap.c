@@ -197,8 +197,7 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 		{ a->maps.li_sess_ids, b->maps.li_sess_ids },
 		{ a->maps.li_upper_mac, b->maps.li_upper_mac },
 	};
-	int keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT,
-		       LI_STATE_UPPERS };
+	int keys[] = { LI_STATE_LOCALS, LI_STATE_SAS, LI_STATE_HINT };
 	size_t i;
 	int err;
 
@@ -234,6 +233,9 @@ static int inherit(struct li_loader *n, struct li_loader *old)
 	       sizeof(((struct li_conf_val *)0)->sess_hint));
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		li_state_set(n, keys[i], li_state_get(old, keys[i]));
+	err = li_uppers_set(n, li_state_get(old, LI_STATE_UPPERS));
+	if (err)
+		return err;
 	for (i = 0; i < LI_TR_NR; i++)
 		__atomic_store_n(
 			&n->cmap->trace[i],

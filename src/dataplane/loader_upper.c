@@ -33,6 +33,24 @@ static bool listed(const struct li_upper_key *k, const struct li_upper *u,
 	return false;
 }
 
+/*
+ * LI_STATE_UPPERS, and its copy in the program's .bss that an Ethernet
+ * frame reads before its parse (localin.bpf.c li_uppers_on), written
+ * through the map: a reused one (pins, adoption) is not the skeleton's
+ * mapping. 0 or -errno.
+ */
+int li_uppers_set(struct li_loader *l, __u32 n)
+{
+	struct localin_bpf__bss v = { .li_uppers_on = n };
+	__u32 zero = 0;
+
+	li_state_set(l, LI_STATE_UPPERS, n);
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.bss), &zero, &v,
+				BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 int li_loader_set_uppers(struct li_loader *l, const struct li_upper *u,
 			 size_t n)
 {
@@ -40,6 +58,7 @@ int li_loader_set_uppers(struct li_loader *l, const struct li_upper *u,
 	struct li_upper_key k, next, *prev = NULL;
 	size_t i, in = 0;
 	__u32 v;
+	int err;
 
 	/*
 	 * The new ones first, then the old ones go: a macvlan whose address
@@ -54,8 +73,11 @@ int li_loader_set_uppers(struct li_loader *l, const struct li_upper *u,
 		else if (errno != E2BIG && errno != ENOMEM)
 			return -errno;
 	}
-	if (in)
-		li_state_set(l, LI_STATE_UPPERS, (__u32)in);
+	if (in) {
+		err = li_uppers_set(l, (__u32)in);
+		if (err)
+			return err;
+	}
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		/* @next gone: the key after @prev (still there) is asked */
 		if (!listed(&next, u, n) && !bpf_map_delete_elem(fd, &next))
@@ -63,7 +85,10 @@ int li_loader_set_uppers(struct li_loader *l, const struct li_upper *u,
 		k = next;
 		prev = &k;
 	}
-	if (!in)
-		li_state_set(l, LI_STATE_UPPERS, 0);
+	if (!in) {
+		err = li_uppers_set(l, 0);
+		if (err)
+			return err;
+	}
 	return (int)(n - in);
 }

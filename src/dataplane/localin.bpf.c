@@ -40,6 +40,17 @@ struct {
 const volatile __u32 li_conf_last = LI_CONF_TAB_DEF - 1;
 
 /*
+ * LI_STATE_UPPERS's copy (maps.h), which the loader writes with it
+ * (li_state_set): read by an Ethernet frame's program before its parse,
+ * where the state word would cost a lookup of li_conf of its own (an
+ * array lookup the verifier inlines, six to eight instructions, on every
+ * frame; li_judge looks li_conf up after the parse anyway). Its map
+ * (.bss) is pinned, adopted and shared by the objects of li_attach_obj as
+ * the others are; a successor is given it by inherit().
+ */
+volatile __u32 li_uppers_on;
+
+/*
  * Key 0 of the one-entry maps, in read-only data: a lookup passes its
  * address in one instruction, where a key on the stack costs a store
  * and two to point at it.
@@ -1144,7 +1155,7 @@ static __always_inline int li_mac_upper(__u32 ifindex, const __u8 *mac,
  * states it left (the packet's checked range, the key on the stack) kept
  * the walk of everything after it from meeting the others', past the
  * verifier's limit. Called only where the daemon has put a macvlan
- * (LI_STATE_UPPERS): a gateway without one pays a load and a branch.
+ * (li_uppers_on): a gateway without one pays a load and a branch.
  */
 __attribute__((noinline)) int li_xdp_for_upper(struct xdp_md *ctx)
 {
@@ -1267,7 +1278,6 @@ static __always_inline int li_xdp(struct xdp_md *ctx, int l3)
 {
 	const void *data = (const void *)(long)ctx->data;
 	const void *data_end = (const void *)(long)ctx->data_end;
-	struct li_conf_val *cv;
 	struct li_cpu *s;
 
 	s = bpf_map_lookup_elem(&li_cpu, &li_zero);
@@ -1283,9 +1293,7 @@ static __always_inline int li_xdp(struct xdp_md *ctx, int l3)
 	 * walk grew by a tenth with the lookup moved before the parse).
 	 */
 	if (!l3) {
-		cv = bpf_map_lookup_elem(&li_conf, &li_zero);
-		if (cv && cv->conf.state[LI_STATE_UPPERS] &&
-		    li_xdp_for_upper(ctx)) {
+		if (li_uppers_on && li_xdp_for_upper(ctx)) {
 			count(s, LI_ST_REASON + LI_R_NONLOCAL);
 			return XDP_PASS;
 		}
