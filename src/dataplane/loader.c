@@ -417,13 +417,8 @@ void li_loader_close(struct li_loader *l)
 	free(l->att);
 	bpf_object__close(l->l3_obj);
 	free(l->eg);
-	for (fam = 0; fam < 2; fam++) {
-		free(l->fam[fam].f.intfs);
-		free(l->fam[fam].f.phase.c_words);
-		free(l->fam[fam].f.phase.ab);
-		free(l->fam[fam].enabled);
-		free(l->fam[fam].hits);
-	}
+	for (fam = 0; fam < 2; fam++)
+		li_fam_copy_free(&l->fam[fam]);
 	free(l->ifs);
 	free(l->pcpu);
 	localin_bpf__destroy(l->skel);

@@ -197,7 +197,20 @@ static int copy_image(struct li_loader *l, const struct li_image *im, __u32 set)
 	return err;
 }
 
-/* Keep what li_loader_set_interface() and set_active() need later. */
+void li_fam_copy_free(struct li_fam_copy *fc)
+{
+	free(fc->enabled);
+	free(fc->hits);
+	free(fc->f.intfs);
+	free(fc->f.phase.c_words);
+	free(fc->f.phase.ab);
+	memset(fc, 0, sizeof(*fc));
+}
+
+/*
+ * What li_loader_set_interface(), set_active() and the counters need of
+ * @f later, into @fc (empty): the loader's copy once @f is in force.
+ */
 static int keep_family(struct li_fam_copy *fc, const struct li_family *f)
 {
 	struct li_intf_class *intfs = NULL;
@@ -230,12 +243,6 @@ static int keep_family(struct li_fam_copy *fc, const struct li_family *f)
 	memcpy(en, f->enabled, f->bm_words * sizeof(*en));
 	if (f->nr_intfs)
 		memcpy(intfs, f->intfs, f->nr_intfs * sizeof(*intfs));
-	free(fc->enabled);
-	free(fc->hits);
-	free(fc->f.intfs);
-	free(fc->f.phase.c_words);
-	free(fc->f.phase.ab);
-	memset(&fc->f, 0, sizeof(fc->f));
 	fc->f.phase.on = f->phase.on;
 	fc->f.phase.nr_a = f->phase.nr_a;
 	fc->f.phase.nr_b = f->phase.nr_b;
@@ -285,6 +292,7 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 {
 	__u32 set = l->active ^ 1;
 	struct li_hits_carry hc = { 0 };
+	struct li_fam_copy fc[2] = { 0 };
 	struct li_image im;
 	size_t i;
 	int fam, err;
@@ -325,17 +333,27 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 		/* by id from the set in force: an adopted one too */
 		err = li_hits_carry_begin(l, set, &hc);
 	}
+	/*
+	 * Kept aside until the flip: what reads l->fam (a schedule tick's
+	 * mask, an interface's classes, the counters) describes the set in
+	 * force, and a reload that fails here leaves that one in force.
+	 */
 	for (fam = 0; fam < 2 && !err; fam++)
-		err = keep_family(&l->fam[fam], fam ? &rs->v6 : &rs->v4);
+		err = keep_family(&fc[fam], fam ? &rs->v6 : &rs->v4);
 	/* The interfaces we know, classified by the new ruleset. */
 	for (i = 0; i < l->nr_ifs && !err; i++) {
 		__u32 cls[2];
 
-		cls[0] = li_intf_class(&l->fam[0].f, l->ifs[i].name);
-		cls[1] = li_intf_class(&l->fam[1].f, l->ifs[i].name);
+		cls[0] = li_intf_class(&fc[0].f, l->ifs[i].name);
+		cls[1] = li_intf_class(&fc[1].f, l->ifs[i].name);
 		err = li_loader_write_ifc(l, set, l->ifs[i].ifindex, cls);
 	}
 	if (!err) {
+		for (fam = 0; fam < 2; fam++) {
+			li_fam_copy_free(&l->fam[fam]);
+			l->fam[fam] = fc[fam];
+			memset(&fc[fam], 0, sizeof(fc[fam]));
+		}
 		li_state_set(l, LI_STATE_SET, set);
 		l->active = set;
 		l->hdr = im.hdr;
@@ -351,6 +369,8 @@ int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs)
 			li_hits_carry_end(l, &hc);
 		}
 	}
+	for (fam = 0; fam < 2; fam++)
+		li_fam_copy_free(&fc[fam]);
 	li_hits_carry_free(&hc);
 	ruleset_image_free(&im);
 	return err;

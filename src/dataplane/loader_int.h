@@ -59,6 +59,8 @@ struct li_fam_copy {
 	__u64 *enabled;
 	__u64 *hits; /* li_counters output, nr_policies */
 };
+/* Free what a copy holds; zeroed after (loader_image.c). */
+void li_fam_copy_free(struct li_fam_copy *fc);
 
 /*
  * How libxdp puts a program on an empty hook here: under its dispatcher,
