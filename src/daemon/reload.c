@@ -126,15 +126,25 @@ int daemon_load_path(struct daemon *d, const char *path, struct pipeline **out,
 	return load(d, path, true, out, msgs);
 }
 
-/* Push one family's mask (IPv4 0, IPv6 1). */
+/*
+ * Push one family's mask (IPv4 0, IPv6 1). One the data path refused is
+ * pushed again at every minute until it takes it: sched_update() kept
+ * it already, and would not see it change (a schedule that began while
+ * the push failed stayed out until its next boundary).
+ */
 static int push_mask(struct daemon *d, int fam)
 {
 	int err = li_loader_set_active(d->l, fam ? 6 : 4, d->sched.mask[fam],
 				       d->sched.words[fam]);
 
-	if (err)
-		daemon_msg("cannot update the schedule mask (IPv%d): %s",
-			   fam ? 6 : 4, strerror(-err));
+	if (err && !d->sched.unpushed[fam])
+		daemon_msg(
+			"cannot update the schedule mask (IPv%d): %s (tried again every minute)",
+			fam ? 6 : 4, strerror(-err));
+	else if (!err && d->sched.unpushed[fam])
+		daemon_msg("the schedule mask (IPv%d) is up to date again",
+			   fam ? 6 : 4);
+	d->sched.unpushed[fam] = err != 0;
 	return err;
 }
 
@@ -152,7 +162,7 @@ int daemon_tick(struct daemon *d, bool force)
 		return 0;
 	sched_update(&d->sched, &d->p->rs, minute, changed);
 	for (fam = 0; fam < 2; fam++)
-		if (changed[fam] || force)
+		if (changed[fam] || force || d->sched.unpushed[fam])
 			err = push_mask(d, fam) ?: err;
 	return err;
 }

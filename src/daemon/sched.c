@@ -44,6 +44,7 @@ int sched_state_init(struct sched_state *s, const struct li_ruleset *rs)
 	for (fam = 0; fam < 2; fam++) {
 		s->mask[fam] = m[fam];
 		s->words[fam] = family(rs, fam)->bm_words;
+		s->unpushed[fam] = false;
 	}
 	s->minute = INT64_MIN;
 	return 0;

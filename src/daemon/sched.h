@@ -21,6 +21,8 @@ struct sched_state {
 	__u64 *mask[2]; /* per family (0: IPv4, 1: IPv6), bm_words each */
 	__u32 words[2];
 	__s64 minute; /* local minute of the masks; INT64_MIN: none yet */
+	/* the data path refused the family's mask: pushed at every minute */
+	bool unpushed[2];
 };
 
 /*
