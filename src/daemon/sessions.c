@@ -66,12 +66,12 @@ void sessions_init(struct daemon *d)
 }
 
 /*
- * The end line of @s, ended at @end (the map's clock), if it asked for
- * one: against the config in force, whose service names its policy_idx
- * indexes only when the session was accepted under it.
+ * The end line of @s, ended at @end and found at @now (the map's clock),
+ * if it asked for one: against the config in force, whose service names
+ * its policy_idx indexes only when the session was accepted under it.
  */
 static void log_end(struct daemon *d, const struct li_sess_key *k,
-		    const struct li_sess *s, __u64 end)
+		    const struct li_sess *s, __u64 end, __u64 now)
 {
 	char name[RTNL_IFNAMSIZ + 8], line[LOG_LINE_MAX + 1];
 	struct log_sess_end se = {
@@ -89,6 +89,7 @@ static void log_end(struct daemon *d, const struct li_sess_key *k,
 	/* One offset for both: the duration is the map's own. */
 	se.start_ns = li_sess_epoch_ns(s->first_ns);
 	se.end_ns = se.start_ns + (end > s->first_ns ? end - s->first_ns : 0);
+	se.write_ns = log_emitter_time(&d->log, li_sess_epoch_ns(now));
 	n = log_emit_session_end(&d->log, &se, line, sizeof(line) - 1);
 	if (n <= 0)
 		return;
@@ -143,7 +144,8 @@ static int sweep_one(void *ctx, const struct li_sess_key *k,
 	d->sess.ended++;
 	log_end(d, k, &s,
 		s.flags & LI_SESS_CUT ? w->now :
-					s.last_ns + li_sess_timeout_ns(k, &s));
+					s.last_ns + li_sess_timeout_ns(k, &s),
+		w->now);
 	/* Out of deletes: the next part goes on from this entry. */
 	return --w->deletes <= 0;
 }
@@ -361,7 +363,7 @@ bool sessions_clear(struct daemon *d, int family, FILE *out)
 		d->sess.cleared += (__u64)n;
 		for (i = 0; i < w.n; i++)
 			if (!gone[i])
-				log_end(d, &w.k[i], &w.s[i], w.now);
+				log_end(d, &w.k[i], &w.s[i], w.now, w.now);
 	}
 	free(gone);
 	free(w.k);

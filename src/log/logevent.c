@@ -226,7 +226,8 @@ int log_emit_session_end(struct log_emitter *e, const struct log_sess_end *se,
 	if (!(s->flags & LI_SESS_LOG) || !in)
 		return 0;
 	log_sess_pkt(se->k, s, &p);
-	if (!rl_allow(&e->rl, RL_TRAFFIC_ACCEPT, p.family, p.saddr, se->end_ns))
+	if (!rl_allow(&e->rl, RL_TRAFFIC_ACCEPT, p.family, p.saddr,
+		      se->write_ns ? se->write_ns : se->end_ns))
 		return 0;
 	ev.service = service_name(e->objs, &p, &v);
 	ev.intf_role = intf_role(e->objs, se->ifname);

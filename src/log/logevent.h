@@ -158,6 +158,13 @@ struct log_sess_end {
 	 * accepted under it): the service gets its name.
 	 */
 	bool same_config;
+	/*
+	 * When the line is written, ns since the epoch (0: end_ns): the
+	 * rate limit is asked then. A sweep finds a session ended a while
+	 * ago; asked at its end, lines logged since would have it refused
+	 * as a burst (ratelimit.h: an earlier time mints nothing).
+	 */
+	__u64 write_ns;
 };
 
 /*

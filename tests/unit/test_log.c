@@ -153,8 +153,11 @@ static void test_session_end(void **state)
 		.tcp = LI_SESS_FIN_IN | LI_SESS_FIN_OUT,
 		.flags = LI_SESS_LOG,
 	};
-	struct log_sess_end se = { &k,		&s,   "wan1", WINTER - 2 * NS,
-				   WINTER + NS, false };
+	struct log_sess_end se = { .k = &k,
+				   .s = &s,
+				   .ifname = "wan1",
+				   .start_ns = WINTER - 2 * NS,
+				   .end_ns = WINTER + NS };
 	__u32 la[4], ra[4];
 	struct log_emitter e;
 	char buf[LOG_LINE_MAX];
@@ -184,6 +187,17 @@ static void test_session_end(void **state)
 	k.proto = 17;
 	s.flags = LI_SESS_LOG;
 	assert_string_equal(log_sess_action(&k, &s), "accept");
+	/*
+	 * Found by a sweep 6 s after its end, with a line of the same
+	 * source logged meanwhile: asked at its end the rate limit saw a
+	 * burst (an earlier time mints nothing) and refused the line; at
+	 * the time it is written it has room.
+	 */
+	assert_true(
+		rl_allow(&e.rl, RL_TRAFFIC_ACCEPT, 4, ra, se.end_ns + 5 * NS));
+	assert_int_equal(log_emit_session_end(&e, &se, buf, sizeof(buf)), 0);
+	se.write_ns = se.end_ns + 6 * NS;
+	assert_true(log_emit_session_end(&e, &se, buf, sizeof(buf)) > 0);
 	/* Not asked for, or the gateway's own: no line. */
 	s.flags = 0;
 	assert_int_equal(log_emit_session_end(&e, &se, buf, sizeof(buf)), 0);
