@@ -177,15 +177,25 @@ static __always_inline int li_flow_filter_match(const struct flow_filter *f,
 }
 
 /*
+ * Criteria of @f that narrow what it traces: all but vd, which is set
+ * only to our one VDOM's index (vd-root:0), so every packet meets it.
+ */
+static __always_inline __u32 li_flow_filter_narrows(const struct flow_filter *f)
+{
+	return f->set & ~(1u << FF_VD);
+}
+
+/*
  * Whether the family of filter @k is left out: its filter is not set but
- * the other family's is. `filter saddr A` alone traces IPv4 packets from
- * A, not every IPv6 packet besides (FortiOS: "filter if your network
- * uses IPv4, filter6 if it uses IPv6"); nothing set traces all.
+ * the other family's narrows. `filter saddr A` alone traces IPv4 packets
+ * from A, not every IPv6 packet besides (FortiOS: "filter if your
+ * network uses IPv4, filter6 if it uses IPv6"); nothing set traces all,
+ * and so does `filter vd 0` alone, which narrows nothing.
  */
 static __always_inline int li_flow_filter_left_out(const struct flow_filter *f,
 						   __u32 k)
 {
-	return !f[k].set && f[!k].set;
+	return !f[k].set && li_flow_filter_narrows(&f[!k]);
 }
 
 /*

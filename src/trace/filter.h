@@ -36,8 +36,9 @@
  *
  * There are two filters, as on FortiOS: `filter` for IPv4 packets and
  * `filter6` for IPv6 ones (flow_filters_*() below). With neither set,
- * every packet is traced; once one is, the other family's packets are
- * traced only by a filter of their own.
+ * every packet is traced; once one narrows (has a criterion but vd, which
+ * every packet here meets), the other family's packets are traced only
+ * by a filter of their own.
  * An address command goes to the filter of its address's family whichever
  * was named: `filter addr 2001:db8::1` sets filter6's addr, so what
  * scripts typed when localin had one filter for both keeps tracing the
@@ -109,7 +110,8 @@ int flow_filters_echo(const struct flow_filter *f, int named, int k, int argc,
 		      const char *const *argv, char *buf, size_t size);
 /*
  * @pkt's family's filter matches it (not IP: the IPv4 filter's); a family
- * whose filter is not set is traced only while the other's is not either.
+ * whose filter is not set is traced only while the other's narrows
+ * nothing (is not set, or has vd alone).
  */
 bool flow_filters_match(const struct flow_filter *f, const struct li_pkt *pkt);
 

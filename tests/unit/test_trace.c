@@ -625,6 +625,55 @@ static void test_filter_vd_index(void **state)
 	assert_int_equal(f.set, 0);
 }
 
+/*
+ * `vd 0` narrows nothing (every packet here is VDOM 0's): alone in one
+ * family's filter it leaves the other family traced, as `vd -1` does.
+ * `filter vd 0` stopped every IPv6 packet's trace. The filter it is in
+ * is set all the same: beside `filter6 saddr A`, `filter vd 0` traces
+ * every IPv4 packet, as its listing ("vf: 0") says.
+ */
+static void test_filters_vd_narrows_nothing(void **state)
+{
+	struct li_pkt a4 = pkt_of(4, 17, "10.0.0.1", 500, "10.0.0.9", 500),
+		      a6 = pkt_of(6, 17, "2001:db8::1", 500, "2001:db8::9",
+				  500),
+		      b6 = pkt_of(6, 17, "2001:db8::2", 500, "2001:db8::9",
+				  500);
+	struct flow_filter f[FLOW_NR_FILTERS];
+	char err[128], buf[1024];
+
+	(void)state;
+	flow_filters_init(f);
+	assert_int_equal(cmd2(f, 4, "vd 0", err, sizeof(err)), FLOW_FILTER4);
+	assert_true(traced(f, &a4));
+	assert_true(traced(f, &a6));
+	assert_false(li_flow_filter_left_out(f, FLOW_FILTER6));
+	flow_filters_format(f, FLOW_FILTER6, buf, sizeof(buf));
+	assert_null(strstr(buf, "no IPv6 packet is traced"));
+	echo_is(f, 6, FLOW_FILTER6, "clear", "");
+	/* vd-name, and filter6's vd 0, the same */
+	assert_int_equal(cmd2(f, 4, "clear", err, sizeof(err)), FLOW_FILTER4);
+	assert_int_equal(cmd2(f, 4, "vd-name root", err, sizeof(err)),
+			 FLOW_FILTER4);
+	assert_true(traced(f, &a6));
+	assert_int_equal(cmd2(f, 6, "vd 0", err, sizeof(err)), FLOW_FILTER6);
+	assert_true(traced(f, &a4));
+	assert_true(traced(f, &a6));
+	/* the family it is in is not left out beside a narrowing filter */
+	assert_int_equal(cmd2(f, 6, "saddr 2001:db8::1", err, sizeof(err)),
+			 FLOW_FILTER6);
+	assert_true(traced(f, &a4));
+	assert_true(traced(f, &a6));
+	assert_false(traced(f, &b6));
+	/* one that narrows leaves the other family out, vd beside it or not */
+	assert_int_equal(cmd2(f, 4, "saddr 10.0.0.2", err, sizeof(err)),
+			 FLOW_FILTER4);
+	assert_int_equal(cmd2(f, 6, "clear", err, sizeof(err)), FLOW_FILTER6);
+	assert_false(traced(f, &a6));
+	assert_false(traced(f, &b6));
+	assert_false(traced(f, &a4));
+}
+
 static void test_trace_budget(void **state)
 {
 	struct li_pkt in =
@@ -1067,6 +1116,7 @@ int main(void)
 		cmocka_unit_test(test_filter_match_ports_proto),
 		cmocka_unit_test(test_filters_per_family),
 		cmocka_unit_test(test_filter_vd_index),
+		cmocka_unit_test(test_filters_vd_narrows_nothing),
 		cmocka_unit_test(test_trace_budget),
 		cmocka_unit_test(test_trace_deny),
 		cmocka_unit_test(test_trace_vdom),
