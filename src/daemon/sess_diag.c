@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/keyword.h"
+
 void sess_filter_init(struct sess_filter *f, int family)
 {
 	memset(f, 0, sizeof(*f));
@@ -32,24 +34,6 @@ static const struct {
 	{ "vd", SF_VD },
 };
 #define NR_FIELDS (sizeof(fields) / sizeof(fields[0]))
-
-/*
- * The word of fields[] (and "clear", "negate") that @w is a unique prefix
- * of: its index in @words, -ENOENT, or -EAGAIN when ambiguous.
- */
-static int word_of(const char *w, const char *const *words, int n)
-{
-	size_t len = strlen(w);
-	int i, found = -ENOENT;
-
-	for (i = 0; i < n; i++) {
-		if (!strcmp(w, words[i]))
-			return i;
-		if (len && !strncmp(w, words[i], len))
-			found = found == -ENOENT ? i : -EAGAIN;
-	}
-	return found;
-}
 
 static int parse_addr(const struct sess_filter *f, const char *s, __u32 *out,
 		      char *err, size_t errlen)
@@ -163,6 +147,7 @@ static int parse_negate(struct sess_filter *f, int argc,
 			const char *const *argv, char *err, size_t errlen)
 {
 	const char *words[NR_FIELDS];
+	char list[64];
 	size_t i;
 	int k;
 
@@ -177,10 +162,17 @@ static int parse_negate(struct sess_filter *f, int argc,
 	}
 	for (i = 0; i < NR_FIELDS; i++)
 		words[i] = fields[i].word;
-	k = word_of(argv[1], words, (int)NR_FIELDS - 1); /* not vd */
+	k = keyword_index(argv[1], words, (int)NR_FIELDS - 1); /* not vd */
+	if (k == -EAGAIN) {
+		keyword_candidates(argv[1], words, (int)NR_FIELDS - 1, list,
+				   sizeof(list));
+		snprintf(err, errlen, "ambiguous field \"%s\" to negate (%s)",
+			 argv[1], list);
+		return -EINVAL;
+	}
 	if (k < 0) {
-		snprintf(err, errlen, "%s field \"%s\" to negate",
-			 k == -EAGAIN ? "ambiguous" : "unknown", argv[1]);
+		snprintf(err, errlen, "unknown field \"%s\" to negate",
+			 argv[1]);
 		return -EINVAL;
 	}
 	/* "not any" would match nothing: a criterion first. */
@@ -198,6 +190,7 @@ int sess_filter_parse(struct sess_filter *f, int argc, const char *const *argv,
 {
 	const char *words[NR_FIELDS + 2];
 	struct sess_filter n = *f;
+	char list[80];
 	size_t i;
 	int k, ret;
 
@@ -209,12 +202,19 @@ int sess_filter_parse(struct sess_filter *f, int argc, const char *const *argv,
 		words[i] = fields[i].word;
 	words[NR_FIELDS] = "clear";
 	words[NR_FIELDS + 1] = "negate";
-	k = word_of(argv[0], words, (int)NR_FIELDS + 2);
+	k = keyword_index(argv[0], words, (int)NR_FIELDS + 2);
+	if (k == -EAGAIN) {
+		keyword_candidates(argv[0], words, (int)NR_FIELDS + 2, list,
+				   sizeof(list));
+		snprintf(err, errlen, "ambiguous filter \"%s\" (%s)", argv[0],
+			 list);
+		return -EINVAL;
+	}
 	if (k < 0) {
 		snprintf(
 			err, errlen,
-			"%s filter \"%s\" (src dst sport dport proto policy vd negate clear)",
-			k == -EAGAIN ? "ambiguous" : "unknown", argv[0]);
+			"unknown filter \"%s\" (src dst sport dport proto policy vd negate clear)",
+			argv[0]);
 		return -EINVAL;
 	}
 	if ((size_t)k == NR_FIELDS) {

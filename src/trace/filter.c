@@ -65,19 +65,14 @@ static const char *const options[] = {
 static const char *full_word(const char *word, const char *const *words, int n,
 			     const char *what, struct diag_list *dl)
 {
-	int k = keyword_index(word, words, n), i;
+	int k = keyword_index(word, words, n);
 	char list[128];
-	struct logbuf lb;
 
 	if (k >= 0)
 		return words[k];
 	if (k == -ENOENT)
 		return word;
-	logbuf_init(&lb, list, sizeof(list));
-	for (i = 0; i < n; i++)
-		if (!strncmp(word, words[i], strlen(word)))
-			logbuf_printf(&lb, "%s%s", lb.len ? ", " : "",
-				      words[i]);
+	keyword_candidates(word, words, n, list, sizeof(list));
 	diag_error(dl, NULL, "ambiguous %s \"%s\" (%s)", what, word, list);
 	return NULL;
 }

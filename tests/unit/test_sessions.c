@@ -113,8 +113,11 @@ static void test_filter_words(void **state)
 		{ "clear now", "unexpected \"now\"" },
 		{ "saddr 1.2.3.4",
 		  "unknown filter \"saddr\" (src dst sport dport proto policy vd negate clear)" },
-		{ "s 1",
-		  "ambiguous filter \"s\" (src dst sport dport proto policy vd negate clear)" },
+		{ "s 1", "ambiguous filter \"s\" (src, sport)" },
+		{ "d 1", "ambiguous filter \"d\" (dst, dport)" },
+		{ "p 1", "ambiguous filter \"p\" (proto, policy)" },
+		{ "negate s", "ambiguous field \"s\" to negate (src, sport)" },
+		{ "n p", "ambiguous field \"p\" to negate (proto, policy)" },
 		{ "negate",
 		  "negate needs a field (src dst sport dport proto policy)" },
 		{ "negate vd", "unknown field \"vd\" to negate" },
@@ -141,6 +144,42 @@ static void test_filter_words(void **state)
 		/* Refused: the filter stays as it was. */
 		assert_memory_equal(&f, &before, sizeof(f));
 	}
+}
+
+/*
+ * Words abbreviated as on FortiOS's CLI (keyword_index(), as the flow
+ * filter's): the fewest letters that name one, for negate's field too.
+ * Each does what the word in full does.
+ */
+static void test_filter_abbreviations(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "sr 10.160.0.1", "src 10.160.0.1" },
+		{ "dp 80", "dport 80" },
+		{ "pr 6", "proto 6" },
+		{ "pol 3", "policy 3" },
+		{ "neg sr", "negate src" },
+		{ "n dp", "negate dport" },
+		{ "v 0", "vd 0" },
+		{ "c", "clear" },
+	};
+	struct sess_filter f, full;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	sess_filter_init(&f, 4);
+	sess_filter_init(&full, 4);
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		if (apply(&f, pairs[i][0], err, sizeof(err)))
+			fail_msg("\"%s\": %s", pairs[i][0], err);
+		assert_int_equal(apply(&full, pairs[i][1], err, sizeof(err)),
+				 0);
+		assert_memory_equal(&f, &full, sizeof(f));
+		if (i == 5) /* after "n dp": both fields negated */
+			assert_int_equal(f.negate, SF_SRC | SF_DPORT);
+	}
+	assert_int_equal(f.set, 0);
 }
 
 static void test_filter_print(void **state)
@@ -404,6 +443,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter_words),
+		cmocka_unit_test(test_filter_abbreviations),
 		cmocka_unit_test(test_filter_print),
 		cmocka_unit_test(test_filter_match),
 		cmocka_unit_test(test_list_udp_in),

@@ -154,6 +154,7 @@ static void test_keyword(void **state)
 					    "local-in-policy6", "address" };
 	static const char *const top[] = { "reload", "stop", "status" };
 	static const char *const sess[] = { "session", "session6" };
+	char buf[32];
 
 	/* The shorter of two prefix-related words, as FortiOS takes it. */
 	assert_int_equal(sh_keyword("local", secs, 3), 0);
@@ -164,6 +165,11 @@ static void test_keyword(void **state)
 	assert_int_equal(sh_keyword("sta", top, 3), 2);
 	assert_int_equal(keyword_index("sess", sess, 2), 0);
 	assert_int_equal(keyword_index("", top, 3), -ENOENT);
+	/* what an error calling a word ambiguous names */
+	assert_int_equal(keyword_candidates("st", top, 3, buf, sizeof(buf)),
+			 12);
+	assert_string_equal(buf, "stop, status");
+	assert_int_equal(keyword_candidates("st", top, 3, buf, 8), -ENOSPC);
 }
 
 static void test_find_path(void **state)
