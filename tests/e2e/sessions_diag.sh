@@ -107,6 +107,13 @@ sess filter negate dport >/dev/null 2>&1
 sess list >"$list" 2>&1
 check "filter: negated, it lists it again" has "$hook" "$list"
 check "filter: a bad word is refused" sh -c "! '$bin' diagnose -s '$SOCK' sys session filter dport 9 8"
+sess filter s 1 >"$tmp/amb.out" 2>&1
+check "filter: an ambiguous word is refused naming its candidates (exit $?): $(cat "$tmp/amb.out")" \
+	grep -qF 'ambiguous filter "s" (src, sport)' "$tmp/amb.out"
+sess filter n dp >"$tmp/abbr.out" 2>&1
+check "filter: abbreviated, negate dport again (exit $?)" test ! -s "$tmp/abbr.out"
+sess list >"$list" 2>&1
+check "filter: ... which excludes it again" has "total session 0" "$list"
 sess filter clear >/dev/null 2>&1
 sess filter dport $UDP_PORT >/dev/null 2>&1
 sess clear >"$tmp/clear.out" 2>&1
