@@ -227,6 +227,101 @@ static void print_entry(const struct conf_section *sec,
 	fputs("next\n", out);
 }
 
+/* The name the built-in defaults gave @e, which `delete` and `rename` take. */
+static const char *factory_name(const struct conf_entry *e)
+{
+	return e->factory_key ? e->factory_key : e->key;
+}
+
+static bool renamed(const struct conf_entry *e)
+{
+	return e->factory_key && strcmp(e->factory_key, e->key);
+}
+
+static void print_command(const struct conf_section *sec, const char *verb,
+			  const char *key, const char *to, int level, FILE *out)
+{
+	bool q = sec->schema->key == SK_NAME;
+
+	indent(level, out);
+	fprintf(out, "%s ", verb);
+	conf_print_word(key, q, out);
+	if (to) {
+		fputs(" to ", out);
+		conf_print_word(to, q, out);
+	}
+	fputc('\n', out);
+}
+
+/* A rename `show` prints: @from, or the name it went aside to, to @to. */
+struct rename_step {
+	const char *from, *to;
+	char aside[32];
+	bool done;
+};
+
+/* Whether @name is still held by a predefined entry not renamed yet. */
+static bool name_held(const struct rename_step *r, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!r[i].done && !strcmp(r[i].from, name))
+			return true;
+	return false;
+}
+
+/*
+ * The renames of predefined entries, each once its new name is free
+ * (`rename "HTTPS" to "HTTPS-old"` before `rename "HTTP" to "HTTPS"`);
+ * of names swapped, one goes aside first, to a name no entry has.
+ */
+static void print_renames(const struct conf_section *sec, int level, FILE *out)
+{
+	const struct conf_entry *e;
+	struct rename_step *r;
+	size_t n = 0, left, i, k = 0;
+	bool moved;
+
+	for (e = sec->entries; e; e = e->next)
+		n += renamed(e);
+	if (!n)
+		return;
+	r = calloc(n, sizeof(*r));
+	if (!r) { /* out of memory: in table order, which may fail read again */
+		for (e = sec->entries; e; e = e->next)
+			if (renamed(e))
+				print_command(sec, "rename", e->factory_key,
+					      e->key, level, out);
+		return;
+	}
+	for (n = 0, e = sec->entries; e; e = e->next)
+		if (renamed(e))
+			r[n++] = (struct rename_step){ .from = e->factory_key,
+						       .to = e->key };
+	for (left = n; left;) {
+		moved = false;
+		for (i = 0; i < n; i++) {
+			if (r[i].done || name_held(r, n, r[i].to))
+				continue;
+			print_command(sec, "rename", r[i].from, r[i].to, level,
+				      out);
+			r[i].done = moved = true;
+			left--;
+		}
+		if (moved)
+			continue;
+		for (i = 0; r[i].done; i++)
+			;
+		do
+			snprintf(r[i].aside, sizeof(r[i].aside),
+				 "localin-rename-%zu", ++k);
+		while (conf_entry_get(sec, r[i].aside) ||
+		       name_held(r, n, r[i].aside));
+		print_command(sec, "rename", r[i].from, r[i].aside, level, out);
+		r[i].from = r[i].aside;
+	}
+	free(r);
+}
+
 static void print_section(const struct conf_section *sec, bool full, int level,
 			  FILE *out)
 {
@@ -237,14 +332,14 @@ static void print_section(const struct conf_section *sec, bool full, int level,
 	if (sec->schema->key == SK_NONE) {
 		print_body(sec, sec->entries, full, level + 1, out);
 	} else {
-		/* First: an entry of that name after it is a new one. */
-		for (e = sec->gone; e; e = e->next) {
-			indent(level + 1, out);
-			fputs("delete ", out);
-			conf_print_word(e->key, sec->schema->key == SK_NAME,
-					out);
-			fputc('\n', out);
-		}
+		/*
+		 * First: an entry of that name after them is a new one, and
+		 * a rename may take a name a delete frees.
+		 */
+		for (e = sec->gone; e; e = e->next)
+			print_command(sec, "delete", factory_name(e), NULL,
+				      level + 1, out);
+		print_renames(sec, level + 1, out);
 		for (e = sec->entries; e; e = e->next)
 			if (entry_shown(e, full))
 				print_entry(sec, e, full, level + 1, out);
@@ -272,7 +367,7 @@ static bool section_shown(const struct conf_section *sec, bool full)
 		return true;
 	if (sec->schema->key != SK_NONE) {
 		for (e = sec->entries; e; e = e->next)
-			if (entry_shown(e, full))
+			if (entry_shown(e, full) || renamed(e))
 				return true;
 		return false;
 	}

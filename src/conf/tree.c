@@ -377,6 +377,8 @@ int conf_entry_rename(struct conf_tree *t, struct conf_section *sec,
 		return -ENOENT;
 	if (entry_link(sec, to))
 		return -EEXIST;
+	if ((*pp)->factory && !(*pp)->factory_key)
+		(*pp)->factory_key = (*pp)->key;
 	(*pp)->key = arena_strdup(t->arena, to);
 	sec->index_dirty = true;
 	return 0;

@@ -40,6 +40,12 @@ struct conf_entry {
 	bool touched;  /* changed by the admin's config after creation */
 	bool restored; /* predefined, and reset by a backup's block (parser) */
 	/*
+	 * Predefined and renamed: the name the built-in defaults gave it.
+	 * `show` prints the rename (and a delete by this name), or its text
+	 * read again would bring the built-in name back. NULL otherwise.
+	 */
+	const char *factory_key;
+	/*
 	 * The attributes the built-in defaults set: `show` prints `unset`
 	 * for one the config cleared, or, read again over the defaults, the
 	 * built-in value would come back (DNS's TCP 53).
