@@ -214,6 +214,17 @@ static int set_portrange(struct arena *ar, struct conf_attr *a,
 	char buf[32];
 	bool src = false;
 
+	/*
+	 * '' is no range; the empty default (no port) is had by unset,
+	 * not guessed for what may be an empty template variable.
+	 */
+	if (!*p) {
+		diag_error(
+			dl, &w->loc,
+			"empty port range \"\" for %s (a range is lo[-hi][:lo[-hi]], 0-65535; `unset %s` leaves none)",
+			a->schema->name, a->schema->name);
+		return -EINVAL;
+	}
 	if (!parse_port_range(p, &p, &dlo, &dhi))
 		goto bad;
 	if (*p == ':') {

@@ -352,6 +352,14 @@ static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 
 	if (!required(r, e, p, n, "schedule"))
 		return;
+	/* Required on FortiOS: no match-always is guessed for ''. */
+	if (!*w->text) {
+		diag_error(
+			r->dl, &w->loc,
+			"policy %u: empty schedule \"\": a policy needs one; set schedule \"always\" for all the time",
+			p->id);
+		return;
+	}
 	p->sched = obj_schedule_ref(r, w);
 	if (!p->sched)
 		return;
