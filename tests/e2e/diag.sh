@@ -367,6 +367,26 @@ li_cmd diagnose debug reset >/dev/null
 ip -n "$GW" addr add "$GW_WAN6/64" dev wan1 nodad &&
 	ip -n "$PEER" addr add "$ATT_ADDR6/64" dev att0 nodad ||
 	fail "cannot add the IPv6 addresses"
+# `filter vd 0` narrows nothing (every packet here is VDOM 0's): it
+# left every IPv6 packet untraced, as a set filter beside an empty
+# filter6 does, in the data path too.
+li_cmd diagnose debug flow filter clear >/dev/null
+li_cmd diagnose debug flow filter6 clear >/dev/null
+li_cmd diagnose debug flow filter vd 0 >/dev/null
+li_cmd diagnose -j debug flow filter6 >"$tmp/f6vd.json"
+check "filter vd 0 alone: filter6 -j is not left out" "$py" -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["left_out"] is False
+' "$tmp/f6vd.json"
+li_cmd diagnose debug flow trace start 1 >/dev/null
+start_stream s8
+wait_until 100 streams 1
+probe_to "$GW_WAN6" 500 1
+exit_of "$s8"
+rc=$?
+check "... an IPv6 packet is traced, exit $rc: $(grep -c print_pkt_detail "$tmp/s8.out") lines" \
+	grep -q "received a packet(proto=17, $ATT_ADDR6:500->$GW_WAN6:500)" "$tmp/s8.out"
+li_cmd diagnose debug reset >/dev/null
 li_cmd diagnose debug flow filter clear >/dev/null
 li_cmd diagnose debug flow filter6 clear >/dev/null
 li_cmd diagnose debug flow filter addr "$ATT_ADDR" >/dev/null &&
