@@ -547,6 +547,29 @@ static char *file_text(struct fixture *f)
 }
 
 /*
+ * A predefined service renamed at the console: the file saved says so,
+ * or read again DNS came back and the predefined groups, saved naming
+ * DNS-old, named nothing (the file no longer loaded).
+ */
+static void test_rename_predefined_saved(void **state)
+{
+	struct fixture *f = *state;
+	const struct conf_section *svc;
+	char *text;
+
+	run(f, "config firewall service custom");
+	run(f, "rename DNS to DNS-old");
+	run(f, "end");
+	text = file_text(f);
+	assert_non_null(strstr(text, "    rename \"DNS\" to \"DNS-old\"\n"));
+	free(text);
+	assert_int_equal(sh_load(&f->s), 0);
+	svc = conf_tree_section(&f->s.tree, "firewall service custom");
+	assert_non_null(conf_entry_get(svc, "DNS-old"));
+	assert_null(conf_entry_get(svc, "DNS"));
+}
+
+/*
  * abort as FortiOS's ("end and discard last config"): a nested config is
  * dropped whole, back to its entry; at the outermost level the open edit
  * only, what `next` saved before it is kept (applied); a rename's
@@ -741,6 +764,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rename_follows, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rename_predefined_saved,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_follows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_group_not_emptied, setup,
