@@ -41,7 +41,7 @@ const volatile __u32 li_conf_last = LI_CONF_TAB_DEF - 1;
 
 /*
  * LI_STATE_UPPERS's copy (maps.h), which the loader writes with it
- * (li_state_set): read by an Ethernet frame's program before its parse,
+ * (li_uppers_set): read by an Ethernet frame's program before its parse,
  * where the state word would cost a lookup of li_conf of its own (an
  * array lookup the verifier inlines, six to eight instructions, on every
  * frame; li_judge looks li_conf up after the parse anyway). Its map
