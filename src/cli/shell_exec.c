@@ -20,6 +20,7 @@
 #include "conf/lexer.h"
 #include "conf/parser.h"
 #include "conf/printer.h"
+#include "objects/objects.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -439,6 +440,35 @@ static int do_abort(struct shell *s, struct conf_word *w, size_t n)
 	return -1;
 }
 
+/*
+ * '' for a name (`set srcaddr ''`): FortiOS's lines, then the loader's own
+ * error for it (what to write), not "no address": the same words as the
+ * file's. True when refused, said.
+ */
+static bool empty_name(struct shell *s, const struct sh_frame *f,
+		       const struct schema_attr *a, const struct conf_word *w,
+		       size_t n, size_t i)
+{
+	const struct conf_attr *had = f->entry && strcmp(w[0].text, "set") ?
+					      conf_attr_get(f->entry, a->name) :
+					      NULL;
+	const char *msg;
+
+	if (*w[i].text)
+		return false;
+	/* append and select add to what the list has */
+	msg = obj_empty_name_error(&s->arena, f->sec->schema->path,
+				   f->entry && f->entry->key ? f->entry->key :
+							       "",
+				   a->name, n - 2 + (had ? had->nr_vals : 0));
+	if (!msg)
+		return false;
+	fprintf(stderr, "entry not found in datasource\n");
+	sh_fortios_fail("value parse error before", w[i].text, RC_NOENT);
+	fprintf(stderr, "localin: %s%s\n", s->where, msg);
+	return true;
+}
+
 /* Words after the attribute: enum abbreviations expanded, refs checked. */
 static int prepare_values(struct shell *s, const struct sh_frame *f,
 			  const struct schema_attr *a, struct conf_word *w,
@@ -450,6 +480,8 @@ static int prepare_values(struct shell *s, const struct sh_frame *f,
 		   !strcmp(w[0].text, "select");
 
 	for (size_t i = 2; i < n; i++) {
+		if (set && empty_name(s, f, a, w, n, i))
+			return -1;
 		if ((a->type == ST_ENUM || a->type == ST_ENUMS) && a->enums) {
 			int cnt = 0, k;
 

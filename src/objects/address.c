@@ -445,8 +445,11 @@ static void group_refs(struct resolver *r, struct addr_group *g,
 	*locs = arena_alloc(r->a, (n ? n : 1) * sizeof(**locs));
 	*nr = 0;
 	for (i = 0; i < n; i++) {
-		struct obj_addr *m = obj_addr_ref(r, g->o->family, &w[i]);
+		struct obj_addr *m;
 
+		if (obj_name_empty(r, g->sec, g->e, attr, &w[i], n))
+			continue;
+		m = obj_addr_ref(r, g->o->family, &w[i]);
 		if (!m)
 			continue;
 		(*out)[*nr] = m;

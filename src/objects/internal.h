@@ -174,6 +174,13 @@ struct obj_service *obj_service_ref(struct resolver *r,
 				    const struct conf_word *w);
 struct obj_schedule *obj_schedule_ref(struct resolver *r,
 				      const struct conf_word *w);
+/*
+ * Is @w, one of the @n names of @attr in @e, ''? Then said, with what to
+ * write (obj_empty_name_error()), and to be skipped.
+ */
+bool obj_name_empty(struct resolver *r, const struct conf_section *sec,
+		    const struct conf_entry *e, const char *attr,
+		    const struct conf_word *w, size_t n);
 bool obj_addr_is_none(const struct obj_addr *a);
 bool obj_schedule_is_none(const struct obj_schedule *s);
 const struct obj_schedule *obj_schedule_dayless(const struct obj_schedule *s);

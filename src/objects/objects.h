@@ -452,6 +452,14 @@ struct obj_schedule *objects_find_schedule(const struct obj_config *cfg,
 					   const char *name);
 
 /*
+ * The error for '' among the @n names of @attr in entry @key of @section
+ * (a policy's srcaddr, a group's member...), saying what to write; NULL
+ * for an attribute that is no such list of names. In @a.
+ */
+char *obj_empty_name_error(struct arena *a, const char *section,
+			   const char *key, const char *attr, size_t n);
+
+/*
  * Is @s active at local wall-clock time @local_min (minutes since
  * 1970-01-01 00:00 in the config's zone)? Day of week follows from it.
  */

@@ -32,6 +32,8 @@ static void policy_intf(struct resolver *r, const struct conf_section *sec,
 	if (!required(r, e, p, n, "intf"))
 		return;
 	for (i = 0; i < n; i++) {
+		if (obj_name_empty(r, sec, e, "intf", &w[i], n))
+			continue;
 		if (!strcmp(w[i].text, "any")) {
 			if (n > 1)
 				diag_error(
@@ -183,9 +185,12 @@ static void policy_addrs(struct resolver *r, const struct conf_section *sec,
 	*out = arena_alloc(r->a, n * sizeof(**out));
 	*locs = arena_alloc(r->a, n * sizeof(**locs));
 	for (i = 0; i < n; i++) {
-		struct obj_addr *a = obj_addr_ref(r, p->family, &w[i]);
+		struct obj_addr *a;
 		const struct obj_addr *bad;
 
+		if (obj_name_empty(r, sec, e, attr, &w[i], n))
+			continue;
+		a = obj_addr_ref(r, p->family, &w[i]);
 		if (!a)
 			continue;
 		bad = addr_unsupported(r, a);
@@ -262,9 +267,12 @@ static void policy_services(struct resolver *r, const struct conf_section *sec,
 	p->svc = arena_alloc(r->a, n * sizeof(*p->svc));
 	p->svc_locs = arena_alloc(r->a, n * sizeof(*p->svc_locs));
 	for (i = 0; i < n; i++) {
-		struct obj_service *s = obj_service_ref(r, &w[i]);
+		struct obj_service *s;
 		const struct obj_service *bad;
 
+		if (obj_name_empty(r, sec, e, "service", &w[i], n))
+			continue;
+		s = obj_service_ref(r, &w[i]);
 		if (!s)
 			continue;
 		bad = service_unsupported(r, s);
@@ -353,13 +361,8 @@ static void policy_schedule(struct resolver *r, const struct conf_section *sec,
 	if (!required(r, e, p, n, "schedule"))
 		return;
 	/* Required on FortiOS: no match-always is guessed for ''. */
-	if (!*w->text) {
-		diag_error(
-			r->dl, &w->loc,
-			"policy %u: empty schedule \"\": a policy needs one; set schedule \"always\" for all the time",
-			p->id);
+	if (obj_name_empty(r, sec, e, "schedule", w, n))
 		return;
-	}
 	p->sched = obj_schedule_ref(r, w);
 	if (!p->sched)
 		return;

@@ -275,8 +275,11 @@ static void sched_group(struct resolver *r, const struct conf_section *sec,
 	o->member_locs =
 		arena_alloc(r->a, (n ? n : 1) * sizeof(*o->member_locs));
 	for (i = 0; i < n; i++) {
-		struct obj_schedule *m = obj_schedule_ref(r, &w[i]);
+		struct obj_schedule *m;
 
+		if (obj_name_empty(r, sec, e, "member", &w[i], n))
+			continue;
+		m = obj_schedule_ref(r, &w[i]);
 		if (!m)
 			continue;
 		if (m->type == SCHED_GROUP) {

@@ -311,6 +311,8 @@ static void group_members(struct resolver *r, struct svc_group *g)
 	for (i = 0; i < n; i++) {
 		struct obj_service *m;
 
+		if (obj_name_empty(r, g->sec, g->e, "member", &w[i], n))
+			continue;
 		/* A predefined group's member: gone by the admin's hand. */
 		if (!obj_loc_is_user(&w[i].loc) &&
 		    !obj_names_get(&r->svc, w[i].text)) {

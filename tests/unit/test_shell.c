@@ -724,6 +724,78 @@ static void test_clone_nested(void **state)
 	run(f, "abort");
 }
 
+/* What @line wrote to stderr (refused: -1), malloc'd. */
+static char *refused_text(struct fixture *f, const char *line)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	char *text = calloc(1, 4096);
+
+	assert_non_null(tmp);
+	assert_non_null(text);
+	fflush(stderr);
+	dup2(fileno(tmp), STDERR_FILENO);
+	assert_int_equal(sh_exec_line(&f->s, line), -1);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	assert_true(fread(text, 1, 4095, tmp) > 0);
+	fclose(tmp);
+	return text;
+}
+
+/*
+ * '' for a name at the console: the loader's own error for it, saying
+ * what to write (as a file's `set srcaddr ''` does), after FortiOS's
+ * lines; the entry keeps what it had.
+ */
+static void test_empty_name(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *cmd, *msg;
+	} cases[] = {
+		{ "set srcaddr ''",
+		  "policy 1: empty srcaddr \"\": a policy needs one; set srcaddr \"all\" for every address\n" },
+		{ "set dstaddr all \"\"",
+		  "policy 1: empty name \"\" in dstaddr: leave it out\n" },
+		{ "set service ''",
+		  "policy 1: empty service \"\": a policy needs one; set service \"ALL\" for every service\n" },
+		{ "set schedule ''",
+		  "policy 1: empty schedule \"\": a policy needs one; set schedule \"always\" for all the time\n" },
+		{ "set intf ''",
+		  "policy 1: empty intf \"\": a policy needs one; set intf \"any\" for every interface\n" },
+	};
+	char *text;
+
+	run(f, "config firewall local-in-policy");
+	run(f, "edit 1");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		text = refused_text(f, cases[i].cmd);
+		assert_non_null(strstr(text, "Command fail. Return code -3\n"));
+		assert_non_null(strstr(text, cases[i].msg));
+		free(text);
+	}
+	assert_string_equal(conf_attr_str(f->s.stack[1].entry, "srcaddr"),
+			    "All_exceptions");
+	run(f, "abort");
+	run(f, "config firewall addrgrp");
+	run(f, "edit All_exceptions");
+	text = refused_text(f, "set member ''");
+	assert_non_null(strstr(
+		text,
+		"address group \"All_exceptions\": empty member \"\": a group needs one; name an address or group\n"));
+	free(text);
+	/* appended, it is beside the member the group has */
+	text = refused_text(f, "append member ''");
+	assert_non_null(strstr(
+		text,
+		"address group \"All_exceptions\": empty name \"\" in member: leave it out\n"));
+	free(text);
+	run(f, "abort");
+}
+
 /* A file that does not load is said so by show and get, not shown in part. */
 static void test_show_broken_file(void **state)
 {
@@ -777,6 +849,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abort_scope, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_clone_nested, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_empty_name, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_show_broken_file, setup,
 						teardown),
