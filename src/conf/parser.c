@@ -707,34 +707,6 @@ static const char *entry_key(const struct conf_section *sec,
 	return conf_entry_key(sec->schema, w->text, buf, size);
 }
 
-static void do_purge(struct parser *p, struct conf_word *w, size_t n)
-{
-	struct conf_section *sec = table_target(p, w);
-
-	if (!sec)
-		return;
-	if (n > 1)
-		diag_error(p->dl, &w[1].loc, "purge takes no argument");
-	else
-		conf_section_purge(sec);
-}
-
-static void do_delete(struct parser *p, struct conf_word *w, size_t n)
-{
-	struct conf_section *sec = table_target(p, w);
-	char buf[16];
-
-	if (!sec)
-		return;
-	if (n != 2) {
-		diag_error(p->dl, &w[0].loc, "usage: delete <name>");
-		return;
-	}
-	if (!conf_entry_delete(sec, entry_key(sec, &w[1], buf, sizeof(buf))))
-		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to delete",
-			   w[1].text);
-}
-
 /* The path of the table open now, as references name it. */
 static const char *table_path(const struct parser *p, char *buf, size_t size)
 {
@@ -747,6 +719,45 @@ static const char *table_path(const struct parser *p, char *buf, size_t size)
 					len ? " " : "",
 					p->stack[i].sec->schema->path);
 	return buf;
+}
+
+static void do_purge(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct conf_section *sec = table_target(p, w);
+	char path[128];
+
+	if (!sec)
+		return;
+	if (n > 1) {
+		diag_error(p->dl, &w[1].loc, "purge takes no argument");
+		return;
+	}
+	table_path(p, path, sizeof(path));
+	for (const struct conf_entry *e = sec->entries; e; e = e->next)
+		conf_ref_gone(p->t, path, e);
+	conf_section_purge(sec);
+}
+
+static void do_delete(struct parser *p, struct conf_word *w, size_t n)
+{
+	struct conf_section *sec = table_target(p, w);
+	const struct conf_entry *e;
+	char buf[16], path[128];
+	const char *key;
+
+	if (!sec)
+		return;
+	if (n != 2) {
+		diag_error(p->dl, &w[0].loc, "usage: delete <name>");
+		return;
+	}
+	key = entry_key(sec, &w[1], buf, sizeof(buf));
+	e = conf_entry_get(sec, key);
+	if (e)
+		conf_ref_gone(p->t, table_path(p, path, sizeof(path)), e);
+	if (!conf_entry_delete(sec, key))
+		diag_error(p->dl, &w[1].loc, "no entry \"%s\" to delete",
+			   w[1].text);
 }
 
 static void do_rename(struct parser *p, struct conf_word *w, size_t n)

@@ -144,10 +144,22 @@ int conf_each_ref(struct conf_tree *t, const char *path, const char *key,
 	return found;
 }
 
+struct ref_rename {
+	const char *to;
+	/*
+	 * The entry renamed is a predefined one: `show` prints its rename,
+	 * which, read again, carries a predefined group's member along as
+	 * here. Only one of the admin's needs the group printed.
+	 */
+	bool printed;
+};
+
 static void rename_ref(struct conf_tree *t, struct conf_entry *e,
 		       struct conf_word *v, const struct conf_ref_attr *r,
 		       void *ctx)
 {
+	const struct ref_rename *rn = ctx;
+
 	if (!v) {
 		/* named by default: it names the new name now, said */
 		const struct conf_section *sec = conf_ref_section(t, r->sec);
@@ -160,12 +172,36 @@ static void rename_ref(struct conf_tree *t, struct conf_entry *e,
 		a->nr_vals = a->cap_vals = 1;
 		v = &a->vals[0];
 	}
-	v->text = arena_strdup(t->arena, ctx);
-	e->touched = true; /* a predefined group's member: show prints it */
+	v->text = arena_strdup(t->arena, rn->to);
+	if (!rn->printed)
+		e->touched =
+			true; /* a predefined group's member: show prints it */
 }
 
 int conf_ref_rename(struct conf_tree *t, const char *path, const char *key,
 		    const char *to)
 {
-	return conf_each_ref(t, path, key, NULL, rename_ref, (void *)to);
+	struct conf_section *sec = conf_ref_section(t, path);
+	/* by its new name; or its old one, as the console's abort calls it */
+	const struct conf_entry *e = !sec ? NULL :
+				     conf_entry_get(sec, to) ?
+					    conf_entry_get(sec, to) :
+					    conf_entry_get(sec, key);
+	struct ref_rename rn = { to, e && e->factory };
+
+	return conf_each_ref(t, path, key, NULL, rename_ref, &rn);
+}
+
+static void touch_ref(struct conf_tree *t, struct conf_entry *e,
+		      struct conf_word *v, const struct conf_ref_attr *r,
+		      void *ctx)
+{
+	e->touched = true;
+}
+
+void conf_ref_gone(struct conf_tree *t, const char *path,
+		   const struct conf_entry *e)
+{
+	if (e->factory_key && strcmp(e->factory_key, e->key))
+		conf_each_ref(t, path, e->key, NULL, touch_ref, NULL);
 }

@@ -48,4 +48,13 @@ int conf_each_ref(struct conf_tree *t, const char *path, const char *key,
 int conf_ref_rename(struct conf_tree *t, const char *path, const char *key,
 		    const char *to);
 
+/*
+ * @e of @path is about to be deleted. Renamed predefined, `show` prints
+ * its delete by the built-in name and not its rename: what names it by
+ * its new name is printed (touched), or read again it would name the
+ * built-in name (a new entry of the new name would not be named).
+ */
+void conf_ref_gone(struct conf_tree *t, const char *path,
+		   const struct conf_entry *e);
+
 #endif

@@ -3,6 +3,9 @@
 # Golden tests, after pfctl's regress and nftables' tests/py:
 #   show/NAME.conf    -> NAME.out   `localin show` output, and the output
 #                                   parsed again must print itself (round trip)
+#                                   and compile to the same tables as NAME.conf
+#                                   (`check --dump`; a multi-VDOM file's show
+#                                   is one VDOM: not compared)
 #   full/NAME.conf    -> NAME.out   `localin show full-configuration`
 #   check/NAME.conf   -> NAME.out   `localin check` stdout+stderr, exit 0
 #   errors/NAME.conf  -> NAME.err   `localin check` stderr, exit 1
@@ -47,6 +50,14 @@ for f in "$dir"/show/*.conf; do
 		result "roundtrip/$(basename "$n")" 1
 	else
 		result "roundtrip/$(basename "$n")" 0 "$tmp/out" "$tmp/out2"
+	fi
+	grep -q '^config vdom' "$f" && continue
+	"$bin" check --no-resolve --dump -c "$f" >"$tmp/dump" 2>/dev/null
+	"$bin" check --no-resolve --dump -c "$tmp/out" >"$tmp/dump2" 2>/dev/null
+	if cmp -s "$tmp/dump" "$tmp/dump2"; then
+		result "roundtrip-dump/$(basename "$n")" 1
+	else
+		result "roundtrip-dump/$(basename "$n")" 0 "$tmp/dump" "$tmp/dump2"
 	fi
 done
 

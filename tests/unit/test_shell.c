@@ -562,6 +562,8 @@ static void test_rename_predefined_saved(void **state)
 	run(f, "end");
 	text = file_text(f);
 	assert_non_null(strstr(text, "    rename \"DNS\" to \"DNS-old\"\n"));
+	/* the groups' members follow it read again: no `set member` */
+	assert_null(strstr(text, "config firewall service group"));
 	free(text);
 	assert_int_equal(sh_load(&f->s), 0);
 	svc = conf_tree_section(&f->s.tree, "firewall service custom");
