@@ -149,7 +149,7 @@ struct ref_rename {
 	/*
 	 * The entry renamed is a predefined one: `show` prints its rename,
 	 * which, read again, carries a predefined group's member along as
-	 * here. Only one of the admin's needs the group printed.
+	 * here. Only a rename of one of the admin's needs the group printed.
 	 */
 	bool printed;
 };
@@ -159,6 +159,7 @@ static void rename_ref(struct conf_tree *t, struct conf_entry *e,
 		       void *ctx)
 {
 	const struct ref_rename *rn = ctx;
+	bool was_default = !v;
 
 	if (!v) {
 		/* named by default: it names the new name now, said */
@@ -173,22 +174,25 @@ static void rename_ref(struct conf_tree *t, struct conf_entry *e,
 		v = &a->vals[0];
 	}
 	v->text = arena_strdup(t->arena, rn->to);
-	if (!rn->printed)
-		e->touched =
-			true; /* a predefined group's member: show prints it */
+	/* show prints the entry, unless the rename it follows is printed */
+	if (was_default || !rn->printed)
+		e->touched = true;
 }
 
 int conf_ref_rename(struct conf_tree *t, const char *path, const char *key,
 		    const char *to)
 {
 	struct conf_section *sec = conf_ref_section(t, path);
-	/* by its new name; or its old one, as the console's abort calls it */
-	const struct conf_entry *e = !sec ? NULL :
-				     conf_entry_get(sec, to) ?
-					    conf_entry_get(sec, to) :
-					    conf_entry_get(sec, key);
-	struct ref_rename rn = { to, e && e->factory };
+	const struct conf_entry *e = NULL;
+	struct ref_rename rn = { .to = to };
 
+	/* by its new name; or by its old one, as the console's abort calls */
+	if (sec) {
+		e = conf_entry_get(sec, to);
+		if (!e)
+			e = conf_entry_get(sec, key);
+	}
+	rn.printed = e && e->factory;
 	return conf_each_ref(t, path, key, NULL, rename_ref, &rn);
 }
 

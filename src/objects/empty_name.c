@@ -13,7 +13,7 @@
 
 struct empty_fix {
 	const char *section, *attr;
-	const char *owner; /* "policy", "address group", false, ... */
+	const char *owner; /* "policy", "address group", ... */
 	bool by_id;	   /* a policy's key is its id: printed bare */
 	const char *fix;   /* what to write when '' is the only word */
 };
