@@ -666,6 +666,7 @@ static void name_interfaces(struct daemon *d)
 {
 	enum li_pins pins = li_loader_pins(d->l);
 	struct if_nameindex *ni, *i;
+	size_t full = 0;
 	int err = 0;
 
 	if (pins != LI_PINS_ADOPTED && pins != LI_PINS_ORPHAN)
@@ -674,11 +675,22 @@ static void name_interfaces(struct daemon *d)
 	if (!ni) {
 		err = -errno;
 	} else {
-		for (i = ni; i->if_index && !err; i++)
+		/* Those whose classes do not fit: the others still are. */
+		for (i = ni; i->if_index && !err; i++) {
 			err = li_loader_set_interface(d->l, (int)i->if_index,
 						      i->if_name);
+			if (err == -ENOSPC) {
+				full++;
+				err = 0;
+			}
+		}
 		if_freenameindex(ni);
 	}
+	if (full)
+		daemon_msg(
+			"%zu interface%s not classed: %s; until they are, a packet arriving there is judged as on an interface no policy names (by the policies on \"any\" alone)",
+			full, full == 1 ? " is" : "s are",
+			li_loader_strerror(-ENOSPC));
 	if (err)
 		daemon_msg(
 			"cannot list this host's interfaces (%s): until they are, a policy naming one may not match there",

@@ -384,11 +384,15 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 		sa_retry_reset(&k->retry);
 		return 0;
 	}
-	/* Once per cause; links_tick() tries again, backing off. */
+	/*
+	 * Once per cause; links_tick() tries again, backing off. Not
+	 * attached where its classes did not fit (-ENOSPC): the policies
+	 * naming it would miss it, those on "any" alone judge it.
+	 */
 	if (err != k->attach_err)
 		daemon_msg(
 			"cannot attach to %s: %s; nothing is enforced on %s until an attach works (tried again every few seconds)",
-			k->name, strerror(-err), k->name);
+			k->name, li_loader_strerror(err), k->name);
 	if (!k->attach_err)
 		sa_retry_reset(&k->retry);
 	k->attach_err = err;

@@ -291,8 +291,17 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 				-1; /* the old program's sets went with it */
 	}
 	if (err) {
-		daemon_msg("cannot load the ruleset into the data path: %s",
-			   strerror(-err));
+		/*
+		 * -ENOSPC: the interfaces' classes, not the ruleset, outgrew
+		 * their hash, which no successor's is larger than: no
+		 * take-over, said as what it is.
+		 */
+		daemon_msg(
+			"cannot load the ruleset into the data path: %s%s",
+			li_loader_strerror(err),
+			err == -ENOSPC ?
+				"; the running ruleset stays in force, every interface classed as it was" :
+				"");
 		if (old)
 			set_zone(d, &old->objs);
 		free(want.names);
@@ -426,7 +435,7 @@ int daemon_reload(struct daemon *d, FILE *answer, bool force, const char *path)
 			err = daemon_apply(d, np);
 			if (err)
 				fprintf(msgs, "%s: %s\n", d->o->config,
-					strerror(-err));
+					li_loader_strerror(err));
 		}
 		if (err) {
 			pipeline_free(np);

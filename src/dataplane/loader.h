@@ -86,8 +86,14 @@ int li_pins_ensure_bpffs(const char *pin_dir, char *parent, size_t size);
 /* Remove the pins of li_loader_open (`localin stop`, tests). */
 int li_loader_unpin(struct li_loader *l);
 
-/* A new ruleset, atomically (see above). */
+/*
+ * A new ruleset, atomically (see above). -E2BIG: larger than the maps
+ * (li_loader_successor); -ENOSPC: the interfaces' classes do not fit
+ * (li_loader_set_interface), which no successor helps.
+ */
 int li_loader_set_ruleset(struct li_loader *l, const struct li_ruleset *rs);
+/* strerror(-@err), and what the loader's own -ENOSPC means, with its limits. */
+const char *li_loader_strerror(int err);
 /* The schedule-active mask of one family (bm_words words, enabled ANDed). */
 int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 			 __u32 words);
@@ -139,6 +145,12 @@ int li_loader_trace_remaining(struct li_loader *l, __s64 *rem);
  * Map an interface to its class for the current ruleset (by name); the
  * loader remembers it and maps it again for every later ruleset. An
  * interface never named has the class of "any other interface".
+ * -ENOSPC: its index is above the array's (maps.h LI_IFC_ARRAY) and the
+ * hash for those is full; the program judges a packet arriving there as
+ * on an interface no policy names (the policies on "any" only). Each
+ * such interface takes an entry in each set: li_loader_set_ruleset()
+ * fails with -ENOSPC too, the ruleset in force kept, and so does
+ * li_loader_successor(), whose hash is no larger.
  */
 int li_loader_set_interface(struct li_loader *l, int ifindex,
 			    const char *ifname);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -494,10 +495,28 @@ int li_loader_write_ifc(struct li_loader *l, __u32 set, int ifindex,
 		put_ifc(&l->ifcmap[li_ifc_key(set, (__u32)ifindex)], &v);
 		return 0;
 	}
+	/*
+	 * A full hash says E2BIG, which callers read as a ruleset larger
+	 * than the maps (a successor's are sized for the ruleset, this one
+	 * is not): said apart.
+	 */
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.li_ifc_big), &k, &v,
 				BPF_ANY))
-		return -errno;
+		return errno == E2BIG ? -ENOSPC : -errno;
 	return 0;
+}
+
+const char *li_loader_strerror(int err)
+{
+	static char buf[256];
+
+	if (err != -ENOSPC)
+		return strerror(-err);
+	snprintf(
+		buf, sizeof(buf),
+		"more than %u interfaces have an index of %u or above (the data path holds the classes of such interfaces in %u entries, one an interface for each of its two rulesets)",
+		LI_IFC_HASH_MAX / LI_NR_SETS, LI_IFC_ARRAY, LI_IFC_HASH_MAX);
+	return buf;
 }
 
 /* Classes of @ifindex in the set in force (intf_other if unnamed). */

@@ -13,7 +13,9 @@
  *  - the next reload that succeeds judges as a fresh load of it.
  * The failure is a real one: more interfaces above the array's indexes
  * (LI_IFC_ARRAY, a PPPoE server's churn) than the hash holds for two
- * sets. Needs root (BPF); in a network namespace of a child.
+ * sets, which the loader says apart (-ENOSPC) from a ruleset larger than
+ * its maps (-E2BIG: the daemon's successor takes over). Needs root
+ * (BPF); in a network namespace of a child.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -150,9 +152,21 @@ static void reload_fails(void)
 	}
 	CHECK(dropped(l, PORT1, 53), "A: DNS on port1 denied");
 
-	/* its classes of the high interfaces do not fit beside A's */
+	/*
+	 * Its classes of the high interfaces do not fit beside A's: said
+	 * apart from a ruleset too big (-E2BIG, on which the daemon had a
+	 * successor take over, "the ruleset is larger than the maps").
+	 */
 	err = li_loader_set_ruleset(l, &pb.rs);
-	CHECK(err, "the reload to B failed");
+	CHECK(err == -ENOSPC, "the reload to B failed with -ENOSPC: %d", err);
+	CHECK(strstr(li_loader_strerror(err), "2048 interfaces") &&
+		      strstr(li_loader_strerror(err), "16384"),
+	      "the limit said: %s", li_loader_strerror(err));
+	/* one more above the array's: not classed, and said so */
+	err = li_loader_set_interface(l, LI_IFC_ARRAY + NR_HIGH, "ppp-late");
+	CHECK(err == -ENOSPC, "a late high interface: %d", err);
+	CHECK(!li_loader_forget_interface(l, LI_IFC_ARRAY + NR_HIGH),
+	      "forget the late one");
 	CHECK(nr_policies4(l) == pa.rs.v4.nr_policies,
 	      "counters: %u policies, A has %u", nr_policies4(l),
 	      pa.rs.v4.nr_policies);
