@@ -299,7 +299,7 @@ int daemon_apply(struct daemon *d, struct pipeline *np)
 		daemon_msg(
 			"cannot load the ruleset into the data path: %s%s",
 			li_loader_strerror(err),
-			err == -ENOSPC ?
+			err == -ENOSPC && old ?
 				"; the running ruleset stays in force, every interface classed as it was" :
 				"");
 		if (old)
