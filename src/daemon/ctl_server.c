@@ -501,10 +501,14 @@ static bool console_gone(struct daemon *d)
 static bool trace_push(struct daemon *d, __u32 count, FILE *out)
 {
 	int err = li_loader_set_trace(d->l, d->filter, count);
+	__s64 rem = 0;
 
 	if (err) {
-		fprintf(out, "cannot set the trace in the data path: %s\n",
-			strerror(-err));
+		li_loader_trace_remaining(d->l, &rem);
+		fprintf(out, "cannot set the trace in the data path: %s; %s\n",
+			strerror(-err),
+			rem > 0 ? "the trace before goes on, by its filter" :
+				  "nothing is traced");
 		return false;
 	}
 	d->trace_left = count;
@@ -595,7 +599,7 @@ static bool set_flag(bool *flag, bool value)
 static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 {
 	int named = r->family == 6 ? FLOW_FILTER6 : FLOW_FILTER4, k;
-	struct flow_filter f[FLOW_NR_FILTERS];
+	struct flow_filter f[FLOW_NR_FILTERS], f_before[FLOW_NR_FILTERS];
 	char buf[1024];
 
 	if (!r->argc) {
@@ -604,6 +608,7 @@ static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 		return true;
 	}
 	memcpy(f, d->filter, sizeof(f));
+	memcpy(f_before, d->filter, sizeof(f_before));
 	k = flow_filters_parse(f, named, r->argc, r->argv,
 			       d->p ? d->p->objs.vdom : NULL, buf, sizeof(buf));
 	if (k < 0) {
@@ -623,11 +628,20 @@ static bool do_filter(struct daemon *d, const struct ctl_req *r, FILE *out)
 	 */
 	if (d->trace_left) {
 		int err = li_loader_set_trace_filter(d->l, d->filter);
+		__s64 rem = 0;
 
+		/*
+		 * The data path put the filters before back (whole), or
+		 * traces nothing where it could not.
+		 */
 		if (err) {
+			li_loader_trace_remaining(d->l, &rem);
+			memcpy(d->filter, f_before, sizeof(f_before));
 			fprintf(out,
-				"cannot set the trace in the data path: %s\n",
-				strerror(-err));
+				"cannot set the trace in the data path: %s; the filter stays as it was, %s\n",
+				strerror(-err),
+				rem > 0 ? "the trace goes on by it" :
+					  "the trace is stopped");
 			return false;
 		}
 	}

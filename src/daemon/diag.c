@@ -133,7 +133,8 @@ bool diag_iprope_clear(struct daemon *d, FILE *out)
 	int err = li_loader_clear_policy_hits(d->l);
 
 	if (err) {
-		fprintf(out, "cannot clear the hit counters: %s\n",
+		fprintf(out,
+			"cannot clear the hit counters: %s; none was cleared\n",
 			strerror(-err));
 		return false;
 	}

@@ -136,7 +136,11 @@ int li_loader_sa_stat_clear(struct li_loader *l, __u32 id);
  */
 int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 			__u32 count);
-/* The filters alone: a running trace keeps what is left of its budget. */
+/*
+ * The filters alone: a running trace keeps what is left of its budget.
+ * On an error the filters before are in force, both, with the budget; or,
+ * where they could not be put back, the budget is spent (nothing traced).
+ */
 int li_loader_set_trace_filter(struct li_loader *l,
 			       const struct flow_filter *f);
 /* Packets the data path may still trace (its budget; 0 when spent). */
@@ -338,6 +342,7 @@ int li_loader_counters(struct li_loader *l, struct li_counters *out);
 /*
  * Zero the hit counters of the policies in force (iprope clear), by what
  * is carried: a live per-CPU count is not written under the program.
+ * Both families or, on an error, neither.
  */
 int li_loader_clear_policy_hits(struct li_loader *l);
 

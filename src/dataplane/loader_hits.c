@@ -319,10 +319,15 @@ int li_hits_add(struct li_loader *n, struct li_loader *old)
 	return carry(n, n->active, old, old->active, NULL);
 }
 
+/*
+ * Both families' live counts are read before any is taken off: a failure
+ * (out of memory) clears nothing, where IPv4's were cleared and IPv6's
+ * not, under an error that said neither.
+ */
 int li_loader_clear_policy_hits(struct li_loader *l)
 {
 	const struct li_set_hdr *h = &l->cmap->hdr[l->active].h;
-	__u64 *live;
+	__u64 *live[2] = { NULL, NULL };
 	__u32 i, n, key;
 	int fam, err = 0;
 
@@ -330,14 +335,20 @@ int li_loader_clear_policy_hits(struct li_loader *l)
 		return 0;
 	for (fam = 0; fam < 2 && !err; fam++) {
 		n = h->fam[fam].nr_policies;
-		key = h->fam[fam].pol_base;
-		live = calloc(n + 1, sizeof(*live));
-		err = live ? read_range(l, key, n, live) : -ENOMEM;
-		/* the live count stays: what is carried takes it off (mod 2^64) */
-		for (i = 0; i < n && !err; i++)
-			__atomic_store_n(&l->carried_hits[key + i], -live[i],
-					 __ATOMIC_RELAXED);
-		free(live);
+		live[fam] = calloc(n + 1, sizeof(*live[fam]));
+		err = live[fam] ? read_range(l, h->fam[fam].pol_base, n,
+					     live[fam]) :
+				  -ENOMEM;
 	}
+	/* the live count stays: what is carried takes it off (mod 2^64) */
+	for (fam = 0; fam < 2 && !err; fam++) {
+		n = h->fam[fam].nr_policies;
+		key = h->fam[fam].pol_base;
+		for (i = 0; i < n; i++)
+			__atomic_store_n(&l->carried_hits[key + i],
+					 -live[fam][i], __ATOMIC_RELAXED);
+	}
+	free(live[0]);
+	free(live[1]);
 	return err;
 }

@@ -756,17 +756,51 @@ int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 	return 0;
 }
 
-int li_loader_set_trace_filter(struct li_loader *l, const struct flow_filter *f)
+static int write_filters(int fd, const struct flow_filter *m)
 {
-	int fd = bpf_map__fd(l->skel->maps.li_trace_filter);
-	struct flow_filter m[FLOW_NR_FILTERS];
 	__u32 k;
 
-	li_flow_filters_for_map(f, m);
 	for (k = 0; k < FLOW_NR_FILTERS; k++)
 		if (bpf_map_update_elem(fd, &k, &m[k], BPF_ANY))
 			return -errno;
 	return 0;
+}
+
+/*
+ * One key a filter: a write that fails half way left `filter` new and
+ * `filter6` old, a pair the admin never set (filters_for_map ties the
+ * two). No packet is traced while they are written (the budget held
+ * aside); on a failure the filters before go back, and with them the
+ * budget. Where even that fails, the trace stays stopped: nothing traced,
+ * rather than what no filter said.
+ */
+int li_loader_set_trace_filter(struct li_loader *l, const struct flow_filter *f)
+{
+	int fd = bpf_map__fd(l->skel->maps.li_trace_filter), err;
+	struct flow_filter m[FLOW_NR_FILTERS], old[FLOW_NR_FILTERS];
+	__s64 *rem = &l->cmap->trace[LI_TR_REMAINING], held;
+	__u32 k;
+
+	li_flow_filters_for_map(f, m);
+	for (k = 0; k < FLOW_NR_FILTERS; k++)
+		if (bpf_map_lookup_elem(fd, &k, &old[k]))
+			return -errno;
+	/*
+	 * Only a budget left is taken: a packet that finds 0 takes one and
+	 * gives it back (trace_take), which an exchange of a -1 would make
+	 * one packet more.
+	 */
+	held = __atomic_load_n(rem, __ATOMIC_ACQUIRE);
+	while (held > 0 &&
+	       !__atomic_compare_exchange_n(rem, &held, 0, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+	err = write_filters(fd, m);
+	if (err && write_filters(fd, old))
+		return err;
+	if (held > 0)
+		__atomic_fetch_add(rem, held, __ATOMIC_RELEASE);
+	return err;
 }
 
 int li_loader_trace_remaining(struct li_loader *l, __s64 *rem)
