@@ -421,6 +421,11 @@ int li_loader_set_active(struct li_loader *l, int family, const __u64 *mask,
 		return -ENOMEM;
 	for (w = 0; w < words; w++)
 		m[w] = mask[w] & fc->enabled[w];
+	/*
+	 * The row, then the phase tables: a family with phase tables reads
+	 * only those (match.h li_classify), so a failure of the second
+	 * leaves the mask before in force; the daemon pushes again.
+	 */
 	err = write_elems(l, bpf_map__fd(l->skel->maps.li_bm),
 			  li_set_key(l->active, l->conf.cap_bm,
 				     l->hdr.fam[fam].bm_base[LI_DIM_ACTIVE]),
