@@ -535,7 +535,7 @@ const char *links_unattached_why(const struct daemon_link *k, char *buf,
 	if (k->attached)
 		return NULL;
 	if (k->attach_err)
-		return strerror(-k->attach_err);
+		return li_loader_strerror(k->attach_err);
 	if (k->no_eth) {
 		snprintf(buf, size,
 			 "link type %u, whose frames localin does not read",
