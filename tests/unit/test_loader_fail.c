@@ -45,7 +45,6 @@
 #define GW6 "2001:db8::1"
 #define SCAN6 "2001:db8:1::30"
 #define IFINDEX 1001
-#define UDP6_LEN 70
 
 /* malloc and calloc: the @fail_at'th while counting fails. */
 static bool counting;
@@ -102,55 +101,32 @@ int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
 	return real(fd, key, value, flags);
 }
 
-/* DNS denied to the gateway, IPv4 (policy 1) and IPv6 (policy 2). */
-static const char conf[] = "config firewall local-in-policy\n"
-			   "    edit 1\n"
-			   "        set intf \"any\"\n"
-			   "        set srcaddr \"all\"\n"
-			   "        set dstaddr \"all\"\n"
-			   "        set service \"DNS\"\n"
-			   "        set action deny\n"
-			   "        set schedule \"always\"\n"
-			   "    next\n"
-			   "end\n"
-			   "config firewall local-in-policy6\n"
-			   "    edit 2\n"
-			   "        set intf \"any\"\n"
-			   "        set srcaddr \"all\"\n"
-			   "        set dstaddr \"all\"\n"
-			   "        set service \"DNS\"\n"
-			   "        set action deny\n"
-			   "        set schedule \"always\"\n"
-			   "    next\n"
-			   "end\n";
+#define DNS_DENIED(id)                      \
+	"    edit " #id "\n"                \
+	"        set intf \"any\"\n"        \
+	"        set srcaddr \"all\"\n"     \
+	"        set dstaddr \"all\"\n"     \
+	"        set service \"DNS\"\n"     \
+	"        set action deny\n"         \
+	"        set schedule \"always\"\n" \
+	"    next\n"
 
-/* Ethernet, IPv6, UDP from SCAN6:@sport to GW6:@dport (UDP6_LEN bytes). */
-static void wire_udp6(__u8 *f, unsigned int sport, unsigned int dport)
-{
-	memset(f, 0, UDP6_LEN);
-	put16(f + 12, 0x86dd);
-	f[14] = 0x60;
-	put16(f + 18, UDP6_LEN - 54);
-	f[20] = 17;
-	f[21] = 64;
-	inet_pton(AF_INET6, SCAN6, f + 22);
-	inet_pton(AF_INET6, GW6, f + 38);
-	put16(f + 54, sport);
-	put16(f + 56, dport);
-	put16(f + 58, UDP6_LEN - 54);
-}
+/* DNS denied to the gateway, IPv4 (policy 1) and IPv6 (policy 2). */
+static const char conf[] = "config firewall local-in-policy\n" DNS_DENIED(
+	1) "end\n"
+	   "config firewall local-in-policy6\n" DNS_DENIED(2) "end\n";
 
 /* One UDP datagram of @family to the gateway's @dport; dropped? */
 static int send_udp(struct li_loader *l, int family, unsigned int dport)
 {
 	static unsigned int sport = 40000;
-	__u8 f[UDP6_LEN];
+	__u8 f[WIRE_UDP6_LEN];
 	struct li_verdict v;
 	struct li_pkt p;
-	__u32 len = family == 6 ? UDP6_LEN : WIRE_UDP4_LEN;
+	__u32 len = family == 6 ? WIRE_UDP6_LEN : WIRE_UDP4_LEN;
 
 	if (family == 6)
-		wire_udp6(f, sport++, dport);
+		wire_udp6(f, SCAN6, sport++, GW6, dport);
 	else
 		wire_udp4(f, SCAN, sport++, GW, dport);
 	CHECK(!li_loader_test_run(l, f, len, IFINDEX, &p, &v), "test run");
