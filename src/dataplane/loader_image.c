@@ -751,8 +751,13 @@ int li_loader_sa_stat_clear(struct li_loader *l, __u32 id)
 int li_loader_set_trace(struct li_loader *l, const struct flow_filter *f,
 			__u32 count)
 {
-	int err = f ? li_loader_set_trace_filter(l, f) : 0;
+	int err;
 
+	/* A stop needs no filter: it holds where writing them fails. */
+	if (!count)
+		__atomic_store_n(&l->cmap->trace[LI_TR_REMAINING], 0,
+				 __ATOMIC_RELEASE);
+	err = f ? li_loader_set_trace_filter(l, f) : 0;
 	if (err)
 		return err;
 	/* after the filters: a packet that sees the budget sees them */

@@ -9,7 +9,8 @@
  *  - the trace's filters (li_loader_set_trace_filter) went in one key at
  *    a time: a write of `filter6` that failed left `filter` new beside it.
  *    After the failure the filters before are in force, with the budget
- *    they had; where putting them back fails too, nothing is traced.
+ *    they had; where putting them back fails too, nothing is traced; a
+ *    stop (budget 0) whose filters fail stops all the same.
  *
  * The failures are this binary's: its malloc and calloc in front of
  * glibc's (test_oom.c's way: not under AddressSanitizer, which the test
@@ -280,6 +281,15 @@ static void filter_fails(void)
 	      "the budget kept: %lld of 10", (long long)rem);
 	CHECK(traced(l, 4, 500) && traced(l, 6, 500) && !traced(l, 4, 53),
 	      "IKE traced, DNS not");
+
+	/* a stop (the console streaming it went) whose filters fail stops */
+	filter_writes = 0;
+	filter_fail_mask = 1u << FLOW_FILTER6;
+	err = li_loader_set_trace(l, a, 0);
+	filter_fail_mask = 0;
+	CHECK(err == -ENOMEM, "the stop's filters failed: %d", err);
+	CHECK(!li_loader_trace_remaining(l, &rem) && rem == 0,
+	      "stopped all the same: %lld left", (long long)rem);
 	li_loader_close(l);
 	pipeline_free(&p);
 }
