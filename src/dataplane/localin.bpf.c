@@ -200,6 +200,23 @@ struct li_xctx {
 	})
 
 /*
+ * Verifiers before Linux 6.7 (Debian 12 runs 6.1) know nothing of a
+ * register ORed with another that is not a constant, and refuse it as an
+ * index; they do follow an ADD and an AND. clang writes (a + b) as
+ * (a | b) when it can prove the two share no bit, and drops a mask it can
+ * prove redundant. li_opaque(x) hides what clang knows of @x, so that a
+ * sum with it stays an ADD (no instruction more); li_mask(x, mask) keeps
+ * the AND that bounds an index clang built with an OR.
+ */
+#define li_opaque(x)                          \
+	({                                    \
+		typeof(x) __o = (x);          \
+		asm volatile("" : "+r"(__o)); \
+		__o;                          \
+	})
+#define li_mask(x, mask) (li_opaque((__u32)(x)) & (mask))
+
+/*
  * The family header of @fam. match.h asks for the packet's family only
  * (p->family == 6, and pol_key below), so it is found once per packet
  * (set_ctx): the packet's facts live in li_cpu, which clang must assume
@@ -317,7 +334,7 @@ static __always_inline __u32 li_acc_svc_port(const LI_CTX *c, int fam, __u32 p,
 					     int src, __u32 port)
 {
 	__u32 k = li_port_table_key(c->set, fam, p, src) * LI_PORT_ELEM +
-		  (port & 0xffff);
+		  li_opaque(port & 0xffff);
 
 	return k < LI_PORT_ENTRIES ? c->cv->port[k] : 0;
 }
@@ -473,8 +490,8 @@ static __always_inline int li_acc_policy(const LI_CTX *c, int fam, __u32 idx,
 static __always_inline struct li_local_slot *local_slot(const LI_CTX *c,
 							__u32 k)
 {
-	return li_entry(
-		&c->cv->locals[(c->locals_off + k) & (2 * LI_LOCAL_SLOTS - 1)]);
+	return li_entry(&c->cv->locals[li_mask(c->locals_off + k,
+					       2 * LI_LOCAL_SLOTS - 1)]);
 }
 
 static __always_inline const struct li_local_slot *
@@ -537,7 +554,9 @@ static __always_inline __u32 li_acc_sa_bits(const LI_CTX *c)
 static __always_inline const struct li_sa_slot *li_acc_sa_slot(const LI_CTX *c,
 							       __u32 k)
 {
-	k = li_set_key(c->sas_state & 1, LI_SA_SLOTS, k & (LI_SA_SLOTS - 1));
+	k = li_mask(li_set_key(c->sas_state & 1, LI_SA_SLOTS,
+			       k & (LI_SA_SLOTS - 1)),
+		    2 * LI_SA_SLOTS - 1);
 	return li_entry(&c->cv->sas[k]);
 }
 
@@ -723,7 +742,8 @@ static __always_inline int li_acc_sess_maybe(const LI_CTX *c, __u32 bit)
 	__u32 half = c->cv->conf.state[LI_STATE_HINT] & 1,
 	      w = li_set_key(half, LI_SESS_HINT_WORDS, bit >> 6);
 
-	return (c->cv->sess_hint[w & LI_SESS_HINT_MASK] >> (bit & 63)) & 1;
+	return (c->cv->sess_hint[li_mask(w, LI_SESS_HINT_MASK)] >> (bit & 63)) &
+	       1;
 }
 
 static __always_inline struct li_sess_bucket *
@@ -788,8 +808,9 @@ static __always_inline int li_acc_sess_open(const LI_CTX *c,
 	count(c->s, LI_ST_SESS_OPENED);
 	/* After the insert, in both halves (session.h). */
 	for (half = 0; half < 2; half++) {
-		h = &c->cv->sess_hint[li_set_key(half, LI_SESS_HINT_WORDS, w) &
-				      LI_SESS_HINT_MASK];
+		h = &c->cv->sess_hint[li_mask(
+			li_set_key(half, LI_SESS_HINT_WORDS, w),
+			LI_SESS_HINT_MASK)];
 		if (!((*h >> (bit & 63)) & 1))
 			__sync_fetch_and_or(h, 1ull << (bit & 63));
 	}
