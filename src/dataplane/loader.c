@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -275,6 +276,24 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * The skeleton's load failed in the kernel's verifier (libbpf printed its
+ * log, the refused instruction last): say so in one line the admin can
+ * act on, with the kernel that refused it, which the log does not name.
+ */
+static void say_refused(int err)
+{
+	struct utsname u;
+
+	if (err != -EINVAL && err != -EACCES && err != -E2BIG)
+		return;
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	fprintf(stderr,
+		"localin: the kernel (Linux %s) refused the XDP program: %s; the verifier's log above ends at the instruction it refused\n",
+		u.release, strerror(-err));
+}
+
 int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 		       const struct li_ruleset *hint)
 {
@@ -333,8 +352,10 @@ int li_loader_open_for(struct li_loader **out, const char *pin_dir, bool adopt,
 	 */
 	bpf_program__set_autoload(s->progs.localin_xdp_l3, false);
 	err = localin_bpf__load(s);
-	if (err)
+	if (err) {
+		say_refused(err);
 		goto fail;
+	}
 	/*
 	 * li_conf: the state words, rates and session hint are written in
 	 * place; loader_image.c copies a set's tables in.
@@ -523,6 +544,7 @@ static int l3_fd(struct li_loader *l)
 			return err;
 		err = bpf_object__load(l->l3_obj);
 		if (err) {
+			say_refused(err);
 			bpf_object__close(l->l3_obj);
 			l->l3_obj = NULL;
 			return err;

@@ -804,9 +804,10 @@ static int setup_xdp(struct replay *r)
 					   r->host.nr_locals, NULL);
 	if (err > 0) /* the host's table refused them first */
 		err = -ENOSPC;
-	li_loader_set_ike_gate(r->xdp, true); /* as the host (setup) */
-	if (!err)
+	if (!err) {
+		li_loader_set_ike_gate(r->xdp, true); /* as the host (setup) */
 		err = li_loader_set_sas(r->xdp, &r->sas);
+	}
 	if (err)
 		diag_error(&r->p->diags, NULL,
 			   "--engine xdp: cannot load the XDP program: %s",

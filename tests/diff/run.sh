@@ -24,6 +24,8 @@
 #    sets under frames on another CPU;
 #  - diff_budget: the verifier's walk of the program under 90% of its
 #    limit (loader.h LI_VERIFIER_BUDGET);
+#  - replay --engine xdp where the program cannot be loaded: an error and
+#    exit 1, not a crash (tests/kernel runs the rest on Debian 12's kernel);
 #  - the object alone, with the defaults it was built with (no loader to
 #    size li_conf): `bpftool prog loadall` verifies it, as a developer
 #    reading the verifier's log loads it.
@@ -94,6 +96,20 @@ status=0
 "$tmp/diff_events" || status=1
 "$tmp/diff_hits" || status=1
 "$tmp/diff_budget" || status=1
+
+# The program refused (here: bpf() from a user namespace, where root has no
+# CAP_BPF; a kernel's verifier refusing it ends the same way): replay says
+# so and exits 1, where it crashed on the loader it did not get.
+unshare -r "$bin" replay -c examples/seed.conf tests/packets/seed.pcap \
+	--engine xdp --verdicts >"$tmp/refused" 2>&1
+rc=$?
+if [ "$rc" = 1 ] && grep -q 'cannot load the XDP program' "$tmp/refused"; then
+	echo "PASS diff/refused: replay --engine xdp without the program: an error, exit 1"
+else
+	echo "FAIL diff/refused: replay --engine xdp without the program: exit $rc"
+	tail -n 3 "$tmp/refused" | sed 's/^/    /'
+	status=1
+fi
 
 bpffs=/sys/fs/bpf
 if [ "$(stat -f -c %T "$bpffs" 2>/dev/null)" != bpf_fs ]; then
