@@ -5,7 +5,7 @@
 # `make demo` can call this every time.
 set -eu
 
-PKGS="make gcc clang clang-format strace llvm libclang-rt-14-dev pkg-config libcmocka-dev valgrind tzdata time nftables libbpf-dev libxdp-dev xdp-tools bpftool libpcap-dev libmnl-dev libsystemd-dev python3-scapy tcpdump strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins ike-scan hping3 iproute2 iputils-ping util-linux netsniff-ng dnsmasq-base libcurl4-openssl-dev python3-aiosmtpd openssl rsyslog libmicrohttpd-dev libc-ares-dev libedit-dev libmaxminddb-dev mmdb-bin libgeoip-dev geoip-database geoip-bin libmaxmind-db-writer-perl"
+PKGS="make gcc clang clang-format strace llvm libclang-rt-14-dev pkg-config libcmocka-dev valgrind tzdata time nftables libbpf-dev libxdp-dev xdp-tools bpftool libpcap-dev libmnl-dev libsystemd-dev python3-scapy tcpdump strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins ike-scan hping3 iproute2 iputils-ping util-linux netsniff-ng dnsmasq-base libcurl4-openssl-dev python3-aiosmtpd openssl rsyslog libmicrohttpd-dev libc-ares-dev libedit-dev libmaxminddb-dev mmdb-bin libgeoip-dev geoip-database geoip-bin libmaxmind-db-writer-perl qemu-system-x86 busybox-static kmod"
 
 missing=""
 for p in $PKGS; do

@@ -83,6 +83,10 @@ suite "bpf [$1]" sh tests/bpf/run.sh "$1/bpf"
 # The XDP program against the host engine: the corpus through replay
 # --engine xdp and host, and 1M seeded random packets (tests/diff).
 suite "diff [$1]" sh tests/diff/run.sh "$1"
+# The same program on the kernel a fresh Debian 12 machine boots (Linux
+# 6.1, in QEMU): its verifier's walk, corpus scenarios against the host
+# engine and the daemon live (tests/kernel).
+suite "kernel [$1]" sh tests/kernel/run.sh "$1"
 # Geography addresses: a test .mmdb and Debian's geoip-database, packets
 # in and just outside a country, replay and the XDP program agreeing.
 suite "geo [$1]" sh tests/geo/run.sh "$1/localin"
