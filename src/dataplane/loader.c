@@ -733,6 +733,21 @@ static int attach_alone(struct li_loader *l, struct li_attached *a,
 }
 
 /*
+ * libxdp changes its dispatcher with XDP_FLAGS_REPLACE and reads the
+ * kernel's EEXIST as another tool's change in between: it tries again,
+ * and after ten more tries (a few ms) gives up with EBUSY. An EEXIST that
+ * lasts that long is the kernel's rule that a device whose upper (its
+ * bridge, bond, VLAN device, macvlan) has a program keeps its own, which
+ * links.c waits out when it is said as EEXIST: so it is. Seen on Debian
+ * 12 (6.1), where the dispatcher loads: `localin stop` left the program
+ * on a macvlan's lower (tests/kernel/live.sh).
+ */
+int li_libxdp_err(int err)
+{
+	return err == -EBUSY ? -EEXIST : err;
+}
+
+/*
  * Through libxdp, in @a's own object: under its dispatcher (beside
  * another tool's programs) if the kernel loads that, alone otherwise. The
  * first such attach tells which (l->xdp_way).
@@ -771,7 +786,8 @@ static int attach_libxdp(struct li_loader *l, struct li_attached *a,
 	libxdp_set_print(px);
 	if (err) {
 		drop_attached(a);
-		return err;
+		/* alone, libxdp passed the kernel's own answer up */
+		return l->xdp_way == LI_XDP_ALONE ? err : li_libxdp_err(err);
 	}
 	if (l->xdp_way == LI_XDP_UNKNOWN && !li_hook_read(a->ifindex, &h)) {
 		if (h.kind == LI_HOOK_OURS)
@@ -852,8 +868,8 @@ static int detach_xdp(int ifindex)
 	if (err)
 		return err;
 	p = li_find_ours(mp);
-	err = p ? xdp_program__detach(p, ifindex,
-				      xdp_multiprog__attach_mode(mp), 0) :
+	err = p ? li_libxdp_err(xdp_program__detach(
+			  p, ifindex, xdp_multiprog__attach_mode(mp), 0)) :
 		  -ENOENT;
 	xdp_multiprog__close(mp);
 	return err;

@@ -74,6 +74,9 @@ enum li_xdp_way {
 	LI_XDP_ALONE,
 };
 
+/* libxdp's EBUSY for a change of its dispatcher: the kernel's EEXIST. */
+int li_libxdp_err(int err);
+
 struct li_loader {
 	struct localin_bpf *skel;
 	char *pin_dir;

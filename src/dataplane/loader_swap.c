@@ -325,7 +325,8 @@ int li_attach_replace(struct li_loader *l, int ifindex, enum li_frames frames,
 	if (err)
 		a.prog = NULL;
 	else
-		err = xdp_program__attach(a.prog, ifindex, mode, 0);
+		err = li_libxdp_err(
+			xdp_program__attach(a.prog, ifindex, mode, 0));
 	if (err) {
 		xdp_program__close(a.prog);
 		bpf_object__close(a.obj);
@@ -336,7 +337,7 @@ int li_attach_replace(struct li_loader *l, int ifindex, enum li_frames frames,
 	old = xdp_program__from_fd(old_fd);
 	err = libxdp_get_error(old);
 	if (!err) {
-		err = xdp_program__detach(old, ifindex, mode, 0);
+		err = li_libxdp_err(xdp_program__detach(old, ifindex, mode, 0));
 		xdp_program__close(old);
 	}
 	return err;

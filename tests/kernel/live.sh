@@ -25,6 +25,12 @@ private_bpffs "$@"
 setup_run live localin-kernel-live
 make_lab
 SAFILE=$tmp/sas
+MV=$(link_name mv) # a macvlan of $IF, made while running
+# A forger beside the peer: an address that has no SA. (Not the peer's:
+# a known peer's unknown SPIs pass unverified whenever the daemon's word
+# is 3 s late, LI_SAS_STALE_NS, which a guest starved of CPU can be.)
+FORGER=192.0.2.3
+ip -n "$PEER" addr add "$FORGER/24" dev peer0
 
 # Datagrams and ESP the gateway received: a socket per kind, counting.
 count_rx() { # proto(udp|esp) file: in the background in $GW
@@ -45,22 +51,24 @@ while True:
         f.write(d[:4].hex() + "\n")
 ' "$1" "$2"
 }
-# From the peer: three IKE datagrams to port 500, or three ESP packets of
-# SPI (hex).
-send_from_peer() { # ike | esp SPI
+# From the peer's namespace: three IKE datagrams to port 500, or three
+# ESP packets of SPI (hex); from the peer's address, or SRC.
+send_from_peer() { # ike | esp SPI [SRC]
 	in_ns "$PEER" "$py" -c '
 import socket, struct, sys, time
 for i in range(3):
     if sys.argv[1] == "ike":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((sys.argv[4], 0))
         s.sendto(bytes(8) + bytes([0x21, 0x20, 0x22, 8]) + bytes(16),
                  (sys.argv[3], 500))
     else:
         s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
+        s.bind((sys.argv[4], 0))
         s.sendto(struct.pack("!II", int(sys.argv[2], 16), i + 1) +
                  bytes(32), (sys.argv[3], 0))
     time.sleep(0.1)
-' "$1" "${2:-0}" "$GW_ADDR"
+' "$1" "${2:-0}" "$GW_ADDR" "${3:-$PEER_ADDR}"
 }
 # The id of localin's XDP program on $IF: the hook's, or the dispatcher's
 # component's (xdp-loader lists both: its ID is the field before the tag).
@@ -96,7 +104,10 @@ conf=$tmp/live.conf
 	conf_sa_manual | sed '$d'
 	[ -n "$has_esp" ] && printf '    edit "kernel"\n        set type xfrm\n    next\n'
 	echo end
-	conf_policy1 ALL deny
+	echo "config firewall local-in-policy"
+	conf_policy_edit 1 "$IF" ALL deny
+	conf_policy_edit 2 "$MV" ALL deny
+	echo "end"
 } >"$conf"
 sa_write 1 0x1000
 
@@ -116,12 +127,12 @@ if check_start "the daemon starts on Linux $(uname -r)" "$conf"; then
 	sleep 0.5
 	send_from_peer ike
 	send_from_peer esp 00001000
-	send_from_peer esp 0badc0de
+	send_from_peer esp 0badc0de "$FORGER"
 	sleep 1
 	check "the peer's IKE: dropped by policy 1 ($(hits 1) hits)" ike_dropped
 	check "ESP of the live SA 0x1000: passed ($(got 00001000 "$tmp/esp") of 3)" \
 		[ "$(got 00001000 "$tmp/esp")" = 3 ]
-	check "ESP of an SPI no SA has: dropped" \
+	check "ESP of an SPI no SA has, from $FORGER: dropped" \
 		[ "$(got 0badc0de "$tmp/esp")" = 0 ]
 	if [ -n "$has_esp" ]; then
 		check "the kernel's SA 0x3002, made after the start" \
@@ -159,6 +170,16 @@ if check_start "the daemon starts on Linux $(uname -r)" "$conf"; then
 	sleep 1
 	check "... the peer's IKE still dropped" [ "$(got "" "$tmp/ike")" = 0 ]
 	check "... the daemon answers" li_cmd status -t 60
+
+	# A macvlan of $IF made while running, with a policy of its own: the
+	# program on both, and the kernel keeps a device's hook while its
+	# upper has a program, so stop must take the macvlan's off first.
+	# Under libxdp's dispatcher (6.1) that refusal came back as EBUSY,
+	# not EEXIST, and stop left the program on $IF.
+	ip -n "$GW" link add "$MV" link "$IF" type macvlan mode bridge &&
+		ip -n "$GW" link set "$MV" up
+	check "a macvlan of $IF made while running gets the program" \
+		wait_until 1200 xdp_on "$MV"
 
 	li_cmd stop >/dev/null 2>&1
 	check "localin stop: nothing left attached" wait_until 100 no_xdp_left
