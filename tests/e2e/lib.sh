@@ -13,6 +13,11 @@
 #	. "$(dirname "$0")/lib.sh"
 # Sourcing only defines functions and constants; nothing runs, so it is
 # the same before and after the re-exec in private_bpffs.
+#
+# LI_E2E_SLOW=N, for a machine N times slower than the waits assume (the
+# emulated Debian 12 kernel of tests/kernel, where each load of the
+# program is some 35 s of the verifier): every wait_until N times as
+# long, and the control commands' timeout 60 s times N.
 
 # The one-pair lab's addresses (make_lab): gateway and peer.
 GW_ADDR=192.0.2.1
@@ -295,7 +300,11 @@ dns_listens() { in_gw ss -Hlun "src 127.0.0.1:53" | grep -q .; }
 li_cmd() { # command [words...]: --socket before the words
 	c=$1
 	shift
-	in_gw "$bin" "$c" -s "$SOCK" "$@"
+	if [ "${LI_E2E_SLOW:-1}" -gt 1 ]; then # a later -t of the caller wins
+		in_gw "$bin" "$c" -s "$SOCK" -t $((LI_E2E_SLOW * 60)) "$@"
+	else
+		in_gw "$bin" "$c" -s "$SOCK" "$@"
+	fi
 }
 start_daemon() { # config: background start, returns once enforcing
 	in_gw "$bin" run -c "$1" --log "$LOG" -s "$SOCK" --pin-dir "$PIN" \
@@ -352,7 +361,7 @@ alive() { grep -qs '^State:[[:space:]]*[RSDT]' "/proc/$1/status"; }
 gone() { ! alive "$1"; }
 # Wait (TENTHS tenths of a second at most) for a command to succeed.
 wait_until() { # tenths command...
-	tenths=$1
+	tenths=$(($1 * ${LI_E2E_SLOW:-1}))
 	shift
 	i=0
 	until "$@" >/dev/null 2>&1; do
@@ -451,6 +460,35 @@ hits() { # policy id: its hit count (diagnose firewall iprope show)
 }
 xdp_on() { ip -n "$GW" -d link show dev "$1" 2>/dev/null | grep -q prog/xdp; }
 no_xdp_left() { ! ip -n "$GW" -d link show 2>/dev/null | grep -q prog/xdp; }
+# The id of a program in `xdp-loader status IF`: on the hook alone, or a
+# component of libxdp's dispatcher (the first number after its name).
+xl_id() { # interface name
+	in_gw xdp-loader status "$1" 2>/dev/null | awk -v n="$2" '{
+		for (i = 1; i <= NF; i++)
+			if ($i == n)
+				for (j = i + 1; j <= NF; j++)
+					if ($j ~ /^[0-9]+$/) { print $j; exit }
+	}'
+}
+# Packets an xdp-filter program counted (its xdp_stats_map, every action).
+xdpfilter_counted() { # prog id
+	"$py" - "$1" <<'EOF'
+import json, subprocess, sys
+
+def bpftool(*args):
+    return json.loads(subprocess.check_output(("bpftool", "-j") + args))
+
+n = 0
+for m in bpftool("prog", "show", "id", sys.argv[1]).get("map_ids", []):
+    if bpftool("map", "show", "id", str(m)).get("name") != "xdp_stats_map":
+        continue
+    for e in bpftool("map", "dump", "id", str(m)):
+        for v in e["values"]:  # per CPU: __u64 packets, __u64 bytes
+            raw = bytes(int(b, 16) for b in v["value"][:8])
+            n += int.from_bytes(raw, "little")
+print(n)
+EOF
+}
 log_lines() { # pattern: lines of the log with it
 	grep -c "$1" "$LOG" 2>/dev/null
 }
@@ -485,11 +523,15 @@ idle_start() {
 	ip netns exec "$PEER" "$py" "$_probe" idle-serve "$PEER_ADDR" 7179 \
 		"$tmp" >/dev/null 2>&1 &
 	idle_pids="$idle_pids $!"
-	sleep 0.5
+	wait_until 50 tcp_listening 7179
 	in_gw "$py" "$_probe" idle-client "$PEER_ADDR" 7179 "$tmp/idle.got" \
 		>/dev/null 2>&1 &
 	idle_pids="$idle_pids $!"
-	sleep 0.5
+	wait_until 50 idle_connected
+}
+idle_connected() {
+	ip netns exec "$GW" ss -Htn state established "dport = :7179" |
+		grep -q .
 }
 idle_got() { grep -qx "msg $1" "$tmp/idle.got" 2>/dev/null; }
 # Does the peer's "msg N" reach the gateway (3 s: TCP retransmits a lost one)?

@@ -71,14 +71,8 @@ for i in range(3):
 ' "$1" "${2:-0}" "$GW_ADDR" "${3:-$PEER_ADDR}"
 }
 # The id of localin's XDP program on $IF: the hook's, or the dispatcher's
-# component's (xdp-loader lists both: its ID is the field before the tag).
-component_id() {
-	in_gw xdp-loader status "$IF" 2>/dev/null | awk '/localin_xdp/ {
-		for (i = 1; i < NF; i++)
-			if ($i ~ /^[0-9]+$/ && $(i + 1) ~ /^[0-9a-f]+$/ &&
-			    length($(i + 1)) == 16) { print $i; exit }
-	}'
-}
+# component's.
+component_id() { xl_id "$IF" localin_xdp; }
 got() { cat "$2" 2>/dev/null | grep -c "^$1"; } # prefix file: lines received
 ike_dropped() { [ "$(got "" "$tmp/ike")" = 0 ] && [ "$(hits 1)" -ge 3 ]; }
 
@@ -97,6 +91,39 @@ else
 	has_esp=
 	note_skip "kernel SAs: cannot make an ESP SA here ($(head -n 1 "$tmp/xfrm.err"))"
 fi
+
+# Another tool's program on $IF before the start (xdp-filter, by
+# xdp-loader): where the kernel takes libxdp's dispatcher both run, and
+# stop leaves the other one; where it does not (6.18), a SKIP line.
+OBJ=/usr/lib/$(gcc -print-multiarch 2>/dev/null)/bpf/xdpfilt_alw_all.o
+FNAME=xdpfilt_alw_all
+multi_prog() {
+	[ -f "$OBJ" ] || { note_skip "multi-prog: no $OBJ (xdp-tools)"; return; }
+	in_gw xdp-loader load -m skb "$IF" "$OBJ" >"$tmp/xl.out" 2>&1
+	idf=$(xl_id "$IF" "$FNAME")
+	if [ -z "$idf" ] || ! in_gw xdp-loader status "$IF" 2>/dev/null |
+		grep -q xdp_dispatcher; then
+		in_gw xdp-loader unload "$IF" --all >/dev/null 2>&1
+		note_skip "multi-prog: libxdp's dispatcher does not load on Linux $(uname -r)"
+		return
+	fi
+	check "multi-prog: $FNAME on $IF through libxdp's dispatcher (id $idf)" true
+	check_start "multi-prog: the daemon starts beside it" "$conf" || return
+	check "... both programs on $IF" \
+		eval "[ -n \"\$(component_id)\" ] && [ \"\$(xl_id $IF $FNAME)\" = $idf ]"
+	check "... localin's decides (a ping dropped)" ping_dropped
+	c0=$(xdpfilter_counted "$idf")
+	send_from_peer esp 00001000 # the live SA's: localin passes it
+	c1=$(xdpfilter_counted "$idf")
+	check "... $FNAME runs too (counted $c0, then $c1)" \
+		[ "${c1:-0}" -ge $((${c0:-0} + 3)) ]
+	last=$(daemon_pid)
+	li_cmd stop >/dev/null 2>&1
+	check "... localin stop: $FNAME alone stays on $IF (id $idf)" \
+		eval "wait_until 100 gone $last && [ -z \"\$(component_id)\" ] && [ \"\$(xl_id $IF $FNAME)\" = $idf ]"
+	check "... the peer's ping passes again" ping_ok
+	in_gw xdp-loader unload "$IF" --all >/dev/null 2>&1
+}
 
 conf=$tmp/live.conf
 {
@@ -184,6 +211,7 @@ if check_start "the daemon starts on Linux $(uname -r)" "$conf"; then
 	li_cmd stop >/dev/null 2>&1
 	check "localin stop: nothing left attached" wait_until 100 no_xdp_left
 	check "... and the peer's ping passes again" ping_ok
+	multi_prog
 fi
 [ "$fails" -gt 0 ] && [ -s "$ERR" ] && grep -v '^libbpf:\|^[0-9]*: \|^;' "$ERR" | tail -n 5 |
 	sed 's/^/    /'

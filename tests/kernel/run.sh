@@ -17,7 +17,9 @@
 # offer a nested KVM (kvm_pvm) that boots no stock kernel. The verifier's
 # walk takes some 35 s a load so; the suite some 6 minutes. LI_KERNEL_PKG
 # names another kernel package (linux-image-6.12.*-amd64 of
-# bookworm-backports, say). One PASS/FAIL line per check; SKIP without
+# bookworm-backports, say); LI_KERNEL_E2E="foreign takeover" runs those
+# scripts of tests/e2e there too, after the suite (minutes to half an
+# hour each; their waits stretched: LI_E2E_SLOW in tests/e2e/lib.sh). One PASS/FAIL line per check; SKIP without
 # root, QEMU or the package.
 set -u
 build=$(realpath "$1")
@@ -78,11 +80,13 @@ ${CC:-gcc} -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -I"$repo/src" \
 
 cat >"$tmp/job" <<EOF
 REPO='$repo' BUILD='$build' DIR='$dir' MODS='$root/lib/modules/$kv'
-export REPO BUILD DIR MODS
+LI_KERNEL_E2E='${LI_KERNEL_E2E:-}'
+export REPO BUILD DIR MODS LI_KERNEL_E2E
 exec sh '$here/guest.sh'
 EOF
 
-timeout "${LI_KERNEL_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu max \
+n=$(echo ${LI_KERNEL_E2E:-} | wc -w)
+timeout "${LI_KERNEL_TIMEOUT:-$((1500 + n * 2400))}" qemu-system-x86_64 -accel tcg -cpu max \
 	-smp 2 -m 4G -nographic -no-reboot -nic none \
 	-kernel "$root/boot/vmlinuz-$kv" -initrd "$tmp/initrd.gz" \
 	-append "console=ttyS0 quiet loglevel=1 panic=-1 guestjob=$tmp/job" \
