@@ -139,6 +139,8 @@ static void addr_ifsubnet(struct resolver *r, const struct conf_section *sec,
 				   o->name);
 		return;
 	}
+	if (obj_name_empty(r, sec, e, "interface", w, 1))
+		return;
 	o->intf = w->text;
 	intf = obj_names_get(&r->intf, w->text);
 	if (intf && intf->ip4) {

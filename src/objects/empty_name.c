@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * '' where a name belongs: a policy's srcaddr, dstaddr, service, schedule
- * or intf, a group's member or exclude-member. No object is named "", so
+ * or intf, a group's member or exclude-member, a zone's interface, an
+ * interface-subnet address's interface. No object is named "", so
  * "unknown address \"\"" would read as a typo of a name; what was meant
  * is more likely an empty template variable. The error says what to
  * write instead. One text for the file's loader and for the console's
@@ -37,6 +38,20 @@ static const struct empty_fix fixes[] = {
 	  "a group needs one; name a service or group" },
 	{ "firewall schedule group", "member", "schedule group", false,
 	  "a group needs one; name a recurring or onetime schedule" },
+	/* FortiOS keeps a zone without members: unset is how to have none */
+	{ "system zone", "interface", "zone", false,
+	  "leave it out; unset interface for a zone without members" },
+	/*
+	 * Read by type interface-subnet only, which needs one; unset (no
+	 * default, fortios-reference.md 2.1) is how to have none.
+	 */
+	{ "firewall address", "interface", "address", false,
+	  "name the config system interface whose network it is, or unset interface for none" },
+	/* config system sdwan, config members: its path is its own word */
+	{ "members", "interface", "SD-WAN member", true,
+	  "a member needs one; name its interface" },
+	{ "members", "zone", "SD-WAN member", true,
+	  "name its zone, or unset zone for \"virtual-wan-link\"" },
 };
 
 /* The 6 tables share their 4's words: "firewall local-in-policy6". */

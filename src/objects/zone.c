@@ -79,6 +79,8 @@ static void system_zones(struct resolver *r)
 				"zone \"%s\" has the name of an interface (config system interface)",
 				e->key);
 		for (i = 0; i < n; i++) {
+			if (obj_name_empty(r, sec, e, "interface", &w[i], n))
+				continue;
 			other = zone_of(sec, e, w[i].text);
 			if (other)
 				diag_error(
@@ -115,6 +117,10 @@ static void sdwan_members(struct resolver *r)
 			obj_word(r, members, e, "interface");
 		const struct conf_word *zw = obj_word(r, members, e, "zone");
 
+		if (intf && obj_name_empty(r, members, e, "interface", intf, 1))
+			continue;
+		if (zw && obj_name_empty(r, members, e, "zone", zw, 1))
+			continue;
 		if (intf && zw)
 			zone_add(r, zone_get(r, zw->text, &zw->loc), intf);
 	}

@@ -798,6 +798,57 @@ static void test_empty_name(void **state)
 	run(f, "abort");
 }
 
+/*
+ * '' for an interface name: a zone's member, an address's interface, an
+ * SD-WAN member's interface or zone. The loader's words (golden
+ * errors/empty-interface-names), not the set accepted and the file
+ * refused at `end` with "unknown system interface". An address's
+ * associated-interface '' is its none, and taken.
+ */
+static void test_empty_interface_name(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *section, *edit, *cmd, *msg;
+	} cases[] = {
+		{ "config system zone", "edit zz", "set interface ''",
+		  "zone \"zz\": empty interface \"\": leave it out; unset interface for a zone without members\n" },
+		{ "config system zone", "edit zz", "set interface wan1 ''",
+		  "zone \"zz\": empty name \"\" in interface: leave it out\n" },
+		{ "config firewall address", "edit ifs", "set interface ''",
+		  "address \"ifs\": empty interface \"\": name the config system interface whose network it is, or unset interface for none\n" },
+	};
+	char *text;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(f, cases[i].section);
+		run(f, cases[i].edit);
+		text = refused_text(f, cases[i].cmd);
+		assert_non_null(strstr(text, "Command fail. Return code -3\n"));
+		assert_non_null(strstr(text, cases[i].msg));
+		free(text);
+		run(f, "abort");
+	}
+	run(f, "config firewall address");
+	run(f, "edit ifs");
+	run(f, "set associated-interface ''");
+	run(f, "abort");
+	run(f, "config system sdwan");
+	run(f, "config members");
+	run(f, "edit 1");
+	text = refused_text(f, "set interface ''");
+	assert_non_null(strstr(
+		text,
+		"SD-WAN member 1: empty interface \"\": a member needs one; name its interface\n"));
+	free(text);
+	text = refused_text(f, "set zone ''");
+	assert_non_null(strstr(
+		text,
+		"SD-WAN member 1: empty zone \"\": name its zone, or unset zone for \"virtual-wan-link\"\n"));
+	free(text);
+	run(f, "abort");
+}
+
 /* A file that does not load is said so by show and get, not shown in part. */
 static void test_show_broken_file(void **state)
 {
@@ -854,6 +905,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_empty_name, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_empty_interface_name,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_broken_file, setup,
 						teardown),
 	};
