@@ -188,6 +188,11 @@ static int do_config(struct shell *s, struct conf_word *w, size_t n)
 				s, bad,
 				"ambiguous \"%s\": several sections start so",
 				bad);
+		/* the file's words (parser.c): '' is no name, not an unknown one */
+		if (!*bad)
+			return sh_parse_error(
+				s, bad,
+				"config needs a section name, not \"\"");
 		return sh_parse_error(s, bad, "no section \"%s\" %s", bad,
 				      f ? "in this entry" : "known to localin");
 	}

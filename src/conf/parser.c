@@ -263,6 +263,19 @@ static void do_config(struct parser *p, struct conf_word *w, size_t n)
 		push_frame(p, F_SKIP, &w[0].loc);
 		return;
 	}
+	/*
+	 * `config ''` (an empty template variable) names no section: not one
+	 * of FortiOS's that localin skips with a warning, and its entries
+	 * (local-in policies, perhaps) would be lost.
+	 */
+	for (size_t i = 1; i < n; i++) {
+		if (*w[i].text)
+			continue;
+		diag_error(p->dl, &w[i].loc,
+			   "config needs a section name, not \"\"");
+		push_frame(p, F_SKIP, &w[0].loc);
+		return;
+	}
 	path = join_words(p->t->arena, w + 1, n - 1);
 	if (!holds_sections(f)) {
 		e = target_entry(p, &f);

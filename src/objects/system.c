@@ -297,7 +297,12 @@ static void resolve_global(struct resolver *r)
 	if (w)
 		r->cfg->hostname = w->text;
 	w = obj_word(r, sec, e, "timezone");
-	if (w) {
+	if (w && !*w->text) {
+		/* Not an unknown zone: no zone, and unset is how to say it. */
+		diag_error(
+			r->dl, &w->loc,
+			"empty timezone \"\": name a zone (\"Europe/Berlin\"), or unset timezone for the system's time zone");
+	} else if (w) {
 		const char *zone = fortios_zone(w->text);
 
 		if (zone_exists(w->text))

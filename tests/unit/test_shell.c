@@ -849,6 +849,28 @@ static void test_empty_interface_name(void **state)
 	run(f, "abort");
 }
 
+/* `config ''`: no section named, as the file's loader says, not "no section". */
+static void test_empty_section_name(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const cmds[] = { "config ''", "config firewall ''" };
+	char *text;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		text = refused_text(f, cmds[i]);
+		assert_non_null(strstr(
+			text, "config needs a section name, not \"\"\n"));
+		free(text);
+		assert_int_equal(f->s.depth, 0);
+	}
+	run(f, "config system sdwan");
+	text = refused_text(f, "config ''");
+	assert_non_null(
+		strstr(text, "config needs a section name, not \"\"\n"));
+	free(text);
+	run(f, "abort");
+}
+
 /* A file that does not load is said so by show and get, not shown in part. */
 static void test_show_broken_file(void **state)
 {
@@ -907,6 +929,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_empty_interface_name,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_section_name, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_show_broken_file, setup,
 						teardown),
 	};
