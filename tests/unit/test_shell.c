@@ -798,6 +798,15 @@ static void test_empty_name(void **state)
 	run(f, "abort");
 }
 
+/* @line is refused, its error text holding @msg. */
+static void refused_with(struct fixture *f, const char *line, const char *msg)
+{
+	char *text = refused_text(f, line);
+
+	assert_non_null(strstr(text, msg));
+	free(text);
+}
+
 /*
  * '' for an interface name: a zone's member, an address's interface, an
  * SD-WAN member's interface or zone. The loader's words (golden
@@ -818,15 +827,12 @@ static void test_empty_interface_name(void **state)
 		{ "config firewall address", "edit ifs", "set interface ''",
 		  "address \"ifs\": empty interface \"\": name the config system interface whose network it is, or unset interface for none\n" },
 	};
-	char *text;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		run(f, cases[i].section);
 		run(f, cases[i].edit);
-		text = refused_text(f, cases[i].cmd);
-		assert_non_null(strstr(text, "Command fail. Return code -3\n"));
-		assert_non_null(strstr(text, cases[i].msg));
-		free(text);
+		refused_with(f, cases[i].cmd, "Command fail. Return code -3\n");
+		refused_with(f, cases[i].cmd, cases[i].msg);
 		run(f, "abort");
 	}
 	run(f, "config firewall address");
@@ -836,16 +842,12 @@ static void test_empty_interface_name(void **state)
 	run(f, "config system sdwan");
 	run(f, "config members");
 	run(f, "edit 1");
-	text = refused_text(f, "set interface ''");
-	assert_non_null(strstr(
-		text,
-		"SD-WAN member 1: empty interface \"\": a member needs one; name its interface\n"));
-	free(text);
-	text = refused_text(f, "set zone ''");
-	assert_non_null(strstr(
-		text,
-		"SD-WAN member 1: empty zone \"\": name its zone, or unset zone for \"virtual-wan-link\"\n"));
-	free(text);
+	refused_with(
+		f, "set interface ''",
+		"SD-WAN member 1: empty interface \"\": a member needs one; name its interface\n");
+	refused_with(
+		f, "set zone ''",
+		"SD-WAN member 1: empty zone \"\": name its zone, or unset zone for \"virtual-wan-link\"\n");
 	run(f, "abort");
 }
 
@@ -854,20 +856,14 @@ static void test_empty_section_name(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const cmds[] = { "config ''", "config firewall ''" };
-	char *text;
+	static const char said[] = "config needs a section name, not \"\"\n";
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		text = refused_text(f, cmds[i]);
-		assert_non_null(strstr(
-			text, "config needs a section name, not \"\"\n"));
-		free(text);
+		refused_with(f, cmds[i], said);
 		assert_int_equal(f->s.depth, 0);
 	}
 	run(f, "config system sdwan");
-	text = refused_text(f, "config ''");
-	assert_non_null(
-		strstr(text, "config needs a section name, not \"\"\n"));
-	free(text);
+	refused_with(f, "config ''", said);
 	run(f, "abort");
 }
 
