@@ -35,14 +35,22 @@ static void indent(int level, FILE *out)
 		fputs("    ", out);
 }
 
-/* Does @a hold exactly the schema default? */
+/*
+ * Does @a hold exactly the schema default? A string without one is unset
+ * when '': FortiOS's `show full-configuration` prints such a value so
+ * (`set associated-interface ''`), its `show` not at all. Only for what
+ * localin does not read: where it does, '' may mean something else than
+ * unset (an error, a hostname of "").
+ */
 static bool is_default(const struct conf_attr *a)
 {
 	const char *d = a->schema->def;
 	size_t i, len;
 
 	if (!d)
-		return false;
+		return a->schema->type == ST_STRING &&
+		       !(a->schema->flags & SA_USED) && a->nr_vals == 1 &&
+		       !*a->vals[0].text;
 	for (i = 0; i < a->nr_vals; i++) {
 		len = strlen(a->vals[i].text);
 		if (strncmp(d, a->vals[i].text, len))
