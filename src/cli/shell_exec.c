@@ -454,14 +454,14 @@ static bool empty_name(struct shell *s, const struct sh_frame *f,
 		       const struct schema_attr *a, const struct conf_word *w,
 		       size_t n, size_t i)
 {
-	const struct conf_attr *had = f->entry && strcmp(w[0].text, "set") ?
+	const struct conf_attr *had = f->entry && !strcmp(w[0].text, "append") ?
 					      conf_attr_get(f->entry, a->name) :
 					      NULL;
 	const char *msg;
 
 	if (*w[i].text)
 		return false;
-	/* append and select add to what the list has */
+	/* append adds to what the list has; select replaces it, as set */
 	msg = obj_empty_name_error(&s->arena, f->sec->schema->path,
 				   f->entry && f->entry->key ? f->entry->key :
 							       "",

@@ -768,6 +768,9 @@ static void test_empty_name(void **state)
 		  "policy 1: empty schedule \"\": a policy needs one; set schedule \"always\" for all the time\n" },
 		{ "set intf ''",
 		  "policy 1: empty intf \"\": a policy needs one; set intf \"any\" for every interface\n" },
+		/* select replaces the list, as set: nothing is beside it */
+		{ "select srcaddr ''",
+		  "policy 1: empty srcaddr \"\": a policy needs one; set srcaddr \"all\" for every address\n" },
 	};
 	char *text;
 
@@ -824,6 +827,7 @@ static void test_empty_interface_name(void **state)
 		  "zone \"zz\": empty interface \"\": leave it out; unset interface for a zone without members\n" },
 		{ "config system zone", "edit zz", "set interface wan1 ''",
 		  "zone \"zz\": empty name \"\" in interface: leave it out\n" },
+
 		{ "config firewall address", "edit ifs", "set interface ''",
 		  "address \"ifs\": empty interface \"\": name the config system interface whose network it is, or unset interface for none\n" },
 	};
@@ -835,6 +839,14 @@ static void test_empty_interface_name(void **state)
 		refused_with(f, cases[i].cmd, cases[i].msg);
 		run(f, "abort");
 	}
+	/* select replaces what the zone has, as set: '' is all there is */
+	run(f, "config system zone");
+	run(f, "edit zz");
+	run(f, "set interface wan1");
+	refused_with(
+		f, "select interface ''",
+		"zone \"zz\": empty interface \"\": leave it out; unset interface for a zone without members\n");
+	run(f, "abort");
 	run(f, "config firewall address");
 	run(f, "edit ifs");
 	run(f, "set associated-interface ''");
