@@ -150,7 +150,14 @@ static void resolve_interfaces(struct resolver *r)
 
 	for (e = sec ? sec->entries : NULL; e; e = e->next) {
 		struct obj_intf *o = arena_alloc(r->a, sizeof(*o));
+		const struct conf_word *vd = obj_word(r, sec, e, "vdom");
 
+		/* '' is in no VDOM: not "in VDOM , not root" at each policy */
+		if (r->t->multi_vdom && vd && !*vd->text)
+			diag_error(
+				r->dl, &vd->loc,
+				"interface \"%s\": empty vdom \"\": each interface of a multi-VDOM config is in one; name it",
+				e->key);
 		o->name = e->key;
 		o->loc = e->loc;
 		intf_ip4(r, sec, e, o);

@@ -167,7 +167,9 @@ static void intf_known(struct resolver *r, const struct obj_policy *p,
 
 	if (obj_names_get(&r->intf, ref->name)) {
 		vd = intf_vdom(r, ref->name);
-		if (r->t->multi_vdom && vd && strcmp(vd, conf_tree_vdom(r->t)))
+		/* an empty vdom is said at the interface (system.c) */
+		if (r->t->multi_vdom && vd && *vd &&
+		    strcmp(vd, conf_tree_vdom(r->t)))
 			diag_warn(
 				r->dl, &ref->loc,
 				"policy %u: interface \"%s\"%s%s%s is in VDOM %s, not %s: no packet of this VDOM arrives on it",
