@@ -2,11 +2,11 @@
 /*
  * '' where a name belongs: a policy's srcaddr, dstaddr, service, schedule
  * or intf, a group's member or exclude-member, a zone's interface, an
- * interface-subnet address's interface. No object is named "", so
- * "unknown address \"\"" would read as a typo of a name; what was meant
- * is more likely an empty template variable. The error says what to
- * write instead. One text for the file's loader and for the console's
- * `set`, so an admin meets the same words in both.
+ * address's interface, an SD-WAN member's interface or zone. No object is
+ * named "", so "unknown address \"\"" would read as a typo of a name;
+ * what was meant is more likely an empty template variable. The error
+ * says what to write instead. One text for the file's loader and for
+ * the console's `set`, so an admin meets the same words in both.
  */
 #include <string.h>
 

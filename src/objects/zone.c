@@ -116,12 +116,13 @@ static void sdwan_members(struct resolver *r)
 		const struct conf_word *intf =
 			obj_word(r, members, e, "interface");
 		const struct conf_word *zw = obj_word(r, members, e, "zone");
+		bool no_intf, no_zone;
 
-		if (intf && obj_name_empty(r, members, e, "interface", intf, 1))
-			continue;
-		if (zw && obj_name_empty(r, members, e, "zone", zw, 1))
-			continue;
-		if (intf && zw)
+		/* each '' said, then the member is in no zone */
+		no_intf = !intf ||
+			  obj_name_empty(r, members, e, "interface", intf, 1);
+		no_zone = !zw || obj_name_empty(r, members, e, "zone", zw, 1);
+		if (!no_intf && !no_zone)
 			zone_add(r, zone_get(r, zw->text, &zw->loc), intf);
 	}
 }
