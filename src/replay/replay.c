@@ -117,6 +117,11 @@ struct ended {
 
 /* Made-up interface indices for capture names (see li_loader_test_run). */
 #define XDP_IFINDEX_BASE 1000
+/*
+ * The names whose classes the program holds in a replay: those with an
+ * index in its array, then its hash's (one ruleset, so one set of it).
+ */
+#define XDP_IFNAMES_MAX (LI_IFC_ARRAY - XDP_IFINDEX_BASE + LI_IFC_HASH_MAX)
 
 static int add_owner_arg(struct replay *r, const char *opt, int family,
 			 const __u32 *a, const char *tok, const char *ifname);
@@ -815,11 +820,16 @@ static int setup_xdp(struct replay *r)
 	return err;
 }
 
-/* The made-up index of interface @name for test runs (0: none). */
+/*
+ * The made-up index of interface @name for test runs (0: none). One the
+ * program cannot class is an error: judged as on an interface no policy
+ * names, its packets got verdicts the daemon would not give, silently.
+ */
 static int xdp_ifindex(struct replay *r, const char *name)
 {
 	const char **n;
 	size_t i;
+	int err;
 
 	if (!name)
 		return 0;
@@ -832,10 +842,22 @@ static int xdp_ifindex(struct replay *r, const char *name)
 	r->ifnames = n;
 	n[r->nr_ifnames] = name;
 	i = r->nr_ifnames++;
+	err = li_loader_set_interface(r->xdp, XDP_IFINDEX_BASE + (int)i, name);
 	/* A name no policy could use (too long) stays "other", as on host. */
-	if (li_loader_set_interface(r->xdp, XDP_IFINDEX_BASE + (int)i, name))
+	if (err == -EINVAL)
 		return 0;
-	return XDP_IFINDEX_BASE + (int)i;
+	if (err == -ENOSPC)
+		diag_error(
+			&r->p->diags, NULL,
+			"%s: packet %llu: --engine xdp: interface \"%s\": the XDP program holds the classes of %d interface names in a replay, and this is name %zu (--engine host has no such limit)",
+			r->o->capture, r->packets + 1, name, XDP_IFNAMES_MAX,
+			i + 1);
+	else if (err)
+		diag_error(
+			&r->p->diags, NULL,
+			"%s: packet %llu: --engine xdp: interface \"%s\": %s",
+			r->o->capture, r->packets + 1, name, strerror(-err));
+	return err ?: XDP_IFINDEX_BASE + (int)i;
 }
 
 /*

@@ -26,6 +26,9 @@
 #    limit (loader.h LI_VERIFIER_BUDGET);
 #  - replay --engine xdp where the program cannot be loaded: an error and
 #    exit 1, not a crash (tests/kernel runs the rest on Debian 12's kernel);
+#  - replay --engine xdp past the 19480 interface names the program
+#    classes in a replay (a capture many_intfs.py writes): an error naming
+#    the limit and the packet, exit 1, the verdicts before it the host's;
 #  - the object alone, with the defaults it was built with (no loader to
 #    size li_conf): `bpftool prog loadall` verifies it, as a developer
 #    reading the verifier's log loads it.
@@ -108,6 +111,47 @@ if [ "$rc" = 1 ] && grep -q 'cannot load the XDP program' "$tmp/refused"; then
 else
 	echo "FAIL diff/refused: replay --engine xdp without the program: exit $rc"
 	tail -n 3 "$tmp/refused" | sed 's/^/    /'
+	status=1
+fi
+
+# More interface names than the program classes in a replay (19480: its
+# array from replay's made-up index 1000, then its hash): an error naming
+# the limit and the packet, exit 1, where the packet on the name past it
+# was judged as on an interface no policy names (accepted by the implicit
+# rule where host denied it). The count: names seen again count once, the
+# "any" pseudo-device's packets once as their destination's owner (wan1),
+# so the 19479 names before i19479 and wan1 fit and i19479 does not.
+lim=19480
+/usr/bin/python3 tests/diff/many_intfs.py "$tmp/intfs.pcapng" "$lim"
+{
+	printf 'config system interface\n    edit "wan1"\n'
+	printf '        set ip 198.51.100.1 255.255.255.0\n    next\nend\n'
+	printf 'config firewall local-in-policy\n'
+	for p in 1:i19478 2:i19479; do
+		printf '    edit %s\n        set intf "%s"\n' "${p%%:*}" "${p#*:}"
+		printf '        set srcaddr "all"\n        set dstaddr "all"\n'
+		printf '        set service "DNS"\n        set action deny\n'
+		printf '        set schedule "always"\n    next\n'
+	done
+	printf 'end\n'
+} >"$tmp/intfs.conf"
+set -- -c "$tmp/intfs.conf" "$tmp/intfs.pcapng" --verdicts
+"$bin" replay "$@" --engine host >"$tmp/intfs.host" 2>/dev/null
+"$bin" replay "$@" --engine xdp >"$tmp/intfs.xdp" 2>"$tmp/intfs.err"
+rc=$?
+# i19478, packet 19738 (256 + 256 + 3 + 19223), the last name that fits
+head -n 19738 "$tmp/intfs.host" >"$tmp/intfs.fit"
+if [ "$rc" = 1 ] && cmp -s "$tmp/intfs.fit" "$tmp/intfs.xdp" &&
+	[ "$(tail -n 1 "$tmp/intfs.xdp")" = "19738 drop policy 1" ] &&
+	[ "$(sed -n 19739p "$tmp/intfs.host")" = "19739 drop policy 2" ] &&
+	grep -q "packet 19739: .*\"i19479\".* $lim interface names" \
+		"$tmp/intfs.err"; then
+	echo "PASS diff/intf-names: replay --engine xdp past $lim interface names: an error, exit 1"
+else
+	echo "FAIL diff/intf-names: replay --engine xdp past $lim interface names: exit $rc, $(wc -l <"$tmp/intfs.xdp") verdicts"
+	diff "$tmp/intfs.fit" "$tmp/intfs.xdp" | head -n 4 | sed 's/^/    /'
+	grep -v warning "$tmp/intfs.err" | grep -v '^ ' | tail -n 3 |
+		sed 's/^/    /'
 	status=1
 fi
 
