@@ -665,9 +665,9 @@ static void seed_sessions(struct daemon *d)
 static void name_interfaces(struct daemon *d)
 {
 	enum li_pins pins = li_loader_pins(d->l);
-	struct if_nameindex *ni, *i;
+	struct if_nameindex *ni;
 	size_t full = 0;
-	int err = 0;
+	int err;
 
 	if (pins != LI_PINS_ADOPTED && pins != LI_PINS_ORPHAN)
 		return;
@@ -675,15 +675,7 @@ static void name_interfaces(struct daemon *d)
 	if (!ni) {
 		err = -errno;
 	} else {
-		/* Those whose classes do not fit: the others still are. */
-		for (i = ni; i->if_index && !err; i++) {
-			err = li_loader_set_interface(d->l, (int)i->if_index,
-						      i->if_name);
-			if (err == -ENOSPC) {
-				full++;
-				err = 0;
-			}
-		}
+		err = daemon_name_interfaces(d->l, ni, &full);
 		if_freenameindex(ni);
 	}
 	if (full)
@@ -695,6 +687,24 @@ static void name_interfaces(struct daemon *d)
 		daemon_msg(
 			"cannot list this host's interfaces (%s): until they are, a policy naming one may not match there",
 			strerror(-err));
+}
+
+int daemon_name_interfaces(struct li_loader *l, const struct if_nameindex *ni,
+			   size_t *not_classed)
+{
+	const struct if_nameindex *i;
+	int err = 0;
+
+	*not_classed = 0;
+	/* Those whose classes do not fit: the others still are. */
+	for (i = ni; i->if_index && !err; i++) {
+		err = li_loader_set_interface(l, (int)i->if_index, i->if_name);
+		if (err == -ENOSPC) {
+			(*not_classed)++;
+			err = 0;
+		}
+	}
+	return err;
 }
 
 /*

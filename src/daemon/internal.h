@@ -381,6 +381,15 @@ int daemon_tick(struct daemon *d, bool force);
  */
 void daemon_trim_soon(struct daemon *d);
 void daemon_release_config(struct daemon *d);
+/*
+ * An adopting start names the host's interfaces @ni (if_nameindex(),
+ * ended by index 0) to @l before its first ruleset swap. Those whose
+ * classes do not fit (-ENOSPC) are counted in @not_classed and the rest
+ * still named; another failure ends it: -errno.
+ */
+struct if_nameindex;
+int daemon_name_interfaces(struct li_loader *l, const struct if_nameindex *ni,
+			   size_t *not_classed);
 
 /* links.c */
 int links_resync(struct daemon *d);

@@ -14,10 +14,15 @@
  * The failure is a real one: more interfaces above the array's indexes
  * (LI_IFC_ARRAY, a PPPoE server's churn) than the hash holds for two
  * sets, which the loader says apart (-ENOSPC) from a ruleset larger than
- * its maps (-E2BIG: the daemon's successor takes over). Needs root
- * (BPF); in a network namespace of a child.
+ * its maps (-E2BIG: the daemon's successor takes over).
+ *
+ * The same hash full under an adopting start's names (daemon.c
+ * daemon_name_interfaces): exactly those that found no entry are counted
+ * (an index named again takes none), the ones after them are classed.
+ * Needs root (BPF); in a network namespace of a child.
  */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +38,7 @@
 #include "pipeline/pipeline.h"
 #include "dataplane/loader.h"
 #include "dataplane/maps.h"
+#include "daemon/internal.h"
 #include "netns_child.h"
 #include "../diff/wire.h"
 
@@ -210,10 +216,57 @@ static void test_reload_fails(void **state)
 	in_child(reload_fails, true);
 }
 
+/* if_nameindex()'s list: NR_FIT high, 2 over, then 2 the array holds. */
+#define NR_FIT LI_IFC_HASH_MAX /* one ruleset: the hash for it alone */
+#define NR_NAMED (NR_FIT + 2 + 2)
+
+static void names_count(void)
+{
+	static struct if_nameindex ni[NR_NAMED + 1];
+	static char names[NR_NAMED][16];
+	struct pipeline pa;
+	struct li_loader *l;
+	size_t full, i;
+	int err;
+
+	libbpf_set_print(NULL);
+	load(&pa, "a.conf", conf_a);
+	l = open_with(&pa.rs);
+	for (i = 0; i < NR_FIT + 2; i++) {
+		snprintf(names[i], sizeof(names[i]), "ppp%zu", i);
+		ni[i].if_index = LI_IFC_ARRAY + (unsigned int)i;
+		ni[i].if_name = names[i];
+	}
+	/* after them, in the array: classed whatever the hash holds */
+	ni[NR_FIT + 2] = (struct if_nameindex){ PORT2, "port2" };
+	ni[NR_FIT + 3] = (struct if_nameindex){ PORT1_LATE, "port1" };
+	err = daemon_name_interfaces(l, ni, &full);
+	CHECK(!err, "named: %s", strerror(-err));
+	CHECK(full == 2, "%zu not classed, 2 past the %d entries", full,
+	      NR_FIT);
+	/* the first NR_FIT named again: their entries are theirs, none counted */
+	ni[NR_FIT].if_index = 0;
+	err = daemon_name_interfaces(l, ni, &full);
+	CHECK(!err && full == 0, "named again: %zu not classed (%d)", full,
+	      err);
+	ni[NR_FIT].if_index = LI_IFC_ARRAY + NR_FIT;
+	CHECK(dropped(l, PORT1_LATE, 53), "port1 after them: DNS denied");
+	CHECK(!dropped(l, PORT2, 53), "port2: DNS passes");
+	li_loader_close(l);
+	pipeline_free(&pa);
+}
+
+static void test_names_count(void **state)
+{
+	(void)state;
+	in_child(names_count, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reload_fails),
+		cmocka_unit_test(test_names_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
