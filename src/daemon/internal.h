@@ -428,6 +428,7 @@ int links_uppers_off_of(struct daemon *d, const struct daemon_link *k,
 void links_uppers_on_for(struct daemon *d, const struct daemon_link *k,
 			 struct li_loader *l, const char *what, int err);
 bool links_is_macvlan(const struct daemon_link *k);
+bool links_is_xfrm(const struct daemon_link *k);
 const char *links_upper_lower(const struct daemon *d,
 			      const struct daemon_link *k);
 int uppers_push(struct daemon *d);

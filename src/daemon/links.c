@@ -270,6 +270,23 @@ static void egress_alone(struct daemon *d, struct daemon_link *k)
 }
 
 /*
+ * An xfrm interface (route-based IPsec: strongSwan's if_id, libreswan's
+ * ipsec-interface) has tun's link type, no link-layer header, yet the
+ * kernel gives its XDP hook the decrypted packet behind a copy of the
+ * outer frame's link-layer header (xfrm4_remove_tunnel_encap rebuilds
+ * the MAC header: 14 bytes of the WAN's Ethernet header, type 0x0800,
+ * then the inner IP header; seen on Debian 12's 6.1, tests/kernel).
+ * localin_xdp_l3 read the gateway's MAC address as an IP header: every
+ * packet of the tunnel "not for this host", passed, while status said
+ * enforced. Its egress (the gateway's own packets into the tunnel) does
+ * start at the IP header and keeps its program.
+ */
+bool links_is_xfrm(const struct daemon_link *k)
+{
+	return !strcmp(k->kind, "xfrm");
+}
+
+/*
  * An interface whose frames the programs cannot read: Ethernet (and
  * loopback's header of zeros) and frames that start at the IP header (a
  * tunnel, PPP, WireGuard, tun: the loader attaches localin_xdp_l3 there)
@@ -281,13 +298,17 @@ static void egress_alone(struct daemon *d, struct daemon_link *k)
  */
 static int no_ethernet(struct daemon *d, struct daemon_link *k)
 {
-	if (li_link_frames(k->type) != LI_FRAMES_OTHER) {
+	if (li_link_frames(k->type) != LI_FRAMES_OTHER && !links_is_xfrm(k)) {
 		k->no_eth = false;
 		return 0;
 	}
-	if (!k->no_eth)
+	if (!k->no_eth && links_is_xfrm(k))
 		daemon_msg(
-			"not attaching to %s (ifindex %d): link type %u, whose frames localin's programs do not read (they read Ethernet, and the IP frames of tun, WireGuard and xfrm interfaces), so nothing is enforced on %s",
+			"not attaching to %s (ifindex %d): an xfrm interface, whose XDP frames start with a copy of the outer packet's link-layer header, not at the IP header, so nothing is enforced on %s (its tunnel's ESP is judged where it arrives)",
+			k->name, k->ifindex, k->name);
+	else if (!k->no_eth)
+		daemon_msg(
+			"not attaching to %s (ifindex %d): link type %u, whose frames localin's programs do not read (they read Ethernet, and the IP frames of tun and WireGuard interfaces), so nothing is enforced on %s",
 			k->name, k->ifindex, k->type, k->name);
 	k->no_eth = true;
 	k->attach_err = 0;
@@ -536,6 +557,8 @@ const char *links_unattached_why(const struct daemon_link *k, char *buf,
 		return NULL;
 	if (k->attach_err)
 		return li_loader_strerror(k->attach_err);
+	if (k->no_eth && links_is_xfrm(k))
+		return "an xfrm interface, whose XDP frames localin does not read";
 	if (k->no_eth) {
 		snprintf(buf, size,
 			 "link type %u, whose frames localin does not read",

@@ -135,14 +135,15 @@ enum li_frames li_link_frames(unsigned int arphrd)
 	case ARPHRD_LOOPBACK:
 		return LI_FRAMES_ETH;
 	/*
-	 * tun, WireGuard, xfrm interfaces: no header_ops, XDP's data is
-	 * the IP header (tun tested: tests/e2e/tunnel_if.sh). Not GRE,
-	 * ipip, vti, sit nor PPP: untested here (this project's kernels
-	 * have no such drivers), and a GRE device with header_ops keeps
-	 * the outer IP header as its MAC header, where the program would
-	 * judge, and a deny-all drop, the tunnel's own packets. They stay
-	 * unattached, and said so (links.c no_ethernet): failing open
-	 * loudly rather than breaking a tunnel.
+	 * tun, WireGuard: no header_ops, XDP's data is the IP header (tun:
+	 * tests/e2e/tunnel_if.sh; WireGuard seen on 6.1). xfrm interfaces
+	 * share the type but not the frame: links.c leaves them
+	 * (links_is_xfrm). Not GRE, ipip, vti, sit nor PPP: untested, and
+	 * a GRE device with header_ops keeps the outer IP header as its
+	 * MAC header, where the program would judge, and a deny-all drop,
+	 * the tunnel's own packets. They stay unattached, and said so
+	 * (links.c no_ethernet): failing open loudly rather than breaking
+	 * a tunnel.
 	 */
 	case ARPHRD_NONE:
 		return LI_FRAMES_IP;

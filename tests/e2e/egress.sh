@@ -143,7 +143,7 @@ c.settimeout(10)
 while c.recv(65536):
     pass' &
 sink_pid=$!
-sleep 0.3
+wait_until 30 tcp_listening 5002
 in_gw "$py" -c '
 import socket, time
 s = socket.create_connection(("'"$PEER_ADDR"'", 5002), timeout=3)

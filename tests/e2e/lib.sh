@@ -179,10 +179,16 @@ make_lab() {
 ping_from_peer() { ip netns exec "$PEER" ping -c 1 -W 1 "$1"; }
 ping_ok() { ping_from_peer "$GW_ADDR"; }
 ping_dropped() { ! ping_ok; }
-# The id of the XDP program on $IF ("" when there is none).
+# The id of the XDP program on $IF ("" when there is none); where libxdp's
+# dispatcher holds the hook (Debian 12's 6.1), of localin's program in it.
 prog_id() {
-	ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
-		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -n 1
+	_hook=$(ip -n "$GW" -d link show dev "$IF" 2>/dev/null |
+		sed -n 's/.*prog\/xdp id \([0-9]*\) name \([^ ]*\).*/\1 \2/p' |
+		head -n 1)
+	case $_hook in
+	*" xdp_dispatcher") xl_id "$IF" localin_xdp ;;
+	*) echo "${_hook%% *}" ;;
+	esac
 }
 
 # Our session egress filters on $IF's egress (or ingress): lines of

@@ -125,6 +125,48 @@ multi_prog() {
 	in_gw xdp-loader unload "$IF" --all >/dev/null 2>&1
 }
 
+# A route-based tunnel: an xfrm interface ($XI, if_id 42) on the gateway,
+# 10.9.0.2 on the peer's side (its SAs and policies of its own), with a
+# deny-all policy on $XI. The kernel gives $XI's XDP hook the decrypted
+# packet behind a copy of $IF's Ethernet header, which localin's IP-frame
+# program read as the IP header: every packet "not for this host",
+# passed, while status listed $XI as enforced. localin leaves $XI, and
+# says so.
+XI=$(link_name xi)
+xfrmi_tunnel() {
+	in_gw ip link add "$XI" type xfrm dev "$IF" if_id 42 || return 1
+	in_gw ip addr add 10.9.0.1/24 dev "$XI"
+	in_gw ip link set "$XI" up
+	ip -n "$PEER" addr add 10.9.0.2/32 dev peer0
+	ip -n "$PEER" route add 10.9.0.1/32 dev peer0 src 10.9.0.2
+	for ns in "$GW" "$PEER"; do
+		[ "$ns" = "$GW" ] && id="if_id 42" || id=
+		# shellcheck disable=SC2086 # KEYS and id hold words
+		ip -n "$ns" xfrm state add src "$PEER_ADDR" dst "$GW_ADDR" \
+			proto esp spi 0x4001 $KEYS $id &&
+			ip -n "$ns" xfrm state add src "$GW_ADDR" dst "$PEER_ADDR" \
+				proto esp spi 0x4002 $KEYS $id || return 1
+	done
+	# shellcheck disable=SC2086
+	in_gw ip xfrm policy add dir in src 10.9.0.0/24 dst 10.9.0.0/24 \
+		tmpl src "$PEER_ADDR" dst "$GW_ADDR" proto esp mode tunnel if_id 42 &&
+		in_gw ip xfrm policy add dir out src 10.9.0.0/24 dst 10.9.0.0/24 \
+			tmpl src "$GW_ADDR" dst "$PEER_ADDR" proto esp mode tunnel if_id 42 &&
+		ip -n "$PEER" xfrm policy add dir out src 10.9.0.2/32 dst 10.9.0.1/32 \
+			tmpl src "$PEER_ADDR" dst "$GW_ADDR" proto esp mode tunnel &&
+		ip -n "$PEER" xfrm policy add dir in src 10.9.0.1/32 dst 10.9.0.2/32 \
+			tmpl src "$GW_ADDR" dst "$PEER_ADDR" proto esp mode tunnel
+}
+tunnel_ping() { ip netns exec "$PEER" ping -c 2 -W 3 -I 10.9.0.2 10.9.0.1 >/dev/null 2>&1; }
+has_xfrmi=
+if [ -n "$has_esp" ]; then
+	if xfrmi_tunnel 2>"$tmp/xfrmi.err" && tunnel_ping; then
+		has_xfrmi=1
+	else
+		note_skip "xfrm interface: no tunnel through one here ($(head -n 1 "$tmp/xfrmi.err"))"
+	fi
+fi
+
 conf=$tmp/live.conf
 {
 	conf_interface
@@ -134,6 +176,7 @@ conf=$tmp/live.conf
 	echo "config firewall local-in-policy"
 	conf_policy_edit 1 "$IF" ALL deny
 	conf_policy_edit 2 "$MV" ALL deny
+	[ -n "$has_xfrmi" ] && conf_policy_edit 3 "$XI" ALL deny
 	echo "end"
 } >"$conf"
 sa_write 1 0x1000
@@ -176,6 +219,14 @@ if check_start "the daemon starts on Linux $(uname -r)" "$conf"; then
 	check "a ping from the peer: dropped" ping_dropped
 	check "the gateway's own TCP to the peer: its replies pass (a session)" \
 		tcp_round_trip "$GW_ADDR" "$PEER_ADDR" 8080
+	if [ -n "$has_xfrmi" ]; then
+		check "the xfrm interface $XI: not attached, said" \
+			grep -q "not attaching to $XI (ifindex [0-9]*): an xfrm interface" "$ERR"
+		check "... status lists it as not attached, with the reason" \
+			eval "li_cmd status | grep -q '^interfaces not attached:.* $XI (ifindex [0-9]*: an xfrm interface'"
+		check "... the tunnel's ping through it passes" \
+			tunnel_ping
+	fi
 
 	# An upgrade (another build's program pinned: restart.sh's
 	# flip_build), replaced in place: under libxdp's dispatcher where
