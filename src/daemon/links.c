@@ -270,6 +270,33 @@ static void egress_alone(struct daemon *d, struct daemon_link *k)
 }
 
 /*
+ * At start, localin's program on an interface the policies do not name:
+ * the daemon before this one attached it (its config named the
+ * interface), and this one adopted its pins or replaced them. Left
+ * there, it judged that interface by a config that does not name it
+ * (and another build's by maps no one keeps), and stayed after `localin
+ * stop`, with nothing pinned to find it by. An older build's on an xfrm
+ * interface alike (links_is_xfrm): @why says which.
+ */
+static void leftover_off(struct daemon *d, struct daemon_link *k,
+			 const char *why)
+{
+	int err;
+
+	if (d->live || li_loader_hook_empty(k->ifindex))
+		return;
+	err = li_loader_detach_xdp(k->ifindex);
+	if (!err)
+		daemon_msg(
+			"took localin's program off %s (ifindex %d), %s (a daemon before this one attached it)",
+			k->name, k->ifindex, why);
+	else if (err != -ENOENT)
+		daemon_msg(
+			"cannot take localin's program off %s (ifindex %d), %s: %s",
+			k->name, k->ifindex, why, strerror(-err));
+}
+
+/*
  * An xfrm interface (route-based IPsec: strongSwan's if_id, libreswan's
  * ipsec-interface) has tun's link type, no link-layer header, yet the
  * kernel gives its XDP hook the decrypted packet behind a copy of the
@@ -312,6 +339,10 @@ static int no_ethernet(struct daemon *d, struct daemon_link *k)
 			k->name, k->ifindex, k->type, k->name);
 	k->no_eth = true;
 	k->attach_err = 0;
+	/* an older build's, adopted or replaced by this start: it comes off */
+	if (links_is_xfrm(k))
+		leftover_off(d, k,
+			     "an xfrm interface, whose frames it misread");
 	return 1;
 }
 
@@ -322,31 +353,6 @@ static int no_ethernet(struct daemon *d, struct daemon_link *k)
  * One that another XDP program holds is tried again at every change of
  * the interface (the kernel announces attach and detach as one).
  */
-/*
- * At start, localin's program on an interface the policies do not name:
- * the daemon before this one attached it (its config named the
- * interface), and this one adopted its pins or replaced them. Left
- * there, it judged that interface by a config that does not name it
- * (and another build's by maps no one keeps), and stayed after `localin
- * stop`, with nothing pinned to find it by.
- */
-static void leftover_off(struct daemon *d, struct daemon_link *k)
-{
-	int err;
-
-	if (d->live || li_loader_hook_empty(k->ifindex))
-		return;
-	err = li_loader_detach_xdp(k->ifindex);
-	if (!err)
-		daemon_msg(
-			"took localin's program off %s (ifindex %d), which the policies no longer name (a daemon before this one attached it)",
-			k->name, k->ifindex);
-	else if (err != -ENOENT)
-		daemon_msg(
-			"cannot take localin's program off %s (ifindex %d), which the policies no longer name: %s",
-			k->name, k->ifindex, strerror(-err));
-}
-
 static int sync_xdp(struct daemon *d, struct daemon_link *k)
 {
 	const char *m;
@@ -359,7 +365,7 @@ static int sync_xdp(struct daemon *d, struct daemon_link *k)
 		k->attach_err = 0;
 		k->no_eth = false;
 		if (!k->attached) {
-			leftover_off(d, k);
+			leftover_off(d, k, "which the policies no longer name");
 			return 0;
 		}
 		err = li_loader_detach(d->l, k->ifindex);
