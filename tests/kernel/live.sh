@@ -7,7 +7,9 @@
 # kernel: its own TCP out (a session) and the peer's ESP of the live SA;
 # what it must drop: the peer's IKE, ESP with an SPI no SA has, a ping.
 # Where the kernel has ESP, the SAs it holds (sa-source xfrm) are live
-# SAs too, read at the start and from its events.
+# SAs too, read at the start and from its events, and an xfrm interface
+# (a route-based tunnel) is left unattached, and said. Where it takes
+# libxdp's dispatcher, another tool's program runs beside localin's.
 # The same checks as tests/e2e's, on the program as that kernel's
 # verifier and attach paths (cls_bpf, no tcx) take it.
 #
