@@ -325,11 +325,13 @@ bool links_is_xfrm(const struct daemon_link *k)
  */
 static int no_ethernet(struct daemon *d, struct daemon_link *k)
 {
-	if (li_link_frames(k->type) != LI_FRAMES_OTHER && !links_is_xfrm(k)) {
+	bool xfrm = links_is_xfrm(k);
+
+	if (li_link_frames(k->type) != LI_FRAMES_OTHER && !xfrm) {
 		k->no_eth = false;
 		return 0;
 	}
-	if (!k->no_eth && links_is_xfrm(k))
+	if (!k->no_eth && xfrm)
 		daemon_msg(
 			"not attaching to %s (ifindex %d): an xfrm interface, whose XDP frames start with a copy of the outer packet's link-layer header, not at the IP header, so nothing is enforced on %s (its tunnel's ESP is judged where it arrives)",
 			k->name, k->ifindex, k->name);
@@ -340,7 +342,7 @@ static int no_ethernet(struct daemon *d, struct daemon_link *k)
 	k->no_eth = true;
 	k->attach_err = 0;
 	/* an older build's, adopted or replaced by this start: it comes off */
-	if (links_is_xfrm(k))
+	if (xfrm)
 		leftover_off(d, k,
 			     "an xfrm interface, whose frames it misread");
 	return 1;
